@@ -1,0 +1,3 @@
+"""woosync: run several WooCommerce stores from one local product catalog."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,126 @@
+"""The ``woosync`` command: global options, command groups, and the one place errors become exit codes.
+
+Command modules are thin: parse options, call one service, render. Heavy libraries (SQLAlchemy,
+httpx, keyring) are imported inside the code paths that need them so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from woosync import __version__
+from woosync.cli.context import AppContext
+from woosync.core.errors import WoosyncError
+from woosync.core.exit_codes import ExitCode
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
+
+class WoosyncGroup(TyperGroup):
+    """Turns every :class:`WoosyncError` into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except WoosyncError as exc:
+            _fail(ctx, str(exc), exc.exit_code, exc)
+        except KeyboardInterrupt as exc:
+            _fail(ctx, "interrupted", ExitCode.INTERRUPTED, exc)
+        except Exception as exc:  # a bug: say so briefly, the traceback is behind --debug
+            _fail(ctx, f"internal error: {type(exc).__name__}: {exc}", ExitCode.FAILURE, exc)
+        finally:
+            if isinstance(ctx.obj, AppContext):
+                ctx.obj.close()
+
+
+def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> None:
+    state = ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
+    if state.debug:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    from woosync.core.logging import scrub
+
+    text = scrub(message)
+    if not state.debug and not isinstance(exc, WoosyncError):
+        text += " (run with --debug for details)"
+    state.output.error(text)
+    ctx.exit(int(code))
+
+
+app = typer.Typer(
+    cls=WoosyncGroup,
+    name="woosync",
+    help="Run several WooCommerce stores from one local product catalog.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"woosync {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="SQLite database file (env: WOOSYNC_DB).", show_default=False),
+    ] = None,
+    json_mode: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    log_level: Annotated[
+        str | None,
+        typer.Option("--log-level", help="debug, info, warning or error (env: LOG_LEVEL)."),
+    ] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = None,
+) -> None:
+    level = (log_level or os.environ.get("LOG_LEVEL") or "warning").lower()
+    if level not in LOG_LEVELS:
+        raise typer.BadParameter(f"use one of {', '.join(LOG_LEVELS)}", param_hint="--log-level")
+    ctx.obj = AppContext(db_path=db, json_mode=json_mode, debug=debug, log_level=level)
+    from woosync.core.logging import configure_logging
+
+    configure_logging(level)
+
+
+@app.command("path")
+def path_command(ctx: typer.Context) -> None:
+    """Print the path of the database woosync uses."""
+    from woosync.core.paths import default_db_path
+
+    state: AppContext = ctx.obj
+    typer.echo(str(state.db_path or default_db_path()))
+
+
+def _register() -> None:
+    """Attach the command groups (each module owns one group)."""
+    from woosync.cli import registry
+
+    for name, typer_app in registry.groups():
+        app.add_typer(typer_app, name=name)
+    for command in registry.commands():
+        command(app)
+
+
+_register()
+
+
+def main() -> None:
+    app(prog_name="woosync")

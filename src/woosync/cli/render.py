@@ -1,0 +1,75 @@
+"""The one object that writes to the terminal. Results go to stdout, everything else to stderr.
+
+Commands hand it data: ``emit(data, human=...)`` prints ``data`` as JSON under ``--json`` and calls
+``human(console)`` otherwise. Tables and progress bars appear only where they make sense.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+class Output:
+    def __init__(self, *, json_mode: bool = False, quiet: bool = False) -> None:
+        self.json_mode = json_mode
+        self.quiet = quiet
+        self.out = Console(soft_wrap=True)
+        self.err = Console(stderr=True, soft_wrap=True)
+
+    # results (stdout) -------------------------------------------------------------------------
+    def emit(self, data: Any, human: Callable[[Console], None] | None = None) -> None:
+        """Print a command's result: JSON under ``--json``, else ``human`` (or JSON if none)."""
+        if self.json_mode or human is None:
+            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            human(self.out)
+
+    def table(
+        self, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None
+    ) -> Table:
+        table = Table(title=title, show_lines=False, header_style="bold")
+        for column in columns:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*("" if cell is None else str(cell) for cell in row))
+        return table
+
+    # messages (stderr) ------------------------------------------------------------------------
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(message, highlight=False)
+
+    def success(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(f"[green]✓[/green] {message}", highlight=False)
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+
+    def error(self, message: str) -> None:
+        self.err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+
+    # progress ---------------------------------------------------------------------------------
+    @property
+    def interactive(self) -> bool:
+        return self.err.is_terminal and not self.json_mode and not self.quiet
+
+    @contextmanager
+    def progress(self, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
+        """Yield ``advance(n)``; a Rich progress bar on a terminal, nothing otherwise."""
+        if not self.interactive:
+            yield lambda _n: None
+            return
+        from rich.progress import Progress
+
+        with Progress(console=self.err, transient=True) as bar:
+            task = bar.add_task(description, total=total)
+            yield lambda n: bar.advance(task, n)

@@ -1,0 +1,105 @@
+"""Lookups every service shares: finding a connection by id, name or URL, and the default one."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit, urlunsplit
+
+from woosync.core.errors import NotFoundError, ValidationError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.store.models import Connection
+
+_REST_SUFFIX = re.compile(r"/(wp-json|index\.php)(/.*)?$", re.IGNORECASE)
+
+
+def normalize_store_url(url: str) -> str:
+    """``https://Shop.example/wp-json/wc/v3/`` -> ``https://shop.example``.
+
+    The URL must be http(s) with a host; a pasted REST suffix, query, fragment and trailing slash go.
+    """
+    text = (url or "").strip()
+    if not text:
+        raise ValidationError(
+            "the store URL is required", hint="pass --url https://your-store.example"
+        )
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ValidationError(
+            f"{text!r} is not a store URL", hint="use the full address, e.g. https://shop.example"
+        )
+    if parts.username or parts.password:
+        raise ValidationError(
+            "the store URL must not contain a user name or password",
+            hint="give credentials with the key and secret options instead",
+        )
+    path = _REST_SUFFIX.sub("", parts.path).rstrip("/")
+    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
+
+
+def get_connection(session: Session, ref: int | str) -> Connection:
+    """A connection by id (``3``), exact store name, or store URL; else a not-found error."""
+    from sqlmodel import select
+
+    from woosync.store.models import Connection
+
+    text = str(ref).strip()
+    if text.isdigit():
+        found = session.get(Connection, int(text))
+        if found is None:
+            raise NotFoundError(
+                f"connection {text} not found", hint="run 'woosync connections list' to see them"
+            )
+        return found
+    by_name = session.exec(select(Connection).where(Connection.store_name == text)).all()
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        raise ValidationError(
+            f"several connections are named {text!r}", hint="use the connection id instead"
+        )
+    try:
+        url = normalize_store_url(text)
+    except ValidationError:
+        url = None
+    if url:
+        found = session.exec(select(Connection).where(Connection.store_url == url)).first()
+        if found is not None:
+            return found
+    raise NotFoundError(
+        f"connection {text!r} not found", hint="run 'woosync connections list' to see them"
+    )
+
+
+def default_connection(session: Session) -> Connection:
+    """The default connection, else the most recently created active one (spec, operation 3)."""
+    from sqlmodel import col, select
+
+    from woosync.store.models import Connection
+
+    found = session.exec(
+        select(Connection)
+        .where(col(Connection.is_default).is_(True))
+        .order_by(col(Connection.created_at).desc(), col(Connection.id).desc())
+    ).first()
+    if found is None:
+        found = session.exec(
+            select(Connection)
+            .where(col(Connection.is_active).is_(True))
+            .order_by(col(Connection.created_at).desc(), col(Connection.id).desc())
+        ).first()
+    if found is None:
+        raise NotFoundError(
+            "no active connections found",
+            hint="add one with 'woosync connections add --name NAME --url URL'",
+        )
+    return found
+
+
+def connection_or_default(session: Session, ref: int | str | None) -> Connection:
+    """``ref`` when given, else the default connection (the spec's backward compatibility)."""
+    return default_connection(session) if ref is None else get_connection(session, ref)

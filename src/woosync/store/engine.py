@@ -1,0 +1,102 @@
+"""Opening the local SQLite store: private file, WAL, busy timeout, foreign keys, migrations."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.errors import DatabaseError
+from woosync.core.paths import ensure_private_dir
+from woosync.store import migrations
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file with mode 0600 unless it exists (SQLite would make it 0644)."""
+    ensure_private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+class Store:
+    """The local database. ``session()`` yields a SQLModel session that commits on success."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from sqlalchemy import create_engine, event
+
+            engine = create_engine(
+                f"sqlite:///{self.path}",
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            )
+
+            @event.listens_for(engine, "connect")
+            def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+                _configure(dbapi_conn)
+
+            self._engine = engine
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        from sqlmodel import Session
+
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def open_store(path: Path | str) -> Store:
+    """Open (creating and upgrading as needed) the database at ``path``."""
+    path = Path(path).expanduser()
+    try:
+        _create_private(path)
+        conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    except (OSError, sqlite3.Error) as exc:
+        raise DatabaseError(
+            f"cannot open the database {path}: {exc}",
+            hint="check the path given by --db or WOOSYNC_DB",
+        ) from exc
+    try:
+        _configure(conn)
+        migrations.refuse_newer(conn)  # before anything writes to the file
+        conn.execute("PRAGMA journal_mode = WAL")
+        migrations.upgrade(conn, path)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"{path} is not a woosync database ({exc})", hint="point --db at another file"
+        ) from exc
+    finally:
+        conn.close()
+    return Store(path)

@@ -1,0 +1,205 @@
+"""Ordered schema migrations, run on open.
+
+Each step is frozen SQL: once released, a step never changes; a schema change is a new step at the
+end. ``PRAGMA user_version`` records how many steps a database has had. Before upgrading an existing
+database the file is copied next to itself (``woosync.db.v1.bak``), and a database written by a newer
+woosync is refused rather than touched.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from woosync.core.errors import DatabaseError
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    apply: Callable[[sqlite3.Connection], None]
+
+
+def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in sql.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+
+    return apply
+
+
+M001_FOUNDATION = """
+CREATE TABLE connections (
+    id INTEGER NOT NULL,
+    store_name VARCHAR NOT NULL,
+    store_url VARCHAR NOT NULL,
+    is_active BOOLEAN NOT NULL,
+    is_default BOOLEAN NOT NULL,
+    verify_tls BOOLEAN NOT NULL,
+    ca_bundle VARCHAR,
+    last_synced_at DATETIME,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (store_url)
+);
+CREATE TABLE export_mappings (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    selected_fields JSON NOT NULL,
+    field_mappings JSON NOT NULL,
+    is_active BOOLEAN NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_export_mappings_connection_id ON export_mappings (connection_id);
+CREATE TABLE import_mappings (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    attribute_mappings JSON NOT NULL,
+    field_mappings JSON NOT NULL,
+    is_active BOOLEAN NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_import_mappings_connection_id ON import_mappings (connection_id);
+CREATE TABLE product_sync (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    product_id INTEGER NOT NULL,
+    woo_product_id INTEGER NOT NULL,
+    last_exported_at DATETIME,
+    last_imported_at DATETIME,
+    last_modified_fields JSON,
+    sync_status VARCHAR NOT NULL,
+    error_message VARCHAR,
+    exported_values JSON NOT NULL,
+    store_attributes JSON,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (connection_id, product_id),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_product_sync_connection_id ON product_sync (connection_id);
+CREATE INDEX ix_product_sync_product_id ON product_sync (product_id);
+"""
+
+M002_PRODUCT_CATALOG = """
+CREATE TABLE products (
+    id INTEGER NOT NULL,
+    sku VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    description VARCHAR,
+    status VARCHAR,
+    type VARCHAR,
+    price VARCHAR,
+    sale_price VARCHAR,
+    weight VARCHAR,
+    length VARCHAR,
+    width VARCHAR,
+    height VARCHAR,
+    stock_status VARCHAR,
+    categories JSON NOT NULL,
+    tags JSON NOT NULL,
+    images JSON NOT NULL,
+    attributes JSON NOT NULL,
+    custom_fields JSON NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (sku)
+);
+"""
+
+M003_STORE_REGISTRY = """
+CREATE TABLE store_refs (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    "key" VARCHAR NOT NULL,
+    woo_id INTEGER NOT NULL,
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (connection_id, kind, "key"),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_store_refs_connection_id ON store_refs (connection_id);
+CREATE TABLE sync_cursors (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (connection_id, name),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_sync_cursors_connection_id ON sync_cursors (connection_id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("foundation", _script(M001_FOUNDATION)),
+    Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
+    Migration("store_registry", _script(M003_STORE_REGISTRY)),
+)
+LATEST = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def refuse_newer(conn: sqlite3.Connection) -> None:
+    """Raise if the database was written by a newer woosync (whose schema we do not know)."""
+    current = schema_version(conn)
+    if current > LATEST:
+        raise DatabaseError(
+            f"the database was written by a newer woosync (schema {current}, this one knows {LATEST})",
+            hint="upgrade woosync, or point --db at another file",
+        )
+
+
+def backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the database (consistently, WAL included) to ``<file>.v<version>.bak``."""
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    with sqlite3.connect(target) as copy:
+        conn.backup(copy)
+    copy.close()
+    target.chmod(0o600)
+    return target
+
+
+def upgrade(conn: sqlite3.Connection, path: Path | None = None, *, target: int = LATEST) -> int:
+    """Apply the missing steps up to ``target``; return how many ran.
+
+    Each step and its version bump commit together, so a failure leaves the database at the last
+    completed step.
+    """
+    refuse_newer(conn)
+    current = schema_version(conn)
+    if current >= target:
+        return 0
+    if current > 0 and path is not None:
+        backup(conn, path, current)
+    for number in range(current + 1, target + 1):
+        step = MIGRATIONS[number - 1]
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            step.apply(conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise DatabaseError(
+                f"database upgrade step {number} ({step.name}) failed: {exc}",
+                hint="your data is unchanged; a backup sits next to the database file",
+            ) from exc
+    return target - current

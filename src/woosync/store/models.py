@@ -1,0 +1,171 @@
+"""SQLModel tables (datetimes are aware UTC). The schema itself is created and upgraded by ``migrations``; these classes must
+describe exactly what the migrations build (``tests/test_store_migrations.py`` checks it).
+
+Secrets never live here: a connection row holds no key, secret or webhook secret.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from woosync.core.timeutil import utcnow
+
+SYNC_STATUSES = ("synced", "pending", "error")
+
+
+class Connection(SQLModel, table=True):
+    __tablename__ = "connections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    store_name: str
+    store_url: str = Field(unique=True)
+    is_active: bool = True
+    is_default: bool = False
+    verify_tls: bool = True
+    ca_bundle: str | None = None
+    last_synced_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ExportMapping(SQLModel, table=True):
+    __tablename__ = "export_mappings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    selected_fields: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    field_mappings: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ImportMapping(SQLModel, table=True):
+    __tablename__ = "import_mappings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    attribute_mappings: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    field_mappings: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProductSync(SQLModel, table=True):
+    """One per (connection, local product): the link to the store's product and its sync state.
+
+    ``exported_values`` holds, per WooCommerce payload key, a fingerprint of the value last written
+    to (or read from) that store: partial export compares against it. ``store_attributes`` is the
+    product's attribute list as the store last had it, so a partial attribute change can send the
+    complete merged list (WooCommerce replaces array fields whole).
+    """
+
+    __tablename__ = "product_sync"
+    __table_args__ = (UniqueConstraint("connection_id", "product_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    product_id: int = Field(index=True)
+    woo_product_id: int = 0
+    last_exported_at: datetime | None = None
+    last_imported_at: datetime | None = None
+    last_modified_fields: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    sync_status: str = "pending"
+    error_message: str | None = None
+    exported_values: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    store_attributes: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Product(SQLModel, table=True):
+    """The local catalog (migration 2). Free-form attributes and custom fields are JSON objects."""
+
+    __tablename__ = "products"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(unique=True)
+    name: str
+    description: str | None = None
+    status: str | None = None
+    type: str | None = None
+    price: str | None = None
+    sale_price: str | None = None
+    weight: str | None = None
+    length: str | None = None
+    width: str | None = None
+    height: str | None = None
+    stock_status: str | None = None
+    categories: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    images: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    custom_fields: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StoreRef(SQLModel, table=True):
+    """Per-store registry (migration 3): what a name/slug/URL is called in one store.
+
+    ``kind`` is ``attribute`` (key = ``pa_`` slug), ``term:pa_x`` (key = term name),
+    ``category`` / ``tag`` (key = name) or ``image`` (key = source URL); ``woo_id`` is the store's id.
+    """
+
+    __tablename__ = "store_refs"
+    __table_args__ = (UniqueConstraint("connection_id", "kind", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: str
+    key: str
+    woo_id: int
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SyncCursor(SQLModel, table=True):
+    """Per-connection bookmarks for incremental runs (migration 3), e.g. ``import``."""
+
+    __tablename__ = "sync_cursors"
+    __table_args__ = (UniqueConstraint("connection_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    name: str
+    value: str
+    updated_at: datetime = Field(default_factory=utcnow)

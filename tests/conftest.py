@@ -1,0 +1,81 @@
+"""Every test runs in its own data directory with an in-memory keyring and plain, wide output."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from typer.testing import CliRunner, Result
+
+from woosync.cli.app import app
+
+
+class MemoryKeyring(KeyringBackend):
+    """A real keyring backend that keeps secrets in a dict (tests only)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        from keyring.errors import PasswordDeleteError
+
+        if (service, username) not in self.entries:
+            raise PasswordDeleteError(username)
+        del self.entries[(service, username)]
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    for name in list(os.environ):
+        if name.startswith("WOOSYNC_") or name == "LOG_LEVEL":
+            monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "woosync-home"
+    monkeypatch.setenv("WOOSYNC_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TERM", "dumb")
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring(isolated: MemoryKeyring) -> MemoryKeyring:
+    return isolated
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "woosync-home" / "woosync.db"
+
+
+class Cli:
+    """Runs ``woosync`` in-process; stdout and stderr stay separate."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(
+        self, *args: str, input: str | None = None, env: dict[str, str] | None = None
+    ) -> Result:
+        return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()

@@ -1,0 +1,140 @@
+"""The schema is built by migrations; a database migrated step by step equals a fresh one."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, inspect
+from sqlmodel import SQLModel, select
+
+from woosync.core.errors import DatabaseError
+from woosync.store import migrations
+from woosync.store.engine import open_store
+from woosync.store.models import Connection, Product
+
+
+def _schema(path: Path) -> dict[str, object]:
+    """Tables, columns (name, type, not-null, pk), indexes, uniques and foreign keys."""
+    inspector = inspect(create_engine(f"sqlite:///{path}"))
+    schema: dict[str, object] = {}
+    for table in sorted(inspector.get_table_names()):
+        schema[table] = {
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], c.get("primary_key"))
+                for c in inspector.get_columns(table)
+            ],
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)
+            ),
+            "unique": sorted(
+                tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)
+            ),
+            "fks": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], f["options"].get("ondelete"))
+                for f in inspector.get_foreign_keys(table)
+            ),
+        }
+    return schema
+
+
+def test_step_by_step_equals_fresh(tmp_path: Path) -> None:
+    stepped = tmp_path / "stepped.db"
+    conn = sqlite3.connect(stepped, isolation_level=None)
+    for target in range(1, migrations.LATEST + 1):
+        migrations.upgrade(conn, stepped, target=target)
+        assert migrations.schema_version(conn) == target
+    conn.close()
+    fresh = tmp_path / "fresh.db"
+    open_store(fresh)
+    assert _schema(stepped) == _schema(fresh)
+
+
+def test_migrations_build_what_the_models_describe(tmp_path: Path) -> None:
+    from_models = tmp_path / "models.db"
+    engine = create_engine(f"sqlite:///{from_models}")
+    SQLModel.metadata.create_all(engine)
+    fresh = tmp_path / "fresh.db"
+    open_store(fresh)
+    assert _schema(fresh) == _schema(from_models)
+
+
+def test_new_database_is_private_and_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "w.db"
+    open_store(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_data_from_version_1_survives_later_steps_and_is_backed_up(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(conn, path, target=1)
+    conn.execute(
+        "INSERT INTO connections (store_name, store_url, is_active, is_default, verify_tls,"
+        " created_at, updated_at) VALUES ('Old', 'https://old.example', 1, 1, 1,"
+        " '2025-12-11 10:00:00', '2025-12-11 10:00:00')"
+    )
+    conn.close()
+    store = open_store(path)
+    with store.session() as session:
+        (connection,) = session.exec(select(Connection)).all()
+        assert (connection.store_name, connection.is_default) == ("Old", True)
+        session.add(Product(sku="A-1", name="Added after upgrade"))
+    backup = tmp_path / "old.db.v1.bak"
+    assert backup.exists()
+    assert migrations.schema_version(sqlite3.connect(backup)) == 1
+
+
+def test_data_from_version_2_survives_step_3(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(conn, path, target=2)
+    conn.execute(
+        "INSERT INTO products (sku, name, categories, tags, images, attributes, custom_fields,"
+        " created_at, updated_at) VALUES ('S-1', 'Mug', '[\"Kitchen\"]', '[]', '[]',"
+        " '{\"COLOR\": [\"Red\"]}', '{}', '2025-12-11 10:00:00', '2025-12-11 10:00:00')"
+    )
+    conn.close()
+    store = open_store(path)
+    with store.session() as session:
+        (product,) = session.exec(select(Product)).all()
+        assert product.attributes == {"COLOR": ["Red"]}
+        assert product.categories == ["Kitchen"]
+
+
+def test_database_from_a_newer_woosync_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA user_version = {migrations.LATEST + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError, match="newer woosync"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_text("this is not sqlite" * 100)
+    with pytest.raises(DatabaseError, match="not a woosync database"):
+        open_store(path)
+
+
+def test_deleting_a_connection_cascades(tmp_path: Path) -> None:
+    from woosync.store.models import ExportMapping, ProductSync
+
+    store = open_store(tmp_path / "c.db")
+    with store.session() as session:
+        connection = Connection(store_name="S", store_url="https://s.example")
+        session.add(connection)
+        session.flush()
+        session.add(ExportMapping(connection_id=connection.id, selected_fields=["name", "sku"]))
+        session.add(ProductSync(connection_id=connection.id, product_id=1))
+    with store.session() as session:
+        session.delete(session.get(Connection, connection.id))
+    with store.session() as session:
+        assert session.exec(select(ExportMapping)).all() == []
+        assert session.exec(select(ProductSync)).all() == []
