@@ -1,0 +1,41 @@
+"""Per-store run locks: two woosync runs on the same store never interleave; other stores proceed.
+
+Backed by filelock (OS-level locks, released when the process dies). Lock files live in
+``<data dir>/locks/`` and are named after the connection id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from woosync.core.errors import LockedError
+from woosync.core.paths import data_dir, ensure_private_dir
+
+
+def lock_path(connection_id: int, directory: Path | None = None) -> Path:
+    base = ensure_private_dir(directory or data_dir() / "locks")
+    return base / f"connection-{connection_id}.lock"
+
+
+@contextmanager
+def store_lock(
+    connection_id: int, *, wait: float = 0.0, label: str = "", directory: Path | None = None
+) -> Iterator[None]:
+    """Hold the run lock of one connection; wait up to ``wait`` seconds, else ``LockedError``."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(lock_path(connection_id, directory), mode=0o600)
+    try:
+        lock.acquire(timeout=max(wait, 0.0), poll_interval=0.05)
+    except Timeout as exc:
+        what = f" ({label})" if label else ""
+        raise LockedError(
+            f"another woosync run is working on connection {connection_id}{what}",
+            hint="wait for it to finish, or pass --wait SECONDS to queue behind it",
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from woosync.core.errors import LockedError
+from woosync.core.locks import store_lock
+
+
+def test_second_holder_fails_at_once_without_wait(tmp_path: Path) -> None:
+    with store_lock(1, directory=tmp_path):
+        errors: list[BaseException] = []
+
+        def contender() -> None:
+            try:
+                with store_lock(1, directory=tmp_path):
+                    pass
+            except LockedError as exc:
+                errors.append(exc)
+
+        thread = threading.Thread(target=contender)
+        thread.start()
+        thread.join()
+    assert len(errors) == 1
+    assert "connection 1" in str(errors[0])
+
+
+def test_waiter_gets_the_lock_when_released(tmp_path: Path) -> None:
+    order: list[str] = []
+
+    def holder() -> None:
+        with store_lock(2, directory=tmp_path):
+            order.append("first")
+            time.sleep(0.2)
+            order.append("first done")
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    time.sleep(0.05)
+    with store_lock(2, wait=5, directory=tmp_path):
+        order.append("second")
+    thread.join()
+    assert order == ["first", "first done", "second"]
+
+
+def test_different_stores_do_not_block_each_other(tmp_path: Path) -> None:
+    with store_lock(3, directory=tmp_path), store_lock(4, directory=tmp_path):
+        pass
+
+
+def test_lock_error_has_its_own_exit_code(tmp_path: Path) -> None:
+    with (
+        store_lock(5, directory=tmp_path),
+        pytest.raises(LockedError) as info,
+        store_lock(5, directory=tmp_path),
+    ):
+        pass
+    assert int(info.value.exit_code) == 6
