@@ -1,0 +1,220 @@
+"""Mapping real WooCommerce product dicts (recorded captures) into local catalog fields."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from woosync.services.import_cursor import (
+    modified_after,
+    next_cursor,
+    parse_woo_gmt,
+    woo_gmt,
+)
+from woosync.services.import_fields import (
+    ImportRules,
+    find_attribute_mapping,
+    map_product,
+    missing_sku_reason,
+    needs_attribute_slugs,
+    unsupported_reason,
+)
+
+# Real WooCommerce answers (copied from the shared reference captures).
+CAPTURES = Path(__file__).resolve().parent / "fixtures" / "import"
+
+
+def _capture(name: str) -> Any:
+    return json.loads((CAPTURES / name).read_text())["response"]["body"]
+
+
+@pytest.fixture
+def product_get() -> dict[str, Any]:
+    return _capture("product_get.json")
+
+
+@pytest.fixture
+def listed() -> list[dict[str, Any]]:
+    return _capture("products_list.json")
+
+
+def _with_attributes(product: dict[str, Any]) -> dict[str, Any]:
+    """The capture plus attributes as WooCommerce reads them (reference 4.3), one global, two local."""
+    result = copy.deepcopy(product)
+    result["name"] = "Tom &amp; Jerry Tee"
+    result["weight"] = "0.35"
+    result["dimensions"] = {"length": "30", "width": "20", "height": ""}
+    result["sale_price"] = "17.50"
+    result["categories"] = [{"id": 15, "name": "Shirts &amp; Tops", "slug": "shirts-tops"}]
+    result["tags"] = [{"id": 3, "name": "cotton", "slug": "cotton"}]
+    result["images"] = [{"id": 7, "src": "https://img.example/tee.jpg", "name": "tee", "alt": ""}]
+    result["attributes"] = [
+        {
+            "id": 1,
+            "name": "Color",
+            "slug": "pa_color",
+            "position": 0,
+            "visible": True,
+            "variation": False,
+            "options": ["Red", "Blue"],
+        },
+        {
+            "id": 2,
+            "name": "Material",
+            "position": 1,
+            "visible": True,
+            "variation": False,
+            "options": ["Cotton"],
+        },
+        {
+            "id": 0,
+            "name": "Fit",
+            "slug": "Fit",
+            "position": 2,
+            "visible": True,
+            "variation": False,
+            "options": ["Slim"],
+        },
+    ]
+    return result
+
+
+USE_CASE_3 = ImportRules.from_mapping(
+    {"pa_material": "material", "pa_color": "color", "pa_size": "size"},
+    {"regular_price": "price", "sale_price": "salePrice", "weight": "productWeight"},
+)
+
+
+def test_default_mapping_on_the_real_capture(product_get: dict[str, Any]) -> None:
+    fields = map_product(product_get, ImportRules.default())
+    assert fields.standard == {
+        "name": "Lab Tee 1795542910",
+        "sku": "LAB-TEE-1795542910",
+        "description": "<p>A test tee</p>\n",
+        "status": "publish",
+        "type": "simple",
+        "price": "19.99",
+        "sale_price": None,
+        "weight": None,
+        "length": None,
+        "width": None,
+        "height": None,
+        "stock_status": "instock",
+        "categories": ["Uncategorized"],
+        "tags": [],
+        "images": [],
+    }
+    assert fields.attributes == {}
+    assert fields.custom_fields == {}
+
+
+def test_every_listed_capture_maps_with_its_own_sku(listed: list[dict[str, Any]]) -> None:
+    mapped = [map_product(product, ImportRules.default()) for product in listed]
+    assert [fields.sku for fields in mapped] == [product["sku"] for product in listed]
+    assert mapped[0].standard["price"] == "24.50"
+    assert mapped[0].standard["sale_price"] == "20.00"
+
+
+def test_use_case_3_mapping_renames_fields_and_maps_attributes(
+    product_get: dict[str, Any],
+) -> None:
+    fields = map_product(_with_attributes(product_get), USE_CASE_3)
+    assert fields.standard["price"] == "19.99"
+    assert fields.standard["sale_price"] == "17.50"  # salePrice is the spec's standard name
+    assert "weight" not in fields.standard  # weight was renamed away from the standard field
+    assert fields.custom_fields == {"productWeight": "0.35"}
+    # pa_color matches by slug; Material comes without a slug, see the next test
+    assert fields.attributes["color"] == ["Red", "Blue"]
+    # unmapped store attributes are kept under their store names
+    assert fields.attributes["Fit"] == "Slim"
+    assert fields.standard["name"] == "Tom & Jerry Tee"
+    assert fields.standard["categories"] == ["Shirts & Tops"]
+    assert fields.standard["images"] == ["https://img.example/tee.jpg"]
+    assert (fields.standard["length"], fields.standard["width"], fields.standard["height"]) == (
+        "30",
+        "20",
+        None,
+    )
+
+
+def test_global_attribute_without_slug_matches_through_the_store_table(
+    product_get: dict[str, Any],
+) -> None:
+    product = _with_attributes(product_get)
+    assert needs_attribute_slugs([product], USE_CASE_3)
+    without_table = map_product(product, USE_CASE_3)
+    assert without_table.attributes["Material"] == "Cotton"  # kept, under its store name
+    with_table = map_product(product, USE_CASE_3, {2: "pa_material"})
+    assert with_table.attributes["material"] == "Cotton"
+    assert "Material" not in with_table.attributes
+
+
+def test_attribute_mapping_by_name_and_ignoring_case() -> None:
+    entry = {"id": 0, "name": "Color", "options": ["Red"]}
+    assert find_attribute_mapping(entry, {"Color": "colour"}) == "colour"
+    assert find_attribute_mapping(entry, {"color": "colour"}) == "colour"
+    assert find_attribute_mapping({"id": 4, "name": "X", "slug": "pa_x"}, {"PA_X": "x"}) == "x"
+    assert find_attribute_mapping(entry, {"Size": "size"}) is None
+
+
+def test_attribute_mapped_to_a_standard_field_sets_that_field(
+    product_get: dict[str, Any],
+) -> None:
+    product = copy.deepcopy(product_get)
+    product["attributes"] = [
+        {"id": 5, "name": "Width", "slug": "pa_width", "options": ["12"]},
+        {"id": 6, "name": "Label", "slug": "pa_label", "options": ["A &amp; B", "C"]},
+    ]
+    fields = map_product(product, ImportRules.from_mapping({"pa_width": "width"}, {}))
+    assert fields.standard["width"] == "12"
+    assert fields.attributes == {"Label": ["A & B", "C"]}
+
+
+def test_field_mapping_to_a_standard_field_and_to_a_custom_field(
+    product_get: dict[str, Any],
+) -> None:
+    rules = ImportRules.from_mapping(
+        {}, {"short_description": "description", "stock_quantity": "stockQuantity"}
+    )
+    fields = map_product(product_get, rules)
+    assert fields.standard["description"] == "<p>tee</p>\n"
+    assert fields.custom_fields == {"stockQuantity": 10}
+    assert fields.standard["sku"] == "LAB-TEE-1795542910"
+
+
+def test_unsupported_types_and_missing_sku_have_reasons(product_get: dict[str, Any]) -> None:
+    assert unsupported_reason(product_get) is None
+    assert missing_sku_reason(product_get) is None
+    variable = dict(product_get, type="variable")
+    assert "variable products" in (unsupported_reason(variable) or "")
+    assert "grouped" in (unsupported_reason(dict(product_get, type="grouped")) or "")
+    assert "external" in (unsupported_reason(dict(product_get, type="external")) or "")
+    variation = dict(product_get, type="variation", parent_id=9)
+    assert "variation of product 9" in (unsupported_reason(variation) or "")
+    assert "'bundle'" in (unsupported_reason(dict(product_get, type="bundle")) or "")
+    assert "no SKU" in (missing_sku_reason(dict(product_get, sku="")) or "")
+
+
+def test_store_dates_and_modified_after_window() -> None:
+    seen = parse_woo_gmt("2026-11-24T17:55:11")
+    assert seen == datetime(2026, 11, 24, 17, 55, 11, tzinfo=UTC)
+    assert parse_woo_gmt(None) is None and parse_woo_gmt("soon") is None
+    start = modified_after(seen, timedelta(seconds=60))
+    assert woo_gmt(start) == "2026-11-24T17:54:11"
+
+
+def test_cursor_never_passes_the_start_of_the_run_and_never_moves_back() -> None:
+    previous = datetime(2026, 1, 1, tzinfo=UTC)
+    newest = datetime(2026, 1, 2, 10, 0, 30, tzinfo=UTC)
+    assert next_cursor(previous, newest, timedelta(seconds=30)) == datetime(
+        2026, 1, 2, 10, 0, 0, tzinfo=UTC
+    )
+    assert next_cursor(previous, None, timedelta(seconds=5)) == previous
+    older = datetime(2025, 12, 31, tzinfo=UTC)
+    assert next_cursor(previous, older, timedelta(0)) == previous
+    assert next_cursor(None, newest, timedelta(0)) == newest
