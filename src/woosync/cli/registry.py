@@ -10,6 +10,13 @@ import typer
 def groups() -> list[tuple[str, typer.Typer]]:
     """``woosync NAME ...`` sub-command groups."""
     found: list[tuple[str, typer.Typer]] = []
+    from woosync.cli.connections import app as connections_app
+
+    found.append(("connections", connections_app))
+    from woosync.cli import export_mapping, import_mapping, mapping_files
+
+    found += [("export-mapping", export_mapping.app), ("import-mapping", import_mapping.app)]
+    found.append(("mappings", mapping_files.app))
     return found
 
 

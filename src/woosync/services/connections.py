@@ -1,0 +1,529 @@
+"""Connections to WooCommerce stores (spec operations 1-7): create, list, show, default, update,
+delete, test, and ``open_client`` which every store-facing service uses.
+
+A connection row holds no secret: the consumer key, consumer secret and webhook secret live in the
+secret chain (:mod:`woosync.secrets`), keyed by connection id and the database file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.errors import ConflictError, ValidationError
+from woosync.core.logging import register_secret
+from woosync.core.timeutil import iso, utcnow
+from woosync.services.common import (
+    connection_or_default,
+    default_connection,
+    get_connection,
+    normalize_store_url,
+)
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.store.engine import Store
+    from woosync.store.models import Connection
+    from woosync.woo import WooClient
+
+MIN_SECRET_LENGTH = 10
+SUCCESS_MESSAGE = "Connection successful"
+FAILURE_PREFIX = "Failed to connect to WooCommerce store: "
+
+log = logging.getLogger("woosync.connections")
+
+
+# shapes -------------------------------------------------------------------------------------------
+def connection_to_dict(conn: Connection) -> dict[str, Any]:
+    """The spec's connection object: camelCase keys, ISO-8601 UTC timestamps, never a secret."""
+    return {
+        "id": conn.id,
+        "storeName": conn.store_name,
+        "storeUrl": conn.store_url,
+        "isActive": bool(conn.is_active),
+        "isDefault": bool(conn.is_default),
+        "lastSyncedAt": iso(conn.last_synced_at),
+        "createdAt": iso(conn.created_at),
+        "updatedAt": iso(conn.updated_at),
+    }
+
+
+def secrets_scope(store: Store) -> str:
+    """What keeps this database's keyring entries apart from another database's."""
+    return str(Path(store.path).expanduser().resolve())
+
+
+# validation ---------------------------------------------------------------------------------------
+def _valid_name(name: str | None) -> str:
+    text = (name or "").strip()
+    if not text:
+        raise ValidationError("the store name is required", hint='pass --name "My Store"')
+    return text
+
+
+def _valid_secret(value: str | None, label: str, *, required: bool) -> str | None:
+    if value is None and not required:
+        return None
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError(
+            f"the {label} is required",
+            hint="copy it from WooCommerce > Settings > Advanced > REST API",
+        )
+    if len(text) < MIN_SECRET_LENGTH:
+        raise ValidationError(
+            f"the {label} must be at least {MIN_SECRET_LENGTH} characters",
+            hint="copy the whole value from WooCommerce > Settings > Advanced > REST API",
+        )
+    register_secret(text)
+    return text
+
+
+def _valid_webhook_secret(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        raise ValidationError("the webhook secret must not be empty", hint="leave it out instead")
+    register_secret(text)
+    return text
+
+
+def _valid_ca_bundle(path: str | Path | None) -> str | None:
+    if path is None:
+        return None
+    resolved = Path(path).expanduser().resolve()
+    if not resolved.is_file():
+        raise ValidationError(
+            f"the CA bundle {resolved} does not exist or is not a file",
+            hint="pass the path of a PEM file with the store's certificate chain",
+        )
+    return str(resolved)
+
+
+def _ensure_url_free(session: Session, url: str, *, except_id: int | None = None) -> None:
+    from sqlmodel import select
+
+    from woosync.store.models import Connection
+
+    existing = session.exec(select(Connection).where(Connection.store_url == url)).first()
+    if existing is not None and existing.id != except_id:
+        raise ConflictError(
+            f"a connection to {url} already exists (id {existing.id}, {existing.store_name!r})",
+            hint=f"change it with 'woosync connections update {existing.id}'",
+        )
+
+
+def _unset_other_defaults(session: Session, keep_id: int | None) -> None:
+    from sqlmodel import col, select
+
+    from woosync.store.models import Connection
+
+    now = utcnow()
+    others = session.exec(select(Connection).where(col(Connection.is_default).is_(True))).all()
+    for other in others:
+        if other.id != keep_id:
+            other.is_default = False
+            other.updated_at = now
+            session.add(other)
+
+
+def _integrity_conflict(exc: Exception, url: str) -> ConflictError:
+    return ConflictError(
+        f"a connection to {url} already exists",
+        hint="run 'woosync connections list' to see it",
+    )
+
+
+# operations ---------------------------------------------------------------------------------------
+def create_connection(
+    store: Store,
+    *,
+    name: str | None,
+    url: str | None,
+    consumer_key: str | None,
+    consumer_secret: str | None,
+    webhook_secret: str | None = None,
+    is_default: bool = False,
+    verify_tls: bool = True,
+    ca_bundle: str | Path | None = None,
+) -> dict[str, Any]:
+    """Spec operation 1. Validates everything and checks for a duplicate URL before writing."""
+    from sqlalchemy.exc import IntegrityError
+
+    from woosync.secrets import check_writable, delete_secrets, store_secrets
+    from woosync.store.models import Connection
+
+    store_name = _valid_name(name)
+    store_url = normalize_store_url(url or "")
+    key = _valid_secret(consumer_key, "consumer key", required=True)
+    secret = _valid_secret(consumer_secret, "consumer secret", required=True)
+    webhook = _valid_webhook_secret(webhook_secret)
+    bundle = _valid_ca_bundle(ca_bundle)
+    if bundle and not verify_tls:
+        raise ValidationError(
+            "--ca-bundle and --insecure exclude each other", hint="pass only one of them"
+        )
+    scope = secrets_scope(store)
+    with store.session() as session:
+        _ensure_url_free(session, store_url)
+    check_writable()
+
+    connection_id: int | None = None
+    try:
+        with store.session() as session:
+            if is_default:
+                _unset_other_defaults(session, keep_id=None)
+            now = utcnow()
+            conn = Connection(
+                store_name=store_name,
+                store_url=store_url,
+                is_active=True,
+                is_default=is_default,
+                verify_tls=verify_tls,
+                ca_bundle=bundle,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(conn)
+            session.flush()
+            assert conn.id is not None
+            connection_id = conn.id
+            store_secrets(
+                conn.id,
+                {"consumer_key": key, "consumer_secret": secret, "webhook_secret": webhook},
+                scope=scope,
+            )
+    except IntegrityError as exc:
+        if connection_id is not None:
+            delete_secrets(connection_id, scope=scope)
+        raise _integrity_conflict(exc, store_url) from None
+    if not verify_tls:
+        _warn_insecure(conn)
+    log.info("created connection %s (%s)", conn.id, store_url)
+    return connection_to_dict(conn)
+
+
+def check_new_connection(store: Store, *, name: str | None, url: str | None) -> str:
+    """Validate a new connection's name and URL and check the URL is free; the normalised URL.
+
+    Lets the CLI fail before it asks for secrets; :func:`create_connection` checks again.
+    """
+    _valid_name(name)
+    store_url = normalize_store_url(url or "")
+    with store.session() as session:
+        _ensure_url_free(session, store_url)
+    return store_url
+
+
+def list_connections(store: Store) -> list[dict[str, Any]]:
+    """Spec operation 2: the default first, then newest first."""
+    from sqlmodel import col, select
+
+    from woosync.store.models import Connection
+
+    with store.session() as session:
+        rows = session.exec(
+            select(Connection).order_by(
+                col(Connection.is_default).desc(),
+                col(Connection.created_at).desc(),
+                col(Connection.id).desc(),
+            )
+        ).all()
+        return [connection_to_dict(row) for row in rows]
+
+
+def get_connection_view(store: Store, ref: int | str) -> dict[str, Any]:
+    """Spec operation 4: one connection by id (or exact name, or store URL)."""
+    with store.session() as session:
+        return connection_to_dict(get_connection(session, ref))
+
+
+def get_default_connection(store: Store) -> dict[str, Any]:
+    """Spec operation 3: the default, else the most recently created active one, else 404."""
+    with store.session() as session:
+        return connection_to_dict(default_connection(session))
+
+
+def connection_settings(store: Store, ref: int | str | None) -> dict[str, Any]:
+    """The connection plus its local-only TLS settings (``verifyTls``, ``caBundle``), for ``show``."""
+    with store.session() as session:
+        conn = connection_or_default(session, ref)
+    return {
+        **connection_to_dict(conn),
+        "verifyTls": bool(conn.verify_tls),
+        "caBundle": conn.ca_bundle,
+    }
+
+
+def update_connection(
+    store: Store,
+    ref: int | str,
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    consumer_key: str | None = None,
+    consumer_secret: str | None = None,
+    webhook_secret: str | None = None,
+    clear_webhook_secret: bool = False,
+    is_active: bool | None = None,
+    is_default: bool | None = None,
+    verify_tls: bool | None = None,
+    ca_bundle: str | Path | None = None,
+    clear_ca_bundle: bool = False,
+) -> dict[str, Any]:
+    """Spec operation 5: change any field. A new URL is normalised and checked for conflicts."""
+    from sqlalchemy.exc import IntegrityError
+
+    from woosync.secrets import check_writable, store_secrets
+
+    store_name = _valid_name(name) if name is not None else None
+    store_url = normalize_store_url(url) if url is not None else None
+    key = _valid_secret(consumer_key, "consumer key", required=False)
+    secret = _valid_secret(consumer_secret, "consumer secret", required=False)
+    webhook = _valid_webhook_secret(webhook_secret)
+    if webhook and clear_webhook_secret:
+        raise ValidationError(
+            "a new webhook secret and clearing it exclude each other", hint="pass only one"
+        )
+    bundle = _valid_ca_bundle(ca_bundle)
+    if bundle and (verify_tls is False or clear_ca_bundle):
+        raise ValidationError(
+            "--ca-bundle excludes --insecure and --no-ca-bundle", hint="pass only one of them"
+        )
+    secrets: dict[str, str | None] = {}
+    if key:
+        secrets["consumer_key"] = key
+    if secret:
+        secrets["consumer_secret"] = secret
+    if webhook or clear_webhook_secret:
+        secrets["webhook_secret"] = webhook
+    changes_given = (
+        secrets
+        or any(v is not None for v in (store_name, store_url, is_active, is_default, verify_tls))
+        or bundle
+        or clear_ca_bundle
+    )
+    if not changes_given:
+        raise ValidationError(
+            "nothing to update", hint="run 'woosync connections update --help' for the options"
+        )
+
+    with store.session() as session:
+        conn = get_connection(session, ref)
+        if store_url is not None:
+            _ensure_url_free(session, store_url, except_id=conn.id)
+    if secrets:
+        check_writable()
+    try:
+        with store.session() as session:
+            conn = get_connection(session, ref)
+            assert conn.id is not None
+            if store_name is not None:
+                conn.store_name = store_name
+            if store_url is not None:
+                conn.store_url = store_url
+            if is_active is not None:
+                conn.is_active = is_active
+            if is_default is not None:
+                if is_default:
+                    _unset_other_defaults(session, keep_id=conn.id)
+                conn.is_default = is_default
+            if verify_tls is not None:
+                conn.verify_tls = verify_tls
+                if not verify_tls:
+                    conn.ca_bundle = None
+            if bundle:
+                conn.ca_bundle = bundle
+                conn.verify_tls = True
+            if clear_ca_bundle:
+                conn.ca_bundle = None
+            conn.updated_at = utcnow()
+            session.add(conn)
+            session.flush()
+            if secrets:
+                store_secrets(conn.id, secrets, scope=secrets_scope(store))
+    except IntegrityError as exc:
+        raise _integrity_conflict(exc, store_url or "") from None
+    if not conn.verify_tls:
+        _warn_insecure(conn)
+    return connection_to_dict(conn)
+
+
+def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
+    """Spec operation 6: the connection, its mappings and sync records (FK cascade), its secrets."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from woosync.secrets import delete_secrets
+    from woosync.store.models import ExportMapping, ImportMapping, ProductSync
+
+    def count(session: Session, model: Any, connection_id: int) -> int:
+        statement = (
+            select(func.count()).select_from(model).where(model.connection_id == connection_id)
+        )
+        return int(session.exec(statement).one())
+
+    with store.session() as session:
+        conn = get_connection(session, ref)
+        connection_id = conn.id
+        assert connection_id is not None
+        summary: dict[str, Any] = {
+            "id": connection_id,
+            "storeName": conn.store_name,
+            "storeUrl": conn.store_url,
+            "deleted": True,
+            "exportMappings": count(session, ExportMapping, conn.id),
+            "importMappings": count(session, ImportMapping, conn.id),
+            "syncRecords": count(session, ProductSync, conn.id),
+        }
+        session.delete(conn)
+    delete_secrets(connection_id, scope=secrets_scope(store))
+    log.info("deleted connection %s", connection_id)
+    return summary
+
+
+# talking to the store -----------------------------------------------------------------------------
+def tls_verify(conn: Connection) -> bool | str:
+    """What to give the client as ``verify``: the CA bundle path, ``False`` (insecure) or ``True``."""
+    if conn.ca_bundle:
+        return conn.ca_bundle
+    return bool(conn.verify_tls)
+
+
+def _warn_insecure(conn: Connection) -> None:
+    log.warning(
+        "TLS certificate verification is OFF for connection %s (%s); anyone on the network path "
+        "can read and change this traffic. Turn it back on with "
+        "'woosync connections update %s --verify-tls'",
+        conn.id,
+        conn.store_url,
+        conn.id,
+    )
+
+
+def stdin_is_interactive() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):
+        return False
+
+
+def open_client(
+    store: Store, connection: Connection, *, interactive: bool | None = None, **client_kwargs: Any
+) -> WooClient:
+    """A :class:`WooClient` for ``connection``: secrets from the chain, the connection's TLS settings.
+
+    Prompts (hidden) for a missing secret only when stdin is a terminal (or ``interactive=True``).
+    """
+    from woosync.secrets import resolve_credentials
+    from woosync.woo import WooClient
+
+    assert connection.id is not None
+    credentials = resolve_credentials(
+        connection.id,
+        interactive=stdin_is_interactive() if interactive is None else interactive,
+        scope=secrets_scope(store),
+    )
+    client_kwargs.setdefault("verify", tls_verify(connection))
+    if client_kwargs["verify"] is False:
+        _warn_insecure(connection)
+    return WooClient(
+        connection.store_url,
+        credentials.consumer_key,
+        credentials.consumer_secret,
+        **client_kwargs,
+    )
+
+
+def failure_message(exc: Exception) -> str:
+    """``Failed to connect to WooCommerce store: <code>, <message>`` (spec), or the transport cause."""
+    code = getattr(exc, "code", None)
+    store_message = getattr(exc, "store_message", None) or getattr(exc, "woo_message", None)
+    if code and store_message:
+        return f"{FAILURE_PREFIX}{code}, {store_message}"
+    return f"{FAILURE_PREFIX}{exc}"
+
+
+def probe(client: WooClient) -> dict[str, Any]:
+    """Ask the store who it is; the spec's test result (success or failure, never raises WooError)."""
+    from woosync.woo.errors import WooError
+
+    try:
+        info = client.store_info()
+    except WooError as exc:
+        log.info("connection test failed: %s", exc)
+        return {"success": False, "message": failure_message(exc)}
+    return {
+        "success": True,
+        "message": SUCCESS_MESSAGE,
+        "storeInfo": {
+            "wpVersion": info.wp_version,
+            "wooVersion": info.woo_version,
+            "storeName": info.store_name,
+        },
+    }
+
+
+def test_connection(
+    url: str | None,
+    consumer_key: str | None,
+    consumer_secret: str | None,
+    *,
+    verify_tls: bool = True,
+    ca_bundle: str | Path | None = None,
+    **client_kwargs: Any,
+) -> dict[str, Any]:
+    """Spec operation 7: try credentials before saving them. ``{"success": bool, "message", ...}``."""
+    from woosync.woo import WooClient
+
+    store_url = normalize_store_url(url or "")
+    key = _valid_secret(consumer_key, "consumer key", required=True)
+    secret = _valid_secret(consumer_secret, "consumer secret", required=True)
+    bundle = _valid_ca_bundle(ca_bundle)
+    if bundle and not verify_tls:
+        raise ValidationError(
+            "--ca-bundle and --insecure exclude each other", hint="pass only one of them"
+        )
+    client_kwargs.setdefault("verify", bundle or verify_tls)
+    if client_kwargs["verify"] is False:
+        log.warning("TLS certificate verification is OFF for this test of %s", store_url)
+    assert key is not None and secret is not None
+    with WooClient(store_url, key, secret, **client_kwargs) as client:
+        return probe(client)
+
+
+test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def test_saved_connection(
+    store: Store,
+    ref: int | str | None = None,
+    *,
+    interactive: bool | None = None,
+    **client_kwargs: Any,
+) -> dict[str, Any]:
+    """Spec operation 7 for a saved connection (``ref``, else the default one)."""
+    with store.session() as session:
+        conn = connection_or_default(session, ref)
+    with open_client(store, conn, interactive=interactive, **client_kwargs) as client:
+        return probe(client)
+
+
+test_saved_connection.__test__ = False  # type: ignore[attr-defined]
+
+
+def secrets_location(connection_id: int) -> str:
+    """Where this connection's secrets are read from, in words (for the human output)."""
+    from woosync.secrets import MODE_ENV, env_var, secrets_file, secrets_mode
+
+    variables = env_var(connection_id, "*")
+    mode = secrets_mode()
+    if mode == "env":
+        return f"environment only ({variables}; {MODE_ENV}=env)"
+    if mode == "file":
+        return f"environment ({variables}), keyring, then {secrets_file()}"
+    return f"environment ({variables}), then the keyring (service woosync)"
