@@ -1,0 +1,152 @@
+"""``woosync mappings``: keep export and import mappings as YAML files in git (apply / dump)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from woosync.cli.context import JsonFlag, app_context
+from woosync.core.errors import ValidationError
+
+app = typer.Typer(
+    help="Mapping files: make the database match YAML files (apply), or write them (dump).",
+    no_args_is_help=True,
+)
+
+_VERBS = {
+    "create": ("created", "would create"),
+    "update": ("updated", "would update"),
+    "activate": ("re-activated", "would re-activate"),
+}
+
+
+def _render_changes(changes: list[dict[str, Any]], dry_run: bool) -> Any:
+    def show(console: Console) -> None:
+        if not changes:
+            console.print("no changes", highlight=False)
+            return
+        for change in changes:
+            verb = _VERBS[change["action"]][1 if dry_run else 0]
+            number = f" {change['mappingId']}" if change["mappingId"] is not None else ""
+            what = ""
+            if change["action"] == "update":
+                what = ": " + ", ".join(change["changes"])
+            console.print(
+                f"{verb} {change['direction']} mapping{number} for {change['store']!r}"
+                f" ({change['file']}){what}",
+                markup=False,
+                highlight=False,
+            )
+
+    return show
+
+
+@app.command("apply")
+def apply_command(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="Mapping files (YAML).", show_default=False)],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Make the active mappings match the files (all files or none; a second run changes nothing)."""
+    from woosync.files.mapping_files import load_mapping_files
+    from woosync.services.mappings import apply_mapping_documents
+
+    state = app_context(ctx, json_flag)
+    documents = load_mapping_files(files)  # every file is read and checked before the database
+    with state.store().session() as session:
+        changes = apply_mapping_documents(session, documents, dry_run=dry_run)
+        if dry_run:
+            session.rollback()
+    if dry_run:
+        state.output.info("dry run: nothing was changed")
+    state.output.emit(changes, human=_render_changes(changes, dry_run))
+
+
+def _file_name(store_name: str, taken: set[str], connection_id: int) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", store_name.lower()).strip("-") or "store"
+    name = f"{slug}.yaml"
+    if name in taken:
+        name = f"{slug}-{connection_id}.yaml"
+    taken.add(name)
+    return name
+
+
+@app.command("dump")
+def dump_command(
+    ctx: typer.Context,
+    connection: Annotated[
+        str | None,
+        typer.Option(
+            "--connection",
+            "-c",
+            help="Only this connection (id, name or URL); default: every connection.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        str,
+        typer.Option(
+            "--output",
+            "-o",
+            help="A directory to write one FILE per store into, or - for stdout.",
+        ),
+    ] = "-",
+    json_flag: JsonFlag = False,
+) -> None:
+    """Write YAML mapping files that reproduce the active mappings (dump then apply changes nothing)."""
+    from woosync.files.mapping_files import render_mapping_document
+    from woosync.services.mappings import dump_active_mappings
+
+    state = app_context(ctx, json_flag)
+    with state.store().session() as session:
+        dumped = dump_active_mappings(session, connection)
+    if not dumped:
+        state.output.warn("no active mappings to dump")
+    texts = [
+        render_mapping_document(
+            item["store"],
+            export=item["export"],
+            import_=item["import"],
+            comment=(
+                f"woosync mappings for {item['storeName']} ({item['storeUrl']})\n"
+                "Apply with: woosync mappings apply FILE"
+            ),
+        )
+        for item in dumped
+    ]
+    if output == "-":
+        document = "---\n".join(texts)
+        state.output.emit(
+            dumped,
+            human=lambda console: console.print(
+                document, end="", markup=False, highlight=False, emoji=False, soft_wrap=True
+            ),
+        )
+        return
+    directory = Path(output)
+    if directory.exists() and not directory.is_dir():
+        raise ValidationError(
+            f"--output {output} is a file", hint="give a directory, or - for stdout"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    written: list[dict[str, Any]] = []
+    taken: set[str] = set()
+    for item, text in zip(dumped, texts, strict=True):
+        path = directory / _file_name(item["storeName"], taken, item["connectionId"])
+        path.write_text(text, encoding="utf-8")
+        written.append(
+            {"file": str(path), "store": item["store"], "connectionId": item["connectionId"]}
+        )
+
+    def show(console: Console) -> None:
+        for entry in written:
+            console.print(entry["file"], markup=False, highlight=False)
+
+    state.output.emit(written, human=show)
