@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from woosync.core.errors import ConflictError, ValidationError
+from woosync.core.errors import ConflictError, ValidationError, WoosyncError
 from woosync.core.logging import register_secret
 from woosync.core.timeutil import iso, utcnow
 from woosync.services.common import (
@@ -440,12 +440,20 @@ def open_client(
 
 
 def failure_message(exc: Exception) -> str:
-    """``Failed to connect to WooCommerce store: <code>, <message>`` (spec), or the transport cause."""
-    code = getattr(exc, "code", None)
-    store_message = getattr(exc, "store_message", None) or getattr(exc, "woo_message", None)
-    if code and store_message:
-        return f"{FAILURE_PREFIX}{code}, {store_message}"
-    return f"{FAILURE_PREFIX}{exc}"
+    """``Failed to connect to WooCommerce store: <code>, <message>`` (spec) for a store's own error,
+    else the cause on the way (DNS, TLS, redirect, HTML instead of JSON); plus the hint, if any.
+    """
+    from woosync.woo.errors import WooHTTPError, WooNotJSONError, WooRedirectError
+
+    if isinstance(exc, WooHTTPError) and not isinstance(exc, WooNotJSONError | WooRedirectError):
+        text = f"{exc.code}, {exc.message}"
+        hint = exc.hint
+    elif isinstance(exc, WoosyncError):
+        text, hint = exc.message, exc.hint
+        text = getattr(exc, "summary", text)
+    else:
+        text, hint = str(exc), None
+    return f"{FAILURE_PREFIX}{text}" + (f" ({hint})" if hint else "")
 
 
 def probe(client: WooClient) -> dict[str, Any]:
