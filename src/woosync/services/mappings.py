@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.fields import (
+    DEFAULT_IMPORT_FIELDS,
     DIMENSION_PARTS,
     REQUIRED_FIELDS,
     STANDARD_FIELDS,
@@ -193,18 +194,6 @@ def validate_import_mappings(
             "Import mapping must map at least one attribute or field",
             hint="give attributeMappings (pa_color: color) or fieldMappings (regular_price: price)",
         )
-    landed: dict[str, str] = {}
-
-    def land(section: str, key: str, internal: str) -> None:
-        if internal in landed:
-            raise MappingRuleError(
-                f'{section}["{key}"]: "{landed[internal]}" and "{key}" would both be imported '
-                f'into "{internal}"',
-                path=(section, key),
-                hint="give each one its own internal name",
-            )
-        landed[internal] = key
-
     for key, internal in attribute_mappings.items():
         _check_name(key, "attributeMappings key", ("attributeMappings",))
         if key.startswith("pa_") and not is_global_attribute(key):
@@ -220,7 +209,6 @@ def validate_import_mappings(
                 hint="put it under fieldMappings",
             )
         _check_name(internal, f'attributeMappings["{key}"]', ("attributeMappings", key))
-        land("attributeMappings", key, internal)
     for key, internal in field_mappings.items():
         _check_name(key, "fieldMappings key", ("fieldMappings",))
         if is_global_attribute(key):
@@ -236,7 +224,41 @@ def validate_import_mappings(
                 hint="use a field such as regular_price, sale_price or weight",
             )
         _check_name(internal, f'fieldMappings["{key}"]', ("fieldMappings", key))
-        land("fieldMappings", key, internal)
+    _check_import_targets(attribute_mappings, field_mappings)
+
+
+def _check_import_targets(
+    attribute_mappings: dict[str, str], field_mappings: dict[str, str]
+) -> None:
+    """No two store fields or attributes may fill the same local name.
+
+    The importer keeps the default field targets (``DEFAULT_IMPORT_FIELDS``) that the mapping does
+    not override, so ``sale_price: price`` clashes with the default ``regular_price -> price``.
+    Local names are compared in the catalog's spelling (``salePrice`` is ``sale_price``).
+    """
+    from woosync.services.import_fields import local_name
+
+    landed: dict[str, tuple[str, str | None]] = {}  # local name -> (who fills it, default field)
+    for woo_field, internal in DEFAULT_IMPORT_FIELDS.items():
+        if woo_field not in field_mappings:
+            landed[local_name(internal)] = (f'"{woo_field}" (by default)', woo_field)
+    sections = [("attributeMappings", attribute_mappings), ("fieldMappings", field_mappings)]
+    for section, mappings in sections:
+        for key, internal in mappings.items():
+            target = local_name(internal)
+            if target in landed:
+                other, default_field = landed[target]
+                hint = (
+                    f"map {default_field} to another name as well, e.g. {default_field}=base_{default_field}"
+                    if default_field
+                    else "give each one its own internal name"
+                )
+                raise MappingRuleError(
+                    f'{section}["{key}"]: "{internal}" is already filled by {other}',
+                    path=(section, key),
+                    hint=hint,
+                )
+            landed[target] = (f'{section}["{key}"]', None)
 
 
 # --- lookups -------------------------------------------------------------------------------------
