@@ -1,0 +1,78 @@
+"""``woosync sync-status``: the sync records of one store and counts by status (spec operation 22)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from woosync.cli.context import JsonFlag, app_context
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def sync_status_command(
+    ctx: typer.Context,
+    connection: Annotated[
+        str | None,
+        typer.Option(
+            "--connection", "-c", help="Connection id or name (default: the default one)."
+        ),
+    ] = None,
+    status: Annotated[
+        str | None,
+        typer.Option("--status", help="Only records with this status: synced, pending or error."),
+    ] = None,
+    product: Annotated[
+        int | None, typer.Option("--product", metavar="ID", help="Only this local product.")
+    ] = None,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Show the sync records of a store and how many are synced, pending or in error."""
+    from woosync.services.sync_status import sync_status
+
+    state = app_context(ctx, json_flag)
+    output = state.output
+    result: dict[str, Any] = sync_status(
+        state.store(), connection, status=status, product_id=product
+    )
+
+    def human(console: Console) -> None:
+        rows = [
+            [
+                record["productId"],
+                record["wooProductId"] or "",
+                record["syncStatus"],
+                record["lastExportedAt"] or "never",
+                record["lastImportedAt"] or "never",
+                record["errorMessage"] or "",
+            ]
+            for record in result["records"]
+        ]
+        if rows:
+            console.print(
+                output.table(
+                    ["Product", "Woo ID", "Status", "Last exported", "Last imported", "Error"],
+                    rows,
+                    title=f"{result['storeName']} (connection {result['connectionId']})",
+                )
+            )
+        else:
+            console.print("No sync records match.")
+        summary = result["summary"]
+        console.print(
+            f"{summary['synced']} synced, {summary['pending']} pending, {summary['error']} error "
+            f"({summary['total']} total)"
+            + (
+                f"; incremental import bookmark {result['importCursor']}"
+                if result["importCursor"]
+                else ""
+            )
+        )
+
+    output.emit(result, human=human)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync-status")(sync_status_command)

@@ -1,0 +1,133 @@
+"""``woosync sync-status`` and its service: spec operation 22 records plus counts by status."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from woosync.core.errors import NotFoundError, ValidationError
+from woosync.services.import_cursor import write_cursor
+from woosync.services.sync_status import sync_status
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection, Product, ProductSync
+
+WHEN = datetime(2025, 12, 11, 10, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    store = open_store(db_path)
+    with store.session() as session:
+        retail = Connection(
+            store_name="Retail", store_url="https://retail.example", is_default=True
+        )
+        wholesale = Connection(store_name="Wholesale", store_url="https://wholesale.example")
+        session.add_all([retail, wholesale])
+        session.flush()
+        for number in (101, 102, 103):
+            session.add(Product(id=number, sku=f"SKU-{number}", name=f"Product {number}"))
+        session.add_all(
+            [
+                ProductSync(
+                    connection_id=retail.id,
+                    product_id=101,
+                    woo_product_id=456,
+                    last_exported_at=WHEN,
+                    last_modified_fields=["name", "sku", "price"],
+                    sync_status="synced",
+                    created_at=WHEN,
+                    updated_at=WHEN,
+                ),
+                ProductSync(
+                    connection_id=retail.id,
+                    product_id=102,
+                    woo_product_id=0,
+                    sync_status="error",
+                    error_message="Failed to create product in WooCommerce",
+                    created_at=WHEN,
+                    updated_at=WHEN,
+                ),
+                ProductSync(connection_id=retail.id, product_id=103, sync_status="pending"),
+                ProductSync(
+                    connection_id=wholesale.id,
+                    product_id=101,
+                    woo_product_id=9,
+                    sync_status="synced",
+                ),
+            ]
+        )
+    return store
+
+
+def test_records_have_the_spec_shape_and_summary_counts(store: Store) -> None:
+    result = sync_status(store)  # the default connection: Retail
+    assert result["connectionId"] == 1
+    assert [r["productId"] for r in result["records"]] == [101, 102, 103]
+    assert result["records"][0] == {
+        "id": 1,
+        "connectionId": 1,
+        "productId": 101,
+        "wooProductId": 456,
+        "lastExportedAt": "2025-12-11T10:30:00.000Z",
+        "lastImportedAt": None,
+        "lastModifiedFields": ["name", "sku", "price"],
+        "syncStatus": "synced",
+        "errorMessage": None,
+        "createdAt": "2025-12-11T10:30:00.000Z",
+        "updatedAt": "2025-12-11T10:30:00.000Z",
+    }
+    assert result["summary"] == {"synced": 1, "pending": 1, "error": 1, "total": 3}
+    assert result["importCursor"] is None
+
+
+def test_filters_by_status_and_product_keep_the_summary_of_the_connection(store: Store) -> None:
+    errors = sync_status(store, "Retail", status="ERROR")
+    assert [r["productId"] for r in errors["records"]] == [102]
+    assert errors["records"][0]["errorMessage"] == "Failed to create product in WooCommerce"
+    assert errors["summary"]["total"] == 3
+    one = sync_status(store, 2, product_id=101)
+    assert [(r["connectionId"], r["wooProductId"]) for r in one["records"]] == [(2, 9)]
+    assert one["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1}
+    assert sync_status(store, 2, product_id=102)["records"] == []
+
+
+def test_bad_status_unknown_product_and_unknown_connection(store: Store) -> None:
+    with pytest.raises(ValidationError, match="unknown sync status 'done'"):
+        sync_status(store, status="done")
+    with pytest.raises(NotFoundError, match="product 999"):
+        sync_status(store, product_id=999)
+    with pytest.raises(NotFoundError):
+        sync_status(store, 42)
+
+
+def test_the_import_bookmark_is_shown(store: Store) -> None:
+    with store.session() as session:
+        write_cursor(session, 1, WHEN)
+    assert sync_status(store)["importCursor"] == "2025-12-11T10:30:00.000Z"
+
+
+def test_cli_json_and_filters(store: Store, cli: Any) -> None:
+    result = cli("--json", "sync-status", "--connection", "1", "--status", "error")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert [r["productId"] for r in data["records"]] == [102]
+    assert data["summary"] == {"synced": 1, "pending": 1, "error": 1, "total": 3}
+    by_product = cli("sync-status", "--product", "101", "--json")
+    assert [r["wooProductId"] for r in json.loads(by_product.stdout)["records"]] == [456]
+
+
+def test_cli_human_output_and_errors(store: Store, cli: Any) -> None:
+    result = cli("sync-status", "--connection", "Retail")
+    assert result.exit_code == 0
+    assert "Failed to create product in WooCommerce" in result.stdout
+    assert "1 synced, 1 pending, 1 error (3 total)" in result.stdout
+    assert result.stderr == ""
+    bad = cli("sync-status", "--status", "broken")
+    assert bad.exit_code == 2
+    assert "unknown sync status 'broken'" in bad.stderr and bad.stdout == ""
+    missing = cli("sync-status", "--connection", "77")
+    assert missing.exit_code == 3 and "connection 77 not found" in missing.stderr
