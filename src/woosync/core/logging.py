@@ -82,8 +82,9 @@ class RedactingFilter(logging.Filter):
 def configure_logging(level: str = "warning", log_file: str | None = None) -> None:
     """Send woosync's logs to stderr (and ``log_file``), redacted; keep httpx/httpcore quiet.
 
-    httpx logs full request URLs at INFO, OAuth parameters included, so its loggers never go below
-    WARNING: woosync's client logs its own redacted request lines instead.
+    httpx logs full request URLs at INFO, OAuth parameters included, and oauthlib logs signature base
+    strings and signatures at DEBUG, so their loggers never go below WARNING: woosync's client logs
+    its own redacted request lines instead.
     """
     numeric = getattr(logging, level.upper(), None)
     if not isinstance(numeric, int):
@@ -101,5 +102,5 @@ def configure_logging(level: str = "warning", log_file: str | None = None) -> No
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)
     root.propagate = False
-    for noisy in ("httpx", "httpcore", "urllib3", "keyring"):
+    for noisy in ("httpx", "httpcore", "urllib3", "keyring", "oauthlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

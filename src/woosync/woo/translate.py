@@ -1,0 +1,194 @@
+"""Turn what came back (an answer or a transport failure) into decoded JSON or a typed error.
+
+Hints say what to do in the words of the situation: WooCommerce's own codes are kept, and the
+cases that are easy to misread (an anonymous 401 because Basic auth was not seen, a signature
+mismatch because the store signs against its own address, a login page instead of JSON) are
+spelled out.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from woosync.core.logging import redact_url, scrub
+from woosync.woo.auth import AuthScheme
+from woosync.woo.errors import (
+    WooAuthError,
+    WooError,
+    WooHTTPError,
+    WooNotFoundError,
+    WooNotJSONError,
+    WooRedirectError,
+    WooTimeoutError,
+    WooTransportError,
+)
+from woosync.woo.retry import root_causes
+
+NO_REST_API = "no WooCommerce REST API at that URL; is WooCommerce installed and active?"
+
+
+def decode(response: httpx.Response, url: str, scheme: AuthScheme) -> Any:
+    """The JSON body of a 2xx answer; any other answer raises the matching :class:`WooError`."""
+    status = response.status_code
+    if 300 <= status < 400:
+        raise redirect_error(response, url)
+    if not response.content.strip():
+        if 200 <= status < 300:
+            return None
+        raise WooHTTPError(
+            status, f"http_{status}", response.reason_phrase or "empty answer", url=url
+        )
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        raise not_json_error(response, url) from None
+    if 200 <= status < 300:
+        return body
+    raise http_error(status, body, url, scheme)
+
+
+def http_error(status: int, body: Any, url: str, scheme: AuthScheme) -> WooHTTPError:
+    """A WordPress error body ``{code, message, data}`` as a typed exception with a hint."""
+    if isinstance(body, dict) and isinstance(body.get("code"), str):
+        code = body["code"]
+        message = scrub(str(body.get("message") or ""))
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+    else:
+        code, message, data = f"http_{status}", "the store refused the request", {}
+    hint = _hint(status, code, message, scheme)
+    cls: type[WooHTTPError] = WooHTTPError
+    if status in (401, 403):
+        cls = WooAuthError
+    elif status == 404:
+        cls = WooNotFoundError
+    return cls(status, code, message, data, url, hint=hint)
+
+
+def _hint(status: int, code: str, message: str, scheme: AuthScheme) -> str | None:
+    lowered = message.lower()
+    if code == "rest_no_route":
+        return NO_REST_API
+    if code.startswith("woocommerce_rest_cannot_") and status == 401:
+        if scheme == "basic":
+            return (
+                "the store treated the request as anonymous: either the consumer key is unknown to "
+                "it, or the server does not see HTTPS (e.g. behind a proxy) and ignored the Basic "
+                "auth — WooCommerce only accepts Basic auth over HTTPS"
+            )
+        return (
+            "the store treated the request as anonymous although it was signed with OAuth 1.0a; "
+            "over plain http WooCommerce ignores Basic auth and query-string keys, so check that "
+            "nothing between here and the store drops the query string, or use the https URL"
+        )
+    if code.startswith("woocommerce_rest_cannot_") and status == 403:
+        return (
+            "the key's WordPress user may not do this; use a key that belongs to an "
+            "Administrator or Shop Manager"
+        )
+    if "signature" in lowered and "does not match" in lowered:
+        return (
+            "check the consumer secret; over http the store checks the signature against its "
+            "own address, so the connection URL must be exactly the site's address"
+        )
+    if "timestamp" in lowered:
+        return "this computer's clock differs from the store's by more than 15 minutes"
+    if "write permissions" in lowered or "read permissions" in lowered:
+        return "create a key with Read/Write permission in WooCommerce > Settings > Advanced > REST API"
+    if "consumer key is invalid" in lowered or "consumer secret is invalid" in lowered:
+        return "check the consumer key and secret (WooCommerce > Settings > Advanced > REST API)"
+    if status == 429:
+        return "the store (or its host) is rate limiting; try again later or lower the concurrency"
+    return None
+
+
+def not_json_error(response: httpx.Response, url: str) -> WooNotJSONError:
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip() or "no type"
+    text = response.text[:4000].lower()
+    looks_html = "html" in content_type or "<html" in text or "<!doctype" in text
+    what = "an HTML page" if looks_html else f"{content_type} content"
+    status = response.status_code
+    if "wp-login" in text or ('type="password"' in text and "<form" in text):
+        hint = "that is a login page: the site (or a security plugin) asks for a password first"
+    elif "maintenance" in text:
+        hint = "the site seems to be in maintenance mode; try again later"
+    elif status == 404:
+        hint = "no WordPress REST API there; check the URL (WooCommerce needs /wp-json/ to work)"
+    elif status in (401, 403):
+        hint = "the web server itself refused the request before WordPress saw it"
+    elif status >= 500 or status == 429:
+        hint = "the web server or a proxy in front of WordPress failed; try again later"
+    else:
+        hint = "is this the address of a WordPress site with WooCommerce?"
+    return WooNotJSONError(status, url, content_type, what=what, hint=hint)
+
+
+def redirect_error(response: httpx.Response, url: str) -> WooRedirectError:
+    location = response.headers.get("Location", "")
+    target = str(response.request.url.join(location)) if location else ""
+    parts = urlsplit(target)
+    # Suggest a site root, not the API path we happened to request (and drop any echoed query).
+    path = (
+        parts.path.split("/wp-json", 1)[0].rstrip("/") if "/wp-json" in parts.path else parts.path
+    )
+    suggestion = urlunsplit((parts.scheme, parts.netloc, path, "", "")) if target else "?"
+    suggestion = redact_url(suggestion)
+    if urlsplit(url).scheme == "http" and parts.scheme == "https":
+        hint = f"the store redirects to {suggestion}; use that URL"
+    elif "wp-login" in parts.path:
+        hint = "the store sends API requests to its login page; a security plugin may block the REST API"
+    else:
+        hint = f"use the address the store redirects to ({suggestion}) as the store URL"
+    return WooRedirectError(response.status_code, suggestion, url, hint=hint)
+
+
+def transport_error(exc: httpx.RequestError, url: str, timeout: float) -> WooError:
+    """A failure before any answer: DNS, refused, TLS, timeout, reset — said plainly."""
+    host = urlsplit(url).netloc or url
+    if isinstance(exc, httpx.ConnectTimeout):
+        return WooTimeoutError(f"could not connect to {host} in time", url=url)
+    if isinstance(exc, httpx.TimeoutException):
+        return WooTimeoutError(
+            f"{host} did not answer within {timeout:g} s",
+            hint="the store may be overloaded; try again, or raise the timeout",
+            url=url,
+        )
+    causes = root_causes(exc)
+    detail = scrub(str(exc)) or type(exc).__name__
+    for cause in causes:
+        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
+            cause
+        ):
+            reason = getattr(cause, "verify_message", None) or detail
+            return WooTransportError(
+                f"the TLS certificate of {host} could not be verified ({reason})",
+                hint="for a store with its own certificate set the connection's CA bundle "
+                "(or SSL_CERT_FILE)",
+                url=url,
+            )
+        if isinstance(cause, ssl.SSLError):
+            return WooTransportError(
+                f"TLS handshake with {host} failed ({detail})",
+                hint="does the server speak HTTPS on that port?",
+                url=url,
+            )
+        if isinstance(cause, socket.gaierror) or "Name or service not known" in str(cause):
+            return WooTransportError(
+                f"cannot resolve host {urlsplit(url).hostname} (DNS: {detail})",
+                hint="check the store URL",
+                url=url,
+            )
+        if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
+            return WooTransportError(
+                f"connection to {host} refused",
+                hint="is the store running, and is the port right?",
+                url=url,
+            )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return WooTransportError(f"unsupported URL {url}", hint="use an http(s) URL", url=url)
+    return WooTransportError(f"network error talking to {host}: {detail}", url=url)
