@@ -16,6 +16,7 @@ silent fallback to plaintext: a keyring that cannot keep secrets is an error tha
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ MODE_ENV = "WOOSYNC_SECRETS"
 MODES = ("keyring", "file", "env")
 FIELDS = ("consumer_key", "consumer_secret", "webhook_secret")
 REQUIRED_FIELDS = ("consumer_key", "consumer_secret")
+log = logging.getLogger("woosync.secrets")
+
 LABELS = {
     "consumer_key": "consumer key",
     "consumer_secret": "consumer secret",
@@ -110,16 +113,22 @@ def read_secret(connection_id: int, field: str, *, scope: str | None = None) -> 
         raise ValueError(f"unknown secret field {field!r}")
     mode = secrets_mode()
     value = os.environ.get(env_var(connection_id, field)) or None
+    source = env_var(connection_id, field)
     username = keyring_username(connection_id, field, scope)
     if value is None and mode != "env" and backends.keyring_usable():
+        source = "keyring"
         try:
             value = backends.keyring_get(username)
         except SecretsError:
             if mode == "keyring":
                 raise
     if value is None and mode == "file":
+        source = "file store"
         value = backends.file_get(username)
     register_secret(value)
+    log.debug(
+        "%s for connection %s: %s", field, connection_id, f"from {source}" if value else "not found"
+    )
     return value
 
 
@@ -198,6 +207,7 @@ def store_secrets(
         if backends.keyring_usable():  # an older keyring copy would shadow the file
             for username in usernames:
                 backends.keyring_delete(username)
+    log.debug("stored %s for connection %s (%s)", ", ".join(values), connection_id, mode)
     return mode
 
 
