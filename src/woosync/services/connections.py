@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 MIN_SECRET_LENGTH = 10
 SUCCESS_MESSAGE = "Connection successful"
 FAILURE_PREFIX = "Failed to connect to WooCommerce store: "
+TEST_RETRIES = 0  # a connection test reports the first failure instead of backing off
 
 log = logging.getLogger("woosync.connections")
 
@@ -497,6 +498,7 @@ def test_connection(
             "--ca-bundle and --insecure exclude each other", hint="pass only one of them"
         )
     client_kwargs.setdefault("verify", bundle or verify_tls)
+    client_kwargs.setdefault("max_retries", TEST_RETRIES)
     if client_kwargs["verify"] is False:
         log.warning("TLS certificate verification is OFF for this test of %s", store_url)
     assert key is not None and secret is not None
@@ -517,6 +519,7 @@ def test_saved_connection(
     """Spec operation 7 for a saved connection (``ref``, else the default one)."""
     with store.session() as session:
         conn = connection_or_default(session, ref)
+    client_kwargs.setdefault("max_retries", TEST_RETRIES)
     with open_client(store, conn, interactive=interactive, **client_kwargs) as client:
         return probe(client)
 
