@@ -36,9 +36,9 @@ from pydantic import ValidationError as PydanticError
 
 from woosync.core.errors import ValidationError
 
-Location = tuple[str | int, ...]
+Location = tuple[Any, ...]  # keys and list positions, as pydantic reports them
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 
 
 class _Strict(BaseModel):
@@ -164,7 +164,7 @@ def _dotted(location: Sequence[str | int]) -> str:
     return text or "(top level)"
 
 
-def _describe(error: dict[str, Any], marks: _Marks) -> str:
+def _describe(error: Any, marks: _Marks) -> str:
     location: Location = tuple(error["loc"])
     value = error.get("input")
     kind = error["type"]

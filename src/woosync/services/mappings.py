@@ -151,19 +151,19 @@ def validate_export_fields(
             )
     landed: dict[str, str] = {}
     for name in selected_fields:
-        target = _export_target(name, field_mappings)
-        if target is None:
+        landing = _export_target(name, field_mappings)
+        if landing is None:
             continue
-        if target in landed:
-            other = landed[target]
+        if landing in landed:
+            other = landed[landing]
             key = name if name in field_mappings else other
             raise MappingRuleError(
                 f'fieldMappings: "{other}" and "{name}" would both go to the WooCommerce '
-                f'field "{target}"',
+                f'field "{landing}"',
                 path=("fieldMappings", key),
-                hint=f"map only one of them to {target}, or drop one from the selected fields",
+                hint=f"map only one of them to {landing}, or drop one from the selected fields",
             )
-        landed[target] = name
+        landed[landing] = name
 
 
 def _target_hint(target: str) -> str:
