@@ -377,9 +377,9 @@ def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
             "storeName": conn.store_name,
             "storeUrl": conn.store_url,
             "deleted": True,
-            "exportMappings": count(session, ExportMapping, conn.id),
-            "importMappings": count(session, ImportMapping, conn.id),
-            "syncRecords": count(session, ProductSync, conn.id),
+            "exportMappings": count(session, ExportMapping, connection_id),
+            "importMappings": count(session, ImportMapping, connection_id),
+            "syncRecords": count(session, ProductSync, connection_id),
         }
         session.delete(conn)
     delete_secrets(connection_id, scope=secrets_scope(store))
