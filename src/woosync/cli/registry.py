@@ -23,4 +23,7 @@ def groups() -> list[tuple[str, typer.Typer]]:
 def commands() -> list[Callable[[typer.Typer], None]]:
     """Top-level commands; each callable registers itself on the root app."""
     found: list[Callable[[typer.Typer], None]] = []
+    from woosync.cli import import_, sync_status
+
+    found += [import_.register, sync_status.register]
     return found
