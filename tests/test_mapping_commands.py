@@ -260,11 +260,22 @@ def test_update_merges_replaces_and_clears_field_mappings(cli, stores) -> None:
     assert nothing.exit_code == 2 and "nothing to update" in nothing.stderr
 
 
-def test_delete_asks_unless_yes(cli, stores) -> None:
+def test_delete_asks_on_a_terminal_and_refuses_without_one_unless_yes(
+    cli, stores, monkeypatch
+) -> None:
     created = create_export(cli, "1", "--fields", "name,sku")
     before = snapshot(stores)
+    scripted = cli("export-mapping", "delete", str(created["id"]))
+    assert scripted.exit_code == 2
+    assert (
+        "refusing to delete export mapping 1 without confirmation (pass --yes)" in scripted.stderr
+    )
+    assert snapshot(stores) == before
+
+    monkeypatch.setattr("woosync.cli.mapping_options.stdin_is_tty", lambda: True)
     refused = cli("export-mapping", "delete", str(created["id"]), input="n\n")
-    assert refused.exit_code == 1 and snapshot(stores) == before
+    assert refused.exit_code == 1 and "nothing deleted" in refused.stderr
+    assert snapshot(stores) == before
 
     confirmed = cli("export-mapping", "delete", str(created["id"]), input="y\n")
     assert confirmed.exit_code == 0 and "deleted export mapping 1" in confirmed.stderr

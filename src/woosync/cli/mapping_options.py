@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -100,10 +101,19 @@ def render_mapping_list(output: Any, items: list[dict[str, Any]]) -> Callable[[C
     return show
 
 
+def stdin_is_tty() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def confirm_delete(what: str, yes: bool) -> None:
-    """Ask before deleting unless ``--yes``; a refusal exits 1 without touching anything."""
+    """Ask before deleting unless ``--yes``; without a terminal, refuse (scripts must say --yes)."""
     if yes:
         return
+    if not stdin_is_tty():
+        raise ValidationError(f"refusing to delete {what} without confirmation", hint="pass --yes")
     if not typer.confirm(f"Delete {what}?", default=False, err=True):
-        typer.echo("not deleted", err=True)
+        typer.echo("nothing deleted", err=True)
         raise typer.Exit(1)
