@@ -17,6 +17,9 @@ def groups() -> list[tuple[str, typer.Typer]]:
 
     found += [("export-mapping", export_mapping.app), ("import-mapping", import_mapping.app)]
     found.append(("mappings", mapping_files.app))
+    from woosync.cli.products import app as products_app
+
+    found.append(("products", products_app))
     return found
 
 

@@ -1,0 +1,485 @@
+"""``woosync products``: the local catalog (add, list, show, edit, remove, and load CSV/JSON/YAML files)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.core.errors import ValidationError
+from woosync.core.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from woosync.cli.render import Output
+
+app = typer.Typer(
+    help="The local product catalog: add, list, show, edit, remove, and load product files.",
+    no_args_is_help=True,
+)
+
+MAX_ERRORS_SHOWN = 50
+
+IdArg = Annotated[int, typer.Argument(help="Product id (see 'woosync products list').")]
+SkuOpt = Annotated[str | None, typer.Option("--sku", help="SKU (unique).", show_default=False)]
+NameOpt = Annotated[str | None, typer.Option("--name", help="Product name.", show_default=False)]
+DescriptionOpt = Annotated[
+    str | None, typer.Option("--description", help="Description.", show_default=False)
+]
+StatusOpt = Annotated[
+    str | None,
+    typer.Option("--status", help="publish, draft, pending or private.", show_default=False),
+]
+TypeOpt = Annotated[
+    str | None,
+    typer.Option("--type", help="simple, variable, grouped or external.", show_default=False),
+]
+PriceOpt = Annotated[
+    str | None, typer.Option("--price", help="Regular price, e.g. 12.50.", show_default=False)
+]
+SalePriceOpt = Annotated[
+    str | None, typer.Option("--sale-price", help="Sale price.", show_default=False)
+]
+WeightOpt = Annotated[str | None, typer.Option("--weight", help="Weight.", show_default=False)]
+LengthOpt = Annotated[str | None, typer.Option("--length", help="Length.", show_default=False)]
+WidthOpt = Annotated[str | None, typer.Option("--width", help="Width.", show_default=False)]
+HeightOpt = Annotated[str | None, typer.Option("--height", help="Height.", show_default=False)]
+StockOpt = Annotated[
+    str | None,
+    typer.Option("--stock-status", help="instock, outofstock or onbackorder.", show_default=False),
+]
+CategoryOpt = Annotated[
+    list[str] | None,
+    typer.Option("--category", help="A category name (repeat for more).", show_default=False),
+]
+TagOpt = Annotated[
+    list[str] | None,
+    typer.Option("--tag", help="A tag name (repeat for more).", show_default=False),
+]
+ImageOpt = Annotated[
+    list[str] | None,
+    typer.Option("--image", help="An image URL (repeat for more).", show_default=False),
+]
+AttrOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--attr",
+        help="An attribute: NAME=VALUE, or NAME=V1,V2 for several values (repeatable).",
+        show_default=False,
+    ),
+]
+CustomOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--custom",
+        help="A custom field: NAME=VALUE, e.g. wholesalePrice=8.50 (repeatable).",
+        show_default=False,
+    ),
+]
+
+
+def _pair(option: str, text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise ValidationError(f"{option} expects NAME=VALUE, got {text!r}")
+    return name.strip(), value.strip()
+
+
+def _fields(
+    *,
+    sku: str | None,
+    name: str | None,
+    description: str | None,
+    status: str | None,
+    type_: str | None,
+    price: str | None,
+    sale_price: str | None,
+    weight: str | None,
+    length: str | None,
+    width: str | None,
+    height: str | None,
+    stock_status: str | None,
+    categories: list[str] | None,
+    tags: list[str] | None,
+    images: list[str] | None,
+    attrs: list[str] | None,
+    customs: list[str] | None,
+) -> dict[str, Any]:
+    """The field dict of the options given (options left out are not in it)."""
+    given = {
+        "sku": sku,
+        "name": name,
+        "description": description,
+        "status": status,
+        "type": type_,
+        "price": price,
+        "sale_price": sale_price,
+        "weight": weight,
+        "length": length,
+        "width": width,
+        "height": height,
+        "stock_status": stock_status,
+        "categories": categories,
+        "tags": tags,
+        "images": images,
+    }
+    fields: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+    for text in attrs or []:
+        attr_name, value = _pair("--attr", text)
+        values = [part.strip() for part in value.split(",") if part.strip()]
+        key = f"attribute:{attr_name}"
+        previous = fields.get(key)
+        if previous is not None:  # --attr COLOR=Red --attr COLOR=Blue
+            values = [*([previous] if isinstance(previous, str) else previous), *values]
+        fields[key] = values[0] if len(values) == 1 and previous is None else values or None
+    for text in customs or []:
+        custom_name, value = _pair("--custom", text)
+        fields[f"custom:{custom_name}"] = value
+    return fields
+
+
+# rendering ----------------------------------------------------------------------------------------
+def _text(value: Any) -> str:
+    from rich.markup import escape
+
+    if value is None or value == []:
+        return ""
+    if isinstance(value, list):
+        return escape(", ".join(str(item) for item in value))
+    return escape(str(value))
+
+
+def _dimensions(product: dict[str, Any]) -> str:
+    parts = product["dimensions"]
+    if not any(parts.values()):
+        return ""
+    return " x ".join(parts[name] or "-" for name in ("length", "width", "height"))
+
+
+def _product_table(output: Output, product: dict[str, Any]) -> Any:
+    rows: list[tuple[str, str]] = [
+        ("ID", _text(product["id"])),
+        ("SKU", _text(product["sku"])),
+        ("Name", _text(product["name"])),
+        ("Status", _text(product["status"])),
+        ("Type", _text(product["type"])),
+        ("Price", _text(product["price"])),
+        ("Sale price", _text(product["sale_price"])),
+        ("Weight", _text(product["weight"])),
+        ("Dimensions (L x W x H)", _text(_dimensions(product))),
+        ("Stock status", _text(product["stock_status"])),
+        ("Categories", _text(product["categories"])),
+        ("Tags", _text(product["tags"])),
+        ("Images", _text(product["images"])),
+    ]
+    rows += [(f"{_text(name)} (attribute)", _text(v)) for name, v in product["attributes"].items()]
+    rows += [(f"{_text(name)} (custom)", _text(v)) for name, v in product["customFields"].items()]
+    rows += [
+        ("Description", _text(product["description"])),
+        ("Created", _text(product["createdAt"])),
+        ("Updated", _text(product["updatedAt"])),
+    ]
+    return output.table(["Field", "Value"], rows)
+
+
+def _emit_product(output: Output, product: dict[str, Any]) -> None:
+    def human(console: Console) -> None:
+        console.print(_product_table(output, product))
+
+    output.emit(product, human=human)
+
+
+def _change_line(change: dict[str, Any]) -> str:
+    return f"{change['field']}: {change['old']!r} -> {change['new']!r}"
+
+
+# commands -----------------------------------------------------------------------------------------
+@app.command("add")
+def add_command(
+    ctx: typer.Context,
+    sku: SkuOpt = None,
+    name: NameOpt = None,
+    description: DescriptionOpt = None,
+    status: StatusOpt = None,
+    type_: TypeOpt = None,
+    price: PriceOpt = None,
+    sale_price: SalePriceOpt = None,
+    weight: WeightOpt = None,
+    length: LengthOpt = None,
+    width: WidthOpt = None,
+    height: HeightOpt = None,
+    stock_status: StockOpt = None,
+    category: CategoryOpt = None,
+    tag: TagOpt = None,
+    image: ImageOpt = None,
+    attr: AttrOpt = None,
+    custom: CustomOpt = None,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Add a product to the local catalog (--sku and --name are required)."""
+    from woosync.services.catalog import add_product
+
+    state = app_context(ctx, json_flag)
+    fields = _fields(
+        sku=sku,
+        name=name,
+        description=description,
+        status=status,
+        type_=type_,
+        price=price,
+        sale_price=sale_price,
+        weight=weight,
+        length=length,
+        width=width,
+        height=height,
+        stock_status=stock_status,
+        categories=category,
+        tags=tag,
+        images=image,
+        attrs=attr,
+        customs=custom,
+    )
+    product = add_product(state.store(), fields)
+    state.output.success(f"added product {product['id']} ({product['sku']})")
+    _emit_product(state.output, product)
+
+
+@app.command("list")
+def list_command(
+    ctx: typer.Context,
+    sku: Annotated[
+        list[str] | None,
+        typer.Option("--sku", help="Only these SKUs (repeat, or separate with commas)."),
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", help="Part of the name or SKU (any case).", show_default=False),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Show at most this many (0 for all).")
+    ] = 100,
+    json_flag: JsonFlag = False,
+) -> None:
+    """List products by id, with filters."""
+    from woosync.services.catalog import list_products
+
+    state = app_context(ctx, json_flag)
+    skus = [part for text in sku or [] for part in text.split(",")]
+    page = list_products(state.store(), skus=skus, search=search, limit=limit)
+    if len(page.items) < page.total:
+        state.output.info(
+            f"showing {len(page.items)} of {page.total} products (use --limit 0 for all)"
+        )
+
+    def human(console: Console) -> None:
+        if not page.items:
+            state.output.info("no products: add one with 'woosync products add' or load a file")
+            return
+        rows = [
+            [
+                _text(item["id"]),
+                _text(item["sku"]),
+                _text(item["name"]),
+                _text(item["price"]),
+                _text(item["sale_price"]),
+                _text(item["stock_status"]),
+                _text(item["status"]),
+            ]
+            for item in page.items
+        ]
+        columns = ["ID", "SKU", "Name", "Price", "Sale", "Stock", "Status"]
+        console.print(state.output.table(columns, rows))
+
+    state.output.emit(page.items, human=human)
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    product_id: Annotated[
+        int | None, typer.Argument(help="Product id (or use --sku).", show_default=False)
+    ] = None,
+    sku: Annotated[
+        str | None, typer.Option("--sku", help="Find the product by SKU.", show_default=False)
+    ] = None,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Show one product with its attributes and custom fields."""
+    from woosync.services.catalog import show_product
+
+    state = app_context(ctx, json_flag)
+    _emit_product(state.output, show_product(state.store(), product_id, sku=sku))
+
+
+@app.command("edit")
+def edit_command(
+    ctx: typer.Context,
+    product_id: IdArg,
+    sku: SkuOpt = None,
+    name: NameOpt = None,
+    description: DescriptionOpt = None,
+    status: StatusOpt = None,
+    type_: TypeOpt = None,
+    price: PriceOpt = None,
+    sale_price: SalePriceOpt = None,
+    weight: WeightOpt = None,
+    length: LengthOpt = None,
+    width: WidthOpt = None,
+    height: HeightOpt = None,
+    stock_status: StockOpt = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category", help="Replace the categories (repeat for more).", show_default=False
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", help="Replace the tags (repeat for more).", show_default=False),
+    ] = None,
+    image: Annotated[
+        list[str] | None,
+        typer.Option("--image", help="Replace the image URLs (repeat).", show_default=False),
+    ] = None,
+    attr: AttrOpt = None,
+    custom: CustomOpt = None,
+    unset: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--unset",
+            help="Clear a field, or remove an attribute or custom field, by name (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Change some fields of a product; other fields, attributes and custom fields stay as they are."""
+    from woosync.services.catalog import edit_product
+
+    state = app_context(ctx, json_flag)
+    fields = _fields(
+        sku=sku,
+        name=name,
+        description=description,
+        status=status,
+        type_=type_,
+        price=price,
+        sale_price=sale_price,
+        weight=weight,
+        length=length,
+        width=width,
+        height=height,
+        stock_status=stock_status,
+        categories=category,
+        tags=tag,
+        images=image,
+        attrs=attr,
+        customs=custom,
+    )
+    if not fields and not unset:
+        raise ValidationError("nothing to change", hint="pass the options to change, or --unset")
+    result = edit_product(state.store(), product_id, fields, unset=unset or [])
+    if result.changes:
+        names = ", ".join(change.field for change in result.changes)
+        state.output.success(f"updated product {product_id}: {names}")
+    else:
+        state.output.info(f"product {product_id} already had these values; nothing changed")
+    _emit_product(state.output, result.product)
+
+
+@app.command("remove")
+def remove_command(
+    ctx: typer.Context, product_id: IdArg, yes: YesFlag = False, json_flag: JsonFlag = False
+) -> None:
+    """Remove a product and its sync records (its copies in the stores are left alone)."""
+    from woosync.services.catalog import remove_product, show_product
+
+    state = app_context(ctx, json_flag)
+    store = state.store()
+    target = show_product(store, product_id)
+    label = f"product {target['id']} ({target['sku']}) {target['name']!r}"
+    if not yes:
+        if not sys.stdin.isatty():
+            raise ValidationError(
+                f"refusing to remove {label} without confirmation", hint="pass --yes"
+            )
+        if not typer.confirm(f"Remove {label} and its sync records?", err=True):
+            state.output.info("nothing removed")
+            raise typer.Exit(int(ExitCode.FAILURE))
+    removed = remove_product(store, product_id)
+    state.output.success(
+        f"removed {label} and {removed['syncRecordsRemoved']} sync record(s); "
+        "the stores still have their copies"
+    )
+    state.output.emit(removed, human=lambda _console: None)
+
+
+@app.command("load")
+def load_command(
+    ctx: typer.Context,
+    file: Annotated[
+        Path, typer.Argument(help="A .csv, .json, .yaml or .yml product file ('-' for stdin).")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, json or yaml (default: from the file name)."),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Load the valid rows and report the invalid ones (exit code 1 if any).",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Create or update products from a file, matched by SKU, in one transaction.
+
+    A file with an invalid row changes nothing (exit code 2) unless --skip-invalid.
+    """
+    from woosync.services.catalog import load_products
+
+    state = app_context(ctx, json_flag)
+    report = load_products(state.store(), file, fmt=fmt, skip_invalid=skip_invalid, dry_run=dry_run)
+    data = report.to_dict()
+    output = state.output
+    if not output.json_mode:
+        for error in report.errors[:MAX_ERRORS_SHOWN]:
+            sku = f" ({error.sku})" if error.sku else ""
+            output.warn(f"row {error.row}{sku}: {error.message}")
+        if len(report.errors) > MAX_ERRORS_SHOWN:
+            output.warn(f"... and {len(report.errors) - MAX_ERRORS_SHOWN} more (--json lists all)")
+    invalid = len(report.errors)
+    if invalid and not skip_invalid:
+        if output.json_mode:
+            output.emit(data)
+        raise ValidationError(
+            f"{invalid} invalid row(s) in {file}; nothing was loaded",
+            hint="fix them, or pass --skip-invalid to load the valid rows",
+        )
+
+    def human(console: Console) -> None:
+        verb = "would be " if dry_run else ""
+        console.print(
+            f"{file}: {data['created']} {verb}created, {data['updated']} {verb}updated, "
+            f"{data['unchanged']} unchanged" + (f", {invalid} invalid skipped" if invalid else ""),
+            markup=False,
+            highlight=False,
+        )
+        if dry_run:
+            for entry in data["changes"]:
+                for change in entry["fields"]:
+                    console.print(f"  {entry['sku']}: {_change_line(change)}", markup=False)
+
+    output.emit(data, human=human)
+    if dry_run:
+        output.info("dry run: nothing was changed")
+    if invalid:
+        raise typer.Exit(int(ExitCode.FAILURE))

@@ -1,0 +1,550 @@
+"""Product files (CSV, JSON, YAML) read into numbered rows, and the one schema every product input obeys.
+
+A row becomes a *field dict*: the standard field names (``price``, ``length`` ...) with normalised
+values, ``attributes`` / ``custom_fields`` (replace the whole set), ``attribute:NAME`` /
+``custom:NAME`` (set one entry; ``None`` removes it). The catalog service applies such dicts; the
+CLI and the importer build them too, and :func:`normalize_fields` checks them the same way.
+
+Values are kept as text: prices, weights and dimensions become canonical decimal strings (``12.5``
+from JSON stays ``"12.5"``, ``"12.50"`` in a CSV stays ``"12.50"``). YAML is read with a loader
+that resolves only ``null``: YAML 1.1 would turn the SKU ``0123`` into 83 and ``NO`` into False.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
+from pydantic import ValidationError as PydanticValidationError
+
+from woosync.core.errors import ValidationError
+
+PRODUCT_STATUSES: tuple[str, ...] = ("publish", "draft", "pending", "private")
+PRODUCT_TYPES: tuple[str, ...] = ("simple", "variable", "grouped", "external")
+STOCK_STATUSES: tuple[str, ...] = ("instock", "outofstock", "onbackorder")
+CHOICES: dict[str, tuple[str, ...]] = {
+    "status": PRODUCT_STATUSES,
+    "type": PRODUCT_TYPES,
+    "stock_status": STOCK_STATUSES,
+}
+NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", "length", "width", "height")
+TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
+LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images")
+SCALAR_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "status", "type", *NUMBER_FIELDS, "stock_status")
+ATTRIBUTE_PREFIX = "attribute:"
+CUSTOM_PREFIX = "custom:"
+LIST_SEPARATOR = "|"
+FORMATS: tuple[str, ...] = ("csv", "json", "yaml")
+CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS)
+
+_PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
+
+
+# value normalisers: raise ValueError with a message that does not name the field ----------------
+def normalize_text(value: Any) -> str | None:
+    """Text, trimmed; empty is ``None``. Integers are accepted (a JSON SKU ``123``), floats not."""
+    if value is None:
+        return None
+    if isinstance(value, bool | float):
+        raise ValueError(f"{value!r} must be text (quote it)")
+    if isinstance(value, int):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {_kind(value)}")
+    return value.strip() or None
+
+
+def normalize_number(value: Any) -> str | None:
+    """A non-negative decimal as a string: ``12`` -> ``"12"``, ``12.5`` -> ``"12.5"``, ``"12.50"`` kept."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError(f"{value} must not be negative")
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} is not a number")
+        if value < 0:
+            raise ValueError(f"{value!r} must not be negative")
+        text = format(Decimal(repr(value)), "f")
+        return text[:-2] if text.endswith(".0") else text
+    if not isinstance(value, str):
+        raise ValueError(f"must be a number, not {_kind(value)}")
+    text = value.strip()
+    if not text:
+        return None
+    if not _PLAIN_NUMBER.match(text):
+        raise ValueError(f"{text!r} is not a number like 12.50")
+    return text
+
+
+def normalize_sku(value: Any) -> str:
+    """A SKU is required text; ``0123`` stays ``"0123"``."""
+    text = normalize_text(value)
+    if text is None:
+        raise ValueError("is required")
+    return text
+
+
+def normalize_choice(value: Any, choices: tuple[str, ...]) -> str | None:
+    text = normalize_text(value)
+    if text is None:
+        return None
+    if text.lower() not in choices:
+        raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+    return text.lower()
+
+
+def normalize_list(value: Any, *, urls: bool = False) -> list[str]:
+    """A list of distinct, trimmed strings (a single string is a one-item list); ``None`` is ``[]``."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
+    if not isinstance(items, list | tuple):
+        raise ValueError(f"must be a list of text, not {_kind(value)}")
+    found: list[str] = []
+    for item in items:
+        text = normalize_text(item)
+        if text is None or text in found:
+            continue
+        if urls and not _URL.match(text):
+            raise ValueError(f"{text!r} is not an http(s) URL")
+        found.append(text)
+    return found
+
+
+def normalize_attribute_value(value: Any) -> str | list[str] | None:
+    """An attribute is one string (``"10x20"``) or a list of strings (``["Red", "Blue"]``)."""
+    if isinstance(value, list | tuple):
+        items = normalize_list(list(value))
+        return items or None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return normalize_number(value) if value >= 0 else str(value)
+    return normalize_text(value)
+
+
+def normalize_custom_value(value: Any) -> str | bool | list[str] | None:
+    """A custom field is text, a boolean or a list of text; numbers become canonical strings."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        raise ValueError("must be text, a number, true/false or a list, not an object")
+    return normalize_attribute_value(value)
+
+
+def normalize_field(name: str, value: Any) -> Any:
+    """Normalise one standard field's value (``name`` must be a standard field)."""
+    if name in NUMBER_FIELDS:
+        return normalize_number(value)
+    if name in CHOICES:
+        return normalize_choice(value, CHOICES[name])
+    if name == "sku":
+        return normalize_sku(value)
+    if name in TEXT_FIELDS:
+        return normalize_text(value)
+    if name in LIST_FIELDS:
+        return normalize_list(value, urls=name == "images")
+    raise ValueError(f"unknown field {name!r}")
+
+
+def _named_dict(value: Any, normalize: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValueError(f"must be an object of name: value, not {_kind(value)}")
+    found: dict[str, Any] = {}
+    for key, item in value.items():
+        name = normalize_text(key)
+        if name is None:
+            raise ValueError("a name is empty")
+        try:
+            normalized = normalize(item)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
+        if normalized is not None:
+            found[name] = normalized
+    return found
+
+
+def normalize_attributes(value: Any) -> dict[str, str | list[str]]:
+    return _named_dict(value, normalize_attribute_value)
+
+
+def normalize_custom_fields(value: Any) -> dict[str, Any]:
+    return _named_dict(value, normalize_custom_value)
+
+
+def normalize_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Check and normalise a field dict (see the module doc); raise :class:`ValidationError`.
+
+    Keys: standard fields, ``dimensions`` (an object of length/width/height, expanded into the
+    parts), ``attributes``, ``custom_fields`` / ``customFields``, ``attribute:NAME``,
+    ``custom:NAME``, or any other name (an attribute or custom field, decided by the catalog).
+    """
+    found: dict[str, Any] = {}
+    for key, value in fields.items():
+        try:
+            _normalize_into(found, key, value)
+        except ValueError as exc:
+            raise ValidationError(f"{key}: {exc}") from None
+    return found
+
+
+def _normalize_into(found: dict[str, Any], key: str, value: Any) -> None:
+    if key in SCALAR_FIELDS or key in LIST_FIELDS:
+        found[key] = normalize_field(key, value)
+    elif key == "dimensions":
+        if value is None:
+            found.update(dict.fromkeys(("length", "width", "height")))
+            return
+        if not isinstance(value, Mapping):
+            raise ValueError("must be an object with length, width and height")
+        for part, part_value in value.items():
+            if part not in ("length", "width", "height"):
+                raise ValueError(f"unknown part {part!r} (use length, width, height)")
+            found[part] = normalize_number(part_value)
+    elif key == "attributes":
+        found["attributes"] = normalize_attributes(value)
+    elif key in ("custom_fields", "customFields"):
+        found["custom_fields"] = normalize_custom_fields(value)
+    elif key.startswith(ATTRIBUTE_PREFIX):
+        found[ATTRIBUTE_PREFIX + _entry_name(key, ATTRIBUTE_PREFIX)] = normalize_attribute_value(
+            value
+        )
+    elif key.startswith(CUSTOM_PREFIX):
+        found[CUSTOM_PREFIX + _entry_name(key, CUSTOM_PREFIX)] = normalize_custom_value(value)
+    elif key in ("id", "createdAt", "updatedAt", "created_at", "updated_at"):
+        return  # read-only: a product is identified by its SKU
+    else:
+        if not key.strip():
+            raise ValueError("empty field name")
+        found[key.strip()] = normalize_custom_value(value)
+
+
+def _entry_name(key: str, prefix: str) -> str:
+    name = key[len(prefix) :].strip()
+    if not name:
+        raise ValueError(f"{prefix} needs a name, e.g. {prefix}COLOR")
+    return name
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+# the file schema ----------------------------------------------------------------------------------
+def _validator(name: str) -> BeforeValidator:
+    return BeforeValidator(lambda value: normalize_field(name, value))
+
+
+Number = Annotated[str | None, BeforeValidator(normalize_number)]
+
+
+class Dimensions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    length: Number = None
+    width: Number = None
+    height: Number = None
+
+
+class ProductRecord(BaseModel):
+    """One product in a file. Keys left out leave the product's value alone on an update."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    id: Any = None  # accepted (``products list --json`` output loads back) but ignored
+    sku: Annotated[str, _validator("sku")]
+    name: Annotated[str | None, _validator("name")] = None
+    description: Annotated[str | None, _validator("description")] = None
+    status: Annotated[str | None, _validator("status")] = None
+    type: Annotated[str | None, _validator("type")] = None
+    price: Number = None
+    sale_price: Number = None
+    weight: Number = None
+    length: Number = None
+    width: Number = None
+    height: Number = None
+    dimensions: Dimensions | None = None
+    stock_status: Annotated[str | None, _validator("stock_status")] = None
+    categories: Annotated[list[str], _validator("categories")] = Field(default_factory=list)
+    tags: Annotated[list[str], _validator("tags")] = Field(default_factory=list)
+    images: Annotated[list[str], _validator("images")] = Field(default_factory=list)
+    attributes: Annotated[dict[str, Any], BeforeValidator(normalize_attributes)] = Field(
+        default_factory=dict
+    )
+    custom_fields: Annotated[dict[str, Any], BeforeValidator(normalize_custom_fields)] = Field(
+        default_factory=dict, validation_alias=AliasChoices("customFields", "custom_fields")
+    )
+    created_at: Any = Field(default=None, validation_alias=AliasChoices("createdAt", "created_at"))
+    updated_at: Any = Field(default=None, validation_alias=AliasChoices("updatedAt", "updated_at"))
+
+    @model_validator(mode="after")
+    def _check_entries(self) -> ProductRecord:
+        for key in self.model_extra or {}:
+            if not key.startswith((ATTRIBUTE_PREFIX, CUSTOM_PREFIX)):
+                raise ValueError(
+                    f"unknown field {key!r} (put attributes under 'attributes' and custom "
+                    "fields under 'customFields', or name them attribute:X / custom:X)"
+                )
+        if "dimensions" in self.model_fields_set and self.model_fields_set & {
+            "length",
+            "width",
+            "height",
+        }:
+            raise ValueError("give either 'dimensions' or length/width/height, not both")
+        return self
+
+    def to_fields(self) -> dict[str, Any]:
+        """The normalised field dict of the keys this row gave."""
+        given = self.model_fields_set - {"id", "created_at", "updated_at"}
+        fields: dict[str, Any] = {}
+        for name in given:
+            if name == "dimensions":
+                if self.dimensions is None:
+                    fields.update(dict.fromkeys(("length", "width", "height")))
+                else:
+                    fields.update(
+                        {
+                            part: getattr(self.dimensions, part)
+                            for part in self.dimensions.model_fields_set
+                        }
+                    )
+            else:
+                fields[name] = getattr(self, name)
+        for key, value in (self.model_extra or {}).items():
+            fields.update(normalize_fields({key: value}))
+        return fields
+
+
+# reading files ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SourceRow:
+    """One product as read from a file: its row number there and its raw keys and values."""
+
+    row: int
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    row: int
+    sku: str
+    fields: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    sku: str | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "sku": self.sku, "message": self.message}
+
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster
+
+
+class _StringLoader(_BaseLoader):
+    """YAML that keeps every scalar as written except ``null``: no 0123 -> 83, no NO -> False."""
+
+
+_StringLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag == "tag:yaml.org,2002:null"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def detect_format(path: Path | str, fmt: str | None = None) -> str:
+    if fmt:
+        fmt = fmt.lower()
+        if fmt == "yml":
+            fmt = "yaml"
+        if fmt not in FORMATS:
+            raise ValidationError(f"unknown format {fmt!r}", hint="use csv, json or yaml")
+        return fmt
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix in ("yml", "yaml"):
+        return "yaml"
+    if suffix in ("csv", "json"):
+        return suffix
+    raise ValidationError(
+        f"cannot tell the format of {str(path)!r}",
+        hint="name it .csv, .json, .yaml or .yml, or pass --format",
+    )
+
+
+def read_product_file(path: Path | str, fmt: str | None = None) -> list[SourceRow]:
+    """Read a product file into rows (``-`` is stdin and needs ``fmt``). File-level problems raise."""
+    import sys
+
+    fmt = detect_format(path, fmt)
+    try:
+        text = sys.stdin.read() if str(path) == "-" else Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"cannot read {path}: {exc}") from None
+    return parse_products(text, fmt, source=str(path))
+
+
+def parse_products(text: str, fmt: str, *, source: str = "<input>") -> list[SourceRow]:
+    if fmt == "csv":
+        return _parse_csv(text, source)
+    if fmt == "json":
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValidationError(
+                f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
+    else:
+        try:
+            document = yaml.load(text, Loader=_StringLoader)  # a SafeLoader subclass
+        except yaml.YAMLError as exc:
+            raise ValidationError(f"{source} is not valid YAML: {_one_line(exc)}") from None
+    return _items(document, source)
+
+
+def _items(document: Any, source: str) -> list[SourceRow]:
+    if isinstance(document, Mapping) and "products" in document:
+        document = document["products"]
+    if document is None:
+        return []
+    if not isinstance(document, list):
+        raise ValidationError(
+            f"{source} must hold a list of products (or an object with a 'products' list)"
+        )
+    return [
+        SourceRow(number, item if isinstance(item, dict) else {"__not_an_object__": item})
+        for number, item in enumerate(document, start=1)
+    ]
+
+
+def _parse_csv(text: str, source: str) -> list[SourceRow]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return []
+    except csv.Error as exc:
+        raise ValidationError(f"{source} is not valid CSV: {exc}") from None
+    columns = [column.strip() for column in header]
+    for column in columns:
+        if column in CSV_COLUMNS or (
+            column.startswith((ATTRIBUTE_PREFIX, CUSTOM_PREFIX)) and column.split(":", 1)[1].strip()
+        ):
+            continue
+        raise ValidationError(
+            f"{source}: unknown column {column!r}",
+            hint="use the standard fields, attribute:NAME or custom:NAME",
+        )
+    if len(set(columns)) != len(columns):
+        raise ValidationError(f"{source}: a column appears twice in the header")
+    rows: list[SourceRow] = []
+    try:
+        for number, cells in enumerate(reader, start=2):  # spreadsheet numbering: header is row 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(columns):
+                rows.append(SourceRow(number, {"__too_many_cells__": len(cells)}))
+                continue
+            rows.append(SourceRow(number, _csv_row(columns, cells)))
+    except csv.Error as exc:
+        raise ValidationError(f"{source} is not valid CSV: {exc}") from None
+    return rows
+
+
+def _csv_row(columns: list[str], cells: list[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for column, cell in zip(columns, cells, strict=False):
+        if column in LIST_FIELDS or column.startswith((ATTRIBUTE_PREFIX, CUSTOM_PREFIX)):
+            parts = [part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()]
+            if column in LIST_FIELDS:
+                data[column] = parts
+            else:
+                data[column] = parts[0] if len(parts) == 1 else (parts or None)
+        else:
+            data[column] = cell
+    return data
+
+
+def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]]:
+    """Check every row against :class:`ProductRecord`; a SKU given twice is an error on the later row."""
+    valid: list[ValidRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for source in rows:
+        sku = _raw_sku(source.data)
+        if "__not_an_object__" in source.data:
+            errors.append(RowError(source.row, None, "a product must be an object of field: value"))
+            continue
+        if "__too_many_cells__" in source.data:
+            errors.append(RowError(source.row, None, "more cells than columns in the header"))
+            continue
+        try:
+            record = ProductRecord.model_validate(source.data)
+            fields = record.to_fields()
+        except PydanticValidationError as exc:
+            errors.append(RowError(source.row, sku, describe_errors(exc)))
+            continue
+        except ValidationError as exc:
+            errors.append(RowError(source.row, sku, exc.message))
+            continue
+        if record.sku in seen:
+            errors.append(
+                RowError(
+                    source.row, record.sku, f"SKU {record.sku!r} is also on row {seen[record.sku]}"
+                )
+            )
+            continue
+        seen[record.sku] = source.row
+        valid.append(ValidRow(source.row, record.sku, fields))
+    return valid, errors
+
+
+def _raw_sku(data: Mapping[str, Any]) -> str | None:
+    value = data.get("sku")
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def describe_errors(exc: PydanticValidationError) -> str:
+    """Pydantic's errors as one line: ``price: 'abc' is not a number like 12.50; name: ...``."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        location = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if message == "is required" or error["type"] == "missing":
+            message = "is required"
+        if error["type"] == "extra_forbidden":
+            message = "is not a known field"
+        parts.append(f"{location}: {message}" if location else message)
+    return "; ".join(parts)
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

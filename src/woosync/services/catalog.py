@@ -1,0 +1,589 @@
+"""The local product catalog: lookups for export and import, field values, edits and bulk loads.
+
+A product's *fields* are the spec's standard fields (``price``, ``dimensions`` ...), its free-form
+attributes (``COLOR: [Red, Blue]``, ``Dimension: 10x20``) and its custom fields
+(``wholesalePrice``). :func:`field_value` reads any of them by name; :func:`apply_product_fields`
+writes them from a field dict (the format is described in ``woosync.files.product_files``).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, func, or_, select
+
+from woosync.core.errors import ConflictError, NotFoundError, ValidationError
+from woosync.core.fields import DIMENSION_PARTS
+from woosync.core.timeutil import iso, utcnow
+from woosync.files.product_files import (
+    ATTRIBUTE_PREFIX,
+    CUSTOM_PREFIX,
+    LIST_FIELDS,
+    SCALAR_FIELDS,
+    RowError,
+    detect_format,
+    normalize_fields,
+    read_product_file,
+    validate_rows,
+)
+from woosync.store.models import Product, ProductSync
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.store.engine import Store
+
+REQUIRED = ("name", "sku")
+_LOOKUP_CHUNK = 500  # SKUs per IN (...) query: well under SQLite's bound-parameter limit
+
+
+# reading --------------------------------------------------------------------------------------
+def field_value(product: Product, name: str) -> Any:
+    """The value of a selectable field: standard field, attribute, then custom field; else None.
+
+    ``dimensions`` is ``{"length", "width", "height"}`` or None when all three are empty;
+    ``categories`` / ``tags`` / ``images`` are lists (empty when there are none). ``attribute:X``
+    and ``custom:X`` name one kind explicitly. Values are copies: changing them changes nothing.
+    """
+    if name in SCALAR_FIELDS:
+        return getattr(product, name)
+    if name in LIST_FIELDS:
+        return list(getattr(product, name) or [])
+    if name == "dimensions":
+        parts = {part: getattr(product, part) for part in DIMENSION_PARTS}
+        return parts if any(value not in (None, "") for value in parts.values()) else None
+    attributes = product.attributes or {}
+    custom = product.custom_fields or {}
+    if name.startswith(ATTRIBUTE_PREFIX):
+        return copy.deepcopy(attributes.get(name[len(ATTRIBUTE_PREFIX) :]))
+    if name.startswith(CUSTOM_PREFIX):
+        return copy.deepcopy(custom.get(name[len(CUSTOM_PREFIX) :]))
+    if name in attributes:
+        return copy.deepcopy(attributes[name])
+    return copy.deepcopy(custom.get(name))
+
+
+def product_to_dict(product: Product) -> dict[str, Any]:
+    """The JSON shape of a product; ``products load`` accepts it back (id and timestamps ignored)."""
+    return {
+        "id": product.id,
+        "sku": product.sku,
+        "name": product.name,
+        "description": product.description,
+        "status": product.status,
+        "type": product.type,
+        "price": product.price,
+        "sale_price": product.sale_price,
+        "weight": product.weight,
+        "dimensions": {part: getattr(product, part) for part in DIMENSION_PARTS},
+        "stock_status": product.stock_status,
+        "categories": list(product.categories or []),
+        "tags": list(product.tags or []),
+        "images": list(product.images or []),
+        "attributes": copy.deepcopy(product.attributes or {}),
+        "customFields": copy.deepcopy(product.custom_fields or {}),
+        "createdAt": iso(product.created_at),
+        "updatedAt": iso(product.updated_at),
+    }
+
+
+def get_product(session: Session, product_id: int) -> Product:
+    """The product with this id, else :class:`NotFoundError`."""
+    found = session.get(Product, int(product_id))
+    if found is None:
+        raise NotFoundError(
+            f"product {product_id} not found", hint="run 'woosync products list' to see them"
+        )
+    return found
+
+
+def get_product_by_sku(session: Session, sku: str) -> Product:
+    found = products_by_sku(session, [sku]).get(sku.strip())
+    if found is None:
+        raise NotFoundError(
+            f"no product with SKU {sku.strip()!r}", hint="run 'woosync products list' to see them"
+        )
+    return found
+
+
+def get_products(session: Session, ids: Iterable[int]) -> list[Product]:
+    """The products with these ids, in the order given (duplicates dropped); all must exist."""
+    wanted = list(dict.fromkeys(int(product_id) for product_id in ids))
+    found: dict[int, Product] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        for product in session.exec(select(Product).where(col(Product.id).in_(chunk))):
+            assert product.id is not None
+            found[product.id] = product
+    missing = [str(product_id) for product_id in wanted if product_id not in found]
+    if missing:
+        noun = "product" if len(missing) == 1 else "products"
+        raise NotFoundError(
+            f"{noun} {', '.join(missing[:20])}{' ...' if len(missing) > 20 else ''} not found",
+            hint="run 'woosync products list' to see them",
+        )
+    return [found[product_id] for product_id in wanted]
+
+
+def products_by_sku(session: Session, skus: Iterable[str]) -> dict[str, Product]:
+    """``{sku: product}`` for the SKUs that exist (exact match, trimmed); a few queries in all."""
+    wanted = list(dict.fromkeys(sku.strip() for sku in skus if sku and sku.strip()))
+    found: dict[str, Product] = {}
+    for start in range(0, len(wanted), _LOOKUP_CHUNK):
+        chunk = wanted[start : start + _LOOKUP_CHUNK]
+        for product in session.exec(select(Product).where(col(Product.sku).in_(chunk))):
+            found[product.sku] = product
+    return found
+
+
+def all_products(session: Session) -> list[Product]:
+    """Every product, by id."""
+    return list(session.exec(select(Product).order_by(col(Product.id))))
+
+
+# writing --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FieldChange:
+    """One field's change: ``field`` is its selectable name (``price``, ``COLOR``, ``wholesalePrice``)."""
+
+    field: str
+    old: Any
+    new: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+@dataclass
+class _Plan:
+    changes: list[FieldChange]
+    columns: dict[str, Any]  # column name -> new value
+
+
+def _plan(product: Product, fields: Mapping[str, Any]) -> _Plan:
+    """What a normalised field dict would change; raises ValidationError for an emptied name/SKU."""
+    columns: dict[str, Any] = {}
+    changes: list[FieldChange] = []
+    for name in REQUIRED:
+        if name in fields and fields[name] is None:
+            raise ValidationError(f"{name}: is required and cannot be empty")
+    for name in (*SCALAR_FIELDS, *LIST_FIELDS):
+        if name in fields:
+            old, new = getattr(product, name), fields[name]
+            if name in LIST_FIELDS:
+                old = list(old or [])
+            if old != new:
+                columns[name] = new
+                changes.append(FieldChange(name, old, new))
+
+    old_attributes = dict(product.attributes or {})
+    old_custom = dict(product.custom_fields or {})
+    attributes = dict(fields["attributes"]) if "attributes" in fields else dict(old_attributes)
+    custom = dict(fields["custom_fields"]) if "custom_fields" in fields else dict(old_custom)
+    for key, value in fields.items():
+        if key.startswith(ATTRIBUTE_PREFIX):
+            _set_entry(attributes, key[len(ATTRIBUTE_PREFIX) :], value)
+        elif key.startswith(CUSTOM_PREFIX):
+            _set_entry(custom, key[len(CUSTOM_PREFIX) :], value)
+        elif key in SCALAR_FIELDS or key in LIST_FIELDS or key in ("attributes", "custom_fields"):
+            continue
+        elif key in attributes or (key not in custom and isinstance(value, list)):
+            _set_entry(attributes, key, value)  # a bare name: the kind it already is, else guess
+        else:
+            _set_entry(custom, key, value)
+    if attributes != old_attributes:
+        columns["attributes"] = attributes
+        changes += _entry_changes(old_attributes, attributes)
+    if custom != old_custom:
+        columns["custom_fields"] = custom
+        changes += _entry_changes(old_custom, custom)
+    return _Plan(changes, columns)
+
+
+def _set_entry(entries: dict[str, Any], name: str, value: Any) -> None:
+    if value is None:
+        entries.pop(name, None)
+    else:
+        entries[name] = value
+
+
+def _entry_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
+    names = list(dict.fromkeys([*old, *new]))
+    return [
+        FieldChange(name, old.get(name), new.get(name))
+        for name in names
+        if old.get(name) != new.get(name)
+    ]
+
+
+def _apply(product: Product, plan: _Plan) -> None:
+    if not plan.columns:
+        return
+    for column, value in plan.columns.items():
+        setattr(product, column, copy.deepcopy(value))
+    product.updated_at = utcnow()
+
+
+def apply_product_fields(product: Product, fields: Mapping[str, Any]) -> list[str]:
+    """Set standard fields, attributes and custom fields from a field dict; return what changed.
+
+    Keys: the standard fields (``None`` clears one; ``[]`` empties a list), ``dimensions``
+    (``{"length": ..}``) or its parts, ``attributes`` / ``custom_fields`` (replace the whole set),
+    ``attribute:NAME`` / ``custom:NAME`` (set one; ``None`` removes it), or a bare name, which
+    updates the attribute or custom field of that name, else becomes an attribute when the value
+    is a list and a custom field otherwise. Values are validated and normalised (prices become
+    canonical strings). ``updated_at`` moves only when something changed. Raises ValidationError.
+    """
+    plan = _plan(product, normalize_fields(fields))
+    _apply(product, plan)
+    return [change.field for change in plan.changes]
+
+
+@dataclass
+class UpsertResult:
+    """What an upsert did (or, under ``dry_run``, would do), by SKU."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # existing products left alone
+    errors: list[RowError] = field(default_factory=list)
+    changes: dict[str, list[FieldChange]] = field(default_factory=dict)  # updated SKU -> changes
+    product_ids: dict[str, int] = field(default_factory=dict)  # SKU -> id (new ones once applied)
+    applied: bool = False
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+            "skipped": len(self.skipped),
+            "invalid": len(self.errors),
+        }
+
+
+def upsert_products(
+    session: Session,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    row_numbers: Sequence[int] | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+    update_existing: bool = True,
+) -> UpsertResult:
+    """Create or update products by SKU from field dicts (each must have ``sku``; new ones ``name``).
+
+    Every row is checked before anything is written: with an invalid row nothing changes
+    (``applied`` stays False) unless ``skip_invalid``, which applies the valid rows. Errors carry
+    ``row_numbers[i]`` (default: position from 1). Bulk SKU lookups and one executemany for new
+    products; ``product_ids`` maps every valid row's SKU to its id (new ones only once applied). ``update_existing=False`` leaves existing products alone (``skipped``).
+    """
+    numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
+    normalized: list[tuple[int, dict[str, Any]]] = []
+    errors: list[RowError] = []
+    for number, row in zip(numbers, rows, strict=True):
+        raw_sku = row.get("sku")
+        try:
+            normalized.append((number, normalize_fields(row)))
+        except ValidationError as exc:
+            errors.append(
+                RowError(number, raw_sku if isinstance(raw_sku, str) else None, exc.message)
+            )
+    return _upsert(session, normalized, errors, skip_invalid, dry_run, update_existing)
+
+
+def _upsert(
+    session: Session,
+    rows: list[tuple[int, dict[str, Any]]],
+    errors: list[RowError],
+    skip_invalid: bool,
+    dry_run: bool,
+    update_existing: bool,
+) -> UpsertResult:
+    result = UpsertResult(errors=list(errors))
+    existing = products_by_sku(session, [fields.get("sku") or "" for _, fields in rows])
+    seen: dict[str, int] = {}
+    planned: list[tuple[Product, _Plan]] = []
+    new_rows: list[dict[str, Any]] = []
+    for number, fields in rows:
+        sku = fields.get("sku")
+        if not sku:
+            result.errors.append(RowError(number, None, "sku: is required"))
+            continue
+        if sku in seen:
+            result.errors.append(RowError(number, sku, f"SKU {sku!r} is also on row {seen[sku]}"))
+            continue
+        seen[sku] = number
+        product = existing.get(sku)
+        try:
+            if product is None:
+                new_rows.append(_new_row(sku, fields))
+                result.created.append(sku)
+                continue
+            if not update_existing:
+                result.skipped.append(sku)
+                result.product_ids[sku] = product.id or 0
+                continue
+            plan = _plan(product, fields)
+        except ValidationError as exc:
+            result.errors.append(RowError(number, sku, exc.message))
+            continue
+        if plan.changes:
+            result.updated.append(sku)
+            result.changes[sku] = plan.changes
+            planned.append((product, plan))
+        else:
+            result.unchanged.append(sku)
+        result.product_ids[sku] = product.id or 0
+    result.errors.sort(key=lambda error: error.row)
+    if dry_run or (result.errors and not skip_invalid):
+        return result
+    for product, plan in planned:
+        _apply(product, plan)
+    session.flush()
+    if new_rows:
+        # Core executemany: building 10,000 SQLModel objects would cost seconds in pydantic.
+        from sqlalchemy import insert
+
+        session.execute(insert(Product.__table__), new_rows)  # type: ignore[attr-defined]
+        for start in range(0, len(result.created), _LOOKUP_CHUNK):
+            chunk = result.created[start : start + _LOOKUP_CHUNK]
+            query = select(Product.id, Product.sku).where(col(Product.sku).in_(chunk))
+            result.product_ids.update(
+                {sku: int(product_id or 0) for product_id, sku in session.exec(query)}
+            )
+    result.applied = True
+    return result
+
+
+class _Blank:
+    """A product with nothing set yet, to plan a new product's fields against."""
+
+    def __init__(self, sku: str, name: str) -> None:
+        self.sku, self.name = sku, name
+        for column in (*SCALAR_FIELDS, *LIST_FIELDS, "attributes", "custom_fields"):
+            if column not in ("sku", "name"):
+                setattr(self, column, None)
+
+
+def _new_row(sku: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The column values of a new product (ValidationError when the name is missing)."""
+    name = fields.get("name")
+    if not name:
+        raise ValidationError("name: is required for a new product")
+    blank = _Blank(sku, name)
+    plan = _plan(blank, fields)  # type: ignore[arg-type]
+    now = utcnow()
+    row: dict[str, Any] = {column: getattr(blank, column) for column in SCALAR_FIELDS}
+    row.update({column: [] for column in LIST_FIELDS})
+    row.update(attributes={}, custom_fields={}, created_at=now, updated_at=now)
+    row.update(copy.deepcopy(plan.columns))
+    return row
+
+
+# the operations behind the CLI ----------------------------------------------------------------
+def add_product(store: Store, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Create one product; ConflictError when its SKU exists."""
+    normalized = normalize_fields(fields)
+    for name in REQUIRED:
+        if not normalized.get(name):
+            raise ValidationError(f"{name}: is required", hint=f"pass --{name}")
+    with store.session() as session:
+        sku = normalized["sku"]
+        holder = products_by_sku(session, [sku]).get(sku)
+        if holder is not None:
+            raise ConflictError(
+                f"a product with SKU {sku!r} already exists (id {holder.id})",
+                hint=f"change it with 'woosync products edit {holder.id}'",
+            )
+        product = Product(sku=sku, name=normalized["name"])
+        _apply(product, _plan(product, normalized))
+        product.updated_at = product.created_at
+        session.add(product)
+        session.flush()
+        return product_to_dict(product)
+
+
+@dataclass
+class ProductPage:
+    items: list[dict[str, Any]]
+    total: int  # matching products, before the limit
+
+
+def list_products(
+    store: Store,
+    *,
+    skus: Sequence[str] = (),
+    search: str | None = None,
+    limit: int | None = None,
+) -> ProductPage:
+    """Products by id; ``skus`` exact, ``search`` a case-insensitive part of the name or SKU."""
+    if limit is not None and limit < 0:
+        raise ValidationError("--limit must be 0 (no limit) or more")
+    query = select(Product)
+    wanted = [sku.strip() for sku in skus if sku.strip()]
+    if wanted:
+        query = query.where(col(Product.sku).in_(wanted))
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(
+            or_(
+                col(Product.name).ilike(pattern, escape="\\"),
+                col(Product.sku).ilike(pattern, escape="\\"),
+            )
+        )
+    with store.session() as session:
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        query = query.order_by(col(Product.id))
+        if limit:
+            query = query.limit(limit)
+        items = [product_to_dict(product) for product in session.exec(query)]
+    return ProductPage(items, int(total))
+
+
+def show_product(
+    store: Store, product_id: int | None = None, *, sku: str | None = None
+) -> dict[str, Any]:
+    """One product by id or by SKU."""
+    if (product_id is None) == (sku is None):
+        raise ValidationError("give a product id or --sku, not both or neither")
+    with store.session() as session:
+        product = get_product(session, product_id) if product_id is not None else None
+        if product is None:
+            assert sku is not None
+            product = get_product_by_sku(session, sku)
+        return product_to_dict(product)
+
+
+@dataclass
+class EditResult:
+    product: dict[str, Any]
+    changes: list[FieldChange]
+
+
+def edit_product(
+    store: Store,
+    product_id: int,
+    fields: Mapping[str, Any],
+    *,
+    unset: Sequence[str] = (),
+) -> EditResult:
+    """Change some fields of one product; ``unset`` names fields, attributes or custom fields to clear."""
+    normalized = normalize_fields(fields)
+    with store.session() as session:
+        product = get_product(session, product_id)
+        for name in unset:
+            key, value = _unset_entry(product, name.strip())
+            if key in normalized:
+                raise ValidationError(f"{name!r} is both set and unset")
+            normalized[key] = value
+        new_sku = normalized.get("sku")
+        if new_sku and new_sku != product.sku:
+            holder = products_by_sku(session, [new_sku]).get(new_sku)
+            if holder is not None:
+                raise ConflictError(
+                    f"SKU {new_sku!r} is already used by product {holder.id}",
+                    hint="choose another SKU",
+                )
+        plan = _plan(product, normalized)
+        _apply(product, plan)
+        session.flush()
+        return EditResult(product_to_dict(product), plan.changes)
+
+
+def _unset_entry(product: Product, name: str) -> tuple[str, Any]:
+    if name in REQUIRED:
+        raise ValidationError(f"{name} is required and cannot be unset")
+    if name in SCALAR_FIELDS:
+        return name, None
+    if name in LIST_FIELDS:
+        return name, []
+    if name in ("attributes", "custom_fields", "customFields"):
+        return ("attributes" if name == "attributes" else "custom_fields"), {}
+    if name == "dimensions":
+        raise ValidationError("unset length, width and height one by one, e.g. --unset length")
+    attributes = product.attributes or {}
+    custom = product.custom_fields or {}
+    for prefix, entries, kind in (
+        (ATTRIBUTE_PREFIX, attributes, "attribute"),
+        (CUSTOM_PREFIX, custom, "custom field"),
+    ):
+        if name.startswith(prefix):
+            if name[len(prefix) :] not in entries:
+                raise ValidationError(f"product {product.id} has no {kind} {name[len(prefix) :]!r}")
+            return name, None
+    if name in attributes:
+        return ATTRIBUTE_PREFIX + name, None
+    if name in custom:
+        return CUSTOM_PREFIX + name, None
+    raise ValidationError(f"product {product.id} has no field, attribute or custom field {name!r}")
+
+
+def remove_product(store: Store, product_id: int) -> dict[str, Any]:
+    """Delete a product and its sync records; the stores' copies are left alone."""
+    from sqlmodel import delete
+
+    with store.session() as session:
+        product = get_product(session, product_id)
+        removed: Any = session.execute(
+            delete(ProductSync).where(col(ProductSync.product_id) == product.id)
+        )
+        session.delete(product)
+        return {
+            "id": product.id,
+            "sku": product.sku,
+            "name": product.name,
+            "syncRecordsRemoved": removed.rowcount or 0,
+        }
+
+
+@dataclass
+class LoadReport:
+    source: str
+    format: str
+    dry_run: bool
+    result: UpsertResult
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.result.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        result = self.result
+        return {
+            "file": self.source,
+            "format": self.format,
+            "dryRun": self.dry_run,
+            "applied": result.applied,
+            **{key: value for key, value in result.counts.items() if key != "skipped"},
+            "createdSkus": result.created,
+            "updatedSkus": result.updated,
+            "unchangedSkus": result.unchanged,
+            "changes": [
+                {"sku": sku, "fields": [change.to_dict() for change in changes]}
+                for sku, changes in result.changes.items()
+            ],
+            "errors": [error.to_dict() for error in result.errors],
+        }
+
+
+def load_products(
+    store: Store,
+    path: Path | str,
+    *,
+    fmt: str | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> LoadReport:
+    """Upsert a CSV, JSON or YAML product file by SKU in one transaction (see :func:`upsert_products`)."""
+    fmt = detect_format(path, fmt)
+    valid, errors = validate_rows(read_product_file(path, fmt))
+    rows = [(row.row, row.fields) for row in valid]
+    with store.session() as session:
+        result = _upsert(session, rows, errors, skip_invalid, dry_run, update_existing=True)
+    return LoadReport(str(path), fmt, dry_run, result)
