@@ -517,12 +517,15 @@ def test_remove_asks_on_a_terminal(cli, monkeypatch) -> None:
     assert accepted.exit_code == 0 and listed(cli) == []
 
 
-def test_a_reused_id_does_not_inherit_an_old_webhook_secret(cli, memory_keyring) -> None:
-    add(cli, "A", "https://a.example", env={**ENV, "WOOSYNC_WEBHOOK_SECRET": "hook-12345"})
-    keyring.set_keyring(memory_keyring)
-    cli("connections", "remove", "1", "--yes")
-    add(cli, "B", "https://b.example")  # SQLite hands out id 1 again
-    assert "hook-12345" not in memory_keyring.entries.values()
+def test_a_new_connection_does_not_inherit_a_stale_webhook_secret(
+    cli, memory_keyring, db_path
+) -> None:
+    # SQLite hands out a removed connection's id again; an entry left behind (say, the keyring
+    # was locked during 'remove') must not become the new connection's webhook secret.
+    stale = ("woosync", f"connection:1:webhook_secret@{scope(db_path)}")
+    memory_keyring.entries[stale] = "stale-hook-12345"
+    add(cli, "B", "https://b.example")
+    assert stale not in memory_keyring.entries
 
 
 # services -----------------------------------------------------------------------------------------
