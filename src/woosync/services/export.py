@@ -1,0 +1,358 @@
+"""Export: push local products to one WooCommerce store (spec operations 18, 20 and 21).
+
+    export_products(store, connection, product_ids=[101, 102])          # operation 18
+    export_products(store, 2, all_products=True, partial=True)         # use case 2
+    export_products(store, 1, skus=["A"], dry_run=True)                # a plan, nothing written
+    update_product(store, connection, 101)                             # operation 20
+    delete_product(store, connection, 101)                             # operation 21
+
+The planning layer is ``export_plan`` (pure), the store registry ``registry``, the engine
+``export_run`` and the SQLite bookkeeping ``export_records``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.errors import NotFoundError, ValidationError
+from woosync.core.timeutil import utcnow
+from woosync.services import export_plan as plan
+from woosync.services.export_records import (
+    delete_sync,
+    load_syncs,
+    select_products,
+    touch_connection,
+)
+from woosync.services.export_run import ERROR, MAX_BATCH, ExportRun, Item
+
+if TYPE_CHECKING:
+    from woosync.store.engine import Store
+    from woosync.store.models import Connection
+    from woosync.woo import WooClient
+
+NOT_SYNCED = "Product not synced to this connection"
+NOT_IN_STORE = "Product not found in WooCommerce"
+
+
+def export_products(
+    store: Store,
+    connection: int | str | None = None,
+    *,
+    product_ids: Sequence[int] | None = None,
+    skus: Sequence[str] | None = None,
+    all_products: bool = False,
+    retry_failed: bool = False,
+    fields: Sequence[str] | None = None,
+    partial: bool = False,
+    dry_run: bool = False,
+    concurrency: int = 4,
+    batch_size: int = MAX_BATCH,
+    create_terms: bool = True,
+    restore_trashed: bool = False,
+    allow_empty: Iterable[str] = (),
+    progress: Callable[[int], None] | None = None,
+    lock_wait: float = 0.0,
+    client: WooClient | None = None,
+) -> dict[str, Any]:
+    """Export products to one store; the spec's result (or, with ``dry_run``, a plan).
+
+    Products: exactly one of ``product_ids``, ``skus``, ``all_products`` or ``retry_failed``
+    (those whose sync record for this store is in error). Fields: ``fields`` else the connection's
+    active export mapping; its field mappings apply either way. ``progress(n)`` is called as ``n``
+    more products are finished. ``client`` replaces the one built from the connection's secrets.
+    """
+    if concurrency < 1:
+        raise ValidationError("--concurrency must be at least 1")
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValidationError(f"--batch-size must be between 1 and {MAX_BATCH}")
+    with store.session() as session:
+        conn = _connection(session, connection)
+        targets = _targets(session, conn, fields)
+        products = select_products(
+            session,
+            _id(conn),
+            product_ids=product_ids,
+            skus=skus,
+            all_products=all_products,
+            retry_failed=retry_failed,
+        )
+        items = _items(session, _id(conn), targets, products, allow_empty)
+        from woosync.services.registry import StoreRegistry
+
+        registry = StoreRegistry.load(session, _id(conn))
+    del products
+    if not items:
+        return _empty(_id(conn), dry_run)
+    with ExitStack() as stack:
+        if client is None:
+            from woosync.services.connections import open_client
+
+            client = stack.enter_context(open_client(store, conn))
+        if not dry_run:
+            from woosync.core.locks import store_lock
+
+            stack.enter_context(store_lock(_id(conn), wait=lock_wait, label="export"))
+        run = ExportRun(
+            store,
+            _id(conn),
+            client,
+            targets,
+            items,
+            registry,
+            partial=partial,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            create_terms=create_terms,
+            restore_trashed=restore_trashed,
+            progress=progress,
+        )
+        run.plan(dry_run=dry_run)
+        if dry_run:
+            return _plan_result(run, partial)
+        run.execute()
+    with store.session() as session:
+        touch_connection(session, _id(conn), utcnow())
+    results = [run.result_for(item) for item in items]
+    failed = sum(1 for r in results if r["status"] == "error")
+    return {
+        "success": failed == 0,
+        "connectionId": _id(conn),
+        "syncedCount": len(results) - failed,
+        "failedCount": failed,
+        "results": results,
+    }
+
+
+def count_products(
+    store: Store,
+    connection: int | str | None = None,
+    *,
+    product_ids: Sequence[int] | None = None,
+    skus: Sequence[str] | None = None,
+    all_products: bool = False,
+    retry_failed: bool = False,
+) -> int:
+    """How many products an export with these options covers (for a progress bar)."""
+    if product_ids:
+        return len(set(product_ids))
+    if skus:
+        return len({s.strip() for s in skus if s.strip()})
+    from sqlmodel import func, select
+
+    from woosync.store.models import Product, ProductSync
+
+    with store.session() as session:
+        if all_products:
+            return int(session.exec(select(func.count()).select_from(Product)).one())
+        if retry_failed:
+            conn = _connection(session, connection)
+            statement = (
+                select(func.count())
+                .select_from(ProductSync)
+                .where(ProductSync.connection_id == _id(conn))
+                .where(ProductSync.sync_status == "error")
+            )
+            return int(session.exec(statement).one())
+    return 0
+
+
+def update_product(
+    store: Store,
+    connection: int | str | None,
+    product_id: int,
+    *,
+    fields: Sequence[str] | None = None,
+    lock_wait: float = 0.0,
+    client: WooClient | None = None,
+) -> dict[str, Any]:
+    """Operation 20: push the changed fields of one product already synced to the store.
+
+    Returns the spec's result object (``status`` ``error`` with a ``message`` when the store
+    refused it). :class:`NotFoundError` when the product was never synced to this connection.
+    """
+    with store.session() as session:
+        conn = _connection(session, connection)
+        _linked_sync(session, _id(conn), product_id)
+    result = export_products(
+        store,
+        _id(conn),
+        product_ids=[product_id],
+        fields=fields,
+        partial=True,
+        lock_wait=lock_wait,
+        client=client,
+    )
+    found: dict[str, Any] = result["results"][0]
+    return found
+
+
+def delete_product(
+    store: Store,
+    connection: int | str | None,
+    product_id: int,
+    *,
+    lock_wait: float = 0.0,
+    client: WooClient | None = None,
+) -> dict[str, Any]:
+    """Operation 21: delete the product from the store for good (not to the trash).
+
+    ``{"success": true}``; when the store no longer has it, ``{"success": false, "message":
+    "Product not found in WooCommerce"}``. The sync record is removed either way.
+    """
+    from woosync.woo.errors import WooHTTPError, WooNotFoundError
+
+    with store.session() as session:
+        conn = _connection(session, connection)
+        sync = _linked_sync(session, _id(conn), product_id)
+        woo_id = sync.woo_product_id
+    with ExitStack() as stack:
+        if client is None:
+            from woosync.services.connections import open_client
+
+            client = stack.enter_context(open_client(store, conn))
+        from woosync.core.locks import store_lock
+
+        stack.enter_context(store_lock(_id(conn), wait=lock_wait, label="delete"))
+        try:
+            client.delete(f"/products/{woo_id}", params={"force": "true"})
+            answer: dict[str, Any] = {"success": True}
+        except WooNotFoundError:
+            answer = {"success": False, "message": NOT_IN_STORE}
+        except WooHTTPError as exc:
+            if exc.code != "woocommerce_rest_product_invalid_id":
+                raise
+            answer = {"success": False, "message": NOT_IN_STORE}
+        with store.session() as session:
+            delete_sync(session, _id(conn), product_id)
+    return answer
+
+
+# helpers ----------------------------------------------------------------------------------------
+
+
+def _id(conn: Connection) -> int:
+    assert conn.id is not None
+    return conn.id
+
+
+def _connection(session: Any, ref: int | str | None) -> Connection:
+    from woosync.services.common import connection_or_default
+
+    conn = connection_or_default(session, ref)
+    if not conn.is_active:
+        raise ValidationError(
+            f"connection {conn.id} ({conn.store_name}) is inactive",
+            hint="activate it again before exporting to it",
+        )
+    return conn
+
+
+def _linked_sync(session: Any, connection_id: int, product_id: int) -> Any:
+    from woosync.services.catalog import get_product
+
+    syncs = load_syncs(session, connection_id, [int(product_id)])
+    sync = syncs.get(int(product_id))
+    if sync is None or not sync.woo_product_id:
+        get_product(session, int(product_id))  # a product that does not exist says so first
+        raise NotFoundError(
+            NOT_SYNCED,
+            hint=f"export it first: woosync export --connection {connection_id} --products {product_id}",
+        )
+    return sync
+
+
+def _targets(session: Any, conn: Connection, fields: Sequence[str] | None) -> list[plan.Target]:
+    from woosync.services.mappings import active_export_mapping
+
+    mapping = active_export_mapping(session, _id(conn))
+    mappings = dict(mapping.field_mappings) if mapping is not None else {}
+    if fields:
+        selected = [f.strip() for f in fields if f and f.strip()]
+    elif mapping is not None:
+        selected = list(mapping.selected_fields)
+    else:
+        raise ValidationError(
+            f"no fields to export: connection {conn.id} has no active export mapping",
+            hint="pass --fields name,sku,... or create an export mapping for it",
+        )
+    return plan.resolve_targets(selected, mappings)
+
+
+def _items(
+    session: Any,
+    connection_id: int,
+    targets: Sequence[plan.Target],
+    products: Sequence[Any],
+    allow_empty: Iterable[str],
+) -> list[Item]:
+    from woosync.services.catalog import field_value
+
+    allowed = list(allow_empty)
+    syncs = load_syncs(session, connection_id, [p.id for p in products])
+    items = []
+    for product in products:
+        values = plan.desired_values(targets, partial_value(field_value, product), allowed)
+        item = Item(product_id=product.id, sku=product.sku, values=values)
+        sync = syncs.get(product.id)
+        if sync is not None:
+            item.woo_id = sync.woo_product_id or 0
+            item.previous = dict(sync.exported_values or {})
+            item.store_attributes = sync.store_attributes
+            item.last_exported_at = sync.last_exported_at
+            item.prior_status = sync.sync_status
+            item.prior_fields = sync.last_modified_fields
+        items.append(item)
+    return items
+
+
+def partial_value(read: Callable[[Any, str], Any], product: Any) -> Callable[[str], Any]:
+    def value_of(name: str) -> Any:
+        return read(product, name)
+
+    return value_of
+
+
+def _empty(connection_id: int, dry_run: bool) -> dict[str, Any]:
+    if dry_run:
+        return {
+            "dryRun": True,
+            "connectionId": connection_id,
+            "partial": False,
+            "summary": {"create": 0, "update": 0, "unchanged": 0, "error": 0},
+            "wouldCreate": [],
+            "products": [],
+        }
+    return {
+        "success": True,
+        "connectionId": connection_id,
+        "syncedCount": 0,
+        "failedCount": 0,
+        "results": [],
+    }
+
+
+def _plan_result(run: ExportRun, partial: bool) -> dict[str, Any]:
+    rows = run.dry_run_plan()
+    summary = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
+    for row in rows:
+        summary[row["action"] if row["action"] in summary else ERROR] += 1
+    return {
+        "dryRun": True,
+        "connectionId": run.connection_id,
+        "partial": partial,
+        "summary": summary,
+        "wouldCreate": run.would_create(),
+        "products": rows,
+    }
+
+
+__all__ = [
+    "NOT_IN_STORE",
+    "NOT_SYNCED",
+    "count_products",
+    "delete_product",
+    "export_products",
+    "update_product",
+]

@@ -1,0 +1,479 @@
+"""The pure planning layer of export: which WooCommerce key each selected field goes to, the value to
+send, fingerprints for partial updates, the diff, merged attribute lists and the payload itself.
+
+Nothing here talks to a store or a database. Values are kept in *local terms* (category and tag
+names, image URLs, attribute option names) so that a plan can be made and compared before any id is
+resolved; :func:`build_payload` turns them into WooCommerce terms through a :class:`RefResolver`.
+
+Comparing like with like: the store answers names HTML-escaped (``&amp;``), keeps prices as the string
+it was sent (``"10.00"`` vs ``"10"``) and may reorder term names. :func:`canonical` removes all of
+that on both sides before anything is fingerprinted or compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from woosync.core.errors import ValidationError
+from woosync.core.fields import (
+    DIMENSION_PARTS,
+    REQUIRED_FIELDS,
+    STANDARD_FIELDS,
+    WOO_PRODUCT_FIELDS,
+    is_global_attribute,
+)
+
+REQUIRED_MESSAGE = 'Export mapping must include "name" and "sku" fields'
+
+# Kinds of target.
+SCALAR = "scalar"
+DIMENSIONS = "dimensions"
+DIMENSION = "dimension"
+IMAGES = "images"
+CATEGORIES = "categories"
+TAGS = "tags"
+GLOBAL_ATTRIBUTE = "global_attribute"
+LOCAL_ATTRIBUTE = "local_attribute"
+ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
+
+INT_FIELDS = frozenset({"stock_quantity", "menu_order"})
+BOOL_FIELDS = frozenset({"featured", "manage_stock", "virtual", "downloadable", "reviews_allowed"})
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one selected local field goes.
+
+    ``key`` names the value in payload-key space and is the key of ``ProductSync.exported_values``:
+    ``regular_price``, ``dimensions``, ``dimensions.length``, ``attribute:pa_color`` (global, by slug)
+    or ``attribute:COLOR`` (local, by name).
+    """
+
+    field: str
+    key: str
+    kind: str
+    woo: str
+
+
+def resolve_targets(selected: Sequence[str], mappings: Mapping[str, str] | None) -> list[Target]:
+    """The targets of the selected fields, in selection order (duplicates dropped).
+
+    A mapped field goes where its mapping says; an unmapped standard field goes to its default
+    WooCommerce field (``price`` -> ``regular_price``); any other unmapped name is a local product
+    attribute of that name.
+    """
+    names = [str(name).strip() for name in selected if str(name).strip()]
+    if any(required not in names for required in REQUIRED_FIELDS):
+        raise ValidationError(REQUIRED_MESSAGE, hint="add name and sku to the selected fields")
+    mappings = dict(mappings or {})
+    targets: list[Target] = []
+    owners: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        target = _target(name, mappings.get(name))
+        if target.key in owners:
+            raise ValidationError(
+                f"fields {owners[target.key]!r} and {name!r} both export to {target.woo!r}",
+                hint="select only one of them or map one elsewhere",
+            )
+        owners[target.key] = name
+        targets.append(target)
+    return targets
+
+
+def _target(name: str, mapped: str | None) -> Target:
+    woo = (mapped or "").strip()
+    if not woo:
+        if name in STANDARD_FIELDS:
+            woo = STANDARD_FIELDS[name]
+        elif name in DIMENSION_PARTS:
+            woo = name
+        else:
+            local = name.split(":", 1)[1] if name.startswith(("attribute:", "custom:")) else name
+            return Target(name, f"attribute:{local}", LOCAL_ATTRIBUTE, local)
+    if is_global_attribute(woo):
+        return Target(name, f"attribute:{woo}", GLOBAL_ATTRIBUTE, woo)
+    if woo not in WOO_PRODUCT_FIELDS:
+        raise ValidationError(
+            f"field {name!r} is mapped to {woo!r}, which is not a WooCommerce product field",
+            hint="map it to a product field (e.g. regular_price) or a global attribute (pa_color)",
+        )
+    if woo == "dimensions":
+        return Target(name, "dimensions", DIMENSIONS, woo)
+    if woo in DIMENSION_PARTS:
+        return Target(name, f"dimensions.{woo}", DIMENSION, woo)
+    if woo in (IMAGES, CATEGORIES, TAGS):
+        return Target(name, woo, woo, woo)
+    return Target(name, woo, SCALAR, woo)
+
+
+# values -----------------------------------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    """A value as WooCommerce wants it in a string field: numbers as strings, no float noise."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip()
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict)):
+        return not value
+    return False
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names from a list, a comma-free scalar or a ``|``-separated string."""
+    if value is None:
+        return []
+    items: Iterable[Any]
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, str):
+        items = value.split("|")
+    else:
+        items = [value]
+    return [name for name in (text(item) for item in items if item is not None) if name]
+
+
+def local_value(target: Target, raw: Any) -> Any:
+    """The value to send for ``target``, in local terms, or ``None`` when it is empty."""
+    if target.kind == SCALAR:
+        if _is_empty(raw):
+            return None
+        if target.woo in BOOL_FIELDS:
+            if isinstance(raw, str):
+                return raw.strip().lower() in ("1", "true", "yes", "on")
+            return bool(raw)
+        if target.woo in INT_FIELDS:
+            try:
+                return int(Decimal(text(raw)))
+            except (InvalidOperation, ValueError):
+                return text(raw)
+        return text(raw)
+    if target.kind == DIMENSIONS:
+        parts = raw if isinstance(raw, Mapping) else {}
+        found = {
+            part: text(parts[part]) for part in DIMENSION_PARTS if not _is_empty(parts.get(part))
+        }
+        return found or None
+    if target.kind == DIMENSION:
+        return None if _is_empty(raw) else text(raw)
+    if target.kind == IMAGES:
+        images = raw if isinstance(raw, (list, tuple)) else ([] if raw is None else [raw])
+        srcs = [_image_src(image) for image in images]
+        return [src for src in srcs if src] or None
+    names = _names(raw)
+    return names or None
+
+
+def _image_src(image: Any) -> str:
+    if isinstance(image, Mapping):
+        return text(image.get("src") or "")
+    return "" if image is None else text(image)
+
+
+def empty_value(target: Target) -> Any:
+    """What ``--allow-empty`` sends to clear a field in the store."""
+    if target.kind in (IMAGES, CATEGORIES, TAGS) or target.kind in ATTRIBUTE_KINDS:
+        return []
+    if target.kind == DIMENSIONS:
+        return {part: "" for part in DIMENSION_PARTS}
+    if target.woo in BOOL_FIELDS:
+        return False
+    if target.woo in INT_FIELDS:
+        return None
+    return ""
+
+
+def desired_values(
+    targets: Sequence[Target],
+    value_of: Callable[[str], Any],
+    allow_empty: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Key -> value to send for one product. Empty values are left out (they never wipe the store)
+    unless their field is in ``allow_empty``, in which case the clearing value is used."""
+    allowed = set(allow_empty)
+    values: dict[str, Any] = {}
+    for target in targets:
+        value = local_value(target, value_of(target.field))
+        if value is None and (target.field in allowed or target.woo in allowed):
+            value = empty_value(target)
+        if value is not None:
+            values[target.key] = value
+    return values
+
+
+# comparing --------------------------------------------------------------------------------------
+
+
+def canonical_text(value: str) -> str:
+    """Unescaped, trimmed, and numbers in one spelling (``10.00`` == ``10`` == ``10.0``)."""
+    cleaned = html.unescape(value).strip()
+    if _NUMBER.match(cleaned):
+        try:
+            number = Decimal(cleaned).normalize()
+        except InvalidOperation:
+            return cleaned
+        return format(number, "f")
+    return cleaned
+
+
+def canonical(target_kind: str, value: Any) -> Any:
+    """The comparable form of a value of one kind of target (both for local and store values)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return canonical_text(value)
+    if isinstance(value, Mapping):
+        return {k: canonical_text(text(v)) for k, v in sorted(value.items()) if text(v)}
+    if isinstance(value, (list, tuple)):
+        items = [canonical_text(text(item)) for item in value]
+        # Images keep their order (the first one is the featured image); names are a set.
+        return items if target_kind == IMAGES else sorted(set(items))
+    return value
+
+
+def fingerprint(kind: str, value: Any) -> str:
+    """A short, stable digest of a value's comparable form."""
+    encoded = json.dumps(canonical(kind, value), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha1(encoded.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def fingerprints(targets: Sequence[Target], values: Mapping[str, Any]) -> dict[str, str]:
+    kinds = {target.key: target.kind for target in targets}
+    return {key: fingerprint(kinds[key], value) for key, value in values.items() if key in kinds}
+
+
+def changed_keys(
+    targets: Sequence[Target], values: Mapping[str, Any], previous: Mapping[str, str]
+) -> list[str]:
+    """Keys whose value differs from the fingerprint recorded at the last export (in target order)."""
+    current = fingerprints(targets, values)
+    return [t.key for t in targets if t.key in current and previous.get(t.key) != current[t.key]]
+
+
+def store_values(
+    targets: Sequence[Target],
+    product: Mapping[str, Any],
+    attribute_ids: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """What the store holds for each target, in local terms (comparable with :func:`desired_values`).
+
+    ``attribute_ids`` maps global attribute slugs to the store's ids; without an id, a global
+    attribute is matched by the ``slug`` newer stores add to product attributes.
+    """
+    attribute_ids = attribute_ids or {}
+    found: dict[str, Any] = {}
+    for target in targets:
+        value: Any = None
+        if target.kind == SCALAR:
+            value = product.get(target.woo)
+            value = (
+                None
+                if _is_empty(value)
+                else (value if isinstance(value, (bool, int)) else text(value))
+            )
+            if isinstance(value, str):
+                value = html.unescape(value)
+        elif target.kind in (DIMENSIONS, DIMENSION):
+            dims = product.get("dimensions") or {}
+            if target.kind == DIMENSIONS:
+                value = {
+                    p: text(dims[p]) for p in DIMENSION_PARTS if not _is_empty(dims.get(p))
+                } or None
+            else:
+                part = dims.get(target.woo)
+                value = None if _is_empty(part) else text(part)
+        elif target.kind == IMAGES:
+            value = [text(image.get("src", "")) for image in product.get("images") or []] or None
+        elif target.kind in (CATEGORIES, TAGS):
+            value = [
+                html.unescape(text(t.get("name", ""))) for t in product.get(target.woo) or []
+            ] or None
+        else:
+            entry = find_attribute(
+                product.get("attributes") or [], target, attribute_ids.get(target.woo)
+            )
+            value = [html.unescape(o) for o in _names(entry.get("options"))] if entry else None
+            value = value or None
+        if value is not None:
+            found[target.key] = value
+    return found
+
+
+# attributes -------------------------------------------------------------------------------------
+
+
+def find_attribute(
+    attributes: Sequence[Mapping[str, Any]], target: Target, attribute_id: int | None
+) -> Mapping[str, Any] | None:
+    for entry in attributes:
+        entry_id = int(entry.get("id") or 0)
+        if target.kind == GLOBAL_ATTRIBUTE:
+            if attribute_id and entry_id == attribute_id:
+                return entry
+            if entry_id and str(entry.get("slug") or "") == target.woo:
+                return entry
+        elif not entry_id and _same_name(str(entry.get("name") or ""), target.woo):
+            return entry
+    return None
+
+
+def _same_name(a: str, b: str) -> bool:
+    return html.unescape(a).strip().casefold() == html.unescape(b).strip().casefold()
+
+
+def normalize_store_attributes(
+    attributes: Iterable[Mapping[str, Any]] | None,
+) -> list[dict[str, Any]]:
+    """A product's attributes as the store answered them, reduced to what a write needs."""
+    result: list[dict[str, Any]] = []
+    for entry in attributes or []:
+        item: dict[str, Any] = {
+            "id": int(entry.get("id") or 0),
+            "name": html.unescape(str(entry.get("name") or "")),
+            "position": int(entry.get("position") or 0),
+            "visible": bool(entry.get("visible", True)),
+            "variation": bool(entry.get("variation", False)),
+            "options": [html.unescape(o) for o in _names(entry.get("options"))],
+        }
+        if entry.get("slug"):
+            item["slug"] = str(entry["slug"])
+        result.append(item)
+    return result
+
+
+def merge_attributes(
+    base: Sequence[Mapping[str, Any]] | None,
+    ours: Sequence[tuple[Target, list[str] | None, int | None]],
+) -> list[dict[str, Any]]:
+    """The complete attribute list to send: the store's last known list with ours put in.
+
+    ``ours`` holds (target, options, global attribute id). Options ``None`` leave the store's entry
+    alone; an empty list removes the entry (``--allow-empty``). Attributes we do not manage stay as
+    they were: WooCommerce replaces the whole list on write.
+    """
+    merged = [dict(entry) for entry in normalize_store_attributes(base)]
+    for target, options, attribute_id in ours:
+        index = next(
+            (i for i, entry in enumerate(merged) if find_attribute([entry], target, attribute_id)),
+            None,
+        )
+        if options is None:
+            continue
+        if not options:
+            if index is not None:
+                merged.pop(index)
+            continue
+        if index is None:
+            entry = {
+                "id": attribute_id or 0,
+                "name": target.woo if target.kind == LOCAL_ATTRIBUTE else target.field,
+                "position": len(merged),
+                "visible": True,
+                "variation": False,
+                "options": list(options),
+            }
+            merged.append(entry)
+        else:
+            merged[index]["options"] = list(options)
+    return [_attribute_payload(entry) for entry in merged]
+
+
+def _attribute_payload(entry: Mapping[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if entry.get("id"):
+        payload["id"] = int(entry["id"])
+    else:
+        payload["name"] = entry["name"]
+    payload["position"] = int(entry.get("position") or 0)
+    payload["visible"] = bool(entry.get("visible", True))
+    payload["variation"] = bool(entry.get("variation", False))
+    payload["options"] = list(entry.get("options") or [])
+    return payload
+
+
+# payloads ---------------------------------------------------------------------------------------
+
+
+class MissingRefError(Exception):
+    """A category, tag, attribute or term the store does not have (and may not be created)."""
+
+
+class RefResolver(Protocol):
+    def category_id(self, name: str) -> int: ...
+    def tag_id(self, name: str) -> int: ...
+    def attribute_id(self, slug: str) -> int: ...
+    def check_terms(self, slug: str, names: Sequence[str]) -> None: ...
+    def image(self, src: str) -> dict[str, Any]: ...
+
+
+def build_payload(
+    targets: Sequence[Target],
+    values: Mapping[str, Any],
+    keys: Iterable[str],
+    refs: RefResolver,
+    base_attributes: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The WooCommerce body for the given keys. Any attribute key sends the complete merged list.
+
+    Raises :class:`MissingRefError` when a name cannot be resolved in this store.
+    """
+    wanted = set(keys)
+    payload: dict[str, Any] = {}
+    attributes_touched = False
+    for target in targets:
+        if target.key not in wanted or target.key not in values:
+            continue
+        value = values[target.key]
+        if target.kind == SCALAR:
+            payload[target.woo] = value
+        elif target.kind == DIMENSIONS:
+            payload.setdefault("dimensions", {}).update(value)
+        elif target.kind == DIMENSION:
+            payload.setdefault("dimensions", {})[target.woo] = value
+        elif target.kind == IMAGES:
+            payload["images"] = [refs.image(src) for src in value]
+        elif target.kind == CATEGORIES:
+            payload["categories"] = [{"id": refs.category_id(name)} for name in value]
+        elif target.kind == TAGS:
+            payload["tags"] = [{"id": refs.tag_id(name)} for name in value]
+        else:
+            attributes_touched = True
+    if attributes_touched:
+        ours: list[tuple[Target, list[str] | None, int | None]] = []
+        for target in targets:
+            if target.kind not in ATTRIBUTE_KINDS:
+                continue
+            options = values.get(target.key)
+            attribute_id = None
+            if target.kind == GLOBAL_ATTRIBUTE:
+                attribute_id = refs.attribute_id(target.woo)
+                if options:
+                    refs.check_terms(target.woo, options)
+            ours.append((target, options, attribute_id))
+        payload["attributes"] = merge_attributes(base_attributes, ours)
+    return payload
+
+
+def sent_fields(targets: Sequence[Target], keys: Iterable[str]) -> list[str]:
+    """Local field names of the keys sent, in selection order (the result's ``exportedFields``)."""
+    wanted = set(keys)
+    return [target.field for target in targets if target.key in wanted]

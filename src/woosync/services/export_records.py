@@ -1,0 +1,177 @@
+"""Export bookkeeping in SQLite: what to export, the sync records, written in bulk.
+
+A run reads everything it needs in a few queries and writes sync records with one multi-row upsert
+per batch of products (never one transaction per product).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.errors import NotFoundError, ValidationError
+from woosync.core.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.store.models import Product, ProductSync
+
+_CHUNK = 500  # ids per IN (...) query
+
+
+@dataclass
+class SyncRow:
+    """What a run writes for one product (a full row of ``product_sync`` minus ids and created_at)."""
+
+    product_id: int
+    woo_product_id: int
+    sync_status: str
+    error_message: str | None = None
+    last_exported_at: datetime | None = None
+    last_modified_fields: list[str] | None = None
+    exported_values: dict[str, Any] = field(default_factory=dict)
+    store_attributes: list[dict[str, Any]] | None = None
+
+
+def select_products(
+    session: Session,
+    connection_id: int,
+    *,
+    product_ids: Sequence[int] | None,
+    skus: Sequence[str] | None,
+    all_products: bool,
+    retry_failed: bool,
+) -> list[Product]:
+    """The products a run exports, in a stable order; exactly one way of choosing them."""
+    from sqlmodel import col, select
+
+    from woosync.services import catalog
+    from woosync.store.models import ProductSync
+
+    chosen = [bool(product_ids), bool(skus), all_products, retry_failed]
+    if sum(chosen) != 1:
+        raise ValidationError(
+            "choose the products to export with exactly one of --products, --sku, --all or "
+            "--retry-failed"
+        )
+    if product_ids:
+        return catalog.get_products(session, product_ids)
+    if skus:
+        wanted = list(dict.fromkeys(s.strip() for s in skus if s.strip()))
+        found = catalog.products_by_sku(session, wanted)
+        missing = [sku for sku in wanted if sku not in found]
+        if missing:
+            shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
+            raise NotFoundError(
+                f"no product with SKU {shown}", hint="run 'woosync products list' to see them"
+            )
+        return [found[sku] for sku in wanted]
+    if all_products:
+        return catalog.all_products(session)
+    failed = session.exec(
+        select(ProductSync.product_id)
+        .where(ProductSync.connection_id == connection_id)
+        .where(ProductSync.sync_status == "error")
+        .order_by(col(ProductSync.product_id))
+    ).all()
+    if not failed:
+        return []
+    return catalog.get_products(session, list(failed))
+
+
+def load_syncs(
+    session: Session, connection_id: int, product_ids: Iterable[int]
+) -> dict[int, ProductSync]:
+    from sqlmodel import col, select
+
+    from woosync.store.models import ProductSync
+
+    wanted = list(product_ids)
+    found: dict[int, ProductSync] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.exec(
+            select(ProductSync)
+            .where(ProductSync.connection_id == connection_id)
+            .where(col(ProductSync.product_id).in_(chunk))
+        )
+        for row in rows:
+            found[row.product_id] = row
+    return found
+
+
+def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -> None:
+    """Upsert sync records, one statement for all of them."""
+    if not rows:
+        return
+    from sqlalchemy.dialects.sqlite import insert
+
+    from woosync.store.models import ProductSync
+
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    values = [
+        {
+            "connection_id": connection_id,
+            "product_id": row.product_id,
+            "woo_product_id": row.woo_product_id,
+            "sync_status": row.sync_status,
+            "error_message": row.error_message,
+            "last_exported_at": row.last_exported_at,
+            "last_modified_fields": row.last_modified_fields,
+            "exported_values": row.exported_values,
+            "store_attributes": row.store_attributes,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row in rows
+    ]
+    statement = insert(table)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=["connection_id", "product_id"],
+        set_={
+            name: getattr(excluded, name)
+            for name in (
+                "woo_product_id",
+                "sync_status",
+                "error_message",
+                "last_exported_at",
+                "last_modified_fields",
+                "exported_values",
+                "store_attributes",
+                "updated_at",
+            )
+        },
+    )
+    session.execute(statement, values)
+
+
+def mark_pending(session: Session, connection_id: int, rows: Sequence[SyncRow]) -> None:
+    """Flag the products about to be written; a crash leaves them ``pending``, not ``synced``."""
+    write_syncs(session, connection_id, rows)
+
+
+def delete_sync(session: Session, connection_id: int, product_id: int) -> None:
+    from sqlalchemy import delete
+
+    from woosync.store.models import ProductSync
+
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    session.execute(
+        delete(table).where(
+            table.c.connection_id == connection_id, table.c.product_id == product_id
+        )
+    )
+
+
+def touch_connection(session: Session, connection_id: int, when: datetime | None = None) -> None:
+    from woosync.store.models import Connection
+
+    connection = session.get(Connection, connection_id)
+    if connection is not None:
+        connection.last_synced_at = when or utcnow()
+        session.add(connection)

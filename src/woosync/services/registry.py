@@ -1,0 +1,268 @@
+"""The per-store registry: what a category, tag, global attribute, term or image URL is called in one
+store (its id there). One mapping file then works on every store, and a name is looked up or
+created once per store, not once per product.
+
+Rows live in ``StoreRef`` (kind ``category`` / ``tag`` by name, ``attribute`` by ``pa_`` slug,
+``term:pa_x`` by term name, ``image`` by source URL). :class:`StoreRegistry` holds them in memory
+for one run, resolves what is missing in a few requests (one listing per kind, then one create per
+missing name) and writes new rows back in one transaction with :meth:`StoreRegistry.flush`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from woosync.services.export_plan import MissingRefError
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.woo import WooClient
+
+log = logging.getLogger("woosync.export")
+
+CATEGORY = "category"
+TAG = "tag"
+ATTRIBUTE = "attribute"
+IMAGE = "image"
+_COLLECTIONS = {CATEGORY: "/products/categories", TAG: "/products/tags"}
+_NOUNS = {CATEGORY: "category", TAG: "tag"}
+
+
+def term_kind(slug: str) -> str:
+    return f"term:{slug}"
+
+
+def _fold(name: str) -> str:
+    return html.unescape(str(name)).strip().casefold()
+
+
+class StoreRegistry:
+    """The registry of one connection for one run (not shared between threads while resolving)."""
+
+    def __init__(
+        self, connection_id: int, refs: Mapping[tuple[str, str], int] | None = None
+    ) -> None:
+        self.connection_id = connection_id
+        self._refs: dict[tuple[str, str], int] = dict(refs or {})
+        self._folded: dict[tuple[str, str], int] = {
+            (kind, _fold(key)): woo_id
+            for (kind, key), woo_id in self._refs.items()
+            if kind != IMAGE
+        }
+        self._new: dict[tuple[str, str], int] = {}
+        self._dropped: set[tuple[str, str]] = set()
+        self.missing: dict[tuple[str, str], str] = {}  # (kind, key) -> why it cannot be resolved
+        self.created: list[tuple[str, str]] = []
+
+    # loading and saving -----------------------------------------------------------------------
+    @classmethod
+    def load(cls, session: Session, connection_id: int) -> StoreRegistry:
+        from sqlmodel import select
+
+        from woosync.store.models import StoreRef
+
+        rows = session.exec(select(StoreRef).where(StoreRef.connection_id == connection_id)).all()
+        return cls(connection_id, {(row.kind, row.key): row.woo_id for row in rows})
+
+    def flush(self, session: Session) -> int:
+        """Write the refs learnt since the last flush (one statement); returns how many."""
+        from sqlalchemy import delete
+        from sqlalchemy.dialects.sqlite import insert
+
+        from woosync.core.timeutil import utcnow
+        from woosync.store.models import StoreRef
+
+        table: Any = StoreRef.__table__  # type: ignore[attr-defined]
+        written = 0
+        if self._dropped:
+            for kind, key in self._dropped:
+                session.execute(
+                    delete(table).where(
+                        table.c.connection_id == self.connection_id,
+                        table.c.kind == kind,
+                        table.c.key == key,
+                    )
+                )
+            self._dropped.clear()
+        if self._new:
+            now = utcnow()
+            rows = [
+                {
+                    "connection_id": self.connection_id,
+                    "kind": k,
+                    "key": key,
+                    "woo_id": woo_id,
+                    "created_at": now,
+                }
+                for (k, key), woo_id in self._new.items()
+            ]
+            statement = insert(table)
+            statement = statement.on_conflict_do_update(
+                index_elements=["connection_id", "kind", "key"],
+                set_={"woo_id": statement.excluded.woo_id},
+            )
+            session.execute(statement, rows)
+            written = len(rows)
+            self._new.clear()
+        return written
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self._new or self._dropped)
+
+    # the in-memory map ------------------------------------------------------------------------
+    def get(self, kind: str, key: str) -> int | None:
+        found = self._refs.get((kind, key))
+        if found is None and kind != IMAGE:
+            found = self._folded.get((kind, _fold(key)))
+        return found
+
+    def remember(self, kind: str, key: str, woo_id: int) -> None:
+        if self._refs.get((kind, key)) == woo_id:
+            return
+        self._refs[(kind, key)] = woo_id
+        if kind != IMAGE:
+            self._folded[(kind, _fold(key))] = woo_id
+        self._new[(kind, key)] = woo_id
+        self._dropped.discard((kind, key))
+
+    def forget(self, kind: str, key: str) -> None:
+        """Drop a ref the store no longer honours (e.g. a deleted image)."""
+        if self._refs.pop((kind, key), None) is not None:
+            self._dropped.add((kind, key))
+        self._folded.pop((kind, _fold(key)), None)
+        self._new.pop((kind, key), None)
+
+    # RefResolver (export_plan) ----------------------------------------------------------------
+    def _resolved(self, kind: str, key: str, what: str) -> int:
+        found = self.get(kind, key)
+        if found is None:
+            why = self.missing.get((kind, key)) or f"{what} does not exist in the store"
+            raise MissingRefError(why)
+        return found
+
+    def category_id(self, name: str) -> int:
+        return self._resolved(CATEGORY, name, f'category "{name}"')
+
+    def tag_id(self, name: str) -> int:
+        return self._resolved(TAG, name, f'tag "{name}"')
+
+    def attribute_id(self, slug: str) -> int:
+        return self._resolved(ATTRIBUTE, slug, f'global attribute "{slug}"')
+
+    def check_terms(self, slug: str, names: Sequence[str]) -> None:
+        for name in names:
+            self._resolved(term_kind(slug), name, f'term "{name}" of {slug}')
+
+    def image(self, src: str) -> dict[str, Any]:
+        found = self._refs.get((IMAGE, src))
+        return {"id": found} if found else {"src": src}
+
+    # resolving against the store -------------------------------------------------------------
+    def prepare(
+        self,
+        client: WooClient,
+        *,
+        categories: Iterable[str] = (),
+        tags: Iterable[str] = (),
+        attributes: Mapping[str, tuple[str, Iterable[str]]] | None = None,
+        create: bool = True,
+    ) -> None:
+        """Resolve every name not yet known: list the store's once per kind, create what is still
+        missing when ``create``; what cannot be resolved goes to :attr:`missing` with the reason.
+
+        ``attributes`` maps a ``pa_`` slug to (label to create it with, term names needed).
+        """
+        for kind, names in ((CATEGORY, categories), (TAG, tags)):
+            unknown = sorted({n for n in names if self.get(kind, n) is None})
+            if unknown:
+                self._resolve_terms(client, kind, _COLLECTIONS[kind], unknown, create, _NOUNS[kind])
+        attributes = attributes or {}
+        unknown_attributes = sorted(s for s in attributes if self.get(ATTRIBUTE, s) is None)
+        if unknown_attributes:
+            self._resolve_attributes(client, unknown_attributes, attributes, create)
+        for slug, (_label, terms) in sorted(attributes.items()):
+            attribute_id = self.get(ATTRIBUTE, slug)
+            kind = term_kind(slug)
+            unknown = sorted({t for t in terms if self.get(kind, t) is None})
+            if not unknown:
+                continue
+            if attribute_id is None:
+                for name in unknown:
+                    self.missing[(kind, name)] = self.missing.get(
+                        (ATTRIBUTE, slug), f'global attribute "{slug}" does not exist in the store'
+                    )
+                continue
+            path = f"/products/attributes/{attribute_id}/terms"
+            self._resolve_terms(client, kind, path, unknown, create, f"term of {slug}")
+
+    def _resolve_terms(
+        self, client: WooClient, kind: str, path: str, names: list[str], create: bool, noun: str
+    ) -> None:
+        from woosync.woo.errors import WooError, WooHTTPError
+
+        existing = client.list_all(path, {"per_page": 100, "hide_empty": "false"})
+        by_name: dict[str, int] = {}
+        for term in existing:
+            by_name.setdefault(_fold(term.get("name", "")), int(term["id"]))
+        for name in names:
+            found = by_name.get(_fold(name))
+            if found is not None:
+                self.remember(kind, name, found)
+                continue
+            if not create:
+                self.missing[(kind, name)] = f'{noun} "{name}" does not exist in the store'
+                continue
+            try:
+                created = client.post(path, {"name": name})
+                self.remember(kind, name, int(created["id"]))
+                self.created.append((kind, name))
+            except WooHTTPError as exc:
+                resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
+                if resource:
+                    self.remember(kind, name, int(resource))
+                else:
+                    self.missing[(kind, name)] = f'cannot create {noun} "{name}": {exc}'
+            except WooError as exc:
+                self.missing[(kind, name)] = f'cannot create {noun} "{name}": {exc}'
+
+    def _resolve_attributes(
+        self,
+        client: WooClient,
+        slugs: list[str],
+        wanted: Mapping[str, tuple[str, Iterable[str]]],
+        create: bool,
+    ) -> None:
+        from woosync.woo.errors import WooError
+
+        def listing() -> dict[str, int]:
+            answer = client.get("/products/attributes")
+            return {str(a.get("slug")): int(a["id"]) for a in answer or [] if a.get("slug")}
+
+        existing = listing()
+        for slug in slugs:
+            if slug in existing:
+                self.remember(ATTRIBUTE, slug, existing[slug])
+                continue
+            if not create:
+                self.missing[(ATTRIBUTE, slug)] = (
+                    f'global attribute "{slug}" does not exist in the store'
+                )
+                continue
+            label = wanted[slug][0] or slug[3:]
+            try:
+                created = client.post("/products/attributes", {"name": label, "slug": slug[3:]})
+                self.remember(ATTRIBUTE, slug, int(created["id"]))
+                self.created.append((ATTRIBUTE, slug))
+            except WooError as exc:
+                existing = listing()  # lost a race, or the slug exists under another label
+                if slug in existing:
+                    self.remember(ATTRIBUTE, slug, existing[slug])
+                else:
+                    self.missing[(ATTRIBUTE, slug)] = (
+                        f'cannot create global attribute "{slug}": {exc}'
+                    )

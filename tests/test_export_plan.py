@@ -1,0 +1,260 @@
+"""The pure planning layer of export: targets, values, fingerprints, diffs, attributes, payloads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from woosync.core.errors import ValidationError
+from woosync.services import export_plan as plan
+
+
+class Refs:
+    """A resolver with a fixed store vocabulary."""
+
+    def __init__(self) -> None:
+        self.categories = {"Shoes": 12, "Summer & Sun": 13}
+        self.tags = {"new": 7}
+        self.attributes = {"pa_color": 3}
+        self.terms = {"pa_color": {"Red", "Blue"}}
+        self.images = {"https://img.example/a.jpg": 501}
+
+    def category_id(self, name: str) -> int:
+        if name not in self.categories:
+            raise plan.MissingRefError(f'category "{name}" does not exist in the store')
+        return self.categories[name]
+
+    def tag_id(self, name: str) -> int:
+        return self.tags[name]
+
+    def attribute_id(self, slug: str) -> int:
+        if slug not in self.attributes:
+            raise plan.MissingRefError(f'global attribute "{slug}" does not exist in the store')
+        return self.attributes[slug]
+
+    def check_terms(self, slug: str, names: Sequence[str]) -> None:
+        for name in names:
+            if name not in self.terms.get(slug, set()):
+                raise plan.MissingRefError(f'term "{name}" of {slug} does not exist in the store')
+
+    def image(self, src: str) -> dict[str, Any]:
+        found = self.images.get(src)
+        return {"id": found} if found else {"src": src}
+
+
+def targets_for(fields: list[str], mappings: dict[str, str] | None = None) -> list[plan.Target]:
+    return plan.resolve_targets(fields, mappings or {})
+
+
+def test_targets_follow_the_mapping_then_the_standard_defaults() -> None:
+    targets = targets_for(
+        ["name", "sku", "price", "wholesalePrice", "COLOR", "Dimension", "length"],
+        {"wholesalePrice": "sale_price", "COLOR": "pa_color"},
+    )
+    by_field = {t.field: (t.key, t.kind) for t in targets}
+    assert by_field == {
+        "name": ("name", plan.SCALAR),
+        "sku": ("sku", plan.SCALAR),
+        "price": ("regular_price", plan.SCALAR),
+        "wholesalePrice": ("sale_price", plan.SCALAR),
+        "COLOR": ("attribute:pa_color", plan.GLOBAL_ATTRIBUTE),
+        "Dimension": ("attribute:Dimension", plan.LOCAL_ATTRIBUTE),
+        "length": ("dimensions.length", plan.DIMENSION),
+    }
+
+
+def test_name_and_sku_are_required_with_the_spec_message() -> None:
+    with pytest.raises(ValidationError, match='Export mapping must include "name" and "sku" fields'):
+        targets_for(["name", "price"])
+
+
+def test_two_fields_landing_on_one_woo_field_are_refused() -> None:
+    with pytest.raises(ValidationError, match="both export to 'regular_price'"):
+        targets_for(["name", "sku", "price", "wholesalePrice"], {"wholesalePrice": "regular_price"})
+
+
+def test_a_mapping_to_an_unknown_woo_field_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not a WooCommerce product field"):
+        targets_for(["name", "sku", "price"], {"price": "cost"})
+
+
+def test_values_are_strings_and_empty_values_are_left_out() -> None:
+    targets = targets_for(
+        ["name", "sku", "price", "description", "weight", "images", "COLOR", "dimensions"]
+    )
+    source = {
+        "name": "Tee",
+        "sku": "T-1",
+        "price": 12.5,
+        "description": "  ",
+        "weight": None,
+        "images": [],
+        "COLOR": ["Red", "Blue"],
+        "dimensions": {"length": 10, "width": "", "height": None},
+    }
+    values = plan.desired_values(targets, source.get)
+    assert values == {
+        "name": "Tee",
+        "sku": "T-1",
+        "regular_price": "12.5",
+        "attribute:COLOR": ["Red", "Blue"],
+        "dimensions": {"length": "10"},
+    }
+
+
+def test_allow_empty_sends_the_clearing_value() -> None:
+    targets = targets_for(["name", "sku", "description", "images"])
+    values = plan.desired_values(targets, {"name": "A", "sku": "B"}.get, ["description", "images"])
+    assert values["description"] == "" and values["images"] == []
+
+
+def test_canonical_form_removes_html_escapes_number_spellings_and_order() -> None:
+    assert plan.canonical(plan.SCALAR, "Salt &amp; Pepper") == "Salt & Pepper"
+    assert plan.canonical(plan.SCALAR, "10.00") == plan.canonical(plan.SCALAR, "10") == "10"
+    assert plan.canonical(plan.CATEGORIES, ["B", "A &amp; C"]) == ["A & C", "B"]
+    assert plan.canonical(plan.IMAGES, ["b.jpg", "a.jpg"]) == ["b.jpg", "a.jpg"]
+
+
+def test_fingerprints_of_what_we_send_equal_those_of_what_the_store_answers() -> None:
+    targets = targets_for(
+        ["name", "sku", "price", "categories", "COLOR", "Size"], {"COLOR": "pa_color"}
+    )
+    ours = plan.desired_values(
+        targets,
+        {
+            "name": "Salt & Pepper",
+            "sku": "SP-1",
+            "price": "10",
+            "categories": ["Summer & Sun", "Shoes"],
+            "COLOR": ["Red", "Blue"],
+            "Size": "M|L",
+        }.get,
+    )
+    answered = {
+        "id": 9,
+        "name": "Salt &amp; Pepper",
+        "sku": "SP-1",
+        "regular_price": "10.00",
+        "categories": [{"id": 12, "name": "Shoes"}, {"id": 13, "name": "Summer &amp; Sun"}],
+        "attributes": [
+            {"id": 3, "name": "Color", "options": ["Blue", "Red"]},
+            {"id": 0, "name": "size", "options": ["M", "L"]},
+        ],
+    }
+    theirs = plan.store_values(targets, answered, {"pa_color": 3})
+    assert plan.changed_keys(targets, ours, plan.fingerprints(targets, theirs)) == []
+
+
+def test_changed_keys_name_only_what_differs() -> None:
+    targets = targets_for(["name", "sku", "price", "description"])
+    before = plan.desired_values(targets, {"name": "A", "sku": "S", "price": "5", "description": "x"}.get)
+    after = plan.desired_values(targets, {"name": "A", "sku": "S", "price": "6", "description": "x"}.get)
+    previous = plan.fingerprints(targets, before)
+    assert plan.changed_keys(targets, before, previous) == []
+    assert plan.changed_keys(targets, after, previous) == ["regular_price"]
+    assert plan.sent_fields(targets, ["regular_price"]) == ["price"]
+
+
+def test_merge_keeps_attributes_we_do_not_manage_and_replaces_ours() -> None:
+    targets = targets_for(["name", "sku", "COLOR", "Size"], {"COLOR": "pa_color"})
+    color, size = targets[2], targets[3]
+    base = [
+        {"id": 3, "name": "Color", "position": 0, "visible": True, "options": ["Red"]},
+        {"id": 0, "name": "Material", "position": 1, "visible": False, "options": ["Cotton &amp; Silk"]},
+        {"id": 0, "name": "size", "position": 2, "visible": True, "options": ["S"]},
+    ]
+    merged = plan.merge_attributes(base, [(color, ["Red", "Blue"], 3), (size, ["M"], None)])
+    assert merged == [
+        {"id": 3, "position": 0, "visible": True, "variation": False, "options": ["Red", "Blue"]},
+        {
+            "name": "Material",
+            "position": 1,
+            "visible": False,
+            "variation": False,
+            "options": ["Cotton & Silk"],
+        },
+        {"name": "size", "position": 2, "visible": True, "variation": False, "options": ["M"]},
+    ]
+
+
+def test_merge_removes_an_attribute_only_when_emptied_on_purpose() -> None:
+    targets = targets_for(["name", "sku", "Size"])
+    base = [{"id": 0, "name": "Size", "options": ["S"]}]
+    assert plan.merge_attributes(base, [(targets[2], None, None)])[0]["options"] == ["S"]
+    assert plan.merge_attributes(base, [(targets[2], [], None)]) == []
+
+
+def test_payload_has_only_selected_keys_resolved_to_store_ids() -> None:
+    targets = targets_for(
+        ["name", "sku", "price", "categories", "tags", "images", "COLOR", "Dimension", "width"],
+        {"COLOR": "pa_color"},
+    )
+    values = plan.desired_values(
+        targets,
+        {
+            "name": "Tee",
+            "sku": "T-1",
+            "price": 9,
+            "categories": ["Shoes"],
+            "tags": ["new"],
+            "images": ["https://img.example/a.jpg", "https://img.example/b.jpg"],
+            "COLOR": ["Red"],
+            "Dimension": "10x20",
+            "width": "4",
+        }.get,
+    )
+    payload = plan.build_payload(targets, values, values.keys(), Refs())
+    assert payload == {
+        "name": "Tee",
+        "sku": "T-1",
+        "regular_price": "9",
+        "categories": [{"id": 12}],
+        "tags": [{"id": 7}],
+        "images": [{"id": 501}, {"src": "https://img.example/b.jpg"}],
+        "attributes": [
+            {"id": 3, "position": 0, "visible": True, "variation": False, "options": ["Red"]},
+            {
+                "name": "Dimension",
+                "position": 1,
+                "visible": True,
+                "variation": False,
+                "options": ["10x20"],
+            },
+        ],
+        "dimensions": {"width": "4"},
+    }
+    only_price = plan.build_payload(targets, values, ["regular_price"], Refs())
+    assert only_price == {"regular_price": "9"}
+
+
+def test_one_changed_attribute_sends_the_complete_merged_list() -> None:
+    targets = targets_for(["name", "sku", "COLOR", "Dimension"], {"COLOR": "pa_color"})
+    values = plan.desired_values(targets, {"COLOR": ["Blue"], "Dimension": "10x20"}.get)
+    store_state = [
+        {"id": 3, "name": "Color", "options": ["Red"]},
+        {"id": 0, "name": "Dimension", "options": ["10x20"]},
+        {"id": 0, "name": "Care", "options": ["Hand wash"]},
+    ]
+    payload = plan.build_payload(targets, values, ["attribute:pa_color"], Refs(), store_state)
+    assert [a.get("id") or a["name"] for a in payload["attributes"]] == [3, "Dimension", "Care"]
+    assert payload["attributes"][0]["options"] == ["Blue"]
+    assert set(payload) == {"attributes"}
+
+
+def test_unresolvable_names_raise_missing_ref() -> None:
+    targets = targets_for(["name", "sku", "categories", "COLOR"], {"COLOR": "pa_color"})
+    values = plan.desired_values(targets, {"categories": ["Hats"]}.get)
+    with pytest.raises(plan.MissingRefError, match='category "Hats"'):
+        plan.build_payload(targets, values, values.keys(), Refs())
+    values = plan.desired_values(targets, {"COLOR": ["Green"]}.get)
+    with pytest.raises(plan.MissingRefError, match='term "Green" of pa_color'):
+        plan.build_payload(targets, values, values.keys(), Refs())
+
+
+def test_text_formats_numbers_without_float_noise() -> None:
+    assert plan.text(0.1 + 0.2) == "0.30000000000000004"
+    assert plan.text(19.9) == "19.9"
+    assert plan.text(20.0) == "20"
+    assert plan.text(7) == "7"
