@@ -8,6 +8,8 @@ Imports only ``woosync.core``; the store, services and secrets layers never come
 
 from __future__ import annotations
 
+import logging
+
 from woosync.woo.client import WooClient
 from woosync.woo.errors import (
     WooAuthError,
@@ -20,6 +22,12 @@ from woosync.woo.errors import (
     WooTransportError,
 )
 from woosync.woo.models import BatchResult, ClientStats, StoreInfo
+
+# httpx logs every request URL at INFO (OAuth parameters included) and oauthlib logs the consumer
+# key, base string and signature at DEBUG. This package logs its own redacted line per request, so
+# keep theirs quiet even when an application turns the root logger up (configure_logging agrees).
+for _noisy in ("httpx", "httpcore", "oauthlib"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 __all__ = [
     "BatchResult",

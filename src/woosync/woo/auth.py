@@ -9,7 +9,6 @@ which httpx runs for every ``send``: each attempt and each page gets a fresh non
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Generator
 from typing import Literal
 
@@ -18,10 +17,6 @@ from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_TYPE_QUERY
 from oauthlib.oauth1 import Client as OAuth1Client
 
 AuthScheme = Literal["basic", "oauth1"]
-
-# oauthlib logs the consumer key, the base string and the signature at DEBUG: keep it above that
-# even when an application turns the root logger up (configure_logging does the same).
-logging.getLogger("oauthlib").setLevel(logging.WARNING)
 
 
 def scheme_for(url: str | httpx.URL) -> AuthScheme:

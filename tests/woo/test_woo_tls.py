@@ -1,0 +1,127 @@
+"""TLS and the network for real, on loopback: certificate checks, CA bundles, SSL_CERT_FILE, refusals."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import socket
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from woo_helpers import KEY, SECRET
+
+from woosync.woo import WooClient, WooTransportError
+
+pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl tool")
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Answers like a store that only accepts the right Basic credentials."""
+
+    def do_GET(self) -> None:
+        expected = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
+        if self.headers.get("Authorization") == expected:
+            status, body = 200, [{"id": 1}]
+        else:
+            status, body = 401, {"code": "woocommerce_rest_cannot_view", "message": "No."}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output quiet."""
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+@pytest.fixture(scope="module")
+def tls_store(certificate: tuple[Path, Path]) -> Iterator[str]:
+    cert, key = certificate
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_unknown_certificate_is_refused_plainly_and_not_retried(
+    tls_store: str, make_client: Callable[..., WooClient], sleeps: list[float]
+) -> None:
+    client = make_client(tls_store, timeout=5.0)
+
+    with pytest.raises(WooTransportError) as raised:
+        client.get("/products")
+
+    assert "TLS certificate of 127.0.0.1" in str(raised.value)
+    assert "could not be verified" in str(raised.value)
+    assert "CA bundle" in str(raised.value)
+    assert sleeps == []
+    assert client.stats.requests == 1
+
+
+def test_a_ca_bundle_makes_the_certificate_trusted(
+    tls_store: str, certificate: tuple[Path, Path], make_client: Callable[..., WooClient]
+) -> None:
+    client = make_client(tls_store, verify=str(certificate[0]), timeout=5.0)
+    assert client.get("/products") == [{"id": 1}]
+
+
+def test_ssl_cert_file_is_honoured(
+    tls_store: str,
+    certificate: tuple[Path, Path],
+    make_client: Callable[..., WooClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    assert make_client(tls_store, timeout=5.0).get("/products") == [{"id": 1}]
+
+
+def test_verification_can_be_turned_off(
+    tls_store: str, make_client: Callable[..., WooClient]
+) -> None:
+    assert make_client(tls_store, verify=False, timeout=5.0).get("/products") == [{"id": 1}]
+
+
+def test_an_unreadable_ca_bundle_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.pem"
+    with pytest.raises(WooTransportError, match="cannot load the CA bundle"):
+        WooClient("https://shop.example", KEY, SECRET, verify=str(missing))
+
+
+def test_a_refused_connection_is_reported_after_retries(
+    make_client: Callable[..., WooClient], sleeps: list[float]
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again: nothing listens there
+
+    with pytest.raises(WooTransportError, match=f"connection to 127.0.0.1:{port} refused"):
+        make_client(f"http://127.0.0.1:{port}", max_retries=2).get("/products")
+    assert len(sleeps) == 2
