@@ -160,17 +160,16 @@ def transport_error(exc: httpx.RequestError, url: str, timeout: float) -> WooErr
         )
     causes = root_causes(exc)
     detail = scrub(str(exc)) or type(exc).__name__
+    verification = next((c for c in causes if isinstance(c, ssl.SSLCertVerificationError)), None)
+    if verification is not None or "CERTIFICATE_VERIFY_FAILED" in detail:
+        reason = getattr(verification, "verify_message", None) or detail
+        return WooTransportError(
+            f"the TLS certificate of {host} could not be verified: {reason}",
+            hint="for a store with its own certificate, give the connection a CA bundle "
+            "or set SSL_CERT_FILE",
+            url=url,
+        )
     for cause in causes:
-        if isinstance(cause, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(
-            cause
-        ):
-            reason = getattr(cause, "verify_message", None) or detail
-            return WooTransportError(
-                f"the TLS certificate of {host} could not be verified ({reason})",
-                hint="for a store with its own certificate set the connection's CA bundle "
-                "(or SSL_CERT_FILE)",
-                url=url,
-            )
         if isinstance(cause, ssl.SSLError):
             return WooTransportError(
                 f"TLS handshake with {host} failed ({detail})",
