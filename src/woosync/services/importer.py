@@ -43,8 +43,9 @@ from woosync.services.import_fields import (
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from woosync.services.import_fingerprints import Fingerprinter
     from woosync.store.engine import Store
-    from woosync.store.models import Connection, Product, ProductSync
+    from woosync.store.models import Connection, ProductSync
     from woosync.woo import WooClient
 
 log = logging.getLogger("woosync.import")
@@ -65,6 +66,7 @@ class _Run:
     update_existing: bool
     dry_run: bool
     client: WooClient
+    fingerprinter: Fingerprinter
     results: dict[int, dict[str, Any]] = field(default_factory=dict)
     seen: dict[int, datetime | None] = field(default_factory=dict)
     newest: datetime | None = None
@@ -104,7 +106,7 @@ def import_products(
     from woosync.core.locks import store_lock
 
     ids = _check_options(woo_ids, since, incremental, concurrency)
-    conn, rules = _connection_and_rules(store, connection, use_mapping)
+    conn, rules, fingerprinter = _connection_and_rules(store, connection, use_mapping)
     assert conn.id is not None
     lock = (
         nullcontext()
@@ -121,7 +123,7 @@ def import_products(
             after = modified_after(previous_cursor, overlap) if previous_cursor else None
         owned = client is None
         woo = client if client is not None else _open_client(store, conn)
-        run = _Run(conn.id, rules, update_existing, dry_run, woo)
+        run = _Run(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
         log.info(
             "import from connection %s (%s): %s, %s%s",
             conn.id,
@@ -227,9 +229,10 @@ def _check_options(
 
 def _connection_and_rules(
     store: Store, ref: int | str | None, use_mapping: bool
-) -> tuple[Connection, ImportRules]:
+) -> tuple[Connection, ImportRules, Fingerprinter]:
     from woosync.services.common import connection_or_default
-    from woosync.services.mappings import active_import_mapping
+    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.services.mappings import active_export_mapping, active_import_mapping
 
     with store.session() as session:
         conn = connection_or_default(session, ref)
@@ -238,12 +241,20 @@ def _connection_and_rules(
                 f"connection {conn.id} ({conn.store_name}) is inactive",
                 hint="activate it with 'woosync connections update' or pick another connection",
             )
-        mapping = active_import_mapping(session, conn.id) if use_mapping and conn.id else None
+        assert conn.id is not None
+        mapping = active_import_mapping(session, conn.id) if use_mapping else None
+        export_mapping = active_export_mapping(session, conn.id)
+    fingerprinter = (
+        Fingerprinter(export_mapping.selected_fields, export_mapping.field_mappings)
+        if export_mapping is not None
+        else Fingerprinter()
+    )
     if mapping is None:
-        return conn, ImportRules.default()
-    return conn, ImportRules.from_mapping(
+        return conn, ImportRules.default(), fingerprinter
+    rules = ImportRules.from_mapping(
         mapping.attribute_mappings, mapping.field_mappings, f"import mapping {mapping.id}"
     )
+    return conn, rules, fingerprinter
 
 
 def _open_client(store: Store, conn: Connection) -> WooClient:
@@ -384,17 +395,30 @@ def _attribute_slugs(run: _Run, items: list[dict[str, Any]]) -> dict[int, str] |
     return run.slugs_by_id
 
 
+def _catalog_fields(local: LocalFields) -> dict[str, Any]:
+    """``local`` in the catalog's field-dict form (explicit ``attribute:`` / ``custom:`` names)."""
+    fields: dict[str, Any] = {}
+    for name, value in local.custom_fields.items():
+        fields[f"custom:{name}"] = _custom_value(value)
+    for name, value in local.attributes.items():
+        fields[f"attribute:{name}"] = value
+    fields.update(local.standard)
+    return fields
+
+
+def _custom_value(value: Any) -> Any:
+    if isinstance(value, dict):  # dimensions into one custom field: "30x20x5"
+        return "x".join(str(part) for part in value.values() if part not in (None, "")) or None
+    return value
+
+
 def _process_page(store: Store, run: _Run, items: list[dict[str, Any]]) -> None:
     """Match and write one page of store products in one transaction (nothing written on dry runs)."""
-    from sqlmodel import col, select
-
-    from woosync.store.models import Product, ProductSync
-
     fresh = _fresh(run, items)
     if not fresh:
         return
     slugs = _attribute_slugs(run, fresh)
-    candidates: list[tuple[dict[str, Any], LocalFields]] = []
+    candidates: list[_Candidate] = []
     for woo in fresh:
         woo_id = int(woo["id"])
         sku = str(woo.get("sku") or "").strip()
@@ -406,210 +430,183 @@ def _process_page(store: Store, run: _Run, items: list[dict[str, Any]]) -> None:
         if reason:
             run.results[woo_id] = _entry(woo_id, None, sku, "failed", reason)
             continue
-        candidates.append((woo, map_product(woo, run.rules, slugs)))
-    if not candidates:
-        return
-
-    with store.session() as session:
-        woo_ids = [int(woo["id"]) for woo, _ in candidates]
-        links = {
-            link.woo_product_id: link
-            for link in session.exec(
-                select(ProductSync).where(
-                    ProductSync.connection_id == run.connection_id,
-                    col(ProductSync.woo_product_id).in_(woo_ids),
-                )
-            ).all()
-        }
-        skus = {local.sku for _, local in candidates}
-        linked_ids = [link.product_id for link in links.values()]
-        products = {
-            product.id: product
-            for product in session.exec(
-                select(Product).where(
-                    col(Product.id).in_(linked_ids) | col(Product.sku).in_(sorted(skus))
-                )
-            ).all()
-        }
-        by_sku = {product.sku: product for product in products.values()}
-        sync_by_product = {
-            link.product_id: link
-            for link in session.exec(
-                select(ProductSync).where(
-                    ProductSync.connection_id == run.connection_id,
-                    col(ProductSync.product_id).in_(
-                        [p.id for p in products.values() if p.id is not None]
-                    ),
-                )
-            ).all()
-        }
-        now = utcnow()
-        created: list[tuple[int, Product, dict[str, Any], ProductSync | None]] = []
-        for woo, local in candidates:
-            woo_id = int(woo["id"])
-            link = links.get(woo_id)
-            product = products.get(link.product_id) if link is not None else None
-            if product is None:
-                product = by_sku.get(local.sku)
-            if product is None:
-                if local.sku in run.planned_skus:
-                    run.results[woo_id] = _entry(
-                        woo_id, None, local.sku, "failed", "another store product has this SKU"
-                    )
-                    continue
-                run.planned_skus.add(local.sku)
-                if run.dry_run:
-                    run.results[woo_id] = _entry(woo_id, None, local.sku, "imported")
-                    continue
-                product = _new_product(local, now)
-                session.add(product)
-                created.append((woo_id, product, woo, link))
-                continue
-            if not run.update_existing:
-                run.results[woo_id] = _entry(
-                    woo_id,
-                    product.id,
-                    local.sku,
-                    "skipped",
-                    f"already in the catalog as product {product.id} "
-                    "(pass --update-existing to update it)",
-                )
-                continue
-            holder = by_sku.get(local.sku)
-            if local.sku != product.sku and holder is None:
-                holder = session.exec(select(Product).where(Product.sku == local.sku)).first()
-            if holder is not None and holder.id != product.id:
-                message = (
-                    f"its SKU {local.sku!r} belongs to local product {holder.id}, "
-                    f"but it is linked to local product {product.id}"
-                )
-                run.results[woo_id] = _entry(woo_id, product.id, local.sku, "failed", message)
-                if not run.dry_run and link is not None:
-                    link.sync_status = "error"
-                    link.error_message = f"import: {message}"
-                    link.updated_at = now
-                    session.add(link)
-                continue
-            changed = _changed_fields(product, local)
-            entry = _entry(woo_id, product.id, local.sku, "updated")
-            entry["changedFields"] = changed
-            run.results[woo_id] = entry
+        local = map_product(woo, run.rules, slugs)
+        candidates.append(_Candidate(woo_id, woo, local, _catalog_fields(local)))
+    if candidates:
+        with store.session() as session:
+            _write_page(session, run, candidates)
             if run.dry_run:
-                continue
-            if changed:
-                _apply(product, local)
-                product.updated_at = now
-                session.add(product)
-            sync = link if link is not None else sync_by_product.get(product.id or -1)
-            _link(session, run, product, woo, sync, now)
-        if created:
-            session.flush()  # assigns the new products' ids
-            for woo_id, product, woo, link in created:
-                sync = link if link is not None else sync_by_product.get(product.id or -1)
-                _link(session, run, product, woo, sync, now)
-                run.results[woo_id] = _entry(woo_id, product.id, product.sku, "imported")
-        if run.dry_run:
-            session.rollback()
+                session.rollback()
+
+
+@dataclass
+class _Candidate:
+    woo_id: int
+    woo: dict[str, Any]
+    local: LocalFields
+    fields: dict[str, Any]
+
+
+def _write_page(session: Session, run: _Run, candidates: list[_Candidate]) -> None:
+    from sqlmodel import col, select
+
+    from woosync.services.catalog import apply_product_fields, upsert_products
+    from woosync.store.models import Product, ProductSync
+
+    links = {
+        link.woo_product_id: link
+        for link in session.exec(
+            select(ProductSync).where(
+                ProductSync.connection_id == run.connection_id,
+                col(ProductSync.woo_product_id).in_([c.woo_id for c in candidates]),
+            )
+        ).all()
+    }
+    linked_ids = [link.product_id for link in links.values()]
+    skus = sorted({c.local.sku for c in candidates})
+    products = {
+        product.id: product
+        for product in session.exec(
+            select(Product).where(col(Product.id).in_(linked_ids) | col(Product.sku).in_(skus))
+        ).all()
+    }
+    by_sku = {product.sku: product for product in products.values()}
+    syncs = {
+        link.product_id: link
+        for link in session.exec(
+            select(ProductSync).where(
+                ProductSync.connection_id == run.connection_id,
+                col(ProductSync.product_id).in_(list(products)),
+            )
+        ).all()
+    }
+    now = utcnow()
+    new: list[_Candidate] = []
+    for candidate in candidates:
+        woo_id, sku = candidate.woo_id, candidate.local.sku
+        link = links.get(woo_id)
+        product = products.get(link.product_id) if link is not None else None
+        if product is None:
+            product = by_sku.get(sku)
+        if product is None:
+            if sku in run.planned_skus:
+                run.results[woo_id] = _entry(
+                    woo_id, None, sku, "failed", "another store product in this run has this SKU"
+                )
+            else:
+                run.planned_skus.add(sku)
+                new.append(candidate)
+            continue
+        if not run.update_existing:
+            run.results[woo_id] = _entry(
+                woo_id,
+                product.id,
+                sku,
+                "skipped",
+                f"already in the catalog as product {product.id} "
+                "(pass --update-existing to update it)",
+            )
+            continue
+        holder = by_sku.get(sku)
+        if sku != product.sku and holder is None:
+            holder = session.exec(select(Product).where(Product.sku == sku)).first()
+        if holder is not None and holder.id != product.id:
+            message = (
+                f"its SKU {sku!r} belongs to local product {holder.id}, "
+                f"but the store product is linked to local product {product.id}"
+            )
+            run.results[woo_id] = _entry(woo_id, product.id, sku, "failed", message)
+            sync = syncs.get(product.id or 0)
+            if not run.dry_run and sync is not None:
+                sync.sync_status, sync.error_message = "error", f"import: {message}"
+                sync.updated_at = now
+                session.add(sync)
+            continue
+        target = Product(**product.model_dump()) if run.dry_run else product
+        try:
+            changed = apply_product_fields(target, candidate.fields)
+        except ValidationError as exc:
+            run.results[woo_id] = _entry(woo_id, product.id, sku, "failed", exc.message)
+            continue
+        entry = _entry(woo_id, product.id, sku, "updated")
+        entry["changedFields"] = changed
+        run.results[woo_id] = entry
+        if not run.dry_run:
+            session.add(product)
+            attribute_names = list(product.attributes or {})
+            _link(session, run, product.id, candidate.woo, attribute_names, syncs, links, now)
+    if not new:
+        return
+    created = upsert_products(
+        session,
+        [c.fields for c in new],
+        skip_invalid=True,
+        dry_run=run.dry_run,
+        update_existing=False,
+    )
+    failed = {error.row: error.message for error in created.errors}
+    for number, candidate in enumerate(new, start=1):
+        woo_id, sku = candidate.woo_id, candidate.local.sku
+        if number in failed:
+            run.results[woo_id] = _entry(woo_id, None, sku, "failed", failed[number])
+            continue
+        product_id = created.product_ids.get(sku) if created.applied else None
+        run.results[woo_id] = _entry(woo_id, product_id, sku, "imported")
+        if product_id and not run.dry_run:
+            _link(
+                session,
+                run,
+                product_id,
+                candidate.woo,
+                list(candidate.local.attributes),
+                syncs,
+                links,
+                now,
+            )
 
 
 # --- writing --------------------------------------------------------------------------------------
 
 
-def _new_product(local: LocalFields, now: datetime) -> Product:
-    from woosync.store.models import Product
-
-    product = Product(sku=local.sku, name=str(local.standard.get("name") or ""))
-    _apply(product, local)
-    product.created_at = now
-    product.updated_at = now
-    return product
-
-
-def _changed_fields(product: Product, local: LocalFields) -> list[str]:
-    """The local names ``local`` would change on ``product`` (attributes and custom fields merge)."""
-    changed = [
-        name for name, value in local.standard.items() if getattr(product, name, None) != value
-    ]
-    changed += [
-        name for name, value in local.attributes.items() if product.attributes.get(name) != value
-    ]
-    changed += [
-        name
-        for name, value in local.custom_fields.items()
-        if product.custom_fields.get(name) != value
-    ]
-    return changed
-
-
-def _apply(product: Product, local: LocalFields) -> None:
-    """Write ``local`` into ``product``: standard columns replaced, attributes and custom fields merged.
-
-    A store value that is unset (``None``) clears the local custom field; attributes the store does
-    not have are left alone (they may come from the catalog, not from this store).
-    """
-    for name, value in local.standard.items():
-        if name == "name" and value is None:
-            value = ""
-        setattr(product, name, value)
-    if local.attributes:
-        product.attributes = {**(product.attributes or {}), **local.attributes}
-    if local.custom_fields:
-        merged = {**(product.custom_fields or {}), **local.custom_fields}
-        product.custom_fields = {k: v for k, v in merged.items() if v is not None}
-
-
-def _store_attributes(woo: dict[str, Any]) -> list[dict[str, Any]]:
-    """The product's attributes as they would be written back (what partial export merges into)."""
-    keep = ("id", "name", "position", "visible", "variation", "options")
-    return [
-        {key: entry[key] for key in keep if key in entry}
-        for entry in woo.get("attributes") or []
-        if isinstance(entry, dict)
-    ]
-
-
 def _link(
     session: Session,
     run: _Run,
-    product: Product,
+    product_id: int | None,
     woo: dict[str, Any],
-    sync: ProductSync | None,
+    attribute_names: list[str],
+    syncs: dict[int, ProductSync],
+    links: dict[int, ProductSync],
     now: datetime,
 ) -> None:
-    """Create or refresh the sync record: link, lastImportedAt, synced, and the store's fingerprints."""
+    """Create or refresh the sync record: link, lastImportedAt, synced, the store's fingerprints."""
+    from woosync.services.import_fingerprints import store_attribute_list
     from woosync.store.models import ProductSync
 
-    assert product.id is not None
+    assert product_id is not None
+    woo_id = int(woo["id"])
+    sync = syncs.get(product_id)
+    stale = links.get(woo_id)
+    if stale is not None and stale is not sync:
+        # the store product was linked to a local product that is gone or was matched elsewhere
+        session.delete(stale)
+        session.flush()
     if sync is None:
-        sync = ProductSync(connection_id=run.connection_id, product_id=product.id, created_at=now)
-    sync.product_id = product.id
-    sync.woo_product_id = int(woo["id"])
+        sync = ProductSync(connection_id=run.connection_id, product_id=product_id, created_at=now)
+        syncs[product_id] = sync
+    sync.woo_product_id = woo_id
     sync.last_imported_at = now
     sync.sync_status = "synced"
     sync.error_message = None
-    sync.store_attributes = _store_attributes(woo)
-    fingerprints = store_fingerprints(session, run.connection_id, product, woo)
-    if fingerprints is not None:
-        sync.exported_values = fingerprints
+    sync.store_attributes = store_attribute_list(woo)
+    sync.exported_values = run.fingerprinter.for_store_product(
+        woo, attribute_names, _attribute_ids(run)
+    )
     sync.updated_at = now
     session.add(sync)
 
 
-def store_fingerprints(
-    session: Session, connection_id: int, product: Product, woo: dict[str, Any]
-) -> dict[str, Any] | None:
-    """The ``exported_values`` a sync record gets after an import, or ``None`` to leave them as they are.
-
-    The export engine owns the fingerprint format; this is the one place the importer asks it.
-    """
-    try:
-        from woosync.services import export_fingerprints  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    result: dict[str, Any] = export_fingerprints.fingerprints_after_import(
-        session, connection_id, product, woo
-    )
-    return result
+def _attribute_ids(run: _Run) -> dict[str, int]:
+    return {slug: woo_id for woo_id, slug in (run.slugs_by_id or {}).items() if slug}
 
 
 def _touch_connection(session: Session, connection_id: int) -> None:

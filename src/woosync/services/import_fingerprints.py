@@ -1,0 +1,93 @@
+"""What an import records for partial export: the store's values as export fingerprints.
+
+After an import, a sync record's ``exported_values`` hold, for every export target of the product,
+the fingerprint of what the store has *now* (made with the export engine's own
+:func:`~woosync.services.export_plan.store_values` and
+:func:`~woosync.services.export_plan.fingerprints`). ``woosync export --partial`` then compares the
+local values with the store's: a product the import left unchanged costs no write; a local change
+made after the import is sent. The targets are the active export mapping's, plus every standard field
+and every local attribute of the product at its default target, so a later ``--fields`` selection
+also finds its fingerprints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from woosync.core.errors import ValidationError
+from woosync.core.fields import REQUIRED_FIELDS, STANDARD_FIELDS
+from woosync.services.export_plan import (
+    Target,
+    fingerprints,
+    normalize_store_attributes,
+    resolve_targets,
+    store_values,
+)
+
+
+class Fingerprinter:
+    """Fingerprints of store products for one connection, under its export mapping (if any)."""
+
+    def __init__(
+        self,
+        selected_fields: Iterable[str] | None = None,
+        field_mappings: Mapping[str, str] | None = None,
+    ) -> None:
+        self.field_mappings = dict(field_mappings or {})
+        self._by_field: dict[str, Target | None] = {}
+        base: list[Target] = []
+        if selected_fields:
+            try:
+                base = resolve_targets([*REQUIRED_FIELDS, *selected_fields], self.field_mappings)
+            except ValidationError:
+                base = []  # a broken mapping: export will say so; fall back to defaults here
+        self._base = base
+        self._keys = {target.key for target in base}
+        self._fields = {target.field for target in base}
+        self._standard = [
+            target for target in map(self._target, STANDARD_FIELDS) if target is not None
+        ]
+
+    def _target(self, name: str) -> Target | None:
+        """The target export gives ``name`` (``None`` when it clashes with one already chosen)."""
+        if name in self._fields:
+            return None
+        if name not in self._by_field:
+            try:
+                resolved = resolve_targets([*REQUIRED_FIELDS, name], self.field_mappings)
+            except ValidationError:
+                resolved = []
+            found = next((target for target in resolved if target.field == name), None)
+            if found is not None and found.key in self._keys:
+                found = None
+            self._by_field[name] = found
+        return self._by_field[name]
+
+    def targets(self, attribute_names: Iterable[str]) -> list[Target]:
+        chosen = list(self._base)
+        keys = set(self._keys)
+        for target in [*self._standard, *map(self._target, attribute_names)]:
+            if target is not None and target.key not in keys:
+                chosen.append(target)
+                keys.add(target.key)
+        return chosen
+
+    def for_store_product(
+        self,
+        woo: Mapping[str, Any],
+        attribute_names: Iterable[str],
+        attribute_ids: Mapping[str, int] | None = None,
+    ) -> dict[str, str]:
+        """``exported_values`` for a product whose store state is ``woo`` (``context=edit``)."""
+        targets = self.targets(attribute_names)
+        ids = dict(attribute_ids or {})
+        for entry in woo.get("attributes") or []:
+            if entry.get("id") and entry.get("slug"):
+                ids.setdefault(str(entry["slug"]), int(entry["id"]))
+        return fingerprints(targets, store_values(targets, woo, ids))
+
+
+def store_attribute_list(woo: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The product's attribute list as export keeps it (``ProductSync.store_attributes``)."""
+    return normalize_store_attributes(woo.get("attributes") or [])
