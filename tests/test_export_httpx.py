@@ -1,0 +1,447 @@
+"""The export engine's requests, checked one by one with pytest-httpx (a scripted WooCommerce fake)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from test_export_support import (
+    FakeWoo,
+    add_connection,
+    add_products,
+    edit_product,
+    fake_client,
+    make_store,
+    refs_of,
+    set_mapping,
+    sync_of,
+    tee,
+)
+from woosync.core.errors import NotFoundError, ValidationError
+from woosync.services import export_run
+from woosync.services.export import delete_product, export_products, update_product
+from woosync.store.engine import Store
+
+
+@pytest.fixture(autouse=True)
+def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+
+
+@pytest.fixture
+def fake(httpx_mock: HTTPXMock) -> FakeWoo:
+    woo = FakeWoo()
+    httpx_mock.add_callback(woo, is_reusable=True, is_optional=True)
+    return woo
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    db = make_store(tmp_path / "export.db")
+    yield db
+    db.dispose()
+
+
+def run(store: Store, conn: int, **options: Any) -> dict[str, Any]:
+    with fake_client() as client:
+        return export_products(store, conn, client=client, **options)
+
+
+def test_first_export_looks_up_skus_then_creates_in_one_batch(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(
+        store,
+        [tee("A", description="Soft", weight="0.2"), tee("B", price="12.5"), tee("C")],
+    )
+    result = run(store, conn, product_ids=ids, fields=["name", "sku", "price"])
+
+    assert result["success"] is True and result["syncedCount"] == 3 and result["failedCount"] == 0
+    lookups = [q for m, p, q, _ in fake.requests if m == "GET" and p == "/products"]
+    assert lookups == [
+        {
+            "sku": "A,B,C",
+            "context": "edit",
+            "orderby": "id",
+            "order": "asc",
+            "page": "1",
+            "per_page": "100",
+        }
+    ]
+    assert fake.writes() == [
+        {
+            "create": [
+                {"name": "Tee A", "sku": "A", "regular_price": "10.00"},
+                {"name": "Tee B", "sku": "B", "regular_price": "12.5"},
+                {"name": "Tee C", "sku": "C", "regular_price": "10.00"},
+            ]
+        }
+    ]
+    first = result["results"][0]
+    assert set(first) == {
+        "connectionId",
+        "productId",
+        "wooProductId",
+        "status",
+        "exportedFields",
+        "lastExportedAt",
+    }
+    assert first["status"] == "success" and first["exportedFields"] == ["name", "sku", "price"]
+    record = sync_of(store, conn, ids[0])
+    assert record is not None and record.sync_status == "synced"
+    assert record.woo_product_id == first["wooProductId"] == fake.by_sku("A")[0]["id"]
+    assert record.last_modified_fields == ["name", "sku", "price"]
+
+
+def test_rerun_and_partial_rerun_create_nothing_new(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee("A"), tee("B")])
+    run(store, conn, product_ids=ids, fields=["name", "sku", "price"])
+    fake.requests.clear()
+
+    again = run(store, conn, product_ids=ids, fields=["name", "sku", "price"])
+    assert again["syncedCount"] == 2
+    assert fake.writes() == [
+        {
+            "update": [
+                {
+                    "id": fake.by_sku("A")[0]["id"],
+                    "name": "Tee A",
+                    "sku": "A",
+                    "regular_price": "10.00",
+                },
+                {
+                    "id": fake.by_sku("B")[0]["id"],
+                    "name": "Tee B",
+                    "sku": "B",
+                    "regular_price": "10.00",
+                },
+            ]
+        }
+    ]
+    fake.requests.clear()
+    partial = run(store, conn, product_ids=ids, fields=["name", "sku", "price"], partial=True)
+    assert partial["success"] and [r["exportedFields"] for r in partial["results"]] == [[], []]
+    assert fake.requests == []  # nothing changed: not a single request
+    assert len(fake.products) == 2
+
+
+def test_partial_sends_only_the_changed_price(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(
+        store, [tee("A", description="Long text", images=["https://img.test/a.jpg"])]
+    )
+    fields = ["name", "sku", "description", "price", "images"]
+    run(store, conn, product_ids=[pid], fields=fields)
+    assert fake.downloads == 1
+    edit_product(store, pid, price="11.00")
+    fake.requests.clear()
+
+    result = run(store, conn, product_ids=[pid], fields=fields, partial=True)
+    woo_id = fake.by_sku("A")[0]["id"]
+    assert fake.writes() == [{"update": [{"id": woo_id, "regular_price": "11.00"}]}]
+    assert result["results"][0]["exportedFields"] == ["price"]
+    assert fake.downloads == 1
+    assert fake.products[woo_id]["description"] == "Long text"
+
+
+def test_empty_local_values_never_wipe_the_store_unless_allowed(
+    store: Store, fake: FakeWoo
+) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A", description="Keep me")])
+    fields = ["name", "sku", "description"]
+    run(store, conn, product_ids=[pid], fields=fields)
+    edit_product(store, pid, description=None)
+    fake.requests.clear()
+    run(store, conn, product_ids=[pid], fields=fields)
+    assert "description" not in fake.writes()[0]["update"][0]
+    fake.requests.clear()
+    run(store, conn, product_ids=[pid], fields=fields, partial=True, allow_empty=["description"])
+    assert fake.writes()[0]["update"][0]["description"] == ""
+
+
+def test_batches_are_chunked_and_lookups_grouped(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee(f"S{i:03d}") for i in range(250)])
+    result = run(store, conn, all_products=True, fields=["name", "sku"], concurrency=2)
+    assert result["syncedCount"] == 250
+    assert sorted(len(w["create"]) for w in fake.writes()) == [50, 100, 100]
+    assert fake.count("GET", "/products") == 3
+    assert len(fake.products) == 250 and len(ids) == 250
+
+
+def test_batch_size_option_caps_each_request(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee(f"S{i}") for i in range(7)])
+    run(store, conn, product_ids=ids, fields=["name", "sku"], batch_size=3, concurrency=1)
+    assert [len(w["create"]) for w in fake.writes()] == [3, 3, 1]
+    with pytest.raises(ValidationError, match="batch-size"):
+        run(store, conn, product_ids=ids, fields=["name", "sku"], batch_size=101)
+
+
+def test_a_503_batch_is_checked_split_and_retried_without_duplicates(
+    store: Store, fake: FakeWoo
+) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee(f"S{i}") for i in range(4)])
+    fake.batch_faults = ["503"]
+    result = run(store, conn, product_ids=ids, fields=["name", "sku"], concurrency=1)
+    assert result["success"] and result["syncedCount"] == 4
+    assert [len(w["create"]) for w in fake.writes()] == [4, 2, 2]
+    # after the failure the store was asked which SKUs it has before anything was re-sent
+    kinds = [(m, p) for m, p, _q, _b in fake.requests]
+    assert kinds[2] == ("GET", "/products")
+    assert all(len(fake.by_sku(f"S{i}")) == 1 for i in range(4))
+
+
+def test_a_413_batch_is_split(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee(f"S{i}") for i in range(4)])
+    fake.batch_faults = ["413"]
+    result = run(store, conn, product_ids=ids, fields=["name", "sku"], concurrency=1)
+    assert result["success"]
+    assert [len(w["create"]) for w in fake.writes()] == [4, 2, 2]
+
+
+def test_a_timed_out_batch_that_was_applied_is_not_sent_again(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee("A"), tee("B")])
+    fake.batch_faults = ["timeout-applied"]
+    result = run(store, conn, product_ids=ids, fields=["name", "sku"])
+    assert result["success"] and result["syncedCount"] == 2
+    assert len(fake.writes()) == 1
+    assert len(fake.by_sku("A")) == 1 and len(fake.by_sku("B")) == 1
+    record = sync_of(store, conn, ids[0])
+    assert record is not None and record.woo_product_id == fake.by_sku("A")[0]["id"]
+
+
+def test_one_bad_item_marks_only_that_product(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee("A"), tee("BAD"), tee("C")])
+    fake.bad_skus = {"BAD"}
+    result = run(store, conn, product_ids=ids, fields=["name", "sku"])
+    assert result["success"] is False
+    assert (result["syncedCount"], result["failedCount"]) == (2, 1)
+    statuses = {r["productId"]: (r["status"], r.get("message")) for r in result["results"]}
+    assert statuses[ids[0]] == ("success", None)
+    assert statuses[ids[1]][0] == "error"
+    assert "woocommerce_product_image_upload_error" in statuses[ids[1]][1]
+    bad = sync_of(store, conn, ids[1])
+    assert bad is not None and bad.sync_status == "error" and bad.woo_product_id == 0
+    assert "Invalid image" in (bad.error_message or "")
+
+    fake.bad_skus = set()
+    fake.requests.clear()
+    retried = run(store, conn, retry_failed=True, fields=["name", "sku"])
+    assert [r["productId"] for r in retried["results"]] == [ids[1]]
+    assert retried["success"] and fake.writes() == [{"create": [{"name": "Tee BAD", "sku": "BAD"}]}]
+
+
+def test_a_trashed_sku_holder_is_reported_and_can_be_restored(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("OLD")])
+    fake.trash[77] = {
+        "id": 77,
+        "sku": "OLD",
+        "type": "simple",
+        "status": "trash",
+        "name": "Old",
+        "attributes": [],
+    }
+    result = run(store, conn, product_ids=[pid], fields=["name", "sku"])
+    [failed] = result["results"]
+    assert failed["status"] == "error"
+    assert "#77" in failed["message"] and "--restore-trashed" in failed["message"]
+    assert fake.count("GET", "/products") == 3  # lookup, after the refused create again, in trash
+
+    restored = run(store, conn, product_ids=[pid], fields=["name", "sku"], restore_trashed=True)
+    assert restored["success"] and restored["results"][0]["wooProductId"] == 77
+    assert fake.products[77]["status"] == "publish" and 77 not in fake.trash
+    assert fake.writes()[-1] == {
+        "update": [{"id": 77, "name": "Tee OLD", "sku": "OLD", "status": "publish"}]
+    }
+
+
+def test_a_variation_holding_the_sku_is_reported_not_linked(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("V-1")])
+    fake.products[55] = {"id": 55, "sku": "V-1", "type": "variation", "parent_id": 50}
+    result = run(store, conn, product_ids=[pid], fields=["name", "sku"])
+    assert result["results"][0]["status"] == "error"
+    assert (
+        "variation" in result["results"][0]["message"] and "#55" in result["results"][0]["message"]
+    )
+    assert fake.writes() == []
+
+
+def test_an_unlinked_product_in_the_store_is_adopted_by_sku(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A")])
+    fake.products[9] = {
+        "id": 9,
+        "sku": "A",
+        "type": "simple",
+        "name": "Tee A",
+        "regular_price": "10",
+        "attributes": [],
+    }
+    result = run(store, conn, product_ids=[pid], fields=["name", "sku", "price"], partial=True)
+    assert result["results"][0]["wooProductId"] == 9
+    assert fake.writes() == []  # the store already has these values ("10" == "10.00")
+    assert len(fake.by_sku("A")) == 1
+
+
+def test_a_product_deleted_in_the_store_is_created_again(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A")])
+    run(store, conn, product_ids=[pid], fields=["name", "sku"])
+    fake.products.clear()
+    result = run(store, conn, product_ids=[pid], fields=["name", "sku"])
+    assert result["success"]
+    assert "create" in fake.writes()[-1] and len(fake.by_sku("A")) == 1
+    assert result["results"][0]["wooProductId"] == fake.by_sku("A")[0]["id"]
+
+
+def test_categories_are_resolved_created_and_cached_per_store(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    fake.categories[5] = "Summer & Sun"
+    [pid] = add_products(store, [tee("A", categories=["Summer & Sun", "Hats"])])
+    run(store, conn, product_ids=[pid], fields=["name", "sku", "categories"])
+    [hats] = [i for i, n in fake.categories.items() if n == "Hats"]
+    assert fake.writes()[0]["create"][0]["categories"] == [{"id": 5}, {"id": hats}]
+    assert refs_of(store, conn, "category") == {"Summer & Sun": 5, "Hats": hats}
+    fake.requests.clear()
+    run(store, conn, product_ids=[pid], fields=["name", "sku", "categories"])
+    assert fake.count("GET", "/products/categories") == 0
+    assert fake.count("POST", "/products/categories") == 0
+
+
+def test_no_create_terms_turns_a_missing_category_into_a_product_error(
+    store: Store, fake: FakeWoo
+) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A", categories=["Hats"])])
+    result = run(
+        store, conn, product_ids=[pid], fields=["name", "sku", "categories"], create_terms=False
+    )
+    assert result["results"][0]["status"] == "error"
+    assert 'category "Hats" does not exist' in result["results"][0]["message"]
+    assert fake.count("POST", "/products/categories") == 0 and fake.writes() == []
+
+
+def test_uploaded_images_are_sent_by_id(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    srcs = ["https://img.test/a.jpg", "https://img.test/b.jpg"]
+    [pid] = add_products(store, [tee("A", images=srcs)])
+    run(store, conn, product_ids=[pid], fields=["name", "sku", "images"])
+    assert fake.downloads == 2
+    known = refs_of(store, conn, "image")
+    assert set(known) == set(srcs)
+    run(store, conn, product_ids=[pid], fields=["name", "sku", "images"])
+    assert fake.writes()[-1]["update"][0]["images"] == [
+        {"id": known[srcs[0]]},
+        {"id": known[srcs[1]]},
+    ]
+    assert fake.downloads == 2
+
+
+def test_a_changed_attribute_sends_the_merged_list(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A", attributes={"COLOR": ["Red"], "Dimension": "10x20"})])
+    fields = ["name", "sku", "COLOR", "Dimension"]
+    run(store, conn, product_ids=[pid], fields=fields)
+    woo_id = fake.by_sku("A")[0]["id"]
+    fake.products[woo_id]["attributes"].append({"id": 0, "name": "Care", "options": ["Hand wash"]})
+    fake.requests.clear()
+    # the store's own attribute (Care) is known once the product is read again
+    with store.session() as session:
+        record = sync_of(store, conn, pid)
+        assert record is not None
+        record.store_attributes = None
+        session.add(record)
+    edit_product(store, pid, attributes={"COLOR": ["Blue"], "Dimension": "10x20"})
+    run(store, conn, product_ids=[pid], fields=fields, partial=True)
+    [update] = fake.writes()[0]["update"]
+    assert set(update) == {"id", "attributes"}
+    assert [(a["name"], a["options"]) for a in update["attributes"]] == [
+        ("COLOR", ["Blue"]),
+        ("Dimension", ["10x20"]),
+        ("Care", ["Hand wash"]),
+    ]
+
+
+def test_dry_run_plans_without_writing(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee("A"), tee("B")])
+    run(store, conn, product_ids=ids[:1], fields=["name", "sku", "price"])
+    edit_product(store, ids[0], price="11.00")
+    fake.requests.clear()
+    plan = run(
+        store, conn, product_ids=ids, fields=["name", "sku", "price"], partial=True, dry_run=True
+    )
+    assert fake.writes() == []
+    assert plan["summary"] == {"create": 1, "update": 1, "unchanged": 0, "error": 0}
+    update, create = plan["products"]
+    assert update["action"] == "update"
+    assert update["fields"] == [
+        {"field": "price", "wooField": "regular_price", "old": "10.00", "new": "11.00"}
+    ]
+    assert create["action"] == "create" and create["sku"] == "B"
+    record = sync_of(store, conn, ids[1])
+    assert record is None  # nothing changed locally
+
+
+def test_mapping_decides_fields_and_targets(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    set_mapping(store, conn, ["name", "sku", "wholesalePrice"], {"wholesalePrice": "regular_price"})
+    [pid] = add_products(store, [tee("A", custom_fields={"wholesalePrice": 7.5})])
+    run(store, conn, product_ids=[pid])
+    assert fake.writes()[0]["create"] == [{"name": "Tee A", "sku": "A", "regular_price": "7.5"}]
+
+
+def test_no_fields_and_no_mapping_is_a_validation_error(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A")])
+    with pytest.raises(ValidationError, match="no active export mapping"):
+        run(store, conn, product_ids=[pid])
+    with pytest.raises(ValidationError, match='must include "name" and "sku"'):
+        run(store, conn, product_ids=[pid], fields=["name", "price"])
+    assert sync_of(store, conn, pid) is None
+
+
+def test_update_product_needs_a_synced_product(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A")])
+    with (
+        fake_client() as client,
+        pytest.raises(NotFoundError, match="Product not synced to this connection"),
+    ):
+        update_product(store, conn, pid, fields=["name", "sku", "price"], client=client)
+    run(store, conn, product_ids=[pid], fields=["name", "sku", "price"])
+    edit_product(store, pid, price="9.00")
+    with fake_client() as client:
+        result = update_product(store, conn, pid, fields=["name", "sku", "price"], client=client)
+    assert result["status"] == "success" and result["exportedFields"] == ["price"]
+    assert fake.by_sku("A")[0]["regular_price"] == "9.00"
+
+
+def test_delete_product_removes_it_and_its_sync_record(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee("A"), tee("B")])
+    run(store, conn, product_ids=ids, fields=["name", "sku"])
+    with fake_client() as client:
+        assert delete_product(store, conn, ids[0], client=client) == {"success": True}
+    assert fake.by_sku("A") == [] and sync_of(store, conn, ids[0]) is None
+    delete = [q for m, p, q, _ in fake.requests if m == "DELETE"]
+    assert delete == [{"force": "true"}]
+    fake.products.clear()
+    with fake_client() as client:
+        gone = delete_product(store, conn, ids[1], client=client)
+    assert gone == {"success": False, "message": "Product not found in WooCommerce"}
+    assert sync_of(store, conn, ids[1]) is None
+    with fake_client() as client, pytest.raises(NotFoundError, match="not synced"):
+        delete_product(store, conn, ids[1], client=client)

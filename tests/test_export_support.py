@@ -1,0 +1,269 @@
+"""Helpers shared by the export tests (no tests here): a local store with a connection, products
+and mappings, and a small scriptable WooCommerce fake for pytest-httpx."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection, ExportMapping, Product, ProductSync, StoreRef
+
+API = "/wp-json/wc/v3"
+
+
+def make_store(path: Path) -> Store:
+    return open_store(path)
+
+
+def add_connection(store: Store, name: str = "Retail", url: str = "https://shop.test") -> int:
+    with store.session() as session:
+        conn = Connection(store_name=name, store_url=url, is_default=True)
+        session.add(conn)
+        session.flush()
+        assert conn.id is not None
+        return conn.id
+
+
+def add_products(store: Store, rows: list[dict[str, Any]]) -> list[int]:
+    ids = []
+    with store.session() as session:
+        for row in rows:
+            product = Product(**row)
+            session.add(product)
+            session.flush()
+            assert product.id is not None
+            ids.append(product.id)
+    return ids
+
+
+def edit_product(store: Store, product_id: int, **changes: Any) -> None:
+    with store.session() as session:
+        product = session.get(Product, product_id)
+        assert product is not None
+        for name, value in changes.items():
+            setattr(product, name, value)
+        session.add(product)
+
+
+def set_mapping(
+    store: Store, connection_id: int, selected: list[str], mappings: dict[str, str] | None = None
+) -> None:
+    with store.session() as session:
+        session.add(
+            ExportMapping(
+                connection_id=connection_id,
+                selected_fields=selected,
+                field_mappings=mappings or {},
+            )
+        )
+
+
+def sync_of(store: Store, connection_id: int, product_id: int) -> ProductSync | None:
+    from sqlmodel import select
+
+    with store.session() as session:
+        return session.exec(
+            select(ProductSync)
+            .where(ProductSync.connection_id == connection_id)
+            .where(ProductSync.product_id == product_id)
+        ).first()
+
+
+def refs_of(store: Store, connection_id: int, kind: str) -> dict[str, int]:
+    from sqlmodel import select
+
+    with store.session() as session:
+        rows = session.exec(
+            select(StoreRef).where(StoreRef.connection_id == connection_id, StoreRef.kind == kind)
+        ).all()
+        return {row.key: row.woo_id for row in rows}
+
+
+def tee(sku: str, **extra: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {"sku": sku, "name": f"Tee {sku}", "price": "10.00"}
+    row.update(extra)
+    return row
+
+
+class FakeWoo:
+    """Enough of WooCommerce for precise request tests: products, SKU lookups (trash included),
+    batches with per-item errors, categories. Scripted faults via ``batch_faults``."""
+
+    def __init__(self) -> None:
+        self.products: dict[int, dict[str, Any]] = {}
+        self.trash: dict[int, dict[str, Any]] = {}
+        self.categories: dict[int, str] = {}
+        self.next_id = 100
+        self.downloads = 0
+        self.bad_skus: set[str] = set()
+        # each entry: "503", "413", or "timeout-applied" (apply, then time out)
+        self.batch_faults: list[str] = []
+        self.requests: list[tuple[str, str, dict[str, str], Any]] = []
+
+    # -- helpers for tests
+    def writes(self) -> list[dict[str, Any]]:
+        return [
+            body
+            for method, path, _q, body in self.requests
+            if method == "POST" and path == "/products/batch"
+        ]
+
+    def count(self, method: str, path: str) -> int:
+        return sum(1 for m, p, _q, _b in self.requests if m == method and p == path)
+
+    def by_sku(self, sku: str) -> list[dict[str, Any]]:
+        return [p for p in self.products.values() if p["sku"] == sku]
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def _images(self, images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        result = []
+        for image in images:
+            if image.get("id"):
+                result.append({"id": image["id"], "src": f"https://shop.test/up/{image['id']}.jpg"})
+            else:
+                self.downloads += 1
+                new = self._id()
+                result.append({"id": new, "src": f"https://shop.test/up/{new}.jpg"})
+        return result
+
+    def _apply(self, product: dict[str, Any], body: dict[str, Any]) -> None:
+        for key, value in body.items():
+            if key == "images":
+                product["images"] = self._images(value)
+            elif key == "categories":
+                product["categories"] = [
+                    {"id": c["id"], "name": self.categories.get(c["id"], "?")} for c in value
+                ]
+            elif key == "name":
+                product["name"] = str(value).replace("&", "&amp;")
+            elif key != "id":
+                product[key] = value
+
+    def create(self, body: dict[str, Any]) -> dict[str, Any]:
+        sku = body.get("sku", "")
+        taken = [
+            p for p in [*self.products.values(), *self.trash.values()] if sku and p["sku"] == sku
+        ]
+        if sku in self.bad_skus:
+            return {
+                "id": 0,
+                "error": {
+                    "code": "woocommerce_product_image_upload_error",
+                    "message": "Invalid image",
+                    "data": {"status": 400},
+                },
+            }
+        if taken:
+            return {
+                "id": 0,
+                "error": {
+                    "code": "product_invalid_sku",
+                    "message": "Invalid or duplicated SKU.",
+                    "data": {"status": 400, "resource_id": taken[0]["id"]},
+                },
+            }
+        product: dict[str, Any] = {
+            "id": self._id(),
+            "type": "simple",
+            "status": "publish",
+            "description": "",
+            "regular_price": "",
+            "images": [],
+            "attributes": [],
+            "categories": [],
+            "parent_id": 0,
+        }
+        self._apply(product, body)
+        self.products[product["id"]] = product
+        return product
+
+    def update(self, body: dict[str, Any]) -> dict[str, Any]:
+        product_id = int(body["id"])
+        if product_id in self.trash and body.get("status") not in (None, "trash"):
+            self.products[product_id] = self.trash.pop(product_id)
+        product = self.products.get(product_id)
+        if product is None:
+            return {
+                "id": product_id,
+                "error": {
+                    "code": "woocommerce_rest_product_invalid_id",
+                    "message": "Invalid ID.",
+                    "data": {"status": 400},
+                },
+            }
+        self._apply(product, body)
+        return product
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix(API)
+        query = {k: v[-1] for k, v in parse_qs(request.url.query.decode()).items()}
+        body = json.loads(request.content) if request.content else None
+        self.requests.append((request.method, path, query, body))
+        headers = {"X-WP-Total": "0", "X-WP-TotalPages": "1"}
+        if request.method == "GET" and path == "/products":
+            pool = self.trash if query.get("status") == "trash" else self.products
+            found = list(pool.values())
+            if "sku" in query:
+                wanted = set(query["sku"].split(","))
+                found = [p for p in found if p["sku"] in wanted]
+            if "include" in query:
+                wanted_ids = {int(i) for i in query["include"].split(",")}
+                found = [p for p in found if p["id"] in wanted_ids]
+            headers["X-WP-Total"] = str(len(found))
+            return httpx.Response(200, json=found, headers=headers)
+        if request.method == "GET" and path == "/products/categories":
+            found = [{"id": i, "name": n.replace("&", "&amp;")} for i, n in self.categories.items()]
+            headers["X-WP-Total"] = str(len(found))
+            return httpx.Response(200, json=found, headers=headers)
+        if request.method == "POST" and path == "/products/categories":
+            new = self._id()
+            self.categories[new] = body["name"]
+            return httpx.Response(201, json={"id": new, "name": body["name"]})
+        if request.method == "DELETE" and path.startswith("/products/"):
+            product_id = int(path.rsplit("/", 1)[1])
+            if product_id not in self.products:
+                return httpx.Response(
+                    404,
+                    json={
+                        "code": "woocommerce_rest_product_invalid_id",
+                        "message": "Invalid ID.",
+                        "data": {"status": 404},
+                    },
+                )
+            return httpx.Response(200, json=self.products.pop(product_id))
+        if request.method == "POST" and path == "/products/batch":
+            fault = self.batch_faults.pop(0) if self.batch_faults else None
+            if fault in ("503", "413"):
+                return httpx.Response(
+                    int(fault),
+                    json={"code": "fault", "message": "injected", "data": {"status": int(fault)}},
+                )
+            answer: dict[str, Any] = {}
+            if body.get("create"):
+                answer["create"] = [self.create(item) for item in body["create"]]
+            if body.get("update"):
+                answer["update"] = [self.update(item) for item in body["update"]]
+            if fault == "timeout-applied":
+                raise httpx.ReadTimeout("injected timeout", request=request)
+            return httpx.Response(200, json=answer)
+        return httpx.Response(
+            404, json={"code": "rest_no_route", "message": "No route", "data": {"status": 404}}
+        )
+
+
+def fake_client() -> Any:
+    """A WooClient over HTTPS (Basic auth: plain URLs) with no retries and no sleeping; the tests
+    route its requests to a :class:`FakeWoo` with pytest-httpx."""
+    from woosync.woo import WooClient
+
+    return WooClient(
+        "https://shop.test", "ck_test", "cs_test", max_retries=0, sleep=lambda _s: None
+    )
