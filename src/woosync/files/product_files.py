@@ -506,6 +506,11 @@ def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]
         if "__too_many_cells__" in source.data:
             errors.append(RowError(source.row, None, "more cells than columns in the header"))
             continue
+        if sku is not None:
+            if sku in seen:  # even when the first row is invalid: one SKU, one row
+                errors.append(RowError(source.row, sku, f"SKU {sku!r} is also on row {seen[sku]}"))
+                continue
+            seen[sku] = source.row
         try:
             record = ProductRecord.model_validate(source.data)
             fields = record.to_fields()
@@ -515,21 +520,16 @@ def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]
         except ValidationError as exc:
             errors.append(RowError(source.row, sku, exc.message))
             continue
-        if record.sku in seen:
-            errors.append(
-                RowError(
-                    source.row, record.sku, f"SKU {record.sku!r} is also on row {seen[record.sku]}"
-                )
-            )
-            continue
-        seen[record.sku] = source.row
         valid.append(ValidRow(source.row, record.sku, fields))
     return valid, errors
 
 
 def _raw_sku(data: Mapping[str, Any]) -> str | None:
+    """The row's SKU as it will be stored, when it is usable at all (for messages and duplicates)."""
     value = data.get("sku")
-    return value.strip() or None if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return (value.strip() or None) if isinstance(value, str) else None
 
 
 def describe_errors(exc: PydanticValidationError) -> str:

@@ -1,0 +1,152 @@
+"""Reading product files (CSV, JSON, YAML) into numbered rows and validating them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from woosync.core.errors import ValidationError
+from woosync.files.product_files import parse_products, read_product_file, validate_rows
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def fields_of(text: str, fmt: str) -> list[tuple[int, dict]]:
+    valid, errors = validate_rows(parse_products(text, fmt))
+    assert errors == []
+    return [(row.row, row.fields) for row in valid]
+
+
+def test_csv_lists_attributes_custom_fields_and_spreadsheet_row_numbers() -> None:
+    text = (
+        "sku,name,price,length,categories,images,attribute:COLOR,attribute:Dimension,custom:wholesalePrice\n"
+        'A1,"Salt & Pepper Mill, large",12.50,10,Kitchen|Gifts,https://x.example/a.jpg,Red|Blue,10x20,8.50\n'
+        ",,,,,,,,\n"
+        'A2,"Multi\nline",3,,,,,,\n'
+    )
+    rows = fields_of(text, "csv")
+    assert rows[0] == (
+        2,
+        {
+            "sku": "A1",
+            "name": "Salt & Pepper Mill, large",
+            "price": "12.50",
+            "length": "10",
+            "categories": ["Kitchen", "Gifts"],
+            "images": ["https://x.example/a.jpg"],
+            "attribute:COLOR": ["Red", "Blue"],
+            "attribute:Dimension": "10x20",
+            "custom:wholesalePrice": "8.50",
+        },
+    )
+    row, second = rows[1]
+    assert row == 4  # the blank row 3 is skipped but still counted
+    assert second["name"] == "Multi\nline"
+    assert second["length"] is None and second["categories"] == []
+    assert second["attribute:COLOR"] is None  # an empty cell removes the attribute
+
+
+def test_json_accepts_a_list_or_a_products_object_and_canonical_numbers() -> None:
+    listed = fields_of('[{"sku": 123, "name": "N", "price": 12.5, "weight": 2}]', "json")
+    wrapped = fields_of(
+        '{"products": [{"sku": "123", "name": "N", "price": "12.5", "weight": "2"}]}', "json"
+    )
+    assert listed == wrapped == [(1, {"sku": "123", "name": "N", "price": "12.5", "weight": "2"})]
+    nested = fields_of(
+        '[{"sku": "D", "dimensions": {"length": 1e1, "width": null}, '
+        '"attributes": {"Size": 42}, "customFields": {"flag": true, "n": 0.1}}]',
+        "json",
+    )
+    assert nested == [
+        (
+            1,
+            {
+                "sku": "D",
+                "length": "10",
+                "width": None,
+                "attributes": {"Size": "42"},
+                "custom_fields": {"flag": True, "n": "0.1"},
+            },
+        )
+    ]
+
+
+def test_yaml_keeps_scalars_as_written() -> None:
+    rows = fields_of(
+        "- sku: 0123\n"
+        "  name: NO\n"
+        "  price: 1.50\n"
+        "  description: ~\n"
+        "  attributes: {COLOR: [Red, Blue], Size: 010, Dimension: 10x20}\n"
+        "  customFields: {wholesalePrice: 8.50, launch: 2024-01-01, active: on}\n",
+        "yaml",
+    )
+    assert rows == [
+        (
+            1,
+            {
+                "sku": "0123",
+                "name": "NO",
+                "price": "1.50",
+                "description": None,
+                "attributes": {"COLOR": ["Red", "Blue"], "Size": "010", "Dimension": "10x20"},
+                "custom_fields": {"wholesalePrice": "8.50", "launch": "2024-01-01", "active": "on"},
+            },
+        )
+    ]
+
+
+def test_example_files_are_valid() -> None:
+    for name in ("catalog.yaml", "catalog.csv"):
+        valid, errors = validate_rows(read_product_file(ROOT / "examples" / name))
+        assert errors == [] and len(valid) >= 4
+    yaml_rows, _ = validate_rows(read_product_file(ROOT / "examples" / "catalog.yaml"))
+    assert len(yaml_rows) == 12
+    assert "004512" in [row.sku for row in yaml_rows]
+
+
+def test_row_errors_name_the_row_the_sku_and_every_problem() -> None:
+    rows = parse_products(
+        '[{"sku": "A", "price": "x", "status": "gone"},'
+        ' {"name": "no sku"},'
+        ' {"sku": "B", "COLOR": "Red"},'
+        ' {"sku": "C", "dimensions": {"depth": 1}},'
+        ' {"sku": "D", "dimensions": {"length": 1}, "width": 2},'
+        ' {"sku": 1.5},'
+        ' {"sku": "A"},'
+        ' ["not", "an", "object"]]',
+        "json",
+    )
+    valid, errors = validate_rows(rows)
+    assert valid == []
+    assert [(e.row, e.sku, e.message) for e in errors] == [
+        (
+            1,
+            "A",
+            "status: 'gone' is not one of publish, draft, pending, private; "
+            "price: 'x' is not a number like 12.50",
+        ),
+        (2, None, "sku: is required"),
+        (
+            3,
+            "B",
+            "unknown field 'COLOR' (put attributes under 'attributes' and custom fields "
+            "under 'customFields', or name them attribute:X / custom:X)",
+        ),
+        (4, "C", "dimensions.depth: is not a known field"),
+        (5, "D", "give either 'dimensions' or length/width/height, not both"),
+        (6, None, "sku: 1.5 must be text (quote it)"),
+        (7, "A", "SKU 'A' is also on row 1"),
+        (8, None, "a product must be an object of field: value"),
+    ]
+
+
+def test_csv_file_level_problems_raise() -> None:
+    with pytest.raises(ValidationError, match="unknown column 'attribute:'"):
+        parse_products("sku,attribute:\nA,x\n", "csv")
+    with pytest.raises(ValidationError, match="a column appears twice"):
+        parse_products("sku,name,name\nA,b,c\n", "csv")
+    _valid, errors = validate_rows(parse_products("sku,name\nA,b,c\n", "csv"))
+    assert [(e.row, e.message) for e in errors] == [(2, "more cells than columns in the header")]
+    assert parse_products("", "csv") == [] and parse_products("", "yaml") == []
