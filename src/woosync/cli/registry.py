@@ -29,4 +29,7 @@ def commands() -> list[Callable[[typer.Typer], None]]:
     from woosync.cli import import_, sync_status
 
     found += [import_.register, sync_status.register]
+    from woosync.cli import export
+
+    found.append(export.register)
     return found

@@ -1,0 +1,332 @@
+"""``woosync export``, ``woosync update`` and ``woosync delete``: push local products to a store
+(spec operations 18, 20 and 21)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.core.errors import ValidationError
+from woosync.core.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from woosync.cli.render import Output
+
+SHOWN = 50  # rows of a human table; --json has them all
+
+ConnectionOption = Annotated[
+    str | None,
+    typer.Option("--connection", "-c", help="Connection id or name (default: the default one)."),
+]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        help="If another run holds this store, wait up to SECONDS (else exit 6 at once).",
+    ),
+]
+
+
+def _ids(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    ids: list[int] = []
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or int(part) < 1:
+            raise ValidationError(
+                f"--products: {part!r} is not a product id", hint="e.g. --products 101,102"
+            )
+        ids.append(int(part))
+    if not ids:
+        raise ValidationError("--products is empty", hint="e.g. --products 101,102")
+    return ids
+
+
+def _names(text: str | None, option: str) -> list[str] | None:
+    if text is None:
+        return None
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise ValidationError(f"{option} is empty", hint=f"e.g. {option} A,B")
+    return names
+
+
+def _render_result(output: Output, result: dict[str, Any]) -> None:
+    failed = [r for r in result["results"] if r["status"] == "error"]
+    for entry in failed[:SHOWN]:
+        output.error(f"product {entry['productId']}: {entry.get('message', 'failed')}")
+    if len(failed) > SHOWN:
+        output.error(f"... and {len(failed) - SHOWN} more failed (see --json)")
+
+    def human(console: Console) -> None:
+        rows = [
+            [
+                r["productId"],
+                r["wooProductId"] or "",
+                r["status"],
+                ", ".join(r["exportedFields"]) if r["exportedFields"] else "(no change)",
+                r["lastExportedAt"] or "",
+            ]
+            for r in result["results"][:SHOWN]
+        ]
+        if rows:
+            console.print(
+                output.table(
+                    ["Product", "Woo ID", "Status", "Exported fields", "Last exported"], rows
+                )
+            )
+        if len(result["results"]) > SHOWN:
+            console.print(f"... {len(result['results']) - SHOWN} more (see --json)")
+        console.print(
+            f"{result['syncedCount']} synced, {result['failedCount']} failed "
+            f"(connection {result['connectionId']})"
+        )
+
+    output.emit(result, human=human)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "[]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _render_plan(output: Output, plan: dict[str, Any]) -> None:
+    def human(console: Console) -> None:
+        rows: list[list[Any]] = []
+        for product in plan["products"]:
+            if product["action"] == "unchanged":
+                continue
+            head = [product["productId"], product["sku"], product["action"]]
+            if product["action"] == "error":
+                rows.append([*head, "", product.get("message", "")])
+                continue
+            for index, change in enumerate(product.get("fields", [])):
+                old = _show(change["old"]) if product["action"] == "update" else ""
+                arrow = f"{old} -> {_show(change['new'])}" if old else _show(change["new"])
+                cells = head if index == 0 else ["", "", ""]
+                rows.append([*cells, change["field"], arrow])
+            for problem in product.get("missing", []):
+                rows.append(["", "", "", "", problem])
+        if rows:
+            console.print(
+                output.table(
+                    ["Product", "SKU", "Action", "Field", "Old -> new"],
+                    rows[: SHOWN * 4],
+                    title=f"Export plan for connection {plan['connectionId']} (dry run)",
+                )
+            )
+        for created in plan["wouldCreate"]:
+            console.print(f"would create {created['kind']} {created['name']!r} in the store")
+        summary = plan["summary"]
+        console.print(
+            f"{summary['create']} to create, {summary['update']} to update, "
+            f"{summary['unchanged']} unchanged, {summary['error']} with errors "
+            "(dry run: nothing was written)"
+        )
+
+    output.emit(plan, human=human)
+
+
+def export_command(
+    ctx: typer.Context,
+    connection: ConnectionOption = None,
+    products: Annotated[
+        str | None,
+        typer.Option("--products", "-p", metavar="IDS", help="Local product ids, e.g. 101,102."),
+    ] = None,
+    sku: Annotated[
+        str | None, typer.Option("--sku", metavar="SKUS", help="Product SKUs, e.g. A-1,B-2.")
+    ] = None,
+    all_products: Annotated[
+        bool, typer.Option("--all", help="Every product in the catalog.")
+    ] = False,
+    retry_failed: Annotated[
+        bool,
+        typer.Option("--retry-failed", help="The products whose last export to this store failed."),
+    ] = False,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="NAMES",
+            help="Fields to export, e.g. name,sku,price (default: the active export mapping).",
+        ),
+    ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="Send only fields changed since the last export; unchanged products cost nothing.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would be created and changed; write nothing."),
+    ] = False,
+    concurrency: Annotated[
+        int, typer.Option("--concurrency", min=1, max=16, help="Batch requests in flight.")
+    ] = 4,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", min=1, max=100, help="Products per batch request.")
+    ] = 100,
+    no_create_terms: Annotated[
+        bool,
+        typer.Option(
+            "--no-create-terms",
+            help="Do not create missing categories, tags, attributes or terms (those products fail).",
+        ),
+    ] = False,
+    restore_trashed: Annotated[
+        bool,
+        typer.Option(
+            "--restore-trashed",
+            help="When a trashed store product holds a SKU, restore it and update it.",
+        ),
+    ] = False,
+    allow_empty: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-empty",
+            metavar="FIELD",
+            help="Let an empty local value clear FIELD in the store (repeatable).",
+        ),
+    ] = None,
+    wait: WaitOption = 0.0,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Export products to a WooCommerce store (idempotent; --partial sends only changes)."""
+    from woosync.services.export import count_products, export_products
+
+    state = app_context(ctx, json_flag)
+    output = state.output
+    if wait < 0:
+        raise ValidationError("--wait must not be negative", hint="e.g. --wait 300")
+    product_ids = _ids(products)
+    skus = _names(sku, "--sku")
+    field_names = _names(fields, "--fields")
+    store = state.store()
+    total = (
+        count_products(
+            store,
+            connection,
+            product_ids=product_ids,
+            skus=skus,
+            all_products=all_products,
+            retry_failed=retry_failed,
+        )
+        if output.interactive and not dry_run
+        else None
+    )
+    with output.progress("Exporting products", total if not dry_run else None) as advance:
+        result = export_products(
+            store,
+            connection,
+            product_ids=product_ids,
+            skus=skus,
+            all_products=all_products,
+            retry_failed=retry_failed,
+            fields=field_names,
+            partial=partial,
+            dry_run=dry_run,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            create_terms=not no_create_terms,
+            restore_trashed=restore_trashed,
+            allow_empty=allow_empty or (),
+            progress=advance,
+            lock_wait=wait,
+        )
+    if dry_run:
+        _render_plan(output, result)
+        if result["summary"]["error"]:
+            raise typer.Exit(int(ExitCode.FAILURE))
+        return
+    _render_result(output, result)
+    if result["failedCount"]:
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def update_command(
+    ctx: typer.Context,
+    product: Annotated[
+        int, typer.Option("--product", "-p", metavar="ID", help="Local product id.")
+    ],
+    connection: ConnectionOption = None,
+    wait: WaitOption = 0.0,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Push one synced product's changed fields to a store (it must have been exported before)."""
+    from woosync.services.export import update_product
+
+    state = app_context(ctx, json_flag)
+    output = state.output
+    result = update_product(state.store(), connection, product, lock_wait=wait)
+    if result["status"] == "error":
+        output.error(f"product {product}: {result.get('message', 'failed')}")
+
+    def human(console: Console) -> None:
+        if result["status"] == "error":
+            return
+        fields = ", ".join(result["exportedFields"]) or "nothing changed"
+        console.print(
+            f"product {result['productId']} -> store product {result['wooProductId']}: {fields}"
+        )
+
+    output.emit(result, human=human)
+    if result["status"] == "error":
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def delete_command(
+    ctx: typer.Context,
+    product: Annotated[
+        int, typer.Option("--product", "-p", metavar="ID", help="Local product id.")
+    ],
+    connection: ConnectionOption = None,
+    yes: YesFlag = False,
+    wait: WaitOption = 0.0,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Delete a product from a store for good (not to the trash); the local product stays."""
+    from woosync.services.export import delete_product
+
+    state = app_context(ctx, json_flag)
+    output = state.output
+    if not yes:
+        import sys
+
+        if not sys.stdin.isatty():
+            raise ValidationError(
+                "refusing to delete without confirmation", hint="pass --yes to delete"
+            )
+        typer.confirm(f"Delete product {product} from the store permanently?", abort=True, err=True)
+    result = delete_product(state.store(), connection, product, lock_wait=wait)
+    if not result["success"]:
+        output.warn(f"{result['message']}; the sync record was removed")
+
+    def human(console: Console) -> None:
+        if result["success"]:
+            console.print(f"deleted product {product} from the store")
+
+    output.emit(result, human=human)
+    if not result["success"]:
+        raise typer.Exit(int(ExitCode.FAILURE))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)
+    app.command("update")(update_command)
+    app.command("delete")(delete_command)
