@@ -1,0 +1,184 @@
+"""``SandboxStore``: the sandbox's Python API for tests, the demo, benchmarks and the CLI."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from woosync.sandbox import auth
+from woosync.sandbox.app import SandboxApp
+from woosync.sandbox.env import Env
+from woosync.sandbox.faults import FaultInjector, Faults
+from woosync.sandbox.products import render_product, write_product
+from woosync.sandbox.server import make_server
+from woosync.sandbox.state import State
+from woosync.sandbox.stats import Stats
+
+SAVE_INTERVAL_SECONDS = 0.5
+
+
+class ProductsView(Mapping[int, dict[str, Any]]):
+    """``store.products``: id -> the product as ``context=edit`` shows it (trashed ones included)."""
+
+    def __init__(self, store: SandboxStore) -> None:
+        self._store = store
+
+    def __getitem__(self, product_id: int) -> dict[str, Any]:
+        state = self._store._state
+        with state.lock:
+            return render_product(state, self._store.home, state.products[product_id], "edit")
+
+    def __iter__(self) -> Iterator[int]:
+        with self._store._state.lock:
+            return iter(list(self._store._state.products))
+
+    def __len__(self) -> int:
+        return len(self._store._state.products)
+
+
+class SandboxStore:
+    """A WooCommerce-compatible store in memory (or in ``data_file``), served over WSGI.
+
+    ``faults`` may be replaced or changed at any time; ``stats`` counts what clients did.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        faults: Faults | None = None,
+        store_name: str = "Sandbox Store",
+        data_file: str | Path | None = None,
+        clock: Callable[[], datetime] | None = None,
+        wp_version: str = "7.0.4",
+        wc_version: str = "11.0.1",
+    ) -> None:
+        self.faults = faults or Faults()
+        self.stats = Stats()
+        self._state = State(clock)
+        self._env = Env(
+            self._state, self.stats, store_name, wp_version=wp_version, wc_version=wc_version
+        )
+        self._random = random.Random(seed)
+        self._app = SandboxApp(self._env, FaultInjector(seed), lambda: self.faults)
+        self.home = "http://localhost"
+        self.data_file = Path(data_file) if data_file else None
+        self._saved_version = -1
+        self._save_lock = threading.Lock()
+        self._saver_stop = threading.Event()
+        self._saver: threading.Thread | None = None
+        if self.data_file is not None:
+            if self.data_file.exists():
+                self._state.load(self.data_file)
+            self._saved_version = self._state.version
+            self._saver = threading.Thread(
+                target=self._save_loop, name="sandbox-saver", daemon=True
+            )
+            self._saver.start()
+
+    # the WSGI app and the server -------------------------------------------------------------------
+    @property
+    def wsgi_app(self) -> SandboxApp:
+        """For ``httpx.WSGITransport(app=store.wsgi_app)`` or any WSGI server."""
+        return self._app
+
+    @contextmanager
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+        """Serve on a real socket (threaded) while the block runs; yields the base URL."""
+        server = make_server(host, port, self._app)
+        shown_host = f"[{host}]" if ":" in host else host
+        url = f"http://{shown_host}:{server.server_port}"
+        thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sandbox-server",
+            daemon=True,
+        )
+        thread.start()
+        self.home = url
+        try:
+            yield url
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join()
+            self.save()
+
+    # keys and data ---------------------------------------------------------------------------------
+    def create_key(self, permissions: str = "read_write", description: str = "") -> tuple[str, str]:
+        """A new API key pair: ``permissions`` is "read", "write" or "read_write"."""
+        key_pair = auth.new_key(self._state, permissions, description)
+        self._state.touch()
+        return key_pair
+
+    @property
+    def products(self) -> ProductsView:
+        return ProductsView(self)
+
+    def find_sku(self, sku: str) -> dict[str, Any] | None:
+        """The product holding ``sku`` (trashed included), as ``context=edit`` shows it."""
+        with self._state.lock:
+            record = self._state.product_by_sku(sku)
+            return render_product(self._state, self.home, record, "edit") if record else None
+
+    @property
+    def media_count(self) -> int:
+        return len(self._state.media)
+
+    def create_product(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Create a product as ``POST /products`` would (raises ``ApiError``); not counted."""
+        with self._state.lock:
+            record = write_product(self._env, data, None, strict=True, count=False)
+            return render_product(self._state, self.home, record, "edit")
+
+    def seed_products(self, count: int, prefix: str = "SBX-") -> list[int]:
+        """Add ``count`` simple products (reproducible from the seed); returns their ids."""
+        ids = []
+        with self._state.lock:
+            start = len(self._state.products) + 1
+            for n in range(start, start + count):
+                body = {
+                    "name": f"Sandbox product {n}",
+                    "sku": f"{prefix}{n:05d}",
+                    "regular_price": f"{self._random.randint(100, 9999) / 100:.2f}",
+                    "description": f"Sample product number {n}.",
+                    "manage_stock": True,
+                    "stock_quantity": self._random.randint(0, 50),
+                }
+                ids.append(write_product(self._env, body, None, strict=False, count=False)["id"])
+        return ids
+
+    # persistence -----------------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write ``data_file`` now (no-op without one, or when nothing changed)."""
+        if self.data_file is None:
+            return
+        with self._save_lock:
+            version = self._state.version
+            if version == self._saved_version:
+                return
+            self._state.save(self.data_file)
+            self._saved_version = version
+
+    def _save_loop(self) -> None:
+        while not self._saver_stop.wait(SAVE_INTERVAL_SECONDS):
+            self.save()
+
+    def close(self) -> None:
+        """Stop the background saver and save a last time."""
+        self._saver_stop.set()
+        if self._saver is not None:
+            self._saver.join()
+            self._saver = None
+        self.save()
+
+    def __enter__(self) -> SandboxStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
