@@ -150,3 +150,43 @@ def test_csv_file_level_problems_raise() -> None:
     _valid, errors = validate_rows(parse_products("sku,name\nA,b,c\n", "csv"))
     assert [(e.row, e.message) for e in errors] == [(2, "more cells than columns in the header")]
     assert parse_products("", "csv") == [] and parse_products("", "yaml") == []
+
+
+def test_yaml_anchors_merges_and_explicit_nulls() -> None:
+    rows = fields_of(
+        "defaults: &defaults {status: publish, categories: [Kitchen]}\n"
+        "products:\n"
+        "  - <<: *defaults\n"
+        "    sku: M1\n"
+        "    name: 'null'\n"
+        "    description: null\n"
+        "    weight:\n"
+        "  - {<<: *defaults, sku: M2, status: draft}\n",
+        "yaml",
+    )
+    assert rows == [
+        (
+            1,
+            {
+                "sku": "M1",
+                "name": "null",
+                "status": "publish",
+                "categories": ["Kitchen"],
+                "description": None,
+                "weight": None,
+            },
+        ),
+        (2, {"sku": "M2", "status": "draft", "categories": ["Kitchen"]}),
+    ]
+
+
+def test_yaml_document_problems_raise_with_the_source() -> None:
+    for text, message in [
+        ("- {sku: A}\n---\n- {sku: B}\n", "expected one YAML document"),
+        ("- {sku: *nowhere}\n", "has no anchor"),
+        ("- {[a]: b}\n", "YAML keys must be plain text"),
+        ("- sku: [A\n", "is not valid YAML"),
+    ]:
+        with pytest.raises(ValidationError, match=r"^products\.yaml") as caught:
+            parse_products(text, "yaml", source="products.yaml")
+        assert message in caught.value.message
