@@ -149,6 +149,16 @@ def test_edit_changes_only_the_given_fields(cli) -> None:
     assert edited["updatedAt"] >= created["updatedAt"]
     assert "updated product 1: price, categories, COLOR, Size, wholesalePrice" in result.stderr
 
+    dims = cli("--json", "products", "edit", "1", "--length", "3", "--width", "2")
+    assert json.loads(dims.stdout)["dimensions"] == {"length": "3", "width": "2", "height": None}
+    cleared = cli("--json", "products", "edit", "1", "--unset", "dimensions")
+    assert json.loads(cleared.stdout)["dimensions"] == {
+        "length": None,
+        "width": None,
+        "height": None,
+    }
+    edited = json.loads(cleared.stdout)
+
     same = cli("--json", "products", "edit", "1", "--price", "6.00")
     assert same.exit_code == 0
     assert json.loads(same.stdout)["updatedAt"] == edited["updatedAt"]

@@ -478,10 +478,10 @@ def edit_product(
     with store.session() as session:
         product = get_product(session, product_id)
         for name in unset:
-            key, value = _unset_entry(product, name.strip())
-            if key in normalized:
-                raise ValidationError(f"{name!r} is both set and unset")
-            normalized[key] = value
+            for key, value in _unset_entries(product, name.strip()).items():
+                if key in normalized:
+                    raise ValidationError(f"{name!r} is both set and unset")
+                normalized[key] = value
         new_sku = normalized.get("sku")
         if new_sku and new_sku != product.sku:
             holder = products_by_sku(session, [new_sku]).get(new_sku)
@@ -496,17 +496,20 @@ def edit_product(
         return EditResult(product_to_dict(product), plan.changes)
 
 
-def _unset_entry(product: Product, name: str) -> tuple[str, Any]:
+def _unset_entries(product: Product, name: str) -> dict[str, Any]:
+    """The normalised field-dict entries that clear ``name`` (a field, attribute or custom field)."""
     if name in REQUIRED:
         raise ValidationError(f"{name} is required and cannot be unset")
     if name in SCALAR_FIELDS:
-        return name, None
+        return {name: None}
     if name in LIST_FIELDS:
-        return name, []
-    if name in ("attributes", "custom_fields", "customFields"):
-        return ("attributes" if name == "attributes" else "custom_fields"), {}
+        return {name: []}
     if name == "dimensions":
-        raise ValidationError("unset length, width and height one by one, e.g. --unset length")
+        return dict.fromkeys(DIMENSION_PARTS)
+    if name == "attributes":
+        return {"attributes": {}}
+    if name in ("custom_fields", "customFields"):
+        return {"custom_fields": {}}
     attributes = product.attributes or {}
     custom = product.custom_fields or {}
     for prefix, entries, kind in (
@@ -516,11 +519,11 @@ def _unset_entry(product: Product, name: str) -> tuple[str, Any]:
         if name.startswith(prefix):
             if name[len(prefix) :] not in entries:
                 raise ValidationError(f"product {product.id} has no {kind} {name[len(prefix) :]!r}")
-            return name, None
+            return {name: None}
     if name in attributes:
-        return ATTRIBUTE_PREFIX + name, None
+        return {ATTRIBUTE_PREFIX + name: None}
     if name in custom:
-        return CUSTOM_PREFIX + name, None
+        return {CUSTOM_PREFIX + name: None}
     raise ValidationError(f"product {product.id} has no field, attribute or custom field {name!r}")
 
 
