@@ -20,6 +20,9 @@ def groups() -> list[tuple[str, typer.Typer]]:
     from woosync.cli.products import app as products_app
 
     found.append(("products", products_app))
+    from woosync.cli.sandbox import app as sandbox_app
+
+    found.append(("sandbox", sandbox_app))
     return found
 
 
