@@ -1,0 +1,350 @@
+"""Export against the sandbox store: the spec's use cases 1, 2 and 4, idempotency, per-item errors,
+trashed SKU holders and timed-out batches, checked in the store itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from test_export_support import add_products, edit_product, set_mapping, sync_of, tee
+from woosync.sandbox import Faults, SandboxStore
+from woosync.services import export_run
+from woosync.services.connections import create_connection
+from woosync.services.export import export_products
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection
+from woosync.woo import WooClient
+
+
+@pytest.fixture(autouse=True)
+def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[Store]:
+    db = open_store(db_path)
+    yield db
+    db.dispose()
+
+
+class BatchStall(httpx.BaseTransport):
+    """In-process transport to the sandbox that lets the next ``stalls`` batch requests be applied
+    by the store and then time out (the answer is lost), as a slow store behind a proxy would."""
+
+    def __init__(self, sandbox: SandboxStore, stalls: int = 0) -> None:
+        self.sandbox = sandbox
+        self.inner = httpx.WSGITransport(app=sandbox.wsgi_app)
+        self.stalls = stalls
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        stall = self.stalls > 0 and request.method == "POST" and request.url.path.endswith("/batch")
+        if stall:
+            self.stalls -= 1
+            self.sandbox.faults = Faults(stall_rate=1.0, stall_seconds=0)
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            if stall:
+                self.sandbox.faults = Faults()
+
+
+def client_for(sandbox: SandboxStore, *, stalls: int = 0) -> WooClient:
+    key, secret = sandbox.create_key("read_write")
+    return WooClient(
+        "http://store.test",
+        key,
+        secret,
+        transport=BatchStall(sandbox, stalls),
+        max_retries=1,
+        sleep=lambda _s: None,
+    )
+
+
+def connection(store: Store, name: str, url: str = "http://store.test") -> int:
+    with store.session() as session:
+        conn = Connection(store_name=name, store_url=url)
+        session.add(conn)
+        session.flush()
+        assert conn.id is not None
+        return conn.id
+
+
+def export(store: Store, sandbox: SandboxStore, conn: int, **options: Any) -> dict[str, Any]:
+    with client_for(sandbox, stalls=options.pop("stalls", 0)) as client:
+        return export_products(store, conn, client=client, **options)
+
+
+def in_store(sandbox: SandboxStore) -> dict[str, dict[str, Any]]:
+    """SKU -> product, for every product not in the trash; fails on a duplicate SKU."""
+    found: dict[str, dict[str, Any]] = {}
+    for product_id in sandbox.products:
+        product = sandbox.products[product_id]
+        if product["status"] == "trash":
+            continue
+        assert product["sku"] not in found, f"duplicate SKU {product['sku']} in the store"
+        found[product["sku"]] = product
+    return found
+
+
+CATALOG = [
+    tee(
+        "TEE-1",
+        description="Organic cotton & linen",
+        price="20.00",
+        images=["https://img.example/tee-1.jpg", "https://img.example/tee-1b.jpg"],
+        custom_fields={"wholesalePrice": "12.00"},
+    ),
+    tee(
+        "TEE-2",
+        description="Heavy cotton",
+        price="25.00",
+        images=["https://img.example/tee-2.jpg"],
+        custom_fields={"wholesalePrice": "15.50"},
+    ),
+    tee(
+        "TEE-3",
+        description="Light",
+        price="18.00",
+        images=["https://img.example/tee-3.jpg"],
+        custom_fields={"wholesalePrice": 11},
+    ),
+]
+
+
+def test_use_case_1_two_stores_same_products_different_price_field(store: Store) -> None:
+    """Real sockets, connections with secrets in the keyring, the clients open_client builds."""
+    retail, wholesale = SandboxStore(seed=1), SandboxStore(seed=2)
+    ids = add_products(store, CATALOG)
+    with retail.serve() as retail_url, wholesale.serve() as wholesale_url:
+        conns = []
+        for name, url, sandbox in (
+            ("Main Retail Store", retail_url, retail),
+            ("Wholesale Store", wholesale_url, wholesale),
+        ):
+            key, secret = sandbox.create_key("read_write")
+            created = create_connection(
+                store, name=name, url=url, consumer_key=key, consumer_secret=secret
+            )
+            conns.append(created["id"])
+        set_mapping(
+            store,
+            conns[0],
+            ["name", "sku", "description", "price", "images"],
+            {"price": "regular_price"},
+        )
+        set_mapping(
+            store,
+            conns[1],
+            ["name", "sku", "description", "wholesalePrice", "images"],
+            {"wholesalePrice": "regular_price"},
+        )
+        first = export_products(store, conns[0], product_ids=ids)
+        second = export_products(store, conns[1], product_ids=ids)
+
+    for result, conn in ((first, conns[0]), (second, conns[1])):
+        assert result["success"] and result["connectionId"] == conn
+        assert result["syncedCount"] == 3 and result["failedCount"] == 0
+    assert first["results"][0]["exportedFields"] == [
+        "name",
+        "sku",
+        "description",
+        "price",
+        "images",
+    ]
+    assert second["results"][0]["exportedFields"][3] == "wholesalePrice"
+    retail_products, wholesale_products = in_store(retail), in_store(wholesale)
+    assert {s: p["regular_price"] for s, p in retail_products.items()} == {
+        "TEE-1": "20.00",
+        "TEE-2": "25.00",
+        "TEE-3": "18.00",
+    }
+    assert {s: p["regular_price"] for s, p in wholesale_products.items()} == {
+        "TEE-1": "12.00",
+        "TEE-2": "15.50",
+        "TEE-3": "11",
+    }
+    assert retail_products["TEE-1"]["description"] == "Organic cotton &amp; linen"
+    assert len(retail_products["TEE-1"]["images"]) == 2
+    assert retail.stats.image_downloads == wholesale.stats.image_downloads == 4
+    for conn, sandbox in ((conns[0], retail), (conns[1], wholesale)):
+        record = sync_of(store, conn, ids[0])
+        assert record is not None and record.sync_status == "synced"
+        assert record.woo_product_id == in_store(sandbox)["TEE-1"]["id"]
+    with store.session() as session:
+        assert all(session.get(Connection, c).last_synced_at is not None for c in conns)  # type: ignore[union-attr]
+
+
+def test_use_case_2_price_only_partial_update_leaves_the_rest_alone(store: Store) -> None:
+    sandbox = SandboxStore(seed=3)
+    conn = connection(store, "Retail")
+    ids = add_products(store, CATALOG)
+    full = ["name", "sku", "description", "price", "images"]
+    assert export(store, sandbox, conn, product_ids=ids, fields=full)["success"]
+    before = in_store(sandbox)
+    downloads = sandbox.stats.image_downloads
+    edit_product(store, ids[0], price="21.00", description="changed locally, not selected")
+    edit_product(store, ids[1], price="26.00")
+    sandbox.stats.reset()
+
+    result = export(
+        store, sandbox, conn, product_ids=ids, fields=["name", "sku", "price"], partial=True
+    )
+
+    assert result["success"]
+    assert [r["exportedFields"] for r in result["results"]] == [["price"], ["price"], []]
+    assert sandbox.stats.by_method.get("POST", 0) == 1  # one batch, two items
+    assert sandbox.stats.items_updated == 2 and sandbox.stats.items_created == 0
+    assert sandbox.stats.image_downloads == 0 and downloads == 4
+    after = in_store(sandbox)
+    assert after["TEE-1"]["regular_price"] == "21.00" and after["TEE-2"]["regular_price"] == "26.00"
+    for sku in after:
+        assert after[sku]["description"] == before[sku]["description"]
+        assert [i["id"] for i in after[sku]["images"]] == [i["id"] for i in before[sku]["images"]]
+
+    sandbox.stats.reset()
+    again = export(store, sandbox, conn, product_ids=ids, fields=full, partial=True)
+    # the description changed locally since the full export: only that is sent now
+    assert [r["exportedFields"] for r in again["results"]] == [["description"], [], []]
+    assert sandbox.stats.image_downloads == 0
+
+
+def test_use_case_4_regional_catalogs_go_to_their_own_store(store: Store) -> None:
+    regions = {"US Store": range(1, 6), "EU Store": range(6, 11), "Asia Store": range(11, 16)}
+    ids = add_products(store, [tee(f"R-{n:02d}") for n in range(1, 16)])
+    for name, numbers in regions.items():
+        sandbox = SandboxStore(seed=len(name))
+        conn = connection(store, name, url=f"http://{name.split()[0].lower()}.test")
+        set_mapping(store, conn, ["name", "sku", "price"])
+        result = export(store, sandbox, conn, product_ids=[ids[n - 1] for n in numbers])
+        assert result["success"] and result["syncedCount"] == 5
+        assert sorted(in_store(sandbox)) == [f"R-{n:02d}" for n in numbers]
+
+
+def test_rerunning_an_export_creates_no_duplicates(store: Store) -> None:
+    sandbox = SandboxStore(seed=4)
+    conn = connection(store, "Retail")
+    ids = add_products(store, CATALOG)
+    fields = ["name", "sku", "description", "price", "images"]
+    first = export(store, sandbox, conn, product_ids=ids, fields=fields)
+    second = export(store, sandbox, conn, product_ids=ids, fields=fields)
+    assert [r["wooProductId"] for r in first["results"]] == [
+        r["wooProductId"] for r in second["results"]
+    ]
+    # the local links are lost (a crash, a new database): the SKUs still find the store's products
+    with store.session() as session:
+        for product_id in ids:
+            record = sync_of(store, conn, product_id)
+            assert record is not None
+            session.delete(record)
+    third = export(store, sandbox, conn, product_ids=ids, fields=fields, partial=True)
+    assert [r["wooProductId"] for r in third["results"]] == [
+        r["wooProductId"] for r in first["results"]
+    ]
+    assert len(in_store(sandbox)) == 3 and sandbox.stats.items_created == 3
+
+
+def test_one_bad_item_in_a_batch_marks_only_that_product(store: Store) -> None:
+    sandbox = SandboxStore(seed=5)
+    conn = connection(store, "Retail")
+    ids = add_products(
+        store,
+        [
+            tee("OK-1", images=["https://img.example/ok-1.jpg"]),
+            tee("BAD-1", images=["https://img.invalid/bad.jpg"]),
+            tee("OK-2"),
+        ],
+    )
+    result = export(store, sandbox, conn, product_ids=ids, fields=["name", "sku", "images"])
+    assert (result["syncedCount"], result["failedCount"], result["success"]) == (2, 1, False)
+    bad = result["results"][1]
+    assert bad["status"] == "error" and "woocommerce_product_image_upload_error" in bad["message"]
+    assert sorted(in_store(sandbox)) == ["OK-1", "OK-2"]
+    record = sync_of(store, conn, ids[1])
+    assert record is not None and record.sync_status == "error"
+    assert sandbox.stats.by_method.get("POST", 0) == 1  # the good ones were not re-sent
+
+
+def test_a_trashed_sku_holder_is_reported_then_restored(store: Store) -> None:
+    sandbox = SandboxStore(seed=6)
+    conn = connection(store, "Retail")
+    held = sandbox.create_product({"name": "Old tee", "sku": "TEE-OLD", "regular_price": "5"})
+    with client_for(sandbox) as client:
+        client.delete(f"/products/{held['id']}")  # to the trash
+    [pid] = add_products(store, [tee("TEE-OLD", price="9.00")])
+
+    result = export(store, sandbox, conn, product_ids=[pid], fields=["name", "sku", "price"])
+    [entry] = result["results"]
+    assert entry["status"] == "error"
+    assert f"#{held['id']}" in entry["message"] and "--restore-trashed" in entry["message"]
+    assert sandbox.find_sku("TEE-OLD")["status"] == "trash"  # type: ignore[index]
+
+    result = export(
+        store,
+        sandbox,
+        conn,
+        product_ids=[pid],
+        fields=["name", "sku", "price"],
+        restore_trashed=True,
+    )
+    assert result["success"] and result["results"][0]["wooProductId"] == held["id"]
+    restored = sandbox.products[held["id"]]
+    assert restored["status"] == "publish" and restored["regular_price"] == "9.00"
+
+
+def test_a_timed_out_batch_is_looked_up_not_duplicated(store: Store) -> None:
+    sandbox = SandboxStore(seed=7)
+    conn = connection(store, "Retail")
+    ids = add_products(store, [tee(f"T-{n}") for n in range(5)])
+    result = export(store, sandbox, conn, product_ids=ids, fields=["name", "sku"], stalls=1)
+    assert result["success"] and result["syncedCount"] == 5
+    assert sorted(in_store(sandbox)) == [f"T-{n}" for n in range(5)]
+    assert sandbox.stats.items_created == 5
+    assert sandbox.stats.faults.get("stall") == 1
+    assert sandbox.stats.by_method["POST"] == 1  # looked up by SKU, not sent again
+    stored = in_store(sandbox)
+    assert [r["wooProductId"] for r in result["results"]] == [
+        stored[f"T-{n}"]["id"] for n in range(5)
+    ]
+
+
+def test_global_attributes_categories_and_tags_per_store(store: Store) -> None:
+    sandbox = SandboxStore(seed=8)
+    conn = connection(store, "Retail")
+    [pid] = add_products(
+        store,
+        [
+            tee(
+                "ATTR-1",
+                categories=["Shirts & Tops"],
+                tags=["summer"],
+                attributes={"COLOR": ["Red", "Blue"], "Dimension": "10x20"},
+            )
+        ],
+    )
+    fields = ["name", "sku", "categories", "tags", "COLOR", "Dimension"]
+    set_mapping(store, conn, fields, {"COLOR": "pa_color"})
+    assert export(store, sandbox, conn, product_ids=[pid])["success"]
+    product = in_store(sandbox)["ATTR-1"]
+    assert [c["name"] for c in product["categories"]] == ["Shirts &amp; Tops"]
+    assert [t["name"] for t in product["tags"]] == ["summer"]
+    by_name = {a["name"]: a for a in product["attributes"]}
+    color = next(a for a in product["attributes"] if a["id"])
+    assert sorted(color["options"]) == ["Blue", "Red"]
+    assert by_name["Dimension"]["options"] == ["10x20"] and by_name["Dimension"]["id"] == 0
+
+    sandbox.stats.reset()
+    again = export(store, sandbox, conn, product_ids=[pid], partial=True)
+    assert again["results"][0]["exportedFields"] == []
+    assert sandbox.stats.requests == 0  # nothing changed, names known: not a single request
+
+    edit_product(store, pid, attributes={"COLOR": ["Green"], "Dimension": "10x20"})
+    changed = export(store, sandbox, conn, product_ids=[pid], partial=True)
+    assert changed["results"][0]["exportedFields"] == ["COLOR"]
+    product = in_store(sandbox)["ATTR-1"]
+    assert {a["name"]: a["options"] for a in product["attributes"]}["Dimension"] == ["10x20"]
+    assert next(a for a in product["attributes"] if a["id"])["options"] == ["Green"]
