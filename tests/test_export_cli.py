@@ -1,0 +1,137 @@
+"""``woosync export``, ``update`` and ``delete`` end to end: a sandbox on a loopback port, a connection
+with its secrets in the (test) keyring, stdout and stderr checked apart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from test_export_support import add_products, edit_product, set_mapping, sync_of, tee
+from woosync.sandbox import SandboxStore
+from woosync.services.connections import create_connection
+from woosync.store.engine import Store, open_store
+
+
+@pytest.fixture
+def sandbox() -> Iterator[tuple[SandboxStore, str]]:
+    shop = SandboxStore(seed=11)
+    with shop.serve() as url:
+        yield shop, url
+
+
+@pytest.fixture
+def setup(
+    db_path: Path, sandbox: tuple[SandboxStore, str]
+) -> Iterator[tuple[Store, int, list[int]]]:
+    shop, url = sandbox
+    store = open_store(db_path)
+    key, secret = shop.create_key("read_write")
+    conn = create_connection(
+        store, name="Retail", url=url, consumer_key=key, consumer_secret=secret
+    )
+    ids = add_products(store, [tee("CLI-1"), tee("CLI-2", images=["https://img.invalid/x.jpg"])])
+    yield store, conn["id"], ids
+    store.dispose()
+
+
+def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+    _store, conn, ids = setup
+    result = cli(
+        "--json", "export", "--connection", str(conn), "--products", f"{ids[0]},{ids[1]}",
+        "--fields", "name,sku,price,images",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert set(data) == {"success", "connectionId", "syncedCount", "failedCount", "results"}
+    assert (data["success"], data["syncedCount"], data["failedCount"]) == (False, 1, 1)
+    assert data["results"][0]["status"] == "success"
+    assert data["results"][1]["status"] == "error" and "message" in data["results"][1]
+    assert f"product {ids[1]}:" in result.stderr and "error" in result.stderr
+
+    ok = cli("export", "--sku", "CLI-1", "--fields", "name,sku,price", "--partial")
+    assert ok.exit_code == 0, ok.stderr
+    assert "1 synced, 0 failed" in ok.stdout and "(no change)" in ok.stdout
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+    store, conn, ids = setup
+    shop, _url = sandbox
+    assert cli("export", "--products", str(ids[0]), "--fields", "name,sku,price").exit_code == 0
+    edit_product(store, ids[0], price="12.00")
+    shop.stats.reset()
+    human = cli("export", "--all", "--fields", "name,sku,price", "--partial", "--dry-run")
+    assert human.exit_code == 0, human.stderr
+    assert "10.00 -> 12.00" in human.stdout and "create" in human.stdout
+    assert "dry run: nothing was written" in human.stdout
+    as_json = cli(
+        "--json", "export", "--all", "--fields", "name,sku,price", "--partial", "--dry-run"
+    )
+    plan = json.loads(as_json.stdout)
+    assert plan["summary"] == {"create": 1, "update": 1, "unchanged": 0, "error": 0}
+    assert plan["products"][0]["fields"] == [
+        {"field": "price", "wooField": "regular_price", "old": "10.00", "new": "12.00"}
+    ]
+    assert shop.stats.by_method.get("POST", 0) == 0
+    assert sync_of(store, conn, ids[1]) is None
+
+
+def test_update_and_delete_commands(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+    store, conn, ids = setup
+    shop, _url = sandbox
+    never = cli("update", "--connection", str(conn), "--product", str(ids[0]))
+    assert never.exit_code == 3 and "Product not synced to this connection" in never.stderr
+    assert cli("export", "--products", str(ids[0]), "--fields", "name,sku,price").exit_code == 0
+    edit_product(store, ids[0], price="13.00")
+    set_mapping(store, conn, ["name", "sku", "price"])
+    updated = cli("--json", "update", "--connection", str(conn), "--product", str(ids[0]))
+    assert updated.exit_code == 0, updated.stderr
+    assert json.loads(updated.stdout)["exportedFields"] == ["price"]
+    assert shop.find_sku("CLI-1")["regular_price"] == "13.00"  # type: ignore[index]
+
+    refused = cli("delete", "--connection", str(conn), "--product", str(ids[0]))
+    assert refused.exit_code == 2 and "--yes" in refused.stderr
+    deleted = cli("--json", "delete", "--connection", str(conn), "--product", str(ids[0]), "--yes")
+    assert deleted.exit_code == 0 and json.loads(deleted.stdout) == {"success": True}
+    assert shop.find_sku("CLI-1") is None and sync_of(store, conn, ids[0]) is None
+
+
+def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+    store, conn, ids = setup
+    shop, _url = sandbox
+    assert cli("export", "--products", str(ids[0]), "--fields", "name,sku").exit_code == 0
+    woo_id = shop.find_sku("CLI-1")["id"]  # type: ignore[index]
+    from woosync.services.connections import open_client
+    from woosync.store.models import Connection
+
+    with store.session() as session:
+        row = session.get(Connection, conn)
+    assert row is not None
+    with open_client(store, row) as client:
+        client.delete(f"/products/{woo_id}", params={"force": "true"})
+    gone = cli("--json", "delete", "--product", str(ids[0]), "--yes")
+    assert gone.exit_code == 1
+    assert json.loads(gone.stdout) == {
+        "success": False,
+        "message": "Product not found in WooCommerce",
+    }
+    assert sync_of(store, conn, ids[0]) is None
+
+
+def test_bad_selection_is_a_usage_error(cli, setup) -> None:  # type: ignore[no-untyped-def]
+    _store, _conn, ids = setup
+    neither = cli("export", "--fields", "name,sku")
+    assert neither.exit_code == 2 and "exactly one of" in neither.stderr
+    both = cli("export", "--all", "--products", str(ids[0]), "--fields", "name,sku")
+    assert both.exit_code == 2
+    no_fields = cli("export", "--all")
+    assert no_fields.exit_code == 2 and "no active export mapping" in no_fields.stderr
+    required = cli("export", "--all", "--fields", "name,price")
+    assert required.exit_code == 2
+    assert 'Export mapping must include "name" and "sku" fields' in required.stderr
+    bad_ids = cli("export", "--products", "1,x")
+    assert bad_ids.exit_code == 2 and "'x' is not a product id" in bad_ids.stderr
+    missing = cli("export", "--products", "999", "--fields", "name,sku")
+    assert missing.exit_code == 3
