@@ -87,7 +87,8 @@ def _render(output: Output, result: dict[str, Any], quiet: bool) -> None:
                 console.print(f"... and {len(skipped) - SHOWN_PROBLEMS} more skipped (see --json)")
         console.print(
             f"{result['importedCount']} {verb}imported, {result['updatedCount']} {verb}updated, "
-            f"{result['skippedCount']} skipped, {result['failedCount']} failed"
+            f"{result['unchangedCount']} unchanged, {result['skippedCount']} skipped, "
+            f"{result['failedCount']} failed"
             + (" (dry run: nothing was written)" if result["dryRun"] else "")
         )
 

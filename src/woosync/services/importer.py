@@ -56,6 +56,10 @@ PRODUCTS_PATH = "/products"
 
 Progress = Callable[[int], None]
 
+# Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
+# with --update-existing, nothing differed) and ``skipped`` (left alone, with the reason).
+STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
+
 
 @dataclass
 class _Run:
@@ -97,9 +101,10 @@ def import_products(
 ) -> dict[str, Any]:
     """Import the store's products (or ``woo_ids``) into the catalog; the spec's result plus extras.
 
-    Returns ``{success, connectionId, dryRun, importedCount, updatedCount, skippedCount, failedCount,
-    modifiedAfter, cursor, warnings, products: [{wooProductId, productId, sku, status, message?,
-    changedFields?}]}`` with status ``imported | updated | skipped | failed``. Raises ``ValidationError``
+    Returns ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount,
+    skippedCount, failedCount, mapping, modifiedAfter, cursor, warnings, products: [{wooProductId,
+    productId, sku, status, message?, changedFields?}]}`` with status ``imported | updated |
+    unchanged | skipped | failed``. Raises ``ValidationError``
     for bad options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run
     holds the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
     """
@@ -152,10 +157,12 @@ def import_products(
                 _touch_connection(session, conn.id)
     result = _summary(run, conn.id, after, cursor if incremental else None)
     log.info(
-        "import from connection %s finished: %s imported, %s updated, %s skipped, %s failed%s",
+        "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "
+        "%s failed%s",
         conn.id,
         result["importedCount"],
         result["updatedCount"],
+        result["unchangedCount"],
         result["skippedCount"],
         result["failedCount"],
         " (dry run, nothing written)" if dry_run else "",
@@ -528,7 +535,7 @@ def _write_page(session: Session, run: _Run, candidates: list[_Candidate]) -> No
         except ValidationError as exc:
             run.results[woo_id] = _entry(woo_id, product.id, sku, "failed", exc.message)
             continue
-        entry = _entry(woo_id, product.id, sku, "updated")
+        entry = _entry(woo_id, product.id, sku, "updated" if changed else "unchanged")
         entry["changedFields"] = changed
         run.results[woo_id] = entry
         if not run.dry_run:
@@ -625,7 +632,7 @@ def _summary(
     run: _Run, connection_id: int, after: datetime | None, cursor: datetime | None
 ) -> dict[str, Any]:
     products = list(run.results.values())
-    counts = {status: 0 for status in ("imported", "updated", "skipped", "failed")}
+    counts = {status: 0 for status in STATUSES}
     for entry in products:
         counts[entry["status"]] += 1
     return {
@@ -634,6 +641,7 @@ def _summary(
         "dryRun": run.dry_run,
         "importedCount": counts["imported"],
         "updatedCount": counts["updated"],
+        "unchangedCount": counts["unchanged"],
         "skippedCount": counts["skipped"],
         "failedCount": counts["failed"],
         "mapping": run.rules.source,

@@ -1,0 +1,497 @@
+"""Import against the sandbox store (in-process WSGI): use case 3, matching, pagination, incremental runs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from woosync.sandbox import SandboxStore
+from woosync.services.export import export_products
+from woosync.services.importer import import_products
+from woosync.services.mappings import create_export_mapping, create_import_mapping
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection, Product, ProductSync, SyncCursor
+from woosync.woo import WooClient
+
+STORE_URL = "http://sandbox.test"
+LIST_ROUTE = ("GET", "/wc/v3/products")
+
+
+class Clock:
+    """The sandbox's clock (its ``date_modified``), moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 12, 11, 9, 0, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sandbox(clock: Clock) -> SandboxStore:
+    return SandboxStore(seed=0, clock=clock)
+
+
+@pytest.fixture
+def client_factory() -> Iterator[Any]:
+    """Clients talking to a sandbox in-process (closed at the end of the test)."""
+    made: list[WooClient] = []
+
+    def make(sandbox: SandboxStore) -> WooClient:
+        key, secret = sandbox.create_key("read_write")
+        transport = httpx.WSGITransport(app=sandbox.wsgi_app)
+        made.append(WooClient(STORE_URL, key, secret, transport=transport, max_retries=0))
+        return made[-1]
+
+    yield make
+    for woo in made:
+        woo.close()
+
+
+@pytest.fixture
+def client(sandbox: SandboxStore, client_factory: Any) -> WooClient:
+    made: WooClient = client_factory(sandbox)
+    return made
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    store = open_store(db_path)
+    with store.session() as session:
+        session.add(Connection(store_name="Sandbox", store_url=STORE_URL, is_default=True))
+    return store
+
+
+def _list_requests(sandbox: SandboxStore) -> int:
+    return sandbox.stats.by_route[LIST_ROUTE]
+
+
+def _statuses(result: dict[str, Any]) -> dict[str, str]:
+    return {entry["sku"]: entry["status"] for entry in result["products"]}
+
+
+def _changed(result: dict[str, Any]) -> set[str]:
+    return {p["sku"] for p in result["products"] if p["status"] in ("imported", "updated")}
+
+
+def _attribute(client: WooClient, name: str, slug: str) -> int:
+    return int(client.post("/products/attributes", {"name": name, "slug": slug})["id"])
+
+
+# use case 3 ---------------------------------------------------------------------------------------
+
+
+def test_use_case_3_import_with_custom_attributes(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    material = _attribute(client, "Material", "material")
+    color = _attribute(client, "Color", "color")
+    size = _attribute(client, "Size", "size")
+    for n, (fabric, colors) in enumerate([("Cotton", ["Red", "Blue"]), ("Wool", ["Green"])], 1):
+        sandbox.create_product(
+            {
+                "name": f"Shirt &amp; Tie {n}",
+                "sku": f"UC3-{n}",
+                "regular_price": f"{20 + n}.00",
+                "sale_price": "15.00",
+                "weight": "0.4",
+                "categories": [{"id": 15}],
+                "attributes": [
+                    {"id": material, "options": [fabric]},
+                    {"id": color, "options": colors},
+                    {"id": size, "options": ["M", "L"]},
+                    {"name": "Fit", "options": ["Slim"]},
+                ],
+            }
+        )
+    with store.session() as session:
+        create_import_mapping(
+            session,
+            1,
+            {"pa_material": "material", "pa_color": "color", "pa_size": "size"},
+            {"regular_price": "price", "sale_price": "salePrice", "weight": "productWeight"},
+        )
+
+    result = import_products(store, 1, update_existing=False, use_mapping=True, client=client)
+
+    assert result["success"] is True
+    assert (result["importedCount"], result["updatedCount"], result["failedCount"]) == (2, 0, 0)
+    assert [(p["wooProductId"], p["status"]) for p in result["products"]] == [
+        (sandbox.find_sku("UC3-1")["id"], "imported"),  # type: ignore[index]
+        (sandbox.find_sku("UC3-2")["id"], "imported"),  # type: ignore[index]
+    ]
+    with store.session() as session:
+        first = session.get(Product, result["products"][0]["productId"])
+        assert first is not None
+        assert first.name == "Shirt & Tie 1"
+        assert (first.price, first.sale_price, first.weight) == ("21.00", "15.00", None)
+        assert first.custom_fields == {"productWeight": "0.4"}
+        assert first.attributes == {
+            "material": "Cotton",
+            "color": ["Red", "Blue"],
+            "size": ["M", "L"],
+            "Fit": "Slim",  # no mapping: kept under its store name
+        }
+        assert first.categories == ["Uncategorized"]
+        sync = session.get(ProductSync, 1)
+        assert sync is not None
+        assert (sync.product_id, sync.woo_product_id, sync.sync_status) == (
+            first.id,
+            result["products"][0]["wooProductId"],
+            "synced",
+        )
+        assert sync.last_imported_at is not None and sync.last_exported_at is None
+
+
+def test_attribute_mapping_by_name_and_a_standard_field_target(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    width = _attribute(client, "Width", "width")
+    sandbox.create_product(
+        {
+            "name": "Board",
+            "sku": "B-1",
+            "regular_price": "5",
+            "attributes": [
+                {"id": width, "options": ["30"]},
+                {"name": "Colour", "options": ["Oak"]},
+            ],
+        }
+    )
+    with store.session() as session:
+        create_import_mapping(session, 1, {"pa_width": "width", "colour": "finish"}, {})
+    import_products(store, client=client)
+    with store.session() as session:
+        board = session.get(Product, 1)
+        assert board is not None
+        assert board.width == "30"
+        assert board.attributes == {"finish": "Oak"}
+
+
+# matching -----------------------------------------------------------------------------------------
+
+
+def test_matches_are_skipped_unless_update_existing(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    ids = sandbox.seed_products(3, prefix="M-")
+    first = import_products(store, client=client)
+    assert first["importedCount"] == 3
+    client.put(f"/products/{ids[0]}", {"regular_price": "1.23", "name": "Renamed &amp; more"})
+
+    skipped = import_products(store, client=client)
+    assert skipped["skippedCount"] == 3 and skipped["updatedCount"] == 0
+    assert "pass --update-existing" in skipped["products"][0]["message"]
+    with store.session() as session:
+        assert session.get(Product, 1).price != "1.23"  # type: ignore[union-attr]
+
+    updated = import_products(store, client=client, update_existing=True)
+    assert _statuses(updated) == {
+        "M-00001": "updated",
+        "M-00002": "unchanged",
+        "M-00003": "unchanged",
+    }
+    assert sorted(updated["products"][0]["changedFields"]) == ["name", "price"]
+    with store.session() as session:
+        product = session.get(Product, 1)
+        assert product is not None and (product.price, product.name) == ("1.23", "Renamed & more")
+
+
+def test_a_local_product_with_the_sku_is_linked_not_duplicated(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    sandbox.seed_products(2, prefix="L-")
+    with store.session() as session:
+        session.add(Product(sku="L-00001", name="Local name", price="9.99"))
+    result = import_products(store, client=client, update_existing=True)
+    assert _statuses(result) == {"L-00001": "updated", "L-00002": "imported"}
+    with store.session() as session:
+        assert len(session.exec(select(Product)).all()) == 2
+        link = session.exec(select(ProductSync).where(ProductSync.product_id == 1)).one()
+        assert link.woo_product_id == sandbox.find_sku("L-00001")["id"]  # type: ignore[index]
+
+
+def test_unsupported_products_are_reported_never_a_crash(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    sandbox.create_product({"name": "Plain", "sku": "OK-1", "regular_price": "3"})
+    sandbox.create_product({"name": "Variable", "sku": "VAR-1", "type": "variable"})
+    sandbox.create_product({"name": "Grouped", "sku": "GRP-1", "type": "grouped"})
+    sandbox.create_product(
+        {
+            "name": "External",
+            "sku": "EXT-1",
+            "type": "external",
+            "external_url": "https://x.example",
+        }
+    )
+    sandbox.create_product({"name": "No SKU", "regular_price": "2"})
+    result = import_products(store, client=client)
+    by_name = {p["sku"] or "(none)": p for p in result["products"]}
+    assert by_name["OK-1"]["status"] == "imported"
+    assert by_name["VAR-1"]["status"] == "skipped"
+    assert "variable products are not imported" in by_name["VAR-1"]["message"]
+    assert by_name["GRP-1"]["status"] == "skipped" and "grouped" in by_name["GRP-1"]["message"]
+    assert by_name["EXT-1"]["status"] == "skipped" and "external" in by_name["EXT-1"]["message"]
+    assert by_name["(none)"]["status"] == "failed" and "no SKU" in by_name["(none)"]["message"]
+    assert result["success"] is False and result["failedCount"] == 1
+    with store.session() as session:
+        assert [p.sku for p in session.exec(select(Product))] == ["OK-1"]
+
+
+def test_given_ids_in_include_chunks_and_missing_ids_fail(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    ids = sandbox.seed_products(120, prefix="ID-")
+    wanted = [*ids[5:110], 999_999]
+    result = import_products(store, client=client, woo_ids=wanted)
+    assert result["importedCount"] == 105
+    assert result["products"][-1] == {
+        "wooProductId": 999_999,
+        "productId": None,
+        "sku": "",
+        "status": "failed",
+        "message": "not found in the store (deleted, in the trash, or a variation id)",
+    }
+    assert _list_requests(sandbox) == 2  # 106 ids: two include= requests of at most 100
+
+
+def test_dry_run_writes_nothing(store: Store, sandbox: SandboxStore, client: WooClient) -> None:
+    sandbox.seed_products(3, prefix="D-")
+    result = import_products(store, client=client, dry_run=True)
+    assert result["dryRun"] is True and result["importedCount"] == 3
+    assert all(p["productId"] is None for p in result["products"])
+    with store.session() as session:
+        assert session.exec(select(Product)).all() == []
+        assert session.exec(select(ProductSync)).all() == []
+        assert session.get(Connection, 1).last_synced_at is None  # type: ignore[union-attr]
+
+
+# pagination ---------------------------------------------------------------------------------------
+
+
+def test_pages_of_100_in_id_order_with_bounded_concurrency(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    sandbox.seed_products(250, prefix="P-")
+    result = import_products(store, client=client, concurrency=3)
+    assert result["importedCount"] == 250 and result["warnings"] == []
+    assert [p["wooProductId"] for p in result["products"]] == sorted(sandbox.products)
+    assert _list_requests(sandbox) == 3
+    queries = [entry.path for entry in sandbox.stats.log if entry.route == LIST_ROUTE[1]]
+    assert len(queries) == 3
+
+
+def test_duplicates_across_pages_are_dropped_and_totals_checked(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+) -> None:
+    ids = sandbox.seed_products(250, prefix="DUP-")
+    clock.advance(hours=1)
+    for product_id in ids[100:]:  # 150 products changed after 09:30
+        client.put(f"/products/{product_id}", {"regular_price": "7.00"})
+    since = datetime(2025, 12, 11, 9, 30, tzinfo=UTC)
+
+    received: list[int] = []
+
+    def change_a_low_id(n: int) -> None:
+        # After page 1 (ids 110..209): product 10 joins the filtered set at the front, so page 2
+        # starts one product earlier and repeats the last product of page 1.
+        if not received:
+            client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
+        received.append(n)
+
+    result = import_products(store, client=client, since=since, progress=change_a_low_id)
+    assert result["modifiedAfter"] == "2025-12-11T09:30:00.000Z"
+    assert received == [100, 51]  # 151 products arrived ...
+    assert result["importedCount"] == 150  # each once: the repeated one was dropped
+    assert len({p["wooProductId"] for p in result["products"]}) == 150
+    assert result["warnings"] == []
+
+
+def test_a_product_removed_during_the_run_is_warned_about(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    ids = sandbox.seed_products(150, prefix="DEL-")
+    done: list[int] = []
+
+    def delete_one(n: int) -> None:
+        if not done:
+            done.append(n)
+            client.delete(f"/products/{ids[0]}", params={"force": "true"})
+
+    result = import_products(store, client=client, progress=delete_one)
+    assert result["importedCount"] == 149  # page 2 moved up by one: product 110 was never seen
+    assert "reported 150 products but 149 arrived" in result["warnings"][0]
+
+
+# incremental --------------------------------------------------------------------------------------
+
+
+def _cursor(store: Store) -> str | None:
+    with store.session() as session:
+        row = session.exec(select(SyncCursor).where(SyncCursor.name == "import")).first()
+        return row.value if row else None
+
+
+def test_incremental_runs_pick_up_exactly_what_changed(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+) -> None:
+    ids = sandbox.seed_products(250, prefix="INC-")  # all modified at 09:00:00
+    clock.advance(hours=1)  # the newest product, and the 60 s overlap, are now well in the past
+    client.put(f"/products/{ids[249]}", {"regular_price": "1.00"})  # modified 10:00:00
+
+    during: list[int] = []
+
+    def modify_during_run(n: int) -> None:
+        # between page 1 and page 2 of the first run: a product already read changes
+        if not during:
+            during.append(n)
+            clock.advance(minutes=5)
+            client.put(f"/products/{ids[3]}", {"name": "Changed while importing"})
+
+    first = import_products(
+        store, client=client, incremental=True, update_existing=True, progress=modify_during_run
+    )
+    assert first["modifiedAfter"] is None  # no bookmark yet: everything
+    assert first["importedCount"] == 250
+    assert first["cursor"] is not None and first["cursor"] <= "2025-12-11T10:00:00.000Z"
+    assert _cursor(store) == first["cursor"]
+
+    clock.advance(minutes=10)
+    client.put(f"/products/{ids[100]}", {"regular_price": "2.00"})  # changed between the runs
+    new = sandbox.create_product({"name": "Brand new", "sku": "INC-NEW", "regular_price": "3"})
+    list_before = _list_requests(sandbox)
+
+    second = import_products(store, client=client, incremental=True, update_existing=True)
+    assert second["modifiedAfter"] is not None and second["modifiedAfter"] < first["cursor"]
+    assert _changed(second) == {"INC-00004", "INC-00101", "INC-NEW"}
+    assert _statuses(second)["INC-00004"] == "updated"  # the one changed during the first run
+    assert _statuses(second)["INC-NEW"] == "imported"
+    # within the overlap window only the product modified at 10:00 is read again, unchanged
+    assert set(_statuses(second)) == {"INC-00004", "INC-00101", "INC-NEW", "INC-00250"}
+    assert _statuses(second)["INC-00250"] == "unchanged"
+    assert _list_requests(sandbox) - list_before == 1
+    with store.session() as session:
+        product = session.get(Product, 4)
+        assert product is not None and product.name == "Changed while importing"
+    assert new["id"] in {p["wooProductId"] for p in second["products"]}
+
+    third = import_products(store, client=client, incremental=True, update_existing=True)
+    assert _changed(third) == set()
+    assert third["cursor"] >= second["cursor"]
+
+
+def test_the_bookmark_does_not_move_when_the_run_fails(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+) -> None:
+    from woosync.core.errors import StoreError
+
+    ids = sandbox.seed_products(150, prefix="F-")
+    import_products(store, client=client, incremental=True)
+    bookmark = _cursor(store)
+    clock.advance(hours=1)
+    client.put(f"/products/{ids[0]}", {"regular_price": "4.00"})
+    sandbox.faults.error_rates = {503: 1.0}
+    with pytest.raises(StoreError):
+        import_products(store, client=client, incremental=True, update_existing=True)
+    assert _cursor(store) == bookmark
+    sandbox.faults.error_rates = {}
+    retried = import_products(store, client=client, incremental=True, update_existing=True)
+    assert _changed(retried) == {"F-00001"}
+
+
+# export right after import ------------------------------------------------------------------------
+
+
+def test_export_right_after_import_sends_nothing_for_unchanged_products(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    color = _attribute(client, "Color", "color")
+    for n in range(1, 4):
+        sandbox.create_product(
+            {
+                "name": f"Mug &amp; Saucer {n}",
+                "sku": f"EX-{n}",
+                "regular_price": "12.50",
+                "description": "<p>Fine china</p>",
+                "weight": "0.3",
+                "dimensions": {"length": "10", "width": "8", "height": ""},
+                "categories": [{"id": 15}],
+                "attributes": [
+                    {"id": color, "options": ["White", "Blue"]},
+                    {"name": "Glaze", "options": ["Gloss"]},
+                ],
+            }
+        )
+    with store.session() as session:
+        create_import_mapping(session, 1, {"pa_color": "color"}, {"regular_price": "price"})
+        create_export_mapping(
+            session,
+            1,
+            ["name", "sku", "price", "description", "weight", "dimensions", "categories", "color"],
+            {"color": "pa_color"},
+        )
+    assert import_products(store, client=client)["importedCount"] == 3
+    sandbox.stats.reset()
+
+    result = export_products(store, all_products=True, partial=True, client=client)
+    assert result["failedCount"] == 0
+    assert sandbox.stats.items_written == 0
+    assert (
+        sandbox.stats.by_method.get("POST", 0) == 0 and sandbox.stats.by_method.get("PUT", 0) == 0
+    )
+
+    with store.session() as session:
+        product = session.get(Product, 2)
+        assert product is not None
+        product.price = "13.00"
+        session.add(product)
+    result = export_products(store, all_products=True, partial=True, client=client)
+    assert sandbox.stats.items_updated == 1
+    assert sandbox.find_sku("EX-2")["regular_price"] == "13.00"  # type: ignore[index]
+
+
+def test_a_change_during_a_run_is_not_lost_even_without_overlap(
+    store: Store, client_factory: Any
+) -> None:
+    """The bookmark is the newest date seen minus the run's duration: a product read early in a run
+    and changed while the run went on (before a later product changed) is read by the next run."""
+    import time
+
+    sandbox = SandboxStore(seed=0)  # the real clock: store time passes as the run does
+    client = client_factory(sandbox)
+    ids = sandbox.seed_products(250, prefix="RT-")
+    done: list[int] = []
+
+    def during(n: int) -> None:
+        if not done:  # after page 1: change a product of page 1, then one of page 3
+            done.append(n)
+            client.put(f"/products/{ids[3]}", {"name": "Changed early"})
+            time.sleep(1.1)
+            client.put(f"/products/{ids[240]}", {"name": "Changed later"})
+
+    no_overlap = timedelta(0)
+    first = import_products(
+        store, client=client, incremental=True, overlap=no_overlap, progress=during
+    )
+    assert first["importedCount"] == 250
+    second = import_products(
+        store, client=client, incremental=True, update_existing=True, overlap=no_overlap
+    )
+    assert _statuses(second)["RT-00004"] == "updated"
+    with store.session() as session:
+        assert session.get(Product, 4).name == "Changed early"  # type: ignore[union-attr]
