@@ -98,3 +98,15 @@ def capture() -> Callable[[str], dict[str, Any]]:
     if not CAPTURES.exists():
         pytest.skip("the shared WooCommerce captures are not available here")
     return load_capture
+
+
+def make_served_client(base_url: str, key: str, secret: str, timeout: float = 5.0) -> httpx.Client:
+    return httpx.Client(
+        base_url=f"{base_url}/wp-json/wc/v3", auth=OAuth1(key, secret), timeout=timeout
+    )
+
+
+@pytest.fixture
+def served_client() -> Callable[..., httpx.Client]:
+    """``served_client(base_url, key, secret, timeout=5.0)``: a signed client for a real socket."""
+    return make_served_client

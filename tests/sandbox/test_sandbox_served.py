@@ -1,0 +1,109 @@
+"""The sandbox on a real loopback socket: threads, dropped and stalled connections, persistence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from woosync.sandbox import Faults, SandboxStore
+
+Client = Callable[..., httpx.Client]
+
+
+def test_served_store_handles_concurrent_signed_requests(served_client: Client) -> None:
+    store = SandboxStore(seed=2, faults=Faults(latency_ms=100))
+    store.seed_products(12)
+    key, secret = store.create_key()
+    with store.serve() as base_url, served_client(base_url, key, secret) as api:
+        assert base_url.startswith("http://127.0.0.1:")
+        started = time.perf_counter()
+        with ThreadPoolExecutor(4) as pool:
+            pages = list(
+                pool.map(
+                    lambda p: api.get("/products", params={"per_page": 3, "page": p}), range(1, 5)
+                )
+            )
+        elapsed = time.perf_counter() - started
+        assert [r.status_code for r in pages] == [200] * 4
+        assert sorted(p["id"] for r in pages for p in r.json()) == sorted(store.products)
+        assert elapsed < 0.3  # four 100 ms requests in parallel, not one after another
+        assert pages[0].headers["Link"].startswith(f"<{base_url}/wp-json/wc/v3/products?")
+
+
+def test_drop_and_stall_close_the_socket(served_client: Client) -> None:
+    client_timeout = 0.3
+    store = SandboxStore(faults=Faults(drop_rate=1.0))
+    key, secret = store.create_key()
+    with (
+        store.serve() as base_url,
+        served_client(base_url, key, secret, timeout=client_timeout) as api,
+    ):
+        with pytest.raises(httpx.RemoteProtocolError):
+            api.get("/products")
+        store.faults = Faults(stall_rate=1.0, stall_seconds=client_timeout * 3)
+        with pytest.raises(httpx.ReadTimeout):
+            api.post("/products", json={"name": "slow", "sku": "SLOW"})
+        store.faults = Faults()
+        assert api.get("/products", params={"sku": "SLOW"}).json()[0]["sku"] == "SLOW"
+
+
+def test_data_file_keeps_the_store_between_runs(tmp_path: Path, served_client: Client) -> None:
+    data = tmp_path / "sandbox.json"
+    with SandboxStore(data_file=data) as first:
+        key, secret = first.create_key()
+        with first.serve() as base_url, served_client(base_url, key, secret) as api:
+            assert api.post("/products", json={"name": "Kept", "sku": "KEEP"}).status_code == 201
+            api.post("/products/attributes", json={"name": "Color"})
+    assert json.loads(data.read_text())["format"] == 1
+    with SandboxStore(data_file=data) as second:
+        assert second.find_sku("KEEP") is not None
+        with second.serve() as base_url, served_client(base_url, key, secret) as api:
+            dup = api.post("/products", json={"name": "Again", "sku": "KEEP"})
+            assert dup.json()["code"] == "product_invalid_sku"
+            assert api.post("/products", json={"name": "New"}).json()["id"] == 11
+
+
+def test_cli_serve_prints_a_working_url_and_key(tmp_path: Path, served_client: Client) -> None:
+    env = {**os.environ, "WOOSYNC_HOME": str(tmp_path)}
+    command = [
+        sys.executable,
+        "-m",
+        "woosync",
+        "--json",
+        "sandbox",
+        "serve",
+        "--port",
+        "0",
+        "--products",
+        "3",
+        "--seed",
+        "4",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline()]
+        while lines[-1] and lines[-1].rstrip() != "}":
+            lines.append(process.stdout.readline())
+        started = json.loads("".join(lines))
+        with served_client(
+            started["url"], started["consumerKey"], started["consumerSecret"]
+        ) as api:
+            listed = api.get("/products")
+            assert listed.headers["X-WP-Total"] == "3"
+    finally:
+        process.send_signal(2)  # Ctrl-C
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0, stderr
+    assert "woosync connections add" in stderr and "stopped" in stderr
