@@ -1,0 +1,236 @@
+"""``woosync import`` against the sandbox on a real loopback port: output, exit codes, cron behaviour."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from woosync.core.errors import LockedError
+from woosync.core.locks import store_lock
+from woosync.sandbox import Faults, SandboxStore
+from woosync.services.importer import import_products
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection, Product
+
+
+def _add_connection(
+    store: Store, url: str, name: str, monkeypatch: pytest.MonkeyPatch, sandbox: SandboxStore
+) -> int:
+    with store.session() as session:
+        conn = Connection(store_name=name, store_url=url, is_default=name == "Sandbox")
+        session.add(conn)
+        session.flush()
+        assert conn.id is not None
+        connection_id = conn.id
+    key, secret = sandbox.create_key("read_write")
+    monkeypatch.setenv(f"WOOSYNC_CONN_{connection_id}_CONSUMER_KEY", key)
+    monkeypatch.setenv(f"WOOSYNC_CONN_{connection_id}_CONSUMER_SECRET", secret)
+    return connection_id
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxStore]:
+    store = SandboxStore(seed=0)
+    yield store
+
+
+@pytest.fixture
+def served(sandbox: SandboxStore) -> Iterator[str]:
+    with sandbox.serve() as url:
+        yield url
+
+
+@pytest.fixture
+def store(
+    db_path: Path, served: str, sandbox: SandboxStore, monkeypatch: pytest.MonkeyPatch
+) -> Store:
+    store = open_store(db_path)
+    _add_connection(store, served, "Sandbox", monkeypatch, sandbox)
+    return store
+
+
+def _skus(store: Store) -> list[str]:
+    with store.session() as session:
+        return [p.sku for p in session.exec(select(Product).order_by(Product.id))]  # type: ignore[arg-type]
+
+
+def test_json_result_has_the_spec_shape(store: Store, sandbox: SandboxStore, cli: Any) -> None:
+    sandbox.seed_products(3, prefix="J-")
+    result = cli("import", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert {k: data[k] for k in ("success", "importedCount", "updatedCount", "failedCount")} == {
+        "success": True,
+        "importedCount": 3,
+        "updatedCount": 0,
+        "failedCount": 0,
+    }
+    assert data["products"][0] == {
+        "wooProductId": data["products"][0]["wooProductId"],
+        "productId": 1,
+        "sku": "J-00001",
+        "status": "imported",
+    }
+    assert _skus(store) == ["J-00001", "J-00002", "J-00003"]
+
+
+def test_human_summary_and_skipped_table(store: Store, sandbox: SandboxStore, cli: Any) -> None:
+    sandbox.seed_products(2, prefix="H-")
+    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    result = cli("import")
+    assert result.exit_code == 0
+    assert "2 imported, 0 updated, 0 unchanged, 1 skipped, 0 failed" in result.stdout
+    assert "variable products are not imported" in result.stdout
+    again = cli("import", "--update-existing", "--woo-ids", "10,11")
+    assert "0 imported, 0 updated, 2 unchanged" in again.stdout
+
+
+def test_a_failed_product_means_exit_1_and_a_line_on_stderr(
+    store: Store, sandbox: SandboxStore, cli: Any
+) -> None:
+    sandbox.seed_products(1, prefix="E-")
+    sandbox.create_product({"name": "No SKU", "regular_price": "2"})
+    result = cli("import", "--quiet")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "(no SKU): has no SKU" in result.stderr
+    assert _skus(store) == ["E-00001"]
+
+
+def test_quiet_prints_nothing_and_the_log_file_gets_the_run(
+    store: Store, sandbox: SandboxStore, cli: Any, tmp_path: Path
+) -> None:
+    sandbox.seed_products(4, prefix="Q-")
+    log = tmp_path / "import.log"
+    result = cli("import", "--incremental", "--quiet", "--log-file", str(log))
+    assert result.exit_code == 0
+    assert (result.stdout, result.stderr) == ("", "")
+    text = log.read_text()
+    assert "import from connection 1" in text
+    assert "finished: 4 imported, 0 updated, 0 unchanged, 0 skipped, 0 failed" in text
+    assert "oauth_signature" not in text and "consumer_key" not in text
+
+
+def test_dry_run_changes_nothing(store: Store, sandbox: SandboxStore, cli: Any) -> None:
+    sandbox.seed_products(2, prefix="DR-")
+    result = cli("import", "--dry-run")
+    assert result.exit_code == 0
+    assert "2 would be imported" in result.stdout and "nothing was written" in result.stdout
+    assert _skus(store) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "2h", "--incremental"], "--since and --incremental exclude each other"),
+        (["--woo-ids", "12,abc"], "'abc' is not a WooCommerce product id"),
+        (["--woo-ids", "5", "--incremental"], "--woo-ids and --incremental exclude each other"),
+        (["--since", "yesterday-ish"], "--since 'yesterday-ish' is not a time"),
+        (["--concurrency", "0"], "concurrency must be between 1 and 16"),
+        (["--connection", "9"], "connection 9 not found"),
+    ],
+)
+def test_bad_options_are_one_line_errors_and_change_nothing(
+    store: Store, sandbox: SandboxStore, cli: Any, args: list[str], message: str
+) -> None:
+    sandbox.seed_products(1, prefix="B-")
+    result = cli("import", *args)
+    assert result.exit_code in (2, 3)
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == "" and _skus(store) == []
+    assert sandbox.stats.by_route[("GET", "/wc/v3/products")] == 0
+
+
+def test_never_prompts_without_a_terminal(
+    store: Store, sandbox: SandboxStore, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WOOSYNC_CONN_1_CONSUMER_SECRET")
+    result = cli("import")
+    assert result.exit_code == 7
+    assert "consumer secret" in result.stderr
+
+
+# locks --------------------------------------------------------------------------------------------
+
+
+def test_a_second_run_on_the_same_store_exits_6_or_waits(
+    store: Store, sandbox: SandboxStore, cli: Any
+) -> None:
+    sandbox.seed_products(2, prefix="LK-")
+    with store_lock(1):
+        locked = cli("import")
+    assert locked.exit_code == 6
+    assert "another woosync run is working on connection 1" in locked.stderr
+    assert "--wait" in locked.stderr
+    assert _skus(store) == []
+
+    holder = threading.Thread(target=_hold_lock, args=(1, 0.4))
+    holder.start()
+    time.sleep(0.1)
+    waited = cli("import", "--wait", "10")
+    holder.join()
+    assert waited.exit_code == 0
+    assert len(_skus(store)) == 2
+
+
+def _hold_lock(connection_id: int, seconds: float) -> None:
+    with store_lock(connection_id):
+        time.sleep(seconds)
+
+
+def test_overlapping_runs_on_one_store_are_serialised(store: Store, sandbox: SandboxStore) -> None:
+    sandbox.seed_products(250, prefix="S-")
+    sandbox.faults = Faults(latency_ms=30)
+    inside = threading.Event()
+    first: dict[str, Any] = {}
+
+    def run_first() -> None:
+        first.update(import_products(store, progress=lambda _n: inside.set(), concurrency=1))
+
+    thread = threading.Thread(target=run_first)
+    thread.start()
+    assert inside.wait(10)
+    with pytest.raises(LockedError):
+        import_products(store)  # no --wait: refused at once
+    second = import_products(store, lock_wait=30)  # queues behind the first run
+    thread.join()
+    assert first["importedCount"] == 250
+    # the second run started after the first one committed everything: all matched, none created
+    assert second["skippedCount"] == 250 and second["importedCount"] == 0
+
+
+def test_runs_on_different_stores_proceed_in_parallel(
+    store: Store, sandbox: SandboxStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = SandboxStore(seed=1)
+    sandbox.seed_products(150, prefix="A-")
+    other.seed_products(150, prefix="O-")
+    with other.serve() as other_url:
+        second_id = _add_connection(store, other_url, "Other", monkeypatch, other)
+        started = {1: threading.Event(), second_id: threading.Event()}
+        results: dict[int, dict[str, Any]] = {}
+
+        def run(connection_id: int, partner: int) -> None:
+            def on_page(_n: int) -> None:
+                started[connection_id].set()
+                # both runs hold their store's lock at this point; neither waits for the other
+                assert started[partner].wait(10)
+
+            results[connection_id] = import_products(store, connection_id, progress=on_page)
+
+        threads = [
+            threading.Thread(target=run, args=(1, second_id)),
+            threading.Thread(target=run, args=(second_id, 1)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert results[1]["importedCount"] == 150 and results[second_id]["importedCount"] == 150
