@@ -77,6 +77,7 @@ def export_products(
             skus=skus,
             all_products=all_products,
             retry_failed=retry_failed,
+            fields=[target.field for target in targets],
         )
         items = _items(session, _id(conn), targets, products, allow_empty)
         from woosync.services.registry import StoreRegistry

@@ -46,6 +46,7 @@ ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
 INT_FIELDS = frozenset({"stock_quantity", "menu_order"})
 BOOL_FIELDS = frozenset({"featured", "manage_stock", "virtual", "downloadable", "reviews_allowed"})
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_NUMBER_START = frozenset("+-.0123456789")
 
 
 @dataclass(frozen=True)
@@ -225,8 +226,8 @@ def desired_values(
 
 def canonical_text(value: str) -> str:
     """Unescaped, trimmed, and numbers in one spelling (``10.00`` == ``10`` == ``10.0``)."""
-    cleaned = html.unescape(value).strip()
-    if _NUMBER.match(cleaned):
+    cleaned = (html.unescape(value) if "&" in value else value).strip()
+    if cleaned and cleaned[0] in _NUMBER_START and _NUMBER.match(cleaned):
         try:
             number = Decimal(cleaned).normalize()
         except InvalidOperation:
@@ -252,7 +253,11 @@ def canonical(target_kind: str, value: Any) -> Any:
 
 def fingerprint(kind: str, value: Any) -> str:
     """A short, stable digest of a value's comparable form."""
-    encoded = json.dumps(canonical(kind, value), sort_keys=True, separators=(",", ":"))
+    form = canonical(kind, value)
+    if isinstance(form, str):  # the common case, without the JSON encoder
+        encoded = "s:" + form
+    else:
+        encoded = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha1(encoded.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 

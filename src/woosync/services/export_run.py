@@ -73,6 +73,7 @@ class Item:
     attempts: int = 0
     relinked: bool = False
     image_retry: bool = False
+    prints: dict[str, str] | None = None  # fingerprints of ``values``, made once
     exported_fields: list[str] = field(default_factory=list)
     exported_at: datetime | None = None
     done: bool = False
@@ -112,6 +113,7 @@ class ExportRun:
         self.create_terms = create_terms
         self.restore_trashed = restore_trashed
         self.progress = progress
+        self.keys = [t.key for t in self.targets]
         self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
         self.global_slugs = {
             t.woo: t.field for t in self.targets if t.kind == plan.GLOBAL_ATTRIBUTE
@@ -139,9 +141,16 @@ class ExportRun:
             for item in writing:
                 self._build(item)
 
+    def _prints(self, item: Item) -> dict[str, str]:
+        if item.prints is None:
+            item.prints = plan.fingerprints(self.targets, item.values)
+        return item.prints
+
     def _decide_linked(self, item: Item) -> None:
         if self.partial:
-            item.keys = plan.changed_keys(self.targets, item.values, item.previous)
+            current = self._prints(item)
+            previous = item.previous
+            item.keys = [k for k in self.keys if k in current and previous.get(k) != current[k]]
             item.action = UPDATE if item.keys else UNCHANGED
         else:
             item.keys = [t.key for t in self.targets if t.key in item.values]
@@ -618,7 +627,7 @@ class ExportRun:
         item.woo_id = int(answer.get("id") or item.woo_id)
         sent = self._sent_keys(item)
         previous = dict(item.previous)
-        current = plan.fingerprints(self.targets, item.values)
+        current = self._prints(item)
         previous.update({key: current[key] for key in sent if key in current})
         item.previous = previous
         if isinstance(answer.get("attributes"), list):

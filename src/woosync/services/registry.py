@@ -65,8 +65,13 @@ class StoreRegistry:
 
         from woosync.store.models import StoreRef
 
-        rows = session.exec(select(StoreRef).where(StoreRef.connection_id == connection_id)).all()
-        return cls(connection_id, {(row.kind, row.key): row.woo_id for row in rows})
+        table: Any = StoreRef.__table__  # type: ignore[attr-defined]
+        rows = session.execute(
+            select(table.c.kind, table.c.key, table.c.woo_id).where(
+                table.c.connection_id == connection_id
+            )
+        )
+        return cls(connection_id, {(kind, key): woo_id for kind, key, woo_id in rows})
 
     def flush(self, session: Session) -> int:
         """Write the refs learnt since the last flush (one statement); returns how many."""
