@@ -369,6 +369,8 @@ def test_images_by_src_are_downloaded_every_time_and_ids_are_reused(
         == "Invalid image: Sorry, you are not allowed to upload this file type."
     )
     assert store.stats.image_downloads == 3 and len(store.products) == 1
+    no_extension = create(api, name="y", images=[{"src": "https://picsum.photos/seed/a/800/800"}])
+    assert no_extension["images"][0]["src"].endswith("/image.jpeg")  # named after its Content-Type
 
 
 def test_stats_count_requests_by_route_and_reset(api: httpx.Client, store: SandboxStore) -> None:

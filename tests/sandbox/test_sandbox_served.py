@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -107,3 +108,23 @@ def test_cli_serve_prints_a_working_url_and_key(tmp_path: Path, served_client: C
         _, stderr = process.communicate(timeout=10)
     assert process.returncode == 0, stderr
     assert "woosync connections add" in stderr and "stopped" in stderr
+
+
+def test_connections_add_and_test_against_the_sandbox_on_a_real_port(cli: Any) -> None:
+    store = SandboxStore(store_name="Rehearsal Store")
+    key, secret = store.create_key("read")
+    with store.serve() as base_url:
+        env = {"WOOSYNC_CONSUMER_KEY": key, "WOOSYNC_CONSUMER_SECRET": secret}
+        added = cli("connections", "add", "--name", "Sandbox", "--url", base_url, env=env)
+        assert added.exit_code == 0, added.stderr
+        tested = cli("--json", "connections", "test", "Sandbox")
+        assert tested.exit_code == 0, tested.stderr
+        result = json.loads(tested.stdout)
+    assert result["success"] is True
+    assert result["storeInfo"]["storeName"] == "Rehearsal Store"
+    assert (result["storeInfo"]["wpVersion"], result["storeInfo"]["wooVersion"]) == (
+        "7.0.4",
+        "11.0.1",
+    )
+    assert store.stats.by_route[("GET", "/wc/v3/system_status")] >= 1
+    assert store.stats.by_status.get(401, 0) == 0  # every request was signed correctly

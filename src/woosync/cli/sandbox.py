@@ -20,6 +20,17 @@ app = typer.Typer(
 )
 
 
+def _stop_on_sigterm() -> None:
+    """``kill PID`` stops the server like Ctrl-C does (and the data file is saved)."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, interrupt)
+
+
 @app.command("serve")
 def serve_command(
     ctx: typer.Context,
@@ -93,6 +104,7 @@ def serve_command(
                 f'woosync connections add --name "Sandbox" --url {url}\n'
                 "Press Ctrl-C to stop."
             )
+            _stop_on_sigterm()
             threading.Event().wait()
         except KeyboardInterrupt:
             state.output.info("Sandbox store stopped.")

@@ -431,8 +431,11 @@ def _plan_images(env: Env, images: list[Any]) -> list[tuple[str, Any, dict[str, 
                     f"host: {host}"
                 )
             filename = posixpath.basename(parts.path)
-            extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-            if extension not in IMAGE_EXTENSIONS:
+            if "." not in filename:
+                # No extension in the URL: WooCommerce names the file after the answer's
+                # Content-Type, which image hosts send as image/*.
+                filename = "image.jpeg"
+            if filename.rsplit(".", 1)[-1].lower() not in IMAGE_EXTENSIONS:
                 raise _image_error(
                     "Invalid image: Sorry, you are not allowed to upload this file type."
                 )
@@ -1073,7 +1076,7 @@ def batch_size(body: Any) -> int:
 
 def batch_products(env: Env, request: Request) -> Response:
     body = request.json_body()
-    problems = {
+    problems: dict[str, tuple[str, str, Any]] = {
         k: (f"{k} is not of type array.", "rest_invalid_type", {"param": k})
         for k in ("create", "update", "delete")
         if k in body and not isinstance(body[k], list)

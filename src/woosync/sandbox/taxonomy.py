@@ -344,7 +344,7 @@ def create_attribute(env: Env, request: Request) -> Response:
     state = env.state
     with state.lock:
         slug = _attribute_slug(state, str(body.get("slug") or body["name"]))
-        attribute = {
+        attribute: dict[str, Any] = {
             "id": state.next_attribute_id,
             "name": term_name(body["name"]),
             "slug": slug,
