@@ -166,12 +166,38 @@ def test_empty_local_values_never_wipe_the_store_unless_allowed(
 
 def test_batches_are_chunked_and_lookups_grouped(store: Store, fake: FakeWoo) -> None:
     conn = add_connection(store)
+    for n in range(300):  # a store with other products: looking up 250 SKUs is the cheapest
+        fake.create({"name": f"Other {n}", "sku": f"OTHER-{n}"})
     ids = add_products(store, [tee(f"S{i:03d}") for i in range(250)])
     result = run(store, conn, all_products=True, fields=["name", "sku"], concurrency=2)
-    assert result["syncedCount"] == 250
+    assert result["success"] and result["syncedCount"] == 250
     assert sorted(len(w["create"]) for w in fake.writes()) == [50, 100, 100]
-    assert fake.count("GET", "/products") == 3
-    assert len(fake.products) == 250 and len(ids) == 250
+    lookups = [q for m, p, q, _b in fake.requests if m == "GET" and p == "/products"]
+    assert lookups[0]["_fields"] == "id" and lookups[0]["per_page"] == "1"  # how big is the store?
+    assert sorted(len(q["sku"].split(",")) for q in lookups[1:]) == [50, 100, 100]
+    assert len(fake.products) == 550 and len(ids) == 250
+
+
+def test_a_new_store_needs_no_sku_lookups(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    add_products(store, [tee(f"S{i:03d}") for i in range(150)])
+    result = run(store, conn, all_products=True, fields=["name", "sku"])
+    assert result["syncedCount"] == 150
+    assert fake.count("GET", "/products") == 1 and len(fake.writes()) == 2
+
+
+def test_a_small_store_is_listed_instead_of_looking_up_each_sku(
+    store: Store, fake: FakeWoo
+) -> None:
+    conn = add_connection(store)
+    existing = fake.create({"name": "Tee S007", "sku": "S007"})
+    add_products(store, [tee(f"S{i:03d}") for i in range(250)])
+    result = run(store, conn, all_products=True, fields=["name", "sku"])
+    assert result["syncedCount"] == 250
+    lookups = [q for m, p, q, _b in fake.requests if m == "GET" and p == "/products"]
+    assert len(lookups) == 2 and "sku" not in lookups[1] and lookups[1]["context"] == "edit"
+    assert fake.by_sku("S007") == [existing] and len(fake.products) == 250
+    assert result["results"][7]["wooProductId"] == existing["id"]
 
 
 def test_batch_size_option_caps_each_request(store: Store, fake: FakeWoo) -> None:

@@ -220,7 +220,7 @@ class ExportRun:
         A trashed holder of a SKU is only looked for when ``trash`` (dry-run) or after a create
         failed: WooCommerce refuses the create, and that costs no request when nothing is trashed.
         """
-        found = self.lookup_skus([i.sku for i in items])
+        found = self._store_products_by_sku(items)
         for item in items:
             hits = found.get(item.sku.casefold(), [])
             self._apply_hits(item, hits)
@@ -228,6 +228,30 @@ class ExportRun:
             creates = [i for i in items if i.action == CREATE]
             if creates:
                 self._check_trash(creates, dry_run=True)
+
+    def _store_products_by_sku(self, items: Sequence[Item]) -> dict[str, list[dict[str, Any]]]:
+        """The store's products holding these items' SKUs, in the fewest requests.
+
+        SKU lookups cost one request per 100 SKUs. When more than 100 are wanted, one request first
+        asks how many products the store has: none (a first export to a new store) needs no lookup
+        at all, and a store with fewer products than SKUs wanted is cheaper to list whole. Either
+        way the store's SKU uniqueness still guards every create (see ``_recover_creates``).
+        """
+        lookups = -(-len(items) // SKU_LOOKUP_CHUNK)
+        if lookups <= 1:
+            return self.lookup_skus([i.sku for i in items])
+        _first, total, _pages = self.client.get_page("/products", {"_fields": "id"}, 1, per_page=1)
+        if total == 0:
+            return {}
+        if -(-total // 100) >= lookups:
+            return self.lookup_skus([i.sku for i in items])
+        found: dict[str, list[dict[str, Any]]] = {}
+        listed = self.client.list_all(
+            "/products", {"context": "edit"}, per_page=100, concurrency=self.concurrency
+        )
+        for product in listed:
+            found.setdefault(str(product.get("sku") or "").strip().casefold(), []).append(product)
+        return found
 
     def _apply_hits(self, item: Item, hits: Sequence[dict[str, Any]]) -> bool:
         """Link to a hit; False when there is none (then the item is to be created)."""
