@@ -460,10 +460,12 @@ def _sideload(state: State, filename: str, parent: int) -> int:
     folder = f"{now[:4]}/{now[5:7]}"
     stem, _, extension = filename.rpartition(".")
     stem = sanitize_title(stem) or "image"
-    name, n = f"{folder}/{stem}.{extension}", 1
-    while name in state.media_files:
+    base = f"{folder}/{stem}.{extension}"
+    name, n = base, state.media_suffixes.get(base, 1)
+    while name in state.media_files:  # wp_unique_filename: x.jpg, x-1.jpg, x-2.jpg, ...
         name = f"{folder}/{stem}-{n}.{extension}"
         n += 1
+    state.media_suffixes[base] = n
     media_id = state.new_post_id()
     state.media[media_id] = {
         "id": media_id,

@@ -42,6 +42,7 @@ class State:
         self.product_slugs: dict[str, int] = {}
         self.media: dict[int, dict[str, Any]] = {}
         self.media_files: set[str] = set()
+        self.media_suffixes: dict[str, int] = {}  # next "-N" to try per file name (not saved)
         self.terms: dict[int, dict[str, Any]] = {}
         self.taxonomies: dict[str, dict[int, dict[str, Any]]] = {CATEGORY: {}, TAG: {}}
         self.attributes: dict[int, dict[str, Any]] = {}
