@@ -471,3 +471,37 @@ def test_delete_product_removes_it_and_its_sync_record(store: Store, fake: FakeW
     assert sync_of(store, conn, ids[1]) is None
     with fake_client() as client, pytest.raises(NotFoundError, match="not synced"):
         delete_product(store, conn, ids[1], client=client)
+
+
+def test_store_image_urls_of_an_adopted_product_are_sent_by_id(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    existing = fake.create(
+        {"name": "Tee A", "sku": "A", "images": [{"src": "https://img.test/a.jpg"}]}
+    )
+    stored_src = existing["images"][0]["src"]
+    # the catalog holds the store's URL (as an import leaves it)
+    [pid] = add_products(store, [tee("A", images=[stored_src])])
+    run(store, conn, product_ids=[pid], fields=["name", "sku", "images"])
+    assert fake.writes()[0]["update"][0]["images"] == [{"id": existing["images"][0]["id"]}]
+    assert fake.downloads == 1
+
+
+def test_a_deleted_store_image_is_uploaded_again(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    [pid] = add_products(store, [tee("A", images=["https://img.test/a.jpg"])])
+    run(store, conn, product_ids=[pid], fields=["name", "sku", "images"])
+    known = refs_of(store, conn, "image")["https://img.test/a.jpg"]
+    original = fake.update
+
+    def refuse_known_image(body: dict[str, Any]) -> dict[str, Any]:
+        if {"id": known} in body.get("images", []):
+            error = {"code": "woocommerce_product_invalid_image_id", "message": "bad id"}
+            return {"id": body["id"], "error": error}
+        return original(body)
+
+    fake.update = refuse_known_image  # type: ignore[method-assign]
+    result = run(store, conn, product_ids=[pid], fields=["name", "sku", "images"])
+    assert result["success"]
+    sent = [w["update"][0]["images"] for w in fake.writes()[1:]]
+    assert sent == [[{"id": known}], [{"src": "https://img.test/a.jpg"}]]
+    assert refs_of(store, conn, "image")["https://img.test/a.jpg"] != known

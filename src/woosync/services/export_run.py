@@ -161,6 +161,10 @@ class ExportRun:
         item.woo_id = int(product["id"])
         item.store_product = product
         item.store_attributes = plan.normalize_store_attributes(product.get("attributes"))
+        for image in product.get("images") or []:  # the store's own URLs: never download them again
+            src, image_id = image.get("src"), image.get("id")
+            if src and image_id and self.registry.get(IMAGE, src) is None:
+                self.registry.remember(IMAGE, str(src), int(image_id))
         held = plan.store_values(self.targets, product, self._attribute_ids())
         item.previous = plan.fingerprints(self.targets, held)
         self._decide_linked(item)
