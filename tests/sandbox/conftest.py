@@ -13,7 +13,7 @@ from oauthlib import oauth1
 
 from woosync.sandbox import SandboxStore
 
-CAPTURES = Path("/work/shared/reference/captures")
+CAPTURES = Path(__file__).resolve().parents[1] / "captures"
 BASE = "http://store.test"
 API = "/wp-json/wc/v3"
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 
-CAPTURES = Path(__file__).parent / "captures"
+CAPTURES = Path(__file__).resolve().parents[1] / "captures"
 HTTP_STORE = "http://127.0.0.1:8080"
 HTTPS_STORE = "https://127.0.0.1:8443"
 # Deliberately not shaped like ck_/cs_ tokens, so the log scrubber's pattern cannot hide a leak.
