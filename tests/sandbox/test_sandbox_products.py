@@ -385,3 +385,10 @@ def test_stats_count_requests_by_route_and_reset(api: httpx.Client, store: Sandb
     assert store.stats.log[-1].path == "/wp-json/wc/v3/nope"
     store.stats.reset()
     assert store.stats.snapshot()["requests"] == 0 and len(store.stats.log) == 0
+
+
+def test_create_attribute_from_python_is_listed_by_the_api(store, api) -> None:
+    created = store.create_attribute("Material", "pa_material")
+    assert created["slug"] == "pa_material"
+    listed = api.get("/products/attributes").json()
+    assert [(a["id"], a["slug"]) for a in listed] == [(created["id"], "pa_material")]

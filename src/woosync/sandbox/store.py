@@ -18,6 +18,7 @@ from woosync.sandbox.products import render_product, write_product
 from woosync.sandbox.server import make_server
 from woosync.sandbox.state import State
 from woosync.sandbox.stats import Stats
+from woosync.sandbox.taxonomy import add_attribute
 
 SAVE_INTERVAL_SECONDS = 0.5
 
@@ -135,6 +136,19 @@ class SandboxStore:
         with self._state.lock:
             record = write_product(self._env, data, None, strict=True, count=False)
             return render_product(self._state, self.home, record, "edit")
+
+    def create_attribute(self, name: str, slug: str | None = None) -> dict[str, Any]:
+        """Create a global attribute as ``POST /products/attributes`` would (not counted).
+
+        Returns ``{"id", "name", "slug"}`` with the ``pa_`` slug the API shows.
+        """
+        with self._state.lock:
+            attribute = add_attribute(self._state, {"name": name, "slug": slug or ""})
+            return {
+                "id": attribute["id"],
+                "name": attribute["name"],
+                "slug": f"pa_{attribute['slug']}",
+            }
 
     def seed_products(self, count: int, prefix: str = "SBX-") -> list[int]:
         """Add ``count`` simple products (reproducible from the seed); returns their ids."""

@@ -341,24 +341,28 @@ def create_attribute(env: Env, request: Request) -> Response:
         raise missing_params("name")
     for name in ("name", "slug", "type", "order_by"):
         _check_string(body, name)
-    state = env.state
-    with state.lock:
-        slug = _attribute_slug(state, str(body.get("slug") or body["name"]))
-        attribute: dict[str, Any] = {
-            "id": state.next_attribute_id,
-            "name": term_name(body["name"]),
-            "slug": slug,
-            "type": body.get("type") or "select",
-            "order_by": body.get("order_by") or "menu_order",
-            "has_archives": is_true(body.get("has_archives", False)),
-        }
-        state.next_attribute_id += 1
-        state.attributes[attribute["id"]] = attribute
-        state.taxonomies[attribute_taxonomy(attribute["id"])] = {}
-        state.touch()
-        rendered = render_attribute(request, attribute)
+    with env.state.lock:
+        rendered = render_attribute(request, add_attribute(env.state, body))
     response = Response(201, rendered)
     return response.header("Location", rendered["_links"]["self"][0]["href"])
+
+
+def add_attribute(state: State, body: dict[str, Any]) -> dict[str, Any]:
+    """Create a global attribute (caller holds ``state.lock``); raises ``ApiError`` on a bad slug."""
+    slug = _attribute_slug(state, str(body.get("slug") or body["name"]))
+    attribute: dict[str, Any] = {
+        "id": state.next_attribute_id,
+        "name": term_name(body["name"]),
+        "slug": slug,
+        "type": body.get("type") or "select",
+        "order_by": body.get("order_by") or "menu_order",
+        "has_archives": is_true(body.get("has_archives", False)),
+    }
+    state.next_attribute_id += 1
+    state.attributes[attribute["id"]] = attribute
+    state.taxonomies[attribute_taxonomy(attribute["id"])] = {}
+    state.touch()
+    return attribute
 
 
 def _get_attribute(env: Env, request: Request) -> dict[str, Any]:
