@@ -392,3 +392,9 @@ def test_create_attribute_from_python_is_listed_by_the_api(store, api) -> None:
     assert created["slug"] == "pa_material"
     listed = api.get("/products/attributes").json()
     assert [(a["id"], a["slug"]) for a in listed] == [(created["id"], "pa_material")]
+
+
+def test_attributes_lists_global_attributes_by_slug(store) -> None:
+    first = store.create_attribute("Color", "pa_color")
+    second = store.create_attribute("Size")
+    assert store.attributes == {"pa_color": first["id"], "pa_size": second["id"]}

@@ -35,4 +35,7 @@ def commands() -> list[Callable[[typer.Typer], None]]:
     from woosync.cli import export
 
     found.append(export.register)
+    from woosync.cli import demo
+
+    found.append(demo.register)
     return found

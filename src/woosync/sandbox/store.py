@@ -150,6 +150,12 @@ class SandboxStore:
                 "slug": f"pa_{attribute['slug']}",
             }
 
+    @property
+    def attributes(self) -> dict[str, int]:
+        """Global attributes as ``{"pa_slug": id}``."""
+        with self._state.lock:
+            return {f"pa_{a['slug']}": a["id"] for a in self._state.attributes.values()}
+
     def seed_products(self, count: int, prefix: str = "SBX-") -> list[int]:
         """Add ``count`` simple products (reproducible from the seed); returns their ids."""
         ids = []

@@ -1,0 +1,33 @@
+"""``woosync demo`` runs the whole job against sandbox stores without touching the user's things."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.console import Console
+
+from woosync.cli.demo import run_demo
+
+
+def test_demo_runs_end_to_end_and_leaves_the_user_alone(cli, db_path: Path, memory_keyring) -> None:
+    home_before = os.environ["WOOSYNC_HOME"]
+    result = cli("demo", "--latency-ms", "0")
+    assert result.exit_code == 0, result.stderr
+    assert "2 imported" in result.stdout
+    assert "received 1 write request(s) for 12 products and downloaded 0 images" in result.stdout
+    assert "14 synced, 0 pending, 0 error" in result.stdout
+    # the user's database, keyring and environment are untouched
+    assert not db_path.exists()
+    assert memory_keyring.entries == {}
+    assert os.environ["WOOSYNC_HOME"] == home_before
+    assert "WOOSYNC_SECRETS" not in os.environ
+
+
+def test_demo_figures(tmp_path: Path) -> None:
+    console = Console(file=(tmp_path / "out.txt").open("w"), width=120)
+    figures = run_demo(console, latency_ms=0)
+    assert figures["retailProducts"] == 14  # 12 exported + 2 added by the shop manager
+    assert figures["wholesaleProducts"] == 12
+    assert figures["partialWrites"] == 1
+    assert figures["importedSkus"] == ["LAMP-RATTAN", "RUG-WOOL"]
