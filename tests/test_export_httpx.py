@@ -505,3 +505,12 @@ def test_a_deleted_store_image_is_uploaded_again(store: Store, fake: FakeWoo) ->
     sent = [w["update"][0]["images"] for w in fake.writes()[1:]]
     assert sent == [[{"id": known}], [{"src": "https://img.test/a.jpg"}]]
     assert refs_of(store, conn, "image")["https://img.test/a.jpg"] != known
+
+
+def test_skus_differing_only_in_case_are_not_both_sent(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee("abc"), tee("ABC")])
+    result = run(store, conn, product_ids=ids, fields=["name", "sku"])
+    assert [r["status"] for r in result["results"]] == ["success", "error"]
+    assert f"product {ids[0]}" in result["results"][1]["message"]
+    assert [len(w["create"]) for w in fake.writes()] == [1]

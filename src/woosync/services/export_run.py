@@ -123,7 +123,14 @@ class ExportRun:
     def plan(self, *, dry_run: bool = False) -> None:
         """Decide every product's action and build the payloads (reads only)."""
         unlinked: list[Item] = []
+        seen: dict[str, int] = {}
         for item in self.items:
+            first = seen.setdefault(item.sku.casefold(), item.product_id)
+            if first != item.product_id:  # WooCommerce compares SKUs without regard to case
+                item.fail(
+                    f'SKU "{item.sku}" differs only in case from the SKU of product {first}; '
+                    "the store would treat them as one product"
+                )
             if item.done:
                 continue
             if item.woo_id:
@@ -716,11 +723,11 @@ class ExportRun:
             "connectionId": self.connection_id,
             "productId": item.product_id,
             "wooProductId": item.woo_id,
-            "status": "error" if item.action == ERROR else "success",
+            "status": "error" if item.action == ERROR or not item.done else "success",
             "exportedFields": item.exported_fields,
             "lastExportedAt": iso(item.exported_at or item.last_exported_at),
         }
-        if item.action == ERROR:
+        if result["status"] == "error":
             result["message"] = item.message or "export failed"
         return result
 
