@@ -71,7 +71,7 @@ def _render_result(output: Output, result: dict[str, Any]) -> None:
                 r["productId"],
                 r["wooProductId"] or "",
                 r["status"],
-                ", ".join(r["exportedFields"]) if r["exportedFields"] else "(no change)",
+                _exported(r),
                 r["lastExportedAt"] or "",
             ]
             for r in result["results"][:SHOWN]
@@ -90,6 +90,12 @@ def _render_result(output: Output, result: dict[str, Any]) -> None:
         )
 
     output.emit(result, human=human)
+
+
+def _exported(result: dict[str, Any]) -> str:
+    if result["status"] == "error":
+        return "(failed, see the error above)"
+    return ", ".join(result["exportedFields"]) or "(no change)"
 
 
 def _show(value: Any) -> str:
