@@ -124,7 +124,12 @@ def _worker(db: str, url: str, key: str, secret: str, scenario: str, count: int)
             synced = products
         else:
             result = export_products(
-                store, 1, all_products=True, fields=FIELDS, partial=scenario != "first", client=client
+                store,
+                1,
+                all_products=True,
+                fields=FIELDS,
+                partial=scenario != "first",
+                client=client,
             )
             products = len(result["results"])
             synced = result["syncedCount"]

@@ -514,3 +514,22 @@ def test_skus_differing_only_in_case_are_not_both_sent(store: Store, fake: FakeW
     assert [r["status"] for r in result["results"]] == ["success", "error"]
     assert f"product {ids[0]}" in result["results"][1]["message"]
     assert [len(w["create"]) for w in fake.writes()] == [1]
+
+
+def test_the_batch_size_halves_after_a_failure_and_grows_back(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee(f"S{i}") for i in range(8)])
+    fake.batch_faults = ["503"]
+    result = run(store, conn, product_ids=ids, fields=["name", "sku"], batch_size=4, concurrency=1)
+    assert result["success"]
+    assert [len(w["create"]) for w in fake.writes()] == [4, 2, 4, 2]
+
+
+def test_a_store_that_keeps_failing_stops_the_run(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    ids = add_products(store, [tee(f"S{i}") for i in range(4)])
+    fake.batch_faults = ["503"] * 100
+    result = run(store, conn, product_ids=ids, fields=["name", "sku"], concurrency=1)
+    assert result["failedCount"] == 4 and len(fake.writes()) <= export_run.MAX_FAILURE_STREAK
+    record = sync_of(store, conn, ids[0])
+    assert record is not None and record.sync_status == "error"

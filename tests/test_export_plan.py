@@ -66,7 +66,9 @@ def test_targets_follow_the_mapping_then_the_standard_defaults() -> None:
 
 
 def test_name_and_sku_are_required_with_the_spec_message() -> None:
-    with pytest.raises(ValidationError, match='Export mapping must include "name" and "sku" fields'):
+    with pytest.raises(
+        ValidationError, match='Export mapping must include "name" and "sku" fields'
+    ):
         targets_for(["name", "price"])
 
 
@@ -149,8 +151,12 @@ def test_fingerprints_of_what_we_send_equal_those_of_what_the_store_answers() ->
 
 def test_changed_keys_name_only_what_differs() -> None:
     targets = targets_for(["name", "sku", "price", "description"])
-    before = plan.desired_values(targets, {"name": "A", "sku": "S", "price": "5", "description": "x"}.get)
-    after = plan.desired_values(targets, {"name": "A", "sku": "S", "price": "6", "description": "x"}.get)
+    before = plan.desired_values(
+        targets, {"name": "A", "sku": "S", "price": "5", "description": "x"}.get
+    )
+    after = plan.desired_values(
+        targets, {"name": "A", "sku": "S", "price": "6", "description": "x"}.get
+    )
     previous = plan.fingerprints(targets, before)
     assert plan.changed_keys(targets, before, previous) == []
     assert plan.changed_keys(targets, after, previous) == ["regular_price"]
@@ -162,7 +168,13 @@ def test_merge_keeps_attributes_we_do_not_manage_and_replaces_ours() -> None:
     color, size = targets[2], targets[3]
     base = [
         {"id": 3, "name": "Color", "position": 0, "visible": True, "options": ["Red"]},
-        {"id": 0, "name": "Material", "position": 1, "visible": False, "options": ["Cotton &amp; Silk"]},
+        {
+            "id": 0,
+            "name": "Material",
+            "position": 1,
+            "visible": False,
+            "options": ["Cotton &amp; Silk"],
+        },
         {"id": 0, "name": "size", "position": 2, "visible": True, "options": ["S"]},
     ]
     merged = plan.merge_attributes(base, [(color, ["Red", "Blue"], 3), (size, ["M"], None)])
