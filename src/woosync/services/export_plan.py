@@ -253,9 +253,11 @@ def canonical(target_kind: str, value: Any) -> Any:
 
 def fingerprint(kind: str, value: Any) -> str:
     """A short, stable digest of a value's comparable form."""
-    form = canonical(kind, value)
-    if isinstance(form, str):  # the common case, without the JSON encoder
+    form = canonical_text(value) if type(value) is str else canonical(kind, value)
+    if type(form) is str:  # the common cases without the JSON encoder
         encoded = "s:" + form
+    elif type(form) is list and all(type(item) is str for item in form):
+        encoded = "l:" + "\x1f".join(form)
     else:
         encoded = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha1(encoded.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
