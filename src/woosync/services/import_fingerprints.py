@@ -16,8 +16,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from woosync.core.errors import ValidationError
-from woosync.core.fields import REQUIRED_FIELDS, STANDARD_FIELDS
+from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
 from woosync.services.export_plan import (
+    ATTRIBUTE_KINDS,
     Target,
     fingerprints,
     normalize_store_attributes,
@@ -36,6 +37,7 @@ class Fingerprinter:
     ) -> None:
         self.field_mappings = dict(field_mappings or {})
         self._by_field: dict[str, Target | None] = {}
+        self._targets: dict[tuple[str, ...], list[Target]] = {}  # by the product's attribute names
         base: list[Target] = []
         if selected_fields:
             try:
@@ -64,7 +66,23 @@ class Fingerprinter:
             self._by_field[name] = found
         return self._by_field[name]
 
+    def woo_fields(self) -> set[str]:
+        """The top-level WooCommerce product fields these fingerprints read."""
+        found = {"attributes"}
+        for target in [*self._base, *self._standard]:
+            if target.kind in ATTRIBUTE_KINDS:
+                continue
+            found.add("dimensions" if target.woo in DIMENSION_PARTS else target.woo)
+        return found
+
     def targets(self, attribute_names: Iterable[str]) -> list[Target]:
+        names = tuple(attribute_names)
+        cached = self._targets.get(names)
+        if cached is None:
+            cached = self._targets[names] = self._choose(names)
+        return cached
+
+    def _choose(self, attribute_names: tuple[str, ...]) -> list[Target]:
         chosen = list(self._base)
         keys = set(self._keys)
         for target in [*self._standard, *map(self._target, attribute_names)]:

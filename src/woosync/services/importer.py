@@ -11,6 +11,7 @@ the bookmark only after everything is committed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +22,15 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
+from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso, utcnow
+from woosync.files.product_files import (
+    ATTRIBUTE_PREFIX,
+    CUSTOM_PREFIX,
+    LIST_FIELDS,
+    SCALAR_FIELDS,
+    normalize_fields,
+)
 from woosync.services.import_cursor import (
     DEFAULT_OVERLAP,
     modified_after,
@@ -137,12 +146,18 @@ def import_products(
             f"modified after {woo_gmt(after)} UTC" if after else "all products",
             " (dry run)" if dry_run else "",
         )
+        writer = _Writer(store, dry_run)
         try:
-            for items in _pages(woo, _list_params(after), ids, concurrency, run):
-                _process_page(store, run, items)
+            params = _list_params(after, _wanted_fields(rules, fingerprinter))
+            for items, next_ready in _pages(woo, params, ids, concurrency, run):
+                _process_page(writer, run, items)
+                if not next_ready:
+                    writer.commit()  # never hold the database while waiting for the store
                 if progress is not None:
                     progress(len(items))
+            writer.commit()
         finally:
+            writer.close()
             if owned:
                 woo.close()
         _check_totals(run, ids)
@@ -270,8 +285,20 @@ def _open_client(store: Store, conn: Connection) -> WooClient:
     return open_client(store, conn)
 
 
-def _list_params(after: datetime | None) -> dict[str, Any]:
-    params: dict[str, Any] = {"orderby": "id", "order": "asc", "context": "edit"}
+# What the importer itself reads from every product, whatever the mappings say.
+_BOOKKEEPING_FIELDS = ("id", "sku", "name", "type", "parent_id", "date_modified_gmt", "attributes")
+
+
+def _wanted_fields(rules: ImportRules, fingerprinter: Fingerprinter) -> str:
+    """``_fields`` for the listing: only what the mapping and the fingerprints read (smaller pages)."""
+    wanted = set(_BOOKKEEPING_FIELDS) | fingerprinter.woo_fields()
+    for woo_field in rules.field_mappings:
+        wanted.add("dimensions" if woo_field in DIMENSION_PARTS else woo_field)
+    return ",".join(sorted(wanted))
+
+
+def _list_params(after: datetime | None, fields: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"orderby": "id", "order": "asc", "context": "edit", "_fields": fields}
     if after is not None:
         params["modified_after"] = woo_gmt(after)
         params["dates_are_gmt"] = "true"
@@ -287,8 +314,8 @@ def _pages(
     ids: list[int] | None,
     concurrency: int,
     run: _Run,
-) -> Iterator[list[dict[str, Any]]]:
-    """Yield the store's pages in order while up to ``concurrency`` more download in the background.
+) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+    """Yield ``(page, next page already here)`` in order while up to ``concurrency`` more download.
 
     All products: the first page gives the page count, then pages 2..N. Given ids: ``include`` chunks
     of 100, each one page. ``run.expected_total`` adds up ``X-WP-Total``.
@@ -298,7 +325,7 @@ def _pages(
         items, total, total_pages = client.get_page(PRODUCTS_PATH, params, 1, per_page=PER_PAGE)
         run.expected_total = total
         log.info("store reports %s products in %s pages", total, total_pages)
-        yield items
+        yield items, False
         jobs = [(params, page) for page in range(2, total_pages + 1)]
     else:
         jobs = [
@@ -313,11 +340,12 @@ def _pages(
             for job_params, page in jobs
         ]
         try:
-            for future in futures:
+            for index, future in enumerate(futures):
                 items, total, _pages_count = future.result()
                 if ids is not None:
                     run.expected_total += total
-                yield items
+                following = futures[index + 1] if index + 1 < len(futures) else None
+                yield items, following is not None and following.done()
         finally:
             for future in futures:
                 future.cancel()
@@ -419,8 +447,49 @@ def _custom_value(value: Any) -> Any:
     return value
 
 
-def _process_page(store: Store, run: _Run, items: list[dict[str, Any]]) -> None:
-    """Match and write one page of store products in one transaction (nothing written on dry runs)."""
+class _Writer:
+    """The transaction the pages are written in: kept open across pages that are already downloaded
+    (fewer commits), committed before waiting for the store and every ``COMMIT_EVERY`` products, so
+    other woosync runs sharing the database never wait long for it."""
+
+    COMMIT_EVERY = 1000
+
+    def __init__(self, store: Store, dry_run: bool) -> None:
+        self.store = store
+        self.dry_run = dry_run
+        self._context: Any = None
+        self._session: Session | None = None
+        self._written = 0
+
+    def session(self) -> Session:
+        if self._session is None:
+            self._context = self.store.session()
+            self._session = self._context.__enter__()
+        return self._session
+
+    def wrote(self, count: int) -> None:
+        self._written += count
+        if self._written >= self.COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._session is None:
+            return
+        if self.dry_run:
+            self._session.rollback()
+        context, self._context, self._session, self._written = self._context, None, None, 0
+        context.__exit__(None, None, None)
+
+    def close(self) -> None:
+        """After an error: roll back what was not committed."""
+        if self._session is not None:
+            self._session.rollback()
+            context, self._context, self._session = self._context, None, None
+            context.__exit__(None, None, None)  # closes the session; nothing left to commit
+
+
+def _process_page(writer: _Writer, run: _Run, items: list[dict[str, Any]]) -> None:
+    """Match and write one page of store products (nothing written on dry runs)."""
     fresh = _fresh(run, items)
     if not fresh:
         return
@@ -440,10 +509,8 @@ def _process_page(store: Store, run: _Run, items: list[dict[str, Any]]) -> None:
         local = map_product(woo, run.rules, slugs)
         candidates.append(_Candidate(woo_id, woo, local, _catalog_fields(local)))
     if candidates:
-        with store.session() as session:
-            _write_page(session, run, candidates)
-            if run.dry_run:
-                session.rollback()
+        _write_page(writer.session(), run, candidates)
+        writer.wrote(len(candidates))
 
 
 @dataclass
@@ -457,7 +524,7 @@ class _Candidate:
 def _write_page(session: Session, run: _Run, candidates: list[_Candidate]) -> None:
     from sqlmodel import col, select
 
-    from woosync.services.catalog import apply_product_fields, upsert_products
+    from woosync.services.catalog import apply_product_fields
     from woosync.store.models import Product, ProductSync
 
     links = {
@@ -478,17 +545,9 @@ def _write_page(session: Session, run: _Run, candidates: list[_Candidate]) -> No
         ).all()
     }
     by_sku = {product.sku: product for product in products.values()}
-    syncs = {
-        link.product_id: link
-        for link in session.exec(
-            select(ProductSync).where(
-                ProductSync.connection_id == run.connection_id,
-                col(ProductSync.product_id).in_(list(products)),
-            )
-        ).all()
-    }
     now = utcnow()
     new: list[_Candidate] = []
+    writes = _SyncWrites()
     for candidate in candidates:
         woo_id, sku = candidate.woo_id, candidate.local.sku
         link = links.get(woo_id)
@@ -523,7 +582,12 @@ def _write_page(session: Session, run: _Run, candidates: list[_Candidate]) -> No
                 f"but the store product is linked to local product {product.id}"
             )
             run.results[woo_id] = _entry(woo_id, product.id, sku, "failed", message)
-            sync = syncs.get(product.id or 0)
+            sync = session.exec(
+                select(ProductSync).where(
+                    ProductSync.connection_id == run.connection_id,
+                    ProductSync.product_id == product.id,
+                )
+            ).first()
             if not run.dry_run and sync is not None:
                 sync.sync_status, sync.error_message = "error", f"import: {message}"
                 sync.updated_at = now
@@ -541,75 +605,180 @@ def _write_page(session: Session, run: _Run, candidates: list[_Candidate]) -> No
         if not run.dry_run:
             session.add(product)
             attribute_names = list(product.attributes or {})
-            _link(session, run, product.id, candidate.woo, attribute_names, syncs, links, now)
-    if not new:
-        return
-    created = upsert_products(
-        session,
-        [c.fields for c in new],
-        skip_invalid=True,
-        dry_run=run.dry_run,
-        update_existing=False,
-    )
-    failed = {error.row: error.message for error in created.errors}
-    for number, candidate in enumerate(new, start=1):
+            _link(writes, run, product.id, candidate.woo, attribute_names, links, now)
+    if new:
+        _create(session, run, new, writes, links, now)
+    if not run.dry_run:
+        session.flush()  # the products first: the sync upsert runs outside the ORM
+        _write_syncs(session, writes)
+
+
+def _create(
+    session: Session,
+    run: _Run,
+    new: list[_Candidate],
+    writes: _SyncWrites,
+    links: dict[int, ProductSync],
+    now: datetime,
+) -> None:
+    """New products: checked by the catalog's rules, inserted with one executemany, then linked."""
+    rows: list[dict[str, Any]] = []
+    accepted: list[_Candidate] = []
+    for candidate in new:
         woo_id, sku = candidate.woo_id, candidate.local.sku
-        if number in failed:
-            run.results[woo_id] = _entry(woo_id, None, sku, "failed", failed[number])
+        try:
+            row = _new_product_row(candidate.fields, now)
+        except ValidationError as exc:
+            run.results[woo_id] = _entry(woo_id, None, sku, "failed", exc.message)
             continue
-        product_id = created.product_ids.get(sku) if created.applied else None
-        run.results[woo_id] = _entry(woo_id, product_id, sku, "imported")
-        if product_id and not run.dry_run:
-            _link(
-                session,
-                run,
-                product_id,
-                candidate.woo,
-                list(candidate.local.attributes),
-                syncs,
-                links,
-                now,
-            )
+        rows.append(row)
+        accepted.append(candidate)
+        run.results[woo_id] = _entry(woo_id, None, sku, "imported")
+    if run.dry_run or not rows:
+        return
+    ids = _insert_products(session, rows)
+    for candidate in accepted:
+        product_id = ids[candidate.local.sku]
+        run.results[candidate.woo_id]["productId"] = product_id
+        attribute_names = list(candidate.local.attributes)
+        _link(writes, run, product_id, candidate.woo, attribute_names, links, now)
+
+
+_PRODUCT_COLUMNS = (*SCALAR_FIELDS, *LIST_FIELDS)
+
+
+def _new_product_row(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The ``products`` row for a new product, normalised as the catalog does (ValidationError)."""
+    normalized = normalize_fields(fields)
+    for required in ("name", "sku"):
+        if not normalized.get(required):
+            raise ValidationError(f"{required}: is required for a new product")
+    row: dict[str, Any] = {column: normalized.get(column) for column in SCALAR_FIELDS}
+    row.update({column: normalized.get(column) or [] for column in LIST_FIELDS})
+    attributes: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for key, value in normalized.items():
+        if value is None:
+            continue
+        if key.startswith(ATTRIBUTE_PREFIX):
+            attributes[key[len(ATTRIBUTE_PREFIX) :]] = value
+        elif key.startswith(CUSTOM_PREFIX):
+            custom[key[len(CUSTOM_PREFIX) :]] = value
+    row.update(attributes=attributes, custom_fields=custom, created_at=now, updated_at=now)
+    return row
+
+
+def _insert_products(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert ``rows`` (one executemany) and return ``{sku: id}`` for them."""
+    from sqlalchemy import select
+
+    from woosync.store.models import Product
+
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    _executemany(session, "insert", table, rows)
+    skus = [row["sku"] for row in rows]
+    found = session.connection().execute(
+        select(table.c.sku, table.c.id).where(table.c.sku.in_(skus))
+    )
+    return {sku: product_id for sku, product_id in found}
+
+
+def _executemany(session: Session, kind: str, table: Any, rows: list[dict[str, Any]]) -> None:
+    """One ``executemany`` of an insert (``kind`` "insert") or sync upsert (``"upsert"``).
+
+    SQLAlchemy compiles the statement and supplies each column's own value processing (JSON,
+    datetimes), once per run; the rows go to the driver as plain tuples, which is what keeps a
+    10,000-product import CPU-light.
+    """
+    connection = session.connection()
+    sql, names, processors = _compiled(kind, table, tuple(rows[0]), connection.dialect)
+    params = [
+        tuple(
+            row[name] if process is None else process(row[name])
+            for name, process in zip(names, processors, strict=True)
+        )
+        for row in rows
+    ]
+    connection.exec_driver_sql(sql, params)
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(
+    kind: str, table: Any, columns: tuple[str, ...], dialect: Any
+) -> tuple[str, tuple[str, ...], tuple[Any, ...]]:
+    from sqlalchemy.dialects.sqlite import insert
+
+    statement = insert(table)
+    if kind == "upsert":
+        kept = ("connection_id", "product_id", "created_at")
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.connection_id, table.c.product_id],
+            set_={name: statement.excluded[name] for name in columns if name not in kept},
+        )
+    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+    names = tuple(compiled.positiontup or ())
+    processors = tuple(table.c[name].type.bind_processor(dialect) for name in names)
+    return str(compiled), names, processors
 
 
 # --- writing --------------------------------------------------------------------------------------
 
 
+@dataclass
+class _SyncWrites:
+    """The sync records of one page, written with one statement (plus one for stale links)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    stale_ids: list[int] = field(default_factory=list)
+
+
 def _link(
-    session: Session,
+    writes: _SyncWrites,
     run: _Run,
     product_id: int | None,
     woo: dict[str, Any],
     attribute_names: list[str],
-    syncs: dict[int, ProductSync],
     links: dict[int, ProductSync],
     now: datetime,
 ) -> None:
-    """Create or refresh the sync record: link, lastImportedAt, synced, the store's fingerprints."""
+    """Queue the sync record: link, lastImportedAt, synced, and the store's fingerprints."""
     from woosync.services.import_fingerprints import store_attribute_list
-    from woosync.store.models import ProductSync
 
     assert product_id is not None
     woo_id = int(woo["id"])
-    sync = syncs.get(product_id)
     stale = links.get(woo_id)
-    if stale is not None and stale is not sync:
-        # the store product was linked to a local product that is gone or was matched elsewhere
-        session.delete(stale)
-        session.flush()
-    if sync is None:
-        sync = ProductSync(connection_id=run.connection_id, product_id=product_id, created_at=now)
-        syncs[product_id] = sync
-    sync.woo_product_id = woo_id
-    sync.last_imported_at = now
-    sync.sync_status = "synced"
-    sync.error_message = None
-    sync.store_attributes = store_attribute_list(woo)
-    sync.exported_values = run.fingerprinter.for_store_product(
-        woo, attribute_names, _attribute_ids(run)
+    if stale is not None and stale.product_id != product_id and stale.id is not None:
+        # the store product was linked to a local product that is gone, or it matched another one
+        writes.stale_ids.append(stale.id)
+    writes.rows.append(
+        {
+            "connection_id": run.connection_id,
+            "product_id": product_id,
+            "woo_product_id": woo_id,
+            "last_imported_at": now,
+            "sync_status": "synced",
+            "error_message": None,
+            "exported_values": run.fingerprinter.for_store_product(
+                woo, attribute_names, _attribute_ids(run)
+            ),
+            "store_attributes": store_attribute_list(woo),
+            "created_at": now,
+            "updated_at": now,
+        }
     )
-    sync.updated_at = now
-    session.add(sync)
+
+
+def _write_syncs(session: Session, writes: _SyncWrites) -> None:
+    """Upsert the queued sync records; export's own columns (lastExportedAt ...) are kept."""
+    from sqlalchemy import delete
+
+    from woosync.store.models import ProductSync
+
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    if writes.stale_ids:
+        session.execute(delete(table).where(table.c.id.in_(writes.stale_ids)))
+    if writes.rows:
+        _executemany(session, "upsert", table, writes.rows)
 
 
 def _attribute_ids(run: _Run) -> dict[str, int]:
