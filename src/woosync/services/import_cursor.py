@@ -5,7 +5,8 @@ run's own duration. Subtracting the duration (measured locally, so clock skew do
 keeps products changed *during* a run from being skipped: such a product was modified after the run
 started, and the newest date seen is at most the store's time at the end of the run, so the bookmark
 never passes the start of the run. The next request asks for ``modified_after = bookmark - overlap``
-(WordPress compares strictly and to the second), so the window is inclusive; products seen twice are
+(WordPress compares strictly and to the second, so one more second comes off), so the window is
+inclusive; products seen twice are
 harmless. The bookmark only moves forward, and only after the run's data is committed.
 """
 
@@ -40,8 +41,10 @@ def woo_gmt(value: datetime) -> str:
 
 
 def modified_after(cursor: datetime, overlap: timedelta = DEFAULT_OVERLAP) -> datetime:
-    """Where the next incremental request starts: the bookmark minus the overlap, whole seconds."""
-    return (cursor - overlap).replace(microsecond=0)
+    """Where the next incremental request starts: the bookmark minus the overlap, in whole seconds,
+    minus one more second: store dates are cut to the second and ``modified_after`` is strict, so
+    this keeps a product changed in the bookmark's own second inside the window."""
+    return (cursor - overlap).replace(microsecond=0) - timedelta(seconds=1)
 
 
 def next_cursor(
