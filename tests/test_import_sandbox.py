@@ -15,6 +15,7 @@ from woosync.sandbox import SandboxStore
 from woosync.services.export import export_products
 from woosync.services.importer import import_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
+from woosync.services.sync_status import sync_status
 from woosync.store.engine import Store, open_store
 from woosync.store.models import Connection, Product, ProductSync, SyncCursor
 from woosync.woo import WooClient
@@ -155,6 +156,10 @@ def test_use_case_3_import_with_custom_attributes(
             "synced",
         )
         assert sync.last_imported_at is not None and sync.last_exported_at is None
+    status = sync_status(store, 1)
+    assert status["summary"] == {"synced": 2, "pending": 0, "error": 0, "total": 2}
+    assert status["records"][0]["lastImportedAt"].endswith("Z")
+    assert status["records"][0]["lastExportedAt"] is None
 
 
 def test_attribute_mapping_by_name_and_a_standard_field_target(

@@ -125,6 +125,7 @@ def test_cli_human_output_and_errors(store: Store, cli: Any) -> None:
     assert result.exit_code == 0
     assert "Failed to create product in WooCommerce" in result.stdout
     assert "1 synced, 1 pending, 1 error (3 total)" in result.stdout
+    assert "woosync export --connection 1 --retry-failed" in result.stdout
     assert result.stderr == ""
     bad = cli("sync-status", "--status", "broken")
     assert bad.exit_code == 2

@@ -71,6 +71,12 @@ def sync_status_command(
             )
         )
 
+        if summary["error"]:
+            console.print(
+                "Retry the products in error with "
+                f"'woosync export --connection {result['connectionId']} --retry-failed'."
+            )
+
     output.emit(result, human=human)
 
 

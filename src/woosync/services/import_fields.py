@@ -19,7 +19,7 @@ What lands where (the README's "Import and cron" section says the same):
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,14 +224,14 @@ def map_product(
         value = attribute_options(entry)
         if value is None:
             continue
-        target = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
-        name = target or _text(entry.get("name")) or attribute_slug(entry, slugs_by_id)
+        mapped = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
+        name = mapped or _text(entry.get("name")) or attribute_slug(entry, slugs_by_id)
         if name:
             _put(result, name, value, from_attribute=True)
     return result
 
 
-def needs_attribute_slugs(products: list[Mapping[str, Any]], rules: ImportRules) -> bool:
+def needs_attribute_slugs(products: Sequence[Mapping[str, Any]], rules: ImportRules) -> bool:
     """True when a global attribute comes without ``slug`` and the mapping has slug keys to match."""
     if not any(key.startswith("pa_") for key in rules.attribute_mappings):
         return False
