@@ -1,4 +1,4 @@
-"""Which command modules make up ``woosync``. Add a line here for a new command group."""
+"""Which command modules make up ``woosync``. Add a line here for a new command or group."""
 
 from __future__ import annotations
 
@@ -8,34 +8,28 @@ import typer
 
 
 def groups() -> list[tuple[str, typer.Typer]]:
-    """``woosync NAME ...`` sub-command groups."""
-    found: list[tuple[str, typer.Typer]] = []
-    from woosync.cli.connections import app as connections_app
+    """``woosync NAME ...`` sub-command groups, in the order ``--help`` lists them."""
+    from woosync.cli import (
+        connections,
+        export_mapping,
+        import_mapping,
+        mapping_files,
+        products,
+        sandbox,
+    )
 
-    found.append(("connections", connections_app))
-    from woosync.cli import export_mapping, import_mapping, mapping_files
-
-    found += [("export-mapping", export_mapping.app), ("import-mapping", import_mapping.app)]
-    found.append(("mappings", mapping_files.app))
-    from woosync.cli.products import app as products_app
-
-    found.append(("products", products_app))
-    from woosync.cli.sandbox import app as sandbox_app
-
-    found.append(("sandbox", sandbox_app))
-    return found
+    return [
+        ("connections", connections.app),
+        ("export-mapping", export_mapping.app),
+        ("import-mapping", import_mapping.app),
+        ("mappings", mapping_files.app),
+        ("products", products.app),
+        ("sandbox", sandbox.app),
+    ]
 
 
 def commands() -> list[Callable[[typer.Typer], None]]:
     """Top-level commands; each callable registers itself on the root app."""
-    found: list[Callable[[typer.Typer], None]] = []
-    from woosync.cli import import_, sync_status
+    from woosync.cli import demo, export, import_, sync_status
 
-    found += [import_.register, sync_status.register]
-    from woosync.cli import export
-
-    found.append(export.register)
-    from woosync.cli import demo
-
-    found.append(demo.register)
-    return found
+    return [demo.register, export.register, import_.register, sync_status.register]
