@@ -7,9 +7,22 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.cli.context import JsonFlag, YesFlag
+from woosync.cli.options import (
+    ConnectionOption,
+    LogFileOption,
+    ProductOption,
+    QuietOption,
+    WaitOption,
+    emit_result,
+    exit_if_failed,
+    parse_ids,
+    parse_names,
+    print_capped_table,
+    report_failures,
+    start_run,
+)
 from woosync.core.errors import ValidationError
-from woosync.core.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -18,52 +31,17 @@ if TYPE_CHECKING:
 
 SHOWN = 50  # rows of a human table; --json has them all
 
-ConnectionOption = Annotated[
-    str | None,
-    typer.Option("--connection", "-c", help="Connection id or name (default: the default one)."),
-]
-WaitOption = Annotated[
-    float,
-    typer.Option(
-        "--wait",
-        metavar="SECONDS",
-        help="If another run holds this store, wait up to SECONDS (else exit 6 at once).",
-    ),
-]
-
-
-def _ids(text: str | None) -> list[int] | None:
-    if text is None:
-        return None
-    ids: list[int] = []
-    for part in text.replace(" ", ",").split(","):
-        if not part:
-            continue
-        if not part.isdigit() or int(part) < 1:
-            raise ValidationError(
-                f"--products: {part!r} is not a product id", hint="e.g. --products 101,102"
-            )
-        ids.append(int(part))
-    if not ids:
-        raise ValidationError("--products is empty", hint="e.g. --products 101,102")
-    return ids
-
-
-def _names(text: str | None, option: str) -> list[str] | None:
-    if text is None:
-        return None
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if not names:
-        raise ValidationError(f"{option} is empty", hint=f"e.g. {option} A,B")
-    return names
-
 
 def _render_result(output: Output, result: dict[str, Any]) -> None:
-    failed = [r for r in result["results"] if r["status"] == "error"]
-    for entry in failed[:SHOWN]:
-        output.error(f"product {entry['productId']}: {entry.get('message', 'failed')}")
-    if len(failed) > SHOWN:
-        output.error(f"... and {len(failed) - SHOWN} more failed (see --json)")
+    report_failures(
+        output,
+        [
+            f"product {r['productId']}: {r.get('message', 'failed')}"
+            for r in result["results"]
+            if r["status"] == "error"
+        ],
+        SHOWN,
+    )
 
     def human(console: Console) -> None:
         rows = [
@@ -74,22 +52,21 @@ def _render_result(output: Output, result: dict[str, Any]) -> None:
                 _exported(r),
                 r["lastExportedAt"] or "",
             ]
-            for r in result["results"][:SHOWN]
+            for r in result["results"]
         ]
-        if rows:
-            console.print(
-                output.table(
-                    ["Product", "Woo ID", "Status", "Exported fields", "Last exported"], rows
-                )
-            )
-        if len(result["results"]) > SHOWN:
-            console.print(f"... {len(result['results']) - SHOWN} more (see --json)")
+        print_capped_table(
+            console,
+            output,
+            ["Product", "Woo ID", "Status", "Exported fields", "Last exported"],
+            rows,
+            limit=SHOWN,
+        )
         console.print(
             f"{result['syncedCount']} synced, {result['failedCount']} failed "
             f"(connection {result['connectionId']})"
         )
 
-    output.emit(result, human=human)
+    emit_result(output, result, human)
 
 
 def _exported(result: dict[str, Any]) -> str:
@@ -126,14 +103,15 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
                 rows.append([*cells, change["field"], arrow])
             for problem in product.get("missing", []):
                 rows.append(["", "", "", "", problem])
-        if rows:
-            console.print(
-                output.table(
-                    ["Product", "SKU", "Action", "Field", "Old -> new"],
-                    rows[: SHOWN * 4],
-                    title=f"Export plan for connection {plan['connectionId']} (dry run)",
-                )
-            )
+        print_capped_table(
+            console,
+            output,
+            ["Product", "SKU", "Action", "Field", "Old -> new"],
+            rows,
+            limit=SHOWN * 4,
+            what="rows",
+            title=f"Export plan for connection {plan['connectionId']} (dry run)",
+        )
         for created in plan["wouldCreate"]:
             console.print(f"would create {created['kind']} {created['name']!r} in the store")
         summary = plan["summary"]
@@ -143,7 +121,7 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
             "(dry run: nothing was written)"
         )
 
-    output.emit(plan, human=human)
+    emit_result(output, plan, human)
 
 
 def export_command(
@@ -211,18 +189,18 @@ def export_command(
         ),
     ] = None,
     wait: WaitOption = 0.0,
+    quiet: QuietOption = False,
+    log_file: LogFileOption = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Export products to a WooCommerce store (idempotent; --partial sends only changes)."""
     from woosync.services.export import count_products, export_products
 
-    state = app_context(ctx, json_flag)
+    state = start_run(ctx, json_flag, quiet=quiet, log_file=log_file)
     output = state.output
-    if wait < 0:
-        raise ValidationError("--wait must not be negative", hint="e.g. --wait 300")
-    product_ids = _ids(products)
-    skus = _names(sku, "--sku")
-    field_names = _names(fields, "--fields")
+    product_ids = parse_ids(products, "--products", noun="product id", example="101,102")
+    skus = parse_names(sku, "--sku")
+    field_names = parse_names(fields, "--fields")
     store = state.store()
     total = (
         count_products(
@@ -257,59 +235,57 @@ def export_command(
         )
     if dry_run:
         _render_plan(output, result)
-        if result["summary"]["error"]:
-            raise typer.Exit(int(ExitCode.FAILURE))
+        exit_if_failed(result["summary"]["error"])
         return
     _render_result(output, result)
-    if result["failedCount"]:
-        raise typer.Exit(int(ExitCode.FAILURE))
+    exit_if_failed(result["failedCount"])
 
 
 def update_command(
     ctx: typer.Context,
-    product: Annotated[
-        int, typer.Option("--product", "-p", metavar="ID", help="Local product id.")
-    ],
+    product: ProductOption,
     connection: ConnectionOption = None,
     wait: WaitOption = 0.0,
+    quiet: QuietOption = False,
+    log_file: LogFileOption = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Push one synced product's changed fields to a store (it must have been exported before)."""
     from woosync.services.export import update_product
 
-    state = app_context(ctx, json_flag)
+    state = start_run(ctx, json_flag, quiet=quiet, log_file=log_file)
     output = state.output
     result = update_product(state.store(), connection, product, lock_wait=wait)
-    if result["status"] == "error":
+    failed = result["status"] == "error"
+    if failed:
         output.error(f"product {product}: {result.get('message', 'failed')}")
 
     def human(console: Console) -> None:
-        if result["status"] == "error":
+        if failed:
             return
         fields = ", ".join(result["exportedFields"]) or "nothing changed"
         console.print(
             f"product {result['productId']} -> store product {result['wooProductId']}: {fields}"
         )
 
-    output.emit(result, human=human)
-    if result["status"] == "error":
-        raise typer.Exit(int(ExitCode.FAILURE))
+    emit_result(output, result, human)
+    exit_if_failed(failed)
 
 
 def delete_command(
     ctx: typer.Context,
-    product: Annotated[
-        int, typer.Option("--product", "-p", metavar="ID", help="Local product id.")
-    ],
+    product: ProductOption,
     connection: ConnectionOption = None,
     yes: YesFlag = False,
     wait: WaitOption = 0.0,
+    quiet: QuietOption = False,
+    log_file: LogFileOption = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Delete a product from a store for good (not to the trash); the local product stays."""
     from woosync.services.export import delete_product
 
-    state = app_context(ctx, json_flag)
+    state = start_run(ctx, json_flag, quiet=quiet, log_file=log_file)
     output = state.output
     if not yes:
         import sys
@@ -327,9 +303,8 @@ def delete_command(
         if result["success"]:
             console.print(f"deleted product {product} from the store")
 
-    output.emit(result, human=human)
-    if not result["success"]:
-        raise typer.Exit(int(ExitCode.FAILURE))
+    emit_result(output, result, human)
+    exit_if_failed(not result["success"])
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from woosync.cli.context import JsonFlag, app_context
+from woosync.cli.options import ConnectionOption
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -14,12 +15,7 @@ if TYPE_CHECKING:
 
 def sync_status_command(
     ctx: typer.Context,
-    connection: Annotated[
-        str | None,
-        typer.Option(
-            "--connection", "-c", help="Connection id or name (default: the default one)."
-        ),
-    ] = None,
+    connection: ConnectionOption = None,
     status: Annotated[
         str | None,
         typer.Option("--status", help="Only records with this status: synced, pending or error."),

@@ -1,0 +1,162 @@
+"""What the run commands share (``export``, ``update``, ``delete``, ``import``, ``sync-status``).
+
+Options: ``--connection``, ``--wait``, ``--product`` and the cron pair ``--quiet`` / ``--log-file``
+(:func:`start_run` applies them). Parsing: id and name lists. Rendering: failure lines on stderr,
+tables capped at a number of rows, a result that ``--quiet`` keeps off the terminal, and exit code 1
+when something failed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from woosync.cli.context import AppContext, app_context
+from woosync.core.errors import ValidationError
+from woosync.core.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from woosync.cli.render import Output
+
+
+def _not_negative_wait(value: float) -> float:
+    if value < 0:
+        raise ValidationError("--wait must not be negative", hint="e.g. --wait 300")
+    return value
+
+
+ConnectionOption = Annotated[
+    str | None,
+    typer.Option("--connection", "-c", help="Connection id or name (default: the default one)."),
+]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        callback=_not_negative_wait,
+        help="If another run holds this store, wait up to SECONDS (else exit 6 at once).",
+    ),
+]
+ProductOption = Annotated[
+    int, typer.Option("--product", "-p", metavar="ID", help="Local product id.")
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="Print nothing unless something failed: errors on stderr only (for cron).",
+    ),
+]
+LogFileOption = Annotated[
+    Path | None,
+    typer.Option("--log-file", metavar="PATH", help="Append the run's log lines to PATH."),
+]
+
+
+# set-up -------------------------------------------------------------------------------------------
+def start_run(
+    ctx: typer.Context, json_flag: bool, *, quiet: bool = False, log_file: Path | None = None
+) -> AppContext:
+    """The invocation's context with ``--quiet`` applied and logging set up for ``--log-file``."""
+    state = app_context(ctx, json_flag)
+    if quiet:
+        state.quiet = True
+        state.output.quiet = True
+    configure_run_logging(state.log_level, log_file, quiet=state.quiet)
+    return state
+
+
+def configure_run_logging(level: str, log_file: Path | None, *, quiet: bool = False) -> None:
+    """Logs to stderr at ``level`` (at least ERROR when ``quiet``); ``log_file`` also gets INFO."""
+    from woosync.core.logging import configure_logging
+
+    requested = getattr(logging, level.upper())
+    on_stderr = max(requested, logging.ERROR) if quiet else requested
+    in_file = min(requested, logging.INFO)
+    lowest = min(on_stderr, in_file) if log_file is not None else on_stderr
+    try:
+        configure_logging(logging.getLevelName(lowest).lower(), str(log_file) if log_file else None)
+    except OSError as exc:
+        raise ValidationError(
+            f"--log-file {log_file}: {exc.strerror or exc}",
+            hint="give a file in a folder that exists and that you can write to",
+        ) from None
+    for handler in logging.getLogger("woosync").handlers:
+        handler.setLevel(in_file if isinstance(handler, logging.FileHandler) else on_stderr)
+
+
+# parsing ------------------------------------------------------------------------------------------
+def parse_ids(text: str | None, option: str, *, noun: str, example: str) -> list[int] | None:
+    """``"101, 102"`` -> ``[101, 102]``; ``None`` when the option was not given."""
+    if text is None:
+        return None
+    ids: list[int] = []
+    for part in text.replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not part.isdigit() or int(part) < 1:
+            raise ValidationError(
+                f"{option}: {part!r} is not a {noun}",
+                hint=f"give ids separated by commas, e.g. {option} {example}",
+            )
+        ids.append(int(part))
+    if not ids:
+        raise ValidationError(f"{option} is empty", hint=f"e.g. {option} {example}")
+    return ids
+
+
+def parse_names(text: str | None, option: str) -> list[str] | None:
+    """``"A-1, B-2"`` -> ``["A-1", "B-2"]``; ``None`` when the option was not given."""
+    if text is None:
+        return None
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names:
+        raise ValidationError(f"{option} is empty", hint=f"e.g. {option} A,B")
+    return names
+
+
+# rendering ----------------------------------------------------------------------------------------
+def report_failures(output: Output, messages: Sequence[str], limit: int) -> None:
+    """One ``error:`` line on stderr per failure, at most ``limit`` of them."""
+    for message in messages[:limit]:
+        output.error(message)
+    if len(messages) > limit:
+        output.error(f"... and {len(messages) - limit} more failed (see --json)")
+
+
+def print_capped_table(
+    console: Console,
+    output: Output,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    limit: int,
+    what: str = "",
+    title: str | None = None,
+) -> None:
+    """A table of the first ``limit`` rows (none when empty) and a line counting the rest."""
+    if rows:
+        console.print(output.table(columns, rows[:limit], title=title))
+    if len(rows) > limit:
+        console.print(f"... and {len(rows) - limit} more{' ' + what if what else ''} (see --json)")
+
+
+def emit_result(output: Output, result: Any, human: Callable[[Console], None]) -> None:
+    """``output.emit``, except that ``--quiet`` prints no human result (``--json`` still does)."""
+    if output.quiet and not output.json_mode:
+        return
+    output.emit(result, human=human)
+
+
+def exit_if_failed(failed: object) -> None:
+    """Exit code 1 when ``failed`` is true (a count, or a flag) after the result was printed."""
+    if failed:
+        raise typer.Exit(int(ExitCode.FAILURE))
