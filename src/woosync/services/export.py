@@ -12,6 +12,7 @@ The planning layer is ``export_plan`` (pure), the store registry ``registry``, t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
     from woosync.store.engine import Store
     from woosync.store.models import Connection
     from woosync.woo import WooClient
+
+log = logging.getLogger("woosync.export")
 
 NOT_SYNCED = "Product not synced to this connection"
 NOT_IN_STORE = "Product not found in WooCommerce"
@@ -84,6 +87,14 @@ def export_products(
 
         registry = StoreRegistry.load(session, _id(conn))
     del products
+    log.info(
+        "export to connection %s (%s): %d products%s%s",
+        _id(conn),
+        conn.store_url,
+        len(items),
+        ", changed fields only" if partial else "",
+        " (dry run)" if dry_run else "",
+    )
     if not items:
         return _empty(_id(conn), dry_run)
     with ExitStack() as stack:
@@ -117,6 +128,15 @@ def export_products(
         touch_connection(session, _id(conn), utcnow())
     results = [run.result_for(item) for item in items]
     failed = sum(1 for r in results if r["status"] == "error")
+    log.info(
+        "export to connection %s finished: %d synced, %d failed",
+        _id(conn),
+        len(results) - failed,
+        failed,
+    )
+    for entry in results:
+        if entry["status"] == "error":
+            log.info("product %s failed: %s", entry["productId"], entry.get("message"))
     return {
         "success": failed == 0,
         "connectionId": _id(conn),
