@@ -135,3 +135,72 @@ def test_bad_selection_is_a_usage_error(cli, setup) -> None:  # type: ignore[no-
     assert bad_ids.exit_code == 2 and "'x' is not a product id" in bad_ids.stderr
     missing = cli("export", "--products", "999", "--fields", "name,sku")
     assert missing.exit_code == 3
+    for command in (["export", "--all"], ["update", "--product", "1"], ["delete", "-p", "1", "-y"]):
+        negative = cli(*command, "--wait", "-1")
+        assert negative.exit_code == 2
+        assert negative.stderr == "error: --wait must not be negative (e.g. --wait 300)\n"
+
+
+def test_quiet_prints_nothing_on_success_and_only_errors_on_failure(cli, setup) -> None:  # type: ignore[no-untyped-def]
+    _store, _conn, ids = setup
+    ok = cli("export", "--products", str(ids[0]), "--fields", "name,sku,price", "--quiet")
+    assert ok.exit_code == 0
+    assert (ok.stdout, ok.stderr) == ("", "")
+
+    failed = cli("export", "--all", "--fields", "name,sku,price,images", "-q")
+    assert failed.exit_code == 1 and failed.stdout == ""
+    lines = failed.stderr.strip().splitlines()
+    assert lines == [lines[0]] and lines[0].startswith(f"error: product {ids[1]}:")
+
+    as_json = cli("--json", "export", "--all", "--fields", "name,sku,price", "--partial", "-q")
+    assert as_json.exit_code == 0 and as_json.stderr == ""
+    assert json.loads(as_json.stdout)["syncedCount"] == 2
+
+
+def test_log_file_gets_the_run_and_no_secret(cli, setup, memory_keyring, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _store, conn, ids = setup
+    secrets = [value for value in memory_keyring.entries.values() if value]
+    assert len(secrets) >= 2  # the connection's consumer key and secret
+    log = tmp_path / "export.log"
+    args = ["export", "--all", "--fields", "name,sku,price,images", "--partial"]
+    first = cli("--log-level", "debug", *args, "--quiet", "--log-file", str(log))
+    assert first.exit_code == 1 and first.stdout == ""
+    assert first.stderr.startswith("error: product") and "DEBUG" not in first.stderr
+    text = log.read_text()
+    assert f"export to connection {conn} (" in text and "2 products, changed fields only" in text
+    assert "finished: 1 synced, 1 failed" in text and f"product {ids[1]} failed:" in text
+    assert "POST http://127.0.0.1" in text and "/products/batch?" in text  # the request lines
+    assert "oauth_signature=REDACTED" in text and "oauth_consumer_key=REDACTED" in text
+    assert not [secret for secret in secrets if secret in text]
+
+    again = cli(*args, "--log-file", str(log))  # appends; INFO lines only at the default level
+    assert again.exit_code == 1 and "1 synced, 1 failed" in again.stdout
+    added = log.read_text()[len(text) :]
+    assert "finished: 1 synced, 1 failed" in added and "DEBUG" not in added
+    assert not [secret for secret in secrets if secret in added]
+
+
+def test_update_and_delete_take_quiet_and_log_file(cli, setup, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store, conn, ids = setup
+    assert cli("export", "--products", str(ids[0]), "--fields", "name,sku,price").exit_code == 0
+    edit_product(store, ids[0], price="14.00")
+    set_mapping(store, conn, ["name", "sku", "price"])
+    log = tmp_path / "one.log"
+    updated = cli("update", "--product", str(ids[0]), "--quiet", "--log-file", str(log))
+    assert updated.exit_code == 0 and (updated.stdout, updated.stderr) == ("", "")
+    deleted = cli("delete", "--product", str(ids[0]), "--yes", "-q", "--log-file", str(log))
+    assert deleted.exit_code == 0 and (deleted.stdout, deleted.stderr) == ("", "")
+    gone = cli("update", "--product", str(ids[0]), "--quiet")
+    assert gone.exit_code == 3 and gone.stdout == "" and "not synced" in gone.stderr
+
+
+def test_log_file_in_a_missing_folder_is_a_usage_error(cli, setup, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store, conn, ids = setup
+    missing = tmp_path / "no-such-folder" / "export.log"
+    result = cli(
+        "export", "--products", str(ids[0]), "--fields", "name,sku", "--log-file", str(missing)
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"error: --log-file {missing}: No such file or directory")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert sync_of(store, conn, ids[0]) is None
