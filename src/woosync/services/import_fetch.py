@@ -1,0 +1,156 @@
+"""The fetching half of an import: the listing's parameters, the pages, duplicates, totals.
+
+All products are listed in pages of 100 (``orderby=id&order=asc``, ``context=edit``, ``_fields``
+trimmed to what the run reads): the first page gives the page count, the remaining pages are fetched
+with ``concurrency`` requests in flight. Given ids go out as ``include`` chunks of 100. A product that
+arrives twice (the listing shifted while it was read) is handled once, unless the store sent a newer
+version of it, and the number that arrived is checked against ``X-WP-Total``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.fields import DIMENSION_PARTS
+from woosync.services.import_cursor import parse_woo_gmt, woo_gmt
+from woosync.services.import_fields import ImportRules, needs_attribute_slugs
+from woosync.services.import_run import ImportRun, entry
+
+if TYPE_CHECKING:
+    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.woo import WooClient
+
+log = logging.getLogger("woosync.import")
+
+PER_PAGE = 100
+MAX_CONCURRENCY = 16
+PRODUCTS_PATH = "/products"
+
+# What the importer itself reads from every product, whatever the mappings say.
+_BOOKKEEPING_FIELDS = ("id", "sku", "name", "type", "parent_id", "date_modified_gmt", "attributes")
+
+
+def wanted_fields(rules: ImportRules, fingerprinter: Fingerprinter) -> str:
+    """``_fields`` for the listing: only what the mapping and the fingerprints read (smaller pages)."""
+    wanted = set(_BOOKKEEPING_FIELDS) | fingerprinter.woo_fields()
+    for woo_field in rules.field_mappings:
+        wanted.add("dimensions" if woo_field in DIMENSION_PARTS else woo_field)
+    return ",".join(sorted(wanted))
+
+
+def list_params(after: datetime | None, fields: str) -> dict[str, Any]:
+    params: dict[str, Any] = {"orderby": "id", "order": "asc", "context": "edit", "_fields": fields}
+    if after is not None:
+        params["modified_after"] = woo_gmt(after)
+        params["dates_are_gmt"] = "true"
+    return params
+
+
+def pages(
+    client: WooClient,
+    params: dict[str, Any],
+    ids: list[int] | None,
+    concurrency: int,
+    run: ImportRun,
+) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+    """Yield ``(page, next page already here)`` in order while up to ``concurrency`` more download.
+
+    All products: the first page gives the page count, then pages 2..N. Given ids: ``include`` chunks
+    of 100, each one page. ``run.expected_total`` adds up ``X-WP-Total``.
+    """
+    jobs: list[tuple[dict[str, Any], int]]
+    if ids is None:
+        items, total, total_pages = client.get_page(PRODUCTS_PATH, params, 1, per_page=PER_PAGE)
+        run.expected_total = total
+        log.info("store reports %s products in %s pages", total, total_pages)
+        yield items, False
+        jobs = [(params, page) for page in range(2, total_pages + 1)]
+    else:
+        jobs = [
+            ({**params, "include": ",".join(str(i) for i in ids[start : start + PER_PAGE])}, 1)
+            for start in range(0, len(ids), PER_PAGE)
+        ]
+    if not jobs:
+        return
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="woosync-import") as pool:
+        futures: list[Future[tuple[list[dict[str, Any]], int, int]]] = [
+            pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
+            for job_params, page in jobs
+        ]
+        try:
+            for index, future in enumerate(futures):
+                items, total, _pages_count = future.result()
+                if ids is not None:
+                    run.expected_total += total
+                following = futures[index + 1] if index + 1 < len(futures) else None
+                yield items, following is not None and following.done()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def check_totals(run: ImportRun, ids: list[int] | None) -> None:
+    """Given ids the store did not send fail; otherwise warn when ``X-WP-Total`` was not met."""
+    if ids is not None:
+        for woo_id in ids:
+            if woo_id not in run.results:
+                run.results[woo_id] = entry(
+                    woo_id,
+                    None,
+                    "",
+                    "failed",
+                    "not found in the store (deleted, in the trash, or a variation id)",
+                )
+        return
+    received = len(run.seen)
+    if received != run.expected_total:
+        message = (
+            f"the store reported {run.expected_total} products but {received} arrived; "
+            "products were probably added or removed during the import (run it again to catch up)"
+        )
+        log.warning(message)
+        run.warnings.append(message)
+
+
+def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop products already handled in this run, unless the store sent a newer version of one."""
+    found: list[dict[str, Any]] = []
+    for item in items:
+        woo_id = item.get("id")
+        if not isinstance(woo_id, int) or woo_id <= 0:
+            continue
+        modified = parse_woo_gmt(item.get("date_modified_gmt"))
+        if woo_id in run.seen:
+            before = run.seen[woo_id]
+            if modified is None or (before is not None and modified <= before):
+                continue
+        run.seen[woo_id] = modified
+        if modified is not None and (run.newest is None or modified > run.newest):
+            run.newest = modified
+        found.append(item)
+    return found
+
+
+def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, str] | None:
+    """The store's attribute id -> ``pa_`` slug table, fetched once when an answer lacks slugs."""
+    if run.slugs_by_id is None and needs_attribute_slugs(items, run.rules):
+        from woosync.core.errors import StoreError
+
+        try:
+            attributes = run.client.get("/products/attributes")
+        except StoreError as exc:
+            message = f"could not read the store's attributes to match slugs: {exc}"
+            log.warning(message)
+            run.warnings.append(message)
+            run.slugs_by_id = {}
+        else:
+            run.slugs_by_id = {
+                int(attribute["id"]): str(attribute.get("slug") or "")
+                for attribute in attributes or []
+                if isinstance(attribute, dict) and attribute.get("id")
+            }
+    return run.slugs_by_id

@@ -1,0 +1,84 @@
+"""What one import run knows while it works through the pages, and the result it reports.
+
+:mod:`import_fetch` fills in what the store sent (products seen, the newest change, ``X-WP-Total``),
+:mod:`import_write` what became of each product; :func:`summary` turns that into the spec's result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.timeutil import iso
+
+if TYPE_CHECKING:
+    from woosync.services.import_fields import ImportRules
+    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.woo import WooClient
+
+# Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
+# with --update-existing, nothing differed) and ``skipped`` (left alone, with the reason).
+STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
+
+
+@dataclass
+class ImportRun:
+    """What one import run knows while it works through the pages."""
+
+    connection_id: int
+    rules: ImportRules
+    update_existing: bool
+    dry_run: bool
+    client: WooClient
+    fingerprinter: Fingerprinter
+    results: dict[int, dict[str, Any]] = field(default_factory=dict)
+    seen: dict[int, datetime | None] = field(default_factory=dict)
+    newest: datetime | None = None
+    expected_total: int = 0
+    warnings: list[str] = field(default_factory=list)
+    slugs_by_id: dict[int, str] | None = None
+    planned_skus: set[str] = field(default_factory=set)
+
+    def attribute_ids(self) -> dict[str, int]:
+        """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""
+        return {slug: woo_id for woo_id, slug in (self.slugs_by_id or {}).items() if slug}
+
+
+def entry(
+    woo_id: int, product_id: int | None, sku: str, status: str, message: str | None = None
+) -> dict[str, Any]:
+    """One product's line in the result."""
+    found: dict[str, Any] = {
+        "wooProductId": woo_id,
+        "productId": product_id,
+        "sku": sku,
+        "status": status,
+    }
+    if message:
+        found["message"] = message
+    return found
+
+
+def summary(
+    run: ImportRun, connection_id: int, after: datetime | None, cursor: datetime | None
+) -> dict[str, Any]:
+    products = list(run.results.values())
+    counts = {status: 0 for status in STATUSES}
+    for item in products:
+        counts[item["status"]] += 1
+    return {
+        "success": counts["failed"] == 0,
+        "connectionId": connection_id,
+        "dryRun": run.dry_run,
+        "importedCount": counts["imported"],
+        "updatedCount": counts["updated"],
+        "unchangedCount": counts["unchanged"],
+        "skippedCount": counts["skipped"],
+        "failedCount": counts["failed"],
+        "mapping": run.rules.source,
+        "modifiedAfter": iso(after),
+        "cursor": iso(cursor),
+        "warnings": run.warnings,
+        "products": products,
+    }

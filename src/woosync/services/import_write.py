@@ -1,0 +1,352 @@
+"""The writing half of an import: one page of store products into the catalog.
+
+A store product matches a local product by its sync link, then by SKU. A match is updated (with
+``--update-existing``) through the catalog's own field rules; a new product is checked by the catalog's
+rules and inserted with the other new products of the page in one ``executemany``. Every product that
+is imported or updated gets its sync record (link, ``lastImportedAt``, the store's export
+fingerprints), upserted for the whole page in one statement. Dry runs decide everything and write
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.errors import ValidationError
+from woosync.core.timeutil import utcnow
+from woosync.files.product_files import (
+    ATTRIBUTE_PREFIX,
+    CUSTOM_PREFIX,
+    LIST_FIELDS,
+    SCALAR_FIELDS,
+    normalize_fields,
+)
+from woosync.services.bulk_sql import insert_many, upsert_many
+from woosync.services.import_fields import (
+    LocalFields,
+    map_product,
+    missing_sku_reason,
+    unsupported_reason,
+)
+from woosync.services.import_run import ImportRun, entry
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.store.engine import Store
+    from woosync.store.models import ProductSync
+
+
+class PageWriter:
+    """The transaction the pages are written in: kept open across pages that are already downloaded
+    (fewer commits), committed before waiting for the store and every ``COMMIT_EVERY`` products, so
+    other woosync runs sharing the database never wait long for it."""
+
+    COMMIT_EVERY = 1000
+
+    def __init__(self, store: Store, dry_run: bool) -> None:
+        self.store = store
+        self.dry_run = dry_run
+        self._context: Any = None
+        self._session: Session | None = None
+        self._written = 0
+
+    def session(self) -> Session:
+        if self._session is None:
+            self._context = self.store.session()
+            self._session = self._context.__enter__()
+        return self._session
+
+    def wrote(self, count: int) -> None:
+        self._written += count
+        if self._written >= self.COMMIT_EVERY:
+            self.commit()
+
+    def commit(self) -> None:
+        if self._session is None:
+            return
+        if self.dry_run:
+            self._session.rollback()
+        context, self._context, self._session, self._written = self._context, None, None, 0
+        context.__exit__(None, None, None)
+
+    def close(self) -> None:
+        """After an error: roll back what was not committed."""
+        if self._session is not None:
+            self._session.rollback()
+            context, self._context, self._session = self._context, None, None
+            context.__exit__(None, None, None)  # closes the session; nothing left to commit
+
+
+@dataclass
+class _Candidate:
+    woo_id: int
+    woo: dict[str, Any]
+    local: LocalFields
+    fields: dict[str, Any]
+
+
+def write_products(
+    writer: PageWriter,
+    run: ImportRun,
+    items: list[dict[str, Any]],
+    slugs_by_id: dict[int, str] | None,
+) -> None:
+    """Match and write store products (one page, duplicates dropped; nothing written on dry runs)."""
+    candidates: list[_Candidate] = []
+    for woo in items:
+        woo_id = int(woo["id"])
+        sku = str(woo.get("sku") or "").strip()
+        reason = unsupported_reason(woo)
+        if reason:
+            run.results[woo_id] = entry(woo_id, None, sku, "skipped", reason)
+            continue
+        reason = missing_sku_reason(woo)
+        if reason:
+            run.results[woo_id] = entry(woo_id, None, sku, "failed", reason)
+            continue
+        local = map_product(woo, run.rules, slugs_by_id)
+        candidates.append(_Candidate(woo_id, woo, local, _catalog_fields(local)))
+    if candidates:
+        _write_page(writer.session(), run, candidates)
+        writer.wrote(len(candidates))
+
+
+def _catalog_fields(local: LocalFields) -> dict[str, Any]:
+    """``local`` in the catalog's field-dict form (explicit ``attribute:`` / ``custom:`` names)."""
+    fields: dict[str, Any] = {}
+    for name, value in local.custom_fields.items():
+        fields[f"custom:{name}"] = _custom_value(value)
+    for name, value in local.attributes.items():
+        fields[f"attribute:{name}"] = value
+    fields.update(local.standard)
+    return fields
+
+
+def _custom_value(value: Any) -> Any:
+    if isinstance(value, dict):  # dimensions into one custom field: "30x20x5"
+        return "x".join(str(part) for part in value.values() if part not in (None, "")) or None
+    return value
+
+
+@dataclass
+class _SyncWrites:
+    """The sync records of one page, written with one statement (plus one for stale links)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    stale_ids: list[int] = field(default_factory=list)
+
+
+def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) -> None:
+    from sqlmodel import col, select
+
+    from woosync.services.catalog import apply_product_fields
+    from woosync.store.models import Product, ProductSync
+
+    links = {
+        link.woo_product_id: link
+        for link in session.exec(
+            select(ProductSync).where(
+                ProductSync.connection_id == run.connection_id,
+                col(ProductSync.woo_product_id).in_([c.woo_id for c in candidates]),
+            )
+        ).all()
+    }
+    linked_ids = [link.product_id for link in links.values()]
+    skus = sorted({c.local.sku for c in candidates})
+    products = {
+        product.id: product
+        for product in session.exec(
+            select(Product).where(col(Product.id).in_(linked_ids) | col(Product.sku).in_(skus))
+        ).all()
+    }
+    by_sku = {product.sku: product for product in products.values()}
+    now = utcnow()
+    new: list[_Candidate] = []
+    writes = _SyncWrites()
+    for candidate in candidates:
+        woo_id, sku = candidate.woo_id, candidate.local.sku
+        link = links.get(woo_id)
+        product = products.get(link.product_id) if link is not None else None
+        if product is None:
+            product = by_sku.get(sku)
+        if product is None:
+            if sku in run.planned_skus:
+                run.results[woo_id] = entry(
+                    woo_id, None, sku, "failed", "another store product in this run has this SKU"
+                )
+            else:
+                run.planned_skus.add(sku)
+                new.append(candidate)
+            continue
+        if not run.update_existing:
+            run.results[woo_id] = entry(
+                woo_id,
+                product.id,
+                sku,
+                "skipped",
+                f"already in the catalog as product {product.id} "
+                "(pass --update-existing to update it)",
+            )
+            continue
+        holder = by_sku.get(sku)
+        if sku != product.sku and holder is None:
+            holder = session.exec(select(Product).where(Product.sku == sku)).first()
+        if holder is not None and holder.id != product.id:
+            message = (
+                f"its SKU {sku!r} belongs to local product {holder.id}, "
+                f"but the store product is linked to local product {product.id}"
+            )
+            run.results[woo_id] = entry(woo_id, product.id, sku, "failed", message)
+            sync = session.exec(
+                select(ProductSync).where(
+                    ProductSync.connection_id == run.connection_id,
+                    ProductSync.product_id == product.id,
+                )
+            ).first()
+            if not run.dry_run and sync is not None:
+                sync.sync_status, sync.error_message = "error", f"import: {message}"
+                sync.updated_at = now
+                session.add(sync)
+            continue
+        target = Product(**product.model_dump()) if run.dry_run else product
+        try:
+            changed = apply_product_fields(target, candidate.fields)
+        except ValidationError as exc:
+            run.results[woo_id] = entry(woo_id, product.id, sku, "failed", exc.message)
+            continue
+        updated = entry(woo_id, product.id, sku, "updated" if changed else "unchanged")
+        updated["changedFields"] = changed
+        run.results[woo_id] = updated
+        if not run.dry_run:
+            session.add(product)
+            attribute_names = list(product.attributes or {})
+            _link(writes, run, product.id, candidate.woo, attribute_names, links, now)
+    if new:
+        _create(session, run, new, writes, links, now)
+    if not run.dry_run:
+        session.flush()  # the products first: the sync upsert runs outside the ORM
+        _write_syncs(session, writes)
+
+
+def _create(
+    session: Session,
+    run: ImportRun,
+    new: list[_Candidate],
+    writes: _SyncWrites,
+    links: dict[int, ProductSync],
+    now: datetime,
+) -> None:
+    """New products: checked by the catalog's rules, inserted with one executemany, then linked."""
+    rows: list[dict[str, Any]] = []
+    accepted: list[_Candidate] = []
+    for candidate in new:
+        woo_id, sku = candidate.woo_id, candidate.local.sku
+        try:
+            row = _new_product_row(candidate.fields, now)
+        except ValidationError as exc:
+            run.results[woo_id] = entry(woo_id, None, sku, "failed", exc.message)
+            continue
+        rows.append(row)
+        accepted.append(candidate)
+        run.results[woo_id] = entry(woo_id, None, sku, "imported")
+    if run.dry_run or not rows:
+        return
+    ids = _insert_products(session, rows)
+    for candidate in accepted:
+        product_id = ids[candidate.local.sku]
+        run.results[candidate.woo_id]["productId"] = product_id
+        attribute_names = list(candidate.local.attributes)
+        _link(writes, run, product_id, candidate.woo, attribute_names, links, now)
+
+
+def _new_product_row(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The ``products`` row for a new product, normalised as the catalog does (ValidationError)."""
+    normalized = normalize_fields(fields)
+    for required in ("name", "sku"):
+        if not normalized.get(required):
+            raise ValidationError(f"{required}: is required for a new product")
+    row: dict[str, Any] = {column: normalized.get(column) for column in SCALAR_FIELDS}
+    row.update({column: normalized.get(column) or [] for column in LIST_FIELDS})
+    attributes: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for key, value in normalized.items():
+        if value is None:
+            continue
+        if key.startswith(ATTRIBUTE_PREFIX):
+            attributes[key[len(ATTRIBUTE_PREFIX) :]] = value
+        elif key.startswith(CUSTOM_PREFIX):
+            custom[key[len(CUSTOM_PREFIX) :]] = value
+    row.update(attributes=attributes, custom_fields=custom, created_at=now, updated_at=now)
+    return row
+
+
+def _insert_products(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert ``rows`` (one executemany) and return ``{sku: id}`` for them."""
+    from sqlalchemy import select
+
+    from woosync.store.models import Product
+
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    insert_many(session, table, rows)
+    skus = [row["sku"] for row in rows]
+    found = session.connection().execute(
+        select(table.c.sku, table.c.id).where(table.c.sku.in_(skus))
+    )
+    return {sku: product_id for sku, product_id in found}
+
+
+def _link(
+    writes: _SyncWrites,
+    run: ImportRun,
+    product_id: int | None,
+    woo: dict[str, Any],
+    attribute_names: list[str],
+    links: dict[int, ProductSync],
+    now: datetime,
+) -> None:
+    """Queue the sync record: link, lastImportedAt, synced, and the store's fingerprints."""
+    from woosync.services.import_fingerprints import store_attribute_list
+
+    assert product_id is not None
+    woo_id = int(woo["id"])
+    stale = links.get(woo_id)
+    if stale is not None and stale.product_id != product_id and stale.id is not None:
+        # the store product was linked to a local product that is gone, or it matched another one
+        writes.stale_ids.append(stale.id)
+    writes.rows.append(
+        {
+            "connection_id": run.connection_id,
+            "product_id": product_id,
+            "woo_product_id": woo_id,
+            "last_imported_at": now,
+            "sync_status": "synced",
+            "error_message": None,
+            "exported_values": run.fingerprinter.for_store_product(
+                woo, attribute_names, run.attribute_ids()
+            ),
+            "store_attributes": store_attribute_list(woo),
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+
+
+def _write_syncs(session: Session, writes: _SyncWrites) -> None:
+    """Upsert the queued sync records; export's own columns (lastExportedAt ...) are kept."""
+    from sqlalchemy import delete
+
+    from woosync.store.models import ProductSync
+
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    if writes.stale_ids:
+        session.execute(delete(table).where(table.c.id.in_(writes.stale_ids)))
+    upsert_many(
+        session,
+        table,
+        writes.rows,
+        conflict=("connection_id", "product_id"),
+        keep=("created_at",),
+    )
