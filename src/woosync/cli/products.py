@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
 
@@ -54,15 +56,25 @@ StockOpt = Annotated[
 ]
 CategoryOpt = Annotated[
     list[str] | None,
-    typer.Option("--category", help="A category name (repeat for more).", show_default=False),
+    typer.Option(
+        "--category",
+        help="A category name (repeat for more; edit replaces the categories).",
+        show_default=False,
+    ),
 ]
 TagOpt = Annotated[
     list[str] | None,
-    typer.Option("--tag", help="A tag name (repeat for more).", show_default=False),
+    typer.Option(
+        "--tag", help="A tag name (repeat for more; edit replaces the tags).", show_default=False
+    ),
 ]
 ImageOpt = Annotated[
     list[str] | None,
-    typer.Option("--image", help="An image URL (repeat for more).", show_default=False),
+    typer.Option(
+        "--image",
+        help="An image URL (repeat for more; edit replaces the images).",
+        show_default=False,
+    ),
 ]
 AttrOpt = Annotated[
     list[str] | None,
@@ -89,57 +101,60 @@ def _pair(option: str, text: str) -> tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def _fields(
-    *,
-    sku: str | None,
-    name: str | None,
-    description: str | None,
-    status: str | None,
-    type_: str | None,
-    price: str | None,
-    sale_price: str | None,
-    weight: str | None,
-    length: str | None,
-    width: str | None,
-    height: str | None,
-    stock_status: str | None,
-    categories: list[str] | None,
-    tags: list[str] | None,
-    images: list[str] | None,
-    attrs: list[str] | None,
-    customs: list[str] | None,
-) -> dict[str, Any]:
-    """The field dict of the options given (options left out are not in it)."""
-    given = {
-        "sku": sku,
-        "name": name,
-        "description": description,
-        "status": status,
-        "type": type_,
-        "price": price,
-        "sale_price": sale_price,
-        "weight": weight,
-        "length": length,
-        "width": width,
-        "height": height,
-        "stock_status": stock_status,
-        "categories": categories,
-        "tags": tags,
-        "images": images,
-    }
-    fields: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
-    for text in attrs or []:
-        attr_name, value = _pair("--attr", text)
-        values = [part.strip() for part in value.split(",") if part.strip()]
-        key = f"attribute:{attr_name}"
-        previous = fields.get(key)
-        if previous is not None:  # --attr COLOR=Red --attr COLOR=Blue
-            values = [*([previous] if isinstance(previous, str) else previous), *values]
-        fields[key] = values[0] if len(values) == 1 and previous is None else values or None
-    for text in customs or []:
-        custom_name, value = _pair("--custom", text)
-        fields[f"custom:{custom_name}"] = value
-    return fields
+@dataclass
+class FieldOptions:
+    """The product field options of ``add`` and ``edit``."""
+
+    sku: SkuOpt = None
+    name: NameOpt = None
+    description: DescriptionOpt = None
+    status: StatusOpt = None
+    type_: TypeOpt = None
+    price: PriceOpt = None
+    sale_price: SalePriceOpt = None
+    weight: WeightOpt = None
+    length: LengthOpt = None
+    width: WidthOpt = None
+    height: HeightOpt = None
+    stock_status: StockOpt = None
+    category: CategoryOpt = None
+    tag: TagOpt = None
+    image: ImageOpt = None
+    attr: AttrOpt = None
+    custom: CustomOpt = None
+
+    def fields(self) -> dict[str, Any]:
+        """The field dict of the options given (options left out are not in it)."""
+        given = {
+            "sku": self.sku,
+            "name": self.name,
+            "description": self.description,
+            "status": self.status,
+            "type": self.type_,
+            "price": self.price,
+            "sale_price": self.sale_price,
+            "weight": self.weight,
+            "length": self.length,
+            "width": self.width,
+            "height": self.height,
+            "stock_status": self.stock_status,
+            "categories": self.category,
+            "tags": self.tag,
+            "images": self.image,
+        }
+        fields: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
+        for text in self.attr or []:
+            attr_name, value = _pair("--attr", text)
+            values = [part.strip() for part in value.split(",") if part.strip()]
+            key = f"attribute:{attr_name}"
+            previous = fields.get(key)
+            if previous is not None:  # --attr COLOR=Red --attr COLOR=Blue
+                values = [*([previous] if isinstance(previous, str) else previous), *values]
+            fields[key] = values[0] if len(values) == 1 and previous is None else values or None
+        for text in self.custom or []:
+            custom_name, value = _pair("--custom", text)
+            fields[f"custom:{custom_name}"] = value
+        return fields
 
 
 # rendering ----------------------------------------------------------------------------------------
@@ -199,51 +214,15 @@ def _change_line(change: dict[str, Any]) -> str:
 
 # commands -----------------------------------------------------------------------------------------
 @app.command("add")
+@with_option_groups
 def add_command(
-    ctx: typer.Context,
-    sku: SkuOpt = None,
-    name: NameOpt = None,
-    description: DescriptionOpt = None,
-    status: StatusOpt = None,
-    type_: TypeOpt = None,
-    price: PriceOpt = None,
-    sale_price: SalePriceOpt = None,
-    weight: WeightOpt = None,
-    length: LengthOpt = None,
-    width: WidthOpt = None,
-    height: HeightOpt = None,
-    stock_status: StockOpt = None,
-    category: CategoryOpt = None,
-    tag: TagOpt = None,
-    image: ImageOpt = None,
-    attr: AttrOpt = None,
-    custom: CustomOpt = None,
-    json_flag: JsonFlag = False,
+    ctx: typer.Context, options: FieldOptions = FieldOptions(), json_flag: JsonFlag = False
 ) -> None:
     """Add a product to the local catalog (--sku and --name are required)."""
     from woosync.services.catalog import add_product
 
     state = app_context(ctx, json_flag)
-    fields = _fields(
-        sku=sku,
-        name=name,
-        description=description,
-        status=status,
-        type_=type_,
-        price=price,
-        sale_price=sale_price,
-        weight=weight,
-        length=length,
-        width=width,
-        height=height,
-        stock_status=stock_status,
-        categories=category,
-        tags=tag,
-        images=image,
-        attrs=attr,
-        customs=custom,
-    )
-    product = add_product(state.store(), fields)
+    product = add_product(state.store(), options.fields())
     state.output.success(f"added product {product['id']} ({product['sku']})")
     _emit_product(state.output, product)
 
@@ -316,37 +295,11 @@ def show_command(
 
 
 @app.command("edit")
+@with_option_groups
 def edit_command(
     ctx: typer.Context,
     product_id: IdArg,
-    sku: SkuOpt = None,
-    name: NameOpt = None,
-    description: DescriptionOpt = None,
-    status: StatusOpt = None,
-    type_: TypeOpt = None,
-    price: PriceOpt = None,
-    sale_price: SalePriceOpt = None,
-    weight: WeightOpt = None,
-    length: LengthOpt = None,
-    width: WidthOpt = None,
-    height: HeightOpt = None,
-    stock_status: StockOpt = None,
-    category: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--category", help="Replace the categories (repeat for more).", show_default=False
-        ),
-    ] = None,
-    tag: Annotated[
-        list[str] | None,
-        typer.Option("--tag", help="Replace the tags (repeat for more).", show_default=False),
-    ] = None,
-    image: Annotated[
-        list[str] | None,
-        typer.Option("--image", help="Replace the image URLs (repeat).", show_default=False),
-    ] = None,
-    attr: AttrOpt = None,
-    custom: CustomOpt = None,
+    options: FieldOptions = FieldOptions(),
     unset: Annotated[
         list[str] | None,
         typer.Option(
@@ -361,25 +314,7 @@ def edit_command(
     from woosync.services.catalog import edit_product
 
     state = app_context(ctx, json_flag)
-    fields = _fields(
-        sku=sku,
-        name=name,
-        description=description,
-        status=status,
-        type_=type_,
-        price=price,
-        sale_price=sale_price,
-        weight=weight,
-        length=length,
-        width=width,
-        height=height,
-        stock_status=stock_status,
-        categories=category,
-        tags=tag,
-        images=image,
-        attrs=attr,
-        customs=custom,
-    )
+    fields = options.fields()
     if not fields and not unset:
         raise ValidationError("nothing to change", hint="pass the options to change, or --unset")
     result = edit_product(state.store(), product_id, fields, unset=unset or [])
