@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
 
@@ -35,6 +36,15 @@ ENV_SECRET = "WOOSYNC_CONSUMER_SECRET"
 ENV_WEBHOOK = "WOOSYNC_WEBHOOK_SECRET"
 
 RefArg = Annotated[str, typer.Argument(help="Connection id (or its exact name, or store URL).")]
+NameOpt = Annotated[
+    str | None, typer.Option("--name", help="The store's name.", show_default=False)
+]
+UrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--url", help="The store's address, e.g. https://shop.example.", show_default=False
+    ),
+]
 KeyOpt = Annotated[
     str | None,
     typer.Option(
@@ -83,6 +93,43 @@ InsecureOpt = Annotated[
 ]
 
 
+# option groups ----------------------------------------------------------------------------------
+@dataclass
+class CredentialOptions:
+    """Where ``add``, ``update`` and ``test`` take a consumer key and secret from."""
+
+    consumer_key: KeyOpt = None
+    consumer_secret: SecretOpt = None
+    secrets_from_stdin: StdinOpt = False
+
+    def given(self) -> bool:
+        return bool(self.consumer_key or self.consumer_secret or self.secrets_from_stdin)
+
+    def webhook(self) -> str | None:
+        return None
+
+
+@dataclass
+class SecretOptions(CredentialOptions):
+    """The credential options plus the webhook secret (``add`` and ``update``)."""
+
+    webhook_secret: WebhookOpt = None
+
+    def webhook(self) -> str | None:
+        return self.webhook_secret
+
+
+@dataclass
+class TlsOptions:
+    """TLS settings for a new store address (``add`` and ``test --url``)."""
+
+    ca_bundle: CaBundleOpt = None
+    insecure: InsecureOpt = False
+
+    def given(self) -> bool:
+        return bool(self.ca_bundle or self.insecure)
+
+
 # gathering secrets --------------------------------------------------------------------------------
 @dataclass
 class SecretInput:
@@ -114,25 +161,22 @@ def _env(name: str) -> str | None:
 
 def gather_secrets(
     output: Output,
+    options: CredentialOptions,
     *,
-    key: str | None,
-    secret: str | None,
-    webhook: str | None,
-    from_stdin: bool,
-    from_env: bool,
-    prompt: bool,
-    required: bool,
+    from_env: bool = True,
+    prompt: bool = True,
+    required: bool = True,
 ) -> SecretInput:
     """Secrets for add/update/test: options, then stdin, then environment, then a hidden prompt."""
     from woosync.core.logging import register_secret
 
-    if key or secret or webhook:
+    found = SecretInput(options.consumer_key, options.consumer_secret, options.webhook())
+    if found.consumer_key or found.consumer_secret or found.webhook_secret:
         output.warn(
             "secrets given as options can end up in shell history and the process list; "
             f"prefer {ENV_KEY} / {ENV_SECRET} or --secrets-from-stdin"
         )
-    found = SecretInput(key, secret, webhook)
-    if from_stdin:
+    if options.secrets_from_stdin:
         piped = _read_stdin_secrets(required)
         found.consumer_key = found.consumer_key or piped.consumer_key
         found.consumer_secret = found.consumer_secret or piped.consumer_secret
@@ -147,7 +191,7 @@ def gather_secrets(
     ):
         if getattr(found, name) or not (required or prompt):
             continue
-        if prompt and not from_stdin and _stdin_is_tty():
+        if prompt and not options.secrets_from_stdin and _stdin_is_tty():
             value = typer.prompt(label, hide_input=True, err=True).strip()
             setattr(found, name, value or None)
             continue
@@ -216,26 +260,16 @@ def _details(store: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 # commands -----------------------------------------------------------------------------------------
 @app.command("add")
+@with_option_groups
 def add_command(
     ctx: typer.Context,
-    name: Annotated[
-        str | None, typer.Option("--name", help="A name for the store.", show_default=False)
-    ] = None,
-    url: Annotated[
-        str | None,
-        typer.Option(
-            "--url", help="The store's address, e.g. https://shop.example.", show_default=False
-        ),
-    ] = None,
+    name: NameOpt = None,
+    url: UrlOpt = None,
     default: Annotated[
         bool, typer.Option("--default", help="Make it the default connection.")
     ] = False,
-    consumer_key: KeyOpt = None,
-    consumer_secret: SecretOpt = None,
-    webhook_secret: WebhookOpt = None,
-    secrets_from_stdin: StdinOpt = False,
-    ca_bundle: CaBundleOpt = None,
-    insecure: InsecureOpt = False,
+    secret_options: SecretOptions = SecretOptions(),
+    tls: TlsOptions = TlsOptions(),
     json_flag: JsonFlag = False,
 ) -> None:
     """Add a connection to a WooCommerce store (secrets go to the keyring, never the database)."""
@@ -244,16 +278,7 @@ def add_command(
     state = app_context(ctx, json_flag)
     store = state.store()
     check_new_connection(store, name=name, url=url)  # fail before asking for secrets
-    secrets = gather_secrets(
-        state.output,
-        key=consumer_key,
-        secret=consumer_secret,
-        webhook=webhook_secret,
-        from_stdin=secrets_from_stdin,
-        from_env=True,
-        prompt=True,
-        required=True,
-    )
+    secrets = gather_secrets(state.output, secret_options)
     created = create_connection(
         store,
         name=name,
@@ -262,8 +287,8 @@ def add_command(
         consumer_secret=secrets.consumer_secret,
         webhook_secret=secrets.webhook_secret,
         is_default=default,
-        verify_tls=not insecure,
-        ca_bundle=ca_bundle,
+        verify_tls=not tls.insecure,
+        ca_bundle=tls.ca_bundle,
     )
     state.output.success(f"added connection {created['id']} {created['storeName']!r}")
     _emit_connection(state.output, created, _details(store, created))
@@ -309,15 +334,12 @@ def default_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
 
 
 @app.command("update")
+@with_option_groups
 def update_command(
     ctx: typer.Context,
     ref: RefArg,
-    name: Annotated[
-        str | None, typer.Option("--name", help="New name.", show_default=False)
-    ] = None,
-    url: Annotated[
-        str | None, typer.Option("--url", help="New store address.", show_default=False)
-    ] = None,
+    name: NameOpt = None,
+    url: UrlOpt = None,
     active: Annotated[
         bool | None,
         typer.Option("--active/--inactive", help="Enable or disable it.", show_default=False),
@@ -330,13 +352,10 @@ def update_command(
             show_default=False,
         ),
     ] = None,
-    consumer_key: KeyOpt = None,
-    consumer_secret: SecretOpt = None,
-    webhook_secret: WebhookOpt = None,
+    secret_options: SecretOptions = SecretOptions(),
     clear_webhook_secret: Annotated[
         bool, typer.Option("--clear-webhook-secret", help="Forget the webhook secret.")
     ] = False,
-    secrets_from_stdin: StdinOpt = False,
     secrets_from_env: Annotated[
         bool,
         typer.Option(
@@ -371,10 +390,7 @@ def update_command(
     store = state.store()
     secrets = gather_secrets(
         state.output,
-        key=consumer_key,
-        secret=consumer_secret,
-        webhook=webhook_secret,
-        from_stdin=secrets_from_stdin,
+        secret_options,
         from_env=secrets_from_env,
         prompt=prompt_secrets,
         required=prompt_secrets,
@@ -429,6 +445,7 @@ def remove_command(
 
 
 @app.command("test")
+@with_option_groups
 def test_command(
     ctx: typer.Context,
     ref: Annotated[
@@ -439,11 +456,8 @@ def test_command(
         str | None,
         typer.Option("--url", help="Test this store address and secrets before saving them."),
     ] = None,
-    consumer_key: KeyOpt = None,
-    consumer_secret: SecretOpt = None,
-    secrets_from_stdin: StdinOpt = False,
-    ca_bundle: CaBundleOpt = None,
-    insecure: InsecureOpt = False,
+    credentials: CredentialOptions = CredentialOptions(),
+    tls: TlsOptions = TlsOptions(),
     json_flag: JsonFlag = False,
 ) -> None:
     """Check that a store answers with these credentials; show WordPress/WooCommerce versions."""
@@ -452,32 +466,23 @@ def test_command(
     state = app_context(ctx, json_flag)
     if url is not None and ref is not None:
         raise ValidationError("give a connection or --url, not both", hint="drop one of them")
-    if url is not None:
-        service.normalize_store_url(url)
-        secrets = gather_secrets(
-            state.output,
-            key=consumer_key,
-            secret=consumer_secret,
-            webhook=None,
-            from_stdin=secrets_from_stdin,
-            from_env=True,
-            prompt=True,
-            required=True,
-        )
-        result = service.test_connection(
-            url,
-            secrets.consumer_key,
-            secrets.consumer_secret,
-            verify_tls=not insecure,
-            ca_bundle=ca_bundle,
-        )
-    else:
-        if consumer_key or consumer_secret or secrets_from_stdin or ca_bundle or insecure:
+    if url is None:
+        if credentials.given() or tls.given():
             raise ValidationError(
                 "secrets and TLS options of 'test' are for --url",
                 hint="a saved connection uses its stored secrets and TLS settings",
             )
         result = service.test_saved_connection(state.store(), ref)
+    else:
+        service.normalize_store_url(url)  # fail before asking for secrets
+        secrets = gather_secrets(state.output, credentials)
+        result = service.test_connection(
+            url,
+            secrets.consumer_key,
+            secrets.consumer_secret,
+            verify_tls=not tls.insecure,
+            ca_bundle=tls.ca_bundle,
+        )
 
     def human(console: Console) -> None:
         info = result["storeInfo"]
