@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ from woosync.files.product_files import (
     read_product_file,
     validate_rows,
 )
+from woosync.services.bulk_sql import insert_many
 from woosync.store.models import Product, ProductSync
 
 if TYPE_CHECKING:
@@ -182,8 +184,23 @@ def _plan(product: Product, fields: Mapping[str, Any]) -> _Plan:
 
     old_attributes = dict(product.attributes or {})
     old_custom = dict(product.custom_fields or {})
-    attributes = dict(fields["attributes"]) if "attributes" in fields else dict(old_attributes)
-    custom = dict(fields["custom_fields"]) if "custom_fields" in fields else dict(old_custom)
+    attributes, custom = _entries(fields, old_attributes, old_custom)
+    if attributes != old_attributes:
+        columns["attributes"] = attributes
+        changes += _entry_changes(old_attributes, attributes)
+    if custom != old_custom:
+        columns["custom_fields"] = custom
+        changes += _entry_changes(old_custom, custom)
+    return _Plan(changes, columns)
+
+
+def _entries(
+    fields: Mapping[str, Any], attributes: dict[str, Any], custom: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The attributes and custom fields once ``fields`` apply to these (new dicts; whole sets first,
+    then single entries)."""
+    attributes = dict(fields["attributes"]) if "attributes" in fields else dict(attributes)
+    custom = dict(fields["custom_fields"]) if "custom_fields" in fields else dict(custom)
     for key, value in fields.items():
         if key.startswith(ATTRIBUTE_PREFIX):
             _set_entry(attributes, key[len(ATTRIBUTE_PREFIX) :], value)
@@ -195,13 +212,7 @@ def _plan(product: Product, fields: Mapping[str, Any]) -> _Plan:
             _set_entry(attributes, key, value)  # a bare name: the kind it already is, else guess
         else:
             _set_entry(custom, key, value)
-    if attributes != old_attributes:
-        columns["attributes"] = attributes
-        changes += _entry_changes(old_attributes, attributes)
-    if custom != old_custom:
-        columns["custom_fields"] = custom
-        changes += _entry_changes(old_custom, custom)
-    return _Plan(changes, columns)
+    return attributes, custom
 
 
 def _set_entry(entries: dict[str, Any], name: str, value: Any) -> None:
@@ -281,7 +292,8 @@ def upsert_products(
     Every row is checked before anything is written: with an invalid row nothing changes
     (``applied`` stays False) unless ``skip_invalid``, which applies the valid rows. Errors carry
     ``row_numbers[i]`` (default: position from 1). Bulk SKU lookups and one executemany for new
-    products; ``product_ids`` maps every valid row's SKU to its id (new ones only once applied). ``update_existing=False`` leaves existing products alone (``skipped``).
+    products (:func:`insert_products`); ``product_ids`` maps every valid row's SKU to its id (new
+    ones only once applied). ``update_existing=False`` leaves existing products alone (``skipped``).
     """
     numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(rows) + 1))
     normalized: list[tuple[int, dict[str, Any]]] = []
@@ -307,6 +319,7 @@ def _upsert(
 ) -> UpsertResult:
     result = UpsertResult(errors=list(errors))
     existing = products_by_sku(session, [fields.get("sku") or "" for _, fields in rows])
+    now = utcnow()
     seen: dict[str, int] = {}
     planned: list[tuple[Product, _Plan]] = []
     new_rows: list[dict[str, Any]] = []
@@ -322,7 +335,7 @@ def _upsert(
         product = existing.get(sku)
         try:
             if product is None:
-                new_rows.append(_new_row(sku, fields))
+                new_rows.append(new_product_row(fields, now))
                 result.created.append(sku)
                 continue
             if not update_existing:
@@ -347,43 +360,38 @@ def _upsert(
         _apply(product, plan)
     session.flush()
     if new_rows:
-        # Core executemany: building 10,000 SQLModel objects would cost seconds in pydantic.
-        from sqlalchemy import insert
-
-        session.execute(insert(Product.__table__), new_rows)  # type: ignore[attr-defined]
-        for start in range(0, len(result.created), _LOOKUP_CHUNK):
-            chunk = result.created[start : start + _LOOKUP_CHUNK]
-            query = select(Product.id, Product.sku).where(col(Product.sku).in_(chunk))
-            result.product_ids.update(
-                {sku: int(product_id or 0) for product_id, sku in session.exec(query)}
-            )
+        result.product_ids.update(insert_products(session, new_rows))
     result.applied = True
     return result
 
 
-class _Blank:
-    """A product with nothing set yet, to plan a new product's fields against."""
-
-    def __init__(self, sku: str, name: str) -> None:
-        self.sku, self.name = sku, name
-        for column in (*SCALAR_FIELDS, *LIST_FIELDS, "attributes", "custom_fields"):
-            if column not in ("sku", "name"):
-                setattr(self, column, None)
-
-
-def _new_row(sku: str, fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The column values of a new product (ValidationError when the name is missing)."""
-    name = fields.get("name")
-    if not name:
-        raise ValidationError("name: is required for a new product")
-    blank = _Blank(sku, name)
-    plan = _plan(blank, fields)  # type: ignore[arg-type]
-    now = utcnow()
-    row: dict[str, Any] = {column: getattr(blank, column) for column in SCALAR_FIELDS}
-    row.update({column: [] for column in LIST_FIELDS})
-    row.update(attributes={}, custom_fields={}, created_at=now, updated_at=now)
-    row.update(copy.deepcopy(plan.columns))
+def new_product_row(fields: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """The ``products`` columns of a new product from a normalised field dict, every column given
+    (ValidationError when the name or SKU is missing). The values are the dict's own, not copies."""
+    for name in REQUIRED:
+        if not fields.get(name):
+            raise ValidationError(f"{name}: is required for a new product")
+    row: dict[str, Any] = {column: fields.get(column) for column in SCALAR_FIELDS}
+    row.update({column: fields.get(column) or [] for column in LIST_FIELDS})
+    attributes, custom = _entries(fields, {}, {})
+    row.update(attributes=attributes, custom_fields=custom, created_at=now, updated_at=now)
     return row
+
+
+def insert_products(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
+    """Insert :func:`new_product_row` rows (SKUs not in the catalog) with one executemany; return
+    ``{sku: id}`` for them."""
+    from sqlalchemy import select as core_select
+
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    insert_many(session, table, rows)
+    connection = session.connection()
+    ids: dict[str, int] = {}
+    for start in range(0, len(rows), _LOOKUP_CHUNK):
+        skus = [row["sku"] for row in rows[start : start + _LOOKUP_CHUNK]]
+        query = core_select(table.c.sku, table.c.id).where(table.c.sku.in_(skus))
+        ids.update({sku: product_id for sku, product_id in connection.execute(query)})
+    return ids
 
 
 # the operations behind the CLI ----------------------------------------------------------------
