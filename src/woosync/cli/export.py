@@ -7,13 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from woosync.cli.context import JsonFlag, YesFlag
+from woosync.cli.context import YesFlag
+from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
     ConnectionOption,
-    LogFileOption,
     ProductOption,
-    QuietOption,
-    WaitOption,
+    RunOptions,
     emit_result,
     exit_if_failed,
     parse_ids,
@@ -124,6 +123,7 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
     emit_result(output, plan, human)
 
 
+@with_option_groups
 def export_command(
     ctx: typer.Context,
     connection: ConnectionOption = None,
@@ -188,15 +188,12 @@ def export_command(
             help="Let an empty local value clear FIELD in the store (repeatable).",
         ),
     ] = None,
-    wait: WaitOption = 0.0,
-    quiet: QuietOption = False,
-    log_file: LogFileOption = None,
-    json_flag: JsonFlag = False,
+    run: RunOptions = RunOptions(),
 ) -> None:
     """Export products to a WooCommerce store (idempotent; --partial sends only changes)."""
     from woosync.services.export import count_products, export_products
 
-    state = start_run(ctx, json_flag, quiet=quiet, log_file=log_file)
+    state = start_run(ctx, run)
     output = state.output
     product_ids = parse_ids(products, "--products", noun="product id", example="101,102")
     skus = parse_names(sku, "--sku")
@@ -231,7 +228,7 @@ def export_command(
             restore_trashed=restore_trashed,
             allow_empty=allow_empty or (),
             progress=advance,
-            lock_wait=wait,
+            lock_wait=run.wait,
         )
     if dry_run:
         _render_plan(output, result)
@@ -241,21 +238,19 @@ def export_command(
     exit_if_failed(result["failedCount"])
 
 
+@with_option_groups
 def update_command(
     ctx: typer.Context,
     product: ProductOption,
     connection: ConnectionOption = None,
-    wait: WaitOption = 0.0,
-    quiet: QuietOption = False,
-    log_file: LogFileOption = None,
-    json_flag: JsonFlag = False,
+    run: RunOptions = RunOptions(),
 ) -> None:
     """Push one synced product's changed fields to a store (it must have been exported before)."""
     from woosync.services.export import update_product
 
-    state = start_run(ctx, json_flag, quiet=quiet, log_file=log_file)
+    state = start_run(ctx, run)
     output = state.output
-    result = update_product(state.store(), connection, product, lock_wait=wait)
+    result = update_product(state.store(), connection, product, lock_wait=run.wait)
     failed = result["status"] == "error"
     if failed:
         output.error(f"product {product}: {result.get('message', 'failed')}")
@@ -272,20 +267,18 @@ def update_command(
     exit_if_failed(failed)
 
 
+@with_option_groups
 def delete_command(
     ctx: typer.Context,
     product: ProductOption,
     connection: ConnectionOption = None,
     yes: YesFlag = False,
-    wait: WaitOption = 0.0,
-    quiet: QuietOption = False,
-    log_file: LogFileOption = None,
-    json_flag: JsonFlag = False,
+    run: RunOptions = RunOptions(),
 ) -> None:
     """Delete a product from a store for good (not to the trash); the local product stays."""
     from woosync.services.export import delete_product
 
-    state = start_run(ctx, json_flag, quiet=quiet, log_file=log_file)
+    state = start_run(ctx, run)
     output = state.output
     if not yes:
         import sys
@@ -295,7 +288,7 @@ def delete_command(
                 "refusing to delete without confirmation", hint="pass --yes to delete"
             )
         typer.confirm(f"Delete product {product} from the store permanently?", abort=True, err=True)
-    result = delete_product(state.store(), connection, product, lock_wait=wait)
+    result = delete_product(state.store(), connection, product, lock_wait=run.wait)
     if not result["success"]:
         output.warn(f"{result['message']}; the sync record was removed")
 

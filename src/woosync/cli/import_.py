@@ -11,12 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from woosync.cli.context import JsonFlag
+from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
     ConnectionOption,
-    LogFileOption,
-    QuietOption,
-    WaitOption,
+    RunOptions,
     emit_result,
     exit_if_failed,
     parse_ids,
@@ -72,6 +70,7 @@ def _render(output: Output, result: dict[str, Any]) -> None:
     emit_result(output, result, human)
 
 
+@with_option_groups
 def import_command(
     ctx: typer.Context,
     connection: ConnectionOption = None,
@@ -110,15 +109,12 @@ def import_command(
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Page requests in flight (1-16).")
     ] = 4,
-    wait: WaitOption = 0.0,
-    quiet: QuietOption = False,
-    log_file: LogFileOption = None,
-    json_flag: JsonFlag = False,
+    run: RunOptions = RunOptions(),
 ) -> None:
     """Import products from a WooCommerce store into the local catalog (cron-ready)."""
     from woosync.services.importer import import_products, parse_since
 
-    state = start_run(ctx, json_flag, quiet=quiet, log_file=log_file)
+    state = start_run(ctx, run)
     output = state.output
     ids = parse_ids(woo_ids, "--woo-ids", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
@@ -133,7 +129,7 @@ def import_command(
             incremental=incremental,
             dry_run=dry_run,
             concurrency=concurrency,
-            lock_wait=wait,
+            lock_wait=run.wait,
             progress=advance,
         )
     _render(output, result)

@@ -1,21 +1,23 @@
 """What the run commands share (``export``, ``update``, ``delete``, ``import``, ``sync-status``).
 
-Options: ``--connection``, ``--wait``, ``--product`` and the cron pair ``--quiet`` / ``--log-file``
-(:func:`start_run` applies them). Parsing: id and name lists. Rendering: failure lines on stderr,
-tables capped at a number of rows, a result that ``--quiet`` keeps off the terminal, and exit code 1
-when something failed.
+Options: ``--connection``, ``--product``, and :class:`RunOptions`, the group every run command ends
+with (``--wait``, ``--quiet``, ``--log-file``, ``--json``; spread into the command's options by
+:func:`~woosync.cli.option_groups.with_option_groups`, applied by :func:`start_run`).
+Parsing: id and name lists. Rendering: failure lines on stderr, tables capped at a number of rows,
+a result that ``--quiet`` keeps off the terminal, and exit code 1 when something failed.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from woosync.cli.context import AppContext, app_context
+from woosync.cli.context import AppContext, JsonFlag, app_context
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
 
@@ -52,7 +54,7 @@ QuietOption = Annotated[
     typer.Option(
         "--quiet",
         "-q",
-        help="Print nothing unless something failed: errors on stderr only (for cron).",
+        help="Print only what went wrong, on stderr: no progress, no table (for cron).",
     ),
 ]
 LogFileOption = Annotated[
@@ -61,16 +63,24 @@ LogFileOption = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """The options every run command ends with: ``run: RunOptions = RunOptions()``."""
+
+    wait: WaitOption = 0.0
+    quiet: QuietOption = False
+    log_file: LogFileOption = None
+    json_flag: JsonFlag = False
+
+
 # set-up -------------------------------------------------------------------------------------------
-def start_run(
-    ctx: typer.Context, json_flag: bool, *, quiet: bool = False, log_file: Path | None = None
-) -> AppContext:
-    """The invocation's context with ``--quiet`` applied and logging set up for ``--log-file``."""
-    state = app_context(ctx, json_flag)
-    if quiet:
+def start_run(ctx: typer.Context, run: RunOptions) -> AppContext:
+    """The invocation's context with ``--json`` and ``--quiet`` applied, logging set up."""
+    state = app_context(ctx, run.json_flag)
+    if run.quiet:
         state.quiet = True
         state.output.quiet = True
-    configure_run_logging(state.log_level, log_file, quiet=state.quiet)
+    configure_run_logging(state.log_level, run.log_file, quiet=state.quiet)
     return state
 
 
