@@ -1,0 +1,84 @@
+"""Export and import mappings (spec operations 8-17) and the YAML mapping files that keep them in git.
+
+An export mapping says which local fields go to one store (``selectedFields``) and where
+(``fieldMappings``: internal field -> WooCommerce field or ``pa_`` attribute). An import mapping says
+where a store's attributes (``attributeMappings``) and fields (``fieldMappings``) land locally.
+One mapping per connection and direction is active; activating one deactivates the others in the
+same transaction. Every function takes an open session; the caller's ``store.session()`` commits.
+
+- ``rules``: what makes a mapping valid (errors name the offending key).
+- ``records``: the mappings in the database; one :class:`MappingKind` per direction says what differs.
+- ``documents``: mapping files (``create --file``, ``mappings apply``, ``mappings dump``).
+"""
+
+from woosync.services.mappings.documents import (
+    apply_mapping_documents,
+    create_mapping_from_documents,
+    dump_active_mappings,
+)
+from woosync.services.mappings.records import (
+    EXPORT,
+    IMPORT,
+    AnyMapping,
+    Direction,
+    MappingKind,
+    active_export_mapping,
+    active_import_mapping,
+    active_mapping,
+    create_export_mapping,
+    create_import_mapping,
+    delete_export_mapping,
+    delete_import_mapping,
+    delete_mapping,
+    export_mapping_to_dict,
+    get_export_mapping,
+    get_import_mapping,
+    get_mapping,
+    import_mapping_to_dict,
+    list_export_mappings,
+    list_import_mappings,
+    list_mappings,
+    mapping_to_dict,
+    update_export_mapping,
+    update_import_mapping,
+)
+from woosync.services.mappings.rules import (
+    REQUIRED_FIELDS_MESSAGE,
+    MappingRuleError,
+    validate_export_fields,
+    validate_import_mappings,
+)
+
+__all__ = [
+    "EXPORT",
+    "IMPORT",
+    "REQUIRED_FIELDS_MESSAGE",
+    "AnyMapping",
+    "Direction",
+    "MappingKind",
+    "MappingRuleError",
+    "active_export_mapping",
+    "active_import_mapping",
+    "active_mapping",
+    "apply_mapping_documents",
+    "create_export_mapping",
+    "create_import_mapping",
+    "create_mapping_from_documents",
+    "delete_export_mapping",
+    "delete_import_mapping",
+    "delete_mapping",
+    "dump_active_mappings",
+    "export_mapping_to_dict",
+    "get_export_mapping",
+    "get_import_mapping",
+    "get_mapping",
+    "import_mapping_to_dict",
+    "list_export_mappings",
+    "list_import_mappings",
+    "list_mappings",
+    "mapping_to_dict",
+    "update_export_mapping",
+    "update_import_mapping",
+    "validate_export_fields",
+    "validate_import_mappings",
+]

@@ -1,0 +1,255 @@
+"""Mapping files: YAML documents (``woosync.files.mapping_files``) to and from the active mappings.
+
+``create --file`` makes one mapping from a file; ``mappings apply`` makes the active mappings match a
+set of files (all or nothing); ``mappings dump`` writes what reproduces them. Errors name the file
+and the line of the offending key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, select
+
+from woosync.core.errors import NotFoundError, ValidationError
+from woosync.core.timeutil import utcnow
+from woosync.services.common import get_connection
+from woosync.services.mappings.records import (
+    EXPORT,
+    IMPORT,
+    KINDS,
+    AnyMapping,
+    Direction,
+    MappingKind,
+    connection_id_of,
+    save,
+)
+from woosync.services.mappings.rules import MappingRuleError
+from woosync.store.models import Connection
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.files.mapping_files import ExportSection, ImportSection, MappingDocument
+
+
+def _file_section(
+    document: MappingDocument, kind: MappingKind[Any]
+) -> ExportSection | ImportSection | None:
+    return document.export if kind is EXPORT else document.import_
+
+
+def _sections(document: MappingDocument) -> list[tuple[MappingKind[Any], dict[str, Any]]]:
+    """The document's export and import content, checked against the rules; errors name the line."""
+    sections: list[tuple[MappingKind[Any], dict[str, Any]]] = []
+    for kind in (EXPORT, IMPORT):
+        section = _file_section(document, kind)
+        if section is None:
+            continue
+        content = kind.content(section)
+        try:
+            kind.check(content)
+        except MappingRuleError as exc:
+            raise _located(exc, document, kind.direction) from None
+        sections.append((kind, content))
+    return sections
+
+
+def _located(
+    exc: MappingRuleError, document: MappingDocument, direction: Direction
+) -> ValidationError:
+    """``retail.yaml:7: export: <the rule's message>``."""
+    in_list = exc.path[:1] == ("selectedFields",)  # its positions are list indexes in the file
+    path = tuple(int(part) if in_list and part.isdigit() else part for part in exc.path)
+    return ValidationError(
+        f"{document.where(direction, *path)}: {direction}: {exc.message}", hint=exc.hint
+    )
+
+
+def _document_connection(session: Session, document: MappingDocument) -> Connection:
+    try:
+        return get_connection(session, document.store)
+    except (NotFoundError, ValidationError) as exc:
+        raise type(exc)(f"{document.where('store')}: store: {exc.message}", hint=exc.hint) from None
+
+
+# --- create --file -------------------------------------------------------------------------------
+
+
+def create_mapping_from_documents(
+    session: Session,
+    direction: Direction,
+    documents: Sequence[MappingDocument],
+    connection: int | str | None = None,
+    *,
+    is_active: bool = True,
+) -> AnyMapping:
+    """``create --file``: a new mapping from the one document with a ``direction`` section.
+
+    The mapping goes to ``connection`` when given (reusing a file for another store), else to the
+    store the document names.
+    """
+    kind = KINDS[direction]
+    candidates = [d for d in documents if _file_section(d, kind) is not None]
+    if len(candidates) != 1:
+        source = ", ".join(sorted({d.source for d in documents})) or "the file"
+        found = "no" if not candidates else f"{len(candidates)}"
+        raise ValidationError(
+            f"{source}: expected one '{direction}:' section, found {found}",
+            hint="use 'woosync mappings apply' for files with several stores",
+        )
+    document = candidates[0]
+    content = next(content for each, content in _sections(document) if each is kind)
+    conn = (
+        get_connection(session, connection)
+        if connection is not None
+        else _document_connection(session, document)
+    )
+    mapping = kind.new(connection_id_of(conn), content, is_active=is_active)
+    save(session, mapping)
+    return mapping
+
+
+# --- apply ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Planned:
+    document: MappingDocument
+    connection: Connection
+    kind: MappingKind[Any]
+    content: dict[str, Any]  # camelCase keys, as in the file and the spec
+
+
+def _plan(session: Session, documents: Sequence[MappingDocument]) -> list[_Planned]:
+    """Check every document against the database and the rules before anything changes."""
+    planned: list[_Planned] = []
+    claimed: dict[tuple[int, Direction], str] = {}  # (connection, direction) -> file:line
+    for document in documents:
+        sections = _sections(document)
+        connection = _document_connection(session, document)
+        for kind, content in sections:
+            direction = kind.direction
+            slot = (connection_id_of(connection), direction)
+            if slot in claimed:
+                raise ValidationError(
+                    f"{document.where(direction)}: {direction}: the {direction} mapping of "
+                    f"{connection.store_name!r} is also given in {claimed[slot]}",
+                    hint="keep one mapping per store and direction",
+                )
+            claimed[slot] = document.where(direction)
+            planned.append(_Planned(document, connection, kind, content))
+    return planned
+
+
+def apply_mapping_documents(
+    session: Session, documents: Sequence[MappingDocument], *, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Make the active mappings match ``documents``; returns the changes (empty when none).
+
+    Everything is checked first, then written in the caller's one transaction: several files are
+    applied all-or-nothing. A changed file updates the active mapping in place; an identical inactive
+    mapping is re-activated rather than copied; otherwise a new active mapping is created.
+    """
+    changes = [_apply(session, item, dry_run=dry_run) for item in _plan(session, documents)]
+    return [change for change in changes if change is not None]
+
+
+def _apply(session: Session, item: _Planned, *, dry_run: bool) -> dict[str, Any] | None:
+    """One document section: the change it makes (made unless ``dry_run``), or None."""
+    kind, content = item.kind, item.content
+    connection_id = connection_id_of(item.connection)
+    change: dict[str, Any] = {
+        "file": item.document.source,
+        "store": item.connection.store_name,
+        "connectionId": connection_id,
+        "direction": kind.direction,
+    }
+    active = kind.active(session, connection_id)
+    if active is not None:
+        before = kind.content(active)
+        if before == content:
+            return None
+        if not dry_run:
+            kind.write(active, content)
+            active.updated_at = utcnow()
+            save(session, active)
+        return {
+            **change,
+            "action": "update",
+            "mappingId": active.id,
+            "changes": _diff(before, content),
+        }
+    twin = next(
+        (
+            mapping
+            for mapping in reversed(kind.of_connection(session, connection_id))
+            if kind.content(mapping) == content
+        ),
+        None,
+    )
+    if twin is not None:
+        if not dry_run:
+            twin.is_active = True
+            twin.updated_at = utcnow()
+            save(session, twin)
+        return {**change, "action": "activate", "mappingId": twin.id, "changes": {}}
+    created_id = None
+    if not dry_run:
+        mapping = kind.new(connection_id, content)
+        save(session, mapping)
+        created_id = mapping.id
+    return {**change, "action": "create", "mappingId": created_id, "changes": _diff(None, content)}
+
+
+def _diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``{part: {"from": old, "to": new}}`` for each part that changes (all of them when new)."""
+    if before is None:
+        return {key: {"from": None, "to": value} for key, value in after.items()}
+    return {
+        key: {"from": before[key], "to": value}
+        for key, value in after.items()
+        if before[key] != value
+    }
+
+
+# --- dump ----------------------------------------------------------------------------------------
+
+
+def dump_active_mappings(
+    session: Session, connection: int | str | None = None
+) -> list[dict[str, Any]]:
+    """What ``mappings dump`` writes: per connection with an active mapping, its store reference
+    (``store``: the name when unique, else the URL), ``storeUrl``, ``connectionId``, and the
+    ``export`` / ``import`` content (None when that direction has no active mapping)."""
+    if connection is not None:
+        connections = [get_connection(session, connection)]
+    else:
+        connections = list(session.exec(select(Connection).order_by(col(Connection.id))).all())
+    names = [c.store_name for c in session.exec(select(Connection)).all()]
+    dumped: list[dict[str, Any]] = []
+    for conn in connections:
+        export = EXPORT.active(session, connection_id_of(conn))
+        import_ = IMPORT.active(session, connection_id_of(conn))
+        if export is None and import_ is None:
+            continue
+        dumped.append(
+            {
+                "store": _store_reference(conn, names),
+                "storeName": conn.store_name,
+                "storeUrl": conn.store_url,
+                "connectionId": conn.id,
+                "export": EXPORT.content(export) if export is not None else None,
+                "import": IMPORT.content(import_) if import_ is not None else None,
+            }
+        )
+    return dumped
+
+
+def _store_reference(connection: Connection, names: list[str]) -> str:
+    """The store's name when that finds it again (unique, no spaces around, not a number), else its URL."""
+    name = connection.store_name
+    unique = names.count(name) == 1 and name == name.strip() and not name.isdigit()
+    return name if unique else connection.store_url
