@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
@@ -425,16 +426,8 @@ def remove_command(
     store = state.store()
     target = get_connection_view(store, ref)
     label = f"connection {target['id']} {target['storeName']!r} ({target['storeUrl']})"
-    if not yes:
-        if not _stdin_is_tty():
-            raise ValidationError(
-                f"refusing to remove {label} without confirmation", hint="pass --yes"
-            )
-        if not typer.confirm(
-            f"Remove {label} with its mappings, sync records and secrets?", err=True
-        ):
-            state.output.info("nothing removed")
-            raise typer.Exit(int(ExitCode.FAILURE))
+    question = f"Remove {label} with its mappings, sync records and secrets?"
+    confirm_removal(state.output, label, question, yes=yes, terminal=yes or _stdin_is_tty())
     summary = delete_connection(store, target["id"])
     state.output.success(
         f"removed {label}: {summary['exportMappings']} export and "

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli.confirm import confirm_removal, stdin_is_terminal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
@@ -27,71 +27,14 @@ app = typer.Typer(
 MAX_ERRORS_SHOWN = 50
 
 IdArg = Annotated[int, typer.Argument(help="Product id (see 'woosync products list').")]
-SkuOpt = Annotated[str | None, typer.Option("--sku", help="SKU (unique).", show_default=False)]
-NameOpt = Annotated[str | None, typer.Option("--name", help="Product name.", show_default=False)]
-DescriptionOpt = Annotated[
-    str | None, typer.Option("--description", help="Description.", show_default=False)
-]
-StatusOpt = Annotated[
-    str | None,
-    typer.Option("--status", help="publish, draft, pending or private.", show_default=False),
-]
-TypeOpt = Annotated[
-    str | None,
-    typer.Option("--type", help="simple, variable, grouped or external.", show_default=False),
-]
-PriceOpt = Annotated[
-    str | None, typer.Option("--price", help="Regular price, e.g. 12.50.", show_default=False)
-]
-SalePriceOpt = Annotated[
-    str | None, typer.Option("--sale-price", help="Sale price.", show_default=False)
-]
-WeightOpt = Annotated[str | None, typer.Option("--weight", help="Weight.", show_default=False)]
-LengthOpt = Annotated[str | None, typer.Option("--length", help="Length.", show_default=False)]
-WidthOpt = Annotated[str | None, typer.Option("--width", help="Width.", show_default=False)]
-HeightOpt = Annotated[str | None, typer.Option("--height", help="Height.", show_default=False)]
-StockOpt = Annotated[
-    str | None,
-    typer.Option("--stock-status", help="instock, outofstock or onbackorder.", show_default=False),
-]
-CategoryOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--category",
-        help="A category name (repeat for more; edit replaces the categories).",
-        show_default=False,
-    ),
-]
-TagOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--tag", help="A tag name (repeat for more; edit replaces the tags).", show_default=False
-    ),
-]
-ImageOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--image",
-        help="An image URL (repeat for more; edit replaces the images).",
-        show_default=False,
-    ),
-]
-AttrOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--attr",
-        help="An attribute: NAME=VALUE, or NAME=V1,V2 for several values (repeatable).",
-        show_default=False,
-    ),
-]
-CustomOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--custom",
-        help="A custom field: NAME=VALUE, e.g. wholesalePrice=8.50 (repeatable).",
-        show_default=False,
-    ),
-]
+
+
+def _option(flag: str, help_text: str) -> Any:
+    return typer.Option(flag, help=help_text, show_default=False)
+
+
+Text = str | None
+Names = list[str] | None
 
 
 def _pair(option: str, text: str) -> tuple[str, str]:
@@ -105,23 +48,37 @@ def _pair(option: str, text: str) -> tuple[str, str]:
 class FieldOptions:
     """The product field options of ``add`` and ``edit``."""
 
-    sku: SkuOpt = None
-    name: NameOpt = None
-    description: DescriptionOpt = None
-    status: StatusOpt = None
-    type_: TypeOpt = None
-    price: PriceOpt = None
-    sale_price: SalePriceOpt = None
-    weight: WeightOpt = None
-    length: LengthOpt = None
-    width: WidthOpt = None
-    height: HeightOpt = None
-    stock_status: StockOpt = None
-    category: CategoryOpt = None
-    tag: TagOpt = None
-    image: ImageOpt = None
-    attr: AttrOpt = None
-    custom: CustomOpt = None
+    sku: Annotated[Text, _option("--sku", "SKU (unique).")] = None
+    name: Annotated[Text, _option("--name", "Product name.")] = None
+    description: Annotated[Text, _option("--description", "Description.")] = None
+    status: Annotated[Text, _option("--status", "publish, draft, pending or private.")] = None
+    type_: Annotated[Text, _option("--type", "simple, variable, grouped or external.")] = None
+    price: Annotated[Text, _option("--price", "Regular price, e.g. 12.50.")] = None
+    sale_price: Annotated[Text, _option("--sale-price", "Sale price.")] = None
+    weight: Annotated[Text, _option("--weight", "Weight.")] = None
+    length: Annotated[Text, _option("--length", "Length.")] = None
+    width: Annotated[Text, _option("--width", "Width.")] = None
+    height: Annotated[Text, _option("--height", "Height.")] = None
+    stock_status: Annotated[
+        Text, _option("--stock-status", "instock, outofstock or onbackorder.")
+    ] = None
+    category: Annotated[
+        Names, _option("--category", "A category name (repeat; edit replaces the categories).")
+    ] = None
+    tag: Annotated[Names, _option("--tag", "A tag name (repeat; edit replaces the tags).")] = None
+    image: Annotated[
+        Names, _option("--image", "An image URL (repeat; edit replaces the images).")
+    ] = None
+    attr: Annotated[
+        Names,
+        _option(
+            "--attr", "An attribute: NAME=VALUE, or NAME=V1,V2 for several values (repeatable)."
+        ),
+    ] = None
+    custom: Annotated[
+        Names,
+        _option("--custom", "A custom field: NAME=VALUE, e.g. wholesalePrice=8.50 (repeatable)."),
+    ] = None
 
     def fields(self) -> dict[str, Any]:
         """The field dict of the options given (options left out are not in it)."""
@@ -337,14 +294,8 @@ def remove_command(
     store = state.store()
     target = show_product(store, product_id)
     label = f"product {target['id']} ({target['sku']}) {target['name']!r}"
-    if not yes:
-        if not sys.stdin.isatty():
-            raise ValidationError(
-                f"refusing to remove {label} without confirmation", hint="pass --yes"
-            )
-        if not typer.confirm(f"Remove {label} and its sync records?", err=True):
-            state.output.info("nothing removed")
-            raise typer.Exit(int(ExitCode.FAILURE))
+    question = f"Remove {label} and its sync records?"
+    confirm_removal(state.output, label, question, yes=yes, terminal=yes or stdin_is_terminal())
     removed = remove_product(store, product_id)
     state.output.success(
         f"removed {label} and {removed['syncRecordsRemoved']} sync record(s); "

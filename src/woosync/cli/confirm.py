@@ -1,0 +1,34 @@
+"""Asking before a command removes something: ``--yes`` skips it, a script without it is refused."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from woosync.core.errors import ValidationError
+from woosync.core.exit_codes import ExitCode
+
+if TYPE_CHECKING:
+    from woosync.cli.render import Output
+
+
+def stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (ValueError, OSError):  # closed or detached
+        return False
+
+
+def confirm_removal(
+    output: Output, label: str, question: str, *, yes: bool, terminal: bool
+) -> None:
+    """Return when removing ``label`` is confirmed; refuse without a terminal; exit 1 on "no"."""
+    if yes:
+        return
+    if not terminal:
+        raise ValidationError(f"refusing to remove {label} without confirmation", hint="pass --yes")
+    if not typer.confirm(question, err=True):
+        output.info("nothing removed")
+        raise typer.Exit(int(ExitCode.FAILURE))
