@@ -12,6 +12,7 @@ from typing import Any
 import keyring
 import pytest
 from keyring.backends import fail
+from typer.testing import Result
 
 from woosync.core.errors import ConflictError, NotFoundError, ValidationError
 from woosync.services import connections as service
@@ -34,10 +35,22 @@ SPEC_KEYS = [
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
+def run_add(
+    cli,
+    *extra: str,
+    name: str = "A",
+    url: str = "https://a.example",
+    input: str | None = None,
+    env: dict[str, str] | None = None,
+    root: tuple[str, ...] = (),
+) -> Result:
+    """``woosync ROOT... connections add --name NAME --url URL EXTRA...`` (secrets only if given)."""
+    command = (*root, "connections", "add", "--name", name, "--url", url, *extra)
+    return cli(*command, input=input, env=env)
+
+
 def add(cli, name: str, url: str, *extra: str, env: dict[str, str] | None = None) -> Any:
-    result = cli(
-        "--json", "connections", "add", "--name", name, "--url", url, *extra, env=env or ENV
-    )
+    result = run_add(cli, "--json", *extra, name=name, url=url, env=env or ENV)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -71,7 +84,7 @@ def test_add_prints_the_spec_shape_and_keeps_secrets_in_the_keyring(
 
 
 def test_add_human_output_is_a_table_on_stdout_and_a_confirmation_on_stderr(cli) -> None:
-    result = cli("connections", "add", "--name", "Shop", "--url", "https://shop.example", env=ENV)
+    result = run_add(cli, name="Shop", url="https://shop.example", env=ENV)
     assert result.exit_code == 0
     assert "added connection 1 'Shop'" in result.stderr
     assert "https://shop.example" in result.stdout and "TLS verification" in result.stdout
@@ -117,50 +130,23 @@ def test_add_validation_errors_exit_2_and_change_nothing(
 
 
 def test_add_without_secrets_and_without_a_terminal_fails_instead_of_hanging(cli) -> None:
-    result = cli("connections", "add", "--name", "A", "--url", "https://a.example")
+    result = run_add(cli)
     assert result.exit_code == 2
     assert "the consumer key is missing and there is no terminal to ask for it" in result.stderr
     assert "WOOSYNC_CONSUMER_KEY" in result.stderr and "--secrets-from-stdin" in result.stderr
-    result = cli(
-        "connections",
-        "add",
-        "--name",
-        "A",
-        "--url",
-        "https://a.example",
-        env={"WOOSYNC_CONSUMER_KEY": KEY},
-    )
+    result = run_add(cli, env={"WOOSYNC_CONSUMER_KEY": KEY})
     assert result.exit_code == 2 and "the consumer secret is missing" in result.stderr
     assert listed(cli) == []
 
 
 def test_add_reads_secrets_from_stdin(cli, memory_keyring) -> None:
-    result = cli(
-        "--json",
-        "connections",
-        "add",
-        "--name",
-        "A",
-        "--url",
-        "https://a.example",
-        "--secrets-from-stdin",
-        input=f"{KEY}\n{SECRET}\nhook-secret-value\n",
-    )
+    result = run_add(cli, "--secrets-from-stdin", input=f"{KEY}\n{SECRET}\nhook-secret-value\n")
     assert result.exit_code == 0, result.stderr
     assert sorted(memory_keyring.entries.values()) == sorted([KEY, SECRET, "hook-secret-value"])
 
 
 def test_add_stdin_with_one_line_is_an_error(cli) -> None:
-    result = cli(
-        "connections",
-        "add",
-        "--name",
-        "A",
-        "--url",
-        "https://a.example",
-        "--secrets-from-stdin",
-        input=f"{KEY}\n",
-    )
+    result = run_add(cli, "--secrets-from-stdin", input=f"{KEY}\n")
     assert result.exit_code == 2
     assert "expects the consumer key and the consumer secret on two lines" in result.stderr
 
@@ -172,18 +158,7 @@ def test_add_takes_webhook_secret_from_the_environment(cli, memory_keyring, db_p
 
 
 def test_add_secret_options_work_but_warn(cli, memory_keyring) -> None:
-    result = cli(
-        "connections",
-        "add",
-        "--name",
-        "A",
-        "--url",
-        "https://a.example",
-        "--consumer-key",
-        KEY,
-        "--consumer-secret",
-        SECRET,
-    )
+    result = run_add(cli, "--consumer-key", KEY, "--consumer-secret", SECRET)
     assert result.exit_code == 0
     assert "shell history" in result.stderr
     assert sorted(memory_keyring.entries.values()) == sorted([KEY, SECRET])
@@ -191,15 +166,7 @@ def test_add_secret_options_work_but_warn(cli, memory_keyring) -> None:
 
 def test_add_prompts_with_hidden_input_on_a_terminal(cli, monkeypatch, memory_keyring) -> None:
     monkeypatch.setattr("woosync.cli.connections._stdin_is_tty", lambda: True)
-    result = cli(
-        "connections",
-        "add",
-        "--name",
-        "A",
-        "--url",
-        "https://a.example",
-        input=f"{KEY}\n{SECRET}\n",
-    )
+    result = run_add(cli, input=f"{KEY}\n{SECRET}\n")
     assert result.exit_code == 0, result.stderr
     assert "Consumer key" in result.stderr and "Consumer secret" in result.stderr
     assert KEY not in result.stdout + result.stderr  # hidden input is not echoed
@@ -219,13 +186,10 @@ def test_add_prompts_with_hidden_input_on_a_terminal(cli, monkeypatch, memory_ke
 def test_second_connection_to_the_same_store_is_a_conflict(cli, memory_keyring, variant) -> None:
     add(cli, "First", "https://shop.example/")
     before = dict(memory_keyring.entries)
-    result = cli(
-        "connections",
-        "add",
-        "--name",
-        "Second",
-        "--url",
-        variant,
+    result = run_add(
+        cli,
+        name="Second",
+        url=variant,
         env={
             "WOOSYNC_CONSUMER_KEY": "ck_other_key_123",
             "WOOSYNC_CONSUMER_SECRET": "cs_other_1234",
@@ -239,13 +203,13 @@ def test_second_connection_to_the_same_store_is_a_conflict(cli, memory_keyring, 
 
 def test_a_conflict_is_reported_before_asking_for_secrets(cli) -> None:
     add(cli, "First", "https://shop.example")
-    result = cli("connections", "add", "--name", "Second", "--url", "https://shop.example/")
+    result = run_add(cli, name="Second", url="https://shop.example/")
     assert result.exit_code == 4  # not the "secret is missing" error
 
 
 def test_headless_keyring_add_fails_with_what_to_do_and_writes_nothing(cli) -> None:
     keyring.set_keyring(fail.Keyring())
-    result = cli("connections", "add", "--name", "A", "--url", "https://a.example", env=ENV)
+    result = run_add(cli, env=ENV)
     assert result.exit_code == 7
     assert "no keyring backend is available" in result.stderr
     assert "WOOSYNC_SECRETS=file" in result.stderr
@@ -431,9 +395,7 @@ def test_update_secrets_from_stdin_env_and_prompt(
 
 
 def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
-    result = cli(
-        "connections", "add", "--name", "A", "--url", "https://a.example", "--insecure", env=ENV
-    )
+    result = run_add(cli, "--insecure", env=ENV)
     assert result.exit_code == 0
     assert "TLS certificate verification is OFF for connection 1" in result.stderr
     assert "OFF (insecure)" in cli("connections", "show", "1").stdout
@@ -443,17 +405,8 @@ def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
     assert result.exit_code == 0 and "OFF" not in result.stderr
     shown = cli("connections", "show", "1").stdout
     assert str(bundle) in shown and "OFF" not in shown
-    both = cli(
-        "connections",
-        "add",
-        "--name",
-        "B",
-        "--url",
-        "https://b.example",
-        "--insecure",
-        "--ca-bundle",
-        str(bundle),
-        env=ENV,
+    both = run_add(
+        cli, "--insecure", "--ca-bundle", str(bundle), name="B", url="https://b.example", env=ENV
     )
     assert both.exit_code == 2 and "exclude each other" in both.stderr
     with open_store(tmp_path / "woosync-home" / "woosync.db").session() as session:
@@ -574,40 +527,28 @@ def test_a_secret_given_to_add_appears_in_no_output_log_or_database_byte(
     loggers = [logging.getLogger(name) for name in ("woosync.connections", "woosync.secrets")]
     for logger in loggers:
         logger.addHandler(caplog.handler)
+    debug = ("--log-level", "debug")
     try:
         caplog.set_level(logging.DEBUG)
         results = [
-            cli(
-                "--log-level",
-                "debug",
-                "connections",
-                "add",
-                "--name",
-                "Leak check",
-                "--url",
-                "https://leak.example",
+            run_add(
+                cli,
                 "--secrets-from-stdin",
+                name="Leak check",
+                url="https://leak.example",
                 input=f"{key}\n{secret}\n{webhook}\n",
+                root=debug,
             ),
-            cli(
-                "--log-level",
-                "debug",
-                "connections",
-                "add",
-                "--name",
-                "Leak check 2",
-                "--url",
-                "https://leak2.example",
-                "--consumer-key",
-                key,
-                "--consumer-secret",
-                secret,
-                "--webhook-secret",
-                webhook,
+            run_add(
+                cli,
+                *("--consumer-key", key, "--consumer-secret", secret, "--webhook-secret", webhook),
+                name="Leak check 2",
+                url="https://leak2.example",
+                root=debug,
             ),
-            cli("--log-level", "debug", "--json", "connections", "list"),
-            cli("--log-level", "debug", "connections", "show", "1"),
-            cli("--log-level", "debug", "--json", "connections", "update", "1", "--name", "N"),
+            cli(*debug, "--json", "connections", "list"),
+            cli(*debug, "connections", "show", "1"),
+            cli(*debug, "--json", "connections", "update", "1", "--name", "N"),
         ]
     finally:
         for logger in loggers:
