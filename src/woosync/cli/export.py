@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli.confirm import confirm_removal, stdin_is_terminal
 from woosync.cli.context import YesFlag
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
@@ -21,7 +22,6 @@ from woosync.cli.options import (
     report_failures,
     start_run,
 )
-from woosync.core.errors import ValidationError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -280,14 +280,13 @@ def delete_command(
 
     state = start_run(ctx, run)
     output = state.output
-    if not yes:
-        import sys
-
-        if not sys.stdin.isatty():
-            raise ValidationError(
-                "refusing to delete without confirmation", hint="pass --yes to delete"
-            )
-        typer.confirm(f"Delete product {product} from the store permanently?", abort=True, err=True)
+    confirm_removal(
+        output,
+        f"product {product} from the store",
+        f"Delete product {product} from the store permanently?",
+        yes=yes,
+        terminal=stdin_is_terminal(),
+    )
     result = delete_product(state.store(), connection, product, lock_wait=run.wait)
     if not result["success"]:
         output.warn(f"{result['message']}; the sync record was removed")
