@@ -7,23 +7,22 @@ from typing import Annotated
 
 import typer
 
-from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.cli.context import JsonFlag, app_context
 from woosync.cli.mapping_options import (
-    ConnectionArg,
+    ActiveOption,
+    ClearMapsOption,
+    CreateConnectionArg,
+    InactiveOption,
     MapOption,
     MappingIdArg,
-    confirm_delete,
+    create_from_file,
+    mapping_group,
     parse_fields,
     parse_pairs,
-    render_mapping,
-    render_mapping_list,
+    replace_or_merge,
+    show_mapping,
 )
 from woosync.core.errors import ValidationError
-
-app = typer.Typer(
-    help="Export mappings: the fields sent to a store and the WooCommerce fields they go to.",
-    no_args_is_help=True,
-)
 
 FieldsOption = Annotated[
     str | None,
@@ -34,27 +33,19 @@ FieldsOption = Annotated[
         show_default=False,
     ),
 ]
+FileOption = Annotated[
+    Path | None,
+    typer.Option("--file", help="Take the fields and mappings from a mapping file's export:."),
+]
 
 
-@app.command("create")
 def create_command(
     ctx: typer.Context,
-    connection: Annotated[
-        str | None,
-        typer.Argument(
-            help="Connection id, store name or URL (with --file: defaults to the file's store).",
-            show_default=False,
-        ),
-    ] = None,
+    connection: CreateConnectionArg = None,
     fields: FieldsOption = None,
     maps: MapOption = None,
-    inactive: Annotated[
-        bool, typer.Option("--inactive", help="Create it without making it the active one.")
-    ] = False,
-    file: Annotated[
-        Path | None,
-        typer.Option("--file", help="Take the fields and mappings from a mapping file's export:."),
-    ] = None,
+    inactive: InactiveOption = False,
+    file: FileOption = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create an export mapping (it becomes the active one unless --inactive)."""
@@ -64,14 +55,7 @@ def create_command(
     if file is not None:
         if fields is not None or maps:
             raise ValidationError("use either --file or --fields/--map, not both")
-        from woosync.files.mapping_files import load_mapping_files
-
-        documents = load_mapping_files([file])
-        with state.store().session() as session:
-            created = mappings.create_mapping_from_documents(
-                session, "export", documents, connection, is_active=not inactive
-            )
-            data = mappings.export_mapping_to_dict(created)  # type: ignore[arg-type]
+        data = create_from_file(state, "export", file, connection, is_active=not inactive)
     else:
         if connection is None or fields is None:
             raise ValidationError(
@@ -83,94 +67,40 @@ def create_command(
             created = mappings.create_export_mapping(
                 session, connection, selected, field_maps, is_active=not inactive
             )
-            data = mappings.export_mapping_to_dict(created)
-    state.output.success(f"created export mapping {data['id']}")
-    state.output.emit(data, human=render_mapping(data))
+            data = mappings.mapping_to_dict(created)
+    show_mapping(state, f"created export mapping {data['id']}", data)
 
 
-@app.command("list")
-def list_command(
-    ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
-) -> None:
-    """List a connection's export mappings."""
-    from woosync.services import mappings
-
-    state = app_context(ctx, json_flag)
-    with state.store().session() as session:
-        items = [
-            mappings.export_mapping_to_dict(m)
-            for m in mappings.list_export_mappings(session, connection)
-        ]
-    state.output.emit(items, human=render_mapping_list(state.output, items))
-
-
-@app.command("active")
-def active_command(
-    ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
-) -> None:
-    """Show the active export mapping (nothing, or JSON null, when there is none)."""
-    from woosync.services import mappings
-
-    state = app_context(ctx, json_flag)
-    with state.store().session() as session:
-        found = mappings.active_export_mapping(session, connection)
-        data = mappings.export_mapping_to_dict(found) if found is not None else None
-    if data is None:
-        state.output.info("no active export mapping")
-    state.output.emit(data, human=render_mapping(data))
-
-
-@app.command("update")
 def update_command(
     ctx: typer.Context,
     mapping_id: MappingIdArg,
     fields: FieldsOption = None,
     maps: MapOption = None,
-    clear_maps: Annotated[
-        bool, typer.Option("--clear-maps", help="Drop the current field mappings first.")
-    ] = False,
-    active: Annotated[
-        bool | None,
-        typer.Option(
-            "--active/--inactive",
-            help="Make it the active mapping (deactivating the others), or deactivate it.",
-            show_default=False,
-        ),
-    ] = None,
+    clear_maps: ClearMapsOption = False,
+    active: ActiveOption = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """Change an export mapping; --map adds to or overrides its current field mappings."""
     from woosync.services import mappings
 
     state = app_context(ctx, json_flag)
-    given = parse_pairs(maps, "--map")
+    new_maps, more_maps = replace_or_merge(parse_pairs(maps, "--map"), clear=clear_maps)
     with state.store().session() as session:
         updated = mappings.update_export_mapping(
             session,
             mapping_id,
             selected_fields=parse_fields(fields) if fields is not None else None,
-            field_mappings=given if clear_maps else None,
-            merge_field_mappings=given if given and not clear_maps else None,
+            field_mappings=new_maps,
+            merge_field_mappings=more_maps,
             is_active=active,
         )
-        data = mappings.export_mapping_to_dict(updated)
-    state.output.success(f"updated export mapping {mapping_id}")
-    state.output.emit(data, human=render_mapping(data))
+        data = mappings.mapping_to_dict(updated)
+    show_mapping(state, f"updated export mapping {mapping_id}", data)
 
 
-@app.command("delete")
-def delete_command(
-    ctx: typer.Context, mapping_id: MappingIdArg, yes: YesFlag = False, json_flag: JsonFlag = False
-) -> None:
-    """Delete an export mapping."""
-    from woosync.services import mappings
-
-    state = app_context(ctx, json_flag)
-    with state.store().session() as session:
-        mappings.get_export_mapping(session, mapping_id)
-    confirm_delete(f"export mapping {mapping_id}", yes)
-    with state.store().session() as session:
-        mappings.delete_export_mapping(session, mapping_id)
-    state.output.success(f"deleted export mapping {mapping_id}")
-    if state.output.json_mode:
-        state.output.emit({"id": mapping_id, "deleted": True})
+app = mapping_group(
+    "export",
+    help="Export mappings: the fields sent to a store and the WooCommerce fields they go to.",
+    create=create_command,
+    update=update_command,
+)

@@ -1,18 +1,35 @@
-"""Option parsing and rendering shared by the ``export-mapping`` and ``import-mapping`` groups."""
+"""What the ``export-mapping`` and ``import-mapping`` groups share.
+
+The groups differ only in ``create`` and ``update`` (the options that give a mapping's content);
+:func:`mapping_group` builds either group around those two, with ``list``, ``active`` and ``delete``
+written once. Also here: the shared options, their parsing, and the human views.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
+from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
 from woosync.core.errors import ValidationError
+
+if TYPE_CHECKING:
+    from woosync.services.mappings import Direction
 
 ConnectionArg = Annotated[
     str, typer.Argument(help="Connection id, store name or store URL.", show_default=False)
+]
+CreateConnectionArg = Annotated[
+    str | None,
+    typer.Argument(
+        help="Connection id, store name or URL (with --file: defaults to the file's store).",
+        show_default=False,
+    ),
 ]
 MappingIdArg = Annotated[int, typer.Argument(help="The mapping id (see 'list').", min=1)]
 MapOption = Annotated[
@@ -23,6 +40,23 @@ MapOption = Annotated[
         show_default=False,
     ),
 ]
+InactiveOption = Annotated[
+    bool, typer.Option("--inactive", help="Create it without making it the active one.")
+]
+ActiveOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--active/--inactive",
+        help="Make it the active mapping (deactivating the others), or deactivate it.",
+        show_default=False,
+    ),
+]
+ClearMapsOption = Annotated[
+    bool, typer.Option("--clear-maps", help="Drop the current field mappings first.")
+]
+
+
+# --- parsing -------------------------------------------------------------------------------------
 
 
 def parse_fields(text: str) -> list[str]:
@@ -47,8 +81,116 @@ def parse_pairs(values: Sequence[str] | None, option: str) -> dict[str, str]:
     return pairs
 
 
+def replace_or_merge(
+    pairs: dict[str, str], *, clear: bool
+) -> tuple[dict[str, str] | None, dict[str, str] | None]:
+    """``update``'s pairs as (replacing, merged): with ``--clear-...`` they replace the current
+    ones (none given empties them), else they are merged into them."""
+    if clear:
+        return pairs, None
+    return None, pairs or None
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def create_from_file(
+    state: AppContext, direction: Direction, file: Path, connection: str | None, *, is_active: bool
+) -> dict[str, Any]:
+    """``create --file``: the new mapping from the file's ``direction`` section, as a dict."""
+    from woosync.files.mapping_files import load_mapping_files
+    from woosync.services import mappings
+
+    documents = load_mapping_files([file])
+    with state.store().session() as session:
+        created = mappings.create_mapping_from_documents(
+            session, direction, documents, connection, is_active=is_active
+        )
+        return mappings.mapping_to_dict(created)
+
+
+def show_mapping(state: AppContext, message: str, data: dict[str, Any]) -> None:
+    """After a change: the confirmation on stderr, the mapping on stdout."""
+    state.output.success(message)
+    state.output.emit(data, human=render_mapping(data))
+
+
+def mapping_group(
+    direction: Direction,
+    *,
+    help: str,
+    create: Callable[..., None],
+    update: Callable[..., None],
+) -> typer.Typer:
+    """The ``export-mapping`` or ``import-mapping`` group: ``create`` and ``update`` as given,
+    ``list``, ``active`` and ``delete`` the same for both directions."""
+
+    def list_command(
+        ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
+    ) -> None:
+        from woosync.services import mappings
+
+        state = app_context(ctx, json_flag)
+        with state.store().session() as session:
+            found = mappings.list_mappings(session, direction, connection)
+            items = [mappings.mapping_to_dict(mapping) for mapping in found]
+        state.output.emit(items, human=render_mapping_list(state.output, items))
+
+    def active_command(
+        ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
+    ) -> None:
+        from woosync.services import mappings
+
+        state = app_context(ctx, json_flag)
+        with state.store().session() as session:
+            found = mappings.active_mapping(session, direction, connection)
+            data = mappings.mapping_to_dict(found) if found is not None else None
+        if data is None:
+            state.output.info(f"no active {direction} mapping")
+        state.output.emit(data, human=render_mapping(data))
+
+    def delete_command(
+        ctx: typer.Context,
+        mapping_id: MappingIdArg,
+        yes: YesFlag = False,
+        json_flag: JsonFlag = False,
+    ) -> None:
+        from woosync.services import mappings
+
+        state = app_context(ctx, json_flag)
+        with state.store().session() as session:
+            mappings.get_mapping(session, direction, mapping_id)  # not found: before asking
+        confirm_delete(f"{direction} mapping {mapping_id}", yes)
+        with state.store().session() as session:
+            mappings.delete_mapping(session, direction, mapping_id)
+        state.output.success(f"deleted {direction} mapping {mapping_id}")
+        if state.output.json_mode:
+            state.output.emit({"id": mapping_id, "deleted": True})
+
+    group = typer.Typer(help=help, no_args_is_help=True)
+    group.command("create")(create)
+    group.command("list", help=f"List a connection's {direction} mappings.")(list_command)
+    group.command(
+        "active",
+        help=f"Show the active {direction} mapping (nothing, or JSON null, when there is none).",
+    )(active_command)
+    group.command("update")(update)
+    group.command("delete", help=f"Delete an {direction} mapping.")(delete_command)
+    return group
+
+
+# --- human views ---------------------------------------------------------------------------------
+
+
 def _pairs_text(pairs: dict[str, str]) -> str:
     return ", ".join(f"{key} → {value}" for key, value in pairs.items()) or "(none)"
+
+
+def _content_column(data: dict[str, Any]) -> tuple[str, str]:
+    """The part that tells the directions apart: (label, text)."""
+    if "selectedFields" in data:
+        return "selected fields", ", ".join(data["selectedFields"])
+    return "attribute mappings", _pairs_text(data["attributeMappings"])
 
 
 def render_mapping(data: dict[str, Any] | None) -> Callable[[Console], None]:
@@ -64,13 +206,11 @@ def render_mapping(data: dict[str, Any] | None) -> Callable[[Console], None]:
             markup=False,
             highlight=False,
         )
-        rows: list[tuple[str, str]] = []
-        if direction == "export":
-            rows.append(("selected fields", ", ".join(data["selectedFields"])))
-        else:
-            rows.append(("attribute mappings", _pairs_text(data["attributeMappings"])))
-        rows.append(("field mappings", _pairs_text(data["fieldMappings"])))
-        rows.append(("updated", str(data["updatedAt"])))
+        rows = [
+            _content_column(data),
+            ("field mappings", _pairs_text(data["fieldMappings"])),
+            ("updated", str(data["updatedAt"])),
+        ]
         for label, value in rows:
             console.print(f"  {label:<19} {value}", markup=False, highlight=False)
 
@@ -82,23 +222,24 @@ def render_mapping_list(output: Any, items: list[dict[str, Any]]) -> Callable[[C
         if not items:
             output.info("no mappings")
             return
-        export = "selectedFields" in items[0]
-        columns = ["id", "active"]
-        columns += ["selected fields"] if export else ["attribute mappings"]
-        columns += ["field mappings", "updated"]
-        rows = []
-        for item in items:
-            row = [item["id"], "yes" if item["isActive"] else "no"]
-            row.append(
-                ", ".join(item["selectedFields"])
-                if export
-                else _pairs_text(item["attributeMappings"])
-            )
-            row += [_pairs_text(item["fieldMappings"]), item["updatedAt"]]
-            rows.append(row)
+        content_label = _content_column(items[0])[0]
+        columns = ["id", "active", content_label, "field mappings", "updated"]
+        rows = [
+            [
+                item["id"],
+                "yes" if item["isActive"] else "no",
+                _content_column(item)[1],
+                _pairs_text(item["fieldMappings"]),
+                item["updatedAt"],
+            ]
+            for item in items
+        ]
         console.print(output.table(columns, rows))
 
     return show
+
+
+# --- confirmation --------------------------------------------------------------------------------
 
 
 def stdin_is_tty() -> bool:
