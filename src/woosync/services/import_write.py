@@ -16,14 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.timeutil import utcnow
-from woosync.files.product_files import (
-    ATTRIBUTE_PREFIX,
-    CUSTOM_PREFIX,
-    LIST_FIELDS,
-    SCALAR_FIELDS,
-    normalize_fields,
-)
-from woosync.services.bulk_sql import insert_many, upsert_many
+from woosync.files.product_files import normalize_fields
+from woosync.services.bulk_sql import upsert_many
 from woosync.services.import_fields import (
     LocalFields,
     map_product,
@@ -239,13 +233,20 @@ def _create(
     links: dict[int, ProductSync],
     now: datetime,
 ) -> None:
-    """New products: checked by the catalog's rules, inserted with one executemany, then linked."""
+    """New products: checked by the catalog's rules, inserted with one executemany, then linked.
+
+    The rows and the insert are the catalog's own (what ``upsert_products`` does for new SKUs). The
+    importer does not call ``upsert_products`` itself: it matches by sync link before SKU, fails a SKU
+    that another product of the run claimed, and links each product it writes to its store product.
+    """
+    from woosync.services.catalog import insert_products, new_product_row
+
     rows: list[dict[str, Any]] = []
     accepted: list[_Candidate] = []
     for candidate in new:
         woo_id, sku = candidate.woo_id, candidate.local.sku
         try:
-            row = _new_product_row(candidate.fields, now)
+            row = new_product_row(normalize_fields(candidate.fields), now)
         except ValidationError as exc:
             run.results[woo_id] = entry(woo_id, None, sku, "failed", exc.message)
             continue
@@ -254,48 +255,12 @@ def _create(
         run.results[woo_id] = entry(woo_id, None, sku, "imported")
     if run.dry_run or not rows:
         return
-    ids = _insert_products(session, rows)
+    ids = insert_products(session, rows)
     for candidate in accepted:
         product_id = ids[candidate.local.sku]
         run.results[candidate.woo_id]["productId"] = product_id
         attribute_names = list(candidate.local.attributes)
         _link(writes, run, product_id, candidate.woo, attribute_names, links, now)
-
-
-def _new_product_row(fields: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The ``products`` row for a new product, normalised as the catalog does (ValidationError)."""
-    normalized = normalize_fields(fields)
-    for required in ("name", "sku"):
-        if not normalized.get(required):
-            raise ValidationError(f"{required}: is required for a new product")
-    row: dict[str, Any] = {column: normalized.get(column) for column in SCALAR_FIELDS}
-    row.update({column: normalized.get(column) or [] for column in LIST_FIELDS})
-    attributes: dict[str, Any] = {}
-    custom: dict[str, Any] = {}
-    for key, value in normalized.items():
-        if value is None:
-            continue
-        if key.startswith(ATTRIBUTE_PREFIX):
-            attributes[key[len(ATTRIBUTE_PREFIX) :]] = value
-        elif key.startswith(CUSTOM_PREFIX):
-            custom[key[len(CUSTOM_PREFIX) :]] = value
-    row.update(attributes=attributes, custom_fields=custom, created_at=now, updated_at=now)
-    return row
-
-
-def _insert_products(session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert ``rows`` (one executemany) and return ``{sku: id}`` for them."""
-    from sqlalchemy import select
-
-    from woosync.store.models import Product
-
-    table: Any = Product.__table__  # type: ignore[attr-defined]
-    insert_many(session, table, rows)
-    skus = [row["sku"] for row in rows]
-    found = session.connection().execute(
-        select(table.c.sku, table.c.id).where(table.c.sku.in_(skus))
-    )
-    return {sku: product_id for sku, product_id in found}
 
 
 def _link(
