@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import os
 import stat
+import traceback
 from pathlib import Path
 
 import keyring
 import pytest
 from keyring.backends import fail, null
+from keyring.errors import KeyringLocked
 
+from conftest import MemoryKeyring
 from woosync.core.errors import SecretsError
 from woosync.core.logging import REDACTED, scrub
 from woosync.secrets import (
@@ -181,3 +184,66 @@ def test_delete_removes_every_entry_and_none_removes_one(memory_keyring) -> None
     store_secrets(2, {"consumer_key": KEY})
     delete_secrets(1)
     assert list(memory_keyring.entries) == [(SERVICE, "connection:2:consumer_key")]
+
+
+# failures never quote a secret, and leave none behind ---------------------------------------------
+class QuotingKeyring(MemoryKeyring):
+    """A backend whose errors quote the value they were given (some D-Bus backends do)."""
+
+    def __init__(self, fail_on: str) -> None:
+        super().__init__()
+        self.fail_on = fail_on
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if self.fail_on in username:
+            raise RuntimeError(f"cannot store {password!r} for {username}")
+        super().set_password(service, username, password)
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.fail_on == "delete":
+            raise KeyringLocked(f"locked; {self.entries.get((service, username))!r} stays")
+        super().delete_password(service, username)
+
+
+def test_a_keyring_error_that_quotes_the_secret_is_not_chained() -> None:
+    keyring.set_keyring(QuotingKeyring(fail_on="consumer_key"))
+    value = "quoted-key-" + "1234567"  # not in the source lines the traceback shows
+    with pytest.raises(SecretsError) as caught:
+        store_secrets(1, {"consumer_key": value})
+    assert str(caught.value).startswith("cannot write to the keyring: RuntimeError")
+    # --debug prints the exception chain: the backend's message must not be part of it
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    assert value not in "".join(traceback.format_exception(caught.value))
+
+
+def test_a_keyring_that_refuses_to_delete_is_an_error_not_a_silent_leftover() -> None:
+    backend = QuotingKeyring(fail_on="delete")
+    keyring.set_keyring(backend)
+    value = "kept-key-" + "12345678"
+    store_secrets(1, {"consumer_key": value})
+    with pytest.raises(SecretsError, match="cannot remove a secret from the keyring") as caught:
+        delete_secrets(1)
+    assert value not in "".join(traceback.format_exception(caught.value))
+
+
+def test_delete_removes_the_keyring_and_the_file_store_copies(memory_keyring, monkeypatch) -> None:
+    store_secrets(1, {"consumer_key": "in-the-keyring-123"})
+    monkeypatch.setenv("WOOSYNC_SECRETS", "file")
+    store_secrets(1, {"consumer_secret": "in-the-file-12345"})
+    monkeypatch.delenv("WOOSYNC_SECRETS")  # removed under another setting than it was stored
+    delete_secrets(1)
+    assert memory_keyring.entries == {}
+    assert json.loads(secrets_file().read_text()) == {}
+
+
+def test_the_file_store_never_writes_through_a_planted_link(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("WOOSYNC_SECRETS", "file")
+    store_secrets(1, {"consumer_key": KEY})
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("")
+    planted = secrets_file().with_name(f".{secrets_file().name}.{os.getpid()}.tmp")
+    planted.symlink_to(elsewhere)
+    store_secrets(1, {"consumer_secret": SECRET})
+    assert elsewhere.read_text() == ""
+    assert stat.S_IMODE(secrets_file().stat().st_mode) == 0o600
+    assert read_secret(1, "consumer_secret") == SECRET

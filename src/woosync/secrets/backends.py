@@ -52,42 +52,43 @@ def keyring_usable() -> bool:
     return keyring_problem() is None
 
 
+# A backend's own exception may quote the value it was given, and --debug prints the chain of
+# exceptions: each failure becomes a SecretsError naming only the exception type (``from None``).
 def keyring_get(username: str) -> str | None:
-    from keyring.errors import KeyringError
-
     try:
         value = keyring_backend().get_password(SERVICE, username)
-    except KeyringError as exc:
+    except Exception as exc:
         raise SecretsError(
             f"cannot read from the keyring: {type(exc).__name__}",
             hint="unlock the keyring, or see 'Connections and secrets' in the README",
-        ) from exc
+        ) from None
     return value if isinstance(value, str) else None
 
 
 def keyring_set(username: str, value: str) -> None:
-    from keyring.errors import KeyringError
-
     try:
         keyring_backend().set_password(SERVICE, username, value)
-    except KeyringError as exc:
+    except Exception as exc:
         raise SecretsError(
             f"cannot write to the keyring: {type(exc).__name__}",
             hint="unlock the keyring, or opt in to the file store with WOOSYNC_SECRETS=file",
-        ) from exc
+        ) from None
 
 
 def keyring_delete(username: str) -> bool:
-    """Remove an entry; ``False`` when there was none (or the keyring refused)."""
-    from keyring.errors import KeyringError, PasswordDeleteError
+    """Remove an entry; ``False`` when there was none. A keyring that refuses is an error: a
+    secret left behind would be read for the next connection that gets the same id."""
+    from keyring.errors import PasswordDeleteError
 
     try:
         keyring_backend().delete_password(SERVICE, username)
     except PasswordDeleteError:
         return False
-    except KeyringError as exc:
-        log.warning("could not remove a keyring entry: %s", type(exc).__name__)
-        return False
+    except Exception as exc:
+        raise SecretsError(
+            f"cannot remove a secret from the keyring: {type(exc).__name__}",
+            hint="unlock the keyring and run the command again",
+        ) from None
     return True
 
 
@@ -126,7 +127,9 @@ def _write_file(path: Path, data: dict[str, str]) -> None:
     """Write atomically: a new 0600 file next to it, then rename over the old one."""
     ensure_private_dir(path.parent)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600)
+    temporary.unlink(missing_ok=True)  # a leftover (or a planted link) is never written through
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(temporary, flags, 0o600)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

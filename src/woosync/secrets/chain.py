@@ -217,4 +217,10 @@ def delete_secrets(connection_id: int, *, scope: str | None = None) -> None:
     if backends.keyring_usable():
         for username in usernames:
             backends.keyring_delete(username)
+    elif secrets_mode() == "keyring":
+        log.warning(
+            "the keyring is not available (%s); any secrets it keeps for connection %s stay there",
+            backends.keyring_problem(),
+            connection_id,
+        )
     backends.file_update(dict.fromkeys(usernames))
