@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from mapping_helpers import (
+    add_two_stores,
+    create_export,
+    create_import,
+    refused,
+    run_json,
+    snapshot,
+)
 from woosync.store.engine import open_store
 from woosync.store.models import Connection
 
@@ -19,37 +25,7 @@ REQUIRED = 'Export mapping must include "name" and "sku" fields'
 @pytest.fixture
 def stores(db_path: Path) -> Path:
     """Two connections made directly in the store (ids 1 and 2)."""
-    store = open_store(db_path)
-    with store.session() as session:
-        session.add(
-            Connection(store_name="Main Retail Store", store_url="https://retail.example.com")
-        )
-        session.add(
-            Connection(store_name="Wholesale Store", store_url="https://wholesale.example.com")
-        )
-    store.dispose()
-    return db_path
-
-
-def snapshot(db_path: Path) -> list[tuple]:
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT 'e', * FROM export_mappings ORDER BY id").fetchall()
-        rows += conn.execute("SELECT 'i', * FROM import_mappings ORDER BY id").fetchall()
-    return rows
-
-
-def run_json(cli, *args: str):
-    result = cli("--json", *args)
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def create_export(cli, *args: str) -> dict:
-    return run_json(cli, "export-mapping", "create", *args)
-
-
-def create_import(cli, *args: str) -> dict:
-    return run_json(cli, "import-mapping", "create", *args)
+    return add_two_stores(db_path)
 
 
 # --- export mappings -----------------------------------------------------------------------------
@@ -167,12 +143,9 @@ def test_export_validation_errors_name_the_key_and_change_nothing(
     cli, stores, args, message
 ) -> None:
     create_export(cli, "1", "--fields", "name,sku")
-    before = snapshot(stores)
-    result = cli("export-mapping", "create", "1", *args)
-    assert result.exit_code == 2, result.stderr
+    result = refused(cli, stores, "export-mapping", "create", "1", *args)
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and result.stdout == ""
-    assert snapshot(stores) == before
 
 
 def test_the_required_fields_error_is_the_spec_message_also_on_update(cli, stores) -> None:
@@ -331,11 +304,8 @@ def test_create_from_a_file_uses_its_store_or_the_given_connection(cli, stores, 
     assert result.exit_code == 2 and "expected one 'import:' section, found no" in result.stderr
 
     path.write_text("store: Main Retail Store\nexport:\n  selectedFields: [name, price]\n")
-    before = snapshot(stores)
-    result = cli("export-mapping", "create", "--file", str(path))
-    assert result.exit_code == 2
+    result = refused(cli, stores, "export-mapping", "create", "--file", str(path))
     assert f"{path}:3: export: {REQUIRED}" in result.stderr
-    assert snapshot(stores) == before
 
 
 # --- import mappings -----------------------------------------------------------------------------
@@ -414,11 +384,8 @@ def test_import_validation_errors_name_the_key_and_change_nothing(
     cli, stores, args, message
 ) -> None:
     create_import(cli, "1", "--attr", "pa_size=size")
-    before = snapshot(stores)
-    result = cli("import-mapping", "create", "1", *args)
-    assert result.exit_code == 2, result.stderr
+    result = refused(cli, stores, "import-mapping", "create", "1", *args)
     assert message in result.stderr and result.stdout == ""
-    assert snapshot(stores) == before
 
 
 def test_import_active_switch_update_and_delete(cli, stores) -> None:

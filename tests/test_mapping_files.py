@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from mapping_helpers import (
+    add_two_stores,
+    create_export,
+    create_import,
+    refused,
+    run_json,
+    snapshot,
+)
 from woosync.store.engine import open_store
 from woosync.store.models import Connection
 
@@ -18,37 +25,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "mappings"
 @pytest.fixture
 def stores(db_path: Path) -> Path:
     """The two connections of the examples, made directly in the store (ids 1 and 2)."""
-    store = open_store(db_path)
-    with store.session() as session:
-        session.add(
-            Connection(store_name="Main Retail Store", store_url="https://retail.example.com")
-        )
-        session.add(
-            Connection(store_name="Wholesale Store", store_url="https://wholesale.example.com")
-        )
-    store.dispose()
-    return db_path
-
-
-def snapshot(db_path: Path) -> list[tuple]:
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute("SELECT 'e', * FROM export_mappings ORDER BY id").fetchall()
-        rows += conn.execute("SELECT 'i', * FROM import_mappings ORDER BY id").fetchall()
-    return rows
-
-
-def run_json(cli, *args: str):
-    result = cli("--json", *args)
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def create_export(cli, *args: str) -> dict:
-    return run_json(cli, "export-mapping", "create", *args)
-
-
-def create_import(cli, *args: str) -> dict:
-    return run_json(cli, "import-mapping", "create", *args)
+    return add_two_stores(db_path)
 
 
 def write(path: Path, text: str) -> Path:
@@ -306,12 +283,9 @@ def test_invalid_files_name_file_line_and_key_and_change_nothing(
 ) -> None:
     good = write(tmp_path / "good.yaml", GOOD)
     bad = write(tmp_path / "bad.yaml", text)
-    before = snapshot(stores)
-    result = apply(cli, good, bad)
-    assert result.exit_code == 2, result.stderr
+    result = refused(cli, stores, "mappings", "apply", str(good), str(bad))  # good.yaml neither
     assert f"{tmp_path}/{expected}" in result.stderr
     assert result.stdout == "" and result.stderr.count("\n") == 1
-    assert snapshot(stores) == before  # good.yaml was not applied either
 
 
 def test_an_unknown_store_is_not_found_and_nothing_is_applied(cli, stores, tmp_path) -> None:
