@@ -16,11 +16,13 @@ from woosync.cli.mapping_options import (
     MapOption,
     MappingIdArg,
     create_from_file,
+    create_from_options,
     mapping_group,
     parse_fields,
     parse_pairs,
     replace_or_merge,
     show_mapping,
+    update_from_options,
 )
 from woosync.core.errors import ValidationError
 
@@ -49,8 +51,6 @@ def create_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Create an export mapping (it becomes the active one unless --inactive)."""
-    from woosync.services import mappings
-
     state = app_context(ctx, json_flag)
     if file is not None:
         if fields is not None or maps:
@@ -62,12 +62,11 @@ def create_command(
                 "give CONNECTION and --fields (or --file FILE.yaml)",
                 hint="e.g. woosync export-mapping create 1 --fields name,sku,price",
             )
-        selected, field_maps = parse_fields(fields), parse_pairs(maps, "--map")
-        with state.store().session() as session:
-            created = mappings.create_export_mapping(
-                session, connection, selected, field_maps, is_active=not inactive
-            )
-            data = mappings.mapping_to_dict(created)
+        content = {
+            "selectedFields": parse_fields(fields),
+            "fieldMappings": parse_pairs(maps, "--map"),
+        }
+        data = create_from_options(state, "export", connection, content, is_active=not inactive)
     show_mapping(state, f"created export mapping {data['id']}", data)
 
 
@@ -81,20 +80,17 @@ def update_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Change an export mapping; --map adds to or overrides its current field mappings."""
-    from woosync.services import mappings
-
     state = app_context(ctx, json_flag)
     new_maps, more_maps = replace_or_merge(parse_pairs(maps, "--map"), clear=clear_maps)
-    with state.store().session() as session:
-        updated = mappings.update_export_mapping(
-            session,
-            mapping_id,
-            selected_fields=parse_fields(fields) if fields is not None else None,
-            field_mappings=new_maps,
-            merge_field_mappings=more_maps,
-            is_active=active,
-        )
-        data = mappings.mapping_to_dict(updated)
+    selected = parse_fields(fields) if fields is not None else None
+    data = update_from_options(
+        state,
+        "export",
+        mapping_id,
+        replace={"selectedFields": selected, "fieldMappings": new_maps},
+        merge={"fieldMappings": more_maps},
+        is_active=active,
+    )
     show_mapping(state, f"updated export mapping {mapping_id}", data)
 
 

@@ -16,10 +16,12 @@ from woosync.cli.mapping_options import (
     MapOption,
     MappingIdArg,
     create_from_file,
+    create_from_options,
     mapping_group,
     parse_pairs,
     replace_or_merge,
     show_mapping,
+    update_from_options,
 )
 from woosync.core.errors import ValidationError
 
@@ -51,8 +53,6 @@ def create_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Create an import mapping (it becomes the active one unless --inactive)."""
-    from woosync.services import mappings
-
     state = app_context(ctx, json_flag)
     if file is not None:
         if attrs or maps:
@@ -64,12 +64,11 @@ def create_command(
                 "give CONNECTION with --attr/--map (or --file FILE.yaml)",
                 hint="e.g. woosync import-mapping create 1 --attr pa_color=color",
             )
-        attribute_maps, field_maps = parse_pairs(attrs, "--attr"), parse_pairs(maps, "--map")
-        with state.store().session() as session:
-            created = mappings.create_import_mapping(
-                session, connection, attribute_maps, field_maps, is_active=not inactive
-            )
-            data = mappings.mapping_to_dict(created)
+        content = {
+            "attributeMappings": parse_pairs(attrs, "--attr"),
+            "fieldMappings": parse_pairs(maps, "--map"),
+        }
+        data = create_from_options(state, "import", connection, content, is_active=not inactive)
     show_mapping(state, f"created import mapping {data['id']}", data)
 
 
@@ -84,23 +83,18 @@ def update_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Change an import mapping; --attr/--map add to or override its current mappings."""
-    from woosync.services import mappings
-
     state = app_context(ctx, json_flag)
     given_attrs, given_maps = parse_pairs(attrs, "--attr"), parse_pairs(maps, "--map")
     new_attrs, more_attrs = replace_or_merge(given_attrs, clear=clear_attrs)
     new_maps, more_maps = replace_or_merge(given_maps, clear=clear_maps)
-    with state.store().session() as session:
-        updated = mappings.update_import_mapping(
-            session,
-            mapping_id,
-            attribute_mappings=new_attrs,
-            merge_attribute_mappings=more_attrs,
-            field_mappings=new_maps,
-            merge_field_mappings=more_maps,
-            is_active=active,
-        )
-        data = mappings.mapping_to_dict(updated)
+    data = update_from_options(
+        state,
+        "import",
+        mapping_id,
+        replace={"attributeMappings": new_attrs, "fieldMappings": new_maps},
+        merge={"attributeMappings": more_attrs, "fieldMappings": more_maps},
+        is_active=active,
+    )
     show_mapping(state, f"updated import mapping {mapping_id}", data)
 
 

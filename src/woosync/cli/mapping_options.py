@@ -109,6 +109,43 @@ def create_from_file(
         return mappings.mapping_to_dict(created)
 
 
+def create_from_options(
+    state: AppContext,
+    direction: Direction,
+    connection: str,
+    content: dict[str, Any],
+    *,
+    is_active: bool,
+) -> dict[str, Any]:
+    """``create``: the new mapping from the options' content (spec keys), as a dict."""
+    from woosync.services import mappings
+
+    with state.store().session() as session:
+        created = mappings.create_mapping(
+            session, direction, connection, content, is_active=is_active
+        )
+        return mappings.mapping_to_dict(created)
+
+
+def update_from_options(
+    state: AppContext,
+    direction: Direction,
+    mapping_id: int,
+    *,
+    replace: dict[str, Any],
+    merge: dict[str, dict[str, str] | None],
+    is_active: bool | None,
+) -> dict[str, Any]:
+    """``update``: parts in ``replace`` get new values, ``merge`` adds entries; None is not given."""
+    from woosync.services import mappings
+
+    with state.store().session() as session:
+        updated = mappings.update_mapping(
+            session, direction, mapping_id, replace=replace, merge=merge, is_active=is_active
+        )
+        return mappings.mapping_to_dict(updated)
+
+
 def show_mapping(state: AppContext, message: str, data: dict[str, Any]) -> None:
     """After a change: the confirmation on stderr, the mapping on stdout."""
     state.output.success(message)

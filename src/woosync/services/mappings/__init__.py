@@ -27,6 +27,7 @@ from woosync.services.mappings.records import (
     active_mapping,
     create_export_mapping,
     create_import_mapping,
+    create_mapping,
     delete_export_mapping,
     delete_import_mapping,
     delete_mapping,
@@ -41,6 +42,7 @@ from woosync.services.mappings.records import (
     mapping_to_dict,
     update_export_mapping,
     update_import_mapping,
+    update_mapping,
 )
 from woosync.services.mappings.rules import (
     REQUIRED_FIELDS_MESSAGE,
@@ -63,6 +65,7 @@ __all__ = [
     "apply_mapping_documents",
     "create_export_mapping",
     "create_import_mapping",
+    "create_mapping",
     "create_mapping_from_documents",
     "delete_export_mapping",
     "delete_import_mapping",
@@ -79,6 +82,7 @@ __all__ = [
     "mapping_to_dict",
     "update_export_mapping",
     "update_import_mapping",
+    "update_mapping",
     "validate_export_fields",
     "validate_import_mappings",
 ]

@@ -250,6 +250,33 @@ def active_mapping(
     return KINDS[direction].active(session, connection_id)
 
 
+def create_mapping(
+    session: Session,
+    direction: Direction,
+    connection: int | str,
+    content: Mapping[str, Any],
+    *,
+    is_active: bool = True,
+) -> AnyMapping:
+    """Spec operations 8 and 13, with the content by spec key (a missing mapping part is empty)."""
+    return KINDS[direction].create(session, connection, content, is_active=is_active)
+
+
+def update_mapping(
+    session: Session,
+    direction: Direction,
+    mapping_id: int,
+    *,
+    replace: Mapping[str, Any],
+    merge: Mapping[str, Mapping[str, str] | None],
+    is_active: bool | None = None,
+) -> AnyMapping:
+    """Spec operations 11 and 16: see :meth:`MappingKind.update`."""
+    return KINDS[direction].update(
+        session, mapping_id, replace=replace, merge=merge, is_active=is_active
+    )
+
+
 def delete_mapping(session: Session, direction: Direction, mapping_id: int) -> None:
     """Spec operations 12 and 17."""
     KINDS[direction].delete(session, mapping_id)
