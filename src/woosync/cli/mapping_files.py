@@ -69,15 +69,6 @@ def apply_command(
     state.output.emit(changes, human=_render_changes(changes, dry_run))
 
 
-def _file_name(store_name: str, taken: set[str], connection_id: int) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", store_name.lower()).strip("-") or "store"
-    name = f"{slug}.yaml"
-    if name in taken:
-        name = f"{slug}-{connection_id}.yaml"
-    taken.add(name)
-    return name
-
-
 @app.command("dump")
 def dump_command(
     ctx: typer.Context,
@@ -101,7 +92,6 @@ def dump_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Write YAML mapping files that reproduce the active mappings (dump then apply changes nothing)."""
-    from woosync.files.mapping_files import render_mapping_document
     from woosync.services.mappings import dump_active_mappings
 
     state = app_context(ctx, json_flag)
@@ -109,18 +99,7 @@ def dump_command(
         dumped = dump_active_mappings(session, connection)
     if not dumped:
         state.output.warn("no active mappings to dump")
-    texts = [
-        render_mapping_document(
-            item["store"],
-            export=item["export"],
-            import_=item["import"],
-            comment=(
-                f"woosync mappings for {item['storeName']} ({item['storeUrl']})\n"
-                "Apply with: woosync mappings apply FILE"
-            ),
-        )
-        for item in dumped
-    ]
+    texts = [_render_document(item) for item in dumped]
     if output == "-":
         document = "---\n".join(texts)
         state.output.emit(
@@ -130,6 +109,34 @@ def dump_command(
             ),
         )
         return
+    written = _write_files(output, dumped, texts)
+
+    def show(console: Console) -> None:
+        for entry in written:
+            console.print(entry["file"], markup=False, highlight=False)
+
+    state.output.emit(written, human=show)
+
+
+def _render_document(item: dict[str, Any]) -> str:
+    """One store's mapping file, with a comment saying whose it is and how to apply it."""
+    from woosync.files.mapping_files import render_mapping_document
+
+    return render_mapping_document(
+        item["store"],
+        export=item["export"],
+        import_=item["import"],
+        comment=(
+            f"woosync mappings for {item['storeName']} ({item['storeUrl']})\n"
+            "Apply with: woosync mappings apply FILE"
+        ),
+    )
+
+
+def _write_files(
+    output: str, dumped: list[dict[str, Any]], texts: list[str]
+) -> list[dict[str, Any]]:
+    """One file per store in the ``output`` directory (made if missing); what was written."""
     directory = Path(output)
     if directory.exists() and not directory.is_dir():
         raise ValidationError(
@@ -144,9 +151,14 @@ def dump_command(
         written.append(
             {"file": str(path), "store": item["store"], "connectionId": item["connectionId"]}
         )
+    return written
 
-    def show(console: Console) -> None:
-        for entry in written:
-            console.print(entry["file"], markup=False, highlight=False)
 
-    state.output.emit(written, human=show)
+def _file_name(store_name: str, taken: set[str], connection_id: int) -> str:
+    """``<store-slug>.yaml``, or ``<store-slug>-<connection id>.yaml`` when two stores share a slug."""
+    slug = re.sub(r"[^a-z0-9]+", "-", store_name.lower()).strip("-") or "store"
+    name = f"{slug}.yaml"
+    if name in taken:
+        name = f"{slug}-{connection_id}.yaml"
+    taken.add(name)
+    return name
