@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench_common import worker_figures
 
 CHANGED = 100  # products changed in the store before the incremental run
 
@@ -96,23 +97,8 @@ def _worker(url: str, key: str, secret: str, concurrency: int, incremental: bool
 
 
 def _run(url: str, key: str, secret: str, concurrency: int, incremental: bool) -> dict[str, Any]:
-    out = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--worker",
-            url,
-            key,
-            secret,
-            str(concurrency),
-            str(int(incremental)),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return figures
+    flags = [str(concurrency), str(int(incremental))]
+    return worker_figures([sys.executable, __file__, "--worker", url, key, secret, *flags])
 
 
 def main() -> None:
