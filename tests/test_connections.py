@@ -14,7 +14,9 @@ import pytest
 from keyring.backends import fail
 from typer.testing import Result
 
+from keyring_helpers import FailingKeyring
 from woosync.core.errors import ConflictError, NotFoundError, ValidationError
+from woosync.secrets import secrets_file
 from woosync.services import connections as service
 from woosync.store.engine import open_store
 from woosync.store.models import Connection, ExportMapping, ImportMapping, ProductSync
@@ -566,3 +568,83 @@ def test_a_secret_given_to_add_appears_in_no_output_log_or_database_byte(
         assert files and db_path in files
         for path in files:
             assert value.encode() not in path.read_bytes(), path
+
+
+def test_add_that_fails_after_the_secrets_were_read_keeps_none_and_shows_none_with_debug(
+    cli,
+) -> None:
+    backend = FailingKeyring(fail_on="consumer_secret")  # the key is stored, then the secret fails
+    keyring.set_keyring(backend)
+    key, secret = "plain-key-" + "0a1b2c3d", "plain-secret-" + "4e5f6a7b"  # not ck_/cs_ shaped
+    result = run_add(
+        cli,
+        "--secrets-from-stdin",
+        input=f"{key}\n{secret}\n",
+        root=("--debug", "--log-level", "debug"),
+    )
+    assert result.exit_code == 7
+    assert "Traceback" in result.stderr  # --debug really printed one
+    assert "cannot write to the keyring: RuntimeError" in result.stderr
+    for value in (key, secret):
+        assert value not in result.stdout and value not in result.stderr
+    assert backend.entries == {}  # the consumer key written before the failure is gone again
+    assert listed(cli) == []
+
+
+def test_debug_tracebacks_are_scrubbed_of_secrets(cli, monkeypatch) -> None:
+    key = "debug-key-" + "9f8e7d6c"
+
+    def fail(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError(f"unexpected while handling {key}")
+
+    monkeypatch.setattr(service, "create_connection", fail)
+    result = run_add(cli, env={**ENV, "WOOSYNC_CONSUMER_KEY": key}, root=("--debug",))
+    assert result.exit_code == 1
+    assert (
+        "Traceback" in result.stderr and "RuntimeError: unexpected while handling" in result.stderr
+    )
+    assert key not in result.stderr and key not in result.stdout
+
+
+def test_remove_keeps_the_connection_when_a_secret_cannot_be_removed(
+    cli, memory_keyring, monkeypatch
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("WOOSYNC_SECRETS", "file")
+    add(cli, "A", "https://a.example")
+    secrets_file().chmod(0o644)
+    refused = cli("connections", "remove", "1", "--yes")
+    assert refused.exit_code == 7 and "chmod 600" in refused.stderr
+    assert [row["id"] for row in listed(cli)] == [1]  # still there: 'remove' can be run again
+    secrets_file().chmod(0o600)
+    assert cli("connections", "remove", "1", "--yes").exit_code == 0
+    assert listed(cli) == [] and json.loads(secrets_file().read_text()) == {}
+
+    monkeypatch.delenv("WOOSYNC_SECRETS")
+    locked = FailingKeyring(fail_on="nothing yet")
+    keyring.set_keyring(locked)
+    add(cli, "B", "https://b.example")
+    locked.fail_on = "delete"  # the keyring locks between 'add' and 'remove'
+    refused = cli("connections", "remove", "1", "--yes")
+    assert refused.exit_code == 7 and "cannot remove a secret from the keyring" in refused.stderr
+    assert [row["storeName"] for row in listed(cli)] == ["B"]
+    assert sorted(locked.entries.values()) == sorted([KEY, SECRET])
+
+
+def test_remove_clears_the_keyring_and_the_file_store(cli, memory_keyring, monkeypatch) -> None:
+    add(cli, "A", "https://a.example")  # keyring
+    file_env = {"WOOSYNC_SECRETS": "file", "WOOSYNC_WEBHOOK_SECRET": "hook-in-file-1"}
+    cli("connections", "update", "1", "--secrets-from-env", env=file_env)
+    assert json.loads(secrets_file().read_text()) != {}
+    assert cli("connections", "remove", "1", "--yes").exit_code == 0  # default setting: keyring
+    assert memory_keyring.entries == {}
+    assert json.loads(secrets_file().read_text()) == {}
+
+
+def test_add_warns_when_old_per_connection_variables_would_override_its_secrets(cli) -> None:
+    # ids are handed out again after a remove: WOOSYNC_CONN_1_* may belong to another store
+    result = run_add(cli, env={**ENV, "WOOSYNC_CONN_1_CONSUMER_KEY": "ck_other_store_123"})
+    assert result.exit_code == 0
+    assert "WOOSYNC_CONN_1_CONSUMER_KEY is set in the environment" in result.stderr
+    quiet = run_add(cli, name="B", url="https://b.example", env=ENV)
+    assert "WOOSYNC_CONN_2" not in quiet.stderr

@@ -117,6 +117,34 @@ def test_test_failure_reports_the_store_code_and_message_and_exits_5(cli, httpx_
     assert SECRET not in human.stderr and KEY not in human.stderr
 
 
+def test_a_store_that_quotes_the_rejected_key_never_gets_it_shown(cli, httpx_mock) -> None:
+    key, secret = "rejected-key-" + "5c6d7e8f", "rejected-secret-" + "1a2b3c4d"  # not ck_/cs_
+
+    def quoting(request: httpx.Request) -> httpx.Response:
+        # a security plugin (or proxy) answering with what it was sent
+        sent = request.headers.get("Authorization", "")
+        decoded = base64.b64decode(sent.split(" ", 1)[1]).decode() if sent else ""
+        body = {"code": f"bad_key:{decoded}", "message": f"no such key {key}", "data": {}}
+        return httpx.Response(401, json=body)
+
+    serve(
+        httpx_mock,
+        {
+            "/wp-json/": lambda _r: httpx.Response(200, json=INDEX),
+            "/wp-json/wc/v3/system_status": quoting,
+            "/wp-json/wc/v3/products": quoting,
+        },
+    )
+    env = {"WOOSYNC_CONSUMER_KEY": key, "WOOSYNC_CONSUMER_SECRET": secret}
+    url = ("--url", "https://shop.example")
+    for root in (("--json",), ("--debug", "--log-level", "debug")):
+        result = cli(*root, "connections", "test", *url, env=env)
+        assert result.exit_code == 5
+        assert "Failed to connect to WooCommerce store: bad_key:" in result.stdout + result.stderr
+        for value in (key, secret):
+            assert value not in result.stdout and value not in result.stderr
+
+
 def test_test_html_page_instead_of_json(cli, httpx_mock) -> None:
     page = "<!DOCTYPE html><html><body>Welcome to my blog</body></html>"
     serve(

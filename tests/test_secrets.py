@@ -11,9 +11,8 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backends import fail, null
-from keyring.errors import KeyringLocked
 
-from conftest import MemoryKeyring
+from keyring_helpers import FailingKeyring
 from woosync.core.errors import SecretsError
 from woosync.core.logging import REDACTED, scrub
 from woosync.secrets import (
@@ -187,26 +186,10 @@ def test_delete_removes_every_entry_and_none_removes_one(memory_keyring) -> None
 
 
 # failures never quote a secret, and leave none behind ---------------------------------------------
-class QuotingKeyring(MemoryKeyring):
-    """A backend whose errors quote the value they were given (some D-Bus backends do)."""
-
-    def __init__(self, fail_on: str) -> None:
-        super().__init__()
-        self.fail_on = fail_on
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        if self.fail_on in username:
-            raise RuntimeError(f"cannot store {password!r} for {username}")
-        super().set_password(service, username, password)
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.fail_on == "delete":
-            raise KeyringLocked(f"locked; {self.entries.get((service, username))!r} stays")
-        super().delete_password(service, username)
 
 
 def test_a_keyring_error_that_quotes_the_secret_is_not_chained() -> None:
-    keyring.set_keyring(QuotingKeyring(fail_on="consumer_key"))
+    keyring.set_keyring(FailingKeyring(fail_on="consumer_key"))
     value = "quoted-key-" + "1234567"  # not in the source lines the traceback shows
     with pytest.raises(SecretsError) as caught:
         store_secrets(1, {"consumer_key": value})
@@ -217,7 +200,7 @@ def test_a_keyring_error_that_quotes_the_secret_is_not_chained() -> None:
 
 
 def test_a_keyring_that_refuses_to_delete_is_an_error_not_a_silent_leftover() -> None:
-    backend = QuotingKeyring(fail_on="delete")
+    backend = FailingKeyring(fail_on="delete")
     keyring.set_keyring(backend)
     value = "kept-key-" + "12345678"
     store_secrets(1, {"consumer_key": value})

@@ -43,11 +43,12 @@ class WoosyncGroup(TyperGroup):
 
 def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> None:
     state = ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
-    if state.debug:
+    from woosync.core.logging import scrub
+
+    if state.debug:  # scrubbed: an exception in the chain may quote a secret it was handed
         import traceback
 
-        traceback.print_exception(exc, file=sys.stderr)
-    from woosync.core.logging import scrub
+        sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
 
     text = scrub(message)
     if not state.debug and not isinstance(exc, WoosyncError):

@@ -8,12 +8,13 @@ secret chain (:mod:`woosync.secrets`), keyed by connection id and the database f
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ConflictError, ValidationError, WoosyncError
-from woosync.core.logging import register_secret
+from woosync.core.logging import register_secret, scrub
 from woosync.core.timeutil import iso, utcnow
 from woosync.services.common import (
     connection_or_default,
@@ -198,14 +199,40 @@ def create_connection(
                 {"consumer_key": key, "consumer_secret": secret, "webhook_secret": webhook},
                 scope=scope,
             )
-    except IntegrityError as exc:
+    except BaseException as exc:
+        # No row, so no secrets: a failed write (a locked keyring at the second secret, a busy
+        # database at commit) must not leave the first ones behind for the next connection id.
         if connection_id is not None:
             delete_secrets(connection_id, scope=scope)
-        raise _integrity_conflict(exc, store_url) from None
+        if isinstance(exc, IntegrityError):
+            raise _integrity_conflict(exc, store_url) from None
+        raise
     if not verify_tls:
         _warn_insecure(conn)
+    assert connection_id is not None
+    _warn_environment_overrides(connection_id)
     log.info("created connection %s (%s)", conn.id, store_url)
     return connection_to_dict(conn)
+
+
+def _warn_environment_overrides(connection_id: int) -> None:
+    """SQLite hands a removed connection's id out again, and ``WOOSYNC_CONN_<ID>_*`` win over the
+    stored secrets: variables left from an old connection would go to this store instead."""
+    from woosync.secrets import FIELDS, env_var
+
+    names = [
+        env_var(connection_id, field)
+        for field in FIELDS
+        if os.environ.get(env_var(connection_id, field))
+    ]
+    if names:
+        log.warning(
+            "%s set in the environment and will be used instead of the secrets just stored for "
+            "connection %s; unset %s unless they belong to this store",
+            " and ".join(names) + (" is" if len(names) == 1 else " are"),
+            connection_id,
+            "it" if len(names) == 1 else "them",
+        )
 
 
 def check_new_connection(store: Store, *, name: str | None, url: str | None) -> str:
@@ -382,7 +409,10 @@ def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
             "syncRecords": count(session, ProductSync, connection_id),
         }
         session.delete(conn)
-    delete_secrets(connection_id, scope=secrets_scope(store))
+        session.flush()
+        # Inside the transaction: when a secret cannot be removed (a locked keyring, a secrets
+        # file others can read) the connection stays, so 'remove' can be run again.
+        delete_secrets(connection_id, scope=secrets_scope(store))
     log.info("deleted connection %s", connection_id)
     return summary
 
@@ -454,7 +484,8 @@ def failure_message(exc: Exception) -> str:
         text = getattr(exc, "summary", text)
     else:
         text, hint = str(exc), None
-    return f"{FAILURE_PREFIX}{text}" + (f" ({hint})" if hint else "")
+    # a store (or a proxy in front of it) may quote what it was sent: never show a secret
+    return scrub(f"{FAILURE_PREFIX}{text}" + (f" ({hint})" if hint else ""))
 
 
 def probe(client: WooClient) -> dict[str, Any]:
