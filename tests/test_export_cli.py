@@ -98,6 +98,21 @@ def test_update_and_delete_commands(cli, setup, sandbox) -> None:  # type: ignor
     assert shop.find_sku("CLI-1") is None and sync_of(store, conn, ids[0]) is None
 
 
+def test_update_takes_fields_when_the_store_has_no_mapping(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+    store, _conn, ids = setup
+    shop, _url = sandbox
+    assert cli("export", "--products", str(ids[0]), "--fields", "name,sku,price").exit_code == 0
+    edit_product(store, ids[0], price="15.00")
+    no_mapping = cli("update", "--product", str(ids[0]))
+    assert no_mapping.exit_code == 2 and "--fields" in no_mapping.stderr
+    updated = cli("--json", "update", "--product", str(ids[0]), "--fields", "name,sku,price")
+    assert updated.exit_code == 0, updated.stderr
+    assert json.loads(updated.stdout)["exportedFields"] == ["price"]
+    assert shop.find_sku("CLI-1")["regular_price"] == "15.00"  # type: ignore[index]
+    refused = cli("update", "--product", str(ids[0]), "--fields", "price")
+    assert refused.exit_code == 2 and '"name" and "sku"' in refused.stderr
+
+
 def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
     store, conn, ids = setup
     shop, _url = sandbox

@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 
 SHOWN = 50  # rows of a human table; --json has them all
 
+FieldsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--fields",
+        metavar="NAMES",
+        help="Fields to export, e.g. name,sku,price (default: the active export mapping).",
+    ),
+]
+
 
 def _render_result(output: Output, result: dict[str, Any]) -> None:
     report_failures(
@@ -141,14 +150,7 @@ def export_command(
         bool,
         typer.Option("--retry-failed", help="The products whose last export to this store failed."),
     ] = False,
-    fields: Annotated[
-        str | None,
-        typer.Option(
-            "--fields",
-            metavar="NAMES",
-            help="Fields to export, e.g. name,sku,price (default: the active export mapping).",
-        ),
-    ] = None,
+    fields: FieldsOption = None,
     partial: Annotated[
         bool,
         typer.Option(
@@ -243,6 +245,7 @@ def update_command(
     ctx: typer.Context,
     product: ProductOption,
     connection: ConnectionOption = None,
+    fields: FieldsOption = None,
     run: RunOptions = RunOptions(),
 ) -> None:
     """Push one synced product's changed fields to a store (it must have been exported before)."""
@@ -250,7 +253,10 @@ def update_command(
 
     state = start_run(ctx, run)
     output = state.output
-    result = update_product(state.store(), connection, product, lock_wait=run.wait)
+    field_names = parse_names(fields, "--fields")
+    result = update_product(
+        state.store(), connection, product, fields=field_names, lock_wait=run.wait
+    )
     failed = result["status"] == "error"
     if failed:
         output.error(f"product {product}: {result.get('message', 'failed')}")
