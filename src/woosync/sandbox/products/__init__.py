@@ -5,8 +5,7 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
-from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,181 +21,37 @@ from woosync.sandbox.http import (
     is_true,
     paging,
 )
+from woosync.sandbox.products.coerce import (
+    clean,
+    decimal_text,
+    stored_date,
+    to_decimal,
+    to_int,
+    to_str,
+)
+from woosync.sandbox.products.schema import (
+    BOOL_FIELDS,
+    ENUM_FIELDS,
+    INT_FIELDS,
+    INVALID_ID,
+    ROUTE,
+    SCHEMA,
+    STATUSES,
+    STRING_FIELDS,
+    TYPES,
+    enum_text,
+    validate,
+)
 from woosync.sandbox.state import CATEGORY, TAG, State, attribute_taxonomy, sku_key
 from woosync.sandbox.text import kses, render_content, sanitize_title, term_name
 
-ROUTE = "/wc/v3/products"
 BATCH_LIMIT = 100
-TYPES = ("simple", "grouped", "external", "variable")
-STATUSES = ("draft", "pending", "private", "publish", "future")
 IMAGE_EXTENSIONS = frozenset(
     ["jpg", "jpeg", "jpe", "gif", "png", "bmp", "tiff", "tif", "ico", "webp"]
 )
-INVALID_ID = ("woocommerce_rest_product_invalid_id", "Invalid ID.")
-
-# Writable fields checked on the single endpoints: (JSON types, allowed values).
-SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None]] = {
-    "name": (("string",), None),
-    "slug": (("string",), None),
-    "type": (("string",), TYPES),
-    "status": (("string",), (*STATUSES, "trash", "auto-draft")),
-    "featured": (("boolean",), None),
-    "catalog_visibility": (("string",), ("visible", "catalog", "search", "hidden")),
-    "description": (("string",), None),
-    "short_description": (("string",), None),
-    "sku": (("string",), None),
-    "global_unique_id": (("string",), None),
-    "regular_price": (("string",), None),
-    "sale_price": (("string",), None),
-    "date_on_sale_from": (("string", "null"), None),
-    "date_on_sale_from_gmt": (("string", "null"), None),
-    "date_on_sale_to": (("string", "null"), None),
-    "date_on_sale_to_gmt": (("string", "null"), None),
-    "date_created": (("string", "null"), None),
-    "date_created_gmt": (("string", "null"), None),
-    "virtual": (("boolean",), None),
-    "downloadable": (("boolean",), None),
-    "downloads": (("array",), None),
-    "download_limit": (("integer",), None),
-    "download_expiry": (("integer",), None),
-    "external_url": (("string",), None),
-    "button_text": (("string",), None),
-    "tax_status": (("string",), ("taxable", "shipping", "none")),
-    "tax_class": (("string",), None),
-    "manage_stock": (("boolean",), None),
-    "stock_quantity": (("integer",), None),
-    "inventory_delta": (("integer",), None),
-    "stock_status": (("string",), ("instock", "outofstock", "onbackorder")),
-    "backorders": (("string",), ("no", "notify", "yes")),
-    "low_stock_amount": (("integer", "null"), None),
-    "sold_individually": (("boolean",), None),
-    "weight": (("string",), None),
-    "dimensions": (("object",), None),
-    "shipping_class": (("string",), None),
-    "reviews_allowed": (("boolean",), None),
-    "upsell_ids": (("array",), None),
-    "cross_sell_ids": (("array",), None),
-    "parent_id": (("integer",), None),
-    "purchase_note": (("string",), None),
-    "categories": (("array",), None),
-    "tags": (("array",), None),
-    "brands": (("array",), None),
-    "images": (("array",), None),
-    "attributes": (("array",), None),
-    "default_attributes": (("array",), None),
-    "grouped_products": (("array",), None),
-    "menu_order": (("integer",), None),
-    "meta_data": (("array",), None),
-    "post_password": (("string",), None),
-}
-STRING_FIELDS = (
-    "external_url",
-    "button_text",
-    "tax_class",
-    "purchase_note",
-    "post_password",
-    "global_unique_id",
-)
-ENUM_FIELDS = ("catalog_visibility", "tax_status", "backorders")
-BOOL_FIELDS = ("featured", "virtual", "downloadable", "sold_individually", "reviews_allowed")
-INT_FIELDS = ("download_limit", "download_expiry", "menu_order", "parent_id")
 
 
 # lenient coercion (batch items skip schema validation, like WooCommerce) --------------------------
-def _str(value: Any) -> str:
-    if value is None or isinstance(value, (dict, list)):
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _int(value: Any, default: int = 0) -> int:
-    if isinstance(value, bool):
-        return int(value)
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return default
-
-
-def _clean(value: Any) -> str:
-    """``wc_clean``: tags stripped, whitespace trimmed."""
-    return re.sub(r"<[^>]*>", "", _str(value)).strip()
-
-
-def _decimal(value: Any) -> str:
-    """``wc_format_decimal`` for prices, weights and dimensions (strings stay strings)."""
-    return _clean(value)
-
-
-def _date(value: Any) -> str | None:
-    """An ISO 8601 date as stored (UTC, seconds), or None."""
-    if value in (None, ""):
-        return None
-    try:
-        moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def _type_ok(value: Any, kinds: tuple[str, ...]) -> bool:
-    for kind in kinds:
-        if kind == "null" and value is None:
-            return True
-        if kind == "string" and isinstance(value, str):
-            return True
-        if kind == "boolean" and (
-            isinstance(value, bool) or value in (0, 1, "0", "1", "true", "false", "")
-        ):
-            return True
-        if kind == "integer" and not isinstance(value, bool):
-            try:
-                number = float(value)
-            except (TypeError, ValueError):
-                continue
-            if number.is_integer():
-                return True
-        if kind == "array" and isinstance(value, list):
-            return True
-        if kind == "object" and isinstance(value, dict):
-            return True
-    return False
-
-
-def _enum_text(values: tuple[str, ...]) -> str:
-    if len(values) == 2:
-        return f"{values[0]} and {values[1]}"
-    return ", ".join(values[:-1]) + f", and {values[-1]}"
-
-
-def validate(body: dict[str, Any]) -> None:
-    """WordPress schema validation of a single-endpoint body (``rest_invalid_param``)."""
-    problems: dict[str, tuple[str, str, Any]] = {}
-    for name, value in body.items():
-        spec = SCHEMA.get(name)
-        if spec is None:
-            continue
-        kinds, allowed = spec
-        if not _type_ok(value, kinds):
-            problems[name] = (
-                f"{name} is not of type {','.join(kinds)}.",
-                "rest_invalid_type",
-                {"param": name},
-            )
-        elif allowed is not None and value not in allowed:
-            problems[name] = (
-                f"{name} is not one of {_enum_text(allowed)}.",
-                "rest_not_in_enum",
-                None,
-            )
-    if problems:
-        raise invalid_params(problems)
 
 
 # records ---------------------------------------------------------------------------------------
@@ -258,27 +113,27 @@ def new_record(state: State) -> dict[str, Any]:
 
 def _apply_scalars(state: State, record: dict[str, Any], body: dict[str, Any]) -> None:
     if "name" in body:
-        record["name"] = kses(_str(body["name"]))
+        record["name"] = kses(to_str(body["name"]))
     for name in ("description", "short_description"):
         if name in body:
-            record[name] = kses(_str(body[name]))
+            record[name] = kses(to_str(body[name]))
     if "type" in body:
         record["type"] = body["type"] if body["type"] in TYPES else "simple"
     if "status" in body:
-        status = _str(body["status"])
+        status = to_str(body["status"])
         record["status"] = status if status in (*STATUSES, "trash") else "draft"
     if "sku" in body:
-        record["sku"] = _clean(body["sku"])
+        record["sku"] = clean(body["sku"])
     for name in ("regular_price", "sale_price", "weight"):
         if name in body:
-            record[name] = _decimal(body[name])
+            record[name] = decimal_text(body[name])
     if isinstance(body.get("dimensions"), dict):
         for side in ("length", "width", "height"):
             if side in body["dimensions"]:
-                record["dimensions"][side] = _decimal(body["dimensions"][side])
+                record["dimensions"][side] = decimal_text(body["dimensions"][side])
     for name in STRING_FIELDS:
         if name in body:
-            record[name] = _clean(body[name])
+            record[name] = clean(body[name])
     for name in ENUM_FIELDS:
         if name in body and SCHEMA[name][1] and body[name] in SCHEMA[name][1]:  # type: ignore[operator]
             record[name] = body[name]
@@ -287,14 +142,14 @@ def _apply_scalars(state: State, record: dict[str, Any], body: dict[str, Any]) -
             record[name] = is_true(body[name])
     for name in INT_FIELDS:
         if name in body:
-            record[name] = _int(body[name])
+            record[name] = to_int(body[name])
     for name in ("date_on_sale_from", "date_on_sale_to", "date_created"):
         for key in (name, f"{name}_gmt"):
             if key in body:
                 record[name] = (
-                    _date(body[key])
+                    stored_date(body[key])
                     if name != "date_created"
-                    else (_date(body[key]) or record[name])
+                    else (stored_date(body[key]) or record[name])
                 )
     for name in ("upsell_ids", "cross_sell_ids", "grouped_products"):
         if isinstance(body.get(name), list):
@@ -302,16 +157,20 @@ def _apply_scalars(state: State, record: dict[str, Any], body: dict[str, Any]) -
     if isinstance(body.get("downloads"), list):
         record["downloads"] = [
             {
-                "id": _str(d.get("id")) or f"{abs(hash(_str(d.get('file')))):x}",
-                "name": _str(d.get("name")),
-                "file": _str(d.get("file")),
+                "id": to_str(d.get("id")) or f"{abs(hash(to_str(d.get('file')))):x}",
+                "name": to_str(d.get("name")),
+                "file": to_str(d.get("file")),
             }
             for d in body["downloads"]
             if isinstance(d, dict)
         ]
     if isinstance(body.get("default_attributes"), list):
         record["default_attributes"] = [
-            {"id": _int(d.get("id")), "name": _str(d.get("name")), "option": _str(d.get("option"))}
+            {
+                "id": to_int(d.get("id")),
+                "name": to_str(d.get("name")),
+                "option": to_str(d.get("option")),
+            }
             for d in body["default_attributes"]
             if isinstance(d, dict)
         ]
@@ -327,12 +186,12 @@ def _apply_stock(record: dict[str, Any], body: dict[str, Any]) -> None:
         record["manage_stock"] = is_true(body["manage_stock"])
     if "stock_quantity" in body:
         value = body["stock_quantity"]
-        record["stock_quantity"] = None if value in (None, "") else _int(value)
+        record["stock_quantity"] = None if value in (None, "") else to_int(value)
     if "inventory_delta" in body and record["manage_stock"]:
-        record["stock_quantity"] = (record["stock_quantity"] or 0) + _int(body["inventory_delta"])
+        record["stock_quantity"] = (record["stock_quantity"] or 0) + to_int(body["inventory_delta"])
     if "low_stock_amount" in body:
         value = body["low_stock_amount"]
-        record["low_stock_amount"] = None if value in (None, "") else _int(value)
+        record["low_stock_amount"] = None if value in (None, "") else to_int(value)
     if body.get("stock_status") in ("instock", "outofstock", "onbackorder"):
         record["stock_status"] = body["stock_status"]
 
@@ -341,12 +200,12 @@ def _merge_meta(state: State, record: dict[str, Any], entries: list[Any]) -> Non
     for entry in entries:
         if not isinstance(entry, dict) or "key" not in entry:
             continue
-        key = _str(entry["key"])
+        key = to_str(entry["key"])
         if key.startswith("_"):
             continue  # protected meta is not writable through the API
         target = None
         for meta in record["meta_data"]:
-            if (entry.get("id") and meta["id"] == _int(entry["id"])) or (
+            if (entry.get("id") and meta["id"] == to_int(entry["id"])) or (
                 not entry.get("id") and meta["key"] == key
             ):
                 target = meta
@@ -415,9 +274,9 @@ def _plan_images(env: Env, images: list[Any]) -> list[tuple[str, Any, dict[str, 
     plan: list[tuple[str, Any, dict[str, Any]]] = []
     for entry in images:
         image = entry if isinstance(entry, dict) else {}
-        image_id = _int(image.get("id"))
+        image_id = to_int(image.get("id"))
         if not image_id and image.get("src"):
-            src = _str(image["src"]).strip()
+            src = to_str(image["src"]).strip()
             parts = urlsplit(src)
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise _image_error(
@@ -488,9 +347,9 @@ def _commit_images(
         media_id = _sideload(state, value, record["id"]) if kind == "src" else value
         media = state.media[media_id]
         if image.get("alt"):
-            media["alt"] = _clean(image["alt"])
+            media["alt"] = clean(image["alt"])
         if image.get("name"):
-            media["name"] = _str(image["name"])
+            media["name"] = to_str(image["name"])
         if image.get("alt") or image.get("name"):
             media["date_modified"] = state.now()
         ids.append(media_id)
@@ -501,7 +360,7 @@ def _commit_images(
 def _resolve_categories(state: State, entries: list[Any]) -> list[int]:
     ids = []
     for entry in entries:
-        term_id = _int(entry.get("id")) if isinstance(entry, dict) else 0
+        term_id = to_int(entry.get("id")) if isinstance(entry, dict) else 0
         if term_id in state.taxonomies[CATEGORY] and term_id not in ids:
             ids.append(term_id)
     return ids or [state.default_category_id]
@@ -512,9 +371,9 @@ def _resolve_tags(state: State, entries: list[Any]) -> list[int]:
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        term_id = _int(entry.get("id"))
+        term_id = to_int(entry.get("id"))
         if not term_id and entry.get("name"):
-            name = term_name(_str(entry["name"]))
+            name = term_name(to_str(entry["name"]))
             term = state.find_term(TAG, name=name)
             if term is None and name:
                 term = state.add_term(
@@ -528,7 +387,7 @@ def _resolve_tags(state: State, entries: list[Any]) -> list[int]:
 
 def _options(raw: Any) -> list[str]:
     values = raw.split("|") if isinstance(raw, str) else raw if isinstance(raw, list) else []
-    return [_str(v).strip() for v in values if _str(v).strip()]
+    return [to_str(v).strip() for v in values if to_str(v).strip()]
 
 
 def _resolve_attributes(state: State, entries: list[Any]) -> list[dict[str, Any]]:
@@ -536,9 +395,9 @@ def _resolve_attributes(state: State, entries: list[Any]) -> list[dict[str, Any]
     for entry in entries:
         if not isinstance(entry, dict):
             continue
-        attribute_id = _int(entry.get("id"))
+        attribute_id = to_int(entry.get("id"))
         common = {
-            "position": abs(_int(entry.get("position"))),
+            "position": abs(to_int(entry.get("position"))),
             "visible": is_true(entry.get("visible", False)),
             "variation": is_true(entry.get("variation", False)),
         }
@@ -563,7 +422,7 @@ def _resolve_attributes(state: State, entries: list[Any]) -> list[dict[str, Any]
             out.append(
                 {
                     "id": 0,
-                    "name": _clean(entry["name"]),
+                    "name": clean(entry["name"]),
                     **common,
                     "options": _options(entry["options"]),
                 }
@@ -584,7 +443,7 @@ def write_product(
     state = env.state
     existing = None
     if product_id is None:
-        if _int(body.get("id")):
+        if to_int(body.get("id")):
             raise ApiError(
                 "woocommerce_rest_product_exists", "Cannot create existing product.", 400
             )
@@ -614,7 +473,9 @@ def write_product(
     if plan is not None:
         _commit_images(state, record, plan)
     if body.get("slug"):
-        record["slug"] = state.unique_product_slug(sanitize_title(_str(body["slug"])), record["id"])
+        record["slug"] = state.unique_product_slug(
+            sanitize_title(to_str(body["slug"])), record["id"]
+        )
     elif existing is None:
         record["slug"] = state.unique_product_slug(sanitize_title(record["name"]), record["id"])
     _derive(record)
@@ -654,15 +515,10 @@ def delete_product(env: Env, home: str, product_id: int, force: bool) -> dict[st
 
 
 # reading ---------------------------------------------------------------------------------------
-def _number(value: str) -> Decimal | None:
-    try:
-        return Decimal(value) if value != "" else None
-    except InvalidOperation:
-        return None
 
 
 def _on_sale(record: dict[str, Any], now: str) -> bool:
-    sale, regular = _number(record["sale_price"]), _number(record["regular_price"])
+    sale, regular = to_decimal(record["sale_price"]), to_decimal(record["regular_price"])
     if sale is None or regular is None or not regular > sale:
         return False
     if record["date_on_sale_from"] and record["date_on_sale_from"] > now:
@@ -671,7 +527,7 @@ def _on_sale(record: dict[str, Any], now: str) -> bool:
 
 
 def _amount(value: str) -> str:
-    number = _number(value)
+    number = to_decimal(value)
     shown = f"{number:,.2f}" if number is not None else value
     return (
         '<span class="woocommerce-Price-amount amount"><bdi><span '
@@ -685,8 +541,8 @@ def _price_html(price: str, regular: str, on_sale: bool) -> str:
         return ""
     if not on_sale:
         return _amount(price)
-    regular_text = f"{_number(regular) or 0:.2f}"
-    price_text = f"{_number(price) or 0:.2f}"
+    regular_text = f"{to_decimal(regular) or 0:.2f}"
+    price_text = f"{to_decimal(price) or 0:.2f}"
     return (
         f'<del aria-hidden="true">{_amount(regular)}</del> <span class="screen-reader-text">'
         f'Original price was: &#036;{regular_text}.</span><ins aria-hidden="true">'
@@ -879,15 +735,13 @@ def _date_param(request: Request, name: str) -> str | None:
         return None
     if not _DATE_FORMAT.match(raw.strip()):
         raise invalid_param(name, "Invalid date.", "rest_invalid_date")
-    return _date(raw.strip().replace(" ", "T"))
+    return stored_date(raw.strip().replace(" ", "T"))
 
 
 def _enum_param(request: Request, name: str, default: str, allowed: tuple[str, ...]) -> str:
     value = request.query.get(name, default) or default
     if value not in allowed:
-        raise invalid_param(
-            name, f"{name} is not one of {_enum_text(allowed)}.", "rest_not_in_enum"
-        )
+        raise invalid_param(name, f"{name} is not one of {enum_text(allowed)}.", "rest_not_in_enum")
     return value
 
 
@@ -903,7 +757,7 @@ def list_products(env: Env, request: Request) -> Response:
     order = _enum_param(request, "order", "desc", ("asc", "desc"))
     kind = request.query.get("type") or None
     if kind is not None and kind not in TYPES:
-        raise invalid_param("type", f"type is not one of {_enum_text(TYPES)}.", "rest_not_in_enum")
+        raise invalid_param("type", f"type is not one of {enum_text(TYPES)}.", "rest_not_in_enum")
     raw_sku = re.sub(r"<[^>]*>", "", request.query.get("sku", "")).strip()
     skus: tuple[str, ...] | None = None
     if raw_sku not in ("", "0"):  # PHP-empty values are ignored, as WooCommerce does
@@ -1021,7 +875,10 @@ def _query(state: State, key: tuple[Any, ...]) -> list[int]:
         "title": lambda r: (r["name"].casefold(), r["id"]),
         "slug": lambda r: (r["slug"], r["id"]),
         "menu_order": lambda r: (r["menu_order"], r["name"].casefold(), r["id"]),
-        "price": lambda r: (_number(r["sale_price"] or r["regular_price"]) or Decimal(0), r["id"]),
+        "price": lambda r: (
+            to_decimal(r["sale_price"] or r["regular_price"]) or Decimal(0),
+            r["id"],
+        ),
         "include": lambda r: (r["date_created"], r["id"]),
     }
     records.sort(key=sort_keys[orderby], reverse=order == "desc")
@@ -1103,11 +960,11 @@ def batch_products(env: Env, request: Request) -> Response:
         out["update"] = []
         for item in body["update"]:
             item = item if isinstance(item, dict) else {}
-            out["update"].append(_batch_one(env, request, item, _int(item.get("id"))))
+            out["update"].append(_batch_one(env, request, item, to_int(item.get("id"))))
     if body.get("delete"):
         out["delete"] = []
         for raw in body["delete"]:
-            product_id = _int(raw.get("id") if isinstance(raw, dict) else raw)
+            product_id = to_int(raw.get("id") if isinstance(raw, dict) else raw)
             if not product_id:
                 continue
             try:
