@@ -1,0 +1,221 @@
+"""Rendering a stored product record as the API shows it, in ``context=view`` or ``context=edit``.
+
+This is the hot path of every read (a 100-item page renders 100 products), so it reads the record
+and the state directly and computes only what WooCommerce derives on output: the price and sale
+state, ``price_html``, permalinks, attributes, images, term references and ``_links``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from woosync.sandbox.products.coerce import to_decimal
+from woosync.sandbox.products.schema import ROUTE
+from woosync.sandbox.state import State, attribute_taxonomy
+from woosync.sandbox.text import render_content, sanitize_title
+
+
+def _on_sale(record: dict[str, Any], now: str) -> bool:
+    sale, regular = to_decimal(record["sale_price"]), to_decimal(record["regular_price"])
+    if sale is None or regular is None or not regular > sale:
+        return False
+    if record["date_on_sale_from"] and record["date_on_sale_from"] > now:
+        return False
+    return not (record["date_on_sale_to"] and record["date_on_sale_to"] < now)
+
+
+def _amount(value: str) -> str:
+    number = to_decimal(value)
+    shown = f"{number:,.2f}" if number is not None else value
+    return (
+        '<span class="woocommerce-Price-amount amount"><bdi><span '
+        'class="woocommerce-Price-currencySymbol" translate="no">&#36;</span>'
+        f"{shown}</bdi></span>"
+    )
+
+
+def _price_html(price: str, regular: str, on_sale: bool) -> str:
+    if price == "":
+        return ""
+    if not on_sale:
+        return _amount(price)
+    regular_text = f"{to_decimal(regular) or 0:.2f}"
+    price_text = f"{to_decimal(price) or 0:.2f}"
+    return (
+        f'<del aria-hidden="true">{_amount(regular)}</del> <span class="screen-reader-text">'
+        f'Original price was: &#036;{regular_text}.</span><ins aria-hidden="true">'
+        f'{_amount(price)}</ins><span class="screen-reader-text">Current price is: '
+        f"&#036;{price_text}.</span>"
+    )
+
+
+def _render_attribute(state: State, attribute: dict[str, Any]) -> dict[str, Any] | None:
+    if attribute["id"]:
+        global_attribute = state.attributes.get(attribute["id"])
+        if global_attribute is None:
+            return None
+        terms = state.taxonomies.get(attribute_taxonomy(attribute["id"]), {})
+        return {
+            "id": attribute["id"],
+            "name": global_attribute["name"],
+            "slug": f"pa_{global_attribute['slug']}",
+            "position": attribute["position"],
+            "visible": attribute["visible"],
+            "variation": attribute["variation"],
+            "options": [terms[i]["name"] for i in attribute["term_ids"] if i in terms],
+        }
+    return {
+        "id": 0,
+        "name": attribute["name"],
+        "slug": attribute["name"],
+        "position": attribute["position"],
+        "visible": attribute["visible"],
+        "variation": attribute["variation"],
+        "options": list(attribute["options"]),
+    }
+
+
+def _render_image(state: State, home: str, media_id: int) -> dict[str, Any] | None:
+    media = state.media.get(media_id)
+    if media is None:
+        return None
+    return {
+        "id": media["id"],
+        "date_created": media["date_created"],
+        "date_created_gmt": media["date_created"],
+        "date_modified": media["date_modified"],
+        "date_modified_gmt": media["date_modified"],
+        "src": f"{home}/wp-content/uploads/{media['file']}",
+        "name": media["name"],
+        "alt": media["alt"],
+    }
+
+
+def _term_refs(state: State, ids: list[int]) -> list[dict[str, Any]]:
+    return [
+        {"id": i, "name": state.terms[i]["name"], "slug": state.terms[i]["slug"]}
+        for i in ids
+        if i in state.terms
+    ]
+
+
+def render_product(state: State, home: str, record: dict[str, Any], context: str) -> dict[str, Any]:
+    """The product object in ``context`` (``view`` renders descriptions, ``edit`` is raw)."""
+    now = state.now()
+    view = context != "edit"
+    kind = record["type"]
+    on_sale = kind in ("simple", "external") and _on_sale(record, now)
+    price = (
+        ""
+        if kind in ("variable", "grouped")
+        else (record["sale_price"] if on_sale else record["regular_price"])
+    )
+    managed = record["manage_stock"]
+    quantity = record["stock_quantity"]
+    backorders_allowed = record["backorders"] in ("yes", "notify")
+    slug = record["slug"]
+    permalink = (
+        f"{home}/product/{slug}/"
+        if record["status"] == "publish"
+        else f"{home}/?post_type=product&p={record['id']}"
+    )
+    attributes = [a for a in (_render_attribute(state, x) for x in record["attributes"]) if a]
+    images = [i for i in (_render_image(state, home, m) for m in record["image_ids"]) if i]
+    api = f"{home}/wp-json"
+    product_links = links_for(api, record)
+    out: dict[str, Any] = {
+        "id": record["id"],
+        "name": record["name"],
+        "slug": slug,
+        "permalink": permalink,
+        "date_created": record["date_created"],
+        "date_created_gmt": record["date_created"],
+        "date_modified": record["date_modified"],
+        "date_modified_gmt": record["date_modified"],
+        "type": kind,
+        "status": record["status"],
+        "featured": record["featured"],
+        "catalog_visibility": record["catalog_visibility"],
+        "description": render_content(record["description"]) if view else record["description"],
+        "short_description": (
+            render_content(record["short_description"]) if view else record["short_description"]
+        ),
+        "sku": record["sku"],
+        "price": price,
+        "regular_price": record["regular_price"],
+        "sale_price": record["sale_price"],
+        "date_on_sale_from": record["date_on_sale_from"],
+        "date_on_sale_from_gmt": record["date_on_sale_from"],
+        "date_on_sale_to": record["date_on_sale_to"],
+        "date_on_sale_to_gmt": record["date_on_sale_to"],
+        "on_sale": on_sale,
+        "purchasable": kind in ("simple", "external") and price != "",
+        "total_sales": record["total_sales"],
+        "virtual": record["virtual"],
+        "downloadable": record["downloadable"],
+        "downloads": [dict(d) for d in record["downloads"]],
+        "download_limit": record["download_limit"],
+        "download_expiry": record["download_expiry"],
+        "external_url": record["external_url"],
+        "button_text": record["button_text"],
+        "tax_status": record["tax_status"],
+        "tax_class": record["tax_class"],
+        "manage_stock": managed,
+        "stock_quantity": quantity,
+        "backorders": record["backorders"],
+        "backorders_allowed": backorders_allowed,
+        "backordered": bool(managed and backorders_allowed and (quantity or 0) < 0),
+        "low_stock_amount": record["low_stock_amount"],
+        "sold_individually": record["sold_individually"],
+        "weight": record["weight"],
+        "dimensions": dict(record["dimensions"]),
+        "shipping_required": not record["virtual"],
+        "shipping_taxable": not record["virtual"]
+        and record["tax_status"] in ("taxable", "shipping"),
+        "shipping_class": record["shipping_class"],
+        "shipping_class_id": 0,
+        "reviews_allowed": record["reviews_allowed"],
+        "average_rating": "0.00" if view else "0",
+        "rating_count": 0,
+        "upsell_ids": list(record["upsell_ids"]),
+        "cross_sell_ids": list(record["cross_sell_ids"]),
+        "parent_id": record["parent_id"],
+        "purchase_note": record["purchase_note"],
+        "categories": _term_refs(state, record["category_ids"]),
+        "brands": [],
+        "tags": _term_refs(state, record["tag_ids"]),
+        "images": images,
+        "attributes": attributes,
+        "default_attributes": [dict(d) for d in record["default_attributes"]],
+        "variations": [],
+        "grouped_products": list(record["grouped_products"]),
+        "menu_order": record["menu_order"],
+        "price_html": _price_html(price, record["regular_price"], on_sale),
+        "related_ids": [],
+        "meta_data": [dict(m) for m in record["meta_data"]],
+        "stock_status": record["stock_status"],
+        "has_options": kind == "variable",
+        "post_password": record["post_password"],
+        "global_unique_id": record["global_unique_id"],
+    }
+    if not view:
+        out["permalink_template"] = f"{home}/product/%pagename%/"
+        out["generated_slug"] = sanitize_title(record["name"]) or slug
+    out["_links"] = product_links
+    return out
+
+
+def links_for(api: str, record: dict[str, Any]) -> dict[str, Any]:
+    base = f"{api}{ROUTE}"
+    out: dict[str, Any] = {
+        "self": [
+            {
+                "href": f"{base}/{record['id']}",
+                "targetHints": {"allow": ["GET", "POST", "PUT", "PATCH", "DELETE"]},
+            }
+        ],
+        "collection": [{"href": base}],
+    }
+    if record["parent_id"]:
+        out["up"] = [{"href": f"{base}/{record['parent_id']}"}]
+    return out
