@@ -1,0 +1,103 @@
+"""Creating, updating and deleting one product: the write path shared by every endpoint.
+
+``write_product`` checks everything that can fail first (schema, SKU, images) and only then
+commits, so a refused write leaves the state unchanged. Single endpoints, batch items and
+``SandboxStore`` all go through here.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from woosync.sandbox.env import Env
+from woosync.sandbox.http import ApiError
+from woosync.sandbox.products.coerce import to_int, to_str
+from woosync.sandbox.products.media import commit_images, plan_images
+from woosync.sandbox.products.record import apply_fields, check_sku, derive, new_record
+from woosync.sandbox.products.render import render_product
+from woosync.sandbox.products.schema import INVALID_ID, validate
+from woosync.sandbox.products.terms import resolve_attributes, resolve_categories, resolve_tags
+from woosync.sandbox.text import sanitize_title
+
+
+def write_product(
+    env: Env, body: dict[str, Any], product_id: int | None, *, strict: bool, count: bool = True
+) -> dict[str, Any]:
+    """Create (``product_id`` None) or update one product; returns the stored record.
+
+    ``strict`` applies WordPress schema validation (single endpoints); batch items skip it.
+    Call with ``env.state.lock`` held.
+    """
+    state = env.state
+    existing = None
+    if product_id is None:
+        if to_int(body.get("id")):
+            raise ApiError(
+                "woocommerce_rest_product_exists", "Cannot create existing product.", 400
+            )
+        record = new_record(state)
+    else:
+        existing = state.products.get(product_id)
+        if existing is None:
+            raise ApiError(*INVALID_ID, status=400)
+        record = copy.deepcopy(existing)
+    if strict:
+        validate(body)
+    apply_fields(state, record, body)
+    if "sku" in body:
+        check_sku(state, record)
+    plan = plan_images(env, body["images"]) if isinstance(body.get("images"), list) else None
+    # Nothing below can fail: commit.
+    if existing is None:
+        record["id"] = state.new_post_id()
+        if "categories" not in body:
+            record["category_ids"] = [state.default_category_id]
+    if isinstance(body.get("categories"), list):
+        record["category_ids"] = resolve_categories(state, body["categories"])
+    if isinstance(body.get("tags"), list):
+        record["tag_ids"] = resolve_tags(state, body["tags"])
+    if isinstance(body.get("attributes"), list):
+        record["attributes"] = resolve_attributes(state, body["attributes"])
+    if plan is not None:
+        commit_images(state, record, plan)
+    if body.get("slug"):
+        record["slug"] = state.unique_product_slug(
+            sanitize_title(to_str(body["slug"])), record["id"]
+        )
+    elif existing is None:
+        record["slug"] = state.unique_product_slug(sanitize_title(record["name"]), record["id"])
+    derive(record)
+    record["date_modified"] = state.now()
+    if existing is not None:
+        state.unindex_product(existing)
+    state.index_product(record)
+    state.touch()
+    if count:
+        env.stats.count_write("create" if existing is None else "update")
+    return record
+
+
+def delete_product(env: Env, home: str, product_id: int, force: bool) -> dict[str, Any]:
+    """Trash or delete; returns the product as it was before. Call with the lock held."""
+    state = env.state
+    record = state.products.get(product_id)
+    if record is None:
+        raise ApiError(*INVALID_ID, status=404)
+    before = render_product(state, home, record, "edit")
+    if force:
+        state.unindex_product(record)
+        del state.products[product_id]
+    else:
+        if record["status"] == "trash":
+            raise ApiError(
+                "woocommerce_rest_already_trashed", "The product has already been deleted.", 410
+            )
+        state.unindex_product(record)
+        record["status"] = "trash"
+        record["slug"] = f"{record['slug']}__trashed"
+        record["date_modified"] = state.now()
+        state.index_product(record)
+    state.touch()
+    env.stats.count_write("delete")
+    return before
