@@ -87,53 +87,42 @@ def _crud(get: Handler, update: Handler, delete: Handler) -> dict[str, Handler]:
     return {"GET": get, "POST": update, "PUT": update, "PATCH": update, "DELETE": delete}
 
 
-def _batch(handler: Handler) -> dict[str, Handler]:
-    return {"POST": handler, "PUT": handler, "PATCH": handler}
+def _resource(
+    path: str,
+    collection: dict[str, Handler],
+    item: dict[str, Handler],
+    batch: Handler | None = None,
+) -> list[Route]:
+    """A collection's routes in WordPress's order: ``path``, ``path/batch``, ``path/{id}``."""
+    routes = [Route(path, collection)]
+    if batch is not None:
+        routes.append(
+            Route(f"{path}/batch", {"POST": batch, "PUT": batch, "PATCH": batch}, "batch")
+        )
+    routes.append(Route(f"{path}/{{id}}", item, "item"))
+    return routes
 
 
 def build_routes() -> list[Route]:
+    terms: dict[str, Handler] = {"GET": taxonomy.list_terms, "POST": taxonomy.create_term}
+    term = _crud(taxonomy.get_term, taxonomy.update_term, taxonomy.delete_term)
     routes = [
-        Route("/wc/v3/products", {"GET": products.list_products, "POST": products.create_product}),
-        Route("/wc/v3/products/batch", _batch(products.batch_products), "batch"),
-        Route(
-            "/wc/v3/products/{id}",
+        *_resource(
+            "/wc/v3/products",
+            {"GET": products.list_products, "POST": products.create_product},
             _crud(products.get_product, products.update_product, products.remove_product),
-            "item",
+            batch=products.batch_products,
         ),
-        Route(
+        *_resource(
             "/wc/v3/products/attributes",
             {"GET": taxonomy.list_attributes, "POST": taxonomy.create_attribute},
-        ),
-        Route(
-            "/wc/v3/products/attributes/{id}",
             _crud(taxonomy.get_attribute, taxonomy.update_attribute, taxonomy.delete_attribute),
-            "item",
         ),
-        Route(
-            "/wc/v3/products/attributes/{attribute_id}/terms",
-            {"GET": taxonomy.list_terms, "POST": taxonomy.create_term},
-        ),
-        Route(
-            "/wc/v3/products/attributes/{attribute_id}/terms/{id}",
-            _crud(taxonomy.get_term, taxonomy.update_term, taxonomy.delete_term),
-            "item",
-        ),
+        *_resource("/wc/v3/products/attributes/{attribute_id}/terms", terms, term),
+        *_resource("/wc/v3/products/categories", terms, term),
+        *_resource("/wc/v3/products/tags", terms, term),
+        Route("/wc/v3/system_status", {"GET": site.system_status}),
     ]
-    for name in ("categories", "tags"):
-        routes.append(
-            Route(
-                f"/wc/v3/products/{name}",
-                {"GET": taxonomy.list_terms, "POST": taxonomy.create_term},
-            )
-        )
-        routes.append(
-            Route(
-                f"/wc/v3/products/{name}/{{id}}",
-                _crud(taxonomy.get_term, taxonomy.update_term, taxonomy.delete_term),
-                "item",
-            )
-        )
-    routes.append(Route("/wc/v3/system_status", {"GET": site.system_status}))
     listed = [(r.wp_pattern, tuple(r.handlers)) for r in routes]
     routes.append(
         Route("/wc/v3", {"GET": lambda env, req: site.namespace_index(env, req, listed)}, "public")
