@@ -1,0 +1,184 @@
+"""The bulk writes of imports and loads store exactly what SQLAlchemy's own value processing stores.
+
+``bulk_sql`` encodes JSON and datetime columns itself (cheaper per row); the reference here is the
+plain path: every value through the column type's ``bind_processor`` and the sqlite3 driver.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from woosync.services.bulk_sql import insert_many, upsert_many
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection, Product, ProductSync
+
+NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
+WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)
+ELSEWHERE = datetime(2025, 12, 11, 12, 0, 0, 5, tzinfo=timezone(timedelta(hours=2)))
+
+
+def _product(n: int, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "sku": f"SKU-{n}",
+        "name": f"Product {n}",
+        "description": None,
+        "status": "publish",
+        "type": "simple",
+        "price": "1.50",
+        "sale_price": None,
+        "weight": None,
+        "length": None,
+        "width": None,
+        "height": None,
+        "stock_status": "instock",
+        "categories": [],
+        "tags": [],
+        "images": [],
+        "attributes": {},
+        "custom_fields": {},
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    row.update(values)
+    return row
+
+
+PRODUCTS = [
+    _product(1),
+    _product(2, categories=["Caf\u00e9 & Bar"], tags=["a", "b"], images=["https://x.test/1.jpg"]),
+    _product(3, attributes={"COLOR": ["Red", "Blue"], "Size": "M"}, custom_fields={"flag": True}),
+    _product(4, created_at=WHOLE_SECOND, updated_at=ELSEWHERE),
+    _product(5, attributes={"nested": {"a": [1, 2.5, None]}}, custom_fields={"\u2603": "snow"}),
+]
+
+
+def _sync(product_id: int, **values: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "connection_id": 1,
+        "product_id": product_id,
+        "woo_product_id": 100 + product_id,
+        "last_imported_at": NOW,
+        "sync_status": "synced",
+        "error_message": None,
+        "exported_values": {"name": "0123456789abcdef"},
+        "store_attributes": [],
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    row.update(values)
+    return row
+
+
+SYNCS = [
+    _sync(1),
+    _sync(2, exported_values={}, store_attributes=None, last_imported_at=None),
+    _sync(3, store_attributes=[{"id": 1, "name": "Color", "options": ["Red"]}]),
+    _sync(4, last_imported_at=ELSEWHERE, updated_at=WHOLE_SECOND),
+]
+
+
+def _reference_insert(store: Store, table: Any, rows: list[dict[str, Any]]) -> None:
+    """What SQLAlchemy's processors and the driver store: the path bulk_sql must match."""
+    from sqlalchemy.dialects.sqlite import insert
+
+    with store.session() as session:
+        connection = session.connection()
+        dialect = connection.dialect
+        compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
+        names = list(compiled.positiontup or ())
+        processors = [table.c[name].type.bind_processor(dialect) for name in names]
+        params = [
+            tuple(
+                row[name] if process is None else process(row[name])
+                for name, process in zip(names, processors, strict=True)
+            )
+            for row in rows
+        ]
+        connection.exec_driver_sql(str(compiled), params)
+
+
+def _stored(path: Path, table: str) -> list[tuple[Any, ...]]:
+    """Every row with each value's SQLite storage class (text vs NULL matters, not just equality)."""
+    with sqlite3.connect(path) as conn:
+        columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+        kinds = ", ".join(f"{name}, typeof({name})" for name in columns)
+        return conn.execute(f"SELECT {kinds} FROM {table} ORDER BY id").fetchall()
+
+
+def _store(path: Path) -> Store:
+    store = open_store(path)
+    with store.session() as session:
+        session.add(Connection(store_name="S", store_url="http://s.test"))
+    return store
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> tuple[Store, Store]:
+    return _store(tmp_path / "fast.db"), _store(tmp_path / "reference.db")
+
+
+def test_insert_many_stores_what_sqlalchemy_stores(stores: tuple[Store, Store]) -> None:
+    fast, reference = stores
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    with fast.session() as session:
+        insert_many(session, table, PRODUCTS)
+    _reference_insert(reference, table, PRODUCTS)
+    stored = _stored(fast.path, "products")
+    assert stored == _stored(reference.path, "products")
+    # the figures behind the comparison: empty JSON as text, aware datetimes as UTC text
+    assert "[]" in stored[0] and "{}" in stored[0]
+    assert "2025-12-11 10:00:00.123456+00:00" in stored[0]
+    assert "2025-12-11 10:00:00.000005+00:00" in stored[3]  # 12:00+02:00 stored in UTC
+
+
+def test_upsert_many_stores_what_sqlalchemy_stores(stores: tuple[Store, Store]) -> None:
+    fast, reference = stores
+    products: Any = Product.__table__  # type: ignore[attr-defined]
+    syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    for store in stores:
+        with store.session() as session:
+            insert_many(session, products, PRODUCTS)
+    with fast.session() as session:
+        upsert_many(session, syncs, SYNCS, conflict=("connection_id", "product_id"))
+    _reference_insert(reference, syncs, SYNCS)
+    assert _stored(fast.path, "product_sync") == _stored(reference.path, "product_sync")
+    stored = _stored(fast.path, "product_sync")
+    assert "null" in stored[1]  # a JSON column's None is the JSON text null, not SQL NULL
+
+
+def test_upsert_updates_the_given_columns_and_keeps_the_kept_ones(tmp_path: Path) -> None:
+    store = _store(tmp_path / "db")
+    products: Any = Product.__table__  # type: ignore[attr-defined]
+    syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    later = NOW + timedelta(hours=1)
+    with store.session() as session:
+        insert_many(session, products, PRODUCTS[:2])
+        upsert_many(session, syncs, [_sync(1), _sync(2)], conflict=("connection_id", "product_id"))
+    with store.session() as session:
+        upsert_many(
+            session,
+            syncs,
+            [_sync(1, created_at=later, updated_at=later, exported_values={"sku": "x"})],
+            conflict=("connection_id", "product_id"),
+            keep=("created_at",),
+        )
+        rows = session.execute(
+            text("SELECT product_id, exported_values, created_at, updated_at FROM product_sync")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (1, '{"sku": "x"}', "2025-12-11 10:00:00.123456+00:00", "2025-12-11 11:00:00.123456+00:00"),
+        (2, '{"name": "0123456789abcdef"}', *["2025-12-11 10:00:00.123456+00:00"] * 2),
+    ]
+
+
+def test_a_naive_datetime_is_refused_as_before(tmp_path: Path) -> None:
+    store = _store(tmp_path / "db")
+    products: Any = Product.__table__  # type: ignore[attr-defined]
+    with pytest.raises(Exception, match="timezone"), store.session() as session:
+        insert_many(session, products, [_product(1, created_at=NOW.replace(tzinfo=None))])
