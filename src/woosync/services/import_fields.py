@@ -18,8 +18,9 @@ What lands where (the README's "Import and cron" section says the same):
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +73,16 @@ class ImportRules:
         for required in REQUIRED_LOCAL:  # name and sku are how products are matched and shown
             fields.setdefault(required, required)
         return cls(fields, dict(attribute_mappings or {}), source)
+
+    @functools.cached_property
+    def field_plan(self) -> tuple[tuple[str, bool, Reader, Writer], ...]:
+        """Per field mapping, in order: the WooCommerce field, whether it is read even when the
+        product lacks it (dimension parts come from ``dimensions``), its reader and its writer.
+        Made once per run instead of deciding per product and field."""
+        return tuple(
+            (woo_field, woo_field in DIMENSION_PARTS, _reader(woo_field), _writer(target, False))
+            for woo_field, target in self.field_mappings.items()
+        )
 
 
 @dataclass
@@ -131,24 +142,57 @@ def _blank_to_none(value: Any) -> Any:
     return None if value == "" else value
 
 
+Reader = Callable[[Mapping[str, Any]], Any]
+
+
 def woo_value(woo: Mapping[str, Any], woo_field: str) -> Any:
     """The local form of one WooCommerce field's value (``None`` when absent or unset)."""
-    if woo_field in DIMENSION_PARTS:
-        dimensions = woo.get("dimensions") or {}
-        return _blank_to_none(dimensions.get(woo_field))
-    value = woo.get(woo_field)
-    if woo_field in _TERM_LISTS:
-        return [_text(term.get("name")) for term in value or [] if term.get("name")]
-    if woo_field == "images":
-        return [image["src"] for image in value or [] if image.get("src")]
-    if woo_field == "dimensions":
-        parts = value or {}
+    return _reader(woo_field)(woo)
+
+
+@functools.lru_cache(maxsize=256)
+def _reader(woo_field: str) -> Reader:
+    """How :func:`woo_value` reads ``woo_field``, decided once per field (a run maps every product
+    with the same few fields)."""
+
+    def dimension_part(woo: Mapping[str, Any]) -> Any:
+        return _blank_to_none((woo.get("dimensions") or {}).get(woo_field))
+
+    def term_names(woo: Mapping[str, Any]) -> Any:
+        return [_text(term.get("name")) for term in woo.get(woo_field) or [] if term.get("name")]
+
+    def image_sources(woo: Mapping[str, Any]) -> Any:
+        return [image["src"] for image in woo.get(woo_field) or [] if image.get("src")]
+
+    def dimensions(woo: Mapping[str, Any]) -> Any:
+        parts = woo.get(woo_field) or {}
         return {part: _blank_to_none(parts.get(part)) for part in DIMENSION_PARTS}
-    if woo_field in _UNESCAPED_TEXT:
-        value = _text(value)
+
+    def trimmed(woo: Mapping[str, Any]) -> Any:  # name and sku: never None for ""
+        value = woo.get(woo_field)
+        if woo_field in _UNESCAPED_TEXT:
+            value = _text(value)
+        return value.strip() if isinstance(value, str) else value
+
+    def unescaped(woo: Mapping[str, Any]) -> Any:
+        return _blank_to_none(_text(woo.get(woo_field)))
+
+    def plain(woo: Mapping[str, Any]) -> Any:
+        return _blank_to_none(woo.get(woo_field))
+
+    if woo_field in DIMENSION_PARTS:
+        return dimension_part
+    if woo_field in _TERM_LISTS:
+        return term_names
+    if woo_field == "images":
+        return image_sources
+    if woo_field == "dimensions":
+        return dimensions
     if woo_field in ("name", "sku"):
-        return (value or "").strip() if isinstance(value, str) else value
-    return _blank_to_none(value)
+        return trimmed
+    if woo_field in _UNESCAPED_TEXT:
+        return unescaped
+    return plain
 
 
 def attribute_options(entry: Mapping[str, Any]) -> Any:
@@ -189,26 +233,47 @@ def find_attribute_mapping(
     return None
 
 
+Writer = Callable[[LocalFields, Any], None]
+
+
 def _put(result: LocalFields, name: str, value: Any, *, from_attribute: bool) -> None:
     """Store ``value`` under the local ``name``: standard column, attribute or custom field."""
+    _writer(name, from_attribute)(result, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _writer(name: str, from_attribute: bool) -> Writer:
+    """How :func:`_put` stores a value under ``name``, decided once per name."""
     name = local_name(name)
-    if name == "dimensions":
+
+    def dimensions(result: LocalFields, value: Any) -> None:
         parts = value if isinstance(value, dict) else {}
         for part in DIMENSION_PARTS:
             result.standard[part] = parts.get(part)
-    elif is_standard_local(name):
-        if name in LIST_FIELDS:
-            if value is None:
-                value = []
-            elif not isinstance(value, list):
-                value = [value]
-        elif isinstance(value, list):  # several attribute options into a scalar column
+
+    def list_column(result: LocalFields, value: Any) -> None:
+        if value is None:
+            value = []
+        elif not isinstance(value, list):
+            value = [value]
+        result.standard[name] = value
+
+    def scalar_column(result: LocalFields, value: Any) -> None:
+        if isinstance(value, list):  # several attribute options into a scalar column
             value = ", ".join(str(item) for item in value)
         result.standard[name] = value
-    elif from_attribute:
+
+    def attribute(result: LocalFields, value: Any) -> None:
         result.attributes[name] = value
-    else:
+
+    def custom_field(result: LocalFields, value: Any) -> None:
         result.custom_fields[name] = value
+
+    if name == "dimensions":
+        return dimensions
+    if is_standard_local(name):
+        return list_column if name in LIST_FIELDS else scalar_column
+    return attribute if from_attribute else custom_field
 
 
 def map_product(
@@ -216,10 +281,9 @@ def map_product(
 ) -> LocalFields:
     """The local fields for one store product under ``rules`` (no validation of type or SKU here)."""
     result = LocalFields()
-    for woo_field, target in rules.field_mappings.items():
-        if woo_field not in woo and woo_field not in DIMENSION_PARTS:
-            continue
-        _put(result, target, woo_value(woo, woo_field), from_attribute=False)
+    for woo_field, always, read, write in rules.field_plan:
+        if always or woo_field in woo:
+            write(result, read(woo))
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:
