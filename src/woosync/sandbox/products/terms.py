@@ -1,7 +1,8 @@
 """Categories, tags and attributes on a product: request entries resolved to term ids.
 
 Unknown category ids are dropped (an empty list falls back to Uncategorized); tags given by name
-are found or created; global attribute options become terms of ``pa_<slug>``, created on first use.
+are found or created; a global attribute's options become its terms, created on first use, while a
+local attribute (a name, no id) keeps its options as plain strings.
 """
 
 from __future__ import annotations
