@@ -20,11 +20,15 @@ from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELD
 from woosync.services.export_plan import (
     ATTRIBUTE_KINDS,
     Target,
-    fingerprints,
+    fingerprint,
     normalize_store_attributes,
     resolve_targets,
     store_values,
 )
+
+# Distinct (kind, value) fingerprints remembered per run; past this many the memo starts over (unique
+# values such as names and SKUs would otherwise grow it with the catalog).
+MEMO_LIMIT = 50_000
 
 
 class Fingerprinter:
@@ -37,7 +41,9 @@ class Fingerprinter:
     ) -> None:
         self.field_mappings = dict(field_mappings or {})
         self._by_field: dict[str, Target | None] = {}
-        self._targets: dict[tuple[str, ...], list[Target]] = {}  # by the product's attribute names
+        # by the product's attribute names: the targets and their key -> kind table
+        self._targets: dict[tuple[str, ...], tuple[list[Target], dict[str, str]]] = {}
+        self._memo: dict[tuple[str, str | tuple[str, ...]], str] = {}
         base: list[Target] = []
         if selected_fields:
             try:
@@ -76,10 +82,13 @@ class Fingerprinter:
         return found
 
     def targets(self, attribute_names: Iterable[str]) -> list[Target]:
-        names = tuple(attribute_names)
+        return self._targets_and_kinds(tuple(attribute_names))[0]
+
+    def _targets_and_kinds(self, names: tuple[str, ...]) -> tuple[list[Target], dict[str, str]]:
         cached = self._targets.get(names)
         if cached is None:
-            cached = self._targets[names] = self._choose(names)
+            targets = self._choose(names)
+            cached = self._targets[names] = (targets, {t.key: t.kind for t in targets})
         return cached
 
     def _choose(self, attribute_names: tuple[str, ...]) -> list[Target]:
@@ -97,13 +106,37 @@ class Fingerprinter:
         attribute_names: Iterable[str],
         attribute_ids: Mapping[str, int] | None = None,
     ) -> dict[str, str]:
-        """``exported_values`` for a product whose store state is ``woo`` (``context=edit``)."""
-        targets = self.targets(attribute_names)
+        """``exported_values`` for a product whose store state is ``woo`` (``context=edit``):
+        export's ``fingerprints(targets, store_values(targets, woo, ids))``, with the fingerprints
+        of repeated values (status, type, prices, categories ...) remembered."""
+        targets, kinds = self._targets_and_kinds(tuple(attribute_names))
         ids = dict(attribute_ids or {})
         for entry in woo.get("attributes") or []:
             if entry.get("id") and entry.get("slug"):
                 ids.setdefault(str(entry["slug"]), int(entry["id"]))
-        return fingerprints(targets, store_values(targets, woo, ids))
+        found: dict[str, str] = {}
+        for key, value in store_values(targets, woo, ids).items():
+            kind = kinds.get(key)
+            if kind is not None:
+                found[key] = self._fingerprint(kind, value)
+        return found
+
+    def _fingerprint(self, kind: str, value: Any) -> str:
+        """export's ``fingerprint(kind, value)``; remembered for text and lists of text (the only
+        values whose equality means the same fingerprint: ``True == 1`` but they differ)."""
+        memo_key: tuple[str, str | tuple[str, ...]]
+        if type(value) is str:
+            memo_key = (kind, value)
+        elif type(value) is list and all(type(item) is str for item in value):
+            memo_key = (kind, tuple(value))
+        else:
+            return fingerprint(kind, value)
+        found = self._memo.get(memo_key)
+        if found is None:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            found = self._memo[memo_key] = fingerprint(kind, value)
+        return found
 
 
 def store_attribute_list(woo: Mapping[str, Any]) -> list[dict[str, Any]]:
