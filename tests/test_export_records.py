@@ -1,0 +1,169 @@
+"""The export's bulk writes go to the driver as plain tuples: the rows must be byte for byte what
+SQLAlchemy's own insert would have written (JSON text, datetime text, NULLs), upserts included."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import insert
+
+from woosync.services import export_records
+from woosync.services.export_records import SyncRow, write_syncs
+from woosync.services.registry import IMAGE, StoreRegistry
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection, ProductSync, StoreRef
+
+NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
+LATER = NOW + timedelta(minutes=5)
+
+ROWS = [
+    SyncRow(product_id=1, woo_product_id=0, sync_status="pending"),
+    SyncRow(
+        product_id=2,
+        woo_product_id=501,
+        sync_status="synced",
+        last_exported_at=datetime(2025, 12, 11, 11, 30, 0, 5, tzinfo=timezone(timedelta(hours=1))),
+        last_modified_fields=["name", "sku", "COLOR"],
+        exported_values={"name": "e9ad5c1d7b72c6bb", "attribute:COLOR": "1d8cff350e4571b8"},
+        store_attributes=[
+            {"id": 0, "name": "Größe & Farbe", "options": ["Rot", "Blau"], "visible": True}
+        ],
+    ),
+    SyncRow(
+        product_id=3,
+        woo_product_id=0,
+        sync_status="error",
+        error_message='woocommerce_product_image_upload_error: "bad" – image',
+        last_modified_fields=[],
+        store_attributes=[],
+    ),
+]
+
+
+@pytest.fixture
+def stores(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    """Two databases with the same connection: one written by the export, one by SQLAlchemy."""
+    pair = (open_store(tmp_path / "fast.db"), open_store(tmp_path / "reference.db"))
+    for store in pair:
+        with store.session() as session:
+            session.add(Connection(id=1, store_name="Retail", store_url="https://shop.test"))
+    yield pair
+    for store in pair:
+        store.dispose()
+
+
+def dump(store: Store, table: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(store.path) as conn:
+        return list(conn.execute(f"SELECT * FROM {table} ORDER BY id"))
+
+
+def reference_sync_upsert(store: Store, rows: list[SyncRow], now: datetime) -> None:
+    """What write_syncs used to do: SQLAlchemy's insert ... on conflict do update."""
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    statement = sqlite_insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=["connection_id", "product_id"],
+        set_={
+            name: statement.excluded[name]
+            for name in (
+                "woo_product_id",
+                "sync_status",
+                "error_message",
+                "last_exported_at",
+                "last_modified_fields",
+                "exported_values",
+                "store_attributes",
+                "updated_at",
+            )
+        },
+    )
+    values = [
+        {
+            "connection_id": 1,
+            "product_id": row.product_id,
+            "woo_product_id": row.woo_product_id,
+            "sync_status": row.sync_status,
+            "error_message": row.error_message,
+            "last_exported_at": row.last_exported_at,
+            "last_modified_fields": row.last_modified_fields,
+            "exported_values": row.exported_values,
+            "store_attributes": row.store_attributes,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for row in rows
+    ]
+    with store.session() as session:
+        session.execute(statement, values)
+
+
+def test_sync_rows_are_byte_identical_to_sqlalchemys(
+    stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast, reference = stores
+    monkeypatch.setattr(export_records, "utcnow", lambda: NOW)
+    with fast.session() as session:
+        write_syncs(session, 1, ROWS)
+    reference_sync_upsert(reference, ROWS, NOW)
+    assert dump(fast, "product_sync") == dump(reference, "product_sync")
+    assert dump(fast, "product_sync")[1][4] == "2025-12-11 10:30:00.000005"  # in UTC, as text
+
+    # the upsert: the same rows again, changed; created_at stays, the rest is replaced
+    changed = [
+        SyncRow(product_id=1, woo_product_id=77, sync_status="synced", exported_values={"a": "b"}),
+        ROWS[2],
+        SyncRow(product_id=4, woo_product_id=9, sync_status="pending"),
+    ]
+    monkeypatch.setattr(export_records, "utcnow", lambda: LATER)
+    with fast.session() as session:
+        write_syncs(session, 1, changed)
+    reference_sync_upsert(reference, changed, LATER)
+    rows = dump(fast, "product_sync")
+    assert rows == dump(reference, "product_sync")
+    assert [row[2] for row in rows] == [1, 2, 3, 4] and rows[0][3] == 77
+
+
+def test_registry_rows_are_byte_identical_to_sqlalchemys(
+    stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import woosync.core.timeutil as timeutil
+
+    fast, reference = stores
+    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW)
+    refs = {
+        (IMAGE, "https://img.example/a.jpg"): 11,
+        ("category", "Tees & Tops"): 12,
+        ("term:pa_color", "Grün"): 13,
+    }
+    learnt = StoreRegistry(1)
+    for (kind, key), woo_id in refs.items():
+        learnt.remember(kind, key, woo_id)
+    with fast.session() as session:
+        assert learnt.flush(session) == 3
+    table: Any = StoreRef.__table__  # type: ignore[attr-defined]
+    with reference.session() as session:
+        session.execute(
+            insert(table),
+            [
+                {"connection_id": 1, "kind": k, "key": key, "woo_id": woo_id, "created_at": NOW}
+                for (k, key), woo_id in refs.items()
+            ],
+        )
+    assert dump(fast, "store_refs") == dump(reference, "store_refs")
+
+    # a ref learnt again with another id replaces the id only
+    with fast.session() as session:
+        again = StoreRegistry.load(session, 1)
+    again.remember(IMAGE, "https://img.example/a.jpg", 21)
+    monkeypatch.setattr(timeutil, "utcnow", lambda: LATER)
+    with fast.session() as session:
+        assert again.flush(session) == 1
+    rows = dump(fast, "store_refs")
+    assert rows[0][4] == 21 and rows[0][5] == dump(reference, "store_refs")[0][5]
