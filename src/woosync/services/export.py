@@ -12,9 +12,10 @@ The planning layer is ``export_plan`` (pure), the store registry ``registry``, t
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import ExitStack
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import NotFoundError, ValidationError
@@ -70,80 +71,99 @@ def export_products(
         raise ValidationError("--concurrency must be at least 1")
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValidationError(f"--batch-size must be between 1 and {MAX_BATCH}")
-    with store.session() as session:
-        conn = _connection(session, connection)
-        targets = _targets(session, conn, fields)
-        products = select_products(
-            session,
+    with _rare_gc_passes():
+        with store.session() as session:
+            conn = _connection(session, connection)
+            targets = _targets(session, conn, fields)
+            products = select_products(
+                session,
+                _id(conn),
+                product_ids=product_ids,
+                skus=skus,
+                all_products=all_products,
+                retry_failed=retry_failed,
+                fields=[target.field for target in targets],
+            )
+            items = _items(session, _id(conn), targets, products, allow_empty)
+            from woosync.services.registry import StoreRegistry
+
+            registry = StoreRegistry.load(session, _id(conn))
+        del products
+        log.info(
+            "export to connection %s (%s): %d products%s%s",
             _id(conn),
-            product_ids=product_ids,
-            skus=skus,
-            all_products=all_products,
-            retry_failed=retry_failed,
-            fields=[target.field for target in targets],
+            conn.store_url,
+            len(items),
+            ", changed fields only" if partial else "",
+            " (dry run)" if dry_run else "",
         )
-        items = _items(session, _id(conn), targets, products, allow_empty)
-        from woosync.services.registry import StoreRegistry
+        if not items:
+            return _empty(_id(conn), dry_run)
+        with ExitStack() as stack:
+            if client is None:
+                from woosync.services.connections import open_client
 
-        registry = StoreRegistry.load(session, _id(conn))
-    del products
-    log.info(
-        "export to connection %s (%s): %d products%s%s",
-        _id(conn),
-        conn.store_url,
-        len(items),
-        ", changed fields only" if partial else "",
-        " (dry run)" if dry_run else "",
-    )
-    if not items:
-        return _empty(_id(conn), dry_run)
-    with ExitStack() as stack:
-        if client is None:
-            from woosync.services.connections import open_client
+                client = stack.enter_context(open_client(store, conn))
+            if not dry_run:
+                from woosync.core.locks import store_lock
 
-            client = stack.enter_context(open_client(store, conn))
-        if not dry_run:
-            from woosync.core.locks import store_lock
-
-            stack.enter_context(store_lock(_id(conn), wait=lock_wait, label="export"))
-        run = ExportRun(
-            store,
+                stack.enter_context(store_lock(_id(conn), wait=lock_wait, label="export"))
+            run = ExportRun(
+                store,
+                _id(conn),
+                client,
+                targets,
+                items,
+                registry,
+                partial=partial,
+                concurrency=concurrency,
+                batch_size=batch_size,
+                create_terms=create_terms,
+                restore_trashed=restore_trashed,
+                progress=progress,
+            )
+            run.plan(dry_run=dry_run)
+            if dry_run:
+                return _plan_result(run, partial)
+            run.execute()
+        with store.session() as session:
+            touch_connection(session, _id(conn), utcnow())
+        results = [run.result_for(item) for item in items]
+        failed = sum(1 for r in results if r["status"] == "error")
+        log.info(
+            "export to connection %s finished: %d synced, %d failed",
             _id(conn),
-            client,
-            targets,
-            items,
-            registry,
-            partial=partial,
-            concurrency=concurrency,
-            batch_size=batch_size,
-            create_terms=create_terms,
-            restore_trashed=restore_trashed,
-            progress=progress,
+            len(results) - failed,
+            failed,
         )
-        run.plan(dry_run=dry_run)
-        if dry_run:
-            return _plan_result(run, partial)
-        run.execute()
-    with store.session() as session:
-        touch_connection(session, _id(conn), utcnow())
-    results = [run.result_for(item) for item in items]
-    failed = sum(1 for r in results if r["status"] == "error")
-    log.info(
-        "export to connection %s finished: %d synced, %d failed",
-        _id(conn),
-        len(results) - failed,
-        failed,
-    )
-    for entry in results:
-        if entry["status"] == "error":
-            log.info("product %s failed: %s", entry["productId"], entry.get("message"))
-    return {
-        "success": failed == 0,
-        "connectionId": _id(conn),
-        "syncedCount": len(results) - failed,
-        "failedCount": failed,
-        "results": results,
-    }
+        for entry in results:
+            if entry["status"] == "error":
+                log.info("product %s failed: %s", entry["productId"], entry.get("message"))
+        return {
+            "success": failed == 0,
+            "connectionId": _id(conn),
+            "syncedCount": len(results) - failed,
+            "failedCount": failed,
+            "results": results,
+        }
+
+
+@contextmanager
+def _rare_gc_passes(young: int = 50_000) -> Iterator[None]:
+    """Run the cycle collector every ``young`` allocations instead of every 700.
+
+    An export allocates millions of short-lived objects (rows, values, payloads, the store's JSON
+    answers) that reference counting frees; with the default threshold the cycle collector kept
+    moving the live ones to the oldest generation and then scanning the whole heap again and again:
+    about a quarter of the client CPU of a 10,000-product export. Cycles are still collected, only
+    in fewer passes; the previous thresholds are restored afterwards.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(max(young, previous[0]), *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
 
 
 def count_products(
