@@ -301,6 +301,57 @@ def test_pages_of_100_in_id_order_with_bounded_concurrency(
     assert len(queries) == 3
 
 
+def test_a_linked_product_is_matched_by_its_link_when_its_sku_changed(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    ids = sandbox.seed_products(3, prefix="K-")
+    assert import_products(store, client=client)["importedCount"] == 3
+    client.put(f"/products/{ids[1]}", {"sku": "K-RENAMED"})
+
+    result = import_products(store, client=client, update_existing=True)
+    assert _statuses(result) == {
+        "K-00001": "unchanged",
+        "K-RENAMED": "updated",
+        "K-00003": "unchanged",
+    }
+    with store.session() as session:
+        assert [p.sku for p in session.exec(select(Product).order_by(Product.id))] == [
+            "K-00001",
+            "K-RENAMED",
+            "K-00003",
+        ]
+
+
+def test_a_product_linked_earlier_in_the_run_is_matched_by_that_link(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+) -> None:
+    ids = sandbox.seed_products(250, prefix="RE-")
+    clock.advance(hours=1)
+    for product_id in ids[100:]:
+        client.put(f"/products/{product_id}", {"regular_price": "7.00"})
+    since = datetime(2025, 12, 11, 9, 30, tzinfo=UTC)
+    last_of_page_1 = ids[199]
+
+    def change_after_page_1(n: int) -> None:
+        if n == 100:
+            # page 2 will start one product earlier (a low id joins the filtered set) and send the
+            # last product of page 1 again, newer and with another SKU
+            clock.advance(seconds=5)
+            client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
+            client.put(f"/products/{last_of_page_1}", {"sku": "RE-RENAMED"})
+
+    result = import_products(
+        store, client=client, since=since, update_existing=True, progress=change_after_page_1
+    )
+    entry = next(p for p in result["products"] if p["wooProductId"] == last_of_page_1)
+    assert (entry["sku"], entry["status"]) == ("RE-RENAMED", "updated")
+    # imported on page 1, then updated through that link: 149 + 1, no second local product
+    assert (result["importedCount"], result["updatedCount"]) == (149, 1)
+    with store.session() as session:
+        assert len(session.exec(select(Product)).all()) == 150
+        assert session.get(Product, entry["productId"]).sku == "RE-RENAMED"  # type: ignore[union-attr]
+
+
 def test_duplicates_across_pages_are_dropped_and_totals_checked(
     store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:

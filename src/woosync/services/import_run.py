@@ -39,6 +39,11 @@ class ImportRun:
     warnings: list[str] = field(default_factory=list)
     slugs_by_id: dict[int, str] | None = None
     planned_skus: set[str] = field(default_factory=set)
+    # Store product ids that may have a sync record of this connection (a superset): those linked
+    # when the run started plus those the run linked. Pages whose products are in none skip the
+    # link query, which scans all of the connection's sync records (there is no index on the
+    # store product id). ``None`` (dry runs, which hold no lock): every page asks the database.
+    maybe_linked: set[int] | None = None
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""

@@ -139,15 +139,7 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
     from woosync.services.catalog import apply_product_fields
     from woosync.store.models import Product, ProductSync
 
-    links = {
-        link.woo_product_id: link
-        for link in session.exec(
-            select(ProductSync).where(
-                ProductSync.connection_id == run.connection_id,
-                col(ProductSync.woo_product_id).in_([c.woo_id for c in candidates]),
-            )
-        ).all()
-    }
+    links = _links(session, run, candidates)
     linked_ids = [link.product_id for link in links.values()]
     skus = sorted({c.local.sku for c in candidates})
     products = {
@@ -223,6 +215,29 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
     if not run.dry_run:
         session.flush()  # the products first: the sync upsert runs outside the ORM
         _write_syncs(session, writes)
+        if run.maybe_linked is not None:
+            run.maybe_linked.update(row["woo_product_id"] for row in writes.rows)
+
+
+def _links(
+    session: Session, run: ImportRun, candidates: list[_Candidate]
+) -> dict[int, ProductSync]:
+    """The sync records of the page's store products, by store product id (asked only for the
+    products that may have one: see ``ImportRun.maybe_linked``)."""
+    from sqlmodel import col, select
+
+    from woosync.store.models import ProductSync
+
+    woo_ids = [c.woo_id for c in candidates]
+    if run.maybe_linked is not None:
+        woo_ids = [woo_id for woo_id in woo_ids if woo_id in run.maybe_linked]
+    if not woo_ids:
+        return {}
+    query = select(ProductSync).where(
+        ProductSync.connection_id == run.connection_id,
+        col(ProductSync.woo_product_id).in_(woo_ids),
+    )
+    return {link.woo_product_id: link for link in session.exec(query).all()}
 
 
 def _create(
@@ -297,6 +312,14 @@ def _link(
             "updated_at": now,
         }
     )
+
+
+def linked_woo_ids(session: Session, connection_id: int) -> set[int]:
+    """The store product ids that have a sync record of this connection."""
+    from sqlalchemy import text
+
+    query = text("SELECT DISTINCT woo_product_id FROM product_sync WHERE connection_id = :id")
+    return {woo_id for (woo_id,) in session.execute(query, {"id": connection_id})}
 
 
 def _write_syncs(session: Session, writes: _SyncWrites) -> None:

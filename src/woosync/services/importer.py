@@ -38,7 +38,7 @@ from woosync.services.import_fetch import (
 )
 from woosync.services.import_fields import ImportRules
 from woosync.services.import_run import STATUSES, ImportRun, summary
-from woosync.services.import_write import PageWriter, write_products
+from woosync.services.import_write import PageWriter, linked_woo_ids, write_products
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -104,6 +104,9 @@ def import_products(
         owned = client is None
         woo = client if client is not None else _open_client(store, conn)
         run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
+        if not dry_run:  # under the run lock: no other run links products of this store now
+            with store.session() as session:
+                run.maybe_linked = linked_woo_ids(session, conn.id)
         log.info(
             "import from connection %s (%s): %s, %s%s",
             conn.id,
