@@ -13,11 +13,12 @@ scalar as text except ``null``: YAML 1.1 would turn the SKU ``0123`` into 83 and
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +62,8 @@ _URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 # value normalisers: raise ValueError with a message that does not name the field ----------------
 def normalize_text(value: Any) -> str | None:
     """Text, trimmed; empty is ``None``. Integers are accepted (a JSON SKU ``123``), floats not."""
+    if type(value) is str:  # the common case first
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, bool | float):
@@ -76,6 +79,8 @@ def normalize_number(value: Any) -> str | None:
     """A non-negative decimal as a string: ``12`` -> ``"12"``, ``12.5`` -> ``"12.5"``, ``"12.50"`` kept."""
     if value is None:
         return None
+    if type(value) is str:  # the common case: skip the checks for other types
+        return _number_text(value)
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, int):
@@ -91,6 +96,10 @@ def normalize_number(value: Any) -> str | None:
         return text[:-2] if text.endswith(".0") else text
     if not isinstance(value, str):
         raise ValueError(f"must be a number, not {_kind(value)}")
+    return _number_text(value)
+
+
+def _number_text(value: str) -> str | None:
     text = value.strip()
     if not text:
         return None
@@ -153,19 +162,30 @@ def normalize_custom_value(value: Any) -> str | bool | list[str] | None:
     return normalize_attribute_value(value)
 
 
+def _field_normalizer(name: str) -> Callable[[Any], Any]:
+    if name in NUMBER_FIELDS:
+        return normalize_number
+    if name in CHOICES:
+        return functools.partial(normalize_choice, choices=CHOICES[name])
+    if name == "sku":
+        return normalize_sku
+    if name in TEXT_FIELDS:
+        return normalize_text
+    return functools.partial(normalize_list, urls=name == "images")
+
+
+# standard field -> its normaliser, chosen once (normalize_fields runs per product of a load/import)
+_FIELD_NORMALIZERS: dict[str, Callable[[Any], Any]] = {
+    name: _field_normalizer(name) for name in (*SCALAR_FIELDS, *LIST_FIELDS)
+}
+
+
 def normalize_field(name: str, value: Any) -> Any:
     """Normalise one standard field's value (``name`` must be a standard field)."""
-    if name in NUMBER_FIELDS:
-        return normalize_number(value)
-    if name in CHOICES:
-        return normalize_choice(value, CHOICES[name])
-    if name == "sku":
-        return normalize_sku(value)
-    if name in TEXT_FIELDS:
-        return normalize_text(value)
-    if name in LIST_FIELDS:
-        return normalize_list(value, urls=name == "images")
-    raise ValueError(f"unknown field {name!r}")
+    normalize = _FIELD_NORMALIZERS.get(name)
+    if normalize is None:
+        raise ValueError(f"unknown field {name!r}")
+    return normalize(value)
 
 
 def _named_dict(value: Any, normalize: Any) -> dict[str, Any]:
@@ -205,7 +225,11 @@ def normalize_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for key, value in fields.items():
         try:
-            _normalize_into(found, key, value)
+            normalize = _FIELD_NORMALIZERS.get(key)
+            if normalize is not None:  # a standard field (what _normalize_into does first)
+                found[key] = normalize(value)
+            else:
+                _normalize_into(found, key, value)
         except ValueError as exc:
             raise ValidationError(f"{key}: {exc}") from None
     return found

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from woosync.store.engine import Store
 
 REQUIRED = ("name", "sku")
+# field-dict keys that are columns of their own, not attribute or custom field entries
+_COLUMN_KEYS = frozenset((*SCALAR_FIELDS, *LIST_FIELDS, "attributes", "custom_fields"))
 _LOOKUP_CHUNK = 500  # SKUs per IN (...) query: well under SQLite's bound-parameter limit
 
 
@@ -202,12 +204,12 @@ def _entries(
     attributes = dict(fields["attributes"]) if "attributes" in fields else dict(attributes)
     custom = dict(fields["custom_fields"]) if "custom_fields" in fields else dict(custom)
     for key, value in fields.items():
+        if key in _COLUMN_KEYS:  # most keys (none of them has a prefix): one set lookup
+            continue
         if key.startswith(ATTRIBUTE_PREFIX):
             _set_entry(attributes, key[len(ATTRIBUTE_PREFIX) :], value)
         elif key.startswith(CUSTOM_PREFIX):
             _set_entry(custom, key[len(CUSTOM_PREFIX) :], value)
-        elif key in SCALAR_FIELDS or key in LIST_FIELDS or key in ("attributes", "custom_fields"):
-            continue
         elif key in attributes or (key not in custom and isinstance(value, list)):
             _set_entry(attributes, key, value)  # a bare name: the kind it already is, else guess
         else:
@@ -381,16 +383,15 @@ def new_product_row(fields: Mapping[str, Any], now: datetime) -> dict[str, Any]:
 def insert_products(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert :func:`new_product_row` rows (SKUs not in the catalog) with one executemany; return
     ``{sku: id}`` for them."""
-    from sqlalchemy import select as core_select
-
     table: Any = Product.__table__  # type: ignore[attr-defined]
     insert_many(session, table, rows)
     connection = session.connection()
     ids: dict[str, int] = {}
     for start in range(0, len(rows), _LOOKUP_CHUNK):
-        skus = [row["sku"] for row in rows[start : start + _LOOKUP_CHUNK]]
-        query = core_select(table.c.sku, table.c.id).where(table.c.sku.in_(skus))
-        ids.update({sku: product_id for sku, product_id in connection.execute(query)})
+        skus = tuple(row["sku"] for row in rows[start : start + _LOOKUP_CHUNK])
+        # plain SQL: SQLAlchemy would build and compile an expanding IN for every page of an import
+        query = f"SELECT sku, id FROM products WHERE sku IN ({', '.join('?' * len(skus))})"
+        ids.update((sku, product_id) for sku, product_id in connection.exec_driver_sql(query, skus))
     return ids
 
 

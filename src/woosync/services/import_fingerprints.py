@@ -29,6 +29,7 @@ from woosync.services.export_plan import (
 # Distinct (kind, value) fingerprints remembered per run; past this many the memo starts over (unique
 # values such as names and SKUs would otherwise grow it with the catalog).
 MEMO_LIMIT = 50_000
+_TEXT = frozenset({str})
 
 
 class Fingerprinter:
@@ -127,7 +128,7 @@ class Fingerprinter:
         memo_key: tuple[str, str | tuple[str, ...]]
         if type(value) is str:
             memo_key = (kind, value)
-        elif type(value) is list and all(type(item) is str for item in value):
+        elif type(value) is list and set(map(type, value)) <= _TEXT:
             memo_key = (kind, tuple(value))
         else:
             return fingerprint(kind, value)
