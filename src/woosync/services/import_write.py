@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from woosync.store.engine import Store
-    from woosync.store.models import ProductSync
+    from woosync.store.models import Product, ProductSync
 
 
 class PageWriter:
@@ -134,20 +134,14 @@ class _SyncWrites:
 
 
 def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) -> None:
-    from sqlmodel import col, select
+    from sqlmodel import select
 
     from woosync.services.catalog import apply_product_fields
     from woosync.store.models import Product, ProductSync
 
     links = _links(session, run, candidates)
     linked_ids = [link.product_id for link in links.values()]
-    skus = sorted({c.local.sku for c in candidates})
-    products = {
-        product.id: product
-        for product in session.exec(
-            select(Product).where(col(Product.id).in_(linked_ids) | col(Product.sku).in_(skus))
-        ).all()
-    }
+    products = _local_products(session, linked_ids, {c.local.sku for c in candidates})
     by_sku = {product.sku: product for product in products.values()}
     now = utcnow()
     new: list[_Candidate] = []
@@ -238,6 +232,35 @@ def _links(
         col(ProductSync.woo_product_id).in_(woo_ids),
     )
     return {link.woo_product_id: link for link in session.exec(query).all()}
+
+
+def _local_products(session: Session, ids: list[int], skus: set[str]) -> dict[int, Product]:
+    """The local products with these ids or SKUs, by id.
+
+    A plain-SQL probe for their ids comes first: the pages of a first import match nothing, and an
+    ORM query costs several times the probe. (Nothing is pending in the session here: every page
+    ends with a flush, so the probe sees what the ORM query would.)
+    """
+    from sqlmodel import col, select
+
+    from woosync.store.models import Product
+
+    wanted = [*ids, *skus]
+    where = " OR ".join(
+        f"{column} IN ({', '.join('?' * len(values))})"
+        for column, values in (("id", ids), ("sku", skus))
+        if values
+    )
+    found = [
+        product_id
+        for (product_id,) in session.connection().exec_driver_sql(
+            f"SELECT id FROM products WHERE {where}", tuple(wanted)
+        )
+    ]
+    if not found:
+        return {}
+    query = select(Product).where(col(Product.id).in_(found))
+    return {product.id: product for product in session.exec(query).all() if product.id is not None}
 
 
 def _create(
