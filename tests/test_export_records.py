@@ -167,3 +167,59 @@ def test_registry_rows_are_byte_identical_to_sqlalchemys(
         assert again.flush(session) == 1
     rows = dump(fast, "store_refs")
     assert rows[0][4] == 21 and rows[0][5] == dump(reference, "store_refs")[0][5]
+
+
+def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
+    """The per-run readers of the export give what catalog.field_value gives, for every kind of
+    field name (standard scalar, list, dimensions, attribute, custom field, unknown)."""
+    from woosync.services.catalog import field_value
+    from woosync.services.export import field_readers
+    from woosync.services.export_records import select_products
+    from woosync.store.models import Product
+
+    names = [
+        "name",
+        "sku",
+        "price",
+        "weight",
+        "images",
+        "categories",
+        "tags",
+        "dimensions",
+        "COLOR",
+        "attribute:COLOR",
+        "wholesale",
+        "custom:wholesale",
+        "missing",
+    ]
+    store = open_store(tmp_path / "readers.db")
+    with store.session() as session:
+        session.add(
+            Product(
+                sku="A",
+                name="Tee & co",
+                price="10.00",
+                weight=None,
+                images=["https://img.example/a.jpg"],
+                categories=["Tees"],
+                length="10",
+                attributes={"COLOR": ["Red", "Blue"]},
+                custom_fields={"wholesale": 7.5},
+            )
+        )
+        session.add(Product(sku="B", name="Bare"))
+    with store.session() as session:
+        rows = select_products(
+            session,
+            1,
+            product_ids=None,
+            skus=None,
+            all_products=True,
+            retry_failed=False,
+            fields=names,
+        )
+    readers = field_readers(names)
+    for row in rows:
+        assert {n: readers[n](row) for n in names} == {n: field_value(row, n) for n in names}
+    assert readers["dimensions"](rows[0]) == {"length": "10", "width": None, "height": None}
+    store.dispose()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -328,13 +329,12 @@ def _items(
     products: Sequence[Any],
     allow_empty: Iterable[str],
 ) -> list[Item]:
-    from woosync.services.catalog import field_value
-
     allowed = list(allow_empty)
     syncs = load_syncs(session, connection_id, [p.id for p in products])
+    readers = field_readers([target.field for target in targets])
     items = []
     for product in products:
-        values = plan.desired_values(targets, partial_value(field_value, product), allowed)
+        values = plan.desired_values(targets, _reading(readers, product), allowed)
         item = Item(product_id=product.id, sku=product.sku, values=values)
         sync = syncs.get(product.id)
         if sync is not None:
@@ -348,11 +348,31 @@ def _items(
     return items
 
 
-def partial_value(read: Callable[[Any, str], Any], product: Any) -> Callable[[str], Any]:
-    def value_of(name: str) -> Any:
-        return read(product, name)
+def field_readers(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
+    """``name -> (row -> catalog.field_value(row, name))``, each chosen once per run rather than
+    once per product and field: a standard scalar or list field reads its column as field_value
+    does; any other name (dimensions, attributes, custom fields) goes through field_value."""
+    from woosync.files.product_files import LIST_FIELDS, SCALAR_FIELDS
+    from woosync.services.catalog import field_value
 
-    return value_of
+    def scalar(name: str) -> Callable[[Any], Any]:
+        return operator.attrgetter(name)
+
+    def listed(name: str) -> Callable[[Any], Any]:
+        return lambda row: list(getattr(row, name) or [])
+
+    def other(name: str) -> Callable[[Any], Any]:
+        return lambda row: field_value(row, name)
+
+    return {
+        name: (scalar if name in SCALAR_FIELDS else listed if name in LIST_FIELDS else other)(name)
+        for name in names
+    }
+
+
+def _reading(readers: dict[str, Callable[[Any], Any]], row: Any) -> Callable[[str], Any]:
+    """The ``value_of(name)`` :func:`export_plan.desired_values` asks for one product."""
+    return lambda name: readers[name](row)
 
 
 def _empty(connection_id: int, dry_run: bool) -> dict[str, Any]:

@@ -134,24 +134,37 @@ _PRODUCT_COLUMNS = (
 
 
 def load_syncs(session: Session, connection_id: int, product_ids: Iterable[int]) -> dict[int, Any]:
-    """``product_id -> sync record`` (read-only rows with ``ProductSync`` attribute names)."""
+    """``product_id -> sync record``: read-only rows with the ``ProductSync`` attribute names a run
+    uses (``_SYNC_READ``; the timestamps it never reads are not decoded)."""
     from sqlmodel import select
 
     from woosync.store.models import ProductSync
 
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    columns = [table.c[name] for name in _SYNC_READ]
     wanted = list(product_ids)
     found: dict[int, Any] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
         rows = session.execute(
-            select(table).where(
+            select(*columns).where(
                 table.c.connection_id == connection_id, table.c.product_id.in_(chunk)
             )
         )
         for row in rows:
             found[row.product_id] = row
     return found
+
+
+_SYNC_READ = (
+    "product_id",
+    "woo_product_id",
+    "sync_status",
+    "last_exported_at",
+    "last_modified_fields",
+    "exported_values",
+    "store_attributes",
+)
 
 
 def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -> None:

@@ -48,6 +48,7 @@ UPDATE = "update"
 UNCHANGED = "unchanged"
 ERROR = "error"
 
+_NAME_LIST_KINDS = frozenset({plan.CATEGORIES, plan.TAGS, *plan.ATTRIBUTE_KINDS})
 _SKU_ERRORS = ("product_invalid_sku", "woocommerce_rest_product_not_created")
 
 
@@ -114,6 +115,8 @@ class ExportRun:
         self.restore_trashed = restore_trashed
         self.progress = progress
         self.keys = [t.key for t in self.targets]
+        self.kinds = {t.key: t.kind for t in self.targets}
+        self._memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists, see _prints
         self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
         self.global_slugs = {
             t.woo: t.field for t in self.targets if t.kind == plan.GLOBAL_ATTRIBUTE
@@ -149,8 +152,24 @@ class ExportRun:
                 self._build(item)
 
     def _prints(self, item: Item) -> dict[str, str]:
+        """``plan.fingerprints`` of the item's values, made once per item. Those of name lists are
+        remembered for the run: categories, tags and attribute options repeat from product to
+        product (a fingerprint depends on nothing but the kind and the value)."""
         if item.prints is None:
-            item.prints = plan.fingerprints(self.targets, item.values)
+            prints: dict[str, str] = {}
+            for key, value in item.values.items():
+                kind = self.kinds.get(key)
+                if kind is None:
+                    continue
+                if kind in _NAME_LIST_KINDS:  # always a list of str (export_plan.local_value)
+                    memo_key = (kind, *value)
+                    found = self._memo.get(memo_key)
+                    if found is None:
+                        found = self._memo[memo_key] = plan.fingerprint(kind, value)
+                    prints[key] = found
+                else:
+                    prints[key] = plan.fingerprint(kind, value)
+            item.prints = prints
         return item.prints
 
     def _decide_linked(self, item: Item) -> None:
