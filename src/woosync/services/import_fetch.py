@@ -10,6 +10,7 @@ version of it, and the number that arrived is checked against ``X-WP-Total``.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
@@ -77,17 +78,19 @@ def pages(
     if not jobs:
         return
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="woosync-import") as pool:
-        futures: list[Future[tuple[list[dict[str, Any]], int, int]]] = [
+        # a page's future is dropped once the page is handed out: the pages already written are
+        # not kept alive (less memory, and less for the garbage collector to walk again and again)
+        futures: deque[Future[tuple[list[dict[str, Any]], int, int]]] = deque(
             pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
             for job_params, page in jobs
-        ]
+        )
         try:
-            for index, future in enumerate(futures):
-                items, total, _pages_count = future.result()
+            while futures:
+                items, total, _pages_count = futures.popleft().result()
                 if ids is not None:
                     run.expected_total += total
-                following = futures[index + 1] if index + 1 < len(futures) else None
-                yield items, following is not None and following.done()
+                yield items, bool(futures) and futures[0].done()
+                del items  # not kept while waiting for the next page
         finally:
             for future in futures:
                 future.cancel()
