@@ -9,8 +9,9 @@ Per row, only the columns that need encoding run Python code (the values come ou
 with one ``itemgetter`` call), and the two encodings every row has are cheaper than SQLAlchemy's
 generic processors while storing the same bytes:
 
-- JSON columns: an empty list or object is ``"[]"`` / ``"{}"`` without the JSON encoder (what
-  ``json.dumps`` gives); every other value goes through SQLAlchemy's own processor.
+- JSON columns: a list or object goes to ``json.dumps`` (SQLAlchemy's serializer) directly, an empty
+  one is ``"[]"`` / ``"{}"`` without the encoder; any other value goes through SQLAlchemy's own
+  processor.
 - Aware datetimes: encoded once per distinct value in a statement (a page's rows share one ``now``),
   as the text SQLite stores for them: SQLAlchemy's processor gives the UTC datetime and the sqlite3
   driver's adapter stores ``isoformat(" ")`` of it.
@@ -21,6 +22,7 @@ generic processors while storing the same bytes:
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from operator import itemgetter
@@ -140,13 +142,13 @@ def _plain_json(column_type: Any, dialect: Any) -> bool:
 
 
 def _json(process: Encoder, value: Any) -> Any:
-    # json.dumps([]) == "[]" and json.dumps({}) == "{}": most rows' lists and objects are empty
-    if not value:
-        kind = type(value)
-        if kind is list:
-            return "[]"
-        if kind is dict:
-            return "{}"
+    kind = type(value)
+    if kind is dict or kind is list:
+        # what SQLAlchemy's processor gives (its serializer is json.dumps here, see _plain_json);
+        # most rows' lists and objects are empty: json.dumps([]) == "[]", json.dumps({}) == "{}"
+        if not value:
+            return "{}" if kind is dict else "[]"
+        return json.dumps(value)
     return process(value)
 
 
