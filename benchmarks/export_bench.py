@@ -22,12 +22,13 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench_common import worker_figures
 
 FIELDS = ["name", "sku", "price", "description", "images", "categories", "COLOR"]
 
@@ -152,19 +153,15 @@ def _worker(db: str, url: str, key: str, secret: str, scenario: str, count: int)
 
 
 def _run(db: Path, url: str, key: str, secret: str, scenario: str, count: int) -> dict[str, Any]:
+    """One scenario in a fresh client process (bench_common.worker_figures)."""
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]); import export_bench as b; "
         "b._worker(*sys.argv[2:7], int(sys.argv[7]))"
     )
     here = str(Path(__file__).resolve().parent)
-    out = subprocess.run(
-        [sys.executable, "-c", code, here, str(db), url, key, secret, scenario, str(count)],
-        check=True,
-        capture_output=True,
-        text=True,
+    return worker_figures(
+        [sys.executable, "-c", code, here, str(db), url, key, secret, scenario, str(count)]
     )
-    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    return figures
 
 
 def main() -> None:
