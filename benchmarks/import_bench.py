@@ -4,7 +4,9 @@ The sandbox runs in its own process (so its CPU does not count as the client's);
 fresh process with a fresh database, so peak memory is the import's own. Prints, per run: list
 requests, wall time, client CPU time, peak memory (RSS); first with the default concurrency (4 pages
 in flight while the pages already received are written), then fetching the pages one after another
-(concurrency 1), and then an incremental run after 100 products changed in the store.
+(concurrency 1), and then an incremental run after 100 products changed in the store; last, the
+listing alone (the same pages with 4 in flight, nothing written): the wall time an import cannot go
+below, set by the store's answers and the latency.
 
 Targets: at most 101 list requests for 10,000 products; wall time at most a third of the sequential
 run's. Usage: ``python benchmarks/import_bench.py [products] [latency_ms]``.
@@ -96,6 +98,34 @@ def _worker(url: str, key: str, secret: str, concurrency: int, incremental: bool
     print(json.dumps(figures))
 
 
+def _fetch_worker(url: str, key: str, secret: str, concurrency: int) -> None:
+    """Only the listing an import does (same pages, same fields, same concurrency), nothing written:
+    the wall time an import cannot go below, set by the store and the latency."""
+    from woosync.services.import_fetch import list_params, pages, wanted_fields
+    from woosync.services.import_fields import ImportRules
+    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.services.import_run import ImportRun
+    from woosync.woo import WooClient
+
+    rules, fingerprinter = ImportRules.default(), Fingerprinter()
+    with WooClient(url, key, secret, timeout=60) as client:
+        run = ImportRun(
+            connection_id=0,
+            rules=rules,
+            update_existing=False,
+            dry_run=True,
+            client=client,
+            fingerprinter=fingerprinter,
+        )
+        params = list_params(None, wanted_fields(rules, fingerprinter))
+        wall, cpu = time.perf_counter(), time.process_time()
+        received = sum(
+            len(items) for items, _ready in pages(client, params, None, concurrency, run)
+        )
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(json.dumps({"received": received, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2)}))
+
+
 def _run(url: str, key: str, secret: str, concurrency: int, incremental: bool) -> dict[str, Any]:
     flags = [str(concurrency), str(int(incremental))]
     return worker_figures([sys.executable, __file__, "--worker", url, key, secret, *flags])
@@ -113,6 +143,7 @@ def main() -> None:
         print(f"sandbox: {products} products at {url}, {latency_ms:g} ms latency per request")
         concurrent = _run(url, key, secret, 4, incremental=True)
         sequential = _run(url, key, secret, 1, incremental=False)
+        fetching = worker_figures([sys.executable, __file__, "--fetch", url, key, secret, "4"])
     finally:
         stop.set()
         server.join(10)
@@ -135,14 +166,21 @@ def main() -> None:
     full, seq = concurrent["full"], sequential["full"]
     per_product_ms = full["cpu_s"] / max(products, 1) * 1000
     print(
+        f"{'listing only, concurrency 4':28} {'':8} {fetching['wall_s']:7.2f} {fetching['cpu_s']:6.2f}"
+        f" {'':8}  {fetching['received']} received, nothing written (the floor for the wall time)"
+    )
+    print(
         f"interpreter baseline {concurrent['baseline_rss_mb']} MB; client CPU {per_product_ms:.2f} ms "
         f"per product; wall {full['wall_s'] / seq['wall_s']:.2f} of sequential "
-        f"(target <= 0.33); list requests {full['list_requests']} (target <= {products // 100 + 1})"
+        f"(target <= 0.33; listing alone {fetching['wall_s'] / seq['wall_s']:.2f}); "
+        f"list requests {full['list_requests']} (target <= {products // 100 + 1})"
     )
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--worker":
         _worker(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6] == "1")
+    elif len(sys.argv) > 1 and sys.argv[1] == "--fetch":
+        _fetch_worker(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     else:
         main()
