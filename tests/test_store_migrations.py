@@ -105,6 +105,36 @@ def test_data_from_version_2_survives_step_3(tmp_path: Path) -> None:
         assert product.categories == ["Kitchen"]
 
 
+def test_data_from_version_3_survives_step_4(tmp_path: Path) -> None:
+    from woosync.store.models import ProductSync
+
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(conn, path, target=3)
+    conn.execute(
+        "INSERT INTO connections (id, store_name, store_url, is_active, is_default, verify_tls,"
+        " created_at, updated_at) VALUES (1, 'S', 'https://s.example', 1, 0, 1,"
+        " '2025-12-11 10:00:00', '2025-12-11 10:00:00')"
+    )
+    conn.execute(
+        "INSERT INTO product_sync (connection_id, product_id, woo_product_id, sync_status,"
+        " exported_values, last_modified_fields, created_at, updated_at) VALUES (1, 101, 456,"
+        " 'synced', '{\"regular_price\": \"ab12\"}', '[\"price\"]', '2025-12-11 10:00:00',"
+        " '2025-12-11 10:30:00')"
+    )
+    conn.close()
+    store = open_store(path)
+    with store.session() as session:
+        (record,) = session.exec(select(ProductSync).where(ProductSync.woo_product_id == 456)).all()
+        assert (record.product_id, record.sync_status) == (101, "synced")
+        assert record.exported_values == {"regular_price": "ab12"}
+        assert record.last_modified_fields == ["price"]
+    plan = sqlite3.connect(path).execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM product_sync WHERE connection_id = 1 AND woo_product_id = 456"
+    )
+    assert "ix_product_sync_store_product" in " ".join(str(row) for row in plan)
+
+
 def test_database_from_a_newer_woosync_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     conn = sqlite3.connect(path, isolation_level=None)

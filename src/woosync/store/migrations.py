@@ -145,10 +145,17 @@ CREATE TABLE sync_cursors (
 CREATE INDEX ix_sync_cursors_connection_id ON sync_cursors (connection_id);
 """
 
+# Imports and exports find sync records by the store's product id: without this index each lookup
+# scans all of a connection's records, which grows with the catalog.
+M004_SYNC_BY_STORE_PRODUCT = """
+CREATE INDEX ix_product_sync_store_product ON product_sync (connection_id, woo_product_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
     Migration("store_registry", _script(M003_STORE_REGISTRY)),
+    Migration("sync_by_store_product", _script(M004_SYNC_BY_STORE_PRODUCT)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from woosync.core.timeutil import utcnow
@@ -80,7 +80,10 @@ class ProductSync(SQLModel, table=True):
     """
 
     __tablename__ = "product_sync"
-    __table_args__ = (UniqueConstraint("connection_id", "product_id"),)
+    __table_args__ = (
+        UniqueConstraint("connection_id", "product_id"),
+        Index("ix_product_sync_store_product", "connection_id", "woo_product_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     connection_id: int = Field(
