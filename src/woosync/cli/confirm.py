@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 def stdin_is_terminal() -> bool:
+    """Whether a person can answer a question (the one check every command uses)."""
     try:
         return sys.stdin is not None and sys.stdin.isatty()
     except (ValueError, OSError):  # closed or detached
@@ -22,13 +23,13 @@ def stdin_is_terminal() -> bool:
 
 
 def confirm_removal(
-    output: Output, label: str, question: str, *, yes: bool, terminal: bool
+    output: Output, label: str, question: str, *, yes: bool, verb: str = "remove"
 ) -> None:
     """Return when removing ``label`` is confirmed; refuse without a terminal; exit 1 on "no"."""
     if yes:
         return
-    if not terminal:
-        raise ValidationError(f"refusing to remove {label} without confirmation", hint="pass --yes")
+    if not stdin_is_terminal():
+        raise ValidationError(f"refusing to {verb} {label} without confirmation", hint="pass --yes")
     if not typer.confirm(question, err=True):
-        output.info("nothing removed")
+        output.info(f"nothing {verb}d")
         raise typer.Exit(int(ExitCode.FAILURE))

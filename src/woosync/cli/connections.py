@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli import confirm
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.option_groups import with_option_groups
@@ -139,12 +140,6 @@ class SecretInput:
     webhook_secret: str | None = None
 
 
-def _stdin_is_tty() -> bool:
-    from woosync.services.connections import stdin_is_interactive
-
-    return stdin_is_interactive()
-
-
 def _read_stdin_secrets(required: bool) -> SecretInput:
     lines = [line.strip() for line in sys.stdin.read().splitlines()]
     if required and (len(lines) < 2 or not lines[0] or not lines[1]):
@@ -192,7 +187,7 @@ def gather_secrets(
     ):
         if getattr(found, name) or not (required or prompt):
             continue
-        if prompt and not options.secrets_from_stdin and _stdin_is_tty():
+        if prompt and not options.secrets_from_stdin and confirm.stdin_is_terminal():
             value = typer.prompt(label, hide_input=True, err=True).strip()
             setattr(found, name, value or None)
             continue
@@ -427,7 +422,7 @@ def remove_command(
     target = get_connection_view(store, ref)
     label = f"connection {target['id']} {target['storeName']!r} ({target['storeUrl']})"
     question = f"Remove {label} with its mappings, sync records and secrets?"
-    confirm_removal(state.output, label, question, yes=yes, terminal=yes or _stdin_is_tty())
+    confirm_removal(state.output, label, question, yes=yes)
     summary = delete_connection(store, target["id"])
     state.output.success(
         f"removed {label}: {summary['exportMappings']} export and "

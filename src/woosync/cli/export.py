@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from woosync.cli.confirm import confirm_removal, stdin_is_terminal
+from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import YesFlag
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
@@ -291,7 +291,6 @@ def delete_command(
         f"product {product} from the store",
         f"Delete product {product} from the store permanently?",
         yes=yes,
-        terminal=stdin_is_terminal(),
     )
     result = delete_product(state.store(), connection, product, lock_wait=run.wait)
     if not result["success"]:

@@ -7,7 +7,6 @@ written once. Also here: the shared options, their parsing, and the human views.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
 from woosync.core.errors import ValidationError
 
@@ -197,7 +197,8 @@ def mapping_group(
         state = app_context(ctx, json_flag)
         with state.store().session() as session:
             mappings.get_mapping(session, direction, mapping_id)  # not found: before asking
-        confirm_delete(f"{direction} mapping {mapping_id}", yes)
+        what = f"{direction} mapping {mapping_id}"
+        confirm_removal(state.output, what, f"Delete {what}?", yes=yes, verb="delete")
         with state.store().session() as session:
             mappings.delete_mapping(session, direction, mapping_id)
         state.output.success(f"deleted {direction} mapping {mapping_id}")
@@ -274,24 +275,3 @@ def render_mapping_list(output: Any, items: list[dict[str, Any]]) -> Callable[[C
         console.print(output.table(columns, rows))
 
     return show
-
-
-# --- confirmation --------------------------------------------------------------------------------
-
-
-def stdin_is_tty() -> bool:
-    try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def confirm_delete(what: str, yes: bool) -> None:
-    """Ask before deleting unless ``--yes``; without a terminal, refuse (scripts must say --yes)."""
-    if yes:
-        return
-    if not stdin_is_tty():
-        raise ValidationError(f"refusing to delete {what} without confirmation", hint="pass --yes")
-    if not typer.confirm(f"Delete {what}?", default=False, err=True):
-        typer.echo("nothing deleted", err=True)
-        raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from woosync.cli.confirm import confirm_removal, stdin_is_terminal
+from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
@@ -295,7 +295,7 @@ def remove_command(
     target = show_product(store, product_id)
     label = f"product {target['id']} ({target['sku']}) {target['name']!r}"
     question = f"Remove {label} and its sync records?"
-    confirm_removal(state.output, label, question, yes=yes, terminal=yes or stdin_is_terminal())
+    confirm_removal(state.output, label, question, yes=yes)
     removed = remove_product(store, product_id)
     state.output.success(
         f"removed {label} and {removed['syncRecordsRemoved']} sync record(s); "
