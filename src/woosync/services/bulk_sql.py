@@ -1,32 +1,38 @@
-"""Many rows into one table with one ``executemany``: the bulk writes of loads and imports.
+"""Many rows into one table with one ``executemany``: every bulk write of woosync.
 
-SQLAlchemy compiles the statement once per statement shape and supplies each column's value
-processing; the rows go to the driver as plain tuples. That is what keeps loading or importing 10,000
-products CPU-light: ORM objects would cost seconds in pydantic, and a plain
+Loads and imports (:func:`insert_many`, :func:`upsert_many`, rows as dicts) and the export's sync
+records and store registry (:func:`write_many`, rows as tuples) all go through here. SQLAlchemy
+compiles the statement once per statement shape; the rows go to the driver as plain tuples. That is
+what keeps writing 10,000 products CPU-light: ORM objects would cost seconds in pydantic, and a plain
 ``session.execute(insert(table), rows)`` processes every row's parameters in SQLAlchemy again.
 
-Per row, only the columns that need encoding run Python code (the values come out of the row dict
-with one ``itemgetter`` call), and the two encodings every row has are cheaper than SQLAlchemy's
-generic processors while storing the same bytes:
+The stored bytes are exactly what the ORM (``session.add`` + commit) and
+``session.execute(insert(table), rows)`` store: each value goes through its column's bind processor
+*as this dialect implements the type* (``column.type.dialect_impl(dialect).bind_processor(dialect)``,
+what SQLAlchemy itself runs). For SQLite that makes an aware datetime the text
+``2025-12-11 10:00:00.123456`` in UTC (SQLModel's ``UTCDateTime`` converts it to UTC, refusing naive
+values; SQLite's ``DATETIME`` formats it), never the sqlite3 driver's ``isoformat(" ")``.
+
+The values are encoded column by column (one C-level ``map`` per encoded column, the others pass
+untouched), and the two encodings rows have are cheaper than the generic processors while storing
+the same bytes:
 
 - JSON columns: a list or object goes to ``json.dumps`` (SQLAlchemy's serializer) directly, an empty
   one is ``"[]"`` / ``"{}"`` without the encoder; any other value goes through SQLAlchemy's own
   processor.
-- Aware datetimes: encoded once per distinct value in a statement (a page's rows share one ``now``),
-  as the text SQLite stores for them: SQLAlchemy's processor gives the UTC datetime and the sqlite3
-  driver's adapter stores ``isoformat(" ")`` of it.
+- Datetimes: encoded once per distinct value in a statement (a page's rows share one ``now``).
 
-``tests/test_import_bulk_sql.py`` checks both against SQLAlchemy's processors and the stored bytes.
+``tests/test_bulk_sql_orm.py`` checks the stored bytes against the ORM's for every table written
+here; ``tests/test_import_bulk_sql.py`` and ``tests/test_export_records.py`` against SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -34,67 +40,81 @@ if TYPE_CHECKING:
 Encoder = Callable[[Any], Any]
 
 
-def insert_many(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+def insert_many(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys, in the same order) into ``table``."""
-    _execute(session, table, rows, (), ())
+    if rows:
+        _execute(session, table, tuple(rows[0]), _by_column(rows, tuple(rows[0])), (), ())
 
 
 def upsert_many(
     session: Session,
     table: Any,
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     *,
     conflict: tuple[str, ...],
     keep: tuple[str, ...] = (),
 ) -> None:
-    """Insert ``rows``; a row whose ``conflict`` columns exist updates the other columns it gives,
-    except those in ``keep`` (``conflict`` must be a unique index of ``table``)."""
-    _execute(session, table, rows, conflict, keep)
+    """Insert ``rows`` (dicts with the same keys, in the same order); a row whose ``conflict``
+    columns exist updates the other columns it gives, except those in ``keep`` (``conflict`` must be
+    a unique index of ``table``)."""
+    if rows:
+        names = tuple(rows[0])
+        _execute(session, table, names, _by_column(rows, names), conflict, keep)
+
+
+def write_many(
+    session: Session,
+    table: Any,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    conflict: tuple[str, ...] = (),
+    keep: tuple[str, ...] = (),
+) -> None:
+    """Insert ``rows`` (tuples of the values of ``columns``, in that order); with ``conflict``, an
+    upsert as :func:`upsert_many`. The cheapest form when the caller builds the rows itself."""
+    if rows:
+        _execute(session, table, tuple(columns), list(zip(*rows, strict=True)), conflict, keep)
+
+
+def _by_column(rows: Sequence[Mapping[str, Any]], names: tuple[str, ...]) -> list[Any]:
+    """The values of each of ``names`` over ``rows`` (one C-level pass per column)."""
+    return [list(map(itemgetter(name), rows)) for name in names]
 
 
 def _execute(
     session: Session,
     table: Any,
-    rows: Sequence[dict[str, Any]],
+    names: tuple[str, ...],
+    columns: list[Any],
     conflict: tuple[str, ...],
     keep: tuple[str, ...],
 ) -> None:
-    if not rows:
-        return
+    """Run the statement for ``names`` with ``columns[i]`` the values of ``names[i]``."""
     connection = session.connection()
-    sql, names, columns = _compiled(table, tuple(rows[0]), conflict, keep, connection.dialect)
-    values = _values_of(names)
-    encoders = [(index, make()) for index, make in columns]  # fresh per statement (they memoize)
-    if not encoders:
-        params = [values(row) for row in rows]
-    else:
-        params = []
-        for row in rows:
-            encoded = list(values(row))
-            for index, encode in encoders:
-                encoded[index] = encode(encoded[index])
-            params.append(tuple(encoded))
-    connection.exec_driver_sql(sql, params)
+    plan = _plan(table, names, conflict, keep, connection.dialect)
+    encoded = [
+        columns[index] if make is None else list(map(make(), columns[index]))
+        for index, make in plan.parameters
+    ]
+    connection.exec_driver_sql(plan.sql, list(zip(*encoded, strict=True)))
 
 
-def _values_of(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
-    """``row -> its values in the order of names``, as one C call per row."""
-    if len(names) == 1:
-        name = names[0]
-        return lambda row: (row[name],)  # itemgetter of one key gives the value, not a tuple
-    return itemgetter(*names)
+class _Plan(NamedTuple):
+    sql: str
+    # per parameter of the SQL in order: the index of its column in the caller's names, and the
+    # maker of its encoder (None: the value passes as is); a fresh encoder per statement (memos)
+    parameters: tuple[tuple[int, Callable[[], Encoder] | None], ...]
 
 
-@functools.lru_cache(maxsize=8)
-def _compiled(
+@functools.lru_cache(maxsize=16)
+def _plan(
     table: Any,
-    columns: tuple[str, ...],
+    names: tuple[str, ...],
     conflict: tuple[str, ...],
     keep: tuple[str, ...],
     dialect: Any,
-) -> tuple[str, tuple[str, ...], tuple[tuple[int, Callable[[], Encoder]], ...]]:
-    """The SQL, its parameter names in order, and (index, encoder factory) for the columns whose
-    values need encoding."""
+) -> _Plan:
     from sqlalchemy.dialects.sqlite import insert
 
     statement = insert(table)
@@ -102,30 +122,32 @@ def _compiled(
         kept = (*conflict, *keep)
         statement = statement.on_conflict_do_update(
             index_elements=[table.c[name] for name in conflict],
-            set_={name: statement.excluded[name] for name in columns if name not in kept},
+            set_={name: statement.excluded[name] for name in names if name not in kept},
         )
-    compiled = statement.compile(dialect=dialect, column_keys=list(columns))
-    names = tuple(compiled.positiontup or ())
-    encoders: list[tuple[int, Callable[[], Encoder]]] = []
-    for index, name in enumerate(names):
-        column_type = table.c[name].type
-        process = column_type.bind_processor(dialect)
-        if process is not None:
-            encoders.append((index, _encoder_factory(column_type, process, dialect)))
-    return str(compiled), names, tuple(encoders)
+    compiled = statement.compile(dialect=dialect, column_keys=list(names))
+    order = tuple(compiled.positiontup or ())
+    if sorted(order) != sorted(names):
+        raise ValueError(f"the statement's parameters {order} are not the columns {names}")
+    return _Plan(
+        str(compiled),
+        tuple((names.index(name), encoder_factory(table.c[name].type, dialect)) for name in order),
+    )
 
 
-def _encoder_factory(column_type: Any, process: Encoder, dialect: Any) -> Callable[[], Encoder]:
-    """A maker of the encoder of one column: a fast one where it stores the same bytes as
-    SQLAlchemy's ``process``, else ``process`` itself."""
+def encoder_factory(column_type: Any, dialect: Any) -> Callable[[], Encoder] | None:
+    """A maker of the encoder of a column's values: what SQLAlchemy does to a value before the
+    driver gets it, as this dialect implements the type (a faster equivalent where there is one);
+    None when values pass as they are."""
     from sqlalchemy import JSON, DateTime, TypeDecorator
 
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return None
     if isinstance(column_type, JSON) and _plain_json(column_type, dialect):
         return lambda: functools.partial(_json, process)
     impl = column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
-    if isinstance(impl, DateTime) and impl.bind_processor(dialect) is None:
-        # the value reaches the driver as a datetime (the driver's adapter stores the text)
-        return lambda: _memoized_datetime(process)
+    if isinstance(impl, DateTime):
+        return lambda: _memoized(process)
     return lambda: process
 
 
@@ -152,9 +174,9 @@ def _json(process: Encoder, value: Any) -> Any:
     return process(value)
 
 
-def _memoized_datetime(process: Encoder) -> Encoder:
-    """Encode each distinct datetime once (equal aware datetimes give the same UTC text); a datetime
-    becomes the text the sqlite3 driver stores for it (``isoformat(" ")``)."""
+def _memoized(process: Encoder) -> Encoder:
+    """``process`` run once per distinct value (equal datetimes, whatever their zone, are the same
+    instant and so the same UTC text)."""
     memo: dict[Any, Any] = {}
 
     def encode(value: Any) -> Any:
@@ -162,12 +184,9 @@ def _memoized_datetime(process: Encoder) -> Encoder:
             return memo[value]
         except KeyError:
             pass
-        except TypeError:  # unhashable: not a datetime; SQLAlchemy's processor decides
+        except TypeError:  # unhashable: not a datetime; the processor decides
             return process(value)
-        encoded = process(value)
-        if type(encoded) is datetime:
-            encoded = encoded.isoformat(" ")
-        memo[value] = encoded
+        encoded = memo[value] = process(value)
         return encoded
 
     return encode

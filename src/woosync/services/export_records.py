@@ -6,14 +6,14 @@ per batch of products (never one transaction per product).
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
+from woosync.services.bulk_sql import write_many
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -168,46 +168,39 @@ _SYNC_READ = (
 
 
 def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -> None:
-    """Upsert sync records, one ``executemany`` for all of them.
-
-    The rows go to the driver as plain tuples: SQLAlchemy's per-row parameter processing cost more
-    than everything else in the bookkeeping of a large export. Values are encoded by the columns'
-    own bind processors (JSON text, UTC datetime text), so the rows are byte for byte what
-    ``session.execute(insert(table), values)`` writes (``tests/test_export_records.py`` checks it).
-    """
+    """Upsert sync records, one ``executemany`` for all of them (:func:`bulk_sql.write_many`: the
+    bytes the ORM would store); a record that exists keeps its ``created_at``."""
     if not rows:
         return
-    connection = session.connection()
-    sql, encode = _sync_upsert(connection.dialect)
-    now = encode.stamp(utcnow())
-    exported_at, fields, values, attributes = (
-        encode.exported_at,
-        encode.modified_fields,
-        encode.exported_values,
-        encode.store_attributes,
+    from woosync.store.models import ProductSync
+
+    now = utcnow()
+    write_many(
+        session,
+        ProductSync.__table__,  # type: ignore[attr-defined]
+        _SYNC_COLUMNS,
+        [
+            (
+                connection_id,
+                row.product_id,
+                row.woo_product_id,
+                row.last_exported_at,
+                row.last_modified_fields,
+                row.sync_status,
+                row.error_message,
+                row.exported_values,
+                row.store_attributes,
+                now,
+                now,
+            )
+            for row in rows
+        ],
+        conflict=("connection_id", "product_id"),
+        keep=("created_at",),
     )
-    params = [
-        (
-            connection_id,
-            row.product_id,
-            row.woo_product_id,
-            exported_at(row.last_exported_at),
-            fields(row.last_modified_fields),
-            row.sync_status,
-            row.error_message,
-            values(row.exported_values),
-            attributes(row.store_attributes),
-            now,
-            now,
-        )
-        for row in rows
-    ]
-    connection.exec_driver_sql(sql, params)
 
 
-# The columns of a sync upsert in table order (the compiled statement's parameter order, checked
-# when it is compiled) and so in the order of the tuples write_syncs builds; a conflict replaces all
-# but the key and created_at.
+# The columns write_syncs gives, in the order of its tuples (the table's order: no reordering).
 _SYNC_COLUMNS = (
     "connection_id",
     "product_id",
@@ -221,59 +214,6 @@ _SYNC_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_SYNC_KEPT = ("connection_id", "product_id", "created_at")
-
-
-class _SyncEncoders(NamedTuple):
-    """The bind processors of the sync columns whose values are encoded (the rest pass as is)."""
-
-    exported_at: Callable[[Any], Any]
-    modified_fields: Callable[[Any], Any]
-    exported_values: Callable[[Any], Any]
-    store_attributes: Callable[[Any], Any]
-    stamp: Callable[[Any], Any]  # created_at / updated_at
-
-
-def bind_processor(table: Any, name: str, dialect: Any) -> Callable[[Any], Any]:
-    """What SQLAlchemy does to a value of column ``name`` before the driver gets it (the type as
-    this dialect implements it: SQLite's datetimes are text in SQLAlchemy's own format)."""
-    process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-    return process if process is not None else _unchanged
-
-
-def _unchanged(value: Any) -> Any:
-    return value
-
-
-@functools.lru_cache(maxsize=4)
-def _sync_upsert(dialect: Any) -> tuple[str, _SyncEncoders]:
-    """The upsert's SQL (positional parameters in ``_SYNC_COLUMNS`` order), compiled once."""
-    from sqlalchemy.dialects.sqlite import insert
-
-    from woosync.store.models import ProductSync
-
-    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["connection_id", "product_id"],
-        set_={name: statement.excluded[name] for name in _SYNC_COLUMNS if name not in _SYNC_KEPT},
-    )
-    compiled = statement.compile(dialect=dialect, column_keys=list(_SYNC_COLUMNS))
-    if tuple(compiled.positiontup or ()) != _SYNC_COLUMNS:
-        raise RuntimeError("unexpected parameter order in the sync upsert")
-    encoders = _SyncEncoders(
-        *(
-            bind_processor(table, name, dialect)
-            for name in (
-                "last_exported_at",
-                "last_modified_fields",
-                "exported_values",
-                "store_attributes",
-                "created_at",
-            )
-        )
-    )
-    return str(compiled), encoders
 
 
 def mark_pending(session: Session, connection_id: int, rows: Sequence[SyncRow]) -> None:

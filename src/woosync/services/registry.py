@@ -10,10 +10,9 @@ missing name) and writes new rows back in one transaction with :meth:`StoreRegis
 
 from __future__ import annotations
 
-import functools
 import html
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from woosync.services.export_plan import MissingRefError
@@ -94,17 +93,20 @@ class StoreRegistry:
                 )
             self._dropped.clear()
         if self._new:
-            # An export learns an image id per product: plain tuples to the driver (as
-            # export_records.write_syncs does), created_at encoded by its column's own processor.
-            connection = session.connection()
-            sql, stamp = _ref_upsert(connection.dialect)
-            now = stamp(utcnow())
-            connection.exec_driver_sql(
-                sql,
+            # an export learns an image id per product: one executemany (bulk_sql.write_many)
+            from woosync.services.bulk_sql import write_many
+
+            now = utcnow()
+            write_many(
+                session,
+                table,
+                _REF_COLUMNS,
                 [
                     (self.connection_id, kind, key, woo_id, now)
                     for (kind, key), woo_id in self._new.items()
                 ],
+                conflict=("connection_id", "kind", "key"),
+                keep=("created_at",),
             )
             written = len(self._new)
             self._new.clear()
@@ -269,24 +271,3 @@ class StoreRegistry:
 
 
 _REF_COLUMNS = ("connection_id", "kind", "key", "woo_id", "created_at")
-
-
-@functools.lru_cache(maxsize=4)
-def _ref_upsert(dialect: Any) -> tuple[str, Callable[[Any], Any]]:
-    """The registry upsert's SQL (positional parameters in ``_REF_COLUMNS`` order), compiled once,
-    and the bind processor of ``created_at``."""
-    from sqlalchemy.dialects.sqlite import insert
-
-    from woosync.services.export_records import bind_processor
-    from woosync.store.models import StoreRef
-
-    table: Any = StoreRef.__table__  # type: ignore[attr-defined]
-    statement = insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=["connection_id", "kind", "key"],
-        set_={"woo_id": statement.excluded.woo_id},
-    )
-    compiled = statement.compile(dialect=dialect, column_keys=list(_REF_COLUMNS))
-    if tuple(compiled.positiontup or ()) != _REF_COLUMNS:
-        raise RuntimeError("unexpected parameter order in the registry upsert")
-    return str(compiled), bind_processor(table, "created_at", dialect)
