@@ -1,6 +1,7 @@
 """The export's bulk paths: writes go to the driver as plain tuples and must be byte for byte what
 SQLAlchemy's own insert would have written (JSON text, datetime text, NULLs), upserts included;
-field values are read as catalog.field_value reads them; the collector's thresholds come back."""
+field values are read as catalog.field_value reads them (the collector's thresholds during a run:
+test_gc_tuning.py)."""
 
 from __future__ import annotations
 
@@ -224,17 +225,3 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
         assert {n: readers[n](row) for n in names} == {n: field_value(row, n) for n in names}
     assert readers["dimensions"](rows[0]) == {"length": "10", "width": None, "height": None}
     store.dispose()
-
-
-def test_the_collector_thresholds_are_restored_after_a_run() -> None:
-    import gc
-
-    from woosync.services.export import _rare_gc_passes
-
-    before = gc.get_threshold()
-    with _rare_gc_passes(young=12_345):
-        assert gc.get_threshold() == (max(12_345, before[0]), *before[1:])
-    assert gc.get_threshold() == before
-    with pytest.raises(RuntimeError), _rare_gc_passes(young=12_345):
-        raise RuntimeError("the run failed")
-    assert gc.get_threshold() == before

@@ -12,14 +12,14 @@ The planning layer is ``export_plan`` (pure), the store registry ``registry``, t
 
 from __future__ import annotations
 
-import gc
 import logging
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import NotFoundError, ValidationError
+from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.timeutil import utcnow
 from woosync.services import export_plan as plan
 from woosync.services.export_records import (
@@ -72,7 +72,7 @@ def export_products(
         raise ValidationError("--concurrency must be at least 1")
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValidationError(f"--batch-size must be between 1 and {MAX_BATCH}")
-    with _rare_gc_passes():
+    with fewer_gc_passes():
         with store.session() as session:
             conn = _connection(session, connection)
             targets = _targets(session, conn, fields)
@@ -147,25 +147,6 @@ def export_products(
             "failedCount": failed,
             "results": results,
         }
-
-
-@contextmanager
-def _rare_gc_passes(young: int = 20_000) -> Iterator[None]:
-    """Run the cycle collector every ``young`` allocations instead of every 700.
-
-    An export allocates millions of short-lived objects (rows, values, payloads, the store's JSON
-    answers) that reference counting frees; with the default threshold the cycle collector kept
-    moving the live ones to the oldest generation and then scanning the whole heap again and again:
-    about a quarter of the client CPU of a 10,000-product export. Cycles are still collected, only
-    in fewer passes (rarer passes than 20,000 saved no more CPU and kept more garbage alive: peak
-    memory); the previous thresholds are restored afterwards.
-    """
-    previous = gc.get_threshold()
-    gc.set_threshold(max(young, previous[0]), *previous[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*previous)
 
 
 def count_products(

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
+from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.timeutil import utcnow
 from woosync.services.import_cursor import (
     DEFAULT_OVERLAP,
@@ -86,77 +87,78 @@ def import_products(
     from woosync.core.locks import store_lock
 
     ids = _check_options(woo_ids, since, incremental, concurrency)
-    conn, rules, fingerprinter = _connection_and_rules(store, connection, use_mapping)
-    assert conn.id is not None
-    lock = (
-        nullcontext()
-        if dry_run
-        else store_lock(conn.id, wait=lock_wait, label=f"import from {conn.store_name}")
-    )
-    with lock:
-        started = time.monotonic()
-        previous_cursor: datetime | None = None
-        after = since
-        if incremental:
-            with store.session() as session:
-                previous_cursor = read_cursor(session, conn.id)
-            after = modified_after(previous_cursor, overlap) if previous_cursor else None
-        owned = client is None
-        woo = client if client is not None else _open_client(store, conn)
-        run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
-        if not dry_run:  # under the run lock: no other run links products of this store now
-            with store.session() as session:
-                run.maybe_linked = linked_woo_ids(session, conn.id)
-        log.info(
-            "import from connection %s (%s): %s, %s%s",
-            conn.id,
-            conn.store_url,
-            rules.source,
-            f"modified after {woo_gmt(after)} UTC" if after else "all products",
-            " (dry run)" if dry_run else "",
+    with fewer_gc_passes():  # millions of short-lived objects: see core.gc_tuning
+        conn, rules, fingerprinter = _connection_and_rules(store, connection, use_mapping)
+        assert conn.id is not None
+        lock = (
+            nullcontext()
+            if dry_run
+            else store_lock(conn.id, wait=lock_wait, label=f"import from {conn.store_name}")
         )
-        writer = PageWriter(store, dry_run)
-        try:
-            params = list_params(after, wanted_fields(rules, fingerprinter))
-            for items, next_ready in pages(woo, params, ids, concurrency, run):
-                products = fresh(run, items)
-                if products:
-                    write_products(writer, run, products, attribute_slugs(run, products))
-                if not next_ready:
-                    writer.commit()  # never hold the database while waiting for the store
-                if progress is not None:
-                    progress(len(items))
-            writer.commit()
-        finally:
-            writer.close()
-            if owned:
-                woo.close()
-        check_totals(run, ids)
-        cursor = previous_cursor
-        if not dry_run:
-            elapsed = timedelta(seconds=time.monotonic() - started)
-            with store.session() as session:
-                if incremental:
-                    cursor = next_cursor(previous_cursor, run.newest, elapsed)
-                    if cursor is not None and cursor != previous_cursor:
-                        write_cursor(session, conn.id, cursor)
-                _touch_connection(session, conn.id)
-    result = summary(run, conn.id, after, cursor if incremental else None)
-    log.info(
-        "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "
-        "%s failed%s",
-        conn.id,
-        result["importedCount"],
-        result["updatedCount"],
-        result["unchangedCount"],
-        result["skippedCount"],
-        result["failedCount"],
-        " (dry run, nothing written)" if dry_run else "",
-    )
-    for entry in result["products"]:
-        if entry["status"] == "failed":
-            log.info("store product %s failed: %s", entry["wooProductId"], entry.get("message"))
-    return result
+        with lock:
+            started = time.monotonic()
+            previous_cursor: datetime | None = None
+            after = since
+            if incremental:
+                with store.session() as session:
+                    previous_cursor = read_cursor(session, conn.id)
+                after = modified_after(previous_cursor, overlap) if previous_cursor else None
+            owned = client is None
+            woo = client if client is not None else _open_client(store, conn)
+            run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
+            if not dry_run:  # under the run lock: no other run links products of this store now
+                with store.session() as session:
+                    run.maybe_linked = linked_woo_ids(session, conn.id)
+            log.info(
+                "import from connection %s (%s): %s, %s%s",
+                conn.id,
+                conn.store_url,
+                rules.source,
+                f"modified after {woo_gmt(after)} UTC" if after else "all products",
+                " (dry run)" if dry_run else "",
+            )
+            writer = PageWriter(store, dry_run)
+            try:
+                params = list_params(after, wanted_fields(rules, fingerprinter))
+                for items, next_ready in pages(woo, params, ids, concurrency, run):
+                    products = fresh(run, items)
+                    if products:
+                        write_products(writer, run, products, attribute_slugs(run, products))
+                    if not next_ready:
+                        writer.commit()  # never hold the database while waiting for the store
+                    if progress is not None:
+                        progress(len(items))
+                writer.commit()
+            finally:
+                writer.close()
+                if owned:
+                    woo.close()
+            check_totals(run, ids)
+            cursor = previous_cursor
+            if not dry_run:
+                elapsed = timedelta(seconds=time.monotonic() - started)
+                with store.session() as session:
+                    if incremental:
+                        cursor = next_cursor(previous_cursor, run.newest, elapsed)
+                        if cursor is not None and cursor != previous_cursor:
+                            write_cursor(session, conn.id, cursor)
+                    _touch_connection(session, conn.id)
+        result = summary(run, conn.id, after, cursor if incremental else None)
+        log.info(
+            "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "
+            "%s failed%s",
+            conn.id,
+            result["importedCount"],
+            result["updatedCount"],
+            result["unchangedCount"],
+            result["skippedCount"],
+            result["failedCount"],
+            " (dry run, nothing written)" if dry_run else "",
+        )
+        for entry in result["products"]:
+            if entry["status"] == "failed":
+                log.info("store product %s failed: %s", entry["wooProductId"], entry.get("message"))
+        return result
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
