@@ -551,3 +551,57 @@ def test_a_change_during_a_run_is_not_lost_even_without_overlap(
     assert _statuses(second)["RT-00004"] == "updated"
     with store.session() as session:
         assert session.get(Product, 4).name == "Changed early"  # type: ignore[union-attr]
+
+
+def test_a_product_pushed_past_the_announced_pages_is_still_fetched(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+) -> None:
+    """Page 1 announces 2 pages; a product joining the set at the front pushes the last one onto a
+    page 3 that the later pages announce: that page is fetched too."""
+    ids = sandbox.seed_products(201, prefix="GROW-")
+    clock.advance(hours=1)
+    for product_id in ids[1:]:  # 200 products changed after 09:30: exactly two pages
+        client.put(f"/products/{product_id}", {"regular_price": "7.00"})
+    since = datetime(2025, 12, 11, 9, 30, tzinfo=UTC)
+    done: list[int] = []
+
+    def join_at_the_front(n: int) -> None:
+        if not done:
+            done.append(n)
+            client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
+
+    result = import_products(store, client=client, since=since, progress=join_at_the_front)
+    imported = {p["wooProductId"] for p in result["products"] if p["status"] == "imported"}
+    assert set(ids[1:]) <= imported  # the last one (pushed onto page 3) included
+    assert _list_requests(sandbox) == 3
+
+
+def test_a_product_missed_by_an_incremental_run_is_read_by_the_next_one(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+) -> None:
+    """A product deleted during an incremental run shifts the later pages, so one product of the
+    window is never seen: the bookmark must not move past it."""
+    ids = sandbox.seed_products(250, prefix="MISS-")
+    import_products(store, client=client, incremental=True)
+    clock.advance(hours=1)
+    for product_id in ids[:150]:  # changed at 10:00
+        client.put(f"/products/{product_id}", {"regular_price": "7.00"})
+    clock.advance(minutes=10)
+    client.put(f"/products/{ids[150]}", {"regular_price": "7.00"})  # changed at 10:10
+    done: list[int] = []
+
+    def delete_one(n: int) -> None:
+        if not done:  # after page 1: page 2 moves up by one, ids[100] is never seen
+            done.append(n)
+            client.delete(f"/products/{ids[0]}", params={"force": "true"})
+
+    second = import_products(
+        store, client=client, incremental=True, update_existing=True, progress=delete_one
+    )
+    assert ids[100] not in {p["wooProductId"] for p in second["products"]}
+    assert second["warnings"]
+    third = import_products(store, client=client, incremental=True, update_existing=True)
+    assert _statuses(third)["MISS-00101"] == "updated"
+    with store.session() as session:
+        product = session.exec(select(Product).where(Product.sku == "MISS-00101")).one()
+        assert product.price == "7.00"

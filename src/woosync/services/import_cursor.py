@@ -7,7 +7,8 @@ started, and the newest date seen is at most the store's time at the end of the 
 never passes the start of the run. The next request asks for ``modified_after = bookmark - overlap``
 (WordPress compares strictly and to the second, so one more second comes off), so the window is
 inclusive; products seen twice are
-harmless. The bookmark only moves forward, and only after the run's data is committed.
+harmless. The bookmark only moves forward, only after the run's data is committed, and not at all
+when fewer products arrived than the store counted (a deletion during the run shifted the pages).
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ All products are listed in pages of 100 (``orderby=id&order=asc``, ``context=edi
 trimmed to what the run reads): the first page gives the page count, the remaining pages are fetched
 with ``concurrency`` requests in flight. Given ids go out as ``include`` chunks of 100. A product that
 arrives twice (the listing shifted while it was read) is handled once, unless the store sent a newer
-version of it, and the number that arrived is checked against ``X-WP-Total``.
+version of it; pages that a later answer announces beyond page 1's count are read too. The number
+that arrived is checked against page 1's ``X-WP-Total``: fewer means products left the listing while
+it was read, so one that stayed may have been skipped (``run.incomplete``: an incremental run then
+keeps its bookmark).
 """
 
 from __future__ import annotations
@@ -64,12 +67,14 @@ def pages(
     of 100, each one page. ``run.expected_total`` adds up ``X-WP-Total``.
     """
     jobs: list[tuple[dict[str, Any], int]]
+    planned = 0  # the last page asked for (all products); a later page may announce more
     if ids is None:
         items, total, total_pages = client.get_page(PRODUCTS_PATH, params, 1, per_page=PER_PAGE)
         run.expected_total = total
         log.info("store reports %s products in %s pages", total, total_pages)
         yield items, False
         jobs = [(params, page) for page in range(2, total_pages + 1)]
+        planned = max(total_pages, 1)
     else:
         jobs = [
             ({**params, "include": ",".join(str(i) for i in ids[start : start + PER_PAGE])}, 1)
@@ -78,17 +83,26 @@ def pages(
     if not jobs:
         return
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="woosync-import") as pool:
+
+        def submit(job_params: dict[str, Any], page: int) -> Future[tuple[list[Any], int, int]]:
+            return pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
+
         # a page's future is dropped once the page is handed out: the pages already written are
         # not kept alive (less memory, and less for the garbage collector to walk again and again)
         futures: deque[Future[tuple[list[dict[str, Any]], int, int]]] = deque(
-            pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
-            for job_params, page in jobs
+            submit(job_params, page) for job_params, page in jobs
         )
         try:
             while futures:
-                items, total, _pages_count = futures.popleft().result()
+                items, total, pages_count = futures.popleft().result()
                 if ids is not None:
                     run.expected_total += total
+                elif pages_count > planned:
+                    # products joined the listing while it was read (added, or changed into an
+                    # incremental window): the last ones moved past the pages page 1 announced
+                    log.info("the store now reports %s pages; reading the new ones", pages_count)
+                    futures.extend(submit(params, p) for p in range(planned + 1, pages_count + 1))
+                    planned = pages_count
                 yield items, bool(futures) and futures[0].done()
                 del items  # not kept while waiting for the next page
         finally:
@@ -110,10 +124,20 @@ def check_totals(run: ImportRun, ids: list[int] | None) -> None:
                 )
         return
     received = len(run.seen)
-    if received != run.expected_total:
+    if received > run.expected_total:
+        log.info(
+            "the store reported %s products and %s arrived: products were added during the import",
+            run.expected_total,
+            received,
+        )
+    elif received < run.expected_total:
+        # Products joining the listing only push others onto later pages (read too), so all that
+        # page 1 counted arrive; fewer means some left it (deleted or trashed) while it was read,
+        # and the pages after that moved up: a product that stayed may have been skipped.
+        run.incomplete = True
         message = (
             f"the store reported {run.expected_total} products but {received} arrived; "
-            "products were probably added or removed during the import (run it again to catch up)"
+            "products were probably removed during the import (run it again to catch up)"
         )
         log.warning(message)
         run.warnings.append(message)

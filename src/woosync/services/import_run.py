@@ -36,6 +36,9 @@ class ImportRun:
     seen: dict[int, datetime | None] = field(default_factory=dict)
     newest: datetime | None = None
     expected_total: int = 0
+    # Fewer products arrived than the store counted (the listing shifted while it was read): one
+    # may have been missed, so an incremental run keeps its bookmark where it was.
+    incomplete: bool = False
     warnings: list[str] = field(default_factory=list)
     slugs_by_id: dict[int, str] | None = None
     planned_skus: set[str] = field(default_factory=set)

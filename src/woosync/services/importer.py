@@ -138,7 +138,7 @@ def import_products(
             if not dry_run:
                 elapsed = timedelta(seconds=time.monotonic() - started)
                 with store.session() as session:
-                    if incremental:
+                    if incremental and not run.incomplete:
                         cursor = next_cursor(previous_cursor, run.newest, elapsed)
                         if cursor is not None and cursor != previous_cursor:
                             write_cursor(session, conn.id, cursor)
