@@ -131,6 +131,38 @@ def test_add_validation_errors_exit_2_and_change_nothing(
     assert memory_keyring.entries == {}
 
 
+@pytest.mark.parametrize(
+    ("given", "normalised"),
+    [
+        ("HTTP://Shop.Example:80/Shop/", "http://shop.example/Shop"),  # a path keeps its case
+        ("https://shop.example:443/", "https://shop.example"),
+        ("http://shop.example:443", "http://shop.example:443"),  # not the default for http
+        ("https://shop.example:8443/wp-json/wc/v3?x=1#top", "https://shop.example:8443"),
+        ("http://[::1]:8080/shop/wp-json/", "http://[::1]:8080/shop"),
+        ("http://[2001:DB8::1]", "http://[2001:db8::1]"),
+        ("http://shop.example/blog/index.php/wp-json/wc/v3", "http://shop.example/blog"),
+    ],
+)
+def test_store_urls_are_normalised(given: str, normalised: str) -> None:
+    from woosync.services.common import normalize_store_url
+    from woosync.woo.client import site_root
+
+    assert normalize_store_url(given) == normalised
+    assert site_root(normalised) == normalised  # the client talks to exactly that root
+
+
+@pytest.mark.parametrize(
+    "url", ["http://shop.example:abc", "http://shop.example:99999", "http://shop.example:0"]
+)
+def test_a_bad_port_is_a_validation_error(cli, url: str) -> None:
+    result = cli("connections", "add", "--name", "A", "--url", url, env=ENV)
+    assert result.exit_code == 2, result.stderr
+    assert "port" in result.stderr and "internal error" not in result.stderr
+    assert listed(cli) == []
+    tested = cli("connections", "test", "--url", url, env=ENV)
+    assert tested.exit_code == 2 and "port" in tested.stderr
+
+
 def test_add_without_secrets_and_without_a_terminal_fails_instead_of_hanging(cli) -> None:
     result = run_add(cli)
     assert result.exit_code == 2
@@ -183,6 +215,9 @@ def test_add_prompts_with_hidden_input_on_a_terminal(cli, monkeypatch, memory_ke
         "https://SHOP.example",
         "https://shop.example/wp-json/",
         "https://shop.example/wp-json/wc/v3/products?per_page=5",
+        "https://shop.example:443",
+        "HTTPS://Shop.Example:443/WP-JSON/wc/v3",
+        "https://shop.example/index.php?rest_route=/wc/v3",
     ],
 )
 def test_second_connection_to_the_same_store_is_a_conflict(cli, memory_keyring, variant) -> None:
@@ -327,6 +362,10 @@ def test_update_url_conflict_is_409_and_changes_nothing(cli) -> None:
     assert [r["storeName"] for r in listed(cli)] == ["B", "A"]
     same = cli("connections", "update", "1", "--url", "https://a.example/")
     assert same.exit_code == 0  # its own URL is not a conflict
+    default_port = cli("connections", "update", "2", "--url", "HTTPS://a.example:443/wp-json")
+    assert default_port.exit_code == 4, default_port.stderr
+    assert "a connection to https://a.example already exists (id 1, 'A')" in default_port.stderr
+    assert [r["storeUrl"] for r in listed(cli)] == ["https://b.example", "https://a.example"]
 
 
 @pytest.mark.parametrize(

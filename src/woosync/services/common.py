@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from woosync.core.errors import NotFoundError, ValidationError
 
@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from woosync.store.models import Connection
 
 _REST_SUFFIX = re.compile(r"/(wp-json|index\.php)(/.*)?$", re.IGNORECASE)
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def normalize_store_url(url: str) -> str:
@@ -36,9 +37,30 @@ def normalize_store_url(url: str) -> str:
             "the store URL must not contain a user name or password",
             hint="give credentials with the key and secret options instead",
         )
+    scheme = parts.scheme.lower()
     path = _REST_SUFFIX.sub("", parts.path).rstrip("/")
-    netloc = parts.hostname.lower() + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme.lower(), netloc, path, "", ""))
+    return urlunsplit((scheme, host_and_port(scheme, parts.hostname, _port(parts)), path, "", ""))
+
+
+def host_and_port(scheme: str, hostname: str, port: int | None) -> str:
+    """``shop.example``, ``shop.example:8080``, ``[::1]:8080``: lower case, no default port."""
+    host = hostname.lower()
+    if ":" in host:  # an IPv6 address goes back in brackets
+        host = f"[{host}]"
+    return host if port is None or port == DEFAULT_PORTS.get(scheme) else f"{host}:{port}"
+
+
+def _port(parts: SplitResult) -> int | None:
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValidationError(
+            f"{parts.netloc!r} does not have a valid port",
+            hint="a port is a number from 1 to 65535, e.g. https://shop.example:8443",
+        )
+    return port
 
 
 def get_connection(session: Session, ref: int | str) -> Connection:

@@ -455,7 +455,18 @@ def site_root(store_url: str) -> str:
             hint="use the site root; woosync talks to /wp-json/ (enable pretty permalinks)",
         )
     path = parts.path.split("/wp-json", 1)[0].rstrip("/")
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, "", ""))
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValidationError(f"the store URL {text!r} does not have a valid port")
+    host = parts.hostname.lower()
+    host = f"[{host}]" if ":" in host else host
+    if port is not None and port != {"http": 80, "https": 443}[scheme]:
+        host = f"{host}:{port}"
+    return urlunsplit((scheme, host, path, "", ""))
 
 
 def _origin(url: str) -> tuple[str, str]:
