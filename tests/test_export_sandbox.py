@@ -348,3 +348,41 @@ def test_global_attributes_categories_and_tags_per_store(store: Store) -> None:
     product = in_store(sandbox)["ATTR-1"]
     assert {a["name"]: a["options"] for a in product["attributes"]}["Dimension"] == ["10x20"]
     assert next(a for a in product["attributes"] if a["id"])["options"] == ["Green"]
+
+
+def test_a_linked_product_trashed_in_the_store_is_not_reported_synced(store: Store) -> None:
+    sandbox = SandboxStore(seed=9)
+    conn = connection(store, "Retail")
+    [pid] = add_products(store, [tee("TEE-T", price="9.00")])
+    fields = ["name", "sku", "price"]
+    [first] = export(store, sandbox, conn, product_ids=[pid], fields=fields)["results"]
+    woo_id = first["wooProductId"]
+    with client_for(sandbox) as client:
+        client.delete(f"/products/{woo_id}")  # someone moves it to the trash in the store
+    edit_product(store, pid, price="11.00")
+
+    plan = export(store, sandbox, conn, product_ids=[pid], fields=fields, dry_run=True)
+    [row] = plan["products"]
+    assert row["action"] == "error" and "--restore-trashed" in row["message"]
+    [entry] = export(store, sandbox, conn, product_ids=[pid], fields=fields, partial=True)[
+        "results"
+    ]
+    assert entry["status"] == "error"
+    assert f"#{woo_id}" in entry["message"] and "--restore-trashed" in entry["message"]
+    assert sandbox.products[woo_id]["status"] == "trash"
+    record = sync_of(store, conn, pid)
+    assert record is not None and record.sync_status == "error"
+
+    plan = export(
+        store, sandbox, conn, product_ids=[pid], fields=fields, dry_run=True, restore_trashed=True
+    )
+    assert plan["products"][0]["action"] == "update"
+    assert plan["products"][0].get("restoreFromTrash") is True
+    restored = export(
+        store, sandbox, conn, product_ids=[pid], fields=fields, partial=True, restore_trashed=True
+    )
+    assert restored["success"] and restored["results"][0]["wooProductId"] == woo_id
+    assert restored["results"][0]["exportedFields"] == ["price"]
+    product = sandbox.products[woo_id]
+    assert product["status"] == "publish" and product["regular_price"] == "11.00"
+    assert len(in_store(sandbox)) == 1

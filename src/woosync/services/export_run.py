@@ -149,7 +149,8 @@ class ExportRun:
         self._prepare_refs(writing, create=self.create_terms and not dry_run)
         if not dry_run:
             for item in writing:
-                self._build(item)
+                if not item.done:
+                    self._build(item)
 
     def _prints(self, item: Item) -> dict[str, str]:
         """``plan.fingerprints`` of the item's values, made once per item. Those of name lists are
@@ -349,6 +350,12 @@ class ExportRun:
             params = {"include": ",".join(str(i) for i in group), "context": "edit"}
             return self.client.list_all("/products", params, per_page=100, concurrency=1)
 
+        def fetch_trash(group: list[int]) -> list[dict[str, Any]]:
+            params = {"include": ",".join(str(i) for i in group), "status": "trash"}
+            return self.client.list_all(
+                "/products", {**params, "context": "edit"}, per_page=100, concurrency=1
+            )
+
         for products in self._parallel(fetch, groups):
             for product in products:
                 item = by_id.get(int(product.get("id") or 0))
@@ -357,9 +364,33 @@ class ExportRun:
                     item.store_attributes = plan.normalize_store_attributes(
                         product.get("attributes")
                     )
+        # ``include`` does not see the trash: look there for the rest before merging attributes
+        # with nothing (and wiping the store's) or planning an update of a trashed product
+        gone = [i.woo_id for i in wanted if i.store_product is None]
+        trash_groups = [gone[s : s + 100] for s in range(0, len(gone), 100)]
+        for products in self._parallel(fetch_trash, trash_groups):
+            for product in products:
+                item = by_id.get(int(product.get("id") or 0))
+                if item is not None:
+                    item.store_product = product
+                    item.store_attributes = plan.normalize_store_attributes(
+                        product.get("attributes")
+                    )
+                    self._in_trash(item)
         for item in wanted:
             if item.store_attributes is None:
                 item.store_attributes = []
+
+    def _in_trash(self, item: Item) -> None:
+        """The store product linked to ``item`` is in the trash: with ``--restore-trashed`` the
+        update restores it, otherwise the product fails (an update would leave it trashed)."""
+        if self.restore_trashed:
+            item.restore = True
+            return
+        item.fail(
+            f'store product #{item.woo_id} (SKU "{item.sku}") is in the store\'s trash; run again '
+            "with --restore-trashed to restore and update it, or delete it there for good"
+        )
 
     def _sent_keys(self, item: Item) -> set[str]:
         """Keys a write actually carries: any attribute key sends all our attributes."""
@@ -533,6 +564,13 @@ class ExportRun:
                     (unknown_creates if item.action == CREATE else again).append(item)
                     continue
                 error = answer.get("error")
+                trashed = answer.get("status") == "trash" and item.action == UPDATE
+                if not error and trashed and not item.restore:  # updated but still in the trash
+                    self._in_trash(item)
+                    if not item.done:
+                        self._build(item)
+                        again.append(item)
+                    continue
                 if not error:
                     succeeded.append((item, answer))
                     continue
