@@ -135,6 +135,16 @@ def system_status(env: Env, request: Request) -> Response:
                 "simple": "simple",
                 "variable": "variable",
             },
+            "product_visibility_terms": {
+                term: term
+                for term in (
+                    "exclude-from-catalog",
+                    "exclude-from-search",
+                    "featured",
+                    "outofstock",
+                    *(f"rated-{n}" for n in range(1, 6)),
+                )
+            },
             "woocommerce_com_connected": "no",
             "enforce_approved_download_dirs": True,
             "order_datastore": "WC_Order_Data_Store_CPT",
