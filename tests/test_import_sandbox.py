@@ -275,6 +275,24 @@ def test_given_ids_in_include_chunks_and_missing_ids_fail(
     assert _list_requests(sandbox) == 2  # 106 ids: two include= requests of at most 100
 
 
+def test_given_ids_not_changed_since_are_skipped_not_failed(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+) -> None:
+    ids = sandbox.seed_products(3, prefix="IS-")
+    clock.advance(hours=1)
+    client.put(f"/products/{ids[0]}", {"regular_price": "4.00"})
+    since = datetime(2025, 12, 11, 9, 30, tzinfo=UTC)
+    result = import_products(store, client=client, woo_ids=[*ids, 999_999], since=since)
+    by_id = {p["wooProductId"]: p for p in result["products"]}
+    assert by_id[ids[0]]["status"] == "imported"
+    for woo_id in ids[1:]:
+        assert by_id[woo_id]["status"] == "skipped"
+        assert by_id[woo_id]["message"] == "not changed since 2025-12-11T09:30:00.000Z"
+    assert by_id[999_999]["status"] == "failed"
+    assert "not found in the store" in by_id[999_999]["message"]
+    assert (result["importedCount"], result["skippedCount"], result["failedCount"]) == (1, 2, 1)
+
+
 def test_dry_run_writes_nothing(store: Store, sandbox: SandboxStore, client: WooClient) -> None:
     sandbox.seed_products(3, prefix="D-")
     result = import_products(store, client=client, dry_run=True)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.fields import DIMENSION_PARTS
+from woosync.core.timeutil import iso
 from woosync.services.import_cursor import parse_woo_gmt, woo_gmt
 from woosync.services.import_fields import ImportRules, needs_attribute_slugs
 from woosync.services.import_run import ImportRun, entry
@@ -110,11 +111,17 @@ def pages(
                 future.cancel()
 
 
-def check_totals(run: ImportRun, ids: list[int] | None) -> None:
-    """Given ids the store did not send fail; otherwise warn when ``X-WP-Total`` was not met."""
+def check_totals(run: ImportRun, ids: list[int] | None, after: datetime | None = None) -> None:
+    """Given ids the store did not send fail (or, with ``after``, are skipped when the store has
+    them unchanged since); otherwise warn when ``X-WP-Total`` was not met."""
     if ids is not None:
-        for woo_id in ids:
-            if woo_id not in run.results:
+        missing = [woo_id for woo_id in ids if woo_id not in run.results]
+        unchanged = _existing(run.client, missing) if after is not None and missing else set()
+        for woo_id in missing:
+            if woo_id in unchanged:
+                message = f"not changed since {iso(after)}"
+                run.results[woo_id] = entry(woo_id, None, "", "skipped", message)
+            else:
                 run.results[woo_id] = entry(
                     woo_id,
                     None,
@@ -141,6 +148,17 @@ def check_totals(run: ImportRun, ids: list[int] | None) -> None:
         )
         log.warning(message)
         run.warnings.append(message)
+
+
+def _existing(client: WooClient, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the store lists (whatever their dates): ``include`` chunks, ids only."""
+    found: set[int] = set()
+    for start in range(0, len(ids), PER_PAGE):
+        chunk = ",".join(str(woo_id) for woo_id in ids[start : start + PER_PAGE])
+        params = {"include": chunk, "orderby": "id", "order": "asc", "_fields": "id"}
+        items, _total, _pages = client.get_page(PRODUCTS_PATH, params, 1, per_page=PER_PAGE)
+        found.update(item["id"] for item in items if isinstance(item.get("id"), int))
+    return found
 
 
 def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:

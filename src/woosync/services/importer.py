@@ -129,11 +129,11 @@ def import_products(
                     if progress is not None:
                         progress(len(items))
                 writer.commit()
+                check_totals(run, ids, after)
             finally:
                 writer.close()
                 if owned:
                     woo.close()
-            check_totals(run, ids)
             cursor = previous_cursor
             if not dry_run:
                 elapsed = timedelta(seconds=time.monotonic() - started)
