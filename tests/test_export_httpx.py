@@ -533,3 +533,16 @@ def test_a_store_that_keeps_failing_stops_the_run(store: Store, fake: FakeWoo) -
     assert result["failedCount"] == 4 and len(fake.writes()) <= export_run.MAX_FAILURE_STREAK
     record = sync_of(store, conn, ids[0])
     assert record is not None and record.sync_status == "error"
+
+
+def test_a_sku_of_0_is_never_looked_up_as_sku_0(store: Store, fake: FakeWoo) -> None:
+    # WooCommerce skips the filter for a PHP-empty value: ?sku=0 lists the whole store
+    conn = add_connection(store)
+    fake.products[9] = {"id": 9, "sku": "0", "type": "simple", "name": "Zero", "attributes": []}
+    fake.trash[8] = {"id": 8, "sku": "T", "type": "simple", "status": "trash", "attributes": []}
+    [pid] = add_products(store, [tee("0")])
+    result = run(store, conn, product_ids=[pid], fields=["name", "sku"], partial=True)
+    assert result["results"][0]["wooProductId"] == 9
+    lookups = [q["sku"] for m, p, q, _ in fake.requests if m == "GET" and p == "/products"]
+    assert lookups and all(sku not in ("", "0") for sku in lookups)
+    assert fake.writes() == [{"update": [{"id": 9, "name": "Tee 0"}]}]

@@ -386,3 +386,16 @@ def test_a_linked_product_trashed_in_the_store_is_not_reported_synced(store: Sto
     product = sandbox.products[woo_id]
     assert product["status"] == "publish" and product["regular_price"] == "11.00"
     assert len(in_store(sandbox)) == 1
+
+
+def test_a_product_with_sku_0_is_found_without_listing_the_store(store: Store) -> None:
+    sandbox = SandboxStore(seed=10)
+    for n in range(150):  # two pages if ?sku=0 listed the whole store
+        sandbox.create_product({"name": f"Other {n}", "sku": f"O-{n}"})
+    zero = sandbox.create_product({"name": "Zero", "sku": "0", "regular_price": "5"})
+    conn = connection(store, "Retail")
+    [pid] = add_products(store, [tee("0", name="Zero", price="5")])
+    sandbox.stats.reset()
+    result = export(store, sandbox, conn, product_ids=[pid], fields=["name", "sku"], partial=True)
+    assert result["results"][0]["wooProductId"] == zero["id"]
+    assert sandbox.stats.requests == 1  # one lookup that found it, and nothing to write

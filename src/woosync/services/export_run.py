@@ -227,7 +227,10 @@ class ExportRun:
         found: dict[str, list[dict[str, Any]]] = {}
 
         def fetch(group: list[str]) -> list[dict[str, Any]]:
-            params: dict[str, Any] = {"sku": ",".join(group), "context": "edit"}
+            wanted = ",".join(group)
+            # "0" is PHP-empty: WooCommerce would drop the filter and list the whole store. The
+            # store splits the value on commas, so "0,0" asks for SKU "0" alone.
+            params: dict[str, Any] = {"sku": "0,0" if wanted == "0" else wanted, "context": "edit"}
             if trash:
                 params["status"] = "trash"
             return self.client.list_all("/products", params, per_page=100, concurrency=1)
