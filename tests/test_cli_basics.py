@@ -33,3 +33,21 @@ def test_help_does_not_import_heavy_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_user_text_in_messages_and_tables_is_never_read_as_rich_markup(cli) -> None:
+    # A SKU, a name or a field called "[/i]" or "[b]" once crashed the output with a traceback
+    # (a MarkupError) or lost its brackets.
+    added = cli("products", "add", "--sku", "[/i]", "--name", "[b]Mug[/b]")
+    assert added.exit_code == 0, added.stderr
+    assert added.stderr == "✓ added product 1 ([/i])\n"
+    assert "[b]Mug[/b]" in added.stdout  # the table cell, as written
+    again = cli("products", "add", "--sku", "[/i]", "--name", "x")
+    assert again.exit_code == 4
+    assert again.stderr == (
+        "error: a product with SKU '[/i]' already exists (id 1) "
+        "(change it with 'woosync products edit 1')\n"
+    )
+    assert "[/i]" in cli("products", "list").stdout
+    shown = cli("products", "show", "1").stdout
+    assert "[/i]" in shown and "\\[" not in shown

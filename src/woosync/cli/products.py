@@ -116,13 +116,11 @@ class FieldOptions:
 
 # rendering ----------------------------------------------------------------------------------------
 def _text(value: Any) -> str:
-    from rich.markup import escape
-
     if value is None or value == []:
         return ""
     if isinstance(value, list):
-        return escape(", ".join(str(item) for item in value))
-    return escape(str(value))
+        return ", ".join(str(item) for item in value)
+    return str(value)
 
 
 def _dimensions(product: dict[str, Any]) -> str:

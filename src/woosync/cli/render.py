@@ -2,6 +2,10 @@
 
 Commands hand it data: ``emit(data, human=...)`` prints ``data`` as JSON under ``--json`` and calls
 ``human(console)`` otherwise. Tables and progress bars appear only where they make sense.
+
+Text is printed as given: the consoles read no Rich markup unless a call asks for it, and messages
+and table cells are plain text, so a SKU or store name such as ``[/b]`` is shown as written instead
+of being taken for a style tag (which Rich would reject with an exception).
 """
 
 from __future__ import annotations
@@ -13,15 +17,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 
 class Output:
     def __init__(self, *, json_mode: bool = False, quiet: bool = False) -> None:
         self.json_mode = json_mode
         self.quiet = quiet
-        self.out = Console(soft_wrap=True)
-        self.err = Console(stderr=True, soft_wrap=True)
+        self.out = Console(soft_wrap=True, markup=False)
+        self.err = Console(stderr=True, soft_wrap=True, markup=False)
 
     # results (stdout) -------------------------------------------------------------------------
     def emit(self, data: Any, human: Callable[[Console], None] | None = None) -> None:
@@ -35,27 +41,29 @@ class Output:
     def table(
         self, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None
     ) -> Table:
-        table = Table(title=title, show_lines=False, header_style="bold")
+        table = Table(
+            title=None if title is None else Text(title), show_lines=False, header_style="bold"
+        )
         for column in columns:
-            table.add_column(column)
+            table.add_column(Text(column))
         for row in rows:
-            table.add_row(*("" if cell is None else str(cell) for cell in row))
+            table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
         return table
 
     # messages (stderr) ------------------------------------------------------------------------
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(message, highlight=False)
+            self.err.print(message, highlight=False, markup=False)
 
     def success(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(f"[green]✓[/green] {message}", highlight=False)
+            self.err.print(f"[green]✓[/green] {escape(message)}", highlight=False, markup=True)
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {message}", highlight=False)
+        self.err.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False, markup=True)
 
     def error(self, message: str) -> None:
-        self.err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+        self.err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True)
 
     # progress ---------------------------------------------------------------------------------
     @property
