@@ -399,3 +399,22 @@ def test_a_product_with_sku_0_is_found_without_listing_the_store(store: Store) -
     result = export(store, sandbox, conn, product_ids=[pid], fields=["name", "sku"], partial=True)
     assert result["results"][0]["wooProductId"] == zero["id"]
     assert sandbox.stats.requests == 1  # one lookup that found it, and nothing to write
+
+
+def test_a_create_with_a_deleted_store_image_uploads_it_again(store: Store) -> None:
+    sandbox = SandboxStore(seed=11)
+    conn = connection(store, "Retail")
+    image = "https://img.example/shared.jpg"
+    [first] = add_products(store, [tee("IMG-1", images=[image])])
+    assert export(store, sandbox, conn, product_ids=[first], fields=["name", "sku", "images"])[
+        "success"
+    ]
+    media_id = sandbox.find_sku("IMG-1")["images"][0]["id"]  # type: ignore[index]
+    with sandbox._state.lock:  # someone cleans up the media library
+        del sandbox._state.media[media_id]
+    [second] = add_products(store, [tee("IMG-2", images=[image])])
+    result = export(store, sandbox, conn, product_ids=[second], fields=["name", "sku", "images"])
+    assert result["success"], result["results"]
+    stored = sandbox.find_sku("IMG-2")
+    assert stored is not None and stored["images"][0]["id"] != media_id
+    assert len(in_store(sandbox)) == 2

@@ -579,14 +579,16 @@ class ExportRun:
                     continue
                 code = str(error.get("code") or "")
                 message = f"{code}: {error.get('message', '')}".strip(": ")
-                if item.action == CREATE:
+                if code == "woocommerce_product_invalid_image_id" and not item.image_retry:
+                    # an image id we cached is gone from the store (nothing was written, a
+                    # create included): send the URLs again
+                    self._forget_images(item)
+                    again.append(item)
+                elif item.action == CREATE:
                     item.message = message
                     failed_creates.append(item)
                 elif code == "woocommerce_rest_product_invalid_id" and not item.relinked:
                     relink.append(item)
-                elif code == "woocommerce_product_invalid_image_id" and not item.image_retry:
-                    self._forget_images(item)
-                    again.append(item)
                 else:
                     item.fail(message)
         for item, answer in succeeded:
