@@ -224,3 +224,25 @@ def test_service_test_connection_passes_client_options(httpx_mock) -> None:
         "https://shop.example/wp-json/wc/v3", KEY, SECRET, timeout=5.0
     )
     assert result == SUCCESS
+
+
+def test_the_timeout_is_configurable_with_woosync_timeout(cli) -> None:
+    from woosync.sandbox import Faults, SandboxStore
+
+    store = SandboxStore(faults=Faults(latency_ms=500))
+    key, secret = store.create_key("read_write")
+    env = {"WOOSYNC_CONSUMER_KEY": key, "WOOSYNC_CONSUMER_SECRET": secret}
+    with store.serve() as base_url:
+        slow = cli("connections", "test", "--url", base_url, env={**env, "WOOSYNC_TIMEOUT": "0.1"})
+        assert slow.exit_code == 5, slow.stderr
+        assert "did not answer within 0.1 s" in slow.stderr
+        assert "WOOSYNC_TIMEOUT" in slow.stderr  # the hint names the setting
+        patient = cli("connections", "test", "--url", base_url, env={**env, "WOOSYNC_TIMEOUT": "5"})
+        assert patient.exit_code == 0, patient.stderr
+        cli("connections", "add", "--name", "S", "--url", base_url, env=env)
+        saved = cli("connections", "test", "S", env={"WOOSYNC_TIMEOUT": "0.1"})
+        assert saved.exit_code == 5 and "did not answer within 0.1 s" in saved.stderr
+    for value in ("0", "-1", "soon", "nan", "inf"):
+        bad = cli("connections", "test", "S", env={"WOOSYNC_TIMEOUT": value})
+        assert bad.exit_code == 2, (value, bad.stderr)
+        assert "WOOSYNC_TIMEOUT" in bad.stderr

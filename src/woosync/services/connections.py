@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from woosync.woo import WooClient
 
 MIN_SECRET_LENGTH = 10
+TIMEOUT_ENV = "WOOSYNC_TIMEOUT"  # seconds to wait for a store's answer (the client's default: 30)
 SUCCESS_MESSAGE = "Connection successful"
 FAILURE_PREFIX = "Failed to connect to WooCommerce store: "
 TEST_RETRIES = 0  # a connection test reports the first failure instead of backing off
@@ -436,6 +437,31 @@ def _warn_insecure(conn: Connection) -> None:
     )
 
 
+def client_timeout() -> float | None:
+    """``WOOSYNC_TIMEOUT`` in seconds (a positive number), or ``None`` for the client's default."""
+    import math
+
+    text = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ValidationError(
+            f"{TIMEOUT_ENV}={text!r} is not a number of seconds",
+            hint=f"e.g. {TIMEOUT_ENV}=60 for stores that answer slowly",
+        )
+    return seconds
+
+
+def _client_defaults(client_kwargs: dict[str, Any]) -> None:
+    timeout = client_timeout()
+    if timeout is not None:
+        client_kwargs.setdefault("timeout", timeout)
+
+
 def stdin_is_interactive() -> bool:
     try:
         return sys.stdin is not None and sys.stdin.isatty()
@@ -459,6 +485,7 @@ def open_client(
         interactive=stdin_is_interactive() if interactive is None else interactive,
         scope=secrets_scope(store),
     )
+    _client_defaults(client_kwargs)
     client_kwargs.setdefault("verify", tls_verify(connection))
     if client_kwargs["verify"] is False:
         _warn_insecure(connection)
@@ -528,6 +555,7 @@ def test_connection(
         raise ValidationError(
             "--ca-bundle and --insecure exclude each other", hint="pass only one of them"
         )
+    _client_defaults(client_kwargs)
     client_kwargs.setdefault("verify", bundle or verify_tls)
     client_kwargs.setdefault("max_retries", TEST_RETRIES)
     if client_kwargs["verify"] is False:

@@ -155,7 +155,8 @@ def transport_error(exc: httpx.RequestError, url: str, timeout: float) -> WooErr
     if isinstance(exc, httpx.TimeoutException):
         return WooTimeoutError(
             f"{host} did not answer within {timeout:g} s",
-            hint="the store may be overloaded; try again, or raise the timeout",
+            hint="the store may be overloaded; try again, or raise the timeout "
+            "(WOOSYNC_TIMEOUT=SECONDS)",
             url=url,
         )
     causes = root_causes(exc)
