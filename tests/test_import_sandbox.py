@@ -362,12 +362,43 @@ def test_a_product_linked_earlier_in_the_run_is_matched_by_that_link(
         store, client=client, since=since, update_existing=True, progress=change_after_page_1
     )
     entry = next(p for p in result["products"] if p["wooProductId"] == last_of_page_1)
-    assert (entry["sku"], entry["status"]) == ("RE-RENAMED", "updated")
-    # imported on page 1, then updated through that link: 149 + 1, no second local product
-    assert (result["importedCount"], result["updatedCount"]) == (149, 1)
+    assert (entry["sku"], entry["status"]) == ("RE-RENAMED", "imported")
+    # imported on page 1, then updated through that link: still one new product of this run,
+    # and no second local product
+    assert (result["importedCount"], result["updatedCount"]) == (150, 0)
     with store.session() as session:
         assert len(session.exec(select(Product)).all()) == 150
         assert session.get(Product, entry["productId"]).sku == "RE-RENAMED"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_newer_copy_of_a_product_this_run_imported_updates_it_without_update_existing(
+    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock, dry_run: bool
+) -> None:
+    ids = sandbox.seed_products(250, prefix="NC-")
+    clock.advance(hours=1)
+    for product_id in ids[100:]:
+        client.put(f"/products/{product_id}", {"regular_price": "7.00"})
+    since = datetime(2025, 12, 11, 9, 30, tzinfo=UTC)
+    last_of_page_1 = ids[199]
+
+    def change_after_page_1(n: int) -> None:
+        if n == 100:  # page 2 sends the last product of page 1 again, newer
+            clock.advance(seconds=5)
+            client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
+            client.put(f"/products/{last_of_page_1}", {"regular_price": "9.00"})
+
+    result = import_products(
+        store, client=client, since=since, progress=change_after_page_1, dry_run=dry_run
+    )
+    entry = next(p for p in result["products"] if p["wooProductId"] == last_of_page_1)
+    assert entry["status"] == "imported"  # by this run: not "already in the catalog"
+    counts = ("importedCount", "skippedCount", "failedCount")
+    assert tuple(result[key] for key in counts) == (150, 0, 0)
+    if dry_run:
+        return
+    with store.session() as session:
+        assert session.get(Product, entry["productId"]).price == "9.00"  # type: ignore[union-attr]
 
 
 def test_duplicates_across_pages_are_dropped_and_totals_checked(

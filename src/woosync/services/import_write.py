@@ -152,7 +152,12 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
         product = products.get(link.product_id) if link is not None else None
         if product is None:
             product = by_sku.get(sku)
+        # a newer copy of a product this run imported (the listing shifted while it was read)
+        earlier = run.results.get(woo_id)
+        imported_now = earlier is not None and earlier["status"] == "imported"
         if product is None:
+            if run.dry_run and imported_now and sku in run.planned_skus:
+                continue  # nothing was written: the copy would be imported as the first was
             if sku in run.planned_skus:
                 run.results[woo_id] = entry(
                     woo_id, None, sku, "failed", "another store product in this run has this SKU"
@@ -161,7 +166,7 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
                 run.planned_skus.add(sku)
                 new.append(candidate)
             continue
-        if not run.update_existing:
+        if not run.update_existing and not imported_now:
             run.results[woo_id] = entry(
                 woo_id,
                 product.id,
@@ -197,9 +202,12 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
         except ValidationError as exc:
             run.results[woo_id] = entry(woo_id, product.id, sku, "failed", exc.message)
             continue
-        updated = entry(woo_id, product.id, sku, "updated" if changed else "unchanged")
-        updated["changedFields"] = changed
-        run.results[woo_id] = updated
+        if imported_now:
+            run.results[woo_id] = entry(woo_id, product.id, sku, "imported")
+        else:
+            updated = entry(woo_id, product.id, sku, "updated" if changed else "unchanged")
+            updated["changedFields"] = changed
+            run.results[woo_id] = updated
         if not run.dry_run:
             session.add(product)
             attribute_names = list(product.attributes or {})
