@@ -546,3 +546,29 @@ def test_a_sku_of_0_is_never_looked_up_as_sku_0(store: Store, fake: FakeWoo) -> 
     lookups = [q["sku"] for m, p, q, _ in fake.requests if m == "GET" and p == "/products"]
     assert lookups and all(sku not in ("", "0") for sku in lookups)
     assert fake.writes() == [{"update": [{"id": 9, "name": "Tee 0"}]}]
+
+
+def test_retry_failed_takes_the_products_an_interrupted_run_left_pending(
+    store: Store, fake: FakeWoo
+) -> None:
+    from woosync.services.export import count_products
+
+    conn = add_connection(store)
+    ids = add_products(store, [tee("A"), tee("B"), tee("C")])
+    run(store, conn, product_ids=[ids[0]], fields=["name", "sku"])
+    original = fake.create
+
+    def interrupted(body: dict[str, Any]) -> dict[str, Any]:
+        raise KeyboardInterrupt  # Ctrl-C (or a kill) while the batch is in flight
+
+    fake.create = interrupted  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        run(store, conn, product_ids=ids[1:], fields=["name", "sku"])
+    pending = [sync_of(store, conn, pid) for pid in ids[1:]]
+    assert all(r is not None and r.sync_status == "pending" for r in pending)
+
+    fake.create = original  # type: ignore[method-assign]
+    assert count_products(store, conn, retry_failed=True) == 2
+    retried = run(store, conn, retry_failed=True, fields=["name", "sku"])
+    assert [r["productId"] for r in retried["results"]] == ids[1:]
+    assert retried["success"] and len(fake.by_sku("B")) == len(fake.by_sku("C")) == 1

@@ -148,7 +148,10 @@ def export_command(
     ] = False,
     retry_failed: Annotated[
         bool,
-        typer.Option("--retry-failed", help="The products whose last export to this store failed."),
+        typer.Option(
+            "--retry-failed",
+            help="The products whose last export to this store failed or was interrupted.",
+        ),
     ] = False,
     fields: FieldsOption = None,
     partial: Annotated[

@@ -23,6 +23,7 @@ from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.timeutil import utcnow
 from woosync.services import export_plan as plan
 from woosync.services.export_records import (
+    RETRY_STATUSES,
     delete_sync,
     load_syncs,
     select_products,
@@ -64,9 +65,10 @@ def export_products(
     """Export products to one store; the spec's result (or, with ``dry_run``, a plan).
 
     Products: exactly one of ``product_ids``, ``skus``, ``all_products`` or ``retry_failed``
-    (those whose sync record for this store is in error). Fields: ``fields`` else the connection's
-    active export mapping; its field mappings apply either way. ``progress(n)`` is called as ``n``
-    more products are finished. ``client`` replaces the one built from the connection's secrets.
+    (those whose sync record for this store is in error, or still pending after an interrupted
+    run). Fields: ``fields`` else the connection's active export mapping; its field mappings
+    apply either way. ``progress(n)`` is called as ``n`` more products are finished. ``client``
+    replaces the one built from the connection's secrets.
     """
     if concurrency < 1:
         raise ValidationError("--concurrency must be at least 1")
@@ -163,7 +165,7 @@ def count_products(
         return len(set(product_ids))
     if skus:
         return len({s.strip() for s in skus if s.strip()})
-    from sqlmodel import func, select
+    from sqlmodel import col, func, select
 
     from woosync.store.models import Product, ProductSync
 
@@ -176,7 +178,7 @@ def count_products(
                 select(func.count())
                 .select_from(ProductSync)
                 .where(ProductSync.connection_id == _id(conn))
-                .where(ProductSync.sync_status == "error")
+                .where(col(ProductSync.sync_status).in_(RETRY_STATUSES))
             )
             return int(session.exec(statement).one())
     return 0

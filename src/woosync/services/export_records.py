@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 _CHUNK = 500  # ids per IN (...) query
+# --retry-failed: failed, or left "pending" by a run that was interrupted (a run holds the store's
+# lock while its records are pending, so outside a run "pending" means it never finished)
+RETRY_STATUSES = ("error", "pending")
 
 
 @dataclass
@@ -66,7 +69,7 @@ def select_products(
         failed = session.exec(
             select(ProductSync.product_id)
             .where(ProductSync.connection_id == connection_id)
-            .where(ProductSync.sync_status == "error")
+            .where(col(ProductSync.sync_status).in_(RETRY_STATUSES))
             .order_by(col(ProductSync.product_id))
         ).all()
         product_ids = list(failed)
