@@ -236,3 +236,23 @@ def test_runs_on_different_stores_proceed_in_parallel(
         for thread in threads:
             thread.join()
     assert results[1]["importedCount"] == 150 and results[second_id]["importedCount"] == 150
+
+
+def test_a_refused_run_is_in_the_log_file_too(
+    store: Store, sandbox: SandboxStore, cli: Any, tmp_path: Path
+) -> None:
+    """A cron job's log file shows why a run did nothing, not only the runs that worked."""
+    log = tmp_path / "import.log"
+    with store_lock(1):
+        result = cli("import", "--quiet", "--log-file", str(log))
+    assert result.exit_code == 6
+    assert result.stderr.count("another woosync run is working on connection 1") == 1
+    assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
+
+    holder = threading.Thread(target=_hold_lock, args=(1, 0.3))
+    holder.start()
+    time.sleep(0.1)
+    waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))
+    holder.join()
+    assert waited.exit_code == 0 and waited.stderr == ""
+    assert "waiting up to 10 s for another woosync run on connection 1" in log.read_text()

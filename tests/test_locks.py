@@ -59,3 +59,17 @@ def test_lock_error_has_its_own_exit_code(tmp_path: Path) -> None:
     ):
         pass
     assert int(info.value.exit_code) == 6
+
+
+def test_a_waiter_that_gives_up_says_how_long_it_waited(tmp_path: Path) -> None:
+    with (
+        store_lock(6, directory=tmp_path),
+        pytest.raises(LockedError) as info,
+        store_lock(6, wait=0.2, label="import from Shop", directory=tmp_path),
+    ):
+        pass
+    assert info.value.message == (
+        "another woosync run was still working on connection 6 after 0.2 s; "
+        "import from Shop did not start"
+    )
+    assert "--wait SECONDS" not in str(info.value)

@@ -17,6 +17,7 @@ from woosync.cli.options import (
     RunOptions,
     emit_result,
     exit_if_failed,
+    failure_logged,
     parse_ids,
     print_capped_table,
     report_failures,
@@ -118,7 +119,10 @@ def import_command(
     output = state.output
     ids = parse_ids(woo_ids, "--woo-ids", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
-    with output.progress("Importing products", None) as advance:
+    with (
+        failure_logged("woosync.import", "import"),
+        output.progress("Importing products", None) as advance,
+    ):
         result = import_products(
             state.store(),
             connection,

@@ -10,7 +10,8 @@ a result that ``--quiet`` keeps off the terminal, and exit code 1 when something
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from woosync.cli.context import AppContext, JsonFlag, app_context
-from woosync.core.errors import ValidationError
+from woosync.core.errors import ValidationError, WoosyncError
 from woosync.core.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -101,6 +102,31 @@ def configure_run_logging(level: str, log_file: Path | None, *, quiet: bool = Fa
         ) from None
     for handler in logging.getLogger("woosync").handlers:
         handler.setLevel(in_file if isinstance(handler, logging.FileHandler) else on_stderr)
+
+
+@contextmanager
+def failure_logged(logger_name: str, what: str) -> Iterator[None]:
+    """A run that fails (locked, store down, no secret ...) says so in ``--log-file`` too.
+
+    The error reaches stderr once, through the CLI's error handler; here it goes to the log files
+    only, so a cron job's log shows why a run did nothing, not just the runs that worked.
+    """
+    try:
+        yield
+    except WoosyncError as exc:
+        _to_log_files(logger_name, f"{what} failed: {exc}")
+        raise
+    except KeyboardInterrupt:
+        _to_log_files(logger_name, f"{what} interrupted")
+        raise
+
+
+def _to_log_files(logger_name: str, message: str) -> None:
+    logger = logging.getLogger(logger_name)
+    record = logger.makeRecord(logger_name, logging.ERROR, __file__, 0, message, None, None)
+    for handler in logging.getLogger("woosync").handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)  # its filters redact, as for every other line
 
 
 # parsing ------------------------------------------------------------------------------------------

@@ -6,12 +6,15 @@ Backed by filelock (OS-level locks, released when the process dies). Lock files 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from woosync.core.errors import LockedError
 from woosync.core.paths import data_dir, ensure_private_dir
+
+log = logging.getLogger("woosync.lock")
 
 
 def lock_path(connection_id: int, directory: Path | None = None) -> Path:
@@ -28,9 +31,25 @@ def store_lock(
 
     lock = FileLock(lock_path(connection_id, directory), mode=0o600)
     try:
-        lock.acquire(timeout=max(wait, 0.0), poll_interval=0.05)
+        try:
+            lock.acquire(timeout=0, poll_interval=0.05)
+        except Timeout:
+            if wait <= 0:
+                raise
+            log.info(
+                "waiting up to %s s for another woosync run on connection %s",
+                f"{wait:g}",
+                connection_id,
+            )
+            lock.acquire(timeout=wait, poll_interval=0.05)
     except Timeout as exc:
-        what = f" ({label})" if label else ""
+        what = f"; {label} did not start" if label else ""
+        if wait > 0:
+            raise LockedError(
+                f"another woosync run was still working on connection {connection_id} "
+                f"after {wait:g} s{what}",
+                hint="pass a longer --wait, or check for a run that hangs",
+            ) from exc
         raise LockedError(
             f"another woosync run is working on connection {connection_id}{what}",
             hint="wait for it to finish, or pass --wait SECONDS to queue behind it",
