@@ -123,7 +123,7 @@ def failure_logged(logger_name: str, what: str) -> Iterator[None]:
 
 def _to_log_files(logger_name: str, message: str) -> None:
     logger = logging.getLogger(logger_name)
-    record = logger.makeRecord(logger_name, logging.ERROR, __file__, 0, message, None, None)
+    record = logger.makeRecord(logger_name, logging.ERROR, __file__, 0, message, (), None)
     for handler in logging.getLogger("woosync").handlers:
         if isinstance(handler, logging.FileHandler):
             handler.handle(record)  # its filters redact, as for every other line
