@@ -572,3 +572,27 @@ def test_retry_failed_takes_the_products_an_interrupted_run_left_pending(
     retried = run(store, conn, retry_failed=True, fields=["name", "sku"])
     assert [r["productId"] for r in retried["results"]] == ids[1:]
     assert retried["success"] and len(fake.by_sku("B")) == len(fake.by_sku("C")) == 1
+
+
+def test_a_store_product_linked_to_another_local_product_is_not_adopted(
+    store: Store, fake: FakeWoo
+) -> None:
+    conn = add_connection(store)
+    [first] = add_products(store, [tee("A")])
+    [linked] = run(store, conn, product_ids=[first], fields=["name", "sku"])["results"]
+    edit_product(store, first, sku="A2")  # its SKU changes locally...
+    [second] = add_products(
+        store, [tee("A", name="New A")]
+    )  # ...and a new product takes the old one
+
+    result = run(store, conn, product_ids=[first, second], fields=["name", "sku"])
+    by_id = {r["productId"]: r for r in result["results"]}
+    assert by_id[first]["status"] == "success"
+    assert by_id[second]["status"] == "error" and f"product {first}" in by_id[second]["message"]
+    assert fake.products[linked["wooProductId"]]["sku"] == "A2"
+    assert fake.products[linked["wooProductId"]]["name"] == "Tee A"
+    assert sync_of(store, conn, second).woo_product_id == 0  # type: ignore[union-attr]
+
+    again = run(store, conn, product_ids=[second], fields=["name", "sku"])
+    assert again["success"] and again["results"][0]["wooProductId"] != linked["wooProductId"]
+    assert [p["name"] for p in fake.by_sku("A")] == ["New A"]

@@ -159,6 +159,28 @@ def load_syncs(session: Session, connection_id: int, product_ids: Iterable[int])
     return found
 
 
+def linked_products(
+    session: Session, connection_id: int, woo_ids: Iterable[int]
+) -> dict[int, set[int]]:
+    """``store product id -> local product ids`` whose sync record for this store links them to it
+    (ids no record links are left out)."""
+    from woosync.store.models import ProductSync
+
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    wanted = [int(i) for i in dict.fromkeys(woo_ids) if i]
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        chunk = wanted[start : start + _CHUNK]
+        rows = session.execute(
+            table.select()
+            .with_only_columns(table.c.woo_product_id, table.c.product_id)
+            .where(table.c.connection_id == connection_id, table.c.woo_product_id.in_(chunk))
+        )
+        for woo_id, product_id in rows:
+            found.setdefault(int(woo_id), set()).add(int(product_id))
+    return found
+
+
 _SYNC_READ = (
     "product_id",
     "woo_product_id",

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.timeutil import iso, utcnow
 from woosync.services import export_plan as plan
-from woosync.services.export_records import SyncRow, write_syncs
+from woosync.services.export_records import SyncRow, linked_products, write_syncs
 from woosync.services.registry import ATTRIBUTE, IMAGE, StoreRegistry
 
 if TYPE_CHECKING:
@@ -117,6 +117,8 @@ class ExportRun:
         self.keys = [t.key for t in self.targets]
         self.kinds = {t.key: t.kind for t in self.targets}
         self._memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists, see _prints
+        # store product id -> local products linked to it in this store (filled as needed)
+        self._owners: dict[int, set[int]] = {}
         self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
         self.global_slugs = {
             t.woo: t.field for t in self.targets if t.kind == plan.GLOBAL_ATTRIBUTE
@@ -255,6 +257,9 @@ class ExportRun:
         failed: WooCommerce refuses the create, and that costs no request when nothing is trashed.
         """
         found = self._store_products_by_sku(items)
+        self._load_owners(
+            int(hit["id"]) for item in items for hit in found.get(item.sku.casefold(), [])
+        )
         for item in items:
             hits = found.get(item.sku.casefold(), [])
             self._apply_hits(item, hits)
@@ -292,7 +297,10 @@ class ExportRun:
         products = [h for h in hits if h.get("type") != "variation"]
         variations = [h for h in hits if h.get("type") == "variation"]
         if products:
-            self._link_to(item, min(products, key=lambda p: int(p["id"])))
+            hit = min(products, key=lambda p: int(p["id"]))
+            if not self._may_adopt(item, hit):
+                return True
+            self._link_to(item, hit)
             return True
         if variations:
             hit = variations[0]
@@ -305,6 +313,35 @@ class ExportRun:
         item.action = CREATE
         item.woo_id = 0
         item.keys = [t.key for t in self.targets if t.key in item.values]
+        return False
+
+    def _load_owners(self, woo_ids: Iterable[int]) -> None:
+        """Learn which local products the sync records link to these store products."""
+        wanted = [i for i in dict.fromkeys(woo_ids) if i and i not in self._owners]
+        if not wanted:
+            return
+        with self.store.session() as session:
+            found = linked_products(session, self.connection_id, wanted)
+        for woo_id in wanted:
+            self._owners[woo_id] = found.get(woo_id, set())
+
+    def _may_adopt(self, item: Item, product: dict[str, Any]) -> bool:
+        """False (and the item failed) when the store product holding the item's SKU is linked to
+        another local product: adopting it would make two local products write one store product
+        (a local SKU changed, and a new product took the old one)."""
+        woo_id = int(product["id"])
+        self._load_owners([woo_id])
+        others = self._owners[woo_id] - {item.product_id}
+        if not others:
+            self._owners[woo_id] = {item.product_id}  # adopted in this run
+            return True
+        owner = min(others)
+        item.fail(
+            f'SKU "{item.sku}" is held by store product #{woo_id}, which is linked to local '
+            f"product {owner}: export product {owner} first if its SKU changed, or give one of "
+            "them another SKU"
+        )
+        item.woo_id = 0
         return False
 
     def _check_trash(self, items: Sequence[Item], *, dry_run: bool = False) -> list[Item]:
@@ -320,6 +357,8 @@ class ExportRun:
                 free.append(item)
                 continue
             holder = min(hits, key=lambda p: int(p["id"]))
+            if not self._may_adopt(item, holder):
+                continue
             if self.restore_trashed:
                 self._link_to(item, holder)
                 item.restore = True
