@@ -51,3 +51,27 @@ def test_user_text_in_messages_and_tables_is_never_read_as_rich_markup(cli) -> N
     assert "[/i]" in cli("products", "list").stdout
     shown = cli("products", "show", "1").stdout
     assert "[/i]" in shown and "\\[" not in shown
+
+
+def test_usage_errors_are_one_line_on_stderr_with_exit_code_2(cli) -> None:
+    cases = {
+        ("products", "show", "abc"): "'product_id'",
+        ("export-mapping", "create", "1", "--fields"): "'--fields' requires an argument",
+        ("mappings", "apply"): "Missing argument",
+        ("export-mapping", "bogus"): "No such command 'bogus'",
+        ("--bogus", "path"): "No such option: --bogus",
+    }
+    for args, expected in cases.items():
+        result = cli(*args)
+        assert result.exit_code == 2, args
+        assert result.stdout == ""
+        assert result.stderr.startswith("error: "), result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert expected in result.stderr
+    shown = cli("products", "show", "abc").stderr
+    assert shown.endswith("(try 'woosync products show -h' for help)\n")
+
+
+def test_a_group_without_a_command_still_shows_its_help(cli) -> None:
+    result = cli("export-mapping")
+    assert "create" in result.stdout and "error" not in result.stderr

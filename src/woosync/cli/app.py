@@ -21,13 +21,27 @@ from woosync.core.exit_codes import ExitCode
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
+# Click's UsageError (bad option, missing argument, unknown command), found through the public
+# typer.BadParameter so that it does not matter whether Typer vendors Click or uses it.
+_USAGE_ERROR: type[Exception] = next(
+    cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError"
+)
+
 
 class WoosyncGroup(TyperGroup):
-    """Turns every :class:`WoosyncError` into one line on stderr and its exit code."""
+    """Turns every :class:`WoosyncError` and usage error into one line on stderr and its exit code."""
+
+    def make_context(self, info_name: str | None, args: list[str], *a: Any, **kw: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, *a, **kw)
+        except _USAGE_ERROR as exc:  # an unknown or bad global option
+            _usage_fail(exc)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
+        except _USAGE_ERROR as exc:  # parsing a sub-command's options and arguments
+            _usage_fail(exc)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except WoosyncError as exc:
@@ -39,6 +53,21 @@ class WoosyncGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
+
+
+def _usage_fail(exc: Exception) -> None:
+    """Click's usage message, box and all, as one line: ``error: <problem> (try '... -h' ...)``."""
+    if type(exc).__name__ == "NoArgsIsHelpError":  # a group run without a command: its help
+        raise exc
+    context: Any = getattr(exc, "ctx", None)
+    format_message = getattr(exc, "format_message", None)
+    message = " ".join((format_message() if format_message else str(exc)).split())
+    if context is not None and context.help_option_names:
+        message += f" (try '{context.command_path} {context.help_option_names[0]}' for help)"
+    root = context.find_root().obj if context is not None else None
+    state = root if isinstance(root, AppContext) else AppContext()
+    state.output.error(message)
+    raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.USAGE)))
 
 
 def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> None:
