@@ -75,3 +75,13 @@ def test_usage_errors_are_one_line_on_stderr_with_exit_code_2(cli) -> None:
 def test_a_group_without_a_command_still_shows_its_help(cli) -> None:
     result = cli("export-mapping")
     assert "create" in result.stdout and "error" not in result.stderr
+
+
+def test_path_prints_json_with_the_global_or_its_own_json_option(cli, tmp_path: Path) -> None:
+    import json
+
+    db = str(tmp_path / "x.db")
+    for args in (("--db", db, "--json", "path"), ("--db", db, "path", "--json")):
+        result = cli(*args)
+        assert result.exit_code == 0
+        assert json.loads(result.stdout) == {"path": db}

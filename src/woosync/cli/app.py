@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from woosync import __version__
-from woosync.cli.context import AppContext
+from woosync.cli.context import AppContext, JsonFlag, app_context
 from woosync.core.errors import WoosyncError
 from woosync.core.exit_codes import ExitCode
 
@@ -131,12 +131,13 @@ def root(
 
 
 @app.command("path")
-def path_command(ctx: typer.Context) -> None:
+def path_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     """Print the path of the database woosync uses."""
     from woosync.core.paths import default_db_path
 
-    state: AppContext = ctx.obj
-    typer.echo(str(state.db_path or default_db_path()))
+    state = app_context(ctx, json_flag)
+    path = str(state.db_path or default_db_path())
+    state.output.emit({"path": path}, human=lambda console: console.print(path, highlight=False))
 
 
 def _register() -> None:
