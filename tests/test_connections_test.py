@@ -51,6 +51,7 @@ def healthy_store(httpx_mock: HTTPXMock) -> list[httpx.Request]:
         {
             "/wp-json/": lambda _r: httpx.Response(200, json=INDEX),
             "/wp-json/wc/v3/system_status": lambda _r: httpx.Response(200, json=STATUS),
+            "/wp-json/wc/v3/products/batch": lambda _r: httpx.Response(200, json=[]),
         },
     )
 
@@ -246,3 +247,50 @@ def test_the_timeout_is_configurable_with_woosync_timeout(cli) -> None:
         bad = cli("connections", "test", "S", env={"WOOSYNC_TIMEOUT": value})
         assert bad.exit_code == 2, (value, bad.stderr)
         assert "WOOSYNC_TIMEOUT" in bad.stderr
+
+
+def test_write_access_is_checked_with_an_empty_batch_that_changes_nothing(cli, httpx_mock) -> None:
+    cannot_batch = {
+        "code": "woocommerce_rest_cannot_batch",
+        "message": "Sorry, you are not allowed to batch manipulate this resource.",
+        "data": {"status": 403},
+    }
+    seen = serve(
+        httpx_mock,
+        {
+            "/wp-json/": lambda _r: httpx.Response(200, json=INDEX),
+            "/wp-json/wc/v3/system_status": lambda _r: httpx.Response(200, json=STATUS),
+            "/wp-json/wc/v3/products/batch": lambda _r: httpx.Response(403, json=cannot_batch),
+        },
+    )
+    result = cli("--json", "connections", "test", "--url", "https://shop.example", env=ENV)
+    assert result.exit_code == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert {k: body[k] for k in SUCCESS} == SUCCESS
+    assert body["warnings"] == [
+        "the key can read but not write: woocommerce_rest_cannot_batch, Sorry, you are not "
+        "allowed to batch manipulate this resource. (the key's WordPress user may not do this; "
+        "use a key that belongs to an Administrator or Shop Manager)"
+    ]
+    writes = [r for r in seen if r.method != "GET"]
+    assert [(r.method, r.url.path, json.loads(r.content)) for r in writes] == [
+        ("POST", "/wp-json/wc/v3/products/batch", {})
+    ]
+
+
+def test_a_failed_write_check_is_reported_as_unknown(cli, httpx_mock) -> None:
+    serve(
+        httpx_mock,
+        {
+            "/wp-json/": lambda _r: httpx.Response(200, json=INDEX),
+            "/wp-json/wc/v3/system_status": lambda _r: httpx.Response(200, json=STATUS),
+            "/wp-json/wc/v3/products/batch": lambda _r: httpx.Response(
+                503, text="<html>busy</html>", headers={"Content-Type": "text/html"}
+            ),
+        },
+    )
+    result = cli("connections", "test", "--url", "https://shop.example", env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert "could not check whether the key can write: the store answered an HTML page" in (
+        result.stderr
+    )

@@ -120,6 +120,10 @@ def test_connections_add_and_test_against_the_sandbox_on_a_real_port(cli: Any) -
         tested = cli("--json", "connections", "test", "Sandbox")
         assert tested.exit_code == 0, tested.stderr
         result = json.loads(tested.stdout)
+        human = cli("connections", "test", "Sandbox")
+        assert human.exit_code == 0, human.stderr
+        assert "Connection successful" in human.stderr
+        assert "the key can read but not write" in human.stderr
     assert result["success"] is True
     assert result["storeInfo"]["storeName"] == "Rehearsal Store"
     assert (result["storeInfo"]["wpVersion"], result["storeInfo"]["wooVersion"]) == (
@@ -127,4 +131,25 @@ def test_connections_add_and_test_against_the_sandbox_on_a_real_port(cli: Any) -
         "11.0.1",
     )
     assert store.stats.by_route[("GET", "/wc/v3/system_status")] >= 1
-    assert store.stats.by_status.get(401, 0) == 0  # every request was signed correctly
+    # a read-only key: the test succeeds (it can read) but says it cannot write, and why
+    assert result["warnings"] == [
+        "the key can read but not write: woocommerce_rest_authentication_error, The API key "
+        "provided does not have write permissions. (create a key with Read/Write permission in "
+        "WooCommerce > Settings > Advanced > REST API)"
+    ]
+    assert store.stats.by_status.get(401, 0) == 2  # the write checks; every read was signed well
+
+
+def test_connections_test_checks_write_access_without_writing(cli: Any) -> None:
+    store = SandboxStore()
+    store.seed_products(2)
+    key, secret = store.create_key("read_write")
+    with store.serve() as base_url:
+        env = {"WOOSYNC_CONSUMER_KEY": key, "WOOSYNC_CONSUMER_SECRET": secret}
+        tested = cli("--json", "connections", "test", "--url", base_url, env=env)
+        human = cli("connections", "test", "--url", base_url, env=env)
+    assert tested.exit_code == 0, tested.stderr
+    assert "warnings" not in json.loads(tested.stdout)
+    assert human.exit_code == 0 and "write" not in human.stderr
+    assert store.stats.by_route[("POST", "/wc/v3/products/batch")] == 2
+    assert store.stats.items_written == 0 and len(store.products) == 2

@@ -483,6 +483,8 @@ def test_command(
 
     if result["success"]:
         state.output.success(result["message"])
+        for warning in result.get("warnings", []):
+            state.output.warn(warning)
         state.output.emit(result, human=human)
         return
     if state.output.json_mode:

@@ -516,7 +516,12 @@ def failure_message(exc: Exception) -> str:
 
 
 def probe(client: WooClient) -> dict[str, Any]:
-    """Ask the store who it is; the spec's test result (success or failure, never raises WooError)."""
+    """Ask the store who it is; the spec's test result (success or failure, never raises WooError).
+
+    After a successful read the key's write access is checked without writing anything
+    (:meth:`WooClient.write_access`); a key that cannot write still passes, with ``"warnings"``
+    saying so (the key is absent when there is nothing to warn about, keeping the spec's shape).
+    """
     from woosync.woo.errors import WooError
 
     try:
@@ -524,7 +529,7 @@ def probe(client: WooClient) -> dict[str, Any]:
     except WooError as exc:
         log.info("connection test failed: %s", exc)
         return {"success": False, "message": failure_message(exc)}
-    return {
+    result: dict[str, Any] = {
         "success": True,
         "message": SUCCESS_MESSAGE,
         "storeInfo": {
@@ -533,6 +538,20 @@ def probe(client: WooClient) -> dict[str, Any]:
             "storeName": info.store_name,
         },
     }
+    refused = client.write_access()
+    if refused is not None:
+        result["warnings"] = [write_warning(refused)]
+    return result
+
+
+def write_warning(exc: Exception) -> str:
+    """Why the store will refuse (or may refuse) this key's writes, in one line."""
+    from woosync.woo.errors import WooAuthError
+
+    reason = failure_message(exc).removeprefix(FAILURE_PREFIX)
+    if isinstance(exc, WooAuthError):
+        return f"the key can read but not write: {reason}"
+    return f"could not check whether the key can write: {reason}"
 
 
 def test_connection(

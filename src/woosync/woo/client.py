@@ -365,6 +365,20 @@ class WooClient:
             home_url=home,
         )
 
+    def write_access(self) -> WooError | None:
+        """Whether the key may write, found out without changing anything; ``None`` when it may.
+
+        Sends an empty batch (``POST /products/batch`` with ``{}``): WooCommerce checks the key's
+        permission (a read-only key gets 401 "does not have write permissions") and the user's
+        right to batch-edit products (403), then applies nothing and answers ``[]``. Any other
+        failure is returned too: write access is then unknown.
+        """
+        try:
+            self._exchange("POST", self._url("/products/batch"), json={}, idempotent=False)
+        except WooError as exc:
+            return exc
+        return None
+
     def _versions(self) -> tuple[str | None, str | None]:
         try:
             # Only the two fields: the whole environment section makes WooCommerce run slow
