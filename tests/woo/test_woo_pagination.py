@@ -27,6 +27,10 @@ def page_answer(ids: list[int], total: int, pages: int) -> httpx.Response:
     )
 
 
+def page_url(page: int) -> re.Pattern[str]:
+    return re.compile(PRODUCTS.pattern + rf"[?&]page={page}(&.*)?$")
+
+
 def page_of(request: httpx.Request) -> int:
     return int(request.url.params["page"])
 
@@ -49,10 +53,11 @@ def test_list_all_reads_every_page_by_number_in_id_order(
     httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
 ) -> None:
     page3 = capture("product_get")["response"]["body"] | {"id": 14}
-    httpx_mock.add_response(**capture_response("products_list"))
-    httpx_mock.add_response(**capture_response("products_list_page2"))
+    # Pages 2 and 3 are fetched concurrently: each answer is bound to its page number.
+    httpx_mock.add_response(**capture_response("products_list"), url=page_url(1))
+    httpx_mock.add_response(**capture_response("products_list_page2"), url=page_url(2))
     httpx_mock.add_response(
-        json=[page3], headers={"X-WP-Total": "5", "X-WP-TotalPages": "3"}, url=PRODUCTS
+        json=[page3], headers={"X-WP-Total": "5", "X-WP-TotalPages": "3"}, url=page_url(3)
     )
     seen_pages: list[list[int]] = []
 
