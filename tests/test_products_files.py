@@ -190,3 +190,31 @@ def test_yaml_document_problems_raise_with_the_source() -> None:
         with pytest.raises(ValidationError, match=r"^products\.yaml") as caught:
             parse_products(text, "yaml", source="products.yaml")
         assert message in caught.value.message
+
+
+def test_csv_an_unclosed_quote_is_an_error_naming_the_line_not_a_swallowed_row() -> None:
+    # Non-strict csv read everything after the quote as one cell: the product got the name
+    # 'unterminated,1\n...' and the rows below it vanished into that name.
+    text = 'sku,name,price\nA,Mug,1\nB,"unterminated,2\nC,Cup,3\n'
+    with pytest.raises(ValidationError, match=r"^x\.csv:3: not valid CSV: .*quote"):
+        parse_products(text, "csv", source="x.csv")
+    with pytest.raises(ValidationError, match=r"^x\.csv:2: not valid CSV"):
+        parse_products('sku,name\nA,"Mug" large\n', "csv", source="x.csv")
+
+
+def test_csv_semicolon_or_tab_separated_files_from_spreadsheets_load() -> None:
+    expected = [(2, {"sku": "A", "name": "Mug, large", "price": "2.50", "tags": ["x", "y"]})]
+    assert fields_of('sku;name;price;tags\nA;"Mug, large";2.50;x|y\n', "csv") == expected
+    assert fields_of('sku\tname\tprice\ttags\nA\t"Mug, large"\t2.50\tx|y\n', "csv") == expected
+    # a decimal comma is reported on its row, not read as two cells
+    _valid, errors = validate_rows(parse_products("sku;name;price\nA;Mug;2,50\n", "csv"))
+    assert [(e.row, e.message) for e in errors] == [(2, "price: '2,50' is not a number like 12.50")]
+
+
+def test_csv_byte_order_mark_windows_line_endings_and_header_case(tmp_path: Path) -> None:
+    text = "\ufeffSKU,Name,Price,Attribute:COLOR\r\nA,Mug,1,Red|Blue\r\n"
+    expected = [(2, {"sku": "A", "name": "Mug", "price": "1", "attribute:COLOR": ["Red", "Blue"]})]
+    assert fields_of(text, "csv") == expected  # as read from stdin: the BOM is still there
+    path = tmp_path / "excel.csv"
+    path.write_bytes(text.encode("utf-8"))
+    assert [row.data["sku"] for row in read_product_file(path)] == ["A"]

@@ -18,7 +18,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -522,14 +522,18 @@ def _items(document: Any, source: str) -> list[SourceRow]:
 
 
 def _parse_csv(text: str, source: str) -> list[SourceRow]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
+    """Rows of a CSV file as a spreadsheet saves it: comma, semicolon or tab separated (told by the
+    header line), with or without a byte order mark, any case of the standard column names."""
+    text = text.removeprefix("\ufeff")  # a BOM left by Excel (stdin is not decoded as utf-8-sig)
+    header_line = text.split("\n", 1)[0]
+    delimiter = next((d for d in (",", ";", "\t") if d in header_line), ",")
+    # strict: a stray or unclosed quote is an error, not a cell that swallows the rows below it
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = _csv_records(reader, source)
+    header = next(records, None)
+    if header is None:
         return []
-    except csv.Error as exc:
-        raise ValidationError(f"{source} is not valid CSV: {exc}") from None
-    columns = [column.strip() for column in header]
+    columns = [_csv_column(column) for column in header]
     for column in columns:
         if column in CSV_COLUMNS or (
             column.startswith((ATTRIBUTE_PREFIX, CUSTOM_PREFIX)) and column.split(":", 1)[1].strip()
@@ -542,17 +546,42 @@ def _parse_csv(text: str, source: str) -> list[SourceRow]:
     if len(set(columns)) != len(columns):
         raise ValidationError(f"{source}: a column appears twice in the header")
     rows: list[SourceRow] = []
-    try:
-        for number, cells in enumerate(reader, start=2):  # spreadsheet numbering: header is row 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) > len(columns):
-                rows.append(SourceRow(number, {"__too_many_cells__": len(cells)}))
-                continue
-            rows.append(SourceRow(number, _csv_row(columns, cells)))
-    except csv.Error as exc:
-        raise ValidationError(f"{source} is not valid CSV: {exc}") from None
+    for number, cells in enumerate(records, start=2):  # spreadsheet numbering: header is row 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(columns):
+            rows.append(SourceRow(number, {"__too_many_cells__": len(cells)}))
+            continue
+        rows.append(SourceRow(number, _csv_row(columns, cells)))
     return rows
+
+
+def _csv_records(reader: Any, source: str) -> Iterator[list[str]]:
+    """The reader's records; a CSV error names the line where the bad record starts."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problem = str(exc)
+            if "unexpected end of data" in problem:
+                problem += " (a quote opened on this line is never closed)"
+            raise ValidationError(f"{source}:{start}: not valid CSV: {problem}") from None
+        yield cells
+
+
+def _csv_column(header: str) -> str:
+    """A header cell as a column name: ``SKU`` is ``sku``, ``Attribute:COLOR`` is ``attribute:COLOR``."""
+    name = header.strip()
+    lower = name.lower()
+    if lower in CSV_COLUMNS:
+        return lower
+    for prefix in (ATTRIBUTE_PREFIX, CUSTOM_PREFIX):
+        if lower.startswith(prefix):
+            return prefix + name[len(prefix) :]
+    return name
 
 
 def _csv_row(columns: list[str], cells: list[str]) -> dict[str, Any]:
