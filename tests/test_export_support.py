@@ -103,6 +103,8 @@ class FakeWoo:
         self.bad_skus: set[str] = set()
         # each entry: "503", "413", or "timeout-applied" (apply, then time out)
         self.batch_faults: list[str] = []
+        # each entry: "503" (nothing created) or "503-applied" (created, then answered 503)
+        self.category_faults: list[str] = []
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
 
     # -- helpers for tests
@@ -224,8 +226,26 @@ class FakeWoo:
             headers["X-WP-Total"] = str(len(found))
             return httpx.Response(200, json=found, headers=headers)
         if request.method == "POST" and path == "/products/categories":
+            fault = self.category_faults.pop(0) if self.category_faults else None
+            unavailable = httpx.Response(
+                503, json={"code": "fault", "message": "injected", "data": {"status": 503}}
+            )
+            if fault == "503":
+                return unavailable
+            taken = [i for i, n in self.categories.items() if n == body["name"]]
+            if taken:
+                return httpx.Response(
+                    400,
+                    json={
+                        "code": "term_exists",
+                        "message": "A term with the name provided already exists.",
+                        "data": {"status": 400, "resource_id": taken[0]},
+                    },
+                )
             new = self._id()
             self.categories[new] = body["name"]
+            if fault == "503-applied":
+                return unavailable
             return httpx.Response(201, json={"id": new, "name": body["name"]})
         if request.method == "DELETE" and path.startswith("/products/"):
             product_id = int(path.rsplit("/", 1)[1])

@@ -205,7 +205,7 @@ class StoreRegistry:
     def _resolve_terms(
         self, client: WooClient, kind: str, path: str, names: list[str], create: bool, noun: str
     ) -> None:
-        from woosync.woo.errors import WooError, WooHTTPError
+        from woosync.woo.errors import WooError
 
         existing = client.list_all(path, {"per_page": 100, "hide_empty": "false"})
         by_name: dict[str, int] = {}
@@ -220,17 +220,13 @@ class StoreRegistry:
                 self.missing[(kind, name)] = f'{noun} "{name}" does not exist in the store'
                 continue
             try:
-                created = client.post(path, {"name": name})
-                self.remember(kind, name, int(created["id"]))
-                self.created.append((kind, name))
-            except WooHTTPError as exc:
-                resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
-                if resource:
-                    self.remember(kind, name, int(resource))
-                else:
-                    self.missing[(kind, name)] = f'cannot create {noun} "{name}": {exc}'
+                term_id, made = _create_term(client, path, name)
             except WooError as exc:
                 self.missing[(kind, name)] = f'cannot create {noun} "{name}": {exc}'
+                continue
+            self.remember(kind, name, term_id)
+            if made:
+                self.created.append((kind, name))
 
     def _resolve_attributes(
         self,
@@ -268,6 +264,27 @@ class StoreRegistry:
                     self.missing[(ATTRIBUTE, slug)] = (
                         f'cannot create global attribute "{slug}": {exc}'
                     )
+
+
+def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
+    """``(id, created)`` of the term ``name`` after a POST to ``path``. A term that exists answers
+    ``term_exists`` with its id, so a POST whose answer was lost (5xx, timeout) is safe to send
+    once more: it is, where every product using the name would otherwise fail."""
+    from woosync.woo.errors import WooHTTPError, WooTransportError
+
+    for attempt in (1, 2):
+        try:
+            return int(client.post(path, {"name": name})["id"]), True
+        except WooHTTPError as exc:
+            resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
+            if resource:
+                return int(resource), False
+            if attempt == 2 or not (exc.status >= 500 or exc.status == 429):
+                raise
+        except WooTransportError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 _REF_COLUMNS = ("connection_id", "kind", "key", "woo_id", "created_at")
