@@ -687,3 +687,11 @@ def test_add_warns_when_old_per_connection_variables_would_override_its_secrets(
     assert "WOOSYNC_CONN_1_CONSUMER_KEY is set in the environment" in result.stderr
     quiet = run_add(cli, name="B", url="https://b.example", env=ENV)
     assert "WOOSYNC_CONN_2" not in quiet.stderr
+
+
+def test_add_in_env_mode_says_the_secrets_were_not_kept_and_what_to_set(cli, monkeypatch) -> None:
+    monkeypatch.setenv("WOOSYNC_SECRETS", "env")
+    result = run_add(cli, env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert "WOOSYNC_SECRETS=env: the consumer key and secret were not stored" in result.stderr
+    assert "WOOSYNC_CONN_1_CONSUMER_KEY and WOOSYNC_CONN_1_CONSUMER_SECRET" in result.stderr

@@ -230,3 +230,26 @@ def test_the_file_store_never_writes_through_a_planted_link(tmp_path, monkeypatc
     assert elsewhere.read_text() == ""
     assert stat.S_IMODE(secrets_file().stat().st_mode) == 0o600
     assert read_secret(1, "consumer_secret") == SECRET
+
+
+def test_headless_keyring_hint_says_how_to_store_the_secrets_in_the_file(monkeypatch) -> None:
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(SecretsError) as never_stored:
+        resolve_credentials(3, interactive=False)
+    hint = never_stored.value.hint or ""
+    # WOOSYNC_SECRETS=file alone finds nothing: the secrets have to be stored there first.
+    assert "WOOSYNC_SECRETS=file woosync connections update 3 --secrets-from-stdin" in hint
+    monkeypatch.setenv("WOOSYNC_SECRETS", "file")
+    store_secrets(3, {"consumer_key": KEY, "consumer_secret": SECRET})
+    monkeypatch.delenv("WOOSYNC_SECRETS")  # e.g. a cron job without the setting
+    with pytest.raises(SecretsError) as in_the_file:
+        resolve_credentials(3, interactive=False)
+    assert "the secrets file holds them: set WOOSYNC_SECRETS=file" in str(in_the_file.value)
+
+
+def test_file_mode_missing_secret_names_a_way_that_works_without_a_terminal(monkeypatch) -> None:
+    keyring.set_keyring(fail.Keyring())
+    monkeypatch.setenv("WOOSYNC_SECRETS", "file")
+    with pytest.raises(SecretsError) as missing:
+        resolve_credentials(4, interactive=False)
+    assert "woosync connections update 4 --secrets-from-stdin" in str(missing.value)

@@ -82,12 +82,29 @@ def keyring_username(connection_id: int, field: str, scope: str | None = None) -
     return f"{name}@{scope}" if scope else name
 
 
+def _store_command(connection_id: int, mode: str | None = None) -> str:
+    """The command that stores a connection's key and secret without needing a terminal."""
+    prefix = f"{MODE_ENV}={mode} " if mode else ""
+    return (
+        f'printf \'%s\\n%s\\n\' "$KEY" "$SECRET" | '
+        f"{prefix}woosync connections update {connection_id} --secrets-from-stdin"
+    )
+
+
 def _headless_hint(connection_id: int) -> str:
     return (
         f"set {env_var(connection_id, 'consumer_key')} and "
-        f"{env_var(connection_id, 'consumer_secret')}, or opt in to the 0600 file store with "
-        f"{MODE_ENV}=file, or install a keyring backend (e.g. Secret Service, keyrings.alt)"
+        f"{env_var(connection_id, 'consumer_secret')}; or store them in the 0600 file store with "
+        f"{_store_command(connection_id, 'file')} and keep {MODE_ENV}=file set for every run; "
+        "or install a keyring backend (e.g. Secret Service, keyrings.alt)"
     )
+
+
+def _in_file_store(username: str) -> bool:
+    try:
+        return backends.file_get(username) is not None
+    except SecretsError:
+        return False
 
 
 def check_writable() -> str:
@@ -154,7 +171,7 @@ def resolve_credentials(
                 register_secret(entered)
                 values[field] = entered
                 continue
-        raise _missing(connection_id, field)
+        raise _missing(connection_id, field, scope)
     return Credentials(
         consumer_key=values["consumer_key"] or "",
         consumer_secret=values["consumer_secret"] or "",
@@ -162,10 +179,16 @@ def resolve_credentials(
     )
 
 
-def _missing(connection_id: int, field: str) -> SecretsError:
+def _missing(connection_id: int, field: str, scope: str | None = None) -> SecretsError:
     mode = secrets_mode()
     what = f"no {LABELS[field]} for connection {connection_id}"
     variable = env_var(connection_id, field)
+    if mode == "keyring" and _in_file_store(keyring_username(connection_id, field, scope)):
+        return SecretsError(
+            f"{what} in the environment or the keyring, but the secrets file holds them: "
+            f"set {MODE_ENV}=file",
+            hint=f"{MODE_ENV}=file must be set for every run that uses the file store",
+        )
     if mode == "keyring" and (problem := backends.keyring_problem()):
         return SecretsError(f"{what}: {problem}", hint=_headless_hint(connection_id))
     if mode == "env":
@@ -176,8 +199,9 @@ def _missing(connection_id: int, field: str) -> SecretsError:
     return SecretsError(
         f"{what} in the environment or the {mode}",
         hint=(
-            f"set {variable}, or store it with "
-            f"'woosync connections update {connection_id} --prompt-secrets'"
+            f"set {variable}, or store the key and secret with "
+            f"'woosync connections update {connection_id} --prompt-secrets' on a terminal, or "
+            f"without one: {_store_command(connection_id)}"
         ),
     )
 

@@ -195,7 +195,7 @@ def create_connection(
             session.flush()
             assert conn.id is not None
             connection_id = conn.id
-            store_secrets(
+            kept_in = store_secrets(
                 conn.id,
                 {"consumer_key": key, "consumer_secret": secret, "webhook_secret": webhook},
                 scope=scope,
@@ -211,9 +211,25 @@ def create_connection(
     if not verify_tls:
         _warn_insecure(conn)
     assert connection_id is not None
+    if kept_in == "env":
+        _warn_not_stored(connection_id)
     _warn_environment_overrides(connection_id)
     log.info("created connection %s (%s)", conn.id, store_url)
     return connection_to_dict(conn)
+
+
+def _warn_not_stored(connection_id: int) -> None:
+    """``WOOSYNC_SECRETS=env`` keeps nothing: say so, and which variables every run needs."""
+    from woosync.secrets import MODE_ENV, env_var
+
+    log.warning(
+        "%s=env: the consumer key and secret were not stored; every run that uses connection %s "
+        "needs %s and %s set",
+        MODE_ENV,
+        connection_id,
+        env_var(connection_id, "consumer_key"),
+        env_var(connection_id, "consumer_secret"),
+    )
 
 
 def _warn_environment_overrides(connection_id: int) -> None:
@@ -373,8 +389,8 @@ def update_connection(
             conn.updated_at = utcnow()
             session.add(conn)
             session.flush()
-            if secrets:
-                store_secrets(conn.id, secrets, scope=secrets_scope(store))
+            if secrets and store_secrets(conn.id, secrets, scope=secrets_scope(store)) == "env":
+                _warn_not_stored(conn.id)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, store_url or "") from None
     if not conn.verify_tls:
