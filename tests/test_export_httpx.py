@@ -612,3 +612,10 @@ def test_a_store_product_linked_to_another_local_product_is_not_adopted(
     again = run(store, conn, product_ids=[second], fields=["name", "sku"])
     assert again["success"] and again["results"][0]["wooProductId"] != linked["wooProductId"]
     assert [p["name"] for p in fake.by_sku("A")] == ["New A"]
+
+
+def test_an_empty_dry_run_plan_still_says_it_is_partial(store: Store, fake: FakeWoo) -> None:
+    conn = add_connection(store)
+    plan = run(store, conn, retry_failed=True, fields=["name", "sku"], partial=True, dry_run=True)
+    assert plan["dryRun"] is True and plan["partial"] is True and plan["products"] == []
+    assert fake.requests == []

@@ -101,7 +101,7 @@ def export_products(
             " (dry run)" if dry_run else "",
         )
         if not items:
-            return _empty(_id(conn), dry_run)
+            return _empty(_id(conn), dry_run, partial)
         with ExitStack() as stack:
             if client is None:
                 from woosync.services.connections import open_client
@@ -359,12 +359,12 @@ def _reading(readers: dict[str, Callable[[Any], Any]], row: Any) -> Callable[[st
     return lambda name: readers[name](row)
 
 
-def _empty(connection_id: int, dry_run: bool) -> dict[str, Any]:
+def _empty(connection_id: int, dry_run: bool, partial: bool) -> dict[str, Any]:
     if dry_run:
         return {
             "dryRun": True,
             "connectionId": connection_id,
-            "partial": False,
+            "partial": partial,
             "summary": {"create": 0, "update": 0, "unchanged": 0, "error": 0},
             "wouldCreate": [],
             "products": [],
