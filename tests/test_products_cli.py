@@ -348,6 +348,33 @@ def test_bad_rows_are_reported_with_row_numbers_and_change_nothing(cli, tmp_path
     assert [(p["sku"], p["price"]) for p in listed(cli)] == [("KEEP", "1")]
 
 
+def test_skus_that_differ_only_in_case_are_refused(cli, tmp_path: Path) -> None:
+    # WooCommerce compares SKUs without regard to case: two such products could never both be
+    # exported (the second would be matched to the first's store product or refused).
+    first = add(cli, "--sku", "MUG-1", "--name", "Mug")
+    twin = cli("products", "add", "--sku", "mug-1", "--name", "Other mug")
+    assert twin.exit_code == 4
+    assert "SKU 'mug-1' differs only in case from product 1's SKU 'MUG-1'" in twin.stderr
+    add(cli, "--sku", "BOWL", "--name", "Bowl")
+    renamed = cli("products", "edit", "2", "--sku", "Mug-1")
+    assert renamed.exit_code == 4
+    assert "SKU 'Mug-1' differs only in case from product 1's SKU 'MUG-1'" in renamed.stderr
+    path = tmp_path / "case.csv"
+    path.write_text("sku,name\nCUP,Cup\ncup,Small cup\nmug-1,Mug again\nBOWL,Bowl\n")
+    result = cli("products", "load", str(path))
+    assert result.exit_code == 2
+    assert "row 3 (cup): SKU 'cup' differs only in case from 'CUP' on row 2" in result.stderr
+    assert (
+        "row 4 (mug-1): SKU 'mug-1' differs only in case from product 1's SKU 'MUG-1'"
+        in result.stderr
+    )
+    assert [p["sku"] for p in listed(cli)] == ["MUG-1", "BOWL"]
+    # a product may change the case of its own SKU
+    changed = cli("--json", "products", "edit", "1", "--sku", "Mug-1")
+    assert changed.exit_code == 0, changed.stderr
+    assert json.loads(changed.stdout)["sku"] == "Mug-1" and first["id"] == 1
+
+
 def test_skip_invalid_applies_the_valid_rows_and_exits_1(cli, tmp_path: Path) -> None:
     path = tmp_path / "mixed.yaml"
     path.write_text(

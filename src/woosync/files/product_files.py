@@ -602,7 +602,7 @@ def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]
     """Check every row against :class:`ProductRecord`; a SKU given twice is an error on the later row."""
     valid: list[ValidRow] = []
     errors: list[RowError] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # SKU without regard to case -> (SKU, row)
     for source in rows:
         sku = _raw_sku(source.data)
         if "__not_an_object__" in source.data:
@@ -612,10 +612,10 @@ def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]
             errors.append(RowError(source.row, None, "more cells than columns in the header"))
             continue
         if sku is not None:
-            if sku in seen:  # even when the first row is invalid: one SKU, one row
-                errors.append(RowError(source.row, sku, f"SKU {sku!r} is also on row {seen[sku]}"))
+            first = seen.setdefault(sku.casefold(), (sku, source.row))
+            if first[1] != source.row:  # even when the first row is invalid: one SKU, one row
+                errors.append(RowError(source.row, sku, same_sku_message(sku, *first)))
                 continue
-            seen[sku] = source.row
         try:
             record = ProductRecord.model_validate(source.data)
             fields = record.to_fields()
@@ -627,6 +627,16 @@ def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]
             continue
         valid.append(ValidRow(source.row, record.sku, fields))
     return valid, errors
+
+
+def same_sku_message(sku: str, first_sku: str, first_row: int) -> str:
+    """Why a row's SKU clashes with the SKU of an earlier row (WooCommerce ignores case)."""
+    if sku == first_sku:
+        return f"SKU {sku!r} is also on row {first_row}"
+    return (
+        f"SKU {sku!r} differs only in case from {first_sku!r} on row {first_row} "
+        "(WooCommerce treats them as one SKU)"
+    )
 
 
 def _raw_sku(data: Mapping[str, Any]) -> str | None:

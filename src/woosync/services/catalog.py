@@ -29,6 +29,7 @@ from woosync.files.product_files import (
     detect_format,
     normalize_fields,
     read_product_file,
+    same_sku_message,
     validate_rows,
 )
 from woosync.services.bulk_sql import insert_many
@@ -142,6 +143,28 @@ def products_by_sku(session: Session, skus: Iterable[str]) -> dict[str, Product]
         for product in session.exec(select(Product).where(col(Product.sku).in_(chunk))):
             found[product.sku] = product
     return found
+
+
+def case_twins(session: Session, skus: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """``{sku.casefold(): (id, stored SKU)}`` of the products whose SKU equals one of ``skus``
+    without regard to case. WooCommerce compares SKUs that way, so the catalog keeps them apart
+    that way too. One scan of the SKU column (exact for any alphabet, unlike SQLite's lower())."""
+    wanted = {sku.strip().casefold() for sku in skus if sku and sku.strip()}
+    if not wanted:
+        return {}
+    rows = session.connection().exec_driver_sql("SELECT id, sku FROM products")
+    return {
+        folded: (product_id, sku)
+        for product_id, sku in rows
+        if (folded := sku.casefold()) in wanted
+    }
+
+
+def case_twin_message(sku: str, holder: tuple[int, str]) -> str:
+    return (
+        f"SKU {sku!r} differs only in case from product {holder[0]}'s SKU {holder[1]!r} "
+        "(WooCommerce treats them as one SKU)"
+    )
 
 
 def all_products(session: Session) -> list[Product]:
@@ -321,8 +344,10 @@ def _upsert(
 ) -> UpsertResult:
     result = UpsertResult(errors=list(errors))
     existing = products_by_sku(session, [fields.get("sku") or "" for _, fields in rows])
+    new_skus = [fields.get("sku") or "" for _, fields in rows if fields.get("sku") not in existing]
+    twins = case_twins(session, new_skus) if any(new_skus) else {}
     now = utcnow()
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[str, int]] = {}  # SKU without regard to case -> (SKU, row)
     planned: list[tuple[Product, _Plan]] = []
     new_rows: list[dict[str, Any]] = []
     for number, fields in rows:
@@ -330,13 +355,16 @@ def _upsert(
         if not sku:
             result.errors.append(RowError(number, None, "sku: is required"))
             continue
-        if sku in seen:
-            result.errors.append(RowError(number, sku, f"SKU {sku!r} is also on row {seen[sku]}"))
+        first = seen.setdefault(sku.casefold(), (sku, number))
+        if first[1] != number:
+            result.errors.append(RowError(number, sku, same_sku_message(sku, *first)))
             continue
-        seen[sku] = number
         product = existing.get(sku)
         try:
             if product is None:
+                twin = twins.get(sku.casefold())
+                if twin is not None:
+                    raise ValidationError(case_twin_message(sku, twin))
                 new_rows.append(new_product_row(fields, now))
                 result.created.append(sku)
                 continue
@@ -410,6 +438,9 @@ def add_product(store: Store, fields: Mapping[str, Any]) -> dict[str, Any]:
                 f"a product with SKU {sku!r} already exists (id {holder.id})",
                 hint=f"change it with 'woosync products edit {holder.id}'",
             )
+        twin = case_twins(session, [sku]).get(sku.casefold())
+        if twin is not None:
+            raise ConflictError(case_twin_message(sku, twin), hint="use the same spelling")
         product = Product(sku=sku, name=normalized["name"])
         _apply(product, _plan(product, normalized))
         product.updated_at = product.created_at
@@ -499,6 +530,9 @@ def edit_product(
                     f"SKU {new_sku!r} is already used by product {holder.id}",
                     hint="choose another SKU",
                 )
+            twin = case_twins(session, [new_sku]).get(new_sku.casefold())
+            if twin is not None and twin[0] != product.id:
+                raise ConflictError(case_twin_message(new_sku, twin), hint="choose another SKU")
         plan = _plan(product, normalized)
         _apply(product, plan)
         session.flush()
