@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 
@@ -18,6 +20,7 @@ from woo_helpers import (
     capture_response,
     expected_signature,
     oauth_params,
+    rfc3986,
 )
 
 from woosync.core.errors import ValidationError
@@ -161,3 +164,33 @@ def test_repr_shows_no_credentials() -> None:
     with WooClient(HTTP_STORE, KEY, SECRET) as client:
         text = repr(client) + repr(client._auth)
     assert KEY not in text and SECRET not in text
+
+
+@pytest.mark.parametrize(
+    ("store_url", "signed_as"),
+    [
+        ("http://shop.example/shop", "http://shop.example/shop/wp-json/wc/v3/products"),
+        ("HTTP://Shop.Example:80/shop/", "http://shop.example/shop/wp-json/wc/v3/products"),
+        (
+            "http://shop.example:8080/wp/shop",
+            "http://shop.example:8080/wp/shop/wp-json/wc/v3/products",
+        ),
+        ("http://[::1]:8080/shop", "http://[::1]:8080/shop/wp-json/wc/v3/products"),
+    ],
+)
+def test_oauth_signs_the_site_address_with_its_subdirectory_and_port(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient], store_url: str, signed_as: str
+) -> None:
+    """WordPress in a subdirectory, on another port: WooCommerce signs home_url + path, with no
+    default port; the signature must match that base URL, written out here, not derived."""
+    httpx_mock.add_response(**capture_response("auth_http_oauth1_ok"))
+    make_client(store_url).get("/products", {"per_page": 1})
+    request = httpx_mock.get_request()
+    assert request is not None
+    assert str(request.url).startswith(signed_as + "?")
+    params = oauth_params(request)
+    pairs = sorted((rfc3986(k), rfc3986(v)) for k, v in params.items() if k != "oauth_signature")
+    joined = "&".join(f"{k}={v}" for k, v in pairs)
+    base_string = f"GET&{rfc3986(signed_as)}&{rfc3986(joined)}"
+    digest = hmac.new(f"{SECRET}&".encode(), base_string.encode(), hashlib.sha256).digest()
+    assert params["oauth_signature"] == base64.b64encode(digest).decode()
