@@ -13,6 +13,7 @@ from test_export_support import add_products, edit_product, set_mapping, sync_of
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
 from woosync.store.engine import Store, open_store
+from woosync.woo import WooClient
 
 
 @pytest.fixture
@@ -219,3 +220,17 @@ def test_log_file_in_a_missing_folder_is_a_usage_error(cli, setup, tmp_path) -> 
     assert result.stderr.startswith(f"error: --log-file {missing}: No such file or directory")
     assert len(result.stderr.strip().splitlines()) == 1
     assert sync_of(store, conn, ids[0]) is None
+
+
+def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+    store, conn, ids = setup
+    shop, url = sandbox
+    fields = ("--fields", "name,sku,price")
+    assert cli("export", "--products", str(ids[0]), *fields).exit_code == 0
+    woo_id = sync_of(store, conn, ids[0]).woo_product_id  # type: ignore[union-attr]
+    key, secret = shop.create_key("read_write")
+    with WooClient(url, key, secret) as client:
+        client.delete(f"/products/{woo_id}")  # to the trash
+    plan = cli("export", "--products", str(ids[0]), *fields, "--dry-run", "--restore-trashed")
+    assert plan.exit_code == 0, plan.stderr
+    assert "restore" in plan.stdout

@@ -100,7 +100,10 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
         for product in plan["products"]:
             if product["action"] == "unchanged":
                 continue
-            head = [product["productId"], product["sku"], product["action"]]
+            action = product["action"]
+            if product.get("restoreFromTrash"):
+                action += " (restore from trash)"
+            head = [product["productId"], product["sku"], action]
             if product["action"] == "error":
                 rows.append([*head, "", product.get("message", "")])
                 continue
