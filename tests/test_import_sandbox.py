@@ -230,6 +230,43 @@ def test_a_local_product_with_the_sku_is_linked_not_duplicated(
         assert link.woo_product_id == sandbox.find_sku("L-00001")["id"]  # type: ignore[index]
 
 
+def test_update_existing_keeps_local_values_the_store_never_had(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    """A store that was never sent a field (a wholesale store's mapping leaves the description out)
+    answers it empty: that does not wipe the catalog. A value the store had and then cleared does
+    clear the local one."""
+    woo = sandbox.create_product(
+        {"name": "Lamp", "sku": "BL-1", "regular_price": "30", "sale_price": "25"}
+    )
+    with store.session() as session:
+        session.add(
+            Product(
+                sku="BL-1",
+                name="Lamp",
+                price="30",
+                description="<p>Hand-made brass lamp</p>",
+                weight="1.5",
+                tags=["brass"],
+            )
+        )
+    first = import_products(store, client=client, update_existing=True)
+    assert first["products"][0]["status"] == "updated"
+    changed = set(first["products"][0]["changedFields"])
+    assert "sale_price" in changed and not changed & {"description", "weight", "tags"}
+    client.put(f"/products/{woo['id']}", {"sale_price": "", "name": "Brass lamp"})
+    second = import_products(store, client=client, update_existing=True)
+    assert sorted(second["products"][0]["changedFields"]) == ["name", "sale_price"]
+    with store.session() as session:
+        lamp = session.exec(select(Product).where(Product.sku == "BL-1")).one()
+        assert (lamp.description, lamp.weight, lamp.tags) == (
+            "<p>Hand-made brass lamp</p>",
+            "1.5",
+            ["brass"],
+        )
+        assert (lamp.name, lamp.sale_price) == ("Brass lamp", None)
+
+
 def test_unsupported_products_are_reported_never_a_crash(
     store: Store, sandbox: SandboxStore, client: WooClient
 ) -> None:

@@ -84,6 +84,30 @@ class ImportRules:
             for woo_field, target in self.field_mappings.items()
         )
 
+    @functools.cached_property
+    def fingerprint_keys(self) -> dict[str, tuple[str, ...]]:
+        """Per key of an imported product's catalog field dict (``price``, ``length``,
+        ``custom:productWeight``), the export fingerprint keys (``ProductSync.exported_values``)
+        of the WooCommerce field it comes from: how an update tells a value the store cleared
+        from one it never had."""
+        found: dict[str, tuple[str, ...]] = {}
+        for woo_field, target in self.field_mappings.items():
+            name = local_name(target)
+            if woo_field in DIMENSION_PARTS:
+                keys: tuple[str, ...] = (f"dimensions.{woo_field}", "dimensions")
+            elif woo_field == "dimensions":
+                keys = ("dimensions", *(f"dimensions.{part}" for part in DIMENSION_PARTS))
+            else:
+                keys = (woo_field,)
+            if name == "dimensions":
+                for part in DIMENSION_PARTS:
+                    found[part] = keys
+            elif is_standard_local(name):
+                found[name] = keys
+            else:
+                found[f"custom:{name}"] = keys
+        return found
+
 
 @dataclass
 class LocalFields:

@@ -197,8 +197,9 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
                 session.add(sync)
             continue
         target = Product(**product.model_dump()) if run.dry_run else product
+        sync = link if link is not None and link.product_id == product.id else None
         try:
-            changed = apply_product_fields(target, candidate.fields)
+            changed = apply_product_fields(target, _store_fields(run, candidate, product, sync))
         except ValidationError as exc:
             run.results[woo_id] = entry(woo_id, product.id, sku, "failed", exc.message)
             continue
@@ -219,6 +220,33 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
         _write_syncs(session, writes)
         if run.maybe_linked is not None:
             run.maybe_linked.update(row["woo_product_id"] for row in writes.rows)
+
+
+def _store_fields(
+    run: ImportRun, candidate: _Candidate, product: Product, sync: ProductSync | None
+) -> dict[str, Any]:
+    """The fields an update applies: an empty store value clears the local one only when the store
+    had a value at the last sync (its fingerprint changed). A field the store never had (left out of
+    its export mapping, or never synced) answers empty: the catalog keeps its value."""
+    fields = candidate.fields
+    blanks = [key for key, value in fields.items() if value is None or value == []]
+    if not blanks:
+        return fields
+    before = (sync.exported_values or {}) if sync is not None else {}
+    now = (
+        run.fingerprinter.for_store_product(
+            candidate.woo, list(product.attributes or {}), run.attribute_ids()
+        )
+        if before
+        else {}
+    )
+    keys = run.rules.fingerprint_keys
+    kept = dict(fields)
+    for key in blanks:
+        cleared = any(k in before and before[k] != now.get(k) for k in keys.get(key, ()))
+        if not cleared:
+            del kept[key]
+    return kept
 
 
 def _links(
