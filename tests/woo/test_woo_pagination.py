@@ -14,7 +14,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 from woo_helpers import HTTP_STORE, assert_signed, capture, capture_response, oauth_params
 
-from woosync.woo import WooAuthError, WooClient
+from woosync.woo import WooAuthError, WooClient, WooError
 
 PRODUCTS = re.compile(re.escape(f"{HTTP_STORE}/wp-json/wc/v3/products") + r"\?.*")
 
@@ -188,3 +188,20 @@ def test_a_failing_page_stops_the_listing(
     with pytest.raises(WooAuthError, match="nonce has already been used"):
         make_client().list_all("/products", per_page=1, concurrency=1)
     assert sorted(page_of(r) for r in httpx_mock.get_requests())[:2] == [1, 2]
+
+
+def test_a_full_page_without_totals_is_an_error_not_a_silently_short_listing(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
+) -> None:
+    """A proxy or plugin that strips X-WP-Total/X-WP-TotalPages must not turn 250 products into
+    the first 100: a full page without them says what is wrong; a short one is the whole list."""
+    two = [{"id": 1}, {"id": 2}]
+    httpx_mock.add_callback(lambda _request: httpx.Response(200, json=two), is_reusable=True)
+    client = make_client()
+    with pytest.raises(WooError, match="X-WP-TotalPages") as caught:
+        client.list_all("/products", per_page=2)
+    assert "strips" in str(caught.value)
+    with pytest.raises(WooError, match="X-WP-TotalPages"):
+        client.get_page("/products", None, 1, per_page=2)
+    assert client.get_page("/products", None, 1, per_page=5) == (two, 2, 1)
+    assert client.list_all("/products", per_page=5) == two

@@ -160,6 +160,15 @@ class WooClient:
         response, body = self._exchange("GET", url, params=page_params(params, page, per_page))
         if not isinstance(body, list):
             raise WooError(f"expected a list from {redact_url(url)}, got {type(body).__name__}")
+        if len(body) >= per_page and "X-WP-TotalPages" not in response.headers:
+            # Without it a full page looks like the whole collection: never list silently short.
+            raise WooError(
+                f"{redact_url(url)} answered a full page without X-WP-Total/X-WP-TotalPages, "
+                "so the number of pages is unknown",
+                hint="a proxy, cache or security plugin in front of WordPress strips these "
+                "headers; let them through",
+                url=redact_url(url),
+            )
         total, pages = totals(response, body)
         return body, total, pages
 
