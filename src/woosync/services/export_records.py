@@ -241,11 +241,6 @@ _SYNC_COLUMNS = (
 )
 
 
-def mark_pending(session: Session, connection_id: int, rows: Sequence[SyncRow]) -> None:
-    """Flag the products about to be written; a crash leaves them ``pending``, not ``synced``."""
-    write_syncs(session, connection_id, rows)
-
-
 def delete_sync(session: Session, connection_id: int, product_id: int) -> None:
     from sqlalchemy import delete
 

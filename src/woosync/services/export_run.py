@@ -49,7 +49,6 @@ UNCHANGED = "unchanged"
 ERROR = "error"
 
 _NAME_LIST_KINDS = frozenset({plan.CATEGORIES, plan.TAGS, *plan.ATTRIBUTE_KINDS})
-_SKU_ERRORS = ("product_invalid_sku", "woocommerce_rest_product_not_created")
 
 
 @dataclass
