@@ -123,6 +123,29 @@ def test_human_output_goes_to_stdout_and_the_confirmation_to_stderr(cli, stores)
             '"a" and "b" would both go to the WooCommerce field "pa_x"',
         ),
         (["--fields", "name,sku,price,price"], 'selectedFields lists "price" twice'),
+        # values that cannot fit their target: the export would send "['a.jpg']" as a text or
+        # drop the value without a word
+        (
+            ["--fields", "name,sku,images", "--map", "images=description"],
+            'fieldMappings["images"]: "images" is a list and cannot go to the text field '
+            '"description"',
+        ),
+        (
+            ["--fields", "name,sku,dimensions", "--map", "dimensions=weight"],
+            'fieldMappings["dimensions"]: "dimensions" can only go to "dimensions"',
+        ),
+        (
+            ["--fields", "name,sku,Dimension", "--map", "Dimension=dimensions"],
+            'fieldMappings["Dimension"]: only the "dimensions" field can go to "dimensions"',
+        ),
+        (
+            ["--fields", "name,sku,dimensions,length"],
+            '"dimensions" and "length" would both go to the WooCommerce field "length"',
+        ),
+        (
+            ["--fields", "name,sku,dimensions,boxDepth", "--map", "boxDepth=width"],
+            '"dimensions" and "boxDepth" would both go to the WooCommerce field "width"',
+        ),
         (["--fields", "name,sku", "--map", "price"], '--map "price" must look like KEY=VALUE'),
         (
             [
@@ -153,6 +176,17 @@ def test_the_required_fields_error_is_the_spec_message_also_on_update(cli, store
     result = cli("export-mapping", "update", "1", "--fields", "name,price")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {REQUIRED}")
+
+
+def test_values_that_fit_their_targets_are_accepted(cli, stores) -> None:
+    for fields, maps in [
+        ("name,sku,categories", ["categories=tags"]),
+        ("name,sku,tags,Brand", ["tags=pa_style", "Brand=categories"]),
+        ("name,sku,extraImages", ["extraImages=images"]),
+        ("name,sku,boxDepth,width", ["boxDepth=length"]),
+    ]:
+        args = [arg for pair in maps for arg in ("--map", pair)]
+        create_export(cli, "1", "--fields", fields, *args)
 
 
 def test_standard_fields_and_attributes_are_accepted(cli, stores) -> None:

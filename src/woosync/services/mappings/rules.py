@@ -104,6 +104,33 @@ def _check_export_field_mapping(key: str, target: str, selected: set[str]) -> No
             path=path,
             hint=_target_hint(target),
         )
+    _check_value_fits(key, target, path)
+
+
+_LIST_FIELDS = ("images", "categories", "tags")  # standard fields whose value is a list
+
+
+def _check_value_fits(key: str, target: str, path: KeyPath) -> None:
+    """A standard field's value must fit where it goes: the export would send a list as the text
+    "['a.jpg']" and drop any value but the dimensions object at ``dimensions`` without a word."""
+    if key == "dimensions" and target != "dimensions":
+        raise MappingRuleError(
+            f'fieldMappings["{key}"]: "dimensions" can only go to "dimensions"',
+            path=path,
+            hint="select length, width or height to send one part elsewhere",
+        )
+    if target == "dimensions" and key != "dimensions":
+        raise MappingRuleError(
+            f'fieldMappings["{key}"]: only the "dimensions" field can go to "dimensions"',
+            path=path,
+            hint=f"map {key} to length, width or height",
+        )
+    if key in _LIST_FIELDS and target not in _LIST_FIELDS and not is_global_attribute(target):
+        raise MappingRuleError(
+            f'fieldMappings["{key}"]: "{key}" is a list and cannot go to the text field "{target}"',
+            path=path,
+            hint="map it to images, categories, tags or a pa_ attribute",
+        )
 
 
 def _target_hint(target: str) -> str:
@@ -133,19 +160,20 @@ def _check_export_landings(
     """No two selected fields may land on the same WooCommerce field."""
     landed: dict[str, str] = {}  # WooCommerce field -> the selected field that goes there
     for name in selected_fields:
-        landing = _export_target(name, field_mappings)
-        if landing is None:
-            continue
-        if landing in landed:
-            other = landed[landing]
-            key = name if name in field_mappings else other
-            raise MappingRuleError(
-                f'fieldMappings: "{other}" and "{name}" would both go to the WooCommerce '
-                f'field "{landing}"',
-                path=("fieldMappings", key),
-                hint=f"map only one of them to {landing}, or drop one from the selected fields",
-            )
-        landed[landing] = name
+        target = _export_target(name, field_mappings)
+        # the dimensions object fills its three parts: "dimensions" and "length" clash
+        landings = DIMENSION_PARTS if target == "dimensions" else (target,) if target else ()
+        for landing in landings:
+            if landing in landed:
+                other = landed[landing]
+                key = name if name in field_mappings else other
+                raise MappingRuleError(
+                    f'fieldMappings: "{other}" and "{name}" would both go to the WooCommerce '
+                    f'field "{landing}"',
+                    path=("fieldMappings", key),
+                    hint=f"map only one of them to {landing}, or drop one from the selected fields",
+                )
+            landed[landing] = name
 
 
 # --- import --------------------------------------------------------------------------------------
