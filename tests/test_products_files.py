@@ -218,3 +218,9 @@ def test_csv_byte_order_mark_windows_line_endings_and_header_case(tmp_path: Path
     path = tmp_path / "excel.csv"
     path.write_bytes(text.encode("utf-8"))
     assert [row.data["sku"] for row in read_product_file(path)] == ["A"]
+
+
+def test_csv_cells_larger_than_the_csv_module_default_limit_load() -> None:
+    description = "<p>" + "x" * 300_000 + "</p>"  # the csv module refuses cells over 128 KiB
+    rows = fields_of(f'sku,name,description\nA,Mug,"{description}"\n', "csv")
+    assert rows[0][1]["description"] == description

@@ -529,6 +529,8 @@ def _parse_csv(text: str, source: str) -> list[SourceRow]:
     delimiter = next((d for d in (",", ";", "\t") if d in header_line), ",")
     # strict: a stray or unclosed quote is an error, not a cell that swallows the rows below it
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # the csv module refuses cells over 128 KiB by default; a long HTML description is one
+    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
     records = _csv_records(reader, source)
     header = next(records, None)
     if header is None:
