@@ -234,3 +234,29 @@ def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -
     plan = cli("export", "--products", str(ids[0]), *fields, "--dry-run", "--restore-trashed")
     assert plan.exit_code == 0, plan.stderr
     assert "restore" in plan.stdout
+
+
+def test_a_refused_export_is_in_the_log_file_and_locks_are_per_database(  # type: ignore[no-untyped-def]
+    cli, setup, tmp_path
+) -> None:
+    from woosync.core.locks import store_lock
+
+    store, conn, ids = setup
+    log = tmp_path / "export.log"
+    args = (
+        "export",
+        "--products",
+        str(ids[0]),
+        "--fields",
+        "name,sku",
+        "-q",
+        "--log-file",
+        str(log),
+    )
+    with store_lock(conn, database=store.path):
+        locked = cli(*args)
+    assert locked.exit_code == 6
+    assert locked.stderr.count("another woosync run is working") == 1
+    assert "ERROR woosync.export: export failed: another woosync run" in log.read_text()
+    with store_lock(conn, database=tmp_path / "another.db"):  # another database's connection
+        assert cli(*args).exit_code == 0

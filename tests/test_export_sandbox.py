@@ -418,3 +418,27 @@ def test_a_create_with_a_deleted_store_image_uploads_it_again(store: Store) -> N
     stored = sandbox.find_sku("IMG-2")
     assert stored is not None and stored["images"][0]["id"] != media_id
     assert len(in_store(sandbox)) == 2
+
+
+def test_a_delete_whose_answer_is_lost_is_not_replayed_into_a_false_not_found(
+    store: Store,
+) -> None:
+    from woosync.services.export import delete_product
+    from woosync.woo.errors import WooTimeoutError
+
+    sandbox = SandboxStore(seed=0)
+    conn = connection(store, "Retail")
+    [pid] = add_products(store, [tee("DEL-1")])
+    assert export(store, sandbox, conn, product_ids=[pid], fields=["name", "sku"])["success"]
+    with client_for(sandbox) as client:
+        sandbox.faults = Faults(stall_rate=1.0, stall_seconds=0)  # applied, answer lost
+        with pytest.raises(WooTimeoutError):
+            delete_product(store, conn, pid, client=client)
+        sandbox.faults = Faults()
+        deletes = [r for r in sandbox.stats.log if r.method == "DELETE"]
+        assert len(deletes) == 1  # not replayed
+        assert sandbox.find_sku("DEL-1") is None  # the store did delete it
+        assert sync_of(store, conn, pid) is not None  # kept until we know
+        rerun = delete_product(store, conn, pid, client=client)
+    assert rerun == {"success": False, "message": "Product not found in WooCommerce"}
+    assert sync_of(store, conn, pid) is None

@@ -166,14 +166,14 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     store: Store, sandbox: SandboxStore, cli: Any
 ) -> None:
     sandbox.seed_products(2, prefix="LK-")
-    with store_lock(1):
+    with store_lock(1, database=store.path):
         locked = cli("import")
     assert locked.exit_code == 6
     assert "another woosync run is working on connection 1" in locked.stderr
     assert "--wait" in locked.stderr
     assert _skus(store) == []
 
-    holder = threading.Thread(target=_hold_lock, args=(1, 0.4))
+    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.4))
     holder.start()
     time.sleep(0.1)
     waited = cli("import", "--wait", "10")
@@ -182,8 +182,8 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert len(_skus(store)) == 2
 
 
-def _hold_lock(connection_id: int, seconds: float) -> None:
-    with store_lock(connection_id):
+def _hold_lock(store: Store, connection_id: int, seconds: float) -> None:
+    with store_lock(connection_id, database=store.path):
         time.sleep(seconds)
 
 
@@ -243,13 +243,13 @@ def test_a_refused_run_is_in_the_log_file_too(
 ) -> None:
     """A cron job's log file shows why a run did nothing, not only the runs that worked."""
     log = tmp_path / "import.log"
-    with store_lock(1):
+    with store_lock(1, database=store.path):
         result = cli("import", "--quiet", "--log-file", str(log))
     assert result.exit_code == 6
     assert result.stderr.count("another woosync run is working on connection 1") == 1
     assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
 
-    holder = threading.Thread(target=_hold_lock, args=(1, 0.3))
+    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.3))
     holder.start()
     time.sleep(0.1)
     waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))

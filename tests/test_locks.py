@@ -73,3 +73,13 @@ def test_a_waiter_that_gives_up_says_how_long_it_waited(tmp_path: Path) -> None:
         "import from Shop did not start"
     )
     assert "--wait SECONDS" not in str(info.value)
+
+
+def test_the_same_connection_id_in_two_databases_does_not_block(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.db", tmp_path / "b.db"
+    with store_lock(1, directory=tmp_path, database=first):
+        with store_lock(1, directory=tmp_path, database=second):
+            pass
+        same_file = tmp_path / "." / "a.db"
+        with pytest.raises(LockedError), store_lock(1, directory=tmp_path, database=same_file):
+            pass

@@ -16,6 +16,7 @@ from woosync.cli.options import (
     RunOptions,
     emit_result,
     exit_if_failed,
+    failure_logged,
     parse_ids,
     parse_names,
     print_capped_table,
@@ -219,7 +220,10 @@ def export_command(
         if output.interactive and not dry_run
         else None
     )
-    with output.progress("Exporting products", total if not dry_run else None) as advance:
+    with (
+        failure_logged("woosync.export", "export"),
+        output.progress("Exporting products", total if not dry_run else None) as advance,
+    ):
         result = export_products(
             store,
             connection,
@@ -260,9 +264,10 @@ def update_command(
     state = start_run(ctx, run)
     output = state.output
     field_names = parse_names(fields, "--fields")
-    result = update_product(
-        state.store(), connection, product, fields=field_names, lock_wait=run.wait
-    )
+    with failure_logged("woosync.export", f"update of product {product}"):
+        result = update_product(
+            state.store(), connection, product, fields=field_names, lock_wait=run.wait
+        )
     failed = result["status"] == "error"
     if failed:
         output.error(f"product {product}: {result.get('message', 'failed')}")
@@ -298,7 +303,8 @@ def delete_command(
         f"Delete product {product} from the store permanently?",
         yes=yes,
     )
-    result = delete_product(state.store(), connection, product, lock_wait=run.wait)
+    with failure_logged("woosync.export", f"delete of product {product}"):
+        result = delete_product(state.store(), connection, product, lock_wait=run.wait)
     if not result["success"]:
         output.warn(f"{result['message']}; the sync record was removed")
 

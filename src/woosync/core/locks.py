@@ -1,11 +1,13 @@
 """Per-store run locks: two woosync runs on the same store never interleave; other stores proceed.
 
 Backed by filelock (OS-level locks, released when the process dies). Lock files live in
-``<data dir>/locks/`` and are named after the connection id.
+``<data dir>/locks/`` and are named after the database file and the connection id: connection 1
+of ``a.db`` and connection 1 of ``b.db`` are different stores and never block each other.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,19 +19,29 @@ from woosync.core.paths import data_dir, ensure_private_dir
 log = logging.getLogger("woosync.lock")
 
 
-def lock_path(connection_id: int, directory: Path | None = None) -> Path:
+def lock_path(
+    connection_id: int, directory: Path | None = None, database: Path | None = None
+) -> Path:
     base = ensure_private_dir(directory or data_dir() / "locks")
-    return base / f"connection-{connection_id}.lock"
+    if database is None:
+        return base / f"connection-{connection_id}.lock"
+    digest = hashlib.sha256(str(Path(database).resolve()).encode()).hexdigest()[:12]
+    return base / f"{digest}-connection-{connection_id}.lock"
 
 
 @contextmanager
 def store_lock(
-    connection_id: int, *, wait: float = 0.0, label: str = "", directory: Path | None = None
+    connection_id: int,
+    *,
+    wait: float = 0.0,
+    label: str = "",
+    directory: Path | None = None,
+    database: Path | None = None,
 ) -> Iterator[None]:
     """Hold the run lock of one connection; wait up to ``wait`` seconds, else ``LockedError``."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(lock_path(connection_id, directory), mode=0o600)
+    lock = FileLock(lock_path(connection_id, directory, database), mode=0o600)
     try:
         try:
             lock.acquire(timeout=0, poll_interval=0.05)

@@ -110,7 +110,9 @@ def export_products(
             if not dry_run:
                 from woosync.core.locks import store_lock
 
-                stack.enter_context(store_lock(_id(conn), wait=lock_wait, label="export"))
+                stack.enter_context(
+                    store_lock(_id(conn), wait=lock_wait, label="export", database=store.path)
+                )
             run = ExportRun(
                 store,
                 _id(conn),
@@ -240,9 +242,15 @@ def delete_product(
             client = stack.enter_context(open_client(store, conn))
         from woosync.core.locks import store_lock
 
-        stack.enter_context(store_lock(_id(conn), wait=lock_wait, label="delete"))
+        stack.enter_context(
+            store_lock(_id(conn), wait=lock_wait, label="delete", database=store.path)
+        )
         try:
-            client.delete(f"/products/{woo_id}", params={"force": "true"})
+            # Not replayed after a timeout: had the first attempt deleted it, a retry's 404 would
+            # report a delete that worked as "not found". A rerun finds out (404: record removed).
+            client.request(
+                "DELETE", f"/products/{woo_id}", params={"force": "true"}, idempotent=False
+            )
             answer: dict[str, Any] = {"success": True}
         except WooNotFoundError:
             answer = {"success": False, "message": NOT_IN_STORE}

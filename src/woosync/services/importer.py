@@ -93,7 +93,12 @@ def import_products(
         lock = (
             nullcontext()
             if dry_run
-            else store_lock(conn.id, wait=lock_wait, label=f"import from {conn.store_name}")
+            else store_lock(
+                conn.id,
+                wait=lock_wait,
+                label=f"import from {conn.store_name}",
+                database=store.path,
+            )
         )
         with lock:
             started = time.monotonic()
