@@ -230,6 +230,20 @@ def test_a_local_product_with_the_sku_is_linked_not_duplicated(
         assert link.woo_product_id == sandbox.find_sku("L-00001")["id"]  # type: ignore[index]
 
 
+def test_a_store_sku_that_differs_only_in_case_from_a_local_one_is_not_imported_twice(
+    store: Store, sandbox: SandboxStore, client: WooClient
+) -> None:
+    sandbox.seed_products(2, prefix="L-")  # L-00001, L-00002
+    with store.session() as session:
+        session.add(Product(sku="l-00001", name="Local name"))
+    result = import_products(store, client=client)
+    assert _statuses(result) == {"L-00001": "failed", "L-00002": "imported"}
+    [failed] = [p for p in result["products"] if p["sku"] == "L-00001"]
+    assert "differs only in case from product 1's SKU 'l-00001'" in failed["message"]
+    with store.session() as session:
+        assert sorted(p.sku for p in session.exec(select(Product))) == ["L-00002", "l-00001"]
+
+
 def test_update_existing_keeps_local_values_the_store_never_had(
     store: Store, sandbox: SandboxStore, client: WooClient
 ) -> None:

@@ -47,6 +47,9 @@ class ImportRun:
     # link query, which scans all of the connection's sync records (there is no index on the
     # store product id). ``None`` (dry runs, which hold no lock): every page asks the database.
     maybe_linked: set[int] | None = None
+    # The catalog's SKUs by their case-folded form, read once when a page first has new products:
+    # WooCommerce treats SKUs that differ only in case as one, so the catalog never holds both.
+    folded_skus: dict[str, tuple[int, str]] | None = None
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""

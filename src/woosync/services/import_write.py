@@ -136,7 +136,7 @@ class _SyncWrites:
 def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) -> None:
     from sqlmodel import select
 
-    from woosync.services.catalog import apply_product_fields
+    from woosync.services.catalog import apply_product_fields, case_twin_message
     from woosync.store.models import Product, ProductSync
 
     links = _links(session, run, candidates)
@@ -158,9 +158,14 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
         if product is None:
             if run.dry_run and imported_now and sku in run.planned_skus:
                 continue  # nothing was written: the copy would be imported as the first was
+            twin = _case_twin(session, run, sku)
             if sku in run.planned_skus:
                 run.results[woo_id] = entry(
                     woo_id, None, sku, "failed", "another store product in this run has this SKU"
+                )
+            elif twin is not None:
+                run.results[woo_id] = entry(
+                    woo_id, None, sku, "failed", case_twin_message(sku, twin)
                 )
             else:
                 run.planned_skus.add(sku)
@@ -268,6 +273,15 @@ def _links(
         col(ProductSync.woo_product_id).in_(woo_ids),
     )
     return {link.woo_product_id: link for link in session.exec(query).all()}
+
+
+def _case_twin(session: Session, run: ImportRun, sku: str) -> tuple[int, str] | None:
+    """The local product whose SKU differs from ``sku`` only in case, if any."""
+    if run.folded_skus is None:
+        rows = session.connection().exec_driver_sql("SELECT id, sku FROM products")
+        run.folded_skus = {stored.casefold(): (product_id, stored) for product_id, stored in rows}
+    holder = run.folded_skus.get(sku.casefold())
+    return holder if holder is not None and holder[1] != sku else None
 
 
 def _local_products(session: Session, ids: list[int], skus: set[str]) -> dict[int, Product]:
