@@ -17,14 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markdown import Markdown
-from rich.panel import Panel
-from rich.rule import Rule
 
 from woosync.core.errors import WoosyncError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from woosync.sandbox import SandboxStore
 
 RETAIL = "Main Retail Store"
@@ -79,12 +77,17 @@ class Narrator:
         self._command = typer.main.get_command(app)
 
     def chapter(self, title: str, text: str) -> None:
+        from rich.markdown import Markdown
+        from rich.rule import Rule
+
         self.steps += 1
         self.console.print()
         self.console.print(Rule(f"[bold]{self.steps}. {title}", align="left"))
         self.console.print(Markdown(text))
 
     def note(self, text: str) -> None:
+        from rich.markdown import Markdown
+
         self.console.print(Markdown(text))
 
     def run(self, *args: str, secrets: dict[str, str] | None = None, expect: int = 0) -> None:
@@ -143,6 +146,8 @@ def _manager_adds_products(store: SandboxStore) -> list[str]:
 
 def run_demo(console: Console, *, latency_ms: int = 5) -> dict[str, Any]:
     """Run the whole story; returns a few figures (used by the test)."""
+    from rich.panel import Panel
+
     examples = examples_dir()
     started = time.perf_counter()
     with (
@@ -295,6 +300,8 @@ def demo_command(
     ] = 5,
 ) -> None:
     """Run the whole job against two built-in sandbox stores, narrated (nothing of yours is touched)."""
+    from rich.console import Console
+
     run_demo(Console(), latency_ms=latency_ms)
 
 
