@@ -224,3 +224,53 @@ def test_csv_cells_larger_than_the_csv_module_default_limit_load() -> None:
     description = "<p>" + "x" * 300_000 + "</p>"  # the csv module refuses cells over 128 KiB
     rows = fields_of(f'sku,name,description\nA,Mug,"{description}"\n', "csv")
     assert rows[0][1]["description"] == description
+
+
+def test_a_key_given_twice_in_one_product_is_a_row_error_not_a_silent_overwrite() -> None:
+    json_text = (
+        '[{"sku": "A", "price": "1"},'
+        ' {"sku": "B", "price": "1", "name": "N", "price": "2"},'
+        ' {"sku": "C", "attributes": {"COLOR": "Red", "COLOR": "Blue"}},'
+        ' {"sku": "D", "sku": "E"}]'
+    )
+    yaml_text = (
+        "- {sku: A, price: '1'}\n"
+        "- sku: B\n  price: '1'\n  name: N\n  price: '2'\n"
+        "- sku: C\n  attributes: {COLOR: Red, COLOR: Blue}\n"
+        "- {sku: D, sku: E}\n"
+    )
+    for text, fmt in ((json_text, "json"), (yaml_text, "yaml")):
+        valid, errors = validate_rows(parse_products(text, fmt))
+        assert [row.sku for row in valid] == ["A"], fmt
+        assert [(e.row, e.sku, e.message) for e in errors] == [
+            (2, "B", "key 'price' appears twice"),
+            (3, "C", "key 'COLOR' appears twice in 'attributes'"),
+            (4, "E", "key 'sku' appears twice"),
+        ], fmt
+
+
+def test_a_key_given_twice_outside_the_products_is_a_file_error() -> None:
+    with pytest.raises(ValidationError, match=r"^p\.json: key 'products' appears twice"):
+        parse_products('{"products": [{"sku": "A"}], "products": []}', "json", source="p.json")
+    with pytest.raises(ValidationError, match=r"^p\.yaml: key 'price' appears twice in 'defaults'"):
+        parse_products(
+            "defaults: &d {price: '1', price: '2'}\nproducts:\n  - {<<: *d, sku: A}\n",
+            "yaml",
+            source="p.yaml",
+        )
+
+
+def test_yaml_a_key_the_mapping_sets_over_a_merge_is_an_override_not_a_duplicate() -> None:
+    text = (
+        "defaults: &d {status: publish, price: '1'}\n"
+        "more: &m {price: '5', weight: '2'}\n"
+        "products:\n"
+        "  - {<<: *d, sku: A, price: '2'}\n"  # merge first, then the override
+        "  - {sku: B, price: '3', <<: *d}\n"  # the override first, then the merge
+        "  - {<<: [*d, *m], sku: C}\n"  # two merges sharing a key: the first wins
+        "  - {<<: *d, sku: D, price: '2', price: '4'}\n"  # overriding twice is a duplicate
+    )
+    valid, errors = validate_rows(parse_products(text, "yaml"))
+    assert [(row.sku, row.fields["price"]) for row in valid] == [("A", "2"), ("B", "3"), ("C", "1")]
+    assert valid[2].fields["weight"] == "2" and valid[0].fields["status"] == "publish"
+    assert [(e.row, e.sku, e.message) for e in errors] == [(4, "D", "key 'price' appears twice")]
