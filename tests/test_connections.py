@@ -19,7 +19,14 @@ from woosync.core.errors import ConflictError, NotFoundError, ValidationError
 from woosync.secrets import secrets_file
 from woosync.services import connections as service
 from woosync.store.engine import open_store
-from woosync.store.models import Connection, ExportMapping, ImportMapping, ProductSync
+from woosync.store.models import (
+    Connection,
+    ExportMapping,
+    ImportMapping,
+    ProductSync,
+    StoreRef,
+    SyncCursor,
+)
 
 KEY = "ck_aaaaaaaaaaaaaaaaaaaa"
 SECRET = "cs_bbbbbbbbbbbbbbbbbbbb"
@@ -454,6 +461,130 @@ def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
         conn = session.get(Connection, 1)
         assert conn is not None
         assert service.tls_verify(conn) == str(bundle)
+
+
+# update --url to another store ---------------------------------------------------------------------
+STORE_STATE = (ExportMapping, ImportMapping, ProductSync, StoreRef, SyncCursor)
+
+
+def _attach_store_state(db_path: Path, connection_id: int, *, sync_record: bool = True) -> None:
+    with open_store(db_path).session() as session:
+        session.add(ExportMapping(connection_id=connection_id, selected_fields=["name", "sku"]))
+        session.add(ImportMapping(connection_id=connection_id))
+        if sync_record:
+            session.add(ProductSync(connection_id=connection_id, product_id=1, woo_product_id=10))
+        session.add(StoreRef(connection_id=connection_id, kind="category", key="Kitchen", woo_id=7))
+        session.add(SyncCursor(connection_id=connection_id, name="import", value="2025-01-01"))
+
+
+def _state(db_path: Path, connection_id: int) -> dict[str, int]:
+    from sqlmodel import select
+
+    with open_store(db_path).session() as session:
+        return {
+            model.__name__: len(
+                session.exec(select(model).where(model.connection_id == connection_id)).all()
+            )
+            for model in STORE_STATE
+        }
+
+
+ALL_KEPT = dict.fromkeys([m.__name__ for m in STORE_STATE], 1)
+STORE_FORGOTTEN = {**ALL_KEPT, "ProductSync": 0, "StoreRef": 0, "SyncCursor": 0}
+
+
+def test_update_url_to_another_store_with_sync_records_is_refused_and_changes_nothing(
+    cli, db_path
+) -> None:
+    add(cli, "A", "https://a.example")
+    _attach_store_state(db_path, 1)
+    before = listed(cli)
+    result = cli("connections", "update", "1", "--url", "https://b.example", "--name", "B")
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) <= 2, result.stderr  # the error and its hint
+    assert "connection 1 'A' has 1 sync record(s) with product ids of https://a.example" in lines[0]
+    assert "https://b.example is another store" in lines[0]
+    assert "--move-to-new-store" in result.stderr and "--same-store" in result.stderr
+    assert listed(cli) == before
+    assert _state(db_path, 1) == ALL_KEPT
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--url", "HTTPS://A.example:443/wp-json/wc/v3/"),  # the same store re-spelled
+        ("--url", "http://a.example"),  # http <-> https is one store
+        ("--url", "https://shop.a.example", "--same-store"),  # the store moved address
+    ],
+)
+def test_update_url_to_the_same_store_keeps_its_sync_records(cli, db_path, args) -> None:
+    add(cli, "A", "https://a.example")
+    _attach_store_state(db_path, 1)
+    result = cli("--json", "connections", "update", "1", *args)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["storeUrl"] == normalize(args[1])
+    assert _state(db_path, 1) == ALL_KEPT
+    assert "dropped" not in result.stderr
+
+
+def normalize(url: str) -> str:
+    from woosync.services.common import normalize_store_url
+
+    return normalize_store_url(url)
+
+
+def test_move_to_new_store_drops_its_sync_records_store_ids_and_bookmark_keeps_mappings(
+    cli, db_path
+) -> None:
+    add(cli, "A", "https://a.example")
+    add(cli, "B", "https://b.example")
+    _attach_store_state(db_path, 1)
+    _attach_store_state(db_path, 2)
+    result = cli(
+        "--json", "connections", "update", "1", "--url", "https://c.example", "--move-to-new-store"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["storeUrl"] == "https://c.example"
+    assert "dropped 1 sync record(s), 1 store id(s) and 1 import bookmark(s)" in result.stderr
+    assert _state(db_path, 1) == STORE_FORGOTTEN
+    assert _state(db_path, 2) == ALL_KEPT  # another connection's records are not touched
+
+
+def test_update_url_to_another_store_without_sync_records_needs_no_flag(cli, db_path) -> None:
+    add(cli, "A", "https://a.example")
+    _attach_store_state(db_path, 1, sync_record=False)
+    result = cli("--json", "connections", "update", "1", "--url", "https://c.example")
+    assert result.exit_code == 0, result.stderr
+    # the old store's category ids and import bookmark mean nothing in the new store
+    assert _state(db_path, 1) == {**STORE_FORGOTTEN, "ProductSync": 0}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--move-to-new-store", "--name", "X"], "--move-to-new-store goes with a new --url"),
+        (["--same-store", "--name", "X"], "--same-store goes with a new --url"),
+        (
+            ["--url", "https://c.example", "--same-store", "--move-to-new-store"],
+            "exclude each other",
+        ),
+    ],
+)
+def test_store_change_flags_misused_are_refused(cli, db_path, args, message) -> None:
+    add(cli, "A", "https://a.example")
+    _attach_store_state(db_path, 1)
+    before = listed(cli)
+    result = cli("connections", "update", "1", *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert listed(cli) == before and _state(db_path, 1) == ALL_KEPT
+
+
+def test_update_help_documents_the_store_change_flags(cli) -> None:
+    result = cli("connections", "update", "--help", env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--move-to-new-store" in result.stdout and "--same-store" in result.stdout
+    assert "refused while the connection has sync records" in result.stdout
 
 
 # remove -------------------------------------------------------------------------------------------

@@ -377,9 +377,27 @@ def update_command(
             show_default=False,
         ),
     ] = None,
+    move_to_new_store: Annotated[
+        bool,
+        typer.Option(
+            "--move-to-new-store",
+            help="With --url of a different store: drop the sync records, store ids and import "
+            "bookmark of the old store (mappings stay); the next export creates or matches by SKU.",
+        ),
+    ] = False,
+    same_store: Annotated[
+        bool,
+        typer.Option(
+            "--same-store",
+            help="With --url: the same store moved to this address; keep its sync records.",
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Change any field of a connection: name, URL, active, default, secrets, TLS settings."""
+    """Change any field of a connection: name, URL, active, default, secrets, TLS settings.
+
+    A --url of another store (not the same address re-spelled, nor http changed to https) is refused while the connection has sync records, since they hold the old store's product ids: add --move-to-new-store to start over with the new store, or --same-store if the same store only moved to the new address.
+    """
     from woosync.services.connections import update_connection
 
     state = app_context(ctx, json_flag)
@@ -405,6 +423,8 @@ def update_command(
         verify_tls=verify_tls,
         ca_bundle=ca_bundle,
         clear_ca_bundle=no_ca_bundle,
+        move_to_new_store=move_to_new_store,
+        same_store=same_store,
     )
     state.output.success(f"updated connection {updated['id']} {updated['storeName']!r}")
     _emit_connection(state.output, updated, _details(store, updated))

@@ -319,8 +319,19 @@ def update_connection(
     verify_tls: bool | None = None,
     ca_bundle: str | Path | None = None,
     clear_ca_bundle: bool = False,
+    move_to_new_store: bool = False,
+    same_store: bool = False,
 ) -> dict[str, Any]:
-    """Spec operation 5: change any field. A new URL is normalised and checked for conflicts."""
+    """Spec operation 5: change any field. A new URL is normalised and checked for conflicts.
+
+    A URL of a different store (see :func:`same_store_url`) is refused while the connection has
+    sync records: they hold the old store's product ids, so an export would write to the wrong
+    products. ``move_to_new_store`` drops them, with the old store's ids of categories, tags,
+    attributes and images (``StoreRef``) and the import bookmark (``SyncCursor``), in the same
+    transaction; the export and import mappings stay. ``same_store`` says the store only moved to
+    the new address: everything stays. Without sync records a different store's ids and bookmark
+    are dropped too (there is nothing to lose).
+    """
     from sqlalchemy.exc import IntegrityError
 
     from woosync.secrets import check_writable, store_secrets
@@ -356,20 +367,37 @@ def update_connection(
         raise ValidationError(
             "nothing to update", hint="run 'woosync connections update --help' for the options"
         )
+    if (move_to_new_store or same_store) and store_url is None:
+        flag = "--move-to-new-store" if move_to_new_store else "--same-store"
+        raise ValidationError(f"{flag} goes with a new --url", hint="pass --url NEW_ADDRESS")
+    if move_to_new_store and same_store:
+        raise ValidationError(
+            "--move-to-new-store and --same-store exclude each other", hint="pass only one"
+        )
 
     with store.session() as session:
         conn = get_connection(session, ref)
         if store_url is not None:
             _ensure_url_free(session, store_url, except_id=conn.id)
+            _check_store_change(session, conn, store_url, move=move_to_new_store, same=same_store)
     if secrets:
         check_writable()
+    dropped: dict[str, int] = {}
     try:
         with store.session() as session:
             conn = get_connection(session, ref)
             assert conn.id is not None
+            old_url = conn.store_url
             if store_name is not None:
                 conn.store_name = store_name
             if store_url is not None:
+                _check_store_change(
+                    session, conn, store_url, move=move_to_new_store, same=same_store
+                )
+                if move_to_new_store or not (
+                    same_store or same_store_url(conn.store_url, store_url)
+                ):
+                    dropped = _forget_store(session, conn.id)
                 conn.store_url = store_url
             if is_active is not None:
                 conn.is_active = is_active
@@ -393,9 +421,74 @@ def update_connection(
                 _warn_not_stored(conn.id)
     except IntegrityError as exc:
         raise _integrity_conflict(exc, store_url or "") from None
+    if any(dropped.values()):
+        log.warning(
+            "connection %s now points at another store: dropped %s sync record(s), %s store id(s) "
+            "and %s import bookmark(s) of %s; its mappings stay",
+            conn.id,
+            dropped["syncRecords"],
+            dropped["storeRefs"],
+            dropped["cursors"],
+            old_url,
+        )
     if not conn.verify_tls:
         _warn_insecure(conn)
     return connection_to_dict(conn)
+
+
+def same_store_url(old: str, new: str) -> bool:
+    """Whether two normalised URLs name one store: equal but perhaps for http versus https."""
+    from urllib.parse import urlsplit
+
+    before, after = urlsplit(old), urlsplit(new)
+    return (before.netloc, before.path) == (after.netloc, after.path)
+
+
+def _count_rows(session: Session, model: Any, connection_id: int) -> int:
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    statement = select(func.count()).select_from(model).where(model.connection_id == connection_id)
+    return int(session.exec(statement).one())
+
+
+def _check_store_change(
+    session: Session, conn: Connection, new_url: str, *, move: bool, same: bool
+) -> None:
+    """Refuse a different store's URL while sync records hold the old store's product ids."""
+    from woosync.store.models import ProductSync
+
+    if move or same or same_store_url(conn.store_url, new_url):
+        return
+    assert conn.id is not None
+    records = _count_rows(session, ProductSync, conn.id)
+    if records:
+        raise ValidationError(
+            f"connection {conn.id} {conn.store_name!r} has {records} sync record(s) with product "
+            f"ids of {conn.store_url}; {new_url} is another store",
+            hint="pass --move-to-new-store to drop them (mappings stay), or --same-store if "
+            "the same store moved to this address",
+        )
+
+
+def _forget_store(session: Session, connection_id: int | None) -> dict[str, int]:
+    """Delete the connection's sync records, store ids and bookmarks (in the caller's transaction)."""
+    from sqlalchemy import delete
+
+    from woosync.store.models import ProductSync, StoreRef, SyncCursor
+
+    assert connection_id is not None
+    dropped: dict[str, int] = {}
+    models: list[tuple[str, Any]] = [
+        ("syncRecords", ProductSync),
+        ("storeRefs", StoreRef),
+        ("cursors", SyncCursor),
+    ]
+    for label, model in models:
+        table = model.__table__
+        result: Any = session.execute(delete(table).where(table.c.connection_id == connection_id))
+        dropped[label] = int(result.rowcount or 0)
+    return dropped
 
 
 def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
