@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -110,7 +111,8 @@ SKIPPED = {
     "export WOOSYNC_": "shell exports (cron.env, the rehearsal's key): the test sets its own",
     'R="woosync --db': "a shell variable: the test puts its value in place of $R",
 }
-# The crontab lines are in a ```crontab block, so never collected: cron runs them, not a test.
+# The crontab lines are in a ```crontab block, so never collected as lines; the import test runs the
+# woosync command of each (after `. cron.env &&`), with its secrets from the test's environment.
 
 
 def test_every_skipped_readme_line_is_still_in_the_readme() -> None:
@@ -129,8 +131,6 @@ def _sh_lines(title: str) -> list[str]:
 
 def _run_section(cli, title: str, replace: dict[str, str]) -> list[tuple[list[str], Result]]:  # type: ignore[no-untyped-def]
     """Run every line of the section (example URLs and ids replaced by real ones); each must exit 0."""
-    import shlex
-
     section = _section(title)
     unused = [old for old in replace if old not in section]
     assert unused == [], f"{title}: the README no longer says {unused}"
@@ -187,23 +187,17 @@ def _add(cli, env, store: str) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0, result.stderr
 
 
-def _setup(cli, env, *, catalog: bool = True) -> None:  # type: ignore[no-untyped-def]
+def _setup(cli, env) -> None:  # type: ignore[no-untyped-def]
     """As the sections assume: connection 1 "Main Retail Store" (the default), connection 2
-    "Wholesale Store", and with ``catalog`` the example catalog and both stores' mapping files."""
+    "Wholesale Store", the example catalog and both stores' mapping files."""
     _add(cli, env, "retail")
     _add(cli, env, "wholesale")
-    if catalog:
-        for argv in (
-            ("products", "load", "examples/catalog.yaml"),
-            (
-                "mappings",
-                "apply",
-                "examples/mappings/retail.yaml",
-                "examples/mappings/wholesale.yaml",
-            ),
-        ):
-            result = cli(*argv)
-            assert result.exit_code == 0, (argv, result.stderr)
+    for argv in (
+        ("products", "load", "examples/catalog.yaml"),
+        ("mappings", "apply", "examples/mappings/retail.yaml", "examples/mappings/wholesale.yaml"),
+    ):
+        result = cli(*argv)
+        assert result.exit_code == 0, (argv, result.stderr)
 
 
 def _output(ran, *argv: str) -> str:  # type: ignore[no-untyped-def]
@@ -250,7 +244,7 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:  # type: ignor
 
 
 def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    _setup(cli, readme_env, catalog=False)
+    _setup(cli, readme_env)  # the crontab's export needs the catalog and a mapping
     ids = ",".join(str(i) for i in readme_env["wholesale_ids"][:2])
     ran = _run_section(cli, "Import and cron", {"456,457": ids, "~/": f"{tmp_path}/"})
     assert len(ran) == 5
@@ -259,6 +253,17 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # t
         ran, "import", "--connection", "2", "--woo-ids", ids, "--update-existing"
     )
     assert (tmp_path / "woosync-import.log").read_text()
+    crontab = re.search(r"```crontab\n(.*?)```", _section("Import and cron"), re.S)
+    assert crontab is not None
+    (tmp_path / "woosync").mkdir()  # "Create the log folder once"
+    jobs = [line.split("&& ", 1)[1] for line in crontab.group(1).splitlines() if "&& " in line]
+    assert len(jobs) == 2
+    for job in jobs:
+        argv = shlex.split(job.replace("$HOME", str(tmp_path)))
+        result = cli(*argv[1:])
+        assert result.exit_code == 0 and result.stdout == "", (argv, result.stdout, result.stderr)
+    assert (tmp_path / "woosync" / "import.log").read_text()
+    assert (tmp_path / "woosync" / "export.log").read_text()
 
 
 def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
