@@ -442,3 +442,25 @@ def test_a_delete_whose_answer_is_lost_is_not_replayed_into_a_false_not_found(
         rerun = delete_product(store, conn, pid, client=client)
     assert rerun == {"success": False, "message": "Product not found in WooCommerce"}
     assert sync_of(store, conn, pid) is None
+
+
+def test_an_attribute_added_in_the_store_survives_a_partial_attribute_change(
+    store: Store,
+) -> None:
+    """WooCommerce replaces the attribute list whole: the merge starts from what the store has now,
+    so an attribute a shop manager added after our last export is kept."""
+    sandbox = SandboxStore(seed=0)
+    conn = connection(store, "Retail")
+    [pid] = add_products(store, [tee("ATTR-1", attributes={"COLOR": ["Red"]})])
+    fields = ["name", "sku", "COLOR"]
+    assert export(store, sandbox, conn, product_ids=[pid], fields=fields)["success"]
+    woo_id = sandbox.find_sku("ATTR-1")["id"]  # type: ignore[index]
+    with client_for(sandbox) as client:  # the shop manager adds "Care" in WooCommerce
+        current = client.get(f"/products/{woo_id}", {"context": "edit"})["attributes"]
+        care = {"name": "Care", "options": ["Hand wash"], "visible": True}
+        client.put(f"/products/{woo_id}", {"attributes": [*current, care]})
+    edit_product(store, pid, attributes={"COLOR": ["Green"]})
+    result = export(store, sandbox, conn, product_ids=[pid], fields=fields, partial=True)
+    assert result["results"][0]["exportedFields"] == ["COLOR"]
+    attributes = {a["name"]: a["options"] for a in sandbox.find_sku("ATTR-1")["attributes"]}  # type: ignore[index]
+    assert attributes == {"COLOR": ["Green"], "Care": ["Hand wash"]}

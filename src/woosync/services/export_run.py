@@ -372,14 +372,20 @@ class ExportRun:
         return free
 
     def _load_store_state(self, items: Sequence[Item], *, with_products: bool) -> None:
-        """Read products whose last known store state is needed: attribute merges (and dry-run)."""
+        """Read the store's current state of products to update whose attributes change (and, for
+        a dry run, of every product to update).
+
+        WooCommerce replaces the attribute list whole, so a merge must start from the list the
+        store has now, not the one we last wrote: else an attribute a shop manager added since is
+        dropped. It costs one request per 100 such products; price-only updates need none.
+        """
         attribute_keys = {t.key for t in self.attribute_targets}
         wanted = [
             i
             for i in items
             if i.action == UPDATE
             and i.store_product is None
-            and (with_products or (i.store_attributes is None and attribute_keys & set(i.keys)))
+            and (with_products or attribute_keys & set(i.keys))
         ]
         if not wanted:
             return
