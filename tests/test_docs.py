@@ -107,6 +107,7 @@ def test_the_readme_mapping_and_catalog_examples_run(cli, db_path, tmp_path, mon
 SKIPPED = {
     "connections update 1 --prompt-secrets": "prompts for the secrets (hidden input)",
     "connections remove 1 ": "asks first; without a terminal it needs --yes",
+    "connections verify-webhook": "needs a real delivery's body and signature (tests/test_webhooks.py)",
     "sandbox serve": "serves until Ctrl-C (the test serves SandboxStore() itself)",
     "export WOOSYNC_": "shell exports (cron.env, the rehearsal's key): the test sets its own",
     'R="woosync --db': "a shell variable: the test puts its value in place of $R",

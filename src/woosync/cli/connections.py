@@ -1,4 +1,5 @@
-"""``woosync connections``: add, list, show, default, update, remove and test store connections.
+"""``woosync connections``: add, list, show, default, update, remove, test store connections, and
+check a webhook delivery's signature (``verify-webhook``).
 
 Secrets never have to go on the command line: they come from ``WOOSYNC_CONSUMER_KEY`` /
 ``WOOSYNC_CONSUMER_SECRET`` / ``WOOSYNC_WEBHOOK_SECRET``, from standard input
@@ -512,3 +513,62 @@ def test_command(
     else:
         state.output.error(result["message"])
     raise typer.Exit(int(ExitCode.STORE))
+
+
+def _read_body(path: Path | None) -> bytes:
+    """The delivery's raw bytes, exactly as given: from ``path``, or standard input (``-`` / none)."""
+    if path is None or str(path) == "-":
+        if confirm.stdin_is_terminal():
+            raise ValidationError(
+                "no webhook body: standard input is a terminal",
+                hint="pass --body FILE, or pipe the body in",
+            )
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot read the webhook body {str(path)!r}: {exc.strerror or exc}",
+            hint="pass the file holding the delivery's exact request body",
+        ) from exc
+
+
+@app.command("verify-webhook")
+def verify_webhook_command(
+    ctx: typer.Context,
+    ref: RefArg,
+    signature: Annotated[
+        str,
+        typer.Option(
+            "--signature",
+            help="The delivery's X-WC-Webhook-Signature header value.",
+            show_default=False,
+        ),
+    ],
+    body: Annotated[
+        Path | None,
+        typer.Option(
+            "--body",
+            help="File with the delivery's raw request body (default: standard input).",
+            show_default=False,
+        ),
+    ] = None,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Check a webhook delivery's signature against the connection's webhook secret; exit 1 on a mismatch.
+
+    The body is read as raw bytes, never altered, and signed with the webhook secret from the secret chain (environment, keyring, file store; never a prompt). Prints "valid", or {"valid": true} with --json.
+    """
+    from woosync.services.webhooks import verify_webhook
+
+    state = app_context(ctx, json_flag)
+    raw = _read_body(body)
+    valid = verify_webhook(state.store(), ref, raw, signature)
+    if not valid:
+        if state.output.json_mode:
+            state.output.emit({"valid": False})
+        state.output.error("invalid signature")
+        raise typer.Exit(int(ExitCode.FAILURE))
+    state.output.emit(
+        {"valid": True}, human=lambda console: console.print("valid", highlight=False)
+    )
