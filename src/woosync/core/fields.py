@@ -87,10 +87,6 @@ def is_valid_woo_target(target: str) -> bool:
     return target in WOO_PRODUCT_FIELDS or is_global_attribute(target)
 
 
-def is_standard_field(name: str) -> bool:
-    return name in STANDARD_FIELDS or name in DIMENSION_PARTS
-
-
 # What ``woosync import --no-mapping`` does: WooCommerce field -> local field.
 DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "name": "name",

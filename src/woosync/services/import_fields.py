@@ -121,14 +121,6 @@ class LocalFields:
     def sku(self) -> str:
         return str(self.standard.get("sku") or "")
 
-    def flat(self) -> dict[str, Any]:
-        """One flat ``{local name: value}`` dict (standard fields, then attributes, custom fields)."""
-        merged: dict[str, Any] = {}
-        merged.update(self.custom_fields)
-        merged.update(self.attributes)
-        merged.update(self.standard)
-        return merged
-
 
 def local_name(name: str) -> str:
     """A mapping's local name in the catalog's spelling (``salePrice`` -> ``sale_price``)."""
@@ -169,15 +161,10 @@ def _blank_to_none(value: Any) -> Any:
 Reader = Callable[[Mapping[str, Any]], Any]
 
 
-def woo_value(woo: Mapping[str, Any], woo_field: str) -> Any:
-    """The local form of one WooCommerce field's value (``None`` when absent or unset)."""
-    return _reader(woo_field)(woo)
-
-
 @functools.lru_cache(maxsize=256)
 def _reader(woo_field: str) -> Reader:
-    """How :func:`woo_value` reads ``woo_field``, decided once per field (a run maps every product
-    with the same few fields)."""
+    """How to read ``woo_field`` into its local form (``None`` when absent or unset), decided once
+    per field (a run maps every product with the same few fields)."""
 
     def dimension_part(woo: Mapping[str, Any]) -> Any:
         return _blank_to_none((woo.get("dimensions") or {}).get(woo_field))
