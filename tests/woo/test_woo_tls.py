@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import socket
 import ssl
-import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +16,7 @@ from woo_helpers import KEY, SECRET
 
 from woosync.woo import WooClient, WooTransportError
 
-pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl tool")
+TLS = Path(__file__).resolve().parent.parent / "fixtures" / "tls"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -42,19 +40,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-            "-addext", "subjectAltName=IP:127.0.0.1",
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    return cert, key
+def certificate() -> tuple[Path, Path]:
+    """A committed self-signed certificate for 127.0.0.1 (valid until 2126): no openssl tool needed."""
+    return TLS / "cert.pem", TLS / "key.pem"
 
 
 @pytest.fixture(scope="module")
