@@ -173,17 +173,19 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert "--wait" in locked.stderr
     assert _skus(store) == []
 
-    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.4))
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.4, held))
     holder.start()
-    time.sleep(0.1)
+    assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--wait", "10")
     holder.join()
-    assert waited.exit_code == 0
+    assert waited.exit_code == 0, waited.stderr
     assert len(_skus(store)) == 2
 
 
-def _hold_lock(store: Store, connection_id: int, seconds: float) -> None:
+def _hold_lock(store: Store, connection_id: int, seconds: float, held: threading.Event) -> None:
     with store_lock(connection_id, database=store.path):
+        held.set()
         time.sleep(seconds)
 
 
@@ -249,9 +251,10 @@ def test_a_refused_run_is_in_the_log_file_too(
     assert result.stderr.count("another woosync run is working on connection 1") == 1
     assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
 
-    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.3))
+    held = threading.Event()
+    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.3, held))
     holder.start()
-    time.sleep(0.1)
+    assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))
     holder.join()
     assert waited.exit_code == 0 and waited.stderr == ""

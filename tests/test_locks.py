@@ -30,16 +30,18 @@ def test_second_holder_fails_at_once_without_wait(tmp_path: Path) -> None:
 
 def test_waiter_gets_the_lock_when_released(tmp_path: Path) -> None:
     order: list[str] = []
+    held = threading.Event()
 
     def holder() -> None:
         with store_lock(2, directory=tmp_path):
             order.append("first")
+            held.set()
             time.sleep(0.2)
             order.append("first done")
 
     thread = threading.Thread(target=holder)
     thread.start()
-    time.sleep(0.05)
+    assert held.wait(5)  # the holder has the lock before we ask for it
     with store_lock(2, wait=5, directory=tmp_path):
         order.append("second")
     thread.join()
