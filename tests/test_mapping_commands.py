@@ -186,7 +186,9 @@ def test_values_that_fit_their_targets_are_accepted(cli, stores) -> None:
         ("name,sku,boxDepth,width", ["boxDepth=length"]),
     ]:
         args = [arg for pair in maps for arg in ("--map", pair)]
-        create_export(cli, "1", "--fields", fields, *args)
+        data = create_export(cli, "1", "--fields", fields, *args)
+        assert data["selectedFields"] == fields.split(",")
+        assert data["fieldMappings"] == dict(pair.split("=") for pair in maps)
 
 
 def test_standard_fields_and_attributes_are_accepted(cli, stores) -> None:

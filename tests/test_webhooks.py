@@ -75,6 +75,8 @@ def test_connection_by_name_and_header_value_with_a_trailing_newline(cli, body_f
     add_connection(cli)
     result = verify(cli, "Shop", "--signature", sign(BODY) + "\n", "--body", str(body_file))
     assert result.exit_code == 0, result.stderr
+    assert result.stdout == "valid\n"
+    no_secret_shown(result)
 
 
 def test_wrong_signature_is_invalid(cli, body_file) -> None:  # type: ignore[no-untyped-def]
@@ -125,6 +127,11 @@ def test_secret_from_the_per_connection_environment_variable(cli, body_file, mon
     monkeypatch.setenv("WOOSYNC_CONN_1_WEBHOOK_SECRET", HOOK_SECRET)
     result = verify(cli, "1", "--signature", sign(BODY), "--body", str(body_file))
     assert result.exit_code == 0, result.stderr
+    assert result.stdout == "valid\n"
+    no_secret_shown(result)
+    monkeypatch.setenv("WOOSYNC_CONN_1_WEBHOOK_SECRET", "another-webhook-secret")
+    other = verify(cli, "1", "--signature", sign(BODY), "--body", str(body_file))
+    assert other.exit_code == 1 and other.stderr.strip() == "error: invalid signature"
 
 
 def test_unknown_connection(cli, body_file) -> None:  # type: ignore[no-untyped-def]
