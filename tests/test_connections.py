@@ -249,6 +249,8 @@ def test_a_conflict_is_reported_before_asking_for_secrets(cli) -> None:
     add(cli, "First", "https://shop.example")
     result = run_add(cli, name="Second", url="https://shop.example/")
     assert result.exit_code == 4  # not the "secret is missing" error
+    assert "a connection to https://shop.example already exists (id 1, 'First')" in result.stderr
+    assert "secret" not in result.stderr
 
 
 def test_headless_keyring_add_fails_with_what_to_do_and_writes_nothing(cli) -> None:

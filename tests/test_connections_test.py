@@ -225,6 +225,10 @@ def test_service_test_connection_passes_client_options(httpx_mock) -> None:
         "https://shop.example/wp-json/wc/v3", KEY, SECRET, timeout=5.0
     )
     assert result == SUCCESS
+    timeouts = [request.extensions["timeout"] for request in httpx_mock.get_requests()]
+    assert timeouts and all(
+        t == dict.fromkeys(("connect", "read", "write", "pool"), 5.0) for t in timeouts
+    )
 
 
 def test_the_timeout_is_configurable_with_woosync_timeout(cli) -> None:
