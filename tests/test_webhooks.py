@@ -152,6 +152,7 @@ def test_empty_signature_is_a_usage_error(cli, body_file) -> None:  # type: igno
     add_connection(cli)
     result = verify(cli, "1", "--signature", " ", "--body", str(body_file))
     assert result.exit_code == 2
+    assert result.stderr.startswith("error: the signature is empty") and result.stdout == ""
 
 
 def test_debug_log_never_shows_the_secret(cli, body_file) -> None:  # type: ignore[no-untyped-def]
