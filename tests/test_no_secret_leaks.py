@@ -54,7 +54,8 @@ def test_no_secret_in_output_logs_or_files(cli, tmp_path: Path, served) -> None:
     for value in (key, secret, secret[:-4]):
         assert value not in text  # ...but not the secrets
     assert not re.search(r"oauth_signature=(?!REDACTED)", text)
-    for path in (tmp_path / "woosync-home").rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            assert key.encode() not in data and secret.encode() not in data, path
+    files = [path for path in (tmp_path / "woosync-home").rglob("*") if path.is_file()]
+    assert tmp_path / "woosync-home" / "woosync.db" in files  # the scan reads woosync's files
+    for path in files:
+        data = path.read_bytes()
+        assert key.encode() not in data and secret.encode() not in data, path
