@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import woosync.core.timeutil as timeutil
+from store_pair import store_pair
 from woosync.services import export_records
 from woosync.services.bulk_sql import insert_many, upsert_many
 from woosync.services.export_records import SyncRow, write_syncs
@@ -112,13 +113,8 @@ REFS = {
 @pytest.fixture
 def stores(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
     """(written by the ORM, written in bulk), each with connection 1."""
-    pair = (open_store(tmp_path / "orm.db"), open_store(tmp_path / "bulk.db"))
-    for store in pair:
-        with store.session() as session:
-            session.add(Connection(id=1, store_name="Retail", store_url="https://shop.test"))
-    yield pair
-    for store in pair:
-        store.dispose()
+    with store_pair(tmp_path / "orm.db", tmp_path / "bulk.db") as pair:
+        yield pair
 
 
 def stored(store: Store, table: str) -> list[tuple[Any, ...]]:

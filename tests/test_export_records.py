@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from store_pair import store_pair
 from woosync.services import export_records
 from woosync.services.export_records import SyncRow, write_syncs
 from woosync.services.registry import IMAGE, StoreRegistry
 from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, ProductSync, StoreRef
+from woosync.store.models import ProductSync, StoreRef
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
@@ -50,13 +51,8 @@ ROWS = [
 @pytest.fixture
 def stores(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
     """Two databases with the same connection: one written by the export, one by SQLAlchemy."""
-    pair = (open_store(tmp_path / "fast.db"), open_store(tmp_path / "reference.db"))
-    for store in pair:
-        with store.session() as session:
-            session.add(Connection(id=1, store_name="Retail", store_url="https://shop.test"))
-    yield pair
-    for store in pair:
-        store.dispose()
+    with store_pair(tmp_path / "fast.db", tmp_path / "reference.db") as pair:
+        yield pair
 
 
 def dump(store: Store, table: str) -> list[tuple[Any, ...]]:

@@ -1,0 +1,23 @@
+"""Two fresh databases holding the same connection 1: for tests that compare how rows are written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection
+
+
+@contextmanager
+def store_pair(first: Path, second: Path) -> Iterator[tuple[Store, Store]]:
+    pair = (open_store(first), open_store(second))
+    for store in pair:
+        with store.session() as session:
+            session.add(Connection(id=1, store_name="Retail", store_url="https://shop.test"))
+    try:
+        yield pair
+    finally:
+        for store in pair:
+            store.dispose()
