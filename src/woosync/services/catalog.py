@@ -72,6 +72,17 @@ def field_value(product: Product, name: str) -> Any:
     return copy.deepcopy(custom.get(name))
 
 
+def field_label(product: Product, name: str) -> str:
+    """What ``name`` is for this product, as :func:`field_value` reads it: ``price``, ``attribute
+    COLOR`` or ``custom field eurPrice``."""
+    if name in SCALAR_FIELDS or name in LIST_FIELDS or name in ("dimensions", *DIMENSION_PARTS):
+        return name
+    for prefix, kind in ((ATTRIBUTE_PREFIX, "attribute"), (CUSTOM_PREFIX, "custom field")):
+        if name.startswith(prefix):
+            return f"{kind} {name[len(prefix) :]}"
+    return f"attribute {name}" if name in (product.attributes or {}) else f"custom field {name}"
+
+
 def product_to_dict(product: Product) -> dict[str, Any]:
     """The JSON shape of a product; ``products load`` accepts it back (id and timestamps ignored)."""
     return {
