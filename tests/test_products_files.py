@@ -208,7 +208,12 @@ def test_csv_semicolon_or_tab_separated_files_from_spreadsheets_load() -> None:
     assert fields_of('sku\tname\tprice\ttags\nA\t"Mug, large"\t2.50\tx|y\n', "csv") == expected
     # a decimal comma is reported on its row, not read as two cells
     _valid, errors = validate_rows(parse_products("sku;name;price\nA;Mug;2,50\n", "csv"))
-    assert [(e.row, e.message) for e in errors] == [(2, "price: '2,50' is not a number like 12.50")]
+    assert [(e.row, e.message) for e in errors] == [
+        (
+            2,
+            "price: '2,50' is not a number like 12.50 (write 2.50, or load the file with --decimal-comma)",
+        )
+    ]
 
 
 def test_csv_byte_order_mark_windows_line_endings_and_header_case(tmp_path: Path) -> None:

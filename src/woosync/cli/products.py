@@ -322,6 +322,14 @@ def load_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
     ] = False,
+    decimal_comma: Annotated[
+        bool,
+        typer.Option(
+            "--decimal-comma",
+            help="Numbers use a decimal comma (12,50 or 1.234,50): prices, weights, dimensions "
+            "and custom fields that look like such numbers.",
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create or update products from a file, matched by SKU, in one transaction.
@@ -331,7 +339,14 @@ def load_command(
     from woosync.services.catalog import load_products
 
     state = app_context(ctx, json_flag)
-    report = load_products(state.store(), file, fmt=fmt, skip_invalid=skip_invalid, dry_run=dry_run)
+    report = load_products(
+        state.store(),
+        file,
+        fmt=fmt,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        decimal_comma=decimal_comma,
+    )
     data = report.to_dict()
     output = state.output
     if not output.json_mode:

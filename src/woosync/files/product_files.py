@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from woosync.core.errors import ValidationError
+from woosync.core.text import from_decimal_comma, is_dot_grouped
 
 PRODUCT_STATUSES: tuple[str, ...] = ("publish", "draft", "pending", "private")
 PRODUCT_TYPES: tuple[str, ...] = ("simple", "variable", "grouped", "external")
@@ -104,6 +105,9 @@ def _number_text(value: str) -> str | None:
     if not text:
         return None
     if not _PLAIN_NUMBER.match(text):
+        fixed = from_decimal_comma(text)
+        if fixed is not None and not fixed.startswith("-"):
+            raise ValueError(f"{text!r} is not a number like 12.50 (write {fixed.lstrip('+')})")
         raise ValueError(f"{text!r} is not a number like 12.50")
     return text
 
@@ -699,12 +703,83 @@ def _csv_row(columns: list[str], cells: list[str]) -> dict[str, Any]:
     return data
 
 
-def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]]:
-    """Check every row against :class:`ProductRecord`; a SKU given twice is an error on the later row."""
+# decimal commas ("12,50") in spreadsheets saved in a European locale -----------------------------
+DECIMAL_COMMA_OPTION = "--decimal-comma"
+_CUSTOM_KEYS = ("customFields", "custom_fields")
+_WRITE_HINT = re.compile(r"\(write ([^)]*)\)")
+
+
+def read_decimal_commas(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The row with ``"12,50"`` read as ``"12.50"`` (``"1.234,50"`` as ``"1234.50"``) in every money
+    and measure column (``dimensions`` too) and in custom fields whose values look like such
+    numbers; and a problem when a money or measure value is ambiguous (``"1.234"``).
+    """
+    found = dict(data)
+    for key in NUMBER_FIELDS:
+        value = found.get(key)
+        if isinstance(value, str):
+            if is_dot_grouped(value):
+                return found, _ambiguous(key, value)
+            found[key] = from_decimal_comma(value) or value
+    dimensions = found.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        parts = dict(dimensions)
+        for part, value in parts.items():
+            if isinstance(value, str):
+                if is_dot_grouped(value):
+                    return found, _ambiguous(f"dimensions.{part}", value)
+                parts[part] = from_decimal_comma(value) or value
+        found["dimensions"] = parts
+    for key, value in found.items():
+        if key.startswith(CUSTOM_PREFIX):
+            found[key] = _custom_decimal_comma(value)
+        elif key in _CUSTOM_KEYS and isinstance(value, Mapping):
+            found[key] = {name: _custom_decimal_comma(item) for name, item in value.items()}
+    return found, None
+
+
+def _custom_decimal_comma(value: Any) -> Any:
+    if isinstance(value, str):
+        return from_decimal_comma(value) or value
+    if isinstance(value, list):
+        return [_custom_decimal_comma(item) for item in value]
+    return value
+
+
+def _ambiguous(key: str, value: str) -> str:
+    return (
+        f"{key}: {value.strip()!r} is ambiguous with {DECIMAL_COMMA_OPTION} "
+        "(write it without the dot, or with a decimal comma)"
+    )
+
+
+def _has_decimal_comma(data: Mapping[str, Any]) -> bool:
+    """A money or measure value written with a decimal comma (for the hint to use the option)."""
+    values = [data.get(key) for key in NUMBER_FIELDS]
+    dimensions = data.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        values += list(dimensions.values())
+    return any(isinstance(value, str) and from_decimal_comma(value) for value in values)
+
+
+def validate_rows(
+    rows: list[SourceRow], *, decimal_comma: bool = False
+) -> tuple[list[ValidRow], list[RowError]]:
+    """Check every row against :class:`ProductRecord`; a SKU given twice is an error on the later row.
+
+    ``decimal_comma`` reads ``12,50`` as ``12.50`` (:func:`read_decimal_commas`); without it a
+    price written so is an error that suggests the option.
+    """
     valid: list[ValidRow] = []
     errors: list[RowError] = []
     seen: dict[str, tuple[str, int]] = {}  # SKU without regard to case -> (SKU, row)
     for source in rows:
+        if decimal_comma and "__not_an_object__" not in source.data:
+            data, problem = read_decimal_commas(source.data)
+            if problem is not None:
+                errors.append(RowError(source.row, _raw_sku(source.data), problem))
+                continue
+            source = SourceRow(source.row, data, source.duplicate)
         sku = _raw_sku(source.data)
         if "__not_an_object__" in source.data:
             errors.append(RowError(source.row, None, "a product must be an object of field: value"))
@@ -724,7 +799,12 @@ def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]
             record = ProductRecord.model_validate(source.data)
             fields = record.to_fields()
         except PydanticValidationError as exc:
-            errors.append(RowError(source.row, sku, describe_errors(exc)))
+            message = describe_errors(exc)
+            if not decimal_comma and _has_decimal_comma(source.data):
+                message = _WRITE_HINT.sub(
+                    rf"(write \1, or load the file with {DECIMAL_COMMA_OPTION})", message
+                )
+            errors.append(RowError(source.row, sku, message))
             continue
         except ValidationError as exc:
             errors.append(RowError(source.row, sku, exc.message))

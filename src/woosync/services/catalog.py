@@ -636,10 +636,15 @@ def load_products(
     fmt: str | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    decimal_comma: bool = False,
 ) -> LoadReport:
-    """Upsert a CSV, JSON or YAML product file by SKU in one transaction (see :func:`upsert_products`)."""
+    """Upsert a CSV, JSON or YAML product file by SKU in one transaction (see :func:`upsert_products`).
+
+    ``decimal_comma`` reads European spreadsheets: ``12,50`` is 12.50 in money and measure columns
+    and in custom fields that look like such numbers.
+    """
     fmt = detect_format(path, fmt)
-    valid, errors = validate_rows(read_product_file(path, fmt))
+    valid, errors = validate_rows(read_product_file(path, fmt), decimal_comma=decimal_comma)
     rows = [(row.row, row.fields) for row in valid]
     with store.session() as session:
         result = _upsert(session, rows, errors, skip_invalid, dry_run, update_existing=True)
