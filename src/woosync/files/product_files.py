@@ -36,7 +36,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from woosync.core.errors import ValidationError
-from woosync.core.text import from_decimal_comma, is_dot_grouped
+from woosync.core.text import control_character_problem, from_decimal_comma, is_dot_grouped
 
 PRODUCT_STATUSES: tuple[str, ...] = ("publish", "draft", "pending", "private")
 PRODUCT_TYPES: tuple[str, ...] = ("simple", "variable", "grouped", "external")
@@ -48,6 +48,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", "length", "width", "height")
 TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
+MULTILINE_FIELDS: tuple[str, ...] = ("description",)
 LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images")
 SCALAR_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "status", "type", *NUMBER_FIELDS, "stock_status")
 ATTRIBUTE_PREFIX = "attribute:"
@@ -61,10 +62,14 @@ _URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 
 
 # value normalisers: raise ValueError with a message that does not name the field ----------------
-def normalize_text(value: Any) -> str | None:
-    """Text, trimmed; empty is ``None``. Integers are accepted (a JSON SKU ``123``), floats not."""
+def normalize_text(value: Any, *, multiline: bool = False) -> str | None:
+    """Text, trimmed; empty is ``None``. Integers are accepted (a JSON SKU ``123``), floats not.
+
+    Control characters (a NUL, an escape) are refused; so are tabs and line breaks unless
+    ``multiline`` (descriptions, custom fields).
+    """
     if type(value) is str:  # the common case first
-        return value.strip() or None
+        return _clean(value.strip(), multiline) or None
     if value is None:
         return None
     if isinstance(value, bool | float):
@@ -73,7 +78,21 @@ def normalize_text(value: Any) -> str | None:
         return str(value)
     if not isinstance(value, str):
         raise ValueError(f"must be text, not {_kind(value)}")
-    return value.strip() or None
+    return _clean(value.strip(), multiline) or None
+
+
+def normalize_multiline_text(value: Any) -> str | None:
+    """:func:`normalize_text` that keeps tabs and line breaks."""
+    return normalize_text(value, multiline=True)
+
+
+def _clean(text: str, multiline: bool) -> str:
+    if text.isprintable():  # the common case: no control character, no line break
+        return text
+    problem = control_character_problem(text, multiline=multiline)
+    if problem is not None:
+        raise ValueError(f"{text!r} {problem}")
+    return text
 
 
 def normalize_number(value: Any) -> str | None:
@@ -163,6 +182,8 @@ def normalize_custom_value(value: Any) -> str | bool | list[str] | None:
         return value
     if isinstance(value, dict):
         raise ValueError("must be text, a number, true/false or a list, not an object")
+    if type(value) is str:  # a custom field may hold a note of several lines
+        return normalize_multiline_text(value)
     return normalize_attribute_value(value)
 
 
@@ -173,6 +194,8 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return functools.partial(normalize_choice, choices=CHOICES[name])
     if name == "sku":
         return normalize_sku
+    if name in MULTILINE_FIELDS:
+        return normalize_multiline_text
     if name in TEXT_FIELDS:
         return normalize_text
     return functools.partial(normalize_list, urls=name == "images")
@@ -267,14 +290,14 @@ def _normalize_into(found: dict[str, Any], key: str, value: Any) -> None:
     else:
         if not key.strip():
             raise ValueError("empty field name")
-        found[key.strip()] = normalize_custom_value(value)
+        found[_clean(key.strip(), False)] = normalize_custom_value(value)
 
 
 def _entry_name(key: str, prefix: str) -> str:
     name = key[len(prefix) :].strip()
     if not name:
         raise ValueError(f"{prefix} needs a name, e.g. {prefix}COLOR")
-    return name
+    return _clean(name, False)
 
 
 def _kind(value: Any) -> str:
@@ -828,7 +851,11 @@ def _raw_sku(data: Mapping[str, Any]) -> str | None:
     value = data.get("sku")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return (value.strip() or None) if isinstance(value, str) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    sku = value.strip()
+    # a SKU with a control character is refused; its message shows it escaped, never raw
+    return sku if sku.isprintable() else repr(sku)[1:-1]
 
 
 def describe_errors(exc: PydanticValidationError) -> str:
