@@ -127,3 +127,82 @@ def test_an_import_reports_a_store_value_with_a_control_character_for_that_produ
     failed = next(p for p in data["products"] if p["status"] == "failed")
     assert failed["wooProductId"] == bad["id"] and "U+0007" in failed["message"]
     assert [p.sku for p in _products(db_path)] == ["MUG-1"]
+
+
+# store URLs -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://exa mple.com", "contains spaces or control characters"),
+        ("http://[::1", "Invalid IPv6 URL"),
+        ("http://[zz]:8080", "not a store URL"),
+        ("https://shop.example:99999", "does not have a valid port"),
+        ("https://shop.example:abc", "does not have a valid port"),
+        ("http://sh<op.example", "is not a host name"),
+        ("http://shop..example", "is not a host name"),
+    ],
+)
+def test_store_urls_are_parsed_strictly(cli: Any, db_path: Path, url: str, problem: str) -> None:
+    added = cli("connections", "add", "--name", "Shop", "--url", url, env=KEY_ENV)
+    assert problem in _one_line_usage_error(added)
+    tested = cli("connections", "test", "--url", url, env=KEY_ENV)
+    assert problem in _one_line_usage_error(tested)
+    assert json.loads(cli("--json", "connections", "list").stdout) == []
+
+
+def test_an_ipv6_store_url_in_brackets_is_fine(cli: Any) -> None:
+    added = cli(
+        "--json", "connections", "add", "--name", "V6", "--url", "http://[::1]:8080/", env=KEY_ENV
+    )
+    assert added.exit_code == 0, added.stderr
+    assert json.loads(added.stdout)["storeUrl"] == "http://[::1]:8080"
+    bad = cli("connections", "update", "1", "--url", "http://[::1:8080", env=KEY_ENV)
+    assert "Invalid IPv6 URL" in _one_line_usage_error(bad)
+
+
+# ids -----------------------------------------------------------------------------------------------
+HUGE = "123456789012345678901234567890"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("products", "show", HUGE),
+        ("products", "edit", HUGE, "--name", "x"),
+        ("products", "remove", HUGE, "--yes"),
+        ("products", "list", "--limit", HUGE),
+        ("export", "--products", HUGE),
+        ("export", "--connection", HUGE, "--all"),
+        ("update", "--product", HUGE),
+        ("delete", "--product", HUGE, "--yes"),
+        ("import", "--woo-ids", HUGE),
+        ("connections", "show", HUGE),
+        ("connections", "remove", HUGE, "--yes"),
+        ("sync-status", "--product", HUGE),
+        ("sync-status", "--connection", HUGE),
+        ("export-mapping", "list", HUGE),
+        ("export-mapping", "active", "1"),
+        ("export-mapping", "delete", HUGE, "--yes"),
+        ("import-mapping", "update", HUGE, "--attr", "pa_a=a"),
+    ],
+)
+def test_an_id_beyond_sqlite_integers_is_a_usage_error(cli: Any, args: tuple[str, ...]) -> None:
+    add = cli("connections", "add", "--name", "Shop", "--url", "https://shop.example", env=KEY_ENV)
+    assert add.exit_code == 0, add.stderr
+    result = cli(*args)
+    if args == ("export-mapping", "active", "1"):  # the control: an id in range is not refused
+        assert result.exit_code == 0, result.stderr
+        return
+    line = _one_line_usage_error(result)
+    assert HUGE in line or "9223372036854775807" in line
+
+
+# nesting -------------------------------------------------------------------------------------------
+def test_a_json_product_file_nested_200000_deep_is_a_usage_error(
+    cli: Any, tmp_path: Path, db_path: Path
+) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000, encoding="utf-8")
+    line = _one_line_usage_error(cli("products", "load", str(path)))
+    assert "nested too deeply" in line
+    assert _products(db_path) == []

@@ -48,6 +48,11 @@ class WoosyncGroup(TyperGroup):
             _fail(ctx, str(exc), exc.exit_code, exc)
         except KeyboardInterrupt as exc:
             _fail(ctx, "interrupted", ExitCode.INTERRUPTED, exc)
+        except OverflowError as exc:
+            if "SQLite INTEGER" not in str(exc):
+                _fail(ctx, f"internal error: OverflowError: {exc}", ExitCode.FAILURE, exc)
+            # a number past SQLite's integers that no option check caught: a typing mistake
+            _fail(ctx, f"a number is too large (ids go up to {2**63 - 1})", ExitCode.USAGE, exc)
         except Exception as exc:  # a bug: say so briefly, the traceback is behind --debug
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}", ExitCode.FAILURE, exc)
         finally:

@@ -17,6 +17,7 @@ from rich.console import Console
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
 from woosync.core.errors import ValidationError
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from woosync.services.mappings import Direction
@@ -31,7 +32,9 @@ CreateConnectionArg = Annotated[
         show_default=False,
     ),
 ]
-MappingIdArg = Annotated[int, typer.Argument(help="The mapping id (see 'list').", min=1)]
+MappingIdArg = Annotated[
+    int, typer.Argument(help="The mapping id (see 'list').", min=1, max=SQLITE_MAX_INTEGER)
+]
 MapOption = Annotated[
     list[str] | None,
     typer.Option(

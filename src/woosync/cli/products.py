@@ -13,6 +13,7 @@ from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -26,7 +27,10 @@ app = typer.Typer(
 
 MAX_ERRORS_SHOWN = 50
 
-IdArg = Annotated[int, typer.Argument(help="Product id (see 'woosync products list').")]
+IdArg = Annotated[
+    int,
+    typer.Argument(help="Product id (see 'woosync products list').", min=1, max=SQLITE_MAX_INTEGER),
+]
 
 
 def _option(flag: str, help_text: str) -> Any:
@@ -194,7 +198,8 @@ def list_command(
         typer.Option("--search", help="Part of the name or SKU (any case).", show_default=False),
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", help="Show at most this many (0 for all).")
+        int,
+        typer.Option("--limit", max=SQLITE_MAX_INTEGER, help="Show at most this many (0 for all)."),
     ] = 100,
     json_flag: JsonFlag = False,
 ) -> None:
@@ -235,7 +240,10 @@ def list_command(
 def show_command(
     ctx: typer.Context,
     product_id: Annotated[
-        int | None, typer.Argument(help="Product id (or use --sku).", show_default=False)
+        int | None,
+        typer.Argument(
+            help="Product id (or use --sku).", show_default=False, min=1, max=SQLITE_MAX_INTEGER
+        ),
     ] = None,
     sku: Annotated[
         str | None, typer.Option("--sku", help="Find the product by SKU.", show_default=False)

@@ -8,6 +8,7 @@ import typer
 
 from woosync.cli.context import JsonFlag, app_context
 from woosync.cli.options import ConnectionOption
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -21,7 +22,14 @@ def sync_status_command(
         typer.Option("--status", help="Only records with this status: synced, pending or error."),
     ] = None,
     product: Annotated[
-        int | None, typer.Option("--product", metavar="ID", help="Only this local product.")
+        int | None,
+        typer.Option(
+            "--product",
+            metavar="ID",
+            min=1,
+            max=SQLITE_MAX_INTEGER,
+            help="Only this local product.",
+        ),
     ] = None,
     json_flag: JsonFlag = False,
 ) -> None:

@@ -555,6 +555,11 @@ def parse_products(text: str, fmt: str, *, source: str = "<input>") -> list[Sour
             raise ValidationError(
                 f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
+        except RecursionError:  # '[[[[...' thousands deep: no product file looks like that
+            raise ValidationError(
+                f"{source} is nested too deeply to be a product file",
+                hint="a product file is a list of products, each an object of field: value",
+            ) from None
     else:
         try:
             document = load_yaml_strings(text, duplicates)
