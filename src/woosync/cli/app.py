@@ -48,16 +48,36 @@ class WoosyncGroup(TyperGroup):
             _fail(ctx, str(exc), exc.exit_code, exc)
         except KeyboardInterrupt as exc:
             _fail(ctx, "interrupted", ExitCode.INTERRUPTED, exc)
-        except OverflowError as exc:
-            if "SQLite INTEGER" not in str(exc):
-                _fail(ctx, f"internal error: OverflowError: {exc}", ExitCode.FAILURE, exc)
-            # a number past SQLite's integers that no option check caught: a typing mistake
-            _fail(ctx, f"a number is too large (ids go up to {2**63 - 1})", ExitCode.USAGE, exc)
-        except Exception as exc:  # a bug: say so briefly, the traceback is behind --debug
+        except Exception as exc:
+            if isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc):
+                # a number past SQLite's integers that no option check caught: a typing mistake
+                _fail(ctx, f"a number is too large (ids go up to {2**63 - 1})", ExitCode.USAGE, exc)
+            problem = _database_problem(ctx, exc)
+            if problem is not None:
+                _fail(ctx, problem, ExitCode.DATABASE, exc)
+            # a bug: say so briefly, the traceback is behind --debug
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}", ExitCode.FAILURE, exc)
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
+
+
+def _database_problem(ctx: typer.Context, exc: BaseException) -> str | None:
+    """``the database X cannot be used: attempt to write a readonly database`` when SQLite itself
+    refused (read-only file or folder, a corrupt page found mid-run, a full disk), else None.
+
+    Constraint violations are not the database's fault and stay internal errors.
+    """
+    import sqlite3
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, sqlite3.Error):
+        cause = getattr(cause, "orig", None) or cause.__cause__
+    if type(cause) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+        return None
+    state = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    where = f" {state.database_path()}" if state is not None else ""
+    return f"the database{where} cannot be used: {cause}"
 
 
 def _usage_fail(exc: Exception) -> None:

@@ -207,7 +207,7 @@ def export_command(
     product_ids = parse_ids(products, "--products", noun="product id", example="101,102")
     skus = parse_names(sku, "--sku")
     field_names = parse_names(fields, "--fields")
-    store = state.store()
+    store = state.store(create=not dry_run)
     total = (
         count_products(
             store,

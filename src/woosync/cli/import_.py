@@ -124,7 +124,7 @@ def import_command(
         output.progress("Importing products", None) as advance,
     ):
         result = import_products(
-            state.store(),
+            state.store(create=not dry_run),
             connection,
             woo_ids=ids,
             update_existing=update_existing,

@@ -171,7 +171,7 @@ def mapping_group(
         from woosync.services import mappings
 
         state = app_context(ctx, json_flag)
-        with state.store().session() as session:
+        with state.store(create=False).session() as session:
             found = mappings.list_mappings(session, direction, connection)
             items = [mappings.mapping_to_dict(mapping) for mapping in found]
         state.output.emit(items, human=render_mapping_list(state.output, items))
@@ -182,7 +182,7 @@ def mapping_group(
         from woosync.services import mappings
 
         state = app_context(ctx, json_flag)
-        with state.store().session() as session:
+        with state.store(create=False).session() as session:
             found = mappings.active_mapping(session, direction, connection)
             data = mappings.mapping_to_dict(found) if found is not None else None
         if data is None:

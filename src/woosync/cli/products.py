@@ -208,7 +208,7 @@ def list_command(
 
     state = app_context(ctx, json_flag)
     skus = [part for text in sku or [] for part in text.split(",")]
-    page = list_products(state.store(), skus=skus, search=search, limit=limit)
+    page = list_products(state.store(create=False), skus=skus, search=search, limit=limit)
     if len(page.items) < page.total:
         state.output.info(
             f"showing {len(page.items)} of {page.total} products (use --limit 0 for all)"
@@ -254,7 +254,7 @@ def show_command(
     from woosync.services.catalog import show_product
 
     state = app_context(ctx, json_flag)
-    _emit_product(state.output, show_product(state.store(), product_id, sku=sku))
+    _emit_product(state.output, show_product(state.store(create=False), product_id, sku=sku))
 
 
 @app.command("edit")
@@ -348,7 +348,7 @@ def load_command(
 
     state = app_context(ctx, json_flag)
     report = load_products(
-        state.store(),
+        state.store(create=not dry_run),
         file,
         fmt=fmt,
         skip_invalid=skip_invalid,

@@ -39,7 +39,7 @@ def sync_status_command(
     state = app_context(ctx, json_flag)
     output = state.output
     result: dict[str, Any] = sync_status(
-        state.store(), connection, status=status, product_id=product
+        state.store(create=False), connection, status=status, product_id=product
     )
 
     def human(console: Console) -> None:
