@@ -9,6 +9,7 @@ slug (``pa_color``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -176,32 +177,76 @@ def coerce_target_value(woo_field: str, value: Any) -> Any:
     Money and measures stay the string written (``"12.50"``), integers become ``int``, booleans
     ``bool``, choices lower case; dates and text are checked and kept.
     """
-    kind = WOO_FIELD_TYPES[woo_field]
+    return TARGET_CHECKS[woo_field](value)
+
+
+def _checker(kind: FieldType) -> Callable[[Any], Any]:
+    """The check of one kind of field, chosen once (an export runs it per product and field):
+    text is trimmed and the common, valid case returns at once."""
     if kind.kind == BOOLEAN:
+        return _boolean
+
+    def text_of(value: Any) -> str:
         if isinstance(value, bool):
-            return value
-        word = _plain(value).lower()
-        if word in _TRUE or word in _FALSE:
-            return word in _TRUE
-        raise ValueError("not true or false (write true, false, yes, no, 1 or 0)")
-    if isinstance(value, bool):
-        raise ValueError(f"a true/false value cannot go to a field that takes {kind.describe()}")
-    text = _plain(value)
+            raise ValueError(
+                f"a true/false value cannot go to a field that takes {kind.describe()}"
+            )
+        return _plain(value)
+
     if kind.kind in (MONEY, MEASURE):
-        return _decimal(text)
+
+        def decimal(value: Any) -> Any:
+            text = value.strip() if type(value) is str else text_of(value)
+            return text if _PLAIN_DECIMAL.match(text) else _decimal(text)
+
+        return decimal
     if kind.kind == INTEGER:
-        return _integer(text, signed=kind.signed)
+        return lambda value: _integer(
+            value.strip() if type(value) is str else text_of(value), signed=kind.signed
+        )
     if kind.kind == CHOICE:
-        if text.lower() not in kind.choices:
-            raise ValueError(f"not one of {', '.join(kind.choices)}")
-        return text.lower()
+        return lambda value: _choice(
+            value.strip() if type(value) is str else text_of(value), kind.choices
+        )
     if kind.kind == DATE:
-        return _date(text)
+        return lambda value: _date(value.strip() if type(value) is str else text_of(value))
     if kind.kind == URL:
-        if not _URL.match(text):
-            raise ValueError("not an http(s) URL")
+        return lambda value: _url(value.strip() if type(value) is str else text_of(value))
+    multiline = kind.kind == HTML
+
+    def text(value: Any) -> Any:
+        found = value.strip() if type(value) is str else text_of(value)
+        return found if found.isprintable() else _text(found, multiline)
+
+    return text
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _plain(value).lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError("not true or false (write true, false, yes, no, 1 or 0)")
+
+
+def _choice(text: str, choices: tuple[str, ...]) -> str:
+    word = text.lower()
+    if word not in choices:
+        raise ValueError(f"not one of {', '.join(choices)}")
+    return word
+
+
+def _url(text: str) -> str:
+    if not _URL.match(text):
+        raise ValueError("not an http(s) URL")
+    return text
+
+
+def _text(text: str, multiline: bool) -> str:
+    if text.isprintable():  # the common case: no control character, no line break
         return text
-    problem = control_character_problem(text, multiline=kind.kind == HTML)
+    problem = control_character_problem(text, multiline=multiline)
     if problem is not None:
         raise ValueError(problem)
     return text
@@ -249,3 +294,9 @@ def _date(text: str) -> str:
     if len(text) < 10 or text[4] != "-":
         raise ValueError("not an ISO 8601 date (write 2026-12-24 or 2026-12-24T10:00:00)")
     return text
+
+
+# WooCommerce field -> its check (what coerce_target_value runs)
+TARGET_CHECKS: dict[str, Callable[[Any], Any]] = {
+    name: _checker(kind) for name, kind in WOO_FIELD_TYPES.items()
+}

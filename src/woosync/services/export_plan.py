@@ -28,6 +28,7 @@ from woosync.core.fields import (
     INTEGER,
     REQUIRED_FIELDS,
     STANDARD_FIELDS,
+    TARGET_CHECKS,
     WOO_FIELD_TYPES,
     WOO_PRODUCT_FIELDS,
     coerce_target_value,
@@ -172,6 +173,11 @@ class ValueRefused(Exception):
 def _checked(target: Target, woo_field: str, raw: Any) -> Any:
     """``raw`` as ``woo_field`` takes it (``core.fields.WOO_FIELD_TYPES``), else :class:`ValueRefused`."""
     value = raw
+    if type(value) is str:  # the common case first
+        try:
+            return TARGET_CHECKS[woo_field](value)
+        except ValueError as exc:
+            raise ValueRefused(target, raw, str(exc)) from None
     if isinstance(value, (list, tuple)):
         if len(value) != 1:
             raise ValueRefused(
@@ -188,6 +194,8 @@ def _checked(target: Target, woo_field: str, raw: Any) -> Any:
 
 def _checked_names(target: Target, names: list[str]) -> list[str]:
     for name in names:
+        if name.isprintable():
+            continue
         problem = control_character_problem(name)
         if problem is not None:
             raise ValueRefused(target, name, f"{name!r} {problem}")
