@@ -159,3 +159,12 @@ def test_a_constraint_violation_is_not_called_a_database_problem(
     monkeypatch.setattr(catalog, "add_product", clash)
     result = cli("products", "add", "--sku", "B", "--name", "Cup")
     assert result.exit_code == ExitCode.FAILURE and "internal error" in result.stderr
+
+
+def test_every_exit_code_is_in_the_readme_table() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        int(line.split("|")[1]) for line in table.splitlines() if line[:3].strip("| ").isdigit()
+    }
+    assert documented == {int(code) for code in ExitCode}
