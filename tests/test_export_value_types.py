@@ -66,6 +66,34 @@ def test_a_decimal_comma_custom_field_mapped_to_regular_price_is_refused_and_nev
     assert sync_of(store, conn, good).sync_status == "synced"  # type: ignore[union-attr]
 
 
+def test_values_that_fit_reach_the_store_in_its_types(
+    cli: Any, shop_and_store: tuple[SandboxStore, Store, int]
+) -> None:
+    shop, store, conn = shop_and_store
+    add_products(
+        store,
+        [
+            {
+                "sku": "STOCK-1",
+                "name": "Stocked",
+                "custom_fields": {"qty": "7", "tracked": "yes", "shown": "Catalog"},
+            }
+        ],
+    )
+    set_mapping(
+        store,
+        conn,
+        ["name", "sku", "qty", "tracked", "shown"],
+        {"qty": "stock_quantity", "tracked": "manage_stock", "shown": "catalog_visibility"},
+    )
+    result = cli("export", "--all")
+    assert result.exit_code == 0, result.stderr
+    product = shop.find_sku("STOCK-1")
+    assert product is not None
+    assert (product["stock_quantity"], product["manage_stock"]) == (7, True)
+    assert product["catalog_visibility"] == "catalog"
+
+
 @pytest.mark.parametrize(
     ("woo_field", "value", "reason"),
     [
