@@ -115,18 +115,32 @@ def sandbox_connection(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         yield shop
 
 
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({"name": "Bell\x07", "sku": "BELL-1"}, "U+0007"),
+        ({"name": "Bell", "sku": "BELL\x00"}, "U+0000"),
+    ],
+)
 def test_an_import_reports_a_store_value_with_a_control_character_for_that_product(
-    cli: Any, db_path: Path, sandbox_connection: SandboxStore
+    cli: Any,
+    db_path: Path,
+    sandbox_connection: SandboxStore,
+    fields: dict[str, str],
+    problem: str,
 ) -> None:
-    bad = sandbox_connection.create_product({"name": "Bell\x07", "sku": "BELL-1"})
+    bad = sandbox_connection.create_product(fields)
     sandbox_connection.create_product({"name": "Mug", "sku": "MUG-1"})
     result = cli("--json", "import")
     assert result.exit_code == 1, result.stderr
     data = json.loads(result.stdout)
     assert (data["importedCount"], data["failedCount"]) == (1, 1)
     failed = next(p for p in data["products"] if p["status"] == "failed")
-    assert failed["wooProductId"] == bad["id"] and "U+0007" in failed["message"]
+    assert failed["wooProductId"] == bad["id"] and problem in failed["message"]
     assert [p.sku for p in _products(db_path)] == ["MUG-1"]
+    human = cli("import", "--update-existing")  # a second run: still reported, escaped
+    assert human.exit_code == 1 and problem in human.stderr
+    assert not any(char in human.stdout + human.stderr for char in "\x00\x07")
 
 
 # store URLs -----------------------------------------------------------------------------------------
