@@ -220,3 +220,15 @@ def test_a_json_product_file_nested_200000_deep_is_a_usage_error(
     line = _one_line_usage_error(cli("products", "load", str(path)))
     assert "nested too deeply" in line
     assert _products(db_path) == []
+
+
+def test_a_mapping_field_name_with_a_control_character_is_refused(cli: Any) -> None:
+    assert (
+        cli(
+            "connections", "add", "--name", "S", "--url", "https://s.example", env=KEY_ENV
+        ).exit_code
+        == 0
+    )
+    result = cli("export-mapping", "create", "1", "--fields", "name,sku,CO\x01LOR")
+    assert "U+0001" in _one_line_usage_error(result)
+    assert cli("--json", "export-mapping", "list", "1").stdout.strip() == "[]"

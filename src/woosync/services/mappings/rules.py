@@ -20,6 +20,7 @@ from woosync.core.fields import (
     is_global_attribute,
     is_valid_woo_target,
 )
+from woosync.core.text import control_character_problem
 from woosync.services.import_fields import local_name
 
 REQUIRED_FIELDS_MESSAGE = 'Export mapping must include "name" and "sku" fields'
@@ -42,6 +43,9 @@ def _check_name(value: object, what: str, path: KeyPath) -> str:
         raise MappingRuleError(
             f"{what} {value!r} has spaces around it", path=path, hint="remove the spaces"
         )
+    problem = control_character_problem(value)
+    if problem is not None:
+        raise MappingRuleError(f"{what} {value!r} {problem}", path=path)
     return value
 
 
