@@ -157,3 +157,35 @@ def test_every_woocommerce_target_has_a_type_that_describes_itself() -> None:
     assert set(WOO_FIELD_TYPES) == WOO_PRODUCT_FIELDS
     for kind in WOO_FIELD_TYPES.values():
         assert kind.describe()
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        (
+            "name=regular_price",
+            '"name" is text and cannot go to "regular_price", which takes money',
+        ),
+        ("price=stock_quantity", '"price" is a decimal number and cannot go to "stock_quantity"'),
+        (
+            "sku=manage_stock",
+            '"sku" is text and cannot go to "manage_stock", which takes true or false',
+        ),
+    ],
+)
+def test_a_standard_field_mapped_to_a_target_of_another_type_is_refused_when_mapped(
+    cli: Any, mapping: str, message: str
+) -> None:
+    env = {
+        "WOOSYNC_CONSUMER_KEY": "ck_0123456789abcdef",
+        "WOOSYNC_CONSUMER_SECRET": "cs_0123456789abcdef",
+    }
+    assert (
+        cli("connections", "add", "--name", "S", "--url", "https://s.example", env=env).exit_code
+        == 0
+    )
+    field = mapping.split("=")[0]
+    fields = "name,sku" if field in ("name", "sku") else f"name,sku,{field}"
+    result = cli("export-mapping", "create", "1", "--fields", fields, "--map", mapping)
+    assert result.exit_code == 2 and message in result.stderr
+    assert cli("--json", "export-mapping", "list", "1").stdout.strip() == "[]"
