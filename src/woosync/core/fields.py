@@ -167,6 +167,7 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
 _PLAIN_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
 _WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
 _URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+_LARGEST_INTEGER = 2**63 - 1  # WooCommerce (PHP) integers are 64-bit
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
 
@@ -280,6 +281,8 @@ def _integer(text: str, *, signed: bool) -> int:
         raise ValueError("not a whole number") from None
     if number < 0 and not signed:
         raise ValueError("must not be negative")
+    if abs(number) > _LARGEST_INTEGER:
+        raise ValueError("too large")
     return number
 
 
