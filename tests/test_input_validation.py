@@ -232,3 +232,21 @@ def test_a_mapping_field_name_with_a_control_character_is_refused(cli: Any) -> N
     result = cli("export-mapping", "create", "1", "--fields", "name,sku,CO\x01LOR")
     assert "U+0001" in _one_line_usage_error(result)
     assert cli("--json", "export-mapping", "list", "1").stdout.strip() == "[]"
+
+
+def test_a_csv_or_yaml_with_control_characters_names_their_rows(
+    cli: Any, tmp_path: Path, db_path: Path
+) -> None:
+    csv_file = tmp_path / "nul.csv"
+    csv_file.write_text("sku,name\nA\x00B,Mug\nC,Cu\x01p\nD,Bowl\n", encoding="utf-8")
+    result = cli("--json", "products", "load", str(csv_file))
+    assert result.exit_code == 2
+    assert [(e["row"], e["sku"]) for e in json.loads(result.stdout)["errors"]] == [
+        (2, "A\\x00B"),
+        (3, "C"),
+    ]
+    yaml_file = tmp_path / "esc.yaml"
+    yaml_file.write_text('- sku: "E\\e[31m"\n  name: Red\n', encoding="utf-8")
+    result = cli("products", "load", str(yaml_file), "--skip-invalid")
+    assert result.exit_code == 1 and "U+001B" in result.stderr and "\x1b" not in result.stderr
+    assert _products(db_path) == []
