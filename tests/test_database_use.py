@@ -168,3 +168,14 @@ def test_every_exit_code_is_in_the_readme_table() -> None:
         int(line.split("|")[1]) for line in table.splitlines() if line[:3].strip("| ").isdigit()
     }
     assert documented == {int(code) for code in ExitCode}
+
+
+def test_a_write_after_a_read_in_one_invocation_goes_to_the_real_file(tmp_path: Path) -> None:
+    from woosync.cli.context import AppContext
+
+    state = AppContext(db_path=tmp_path / "later.db")
+    assert state.store(create=False).in_memory and not (tmp_path / "later.db").exists()
+    written = state.store()
+    assert not written.in_memory and (tmp_path / "later.db").is_file()
+    assert state.store(create=False) is written  # once it exists, reads use it too
+    state.close()

@@ -46,6 +46,9 @@ class AppContext:
         ``--db`` or ``WOOSYNC_DB`` in a folder that does not exist is an error (a typo would
         otherwise start a new, empty catalog); the default data folder is created when needed.
         """
+        if self._store is not None and create and self._store.in_memory:
+            self._store.dispose()  # a write after a read: the real file, created now
+            self._store = None
         if self._store is None:
             import os
 
