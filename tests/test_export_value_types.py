@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from test_export_support import add_products, set_mapping, sync_of
+from test_export_support import add_products, edit_product, set_mapping, sync_of
 from woosync.core.fields import WOO_FIELD_TYPES, WOO_PRODUCT_FIELDS, coerce_target_value
 from woosync.sandbox import SandboxStore
 from woosync.services import export_plan as plan
@@ -63,7 +63,21 @@ def test_a_decimal_comma_custom_field_mapped_to_regular_price_is_refused_and_nev
     assert shop.stats.items_written == 1
     record = sync_of(store, conn, bad)
     assert record is not None and record.sync_status == "error" and record.error_message == message
-    assert sync_of(store, conn, good).sync_status == "synced"  # type: ignore[union-attr]
+    linked = sync_of(store, conn, good)
+    assert linked is not None and linked.sync_status == "synced"
+
+    # a product already in the store whose value stops fitting: refused, link and store kept
+    edit_product(store, good, custom_fields={"eurPrice": "19.90 EUR"})
+    again = cli("export", "--all", "--partial")
+    assert again.exit_code == 1
+    assert 'SKU-2: custom field eurPrice "19.90 EUR" cannot go to regular_price' in again.stderr
+    assert shop.find_sku("SKU-2")["regular_price"] == "19.90"
+    kept = sync_of(store, conn, good)
+    assert kept is not None and kept.sync_status == "error"
+    assert (kept.woo_product_id, kept.exported_values) == (
+        linked.woo_product_id,
+        linked.exported_values,
+    )
 
 
 def test_values_that_fit_reach_the_store_in_its_types(
