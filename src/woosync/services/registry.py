@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -164,6 +165,28 @@ class StoreRegistry:
         found = self._refs.get((IMAGE, src))
         return {"id": found} if found else {"src": src}
 
+    def adopt_store_images(
+        self, srcs: Sequence[str], stored: Sequence[Mapping[str, Any]] | None
+    ) -> int:
+        """Learn the ids of images a store product already holds for our URLs; returns how many.
+
+        After a run died between the store applying a write and this database recording it, the
+        store has the product with its images but the registry lacks their ids: sending the URLs
+        again would download them again. An image counts as ours when it sits at the same position
+        as our URL and carries the same file name (WordPress keeps the URL's file name, lowercased
+        or sanitized, with ``-1``, ``-2`` ... when the name was taken and ``-scaled`` for big
+        images). Anything else is left alone and sent by URL.
+        """
+        learnt = 0
+        for src, image in zip(srcs, stored or (), strict=False):
+            image_id = image.get("id") if isinstance(image, Mapping) else None
+            if not image_id or self.get(IMAGE, src) is not None:
+                continue
+            if same_image_file(src, image):
+                self.remember(IMAGE, src, int(image_id))
+                learnt += 1
+        return learnt
+
     # resolving against the store -------------------------------------------------------------
     def prepare(
         self,
@@ -264,6 +287,29 @@ class StoreRegistry:
                     self.missing[(ATTRIBUTE, slug)] = (
                         f'cannot create global attribute "{slug}": {exc}'
                     )
+
+
+def same_image_file(url: str, image: Mapping[str, Any]) -> bool:
+    """Whether a store image (``src``, ``name``) holds the file that ``url`` names."""
+    wanted = _file_stem(url)
+    if not wanted:
+        return False
+    suffixed = re.compile(re.escape(wanted) + r"(?:-\d+)?(?:-scaled)?")
+    for held in (image.get("src"), image.get("name")):
+        stem = _file_stem(str(held or ""))
+        if stem and suffixed.fullmatch(stem):
+            return True
+    return False
+
+
+def _file_stem(url: str) -> str:
+    """``https://x/a/Tee%201.JPG?v=2`` -> ``tee-1``: the file name without extension, folded."""
+    from posixpath import basename
+    from urllib.parse import unquote, urlsplit
+
+    name = unquote(basename(urlsplit(url.strip()).path))
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return re.sub(r"[^0-9a-z]+", "-", stem.casefold()).strip("-")
 
 
 def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
