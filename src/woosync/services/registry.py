@@ -291,25 +291,29 @@ class StoreRegistry:
 
 def same_image_file(url: str, image: Mapping[str, Any]) -> bool:
     """Whether a store image (``src``, ``name``) holds the file that ``url`` names."""
-    wanted = _file_stem(url)
-    if not wanted:
-        return False
-    suffixed = re.compile(re.escape(wanted) + r"(?:-\d+)?(?:-scaled)?")
-    for held in (image.get("src"), image.get("name")):
-        stem = _file_stem(str(held or ""))
-        if stem and suffixed.fullmatch(stem):
+    held = {stem for name in (image.get("src"), image.get("name")) for stem in _file_stems(name)}
+    for wanted in _file_stems(url):
+        suffixed = re.compile(re.escape(wanted) + r"(?:-\d+)?(?:-scaled)?")
+        if any(suffixed.fullmatch(stem) for stem in held):
             return True
     return False
 
 
-def _file_stem(url: str) -> str:
-    """``https://x/a/Tee%201.JPG?v=2`` -> ``tee-1``: the file name without extension, folded."""
+def _file_stems(url: Any) -> set[str]:
+    """``https://x/a/Tee%201.JPG?v=2`` -> ``{"tee-1", "tee20-1"}``: the file name without its
+    extension, folded to lowercase words, read with the escapes decoded and as WordPress names the
+    upload (``sanitize_file_name`` drops ``%`` before it would turn ``%20`` into a dash)."""
     from posixpath import basename
     from urllib.parse import unquote, urlsplit
 
-    name = unquote(basename(urlsplit(url.strip()).path))
-    stem = name.rsplit(".", 1)[0] if "." in name else name
-    return re.sub(r"[^0-9a-z]+", "-", stem.casefold()).strip("-")
+    raw = basename(urlsplit(str(url or "").strip()).path)
+    stems = set()
+    for name in (unquote(raw), raw.replace("%", "")):
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        folded = re.sub(r"[^0-9a-z]+", "-", stem.casefold()).strip("-")
+        if folded:
+            stems.add(folded)
+    return stems
 
 
 def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
