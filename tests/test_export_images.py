@@ -13,12 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from queued_runs import Gate, Run, client_for, connection, is_batch, lock_waits, queue_behind
+from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_waits, queue_behind
 from test_export_support import add_products, refs_of, tee
 from woosync.sandbox import SandboxStore
 from woosync.services.export import export_products
 from woosync.services.registry import IMAGE, same_image_file
 from woosync.store.engine import Store, open_store
+from woosync.woo import WooClient
 
 FIELDS = ["name", "sku", "images"]
 IMG = "https://img.example"
@@ -95,14 +96,15 @@ def test_an_export_queued_behind_another_sends_the_ids_the_first_got(
     ids = add_products(store, [tee(f"W-{n}", images=[f"{IMG}/w-{n}.jpg"]) for n in range(4)])
     gate = Gate(sandbox, is_batch)  # the first export holds the lock, its batch not yet sent
     with client_for(sandbox, gate) as first, client_for(sandbox) as second:
-        runs = [
-            Run(
-                lambda c=c: export_products(
-                    store, conn, product_ids=ids, fields=FIELDS, client=c, lock_wait=30
+
+        def exporting(client: WooClient) -> Run:
+            return Run(
+                lambda: export_products(
+                    store, conn, product_ids=ids, fields=FIELDS, lock_wait=WAIT, client=client
                 )
-            )  # type: ignore[misc]
-            for c in (first, second)
-        ]
+            )
+
+        runs = [exporting(first), exporting(second)]
         queue_behind(runs[0], gate, runs[1], lock_waits)
         assert all(run.outcome()["success"] for run in runs)
     assert sandbox.stats.image_downloads == sandbox.media_count == 4
@@ -146,15 +148,7 @@ def test_a_rerun_after_a_crash_does_not_download_what_the_store_got(
         tee("K-5", images=[f"{IMG}/shared.jpg", f"{IMG}/k-5.jpg"]),  # never sent
     ]
     ids = add_products(store, catalog)
-    key, secret = sandbox.create_key("read_write")
-    from woosync.woo import WooClient
-
-    with (
-        WooClient(
-            "http://store.test", key, secret, transport=CrashAfterBatch(sandbox, at=2)
-        ) as dying,
-        pytest.raises(Crash),
-    ):
+    with client_for(sandbox, CrashAfterBatch(sandbox, at=2)) as dying, pytest.raises(Crash):
         export_products(
             store, conn, all_products=True, fields=FIELDS, batch_size=2, concurrency=1, client=dying
         )
