@@ -43,6 +43,7 @@ def client_for(sandbox: SandboxStore, transport: httpx.BaseTransport | None = No
         key,
         secret,
         transport=transport or httpx.WSGITransport(app=sandbox.wsgi_app),
+        sleep=lambda _seconds: None,
     )
 
 

@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_waits, queue_behind
-from test_export_support import add_products, refs_of, tee
-from woosync.sandbox import SandboxStore
+from test_export_support import add_products, edit_product, refs_of, tee
+from woosync.sandbox import Faults, SandboxStore
+from woosync.services import export_run
 from woosync.services.export import export_products
 from woosync.services.registry import IMAGE, same_image_file
 from woosync.store.engine import Store, open_store
@@ -167,6 +168,71 @@ def test_a_rerun_after_a_crash_does_not_download_what_the_store_got(
     assert len(after) == 5
     assert {sku: after[sku] for sku in before} == before
     assert after["K-5"][0] == before["K-1"][1]
+
+
+class OneBatchFault(httpx.BaseTransport):
+    """The first batch request meets ``faults``: ``stall`` lands and its answer is lost, ``503``
+    is refused before anything is applied."""
+
+    def __init__(self, sandbox: SandboxStore, faults: Faults) -> None:
+        self.sandbox = sandbox
+        self.inner = httpx.WSGITransport(app=sandbox.wsgi_app)
+        self.faults: Faults | None = faults
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        faults, self.faults = (self.faults, None) if is_batch(request) else (None, self.faults)
+        if faults is not None:
+            self.sandbox.faults = faults
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            self.sandbox.faults = Faults()
+
+
+def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    sandbox = SandboxStore(seed=34)
+    conn = connection(store)
+    ids = add_products(
+        store,
+        [
+            tee("L-1", images=[f"{IMG}/l-1.jpg"]),
+            tee("L-2", images=[f"{IMG}/l-2.jpg", f"{IMG}/l-shared.jpg"]),
+            tee("L-3", images=[f"{IMG}/l-3.jpg", f"{IMG}/l-shared.jpg"]),
+            tee("L-4", images=[f"{IMG}/l-4.jpg"]),
+        ],
+    )
+    with client_for(sandbox) as client:  # two linked already, without their images
+        export_products(store, conn, product_ids=ids[:2], fields=["name", "sku"], client=client)
+    stall = OneBatchFault(sandbox, Faults(stall_rate=1.0, stall_seconds=0))
+    with client_for(sandbox, stall) as client:  # two updates and two creates in one batch
+        result = export_products(store, conn, product_ids=ids, fields=FIELDS, client=client)
+    assert result["success"], result["results"]
+    assert sandbox.stats.faults.get("stall") == 1
+    assert sandbox.stats.image_downloads == sandbox.media_count == 5
+    assert len(sandbox.products) == 4
+
+
+def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    sandbox = SandboxStore(seed=35)
+    conn = connection(store)
+    [pid] = add_products(store, [tee("N-1", images=[f"{IMG}/2024/photo.jpg"])])
+    with client_for(sandbox) as client:
+        export_products(store, conn, product_ids=[pid], fields=FIELDS, client=client)
+    [old] = images_in_store(sandbox)["N-1"]
+    edit_product(store, pid, images=[f"{IMG}/2025/photo.jpg"])  # a new picture, same file name
+    refused = OneBatchFault(sandbox, Faults(error_rates={503: 1.0}))
+    with client_for(sandbox, refused) as client:
+        result = export_products(store, conn, product_ids=[pid], fields=FIELDS, client=client)
+    assert result["success"], result["results"]
+    assert sandbox.stats.by_status[503] == 1
+    [new] = images_in_store(sandbox)["N-1"]
+    assert new != old and sandbox.stats.image_downloads == 2
 
 
 @pytest.mark.parametrize(

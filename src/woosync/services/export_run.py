@@ -721,7 +721,10 @@ class ExportRun:
         for item in creates:
             item.message = message
         again = self._recover_creates(creates, applied_unknown=True) if status != 413 else creates
-        again += [i for i in chunk if i.action == UPDATE and not i.done]
+        updates = [i for i in chunk if i.action == UPDATE and not i.done]
+        if status != 413:
+            self._recover_images(updates)
+        again += updates
         for item in again:
             if len(chunk) == 1:
                 item.attempts += 1
@@ -731,6 +734,29 @@ class ExportRun:
         self._book(finished)
         self._report(len(finished))
         return [i for i in again if not i.done]
+
+    def _recover_images(self, items: Sequence[Item]) -> None:
+        """Updates whose answer was lost may have landed, their image URLs downloaded: learn the ids
+        the store products now hold for those URLs (one request) before the updates go again."""
+        from woosync.woo.errors import WooError
+
+        wanted = {
+            i.woo_id: i
+            for i in items
+            if any("src" in image for image in (i.payload or {}).get("images") or [])
+        }
+        if not wanted:
+            return
+        params = {"include": ",".join(str(woo_id) for woo_id in wanted), "context": "edit"}
+        try:
+            products = self.client.list_all("/products", params, per_page=100, concurrency=1)
+        except WooError:  # the store is still failing: the retry sends the URLs
+            return
+        for product in products:
+            item = wanted.get(int(product.get("id") or 0))
+            if item is not None:
+                srcs = item.values.get(plan.IMAGES) or []
+                self.registry.adopt_store_images(srcs, product.get("images"))
 
     def _give_up(self, queue: deque[Item], exc: BaseException) -> None:
         waiting = [i for items in self._image_waiters.values() for i in items]

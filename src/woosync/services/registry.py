@@ -54,6 +54,10 @@ class StoreRegistry:
             for (kind, key), woo_id in self._refs.items()
             if kind != IMAGE
         }
+        self._image_urls: dict[int, set[str]] = {}  # image id -> URLs known for it
+        for (kind, key), woo_id in self._refs.items():
+            if kind == IMAGE:
+                self._image_urls.setdefault(woo_id, set()).add(key)
         self._new: dict[tuple[str, str], int] = {}
         self._dropped: set[tuple[str, str]] = set()
         self.missing: dict[tuple[str, str], str] = {}  # (kind, key) -> why it cannot be resolved
@@ -127,6 +131,9 @@ class StoreRegistry:
     def remember(self, kind: str, key: str, woo_id: int) -> None:
         if self._refs.get((kind, key)) == woo_id:
             return
+        if kind == IMAGE:
+            self._image_urls.get(self._refs.get((kind, key), 0), set()).discard(key)
+            self._image_urls.setdefault(woo_id, set()).add(key)
         self._refs[(kind, key)] = woo_id
         if kind != IMAGE:
             self._folded[(kind, _fold(key))] = woo_id
@@ -135,8 +142,10 @@ class StoreRegistry:
 
     def forget(self, kind: str, key: str) -> None:
         """Drop a ref the store no longer honours (e.g. a deleted image)."""
-        if self._refs.pop((kind, key), None) is not None:
+        woo_id = self._refs.pop((kind, key), None)
+        if woo_id is not None:
             self._dropped.add((kind, key))
+            self._image_urls.get(woo_id, set()).discard(key)
         self._folded.pop((kind, _fold(key)), None)
         self._new.pop((kind, key), None)
 
@@ -175,14 +184,16 @@ class StoreRegistry:
         again would download them again. An image counts as ours when it sits at the same position
         as our URL and carries the same file name (WordPress keeps the URL's file name, lowercased
         or sanitized, with ``-1``, ``-2`` ... when the name was taken and ``-scaled`` for big
-        images). Anything else is left alone and sent by URL.
+        images), and is not known here as another URL's image (an older picture under the same
+        file name). Anything else is left alone and sent by URL.
         """
         learnt = 0
         for src, image in zip(srcs, stored or (), strict=False):
             image_id = image.get("id") if isinstance(image, Mapping) else None
             if not image_id or self.get(IMAGE, src) is not None:
                 continue
-            if same_image_file(src, image):
+            others = self._image_urls.get(int(image_id), set()) - {src, str(image.get("src"))}
+            if not others and same_image_file(src, image):
                 self.remember(IMAGE, src, int(image_id))
                 learnt += 1
         return learnt
