@@ -4,6 +4,7 @@ once, and a failed import does not count as a sync."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -165,3 +166,24 @@ def test_a_failed_import_leaves_last_synced_at_alone(store: Store) -> None:
         assert import_products(store, conn, woo_ids=[woo_id], client=client)["success"]
     with store.session() as session:
         assert session.get(Connection, conn).last_synced_at is not None  # type: ignore[union-attr]
+
+
+def test_import_woo_ids_of_missing_products_exits_1_and_keeps_last_synced_at(
+    db_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox = SandboxStore(seed=24)
+    [woo_id] = sandbox.seed_products(1)
+    with sandbox.serve() as url:
+        store = open_store(db_path)
+        conn = connection(store, "Served", url)
+        key, secret = sandbox.create_key("read_write")
+        monkeypatch.setenv(f"WOOSYNC_CONN_{conn}_CONSUMER_KEY", key)
+        monkeypatch.setenv(f"WOOSYNC_CONN_{conn}_CONSUMER_SECRET", secret)
+        failed = cli("import", "--connection", str(conn), "--woo-ids", str(woo_id + 500))
+        assert failed.exit_code == 1, failed.stderr
+        shown = cli("connections", "show", str(conn), "--json")
+        assert json.loads(shown.stdout)["lastSyncedAt"] is None
+        assert cli("import", "--connection", str(conn), "--woo-ids", str(woo_id)).exit_code == 0
+        shown = cli("connections", "show", str(conn), "--json")
+        assert json.loads(shown.stdout)["lastSyncedAt"] is not None
+        store.dispose()
