@@ -6,7 +6,9 @@ One :class:`ExportRun` exports a list of products to one store:
    updated (with ``partial``, only the keys whose fingerprint changed; none changed -> no write);
    products never linked are looked up by SKU in batches (``?sku=A,B,...``) and linked to what
    the store has, else created;
-2. names are resolved to this store's ids through the registry (created when missing);
+2. names are resolved to this store's ids through the registry (created when missing); an image
+   URL the store lacks goes by ``src`` in one write only, the products sharing it wait for that
+   answer and send the id it got;
 3. writes go through ``/products/batch``, ``concurrency`` requests in flight; a batch that times out
    or fails with 5xx/413/429 is checked against the store (a create it may have applied is looked up
    by SKU before anything is sent again, so nothing is created twice) and split; the batch size
@@ -573,8 +575,6 @@ class ExportRun:
                         continue
                     future = pool.submit(self._send, chunk)
                     in_flight[future] = (chunk, time.monotonic())
-                if not in_flight:
-                    break
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     chunk, started = in_flight.pop(future)
