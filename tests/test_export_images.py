@@ -235,6 +235,39 @@ def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
     assert new != old and sandbox.stats.image_downloads == 2
 
 
+def test_an_export_under_faults_downloads_each_url_once_and_duplicates_nothing(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stalled batches (applied, answer lost), dropped connections, 503s and 429s (one request at
+    a time, so the seed decides which request meets which)."""
+    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    sandbox = SandboxStore(seed=1)
+    conn = connection(store)
+    catalog = [
+        tee(f"F-{n}", images=[f"{IMG}/f-{n % 100}.jpg", f"{IMG}/common-{n % 7}.jpg"])
+        for n in range(120)
+    ]
+    add_products(store, catalog)
+    sandbox.faults = Faults(
+        stall_rate=0.1, stall_seconds=0, error_rates={503: 0.1}, drop_rate=0.03, rate_429=0.05
+    )
+    sandbox.faults.retry_after = 0
+    with client_for(sandbox) as client:
+        result = export_products(
+            store,
+            conn,
+            all_products=True,
+            fields=FIELDS,
+            batch_size=20,
+            concurrency=1,
+            client=client,
+        )
+    assert result["success"], result["results"]
+    assert sum(sandbox.stats.faults.values()) >= 10
+    assert sandbox.stats.image_downloads == sandbox.media_count == 107
+    assert sorted(p["sku"] for p in sandbox.products.values()) == sorted(t["sku"] for t in catalog)
+
+
 @pytest.mark.parametrize(
     ("url", "image", "same"),
     [
