@@ -304,9 +304,7 @@ def export_command(
         for each in runs:
             if each.result is not None:
                 _warn_excluded(output, each.result, named)
-        render_stores(
-            output, runs, _plan_line if dry_run else _result_line, _problems
-        )
+        render_stores(output, runs, _plan_line if dry_run else _result_line, _problems)
         return
     one = single(connection)
     total = (

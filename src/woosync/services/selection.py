@@ -178,9 +178,7 @@ def exclusions(
     from woosync.store.models import ProductExclusion
 
     table: Any = ProductExclusion.__table__  # type: ignore[attr-defined]
-    query = table.select().with_only_columns(
-        table.c.product_id, table.c.reason, table.c.created_at
-    )
+    query = table.select().with_only_columns(table.c.product_id, table.c.reason, table.c.created_at)
     query = query.where(table.c.connection_id == connection_id)
     found: dict[int, Exclusion] = {}
     if product_ids is None:
@@ -206,7 +204,12 @@ def mark_excluded(
 
     now = utcnow()
     rows = [
-        {"connection_id": connection_id, "product_id": int(pid), "reason": reason, "created_at": now}
+        {
+            "connection_id": connection_id,
+            "product_id": int(pid),
+            "reason": reason,
+            "created_at": now,
+        }
         for pid in dict.fromkeys(product_ids)
     ]
     if rows:
@@ -301,7 +304,9 @@ def _store(session: Session, connection: int | str | None) -> Any:
     return connection_or_default(session, connection)
 
 
-def exclude_products(session: Session, connection: int | str, skus: Sequence[str]) -> dict[str, Any]:
+def exclude_products(
+    session: Session, connection: int | str, skus: Sequence[str]
+) -> dict[str, Any]:
     """``products exclude``: keep these products out of the store; its copies stay as they are.
 
     Their sync records stay (the link to the store's copy), so ``products include`` later updates
@@ -331,7 +336,9 @@ def exclude_products(session: Session, connection: int | str, skus: Sequence[str
     }
 
 
-def include_products(session: Session, connection: int | str, skus: Sequence[str]) -> dict[str, Any]:
+def include_products(
+    session: Session, connection: int | str, skus: Sequence[str]
+) -> dict[str, Any]:
     """``products include``: let these products go to the store again (its next export sends them).
 
     ``{connectionId, storeName, included: [{productId, sku, wasExcluded, outsideSelection}]}``;
