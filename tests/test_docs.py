@@ -275,7 +275,7 @@ def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: 
     assert len(ran) == 3
     assert "12 synced, 0 pending, 0 error (12 total)" in _output(ran, "sync-status")
     record = json.loads(_output(ran, "sync-status", "--product", "1", "--json"))
-    assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1}
+    assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
 
 
 def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -162,6 +162,29 @@ def save_selection(session: Session, connection_id: int, rules: SelectionRules) 
     session.add(found)
 
 
+def selection_outcasts(
+    session: Session, connection_id: int, product_id: int | None = None
+) -> list[int]:
+    """Products linked to the store (a sync record) that its ``products:`` selection leaves out."""
+    selection = load_selection(session, connection_id)
+    if not selection:
+        return []
+    from woosync.store.models import Product, ProductSync
+
+    products: Any = Product.__table__  # type: ignore[attr-defined]
+    syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    columns = [products.c.id, products.c.sku, *(products.c[n] for n in selection.columns())]
+    query = (
+        products.select()
+        .with_only_columns(*columns)
+        .join(syncs, syncs.c.product_id == products.c.id)
+        .where(syncs.c.connection_id == connection_id)
+    )
+    if product_id is not None:
+        query = query.where(products.c.id == product_id)
+    return [int(row.id) for row in session.execute(query) if not selection.admits(row)]
+
+
 # --- exclusions ----------------------------------------------------------------------------------
 
 
