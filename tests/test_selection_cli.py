@@ -353,3 +353,19 @@ def test_add_of_a_removed_sku_drops_its_tombstone(cli, setup) -> None:  # type: 
     assert _tombstones(store) == ["SEL-3"]
     _ok(cli("products", "add", "--sku", "sel-3", "--name", "Back again"))  # any case
     assert _tombstones(store) == []
+
+
+def test_update_of_an_excluded_product_says_why_and_sends_nothing(cli, setup, shops) -> None:  # type: ignore[no-untyped-def]
+    store, ids = setup
+    shop, _url = shops[0]
+    _ok(cli("export", "--all"))
+    _ok(cli("products", "exclude", "-c", "Retail", "SEL-1"))
+    with store.session() as session:
+        product = session.get(Product, ids[0])
+        assert product is not None
+        product.price = "42.00"
+        session.add(product)
+    refused = cli("update", "--product", str(ids[0]))
+    assert refused.exit_code == 2 and "excluded from this store" in refused.stderr
+    assert "woosync products include --connection 1 SEL-1" in refused.stderr
+    assert shop.find_sku("SEL-1")["regular_price"] == "10.00"  # type: ignore[index]

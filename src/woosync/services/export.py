@@ -227,7 +227,8 @@ def update_product(
     """Operation 20: push the changed fields of one product already synced to the store.
 
     Returns the spec's result object (``status`` ``error`` with a ``message`` when the store
-    refused it). :class:`NotFoundError` when the product was never synced to this connection.
+    refused it). :class:`NotFoundError` when the product was never synced to this connection,
+    :class:`ValidationError` when it is kept out of this store (:mod:`selection`).
     """
     with store.session() as session:
         conn = _connection(session, connection)
@@ -241,6 +242,17 @@ def update_product(
         lock_wait=lock_wait,
         client=client,
     )
+    if not result["results"]:  # kept out of this store: nothing was sent
+        left_out = result["excluded"][0]
+        undo = (
+            "edit the store's mapping file to take it"
+            if left_out["reason"] == "selection"
+            else f"include it again: woosync products include --connection {_id(conn)} "
+            f"{left_out['sku']}"
+        )
+        raise ValidationError(
+            f"product {product_id} is not updated: {left_out['message']}", hint=undo
+        )
     found: dict[str, Any] = result["results"][0]
     return found
 
