@@ -369,3 +369,13 @@ def test_update_of_an_excluded_product_says_why_and_sends_nothing(cli, setup, sh
     assert refused.exit_code == 2 and "excluded from this store" in refused.stderr
     assert "woosync products include --connection 1 SEL-1" in refused.stderr
     assert shop.find_sku("SEL-1")["regular_price"] == "10.00"  # type: ignore[index]
+
+
+def test_removing_an_excluded_product_takes_its_exclusion_along(cli, setup) -> None:  # type: ignore[no-untyped-def]
+    _store, ids = setup
+    _ok(cli("products", "exclude", "-c", "Retail", "SEL-1"))
+    _ok(cli("products", "exclude", "-c", "Wholesale", "SEL-1"))
+    _ok(cli("products", "remove", str(ids[0]), "--yes", "--keep-in-stores"))
+    for connection in ("1", "2"):
+        status = json.loads(_ok(cli("--json", "sync-status", "-c", connection)).stdout)
+        assert status["summary"]["excluded"] == 0 and status["records"] == []

@@ -123,3 +123,15 @@ def test_import_and_sync_status_over_all_stores(cli, store, shops) -> None:  # t
     assert "Wholesale (connection 2): 3 synced, 0 pending, 0 error (3 total)" in human.stdout
     single = _json(cli("--json", "sync-status", "-c", "2"))
     assert single["connectionId"] == 2 and "stores" not in single
+
+
+def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, store, shops) -> None:  # type: ignore[no-untyped-def]
+    assert cli("products", "exclude", "-c", "Wholesale", "ALL-1").exit_code == 0
+    result = cli("export", "-c", "all", "--sku", "ALL-1,ALL-2")
+    assert result.exit_code == 0, result.stderr
+    assert "Wholesale (connection 2): product 1 (ALL-1) not exported: excluded" in result.stderr
+    assert "Retail (connection 1): product" not in result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "Wholesale (connection 2): 1 synced, 0 failed, 1 excluded from this store [exit 0]"
+    )
+    assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-1") is None

@@ -100,20 +100,22 @@ def _plan_line(plan: dict[str, Any]) -> str:
     )
 
 
-def _warn_excluded(output: Output, result: dict[str, Any], named: bool) -> None:
+def _excluded_warnings(result: dict[str, Any], named: bool) -> list[str]:
     """A product named with --products/--sku that the store does not take gets a warning (so it is
     not silently dropped); with --all the count in the summary line says it."""
     if not named:
-        return
+        return []
+    warnings = []
     for entry in result.get("excluded", []):
         undo = (
             "edit the store's mapping file to take it"
             if entry["reason"] == "selection"
             else "add --include to export it again"
         )
-        output.warn(
+        warnings.append(
             f"product {entry['productId']} ({entry['sku']}) not exported: {entry['message']}; {undo}"
         )
+    return warnings
 
 
 def _problems(result: dict[str, Any]) -> list[str]:
@@ -301,10 +303,13 @@ def export_command(
             failed=lambda r: bool(r["summary"]["error"] if dry_run else r["failedCount"]),
             parallel=parallel_stores,
         )
-        for each in runs:
-            if each.result is not None:
-                _warn_excluded(output, each.result, named)
-        render_stores(output, runs, _plan_line if dry_run else _result_line, _problems)
+        render_stores(
+            output,
+            runs,
+            _plan_line if dry_run else _result_line,
+            _problems,
+            lambda result: _excluded_warnings(result, named),
+        )
         return
     one = single(connection)
     total = (
@@ -324,7 +329,8 @@ def export_command(
         output.progress("Exporting products", total if not dry_run else None) as advance,
     ):
         result = export_products(store, one, progress=advance, **options)
-    _warn_excluded(output, result, named)
+    for warning in _excluded_warnings(result, named):
+        output.warn(warning)
     if dry_run:
         _render_plan(output, result)
         exit_if_failed(result["summary"]["error"])

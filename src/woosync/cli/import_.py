@@ -82,7 +82,7 @@ def _line(result: dict[str, Any]) -> str:
 
 
 def _problems(result: dict[str, Any]) -> list[str]:
-    return [f"warning: {w}" for w in result["warnings"]] + [
+    return [
         f"store product {p['wooProductId']} {p['sku'] or '(no SKU)'}: {p.get('message', 'failed')}"
         for p in result["products"]
         if p["status"] == "failed"
@@ -171,7 +171,7 @@ def import_command(
             failed=lambda r: bool(r["failedCount"]),
             parallel=parallel_stores,
         )
-        render_stores(output, runs, _line, _problems)
+        render_stores(output, runs, _line, _problems, lambda r: list(r["warnings"]))
         return
     with (
         failure_logged("woosync.import", "import"),

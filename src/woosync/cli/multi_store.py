@@ -67,9 +67,10 @@ def render_stores(
     runs: Sequence[StoreRun],
     line: Callable[[dict[str, Any]], str],
     problems: Callable[[dict[str, Any]], list[str]],
+    warnings: Callable[[dict[str, Any]], list[str]] = lambda _result: [],
 ) -> None:
-    """Each store's problems on stderr, one line per store on stdout (``--json``: the envelope),
-    then exit with the worst store's code."""
+    """Each store's warnings and problems on stderr (prefixed with the store), one line per store
+    on stdout (``--json``: the envelope), then exit with the worst store's code."""
     from woosync.services.stores import envelope, worst_exit
 
     for run in runs:
@@ -78,6 +79,8 @@ def render_stores(
             hint = f" ({run.error.hint})" if run.error.hint else ""
             output.error(f"{name}: {run.error.message}{hint}")
         elif run.result is not None:
+            for warning in warnings(run.result):
+                output.warn(f"{name}: {warning}")
             for problem in problems(run.result):
                 output.error(f"{name}: {problem}")
 
