@@ -76,6 +76,15 @@ class SelectionRules:
                 found[side] = {key: list(lists[key]) for key in RULE_KEYS if key in lists}
         return found
 
+    def __post_init__(self) -> None:
+        # case-folded once, not once per product
+        for side in ("include", "exclude"):
+            folded = {
+                key: frozenset(name.casefold() for name in names)
+                for key, names in getattr(self, side).items()
+            }
+            object.__setattr__(self, f"_{side}_folded", folded)
+
     def __bool__(self) -> bool:
         return bool(self.include or self.exclude)
 
@@ -86,9 +95,9 @@ class SelectionRules:
 
     def admits(self, row: Any) -> bool:
         """Whether the store takes this product (a row with ``sku`` and :meth:`columns`)."""
-        if self.include and not _matches(self.include, row):
+        if self.include and not _matches(self._include_folded, row):  # type: ignore[attr-defined]
             return False
-        return not (self.exclude and _matches(self.exclude, row))
+        return not (self.exclude and _matches(self._exclude_folded, row))  # type: ignore[attr-defined]
 
 
 def _side(value: Any, side: str) -> dict[str, tuple[str, ...]]:
@@ -115,9 +124,8 @@ def _side(value: Any, side: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _matches(rules: Mapping[str, tuple[str, ...]], row: Any) -> bool:
-    for key, names in rules.items():
-        wanted = {name.casefold() for name in names}
+def _matches(rules: Mapping[str, frozenset[str]], row: Any) -> bool:
+    for key, wanted in rules.items():
         if key == "skus":
             values = [row.sku]
         elif key == "status":
@@ -288,7 +296,9 @@ def split_excluded(
 ) -> tuple[list[Any], list[Excluded]]:
     """``rows`` (with ``id``, ``sku`` and ``selection.columns()``) split into those the store takes
     and those it does not. ``ignore_manual`` (``export --include``): manual exclusions do not count."""
-    manual = {} if ignore_manual else exclusions(session, connection_id, [r.id for r in rows])
+    # Many rows (``--all``): the connection's exclusions in one query beat IN lists of 500 ids.
+    wanted = None if len(rows) > _CHUNK else [r.id for r in rows]
+    manual = {} if ignore_manual else exclusions(session, connection_id, wanted)
     kept: list[Any] = []
     left_out: list[Excluded] = []
     for row in rows:
