@@ -276,6 +276,9 @@ def test_a_removed_product_is_not_imported_again_until_restored(cli, setup, shop
     with store.session() as session:
         assert session.get(Product, ids[0]) is None
 
+    dry = _ok(cli("import", "--restore-removed", "--dry-run"))
+    assert "restored (had been removed locally): SEL-1" in dry.stdout
+    assert _tombstones(store) == ["SEL-1"]
     restored = json.loads(_ok(cli("--json", "import", "--restore-removed")).stdout)
     assert restored["restoredSkus"] == ["SEL-1"]
     assert _tombstones(store) == []

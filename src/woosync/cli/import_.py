@@ -66,6 +66,12 @@ def _render(output: Output, result: dict[str, Any]) -> None:
             limit=SHOWN_PROBLEMS,
             what="skipped",
         )
+        if result.get("restoredSkus"):
+            console.print(
+                "restored (had been removed locally): " + ", ".join(result["restoredSkus"]),
+                markup=False,
+                highlight=False,
+            )
         console.print(_line(result))
 
     emit_result(output, result, human)
