@@ -323,7 +323,9 @@ def test_remove_keeps_the_product_when_a_store_cannot_delete_it(cli, setup, shop
     with store_lock(2, label="test", database=store.path):  # Wholesale is busy
         result = cli("--json", "products", "remove", str(ids[0]), "--from-stores", "--yes")
     assert result.exit_code == 1 and "was not removed" in result.stderr
-    assert [s["status"] for s in json.loads(result.stdout)["stores"]] == ["deleted", "failed"]
+    answer = json.loads(result.stdout)
+    assert (answer["sku"], answer["syncRecordsRemoved"]) == ("SEL-1", 0)
+    assert [s["status"] for s in answer["stores"]] == ["deleted", "failed"]
     assert retail.find_sku("SEL-1") is None
     with store.session() as session:
         assert session.get(Product, ids[0]) is not None  # run it again to finish

@@ -347,7 +347,11 @@ def remove_command(
             output.error(
                 f"{label} was not removed: some stores still hold it; run the command again"
             )
-            output.emit({"removed": None, "stores": deleted}, human=lambda _console: None)
+            kept_back = {key: target[key] for key in ("id", "sku", "name")}
+            output.emit(
+                {**kept_back, "syncRecordsRemoved": 0, "stores": deleted},
+                human=lambda _console: None,
+            )
             raise typer.Exit(int(ExitCode.FAILURE))
     removed = remove_product(store, product_id)
     removed["stores"] = deleted
