@@ -232,6 +232,15 @@ def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(  # t
     again.write_text(dumped)
     assert json.loads(_ok(cli("--json", "mappings", "apply", str(again))).stdout) == []
 
+    # a narrower selection deletes nothing; sync-status shows what the store has and no longer gets
+    path.write_text(SELECTION + "    skus: [SEL-1]\n")
+    assert "updated the products selection" in _ok(cli("mappings", "apply", str(path))).stdout
+    status = json.loads(_ok(cli("--json", "sync-status", "-c", "Wholesale")).stdout)
+    assert status["summary"]["excluded"] == 1 and status["summary"]["synced"] == 1
+    outcast = next(r for r in status["records"] if r["productId"] == ids[0])
+    assert (outcast["syncStatus"], outcast["excludedReason"]) == ("excluded", "selection")
+    assert wholesale.find_sku("SEL-1") is not None
+
     path.write_text("store: Wholesale\nproducts: {}\n")
     removed = _ok(cli("mappings", "apply", str(path)))
     assert "removed the products selection" in removed.stdout
