@@ -108,6 +108,8 @@ def export_products(
                 session, _id(conn), products, selection, ignore_manual=include
             )
             excluded = [entry.to_dict() for entry in left_out]
+            if progress is not None and left_out:
+                progress(len(left_out))  # counted by count_products: done, nothing to send
             included = [row.id for row in products] if include else []
             items = _items(session, _id(conn), targets, products, allow_empty)
             from woosync.services.registry import StoreRegistry
