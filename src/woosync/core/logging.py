@@ -6,11 +6,14 @@ defence on the root handler that also scrubs any registered secret value from ev
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import sys
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from collections import deque
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 SENSITIVE_PARAMS = frozenset(
     {
@@ -30,23 +33,86 @@ _TOKEN_RE = re.compile(r"\b(c[ks]_[A-Za-z0-9]{6,})\b")
 
 _secret_values: set[str] = set()
 _secret_lock = threading.Lock()
+_RECENT_SIGNATURES = 256  # one-use values: keep the newest few, not one per request of a long run
+_signatures: deque[str] = deque(maxlen=_RECENT_SIGNATURES)
+_SIGNATURE_PARAM_RE = re.compile(r"(oauth_signature(?:%3D|=|\\?\"?\s*:\s*\\?\"))([^&\s\"'<>]+)")
+# an Authorization header quoted by a proxy: base64 with at least one digit or symbol in it
+_BASIC_RE = re.compile(r"\b(Basic\s+)(?=[A-Za-z_-]*[0-9+/=])[A-Za-z0-9+/=_-]{16,}")
+
+
+def _forms(value: str) -> set[str]:
+    """``value`` as it may travel: raw, URL-encoded (``%2B`` or ``+`` for a space), JSON-escaped."""
+    forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
+    forms |= {form.replace("/", "\\/") for form in forms}  # PHP's json_encode escapes slashes
+    return {form for form in forms if len(form) >= 4}
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret value so the log filter can scrub it wherever it appears."""
+    """Remember a secret so :func:`scrub` hides it wherever it appears, in every encoded form."""
     if value and len(value) >= 4:
         with _secret_lock:
-            _secret_values.add(value)
+            _secret_values.update(_forms(value))
+
+
+def register_credentials(consumer_key: str | None, consumer_secret: str | None) -> None:
+    """A key pair in every form it travels in: each value on its own (the ``oauth_consumer_key``
+    parameter is the raw key), and ``base64(key:secret)``, the value of a Basic ``Authorization``
+    header (standard and URL-safe alphabets, and URL-encoded or JSON-escaped as a body may quote it).
+    """
+    register_secret(consumer_key)
+    register_secret(consumer_secret)
+    if consumer_key and consumer_secret:
+        pair = f"{consumer_key}:{consumer_secret}".encode()
+        for encoded in (base64.b64encode(pair), base64.urlsafe_b64encode(pair)):
+            text = encoded.decode("ascii")
+            register_secret(text)
+            register_secret(text.rstrip("="))  # some tools drop the padding
+
+
+def register_signature(value: str | None) -> None:
+    """An OAuth signature just sent: one use only, so only the newest few are kept."""
+    if value and len(value) >= 8:
+        with _secret_lock:
+            _signatures.extend(_forms(value))
 
 
 def scrub(text: str) -> str:
-    """Replace registered secrets and anything shaped like a WooCommerce key in ``text``."""
-    with _secret_lock:
-        secrets = sorted(_secret_values, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
+    """``text`` with every registered secret (in every form), OAuth signature and Basic credential
+    replaced by ``REDACTED``, and anything shaped like a WooCommerce key too."""
+    text = scrub_secrets(text)
+    text = _SIGNATURE_PARAM_RE.sub(lambda m: m.group(1) + REDACTED, text)
+    text = _BASIC_RE.sub(lambda m: m.group(1) + REDACTED, text)
     return _TOKEN_RE.sub(REDACTED, text)
+
+
+def scrub_secrets(text: str) -> str:
+    """Only the registered values replaced: for a store's data (a SKU shaped like ``ck_...`` stays)."""
+    if not text:
+        return text
+    with _secret_lock:
+        values = sorted(_secret_values.union(_signatures), key=len, reverse=True)
+    for value in values:
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def scrub_data(data: Any) -> Any:
+    """Every string in a decoded JSON value (keys included) through :func:`scrub_secrets`."""
+    if isinstance(data, str):
+        return scrub_secrets(data)
+    if isinstance(data, list):
+        return [scrub_data(item) for item in data]
+    if isinstance(data, dict):
+        return {scrub_secrets(str(key)): scrub_data(item) for key, item in data.items()}
+    return data
+
+
+def holds_secret(text: str) -> bool:
+    """Whether ``text`` contains a registered secret in any registered form (a quick check)."""
+    with _secret_lock:
+        values = list(_secret_values.union(_signatures))
+    return any(value in text for value in values)
 
 
 def redact_url(url: object) -> str:

@@ -18,15 +18,19 @@ from __future__ import annotations
 from typing import Any
 
 from woosync.core.errors import StoreError
+from woosync.core.logging import scrub
 
 
 class WooError(StoreError):
     """Anything that went wrong talking to a WooCommerce store."""
 
     def __init__(self, message: str, *, hint: str | None = None, url: str | None = None) -> None:
+        # whatever a store or a proxy quoted (the request, its Authorization header) ends here
+        message = scrub(message)
+        hint = scrub(hint) if hint else hint
         super().__init__(message, hint=hint)
         self.summary = message
-        self.url = url
+        self.url = scrub(url) if url else url
 
     def __str__(self) -> str:
         return f"{self.summary} ({self.hint})" if self.hint else self.summary
@@ -51,9 +55,10 @@ class WooHTTPError(WooError):
     ) -> None:
         super().__init__(self._summarise(status, code, message, url), hint=hint, url=url)
         self.status = status
-        self.code = code
-        self.message = message  # the store's message; str(self) is the full line
+        self.code = scrub(code)
+        self.message = scrub(message)  # the store's message; str(self) is the full line
         self.data: dict[str, Any] = data if data is not None else {}
+        self.retry_after: float | None = None  # what a Retry-After header asked for, in seconds
 
     @staticmethod
     def _summarise(status: int, code: str, message: str, url: str | None) -> str:
