@@ -79,10 +79,20 @@ def register_signature(value: str | None) -> None:
 def scrub(text: str) -> str:
     """``text`` with every registered secret (in every form), OAuth signature and Basic credential
     replaced by ``REDACTED``, and anything shaped like a WooCommerce key too."""
+    return _TOKEN_RE.sub(REDACTED, scrub_quoted(text))
+
+
+def scrub_quoted(text: str) -> str:
+    """Registered secrets, OAuth signatures and Basic credentials replaced, key-shaped words kept:
+    for everything printed (the sandbox prints the keys it made for the user to copy)."""
+    if not text:
+        return text
     text = scrub_secrets(text)
-    text = _SIGNATURE_PARAM_RE.sub(lambda m: m.group(1) + REDACTED, text)
-    text = _BASIC_RE.sub(lambda m: m.group(1) + REDACTED, text)
-    return _TOKEN_RE.sub(REDACTED, text)
+    if "oauth_signature" in text:
+        text = _SIGNATURE_PARAM_RE.sub(lambda m: m.group(1) + REDACTED, text)
+    if "Basic" in text:
+        text = _BASIC_RE.sub(lambda m: m.group(1) + REDACTED, text)
+    return text
 
 
 def scrub_secrets(text: str) -> str:
@@ -170,3 +180,51 @@ def configure_logging(level: str = "warning", log_file: str | None = None) -> No
     root.propagate = False
     for noisy in ("httpx", "httpcore", "urllib3", "keyring", "oauthlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class ScrubbingStream:
+    """A text stream that passes what is written through :func:`scrub_quoted` on its way to
+    ``target()`` (looked up at each write, so a replaced ``sys.stdout`` is followed)."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        self._target().write(scrub_quoted(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, flush, ...
+        return getattr(self._target(), name)
+
+
+def scrub_parameters(parameters: Any) -> Any:
+    """SQL parameters (a tuple/list/dict, or a list of them) with registered secrets replaced;
+    the same object when no string in them holds one (the usual case, checked in one pass)."""
+    strings: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+
+    collect(parameters)
+    if not strings or not holds_secret("\n".join(strings)):
+        return parameters
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return scrub_secrets(value)
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(clean(item) for item in value)
+        return value
+
+    return clean(parameters)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from typing import Literal
-
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
