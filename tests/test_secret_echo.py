@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, quote_plus
 
 import pytest
+
 from echo_store import TLS, EchoState, echo_store
 
 # Not shaped like ck_/cs_ tokens (the scrubber's pattern must not be what hides a leak), and with
