@@ -118,7 +118,7 @@ class AnswerTooLargeError(WooError):
 
 def too_large(url: str, limit: int) -> AnswerTooLargeError:
     return AnswerTooLargeError(
-        f"the answer from {redact_url(url)} is larger than {limit // (1024 * 1024)} MB",
+        f"the answer from {redact_url(url)} is larger than {limit / (1024 * 1024):.4g} MB",
         hint="if the store really sends that much, raise WOOSYNC_MAX_RESPONSE_MB; "
         "otherwise something in front of the store answers instead of WooCommerce",
         url=redact_url(url),
