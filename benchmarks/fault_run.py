@@ -117,11 +117,16 @@ def fault_run(
         sandbox.faults = faults(timeout)
         for _ in range(MAX_RUNS):
             with WooClient(url, key, secret, timeout=timeout, backoff_base=backoff_base) as client:
-                result = export_products(
-                    store, 1, all_products=True, fields=FIELDS, client=client
-                )
-                requests += client.stats.requests
-                retries += client.stats.retries
+                try:
+                    result = export_products(
+                        store, 1, all_products=True, fields=FIELDS, client=client
+                    )
+                except Exception as exc:  # the whole run aborted (a read that failed, ...)
+                    runs.append({"synced": 0, "failed": products, "aborted": str(exc)[:160]})
+                    continue
+                finally:
+                    requests += client.stats.requests
+                    retries += client.stats.retries
             runs.append({"synced": result["syncedCount"], "failed": result["failedCount"]})
             if not messages:  # why the first run's products failed, if any did
                 messages.update(

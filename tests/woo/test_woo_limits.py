@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import pytest
 
 from woosync.woo import WooClient, WooError, WooTimeoutError
-from woosync.woo.limits import AnswerTooLargeError
+from woosync.woo.errors import AnswerTooLargeError
 
 Behaviour = Callable[[socket.socket], None]
 
@@ -101,11 +101,13 @@ def test_a_trickling_answer_fails_at_the_overall_deadline(behaviour: Behaviour) 
 
 def test_a_trickling_answer_is_retried_like_a_stall() -> None:
     waits: list[float] = []
-    with misbehaving_store(trickle_body) as url:
-        with client(url, timeout=0.3, max_retries=1, sleep=waits.append) as woo:
-            with pytest.raises(WooTimeoutError):
-                woo.get("/products")
-            assert woo.stats.requests == 2 and len(waits) == 1
+    with (
+        misbehaving_store(trickle_body) as url,
+        client(url, timeout=0.3, max_retries=1, sleep=waits.append) as woo,
+    ):
+        with pytest.raises(WooTimeoutError):
+            woo.get("/products")
+        assert woo.stats.requests == 2 and len(waits) == 1
 
 
 def test_an_announced_body_over_the_cap_is_refused_before_reading() -> None:

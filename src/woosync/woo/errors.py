@@ -9,6 +9,7 @@ Every class is a :class:`~woosync.core.errors.StoreError` (exit code 5). Message
     │   ├── WooNotFoundError    404
     │   ├── WooRedirectError    3xx (never followed: OAuth signs the exact URL, writes must not move)
     │   └── WooNotJSONError     the answer is not JSON (an HTML error, login or maintenance page)
+    ├── AnswerTooLargeError     the answer is bigger than the size cap (WOOSYNC_MAX_RESPONSE_MB)
     └── WooTransportError       DNS, refused, TLS, connection reset
         └── WooTimeoutError     no answer in time
 """
@@ -102,6 +103,10 @@ class WooNotJSONError(WooHTTPError):
         return f"{message} (HTTP {status})"
 
 
+class AnswerTooLargeError(WooError):
+    """The store's answer is bigger than the client's cap (``WOOSYNC_MAX_RESPONSE_MB``)."""
+
+
 class WooTransportError(WooError):
     """The request did not get an HTTP answer: DNS, connection refused, TLS, connection reset."""
 
@@ -111,6 +116,7 @@ class WooTimeoutError(WooTransportError):
 
 
 __all__ = [
+    "AnswerTooLargeError",
     "WooAuthError",
     "WooError",
     "WooHTTPError",

@@ -20,7 +20,7 @@ import httpcore
 import httpx
 
 from woosync.core.logging import redact_url
-from woosync.woo.errors import WooError
+from woosync.woo.errors import AnswerTooLargeError
 
 _local = threading.local()
 
@@ -110,10 +110,6 @@ def deadline_transport(**kwargs: Any) -> httpx.HTTPTransport:
     if isinstance(backend, httpcore.NetworkBackend):  # httpcore 1.x keeps it there
         pool._network_backend = _DeadlineBackend(backend)  # type: ignore[union-attr]
     return transport
-
-
-class AnswerTooLargeError(WooError):
-    """The store's answer is bigger than ``WOOSYNC_MAX_RESPONSE_MB`` allows."""
 
 
 def too_large(url: str, limit: int) -> AnswerTooLargeError:
