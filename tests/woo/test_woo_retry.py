@@ -273,6 +273,12 @@ def test_a_create_gives_up_after_the_policy_s_retries(
     for _ in range(3):
         httpx_mock.add_response(method="POST", status_code=503, text="<html>503</html>")
     client = make_client(max_retries=2)
+    looked: list[int] = []
+
+    def lookup() -> None:
+        looked.append(1)
+
     with pytest.raises(WooHTTPError):
-        client.create("/products/tags", {"name": "gift"}, lookup=lambda: None)
+        client.create("/products/tags", {"name": "gift"}, lookup=lookup)
     assert client.stats.requests == 3 and client.stats.retries == 2
+    assert len(looked) == 3  # before each repeat, and after the last attempt

@@ -488,7 +488,8 @@ class WooClient:
         A create is not blindly repeated: an attempt that failed in a way that may have landed
         (a timeout, a dropped connection, a 5xx) or was refused for now (429) is followed by
         ``lookup()``, which returns the object when the store has it (it is then returned as if
-        created) or ``None``; only then is the POST sent again, after the policy's wait.
+        created) or ``None``; only then is the POST sent again, after the policy's wait. When the
+        retries run out, a last lookup decides between the object and the error.
         """
         url = self._url(path)
         tries = self._retry.max_retries + 1
@@ -501,8 +502,13 @@ class WooClient:
             try:
                 return self._exchange("POST", url, json=json, idempotent=False)[1]
             except WooError as exc:
-                if number == tries or not _create_may_repeat(exc):
+                if not _create_may_repeat(exc):
                     raise
+                if number == tries:  # out of retries: the last attempt may still have landed
+                    found = lookup()
+                    if found is None:
+                        raise
+                    return found
                 wait = self._retry.delay(number, getattr(exc, "retry_after", None))
                 self._retry.note(
                     method="POST", url=redact_url(url), wait=wait, reason=exc, attempt=number
