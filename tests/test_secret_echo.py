@@ -77,13 +77,13 @@ def test_no_form_of_a_secret_survives_a_store_that_echoes_the_request(
             ("connections", "test", "--url", url, *tls),
             ("export", "--all", "--dry-run", *fields, *logged),
             ("export", "--all", *fields, *logged),
-            ("--json", "export", "--all", *fields),
-            ("update", "--product", "1", *fields, *logged),
+            ("--json", "update", "--product", "1", *fields, *logged),
             ("import", "--dry-run", *logged),
             ("import", "--update-existing", "--quiet", *logged),
-            ("--json", "import", "--update-existing"),
         ]
-        for mode in ("401", "500", "500-html", "200"):
+        # an HTML page is quoted nowhere, but its route through the client differs: once is enough
+        modes = ("401", "500", "500-html", "200") if scheme == "http" else ("401", "500", "200")
+        for mode in modes:
             state.mode = mode
             for command in commands:
                 result = cli(*debug, *command, env=env)
