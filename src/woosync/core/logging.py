@@ -33,11 +33,16 @@ _TOKEN_RE = re.compile(r"\b(c[ks]_[A-Za-z0-9]{6,})\b")
 
 _secret_values: set[str] = set()
 _secret_lock = threading.Lock()
+SHORTEST_IN_DATA = 10  # the shortest consumer key or secret woosync accepts
 _RECENT_SIGNATURES = 256  # one-use values: keep the newest few, not one per request of a long run
 _signatures: deque[str] = deque(maxlen=_RECENT_SIGNATURES)
 _SIGNATURE_PARAM_RE = re.compile(r"(oauth_signature(?:%3D|=|\\?\"?\s*:\s*\\?\"))([^&\s\"'<>]+)")
-# an Authorization header quoted by a proxy: base64 with at least one digit or symbol in it
-_BASIC_RE = re.compile(r"\b(Basic\s+)(?=[A-Za-z_-]*[0-9+/=])[A-Za-z0-9+/=_-]{16,}")
+# an Authorization header quoted by a proxy: 24+ characters of base64 with a digit, a lower and an
+# upper case letter (a product called "Basic Tee-Collection-2024" is left alone)
+_BASIC_RE = re.compile(
+    r"\b(Basic\s+)(?=[A-Za-z+/]*[0-9])(?=[A-Z0-9+/]*[a-z])(?=[a-z0-9+/]*[A-Z])"
+    r"[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=_-])"
+)
 
 
 def _forms(value: str) -> set[str]:
@@ -78,8 +83,9 @@ def register_signature(value: str | None) -> None:
 
 def scrub(text: str) -> str:
     """``text`` with every registered secret (in every form), OAuth signature and Basic credential
-    replaced by ``REDACTED``, and anything shaped like a WooCommerce key too."""
-    return _TOKEN_RE.sub(REDACTED, scrub_quoted(text))
+    replaced by ``REDACTED``, and anything shaped like a WooCommerce key too: for log lines and
+    error messages."""
+    return _TOKEN_RE.sub(REDACTED, scrub_quoted(scrub_secrets(text, shortest=1)))
 
 
 def scrub_quoted(text: str) -> str:
@@ -95,12 +101,17 @@ def scrub_quoted(text: str) -> str:
     return text
 
 
-def scrub_secrets(text: str) -> str:
-    """Only the registered values replaced: for a store's data (a SKU shaped like ``ck_...`` stays)."""
+def scrub_secrets(text: str, *, shortest: int = SHORTEST_IN_DATA) -> str:
+    """Only the registered values replaced: for a store's data (a SKU shaped like ``ck_...`` stays).
+
+    Values shorter than ``shortest`` are left alone: a short webhook secret such as ``shop`` is
+    hidden in logs and errors, not cut out of every product name printed or stored.
+    """
     if not text:
         return text
     with _secret_lock:
         values = sorted(_secret_values.union(_signatures), key=len, reverse=True)
+    values = [value for value in values if len(value) >= shortest]
     for value in values:
         if value in text:
             text = text.replace(value, REDACTED)
@@ -121,7 +132,7 @@ def scrub_data(data: Any) -> Any:
 def holds_secret(text: str) -> bool:
     """Whether ``text`` contains a registered secret in any registered form (a quick check)."""
     with _secret_lock:
-        values = list(_secret_values.union(_signatures))
+        values = [v for v in _secret_values.union(_signatures) if len(v) >= SHORTEST_IN_DATA]
     return any(value in text for value in values)
 
 
