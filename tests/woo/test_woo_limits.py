@@ -196,3 +196,19 @@ def test_bad_limits_in_the_environment_are_usage_errors(cli, name: str, value: s
 
 def test_store_errors_are_woo_errors() -> None:
     assert issubclass(AnswerTooLargeError, WooError)
+
+
+def test_an_answer_nested_too_deeply_is_a_store_error() -> None:
+    def deep(sock: socket.socket) -> None:
+        body = b"[" * 100_000 + b"]" * 100_000
+        sock.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+
+    with (
+        misbehaving_store(deep) as url,
+        client(url) as woo,
+        pytest.raises(WooError, match="nested too deeply to read"),
+    ):
+        woo.get("/products")

@@ -48,14 +48,14 @@ def decode(response: httpx.Response, url: str, scheme: AuthScheme) -> Any:
         raise empty
     try:
         body = json.loads(response.content)
+        if holds_secret(response.content.decode("utf-8", "replace")):
+            body = scrub_data(body)  # a store or proxy that echoes the request: keep its quote out
     except RecursionError:
         raise WooError(f"the answer from {url} is nested too deeply to read", url=url) from None
     except ValueError:
         not_json = not_json_error(response, url)
         not_json.retry_after = retry_after_seconds(response)
         raise not_json from None
-    if holds_secret(response.content.decode("utf-8", "replace")):
-        body = scrub_data(body)  # a store or proxy that echoes the request: keep its quote out
     if 200 <= status < 300:
         return body
     error = http_error(status, body, url, scheme)
