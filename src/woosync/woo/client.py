@@ -392,7 +392,8 @@ class WooClient:
         failure is returned too: write access is then unknown.
         """
         try:
-            self._exchange("POST", self._url("/products/batch"), json={}, idempotent=False)
+            # an empty batch applies nothing: as safe to repeat as a read
+            self._exchange("POST", self._url("/products/batch"), json={}, idempotent=True)
         except WooError as exc:
             return exc
         return None
