@@ -12,6 +12,7 @@ import re
 import sys
 import threading
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
@@ -36,6 +37,8 @@ _secret_lock = threading.Lock()
 SHORTEST_IN_DATA = 10  # the shortest consumer key or secret woosync accepts
 _RECENT_SIGNATURES = 256  # one-use values: keep the newest few, not one per request of a long run
 _signatures: deque[str] = deque(maxlen=_RECENT_SIGNATURES)
+_version = 0
+_cache: tuple[tuple[int, int, bool] | None, list[str]] = (None, [])
 _SIGNATURE_PARAM_RE = re.compile(r"(oauth_signature(?:%3D|=|\\?\"?\s*:\s*\\?\"))([^&\s\"'<>]+)")
 # an Authorization header quoted by a proxy: 24+ characters of base64 with a digit, a lower and an
 # upper case letter (a product called "Basic Tee-Collection-2024" is left alone)
@@ -45,7 +48,13 @@ _BASIC_RE = re.compile(
 )
 
 
-def _forms(value: str) -> set[str]:
+def _bump() -> None:
+    """A secret was registered: the sorted lists are to be made again (the lock is held)."""
+    global _version
+    _version += 1
+
+
+def secret_forms(value: str) -> set[str]:
     """``value`` as it may travel: raw, URL-encoded (``%2B`` or ``+`` for a space), JSON-escaped."""
     forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
     forms |= {form.replace("/", "\\/") for form in forms}  # PHP's json_encode escapes slashes
@@ -56,7 +65,8 @@ def register_secret(value: str | None) -> None:
     """Remember a secret so :func:`scrub` hides it wherever it appears, in every encoded form."""
     if value and len(value) >= 4:
         with _secret_lock:
-            _secret_values.update(_forms(value))
+            _secret_values.update(secret_forms(value))
+            _bump()
 
 
 def register_credentials(consumer_key: str | None, consumer_secret: str | None) -> None:
@@ -78,7 +88,8 @@ def register_signature(value: str | None) -> None:
     """An OAuth signature just sent: one use only, so only the newest few are kept."""
     if value and len(value) >= 8:
         with _secret_lock:
-            _signatures.extend(_forms(value))
+            _signatures.extend(secret_forms(value))
+            _bump()
 
 
 def scrub(text: str) -> str:
@@ -101,39 +112,65 @@ def scrub_quoted(text: str) -> str:
     return text
 
 
-def scrub_secrets(text: str, *, shortest: int = SHORTEST_IN_DATA) -> str:
+def _values(shortest: int, signatures: bool, extra: Iterable[str] = ()) -> list[str]:
+    """The registered forms (and the recent signatures'), longest first, at least ``shortest``."""
+    global _cache
+    with _secret_lock:
+        key = (_version, shortest, signatures)
+        if _cache[0] != key:
+            pool = _secret_values.union(_signatures) if signatures else set(_secret_values)
+            _cache = (key, sorted((v for v in pool if len(v) >= shortest), key=len, reverse=True))
+        values = _cache[1]
+    if extra:
+        values = sorted({*values, *extra}, key=len, reverse=True)
+    return values
+
+
+def scrub_secrets(
+    text: str,
+    *,
+    shortest: int = SHORTEST_IN_DATA,
+    signatures: bool = True,
+    extra: Iterable[str] = (),
+) -> str:
     """Only the registered values replaced: for a store's data (a SKU shaped like ``ck_...`` stays).
 
     Values shorter than ``shortest`` are left alone: a short webhook secret such as ``shop`` is
-    hidden in logs and errors, not cut out of every product name printed or stored.
+    hidden in logs and errors, not cut out of every product name printed or stored. ``extra``
+    adds values for this call (the signature of the request an answer belongs to).
     """
     if not text:
         return text
-    with _secret_lock:
-        values = sorted(_secret_values.union(_signatures), key=len, reverse=True)
-    values = [value for value in values if len(value) >= shortest]
-    for value in values:
+    for value in _values(shortest, signatures, extra):
         if value in text:
             text = text.replace(value, REDACTED)
     return text
 
 
-def scrub_data(data: Any) -> Any:
-    """Every string in a decoded JSON value (keys included) through :func:`scrub_secrets`."""
-    if isinstance(data, str):
-        return scrub_secrets(data)
-    if isinstance(data, list):
-        return [scrub_data(item) for item in data]
-    if isinstance(data, dict):
-        return {scrub_secrets(str(key)): scrub_data(item) for key, item in data.items()}
-    return data
+def scrub_data(data: Any, extra: Iterable[str] = ()) -> Any:
+    """Every string in a decoded JSON value (keys included) through :func:`scrub_secrets`, against
+    the long-lived secrets and ``extra`` (a store's answer can only quote its own request's
+    signature)."""
+    values = _values(SHORTEST_IN_DATA, False, extra)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in values:
+                if secret in value:
+                    value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {clean(str(key)): clean(item) for key, item in value.items()}
+        return value
+
+    return clean(data)
 
 
-def holds_secret(text: str) -> bool:
-    """Whether ``text`` contains a registered secret in any registered form (a quick check)."""
-    with _secret_lock:
-        values = [v for v in _secret_values.union(_signatures) if len(v) >= SHORTEST_IN_DATA]
-    return any(value in text for value in values)
+def holds_secret(text: str, extra: Iterable[str] = ()) -> bool:
+    """Whether ``text`` contains a long-lived secret, or one of ``extra``, in any registered form."""
+    return any(value in text for value in _values(SHORTEST_IN_DATA, False, extra))
 
 
 def redact_url(url: object) -> str:

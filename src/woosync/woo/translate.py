@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from woosync.core.logging import holds_secret, redact_url, scrub, scrub_data
+from woosync.core.logging import holds_secret, redact_url, scrub, scrub_data, secret_forms
 from woosync.woo.auth import AuthScheme
 from woosync.woo.errors import (
     WooAuthError,
@@ -48,8 +48,10 @@ def decode(response: httpx.Response, url: str, scheme: AuthScheme) -> Any:
         raise empty
     try:
         body = json.loads(response.content)
-        if holds_secret(response.content.decode("utf-8", "replace")):
-            body = scrub_data(body)  # a store or proxy that echoes the request: keep its quote out
+        # a store or proxy that echoes the request: its quote (this request's signature too) out
+        own = secret_forms(signature) if (signature := _signature(response)) else set()
+        if holds_secret(response.content.decode("utf-8", "replace"), own):
+            body = scrub_data(body, own)
     except RecursionError:
         raise WooError(f"the answer from {url} is nested too deeply to read", url=url) from None
     except ValueError:
@@ -61,6 +63,14 @@ def decode(response: httpx.Response, url: str, scheme: AuthScheme) -> Any:
     error = http_error(status, body, url, scheme)
     error.retry_after = retry_after_seconds(response)
     raise error
+
+
+def _signature(response: httpx.Response) -> str | None:
+    """The OAuth signature of the request ``response`` answers (a proxy may quote it back)."""
+    try:
+        return response.request.url.params.get("oauth_signature")
+    except RuntimeError:  # a response built without a request
+        return None
 
 
 def http_error(status: int, body: Any, url: str, scheme: AuthScheme) -> WooHTTPError:
