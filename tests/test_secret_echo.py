@@ -31,6 +31,13 @@ PRODUCTS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
+    from woosync.services import export_run
+
+    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+
+
 def forms(value: str) -> set[str]:
     found = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
     found |= {form.replace("/", "\\/") for form in found}
