@@ -77,6 +77,10 @@ class Item:
     exported_fields: list[str] = field(default_factory=list)
     exported_at: datetime | None = None
     done: bool = False
+    # the two-way sync's memory of this store (see sync_echoes): kept, updated for what is sent
+    echoes: dict[str, str] | None = None
+    image_sources: dict[str, str] | None = None
+    conflicts: dict[str, Any] | None = None
 
     def fail(self, message: str) -> None:
         self.action = ERROR
@@ -195,6 +199,7 @@ class ExportRun:
                 self.registry.remember(IMAGE, str(src), int(image_id))
         held = plan.store_values(self.targets, product, self._attribute_ids())
         item.previous = plan.fingerprints(self.targets, held)
+        item.echoes, item.image_sources, item.conflicts = None, None, None
         self._decide_linked(item)
 
     def _attribute_ids(self) -> dict[str, int]:
@@ -776,6 +781,7 @@ class ExportRun:
         elif item.payload and "attributes" in item.payload:
             item.store_attributes = plan.normalize_store_attributes(item.payload["attributes"])
         self._learn_images(item, answer)
+        self._learn_echoes(item, answer, sent)
         item.exported_fields = plan.sent_fields(self.targets, item.keys)
         item.exported_at = utcnow()
         item.message = None
@@ -790,6 +796,29 @@ class ExportRun:
             if "src" in image and stored.get("id"):
                 self.registry.remember(IMAGE, image["src"], int(stored["id"]))
 
+    def _learn_echoes(self, item: Item, answer: dict[str, Any], sent: set[str]) -> None:
+        """Remember what the store answered for the keys sent (see ``sync_echoes``); a field sent
+        is no longer in conflict: the catalog's value is now the store's."""
+        from woosync.services import sync_echoes
+
+        if "images" in sent and "images" in item.values:
+            item.image_sources = sync_echoes.learn_images(
+                item.image_sources, item.values["images"], answer.get("images")
+            )
+        if "id" not in answer:
+            return
+        item.echoes = sync_echoes.echoes_after_write(
+            self.targets,
+            sent,
+            answer,
+            item.previous,
+            item.echoes,
+            item.image_sources or {},
+            self._attribute_ids(),
+        )
+        if item.conflicts:
+            item.conflicts = {k: v for k, v in item.conflicts.items() if k not in sent} or None
+
     # bookkeeping ------------------------------------------------------------------------------
     def _row(self, item: Item, status: str) -> SyncRow:
         return SyncRow(
@@ -801,6 +830,9 @@ class ExportRun:
             last_modified_fields=item.exported_fields or item.prior_fields,
             exported_values=item.previous,
             store_attributes=item.store_attributes,
+            store_echoes=item.echoes or None,
+            image_sources=item.image_sources or None,
+            conflicts=item.conflicts or None,
         )
 
     def _book(self, items: Iterable[Item]) -> None:

@@ -72,6 +72,8 @@ def import_products(
     concurrency: int = 4,
     lock_wait: float = 0.0,
     overlap: timedelta = DEFAULT_OVERLAP,
+    on_conflict: str = "skip",
+    link_without_sku: bool = False,
     progress: Progress | None = None,
     client: WooClient | None = None,
 ) -> dict[str, Any]:
@@ -80,13 +82,17 @@ def import_products(
     Returns ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount,
     skippedCount, failedCount, mapping, modifiedAfter, cursor, warnings, products: [{wooProductId,
     productId, sku, status, message?, changedFields?}]}`` with status ``imported | updated |
-    unchanged | skipped | failed``. Raises ``ValidationError``
+    unchanged | skipped | failed``, plus ``conflictCount`` and ``conflicts`` (fields changed on
+    both sides since the last sync, see :mod:`sync_echoes`; ``on_conflict`` resolves them:
+    ``skip`` | ``catalog`` | ``store``). ``link_without_sku`` imports store products without a
+    SKU under ``woo-<connection>-<store id>`` (else they are skipped with a warning). Raises ``ValidationError``
     for bad options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run
     holds the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
     """
     from woosync.core.locks import store_lock
 
     ids = _check_options(woo_ids, since, incremental, concurrency)
+    _check_on_conflict(on_conflict)
     with fewer_gc_passes():  # millions of short-lived objects: see core.gc_tuning
         conn, rules, fingerprinter = _connection_and_rules(store, connection, use_mapping)
         assert conn.id is not None
@@ -111,6 +117,7 @@ def import_products(
             owned = client is None
             woo = client if client is not None else _open_client(store, conn)
             run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
+            run.on_conflict, run.link_without_sku = on_conflict, link_without_sku
             if not dry_run:  # under the run lock: no other run links products of this store now
                 with store.session() as session:
                     run.maybe_linked = linked_woo_ids(session, conn.id)
@@ -225,6 +232,16 @@ def _check_options(
             "no WooCommerce product ids given", hint="pass ids like --woo-ids 456,457"
         )
     return ids
+
+
+def _check_on_conflict(on_conflict: str) -> None:
+    from woosync.services.sync_echoes import ON_CONFLICT
+
+    if on_conflict not in ON_CONFLICT:
+        raise ValidationError(
+            f"--on-conflict {on_conflict!r} is not one of {', '.join(ON_CONFLICT)}",
+            hint="skip keeps both sides, catalog keeps the catalog's value, store takes the store's",
+        )
 
 
 def _connection_and_rules(

@@ -151,11 +151,22 @@ M004_SYNC_BY_STORE_PRODUCT = """
 CREATE INDEX ix_product_sync_store_product ON product_sync (connection_id, woo_product_id);
 """
 
+# Two-way sync (issue 10): per store and product, what the store answered for each field woosync
+# wrote or read (``store_echoes``: key -> fingerprint), which store media ids are the catalog's own
+# images (``image_sources``: media id -> the catalog's source URL), and the fields changed on both
+# sides since the last sync (``conflicts``: key -> both values).
+M005_SYNC_ECHOES = """
+ALTER TABLE product_sync ADD COLUMN store_echoes JSON;
+ALTER TABLE product_sync ADD COLUMN image_sources JSON;
+ALTER TABLE product_sync ADD COLUMN conflicts JSON
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
     Migration("store_registry", _script(M003_STORE_REGISTRY)),
     Migration("sync_by_store_product", _script(M004_SYNC_BY_STORE_PRODUCT)),
+    Migration("sync_echoes", _script(M005_SYNC_ECHOES)),
 )
 LATEST = len(MIGRATIONS)
 

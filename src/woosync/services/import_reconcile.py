@@ -1,0 +1,164 @@
+"""The reconciling stage of an import: which store values come into a product the catalog has.
+
+For a store product that matches a local product (``--update-existing``), every field the import
+mapping owns (:meth:`ImportRules.owns`; every store attribute under the default mapping, only the
+mapped ones under an import mapping) is compared three ways (:func:`sync_echoes.reconcile`): the
+store's value against what the store answered at the last sync (its echo), the catalog's value
+against what it held then. Only store edits come in; edits on both sides are conflicts. Images the
+store holds as copies of catalog images are given back their catalog URLs first.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from woosync.services.import_fields import (
+    ImportRules,
+    LocalFields,
+    attribute_options,
+    attribute_slug,
+    find_attribute_mapping,
+    is_standard_local,
+    local_name,
+)
+from woosync.services.sync_echoes import (
+    FieldState,
+    Reconciled,
+    attribute_target,
+    catalog_print,
+    key_target,
+    reconcile,
+    store_print,
+)
+
+if TYPE_CHECKING:
+    from woosync.services import export_plan as plan
+    from woosync.store.models import Product, ProductSync
+
+
+def catalog_fields(local: LocalFields) -> dict[str, Any]:
+    """``local`` in the catalog's field-dict form (explicit ``attribute:`` / ``custom:`` names)."""
+    fields: dict[str, Any] = {}
+    for name, value in local.custom_fields.items():
+        fields[f"custom:{name}"] = _custom_value(value)
+    for name, value in local.attributes.items():
+        fields[f"attribute:{name}"] = value
+    fields.update(local.standard)
+    return fields
+
+
+def _custom_value(value: Any) -> Any:
+    if isinstance(value, dict):  # dimensions into one custom field: "30x20x5"
+        return "x".join(str(part) for part in value.values() if part not in (None, "")) or None
+    return value
+
+
+@dataclass
+class _Field:
+    state: FieldState
+    fields: dict[str, Any]  # what the catalog gets when the store's value comes in
+
+
+def reconcile_product(
+    woo: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    product: Product,
+    sync: ProductSync | None,
+    on_conflict: str,
+) -> tuple[dict[str, Any], Reconciled]:
+    """The catalog fields to apply to ``product`` from the store product ``woo`` (``sku`` always),
+    and the sync record's new base, echoes and conflicts."""
+    from woosync.services.sync_echoes import with_catalog_images
+
+    woo = with_catalog_images(woo, sync.image_sources if sync is not None else None)
+    found = _owned_fields(woo, rules, slugs_by_id, product)
+    result = reconcile(
+        [item.state for item in found],
+        (sync.exported_values or {}) if sync is not None else {},
+        (sync.store_echoes or {}) if sync is not None else {},
+        (sync.conflicts or {}) if sync is not None else {},
+        on_conflict,
+    )
+    taken = set(result.taken)
+    fields: dict[str, Any] = {"sku": str(woo.get("sku") or "").strip()}
+    for item in found:
+        if item.state.target.key in taken:
+            fields.update(item.fields)
+    return fields, result
+
+
+def _owned_fields(
+    woo: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    product: Product,
+) -> list[_Field]:
+    from woosync.services.catalog import field_value
+
+    found: list[_Field] = []
+    seen: set[str] = set()
+    for woo_field, always, read, write in rules.field_plan:
+        if woo_field == "sku" or not rules.owns(woo_field) or not (always or woo_field in woo):
+            continue
+        name = local_name(rules.field_mappings[woo_field])
+        target = key_target(name, woo_field)
+        if target.key in seen:
+            continue
+        seen.add(target.key)
+        value = read(woo)
+        local = LocalFields()
+        write(local, value)
+        current = field_value(product, _catalog_name(name, from_attribute=False))
+        found.append(_Field(_state(target, woo, {}, value, current), catalog_fields(local)))
+    for entry in woo.get("attributes") or []:
+        value = attribute_options(entry)
+        if value is None:
+            continue
+        mapped = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
+        if mapped is None and not rules.all_attributes:
+            continue
+        slug = attribute_slug(entry, slugs_by_id)
+        name = local_name(mapped or html.unescape(str(entry.get("name") or "")) or slug)
+        if not name:
+            continue
+        target = attribute_target(name, entry, slug)
+        if target.key in seen:
+            continue
+        seen.add(target.key)
+        local = LocalFields()
+        if is_standard_local(name):
+            local.standard[name] = (
+                value if not isinstance(value, list) else ", ".join(map(str, value))
+            )
+        else:
+            local.attributes[name] = value
+        ids = {slug: int(entry.get("id") or 0)} if slug else {}
+        current = field_value(product, _catalog_name(name, from_attribute=True))
+        found.append(_Field(_state(target, woo, ids, value, current), catalog_fields(local)))
+    return found
+
+
+def _catalog_name(name: str, *, from_attribute: bool) -> str:
+    if name == "dimensions" or is_standard_local(name):
+        return name
+    return f"attribute:{name}" if from_attribute else f"custom:{name}"
+
+
+def _state(
+    target: plan.Target,
+    woo: Mapping[str, Any],
+    slug_ids: Mapping[str, int],
+    store_value: Any,
+    catalog_value: Any,
+) -> FieldState:
+    return FieldState(
+        target=target,
+        store_print=store_print(target, woo, slug_ids),
+        catalog_print=catalog_print(target, catalog_value),
+        store_value=store_value,
+        catalog_value=catalog_value,
+    )

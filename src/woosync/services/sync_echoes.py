@@ -1,0 +1,220 @@
+"""Two-way sync: what each store answered (echoes), who owns a field, and conflicts.
+
+Per store and product the sync record keeps, per WooCommerce key (``regular_price``,
+``dimensions``, ``attribute:pa_color`` ...; the keys of ``exported_values``):
+
+- ``exported_values[key]``: the fingerprint of the catalog's value at the last sync (what an export
+  sent, or what an import took): the *base*. ``export --partial`` sends a key whose catalog value no
+  longer has this fingerprint.
+- ``store_echoes[key]``: the fingerprint of what the store answered for it at that sync, kept only
+  where it differs from the base (the store reformatted it: sanitised HTML, a renamed term); absent
+  means "the same as the base". The store's entities, number spellings and term order never count
+  (:func:`export_plan.canonical`).
+- ``image_sources``: store media id -> the catalog's source URL of an image woosync uploaded, so
+  the store's copy (``http://STORE/wp-content/uploads/...``) maps back to the catalog's URL.
+- ``conflicts[key]``: a field changed on both sides since the last sync, with both values.
+
+An import compares the store's value with its echo: equal means "the store did not change it" and
+the catalog is left alone. A store change comes in when the catalog did not change the field too;
+when both changed (to different values) it is a conflict, resolved by ``on_conflict``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from woosync.core.fields import DIMENSION_PARTS
+from woosync.services import export_plan as plan
+
+ON_CONFLICT = ("skip", "catalog", "store")
+
+
+def key_target(local: str, woo_field: str) -> plan.Target:
+    """The export target (key, kind) a WooCommerce field is compared under, for the local field
+    ``local`` that an import mapping fills from it."""
+    if woo_field in DIMENSION_PARTS:
+        return plan.Target(local, f"dimensions.{woo_field}", plan.DIMENSION, woo_field)
+    if woo_field == "dimensions":
+        return plan.Target(local, "dimensions", plan.DIMENSIONS, "dimensions")
+    if woo_field in (plan.IMAGES, plan.CATEGORIES, plan.TAGS):
+        return plan.Target(local, woo_field, woo_field, woo_field)
+    return plan.Target(local, woo_field, plan.SCALAR, woo_field)
+
+
+def attribute_target(local: str, entry: Mapping[str, Any], slug: str) -> plan.Target:
+    """The target of one store attribute entry (global by slug, local by name)."""
+    if int(entry.get("id") or 0) and slug:
+        return plan.Target(local, f"attribute:{slug}", plan.GLOBAL_ATTRIBUTE, slug)
+    name = plan.html.unescape(str(entry.get("name") or ""))
+    return plan.Target(local, f"attribute:{name}", plan.LOCAL_ATTRIBUTE, name)
+
+
+def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | None) -> Any:
+    """``woo`` with the images woosync uploaded given back their catalog source URLs (by media
+    id); an image added in the store keeps its store URL (it is a genuinely new image)."""
+    images = woo.get("images")
+    if not sources or not isinstance(images, list):
+        return woo
+    mapped = [
+        {**image, "src": sources.get(str(image.get("id")), image.get("src"))}
+        if isinstance(image, Mapping)
+        else image
+        for image in images
+    ]
+    return {**woo, "images": mapped}
+
+
+def store_print(target: plan.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]) -> str:
+    """The fingerprint of what the store holds for ``target`` (``woo`` with catalog images)."""
+    value = plan.store_values([target], woo, slug_ids).get(target.key)
+    return plan.fingerprint(target.kind, value)
+
+
+def catalog_print(target: plan.Target, raw: Any) -> str:
+    """The fingerprint of the catalog's value ``raw`` of ``target.field``, as export makes it."""
+    return plan.fingerprint(target.kind, plan.local_value(target, raw))
+
+
+def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
+    """Only the echoes that differ from the base (an absent echo means "equal to the base")."""
+    return {key: value for key, value in echoes.items() if base.get(key) != value}
+
+
+def learn_images(
+    known: Mapping[str, str] | None, sources: Sequence[str], answered: Any
+) -> dict[str, str]:
+    """``image_sources`` after a write that sent ``sources`` and got ``answered`` (the store's
+    images, in the same order): each store media id -> the catalog URL it stands for."""
+    found = dict(known or {})
+    if not isinstance(answered, list) or len(answered) != len(sources):
+        return found
+    for source, image in zip(sources, answered, strict=True):
+        if isinstance(image, Mapping) and image.get("id"):
+            if str(image.get("src") or "") == source:
+                found.pop(str(image["id"]), None)  # the store's own URL: nothing to map back
+            else:
+                found[str(image["id"])] = source
+    return found
+
+
+def echoes_after_write(
+    targets: Sequence[plan.Target],
+    sent: set[str],
+    answer: Mapping[str, Any],
+    base: Mapping[str, str],
+    echoes: Mapping[str, str] | None,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> dict[str, str]:
+    """The store echoes after an export wrote ``sent`` keys and the store answered ``answer``."""
+    found = dict(echoes or {})
+    woo = with_catalog_images(answer, sources)
+    for target in targets:
+        if target.key in sent:
+            found[target.key] = store_print(target, woo, slug_ids)
+    return compact_echoes(found, base)
+
+
+@dataclass
+class Conflict:
+    key: str
+    field: str
+    catalog: Any
+    store: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "wooField": self.key,
+            "catalog": self.catalog,
+            "store": self.store,
+        }
+
+
+@dataclass
+class FieldState:
+    """One field an import compares: its target, the store's and the catalog's prints."""
+
+    target: plan.Target
+    store_print: str
+    catalog_print: str
+    store_value: Any  # the store's value in local terms (shown in a conflict)
+    catalog_value: Any
+
+
+@dataclass
+class Decision:
+    take: bool = False  # the store's value comes into the catalog
+    conflict: Conflict | None = None
+
+
+@dataclass
+class Reconciled:
+    """What an import does with one linked product: the keys whose store value comes in, the
+    bookkeeping to write, the conflicts found."""
+
+    taken: list[str] = field(default_factory=list)
+    base: dict[str, str] = field(default_factory=dict)
+    echoes: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    found: list[Conflict] = field(default_factory=list)
+
+
+def reconcile(
+    states: Sequence[FieldState],
+    base: Mapping[str, str],
+    echoes: Mapping[str, str],
+    conflicts: Mapping[str, Any],
+    on_conflict: str,
+) -> Reconciled:
+    """Decide, per field, whether the store's value comes in.
+
+    - never synced (no base): the store's value comes in (a blank one never wipes the catalog);
+    - the store's value equals its echo: the store did not change it, the catalog is left alone;
+    - the store changed it and the catalog did not (or both now agree): it comes in;
+    - both changed: a conflict, resolved by ``on_conflict`` (``skip`` keeps both sides and reports
+      it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
+    """
+    result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
+    empty = plan.fingerprint("", None)  # the fingerprint of "no value" (any kind)
+    for state in states:
+        key = state.target.key
+        result.conflicts.pop(key, None)
+        known = base.get(key)
+        echo = echoes.get(key, known)
+        store_blank = plan.local_value(state.target, state.store_value) is None
+        if echo is None:
+            if not store_blank:
+                _take(result, state, empty)
+            continue
+        if state.store_print == echo:
+            continue
+        changed_here = known is not None and state.catalog_print != known
+        if state.catalog_print == state.store_print or not changed_here:
+            _take(result, state, empty)
+            continue
+        if on_conflict == "store":
+            _take(result, state, empty)
+        elif on_conflict == "catalog":
+            result.echoes[key] = state.store_print  # seen; the next export sends the catalog's
+        else:
+            conflict = Conflict(key, state.target.field, state.catalog_value, state.store_value)
+            result.conflicts[key] = conflict.as_dict()
+            result.found.append(conflict)
+    result.echoes = compact_echoes(result.echoes, result.base)
+    return result
+
+
+def _take(result: Reconciled, state: FieldState, empty: str) -> None:
+    """The store's value comes in: the catalog's new value is the base, the store's the echo."""
+    key = state.target.key
+    result.taken.append(key)
+    landed = catalog_print(state.target, state.store_value)
+    if landed == empty:
+        result.base.pop(key, None)
+        result.echoes.pop(key, None)
+    else:
+        result.base[key] = landed
+        result.echoes[key] = state.store_print
