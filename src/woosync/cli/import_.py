@@ -62,7 +62,13 @@ def _render(output: Output, result: dict[str, Any]) -> None:
             what="skipped",
         )
         conflicts = [
-            [c["wooProductId"], c["sku"], c["field"], _shown(c["catalog"]), _shown(c["store"])]
+            [
+                c["wooProductId"],
+                c["sku"],
+                c["field"],
+                shown_value(c["catalog"]),
+                shown_value(c["store"]),
+            ]
             for c in result["conflicts"]
         ]
         print_capped_table(
@@ -85,7 +91,7 @@ def _render(output: Output, result: dict[str, Any]) -> None:
     emit_result(output, result, human)
 
 
-def _shown(value: Any, width: int = 60) -> str:
+def shown_value(value: Any, width: int = 60) -> str:
     """A catalog or store value in one table cell (long text cut)."""
     if isinstance(value, list):
         text = " | ".join(str(item) for item in value)

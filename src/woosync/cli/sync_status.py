@@ -12,6 +12,8 @@ from woosync.cli.options import ConnectionOption
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from woosync.cli.render import Output
+
 
 def sync_status_command(
     ctx: typer.Context,
@@ -23,6 +25,14 @@ def sync_status_command(
     product: Annotated[
         int | None, typer.Option("--product", metavar="ID", help="Only this local product.")
     ] = None,
+    conflicts: Annotated[
+        bool,
+        typer.Option(
+            "--conflicts",
+            help="List the fields changed both in the catalog and in the store since the last "
+            "sync, with both values.",
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Show the sync records of a store and how many are synced, pending or in error."""
@@ -31,10 +41,13 @@ def sync_status_command(
     state = app_context(ctx, json_flag)
     output = state.output
     result: dict[str, Any] = sync_status(
-        state.store(), connection, status=status, product_id=product
+        state.store(), connection, status=status, product_id=product, conflicts_only=conflicts
     )
 
     def human(console: Console) -> None:
+        if conflicts:
+            _conflicts(console, output, result)
+            return
         rows = [
             [
                 record["productId"],
@@ -67,6 +80,11 @@ def sync_status_command(
             )
         )
 
+        if result["conflictCount"]:
+            console.print(
+                f"{result['conflictCount']} field(s) changed on both sides: see "
+                f"'woosync sync-status --connection {result['connectionId']} --conflicts'."
+            )
         if summary["error"]:
             console.print(
                 "Retry the products in error with "
@@ -74,6 +92,38 @@ def sync_status_command(
             )
 
     output.emit(result, human=human)
+
+
+def _conflicts(console: Console, output: Output, result: dict[str, Any]) -> None:
+    from woosync.cli.import_ import shown_value
+
+    rows = [
+        [
+            item["productId"],
+            item["sku"],
+            item["wooProductId"] or "",
+            item["field"],
+            shown_value(item["catalog"]),
+            shown_value(item["store"]),
+        ]
+        for item in result["conflicts"]
+    ]
+    if not rows:
+        console.print("No conflicts.")
+        return
+    console.print(
+        output.table(
+            ["Product", "SKU", "Woo ID", "Field", "Catalog", "Store"],
+            rows,
+            title=f"Conflicts in {result['storeName']} (connection {result['connectionId']})",
+        )
+    )
+    connection = result["connectionId"]
+    console.print(
+        f"Keep the catalog's values: 'woosync import --connection {connection} --update-existing "
+        "--on-conflict catalog' (the next export sends them); take the store's: "
+        "'--on-conflict store'; or edit one side."
+    )
 
 
 def register(app: typer.Typer) -> None:

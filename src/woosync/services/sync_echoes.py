@@ -21,11 +21,12 @@ when both changed (to different values) it is a conflict, resolved by ``on_confl
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from woosync.core.fields import DIMENSION_PARTS
+from woosync.core.fields import DIMENSION_PARTS, is_global_attribute
 from woosync.services import export_plan as plan
 
 ON_CONFLICT = ("skip", "catalog", "store")
@@ -47,8 +48,17 @@ def attribute_target(local: str, entry: Mapping[str, Any], slug: str) -> plan.Ta
     """The target of one store attribute entry (global by slug, local by name)."""
     if int(entry.get("id") or 0) and slug:
         return plan.Target(local, f"attribute:{slug}", plan.GLOBAL_ATTRIBUTE, slug)
-    name = plan.html.unescape(str(entry.get("name") or ""))
+    name = html.unescape(str(entry.get("name") or ""))
     return plan.Target(local, f"attribute:{name}", plan.LOCAL_ATTRIBUTE, name)
+
+
+def conflict_target(local: str, key: str) -> plan.Target:
+    """The target a recorded conflict was compared under (from its key)."""
+    if key.startswith("attribute:"):
+        name = key.split(":", 1)[1]
+        kind = plan.GLOBAL_ATTRIBUTE if is_global_attribute(name) else plan.LOCAL_ATTRIBUTE
+        return plan.Target(local, key, kind, name)
+    return key_target(local, key.split(".", 1)[1] if key.startswith("dimensions.") else key)
 
 
 def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | None) -> Any:
