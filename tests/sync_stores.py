@@ -41,12 +41,16 @@ class Shop:
         return import_products(store, self.connection_id, client=self.client, **options)
 
     def product(self, sku: str) -> dict[str, Any]:
-        found = self.sandbox.find_sku(sku)
-        assert found is not None, sku
-        return found
+        """The store product holding ``sku`` as the store answers it (its own URLs)."""
+        product: dict[str, Any] = self.client.get(
+            f"/products/{self.woo_id(sku)}", {"context": "edit"}
+        )
+        return product
 
     def woo_id(self, sku: str) -> int:
-        return int(self.product(sku)["id"])
+        found = self.sandbox.find_sku(sku)
+        assert found is not None, sku
+        return int(found["id"])
 
 
 @contextmanager

@@ -365,6 +365,14 @@ def _link(
     assert product_id is not None
     woo_id = int(woo["id"])
     if reconciled is not None and sync is not None:
+        from woosync.services.sync_echoes import drifted, with_catalog_images
+
+        drifted(
+            reconciled,
+            run.fingerprinter.for_store_product(
+                with_catalog_images(woo, sync.image_sources), attribute_names, run.attribute_ids()
+            ),
+        )
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
         sources = sync.image_sources

@@ -166,6 +166,7 @@ class Reconciled:
     bookkeeping to write, the conflicts found."""
 
     taken: list[str] = field(default_factory=list)
+    evaluated: set[str] = field(default_factory=set)
     base: dict[str, str] = field(default_factory=dict)
     echoes: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -191,6 +192,7 @@ def reconcile(
     empty = plan.fingerprint("", None)  # the fingerprint of "no value" (any kind)
     for state in states:
         key = state.target.key
+        result.evaluated.add(key)
         result.conflicts.pop(key, None)
         known = base.get(key)
         echo = echoes.get(key, known)
@@ -215,6 +217,18 @@ def reconcile(
             result.found.append(conflict)
     result.echoes = compact_echoes(result.echoes, result.base)
     return result
+
+
+def drifted(result: Reconciled, store_prints: Mapping[str, str]) -> None:
+    """Fields the import does not own (not evaluated) that the store changed: their base becomes
+    the store's value, so that ``export --partial`` sends the catalog's value back (the catalog owns
+    them)."""
+    for key, value in store_prints.items():
+        if key in result.evaluated:
+            continue
+        if value != result.echoes.get(key, result.base.get(key)):
+            result.base[key] = value
+            result.echoes.pop(key, None)
 
 
 def _take(result: Reconciled, state: FieldState, empty: str) -> None:
