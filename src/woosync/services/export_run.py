@@ -31,6 +31,7 @@ from woosync.services.export_records import SyncRow, linked_products, write_sync
 from woosync.services.registry import ATTRIBUTE, IMAGE, StoreRegistry
 
 if TYPE_CHECKING:
+    from woosync.services.import_fingerprints import Fingerprinter
     from woosync.store.engine import Store
     from woosync.woo import BatchResult, WooClient
 
@@ -120,6 +121,7 @@ class ExportRun:
         self.keys = [t.key for t in self.targets]
         self.kinds = {t.key: t.kind for t in self.targets}
         self._memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists, see _prints
+        self._fingerprinter: Fingerprinter | None = None  # the store's defaults, see _learn_echoes
         # store product id -> local products linked to it in this store (filled as needed)
         self._owners: dict[int, set[int]] = {}
         self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
@@ -807,7 +809,7 @@ class ExportRun:
             )
         if "id" not in answer:
             return
-        item.echoes = sync_echoes.echoes_after_write(
+        echoes = sync_echoes.echoes_after_write(
             self.targets,
             sent,
             answer,
@@ -816,6 +818,21 @@ class ExportRun:
             item.image_sources or {},
             self._attribute_ids(),
         )
+        if item.action == CREATE:
+            # what the new product holds beyond what was sent (status, type, stock status ... as
+            # the store defaults them): not an edit made in the store, so an import leaves it
+            if self._fingerprinter is None:
+                from woosync.services.import_fingerprints import Fingerprinter
+
+                self._fingerprinter = Fingerprinter()
+            names = [str(a.get("name") or "") for a in answer.get("attributes") or []]
+            held = self._fingerprinter.for_store_product(
+                sync_echoes.with_catalog_images(answer, item.image_sources), names
+            )
+            for key, value in held.items():
+                if key not in item.previous:
+                    echoes.setdefault(key, value)
+        item.echoes = echoes
         if item.conflicts:
             item.conflicts = {k: v for k, v in item.conflicts.items() if k not in sent} or None
 

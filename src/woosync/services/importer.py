@@ -92,7 +92,7 @@ def import_products(
     from woosync.core.locks import store_lock
 
     ids = _check_options(woo_ids, since, incremental, concurrency)
-    _check_on_conflict(on_conflict)
+    _check_on_conflict(on_conflict, update_existing)
     with fewer_gc_passes():  # millions of short-lived objects: see core.gc_tuning
         conn, rules, fingerprinter = _connection_and_rules(store, connection, use_mapping)
         assert conn.id is not None
@@ -234,13 +234,18 @@ def _check_options(
     return ids
 
 
-def _check_on_conflict(on_conflict: str) -> None:
+def _check_on_conflict(on_conflict: str, update_existing: bool) -> None:
     from woosync.services.sync_echoes import ON_CONFLICT
 
     if on_conflict not in ON_CONFLICT:
         raise ValidationError(
             f"--on-conflict {on_conflict!r} is not one of {', '.join(ON_CONFLICT)}",
             hint="skip keeps both sides, catalog keeps the catalog's value, store takes the store's",
+        )
+    if on_conflict != "skip" and not update_existing:
+        raise ValidationError(
+            "--on-conflict needs --update-existing",
+            hint="conflicts are found when products already in the catalog are updated",
         )
 
 
