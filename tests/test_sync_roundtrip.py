@@ -342,3 +342,38 @@ def test_only_the_fields_the_import_mapping_names_come_back(db_path: Path) -> No
         result = shop.export(store, partial=True)
         assert "name" in result["results"][0]["exportedFields"]
         assert shop.product("RT-1")["name"] == "Salt &amp; Pepper Mill"
+
+
+def test_records_from_before_echoes_map_images_back_through_the_registry(
+    three: tuple[Store, list[Shop]],
+) -> None:
+    """A database upgraded from a version without echoes: its sync records have none, but the
+    store's registry knows which media ids woosync uploaded from which URL."""
+    store, (first, *_rest) = three
+    with store.session() as session:
+        for record in session.exec(select(ProductSync)).all():
+            record.store_echoes = record.image_sources = record.conflicts = None
+            session.add(record)
+    before = catalog(store)
+    assert _statuses(first.import_(store)) == {"unchanged"}
+    assert catalog(store) == before
+    with store.session() as session:
+        record = session.exec(
+            select(ProductSync).where(ProductSync.connection_id == first.connection_id)
+        ).first()
+        assert record is not None and record.image_sources is not None
+        assert sorted(record.image_sources.values()) == SOURCE_IMAGES
+
+
+def test_a_dry_run_reports_conflicts_and_writes_nothing(three: tuple[Store, list[Shop]]) -> None:
+    store, (first, *_rest) = three
+    with store.session() as session:
+        upsert_products(session, [{"sku": "RT-1", "sale_price": "9"}])
+    _edit(first, "RT-1", {"sale_price": "8", "stock_status": "onbackorder"})
+    before = catalog(store)
+    result = first.import_(store, dry_run=True)
+    [entry] = [p for p in result["products"] if p["sku"] == "RT-1"]
+    assert entry["changedFields"] == ["stock_status"]
+    assert [c["field"] for c in entry["conflicts"]] == ["sale_price"]
+    assert catalog(store) == before
+    assert sync_status(store, first.connection_id)["conflicts"] == []

@@ -69,12 +69,14 @@ def reconcile_product(
     product: Product,
     sync: ProductSync | None,
     on_conflict: str,
+    image_sources: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], Reconciled]:
     """The catalog fields to apply to ``product`` from the store product ``woo`` (``sku`` always),
-    and the sync record's new base, echoes and conflicts."""
+    and the sync record's new base, echoes and conflicts. ``image_sources`` maps the store's media
+    ids to the catalog URLs they are copies of."""
     from woosync.services.sync_echoes import with_catalog_images
 
-    woo = with_catalog_images(woo, sync.image_sources if sync is not None else None)
+    woo = with_catalog_images(woo, image_sources)
     found = _owned_fields(woo, rules, slugs_by_id, product)
     result = reconcile(
         [item.state for item in found],
@@ -83,12 +85,21 @@ def reconcile_product(
         (sync.conflicts or {}) if sync is not None else {},
         on_conflict,
     )
+    result.image_sources = _still_shown(image_sources, woo)
     taken = set(result.taken)
     fields: dict[str, Any] = {"sku": str(woo.get("sku") or "").strip()}
     for item in found:
         if item.state.target.key in taken:
             fields.update(item.fields)
     return fields, result
+
+
+def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> dict[str, str]:
+    """The entries of ``sources`` for the images the store product still has."""
+    if not sources:
+        return {}
+    ids = {str(image.get("id")) for image in woo.get("images") or [] if isinstance(image, Mapping)}
+    return {key: value for key, value in sources.items() if key in ids}
 
 
 def _owned_fields(

@@ -56,6 +56,9 @@ class ImportRun:
     on_conflict: str = "skip"
     link_without_sku: bool = False
     without_sku: list[str] = field(default_factory=list)  # '#12 "Name"' of those skipped
+    # Store media id -> the catalog URL it was uploaded from (the registry's images), for sync
+    # records written before they kept their own ``image_sources``. ``None``: not read yet.
+    uploaded_images: dict[str, str] | None = None
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""

@@ -208,7 +208,13 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
             fields = {k: v for k, v in candidate.fields.items() if v is not None and v != []}
         else:
             fields, reconciled = reconcile_product(
-                candidate.woo, run.rules, run.slugs_by_id, product, sync, run.on_conflict
+                candidate.woo,
+                run.rules,
+                run.slugs_by_id,
+                product,
+                sync,
+                run.on_conflict,
+                _image_sources(session, run, sync),
             )
         if candidate.without_sku:
             fields["sku"] = product.sku  # matched by its link: the catalog's SKU stays
@@ -246,6 +252,29 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
         _write_syncs(session, writes)
         if run.maybe_linked is not None:
             run.maybe_linked.update(row["woo_product_id"] for row in writes.rows)
+
+
+def _image_sources(session: Session, run: ImportRun, sync: ProductSync | None) -> dict[str, str]:
+    """The sync record's map from store media ids to catalog image URLs; for a record written
+    before records kept one, the images this store's registry says woosync uploaded (read once)."""
+    if sync is None:
+        return {}
+    if sync.image_sources is not None:
+        return dict(sync.image_sources)
+    if run.uploaded_images is None:
+        from sqlalchemy import text
+
+        rows = session.execute(
+            text("SELECT key, woo_id FROM store_refs WHERE connection_id = :id AND kind = 'image'"),
+            {"id": run.connection_id},
+        )
+        found: dict[str, str] = {}
+        for key, woo_id in rows:
+            # a store URL adopted as its own key is not a catalog source: keep the other one
+            if str(woo_id) not in found or "/wp-content/uploads/" in found[str(woo_id)]:
+                found[str(woo_id)] = str(key)
+        run.uploaded_images = found
+    return run.uploaded_images
 
 
 def _links(
@@ -367,15 +396,15 @@ def _link(
     if reconciled is not None and sync is not None:
         from woosync.services.sync_echoes import drifted, with_catalog_images
 
+        sources = reconciled.image_sources or None
         drifted(
             reconciled,
             run.fingerprinter.for_store_product(
-                with_catalog_images(woo, sync.image_sources), attribute_names, run.attribute_ids()
+                with_catalog_images(woo, sources), attribute_names, run.attribute_ids()
             ),
         )
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
-        sources = sync.image_sources
         conflicts: dict[str, Any] | None = reconciled.conflicts or None
     else:
         base = run.fingerprinter.for_store_product(woo, attribute_names, run.attribute_ids())

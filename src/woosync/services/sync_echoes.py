@@ -171,6 +171,7 @@ class Reconciled:
     echoes: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
     found: list[Conflict] = field(default_factory=list)
+    image_sources: dict[str, str] = field(default_factory=dict)
 
 
 def reconcile(
