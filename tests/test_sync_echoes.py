@@ -22,9 +22,7 @@ PRICE = key_target("price", "regular_price")
 
 
 def _state(catalog: Any, store: Any, target: plan.Target = PRICE) -> FieldState:
-    return FieldState(
-        target, catalog_print(target, store), catalog_print(target, catalog), store, catalog
-    )
+    return FieldState(target, catalog_print(target, store), store, catalog)
 
 
 def _print(value: Any, target: plan.Target = PRICE) -> str:

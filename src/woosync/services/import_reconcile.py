@@ -11,8 +11,9 @@ store holds as copies of catalog images are given back their catalog URLs first.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from woosync.services.import_fields import (
@@ -28,7 +29,6 @@ from woosync.services.sync_echoes import (
     FieldState,
     Reconciled,
     attribute_target,
-    catalog_print,
     key_target,
     reconcile,
     store_print,
@@ -59,7 +59,12 @@ def _custom_value(value: Any) -> Any:
 @dataclass
 class _Field:
     state: FieldState
-    fields: dict[str, Any]  # what the catalog gets when the store's value comes in
+    write: Callable[[LocalFields], None]  # puts the store's value into the catalog's fields
+
+    def fields(self) -> dict[str, Any]:
+        local = LocalFields()
+        self.write(local)
+        return catalog_fields(local)
 
 
 def reconcile_product(
@@ -90,7 +95,7 @@ def reconcile_product(
     fields: dict[str, Any] = {"sku": str(woo.get("sku") or "").strip()}
     for item in found:
         if item.state.target.key in taken:
-            fields.update(item.fields)
+            fields.update(item.fields())
     return fields, result
 
 
@@ -121,10 +126,8 @@ def _owned_fields(
             continue
         seen.add(target.key)
         value = read(woo)
-        local = LocalFields()
-        write(local, value)
         current = field_value(product, _catalog_name(name, from_attribute=False))
-        found.append(_Field(_state(target, woo, {}, value, current), catalog_fields(local)))
+        found.append(_Field(_state(target, woo, {}, value, current), _writing(write, value)))
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:
@@ -140,17 +143,28 @@ def _owned_fields(
         if target.key in seen:
             continue
         seen.add(target.key)
-        local = LocalFields()
-        if is_standard_local(name):
-            local.standard[name] = (
-                value if not isinstance(value, list) else ", ".join(map(str, value))
-            )
-        else:
-            local.attributes[name] = value
         ids = {slug: int(entry.get("id") or 0)} if slug else {}
         current = field_value(product, _catalog_name(name, from_attribute=True))
-        found.append(_Field(_state(target, woo, ids, value, current), catalog_fields(local)))
+        found.append(
+            _Field(
+                _state(target, woo, ids, value, current), _writing(partial(_attribute, name), value)
+            )
+        )
     return found
+
+
+def _writing(
+    write: Callable[[LocalFields, Any], None], value: Any
+) -> Callable[[LocalFields], None]:
+    return lambda local: write(local, value)
+
+
+def _attribute(name: str, local: LocalFields, value: Any) -> None:
+    """A store attribute into a standard field (options joined) or a local attribute."""
+    if is_standard_local(name):
+        local.standard[name] = value if not isinstance(value, list) else ", ".join(map(str, value))
+    else:
+        local.attributes[name] = value
 
 
 def _catalog_name(name: str, *, from_attribute: bool) -> str:
@@ -166,10 +180,4 @@ def _state(
     store_value: Any,
     catalog_value: Any,
 ) -> FieldState:
-    return FieldState(
-        target=target,
-        store_print=store_print(target, woo, slug_ids),
-        catalog_print=catalog_print(target, catalog_value),
-        store_value=store_value,
-        catalog_value=catalog_value,
-    )
+    return FieldState(target, store_print(target, woo, slug_ids), store_value, catalog_value)

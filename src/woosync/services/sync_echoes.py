@@ -21,6 +21,7 @@ when both changed (to different values) it is a conflict, resolved by ``on_confl
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -79,12 +80,27 @@ def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | Non
 def store_print(target: plan.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]) -> str:
     """The fingerprint of what the store holds for ``target`` (``woo`` with catalog images)."""
     value = plan.store_values([target], woo, slug_ids).get(target.key)
-    return plan.fingerprint(target.kind, value)
+    return _print(target.kind, value)
 
 
 def catalog_print(target: plan.Target, raw: Any) -> str:
     """The fingerprint of the catalog's value ``raw`` of ``target.field``, as export makes it."""
-    return plan.fingerprint(target.kind, plan.local_value(target, raw))
+    return _print(target.kind, plan.local_value(target, raw))
+
+
+def _print(kind: str, value: Any) -> str:
+    """``plan.fingerprint``, remembered for text and lists of text (statuses, prices and term
+    names repeat from product to product; ``True == 1`` but they differ, so nothing else)."""
+    if type(value) is str:
+        return _remembered(kind, value)
+    if type(value) is list and all(type(item) is str for item in value):
+        return _remembered(kind, tuple(value))
+    return plan.fingerprint(kind, value)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _remembered(kind: str, value: str | tuple[str, ...]) -> str:
+    return plan.fingerprint(kind, value if isinstance(value, str) else list(value))
 
 
 def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
@@ -145,13 +161,17 @@ class Conflict:
 
 @dataclass
 class FieldState:
-    """One field an import compares: its target, the store's and the catalog's prints."""
+    """One field an import compares: its target, the store's print and value (in local terms),
+    the catalog's value (its print is made only when the store changed the field)."""
 
     target: plan.Target
     store_print: str
-    catalog_print: str
-    store_value: Any  # the store's value in local terms (shown in a conflict)
+    store_value: Any
     catalog_value: Any
+
+    @functools.cached_property
+    def catalog_print(self) -> str:
+        return catalog_print(self.target, self.catalog_value)
 
 
 @dataclass
