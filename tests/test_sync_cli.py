@@ -111,7 +111,6 @@ def test_an_import_right_after_an_export_changes_nothing(
         "--json",
     )
     assert json.loads(plan.stdout)["summary"]["update"] == 0
-    assert urls[0] not in (tmp_path / "catalog.json").read_text()
     assert all(urls[0] not in json.dumps(p) for p in _catalog(cli))
 
 

@@ -287,7 +287,7 @@ def test_on_conflict_catalog_keeps_the_catalog_and_the_next_export_sends_it(
     assert _statuses(first.import_(store)) == {"unchanged"}
 
 
-def test_a_conflict_clears_when_one_side_is_edited_to_match_or_an_export_sends_it(
+def test_a_conflict_clears_when_one_side_is_edited_to_match_or_a_full_export_sends_it(
     three: tuple[Store, list[Shop]],
 ) -> None:
     store, (first, second, _third) = three
@@ -302,9 +302,13 @@ def test_a_conflict_clears_when_one_side_is_edited_to_match_or_an_export_sends_i
         upsert_products(session, [{"sku": "RT-1", "weight": "0.70"}])
     assert sync_status(store, first.connection_id)["conflicts"] == []
     assert first.import_(store)["conflictCount"] == 0
-    # store 2: the next export pushes the catalog's value, which ends the conflict
+    # store 2: a partial export (the nightly cron job) leaves the field in conflict alone ...
     assert sync_status(store, second.connection_id)["conflictCount"] == 1
     second.export(store, partial=True)
+    assert second.product("RT-1")["weight"] == "0.8"
+    assert sync_status(store, second.connection_id)["conflictCount"] == 1
+    # ... a full export pushes the catalog's value, which ends the conflict
+    second.export(store)
     assert second.product("RT-1")["weight"] == "0.7"
     assert sync_status(store, second.connection_id)["conflicts"] == []
     assert _statuses(second.import_(store)) == {"unchanged"}

@@ -184,7 +184,14 @@ class ExportRun:
         if self.partial:
             current = self._prints(item)
             previous = item.previous
-            item.keys = [k for k in self.keys if k in current and previous.get(k) != current[k]]
+            # a field in conflict waits for a decision (import --on-conflict, an edit, or a full
+            # export): a partial export, the one cron runs, never settles it for the shop owner
+            held = item.conflicts or {}
+            item.keys = [
+                k
+                for k in self.keys
+                if k in current and previous.get(k) != current[k] and k not in held
+            ]
             item.action = UPDATE if item.keys else UNCHANGED
         else:
             item.keys = [t.key for t in self.targets if t.key in item.values]
