@@ -855,7 +855,7 @@ class ExportRun:
             exported_values=item.previous,
             store_attributes=item.store_attributes,
             store_echoes=item.echoes or None,
-            image_sources=item.image_sources or None,
+            image_sources=item.image_sources,
             conflicts=item.conflicts or None,
         )
 

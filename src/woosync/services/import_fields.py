@@ -14,6 +14,9 @@ What lands where (the README's "Import and cron" section says the same):
   name (``Material``). One option gives a string, several a list.
 - Names, descriptions, category, tag and attribute names are HTML-unescaped: the store answers ``&amp;``.
 - Empty strings (the store's "unset") become ``None`` (``name`` and ``sku`` excepted).
+- A new product comes in with all of that. A product already in the catalog takes only the store's
+  edits of the fields the rules *own* (:meth:`ImportRules.owns`: those an import mapping names, or
+  everything under the default mapping); see :mod:`woosync.services.import_reconcile`.
 """
 
 from __future__ import annotations

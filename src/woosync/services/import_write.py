@@ -1,10 +1,13 @@
 """The writing half of an import: one page of store products into the catalog.
 
 A store product matches a local product by its sync link, then by SKU. A match is updated (with
-``--update-existing``) through the catalog's own field rules; a new product is checked by the catalog's
-rules and inserted with the other new products of the page in one ``executemany``. Every product that
-is imported or updated gets its sync record (link, ``lastImportedAt``, the store's export
-fingerprints), upserted for the whole page in one statement. Dry runs decide everything and write
+``--update-existing``) with what :mod:`import_reconcile` lets in (the store's edits of the fields the
+import mapping owns; conflicts reported) through the catalog's own field rules; a new product is
+checked by the catalog's rules and inserted with the other new products of the page in one
+``executemany``. A store product without a SKU is skipped (with a warning) or, with
+``--link-without-sku``, imported under a made-up SKU and found again by its link. Every product that
+is imported or updated gets its sync record (link, ``lastImportedAt``, fingerprints, echoes,
+conflicts), upserted for the whole page in one statement. Dry runs decide everything and write
 nothing.
 """
 
@@ -396,7 +399,7 @@ def _link(
     if reconciled is not None and sync is not None:
         from woosync.services.sync_echoes import drifted, with_catalog_images
 
-        sources = reconciled.image_sources or None
+        sources: dict[str, str] | None = reconciled.image_sources
         drifted(
             reconciled,
             run.fingerprinter.for_store_product(
@@ -412,7 +415,7 @@ def _link(
             base.update(
                 {key: reconciled.base[key] for key in reconciled.taken if key in reconciled.base}
             )
-        echoes, sources, conflicts = None, None, None
+        echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
     stale = links.get(woo_id)
     if stale is not None and stale.product_id != product_id and stale.id is not None:
         # the store product was linked to a local product that is gone, or it matched another one
