@@ -401,3 +401,38 @@ def test_what_the_store_rewrote_is_remembered_as_its_echo(three: tuple[Store, li
     assert _product(store, "RT-2").description.endswith("<blink>sale</blink>")  # type: ignore[union-attr]
     for shop in made:
         assert _statuses(shop.import_(store)) == {"unchanged"}
+
+
+def test_a_field_imported_under_another_name_than_export_reads_is_no_conflict(
+    db_path: Path,
+) -> None:
+    """Export sends ``color`` to ``pa_color``; with no import mapping the store's ``Color``
+    attribute comes back under its store name, which the catalog matches to ``color`` whatever
+    the case, and ``weight`` comes back into the custom field ``productWeight`` while export reads
+    ``weight``. Store edits of both come in, are no conflicts, and the next runs move nothing."""
+    with shops(db_path, 1) as (store, (shop,)):
+        with store.session() as session:
+            upsert_products(session, PRODUCTS[:1])
+            create_export_mapping(session, 1, EVERY_FIELD, {"color": "pa_color"})
+        shop.export(store)
+        attribute = next(a for a in shop.product("RT-1")["attributes"] if a.get("id"))
+        _edit(shop, "RT-1", {"attributes": [{"id": attribute["id"], "options": ["Blue"]}]})
+        result = shop.import_(store)
+        assert result["conflictCount"] == 0
+        assert result["products"][0]["changedFields"] == ["color"]
+        _edit(shop, "RT-1", {"weight": "0.9"})
+        with store.session() as session:
+            create_import_mapping(session, 1, {}, {"weight": "productWeight"})
+        result = shop.import_(store)
+        assert result["conflictCount"] == 0
+        assert result["products"][0]["changedFields"] == ["productWeight"]
+        product = _product(store, "RT-1")
+        assert (product.attributes["color"], product.custom_fields["productWeight"]) == (
+            "Blue",
+            "0.9",
+        )
+        assert product.weight == "0.50"
+        assert _statuses(shop.import_(store)) == {"unchanged"}
+        shop.sandbox.stats.reset()
+        shop.export(store, partial=True)
+        assert shop.sandbox.stats.items_written == 0

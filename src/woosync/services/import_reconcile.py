@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from woosync.services import export_plan as plan
 from woosync.services.import_fields import (
     ImportRules,
     LocalFields,
@@ -35,7 +36,6 @@ from woosync.services.sync_echoes import (
 )
 
 if TYPE_CHECKING:
-    from woosync.services import export_plan as plan
     from woosync.store.models import Product, ProductSync
 
 
@@ -75,14 +75,16 @@ def reconcile_product(
     sync: ProductSync | None,
     on_conflict: str,
     image_sources: Mapping[str, str] | None = None,
+    exported_fields: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], Reconciled]:
     """The catalog fields to apply to ``product`` from the store product ``woo`` (``sku`` always),
     and the sync record's new base, echoes and conflicts. ``image_sources`` maps the store's media
-    ids to the catalog URLs they are copies of."""
+    ids to the catalog URLs they are copies of; ``exported_fields`` the keys to the catalog field
+    export reads for each (the catalog's side of a key is that field's value)."""
     from woosync.services.sync_echoes import with_catalog_images
 
     woo = with_catalog_images(woo, image_sources)
-    found = _owned_fields(woo, rules, slugs_by_id, product)
+    found = _owned_fields(woo, rules, slugs_by_id, product, exported_fields or {})
     result = reconcile(
         [item.state for item in found],
         (sync.exported_values or {}) if sync is not None else {},
@@ -112,8 +114,22 @@ def _owned_fields(
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
     product: Product,
+    exported_fields: Mapping[str, str],
 ) -> list[_Field]:
     from woosync.services.catalog import field_value
+
+    def state(
+        target: plan.Target, slug_ids: Mapping[str, int], value: Any, *, from_attribute: bool
+    ) -> FieldState:
+        source = exported_fields.get(target.key, target.field)
+        if source != target.field:
+            compared = plan.Target(source, target.key, target.kind, target.woo)
+            current = field_value(product, source)
+            # the catalog matches attribute names whatever their case: Color lands in color
+            lands = from_attribute and source.casefold() == target.field.casefold()
+            return FieldState(compared, store_print(compared, woo, slug_ids), value, current, lands)
+        current = field_value(product, _catalog_name(target.field, from_attribute=from_attribute))
+        return FieldState(target, store_print(target, woo, slug_ids), value, current)
 
     found: list[_Field] = []
     seen: set[str] = set()
@@ -126,8 +142,7 @@ def _owned_fields(
             continue
         seen.add(target.key)
         value = read(woo)
-        current = field_value(product, _catalog_name(name, from_attribute=False))
-        found.append(_Field(_state(target, woo, {}, value, current), _writing(write, value)))
+        found.append(_Field(state(target, {}, value, from_attribute=False), _writing(write, value)))
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:
@@ -144,12 +159,8 @@ def _owned_fields(
             continue
         seen.add(target.key)
         ids = {slug: int(entry.get("id") or 0)} if slug else {}
-        current = field_value(product, _catalog_name(name, from_attribute=True))
-        found.append(
-            _Field(
-                _state(target, woo, ids, value, current), _writing(partial(_attribute, name), value)
-            )
-        )
+        writing = _writing(partial(_attribute, name), value)
+        found.append(_Field(state(target, ids, value, from_attribute=True), writing))
     return found
 
 
@@ -171,13 +182,3 @@ def _catalog_name(name: str, *, from_attribute: bool) -> str:
     if name == "dimensions" or is_standard_local(name):
         return name
     return f"attribute:{name}" if from_attribute else f"custom:{name}"
-
-
-def _state(
-    target: plan.Target,
-    woo: Mapping[str, Any],
-    slug_ids: Mapping[str, int],
-    store_value: Any,
-    catalog_value: Any,
-) -> FieldState:
-    return FieldState(target, store_print(target, woo, slug_ids), store_value, catalog_value)

@@ -218,6 +218,7 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
                 sync,
                 run.on_conflict,
                 _image_sources(session, run, sync),
+                {t.key: t.field for t in run.fingerprinter.targets(list(product.attributes or {}))},
             )
         if candidate.without_sku:
             fields["sku"] = product.sku  # matched by its link: the catalog's SKU stays

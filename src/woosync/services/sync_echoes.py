@@ -168,6 +168,9 @@ class FieldState:
     store_print: str
     store_value: Any
     catalog_value: Any
+    # False when the store's value goes to another catalog field than the one export reads for
+    # this key (asymmetric mappings): taking it then leaves the base (export's field) as it was
+    lands_in_base: bool = True
 
     @functools.cached_property
     def catalog_print(self) -> str:
@@ -256,6 +259,9 @@ def _take(result: Reconciled, state: FieldState, empty: str) -> None:
     """The store's value comes in: the catalog's new value is the base, the store's the echo."""
     key = state.target.key
     result.taken.append(key)
+    if not state.lands_in_base:
+        result.echoes[key] = state.store_print  # seen; export's field keeps its base
+        return
     landed = catalog_print(state.target, state.store_value)
     if landed == empty:
         result.base.pop(key, None)
