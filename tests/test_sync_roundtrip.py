@@ -307,6 +307,9 @@ def test_a_conflict_clears_when_one_side_is_edited_to_match_or_a_full_export_sen
     assert first.import_(store)["conflictCount"] == 0
     # store 2: a partial export (the nightly cron job) leaves the field in conflict alone ...
     assert sync_status(store, second.connection_id)["conflictCount"] == 1
+    plan = second.export(store, partial=True, dry_run=True)
+    [row] = [p for p in plan["products"] if p["sku"] == "RT-1"]
+    assert (row["action"], row["heldConflicts"]) == ("unchanged", ["weight"])
     second.export(store, partial=True)
     assert second.product("RT-1")["weight"] == "0.8"
     assert sync_status(store, second.connection_id)["conflictCount"] == 1

@@ -508,6 +508,9 @@ class ExportRun:
                 "action": item.action,
                 "wooProductId": item.woo_id or None,
             }
+            waiting = self._held_conflicts(item)
+            if waiting:
+                row["heldConflicts"] = waiting
             if item.action == ERROR:
                 row["message"] = item.message
             elif item.action in (CREATE, UPDATE):
@@ -532,6 +535,20 @@ class ExportRun:
                     row["restoreFromTrash"] = True
             rows.append(row)
         return rows
+
+    def _held_conflicts(self, item: Item) -> list[str]:
+        """Fields a partial export leaves out because they are in conflict (their local value
+        changed since the last sync, and the store's did too)."""
+        if not self.partial or not item.conflicts or not item.woo_id:
+            return []
+        current = self._prints(item)
+        return [
+            t.field
+            for t in self.targets
+            if t.key in item.conflicts
+            and t.key in current
+            and item.previous.get(t.key) != current[t.key]
+        ]
 
     def _missing_for(self, item: Item) -> list[str]:
         if self.create_terms:
