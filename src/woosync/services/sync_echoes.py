@@ -16,7 +16,9 @@ Per store and product the sync record keeps, per WooCommerce key (``regular_pric
 
 An import compares the store's value with its echo: equal means "the store did not change it" and
 the catalog is left alone. A store change comes in when the catalog did not change the field too;
-when both changed (to different values) it is a conflict, resolved by ``on_conflict``.
+when both changed (to different values) it is a conflict, resolved by ``on_conflict``; until then
+``export --partial`` leaves the field out. Which fields are compared at all (those the import
+mapping owns) is :mod:`woosync.services.import_reconcile`'s business.
 """
 
 from __future__ import annotations
@@ -175,12 +177,6 @@ class FieldState:
     @functools.cached_property
     def catalog_print(self) -> str:
         return catalog_print(self.target, self.catalog_value)
-
-
-@dataclass
-class Decision:
-    take: bool = False  # the store's value comes into the catalog
-    conflict: Conflict | None = None
 
 
 @dataclass
