@@ -59,6 +59,13 @@ class ImportRun:
     # Store media id -> the catalog URL it was uploaded from (the registry's images), for sync
     # records written before they kept their own ``image_sources``. ``None``: not read yet.
     uploaded_images: dict[str, str] | None = None
+    # SKUs removed from the catalog (case-folded -> SKU): skipped unless ``restore_removed``, which
+    # imports them and drops their tombstones (``restored``: the SKUs it brought back).
+    tombstones: dict[str, str] = field(default_factory=dict)
+    restore_removed: bool = False
+    restored: list[str] = field(default_factory=list)
+    # Local products excluded from this store (``products exclude``, ``delete``): left alone.
+    excluded_ids: set[int] = field(default_factory=set)
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""
@@ -123,6 +130,7 @@ def summary(
         "modifiedAfter": iso(after),
         "cursor": iso(cursor),
         "warnings": warnings,
+        "restoredSkus": run.restored,
         "conflicts": conflicts,
         "products": products,
     }
