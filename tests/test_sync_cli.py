@@ -183,3 +183,33 @@ def test_store_products_without_a_sku_are_skipped_with_a_warning_or_linked(
     assert (entry["status"], entry["changedFields"]) == ("updated", ["price"])
     skus = [p["sku"] for p in _catalog(cli)]
     assert skus == ["P-1", f"woo-1-{lost['id']}"]
+
+
+def test_conflicts_over_every_store_in_one_run(
+    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    _store, sandboxes, urls = stores
+    _load(cli, tmp_path, CATALOG)
+    for connection in ("1", "2"):
+        assert (
+            cli(
+                "export", "--connection", connection, "--all", "--fields", "name,sku,price"
+            ).exit_code
+            == 0
+        )
+    _load(cli, tmp_path, [{"sku": "E-1", "price": "13"}])
+    woo = sandboxes[1].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[1], urls[1], int(woo["id"]), {"regular_price": "14"})
+
+    result = cli("import", "--connection", "all", "--update-existing")
+    assert result.exit_code == 0, result.stderr
+    assert "changed both in the catalog and in the store" in result.stderr
+    assert "1 conflicts" in result.stdout
+    strict = cli("import", "--connection", "all", "--update-existing", "--strict")
+    assert strict.exit_code == 1
+    listed = json.loads(cli("sync-status", "--connection", "all", "--conflicts", "--json").stdout)
+    found = {s["connectionId"]: s["result"]["conflicts"] for s in listed["stores"]}
+    assert found[1] == []
+    assert [(c["field"], c["catalog"], c["store"]) for c in found[2]] == [("price", "13", "14")]
+    assert "1 conflicts" in cli("sync-status", "--connection", "all").stdout
