@@ -183,6 +183,11 @@ def test_store_products_without_a_sku_are_skipped_with_a_warning_or_linked(
     assert (entry["status"], entry["changedFields"]) == ("updated", ["price"])
     skus = [p["sku"] for p in _catalog(cli)]
     assert skus == ["P-1", f"woo-1-{lost['id']}"]
+    # a SKU given in the catalog stays: the store product is found by its link
+    assert cli("products", "edit", "2", "--sku", "GIFT-25").exit_code == 0
+    again = json.loads(cli("import", "--link-without-sku", "--update-existing", "--json").stdout)
+    assert again["importedCount"] == 0 and again["failedCount"] == 0
+    assert [p["sku"] for p in _catalog(cli)] == ["P-1", "GIFT-25"]
 
 
 def test_conflicts_over_every_store_in_one_run(
