@@ -35,6 +35,7 @@ from woosync.services import export_plan as plan
 ON_CONFLICT = ("skip", "catalog", "store")
 
 
+@functools.lru_cache(maxsize=4096)
 def key_target(local: str, woo_field: str) -> plan.Target:
     """The export target (key, kind) a WooCommerce field is compared under, for the local field
     ``local`` that an import mapping fills from it."""
@@ -95,14 +96,26 @@ def _print(kind: str, value: Any) -> str:
     names repeat from product to product; ``True == 1`` but they differ, so nothing else)."""
     if type(value) is str:
         return _remembered(kind, value)
+    if value is None:
+        return _NOTHING
     if type(value) is list and all(type(item) is str for item in value):
         return _remembered(kind, tuple(value))
+    if type(value) is dict and all(type(item) is str for item in value.values()):  # dimensions
+        return _remembered_parts(kind, tuple(sorted(value.items())))
     return plan.fingerprint(kind, value)
 
 
 @functools.lru_cache(maxsize=20_000)
 def _remembered(kind: str, value: str | tuple[str, ...]) -> str:
     return plan.fingerprint(kind, value if isinstance(value, str) else list(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_parts(kind: str, parts: tuple[tuple[str, str], ...]) -> str:
+    return plan.fingerprint(kind, dict(parts))
+
+
+_NOTHING = plan.fingerprint("", None)  # "no value", whatever the kind
 
 
 def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
@@ -209,7 +222,7 @@ def reconcile(
       it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
     """
     result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
-    empty = plan.fingerprint("", None)  # the fingerprint of "no value" (any kind)
+    empty = _NOTHING
     for state in states:
         key = state.target.key
         result.evaluated.add(key)
