@@ -439,3 +439,34 @@ def test_a_field_imported_under_another_name_than_export_reads_is_no_conflict(
         shop.sandbox.stats.reset()
         shop.export(store, partial=True)
         assert shop.sandbox.stats.items_written == 0
+
+
+def test_an_attribute_in_conflict_stays_out_of_a_partial_export_of_the_others(
+    three: tuple[Store, list[Shop]],
+) -> None:
+    """WooCommerce replaces the attribute list whole: a partial export that sends a changed
+    attribute must keep the store's value of an attribute in conflict, not push the catalog's."""
+    store, (first, *_rest) = three
+    woo = first.product("RT-1")
+    color = next(a for a in woo["attributes"] if a.get("id"))
+    _edit(
+        first,
+        "RT-1",
+        {
+            "attributes": [
+                {"id": color["id"], "options": color["options"], "visible": True},
+                {"name": "Material", "options": ["Pine"], "visible": True},
+            ]
+        },
+    )
+    with store.session() as session:
+        upsert_products(session, [{"sku": "RT-1", "attribute:Material": "Walnut"}])
+    result = first.import_(store)
+    assert [c["field"] for c in result["conflicts"]] == ["Material"]
+    with store.session() as session:
+        upsert_products(session, [{"sku": "RT-1", "attribute:color": ["Green"]}])
+    first.export(store, partial=True)
+    options = {a["name"]: a["options"] for a in first.product("RT-1")["attributes"]}
+    assert options["Material"] == ["Pine"]
+    assert sorted(options.values()) == [["Green"], ["Pine"]]
+    assert sync_status(store, first.connection_id)["conflictCount"] == 1

@@ -468,8 +468,15 @@ class ExportRun:
         keys = set(item.keys)
         attribute_keys = {t.key for t in self.attribute_targets}
         if keys & attribute_keys:
-            keys |= attribute_keys & set(item.values)
+            keys |= attribute_keys & set(self._sendable(item))
         return keys
+
+    def _sendable(self, item: Item) -> dict[str, Any]:
+        """The values a write may carry: with ``partial``, an attribute in conflict is left out
+        (the merged attribute list keeps the store's entry), as every other field in conflict."""
+        if not self.partial or not item.conflicts:
+            return item.values
+        return {k: v for k, v in item.values.items() if k not in item.conflicts}
 
     def _prepare_refs(self, items: Sequence[Item], *, create: bool) -> None:
         categories: set[str] = set()
@@ -495,7 +502,7 @@ class ExportRun:
     def _build(self, item: Item) -> None:
         try:
             payload = plan.build_payload(
-                self.targets, item.values, item.keys, self.registry, item.store_attributes
+                self.targets, self._sendable(item), item.keys, self.registry, item.store_attributes
             )
         except plan.MissingRefError as exc:
             reason = str(exc)
@@ -565,7 +572,11 @@ class ExportRun:
             return []  # what the store lacks would be created: see would_create()
         try:
             plan.build_payload(
-                self.targets, item.values, item.keys, _DryRefs(self.registry), item.store_attributes
+                self.targets,
+                self._sendable(item),
+                item.keys,
+                _DryRefs(self.registry),
+                item.store_attributes,
             )
         except plan.MissingRefError as exc:
             return [str(exc)]
