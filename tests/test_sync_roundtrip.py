@@ -470,3 +470,35 @@ def test_an_attribute_in_conflict_stays_out_of_a_partial_export_of_the_others(
     assert options["Material"] == ["Pine"]
     assert sorted(options.values()) == [["Green"], ["Pine"]]
     assert sync_status(store, first.connection_id)["conflictCount"] == 1
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_a_product_the_store_already_had_round_trips_after_it_is_adopted(
+    db_path: Path, partial: bool
+) -> None:
+    """A store that held the SKU before woosync: the export adopts its product (full or partial),
+    then imports and exports change nothing."""
+    with shops(db_path, 1) as (store, (shop,)):
+        shop.client.post(
+            "/products",
+            {
+                "name": "Old name",
+                "sku": "RT-1",
+                "regular_price": "11.00",
+                "description": "<p>Old &amp; dusty</p>",
+                "images": [{"src": "https://img.example.com/old.jpg"}],
+                "attributes": [{"name": "Finish", "options": ["Matte"]}],
+            },
+        )
+        with store.session() as session:
+            upsert_products(session, PRODUCTS[:1])
+            create_export_mapping(session, 1, EVERY_FIELD, {"color": "pa_color"})
+            create_import_mapping(session, 1, IMPORT_ATTRIBUTES, IMPORT_FIELDS)
+        assert shop.export(store, partial=partial)["failedCount"] == 0
+        before, state = catalog(store), store_state(shop)
+        assert _statuses(shop.import_(store)) == {"unchanged"}
+        shop.sandbox.stats.reset()
+        shop.export(store, partial=True)
+        assert shop.sandbox.stats.items_written == 0
+        assert _statuses(shop.import_(store)) == {"unchanged"}
+        assert (catalog(store), store_state(shop)) == (before, state)
