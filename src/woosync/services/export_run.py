@@ -33,7 +33,6 @@ from woosync.services.export_records import SyncRow, linked_products, write_sync
 from woosync.services.registry import ATTRIBUTE, IMAGE, StoreRegistry
 
 if TYPE_CHECKING:
-    from woosync.services.import_fingerprints import Fingerprinter
     from woosync.store.engine import Store
     from woosync.woo import BatchResult, WooClient
 
@@ -123,7 +122,8 @@ class ExportRun:
         self.keys = [t.key for t in self.targets]
         self.kinds = {t.key: t.kind for t in self.targets}
         self._memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists, see _prints
-        self._fingerprinter: Fingerprinter | None = None  # the store's defaults, see _learn_echoes
+        # the standard fields a create does not send (their store defaults: see _learn_echoes)
+        self._unsent: list[plan.Target] | None = None
         # store product id -> local products linked to it in this store (filled as needed)
         self._owners: dict[int, set[int]] = {}
         self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
@@ -934,25 +934,19 @@ class ExportRun:
             self.targets,
             sent,
             answer,
+            item.payload or {},
+            item.values,
             item.previous,
             item.echoes,
             item.image_sources or {},
             self._attribute_ids(),
         )
         if item.action == CREATE:
-            # what the new product holds beyond what was sent (status, type, stock status ... as
-            # the store defaults them): not an edit made in the store, so an import leaves it
-            if self._fingerprinter is None:
-                from woosync.services.import_fingerprints import Fingerprinter
-
-                self._fingerprinter = Fingerprinter()
-            names = [str(a.get("name") or "") for a in answer.get("attributes") or []]
-            held = self._fingerprinter.for_store_product(
-                sync_echoes.with_catalog_images(answer, item.image_sources), names
-            )
-            for key, value in held.items():
-                if key not in item.previous:
-                    echoes.setdefault(key, value)
+            if self._unsent is None:
+                self._unsent = sync_echoes.unsent_standard_targets(self.keys)
+            defaults = sync_echoes.store_defaults(self._unsent, answer, item.previous)
+            if defaults:
+                echoes = {**defaults, **(echoes or {})}
         item.echoes = echoes
         if item.conflicts:
             item.conflicts = {k: v for k, v in item.conflicts.items() if k not in sent} or None

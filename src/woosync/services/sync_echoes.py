@@ -94,8 +94,8 @@ def catalog_print(target: plan.Target, raw: Any) -> str:
 def _print(kind: str, value: Any) -> str:
     """``plan.fingerprint``, remembered for text and lists of text (statuses, prices and term
     names repeat from product to product; ``True == 1`` but they differ, so nothing else)."""
-    if type(value) is str:
-        return _remembered(kind, value)
+    if type(value) is str:  # short text repeats (statuses, prices); long text is unique
+        return _remembered(kind, value) if len(value) <= 40 else plan.fingerprint(kind, value)
     if value is None:
         return _NOTHING
     if type(value) is list and all(type(item) is str for item in value):
@@ -144,18 +144,103 @@ def echoes_after_write(
     targets: Sequence[plan.Target],
     sent: set[str],
     answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    values: Mapping[str, Any],
     base: Mapping[str, str],
     echoes: Mapping[str, str] | None,
     sources: Mapping[str, str],
     slug_ids: Mapping[str, int],
-) -> dict[str, str]:
-    """The store echoes after an export wrote ``sent`` keys and the store answered ``answer``."""
+) -> dict[str, str] | None:
+    """The store echoes after an export wrote ``sent`` keys (``payload``, made from the local
+    ``values``) and the store answered ``answer``. A value the store answered as it was sent echoes
+    its base: no fingerprint is made for it (the common case; an export of 10,000 products would
+    otherwise make 70,000 of them)."""
     found = dict(echoes or {})
-    woo = with_catalog_images(answer, sources)
+    woo: Any = None
     for target in targets:
-        if target.key in sent:
-            found[target.key] = store_print(target, woo, slug_ids)
-    return compact_echoes(found, base)
+        if target.key not in sent:
+            continue
+        value = values.get(target.key)
+        if _answered_as_sent(target, answer, payload, value, sources, slug_ids):
+            found.pop(target.key, None)
+            continue
+        if woo is None:
+            woo = with_catalog_images(answer, sources)
+        found[target.key] = store_print(target, woo, slug_ids)
+    return compact_echoes(found, base) or None
+
+
+def _answered_as_sent(
+    target: plan.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    """Whether the store's answer for ``target`` has the fingerprint of the value sent, told
+    without making either (False when unsure: the caller then compares fingerprints)."""
+    if target.kind == plan.IMAGES:  # each image is the store's copy of the source sent for it
+        got = answer.get("images")
+        if not isinstance(got, list) or not isinstance(value, list) or len(got) != len(value):
+            return False
+        return all(
+            isinstance(image, Mapping)
+            and sources.get(str(image.get("id")), image.get("src")) == source
+            for source, image in zip(value, got, strict=True)
+        )
+    if target.kind in (plan.CATEGORIES, plan.TAGS):
+        got = answer.get(target.woo)
+        if not isinstance(got, list) or not isinstance(value, list):
+            return False
+        names = {html.unescape(str(t.get("name") or "")) for t in got if isinstance(t, Mapping)}
+        return names == set(value)
+    if target.kind in plan.ATTRIBUTE_KINDS:
+        entries = answer.get("attributes") or []
+        entry = plan.find_attribute(entries, target, slug_ids.get(target.woo))
+        if entry is None or not isinstance(value, list):
+            return False
+        return {html.unescape(str(o)) for o in entry.get("options") or []} == set(value)
+    if target.kind == plan.SCALAR:
+        sent, got = payload.get(target.woo), answer.get(target.woo)
+        if sent is None or type(got) is not type(sent):
+            return False
+        # the store's "&amp;" for "&": what store_values unescapes before fingerprinting
+        return bool(got == sent or (isinstance(got, str) and html.unescape(got) == sent))
+    if target.kind in (plan.DIMENSIONS, plan.DIMENSION):
+        sent_parts = payload.get("dimensions")
+        got = answer.get("dimensions")
+        if not isinstance(sent_parts, Mapping) or not isinstance(got, Mapping):
+            return False
+        if target.kind == plan.DIMENSION:
+            return got.get(target.woo) == sent_parts.get(target.woo)
+        return {k: v for k, v in got.items() if v} == {k: v for k, v in sent_parts.items() if v}
+    return False
+
+
+def store_defaults(
+    targets: Sequence[plan.Target], answer: Mapping[str, Any], base: Mapping[str, str]
+) -> dict[str, str]:
+    """Echoes of the standard fields a create did not send (status, type, stock status ... as the
+    store defaults them): not edits made in the store, so an import leaves them alone."""
+    held = plan.store_values(targets, answer)
+    return {
+        target.key: _print(target.kind, held[target.key])
+        for target in targets
+        if target.key in held and target.key not in base
+    }
+
+
+def unsent_standard_targets(keys: Sequence[str]) -> list[plan.Target]:
+    """The default targets of the standard fields whose keys are not among ``keys``."""
+    from woosync.core.fields import STANDARD_FIELDS
+
+    found = []
+    for name, woo_field in STANDARD_FIELDS.items():
+        target = key_target(name, woo_field)
+        if target.key not in keys and target.key != "sku":
+            found.append(target)
+    return found
 
 
 @dataclass
