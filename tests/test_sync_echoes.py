@@ -12,6 +12,7 @@ from woosync.services.sync_echoes import (
     catalog_print,
     compact_echoes,
     conflict_target,
+    echoes_after_write,
     key_target,
     learn_images,
     reconcile,
@@ -121,3 +122,36 @@ def test_echoes_equal_to_the_base_are_not_kept() -> None:
 def test_a_recorded_conflict_is_compared_under_its_key(key: str, kind: str) -> None:
     target = conflict_target("x", key)
     assert (target.key, target.kind) == (key, kind)
+
+
+def test_an_echo_is_kept_only_where_the_store_answered_otherwise() -> None:
+    targets = plan.resolve_targets(["name", "sku", "categories", "images", "description"], {})
+    values = {
+        "name": "Salt & Pepper",
+        "sku": "S-1",
+        "categories": ["Kitchen"],
+        "images": ["https://img.example.com/a.jpg"],
+        "description": "<p>Hi<blink>!</blink></p>",
+    }
+    base = plan.fingerprints(targets, values)
+    payload = {
+        "name": "Salt & Pepper",
+        "sku": "S-1",
+        "categories": [{"id": 5}],
+        "images": [{"src": "https://img.example.com/a.jpg"}],
+        "description": "<p>Hi<blink>!</blink></p>",
+    }
+    answer = {
+        "id": 9,
+        "name": "Salt &amp; Pepper",  # entities: the same value
+        "sku": "S-1",
+        "categories": [{"id": 5, "name": "kitchen"}],  # the store's own spelling of the term
+        "images": [{"id": 31, "src": "http://shop.test/wp-content/uploads/a.jpg"}],
+        "description": "<p>Hi!</p>",  # filtered by the store
+    }
+    sources = learn_images(None, values["images"], answer["images"])
+    echoes = echoes_after_write(
+        targets, set(base), answer, payload, values, base, None, sources, {}
+    )
+    assert echoes is not None and sorted(echoes) == ["categories", "description"]
+    assert echoes["description"] == catalog_print(targets[4], "<p>Hi!</p>")
