@@ -1,5 +1,6 @@
-"""The trash keeps WordPress's protected meta entries and gives the slug back on restore, as a real
-WooCommerce 11 store does (found by tests/realstore/test_differential.py)."""
+"""What tests/realstore/test_differential.py found a real WooCommerce 11 store doing, kept here so the
+sandbox stays faithful where no real store runs: the trash's protected meta entries and the slug
+given back on restore; image objects named by file name, with ``srcset``, ``sizes``, ``thumbnail``."""
 
 from __future__ import annotations
 
@@ -30,3 +31,21 @@ def test_trash_records_the_old_status_time_and_slug_and_a_restore_gives_the_slug
     api.delete(f"/products/{made['id']}")
     again = api.get(f"/products/{made['id']}").json()
     assert len(again["meta_data"]) == 5  # WordPress adds the three entries again
+
+
+def test_an_image_is_named_by_its_file_name_and_has_the_woocommerce_11_keys(
+    api: httpx.Client,
+) -> None:
+    made = api.post(
+        "/products",
+        json={"name": "Pictured", "images": [{"src": "https://img.example/red.png", "alt": "R"}]},
+    ).json()
+    [image] = made["images"]
+    assert (image["name"], image["alt"], image["srcset"], image["sizes"]) == (
+        "red.png",
+        "R",
+        "",
+        "",
+    )
+    assert image["thumbnail"] == image["src"]
+    assert image["src"].endswith("/red.png")
