@@ -3,8 +3,8 @@
 The store is stood up once per test session by ``shared/realstore/setup.sh`` (beside the repository
 clone; ``WOOSYNC_REALSTORE_SETUP=/path/to/setup.sh`` overrides) into a temporary directory on a free
 loopback port, reset before every test and stopped at the end. Every test here is marked
-``realstore`` and put in the xdist group ``realstore``, so with ``-n 2`` they all run in one worker
-and share one store (``--dist loadgroup`` is in the pytest options).
+``realstore``; with ``-n 2`` they all run in one worker and share one store (the scheduler in
+tests/conftest.py keeps this folder together).
 
 ``WOOSYNC_REALSTORE`` decides what happens when the store cannot be set up:
 - ``require`` (CI): a failed setup is an error, with setup.sh's output and its logs;
@@ -57,11 +57,10 @@ HERE = Path(__file__).resolve().parent
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test of this folder, before ``-m`` selects and xdist groups them."""
+    """Mark every test of this folder ``realstore``, before ``-m`` selects by marks."""
     for item in items:
         if HERE in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.realstore)
-            item.add_marker(pytest.mark.xdist_group("realstore"))
 
 
 SKIP_PREFIX = "real WooCommerce store not set up"
