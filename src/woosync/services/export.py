@@ -30,6 +30,13 @@ from woosync.services.export_records import (
     touch_connection,
 )
 from woosync.services.export_run import ERROR, MAX_BATCH, ExportRun, Item
+from woosync.services.selection import (
+    DELETED,
+    drop_exclusions,
+    load_selection,
+    mark_excluded,
+    split_excluded,
+)
 
 if TYPE_CHECKING:
     from woosync.store.engine import Store
@@ -58,26 +65,53 @@ def export_products(
     create_terms: bool = True,
     restore_trashed: bool = False,
     allow_empty: Iterable[str] = (),
+    include: bool = False,
     progress: Callable[[int], None] | None = None,
     lock_wait: float = 0.0,
     client: WooClient | None = None,
+    linked_only: bool = False,
 ) -> dict[str, Any]:
     """Export products to one store; the spec's result (or, with ``dry_run``, a plan).
 
     Products: exactly one of ``product_ids``, ``skus``, ``all_products`` or ``retry_failed``
     (those whose sync record for this store is in error, or still pending after an interrupted
-    run). Fields: ``fields`` else the connection's active export mapping; its field mappings
+    run). Products kept out of this store (deleted there, excluded, or outside its ``products:``
+    selection: :mod:`selection`) are left out and listed in ``excluded``; ``include`` (with
+    ``product_ids`` or ``skus``) lifts the deletes and exclusions of the products named, for good.
+    Fields: ``fields`` else the connection's active export mapping; its field mappings
     apply either way. ``progress(n)`` is called as ``n`` more products are finished. ``client``
-    replaces the one built from the connection's secrets.
+    replaces the one built from the connection's secrets. ``linked_only`` (operation 20): a product
+    not linked to the store when the lock is held is :class:`NotFoundError`, never created.
     """
+    if include and not (product_ids or skus):
+        raise ValidationError(
+            "--include needs the products named with --products or --sku",
+            hint="e.g. woosync export --connection 1 --sku MUG-1 --include",
+        )
     if concurrency < 1:
         raise ValidationError("--concurrency must be at least 1")
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValidationError(f"--batch-size must be between 1 and {MAX_BATCH}")
-    with fewer_gc_passes():
+    with fewer_gc_passes(), ExitStack() as stack:
         with store.session() as session:
             conn = _connection(session, connection)
+            _targets(session, conn, fields)  # bad options fail at once, not after a --wait
+        if not dry_run:
+            from woosync.core.locks import store_lock
+
+            stack.enter_context(
+                store_lock(_id(conn), wait=lock_wait, label="export", database=store.path)
+            )
+        # Read under the lock: a run queued behind another works from what that run wrote (the
+        # catalog an import changed, its sync records, the image and term ids it learnt), never
+        # from a copy read before waiting.
+        with store.session() as session:
+            conn = _connection(session, _id(conn))
+            if linked_only:
+                for product_id in product_ids or ():
+                    _linked_sync(session, _id(conn), product_id)
             targets = _targets(session, conn, fields)
+            selection = load_selection(session, _id(conn))
             products = select_products(
                 session,
                 _id(conn),
@@ -85,52 +119,56 @@ def export_products(
                 skus=skus,
                 all_products=all_products,
                 retry_failed=retry_failed,
-                fields=[target.field for target in targets],
+                fields=[target.field for target in targets] + selection.columns(),
             )
+            products, left_out = split_excluded(
+                session, _id(conn), products, selection, ignore_manual=include
+            )
+            excluded = [entry.to_dict() for entry in left_out]
+            if progress is not None and left_out:
+                progress(len(left_out))  # counted by count_products: done, nothing to send
+            included = [row.id for row in products] if include else []
             items = _items(session, _id(conn), targets, products, allow_empty)
             from woosync.services.registry import StoreRegistry
 
             registry = StoreRegistry.load(session, _id(conn))
         del products
         log.info(
-            "export to connection %s (%s): %d products%s%s",
+            "export to connection %s (%s): %d products%s%s%s",
             _id(conn),
             conn.store_url,
             len(items),
+            f", {len(excluded)} excluded from this store" if excluded else "",
             ", changed fields only" if partial else "",
             " (dry run)" if dry_run else "",
         )
         if not items:
-            return _empty(_id(conn), dry_run, partial)
-        with ExitStack() as stack:
-            if client is None:
-                from woosync.services.connections import open_client
+            return _with_excluded(_empty(_id(conn), dry_run, partial), excluded)
+        if client is None:
+            from woosync.services.connections import open_client
 
-                client = stack.enter_context(open_client(store, conn))
-            if not dry_run:
-                from woosync.core.locks import store_lock
-
-                stack.enter_context(
-                    store_lock(_id(conn), wait=lock_wait, label="export", database=store.path)
-                )
-            run = ExportRun(
-                store,
-                _id(conn),
-                client,
-                targets,
-                items,
-                registry,
-                partial=partial,
-                concurrency=concurrency,
-                batch_size=batch_size,
-                create_terms=create_terms,
-                restore_trashed=restore_trashed,
-                progress=progress,
-            )
-            run.plan(dry_run=dry_run)
-            if dry_run:
-                return _plan_result(run, partial)
-            run.execute()
+            client = stack.enter_context(open_client(store, conn))
+        if included and not dry_run:  # asked for by name: the store takes them again from now on
+            with store.session() as session:
+                drop_exclusions(session, _id(conn), included)
+        run = ExportRun(
+            store,
+            _id(conn),
+            client,
+            targets,
+            items,
+            registry,
+            partial=partial,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            create_terms=create_terms,
+            restore_trashed=restore_trashed,
+            progress=progress,
+        )
+        run.plan(dry_run=dry_run)
+        if dry_run:
+            return _with_excluded(_plan_result(run, partial), excluded)
+        run.execute()
         with store.session() as session:
             touch_connection(session, _id(conn), utcnow())
         results = [run.result_for(item) for item in items]
@@ -144,13 +182,16 @@ def export_products(
         for entry in results:
             if entry["status"] == "error":
                 log.info("product %s failed: %s", entry["productId"], entry.get("message"))
-        return {
-            "success": failed == 0,
-            "connectionId": _id(conn),
-            "syncedCount": len(results) - failed,
-            "failedCount": failed,
-            "results": results,
-        }
+        return _with_excluded(
+            {
+                "success": failed == 0,
+                "connectionId": _id(conn),
+                "syncedCount": len(results) - failed,
+                "failedCount": failed,
+                "results": results,
+            },
+            excluded,
+        )
 
 
 def count_products(
@@ -198,7 +239,8 @@ def update_product(
     """Operation 20: push the changed fields of one product already synced to the store.
 
     Returns the spec's result object (``status`` ``error`` with a ``message`` when the store
-    refused it). :class:`NotFoundError` when the product was never synced to this connection.
+    refused it). :class:`NotFoundError` when the product was never synced to this connection,
+    :class:`ValidationError` when it is kept out of this store (:mod:`selection`).
     """
     with store.session() as session:
         conn = _connection(session, connection)
@@ -211,7 +253,19 @@ def update_product(
         partial=True,
         lock_wait=lock_wait,
         client=client,
+        linked_only=True,  # checked again under the lock: a queued delete may have unlinked it
     )
+    if not result["results"]:  # kept out of this store: nothing was sent
+        left_out = result["excluded"][0]
+        undo = (
+            "edit the store's mapping file to take it"
+            if left_out["reason"] == "selection"
+            else f"include it again: woosync products include --connection {_id(conn)} "
+            f"{left_out['sku']}"
+        )
+        raise ValidationError(
+            f"product {product_id} is not updated: {left_out['message']}", hint=undo
+        )
     found: dict[str, Any] = result["results"][0]
     return found
 
@@ -227,14 +281,14 @@ def delete_product(
     """Operation 21: delete the product from the store for good (not to the trash).
 
     ``{"success": true}``; when the store no longer has it, ``{"success": false, "message":
-    "Product not found in WooCommerce"}``. The sync record is removed either way.
+    "Product not found in WooCommerce"}``. The sync record is removed either way, and the product
+    is excluded from this store (later exports leave it out: :mod:`selection`).
     """
     from woosync.woo.errors import WooHTTPError, WooNotFoundError
 
     with store.session() as session:
         conn = _connection(session, connection)
-        sync = _linked_sync(session, _id(conn), product_id)
-        woo_id = sync.woo_product_id
+        _linked_sync(session, _id(conn), product_id)  # not linked: say so without waiting
     with ExitStack() as stack:
         if client is None:
             from woosync.services.connections import open_client
@@ -245,6 +299,8 @@ def delete_product(
         stack.enter_context(
             store_lock(_id(conn), wait=lock_wait, label="delete", database=store.path)
         )
+        with store.session() as session:  # under the lock: a queued run may have relinked it
+            woo_id = _linked_sync(session, _id(conn), product_id).woo_product_id
         try:
             # Not replayed after a timeout: had the first attempt deleted it, a retry's 404 would
             # report a delete that worked as "not found". A rerun finds out (404: record removed).
@@ -260,6 +316,7 @@ def delete_product(
             answer = {"success": False, "message": NOT_IN_STORE}
         with store.session() as session:
             delete_sync(session, _id(conn), product_id)
+            mark_excluded(session, _id(conn), [product_id], DELETED)
     return answer
 
 
@@ -384,6 +441,17 @@ def _empty(connection_id: int, dry_run: bool, partial: bool) -> dict[str, Any]:
         "failedCount": 0,
         "results": [],
     }
+
+
+def _with_excluded(result: dict[str, Any], excluded: list[dict[str, Any]]) -> dict[str, Any]:
+    """The products left out of this store: ``excluded`` (a plan also counts them in its summary,
+    a result in ``excludedCount``)."""
+    if result.get("dryRun"):
+        result["summary"]["excluded"] = len(excluded)
+    else:
+        result["excludedCount"] = len(excluded)
+    result["excluded"] = excluded
+    return result
 
 
 def _plan_result(run: ExportRun, partial: bool) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,10 @@ class StoreRegistry:
             for (kind, key), woo_id in self._refs.items()
             if kind != IMAGE
         }
+        self._image_urls: dict[int, set[str]] = {}  # image id -> URLs known for it
+        for (kind, key), woo_id in self._refs.items():
+            if kind == IMAGE:
+                self._image_urls.setdefault(woo_id, set()).add(key)
         self._new: dict[tuple[str, str], int] = {}
         self._dropped: set[tuple[str, str]] = set()
         self.missing: dict[tuple[str, str], str] = {}  # (kind, key) -> why it cannot be resolved
@@ -126,6 +131,9 @@ class StoreRegistry:
     def remember(self, kind: str, key: str, woo_id: int) -> None:
         if self._refs.get((kind, key)) == woo_id:
             return
+        if kind == IMAGE:
+            self._image_urls.get(self._refs.get((kind, key), 0), set()).discard(key)
+            self._image_urls.setdefault(woo_id, set()).add(key)
         self._refs[(kind, key)] = woo_id
         if kind != IMAGE:
             self._folded[(kind, _fold(key))] = woo_id
@@ -134,8 +142,10 @@ class StoreRegistry:
 
     def forget(self, kind: str, key: str) -> None:
         """Drop a ref the store no longer honours (e.g. a deleted image)."""
-        if self._refs.pop((kind, key), None) is not None:
+        woo_id = self._refs.pop((kind, key), None)
+        if woo_id is not None:
             self._dropped.add((kind, key))
+            self._image_urls.get(woo_id, set()).discard(key)
         self._folded.pop((kind, _fold(key)), None)
         self._new.pop((kind, key), None)
 
@@ -163,6 +173,30 @@ class StoreRegistry:
     def image(self, src: str) -> dict[str, Any]:
         found = self._refs.get((IMAGE, src))
         return {"id": found} if found else {"src": src}
+
+    def adopt_store_images(
+        self, srcs: Sequence[str], stored: Sequence[Mapping[str, Any]] | None
+    ) -> int:
+        """Learn the ids of images a store product already holds for our URLs; returns how many.
+
+        After a run died between the store applying a write and this database recording it, the
+        store has the product with its images but the registry lacks their ids: sending the URLs
+        again would download them again. An image counts as ours when it sits at the same position
+        as our URL and carries the same file name (WordPress keeps the URL's file name, lowercased
+        or sanitized, with ``-1``, ``-2`` ... when the name was taken and ``-scaled`` for big
+        images), and is not known here as another URL's image (an older picture under the same
+        file name). Anything else is left alone and sent by URL.
+        """
+        learnt = 0
+        for src, image in zip(srcs, stored or (), strict=False):
+            image_id = image.get("id") if isinstance(image, Mapping) else None
+            if not image_id or self.get(IMAGE, src) is not None:
+                continue
+            others = self._image_urls.get(int(image_id), set()) - {src, str(image.get("src"))}
+            if not others and same_image_file(src, image):
+                self.remember(IMAGE, src, int(image_id))
+                learnt += 1
+        return learnt
 
     # resolving against the store -------------------------------------------------------------
     def prepare(
@@ -264,6 +298,33 @@ class StoreRegistry:
                     self.missing[(ATTRIBUTE, slug)] = (
                         f'cannot create global attribute "{slug}": {exc}'
                     )
+
+
+def same_image_file(url: str, image: Mapping[str, Any]) -> bool:
+    """Whether a store image (``src``, ``name``) holds the file that ``url`` names."""
+    held = {stem for name in (image.get("src"), image.get("name")) for stem in _file_stems(name)}
+    for wanted in _file_stems(url):
+        suffixed = re.compile(re.escape(wanted) + r"(?:-\d+)?(?:-scaled)?")
+        if any(suffixed.fullmatch(stem) for stem in held):
+            return True
+    return False
+
+
+def _file_stems(url: Any) -> set[str]:
+    """``https://x/a/Tee%201.JPG?v=2`` -> ``{"tee-1", "tee20-1"}``: the file name without its
+    extension, folded to lowercase words, read with the escapes decoded and as WordPress names the
+    upload (``sanitize_file_name`` drops ``%`` before it would turn ``%20`` into a dash)."""
+    from posixpath import basename
+    from urllib.parse import unquote, urlsplit
+
+    raw = basename(urlsplit(str(url or "").strip()).path)
+    stems = set()
+    for name in (unquote(raw), raw.replace("%", "")):
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        folded = re.sub(r"[^0-9a-z]+", "-", stem.casefold()).strip("-")
+        if folded:
+            stems.add(folded)
+    return stems
 
 
 def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
