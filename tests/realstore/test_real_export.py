@@ -166,10 +166,15 @@ def test_images_are_uploaded_once(cli, real_connection: RealStore) -> None:  # t
     before = store.media_count()
     add_product(cli, "RS-IMG-1", images=(images.url("red.png"),))
     second = add_product(cli, "RS-IMG-2", images=(images.url("green.png"), images.url("photo.jpg")))
+    add_product(cli, "RS-IMG-0", images=(images.url("red.png"),))  # shared within the run
 
     export(cli, "--all")
     assert store.media_count() == before + 3
-    assert images.total_downloads() == 3
+    assert images.total_downloads() == 3 and images.downloads("red.png") == 1
+    [shared] = store_products_with_sku(store, "RS-IMG-0")
+    assert [i["id"] for i in shared["images"]] == [
+        i["id"] for i in store_products_with_sku(store, "RS-IMG-1")[0]["images"]
+    ]
     [held] = store_products_with_sku(store, "RS-IMG-2")
     assert len(held["images"]) == 2
 
@@ -186,3 +191,25 @@ def test_images_are_uploaded_once(cli, real_connection: RealStore) -> None:  # t
     export(cli, "--all", "--partial")
     assert store.media_count() == before + 3
     assert images.total_downloads() == 3
+
+
+def test_a_product_adopted_by_sku_keeps_the_images_the_store_already_has(
+    cli, real_connection: RealStore
+) -> None:  # type: ignore[no-untyped-def]
+    """The answer of a create with images was lost: the store downloaded them, woosync never
+    recorded it. Adopting the product by SKU must not make the store download them again."""
+    store = real_connection
+    urls = (store.images.url("red.png"), store.images.url("photo.jpg"))
+    with store.api() as api:
+        lost = api.post(
+            "/products",
+            json={"name": "Tee RS-ADOPT", "sku": "RS-ADOPT", "images": [{"src": u} for u in urls]},
+        )
+    assert lost.status_code == 201, lost.text
+    before, downloads = store.media_count(), store.images.total_downloads()
+    add_product(cli, "RS-ADOPT", images=urls)
+
+    export(cli, "--all")
+    assert (store.media_count(), store.images.total_downloads()) == (before, downloads)
+    [held] = store_products_with_sku(store, "RS-ADOPT")
+    assert [i["id"] for i in held["images"]] == [i["id"] for i in lost.json()["images"]]
