@@ -117,6 +117,15 @@ def scenario(
     )
     yield "create over a trashed sku", api("POST", "/products", json={"name": "X", "sku": "DIFF-1"})
     yield "get trashed", api("GET", f"/products/{first}")
+    second = api("GET", "/products", params={"sku": "DIFF-2"}).body[0]["id"]
+    yield (
+        "include with a trashed id",
+        api("GET", "/products", params={"include": f"{first},{second}", "orderby": "include"}),
+    )
+    yield (
+        "include in the trash",
+        api("GET", "/products", params={"include": f"{first},{second}", "status": "trash"}),
+    )
     yield "restore from trash", api("PUT", f"/products/{first}", json={"status": "publish"})
     yield "seed for paging", api("POST", "/products/batch", json={
         "create": [{"name": f"Page {n}", "sku": f"DIFF-P{n}", "regular_price": "1"} for n in range(5)]
@@ -131,6 +140,13 @@ def scenario(
         api("GET", "/products", params={**paging, "modified_after": future}),
     )
     yield "per_page too big", api("GET", "/products", params={"per_page": 101})
+    yield "listing with _fields", api("GET", "/products", params={
+        **paging, "per_page": 2, "context": "edit", "_fields": "id,sku,name,date_modified_gmt,images"
+    })  # fmt: skip
+    yield "update missing product", api("PUT", "/products/999999", json={"name": "Nobody"})
+    yield "batch over the limit", api("POST", "/products/batch", json={
+        "create": [{"name": f"Too many {n}"} for n in range(101)]
+    })  # fmt: skip
     yield "missing product", api("GET", "/products/999999")
     yield "invalid price type", api("POST", "/products", json={"name": "N", "regular_price": 5})
     yield "anonymous", anonymous("GET", "/products")
