@@ -82,6 +82,7 @@ def cli() -> Cli:
     return Cli()
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist may not be installed
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With ``-n``, every test in tests/realstore goes to the same worker, so one real store is set up
     per run; the other tests are spread one by one as usual. (xdist's own ``--dist loadgroup`` does
