@@ -18,9 +18,11 @@ The fixture API for real-store tests (also for the tests other features add late
   methods: ``url``, ``keys`` / ``read_only_keys`` (consumer key, secret), ``dir``, ``reset()``,
   ``api(read_only=False)`` (a raw httpx client signed with OAuth 1.0a, base URL ``.../wp-json/wc/v3``,
   answers returned as they are), ``woo()`` (woosync's own :class:`~woosync.woo.WooClient`),
-  ``requests()`` / ``write_requests()`` (REST API requests from the access log since the reset or the
-  last ``mark()``), ``media_count()`` (attachments in the store's database), ``sql(query)``,
-  ``run_queue()`` (WooCommerce's queue once: webhook deliveries go out), and ``images``.
+  ``requests()`` / ``write_requests()`` (the REST API requests in the access log since the reset or the
+  last ``mark()``, as ``LoggedRequest(method, path, status, params)``, OAuth parameters left out;
+  write requests are POST, PUT, PATCH and DELETE), ``media_count()`` (attachments in the store's
+  database), ``sql(query)`` (MariaDB as root), ``run_queue()`` (WooCommerce's queue once: webhook
+  deliveries go out), and ``images``.
 - ``real_store.images`` (an :class:`ImageServer` on a loopback port): ``url(name)`` for the
   generated images in ``IMAGE_NAMES`` (PNG and JPEG) and ``downloads(name)`` / ``total_downloads()``
   (how often the store fetched them).
@@ -28,6 +30,9 @@ The fixture API for real-store tests (also for the tests other features add late
   default connection "Real Store"; returns the :class:`RealStore`.
 - ``WOOSYNC_TIMEOUT`` is 120 s in these tests (a real store downloading images is slow on a busy
   2-core machine).
+- ``realstore_support.py`` also has CLI helpers: ``add_product(cli, sku, price=, images=)``,
+  ``export(cli, *args)`` (``--json export ... --fields name,sku,price,images``, checked),
+  ``store_products_with_sku(store, sku, status="any")`` and ``woo_id(cli, product_id)``.
 """
 
 from __future__ import annotations
