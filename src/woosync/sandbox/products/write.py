@@ -12,13 +12,13 @@ from typing import Any
 
 from woosync.sandbox.env import Env
 from woosync.sandbox.http import ApiError
+from woosync.sandbox.products import trash
 from woosync.sandbox.products.coerce import to_int, to_str
 from woosync.sandbox.products.media import commit_images, plan_images
 from woosync.sandbox.products.record import apply_fields, check_sku, derive, new_record
 from woosync.sandbox.products.render import render_product
 from woosync.sandbox.products.schema import INVALID_ID, validate
 from woosync.sandbox.products.terms import resolve_attributes, resolve_categories, resolve_tags
-from woosync.sandbox.products.trash import leave_trash, move_to_trash
 from woosync.sandbox.text import sanitize_title
 
 
@@ -63,7 +63,7 @@ def write_product(
     if plan is not None:
         commit_images(state, record, plan)
     if existing is not None and existing["status"] == "trash" != record["status"]:
-        leave_trash(state, record)
+        trash.leave_trash(state, record)
     if body.get("slug"):
         record["slug"] = state.unique_product_slug(
             sanitize_title(to_str(body["slug"])), record["id"]
@@ -97,7 +97,7 @@ def delete_product(env: Env, home: str, product_id: int, force: bool) -> dict[st
                 "woocommerce_rest_already_trashed", "The product has already been deleted.", 410
             )
         state.unindex_product(record)
-        move_to_trash(state, record)
+        trash.move_to_trash(state, record)
         record["date_modified"] = state.now()
         state.index_product(record)
     state.touch()
