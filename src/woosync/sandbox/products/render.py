@@ -79,15 +79,20 @@ def _render_image(state: State, home: str, media_id: int) -> dict[str, Any] | No
     media = state.media.get(media_id)
     if media is None:
         return None
+    src = f"{home}/wp-content/uploads/{media['file']}"
     return {
         "id": media["id"],
         "date_created": media["date_created"],
         "date_created_gmt": media["date_created"],
         "date_modified": media["date_modified"],
         "date_modified_gmt": media["date_modified"],
-        "src": f"{home}/wp-content/uploads/{media['file']}",
+        "src": src,
         "name": media["name"],
         "alt": media["alt"],
+        # WooCommerce 11 adds these; the sandbox makes no resized copies, so no srcset or sizes
+        "srcset": "",
+        "sizes": "",
+        "thumbnail": src,
     }
 
 

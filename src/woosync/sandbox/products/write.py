@@ -12,6 +12,7 @@ from typing import Any
 
 from woosync.sandbox.env import Env
 from woosync.sandbox.http import ApiError
+from woosync.sandbox.products import trash
 from woosync.sandbox.products.coerce import to_int, to_str
 from woosync.sandbox.products.media import commit_images, plan_images
 from woosync.sandbox.products.record import apply_fields, check_sku, derive, new_record
@@ -61,6 +62,8 @@ def write_product(
         record["attributes"] = resolve_attributes(state, body["attributes"])
     if plan is not None:
         commit_images(state, record, plan)
+    if existing is not None and existing["status"] == "trash" != record["status"]:
+        trash.leave_trash(state, record)
     if body.get("slug"):
         record["slug"] = state.unique_product_slug(
             sanitize_title(to_str(body["slug"])), record["id"]
@@ -94,8 +97,7 @@ def delete_product(env: Env, home: str, product_id: int, force: bool) -> dict[st
                 "woocommerce_rest_already_trashed", "The product has already been deleted.", 410
             )
         state.unindex_product(record)
-        record["status"] = "trash"
-        record["slug"] = f"{record['slug']}__trashed"
+        trash.move_to_trash(state, record)
         record["date_modified"] = state.now()
         state.index_product(record)
     state.touch()
