@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
+from test_sandbox_captures import differences, shape
 
 from conftest import CAPTURES
-from test_sandbox_captures import differences, shape
 from woosync.sandbox import SandboxStore
 
 FOLDER = CAPTURES / "variations"
@@ -69,10 +69,10 @@ class Session:
     def learn(self, recorded: Any, ours: Any) -> None:
         """Pair up the ids of a recorded answer and ours, position by position."""
         if isinstance(recorded, dict) and isinstance(ours, dict):
-            if isinstance(recorded.get("id"), int) and isinstance(ours.get("id"), int):
-                if recorded["id"] and ours["id"] and recorded["id"] not in self.ours:
-                    self.ours[recorded["id"]] = ours["id"]
-                    self.recorded[ours["id"]] = recorded["id"]
+            real_id, our_id = recorded.get("id"), ours.get("id")
+            if isinstance(real_id, int) and isinstance(our_id, int) and real_id and our_id:
+                self.ours.setdefault(real_id, our_id)
+                self.recorded.setdefault(our_id, real_id)
             for key in ("create", "update", "delete"):
                 for real_item, our_item in zip(
                     recorded.get(key) or [], ours.get(key) or [], strict=False
