@@ -471,3 +471,28 @@ def test_the_namespace_index_lists_the_variation_routes(anon: httpx.Client) -> N
     assert "/wc/v3/products/(?P<product_id>[\\d]+)/variations/batch" in routes
     item = routes["/wc/v3/products/(?P<product_id>[\\d]+)/variations/(?P<id>[\\d]+)"]
     assert item["methods"] == ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def test_single_variation_writes_are_schema_checked_and_batch_items_are_not(
+    api: httpx.Client, parent: dict[str, Any]
+) -> None:
+    route = f"/products/{parent['id']}/variations"
+    for body, name in (
+        ({"regular_price": 12.5}, "regular_price"),
+        ({"attributes": "Size"}, "attributes"),
+        ({"image": "a.jpg"}, "image"),
+        ({"stock_quantity": "many"}, "stock_quantity"),
+    ):
+        refused = api.post(route, json={"sku": "V-BAD", **body})
+        assert refused.status_code == 400 and refused.json()["code"] == "rest_invalid_param"
+        assert list(refused.json()["data"]["params"]) == [name]
+    batch = ok(
+        api.post(f"{route}/batch", json={"create": [{"sku": "V-OK", "regular_price": 12.5}]})
+    )
+    assert batch["create"][0]["regular_price"] == "12.5"
+    with_image = variation(api, parent, "V-IMG", image={"src": "https://img.test/tee.jpg"})
+    assert with_image["image"]["src"].endswith("/tee.jpg")
+    cleared = ok(api.put(f"{route}/{with_image['id']}", json={"image": {}}))
+    assert cleared["image"] is None
+    bad_image = api.post(route, json={"sku": "V-IMG2", "image": {"id": 999999}})
+    assert bad_image.json()["code"] == "woocommerce_variation_invalid_image_id"

@@ -12,7 +12,7 @@ import copy
 from typing import Any
 
 from woosync.sandbox.env import Env
-from woosync.sandbox.http import ApiError
+from woosync.sandbox.http import ApiError, invalid_param
 from woosync.sandbox.products.coerce import to_int
 from woosync.sandbox.products.media import commit_images, plan_images
 from woosync.sandbox.products.record import apply_fields, check_sku, derive, new_record
@@ -139,7 +139,9 @@ def write_variation(
         record = copy.deepcopy(existing)
     fields = {k: v for k, v in body.items() if k in VARIATION_FIELDS}
     if strict:
-        validate(fields)
+        validate({k: v for k, v in body.items() if k in VARIATION_FIELDS or k == "attributes"})
+        if "image" in body and not isinstance(body["image"], dict):
+            raise invalid_param("image", "image is not of type object.")
     apply_fields(state, record, fields)
     if "sku" in body:
         check_sku(state, record)
