@@ -496,3 +496,16 @@ def test_single_variation_writes_are_schema_checked_and_batch_items_are_not(
     assert cleared["image"] is None
     bad_image = api.post(route, json={"sku": "V-IMG2", "image": {"id": 999999}})
     assert bad_image.json()["code"] == "woocommerce_variation_invalid_image_id"
+
+
+def test_seeded_variable_products_have_one_priced_stocked_variation_per_size(
+    api: httpx.Client, store: SandboxStore
+) -> None:
+    first, second = store.seed_variable_products(2, sizes=("S", "M"))
+    children = store.variations(first)
+    assert [v["attributes"][0]["option"] for v in children] == ["S", "M"]
+    assert all(v["manage_stock"] and v["regular_price"] for v in children)
+    assert children[0]["sku"] == store.products[first]["sku"] + "-S"
+    assert len(ok(api.get(f"/products/{second}/variations"))) == 2
+    assert len(ok(api.get("/products"))) == 2  # parents only
+    assert store.stats.items_written == 0  # seeding is not client traffic

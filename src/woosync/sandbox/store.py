@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -199,6 +199,35 @@ class SandboxStore:
                     "stock_quantity": self._random.randint(0, 50),
                 }
                 ids.append(write_product(self._env, body, None, strict=False, count=False)["id"])
+        return ids
+
+    def seed_variable_products(
+        self, count: int, sizes: Sequence[str] = ("S", "M", "L"), prefix: str = "SBX-V"
+    ) -> list[int]:
+        """Add ``count`` variable products, each with a local "Size" attribute and one variation
+        (with its own SKU, price and managed stock) per size, reproducible from the seed; returns
+        the parents' ids."""
+        ids = []
+        with self._state.lock:
+            start = len(self._state.products) + 1
+            for n in range(start, start + count):
+                parent = {
+                    "name": f"Sandbox variable product {n}",
+                    "type": "variable",
+                    "sku": f"{prefix}{n:05d}",
+                    "attributes": [{"name": "Size", "variation": True, "options": list(sizes)}],
+                }
+                parent_id = write_product(self._env, parent, None, strict=False, count=False)["id"]
+                for size in sizes:
+                    body = {
+                        "sku": f"{prefix}{n:05d}-{size}",
+                        "regular_price": f"{self._random.randint(100, 9999) / 100:.2f}",
+                        "manage_stock": True,
+                        "stock_quantity": self._random.randint(0, 50),
+                        "attributes": [{"name": "Size", "option": size}],
+                    }
+                    write_variation(self._env, parent_id, body, None, strict=False, count=False)
+                ids.append(parent_id)
         return ids
 
     # persistence -----------------------------------------------------------------------------------

@@ -102,7 +102,7 @@ def _new_variation(state: State, parent_id: int) -> dict[str, Any]:
 
 
 def _plan_image(env: Env, image: Any) -> list[tuple[str, Any, dict[str, Any]]]:
-    """A variation has one ``image``; ``null`` or an entry without ``id``/``src`` removes it."""
+    """A variation has one ``image``; an entry without ``id`` or ``src`` removes it."""
     if not isinstance(image, dict) or not (to_int(image.get("id")) or image.get("src")):
         return []
     try:
@@ -145,7 +145,7 @@ def write_variation(
     apply_fields(state, record, fields)
     if "sku" in body:
         check_sku(state, record)
-    plan = _plan_image(env, body["image"]) if "image" in body else None
+    plan = _plan_image(env, body["image"]) if body.get("image") is not None else None
     # Nothing below can fail: commit.
     if existing is None:
         record["id"] = state.new_post_id()
