@@ -433,6 +433,16 @@ def test_category_parents_must_exist_and_only_categories_have_them(api: httpx.Cl
     assert itself["parent"] == 0  # WordPress drops a term's parent that is itself
 
 
+def test_deleting_a_category_moves_its_children_up_a_level(api: httpx.Client) -> None:
+    home = ok(api.post("/products/categories", json={"name": "Home"}), 201)
+    kitchen = ok(
+        api.post("/products/categories", json={"name": "Kitchen", "parent": home["id"]}), 201
+    )
+    mugs = ok(api.post("/products/categories", json={"name": "Mugs", "parent": kitchen["id"]}), 201)
+    ok(api.delete(f"/products/categories/{kitchen['id']}", params={"force": "true"}))
+    assert ok(api.get(f"/products/categories/{mugs['id']}"))["parent"] == home["id"]
+
+
 # the Python API and persistence ------------------------------------------------------------------
 def test_the_store_api_creates_and_shows_variations_and_keeps_them_in_its_data_file(
     tmp_path: Path,

@@ -303,6 +303,9 @@ def delete_term(env: Env, request: Request) -> Response:
                 "woocommerce_rest_trash_not_supported", "Resource does not support trashing.", 501
             )
         rendered = render_term(state, request, term)
+        for child in state.taxonomies.get(term["taxonomy"], {}).values():
+            if child["parent"] == term["id"]:  # wp_delete_term: children move up a level
+                child["parent"] = term["parent"]
         _forget_terms(state, {term["id"]})
         state.touch()
     return Response(200, rendered)
