@@ -519,3 +519,21 @@ def test_seeded_variable_products_have_one_priced_stocked_variation_per_size(
     assert len(ok(api.get(f"/products/{second}/variations"))) == 2
     assert len(ok(api.get("/products"))) == 2  # parents only
     assert store.stats.items_written == 0  # seeding is not client traffic
+
+
+def test_a_variation_leaving_stock_to_a_managing_parent_shows_the_parents_stock(
+    api: httpx.Client, parent: dict[str, Any]
+) -> None:
+    own = variation(api, parent, "TEE-OWN", manage_stock=True, stock_quantity=2)
+    shared = variation(api, parent, "TEE-SHARED")
+    assert shared["manage_stock"] is False and shared["stock_quantity"] is None
+    body = {"manage_stock": True, "stock_quantity": 40, "backorders": "notify"}
+    ok(api.put(f"/products/{parent['id']}", json=body))
+    listed = {v["sku"]: v for v in ok(api.get(f"/products/{parent['id']}/variations"))}
+    assert (listed["TEE-SHARED"]["manage_stock"], listed["TEE-SHARED"]["stock_quantity"]) == (
+        "parent",
+        40,
+    )
+    assert listed["TEE-SHARED"]["backorders_allowed"] is True
+    assert (listed["TEE-OWN"]["manage_stock"], listed["TEE-OWN"]["stock_quantity"]) == (True, 2)
+    assert own["id"] in ok(api.get(f"/products/{parent['id']}"))["variations"]

@@ -3,7 +3,8 @@
 The keys and their order are the recorded WooCommerce 11 answer's: a single ``image`` instead of
 ``images``, ``attributes`` as ``[{id, name, slug, option}]``, ``name`` made of the options
 (``"S, Red"``), ``tax_class`` "parent" as stored (``context=view`` shows the parent's) and an
-``up`` link to the parent.
+``up`` link to the parent. A variation that leaves its stock to a parent managing stock shows
+``manage_stock: "parent"`` and the parent's quantity.
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ def render_variation(
     view = context != "edit"
     now = state.now()
     price, on_sale = active_price(record, now)
-    managed = record["manage_stock"]
-    quantity = record["stock_quantity"]
-    backorders_allowed = record["backorders"] in ("yes", "notify")
     options = shown_options(state, record)
     parent = state.products.get(record["parent_id"])
+    managed: bool | str = record["manage_stock"]
+    quantity, backorders = record["stock_quantity"], record["backorders"]
+    if not managed and parent is not None and parent["manage_stock"]:
+        # Stock kept on the parent: WooCommerce says "parent" and shows the parent's stock.
+        managed, quantity, backorders = "parent", parent["stock_quantity"], parent["backorders"]
+    backorders_allowed = backorders in ("yes", "notify")
     parent_link = product_permalink(home, parent) if parent else f"{home}/?p={record['parent_id']}"
     image = _render_image(state, home, record["image_ids"][0]) if record["image_ids"] else None
     base = f"{home}/wp-json{variations_route(record['parent_id'])}"
@@ -76,7 +80,7 @@ def render_variation(
         "manage_stock": managed,
         "stock_quantity": quantity,
         "stock_status": record["stock_status"],
-        "backorders": record["backorders"],
+        "backorders": backorders,
         "backorders_allowed": backorders_allowed,
         "backordered": bool(managed and backorders_allowed and (quantity or 0) < 0),
         "low_stock_amount": record["low_stock_amount"],
