@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 from pathlib import Path
@@ -239,7 +240,7 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:  # type: ignor
             "TEE-1,TEE-2": "MUG-CLASSIC,TEE-ORGANIC",
         },
     )
-    assert len(ran) == 8
+    assert len(ran) == 10
     plan = _output(ran, "export", "--connection", "1", "--all", "--partial", "--dry-run")
     assert "0 to create, 0 to update, 12 unchanged" in plan
 
@@ -248,7 +249,7 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # t
     _setup(cli, readme_env)  # the crontab's export needs the catalog and a mapping
     ids = ",".join(str(i) for i in readme_env["wholesale_ids"][:2])
     ran = _run_section(cli, "Import and cron", {"456,457": ids, "~/": f"{tmp_path}/"})
-    assert len(ran) == 5
+    assert len(ran) == 7
     assert "3 imported" in _output(ran, "import")  # the default connection's three products
     assert "2 imported" in _output(
         ran, "import", "--connection", "2", "--woo-ids", ids, "--update-existing"
@@ -256,15 +257,34 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # t
     assert (tmp_path / "woosync-import.log").read_text()
     crontab = re.search(r"```crontab\n(.*?)```", _section("Import and cron"), re.S)
     assert crontab is not None
-    (tmp_path / "woosync").mkdir()  # "Create the log folder once"
-    jobs = [line.split("&& ", 1)[1] for line in crontab.group(1).splitlines() if "&& " in line]
+    lines = [line for line in crontab.group(1).splitlines() if line and not line.startswith("#")]
+    settings = dict(line.split("=", 1) for line in lines if re.match(r"^[A-Z_]+=", line))
+    # the crontab names the data directory, the database and the secrets setting itself
+    assert set(settings) == {"WOOSYNC_HOME", "WOOSYNC_DB", "WOOSYNC_SECRETS"}
+    assert settings["WOOSYNC_DB"].startswith(settings["WOOSYNC_HOME"] + "/")
+    jobs = [
+        line.split(None, 5)[5]
+        for line in lines
+        if line not in [f"{k}={v}" for k, v in settings.items()]
+    ]
     assert len(jobs) == 2
+    home = os.environ["WOOSYNC_HOME"]  # the test's data directory stands in for the crontab's
+    env = {
+        **settings,
+        "WOOSYNC_HOME": home,
+        "WOOSYNC_DB": settings["WOOSYNC_DB"].replace(settings["WOOSYNC_HOME"], home),
+    }
+    (tmp_path / "woosync").mkdir()  # "make the log folder"
     for job in jobs:
-        argv = shlex.split(job.replace("$HOME", str(tmp_path)))
-        result = cli(*argv[1:])
+        argv = shlex.split(job)
+        assert argv[0].startswith("/") and argv[0].endswith("/bin/woosync")  # an absolute path
+        assert argv[argv.index("--connection") + 1] == "all"
+        argv = [arg.replace("/home/you/", f"{tmp_path}/") for arg in argv]
+        result = cli(*argv[1:], env=env)
         assert result.exit_code == 0 and result.stdout == "", (argv, result.stdout, result.stderr)
     assert (tmp_path / "woosync" / "import.log").read_text()
     assert (tmp_path / "woosync" / "export.log").read_text()
+    assert "command -v woosync" in _section("Import and cron")
 
 
 def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
@@ -272,10 +292,10 @@ def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: 
     for connection in ("1", "2"):
         assert cli("export", "--connection", connection, "--all").exit_code == 0
     ran = _run_section(cli, "Sync status", {"--product 101": "--product 1"})
-    assert len(ran) == 3
+    assert len(ran) == 4
     assert "12 synced, 0 pending, 0 error (12 total)" in _output(ran, "sync-status")
     record = json.loads(_output(ran, "sync-status", "--product", "1", "--json"))
-    assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1}
+    assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
 
 
 def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -46,7 +46,9 @@ def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, s
     )  # fmt: skip
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert set(data) == {"success", "connectionId", "syncedCount", "failedCount", "results"}
+    assert set(data) == {
+        "success", "connectionId", "syncedCount", "failedCount", "results", "excludedCount", "excluded"
+    }  # fmt: skip
     assert (data["success"], data["syncedCount"], data["failedCount"]) == (False, 1, 1)
     assert data["results"][0]["status"] == "success"
     assert data["results"][1]["status"] == "error" and "message" in data["results"][1]
@@ -71,7 +73,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(cli, setup, sandbox) -> None
         "--json", "export", "--all", "--fields", "name,sku,price", "--partial", "--dry-run"
     )
     plan = json.loads(as_json.stdout)
-    assert plan["summary"] == {"create": 1, "update": 1, "unchanged": 0, "error": 0}
+    assert plan["summary"] == {"create": 1, "update": 1, "unchanged": 0, "error": 0, "excluded": 0}
     assert plan["products"][0]["fields"] == [
         {"field": "price", "wooField": "regular_price", "old": "10.00", "new": "12.00"}
     ]

@@ -426,7 +426,7 @@ def test_dry_run_plans_without_writing(store: Store, fake: FakeWoo) -> None:
         store, conn, product_ids=ids, fields=["name", "sku", "price"], partial=True, dry_run=True
     )
     assert fake.writes() == []
-    assert plan["summary"] == {"create": 1, "update": 1, "unchanged": 0, "error": 0}
+    assert plan["summary"] == {"create": 1, "update": 1, "unchanged": 0, "error": 0, "excluded": 0}
     update, create = plan["products"]
     assert update["action"] == "update"
     assert update["fields"] == [

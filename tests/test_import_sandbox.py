@@ -157,7 +157,7 @@ def test_use_case_3_import_with_custom_attributes(
         )
         assert sync.last_imported_at is not None and sync.last_exported_at is None
     status = sync_status(store, 1)
-    assert status["summary"] == {"synced": 2, "pending": 0, "error": 0, "total": 2}
+    assert status["summary"] == {"synced": 2, "pending": 0, "error": 0, "total": 2, "excluded": 0}
     assert status["records"][0]["lastImportedAt"].endswith("Z")
     assert status["records"][0]["lastExportedAt"] is None
 

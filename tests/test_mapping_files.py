@@ -269,7 +269,7 @@ GOOD = "store: Main Retail Store\nexport:\n  selectedFields: [name, sku, price]\
         ),
         (
             "store: Main Retail Store\n",
-            "bad.yaml:1: a mapping document needs an 'export:' or 'import:'",
+            "bad.yaml:1: a mapping document needs an 'export:', 'import:' or 'products:'",
         ),
         ("version: 2\n" + GOOD, "bad.yaml:1: version: unsupported version 2"),
         (

@@ -218,6 +218,7 @@ def test_remove_needs_confirmation_and_deletes_sync_records(cli, db_path: Path) 
         "sku": "R2",
         "name": "Remove me",
         "syncRecordsRemoved": 1,
+        "stores": [],
     }
     assert "the stores still have their copies" in removed.stderr
     assert [p["sku"] for p in listed(cli)] == ["R1"]

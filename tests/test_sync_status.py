@@ -80,7 +80,7 @@ def test_records_have_the_spec_shape_and_summary_counts(store: Store) -> None:
         "createdAt": "2025-12-11T10:30:00.000Z",
         "updatedAt": "2025-12-11T10:30:00.000Z",
     }
-    assert result["summary"] == {"synced": 1, "pending": 1, "error": 1, "total": 3}
+    assert result["summary"] == {"synced": 1, "pending": 1, "error": 1, "total": 3, "excluded": 0}
     assert result["importCursor"] is None
 
 
@@ -91,7 +91,7 @@ def test_filters_by_status_and_product_keep_the_summary_of_the_connection(store:
     assert errors["summary"]["total"] == 3
     one = sync_status(store, 2, product_id=101)
     assert [(r["connectionId"], r["wooProductId"]) for r in one["records"]] == [(2, 9)]
-    assert one["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1}
+    assert one["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
     assert sync_status(store, 2, product_id=102)["records"] == []
 
 
@@ -115,7 +115,7 @@ def test_cli_json_and_filters(store: Store, cli: Any) -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert [r["productId"] for r in data["records"]] == [102]
-    assert data["summary"] == {"synced": 1, "pending": 1, "error": 1, "total": 3}
+    assert data["summary"] == {"synced": 1, "pending": 1, "error": 1, "total": 3, "excluded": 0}
     by_product = cli("sync-status", "--product", "101", "--json")
     assert [r["wooProductId"] for r in json.loads(by_product.stdout)["records"]] == [456]
 

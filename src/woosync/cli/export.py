@@ -9,6 +9,13 @@ import typer
 
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import YesFlag
+from woosync.cli.multi_store import (
+    ConnectionsOption,
+    ParallelStoresOption,
+    render_stores,
+    run_stores,
+    single,
+)
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
     ConnectionOption,
@@ -70,12 +77,59 @@ def _render_result(output: Output, result: dict[str, Any]) -> None:
             rows,
             limit=SHOWN,
         )
-        console.print(
-            f"{result['syncedCount']} synced, {result['failedCount']} failed "
-            f"(connection {result['connectionId']})"
-        )
+        console.print(f"{_result_line(result)} (connection {result['connectionId']})")
 
     emit_result(output, result, human)
+
+
+def _result_line(result: dict[str, Any]) -> str:
+    excluded = result.get("excludedCount", 0)
+    return f"{result['syncedCount']} synced, {result['failedCount']} failed" + (
+        f", {excluded} excluded from this store" if excluded else ""
+    )
+
+
+def _plan_line(plan: dict[str, Any]) -> str:
+    summary = plan["summary"]
+    excluded = summary.get("excluded", 0)
+    return (
+        f"{summary['create']} to create, {summary['update']} to update, "
+        f"{summary['unchanged']} unchanged, {summary['error']} with errors"
+        + (f", {excluded} excluded from this store" if excluded else "")
+        + " (dry run: nothing was written)"
+    )
+
+
+def _excluded_warnings(result: dict[str, Any], named: bool) -> list[str]:
+    """A product named with --products/--sku that the store does not take gets a warning (so it is
+    not silently dropped); with --all the count in the summary line says it."""
+    if not named:
+        return []
+    warnings = []
+    for entry in result.get("excluded", []):
+        undo = (
+            "edit the store's mapping file to take it"
+            if entry["reason"] == "selection"
+            else "add --include to export it again"
+        )
+        warnings.append(
+            f"product {entry['productId']} ({entry['sku']}) not exported: {entry['message']}; {undo}"
+        )
+    return warnings
+
+
+def _problems(result: dict[str, Any]) -> list[str]:
+    if result.get("dryRun"):
+        return [
+            f"product {p['productId']}: {p.get('message', 'error')}"
+            for p in result["products"]
+            if p["action"] == "error"
+        ]
+    return [
+        f"product {r['productId']}: {r.get('message', 'failed')}"
+        for r in result["results"]
+        if r["status"] == "error"
+    ]
 
 
 def _exported(result: dict[str, Any]) -> str:
@@ -126,12 +180,13 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
         )
         for created in plan["wouldCreate"]:
             console.print(f"would create {created['kind']} {created['name']!r} in the store")
-        summary = plan["summary"]
-        console.print(
-            f"{summary['create']} to create, {summary['update']} to update, "
-            f"{summary['unchanged']} unchanged, {summary['error']} with errors "
-            "(dry run: nothing was written)"
-        )
+        for entry in plan.get("excluded", [])[:SHOWN]:
+            console.print(
+                f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}",
+                markup=False,
+                highlight=False,
+            )
+        console.print(_plan_line(plan))
 
     emit_result(output, plan, human)
 
@@ -139,7 +194,7 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
 @with_option_groups
 def export_command(
     ctx: typer.Context,
-    connection: ConnectionOption = None,
+    connection: ConnectionsOption = None,
     products: Annotated[
         str | None,
         typer.Option("--products", "-p", metavar="IDS", help="Local product ids, e.g. 101,102."),
@@ -197,10 +252,20 @@ def export_command(
             help="Let an empty local value clear FIELD in the store (repeatable).",
         ),
     ] = None,
+    include: Annotated[
+        bool,
+        typer.Option(
+            "--include",
+            help="Export the products named with --products/--sku even if they were deleted from "
+            "or excluded from this store (they are included again from now on).",
+        ),
+    ] = False,
+    parallel_stores: ParallelStoresOption = 1,
     run: RunOptions = RunOptions(),
 ) -> None:
-    """Export products to a WooCommerce store (idempotent; --partial sends only changes)."""
+    """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
     from woosync.services.export import count_products, export_products
+    from woosync.services.stores import several
 
     state = start_run(ctx, run)
     output = state.output
@@ -208,10 +273,49 @@ def export_command(
     skus = parse_names(sku, "--sku")
     field_names = parse_names(fields, "--fields")
     store = state.store()
+    options: dict[str, Any] = {
+        "product_ids": product_ids,
+        "skus": skus,
+        "all_products": all_products,
+        "retry_failed": retry_failed,
+        "fields": field_names,
+        "partial": partial,
+        "dry_run": dry_run,
+        "concurrency": concurrency,
+        "batch_size": batch_size,
+        "create_terms": not no_create_terms,
+        "restore_trashed": restore_trashed,
+        "allow_empty": allow_empty or (),
+        "include": include,
+        "lock_wait": run.wait,
+    }
+    named = bool(product_ids or skus)
+    if several(connection):
+
+        def job(connection_id: int) -> dict[str, Any]:
+            with failure_logged("woosync.export", f"export to connection {connection_id}"):
+                return export_products(store, connection_id, **options)
+
+        runs = run_stores(
+            store,
+            connection,
+            job,
+            failed=lambda r: bool(r["summary"]["error"] if dry_run else r["failedCount"]),
+            parallel=parallel_stores,
+        )
+        render_stores(
+            output,
+            runs,
+            _plan_line if dry_run else _result_line,
+            _problems,
+            lambda result: _excluded_warnings(result, named),
+        )
+        return
+    one = single(connection)
     total = (
         count_products(
             store,
-            connection,
+            one,
             product_ids=product_ids,
             skus=skus,
             all_products=all_products,
@@ -224,24 +328,9 @@ def export_command(
         failure_logged("woosync.export", "export"),
         output.progress("Exporting products", total if not dry_run else None) as advance,
     ):
-        result = export_products(
-            store,
-            connection,
-            product_ids=product_ids,
-            skus=skus,
-            all_products=all_products,
-            retry_failed=retry_failed,
-            fields=field_names,
-            partial=partial,
-            dry_run=dry_run,
-            concurrency=concurrency,
-            batch_size=batch_size,
-            create_terms=not no_create_terms,
-            restore_trashed=restore_trashed,
-            allow_empty=allow_empty or (),
-            progress=advance,
-            lock_wait=run.wait,
-        )
+        result = export_products(store, one, progress=advance, **options)
+    for warning in _excluded_warnings(result, named):
+        output.warn(warning)
     if dry_run:
         _render_plan(output, result)
         exit_if_failed(result["summary"]["error"])
@@ -292,7 +381,7 @@ def delete_command(
     yes: YesFlag = False,
     run: RunOptions = RunOptions(),
 ) -> None:
-    """Delete a product from a store for good (not to the trash); the local product stays."""
+    """Delete a product from a store for good (not to the trash) and keep it out of that store."""
     from woosync.services.export import delete_product
 
     state = start_run(ctx, run)
@@ -307,6 +396,10 @@ def delete_command(
         result = delete_product(state.store(), connection, product, lock_wait=run.wait)
     if not result["success"]:
         output.warn(f"{result['message']}; the sync record was removed")
+    output.info(
+        f"product {product} stays out of later exports to this store "
+        f"(to send it again: woosync export{_connection_part(connection)} --products {product} --include)"
+    )
 
     def human(console: Console) -> None:
         if result["success"]:
@@ -320,3 +413,9 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export_command)
     app.command("update")(update_command)
     app.command("delete")(delete_command)
+
+
+def _connection_part(connection: str | None) -> str:
+    import shlex
+
+    return f" --connection {shlex.quote(connection)}" if connection else ""

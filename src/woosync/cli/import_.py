@@ -11,9 +11,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli.multi_store import (
+    ConnectionsOption,
+    ParallelStoresOption,
+    render_stores,
+    run_stores,
+    single,
+)
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
-    ConnectionOption,
     RunOptions,
     emit_result,
     exit_if_failed,
@@ -47,7 +53,6 @@ def _render(output: Output, result: dict[str, Any]) -> None:
     )
 
     def human(console: Console) -> None:
-        verb = "would be " if result["dryRun"] else ""
         skipped = [
             [p["wooProductId"], p["sku"], p["productId"] or "", p.get("message", "")]
             for p in result["products"]
@@ -61,20 +66,39 @@ def _render(output: Output, result: dict[str, Any]) -> None:
             limit=SHOWN_PROBLEMS,
             what="skipped",
         )
-        console.print(
-            f"{result['importedCount']} {verb}imported, {result['updatedCount']} {verb}updated, "
-            f"{result['unchangedCount']} unchanged, {result['skippedCount']} skipped, "
-            f"{result['failedCount']} failed"
-            + (" (dry run: nothing was written)" if result["dryRun"] else "")
-        )
+        if result.get("restoredSkus"):
+            console.print(
+                "restored (had been removed locally): " + ", ".join(result["restoredSkus"]),
+                markup=False,
+                highlight=False,
+            )
+        console.print(_line(result))
 
     emit_result(output, result, human)
+
+
+def _line(result: dict[str, Any]) -> str:
+    verb = "would be " if result["dryRun"] else ""
+    return (
+        f"{result['importedCount']} {verb}imported, {result['updatedCount']} {verb}updated, "
+        f"{result['unchangedCount']} unchanged, {result['skippedCount']} skipped, "
+        f"{result['failedCount']} failed"
+        + (" (dry run: nothing was written)" if result["dryRun"] else "")
+    )
+
+
+def _problems(result: dict[str, Any]) -> list[str]:
+    return [
+        f"store product {p['wooProductId']} {p['sku'] or '(no SKU)'}: {p.get('message', 'failed')}"
+        for p in result["products"]
+        if p["status"] == "failed"
+    ]
 
 
 @with_option_groups
 def import_command(
     ctx: typer.Context,
-    connection: ConnectionOption = None,
+    connection: ConnectionsOption = None,
     woo_ids: Annotated[
         str | None,
         typer.Option("--woo-ids", help="Only these WooCommerce product ids, e.g. 456,457."),
@@ -110,32 +134,56 @@ def import_command(
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Page requests in flight (1-16).")
     ] = 4,
+    restore_removed: Annotated[
+        bool,
+        typer.Option(
+            "--restore-removed",
+            help="Import products removed from the catalog too (else skipped: removed locally).",
+        ),
+    ] = False,
+    parallel_stores: ParallelStoresOption = 1,
     run: RunOptions = RunOptions(),
 ) -> None:
-    """Import products from a WooCommerce store into the local catalog (cron-ready)."""
+    """Import products from WooCommerce stores into the local catalog (cron-ready)."""
     from woosync.services.importer import import_products, parse_since
+    from woosync.services.stores import several
 
     state = start_run(ctx, run)
     output = state.output
     ids = parse_ids(woo_ids, "--woo-ids", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
+    store = state.store()
+    options: dict[str, Any] = {
+        "woo_ids": ids,
+        "update_existing": update_existing,
+        "use_mapping": not no_mapping,
+        "since": since_time,
+        "incremental": incremental,
+        "dry_run": dry_run,
+        "restore_removed": restore_removed,
+        "concurrency": concurrency,
+        "lock_wait": run.wait,
+    }
+    if several(connection):
+
+        def job(connection_id: int) -> dict[str, Any]:
+            with failure_logged("woosync.import", f"import from connection {connection_id}"):
+                return import_products(store, connection_id, **options)
+
+        runs = run_stores(
+            store,
+            connection,
+            job,
+            failed=lambda r: bool(r["failedCount"]),
+            parallel=parallel_stores,
+        )
+        render_stores(output, runs, _line, _problems, lambda r: list(r["warnings"]))
+        return
     with (
         failure_logged("woosync.import", "import"),
         output.progress("Importing products", None) as advance,
     ):
-        result = import_products(
-            state.store(),
-            connection,
-            woo_ids=ids,
-            update_existing=update_existing,
-            use_mapping=not no_mapping,
-            since=since_time,
-            incremental=incremental,
-            dry_run=dry_run,
-            concurrency=concurrency,
-            lock_wait=run.wait,
-            progress=advance,
-        )
+        result = import_products(store, single(connection), progress=advance, **options)
     _render(output, result)
     exit_if_failed(result["failedCount"])
 

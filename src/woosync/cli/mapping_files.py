@@ -21,6 +21,7 @@ _VERBS = {
     "create": ("created", "would create"),
     "update": ("updated", "would update"),
     "activate": ("re-activated", "would re-activate"),
+    "remove": ("removed", "would remove"),
 }
 
 
@@ -33,11 +34,15 @@ def _render_changes(changes: list[dict[str, Any]], dry_run: bool) -> Any:
             verb = _VERBS[change["action"]][1 if dry_run else 0]
             number = f" {change['mappingId']}" if change["mappingId"] is not None else ""
             what = ""
-            if change["action"] == "update":
+            if change["action"] == "update" and change["direction"] != "products":
                 what = ": " + ", ".join(change["changes"])
+            thing = (
+                "the products selection"
+                if change["direction"] == "products"
+                else f"{change['direction']} mapping{number}"
+            )
             console.print(
-                f"{verb} {change['direction']} mapping{number} for {change['store']!r}"
-                f" ({change['file']}){what}",
+                f"{verb} {thing} for {change['store']!r} ({change['file']}){what}",
                 markup=False,
                 highlight=False,
             )
@@ -126,6 +131,7 @@ def _render_document(item: dict[str, Any]) -> str:
         item["store"],
         export=item["export"],
         import_=item["import"],
+        products=item.get("products"),
         comment=(
             f"woosync mappings for {item['storeName']} ({item['storeUrl']})\n"
             "Apply with: woosync mappings apply FILE"

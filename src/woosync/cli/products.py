@@ -20,13 +20,20 @@ if TYPE_CHECKING:
     from woosync.cli.render import Output
 
 app = typer.Typer(
-    help="The local product catalog: add, list, show, edit, remove, and load product files.",
+    help="The local product catalog: add, list, show, edit, remove, load product files, and "
+    "exclude or include products per store.",
     no_args_is_help=True,
 )
 
 MAX_ERRORS_SHOWN = 50
 
 IdArg = Annotated[int, typer.Argument(help="Product id (see 'woosync products list').")]
+ConnectionArg = Annotated[
+    str,
+    typer.Option(
+        "--connection", "-c", help="The store: connection id, name or URL.", show_default=False
+    ),
+]
 
 
 def _option(flag: str, help_text: str) -> Any:
@@ -283,23 +290,144 @@ def edit_command(
 
 @app.command("remove")
 def remove_command(
-    ctx: typer.Context, product_id: IdArg, yes: YesFlag = False, json_flag: JsonFlag = False
+    ctx: typer.Context,
+    product_id: IdArg,
+    from_stores: Annotated[
+        bool,
+        typer.Option(
+            "--from-stores",
+            help="Also delete it (for good) from the stores that hold it, without asking.",
+        ),
+    ] = False,
+    keep_in_stores: Annotated[
+        bool,
+        typer.Option("--keep-in-stores", help="Leave the stores' copies alone, without asking."),
+    ] = False,
+    yes: YesFlag = False,
+    json_flag: JsonFlag = False,
 ) -> None:
-    """Remove a product and its sync records (its copies in the stores are left alone)."""
-    from woosync.services.catalog import remove_product, show_product
+    """Remove a product and its sync records; a later import does not bring it back.
 
+    On a terminal it asks whether to delete the product from the stores that hold it too.
+    """
+    from woosync.cli.confirm import stdin_is_terminal
+    from woosync.services.catalog import remove_product, show_product
+    from woosync.services.removal import delete_from_stores, stores_holding
+
+    if from_stores and keep_in_stores:
+        raise ValidationError("--from-stores and --keep-in-stores exclude each other")
     state = app_context(ctx, json_flag)
+    output = state.output
     store = state.store()
     target = show_product(store, product_id)
     label = f"product {target['id']} ({target['sku']}) {target['name']!r}"
     question = f"Remove {label} and its sync records?"
-    confirm_removal(state.output, label, question, yes=yes)
+    confirm_removal(output, label, question, yes=yes)
+    holders = stores_holding(store, product_id)
+    if holders and not (from_stores or keep_in_stores):
+        names = ", ".join(h["storeName"] for h in holders)
+        if stdin_is_terminal():
+            from_stores = typer.confirm(
+                f"Delete it from the {len(holders)} store(s) that hold it too ({names})?",
+                default=False,
+                err=True,
+            )
+        else:
+            output.info(f"the stores keep their copies ({names}); --from-stores deletes them")
+    deleted: list[dict[str, Any]] = []
+    if from_stores and holders:
+        deleted = delete_from_stores(store, product_id)
+        for entry in deleted:
+            where = f"{entry['storeName']} (connection {entry['connectionId']})"
+            if entry["status"] in ("failed", "inactive"):
+                output.warn(f"{where}: {entry['message']}")
+            elif entry["status"] == "gone":
+                output.info(f"{where}: the store no longer had it")
+        if any(entry["status"] == "failed" for entry in deleted):
+            output.error(
+                f"{label} was not removed: some stores still hold it; run the command again"
+            )
+            kept_back = {key: target[key] for key in ("id", "sku", "name")}
+            output.emit(
+                {**kept_back, "syncRecordsRemoved": 0, "stores": deleted},
+                human=lambda _console: None,
+            )
+            raise typer.Exit(int(ExitCode.FAILURE))
     removed = remove_product(store, product_id)
-    state.output.success(
-        f"removed {label} and {removed['syncRecordsRemoved']} sync record(s); "
-        "the stores still have their copies"
+    removed["stores"] = deleted
+    kept = [
+        h
+        for h in holders
+        if not any(
+            d["connectionId"] == h["connectionId"] and d["status"] in ("deleted", "gone")
+            for d in deleted
+        )
+    ]
+    output.success(
+        f"removed {label} and {removed['syncRecordsRemoved']} sync record(s)"
+        + (f"; deleted from {len(holders) - len(kept)} store(s)" if deleted else "")
+        + ("; the stores still have their copies" if kept and not deleted else "")
+        + "; an import will not bring it back (import --restore-removed does)"
     )
-    state.output.emit(removed, human=lambda _console: None)
+    output.emit(removed, human=lambda _console: None)
+
+
+@app.command("exclude")
+def exclude_command(
+    ctx: typer.Context,
+    skus: Annotated[list[str], typer.Argument(help="SKUs of the products.", show_default=False)],
+    connection: ConnectionArg,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Keep products out of one store: exports leave them out, imports from it skip them.
+
+    The store keeps its copies (woosync stops touching them); 'products include' undoes it.
+    """
+    from woosync.services.selection import exclude_products
+
+    state = app_context(ctx, json_flag)
+    with state.store().session() as session:
+        result = exclude_products(session, connection, skus)
+    store = f"{result['storeName']} (connection {result['connectionId']})"
+
+    def human(console: Console) -> None:
+        for entry in result["excluded"]:
+            note = " (already excluded)" if entry["already"] else ""
+            console.print(
+                f"{entry['sku']}: excluded from {store}{note}", markup=False, highlight=False
+            )
+
+    state.output.emit(result, human=human)
+
+
+@app.command("include")
+def include_command(
+    ctx: typer.Context,
+    skus: Annotated[list[str], typer.Argument(help="SKUs of the products.", show_default=False)],
+    connection: ConnectionArg,
+    json_flag: JsonFlag = False,
+) -> None:
+    """Let products excluded from (or deleted from) one store go to it again on its next export."""
+    from woosync.services.selection import include_products
+
+    state = app_context(ctx, json_flag)
+    with state.store().session() as session:
+        result = include_products(session, connection, skus)
+    store = f"{result['storeName']} (connection {result['connectionId']})"
+    for entry in result["included"]:
+        if entry["outsideSelection"]:
+            state.output.warn(
+                f"{entry['sku']}: still outside the products: selection of {store}'s mapping file"
+            )
+
+    def human(console: Console) -> None:
+        for entry in result["included"]:
+            note = "" if entry["wasExcluded"] else " (was not excluded)"
+            console.print(
+                f"{entry['sku']}: included in {store}{note}", markup=False, highlight=False
+            )
+
+    state.output.emit(result, human=human)
 
 
 @app.command("load")

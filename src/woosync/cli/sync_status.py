@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from woosync.cli.context import JsonFlag, app_context
-from woosync.cli.options import ConnectionOption
+from woosync.cli.multi_store import ConnectionsOption, render_stores, run_stores, single
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -15,23 +15,37 @@ if TYPE_CHECKING:
 
 def sync_status_command(
     ctx: typer.Context,
-    connection: ConnectionOption = None,
+    connection: ConnectionsOption = None,
     status: Annotated[
         str | None,
-        typer.Option("--status", help="Only records with this status: synced, pending or error."),
+        typer.Option(
+            "--status", help="Only records with this status: synced, pending, error or excluded."
+        ),
     ] = None,
     product: Annotated[
         int | None, typer.Option("--product", metavar="ID", help="Only this local product.")
     ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Show the sync records of a store and how many are synced, pending or in error."""
+    """Show the sync records of stores and how many are synced, pending, in error or excluded."""
+    from woosync.services.stores import several
     from woosync.services.sync_status import sync_status
 
     state = app_context(ctx, json_flag)
     output = state.output
+    store = state.store()
+    if several(connection):
+        runs = run_stores(
+            store,
+            connection,
+            lambda cid: sync_status(store, cid, status=status, product_id=product),
+            failed=lambda _result: False,
+            parallel=1,
+        )
+        render_stores(output, runs, _summary_line, lambda _result: [])
+        return
     result: dict[str, Any] = sync_status(
-        state.store(), connection, status=status, product_id=product
+        store, single(connection), status=status, product_id=product
     )
 
     def human(console: Console) -> None:
@@ -39,7 +53,7 @@ def sync_status_command(
             [
                 record["productId"],
                 record["wooProductId"] or "",
-                record["syncStatus"],
+                _state(record),
                 record["lastExportedAt"] or "never",
                 record["lastImportedAt"] or "never",
                 record["errorMessage"] or "",
@@ -58,8 +72,7 @@ def sync_status_command(
             console.print("No sync records match.")
         summary = result["summary"]
         console.print(
-            f"{summary['synced']} synced, {summary['pending']} pending, {summary['error']} error "
-            f"({summary['total']} total)"
+            _summary_line(result)
             + (
                 f"; incremental import bookmark {result['importCursor']}"
                 if result["importCursor"]
@@ -74,6 +87,22 @@ def sync_status_command(
             )
 
     output.emit(result, human=human)
+
+
+def _state(record: dict[str, Any]) -> str:
+    if record["syncStatus"] == "excluded":
+        return f"excluded ({record.get('excludedReason')})"
+    return str(record["syncStatus"])
+
+
+def _summary_line(result: dict[str, Any]) -> str:
+    summary = result["summary"]
+    excluded = summary.get("excluded", 0)
+    return (
+        f"{summary['synced']} synced, {summary['pending']} pending, {summary['error']} error"
+        + (f", {excluded} excluded" if excluded else "")
+        + f" ({summary['total']} total)"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,9 @@ works on every machine) and holds an ``export:`` section, an ``import:`` section
         pa_color: color
       fieldMappings:                # WooCommerce field -> internal field
         regular_price: price
+    products:                       # optional: the catalog products this store takes
+      include: {categories: [Shoes], skus: [GIFT-1]}      # any of these (default: every product)
+      exclude: {status: [draft], tags: [retail-only]}     # none of these
 
 A file may hold several documents separated by ``---`` (what ``woosync mappings dump`` prints for
 several stores). The structure is checked here with strict pydantic models, so YAML 1.1 surprises
@@ -50,7 +53,52 @@ class _Strict(BaseModel):
         # ``fieldMappings:`` with nothing under it loads as None; treat it as an empty mapping.
         if value is None and info.field_name in ("field_mappings", "attribute_mappings"):
             return {}
+        if value is None and info.field_name == "products":
+            return {}  # ``products:`` with nothing under it: every product
+        if value is None and info.field_name in _RULE_FIELDS:
+            return []
         return value
+
+
+_RULE_FIELDS = ("skus", "categories", "tags", "status")
+StatusName = Literal["publish", "draft", "pending", "private"]
+
+
+class ProductRules(_Strict):
+    """One side of a ``products:`` selection: products matching any of these lists."""
+
+    skus: list[StrictStr] = Field(default_factory=list)
+    categories: list[StrictStr] = Field(default_factory=list)
+    tags: list[StrictStr] = Field(default_factory=list)
+    status: list[StatusName] = Field(default_factory=list)
+
+    @field_validator("skus", "categories", "tags")
+    @classmethod
+    def _no_blank_names(cls, value: list[str]) -> list[str]:
+        if any(not name.strip() for name in value):
+            raise ValueError("names must not be empty")
+        return value
+
+
+class ProductsSection(_Strict):
+    """``products:``: the catalog products the store takes (any ``include`` rule, or every
+    product when there is none, and no ``exclude`` rule). ``products: {}`` takes every product."""
+
+    include: ProductRules | None = None
+    exclude: ProductRules | None = None
+
+    def rules(self) -> dict[str, Any]:
+        """The stored shape: ``{"include": {"skus": [...]}, "exclude": {...}}``, lists given only."""
+        found: dict[str, Any] = {}
+        for side in ("include", "exclude"):
+            rules: ProductRules | None = getattr(self, side)
+            if rules is None:
+                continue
+            lists = {name: list(getattr(rules, name)) for name in _RULE_FIELDS}
+            lists = {name: names for name, names in lists.items() if names}
+            if lists:
+                found[side] = lists
+        return found
 
 
 class ExportSection(_Strict):
@@ -70,6 +118,7 @@ class MappingFileModel(_Strict):
     store: StrictStr
     export: ExportSection | None = None
     import_: ImportSection | None = Field(default=None, alias="import")
+    products: ProductsSection | None = None
 
     @field_validator("store")
     @classmethod
@@ -95,6 +144,7 @@ class MappingDocument:
     import_: ImportSection | None
     lines: dict[Location, int] = field(default_factory=dict, repr=False)
     line: int = 1
+    products: ProductsSection | None = None
 
     def line_of(self, *path: str | int) -> int:
         """The line of ``path`` (e.g. ``"export", "fieldMappings", "COLOR"``) or its nearest parent."""
@@ -188,9 +238,12 @@ def _describe(error: Any, marks: _Marks) -> str:
 
 
 _KNOWN_KEYS: dict[Location, tuple[str, ...]] = {
-    (): ("version", "store", "export", "import"),
+    (): ("version", "store", "export", "import", "products"),
     ("export",): ("selectedFields", "fieldMappings"),
     ("import",): ("attributeMappings", "fieldMappings"),
+    ("products",): ("include", "exclude"),
+    ("products", "include"): _RULE_FIELDS,
+    ("products", "exclude"): _RULE_FIELDS,
 }
 
 
@@ -252,9 +305,10 @@ def _validate(raw: Any, marks: _Marks, source: str, line: int) -> MappingDocumen
         raise ValidationError(
             f"{source}:{where or line}: {_dotted(shown)}: {_describe(first, marks)}{more}"
         ) from None
-    if model.export is None and model.import_ is None:
+    if model.export is None and model.import_ is None and model.products is None:
         raise ValidationError(
-            f"{source}:{line}: a mapping document needs an 'export:' or 'import:' section"
+            f"{source}:{line}: a mapping document needs an 'export:', 'import:' or 'products:' "
+            "section"
         )
     return MappingDocument(
         source=source,
@@ -263,6 +317,7 @@ def _validate(raw: Any, marks: _Marks, source: str, line: int) -> MappingDocumen
         import_=model.import_,
         lines=dict(marks.lines),
         line=line,
+        products=model.products,
     )
 
 
@@ -333,12 +388,14 @@ def render_mapping_document(
     *,
     export: dict[str, Any] | None = None,
     import_: dict[str, Any] | None = None,
+    products: dict[str, Any] | None = None,
     comment: str | None = None,
 ) -> str:
     """YAML for one store that :func:`parse_mapping_text` reads back to the same mappings.
 
     ``export`` holds ``selectedFields`` and ``fieldMappings``; ``import_`` holds
-    ``attributeMappings`` and ``fieldMappings`` (the camelCase names of the spec).
+    ``attributeMappings`` and ``fieldMappings`` (the camelCase names of the spec); ``products``
+    the store's selection (``ProductsSection.rules()`` shape; left out when None or empty).
     """
     document: dict[str, Any] = {"version": FORMAT_VERSION, "store": store}
     if export is not None:
@@ -350,6 +407,11 @@ def render_mapping_document(
         document["import"] = {
             "attributeMappings": dict(import_.get("attributeMappings") or {}),
             "fieldMappings": dict(import_.get("fieldMappings") or {}),
+        }
+    if products:
+        document["products"] = {
+            side: {name: _FlowList(names) for name, names in lists.items()}
+            for side, lists in products.items()
         }
     body = yaml.dump(
         document,

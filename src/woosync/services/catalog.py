@@ -391,6 +391,7 @@ def _upsert(
     session.flush()
     if new_rows:
         result.product_ids.update(insert_products(session, new_rows))
+        drop_tombstones(session, [row["sku"] for row in new_rows])
     result.applied = True
     return result
 
@@ -446,6 +447,7 @@ def add_product(store: Store, fields: Mapping[str, Any]) -> dict[str, Any]:
         product.updated_at = product.created_at
         session.add(product)
         session.flush()
+        drop_tombstones(session, [sku])  # added on purpose: an import may bring it in again
         return product_to_dict(product)
 
 
@@ -571,8 +573,13 @@ def _unset_entries(product: Product, name: str) -> dict[str, Any]:
 
 
 def remove_product(store: Store, product_id: int) -> dict[str, Any]:
-    """Delete a product and its sync records; the stores' copies are left alone."""
+    """Delete a product and its sync records (the stores' copies are left alone: see
+    :mod:`removal` to delete them too), and leave a tombstone for its SKU so that an import does
+    not bring it back (``import --restore-removed`` does; ``add``/``load`` of the SKU drop it)."""
     from sqlmodel import delete
+
+    from woosync.services.bulk_sql import upsert_many
+    from woosync.store.models import RemovedProduct
 
     with store.session() as session:
         product = get_product(session, product_id)
@@ -580,12 +587,43 @@ def remove_product(store: Store, product_id: int) -> dict[str, Any]:
             delete(ProductSync).where(col(ProductSync.product_id) == product.id)
         )
         session.delete(product)
+        session.flush()
+        upsert_many(
+            session,
+            RemovedProduct.__table__,  # type: ignore[attr-defined]
+            [{"sku": product.sku, "name": product.name, "removed_at": utcnow()}],
+            conflict=("sku",),
+        )
         return {
             "id": product.id,
             "sku": product.sku,
             "name": product.name,
             "syncRecordsRemoved": removed.rowcount or 0,
         }
+
+
+def tombstones(session: Session) -> dict[str, str]:
+    """The removed SKUs, case-folded -> as they were written (few: read whole)."""
+    from woosync.store.models import RemovedProduct
+
+    table: Any = RemovedProduct.__table__  # type: ignore[attr-defined]
+    rows = session.execute(table.select().with_only_columns(table.c.sku))
+    return {sku.casefold(): sku for (sku,) in rows}
+
+
+def drop_tombstones(session: Session, skus: Iterable[str]) -> None:
+    """Forget that these SKUs were removed (without regard to case, as SKUs are compared)."""
+    from sqlalchemy import delete
+
+    from woosync.store.models import RemovedProduct
+
+    wanted = {sku.casefold() for sku in skus if sku}
+    if not wanted:
+        return
+    found = [sku for folded, sku in tombstones(session).items() if folded in wanted]
+    if found:
+        table: Any = RemovedProduct.__table__  # type: ignore[attr-defined]
+        session.execute(delete(table).where(table.c.sku.in_(found)))
 
 
 @dataclass

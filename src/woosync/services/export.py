@@ -30,6 +30,13 @@ from woosync.services.export_records import (
     touch_connection,
 )
 from woosync.services.export_run import ERROR, MAX_BATCH, ExportRun, Item
+from woosync.services.selection import (
+    DELETED,
+    drop_exclusions,
+    load_selection,
+    mark_excluded,
+    split_excluded,
+)
 
 if TYPE_CHECKING:
     from woosync.store.engine import Store
@@ -58,6 +65,7 @@ def export_products(
     create_terms: bool = True,
     restore_trashed: bool = False,
     allow_empty: Iterable[str] = (),
+    include: bool = False,
     progress: Callable[[int], None] | None = None,
     lock_wait: float = 0.0,
     client: WooClient | None = None,
@@ -66,10 +74,18 @@ def export_products(
 
     Products: exactly one of ``product_ids``, ``skus``, ``all_products`` or ``retry_failed``
     (those whose sync record for this store is in error, or still pending after an interrupted
-    run). Fields: ``fields`` else the connection's active export mapping; its field mappings
+    run). Products kept out of this store (deleted there, excluded, or outside its ``products:``
+    selection: :mod:`selection`) are left out and listed in ``excluded``; ``include`` (with
+    ``product_ids`` or ``skus``) lifts the deletes and exclusions of the products named, for good.
+    Fields: ``fields`` else the connection's active export mapping; its field mappings
     apply either way. ``progress(n)`` is called as ``n`` more products are finished. ``client``
     replaces the one built from the connection's secrets.
     """
+    if include and not (product_ids or skus):
+        raise ValidationError(
+            "--include needs the products named with --products or --sku",
+            hint="e.g. woosync export --connection 1 --sku MUG-1 --include",
+        )
     if concurrency < 1:
         raise ValidationError("--concurrency must be at least 1")
     if not 1 <= batch_size <= MAX_BATCH:
@@ -78,6 +94,7 @@ def export_products(
         with store.session() as session:
             conn = _connection(session, connection)
             targets = _targets(session, conn, fields)
+            selection = load_selection(session, _id(conn))
             products = select_products(
                 session,
                 _id(conn),
@@ -85,23 +102,31 @@ def export_products(
                 skus=skus,
                 all_products=all_products,
                 retry_failed=retry_failed,
-                fields=[target.field for target in targets],
+                fields=[target.field for target in targets] + selection.columns(),
             )
+            products, left_out = split_excluded(
+                session, _id(conn), products, selection, ignore_manual=include
+            )
+            excluded = [entry.to_dict() for entry in left_out]
+            if progress is not None and left_out:
+                progress(len(left_out))  # counted by count_products: done, nothing to send
+            included = [row.id for row in products] if include else []
             items = _items(session, _id(conn), targets, products, allow_empty)
             from woosync.services.registry import StoreRegistry
 
             registry = StoreRegistry.load(session, _id(conn))
         del products
         log.info(
-            "export to connection %s (%s): %d products%s%s",
+            "export to connection %s (%s): %d products%s%s%s",
             _id(conn),
             conn.store_url,
             len(items),
+            f", {len(excluded)} excluded from this store" if excluded else "",
             ", changed fields only" if partial else "",
             " (dry run)" if dry_run else "",
         )
         if not items:
-            return _empty(_id(conn), dry_run, partial)
+            return _with_excluded(_empty(_id(conn), dry_run, partial), excluded)
         with ExitStack() as stack:
             if client is None:
                 from woosync.services.connections import open_client
@@ -113,6 +138,9 @@ def export_products(
                 stack.enter_context(
                     store_lock(_id(conn), wait=lock_wait, label="export", database=store.path)
                 )
+                if included:  # asked for by name: the store takes them again from now on
+                    with store.session() as session:
+                        drop_exclusions(session, _id(conn), included)
             run = ExportRun(
                 store,
                 _id(conn),
@@ -129,7 +157,7 @@ def export_products(
             )
             run.plan(dry_run=dry_run)
             if dry_run:
-                return _plan_result(run, partial)
+                return _with_excluded(_plan_result(run, partial), excluded)
             run.execute()
         with store.session() as session:
             touch_connection(session, _id(conn), utcnow())
@@ -144,13 +172,16 @@ def export_products(
         for entry in results:
             if entry["status"] == "error":
                 log.info("product %s failed: %s", entry["productId"], entry.get("message"))
-        return {
-            "success": failed == 0,
-            "connectionId": _id(conn),
-            "syncedCount": len(results) - failed,
-            "failedCount": failed,
-            "results": results,
-        }
+        return _with_excluded(
+            {
+                "success": failed == 0,
+                "connectionId": _id(conn),
+                "syncedCount": len(results) - failed,
+                "failedCount": failed,
+                "results": results,
+            },
+            excluded,
+        )
 
 
 def count_products(
@@ -198,7 +229,8 @@ def update_product(
     """Operation 20: push the changed fields of one product already synced to the store.
 
     Returns the spec's result object (``status`` ``error`` with a ``message`` when the store
-    refused it). :class:`NotFoundError` when the product was never synced to this connection.
+    refused it). :class:`NotFoundError` when the product was never synced to this connection,
+    :class:`ValidationError` when it is kept out of this store (:mod:`selection`).
     """
     with store.session() as session:
         conn = _connection(session, connection)
@@ -212,6 +244,17 @@ def update_product(
         lock_wait=lock_wait,
         client=client,
     )
+    if not result["results"]:  # kept out of this store: nothing was sent
+        left_out = result["excluded"][0]
+        undo = (
+            "edit the store's mapping file to take it"
+            if left_out["reason"] == "selection"
+            else f"include it again: woosync products include --connection {_id(conn)} "
+            f"{left_out['sku']}"
+        )
+        raise ValidationError(
+            f"product {product_id} is not updated: {left_out['message']}", hint=undo
+        )
     found: dict[str, Any] = result["results"][0]
     return found
 
@@ -227,7 +270,8 @@ def delete_product(
     """Operation 21: delete the product from the store for good (not to the trash).
 
     ``{"success": true}``; when the store no longer has it, ``{"success": false, "message":
-    "Product not found in WooCommerce"}``. The sync record is removed either way.
+    "Product not found in WooCommerce"}``. The sync record is removed either way, and the product
+    is excluded from this store (later exports leave it out: :mod:`selection`).
     """
     from woosync.woo.errors import WooHTTPError, WooNotFoundError
 
@@ -260,6 +304,7 @@ def delete_product(
             answer = {"success": False, "message": NOT_IN_STORE}
         with store.session() as session:
             delete_sync(session, _id(conn), product_id)
+            mark_excluded(session, _id(conn), [product_id], DELETED)
     return answer
 
 
@@ -384,6 +429,17 @@ def _empty(connection_id: int, dry_run: bool, partial: bool) -> dict[str, Any]:
         "failedCount": 0,
         "results": [],
     }
+
+
+def _with_excluded(result: dict[str, Any], excluded: list[dict[str, Any]]) -> dict[str, Any]:
+    """The products left out of this store: ``excluded`` (a plan also counts them in its summary,
+    a result in ``excludedCount``)."""
+    if result.get("dryRun"):
+        result["summary"]["excluded"] = len(excluded)
+    else:
+        result["excludedCount"] = len(excluded)
+    result["excluded"] = excluded
+    return result
 
 
 def _plan_result(run: ExportRun, partial: bool) -> dict[str, Any]:

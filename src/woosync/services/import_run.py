@@ -50,6 +50,13 @@ class ImportRun:
     # The catalog's SKUs by their case-folded form, read once when a page first has new products:
     # WooCommerce treats SKUs that differ only in case as one, so the catalog never holds both.
     folded_skus: dict[str, tuple[int, str]] | None = None
+    # SKUs removed from the catalog (case-folded -> SKU): skipped unless ``restore_removed``, which
+    # imports them and drops their tombstones (``restored``: the SKUs it brought back).
+    tombstones: dict[str, str] = field(default_factory=dict)
+    restore_removed: bool = False
+    restored: list[str] = field(default_factory=list)
+    # Local products excluded from this store (``products exclude``, ``delete``): left alone.
+    excluded_ids: set[int] = field(default_factory=set)
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""
@@ -91,5 +98,6 @@ def summary(
         "modifiedAfter": iso(after),
         "cursor": iso(cursor),
         "warnings": run.warnings,
+        "restoredSkus": run.restored,
         "products": products,
     }

@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from woosync.store.models import Product, ProductSync
 
 
+REMOVED_LOCALLY = (
+    "removed locally ('woosync products remove'); pass --restore-removed to import it again"
+)
+EXCLUDED_HERE = "excluded from this store ('woosync products include' lets it sync again)"
+
+
 class PageWriter:
     """The transaction the pages are written in: kept open across pages that are already downloaded
     (fewer commits), committed before waiting for the store and every ``COMMIT_EVERY`` products, so
@@ -158,6 +164,9 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
         if product is None:
             if run.dry_run and imported_now and sku in run.planned_skus:
                 continue  # nothing was written: the copy would be imported as the first was
+            if sku.casefold() in run.tombstones and not run.restore_removed:
+                run.results[woo_id] = entry(woo_id, None, sku, "skipped", REMOVED_LOCALLY)
+                continue
             twin = _case_twin(session, run, sku)
             if sku in run.planned_skus:
                 run.results[woo_id] = entry(
@@ -170,6 +179,9 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
             else:
                 run.planned_skus.add(sku)
                 new.append(candidate)
+            continue
+        if product.id in run.excluded_ids:
+            run.results[woo_id] = entry(woo_id, product.id, sku, "skipped", EXCLUDED_HERE)
             continue
         if not run.update_existing and not imported_now:
             run.results[woo_id] = entry(
@@ -220,6 +232,7 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
             _link(writes, run, product.id, candidate.woo, attribute_names, links, now)
     if new:
         _create(session, run, new, writes, links, now)
+        _restore(session, run, new)
     if not run.dry_run:
         session.flush()  # the products first: the sync upsert runs outside the ORM
         _write_syncs(session, writes)
@@ -385,6 +398,26 @@ def _link(
             "updated_at": now,
         }
     )
+
+
+def _restore(session: Session, run: ImportRun, new: list[_Candidate]) -> None:
+    """``--restore-removed``: the removed SKUs this page brought back lose their tombstones."""
+    from woosync.services.catalog import drop_tombstones
+
+    back = [
+        c.local.sku
+        for c in new
+        if c.local.sku.casefold() in run.tombstones
+        and run.results[c.woo_id]["status"] == "imported"
+    ]
+    if not back:
+        return
+    run.restored.extend(back)
+    for candidate in new:
+        if candidate.local.sku in back:
+            run.results[candidate.woo_id]["message"] = "restored: it had been removed locally"
+    if not run.dry_run:
+        drop_tombstones(session, back)
 
 
 def linked_woo_ids(session: Session, connection_id: int) -> set[int]:

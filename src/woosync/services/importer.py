@@ -69,6 +69,7 @@ def import_products(
     since: datetime | None = None,
     incremental: bool = False,
     dry_run: bool = False,
+    restore_removed: bool = False,
     concurrency: int = 4,
     lock_wait: float = 0.0,
     overlap: timedelta = DEFAULT_OVERLAP,
@@ -78,9 +79,10 @@ def import_products(
     """Import the store's products (or ``woo_ids``) into the catalog; the spec's result plus extras.
 
     Returns ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount,
-    skippedCount, failedCount, mapping, modifiedAfter, cursor, warnings, products: [{wooProductId,
-    productId, sku, status, message?, changedFields?}]}`` with status ``imported | updated |
-    unchanged | skipped | failed``. Raises ``ValidationError``
+    skippedCount, failedCount, mapping, modifiedAfter, cursor, warnings, restoredSkus, products:
+    [{wooProductId, productId, sku, status, message?, changedFields?}]}`` with status ``imported |
+    updated | unchanged | skipped | failed``. SKUs removed from the catalog are skipped unless
+    ``restore_removed``; products excluded from this store are skipped. Raises ``ValidationError``
     for bad options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run
     holds the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
     """
@@ -111,6 +113,7 @@ def import_products(
             owned = client is None
             woo = client if client is not None else _open_client(store, conn)
             run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
+            _keep_out(store, run, restore_removed)
             if not dry_run:  # under the run lock: no other run links products of this store now
                 with store.session() as session:
                     run.maybe_linked = linked_woo_ids(session, conn.id)
@@ -255,6 +258,18 @@ def _connection_and_rules(
         mapping.attribute_mappings, mapping.field_mappings, f"import mapping {mapping.id}"
     )
     return conn, rules, fingerprinter
+
+
+def _keep_out(store: Store, run: ImportRun, restore_removed: bool) -> None:
+    """What this import leaves alone: SKUs removed from the catalog (tombstones, unless
+    ``restore_removed``) and local products excluded from this store."""
+    from woosync.services.catalog import tombstones
+    from woosync.services.selection import exclusions
+
+    with store.session() as session:
+        run.tombstones = tombstones(session)
+        run.excluded_ids = set(exclusions(session, run.connection_id))
+    run.restore_removed = restore_removed
 
 
 def _open_client(store: Store, conn: Connection) -> WooClient:

@@ -9,6 +9,8 @@ from woosync.core.timeutil import iso
 from woosync.services.common import connection_or_default
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from woosync.store.engine import Store
     from woosync.store.models import ProductSync
 
@@ -30,15 +32,19 @@ def sync_record_to_dict(record: ProductSync) -> dict[str, Any]:
     }
 
 
+EXCLUDED_STATE = "excluded"  # not a stored sync status: the product is kept out of the store
+
+
 def validate_status(status: str | None) -> str | None:
     from woosync.store.models import SYNC_STATUSES
 
     if status is None:
         return None
     value = status.strip().lower()
-    if value not in SYNC_STATUSES:
+    known = (*SYNC_STATUSES, EXCLUDED_STATE)
+    if value not in known:
         raise ValidationError(
-            f"unknown sync status {status!r}", hint=f"use one of {', '.join(SYNC_STATUSES)}"
+            f"unknown sync status {status!r}", hint=f"use one of {', '.join(known)}"
         )
     return value
 
@@ -61,6 +67,7 @@ def sync_status(
     from woosync.store.models import SYNC_STATUSES, Product, ProductSync
 
     wanted = validate_status(status)
+    db_status = None if wanted == EXCLUDED_STATE else wanted
     with store.session() as session:
         conn = connection_or_default(session, connection)
         assert conn.id is not None
@@ -73,8 +80,8 @@ def sync_status(
         if product_id is not None:
             base = base.where(ProductSync.product_id == product_id)
             counting = counting.where(ProductSync.product_id == product_id)
-        if wanted is not None:
-            base = base.where(ProductSync.sync_status == wanted)
+        if db_status is not None:
+            base = base.where(ProductSync.sync_status == db_status)
         records = session.exec(base.order_by(col(ProductSync.product_id))).all()
         counts = dict(session.exec(counting).all())
         if product_id is not None and not counts and session.get(Product, product_id) is None:
@@ -83,11 +90,85 @@ def sync_status(
             )
         summary: dict[str, int] = {name: int(counts.get(name, 0)) for name in SYNC_STATUSES}
         summary["total"] = sum(int(count) for count in counts.values())
+        listed = [sync_record_to_dict(record) for record in records]
+        listed = _with_exclusions(session, conn.id, listed, summary, product_id, wanted)
         cursor = read_cursor(session, conn.id)
         return {
             "connectionId": conn.id,
             "storeName": conn.store_name,
-            "records": [sync_record_to_dict(record) for record in records],
+            "records": listed,
             "summary": summary,
             "importCursor": iso(cursor),
         }
+
+
+def _with_exclusions(
+    session: Session,
+    connection_id: int,
+    records: list[dict[str, Any]],
+    summary: dict[str, int],
+    product_id: int | None,
+    wanted: str | None,
+) -> list[dict[str, Any]]:
+    """Products kept out of the store show as ``excluded`` (``excludedReason``: deleted, excluded
+    or selection; ``excludedSince``): in the records, in place of their sync status, and counted in
+    ``summary.excluded``. Products excluded by hand are listed even without a sync record; those
+    outside the store's ``products:`` selection only when they have one (the store was sent them)."""
+    from woosync.services.export_records import load_syncs
+    from woosync.services.selection import SELECTION, exclusions, selection_outcasts
+
+    manual = {
+        pid: (found.reason, found.since)
+        for pid, found in exclusions(
+            session, connection_id, [product_id] if product_id is not None else None
+        ).items()
+    }
+    for pid in selection_outcasts(session, connection_id, product_id):
+        manual.setdefault(pid, (SELECTION, None))
+    summary["excluded"] = 0
+    if not manual:
+        return [r for r in records if wanted != EXCLUDED_STATE]
+    syncs = load_syncs(session, connection_id, manual)
+    for pid in manual:
+        sync = syncs.get(pid)
+        if sync is not None:
+            summary[sync.sync_status] = summary.get(sync.sync_status, 0) - 1
+        else:
+            summary["total"] += 1
+        summary["excluded"] += 1
+    by_product = {record["productId"]: record for record in records}
+    if wanted == EXCLUDED_STATE:
+        by_product = {pid: record for pid, record in by_product.items() if pid in manual}
+        for pid in manual:
+            if pid in syncs and pid not in by_product:
+                by_product[pid] = _stand_in(connection_id, pid, syncs[pid].woo_product_id)
+    elif wanted is not None:
+        by_product = {pid: record for pid, record in by_product.items() if pid not in manual}
+    if wanted in (None, EXCLUDED_STATE):
+        for pid in manual:
+            if pid not in syncs:
+                by_product[pid] = _stand_in(connection_id, pid, 0)
+    for pid, record in by_product.items():
+        if pid in manual:
+            reason, since = manual[pid]
+            record.update(
+                syncStatus=EXCLUDED_STATE, excludedReason=reason, excludedSince=iso(since)
+            )
+    return [by_product[pid] for pid in sorted(by_product)]
+
+
+def _stand_in(connection_id: int, product_id: int, woo_id: int) -> dict[str, Any]:
+    """A record's shape for an excluded product whose sync record is gone (deleted from the store)."""
+    return {
+        "id": None,
+        "connectionId": connection_id,
+        "productId": product_id,
+        "wooProductId": woo_id,
+        "lastExportedAt": None,
+        "lastImportedAt": None,
+        "lastModifiedFields": None,
+        "syncStatus": EXCLUDED_STATE,
+        "errorMessage": None,
+        "createdAt": None,
+        "updatedAt": None,
+    }

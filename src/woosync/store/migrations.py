@@ -151,11 +151,49 @@ M004_SYNC_BY_STORE_PRODUCT = """
 CREATE INDEX ix_product_sync_store_product ON product_sync (connection_id, woo_product_id);
 """
 
+# Per-store selection (issue 10): products kept out of one store (deleted there, or excluded), the
+# store's ``products:`` selection from its mapping file, and the SKUs removed from the catalog, so an
+# import does not bring them back.
+M005_PRODUCT_SELECTION = """
+CREATE TABLE product_exclusions (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    product_id INTEGER NOT NULL,
+    reason VARCHAR NOT NULL,
+    created_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (connection_id, product_id),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE,
+    FOREIGN KEY(product_id) REFERENCES products (id) ON DELETE CASCADE
+);
+CREATE INDEX ix_product_exclusions_connection_id ON product_exclusions (connection_id);
+CREATE INDEX ix_product_exclusions_product_id ON product_exclusions (product_id);
+CREATE TABLE product_selections (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    rules JSON NOT NULL,
+    created_at DATETIME NOT NULL,
+    updated_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (connection_id),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE
+);
+CREATE TABLE removed_products (
+    id INTEGER NOT NULL,
+    sku VARCHAR NOT NULL,
+    name VARCHAR,
+    removed_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (sku)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
     Migration("store_registry", _script(M003_STORE_REGISTRY)),
     Migration("sync_by_store_product", _script(M004_SYNC_BY_STORE_PRODUCT)),
+    Migration("product_selection", _script(M005_PRODUCT_SELECTION)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -172,3 +172,62 @@ class SyncCursor(SQLModel, table=True):
     name: str
     value: str
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+EXCLUSION_REASONS = ("deleted", "excluded")
+
+
+class ProductExclusion(SQLModel, table=True):
+    """A product kept out of one store (migration 5): ``deleted`` there by ``woosync delete``, or
+    ``excluded`` by ``products exclude`` (the store keeps its copy). Exports leave it out until
+    ``export --include`` or ``products include``."""
+
+    __tablename__ = "product_exclusions"
+    __table_args__ = (UniqueConstraint("connection_id", "product_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    product_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    reason: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ProductSelection(SQLModel, table=True):
+    """One store's ``products:`` selection from its mapping file (migration 5): ``rules`` is
+    ``{"include": {"skus": [...], "categories": [...], "tags": [...], "status": [...]},
+    "exclude": {...}}`` with only the lists given."""
+
+    __tablename__ = "product_selections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("connections.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    rules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RemovedProduct(SQLModel, table=True):
+    """A tombstone (migration 5): a SKU removed from the catalog, so an import does not bring it
+    back (``import --restore-removed`` does, and drops the tombstone)."""
+
+    __tablename__ = "removed_products"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sku: str = Field(unique=True)
+    name: str | None = None
+    removed_at: datetime = Field(default_factory=utcnow)

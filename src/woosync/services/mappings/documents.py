@@ -2,7 +2,8 @@
 
 ``create --file`` makes one mapping from a file; ``mappings apply`` makes the active mappings match a
 set of files (all or nothing); ``mappings dump`` writes what reproduces them. Errors name the file
-and the line of the offending key.
+and the line of the offending key. A document's ``products:`` section is the store's product
+selection (:mod:`woosync.services.selection`), applied and dumped with the mappings.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ from woosync.services.mappings.records import (
     save,
 )
 from woosync.services.mappings.rules import MappingRuleError
+from woosync.services.selection import SelectionRules, load_selection, save_selection
 from woosync.store.models import Connection
+
+PRODUCTS = "products"
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -123,13 +127,39 @@ class _Planned:
     content: dict[str, Any]  # camelCase keys, as in the file and the spec
 
 
-def _plan(session: Session, documents: Sequence[MappingDocument]) -> list[_Planned]:
+@dataclass
+class _PlannedSelection:
+    document: MappingDocument
+    connection: Connection
+    rules: SelectionRules
+
+
+def _plan(
+    session: Session, documents: Sequence[MappingDocument]
+) -> tuple[list[_Planned], list[_PlannedSelection]]:
     """Check every document against the database and the rules before anything changes."""
     planned: list[_Planned] = []
-    claimed: dict[tuple[int, Direction], str] = {}  # (connection, direction) -> file:line
+    selections: list[_PlannedSelection] = []
+    claimed: dict[tuple[int, str], str] = {}  # (connection, direction or products) -> file:line
     for document in documents:
         sections = _sections(document)
         connection = _document_connection(session, document)
+        if document.products is not None:
+            slot = (connection_id_of(connection), PRODUCTS)
+            if slot in claimed:
+                raise ValidationError(
+                    f"{document.where(PRODUCTS)}: products: the products selection of "
+                    f"{connection.store_name!r} is also given in {claimed[slot]}",
+                    hint="keep one products: section per store",
+                )
+            claimed[slot] = document.where(PRODUCTS)
+            try:
+                rules = SelectionRules.from_dict(document.products.rules())
+            except ValidationError as exc:
+                raise ValidationError(
+                    f"{document.where(PRODUCTS)}: {exc.message}", hint=exc.hint
+                ) from None
+            selections.append(_PlannedSelection(document, connection, rules))
         for kind, content in sections:
             direction = kind.direction
             slot = (connection_id_of(connection), direction)
@@ -141,7 +171,7 @@ def _plan(session: Session, documents: Sequence[MappingDocument]) -> list[_Plann
                 )
             claimed[slot] = document.where(direction)
             planned.append(_Planned(document, connection, kind, content))
-    return planned
+    return planned, selections
 
 
 def apply_mapping_documents(
@@ -153,8 +183,33 @@ def apply_mapping_documents(
     applied all-or-nothing. A changed file updates the active mapping in place; an identical inactive
     mapping is re-activated rather than copied; otherwise a new active mapping is created.
     """
-    changes = [_apply(session, item, dry_run=dry_run) for item in _plan(session, documents)]
+    planned, selections = _plan(session, documents)
+    changes = [_apply(session, item, dry_run=dry_run) for item in planned]
+    changes += [_apply_selection(session, item, dry_run=dry_run) for item in selections]
     return [change for change in changes if change is not None]
+
+
+def _apply_selection(
+    session: Session, item: _PlannedSelection, *, dry_run: bool
+) -> dict[str, Any] | None:
+    """A ``products:`` section: the store's selection becomes the file's (``{}``: every product)."""
+    connection_id = connection_id_of(item.connection)
+    before = load_selection(session, connection_id).to_dict()
+    after = item.rules.to_dict()
+    if before == after:
+        return None
+    if not dry_run:
+        save_selection(session, connection_id, item.rules)
+    action = "create" if not before else "remove" if not after else "update"
+    return {
+        "file": item.document.source,
+        "store": item.connection.store_name,
+        "connectionId": connection_id,
+        "direction": PRODUCTS,
+        "action": action,
+        "mappingId": None,
+        "changes": {PRODUCTS: {"from": before or None, "to": after or None}},
+    }
 
 
 def _apply(session: Session, item: _Planned, *, dry_run: bool) -> dict[str, Any] | None:
@@ -223,7 +278,8 @@ def dump_active_mappings(
 ) -> list[dict[str, Any]]:
     """What ``mappings dump`` writes: per connection with an active mapping, its store reference
     (``store``: the name when unique, else the URL), ``storeUrl``, ``connectionId``, and the
-    ``export`` / ``import`` content (None when that direction has no active mapping)."""
+    ``export`` / ``import`` content (None when that direction has no active mapping), and the
+    ``products`` selection (None when the store takes every product)."""
     if connection is not None:
         connections = [get_connection(session, connection)]
     else:
@@ -233,7 +289,8 @@ def dump_active_mappings(
     for conn in connections:
         export = EXPORT.active(session, connection_id_of(conn))
         import_ = IMPORT.active(session, connection_id_of(conn))
-        if export is None and import_ is None:
+        products = load_selection(session, connection_id_of(conn)).to_dict()
+        if export is None and import_ is None and not products:
             continue
         dumped.append(
             {
@@ -243,6 +300,7 @@ def dump_active_mappings(
                 "connectionId": conn.id,
                 "export": EXPORT.content(export) if export is not None else None,
                 "import": IMPORT.content(import_) if import_ is not None else None,
+                "products": products or None,
             }
         )
     return dumped

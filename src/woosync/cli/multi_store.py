@@ -1,0 +1,99 @@
+"""``--connection`` repeatable or ``all`` (``export``, ``import``, ``sync-status``): one run per store.
+
+With one ``--connection`` (or none) a command prints exactly what it always printed. With several,
+or ``all``, it prints one line per store (stdout) and each store's problems (stderr, prefixed with
+the store), ``--json`` the envelope of :func:`woosync.services.stores.envelope`, and exits with the
+worst store's code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from woosync.cli.options import emit_result
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from woosync.cli.render import Output
+    from woosync.services.stores import StoreRun
+    from woosync.store.engine import Store
+
+ConnectionsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--connection",
+        "-c",
+        help="Connection id or name (default: the default one); repeat it for several stores, "
+        "or 'all' for every active one.",
+    ),
+]
+ParallelStoresOption = Annotated[
+    int,
+    typer.Option(
+        "--parallel-stores",
+        metavar="N",
+        min=1,
+        max=8,
+        help="With several stores: run N at a time (default 1: one after another).",
+    ),
+]
+
+
+def single(refs: Sequence[str] | None) -> str | None:
+    """The one connection asked for (None: the default), or None for several (see :func:`several`)."""
+    return refs[0] if refs else None
+
+
+def run_stores(
+    store: Store,
+    refs: Sequence[str] | None,
+    job: Callable[[int], dict[str, Any]],
+    *,
+    failed: Callable[[dict[str, Any]], bool],
+    parallel: int,
+) -> list[StoreRun]:
+    from woosync.services.stores import resolve_connections, run_per_store
+
+    targets = resolve_connections(store, refs)
+    return run_per_store(targets, job, failed=failed, parallel=parallel)
+
+
+def render_stores(
+    output: Output,
+    runs: Sequence[StoreRun],
+    line: Callable[[dict[str, Any]], str],
+    problems: Callable[[dict[str, Any]], list[str]],
+    warnings: Callable[[dict[str, Any]], list[str]] = lambda _result: [],
+) -> None:
+    """Each store's warnings and problems on stderr (prefixed with the store), one line per store
+    on stdout (``--json``: the envelope), then exit with the worst store's code."""
+    from woosync.services.stores import envelope, worst_exit
+
+    for run in runs:
+        name = f"{run.target.store_name} (connection {run.target.connection_id})"
+        if run.error is not None:
+            hint = f" ({run.error.hint})" if run.error.hint else ""
+            output.error(f"{name}: {run.error.message}{hint}")
+        elif run.result is not None:
+            for warning in warnings(run.result):
+                output.warn(f"{name}: {warning}")
+            for problem in problems(run.result):
+                output.error(f"{name}: {problem}")
+
+    def human(console: Console) -> None:
+        for run in runs:
+            name = f"{run.target.store_name} (connection {run.target.connection_id})"
+            if run.result is not None:
+                text = line(run.result)
+            else:
+                text = f"not run: {run.error.message if run.error else 'unknown'}"
+            console.print(f"{name}: {text} [exit {run.exit_code}]", markup=False, highlight=False)
+
+    emit_result(output, envelope(runs), human)
+    code = worst_exit(runs)
+    if code:
+        raise typer.Exit(code)
