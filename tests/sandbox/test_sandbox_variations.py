@@ -537,3 +537,15 @@ def test_a_variation_leaving_stock_to_a_managing_parent_shows_the_parents_stock(
     assert listed["TEE-SHARED"]["backorders_allowed"] is True
     assert (listed["TEE-OWN"]["manage_stock"], listed["TEE-OWN"]["stock_quantity"]) == (True, 2)
     assert own["id"] in ok(api.get(f"/products/{parent['id']}"))["variations"]
+
+
+def test_variable_products_sort_by_price_through_their_variations(
+    api: httpx.Client, parent: dict[str, Any]
+) -> None:
+    variation(api, parent, "TEE-S", "5.00")
+    variation(api, parent, "TEE-L", "50.00")
+    mug = ok(api.post("/products", json={"name": "Mug", "sku": "MUG", "regular_price": "20"}), 201)
+    up = ok(api.get("/products", params={"orderby": "price", "order": "asc"}))
+    down = ok(api.get("/products", params={"orderby": "price", "order": "desc"}))
+    assert [p["id"] for p in up] == [parent["id"], mug["id"]]  # from 5.00
+    assert [p["id"] for p in down] == [parent["id"], mug["id"]]  # up to 50.00

@@ -147,9 +147,31 @@ def matching_ids(state: State, query: ProductQuery, pool: list[int] | None = Non
     if query.orderby == "include" and include:
         position = {product_id: n for n, product_id in enumerate(include)}
         records.sort(key=lambda r: position.get(r["id"], len(position)))
+    elif query.orderby == "price" and any(r["type"] == "variable" for r in records):
+        records.sort(key=_price_key(state, query.order == "desc"), reverse=query.order == "desc")
     else:
         records.sort(key=SORT_KEYS[query.orderby], reverse=query.order == "desc")
     return [r["id"] for r in records]
+
+
+def _price_key(state: State, descending: bool) -> Callable[[dict[str, Any]], Any]:
+    """Price order as WooCommerce's lookup table gives it: a variable product sorts by its
+    cheapest published variation going up and by its dearest going down."""
+    simple = SORT_KEYS["price"]
+
+    def key(record: dict[str, Any]) -> Any:
+        if record["type"] != "variable":
+            return simple(record)
+        prices = [
+            simple(child)[0]
+            for child in state.variations_of(record["id"])
+            if child["status"] == "publish" and (child["sale_price"] or child["regular_price"])
+        ]
+        if not prices:
+            return (Decimal(0), record["id"])
+        return (max(prices) if descending else min(prices), record["id"])
+
+    return key
 
 
 def _filter(
