@@ -47,7 +47,9 @@ ID_KEYS = {"id", "parent_id", "resource_id"}
 # Values that differ for reasons outside the API's rules.
 NOT_COMPARED = {
     "related_ids",  # a random sample of other products on the real store
-    "options",  # the real store listed the terms L, M, S (their tie order); the sandbox S, M, L
+    # A global attribute's options: the real store lists its terms by menu order, then name
+    # (L, M, S); the sandbox keeps the order sent (S, M, L), which woosync's import tests rely on.
+    "options",
     "categories",  # term ids live apart from product ids here, so the id mapping cannot apply
 }
 
