@@ -3,7 +3,7 @@
 - :class:`SandboxProcess` runs a :class:`woosync.sandbox.SandboxStore` on a loopback port in a
   process of its own (its CPU is never the client's), with fixed latency per request and an optional
   server cost per item of a ``/batch`` request; ``stats()`` returns what the store saw since the
-  last call (and starts counting afresh).
+  last call (requests by method and route, items written, its own CPU time) and starts afresh.
 - :func:`measure` runs one command as a child process and returns its exit code, wall time, CPU
   time (user + system) and peak memory (``ru_maxrss``), all taken from ``os.wait4`` for that child
   alone.
@@ -22,7 +22,10 @@ from typing import Any
 
 
 def _serve(latency_ms: float, per_item_ms: float, ready: Any, commands: Any, answers: Any) -> None:
-    """The sandbox process: serve until told to stop; answer "stats" with the counters (then reset)."""
+    """The sandbox process: serve until told to stop; answer "stats" with the counters and the
+    store's own CPU time since the last "stats" (then start afresh)."""
+    import time
+
     from woosync.sandbox import Faults, SandboxStore
 
     sandbox = SandboxStore(seed=0)
@@ -30,11 +33,14 @@ def _serve(latency_ms: float, per_item_ms: float, ready: Any, commands: Any, ans
     sandbox.faults = Faults(latency_ms=latency_ms, per_batch_item_ms=per_item_ms)
     with sandbox.serve() as url:
         ready.put((url, key, secret))
+        cpu = time.process_time()
         while True:
             command = commands.get()
             if command == "stats":
-                answers.put(sandbox.stats.snapshot())
+                now = time.process_time()
+                answers.put({**sandbox.stats.snapshot(), "server_cpu_s": now - cpu})
                 sandbox.stats.reset()
+                cpu = now
             elif command == "count":
                 answers.put(len(sandbox.products))
             else:
