@@ -69,6 +69,7 @@ def export_products(
     progress: Callable[[int], None] | None = None,
     lock_wait: float = 0.0,
     client: WooClient | None = None,
+    linked_only: bool = False,
 ) -> dict[str, Any]:
     """Export products to one store; the spec's result (or, with ``dry_run``, a plan).
 
@@ -79,7 +80,8 @@ def export_products(
     ``product_ids`` or ``skus``) lifts the deletes and exclusions of the products named, for good.
     Fields: ``fields`` else the connection's active export mapping; its field mappings
     apply either way. ``progress(n)`` is called as ``n`` more products are finished. ``client``
-    replaces the one built from the connection's secrets.
+    replaces the one built from the connection's secrets. ``linked_only`` (operation 20): a product
+    not linked to the store when the lock is held is :class:`NotFoundError`, never created.
     """
     if include and not (product_ids or skus):
         raise ValidationError(
@@ -90,9 +92,24 @@ def export_products(
         raise ValidationError("--concurrency must be at least 1")
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValidationError(f"--batch-size must be between 1 and {MAX_BATCH}")
-    with fewer_gc_passes():
+    with fewer_gc_passes(), ExitStack() as stack:
         with store.session() as session:
             conn = _connection(session, connection)
+            _targets(session, conn, fields)  # bad options fail at once, not after a --wait
+        if not dry_run:
+            from woosync.core.locks import store_lock
+
+            stack.enter_context(
+                store_lock(_id(conn), wait=lock_wait, label="export", database=store.path)
+            )
+        # Read under the lock: a run queued behind another works from what that run wrote (the
+        # catalog an import changed, its sync records, the image and term ids it learnt), never
+        # from a copy read before waiting.
+        with store.session() as session:
+            conn = _connection(session, _id(conn))
+            if linked_only:
+                for product_id in product_ids or ():
+                    _linked_sync(session, _id(conn), product_id)
             targets = _targets(session, conn, fields)
             selection = load_selection(session, _id(conn))
             products = select_products(
@@ -127,38 +144,31 @@ def export_products(
         )
         if not items:
             return _with_excluded(_empty(_id(conn), dry_run, partial), excluded)
-        with ExitStack() as stack:
-            if client is None:
-                from woosync.services.connections import open_client
+        if client is None:
+            from woosync.services.connections import open_client
 
-                client = stack.enter_context(open_client(store, conn))
-            if not dry_run:
-                from woosync.core.locks import store_lock
-
-                stack.enter_context(
-                    store_lock(_id(conn), wait=lock_wait, label="export", database=store.path)
-                )
-                if included:  # asked for by name: the store takes them again from now on
-                    with store.session() as session:
-                        drop_exclusions(session, _id(conn), included)
-            run = ExportRun(
-                store,
-                _id(conn),
-                client,
-                targets,
-                items,
-                registry,
-                partial=partial,
-                concurrency=concurrency,
-                batch_size=batch_size,
-                create_terms=create_terms,
-                restore_trashed=restore_trashed,
-                progress=progress,
-            )
-            run.plan(dry_run=dry_run)
-            if dry_run:
-                return _with_excluded(_plan_result(run, partial), excluded)
-            run.execute()
+            client = stack.enter_context(open_client(store, conn))
+        if included and not dry_run:  # asked for by name: the store takes them again from now on
+            with store.session() as session:
+                drop_exclusions(session, _id(conn), included)
+        run = ExportRun(
+            store,
+            _id(conn),
+            client,
+            targets,
+            items,
+            registry,
+            partial=partial,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            create_terms=create_terms,
+            restore_trashed=restore_trashed,
+            progress=progress,
+        )
+        run.plan(dry_run=dry_run)
+        if dry_run:
+            return _with_excluded(_plan_result(run, partial), excluded)
+        run.execute()
         with store.session() as session:
             touch_connection(session, _id(conn), utcnow())
         results = [run.result_for(item) for item in items]
@@ -243,6 +253,7 @@ def update_product(
         partial=True,
         lock_wait=lock_wait,
         client=client,
+        linked_only=True,  # checked again under the lock: a queued delete may have unlinked it
     )
     if not result["results"]:  # kept out of this store: nothing was sent
         left_out = result["excluded"][0]
@@ -277,8 +288,7 @@ def delete_product(
 
     with store.session() as session:
         conn = _connection(session, connection)
-        sync = _linked_sync(session, _id(conn), product_id)
-        woo_id = sync.woo_product_id
+        _linked_sync(session, _id(conn), product_id)  # not linked: say so without waiting
     with ExitStack() as stack:
         if client is None:
             from woosync.services.connections import open_client
@@ -289,6 +299,8 @@ def delete_product(
         stack.enter_context(
             store_lock(_id(conn), wait=lock_wait, label="delete", database=store.path)
         )
+        with store.session() as session:  # under the lock: a queued run may have relinked it
+            woo_id = _linked_sync(session, _id(conn), product_id).woo_product_id
         try:
             # Not replayed after a timeout: had the first attempt deleted it, a retry's 404 would
             # report a delete that worked as "not found". A rerun finds out (404: record removed).

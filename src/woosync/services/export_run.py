@@ -6,7 +6,9 @@ One :class:`ExportRun` exports a list of products to one store:
    updated (with ``partial``, only the keys whose fingerprint changed; none changed -> no write);
    products never linked are looked up by SKU in batches (``?sku=A,B,...``) and linked to what
    the store has, else created;
-2. names are resolved to this store's ids through the registry (created when missing);
+2. names are resolved to this store's ids through the registry (created when missing); an image
+   URL the store lacks goes by ``src`` in one write only, the products sharing it wait for that
+   answer and send the id it got;
 3. writes go through ``/products/batch``, ``concurrency`` requests in flight; a batch that times out
    or fails with 5xx/413/429 is checked against the store (a create it may have applied is looked up
    by SKU before anything is sent again, so nothing is created twice) and split; the batch size
@@ -122,6 +124,12 @@ class ExportRun:
         self.global_slugs = {
             t.woo: t.field for t in self.targets if t.kind == plan.GLOBAL_ATTRIBUTE
         }
+        # Image URLs sent by ``src`` in a write still in flight (URL -> product), the URLs each
+        # such product claimed, and the products held back until that write is answered: the
+        # store downloads a URL once per run, and the others send the id it got (_next_chunk).
+        self._image_claims: dict[str, int] = {}
+        self._claimed: dict[int, list[str]] = {}
+        self._image_waiters: dict[str, list[Item]] = {}
 
     # planning ---------------------------------------------------------------------------------
     def plan(self, *, dry_run: bool = False) -> None:
@@ -189,6 +197,8 @@ class ExportRun:
         item.woo_id = int(product["id"])
         item.store_product = product
         item.store_attributes = plan.normalize_store_attributes(product.get("attributes"))
+        # our URLs the store product already holds (a run that died before recording them)
+        self.registry.adopt_store_images(item.values.get(plan.IMAGES) or [], product.get("images"))
         for image in product.get("images") or []:  # the store's own URLs: never download them again
             src, image_id = image.get("src"), image.get("id")
             if src and image_id and self.registry.get(IMAGE, src) is None:
@@ -560,8 +570,7 @@ class ExportRun:
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             while queue or in_flight:
                 while queue and len(in_flight) < self.concurrency:
-                    chunk = [queue.popleft() for _ in range(min(size, len(queue)))]
-                    chunk = [i for i in chunk if not i.done and i.payload is not None]
+                    chunk = self._next_chunk(queue, size)
                     if not chunk:
                         continue
                     future = pool.submit(self._send, chunk)
@@ -576,6 +585,7 @@ class ExportRun:
                         streak += 1
                         size = max(1, len(chunk) // 2)
                         requeue = self._batch_failed(chunk, exc, streak)
+                        requeue += self._release_images(chunk)
                         for item in reversed(requeue):
                             queue.appendleft(item)
                         if streak >= MAX_FAILURE_STREAK:
@@ -586,8 +596,56 @@ class ExportRun:
                     streak = 0
                     if elapsed < FAST_BATCH_SECONDS and size < self.batch_size:
                         size = min(self.batch_size, size * 2)
-                    for item in self._batch_answered(chunk, result):
-                        queue.append(item)
+                    again = self._batch_answered(chunk, result)  # learns the image ids first
+                    queue.extendleft(reversed(self._release_images(chunk)))
+                    queue.extend(again)
+
+    def _next_chunk(self, queue: deque[Item], size: int) -> list[Item]:
+        """Up to ``size`` products to send together. A product whose image URL another write in
+        flight (this chunk included) sends by ``src`` waits for that answer, then sends the id:
+        the store downloads each URL once, and no request is added for it."""
+        chunk: list[Item] = []
+        while queue and len(chunk) < size:
+            item = queue.popleft()
+            if item.done or item.payload is None:
+                continue
+            blocker = self._claim_images(item)
+            if blocker is not None:
+                self._image_waiters.setdefault(blocker, []).append(item)
+                continue
+            chunk.append(item)
+        return chunk
+
+    def _claim_images(self, item: Item) -> str | None:
+        """Swap URLs learnt since the payload was built for their ids; then the first URL another
+        product is sending, or None after claiming the item's own URLs."""
+        images = (item.payload or {}).get("images")
+        srcs = item.values.get(plan.IMAGES) or []
+        if not images or len(images) != len(srcs):
+            return None
+        for index, src in enumerate(srcs):
+            if "src" in images[index] and self.registry.get(IMAGE, src) is not None:
+                images[index] = self.registry.image(src)
+        unsent = [image["src"] for image in images if "src" in image]
+        for src in unsent:
+            owner = self._image_claims.get(src)
+            if owner is not None and owner != item.product_id:
+                return str(src)
+        for src in unsent:
+            self._image_claims[src] = item.product_id
+        self._claimed[item.product_id] = unsent
+        return None
+
+    def _release_images(self, chunk: list[Item]) -> list[Item]:
+        """After a chunk's answer (the ids learnt): its URLs are free; the products that waited for
+        them go back to the front of the queue."""
+        freed: list[Item] = []
+        for item in chunk:
+            for src in self._claimed.pop(item.product_id, []):
+                if self._image_claims.get(src) == item.product_id:
+                    del self._image_claims[src]
+                freed += self._image_waiters.pop(src, [])
+        return freed
 
     def _send(self, chunk: list[Item]) -> BatchResult:
         creates = [i.payload for i in chunk if i.action == CREATE]
@@ -663,7 +721,10 @@ class ExportRun:
         for item in creates:
             item.message = message
         again = self._recover_creates(creates, applied_unknown=True) if status != 413 else creates
-        again += [i for i in chunk if i.action == UPDATE and not i.done]
+        updates = [i for i in chunk if i.action == UPDATE and not i.done]
+        if status != 413:
+            self._recover_images(updates)
+        again += updates
         for item in again:
             if len(chunk) == 1:
                 item.attempts += 1
@@ -674,8 +735,33 @@ class ExportRun:
         self._report(len(finished))
         return [i for i in again if not i.done]
 
+    def _recover_images(self, items: Sequence[Item]) -> None:
+        """Updates whose answer was lost may have landed, their image URLs downloaded: learn the ids
+        the store products now hold for those URLs (one request) before the updates go again."""
+        from woosync.woo.errors import WooError
+
+        wanted = {
+            i.woo_id: i
+            for i in items
+            if any("src" in image for image in (i.payload or {}).get("images") or [])
+        }
+        if not wanted:
+            return
+        params = {"include": ",".join(str(woo_id) for woo_id in wanted), "context": "edit"}
+        try:
+            products = self.client.list_all("/products", params, per_page=100, concurrency=1)
+        except WooError:  # the store is still failing: the retry sends the URLs
+            return
+        for product in products:
+            item = wanted.get(int(product.get("id") or 0))
+            if item is not None:
+                srcs = item.values.get(plan.IMAGES) or []
+                self.registry.adopt_store_images(srcs, product.get("images"))
+
     def _give_up(self, queue: deque[Item], exc: BaseException) -> None:
-        rest = [i for i in queue if not i.done]
+        waiting = [i for items in self._image_waiters.values() for i in items]
+        self._image_waiters.clear()
+        rest = [i for i in [*queue, *waiting] if not i.done]
         queue.clear()
         for item in rest:
             item.fail(f"not sent: the store failed {MAX_FAILURE_STREAK} batches in a row ({exc})")

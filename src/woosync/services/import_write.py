@@ -57,6 +57,12 @@ class PageWriter:
         if self._session is None:
             self._context = self.store.session()
             self._session = self._context.__enter__()
+            if not self.dry_run:
+                # Take SQLite's write lock before the page reads the catalog: an import from another
+                # store (its own run lock, the same catalog) may insert the same SKUs, and a match
+                # read outside this transaction would be stale by the insert (UNIQUE products.sku).
+                # A second import waits here (busy timeout), then finds those products by SKU.
+                self._session.connection().exec_driver_sql("BEGIN IMMEDIATE")
         return self._session
 
     def wrote(self, count: int) -> None:

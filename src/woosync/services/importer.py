@@ -103,6 +103,8 @@ def import_products(
             )
         )
         with lock:
+            if not dry_run:  # the rules as they are now, not as they were before a --wait
+                _conn, rules, fingerprinter = _connection_and_rules(store, conn.id, use_mapping)
             started = time.monotonic()
             previous_cursor: datetime | None = None
             after = since
@@ -150,7 +152,8 @@ def import_products(
                         cursor = next_cursor(previous_cursor, run.newest, elapsed)
                         if cursor is not None and cursor != previous_cursor:
                             write_cursor(session, conn.id, cursor)
-                    _touch_connection(session, conn.id)
+                    if not any(e["status"] == "failed" for e in run.results.values()):
+                        _touch_connection(session, conn.id)  # a failed run is not a sync
         result = summary(run, conn.id, after, cursor if incremental else None)
         log.info(
             "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "

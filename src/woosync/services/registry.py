@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,10 @@ class StoreRegistry:
             for (kind, key), woo_id in self._refs.items()
             if kind != IMAGE
         }
+        self._image_urls: dict[int, set[str]] = {}  # image id -> URLs known for it
+        for (kind, key), woo_id in self._refs.items():
+            if kind == IMAGE:
+                self._image_urls.setdefault(woo_id, set()).add(key)
         self._new: dict[tuple[str, str], int] = {}
         self._dropped: set[tuple[str, str]] = set()
         self.missing: dict[tuple[str, str], str] = {}  # (kind, key) -> why it cannot be resolved
@@ -126,6 +131,9 @@ class StoreRegistry:
     def remember(self, kind: str, key: str, woo_id: int) -> None:
         if self._refs.get((kind, key)) == woo_id:
             return
+        if kind == IMAGE:
+            self._image_urls.get(self._refs.get((kind, key), 0), set()).discard(key)
+            self._image_urls.setdefault(woo_id, set()).add(key)
         self._refs[(kind, key)] = woo_id
         if kind != IMAGE:
             self._folded[(kind, _fold(key))] = woo_id
@@ -134,8 +142,10 @@ class StoreRegistry:
 
     def forget(self, kind: str, key: str) -> None:
         """Drop a ref the store no longer honours (e.g. a deleted image)."""
-        if self._refs.pop((kind, key), None) is not None:
+        woo_id = self._refs.pop((kind, key), None)
+        if woo_id is not None:
             self._dropped.add((kind, key))
+            self._image_urls.get(woo_id, set()).discard(key)
         self._folded.pop((kind, _fold(key)), None)
         self._new.pop((kind, key), None)
 
@@ -163,6 +173,30 @@ class StoreRegistry:
     def image(self, src: str) -> dict[str, Any]:
         found = self._refs.get((IMAGE, src))
         return {"id": found} if found else {"src": src}
+
+    def adopt_store_images(
+        self, srcs: Sequence[str], stored: Sequence[Mapping[str, Any]] | None
+    ) -> int:
+        """Learn the ids of images a store product already holds for our URLs; returns how many.
+
+        After a run died between the store applying a write and this database recording it, the
+        store has the product with its images but the registry lacks their ids: sending the URLs
+        again would download them again. An image counts as ours when it sits at the same position
+        as our URL and carries the same file name (WordPress keeps the URL's file name, lowercased
+        or sanitized, with ``-1``, ``-2`` ... when the name was taken and ``-scaled`` for big
+        images), and is not known here as another URL's image (an older picture under the same
+        file name). Anything else is left alone and sent by URL.
+        """
+        learnt = 0
+        for src, image in zip(srcs, stored or (), strict=False):
+            image_id = image.get("id") if isinstance(image, Mapping) else None
+            if not image_id or self.get(IMAGE, src) is not None:
+                continue
+            others = self._image_urls.get(int(image_id), set()) - {src, str(image.get("src"))}
+            if not others and same_image_file(src, image):
+                self.remember(IMAGE, src, int(image_id))
+                learnt += 1
+        return learnt
 
     # resolving against the store -------------------------------------------------------------
     def prepare(
@@ -252,10 +286,22 @@ class StoreRegistry:
                 )
                 continue
             label = wanted[slug][0] or slug[3:]
+            landed: list[int] = []
+
+            def lookup(slug: str = slug, landed: list[int] = landed) -> dict[str, Any] | None:
+                found = listing().get(slug)  # did the attempt whose answer was lost land?
+                if found is None:
+                    return None
+                landed.append(found)
+                return {"id": found}
+
             try:
-                created = client.post("/products/attributes", {"name": label, "slug": slug[3:]})
+                created = client.create(
+                    "/products/attributes", {"name": label, "slug": slug[3:]}, lookup=lookup
+                )
                 self.remember(ATTRIBUTE, slug, int(created["id"]))
-                self.created.append((ATTRIBUTE, slug))
+                if not landed:
+                    self.created.append((ATTRIBUTE, slug))
             except WooError as exc:
                 existing = listing()  # lost a race, or the slug exists under another label
                 if slug in existing:
@@ -266,25 +312,72 @@ class StoreRegistry:
                     )
 
 
-def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
-    """``(id, created)`` of the term ``name`` after a POST to ``path``. A term that exists answers
-    ``term_exists`` with its id, so a POST whose answer was lost (5xx, timeout) is safe to send
-    once more: it is, where every product using the name would otherwise fail."""
-    from woosync.woo.errors import WooHTTPError, WooTransportError
+def same_image_file(url: str, image: Mapping[str, Any]) -> bool:
+    """Whether a store image (``src``, ``name``) holds the file that ``url`` names."""
+    held = {stem for name in (image.get("src"), image.get("name")) for stem in _file_stems(name)}
+    for wanted in _file_stems(url):
+        suffixed = re.compile(re.escape(wanted) + r"(?:-\d+)?(?:-scaled)?")
+        if any(suffixed.fullmatch(stem) for stem in held):
+            return True
+    return False
 
-    for attempt in (1, 2):
-        try:
-            return int(client.post(path, {"name": name})["id"]), True
-        except WooHTTPError as exc:
-            resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
-            if resource:
-                return int(resource), False
-            if attempt == 2 or not (exc.status >= 500 or exc.status == 429):
-                raise
-        except WooTransportError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+
+def _file_stems(url: Any) -> set[str]:
+    """``https://x/a/Tee%201.JPG?v=2`` -> ``{"tee-1", "tee20-1"}``: the file name without its
+    extension, folded to lowercase words, read with the escapes decoded and as WordPress names the
+    upload (``sanitize_file_name`` drops ``%`` before it would turn ``%20`` into a dash)."""
+    from posixpath import basename
+    from urllib.parse import unquote, urlsplit
+
+    raw = basename(urlsplit(str(url or "").strip()).path)
+    stems = set()
+    for name in (unquote(raw), raw.replace("%", "")):
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        folded = re.sub(r"[^0-9a-z]+", "-", stem.casefold()).strip("-")
+        if folded:
+            stems.add(folded)
+    return stems
+
+
+def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
+    """``(id, created)`` of the term ``name`` after a POST to ``path``, under the client's retry
+    policy: an attempt that may have landed (timeout, dropped connection, 5xx) is looked up by name
+    and slug before the POST is sent again. A term that exists answers ``term_exists`` with its id
+    (a create that landed and was sent again, or one made by someone else meanwhile)."""
+    from woosync.woo.errors import WooHTTPError
+
+    landed: list[int] = []
+
+    def lookup() -> dict[str, Any] | None:
+        found = _find_term(client, path, name)
+        if found is None:
+            return None
+        landed.append(found)
+        return {"id": found}
+
+    try:
+        answer = client.create(path, {"name": name}, lookup=lookup)
+    except WooHTTPError as exc:
+        resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
+        if resource:
+            return int(resource), False
+        raise
+    return int(answer["id"]), not landed
+
+
+def _find_term(client: WooClient, path: str, name: str) -> int | None:
+    """The id of the term called ``name`` (or with its slug) in ``path``, if the store has one."""
+    answer = client.get(path, {"search": name, "per_page": 100, "hide_empty": "false"})
+    folded, slug = _fold(name), _slug(name)
+    for term in answer if isinstance(answer, list) else []:
+        if _fold(term.get("name", "")) == folded or term.get("slug") == slug:
+            return int(term["id"])
+    return None
+
+
+def _slug(name: str) -> str:
+    """Roughly WordPress's ``sanitize_title``: lower case, runs of other characters as ``-``."""
+    return re.sub(r"[^\w]+", "-", html.unescape(name).strip().lower()).strip("-")
 
 
 _REF_COLUMNS = ("connection_id", "kind", "key", "woo_id", "created_at")
