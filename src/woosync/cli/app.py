@@ -28,8 +28,43 @@ _USAGE_ERROR: type[Exception] = next(
 )
 
 
+def _help_as_written(command: Any) -> None:
+    """Make ``--help`` show options as people type them, for ``command`` and everything under it.
+
+    Typer's help gives every option its type, so flags read ``--json <bool>`` as if they took a
+    value, and a float default reads ``[default: 0.0]``. A flag gets an empty metavar (the help
+    then shows no value) and a whole-number float default becomes an int (Click converts it back
+    to a float before the command sees it).
+    """
+    for param in getattr(command, "params", ()):
+        _as_written(param)
+    make_help_option = command.get_help_option  # made on first use, per command
+
+    def get_help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            _as_written(option)
+        return option
+
+    command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _help_as_written(sub)
+
+
+def _as_written(param: Any) -> None:
+    if getattr(param, "is_flag", False) and not getattr(param, "count", False):
+        param.metavar = ""
+    default = getattr(param, "default", None)
+    if isinstance(default, float) and default.is_integer():
+        param.default = int(default)
+
+
 class WoosyncGroup(TyperGroup):
     """Turns every :class:`WoosyncError` and usage error into one line on stderr and its exit code."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _help_as_written(self)
 
     def make_context(self, info_name: str | None, args: list[str], *a: Any, **kw: Any) -> Any:
         try:
