@@ -59,6 +59,36 @@ def _as_written(param: Any) -> None:
         param.default = int(default)
 
 
+# The ``code`` of an error under --json: a stable name of its kind, by the first class in the
+# exception's MRO found here (names, so that --help imports no HTTP client), else by exit code.
+_ERROR_KINDS = {
+    "WooAuthError": "store_unauthorized",
+    "WooTransportError": "store_unreachable",
+    "StoreError": "store_error",
+    "LockedError": "locked",
+    "SecretsError": "secrets_unavailable",
+    "DatabaseError": "database_unusable",
+    "NotFoundError": "not_found",
+    "ConflictError": "conflict",
+    "ValidationError": "usage",
+}
+
+
+def error_kind(exc: BaseException, exit_code: int) -> str:
+    """``not_found``, ``usage``, ``conflict``, ... for ``exc`` (see the README's exit codes)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if not isinstance(exc, WoosyncError):
+        return "usage" if isinstance(exc, _USAGE_ERROR) else "internal_error"
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _ERROR_KINDS:
+            return _ERROR_KINDS[cls.__name__]
+    try:
+        return ExitCode(exit_code).name.lower()
+    except ValueError:
+        return "failed"
+
+
 class WoosyncGroup(TyperGroup):
     """Turns every :class:`WoosyncError` and usage error into one line on stderr and its exit code."""
 
@@ -67,16 +97,19 @@ class WoosyncGroup(TyperGroup):
         _help_as_written(self)
 
     def make_context(self, info_name: str | None, args: list[str], *a: Any, **kw: Any) -> Any:
+        # A usage error can come before a command's own --json is parsed: remember it was given.
+        options = args[: args.index("--")] if "--" in args else args
+        self.json_requested = "--json" in options
         try:
             return super().make_context(info_name, args, *a, **kw)
         except _USAGE_ERROR as exc:  # an unknown or bad global option
-            _usage_fail(exc)
+            _usage_fail(exc, self.json_requested)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except _USAGE_ERROR as exc:  # parsing a sub-command's options and arguments
-            _usage_fail(exc)
+            _usage_fail(exc, getattr(self, "json_requested", False))
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except WoosyncError as exc:
@@ -90,7 +123,7 @@ class WoosyncGroup(TyperGroup):
                 ctx.obj.close()
 
 
-def _usage_fail(exc: Exception) -> None:
+def _usage_fail(exc: Exception, json_requested: bool = False) -> None:
     """Click's usage message, box and all, as one line: ``error: <problem> (try '... -h' ...)``."""
     if type(exc).__name__ == "NoArgsIsHelpError":  # a group run without a command: its help
         raise exc
@@ -101,12 +134,17 @@ def _usage_fail(exc: Exception) -> None:
         message += f" (try '{context.command_path} {context.help_option_names[0]}' for help)"
     root = context.find_root().obj if context is not None else None
     state = root if isinstance(root, AppContext) else AppContext()
-    state.output.error(message)
-    raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.USAGE)))
+    if json_requested:
+        state.json_mode = True
+    code = int(getattr(exc, "exit_code", ExitCode.USAGE))
+    state.output.failure(message, code=error_kind(exc, code), exit_code=code)
+    raise typer.Exit(code)
 
 
 def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> None:
     state = ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
+    if getattr(ctx.command, "json_requested", False):
+        state.json_mode = True
     from woosync.core.logging import scrub
 
     if state.debug:  # scrubbed: an exception in the chain may quote a secret it was handed
@@ -117,7 +155,7 @@ def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> No
     text = scrub(message)
     if not state.debug and not isinstance(exc, WoosyncError):
         text += " (run with --debug for details)"
-    state.output.error(text)
+    state.output.failure(text, code=error_kind(exc, code), exit_code=int(code))
     ctx.exit(int(code))
 
 

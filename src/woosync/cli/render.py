@@ -65,6 +65,15 @@ class Output:
     def error(self, message: str) -> None:
         self.err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True)
 
+    def failure(self, message: str, *, code: str, exit_code: int) -> None:
+        """A command's failure: the line on stderr and, under ``--json``, the error on stdout too
+        (``{"error": {"code", "message", "exitCode"}}``) so a script reads one shape either way."""
+        self.error(message)
+        if self.json_mode:
+            error = {"code": code, "message": message, "exitCode": exit_code}
+            sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+
     # progress ---------------------------------------------------------------------------------
     @property
     def interactive(self) -> bool:
