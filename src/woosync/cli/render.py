@@ -26,12 +26,14 @@ class Output:
     def __init__(self, *, json_mode: bool = False, quiet: bool = False) -> None:
         self.json_mode = json_mode
         self.quiet = quiet
+        self.emitted = False  # a result went to stdout (under --json: its one JSON document)
         self.out = Console(soft_wrap=True, markup=False)
         self.err = Console(stderr=True, soft_wrap=True, markup=False)
 
     # results (stdout) -------------------------------------------------------------------------
     def emit(self, data: Any, human: Callable[[Console], None] | None = None) -> None:
         """Print a command's result: JSON under ``--json``, else ``human`` (or JSON if none)."""
+        self.emitted = True
         if self.json_mode or human is None:
             sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
             sys.stdout.flush()
@@ -67,9 +69,11 @@ class Output:
 
     def failure(self, message: str, *, code: str, exit_code: int) -> None:
         """A command's failure: the line on stderr and, under ``--json``, the error on stdout too
-        (``{"error": {"code", "message", "exitCode"}}``) so a script reads one shape either way."""
+        (``{"error": {"code", "message", "exitCode"}}``) so a script reads one shape either way.
+        Not when the command already printed its result (which then says what failed): stdout
+        stays one JSON document."""
         self.error(message)
-        if self.json_mode:
+        if self.json_mode and not self.emitted:
             error = {"code": code, "message": message, "exitCode": exit_code}
             sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
             sys.stdout.flush()
