@@ -201,6 +201,28 @@ def root(
     from woosync.core.logging import configure_logging
 
     configure_logging(level)
+    _apply_settings(ctx)
+
+
+# The commands whose --concurrency default is the ``concurrency`` setting.
+CONCURRENCY_COMMANDS = ("export", "import")
+
+
+def _apply_settings(ctx: typer.Context) -> None:
+    """The settings the CLI applies itself (``woosync config``): the output format, and option
+    defaults through Click's ``default_map`` (an option given on the command line still wins).
+    ``config`` itself runs without them, so a broken setting can always be repaired."""
+    if ctx.invoked_subcommand == "config":
+        return
+    from woosync.core import settings
+
+    if settings.get("format") == "json":
+        ctx.obj.json_mode = True
+    concurrency = settings.value("concurrency")
+    if concurrency.source != "default":
+        ctx.default_map = {
+            name: {"concurrency": concurrency.value} for name in CONCURRENCY_COMMANDS
+        }
 
 
 @app.command("path")

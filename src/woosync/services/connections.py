@@ -253,14 +253,18 @@ def _warn_environment_overrides(connection_id: int) -> None:
 
 
 def check_new_connection(store: Store, *, name: str | None, url: str | None) -> str:
-    """Validate a new connection's name and URL and check the URL is free; the normalised URL.
+    """Validate a new connection's name and URL, check the URL is free and that there is a place
+    to keep its secrets (a usable keyring, or the file store); the normalised URL.
 
     Lets the CLI fail before it asks for secrets; :func:`create_connection` checks again.
     """
+    from woosync.secrets import check_writable
+
     _valid_name(name)
     store_url = normalize_store_url(url or "")
     with store.session() as session:
         _ensure_url_free(session, store_url)
+    check_writable()
     return store_url
 
 
@@ -547,22 +551,12 @@ def _warn_insecure(conn: Connection) -> None:
 
 
 def client_timeout() -> float | None:
-    """``WOOSYNC_TIMEOUT`` in seconds (a positive number), or ``None`` for the client's default."""
-    import math
+    """Seconds to wait for a store's answer: ``WOOSYNC_TIMEOUT``, else the ``timeout`` setting
+    (``woosync config set timeout 60``), else ``None`` for the client's default."""
+    from woosync.core import settings
 
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValidationError(
-            f"{TIMEOUT_ENV}={text!r} is not a number of seconds",
-            hint=f"e.g. {TIMEOUT_ENV}=60 for stores that answer slowly",
-        )
-    return seconds
+    found = settings.value("timeout")
+    return None if found.source == "default" else float(found.value)
 
 
 def _client_defaults(client_kwargs: dict[str, Any]) -> None:
