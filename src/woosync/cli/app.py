@@ -211,11 +211,15 @@ CONCURRENCY_COMMANDS = ("export", "import")
 def _apply_settings(ctx: typer.Context) -> None:
     """The settings the CLI applies itself (``woosync config``): the output format, and option
     defaults through Click's ``default_map`` (an option given on the command line still wins).
-    ``config`` itself runs without them, so a broken setting can always be repaired."""
-    if ctx.invoked_subcommand == "config":
-        return
+    A broken setting does not stop ``config`` itself, so it can always be repaired."""
     from woosync.core import settings
 
+    if ctx.invoked_subcommand == "config":
+        try:
+            ctx.obj.json_mode = ctx.obj.json_mode or settings.get("format") == "json"
+        except WoosyncError:
+            pass
+        return
     if settings.get("format") == "json":
         ctx.obj.json_mode = True
     concurrency = settings.value("concurrency")
