@@ -102,6 +102,7 @@ def test_secrets_file_sticks_without_the_variable(cli, httpx_mock: HTTPXMock) ->
     assert cli("config", "set", "secrets", "file").exit_code == 0
     added = cli(*ADD, env=ENV)
     assert added.exit_code == 0, added.stderr
+    assert "config set secrets file" not in added.stderr  # already kept
     seen: list[httpx.Request] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -121,7 +122,9 @@ def test_secrets_file_sticks_without_the_variable(cli, httpx_mock: HTTPXMock) ->
 
 def test_a_file_secret_without_the_setting_names_the_command(cli) -> None:
     keyring.set_keyring(fail.Keyring())
-    assert cli(*ADD, env={**ENV, "WOOSYNC_SECRETS": "file"}).exit_code == 0
+    added = cli(*ADD, env={**ENV, "WOOSYNC_SECRETS": "file"})
+    assert added.exit_code == 0
+    assert "run 'woosync config set secrets file' so that later commands" in added.stderr
     keyring.set_keyring(keyring.backends.null.Keyring())  # type: ignore[attr-defined]
     result = cli("connections", "test", "S")
     assert result.exit_code == 7

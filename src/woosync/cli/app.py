@@ -6,6 +6,7 @@ httpx, keyring) are imported inside the code paths that need them so ``--help`` 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -215,10 +216,8 @@ def _apply_settings(ctx: typer.Context) -> None:
     from woosync.core import settings
 
     if ctx.invoked_subcommand == "config":
-        try:
+        with contextlib.suppress(WoosyncError):
             ctx.obj.json_mode = ctx.obj.json_mode or settings.get("format") == "json"
-        except WoosyncError:
-            pass
         return
     if settings.get("format") == "json":
         ctx.obj.json_mode = True

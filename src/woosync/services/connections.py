@@ -213,9 +213,22 @@ def create_connection(
     assert connection_id is not None
     if kept_in == "env":
         _warn_not_stored(connection_id)
+    elif kept_in == "file":
+        _warn_file_store_not_kept()
     _warn_environment_overrides(connection_id)
     log.info("created connection %s (%s)", conn.id, store_url)
     return connection_to_dict(conn)
+
+
+def _warn_file_store_not_kept() -> None:
+    """``WOOSYNC_SECRETS=file`` for this one command: later ones would look in the keyring."""
+    from woosync.core import settings
+
+    if settings.value("secrets").source == "env" and settings.read_file().get("secrets") != "file":
+        log.warning(
+            "the secrets went to the file store because WOOSYNC_SECRETS=file is set; run "
+            "'woosync config set secrets file' so that later commands find them without it"
+        )
 
 
 def _warn_not_stored(connection_id: int) -> None:
@@ -421,8 +434,12 @@ def update_connection(
             conn.updated_at = utcnow()
             session.add(conn)
             session.flush()
-            if secrets and store_secrets(conn.id, secrets, scope=secrets_scope(store)) == "env":
-                _warn_not_stored(conn.id)
+            if secrets:
+                kept_in = store_secrets(conn.id, secrets, scope=secrets_scope(store))
+                if kept_in == "env":
+                    _warn_not_stored(conn.id)
+                elif kept_in == "file":
+                    _warn_file_store_not_kept()
     except IntegrityError as exc:
         raise _integrity_conflict(exc, store_url or "") from None
     if any(dropped.values()):
