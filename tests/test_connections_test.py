@@ -238,14 +238,22 @@ def test_the_timeout_is_configurable_with_woosync_timeout(cli) -> None:
     key, secret = store.create_key("read_write")
     env = {"WOOSYNC_CONSUMER_KEY": key, "WOOSYNC_CONSUMER_SECRET": secret}
     with store.serve() as base_url:
-        slow = cli("connections", "test", "--url", base_url, env={**env, "WOOSYNC_TIMEOUT": "0.1"})
+        slow = cli(
+            "connections",
+            "test",
+            "--url",
+            base_url,
+            env={**env, "WOOSYNC_TIMEOUT": "0.1", "WOOSYNC_RETRIES": "0"},  # no backing off
+        )
         assert slow.exit_code == 5, slow.stderr
         assert "did not answer within 0.1 s" in slow.stderr
         assert "WOOSYNC_TIMEOUT" in slow.stderr  # the hint names the setting
         patient = cli("connections", "test", "--url", base_url, env={**env, "WOOSYNC_TIMEOUT": "5"})
         assert patient.exit_code == 0, patient.stderr
         cli("connections", "add", "--name", "S", "--url", base_url, env=env)
-        saved = cli("connections", "test", "S", env={"WOOSYNC_TIMEOUT": "0.1"})
+        saved = cli(
+            "connections", "test", "S", env={"WOOSYNC_TIMEOUT": "0.1", "WOOSYNC_RETRIES": "0"}
+        )
         assert saved.exit_code == 5 and "did not answer within 0.1 s" in saved.stderr
     for value in ("0", "-1", "soon", "nan", "inf"):
         bad = cli("connections", "test", "S", env={"WOOSYNC_TIMEOUT": value})

@@ -187,3 +187,98 @@ def test_retry_after_parsing() -> None:
     assert parse("Thu, 11 Dec 2025 09:00:00 GMT") == 0.0
     assert parse("soon") is None
     assert retry_after_seconds(httpx.Response(429)) is None
+
+
+# --- one policy for every call: 500 on reads, creates looked up before they are repeated ---------
+
+
+def test_a_500_on_a_read_is_retried(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient], sleeps: list[float]
+) -> None:
+    httpx_mock.add_response(status_code=500, text="<html>500 Internal Server Error</html>")
+    httpx_mock.add_response(**capture_response("auth_http_oauth1_ok"))
+
+    assert make_client().get("/products/categories") == []
+    assert len(sleeps) == 1
+
+
+def test_a_500_on_a_write_is_not_retried(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
+) -> None:
+    httpx_mock.add_response(method="PUT", status_code=500, text="<html>500</html>")
+    client = make_client()
+
+    with pytest.raises(WooHTTPError) as raised:
+        client.put("/products/1", {"name": "x"})
+    assert raised.value.status == 500
+    assert client.stats.requests == 1
+
+
+def test_a_create_whose_answer_was_lost_is_looked_up_not_sent_again(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient], sleeps: list[float]
+) -> None:
+    httpx_mock.add_exception(httpx.ReadTimeout("timed out"), method="POST")
+    lookups: list[int] = []
+
+    def lookup() -> dict[str, int] | None:
+        lookups.append(1)
+        return {"id": 42}
+
+    client = make_client()
+    assert client.create("/products/tags", {"name": "gift"}, lookup=lookup) == {"id": 42}
+    assert len(lookups) == 1 and len(sleeps) == 1
+    assert [r.method for r in httpx_mock.get_requests()] == ["POST"]
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"status_code": 429, "headers": {"Retry-After": "2"}, "text": "slow down"},
+        {"status_code": 503, "text": "<html>503</html>"},
+        {"status_code": 500, "json": {"code": "db_error", "message": "Oops"}},
+    ],
+)
+def test_a_refused_or_failed_create_is_repeated_after_a_lookup_finds_nothing(
+    failure: dict[str, object],
+    httpx_mock: HTTPXMock,
+    make_client: Callable[..., WooClient],
+    sleeps: list[float],
+) -> None:
+    httpx_mock.add_response(method="POST", **failure)  # type: ignore[arg-type]
+    httpx_mock.add_response(method="POST", status_code=201, json={"id": 7, "name": "gift"})
+    client = make_client()
+
+    assert client.create("/products/tags", {"name": "gift"}, lookup=lambda: None)["id"] == 7
+    assert len(httpx_mock.get_requests()) == 2
+    assert client.stats.retries == 1
+    if failure["status_code"] == 429:
+        assert sleeps == [2.0]  # Retry-After is honoured for creates too
+
+
+def test_a_create_refused_for_good_is_not_repeated(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
+) -> None:
+    httpx_mock.add_response(
+        method="POST", status_code=400, json={"code": "rest_invalid_param", "message": "Bad."}
+    )
+    looked: list[int] = []
+    with pytest.raises(WooHTTPError):
+        make_client().create("/products/tags", {"name": ""}, lookup=lambda: looked.append(1))
+    assert looked == [] and len(httpx_mock.get_requests()) == 1
+
+
+def test_a_create_gives_up_after_the_policy_s_retries(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
+) -> None:
+    for _ in range(3):
+        httpx_mock.add_response(method="POST", status_code=503, text="<html>503</html>")
+    client = make_client(max_retries=2)
+    looked: list[int] = []
+
+    def lookup() -> None:
+        looked.append(1)
+
+    with pytest.raises(WooHTTPError):
+        client.create("/products/tags", {"name": "gift"}, lookup=lookup)
+    assert client.stats.requests == 3 and client.stats.retries == 2
+    assert len(looked) == 3  # before each repeat, and after the last attempt

@@ -14,12 +14,14 @@ import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import IO, Any, cast
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+
+from woosync.core.logging import ScrubbingStream, scrub_quoted
 
 
 class Output:
@@ -27,15 +29,19 @@ class Output:
         self.json_mode = json_mode
         self.quiet = quiet
         self.emitted = False  # a result went to stdout (under --json: its one JSON document)
-        self.out = Console(soft_wrap=True, markup=False)
-        self.err = Console(stderr=True, soft_wrap=True, markup=False)
+        # every byte printed passes the redactor: a store's text may quote a key in any form
+        stdout = cast("IO[str]", ScrubbingStream(lambda: sys.stdout))
+        stderr = cast("IO[str]", ScrubbingStream(lambda: sys.stderr))
+        self.out = Console(file=stdout, soft_wrap=True, markup=False)
+        self.err = Console(file=stderr, soft_wrap=True, markup=False)
 
     # results (stdout) -------------------------------------------------------------------------
     def emit(self, data: Any, human: Callable[[Console], None] | None = None) -> None:
         """Print a command's result: JSON under ``--json``, else ``human`` (or JSON if none)."""
         self.emitted = True
         if self.json_mode or human is None:
-            sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+            text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+            sys.stdout.write(scrub_quoted(text) + "\n")
             sys.stdout.flush()
         else:
             human(self.out)
@@ -49,7 +55,7 @@ class Output:
         for column in columns:
             table.add_column(Text(column))
         for row in rows:
-            table.add_row(*(Text("" if cell is None else str(cell)) for cell in row))
+            table.add_row(*(Text("" if cell is None else scrub_quoted(str(cell))) for cell in row))
         return table
 
     # messages (stderr) ------------------------------------------------------------------------
@@ -75,7 +81,8 @@ class Output:
         self.error(message)
         if self.json_mode and not self.emitted:
             error = {"code": code, "message": message, "exitCode": exit_code}
-            sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
+            text = json.dumps({"error": error}, ensure_ascii=False)
+            sys.stdout.write(scrub_quoted(text) + "\n")
             sys.stdout.flush()
 
     # progress ---------------------------------------------------------------------------------

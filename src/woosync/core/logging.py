@@ -6,11 +6,15 @@ defence on the root handler that also scrubs any registered secret value from ev
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import sys
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 SENSITIVE_PARAMS = frozenset(
     {
@@ -30,23 +34,143 @@ _TOKEN_RE = re.compile(r"\b(c[ks]_[A-Za-z0-9]{6,})\b")
 
 _secret_values: set[str] = set()
 _secret_lock = threading.Lock()
+SHORTEST_IN_DATA = 10  # the shortest consumer key or secret woosync accepts
+_RECENT_SIGNATURES = 256  # one-use values: keep the newest few, not one per request of a long run
+_signatures: deque[str] = deque(maxlen=_RECENT_SIGNATURES)
+_version = 0
+_cache: tuple[tuple[int, int, bool] | None, list[str]] = (None, [])
+_SIGNATURE_PARAM_RE = re.compile(r"(oauth_signature(?:%3D|=|\\?\"?\s*:\s*\\?\"))([^&\s\"'<>]+)")
+# an Authorization header quoted by a proxy: 24+ characters of base64 with a digit, a lower and an
+# upper case letter (a product called "Basic Tee-Collection-2024" is left alone)
+_BASIC_RE = re.compile(
+    r"\b(Basic\s+)(?=[A-Za-z+/]*[0-9])(?=[A-Z0-9+/]*[a-z])(?=[a-z0-9+/]*[A-Z])"
+    r"[A-Za-z0-9+/]{24,}={0,2}(?![A-Za-z0-9+/=_-])"
+)
+
+
+def _bump() -> None:
+    """A secret was registered: the sorted lists are to be made again (the lock is held)."""
+    global _version
+    _version += 1
+
+
+def secret_forms(value: str) -> set[str]:
+    """``value`` as it may travel: raw, URL-encoded (``%2B`` or ``+`` for a space), JSON-escaped."""
+    forms = {value, quote(value, safe=""), quote_plus(value, safe=""), quote(value)}
+    forms |= {form.replace("/", "\\/") for form in forms}  # PHP's json_encode escapes slashes
+    return {form for form in forms if len(form) >= 4}
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret value so the log filter can scrub it wherever it appears."""
+    """Remember a secret so :func:`scrub` hides it wherever it appears, in every encoded form."""
     if value and len(value) >= 4:
         with _secret_lock:
-            _secret_values.add(value)
+            _secret_values.update(secret_forms(value))
+            _bump()
+
+
+def register_credentials(consumer_key: str | None, consumer_secret: str | None) -> None:
+    """A key pair in every form it travels in: each value on its own (the ``oauth_consumer_key``
+    parameter is the raw key), and ``base64(key:secret)``, the value of a Basic ``Authorization``
+    header (standard and URL-safe alphabets, and URL-encoded or JSON-escaped as a body may quote it).
+    """
+    register_secret(consumer_key)
+    register_secret(consumer_secret)
+    if consumer_key and consumer_secret:
+        pair = f"{consumer_key}:{consumer_secret}".encode()
+        for encoded in (base64.b64encode(pair), base64.urlsafe_b64encode(pair)):
+            text = encoded.decode("ascii")
+            register_secret(text)
+            register_secret(text.rstrip("="))  # some tools drop the padding
+
+
+def register_signature(value: str | None) -> None:
+    """An OAuth signature just sent: one use only, so only the newest few are kept."""
+    if value and len(value) >= 8:
+        with _secret_lock:
+            _signatures.extend(secret_forms(value))
+            _bump()
 
 
 def scrub(text: str) -> str:
-    """Replace registered secrets and anything shaped like a WooCommerce key in ``text``."""
+    """``text`` with every registered secret (in every form), OAuth signature and Basic credential
+    replaced by ``REDACTED``, and anything shaped like a WooCommerce key too: for log lines and
+    error messages."""
+    return _TOKEN_RE.sub(REDACTED, scrub_quoted(scrub_secrets(text, shortest=1)))
+
+
+def scrub_quoted(text: str) -> str:
+    """Registered secrets, OAuth signatures and Basic credentials replaced, key-shaped words kept:
+    for everything printed (the sandbox prints the keys it made for the user to copy)."""
+    if not text:
+        return text
+    text = scrub_secrets(text)
+    if "oauth_signature" in text:
+        text = _SIGNATURE_PARAM_RE.sub(lambda m: m.group(1) + REDACTED, text)
+    if "Basic" in text:
+        text = _BASIC_RE.sub(lambda m: m.group(1) + REDACTED, text)
+    return text
+
+
+def _values(shortest: int, signatures: bool, extra: Iterable[str] = ()) -> list[str]:
+    """The registered forms (and the recent signatures'), longest first, at least ``shortest``."""
+    global _cache
     with _secret_lock:
-        secrets = sorted(_secret_values, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    return _TOKEN_RE.sub(REDACTED, text)
+        key = (_version, shortest, signatures)
+        if _cache[0] != key:
+            pool = _secret_values.union(_signatures) if signatures else set(_secret_values)
+            _cache = (key, sorted((v for v in pool if len(v) >= shortest), key=len, reverse=True))
+        values = _cache[1]
+    if extra:
+        values = sorted({*values, *extra}, key=len, reverse=True)
+    return values
+
+
+def scrub_secrets(
+    text: str,
+    *,
+    shortest: int = SHORTEST_IN_DATA,
+    signatures: bool = True,
+    extra: Iterable[str] = (),
+) -> str:
+    """Only the registered values replaced: for a store's data (a SKU shaped like ``ck_...`` stays).
+
+    Values shorter than ``shortest`` are left alone: a short webhook secret such as ``shop`` is
+    hidden in logs and errors, not cut out of every product name printed or stored. ``extra``
+    adds values for this call (the signature of the request an answer belongs to).
+    """
+    if not text:
+        return text
+    for value in _values(shortest, signatures, extra):
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return text
+
+
+def scrub_data(data: Any, extra: Iterable[str] = ()) -> Any:
+    """Every string in a decoded JSON value (keys included) through :func:`scrub_secrets`, against
+    the long-lived secrets and ``extra`` (a store's answer can only quote its own request's
+    signature)."""
+    values = _values(SHORTEST_IN_DATA, False, extra)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            for secret in values:
+                if secret in value:
+                    value = value.replace(secret, REDACTED)
+            return value
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {clean(str(key)): clean(item) for key, item in value.items()}
+        return value
+
+    return clean(data)
+
+
+def holds_secret(text: str, extra: Iterable[str] = ()) -> bool:
+    """Whether ``text`` contains a long-lived secret, or one of ``extra``, in any registered form."""
+    return any(value in text for value in _values(SHORTEST_IN_DATA, False, extra))
 
 
 def redact_url(url: object) -> str:
@@ -104,3 +228,51 @@ def configure_logging(level: str = "warning", log_file: str | None = None) -> No
     root.propagate = False
     for noisy in ("httpx", "httpcore", "urllib3", "keyring", "oauthlib"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class ScrubbingStream:
+    """A text stream that passes what is written through :func:`scrub_quoted` on its way to
+    ``target()`` (looked up at each write, so a replaced ``sys.stdout`` is followed)."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def write(self, text: str) -> int:
+        self._target().write(scrub_quoted(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding, flush, ...
+        return getattr(self._target(), name)
+
+
+def scrub_parameters(parameters: Any) -> Any:
+    """SQL parameters (a tuple/list/dict, or a list of them) with registered secrets replaced;
+    the same object when no string in them holds one (the usual case, checked in one pass)."""
+    strings: list[str] = []
+
+    def collect(value: Any) -> None:
+        if isinstance(value, str):
+            strings.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                collect(item)
+
+    collect(parameters)
+    if not strings or not holds_secret("\n".join(strings)):
+        return parameters
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return scrub_secrets(value)
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, tuple):
+            return tuple(clean(item) for item in value)
+        return value
+
+    return clean(parameters)

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 from pydantic import ValidationError as PydanticError
 
 from woosync.core.errors import ValidationError
+from woosync.files import bounds
 
 Location = tuple[Any, ...]  # keys and list positions, as pydantic reports them
 
@@ -323,6 +324,7 @@ def _validate(raw: Any, marks: _Marks, source: str, line: int) -> MappingDocumen
 
 def parse_mapping_text(text: str, source: str) -> list[MappingDocument]:
     """Every document in ``text`` (named ``source`` in errors), validated; ValidationError if not."""
+    bounds.check_yaml(text, source)  # before the node tree: an alias bomb would expand in _index
     loader = _Loader(text)
     documents: list[MappingDocument] = []
     try:
@@ -354,7 +356,7 @@ def load_mapping_files(paths: Iterable[str | Path]) -> list[MappingDocument]:
     for path in paths:
         name = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = bounds.read_text(path)
         except FileNotFoundError:
             raise ValidationError(f"{name}: no such file") from None
         except UnicodeDecodeError:

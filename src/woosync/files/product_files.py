@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from woosync.core.errors import ValidationError
+from woosync.files import bounds
 
 PRODUCT_STATUSES: tuple[str, ...] = ("publish", "draft", "pending", "private")
 PRODUCT_TYPES: tuple[str, ...] = ("simple", "variable", "grouped", "external")
@@ -416,6 +417,7 @@ def load_yaml_strings(text: str, duplicates: list[tuple[dict[str, Any], str]] | 
     stack: list[list[Any]] = []
     anchors: dict[str, Any] = {}
     roots: list[Any] = []
+    budget = bounds.YamlBudget()  # alias bombs and deep nesting refused as they are met
 
     def merge(frame: list[Any], value: dict[str, Any] | list[Any]) -> None:
         container = frame[0]
@@ -454,6 +456,7 @@ def load_yaml_strings(text: str, duplicates: list[tuple[dict[str, Any], str]] | 
             frame[1] = _NO_KEY
 
     for event in yaml.parse(text, Loader=_PARSER_LOADER):
+        budget.see(event)
         kind = type(event)
         if kind is yaml.ScalarEvent:
             plain_null = event.tag is None and event.implicit[0] and event.value in _PLAIN_NULLS
@@ -507,11 +510,9 @@ def detect_format(path: Path | str, fmt: str | None = None) -> str:
 
 def read_product_file(path: Path | str, fmt: str | None = None) -> list[SourceRow]:
     """Read a product file into rows (``-`` is stdin and needs ``fmt``). File-level problems raise."""
-    import sys
-
     fmt = detect_format(path, fmt)
     try:
-        text = sys.stdin.read() if str(path) == "-" else Path(path).read_text(encoding="utf-8-sig")
+        text = bounds.read_text(path, encoding="utf-8-sig", allow_stdin=True)
     except (OSError, UnicodeDecodeError) as exc:
         raise ValidationError(f"cannot read {path}: {exc}") from None
     return parse_products(text, fmt, source=str(path))
@@ -523,7 +524,7 @@ def parse_products(text: str, fmt: str, *, source: str = "<input>") -> list[Sour
     duplicates: list[tuple[dict[str, Any], str]] = []
     if fmt == "json":
         try:
-            document = _load_json(text, duplicates)
+            document = _load_json(text, duplicates, source)
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
@@ -534,11 +535,11 @@ def parse_products(text: str, fmt: str, *, source: str = "<input>") -> list[Sour
         except yaml.YAMLError as exc:
             raise ValidationError(f"{source} is not valid YAML: {_one_line(exc)}") from None
         except ValidationError as exc:
-            raise ValidationError(f"{source}: {exc.message}") from None
+            raise ValidationError(f"{source}: {exc.message}", hint=exc.hint) from None
     return _items(document, source, duplicates)
 
 
-def _load_json(text: str, duplicates: list[tuple[dict[str, Any], str]]) -> Any:
+def _load_json(text: str, duplicates: list[tuple[dict[str, Any], str]], source: str) -> Any:
     """``json.loads``, appending each object that has a key twice (and that key) to ``duplicates``."""
 
     def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -552,7 +553,7 @@ def _load_json(text: str, duplicates: list[tuple[dict[str, Any], str]]) -> Any:
                 seen.add(key)
         return built
 
-    return json.loads(text, object_pairs_hook=build)
+    return bounds.load_json(text, source, object_pairs_hook=build)
 
 
 def _find_duplicate(

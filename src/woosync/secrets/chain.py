@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from woosync.core.errors import SecretsError
-from woosync.core.logging import register_secret
+from woosync.core.logging import register_credentials, register_secret
 from woosync.secrets import backends
 
 MODE_ENV = "WOOSYNC_SECRETS"
@@ -178,6 +178,7 @@ def resolve_credentials(
                 values[field] = entered
                 continue
         raise _missing(connection_id, field, scope)
+    register_credentials(values["consumer_key"], values["consumer_secret"])
     return Credentials(
         consumer_key=values["consumer_key"] or "",
         consumer_secret=values["consumer_secret"] or "",

@@ -34,7 +34,8 @@ MIN_SECRET_LENGTH = 10
 TIMEOUT_ENV = "WOOSYNC_TIMEOUT"  # seconds to wait for a store's answer (the client's default: 30)
 SUCCESS_MESSAGE = "Connection successful"
 FAILURE_PREFIX = "Failed to connect to WooCommerce store: "
-TEST_RETRIES = 0  # a connection test reports the first failure instead of backing off
+MAX_RESPONSE_ENV = "WOOSYNC_MAX_RESPONSE_MB"  # cap on one answer's body (the client's default: 64)
+RETRIES_ENV = "WOOSYNC_RETRIES"  # retries of a transient failure per call (the client's default: 4)
 
 log = logging.getLogger("woosync.connections")
 
@@ -576,10 +577,35 @@ def client_timeout() -> float | None:
     return None if found.source == "default" else float(found.value)
 
 
+def _positive_env(name: str, example: str, *, integer: bool = False) -> float | None:
+    import math
+
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (integer and value != int(value)):
+        kind = "a whole number" if integer else "a positive number"
+        raise ValidationError(f"{name}={text!r} is not {kind}", hint=f"e.g. {name}={example}")
+    return value
+
+
 def _client_defaults(client_kwargs: dict[str, Any]) -> None:
+    """The client settings the environment may change: timeout, answer size cap, retries."""
     timeout = client_timeout()
     if timeout is not None:
         client_kwargs.setdefault("timeout", timeout)
+    cap = _positive_env(MAX_RESPONSE_ENV, "256")
+    if cap is not None:
+        if cap <= 0:
+            raise ValidationError(f"{MAX_RESPONSE_ENV} must be more than 0", hint="e.g. 256")
+        client_kwargs.setdefault("max_response_mb", cap)
+    retries = _positive_env(RETRIES_ENV, "8", integer=True)
+    if retries is not None:
+        client_kwargs.setdefault("max_retries", int(retries))
 
 
 def stdin_is_interactive() -> bool:
@@ -696,7 +722,6 @@ def test_connection(
         )
     _client_defaults(client_kwargs)
     client_kwargs.setdefault("verify", bundle or verify_tls)
-    client_kwargs.setdefault("max_retries", TEST_RETRIES)
     if client_kwargs["verify"] is False:
         log.warning("TLS certificate verification is OFF for this test of %s", store_url)
     assert key is not None and secret is not None
@@ -717,7 +742,6 @@ def test_saved_connection(
     """Spec operation 7 for a saved connection (``ref``, else the default one)."""
     with store.session() as session:
         conn = connection_or_default(session, ref)
-    client_kwargs.setdefault("max_retries", TEST_RETRIES)
     with open_client(store, conn, interactive=interactive, **client_kwargs) as client:
         return probe(client)
 

@@ -286,10 +286,22 @@ class StoreRegistry:
                 )
                 continue
             label = wanted[slug][0] or slug[3:]
+            landed: list[int] = []
+
+            def lookup(slug: str = slug, landed: list[int] = landed) -> dict[str, Any] | None:
+                found = listing().get(slug)  # did the attempt whose answer was lost land?
+                if found is None:
+                    return None
+                landed.append(found)
+                return {"id": found}
+
             try:
-                created = client.post("/products/attributes", {"name": label, "slug": slug[3:]})
+                created = client.create(
+                    "/products/attributes", {"name": label, "slug": slug[3:]}, lookup=lookup
+                )
                 self.remember(ATTRIBUTE, slug, int(created["id"]))
-                self.created.append((ATTRIBUTE, slug))
+                if not landed:
+                    self.created.append((ATTRIBUTE, slug))
             except WooError as exc:
                 existing = listing()  # lost a race, or the slug exists under another label
                 if slug in existing:
@@ -328,24 +340,44 @@ def _file_stems(url: Any) -> set[str]:
 
 
 def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
-    """``(id, created)`` of the term ``name`` after a POST to ``path``. A term that exists answers
-    ``term_exists`` with its id, so a POST whose answer was lost (5xx, timeout) is safe to send
-    once more: it is, where every product using the name would otherwise fail."""
-    from woosync.woo.errors import WooHTTPError, WooTransportError
+    """``(id, created)`` of the term ``name`` after a POST to ``path``, under the client's retry
+    policy: an attempt that may have landed (timeout, dropped connection, 5xx) is looked up by name
+    and slug before the POST is sent again. A term that exists answers ``term_exists`` with its id
+    (a create that landed and was sent again, or one made by someone else meanwhile)."""
+    from woosync.woo.errors import WooHTTPError
 
-    for attempt in (1, 2):
-        try:
-            return int(client.post(path, {"name": name})["id"]), True
-        except WooHTTPError as exc:
-            resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
-            if resource:
-                return int(resource), False
-            if attempt == 2 or not (exc.status >= 500 or exc.status == 429):
-                raise
-        except WooTransportError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    landed: list[int] = []
+
+    def lookup() -> dict[str, Any] | None:
+        found = _find_term(client, path, name)
+        if found is None:
+            return None
+        landed.append(found)
+        return {"id": found}
+
+    try:
+        answer = client.create(path, {"name": name}, lookup=lookup)
+    except WooHTTPError as exc:
+        resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
+        if resource:
+            return int(resource), False
+        raise
+    return int(answer["id"]), not landed
+
+
+def _find_term(client: WooClient, path: str, name: str) -> int | None:
+    """The id of the term called ``name`` (or with its slug) in ``path``, if the store has one."""
+    answer = client.get(path, {"search": name, "per_page": 100, "hide_empty": "false"})
+    folded, slug = _fold(name), _slug(name)
+    for term in answer if isinstance(answer, list) else []:
+        if _fold(term.get("name", "")) == folded or term.get("slug") == slug:
+            return int(term["id"])
+    return None
+
+
+def _slug(name: str) -> str:
+    """Roughly WordPress's ``sanitize_title``: lower case, runs of other characters as ``-``."""
+    return re.sub(r"[^\w]+", "-", html.unescape(name).strip().lower()).strip("-")
 
 
 _REF_COLUMNS = ("connection_id", "kind", "key", "woo_id", "created_at")

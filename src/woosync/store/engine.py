@@ -59,6 +59,15 @@ class Store:
             def _on_connect(dbapi_conn: Any, _record: Any) -> None:
                 _configure(dbapi_conn)
 
+            @event.listens_for(engine, "before_cursor_execute", retval=True)
+            def _no_secrets(
+                _conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any
+            ) -> tuple[str, Any]:
+                # a store's text (an error message, a name) that quotes a key never reaches disk
+                from woosync.core.logging import scrub_parameters
+
+                return statement, scrub_parameters(parameters)
+
             self._engine = engine
         return self._engine
 

@@ -26,17 +26,20 @@ import httpx
 
 from woosync import __version__
 from woosync.core.errors import ValidationError
-from woosync.core.logging import redact_url, register_secret
+from woosync.core.logging import redact_url, register_credentials
 from woosync.woo.auth import AuthScheme, WooAuth, scheme_for
 from woosync.woo.errors import (
     WooAuthError,
     WooError,
+    WooHTTPError,
     WooNotFoundError,
+    WooTimeoutError,
     WooTransportError,
 )
+from woosync.woo.limits import deadline, deadline_transport, read_body
 from woosync.woo.models import BatchResult, ClientStats, StoreInfo
 from woosync.woo.pagination import Deduplicator, listing_params, page_params, totals
-from woosync.woo.retry import RetryPolicy
+from woosync.woo.retry import RetryPolicy, is_retriable_exception
 from woosync.woo.translate import NO_REST_API, decode, transport_error
 
 log = logging.getLogger("woosync.woo")
@@ -49,6 +52,9 @@ MAX_CONNECTIONS = 16  # the pool size; concurrency above it would only queue for
 CONNECT_TIMEOUT = 10.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 INDEX_FIELDS = "name,description,url,home,namespaces"
+MAX_RESPONSE_MB = 64  # the default cap on one answer's (decoded) body
+# a create whose answer is one of these may be repeated, after looking up whether it landed
+CREATE_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class WooClient:
@@ -74,15 +80,16 @@ class WooClient:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         sleep: Callable[[float], None] = time.sleep,
+        max_response_mb: float = MAX_RESPONSE_MB,
     ) -> None:
-        register_secret(consumer_key)
-        register_secret(consumer_secret)
+        register_credentials(consumer_key, consumer_secret)
         if not consumer_key or not consumer_secret:
             raise ValidationError("a consumer key and a consumer secret are both needed")
         self.store_url = site_root(store_url)
         self.api_url = self.store_url + API_PATH
         self.auth_scheme: AuthScheme = scheme_for(self.store_url)
         self.timeout = timeout
+        self.max_response_bytes = max(1, int(max_response_mb * 1024 * 1024))
         self.stats = ClientStats()
         self._auth = WooAuth(consumer_key, consumer_secret)
         self._retry = RetryPolicy(
@@ -92,12 +99,14 @@ class WooClient:
             sleep=sleep,
             on_retry=self.stats.count_retry,
         )
+        limits = httpx.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+        )
+        if transport is None:  # every socket operation of an attempt bound by its deadline
+            transport = deadline_transport(verify=_tls_verify(verify), limits=limits)
         self._http = httpx.Client(
-            verify=_tls_verify(verify),
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
-            limits=httpx.Limits(
-                max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
-            ),
+            limits=limits,
             # Never follow: OAuth signs the exact URL, and a write must not silently land elsewhere.
             follow_redirects=False,
             transport=transport,
@@ -383,7 +392,8 @@ class WooClient:
         failure is returned too: write access is then unknown.
         """
         try:
-            self._exchange("POST", self._url("/products/batch"), json={}, idempotent=False)
+            # an empty batch applies nothing: as safe to repeat as a read
+            self._exchange("POST", self._url("/products/batch"), json={}, idempotent=True)
         except WooError as exc:
             return exc
         return None
@@ -434,18 +444,26 @@ class WooClient:
             request = self._http.build_request(method, url, params=params, json=json)
             self.stats.count_request(method)
             started = time.perf_counter()
-            try:
-                response = self._http.send(request, auth=self._auth if authenticate else None)
-            except httpx.RequestError as exc:
-                log.debug(
-                    "%s %s -> %s after %d ms (attempt %d)",
-                    method,
-                    redact_url(request.url),
-                    type(exc).__name__,
-                    _ms(started),
-                    number,
-                )
-                raise
+            answered = False
+            with deadline(self.timeout) as until:
+                try:
+                    response = self._http.send(
+                        request, auth=self._auth if authenticate else None, stream=True
+                    )
+                    answered = True
+                    read_body(response, shown, self.max_response_bytes, until)
+                except httpx.RequestError as exc:
+                    log.debug(
+                        "%s %s -> %s after %d ms (attempt %d)",
+                        method,
+                        redact_url(request.url),
+                        type(exc).__name__,
+                        _ms(started),
+                        number,
+                    )
+                    if answered and isinstance(exc, httpx.TimeoutException):
+                        exc.overran = True  # type: ignore[attr-defined]  # the body came too slowly
+                    raise
             log.debug(
                 "%s %s -> %d in %d ms (attempt %d)",
                 method,
@@ -462,6 +480,53 @@ class WooClient:
         except httpx.RequestError as exc:
             raise transport_error(exc, shown, self.timeout) from exc
         return response, decode(response, shown, self.auth_scheme)
+
+    # ------------------------------------------------------------------ creates that may land
+
+    def create(self, path: str, json: Any, *, lookup: Callable[[], Any]) -> Any:
+        """``POST path`` to create one object, under the same retry policy as every other call.
+
+        A create is not blindly repeated: an attempt that failed in a way that may have landed
+        (a timeout, a dropped connection, a 5xx) or was refused for now (429) is followed by
+        ``lookup()``, which returns the object when the store has it (it is then returned as if
+        created) or ``None``; only then is the POST sent again, after the policy's wait. When the
+        retries run out, a last lookup decides between the object and the error.
+        """
+        url = self._url(path)
+        tries = self._retry.max_retries + 1
+        for number in range(1, tries + 1):
+            if number > 1:
+                found = lookup()
+                if found is not None:
+                    log.info("%s: the earlier attempt had landed; not sending it again", path)
+                    return found
+            try:
+                return self._exchange("POST", url, json=json, idempotent=False)[1]
+            except WooError as exc:
+                if not _create_may_repeat(exc):
+                    raise
+                if number == tries:  # out of retries: the last attempt may still have landed
+                    found = lookup()
+                    if found is None:
+                        raise
+                    return found
+                wait = self._retry.delay(number, getattr(exc, "retry_after", None))
+                self._retry.note(
+                    method="POST", url=redact_url(url), wait=wait, reason=exc, attempt=number
+                )
+                self._retry.sleep(wait)
+        raise AssertionError("unreachable")
+
+
+def _create_may_repeat(exc: WooError) -> bool:
+    if isinstance(exc, WooHTTPError):
+        return exc.status in CREATE_RETRY_STATUSES
+    if isinstance(exc, WooTimeoutError):
+        return True
+    cause = exc.__cause__
+    return (
+        isinstance(exc, WooTransportError) and cause is not None and is_retriable_exception(cause)
+    )
 
 
 def site_root(store_url: str) -> str:

@@ -9,6 +9,7 @@ Every class is a :class:`~woosync.core.errors.StoreError` (exit code 5). Message
     │   ├── WooNotFoundError    404
     │   ├── WooRedirectError    3xx (never followed: OAuth signs the exact URL, writes must not move)
     │   └── WooNotJSONError     the answer is not JSON (an HTML error, login or maintenance page)
+    ├── AnswerTooLargeError     the answer is bigger than the size cap (WOOSYNC_MAX_RESPONSE_MB)
     └── WooTransportError       DNS, refused, TLS, connection reset
         └── WooTimeoutError     no answer in time
 """
@@ -18,15 +19,19 @@ from __future__ import annotations
 from typing import Any
 
 from woosync.core.errors import StoreError
+from woosync.core.logging import scrub
 
 
 class WooError(StoreError):
     """Anything that went wrong talking to a WooCommerce store."""
 
     def __init__(self, message: str, *, hint: str | None = None, url: str | None = None) -> None:
+        # whatever a store or a proxy quoted (the request, its Authorization header) ends here
+        message = scrub(message)
+        hint = scrub(hint) if hint else hint
         super().__init__(message, hint=hint)
         self.summary = message
-        self.url = url
+        self.url = scrub(url) if url else url
 
     def __str__(self) -> str:
         return f"{self.summary} ({self.hint})" if self.hint else self.summary
@@ -51,9 +56,10 @@ class WooHTTPError(WooError):
     ) -> None:
         super().__init__(self._summarise(status, code, message, url), hint=hint, url=url)
         self.status = status
-        self.code = code
-        self.message = message  # the store's message; str(self) is the full line
+        self.code = scrub(code)
+        self.message = scrub(message)  # the store's message; str(self) is the full line
         self.data: dict[str, Any] = data if data is not None else {}
+        self.retry_after: float | None = None  # what a Retry-After header asked for, in seconds
 
     @staticmethod
     def _summarise(status: int, code: str, message: str, url: str | None) -> str:
@@ -97,6 +103,10 @@ class WooNotJSONError(WooHTTPError):
         return f"{message} (HTTP {status})"
 
 
+class AnswerTooLargeError(WooError):
+    """The store's answer is bigger than the client's cap (``WOOSYNC_MAX_RESPONSE_MB``)."""
+
+
 class WooTransportError(WooError):
     """The request did not get an HTTP answer: DNS, connection refused, TLS, connection reset."""
 
@@ -106,6 +116,7 @@ class WooTimeoutError(WooTransportError):
 
 
 __all__ = [
+    "AnswerTooLargeError",
     "WooAuthError",
     "WooError",
     "WooHTTPError",

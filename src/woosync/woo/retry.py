@@ -1,8 +1,10 @@
 """When and how long to wait before trying a request again.
 
-Retried: connection errors, timeouts, 429 and 502/503/504 — and only for requests that are safe to
-repeat (the caller decides; POST is not by default, because a write that timed out may have been
-applied). The wait is exponential backoff with full jitter, capped; a ``Retry-After`` header (seconds
+Retried: connection errors, timeouts (a stall, or an answer past the attempt's overall deadline),
+429 and 502/503/504 — and 500 for reads (GET/HEAD), where a PHP error on one page is usually
+passing — for requests that are safe to repeat (the caller decides; POST is not by default,
+because a write that timed out may have been applied: creates go through ``WooClient.create``,
+which looks the object up before sending it again, with the same waits). The wait is exponential backoff with full jitter, capped; a ``Retry-After`` header (seconds
 or an HTTP date) wins over the backoff but is capped as well. tenacity runs the loop; each attempt
 calls back into the client, which builds and signs the request afresh.
 """
@@ -26,6 +28,8 @@ from woosync.core.logging import redact_url
 log = logging.getLogger("woosync.woo")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+READ_RETRY_STATUSES = RETRY_STATUSES | {500}
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def root_causes(exc: BaseException) -> list[BaseException]:
@@ -57,8 +61,9 @@ def is_retriable_exception(exc: BaseException) -> bool:
     return False
 
 
-def is_retriable_response(response: object) -> bool:
-    return isinstance(response, httpx.Response) and response.status_code in RETRY_STATUSES
+def is_retriable_response(response: object, method: str = "POST") -> bool:
+    statuses = READ_RETRY_STATUSES if method.upper() in READ_METHODS else RETRY_STATUSES
+    return isinstance(response, httpx.Response) and response.status_code in statuses
 
 
 def retry_after_seconds(response: httpx.Response, *, now: datetime | None = None) -> float | None:
@@ -97,18 +102,38 @@ class RetryPolicy:
 
     def wait(self, state: RetryCallState) -> float:
         outcome = state.outcome
+        requested = None
         if outcome is not None and not outcome.failed:
             requested = retry_after_seconds(outcome.result())
-            if requested is not None:
-                return min(requested, self.backoff_max)
-        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (state.attempt_number - 1))
+        return self.delay(state.attempt_number, requested)
+
+    def delay(self, attempt_number: int, retry_after: float | None = None) -> float:
+        """The wait after attempt ``attempt_number``: ``Retry-After`` (capped) or full jitter."""
+        if retry_after is not None:
+            return min(retry_after, self.backoff_max)
+        ceiling = min(self.backoff_max, self.backoff_base * 2 ** (attempt_number - 1))
         return random.uniform(0, ceiling)
+
+    def note(self, *, method: str, url: str, wait: float, reason: object, attempt: int) -> None:
+        """Count and log one retry (``url`` already redacted)."""
+        self.on_retry()
+        if isinstance(reason, BaseException):
+            status = getattr(reason, "status", None)
+            reason = f"HTTP {status}" if status else type(reason).__name__
+        log.info(
+            "retrying %s %s in %.1f s after %s (attempt %d of %d)",
+            method,
+            url,
+            wait,
+            reason,
+            attempt + 1,
+            self.max_retries + 1,
+        )
 
     def retrying(self, *, retriable: bool, method: str, url: str) -> Retrying:
         """A tenacity loop for one request; ``retriable=False`` makes exactly one attempt."""
 
         def before_sleep(state: RetryCallState) -> None:
-            self.on_retry()
             outcome = state.outcome
             if outcome is None:
                 reason = "?"
@@ -117,21 +142,19 @@ class RetryPolicy:
             else:
                 reason = f"HTTP {outcome.result().status_code}"
             wait = state.next_action.sleep if state.next_action else 0.0
-            log.info(
-                "retrying %s %s in %.1f s after %s (attempt %d of %d)",
-                method,
-                redact_url(url),
-                wait,
-                reason,
-                state.attempt_number + 1,
-                self.max_retries + 1,
+            self.note(
+                method=method,
+                url=redact_url(url),
+                wait=wait,
+                reason=reason,
+                attempt=state.attempt_number,
             )
 
         return Retrying(
             stop=stop_after_attempt(self.max_retries + 1 if retriable else 1),
             wait=self.wait,
             retry=retry_if_exception(is_retriable_exception)
-            | retry_if_result(is_retriable_response),
+            | retry_if_result(lambda response: is_retriable_response(response, method)),
             sleep=self.sleep,
             before_sleep=before_sleep,
             # On exhaustion hand back the last outcome as it was: the response (translated into a

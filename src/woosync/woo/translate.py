@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from woosync.core.logging import redact_url, scrub
+from woosync.core.logging import holds_secret, redact_url, scrub, scrub_data, secret_forms
 from woosync.woo.auth import AuthScheme
 from woosync.woo.errors import (
     WooAuthError,
@@ -28,7 +28,7 @@ from woosync.woo.errors import (
     WooTimeoutError,
     WooTransportError,
 )
-from woosync.woo.retry import root_causes
+from woosync.woo.retry import retry_after_seconds, root_causes
 
 NO_REST_API = "no WooCommerce REST API at that URL; is WooCommerce installed and active?"
 
@@ -41,16 +41,36 @@ def decode(response: httpx.Response, url: str, scheme: AuthScheme) -> Any:
     if not response.content.strip():
         if 200 <= status < 300:
             return None
-        raise WooHTTPError(
+        empty = WooHTTPError(
             status, f"http_{status}", response.reason_phrase or "empty answer", url=url
         )
+        empty.retry_after = retry_after_seconds(response)
+        raise empty
     try:
         body = json.loads(response.content)
+        # a store or proxy that echoes the request: its quote (this request's signature too) out
+        own = secret_forms(signature) if (signature := _signature(response)) else set()
+        if holds_secret(response.content.decode("utf-8", "replace"), own):
+            body = scrub_data(body, own)
+    except RecursionError:
+        raise WooError(f"the answer from {url} is nested too deeply to read", url=url) from None
     except ValueError:
-        raise not_json_error(response, url) from None
+        not_json = not_json_error(response, url)
+        not_json.retry_after = retry_after_seconds(response)
+        raise not_json from None
     if 200 <= status < 300:
         return body
-    raise http_error(status, body, url, scheme)
+    error = http_error(status, body, url, scheme)
+    error.retry_after = retry_after_seconds(response)
+    raise error
+
+
+def _signature(response: httpx.Response) -> str | None:
+    """The OAuth signature of the request ``response`` answers (a proxy may quote it back)."""
+    try:
+        return response.request.url.params.get("oauth_signature")
+    except RuntimeError:  # a response built without a request
+        return None
 
 
 def http_error(status: int, body: Any, url: str, scheme: AuthScheme) -> WooHTTPError:
@@ -152,6 +172,13 @@ def transport_error(exc: httpx.RequestError, url: str, timeout: float) -> WooErr
     host = urlsplit(url).netloc or url
     if isinstance(exc, httpx.ConnectTimeout):
         return WooTimeoutError(f"could not connect to {host} in time", url=url)
+    if isinstance(exc, httpx.TimeoutException) and getattr(exc, "overran", False):
+        return WooTimeoutError(
+            f"{url} did not send its whole answer within {timeout:g} s",
+            hint="the store (or something in front of it) answers too slowly; try again, or "
+            "raise the timeout (WOOSYNC_TIMEOUT=SECONDS)",
+            url=url,
+        )
     if isinstance(exc, httpx.TimeoutException):
         return WooTimeoutError(
             f"{host} did not answer within {timeout:g} s",

@@ -1,0 +1,77 @@
+"""The redactor: every form a secret travels in is hidden; ordinary text is left as it is."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import quote, quote_plus
+
+from woosync.core.logging import (
+    REDACTED,
+    register_credentials,
+    register_secret,
+    register_signature,
+    scrub,
+    scrub_data,
+    scrub_parameters,
+    scrub_quoted,
+)
+
+KEY = "redkey+/0123456789abcdefXYZ"
+SECRET = "redsecret /=+9876543210fedcba"
+
+
+def test_every_form_of_a_key_pair_is_hidden() -> None:
+    register_credentials(KEY, SECRET)
+    pair = f"{KEY}:{SECRET}".encode()
+    standard = base64.b64encode(pair).decode()
+    forms = [
+        KEY,
+        SECRET,
+        quote(SECRET, safe=""),
+        quote_plus(SECRET, safe=""),
+        json.dumps(SECRET)[1:-1].replace("/", "\\/"),
+        standard,
+        standard.rstrip("="),
+        base64.urlsafe_b64encode(pair).decode(),
+        standard.replace("/", "\\/"),
+        quote(standard, safe=""),
+    ]
+    for form in forms:
+        text = f"proxy says: <{form}>"
+        assert scrub(text) == f"proxy says: <{REDACTED}>", form
+        assert scrub_quoted(text) == f"proxy says: <{REDACTED}>", form
+        assert scrub_data({"message": text, "data": [text]}) == {
+            "message": f"proxy says: <{REDACTED}>",
+            "data": [f"proxy says: <{REDACTED}>"],
+        }
+
+
+def test_oauth_signatures_and_basic_headers_are_hidden_even_unregistered() -> None:
+    register_signature("SiGnAtUrE0123456789+/abcdefghijk=")
+    assert REDACTED in scrub_quoted("sig SiGnAtUrE0123456789+/abcdefghijk= seen")
+    assert scrub_quoted("GET /x?oauth_signature=abc%2Bdef&page=1") == (
+        f"GET /x?oauth_signature={REDACTED}&page=1"
+    )
+    assert scrub_quoted('{"oauth_signature": "abc+def"}') == f'{{"oauth_signature": "{REDACTED}"}}'
+    header = "Authorization: Basic " + base64.b64encode(b"someone:else-0123456789").decode()
+    assert scrub_quoted(header) == f"Authorization: Basic {REDACTED}"
+
+
+def test_ordinary_text_is_left_alone() -> None:
+    register_secret("zq9x")  # a short webhook secret: hidden in logs, not cut out of data
+    for text in ("Basic Tee-Collection-2024", "Basic cotton tee", "size zq9x-large"):
+        assert scrub_quoted(text) == text
+    assert scrub("webhook zq9x") == f"webhook {REDACTED}"
+    assert scrub_quoted("SKU ck_abcdef123") == "SKU ck_abcdef123"  # only logs hide key shapes
+
+
+def test_sql_parameters_are_cleaned_only_when_they_hold_a_secret() -> None:
+    register_credentials(KEY, SECRET)
+    clean = [("SKU-1", "A mug", 3), ("SKU-2", "A cup", None)]
+    assert scrub_parameters(clean) is clean
+    dirty = [("SKU-1", f"echo {SECRET}", 3), {"message": f"key {KEY}"}]
+    assert scrub_parameters(dirty) == [
+        ("SKU-1", f"echo {REDACTED}", 3),
+        {"message": f"key {REDACTED}"},
+    ]
