@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from woosync.woo import WooClient
 
 MIN_SECRET_LENGTH = 10
-TIMEOUT_ENV = "WOOSYNC_TIMEOUT"  # seconds to wait for a store's answer (the client's default: 30)
 SUCCESS_MESSAGE = "Connection successful"
 FAILURE_PREFIX = "Failed to connect to WooCommerce store: "
 MAX_RESPONSE_ENV = "WOOSYNC_MAX_RESPONSE_MB"  # cap on one answer's body (the client's default: 64)
