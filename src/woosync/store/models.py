@@ -236,3 +236,31 @@ class RemovedProduct(SQLModel, table=True):
     sku: str = Field(unique=True)
     name: str | None = None
     removed_at: datetime = Field(default_factory=utcnow)
+
+
+class MappingFileSource(SQLModel, table=True):
+    """The file ``mappings apply`` last read a store's ``section`` (export, import or products)
+    from (migration 7), so ``mappings dump`` writes it back to that file."""
+
+    __tablename__ = "mapping_file_sources"
+    __table_args__ = (UniqueConstraint("connection_id", "section"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False)
+    )
+    section: str
+    path: str
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class DumpedMappingFile(SQLModel, table=True):
+    """A file ``mappings dump`` wrote and the SHA-256 of what it wrote (migration 7): a file whose
+    content still has that hash may be rewritten; any other needs ``--force``."""
+
+    __tablename__ = "dumped_mapping_files"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(unique=True)
+    sha256: str
+    written_at: datetime = Field(default_factory=utcnow)
