@@ -23,16 +23,12 @@ from realstore_support import API, RealStore
 from woosync.sandbox import SandboxStore
 from woosync.woo.auth import WooAuth
 
-SANDBOX_VARIATIONS = "sandbox variations: issue 13, in progress"
 
 # (step, where) -> why the sandbox answers differently; ``where`` matches a difference's location
 # and everything below it ("" is the whole step).
 KNOWN: dict[tuple[str, str], str] = {
     ("bad image url", ""): "the sandbox fetches no image: it refuses only .invalid hosts and "
     "non-image file names, so a URL that answers 404 still makes a product there",
-    ("variations batch", ""): SANDBOX_VARIATIONS,
-    ("variation sku lookup", ""): SANDBOX_VARIATIONS,
-    ("variation in products batch", ""): SANDBOX_VARIATIONS,
 }
 
 # fields whose values (not only types) must agree ("key": of meta_data entries)
