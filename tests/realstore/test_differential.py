@@ -23,7 +23,6 @@ from realstore_support import API, RealStore
 from woosync.sandbox import SandboxStore
 from woosync.woo.auth import WooAuth
 
-
 # (step, where) -> why the sandbox answers differently; ``where`` matches a difference's location
 # and everything below it ("" is the whole step).
 KNOWN: dict[tuple[str, str], str] = {
