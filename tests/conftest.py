@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -79,3 +80,19 @@ class Cli:
 @pytest.fixture
 def cli() -> Cli:
     return Cli()
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist may not be installed
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``-n``, every test in tests/realstore goes to the same worker, so one real store is set up
+    per run; the other tests are spread one by one as usual. (xdist's own ``--dist loadgroup`` does
+    not group with pytest 9, which ignores the node ids it rewrites.)"""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class RealStoreInOneWorker(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/realstore" if nodeid.startswith("tests/realstore/") else nodeid
+
+    return RealStoreInOneWorker(config, log)

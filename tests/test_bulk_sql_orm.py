@@ -86,6 +86,9 @@ SYNCS: list[dict[str, Any]] = [
         "store_attributes": None,
         "created_at": NOW,
         "updated_at": NOW,
+        "store_echoes": None,
+        "image_sources": None,
+        "conflicts": None,
     },
     {
         "connection_id": 1,
@@ -100,6 +103,9 @@ SYNCS: list[dict[str, Any]] = [
         "store_attributes": [{"id": 0, "name": "Gr\u00f6\u00dfe", "options": [], "visible": True}],
         "created_at": NOW,
         "updated_at": NOW,
+        "store_echoes": {"description": "0123456789abcdef"},
+        "image_sources": {"31": "https://img.example/a.jpg"},
+        "conflicts": {"regular_price": {"field": "price", "catalog": "12", "store": "13.5"}},
     },
 ]
 
@@ -198,6 +204,9 @@ def test_export_sync_records_are_the_orms(
             last_modified_fields=row["last_modified_fields"],
             exported_values=row["exported_values"],
             store_attributes=row["store_attributes"],
+            store_echoes=row["store_echoes"],
+            image_sources=row["image_sources"],
+            conflicts=row["conflicts"],
         )
         for row in SYNCS
     ]

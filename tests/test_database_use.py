@@ -37,7 +37,8 @@ def test_read_commands_on_a_fresh_machine_create_nothing(
     assert not home.exists()
     result = cli(*args, input='[{"sku": "A", "name": "A"}]')
     assert result.exit_code in (ExitCode.SUCCESS, ExitCode.NOT_FOUND), result.stderr
-    assert f"note: there is no database at {home / 'woosync.db'} yet" in result.stderr
+    note = f"note: there is no database at {home / 'woosync.db'} yet"
+    assert (note in result.stderr) == (result.exit_code == ExitCode.SUCCESS)  # else: the error
     assert "internal error" not in result.stderr
     assert not home.exists()  # neither the database nor its folder
 
@@ -144,6 +145,8 @@ def test_sqlite_refusing_a_write_mid_command_exits_8(
         result, f"the database {db_path} cannot be used: attempt to write a readonly database"
     )
     assert "INSERT" not in result.stderr  # no SQL statement in the message
+    as_json = cli("--json", "products", "add", "--sku", "C", "--name", "Jug")
+    assert json.loads(as_json.stdout)["error"]["code"] == "database_unusable"
 
 
 def test_a_constraint_violation_is_not_called_a_database_problem(

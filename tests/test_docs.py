@@ -249,8 +249,9 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # t
     _setup(cli, readme_env)  # the crontab's export needs the catalog and a mapping
     ids = ",".join(str(i) for i in readme_env["wholesale_ids"][:2])
     ran = _run_section(cli, "Import and cron", {"456,457": ids, "~/": f"{tmp_path}/"})
-    assert len(ran) == 7
+    assert len(ran) == 9
     assert "3 imported" in _output(ran, "import")  # the default connection's three products
+    assert "3 unchanged" in _output(ran, "import", "--update-existing", "--on-conflict", "store")
     assert "2 imported" in _output(
         ran, "import", "--connection", "2", "--woo-ids", ids, "--update-existing"
     )
@@ -292,8 +293,11 @@ def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: 
     for connection in ("1", "2"):
         assert cli("export", "--connection", connection, "--all").exit_code == 0
     ran = _run_section(cli, "Sync status", {"--product 101": "--product 1"})
-    assert len(ran) == 4
+    assert len(ran) == 5
     assert "12 synced, 0 pending, 0 error (12 total)" in _output(ran, "sync-status")
+    assert (
+        _output(ran, "sync-status", "--connection", "1", "--conflicts").strip() == "No conflicts."
+    )
     record = json.loads(_output(ran, "sync-status", "--product", "1", "--json"))
     assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
 

@@ -36,6 +36,9 @@ ROWS = [
         store_attributes=[
             {"id": 0, "name": "Größe & Farbe", "options": ["Rot", "Blau"], "visible": True}
         ],
+        store_echoes={"description": "0123456789abcdef"},
+        image_sources={"31": "https://img.example/ä.jpg"},
+        conflicts={"regular_price": {"field": "price", "catalog": "12", "store": "13.5"}},
     ),
     SyncRow(
         product_id=3,
@@ -79,6 +82,9 @@ def reference_sync_upsert(store: Store, rows: list[SyncRow], now: datetime) -> N
                 "exported_values",
                 "store_attributes",
                 "updated_at",
+                "store_echoes",
+                "image_sources",
+                "conflicts",
             )
         },
     )
@@ -95,6 +101,9 @@ def reference_sync_upsert(store: Store, rows: list[SyncRow], now: datetime) -> N
             "store_attributes": row.store_attributes,
             "created_at": now,
             "updated_at": now,
+            "store_echoes": row.store_echoes,
+            "image_sources": row.image_sources,
+            "conflicts": row.conflicts,
         }
         for row in rows
     ]

@@ -96,11 +96,11 @@ def test_a_failed_product_means_exit_1_and_a_line_on_stderr(
     store: Store, sandbox: SandboxStore, cli: Any
 ) -> None:
     sandbox.seed_products(1, prefix="E-")
-    sandbox.create_product({"name": "No SKU", "regular_price": "2"})
+    sandbox.create_product({"name": "Bad status", "sku": "BAD-1", "status": "future"})
     result = cli("import", "--quiet")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "(no SKU): has no SKU" in result.stderr
+    assert "BAD-1: " in result.stderr and "future" in result.stderr
     assert _skus(store) == ["E-00001"]
 
 

@@ -184,9 +184,9 @@ def test_dump_then_apply_is_a_no_op(cli, stores, tmp_path) -> None:
 
     out = tmp_path / "mappings"
     written = json.loads(cli("--json", "mappings", "dump", "--output", str(out)).stdout)
-    assert sorted(Path(w["file"]).name for w in written) == [
-        "main-retail-store.yaml",
-        "wholesale-store.yaml",
+    # both stores were applied from all.yaml: they are written back to all.yaml
+    assert [(Path(w["file"]).name, w["action"], w["stores"]) for w in written] == [
+        ("all.yaml", "create", ["Main Retail Store", "Wholesale Store"])
     ]
     assert apply(cli, *sorted(out.iterdir())).stdout.strip() == "no changes"
 

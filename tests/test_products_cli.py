@@ -122,6 +122,37 @@ def test_list_filters_by_sku_and_search_and_limits(cli) -> None:
     assert "Blue Mug" in human.stdout and "SKU" in human.stdout
 
 
+def test_list_sku_filter_ignores_case_like_woocommerce(cli) -> None:
+    add(cli, "--sku", "SKU-0009", "--name", "Nine")
+    add(cli, "--sku", "SKU-0010", "--name", "Ten")
+    found = cli("--json", "products", "list", "--sku", "sku-0009")
+    assert [p["sku"] for p in json.loads(found.stdout)] == ["SKU-0009"]
+    assert [p["sku"] for p in listed(cli, "--sku", " sku-0010 ,Sku-0009")] == [
+        "SKU-0009",
+        "SKU-0010",
+    ]
+    assert json.loads(cli("--json", "products", "list", "--sku", "sku-9").stdout) == []
+
+
+def test_json_list_is_never_cut_unless_limit_says_so(cli, db_path) -> None:
+    from woosync.services.catalog import upsert_products
+    from woosync.store.engine import open_store
+
+    store = open_store(db_path)
+    with store.session() as session:
+        rows = [{"sku": f"BULK-{n:03}", "name": f"Bulk {n}"} for n in range(103)]
+        upsert_products(session, rows)
+        session.commit()
+    store.dispose()
+    everything = cli("--json", "products", "list")
+    assert len(json.loads(everything.stdout)) == 103
+    assert "showing" not in everything.stderr
+    table = cli("products", "list")
+    assert "showing 100 of 103 products" in table.stderr
+    cut = cli("products", "list", "--json", "--limit", "5")
+    assert len(json.loads(cut.stdout)) == 5 and "showing 5 of 103" in cut.stderr
+
+
 def test_show_unknown_product_is_not_found(cli) -> None:
     assert cli("products", "show", "42").exit_code == 3
     result = cli("products", "show", "--sku", "NOPE")

@@ -172,7 +172,7 @@ def test_env_mode_stores_nothing_and_names_the_variable(memory_keyring, monkeypa
 
 def test_unknown_secrets_setting_is_an_error(monkeypatch) -> None:
     monkeypatch.setenv("WOOSYNC_SECRETS", "plaintext")
-    with pytest.raises(SecretsError, match="'plaintext' is not a secrets store"):
+    with pytest.raises(SecretsError, match="WOOSYNC_SECRETS='plaintext' is not valid for secrets"):
         store_secrets(1, {"consumer_key": KEY})
 
 
@@ -238,13 +238,16 @@ def test_headless_keyring_hint_says_how_to_store_the_secrets_in_the_file(monkeyp
         resolve_credentials(3, interactive=False)
     hint = never_stored.value.hint or ""
     # WOOSYNC_SECRETS=file alone finds nothing: the secrets have to be stored there first.
-    assert "WOOSYNC_SECRETS=file woosync connections update 3 --secrets-from-stdin" in hint
+    assert "'woosync config set secrets file' (or set WOOSYNC_SECRETS=file), then printf" in hint
+    assert "woosync connections update 3 --secrets-from-stdin" in hint
     monkeypatch.setenv("WOOSYNC_SECRETS", "file")
     store_secrets(3, {"consumer_key": KEY, "consumer_secret": SECRET})
     monkeypatch.delenv("WOOSYNC_SECRETS")  # e.g. a cron job without the setting
     with pytest.raises(SecretsError) as in_the_file:
         resolve_credentials(3, interactive=False)
-    assert "the secrets file holds them: set WOOSYNC_SECRETS=file" in str(in_the_file.value)
+    assert "the secrets file holds them: run 'woosync config set secrets file'" in str(
+        in_the_file.value
+    )
 
 
 def test_file_mode_missing_secret_names_a_way_that_works_without_a_terminal(monkeypatch) -> None:

@@ -6,6 +6,7 @@ httpx, keyring) are imported inside the code paths that need them so ``--help`` 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from typer.core import TyperGroup
 
 from woosync import __version__
 from woosync.cli.context import AppContext, JsonFlag, app_context
-from woosync.core.errors import WoosyncError
+from woosync.core.errors import DatabaseError, WoosyncError
 from woosync.core.exit_codes import ExitCode
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -28,20 +29,90 @@ _USAGE_ERROR: type[Exception] = next(
 )
 
 
+def _help_as_written(command: Any) -> None:
+    """Make ``--help`` show options as people type them, for ``command`` and everything under it.
+
+    Typer's help gives every option its type, so flags read ``--json <bool>`` as if they took a
+    value, and a float default reads ``[default: 0.0]``. A flag gets an empty metavar (the help
+    then shows no value) and a whole-number float default becomes an int (Click converts it back
+    to a float before the command sees it).
+    """
+    for param in getattr(command, "params", ()):
+        _as_written(param)
+    make_help_option = command.get_help_option  # made on first use, per command
+
+    def get_help_option(ctx: Any) -> Any:
+        option = make_help_option(ctx)
+        if option is not None:
+            _as_written(option)
+        return option
+
+    command.get_help_option = get_help_option
+    for sub in getattr(command, "commands", {}).values():
+        _help_as_written(sub)
+
+
+def _as_written(param: Any) -> None:
+    if getattr(param, "is_flag", False) and not getattr(param, "count", False):
+        param.metavar = ""
+    default = getattr(param, "default", None)
+    if isinstance(default, float) and default.is_integer():
+        param.default = int(default)
+
+
+# The ``code`` of an error under --json: a stable name of its kind, by the first class in the
+# exception's MRO found here (names, so that --help imports no HTTP client), else by exit code.
+_ERROR_KINDS = {
+    "WooAuthError": "store_unauthorized",
+    "WooTransportError": "store_unreachable",
+    "StoreError": "store_error",
+    "LockedError": "locked",
+    "SecretsError": "secrets_unavailable",
+    "DatabaseError": "database_unusable",
+    "NotFoundError": "not_found",
+    "ConflictError": "conflict",
+    "ValidationError": "usage",
+}
+
+
+def error_kind(exc: BaseException, exit_code: int) -> str:
+    """``not_found``, ``usage``, ``conflict``, ... for ``exc`` (see the README's exit codes)."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    if not isinstance(exc, WoosyncError):
+        return "usage" if isinstance(exc, _USAGE_ERROR) else "internal_error"
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _ERROR_KINDS:
+            return _ERROR_KINDS[cls.__name__]
+    try:
+        return ExitCode(exit_code).name.lower()
+    except ValueError:
+        return "failed"
+
+
 class WoosyncGroup(TyperGroup):
     """Turns every :class:`WoosyncError` and usage error into one line on stderr and its exit code."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _help_as_written(self)
+
     def make_context(self, info_name: str | None, args: list[str], *a: Any, **kw: Any) -> Any:
+        # A usage error can come before a command's own --json is parsed: remember it was given.
+        options = args[: args.index("--")] if "--" in args else args
+        self.json_requested = "--json" in options
         try:
             return super().make_context(info_name, args, *a, **kw)
         except _USAGE_ERROR as exc:  # an unknown or bad global option
-            _usage_fail(exc)
+            _usage_fail(exc, self.json_requested)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _note_missing_database(ctx)
+            return result
         except _USAGE_ERROR as exc:  # parsing a sub-command's options and arguments
-            _usage_fail(exc)
+            _usage_fail(exc, getattr(self, "json_requested", False))
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except WoosyncError as exc:
@@ -54,12 +125,25 @@ class WoosyncGroup(TyperGroup):
                 _fail(ctx, f"a number is too large (ids go up to {2**63 - 1})", ExitCode.USAGE, exc)
             problem = _database_problem(ctx, exc)
             if problem is not None:
-                _fail(ctx, problem, ExitCode.DATABASE, exc)
+                unusable = DatabaseError(problem)  # its --json code: database_unusable
+                unusable.__cause__ = exc
+                _fail(ctx, problem, ExitCode.DATABASE, unusable)
             # a bug: say so briefly, the traceback is behind --debug
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}", ExitCode.FAILURE, exc)
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
+
+
+def _note_missing_database(ctx: typer.Context) -> None:
+    """A read command that found no database says so on stderr, after its (empty) result; a failed
+    one prints only its error line."""
+    state = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    if state is not None and state.missing_database is not None:
+        state.output.info(
+            f"note: there is no database at {state.missing_database} yet "
+            "(the first command that adds something creates it)"
+        )
 
 
 def _database_problem(ctx: typer.Context, exc: BaseException) -> str | None:
@@ -80,7 +164,7 @@ def _database_problem(ctx: typer.Context, exc: BaseException) -> str | None:
     return f"the database{where} cannot be used: {cause}"
 
 
-def _usage_fail(exc: Exception) -> None:
+def _usage_fail(exc: Exception, json_requested: bool = False) -> None:
     """Click's usage message, box and all, as one line: ``error: <problem> (try '... -h' ...)``."""
     if type(exc).__name__ == "NoArgsIsHelpError":  # a group run without a command: its help
         raise exc
@@ -91,12 +175,17 @@ def _usage_fail(exc: Exception) -> None:
         message += f" (try '{context.command_path} {context.help_option_names[0]}' for help)"
     root = context.find_root().obj if context is not None else None
     state = root if isinstance(root, AppContext) else AppContext()
-    state.output.error(message)
-    raise typer.Exit(int(getattr(exc, "exit_code", ExitCode.USAGE)))
+    if json_requested:
+        state.json_mode = True
+    code = int(getattr(exc, "exit_code", ExitCode.USAGE))
+    state.output.failure(message, code=error_kind(exc, code), exit_code=code)
+    raise typer.Exit(code)
 
 
 def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> None:
     state = ctx.obj if isinstance(ctx.obj, AppContext) else AppContext()
+    if getattr(ctx.command, "json_requested", False):
+        state.json_mode = True
     from woosync.core.logging import scrub
 
     if state.debug:  # scrubbed: an exception in the chain may quote a secret it was handed
@@ -107,7 +196,7 @@ def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> No
     text = scrub(message)
     if not state.debug and not isinstance(exc, WoosyncError):
         text += " (run with --debug for details)"
-    state.output.error(text)
+    state.output.failure(text, code=error_kind(exc, code), exit_code=int(code))
     ctx.exit(int(code))
 
 
@@ -153,6 +242,30 @@ def root(
     from woosync.core.logging import configure_logging
 
     configure_logging(level)
+    _apply_settings(ctx)
+
+
+# The commands whose --concurrency default is the ``concurrency`` setting.
+CONCURRENCY_COMMANDS = ("export", "import")
+
+
+def _apply_settings(ctx: typer.Context) -> None:
+    """The settings the CLI applies itself (``woosync config``): the output format, and option
+    defaults through Click's ``default_map`` (an option given on the command line still wins).
+    A broken setting does not stop ``config`` itself, so it can always be repaired."""
+    from woosync.core import settings
+
+    if ctx.invoked_subcommand == "config":
+        with contextlib.suppress(WoosyncError):
+            ctx.obj.json_mode = ctx.obj.json_mode or settings.get("format") == "json"
+        return
+    if settings.get("format") == "json":
+        ctx.obj.json_mode = True
+    concurrency = settings.value("concurrency")
+    if concurrency.source != "default":
+        ctx.default_map = {
+            name: {"concurrency": concurrency.value} for name in CONCURRENCY_COMMANDS
+        }
 
 
 @app.command("path")

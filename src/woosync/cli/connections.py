@@ -399,10 +399,13 @@ def update_command(
 
     A --url of another store (not the same address re-spelled, nor http changed to https) is refused while the connection has sync records, since they hold the old store's product ids: add --move-to-new-store to start over with the new store, or --same-store if the same store only moved to the new address.
     """
+    from woosync.secrets import check_writable
     from woosync.services.connections import update_connection
 
     state = app_context(ctx, json_flag)
     store = state.store()
+    if prompt_secrets or secret_options.given():
+        check_writable()  # fail before asking for secrets there would be no place to keep
     secrets = gather_secrets(
         state.output,
         secret_options,

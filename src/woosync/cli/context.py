@@ -23,6 +23,7 @@ class AppContext:
     quiet: bool = False
     _output: Output | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    missing_database: Path | None = None  # a read found no database file (nothing was created)
 
     @property
     def output(self) -> Output:
@@ -64,10 +65,7 @@ class AppContext:
                     hint="create it first, or correct --db / WOOSYNC_DB",
                 )
             if not create and not path.exists():
-                self.output.info(
-                    f"note: there is no database at {path} yet "
-                    "(the first command that adds something creates it)"
-                )
+                self.missing_database = path  # said once the command succeeded (see the app)
                 self._store = open_empty_store(path)
             else:
                 self._store = open_store(path)

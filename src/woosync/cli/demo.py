@@ -28,7 +28,15 @@ if TYPE_CHECKING:
 RETAIL = "Main Retail Store"
 WHOLESALE = "Wholesale Store"
 # Variables the demo sets for itself; whatever the user had is put back afterwards.
-DEMO_ENV = ("WOOSYNC_HOME", "WOOSYNC_DB", "WOOSYNC_SECRETS", "LOG_LEVEL")
+DEMO_ENV = (
+    "WOOSYNC_HOME",
+    "WOOSYNC_DB",
+    "WOOSYNC_SECRETS",
+    "WOOSYNC_CONCURRENCY",
+    "WOOSYNC_FORMAT",
+    "WOOSYNC_TIMEOUT",
+    "LOG_LEVEL",
+)
 SECRET_ENV = ("WOOSYNC_CONSUMER_KEY", "WOOSYNC_CONSUMER_SECRET", "WOOSYNC_WEBHOOK_SECRET")
 
 

@@ -153,7 +153,7 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
     def human(console: Console) -> None:
         rows: list[list[Any]] = []
         for product in plan["products"]:
-            if product["action"] == "unchanged":
+            if product["action"] == "unchanged" and not product.get("heldConflicts"):
                 continue
             action = product["action"]
             if product.get("restoreFromTrash"):
@@ -169,6 +169,10 @@ def _render_plan(output: Output, plan: dict[str, Any]) -> None:
                 rows.append([*cells, change["field"], arrow])
             for problem in product.get("missing", []):
                 rows.append(["", "", "", "", problem])
+            for field in product.get("heldConflicts", []):
+                rows.append(
+                    [*head, field, "left out: in conflict (woosync sync-status --conflicts)"]
+                )
         print_capped_table(
             console,
             output,

@@ -66,6 +66,25 @@ def _render(output: Output, result: dict[str, Any]) -> None:
             limit=SHOWN_PROBLEMS,
             what="skipped",
         )
+        conflicts = [
+            [
+                c["wooProductId"],
+                c["sku"],
+                c["field"],
+                shown_value(c["catalog"]),
+                shown_value(c["store"]),
+            ]
+            for c in result["conflicts"]
+        ]
+        print_capped_table(
+            console,
+            output,
+            ["Woo ID", "SKU", "Field", "Catalog", "Store"],
+            conflicts,
+            limit=SHOWN_PROBLEMS,
+            what="conflicts",
+            title="Conflicts: changed on both sides since the last sync, neither overwritten",
+        )
         if result.get("restoredSkus"):
             console.print(
                 "restored (had been removed locally): " + ", ".join(result["restoredSkus"]),
@@ -77,12 +96,25 @@ def _render(output: Output, result: dict[str, Any]) -> None:
     emit_result(output, result, human)
 
 
+def shown_value(value: Any, width: int = 60) -> str:
+    """A catalog or store value in one table cell (long text cut)."""
+    if isinstance(value, list):
+        text = " | ".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        text = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+    else:
+        text = "" if value is None else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _line(result: dict[str, Any]) -> str:
     verb = "would be " if result["dryRun"] else ""
     return (
         f"{result['importedCount']} {verb}imported, {result['updatedCount']} {verb}updated, "
         f"{result['unchangedCount']} unchanged, {result['skippedCount']} skipped, "
         f"{result['failedCount']} failed"
+        + (f", {result['conflictCount']} conflicts" if result["conflictCount"] else "")
         + (" (dry run: nothing was written)" if result["dryRun"] else "")
     )
 
@@ -134,6 +166,31 @@ def import_command(
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Page requests in flight (1-16).")
     ] = 4,
+    on_conflict: Annotated[
+        str,
+        typer.Option(
+            "--on-conflict",
+            metavar="SIDE",
+            help="A field changed both in the catalog and in the store since the last sync: "
+            "skip (keep both, report it), catalog (keep the catalog's; the next export sends it) "
+            "or store (take the store's).",
+        ),
+    ] = "skip",
+    link_without_sku: Annotated[
+        bool,
+        typer.Option(
+            "--link-without-sku",
+            help="Import store products without a SKU, linked by store id, under the SKU "
+            "woo-<connection>-<store id> (else they are skipped with a warning).",
+        ),
+    ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Exit 1 when the run has warnings (skipped SKU-less products, conflicts).",
+        ),
+    ] = False,
     restore_removed: Annotated[
         bool,
         typer.Option(
@@ -163,6 +220,8 @@ def import_command(
         "restore_removed": restore_removed,
         "concurrency": concurrency,
         "lock_wait": run.wait,
+        "on_conflict": on_conflict.strip().lower(),
+        "link_without_sku": link_without_sku,
     }
     if several(connection):
 
@@ -174,7 +233,7 @@ def import_command(
             store,
             connection,
             job,
-            failed=lambda r: bool(r["failedCount"]),
+            failed=lambda r: bool(r["failedCount"] or (strict and r["warnings"])),
             parallel=parallel_stores,
         )
         render_stores(output, runs, _line, _problems, lambda r: list(r["warnings"]))
@@ -185,7 +244,7 @@ def import_command(
     ):
         result = import_products(store, single(connection), progress=advance, **options)
     _render(output, result)
-    exit_if_failed(result["failedCount"])
+    exit_if_failed(result["failedCount"] or (strict and result["warnings"]))
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +9,6 @@ import typer
 from rich.console import Console
 
 from woosync.cli.context import JsonFlag, app_context
-from woosync.core.errors import ValidationError
 
 app = typer.Typer(
     help="Mapping files: make the database match YAML files (apply), or write them (dump).",
@@ -91,22 +89,30 @@ def dump_command(
         typer.Option(
             "--output",
             "-o",
-            help="A directory to write one FILE per store into, or - for stdout.",
+            help="A directory to write the files into (each store's mappings go back to the file "
+            "'mappings apply' read them from), or - for stdout.",
         ),
     ] = "-",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Overwrite files woosync did not write (or that were edited since)."
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Write YAML mapping files that reproduce the active mappings (dump then apply changes nothing)."""
+    from woosync.services.common import get_connection
     from woosync.services.mappings import dump_active_mappings
+    from woosync.services.mappings.dump_files import write_mapping_files
 
     state = app_context(ctx, json_flag)
-    with state.store(create=False).session() as session:
-        dumped = dump_active_mappings(session, connection)
-    if not dumped:
-        state.output.warn("no active mappings to dump")
-    texts = [_render_document(item) for item in dumped]
     if output == "-":
-        document = "---\n".join(texts)
+        with state.store(create=False).session() as session:
+            dumped = dump_active_mappings(session, connection)
+        if not dumped:
+            state.output.warn("no active mappings to dump")
+        document = "---\n".join(_render_document(item) for item in dumped)
         state.output.emit(
             dumped,
             human=lambda console: console.print(
@@ -114,11 +120,17 @@ def dump_command(
             ),
         )
         return
-    written = _write_files(output, dumped, texts)
+    with state.store().session() as session:
+        only = get_connection(session, connection).id if connection is not None else None
+        dumped = dump_active_mappings(session)  # a file may hold several stores: all of them
+        written = write_mapping_files(session, output, dumped, only=only, force=force)
+    if not written:
+        state.output.warn("no active mappings to dump")
 
     def show(console: Console) -> None:
         for entry in written:
-            console.print(entry["file"], markup=False, highlight=False)
+            line = f"{entry['file']} ({entry['action']})"
+            console.print(line, markup=False, highlight=False)
 
     state.output.emit(written, human=show)
 
@@ -137,34 +149,3 @@ def _render_document(item: dict[str, Any]) -> str:
             "Apply with: woosync mappings apply FILE"
         ),
     )
-
-
-def _write_files(
-    output: str, dumped: list[dict[str, Any]], texts: list[str]
-) -> list[dict[str, Any]]:
-    """One file per store in the ``output`` directory (made if missing); what was written."""
-    directory = Path(output)
-    if directory.exists() and not directory.is_dir():
-        raise ValidationError(
-            f"--output {output} is a file", hint="give a directory, or - for stdout"
-        )
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[dict[str, Any]] = []
-    taken: set[str] = set()
-    for item, text in zip(dumped, texts, strict=True):
-        path = directory / _file_name(item["storeName"], taken, item["connectionId"])
-        path.write_text(text, encoding="utf-8")
-        written.append(
-            {"file": str(path), "store": item["store"], "connectionId": item["connectionId"]}
-        )
-    return written
-
-
-def _file_name(store_name: str, taken: set[str], connection_id: int) -> str:
-    """``<store-slug>.yaml``, or ``<store-slug>-<connection id>.yaml`` when two stores share a slug."""
-    slug = re.sub(r"[^a-z0-9]+", "-", store_name.lower()).strip("-") or "store"
-    name = f"{slug}.yaml"
-    if name in taken:
-        name = f"{slug}-{connection_id}.yaml"
-    taken.add(name)
-    return name

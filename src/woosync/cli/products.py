@@ -193,6 +193,9 @@ def add_command(
     _emit_product(state.output, product)
 
 
+TABLE_LIMIT = 100  # rows a terminal table shows unless --limit says otherwise
+
+
 @app.command("list")
 def list_command(
     ctx: typer.Context,
@@ -205,9 +208,15 @@ def list_command(
         typer.Option("--search", help="Part of the name or SKU (any case).", show_default=False),
     ] = None,
     limit: Annotated[
-        int,
-        typer.Option("--limit", max=SQLITE_MAX_INTEGER, help="Show at most this many (0 for all)."),
-    ] = 100,
+        int | None,
+        typer.Option(
+            "--limit",
+            max=SQLITE_MAX_INTEGER,
+            help=f"Show at most this many (0 for all). Default: {TABLE_LIMIT} in the table, "
+            "all with --json.",
+            show_default=False,
+        ),
+    ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
     """List products by id, with filters."""
@@ -215,6 +224,8 @@ def list_command(
 
     state = app_context(ctx, json_flag)
     skus = [part for text in sku or [] for part in text.split(",")]
+    if limit is None:  # a script reading JSON gets every row unless it asks for fewer
+        limit = 0 if state.output.json_mode else TABLE_LIMIT
     page = list_products(state.store(create=False), skus=skus, search=search, limit=limit)
     if len(page.items) < page.total:
         state.output.info(

@@ -10,6 +10,7 @@ import typer
 def groups() -> list[tuple[str, typer.Typer]]:
     """``woosync NAME ...`` sub-command groups, in the order ``--help`` lists them."""
     from woosync.cli import (
+        config,
         connections,
         export_mapping,
         import_mapping,
@@ -20,6 +21,7 @@ def groups() -> list[tuple[str, typer.Typer]]:
 
     return [
         ("connections", connections.app),
+        ("config", config.app),
         ("export-mapping", export_mapping.app),
         ("import-mapping", import_mapping.app),
         ("mappings", mapping_files.app),

@@ -39,6 +39,7 @@ class Output:
     def __init__(self, *, json_mode: bool = False, quiet: bool = False) -> None:
         self.json_mode = json_mode
         self.quiet = quiet
+        self.emitted = False  # a result went to stdout (under --json: its one JSON document)
         # every byte printed passes the redactor: a store's text may quote a key in any form
         stdout = cast("IO[str]", ScrubbingStream(lambda: sys.stdout))
         stderr = cast("IO[str]", ScrubbingStream(lambda: sys.stderr))
@@ -48,6 +49,7 @@ class Output:
     # results (stdout) -------------------------------------------------------------------------
     def emit(self, data: Any, human: Callable[[Console], None] | None = None) -> None:
         """Print a command's result: JSON under ``--json``, else ``human`` (or JSON if none)."""
+        self.emitted = True
         if self.json_mode or human is None:
             text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
             sys.stdout.write(scrub_quoted(text) + "\n")
@@ -89,6 +91,18 @@ class Output:
         self.err.print(
             f"[red]error:[/red] {escape(visible(message))}", highlight=False, markup=True
         )
+
+    def failure(self, message: str, *, code: str, exit_code: int) -> None:
+        """A command's failure: the line on stderr and, under ``--json``, the error on stdout too
+        (``{"error": {"code", "message", "exitCode"}}``) so a script reads one shape either way.
+        Not when the command already printed its result (which then says what failed): stdout
+        stays one JSON document."""
+        self.error(message)
+        if self.json_mode and not self.emitted:
+            error = {"code": code, "message": message, "exitCode": exit_code}
+            text = json.dumps({"error": error}, ensure_ascii=False)
+            sys.stdout.write(scrub_quoted(text) + "\n")
+            sys.stdout.flush()
 
     # progress ---------------------------------------------------------------------------------
     @property

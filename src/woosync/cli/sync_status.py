@@ -13,6 +13,8 @@ from woosync.core.ids import SQLITE_MAX_INTEGER
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from woosync.cli.render import Output
+
 
 def sync_status_command(
     ctx: typer.Context,
@@ -33,6 +35,14 @@ def sync_status_command(
             help="Only this local product.",
         ),
     ] = None,
+    conflicts: Annotated[
+        bool,
+        typer.Option(
+            "--conflicts",
+            help="List the fields changed both in the catalog and in the store since the last "
+            "sync, with both values.",
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Show the sync records of stores and how many are synced, pending, in error or excluded."""
@@ -46,17 +56,22 @@ def sync_status_command(
         runs = run_stores(
             store,
             connection,
-            lambda cid: sync_status(store, cid, status=status, product_id=product),
+            lambda cid: sync_status(
+                store, cid, status=status, product_id=product, conflicts_only=conflicts
+            ),
             failed=lambda _result: False,
             parallel=1,
         )
         render_stores(output, runs, _summary_line, lambda _result: [])
         return
     result: dict[str, Any] = sync_status(
-        store, single(connection), status=status, product_id=product
+        store, single(connection), status=status, product_id=product, conflicts_only=conflicts
     )
 
     def human(console: Console) -> None:
+        if conflicts:
+            _conflicts(console, output, result)
+            return
         rows = [
             [
                 record["productId"],
@@ -88,6 +103,11 @@ def sync_status_command(
             )
         )
 
+        if result["conflictCount"]:
+            console.print(
+                f"{result['conflictCount']} field(s) changed on both sides: see "
+                f"'woosync sync-status --connection {result['connectionId']} --conflicts'."
+            )
         if summary["error"]:
             console.print(
                 "Retry the products in error with "
@@ -95,6 +115,38 @@ def sync_status_command(
             )
 
     output.emit(result, human=human)
+
+
+def _conflicts(console: Console, output: Output, result: dict[str, Any]) -> None:
+    from woosync.cli.import_ import shown_value
+
+    rows = [
+        [
+            item["productId"],
+            item["sku"],
+            item["wooProductId"] or "",
+            item["field"],
+            shown_value(item["catalog"]),
+            shown_value(item["store"]),
+        ]
+        for item in result["conflicts"]
+    ]
+    if not rows:
+        console.print("No conflicts.")
+        return
+    console.print(
+        output.table(
+            ["Product", "SKU", "Woo ID", "Field", "Catalog", "Store"],
+            rows,
+            title=f"Conflicts in {result['storeName']} (connection {result['connectionId']})",
+        )
+    )
+    connection = result["connectionId"]
+    console.print(
+        f"Keep the catalog's values: 'woosync import --connection {connection} --update-existing "
+        "--on-conflict catalog' (the next export sends them); take the store's: "
+        "'--on-conflict store'; or edit one side."
+    )
 
 
 def _state(record: dict[str, Any]) -> str:
@@ -110,6 +162,7 @@ def _summary_line(result: dict[str, Any]) -> str:
         f"{summary['synced']} synced, {summary['pending']} pending, {summary['error']} error"
         + (f", {excluded} excluded" if excluded else "")
         + f" ({summary['total']} total)"
+        + (f", {result['conflictCount']} conflicts" if result.get("conflictCount") else "")
     )
 
 

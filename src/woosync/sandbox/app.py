@@ -114,6 +114,12 @@ def build_routes() -> list[Route]:
             batch=products.batch_products,
         ),
         *_resource(
+            "/wc/v3/products/{product_id}/variations",
+            {"GET": products.list_variations, "POST": products.create_variation},
+            _crud(products.get_variation, products.update_variation, products.remove_variation),
+            batch=products.batch_variations,
+        ),
+        *_resource(
             "/wc/v3/products/attributes",
             {"GET": taxonomy.list_attributes, "POST": taxonomy.create_attribute},
             _crud(taxonomy.get_attribute, taxonomy.update_attribute, taxonomy.delete_attribute),

@@ -154,9 +154,7 @@ def system_status(env: Env, request: Request) -> Response:
         },
         "security": {"secure_connection": request.scheme == "https", "hide_errors": True},
         "pages": [],
-        "post_type_counts": [
-            {"type": "product", "count": str(len(env.state.products))},
-        ],
+        "post_type_counts": _post_type_counts(env),
         "logging": {
             "logging_enabled": True,
             "default_handler": "file",
@@ -164,3 +162,13 @@ def system_status(env: Env, request: Request) -> Response:
         },
     }
     return Response(200, body)
+
+
+def _post_type_counts(env: Env) -> list[dict[str, str]]:
+    with env.state.lock:
+        variations = sum(r["type"] == "variation" for r in env.state.products.values())
+        products = len(env.state.products) - variations
+    counts = [{"type": "product", "count": str(products)}]
+    if variations:
+        counts.append({"type": "product_variation", "count": str(variations)})
+    return counts

@@ -27,6 +27,10 @@ def attribute_taxonomy(attribute_id: int) -> str:
     return f"pa:{attribute_id}"
 
 
+def is_variation(record: dict[str, Any]) -> bool:
+    return bool(record["type"] == "variation")
+
+
 def sku_key(sku: str) -> str:
     """SKUs match case-insensitively, as under MySQL's default collation."""
     return sku.casefold()
@@ -38,8 +42,9 @@ class State:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.version = 0
         self.products: dict[int, dict[str, Any]] = {}
-        self.sku_index: dict[str, int] = {}
+        self.sku_index: dict[str, int] = {}  # products and variations share one SKU space
         self.product_slugs: dict[str, int] = {}
+        self.children: dict[int, list[int]] = {}  # variable product id -> its variations' ids
         self.media: dict[int, dict[str, Any]] = {}
         self.media_files: set[str] = set()
         self.media_suffixes: dict[str, int] = {}  # next "-N" to try per file name (not saved)
@@ -79,16 +84,31 @@ class State:
 
     # products ----------------------------------------------------------------------------------
     def index_product(self, record: dict[str, Any]) -> None:
+        """Store a product or a variation (``type: "variation"``, under its ``parent_id``)."""
         self.products[record["id"]] = record
         if record["sku"]:
             self.sku_index[sku_key(record["sku"])] = record["id"]
-        self.product_slugs[record["slug"]] = record["id"]
+        if is_variation(record):
+            siblings = self.children.setdefault(record["parent_id"], [])
+            if record["id"] not in siblings:
+                siblings.append(record["id"])
+                siblings.sort()
+        else:
+            self.product_slugs[record["slug"]] = record["id"]
 
     def unindex_product(self, record: dict[str, Any]) -> None:
         if record["sku"] and self.sku_index.get(sku_key(record["sku"])) == record["id"]:
             del self.sku_index[sku_key(record["sku"])]
-        if self.product_slugs.get(record["slug"]) == record["id"]:
+        if is_variation(record):
+            siblings = self.children.get(record["parent_id"], [])
+            if record["id"] in siblings:
+                siblings.remove(record["id"])
+        elif self.product_slugs.get(record["slug"]) == record["id"]:
             del self.product_slugs[record["slug"]]
+
+    def variations_of(self, parent_id: int) -> list[dict[str, Any]]:
+        """A product's variations (trashed ones included), oldest first."""
+        return [self.products[i] for i in self.children.get(parent_id, [])]
 
     def product_by_sku(self, sku: str) -> dict[str, Any] | None:
         product_id = self.sku_index.get(sku_key(sku))
@@ -142,8 +162,22 @@ class State:
                 return term
         return None
 
-    def unique_term_slug(self, taxonomy: str, slug: str) -> str:
-        slugs = {term["slug"] for term in self.taxonomies.get(taxonomy, {}).values()}
+    def unique_term_slug(self, taxonomy: str, slug: str, parent: int = 0) -> str:
+        """``wp_unique_term_slug``: a taken slug first gains its parents' slugs, then ``-2``, ``-3``.
+
+        "Mugs" under "Kitchen" when "mugs" is taken becomes ``mugs-kitchen``.
+        """
+        terms = self.taxonomies.get(taxonomy, {})
+        slugs = {term["slug"] for term in terms.values()}
+        if slug not in slugs:
+            return slug
+        suffix, ancestor = "", terms.get(parent)
+        while ancestor is not None:
+            suffix += f"-{ancestor['slug']}"
+            if f"{slug}{suffix}" not in slugs:
+                break
+            ancestor = terms.get(ancestor["parent"])
+        slug += suffix
         candidate, n = slug, 2
         while candidate in slugs:
             candidate = f"{slug}-{n}"
@@ -198,7 +232,7 @@ class State:
     def load_json(self, data: dict[str, Any]) -> None:
         if data.get("format") != FORMAT_VERSION:
             raise ValueError(f"unknown sandbox data format {data.get('format')!r}")
-        self.products, self.sku_index, self.product_slugs = {}, {}, {}
+        self.products, self.sku_index, self.product_slugs, self.children = {}, {}, {}, {}
         for record in data["products"]:
             self.index_product(record)
         self.media = {item["id"]: item for item in data["media"]}

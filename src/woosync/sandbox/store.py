@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -14,9 +14,14 @@ from woosync.sandbox import auth
 from woosync.sandbox.app import SandboxApp
 from woosync.sandbox.env import Env
 from woosync.sandbox.faults import FaultInjector, Faults
-from woosync.sandbox.products import render_product, write_product
+from woosync.sandbox.products import (
+    render_product,
+    render_variation,
+    write_product,
+    write_variation,
+)
 from woosync.sandbox.server import make_server
-from woosync.sandbox.state import State
+from woosync.sandbox.state import State, is_variation
 from woosync.sandbox.stats import Stats
 from woosync.sandbox.taxonomy import add_attribute
 
@@ -24,7 +29,10 @@ SAVE_INTERVAL_SECONDS = 0.5
 
 
 class ProductsView(Mapping[int, dict[str, Any]]):
-    """``store.products``: id -> the product as ``context=edit`` shows it (trashed ones included)."""
+    """``store.products``: id -> the product as ``context=edit`` shows it (trashed ones included).
+
+    Variations are not in it (see ``SandboxStore.variations``), as ``GET /products`` lists none.
+    """
 
     def __init__(self, store: SandboxStore) -> None:
         self._store = store
@@ -32,14 +40,19 @@ class ProductsView(Mapping[int, dict[str, Any]]):
     def __getitem__(self, product_id: int) -> dict[str, Any]:
         state = self._store._state
         with state.lock:
-            return render_product(state, self._store.home, state.products[product_id], "edit")
+            record = state.products[product_id]
+            if is_variation(record):
+                raise KeyError(product_id)
+            return render_product(state, self._store.home, record, "edit")
 
     def __iter__(self) -> Iterator[int]:
         with self._store._state.lock:
-            return iter(list(self._store._state.products))
+            products = self._store._state.products
+            return iter([i for i, record in products.items() if not is_variation(record)])
 
     def __len__(self) -> int:
-        return len(self._store._state.products)
+        with self._store._state.lock:
+            return sum(not is_variation(r) for r in self._store._state.products.values())
 
 
 class SandboxStore:
@@ -122,7 +135,8 @@ class SandboxStore:
         return ProductsView(self)
 
     def find_sku(self, sku: str) -> dict[str, Any] | None:
-        """The product holding ``sku`` (trashed included), as ``context=edit`` shows it."""
+        """The product or variation holding ``sku`` (trashed included), as ``context=edit`` shows
+        it in product shape (a variation has ``type: "variation"`` and its ``parent_id``)."""
         with self._state.lock:
             record = self._state.product_by_sku(sku)
             return render_product(self._state, self.home, record, "edit") if record else None
@@ -136,6 +150,20 @@ class SandboxStore:
         with self._state.lock:
             record = write_product(self._env, data, None, strict=True, count=False)
             return render_product(self._state, self.home, record, "edit")
+
+    def create_variation(self, parent_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        """Create a variation as ``POST /products/{parent_id}/variations`` would; not counted."""
+        with self._state.lock:
+            record = write_variation(self._env, parent_id, data, None, strict=True, count=False)
+            return render_variation(self._state, self.home, record, "edit")
+
+    def variations(self, parent_id: int) -> list[dict[str, Any]]:
+        """A product's variations (trashed included), oldest first, as ``context=edit`` shows them."""
+        with self._state.lock:
+            return [
+                render_variation(self._state, self.home, record, "edit")
+                for record in self._state.variations_of(parent_id)
+            ]
 
     def create_attribute(self, name: str, slug: str | None = None) -> dict[str, Any]:
         """Create a global attribute as ``POST /products/attributes`` would (not counted).
@@ -171,6 +199,35 @@ class SandboxStore:
                     "stock_quantity": self._random.randint(0, 50),
                 }
                 ids.append(write_product(self._env, body, None, strict=False, count=False)["id"])
+        return ids
+
+    def seed_variable_products(
+        self, count: int, sizes: Sequence[str] = ("S", "M", "L"), prefix: str = "SBX-V"
+    ) -> list[int]:
+        """Add ``count`` variable products, each with a local "Size" attribute and one variation
+        (with its own SKU, price and managed stock) per size, reproducible from the seed; returns
+        the parents' ids."""
+        ids = []
+        with self._state.lock:
+            start = len(self._state.products) + 1
+            for n in range(start, start + count):
+                parent = {
+                    "name": f"Sandbox variable product {n}",
+                    "type": "variable",
+                    "sku": f"{prefix}{n:05d}",
+                    "attributes": [{"name": "Size", "variation": True, "options": list(sizes)}],
+                }
+                parent_id = write_product(self._env, parent, None, strict=False, count=False)["id"]
+                for size in sizes:
+                    body = {
+                        "sku": f"{prefix}{n:05d}-{size}",
+                        "regular_price": f"{self._random.randint(100, 9999) / 100:.2f}",
+                        "manage_stock": True,
+                        "stock_quantity": self._random.randint(0, 50),
+                        "attributes": [{"name": "Size", "option": size}],
+                    }
+                    write_variation(self._env, parent_id, body, None, strict=False, count=False)
+                ids.append(parent_id)
         return ids
 
     # persistence -----------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ from woosync.sandbox.text import sanitize_title, term_name
 
 TERM_INVALID = ("woocommerce_rest_term_invalid", "Resource does not exist.")
 TAXONOMY_INVALID = ("woocommerce_rest_taxonomy_invalid", "Resource does not exist.")
+NOT_HIERARCHICAL = (
+    "woocommerce_rest_taxonomy_not_hierarchical",
+    "Can not set resource parent, taxonomy is not hierarchical.",
+)
 RESERVED_ATTRIBUTE_SLUGS = frozenset(
     [
         "attachment",
@@ -204,9 +208,11 @@ def create_term(env: Env, request: Request) -> Response:
 def add_term_checked(state: State, taxonomy: str, body: dict[str, Any]) -> dict[str, Any]:
     """``wp_insert_term``: duplicate names are ``term_exists``; slugs are made unique."""
     name = term_name(str(body["name"]))
+    if "parent" in body and taxonomy != CATEGORY:
+        raise ApiError(*NOT_HIERARCHICAL, status=400)
     parent = int(body.get("parent") or 0) if taxonomy == CATEGORY else 0
     if parent and parent not in state.taxonomies[CATEGORY]:
-        raise ApiError("term_invalid_parent", "Parent term does not exist.", 400)
+        raise ApiError("missing_parent", "Parent term does not exist.", 400)
     if not name:
         raise ApiError("empty_term_name", "A name is required for this term.", 400)
     existing = state.find_term(taxonomy, name=name, parent=parent if taxonomy == CATEGORY else None)
@@ -223,7 +229,7 @@ def add_term_checked(state: State, taxonomy: str, body: dict[str, Any]) -> dict[
         raise ApiError(
             "duplicate_term_slug", f'The slug "{wanted}" is already in use by another term.', 400
         )
-    slug = wanted or state.unique_term_slug(taxonomy, sanitize_title(name) or "term")
+    slug = wanted or state.unique_term_slug(taxonomy, sanitize_title(name) or "term", parent)
     return state.add_term(
         taxonomy,
         name,
@@ -243,10 +249,13 @@ def update_term(env: Env, request: Request) -> Response:
     state = env.state
     with state.lock:
         taxonomy, term = _get_term(env, request)
+        parent = term["parent"]
+        if "parent" in body:
+            parent = _checked_parent(state, taxonomy, term, int(body["parent"] or 0))
         if "name" in body:
             name = term_name(body["name"])
             other = state.find_term(
-                taxonomy, name=name, parent=term["parent"] if taxonomy == CATEGORY else None
+                taxonomy, name=name, parent=parent if taxonomy == CATEGORY else None
             )
             if other is not None and other["id"] != term["id"]:
                 raise ApiError(
@@ -263,10 +272,26 @@ def update_term(env: Env, request: Request) -> Response:
                 term[field] = str(body[field])
         if "menu_order" in body:
             term["menu_order"] = int(body["menu_order"] or 0)
-        if "parent" in body and taxonomy == CATEGORY:
-            term["parent"] = int(body["parent"] or 0)
+        term["parent"] = parent
         state.touch()
         return Response(200, render_term(state, request, term))
+
+
+def _checked_parent(state: State, taxonomy: str, term: dict[str, Any], parent: int) -> int:
+    """A category's new parent: itself means none (as WordPress does); its own subtree is refused."""
+    if taxonomy != CATEGORY:
+        raise ApiError(*NOT_HIERARCHICAL, status=400)
+    if parent == term["id"]:
+        return 0
+    ancestor = parent
+    while ancestor:
+        if ancestor == term["id"]:
+            raise ApiError("invalid_term_parent", "A term cannot be its own ancestor.", 400)
+        above = state.taxonomies[CATEGORY].get(ancestor)
+        if above is None:
+            raise ApiError("missing_parent", "Parent term does not exist.", 400)
+        ancestor = above["parent"]
+    return parent
 
 
 def delete_term(env: Env, request: Request) -> Response:
@@ -278,6 +303,9 @@ def delete_term(env: Env, request: Request) -> Response:
                 "woocommerce_rest_trash_not_supported", "Resource does not support trashing.", 501
             )
         rendered = render_term(state, request, term)
+        for child in state.taxonomies.get(term["taxonomy"], {}).values():
+            if child["parent"] == term["id"]:  # wp_delete_term: children move up a level
+                child["parent"] = term["parent"]
         _forget_terms(state, {term["id"]})
         state.touch()
     return Response(200, rendered)

@@ -8,7 +8,8 @@ Reading, per secret, first hit wins:
    ``WOOSYNC_SECRETS=file``;
 4. a hidden prompt, only when the caller says the session is interactive.
 
-Writing goes to exactly one place, chosen by ``WOOSYNC_SECRETS``: ``keyring`` (the default),
+Writing goes to exactly one place, chosen by ``WOOSYNC_SECRETS`` or else the ``secrets`` setting
+(``woosync config set secrets file``, :mod:`woosync.core.settings`): ``keyring`` (the default),
 ``file``, or ``env`` (nothing is stored; the variables above must be set at run time). There is no
 silent fallback to plaintext: a keyring that cannot keep secrets is an error that says what to do.
 """
@@ -27,6 +28,7 @@ from woosync.secrets import backends
 
 MODE_ENV = "WOOSYNC_SECRETS"
 MODES = ("keyring", "file", "env")
+SET_FILE_MODE = "woosync config set secrets file"  # the file store, for every later run
 FIELDS = ("consumer_key", "consumer_secret", "webhook_secret")
 REQUIRED_FIELDS = ("consumer_key", "consumer_secret")
 log = logging.getLogger("woosync.secrets")
@@ -57,13 +59,16 @@ class Credentials:
 
 
 def secrets_mode() -> str:
-    """``keyring`` (default), ``file`` or ``env``, from ``WOOSYNC_SECRETS``."""
-    mode = (os.environ.get(MODE_ENV) or "keyring").strip().lower()
-    if mode not in MODES:
-        raise SecretsError(
-            f"{MODE_ENV}={mode!r} is not a secrets store",
-            hint=f"use one of {', '.join(MODES)}",
-        )
+    """``keyring`` (default), ``file`` or ``env``: ``WOOSYNC_SECRETS``, else the ``secrets``
+    setting of the config file (``woosync config set secrets file``)."""
+    from woosync.core import settings
+    from woosync.core.errors import ValidationError
+
+    try:
+        mode = str(settings.get("secrets"))
+    except ValidationError as exc:
+        raise SecretsError(exc.message, hint=exc.hint) from None
+    assert mode in MODES
     return mode
 
 
@@ -94,8 +99,8 @@ def _store_command(connection_id: int, mode: str | None = None) -> str:
 def _headless_hint(connection_id: int) -> str:
     return (
         f"set {env_var(connection_id, 'consumer_key')} and "
-        f"{env_var(connection_id, 'consumer_secret')}; or store them in the 0600 file store with "
-        f"{_store_command(connection_id, 'file')} and keep {MODE_ENV}=file set for every run; "
+        f"{env_var(connection_id, 'consumer_secret')}; or keep them in the 0600 file store: "
+        f"run '{SET_FILE_MODE}' (or set {MODE_ENV}=file), then {_store_command(connection_id)}; "
         "or install a keyring backend (e.g. Secret Service, keyrings.alt)"
     )
 
@@ -116,7 +121,8 @@ def check_writable() -> str:
             raise SecretsError(
                 f"cannot store secrets: {problem}",
                 hint=(
-                    f"opt in to the 0600 file store with {MODE_ENV}=file, or keep no secrets with "
+                    f"opt in to the 0600 file store with '{SET_FILE_MODE}' (or {MODE_ENV}=file), "
+                    f"or keep no secrets with "
                     f"{MODE_ENV}=env and set WOOSYNC_CONN_<ID>_CONSUMER_KEY / _CONSUMER_SECRET at "
                     "run time, or install a keyring backend (e.g. Secret Service, keyrings.alt)"
                 ),
@@ -187,8 +193,8 @@ def _missing(connection_id: int, field: str, scope: str | None = None) -> Secret
     if mode == "keyring" and _in_file_store(keyring_username(connection_id, field, scope)):
         return SecretsError(
             f"{what} in the environment or the keyring, but the secrets file holds them: "
-            f"set {MODE_ENV}=file",
-            hint=f"{MODE_ENV}=file must be set for every run that uses the file store",
+            f"run '{SET_FILE_MODE}'",
+            hint=f"or set {MODE_ENV}=file for every run that uses the file store",
         )
     if mode == "keyring" and (problem := backends.keyring_problem()):
         return SecretsError(f"{what}: {problem}", hint=_headless_hint(connection_id))

@@ -475,13 +475,16 @@ def list_products(
     search: str | None = None,
     limit: int | None = None,
 ) -> ProductPage:
-    """Products by id; ``skus`` exact, ``search`` a case-insensitive part of the name or SKU."""
+    """Products by id; ``skus`` whole SKUs in any case (as WooCommerce compares them), ``search`` a
+    case-insensitive part of the name or SKU."""
     if limit is not None and limit < 0:
         raise ValidationError("--limit must be 0 (no limit) or more")
     query = select(Product)
     wanted = [sku.strip() for sku in skus if sku.strip()]
     if wanted:
-        query = query.where(col(Product.sku).in_(wanted))
+        with store.session() as session:
+            ids = [product_id for product_id, _sku in case_twins(session, wanted).values()]
+        query = query.where(col(Product.id).in_(ids))
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(

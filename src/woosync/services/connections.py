@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from woosync.woo import WooClient
 
 MIN_SECRET_LENGTH = 10
-TIMEOUT_ENV = "WOOSYNC_TIMEOUT"  # seconds to wait for a store's answer (the client's default: 30)
 SUCCESS_MESSAGE = "Connection successful"
 FAILURE_PREFIX = "Failed to connect to WooCommerce store: "
 MAX_RESPONSE_ENV = "WOOSYNC_MAX_RESPONSE_MB"  # cap on one answer's body (the client's default: 64)
@@ -218,9 +217,22 @@ def create_connection(
     assert connection_id is not None
     if kept_in == "env":
         _warn_not_stored(connection_id)
+    elif kept_in == "file":
+        _warn_file_store_not_kept()
     _warn_environment_overrides(connection_id)
     log.info("created connection %s (%s)", conn.id, store_url)
     return connection_to_dict(conn)
+
+
+def _warn_file_store_not_kept() -> None:
+    """``WOOSYNC_SECRETS=file`` for this one command: later ones would look in the keyring."""
+    from woosync.core import settings
+
+    if settings.value("secrets").source == "env" and settings.read_file().get("secrets") != "file":
+        log.warning(
+            "the secrets went to the file store because WOOSYNC_SECRETS=file is set; run "
+            "'woosync config set secrets file' so that later commands find them without it"
+        )
 
 
 def _warn_not_stored(connection_id: int) -> None:
@@ -258,14 +270,18 @@ def _warn_environment_overrides(connection_id: int) -> None:
 
 
 def check_new_connection(store: Store, *, name: str | None, url: str | None) -> str:
-    """Validate a new connection's name and URL and check the URL is free; the normalised URL.
+    """Validate a new connection's name and URL, check the URL is free and that there is a place
+    to keep its secrets (a usable keyring, or the file store); the normalised URL.
 
     Lets the CLI fail before it asks for secrets; :func:`create_connection` checks again.
     """
+    from woosync.secrets import check_writable
+
     _valid_name(name)
     store_url = normalize_store_url(url or "")
     with store.session() as session:
         _ensure_url_free(session, store_url)
+    check_writable()
     return store_url
 
 
@@ -422,8 +438,12 @@ def update_connection(
             conn.updated_at = utcnow()
             session.add(conn)
             session.flush()
-            if secrets and store_secrets(conn.id, secrets, scope=secrets_scope(store)) == "env":
-                _warn_not_stored(conn.id)
+            if secrets:
+                kept_in = store_secrets(conn.id, secrets, scope=secrets_scope(store))
+                if kept_in == "env":
+                    _warn_not_stored(conn.id)
+                elif kept_in == "file":
+                    _warn_file_store_not_kept()
     except IntegrityError as exc:
         raise _integrity_conflict(exc, store_url or "") from None
     if any(dropped.values()):
@@ -552,22 +572,12 @@ def _warn_insecure(conn: Connection) -> None:
 
 
 def client_timeout() -> float | None:
-    """``WOOSYNC_TIMEOUT`` in seconds (a positive number), or ``None`` for the client's default."""
-    import math
+    """Seconds to wait for a store's answer: ``WOOSYNC_TIMEOUT``, else the ``timeout`` setting
+    (``woosync config set timeout 60``), else ``None`` for the client's default."""
+    from woosync.core import settings
 
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise ValidationError(
-            f"{TIMEOUT_ENV}={text!r} is not a number of seconds",
-            hint=f"e.g. {TIMEOUT_ENV}=60 for stores that answer slowly",
-        )
-    return seconds
+    found = settings.value("timeout")
+    return None if found.source == "default" else float(found.value)
 
 
 def _positive_env(name: str, example: str, *, integer: bool = False) -> float | None:

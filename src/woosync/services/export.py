@@ -399,6 +399,8 @@ def _items(
             item.last_exported_at = sync.last_exported_at
             item.prior_status = sync.sync_status
             item.prior_fields = sync.last_modified_fields
+            item.echoes, item.image_sources = sync.store_echoes, sync.image_sources
+            item.conflicts = sync.conflicts
         items.append(item)
     return items
 

@@ -36,6 +36,9 @@ class SyncRow:
     last_modified_fields: list[str] | None = None
     exported_values: dict[str, Any] = field(default_factory=dict)
     store_attributes: list[dict[str, Any]] | None = None
+    store_echoes: dict[str, str] | None = None
+    image_sources: dict[str, str] | None = None
+    conflicts: dict[str, Any] | None = None
 
 
 def select_products(
@@ -189,6 +192,9 @@ _SYNC_READ = (
     "last_modified_fields",
     "exported_values",
     "store_attributes",
+    "store_echoes",
+    "image_sources",
+    "conflicts",
 )
 
 
@@ -217,6 +223,9 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
                 row.store_attributes,
                 now,
                 now,
+                row.store_echoes,
+                row.image_sources,
+                row.conflicts,
             )
             for row in rows
         ],
@@ -238,6 +247,9 @@ _SYNC_COLUMNS = (
     "store_attributes",
     "created_at",
     "updated_at",
+    "store_echoes",
+    "image_sources",
+    "conflicts",
 )
 
 

@@ -79,6 +79,10 @@ class Item:
     exported_fields: list[str] = field(default_factory=list)
     exported_at: datetime | None = None
     done: bool = False
+    # the two-way sync's memory of this store (see sync_echoes): kept, updated for what is sent
+    echoes: dict[str, str] | None = None
+    image_sources: dict[str, str] | None = None
+    conflicts: dict[str, Any] | None = None
 
     def fail(self, message: str) -> None:
         self.action = ERROR
@@ -118,6 +122,8 @@ class ExportRun:
         self.keys = [t.key for t in self.targets]
         self.kinds = {t.key: t.kind for t in self.targets}
         self._memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists, see _prints
+        # the standard fields a create does not send (their store defaults: see _learn_echoes)
+        self._unsent: list[plan.Target] | None = None
         # store product id -> local products linked to it in this store (filled as needed)
         self._owners: dict[int, set[int]] = {}
         self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
@@ -186,7 +192,14 @@ class ExportRun:
         if self.partial:
             current = self._prints(item)
             previous = item.previous
-            item.keys = [k for k in self.keys if k in current and previous.get(k) != current[k]]
+            # a field in conflict waits for a decision (import --on-conflict, an edit, or a full
+            # export): a partial export, the one cron runs, never settles it for the shop owner
+            held = item.conflicts or {}
+            item.keys = [
+                k
+                for k in self.keys
+                if k in current and previous.get(k) != current[k] and k not in held
+            ]
             item.action = UPDATE if item.keys else UNCHANGED
         else:
             item.keys = [t.key for t in self.targets if t.key in item.values]
@@ -205,6 +218,7 @@ class ExportRun:
                 self.registry.remember(IMAGE, str(src), int(image_id))
         held = plan.store_values(self.targets, product, self._attribute_ids())
         item.previous = plan.fingerprints(self.targets, held)
+        item.echoes, item.image_sources, item.conflicts = None, None, None
         self._decide_linked(item)
 
     def _attribute_ids(self) -> dict[str, int]:
@@ -454,8 +468,15 @@ class ExportRun:
         keys = set(item.keys)
         attribute_keys = {t.key for t in self.attribute_targets}
         if keys & attribute_keys:
-            keys |= attribute_keys & set(item.values)
+            keys |= attribute_keys & set(self._sendable(item))
         return keys
+
+    def _sendable(self, item: Item) -> dict[str, Any]:
+        """The values a write may carry: with ``partial``, an attribute in conflict is left out
+        (the merged attribute list keeps the store's entry), as every other field in conflict."""
+        if not self.partial or not item.conflicts:
+            return item.values
+        return {k: v for k, v in item.values.items() if k not in item.conflicts}
 
     def _prepare_refs(self, items: Sequence[Item], *, create: bool) -> None:
         categories: set[str] = set()
@@ -481,7 +502,7 @@ class ExportRun:
     def _build(self, item: Item) -> None:
         try:
             payload = plan.build_payload(
-                self.targets, item.values, item.keys, self.registry, item.store_attributes
+                self.targets, self._sendable(item), item.keys, self.registry, item.store_attributes
             )
         except plan.MissingRefError as exc:
             reason = str(exc)
@@ -504,6 +525,9 @@ class ExportRun:
                 "action": item.action,
                 "wooProductId": item.woo_id or None,
             }
+            waiting = self._held_conflicts(item)
+            if waiting:
+                row["heldConflicts"] = waiting
             if item.action == ERROR:
                 row["message"] = item.message
             elif item.action in (CREATE, UPDATE):
@@ -529,12 +553,30 @@ class ExportRun:
             rows.append(row)
         return rows
 
+    def _held_conflicts(self, item: Item) -> list[str]:
+        """Fields a partial export leaves out because they are in conflict (their local value
+        changed since the last sync, and the store's did too)."""
+        if not self.partial or not item.conflicts or not item.woo_id:
+            return []
+        current = self._prints(item)
+        return [
+            t.field
+            for t in self.targets
+            if t.key in item.conflicts
+            and t.key in current
+            and item.previous.get(t.key) != current[t.key]
+        ]
+
     def _missing_for(self, item: Item) -> list[str]:
         if self.create_terms:
             return []  # what the store lacks would be created: see would_create()
         try:
             plan.build_payload(
-                self.targets, item.values, item.keys, _DryRefs(self.registry), item.store_attributes
+                self.targets,
+                self._sendable(item),
+                item.keys,
+                _DryRefs(self.registry),
+                item.store_attributes,
             )
         except plan.MissingRefError as exc:
             return [str(exc)]
@@ -862,6 +904,7 @@ class ExportRun:
         elif item.payload and "attributes" in item.payload:
             item.store_attributes = plan.normalize_store_attributes(item.payload["attributes"])
         self._learn_images(item, answer)
+        self._learn_echoes(item, answer, sent)
         item.exported_fields = plan.sent_fields(self.targets, item.keys)
         item.exported_at = utcnow()
         item.message = None
@@ -876,6 +919,38 @@ class ExportRun:
             if "src" in image and stored.get("id"):
                 self.registry.remember(IMAGE, image["src"], int(stored["id"]))
 
+    def _learn_echoes(self, item: Item, answer: dict[str, Any], sent: set[str]) -> None:
+        """Remember what the store answered for the keys sent (see ``sync_echoes``); a field sent
+        is no longer in conflict: the catalog's value is now the store's."""
+        from woosync.services import sync_echoes
+
+        if "images" in sent and "images" in item.values:
+            item.image_sources = sync_echoes.learn_images(
+                item.image_sources, item.values["images"], answer.get("images")
+            )
+        if "id" not in answer:
+            return
+        echoes = sync_echoes.echoes_after_write(
+            self.targets,
+            sent,
+            answer,
+            item.payload or {},
+            item.values,
+            item.previous,
+            item.echoes,
+            item.image_sources or {},
+            self._attribute_ids(),
+        )
+        if item.action == CREATE:
+            if self._unsent is None:
+                self._unsent = sync_echoes.unsent_standard_targets(self.keys)
+            defaults = sync_echoes.store_defaults(self._unsent, answer, item.previous)
+            if defaults:
+                echoes = {**defaults, **(echoes or {})}
+        item.echoes = echoes
+        if item.conflicts:
+            item.conflicts = {k: v for k, v in item.conflicts.items() if k not in sent} or None
+
     # bookkeeping ------------------------------------------------------------------------------
     def _row(self, item: Item, status: str) -> SyncRow:
         return SyncRow(
@@ -887,6 +962,9 @@ class ExportRun:
             last_modified_fields=item.exported_fields or item.prior_fields,
             exported_values=item.previous,
             store_attributes=item.store_attributes,
+            store_echoes=item.echoes or None,
+            image_sources=item.image_sources,
+            conflicts=item.conflicts or None,
         )
 
     def _book(self, items: Iterable[Item]) -> None:

@@ -14,6 +14,9 @@ What lands where (the README's "Import and cron" section says the same):
   name (``Material``). One option gives a string, several a list.
 - Names, descriptions, category, tag and attribute names are HTML-unescaped: the store answers ``&amp;``.
 - Empty strings (the store's "unset") become ``None`` (``name`` and ``sku`` excepted).
+- A new product comes in with all of that. A product already in the catalog takes only the store's
+  edits of the fields the rules *own* (:meth:`ImportRules.owns`: those an import mapping names, or
+  everything under the default mapping); see :mod:`woosync.services.import_reconcile`.
 """
 
 from __future__ import annotations
@@ -53,11 +56,20 @@ class ImportRules:
     field_mappings: dict[str, str]
     attribute_mappings: dict[str, str]
     source: str = "default mapping"
+    # Who owns what: the WooCommerce fields whose store edits come back into products already in
+    # the catalog (``None``: every field of ``field_mappings``), and whether every store attribute
+    # does (the default mapping) or only those ``attribute_mappings`` names (an import mapping).
+    owned_fields: frozenset[str] | None = None
+    all_attributes: bool = True
 
     @classmethod
     def default(cls) -> ImportRules:
         """``--no-mapping``: the default fields, attributes kept under their store names."""
         return cls(dict(DEFAULT_IMPORT_FIELDS), {}, "default mapping")
+
+    def owns(self, woo_field: str) -> bool:
+        """Whether a store edit of ``woo_field`` comes back into an existing product."""
+        return self.owned_fields is None or woo_field in self.owned_fields
 
     @classmethod
     def from_mapping(
@@ -72,7 +84,8 @@ class ImportRules:
             fields[woo_field] = local
         for required in REQUIRED_LOCAL:  # name and sku are how products are matched and shown
             fields.setdefault(required, required)
-        return cls(fields, dict(attribute_mappings or {}), source)
+        owned = frozenset({"sku", *(field_mappings or {})})
+        return cls(fields, dict(attribute_mappings or {}), source, owned, False)
 
     @functools.cached_property
     def field_plan(self) -> tuple[tuple[str, bool, Reader, Writer], ...]:
@@ -83,30 +96,6 @@ class ImportRules:
             (woo_field, woo_field in DIMENSION_PARTS, _reader(woo_field), _writer(target, False))
             for woo_field, target in self.field_mappings.items()
         )
-
-    @functools.cached_property
-    def fingerprint_keys(self) -> dict[str, tuple[str, ...]]:
-        """Per key of an imported product's catalog field dict (``price``, ``length``,
-        ``custom:productWeight``), the export fingerprint keys (``ProductSync.exported_values``)
-        of the WooCommerce field it comes from: how an update tells a value the store cleared
-        from one it never had."""
-        found: dict[str, tuple[str, ...]] = {}
-        for woo_field, target in self.field_mappings.items():
-            name = local_name(target)
-            if woo_field in DIMENSION_PARTS:
-                keys: tuple[str, ...] = (f"dimensions.{woo_field}", "dimensions")
-            elif woo_field == "dimensions":
-                keys = ("dimensions", *(f"dimensions.{part}" for part in DIMENSION_PARTS))
-            else:
-                keys = (woo_field,)
-            if name == "dimensions":
-                for part in DIMENSION_PARTS:
-                    found[part] = keys
-            elif is_standard_local(name):
-                found[name] = keys
-            else:
-                found[f"custom:{name}"] = keys
-        return found
 
 
 @dataclass

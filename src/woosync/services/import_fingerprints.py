@@ -1,13 +1,14 @@
 """What an import records for partial export: the store's values as export fingerprints.
 
-After an import, a sync record's ``exported_values`` hold, for every export target of the product,
-the fingerprint of what the store has *now* (made with the export engine's own
+When an import first links a product, its sync record's ``exported_values`` hold, for every export
+target of the product, the fingerprint of what the store has *now* (made with the export engine's own
 :func:`~woosync.services.export_plan.store_values` and
 :func:`~woosync.services.export_plan.fingerprints`). ``woosync export --partial`` then compares the
 local values with the store's: a product the import left unchanged costs no write; a local change
-made after the import is sent. The targets are the active export mapping's, plus every standard field
-and every local attribute of the product at its default target, so a later ``--fields`` selection
-also finds its fingerprints.
+made after the import is sent. For a product already linked, only the fields the import reconciled
+(:mod:`sync_echoes`) and those the store changed without owning them move. The targets are the
+active export mapping's, plus every standard field and every local attribute of the product at its
+default target, so a later ``--fields`` selection also finds its fingerprints.
 """
 
 from __future__ import annotations

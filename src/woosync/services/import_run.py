@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
 # with --update-existing, nothing differed) and ``skipped`` (left alone, with the reason).
 STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
+SHOWN_NAMES = 10  # store products named in one warning
 
 
 @dataclass
@@ -50,6 +51,14 @@ class ImportRun:
     # The catalog's SKUs by their case-folded form, read once when a page first has new products:
     # WooCommerce treats SKUs that differ only in case as one, so the catalog never holds both.
     folded_skus: dict[str, tuple[int, str]] | None = None
+    # Two-way sync: how a field changed on both sides is resolved (skip | catalog | store), and
+    # whether store products without a SKU are imported under a made-up SKU (else skipped).
+    on_conflict: str = "skip"
+    link_without_sku: bool = False
+    without_sku: list[str] = field(default_factory=list)  # '#12 "Name"' of those skipped
+    # Store media id -> the catalog URL it was uploaded from (the registry's images), for sync
+    # records written before they kept their own ``image_sources``. ``None``: not read yet.
+    uploaded_images: dict[str, str] | None = None
     # SKUs removed from the catalog (case-folded -> SKU): skipped unless ``restore_removed``, which
     # imports them and drops their tombstones (``restored``: the SKUs it brought back).
     tombstones: dict[str, str] = field(default_factory=dict)
@@ -85,6 +94,28 @@ def summary(
     counts = {status: 0 for status in STATUSES}
     for item in products:
         counts[item["status"]] += 1
+    conflicts = [
+        {"wooProductId": item["wooProductId"], "productId": item["productId"], "sku": item["sku"]}
+        | conflict
+        for item in products
+        for conflict in item.get("conflicts", ())
+    ]
+    warnings = list(run.warnings)
+    if run.without_sku:
+        shown = ", ".join(run.without_sku[:SHOWN_NAMES])
+        more = len(run.without_sku) - SHOWN_NAMES
+        warnings.append(
+            f"{len(run.without_sku)} store product(s) without a SKU skipped: {shown}"
+            + (f" and {more} more" if more > 0 else "")
+            + " (give them a SKU in WooCommerce, or import with --link-without-sku)"
+        )
+    if conflicts:
+        owners = len({item["wooProductId"] for item in conflicts})
+        warnings.append(
+            f"{len(conflicts)} field(s) of {owners} product(s) changed both in the catalog and "
+            "in the store since the last sync; both kept ('woosync sync-status --conflicts' "
+            "lists them; resolve with 'import --on-conflict catalog|store' or edit one side)"
+        )
     return {
         "success": counts["failed"] == 0,
         "connectionId": connection_id,
@@ -94,10 +125,12 @@ def summary(
         "unchangedCount": counts["unchanged"],
         "skippedCount": counts["skipped"],
         "failedCount": counts["failed"],
+        "conflictCount": len(conflicts),
         "mapping": run.rules.source,
         "modifiedAfter": iso(after),
         "cursor": iso(cursor),
-        "warnings": run.warnings,
+        "warnings": warnings,
         "restoredSkus": run.restored,
+        "conflicts": conflicts,
         "products": products,
     }

@@ -1,10 +1,13 @@
 """The writing half of an import: one page of store products into the catalog.
 
 A store product matches a local product by its sync link, then by SKU. A match is updated (with
-``--update-existing``) through the catalog's own field rules; a new product is checked by the catalog's
-rules and inserted with the other new products of the page in one ``executemany``. Every product that
-is imported or updated gets its sync record (link, ``lastImportedAt``, the store's export
-fingerprints), upserted for the whole page in one statement. Dry runs decide everything and write
+``--update-existing``) with what :mod:`import_reconcile` lets in (the store's edits of the fields the
+import mapping owns; conflicts reported) through the catalog's own field rules; a new product is
+checked by the catalog's rules and inserted with the other new products of the page in one
+``executemany``. A store product without a SKU is skipped (with a warning) or, with
+``--link-without-sku``, imported under a made-up SKU and found again by its link. Every product that
+is imported or updated gets its sync record (link, ``lastImportedAt``, fingerprints, echoes,
+conflicts), upserted for the whole page in one statement. Dry runs decide everything and write
 nothing.
 """
 
@@ -24,6 +27,7 @@ from woosync.services.import_fields import (
     missing_sku_reason,
     unsupported_reason,
 )
+from woosync.services.import_reconcile import Reconciled, catalog_fields, reconcile_product
 from woosync.services.import_run import ImportRun, entry
 
 if TYPE_CHECKING:
@@ -92,6 +96,13 @@ class _Candidate:
     woo: dict[str, Any]
     local: LocalFields
     fields: dict[str, Any]
+    without_sku: bool = False  # linked by store id (--link-without-sku); the SKU is made up
+
+
+def generated_sku(connection_id: int, woo_id: int) -> str:
+    """The catalog SKU of a store product without one (``--link-without-sku``): ``woo-C-ID``,
+    unique across stores (the same store id in two stores is two products)."""
+    return f"woo-{connection_id}-{woo_id}"
 
 
 def write_products(
@@ -109,32 +120,24 @@ def write_products(
         if reason:
             run.results[woo_id] = entry(woo_id, None, sku, "skipped", reason)
             continue
-        reason = missing_sku_reason(woo)
-        if reason:
-            run.results[woo_id] = entry(woo_id, None, sku, "failed", reason)
+        without_sku = missing_sku_reason(woo) is not None
+        if without_sku and not run.link_without_sku:
+            run.results[woo_id] = entry(
+                woo_id,
+                None,
+                sku,
+                "skipped",
+                "has no SKU (give it one in WooCommerce, or import with --link-without-sku)",
+            )
+            run.without_sku.append(f"#{woo_id} {str(woo.get('name') or '').strip()!r}")
             continue
         local = map_product(woo, run.rules, slugs_by_id)
-        candidates.append(_Candidate(woo_id, woo, local, _catalog_fields(local)))
+        if without_sku:
+            local.standard["sku"] = generated_sku(run.connection_id, woo_id)
+        candidates.append(_Candidate(woo_id, woo, local, catalog_fields(local), without_sku))
     if candidates:
         _write_page(writer.session(), run, candidates)
         writer.wrote(len(candidates))
-
-
-def _catalog_fields(local: LocalFields) -> dict[str, Any]:
-    """``local`` in the catalog's field-dict form (explicit ``attribute:`` / ``custom:`` names)."""
-    fields: dict[str, Any] = {}
-    for name, value in local.custom_fields.items():
-        fields[f"custom:{name}"] = _custom_value(value)
-    for name, value in local.attributes.items():
-        fields[f"attribute:{name}"] = value
-    fields.update(local.standard)
-    return fields
-
-
-def _custom_value(value: Any) -> Any:
-    if isinstance(value, dict):  # dimensions into one custom field: "30x20x5"
-        return "x".join(str(part) for part in value.values() if part not in (None, "")) or None
-    return value
 
 
 @dataclass
@@ -221,8 +224,24 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
             continue
         target = Product(**product.model_dump()) if run.dry_run else product
         sync = link if link is not None and link.product_id == product.id else None
+        reconciled: Reconciled | None = None
+        if imported_now:  # a newer copy of what this run imported: all of it, blanks aside
+            fields = {k: v for k, v in candidate.fields.items() if v is not None and v != []}
+        else:
+            fields, reconciled = reconcile_product(
+                candidate.woo,
+                run.rules,
+                run.slugs_by_id,
+                product,
+                sync,
+                run.on_conflict,
+                _image_sources(session, run, sync),
+                {t.key: t.field for t in run.fingerprinter.targets(list(product.attributes or {}))},
+            )
+        if candidate.without_sku:
+            fields["sku"] = product.sku  # matched by its link: the catalog's SKU stays
         try:
-            changed = apply_product_fields(target, _store_fields(run, candidate, product, sync))
+            changed = apply_product_fields(target, fields)
         except ValidationError as exc:
             run.results[woo_id] = entry(woo_id, product.id, sku, "failed", exc.message)
             continue
@@ -231,11 +250,23 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
         else:
             updated = entry(woo_id, product.id, sku, "updated" if changed else "unchanged")
             updated["changedFields"] = changed
+            if reconciled is not None and reconciled.found:
+                updated["conflicts"] = [conflict.as_dict() for conflict in reconciled.found]
             run.results[woo_id] = updated
         if not run.dry_run:
             session.add(product)
             attribute_names = list(product.attributes or {})
-            _link(writes, run, product.id, candidate.woo, attribute_names, links, now)
+            _link(
+                writes,
+                run,
+                product.id,
+                candidate.woo,
+                attribute_names,
+                links,
+                now,
+                sync=sync,
+                reconciled=reconciled,
+            )
     if new:
         _create(session, run, new, writes, links, now)
         _restore(session, run, new)
@@ -246,31 +277,27 @@ def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) 
             run.maybe_linked.update(row["woo_product_id"] for row in writes.rows)
 
 
-def _store_fields(
-    run: ImportRun, candidate: _Candidate, product: Product, sync: ProductSync | None
-) -> dict[str, Any]:
-    """The fields an update applies: an empty store value clears the local one only when the store
-    had a value at the last sync (its fingerprint changed). A field the store never had (left out of
-    its export mapping, or never synced) answers empty: the catalog keeps its value."""
-    fields = candidate.fields
-    blanks = [key for key, value in fields.items() if value is None or value == []]
-    if not blanks:
-        return fields
-    before = (sync.exported_values or {}) if sync is not None else {}
-    now = (
-        run.fingerprinter.for_store_product(
-            candidate.woo, list(product.attributes or {}), run.attribute_ids()
+def _image_sources(session: Session, run: ImportRun, sync: ProductSync | None) -> dict[str, str]:
+    """The sync record's map from store media ids to catalog image URLs; for a record written
+    before records kept one, the images this store's registry says woosync uploaded (read once)."""
+    if sync is None:
+        return {}
+    if sync.image_sources is not None:
+        return dict(sync.image_sources)
+    if run.uploaded_images is None:
+        from sqlalchemy import text
+
+        rows = session.execute(
+            text("SELECT key, woo_id FROM store_refs WHERE connection_id = :id AND kind = 'image'"),
+            {"id": run.connection_id},
         )
-        if before
-        else {}
-    )
-    keys = run.rules.fingerprint_keys
-    kept = dict(fields)
-    for key in blanks:
-        cleared = any(k in before and before[k] != now.get(k) for k in keys.get(key, ()))
-        if not cleared:
-            del kept[key]
-    return kept
+        found: dict[str, str] = {}
+        for key, woo_id in rows:
+            # a store URL adopted as its own key is not a catalog source: keep the other one
+            if str(woo_id) not in found or "/wp-content/uploads/" in found[str(woo_id)]:
+                found[str(woo_id)] = str(key)
+        run.uploaded_images = found
+    return run.uploaded_images
 
 
 def _links(
@@ -378,12 +405,37 @@ def _link(
     attribute_names: list[str],
     links: dict[int, ProductSync],
     now: datetime,
+    *,
+    sync: ProductSync | None = None,
+    reconciled: Reconciled | None = None,
 ) -> None:
-    """Queue the sync record: link, lastImportedAt, synced, and the store's fingerprints."""
+    """Queue the sync record: link, lastImportedAt, synced, and the two-way sync's memory: a new
+    link takes the store's fingerprints as its base; a reconciled product the base, echoes and
+    conflicts the reconciling left (fields it did not take keep their base)."""
     from woosync.services.import_fingerprints import store_attribute_list
 
     assert product_id is not None
     woo_id = int(woo["id"])
+    if reconciled is not None and sync is not None:
+        from woosync.services.sync_echoes import drifted, with_catalog_images
+
+        sources: dict[str, str] | None = reconciled.image_sources
+        drifted(
+            reconciled,
+            run.fingerprinter.for_store_product(
+                with_catalog_images(woo, sources), attribute_names, run.attribute_ids()
+            ),
+        )
+        base = reconciled.base
+        echoes: dict[str, str] | None = reconciled.echoes or None
+        conflicts: dict[str, Any] | None = reconciled.conflicts or None
+    else:
+        base = run.fingerprinter.for_store_product(woo, attribute_names, run.attribute_ids())
+        if reconciled is not None:
+            base.update(
+                {key: reconciled.base[key] for key in reconciled.taken if key in reconciled.base}
+            )
+        echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
     stale = links.get(woo_id)
     if stale is not None and stale.product_id != product_id and stale.id is not None:
         # the store product was linked to a local product that is gone, or it matched another one
@@ -396,12 +448,13 @@ def _link(
             "last_imported_at": now,
             "sync_status": "synced",
             "error_message": None,
-            "exported_values": run.fingerprinter.for_store_product(
-                woo, attribute_names, run.attribute_ids()
-            ),
+            "exported_values": base,
             "store_attributes": store_attribute_list(woo),
             "created_at": now,
             "updated_at": now,
+            "store_echoes": echoes,
+            "image_sources": sources,
+            "conflicts": conflicts,
         }
     )
 

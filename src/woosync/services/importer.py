@@ -73,6 +73,8 @@ def import_products(
     concurrency: int = 4,
     lock_wait: float = 0.0,
     overlap: timedelta = DEFAULT_OVERLAP,
+    on_conflict: str = "skip",
+    link_without_sku: bool = False,
     progress: Progress | None = None,
     client: WooClient | None = None,
 ) -> dict[str, Any]:
@@ -80,15 +82,20 @@ def import_products(
 
     Returns ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount,
     skippedCount, failedCount, mapping, modifiedAfter, cursor, warnings, restoredSkus, products:
-    [{wooProductId, productId, sku, status, message?, changedFields?}]}`` with status ``imported |
-    updated | unchanged | skipped | failed``. SKUs removed from the catalog are skipped unless
-    ``restore_removed``; products excluded from this store are skipped. Raises ``ValidationError``
+    [{wooProductId, productId, sku, status, message?, changedFields?, conflicts?}]}`` with status
+    ``imported | updated | unchanged | skipped | failed``, plus ``conflictCount`` and ``conflicts``
+    (fields changed on both sides since the last sync, see :mod:`sync_echoes`; ``on_conflict``
+    resolves them: ``skip`` | ``catalog`` | ``store``). ``link_without_sku`` imports store
+    products without a SKU under ``woo-<connection>-<store id>`` (else they are skipped with a
+    warning). SKUs removed from the catalog are skipped unless ``restore_removed``; products
+    excluded from this store are skipped. Raises ``ValidationError``
     for bad options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run
     holds the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
     """
     from woosync.core.locks import store_lock
 
     ids = _check_options(woo_ids, since, incremental, concurrency)
+    _check_on_conflict(on_conflict, update_existing)
     with fewer_gc_passes():  # millions of short-lived objects: see core.gc_tuning
         conn, rules, fingerprinter = _connection_and_rules(store, connection, use_mapping)
         assert conn.id is not None
@@ -115,6 +122,7 @@ def import_products(
             owned = client is None
             woo = client if client is not None else _open_client(store, conn)
             run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
+            run.on_conflict, run.link_without_sku = on_conflict, link_without_sku
             _keep_out(store, run, restore_removed)
             if not dry_run:  # under the run lock: no other run links products of this store now
                 with store.session() as session:
@@ -231,6 +239,21 @@ def _check_options(
             "no WooCommerce product ids given", hint="pass ids like --woo-ids 456,457"
         )
     return ids
+
+
+def _check_on_conflict(on_conflict: str, update_existing: bool) -> None:
+    from woosync.services.sync_echoes import ON_CONFLICT
+
+    if on_conflict not in ON_CONFLICT:
+        raise ValidationError(
+            f"--on-conflict {on_conflict!r} is not one of {', '.join(ON_CONFLICT)}",
+            hint="skip keeps both sides, catalog keeps the catalog's value, store takes the store's",
+        )
+    if on_conflict != "skip" and not update_existing:
+        raise ValidationError(
+            "--on-conflict needs --update-existing",
+            hint="conflicts are found when products already in the catalog are updated",
+        )
 
 
 def _connection_and_rules(

@@ -9,6 +9,8 @@ from woosync.core.timeutil import iso
 from woosync.services.common import connection_or_default
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlmodel import Session
 
     from woosync.store.engine import Store
@@ -55,11 +57,15 @@ def sync_status(
     *,
     status: str | None = None,
     product_id: int | None = None,
+    conflicts_only: bool = False,
 ) -> dict[str, Any]:
-    """``{connectionId, storeName, records: [...], summary: {synced, pending, error, total}, importCursor}``.
+    """``{connectionId, storeName, records: [...], summary: {synced, pending, error, total,
+    excluded}, importCursor, conflictCount, conflicts: [...]}``.
 
-    ``records`` are filtered by ``status`` and ``product_id``; ``summary`` counts all of the connection's
-    records (or the product's, when ``product_id`` is given) by status, whatever ``status`` says.
+    ``records`` are filtered by ``status`` and ``product_id`` (and, with ``conflicts_only``, to those
+    with conflicts); ``summary`` counts all of the connection's records (or the product's, when
+    ``product_id`` is given) by status, whatever ``status`` says. ``conflicts`` lists the fields
+    changed both in the catalog and in the store since the last sync (:func:`open_conflicts`).
     """
     from sqlmodel import col, func, select
 
@@ -83,6 +89,7 @@ def sync_status(
         if db_status is not None:
             base = base.where(ProductSync.sync_status == db_status)
         records = session.exec(base.order_by(col(ProductSync.product_id))).all()
+        conflicts = open_conflicts(session, [r for r in records if r.conflicts])
         counts = dict(session.exec(counting).all())
         if product_id is not None and not counts and session.get(Product, product_id) is None:
             raise NotFoundError(
@@ -92,6 +99,9 @@ def sync_status(
         summary["total"] = sum(int(count) for count in counts.values())
         listed = [sync_record_to_dict(record) for record in records]
         listed = _with_exclusions(session, conn.id, listed, summary, product_id, wanted)
+        if conflicts_only:
+            with_conflicts = {c["productId"] for c in conflicts}
+            listed = [record for record in listed if record["productId"] in with_conflicts]
         cursor = read_cursor(session, conn.id)
         return {
             "connectionId": conn.id,
@@ -99,7 +109,48 @@ def sync_status(
             "records": listed,
             "summary": summary,
             "importCursor": iso(cursor),
+            "conflictCount": len(conflicts),
+            "conflicts": conflicts,
         }
+
+
+def open_conflicts(session: Any, records: Sequence[ProductSync]) -> list[dict[str, Any]]:
+    """The conflicts of these sync records that still stand: ``{productId, sku, wooProductId,
+    field, wooField, catalog, store}`` with the catalog's value now and the store's value as the
+    last import saw it. One whose catalog value was since edited to equal the store's is left out
+    (the next import clears it)."""
+    from sqlmodel import col, select
+
+    from woosync.services.catalog import field_value
+    from woosync.services.sync_echoes import catalog_print, conflict_target
+    from woosync.store.models import Product
+
+    ids = sorted({record.product_id for record in records})
+    products = {
+        p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(ids))).all()
+    }
+    found: list[dict[str, Any]] = []
+    for record in records:
+        product = products.get(record.product_id)
+        if product is None:
+            continue
+        for key, conflict in sorted((record.conflicts or {}).items()):
+            target = conflict_target(str(conflict.get("field") or ""), key)
+            current = field_value(product, target.field)
+            if catalog_print(target, current) == catalog_print(target, conflict.get("store")):
+                continue
+            found.append(
+                {
+                    "productId": record.product_id,
+                    "sku": product.sku,
+                    "wooProductId": record.woo_product_id,
+                    "field": target.field,
+                    "wooField": key,
+                    "catalog": current,
+                    "store": conflict.get("store"),
+                }
+            )
+    return found
 
 
 def _with_exclusions(

@@ -188,12 +188,48 @@ CREATE TABLE removed_products (
 );
 """
 
+# Two-way sync (issue 10): per store and product, what the store answered for each field woosync
+# wrote or read (``store_echoes``: key -> fingerprint), which store media ids are the catalog's own
+# images (``image_sources``: media id -> the catalog's source URL), and the fields changed on both
+# sides since the last sync (``conflicts``: key -> both values).
+M006_SYNC_ECHOES = """
+ALTER TABLE product_sync ADD COLUMN store_echoes JSON;
+ALTER TABLE product_sync ADD COLUMN image_sources JSON;
+ALTER TABLE product_sync ADD COLUMN conflicts JSON
+"""
+
+# Mapping files (issue 14): the file ``mappings apply`` read each store's sections from, so
+# ``mappings dump`` writes them back there, and what ``dump`` wrote, so it overwrites only files it
+# wrote and nobody edited since.
+M007_MAPPING_FILES = """
+CREATE TABLE mapping_file_sources (
+    id INTEGER NOT NULL,
+    connection_id INTEGER NOT NULL,
+    section VARCHAR NOT NULL,
+    path VARCHAR NOT NULL,
+    recorded_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (connection_id, section),
+    FOREIGN KEY(connection_id) REFERENCES connections (id) ON DELETE CASCADE
+);
+CREATE TABLE dumped_mapping_files (
+    id INTEGER NOT NULL,
+    path VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    written_at DATETIME NOT NULL,
+    PRIMARY KEY (id),
+    UNIQUE (path)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
     Migration("store_registry", _script(M003_STORE_REGISTRY)),
     Migration("sync_by_store_product", _script(M004_SYNC_BY_STORE_PRODUCT)),
     Migration("product_selection", _script(M005_PRODUCT_SELECTION)),
+    Migration("sync_echoes", _script(M006_SYNC_ECHOES)),
+    Migration("mapping_files", _script(M007_MAPPING_FILES)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -76,7 +76,8 @@ class ProductSync(SQLModel, table=True):
     ``exported_values`` holds, per WooCommerce payload key, a fingerprint of the value last written
     to (or read from) that store: partial export compares against it. ``store_attributes`` is the
     product's attribute list as the store last had it, so a partial attribute change can send the
-    complete merged list (WooCommerce replaces array fields whole).
+    complete merged list (WooCommerce replaces array fields whole). ``store_echoes``,
+    ``image_sources`` and ``conflicts`` are the two-way sync's memory (``services/sync_echoes``).
     """
 
     __tablename__ = "product_sync"
@@ -104,6 +105,10 @@ class ProductSync(SQLModel, table=True):
     store_attributes: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # migration 6 (two-way sync): see services/sync_echoes.py
+    store_echoes: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
+    image_sources: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
+    conflicts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class Product(SQLModel, table=True):
@@ -231,3 +236,31 @@ class RemovedProduct(SQLModel, table=True):
     sku: str = Field(unique=True)
     name: str | None = None
     removed_at: datetime = Field(default_factory=utcnow)
+
+
+class MappingFileSource(SQLModel, table=True):
+    """The file ``mappings apply`` last read a store's ``section`` (export, import or products)
+    from (migration 7), so ``mappings dump`` writes it back to that file."""
+
+    __tablename__ = "mapping_file_sources"
+    __table_args__ = (UniqueConstraint("connection_id", "section"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connection_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("connections.id", ondelete="CASCADE"), nullable=False)
+    )
+    section: str
+    path: str
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class DumpedMappingFile(SQLModel, table=True):
+    """A file ``mappings dump`` wrote and the SHA-256 of what it wrote (migration 7): a file whose
+    content still has that hash may be rewritten; any other needs ``--force``."""
+
+    __tablename__ = "dumped_mapping_files"
+
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(unique=True)
+    sha256: str
+    written_at: datetime = Field(default_factory=utcnow)

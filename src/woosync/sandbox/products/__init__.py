@@ -9,7 +9,9 @@ The package is read in this order, each module building on the ones before:
 - ``write``: ``write_product`` and ``delete_product``, the one write path;
 - ``render``: a record as the API shows it (``context=view`` or ``edit``);
 - ``listing``: ``GET /products`` parameters, filtering, sorting, paging;
-- ``items`` and ``batch``: the route handlers for one product and for ``/products/batch``.
+- ``items`` and ``batch``: the route handlers for one product and for ``/products/batch``;
+- ``variation_attributes``, ``variation_render``, ``variation_write`` and ``variations``: the same
+  for variations (``/products/{id}/variations``), stored with the products as ``type: variation``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,16 @@ from woosync.sandbox.products.items import (
 from woosync.sandbox.products.listing import list_products
 from woosync.sandbox.products.render import render_product
 from woosync.sandbox.products.schema import ROUTE
+from woosync.sandbox.products.variation_render import render_variation
+from woosync.sandbox.products.variation_write import write_variation
+from woosync.sandbox.products.variations import (
+    batch_variations,
+    create_variation,
+    get_variation,
+    list_variations,
+    remove_variation,
+    update_variation,
+)
 from woosync.sandbox.products.write import delete_product, write_product
 
 __all__ = [
@@ -31,12 +43,20 @@ __all__ = [
     "ROUTE",
     "batch_products",
     "batch_size",
+    "batch_variations",
     "create_product",
+    "create_variation",
     "delete_product",
     "get_product",
+    "get_variation",
     "list_products",
+    "list_variations",
     "remove_product",
+    "remove_variation",
     "render_product",
+    "render_variation",
     "update_product",
+    "update_variation",
     "write_product",
+    "write_variation",
 ]

@@ -7,6 +7,7 @@ clients' requests interleave with a long batch as they do on a real store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from woosync.sandbox.env import Env
@@ -28,6 +29,28 @@ def batch_size(body: Any) -> int:
 
 
 def batch_products(env: Env, request: Request) -> Response:
+    def write(item: dict[str, Any], product_id: int | None) -> dict[str, Any]:
+        record = write_product(env, item, product_id, strict=False)
+        return render_product(env.state, request.home, record, "edit")
+
+    return run_batch(
+        env,
+        request,
+        write,
+        lambda product_id: delete_product(env, request.home, product_id, True),
+    )
+
+
+def run_batch(
+    env: Env,
+    request: Request,
+    write: Callable[[dict[str, Any], int | None], dict[str, Any]],
+    delete: Callable[[int], dict[str, Any]],
+) -> Response:
+    """A batch request: ``write(item, None)`` creates, ``write(item, id)`` updates, deletes forced.
+
+    Both callables are called with the state's lock held and raise ``ApiError`` for a failed item.
+    """
     body = request.json_body()
     problems: dict[str, tuple[str, str, Any]] = {
         k: (f"{k} is not of type array.", "rest_invalid_type", {"param": k})
@@ -48,13 +71,13 @@ def batch_products(env: Env, request: Request) -> Response:
         out["create"] = []
         for item in body["create"]:
             out["create"].append(
-                _batch_one(env, request, item if isinstance(item, dict) else {}, None)
+                _batch_one(env, write, item if isinstance(item, dict) else {}, None)
             )
     if body.get("update"):
         out["update"] = []
         for item in body["update"]:
             item = item if isinstance(item, dict) else {}
-            out["update"].append(_batch_one(env, request, item, to_int(item.get("id"))))
+            out["update"].append(_batch_one(env, write, item, to_int(item.get("id"))))
     if body.get("delete"):
         out["delete"] = []
         for raw in body["delete"]:
@@ -63,19 +86,21 @@ def batch_products(env: Env, request: Request) -> Response:
                 continue
             try:
                 with state.lock:
-                    out["delete"].append(delete_product(env, request.home, product_id, True))
+                    out["delete"].append(delete(product_id))
             except ApiError as error:
                 out["delete"].append({"id": product_id, "error": _item_error(error)})
     return Response(200, out if out else [])
 
 
 def _batch_one(
-    env: Env, request: Request, item: dict[str, Any], product_id: int | None
+    env: Env,
+    write: Callable[[dict[str, Any], int | None], dict[str, Any]],
+    item: dict[str, Any],
+    product_id: int | None,
 ) -> dict[str, Any]:
     try:
         with env.state.lock:
-            record = write_product(env, item, product_id, strict=False)
-            return render_product(env.state, request.home, record, "edit")
+            return write(item, product_id)
     except ApiError as error:
         return {"id": product_id or 0, "error": _item_error(error)}
 

@@ -25,7 +25,7 @@ from woosync.sandbox.http import (
 from woosync.sandbox.products.coerce import stored_date, to_decimal
 from woosync.sandbox.products.render import render_product
 from woosync.sandbox.products.schema import TYPES, enum_text
-from woosync.sandbox.state import State, sku_key
+from woosync.sandbox.state import State, is_variation, sku_key
 
 ORDERBY = ("date", "id", "include", "title", "slug", "modified", "menu_order", "price")
 LIST_STATUSES = ("any", "future", "trash", "draft", "pending", "private", "publish")
@@ -137,26 +137,58 @@ def _enum_param(request: Request, name: str, default: str, allowed: tuple[str, .
     return value
 
 
-def matching_ids(state: State, query: ProductQuery) -> list[int]:
-    """The ids of the products ``query`` selects, in the order it asks for."""
-    records = _filter(state, query)
+def matching_ids(state: State, query: ProductQuery, pool: list[int] | None = None) -> list[int]:
+    """The ids of the products ``query`` selects, in the order it asks for.
+
+    ``pool`` narrows the candidates to one parent's variations (``/products/{id}/variations``).
+    """
+    records = _filter(state, query, pool)
     include = query.include
     if query.orderby == "include" and include:
         position = {product_id: n for n, product_id in enumerate(include)}
         records.sort(key=lambda r: position.get(r["id"], len(position)))
+    elif query.orderby == "price" and any(r["type"] == "variable" for r in records):
+        records.sort(key=_price_key(state, query.order == "desc"), reverse=query.order == "desc")
     else:
         records.sort(key=SORT_KEYS[query.orderby], reverse=query.order == "desc")
     return [r["id"] for r in records]
 
 
-def _filter(state: State, query: ProductQuery) -> list[dict[str, Any]]:
+def _price_key(state: State, descending: bool) -> Callable[[dict[str, Any]], Any]:
+    """Price order as WooCommerce's lookup table gives it: a variable product sorts by its
+    cheapest published variation going up and by its dearest going down."""
+    simple = SORT_KEYS["price"]
+
+    def key(record: dict[str, Any]) -> Any:
+        if record["type"] != "variable":
+            return simple(record)
+        prices = [
+            simple(child)[0]
+            for child in state.variations_of(record["id"])
+            if child["status"] == "publish" and (child["sale_price"] or child["regular_price"])
+        ]
+        if not prices:
+            return (Decimal(0), record["id"])
+        return (max(prices) if descending else min(prices), record["id"])
+
+    return key
+
+
+def _filter(
+    state: State, query: ProductQuery, pool: list[int] | None = None
+) -> list[dict[str, Any]]:
     include, skus = query.include, query.skus
-    if skus is not None:  # the SKU index picks the candidates; include then narrows them
+    if pool is not None:
+        if skus is not None:
+            pool = [i for i in pool if sku_key(state.products[i]["sku"]) in skus]
+        elif include:
+            pool = [i for i in pool if i in include]
+    elif skus is not None:  # the SKU index picks the candidates (variations too, as in WooCommerce)
         pool = [state.sku_index[s] for s in skus if s in state.sku_index]
     elif include:
-        pool = [i for i in include if i in state.products]
+        pool = [i for i in include if i in state.products and not is_variation(state.products[i])]
     else:
-        pool = list(state.products)
+        pool = [i for i, record in state.products.items() if not is_variation(record)]
     records = [state.products[i] for i in pool]
     status = query.status
     if status == "any":

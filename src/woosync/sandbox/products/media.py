@@ -87,7 +87,7 @@ def _sideload(state: State, filename: str, parent: int) -> int:
         "date_created": now,
         "date_modified": now,
         "file": name,
-        "name": stem,
+        "name": posixpath.basename(name),  # WordPress titles a sideloaded image by its file name
         "alt": "",
         "parent": parent,
     }

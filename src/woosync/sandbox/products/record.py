@@ -192,7 +192,9 @@ def _merge_meta(state: State, record: dict[str, Any], entries: list[Any]) -> Non
 def derive(record: dict[str, Any]) -> None:
     """What WooCommerce recomputes on every save."""
     if not record["manage_stock"]:
-        record["stock_quantity"] = None
+        record["stock_quantity"] = record["low_stock_amount"] = None
+        if record["type"] == "variation":
+            record["backorders"] = "no"
     else:
         quantity = record["stock_quantity"] or 0
         if quantity > 0:

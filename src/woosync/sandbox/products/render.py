@@ -11,6 +11,12 @@ from typing import Any
 
 from woosync.sandbox.products.coerce import to_decimal
 from woosync.sandbox.products.schema import ROUTE
+from woosync.sandbox.products.variation_attributes import (
+    public_options,
+    shown_options,
+    variation_permalink,
+    variation_title,
+)
 from woosync.sandbox.state import State, attribute_taxonomy
 from woosync.sandbox.text import render_content, sanitize_title
 
@@ -24,11 +30,18 @@ def _on_sale(record: dict[str, Any], now: str) -> bool:
     return not (record["date_on_sale_to"] and record["date_on_sale_to"] < now)
 
 
-def _amount(value: str) -> str:
+def active_price(record: dict[str, Any], now: str) -> tuple[str, bool]:
+    """The price a simple product or a variation sells at now, and whether that is a sale."""
+    on_sale = _on_sale(record, now)
+    return (record["sale_price"] if on_sale else record["regular_price"]), on_sale
+
+
+def _amount(value: str, hidden: bool = False) -> str:
     number = to_decimal(value)
     shown = f"{number:,.2f}" if number is not None else value
+    aria = ' aria-hidden="true"' if hidden else ""
     return (
-        '<span class="woocommerce-Price-amount amount"><bdi><span '
+        f'<span class="woocommerce-Price-amount amount"{aria}><bdi><span '
         'class="woocommerce-Price-currencySymbol" translate="no">&#36;</span>'
         f"{shown}</bdi></span>"
     )
@@ -47,6 +60,37 @@ def _price_html(price: str, regular: str, on_sale: bool) -> str:
         f'{_amount(price)}</ins><span class="screen-reader-text">Current price is: '
         f"&#036;{price_text}.</span>"
     )
+
+
+def _variable_price(state: State, record: dict[str, Any], now: str) -> tuple[str, bool, str]:
+    """A variable product's ``price`` (its cheapest published variation), ``on_sale``, html."""
+    prices = []
+    on_sale = False
+    for child in state.variations_of(record["id"]):
+        if child["status"] != "publish":
+            continue
+        price, sale = active_price(child, now)
+        number = to_decimal(price)
+        if number is not None:
+            prices.append((number, price))
+            on_sale = on_sale or sale
+    if not prices:
+        return "", False, ""
+    (low, low_text), (high, high_text) = min(prices), max(prices)
+    if low == high:
+        return low_text, on_sale, _amount(low_text)
+    html = (
+        f'{_amount(low_text, True)} <span aria-hidden="true">&ndash;</span> '
+        f'{_amount(high_text, True)}<span class="screen-reader-text">Price range: '
+        f"&#36;{low:.2f} through &#36;{high:.2f}</span>"
+    )
+    return low_text, on_sale, html
+
+
+def visible_variation_ids(state: State, parent_id: int) -> list[int]:
+    """A variable product's ``variations``: its variations not in the trash, by menu order."""
+    children = [c for c in state.variations_of(parent_id) if c["status"] != "trash"]
+    return [c["id"] for c in sorted(children, key=lambda c: (c["menu_order"], c["id"]))]
 
 
 def _render_attribute(state: State, attribute: dict[str, Any]) -> dict[str, Any] | None:
@@ -79,15 +123,20 @@ def _render_image(state: State, home: str, media_id: int) -> dict[str, Any] | No
     media = state.media.get(media_id)
     if media is None:
         return None
+    src = f"{home}/wp-content/uploads/{media['file']}"
     return {
         "id": media["id"],
         "date_created": media["date_created"],
         "date_created_gmt": media["date_created"],
         "date_modified": media["date_modified"],
         "date_modified_gmt": media["date_modified"],
-        "src": f"{home}/wp-content/uploads/{media['file']}",
+        "src": src,
         "name": media["name"],
         "alt": media["alt"],
+        # WooCommerce 11 adds these; the sandbox makes no resized copies, so no srcset or sizes
+        "srcset": "",
+        "sizes": "",
+        "thumbnail": src,
     }
 
 
@@ -104,28 +153,34 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
     now = state.now()
     view = context != "edit"
     kind = record["type"]
-    on_sale = kind in ("simple", "external") and _on_sale(record, now)
-    price = (
-        ""
-        if kind in ("variable", "grouped")
-        else (record["sale_price"] if on_sale else record["regular_price"])
-    )
+    price, on_sale = "", False
+    if kind in ("simple", "external", "variation"):
+        price, on_sale = active_price(record, now)
+    price_html = _price_html(price, record["regular_price"], on_sale)
+    if kind == "variable":
+        price, on_sale, price_html = _variable_price(state, record, now)
     managed = record["manage_stock"]
     quantity = record["stock_quantity"]
     backorders_allowed = record["backorders"] in ("yes", "notify")
-    slug = record["slug"]
-    permalink = (
-        f"{home}/product/{slug}/"
-        if record["status"] == "publish"
-        else f"{home}/?post_type=product&p={record['id']}"
-    )
-    attributes = [a for a in (_render_attribute(state, x) for x in record["attributes"]) if a]
+    name, slug = record["name"], record["slug"]
+    permalink = product_permalink(home, record)
+    if kind == "variation":  # reached by ``?sku=`` or by id: the variation in product shape
+        options = shown_options(state, record)
+        parent = state.products.get(record["parent_id"])
+        name = variation_title(parent["name"] if parent else "", options)
+        slug = sanitize_title(name)
+        permalink = variation_permalink(
+            product_permalink(home, parent) if parent else permalink, options
+        )
+        attributes = public_options(options)
+    else:
+        attributes = [a for a in (_render_attribute(state, x) for x in record["attributes"]) if a]
     images = [i for i in (_render_image(state, home, m) for m in record["image_ids"]) if i]
     api = f"{home}/wp-json"
     product_links = links_for(api, record)
     out: dict[str, Any] = {
         "id": record["id"],
-        "name": record["name"],
+        "name": name,
         "slug": slug,
         "permalink": permalink,
         "date_created": record["date_created"],
@@ -149,8 +204,8 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "date_on_sale_to": record["date_on_sale_to"],
         "date_on_sale_to_gmt": record["date_on_sale_to"],
         "on_sale": on_sale,
-        "purchasable": kind in ("simple", "external") and price != "",
-        "total_sales": record["total_sales"],
+        "purchasable": kind in ("simple", "external", "variable", "variation") and price != "",
+        "total_sales": str(record["total_sales"]) if kind == "variation" else record["total_sales"],
         "virtual": record["virtual"],
         "downloadable": record["downloadable"],
         "downloads": [dict(d) for d in record["downloads"]],
@@ -159,7 +214,7 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "external_url": record["external_url"],
         "button_text": record["button_text"],
         "tax_status": record["tax_status"],
-        "tax_class": record["tax_class"],
+        "tax_class": variation_tax_class(state, record, view),
         "manage_stock": managed,
         "stock_quantity": quantity,
         "backorders": record["backorders"],
@@ -187,10 +242,10 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "images": images,
         "attributes": attributes,
         "default_attributes": [dict(d) for d in record["default_attributes"]],
-        "variations": [],
+        "variations": visible_variation_ids(state, record["id"]) if kind == "variable" else [],
         "grouped_products": list(record["grouped_products"]),
         "menu_order": record["menu_order"],
-        "price_html": _price_html(price, record["regular_price"], on_sale),
+        "price_html": price_html,
         "related_ids": [],
         "meta_data": [dict(m) for m in record["meta_data"]],
         "stock_status": record["stock_status"],
@@ -203,6 +258,21 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         out["generated_slug"] = sanitize_title(record["name"]) or slug
     out["_links"] = product_links
     return out
+
+
+def product_permalink(home: str, record: dict[str, Any]) -> str:
+    if record["status"] == "publish":
+        return f"{home}/product/{record['slug']}/"
+    return f"{home}/?post_type=product&p={record['id']}"
+
+
+def variation_tax_class(state: State, record: dict[str, Any], view: bool) -> str:
+    """A variation's ``tax_class`` is "parent" as stored; ``context=view`` shows the parent's."""
+    tax_class = str(record["tax_class"])
+    if view and record["type"] == "variation" and tax_class == "parent":
+        parent = state.products.get(record["parent_id"])
+        return str(parent["tax_class"]) if parent else ""
+    return tax_class
 
 
 def links_for(api: str, record: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,13 @@ from woosync.sandbox.http import invalid_params
 
 ROUTE = "/wc/v3/products"
 INVALID_ID = ("woocommerce_rest_product_invalid_id", "Invalid ID.")
+# Writing a variation through /products (a batch create with ``type: variation``, or a variation's
+# id): the message's entities are literal in WooCommerce's answer.
+VARIATION_VIA_PRODUCTS = (
+    "woocommerce_rest_invalid_product_id",
+    "To manipulate product variations you should use the "
+    "/products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint.",
+)
 TYPES = ("simple", "grouped", "external", "variable")
 STATUSES = ("draft", "pending", "private", "publish", "future")
 

@@ -12,12 +12,14 @@ from typing import Any
 
 from woosync.sandbox.env import Env
 from woosync.sandbox.http import ApiError
+from woosync.sandbox.products import trash
 from woosync.sandbox.products.coerce import to_int, to_str
 from woosync.sandbox.products.media import commit_images, plan_images
 from woosync.sandbox.products.record import apply_fields, check_sku, derive, new_record
 from woosync.sandbox.products.render import render_product
-from woosync.sandbox.products.schema import INVALID_ID, validate
+from woosync.sandbox.products.schema import INVALID_ID, VARIATION_VIA_PRODUCTS, validate
 from woosync.sandbox.products.terms import resolve_attributes, resolve_categories, resolve_tags
+from woosync.sandbox.products.variation_write import children_stock_status, delete_children
 from woosync.sandbox.text import sanitize_title
 
 
@@ -44,6 +46,8 @@ def write_product(
         record = copy.deepcopy(existing)
     if strict:
         validate(body)
+    if body.get("type") == "variation" or record["type"] == "variation":
+        raise ApiError(*VARIATION_VIA_PRODUCTS, status=404)
     apply_fields(state, record, body)
     if "sku" in body:
         check_sku(state, record)
@@ -61,6 +65,8 @@ def write_product(
         record["attributes"] = resolve_attributes(state, body["attributes"])
     if plan is not None:
         commit_images(state, record, plan)
+    if existing is not None and existing["status"] == "trash" != record["status"]:
+        trash.leave_trash(state, record)
     if body.get("slug"):
         record["slug"] = state.unique_product_slug(
             sanitize_title(to_str(body["slug"])), record["id"]
@@ -68,6 +74,8 @@ def write_product(
     elif existing is None:
         record["slug"] = state.unique_product_slug(sanitize_title(record["name"]), record["id"])
     derive(record)
+    if record["type"] == "variable":  # its stock status follows its variations
+        record["stock_status"] = children_stock_status(state, record["id"])
     record["date_modified"] = state.now()
     if existing is not None:
         state.unindex_product(existing)
@@ -84,7 +92,11 @@ def delete_product(env: Env, home: str, product_id: int, force: bool) -> dict[st
     record = state.products.get(product_id)
     if record is None:
         raise ApiError(*INVALID_ID, status=404)
+    if record["type"] == "variation":
+        raise ApiError(*VARIATION_VIA_PRODUCTS, status=404)
     before = render_product(state, home, record, "edit")
+    if record["type"] == "variable" and (force or record["status"] != "trash"):
+        delete_children(state, record, force)
     if force:
         state.unindex_product(record)
         del state.products[product_id]
@@ -94,8 +106,7 @@ def delete_product(env: Env, home: str, product_id: int, force: bool) -> dict[st
                 "woocommerce_rest_already_trashed", "The product has already been deleted.", 410
             )
         state.unindex_product(record)
-        record["status"] = "trash"
-        record["slug"] = f"{record['slug']}__trashed"
+        trash.move_to_trash(state, record)
         record["date_modified"] = state.now()
         state.index_product(record)
     state.touch()

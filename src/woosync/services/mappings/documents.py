@@ -183,9 +183,13 @@ def apply_mapping_documents(
     applied all-or-nothing. A changed file updates the active mapping in place; an identical inactive
     mapping is re-activated rather than copied; otherwise a new active mapping is created.
     """
+    from woosync.services.mappings.dump_files import record_sources
+
     planned, selections = _plan(session, documents)
     changes = [_apply(session, item, dry_run=dry_run) for item in planned]
     changes += [_apply_selection(session, item, dry_run=dry_run) for item in selections]
+    if not dry_run:
+        record_sources(session, documents)  # where 'mappings dump' writes these sections back
     return [change for change in changes if change is not None]
 
 

@@ -1,0 +1,365 @@
+"""Two-way sync: what each store answered (echoes), who owns a field, and conflicts.
+
+Per store and product the sync record keeps, per WooCommerce key (``regular_price``,
+``dimensions``, ``attribute:pa_color`` ...; the keys of ``exported_values``):
+
+- ``exported_values[key]``: the fingerprint of the catalog's value at the last sync (what an export
+  sent, or what an import took): the *base*. ``export --partial`` sends a key whose catalog value no
+  longer has this fingerprint.
+- ``store_echoes[key]``: the fingerprint of what the store answered for it at that sync, kept only
+  where it differs from the base (the store reformatted it: sanitised HTML, a renamed term); absent
+  means "the same as the base". The store's entities, number spellings and term order never count
+  (:func:`export_plan.canonical`).
+- ``image_sources``: store media id -> the catalog's source URL of an image woosync uploaded, so
+  the store's copy (``http://STORE/wp-content/uploads/...``) maps back to the catalog's URL.
+- ``conflicts[key]``: a field changed on both sides since the last sync, with both values.
+
+An import compares the store's value with its echo: equal means "the store did not change it" and
+the catalog is left alone. A store change comes in when the catalog did not change the field too;
+when both changed (to different values) it is a conflict, resolved by ``on_conflict``; until then
+``export --partial`` leaves the field out. Which fields are compared at all (those the import
+mapping owns) is :mod:`woosync.services.import_reconcile`'s business.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from woosync.core.fields import DIMENSION_PARTS, is_global_attribute
+from woosync.services import export_plan as plan
+
+ON_CONFLICT = ("skip", "catalog", "store")
+
+
+@functools.lru_cache(maxsize=4096)
+def key_target(local: str, woo_field: str) -> plan.Target:
+    """The export target (key, kind) a WooCommerce field is compared under, for the local field
+    ``local`` that an import mapping fills from it."""
+    if woo_field in DIMENSION_PARTS:
+        return plan.Target(local, f"dimensions.{woo_field}", plan.DIMENSION, woo_field)
+    if woo_field == "dimensions":
+        return plan.Target(local, "dimensions", plan.DIMENSIONS, "dimensions")
+    if woo_field in (plan.IMAGES, plan.CATEGORIES, plan.TAGS):
+        return plan.Target(local, woo_field, woo_field, woo_field)
+    return plan.Target(local, woo_field, plan.SCALAR, woo_field)
+
+
+def attribute_target(local: str, entry: Mapping[str, Any], slug: str) -> plan.Target:
+    """The target of one store attribute entry (global by slug, local by name)."""
+    if int(entry.get("id") or 0) and slug:
+        return plan.Target(local, f"attribute:{slug}", plan.GLOBAL_ATTRIBUTE, slug)
+    name = html.unescape(str(entry.get("name") or ""))
+    return plan.Target(local, f"attribute:{name}", plan.LOCAL_ATTRIBUTE, name)
+
+
+def conflict_target(local: str, key: str) -> plan.Target:
+    """The target a recorded conflict was compared under (from its key)."""
+    if key.startswith("attribute:"):
+        name = key.split(":", 1)[1]
+        kind = plan.GLOBAL_ATTRIBUTE if is_global_attribute(name) else plan.LOCAL_ATTRIBUTE
+        return plan.Target(local, key, kind, name)
+    return key_target(local, key.split(".", 1)[1] if key.startswith("dimensions.") else key)
+
+
+def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | None) -> Any:
+    """``woo`` with the images woosync uploaded given back their catalog source URLs (by media
+    id); an image added in the store keeps its store URL (it is a genuinely new image)."""
+    images = woo.get("images")
+    if not sources or not isinstance(images, list):
+        return woo
+    mapped = [
+        {**image, "src": sources.get(str(image.get("id")), image.get("src"))}
+        if isinstance(image, Mapping)
+        else image
+        for image in images
+    ]
+    return {**woo, "images": mapped}
+
+
+def store_print(target: plan.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]) -> str:
+    """The fingerprint of what the store holds for ``target`` (``woo`` with catalog images)."""
+    value = plan.store_values([target], woo, slug_ids).get(target.key)
+    return _print(target.kind, value)
+
+
+def catalog_print(target: plan.Target, raw: Any) -> str:
+    """The fingerprint of the catalog's value ``raw`` of ``target.field``, as export makes it."""
+    return _print(target.kind, plan.local_value(target, raw))
+
+
+def _print(kind: str, value: Any) -> str:
+    """``plan.fingerprint``, remembered for text and lists of text (statuses, prices and term
+    names repeat from product to product; ``True == 1`` but they differ, so nothing else)."""
+    if type(value) is str:  # short text repeats (statuses, prices); long text is unique
+        return _remembered(kind, value) if len(value) <= 40 else plan.fingerprint(kind, value)
+    if value is None:
+        return _NOTHING
+    if type(value) is list and all(type(item) is str for item in value):
+        return _remembered(kind, tuple(value))
+    if type(value) is dict and all(type(item) is str for item in value.values()):  # dimensions
+        return _remembered_parts(kind, tuple(sorted(value.items())))
+    return plan.fingerprint(kind, value)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _remembered(kind: str, value: str | tuple[str, ...]) -> str:
+    return plan.fingerprint(kind, value if isinstance(value, str) else list(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_parts(kind: str, parts: tuple[tuple[str, str], ...]) -> str:
+    return plan.fingerprint(kind, dict(parts))
+
+
+_NOTHING = plan.fingerprint("", None)  # "no value", whatever the kind
+
+
+def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
+    """Only the echoes that differ from the base (an absent echo means "equal to the base")."""
+    return {key: value for key, value in echoes.items() if base.get(key) != value}
+
+
+def learn_images(
+    known: Mapping[str, str] | None, sources: Sequence[str], answered: Any
+) -> dict[str, str]:
+    """``image_sources`` after a write that sent ``sources`` and got ``answered`` (the store's
+    images, in the same order): each store media id -> the catalog URL it stands for."""
+    found = dict(known or {})
+    if not isinstance(answered, list) or len(answered) != len(sources):
+        return found
+    for source, image in zip(sources, answered, strict=True):
+        if isinstance(image, Mapping) and image.get("id"):
+            if str(image.get("src") or "") == source:
+                found.pop(str(image["id"]), None)  # the store's own URL: nothing to map back
+            else:
+                found[str(image["id"])] = source
+    return found
+
+
+def echoes_after_write(
+    targets: Sequence[plan.Target],
+    sent: set[str],
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    values: Mapping[str, Any],
+    base: Mapping[str, str],
+    echoes: Mapping[str, str] | None,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> dict[str, str] | None:
+    """The store echoes after an export wrote ``sent`` keys (``payload``, made from the local
+    ``values``) and the store answered ``answer``. A value the store answered as it was sent echoes
+    its base: no fingerprint is made for it (the common case; an export of 10,000 products would
+    otherwise make 70,000 of them)."""
+    found = dict(echoes or {})
+    woo: Any = None
+    for target in targets:
+        if target.key not in sent:
+            continue
+        value = values.get(target.key)
+        if _answered_as_sent(target, answer, payload, value, sources, slug_ids):
+            found.pop(target.key, None)
+            continue
+        if woo is None:
+            woo = with_catalog_images(answer, sources)
+        found[target.key] = store_print(target, woo, slug_ids)
+    return compact_echoes(found, base) or None
+
+
+def _answered_as_sent(
+    target: plan.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    """Whether the store's answer for ``target`` has the fingerprint of the value sent, told
+    without making either (False when unsure: the caller then compares fingerprints)."""
+    if target.kind == plan.IMAGES:  # each image is the store's copy of the source sent for it
+        got = answer.get("images")
+        if not isinstance(got, list) or not isinstance(value, list) or len(got) != len(value):
+            return False
+        return all(
+            isinstance(image, Mapping)
+            and sources.get(str(image.get("id")), image.get("src")) == source
+            for source, image in zip(value, got, strict=True)
+        )
+    if target.kind in (plan.CATEGORIES, plan.TAGS):
+        got = answer.get(target.woo)
+        if not isinstance(got, list) or not isinstance(value, list):
+            return False
+        names = {html.unescape(str(t.get("name") or "")) for t in got if isinstance(t, Mapping)}
+        return names == set(value)
+    if target.kind in plan.ATTRIBUTE_KINDS:
+        entries = answer.get("attributes") or []
+        entry = plan.find_attribute(entries, target, slug_ids.get(target.woo))
+        if entry is None or not isinstance(value, list):
+            return False
+        return {html.unescape(str(o)) for o in entry.get("options") or []} == set(value)
+    if target.kind == plan.SCALAR:
+        sent, got = payload.get(target.woo), answer.get(target.woo)
+        if sent is None or type(got) is not type(sent):
+            return False
+        # the store's "&amp;" for "&": what store_values unescapes before fingerprinting
+        return bool(got == sent or (isinstance(got, str) and html.unescape(got) == sent))
+    if target.kind in (plan.DIMENSIONS, plan.DIMENSION):
+        sent_parts = payload.get("dimensions")
+        got = answer.get("dimensions")
+        if not isinstance(sent_parts, Mapping) or not isinstance(got, Mapping):
+            return False
+        if target.kind == plan.DIMENSION:
+            return got.get(target.woo) == sent_parts.get(target.woo)
+        return {k: v for k, v in got.items() if v} == {k: v for k, v in sent_parts.items() if v}
+    return False
+
+
+def store_defaults(
+    targets: Sequence[plan.Target], answer: Mapping[str, Any], base: Mapping[str, str]
+) -> dict[str, str]:
+    """Echoes of the standard fields a create did not send (status, type, stock status ... as the
+    store defaults them): not edits made in the store, so an import leaves them alone."""
+    held = plan.store_values(targets, answer)
+    return {
+        target.key: _print(target.kind, held[target.key])
+        for target in targets
+        if target.key in held and target.key not in base
+    }
+
+
+def unsent_standard_targets(keys: Sequence[str]) -> list[plan.Target]:
+    """The default targets of the standard fields whose keys are not among ``keys``."""
+    from woosync.core.fields import STANDARD_FIELDS
+
+    found = []
+    for name, woo_field in STANDARD_FIELDS.items():
+        target = key_target(name, woo_field)
+        if target.key not in keys and target.key != "sku":
+            found.append(target)
+    return found
+
+
+@dataclass
+class Conflict:
+    key: str
+    field: str
+    catalog: Any
+    store: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "wooField": self.key,
+            "catalog": self.catalog,
+            "store": self.store,
+        }
+
+
+@dataclass
+class FieldState:
+    """One field an import compares: its target, the store's print and value (in local terms),
+    the catalog's value (its print is made only when the store changed the field)."""
+
+    target: plan.Target
+    store_print: str
+    store_value: Any
+    catalog_value: Any
+    # False when the store's value goes to another catalog field than the one export reads for
+    # this key (asymmetric mappings): taking it then leaves the base (export's field) as it was
+    lands_in_base: bool = True
+
+    @functools.cached_property
+    def catalog_print(self) -> str:
+        return catalog_print(self.target, self.catalog_value)
+
+
+@dataclass
+class Reconciled:
+    """What an import does with one linked product: the keys whose store value comes in, the
+    bookkeeping to write, the conflicts found."""
+
+    taken: list[str] = field(default_factory=list)
+    evaluated: set[str] = field(default_factory=set)
+    base: dict[str, str] = field(default_factory=dict)
+    echoes: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    found: list[Conflict] = field(default_factory=list)
+    image_sources: dict[str, str] = field(default_factory=dict)
+
+
+def reconcile(
+    states: Sequence[FieldState],
+    base: Mapping[str, str],
+    echoes: Mapping[str, str],
+    conflicts: Mapping[str, Any],
+    on_conflict: str,
+) -> Reconciled:
+    """Decide, per field, whether the store's value comes in.
+
+    - never synced (no base): the store's value comes in (a blank one never wipes the catalog);
+    - the store's value equals its echo: the store did not change it, the catalog is left alone;
+    - the store changed it and the catalog did not (or both now agree): it comes in;
+    - both changed: a conflict, resolved by ``on_conflict`` (``skip`` keeps both sides and reports
+      it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
+    """
+    result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
+    empty = _NOTHING
+    for state in states:
+        key = state.target.key
+        result.evaluated.add(key)
+        result.conflicts.pop(key, None)
+        known = base.get(key)
+        echo = echoes.get(key, known)
+        store_blank = plan.local_value(state.target, state.store_value) is None
+        if echo is None:
+            if not store_blank:
+                _take(result, state, empty)
+            continue
+        if state.store_print == echo:
+            continue
+        changed_here = known is not None and state.catalog_print != known
+        if state.catalog_print == state.store_print or not changed_here:
+            _take(result, state, empty)
+            continue
+        if on_conflict == "store":
+            _take(result, state, empty)
+        elif on_conflict == "catalog":
+            result.echoes[key] = state.store_print  # seen; the next export sends the catalog's
+        else:
+            conflict = Conflict(key, state.target.field, state.catalog_value, state.store_value)
+            result.conflicts[key] = conflict.as_dict()
+            result.found.append(conflict)
+    result.echoes = compact_echoes(result.echoes, result.base)
+    return result
+
+
+def drifted(result: Reconciled, store_prints: Mapping[str, str]) -> None:
+    """Fields the import does not own (not evaluated) that the store changed: their base becomes
+    the store's value, so that ``export --partial`` sends the catalog's value back (the catalog owns
+    them)."""
+    for key, value in store_prints.items():
+        if key in result.evaluated:
+            continue
+        if value != result.echoes.get(key, result.base.get(key)):
+            result.base[key] = value
+            result.echoes.pop(key, None)
+
+
+def _take(result: Reconciled, state: FieldState, empty: str) -> None:
+    """The store's value comes in: the catalog's new value is the base, the store's the echo."""
+    key = state.target.key
+    result.taken.append(key)
+    if not state.lands_in_base:
+        result.echoes[key] = state.store_print  # seen; export's field keeps its base
+        return
+    landed = catalog_print(state.target, state.store_value)
+    if landed == empty:
+        result.base.pop(key, None)
+        result.echoes.pop(key, None)
+    else:
+        result.base[key] = landed
+        result.echoes[key] = state.store_print

@@ -1,0 +1,75 @@
+"""Every command's ``--help`` shows flags as flags and defaults as people write them."""
+
+from __future__ import annotations
+
+import re
+
+import typer.main
+
+from woosync.cli.app import app
+
+
+def _paths() -> list[list[str]]:
+    """Every command and group below ``woosync``, as the arguments that reach it."""
+    found: list[list[str]] = [[]]
+
+    def walk(command: object, path: list[str]) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            found.append([*path, name])
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+def _flags(command: object) -> list[str]:
+    return [
+        opt
+        for param in getattr(command, "params", ())
+        if getattr(param, "is_flag", False)
+        for opt in param.opts
+        if opt.startswith("--")
+    ]
+
+
+def test_the_walk_reaches_every_group_and_command() -> None:
+    paths = [" ".join(path) for path in _paths()]
+    assert {"export", "connections add", "mappings dump", "config set", "products list"} <= set(
+        paths
+    )
+
+
+def test_no_help_shows_a_flag_with_a_value_or_a_float_default(cli) -> None:
+    root = typer.main.get_command(app)
+    problems: list[str] = []
+    for path in _paths():
+        result = cli(*path, "--help")
+        assert result.exit_code == 0, (path, result.stderr)
+        text = result.stdout
+        where = "woosync " + " ".join(path)
+        if re.search(r"<bool>|BOOLEAN", text):
+            problems.append(f"{where}: a flag shown with a value")
+        if re.search(r"\[default: [^\]]*(?<![\d.])\d+\.0(?![\d.])", text):
+            problems.append(f"{where}: a float default such as 0.0")
+        command: object = root
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        for flag in _flags(command):  # each flag's row: the option then straight to its help
+            row = next((line for line in text.splitlines() if f" {flag} " in line), None)
+            if row is not None and re.search(rf"{re.escape(flag)}\s+(-\w\s+)?<", row):
+                problems.append(f"{where}: {flag} shown with a value")
+    assert problems == []
+
+
+def test_export_help_shows_the_wait_default_as_written(cli) -> None:
+    text = cli("export", "--help").stdout
+    wait = next(line for line in text.splitlines() if "--wait" in line)
+    assert "[default: 0]" in wait
+    json_row = next(line for line in text.splitlines() if "--json" in line)
+    assert "<" not in json_row
+
+
+def test_a_whole_number_default_still_reaches_the_command_as_a_float() -> None:
+    export = typer.main.get_command(app).commands["export"]  # type: ignore[attr-defined]
+    context = export.make_context("export", [])
+    assert isinstance(context.params["wait"], float) and context.params["wait"] == 0

@@ -1,0 +1,220 @@
+"""Two-way sync through the CLI, against sandbox stores on loopback ports: the issue's reproduction
+(an import right after an export changes nothing), conflicts, and store products without a SKU."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from woosync.sandbox import SandboxStore
+from woosync.store.engine import Store, open_store
+from woosync.store.models import Connection
+from woosync.woo import WooClient
+
+CATALOG = [
+    {
+        "sku": "E-1",
+        "name": "Salt & Pepper set",
+        "description": "<p>Salt &amp; pepper</p>",
+        "price": "12.5",
+        "images": ["https://img.example.com/e1.jpg"],
+        "categories": ["Kitchen"],
+    }
+]
+
+
+@pytest.fixture
+def stores(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[Store, list[SandboxStore], list[str]]]:
+    """Two sandbox stores served on loopback ports, connections 1 (default) and 2."""
+    sandboxes = [SandboxStore(seed=1), SandboxStore(seed=2)]
+    with ExitStack() as stack:
+        urls = [stack.enter_context(sandbox.serve()) for sandbox in sandboxes]
+        store = open_store(db_path)
+        for number, (sandbox, url) in enumerate(zip(sandboxes, urls, strict=True), start=1):
+            with store.session() as session:
+                session.add(
+                    Connection(store_name=f"Store {number}", store_url=url, is_default=number == 1)
+                )
+            key, secret = sandbox.create_key("read_write")
+            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_KEY", key)
+            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_SECRET", secret)
+        yield store, sandboxes, urls
+        store.dispose()
+
+
+def _edit_in_store(sandbox: SandboxStore, url: str, woo_id: int, changes: dict[str, Any]) -> None:
+    """A shop manager's edit, through the store's REST API."""
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(url, key, secret, max_retries=0) as client:
+        client.put(f"/products/{woo_id}", changes)
+
+
+def _load(cli: Any, tmp_path: Path, rows: list[dict[str, Any]]) -> None:
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(rows))
+    result = cli("products", "load", str(path))
+    assert result.exit_code == 0, result.stderr
+
+
+def _catalog(cli: Any) -> list[dict[str, Any]]:
+    result = cli("products", "list", "--json")
+    assert result.exit_code == 0, result.stderr
+    products: list[dict[str, Any]] = json.loads(result.stdout)
+    for product in products:
+        product.pop("updatedAt", None)
+        product.pop("updated_at", None)
+    return products
+
+
+def test_an_import_right_after_an_export_changes_nothing(
+    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """The issue's reproduction: the store answers its own image URL and ``&amp;``; the import
+    must not take those echoes for edits, and the next export to another store must not carry
+    the first store's image URLs."""
+    _store, sandboxes, urls = stores
+    _load(cli, tmp_path, CATALOG)
+    fields = "name,sku,description,price,images,categories"
+    assert cli("export", "--all", "--fields", fields).exit_code == 0
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None and woo["description"] == "<p>Salt &amp; pepper</p>"
+    before = _catalog(cli)
+
+    result = cli("import", "--update-existing")
+    assert result.exit_code == 0, result.stderr
+    assert "0 imported, 0 updated, 1 unchanged, 0 skipped, 0 failed" in result.stdout
+    result = cli("import", "--incremental", "--update-existing", "--quiet")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
+    assert _catalog(cli) == before
+    images = [p["images"] for p in before]
+    assert images == [["https://img.example.com/e1.jpg"]]
+
+    # the second store gets the catalog's own URL, then a partial export has nothing to do
+    result = cli("export", "--connection", "2", "--all", "--fields", fields, "--json")
+    assert json.loads(result.stdout)["failedCount"] == 0
+    plan = cli(
+        "export",
+        "--connection",
+        "1",
+        "--all",
+        "--fields",
+        fields,
+        "--partial",
+        "--dry-run",
+        "--json",
+    )
+    assert json.loads(plan.stdout)["summary"]["update"] == 0
+    assert all(urls[0] not in json.dumps(p) for p in _catalog(cli))
+
+
+def test_conflicts_are_reported_listed_and_resolved(
+    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    _store, sandboxes, urls = stores
+    _load(cli, tmp_path, CATALOG)
+    assert cli("export", "--all", "--fields", "name,sku,price").exit_code == 0
+    _load(cli, tmp_path, [{"sku": "E-1", "price": "13"}])
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"regular_price": "14"})
+
+    result = cli("import", "--update-existing")
+    assert result.exit_code == 0, result.stderr
+    assert "1 unchanged, 0 skipped, 0 failed, 1 conflicts" in result.stdout
+    assert "Conflicts: changed on both sides" in result.stdout
+    assert "price" in result.stdout and "13" in result.stdout and "14" in result.stdout
+    assert "changed both in the catalog and in the store" in result.stderr
+    strict = cli("import", "--update-existing", "--strict", "--quiet")
+    assert strict.exit_code == 1 and "changed both" in strict.stderr
+
+    listed = cli("sync-status", "--conflicts")
+    assert listed.exit_code == 0
+    assert "E-1" in listed.stdout and "--on-conflict catalog" in listed.stdout
+    data = json.loads(cli("sync-status", "--conflicts", "--json").stdout)
+    assert data["conflictCount"] == 1
+    assert [(c["field"], c["catalog"], c["store"]) for c in data["conflicts"]] == [
+        ("price", "13", "14")
+    ]
+    assert "1 field(s) changed on both sides" in cli("sync-status").stdout
+
+    bad = cli("import", "--on-conflict", "mine")
+    assert bad.exit_code == 2
+    assert "--on-conflict 'mine' is not one of skip, catalog, store" in bad.stderr
+    bad = cli("import", "--on-conflict", "store")
+    assert bad.exit_code == 2 and "--on-conflict needs --update-existing" in bad.stderr
+    assert bad.stdout == ""
+
+    result = cli("import", "--update-existing", "--on-conflict", "store", "--json")
+    data = json.loads(result.stdout)
+    assert (data["conflictCount"], data["products"][0]["changedFields"]) == (0, ["price"])
+    assert cli("sync-status", "--conflicts").stdout.strip() == "No conflicts."
+
+
+def test_store_products_without_a_sku_are_skipped_with_a_warning_or_linked(
+    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any
+) -> None:
+    sandbox, url = stores[1][0], stores[2][0]
+    sandbox.create_product({"name": "Plain", "sku": "P-1", "regular_price": "3"})
+    lost = sandbox.create_product({"name": "Gift card", "regular_price": "25"})
+
+    result = cli("import", "--quiet")
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert f"without a SKU skipped: #{lost['id']} 'Gift card'" in result.stderr
+    assert "--link-without-sku" in result.stderr
+    assert cli("import", "--strict", "--quiet").exit_code == 1
+
+    result = cli("import", "--link-without-sku", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["warnings"] == []
+    [linked] = [p for p in data["products"] if p["wooProductId"] == lost["id"]]
+    assert (linked["status"], linked["sku"]) == ("imported", f"woo-1-{lost['id']}")
+    # linked by its store id: found again, not imported twice, its catalog SKU kept
+    _edit_in_store(sandbox, url, int(lost["id"]), {"regular_price": "30"})
+    again = json.loads(cli("import", "--link-without-sku", "--update-existing", "--json").stdout)
+    [entry] = [p for p in again["products"] if p["wooProductId"] == lost["id"]]
+    assert (entry["status"], entry["changedFields"]) == ("updated", ["price"])
+    skus = [p["sku"] for p in _catalog(cli)]
+    assert skus == ["P-1", f"woo-1-{lost['id']}"]
+    # a SKU given in the catalog stays: the store product is found by its link
+    assert cli("products", "edit", "2", "--sku", "GIFT-25").exit_code == 0
+    again = json.loads(cli("import", "--link-without-sku", "--update-existing", "--json").stdout)
+    assert again["importedCount"] == 0 and again["failedCount"] == 0
+    assert [p["sku"] for p in _catalog(cli)] == ["P-1", "GIFT-25"]
+
+
+def test_conflicts_over_every_store_in_one_run(
+    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    _store, sandboxes, urls = stores
+    _load(cli, tmp_path, CATALOG)
+    for connection in ("1", "2"):
+        assert (
+            cli(
+                "export", "--connection", connection, "--all", "--fields", "name,sku,price"
+            ).exit_code
+            == 0
+        )
+    _load(cli, tmp_path, [{"sku": "E-1", "price": "13"}])
+    woo = sandboxes[1].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[1], urls[1], int(woo["id"]), {"regular_price": "14"})
+
+    result = cli("import", "--connection", "all", "--update-existing")
+    assert result.exit_code == 0, result.stderr
+    assert "changed both in the catalog and in the store" in result.stderr
+    assert "1 conflicts" in result.stdout
+    strict = cli("import", "--connection", "all", "--update-existing", "--strict")
+    assert strict.exit_code == 1
+    listed = json.loads(cli("sync-status", "--connection", "all", "--conflicts", "--json").stdout)
+    found = {s["connectionId"]: s["result"]["conflicts"] for s in listed["stores"]}
+    assert found[1] == []
+    assert [(c["field"], c["catalog"], c["store"]) for c in found[2]] == [("price", "13", "14")]
+    assert "1 conflicts" in cli("sync-status", "--connection", "all").stdout

@@ -1,0 +1,157 @@
+"""The three-way decision of an import, field by field (pure: no store, no database)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from woosync.services import export_plan as plan
+from woosync.services.sync_echoes import (
+    FieldState,
+    catalog_print,
+    compact_echoes,
+    conflict_target,
+    echoes_after_write,
+    key_target,
+    learn_images,
+    reconcile,
+    with_catalog_images,
+)
+
+PRICE = key_target("price", "regular_price")
+
+
+def _state(catalog: Any, store: Any, target: plan.Target = PRICE) -> FieldState:
+    return FieldState(target, catalog_print(target, store), store, catalog)
+
+
+def _print(value: Any, target: plan.Target = PRICE) -> str:
+    return catalog_print(target, value)
+
+
+@pytest.mark.parametrize(
+    ("catalog", "store", "base", "echo", "on_conflict", "taken", "conflict"),
+    [
+        ("12.5", "12.50", "12.5", None, "skip", False, False),  # the store's spelling: no edit
+        ("12.5", "14", "12.5", None, "skip", True, False),  # a store edit comes in
+        ("13", "12.5", "12.5", None, "skip", False, False),  # a catalog edit stays for export
+        ("13", "14", "12.5", None, "skip", False, True),  # both: a conflict
+        ("13", "14", "12.5", None, "store", True, False),
+        ("13", "14", "12.5", None, "catalog", False, False),
+        ("14", "14", "12.5", None, "skip", True, False),  # both made the same edit
+        ("12.5", "14", None, None, "skip", True, False),  # never synced: the store's comes in
+        ("12.5", None, None, None, "skip", False, False),  # ... but a blank never wipes
+        ("12.5", "12.5", "12.5", "ffff", "skip", True, False),  # the echo differs: an edit
+    ],
+)
+def test_each_case_of_the_three_way_decision(
+    catalog: str,
+    store: str | None,
+    base: str | None,
+    echo: str | None,
+    on_conflict: str,
+    taken: bool,
+    conflict: bool,
+) -> None:
+    bases = {"regular_price": _print(base)} if base is not None else {}
+    echoes = {"regular_price": echo} if echo is not None else {}
+    result = reconcile([_state(catalog, store)], bases, echoes, {}, on_conflict)
+    assert (result.taken == ["regular_price"]) is taken
+    assert ("regular_price" in result.conflicts) is conflict
+    if taken and store is not None:
+        assert result.base["regular_price"] == _print(store)
+        assert "regular_price" not in result.echoes  # equal to the base: not kept
+    if on_conflict == "catalog" and base is not None and catalog != store:
+        assert result.echoes["regular_price"] == _print(store)  # seen, the base untouched
+        assert result.base["regular_price"] == _print(base)
+
+
+def test_a_conflict_keeps_both_values_and_is_dropped_once_decided() -> None:
+    bases = {"regular_price": _print("12.5")}
+    found = reconcile([_state("13", "14")], bases, {}, {}, "skip")
+    assert found.conflicts == {
+        "regular_price": {
+            "field": "price",
+            "wooField": "regular_price",
+            "catalog": "13",
+            "store": "14",
+        }
+    }
+    again = reconcile([_state("14", "14")], bases, {}, found.conflicts, "skip")
+    assert again.conflicts == {} and again.taken == ["regular_price"]
+
+
+def test_store_copies_of_images_map_back_to_their_sources() -> None:
+    sources = learn_images(
+        None,
+        ["https://img.example.com/a.jpg", "http://shop.test/wp-content/uploads/b.jpg"],
+        [
+            {"id": 7, "src": "http://shop.test/wp-content/uploads/2026/12/a.jpg"},
+            {"id": 8, "src": "http://shop.test/wp-content/uploads/b.jpg"},
+        ],
+    )
+    assert sources == {"7": "https://img.example.com/a.jpg"}  # the store's own URL needs no entry
+    woo = {
+        "images": [
+            {"id": 7, "src": "http://shop.test/x/a.jpg"},
+            {"id": 9, "src": "http://shop.test/n.jpg"},
+        ]
+    }
+    assert [i["src"] for i in with_catalog_images(woo, sources)["images"]] == [
+        "https://img.example.com/a.jpg",
+        "http://shop.test/n.jpg",
+    ]
+
+
+def test_echoes_equal_to_the_base_are_not_kept() -> None:
+    assert compact_echoes({"a": "1", "b": "2"}, {"a": "1", "b": "3"}) == {"b": "2"}
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("regular_price", plan.SCALAR),
+        ("dimensions", plan.DIMENSIONS),
+        ("dimensions.length", plan.DIMENSION),
+        ("images", plan.IMAGES),
+        ("attribute:pa_color", plan.GLOBAL_ATTRIBUTE),
+        ("attribute:Material", plan.LOCAL_ATTRIBUTE),
+    ],
+)
+def test_a_recorded_conflict_is_compared_under_its_key(key: str, kind: str) -> None:
+    target = conflict_target("x", key)
+    assert (target.key, target.kind) == (key, kind)
+
+
+def test_an_echo_is_kept_only_where_the_store_answered_otherwise() -> None:
+    targets = plan.resolve_targets(["name", "sku", "categories", "images", "description"], {})
+    values = {
+        "name": "Salt & Pepper",
+        "sku": "S-1",
+        "categories": ["Kitchen"],
+        "images": ["https://img.example.com/a.jpg"],
+        "description": "<p>Hi<blink>!</blink></p>",
+    }
+    base = plan.fingerprints(targets, values)
+    payload = {
+        "name": "Salt & Pepper",
+        "sku": "S-1",
+        "categories": [{"id": 5}],
+        "images": [{"src": "https://img.example.com/a.jpg"}],
+        "description": "<p>Hi<blink>!</blink></p>",
+    }
+    answer = {
+        "id": 9,
+        "name": "Salt &amp; Pepper",  # entities: the same value
+        "sku": "S-1",
+        "categories": [{"id": 5, "name": "kitchen"}],  # the store's own spelling of the term
+        "images": [{"id": 31, "src": "http://shop.test/wp-content/uploads/a.jpg"}],
+        "description": "<p>Hi!</p>",  # filtered by the store
+    }
+    sources = learn_images(None, values["images"], answer["images"])
+    echoes = echoes_after_write(
+        targets, set(base), answer, payload, values, base, None, sources, {}
+    )
+    assert echoes is not None and sorted(echoes) == ["categories", "description"]
+    assert echoes["description"] == catalog_print(targets[4], "<p>Hi!</p>")
