@@ -340,7 +340,7 @@ def update_connection(
     move_to_new_store: bool = False,
     same_store: bool = False,
 ) -> dict[str, Any]:
-    """The spec's Update connection: change any field. A new URL is normalised and checked.
+    """The spec's Update connection: any field. A new URL is normalised and checked for conflicts.
 
     A URL of a different store (see :func:`same_store_url`) is refused while the connection has
     sync records: they hold the old store's product ids, so an export would write to the wrong
