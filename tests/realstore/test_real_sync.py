@@ -10,12 +10,26 @@ export queued behind an import sends what that import brought in.
 
 from __future__ import annotations
 
+import base64
 import json
+import logging
+import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
+import httpx
 import pytest
-from realstore_support import RealStore, store_products_with_sku, woo_id
+from realstore_support import RealStore, add_product, export, store_products_with_sku, woo_id
+
+from queued_runs import WAIT, Run, is_listing, lock_waits, queue_behind
+from test_secret_echo import forms as secret_forms
+from woosync.services.export import export_products
+from woosync.services.importer import import_products
+from woosync.store.engine import open_store
+from woosync.woo import WooClient
 
 SKU = "RT-SALT"
 FIELDS = [
@@ -182,6 +196,163 @@ def test_a_store_edit_comes_back_and_an_edit_on_both_sides_is_a_conflict(
     assert resolved["conflictCount"] == 0 and resolved["updatedCount"] == 1, resolved
     assert show(cli, product_id)["price"] == "16"
     assert as_json(cli("--json", "sync-status", "--conflicts"))["conflicts"] == []
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
+
+
+# issue 11 on the real store ---------------------------------------------------------------------
+
+
+def signatures(store: RealStore) -> set[str]:
+    """Every OAuth signature the store received (its access log keeps the query strings)."""
+    text = store.access_log.read_text(errors="replace")
+    return {unquote(found) for found in re.findall(r"oauth_signature=([^& \"]+)", text)}
+
+
+def test_no_form_of_the_key_or_secret_reaches_output_logs_or_files(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    store = real_connection
+    log_file = tmp_path / "run.log"
+    load(cli, tmp_path, [product(store.images.url("green.png")), PLAIN])
+    ok(cli("mappings", "apply", str(mapping_file(tmp_path))))
+    debug, logged = ("--log-level", "debug"), ("--log-file", str(log_file))
+    results = [
+        cli(*debug, "connections", "test"),
+        cli(*debug, "--json", "connections", "test"),
+        cli(*debug, "export", "--all", "--dry-run", *logged),
+        cli(*debug, "export", "--all", *logged),
+        cli(*debug, "--json", "export", "--all", "--partial", *logged),
+        cli(*debug, "import", "--update-existing", *logged),
+        cli(*debug, "--json", "import", "--incremental", "--update-existing", *logged),
+        cli(*debug, "sync-status"),
+        cli(*debug, "--json", "sync-status", "--conflicts"),
+    ]
+    assert [r.exit_code for r in results] == [0] * len(results), [r.stderr for r in results]
+    text = "".join(r.stdout + r.stderr for r in results) + log_file.read_text()
+    assert "GET" in text and "oauth_signature" in text  # the debug lines are there
+    key, secret = store.keys
+    pair = base64.b64encode(f"{key}:{secret}".encode()).decode()
+    found = signatures(store)
+    assert found  # the store saw signed requests
+    forms = set()
+    for value in (key, secret, pair, f"Basic {pair}", *found):
+        forms |= secret_forms(value)
+    assert not {form for form in forms if form in text}
+    files = [path for path in (tmp_path / "woosync-home").rglob("*") if path.is_file()]
+    assert tmp_path / "woosync-home" / "woosync.db" in files
+    assert any(path.parent.name == "locks" for path in files), files
+    for path in files:
+        data = path.read_bytes()
+        assert not {form for form in forms if form.encode() in data}, path
+
+
+class Gate(httpx.HTTPTransport):
+    """A transport to the real store that holds the first request ``stop_at`` accepts until
+    :attr:`go` is set (see queued_runs.Gate, which does this for the sandbox)."""
+
+    def __init__(self, stop_at: Callable[[httpx.Request], bool]) -> None:
+        super().__init__()
+        self.stop_at = stop_at
+        self.held = threading.Event()
+        self.go = threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.held.is_set() and self.stop_at(request):
+            self.held.set()
+            assert self.go.wait(WAIT), "the test never let the paused run go on"
+        return super().handle_request(request)
+
+
+def test_an_export_queued_behind_an_import_keeps_the_shop_managers_prices(
+    cli: Any, real_connection: RealStore, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11 point 2 on the real store: the shop manager sets every price to 77.77; an import
+    (--update-existing) holds the store's lock, an export --all queues behind it (--wait): the
+    store keeps 77.77 and the catalog gets it."""
+    store = real_connection
+    ids = [add_product(cli, f"RS-Q-{n}", price="10.00") for n in range(3)]
+    export(cli, "--all")
+    with store.api() as api:
+        answer = api.post(
+            "/products/batch",
+            json={"update": [{"id": woo_id(cli, i), "regular_price": "77.77"} for i in ids]},
+        )
+    assert answer.status_code == 200, answer.text
+
+    # the runs below log through the handler the last CLI call left on its (now closed) stderr
+    monkeypatch.setattr(logging.getLogger("woosync"), "handlers", [])
+    key, secret = store.keys
+    gate = Gate(is_listing)  # the import holds the lock, its listing not yet answered
+    catalog = open_store(db_path)
+    try:
+        with (
+            lock_waits() as waiting,
+            WooClient(store.url, key, secret, timeout=120.0, transport=gate) as importing,
+            WooClient(store.url, key, secret, timeout=120.0) as exporting,
+        ):
+            import_run = Run(
+                lambda: import_products(
+                    catalog, 1, update_existing=True, lock_wait=WAIT, client=importing
+                )
+            )
+            export_run = Run(
+                lambda: export_products(
+                    catalog, 1, all_products=True, fields=["name", "sku", "price"],
+                    lock_wait=WAIT, client=exporting,
+                )
+            )  # fmt: skip
+            store.mark()
+            queue_behind(import_run, gate, export_run, waiting)
+            imported, exported = import_run.outcome(), export_run.outcome()
+    finally:
+        catalog.dispose()
+
+    assert imported["success"] and imported["updatedCount"] == 3, imported
+    assert exported["success"] and exported["syncedCount"] == 3, exported
+    for n in range(3):
+        assert store_products_with_sku(store, f"RS-Q-{n}")[0]["regular_price"] == "77.77"
+    assert {show(cli, i)["price"] for i in ids} == {"77.77"}
+
+
+def test_a_term_added_in_the_store_comes_in_and_an_unowned_edit_is_put_back(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """The import mapping owns pa_size, not the local attribute Material: the store's new size
+    comes in (in the store's term order, which is no change for the next export); the store's
+    edit of Material stays out and the next ``export --partial`` puts the catalog's back."""
+    store = real_connection
+    product_id, _plain_id = export_first(cli, store, tmp_path)
+    [held] = store_products_with_sku(store, SKU)
+    [size_id] = [a["id"] for a in held["attributes"] if a["name"] == "Size"]
+    edited = [
+        {"id": size_id, "options": ["XL", "S", "M", "L"], "visible": True},
+        {"name": "Material", "options": ["Oak", "Steel & Brass", "Glass"], "visible": True},
+    ]
+    with store.api() as api:
+        answer = api.put(f"/products/{held['id']}", json={"attributes": edited})
+    assert answer.status_code == 200, answer.text
+
+    taken = as_json(cli("--json", "import", "--update-existing"))
+    assert [(p["sku"], p["status"], p.get("changedFields")) for p in taken["products"]] == [
+        (SKU, "updated", ["Size"]),
+        (PLAIN["sku"], "unchanged", []),
+    ]
+    assert show(cli, product_id)["attributes"] == {
+        "Size": ["L", "M", "S", "XL"],
+        "Material": ["Oak", "Steel & Brass"],
+    }
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert len(store.write_requests()) == 1  # one write: Material put back
+    [held] = store_products_with_sku(store, SKU)
+    assert {a["name"]: a["options"] for a in held["attributes"]} == {
+        "Size": ["L", "M", "S", "XL"],
+        "Material": ["Oak", "Steel & Brass"],
+    }
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert again["updatedCount"] == 0 and again["conflictCount"] == 0, again["products"]
     store.mark()
     as_json(cli("--json", "export", "--all", "--partial"))
     assert store.write_requests() == []
