@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import typer.main
 from rich.console import Console
 
+from woosync.cli.app import app
 from woosync.cli.demo import run_demo
 
 
@@ -26,7 +28,7 @@ def test_demo_runs_end_to_end_and_leaves_the_user_alone(cli, db_path: Path, memo
 
 def test_demo_figures(tmp_path: Path) -> None:
     console = Console(file=(tmp_path / "out.txt").open("w"), width=120)
-    figures = run_demo(console, latency_ms=0)
+    figures = run_demo(console, typer.main.get_command(app), latency_ms=0)
     assert figures["retailProducts"] == 14  # 12 exported + 2 added by the shop manager
     assert figures["wholesaleProducts"] == 12
     assert figures["partialWrites"] == 1

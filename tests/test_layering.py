@@ -1,4 +1,5 @@
-"""Imports run one way: cli -> services -> {store, woo, secrets, files} -> core; sandbox stands apart."""
+"""Imports run one way: cli -> services -> {store, woo, secrets, files} -> core; sandbox stands apart;
+no modules import each other in a circle."""
 
 from __future__ import annotations
 
@@ -44,3 +45,102 @@ def test_imports_run_one_way() -> None:
         if "sandbox" in imported and layer != "sandbox" and str(relative) not in SANDBOX_USERS:
             problems.append(f"{relative} imports the sandbox")
     assert problems == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_modules(path: Path, modules: set[str]) -> set[str]:
+    """The woosync modules ``path`` imports anywhere (module level, in functions, under TYPE_CHECKING).
+
+    ``from package import submodule`` depends on the submodule; ``from package import name`` on the
+    package's ``__init__``. Python runs a package's ``__init__`` before any submodule; that implicit
+    edge is left out, as every package with re-exports would otherwise be a circle with its children.
+    """
+    package = (
+        _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    )
+    targets: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            targets += [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names
+            ]
+    found: set[str] = set()
+    for target in targets:
+        while target and target not in modules:
+            target = target.rpartition(".")[0]
+        if target:
+            found.add(target)
+    return found - {_module_name(path)}
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    circles: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    circles.append(sorted(component))
+    return circles
+
+
+def _module_graph() -> dict[str, set[str]]:
+    paths = {_module_name(path): path for path in SRC.rglob("*.py")}
+    return {name: _imported_modules(path, set(paths)) for name, path in paths.items()}
+
+
+def test_no_import_circle_anywhere_in_src() -> None:
+    """No set of woosync modules imports each other in a circle, even through imports in functions."""
+    circles = _circles(_module_graph())
+    assert circles == [], "modules importing each other in a circle: " + "; ".join(
+        " <-> ".join(circle) for circle in circles
+    )
+
+
+def test_the_circle_check_sees_a_circle() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
+    assert _circles(graph) == [["a", "b", "c"]]
+    graph = _module_graph()
+    assert "woosync.cli.registry" in graph["woosync.cli.app"]  # imports inside functions count
+    assert "woosync.secrets.chain" in graph["woosync.secrets"]  # a package re-exporting its modules

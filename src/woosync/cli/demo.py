@@ -21,6 +21,7 @@ import typer
 from woosync.core.errors import WoosyncError
 
 if TYPE_CHECKING:
+    import click
     from rich.console import Console
 
     from woosync.sandbox import SandboxStore
@@ -74,15 +75,13 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 class Narrator:
     """Prints the story and runs each command as the user would type it."""
 
-    def __init__(self, console: Console, examples: Path) -> None:
+    def __init__(self, console: Console, examples: Path, command: click.Command) -> None:
         self.console = console
         self.examples = examples
         self.steps = 0
-        import typer.main
-
-        from woosync.cli.app import app
-
-        self._command = typer.main.get_command(app)
+        self._command = (
+            command  # the root ``woosync`` command, passed in: demo never imports the app
+        )
 
     def chapter(self, title: str, text: str) -> None:
         from rich.markdown import Markdown
@@ -152,8 +151,8 @@ def _manager_adds_products(store: SandboxStore) -> list[str]:
     return [sku for sku, *_ in added]
 
 
-def run_demo(console: Console, *, latency_ms: int = 5) -> dict[str, Any]:
-    """Run the whole story; returns a few figures (used by the test)."""
+def run_demo(console: Console, command: click.Command, *, latency_ms: int = 5) -> dict[str, Any]:
+    """Run the whole story through ``command`` (the root ``woosync`` command); returns a few figures."""
     from rich.panel import Panel
 
     examples = examples_dir()
@@ -163,7 +162,7 @@ def run_demo(console: Console, *, latency_ms: int = 5) -> dict[str, Any]:
         _environment({"WOOSYNC_HOME": home, "WOOSYNC_SECRETS": "file"}),
         ExitStack() as stack,
     ):
-        say = Narrator(console, examples)
+        say = Narrator(console, examples, command)
         console.print(
             Panel.fit(
                 "[bold]woosync demo[/]: one local catalog, two WooCommerce stores.\n"
@@ -303,6 +302,7 @@ def _local_product_id(sku: str) -> int:
 
 
 def demo_command(
+    ctx: typer.Context,
     latency_ms: Annotated[
         int, typer.Option("--latency-ms", min=0, help="Latency of each sandbox request.")
     ] = 5,
@@ -310,7 +310,7 @@ def demo_command(
     """Run the whole job against two built-in sandbox stores, narrated (nothing of yours is touched)."""
     from rich.console import Console
 
-    run_demo(Console(), latency_ms=latency_ms)
+    run_demo(Console(), ctx.find_root().command, latency_ms=latency_ms)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,5 +1,5 @@
 """``woosync export``, ``woosync update`` and ``woosync delete``: push local products to a store
-(spec operations 18, 20 and 21)."""
+(spec operations 18, 20, 21: see ARCHITECTURE.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``woosync export-mapping``: which fields go to a store and where (spec operations 8-12)."""
+"""``woosync export-mapping``: which fields go to a store and where.
+
+Spec operations 8-12: see the table in ARCHITECTURE.md.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``woosync sync-status``: the sync records of one store and counts by status (spec operation 22)."""
+"""``woosync sync-status``: the sync records of one store and counts by status (Get sync status)."""
 
 from __future__ import annotations
 

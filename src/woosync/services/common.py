@@ -98,7 +98,7 @@ def get_connection(session: Session, ref: int | str) -> Connection:
 
 
 def default_connection(session: Session) -> Connection:
-    """The default connection, else the most recently created active one (spec, operation 3)."""
+    """The default connection, else the newest active one (the spec's Get default connection)."""
     from sqlmodel import col, select
 
     from woosync.store.models import Connection

@@ -1,5 +1,6 @@
-"""Connections to WooCommerce stores (spec operations 1-7): create, list, show, default, update,
-delete, test, and ``open_client`` which every store-facing service uses.
+"""Connections to WooCommerce stores (spec operations 1-7 in ARCHITECTURE.md):
+create, list, show, default, update, delete, test, and ``open_client`` which every store-facing
+service uses.
 
 A connection row holds no secret: the consumer key, consumer secret and webhook secret live in the
 secret chain (:mod:`woosync.secrets`), keyed by connection id and the database file.
@@ -154,7 +155,7 @@ def create_connection(
     verify_tls: bool = True,
     ca_bundle: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Spec operation 1. Validates everything and checks for a duplicate URL before writing."""
+    """The spec's Create connection. Validates everything and checks for a duplicate URL first."""
     from sqlalchemy.exc import IntegrityError
 
     from woosync.secrets import check_writable, delete_secrets, store_secrets
@@ -282,7 +283,7 @@ def check_new_connection(store: Store, *, name: str | None, url: str | None) -> 
 
 
 def list_connections(store: Store) -> list[dict[str, Any]]:
-    """Spec operation 2: the default first, then newest first."""
+    """The spec's List connections: the default first, then newest first."""
     from sqlmodel import col, select
 
     from woosync.store.models import Connection
@@ -299,13 +300,13 @@ def list_connections(store: Store) -> list[dict[str, Any]]:
 
 
 def get_connection_view(store: Store, ref: int | str) -> dict[str, Any]:
-    """Spec operation 4: one connection by id (or exact name, or store URL)."""
+    """The spec's Get connection: one connection by id (or exact name, or store URL)."""
     with store.session() as session:
         return connection_to_dict(get_connection(session, ref))
 
 
 def get_default_connection(store: Store) -> dict[str, Any]:
-    """Spec operation 3: the default, else the most recently created active one, else 404."""
+    """The spec's Get default connection: the default, else the newest active one, else 404."""
     with store.session() as session:
         return connection_to_dict(default_connection(session))
 
@@ -339,7 +340,7 @@ def update_connection(
     move_to_new_store: bool = False,
     same_store: bool = False,
 ) -> dict[str, Any]:
-    """Spec operation 5: change any field. A new URL is normalised and checked for conflicts.
+    """The spec's Update connection: any field. A new URL is normalised and checked for conflicts.
 
     A URL of a different store (see :func:`same_store_url`) is refused while the connection has
     sync records: they hold the old store's product ids, so an export would write to the wrong
@@ -513,7 +514,7 @@ def _forget_store(session: Session, connection_id: int | None) -> dict[str, int]
 
 
 def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
-    """Spec operation 6: the connection, its mappings and sync records (FK cascade), its secrets."""
+    """The spec's Delete connection: it, its mappings and sync records (FK cascade), its secrets."""
     from sqlalchemy import func
     from sqlmodel import select
 
@@ -708,7 +709,7 @@ def test_connection(
     ca_bundle: str | Path | None = None,
     **client_kwargs: Any,
 ) -> dict[str, Any]:
-    """Spec operation 7: try credentials before saving them. ``{"success": bool, "message", ...}``."""
+    """The spec's Test connection: try credentials before saving. ``{"success", "message"...}``."""
     from woosync.woo import WooClient
 
     store_url = normalize_store_url(url or "")
@@ -738,7 +739,7 @@ def test_saved_connection(
     interactive: bool | None = None,
     **client_kwargs: Any,
 ) -> dict[str, Any]:
-    """Spec operation 7 for a saved connection (``ref``, else the default one)."""
+    """The spec's Test connection for a saved connection (``ref``, else the default one)."""
     with store.session() as session:
         conn = connection_or_default(session, ref)
     with open_client(store, conn, interactive=interactive, **client_kwargs) as client:

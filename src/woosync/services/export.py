@@ -1,10 +1,11 @@
-"""Export: push local products to one WooCommerce store (spec operations 18, 20 and 21).
+"""Export: push local products to one WooCommerce store (spec operations 18, 20, 21:
+see ARCHITECTURE.md).
 
-    export_products(store, connection, product_ids=[101, 102])          # operation 18
+    export_products(store, connection, product_ids=[101, 102])          # Export products
     export_products(store, 2, all_products=True, partial=True)         # use case 2
     export_products(store, 1, skus=["A"], dry_run=True)                # a plan, nothing written
-    update_product(store, connection, 101)                             # operation 20
-    delete_product(store, connection, 101)                             # operation 21
+    update_product(store, connection, 101)                             # Update product
+    delete_product(store, connection, 101)                             # Delete product
 
 The planning layer is ``export_plan`` (pure), the store registry ``registry``, the engine
 ``export_run`` and the SQLite bookkeeping ``export_records``.
@@ -80,8 +81,8 @@ def export_products(
     ``product_ids`` or ``skus``) lifts the deletes and exclusions of the products named, for good.
     Fields: ``fields`` else the connection's active export mapping; its field mappings
     apply either way. ``progress(n)`` is called as ``n`` more products are finished. ``client``
-    replaces the one built from the connection's secrets. ``linked_only`` (operation 20): a product
-    not linked to the store when the lock is held is :class:`NotFoundError`, never created.
+    replaces the one built from the connection's secrets. ``linked_only`` (Update product): a
+    product not linked to the store when the lock is held is :class:`NotFoundError`, never created.
     """
     if include and not (product_ids or skus):
         raise ValidationError(
@@ -236,7 +237,7 @@ def update_product(
     lock_wait: float = 0.0,
     client: WooClient | None = None,
 ) -> dict[str, Any]:
-    """Operation 20: push the changed fields of one product already synced to the store.
+    """The spec's Update product: push the changed fields of one product already synced there.
 
     Returns the spec's result object (``status`` ``error`` with a ``message`` when the store
     refused it). :class:`NotFoundError` when the product was never synced to this connection,
@@ -278,7 +279,7 @@ def delete_product(
     lock_wait: float = 0.0,
     client: WooClient | None = None,
 ) -> dict[str, Any]:
-    """Operation 21: delete the product from the store for good (not to the trash).
+    """The spec's Delete product: delete the product from the store for good (not to the trash).
 
     ``{"success": true}``; when the store no longer has it, ``{"success": false, "message":
     "Product not found in WooCommerce"}``. The sync record is removed either way, and the product

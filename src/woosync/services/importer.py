@@ -1,4 +1,5 @@
-"""Import products from a WooCommerce store into the local catalog (spec operation 19, use case 3).
+"""Import products from a WooCommerce store into the local catalog (the spec's Import products,
+use case 3; see ARCHITECTURE.md).
 
 One run: resolve the connection and the import rules (active import mapping, or the default), take the
 store's run lock, list the store's products page by page (:mod:`import_fetch`: pages of 100, the

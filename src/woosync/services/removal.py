@@ -47,7 +47,7 @@ def stores_holding(store: Store, product_id: int) -> list[dict[str, Any]]:
 def delete_from_stores(
     store: Store, product_id: int, *, lock_wait: float = 0.0
 ) -> list[dict[str, Any]]:
-    """Delete the product from every active store that holds it (spec operation 21 per store).
+    """Delete the product from every active store that holds it (Delete product per store).
 
     One entry per holder: ``{connectionId, storeName, wooProductId, status, message?}`` with status
     ``deleted``, ``gone`` (the store no longer had it), ``inactive`` (the connection is inactive:

@@ -1,4 +1,4 @@
-"""Sync status of one connection (spec operation 22): the sync records and counts by status."""
+"""The spec's Get sync status of one connection: the sync records and counts by status."""
 
 from __future__ import annotations
 

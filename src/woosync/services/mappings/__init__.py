@@ -1,4 +1,5 @@
-"""Export and import mappings (spec operations 8-17) and the YAML mapping files that keep them in git.
+"""Export and import mappings (spec operations 8-17 in ARCHITECTURE.md) and the YAML mapping
+files that keep them in git.
 
 An export mapping says which local fields go to one store (``selectedFields``) and where
 (``fieldMappings``: internal field -> WooCommerce field or ``pa_`` attribute). An import mapping says

@@ -1,4 +1,4 @@
-"""Export and import mappings in the database (spec operations 8-17).
+"""Export and import mappings in the database (spec operations 8-17 in ARCHITECTURE.md).
 
 The two directions work the same way: a mapping belongs to one connection, one per connection and
 direction is active, activating one deactivates the others in the same transaction. What differs is
@@ -237,7 +237,7 @@ def get_mapping(session: Session, direction: Direction, mapping_id: int) -> AnyM
 def list_mappings(
     session: Session, direction: Direction, connection: int | str
 ) -> list[AnyMapping]:
-    """A connection's mappings, oldest first (spec operations 9 and 14)."""
+    """A connection's mappings, oldest first (the spec's List ... mappings)."""
     connection_id = connection_id_of(get_connection(session, connection))
     return KINDS[direction].of_connection(session, connection_id)
 
@@ -245,7 +245,7 @@ def list_mappings(
 def active_mapping(
     session: Session, direction: Direction, connection: int | str
 ) -> AnyMapping | None:
-    """The active mapping, or None; a missing connection is NotFound (spec operations 10 and 15)."""
+    """The active mapping, or None; a missing connection is NotFound (Get active ... mapping)."""
     connection_id = connection_id_of(get_connection(session, connection))
     return KINDS[direction].active(session, connection_id)
 
@@ -258,7 +258,7 @@ def create_mapping(
     *,
     is_active: bool = True,
 ) -> AnyMapping:
-    """Spec operations 8 and 13, with the content by spec key (a missing mapping part is empty)."""
+    """The spec's Create ... mapping, with the content by spec key (a missing part is empty)."""
     return KINDS[direction].create(session, connection, content, is_active=is_active)
 
 
@@ -271,18 +271,18 @@ def update_mapping(
     merge: Mapping[str, Mapping[str, str] | None],
     is_active: bool | None = None,
 ) -> AnyMapping:
-    """Spec operations 11 and 16: see :meth:`MappingKind.update`."""
+    """The spec's Update ... mapping: see :meth:`MappingKind.update`."""
     return KINDS[direction].update(
         session, mapping_id, replace=replace, merge=merge, is_active=is_active
     )
 
 
 def delete_mapping(session: Session, direction: Direction, mapping_id: int) -> None:
-    """Spec operations 12 and 17."""
+    """The spec's Delete export mapping and Delete import mapping."""
     KINDS[direction].delete(session, mapping_id)
 
 
-# --- export mappings (spec operations 8-12) ------------------------------------------------------
+# --- export mappings (spec operations 8-12 in ARCHITECTURE.md) ----------------------------------
 
 
 def export_mapping_to_dict(mapping: ExportMapping) -> dict[str, Any]:
@@ -302,18 +302,18 @@ def create_export_mapping(
     *,
     is_active: bool = True,
 ) -> ExportMapping:
-    """Spec operation 8. ``connection`` is an id, name or URL; the new mapping is active unless asked."""
+    """The spec's Create export mapping. ``connection``: id, name or URL; active unless asked."""
     content = {"selectedFields": selected_fields, "fieldMappings": field_mappings}
     return EXPORT.create(session, connection, content, is_active=is_active)
 
 
 def list_export_mappings(session: Session, connection: int | str) -> list[ExportMapping]:
-    """Spec operation 9, oldest first."""
+    """The spec's List export mappings, oldest first."""
     return EXPORT.of_connection(session, connection_id_of(get_connection(session, connection)))
 
 
 def active_export_mapping(session: Session, connection_id: int | str) -> ExportMapping | None:
-    """Spec operation 10: the active export mapping, or None. A missing connection is NotFound."""
+    """The spec's Get active export mapping, or None. A missing connection is NotFound."""
     return EXPORT.active(session, connection_id_of(get_connection(session, connection_id)))
 
 
@@ -326,7 +326,7 @@ def update_export_mapping(
     merge_field_mappings: Mapping[str, str] | None = None,
     is_active: bool | None = None,
 ) -> ExportMapping:
-    """Spec operation 11. ``field_mappings`` replaces the mappings; ``merge_field_mappings`` adds
+    """Update export mapping. ``field_mappings`` replaces the maps; ``merge_field_mappings`` adds
     to (or overrides entries of) the current ones. Activating deactivates the others."""
     return EXPORT.update(
         session,
@@ -338,11 +338,11 @@ def update_export_mapping(
 
 
 def delete_export_mapping(session: Session, mapping_id: int) -> None:
-    """Spec operation 12."""
+    """The spec's Delete export mapping."""
     EXPORT.delete(session, mapping_id)
 
 
-# --- import mappings (spec operations 13-17) -----------------------------------------------------
+# --- import mappings (spec operations 13-17 in ARCHITECTURE.md) ---------------------------------
 
 
 def import_mapping_to_dict(mapping: ImportMapping) -> dict[str, Any]:
@@ -362,18 +362,18 @@ def create_import_mapping(
     *,
     is_active: bool = True,
 ) -> ImportMapping:
-    """Spec operation 13. The new mapping is active unless asked otherwise."""
+    """The spec's Create import mapping. The new mapping is active unless asked otherwise."""
     content = {"attributeMappings": attribute_mappings, "fieldMappings": field_mappings}
     return IMPORT.create(session, connection, content, is_active=is_active)
 
 
 def list_import_mappings(session: Session, connection: int | str) -> list[ImportMapping]:
-    """Spec operation 14, oldest first."""
+    """The spec's List import mappings, oldest first."""
     return IMPORT.of_connection(session, connection_id_of(get_connection(session, connection)))
 
 
 def active_import_mapping(session: Session, connection_id: int | str) -> ImportMapping | None:
-    """Spec operation 15: the active import mapping, or None. A missing connection is NotFound."""
+    """The spec's Get active import mapping, or None. A missing connection is NotFound."""
     return IMPORT.active(session, connection_id_of(get_connection(session, connection_id)))
 
 
@@ -387,7 +387,7 @@ def update_import_mapping(
     merge_field_mappings: Mapping[str, str] | None = None,
     is_active: bool | None = None,
 ) -> ImportMapping:
-    """Spec operation 16; ``attribute_mappings``/``field_mappings`` replace, ``merge_*`` add."""
+    """Update import mapping; ``attribute_mappings``/``field_mappings`` replace, ``merge_*`` add."""
     return IMPORT.update(
         session,
         mapping_id,
@@ -401,5 +401,5 @@ def update_import_mapping(
 
 
 def delete_import_mapping(session: Session, mapping_id: int) -> None:
-    """Spec operation 17."""
+    """The spec's Delete import mapping."""
     IMPORT.delete(session, mapping_id)
