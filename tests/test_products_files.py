@@ -23,7 +23,7 @@ def test_csv_lists_attributes_custom_fields_and_spreadsheet_row_numbers() -> Non
         "sku,name,price,length,categories,images,attribute:COLOR,attribute:Dimension,custom:wholesalePrice\n"
         'A1,"Salt & Pepper Mill, large",12.50,10,Kitchen|Gifts,https://x.example/a.jpg,Red|Blue,10x20,8.50\n'
         ",,,,,,,,\n"
-        'A2,"Multi\nline",3,,,,,,\n'
+        'A2,Mug,3,,,,,,"Multi\nline"\n'  # a quoted cell may span lines (a note)
     )
     rows = fields_of(text, "csv")
     assert rows[0] == (
@@ -42,7 +42,7 @@ def test_csv_lists_attributes_custom_fields_and_spreadsheet_row_numbers() -> Non
     )
     row, second = rows[1]
     assert row == 4  # the blank row 3 is skipped but still counted
-    assert second["name"] == "Multi\nline"
+    assert second["custom:wholesalePrice"] == "Multi\nline"
     assert second["length"] is None and second["categories"] == []
     assert second["attribute:COLOR"] is None  # an empty cell removes the attribute
 
@@ -208,7 +208,12 @@ def test_csv_semicolon_or_tab_separated_files_from_spreadsheets_load() -> None:
     assert fields_of('sku\tname\tprice\ttags\nA\t"Mug, large"\t2.50\tx|y\n', "csv") == expected
     # a decimal comma is reported on its row, not read as two cells
     _valid, errors = validate_rows(parse_products("sku;name;price\nA;Mug;2,50\n", "csv"))
-    assert [(e.row, e.message) for e in errors] == [(2, "price: '2,50' is not a number like 12.50")]
+    assert [(e.row, e.message) for e in errors] == [
+        (
+            2,
+            "price: '2,50' is not a number like 12.50 (write 2.50, or load the file with --decimal-comma)",
+        )
+    ]
 
 
 def test_csv_byte_order_mark_windows_line_endings_and_header_case(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from woosync import __version__
 from woosync.cli.context import AppContext, JsonFlag, app_context
-from woosync.core.errors import WoosyncError
+from woosync.core.errors import DatabaseError, WoosyncError
 from woosync.core.exit_codes import ExitCode
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
@@ -108,7 +108,9 @@ class WoosyncGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            _note_missing_database(ctx)
+            return result
         except _USAGE_ERROR as exc:  # parsing a sub-command's options and arguments
             _usage_fail(exc, getattr(self, "json_requested", False))
         except (typer.Exit, typer.Abort, typer.TyperException):
@@ -117,11 +119,49 @@ class WoosyncGroup(TyperGroup):
             _fail(ctx, str(exc), exc.exit_code, exc)
         except KeyboardInterrupt as exc:
             _fail(ctx, "interrupted", ExitCode.INTERRUPTED, exc)
-        except Exception as exc:  # a bug: say so briefly, the traceback is behind --debug
+        except Exception as exc:
+            if isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc):
+                # a number past SQLite's integers that no option check caught: a typing mistake
+                _fail(ctx, f"a number is too large (ids go up to {2**63 - 1})", ExitCode.USAGE, exc)
+            problem = _database_problem(ctx, exc)
+            if problem is not None:
+                unusable = DatabaseError(problem)  # its --json code: database_unusable
+                unusable.__cause__ = exc
+                _fail(ctx, problem, ExitCode.DATABASE, unusable)
+            # a bug: say so briefly, the traceback is behind --debug
             _fail(ctx, f"internal error: {type(exc).__name__}: {exc}", ExitCode.FAILURE, exc)
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
+
+
+def _note_missing_database(ctx: typer.Context) -> None:
+    """A read command that found no database says so on stderr, after its (empty) result; a failed
+    one prints only its error line."""
+    state = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    if state is not None and state.missing_database is not None:
+        state.output.info(
+            f"note: there is no database at {state.missing_database} yet "
+            "(the first command that adds something creates it)"
+        )
+
+
+def _database_problem(ctx: typer.Context, exc: BaseException) -> str | None:
+    """``the database X cannot be used: attempt to write a readonly database`` when SQLite itself
+    refused (read-only file or folder, a corrupt page found mid-run, a full disk), else None.
+
+    Constraint violations are not the database's fault and stay internal errors.
+    """
+    import sqlite3
+
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, sqlite3.Error):
+        cause = getattr(cause, "orig", None) or cause.__cause__
+    if type(cause) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+        return None
+    state = ctx.obj if isinstance(ctx.obj, AppContext) else None
+    where = f" {state.database_path()}" if state is not None else ""
+    return f"the database{where} cannot be used: {cause}"
 
 
 def _usage_fail(exc: Exception, json_requested: bool = False) -> None:

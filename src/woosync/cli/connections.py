@@ -297,7 +297,7 @@ def list_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     from woosync.services.connections import list_connections
 
     state = app_context(ctx, json_flag)
-    rows = list_connections(state.store())
+    rows = list_connections(state.store(create=False))
 
     def human(console: Console) -> None:
         if not rows:
@@ -314,7 +314,7 @@ def show_command(ctx: typer.Context, ref: RefArg, json_flag: JsonFlag = False) -
     from woosync.services.connections import get_connection_view
 
     state = app_context(ctx, json_flag)
-    store = state.store()
+    store = state.store(create=False)
     data = get_connection_view(store, ref)
     _emit_connection(state.output, data, _details(store, data))
 
@@ -325,7 +325,7 @@ def default_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     from woosync.services.connections import get_default_connection
 
     state = app_context(ctx, json_flag)
-    store = state.store()
+    store = state.store(create=False)
     data = get_default_connection(store)
     _emit_connection(state.output, data, _details(store, data))
 
@@ -484,7 +484,7 @@ def test_command(
                 "secrets and TLS options of 'test' are for --url",
                 hint="a saved connection uses its stored secrets and TLS settings",
             )
-        result = service.test_saved_connection(state.store(), ref)
+        result = service.test_saved_connection(state.store(create=False), ref)
     else:
         service.normalize_store_url(url)  # fail before asking for secrets
         secrets = gather_secrets(state.output, credentials)
@@ -566,7 +566,7 @@ def verify_webhook_command(
 
     state = app_context(ctx, json_flag)
     raw = _read_body(body)
-    valid = verify_webhook(state.store(), ref, raw, signature)
+    valid = verify_webhook(state.store(create=False), ref, raw, signature)
     if not valid:
         if state.output.json_mode:
             state.output.emit({"valid": False})

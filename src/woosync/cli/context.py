@@ -23,6 +23,7 @@ class AppContext:
     quiet: bool = False
     _output: Output | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
+    missing_database: Path | None = None  # a read found no database file (nothing was created)
 
     @property
     def output(self) -> Output:
@@ -30,13 +31,44 @@ class AppContext:
             self._output = Output(json_mode=self.json_mode, quiet=self.quiet)
         return self._output
 
-    def store(self) -> Store:
-        """Open the database on first use (so ``--help`` never touches it)."""
-        if self._store is None:
-            from woosync.core.paths import default_db_path
-            from woosync.store.engine import open_store
+    def database_path(self) -> Path:
+        """The database file this invocation uses (opened or not)."""
+        if self._store is not None:
+            return self._store.path
+        from woosync.core.paths import default_db_path
 
-            self._store = open_store(self.db_path or default_db_path())
+        return (self.db_path or default_db_path()).expanduser()
+
+    def store(self, *, create: bool = True) -> Store:
+        """Open the database on first use (so ``--help`` never touches it).
+
+        Read commands pass ``create=False``: when there is no database yet they read an empty one
+        in memory and say so on stderr, creating no file and no folder. A database named by
+        ``--db`` or ``WOOSYNC_DB`` in a folder that does not exist is an error (a typo would
+        otherwise start a new, empty catalog); the default data folder is created when needed.
+        """
+        if self._store is not None and create and self._store.in_memory:
+            self._store.dispose()  # a write after a read: the real file, created now
+            self._store = None
+        if self._store is None:
+            import os
+
+            from woosync.core.errors import ValidationError
+            from woosync.core.paths import DB_ENV
+            from woosync.store.engine import open_empty_store, open_store
+
+            path = self.database_path()
+            given = self.db_path is not None or bool(os.environ.get(DB_ENV))
+            if given and not path.parent.is_dir():
+                raise ValidationError(
+                    f"the folder {path.parent} of the database {path} does not exist",
+                    hint="create it first, or correct --db / WOOSYNC_DB",
+                )
+            if not create and not path.exists():
+                self.missing_database = path  # said once the command succeeded (see the app)
+                self._store = open_empty_store(path)
+            else:
+                self._store = open_store(path)
         return self._store
 
     def close(self) -> None:

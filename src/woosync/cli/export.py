@@ -276,7 +276,7 @@ def export_command(
     product_ids = parse_ids(products, "--products", noun="product id", example="101,102")
     skus = parse_names(sku, "--sku")
     field_names = parse_names(fields, "--fields")
-    store = state.store()
+    store = state.store(create=not dry_run)
     options: dict[str, Any] = {
         "product_ids": product_ids,
         "skus": skus,

@@ -209,7 +209,7 @@ def import_command(
     output = state.output
     ids = parse_ids(woo_ids, "--woo-ids", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
-    store = state.store()
+    store = state.store(create=not dry_run)
     options: dict[str, Any] = {
         "woo_ids": ids,
         "update_existing": update_existing,

@@ -63,7 +63,7 @@ def apply_command(
 
     state = app_context(ctx, json_flag)
     documents = load_mapping_files(files)  # every file is read and checked before the database
-    with state.store().session() as session:
+    with state.store(create=not dry_run).session() as session:
         changes = apply_mapping_documents(session, documents, dry_run=dry_run)
         if dry_run:
             session.rollback()
@@ -108,7 +108,7 @@ def dump_command(
 
     state = app_context(ctx, json_flag)
     if output == "-":
-        with state.store().session() as session:
+        with state.store(create=False).session() as session:
             dumped = dump_active_mappings(session, connection)
         if not dumped:
             state.output.warn("no active mappings to dump")

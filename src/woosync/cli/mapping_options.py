@@ -17,6 +17,7 @@ from rich.console import Console
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
 from woosync.core.errors import ValidationError
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from woosync.services.mappings import Direction
@@ -31,7 +32,9 @@ CreateConnectionArg = Annotated[
         show_default=False,
     ),
 ]
-MappingIdArg = Annotated[int, typer.Argument(help="The mapping id (see 'list').", min=1)]
+MappingIdArg = Annotated[
+    int, typer.Argument(help="The mapping id (see 'list').", min=1, max=SQLITE_MAX_INTEGER)
+]
 MapOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -168,7 +171,7 @@ def mapping_group(
         from woosync.services import mappings
 
         state = app_context(ctx, json_flag)
-        with state.store().session() as session:
+        with state.store(create=False).session() as session:
             found = mappings.list_mappings(session, direction, connection)
             items = [mappings.mapping_to_dict(mapping) for mapping in found]
         state.output.emit(items, human=render_mapping_list(state.output, items))
@@ -179,7 +182,7 @@ def mapping_group(
         from woosync.services import mappings
 
         state = app_context(ctx, json_flag)
-        with state.store().session() as session:
+        with state.store(create=False).session() as session:
             found = mappings.active_mapping(session, direction, connection)
             data = mappings.mapping_to_dict(found) if found is not None else None
         if data is None:

@@ -21,6 +21,7 @@ import typer
 from woosync.cli.context import AppContext, JsonFlag, app_context
 from woosync.core.errors import ValidationError, WoosyncError
 from woosync.core.exit_codes import ExitCode
+from woosync.core.ids import SQLITE_MAX_INTEGER, id_from_text
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,7 +49,10 @@ WaitOption = Annotated[
     ),
 ]
 ProductOption = Annotated[
-    int, typer.Option("--product", "-p", metavar="ID", help="Local product id.")
+    int,
+    typer.Option(
+        "--product", "-p", metavar="ID", min=1, max=SQLITE_MAX_INTEGER, help="Local product id."
+    ),
 ]
 QuietOption = Annotated[
     bool,
@@ -138,12 +142,14 @@ def parse_ids(text: str | None, option: str, *, noun: str, example: str) -> list
     for part in text.replace(" ", ",").split(","):
         if not part:
             continue
-        if not part.isdigit() or int(part) < 1:
+        number = id_from_text(part)
+        if number is None:
             raise ValidationError(
                 f"{option}: {part!r} is not a {noun}",
-                hint=f"give ids separated by commas, e.g. {option} {example}",
+                hint=f"give ids from 1 to {SQLITE_MAX_INTEGER} separated by commas, "
+                f"e.g. {option} {example}",
             )
-        ids.append(int(part))
+        ids.append(number)
     if not ids:
         raise ValidationError(f"{option} is empty", hint=f"e.g. {option} {example}")
     return ids

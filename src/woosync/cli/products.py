@@ -13,6 +13,7 @@ from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -27,7 +28,10 @@ app = typer.Typer(
 
 MAX_ERRORS_SHOWN = 50
 
-IdArg = Annotated[int, typer.Argument(help="Product id (see 'woosync products list').")]
+IdArg = Annotated[
+    int,
+    typer.Argument(help="Product id (see 'woosync products list').", min=1, max=SQLITE_MAX_INTEGER),
+]
 ConnectionArg = Annotated[
     str,
     typer.Option(
@@ -207,6 +211,7 @@ def list_command(
         int | None,
         typer.Option(
             "--limit",
+            max=SQLITE_MAX_INTEGER,
             help=f"Show at most this many (0 for all). Default: {TABLE_LIMIT} in the table, "
             "all with --json.",
             show_default=False,
@@ -221,7 +226,7 @@ def list_command(
     skus = [part for text in sku or [] for part in text.split(",")]
     if limit is None:  # a script reading JSON gets every row unless it asks for fewer
         limit = 0 if state.output.json_mode else TABLE_LIMIT
-    page = list_products(state.store(), skus=skus, search=search, limit=limit)
+    page = list_products(state.store(create=False), skus=skus, search=search, limit=limit)
     if len(page.items) < page.total:
         state.output.info(
             f"showing {len(page.items)} of {page.total} products (use --limit 0 for all)"
@@ -253,7 +258,10 @@ def list_command(
 def show_command(
     ctx: typer.Context,
     product_id: Annotated[
-        int | None, typer.Argument(help="Product id (or use --sku).", show_default=False)
+        int | None,
+        typer.Argument(
+            help="Product id (or use --sku).", show_default=False, min=1, max=SQLITE_MAX_INTEGER
+        ),
     ] = None,
     sku: Annotated[
         str | None, typer.Option("--sku", help="Find the product by SKU.", show_default=False)
@@ -264,7 +272,7 @@ def show_command(
     from woosync.services.catalog import show_product
 
     state = app_context(ctx, json_flag)
-    _emit_product(state.output, show_product(state.store(), product_id, sku=sku))
+    _emit_product(state.output, show_product(state.store(create=False), product_id, sku=sku))
 
 
 @app.command("edit")
@@ -461,6 +469,14 @@ def load_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
     ] = False,
+    decimal_comma: Annotated[
+        bool,
+        typer.Option(
+            "--decimal-comma",
+            help="Numbers use a decimal comma (12,50 or 1.234,50): prices, weights, dimensions "
+            "and custom fields that look like such numbers.",
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create or update products from a file, matched by SKU, in one transaction.
@@ -470,7 +486,14 @@ def load_command(
     from woosync.services.catalog import load_products
 
     state = app_context(ctx, json_flag)
-    report = load_products(state.store(), file, fmt=fmt, skip_invalid=skip_invalid, dry_run=dry_run)
+    report = load_products(
+        state.store(create=not dry_run),
+        file,
+        fmt=fmt,
+        skip_invalid=skip_invalid,
+        dry_run=dry_run,
+        decimal_comma=decimal_comma,
+    )
     data = report.to_dict()
     output = state.output
     if not output.json_mode:

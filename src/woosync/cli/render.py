@@ -11,6 +11,7 @@ of being taken for a style tag (which Rich would reject with an exception).
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -22,6 +23,16 @@ from rich.table import Table
 from rich.text import Text
 
 from woosync.core.logging import ScrubbingStream, scrub_quoted
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control characters shown escaped (``\\x1b``), never sent to the terminal:
+    a store's value with an escape sequence must not recolour or rewrite the screen."""
+    if text.isprintable():
+        return text
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
 
 
 class Output:
@@ -55,23 +66,31 @@ class Output:
         for column in columns:
             table.add_column(Text(column))
         for row in rows:
-            table.add_row(*(Text("" if cell is None else scrub_quoted(str(cell))) for cell in row))
+            table.add_row(
+                *(Text("" if cell is None else visible(scrub_quoted(str(cell)))) for cell in row)
+            )
         return table
 
     # messages (stderr) ------------------------------------------------------------------------
     def info(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(message, highlight=False, markup=False)
+            self.err.print(visible(message), highlight=False, markup=False)
 
     def success(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(f"[green]✓[/green] {escape(message)}", highlight=False, markup=True)
+            self.err.print(
+                f"[green]✓[/green] {escape(visible(message))}", highlight=False, markup=True
+            )
 
     def warn(self, message: str) -> None:
-        self.err.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False, markup=True)
+        self.err.print(
+            f"[yellow]warning:[/yellow] {escape(visible(message))}", highlight=False, markup=True
+        )
 
     def error(self, message: str) -> None:
-        self.err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True)
+        self.err.print(
+            f"[red]error:[/red] {escape(visible(message))}", highlight=False, markup=True
+        )
 
     def failure(self, message: str, *, code: str, exit_code: int) -> None:
         """A command's failure: the line on stderr and, under ``--json``, the error on stdout too

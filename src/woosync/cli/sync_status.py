@@ -8,6 +8,7 @@ import typer
 
 from woosync.cli.context import JsonFlag, app_context
 from woosync.cli.multi_store import ConnectionsOption, render_stores, run_stores, single
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -25,7 +26,14 @@ def sync_status_command(
         ),
     ] = None,
     product: Annotated[
-        int | None, typer.Option("--product", metavar="ID", help="Only this local product.")
+        int | None,
+        typer.Option(
+            "--product",
+            metavar="ID",
+            min=1,
+            max=SQLITE_MAX_INTEGER,
+            help="Only this local product.",
+        ),
     ] = None,
     conflicts: Annotated[
         bool,
@@ -43,7 +51,7 @@ def sync_status_command(
 
     state = app_context(ctx, json_flag)
     output = state.output
-    store = state.store()
+    store = state.store(create=False)
     if several(connection):
         runs = run_stores(
             store,

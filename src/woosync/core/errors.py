@@ -60,6 +60,6 @@ class SecretsError(WoosyncError):
 
 
 class DatabaseError(WoosyncError):
-    """The local database cannot be opened or upgraded safely."""
+    """The local database cannot be used: corrupt, read-only, a folder, or from a newer woosync."""
 
-    exit_code = ExitCode.FAILURE
+    exit_code = ExitCode.DATABASE

@@ -12,4 +12,5 @@ class ExitCode(IntEnum):
     STORE = 5  # the store is unreachable, unauthorised, or answered something unusable
     LOCKED = 6  # another run holds the per-connection lock
     SECRETS = 7  # no usable secret source (keyring missing, variable unset, ...)
+    DATABASE = 8  # the local database cannot be used (corrupt, read-only, a folder, newer schema)
     INTERRUPTED = 130

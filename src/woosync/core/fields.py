@@ -9,6 +9,13 @@ slug (``pa_color``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from woosync.core.text import control_character_problem, from_decimal_comma
 
 REQUIRED_FIELDS: tuple[str, ...] = ("name", "sku")
 
@@ -32,47 +39,98 @@ STANDARD_FIELDS: dict[str, str] = {
 # Parts of ``dimensions`` that may be mapped (and selected) on their own (the spec's appendix).
 DIMENSION_PARTS: tuple[str, ...] = ("length", "width", "height")
 
-# Writable WooCommerce product fields woosync can target (context=edit names, strings unless noted).
-WOO_PRODUCT_FIELDS: frozenset[str] = frozenset(
-    {
-        "name",
-        "sku",
-        "description",
-        "short_description",
-        "status",
-        "type",
-        "slug",
-        "regular_price",
-        "sale_price",
-        "date_on_sale_from",
-        "date_on_sale_to",
-        "weight",
-        "dimensions",
-        "length",
-        "width",
-        "height",
-        "stock_status",
-        "stock_quantity",
-        "manage_stock",
-        "backorders",
-        "images",
-        "categories",
-        "tags",
-        "featured",
-        "catalog_visibility",
-        "virtual",
-        "downloadable",
-        "tax_status",
-        "tax_class",
-        "menu_order",
-        "purchase_note",
-        "external_url",
-        "button_text",
-        "global_unique_id",
-        "reviews_allowed",
-        "shipping_class",
-    }
-)
+# What each writable WooCommerce field accepts (context=edit names). Kinds of value:
+TEXT = "text"  # one line of text
+HTML = "html"  # text that may span lines (descriptions, notes)
+MONEY = "money"  # a plain non-negative decimal string: "12.50"
+MEASURE = "measure"  # weight and dimensions: a plain non-negative decimal string
+INTEGER = "integer"
+DATE = "date"  # ISO 8601: 2026-12-24 or 2026-12-24T10:00:00 (store-local time)
+CHOICE = "choice"
+BOOLEAN = "boolean"
+URL = "url"
+NAME_LIST = "name list"  # categories, tags: names, each one line
+IMAGE_LIST = "image list"  # image URLs
+DIMENSIONS_OBJECT = "dimensions"  # {length, width, height}, each a measure
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """What one WooCommerce product field accepts; ``describe()`` says it to a person."""
+
+    kind: str
+    choices: tuple[str, ...] = ()
+    signed: bool = False  # integers: may be negative (stock below zero, menu order)
+
+    def describe(self) -> str:
+        if self.kind == CHOICE:
+            return "one of " + ", ".join(self.choices)
+        return {
+            TEXT: "text (one line)",
+            HTML: "text or HTML (may span lines)",
+            MONEY: "money: a plain decimal such as 12.50",
+            MEASURE: "a plain decimal such as 0.5",
+            INTEGER: "a whole number" + ("" if self.signed else " (not negative)"),
+            DATE: "a date in ISO 8601, e.g. 2026-12-24 or 2026-12-24T10:00:00",
+            BOOLEAN: "true or false",
+            URL: "an http(s) URL",
+            NAME_LIST: "a list of names",
+            IMAGE_LIST: "a list of image URLs",
+            DIMENSIONS_OBJECT: "length, width and height, each a plain decimal",
+        }[self.kind]
+
+
+_TEXT = FieldType(TEXT)
+_HTML = FieldType(HTML)
+_MONEY = FieldType(MONEY)
+_MEASURE = FieldType(MEASURE)
+_BOOLEAN = FieldType(BOOLEAN)
+_DATE = FieldType(DATE)
+
+# The one table of WooCommerce targets and their types (``woosync fields`` lists it; export checks
+# every mapped value against it before anything is sent).
+WOO_FIELD_TYPES: dict[str, FieldType] = {
+    "name": _TEXT,
+    "sku": _TEXT,
+    "description": _HTML,
+    "short_description": _HTML,
+    "status": FieldType(CHOICE, ("draft", "pending", "private", "publish", "future")),
+    "type": FieldType(CHOICE, ("simple", "grouped", "external", "variable")),
+    "slug": _TEXT,
+    "regular_price": _MONEY,
+    "sale_price": _MONEY,
+    "date_on_sale_from": _DATE,
+    "date_on_sale_to": _DATE,
+    "weight": _MEASURE,
+    "dimensions": FieldType(DIMENSIONS_OBJECT),
+    "length": _MEASURE,
+    "width": _MEASURE,
+    "height": _MEASURE,
+    "stock_status": FieldType(CHOICE, ("instock", "outofstock", "onbackorder")),
+    "stock_quantity": FieldType(INTEGER, signed=True),
+    "low_stock_amount": FieldType(INTEGER),
+    "manage_stock": _BOOLEAN,
+    "backorders": FieldType(CHOICE, ("no", "notify", "yes")),
+    "images": FieldType(IMAGE_LIST),
+    "categories": FieldType(NAME_LIST),
+    "tags": FieldType(NAME_LIST),
+    "featured": _BOOLEAN,
+    "catalog_visibility": FieldType(CHOICE, ("visible", "catalog", "search", "hidden")),
+    "virtual": _BOOLEAN,
+    "downloadable": _BOOLEAN,
+    "tax_status": FieldType(CHOICE, ("taxable", "shipping", "none")),
+    "tax_class": _TEXT,
+    "menu_order": FieldType(INTEGER, signed=True),
+    "purchase_note": _HTML,
+    "external_url": FieldType(URL),
+    "button_text": _TEXT,
+    "global_unique_id": _TEXT,
+    "reviews_allowed": _BOOLEAN,
+    "shipping_class": _TEXT,
+}
+
+# Writable WooCommerce product fields woosync can target.
+WOO_PRODUCT_FIELDS: frozenset[str] = frozenset(WOO_FIELD_TYPES)
 
 GLOBAL_ATTRIBUTE = re.compile(r"^pa_[a-z0-9][a-z0-9_-]*$")
 
@@ -102,4 +160,146 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "categories": "categories",
     "tags": "tags",
     "images": "images",
+}
+
+
+# checking a value for its target ----------------------------------------------------------------
+_PLAIN_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+_WHOLE = re.compile(r"^[+-]?\d+(\.0*)?$")
+_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$", re.IGNORECASE)
+_LARGEST_INTEGER = 2**63 - 1  # WooCommerce (PHP) integers are 64-bit
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def coerce_target_value(woo_field: str, value: Any) -> Any:
+    """``value`` (text, a number or a boolean) as ``woo_field`` takes it; ValueError saying why not.
+
+    Money and measures stay the string written (``"12.50"``), integers become ``int``, booleans
+    ``bool``, choices lower case; dates and text are checked and kept.
+    """
+    return TARGET_CHECKS[woo_field](value)
+
+
+def _checker(kind: FieldType) -> Callable[[Any], Any]:
+    """The check of one kind of field, chosen once (an export runs it per product and field):
+    text is trimmed and the common, valid case returns at once."""
+    if kind.kind == BOOLEAN:
+        return _boolean
+
+    def text_of(value: Any) -> str:
+        if isinstance(value, bool):
+            raise ValueError(
+                f"a true/false value cannot go to a field that takes {kind.describe()}"
+            )
+        return _plain(value)
+
+    if kind.kind in (MONEY, MEASURE):
+
+        def decimal(value: Any) -> Any:
+            text = value.strip() if type(value) is str else text_of(value)
+            return text if _PLAIN_DECIMAL.match(text) else _decimal(text)
+
+        return decimal
+    if kind.kind == INTEGER:
+        return lambda value: _integer(
+            value.strip() if type(value) is str else text_of(value), signed=kind.signed
+        )
+    if kind.kind == CHOICE:
+        return lambda value: _choice(
+            value.strip() if type(value) is str else text_of(value), kind.choices
+        )
+    if kind.kind == DATE:
+        return lambda value: _date(value.strip() if type(value) is str else text_of(value))
+    if kind.kind == URL:
+        return lambda value: _url(value.strip() if type(value) is str else text_of(value))
+    multiline = kind.kind == HTML
+
+    def text(value: Any) -> Any:
+        found = value.strip() if type(value) is str else text_of(value)
+        return found if found.isprintable() else _text(found, multiline)
+
+    return text
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    word = _plain(value).lower()
+    if word in _TRUE or word in _FALSE:
+        return word in _TRUE
+    raise ValueError("not true or false (write true, false, yes, no, 1 or 0)")
+
+
+def _choice(text: str, choices: tuple[str, ...]) -> str:
+    word = text.lower()
+    if word not in choices:
+        raise ValueError(f"not one of {', '.join(choices)}")
+    return word
+
+
+def _url(text: str) -> str:
+    if not _URL.match(text):
+        raise ValueError("not an http(s) URL")
+    return text
+
+
+def _text(text: str, multiline: bool) -> str:
+    if text.isprintable():  # the common case: no control character, no line break
+        return text
+    problem = control_character_problem(text, multiline=multiline)
+    if problem is not None:
+        raise ValueError(problem)
+    return text
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else "nan"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip()
+
+
+def _decimal(text: str) -> str:
+    if _PLAIN_DECIMAL.match(text):
+        return text
+    if text.startswith("-") and _PLAIN_DECIMAL.match(text[1:]):
+        raise ValueError("must not be negative")
+    fixed = from_decimal_comma(text)
+    if fixed is not None and not fixed.startswith("-"):
+        raise ValueError(f"not a plain decimal (write {fixed.lstrip('+')})")
+    raise ValueError("not a plain decimal like 12.50")
+
+
+def _integer(text: str, *, signed: bool) -> int:
+    if not _WHOLE.match(text):
+        raise ValueError("not a whole number")
+    try:
+        number = int(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise ValueError("not a whole number") from None
+    if number < 0 and not signed:
+        raise ValueError("must not be negative")
+    if abs(number) > _LARGEST_INTEGER:
+        raise ValueError("too large")
+    return number
+
+
+def _date(text: str) -> str:
+    try:
+        if len(text) == 10:
+            date.fromisoformat(text)
+        else:
+            datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    except ValueError:
+        raise ValueError("not an ISO 8601 date (write 2026-12-24 or 2026-12-24T10:00:00)") from None
+    if len(text) < 10 or text[4] != "-":
+        raise ValueError("not an ISO 8601 date (write 2026-12-24 or 2026-12-24T10:00:00)")
+    return text
+
+
+# WooCommerce field -> its check (what coerce_target_value runs)
+TARGET_CHECKS: dict[str, Callable[[Any], Any]] = {
+    name: _checker(kind) for name, kind in WOO_FIELD_TYPES.items()
 }

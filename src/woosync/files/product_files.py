@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from woosync.core.errors import ValidationError
+from woosync.core.text import control_character_problem, from_decimal_comma, is_dot_grouped
 from woosync.files import bounds
 
 PRODUCT_STATUSES: tuple[str, ...] = ("publish", "draft", "pending", "private")
@@ -48,6 +49,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
 }
 NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", "length", "width", "height")
 TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
+MULTILINE_FIELDS: tuple[str, ...] = ("description",)
 LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images")
 SCALAR_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "status", "type", *NUMBER_FIELDS, "stock_status")
 ATTRIBUTE_PREFIX = "attribute:"
@@ -61,10 +63,14 @@ _URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
 
 
 # value normalisers: raise ValueError with a message that does not name the field ----------------
-def normalize_text(value: Any) -> str | None:
-    """Text, trimmed; empty is ``None``. Integers are accepted (a JSON SKU ``123``), floats not."""
+def normalize_text(value: Any, *, multiline: bool = False) -> str | None:
+    """Text, trimmed; empty is ``None``. Integers are accepted (a JSON SKU ``123``), floats not.
+
+    Control characters (a NUL, an escape) are refused; so are tabs and line breaks unless
+    ``multiline`` (descriptions, custom fields).
+    """
     if type(value) is str:  # the common case first
-        return value.strip() or None
+        return _clean(value.strip(), multiline) or None
     if value is None:
         return None
     if isinstance(value, bool | float):
@@ -73,7 +79,21 @@ def normalize_text(value: Any) -> str | None:
         return str(value)
     if not isinstance(value, str):
         raise ValueError(f"must be text, not {_kind(value)}")
-    return value.strip() or None
+    return _clean(value.strip(), multiline) or None
+
+
+def normalize_multiline_text(value: Any) -> str | None:
+    """:func:`normalize_text` that keeps tabs and line breaks."""
+    return normalize_text(value, multiline=True)
+
+
+def _clean(text: str, multiline: bool) -> str:
+    if text.isprintable():  # the common case: no control character, no line break
+        return text
+    problem = control_character_problem(text, multiline=multiline)
+    if problem is not None:
+        raise ValueError(f"{text!r} {problem}")
+    return text
 
 
 def normalize_number(value: Any) -> str | None:
@@ -105,6 +125,9 @@ def _number_text(value: str) -> str | None:
     if not text:
         return None
     if not _PLAIN_NUMBER.match(text):
+        fixed = from_decimal_comma(text)
+        if fixed is not None and not fixed.startswith("-"):
+            raise ValueError(f"{text!r} is not a number like 12.50 (write {fixed.lstrip('+')})")
         raise ValueError(f"{text!r} is not a number like 12.50")
     return text
 
@@ -160,6 +183,8 @@ def normalize_custom_value(value: Any) -> str | bool | list[str] | None:
         return value
     if isinstance(value, dict):
         raise ValueError("must be text, a number, true/false or a list, not an object")
+    if type(value) is str:  # a custom field may hold a note of several lines
+        return normalize_multiline_text(value)
     return normalize_attribute_value(value)
 
 
@@ -170,6 +195,8 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return functools.partial(normalize_choice, choices=CHOICES[name])
     if name == "sku":
         return normalize_sku
+    if name in MULTILINE_FIELDS:
+        return normalize_multiline_text
     if name in TEXT_FIELDS:
         return normalize_text
     return functools.partial(normalize_list, urls=name == "images")
@@ -264,14 +291,14 @@ def _normalize_into(found: dict[str, Any], key: str, value: Any) -> None:
     else:
         if not key.strip():
             raise ValueError("empty field name")
-        found[key.strip()] = normalize_custom_value(value)
+        found[_clean(key.strip(), False)] = normalize_custom_value(value)
 
 
 def _entry_name(key: str, prefix: str) -> str:
     name = key[len(prefix) :].strip()
     if not name:
         raise ValueError(f"{prefix} needs a name, e.g. {prefix}COLOR")
-    return name
+    return _clean(name, False)
 
 
 def _kind(value: Any) -> str:
@@ -700,12 +727,83 @@ def _csv_row(columns: list[str], cells: list[str]) -> dict[str, Any]:
     return data
 
 
-def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]]:
-    """Check every row against :class:`ProductRecord`; a SKU given twice is an error on the later row."""
+# decimal commas ("12,50") in spreadsheets saved in a European locale -----------------------------
+DECIMAL_COMMA_OPTION = "--decimal-comma"
+_CUSTOM_KEYS = ("customFields", "custom_fields")
+_WRITE_HINT = re.compile(r"\(write ([^)]*)\)")
+
+
+def read_decimal_commas(data: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """The row with ``"12,50"`` read as ``"12.50"`` (``"1.234,50"`` as ``"1234.50"``) in every money
+    and measure column (``dimensions`` too) and in custom fields whose values look like such
+    numbers; and a problem when a money or measure value is ambiguous (``"1.234"``).
+    """
+    found = dict(data)
+    for key in NUMBER_FIELDS:
+        value = found.get(key)
+        if isinstance(value, str):
+            if is_dot_grouped(value):
+                return found, _ambiguous(key, value)
+            found[key] = from_decimal_comma(value) or value
+    dimensions = found.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        parts = dict(dimensions)
+        for part, value in parts.items():
+            if isinstance(value, str):
+                if is_dot_grouped(value):
+                    return found, _ambiguous(f"dimensions.{part}", value)
+                parts[part] = from_decimal_comma(value) or value
+        found["dimensions"] = parts
+    for key, value in found.items():
+        if key.startswith(CUSTOM_PREFIX):
+            found[key] = _custom_decimal_comma(value)
+        elif key in _CUSTOM_KEYS and isinstance(value, Mapping):
+            found[key] = {name: _custom_decimal_comma(item) for name, item in value.items()}
+    return found, None
+
+
+def _custom_decimal_comma(value: Any) -> Any:
+    if isinstance(value, str):
+        return from_decimal_comma(value) or value
+    if isinstance(value, list):
+        return [_custom_decimal_comma(item) for item in value]
+    return value
+
+
+def _ambiguous(key: str, value: str) -> str:
+    return (
+        f"{key}: {value.strip()!r} is ambiguous with {DECIMAL_COMMA_OPTION} "
+        "(write it without the dot, or with a decimal comma)"
+    )
+
+
+def _has_decimal_comma(data: Mapping[str, Any]) -> bool:
+    """A money or measure value written with a decimal comma (for the hint to use the option)."""
+    values = [data.get(key) for key in NUMBER_FIELDS]
+    dimensions = data.get("dimensions")
+    if isinstance(dimensions, Mapping):
+        values += list(dimensions.values())
+    return any(isinstance(value, str) and from_decimal_comma(value) for value in values)
+
+
+def validate_rows(
+    rows: list[SourceRow], *, decimal_comma: bool = False
+) -> tuple[list[ValidRow], list[RowError]]:
+    """Check every row against :class:`ProductRecord`; a SKU given twice is an error on the later row.
+
+    ``decimal_comma`` reads ``12,50`` as ``12.50`` (:func:`read_decimal_commas`); without it a
+    price written so is an error that suggests the option.
+    """
     valid: list[ValidRow] = []
     errors: list[RowError] = []
     seen: dict[str, tuple[str, int]] = {}  # SKU without regard to case -> (SKU, row)
     for source in rows:
+        if decimal_comma and "__not_an_object__" not in source.data:
+            data, problem = read_decimal_commas(source.data)
+            if problem is not None:
+                errors.append(RowError(source.row, _raw_sku(source.data), problem))
+                continue
+            source = SourceRow(source.row, data, source.duplicate)
         sku = _raw_sku(source.data)
         if "__not_an_object__" in source.data:
             errors.append(RowError(source.row, None, "a product must be an object of field: value"))
@@ -725,7 +823,12 @@ def validate_rows(rows: list[SourceRow]) -> tuple[list[ValidRow], list[RowError]
             record = ProductRecord.model_validate(source.data)
             fields = record.to_fields()
         except PydanticValidationError as exc:
-            errors.append(RowError(source.row, sku, describe_errors(exc)))
+            message = describe_errors(exc)
+            if not decimal_comma and _has_decimal_comma(source.data):
+                message = _WRITE_HINT.sub(
+                    rf"(write \1, or load the file with {DECIMAL_COMMA_OPTION})", message
+                )
+            errors.append(RowError(source.row, sku, message))
             continue
         except ValidationError as exc:
             errors.append(RowError(source.row, sku, exc.message))
@@ -749,7 +852,11 @@ def _raw_sku(data: Mapping[str, Any]) -> str | None:
     value = data.get("sku")
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return (value.strip() or None) if isinstance(value, str) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    sku = value.strip()
+    # a SKU with a control character is refused; its message shows it escaped, never raw
+    return sku if sku.isprintable() else repr(sku)[1:-1]
 
 
 def describe_errors(exc: PydanticValidationError) -> str:

@@ -72,6 +72,17 @@ def field_value(product: Product, name: str) -> Any:
     return copy.deepcopy(custom.get(name))
 
 
+def field_label(product: Product, name: str) -> str:
+    """What ``name`` is for this product, as :func:`field_value` reads it: ``price``, ``attribute
+    COLOR`` or ``custom field eurPrice``."""
+    if name in SCALAR_FIELDS or name in LIST_FIELDS or name in ("dimensions", *DIMENSION_PARTS):
+        return name
+    for prefix, kind in ((ATTRIBUTE_PREFIX, "attribute"), (CUSTOM_PREFIX, "custom field")):
+        if name.startswith(prefix):
+            return f"{kind} {name[len(prefix) :]}"
+    return f"attribute {name}" if name in (product.attributes or {}) else f"custom field {name}"
+
+
 def product_to_dict(product: Product) -> dict[str, Any]:
     """The JSON shape of a product; ``products load`` accepts it back (id and timestamps ignored)."""
     return {
@@ -666,10 +677,15 @@ def load_products(
     fmt: str | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    decimal_comma: bool = False,
 ) -> LoadReport:
-    """Upsert a CSV, JSON or YAML product file by SKU in one transaction (see :func:`upsert_products`)."""
+    """Upsert a CSV, JSON or YAML product file by SKU in one transaction (see :func:`upsert_products`).
+
+    ``decimal_comma`` reads European spreadsheets: ``12,50`` is 12.50 in money and measure columns
+    and in custom fields that look like such numbers.
+    """
     fmt = detect_format(path, fmt)
-    valid, errors = validate_rows(read_product_file(path, fmt))
+    valid, errors = validate_rows(read_product_file(path, fmt), decimal_comma=decimal_comma)
     rows = [(row.row, row.fields) for row in valid]
     with store.session() as session:
         result = _upsert(session, rows, errors, skip_invalid, dry_run, update_existing=True)

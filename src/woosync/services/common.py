@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from woosync.core.errors import NotFoundError, ValidationError
+from woosync.core.ids import SQLITE_MAX_INTEGER, id_from_text
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -27,11 +29,24 @@ def normalize_store_url(url: str) -> str:
         raise ValidationError(
             "the store URL is required", hint="pass --url https://your-store.example"
         )
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+    if not text.isprintable() or " " in text:
+        raise ValidationError(
+            f"{text!r} is not a store URL: it contains spaces or control characters",
+            hint="use the address as the browser shows it, e.g. https://shop.example",
+        )
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname
+    except ValueError as exc:  # 'http://[::1' (an unclosed bracket), a bad IPv6 address
+        raise ValidationError(
+            f"{text!r} is not a store URL: {exc}",
+            hint="an IPv6 address goes in brackets, e.g. http://[::1]:8080",
+        ) from None
+    if parts.scheme.lower() not in ("http", "https") or not hostname:
         raise ValidationError(
             f"{text!r} is not a store URL", hint="use the full address, e.g. https://shop.example"
         )
+    _check_host(text, parts.netloc, hostname)
     if parts.username or parts.password:
         raise ValidationError(
             "the store URL must not contain a user name or password",
@@ -39,7 +54,29 @@ def normalize_store_url(url: str) -> str:
         )
     scheme = parts.scheme.lower()
     path = _REST_SUFFIX.sub("", parts.path).rstrip("/")
-    return urlunsplit((scheme, host_and_port(scheme, parts.hostname, _port(parts)), path, "", ""))
+    return urlunsplit((scheme, host_and_port(scheme, hostname, _port(parts)), path, "", ""))
+
+
+_HOST_LABEL = re.compile(r"^(?!-)[\w-]{1,63}(?<!-)$")
+
+
+def _check_host(text: str, netloc: str, hostname: str) -> None:
+    """A host name of letters, digits and hyphens between dots, or an IP address."""
+    if "[" in netloc:
+        try:
+            ipaddress.IPv6Address(hostname.split("%", 1)[0])
+        except ValueError:
+            raise ValidationError(
+                f"{text!r} is not a store URL: {hostname!r} is not an IPv6 address",
+                hint="an IPv6 address goes in brackets, e.g. http://[::1]:8080",
+            ) from None
+        return
+    labels = hostname.removesuffix(".").split(".")
+    if len(hostname) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ValidationError(
+            f"{text!r} is not a store URL: {hostname!r} is not a host name",
+            hint="use the address as the browser shows it, e.g. https://shop.example",
+        )
 
 
 def host_and_port(scheme: str, hostname: str, port: int | None) -> str:
@@ -70,8 +107,14 @@ def get_connection(session: Session, ref: int | str) -> Connection:
     from woosync.store.models import Connection
 
     text = str(ref).strip()
-    if text.isdigit():
-        found = session.get(Connection, int(text))
+    if text.isascii() and text.isdigit():
+        connection_id = id_from_text(text)
+        if connection_id is None:
+            raise ValidationError(
+                f"{text!r} is not a connection id",
+                hint=f"ids go from 1 to {SQLITE_MAX_INTEGER}; or give the store name or URL",
+            )
+        found = session.get(Connection, connection_id)
         if found is None:
             raise NotFoundError(
                 f"connection {text} not found", hint="run 'woosync connections list' to see them"

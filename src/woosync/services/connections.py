@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ConflictError, ValidationError, WoosyncError
 from woosync.core.logging import register_secret, scrub
+from woosync.core.text import control_character_problem
 from woosync.core.timeutil import iso, utcnow
 from woosync.services.common import (
     connection_or_default,
@@ -65,6 +66,9 @@ def _valid_name(name: str | None) -> str:
     text = (name or "").strip()
     if not text:
         raise ValidationError("the store name is required", hint='pass --name "My Store"')
+    problem = control_character_problem(text)
+    if problem is not None:
+        raise ValidationError(f"the store name {text!r} {problem}")
     return text
 
 

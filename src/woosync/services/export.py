@@ -384,8 +384,14 @@ def _items(
     readers = field_readers([target.field for target in targets])
     items = []
     for product in products:
-        values = plan.desired_values(targets, _reading(readers, product), allowed)
+        try:
+            values = plan.desired_values(targets, _reading(readers, product), allowed)
+            refused = None
+        except plan.ValueRefused as exc:
+            values, refused = {}, refused_message(product, exc)
         item = Item(product_id=product.id, sku=product.sku, values=values)
+        if refused is not None:
+            item.fail(refused)  # never sent; booked as an error like a failed write
         sync = syncs.get(product.id)
         if sync is not None:
             item.woo_id = sync.woo_product_id or 0
@@ -398,6 +404,18 @@ def _items(
             item.conflicts = sync.conflicts
         items.append(item)
     return items
+
+
+def refused_message(product: Any, exc: plan.ValueRefused) -> str:
+    """``SKU-1: custom field eurPrice "20,90" cannot go to regular_price: not a plain decimal
+    (write 20.90)``."""
+    from woosync.services.catalog import field_label
+
+    value = exc.value if isinstance(exc.value, str) else plan.text(exc.value)
+    return (
+        f'{product.sku}: {field_label(product, exc.target.field)} "{value}" cannot go to '
+        f"{exc.target.woo}: {exc.reason}"
+    )
 
 
 def field_readers(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:

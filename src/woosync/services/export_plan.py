@@ -23,12 +23,18 @@ from typing import Any, Protocol
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import (
+    BOOLEAN,
     DIMENSION_PARTS,
+    INTEGER,
     REQUIRED_FIELDS,
     STANDARD_FIELDS,
+    TARGET_CHECKS,
+    WOO_FIELD_TYPES,
     WOO_PRODUCT_FIELDS,
+    coerce_target_value,
     is_global_attribute,
 )
+from woosync.core.text import control_character_problem
 
 REQUIRED_MESSAGE = 'Export mapping must include "name" and "sku" fields'
 
@@ -43,10 +49,11 @@ GLOBAL_ATTRIBUTE = "global_attribute"
 LOCAL_ATTRIBUTE = "local_attribute"
 ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
 
-INT_FIELDS = frozenset({"stock_quantity", "menu_order"})
-BOOL_FIELDS = frozenset({"featured", "manage_stock", "virtual", "downloadable", "reviews_allowed"})
+INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == INTEGER)
+BOOL_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == BOOLEAN)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _NUMBER_START = frozenset("+-.0123456789")
+_IMAGE_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -153,35 +160,77 @@ def _names(value: Any) -> list[str]:
     return [name for name in (text(item) for item in items if item is not None) if name]
 
 
+class ValueRefused(Exception):
+    """A product's value does not fit the WooCommerce field it is mapped to (``reason`` says why)."""
+
+    def __init__(self, target: Target, value: Any, reason: str) -> None:
+        super().__init__(f"{target.field} cannot go to {target.woo}: {reason}")
+        self.target = target
+        self.value = value
+        self.reason = reason
+
+
+def _checked(target: Target, woo_field: str, raw: Any) -> Any:
+    """``raw`` as ``woo_field`` takes it (``core.fields.WOO_FIELD_TYPES``), else :class:`ValueRefused`."""
+    value = raw
+    if type(value) is str:  # the common case first
+        try:
+            return TARGET_CHECKS[woo_field](value)
+        except ValueError as exc:
+            raise ValueRefused(target, raw, str(exc)) from None
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise ValueRefused(
+                target, raw, f"a list of {len(value)} values cannot go to a single-value field"
+            )
+        value = value[0]
+    if isinstance(value, Mapping):
+        raise ValueRefused(target, raw, "an object cannot go to a single-value field")
+    try:
+        return coerce_target_value(woo_field, value)
+    except ValueError as exc:
+        raise ValueRefused(target, raw, str(exc)) from None
+
+
+def _checked_names(target: Target, names: list[str]) -> list[str]:
+    for name in names:
+        if name.isprintable():
+            continue
+        problem = control_character_problem(name)
+        if problem is not None:
+            raise ValueRefused(target, name, f"{name!r} {problem}")
+    return names
+
+
 def local_value(target: Target, raw: Any) -> Any:
-    """The value to send for ``target``, in local terms, or ``None`` when it is empty."""
+    """The value to send for ``target``, in local terms, or ``None`` when it is empty.
+
+    Raises :class:`ValueRefused` when the value does not fit its WooCommerce field's type (a custom
+    field ``eurPrice: "20,90"`` mapped to ``regular_price``): it is never sent.
+    """
     if target.kind == SCALAR:
         if _is_empty(raw):
             return None
-        if target.woo in BOOL_FIELDS:
-            if isinstance(raw, str):
-                return raw.strip().lower() in ("1", "true", "yes", "on")
-            return bool(raw)
-        if target.woo in INT_FIELDS:
-            try:
-                return int(Decimal(text(raw)))
-            except (InvalidOperation, ValueError):
-                return text(raw)
-        return text(raw)
+        return _checked(target, target.woo, raw)
     if target.kind == DIMENSIONS:
         parts = raw if isinstance(raw, Mapping) else {}
         found = {
-            part: text(parts[part]) for part in DIMENSION_PARTS if not _is_empty(parts.get(part))
+            part: _checked(target, part, parts[part])
+            for part in DIMENSION_PARTS
+            if not _is_empty(parts.get(part))
         }
         return found or None
     if target.kind == DIMENSION:
-        return None if _is_empty(raw) else text(raw)
+        return None if _is_empty(raw) else _checked(target, target.woo, raw)
     if target.kind == IMAGES:
         images = raw if isinstance(raw, (list, tuple)) else ([] if raw is None else [raw])
         srcs = [_image_src(image) for image in images]
+        for src in srcs:
+            if src and not _IMAGE_URL.match(src):
+                raise ValueRefused(target, raw, f"{src!r} is not an http(s) URL")
         return [src for src in srcs if src] or None
     names = _names(raw)
-    return names or None
+    return _checked_names(target, names) or None
 
 
 def _image_src(image: Any) -> str:

@@ -41,15 +41,28 @@ def _configure(conn: sqlite3.Connection) -> None:
 class Store:
     """The local database. ``session()`` yields a SQLModel session that commits on success."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, memory: sqlite3.Connection | None = None) -> None:
         self.path = path
+        self._memory = memory  # an empty database in memory standing in for a missing file
         self._engine: Engine | None = None
+
+    @property
+    def in_memory(self) -> bool:
+        return self._memory is not None
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
             from sqlalchemy import create_engine, event
 
+            if self._memory is not None:
+                from sqlalchemy.pool import StaticPool
+
+                memory = self._memory
+                self._engine = create_engine(
+                    "sqlite://", creator=lambda: memory, poolclass=StaticPool
+                )
+                return self._engine
             engine = create_engine(
                 f"sqlite:///{self.path}",
                 connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
@@ -87,11 +100,28 @@ class Store:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+        if self._memory is not None:
+            self._memory.close()
+            self._memory = None
+
+
+def open_empty_store(path: Path | str) -> Store:
+    """An empty database in memory, for read commands before ``path`` exists: nothing is created
+    on disk, and every read finds nothing."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    _configure(conn)
+    migrations.upgrade(conn)
+    conn.isolation_level = "DEFERRED"  # the driver's default, which SQLAlchemy expects
+    return Store(Path(path).expanduser(), memory=conn)
 
 
 def open_store(path: Path | str) -> Store:
     """Open (creating and upgrading as needed) the database at ``path``."""
     path = Path(path).expanduser()
+    if path.is_dir():
+        raise DatabaseError(
+            f"the database {path} is a folder, not a file", hint="point --db at a file"
+        )
     try:
         _create_private(path)
         conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -105,6 +135,11 @@ def open_store(path: Path | str) -> Store:
         migrations.refuse_newer(conn)  # before anything writes to the file
         conn.execute("PRAGMA journal_mode = WAL")
         migrations.upgrade(conn, path)
+    except sqlite3.OperationalError as exc:  # read-only file or folder, locked, disk full ...
+        raise DatabaseError(
+            f"the database {path} cannot be used: {exc}",
+            hint="check that you may write to the file and its folder",
+        ) from exc
     except sqlite3.DatabaseError as exc:
         raise DatabaseError(
             f"{path} is not a woosync database ({exc})", hint="point --db at another file"

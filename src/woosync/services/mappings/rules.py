@@ -12,14 +12,23 @@ from collections.abc import Mapping, Sequence
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import (
+    BOOLEAN,
+    DATE,
     DEFAULT_IMPORT_FIELDS,
     DIMENSION_PARTS,
+    HTML,
+    INTEGER,
+    MEASURE,
+    MONEY,
     REQUIRED_FIELDS,
     STANDARD_FIELDS,
+    TEXT,
+    WOO_FIELD_TYPES,
     WOO_PRODUCT_FIELDS,
     is_global_attribute,
     is_valid_woo_target,
 )
+from woosync.core.text import control_character_problem
 from woosync.services.import_fields import local_name
 
 REQUIRED_FIELDS_MESSAGE = 'Export mapping must include "name" and "sku" fields'
@@ -42,6 +51,9 @@ def _check_name(value: object, what: str, path: KeyPath) -> str:
         raise MappingRuleError(
             f"{what} {value!r} has spaces around it", path=path, hint="remove the spaces"
         )
+    problem = control_character_problem(value)
+    if problem is not None:
+        raise MappingRuleError(f"{what} {value!r} {problem}", path=path)
     return value
 
 
@@ -131,6 +143,27 @@ def _check_value_fits(key: str, target: str, path: KeyPath) -> None:
             path=path,
             hint="map it to images, categories, tags or a pa_ attribute",
         )
+    kind = WOO_FIELD_TYPES.get(target)
+    if kind is None:
+        return
+    # the catalog's own types, known before any product is read (custom fields are checked per
+    # product at export time, against the same table)
+    if (key in _DECIMAL_FIELDS and kind.kind not in _TAKES_DECIMALS) or (
+        key in _WORD_FIELDS and kind.kind in _TAKES_NO_WORDS
+    ):
+        what = "a decimal number" if key in _DECIMAL_FIELDS else "text"
+        raise MappingRuleError(
+            f'fieldMappings["{key}"]: "{key}" is {what} and cannot go to "{target}", which takes '
+            f"{kind.describe()}",
+            path=path,
+            hint="map it to a field of its kind, or select a custom field that holds the right value",
+        )
+
+
+_DECIMAL_FIELDS = ("price", "sale_price", "weight", "length", "width", "height")
+_WORD_FIELDS = ("name", "sku", "description", "status", "type", "stock_status")
+_TAKES_DECIMALS = frozenset({MONEY, MEASURE, TEXT, HTML})
+_TAKES_NO_WORDS = frozenset({MONEY, MEASURE, INTEGER, DATE, BOOLEAN})
 
 
 def _target_hint(target: str) -> str:
