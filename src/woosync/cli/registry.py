@@ -32,6 +32,12 @@ def groups() -> list[tuple[str, typer.Typer]]:
 
 def commands() -> list[Callable[[typer.Typer], None]]:
     """Top-level commands; each callable registers itself on the root app."""
-    from woosync.cli import demo, export, import_, sync_status
+    from woosync.cli import demo, export, fields, import_, sync_status
 
-    return [demo.register, export.register, import_.register, sync_status.register]
+    return [
+        demo.register,
+        export.register,
+        fields.register,
+        import_.register,
+        sync_status.register,
+    ]
