@@ -114,6 +114,37 @@ def test_an_import_right_after_an_export_changes_nothing(
     assert all(urls[0] not in json.dumps(p) for p in _catalog(cli))
 
 
+def test_what_the_store_fills_in_for_selected_but_empty_fields_is_not_an_edit(
+    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """The mapping selects status, type, stock status and categories, the catalog has none of them
+    (so the create leaves them out): the store's defaults (publish, simple, instock, Uncategorized)
+    are not store edits, so the first import changes nothing; a later store edit still comes in."""
+    _store, sandboxes, urls = stores
+    _load(cli, tmp_path, [{"sku": "P-1", "name": "Plain tee", "price": "10"}])
+    fields = "name,sku,description,status,type,price,stock_status,categories,tags"
+    assert cli("export", "--all", "--fields", fields).exit_code == 0
+    woo = sandboxes[0].find_sku("P-1")
+    assert woo is not None and (woo["status"], woo["type"], woo["stock_status"]) == (
+        "publish",
+        "simple",
+        "instock",
+    )
+    before = _catalog(cli)
+
+    result = cli("import", "--update-existing")
+    assert result.exit_code == 0, result.stderr
+    assert "0 imported, 0 updated, 1 unchanged" in result.stdout
+    assert _catalog(cli) == before
+
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"stock_status": "outofstock"})
+    data = json.loads(cli("import", "--update-existing", "--json").stdout)
+    assert [(p["status"], p["changedFields"]) for p in data["products"]] == [
+        ("updated", ["stock_status"])
+    ]
+    assert _catalog(cli)[0]["stock_status"] == "outofstock"
+
+
 def test_conflicts_are_reported_listed_and_resolved(
     stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
 ) -> None:

@@ -122,8 +122,9 @@ class ExportRun:
         self.keys = [t.key for t in self.targets]
         self.kinds = {t.key: t.kind for t in self.targets}
         self._memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists, see _prints
-        # the standard fields a create does not send (their store defaults: see _learn_echoes)
-        self._unsent: list[plan.Target] | None = None
+        # the standard fields a create does not send, by the keys it sent (the store's defaults
+        # for them: see _learn_echoes)
+        self._unsent: dict[frozenset[str], list[plan.Target]] = {}
         # store product id -> local products linked to it in this store (filled as needed)
         self._owners: dict[int, set[int]] = {}
         self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
@@ -942,9 +943,13 @@ class ExportRun:
             self._attribute_ids(),
         )
         if item.action == CREATE:
-            if self._unsent is None:
-                self._unsent = sync_echoes.unsent_standard_targets(self.keys)
-            defaults = sync_echoes.store_defaults(self._unsent, answer, item.previous)
+            # not sent: not selected, or selected but empty in the catalog (left out of the payload)
+            unsent = self._unsent.get(frozenset(sent))
+            if unsent is None:
+                unsent = self._unsent[frozenset(sent)] = sync_echoes.unsent_standard_targets(
+                    sorted(sent)
+                )
+            defaults = sync_echoes.store_defaults(unsent, answer, item.previous)
             if defaults:
                 echoes = {**defaults, **(echoes or {})}
         item.echoes = echoes
