@@ -23,6 +23,8 @@ from woosync.woo import WooClient
 # description, a price the store may spell "12.5" or "12.50", images the store copies to its uploads.
 EVERY_FIELD = ["name", "sku", "description", "status", "type", "price", "sale_price", "weight"]
 EVERY_FIELD += ["dimensions", "stock_status", "categories", "tags", "images", "color", "Material"]
+EVERY_FIELD += ["manage_stock", "stock_quantity", "backorders", "low_stock_amount"]
+EVERY_FIELD += ["date_on_sale_from", "date_on_sale_to"]
 
 
 @dataclass

@@ -31,6 +31,12 @@ IMPORT_FIELDS = {
     "weight": "weight",
     "dimensions": "dimensions",
     "stock_status": "stock_status",
+    "manage_stock": "manage_stock",
+    "stock_quantity": "stock_quantity",
+    "backorders": "backorders",
+    "low_stock_amount": "low_stock_amount",
+    "date_on_sale_from": "date_on_sale_from",
+    "date_on_sale_to": "date_on_sale_to",
     "categories": "categories",
     "tags": "tags",
     "images": "images",
@@ -49,6 +55,12 @@ PRODUCTS: list[dict[str, Any]] = [
         "weight": "0.50",
         "dimensions": {"length": "10", "width": "5.0", "height": ""},
         "stock_status": "instock",
+        "manage_stock": True,
+        "stock_quantity": 5,
+        "backorders": "notify",
+        "low_stock_amount": 2,
+        "date_on_sale_from": "2026-01-01T00:00:00",
+        "date_on_sale_to": "2026-12-31T23:59:59",
         "categories": ["Kitchen & Dining"],
         "tags": ["salt", "Pepper"],
         "images": SOURCE_IMAGES,
@@ -64,6 +76,8 @@ PRODUCTS: list[dict[str, Any]] = [
         "price": "7",
         "weight": "0.1",
         "stock_status": "outofstock",
+        "manage_stock": False,
+        "backorders": "no",
         "categories": ["Kitchen & Dining", "Textiles"],
         "images": ["https://img.example.com/towel.jpg"],
         "attributes": {"Material": ["Linen", "Cotton"]},
@@ -382,11 +396,11 @@ def test_a_dry_run_reports_conflicts_and_writes_nothing(three: tuple[Store, list
     store, (first, *_rest) = three
     with store.session() as session:
         upsert_products(session, [{"sku": "RT-1", "sale_price": "9"}])
-    _edit(first, "RT-1", {"sale_price": "8", "stock_status": "onbackorder"})
+    _edit(first, "RT-1", {"sale_price": "8", "stock_quantity": 7})
     before = catalog(store)
     result = first.import_(store, dry_run=True)
     [entry] = [p for p in result["products"] if p["sku"] == "RT-1"]
-    assert entry["changedFields"] == ["stock_status"]
+    assert entry["changedFields"] == ["stock_quantity"]
     assert [c["field"] for c in entry["conflicts"]] == ["sale_price"]
     assert catalog(store) == before
     assert sync_status(store, first.connection_id)["conflicts"] == []

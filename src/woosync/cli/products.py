@@ -73,6 +73,25 @@ class FieldOptions:
     stock_status: Annotated[
         Text, _option("--stock-status", "instock, outofstock or onbackorder.")
     ] = None
+    manage_stock: Annotated[
+        bool | None,
+        typer.Option(
+            "--manage-stock/--no-manage-stock",
+            help="Whether the store counts the stock (stock quantity needs it).",
+            show_default=False,
+        ),
+    ] = None
+    stock_quantity: Annotated[
+        Text, _option("--stock-quantity", "Units in stock, a whole number (may be negative).")
+    ] = None
+    backorders: Annotated[Text, _option("--backorders", "no, notify or yes.")] = None
+    low_stock_amount: Annotated[
+        Text, _option("--low-stock-amount", "Low stock threshold, a whole number.")
+    ] = None
+    sale_from: Annotated[
+        Text, _option("--sale-from", "Sale starts: 2026-12-24 or 2026-12-24T10:00:00.")
+    ] = None
+    sale_to: Annotated[Text, _option("--sale-to", "Sale ends, ISO 8601 like --sale-from.")] = None
     category: Annotated[
         Names, _option("--category", "A category name (repeat; edit replaces the categories).")
     ] = None
@@ -106,6 +125,12 @@ class FieldOptions:
             "width": self.width,
             "height": self.height,
             "stock_status": self.stock_status,
+            "manage_stock": self.manage_stock,
+            "stock_quantity": self.stock_quantity,
+            "backorders": self.backorders,
+            "low_stock_amount": self.low_stock_amount,
+            "date_on_sale_from": self.sale_from,
+            "date_on_sale_to": self.sale_to,
             "categories": self.category,
             "tags": self.tag,
             "images": self.image,
@@ -153,6 +178,12 @@ def _product_table(output: Output, product: dict[str, Any]) -> Any:
         ("Weight", _text(product["weight"])),
         ("Dimensions (L x W x H)", _text(_dimensions(product))),
         ("Stock status", _text(product["stock_status"])),
+        ("Manage stock", _text(product["manage_stock"])),
+        ("Stock quantity", _text(product["stock_quantity"])),
+        ("Backorders", _text(product["backorders"])),
+        ("Low stock amount", _text(product["low_stock_amount"])),
+        ("Sale from", _text(product["date_on_sale_from"])),
+        ("Sale to", _text(product["date_on_sale_to"])),
         ("Categories", _text(product["categories"])),
         ("Tags", _text(product["tags"])),
         ("Images", _text(product["images"])),

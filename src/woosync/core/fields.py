@@ -34,6 +34,12 @@ STANDARD_FIELDS: dict[str, str] = {
     "weight": "weight",
     "dimensions": "dimensions",
     "stock_status": "stock_status",
+    "manage_stock": "manage_stock",
+    "stock_quantity": "stock_quantity",
+    "backorders": "backorders",
+    "low_stock_amount": "low_stock_amount",
+    "date_on_sale_from": "date_on_sale_from",
+    "date_on_sale_to": "date_on_sale_to",
 }
 
 # Parts of ``dimensions`` that may be mapped (and selected) on their own (the spec's appendix).
@@ -157,6 +163,12 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "weight": "weight",
     "dimensions": "dimensions",
     "stock_status": "stock_status",
+    "manage_stock": "manage_stock",
+    "stock_quantity": "stock_quantity",
+    "backorders": "backorders",
+    "low_stock_amount": "low_stock_amount",
+    "date_on_sale_from": "date_on_sale_from",
+    "date_on_sale_to": "date_on_sale_to",
     "categories": "categories",
     "tags": "tags",
     "images": "images",

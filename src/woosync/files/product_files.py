@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from woosync.core.errors import ValidationError
+from woosync.core.fields import TARGET_CHECKS
 from woosync.core.text import control_character_problem, from_decimal_comma, is_dot_grouped
 from woosync.files import bounds
 
@@ -51,12 +52,32 @@ NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", "length", "wi
 TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
 MULTILINE_FIELDS: tuple[str, ...] = ("description",)
 LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images")
-SCALAR_FIELDS: tuple[str, ...] = (*TEXT_FIELDS, "status", "type", *NUMBER_FIELDS, "stock_status")
+# Stock and sale dates: checked as WooCommerce takes them (core.fields), kept in its types
+# (stock_quantity and low_stock_amount integers, manage_stock a boolean, dates ISO 8601 text).
+STOCK_FIELDS: tuple[str, ...] = ("manage_stock", "stock_quantity", "backorders", "low_stock_amount")
+SALE_DATE_FIELDS: tuple[str, ...] = ("date_on_sale_from", "date_on_sale_to")
+TYPED_FIELDS: tuple[str, ...] = (*STOCK_FIELDS, *SALE_DATE_FIELDS)
+SCALAR_FIELDS: tuple[str, ...] = (
+    *TEXT_FIELDS,
+    "status",
+    "type",
+    *NUMBER_FIELDS,
+    "stock_status",
+    *TYPED_FIELDS,
+)
 ATTRIBUTE_PREFIX = "attribute:"
 CUSTOM_PREFIX = "custom:"
 LIST_SEPARATOR = "|"
 FORMATS: tuple[str, ...] = ("csv", "json", "yaml")
 CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS)
+# WooCommerce's own CSV exporter's headers for these columns, read as the standard names.
+CSV_ALIASES: dict[str, str] = {
+    "stock": "stock_quantity",
+    "low stock amount": "low_stock_amount",
+    "backorders allowed?": "backorders",
+    "date sale price starts": "date_on_sale_from",
+    "date sale price ends": "date_on_sale_to",
+}
 
 _PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
@@ -188,7 +209,29 @@ def normalize_custom_value(value: Any) -> str | bool | list[str] | None:
     return normalize_attribute_value(value)
 
 
+def normalize_typed(name: str, value: Any) -> Any:
+    """A stock field or sale date as WooCommerce takes it (``"5"`` -> ``5``, ``"yes"`` -> ``True``);
+    empty is ``None``. CSV's ``1``/``0`` for backorders (WooCommerce's exporter) read as yes/no."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, list | dict):
+        raise ValueError(f"must be a single value, not {_kind(value)}")
+    if name == "backorders" and isinstance(value, str) and value.strip() in ("0", "1"):
+        value = "yes" if value.strip() == "1" else "no"
+    try:
+        return TARGET_CHECKS[name](value)
+    except ValueError as exc:
+        reason = str(exc)
+        if reason.startswith(("not ", "too ")):
+            reason = f"{value!r} is {reason}"
+        elif reason.startswith("must "):
+            reason = f"{value!r} {reason}"
+        raise ValueError(reason) from None
+
+
 def _field_normalizer(name: str) -> Callable[[Any], Any]:
+    if name in TYPED_FIELDS:
+        return functools.partial(normalize_typed, name)
     if name in NUMBER_FIELDS:
         return normalize_number
     if name in CHOICES:
@@ -344,6 +387,12 @@ class ProductRecord(BaseModel):
     height: Number = None
     dimensions: Dimensions | None = None
     stock_status: Annotated[str | None, _validator("stock_status")] = None
+    manage_stock: Annotated[bool | None, _validator("manage_stock")] = None
+    stock_quantity: Annotated[int | None, _validator("stock_quantity")] = None
+    backorders: Annotated[str | None, _validator("backorders")] = None
+    low_stock_amount: Annotated[int | None, _validator("low_stock_amount")] = None
+    date_on_sale_from: Annotated[str | None, _validator("date_on_sale_from")] = None
+    date_on_sale_to: Annotated[str | None, _validator("date_on_sale_to")] = None
     categories: Annotated[list[str], _validator("categories")] = Field(default_factory=list)
     tags: Annotated[list[str], _validator("tags")] = Field(default_factory=list)
     images: Annotated[list[str], _validator("images")] = Field(default_factory=list)
@@ -707,6 +756,8 @@ def _csv_column(header: str) -> str:
     lower = name.lower()
     if lower in CSV_COLUMNS:
         return lower
+    if lower in CSV_ALIASES:
+        return CSV_ALIASES[lower]
     for prefix in (ATTRIBUTE_PREFIX, CUSTOM_PREFIX):
         if lower.startswith(prefix):
             return prefix + name[len(prefix) :]

@@ -222,6 +222,16 @@ CREATE TABLE dumped_mapping_files (
 );
 """
 
+# Stock and sale dates as standard fields (issues 13 and 14): typed columns, empty until set.
+M008_STOCK_FIELDS = """
+ALTER TABLE products ADD COLUMN manage_stock BOOLEAN;
+ALTER TABLE products ADD COLUMN stock_quantity INTEGER;
+ALTER TABLE products ADD COLUMN backorders VARCHAR;
+ALTER TABLE products ADD COLUMN low_stock_amount INTEGER;
+ALTER TABLE products ADD COLUMN date_on_sale_from VARCHAR;
+ALTER TABLE products ADD COLUMN date_on_sale_to VARCHAR;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
@@ -230,6 +240,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("product_selection", _script(M005_PRODUCT_SELECTION)),
     Migration("sync_echoes", _script(M006_SYNC_ECHOES)),
     Migration("mapping_files", _script(M007_MAPPING_FILES)),
+    Migration("stock_fields", _script(M008_STOCK_FIELDS)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -138,6 +138,12 @@ class Product(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    manage_stock: bool | None = None  # migration 8: stock and sale dates
+    stock_quantity: int | None = None
+    backorders: str | None = None
+    low_stock_amount: int | None = None
+    date_on_sale_from: str | None = None
+    date_on_sale_to: str | None = None
 
 
 class StoreRef(SQLModel, table=True):
