@@ -46,7 +46,7 @@ def test_stock_goes_out_in_store_types_partial_sends_only_it_and_import_brings_i
     added = cli(
         "products", "add", "--sku", "ST-1", "--name", "Mug", "--price", "9.50",
         "--sale-price", "8", "--manage-stock", "--stock-quantity", "12", "--backorders",
-        "Notify", "--low-stock-amount", "3", "--sale-from", "2026-01-01T00:00:00",
+        "Notify", "--low-stock-amount", "3", "--sale-from", "2026-01-01",
         "--sale-to", "2026-12-31T23:59:59",
     )  # fmt: skip
     assert added.exit_code == 0, added.stderr
@@ -56,7 +56,7 @@ def test_stock_goes_out_in_store_types_partial_sends_only_it_and_import_brings_i
         "stock_quantity": 12,
         "backorders": "notify",
         "low_stock_amount": 3,
-        "date_on_sale_from": "2026-01-01T00:00:00",
+        "date_on_sale_from": "2026-01-01",
         "date_on_sale_to": "2026-12-31T23:59:59",
     }
     shown = cli("products", "show", str(product["id"]))

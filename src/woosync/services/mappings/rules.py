@@ -161,7 +161,7 @@ def _check_value_fits(key: str, target: str, path: KeyPath) -> None:
 
 
 _DECIMAL_FIELDS = ("price", "sale_price", "weight", "length", "width", "height")
-_WORD_FIELDS = ("name", "sku", "description", "status", "type", "stock_status")
+_WORD_FIELDS = ("name", "sku", "description", "status", "type", "stock_status", "backorders")
 _TAKES_DECIMALS = frozenset({MONEY, MEASURE, TEXT, HTML})
 _TAKES_NO_WORDS = frozenset({MONEY, MEASURE, INTEGER, DATE, BOOLEAN})
 
