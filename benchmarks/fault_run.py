@@ -44,7 +44,7 @@ def add_catalog(store: Any, products: int) -> None:
     from sqlalchemy import insert
 
     from woosync.core.timeutil import utcnow
-    from woosync.store.models import Product
+    from woosync.db.models import Product
 
     now = utcnow()
     rows = [
@@ -97,30 +97,28 @@ def fault_run(
     products: int, *, seed: int, timeout: float, home: Path, backoff_base: float = 0.5
 ) -> dict[str, Any]:
     """Export ``products`` to a faulty sandbox on loopback until all are synced; the figures."""
+    from woosync.db.engine import open_database
+    from woosync.db.models import Connection
     from woosync.sandbox import SandboxStore
     from woosync.services.export import export_products
-    from woosync.store.engine import open_store
-    from woosync.store.models import Connection
     from woosync.woo import WooClient
 
     sandbox = SandboxStore(seed=seed)
     key, secret = sandbox.create_key("read_write")
-    store = open_store(home / "woosync.db")
-    add_catalog(store, products)
+    db = open_database(home / "woosync.db")
+    add_catalog(db, products)
     runs: list[dict[str, Any]] = []
     messages: Counter[str] = Counter()
     requests = retries = 0
     started = time.perf_counter()
     with sandbox.serve() as url:
-        with store.session() as session:
+        with db.session() as session:
             session.add(Connection(id=1, store_name="Faulty", store_url=url, is_default=True))
         sandbox.faults = faults(timeout)
         for _ in range(MAX_RUNS):
             with WooClient(url, key, secret, timeout=timeout, backoff_base=backoff_base) as client:
                 try:
-                    result = export_products(
-                        store, 1, all_products=True, fields=FIELDS, client=client
-                    )
+                    result = export_products(db, 1, all_products=True, fields=FIELDS, client=client)
                 except Exception as exc:  # the whole run aborted (a read that failed, ...)
                     runs.append({"synced": 0, "failed": products, "aborted": str(exc)[:160]})
                     continue
@@ -136,7 +134,7 @@ def fault_run(
                 break
         sandbox.faults = type(sandbox.faults)()
         seen = sandbox.stats.snapshot()
-    store.dispose()
+    db.dispose()
     wall = time.perf_counter() - started
     return {
         "products": products,

@@ -43,7 +43,7 @@ LIST_FIELDS = (
 )
 
 
-class Store:
+class Database:
     """A signed JSON client for one store's ``/wp-json/wc/v3`` API; counts its requests."""
 
     def __init__(self, url: str, key: str, secret: str) -> None:
@@ -78,12 +78,12 @@ def split(value: str) -> list[str]:
     return [part for part in value.split("|") if part] if value else []
 
 
-def category_ids(store: Store, catalog: str) -> dict[str, int]:
+def category_ids(db: Database, catalog: str) -> dict[str, int]:
     """The store's categories by name; the missing ones created."""
     names = sorted({name for row in rows(catalog) for name in split(row["categories"])})
     known: dict[str, int] = {}
     for page in range(1, 1000):
-        answer = store.call(
+        answer = db.call(
             "GET", "/products/categories", params=f"per_page=100&page={page}&hide_empty=false"
         ).json()
         known.update({item["name"]: item["id"] for item in answer})
@@ -91,7 +91,7 @@ def category_ids(store: Store, catalog: str) -> dict[str, int]:
             break
     for name in names:  # the sandbox has no categories/batch route; a real store would take one
         if name not in known:
-            known[name] = store.call("POST", "/products/categories", {"name": name}).json()["id"]
+            known[name] = db.call("POST", "/products/categories", {"name": name}).json()["id"]
     return known
 
 
@@ -124,8 +124,8 @@ def payload(
     return body
 
 
-def export(store: Store, catalog: str) -> dict[str, float]:
-    categories = category_ids(store, catalog)
+def export(db: Database, catalog: str) -> dict[str, float]:
+    categories = category_ids(db, catalog)
     ids: dict[str, int] = {}
     refused = 0
     lock = threading.Lock()
@@ -135,7 +135,7 @@ def export(store: Store, catalog: str) -> dict[str, float]:
         nonlocal refused
         try:
             body = {"create": [payload(row, categories) for row in chunk]}
-            answer = store.call("POST", "/products/batch", body).json()
+            answer = db.call("POST", "/products/batch", body).json()
             with lock:
                 for item in answer.get("create", []):
                     if "error" in item or not item.get("id"):
@@ -159,21 +159,21 @@ def export(store: Store, catalog: str) -> dict[str, float]:
             futures.append(pool.submit(send, chunk))
     for future in futures:
         future.result()  # raise what a batch raised
-    return {"requests": store.requests, "accepted": len(ids), "refused": refused}
+    return {"requests": db.requests, "accepted": len(ids), "refused": refused}
 
 
-def naive(store: Store, catalog: str, subset: int) -> dict[str, float]:
-    categories = category_ids(store, catalog)
+def naive(db: Database, catalog: str, subset: int) -> dict[str, float]:
+    categories = category_ids(db, catalog)
     sent = accepted = 0
     wall, cpu = time.perf_counter(), time.process_time()
     for row in rows(catalog):
         if sent == subset:
             break
-        answer = store.call("POST", "/products", payload(row, categories, "NAIVE-")).json()
+        answer = db.call("POST", "/products", payload(row, categories, "NAIVE-")).json()
         sent += 1
         accepted += bool(answer.get("id"))
     return {
-        "requests": store.requests,
+        "requests": db.requests,
         "accepted": accepted,
         "refused": sent - accepted,
         "products_wall_s": time.perf_counter() - wall,  # the one-by-one part, for extrapolating
@@ -181,12 +181,12 @@ def naive(store: Store, catalog: str, subset: int) -> dict[str, float]:
     }
 
 
-def listing(store: Store) -> dict[str, float]:
+def listing(db: Database) -> dict[str, float]:
     def page(number: int) -> httpx.Response:
         params = (
             f"per_page=100&page={number}&orderby=id&order=asc&context=edit&_fields={LIST_FIELDS}"
         )
-        return store.call("GET", "/products", params=params)
+        return db.call("GET", "/products", params=params)
 
     first = page(1)
     received = len(first.json())
@@ -194,7 +194,7 @@ def listing(store: Store) -> dict[str, float]:
     with ThreadPoolExecutor(IN_FLIGHT) as pool:
         for answer in pool.map(page, range(2, pages + 1)):
             received += len(answer.json())
-    return {"requests": store.requests, "accepted": received, "refused": 0}
+    return {"requests": db.requests, "accepted": received, "refused": 0}
 
 
 def main() -> None:
@@ -204,15 +204,15 @@ def main() -> None:
     parser.add_argument("--catalog", default="")
     parser.add_argument("--subset", type=int, default=300)
     args = parser.parse_args()
-    store = Store(args.url, os.environ["WOO_CONSUMER_KEY"], os.environ["WOO_CONSUMER_SECRET"])
-    with store.http:
+    db = Database(args.url, os.environ["WOO_CONSUMER_KEY"], os.environ["WOO_CONSUMER_SECRET"])
+    with db.http:
         figures: dict[str, float]
         if args.mode == "export":
-            figures = export(store, args.catalog)
+            figures = export(db, args.catalog)
         elif args.mode == "naive":
-            figures = naive(store, args.catalog, args.subset)
+            figures = naive(db, args.catalog, args.subset)
         else:
-            figures = listing(store)
+            figures = listing(db)
     print(json.dumps(figures))
 
 

@@ -9,21 +9,21 @@ from typing import Any
 
 from typer.testing import Result
 
-from woosync.store.engine import open_store
-from woosync.store.models import Connection
+from woosync.db.engine import open_database
+from woosync.db.models import Connection
 
 
 def add_two_stores(db_path: Path) -> Path:
     """The examples' two connections, made directly in the store (ids 1 and 2)."""
-    store = open_store(db_path)
-    with store.session() as session:
+    db = open_database(db_path)
+    with db.session() as session:
         session.add(
             Connection(store_name="Main Retail Store", store_url="https://retail.example.com")
         )
         session.add(
             Connection(store_name="Wholesale Store", store_url="https://wholesale.example.com")
         )
-    store.dispose()
+    db.dispose()
     return db_path
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 
+from woosync.db.engine import Database
+from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
-from woosync.store.engine import Store
-from woosync.store.models import Connection
 from woosync.woo import WooClient
 
 WAIT = 30.0  # seconds; every wait below ends on an event long before this
@@ -73,8 +73,8 @@ def lock_waits() -> Iterator[threading.Event]:
         logger.setLevel(level)
 
 
-def connection(store: Store, name: str = "Retail", url: str = "http://store.test") -> int:
-    with store.session() as session:
+def connection(db: Database, name: str = "Retail", url: str = "http://store.test") -> int:
+    with db.session() as session:
         conn = Connection(store_name=name, store_url=url)
         session.add(conn)
         session.flush()

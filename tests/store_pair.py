@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
 
 
 @contextmanager
-def store_pair(first: Path, second: Path) -> Iterator[tuple[Store, Store]]:
-    pair = (open_store(first), open_store(second))
+def store_pair(first: Path, second: Path) -> Iterator[tuple[Database, Database]]:
+    pair = (open_database(first), open_database(second))
     for store in pair:
         with store.session() as session:
             session.add(Connection(id=1, store_name="Retail", store_url="https://shop.test"))

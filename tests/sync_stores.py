@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, Product
 from woosync.sandbox import SandboxStore
 from woosync.services.export import export_products
 from woosync.services.importer import import_products
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, Product
 from woosync.woo import WooClient
 
 # Every field woosync exports, with the values a real store answers differently: an entity-encoded
@@ -34,13 +34,13 @@ class Shop:
     sandbox: SandboxStore
     client: WooClient
 
-    def export(self, store: Store, **options: Any) -> dict[str, Any]:
+    def export(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("all_products", True)
-        return export_products(store, self.connection_id, client=self.client, **options)
+        return export_products(db, self.connection_id, client=self.client, **options)
 
-    def import_(self, store: Store, **options: Any) -> dict[str, Any]:
+    def import_(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("update_existing", True)
-        return import_products(store, self.connection_id, client=self.client, **options)
+        return import_products(db, self.connection_id, client=self.client, **options)
 
     def product(self, sku: str) -> dict[str, Any]:
         """The store product holding ``sku`` as the store answers it (its own URLs)."""
@@ -56,9 +56,9 @@ class Shop:
 
 
 @contextmanager
-def shops(db_path: Path, count: int) -> Iterator[tuple[Store, list[Shop]]]:
+def shops(db_path: Path, count: int) -> Iterator[tuple[Database, list[Shop]]]:
     """``count`` sandbox stores (``http://store1.test`` ...) as connections 1..count."""
-    store = open_store(db_path)
+    db = open_database(db_path)
     made: list[Shop] = []
     try:
         for n in range(1, count + 1):
@@ -72,22 +72,22 @@ def shops(db_path: Path, count: int) -> Iterator[tuple[Store, list[Shop]]]:
                 transport=httpx.WSGITransport(app=sandbox.wsgi_app),
                 max_retries=0,
             )
-            with store.session() as session:
+            with db.session() as session:
                 conn = Connection(store_name=f"Store {n}", store_url=url, is_default=n == 1)
                 session.add(conn)
                 session.flush()
                 assert conn.id is not None
                 made.append(Shop(conn.id, url, sandbox, client))
-        yield store, made
+        yield db, made
     finally:
         for shop in made:
             shop.client.close()
-        store.dispose()
+        db.dispose()
 
 
-def catalog(store: Store) -> list[dict[str, Any]]:
+def catalog(db: Database) -> list[dict[str, Any]]:
     """Every product's values (no timestamps), for comparing the catalog before and after."""
-    with store.session() as session:
+    with db.session() as session:
         rows = session.exec(select(Product).order_by(Product.id)).all()  # type: ignore[arg-type]
         return [
             json.loads(row.model_dump_json(exclude={"created_at", "updated_at"})) for row in rows

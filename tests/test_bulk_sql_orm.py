@@ -15,12 +15,12 @@ import pytest
 
 import woosync.core.timeutil as timeutil
 from store_pair import store_pair
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, Product, ProductSync, StoreRef
 from woosync.services import export_records
 from woosync.services.bulk_sql import insert_many, upsert_many
 from woosync.services.export_records import SyncRow, write_syncs
 from woosync.services.registry import IMAGE, StoreRegistry
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, Product, ProductSync, StoreRef
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)
@@ -117,32 +117,32 @@ REFS = {
 
 
 @pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+def stores(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
     """(written by the ORM, written in bulk), each with connection 1."""
     with store_pair(tmp_path / "orm.db", tmp_path / "bulk.db") as pair:
         yield pair
 
 
-def stored(store: Store, table: str) -> list[tuple[Any, ...]]:
+def stored(db: Database, table: str) -> list[tuple[Any, ...]]:
     """Every row, each column as (storage class, bytes in hex)."""
-    with sqlite3.connect(store.path) as conn:
+    with sqlite3.connect(db.path) as conn:
         columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
         kinds = ", ".join(f"typeof({name}), hex({name})" for name in columns)
         return list(conn.execute(f"SELECT {kinds} FROM {table} ORDER BY id"))
 
 
-def text_of(store: Store, table: str, column: str) -> list[Any]:
-    with sqlite3.connect(store.path) as conn:
+def text_of(db: Database, table: str, column: str) -> list[Any]:
+    with sqlite3.connect(db.path) as conn:
         return [row[0] for row in conn.execute(f"SELECT {column} FROM {table} ORDER BY id")]
 
 
-def add_products(store: Store) -> None:
-    with store.session() as session:
+def add_products(db: Database) -> None:
+    with db.session() as session:
         for row in PRODUCTS:
             session.add(Product(**row))
 
 
-def test_products_inserted_in_bulk_are_the_orms(stores: tuple[Store, Store]) -> None:
+def test_products_inserted_in_bulk_are_the_orms(stores: tuple[Database, Database]) -> None:
     orm, bulk = stores
     add_products(orm)
     with bulk.session() as session:
@@ -156,7 +156,7 @@ def test_products_inserted_in_bulk_are_the_orms(stores: tuple[Store, Store]) -> 
     assert text_of(bulk, "products", "created_at")[1] == "2025-12-11 10:00:00.000000"
 
 
-def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Store, Store]) -> None:
+def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Database, Database]) -> None:
     orm, bulk = stores
     for store in stores:
         add_products(store)
@@ -188,7 +188,7 @@ def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Store, Store])
 
 
 def test_export_sync_records_are_the_orms(
-    stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     orm, bulk = stores
     for store in stores:
@@ -219,7 +219,7 @@ def test_export_sync_records_are_the_orms(
 
 
 def test_registry_rows_are_the_orms(
-    stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     orm, bulk = stores
     monkeypatch.setattr(timeutil, "utcnow", lambda: ELSEWHERE)
@@ -238,7 +238,7 @@ def test_registry_rows_are_the_orms(
 
 
 def test_boolean_columns_inserted_in_bulk_are_the_orms(tmp_path: Path) -> None:
-    orm, bulk = open_store(tmp_path / "orm.db"), open_store(tmp_path / "bulk.db")
+    orm, bulk = open_database(tmp_path / "orm.db"), open_database(tmp_path / "bulk.db")
     rows: list[dict[str, Any]] = [
         {
             "store_name": name,

@@ -11,20 +11,20 @@ import pytest
 from sqlalchemy import event
 
 from woosync.core.errors import NotFoundError, ValidationError
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Product
 from woosync.services import catalog
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Product
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    opened = open_store(db_path)
+def db(db_path: Path) -> Iterator[Database]:
+    opened = open_database(db_path)
     yield opened
     opened.dispose()
 
 
-def make(store: Store, **fields: Any) -> Product:
-    with store.session() as session:
+def make(db: Database, **fields: Any) -> Product:
+    with db.session() as session:
         product = Product(sku=fields.pop("sku"), name=fields.pop("name", "Mug"))
         catalog.apply_product_fields(product, fields)
         session.add(product)
@@ -32,9 +32,9 @@ def make(store: Store, **fields: Any) -> Product:
 
 
 # field_value --------------------------------------------------------------------------------------
-def test_field_value_reads_every_kind_of_field(store: Store) -> None:
+def test_field_value_reads_every_kind_of_field(db: Database) -> None:
     product = make(
-        store,
+        db,
         sku="FV-1",
         name="Salt & Pepper Mill",
         price=12.5,
@@ -71,13 +71,13 @@ def test_field_value_reads_every_kind_of_field(store: Store) -> None:
     assert product.categories == ["Kitchen"]
 
 
-def test_dimensions_is_none_when_all_parts_are_empty(store: Store) -> None:
-    product = make(store, sku="FV-2")
+def test_dimensions_is_none_when_all_parts_are_empty(db: Database) -> None:
+    product = make(db, sku="FV-2")
     assert catalog.field_value(product, "dimensions") is None
 
 
-def test_an_attribute_wins_over_a_custom_field_of_the_same_name(store: Store) -> None:
-    product = make(store, sku="FV-3", attributes={"Size": "L"}, custom_fields={"Size": "internal"})
+def test_an_attribute_wins_over_a_custom_field_of_the_same_name(db: Database) -> None:
+    product = make(db, sku="FV-3", attributes={"Size": "L"}, custom_fields={"Size": "internal"})
     assert catalog.field_value(product, "Size") == "L"
     assert catalog.field_value(product, "custom:Size") == "internal"
 
@@ -169,10 +169,10 @@ def test_apply_product_fields_rejects_bad_values_without_changing_anything() -> 
 
 
 # lookups ------------------------------------------------------------------------------------------
-def test_get_products_keeps_the_order_and_reports_missing_ids(store: Store) -> None:
+def test_get_products_keeps_the_order_and_reports_missing_ids(db: Database) -> None:
     for sku in ("L1", "L2", "L3"):
-        make(store, sku=sku)
-    with store.session() as session:
+        make(db, sku=sku)
+    with db.session() as session:
         assert [p.sku for p in catalog.get_products(session, [3, 1, 3])] == ["L3", "L1"]
         assert catalog.get_product(session, 2).sku == "L2"
         with pytest.raises(NotFoundError, match="products 7, 9 not found"):
@@ -185,15 +185,15 @@ def test_get_products_keeps_the_order_and_reports_missing_ids(store: Store) -> N
 
 
 # upsert_products ----------------------------------------------------------------------------------
-def test_upsert_creates_updates_and_leaves_unchanged(store: Store) -> None:
-    make(store, sku="U1", price="1")
-    make(store, sku="U2", price="2")
+def test_upsert_creates_updates_and_leaves_unchanged(db: Database) -> None:
+    make(db, sku="U1", price="1")
+    make(db, sku="U2", price="2")
     rows = [
         {"sku": "U1", "price": "1"},
         {"sku": "U2", "price": 2.5, "COLOR": ["Red"]},
         {"sku": "U3", "name": "New", "custom:wholesalePrice": "4"},
     ]
-    with store.session() as session:
+    with db.session() as session:
         result = catalog.upsert_products(session, rows)
     assert (result.created, result.updated, result.unchanged) == (["U3"], ["U2"], ["U1"])
     assert result.applied and result.errors == []
@@ -202,15 +202,15 @@ def test_upsert_creates_updates_and_leaves_unchanged(store: Store) -> None:
         {"field": "price", "old": "2", "new": "2.5"},
         {"field": "COLOR", "old": None, "new": ["Red"]},
     ]
-    with store.session() as session:
+    with db.session() as session:
         new = catalog.get_product(session, 3)
         assert (new.name, new.custom_fields, new.categories) == ("New", {"wholesalePrice": "4"}, [])
         assert new.created_at == new.updated_at
         assert catalog.get_product(session, 2).attributes == {"COLOR": ["Red"]}
 
 
-def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(store: Store) -> None:
-    make(store, sku="V1", price="1")
+def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(db: Database) -> None:
+    make(db, sku="V1", price="1")
     rows = [
         {"sku": "V1", "price": "9"},
         {"sku": "V2", "name": "Fine"},
@@ -219,7 +219,7 @@ def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(store: S
         {"name": "no sku"},
         {"sku": "V2", "name": "twice"},
     ]
-    with store.session() as session:
+    with db.session() as session:
         result = catalog.upsert_products(session, rows, row_numbers=[10, 11, 12, 13, 14, 15])
     assert not result.applied
     assert [(e.row, e.sku, e.message) for e in result.errors] == [
@@ -228,13 +228,13 @@ def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(store: S
         (14, None, "sku: is required"),
         (15, "V2", "SKU 'V2' is also on row 11"),
     ]
-    with store.session() as session:
+    with db.session() as session:
         assert [(p.sku, p.price) for p in catalog.all_products(session)] == [("V1", "1")]
 
-    with store.session() as session:
+    with db.session() as session:
         result = catalog.upsert_products(session, rows, skip_invalid=True)
     assert result.applied and (result.created, result.updated) == (["V2"], ["V1"])
-    with store.session() as session:
+    with db.session() as session:
         products = catalog.all_products(session)
         assert [(p.sku, p.name, p.price) for p in products] == [
             ("V1", "Mug", "9"),
@@ -242,23 +242,23 @@ def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(store: S
         ]
 
 
-def test_upsert_dry_run_and_update_existing_false(store: Store) -> None:
-    make(store, sku="D1", price="1")
-    with store.session() as session:
+def test_upsert_dry_run_and_update_existing_false(db: Database) -> None:
+    make(db, sku="D1", price="1")
+    with db.session() as session:
         planned = catalog.upsert_products(
             session, [{"sku": "D1", "price": "2"}, {"sku": "D2", "name": "N"}], dry_run=True
         )
     assert (planned.created, planned.updated, planned.applied) == (["D2"], ["D1"], False)
-    with store.session() as session:
+    with db.session() as session:
         skipped = catalog.upsert_products(
             session, [{"sku": "D1", "price": "2"}], update_existing=False
         )
     assert skipped.skipped == ["D1"] and skipped.updated == []
-    with store.session() as session:
+    with db.session() as session:
         assert [(p.sku, p.price) for p in catalog.all_products(session)] == [("D1", "1")]
 
 
-def test_loading_many_rows_uses_a_few_queries_not_one_per_row(store: Store, tmp_path: Path) -> None:
+def test_loading_many_rows_uses_a_few_queries_not_one_per_row(db: Database, tmp_path: Path) -> None:
     lines = ["sku,name,price,attribute:COLOR,custom:wholesalePrice"]
     lines += [f"SKU-{i:05d},Product {i},{i}.50,Red|Blue,{i}" for i in range(2000)]
     path = tmp_path / "many.csv"
@@ -268,15 +268,15 @@ def test_loading_many_rows_uses_a_few_queries_not_one_per_row(store: Store, tmp_
     def count(*args: Any) -> None:
         statements.append(args[2])
 
-    event.listen(store.engine, "before_cursor_execute", count)
-    report = catalog.load_products(store, path)
+    event.listen(db.engine, "before_cursor_execute", count)
+    report = catalog.load_products(db, path)
     assert report.result.counts["created"] == 2000
     created_statements = len(statements)
     statements.clear()
     path.write_text("\n".join(lines).replace(",Red|Blue,", ",Red,") + "\n")
-    report = catalog.load_products(store, path)
+    report = catalog.load_products(db, path)
     assert report.result.counts["updated"] == 2000
-    event.remove(store.engine, "before_cursor_execute", count)
+    event.remove(db.engine, "before_cursor_execute", count)
     assert created_statements <= 12, created_statements
     # updates go out as executemany batches: still a handful of statements, not 2,000
     assert len(statements) <= 12, len(statements)

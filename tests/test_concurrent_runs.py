@@ -24,16 +24,16 @@ from queued_runs import (
     queue_behind,
 )
 from test_export_support import add_products, tee
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import SandboxStore
 from woosync.services.export import export_products
 from woosync.services.importer import import_products
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, Product, ProductSync
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    db = open_store(db_path)
+def db(db_path: Path) -> Iterator[Database]:
+    db = open_database(db_path)
     yield db
     db.dispose()
 
@@ -48,18 +48,16 @@ def lock_waits_fixture() -> Iterator[threading.Event]:
 
 
 def test_a_queued_export_does_not_push_back_what_the_import_before_it_brought_in(
-    store: Store, lock_waits: threading.Event
+    db: Database, lock_waits: threading.Event
 ) -> None:
     """Issue 11 point 2: the shop manager sets every price to 77.77 in the store; an import with
     --update-existing starts, an export --all queues behind it: the store keeps 77.77."""
     sandbox = SandboxStore(seed=21)
-    conn = connection(store)
-    ids = add_products(store, [tee(f"Q-{n}", price="10.00") for n in range(5)])
+    conn = connection(db)
+    ids = add_products(db, [tee(f"Q-{n}", price="10.00") for n in range(5)])
     fields = ["name", "sku", "price"]
     with client_for(sandbox) as client:
-        assert export_products(store, conn, all_products=True, fields=fields, client=client)[
-            "success"
-        ]
+        assert export_products(db, conn, all_products=True, fields=fields, client=client)["success"]
         client.batch(
             "/products/batch",
             update=[{"id": woo_id, "regular_price": "77.77"} for woo_id in sandbox.products],
@@ -68,12 +66,12 @@ def test_a_queued_export_does_not_push_back_what_the_import_before_it_brought_in
     with client_for(sandbox, gate) as importing, client_for(sandbox) as exporting:
         import_run = Run(
             lambda: import_products(
-                store, conn, update_existing=True, lock_wait=WAIT, client=importing
+                db, conn, update_existing=True, lock_wait=WAIT, client=importing
             )
         )
         export_run = Run(
             lambda: export_products(
-                store, conn, all_products=True, fields=fields, lock_wait=WAIT, client=exporting
+                db, conn, all_products=True, fields=fields, lock_wait=WAIT, client=exporting
             )
         )
         queue_behind(import_run, gate, export_run, lock_waits)
@@ -82,27 +80,27 @@ def test_a_queued_export_does_not_push_back_what_the_import_before_it_brought_in
     assert imported["updatedCount"] == 5 and imported["success"]
     assert exported["success"] and exported["syncedCount"] == 5
     assert {p["regular_price"] for p in sandbox.products.values()} == {"77.77"}
-    with store.session() as session:
+    with db.session() as session:
         assert {session.get(Product, i).price for i in ids} == {"77.77"}  # type: ignore[union-attr]
 
 
 def test_an_update_queued_behind_a_delete_does_not_recreate_the_product(
-    store: Store, lock_waits: threading.Event
+    db: Database, lock_waits: threading.Event
 ) -> None:
     from woosync.core.errors import NotFoundError
     from woosync.services.export import delete_product, update_product
 
     sandbox = SandboxStore(seed=22)
-    conn = connection(store)
-    [pid] = add_products(store, [tee("DEL-1")])
+    conn = connection(db)
+    [pid] = add_products(db, [tee("DEL-1")])
     with client_for(sandbox) as client:
-        export_products(store, conn, product_ids=[pid], fields=["name", "sku"], client=client)
+        export_products(db, conn, product_ids=[pid], fields=["name", "sku"], client=client)
     gate = Gate(sandbox, lambda r: r.method == "DELETE")
     with client_for(sandbox, gate) as deleting, client_for(sandbox) as updating:
-        delete_run = Run(lambda: delete_product(store, conn, pid, lock_wait=WAIT, client=deleting))
+        delete_run = Run(lambda: delete_product(db, conn, pid, lock_wait=WAIT, client=deleting))
         update_run = Run(
             lambda: update_product(
-                store, conn, pid, fields=["name", "sku"], lock_wait=WAIT, client=updating
+                db, conn, pid, fields=["name", "sku"], lock_wait=WAIT, client=updating
             )
         )
         queue_behind(delete_run, gate, update_run, lock_waits)
@@ -115,7 +113,7 @@ def test_an_update_queued_behind_a_delete_does_not_recreate_the_product(
 # catalog writes from two stores ------------------------------------------------------------------
 
 
-def test_two_imports_from_stores_sharing_skus_at_once_link_both(store: Store) -> None:
+def test_two_imports_from_stores_sharing_skus_at_once_link_both(db: Database) -> None:
     """Issue 11 point 7: before, the second died on UNIQUE constraint failed: products.sku."""
     stores = [SandboxStore(seed=1), SandboxStore(seed=2)]
     for sandbox, price in zip(stores, ("10.00", "12.00"), strict=True):
@@ -124,8 +122,8 @@ def test_two_imports_from_stores_sharing_skus_at_once_link_both(store: Store) ->
                 {"name": f"Shared {n}", "sku": f"SH-{n:03d}", "regular_price": price}
             )
     conns = [
-        connection(store, "Retail", "http://retail.test"),
-        connection(store, "Outlet", "http://outlet.test"),
+        connection(db, "Retail", "http://retail.test"),
+        connection(db, "Outlet", "http://outlet.test"),
     ]
     start = threading.Barrier(2)
 
@@ -133,7 +131,7 @@ def test_two_imports_from_stores_sharing_skus_at_once_link_both(store: Store) ->
         def call() -> dict[str, Any]:
             with client_for(sandbox) as client:
                 start.wait(WAIT)
-                return import_products(store, conn, update_existing=True, client=client)
+                return import_products(db, conn, update_existing=True, client=client)
 
         return Run(call)
 
@@ -143,7 +141,7 @@ def test_two_imports_from_stores_sharing_skus_at_once_link_both(store: Store) ->
     for run in runs:
         result = run.outcome()
         assert result["success"] and result["failedCount"] == 0
-    with store.session() as session:
+    with db.session() as session:
         assert session.exec(select(func.count()).select_from(Product)).one() == 250
         for conn, sandbox in zip(conns, stores, strict=True):
             links = session.exec(select(ProductSync).where(ProductSync.connection_id == conn)).all()
@@ -154,17 +152,17 @@ def test_two_imports_from_stores_sharing_skus_at_once_link_both(store: Store) ->
 # a failed import ---------------------------------------------------------------------------------
 
 
-def test_a_failed_import_leaves_last_synced_at_alone(store: Store) -> None:
+def test_a_failed_import_leaves_last_synced_at_alone(db: Database) -> None:
     sandbox = SandboxStore(seed=23)
-    conn = connection(store)
+    conn = connection(db)
     [woo_id] = sandbox.seed_products(1)
     with client_for(sandbox) as client:
-        failed = import_products(store, conn, woo_ids=[woo_id + 1000], client=client)
+        failed = import_products(db, conn, woo_ids=[woo_id + 1000], client=client)
         assert failed["failedCount"] == 1
-        with store.session() as session:
+        with db.session() as session:
             assert session.get(Connection, conn).last_synced_at is None  # type: ignore[union-attr]
-        assert import_products(store, conn, woo_ids=[woo_id], client=client)["success"]
-    with store.session() as session:
+        assert import_products(db, conn, woo_ids=[woo_id], client=client)["success"]
+    with db.session() as session:
         assert session.get(Connection, conn).last_synced_at is not None  # type: ignore[union-attr]
 
 
@@ -174,8 +172,8 @@ def test_import_woo_ids_of_missing_products_exits_1_and_keeps_last_synced_at(
     sandbox = SandboxStore(seed=24)
     [woo_id] = sandbox.seed_products(1)
     with sandbox.serve() as url:
-        store = open_store(db_path)
-        conn = connection(store, "Served", url)
+        db = open_database(db_path)
+        conn = connection(db, "Served", url)
         key, secret = sandbox.create_key("read_write")
         monkeypatch.setenv(f"WOOSYNC_CONN_{conn}_CONSUMER_KEY", key)
         monkeypatch.setenv(f"WOOSYNC_CONN_{conn}_CONSUMER_SECRET", secret)
@@ -186,4 +184,4 @@ def test_import_woo_ids_of_missing_products_exits_1_and_keeps_last_synced_at(
         assert cli("import", "--connection", str(conn), "--woo-ids", str(woo_id)).exit_code == 0
         shown = cli("connections", "show", str(conn), "--json")
         assert json.loads(shown.stdout)["lastSyncedAt"] is not None
-        store.dispose()
+        db.dispose()

@@ -16,10 +16,8 @@ from typer.testing import Result
 
 from keyring_helpers import FailingKeyring
 from woosync.core.errors import ConflictError, NotFoundError, ValidationError
-from woosync.secrets import secrets_file
-from woosync.services import connections as service
-from woosync.store.engine import open_store
-from woosync.store.models import (
+from woosync.db.engine import open_database
+from woosync.db.models import (
     Connection,
     ExportMapping,
     ImportMapping,
@@ -27,6 +25,8 @@ from woosync.store.models import (
     StoreRef,
     SyncCursor,
 )
+from woosync.secrets import secrets_file
+from woosync.services import connections as service
 
 KEY = "ck_aaaaaaaaaaaaaaaaaaaa"
 SECRET = "cs_bbbbbbbbbbbbbbbbbbbb"
@@ -459,7 +459,7 @@ def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
         cli, "--insecure", "--ca-bundle", str(bundle), name="B", url="https://b.example", env=ENV
     )
     assert both.exit_code == 2 and "exclude each other" in both.stderr
-    with open_store(tmp_path / "woosync-home" / "woosync.db").session() as session:
+    with open_database(tmp_path / "woosync-home" / "woosync.db").session() as session:
         conn = session.get(Connection, 1)
         assert conn is not None
         assert service.tls_verify(conn) == str(bundle)
@@ -470,7 +470,7 @@ STORE_STATE = (ExportMapping, ImportMapping, ProductSync, StoreRef, SyncCursor)
 
 
 def _attach_store_state(db_path: Path, connection_id: int, *, sync_record: bool = True) -> None:
-    with open_store(db_path).session() as session:
+    with open_database(db_path).session() as session:
         session.add(ExportMapping(connection_id=connection_id, selected_fields=["name", "sku"]))
         session.add(ImportMapping(connection_id=connection_id))
         if sync_record:
@@ -482,7 +482,7 @@ def _attach_store_state(db_path: Path, connection_id: int, *, sync_record: bool 
 def _state(db_path: Path, connection_id: int) -> dict[str, int]:
     from sqlmodel import select
 
-    with open_store(db_path).session() as session:
+    with open_database(db_path).session() as session:
         return {
             model.__name__: len(
                 session.exec(select(model).where(model.connection_id == connection_id)).all()
@@ -591,7 +591,7 @@ def test_update_help_documents_the_store_change_flags(cli) -> None:
 
 # remove -------------------------------------------------------------------------------------------
 def _attach_mappings_and_sync_records(db_path: Path, connection_id: int) -> None:
-    with open_store(db_path).session() as session:
+    with open_database(db_path).session() as session:
         session.add(ExportMapping(connection_id=connection_id, selected_fields=["name", "sku"]))
         session.add(ImportMapping(connection_id=connection_id))
         session.add(ProductSync(connection_id=connection_id, product_id=1, woo_product_id=10))
@@ -600,7 +600,7 @@ def _attach_mappings_and_sync_records(db_path: Path, connection_id: int) -> None
 def _count(db_path: Path, model: Any) -> int:
     from sqlmodel import select
 
-    with open_store(db_path).session() as session:
+    with open_database(db_path).session() as session:
         return len(session.exec(select(model)).all())
 
 
@@ -657,38 +657,38 @@ def test_a_new_connection_does_not_inherit_a_stale_webhook_secret(
 
 # services -----------------------------------------------------------------------------------------
 def test_service_layer_errors(db_path) -> None:
-    store = open_store(db_path)
+    db = open_database(db_path)
     kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
-    created = service.create_connection(store, name="A", url="https://a.example", **kwargs)
+    created = service.create_connection(db, name="A", url="https://a.example", **kwargs)
     assert created["id"] == 1
     with pytest.raises(ConflictError):
-        service.create_connection(store, name="B", url="https://a.example/wp-json", **kwargs)
+        service.create_connection(db, name="B", url="https://a.example/wp-json", **kwargs)
     with pytest.raises(ValidationError, match="consumer secret is required"):
         service.create_connection(
-            store, name="B", url="https://b.example", consumer_key=KEY, consumer_secret=None
+            db, name="B", url="https://b.example", consumer_key=KEY, consumer_secret=None
         )
     with pytest.raises(NotFoundError):
-        service.get_connection_view(store, 99)
+        service.get_connection_view(db, 99)
     with pytest.raises(NotFoundError):
-        service.delete_connection(store, 99)
-    assert service.delete_connection(store, 1)["id"] == 1
+        service.delete_connection(db, 99)
+    assert service.delete_connection(db, 1)["id"] == 1
     with pytest.raises(NotFoundError, match="no active connections found"):
-        service.get_default_connection(store)
+        service.get_default_connection(db)
 
 
 def test_open_client_without_secrets_is_a_secrets_error(db_path, memory_keyring) -> None:
     from woosync.core.errors import SecretsError
 
-    store = open_store(db_path)
+    db = open_database(db_path)
     service.create_connection(
-        store, name="A", url="https://a.example", consumer_key=KEY, consumer_secret=SECRET
+        db, name="A", url="https://a.example", consumer_key=KEY, consumer_secret=SECRET
     )
     memory_keyring.entries.clear()
-    with store.session() as session:
+    with db.session() as session:
         conn = session.get(Connection, 1)
     assert conn is not None
     with pytest.raises(SecretsError, match="WOOSYNC_CONN_1_CONSUMER_KEY"):
-        service.open_client(store, conn, interactive=False)
+        service.open_client(db, conn, interactive=False)
 
 
 # secrets never leak -------------------------------------------------------------------------------

@@ -177,8 +177,8 @@ def test_a_write_after_a_read_in_one_invocation_goes_to_the_real_file(tmp_path: 
     from woosync.cli.context import AppContext
 
     state = AppContext(db_path=tmp_path / "later.db")
-    assert state.store(create=False).in_memory and not (tmp_path / "later.db").exists()
-    written = state.store()
+    assert state.db(create=False).in_memory and not (tmp_path / "later.db").exists()
+    written = state.db()
     assert not written.in_memory and (tmp_path / "later.db").is_file()
-    assert state.store(create=False) is written  # once it exists, reads use it too
+    assert state.db(create=False) is written  # once it exists, reads use it too
     state.close()

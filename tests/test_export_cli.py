@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from test_export_support import add_products, edit_product, set_mapping, sync_of, tee
+from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.store.engine import Store, open_store
 from woosync.woo import WooClient
 
 
@@ -26,20 +26,18 @@ def sandbox() -> Iterator[tuple[SandboxStore, str]]:
 @pytest.fixture
 def setup(
     db_path: Path, sandbox: tuple[SandboxStore, str]
-) -> Iterator[tuple[Store, int, list[int]]]:
+) -> Iterator[tuple[Database, int, list[int]]]:
     shop, url = sandbox
-    store = open_store(db_path)
+    db = open_database(db_path)
     key, secret = shop.create_key("read_write")
-    conn = create_connection(
-        store, name="Retail", url=url, consumer_key=key, consumer_secret=secret
-    )
-    ids = add_products(store, [tee("CLI-1"), tee("CLI-2", images=["https://img.invalid/x.jpg"])])
-    yield store, conn["id"], ids
-    store.dispose()
+    conn = create_connection(db, name="Retail", url=url, consumer_key=key, consumer_secret=secret)
+    ids = add_products(db, [tee("CLI-1"), tee("CLI-2", images=["https://img.invalid/x.jpg"])])
+    yield db, conn["id"], ids
+    db.dispose()
 
 
 def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
-    _store, conn, ids = setup
+    _database, conn, ids = setup
     result = cli(
         "--json", "export", "--connection", str(conn), "--products", f"{ids[0]},{ids[1]}",
         "--fields", "name,sku,price,images",
@@ -121,8 +119,8 @@ def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  
     shop, _url = sandbox
     assert cli("export", "--products", str(ids[0]), "--fields", "name,sku").exit_code == 0
     woo_id = shop.find_sku("CLI-1")["id"]  # type: ignore[index]
+    from woosync.db.models import Connection
     from woosync.services.connections import open_client
-    from woosync.store.models import Connection
 
     with store.session() as session:
         row = session.get(Connection, conn)
@@ -139,7 +137,7 @@ def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  
 
 
 def test_bad_selection_is_a_usage_error(cli, setup) -> None:  # type: ignore[no-untyped-def]
-    _store, _conn, ids = setup
+    _database, _conn, ids = setup
     neither = cli("export", "--fields", "name,sku")
     assert neither.exit_code == 2 and "exactly one of" in neither.stderr
     both = cli("export", "--all", "--products", str(ids[0]), "--fields", "name,sku")
@@ -160,7 +158,7 @@ def test_bad_selection_is_a_usage_error(cli, setup) -> None:  # type: ignore[no-
 
 
 def test_quiet_prints_nothing_on_success_and_only_errors_on_failure(cli, setup) -> None:  # type: ignore[no-untyped-def]
-    _store, _conn, ids = setup
+    _database, _conn, ids = setup
     ok = cli("export", "--products", str(ids[0]), "--fields", "name,sku,price", "--quiet")
     assert ok.exit_code == 0
     assert (ok.stdout, ok.stderr) == ("", "")
@@ -176,7 +174,7 @@ def test_quiet_prints_nothing_on_success_and_only_errors_on_failure(cli, setup) 
 
 
 def test_log_file_gets_the_run_and_no_secret(cli, setup, memory_keyring, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    _store, conn, ids = setup
+    _database, conn, ids = setup
     secrets = [value for value in memory_keyring.entries.values() if value]
     assert len(secrets) >= 2  # the connection's consumer key and secret
     log = tmp_path / "export.log"

@@ -15,11 +15,11 @@ import pytest
 
 from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_waits, queue_behind
 from test_export_support import add_products, edit_product, refs_of, tee
+from woosync.db.engine import Database, open_database
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services import export_run
 from woosync.services.export import export_products
 from woosync.services.registry import IMAGE, same_image_file
-from woosync.store.engine import Store, open_store
 from woosync.woo import WooClient
 
 FIELDS = ["name", "sku", "images"]
@@ -27,8 +27,8 @@ IMG = "https://img.example"
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    db = open_store(db_path)
+def db(db_path: Path) -> Iterator[Database]:
+    db = open_database(db_path)
     yield db
     db.dispose()
 
@@ -62,14 +62,14 @@ SHARED = [  # 8 products, 5 distinct URLs; a.jpg on five of them
 
 @pytest.mark.parametrize(("batch_size", "concurrency"), [(100, 1), (2, 2), (3, 4)])
 def test_a_url_shared_by_several_products_is_downloaded_once(
-    store: Store, batch_size: int, concurrency: int
+    db: Database, batch_size: int, concurrency: int
 ) -> None:
     sandbox = SandboxStore(seed=31)
-    conn = connection(store)
-    add_products(store, SHARED)
+    conn = connection(db)
+    add_products(db, SHARED)
     with client_for(sandbox) as client:
         result = export_products(
-            store,
+            db,
             conn,
             all_products=True,
             fields=FIELDS,
@@ -84,24 +84,24 @@ def test_a_url_shared_by_several_products_is_downloaded_once(
     assert held["S-2"] == [a_jpg] and held["S-4"][1] == a_jpg and held["S-6"][1] == a_jpg
     assert held["S-5"] == [held["S-1"][1]] and held["S-3"] == [held["S-4"][0]]
     assert held["S-8"] == []
-    assert refs_of(store, conn, IMAGE)[f"{IMG}/a.jpg"] == a_jpg
+    assert refs_of(db, conn, IMAGE)[f"{IMG}/a.jpg"] == a_jpg
     # holding a product back costs at most one more batch per wave of shared URLs
     assert batches(sandbox) <= -(-len(SHARED) // batch_size) + 2
 
 
 def test_an_export_queued_behind_another_sends_the_ids_the_first_got(
-    store: Store, lock_waits: threading.Event
+    db: Database, lock_waits: threading.Event
 ) -> None:
     sandbox = SandboxStore(seed=32)
-    conn = connection(store)
-    ids = add_products(store, [tee(f"W-{n}", images=[f"{IMG}/w-{n}.jpg"]) for n in range(4)])
+    conn = connection(db)
+    ids = add_products(db, [tee(f"W-{n}", images=[f"{IMG}/w-{n}.jpg"]) for n in range(4)])
     gate = Gate(sandbox, is_batch)  # the first export holds the lock, its batch not yet sent
     with client_for(sandbox, gate) as first, client_for(sandbox) as second:
 
         def exporting(client: WooClient) -> Run:
             return Run(
                 lambda: export_products(
-                    store, conn, product_ids=ids, fields=FIELDS, lock_wait=WAIT, client=client
+                    db, conn, product_ids=ids, fields=FIELDS, lock_wait=WAIT, client=client
                 )
             )
 
@@ -137,10 +137,10 @@ class CrashAfterBatch(httpx.BaseTransport):
 
 @pytest.mark.parametrize("partial", [False, True])
 def test_a_rerun_after_a_crash_does_not_download_what_the_store_got(
-    store: Store, partial: bool
+    db: Database, partial: bool
 ) -> None:
     sandbox = SandboxStore(seed=33)
-    conn = connection(store)
+    conn = connection(db)
     catalog = [
         tee("K-1", images=[f"{IMG}/k-1.jpg", f"{IMG}/shared.jpg"]),
         tee("K-2", images=[f"{IMG}/k-2.jpg"]),
@@ -148,18 +148,18 @@ def test_a_rerun_after_a_crash_does_not_download_what_the_store_got(
         tee("K-4", images=[f"{IMG}/k-4.png"]),
         tee("K-5", images=[f"{IMG}/shared.jpg", f"{IMG}/k-5.jpg"]),  # never sent
     ]
-    ids = add_products(store, catalog)
+    ids = add_products(db, catalog)
     with client_for(sandbox, CrashAfterBatch(sandbox, at=2)) as dying, pytest.raises(Crash):
         export_products(
-            store, conn, all_products=True, fields=FIELDS, batch_size=2, concurrency=1, client=dying
+            db, conn, all_products=True, fields=FIELDS, batch_size=2, concurrency=1, client=dying
         )
     assert sorted(images_in_store(sandbox)) == ["K-1", "K-2", "K-3", "K-4"]
-    assert f"{IMG}/k-4.png" not in refs_of(store, conn, IMAGE)  # its answer never arrived
+    assert f"{IMG}/k-4.png" not in refs_of(db, conn, IMAGE)  # its answer never arrived
     before = images_in_store(sandbox)
 
     with client_for(sandbox) as client:
         result = export_products(
-            store, conn, product_ids=ids, fields=FIELDS, partial=partial, client=client
+            db, conn, product_ids=ids, fields=FIELDS, partial=partial, client=client
         )
 
     assert result["success"], result["results"]
@@ -190,13 +190,13 @@ class OneBatchFault(httpx.BaseTransport):
 
 
 def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=34)
-    conn = connection(store)
+    conn = connection(db)
     ids = add_products(
-        store,
+        db,
         [
             tee("L-1", images=[f"{IMG}/l-1.jpg"]),
             tee("L-2", images=[f"{IMG}/l-2.jpg", f"{IMG}/l-shared.jpg"]),
@@ -205,10 +205,10 @@ def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
         ],
     )
     with client_for(sandbox) as client:  # two linked already, without their images
-        export_products(store, conn, product_ids=ids[:2], fields=["name", "sku"], client=client)
+        export_products(db, conn, product_ids=ids[:2], fields=["name", "sku"], client=client)
     stall = OneBatchFault(sandbox, Faults(stall_rate=1.0, stall_seconds=0))
     with client_for(sandbox, stall) as client:  # two updates and two creates in one batch
-        result = export_products(store, conn, product_ids=ids, fields=FIELDS, client=client)
+        result = export_products(db, conn, product_ids=ids, fields=FIELDS, client=client)
     assert result["success"], result["results"]
     assert sandbox.stats.faults.get("stall") == 1
     assert sandbox.stats.image_downloads == sandbox.media_count == 5
@@ -216,19 +216,19 @@ def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
 
 
 def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=35)
-    conn = connection(store)
-    [pid] = add_products(store, [tee("N-1", images=[f"{IMG}/2024/photo.jpg"])])
+    conn = connection(db)
+    [pid] = add_products(db, [tee("N-1", images=[f"{IMG}/2024/photo.jpg"])])
     with client_for(sandbox) as client:
-        export_products(store, conn, product_ids=[pid], fields=FIELDS, client=client)
+        export_products(db, conn, product_ids=[pid], fields=FIELDS, client=client)
     [old] = images_in_store(sandbox)["N-1"]
-    edit_product(store, pid, images=[f"{IMG}/2025/photo.jpg"])  # a new picture, same file name
+    edit_product(db, pid, images=[f"{IMG}/2025/photo.jpg"])  # a new picture, same file name
     refused = OneBatchFault(sandbox, Faults(error_rates={503: 1.0}))
     with client_for(sandbox, refused) as client:
-        result = export_products(store, conn, product_ids=[pid], fields=FIELDS, client=client)
+        result = export_products(db, conn, product_ids=[pid], fields=FIELDS, client=client)
     assert result["success"], result["results"]
     assert sandbox.stats.by_status[503] == 1
     [new] = images_in_store(sandbox)["N-1"]
@@ -236,25 +236,25 @@ def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
 
 
 def test_an_export_under_faults_downloads_each_url_once_and_duplicates_nothing(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Stalled batches (applied, answer lost), dropped connections, 503s and 429s (one request at
     a time, so the seed decides which request meets which)."""
     monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=1)
-    conn = connection(store)
+    conn = connection(db)
     catalog = [
         tee(f"F-{n}", images=[f"{IMG}/f-{n % 100}.jpg", f"{IMG}/common-{n % 7}.jpg"])
         for n in range(120)
     ]
-    add_products(store, catalog)
+    add_products(db, catalog)
     sandbox.faults = Faults(
         stall_rate=0.1, stall_seconds=0, error_rates={503: 0.1}, drop_rate=0.03, rate_429=0.05
     )
     sandbox.faults.retry_after = 0
     with client_for(sandbox) as client:
         result = export_products(
-            store,
+            db,
             conn,
             all_products=True,
             fields=FIELDS,

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import insert
 
 from store_pair import store_pair
+from woosync.db.engine import Database, open_database
+from woosync.db.models import ProductSync, StoreRef
 from woosync.services import export_records
 from woosync.services.export_records import SyncRow, write_syncs
 from woosync.services.registry import IMAGE, StoreRegistry
-from woosync.store.engine import Store, open_store
-from woosync.store.models import ProductSync, StoreRef
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
@@ -52,18 +52,18 @@ ROWS = [
 
 
 @pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+def stores(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
     """Two databases with the same connection: one written by the export, one by SQLAlchemy."""
     with store_pair(tmp_path / "fast.db", tmp_path / "reference.db") as pair:
         yield pair
 
 
-def dump(store: Store, table: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(store.path) as conn:
+def dump(db: Database, table: str) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(db.path) as conn:
         return list(conn.execute(f"SELECT * FROM {table} ORDER BY id"))
 
 
-def reference_sync_upsert(store: Store, rows: list[SyncRow], now: datetime) -> None:
+def reference_sync_upsert(db: Database, rows: list[SyncRow], now: datetime) -> None:
     """What write_syncs used to do: SQLAlchemy's insert ... on conflict do update."""
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -107,12 +107,12 @@ def reference_sync_upsert(store: Store, rows: list[SyncRow], now: datetime) -> N
         }
         for row in rows
     ]
-    with store.session() as session:
+    with db.session() as session:
         session.execute(statement, values)
 
 
 def test_sync_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fast, reference = stores
     monkeypatch.setattr(export_records, "utcnow", lambda: NOW)
@@ -138,7 +138,7 @@ def test_sync_rows_are_byte_identical_to_sqlalchemys(
 
 
 def test_registry_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import woosync.core.timeutil as timeutil
 
@@ -179,10 +179,10 @@ def test_registry_rows_are_byte_identical_to_sqlalchemys(
 def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
     """The per-run readers of the export give what catalog.field_value gives, for every kind of
     field name (standard scalar, list, dimensions, attribute, custom field, unknown)."""
+    from woosync.db.models import Product
     from woosync.services.catalog import field_value
     from woosync.services.export import field_readers
     from woosync.services.export_records import select_products
-    from woosync.store.models import Product
 
     names = [
         "name",
@@ -199,8 +199,8 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
         "custom:wholesale",
         "missing",
     ]
-    store = open_store(tmp_path / "readers.db")
-    with store.session() as session:
+    db = open_database(tmp_path / "readers.db")
+    with db.session() as session:
         session.add(
             Product(
                 sku="A",
@@ -215,7 +215,7 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
             )
         )
         session.add(Product(sku="B", name="Bare"))
-    with store.session() as session:
+    with db.session() as session:
         rows = select_products(
             session,
             1,
@@ -229,4 +229,4 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
     for row in rows:
         assert {n: readers[n](row) for n in names} == {n: field_value(row, n) for n in names}
     assert readers["dimensions"](rows[0]) == {"length": "10", "width": None, "height": None}
-    store.dispose()
+    db.dispose()

@@ -10,18 +10,18 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, ExportMapping, Product, ProductSync, StoreRef
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, ExportMapping, Product, ProductSync, StoreRef
 
 API = "/wp-json/wc/v3"
 
 
-def make_store(path: Path) -> Store:
-    return open_store(path)
+def make_database(path: Path) -> Database:
+    return open_database(path)
 
 
-def add_connection(store: Store, name: str = "Retail", url: str = "https://shop.test") -> int:
-    with store.session() as session:
+def add_connection(db: Database, name: str = "Retail", url: str = "https://shop.test") -> int:
+    with db.session() as session:
         conn = Connection(store_name=name, store_url=url, is_default=True)
         session.add(conn)
         session.flush()
@@ -29,9 +29,9 @@ def add_connection(store: Store, name: str = "Retail", url: str = "https://shop.
         return conn.id
 
 
-def add_products(store: Store, rows: list[dict[str, Any]]) -> list[int]:
+def add_products(db: Database, rows: list[dict[str, Any]]) -> list[int]:
     ids = []
-    with store.session() as session:
+    with db.session() as session:
         for row in rows:
             product = Product(**row)
             session.add(product)
@@ -41,8 +41,8 @@ def add_products(store: Store, rows: list[dict[str, Any]]) -> list[int]:
     return ids
 
 
-def edit_product(store: Store, product_id: int, **changes: Any) -> None:
-    with store.session() as session:
+def edit_product(db: Database, product_id: int, **changes: Any) -> None:
+    with db.session() as session:
         product = session.get(Product, product_id)
         assert product is not None
         for name, value in changes.items():
@@ -51,9 +51,9 @@ def edit_product(store: Store, product_id: int, **changes: Any) -> None:
 
 
 def set_mapping(
-    store: Store, connection_id: int, selected: list[str], mappings: dict[str, str] | None = None
+    db: Database, connection_id: int, selected: list[str], mappings: dict[str, str] | None = None
 ) -> None:
-    with store.session() as session:
+    with db.session() as session:
         session.add(
             ExportMapping(
                 connection_id=connection_id,
@@ -63,10 +63,10 @@ def set_mapping(
         )
 
 
-def sync_of(store: Store, connection_id: int, product_id: int) -> ProductSync | None:
+def sync_of(db: Database, connection_id: int, product_id: int) -> ProductSync | None:
     from sqlmodel import select
 
-    with store.session() as session:
+    with db.session() as session:
         return session.exec(
             select(ProductSync)
             .where(ProductSync.connection_id == connection_id)
@@ -74,10 +74,10 @@ def sync_of(store: Store, connection_id: int, product_id: int) -> ProductSync | 
         ).first()
 
 
-def refs_of(store: Store, connection_id: int, kind: str) -> dict[str, int]:
+def refs_of(db: Database, connection_id: int, kind: str) -> dict[str, int]:
     from sqlmodel import select
 
-    with store.session() as session:
+    with db.session() as session:
         rows = session.exec(
             select(StoreRef).where(StoreRef.connection_id == connection_id, StoreRef.kind == kind)
         ).all()

@@ -12,27 +12,27 @@ import pytest
 
 from test_export_support import add_products, edit_product, set_mapping, sync_of
 from woosync.core.fields import WOO_FIELD_TYPES, WOO_PRODUCT_FIELDS, coerce_target_value
+from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services import export_plan as plan
 from woosync.services.connections import create_connection
-from woosync.store.engine import Store, open_store
 
 
 @pytest.fixture
-def shop_and_store(db_path: Path) -> Iterator[tuple[SandboxStore, Store, int]]:
+def shop_and_store(db_path: Path) -> Iterator[tuple[SandboxStore, Database, int]]:
     shop = SandboxStore(seed=5)
     with shop.serve() as url:
-        store = open_store(db_path)
+        db = open_database(db_path)
         key, secret = shop.create_key("read_write")
         conn = create_connection(
-            store, name="Retail", url=url, consumer_key=key, consumer_secret=secret
+            db, name="Retail", url=url, consumer_key=key, consumer_secret=secret
         )
-        yield shop, store, conn["id"]
-        store.dispose()
+        yield shop, db, conn["id"]
+        db.dispose()
 
 
 def test_a_decimal_comma_custom_field_mapped_to_regular_price_is_refused_and_never_sent(
-    cli: Any, shop_and_store: tuple[SandboxStore, Store, int]
+    cli: Any, shop_and_store: tuple[SandboxStore, Database, int]
 ) -> None:
     shop, store, conn = shop_and_store
     bad, good = add_products(
@@ -81,7 +81,7 @@ def test_a_decimal_comma_custom_field_mapped_to_regular_price_is_refused_and_nev
 
 
 def test_values_that_fit_reach_the_store_in_its_types(
-    cli: Any, shop_and_store: tuple[SandboxStore, Store, int]
+    cli: Any, shop_and_store: tuple[SandboxStore, Database, int]
 ) -> None:
     shop, store, conn = shop_and_store
     add_products(

@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from woosync.core.gc_tuning import YOUNG_THRESHOLD, fewer_gc_passes
+from woosync.db.engine import open_database
+from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
 from woosync.services.export import export_products
 from woosync.services.importer import import_products
-from woosync.store.engine import open_store
-from woosync.store.models import Connection
 from woosync.woo import WooClient
 
 DEFAULT = (700, 10, 10)
@@ -49,8 +49,8 @@ def test_imports_and_exports_run_with_fewer_passes(db_path: Path) -> None:
     sandbox = SandboxStore(seed=0)
     sandbox.seed_products(3, prefix="GC-")
     key, secret = sandbox.create_key("read_write")
-    store = open_store(db_path)
-    with store.session() as session:
+    db = open_database(db_path)
+    with db.session() as session:
         session.add(Connection(store_name="Sandbox", store_url="http://sandbox.test"))
     seen: list[tuple[int, int, int]] = []
 
@@ -59,13 +59,13 @@ def test_imports_and_exports_run_with_fewer_passes(db_path: Path) -> None:
 
     transport = httpx.WSGITransport(app=sandbox.wsgi_app)
     with WooClient("http://sandbox.test", key, secret, transport=transport) as client:
-        imported = import_products(store, 1, progress=progress, client=client)
+        imported = import_products(db, 1, progress=progress, client=client)
         assert imported["importedCount"] == 3 and seen
         assert set(seen) == {(YOUNG_THRESHOLD, 10, 10)}
         assert gc.get_threshold() == DEFAULT
         seen.clear()
         exported = export_products(
-            store,
+            db,
             1,
             all_products=True,
             fields=["name", "sku", "price"],
@@ -75,4 +75,4 @@ def test_imports_and_exports_run_with_fewer_passes(db_path: Path) -> None:
         assert exported["success"] and seen
         assert set(seen) == {(YOUNG_THRESHOLD, 10, 10)}
         assert gc.get_threshold() == DEFAULT
-    store.dispose()
+    db.dispose()

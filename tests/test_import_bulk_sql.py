@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, Product, ProductSync
 from woosync.services.bulk_sql import insert_many, upsert_many
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, Product, ProductSync
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)
@@ -84,11 +84,11 @@ SYNCS = [
 ]
 
 
-def _reference_insert(store: Store, table: Any, rows: list[dict[str, Any]]) -> None:
+def _reference_insert(db: Database, table: Any, rows: list[dict[str, Any]]) -> None:
     """What SQLAlchemy itself stores (its processors as the dialect implements each type)."""
     from sqlalchemy import insert
 
-    with store.session() as session:
+    with db.session() as session:
         session.execute(insert(table), rows)
 
 
@@ -100,19 +100,19 @@ def _stored(path: Path, table: str) -> list[tuple[Any, ...]]:
         return conn.execute(f"SELECT {kinds} FROM {table} ORDER BY id").fetchall()
 
 
-def _store(path: Path) -> Store:
-    store = open_store(path)
-    with store.session() as session:
+def _database(path: Path) -> Database:
+    db = open_database(path)
+    with db.session() as session:
         session.add(Connection(store_name="S", store_url="http://s.test"))
-    return store
+    return db
 
 
 @pytest.fixture
-def stores(tmp_path: Path) -> tuple[Store, Store]:
-    return _store(tmp_path / "fast.db"), _store(tmp_path / "reference.db")
+def stores(tmp_path: Path) -> tuple[Database, Database]:
+    return _database(tmp_path / "fast.db"), _database(tmp_path / "reference.db")
 
 
-def test_insert_many_stores_what_sqlalchemy_stores(stores: tuple[Store, Store]) -> None:
+def test_insert_many_stores_what_sqlalchemy_stores(stores: tuple[Database, Database]) -> None:
     fast, reference = stores
     table: Any = Product.__table__  # type: ignore[attr-defined]
     with fast.session() as session:
@@ -128,7 +128,7 @@ def test_insert_many_stores_what_sqlalchemy_stores(stores: tuple[Store, Store]) 
     assert "2025-12-11 10:00:00.000005" in stored[3]  # 12:00+02:00 stored in UTC
 
 
-def test_upsert_many_stores_what_sqlalchemy_stores(stores: tuple[Store, Store]) -> None:
+def test_upsert_many_stores_what_sqlalchemy_stores(stores: tuple[Database, Database]) -> None:
     fast, reference = stores
     products: Any = Product.__table__  # type: ignore[attr-defined]
     syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
@@ -144,14 +144,14 @@ def test_upsert_many_stores_what_sqlalchemy_stores(stores: tuple[Store, Store]) 
 
 
 def test_upsert_updates_the_given_columns_and_keeps_the_kept_ones(tmp_path: Path) -> None:
-    store = _store(tmp_path / "db")
+    db = _database(tmp_path / "db")
     products: Any = Product.__table__  # type: ignore[attr-defined]
     syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
     later = NOW + timedelta(hours=1)
-    with store.session() as session:
+    with db.session() as session:
         insert_many(session, products, PRODUCTS[:2])
         upsert_many(session, syncs, [_sync(1), _sync(2)], conflict=("connection_id", "product_id"))
-    with store.session() as session:
+    with db.session() as session:
         upsert_many(
             session,
             syncs,
@@ -169,7 +169,7 @@ def test_upsert_updates_the_given_columns_and_keeps_the_kept_ones(tmp_path: Path
 
 
 def test_a_naive_datetime_is_refused_as_before(tmp_path: Path) -> None:
-    store = _store(tmp_path / "db")
+    db = _database(tmp_path / "db")
     products: Any = Product.__table__  # type: ignore[attr-defined]
-    with pytest.raises(Exception, match="timezone"), store.session() as session:
+    with pytest.raises(Exception, match="timezone"), db.session() as session:
         insert_many(session, products, [_product(1, created_at=NOW.replace(tzinfo=None))])

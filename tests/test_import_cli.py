@@ -14,16 +14,16 @@ from sqlmodel import select
 
 from woosync.core.errors import LockedError
 from woosync.core.locks import store_lock
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, Product
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.importer import import_products
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, Product
 
 
 def _add_connection(
-    store: Store, url: str, name: str, monkeypatch: pytest.MonkeyPatch, sandbox: SandboxStore
+    db: Database, url: str, name: str, monkeypatch: pytest.MonkeyPatch, sandbox: SandboxStore
 ) -> int:
-    with store.session() as session:
+    with db.session() as session:
         conn = Connection(store_name=name, store_url=url, is_default=name == "Sandbox")
         session.add(conn)
         session.flush()
@@ -48,20 +48,20 @@ def served(sandbox: SandboxStore) -> Iterator[str]:
 
 
 @pytest.fixture
-def store(
+def db(
     db_path: Path, served: str, sandbox: SandboxStore, monkeypatch: pytest.MonkeyPatch
-) -> Store:
-    store = open_store(db_path)
-    _add_connection(store, served, "Sandbox", monkeypatch, sandbox)
-    return store
+) -> Database:
+    db = open_database(db_path)
+    _add_connection(db, served, "Sandbox", monkeypatch, sandbox)
+    return db
 
 
-def _skus(store: Store) -> list[str]:
-    with store.session() as session:
+def _skus(db: Database) -> list[str]:
+    with db.session() as session:
         return [p.sku for p in session.exec(select(Product).order_by(Product.id))]  # type: ignore[arg-type]
 
 
-def test_json_result_has_the_spec_shape(store: Store, sandbox: SandboxStore, cli: Any) -> None:
+def test_json_result_has_the_spec_shape(db: Database, sandbox: SandboxStore, cli: Any) -> None:
     sandbox.seed_products(3, prefix="J-")
     result = cli("import", "--json")
     assert result.exit_code == 0, result.stderr
@@ -78,10 +78,10 @@ def test_json_result_has_the_spec_shape(store: Store, sandbox: SandboxStore, cli
         "sku": "J-00001",
         "status": "imported",
     }
-    assert _skus(store) == ["J-00001", "J-00002", "J-00003"]
+    assert _skus(db) == ["J-00001", "J-00002", "J-00003"]
 
 
-def test_human_summary_and_skipped_table(store: Store, sandbox: SandboxStore, cli: Any) -> None:
+def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cli: Any) -> None:
     sandbox.seed_products(2, prefix="H-")
     sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
     result = cli("import")
@@ -93,7 +93,7 @@ def test_human_summary_and_skipped_table(store: Store, sandbox: SandboxStore, cl
 
 
 def test_a_failed_product_means_exit_1_and_a_line_on_stderr(
-    store: Store, sandbox: SandboxStore, cli: Any
+    db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
     sandbox.seed_products(1, prefix="E-")
     sandbox.create_product({"name": "Bad status", "sku": "BAD-1", "status": "future"})
@@ -101,11 +101,11 @@ def test_a_failed_product_means_exit_1_and_a_line_on_stderr(
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "BAD-1: " in result.stderr and "future" in result.stderr
-    assert _skus(store) == ["E-00001"]
+    assert _skus(db) == ["E-00001"]
 
 
 def test_quiet_prints_nothing_and_the_log_file_gets_the_run(
-    store: Store, sandbox: SandboxStore, cli: Any, tmp_path: Path
+    db: Database, sandbox: SandboxStore, cli: Any, tmp_path: Path
 ) -> None:
     sandbox.seed_products(4, prefix="Q-")
     log = tmp_path / "import.log"
@@ -118,12 +118,12 @@ def test_quiet_prints_nothing_and_the_log_file_gets_the_run(
     assert "oauth_signature" not in text and "consumer_key" not in text
 
 
-def test_dry_run_changes_nothing(store: Store, sandbox: SandboxStore, cli: Any) -> None:
+def test_dry_run_changes_nothing(db: Database, sandbox: SandboxStore, cli: Any) -> None:
     sandbox.seed_products(2, prefix="DR-")
     result = cli("import", "--dry-run")
     assert result.exit_code == 0
     assert "2 would be imported" in result.stdout and "nothing was written" in result.stdout
-    assert _skus(store) == []
+    assert _skus(db) == []
 
 
 @pytest.mark.parametrize(
@@ -140,18 +140,18 @@ def test_dry_run_changes_nothing(store: Store, sandbox: SandboxStore, cli: Any) 
     ],
 )
 def test_bad_options_are_one_line_errors_and_change_nothing(
-    store: Store, sandbox: SandboxStore, cli: Any, args: list[str], message: str
+    db: Database, sandbox: SandboxStore, cli: Any, args: list[str], message: str
 ) -> None:
     sandbox.seed_products(1, prefix="B-")
     result = cli("import", *args)
     assert result.exit_code in (2, 3)
     assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
-    assert result.stdout == "" and _skus(store) == []
+    assert result.stdout == "" and _skus(db) == []
     assert sandbox.stats.by_route[("GET", "/wc/v3/products")] == 0
 
 
 def test_never_prompts_without_a_terminal(
-    store: Store, sandbox: SandboxStore, cli: Any, monkeypatch: pytest.MonkeyPatch
+    db: Database, sandbox: SandboxStore, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("WOOSYNC_CONN_1_CONSUMER_SECRET")
     result = cli("import")
@@ -163,47 +163,47 @@ def test_never_prompts_without_a_terminal(
 
 
 def test_a_second_run_on_the_same_store_exits_6_or_waits(
-    store: Store, sandbox: SandboxStore, cli: Any
+    db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
     sandbox.seed_products(2, prefix="LK-")
-    with store_lock(1, database=store.path):
+    with store_lock(1, database=db.path):
         locked = cli("import")
     assert locked.exit_code == 6
     assert "another woosync run is working on connection 1" in locked.stderr
     assert "--wait" in locked.stderr
-    assert _skus(store) == []
+    assert _skus(db) == []
 
     held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.4, held))
+    holder = threading.Thread(target=_hold_lock, args=(db, 1, 0.4, held))
     holder.start()
     assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--wait", "10")
     holder.join()
     assert waited.exit_code == 0, waited.stderr
-    assert len(_skus(store)) == 2
+    assert len(_skus(db)) == 2
 
 
-def _hold_lock(store: Store, connection_id: int, seconds: float, held: threading.Event) -> None:
-    with store_lock(connection_id, database=store.path):
+def _hold_lock(db: Database, connection_id: int, seconds: float, held: threading.Event) -> None:
+    with store_lock(connection_id, database=db.path):
         held.set()
         time.sleep(seconds)
 
 
-def test_overlapping_runs_on_one_store_are_serialised(store: Store, sandbox: SandboxStore) -> None:
+def test_overlapping_runs_on_one_store_are_serialised(db: Database, sandbox: SandboxStore) -> None:
     sandbox.seed_products(250, prefix="S-")
     sandbox.faults = Faults(latency_ms=30)
     inside = threading.Event()
     first: dict[str, Any] = {}
 
     def run_first() -> None:
-        first.update(import_products(store, progress=lambda _n: inside.set(), concurrency=1))
+        first.update(import_products(db, progress=lambda _n: inside.set(), concurrency=1))
 
     thread = threading.Thread(target=run_first)
     thread.start()
     assert inside.wait(10)
     with pytest.raises(LockedError):
-        import_products(store)  # no --wait: refused at once
-    second = import_products(store, lock_wait=30)  # queues behind the first run
+        import_products(db)  # no --wait: refused at once
+    second = import_products(db, lock_wait=30)  # queues behind the first run
     thread.join()
     assert first["importedCount"] == 250
     # the second run started after the first one committed everything: all matched, none created
@@ -211,13 +211,13 @@ def test_overlapping_runs_on_one_store_are_serialised(store: Store, sandbox: San
 
 
 def test_runs_on_different_stores_proceed_in_parallel(
-    store: Store, sandbox: SandboxStore, monkeypatch: pytest.MonkeyPatch
+    db: Database, sandbox: SandboxStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = SandboxStore(seed=1)
     sandbox.seed_products(150, prefix="A-")
     other.seed_products(150, prefix="O-")
     with other.serve() as other_url:
-        second_id = _add_connection(store, other_url, "Other", monkeypatch, other)
+        second_id = _add_connection(db, other_url, "Other", monkeypatch, other)
         started = {1: threading.Event(), second_id: threading.Event()}
         results: dict[int, dict[str, Any]] = {}
 
@@ -227,7 +227,7 @@ def test_runs_on_different_stores_proceed_in_parallel(
                 # both runs hold their store's lock at this point; neither waits for the other
                 assert started[partner].wait(10)
 
-            results[connection_id] = import_products(store, connection_id, progress=on_page)
+            results[connection_id] = import_products(db, connection_id, progress=on_page)
 
         threads = [
             threading.Thread(target=run, args=(1, second_id)),
@@ -241,18 +241,18 @@ def test_runs_on_different_stores_proceed_in_parallel(
 
 
 def test_a_refused_run_is_in_the_log_file_too(
-    store: Store, sandbox: SandboxStore, cli: Any, tmp_path: Path
+    db: Database, sandbox: SandboxStore, cli: Any, tmp_path: Path
 ) -> None:
     """A cron job's log file shows why a run did nothing, not only the runs that worked."""
     log = tmp_path / "import.log"
-    with store_lock(1, database=store.path):
+    with store_lock(1, database=db.path):
         result = cli("import", "--quiet", "--log-file", str(log))
     assert result.exit_code == 6
     assert result.stderr.count("another woosync run is working on connection 1") == 1
     assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
 
     held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(store, 1, 0.3, held))
+    holder = threading.Thread(target=_hold_lock, args=(db, 1, 0.3, held))
     holder.start()
     assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))

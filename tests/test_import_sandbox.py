@@ -11,13 +11,13 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, Product, ProductSync, SyncCursor
 from woosync.sandbox import SandboxStore
 from woosync.services.export import export_products
 from woosync.services.importer import import_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
 from woosync.services.sync_status import sync_status
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, Product, ProductSync, SyncCursor
 from woosync.woo import WooClient
 
 STORE_URL = "http://sandbox.test"
@@ -70,11 +70,11 @@ def client(sandbox: SandboxStore, client_factory: Any) -> WooClient:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    store = open_store(db_path)
-    with store.session() as session:
+def db(db_path: Path) -> Database:
+    db = open_database(db_path)
+    with db.session() as session:
         session.add(Connection(store_name="Sandbox", store_url=STORE_URL, is_default=True))
-    return store
+    return db
 
 
 def _list_requests(sandbox: SandboxStore) -> int:
@@ -97,7 +97,7 @@ def _attribute(client: WooClient, name: str, slug: str) -> int:
 
 
 def test_use_case_3_import_with_custom_attributes(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     material = _attribute(client, "Material", "material")
     color = _attribute(client, "Color", "color")
@@ -119,7 +119,7 @@ def test_use_case_3_import_with_custom_attributes(
                 ],
             }
         )
-    with store.session() as session:
+    with db.session() as session:
         create_import_mapping(
             session,
             1,
@@ -127,7 +127,7 @@ def test_use_case_3_import_with_custom_attributes(
             {"regular_price": "price", "sale_price": "salePrice", "weight": "productWeight"},
         )
 
-    result = import_products(store, 1, update_existing=False, use_mapping=True, client=client)
+    result = import_products(db, 1, update_existing=False, use_mapping=True, client=client)
 
     assert result["success"] is True
     assert (result["importedCount"], result["updatedCount"], result["failedCount"]) == (2, 0, 0)
@@ -135,7 +135,7 @@ def test_use_case_3_import_with_custom_attributes(
         (sandbox.find_sku("UC3-1")["id"], "imported"),  # type: ignore[index]
         (sandbox.find_sku("UC3-2")["id"], "imported"),  # type: ignore[index]
     ]
-    with store.session() as session:
+    with db.session() as session:
         first = session.get(Product, result["products"][0]["productId"])
         assert first is not None
         assert first.name == "Shirt & Tie 1"
@@ -156,14 +156,14 @@ def test_use_case_3_import_with_custom_attributes(
             "synced",
         )
         assert sync.last_imported_at is not None and sync.last_exported_at is None
-    status = sync_status(store, 1)
+    status = sync_status(db, 1)
     assert status["summary"] == {"synced": 2, "pending": 0, "error": 0, "total": 2, "excluded": 0}
     assert status["records"][0]["lastImportedAt"].endswith("Z")
     assert status["records"][0]["lastExportedAt"] is None
 
 
 def test_attribute_mapping_by_name_and_a_standard_field_target(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     width = _attribute(client, "Width", "width")
     sandbox.create_product(
@@ -177,10 +177,10 @@ def test_attribute_mapping_by_name_and_a_standard_field_target(
             ],
         }
     )
-    with store.session() as session:
+    with db.session() as session:
         create_import_mapping(session, 1, {"pa_width": "width", "colour": "finish"}, {})
-    import_products(store, client=client)
-    with store.session() as session:
+    import_products(db, client=client)
+    with db.session() as session:
         board = session.get(Product, 1)
         assert board is not None
         assert board.width == "30"
@@ -191,61 +191,61 @@ def test_attribute_mapping_by_name_and_a_standard_field_target(
 
 
 def test_matches_are_skipped_unless_update_existing(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     ids = sandbox.seed_products(3, prefix="M-")
-    first = import_products(store, client=client)
+    first = import_products(db, client=client)
     assert first["importedCount"] == 3
     client.put(f"/products/{ids[0]}", {"regular_price": "1.23", "name": "Renamed &amp; more"})
 
-    skipped = import_products(store, client=client)
+    skipped = import_products(db, client=client)
     assert skipped["skippedCount"] == 3 and skipped["updatedCount"] == 0
     assert "pass --update-existing" in skipped["products"][0]["message"]
-    with store.session() as session:
+    with db.session() as session:
         assert session.get(Product, 1).price != "1.23"  # type: ignore[union-attr]
 
-    updated = import_products(store, client=client, update_existing=True)
+    updated = import_products(db, client=client, update_existing=True)
     assert _statuses(updated) == {
         "M-00001": "updated",
         "M-00002": "unchanged",
         "M-00003": "unchanged",
     }
     assert sorted(updated["products"][0]["changedFields"]) == ["name", "price"]
-    with store.session() as session:
+    with db.session() as session:
         product = session.get(Product, 1)
         assert product is not None and (product.price, product.name) == ("1.23", "Renamed & more")
 
 
 def test_a_local_product_with_the_sku_is_linked_not_duplicated(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     sandbox.seed_products(2, prefix="L-")
-    with store.session() as session:
+    with db.session() as session:
         session.add(Product(sku="L-00001", name="Local name", price="9.99"))
-    result = import_products(store, client=client, update_existing=True)
+    result = import_products(db, client=client, update_existing=True)
     assert _statuses(result) == {"L-00001": "updated", "L-00002": "imported"}
-    with store.session() as session:
+    with db.session() as session:
         assert len(session.exec(select(Product)).all()) == 2
         link = session.exec(select(ProductSync).where(ProductSync.product_id == 1)).one()
         assert link.woo_product_id == sandbox.find_sku("L-00001")["id"]  # type: ignore[index]
 
 
 def test_a_store_sku_that_differs_only_in_case_from_a_local_one_is_not_imported_twice(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     sandbox.seed_products(2, prefix="L-")  # L-00001, L-00002
-    with store.session() as session:
+    with db.session() as session:
         session.add(Product(sku="l-00001", name="Local name"))
-    result = import_products(store, client=client)
+    result = import_products(db, client=client)
     assert _statuses(result) == {"L-00001": "failed", "L-00002": "imported"}
     [failed] = [p for p in result["products"] if p["sku"] == "L-00001"]
     assert "differs only in case from product 1's SKU 'l-00001'" in failed["message"]
-    with store.session() as session:
+    with db.session() as session:
         assert sorted(p.sku for p in session.exec(select(Product))) == ["L-00002", "l-00001"]
 
 
 def test_update_existing_keeps_local_values_the_store_never_had(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     """A store that was never sent a field (a wholesale store's mapping leaves the description out)
     answers it empty: that does not wipe the catalog. A value the store had and then cleared does
@@ -253,7 +253,7 @@ def test_update_existing_keeps_local_values_the_store_never_had(
     woo = sandbox.create_product(
         {"name": "Lamp", "sku": "BL-1", "regular_price": "30", "sale_price": "25"}
     )
-    with store.session() as session:
+    with db.session() as session:
         session.add(
             Product(
                 sku="BL-1",
@@ -264,14 +264,14 @@ def test_update_existing_keeps_local_values_the_store_never_had(
                 tags=["brass"],
             )
         )
-    first = import_products(store, client=client, update_existing=True)
+    first = import_products(db, client=client, update_existing=True)
     assert first["products"][0]["status"] == "updated"
     changed = set(first["products"][0]["changedFields"])
     assert "sale_price" in changed and not changed & {"description", "weight", "tags"}
     client.put(f"/products/{woo['id']}", {"sale_price": "", "name": "Brass lamp"})
-    second = import_products(store, client=client, update_existing=True)
+    second = import_products(db, client=client, update_existing=True)
     assert sorted(second["products"][0]["changedFields"]) == ["name", "sale_price"]
-    with store.session() as session:
+    with db.session() as session:
         lamp = session.exec(select(Product).where(Product.sku == "BL-1")).one()
         assert (lamp.description, lamp.weight, lamp.tags) == (
             "<p>Hand-made brass lamp</p>",
@@ -282,7 +282,7 @@ def test_update_existing_keeps_local_values_the_store_never_had(
 
 
 def test_unsupported_products_are_reported_never_a_crash(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     sandbox.create_product({"name": "Plain", "sku": "OK-1", "regular_price": "3"})
     sandbox.create_product({"name": "Variable", "sku": "VAR-1", "type": "variable"})
@@ -296,7 +296,7 @@ def test_unsupported_products_are_reported_never_a_crash(
         }
     )
     sandbox.create_product({"name": "No SKU", "regular_price": "2"})
-    result = import_products(store, client=client)
+    result = import_products(db, client=client)
     by_name = {p["sku"] or "(none)": p for p in result["products"]}
     assert by_name["OK-1"]["status"] == "imported"
     assert by_name["VAR-1"]["status"] == "skipped"
@@ -306,16 +306,16 @@ def test_unsupported_products_are_reported_never_a_crash(
     assert by_name["(none)"]["status"] == "skipped" and "no SKU" in by_name["(none)"]["message"]
     assert result["success"] is True and result["failedCount"] == 0
     assert "without a SKU skipped: #" in result["warnings"][-1]
-    with store.session() as session:
+    with db.session() as session:
         assert [p.sku for p in session.exec(select(Product))] == ["OK-1"]
 
 
 def test_given_ids_in_include_chunks_and_missing_ids_fail(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     ids = sandbox.seed_products(120, prefix="ID-")
     wanted = [*ids[5:110], 999_999]
-    result = import_products(store, client=client, woo_ids=wanted)
+    result = import_products(db, client=client, woo_ids=wanted)
     assert result["importedCount"] == 105
     assert result["products"][-1] == {
         "wooProductId": 999_999,
@@ -328,13 +328,13 @@ def test_given_ids_in_include_chunks_and_missing_ids_fail(
 
 
 def test_given_ids_not_changed_since_are_skipped_not_failed(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:
     ids = sandbox.seed_products(3, prefix="IS-")
     clock.advance(hours=1)
     client.put(f"/products/{ids[0]}", {"regular_price": "4.00"})
     since = datetime(2025, 12, 11, 9, 30, tzinfo=UTC)
-    result = import_products(store, client=client, woo_ids=[*ids, 999_999], since=since)
+    result = import_products(db, client=client, woo_ids=[*ids, 999_999], since=since)
     by_id = {p["wooProductId"]: p for p in result["products"]}
     assert by_id[ids[0]]["status"] == "imported"
     for woo_id in ids[1:]:
@@ -345,12 +345,12 @@ def test_given_ids_not_changed_since_are_skipped_not_failed(
     assert (result["importedCount"], result["skippedCount"], result["failedCount"]) == (1, 2, 1)
 
 
-def test_dry_run_writes_nothing(store: Store, sandbox: SandboxStore, client: WooClient) -> None:
+def test_dry_run_writes_nothing(db: Database, sandbox: SandboxStore, client: WooClient) -> None:
     sandbox.seed_products(3, prefix="D-")
-    result = import_products(store, client=client, dry_run=True)
+    result = import_products(db, client=client, dry_run=True)
     assert result["dryRun"] is True and result["importedCount"] == 3
     assert all(p["productId"] is None for p in result["products"])
-    with store.session() as session:
+    with db.session() as session:
         assert session.exec(select(Product)).all() == []
         assert session.exec(select(ProductSync)).all() == []
         assert session.get(Connection, 1).last_synced_at is None  # type: ignore[union-attr]
@@ -360,10 +360,10 @@ def test_dry_run_writes_nothing(store: Store, sandbox: SandboxStore, client: Woo
 
 
 def test_pages_of_100_in_id_order_with_bounded_concurrency(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     sandbox.seed_products(250, prefix="P-")
-    result = import_products(store, client=client, concurrency=3)
+    result = import_products(db, client=client, concurrency=3)
     assert result["importedCount"] == 250 and result["warnings"] == []
     assert [p["wooProductId"] for p in result["products"]] == sorted(sandbox.products)
     assert _list_requests(sandbox) == 3
@@ -372,19 +372,19 @@ def test_pages_of_100_in_id_order_with_bounded_concurrency(
 
 
 def test_a_linked_product_is_matched_by_its_link_when_its_sku_changed(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     ids = sandbox.seed_products(3, prefix="K-")
-    assert import_products(store, client=client)["importedCount"] == 3
+    assert import_products(db, client=client)["importedCount"] == 3
     client.put(f"/products/{ids[1]}", {"sku": "K-RENAMED"})
 
-    result = import_products(store, client=client, update_existing=True)
+    result = import_products(db, client=client, update_existing=True)
     assert _statuses(result) == {
         "K-00001": "unchanged",
         "K-RENAMED": "updated",
         "K-00003": "unchanged",
     }
-    with store.session() as session:
+    with db.session() as session:
         assert [p.sku for p in session.exec(select(Product).order_by(Product.id))] == [
             "K-00001",
             "K-RENAMED",
@@ -393,7 +393,7 @@ def test_a_linked_product_is_matched_by_its_link_when_its_sku_changed(
 
 
 def test_a_product_linked_earlier_in_the_run_is_matched_by_that_link(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:
     ids = sandbox.seed_products(250, prefix="RE-")
     clock.advance(hours=1)
@@ -411,21 +411,21 @@ def test_a_product_linked_earlier_in_the_run_is_matched_by_that_link(
             client.put(f"/products/{last_of_page_1}", {"sku": "RE-RENAMED"})
 
     result = import_products(
-        store, client=client, since=since, update_existing=True, progress=change_after_page_1
+        db, client=client, since=since, update_existing=True, progress=change_after_page_1
     )
     entry = next(p for p in result["products"] if p["wooProductId"] == last_of_page_1)
     assert (entry["sku"], entry["status"]) == ("RE-RENAMED", "imported")
     # imported on page 1, then updated through that link: still one new product of this run,
     # and no second local product
     assert (result["importedCount"], result["updatedCount"]) == (150, 0)
-    with store.session() as session:
+    with db.session() as session:
         assert len(session.exec(select(Product)).all()) == 150
         assert session.get(Product, entry["productId"]).sku == "RE-RENAMED"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_a_newer_copy_of_a_product_this_run_imported_updates_it_without_update_existing(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock, dry_run: bool
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock, dry_run: bool
 ) -> None:
     ids = sandbox.seed_products(250, prefix="NC-")
     clock.advance(hours=1)
@@ -441,7 +441,7 @@ def test_a_newer_copy_of_a_product_this_run_imported_updates_it_without_update_e
             client.put(f"/products/{last_of_page_1}", {"regular_price": "9.00"})
 
     result = import_products(
-        store, client=client, since=since, progress=change_after_page_1, dry_run=dry_run
+        db, client=client, since=since, progress=change_after_page_1, dry_run=dry_run
     )
     entry = next(p for p in result["products"] if p["wooProductId"] == last_of_page_1)
     assert entry["status"] == "imported"  # by this run: not "already in the catalog"
@@ -449,12 +449,12 @@ def test_a_newer_copy_of_a_product_this_run_imported_updates_it_without_update_e
     assert tuple(result[key] for key in counts) == (150, 0, 0)
     if dry_run:
         return
-    with store.session() as session:
+    with db.session() as session:
         assert session.get(Product, entry["productId"]).price == "9.00"  # type: ignore[union-attr]
 
 
 def test_duplicates_across_pages_are_dropped_and_totals_checked(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:
     ids = sandbox.seed_products(250, prefix="DUP-")
     clock.advance(hours=1)
@@ -471,7 +471,7 @@ def test_duplicates_across_pages_are_dropped_and_totals_checked(
             client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
         received.append(n)
 
-    result = import_products(store, client=client, since=since, progress=change_a_low_id)
+    result = import_products(db, client=client, since=since, progress=change_a_low_id)
     assert result["modifiedAfter"] == "2025-12-11T09:30:00.000Z"
     assert received == [100, 51]  # 151 products arrived ...
     assert result["importedCount"] == 150  # each once: the repeated one was dropped
@@ -480,7 +480,7 @@ def test_duplicates_across_pages_are_dropped_and_totals_checked(
 
 
 def test_a_product_removed_during_the_run_is_warned_about(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     ids = sandbox.seed_products(150, prefix="DEL-")
     done: list[int] = []
@@ -490,7 +490,7 @@ def test_a_product_removed_during_the_run_is_warned_about(
             done.append(n)
             client.delete(f"/products/{ids[0]}", params={"force": "true"})
 
-    result = import_products(store, client=client, progress=delete_one)
+    result = import_products(db, client=client, progress=delete_one)
     assert result["importedCount"] == 149  # page 2 moved up by one: product 110 was never seen
     assert "reported 150 products but 149 arrived" in result["warnings"][0]
 
@@ -498,14 +498,14 @@ def test_a_product_removed_during_the_run_is_warned_about(
 # incremental --------------------------------------------------------------------------------------
 
 
-def _cursor(store: Store) -> str | None:
-    with store.session() as session:
+def _cursor(db: Database) -> str | None:
+    with db.session() as session:
         row = session.exec(select(SyncCursor).where(SyncCursor.name == "import")).first()
         return row.value if row else None
 
 
 def test_incremental_runs_pick_up_exactly_what_changed(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:
     ids = sandbox.seed_products(250, prefix="INC-")  # all modified at 09:00:00
     clock.advance(hours=1)  # the newest product, and the 60 s overlap, are now well in the past
@@ -521,19 +521,19 @@ def test_incremental_runs_pick_up_exactly_what_changed(
             client.put(f"/products/{ids[3]}", {"name": "Changed while importing"})
 
     first = import_products(
-        store, client=client, incremental=True, update_existing=True, progress=modify_during_run
+        db, client=client, incremental=True, update_existing=True, progress=modify_during_run
     )
     assert first["modifiedAfter"] is None  # no bookmark yet: everything
     assert first["importedCount"] == 250
     assert first["cursor"] is not None and first["cursor"] <= "2025-12-11T10:00:00.000Z"
-    assert _cursor(store) == first["cursor"]
+    assert _cursor(db) == first["cursor"]
 
     clock.advance(minutes=10)
     client.put(f"/products/{ids[100]}", {"regular_price": "2.00"})  # changed between the runs
     new = sandbox.create_product({"name": "Brand new", "sku": "INC-NEW", "regular_price": "3"})
     list_before = _list_requests(sandbox)
 
-    second = import_products(store, client=client, incremental=True, update_existing=True)
+    second = import_products(db, client=client, incremental=True, update_existing=True)
     assert second["modifiedAfter"] is not None and second["modifiedAfter"] < first["cursor"]
     assert _changed(second) == {"INC-00004", "INC-00101", "INC-NEW"}
     assert _statuses(second)["INC-00004"] == "updated"  # the one changed during the first run
@@ -542,32 +542,32 @@ def test_incremental_runs_pick_up_exactly_what_changed(
     assert set(_statuses(second)) == {"INC-00004", "INC-00101", "INC-NEW", "INC-00250"}
     assert _statuses(second)["INC-00250"] == "unchanged"
     assert _list_requests(sandbox) - list_before == 1
-    with store.session() as session:
+    with db.session() as session:
         product = session.get(Product, 4)
         assert product is not None and product.name == "Changed while importing"
     assert new["id"] in {p["wooProductId"] for p in second["products"]}
 
-    third = import_products(store, client=client, incremental=True, update_existing=True)
+    third = import_products(db, client=client, incremental=True, update_existing=True)
     assert _changed(third) == set()
     assert third["cursor"] >= second["cursor"]
 
 
 def test_the_bookmark_does_not_move_when_the_run_fails(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:
     from woosync.core.errors import StoreError
 
     ids = sandbox.seed_products(150, prefix="F-")
-    import_products(store, client=client, incremental=True)
-    bookmark = _cursor(store)
+    import_products(db, client=client, incremental=True)
+    bookmark = _cursor(db)
     clock.advance(hours=1)
     client.put(f"/products/{ids[0]}", {"regular_price": "4.00"})
     sandbox.faults.error_rates = {503: 1.0}
     with pytest.raises(StoreError):
-        import_products(store, client=client, incremental=True, update_existing=True)
-    assert _cursor(store) == bookmark
+        import_products(db, client=client, incremental=True, update_existing=True)
+    assert _cursor(db) == bookmark
     sandbox.faults.error_rates = {}
-    retried = import_products(store, client=client, incremental=True, update_existing=True)
+    retried = import_products(db, client=client, incremental=True, update_existing=True)
     assert _changed(retried) == {"F-00001"}
 
 
@@ -575,7 +575,7 @@ def test_the_bookmark_does_not_move_when_the_run_fails(
 
 
 def test_export_right_after_import_sends_nothing_for_unchanged_products(
-    store: Store, sandbox: SandboxStore, client: WooClient
+    db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     color = _attribute(client, "Color", "color")
     for n in range(1, 4):
@@ -594,7 +594,7 @@ def test_export_right_after_import_sends_nothing_for_unchanged_products(
                 ],
             }
         )
-    with store.session() as session:
+    with db.session() as session:
         create_import_mapping(session, 1, {"pa_color": "color"}, {"regular_price": "price"})
         create_export_mapping(
             session,
@@ -602,28 +602,28 @@ def test_export_right_after_import_sends_nothing_for_unchanged_products(
             ["name", "sku", "price", "description", "weight", "dimensions", "categories", "color"],
             {"color": "pa_color"},
         )
-    assert import_products(store, client=client)["importedCount"] == 3
+    assert import_products(db, client=client)["importedCount"] == 3
     sandbox.stats.reset()
 
-    result = export_products(store, all_products=True, partial=True, client=client)
+    result = export_products(db, all_products=True, partial=True, client=client)
     assert result["failedCount"] == 0
     assert sandbox.stats.items_written == 0
     assert (
         sandbox.stats.by_method.get("POST", 0) == 0 and sandbox.stats.by_method.get("PUT", 0) == 0
     )
 
-    with store.session() as session:
+    with db.session() as session:
         product = session.get(Product, 2)
         assert product is not None
         product.price = "13.00"
         session.add(product)
-    result = export_products(store, all_products=True, partial=True, client=client)
+    result = export_products(db, all_products=True, partial=True, client=client)
     assert sandbox.stats.items_updated == 1
     assert sandbox.find_sku("EX-2")["regular_price"] == "13.00"  # type: ignore[index]
 
 
 def test_a_change_during_a_run_is_not_lost_even_without_overlap(
-    store: Store, client_factory: Any
+    db: Database, client_factory: Any
 ) -> None:
     """The bookmark is the newest date seen minus the run's duration: a product read early in a run
     and changed while the run went on (before a later product changed) is read by the next run."""
@@ -643,19 +643,19 @@ def test_a_change_during_a_run_is_not_lost_even_without_overlap(
 
     no_overlap = timedelta(0)
     first = import_products(
-        store, client=client, incremental=True, overlap=no_overlap, progress=during
+        db, client=client, incremental=True, overlap=no_overlap, progress=during
     )
     assert first["importedCount"] == 250
     second = import_products(
-        store, client=client, incremental=True, update_existing=True, overlap=no_overlap
+        db, client=client, incremental=True, update_existing=True, overlap=no_overlap
     )
     assert _statuses(second)["RT-00004"] == "updated"
-    with store.session() as session:
+    with db.session() as session:
         assert session.get(Product, 4).name == "Changed early"  # type: ignore[union-attr]
 
 
 def test_a_product_pushed_past_the_announced_pages_is_still_fetched(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:
     """Page 1 announces 2 pages; a product joining the set at the front pushes the last one onto a
     page 3 that the later pages announce: that page is fetched too."""
@@ -671,19 +671,19 @@ def test_a_product_pushed_past_the_announced_pages_is_still_fetched(
             done.append(n)
             client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
 
-    result = import_products(store, client=client, since=since, progress=join_at_the_front)
+    result = import_products(db, client=client, since=since, progress=join_at_the_front)
     imported = {p["wooProductId"] for p in result["products"] if p["status"] == "imported"}
     assert set(ids[1:]) <= imported  # the last one (pushed onto page 3) included
     assert _list_requests(sandbox) == 3
 
 
 def test_a_product_missed_by_an_incremental_run_is_read_by_the_next_one(
-    store: Store, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
 ) -> None:
     """A product deleted during an incremental run shifts the later pages, so one product of the
     window is never seen: the bookmark must not move past it."""
     ids = sandbox.seed_products(250, prefix="MISS-")
-    import_products(store, client=client, incremental=True)
+    import_products(db, client=client, incremental=True)
     clock.advance(hours=1)
     for product_id in ids[:150]:  # changed at 10:00
         client.put(f"/products/{product_id}", {"regular_price": "7.00"})
@@ -697,12 +697,12 @@ def test_a_product_missed_by_an_incremental_run_is_read_by_the_next_one(
             client.delete(f"/products/{ids[0]}", params={"force": "true"})
 
     second = import_products(
-        store, client=client, incremental=True, update_existing=True, progress=delete_one
+        db, client=client, incremental=True, update_existing=True, progress=delete_one
     )
     assert ids[100] not in {p["wooProductId"] for p in second["products"]}
     assert second["warnings"]
-    third = import_products(store, client=client, incremental=True, update_existing=True)
+    third = import_products(db, client=client, incremental=True, update_existing=True)
     assert _statuses(third)["MISS-00101"] == "updated"
-    with store.session() as session:
+    with db.session() as session:
         product = session.exec(select(Product).where(Product.sku == "MISS-00101")).one()
         assert product.price == "7.00"

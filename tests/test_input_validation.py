@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from woosync.db.engine import open_database
+from woosync.db.models import Connection, Product
 from woosync.sandbox import SandboxStore
-from woosync.store.engine import open_store
-from woosync.store.models import Connection, Product
 
 KEY_ENV = {
     "WOOSYNC_CONSUMER_KEY": "ck_0123456789abcdef",
@@ -23,12 +23,12 @@ KEY_ENV = {
 def _products(db_path: Path) -> list[Product]:
     from sqlmodel import select
 
-    store = open_store(db_path)
+    db = open_database(db_path)
     try:
-        with store.session() as session:
+        with db.session() as session:
             return list(session.exec(select(Product)).all())
     finally:
-        store.dispose()
+        db.dispose()
 
 
 def _one_line_usage_error(result: Any) -> str:
@@ -105,10 +105,10 @@ def test_a_connection_name_with_a_control_character_is_refused(cli: Any, db_path
 def sandbox_connection(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxStore]:
     shop = SandboxStore(seed=3)
     with shop.serve() as url:
-        store = open_store(db_path)
-        with store.session() as session:
+        db = open_database(db_path)
+        with db.session() as session:
             session.add(Connection(id=1, store_name="Shop", store_url=url, is_default=True))
-        store.dispose()
+        db.dispose()
         key, secret = shop.create_key("read_write")
         monkeypatch.setenv("WOOSYNC_CONN_1_CONSUMER_KEY", key)
         monkeypatch.setenv("WOOSYNC_CONN_1_CONSUMER_SECRET", secret)

@@ -8,13 +8,13 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "woosync"
 FORBIDDEN = {
-    "core": {"cli", "services", "store", "woo", "secrets", "files", "sandbox"},
-    "store": {"cli", "services", "woo", "secrets", "files", "sandbox"},
-    "woo": {"cli", "services", "store", "secrets", "files", "sandbox"},
-    "secrets": {"cli", "services", "store", "woo", "files", "sandbox"},
-    "files": {"cli", "services", "store", "woo", "secrets", "sandbox"},
+    "core": {"cli", "services", "db", "woo", "secrets", "files", "sandbox"},
+    "db": {"cli", "services", "woo", "secrets", "files", "sandbox"},
+    "woo": {"cli", "services", "db", "secrets", "files", "sandbox"},
+    "secrets": {"cli", "services", "db", "woo", "files", "sandbox"},
+    "files": {"cli", "services", "db", "woo", "secrets", "sandbox"},
     "services": {"cli", "sandbox"},
-    "sandbox": {"cli", "services", "store", "woo", "secrets", "files", "core"},
+    "sandbox": {"cli", "services", "db", "woo", "secrets", "files", "core"},
 }
 SANDBOX_USERS = {"cli/sandbox.py", "cli/demo.py"}
 

@@ -15,8 +15,8 @@ from mapping_helpers import (
     run_json,
     snapshot,
 )
-from woosync.store.engine import open_store
-from woosync.store.models import Connection
+from woosync.db.engine import open_database
+from woosync.db.models import Connection
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 REQUIRED = 'Export mapping must include "name" and "sku" fields'
@@ -475,8 +475,8 @@ def test_import_active_switch_update_and_delete(cli, stores) -> None:
 def test_deleting_a_connection_deletes_its_mappings(cli, stores) -> None:
     create_export(cli, "2", "--fields", "name,sku")
     create_import(cli, "2", "--attr", "pa_color=color")
-    store = open_store(stores)
-    with store.session() as session:
+    db = open_database(stores)
+    with db.session() as session:
         session.delete(session.get(Connection, 2))
-    store.dispose()
+    db.dispose()
     assert snapshot(stores) == []

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from woosync.store.engine import open_store
-from woosync.store.models import Connection
+from woosync.db.engine import open_database
+from woosync.db.models import Connection
 
 RETAIL = """# Retail: hand-written, comments and all
 version: 1
@@ -29,11 +29,11 @@ export:
 @pytest.fixture
 def shop(db_path: Path, tmp_path: Path) -> Path:
     """Two connections (the second's name slugs to ``eu-store``) and a hand-written mappings/."""
-    store = open_store(db_path)
-    with store.session() as session:
+    db = open_database(db_path)
+    with db.session() as session:
         session.add(Connection(store_name="Retail", store_url="https://retail.example"))
         session.add(Connection(store_name="EU Store", store_url="https://eu.example"))
-    store.dispose()
+    db.dispose()
     directory = tmp_path / "mappings"
     directory.mkdir()
     (directory / "retail.yaml").write_text(RETAIL)

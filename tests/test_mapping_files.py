@@ -16,8 +16,8 @@ from mapping_helpers import (
     run_json,
     snapshot,
 )
-from woosync.store.engine import open_store
-from woosync.store.models import Connection
+from woosync.db.engine import open_database
+from woosync.db.models import Connection
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "mappings"
 
@@ -200,12 +200,12 @@ def test_dump_then_apply_is_a_no_op(cli, stores, tmp_path) -> None:
 
 
 def test_dump_names_the_store_by_url_when_its_name_is_ambiguous(cli, stores) -> None:
-    store = open_store(stores)
-    with store.session() as session:
+    db = open_database(stores)
+    with db.session() as session:
         session.add(
             Connection(store_name="Wholesale Store", store_url="https://wholesale-eu.example.com")
         )
-    store.dispose()
+    db.dispose()
     create_export(cli, "3", "--fields", "name,sku")
     dumped = cli("mappings", "dump", "--connection", "3").stdout
     assert "store: https://wholesale-eu.example.com" in dumped

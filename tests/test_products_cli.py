@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from woosync.store.engine import open_store
-from woosync.store.models import Connection, ProductSync
+from woosync.db.engine import open_database
+from woosync.db.models import Connection, ProductSync
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_YAML = ROOT / "examples" / "catalog.yaml"
@@ -135,15 +135,15 @@ def test_list_sku_filter_ignores_case_like_woocommerce(cli) -> None:
 
 
 def test_json_list_is_never_cut_unless_limit_says_so(cli, db_path) -> None:
+    from woosync.db.engine import open_database
     from woosync.services.catalog import upsert_products
-    from woosync.store.engine import open_store
 
-    store = open_store(db_path)
-    with store.session() as session:
+    db = open_database(db_path)
+    with db.session() as session:
         rows = [{"sku": f"BULK-{n:03}", "name": f"Bulk {n}"} for n in range(103)]
         upsert_products(session, rows)
         session.commit()
-    store.dispose()
+    db.dispose()
     everything = cli("--json", "products", "list")
     assert len(json.loads(everything.stdout)) == 103
     assert "showing" not in everything.stderr
@@ -229,8 +229,8 @@ def test_edit_sku_to_a_new_value(cli) -> None:
 def test_remove_needs_confirmation_and_deletes_sync_records(cli, db_path: Path) -> None:
     add(cli, "--sku", "R1", "--name", "Keep me")
     add(cli, "--sku", "R2", "--name", "Remove me")
-    store = open_store(db_path)
-    with store.session() as session:
+    db = open_database(db_path)
+    with db.session() as session:
         connection = Connection(store_name="Shop", store_url="https://shop.example")
         session.add(connection)
         session.flush()
@@ -253,12 +253,12 @@ def test_remove_needs_confirmation_and_deletes_sync_records(cli, db_path: Path) 
     }
     assert "the stores still have their copies" in removed.stderr
     assert [p["sku"] for p in listed(cli)] == ["R1"]
-    with store.session() as session:
+    with db.session() as session:
         from sqlmodel import select
 
         remaining = session.exec(select(ProductSync)).all()
     assert [(sync.product_id, sync.woo_product_id) for sync in remaining] == [(1, 76)]
-    store.dispose()
+    db.dispose()
     assert cli("products", "remove", "2", "--yes").exit_code == 3
 
 

@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from test_export_support import add_products, tee
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services import export_run
 from woosync.services.export import export_products
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection
 from woosync.woo import WooClient
 
 TIMEOUT = 0.4
@@ -32,8 +32,8 @@ def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[Store]:
-    db = open_store(db_path)
+def db(db_path: Path) -> Iterator[Database]:
+    db = open_database(db_path)
     yield db
     db.dispose()
 
@@ -57,7 +57,7 @@ def terms(sandbox: SandboxStore, path: str) -> list[dict[str, Any]]:
 
 
 def test_an_export_under_every_fault_completes_in_one_run_without_duplicates(
-    store: Store,
+    db: Database,
 ) -> None:
     sandbox = SandboxStore(seed=5)
     key, secret = sandbox.create_key("read_write")
@@ -70,14 +70,14 @@ def test_an_export_under_every_fault_completes_in_one_run_without_duplicates(
         )
         for n in range(80)
     ]
-    add_products(store, catalog)
+    add_products(db, catalog)
     with sandbox.serve() as url:
-        with store.session() as session:
+        with db.session() as session:
             session.add(Connection(id=1, store_name="Faulty", store_url=url))
         sandbox.faults = issue_faults()
         with WooClient(url, key, secret, timeout=TIMEOUT, sleep=lambda _s: None) as client:
             result = export_products(
-                store,
+                db,
                 1,
                 all_products=True,
                 fields=["name", "sku", "price", "categories", "tags"],

@@ -12,10 +12,10 @@ import pytest
 from sqlmodel import select
 
 from test_export_support import add_products, set_mapping, sync_of, tee
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Product, RemovedProduct
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Product, RemovedProduct
 
 FIELDS = ["name", "sku", "price", "categories", "status"]
 
@@ -30,33 +30,33 @@ def shops() -> Iterator[list[tuple[SandboxStore, str]]]:
 @pytest.fixture
 def setup(
     db_path: Path, shops: list[tuple[SandboxStore, str]]
-) -> Iterator[tuple[Store, list[int]]]:
+) -> Iterator[tuple[Database, list[int]]]:
     """Connections 1 "Retail" (the default) and 2 "Wholesale", each with an export mapping, and
     three products."""
-    store = open_store(db_path)
+    db = open_database(db_path)
     for (shop, url), name in zip(shops, ("Retail", "Wholesale"), strict=True):
         key, secret = shop.create_key("read_write")
         conn = create_connection(
-            store, name=name, url=url, consumer_key=key, consumer_secret=secret,
+            db, name=name, url=url, consumer_key=key, consumer_secret=secret,
             is_default=name == "Retail",
         )  # fmt: skip
-        set_mapping(store, conn["id"], FIELDS)
+        set_mapping(db, conn["id"], FIELDS)
     ids = add_products(
-        store,
+        db,
         [
             tee("SEL-1", categories=["Shoes"], status="publish"),
             tee("SEL-2", categories=["Hats"], status="draft"),
             tee("SEL-3", categories=["Shoes"], tags=["retail-only"], status="publish"),
         ],
     )
-    yield store, ids
-    store.dispose()
+    yield db, ids
+    db.dispose()
 
 
-def _tombstones(store: Store) -> list[str]:
+def _tombstones(db: Database) -> list[str]:
     from sqlmodel import select
 
-    with store.session() as session:
+    with db.session() as session:
         return [row.sku for row in session.exec(select(RemovedProduct)).all()]
 
 
@@ -71,7 +71,7 @@ def _plan(cli: Any, *args: str) -> dict[str, Any]:
 
 # deletes that stick -------------------------------------------------------------------------------
 def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops) -> None:  # type: ignore[no-untyped-def]
-    _store, ids = setup
+    _database, ids = setup
     shop, _url = shops[0]
     _ok(cli("export", "--all"))
     deleted = _ok(cli("delete", "-p", str(ids[1]), "--yes"))
@@ -173,7 +173,7 @@ def test_exclude_and_include_refuse_unknown_skus_and_change_nothing(cli, setup) 
 
 
 def test_a_deleted_product_shows_as_excluded_in_sync_status(cli, setup) -> None:  # type: ignore[no-untyped-def]
-    _store, ids = setup
+    _database, ids = setup
     _ok(cli("export", "--all"))
     _ok(cli("delete", "-p", str(ids[2]), "--yes"))
     status = json.loads(_ok(cli("--json", "sync-status")).stdout)
@@ -199,7 +199,7 @@ products:
 def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(  # type: ignore[no-untyped-def]
     cli, setup, shops, tmp_path
 ) -> None:
-    _store, ids = setup
+    _database, ids = setup
     wholesale, _url = shops[1]
     path = tmp_path / "wholesale.yaml"
     path.write_text(SELECTION)
@@ -347,7 +347,7 @@ def test_remove_keeps_the_product_when_a_store_cannot_delete_it(cli, setup, shop
 def test_remove_asks_on_a_terminal_whether_to_delete_the_store_copies(  # type: ignore[no-untyped-def]
     cli, setup, shops, monkeypatch
 ) -> None:
-    _store, ids = setup
+    _database, ids = setup
     retail, _url = shops[0]
     _ok(cli("export", "--all"))
     monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
@@ -386,7 +386,7 @@ def test_update_of_an_excluded_product_says_why_and_sends_nothing(cli, setup, sh
 
 
 def test_removing_an_excluded_product_takes_its_exclusion_along(cli, setup) -> None:  # type: ignore[no-untyped-def]
-    _store, ids = setup
+    _database, ids = setup
     _ok(cli("products", "exclude", "-c", "Retail", "SEL-1"))
     _ok(cli("products", "exclude", "-c", "Wholesale", "SEL-1"))
     _ok(cli("products", "remove", str(ids[0]), "--yes", "--keep-in-stores"))

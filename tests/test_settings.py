@@ -152,7 +152,7 @@ def test_add_fails_before_prompting_when_no_secret_store_can_keep_them(cli, monk
 def _captured(monkeypatch, module: str, name: str) -> dict[str, Any]:
     seen: dict[str, Any] = {}
 
-    def fake(_store: object, _connection: object, **options: Any) -> Any:
+    def fake(_database: object, _connection: object, **options: Any) -> Any:
         seen.update(options)
         raise SystemExit(0)
 

@@ -12,10 +12,10 @@ import pytest
 
 from test_export_support import add_products, set_mapping, tee
 from woosync.core.locks import store_lock
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection
 
 NAMES = ("Retail", "Wholesale", "Outlet")
 
@@ -30,31 +30,31 @@ def shops() -> Iterator[list[SandboxStore]]:
 
 
 @pytest.fixture
-def store(db_path: Path, shops: list[SandboxStore]) -> Iterator[Store]:
+def db(db_path: Path, shops: list[SandboxStore]) -> Iterator[Database]:
     """Three connections with a mapping each (Outlet inactive), and two products."""
-    store = open_store(db_path)
+    db = open_database(db_path)
     for shop, name in zip(shops, NAMES, strict=True):
         key, secret = shop.create_key("read_write")
         conn = create_connection(
-            store, name=name, url=shop.url, consumer_key=key, consumer_secret=secret,  # type: ignore[attr-defined]
+            db, name=name, url=shop.url, consumer_key=key, consumer_secret=secret,  # type: ignore[attr-defined]
             is_default=name == "Retail",
         )  # fmt: skip
-        set_mapping(store, conn["id"], ["name", "sku", "price"])
-    with store.session() as session:
+        set_mapping(db, conn["id"], ["name", "sku", "price"])
+    with db.session() as session:
         outlet = session.get(Connection, 3)
         assert outlet is not None
         outlet.is_active = False
         session.add(outlet)
-    add_products(store, [tee("ALL-1"), tee("ALL-2")])
-    yield store
-    store.dispose()
+    add_products(db, [tee("ALL-1"), tee("ALL-2")])
+    yield db
+    db.dispose()
 
 
 def _json(result: Any) -> Any:
     return json.loads(result.stdout)
 
 
-def test_export_to_all_active_stores_in_one_go(cli, store, shops) -> None:  # type: ignore[no-untyped-def]
+def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
     result = cli("export", "--connection", "all", "--all")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -77,9 +77,9 @@ def test_export_to_all_active_stores_in_one_go(cli, store, shops) -> None:  # ty
 
 
 def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(  # type: ignore[no-untyped-def]
-    cli, store, shops
+    cli, db, shops
 ) -> None:
-    with store_lock(1, label="test", database=store.path):
+    with store_lock(1, label="test", database=db.path):
         result = cli("--json", "export", "-c", "Retail", "-c", "2", "-c", "2", "--all")
     assert result.exit_code == 6
     data = _json(result)
@@ -96,7 +96,7 @@ def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(  # type: ig
     assert unknown.exit_code == 3 and unknown.stdout == ""  # nothing ran
 
 
-def test_parallel_stores_and_quiet(cli, store, shops, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_stores_and_quiet(cli, db, shops, tmp_path) -> None:  # type: ignore[no-untyped-def]
     log = tmp_path / "export.log"
     result = cli(
         "export", "-c", "all", "--all", "--parallel-stores", "2", "--quiet", "--log-file", str(log)
@@ -106,7 +106,7 @@ def test_parallel_stores_and_quiet(cli, store, shops, tmp_path) -> None:  # type
     assert shops[0].find_sku("ALL-2") and shops[1].find_sku("ALL-2")
 
 
-def test_import_and_sync_status_over_all_stores(cli, store, shops) -> None:  # type: ignore[no-untyped-def]
+def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
     shops[0].seed_products(2, prefix="R-")
     shops[1].seed_products(3, prefix="W-")
     result = cli("import", "--connection", "all", "--incremental", "--update-existing")
@@ -125,7 +125,7 @@ def test_import_and_sync_status_over_all_stores(cli, store, shops) -> None:  # t
     assert single["connectionId"] == 2 and "stores" not in single
 
 
-def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, store, shops) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
     assert cli("products", "exclude", "-c", "Wholesale", "ALL-1").exit_code == 0
     result = cli("export", "-c", "all", "--sku", "ALL-1,ALL-2")
     assert result.exit_code == 0, result.stderr

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from woosync.db.engine import open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.store.engine import open_store
 from woosync.woo import WooClient
 
 STOCK = ["manage_stock", "stock_quantity", "backorders", "low_stock_amount"]
@@ -25,10 +25,10 @@ FIELDS = ",".join(["name", "sku", "price", "sale_price", *STOCK, *DATES])
 def shop(db_path: Path) -> Iterator[tuple[SandboxStore, str]]:
     sandbox = SandboxStore(seed=7)
     with sandbox.serve() as url:
-        store = open_store(db_path)
+        db = open_database(db_path)
         key, secret = sandbox.create_key("read_write")
-        create_connection(store, name="Retail", url=url, consumer_key=key, consumer_secret=secret)
-        store.dispose()
+        create_connection(db, name="Retail", url=url, consumer_key=key, consumer_secret=secret)
+        db.dispose()
         yield sandbox, url
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection
 from woosync.woo import WooClient
 
 CATALOG = [
@@ -31,22 +31,22 @@ CATALOG = [
 @pytest.fixture
 def stores(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[Store, list[SandboxStore], list[str]]]:
+) -> Iterator[tuple[Database, list[SandboxStore], list[str]]]:
     """Two sandbox stores served on loopback ports, connections 1 (default) and 2."""
     sandboxes = [SandboxStore(seed=1), SandboxStore(seed=2)]
     with ExitStack() as stack:
         urls = [stack.enter_context(sandbox.serve()) for sandbox in sandboxes]
-        store = open_store(db_path)
+        db = open_database(db_path)
         for number, (sandbox, url) in enumerate(zip(sandboxes, urls, strict=True), start=1):
-            with store.session() as session:
+            with db.session() as session:
                 session.add(
                     Connection(store_name=f"Store {number}", store_url=url, is_default=number == 1)
                 )
             key, secret = sandbox.create_key("read_write")
             monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_KEY", key)
             monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_SECRET", secret)
-        yield store, sandboxes, urls
-        store.dispose()
+        yield db, sandboxes, urls
+        db.dispose()
 
 
 def _edit_in_store(sandbox: SandboxStore, url: str, woo_id: int, changes: dict[str, Any]) -> None:
@@ -74,12 +74,12 @@ def _catalog(cli: Any) -> list[dict[str, Any]]:
 
 
 def test_an_import_right_after_an_export_changes_nothing(
-    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
 ) -> None:
     """The issue's reproduction: the store answers its own image URL and ``&amp;``; the import
     must not take those echoes for edits, and the next export to another store must not carry
     the first store's image URLs."""
-    _store, sandboxes, urls = stores
+    _database, sandboxes, urls = stores
     _load(cli, tmp_path, CATALOG)
     fields = "name,sku,description,price,images,categories"
     assert cli("export", "--all", "--fields", fields).exit_code == 0
@@ -115,12 +115,12 @@ def test_an_import_right_after_an_export_changes_nothing(
 
 
 def test_what_the_store_fills_in_for_selected_but_empty_fields_is_not_an_edit(
-    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
 ) -> None:
     """The mapping selects status, type, stock status and categories, the catalog has none of them
     (so the create leaves them out): the store's defaults (publish, simple, instock, Uncategorized)
     are not store edits, so the first import changes nothing; a later store edit still comes in."""
-    _store, sandboxes, urls = stores
+    _database, sandboxes, urls = stores
     _load(cli, tmp_path, [{"sku": "P-1", "name": "Plain tee", "price": "10"}])
     fields = "name,sku,description,status,type,price,stock_status,categories,tags"
     assert cli("export", "--all", "--fields", fields).exit_code == 0
@@ -146,9 +146,9 @@ def test_what_the_store_fills_in_for_selected_but_empty_fields_is_not_an_edit(
 
 
 def test_conflicts_are_reported_listed_and_resolved(
-    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
 ) -> None:
-    _store, sandboxes, urls = stores
+    _database, sandboxes, urls = stores
     _load(cli, tmp_path, CATALOG)
     assert cli("export", "--all", "--fields", "name,sku,price").exit_code == 0
     _load(cli, tmp_path, [{"sku": "E-1", "price": "13"}])
@@ -189,7 +189,7 @@ def test_conflicts_are_reported_listed_and_resolved(
 
 
 def test_store_products_without_a_sku_are_skipped_with_a_warning_or_linked(
-    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any
 ) -> None:
     sandbox, url = stores[1][0], stores[2][0]
     sandbox.create_product({"name": "Plain", "sku": "P-1", "regular_price": "3"})
@@ -222,9 +222,9 @@ def test_store_products_without_a_sku_are_skipped_with_a_warning_or_linked(
 
 
 def test_conflicts_over_every_store_in_one_run(
-    stores: tuple[Store, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
 ) -> None:
-    _store, sandboxes, urls = stores
+    _database, sandboxes, urls = stores
     _load(cli, tmp_path, CATALOG)
     for connection in ("1", "2"):
         assert (

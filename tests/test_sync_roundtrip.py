@@ -13,11 +13,11 @@ import pytest
 from sqlmodel import select
 
 from sync_stores import EVERY_FIELD, Shop, catalog, shops, store_state
+from woosync.db.engine import Database
+from woosync.db.models import Product, ProductSync
 from woosync.services.catalog import upsert_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
 from woosync.services.sync_status import sync_status
-from woosync.store.engine import Store
-from woosync.store.models import Product, ProductSync
 
 SOURCE_IMAGES = ["https://img.example.com/e1.jpg", "https://img.example.com/e2.png"]
 # The import mapping names every field export sends, so every field may come back.
@@ -86,7 +86,7 @@ PRODUCTS: list[dict[str, Any]] = [
 
 
 @pytest.fixture
-def three(db_path: Path) -> Iterator[tuple[Store, list[Shop]]]:
+def three(db_path: Path) -> Iterator[tuple[Database, list[Shop]]]:
     with shops(db_path, 3) as (store, made):
         with store.session() as session:
             upsert_products(session, PRODUCTS)
@@ -104,14 +104,14 @@ def _statuses(result: dict[str, Any]) -> set[str]:
     return {p["status"] for p in result["products"]}
 
 
-def _product(store: Store, sku: str) -> Product:
-    with store.session() as session:
+def _product(db: Database, sku: str) -> Product:
+    with db.session() as session:
         return session.exec(select(Product).where(Product.sku == sku)).one()
 
 
-def test_the_store_answers_its_own_copies(three: tuple[Store, list[Shop]]) -> None:
+def test_the_store_answers_its_own_copies(three: tuple[Database, list[Shop]]) -> None:
     """The trap: the store keeps its own copy of each image and entity-encodes the HTML."""
-    _store, (first, *_rest) = three
+    _database, (first, *_rest) = three
     woo = first.product("RT-1")
     assert [image["src"] for image in woo["images"]] == [
         f"http://store1.test/wp-content/uploads/{image['date_created'][:4]}/"
@@ -127,7 +127,7 @@ def test_the_store_answers_its_own_copies(three: tuple[Store, list[Shop]]) -> No
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_round_trips_in_any_order_change_nothing_anywhere(
-    three: tuple[Store, list[Shop]], seed: int
+    three: tuple[Database, list[Shop]], seed: int
 ) -> None:
     """The property: after the first export, any sequence of imports (``--update-existing``),
     partial and full exports on any of the stores changes neither the catalog nor a store's
@@ -195,7 +195,7 @@ def _edit(shop: Shop, sku: str, changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_store_edit_comes_back_and_reaches_the_other_stores_but_its_images_do_not(
-    three: tuple[Store, list[Shop]],
+    three: tuple[Database, list[Shop]],
 ) -> None:
     store, (first, second, third) = three
     woo = first.product("RT-1")
@@ -243,7 +243,7 @@ def test_a_store_edit_comes_back_and_reaches_the_other_stores_but_its_images_do_
 
 
 def test_a_price_changed_on_both_sides_is_a_conflict_not_an_overwrite(
-    three: tuple[Store, list[Shop]],
+    three: tuple[Database, list[Shop]],
 ) -> None:
     store, (first, second, _third) = three
     with store.session() as session:
@@ -287,7 +287,7 @@ def test_a_price_changed_on_both_sides_is_a_conflict_not_an_overwrite(
 
 
 def test_on_conflict_catalog_keeps_the_catalog_and_the_next_export_sends_it(
-    three: tuple[Store, list[Shop]],
+    three: tuple[Database, list[Shop]],
 ) -> None:
     store, (first, *_rest) = three
     with store.session() as session:
@@ -305,7 +305,7 @@ def test_on_conflict_catalog_keeps_the_catalog_and_the_next_export_sends_it(
 
 
 def test_a_conflict_clears_when_one_side_is_edited_to_match_or_a_full_export_sends_it(
-    three: tuple[Store, list[Shop]],
+    three: tuple[Database, list[Shop]],
 ) -> None:
     store, (first, second, _third) = three
     with store.session() as session:
@@ -369,7 +369,7 @@ def test_only_the_fields_the_import_mapping_names_come_back(db_path: Path) -> No
 
 
 def test_records_from_before_echoes_map_images_back_through_the_registry(
-    three: tuple[Store, list[Shop]],
+    three: tuple[Database, list[Shop]],
 ) -> None:
     """A database upgraded from a version without echoes: its sync records have none, but the
     store's registry knows which media ids woosync uploaded from which URL."""
@@ -392,7 +392,7 @@ def test_records_from_before_echoes_map_images_back_through_the_registry(
         assert sorted(record.image_sources.values()) == SOURCE_IMAGES
 
 
-def test_a_dry_run_reports_conflicts_and_writes_nothing(three: tuple[Store, list[Shop]]) -> None:
+def test_a_dry_run_reports_conflicts_and_writes_nothing(three: tuple[Database, list[Shop]]) -> None:
     store, (first, *_rest) = three
     with store.session() as session:
         upsert_products(session, [{"sku": "RT-1", "sale_price": "9"}])
@@ -406,7 +406,9 @@ def test_a_dry_run_reports_conflicts_and_writes_nothing(three: tuple[Store, list
     assert sync_status(store, first.connection_id)["conflicts"] == []
 
 
-def test_what_the_store_rewrote_is_remembered_as_its_echo(three: tuple[Store, list[Shop]]) -> None:
+def test_what_the_store_rewrote_is_remembered_as_its_echo(
+    three: tuple[Database, list[Shop]],
+) -> None:
     """The store filtered the description it was sent: its answer is kept as the echo (only
     where it differs from the catalog's value), so the import takes it for no edit."""
     store, made = three
@@ -456,7 +458,7 @@ def test_a_field_imported_under_another_name_than_export_reads_is_no_conflict(
 
 
 def test_an_attribute_in_conflict_stays_out_of_a_partial_export_of_the_others(
-    three: tuple[Store, list[Shop]],
+    three: tuple[Database, list[Shop]],
 ) -> None:
     """WooCommerce replaces the attribute list whole: a partial export that sends a changed
     attribute must keep the store's value of an attribute in conflict, not push the catalog's."""

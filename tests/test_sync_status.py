@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 
 from woosync.core.errors import NotFoundError, ValidationError
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection, Product, ProductSync
 from woosync.services.import_cursor import write_cursor
 from woosync.services.sync_status import sync_status
-from woosync.store.engine import Store, open_store
-from woosync.store.models import Connection, Product, ProductSync
 
 WHEN = datetime(2025, 12, 11, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    store = open_store(db_path)
-    with store.session() as session:
+def db(db_path: Path) -> Database:
+    db = open_database(db_path)
+    with db.session() as session:
         retail = Connection(
             store_name="Retail", store_url="https://retail.example", is_default=True
         )
@@ -60,11 +60,11 @@ def store(db_path: Path) -> Store:
                 ),
             ]
         )
-    return store
+    return db
 
 
-def test_records_have_the_spec_shape_and_summary_counts(store: Store) -> None:
-    result = sync_status(store)  # the default connection: Retail
+def test_records_have_the_spec_shape_and_summary_counts(db: Database) -> None:
+    result = sync_status(db)  # the default connection: Retail
     assert result["connectionId"] == 1
     assert [r["productId"] for r in result["records"]] == [101, 102, 103]
     assert result["records"][0] == {
@@ -84,33 +84,33 @@ def test_records_have_the_spec_shape_and_summary_counts(store: Store) -> None:
     assert result["importCursor"] is None
 
 
-def test_filters_by_status_and_product_keep_the_summary_of_the_connection(store: Store) -> None:
-    errors = sync_status(store, "Retail", status="ERROR")
+def test_filters_by_status_and_product_keep_the_summary_of_the_connection(db: Database) -> None:
+    errors = sync_status(db, "Retail", status="ERROR")
     assert [r["productId"] for r in errors["records"]] == [102]
     assert errors["records"][0]["errorMessage"] == "Failed to create product in WooCommerce"
     assert errors["summary"]["total"] == 3
-    one = sync_status(store, 2, product_id=101)
+    one = sync_status(db, 2, product_id=101)
     assert [(r["connectionId"], r["wooProductId"]) for r in one["records"]] == [(2, 9)]
     assert one["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
-    assert sync_status(store, 2, product_id=102)["records"] == []
+    assert sync_status(db, 2, product_id=102)["records"] == []
 
 
-def test_bad_status_unknown_product_and_unknown_connection(store: Store) -> None:
+def test_bad_status_unknown_product_and_unknown_connection(db: Database) -> None:
     with pytest.raises(ValidationError, match="unknown sync status 'done'"):
-        sync_status(store, status="done")
+        sync_status(db, status="done")
     with pytest.raises(NotFoundError, match="product 999"):
-        sync_status(store, product_id=999)
+        sync_status(db, product_id=999)
     with pytest.raises(NotFoundError):
-        sync_status(store, 42)
+        sync_status(db, 42)
 
 
-def test_the_import_bookmark_is_shown(store: Store) -> None:
-    with store.session() as session:
+def test_the_import_bookmark_is_shown(db: Database) -> None:
+    with db.session() as session:
         write_cursor(session, 1, WHEN)
-    assert sync_status(store)["importCursor"] == "2025-12-11T10:30:00.000Z"
+    assert sync_status(db)["importCursor"] == "2025-12-11T10:30:00.000Z"
 
 
-def test_cli_json_and_filters(store: Store, cli: Any) -> None:
+def test_cli_json_and_filters(db: Database, cli: Any) -> None:
     result = cli("--json", "sync-status", "--connection", "1", "--status", "error")
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
@@ -120,7 +120,7 @@ def test_cli_json_and_filters(store: Store, cli: Any) -> None:
     assert [r["wooProductId"] for r in json.loads(by_product.stdout)["records"]] == [456]
 
 
-def test_cli_human_output_and_errors(store: Store, cli: Any) -> None:
+def test_cli_human_output_and_errors(db: Database, cli: Any) -> None:
     result = cli("sync-status", "--connection", "Retail")
     assert result.exit_code == 0
     assert "Failed to create product in WooCommerce" in result.stdout

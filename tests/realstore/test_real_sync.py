@@ -26,9 +26,9 @@ from realstore_support import RealStore, add_product, export, store_products_wit
 
 from queued_runs import WAIT, Run, is_listing, lock_waits, queue_behind
 from test_secret_echo import forms as secret_forms
+from woosync.db.engine import open_database
 from woosync.services.export import export_products
 from woosync.services.importer import import_products
-from woosync.store.engine import open_store
 from woosync.woo import WooClient
 
 SKU = "RT-SALT"
@@ -285,7 +285,7 @@ def test_an_export_queued_behind_an_import_keeps_the_shop_managers_prices(
     monkeypatch.setattr(logging.getLogger("woosync"), "handlers", [])
     key, secret = store.keys
     gate = Gate(is_listing)  # the import holds the lock, its listing not yet answered
-    catalog = open_store(db_path)
+    catalog = open_database(db_path)
     try:
         with (
             lock_waits() as waiting,

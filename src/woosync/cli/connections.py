@@ -273,11 +273,11 @@ def add_command(
     from woosync.services.connections import check_new_connection, create_connection
 
     state = app_context(ctx, json_flag)
-    store = state.store()
-    check_new_connection(store, name=name, url=url)  # fail before asking for secrets
+    db = state.db()
+    check_new_connection(db, name=name, url=url)  # fail before asking for secrets
     secrets = gather_secrets(state.output, secret_options)
     created = create_connection(
-        store,
+        db,
         name=name,
         url=url,
         consumer_key=secrets.consumer_key,
@@ -288,7 +288,7 @@ def add_command(
         ca_bundle=tls.ca_bundle,
     )
     state.output.success(f"added connection {created['id']} {created['storeName']!r}")
-    _emit_connection(state.output, created, _details(store, created))
+    _emit_connection(state.output, created, _details(db, created))
 
 
 @app.command("list")
@@ -297,7 +297,7 @@ def list_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     from woosync.services.connections import list_connections
 
     state = app_context(ctx, json_flag)
-    rows = list_connections(state.store(create=False))
+    rows = list_connections(state.db(create=False))
 
     def human(console: Console) -> None:
         if not rows:
@@ -314,9 +314,9 @@ def show_command(ctx: typer.Context, ref: RefArg, json_flag: JsonFlag = False) -
     from woosync.services.connections import get_connection_view
 
     state = app_context(ctx, json_flag)
-    store = state.store(create=False)
-    data = get_connection_view(store, ref)
-    _emit_connection(state.output, data, _details(store, data))
+    db = state.db(create=False)
+    data = get_connection_view(db, ref)
+    _emit_connection(state.output, data, _details(db, data))
 
 
 @app.command("default")
@@ -325,9 +325,9 @@ def default_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     from woosync.services.connections import get_default_connection
 
     state = app_context(ctx, json_flag)
-    store = state.store(create=False)
-    data = get_default_connection(store)
-    _emit_connection(state.output, data, _details(store, data))
+    db = state.db(create=False)
+    data = get_default_connection(db)
+    _emit_connection(state.output, data, _details(db, data))
 
 
 @app.command("update")
@@ -403,7 +403,7 @@ def update_command(
     from woosync.services.connections import update_connection
 
     state = app_context(ctx, json_flag)
-    store = state.store()
+    db = state.db()
     if prompt_secrets or secret_options.given():
         check_writable()  # fail before asking for secrets there would be no place to keep
     secrets = gather_secrets(
@@ -414,7 +414,7 @@ def update_command(
         required=prompt_secrets,
     )
     updated = update_connection(
-        store,
+        db,
         ref,
         name=name,
         url=url,
@@ -431,7 +431,7 @@ def update_command(
         same_store=same_store,
     )
     state.output.success(f"updated connection {updated['id']} {updated['storeName']!r}")
-    _emit_connection(state.output, updated, _details(store, updated))
+    _emit_connection(state.output, updated, _details(db, updated))
 
 
 @app.command("remove")
@@ -442,12 +442,12 @@ def remove_command(
     from woosync.services.connections import delete_connection, get_connection_view
 
     state = app_context(ctx, json_flag)
-    store = state.store()
-    target = get_connection_view(store, ref)
+    db = state.db()
+    target = get_connection_view(db, ref)
     label = f"connection {target['id']} {target['storeName']!r} ({target['storeUrl']})"
     question = f"Remove {label} with its mappings, sync records and secrets?"
     confirm_removal(state.output, label, question, yes=yes)
-    summary = delete_connection(store, target["id"])
+    summary = delete_connection(db, target["id"])
     state.output.success(
         f"removed {label}: {summary['exportMappings']} export and "
         f"{summary['importMappings']} import mappings, {summary['syncRecords']} sync records"
@@ -484,7 +484,7 @@ def test_command(
                 "secrets and TLS options of 'test' are for --url",
                 hint="a saved connection uses its stored secrets and TLS settings",
             )
-        result = service.test_saved_connection(state.store(create=False), ref)
+        result = service.test_saved_connection(state.db(create=False), ref)
     else:
         service.normalize_store_url(url)  # fail before asking for secrets
         secrets = gather_secrets(state.output, credentials)
@@ -566,7 +566,7 @@ def verify_webhook_command(
 
     state = app_context(ctx, json_flag)
     raw = _read_body(body)
-    valid = verify_webhook(state.store(create=False), ref, raw, signature)
+    valid = verify_webhook(state.db(create=False), ref, raw, signature)
     if not valid:
         if state.output.json_mode:
             state.output.emit({"valid": False})

@@ -11,7 +11,7 @@ import typer
 from woosync.cli.render import Output
 
 if TYPE_CHECKING:
-    from woosync.store.engine import Store
+    from woosync.db.engine import Database
 
 
 @dataclass
@@ -22,7 +22,7 @@ class AppContext:
     log_level: str = "warning"
     quiet: bool = False
     _output: Output | None = field(default=None, repr=False)
-    _store: Store | None = field(default=None, repr=False)
+    _database: Database | None = field(default=None, repr=False)
     missing_database: Path | None = None  # a read found no database file (nothing was created)
 
     @property
@@ -33,13 +33,13 @@ class AppContext:
 
     def database_path(self) -> Path:
         """The database file this invocation uses (opened or not)."""
-        if self._store is not None:
-            return self._store.path
+        if self._database is not None:
+            return self._database.path
         from woosync.core.paths import default_db_path
 
         return (self.db_path or default_db_path()).expanduser()
 
-    def store(self, *, create: bool = True) -> Store:
+    def db(self, *, create: bool = True) -> Database:
         """Open the database on first use (so ``--help`` never touches it).
 
         Read commands pass ``create=False``: when there is no database yet they read an empty one
@@ -47,15 +47,15 @@ class AppContext:
         ``--db`` or ``WOOSYNC_DB`` in a folder that does not exist is an error (a typo would
         otherwise start a new, empty catalog); the default data folder is created when needed.
         """
-        if self._store is not None and create and self._store.in_memory:
-            self._store.dispose()  # a write after a read: the real file, created now
-            self._store = None
-        if self._store is None:
+        if self._database is not None and create and self._database.in_memory:
+            self._database.dispose()  # a write after a read: the real file, created now
+            self._database = None
+        if self._database is None:
             import os
 
             from woosync.core.errors import ValidationError
             from woosync.core.paths import DB_ENV
-            from woosync.store.engine import open_empty_store, open_store
+            from woosync.db.engine import open_database, open_empty_database
 
             path = self.database_path()
             given = self.db_path is not None or bool(os.environ.get(DB_ENV))
@@ -66,15 +66,15 @@ class AppContext:
                 )
             if not create and not path.exists():
                 self.missing_database = path  # said once the command succeeded (see the app)
-                self._store = open_empty_store(path)
+                self._database = open_empty_database(path)
             else:
-                self._store = open_store(path)
-        return self._store
+                self._database = open_database(path)
+        return self._database
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.dispose()
-            self._store = None
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
 
 
 def app_context(ctx: typer.Context, json_flag: bool = False) -> AppContext:

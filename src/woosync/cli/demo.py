@@ -291,14 +291,14 @@ def _write_requests(store: SandboxStore) -> int:
 def _local_product_id(sku: str) -> int:
     """The local id of a catalog product (the demo's database is the default one here)."""
     from woosync.core.paths import default_db_path
+    from woosync.db.engine import open_database
     from woosync.services.catalog import show_product
-    from woosync.store.engine import open_store
 
-    store = open_store(default_db_path())
+    db = open_database(default_db_path())
     try:
-        return int(show_product(store, sku=sku)["id"])
+        return int(show_product(db, sku=sku)["id"])
     finally:
-        store.dispose()
+        db.dispose()
 
 
 def demo_command(

@@ -276,7 +276,7 @@ def export_command(
     product_ids = parse_ids(products, "--products", noun="product id", example="101,102")
     skus = parse_names(sku, "--sku")
     field_names = parse_names(fields, "--fields")
-    store = state.store(create=not dry_run)
+    db = state.db(create=not dry_run)
     options: dict[str, Any] = {
         "product_ids": product_ids,
         "skus": skus,
@@ -298,10 +298,10 @@ def export_command(
 
         def job(connection_id: int) -> dict[str, Any]:
             with failure_logged("woosync.export", f"export to connection {connection_id}"):
-                return export_products(store, connection_id, **options)
+                return export_products(db, connection_id, **options)
 
         runs = run_stores(
-            store,
+            db,
             connection,
             job,
             failed=lambda r: bool(r["summary"]["error"] if dry_run else r["failedCount"]),
@@ -318,7 +318,7 @@ def export_command(
     one = single(connection)
     total = (
         count_products(
-            store,
+            db,
             one,
             product_ids=product_ids,
             skus=skus,
@@ -332,7 +332,7 @@ def export_command(
         failure_logged("woosync.export", "export"),
         output.progress("Exporting products", total if not dry_run else None) as advance,
     ):
-        result = export_products(store, one, progress=advance, **options)
+        result = export_products(db, one, progress=advance, **options)
     for warning in _excluded_warnings(result, named):
         output.warn(warning)
     if dry_run:
@@ -359,7 +359,7 @@ def update_command(
     field_names = parse_names(fields, "--fields")
     with failure_logged("woosync.export", f"update of product {product}"):
         result = update_product(
-            state.store(), connection, product, fields=field_names, lock_wait=run.wait
+            state.db(), connection, product, fields=field_names, lock_wait=run.wait
         )
     failed = result["status"] == "error"
     if failed:
@@ -397,7 +397,7 @@ def delete_command(
         yes=yes,
     )
     with failure_logged("woosync.export", f"delete of product {product}"):
-        result = delete_product(state.store(), connection, product, lock_wait=run.wait)
+        result = delete_product(state.db(), connection, product, lock_wait=run.wait)
     if not result["success"]:
         output.warn(f"{result['message']}; the sync record was removed")
     output.info(

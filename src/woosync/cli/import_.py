@@ -209,7 +209,7 @@ def import_command(
     output = state.output
     ids = parse_ids(woo_ids, "--woo-ids", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
-    store = state.store(create=not dry_run)
+    db = state.db(create=not dry_run)
     options: dict[str, Any] = {
         "woo_ids": ids,
         "update_existing": update_existing,
@@ -227,10 +227,10 @@ def import_command(
 
         def job(connection_id: int) -> dict[str, Any]:
             with failure_logged("woosync.import", f"import from connection {connection_id}"):
-                return import_products(store, connection_id, **options)
+                return import_products(db, connection_id, **options)
 
         runs = run_stores(
-            store,
+            db,
             connection,
             job,
             failed=lambda r: bool(r["failedCount"] or (strict and r["warnings"])),
@@ -242,7 +242,7 @@ def import_command(
         failure_logged("woosync.import", "import"),
         output.progress("Importing products", None) as advance,
     ):
-        result = import_products(store, single(connection), progress=advance, **options)
+        result = import_products(db, single(connection), progress=advance, **options)
     _render(output, result)
     exit_if_failed(result["failedCount"] or (strict and result["warnings"]))
 

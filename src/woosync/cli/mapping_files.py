@@ -63,7 +63,7 @@ def apply_command(
 
     state = app_context(ctx, json_flag)
     documents = load_mapping_files(files)  # every file is read and checked before the database
-    with state.store(create=not dry_run).session() as session:
+    with state.db(create=not dry_run).session() as session:
         changes = apply_mapping_documents(session, documents, dry_run=dry_run)
         if dry_run:
             session.rollback()
@@ -108,7 +108,7 @@ def dump_command(
 
     state = app_context(ctx, json_flag)
     if output == "-":
-        with state.store(create=False).session() as session:
+        with state.db(create=False).session() as session:
             dumped = dump_active_mappings(session, connection)
         if not dumped:
             state.output.warn("no active mappings to dump")
@@ -120,7 +120,7 @@ def dump_command(
             ),
         )
         return
-    with state.store().session() as session:
+    with state.db().session() as session:
         only = get_connection(session, connection).id if connection is not None else None
         dumped = dump_active_mappings(session)  # a file may hold several stores: all of them
         written = write_mapping_files(session, output, dumped, only=only, force=force)

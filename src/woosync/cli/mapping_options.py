@@ -105,7 +105,7 @@ def create_from_file(
     from woosync.services import mappings
 
     documents = load_mapping_files([file])
-    with state.store().session() as session:
+    with state.db().session() as session:
         created = mappings.create_mapping_from_documents(
             session, direction, documents, connection, is_active=is_active
         )
@@ -123,7 +123,7 @@ def create_from_options(
     """``create``: the new mapping from the options' content (spec keys), as a dict."""
     from woosync.services import mappings
 
-    with state.store().session() as session:
+    with state.db().session() as session:
         created = mappings.create_mapping(
             session, direction, connection, content, is_active=is_active
         )
@@ -142,7 +142,7 @@ def update_from_options(
     """``update``: parts in ``replace`` get new values, ``merge`` adds entries; None is not given."""
     from woosync.services import mappings
 
-    with state.store().session() as session:
+    with state.db().session() as session:
         updated = mappings.update_mapping(
             session, direction, mapping_id, replace=replace, merge=merge, is_active=is_active
         )
@@ -171,7 +171,7 @@ def mapping_group(
         from woosync.services import mappings
 
         state = app_context(ctx, json_flag)
-        with state.store(create=False).session() as session:
+        with state.db(create=False).session() as session:
             found = mappings.list_mappings(session, direction, connection)
             items = [mappings.mapping_to_dict(mapping) for mapping in found]
         state.output.emit(items, human=render_mapping_list(state.output, items))
@@ -182,7 +182,7 @@ def mapping_group(
         from woosync.services import mappings
 
         state = app_context(ctx, json_flag)
-        with state.store(create=False).session() as session:
+        with state.db(create=False).session() as session:
             found = mappings.active_mapping(session, direction, connection)
             data = mappings.mapping_to_dict(found) if found is not None else None
         if data is None:
@@ -198,11 +198,11 @@ def mapping_group(
         from woosync.services import mappings
 
         state = app_context(ctx, json_flag)
-        with state.store().session() as session:
+        with state.db().session() as session:
             mappings.get_mapping(session, direction, mapping_id)  # not found: before asking
         what = f"{direction} mapping {mapping_id}"
         confirm_removal(state.output, what, f"Delete {what}?", yes=yes, verb="delete")
-        with state.store().session() as session:
+        with state.db().session() as session:
             mappings.delete_mapping(session, direction, mapping_id)
         state.output.success(f"deleted {direction} mapping {mapping_id}")
         if state.output.json_mode:

@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from woosync.cli.render import Output
+    from woosync.db.engine import Database
     from woosync.services.stores import StoreRun
-    from woosync.store.engine import Store
 
 ConnectionsOption = Annotated[
     list[str] | None,
@@ -49,7 +49,7 @@ def single(refs: Sequence[str] | None) -> str | None:
 
 
 def run_stores(
-    store: Store,
+    db: Database,
     refs: Sequence[str] | None,
     job: Callable[[int], dict[str, Any]],
     *,
@@ -58,7 +58,7 @@ def run_stores(
 ) -> list[StoreRun]:
     from woosync.services.stores import resolve_connections, run_per_store
 
-    targets = resolve_connections(store, refs)
+    targets = resolve_connections(db, refs)
     return run_per_store(targets, job, failed=failed, parallel=parallel)
 
 

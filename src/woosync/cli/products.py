@@ -219,7 +219,7 @@ def add_command(
     from woosync.services.catalog import add_product
 
     state = app_context(ctx, json_flag)
-    product = add_product(state.store(), options.fields())
+    product = add_product(state.db(), options.fields())
     state.output.success(f"added product {product['id']} ({product['sku']})")
     _emit_product(state.output, product)
 
@@ -257,7 +257,7 @@ def list_command(
     skus = [part for text in sku or [] for part in text.split(",")]
     if limit is None:  # a script reading JSON gets every row unless it asks for fewer
         limit = 0 if state.output.json_mode else TABLE_LIMIT
-    page = list_products(state.store(create=False), skus=skus, search=search, limit=limit)
+    page = list_products(state.db(create=False), skus=skus, search=search, limit=limit)
     if len(page.items) < page.total:
         state.output.info(
             f"showing {len(page.items)} of {page.total} products (use --limit 0 for all)"
@@ -303,7 +303,7 @@ def show_command(
     from woosync.services.catalog import show_product
 
     state = app_context(ctx, json_flag)
-    _emit_product(state.output, show_product(state.store(create=False), product_id, sku=sku))
+    _emit_product(state.output, show_product(state.db(create=False), product_id, sku=sku))
 
 
 @app.command("edit")
@@ -329,7 +329,7 @@ def edit_command(
     fields = options.fields()
     if not fields and not unset:
         raise ValidationError("nothing to change", hint="pass the options to change, or --unset")
-    result = edit_product(state.store(), product_id, fields, unset=unset or [])
+    result = edit_product(state.db(), product_id, fields, unset=unset or [])
     if result.changes:
         names = ", ".join(change.field for change in result.changes)
         state.output.success(f"updated product {product_id}: {names}")
@@ -368,12 +368,12 @@ def remove_command(
         raise ValidationError("--from-stores and --keep-in-stores exclude each other")
     state = app_context(ctx, json_flag)
     output = state.output
-    store = state.store()
-    target = show_product(store, product_id)
+    db = state.db()
+    target = show_product(db, product_id)
     label = f"product {target['id']} ({target['sku']}) {target['name']!r}"
     question = f"Remove {label} and its sync records?"
     confirm_removal(output, label, question, yes=yes)
-    holders = stores_holding(store, product_id)
+    holders = stores_holding(db, product_id)
     if holders and not (from_stores or keep_in_stores):
         names = ", ".join(h["storeName"] for h in holders)
         if stdin_is_terminal():
@@ -386,7 +386,7 @@ def remove_command(
             output.info(f"the stores keep their copies ({names}); --from-stores deletes them")
     deleted: list[dict[str, Any]] = []
     if from_stores and holders:
-        deleted = delete_from_stores(store, product_id)
+        deleted = delete_from_stores(db, product_id)
         for entry in deleted:
             where = f"{entry['storeName']} (connection {entry['connectionId']})"
             if entry["status"] in ("failed", "inactive"):
@@ -403,7 +403,7 @@ def remove_command(
                 human=lambda _console: None,
             )
             raise typer.Exit(int(ExitCode.FAILURE))
-    removed = remove_product(store, product_id)
+    removed = remove_product(db, product_id)
     removed["stores"] = deleted
     kept = [
         h
@@ -436,7 +436,7 @@ def exclude_command(
     from woosync.services.selection import exclude_products
 
     state = app_context(ctx, json_flag)
-    with state.store().session() as session:
+    with state.db().session() as session:
         result = exclude_products(session, connection, skus)
     store = f"{result['storeName']} (connection {result['connectionId']})"
 
@@ -461,7 +461,7 @@ def include_command(
     from woosync.services.selection import include_products
 
     state = app_context(ctx, json_flag)
-    with state.store().session() as session:
+    with state.db().session() as session:
         result = include_products(session, connection, skus)
     store = f"{result['storeName']} (connection {result['connectionId']})"
     for entry in result["included"]:
@@ -518,7 +518,7 @@ def load_command(
 
     state = app_context(ctx, json_flag)
     report = load_products(
-        state.store(create=not dry_run),
+        state.db(create=not dry_run),
         file,
         fmt=fmt,
         skip_invalid=skip_invalid,

@@ -51,13 +51,13 @@ def sync_status_command(
 
     state = app_context(ctx, json_flag)
     output = state.output
-    store = state.store(create=False)
+    db = state.db(create=False)
     if several(connection):
         runs = run_stores(
-            store,
+            db,
             connection,
             lambda cid: sync_status(
-                store, cid, status=status, product_id=product, conflicts_only=conflicts
+                db, cid, status=status, product_id=product, conflicts_only=conflicts
             ),
             failed=lambda _result: False,
             parallel=1,
@@ -65,7 +65,7 @@ def sync_status_command(
         render_stores(output, runs, _summary_line, lambda _result: [])
         return
     result: dict[str, Any] = sync_status(
-        store, single(connection), status=status, product_id=product, conflicts_only=conflicts
+        db, single(connection), status=status, product_id=product, conflicts_only=conflicts
     )
 
     def human(console: Console) -> None:

@@ -20,6 +20,7 @@ from sqlmodel import col, func, or_, select
 from woosync.core.errors import ConflictError, NotFoundError, ValidationError
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso, utcnow
+from woosync.db.models import Product, ProductSync
 from woosync.files.product_files import (
     ATTRIBUTE_PREFIX,
     CUSTOM_PREFIX,
@@ -33,12 +34,11 @@ from woosync.files.product_files import (
     validate_rows,
 )
 from woosync.services.bulk_sql import insert_many
-from woosync.store.models import Product, ProductSync
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from woosync.store.engine import Store
+    from woosync.db.engine import Database
 
 REQUIRED = ("name", "sku")
 # field-dict keys that are columns of their own, not attribute or custom field entries
@@ -442,13 +442,13 @@ def insert_products(session: Session, rows: Sequence[dict[str, Any]]) -> dict[st
 
 
 # the operations behind the CLI ----------------------------------------------------------------
-def add_product(store: Store, fields: Mapping[str, Any]) -> dict[str, Any]:
+def add_product(db: Database, fields: Mapping[str, Any]) -> dict[str, Any]:
     """Create one product; ConflictError when its SKU exists."""
     normalized = normalize_fields(fields)
     for name in REQUIRED:
         if not normalized.get(name):
             raise ValidationError(f"{name}: is required", hint=f"pass --{name}")
-    with store.session() as session:
+    with db.session() as session:
         sku = normalized["sku"]
         holder = products_by_sku(session, [sku]).get(sku)
         if holder is not None:
@@ -475,7 +475,7 @@ class ProductPage:
 
 
 def list_products(
-    store: Store,
+    db: Database,
     *,
     skus: Sequence[str] = (),
     search: str | None = None,
@@ -488,7 +488,7 @@ def list_products(
     query = select(Product)
     wanted = [sku.strip() for sku in skus if sku.strip()]
     if wanted:
-        with store.session() as session:
+        with db.session() as session:
             ids = [product_id for product_id, _sku in case_twins(session, wanted).values()]
         query = query.where(col(Product.id).in_(ids))
     if search:
@@ -499,7 +499,7 @@ def list_products(
                 col(Product.sku).ilike(pattern, escape="\\"),
             )
         )
-    with store.session() as session:
+    with db.session() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
         query = query.order_by(col(Product.id))
         if limit:
@@ -509,12 +509,12 @@ def list_products(
 
 
 def show_product(
-    store: Store, product_id: int | None = None, *, sku: str | None = None
+    db: Database, product_id: int | None = None, *, sku: str | None = None
 ) -> dict[str, Any]:
     """One product by id or by SKU."""
     if (product_id is None) == (sku is None):
         raise ValidationError("give a product id or --sku, not both or neither")
-    with store.session() as session:
+    with db.session() as session:
         product = get_product(session, product_id) if product_id is not None else None
         if product is None:
             assert sku is not None
@@ -529,7 +529,7 @@ class EditResult:
 
 
 def edit_product(
-    store: Store,
+    db: Database,
     product_id: int,
     fields: Mapping[str, Any],
     *,
@@ -537,7 +537,7 @@ def edit_product(
 ) -> EditResult:
     """Change some fields of one product; ``unset`` names fields, attributes or custom fields to clear."""
     normalized = normalize_fields(fields)
-    with store.session() as session:
+    with db.session() as session:
         product = get_product(session, product_id)
         for name in unset:
             for key, value in _unset_entries(product, name.strip()).items():
@@ -592,16 +592,16 @@ def _unset_entries(product: Product, name: str) -> dict[str, Any]:
     raise ValidationError(f"product {product.id} has no field, attribute or custom field {name!r}")
 
 
-def remove_product(store: Store, product_id: int) -> dict[str, Any]:
+def remove_product(db: Database, product_id: int) -> dict[str, Any]:
     """Delete a product and its sync records (the stores' copies are left alone: see
     :mod:`removal` to delete them too), and leave a tombstone for its SKU so that an import does
     not bring it back (``import --restore-removed`` does; ``add``/``load`` of the SKU drop it)."""
     from sqlmodel import delete
 
+    from woosync.db.models import RemovedProduct
     from woosync.services.bulk_sql import upsert_many
-    from woosync.store.models import RemovedProduct
 
-    with store.session() as session:
+    with db.session() as session:
         product = get_product(session, product_id)
         removed: Any = session.execute(
             delete(ProductSync).where(col(ProductSync.product_id) == product.id)
@@ -624,7 +624,7 @@ def remove_product(store: Store, product_id: int) -> dict[str, Any]:
 
 def tombstones(session: Session) -> dict[str, str]:
     """The removed SKUs, case-folded -> as they were written (few: read whole)."""
-    from woosync.store.models import RemovedProduct
+    from woosync.db.models import RemovedProduct
 
     table: Any = RemovedProduct.__table__  # type: ignore[attr-defined]
     rows = session.execute(table.select().with_only_columns(table.c.sku))
@@ -635,7 +635,7 @@ def drop_tombstones(session: Session, skus: Iterable[str]) -> None:
     """Forget that these SKUs were removed (without regard to case, as SKUs are compared)."""
     from sqlalchemy import delete
 
-    from woosync.store.models import RemovedProduct
+    from woosync.db.models import RemovedProduct
 
     wanted = {sku.casefold() for sku in skus if sku}
     if not wanted:
@@ -677,7 +677,7 @@ class LoadReport:
 
 
 def load_products(
-    store: Store,
+    db: Database,
     path: Path | str,
     *,
     fmt: str | None = None,
@@ -693,6 +693,6 @@ def load_products(
     fmt = detect_format(path, fmt)
     valid, errors = validate_rows(read_product_file(path, fmt), decimal_comma=decimal_comma)
     rows = [(row.row, row.fields) for row in valid]
-    with store.session() as session:
+    with db.session() as session:
         result = _upsert(session, rows, errors, skip_invalid, dry_run, update_existing=True)
     return LoadReport(str(path), fmt, dry_run, result)

@@ -13,7 +13,7 @@ from woosync.core.ids import SQLITE_MAX_INTEGER, id_from_text
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
 _REST_SUFFIX = re.compile(r"/(wp-json|index\.php)(/.*)?$", re.IGNORECASE)
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -104,7 +104,7 @@ def get_connection(session: Session, ref: int | str) -> Connection:
     """A connection by id (``3``), exact store name, or store URL; else a not-found error."""
     from sqlmodel import select
 
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
     text = str(ref).strip()
     if text.isascii() and text.isdigit():
@@ -144,7 +144,7 @@ def default_connection(session: Session) -> Connection:
     """The default connection, else the newest active one (the spec's Get default connection)."""
     from sqlmodel import col, select
 
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
     found = session.exec(
         select(Connection)

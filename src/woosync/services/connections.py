@@ -28,8 +28,8 @@ from woosync.services.common import (
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from woosync.store.engine import Store
-    from woosync.store.models import Connection
+    from woosync.db.engine import Database
+    from woosync.db.models import Connection
     from woosync.woo import WooClient
 
 MIN_SECRET_LENGTH = 10
@@ -56,9 +56,9 @@ def connection_to_dict(conn: Connection) -> dict[str, Any]:
     }
 
 
-def secrets_scope(store: Store) -> str:
+def secrets_scope(db: Database) -> str:
     """What keeps this database's keyring entries apart from another database's."""
-    return str(Path(store.path).expanduser().resolve())
+    return str(Path(db.path).expanduser().resolve())
 
 
 # validation ---------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def _valid_ca_bundle(path: str | Path | None) -> str | None:
 def _ensure_url_free(session: Session, url: str, *, except_id: int | None = None) -> None:
     from sqlmodel import select
 
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
     existing = session.exec(select(Connection).where(Connection.store_url == url)).first()
     if existing is not None and existing.id != except_id:
@@ -128,7 +128,7 @@ def _ensure_url_free(session: Session, url: str, *, except_id: int | None = None
 def _unset_other_defaults(session: Session, keep_id: int | None) -> None:
     from sqlmodel import col, select
 
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
     now = utcnow()
     others = session.exec(select(Connection).where(col(Connection.is_default).is_(True))).all()
@@ -148,7 +148,7 @@ def _integrity_conflict(exc: Exception, url: str) -> ConflictError:
 
 # operations ---------------------------------------------------------------------------------------
 def create_connection(
-    store: Store,
+    db: Database,
     *,
     name: str | None,
     url: str | None,
@@ -162,8 +162,8 @@ def create_connection(
     """The spec's Create connection. Validates everything and checks for a duplicate URL first."""
     from sqlalchemy.exc import IntegrityError
 
+    from woosync.db.models import Connection
     from woosync.secrets import check_writable, delete_secrets, store_secrets
-    from woosync.store.models import Connection
 
     store_name = _valid_name(name)
     store_url = normalize_store_url(url or "")
@@ -175,14 +175,14 @@ def create_connection(
         raise ValidationError(
             "--ca-bundle and --insecure exclude each other", hint="pass only one of them"
         )
-    scope = secrets_scope(store)
-    with store.session() as session:
+    scope = secrets_scope(db)
+    with db.session() as session:
         _ensure_url_free(session, store_url)
     check_writable()
 
     connection_id: int | None = None
     try:
-        with store.session() as session:
+        with db.session() as session:
             if is_default:
                 _unset_other_defaults(session, keep_id=None)
             now = utcnow()
@@ -270,7 +270,7 @@ def _warn_environment_overrides(connection_id: int) -> None:
         )
 
 
-def check_new_connection(store: Store, *, name: str | None, url: str | None) -> str:
+def check_new_connection(db: Database, *, name: str | None, url: str | None) -> str:
     """Validate a new connection's name and URL, check the URL is free and that there is a place
     to keep its secrets (a usable keyring, or the file store); the normalised URL.
 
@@ -280,19 +280,19 @@ def check_new_connection(store: Store, *, name: str | None, url: str | None) -> 
 
     _valid_name(name)
     store_url = normalize_store_url(url or "")
-    with store.session() as session:
+    with db.session() as session:
         _ensure_url_free(session, store_url)
     check_writable()
     return store_url
 
 
-def list_connections(store: Store) -> list[dict[str, Any]]:
+def list_connections(db: Database) -> list[dict[str, Any]]:
     """The spec's List connections: the default first, then newest first."""
     from sqlmodel import col, select
 
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
-    with store.session() as session:
+    with db.session() as session:
         rows = session.exec(
             select(Connection).order_by(
                 col(Connection.is_default).desc(),
@@ -303,21 +303,21 @@ def list_connections(store: Store) -> list[dict[str, Any]]:
         return [connection_to_dict(row) for row in rows]
 
 
-def get_connection_view(store: Store, ref: int | str) -> dict[str, Any]:
+def get_connection_view(db: Database, ref: int | str) -> dict[str, Any]:
     """The spec's Get connection: one connection by id (or exact name, or store URL)."""
-    with store.session() as session:
+    with db.session() as session:
         return connection_to_dict(get_connection(session, ref))
 
 
-def get_default_connection(store: Store) -> dict[str, Any]:
+def get_default_connection(db: Database) -> dict[str, Any]:
     """The spec's Get default connection: the default, else the newest active one, else 404."""
-    with store.session() as session:
+    with db.session() as session:
         return connection_to_dict(default_connection(session))
 
 
-def connection_settings(store: Store, ref: int | str | None) -> dict[str, Any]:
+def connection_settings(db: Database, ref: int | str | None) -> dict[str, Any]:
     """The connection plus its local-only TLS settings (``verifyTls``, ``caBundle``), for ``show``."""
-    with store.session() as session:
+    with db.session() as session:
         conn = connection_or_default(session, ref)
     return {
         **connection_to_dict(conn),
@@ -327,7 +327,7 @@ def connection_settings(store: Store, ref: int | str | None) -> dict[str, Any]:
 
 
 def update_connection(
-    store: Store,
+    db: Database,
     ref: int | str,
     *,
     name: str | None = None,
@@ -397,7 +397,7 @@ def update_connection(
             "--move-to-new-store and --same-store exclude each other", hint="pass only one"
         )
 
-    with store.session() as session:
+    with db.session() as session:
         conn = get_connection(session, ref)
         if store_url is not None:
             _ensure_url_free(session, store_url, except_id=conn.id)
@@ -406,7 +406,7 @@ def update_connection(
         check_writable()
     dropped: dict[str, int] = {}
     try:
-        with store.session() as session:
+        with db.session() as session:
             conn = get_connection(session, ref)
             assert conn.id is not None
             old_url = conn.store_url
@@ -440,7 +440,7 @@ def update_connection(
             session.add(conn)
             session.flush()
             if secrets:
-                kept_in = store_secrets(conn.id, secrets, scope=secrets_scope(store))
+                kept_in = store_secrets(conn.id, secrets, scope=secrets_scope(db))
                 if kept_in == "env":
                     _warn_not_stored(conn.id)
                 elif kept_in == "file":
@@ -482,7 +482,7 @@ def _check_store_change(
     session: Session, conn: Connection, new_url: str, *, move: bool, same: bool
 ) -> None:
     """Refuse a different store's URL while sync records hold the old store's product ids."""
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     if move or same or same_store_url(conn.store_url, new_url):
         return
@@ -501,7 +501,7 @@ def _forget_store(session: Session, connection_id: int | None) -> dict[str, int]
     """Delete the connection's sync records, store ids and bookmarks (in the caller's transaction)."""
     from sqlalchemy import delete
 
-    from woosync.store.models import ProductSync, StoreRef, SyncCursor
+    from woosync.db.models import ProductSync, StoreRef, SyncCursor
 
     assert connection_id is not None
     dropped: dict[str, int] = {}
@@ -517,13 +517,13 @@ def _forget_store(session: Session, connection_id: int | None) -> dict[str, int]
     return dropped
 
 
-def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
+def delete_connection(db: Database, ref: int | str) -> dict[str, Any]:
     """The spec's Delete connection: it, its mappings and sync records (FK cascade), its secrets."""
     from sqlalchemy import func
     from sqlmodel import select
 
+    from woosync.db.models import ExportMapping, ImportMapping, ProductSync
     from woosync.secrets import delete_secrets
-    from woosync.store.models import ExportMapping, ImportMapping, ProductSync
 
     def count(session: Session, model: Any, connection_id: int) -> int:
         statement = (
@@ -531,7 +531,7 @@ def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
         )
         return int(session.exec(statement).one())
 
-    with store.session() as session:
+    with db.session() as session:
         conn = get_connection(session, ref)
         connection_id = conn.id
         assert connection_id is not None
@@ -548,7 +548,7 @@ def delete_connection(store: Store, ref: int | str) -> dict[str, Any]:
         session.flush()
         # Inside the transaction: when a secret cannot be removed (a locked keyring, a secrets
         # file others can read) the connection stays, so 'remove' can be run again.
-        delete_secrets(connection_id, scope=secrets_scope(store))
+        delete_secrets(connection_id, scope=secrets_scope(db))
     log.info("deleted connection %s", connection_id)
     return summary
 
@@ -620,7 +620,7 @@ def stdin_is_interactive() -> bool:
 
 
 def open_client(
-    store: Store, connection: Connection, *, interactive: bool | None = None, **client_kwargs: Any
+    db: Database, connection: Connection, *, interactive: bool | None = None, **client_kwargs: Any
 ) -> WooClient:
     """A :class:`WooClient` for ``connection``: secrets from the chain, the connection's TLS settings.
 
@@ -633,7 +633,7 @@ def open_client(
     credentials = resolve_credentials(
         connection.id,
         interactive=stdin_is_interactive() if interactive is None else interactive,
-        scope=secrets_scope(store),
+        scope=secrets_scope(db),
     )
     _client_defaults(client_kwargs)
     client_kwargs.setdefault("verify", tls_verify(connection))
@@ -737,16 +737,16 @@ test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest t
 
 
 def test_saved_connection(
-    store: Store,
+    db: Database,
     ref: int | str | None = None,
     *,
     interactive: bool | None = None,
     **client_kwargs: Any,
 ) -> dict[str, Any]:
     """The spec's Test connection for a saved connection (``ref``, else the default one)."""
-    with store.session() as session:
+    with db.session() as session:
         conn = connection_or_default(session, ref)
-    with open_client(store, conn, interactive=interactive, **client_kwargs) as client:
+    with open_client(db, conn, interactive=interactive, **client_kwargs) as client:
         return probe(client)
 
 

@@ -40,8 +40,8 @@ from woosync.services.selection import (
 )
 
 if TYPE_CHECKING:
-    from woosync.store.engine import Store
-    from woosync.store.models import Connection
+    from woosync.db.engine import Database
+    from woosync.db.models import Connection
     from woosync.woo import WooClient
 
 log = logging.getLogger("woosync.export")
@@ -51,7 +51,7 @@ NOT_IN_STORE = "Product not found in WooCommerce"
 
 
 def export_products(
-    store: Store,
+    db: Database,
     connection: int | str | None = None,
     *,
     product_ids: Sequence[int] | None = None,
@@ -94,19 +94,19 @@ def export_products(
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValidationError(f"--batch-size must be between 1 and {MAX_BATCH}")
     with fewer_gc_passes(), ExitStack() as stack:
-        with store.session() as session:
+        with db.session() as session:
             conn = _connection(session, connection)
             _targets(session, conn, fields)  # bad options fail at once, not after a --wait
         if not dry_run:
             from woosync.core.locks import store_lock
 
             stack.enter_context(
-                store_lock(_id(conn), wait=lock_wait, label="export", database=store.path)
+                store_lock(_id(conn), wait=lock_wait, label="export", database=db.path)
             )
         # Read under the lock: a run queued behind another works from what that run wrote (the
         # catalog an import changed, its sync records, the image and term ids it learnt), never
         # from a copy read before waiting.
-        with store.session() as session:
+        with db.session() as session:
             conn = _connection(session, _id(conn))
             if linked_only:
                 for product_id in product_ids or ():
@@ -148,12 +148,12 @@ def export_products(
         if client is None:
             from woosync.services.connections import open_client
 
-            client = stack.enter_context(open_client(store, conn))
+            client = stack.enter_context(open_client(db, conn))
         if included and not dry_run:  # asked for by name: the store takes them again from now on
-            with store.session() as session:
+            with db.session() as session:
                 drop_exclusions(session, _id(conn), included)
         run = ExportRun(
-            store,
+            db,
             _id(conn),
             client,
             targets,
@@ -170,7 +170,7 @@ def export_products(
         if dry_run:
             return _with_excluded(_plan_result(run, partial), excluded)
         run.execute()
-        with store.session() as session:
+        with db.session() as session:
             touch_connection(session, _id(conn), utcnow())
         results = [run.result_for(item) for item in items]
         failed = sum(1 for r in results if r["status"] == "error")
@@ -196,7 +196,7 @@ def export_products(
 
 
 def count_products(
-    store: Store,
+    db: Database,
     connection: int | str | None = None,
     *,
     product_ids: Sequence[int] | None = None,
@@ -211,9 +211,9 @@ def count_products(
         return len({s.strip() for s in skus if s.strip()})
     from sqlmodel import col, func, select
 
-    from woosync.store.models import Product, ProductSync
+    from woosync.db.models import Product, ProductSync
 
-    with store.session() as session:
+    with db.session() as session:
         if all_products:
             return int(session.exec(select(func.count()).select_from(Product)).one())
         if retry_failed:
@@ -229,7 +229,7 @@ def count_products(
 
 
 def update_product(
-    store: Store,
+    db: Database,
     connection: int | str | None,
     product_id: int,
     *,
@@ -243,11 +243,11 @@ def update_product(
     refused it). :class:`NotFoundError` when the product was never synced to this connection,
     :class:`ValidationError` when it is kept out of this store (:mod:`selection`).
     """
-    with store.session() as session:
+    with db.session() as session:
         conn = _connection(session, connection)
         _linked_sync(session, _id(conn), product_id)
     result = export_products(
-        store,
+        db,
         _id(conn),
         product_ids=[product_id],
         fields=fields,
@@ -272,7 +272,7 @@ def update_product(
 
 
 def delete_product(
-    store: Store,
+    db: Database,
     connection: int | str | None,
     product_id: int,
     *,
@@ -287,20 +287,18 @@ def delete_product(
     """
     from woosync.woo.errors import WooHTTPError, WooNotFoundError
 
-    with store.session() as session:
+    with db.session() as session:
         conn = _connection(session, connection)
         _linked_sync(session, _id(conn), product_id)  # not linked: say so without waiting
     with ExitStack() as stack:
         if client is None:
             from woosync.services.connections import open_client
 
-            client = stack.enter_context(open_client(store, conn))
+            client = stack.enter_context(open_client(db, conn))
         from woosync.core.locks import store_lock
 
-        stack.enter_context(
-            store_lock(_id(conn), wait=lock_wait, label="delete", database=store.path)
-        )
-        with store.session() as session:  # under the lock: a queued run may have relinked it
+        stack.enter_context(store_lock(_id(conn), wait=lock_wait, label="delete", database=db.path))
+        with db.session() as session:  # under the lock: a queued run may have relinked it
             woo_id = _linked_sync(session, _id(conn), product_id).woo_product_id
         try:
             # Not replayed after a timeout: had the first attempt deleted it, a retry's 404 would
@@ -315,7 +313,7 @@ def delete_product(
             if exc.code != "woocommerce_rest_product_invalid_id":
                 raise
             answer = {"success": False, "message": NOT_IN_STORE}
-        with store.session() as session:
+        with db.session() as session:
             delete_sync(session, _id(conn), product_id)
             mark_excluded(session, _id(conn), [product_id], DELETED)
     return answer

@@ -56,7 +56,7 @@ def select_products(
     of choosing them."""
     from sqlmodel import col, select
 
-    from woosync.store.models import Product, ProductSync
+    from woosync.db.models import Product, ProductSync
 
     chosen = [bool(product_ids), bool(skus), all_products, retry_failed]
     if sum(chosen) != 1:
@@ -150,7 +150,7 @@ def load_syncs(session: Session, connection_id: int, product_ids: Iterable[int])
     uses (``_SYNC_READ``; the timestamps it never reads are not decoded)."""
     from sqlmodel import select
 
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     columns = [table.c[name] for name in _SYNC_READ]
@@ -173,7 +173,7 @@ def linked_products(
 ) -> dict[int, set[int]]:
     """``store product id -> local product ids`` whose sync record for this store links them to it
     (ids no record links are left out)."""
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     wanted = [int(i) for i in dict.fromkeys(woo_ids) if i]
@@ -209,7 +209,7 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
     bytes the ORM would store); a record that exists keeps its ``created_at``."""
     if not rows:
         return
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     now = utcnow()
     write_many(
@@ -262,7 +262,7 @@ _SYNC_COLUMNS = (
 def delete_sync(session: Session, connection_id: int, product_id: int) -> None:
     from sqlalchemy import delete
 
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     session.execute(
@@ -273,7 +273,7 @@ def delete_sync(session: Session, connection_id: int, product_id: int) -> None:
 
 
 def touch_connection(session: Session, connection_id: int, when: datetime | None = None) -> None:
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
     connection = session.get(Connection, connection_id)
     if connection is not None:

@@ -33,7 +33,7 @@ from woosync.services.export_records import SyncRow, linked_products, write_sync
 from woosync.services.registry import ATTRIBUTE, IMAGE, StoreRegistry
 
 if TYPE_CHECKING:
-    from woosync.store.engine import Store
+    from woosync.db.engine import Database
     from woosync.woo import BatchResult, WooClient
 
 log = logging.getLogger("woosync.export")
@@ -93,7 +93,7 @@ class Item:
 class ExportRun:
     def __init__(
         self,
-        store: Store,
+        db: Database,
         connection_id: int,
         client: WooClient,
         targets: Sequence[plan.Target],
@@ -107,7 +107,7 @@ class ExportRun:
         restore_trashed: bool = False,
         progress: Callable[[int], None] | None = None,
     ) -> None:
-        self.store = store
+        self.db = db
         self.connection_id = connection_id
         self.client = client
         self.targets = list(targets)
@@ -344,7 +344,7 @@ class ExportRun:
         wanted = [i for i in dict.fromkeys(woo_ids) if i and i not in self._owners]
         if not wanted:
             return
-        with self.store.session() as session:
+        with self.db.session() as session:
             found = linked_products(session, self.connection_id, wanted)
         for woo_id in wanted:
             self._owners[woo_id] = found.get(woo_id, set())
@@ -595,7 +595,7 @@ class ExportRun:
         pending_rows = [
             self._row(i, "pending") for i in self.items if i.payload is not None and not i.done
         ]
-        with self.store.session() as session:
+        with self.db.session() as session:
             write_syncs(session, self.connection_id, pending_rows)
             if self.registry.dirty:
                 self.registry.flush(session)
@@ -976,7 +976,7 @@ class ExportRun:
         rows = [self._row(i, "error" if i.action == ERROR else "synced") for i in items]
         if not rows and not self.registry.dirty:
             return
-        with self.store.session() as session:
+        with self.db.session() as session:
             write_syncs(session, self.connection_id, rows)
             if self.registry.dirty:
                 self.registry.flush(session)

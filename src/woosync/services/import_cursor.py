@@ -63,7 +63,7 @@ def next_cursor(
 def read_cursor(session: Session, connection_id: int) -> datetime | None:
     from sqlmodel import select
 
-    from woosync.store.models import SyncCursor
+    from woosync.db.models import SyncCursor
 
     row = session.exec(
         select(SyncCursor).where(
@@ -81,7 +81,7 @@ def read_cursor(session: Session, connection_id: int) -> datetime | None:
 def write_cursor(session: Session, connection_id: int, value: datetime) -> None:
     from sqlmodel import select
 
-    from woosync.store.models import SyncCursor
+    from woosync.db.models import SyncCursor
 
     row = session.exec(
         select(SyncCursor).where(

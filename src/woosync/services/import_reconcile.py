@@ -36,7 +36,7 @@ from woosync.services.sync_echoes import (
 )
 
 if TYPE_CHECKING:
-    from woosync.store.models import Product, ProductSync
+    from woosync.db.models import Product, ProductSync
 
 
 def catalog_fields(local: LocalFields) -> dict[str, Any]:

@@ -33,8 +33,8 @@ from woosync.services.import_run import ImportRun, entry
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from woosync.store.engine import Store
-    from woosync.store.models import Product, ProductSync
+    from woosync.db.engine import Database
+    from woosync.db.models import Product, ProductSync
 
 
 REMOVED_LOCALLY = (
@@ -50,8 +50,8 @@ class PageWriter:
 
     COMMIT_EVERY = 1000
 
-    def __init__(self, store: Store, dry_run: bool) -> None:
-        self.store = store
+    def __init__(self, db: Database, dry_run: bool) -> None:
+        self.db = db
         self.dry_run = dry_run
         self._context: Any = None
         self._session: Session | None = None
@@ -59,7 +59,7 @@ class PageWriter:
 
     def session(self) -> Session:
         if self._session is None:
-            self._context = self.store.session()
+            self._context = self.db.session()
             self._session = self._context.__enter__()
             if not self.dry_run:
                 # Take SQLite's write lock before the page reads the catalog: an import from another
@@ -151,8 +151,8 @@ class _SyncWrites:
 def _write_page(session: Session, run: ImportRun, candidates: list[_Candidate]) -> None:
     from sqlmodel import select
 
+    from woosync.db.models import Product, ProductSync
     from woosync.services.catalog import apply_product_fields, case_twin_message
-    from woosync.store.models import Product, ProductSync
 
     links = _links(session, run, candidates)
     linked_ids = [link.product_id for link in links.values()]
@@ -307,7 +307,7 @@ def _links(
     products that may have one: see ``ImportRun.maybe_linked``)."""
     from sqlmodel import col, select
 
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     woo_ids = [c.woo_id for c in candidates]
     if run.maybe_linked is not None:
@@ -339,7 +339,7 @@ def _local_products(session: Session, ids: list[int], skus: set[str]) -> dict[in
     """
     from sqlmodel import col, select
 
-    from woosync.store.models import Product
+    from woosync.db.models import Product
 
     wanted = [*ids, *skus]
     where = " OR ".join(
@@ -491,7 +491,7 @@ def _write_syncs(session: Session, writes: _SyncWrites) -> None:
     """Upsert the queued sync records; export's own columns (lastExportedAt ...) are kept."""
     from sqlalchemy import delete
 
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     if writes.stale_ids:

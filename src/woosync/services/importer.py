@@ -45,9 +45,9 @@ from woosync.services.import_write import PageWriter, linked_woo_ids, write_prod
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from woosync.db.engine import Database
+    from woosync.db.models import Connection
     from woosync.services.import_fingerprints import Fingerprinter
-    from woosync.store.engine import Store
-    from woosync.store.models import Connection
     from woosync.woo import WooClient
 
 __all__ = ["STATUSES", "import_products", "parse_since"]
@@ -61,7 +61,7 @@ Progress = Callable[[int], None]
 
 
 def import_products(
-    store: Store,
+    db: Database,
     connection: int | str | None = None,
     *,
     woo_ids: Sequence[int] | None = None,
@@ -98,7 +98,7 @@ def import_products(
     ids = _check_options(woo_ids, since, incremental, concurrency)
     _check_on_conflict(on_conflict, update_existing)
     with fewer_gc_passes():  # millions of short-lived objects: see core.gc_tuning
-        conn, rules, fingerprinter = _connection_and_rules(store, connection, use_mapping)
+        conn, rules, fingerprinter = _connection_and_rules(db, connection, use_mapping)
         assert conn.id is not None
         lock = (
             nullcontext()
@@ -107,26 +107,26 @@ def import_products(
                 conn.id,
                 wait=lock_wait,
                 label=f"import from {conn.store_name}",
-                database=store.path,
+                database=db.path,
             )
         )
         with lock:
             if not dry_run:  # the rules as they are now, not as they were before a --wait
-                _conn, rules, fingerprinter = _connection_and_rules(store, conn.id, use_mapping)
+                _conn, rules, fingerprinter = _connection_and_rules(db, conn.id, use_mapping)
             started = time.monotonic()
             previous_cursor: datetime | None = None
             after = since
             if incremental:
-                with store.session() as session:
+                with db.session() as session:
                     previous_cursor = read_cursor(session, conn.id)
                 after = modified_after(previous_cursor, overlap) if previous_cursor else None
             owned = client is None
-            woo = client if client is not None else _open_client(store, conn)
+            woo = client if client is not None else _open_client(db, conn)
             run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
             run.on_conflict, run.link_without_sku = on_conflict, link_without_sku
-            _keep_out(store, run, restore_removed)
+            _keep_out(db, run, restore_removed)
             if not dry_run:  # under the run lock: no other run links products of this store now
-                with store.session() as session:
+                with db.session() as session:
                     run.maybe_linked = linked_woo_ids(session, conn.id)
             log.info(
                 "import from connection %s (%s): %s, %s%s",
@@ -136,7 +136,7 @@ def import_products(
                 f"modified after {woo_gmt(after)} UTC" if after else "all products",
                 " (dry run)" if dry_run else "",
             )
-            writer = PageWriter(store, dry_run)
+            writer = PageWriter(db, dry_run)
             try:
                 params = list_params(after, wanted_fields(rules, fingerprinter))
                 for items, next_ready in pages(woo, params, ids, concurrency, run):
@@ -156,7 +156,7 @@ def import_products(
             cursor = previous_cursor
             if not dry_run:
                 elapsed = timedelta(seconds=time.monotonic() - started)
-                with store.session() as session:
+                with db.session() as session:
                     if incremental and not run.incomplete:
                         cursor = next_cursor(previous_cursor, run.newest, elapsed)
                         if cursor is not None and cursor != previous_cursor:
@@ -258,13 +258,13 @@ def _check_on_conflict(on_conflict: str, update_existing: bool) -> None:
 
 
 def _connection_and_rules(
-    store: Store, ref: int | str | None, use_mapping: bool
+    db: Database, ref: int | str | None, use_mapping: bool
 ) -> tuple[Connection, ImportRules, Fingerprinter]:
     from woosync.services.common import connection_or_default
     from woosync.services.import_fingerprints import Fingerprinter
     from woosync.services.mappings import active_export_mapping, active_import_mapping
 
-    with store.session() as session:
+    with db.session() as session:
         conn = connection_or_default(session, ref)
         if not conn.is_active:
             raise ValidationError(
@@ -287,26 +287,26 @@ def _connection_and_rules(
     return conn, rules, fingerprinter
 
 
-def _keep_out(store: Store, run: ImportRun, restore_removed: bool) -> None:
+def _keep_out(db: Database, run: ImportRun, restore_removed: bool) -> None:
     """What this import leaves alone: SKUs removed from the catalog (tombstones, unless
     ``restore_removed``) and local products excluded from this store."""
     from woosync.services.catalog import tombstones
     from woosync.services.selection import exclusions
 
-    with store.session() as session:
+    with db.session() as session:
         run.tombstones = tombstones(session)
         run.excluded_ids = set(exclusions(session, run.connection_id))
     run.restore_removed = restore_removed
 
 
-def _open_client(store: Store, conn: Connection) -> WooClient:
+def _open_client(db: Database, conn: Connection) -> WooClient:
     from woosync.services.connections import open_client
 
-    return open_client(store, conn)
+    return open_client(db, conn)
 
 
 def _touch_connection(session: Session, connection_id: int) -> None:
-    from woosync.store.models import Connection
+    from woosync.db.models import Connection
 
     conn = session.get(Connection, connection_id)
     if conn is not None:

@@ -68,7 +68,7 @@ class StoreRegistry:
     def load(cls, session: Session, connection_id: int) -> StoreRegistry:
         from sqlmodel import select
 
-        from woosync.store.models import StoreRef
+        from woosync.db.models import StoreRef
 
         table: Any = StoreRef.__table__  # type: ignore[attr-defined]
         rows = session.execute(
@@ -83,7 +83,7 @@ class StoreRegistry:
         from sqlalchemy import delete
 
         from woosync.core.timeutil import utcnow
-        from woosync.store.models import StoreRef
+        from woosync.db.models import StoreRef
 
         table: Any = StoreRef.__table__  # type: ignore[attr-defined]
         written = 0

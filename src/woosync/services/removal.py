@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import WoosyncError
 
 if TYPE_CHECKING:
-    from woosync.store.engine import Store
+    from woosync.db.engine import Database
 
 
-def stores_holding(store: Store, product_id: int) -> list[dict[str, Any]]:
+def stores_holding(db: Database, product_id: int) -> list[dict[str, Any]]:
     """The connections whose sync record links the product to a store product."""
     from sqlmodel import col, select
 
+    from woosync.db.models import Connection, ProductSync
     from woosync.services.catalog import get_product
-    from woosync.store.models import Connection, ProductSync
 
-    with store.session() as session:
+    with db.session() as session:
         get_product(session, product_id)
         rows = session.exec(
             select(ProductSync, Connection)
@@ -45,7 +45,7 @@ def stores_holding(store: Store, product_id: int) -> list[dict[str, Any]]:
 
 
 def delete_from_stores(
-    store: Store, product_id: int, *, lock_wait: float = 0.0
+    db: Database, product_id: int, *, lock_wait: float = 0.0
 ) -> list[dict[str, Any]]:
     """Delete the product from every active store that holds it (Delete product per store).
 
@@ -56,7 +56,7 @@ def delete_from_stores(
     from woosync.services.export import delete_product
 
     outcome: list[dict[str, Any]] = []
-    for holder in stores_holding(store, product_id):
+    for holder in stores_holding(db, product_id):
         entry = dict(holder)
         del entry["active"]
         if not holder["active"]:
@@ -64,7 +64,7 @@ def delete_from_stores(
             outcome.append(entry)
             continue
         try:
-            answer = delete_product(store, holder["connectionId"], product_id, lock_wait=lock_wait)
+            answer = delete_product(db, holder["connectionId"], product_id, lock_wait=lock_wait)
         except WoosyncError as exc:
             entry.update(status="failed", message=str(exc))
         else:

@@ -141,7 +141,7 @@ def load_selection(session: Session, connection_id: int) -> SelectionRules:
     """The store's selection (empty, which takes everything, when it has none)."""
     from sqlmodel import select
 
-    from woosync.store.models import ProductSelection
+    from woosync.db.models import ProductSelection
 
     found = session.exec(
         select(ProductSelection).where(ProductSelection.connection_id == connection_id)
@@ -153,7 +153,7 @@ def save_selection(session: Session, connection_id: int, rules: SelectionRules) 
     """Replace the store's selection (an empty one removes it: every product)."""
     from sqlmodel import select
 
-    from woosync.store.models import ProductSelection
+    from woosync.db.models import ProductSelection
 
     found = session.exec(
         select(ProductSelection).where(ProductSelection.connection_id == connection_id)
@@ -177,7 +177,7 @@ def selection_outcasts(
     selection = load_selection(session, connection_id)
     if not selection:
         return []
-    from woosync.store.models import Product, ProductSync
+    from woosync.db.models import Product, ProductSync
 
     products: Any = Product.__table__  # type: ignore[attr-defined]
     syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
@@ -206,7 +206,7 @@ def exclusions(
     session: Session, connection_id: int, product_ids: Iterable[int] | None = None
 ) -> dict[int, Exclusion]:
     """``product_id -> Exclusion`` for the store's manual exclusions (of ``product_ids`` if given)."""
-    from woosync.store.models import ProductExclusion
+    from woosync.db.models import ProductExclusion
 
     table: Any = ProductExclusion.__table__  # type: ignore[attr-defined]
     query = table.select().with_only_columns(table.c.product_id, table.c.reason, table.c.created_at)
@@ -230,8 +230,8 @@ def mark_excluded(
     session: Session, connection_id: int, product_ids: Iterable[int], reason: str
 ) -> None:
     """Keep these products out of the store (the latest reason wins)."""
+    from woosync.db.models import ProductExclusion
     from woosync.services.bulk_sql import upsert_many
-    from woosync.store.models import ProductExclusion
 
     now = utcnow()
     rows = [
@@ -256,7 +256,7 @@ def drop_exclusions(session: Session, connection_id: int, product_ids: Iterable[
     """Let these products go to the store again; returns those that were excluded."""
     from sqlalchemy import delete
 
-    from woosync.store.models import ProductExclusion
+    from woosync.db.models import ProductExclusion
 
     found = sorted(exclusions(session, connection_id, product_ids))
     if found:
@@ -331,7 +331,7 @@ def _products_by_sku(session: Session, skus: Sequence[str]) -> list[Any]:
     return [found[sku] for sku in wanted]
 
 
-def _store(session: Session, connection: int | str | None) -> Any:
+def _database(session: Session, connection: int | str | None) -> Any:
     from woosync.services.common import connection_or_default
 
     return connection_or_default(session, connection)
@@ -348,7 +348,7 @@ def exclude_products(
     """
     from woosync.services.export_records import load_syncs
 
-    conn = _store(session, connection)
+    conn = _database(session, connection)
     products = _products_by_sku(session, skus)
     ids = [int(p.id) for p in products]
     before = exclusions(session, conn.id, ids)
@@ -377,7 +377,7 @@ def include_products(
     ``{connectionId, storeName, included: [{productId, sku, wasExcluded, outsideSelection}]}``;
     ``outsideSelection``: the store's ``products:`` selection still leaves it out.
     """
-    conn = _store(session, connection)
+    conn = _database(session, connection)
     products = _products_by_sku(session, skus)
     dropped = set(drop_exclusions(session, conn.id, [int(p.id) for p in products]))
     selection = load_selection(session, conn.id)

@@ -19,7 +19,7 @@ from woosync.core.errors import NotFoundError, ValidationError, WoosyncError
 from woosync.core.exit_codes import ExitCode
 
 if TYPE_CHECKING:
-    from woosync.store.engine import Store
+    from woosync.db.engine import Database
 
 ALL = "all"
 MAX_PARALLEL = 8
@@ -59,16 +59,16 @@ def several(refs: Sequence[str] | None) -> bool:
     return len(refs) > 1 or any(ref.strip().lower() == ALL for ref in refs)
 
 
-def resolve_connections(store: Store, refs: Sequence[str] | None) -> list[Target]:
+def resolve_connections(db: Database, refs: Sequence[str] | None) -> list[Target]:
     """The stores asked for, in the order given, each once: ``all`` is every active connection
     (by id); no ``refs`` is the default connection. An unknown one is an error before any run."""
     from sqlmodel import col, select
 
+    from woosync.db.models import Connection
     from woosync.services.common import connection_or_default, get_connection
-    from woosync.store.models import Connection
 
     found: dict[int, Target] = {}
-    with store.session() as session:
+    with db.session() as session:
         if not refs:
             conn = connection_or_default(session, None)
             return [Target(int(conn.id or 0), conn.store_name)]

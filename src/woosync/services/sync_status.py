@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
-    from woosync.store.engine import Store
-    from woosync.store.models import ProductSync
+    from woosync.db.engine import Database
+    from woosync.db.models import ProductSync
 
 
 def sync_record_to_dict(record: ProductSync) -> dict[str, Any]:
@@ -38,7 +38,7 @@ EXCLUDED_STATE = "excluded"  # not a stored sync status: the product is kept out
 
 
 def validate_status(status: str | None) -> str | None:
-    from woosync.store.models import SYNC_STATUSES
+    from woosync.db.models import SYNC_STATUSES
 
     if status is None:
         return None
@@ -52,7 +52,7 @@ def validate_status(status: str | None) -> str | None:
 
 
 def sync_status(
-    store: Store,
+    db: Database,
     connection: int | str | None = None,
     *,
     status: str | None = None,
@@ -69,12 +69,12 @@ def sync_status(
     """
     from sqlmodel import col, func, select
 
+    from woosync.db.models import SYNC_STATUSES, Product, ProductSync
     from woosync.services.import_cursor import read_cursor
-    from woosync.store.models import SYNC_STATUSES, Product, ProductSync
 
     wanted = validate_status(status)
     db_status = None if wanted == EXCLUDED_STATE else wanted
-    with store.session() as session:
+    with db.session() as session:
         conn = connection_or_default(session, connection)
         assert conn.id is not None
         base = select(ProductSync).where(ProductSync.connection_id == conn.id)
@@ -121,9 +121,9 @@ def open_conflicts(session: Any, records: Sequence[ProductSync]) -> list[dict[st
     (the next import clears it)."""
     from sqlmodel import col, select
 
+    from woosync.db.models import Product
     from woosync.services.catalog import field_value
     from woosync.services.sync_echoes import catalog_print, conflict_target
-    from woosync.store.models import Product
 
     ids = sorted({record.product_id for record in records})
     products = {

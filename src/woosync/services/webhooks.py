@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from woosync.core.errors import ValidationError
 
 if TYPE_CHECKING:
-    from woosync.store.engine import Store
+    from woosync.db.engine import Database
 
 SIGNATURE_HEADER = "X-WC-Webhook-Signature"
 log = logging.getLogger("woosync.webhooks")
@@ -65,7 +65,7 @@ def missing_secret_error(connection_id: int) -> ValidationError:
     )
 
 
-def verify_webhook(store: Store, ref: int | str, body: bytes, signature: str) -> bool:
+def verify_webhook(db: Database, ref: int | str, body: bytes, signature: str) -> bool:
     """Whether ``signature`` is WooCommerce's signature of ``body`` for connection ``ref``.
 
     The secret comes from the secret chain (environment, keyring, file store), never a prompt.
@@ -76,14 +76,14 @@ def verify_webhook(store: Store, ref: int | str, body: bytes, signature: str) ->
     from woosync.services.common import get_connection
     from woosync.services.connections import secrets_scope
 
-    with store.session() as session:
+    with db.session() as session:
         connection_id = get_connection(session, ref).id
     assert connection_id is not None
     if not signature.strip():
         raise ValidationError(
             "the signature is empty", hint=f"pass the delivery's {SIGNATURE_HEADER} header value"
         )
-    secret = read_secret(connection_id, "webhook_secret", scope=secrets_scope(store))
+    secret = read_secret(connection_id, "webhook_secret", scope=secrets_scope(db))
     if not secret:
         raise missing_secret_error(connection_id)
     valid = signature_matches(body, signature, secret)

@@ -5,7 +5,7 @@ An export mapping says which local fields go to one store (``selectedFields``) a
 (``fieldMappings``: internal field -> WooCommerce field or ``pa_`` attribute). An import mapping says
 where a store's attributes (``attributeMappings``) and fields (``fieldMappings``) land locally.
 One mapping per connection and direction is active; activating one deactivates the others in the
-same transaction. Every function takes an open session; the caller's ``store.session()`` commits.
+same transaction. Every function takes an open session; the caller's ``db.session()`` commits.
 
 - ``rules``: what makes a mapping valid (errors name the offending key).
 - ``records``: the mappings in the database; one :class:`MappingKind` per direction says what differs.

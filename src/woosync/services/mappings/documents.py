@@ -16,6 +16,7 @@ from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
+from woosync.db.models import Connection
 from woosync.services.common import get_connection
 from woosync.services.mappings.records import (
     EXPORT,
@@ -29,7 +30,6 @@ from woosync.services.mappings.records import (
 )
 from woosync.services.mappings.rules import MappingRuleError
 from woosync.services.selection import SelectionRules, load_selection, save_selection
-from woosync.store.models import Connection
 
 PRODUCTS = "products"
 

@@ -4,7 +4,7 @@ The two directions work the same way: a mapping belongs to one connection, one p
 direction is active, activating one deactivates the others in the same transaction. What differs is
 described once per direction by a :class:`MappingKind` (``EXPORT``, ``IMPORT``): the table, the
 parts of the content and the rules. Every function takes an open session; the caller's
-``store.session()`` commits.
+``db.session()`` commits.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso, utcnow
+from woosync.db.models import Connection, ExportMapping, ImportMapping
 from woosync.services.common import get_connection
 from woosync.services.mappings.rules import validate_export_fields, validate_import_mappings
-from woosync.store.models import Connection, ExportMapping, ImportMapping
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -1,5 +1,5 @@
 """SQLModel tables (datetimes are aware UTC). The schema itself is created and upgraded by ``migrations``; these classes must
-describe exactly what the migrations build (``tests/test_store_migrations.py`` checks it).
+describe exactly what the migrations build (``tests/test_db_migrations.py`` checks it).
 
 Secrets never live here: a connection row holds no key, secret or webhook secret.
 """

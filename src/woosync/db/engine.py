@@ -1,4 +1,4 @@
-"""Opening the local SQLite store: private file, WAL, busy timeout, foreign keys, migrations."""
+"""Opening the local SQLite database: private file, WAL, busy timeout, foreign keys, migrations."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import DatabaseError
 from woosync.core.paths import ensure_private_dir
-from woosync.store import migrations
+from woosync.db import migrations
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -38,7 +38,7 @@ def _configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
 
 
-class Store:
+class Database:
     """The local database. ``session()`` yields a SQLModel session that commits on success."""
 
     def __init__(self, path: Path, *, memory: sqlite3.Connection | None = None) -> None:
@@ -105,17 +105,17 @@ class Store:
             self._memory = None
 
 
-def open_empty_store(path: Path | str) -> Store:
+def open_empty_database(path: Path | str) -> Database:
     """An empty database in memory, for read commands before ``path`` exists: nothing is created
     on disk, and every read finds nothing."""
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     _configure(conn)
     migrations.upgrade(conn)
     conn.isolation_level = "DEFERRED"  # the driver's default, which SQLAlchemy expects
-    return Store(Path(path).expanduser(), memory=conn)
+    return Database(Path(path).expanduser(), memory=conn)
 
 
-def open_store(path: Path | str) -> Store:
+def open_database(path: Path | str) -> Database:
     """Open (creating and upgrading as needed) the database at ``path``."""
     path = Path(path).expanduser()
     if path.is_dir():
@@ -146,4 +146,4 @@ def open_store(path: Path | str) -> Store:
         ) from exc
     finally:
         conn.close()
-    return Store(path)
+    return Database(path)

@@ -10,9 +10,9 @@ from sqlalchemy import create_engine, inspect
 from sqlmodel import SQLModel, select
 
 from woosync.core.errors import DatabaseError
-from woosync.store import migrations
-from woosync.store.engine import open_store
-from woosync.store.models import Connection, Product
+from woosync.db import migrations
+from woosync.db.engine import open_database
+from woosync.db.models import Connection, Product
 
 
 def _schema(path: Path) -> dict[str, object]:
@@ -47,7 +47,7 @@ def test_step_by_step_equals_fresh(tmp_path: Path) -> None:
         assert migrations.schema_version(conn) == target
     conn.close()
     fresh = tmp_path / "fresh.db"
-    open_store(fresh)
+    open_database(fresh)
     assert _schema(stepped) == _schema(fresh)
 
 
@@ -56,13 +56,13 @@ def test_migrations_build_what_the_models_describe(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{from_models}")
     SQLModel.metadata.create_all(engine)
     fresh = tmp_path / "fresh.db"
-    open_store(fresh)
+    open_database(fresh)
     assert _schema(fresh) == _schema(from_models)
 
 
 def test_new_database_is_private_and_in_wal_mode(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "w.db"
-    open_store(path)
+    open_database(path)
     assert path.stat().st_mode & 0o777 == 0o600
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -78,8 +78,8 @@ def test_data_from_version_1_survives_later_steps_and_is_backed_up(tmp_path: Pat
         " '2025-12-11 10:00:00', '2025-12-11 10:00:00')"
     )
     conn.close()
-    store = open_store(path)
-    with store.session() as session:
+    db = open_database(path)
+    with db.session() as session:
         (connection,) = session.exec(select(Connection)).all()
         assert (connection.store_name, connection.is_default) == ("Old", True)
         session.add(Product(sku="A-1", name="Added after upgrade"))
@@ -98,15 +98,15 @@ def test_data_from_version_2_survives_step_3(tmp_path: Path) -> None:
         " '{\"COLOR\": [\"Red\"]}', '{}', '2025-12-11 10:00:00', '2025-12-11 10:00:00')"
     )
     conn.close()
-    store = open_store(path)
-    with store.session() as session:
+    db = open_database(path)
+    with db.session() as session:
         (product,) = session.exec(select(Product)).all()
         assert product.attributes == {"COLOR": ["Red"]}
         assert product.categories == ["Kitchen"]
 
 
 def test_data_from_version_3_survives_step_4(tmp_path: Path) -> None:
-    from woosync.store.models import ProductSync
+    from woosync.db.models import ProductSync
 
     path = tmp_path / "v3.db"
     conn = sqlite3.connect(path, isolation_level=None)
@@ -123,8 +123,8 @@ def test_data_from_version_3_survives_step_4(tmp_path: Path) -> None:
         " '2025-12-11 10:30:00')"
     )
     conn.close()
-    store = open_store(path)
-    with store.session() as session:
+    db = open_database(path)
+    with db.session() as session:
         (record,) = session.exec(select(ProductSync).where(ProductSync.woo_product_id == 456)).all()
         assert (record.product_id, record.sync_status) == (101, "synced")
         assert record.exported_values == {"regular_price": "ab12"}
@@ -142,7 +142,7 @@ def test_database_from_a_newer_woosync_is_refused_untouched(tmp_path: Path) -> N
     conn.close()
     before = path.read_bytes()
     with pytest.raises(DatabaseError, match="newer woosync"):
-        open_store(path)
+        open_database(path)
     assert path.read_bytes() == before
 
 
@@ -150,21 +150,21 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "junk.db"
     path.write_text("this is not sqlite" * 100)
     with pytest.raises(DatabaseError, match="not a woosync database"):
-        open_store(path)
+        open_database(path)
 
 
 def test_deleting_a_connection_cascades(tmp_path: Path) -> None:
-    from woosync.store.models import ExportMapping, ProductSync
+    from woosync.db.models import ExportMapping, ProductSync
 
-    store = open_store(tmp_path / "c.db")
-    with store.session() as session:
+    db = open_database(tmp_path / "c.db")
+    with db.session() as session:
         connection = Connection(store_name="S", store_url="https://s.example")
         session.add(connection)
         session.flush()
         session.add(ExportMapping(connection_id=connection.id, selected_fields=["name", "sku"]))
         session.add(ProductSync(connection_id=connection.id, product_id=1))
-    with store.session() as session:
+    with db.session() as session:
         session.delete(session.get(Connection, connection.id))
-    with store.session() as session:
+    with db.session() as session:
         assert session.exec(select(ExportMapping)).all() == []
         assert session.exec(select(ProductSync)).all() == []
