@@ -474,6 +474,7 @@ def test_command(
 ) -> None:
     """Check that a store answers with these credentials; show WordPress/WooCommerce versions."""
     from woosync.services import connections as service
+    from woosync.services.common import normalize_store_url
 
     state = app_context(ctx, json_flag)
     if url is not None and ref is not None:
@@ -486,7 +487,7 @@ def test_command(
             )
         result = service.test_saved_connection(state.db(create=False), ref)
     else:
-        service.normalize_store_url(url)  # fail before asking for secrets
+        normalize_store_url(url)  # fail before asking for secrets
         secrets = gather_secrets(state.output, credentials)
         result = service.test_connection(
             url,

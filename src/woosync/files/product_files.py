@@ -534,13 +534,13 @@ def load_yaml_strings(text: str, duplicates: list[tuple[dict[str, Any], str]] | 
     for event in yaml.parse(text, Loader=_PARSER_LOADER):
         budget.see(event)
         kind = type(event)
-        if kind is yaml.ScalarEvent:
+        if isinstance(event, yaml.ScalarEvent):
             plain_null = event.tag is None and event.implicit[0] and event.value in _PLAIN_NULLS
             value = None if plain_null or event.tag == _NULL_TAG else event.value
             if event.anchor:
                 anchors[event.anchor] = value
             add(value)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             container: Any = {} if kind is yaml.MappingStartEvent else []
             if event.anchor:
                 anchors[event.anchor] = container
@@ -556,7 +556,7 @@ def load_yaml_strings(text: str, duplicates: list[tuple[dict[str, Any], str]] | 
             frame = stack.pop()
             if frame[3] is not None:
                 merge(frame[3], frame[0])
-        elif kind is yaml.AliasEvent:
+        elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in anchors:
                 raise ValidationError(f"YAML alias *{event.anchor} has no anchor")
             add(anchors[event.anchor])

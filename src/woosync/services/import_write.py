@@ -27,8 +27,9 @@ from woosync.services.import_fields import (
     missing_sku_reason,
     unsupported_reason,
 )
-from woosync.services.import_reconcile import Reconciled, catalog_fields, reconcile_product
+from woosync.services.import_reconcile import catalog_fields, reconcile_product
 from woosync.services.import_run import ImportRun, entry
+from woosync.services.sync_echoes import Reconciled
 
 if TYPE_CHECKING:
     from sqlmodel import Session

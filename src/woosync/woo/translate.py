@@ -68,7 +68,8 @@ def decode(response: httpx.Response, url: str, scheme: AuthScheme) -> Any:
 def _signature(response: httpx.Response) -> str | None:
     """The OAuth signature of the request ``response`` answers (a proxy may quote it back)."""
     try:
-        return response.request.url.params.get("oauth_signature")
+        signature: str | None = response.request.url.params.get("oauth_signature")
+        return signature
     except RuntimeError:  # a response built without a request
         return None
 

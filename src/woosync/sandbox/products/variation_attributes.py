@@ -18,7 +18,8 @@ from woosync.sandbox.text import sanitize_title, term_name
 
 
 def _parent_attribute(parent: dict[str, Any], attribute_id: int, key: str) -> dict[str, Any] | None:
-    for attribute in parent["attributes"]:
+    attributes: list[dict[str, Any]] = parent["attributes"]
+    for attribute in attributes:
         if attribute_id and attribute["id"] == attribute_id:
             return attribute
         if not attribute_id and not attribute["id"] and sanitize_title(attribute["name"]) == key:

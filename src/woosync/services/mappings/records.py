@@ -183,7 +183,10 @@ IMPORT = MappingKind(
     check=_check_import,
     nothing_to_update_hint="give attribute mappings, field mappings, or active/inactive",
 )
-KINDS: dict[Direction, MappingKind[Any]] = {"export": EXPORT, "import": IMPORT}
+KINDS: dict[Direction, MappingKind[ExportMapping] | MappingKind[ImportMapping]] = {
+    "export": EXPORT,
+    "import": IMPORT,
+}
 
 
 def kind_of(mapping: AnyMapping) -> MappingKind[Any]:
@@ -239,7 +242,7 @@ def list_mappings(
 ) -> list[AnyMapping]:
     """A connection's mappings, oldest first (the spec's List ... mappings)."""
     connection_id = connection_id_of(get_connection(session, connection))
-    return KINDS[direction].of_connection(session, connection_id)
+    return list(KINDS[direction].of_connection(session, connection_id))
 
 
 def active_mapping(
