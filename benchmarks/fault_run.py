@@ -100,7 +100,7 @@ def fault_run(
     from woosync.db.engine import open_database
     from woosync.db.models import Connection
     from woosync.sandbox import SandboxStore
-    from woosync.services.export import export_products
+    from woosync.services.export.run import export_products
     from woosync.woo import WooClient
 
     sandbox = SandboxStore(seed=seed)

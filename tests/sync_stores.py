@@ -15,8 +15,8 @@ from sqlmodel import select
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import SandboxStore
-from woosync.services.export import export_products
-from woosync.services.importer import import_products
+from woosync.services.export.run import export_products
+from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
 # Every field woosync exports, with the values a real store answers differently: an entity-encoded

@@ -61,12 +61,12 @@ def test_every_operation_names_a_real_command_and_service_function() -> None:
 
 def test_the_modules_it_names_exist() -> None:
     named = set(
-        re.findall(r"\b((?:cli|services|store|woo|secrets|files|core|sandbox)/[\w/]+\.py)", DOC)
+        re.findall(r"\b((?:cli|services|db|woo|secrets|files|core|sandbox)/[\w/]+\.py)", DOC)
     )
     assert len(named) > 20
     assert sorted(p for p in named if not (ROOT / "src" / "woosync" / p).exists()) == []
-    modules = set(re.findall(r"services/(\w+)\.py", DOC))
-    stages = {"export", "export_plan", "export_run", "export_records", "registry", "selection"}
-    stages |= {"sync_echoes", "importer", "import_fetch", "import_fields", "import_reconcile"}
-    stages |= {"import_write", "import_cursor", "import_fingerprints"}
+    modules = set(re.findall(r"services/([\w/]+)\.py", DOC))
+    stages = {f"export/{name}" for name in ("run", "plan", "engine", "records", "registry")}
+    stages |= {f"imports/{name}" for name in ("run", "fetch", "fields", "reconcile", "write")}
+    stages |= {"imports/cursor", "imports/fingerprints", "selection", "sync_echoes"}
     assert stages <= modules

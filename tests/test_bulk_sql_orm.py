@@ -15,12 +15,12 @@ import pytest
 
 import woosync.core.timeutil as timeutil
 from store_pair import store_pair
+from woosync.db.bulk_sql import insert_many, upsert_many
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, StoreRef
-from woosync.services import export_records
-from woosync.services.bulk_sql import insert_many, upsert_many
-from woosync.services.export_records import SyncRow, write_syncs
-from woosync.services.registry import IMAGE, StoreRegistry
+from woosync.services.export import records as export_records
+from woosync.services.export.records import SyncRow, write_syncs
+from woosync.services.export.registry import IMAGE, StoreRegistry
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)

@@ -27,8 +27,8 @@ from test_export_support import add_products, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import SandboxStore
-from woosync.services.export import export_products
-from woosync.services.importer import import_products
+from woosync.services.export.run import export_products
+from woosync.services.imports.run import import_products
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_an_update_queued_behind_a_delete_does_not_recreate_the_product(
     db: Database, lock_waits: threading.Event
 ) -> None:
     from woosync.core.errors import NotFoundError
-    from woosync.services.export import delete_product, update_product
+    from woosync.services.export.run import delete_product, update_product
 
     sandbox = SandboxStore(seed=22)
     conn = connection(db)

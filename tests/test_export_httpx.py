@@ -23,8 +23,8 @@ from test_export_support import (
 )
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database
-from woosync.services import export_run
-from woosync.services.export import delete_product, export_products, update_product
+from woosync.services.export import engine as export_run
+from woosync.services.export.run import delete_product, export_products, update_product
 
 
 @pytest.fixture(autouse=True)
@@ -567,7 +567,7 @@ def test_a_sku_of_0_is_never_looked_up_as_sku_0(db: Database, fake: FakeWoo) -> 
 def test_retry_failed_takes_the_products_an_interrupted_run_left_pending(
     db: Database, fake: FakeWoo
 ) -> None:
-    from woosync.services.export import count_products
+    from woosync.services.export.run import count_products
 
     conn = add_connection(db)
     ids = add_products(db, [tee("A"), tee("B"), tee("C")])

@@ -17,9 +17,9 @@ from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_
 from test_export_support import add_products, edit_product, refs_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services import export_run
-from woosync.services.export import export_products
-from woosync.services.registry import IMAGE, same_image_file
+from woosync.services.export import engine as export_run
+from woosync.services.export.registry import IMAGE, same_image_file
+from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
 FIELDS = ["name", "sku", "images"]

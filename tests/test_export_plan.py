@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from woosync.core.errors import ValidationError
-from woosync.services import export_plan as plan
+from woosync.services.export import plan
 
 
 class Refs:

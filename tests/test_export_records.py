@@ -17,9 +17,9 @@ from sqlalchemy import insert
 from store_pair import store_pair
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync, StoreRef
-from woosync.services import export_records
-from woosync.services.export_records import SyncRow, write_syncs
-from woosync.services.registry import IMAGE, StoreRegistry
+from woosync.services.export import records as export_records
+from woosync.services.export.records import SyncRow, write_syncs
+from woosync.services.export.registry import IMAGE, StoreRegistry
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
@@ -181,8 +181,8 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
     field name (standard scalar, list, dimensions, attribute, custom field, unknown)."""
     from woosync.db.models import Product
     from woosync.services.catalog import field_value
-    from woosync.services.export import field_readers
-    from woosync.services.export_records import select_products
+    from woosync.services.export.records import select_products
+    from woosync.services.export.run import field_readers
 
     names = [
         "name",

@@ -14,9 +14,9 @@ from test_export_support import add_products, edit_product, set_mapping, sync_of
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services import export_run
 from woosync.services.connections import create_connection
-from woosync.services.export import export_products
+from woosync.services.export import engine as export_run
+from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
 
@@ -421,7 +421,7 @@ def test_a_create_with_a_deleted_store_image_uploads_it_again(db: Database) -> N
 def test_a_delete_whose_answer_is_lost_is_not_replayed_into_a_false_not_found(
     db: Database,
 ) -> None:
-    from woosync.services.export import delete_product
+    from woosync.services.export.run import delete_product
     from woosync.woo.errors import WooTimeoutError
 
     sandbox = SandboxStore(seed=0)

@@ -14,8 +14,8 @@ from test_export_support import add_products, edit_product, set_mapping, sync_of
 from woosync.core.fields import WOO_FIELD_TYPES, WOO_PRODUCT_FIELDS, coerce_target_value
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
-from woosync.services import export_plan as plan
 from woosync.services.connections import create_connection
+from woosync.services.export import plan
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from woosync.core.gc_tuning import YOUNG_THRESHOLD, fewer_gc_passes
 from woosync.db.engine import open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
-from woosync.services.export import export_products
-from woosync.services.importer import import_products
+from woosync.services.export.run import export_products
+from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
 DEFAULT = (700, 10, 10)

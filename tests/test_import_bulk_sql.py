@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from woosync.db.bulk_sql import insert_many, upsert_many
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
-from woosync.services.bulk_sql import insert_many, upsert_many
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)

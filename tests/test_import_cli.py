@@ -17,7 +17,7 @@ from woosync.core.locks import store_lock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.importer import import_products
+from woosync.services.imports.run import import_products
 
 
 def _add_connection(

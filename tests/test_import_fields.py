@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from woosync.services.import_cursor import (
+from woosync.services.imports.cursor import (
     modified_after,
     next_cursor,
     parse_woo_gmt,
     woo_gmt,
 )
-from woosync.services.import_fields import (
+from woosync.services.imports.fields import (
     ImportRules,
     find_attribute_mapping,
     map_product,

@@ -14,8 +14,8 @@ from sqlmodel import select
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
 from woosync.sandbox import SandboxStore
-from woosync.services.export import export_products
-from woosync.services.importer import import_products
+from woosync.services.export.run import export_products
+from woosync.services.imports.run import import_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
 from woosync.services.sync_status import sync_status
 from woosync.woo import WooClient

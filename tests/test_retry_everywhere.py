@@ -19,8 +19,8 @@ from test_export_support import add_products, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services import export_run
-from woosync.services.export import export_products
+from woosync.services.export import engine as export_run
+from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
 TIMEOUT = 0.4

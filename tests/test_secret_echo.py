@@ -33,7 +33,7 @@ PRODUCTS = [
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    from woosync.services import export_run
+    from woosync.services.export import engine as export_run
 
     monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
 

@@ -163,8 +163,8 @@ def _captured(monkeypatch, module: str, name: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("command", "module", "name"),
     [
-        ("export", "woosync.services.export", "export_products"),
-        ("import", "woosync.services.importer", "import_products"),
+        ("export", "woosync.services.export.run", "export_products"),
+        ("import", "woosync.services.imports.run", "import_products"),
     ],
 )
 def test_concurrency_setting_is_the_default_and_the_option_still_wins(

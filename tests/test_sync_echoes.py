@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from woosync.services import export_plan as plan
+from woosync.services.export import plan
 from woosync.services.sync_echoes import (
     FieldState,
     catalog_print,

@@ -27,8 +27,8 @@ from realstore_support import RealStore, add_product, export, store_products_wit
 from queued_runs import WAIT, Run, is_listing, lock_waits, queue_behind
 from test_secret_echo import forms as secret_forms
 from woosync.db.engine import open_database
-from woosync.services.export import export_products
-from woosync.services.importer import import_products
+from woosync.services.export.run import export_products
+from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
 SKU = "RT-SALT"

@@ -268,7 +268,7 @@ def export_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
-    from woosync.services.export import count_products, export_products
+    from woosync.services.export.run import count_products, export_products
     from woosync.services.stores import several
 
     state = start_run(ctx, run)
@@ -352,7 +352,7 @@ def update_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Push one synced product's changed fields to a store (it must have been exported before)."""
-    from woosync.services.export import update_product
+    from woosync.services.export.run import update_product
 
     state = start_run(ctx, run)
     output = state.output
@@ -386,7 +386,7 @@ def delete_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Delete a product from a store for good (not to the trash) and keep it out of that store."""
-    from woosync.services.export import delete_product
+    from woosync.services.export.run import delete_product
 
     state = start_run(ctx, run)
     output = state.output

@@ -202,7 +202,7 @@ def import_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Import products from WooCommerce stores into the local catalog (cron-ready)."""
-    from woosync.services.importer import import_products, parse_since
+    from woosync.services.imports.run import import_products, parse_since
     from woosync.services.stores import several
 
     state = start_run(ctx, run)

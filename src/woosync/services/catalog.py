@@ -20,6 +20,7 @@ from sqlmodel import col, func, or_, select
 from woosync.core.errors import ConflictError, NotFoundError, ValidationError
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso, utcnow
+from woosync.db.bulk_sql import insert_many
 from woosync.db.models import Product, ProductSync
 from woosync.files.product_files import (
     ATTRIBUTE_PREFIX,
@@ -33,7 +34,6 @@ from woosync.files.product_files import (
     same_sku_message,
     validate_rows,
 )
-from woosync.services.bulk_sql import insert_many
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -598,8 +598,8 @@ def remove_product(db: Database, product_id: int) -> dict[str, Any]:
     not bring it back (``import --restore-removed`` does; ``add``/``load`` of the SKU drop it)."""
     from sqlmodel import delete
 
+    from woosync.db.bulk_sql import upsert_many
     from woosync.db.models import RemovedProduct
-    from woosync.services.bulk_sql import upsert_many
 
     with db.session() as session:
         product = get_product(session, product_id)

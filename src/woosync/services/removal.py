@@ -53,7 +53,7 @@ def delete_from_stores(
     ``deleted``, ``gone`` (the store no longer had it), ``inactive`` (the connection is inactive:
     not touched) or ``failed`` (the store could not be asked: its copy and sync record stay).
     """
-    from woosync.services.export import delete_product
+    from woosync.services.export.run import delete_product
 
     outcome: list[dict[str, Any]] = []
     for holder in stores_holding(db, product_id):

@@ -230,8 +230,8 @@ def mark_excluded(
     session: Session, connection_id: int, product_ids: Iterable[int], reason: str
 ) -> None:
     """Keep these products out of the store (the latest reason wins)."""
+    from woosync.db.bulk_sql import upsert_many
     from woosync.db.models import ProductExclusion
-    from woosync.services.bulk_sql import upsert_many
 
     now = utcnow()
     rows = [
@@ -346,7 +346,7 @@ def exclude_products(
     that copy instead of creating another one. ``{connectionId, storeName, excluded: [{productId,
     sku, wooProductId, already}]}``.
     """
-    from woosync.services.export_records import load_syncs
+    from woosync.services.export.records import load_syncs
 
     conn = _database(session, connection)
     products = _products_by_sku(session, skus)

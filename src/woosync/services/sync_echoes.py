@@ -18,7 +18,7 @@ An import compares the store's value with its echo: equal means "the store did n
 the catalog is left alone. A store change comes in when the catalog did not change the field too;
 when both changed (to different values) it is a conflict, resolved by ``on_conflict``; until then
 ``export --partial`` leaves the field out. Which fields are compared at all (those the import
-mapping owns) is :mod:`woosync.services.import_reconcile`'s business.
+mapping owns) is :mod:`woosync.services.imports.reconcile`'s business.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.fields import DIMENSION_PARTS, is_global_attribute
-from woosync.services import export_plan as plan
+from woosync.services.export import plan
 
 ON_CONFLICT = ("skip", "catalog", "store")
 

@@ -70,7 +70,7 @@ def sync_status(
     from sqlmodel import col, func, select
 
     from woosync.db.models import SYNC_STATUSES, Product, ProductSync
-    from woosync.services.import_cursor import read_cursor
+    from woosync.services.imports.cursor import read_cursor
 
     wanted = validate_status(status)
     db_status = None if wanted == EXCLUDED_STATE else wanted
@@ -165,7 +165,7 @@ def _with_exclusions(
     or selection; ``excludedSince``): in the records, in place of their sync status, and counted in
     ``summary.excluded``. Products excluded by hand are listed even without a sync record; those
     outside the store's ``products:`` selection only when they have one (the store was sent them)."""
-    from woosync.services.export_records import load_syncs
+    from woosync.services.export.records import load_syncs
     from woosync.services.selection import SELECTION, exclusions, selection_outcasts
 
     manual = {

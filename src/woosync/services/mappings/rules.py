@@ -29,7 +29,7 @@ from woosync.core.fields import (
     is_valid_woo_target,
 )
 from woosync.core.text import control_character_problem
-from woosync.services.import_fields import local_name
+from woosync.services.imports.fields import local_name
 
 REQUIRED_FIELDS_MESSAGE = 'Export mapping must include "name" and "sku" fields'
 

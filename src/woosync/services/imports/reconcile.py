@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from woosync.services import export_plan as plan
-from woosync.services.import_fields import (
+from woosync.services.export import plan
+from woosync.services.imports.fields import (
     ImportRules,
     LocalFields,
     attribute_options,

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.timeutil import iso
 
 if TYPE_CHECKING:
-    from woosync.services.import_fields import ImportRules
-    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.services.imports.fields import ImportRules
+    from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.woo import WooClient
 
 # Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated

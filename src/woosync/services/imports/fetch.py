@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
-from woosync.services.import_cursor import parse_woo_gmt, woo_gmt
-from woosync.services.import_fields import ImportRules, needs_attribute_slugs
-from woosync.services.import_run import ImportRun, entry
+from woosync.services.imports.cursor import parse_woo_gmt, woo_gmt
+from woosync.services.imports.fields import ImportRules, needs_attribute_slugs
+from woosync.services.imports.state import ImportRun, entry
 
 if TYPE_CHECKING:
-    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.woo import WooClient
 
 log = logging.getLogger("woosync.import")

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.timeutil import utcnow
+from woosync.db.bulk_sql import upsert_many
 from woosync.files.product_files import normalize_fields
-from woosync.services.bulk_sql import upsert_many
-from woosync.services.import_fields import (
+from woosync.services.imports.fields import (
     LocalFields,
     map_product,
     missing_sku_reason,
     unsupported_reason,
 )
-from woosync.services.import_reconcile import catalog_fields, reconcile_product
-from woosync.services.import_run import ImportRun, entry
+from woosync.services.imports.reconcile import catalog_fields, reconcile_product
+from woosync.services.imports.state import ImportRun, entry
 from woosync.services.sync_echoes import Reconciled
 
 if TYPE_CHECKING:
@@ -413,7 +413,7 @@ def _link(
     """Queue the sync record: link, lastImportedAt, synced, and the two-way sync's memory: a new
     link takes the store's fingerprints as its base; a reconciled product the base, echoes and
     conflicts the reconciling left (fields it did not take keep their base)."""
-    from woosync.services.import_fingerprints import store_attribute_list
+    from woosync.services.imports.fingerprints import store_attribute_list
 
     assert product_id is not None
     woo_id = int(woo["id"])

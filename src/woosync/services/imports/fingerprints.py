@@ -2,8 +2,8 @@
 
 When an import first links a product, its sync record's ``exported_values`` hold, for every export
 target of the product, the fingerprint of what the store has *now* (made with the export engine's own
-:func:`~woosync.services.export_plan.store_values` and
-:func:`~woosync.services.export_plan.fingerprints`). ``woosync export --partial`` then compares the
+:func:`~woosync.services.export.plan.store_values` and
+:func:`~woosync.services.export.plan.fingerprints`). ``woosync export --partial`` then compares the
 local values with the store's: a product the import left unchanged costs no write; a local change
 made after the import is sent. For a product already linked, only the fields the import reconciled
 (:mod:`sync_echoes`) and those the store changed without owning them move. The targets are the
@@ -18,7 +18,7 @@ from typing import Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
-from woosync.services.export_plan import (
+from woosync.services.export.plan import (
     ATTRIBUTE_KINDS,
     Target,
     fingerprint,

@@ -22,15 +22,15 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.timeutil import utcnow
-from woosync.services import export_plan as plan
-from woosync.services.export_records import (
+from woosync.services.export import plan
+from woosync.services.export.engine import ERROR, MAX_BATCH, ExportRun, Item
+from woosync.services.export.records import (
     RETRY_STATUSES,
     delete_sync,
     load_syncs,
     select_products,
     touch_connection,
 )
-from woosync.services.export_run import ERROR, MAX_BATCH, ExportRun, Item
 from woosync.services.selection import (
     DELETED,
     drop_exclusions,
@@ -130,7 +130,7 @@ def export_products(
                 progress(len(left_out))  # counted by count_products: done, nothing to send
             included = [row.id for row in products] if include else []
             items = _items(session, _id(conn), targets, products, allow_empty)
-            from woosync.services.registry import StoreRegistry
+            from woosync.services.export.registry import StoreRegistry
 
             registry = StoreRegistry.load(session, _id(conn))
         del products

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
-from woosync.services.bulk_sql import write_many
+from woosync.db.bulk_sql import write_many
 
 if TYPE_CHECKING:
     from sqlmodel import Session

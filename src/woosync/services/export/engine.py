@@ -28,9 +28,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.timeutil import iso, utcnow
-from woosync.services import export_plan as plan
-from woosync.services.export_records import SyncRow, linked_products, write_syncs
-from woosync.services.registry import ATTRIBUTE, IMAGE, StoreRegistry
+from woosync.services.export import plan
+from woosync.services.export.records import SyncRow, linked_products, write_syncs
+from woosync.services.export.registry import ATTRIBUTE, IMAGE, StoreRegistry
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database

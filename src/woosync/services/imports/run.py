@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import ValidationError
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.timeutil import utcnow
-from woosync.services.import_cursor import (
+from woosync.services.imports.cursor import (
     DEFAULT_OVERLAP,
     modified_after,
     next_cursor,
@@ -29,7 +29,7 @@ from woosync.services.import_cursor import (
     woo_gmt,
     write_cursor,
 )
-from woosync.services.import_fetch import (
+from woosync.services.imports.fetch import (
     MAX_CONCURRENCY,
     attribute_slugs,
     check_totals,
@@ -38,16 +38,16 @@ from woosync.services.import_fetch import (
     pages,
     wanted_fields,
 )
-from woosync.services.import_fields import ImportRules
-from woosync.services.import_run import STATUSES, ImportRun, summary
-from woosync.services.import_write import PageWriter, linked_woo_ids, write_products
+from woosync.services.imports.fields import ImportRules
+from woosync.services.imports.state import STATUSES, ImportRun, summary
+from woosync.services.imports.write import PageWriter, linked_woo_ids, write_products
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from woosync.db.engine import Database
     from woosync.db.models import Connection
-    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.woo import WooClient
 
 __all__ = ["STATUSES", "import_products", "parse_since"]
@@ -261,7 +261,7 @@ def _connection_and_rules(
     db: Database, ref: int | str | None, use_mapping: bool
 ) -> tuple[Connection, ImportRules, Fingerprinter]:
     from woosync.services.common import connection_or_default
-    from woosync.services.import_fingerprints import Fingerprinter
+    from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.services.mappings import active_export_mapping, active_import_mapping
 
     with db.session() as session:

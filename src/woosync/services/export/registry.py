@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from woosync.services.export_plan import MissingRefError
+from woosync.services.export.plan import MissingRefError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -99,7 +99,7 @@ class StoreRegistry:
             self._dropped.clear()
         if self._new:
             # an export learns an image id per product: one executemany (bulk_sql.write_many)
-            from woosync.services.bulk_sql import write_many
+            from woosync.db.bulk_sql import write_many
 
             now = utcnow()
             write_many(

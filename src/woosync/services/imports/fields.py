@@ -16,7 +16,7 @@ What lands where (the README's "Import and cron" section says the same):
 - Empty strings (the store's "unset") become ``None`` (``name`` and ``sku`` excepted).
 - A new product comes in with all of that. A product already in the catalog takes only the store's
   edits of the fields the rules *own* (:meth:`ImportRules.owns`: those an import mapping names, or
-  everything under the default mapping); see :mod:`woosync.services.import_reconcile`.
+  everything under the default mapping); see :mod:`woosync.services.imports.reconcile`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The export pipeline: select -> plan -> match -> send -> book (see ARCHITECTURE.md)."""

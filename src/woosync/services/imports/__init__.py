@@ -1,0 +1,1 @@
+"""The import pipeline: fetch -> map fields -> reconcile -> write -> bookmark (see ARCHITECTURE.md)."""
