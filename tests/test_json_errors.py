@@ -71,3 +71,14 @@ def test_without_json_stdout_stays_empty(cli) -> None:
     assert result.exit_code == 3
     assert result.stdout == ""
     assert result.stderr.startswith("error: product 99 not found")
+
+
+def test_a_service_names_parameters_and_the_cli_writes_them_as_flags() -> None:
+    from woosync.cli.app import flag_of
+    from woosync.core.errors import ValidationError, param
+
+    error = ValidationError(
+        f"{param('ca_bundle')} excludes {param('insecure')}", hint=f"drop {param('insecure')}"
+    )
+    assert str(error) == "ca_bundle excludes insecure (drop insecure)"
+    assert error.render(flag_of) == "--ca-bundle excludes --insecure (drop --insecure)"

@@ -116,7 +116,7 @@ class WoosyncGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except WoosyncError as exc:
-            _fail(ctx, str(exc), exc.exit_code, exc)
+            _fail(ctx, exc.render(flag_of), exc.exit_code, exc)
         except KeyboardInterrupt as exc:
             _fail(ctx, "interrupted", ExitCode.INTERRUPTED, exc)
         except Exception as exc:
@@ -133,6 +133,15 @@ class WoosyncGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
+
+
+# Service parameters whose flag is not their name written with dashes (see core.errors.param).
+FLAGS: dict[str, str] = {}
+
+
+def flag_of(parameter: str) -> str:
+    """The CLI's spelling of a service parameter: ``ca_bundle`` -> ``--ca-bundle``."""
+    return FLAGS.get(parameter) or "--" + parameter.replace("_", "-")
 
 
 def _note_missing_database(ctx: typer.Context) -> None:

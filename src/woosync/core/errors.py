@@ -6,7 +6,24 @@ The CLI maps any :class:`WoosyncError` to a one-line message and its exit code i
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from woosync.core.exit_codes import ExitCode
+
+_PARAM = re.compile(r"\{\{(\w+)\}\}")
+
+
+def param(name: str) -> str:
+    """A service parameter named in a message or hint, e.g. ``f"{param('ca_bundle')} excludes
+    {param('insecure')}"``: each shell spells it its own way (the CLI as a flag, ``--ca-bundle``;
+    the HTTP API as a JSON field), so the services never name a flag."""
+    return "{{" + name + "}}"
+
+
+def spell_params(text: str, spell: Callable[[str], str]) -> str:
+    """``text`` with every :func:`param` written by ``spell``."""
+    return _PARAM.sub(lambda match: spell(match[1]), text)
 
 
 class WoosyncError(Exception):
@@ -19,8 +36,13 @@ class WoosyncError(Exception):
         self.message = message
         self.hint = hint
 
+    def render(self, spell: Callable[[str], str]) -> str:
+        """The one-line text, with the parameters it names written by ``spell``."""
+        text = f"{self.message} ({self.hint})" if self.hint else self.message
+        return spell_params(text, spell)
+
     def __str__(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        return self.render(lambda name: name)
 
 
 class ValidationError(WoosyncError):
