@@ -30,7 +30,7 @@ def _serve(latency_ms: float, per_item_ms: float, ready: Any, commands: Any, ans
 
     sandbox = SandboxStore(seed=0)
     key, secret = sandbox.create_key("read_write")
-    sandbox.faults = Faults(latency_ms=latency_ms, per_batch_item_ms=per_item_ms)
+    sandbox.faults = Faults(latency_ms=latency_ms, per_item_ms=per_item_ms)
     with sandbox.serve() as url:
         ready.put((url, key, secret))
         cpu = time.process_time()
