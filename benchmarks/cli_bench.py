@@ -495,6 +495,20 @@ def check_targets(by_key: dict[str, Row], products: int) -> list[str]:
             f"{verdict(per100 <= 1.01)} (<= 1.01; plus {first.term_requests} for categories "
             f"and terms, {first.requests} in all{also})"
         )
+    if "change" in by_key:
+        change, changed = by_key["change"], products // 10
+        per100 = 100 * (change.requests - change.term_requests) / max(changed, 1)
+        targets.append(
+            f"10% price change {per100:.2f} requests per 100 changed products: "
+            f"{verdict(per100 <= 1.01)} (<= 1.01; {change.requests} for {changed:,} changed)"
+        )
+    if "import" in by_key:
+        imported = by_key["import"]
+        per100 = 100 * (imported.requests - imported.term_requests) / products
+        targets.append(
+            f"import {per100:.2f} listing requests per 100 products: {verdict(per100 <= 1.01)} "
+            f"(<= 1.01; {imported.requests} in all)"
+        )
     if "partial" in by_key:
         partial = by_key["partial"]
         ms = 1000 * partial.cpu_s / products
