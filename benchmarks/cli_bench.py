@@ -25,7 +25,7 @@ Scenarios a selected one needs (load, export) run unmeasured when not selected. 
 command gets ``WOOSYNC_TIMEOUT=120`` so that a machine shared with other work never turns a slow
 answer into a retry (with the store cost below, a batch takes about 2.5 s; the default is 30 s).
 
-Fixtures are realistic: a description of ~350 characters of HTML, 1–3 images, 1–2 of 21 categories,
+Fixtures are realistic: a description of ~260 characters of HTML, 1–3 images, 1–2 of 21 categories,
 COLOR (1–3 values) and Size attributes. Exported fields: name, sku, price, description, images,
 categories, COLOR, Size. ``--per-item-ms`` makes the store spend that much per product written (each
 item of a batch, each single create or update: ``Faults.per_item_ms``), as a real store does (a
