@@ -15,6 +15,7 @@ import multiprocessing as mp
 import os
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,9 @@ class SandboxProcess:
         self.stop()
 
 
+COMMAND_TIMEOUT_S = 1800.0  # one command; a stuck one is killed and reported, the rest go on
+
+
 @dataclass
 class Measured:
     """One child process: exit code, wall seconds, CPU seconds (user + sys), peak RSS in MB."""
@@ -100,11 +104,17 @@ class Measured:
     stderr: str
 
 
-def measure(command: list[str], env: dict[str, str], stdout: Path | None = None) -> Measured:
+def measure(
+    command: list[str],
+    env: dict[str, str],
+    stdout: Path | None = None,
+    timeout_s: float = COMMAND_TIMEOUT_S,
+) -> Measured:
     """Run ``command`` with no input; its stdout goes to the file ``stdout`` (``/dev/null`` for
     rendered output nobody reads) or, when ``None``, is returned; stderr is returned. Wall time
     covers the whole child, start-up included; CPU and peak memory come from ``os.wait4`` for this
-    child alone."""
+    child alone. A child still running after ``timeout_s`` is killed (exit code -9, said on stderr),
+    so one stuck command never stalls a whole benchmark."""
     with (
         tempfile.TemporaryFile() as captured,
         tempfile.TemporaryFile() as errors,
@@ -119,16 +129,24 @@ def measure(command: list[str], env: dict[str, str], stdout: Path | None = None)
             stdout=captured if stdout is None else target,
             stderr=errors,
         )
-        _pid, status, usage = os.wait4(child.pid, 0)
+        limit = threading.Timer(timeout_s, child.kill)  # wait4 itself has no time limit
+        limit.start()
+        try:
+            _pid, status, usage = os.wait4(child.pid, 0)
+        finally:
+            limit.cancel()
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
         captured.seek(0)
         errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+        if wall >= timeout_s:
+            stderr += f"\nkilled after {timeout_s:g} s (the benchmark's time limit per command)"
         return Measured(
             returncode=child.returncode,
             wall_s=wall,
             cpu_s=usage.ru_utime + usage.ru_stime,
             peak_rss_mb=usage.ru_maxrss / 1024,
             stdout=captured.read().decode(errors="replace"),
-            stderr=errors.read().decode(errors="replace"),
+            stderr=stderr,
         )

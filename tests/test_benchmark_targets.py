@@ -93,3 +93,13 @@ def test_fixtures_are_realistic_and_the_same_every_run(bench: ModuleType, tmp_pa
     assert len({r["sku"] for r in rows}) == 30
     prices = tmp_path / "prices.csv"
     assert bench.write_price_change(prices, 30) == 3
+
+
+def test_a_stuck_command_is_killed_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    common = importlib.import_module("bench_common")
+    stuck = common.measure(["sleep", "30"], {"PATH": "/usr/bin:/bin"}, timeout_s=0.2)
+    assert stuck.returncode == -9 and stuck.wall_s < 5
+    assert "killed after 0.2 s" in stuck.stderr
+    done = common.measure(["echo", "done"], {"PATH": "/usr/bin:/bin"})
+    assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
