@@ -565,6 +565,53 @@ def flatness(tables: list[tuple[str, list[Row]]]) -> list[str]:
     return lines
 
 
+def markdown(figures_file: Path) -> list[str]:
+    """README tables from ``--json-out`` lines: one table per latency and per-item cost, one
+    group of columns per N (a later line for the same N, latency and cost replaces an earlier)."""
+    tables: dict[tuple[float, float], dict[int, list[Row]]] = {}
+    for line in figures_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            figures = json.loads(line)
+            key = (figures["latency_ms"], figures["per_item_ms"])
+            rows = [Row(**row) for row in figures["rows"]]
+            tables.setdefault(key, {})[figures["n"]] = rows
+    lines: list[str] = []
+    for (latency, per_item), by_n in sorted(tables.items()):
+        sizes = sorted(by_n)
+        lines += [
+            "",
+            f"Store latency {latency:g} ms per request, {per_item:g} ms per product written:",
+            "",
+            "| Scenario | "
+            + " | ".join(
+                f"Req./100 {n:,} | Wall {n:,} | CPU {n:,} | CPU ms/product {n:,} | Peak RSS {n:,}"
+                for n in sizes
+            )
+            + " |",
+            "|---|" + "---|---|---|---|---|" * len(sizes),
+        ]
+        keys = [k for k in SCENARIOS if any(r.key == k for rows in by_n.values() for r in rows)]
+        for key in keys:
+            cells: list[str] = []
+            label = key
+            for n in sizes:
+                row = next((r for r in by_n[n] if r.key == key), None)
+                if row is None:
+                    cells += ["—"] * 5
+                    continue
+                label, approx = row.label, "~" if row.extrapolated else ""
+                per = max(row.products, 1)
+                cells += [
+                    f"{100 * row.requests / per:.2f}",
+                    f"{approx}{row.wall_s:.2f} s",
+                    f"{approx}{row.cpu_s:.2f} s",
+                    "—" if key == "startup" else f"{approx}{1000 * row.cpu_s / per:.3f}",
+                    "—" if row.extrapolated else f"{row.peak_rss_mb:.0f} MB",
+                ]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def numbers(text: str, kind: type[float] | type[int]) -> list[Any]:
     return [kind(v) for v in text.split(",") if v.strip()]
 
@@ -585,7 +632,13 @@ def main() -> None:
     parser.add_argument("--load-format", choices=["csv", "json"], default="csv")
     parser.add_argument("--json-out", type=Path, help="append each table's figures as a JSON line")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
+    parser.add_argument(
+        "--markdown", type=Path, help="print README tables from a --json-out file, run nothing"
+    )
     args = parser.parse_args()
+    if args.markdown:
+        print("\n".join(markdown(args.markdown)))
+        return
     tables: list[tuple[str, list[Row]]] = []
     for products in numbers(args.n, int):
         for latency in numbers(args.latency_ms, float):

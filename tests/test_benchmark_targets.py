@@ -7,7 +7,9 @@ fixtures are the realistic ones the README describes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import importlib
+import json
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -103,3 +105,23 @@ def test_a_stuck_command_is_killed_and_reported(monkeypatch: pytest.MonkeyPatch)
     assert "killed after 0.2 s" in stuck.stderr
     done = common.measure(["echo", "done"], {"PATH": "/usr/bin:/bin"})
     assert (done.returncode, done.stdout, done.stderr) == (0, "done\n", "")
+
+
+def test_readme_tables_from_saved_figures(bench: ModuleType, tmp_path: Path) -> None:
+    figures = tmp_path / "figures.jsonl"
+    lines = []
+    for n, cpu in ((10_000, 2.0), (100_000, 20.0)):
+        rows = [
+            dataclasses.asdict(row(bench, "export", products=n, cpu_s=cpu, requests=n // 100)),
+            dataclasses.asdict(row(bench, "naive", products=n, extrapolated=True, wall_s=500.0)),
+        ]
+        lines.append(json.dumps({"n": n, "latency_ms": 50.0, "per_item_ms": 0.0, "rows": rows}))
+    figures.write_text("\n".join(lines) + "\n")
+    table = bench.markdown(figures)
+    assert "Store latency 50 ms per request, 0 ms per product written:" in table
+    export = next(line for line in table if line.startswith("| export |"))
+    assert export == (
+        "| export | 1.00 | 1.00 s | 2.00 s | 0.200 | 100 MB | 1.00 | 1.00 s | 20.00 s | 0.200 | 100 MB |"
+    )
+    naive = next(line for line in table if line.startswith("| naive |"))
+    assert "~500.00 s" in naive and naive.endswith("| — |")
