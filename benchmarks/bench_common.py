@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -44,6 +45,8 @@ def _serve(latency_ms: float, per_item_ms: float, ready: Any, commands: Any, ans
                 cpu = now
             elif command == "count":
                 answers.put(len(sandbox.products))
+            elif command == "variations":
+                answers.put(sum(len(sandbox.variations(i)) for i in list(sandbox.products)))
             else:
                 break
 
@@ -74,6 +77,12 @@ class SandboxProcess:
         count: int = self._answers.get(timeout=120)
         return count
 
+    def variation_count(self) -> int:
+        """Variations in the store, all parents together."""
+        self._commands.put("variations")
+        count: int = self._answers.get(timeout=120)
+        return count
+
     def stop(self) -> None:
         if self._process.is_alive():
             self._commands.put("stop")
@@ -90,6 +99,28 @@ class SandboxProcess:
 
 
 COMMAND_TIMEOUT_S = 1800.0  # one command; a stuck one is killed and reported, the rest go on
+
+
+def woosync_command() -> list[str]:
+    """The ``woosync`` of this interpreter's environment."""
+    script = Path(sys.executable).parent / "woosync"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "woosync"]
+
+
+def woosync_env(home: Path, sandbox: SandboxProcess, adding: bool = False) -> dict[str, str]:
+    """The environment of a measured ``woosync``: its own data directory, secrets from the
+    environment (``WOOSYNC_SECRETS=env``; the key pair of connection 1, or of the one being added),
+    a 120 s timeout so a slow answer on a busy machine never turns into a retry."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WOOSYNC_")}
+    env.update(WOOSYNC_HOME=str(home), WOOSYNC_SECRETS="env", WOOSYNC_TIMEOUT="120")
+    if adding:
+        env.update(WOOSYNC_CONSUMER_KEY=sandbox.key, WOOSYNC_CONSUMER_SECRET=sandbox.secret)
+    else:
+        env.update(
+            WOOSYNC_CONN_1_CONSUMER_KEY=sandbox.key,
+            WOOSYNC_CONN_1_CONSUMER_SECRET=sandbox.secret,
+        )
+    return env
 
 
 @dataclass

@@ -65,7 +65,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_common import Measured, SandboxProcess, measure
+from bench_common import Measured, SandboxProcess, measure, woosync_command, woosync_env
 
 HERE = Path(__file__).resolve().parent
 FIELDS = "name,sku,price,description,images,categories,COLOR,Size"
@@ -173,11 +173,6 @@ class Row:
     store: dict[str, Any] = field(default_factory=dict)
 
 
-def woosync_command() -> list[str]:
-    script = Path(sys.executable).parent / "woosync"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "woosync"]
-
-
 class Suite:
     """One N, one latency, one per-item cost: every selected scenario, in order."""
 
@@ -205,16 +200,7 @@ class Suite:
 
     # helpers -------------------------------------------------------------------------------------
     def env(self, home: Path, sandbox: SandboxProcess, adding: bool = False) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WOOSYNC_")}
-        env.update(WOOSYNC_HOME=str(home), WOOSYNC_SECRETS="env", WOOSYNC_TIMEOUT="120")
-        if adding:
-            env.update(WOOSYNC_CONSUMER_KEY=sandbox.key, WOOSYNC_CONSUMER_SECRET=sandbox.secret)
-        else:
-            env.update(
-                WOOSYNC_CONN_1_CONSUMER_KEY=sandbox.key,
-                WOOSYNC_CONN_1_CONSUMER_SECRET=sandbox.secret,
-            )
-        return env
+        return woosync_env(home, sandbox, adding)
 
     def add_connection(self, home: Path, sandbox: SandboxProcess) -> None:
         home.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from woosync.sandbox import SandboxStore
+
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
@@ -125,3 +127,36 @@ def test_readme_tables_from_saved_figures(bench: ModuleType, tmp_path: Path) -> 
     )
     naive = next(line for line in table if line.startswith("| naive |"))
     assert "~500.00 s" in naive and naive.endswith("| — |")
+
+
+def test_variable_catalog_and_its_hand_written_floor(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    variation_bench = importlib.import_module("variation_bench")
+    hand = importlib.import_module("handwritten_client")
+    catalog = tmp_path / "catalog.csv"
+    assert variation_bench.write_catalog(catalog, 3) == (0, 0)
+    with open(catalog, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["type"] for r in rows] == (["variable"] + ["variation"] * 6) * 3
+    assert rows[0]["attribute:Size"] == "S|M|L" and rows[1]["attribute:Size"] == "S"
+    assert rows[1]["parent_sku"] == "VAR-00001" and rows[1]["sku"] == "VAR-00001-S-RED"
+    # every tenth variation across the catalog: indexes 0 and 10 -> parents 1 and 2
+    assert variation_bench.write_catalog(tmp_path / "changed.csv", 3, changed=True) == (2, 2)
+
+    store = SandboxStore(seed=0)
+    key, secret = store.create_key()
+    with store.serve() as url:
+        db = hand.Database(url, key, secret)
+        with db.http:
+            figures = hand.variable_export(db, str(catalog))
+    # categories listed once and 3 created, one parent batch, one variation batch per parent
+    assert figures == {"requests": 8, "accepted": 21, "refused": 0}
+    parents = [store.products[i] for i in store.products]
+    assert sorted(p["sku"] for p in parents) == ["VAR-00001", "VAR-00002", "VAR-00003"]
+    variations = store.variations(parents[0]["id"])
+    assert len(variations) == 6 and {v["regular_price"] for v in variations} == {
+        f"{20 + j}.01" for j in range(6)
+    }
+    assert all(p["type"] == "variable" and len(p["variations"]) == 6 for p in parents)
