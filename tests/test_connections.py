@@ -151,7 +151,7 @@ def test_add_validation_errors_exit_2_and_change_nothing(
     ],
 )
 def test_store_urls_are_normalised(given: str, normalised: str) -> None:
-    from woosync.services.common import normalize_store_url
+    from woosync.services.connections import normalize_store_url
     from woosync.woo.client import site_root
 
     assert normalize_store_url(given) == normalised
@@ -531,7 +531,7 @@ def test_update_url_to_the_same_store_keeps_its_sync_records(cli, db_path, args)
 
 
 def normalize(url: str) -> str:
-    from woosync.services.common import normalize_store_url
+    from woosync.services.connections import normalize_store_url
 
     return normalize_store_url(url)
 
@@ -660,7 +660,7 @@ def test_service_layer_errors(db_path) -> None:
     db = open_database(db_path)
     kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
     created = service.create_connection(db, name="A", url="https://a.example", **kwargs)
-    assert created["id"] == 1
+    assert created.id == 1
     with pytest.raises(ConflictError):
         service.create_connection(db, name="B", url="https://a.example/wp-json", **kwargs)
     with pytest.raises(ValidationError, match="consumer secret is required"):
@@ -671,7 +671,7 @@ def test_service_layer_errors(db_path) -> None:
         service.get_connection_view(db, 99)
     with pytest.raises(NotFoundError):
         service.delete_connection(db, 99)
-    assert service.delete_connection(db, 1)["id"] == 1
+    assert service.delete_connection(db, 1).id == 1
     with pytest.raises(NotFoundError, match="no active connections found"):
         service.get_default_connection(db)
 

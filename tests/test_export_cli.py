@@ -32,7 +32,7 @@ def setup(
     key, secret = shop.create_key("read_write")
     conn = create_connection(db, name="Retail", url=url, consumer_key=key, consumer_secret=secret)
     ids = add_products(db, [tee("CLI-1"), tee("CLI-2", images=["https://img.invalid/x.jpg"])])
-    yield db, conn["id"], ids
+    yield db, conn.id, ids
     db.dispose()
 
 

@@ -102,7 +102,7 @@ def dump_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Write YAML mapping files that reproduce the active mappings (dump then apply changes nothing)."""
-    from woosync.services.common import get_connection
+    from woosync.services.connections import get_connection
     from woosync.services.mappings import dump_active_mappings
     from woosync.services.mappings.dump_files import write_mapping_files
 

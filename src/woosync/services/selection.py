@@ -332,7 +332,7 @@ def _products_by_sku(session: Session, skus: Sequence[str]) -> list[Any]:
 
 
 def _database(session: Session, connection: int | str | None) -> Any:
-    from woosync.services.common import connection_or_default
+    from woosync.services.connections import connection_or_default
 
     return connection_or_default(session, connection)
 

@@ -328,7 +328,7 @@ def _id(conn: Connection) -> int:
 
 
 def _connection(session: Any, ref: int | str | None) -> Connection:
-    from woosync.services.common import connection_or_default
+    from woosync.services.connections import connection_or_default
 
     conn = connection_or_default(session, ref)
     if not conn.is_active:

@@ -27,7 +27,7 @@ from sqlmodel import col, select
 from woosync.core.errors import ConflictError, NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
 from woosync.db.models import DumpedMappingFile, MappingFileSource
-from woosync.services.common import get_connection
+from woosync.services.connections import get_connection
 from woosync.services.mappings.records import EXPORT, IMPORT
 from woosync.services.selection import SelectionRules
 

@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso, utcnow
 from woosync.db.models import Connection, ExportMapping, ImportMapping
-from woosync.services.common import get_connection
+from woosync.services.connections import get_connection
 from woosync.services.mappings.rules import validate_export_fields, validate_import_mappings
 
 if TYPE_CHECKING:
