@@ -22,13 +22,13 @@ from woosync.services.mappings.records import (
     EXPORT,
     IMPORT,
     KINDS,
-    AnyMapping,
     Direction,
     MappingKind,
     connection_id_of,
     save,
 )
 from woosync.services.mappings.rules import MappingRuleError
+from woosync.services.mappings.views import MappingView, view_of
 from woosync.services.selection import SelectionRules, load_selection, save_selection
 
 PRODUCTS = "products"
@@ -89,7 +89,7 @@ def create_mapping_from_documents(
     connection: int | str | None = None,
     *,
     is_active: bool = True,
-) -> AnyMapping:
+) -> MappingView:
     """``create --file``: a new mapping from the one document with a ``direction`` section.
 
     The mapping goes to ``connection`` when given (reusing a file for another store), else to the
@@ -113,7 +113,7 @@ def create_mapping_from_documents(
     )
     mapping = kind.new(connection_id_of(conn), content, is_active=is_active)
     save(session, mapping)
-    return mapping
+    return view_of(mapping)
 
 
 # --- apply ---------------------------------------------------------------------------------------
