@@ -43,9 +43,13 @@ from woosync.services.mappings.rules import (
     validate_import_mappings,
 )
 from woosync.services.mappings.views import (
+    DumpedStore,
     ExportMappingView,
     ImportMappingView,
+    MappingChange,
     MappingView,
+    PartChange,
+    WrittenFile,
 )
 
 __all__ = [
@@ -54,11 +58,15 @@ __all__ = [
     "REQUIRED_FIELDS_MESSAGE",
     "AnyMapping",
     "Direction",
+    "DumpedStore",
     "ExportMappingView",
     "ImportMappingView",
+    "MappingChange",
     "MappingKind",
     "MappingRuleError",
     "MappingView",
+    "PartChange",
+    "WrittenFile",
     "active_export_mapping",
     "active_import_mapping",
     "active_mapping",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import overload
+from typing import Any, Literal, overload
 
 from woosync.db.models import ExportMapping, ImportMapping
 
@@ -41,6 +41,61 @@ class ImportMappingView:
 
 
 MappingView = ExportMappingView | ImportMappingView
+
+# A mapping's content by the spec's keys (``selectedFields``/``attributeMappings``,
+# ``fieldMappings``): the shape of mapping files and of the JSON.
+Content = dict[str, Any]
+Section = Literal["export", "import", "products"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartChange:
+    """One part of a mapping (or the products selection) before and after."""
+
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class MappingChange:
+    """What ``mappings apply`` changes (or, dry run, would change) for one store's section."""
+
+    file: str
+    store: str
+    connection_id: int
+    direction: Section
+    action: Literal["create", "update", "activate", "remove"]
+    mapping_id: int | None  # None for the products selection, and for a create not yet made
+    changes: Mapping[str, PartChange]
+
+
+@dataclass(frozen=True, slots=True)
+class DumpedStore:
+    """A store's active mappings and products selection, as ``mappings dump`` writes them.
+
+    ``store`` is how the file names it (its name when that is unique, else its URL); a section
+    is None when the store has none (no active mapping; every product).
+    """
+
+    store: str
+    store_name: str
+    store_url: str
+    connection_id: int
+    export: Content | None
+    import_: Content | None
+    products: Content | None
+
+    def section(self, name: Section) -> Content | None:
+        return self.import_ if name == "import" else getattr(self, name)
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFile:
+    """A mapping file ``mappings dump -o DIR`` wrote (or left, or overwrote)."""
+
+    file: str
+    action: Literal["create", "rewrite", "unchanged", "overwrite"]
+    stores: tuple[str, ...]
 
 
 @overload
