@@ -463,6 +463,16 @@ def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
         conn = session.get(Connection, 1)
         assert conn is not None
         assert service.tls_verify(conn) == str(bundle)
+    # the service names parameters; the CLI spells them as this command's flags
+    assert "--ca-bundle and --insecure exclude each other" in both.stderr
+    clash = cli("connections", "update", "1", "--ca-bundle", str(bundle), "--no-ca-bundle")
+    assert clash.exit_code == 2
+    assert "--ca-bundle excludes --insecure and --no-ca-bundle" in clash.stderr
+    db = open_database(tmp_path / "woosync-home" / "woosync.db")
+    with pytest.raises(ValidationError) as refused:
+        service.update_connection(db, 1, ca_bundle=bundle, clear_ca_bundle=True)
+    assert str(refused.value).startswith("ca_bundle excludes insecure and clear_ca_bundle")
+    db.dispose()
 
 
 # update --url to another store ---------------------------------------------------------------------
