@@ -686,6 +686,30 @@ def test_service_layer_errors(db_path) -> None:
         service.get_default_connection(db)
 
 
+def test_active_connection_refuses_an_inactive_one_and_mark_synced_sets_last_synced_at(
+    cli, db_path
+) -> None:
+    from datetime import UTC, datetime
+
+    db = open_database(db_path)
+    kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
+    service.create_connection(db, name="A", url="https://a.example", is_default=True, **kwargs)
+    service.update_connection(db, 1, is_active=False)
+    with db.session() as session, pytest.raises(ValidationError) as refused:
+        service.active_connection(session, None)  # the default, inactive
+    error = refused.value
+    assert error.message == "connection 1 (A) is inactive"
+    assert error.hint is not None and "woosync connections update 1 active" in str(error)
+    service.update_connection(db, 1, is_active=True)
+    when = datetime(2025, 12, 11, 10, 0, tzinfo=UTC)
+    with db.session() as session:
+        assert service.active_connection(session, "A").id == 1
+        service.mark_synced(session, 1, when)
+    db.dispose()
+    shown = json.loads(cli("--json", "connections", "show", "1").stdout)
+    assert shown["lastSyncedAt"] == "2025-12-11T10:00:00.000Z"
+
+
 def test_open_client_without_secrets_is_a_secrets_error(db_path, memory_keyring) -> None:
     from woosync.core.errors import SecretsError
 
