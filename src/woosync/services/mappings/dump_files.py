@@ -27,11 +27,8 @@ from sqlmodel import col, select
 from woosync.core.errors import ConflictError, NotFoundError, ValidationError, param
 from woosync.core.timeutil import utcnow
 from woosync.db.models import DumpedMappingFile, MappingFileSource
-from woosync.files.mapping_files import (
-    MappingDocument,
-    parse_mapping_text,
-    render_mapping_document,
-)
+from woosync.files.mapping_files import MappingDocument, parse_mapping_text
+from woosync.files.mapping_yaml import render_mapping_document
 from woosync.services.connections import get_connection
 from woosync.services.mappings.records import EXPORT, IMPORT
 from woosync.services.mappings.views import DumpedStore, Section, WrittenFile
