@@ -27,6 +27,7 @@ from woosync.db.models import (
 )
 from woosync.secrets import secrets_file
 from woosync.services import connections as service
+from woosync.services.connections.client import open_client
 
 KEY = "ck_aaaaaaaaaaaaaaaaaaaa"
 SECRET = "cs_bbbbbbbbbbbbbbbbbbbb"
@@ -722,7 +723,7 @@ def test_open_client_without_secrets_is_a_secrets_error(db_path, memory_keyring)
         conn = session.get(Connection, 1)
     assert conn is not None
     with pytest.raises(SecretsError, match="WOOSYNC_CONN_1_CONSUMER_KEY"):
-        service.open_client(db, conn, interactive=False)
+        open_client(db, conn, interactive=False)
 
 
 # secrets never leak -------------------------------------------------------------------------------

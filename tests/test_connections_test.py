@@ -10,7 +10,7 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from woosync.services import connections as service
+from woosync.services.connections.probe import test_connection
 from woosync.shapes.connections import connection_test_json
 
 KEY = "ck_testtesttesttest1"
@@ -221,7 +221,7 @@ def test_insecure_connection_warns_on_every_client(cli, httpx_mock, db_path, cap
 
 def test_service_test_connection_passes_client_options(httpx_mock) -> None:
     healthy_store(httpx_mock)
-    result = service.test_connection("https://shop.example/wp-json/wc/v3", KEY, SECRET, timeout=5.0)
+    result = test_connection("https://shop.example/wp-json/wc/v3", KEY, SECRET, timeout=5.0)
     assert connection_test_json(result) == SUCCESS
     timeouts = [request.extensions["timeout"] for request in httpx_mock.get_requests()]
     assert timeouts and all(

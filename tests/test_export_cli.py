@@ -120,7 +120,7 @@ def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  
     assert cli("export", "--products", str(ids[0]), "--fields", "name,sku").exit_code == 0
     woo_id = shop.find_sku("CLI-1")["id"]  # type: ignore[index]
     from woosync.db.models import Connection
-    from woosync.services.connections import open_client
+    from woosync.services.connections.client import open_client
 
     with store.session() as session:
         row = session.get(Connection, conn)

@@ -3,7 +3,6 @@ service results go through ``woosync.shapes`` and nothing may move (a script rea
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mapping_helpers import add_two_stores, run_json

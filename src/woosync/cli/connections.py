@@ -315,7 +315,8 @@ def test_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Check that a store answers with these credentials; show WordPress/WooCommerce versions."""
-    from woosync.services import connections as service
+    from woosync.services.connections import normalize_store_url
+    from woosync.services.connections.probe import test_connection, test_saved_connection
     from woosync.shapes.connections import connection_test_json
 
     state = app_context(ctx, json_flag)
@@ -327,11 +328,11 @@ def test_command(
                 "secrets and TLS options of 'test' are for --url",
                 hint="a saved connection uses its stored secrets and TLS settings",
             )
-        result = service.test_saved_connection(state.db(create=False), ref)
+        result = test_saved_connection(state.db(create=False), ref)
     else:
-        service.normalize_store_url(url)  # fail before asking for secrets
+        normalize_store_url(url)  # fail before asking for secrets
         secrets = gather_secrets(state.output, credentials)
-        result = service.test_connection(
+        result = test_connection(
             url,
             secrets.consumer_key,
             secrets.consumer_secret,

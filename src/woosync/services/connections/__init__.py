@@ -6,11 +6,12 @@ table), and the client factory every store-facing service uses. A reader finds t
 - ``urls``: one spelling per store URL; ``moves``: a new URL of the same store or of another one.
 - ``validate``: names and secrets; ``tls``: certificate checks; ``credentials``: where the secrets
   are kept (never in the database).
-- ``client``: ``open_client``, the factory; ``probe``: the connection test.
+- ``client``: ``open_client``, the factory; ``probe``: the connection test. Imported by their
+  own path (``from woosync.services.connections.client import open_client``), not from here: they
+  load the WooCommerce client (httpx), which a command that only reads the database never needs.
 - ``views``: the typed results (``woosync.shapes.connections`` writes their JSON).
 """
 
-from woosync.services.connections.client import open_client
 from woosync.services.connections.credentials import secrets_location, secrets_scope
 from woosync.services.connections.lookup import (
     active_connection,
@@ -19,7 +20,6 @@ from woosync.services.connections.lookup import (
     get_connection,
     mark_synced,
 )
-from woosync.services.connections.probe import test_connection, test_saved_connection
 from woosync.services.connections.records import (
     check_new_connection,
     connection_details,
@@ -57,12 +57,9 @@ __all__ = [
     "list_connections",
     "mark_synced",
     "normalize_store_url",
-    "open_client",
     "same_store_url",
     "secrets_location",
     "secrets_scope",
-    "test_connection",
-    "test_saved_connection",
     "tls_verify",
     "update_connection",
 ]

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from woosync.db.models import Connection
-from woosync.woo import StoreInfo
+
+if TYPE_CHECKING:
+    from woosync.woo import StoreInfo
 
 
 @dataclass(frozen=True, slots=True)

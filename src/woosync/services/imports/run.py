@@ -300,7 +300,7 @@ def _keep_out(db: Database, run: ImportRun, restore_removed: bool) -> None:
 
 
 def _open_client(db: Database, conn: Connection) -> WooClient:
-    from woosync.services.connections import open_client
+    from woosync.services.connections.client import open_client
 
     return open_client(db, conn)
 
