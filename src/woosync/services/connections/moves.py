@@ -9,24 +9,38 @@ categories, tags, attributes and images, and the import bookmark; the mappings s
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from woosync.core.errors import ValidationError, param
-from woosync.db.models import Connection, ProductSync, StoreRef, SyncCursor
+from woosync.db.models import (
+    Connection,
+    ExportMapping,
+    ImportMapping,
+    ProductSync,
+    StoreRef,
+    SyncCursor,
+)
 from woosync.services.connections.urls import same_store_url
 
+# the tables whose rows belong to one connection
+ConnectionTable = (
+    type[ProductSync]
+    | type[StoreRef]
+    | type[SyncCursor]
+    | type[ExportMapping]
+    | type[ImportMapping]
+)
+
 # what a move to another store drops: label (in the warning) -> table
-_STORE_DATA: tuple[tuple[str, Any], ...] = (
+_STORE_DATA: tuple[tuple[str, ConnectionTable], ...] = (
     ("syncRecords", ProductSync),
     ("storeRefs", StoreRef),
     ("cursors", SyncCursor),
 )
 
 
-def count_rows(session: Session, model: Any, connection_id: int) -> int:
+def count_rows(session: Session, model: ConnectionTable, connection_id: int) -> int:
     """How many rows of ``model`` belong to the connection."""
     statement = select(func.count()).select_from(model).where(model.connection_id == connection_id)
     return int(session.exec(statement).one())
@@ -73,7 +87,7 @@ def forget_store(session: Session, connection_id: int) -> dict[str, int]:
     transaction); how many of each, by label."""
     dropped: dict[str, int] = {}
     for label, model in _STORE_DATA:
-        table = model.__table__
-        result: Any = session.execute(delete(table).where(table.c.connection_id == connection_id))
-        dropped[label] = int(result.rowcount or 0)
+        dropped[label] = count_rows(session, model, connection_id)
+        statement = delete(model).where(col(model.connection_id) == connection_id)
+        session.execute(statement.execution_options(synchronize_session=False))
     return dropped
