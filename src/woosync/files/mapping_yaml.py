@@ -3,6 +3,7 @@ back to the same mappings, short lists on one line."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -28,9 +29,9 @@ _Dumper.add_representer(_FlowList, _represent_flow_list)
 def render_mapping_document(
     store: str,
     *,
-    export: dict[str, Any] | None = None,
-    import_: dict[str, Any] | None = None,
-    products: dict[str, Any] | None = None,
+    export: Mapping[str, Any] | None = None,
+    import_: Mapping[str, Any] | None = None,
+    products: Mapping[str, Mapping[str, list[str]]] | None = None,
     comment: str | None = None,
 ) -> str:
     """YAML for one store that :func:`woosync.files.mapping_files.parse_mapping_text` reads back to the same mappings.

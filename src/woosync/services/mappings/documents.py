@@ -36,6 +36,8 @@ from woosync.services.mappings.views import (
     MappingChange,
     MappingView,
     PartChange,
+    export_content,
+    import_content,
     view_of,
 )
 from woosync.services.selection import SelectionRules, load_selection, save_selection
@@ -303,8 +305,8 @@ def dump_active_mappings(
                 store_name=conn.store_name,
                 store_url=conn.store_url,
                 connection_id=connection_id_of(conn),
-                export=EXPORT.content(export) if export is not None else None,
-                import_=IMPORT.content(import_) if import_ is not None else None,
+                export=export_content(export) if export is not None else None,
+                import_=import_content(import_) if import_ is not None else None,
                 products=products or None,
             )
         )

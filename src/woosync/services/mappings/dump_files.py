@@ -135,12 +135,11 @@ def _existing_sections(session: Session, directory: Path) -> dict[tuple[int, str
 def render_store(item: DumpedStore, sections: Collection[str] = SECTIONS) -> str:
     """One store's mapping file (its ``sections``), with a comment saying whose it is and how to
     apply it."""
-    parts = {name: item.section(name) for name in SECTIONS if name in sections}
     return render_mapping_document(
         item.store,
-        export=parts.get("export"),
-        import_=parts.get("import"),
-        products=parts.get("products"),
+        export=item.export if "export" in sections else None,
+        import_=item.import_ if "import" in sections else None,
+        products=item.products if "products" in sections else None,
         comment=(
             f"woosync mappings for {item.store_name} ({item.store_url})\n"
             "Apply with: woosync mappings apply FILE"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, overload
+from typing import Any, Literal, TypedDict, overload
 
 from woosync.db.models import ExportMapping, ImportMapping
 
@@ -48,12 +48,46 @@ Content = dict[str, Any]
 Section = Literal["export", "import", "products"]
 
 
+class ExportContent(TypedDict):
+    """An export mapping's content, as a mapping file's ``export:`` section holds it."""
+
+    selectedFields: list[str]
+    fieldMappings: dict[str, str]
+
+
+class ImportContent(TypedDict):
+    """An import mapping's content, as a mapping file's ``import:`` section holds it."""
+
+    attributeMappings: dict[str, str]
+    fieldMappings: dict[str, str]
+
+
+# A store's products selection: {"include"|"exclude": {"skus"|"categories"|...: [names]}}
+SelectionContent = dict[str, dict[str, list[str]]]
+SectionContent = ExportContent | ImportContent | SelectionContent
+PartValue = list[str] | dict[str, str] | SelectionContent | None
+
+
+def export_content(mapping: ExportMapping) -> ExportContent:
+    return {
+        "selectedFields": list(mapping.selected_fields),
+        "fieldMappings": dict(mapping.field_mappings),
+    }
+
+
+def import_content(mapping: ImportMapping) -> ImportContent:
+    return {
+        "attributeMappings": dict(mapping.attribute_mappings),
+        "fieldMappings": dict(mapping.field_mappings),
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class PartChange:
     """One part of a mapping (or the products selection) before and after."""
 
-    before: Any
-    after: Any
+    before: PartValue
+    after: PartValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +115,14 @@ class DumpedStore:
     store_name: str
     store_url: str
     connection_id: int
-    export: Content | None
-    import_: Content | None
-    products: Content | None
+    export: ExportContent | None
+    import_: ImportContent | None
+    products: SelectionContent | None
 
-    def section(self, name: Section) -> Content | None:
-        return self.import_ if name == "import" else getattr(self, name)
+    def section(self, name: Section) -> SectionContent | None:
+        if name == "export":
+            return self.export
+        return self.import_ if name == "import" else self.products
 
 
 @dataclass(frozen=True, slots=True)
