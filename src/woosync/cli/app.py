@@ -136,7 +136,13 @@ class WoosyncGroup(TyperGroup):
 
 
 # Service parameters whose flag is not their name written with dashes (see core.errors.param).
-FLAGS: dict[str, str] = {}
+FLAGS: dict[str, str] = {
+    # export (services/export)
+    "product_ids": "--products",
+    "skus": "--sku",
+    "all_products": "--all",
+    "create_terms": "--no-create-terms",
+}
 
 
 def flag_of(parameter: str) -> str:

@@ -9,6 +9,7 @@ import typer
 
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import YesFlag
+from woosync.cli.json_stream import JsonList
 from woosync.cli.multi_store import (
     ConnectionsOption,
     ParallelStoresOption,
@@ -26,12 +27,15 @@ from woosync.cli.options import (
     failure_logged,
     parse_ids,
     parse_names,
-    print_capped_table,
-    report_failures,
     start_run,
 )
+from woosync.core.timeutil import iso
+from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
+from woosync.shapes import export as shapes
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import Console
 
     from woosync.cli.render import Output
@@ -48,38 +52,73 @@ FieldsOption = Annotated[
 ]
 
 
-def _render_result(output: Output, result: dict[str, Any]) -> None:
-    report_failures(
-        output,
-        [
-            f"product {r['productId']}: {r.get('message', 'failed')}"
-            for r in result["results"]
-            if r["status"] == "error"
-        ],
-        SHOWN,
-    )
+class _Results:
+    """Each product's result as it is finished: under ``--json`` into the document's
+    ``results`` (kept on disk, not in memory); otherwise the first rows of the table and of the
+    failures, and how many more there are."""
 
-    def human(console: Console) -> None:
-        rows = [
-            [
-                r["productId"],
-                r["wooProductId"] or "",
-                r["status"],
-                _exported(r),
-                r["lastExportedAt"] or "",
-            ]
-            for r in result["results"]
-        ]
-        print_capped_table(
-            console,
-            output,
-            ["Product", "Woo ID", "Status", "Exported fields", "Last exported"],
-            rows,
-            limit=SHOWN,
-        )
-        console.print(f"{_result_line(result)} (connection {result['connectionId']})")
+    def __init__(self, output: Output, spell: Callable[[str], str]) -> None:
+        self.output = output
+        self.spell = spell
+        self.spool = JsonList() if output.json_mode else None
+        self.rows: list[list[Any]] = []
+        self.failures: list[str] = []
+        self.failed = 0
+        self.count = 0
 
-    emit_result(output, result, human)
+    def add(self, result: ProductResult) -> None:
+        self.count += 1
+        shaped = shapes.product_result(result, self.spell)
+        if result.failed:
+            self.failed += 1
+            if len(self.failures) < SHOWN:
+                self.failures.append(f"product {result.product_id}: {shaped['message']}")
+        if self.spool is not None:
+            self.spool.add(shaped)
+        elif len(self.rows) < SHOWN:
+            self.rows.append(
+                [
+                    result.product_id,
+                    result.woo_product_id or "",
+                    result.status,
+                    _exported(result),
+                    iso(result.last_exported_at) or "",
+                ]
+            )
+
+    def render(self, result: ExportResult) -> None:
+        document = shapes.export_result(result, self.spell)
+        for failure in self.failures:
+            self.output.error(failure)
+        if self.failed > SHOWN:
+            self.output.error(f"... and {self.failed - SHOWN} more failed (see --json)")
+        if self.spool is not None:
+            self.spool.emit(self.output, document, "results")
+            return
+
+        def human(console: Console) -> None:
+            columns = ["Product", "Woo ID", "Status", "Exported fields", "Last exported"]
+            _capped(console, self.output, columns, self.rows, self.count)
+            console.print(f"{_result_line(document)} (connection {result.connection_id})")
+
+        emit_result(self.output, document, human)
+
+
+def _capped(
+    console: Console,
+    output: Output,
+    columns: list[str],
+    rows: list[list[Any]],
+    total: int,
+    *,
+    what: str = "",
+    title: str | None = None,
+) -> None:
+    """The rows kept (none: no table) and a line counting the ``total - len(rows)`` others."""
+    if rows:
+        console.print(output.table(columns, rows, title=title))
+    if total > len(rows):
+        console.print(f"... and {total - len(rows)} more{' ' + what if what else ''} (see --json)")
 
 
 def _result_line(result: dict[str, Any]) -> str:
@@ -132,10 +171,10 @@ def _problems(result: dict[str, Any]) -> list[str]:
     ]
 
 
-def _exported(result: dict[str, Any]) -> str:
-    if result["status"] == "error":
+def _exported(result: ProductResult) -> str:
+    if result.failed:
         return "(failed, see the error above)"
-    return ", ".join(result["exportedFields"]) or "(no change)"
+    return ", ".join(result.exported_fields) or "(no change)"
 
 
 def _show(value: Any) -> str:
@@ -149,50 +188,77 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _render_plan(output: Output, plan: dict[str, Any]) -> None:
-    def human(console: Console) -> None:
-        rows: list[list[Any]] = []
-        for product in plan["products"]:
-            if product["action"] == "unchanged" and not product.get("heldConflicts"):
-                continue
-            action = product["action"]
-            if product.get("restoreFromTrash"):
-                action += " (restore from trash)"
-            head = [product["productId"], product["sku"], action]
-            if product["action"] == "error":
-                rows.append([*head, "", product.get("message", "")])
-                continue
-            for index, change in enumerate(product.get("fields", [])):
-                old = _show(change["old"]) if product["action"] == "update" else ""
-                arrow = f"{old} -> {_show(change['new'])}" if old else _show(change["new"])
-                cells = head if index == 0 else ["", "", ""]
-                rows.append([*cells, change["field"], arrow])
-            for problem in product.get("missing", []):
-                rows.append(["", "", "", "", problem])
-            for field in product.get("heldConflicts", []):
-                rows.append(
-                    [*head, field, "left out: in conflict (woosync sync-status --conflicts)"]
-                )
-        print_capped_table(
-            console,
-            output,
-            ["Product", "SKU", "Action", "Field", "Old -> new"],
-            rows,
-            limit=SHOWN * 4,
-            what="rows",
-            title=f"Export plan for connection {plan['connectionId']} (dry run)",
-        )
-        for created in plan["wouldCreate"]:
-            console.print(f"would create {created['kind']} {created['name']!r} in the store")
-        for entry in plan.get("excluded", [])[:SHOWN]:
-            console.print(
-                f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}",
-                markup=False,
-                highlight=False,
-            )
-        console.print(_plan_line(plan))
+class _Plan:
+    """Each product's plan as it is made: under ``--json`` into the document's ``products``;
+    otherwise the first rows of the table (products to create, update or fix)."""
 
-    emit_result(output, plan, human)
+    LIMIT = SHOWN * 4
+
+    def __init__(self, output: Output, spell: Callable[[str], str]) -> None:
+        self.output = output
+        self.spell = spell
+        self.spool = JsonList() if output.json_mode else None
+        self.rows: list[list[Any]] = []
+        self.count = 0  # rows, shown or not
+
+    def add(self, product: PlannedProduct) -> None:
+        if self.spool is not None:
+            self.spool.add(shapes.planned_product(product, self.spell))
+            return
+        rows = _plan_rows(shapes.planned_product(product, self.spell))
+        self.count += len(rows)
+        self.rows += rows[: max(0, self.LIMIT - len(self.rows))]
+
+    def render(self, plan: ExportPlan) -> None:
+        document = shapes.export_plan(plan, self.spell)
+        if self.spool is not None:
+            self.spool.emit(self.output, document, "products")
+            return
+
+        def human(console: Console) -> None:
+            _capped(
+                console,
+                self.output,
+                ["Product", "SKU", "Action", "Field", "Old -> new"],
+                self.rows,
+                self.count,
+                what="rows",
+                title=f"Export plan for connection {plan.connection_id} (dry run)",
+            )
+            for created in plan.would_create:
+                console.print(f"would create {created.kind} {created.name!r} in the store")
+            for entry in document["excluded"][:SHOWN]:
+                console.print(
+                    f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}",
+                    markup=False,
+                    highlight=False,
+                )
+            console.print(_plan_line(document))
+
+        emit_result(self.output, document, human)
+
+
+def _plan_rows(product: dict[str, Any]) -> list[list[Any]]:
+    """The table rows of one product's plan (none for an unchanged product)."""
+    if product["action"] == "unchanged" and not product.get("heldConflicts"):
+        return []
+    rows: list[list[Any]] = []
+    action = product["action"]
+    if product.get("restoreFromTrash"):
+        action += " (restore from trash)"
+    head = [product["productId"], product["sku"], action]
+    if product["action"] == "error":
+        return [[*head, "", product.get("message", "")]]
+    for index, change in enumerate(product.get("fields", [])):
+        old = _show(change["old"]) if product["action"] == "update" else ""
+        arrow = f"{old} -> {_show(change['new'])}" if old else _show(change["new"])
+        cells = head if index == 0 else ["", "", ""]
+        rows.append([*cells, change["field"], arrow])
+    for problem in product.get("missing", []):
+        rows.append(["", "", "", "", problem])
+    for field in product.get("heldConflicts", []):
+        rows.append([*head, field, "left out: in conflict (woosync sync-status --conflicts)"])
+    return rows
 
 
 @with_option_groups
@@ -268,7 +334,8 @@ def export_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
-    from woosync.services.export.run import count_products, export_products
+    from woosync.cli.app import flag_of
+    from woosync.services.export.run import count_products, export_products, plan_export
     from woosync.services.stores import several
 
     state = start_run(ctx, run)
@@ -284,21 +351,22 @@ def export_command(
         "retry_failed": retry_failed,
         "fields": field_names,
         "partial": partial,
-        "dry_run": dry_run,
         "concurrency": concurrency,
-        "batch_size": batch_size,
         "create_terms": not no_create_terms,
         "restore_trashed": restore_trashed,
         "allow_empty": allow_empty or (),
         "include": include,
-        "lock_wait": run.wait,
     }
+    writing: dict[str, Any] = {"batch_size": batch_size, "lock_wait": run.wait}
     named = bool(product_ids or skus)
     if several(connection):
 
         def job(connection_id: int) -> dict[str, Any]:
             with failure_logged("woosync.export", f"export to connection {connection_id}"):
-                return export_products(db, connection_id, **options)
+                if dry_run:
+                    return shapes.export_plan(plan_export(db, connection_id, **options), flag_of)
+                done = export_products(db, connection_id, **options, **writing)
+                return shapes.export_result(done, flag_of)
 
         runs = run_stores(
             db,
@@ -316,6 +384,17 @@ def export_command(
         )
         return
     one = single(connection)
+    if dry_run:
+        planned = _Plan(output, flag_of)
+        with failure_logged("woosync.export", "export"):
+            plan = plan_export(db, one, on_product=planned.add, **options)
+        for warning in _excluded_warnings(
+            {"excluded": [shapes.excluded(e) for e in plan.excluded]}, named
+        ):
+            output.warn(warning)
+        planned.render(plan)
+        exit_if_failed(plan.summary.error)
+        return
     total = (
         count_products(
             db,
@@ -325,22 +404,23 @@ def export_command(
             all_products=all_products,
             retry_failed=retry_failed,
         )
-        if output.interactive and not dry_run
+        if output.interactive
         else None
     )
+    results = _Results(output, flag_of)
     with (
         failure_logged("woosync.export", "export"),
-        output.progress("Exporting products", total if not dry_run else None) as advance,
+        output.progress("Exporting products", total) as advance,
     ):
-        result = export_products(db, one, progress=advance, **options)
-    for warning in _excluded_warnings(result, named):
+        result = export_products(
+            db, one, progress=advance, on_result=results.add, **options, **writing
+        )
+    for warning in _excluded_warnings(
+        {"excluded": [shapes.excluded(e) for e in result.excluded]}, named
+    ):
         output.warn(warning)
-    if dry_run:
-        _render_plan(output, result)
-        exit_if_failed(result["summary"]["error"])
-        return
-    _render_result(output, result)
-    exit_if_failed(result["failedCount"])
+    results.render(result)
+    exit_if_failed(result.failed_count)
 
 
 @with_option_groups
@@ -352,6 +432,7 @@ def update_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Push one synced product's changed fields to a store (it must have been exported before)."""
+    from woosync.cli.app import flag_of
     from woosync.services.export.run import update_product
 
     state = start_run(ctx, run)
@@ -361,20 +442,20 @@ def update_command(
         result = update_product(
             state.db(), connection, product, fields=field_names, lock_wait=run.wait
         )
-    failed = result["status"] == "error"
-    if failed:
-        output.error(f"product {product}: {result.get('message', 'failed')}")
+    shaped = shapes.product_result(result, flag_of)
+    if result.failed:
+        output.error(f"product {product}: {shaped['message']}")
 
     def human(console: Console) -> None:
-        if failed:
+        if result.failed:
             return
-        fields = ", ".join(result["exportedFields"]) or "nothing changed"
+        fields = ", ".join(result.exported_fields) or "nothing changed"
         console.print(
-            f"product {result['productId']} -> store product {result['wooProductId']}: {fields}"
+            f"product {result.product_id} -> store product {result.woo_product_id}: {fields}"
         )
 
-    emit_result(output, result, human)
-    exit_if_failed(failed)
+    emit_result(output, shaped, human)
+    exit_if_failed(result.failed)
 
 
 @with_option_groups
@@ -398,19 +479,19 @@ def delete_command(
     )
     with failure_logged("woosync.export", f"delete of product {product}"):
         result = delete_product(state.db(), connection, product, lock_wait=run.wait)
-    if not result["success"]:
-        output.warn(f"{result['message']}; the sync record was removed")
+    if not result.success:
+        output.warn(f"{result.message}; the sync record was removed")
     output.info(
         f"product {product} stays out of later exports to this store "
         f"(to send it again: woosync export{_connection_part(connection)} --products {product} --include)"
     )
 
     def human(console: Console) -> None:
-        if result["success"]:
+        if result.success:
             console.print(f"deleted product {product} from the store")
 
-    emit_result(output, result, human)
-    exit_if_failed(not result["success"])
+    emit_result(output, shapes.delete_result(result), human)
+    exit_if_failed(not result.success)
 
 
 def register(app: typer.Typer) -> None:

@@ -68,8 +68,8 @@ def delete_from_stores(
         except WoosyncError as exc:
             entry.update(status="failed", message=str(exc))
         else:
-            entry["status"] = "deleted" if answer["success"] else "gone"
-            if not answer["success"]:
-                entry["message"] = answer["message"]
+            entry["status"] = "deleted" if answer.success else "gone"
+            if not answer.success:
+                entry["message"] = answer.message
         outcome.append(entry)
     return outcome
