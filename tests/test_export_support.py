@@ -292,7 +292,7 @@ def fake_client(max_retries: int = 0) -> Any:
 def export_json(db: Database, connection: int | str | None = None, **options: Any) -> Any:
     """``export_products`` (``plan_export`` with ``dry_run=True``) as ``export --json`` shows it
     (messages spelled for the CLI, as a user reads them)."""
-    from woosync.cli.app import flag_of
+    from woosync.cli.flags import flag_of
     from woosync.services.export.run import export_products, plan_export
     from woosync.shapes import export as shapes
 
@@ -305,7 +305,7 @@ def export_json(db: Database, connection: int | str | None = None, **options: An
 
 def update_json(db: Database, connection: int | str | None, product_id: int, **options: Any) -> Any:
     """``update_product`` as ``update --json`` shows it."""
-    from woosync.cli.app import flag_of
+    from woosync.cli.flags import flag_of
     from woosync.services.export.run import update_product
     from woosync.shapes import export as shapes
 

@@ -334,7 +334,7 @@ def export_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
-    from woosync.cli.app import flag_of
+    from woosync.cli.flags import flag_of
     from woosync.services.export.run import count_products, export_products, plan_export
     from woosync.services.stores import several
 
@@ -432,7 +432,7 @@ def update_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Push one synced product's changed fields to a store (it must have been exported before)."""
-    from woosync.cli.app import flag_of
+    from woosync.cli.flags import flag_of
     from woosync.services.export.run import update_product
 
     state = start_run(ctx, run)

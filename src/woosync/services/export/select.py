@@ -92,7 +92,9 @@ def check_named(session: Session, choice: Choice) -> None:
     found: set[Any] = set()
     for group in _groups(list(choice.named)):
         query = f"SELECT {column} FROM products WHERE {column} IN ({_marks(group)})"
-        found.update(value for (value,) in session.connection().exec_driver_sql(query, tuple(group)))
+        found.update(
+            value for (value,) in session.connection().exec_driver_sql(query, tuple(group))
+        )
     missing = [str(key) for key in choice.named if key not in found]
     if missing:
         shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
