@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import NotFoundError, ValidationError, param
@@ -116,19 +117,25 @@ def export_products(
                 for product_id in choice.product_ids:
                     _linked_sync(session, run.connection_id, product_id)
         sender = Sender(run)
-        for items, quiet in job.chunks(run):
-            for woo_id, product_id, last in quiet:
-                tally.add(ProductResult(run.connection_id, product_id, woo_id, SUCCESS, (), last))
-            if not items:
-                continue
-            writing = _plan(run, items)
-            book.mark_pending(run, writing)
-            finished = [i for i in items if i.done or i.action == UNCHANGED]
-            book.settle(run, finished)
-            run.report(len(finished))
-            sender.send_all(writing)
-            for item in items:
-                tally.add(book.result_of(run, item))
+        for chunk in job.chunks(run):
+            items = chunk.items
+            if items:
+                writing = _plan(run, items)
+                book.mark_pending(run, writing)
+                finished = [i for i in items if i.done or i.action == UNCHANGED]
+                book.settle(run, finished)
+                run.report(len(finished))
+                sender.send_all(writing)
+            done = {item.product_id: book.result_of(run, item) for item in items}
+            for product_id in chunk.order:
+                quiet = chunk.quiet.get(product_id)
+                if quiet is None:
+                    tally.add(done[product_id])
+                else:
+                    woo_id, last = quiet
+                    tally.add(
+                        ProductResult(run.connection_id, product_id, woo_id, SUCCESS, (), last)
+                    )
         if job.seen:
             with db.session() as session:
                 touch_connection(session, run.connection_id, utcnow())
@@ -178,13 +185,16 @@ def plan_export(
 
     job = _Job(db, connection, choice, options, fields, tuple(allow_empty), include, None)
     with job.opened(None, client) as run:
-        for items, quiet in job.chunks(run):
-            for woo_id, product_id, _last in quiet:
-                add(PlannedProduct(product_id, job.skus[product_id], UNCHANGED, woo_id))
-            if items:
-                _plan(run, items)
-                for item in items:
-                    add(dry_run.planned(run, item))
+        for chunk in job.chunks(run):
+            if chunk.items:
+                _plan(run, chunk.items)
+            done = {item.product_id: dry_run.planned(run, item) for item in chunk.items}
+            for product_id in chunk.order:
+                quiet = chunk.quiet.get(product_id)
+                if quiet is None:
+                    add(done[product_id])
+                else:
+                    add(PlannedProduct(product_id, chunk.skus[product_id], UNCHANGED, quiet[0]))
         would_create = dry_run.would_create(run)
     summary = PlanSummary(**counts, excluded=len(job.excluded))
     return ExportPlan(
@@ -361,7 +371,6 @@ class _Job:
         self.progress = progress
         self.connection_id = 0
         self.excluded: list[Excluded] = []
-        self.skus: dict[int, str] = {}  # of the products decided unchanged in the current chunk
         self.seen = 0  # products that went through (not excluded)
 
     @contextmanager
@@ -404,9 +413,9 @@ class _Job:
                 db, self.connection_id, opener, self.targets, registry, self.options, self.progress
             )
 
-    def chunks(self, run: Run) -> Iterator[tuple[list[Item], list[tuple[int, int, Any]]]]:
-        """Per chunk: the items to plan, and the products found unchanged without decoding
-        (``(woo id, product id, last exported)``); the excluded are kept in ``excluded``."""
+    def chunks(self, run: Run) -> Iterator[_Chunk]:
+        """The chosen products, chunk by chunk, less those this store does not take (kept in
+        ``excluded``); those found unchanged without decoding are set apart."""
         fields = [t.field for t in self.targets] + self.selection.columns()
         columns = product_columns(fields)
         readers = select.field_readers([t.field for t in self.targets])
@@ -428,20 +437,19 @@ class _Job:
             self.excluded += left_out
             run.report(len(left_out))  # counted by count_products: done, nothing to send
             self.seen += len(kept)
+            chunk = _Chunk([int(row[0]) for row in kept])
             bases: dict[int, Any] = {}
-            quiet: list[tuple[int, int, Any]] = []
-            self.skus = {}
             for row in kept:
                 basis = unchanged.basis(signature, row[:width])
                 sync = row[width:]
                 if self.options.partial and unchanged.is_unchanged(sync, basis):
-                    quiet.append((int(sync[0]), int(row[0]), unchanged.last_exported(sync[5])))
-                    self.skus[int(row[0])] = str(row[1])
+                    chunk.quiet[int(row[0])] = (int(sync[0]), unchanged.last_exported(sync[5]))
+                    chunk.skus[int(row[0])] = str(row[1])
                 else:
                     bases[int(row[0])] = basis
-            run.report(len(quiet))
+            run.report(len(chunk.quiet))
             with self.db.session() as session:
-                items = select.load_items(
+                chunk.items = select.load_items(
                     session,
                     self.connection_id,
                     list(bases),
@@ -449,10 +457,21 @@ class _Job:
                     readers,
                     self.allow_empty,
                 )
-            for item in items:
+            for item in chunk.items:
                 item.basis = bases[item.product_id]
-            yield items, quiet
+            yield chunk
             run.owners.clear()
+
+
+@dataclass
+class _Chunk:
+    """One chunk of a run: its products in order, the items to plan, and those found unchanged
+    without decoding (``product id -> (store id, last exported)``)."""
+
+    order: list[int]
+    items: list[Item] = field(default_factory=list)
+    quiet: dict[int, tuple[int, datetime | None]] = field(default_factory=dict)
+    skus: dict[int, str] = field(default_factory=dict)  # of the quiet ones (a dry run shows them)
 
 
 def _options(

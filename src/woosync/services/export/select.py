@@ -119,10 +119,11 @@ def count_chosen(session: Session, connection_id: int, *, retry_failed: bool) ->
 
 
 def raw_chunks(
-    db: Database, connection_id: int, choice: Choice, columns: Sequence[str], size: int = CHUNK
+    db: Database, connection_id: int, choice: Choice, columns: Sequence[str]
 ) -> Iterator[list[RawRow]]:
-    """The products chosen, ``size`` at a time, as stored (a short read per chunk: nothing is
+    """The products chosen, ``CHUNK`` at a time, as stored (a short read per chunk: nothing is
     held open while the chunk is sent)."""
+    size = CHUNK
     head = (
         "SELECT "
         + ", ".join([*(f"p.{c}" for c in columns), *(f"s.{c}" for c in SYNC_RAW)])

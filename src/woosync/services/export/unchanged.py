@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from woosync.services.export.plan import Target
@@ -51,9 +51,10 @@ def digest(found: Basis, exported_values: str) -> str:
 
 def last_exported(raw: Any) -> datetime | None:
     """A stored ``last_exported_at`` (UTC text) as a datetime."""
-    if raw is None or isinstance(raw, datetime):
-        return raw
-    return datetime.fromisoformat(str(raw))
+    if raw is None:
+        return None
+    found = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
 
 
 def is_unchanged(sync: Sequence[Any], found: Basis) -> bool:
