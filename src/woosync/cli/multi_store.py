@@ -55,7 +55,7 @@ def run_stores(
     *,
     failed: Callable[[dict[str, Any]], bool],
     parallel: int,
-) -> list[StoreRun]:
+) -> list[StoreRun[dict[str, Any]]]:
     from woosync.services.stores import resolve_connections, run_per_store
 
     targets = resolve_connections(db, refs)
@@ -64,7 +64,7 @@ def run_stores(
 
 def render_stores(
     output: Output,
-    runs: Sequence[StoreRun],
+    runs: Sequence[StoreRun[dict[str, Any]]],
     line: Callable[[dict[str, Any]], str],
     problems: Callable[[dict[str, Any]], list[str]],
     warnings: Callable[[dict[str, Any]], list[str]] = lambda _result: [],

@@ -18,6 +18,7 @@ from woosync.services.export.results import (
     PlannedProduct,
     ProductResult,
 )
+from woosync.services.removal import Holder, StoreDeletion
 from woosync.services.selection import Excluded
 
 Spell = Callable[[str], str]
@@ -112,3 +113,26 @@ def delete_result(result: DeleteResult) -> dict[str, Any]:
     if result.success:
         return {"success": True}
     return {"success": False, "message": result.message}
+
+
+def holder(found: Holder) -> dict[str, Any]:
+    """``{connectionId, storeName, wooProductId, active}``: a store that holds a product."""
+    return {
+        "connectionId": found.connection_id,
+        "storeName": found.store_name,
+        "wooProductId": found.woo_product_id,
+        "active": found.active,
+    }
+
+
+def store_deletion(entry: StoreDeletion) -> dict[str, Any]:
+    """``{connectionId, storeName, wooProductId, status, message?}``."""
+    found: dict[str, Any] = {
+        "connectionId": entry.connection_id,
+        "storeName": entry.store_name,
+        "wooProductId": entry.woo_product_id,
+        "status": entry.status,
+    }
+    if entry.message is not None:
+        found["message"] = entry.message
+    return found

@@ -1,0 +1,229 @@
+"""What ``woosync export`` prints: each product's result (or plan) as it comes, capped tables for
+humans, the one ``--json`` document with its long list streamed (``cli/json_stream.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from woosync.cli.json_stream import JsonList
+from woosync.cli.options import emit_result
+from woosync.core.timeutil import iso
+from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
+from woosync.shapes import export as shapes
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from woosync.cli.render import Output
+
+SHOWN = 50  # rows of a human table; --json has them all
+
+
+class ResultsView:
+    """Each product's result as it is finished: under ``--json`` into the document's
+    ``results`` (kept on disk, not in memory); otherwise the first rows of the table and of the
+    failures, and how many more there are."""
+
+    def __init__(self, output: Output, spell: Callable[[str], str]) -> None:
+        self.output = output
+        self.spell = spell
+        self.spool = JsonList() if output.json_mode else None
+        self.rows: list[list[Any]] = []
+        self.failures: list[str] = []
+        self.failed = 0
+        self.count = 0
+
+    def add(self, result: ProductResult) -> None:
+        self.count += 1
+        shaped = shapes.product_result(result, self.spell)
+        if result.failed:
+            self.failed += 1
+            if len(self.failures) < SHOWN:
+                self.failures.append(f"product {result.product_id}: {shaped['message']}")
+        if self.spool is not None:
+            self.spool.add(shaped)
+        elif len(self.rows) < SHOWN:
+            self.rows.append(
+                [
+                    result.product_id,
+                    result.woo_product_id or "",
+                    result.status,
+                    _exported(result),
+                    iso(result.last_exported_at) or "",
+                ]
+            )
+
+    def render(self, result: ExportResult) -> None:
+        document = shapes.export_result(result, self.spell)
+        for failure in self.failures:
+            self.output.error(failure)
+        if self.failed > SHOWN:
+            self.output.error(f"... and {self.failed - SHOWN} more failed (see --json)")
+        if self.spool is not None:
+            self.spool.emit(self.output, document, "results")
+            return
+
+        def human(console: Console) -> None:
+            columns = ["Product", "Woo ID", "Status", "Exported fields", "Last exported"]
+            _capped(console, self.output, columns, self.rows, self.count)
+            console.print(f"{result_line(document)} (connection {result.connection_id})")
+
+        emit_result(self.output, document, human)
+
+
+def _capped(
+    console: Console,
+    output: Output,
+    columns: list[str],
+    rows: list[list[Any]],
+    total: int,
+    *,
+    what: str = "",
+    title: str | None = None,
+) -> None:
+    """The rows kept (none: no table) and a line counting the ``total - len(rows)`` others."""
+    if rows:
+        console.print(output.table(columns, rows, title=title))
+    if total > len(rows):
+        console.print(f"... and {total - len(rows)} more{' ' + what if what else ''} (see --json)")
+
+
+def result_line(result: dict[str, Any]) -> str:
+    excluded = result.get("excludedCount", 0)
+    return f"{result['syncedCount']} synced, {result['failedCount']} failed" + (
+        f", {excluded} excluded from this store" if excluded else ""
+    )
+
+
+def plan_line(plan: dict[str, Any]) -> str:
+    summary = plan["summary"]
+    excluded = summary.get("excluded", 0)
+    return (
+        f"{summary['create']} to create, {summary['update']} to update, "
+        f"{summary['unchanged']} unchanged, {summary['error']} with errors"
+        + (f", {excluded} excluded from this store" if excluded else "")
+        + " (dry run: nothing was written)"
+    )
+
+
+def excluded_warnings(result: dict[str, Any], named: bool) -> list[str]:
+    """A product named with --products/--sku that the store does not take gets a warning (so it is
+    not silently dropped); with --all the count in the summary line says it."""
+    if not named:
+        return []
+    warnings = []
+    for entry in result.get("excluded", []):
+        undo = (
+            "edit the store's mapping file to take it"
+            if entry["reason"] == "selection"
+            else "add --include to export it again"
+        )
+        warnings.append(
+            f"product {entry['productId']} ({entry['sku']}) not exported: {entry['message']}; {undo}"
+        )
+    return warnings
+
+
+def problems(result: dict[str, Any]) -> list[str]:
+    if result.get("dryRun"):
+        return [
+            f"product {p['productId']}: {p.get('message', 'error')}"
+            for p in result["products"]
+            if p["action"] == "error"
+        ]
+    return [
+        f"product {r['productId']}: {r.get('message', 'failed')}"
+        for r in result["results"]
+        if r["status"] == "error"
+    ]
+
+
+def _exported(result: ProductResult) -> str:
+    if result.failed:
+        return "(failed, see the error above)"
+    return ", ".join(result.exported_fields) or "(no change)"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "[]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class PlanView:
+    """Each product's plan as it is made: under ``--json`` into the document's ``products``;
+    otherwise the first rows of the table (products to create, update or fix)."""
+
+    LIMIT = SHOWN * 4
+
+    def __init__(self, output: Output, spell: Callable[[str], str]) -> None:
+        self.output = output
+        self.spell = spell
+        self.spool = JsonList() if output.json_mode else None
+        self.rows: list[list[Any]] = []
+        self.count = 0  # rows, shown or not
+
+    def add(self, product: PlannedProduct) -> None:
+        if self.spool is not None:
+            self.spool.add(shapes.planned_product(product, self.spell))
+            return
+        rows = _plan_rows(shapes.planned_product(product, self.spell))
+        self.count += len(rows)
+        self.rows += rows[: max(0, self.LIMIT - len(self.rows))]
+
+    def render(self, plan: ExportPlan) -> None:
+        document = shapes.export_plan(plan, self.spell)
+        if self.spool is not None:
+            self.spool.emit(self.output, document, "products")
+            return
+
+        def human(console: Console) -> None:
+            _capped(
+                console,
+                self.output,
+                ["Product", "SKU", "Action", "Field", "Old -> new"],
+                self.rows,
+                self.count,
+                what="rows",
+                title=f"Export plan for connection {plan.connection_id} (dry run)",
+            )
+            for created in plan.would_create:
+                console.print(f"would create {created.kind} {created.name!r} in the store")
+            for entry in document["excluded"][:SHOWN]:
+                console.print(
+                    f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}",
+                    markup=False,
+                    highlight=False,
+                )
+            console.print(plan_line(document))
+
+        emit_result(self.output, document, human)
+
+
+def _plan_rows(product: dict[str, Any]) -> list[list[Any]]:
+    """The table rows of one product's plan (none for an unchanged product)."""
+    if product["action"] == "unchanged" and not product.get("heldConflicts"):
+        return []
+    rows: list[list[Any]] = []
+    action = product["action"]
+    if product.get("restoreFromTrash"):
+        action += " (restore from trash)"
+    head = [product["productId"], product["sku"], action]
+    if product["action"] == "error":
+        return [[*head, "", product.get("message", "")]]
+    for index, change in enumerate(product.get("fields", [])):
+        old = _show(change["old"]) if product["action"] == "update" else ""
+        arrow = f"{old} -> {_show(change['new'])}" if old else _show(change["new"])
+        cells = head if index == 0 else ["", "", ""]
+        rows.append([*cells, change["field"], arrow])
+    for problem in product.get("missing", []):
+        rows.append(["", "", "", "", problem])
+    for field in product.get("heldConflicts", []):
+        rows.append([*head, field, "left out: in conflict (woosync sync-status --conflicts)"])
+    return rows
