@@ -27,7 +27,7 @@ from woosync.services.catalog import field_label, field_value
 from woosync.services.export import plan
 from woosync.services.export.records import RETRY_STATUSES, load_syncs, product_columns
 from woosync.services.export.state import Item, Known
-from woosync.services.selection import Excluded, SelectionRules, split_excluded
+from woosync.services.selection import Excluded, SelectionRules, exclusions, split_excluded
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -137,10 +137,11 @@ def raw_chunks(
             wanted = list(choice.named[start : start + size])
             found: dict[Any, RawRow] = {}
             with db.session() as session:
+                cursor = _cursor(session)
                 for group in _groups(wanted):
                     query = f"{head} WHERE p.{column} IN ({_marks(group)})"
-                    for row in session.connection().exec_driver_sql(query, (connection_id, *group)):
-                        found[row[position]] = tuple(row)
+                    for row in cursor.execute(query, (connection_id, *group)):
+                        found[row[position]] = row
             yield [found[key] for key in wanted if key in found]
         return
     where = " WHERE p.id > ?"
@@ -151,7 +152,7 @@ def raw_chunks(
     while True:
         params = (connection_id, after, *(RETRY_STATUSES if choice.retry_failed else ()), size)
         with db.session() as session:
-            rows = [tuple(row) for row in session.connection().exec_driver_sql(query, params)]
+            rows = _cursor(session).execute(query, params).fetchall()
         if not rows:
             return
         yield rows
@@ -171,6 +172,10 @@ def split_chunk(
 ) -> tuple[list[RawRow], list[Excluded]]:
     """The rows this store takes, and those it does not (``selection.split_excluded``); only the
     columns the selection reads are decoded."""
+    if not selection and not ignore_manual:
+        wanted = [row[0] for row in rows] if len(rows) <= _IN_LIMIT else None
+        if not exclusions(session, connection_id, wanted):  # the common case: nothing to split
+            return list(rows), []
     position = {name: index for index, name in enumerate(columns)}
     wanted = selection.columns()
     shown = []
@@ -267,6 +272,11 @@ def field_readers(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
 def _reading(readers: dict[str, Callable[[Any], Any]], row: Any) -> Callable[[str], Any]:
     """The ``value_of(name)`` :func:`plan.desired_values` asks for one product."""
     return lambda name: readers[name](row)
+
+
+def _cursor(session: Session) -> Any:
+    """A plain sqlite3 cursor on the session's connection: rows as tuples of stored values."""
+    return session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
 
 
 def _groups(values: list[Any]) -> list[list[Any]]:
