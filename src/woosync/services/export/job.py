@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from woosync.core.errors import NotFoundError, ValidationError, param
+from woosync.core.errors import NotFoundError, ValidationError, param, spell_params
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
 from woosync.services.catalog import get_product
@@ -49,7 +49,8 @@ class Tally:
     def add(self, result: ProductResult) -> None:
         if result.failed:
             self.failed += 1
-            log.info("product %s failed: %s", result.product_id, result.message)
+            message = spell_params(result.message or "", str)  # parameters by their names
+            log.info("product %s failed: %s", result.product_id, message)
         else:
             self.synced += 1
         if self.on_result is None:
