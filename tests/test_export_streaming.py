@@ -188,3 +188,50 @@ def test_export_json_is_streamed_as_one_document(cli, db_path: Path) -> None:  #
     assert result.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     assert [r["productId"] for r in data["results"]] == ids
     assert (data["success"], data["syncedCount"], data["excluded"]) == (True, 5, [])
+
+
+def test_a_spooled_document_is_written_as_json_dumps_writes_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Lists kept on disk, at any depth, come out byte for byte as ``Output.emit`` prints them."""
+    from woosync.cli.json_stream import JsonList, emit
+    from woosync.cli.render import Output
+
+    items = [
+        {"productId": n, "fields": ["a", "ü"], "nested": {"x": [1, {"y": None}]}} for n in range(3)
+    ]
+    spooled = JsonList()
+    for item in items:
+        spooled.add(item)
+    empty = JsonList()
+    document = {
+        "success": True,
+        "stores": [{"result": {"results": spooled, "excluded": []}, "error": None}],
+        "empty": empty,
+        "tail": {"a": 1},
+    }
+    plain = {**document, "stores": [{"result": {"results": items, "excluded": []}, "error": None}]}
+    plain["empty"] = []
+    emit(Output(json_mode=True), document)
+    assert capsys.readouterr().out == json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_several_stores_stream_each_store_s_results_into_the_envelope(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = SandboxStore(), SandboxStore()
+    with first.serve() as one, second.serve() as two:
+        db = open_database(db_path)
+        for name, (shop, url) in {"A": (first, one), "B": (second, two)}.items():
+            key, secret = shop.create_key("read_write")
+            create_connection(db, name=name, url=url, consumer_key=key, consumer_secret=secret)
+        ids = add_products(db, [tee(f"M-{n}") for n in range(4)])
+        db.dispose()
+        result = cli(
+            "--json", "export", "--connection", "all", "--all", "--fields", "name,sku,price"
+        )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert result.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert [store["storeName"] for store in data["stores"]] == ["A", "B"]
+    for store in data["stores"]:
+        assert [r["productId"] for r in store["result"]["results"]] == ids
+        assert store["result"]["syncedCount"] == 4 and store["error"] is None

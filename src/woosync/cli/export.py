@@ -118,11 +118,11 @@ def export_command(
 ) -> None:
     """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
     from woosync.cli.export_views import (
+        Outcome,
         PlanView,
         ResultsView,
         excluded_warnings,
         plan_line,
-        problems,
         result_line,
     )
     from woosync.cli.flags import flag_of
@@ -153,26 +153,26 @@ def export_command(
     named = bool(product_ids or skus)
     if several(connection):
 
-        def job(connection_id: int) -> dict[str, Any]:
+        def job(connection_id: int) -> Outcome:
             with failure_logged("woosync.export", f"export to connection {connection_id}"):
                 if dry_run:
-                    return shapes.export_plan(plan_export(db, connection_id, **options), flag_of)
-                done = export_products(db, connection_id, **options, **writing)
-                return shapes.export_result(done, flag_of)
+                    planned = PlanView(output, flag_of)
+                    plan = plan_export(db, connection_id, on_product=planned.add, **options)
+                    return planned.outcome(plan)
+                results = ResultsView(output, flag_of)
+                done = export_products(
+                    db, connection_id, on_result=results.add, **options, **writing
+                )
+                return results.outcome(done)
 
-        runs = run_stores(
-            db,
-            connection,
-            job,
-            failed=lambda r: bool(r["summary"]["error"] if dry_run else r["failedCount"]),
-            parallel=parallel_stores,
-        )
+        runs = run_stores(db, connection, job, failed=lambda o: o.failed, parallel=parallel_stores)
         render_stores(
             output,
             runs,
-            plan_line if dry_run else result_line,
-            problems,
-            lambda result: excluded_warnings(result, named),
+            lambda o: (plan_line if dry_run else result_line)(o.document),
+            lambda o: o.problems,
+            lambda o: excluded_warnings(o.document, named),
+            shape=lambda o: o.document,
         )
         return
     one = single(connection)

@@ -4,9 +4,10 @@ humans, the one ``--json`` document with its long list streamed (``cli/json_stre
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from woosync.cli.json_stream import JsonList
+from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
 from woosync.core.timeutil import iso
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
@@ -20,10 +21,20 @@ if TYPE_CHECKING:
 SHOWN = 50  # rows of a human table; --json has them all
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """One store's run as the CLI prints it: the ``--json`` document (its long list spooled),
+    the lines for stderr about the products that failed, and whether any did."""
+
+    document: dict[str, Any]
+    problems: list[str]
+    failed: bool
+
+
 class ResultsView:
     """Each product's result as it is finished: under ``--json`` into the document's
-    ``results`` (kept on disk, not in memory); otherwise the first rows of the table and of the
-    failures, and how many more there are."""
+    ``results`` (kept on disk, not in memory); otherwise the first rows of the table. The first
+    failures are kept either way (for stderr), and how many there are."""
 
     def __init__(self, output: Output, spell: Callable[[str], str]) -> None:
         self.output = output
@@ -54,22 +65,32 @@ class ResultsView:
                 ]
             )
 
-    def render(self, result: ExportResult) -> None:
+    def outcome(self, result: ExportResult) -> Outcome:
+        """The spec's result (``results`` spooled under ``--json``; a human summary needs none)."""
         document = shapes.export_result(result, self.spell)
-        for failure in self.failures:
-            self.output.error(failure)
-        if self.failed > SHOWN:
-            self.output.error(f"... and {self.failed - SHOWN} more failed (see --json)")
+        document["results"] = self.spool if self.spool is not None else []
+        return Outcome(document, _lines(self.failures, self.failed), bool(self.failed))
+
+    def render(self, result: ExportResult) -> None:
+        outcome = self.outcome(result)
+        for problem in outcome.problems:
+            self.output.error(problem)
         if self.spool is not None:
-            self.spool.emit(self.output, document, "results")
+            emit(self.output, outcome.document)
             return
 
         def human(console: Console) -> None:
             columns = ["Product", "Woo ID", "Status", "Exported fields", "Last exported"]
             _capped(console, self.output, columns, self.rows, self.count)
-            console.print(f"{result_line(document)} (connection {result.connection_id})")
+            line = result_line(outcome.document)
+            console.print(f"{line} (connection {result.connection_id})")
 
-        emit_result(self.output, document, human)
+        emit_result(self.output, outcome.document, human)
+
+
+def _lines(failures: list[str], failed: int) -> list[str]:
+    more = [f"... and {failed - len(failures)} more failed (see --json)"]
+    return failures + (more if failed > len(failures) else [])
 
 
 def _capped(
@@ -125,20 +146,6 @@ def excluded_warnings(result: dict[str, Any], named: bool) -> list[str]:
     return warnings
 
 
-def problems(result: dict[str, Any]) -> list[str]:
-    if result.get("dryRun"):
-        return [
-            f"product {p['productId']}: {p.get('message', 'error')}"
-            for p in result["products"]
-            if p["action"] == "error"
-        ]
-    return [
-        f"product {r['productId']}: {r.get('message', 'failed')}"
-        for r in result["results"]
-        if r["status"] == "error"
-    ]
-
-
 def _exported(result: ProductResult) -> str:
     if result.failed:
         return "(failed, see the error above)"
@@ -158,7 +165,8 @@ def _show(value: Any) -> str:
 
 class PlanView:
     """Each product's plan as it is made: under ``--json`` into the document's ``products``;
-    otherwise the first rows of the table (products to create, update or fix)."""
+    otherwise the first rows of the table (products to create, update or fix). The first
+    products in error are kept either way."""
 
     LIMIT = SHOWN * 4
 
@@ -168,19 +176,32 @@ class PlanView:
         self.spool = JsonList() if output.json_mode else None
         self.rows: list[list[Any]] = []
         self.count = 0  # rows, shown or not
+        self.errors: list[str] = []
+        self.failed = 0
 
     def add(self, product: PlannedProduct) -> None:
+        shaped = shapes.planned_product(product, self.spell)
+        if product.action == "error":
+            self.failed += 1
+            if len(self.errors) < SHOWN:
+                self.errors.append(f"product {product.product_id}: {shaped['message']}")
         if self.spool is not None:
-            self.spool.add(shapes.planned_product(product, self.spell))
+            self.spool.add(shaped)
             return
-        rows = _plan_rows(shapes.planned_product(product, self.spell))
+        rows = _plan_rows(shaped)
         self.count += len(rows)
         self.rows += rows[: max(0, self.LIMIT - len(self.rows))]
 
-    def render(self, plan: ExportPlan) -> None:
+    def outcome(self, plan: ExportPlan) -> Outcome:
+        """The plan (``products`` spooled under ``--json``)."""
         document = shapes.export_plan(plan, self.spell)
+        document["products"] = self.spool if self.spool is not None else []
+        return Outcome(document, _lines(self.errors, self.failed), bool(self.failed))
+
+    def render(self, plan: ExportPlan) -> None:
+        document = self.outcome(plan).document
         if self.spool is not None:
-            self.spool.emit(self.output, document, "products")
+            emit(self.output, document)
             return
 
         def human(console: Console) -> None:

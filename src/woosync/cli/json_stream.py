@@ -1,9 +1,10 @@
-"""A ``--json`` document with one long list, written without holding the list in memory.
+"""``--json`` documents with long lists, written without holding the lists in memory.
 
-The list's items are encoded as they come and kept in a spooled temporary file (memory up to
-1 MB, then disk); the document is written once the command knows the rest (its counts come first),
-byte for byte what ``Output.emit`` writes for the same data (``json.dumps(..., indent=2)``). A
-command that fails before the end writes its error document instead: stdout is one JSON document.
+A :class:`JsonList` takes a list's items as they come and keeps them encoded in a spooled
+temporary file (memory up to 1 MB, then disk); :func:`emit` prints a document in which any value
+may be a :class:`JsonList`, once the command knows the rest (the counts come first), byte for byte
+what ``Output.emit`` prints for the same data (``json.dumps(..., indent=2)``). A command that fails
+before the end prints its error document instead: stdout stays one JSON document.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from woosync.cli.render import Output
@@ -20,16 +21,15 @@ from woosync.core.logging import scrub_quoted
 _SPOOL = 1 << 20
 
 
-def _encode(value: Any, indent: str) -> str:
-    text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
-    return text.replace("\n", "\n" + indent)
+def _encode(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
 
 
 class JsonList:
     """The items of a document's list, encoded as they come."""
 
     def __init__(self) -> None:
-        # closed by emit(), once the document is written
+        # closed once the document is written (or when garbage collected)
         self._file = tempfile.SpooledTemporaryFile(  # noqa: SIM115
             max_size=_SPOOL, mode="w+", encoding="utf-8"
         )
@@ -38,26 +38,57 @@ class JsonList:
     def add(self, item: Any) -> None:
         if self.count:
             self._file.write(",\n")
-        self._file.write("    " + _encode(item, "    "))
+        self._file.write(_encode(item))
         self.count += 1
 
-    def emit(self, output: Output, document: Mapping[str, Any], key: str) -> None:
-        """Print ``document`` with this list as its ``key`` (whatever ``document[key]`` holds)."""
-        output.emitted = True
-        write = sys.stdout.write
-        write("{")
-        for index, (name, value) in enumerate(document.items()):
-            write(("," if index else "") + "\n  " + json.dumps(name, ensure_ascii=False) + ": ")
-            if name != key:
-                write(scrub_quoted(_encode(value, "  ")))
-            elif not self.count:
-                write("[]")
-            else:
-                write("[\n")
-                self._file.seek(0)
-                for line in self._file:  # whole lines: a JSON string never spans two
-                    write(scrub_quoted(line))
-                write("\n  ]")
-        write("\n}\n" if document else "}\n")
-        sys.stdout.flush()
+    def lines(self) -> Iterator[str]:
+        """The items' text, line by line (a JSON string never spans two)."""
+        self._file.seek(0)
+        yield from self._file
         self._file.close()
+
+
+def _holds_spool(value: Any) -> bool:
+    if isinstance(value, JsonList):
+        return True
+    if isinstance(value, Mapping):
+        return any(_holds_spool(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_holds_spool(v) for v in value)
+    return False
+
+
+def dump(value: Any, write: Callable[[str], object], indent: str = "") -> None:
+    """``value`` as ``json.dumps(value, indent=2)`` writes it at this ``indent``."""
+    inner = indent + "  "
+    if isinstance(value, JsonList):
+        if not value.count:
+            write("[]")
+            return
+        write("[\n")
+        for line in value.lines():
+            write(inner + scrub_quoted(line))
+        write("\n" + indent + "]")
+    elif not _holds_spool(value):
+        write(scrub_quoted(_encode(value).replace("\n", "\n" + indent)))
+    elif isinstance(value, Mapping):
+        write("{")
+        for index, (name, item) in enumerate(value.items()):
+            write(("," if index else "") + "\n" + inner + json.dumps(name, ensure_ascii=False))
+            write(": ")
+            dump(item, write, inner)
+        write("\n" + indent + "}")
+    else:
+        write("[")
+        for index, item in enumerate(value):
+            write(("," if index else "") + "\n" + inner)
+            dump(item, write, inner)
+        write("\n" + indent + "]")
+
+
+def emit(output: Output, document: Any) -> None:
+    """Print ``document`` (whose lists may be :class:`JsonList`) as the command's result."""
+    output.emitted = True
+    dump(document, sys.stdout.write)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
