@@ -188,6 +188,11 @@ class Chunk:
     quiet: dict[int, tuple[int, datetime | None]] = field(default_factory=dict)
     skus: dict[int, str] = field(default_factory=dict)  # of the quiet ones (a dry run shows them)
 
+    def in_order(self) -> Iterator[tuple[int, tuple[int, datetime | None] | None]]:
+        """Each product of the chunk, in order, with what is known when it is unchanged."""
+        for product_id in self.order:
+            yield product_id, self.quiet.get(product_id)
+
 
 def options_of(
     partial: bool,

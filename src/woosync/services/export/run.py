@@ -114,15 +114,14 @@ def export_products(
                 run.report(len(finished))
                 sender.send_all(writing)
             done = {item.product_id: book.result_of(run, item) for item in items}
-            for product_id in chunk.order:
-                quiet = chunk.quiet.get(product_id)
-                if quiet is None:
-                    tally.add(done[product_id])
-                else:
+            for product_id, quiet in chunk.in_order():
+                if quiet is not None:
                     woo_id, last = quiet
                     tally.add(
                         ProductResult(run.connection_id, product_id, woo_id, SUCCESS, (), last)
                     )
+                elif product_id in done:  # else removed from the catalog since it was chosen
+                    tally.add(done[product_id])
         if job.seen:
             with db.session() as session:
                 touch_connection(session, run.connection_id, utcnow())
@@ -176,12 +175,11 @@ def plan_export(
             if chunk.items:
                 _plan(run, chunk.items)
             done = {item.product_id: dry_run.planned(run, item) for item in chunk.items}
-            for product_id in chunk.order:
-                quiet = chunk.quiet.get(product_id)
-                if quiet is None:
-                    add(done[product_id])
-                else:
+            for product_id, quiet in chunk.in_order():
+                if quiet is not None:
                     add(PlannedProduct(product_id, chunk.skus[product_id], UNCHANGED, quiet[0]))
+                elif product_id in done:
+                    add(done[product_id])
         would_create = dry_run.would_create(run)
     summary = PlanSummary(**counts, excluded=len(job.excluded))
     return ExportPlan(
