@@ -12,6 +12,8 @@ FLAGS: dict[str, str] = {
     "product_ids": "--products",
     "skus": "--sku",
     "all_products": "--all",
+    # several stores (services/stores)
+    "parallel": "--parallel-stores",
 }
 
 

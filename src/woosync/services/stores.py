@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlmodel import col, select
 
-from woosync.core.errors import NotFoundError, ValidationError, WoosyncError
+from woosync.core.errors import NotFoundError, ValidationError, WoosyncError, param
 from woosync.core.exit_codes import ExitCode
 from woosync.db.models import Connection
 from woosync.services.common import connection_or_default, get_connection
@@ -77,7 +77,9 @@ def resolve_connections(db: Database, refs: Sequence[str] | None) -> list[Target
             return [Target(int(conn.id or 0), conn.store_name)]
         for ref in refs:
             if not ref.strip():
-                raise ValidationError("--connection is empty", hint="give an id, a name or 'all'")
+                raise ValidationError(
+                    f"{param('connection')} is empty", hint="give an id, a name or 'all'"
+                )
             if ref.strip().lower() == ALL:
                 active = session.exec(
                     select(Connection)
@@ -110,7 +112,7 @@ def run_per_store(
     ``failed`` is true has exit code 1. Anything else (a bug, Ctrl-C) stops the command.
     """
     if not 1 <= parallel <= MAX_PARALLEL:
-        raise ValidationError(f"--parallel-stores must be between 1 and {MAX_PARALLEL}")
+        raise ValidationError(f"{param('parallel')} must be between 1 and {MAX_PARALLEL}")
 
     def one(target: Target) -> StoreRun[Result]:
         try:

@@ -77,7 +77,7 @@ class Job:
             raise ValidationError(
                 f"{param('include')} needs the products named with {param('product_ids')} or "
                 f"{param('skus')}",
-                hint="e.g. woosync export --connection 1 --sku MUG-1 --include",
+                hint=f"e.g. {param('skus')} MUG-1 with {param('include')}",
             )
         self.db, self.connection, self.choice, self.options = db, connection, choice, options
         self.fields, self.allow_empty, self.include = fields, allow_empty, include
@@ -230,8 +230,8 @@ def linked_sync(session: Session, connection_id: int, product_id: int) -> Any:
         get_product(session, int(product_id))  # a product that does not exist says so first
         raise NotFoundError(
             NOT_SYNCED,
-            hint=f"export it first: woosync export --connection {connection_id} "
-            f"--products {product_id}",
+            hint=f"export it to connection {connection_id} first "
+            f"({param('product_ids')} {product_id})",
         )
     return sync
 

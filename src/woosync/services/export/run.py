@@ -258,8 +258,9 @@ def update_product(
         undo = (
             "edit the store's mapping file to take it"
             if left_out["reason"] == "selection"
-            else f"include it again: woosync products include --connection {connection_id_of(conn)} "
-            f"{left_out['sku']}"
+            # a command to run (the selection's own reasons name commands too)
+            else "include it again: woosync products include --connection "
+            f"{connection_id_of(conn)} {left_out['sku']}"
         )
         raise ValidationError(
             f"product {product_id} is not updated: {left_out['message']}", hint=undo
