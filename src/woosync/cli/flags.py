@@ -8,6 +8,7 @@ from __future__ import annotations
 
 # Service parameters whose flag is not their name written with dashes (see core.errors.param).
 FLAGS: dict[str, str] = {
+    "clear_ca_bundle": "--no-ca-bundle",  # connections update
     # export (services/export)
     "product_ids": "--products",
     "skus": "--sku",

@@ -14,8 +14,8 @@ from woosync.core.errors import NotFoundError, ValidationError, param, spell_par
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
 from woosync.services.catalog import get_product
-from woosync.services.common import connection_or_default
-from woosync.services.connections import open_client
+from woosync.services.connections import active_connection
+from woosync.services.connections.client import open_client
 from woosync.services.export import plan, select, unchanged
 from woosync.services.export.records import load_syncs, product_columns
 from woosync.services.export.registry import StoreRegistry
@@ -94,7 +94,7 @@ class Job:
         db = self.db
         with fewer_gc_passes(), ExitStack() as stack:
             with db.session() as session:
-                conn = export_connection(session, self.connection)
+                conn = active_connection(session, self.connection)
                 targets_of(
                     session, conn, self.fields
                 )  # bad options fail at once, not after waiting
@@ -105,7 +105,7 @@ class Job:
                     store_lock(self.connection_id, wait=lock_wait, label="export", database=db.path)
                 )
             with db.session() as session:
-                conn = export_connection(session, self.connection_id)
+                conn = active_connection(session, self.connection_id)
                 self.targets = targets_of(session, conn, self.fields)
                 self.selection = load_selection(session, self.connection_id)
                 registry = StoreRegistry.load(session, self.connection_id)
@@ -212,16 +212,6 @@ def options_of(
 def connection_id_of(conn: Connection) -> int:
     assert conn.id is not None
     return conn.id
-
-
-def export_connection(session: Session, ref: int | str | None) -> Connection:
-    conn = connection_or_default(session, ref)
-    if not conn.is_active:
-        raise ValidationError(
-            f"connection {conn.id} ({conn.store_name}) is inactive",
-            hint="activate it again before exporting to it",
-        )
-    return conn
 
 
 def linked_sync(session: Session, connection_id: int, product_id: int) -> Any:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, select
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import utcnow
 from woosync.db.bulk_sql import write_many
-from woosync.db.models import Connection, ProductSync
+from woosync.db.models import ProductSync
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -203,10 +203,3 @@ def delete_sync(session: Session, connection_id: int, product_id: int) -> None:
             table.c.connection_id == connection_id, table.c.product_id == product_id
         )
     )
-
-
-def touch_connection(session: Session, connection_id: int, when: datetime | None = None) -> None:
-    connection = session.get(Connection, connection_id)
-    if connection is not None:
-        connection.last_synced_at = when or utcnow()
-        session.add(connection)

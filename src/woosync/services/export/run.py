@@ -22,18 +22,18 @@ from typing import TYPE_CHECKING
 from woosync.core.errors import ValidationError
 from woosync.core.locks import store_lock
 from woosync.core.timeutil import utcnow
-from woosync.services.connections import open_client
+from woosync.services.connections import active_connection, mark_synced
+from woosync.services.connections.client import open_client
 from woosync.services.export import book, decide, dry_run, match, select
 from woosync.services.export.job import (
     NOT_SYNCED,
     Job,
     Tally,
     connection_id_of,
-    export_connection,
     linked_sync,
     options_of,
 )
-from woosync.services.export.records import delete_sync, touch_connection
+from woosync.services.export.records import delete_sync
 from woosync.services.export.results import (
     SUCCESS,
     DeleteResult,
@@ -124,7 +124,7 @@ def export_products(
                     tally.add(done[product_id])
         if job.seen:
             with db.session() as session:
-                touch_connection(session, run.connection_id, utcnow())
+                mark_synced(session, run.connection_id, utcnow())
     log.info(
         "export to connection %s finished: %d synced, %d failed",
         job.connection_id,
@@ -220,7 +220,7 @@ def count_products(
         return 0
     with db.session() as session:
         connection_id = (
-            connection_id_of(export_connection(session, connection)) if retry_failed else 0
+            connection_id_of(active_connection(session, connection)) if retry_failed else 0
         )
         return select.count_chosen(session, connection_id, retry_failed=retry_failed)
 
@@ -241,7 +241,7 @@ def update_product(
     :class:`ValidationError` when it is kept out of this store (:mod:`selection`).
     """
     with db.session() as session:
-        conn = export_connection(session, connection)
+        conn = active_connection(session, connection)
         linked_sync(session, connection_id_of(conn), product_id)
     result = export_products(
         db,
@@ -283,7 +283,7 @@ def delete_product(
     from this store (later exports leave it out: :mod:`selection`).
     """
     with db.session() as session:
-        conn = export_connection(session, connection)
+        conn = active_connection(session, connection)
         linked_sync(
             session, connection_id_of(conn), product_id
         )  # not linked: say so without waiting
