@@ -235,3 +235,21 @@ def test_several_stores_stream_each_store_s_results_into_the_envelope(cli, db_pa
     for store in data["stores"]:
         assert [r["productId"] for r in store["result"]["results"]] == ids
         assert store["result"]["syncedCount"] == 4 and store["error"] is None
+
+
+def test_products_left_out_of_the_store_are_handed_over_as_they_are_found(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    from woosync.services.selection import Excluded, SelectionRules, save_selection
+
+    sandbox, conn, ids = shop
+    with db.session() as session:
+        save_selection(
+            session, conn, SelectionRules.from_dict({"exclude": {"skus": ["S-1", "S-6"]}})
+        )
+    left_out: list[Excluded] = []
+    result = export(db, sandbox, conn, all_products=True, on_excluded=left_out.append)
+    assert [entry.product_id for entry in left_out] == [ids[1], ids[6]]
+    assert (result.excluded, result.excluded_count, result.synced_count) == ((), 2, 6)
+    kept = export(db, sandbox, conn, all_products=True, partial=True)  # no callback: returned
+    assert [entry.sku for entry in kept.excluded] == ["S-1", "S-6"] and kept.excluded_count == 2

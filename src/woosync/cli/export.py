@@ -121,14 +121,12 @@ def export_command(
         Outcome,
         PlanView,
         ResultsView,
-        excluded_warnings,
         plan_line,
         result_line,
     )
     from woosync.cli.flags import flag_of
     from woosync.services.export.run import count_products, export_products, plan_export
     from woosync.services.stores import several
-    from woosync.shapes import export as shapes
 
     state = start_run(ctx, run)
     output = state.output
@@ -156,12 +154,23 @@ def export_command(
         def job(connection_id: int) -> Outcome:
             with failure_logged("woosync.export", f"export to connection {connection_id}"):
                 if dry_run:
-                    planned = PlanView(output, flag_of)
-                    plan = plan_export(db, connection_id, on_product=planned.add, **options)
+                    planned = PlanView(output, flag_of, named)
+                    plan = plan_export(
+                        db,
+                        connection_id,
+                        on_product=planned.add,
+                        on_excluded=planned.left_out.add,
+                        **options,
+                    )
                     return planned.outcome(plan)
-                results = ResultsView(output, flag_of)
+                results = ResultsView(output, flag_of, named)
                 done = export_products(
-                    db, connection_id, on_result=results.add, **options, **writing
+                    db,
+                    connection_id,
+                    on_result=results.add,
+                    on_excluded=results.left_out.add,
+                    **options,
+                    **writing,
                 )
                 return results.outcome(done)
 
@@ -171,19 +180,17 @@ def export_command(
             runs,
             lambda o: (plan_line if dry_run else result_line)(o.document),
             lambda o: o.problems,
-            lambda o: excluded_warnings(o.document, named),
+            lambda o: o.warnings,
             shape=lambda o: o.document,
         )
         return
     one = single(connection)
     if dry_run:
-        planned = PlanView(output, flag_of)
+        planned = PlanView(output, flag_of, named)
         with failure_logged("woosync.export", "export"):
-            plan = plan_export(db, one, on_product=planned.add, **options)
-        for warning in excluded_warnings(
-            {"excluded": [shapes.excluded(e) for e in plan.excluded]}, named
-        ):
-            output.warn(warning)
+            plan = plan_export(
+                db, one, on_product=planned.add, on_excluded=planned.left_out.add, **options
+            )
         planned.render(plan)
         exit_if_failed(plan.summary.error)
         return
@@ -199,18 +206,20 @@ def export_command(
         if output.interactive
         else None
     )
-    results = ResultsView(output, flag_of)
+    results = ResultsView(output, flag_of, named)
     with (
         failure_logged("woosync.export", "export"),
         output.progress("Exporting products", total) as advance,
     ):
         result = export_products(
-            db, one, progress=advance, on_result=results.add, **options, **writing
+            db,
+            one,
+            progress=advance,
+            on_result=results.add,
+            on_excluded=results.left_out.add,
+            **options,
+            **writing,
         )
-    for warning in excluded_warnings(
-        {"excluded": [shapes.excluded(e) for e in result.excluded]}, named
-    ):
-        output.warn(warning)
     results.render(result)
     exit_if_failed(result.failed_count)
 

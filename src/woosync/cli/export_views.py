@@ -11,6 +11,7 @@ from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
 from woosync.core.timeutil import iso
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
+from woosync.services.selection import Excluded
 from woosync.shapes import export as shapes
 
 if TYPE_CHECKING:
@@ -23,12 +24,54 @@ SHOWN = 50  # rows of a human table; --json has them all
 
 @dataclass(frozen=True)
 class Outcome:
-    """One store's run as the CLI prints it: the ``--json`` document (its long list spooled),
-    the lines for stderr about the products that failed, and whether any did."""
+    """One store's run as the CLI prints it: the ``--json`` document (its long lists spooled),
+    the lines for stderr about the products that failed, whether any did, and the warnings about
+    products named but left out of the store."""
 
     document: dict[str, Any]
     problems: list[str]
     failed: bool
+    warnings: list[str]
+
+
+class LeftOut:
+    """The products left out of the store: spooled under ``--json``; the first ones kept."""
+
+    def __init__(self, output: Output) -> None:
+        self.spool = JsonList() if output.json_mode else None
+        self.kept: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, entry: Excluded) -> None:
+        shaped = shapes.excluded(entry)
+        self.count += 1
+        if self.spool is not None:
+            self.spool.add(shaped)
+        if len(self.kept) < SHOWN:
+            self.kept.append(shaped)
+
+    def value(self) -> JsonList | list[dict[str, Any]]:
+        return self.spool if self.spool is not None else self.kept
+
+    def warnings(self, named: bool) -> list[str]:
+        """A product named with --products/--sku that the store does not take gets a warning (so
+        it is not silently dropped); with --all the count in the summary line says it."""
+        if not named:
+            return []
+        found = []
+        for entry in self.kept:
+            undo = (
+                "edit the store's mapping file to take it"
+                if entry["reason"] == "selection"
+                else "add --include to export it again"
+            )
+            found.append(
+                f"product {entry['productId']} ({entry['sku']}) not exported: "
+                f"{entry['message']}; {undo}"
+            )
+        if self.count > len(self.kept):
+            found.append(f"... and {self.count - len(self.kept)} more not exported (see --json)")
+        return found
 
 
 class ResultsView:
@@ -36,10 +79,12 @@ class ResultsView:
     ``results`` (kept on disk, not in memory); otherwise the first rows of the table. The first
     failures are kept either way (for stderr), and how many there are."""
 
-    def __init__(self, output: Output, spell: Callable[[str], str]) -> None:
+    def __init__(self, output: Output, spell: Callable[[str], str], named: bool = False) -> None:
         self.output = output
         self.spell = spell
+        self.named = named
         self.spool = JsonList() if output.json_mode else None
+        self.left_out = LeftOut(output)
         self.rows: list[list[Any]] = []
         self.failures: list[str] = []
         self.failed = 0
@@ -69,10 +114,15 @@ class ResultsView:
         """The spec's result (``results`` spooled under ``--json``; a human summary needs none)."""
         document = shapes.export_result(result, self.spell)
         document["results"] = self.spool if self.spool is not None else []
-        return Outcome(document, _lines(self.failures, self.failed), bool(self.failed))
+        document["excluded"] = self.left_out.value()
+        problems = _lines(self.failures, self.failed)
+        warnings = self.left_out.warnings(self.named)
+        return Outcome(document, problems, bool(self.failed), warnings)
 
     def render(self, result: ExportResult) -> None:
         outcome = self.outcome(result)
+        for warning in outcome.warnings:
+            self.output.warn(warning)
         for problem in outcome.problems:
             self.output.error(problem)
         if self.spool is not None:
@@ -128,24 +178,6 @@ def plan_line(plan: dict[str, Any]) -> str:
     )
 
 
-def excluded_warnings(result: dict[str, Any], named: bool) -> list[str]:
-    """A product named with --products/--sku that the store does not take gets a warning (so it is
-    not silently dropped); with --all the count in the summary line says it."""
-    if not named:
-        return []
-    warnings = []
-    for entry in result.get("excluded", []):
-        undo = (
-            "edit the store's mapping file to take it"
-            if entry["reason"] == "selection"
-            else "add --include to export it again"
-        )
-        warnings.append(
-            f"product {entry['productId']} ({entry['sku']}) not exported: {entry['message']}; {undo}"
-        )
-    return warnings
-
-
 def _exported(result: ProductResult) -> str:
     if result.failed:
         return "(failed, see the error above)"
@@ -170,10 +202,12 @@ class PlanView:
 
     LIMIT = SHOWN * 4
 
-    def __init__(self, output: Output, spell: Callable[[str], str]) -> None:
+    def __init__(self, output: Output, spell: Callable[[str], str], named: bool = False) -> None:
         self.output = output
         self.spell = spell
+        self.named = named
         self.spool = JsonList() if output.json_mode else None
+        self.left_out = LeftOut(output)
         self.rows: list[list[Any]] = []
         self.count = 0  # rows, shown or not
         self.errors: list[str] = []
@@ -196,10 +230,16 @@ class PlanView:
         """The plan (``products`` spooled under ``--json``)."""
         document = shapes.export_plan(plan, self.spell)
         document["products"] = self.spool if self.spool is not None else []
-        return Outcome(document, _lines(self.errors, self.failed), bool(self.failed))
+        document["excluded"] = self.left_out.value()
+        problems = _lines(self.errors, self.failed)
+        warnings = self.left_out.warnings(self.named)
+        return Outcome(document, problems, bool(self.failed), warnings)
 
     def render(self, plan: ExportPlan) -> None:
-        document = self.outcome(plan).document
+        outcome = self.outcome(plan)
+        for warning in outcome.warnings:
+            self.output.warn(warning)
+        document = outcome.document
         if self.spool is not None:
             emit(self.output, document)
             return
@@ -216,7 +256,7 @@ class PlanView:
             )
             for created in plan.would_create:
                 console.print(f"would create {created.kind} {created.name!r} in the store")
-            for entry in document["excluded"][:SHOWN]:
+            for entry in self.left_out.kept:
                 console.print(
                     f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}",
                     markup=False,

@@ -58,7 +58,7 @@ def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
         "syncedCount": result.synced_count,
         "failedCount": result.failed_count,
         "results": [product_result(r, spell) for r in result.results],
-        "excludedCount": len(result.excluded),
+        "excludedCount": result.excluded_count,
         "excluded": [excluded(entry) for entry in result.excluded],
     }
 

@@ -72,6 +72,7 @@ class Job:
         allow_empty: tuple[str, ...],
         include: bool,
         progress: Callable[[int], None] | None,
+        on_excluded: Callable[[Excluded], None] | None = None,
     ) -> None:
         if include and not choice.named:
             raise ValidationError(
@@ -83,7 +84,9 @@ class Job:
         self.fields, self.allow_empty, self.include = fields, allow_empty, include
         self.progress = progress
         self.connection_id = 0
-        self.excluded: list[Excluded] = []
+        self.excluded: list[Excluded] = []  # kept unless on_excluded takes them
+        self.excluded_count = 0
+        self.on_excluded = on_excluded
         self.seen = 0  # products that went through (not excluded)
 
     @contextmanager
@@ -149,7 +152,12 @@ class Job:
                 if self.include and kept and not self.options.dry_run:
                     # asked for by name: the store takes them again from now on
                     drop_exclusions(session, self.connection_id, [row[0] for row in kept])
-            self.excluded += left_out
+            self.excluded_count += len(left_out)
+            if self.on_excluded is None:
+                self.excluded += left_out
+            else:
+                for entry in left_out:
+                    self.on_excluded(entry)
             run.report(len(left_out))  # counted by count_products: done, nothing to send
             self.seen += len(kept)
             chunk = Chunk([int(row[0]) for row in kept])

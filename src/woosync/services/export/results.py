@@ -3,7 +3,8 @@
 ``export_products`` hands each product's :class:`ProductResult` to its ``on_result`` callback as
 the product is finished, and returns an :class:`ExportResult`; ``plan_export`` hands each
 :class:`PlannedProduct` to ``on_product`` and returns an :class:`ExportPlan`. Without a callback
-the lists are kept in the returned value (fine for a few products; a catalog streams).
+the lists are kept in the returned value (fine for a few products; a catalog streams). The
+products left out of the store go to ``on_excluded`` likewise.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class ExportResult:
     synced_count: int = 0
     failed_count: int = 0
     results: tuple[ProductResult, ...] = ()
-    excluded: tuple[Excluded, ...] = ()
+    excluded: tuple[Excluded, ...] = ()  # unless streamed (``on_excluded``)
+    excluded_count: int = 0
 
     @property
     def success(self) -> bool:
@@ -103,7 +105,7 @@ class ExportPlan:
     summary: PlanSummary = field(default_factory=PlanSummary)
     would_create: tuple[WouldCreate, ...] = ()
     products: tuple[PlannedProduct, ...] = ()
-    excluded: tuple[Excluded, ...] = ()
+    excluded: tuple[Excluded, ...] = ()  # unless streamed (``on_excluded``); counted in summary
 
 
 @dataclass(frozen=True, slots=True)

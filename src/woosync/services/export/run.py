@@ -45,7 +45,7 @@ from woosync.services.export.results import (
 )
 from woosync.services.export.send import Sender
 from woosync.services.export.state import UNCHANGED, Item, Run
-from woosync.services.selection import DELETED, mark_excluded
+from woosync.services.selection import DELETED, Excluded, mark_excluded
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooHTTPError, WooNotFoundError
 
@@ -76,6 +76,7 @@ def export_products(
     include: bool = False,
     progress: Callable[[int], None] | None = None,
     on_result: Callable[[ProductResult], None] | None = None,
+    on_excluded: Callable[[Excluded], None] | None = None,
     lock_wait: float = 0.0,
     client: WooClient | None = None,
     linked_only: bool = False,
@@ -90,14 +91,16 @@ def export_products(
     Fields: ``fields`` else the connection's active export mapping; its field mappings apply
     either way. ``progress(n)``: ``n`` more products are finished. ``on_result`` receives each
     product's result as it is finished (then the returned ``results`` is empty); without it the
-    results are returned. ``client`` replaces the one built from the connection's secrets.
+    results are returned; ``on_excluded`` likewise for the products left out. ``client`` replaces the one built from the connection's secrets.
     ``linked_only`` (Update product): a product not linked to the store when the lock is held is
     :class:`NotFoundError`, never created.
     """
     options = options_of(partial, False, concurrency, batch_size, create_terms, restore_trashed)
     choice = select.Choice.of(product_ids, skus, all_products, retry_failed)
     tally = Tally(on_result)
-    job = Job(db, connection, choice, options, fields, tuple(allow_empty), include, progress)
+    job = Job(
+        db, connection, choice, options, fields, tuple(allow_empty), include, progress, on_excluded
+    )
     with job.opened(lock_wait, client) as run:
         if linked_only:
             with db.session() as session:
@@ -132,7 +135,12 @@ def export_products(
         tally.failed,
     )
     return ExportResult(
-        job.connection_id, tally.synced, tally.failed, tuple(tally.kept), tuple(job.excluded)
+        job.connection_id,
+        tally.synced,
+        tally.failed,
+        tuple(tally.kept),
+        tuple(job.excluded),
+        job.excluded_count,
     )
 
 
@@ -152,6 +160,7 @@ def plan_export(
     allow_empty: Iterable[str] = (),
     include: bool = False,
     on_product: Callable[[PlannedProduct], None] | None = None,
+    on_excluded: Callable[[Excluded], None] | None = None,
     client: WooClient | None = None,
 ) -> ExportPlan:
     """What :func:`export_products` would do with the same options (a dry run): nothing is
@@ -169,7 +178,9 @@ def plan_export(
         else:
             on_product(product)
 
-    job = Job(db, connection, choice, options, fields, tuple(allow_empty), include, None)
+    job = Job(
+        db, connection, choice, options, fields, tuple(allow_empty), include, None, on_excluded
+    )
     with job.opened(None, client) as run:
         for chunk in job.chunks(run):
             if chunk.items:
@@ -181,7 +192,7 @@ def plan_export(
                 elif product_id in done:
                     add(done[product_id])
         would_create = dry_run.would_create(run)
-    summary = PlanSummary(**counts, excluded=len(job.excluded))
+    summary = PlanSummary(**counts, excluded=job.excluded_count)
     return ExportPlan(
         job.connection_id, partial, summary, would_create, tuple(kept), tuple(job.excluded)
     )
