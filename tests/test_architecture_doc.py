@@ -67,6 +67,9 @@ def test_the_modules_it_names_exist() -> None:
     assert sorted(p for p in named if not (ROOT / "src" / "woosync" / p).exists()) == []
     modules = set(re.findall(r"services/([\w/]+)\.py", DOC))
     stages = {f"export/{name}" for name in ("run", "plan", "engine", "records", "registry")}
-    stages |= {f"imports/{name}" for name in ("run", "fetch", "fields", "reconcile", "write")}
-    stages |= {"imports/cursor", "imports/fingerprints", "selection", "sync_echoes"}
+    stages |= {
+        f"imports/{name}"
+        for name in ("run", "fetch", "fields", "match", "reconcile", "write", "syncs", "results")
+    }
+    stages |= {"imports/bookmark", "imports/fingerprints", "selection", "sync_echoes"}
     assert stages <= modules

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from import_helpers import import_products_json
 from woosync.core.errors import LockedError
 from woosync.core.locks import store_lock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.imports.run import import_products
 
 
 def _add_connection(
@@ -196,14 +196,14 @@ def test_overlapping_runs_on_one_store_are_serialised(db: Database, sandbox: San
     first: dict[str, Any] = {}
 
     def run_first() -> None:
-        first.update(import_products(db, progress=lambda _n: inside.set(), concurrency=1))
+        first.update(import_products_json(db, progress=lambda _n: inside.set(), concurrency=1))
 
     thread = threading.Thread(target=run_first)
     thread.start()
     assert inside.wait(10)
     with pytest.raises(LockedError):
-        import_products(db)  # no --wait: refused at once
-    second = import_products(db, lock_wait=30)  # queues behind the first run
+        import_products_json(db)  # no --wait: refused at once
+    second = import_products_json(db, lock_wait=30)  # queues behind the first run
     thread.join()
     assert first["importedCount"] == 250
     # the second run started after the first one committed everything: all matched, none created
@@ -227,7 +227,7 @@ def test_runs_on_different_stores_proceed_in_parallel(
                 # both runs hold their store's lock at this point; neither waits for the other
                 assert started[partner].wait(10)
 
-            results[connection_id] = import_products(db, connection_id, progress=on_page)
+            results[connection_id] = import_products_json(db, connection_id, progress=on_page)
 
         threads = [
             threading.Thread(target=run, args=(1, second_id)),

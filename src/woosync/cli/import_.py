@@ -7,7 +7,10 @@ store's run lock (``--wait SECONDS`` queues behind another run, else exit code 6
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+import json
+import sys
+from tempfile import SpooledTemporaryFile
+from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,8 +28,6 @@ from woosync.cli.options import (
     exit_if_failed,
     failure_logged,
     parse_ids,
-    print_capped_table,
-    report_failures,
     start_run,
 )
 
@@ -34,66 +35,172 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from woosync.cli.render import Output
+    from woosync.services.imports.results import ImportResult, ProductResult
+    from woosync.shapes.imports import Spell
 
 SHOWN_PROBLEMS = 20
+SPOOL_IN_MEMORY = 1 << 20  # bytes of --json products kept in memory before they go to a file
 
 
-def _render(output: Output, result: dict[str, Any]) -> None:
-    for warning in result["warnings"]:
-        output.warn(warning)
-    report_failures(
-        output,
-        [
-            f"store product {p['wooProductId']} {p['sku'] or '(no SKU)'}: "
-            f"{p.get('message', 'failed')}"
-            for p in result["products"]
-            if p["status"] == "failed"
-        ],
-        SHOWN_PROBLEMS,
-    )
+class _JsonList:
+    """One list of the ``--json`` document, written item by item into a temporary file (in memory
+    while small): the products of a run of any size never sit in memory at once."""
+
+    def __init__(self) -> None:
+        self._file: IO[str] = SpooledTemporaryFile(  # noqa: SIM115 (closed by write_to)
+            max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8"
+        )
+        self.count = 0
+
+    def add(self, item: dict[str, Any]) -> None:
+        from woosync.core.logging import scrub_quoted
+
+        text = json.dumps(item, indent=2, ensure_ascii=False, default=str)
+        lines = "\n".join("    " + line for line in text.splitlines())
+        self._file.write(("" if not self.count else ",\n") + scrub_quoted(lines))
+        self.count += 1
+
+    def write_to(self, out: IO[str]) -> None:
+        """The list as ``json.dumps(indent=2)`` writes it at the document's second level."""
+        if not self.count:
+            out.write("[]")
+        else:
+            out.write("[\n")
+            self._file.seek(0)
+            while chunk := self._file.read(1 << 16):
+                out.write(chunk)
+            out.write("\n  ]")
+        self._file.close()
+
+
+class _Report:
+    """What the command keeps of the products an import hands out: under ``--json`` the two lists
+    of the document (spooled), for people the first ``SHOWN_PROBLEMS`` failed, skipped and
+    conflicting products and how many there were."""
+
+    def __init__(self, json_mode: bool, spell: Spell) -> None:
+        self.spell = spell
+        self.json_mode = json_mode
+        self.products = _JsonList() if json_mode else None
+        self.conflicts = _JsonList() if json_mode else None
+        self.failed: list[str] = []
+        self.failed_count = 0
+        self.skipped: list[list[Any]] = []
+        self.skipped_count = 0
+        self.conflicting: list[list[Any]] = []
+        self.conflict_count = 0
+
+    def add(self, product: ProductResult) -> None:
+        from woosync.core.errors import spell_params
+        from woosync.shapes.imports import conflicts_json, product_json
+
+        if self.products is not None and self.conflicts is not None:
+            self.products.add(product_json(product, self.spell))
+            for entry in conflicts_json(product):
+                self.conflicts.add(entry)
+            return
+        message = spell_params(product.message or "", self.spell)
+        if product.status == "failed":
+            self.failed_count += 1
+            if len(self.failed) < SHOWN_PROBLEMS:
+                self.failed.append(
+                    f"store product {product.woo_product_id} {product.sku or '(no SKU)'}: "
+                    f"{message or 'failed'}"
+                )
+        elif product.status == "skipped":
+            self.skipped_count += 1
+            if len(self.skipped) < SHOWN_PROBLEMS:
+                row = [product.woo_product_id, product.sku, product.product_id or "", message]
+                self.skipped.append(row)
+        for conflict in product.conflicts:
+            self.conflict_count += 1
+            if len(self.conflicting) < SHOWN_PROBLEMS:
+                self.conflicting.append(
+                    [
+                        product.woo_product_id,
+                        product.sku,
+                        conflict.field,
+                        shown_value(conflict.catalog),
+                        shown_value(conflict.store),
+                    ]
+                )
+
+    def problems(self) -> list[str]:
+        """The failed products, one line each (at most ``SHOWN_PROBLEMS``, then a count)."""
+        more = self.failed_count - len(self.failed)
+        return self.failed + ([f"... and {more} more failed (see --json)"] if more > 0 else [])
+
+    def write_json(self, result: ImportResult, out: IO[str]) -> None:
+        """The document, as ``json.dumps(indent=2)`` of the whole result would print it."""
+        from woosync.core.logging import scrub_quoted
+        from woosync.shapes.imports import import_head
+
+        assert self.products is not None and self.conflicts is not None
+        head = json.dumps(import_head(result, self.spell), indent=2, ensure_ascii=False)
+        out.write(scrub_quoted(head[: -len("\n}")]) + ',\n  "conflicts": ')
+        self.conflicts.write_to(out)
+        out.write(',\n  "products": ')
+        self.products.write_to(out)
+        out.write("\n}\n")
+        out.flush()
+
+
+def _render(output: Output, result: ImportResult, report: _Report) -> None:
+    from woosync.core.errors import spell_params
+
+    if output.json_mode:
+        report.write_json(result, sys.stdout)
+        output.emitted = True
+        return
+    for warning in result.warnings:
+        output.warn(spell_params(warning, report.spell))
+    for problem in report.problems():
+        output.error(problem)
 
     def human(console: Console) -> None:
-        skipped = [
-            [p["wooProductId"], p["sku"], p["productId"] or "", p.get("message", "")]
-            for p in result["products"]
-            if p["status"] == "skipped"
-        ]
-        print_capped_table(
+        _capped_table(
             console,
             output,
             ["Woo ID", "SKU", "Local ID", "Skipped because"],
-            skipped,
-            limit=SHOWN_PROBLEMS,
+            report.skipped,
+            report.skipped_count,
             what="skipped",
         )
-        conflicts = [
-            [
-                c["wooProductId"],
-                c["sku"],
-                c["field"],
-                shown_value(c["catalog"]),
-                shown_value(c["store"]),
-            ]
-            for c in result["conflicts"]
-        ]
-        print_capped_table(
+        _capped_table(
             console,
             output,
             ["Woo ID", "SKU", "Field", "Catalog", "Store"],
-            conflicts,
-            limit=SHOWN_PROBLEMS,
+            report.conflicting,
+            report.conflict_count,
             what="conflicts",
             title="Conflicts: changed on both sides since the last sync, neither overwritten",
         )
-        if result.get("restoredSkus"):
+        if result.restored_skus:
             console.print(
-                "restored (had been removed locally): " + ", ".join(result["restoredSkus"]),
+                "restored (had been removed locally): " + ", ".join(result.restored_skus),
                 markup=False,
                 highlight=False,
             )
         console.print(_line(result))
 
     emit_result(output, result, human)
+
+
+def _capped_table(
+    console: Console,
+    output: Output,
+    columns: list[str],
+    rows: list[list[Any]],
+    total: int,
+    *,
+    what: str,
+    title: str | None = None,
+) -> None:
+    """The first rows (at most ``SHOWN_PROBLEMS``) and a line counting the rest."""
+    if rows:
+        console.print(output.table(columns, rows, title=title))
+    if total > len(rows):
+        console.print(f"... and {total - len(rows)} more {what} (see --json)")
 
 
 def shown_value(value: Any, width: int = 60) -> str:
@@ -108,23 +215,27 @@ def shown_value(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _line(result: dict[str, Any]) -> str:
-    verb = "would be " if result["dryRun"] else ""
+def _line(result: ImportResult) -> str:
+    verb = "would be " if result.dry_run else ""
     return (
-        f"{result['importedCount']} {verb}imported, {result['updatedCount']} {verb}updated, "
-        f"{result['unchangedCount']} unchanged, {result['skippedCount']} skipped, "
-        f"{result['failedCount']} failed"
-        + (f", {result['conflictCount']} conflicts" if result["conflictCount"] else "")
-        + (" (dry run: nothing was written)" if result["dryRun"] else "")
+        f"{result.imported_count} {verb}imported, {result.updated_count} {verb}updated, "
+        f"{result.unchanged_count} unchanged, {result.skipped_count} skipped, "
+        f"{result.failed_count} failed"
+        + (f", {result.conflict_count} conflicts" if result.conflict_count else "")
+        + (" (dry run: nothing was written)" if result.dry_run else "")
     )
 
 
-def _problems(result: dict[str, Any]) -> list[str]:
-    return [
-        f"store product {p['wooProductId']} {p['sku'] or '(no SKU)'}: {p.get('message', 'failed')}"
-        for p in result["products"]
-        if p["status"] == "failed"
-    ]
+def _line_of(shaped: dict[str, Any]) -> str:
+    """:func:`_line` of a store's shaped result (several stores)."""
+    verb = "would be " if shaped["dryRun"] else ""
+    return (
+        f"{shaped['importedCount']} {verb}imported, {shaped['updatedCount']} {verb}updated, "
+        f"{shaped['unchangedCount']} unchanged, {shaped['skippedCount']} skipped, "
+        f"{shaped['failedCount']} failed"
+        + (f", {shaped['conflictCount']} conflicts" if shaped["conflictCount"] else "")
+        + (" (dry run: nothing was written)" if shaped["dryRun"] else "")
+    )
 
 
 @with_option_groups
@@ -202,7 +313,9 @@ def import_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Import products from WooCommerce stores into the local catalog (cron-ready)."""
-    from woosync.services.imports.run import import_products, parse_since
+    from woosync.cli.flags import flag_of
+    from woosync.services.imports.options import parse_since
+    from woosync.services.imports.run import import_products
     from woosync.services.stores import several
 
     state = start_run(ctx, run)
@@ -224,10 +337,24 @@ def import_command(
         "link_without_sku": link_without_sku,
     }
     if several(connection):
+        # several stores: one JSON envelope of whole results (each store's products in memory)
+        problems: dict[int, list[str]] = {}
 
         def job(connection_id: int) -> dict[str, Any]:
+            from woosync.shapes.imports import import_json
+
+            report = _Report(False, flag_of)
+            products: list[ProductResult] = []
+
+            def take(product: ProductResult) -> None:
+                report.add(product)
+                if output.json_mode:
+                    products.append(product)
+
             with failure_logged("woosync.import", f"import from connection {connection_id}"):
-                return import_products(db, connection_id, **options)
+                result = import_products(db, connection_id, on_product=take, **options)
+            problems[connection_id] = report.problems()
+            return import_json(result, products, flag_of)
 
         runs = run_stores(
             db,
@@ -236,15 +363,24 @@ def import_command(
             failed=lambda r: bool(r["failedCount"] or (strict and r["warnings"])),
             parallel=parallel_stores,
         )
-        render_stores(output, runs, _line, _problems, lambda r: list(r["warnings"]))
+        render_stores(
+            output,
+            runs,
+            _line_of,
+            lambda r: problems.get(r["connectionId"], []),
+            lambda r: list(r["warnings"]),
+        )
         return
+    report = _Report(output.json_mode, flag_of)
     with (
         failure_logged("woosync.import", "import"),
         output.progress("Importing products", None) as advance,
     ):
-        result = import_products(db, single(connection), progress=advance, **options)
-    _render(output, result)
-    exit_if_failed(result["failedCount"] or (strict and result["warnings"]))
+        result = import_products(
+            db, single(connection), on_product=report.add, progress=advance, **options
+        )
+    _render(output, result, report)
+    exit_if_failed(result.failed_count or (strict and result.warnings))
 
 
 def register(app: typer.Typer) -> None:

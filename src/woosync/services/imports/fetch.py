@@ -7,7 +7,8 @@ arrives twice (the listing shifted while it was read) is handled once, unless th
 version of it; pages that a later answer announces beyond page 1's count are read too. The number
 that arrived is checked against page 1's ``X-WP-Total``: fewer means products left the listing while
 it was read, so one that stayed may have been skipped (``run.incomplete``: an incremental run then
-keeps its bookmark).
+keeps its bookmark). Only the page being written and the pages downloading are held: a page is
+dropped once it is handed out.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from woosync.core.errors import StoreError
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
-from woosync.services.imports.cursor import parse_woo_gmt, woo_gmt
+from woosync.services.imports.bookmark import parse_woo_gmt, woo_gmt
 from woosync.services.imports.fields import ImportRules, needs_attribute_slugs
-from woosync.services.imports.state import ImportRun, entry
+from woosync.services.imports.results import ProductResult
+from woosync.services.imports.state import ImportRun
 
 if TYPE_CHECKING:
     from woosync.services.imports.fingerprints import Fingerprinter
@@ -115,20 +118,15 @@ def check_totals(run: ImportRun, ids: list[int] | None, after: datetime | None =
     """Given ids the store did not send fail (or, with ``after``, are skipped when the store has
     them unchanged since); otherwise warn when ``X-WP-Total`` was not met."""
     if ids is not None:
-        missing = [woo_id for woo_id in ids if woo_id not in run.results]
+        missing = [woo_id for woo_id in ids if woo_id not in run.seen]
         unchanged = _existing(run.client, missing) if after is not None and missing else set()
         for woo_id in missing:
             if woo_id in unchanged:
                 message = f"not changed since {iso(after)}"
-                run.results[woo_id] = entry(woo_id, None, "", "skipped", message)
+                run.report(ProductResult(woo_id, None, "", "skipped", message))
             else:
-                run.results[woo_id] = entry(
-                    woo_id,
-                    None,
-                    "",
-                    "failed",
-                    "not found in the store (deleted, in the trash, or a variation id)",
-                )
+                message = "not found in the store (deleted, in the trash, or a variation id)"
+                run.report(ProductResult(woo_id, None, "", "failed", message))
         return
     received = len(run.seen)
     if received > run.expected_total:
@@ -169,11 +167,8 @@ def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not isinstance(woo_id, int) or woo_id <= 0:
             continue
         modified = parse_woo_gmt(item.get("date_modified_gmt"))
-        if woo_id in run.seen:
-            before = run.seen[woo_id]
-            if modified is None or (before is not None and modified <= before):
-                continue
-        run.seen[woo_id] = modified
+        if not run.seen.note(woo_id, modified):
+            continue
         if modified is not None and (run.newest is None or modified > run.newest):
             run.newest = modified
         found.append(item)
@@ -183,8 +178,6 @@ def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, str] | None:
     """The store's attribute id -> ``pa_`` slug table, fetched once when an answer lacks slugs."""
     if run.slugs_by_id is None and needs_attribute_slugs(items, run.rules):
-        from woosync.core.errors import StoreError
-
         try:
             attributes = run.client.get("/products/attributes")
         except StoreError as exc:

@@ -1,0 +1,11 @@
+"""How the CLI spells the service parameters that messages name (``core.errors.param``)."""
+
+from __future__ import annotations
+
+# Service parameters whose flag is not their name written with dashes (see core.errors.param).
+FLAGS: dict[str, str] = {}
+
+
+def flag_of(parameter: str) -> str:
+    """The CLI's spelling of a service parameter: ``ca_bundle`` -> ``--ca-bundle``."""
+    return FLAGS.get(parameter) or "--" + parameter.replace("_", "-")

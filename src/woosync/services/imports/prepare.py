@@ -1,0 +1,85 @@
+"""What an import starts from: the connection, its import rules (the active import mapping, or the
+default), the fingerprinter (the active export mapping's targets), what to leave alone
+(tombstones, exclusions), the store client and, after a run, the connection's ``last_synced_at``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from woosync.core.errors import ValidationError
+from woosync.core.timeutil import utcnow
+from woosync.db.models import Connection
+from woosync.services.catalog import tombstones
+from woosync.services.common import connection_or_default
+from woosync.services.connections import open_client
+from woosync.services.imports.fields import ImportRules
+from woosync.services.imports.fingerprints import Fingerprinter
+from woosync.services.mappings import active_export_mapping, active_import_mapping
+from woosync.services.selection import exclusions
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.db.engine import Database
+    from woosync.woo import WooClient
+
+__all__ = ["KeptOut", "Start", "client_for", "kept_out", "start", "touch_connection"]
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    connection: Connection
+    connection_id: int
+    rules: ImportRules
+    fingerprinter: Fingerprinter
+
+
+@dataclass(frozen=True, slots=True)
+class KeptOut:
+    """What this import leaves alone: SKUs removed from the catalog (case-folded -> SKU) and
+    local products excluded from this store."""
+
+    tombstones: dict[str, str]
+    excluded_ids: set[int]
+
+
+def start(db: Database, ref: int | str | None, use_mapping: bool) -> Start:
+    """The (active) connection, its import rules and its fingerprinter, read now."""
+    with db.session() as session:
+        conn = connection_or_default(session, ref)
+        if not conn.is_active or conn.id is None:
+            raise ValidationError(
+                f"connection {conn.id} ({conn.store_name}) is inactive",
+                hint="activate it with 'woosync connections update' or pick another connection",
+            )
+        mapping = active_import_mapping(session, conn.id) if use_mapping else None
+        export_mapping = active_export_mapping(session, conn.id)
+    fingerprinter = (
+        Fingerprinter(export_mapping.selected_fields, export_mapping.field_mappings)
+        if export_mapping is not None
+        else Fingerprinter()
+    )
+    if mapping is None:
+        return Start(conn, conn.id, ImportRules.default(), fingerprinter)
+    rules = ImportRules.from_mapping(
+        mapping.attribute_mappings, mapping.field_mappings, f"import mapping {mapping.id}"
+    )
+    return Start(conn, conn.id, rules, fingerprinter)
+
+
+def kept_out(db: Database, connection_id: int) -> KeptOut:
+    with db.session() as session:
+        return KeptOut(tombstones(session), set(exclusions(session, connection_id)))
+
+
+def client_for(db: Database, conn: Connection) -> WooClient:
+    return open_client(db, conn)
+
+
+def touch_connection(session: Session, connection_id: int) -> None:
+    """The connection's ``last_synced_at`` is now."""
+    conn = session.get(Connection, connection_id)
+    if conn is not None:
+        conn.last_synced_at = utcnow()
+        session.add(conn)
