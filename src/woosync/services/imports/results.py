@@ -9,15 +9,18 @@ is the one that holds).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from woosync.core.errors import param
+from woosync.core.errors import param, spell_params
 from woosync.services.sync_echoes import Conflict
 
 # Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
 # with update_existing, nothing differed) and ``skipped`` (left alone, with the reason).
+log = logging.getLogger("woosync.import")
+
 STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
 SHOWN_NAMES = 10  # store products named in one warning
 
@@ -97,6 +100,9 @@ class Tally:
             self.conflicts -= conflicts
             self.conflicted_products -= 1 if conflicts else 0
         self.counts[result.status] += 1
+        if result.status == "failed":
+            message = spell_params(result.message or "", lambda name: name)
+            log.info("store product %s failed: %s", result.woo_product_id, message)
         self.conflicts += len(result.conflicts)
         self.conflicted_products += 1 if result.conflicts else 0
         if self._sink is not None:

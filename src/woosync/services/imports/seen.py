@@ -9,6 +9,7 @@ against the database before it counts.
 
 from __future__ import annotations
 
+import heapq
 import math
 from array import array
 from bisect import bisect_left
@@ -88,16 +89,37 @@ class SeenProducts:
 
 
 class SkuHashes:
-    """A set of SKUs as 64-bit hashes (a false hit is possible, so a hit is only a hint)."""
+    """A set of SKUs as 64-bit hashes, 8 bytes each (a false hit is possible, so a hit is only a
+    hint): the newest in a small ``set``, the others in sorted arrays of growing sizes, merged
+    two by two like a binary counter (a lookup bisects at most log2(n / RECENT) arrays)."""
+
+    RECENT = 4096
 
     def __init__(self) -> None:
-        self._hashes: set[int] = set()
+        self._recent: set[int] = set()
+        self._sorted: list[array[int]] = []
 
     def add(self, sku: str) -> None:
-        self._hashes.add(hash(sku))
+        self._recent.add(hash(sku))
+        if len(self._recent) >= self.RECENT:
+            merged = array("q", sorted(self._recent))
+            self._recent = set()
+            while self._sorted and len(self._sorted[-1]) <= len(merged):
+                merged = array("q", heapq.merge(self._sorted.pop(), merged))
+            self._sorted.append(merged)
 
     def __contains__(self, sku: object) -> bool:
-        return isinstance(sku, str) and hash(sku) in self._hashes
+        if not isinstance(sku, str):
+            return False
+        wanted = hash(sku)
+        if wanted in self._recent:
+            return True
+        for hashes in self._sorted:
+            at = bisect_left(hashes, wanted)
+            if at < len(hashes) and hashes[at] == wanted:
+                return True
+        return False
 
     def __len__(self) -> int:
-        return len(self._hashes)
+        """How many were added (a SKU added twice counts twice once it left the recent set)."""
+        return len(self._recent) + sum(len(hashes) for hashes in self._sorted)
