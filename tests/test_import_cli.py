@@ -259,3 +259,40 @@ def test_a_refused_run_is_in_the_log_file_too(
     holder.join()
     assert waited.exit_code == 0 and waited.stderr == ""
     assert "waiting up to 10 s for another woosync run on connection 1" in log.read_text()
+
+
+def test_json_goes_through_a_spool_file_and_prints_as_one_document(
+    db: Database, sandbox: SandboxStore, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from woosync.cli import import_
+
+    monkeypatch.setattr(import_, "SPOOL_IN_MEMORY", 64)  # every list goes to a file
+    ids = sandbox.seed_products(120, prefix="SP-")
+    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    result = cli("import", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    # printed exactly as json.dumps(indent=2) prints the whole result
+    assert result.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert list(data)[-2:] == ["conflicts", "products"] and data["conflicts"] == []
+    assert [p["wooProductId"] for p in data["products"] if p["status"] == "imported"] == ids
+    assert (data["importedCount"], data["skippedCount"], len(data["products"])) == (120, 1, 121)
+
+
+def test_human_tables_and_failure_lines_are_capped(
+    db: Database, sandbox: SandboxStore, cli: Any
+) -> None:
+    for n in range(23):
+        sandbox.create_product({"name": f"Variable {n}", "sku": f"V-{n}", "type": "variable"})
+    for n in range(22):
+        sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
+    result = cli("import")
+    assert result.exit_code == 1
+    assert "0 imported, 0 updated, 0 unchanged, 23 skipped, 22 failed" in result.stdout
+    assert result.stdout.count("variable products are not imported") == 20
+    assert "... and 3 more skipped (see --json)" in result.stdout
+    failed = [line for line in result.stderr.splitlines() if "BAD-" in line]
+    assert len(failed) == 20
+    assert "... and 2 more failed (see --json)" in result.stderr
+    data = json.loads(cli("import", "--json").stdout)  # --json lists them all
+    assert len(data["products"]) == 45

@@ -2,7 +2,7 @@
 
 All products are listed in pages of 100 (``orderby=id&order=asc``, ``context=edit``, ``_fields``
 trimmed to what the run reads): the first page gives the page count, the remaining pages are fetched
-with ``concurrency`` requests in flight. Given ids go out as ``include`` chunks of 100. A product that
+with ``concurrency`` requests in flight, never more pages ahead of the one being written. Given ids go out as ``include`` chunks of 100. A product that
 arrives twice (the listing shifted while it was read) is handled once, unless the store sent a newer
 version of it; pages that a later answer announces beyond page 1's count are read too. The number
 that arrived is checked against page 1's ``X-WP-Total``: fewer means products left the listing while
@@ -91,11 +91,17 @@ def pages(
         def submit(job_params: dict[str, Any], page: int) -> Future[tuple[list[Any], int, int]]:
             return pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
 
-        # a page's future is dropped once the page is handed out: the pages already written are
-        # not kept alive (less memory, and less for the garbage collector to walk again and again)
-        futures: deque[Future[tuple[list[dict[str, Any]], int, int]]] = deque(
-            submit(job_params, page) for job_params, page in jobs
-        )
+        # At most ``concurrency`` pages are asked for ahead of the one being written: a store
+        # that answers faster than the catalog is written never piles up in memory. A page's
+        # future is dropped once the page is handed out.
+        waiting = deque(jobs)
+        futures: deque[Future[tuple[list[dict[str, Any]], int, int]]] = deque()
+
+        def top_up() -> None:
+            while waiting and len(futures) < concurrency:
+                futures.append(submit(*waiting.popleft()))
+
+        top_up()
         try:
             while futures:
                 items, total, pages_count = futures.popleft().result()
@@ -105,8 +111,9 @@ def pages(
                     # products joined the listing while it was read (added, or changed into an
                     # incremental window): the last ones moved past the pages page 1 announced
                     log.info("the store now reports %s pages; reading the new ones", pages_count)
-                    futures.extend(submit(params, p) for p in range(planned + 1, pages_count + 1))
+                    waiting.extend((params, p) for p in range(planned + 1, pages_count + 1))
                     planned = pages_count
+                top_up()  # the next pages download while this one is written
                 yield items, bool(futures) and futures[0].done()
                 del items  # not kept while waiting for the next page
         finally:
