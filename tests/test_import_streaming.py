@@ -118,3 +118,19 @@ def test_sku_hashes_stay_exact_across_merged_arrays(monkeypatch: pytest.MonkeyPa
     assert all(sku in skus for sku in added)
     assert not any(f"OTHER-{n}" in skus for n in range(50))
     assert len(skus) == 50 and len(skus._sorted) <= 4
+
+
+def test_pages_are_asked_for_at_most_concurrency_ahead_of_the_one_written(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    sandbox.seed_products(900, prefix="A-")
+    asked: list[int] = []
+
+    def written(_n: int) -> None:
+        asked.append(sandbox.stats.by_route[("GET", "/wc/v3/products")])
+
+    result = import_products(db, client=client, concurrency=2, progress=written)
+    assert result.imported_count == 900
+    # when page k has been written, at most pages k+1 and k+2 were asked for besides
+    assert all(count <= page + 2 for page, count in enumerate(asked, 1))
+    assert asked[-1] == 9
