@@ -250,16 +250,15 @@ def scrub_parameters(parameters: Any) -> Any:
     the same object when no string in them holds one (the usual case, checked in one pass)."""
     # a loop, not a recursive closure: a closure that calls itself is a reference cycle, which
     # kept every statement's parameters alive until the cycle collector ran (memory of a bulk run)
-    strings: list[str] = []
-    pending = [parameters]
+    strings: list[str] = [parameters] if isinstance(parameters, str) else []
+    pending = [parameters] if isinstance(parameters, dict | list | tuple) else []
     while pending:
-        value = pending.pop()
-        if isinstance(value, str):
-            strings.append(value)
-        elif isinstance(value, dict):
-            pending.extend(value.values())
-        elif isinstance(value, list | tuple):
-            pending.extend(value)
+        container = pending.pop()
+        for value in container.values() if isinstance(container, dict) else container:
+            if isinstance(value, str):
+                strings.append(value)
+            elif isinstance(value, dict | list | tuple):
+                pending.append(value)
     if not strings or not holds_secret("\n".join(strings)):
         return parameters
 

@@ -84,9 +84,16 @@ def candidates(
 
 
 def links(session: Session, connection_id: int, woo_ids: list[int]) -> dict[int, ProductSync]:
-    """The sync records of these store products for the connection, by store product id (one
-    query on the ``(connection_id, woo_product_id)`` index)."""
+    """The sync records of these store products for the connection, by store product id (on the
+    ``(connection_id, woo_product_id)`` index). A plain-SQL probe comes first: the pages of a
+    first import have no links, and the ORM query costs several times the probe."""
     if not woo_ids:
+        return {}
+    probe = (
+        "SELECT 1 FROM product_sync WHERE connection_id = ? "
+        f"AND woo_product_id IN ({', '.join('?' * len(woo_ids))}) LIMIT 1"
+    )
+    if session.connection().exec_driver_sql(probe, (connection_id, *woo_ids)).first() is None:
         return {}
     query = select(ProductSync).where(
         ProductSync.connection_id == connection_id,
