@@ -30,6 +30,8 @@ from woosync.cli.options import (
     parse_ids,
     start_run,
 )
+from woosync.core.errors import spell_params
+from woosync.core.logging import scrub_quoted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -53,10 +55,9 @@ class _JsonList:
         self.count = 0
 
     def add(self, item: dict[str, Any]) -> None:
-        from woosync.core.logging import scrub_quoted
-
         text = json.dumps(item, indent=2, ensure_ascii=False, default=str)
-        lines = "\n".join("    " + line for line in text.splitlines())
+        # "\n" only (json.dumps escapes it in strings; str.splitlines would also split at U+2028)
+        lines = "\n".join("    " + line for line in text.split("\n"))
         self._file.write(("" if not self.count else ",\n") + scrub_quoted(lines))
         self.count += 1
 
@@ -91,7 +92,6 @@ class _Report:
         self.conflict_count = 0
 
     def add(self, product: ProductResult) -> None:
-        from woosync.core.errors import spell_params
         from woosync.shapes.imports import conflicts_json, product_json
 
         if self.products is not None and self.conflicts is not None:
@@ -132,7 +132,6 @@ class _Report:
 
     def write_json(self, result: ImportResult, out: IO[str]) -> None:
         """The document, as ``json.dumps(indent=2)`` of the whole result would print it."""
-        from woosync.core.logging import scrub_quoted
         from woosync.shapes.imports import import_head
 
         assert self.products is not None and self.conflicts is not None
@@ -146,8 +145,6 @@ class _Report:
 
 
 def _render(output: Output, result: ImportResult, report: _Report) -> None:
-    from woosync.core.errors import spell_params
-
     if output.json_mode:
         report.write_json(result, sys.stdout)
         output.emitted = True
