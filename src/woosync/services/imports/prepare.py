@@ -1,30 +1,26 @@
-"""What an import starts from: the connection, its import rules (the active import mapping, or the
-default), the fingerprinter (the active export mapping's targets), what to leave alone
-(tombstones, exclusions), the store client and, after a run, the connection's ``last_synced_at``."""
+"""What an import starts from: the (active) connection, its import rules (the active import
+mapping, or the default), the fingerprinter (the active export mapping's targets), what to leave
+alone (tombstones, exclusions) and the store client."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from woosync.core.errors import ValidationError
-from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection
 from woosync.services.catalog import tombstones
-from woosync.services.common import connection_or_default
-from woosync.services.connections import open_client
+from woosync.services.connections import active_connection
+from woosync.services.connections.client import open_client
 from woosync.services.imports.fields import ImportRules
 from woosync.services.imports.fingerprints import Fingerprinter
 from woosync.services.mappings import active_export_mapping, active_import_mapping
 from woosync.services.selection import exclusions
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from woosync.db.engine import Database
     from woosync.woo import WooClient
 
-__all__ = ["KeptOut", "Start", "client_for", "kept_out", "start", "touch_connection"]
+__all__ = ["KeptOut", "Start", "client_for", "kept_out", "start"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +43,8 @@ class KeptOut:
 def start(db: Database, ref: int | str | None, use_mapping: bool) -> Start:
     """The (active) connection, its import rules and its fingerprinter, read now."""
     with db.session() as session:
-        conn = connection_or_default(session, ref)
-        if not conn.is_active or conn.id is None:
-            raise ValidationError(
-                f"connection {conn.id} ({conn.store_name}) is inactive",
-                hint="activate it with 'woosync connections update' or pick another connection",
-            )
+        conn = active_connection(session, ref)
+        assert conn.id is not None
         mapping = active_import_mapping(session, conn.id) if use_mapping else None
         export_mapping = active_export_mapping(session, conn.id)
     fingerprinter = (
@@ -75,11 +67,3 @@ def kept_out(db: Database, connection_id: int) -> KeptOut:
 
 def client_for(db: Database, conn: Connection) -> WooClient:
     return open_client(db, conn)
-
-
-def touch_connection(session: Session, connection_id: int) -> None:
-    """The connection's ``last_synced_at`` is now."""
-    conn = session.get(Connection, connection_id)
-    if conn is not None:
-        conn.last_synced_at = utcnow()
-        session.add(conn)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
+from woosync.services.connections import mark_synced
 from woosync.services.imports.bookmark import (
     DEFAULT_OVERLAP,
     advance_bookmark,
@@ -45,7 +46,6 @@ from woosync.services.imports.prepare import (
     client_for,
     kept_out,
     start,
-    touch_connection,
 )
 from woosync.services.imports.results import ImportResult, ProductSink, Tally
 from woosync.services.imports.state import ImportRun, RunSettings
@@ -175,7 +175,7 @@ def _run(
                     session, ready.connection_id, previous, run.newest, elapsed
                 )
             if run.tally.counts["failed"] == 0:
-                touch_connection(session, ready.connection_id)  # a failed run is not a sync
+                mark_synced(session, ready.connection_id)  # a failed run is not a sync
     result = run.tally.result(
         connection_id=ready.connection_id,
         dry_run=request.dry_run,
