@@ -1,6 +1,6 @@
 """The reconciling stage of an import: which store values come into a product the catalog has.
 
-For a store product that matches a local product (``--update-existing``), every field the import
+For a store product that matches a local product (``update_existing``), every field the import
 mapping owns (:meth:`ImportRules.owns`; every store attribute under the default mapping, only the
 mapped ones under an import mapping) is compared three ways (:func:`sync_echoes.reconcile`): the
 store's value against what the store answered at the last sync (its echo), the catalog's value
