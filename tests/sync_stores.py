@@ -13,10 +13,10 @@ import httpx
 from sqlmodel import select
 
 from import_helpers import import_products_json
+from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import SandboxStore
-from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
 # Every field woosync exports, with the values a real store answers differently: an entity-encoded
@@ -36,7 +36,7 @@ class Shop:
 
     def export(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("all_products", True)
-        return export_products(db, self.connection_id, client=self.client, **options)
+        return export_json(db, self.connection_id, client=self.client, **options)
 
     def import_(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("update_existing", True)

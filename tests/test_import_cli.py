@@ -264,9 +264,9 @@ def test_a_refused_run_is_in_the_log_file_too(
 def test_json_goes_through_a_spool_file_and_prints_as_one_document(
     db: Database, sandbox: SandboxStore, cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from woosync.cli import import_
+    from woosync.cli import json_stream
 
-    monkeypatch.setattr(import_, "SPOOL_IN_MEMORY", 64)  # every list goes to a file
+    monkeypatch.setattr(json_stream, "_SPOOL", 64)  # every list goes to a file
     ids = sandbox.seed_products(120, prefix="SP-")
     sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
     sandbox.create_product({"name": "Caf\u00e9", "sku": "U-\u00e9\u2028\u0085-1"})
@@ -298,3 +298,15 @@ def test_human_tables_and_failure_lines_are_capped(
     assert "... and 2 more failed (see --json)" in result.stderr
     data = json.loads(cli("import", "--json").stdout)  # --json lists them all
     assert len(data["products"]) == 45
+
+
+def test_json_still_says_failures_and_warnings_on_stderr(
+    db: Database, sandbox: SandboxStore, cli: Any
+) -> None:
+    sandbox.create_product({"name": "Bad status", "sku": "BAD-1", "status": "future"})
+    sandbox.create_product({"name": "No SKU", "sku": ""})
+    result = cli("import", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["failedCount"] == 1
+    assert "BAD-1: " in result.stderr and "future" in result.stderr
+    assert "without a SKU skipped" in result.stderr and "--link-without-sku" in result.stderr

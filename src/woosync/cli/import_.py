@@ -7,13 +7,12 @@ store's run lock (``--wait SECONDS`` queues behind another run, else exit code 6
 
 from __future__ import annotations
 
-import json
-import sys
-from tempfile import SpooledTemporaryFile
-from typing import IO, TYPE_CHECKING, Annotated, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.multi_store import (
     ConnectionsOption,
     ParallelStoresOption,
@@ -31,7 +30,6 @@ from woosync.cli.options import (
     start_run,
 )
 from woosync.core.errors import spell_params
-from woosync.core.logging import scrub_quoted
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -41,49 +39,18 @@ if TYPE_CHECKING:
     from woosync.shapes.imports import Spell
 
 SHOWN_PROBLEMS = 20
-SPOOL_IN_MEMORY = 1 << 20  # bytes of --json products kept in memory before they go to a file
-
-
-class _JsonList:
-    """One list of the ``--json`` document, written item by item into a temporary file (in memory
-    while small): the products of a run of any size never sit in memory at once."""
-
-    def __init__(self) -> None:
-        self._file: IO[str] = SpooledTemporaryFile(  # noqa: SIM115 (closed by write_to)
-            max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8"
-        )
-        self.count = 0
-
-    def add(self, item: dict[str, Any]) -> None:
-        text = json.dumps(item, indent=2, ensure_ascii=False, default=str)
-        # "\n" only (json.dumps escapes it in strings; str.splitlines would also split at U+2028)
-        lines = "\n".join("    " + line for line in text.split("\n"))
-        self._file.write(("" if not self.count else ",\n") + scrub_quoted(lines))
-        self.count += 1
-
-    def write_to(self, out: IO[str]) -> None:
-        """The list as ``json.dumps(indent=2)`` writes it at the document's second level."""
-        if not self.count:
-            out.write("[]")
-        else:
-            out.write("[\n")
-            self._file.seek(0)
-            while chunk := self._file.read(1 << 16):
-                out.write(chunk)
-            out.write("\n  ]")
-        self._file.close()
 
 
 class _Report:
     """What the command keeps of the products an import hands out: under ``--json`` the two lists
-    of the document (spooled), for people the first ``SHOWN_PROBLEMS`` failed, skipped and
-    conflicting products and how many there were."""
+    of the document, spooled (:mod:`woosync.cli.json_stream`: a run of any size never holds them);
+    for stderr and the human tables the first ``SHOWN_PROBLEMS`` failed, skipped and conflicting
+    products and how many there were."""
 
     def __init__(self, json_mode: bool, spell: Spell) -> None:
         self.spell = spell
-        self.json_mode = json_mode
-        self.products = _JsonList() if json_mode else None
-        self.conflicts = _JsonList() if json_mode else None
+        self.products = JsonList() if json_mode else None
+        self.conflicts = JsonList() if json_mode else None
         self.failed: list[str] = []
         self.failed_count = 0
         self.skipped: list[list[Any]] = []
@@ -98,7 +65,6 @@ class _Report:
             self.products.add(product_json(product, self.spell))
             for entry in conflicts_json(product):
                 self.conflicts.add(entry)
-            return
         message = spell_params(product.message or "", self.spell)
         if product.status == "failed":
             self.failed_count += 1
@@ -130,29 +96,32 @@ class _Report:
         more = self.failed_count - len(self.failed)
         return self.failed + ([f"... and {more} more failed (see --json)"] if more > 0 else [])
 
-    def write_json(self, result: ImportResult, out: IO[str]) -> None:
-        """The document, as ``json.dumps(indent=2)`` of the whole result would print it."""
+    def document(self, result: ImportResult) -> dict[str, Any]:
+        """The ``--json`` document, its two lists spooled (``--json`` only)."""
         from woosync.shapes.imports import import_head
 
-        assert self.products is not None and self.conflicts is not None
-        head = json.dumps(import_head(result, self.spell), indent=2, ensure_ascii=False)
-        out.write(scrub_quoted(head[: -len("\n}")]) + ',\n  "conflicts": ')
-        self.conflicts.write_to(out)
-        out.write(',\n  "products": ')
-        self.products.write_to(out)
-        out.write("\n}\n")
-        out.flush()
+        return import_head(result, self.spell) | {
+            "conflicts": self.conflicts,
+            "products": self.products,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _StoreImport:
+    """One store's import among several: its result and what the command kept of its products."""
+
+    result: ImportResult
+    report: _Report
 
 
 def _render(output: Output, result: ImportResult, report: _Report) -> None:
-    if output.json_mode:
-        report.write_json(result, sys.stdout)
-        output.emitted = True
-        return
     for warning in result.warnings:
         output.warn(spell_params(warning, report.spell))
     for problem in report.problems():
         output.error(problem)
+    if output.json_mode:
+        emit(output, report.document(result))
+        return
 
     def human(console: Console) -> None:
         _capped_table(
@@ -220,18 +189,6 @@ def _line(result: ImportResult) -> str:
         f"{result.failed_count} failed"
         + (f", {result.conflict_count} conflicts" if result.conflict_count else "")
         + (" (dry run: nothing was written)" if result.dry_run else "")
-    )
-
-
-def _line_of(shaped: dict[str, Any]) -> str:
-    """:func:`_line` of a store's shaped result (several stores)."""
-    verb = "would be " if shaped["dryRun"] else ""
-    return (
-        f"{shaped['importedCount']} {verb}imported, {shaped['updatedCount']} {verb}updated, "
-        f"{shaped['unchangedCount']} unchanged, {shaped['skippedCount']} skipped, "
-        f"{shaped['failedCount']} failed"
-        + (f", {shaped['conflictCount']} conflicts" if shaped["conflictCount"] else "")
-        + (" (dry run: nothing was written)" if shaped["dryRun"] else "")
     )
 
 
@@ -334,38 +291,27 @@ def import_command(
         "link_without_sku": link_without_sku,
     }
     if several(connection):
-        # several stores: one JSON envelope of whole results (each store's products in memory)
-        problems: dict[int, list[str]] = {}
 
-        def job(connection_id: int) -> dict[str, Any]:
-            from woosync.shapes.imports import import_json
-
-            report = _Report(False, flag_of)
-            products: list[ProductResult] = []
-
-            def take(product: ProductResult) -> None:
-                report.add(product)
-                if output.json_mode:
-                    products.append(product)
-
+        def job(connection_id: int) -> _StoreImport:
+            report = _Report(output.json_mode, flag_of)
             with failure_logged("woosync.import", f"import from connection {connection_id}"):
-                result = import_products(db, connection_id, on_product=take, **options)
-            problems[connection_id] = report.problems()
-            return import_json(result, products, flag_of)
+                result = import_products(db, connection_id, on_product=report.add, **options)
+            return _StoreImport(result, report)
 
         runs = run_stores(
             db,
             connection,
             job,
-            failed=lambda r: bool(r["failedCount"] or (strict and r["warnings"])),
+            failed=lambda r: bool(r.result.failed_count or (strict and r.result.warnings)),
             parallel=parallel_stores,
         )
         render_stores(
             output,
             runs,
-            _line_of,
-            lambda r: problems.get(r["connectionId"], []),
-            lambda r: list(r["warnings"]),
+            lambda r: _line(r.result),
+            lambda r: r.report.problems(),
+            lambda r: [spell_params(warning, flag_of) for warning in r.result.warnings],
+            shape=lambda r: r.report.document(r.result),
         )
         return
     report = _Report(output.json_mode, flag_of)
