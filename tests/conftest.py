@@ -18,10 +18,10 @@ from woosync.cli.app import app
 class MemoryKeyring(KeyringBackend):
     """A real keyring backend that keeps secrets in a dict (tests only)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it untyped
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -91,7 +91,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class RealStoreInOneWorker(LoadScopeScheduling):
+    class RealStoreInOneWorker(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
         def _split_scope(self, nodeid: str) -> str:
             return "tests/realstore" if nodeid.startswith("tests/realstore/") else nodeid
 

@@ -658,7 +658,7 @@ def test_a_new_connection_does_not_inherit_a_stale_webhook_secret(
 # services -----------------------------------------------------------------------------------------
 def test_service_layer_errors(db_path) -> None:
     db = open_database(db_path)
-    kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
+    kwargs: dict[str, Any] = {"consumer_key": KEY, "consumer_secret": SECRET}
     created = service.create_connection(db, name="A", url="https://a.example", **kwargs)
     assert created["id"] == 1
     with pytest.raises(ConflictError):

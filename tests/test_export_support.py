@@ -207,7 +207,7 @@ class FakeWoo:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix(API)
         query = {k: v[-1] for k, v in parse_qs(request.url.query.decode()).items()}
-        body = json.loads(request.content) if request.content else None
+        body: Any = json.loads(request.content) if request.content else None
         self.requests.append((request.method, path, query, body))
         headers = {"X-WP-Total": "0", "X-WP-TotalPages": "1"}
         if request.method == "GET" and path == "/products":

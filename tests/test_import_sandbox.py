@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
@@ -385,7 +385,7 @@ def test_a_linked_product_is_matched_by_its_link_when_its_sku_changed(
         "K-00003": "unchanged",
     }
     with db.session() as session:
-        assert [p.sku for p in session.exec(select(Product).order_by(Product.id))] == [
+        assert [p.sku for p in session.exec(select(Product).order_by(col(Product.id)))] == [
             "K-00001",
             "K-RENAMED",
             "K-00003",

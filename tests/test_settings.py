@@ -135,9 +135,12 @@ def test_add_fails_before_prompting_when_no_secret_store_can_keep_them(cli, monk
     keyring.set_keyring(fail.Keyring())
     monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
     prompted: list[str] = []
-    monkeypatch.setattr(
-        "typer.prompt", lambda text, **_kw: prompted.append(text) or "typed-secret-123"
-    )
+
+    def prompt(text: str, **_kw: object) -> str:
+        prompted.append(text)
+        return "typed-secret-123"
+
+    monkeypatch.setattr("typer.prompt", prompt)
     result = cli(*ADD)
     assert result.exit_code == 7
     assert "cannot store secrets" in result.stderr and "config set secrets file" in result.stderr

@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from woo_helpers import HTTP_STORE, KEY, SECRET
 
+from woo.woo_helpers import HTTP_STORE, KEY, SECRET
 from woosync.woo import WooClient
 
 

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import assert_signed, capture, capture_response
 
-from woosync.woo import BatchResult, WooClient, WooError, WooHTTPError
+from woo.woo_helpers import assert_signed, capture, capture_response
+from woosync.woo import BatchResult, WooClient, WooHTTPError
 
 
 def test_batch_answer_with_per_item_errors(
@@ -109,8 +109,9 @@ def test_batch_chunks_splits_bounds_and_reports_each_chunk(
     first, second, third = (outcome for _, outcome in results)
     assert isinstance(first, BatchResult) and len(first.create) == 100
     assert (
-        isinstance(second, WooError) and second.code == "woocommerce_rest_request_entity_too_large"
-    )  # type: ignore[attr-defined]
+        isinstance(second, WooHTTPError)
+        and second.code == "woocommerce_rest_request_entity_too_large"
+    )
     assert isinstance(third, BatchResult) and len(third.create) == 50
     assert len(httpx_mock.get_requests()) == 3
     assert most <= 2

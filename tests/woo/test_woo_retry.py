@@ -10,8 +10,8 @@ from email.utils import format_datetime
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import assert_signed, capture_response
 
+from woo.woo_helpers import assert_signed, capture_response
 from woosync.woo import WooClient, WooHTTPError, WooTimeoutError, WooTransportError
 from woosync.woo.retry import retry_after_seconds
 
