@@ -12,7 +12,9 @@ import pytest
 from keyring.backend import KeyringBackend
 from typer.testing import CliRunner, Result
 
+from manual_clock import ManualClock
 from woosync.cli.app import app
+from woosync.core.timeutil import use_clock
 
 
 class MemoryKeyring(KeyringBackend):
@@ -58,6 +60,15 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memory
 @pytest.fixture
 def memory_keyring(isolated: MemoryKeyring) -> MemoryKeyring:
     return isolated
+
+
+@pytest.fixture
+def clock() -> Iterator[ManualClock]:
+    """woosync's clock for this test (every service and thread reads it): time stands still until
+    the test moves it, and a pause (a retry's back-off) returns at once, moving it on."""
+    manual = ManualClock()
+    with use_clock(manual):
+        yield manual
 
 
 @pytest.fixture

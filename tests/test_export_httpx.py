@@ -26,10 +26,8 @@ from woosync.db.engine import Database
 from woosync.services.export import engine as export_run
 from woosync.services.export.run import delete_product, export_products, update_product
 
-
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture

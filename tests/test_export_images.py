@@ -17,7 +17,6 @@ from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_
 from test_export_support import add_products, edit_product, refs_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.export import engine as export_run
 from woosync.services.export.registry import IMAGE, same_image_file
 from woosync.services.export.run import export_products
 from woosync.woo import WooClient
@@ -189,10 +188,8 @@ class OneBatchFault(httpx.BaseTransport):
             self.sandbox.faults = Faults()
 
 
-def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+@pytest.mark.usefixtures("clock")
+def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(db: Database) -> None:
     sandbox = SandboxStore(seed=34)
     conn = connection(db)
     ids = add_products(
@@ -215,10 +212,8 @@ def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
     assert len(sandbox.products) == 4
 
 
-def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+@pytest.mark.usefixtures("clock")
+def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(db: Database) -> None:
     sandbox = SandboxStore(seed=35)
     conn = connection(db)
     [pid] = add_products(db, [tee("N-1", images=[f"{IMG}/2024/photo.jpg"])])
@@ -235,12 +230,12 @@ def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
     assert new != old and sandbox.stats.image_downloads == 2
 
 
+@pytest.mark.usefixtures("clock")
 def test_an_export_under_faults_downloads_each_url_once_and_duplicates_nothing(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database,
 ) -> None:
     """Stalled batches (applied, answer lost), dropped connections, 503s and 429s (one request at
     a time, so the seed decides which request meets which)."""
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=1)
     conn = connection(db)
     catalog = [

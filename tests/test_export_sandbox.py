@@ -15,14 +15,11 @@ from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import engine as export_run
 from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
-
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture

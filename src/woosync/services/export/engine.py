@@ -19,7 +19,6 @@ One :class:`ExportRun` exports a list of products to one store:
 from __future__ import annotations
 
 import logging
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -27,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from woosync.core.timeutil import iso, utcnow
+from woosync.core.timeutil import clock, iso, utcnow
 from woosync.services.export import plan
 from woosync.services.export.records import SyncRow, linked_products, write_syncs
 from woosync.services.export.registry import ATTRIBUTE, IMAGE, StoreRegistry
@@ -617,11 +616,11 @@ class ExportRun:
                     if not chunk:
                         continue
                     future = pool.submit(self._send, chunk)
-                    in_flight[future] = (chunk, time.monotonic())
+                    in_flight[future] = (chunk, clock().monotonic())
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     chunk, started = in_flight.pop(future)
-                    elapsed = time.monotonic() - started
+                    elapsed = clock().monotonic() - started
                     try:
                         result = future.result()
                     except Exception as exc:  # a WooError, or anything unexpected from the client
@@ -634,7 +633,7 @@ class ExportRun:
                         if streak >= MAX_FAILURE_STREAK:
                             self._give_up(queue, exc)
                         elif requeue:
-                            time.sleep(min(RETRY_PAUSE * 2 ** (streak - 1), 5.0))
+                            clock().sleep(min(RETRY_PAUSE * 2 ** (streak - 1), 5.0))
                         continue
                     streak = 0
                     if elapsed < FAST_BATCH_SECONDS and size < self.batch_size:

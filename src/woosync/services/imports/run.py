@@ -12,7 +12,6 @@ remaining pages fetched with ``concurrency`` requests in flight), and write each
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.gc_tuning import fewer_gc_passes
-from woosync.core.timeutil import utcnow
+from woosync.core.timeutil import clock, utcnow
 from woosync.services.imports.cursor import (
     DEFAULT_OVERLAP,
     modified_after,
@@ -113,7 +112,7 @@ def import_products(
         with lock:
             if not dry_run:  # the rules as they are now, not as they were before a --wait
                 _conn, rules, fingerprinter = _connection_and_rules(db, conn.id, use_mapping)
-            started = time.monotonic()
+            started = clock().monotonic()
             previous_cursor: datetime | None = None
             after = since
             if incremental:
@@ -155,7 +154,7 @@ def import_products(
                     woo.close()
             cursor = previous_cursor
             if not dry_run:
-                elapsed = timedelta(seconds=time.monotonic() - started)
+                elapsed = timedelta(seconds=clock().monotonic() - started)
                 with db.session() as session:
                     if incremental and not run.incomplete:
                         cursor = next_cursor(previous_cursor, run.newest, elapsed)
