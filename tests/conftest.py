@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from keyring.backend import KeyringBackend
 from typer.testing import CliRunner, Result
 
 from manual_clock import ManualClock
+from queued_runs import lock_waits as watch_lock_waits
 from woosync.cli.app import app
 from woosync.core.timeutil import use_clock
 
@@ -69,6 +71,14 @@ def clock() -> Iterator[ManualClock]:
     manual = ManualClock()
     with use_clock(manual):
         yield manual
+
+
+@pytest.fixture
+def lock_waits() -> Iterator[threading.Event]:
+    """Set once a run (any thread, the CLI included) starts waiting for a store lock that another
+    run holds: a test holding a lock releases it on this event instead of sleeping."""
+    with watch_lock_waits() as event:
+        yield event
 
 
 @pytest.fixture

@@ -13,18 +13,17 @@ from typing import Any
 
 import pytest
 
-import woosync.core.timeutil as timeutil
+from manual_clock import ManualClock
 from store_pair import store_pair
 from woosync.db.bulk_sql import insert_many, upsert_many
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, StoreRef
-from woosync.services.export import records as export_records
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 
-NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
+NOW = datetime(2025, 12, 11, 10, 0, 0, 123000, tzinfo=UTC)  # woosync's clock reads milliseconds
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)
-ELSEWHERE = datetime(2025, 12, 11, 12, 0, 0, 5, tzinfo=timezone(timedelta(hours=2)))
+ELSEWHERE = datetime(2025, 12, 11, 12, 0, 0, 5000, tzinfo=timezone(timedelta(hours=2)))
 LATER = NOW + timedelta(minutes=5)
 
 PRODUCTS: list[dict[str, Any]] = [
@@ -150,8 +149,8 @@ def test_products_inserted_in_bulk_are_the_orms(stores: tuple[Database, Database
     assert stored(bulk, "products") == stored(orm, "products")
     # what the comparison is about: SQLAlchemy's datetime text (UTC, microseconds, no offset)
     assert text_of(bulk, "products", "updated_at") == [
-        "2025-12-11 10:00:00.123456",
-        "2025-12-11 10:00:00.000005",
+        "2025-12-11 10:00:00.123000",
+        "2025-12-11 10:00:00.005000",
     ]
     assert text_of(bulk, "products", "created_at")[1] == "2025-12-11 10:00:00.000000"
 
@@ -188,12 +187,12 @@ def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Database, Data
 
 
 def test_export_sync_records_are_the_orms(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Database, Database], clock: ManualClock
 ) -> None:
     orm, bulk = stores
     for store in stores:
         add_products(store)
-    monkeypatch.setattr(export_records, "utcnow", lambda: NOW)
+    clock.set(NOW)
     rows = [
         SyncRow(
             product_id=row["product_id"],
@@ -218,11 +217,9 @@ def test_export_sync_records_are_the_orms(
     assert stored(bulk, "product_sync") == stored(orm, "product_sync")
 
 
-def test_registry_rows_are_the_orms(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_registry_rows_are_the_orms(stores: tuple[Database, Database], clock: ManualClock) -> None:
     orm, bulk = stores
-    monkeypatch.setattr(timeutil, "utcnow", lambda: ELSEWHERE)
+    clock.set(ELSEWHERE)
     registry = StoreRegistry(1)
     for (kind, key), woo_id in REFS.items():
         registry.remember(kind, key, woo_id)
@@ -234,7 +231,7 @@ def test_registry_rows_are_the_orms(
                 StoreRef(connection_id=1, kind=kind, key=key, woo_id=woo_id, created_at=ELSEWHERE)
             )
     assert stored(bulk, "store_refs") == stored(orm, "store_refs")
-    assert set(text_of(bulk, "store_refs", "created_at")) == {"2025-12-11 10:00:00.000005"}
+    assert set(text_of(bulk, "store_refs", "created_at")) == {"2025-12-11 10:00:00.005000"}
 
 
 def test_boolean_columns_inserted_in_bulk_are_the_orms(tmp_path: Path) -> None:

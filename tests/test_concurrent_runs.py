@@ -20,7 +20,6 @@ from queued_runs import (
     client_for,
     connection,
     is_listing,
-    lock_waits,
     queue_behind,
 )
 from test_export_support import add_products, tee
@@ -36,12 +35,6 @@ def db(db_path: Path) -> Iterator[Database]:
     db = open_database(db_path)
     yield db
     db.dispose()
-
-
-@pytest.fixture(name="lock_waits")
-def lock_waits_fixture() -> Iterator[threading.Event]:
-    with lock_waits() as event:
-        yield event
 
 
 # read after the lock -----------------------------------------------------------------------------

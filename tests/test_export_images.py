@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_waits, queue_behind
+from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, queue_behind
 from test_export_support import add_products, edit_product, refs_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import Faults, SandboxStore
@@ -30,12 +30,6 @@ def db(db_path: Path) -> Iterator[Database]:
     db = open_database(db_path)
     yield db
     db.dispose()
-
-
-@pytest.fixture(name="lock_waits")
-def lock_waits_fixture() -> Iterator[threading.Event]:
-    with lock_waits() as event:
-        yield event
 
 
 def images_in_store(sandbox: SandboxStore) -> dict[str, list[int]]:

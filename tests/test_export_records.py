@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import insert
 
+from manual_clock import ManualClock
 from store_pair import store_pair
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync, StoreRef
-from woosync.services.export import records as export_records
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 
-NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
+NOW = datetime(2025, 12, 11, 10, 0, 0, 123000, tzinfo=UTC)  # woosync's clock reads milliseconds
 LATER = NOW + timedelta(minutes=5)
 
 ROWS = [
@@ -112,10 +112,10 @@ def reference_sync_upsert(db: Database, rows: list[SyncRow], now: datetime) -> N
 
 
 def test_sync_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Database, Database], clock: ManualClock
 ) -> None:
     fast, reference = stores
-    monkeypatch.setattr(export_records, "utcnow", lambda: NOW)
+    clock.set(NOW)
     with fast.session() as session:
         write_syncs(session, 1, ROWS)
     reference_sync_upsert(reference, ROWS, NOW)
@@ -128,7 +128,7 @@ def test_sync_rows_are_byte_identical_to_sqlalchemys(
         ROWS[2],
         SyncRow(product_id=4, woo_product_id=9, sync_status="pending"),
     ]
-    monkeypatch.setattr(export_records, "utcnow", lambda: LATER)
+    clock.set(LATER)
     with fast.session() as session:
         write_syncs(session, 1, changed)
     reference_sync_upsert(reference, changed, LATER)
@@ -138,12 +138,10 @@ def test_sync_rows_are_byte_identical_to_sqlalchemys(
 
 
 def test_registry_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+    stores: tuple[Database, Database], clock: ManualClock
 ) -> None:
-    import woosync.core.timeutil as timeutil
-
     fast, reference = stores
-    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW)
+    clock.set(NOW)
     refs = {
         (IMAGE, "https://img.example/a.jpg"): 11,
         ("category", "Tees & Tops"): 12,
@@ -169,7 +167,7 @@ def test_registry_rows_are_byte_identical_to_sqlalchemys(
     with fast.session() as session:
         again = StoreRegistry.load(session, 1)
     again.remember(IMAGE, "https://img.example/a.jpg", 21)
-    monkeypatch.setattr(timeutil, "utcnow", lambda: LATER)
+    clock.set(LATER)
     with fast.session() as session:
         assert again.flush(session) == 1
     rows = dump(fast, "store_refs")
