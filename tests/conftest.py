@@ -17,6 +17,7 @@ from manual_clock import ManualClock
 from queued_runs import lock_waits as watch_lock_waits
 from woosync.cli.app import app
 from woosync.core.timeutil import use_clock
+from woosync.db.engine import Database, open_database
 
 
 class MemoryKeyring(KeyringBackend):
@@ -84,6 +85,15 @@ def lock_waits() -> Iterator[threading.Event]:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "woosync-home" / "woosync.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """The test's database (migrated, empty) at the CLI's default path, closed at the end. Modules
+    whose tests need connections or products in it override this fixture."""
+    opened = open_database(db_path)
+    yield opened
+    opened.dispose()
 
 
 class Cli:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,16 +10,9 @@ import pytest
 from sqlalchemy import event
 
 from woosync.core.errors import NotFoundError, ValidationError
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.db.models import Product
 from woosync.services import catalog
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    opened = open_database(db_path)
-    yield opened
-    opened.dispose()
 
 
 def make(db: Database, **fields: Any) -> Product:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +27,6 @@ from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import SandboxStore
 from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
-
 
 # read after the lock -----------------------------------------------------------------------------
 

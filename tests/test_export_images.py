@@ -6,8 +6,6 @@ recording it."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +13,7 @@ import pytest
 
 from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, queue_behind
 from test_export_support import add_products, edit_product, refs_of, tee
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.export.registry import IMAGE, same_image_file
 from woosync.services.export.run import export_products
@@ -23,13 +21,6 @@ from woosync.woo import WooClient
 
 FIELDS = ["name", "sku", "images"]
 IMG = "https://img.example"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
 
 
 def images_in_store(sandbox: SandboxStore) -> dict[str, list[int]]:

@@ -3,15 +3,13 @@ trashed SKU holders and timed-out batches, checked in the store itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from test_export_support import add_products, edit_product, set_mapping, sync_of, tee
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
@@ -20,13 +18,6 @@ from woosync.woo import WooClient
 
 # woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
 pytestmark = pytest.mark.usefixtures("clock")
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
 
 
 class BatchStall(httpx.BaseTransport):

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from test_export_support import add_products, tee
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.export.run import export_products
@@ -27,13 +27,6 @@ TIMEOUT = 0.4
 
 # woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
 pytestmark = pytest.mark.usefixtures("clock")
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
 
 
 def issue_faults() -> Faults:
