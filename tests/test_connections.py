@@ -206,7 +206,7 @@ def test_add_secret_options_work_but_warn(cli, memory_keyring) -> None:
 
 
 def test_add_prompts_with_hidden_input_on_a_terminal(cli, monkeypatch, memory_keyring) -> None:
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     result = run_add(cli, input=f"{KEY}\n{SECRET}\n")
     assert result.exit_code == 0, result.stderr
     assert "Consumer key" in result.stderr and "Consumer secret" in result.stderr
@@ -436,7 +436,7 @@ def test_update_secrets_from_stdin_env_and_prompt(
     assert ("woosync", webhook_user) not in memory_keyring.entries
     no_tty = cli("connections", "update", "1", "--prompt-secrets")
     assert no_tty.exit_code == 2 and "no terminal" in no_tty.stderr
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     prompted = cli(
         "connections", "update", "1", "--prompt-secrets", input="ck_prompted_12\ncs_prompted_12\n"
     )
@@ -636,7 +636,7 @@ def test_remove_cascades_to_mappings_sync_records_and_keyring(cli, memory_keyrin
 
 def test_remove_asks_on_a_terminal(cli, monkeypatch) -> None:
     add(cli, "A", "https://a.example")
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     declined = cli("connections", "remove", "1", input="n\n")
     assert declined.exit_code == 1 and "nothing removed" in declined.stderr
     assert len(listed(cli)) == 1

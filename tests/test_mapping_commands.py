@@ -281,7 +281,7 @@ def test_delete_asks_on_a_terminal_and_refuses_without_one_unless_yes(
     )
     assert snapshot(stores) == before
 
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     refused = cli("export-mapping", "delete", str(created["id"]), input="n\n")
     assert refused.exit_code == 1 and "nothing deleted" in refused.stderr
     assert snapshot(stores) == before

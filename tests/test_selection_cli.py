@@ -350,7 +350,7 @@ def test_remove_asks_on_a_terminal_whether_to_delete_the_store_copies(
     _database, ids = setup
     retail, _url = shops[0]
     _ok(cli("export", "--all"))
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     kept = _ok(cli("products", "remove", str(ids[0]), input="y\nn\n"))
     assert "Delete it from the 1 store(s) that hold it too (Retail)?" in kept.stderr
     assert retail.find_sku("SEL-1") is not None

@@ -133,7 +133,7 @@ def test_a_file_secret_without_the_setting_names_the_command(cli) -> None:
 
 def test_add_fails_before_prompting_when_no_secret_store_can_keep_them(cli, monkeypatch) -> None:
     keyring.set_keyring(fail.Keyring())
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     prompted: list[str] = []
 
     def prompt(text: str, **_kw: object) -> str:

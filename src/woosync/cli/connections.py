@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from woosync.cli import confirm
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.option_groups import with_option_groups
+from woosync.core import terminal
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
 
@@ -188,7 +188,7 @@ def gather_secrets(
     ):
         if getattr(found, name) or not (required or prompt):
             continue
-        if prompt and not options.secrets_from_stdin and confirm.stdin_is_terminal():
+        if prompt and not options.secrets_from_stdin and terminal.stdin_is_terminal():
             value = typer.prompt(label, hide_input=True, err=True).strip()
             setattr(found, name, value or None)
             continue
@@ -522,7 +522,7 @@ def test_command(
 def _read_body(path: Path | None) -> bytes:
     """The delivery's raw bytes, exactly as given: from ``path``, or standard input (``-`` / none)."""
     if path is None or str(path) == "-":
-        if confirm.stdin_is_terminal():
+        if terminal.stdin_is_terminal():
             raise ValidationError(
                 "no webhook body: standard input is a terminal",
                 hint="pass --body FILE, or pipe the body in",

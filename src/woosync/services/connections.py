@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from woosync.core import terminal
 from woosync.core.errors import ConflictError, ValidationError, WoosyncError
 from woosync.core.logging import register_secret, scrub
 from woosync.core.text import control_character_problem
@@ -612,13 +612,6 @@ def _client_defaults(client_kwargs: dict[str, Any]) -> None:
         client_kwargs.setdefault("max_retries", int(retries))
 
 
-def stdin_is_interactive() -> bool:
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except (ValueError, OSError):
-        return False
-
-
 def open_client(
     db: Database, connection: Connection, *, interactive: bool | None = None, **client_kwargs: Any
 ) -> WooClient:
@@ -632,7 +625,7 @@ def open_client(
     assert connection.id is not None
     credentials = resolve_credentials(
         connection.id,
-        interactive=stdin_is_interactive() if interactive is None else interactive,
+        interactive=terminal.stdin_is_terminal() if interactive is None else interactive,
         scope=secrets_scope(db),
     )
     _client_defaults(client_kwargs)
