@@ -1,4 +1,5 @@
-"""``woosync connections`` through the CLI and the service layer (spec operations 1-6)."""
+"""``woosync connections`` through the CLI and the service layer (the spec's connection operations but
+*Test connection*: ARCHITECTURE.md, operations table)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``woosync export-mapping`` and ``woosync import-mapping``: spec operations 8-17 through the CLI."""
+"""``woosync export-mapping`` and ``woosync import-mapping``: the spec's mapping operations through the
+CLI (ARCHITECTURE.md, operations table)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``woosync sync-status`` and its service: spec operation 22 records plus counts by status."""
+"""``woosync sync-status`` and its service: the spec's *Get sync status* records plus counts by status."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """``woosync export``, ``woosync update`` and ``woosync delete``: push local products to a store
-(spec operations 18, 20, 21: see ARCHITECTURE.md)."""
+(the spec's *Export products*, *Update product* and *Delete product*: ARCHITECTURE.md, operations
+table)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """``woosync export-mapping``: which fields go to a store and where.
 
-Spec operations 8-12: see the table in ARCHITECTURE.md.
+The spec's *Create*, *List*, *Get active*, *Update* and *Delete export mapping* (ARCHITECTURE.md,
+operations table).
 """
 
 from __future__ import annotations

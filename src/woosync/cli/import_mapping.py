@@ -1,4 +1,8 @@
-"""``woosync import-mapping``: where a store's attributes and fields land locally (spec 13-17)."""
+"""``woosync import-mapping``: where a store's attributes and fields land locally.
+
+The spec's *Create*, *List*, *Get active*, *Update* and *Delete import mapping* (ARCHITECTURE.md,
+operations table).
+"""
 
 from __future__ import annotations
 
