@@ -1,5 +1,5 @@
-"""Imports run one way: cli -> services -> {store, woo, secrets, files} -> core; sandbox stands apart;
-no modules import each other in a circle."""
+"""Imports run one way: cli -> services -> {db, woo, secrets, files} -> core; sandbox stands apart;
+no modules import each other in a circle; services import at module level, not inside functions."""
 
 from __future__ import annotations
 
@@ -147,3 +147,167 @@ def test_the_circle_check_sees_a_circle() -> None:
     graph = _module_graph()
     assert "woosync.cli.registry" in graph["woosync.cli.app"]  # imports inside functions count
     assert "woosync.secrets.chain" in graph["woosync.secrets"]  # a package re-exporting its modules
+
+
+# imports inside functions in services/ ----------------------------------------------------------
+
+# Functions in services/ that still import inside their body ("path under src/woosync:qualified
+# name"). Only the CLI imports lazily, for start-up time (`woosync --help` loads no service); in a
+# service an import inside a function buys nothing and hides the module's dependencies. Move the
+# import to the top of the module and delete the entry: the list only ever shrinks.
+FUNCTION_IMPORTS_LEFT = frozenset(
+    {
+        "services/catalog.py:drop_tombstones",
+        "services/catalog.py:remove_product",
+        "services/catalog.py:tombstones",
+        "services/common.py:default_connection",
+        "services/common.py:get_connection",
+        "services/connections.py:_check_store_change",
+        "services/connections.py:_count_rows",
+        "services/connections.py:_ensure_url_free",
+        "services/connections.py:_forget_store",
+        "services/connections.py:_positive_env",
+        "services/connections.py:_unset_other_defaults",
+        "services/connections.py:_warn_environment_overrides",
+        "services/connections.py:_warn_file_store_not_kept",
+        "services/connections.py:_warn_not_stored",
+        "services/connections.py:check_new_connection",
+        "services/connections.py:client_timeout",
+        "services/connections.py:create_connection",
+        "services/connections.py:delete_connection",
+        "services/connections.py:failure_message",
+        "services/connections.py:list_connections",
+        "services/connections.py:open_client",
+        "services/connections.py:probe",
+        "services/connections.py:same_store_url",
+        "services/connections.py:secrets_location",
+        "services/connections.py:test_connection",
+        "services/connections.py:update_connection",
+        "services/connections.py:write_warning",
+        "services/export/engine.py:ExportRun._batch_failed",
+        "services/export/engine.py:ExportRun._learn_echoes",
+        "services/export/engine.py:ExportRun._recover_images",
+        "services/export/records.py:delete_sync",
+        "services/export/records.py:linked_products",
+        "services/export/records.py:load_syncs",
+        "services/export/records.py:product_columns",
+        "services/export/records.py:select_products",
+        "services/export/records.py:touch_connection",
+        "services/export/records.py:write_syncs",
+        "services/export/registry.py:StoreRegistry._resolve_attributes",
+        "services/export/registry.py:StoreRegistry._resolve_terms",
+        "services/export/registry.py:StoreRegistry.flush",
+        "services/export/registry.py:StoreRegistry.load",
+        "services/export/registry.py:_create_term",
+        "services/export/registry.py:_file_stems",
+        "services/export/run.py:_connection",
+        "services/export/run.py:_linked_sync",
+        "services/export/run.py:_targets",
+        "services/export/run.py:count_products",
+        "services/export/run.py:delete_product",
+        "services/export/run.py:export_products",
+        "services/export/run.py:field_readers",
+        "services/export/run.py:refused_message",
+        "services/imports/cursor.py:read_cursor",
+        "services/imports/cursor.py:write_cursor",
+        "services/imports/fetch.py:attribute_slugs",
+        "services/imports/reconcile.py:_owned_fields",
+        "services/imports/reconcile.py:reconcile_product",
+        "services/imports/run.py:_check_on_conflict",
+        "services/imports/run.py:_connection_and_rules",
+        "services/imports/run.py:_keep_out",
+        "services/imports/run.py:_open_client",
+        "services/imports/run.py:_touch_connection",
+        "services/imports/run.py:import_products",
+        "services/imports/run.py:parse_since",
+        "services/imports/write.py:_create",
+        "services/imports/write.py:_image_sources",
+        "services/imports/write.py:_link",
+        "services/imports/write.py:_links",
+        "services/imports/write.py:_local_products",
+        "services/imports/write.py:_restore",
+        "services/imports/write.py:_write_page",
+        "services/imports/write.py:_write_syncs",
+        "services/imports/write.py:linked_woo_ids",
+        "services/mappings/documents.py:apply_mapping_documents",
+        "services/mappings/dump_files.py:_parsed",
+        "services/mappings/dump_files.py:plan_files",
+        "services/removal.py:delete_from_stores",
+        "services/removal.py:stores_holding",
+        "services/selection.py:_database",
+        "services/selection.py:_products_by_sku",
+        "services/selection.py:drop_exclusions",
+        "services/selection.py:exclude_products",
+        "services/selection.py:exclusions",
+        "services/selection.py:load_selection",
+        "services/selection.py:mark_excluded",
+        "services/selection.py:save_selection",
+        "services/selection.py:selection_outcasts",
+        "services/stores.py:resolve_connections",
+        "services/stores.py:run_per_store",
+        "services/sync_echoes.py:unsent_standard_targets",
+        "services/sync_status.py:_with_exclusions",
+        "services/sync_status.py:open_conflicts",
+        "services/sync_status.py:sync_status",
+        "services/sync_status.py:validate_status",
+        "services/webhooks.py:missing_secret_error",
+        "services/webhooks.py:verify_webhook",
+    }
+)
+
+
+def _functions_importing(path: Path) -> set[str]:
+    """Qualified names of the functions (methods, nested functions) of ``path`` whose own body
+    holds an ``import``; imports at module or class level do not count."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST, scope: list[str], in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(child, [*scope, child.name], True)
+            elif isinstance(child, ast.ClassDef):
+                visit(child, [*scope, child.name], in_function)
+            elif isinstance(child, ast.Import | ast.ImportFrom) and in_function:
+                found.add(".".join(scope))
+            else:
+                visit(child, scope, in_function)
+
+    visit(ast.parse(path.read_text()), [], False)
+    return found
+
+
+def _service_function_imports() -> set[str]:
+    return {
+        f"{path.relative_to(SRC).as_posix()}:{name}"
+        for path in (SRC / "services").rglob("*.py")
+        for name in _functions_importing(path)
+    }
+
+
+def test_services_import_at_module_level() -> None:
+    new = sorted(_service_function_imports() - FUNCTION_IMPORTS_LEFT)
+    assert new == [], (
+        "import at the top of the module, not inside these service functions: " + ", ".join(new)
+    )
+
+
+def test_the_list_of_function_imports_left_has_no_stale_entry() -> None:
+    """An entry whose function no longer imports (or no longer exists) is deleted from the list."""
+    stale = sorted(FUNCTION_IMPORTS_LEFT - _service_function_imports())
+    assert stale == [], "delete from FUNCTION_IMPORTS_LEFT: " + ", ".join(stale)
+
+
+def test_the_function_import_check_sees_an_import_in_a_method(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import os\n"
+        "class A:\n"
+        "    import sys\n"
+        "    def f(self):\n"
+        "        def g():\n"
+        "            from json import dumps\n"
+        "        return g\n"
+        "def h():\n"
+        "    return os\n"
+    )
+    assert _functions_importing(module) == {"A.f.g"}
