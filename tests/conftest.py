@@ -18,6 +18,7 @@ from queued_runs import lock_waits as watch_lock_waits
 from woosync.cli.app import app
 from woosync.core.timeutil import use_clock
 from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
 
 
 class MemoryKeyring(KeyringBackend):
@@ -94,6 +95,19 @@ def db(db_path: Path) -> Iterator[Database]:
     opened = open_database(db_path)
     yield opened
     opened.dispose()
+
+
+@pytest.fixture
+def db_pair(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
+    """Two fresh databases holding the same connection 1, for tests that compare how rows are
+    written (one way, then another)."""
+    pair = (open_database(tmp_path / "first.db"), open_database(tmp_path / "second.db"))
+    for each in pair:
+        with each.session() as session:
+            session.add(Connection(id=1, store_name="Retail", store_url="https://shop.test"))
+    yield pair
+    for each in pair:
+        each.dispose()
 
 
 class Cli:

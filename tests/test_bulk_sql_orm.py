@@ -6,15 +6,11 @@ registry; connections: boolean columns)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from manual_clock import ManualClock
-from store_pair import store_pair
 from woosync.db.bulk_sql import insert_many, upsert_many
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, StoreRef
@@ -115,13 +111,6 @@ REFS = {
 }
 
 
-@pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
-    """(written by the ORM, written in bulk), each with connection 1."""
-    with store_pair(tmp_path / "orm.db", tmp_path / "bulk.db") as pair:
-        yield pair
-
-
 def stored(db: Database, table: str) -> list[tuple[Any, ...]]:
     """Every row, each column as (storage class, bytes in hex)."""
     with sqlite3.connect(db.path) as conn:
@@ -141,8 +130,8 @@ def add_products(db: Database) -> None:
             session.add(Product(**row))
 
 
-def test_products_inserted_in_bulk_are_the_orms(stores: tuple[Database, Database]) -> None:
-    orm, bulk = stores
+def test_products_inserted_in_bulk_are_the_orms(db_pair: tuple[Database, Database]) -> None:
+    orm, bulk = db_pair
     add_products(orm)
     with bulk.session() as session:
         insert_many(session, Product.__table__, PRODUCTS)  # type: ignore[attr-defined]
@@ -155,10 +144,10 @@ def test_products_inserted_in_bulk_are_the_orms(stores: tuple[Database, Database
     assert text_of(bulk, "products", "created_at")[1] == "2025-12-11 10:00:00.000000"
 
 
-def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Database, Database]) -> None:
-    orm, bulk = stores
-    for store in stores:
-        add_products(store)
+def test_sync_records_upserted_in_bulk_are_the_orms(db_pair: tuple[Database, Database]) -> None:
+    orm, bulk = db_pair
+    for each in db_pair:
+        add_products(each)
     with orm.session() as session:
         for row in SYNCS:
             session.add(ProductSync(**row))
@@ -187,11 +176,11 @@ def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Database, Data
 
 
 def test_export_sync_records_are_the_orms(
-    stores: tuple[Database, Database], clock: ManualClock
+    db_pair: tuple[Database, Database], clock: ManualClock
 ) -> None:
-    orm, bulk = stores
-    for store in stores:
-        add_products(store)
+    orm, bulk = db_pair
+    for each in db_pair:
+        add_products(each)
     clock.set(NOW)
     rows = [
         SyncRow(
@@ -217,8 +206,8 @@ def test_export_sync_records_are_the_orms(
     assert stored(bulk, "product_sync") == stored(orm, "product_sync")
 
 
-def test_registry_rows_are_the_orms(stores: tuple[Database, Database], clock: ManualClock) -> None:
-    orm, bulk = stores
+def test_registry_rows_are_the_orms(db_pair: tuple[Database, Database], clock: ManualClock) -> None:
+    orm, bulk = db_pair
     clock.set(ELSEWHERE)
     registry = StoreRegistry(1)
     for (kind, key), woo_id in REFS.items():
@@ -257,5 +246,5 @@ def test_boolean_columns_inserted_in_bulk_are_the_orms(tmp_path: Path) -> None:
         insert_many(session, Connection.__table__, rows)  # type: ignore[attr-defined]
     assert stored(bulk, "connections") == stored(orm, "connections")
     assert text_of(bulk, "connections", "is_active") == [1, 0, 1]
-    for store in (orm, bulk):
-        store.dispose()
+    for each in (orm, bulk):
+        each.dispose()

@@ -6,16 +6,13 @@ test_gc_tuning.py)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import insert
 
 from manual_clock import ManualClock
-from store_pair import store_pair
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync, StoreRef
 from woosync.services.export.records import SyncRow, write_syncs
@@ -49,13 +46,6 @@ ROWS = [
         store_attributes=[],
     ),
 ]
-
-
-@pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
-    """Two databases with the same connection: one written by the export, one by SQLAlchemy."""
-    with store_pair(tmp_path / "fast.db", tmp_path / "reference.db") as pair:
-        yield pair
 
 
 def dump(db: Database, table: str) -> list[tuple[Any, ...]]:
@@ -112,9 +102,9 @@ def reference_sync_upsert(db: Database, rows: list[SyncRow], now: datetime) -> N
 
 
 def test_sync_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Database, Database], clock: ManualClock
+    db_pair: tuple[Database, Database], clock: ManualClock
 ) -> None:
-    fast, reference = stores
+    fast, reference = db_pair
     clock.set(NOW)
     with fast.session() as session:
         write_syncs(session, 1, ROWS)
@@ -138,9 +128,9 @@ def test_sync_rows_are_byte_identical_to_sqlalchemys(
 
 
 def test_registry_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Database, Database], clock: ManualClock
+    db_pair: tuple[Database, Database], clock: ManualClock
 ) -> None:
-    fast, reference = stores
+    fast, reference = db_pair
     clock.set(NOW)
     refs = {
         (IMAGE, "https://img.example/a.jpg"): 11,
