@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from queued_runs import connection
 from test_export_support import add_products, edit_product, set_mapping, sync_of, tee
 from woosync.db.engine import Database
 from woosync.db.models import Connection
@@ -48,18 +49,8 @@ def client_for(sandbox: SandboxStore, *, stalls: int = 0) -> WooClient:
         key,
         secret,
         transport=BatchStall(sandbox, stalls),
-        max_retries=1,
-        sleep=lambda _s: None,
+        max_retries=1,  # its pause is the clock fixture's: no wait
     )
-
-
-def connection(db: Database, name: str, url: str = "http://store.test") -> int:
-    with db.session() as session:
-        conn = Connection(store_name=name, store_url=url)
-        session.add(conn)
-        session.flush()
-        assert conn.id is not None
-        return conn.id
 
 
 def export(db: Database, sandbox: SandboxStore, conn: int, **options: Any) -> dict[str, Any]:

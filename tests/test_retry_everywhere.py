@@ -66,7 +66,7 @@ def test_an_export_under_every_fault_completes_in_one_run_without_duplicates(
         with db.session() as session:
             session.add(Connection(id=1, store_name="Faulty", store_url=url))
         sandbox.faults = issue_faults()
-        with WooClient(url, key, secret, timeout=TIMEOUT, sleep=lambda _s: None) as client:
+        with WooClient(url, key, secret, timeout=TIMEOUT) as client:  # pauses: the clock fixture
             result = export_products(
                 db,
                 1,
