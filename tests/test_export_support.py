@@ -280,10 +280,8 @@ class FakeWoo:
 
 
 def fake_client(max_retries: int = 0) -> Any:
-    """A WooClient over HTTPS (Basic auth: plain URLs), no retries unless asked, no sleeping; the
-    tests route its requests to a :class:`FakeWoo` with pytest-httpx."""
+    """A WooClient over HTTPS (Basic auth: plain URLs), no retries unless asked (their pauses are
+    the clock fixture's); the tests route its requests to a :class:`FakeWoo` with pytest-httpx."""
     from woosync.woo import WooClient
 
-    return WooClient(
-        "https://shop.test", "ck_test", "cs_test", max_retries=max_retries, sleep=lambda _s: None
-    )
+    return WooClient("https://shop.test", "ck_test", "cs_test", max_retries=max_retries)
