@@ -1,4 +1,7 @@
-"""Every test runs in its own data directory with an in-memory keyring and plain, wide output."""
+"""Every test runs in its own data directory with an in-memory keyring and plain, wide output.
+
+The fixtures the test modules share live here, once: ``clock`` (woosync's time, moved by hand),
+``lock_waits``, ``db``, ``db_pair``, ``cli`` and ``memory_keyring``."""
 
 from __future__ import annotations
 
