@@ -15,11 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from test_export_support import add_products, tee
+from test_export_support import add_products, export_json, tee
 from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
 TIMEOUT = 0.4
@@ -67,7 +66,7 @@ def test_an_export_under_every_fault_completes_in_one_run_without_duplicates(
             session.add(Connection(id=1, store_name="Faulty", store_url=url))
         sandbox.faults = issue_faults()
         with WooClient(url, key, secret, timeout=TIMEOUT) as client:  # pauses: the clock fixture
-            result = export_products(
+            result = export_json(
                 db,
                 1,
                 all_products=True,

@@ -31,9 +31,9 @@ from realstore.realstore_support import (
     store_products_with_sku,
     woo_id,
 )
+from test_export_support import export_json
 from test_secret_echo import forms as secret_forms
 from woosync.db.engine import open_database
-from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
@@ -304,7 +304,7 @@ def test_an_export_queued_behind_an_import_keeps_the_shop_managers_prices(
                 )
             )
             export_run = Run(
-                lambda: export_products(
+                lambda: export_json(
                     catalog, 1, all_products=True, fields=["name", "sku", "price"],
                     lock_wait=WAIT, client=exporting,
                 )
