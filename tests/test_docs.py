@@ -209,7 +209,10 @@ def _output(ran, *argv: str) -> str:  # type: ignore[no-untyped-def]
 def test_the_readme_quick_start_runs(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
     ran = _run_section(cli, "Quick start", {"https://retail.example.com": readme_env["retail"]})
     assert len(ran) == 5
-    assert "12 synced, 0 failed" in _output(ran, "export", "--all", "--partial")
+    exported = _output(ran, "export", "--all", "--partial")
+    assert "12 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+        exported
+    )
 
 
 def test_the_readme_connection_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]

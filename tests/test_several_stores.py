@@ -58,8 +58,10 @@ def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type:
     result = cli("export", "--connection", "all", "--all")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "Retail (connection 1): 2 synced, 0 failed [exit 0]",
-        "Wholesale (connection 2): 2 synced, 0 failed [exit 0]",
+        "Retail (connection 1): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
+        "0 conflicts, 0 failed [exit 0]",
+        "Wholesale (connection 2): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
+        "0 conflicts, 0 failed [exit 0]",
     ]
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-2")
     assert shops[2].find_sku("ALL-1") is None  # inactive: not part of "all"
@@ -132,6 +134,7 @@ def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shop
     assert "Wholesale (connection 2): product 1 (ALL-1) not exported: excluded" in result.stderr
     assert "Retail (connection 1): product" not in result.stderr
     assert result.stdout.splitlines()[1] == (
-        "Wholesale (connection 2): 1 synced, 0 failed, 1 excluded from this store [exit 0]"
+        "Wholesale (connection 2): 1 created, 0 updated, 0 unchanged, 0 skipped, 1 excluded, "
+        "0 conflicts, 0 failed [exit 0]"
     )
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-1") is None
