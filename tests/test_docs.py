@@ -243,7 +243,9 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:  # type: ignor
             "TEE-1,TEE-2": "MUG-CLASSIC,TEE-ORGANIC",
         },
     )
-    assert len(ran) == 10
+    assert len(ran) == 11
+    verbose = _output(ran, "export", "--connection", "1", "--all", "--partial", "--verbose")
+    assert verbose.count("│ unchanged │") == 12  # a row per product, though none changed
     plan = _output(ran, "export", "--connection", "1", "--all", "--partial", "--dry-run")
     assert "0 to create, 0 to update, 12 unchanged" in plan
 

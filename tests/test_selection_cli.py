@@ -204,7 +204,9 @@ def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(  # t
     path = tmp_path / "wholesale.yaml"
     path.write_text(SELECTION)
     dry = _ok(cli("mappings", "apply", "--dry-run", str(path)))
-    assert "would create the products selection for 'Wholesale'" in dry.stdout
+    assert "+ would create the products selection for 'Wholesale'" in dry.stdout
+    assert "    + products.include.categories shoes" in dry.stdout.splitlines()
+    assert "    + products.exclude.tags retail-only" in dry.stdout.splitlines()
     applied = json.loads(_ok(cli("--json", "mappings", "apply", str(path))).stdout)
     assert applied[0]["direction"] == "products" and applied[0]["action"] == "create"
     assert json.loads(_ok(cli("--json", "mappings", "apply", str(path))).stdout) == []
