@@ -90,7 +90,10 @@ def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops
         }
     ]
     human = _ok(cli("export", "--all", "--partial", "--dry-run"))
-    assert "2 unchanged, 0 skipped, 1 excluded," in human.stdout and "left out: product" in human.stdout
+    assert (
+        "2 unchanged, 0 skipped, 1 excluded," in human.stdout
+        and "left out: product" in human.stdout
+    )
     ran = json.loads(_ok(cli("--json", "export", "--all", "--partial")).stdout)
     assert (ran["syncedCount"], ran["excludedCount"]) == (2, 1)
     assert shop.find_sku("SEL-2") is None
