@@ -72,6 +72,12 @@ def test_the_table_shows_only_the_products_that_changed_or_failed(cli, catalog) 
     assert sum("updated" in line for line in body) == 2
     assert sum("created" in line for line in body) == 1
     assert sum("failed" in line for line in body) == 1
+    assert [line.split("│")[2].strip() for line in body] == [
+        "RES-05",
+        "RES-10",
+        "RES-NEW",
+        "RES-bad",
+    ]
     assert f"connection 1: {_line(created=1, updated=2, unchanged=28, failed=1)}" in result.stdout
 
     data = json.loads(cli("--json", "export", "--all", "--partial", *FIELDS).stdout)

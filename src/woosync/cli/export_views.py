@@ -123,6 +123,7 @@ class ResultsView:
             self.rows.append(
                 [
                     result.product_id,
+                    result.sku,
                     result.woo_product_id or "",
                     result.change,
                     _exported(result),
@@ -150,7 +151,7 @@ class ResultsView:
             return
 
         def human(console: Console) -> None:
-            columns = ["Product", "Woo ID", "Change", "Exported fields", "Last exported"]
+            columns = ["Product", "SKU", "Woo ID", "Change", "Exported fields", "Last exported"]
             _capped(console, self.output, columns, self.rows, self.shown)
             line = result_line(outcome.document)
             console.print(f"connection {result.connection_id}: {line}", highlight=False)

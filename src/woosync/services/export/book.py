@@ -179,6 +179,7 @@ def result_of(run: Run, item: Item) -> ProductResult:
         message=(item.message or "export failed") if failed else None,
         change=change,
         held_conflicts=tuple(decide.held_conflicts(run, item)),
+        sku=item.sku,
     )
 
 

@@ -38,6 +38,7 @@ class ProductResult:
     message: str | None = None  # why it failed
     change: str = UNCHANGED  # CREATED, UPDATED, UNCHANGED or NOT_WRITTEN
     held_conflicts: tuple[str, ...] = ()  # fields a partial export left out: in conflict
+    sku: str = ""  # for people (the spec's JSON entry has none)
 
     @property
     def failed(self) -> bool:

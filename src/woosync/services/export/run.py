@@ -121,7 +121,15 @@ def export_products(
                 if quiet is not None:
                     woo_id, last = quiet
                     tally.add(
-                        ProductResult(run.connection_id, product_id, woo_id, SUCCESS, (), last)
+                        ProductResult(
+                            run.connection_id,
+                            product_id,
+                            woo_id,
+                            SUCCESS,
+                            (),
+                            last,
+                            sku=chunk.skus[product_id],
+                        )
                     )
                 elif product_id in done:
                     tally.add(done[product_id])
