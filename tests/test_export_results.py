@@ -87,7 +87,7 @@ def test_the_table_shows_only_the_products_that_changed_or_failed(cli, catalog) 
 
 
 def test_counts_per_store_with_several_stores(cli, catalog, shop) -> None:  # type: ignore[no-untyped-def]
-    db, _ids = catalog
+    db, ids = catalog
     other = SandboxStore(seed=4)
     with other.serve() as url:
         key, secret = other.create_key("read_write")
@@ -106,6 +106,16 @@ def test_counts_per_store_with_several_stores(cli, catalog, shop) -> None:  # ty
             cli("--json", "export", "-c", "all", "--all", "--dry-run", *FIELDS).stdout
         )
         assert [s["result"]["counts"] for s in plan["stores"]] == [_counts(unchanged=30)] * 2
+        edit_product(db, ids[0], price="12.50")
+        dry = cli("export", "-c", "all", "--all", "--dry-run", *FIELDS)
+        assert dry.stdout.splitlines() == [
+            "Retail (connection 1): 0 to create, 1 to update, 29 unchanged, 0 skipped, "
+            "0 excluded, 0 conflicts, 0 with errors (dry run: nothing was written) [exit 0]",
+            "  ~ RES-01 price 10.00 -> 12.50",
+            "Wholesale (connection 2): 0 to create, 1 to update, 29 unchanged, 0 skipped, "
+            "0 excluded, 0 conflicts, 0 with errors (dry run: nothing was written) [exit 0]",
+            "  ~ RES-01 price 10.00 -> 12.50",
+        ]
 
 
 def test_a_full_dry_run_lists_only_values_that_differ(cli, catalog, shop) -> None:  # type: ignore[no-untyped-def]

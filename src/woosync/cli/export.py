@@ -189,6 +189,7 @@ def export_command(
             lambda o: o.problems,
             lambda o: o.warnings,
             shape=lambda o: o.document,
+            details=lambda o: o.details,
         )
         return
     one = single(connection)

@@ -39,6 +39,7 @@ class Outcome:
     problems: list[str]
     failed: bool
     warnings: list[str]
+    details: tuple[str, ...] = ()  # a dry run's first lines (several stores print them)
 
 
 class LeftOut:
@@ -257,7 +258,11 @@ class PlanView:
         document["excluded"] = self.left_out.value()
         problems = _lines(self.errors, self.failed)
         warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings)
+        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._shown()))
+
+    def _shown(self) -> list[str]:
+        more = self.count - len(self.lines)
+        return self.lines + ([f"... and {more} more lines (see --json)"] if more > 0 else [])
 
     def render(self, plan: ExportPlan) -> None:
         outcome = self.outcome(plan)
@@ -274,10 +279,8 @@ class PlanView:
 
             if self.lines:
                 say(f"Export plan for connection {plan.connection_id} (dry run):")
-            for line in self.lines:
+            for line in outcome.details:
                 say(line)
-            if self.count > len(self.lines):
-                say(f"... and {self.count - len(self.lines)} more lines (see --json)")
             for made in plan.would_create:
                 say(diff.created(f"{made.kind} {diff.show(made.name)} in the store"))
             for entry in self.left_out.kept:
