@@ -157,3 +157,22 @@ def test_a_full_dry_run_lists_only_values_that_differ(cli, catalog, shop) -> Non
             {"field": "name", "wooField": "name", "old": "Tee RES-02", "new": "Tee with a new name"}
         ],
     }
+
+
+def test_a_product_gone_from_the_catalog_during_the_run_is_counted_skipped(  # type: ignore[no-untyped-def]
+    cli, catalog, monkeypatch
+) -> None:
+    from woosync.services.export import select
+
+    load_items = select.load_items
+
+    def without_the_third(*args, **kwargs):  # type: ignore[no-untyped-def]
+        return [item for item in load_items(*args, **kwargs) if item.sku != "RES-03"]
+
+    monkeypatch.setattr(select, "load_items", without_the_third)
+    result = cli("export", "--all", *FIELDS)
+    assert result.exit_code == 0, result.stderr
+    assert f"connection 1: {_line(created=29, skipped=1)}" in result.stdout
+    data = json.loads(cli("--json", "export", "--all", *FIELDS).stdout)
+    assert data["counts"] == _counts(updated=29, skipped=1)
+    assert data["syncedCount"] == 29 and len(data["results"]) == 29
