@@ -7,27 +7,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from conftest import Cli
 from test_export_support import add_products, edit_product, tee
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
+from woosync.services.export.state import Item
+
+Shop = tuple[SandboxStore, str]
+Catalog = tuple[Database, list[int]]
 
 FIELDS = ("--fields", "name,sku,price")
 COUNTS = ("created", "updated", "unchanged", "skipped", "excluded", "conflicts", "failed")
 
 
 @pytest.fixture
-def shop() -> Iterator[tuple[SandboxStore, str]]:
+def shop() -> Iterator[Shop]:
     store = SandboxStore(seed=3)
     with store.serve() as url:
         yield store, url
 
 
 @pytest.fixture
-def catalog(db_path: Path, shop: tuple[SandboxStore, str]) -> Iterator[tuple[Database, list[int]]]:
+def catalog(db_path: Path, shop: Shop) -> Iterator[Catalog]:
     sandbox, url = shop
     db = open_database(db_path)
     key, secret = sandbox.create_key("read_write")
@@ -45,7 +51,9 @@ def _line(**given: int) -> str:
     return ", ".join(f"{count} {name}" for name, count in _counts(**given).items())
 
 
-def test_an_unchanged_partial_export_prints_the_summary_line_not_a_table(cli, catalog) -> None:  # type: ignore[no-untyped-def]
+def test_an_unchanged_partial_export_prints_the_summary_line_not_a_table(
+    cli: Cli, catalog: Catalog
+) -> None:
     first = cli("export", "--all", *FIELDS)
     assert first.exit_code == 0, first.stderr
     assert f"connection 1: {_line(created=30)}" in first.stdout
@@ -58,7 +66,9 @@ def test_an_unchanged_partial_export_prints_the_summary_line_not_a_table(cli, ca
     assert everything.stdout.count("unchanged") == 31  # 30 rows and the summary line
 
 
-def test_the_table_shows_only_the_products_that_changed_or_failed(cli, catalog) -> None:  # type: ignore[no-untyped-def]
+def test_the_table_shows_only_the_products_that_changed_or_failed(
+    cli: Cli, catalog: Catalog
+) -> None:
     db, ids = catalog
     assert cli("export", "--all", *FIELDS).exit_code == 0
     edit_product(db, ids[4], price="13.90")
@@ -86,7 +96,7 @@ def test_the_table_shows_only_the_products_that_changed_or_failed(cli, catalog) 
     assert {r["change"] for r in data["results"]} == {"unchanged", "failed"}
 
 
-def test_counts_per_store_with_several_stores(cli, catalog, shop) -> None:  # type: ignore[no-untyped-def]
+def test_counts_per_store_with_several_stores(cli: Cli, catalog: Catalog, shop: Shop) -> None:
     db, ids = catalog
     other = SandboxStore(seed=4)
     with other.serve() as url:
@@ -118,7 +128,9 @@ def test_counts_per_store_with_several_stores(cli, catalog, shop) -> None:  # ty
         ]
 
 
-def test_a_full_dry_run_lists_only_values_that_differ(cli, catalog, shop) -> None:  # type: ignore[no-untyped-def]
+def test_a_full_dry_run_lists_only_values_that_differ(
+    cli: Cli, catalog: Catalog, shop: Shop
+) -> None:
     db, ids = catalog
     sandbox, _url = shop
     assert cli("export", "--all", *FIELDS).exit_code == 0
@@ -159,14 +171,14 @@ def test_a_full_dry_run_lists_only_values_that_differ(cli, catalog, shop) -> Non
     }
 
 
-def test_a_product_gone_from_the_catalog_during_the_run_is_counted_skipped(  # type: ignore[no-untyped-def]
-    cli, catalog, monkeypatch
+def test_a_product_gone_from_the_catalog_during_the_run_is_counted_skipped(
+    cli: Cli, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from woosync.services.export import select
 
     load_items = select.load_items
 
-    def without_the_third(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def without_the_third(*args: Any, **kwargs: Any) -> list[Item]:
         return [item for item in load_items(*args, **kwargs) if item.sku != "RES-03"]
 
     monkeypatch.setattr(select, "load_items", without_the_third)
