@@ -103,15 +103,21 @@ def test_counts_per_store_with_several_stores(cli: Cli, catalog: Catalog, shop: 
         key, secret = other.create_key("read_write")
         create_connection(db, name="Wholesale", url=url, consumer_key=key, consumer_secret=secret)
         assert cli("export", "-c", "1", "--all", *FIELDS).exit_code == 0
+        edit_product(db, ids[1], price="11.00")
         human = cli("export", "-c", "all", "--all", "--partial", *FIELDS)
-        assert human.stdout.splitlines() == [
-            f"Retail (connection 1): {_line(unchanged=30)} [exit 0]",
-            f"Wholesale (connection 2): {_line(created=30)} [exit 0]",
+        lines = human.stdout.splitlines()
+        assert lines[:2] == [
+            f"Retail (connection 1): {_line(updated=1, unchanged=29)} [exit 0]",
+            f"  ~ updated RES-02 (product {ids[1]}): price",
         ]
+        assert lines[2] == f"Wholesale (connection 2): {_line(created=30)} [exit 0]"
+        assert lines[3] == f"  + created RES-01 (product {ids[0]}): name, sku, price"
+        assert len(lines) == 3 + 30
         data = json.loads(
             cli("--json", "export", "-c", "all", "--all", "--partial", *FIELDS).stdout
         )
         assert [s["result"]["counts"] for s in data["stores"]] == [_counts(unchanged=30)] * 2
+        assert not cli("export", "-c", "all", "--all", "--partial", *FIELDS).stdout.count("\n  ")
         plan = json.loads(
             cli("--json", "export", "-c", "all", "--all", "--dry-run", *FIELDS).stdout
         )

@@ -60,8 +60,12 @@ def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type:
     assert result.stdout.splitlines() == [
         "Retail (connection 1): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
         "0 conflicts, 0 failed [exit 0]",
+        "  + created ALL-1 (product 1): name, sku, price",
+        "  + created ALL-2 (product 2): name, sku, price",
         "Wholesale (connection 2): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
         "0 conflicts, 0 failed [exit 0]",
+        "  + created ALL-1 (product 1): name, sku, price",
+        "  + created ALL-2 (product 2): name, sku, price",
     ]
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-2")
     assert shops[2].find_sku("ALL-1") is None  # inactive: not part of "all"
@@ -133,7 +137,7 @@ def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shop
     assert result.exit_code == 0, result.stderr
     assert "Wholesale (connection 2): product 1 (ALL-1) not exported: excluded" in result.stderr
     assert "Retail (connection 1): product" not in result.stderr
-    assert result.stdout.splitlines()[1] == (
+    assert result.stdout.splitlines()[3] == (
         "Wholesale (connection 2): 1 created, 0 updated, 0 unchanged, 0 skipped, 1 excluded, "
         "0 conflicts, 0 failed [exit 0]"
     )

@@ -12,7 +12,10 @@ from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
 from woosync.core.timeutil import iso
 from woosync.services.export.results import (
+    CREATED,
+    NOT_WRITTEN,
     UNCHANGED,
+    UPDATED,
     ExportPlan,
     ExportResult,
     PlannedProduct,
@@ -39,7 +42,7 @@ class Outcome:
     problems: list[str]
     failed: bool
     warnings: list[str]
-    details: tuple[str, ...] = ()  # a dry run's first lines (several stores print them)
+    details: tuple[str, ...] = ()  # the first rows as lines (several stores print them)
 
 
 class LeftOut:
@@ -139,7 +142,19 @@ class ResultsView:
         document["excluded"] = self.left_out.value()
         problems = _lines(self.failures, self.failed)
         warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings)
+        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._details()))
+
+    def _details(self) -> list[str]:
+        """The rows as lines (several stores print them under the store's line); failures are
+        on stderr already."""
+        found = []
+        for product_id, sku, _woo_id, change, exported, _last in self.rows:
+            if change == NOT_WRITTEN:
+                continue
+            sign = {CREATED: diff.CREATE, UPDATED: diff.CHANGE}.get(change, diff.SAME)
+            found.append(f"{sign} {change} {sku} (product {product_id}): {exported}")
+        more = self.shown - len(self.rows)
+        return found + ([f"... and {more} more (see --json)"] if more > 0 else [])
 
     def render(self, result: ExportResult) -> None:
         outcome = self.outcome(result)

@@ -1,7 +1,7 @@
 """``--connection`` repeatable or ``all`` (``export``, ``import``, ``sync-status``): one run per store.
 
 With one ``--connection`` (or none) a command prints exactly what it always printed. With several,
-or ``all``, it prints one line per store (stdout; a dry run's plan lines under it) and each store's problems (stderr, prefixed with
+or ``all``, it prints one line per store (stdout; the products changed, or a dry run's plan lines, under it) and each store's problems (stderr, prefixed with
 the store), ``--json`` the envelope of :func:`woosync.services.stores.envelope`, and exits with the
 worst store's code.
 """
