@@ -7,16 +7,18 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from conftest import Cli
 from test_export_support import add_products, edit_product, tee
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
 from woosync.services.export.state import Item
+
+if TYPE_CHECKING:
+    from conftest import Cli  # not at run time: tests/sandbox has a conftest module too
 
 Shop = tuple[SandboxStore, str]
 Catalog = tuple[Database, list[int]]
