@@ -209,7 +209,10 @@ def _output(ran, *argv: str) -> str:
 def test_the_readme_quick_start_runs(cli, readme_env) -> None:
     ran = _run_section(cli, "Quick start", {"https://retail.example.com": readme_env["retail"]})
     assert len(ran) == 5
-    assert "12 synced, 0 failed" in _output(ran, "export", "--all", "--partial")
+    exported = _output(ran, "export", "--all", "--partial")
+    assert "12 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+        exported
+    )
 
 
 def test_the_readme_connection_examples_run(cli, readme_env) -> None:
@@ -240,7 +243,9 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:
             "TEE-1,TEE-2": "MUG-CLASSIC,TEE-ORGANIC",
         },
     )
-    assert len(ran) == 10
+    assert len(ran) == 11
+    verbose = _output(ran, "export", "--connection", "1", "--all", "--partial", "--verbose")
+    assert verbose.count("│ unchanged │") == 12  # a row per product, though none changed
     plan = _output(ran, "export", "--connection", "1", "--all", "--partial", "--dry-run")
     assert "0 to create, 0 to update, 12 unchanged" in plan
 
