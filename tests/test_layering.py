@@ -1,4 +1,4 @@
-"""Imports run one way: cli -> services -> {store, woo, secrets, files} -> core; sandbox stands apart;
+"""Imports run one way: cli -> services -> {db, woo, secrets, files -> products} -> core; sandbox stands apart;
 no modules import each other in a circle."""
 
 from __future__ import annotations
@@ -7,13 +7,15 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "woosync"
-LOWER = {"cli", "shapes", "services", "db", "woo", "secrets", "files", "sandbox"}
+LOWER = {"cli", "shapes", "services", "db", "woo", "secrets", "files", "products", "sandbox"}
 FORBIDDEN = {
     "core": LOWER,
     "db": LOWER - {"db"},
     "woo": LOWER - {"woo"},
     "secrets": LOWER - {"secrets"},
-    "files": LOWER - {"files"},
+    # the product domain (field rules): used by files, services and the CLI; imports only core
+    "products": LOWER - {"products"},
+    "files": LOWER - {"files", "products"},
     "services": {"cli", "shapes", "sandbox"},
     # the spec's JSON shapes of service results, shared by the CLI and the HTTP API
     "shapes": {"cli", "sandbox"},

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from woosync.core.errors import ValidationError
-from woosync.files.product_files import parse_products, read_product_file, validate_rows
+from woosync.core.errors import ValidationError, param
+from woosync.files.product_files import parse_products, read_product_file
+from woosync.products.rows import validate_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -211,7 +212,9 @@ def test_csv_semicolon_or_tab_separated_files_from_spreadsheets_load() -> None:
     assert [(e.row, e.message) for e in errors] == [
         (
             2,
-            "price: '2,50' is not a number like 12.50 (write 2.50, or load the file with --decimal-comma)",
+            "price: '2,50' is not a number like 12.50 (write 2.50, or load the file with "
+            + param("decimal_comma")
+            + ")",
         )
     ]
 

@@ -420,7 +420,7 @@ def field_readers(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
     """``name -> (row -> catalog.field_value(row, name))``, each chosen once per run rather than
     once per product and field: a standard scalar or list field reads its column as field_value
     does; any other name (dimensions, attributes, custom fields) goes through field_value."""
-    from woosync.files.product_files import LIST_FIELDS, SCALAR_FIELDS
+    from woosync.core.fields import LIST_FIELDS, SCALAR_FIELDS
     from woosync.services.catalog import field_value
 
     def scalar(name: str) -> Callable[[Any], Any]:

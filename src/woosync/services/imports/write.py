@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import ValidationError
 from woosync.core.timeutil import utcnow
 from woosync.db.bulk_sql import upsert_many
-from woosync.files.product_files import normalize_fields
+from woosync.products.fields import normalize_fields
 from woosync.services.imports.fields import (
     LocalFields,
     map_product,
