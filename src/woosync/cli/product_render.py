@@ -36,6 +36,7 @@ def product_table(output: Output, product: ProductView) -> Table:
         ("Name", text(product.name)),
         ("Status", text(product.status)),
         ("Type", text(product.type)),
+        *([("Parent SKU", text(product.parent_sku))] if product.is_variation else []),
         ("Price", text(product.price)),
         ("Sale price", text(product.sale_price)),
         ("Weight", text(product.weight)),
@@ -62,19 +63,50 @@ def product_table(output: Output, product: ProductView) -> Table:
 
 
 def list_rows(products: list[ProductView]) -> list[list[str]]:
-    """The rows of ``products list``'s table."""
-    return [
-        [
-            text(item.id),
-            text(item.sku),
-            text(item.name),
-            text(item.price),
-            text(item.sale_price),
-            text(item.stock_status),
-            text(item.status),
+    """The rows of ``products list``'s table: a variable product's variations indented below it."""
+    rows: list[list[str]] = []
+    for item in products:
+        rows.append(_list_row(item, text(item.sku), text(item.name)))
+        rows += [
+            _list_row(variation, f"  {variation.sku}", "  " + options_text(variation))
+            for variation in item.variations
         ]
-        for item in products
+    return rows
+
+
+def _list_row(item: ProductView, sku: str, name: str) -> list[str]:
+    return [
+        text(item.id),
+        sku,
+        name,
+        text(item.price),
+        text(item.sale_price),
+        text(item.stock_status),
+        text(item.status),
     ]
+
+
+def options_text(variation: ProductView) -> str:
+    """``Size: S, Color: Red``."""
+    return ", ".join(f"{name}: {text(option)}" for name, option in variation.attributes.items())
+
+
+def variations_table(output: Output, product: ProductView) -> Table:
+    rows = [
+        [
+            text(v.id),
+            text(v.sku),
+            options_text(v),
+            text(v.price),
+            text(v.sale_price),
+            text(v.stock_status),
+            text(v.stock_quantity),
+            text(v.status),
+        ]
+        for v in product.variations
+    ]
+    columns = ["ID", "SKU", "Options", "Price", "Sale", "Stock", "Qty", "Status"]
+    return output.table(columns, rows, title=f"{len(rows)} variation(s)")
 
 
 LIST_COLUMNS = ["ID", "SKU", "Name", "Price", "Sale", "Stock", "Status"]
@@ -85,6 +117,8 @@ def emit_product(output: Output, product: ProductView) -> None:
 
     def human(console: Console) -> None:
         console.print(product_table(output, product))
+        if product.variations:
+            console.print(variations_table(output, product))
 
     output.emit(product_json(product), human=human)
 

@@ -23,9 +23,12 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-IdArg = Annotated[
-    int,
-    typer.Argument(help="Product id (see 'woosync products list').", min=1, max=SQLITE_MAX_INTEGER),
+RefArg = Annotated[
+    str,
+    typer.Argument(
+        help="Product id or SKU (a variation's SKU too; see 'woosync products list').",
+        show_default=False,
+    ),
 ]
 TABLE_LIMIT = 100  # rows a terminal table shows unless --limit says otherwise
 
@@ -67,7 +70,7 @@ def list_command(
     ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
-    """List products by id, with filters."""
+    """List products by id, with filters; a variable product with its variations below it."""
     from woosync.services.catalog import list_products
     from woosync.shapes.products import products_json
 
@@ -93,29 +96,30 @@ def list_command(
 @app.command("show")
 def show_command(
     ctx: typer.Context,
-    product_id: Annotated[
-        int | None,
+    product: Annotated[
+        str | None,
         typer.Argument(
-            help="Product id (or use --sku).", show_default=False, min=1, max=SQLITE_MAX_INTEGER
+            help="Product id or SKU, a variation's SKU too (or use --sku).", show_default=False
         ),
     ] = None,
     sku: Annotated[
-        str | None, typer.Option("--sku", help="Find the product by SKU.", show_default=False)
+        str | None,
+        typer.Option("--sku", help="Find the product by SKU only.", show_default=False),
     ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Show one product with its attributes and custom fields."""
+    """Show one product with its attributes, custom fields and variations (or one variation)."""
     from woosync.services.catalog import show_product
 
     state = app_context(ctx, json_flag)
-    emit_product(state.output, show_product(state.db(create=False), product_id, sku=sku))
+    emit_product(state.output, show_product(state.db(create=False), product, sku=sku))
 
 
 @app.command("edit")
 @with_option_groups
 def edit_command(
     ctx: typer.Context,
-    product_id: IdArg,
+    product: RefArg,
     options: FieldOptions = FieldOptions(),
     unset: Annotated[
         list[str] | None,
@@ -127,19 +131,24 @@ def edit_command(
     ] = None,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Change some fields of a product; other fields, attributes and custom fields stay as they are."""
+    """Change some fields of a product or a variation; other fields, attributes and custom fields
+    stay as they are."""
     from woosync.services.catalog import edit_product
 
     state = app_context(ctx, json_flag)
     fields = options.fields()
     if not fields and not unset:
         raise ValidationError("nothing to change", hint="pass the options to change, or --unset")
-    result = edit_product(state.db(), product_id, fields, unset=unset or [])
+    result = edit_product(state.db(), product, fields, unset=unset or [])
+    edited = result.product
+    what = (
+        f"variation {edited.id} ({edited.sku})" if edited.is_variation else f"product {edited.id}"
+    )
     if result.changes:
         names = ", ".join(change.field for change in result.changes)
-        state.output.success(f"updated product {product_id}: {names}")
+        state.output.success(f"updated {what}: {names}")
     else:
-        state.output.info(f"product {product_id} already had these values; nothing changed")
+        state.output.info(f"{what} already had these values; nothing changed")
     emit_product(state.output, result.product)
 
 

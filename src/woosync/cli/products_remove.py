@@ -11,14 +11,16 @@ from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
-from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-IdArg = Annotated[
-    int,
-    typer.Argument(help="Product id (see 'woosync products list').", min=1, max=SQLITE_MAX_INTEGER),
+RefArg = Annotated[
+    str,
+    typer.Argument(
+        help="Product id or SKU (a variation's SKU too; see 'woosync products list').",
+        show_default=False,
+    ),
 ]
 ConnectionArg = Annotated[
     str,
@@ -30,7 +32,7 @@ ConnectionArg = Annotated[
 
 def remove_command(
     ctx: typer.Context,
-    product_id: IdArg,
+    product: RefArg,
     from_stores: Annotated[
         bool,
         typer.Option(
@@ -45,7 +47,8 @@ def remove_command(
     yes: YesFlag = False,
     json_flag: JsonFlag = False,
 ) -> None:
-    """Remove a product and its sync records; a later import does not bring it back.
+    """Remove a product (a variable one with its variations) or one variation, and its sync
+    records; a later import does not bring it back.
 
     On a terminal it asks whether to delete the product from the stores that hold it too.
     """
@@ -59,8 +62,12 @@ def remove_command(
     state = app_context(ctx, json_flag)
     output = state.output
     db = state.db()
-    target = show_product(db, product_id)
-    label = f"product {target.id} ({target.sku}) {target.name!r}"
+    target = show_product(db, product)
+    product_id = target.id
+    kind = "variation" if target.is_variation else "product"
+    label = f"{kind} {target.id} ({target.sku}) {target.name!r}"
+    if target.variations:
+        label += f" with its {len(target.variations)} variation(s)"
     question = f"Remove {label} and its sync records?"
     confirm_removal(output, label, question, yes=yes)
     holders = stores_holding(db, product_id)

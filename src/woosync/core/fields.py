@@ -48,7 +48,8 @@ DIMENSION_PARTS: tuple[str, ...] = ("length", "width", "height")
 # The local catalog's fields by kind (woosync.products checks and normalises them): each is a
 # column of ``products``; ``dimensions`` is kept as its three parts.
 PRODUCT_STATUSES: tuple[str, ...] = ("publish", "draft", "pending", "private")
-PRODUCT_TYPES: tuple[str, ...] = ("simple", "variable", "grouped", "external")
+# ``variation``: one option set of a ``variable`` product, a product row of its own (parent_id)
+PRODUCT_TYPES: tuple[str, ...] = ("simple", "variable", "grouped", "external", "variation")
 STOCK_STATUSES: tuple[str, ...] = ("instock", "outofstock", "onbackorder")
 TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
 MULTILINE_FIELDS: tuple[str, ...] = ("description",)
@@ -72,6 +73,20 @@ CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "type": PRODUCT_TYPES,
     "stock_status": STOCK_STATUSES,
 }
+# What a variation has of its own (the rest, categories and tags, it takes from its parent; its
+# name is the parent's name and its options); ``image`` in a file is its one image.
+VARIATION_FIELDS: tuple[str, ...] = (
+    "sku",
+    "description",
+    "status",
+    "price",
+    "sale_price",
+    "weight",
+    *DIMENSION_PARTS,
+    "stock_status",
+    *TYPED_FIELDS,
+    "images",
+)
 # ``attribute:COLOR`` / ``custom:wholesalePrice`` name one attribute or custom field explicitly
 ATTRIBUTE_PREFIX = "attribute:"
 CUSTOM_PREFIX = "custom:"

@@ -232,6 +232,13 @@ ALTER TABLE products ADD COLUMN date_on_sale_from VARCHAR;
 ALTER TABLE products ADD COLUMN date_on_sale_to VARCHAR;
 """
 
+# Variable products (issue 13): a variation is a products row of its own (type 'variation', its
+# own unique SKU) under its variable parent; removing the parent removes its variations.
+M009_VARIATIONS = """
+ALTER TABLE products ADD COLUMN parent_id INTEGER REFERENCES products (id) ON DELETE CASCADE;
+CREATE INDEX ix_products_parent_id ON products (parent_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
@@ -241,6 +248,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("sync_echoes", _script(M006_SYNC_ECHOES)),
     Migration("mapping_files", _script(M007_MAPPING_FILES)),
     Migration("stock_fields", _script(M008_STOCK_FIELDS)),
+    Migration("variations", _script(M009_VARIATIONS)),
 )
 LATEST = len(MIGRATIONS)
 

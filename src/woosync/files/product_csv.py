@@ -12,7 +12,8 @@ from woosync.core.fields import ATTRIBUTE_PREFIX, CUSTOM_PREFIX, LIST_FIELDS, SC
 from woosync.products.rows import TOO_MANY_CELLS, SourceRow
 
 LIST_SEPARATOR = "|"
-CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS)
+# parent_sku: a variation row's parent (type variation), as WooCommerce's exporter lays them out
+CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS, "parent_sku")
 # WooCommerce's own CSV exporter's headers for these columns, read as the standard names.
 CSV_ALIASES: dict[str, str] = {
     "stock": "stock_quantity",
@@ -20,6 +21,7 @@ CSV_ALIASES: dict[str, str] = {
     "backorders allowed?": "backorders",
     "date sale price starts": "date_on_sale_from",
     "date sale price ends": "date_on_sale_to",
+    "parent": "parent_sku",
 }
 
 

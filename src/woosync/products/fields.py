@@ -24,6 +24,7 @@ from woosync.core.fields import (
     TEXT_FIELDS,
     TYPED_FIELDS,
 )
+from woosync.products.categories import canonical_category
 from woosync.products.values import (
     clean_text,
     kind_of,
@@ -57,7 +58,14 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return normalize_multiline_text
     if name in TEXT_FIELDS:
         return normalize_text
+    if name == "categories":
+        return normalize_categories
     return functools.partial(normalize_list, urls=name == "images")
+
+
+def normalize_categories(value: Any) -> list[str]:
+    """Category paths in their canonical form (``Kitchen>Mugs`` -> ``Kitchen > Mugs``), distinct."""
+    return list(dict.fromkeys(canonical_category(text) for text in normalize_list(value)))
 
 
 # standard field -> its normaliser, chosen once (normalize_fields runs per product of a load/import)

@@ -21,7 +21,8 @@ from woosync.products.fields import (
     normalize_field,
     normalize_fields,
 )
-from woosync.products.values import normalize_number
+from woosync.products.values import normalize_attribute_value, normalize_number, normalize_text
+from woosync.products.variations import VARIABLE, VARIATION
 
 
 def _validator(name: str) -> BeforeValidator:
@@ -39,14 +40,16 @@ class Dimensions(BaseModel):
     height: Number = None
 
 
-class ProductRecord(BaseModel):
-    """One product in a file. Keys left out leave the product's value alone on an update."""
+_READ_ONLY = frozenset({"id", "created_at", "updated_at"})
+
+
+class _Record(BaseModel):
+    """What products and variations share; keys left out leave the stored value alone."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     id: Any = None  # accepted (``products list --json`` output loads back) but ignored
     sku: Annotated[str, _validator("sku")]
-    name: Annotated[str | None, _validator("name")] = None
     description: Annotated[str | None, _validator("description")] = None
     status: Annotated[str | None, _validator("status")] = None
     type: Annotated[str | None, _validator("type")] = None
@@ -64,20 +67,14 @@ class ProductRecord(BaseModel):
     low_stock_amount: Annotated[int | None, _validator("low_stock_amount")] = None
     date_on_sale_from: Annotated[str | None, _validator("date_on_sale_from")] = None
     date_on_sale_to: Annotated[str | None, _validator("date_on_sale_to")] = None
-    categories: Annotated[list[str], _validator("categories")] = Field(default_factory=list)
-    tags: Annotated[list[str], _validator("tags")] = Field(default_factory=list)
     images: Annotated[list[str], _validator("images")] = Field(default_factory=list)
-    attributes: Annotated[dict[str, Any], BeforeValidator(normalize_attributes)] = Field(
-        default_factory=dict
-    )
     custom_fields: Annotated[dict[str, Any], BeforeValidator(normalize_custom_fields)] = Field(
         default_factory=dict, validation_alias=AliasChoices("customFields", "custom_fields")
     )
     created_at: Any = Field(default=None, validation_alias=AliasChoices("createdAt", "created_at"))
     updated_at: Any = Field(default=None, validation_alias=AliasChoices("updatedAt", "updated_at"))
 
-    @model_validator(mode="after")
-    def _check_entries(self) -> ProductRecord:
+    def _check_common(self) -> None:
         for key in self.model_extra or {}:
             if not key.startswith((ATTRIBUTE_PREFIX, CUSTOM_PREFIX)):
                 raise ValueError(
@@ -86,13 +83,14 @@ class ProductRecord(BaseModel):
                 )
         if "dimensions" in self.model_fields_set and self.model_fields_set & set(DIMENSION_PARTS):
             raise ValueError("give either 'dimensions' or length/width/height, not both")
-        return self
+
+    def _given(self) -> set[str]:
+        return set(self.model_fields_set) - _READ_ONLY
 
     def to_fields(self) -> dict[str, Any]:
         """The normalised field dict of the keys this row gave."""
-        given = self.model_fields_set - {"id", "created_at", "updated_at"}
         fields: dict[str, Any] = {}
-        for name in given:
+        for name in self._given():
             if name == "dimensions":
                 if self.dimensions is None:
                     fields.update(dict.fromkeys(DIMENSION_PARTS))
@@ -107,6 +105,116 @@ class ProductRecord(BaseModel):
                 fields[name] = getattr(self, name)
         for key, value in (self.model_extra or {}).items():
             fields.update(normalize_fields({key: value}))
+        return fields
+
+
+class ProductRecord(_Record):
+    """One product in a file (a variable one may hold its ``variations``, checked one by one
+    with :class:`VariationRecord`)."""
+
+    name: Annotated[str | None, _validator("name")] = None
+    categories: Annotated[list[str], _validator("categories")] = Field(default_factory=list)
+    tags: Annotated[list[str], _validator("tags")] = Field(default_factory=list)
+    attributes: Annotated[dict[str, Any], BeforeValidator(normalize_attributes)] = Field(
+        default_factory=dict
+    )
+    variations: list[Any] | None = None
+    parent_sku: Any = None  # an empty CSV cell (a row naming a parent is a VariationRecord)
+
+    @model_validator(mode="after")
+    def _check_entries(self) -> ProductRecord:
+        self._check_common()
+        if self.type == VARIATION:
+            raise ValueError("type: a variation needs its parent's SKU (parent_sku)")
+        if self.variations and self.type not in (None, VARIABLE):
+            raise ValueError(
+                f"variations: only a variable product has variations, not a {self.type} one "
+                "(type: variable)"
+            )
+        return self
+
+    def _given(self) -> set[str]:
+        return super()._given() - {"variations", "parent_sku"}
+
+    def to_fields(self) -> dict[str, Any]:
+        fields = super().to_fields()
+        if self.variations and "type" not in fields:
+            fields["type"] = VARIABLE  # variations make it variable
+        return fields
+
+
+def _one_option(value: Any) -> Any:
+    """A variation's option: one value (a one-item list, as a CSV cell reads, is that value)."""
+    if isinstance(value, list) and len(value) == 1:
+        return value[0]
+    return value
+
+
+class VariationRecord(_Record):
+    """One variation: nested in its parent's ``variations``, or a row of its own with
+    ``type: variation`` and ``parent_sku`` (a CSV as WooCommerce's exporter writes it).
+
+    Its ``name`` is its parent's name and options (ignored when given, as ``products list
+    --json`` writes it); categories and tags are its parent's (an empty value is ignored)."""
+
+    name: Any = None
+    parent_sku: Annotated[str | None, BeforeValidator(normalize_text)] = None
+    image: Annotated[str | None, BeforeValidator(_one_option)] = None
+    attributes: dict[str, Any] | None = None
+    categories: Any = None
+    tags: Any = None
+
+    @model_validator(mode="after")
+    def _check_variation(self) -> VariationRecord:
+        self._check_common()
+        if self.type not in (None, VARIATION):
+            raise ValueError(f"type: a variation's type is variation, not {self.type}")
+        for key in ("categories", "tags"):
+            if getattr(self, key) not in (None, [], "", ()):
+                raise ValueError(f"{key}: a variation's {key} are its parent's; set them there")
+        if self.image is not None and "images" in self.model_fields_set:
+            raise ValueError("give either 'image' or 'images', not both")
+        if len(self.images) > 1:
+            raise ValueError("images: a variation has one image")
+        return self
+
+    def options(self) -> dict[str, Any] | None:
+        """The options this row gives (``attributes`` and ``attribute:X``), else None."""
+        found: dict[str, Any] | None = None
+        if self.attributes is not None:
+            found = {}
+            for key, value in normalize_attributes(self.attributes).items():
+                found[key] = _one_option(value)
+        for key, value in (self.model_extra or {}).items():
+            if key.startswith(ATTRIBUTE_PREFIX):
+                found = {} if found is None else found
+                option = normalize_attribute_value(_one_option(value))
+                if option is not None:
+                    found[key[len(ATTRIBUTE_PREFIX) :].strip()] = _one_option(option)
+        return found
+
+    def _given(self) -> set[str]:
+        return super()._given() - {
+            "name",
+            "parent_sku",
+            "image",
+            "attributes",
+            "categories",
+            "tags",
+        }
+
+    def to_fields(self) -> dict[str, Any]:
+        fields = {
+            key: value
+            for key, value in super().to_fields().items()
+            if not key.startswith(ATTRIBUTE_PREFIX)
+        }
+        fields["type"] = VARIATION
+        if "image" in self.model_fields_set:
+            fields["images"] = [] if self.image is None else normalize_field("images", self.image)
+        options = self.options()
+        if options is not None:
+            fields["attributes"] = options
         return fields
 
 

@@ -11,6 +11,7 @@ from woosync.core.errors import spell_params
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
 from woosync.products.rows import RowError
+from woosync.products.variations import VARIABLE
 from woosync.services.catalog.views import (
     FieldChange,
     LoadReport,
@@ -22,8 +23,11 @@ Spell = Callable[[str], str]
 
 
 def product_json(product: ProductView) -> dict[str, Any]:
-    """The JSON shape of a product; ``products load`` accepts it back."""
-    return {
+    """The JSON shape of a product; ``products load`` accepts it back. A variable product adds
+    ``variations`` (each in :func:`variation_json`'s shape); a variation alone is that shape."""
+    if product.is_variation:
+        return variation_json(product)
+    shape = {
         "id": product.id,
         "sku": product.sku,
         "name": product.name,
@@ -49,6 +53,39 @@ def product_json(product: ProductView) -> dict[str, Any]:
         "createdAt": iso(product.created_at),
         "updatedAt": iso(product.updated_at),
     }
+    if product.type == VARIABLE:
+        shape["variations"] = [variation_json(variation) for variation in product.variations]
+    return shape
+
+
+def variation_json(variation: ProductView) -> dict[str, Any]:
+    """A variation: its own fields, its options (``attributes: {Size: S}``) and its parent's
+    SKU; no categories or tags (its parent's) and a name made of the parent's and its options."""
+    return {
+        "id": variation.id,
+        "sku": variation.sku,
+        "name": variation.name,
+        "description": variation.description,
+        "status": variation.status,
+        "type": variation.type,
+        "parent_sku": variation.parent_sku,
+        "price": variation.price,
+        "sale_price": variation.sale_price,
+        "weight": variation.weight,
+        "dimensions": {part: getattr(variation, part) for part in DIMENSION_PARTS},
+        "stock_status": variation.stock_status,
+        "manage_stock": variation.manage_stock,
+        "stock_quantity": variation.stock_quantity,
+        "backorders": variation.backorders,
+        "low_stock_amount": variation.low_stock_amount,
+        "date_on_sale_from": variation.date_on_sale_from,
+        "date_on_sale_to": variation.date_on_sale_to,
+        "images": list(variation.images),
+        "attributes": copy.deepcopy(variation.attributes),
+        "customFields": copy.deepcopy(variation.custom_fields),
+        "createdAt": iso(variation.created_at),
+        "updatedAt": iso(variation.updated_at),
+    }
 
 
 def products_json(products: Sequence[ProductView]) -> list[dict[str, Any]]:
@@ -63,14 +100,17 @@ def removed_product_json(
     removed: RemovedProduct, stores: Sequence[dict[str, Any]] = ()
 ) -> dict[str, Any]:
     """``{id, sku, name, syncRecordsRemoved, stores}``: ``stores`` as ``services/removal.py``
-    reports each store's copy."""
-    return {
+    reports each store's copy; a variable product adds ``variationSkus``, removed with it."""
+    shape: dict[str, Any] = {
         "id": removed.id,
         "sku": removed.sku,
         "name": removed.name,
         "syncRecordsRemoved": removed.sync_records_removed,
-        "stores": list(stores),
     }
+    if removed.variation_skus:
+        shape["variationSkus"] = list(removed.variation_skus)
+    shape["stores"] = list(stores)
+    return shape
 
 
 def row_error_json(error: RowError, spell: Spell | None = None) -> dict[str, Any]:

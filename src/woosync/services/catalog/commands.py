@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.orm import aliased
 from sqlmodel import col, delete, func, or_, select
 
 from woosync.core.errors import ConflictError, ValidationError, param
 from woosync.core.fields import REQUIRED_FIELDS
 from woosync.db.models import Product, ProductSync
 from woosync.products.fields import normalize_fields
-from woosync.services.catalog.changes import apply_plan, plan_fields, unset_entries
+from woosync.products.variations import VARIATION, type_change_problem, variation_field_problem
+from woosync.services.catalog.changes import FieldPlan, apply_plan, plan_fields, unset_entries
+from woosync.services.catalog.family import Candidate, check_families, involves_variations
+from woosync.services.catalog.family_views import family_view, family_views
 from woosync.services.catalog.lookup import (
     case_twin_message,
     case_twins,
@@ -25,11 +29,14 @@ from woosync.services.catalog.views import (
     ProductPage,
     ProductView,
     RemovedProduct,
-    product_view,
 )
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from woosync.db.engine import Database
+
+Variation: Any = aliased(Product)  # a product's variations, in the listing's queries
 
 
 def add_product(db: Database, fields: Mapping[str, Any]) -> ProductView:
@@ -38,6 +45,11 @@ def add_product(db: Database, fields: Mapping[str, Any]) -> ProductView:
     for name in REQUIRED_FIELDS:
         if not normalized.get(name):
             raise ValidationError(f"{name}: is required", hint=f"pass {param(name)}")
+    if normalized.get("type") == VARIATION:
+        raise ValidationError(
+            "type: a variation is added under its variable product",
+            hint="load a file that gives it with the parent's SKU (parent_sku), see the README",
+        )
     with db.session() as session:
         sku = normalized["sku"]
         holder = products_by_sku(session, [sku]).get(sku)
@@ -55,7 +67,7 @@ def add_product(db: Database, fields: Mapping[str, Any]) -> ProductView:
         session.add(product)
         session.flush()
         drop_tombstones(session, [sku])  # added on purpose: an import may bring it in again
-        return product_view(product)
+        return family_view(session, product)
 
 
 def list_products(
@@ -69,18 +81,24 @@ def list_products(
     case-insensitive part of the name or SKU."""
     if limit is not None and limit < 0:
         raise ValidationError(f"{param('limit')} must be 0 (no limit) or more")
-    query = select(Product)
+    query = select(Product).where(col(Product.parent_id).is_(None))
     wanted = [sku.strip() for sku in skus if sku.strip()]
     if wanted:
         with db.session() as session:
             ids = [product_id for product_id, _sku in case_twins(session, wanted).values()]
-        query = query.where(col(Product.id).in_(ids))
+        # a variation's SKU finds its variable product (listed with its variations)
+        children = select(Variation.parent_id).where(col(Variation.id).in_(ids))
+        query = query.where(or_(col(Product.id).in_(ids), col(Product.id).in_(children)))
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        matching = select(Variation.parent_id).where(
+            col(Variation.parent_id).is_not(None), col(Variation.sku).ilike(pattern, escape="\\")
+        )
         query = query.where(
             or_(
                 col(Product.name).ilike(pattern, escape="\\"),
                 col(Product.sku).ilike(pattern, escape="\\"),
+                col(Product.id).in_(matching),
             )
         )
     with db.session() as session:
@@ -88,7 +106,7 @@ def list_products(
         query = query.order_by(col(Product.id))
         if limit:
             query = query.limit(limit)
-        items = [product_view(product) for product in session.exec(query)]
+        items = family_views(session, list(session.exec(query)))
     return ProductPage(items, int(total))
 
 
@@ -100,9 +118,9 @@ def show_product(
         raise ValidationError(f"give a product id or {param('sku')}, not both or neither")
     with db.session() as session:
         if product_id is not None:
-            return product_view(find_product(session, product_id))
+            return family_view(session, find_product(session, product_id))
         assert sku is not None
-        return product_view(get_product_by_sku(session, sku))
+        return family_view(session, get_product_by_sku(session, sku))
 
 
 def edit_product(
@@ -133,23 +151,63 @@ def edit_product(
             twin = case_twins(session, [new_sku]).get(new_sku.casefold())
             if twin is not None and twin[0] != product.id:
                 raise ConflictError(case_twin_message(new_sku, twin), hint="choose another SKU")
+        renames = _check_edit(session, product, normalized)
         plan = plan_fields(product, normalized)
         apply_plan(product, plan)
+        for child, name in renames:
+            apply_plan(child, FieldPlan([], {"name": name}))
         session.flush()
-        return EditResult(product_view(product), plan.changes)
+        return EditResult(family_view(session, product), plan.changes)
+
+
+def _check_edit(
+    session: Session, product: Product, fields: dict[str, Any]
+) -> list[tuple[Product, str]]:
+    """A variation's or a variable product's edit checked as a load would check it (its type
+    kept, options its parent lists); ``fields`` gains a variation's new name. Returns the stored
+    variations renamed by their parent's new name."""
+    is_variation = product.type == VARIATION
+    problem = type_change_problem(product.sku, product.type, fields.get("type"))
+    if problem is None and is_variation:
+        problem = variation_field_problem(fields)
+    if problem is not None:
+        raise ValidationError(problem)
+    candidate = Candidate(0, fields.get("sku") or product.sku, fields, product, None, is_variation)
+    if not involves_variations([candidate]):
+        return []
+    renames = check_families(session, [candidate])
+    if candidate.problem is not None:
+        raise ValidationError(candidate.problem)
+    return renames.products
 
 
 def remove_product(db: Database, product_id: int | str) -> RemovedProduct:
-    """Delete a product (by id or SKU) and its sync records (the stores' copies are left alone:
+    """Delete a product (by id or SKU; a variable product with its variations) and its sync records (the stores' copies are left alone:
     see ``services/removal.py`` to delete them too), and leave a tombstone for its SKU so that an
     import does not bring it back (``import --restore-removed`` does; ``add``/``load`` drop it)."""
     with db.session() as session:
         product = find_product(session, product_id)
         assert product.id is not None
+        variations = session.exec(
+            select(Product.id, Product.sku, Product.name).where(
+                col(Product.parent_id) == product.id
+            )
+        ).all()
+        ids = [product.id, *(variation_id for variation_id, _sku, _name in variations)]
         removed: Any = session.execute(
-            delete(ProductSync).where(col(ProductSync.product_id) == product.id)
+            delete(ProductSync).where(col(ProductSync.product_id).in_(ids))
         )
+        session.execute(delete(Product).where(col(Product.parent_id) == product.id))
         session.delete(product)
         session.flush()
-        add_tombstones(session, [(product.sku, product.name)])
-        return RemovedProduct(product.id, product.sku, product.name, removed.rowcount or 0)
+        add_tombstones(
+            session,
+            [(product.sku, product.name), *((sku, name) for _id, sku, name in variations)],
+        )
+        return RemovedProduct(
+            product.id,
+            product.sku,
+            product.name,
+            removed.rowcount or 0,
+            tuple(sku for _id, sku, _name in variations),
+        )

@@ -30,9 +30,8 @@ def load_products(
     """
     fmt = detect_format(path, fmt)
     valid, errors = validate_rows(read_product_file(path, fmt), decimal_comma=decimal_comma)
-    rows = [(row.row, row.fields) for row in valid]
     with db.session() as session:
         result = upsert_rows(
-            session, rows, errors, skip_invalid=skip_invalid, dry_run=dry_run, update_existing=True
+            session, valid, errors, skip_invalid=skip_invalid, dry_run=dry_run, update_existing=True
         )
     return LoadReport(str(path), fmt, dry_run, result)

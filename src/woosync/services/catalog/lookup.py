@@ -47,6 +47,10 @@ def find_product(session: Session, ref: str | int) -> Product:
         found = session.get(Product, int(text)) if int(text) < 2**63 else None
         if found is not None:
             return found
+        try:
+            return get_product_by_sku(session, text)
+        except NotFoundError:
+            raise NotFoundError(f"product {text} not found", hint=_LIST_HINT) from None
     return get_product_by_sku(session, text)
 
 

@@ -41,9 +41,20 @@ class ProductView:
     custom_fields: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    parent_id: int | None = None  # a variation's variable product
+    parent_sku: str | None = None
+    variations: tuple[ProductView, ...] = ()  # a variable product's, by id
+
+    @property
+    def is_variation(self) -> bool:
+        return self.parent_id is not None
 
 
-def product_view(product: Product) -> ProductView:
+def product_view(
+    product: Product, *, parent_sku: str | None = None, variations: tuple[ProductView, ...] = ()
+) -> ProductView:
+    """The view of a stored product (a variation's ``parent_sku``, a variable product's
+    ``variations`` given by the caller, who reads them in bulk)."""
     assert product.id is not None
     return ProductView(
         id=product.id,
@@ -72,6 +83,9 @@ def product_view(product: Product) -> ProductView:
         custom_fields=copy.deepcopy(product.custom_fields or {}),
         created_at=product.created_at,
         updated_at=product.updated_at,
+        parent_id=product.parent_id,
+        parent_sku=parent_sku,
+        variations=variations,
     )
 
 
@@ -104,6 +118,7 @@ class RemovedProduct:
     sku: str
     name: str
     sync_records_removed: int
+    variation_skus: tuple[str, ...] = ()  # a variable product's variations, removed with it
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,7 +67,10 @@ def select_products(
     table: Any = Product.__table__  # type: ignore[attr-defined]
     columns = [table.c[name] for name in product_columns(fields)] if fields is not None else [table]
     if all_products:
-        return list(session.execute(select(*columns).order_by(table.c.id)).all())
+        # variations go out with their variable product, through /products/{id}/variations
+        # (the variation export), never as products of their own
+        query = select(*columns).where(table.c.parent_id.is_(None)).order_by(table.c.id)
+        return list(session.execute(query).all())
     if retry_failed:
         failed = session.exec(
             select(ProductSync.product_id)
