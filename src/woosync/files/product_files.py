@@ -135,6 +135,8 @@ def _items(
         document = document["products"]
     if document is None:
         return []
+    if isinstance(document, Mapping) and "sku" in document:
+        document = [document]  # one product, as `products show --json` prints it
     if not isinstance(document, list):
         raise ValidationError(
             f"{source} must hold a list of products (or an object with a 'products' list)"
