@@ -81,14 +81,12 @@ def check_families(session: Session, candidates: Sequence[Candidate]) -> Renames
     """Find each variation's parent, check options and name the variations (``fields["name"]``);
     a candidate that fails gets its ``problem``. Returns the stored variations to rename."""
     parents = _parents(session, candidates)
-    children = _stored_children(session, [p.product for p in parents.values() if p.product])
     in_load = {c.product.id for c in candidates if c.product is not None}
+    products = [p.product for p in parents.values() if p.product]
+    children = _stored_children(session, products, in_load)
     renames = Renames()
     for parent in parents.values():
-        stored = [
-            child for child in children.get(_id(parent.product), []) if child.id not in in_load
-        ]
-        _check_stored(parent, stored, renames)
+        _check_stored(parent, children.get(_id(parent.product), []), renames)
     by_id = {p.product.id: p for p in parents.values() if p.product and p.product.id}
     for candidate in candidates:
         if candidate.is_variation and candidate.problem is None:
@@ -144,15 +142,22 @@ def _by_ids(session: Session, ids: Iterable[int]) -> list[Product]:
     return found
 
 
-def _stored_children(session: Session, parents: Sequence[Product]) -> dict[int, list[Product]]:
-    """The stored variations of these products, by parent id (a few queries in all)."""
+def _stored_children(
+    session: Session, parents: Sequence[Product], leave_out: set[int | None]
+) -> dict[int, list[Product]]:
+    """The stored variations of these products but those in ``leave_out`` (the load's own), by
+    parent id: their ids first (a few light queries), then only the others as products."""
     ids = [p.id for p in parents if p.id is not None and p.type == VARIABLE]
-    children: dict[int, list[Product]] = {}
+    connection = session.connection()
+    others: list[int] = []
     for start in range(0, len(ids), LOOKUP_CHUNK):
-        chunk = ids[start : start + LOOKUP_CHUNK]
-        query = select(Product).where(col(Product.parent_id).in_(chunk)).order_by(col(Product.id))
-        for child in session.exec(query):
-            children.setdefault(child.parent_id or 0, []).append(child)
+        chunk = tuple(ids[start : start + LOOKUP_CHUNK])
+        query = f"SELECT id FROM products WHERE parent_id IN ({', '.join('?' * len(chunk))})"
+        found = connection.exec_driver_sql(query, chunk)
+        others += [child_id for (child_id,) in found if child_id not in leave_out]
+    children: dict[int, list[Product]] = {}
+    for child in sorted(_by_ids(session, others), key=lambda child: child.id or 0):
+        children.setdefault(child.parent_id or 0, []).append(child)
     return children
 
 
