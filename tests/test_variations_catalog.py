@@ -163,7 +163,7 @@ def test_bad_variations_are_errors_that_name_the_row_and_the_variation(
     assert code == 2 and data is not None
     assert [(e["row"], e["message"]) for e in data["errors"]] == [
         (3, "parent_sku: 'SHIRT' is a simple product, not a variable one (give it type: variable)"),
-        (4, "parent_sku: there is no product 'HAT' in the file or the catalog"),
+        (4, "parent_sku: there is no product 'HAT' in the catalog nor a valid one in the file"),
         (5, "parent_sku: a variation needs its parent's SKU"),
     ]
 

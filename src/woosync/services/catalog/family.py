@@ -190,7 +190,8 @@ def _check_variation(
     named = parents.get(candidate.parent_sku.casefold()) if candidate.parent_sku else None
     if candidate.parent_sku and named is None:
         candidate.problem = (
-            f"parent_sku: there is no product {candidate.parent_sku!r} in the file or the catalog"
+            f"parent_sku: there is no product {candidate.parent_sku!r} in the catalog nor a "
+            "valid one in the file"
         )
         return
     if named is not None and stored_parent is not None and named is not stored_parent:
