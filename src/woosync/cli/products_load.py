@@ -69,7 +69,8 @@ def load_command(
     output = state.output
     if not output.json_mode:
         for error in report.errors[:MAX_ERRORS_SHOWN]:
-            sku = f" ({error.sku})" if error.sku else ""
+            nested = error.message.startswith("variation ") and f"({error.sku})" in error.message
+            sku = f" ({error.sku})" if error.sku and not nested else ""
             output.warn(f"row {error.row}{sku}: {spell_params(error.message, flag_of)}")
         if len(report.errors) > MAX_ERRORS_SHOWN:
             output.warn(f"... and {len(report.errors) - MAX_ERRORS_SHOWN} more (--json lists all)")
