@@ -251,6 +251,26 @@ def test_edit_a_variation_by_its_sku_and_the_parent_by_its_options(
     }
 
 
+def test_add_a_variation_under_its_parent(cli: Any, tmp_path: Path, db_path: Path) -> None:
+    load(cli, write(tmp_path, "tee.yaml", TEE_YAML))
+    args = ("products", "add", "--parent", "TEE", "--sku", "TEE-L-BLUE", "--price", "22.00")
+    added = cli("--json", *args, "--attr", "Size=L", "--attr", "Color=Blue")
+    assert added.exit_code == 0, added.stderr
+    assert "added variation 4 (TEE-L-BLUE) of TEE" in added.stderr
+    data = json.loads(added.stdout)
+    assert (data["name"], data["parent_sku"], data["price"]) == (
+        "Organic Tee - L, Blue",
+        "TEE",
+        "22.00",
+    )
+    twin = cli(*args[:5], "TEE-L-BLUE-2", "--attr", "Size=L", "--attr", "Color=Blue")
+    assert twin.exit_code == 2
+    assert "has the same options as variation 'TEE-L-BLUE'" in twin.stderr
+    clash = cli(*args[:5], "tee-l-blue", "--attr", "Size=L", "--attr", "Color=Red")
+    assert clash.exit_code == 4 and "differs only in case" in clash.stderr
+    assert len(rows(db_path)) == 4
+
+
 def test_list_shows_variations_under_their_parent_and_a_variation_sku_finds_it(
     cli: Any, tmp_path: Path
 ) -> None:

@@ -36,14 +36,31 @@ TABLE_LIMIT = 100  # rows a terminal table shows unless --limit says otherwise
 @app.command("add")
 @with_option_groups
 def add_command(
-    ctx: typer.Context, options: FieldOptions = FieldOptions(), json_flag: JsonFlag = False
+    ctx: typer.Context,
+    options: FieldOptions = FieldOptions(),
+    parent: Annotated[
+        str | None,
+        typer.Option(
+            "--parent",
+            help="Add a variation of this variable product (its SKU or id): give its options "
+            "with --attr, e.g. --attr Size=L; its name is the product's and its options.",
+            show_default=False,
+        ),
+    ] = None,
+    json_flag: JsonFlag = False,
 ) -> None:
-    """Add a product to the local catalog (--sku and --name are required)."""
+    """Add a product to the local catalog (--sku and --name are required), or a variation of a
+    variable product (--parent, --sku and its options)."""
     from woosync.services.catalog import add_product
 
     state = app_context(ctx, json_flag)
-    product = add_product(state.db(), options.fields())
-    state.output.success(f"added product {product.id} ({product.sku})")
+    product = add_product(state.db(), options.fields(), parent=parent)
+    if product.is_variation:
+        state.output.success(
+            f"added variation {product.id} ({product.sku}) of {product.parent_sku}"
+        )
+    else:
+        state.output.success(f"added product {product.id} ({product.sku})")
     emit_product(state.output, product)
 
 

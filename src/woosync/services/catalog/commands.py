@@ -12,6 +12,7 @@ from woosync.core.errors import ConflictError, ValidationError, param
 from woosync.core.fields import REQUIRED_FIELDS
 from woosync.db.models import Product, ProductSync
 from woosync.products.fields import normalize_fields
+from woosync.products.rows import ValidRow
 from woosync.products.variations import VARIATION, type_change_problem, variation_field_problem
 from woosync.services.catalog.changes import FieldPlan, apply_plan, plan_fields, unset_entries
 from woosync.services.catalog.family import Candidate, check_families, involves_variations
@@ -20,10 +21,12 @@ from woosync.services.catalog.lookup import (
     case_twin_message,
     case_twins,
     find_product,
+    get_product,
     get_product_by_sku,
     products_by_sku,
 )
 from woosync.services.catalog.tombstones import add_tombstones, drop_tombstones
+from woosync.services.catalog.upsert import upsert_rows
 from woosync.services.catalog.views import (
     EditResult,
     ProductPage,
@@ -39,17 +42,27 @@ if TYPE_CHECKING:
 Variation: Any = aliased(Product)  # a product's variations, in the listing's queries
 
 
-def add_product(db: Database, fields: Mapping[str, Any]) -> ProductView:
-    """Create one product; ConflictError when its SKU exists."""
+def add_product(
+    db: Database, fields: Mapping[str, Any], *, parent: str | None = None
+) -> ProductView:
+    """Create one product; ConflictError when its SKU exists. With ``parent`` (a variable
+    product's SKU or id) it is a variation of it: its options (``attribute:Size``) must be ones
+    the parent lists, and its name is the parent's and its options."""
     normalized = normalize_fields(fields)
-    for name in REQUIRED_FIELDS:
+    for name in ("sku",) if parent is not None else REQUIRED_FIELDS:
         if not normalized.get(name):
             raise ValidationError(f"{name}: is required", hint=f"pass {param(name)}")
-    if normalized.get("type") == VARIATION:
+    if parent is None and normalized.get("type") == VARIATION:
         raise ValidationError(
             "type: a variation is added under its variable product",
-            hint="load a file that gives it with the parent's SKU (parent_sku), see the README",
+            hint=f"pass {param('parent')} with that product's SKU",
         )
+    if parent is not None:
+        problem = variation_field_problem(normalized)
+        if normalized.get("type") not in (None, VARIATION):
+            problem = f"type: a variation's type is variation, not {normalized['type']}"
+        if problem is not None:
+            raise ValidationError(problem)
     with db.session() as session:
         sku = normalized["sku"]
         holder = products_by_sku(session, [sku]).get(sku)
@@ -61,6 +74,8 @@ def add_product(db: Database, fields: Mapping[str, Any]) -> ProductView:
         twin = case_twins(session, [sku]).get(sku.casefold())
         if twin is not None:
             raise ConflictError(case_twin_message(sku, twin), hint="use the same spelling")
+        if parent is not None:
+            return _add_variation(session, {**normalized, "type": VARIATION}, parent)
         product = Product(sku=sku, name=normalized["name"])
         apply_plan(product, plan_fields(product, normalized))
         product.updated_at = product.created_at
@@ -68,6 +83,17 @@ def add_product(db: Database, fields: Mapping[str, Any]) -> ProductView:
         session.flush()
         drop_tombstones(session, [sku])  # added on purpose: an import may bring it in again
         return family_view(session, product)
+
+
+def _add_variation(session: Session, fields: dict[str, Any], parent: str) -> ProductView:
+    parent_sku = find_product(session, parent).sku
+    row = ValidRow(0, fields["sku"], fields, parent_sku=parent_sku)
+    result = upsert_rows(
+        session, [row], [], skip_invalid=False, dry_run=False, update_existing=True
+    )
+    if result.errors:
+        raise ValidationError(result.errors[0].message)
+    return family_view(session, get_product(session, result.product_ids[fields["sku"]]))
 
 
 def list_products(
