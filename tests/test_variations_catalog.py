@@ -33,8 +33,9 @@ TEE_YAML = """\
     - {sku: TEE-M-RED, attributes: {Size: M, Color: Red}, price: "21.00", stock_quantity: 0, stock_status: outofstock}
 """
 
+# WooCommerce exporter headers (Type, Parent, Stock) read as type, parent_sku, stock_quantity
 TEE_CSV = """\
-sku,name,type,parent_sku,price,stock_quantity,manage_stock,categories,attribute:Size,attribute:Material
+SKU,Name,Type,Parent,price,Stock,manage_stock,categories,attribute:Size,attribute:Material
 TEE,Organic Tee,variable,,,,,Clothing > Tees,S|M|L,Cotton
 TEE-S,Organic Tee - S,variation,TEE,20.00,5,yes,,S,
 TEE-M,,variation,TEE,21.00,0,,,M,
