@@ -437,3 +437,14 @@ def test_a_variation_needs_a_parent_and_cannot_move_to_another(
         "a variation cannot move; remove it ('woosync products remove A-S') and add it under the "
         "other product"
     )
+
+
+def test_a_reference_is_an_id_when_such_a_product_exists_else_a_sku(cli: Any) -> None:
+    for sku in ("A", "7", "0042"):
+        assert cli("products", "add", "--sku", sku, "--name", f"N{sku}").exit_code == 0
+    assert show(cli, "2")["sku"] == "7"  # product 2
+    assert show(cli, "7")["sku"] == "7"  # no product 7: the SKU
+    assert show(cli, "0042")["sku"] == "0042"  # a leading zero is never an id
+    assert show(cli, "a")["sku"] == "A"  # SKUs in any case
+    missing = cli("products", "show", "99")
+    assert missing.exit_code == 3 and "product 99 not found" in missing.stderr
