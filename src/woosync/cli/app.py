@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from woosync import __version__
 from woosync.cli.context import AppContext, JsonFlag, app_context
-from woosync.cli.flags import FLAGS, flag_of  # noqa: F401  (FLAGS: re-exported)
+from woosync.cli.flags import flag_of
 from woosync.core.errors import DatabaseError, WoosyncError
 from woosync.core.exit_codes import ExitCode
 

@@ -232,9 +232,15 @@ ALTER TABLE products ADD COLUMN date_on_sale_from VARCHAR;
 ALTER TABLE products ADD COLUMN date_on_sale_to VARCHAR;
 """
 
+# An unchanged partial export decided without decoding the product (issue 12): the digest of the
+# export's inputs when the product was last in step with the store (services/export/unchanged.py).
+M009_EXPORT_DIGEST = """
+ALTER TABLE product_sync ADD COLUMN export_digest VARCHAR;
+"""
+
 # Variable products (issue 13): a variation is a products row of its own (type 'variation', its
 # own unique SKU) under its variable parent; removing the parent removes its variations.
-M009_VARIATIONS = """
+M010_VARIATIONS = """
 ALTER TABLE products ADD COLUMN parent_id INTEGER REFERENCES products (id) ON DELETE CASCADE;
 CREATE INDEX ix_products_parent_id ON products (parent_id);
 """
@@ -248,7 +254,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("sync_echoes", _script(M006_SYNC_ECHOES)),
     Migration("mapping_files", _script(M007_MAPPING_FILES)),
     Migration("stock_fields", _script(M008_STOCK_FIELDS)),
-    Migration("variations", _script(M009_VARIATIONS)),
+    Migration("export_digest", _script(M009_EXPORT_DIGEST)),
+    Migration("variations", _script(M010_VARIATIONS)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -109,6 +109,8 @@ class ProductSync(SQLModel, table=True):
     store_echoes: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     image_sources: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     conflicts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # migration 9: see services/export/unchanged.py
+    export_digest: str | None = None
 
 
 class Product(SQLModel, table=True):
@@ -148,7 +150,7 @@ class Product(SQLModel, table=True):
     low_stock_amount: int | None = None
     date_on_sale_from: str | None = None
     date_on_sale_to: str | None = None
-    # migration 9: a variation (type 'variation') belongs to its variable parent
+    # migration 10: a variation (type 'variation') belongs to its variable parent
     parent_id: int | None = Field(
         default=None,
         sa_column=Column(
