@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ from woosync.products.rows import validate_rows
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fields_of(text: str, fmt: str) -> list[tuple[int, dict]]:
+def fields_of(text: str, fmt: str) -> list[tuple[int, dict[str, Any]]]:
     valid, errors = validate_rows(parse_products(text, fmt))
     assert errors == []
     return [(row.row, row.fields) for row in valid]

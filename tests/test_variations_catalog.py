@@ -298,6 +298,7 @@ def test_remove_a_variation_or_the_parent_with_its_variations(
         store = Connection(store_name="Shop", store_url="https://shop.example")
         session.add(store)
         session.flush()
+        assert store.id is not None
         for product_id in (1, 2, 3):
             session.add(
                 ProductSync(connection_id=store.id, product_id=product_id, woo_product_id=9)
