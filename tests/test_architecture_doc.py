@@ -87,5 +87,11 @@ def test_the_modules_it_names_exist() -> None:
         f"imports/{name}"
         for name in ("run", "fetch", "fields", "match", "reconcile", "write", "syncs", "results")
     }
-    stages |= {"imports/bookmark", "imports/fingerprints", "selection", "sync_echoes"}
+    stages |= {
+        "imports/bookmark",
+        "imports/fingerprints",
+        "selection",
+        "sync/echoes",
+        "sync/targets",
+    }
     assert stages <= modules

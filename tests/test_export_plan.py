@@ -9,6 +9,7 @@ import pytest
 
 from woosync.core.errors import ValidationError
 from woosync.services.export import payload, plan
+from woosync.services.sync import targets as sync_targets
 
 
 class Refs:
@@ -46,8 +47,10 @@ class Refs:
         return {"id": found} if found else {"src": src}
 
 
-def targets_for(fields: list[str], mappings: dict[str, str] | None = None) -> list[plan.Target]:
-    return plan.resolve_targets(fields, mappings or {})
+def targets_for(
+    fields: list[str], mappings: dict[str, str] | None = None
+) -> list[sync_targets.Target]:
+    return sync_targets.resolve_targets(fields, mappings or {})
 
 
 def test_targets_follow_the_mapping_then_the_standard_defaults() -> None:
@@ -57,13 +60,13 @@ def test_targets_follow_the_mapping_then_the_standard_defaults() -> None:
     )
     by_field = {t.field: (t.key, t.kind) for t in targets}
     assert by_field == {
-        "name": ("name", plan.SCALAR),
-        "sku": ("sku", plan.SCALAR),
-        "price": ("regular_price", plan.SCALAR),
-        "wholesalePrice": ("sale_price", plan.SCALAR),
-        "COLOR": ("attribute:pa_color", plan.GLOBAL_ATTRIBUTE),
-        "Dimension": ("attribute:Dimension", plan.LOCAL_ATTRIBUTE),
-        "length": ("dimensions.length", plan.DIMENSION),
+        "name": ("name", sync_targets.SCALAR),
+        "sku": ("sku", sync_targets.SCALAR),
+        "price": ("regular_price", sync_targets.SCALAR),
+        "wholesalePrice": ("sale_price", sync_targets.SCALAR),
+        "COLOR": ("attribute:pa_color", sync_targets.GLOBAL_ATTRIBUTE),
+        "Dimension": ("attribute:Dimension", sync_targets.LOCAL_ATTRIBUTE),
+        "length": ("dimensions.length", sync_targets.DIMENSION),
     }
 
 
@@ -115,10 +118,14 @@ def test_allow_empty_sends_the_clearing_value() -> None:
 
 
 def test_canonical_form_removes_html_escapes_number_spellings_and_order() -> None:
-    assert plan.canonical(plan.SCALAR, "Salt &amp; Pepper") == "Salt & Pepper"
-    assert plan.canonical(plan.SCALAR, "10.00") == plan.canonical(plan.SCALAR, "10") == "10"
-    assert plan.canonical(plan.CATEGORIES, ["B", "A &amp; C"]) == ["A & C", "B"]
-    assert plan.canonical(plan.IMAGES, ["b.jpg", "a.jpg"]) == ["b.jpg", "a.jpg"]
+    assert sync_targets.canonical(sync_targets.SCALAR, "Salt &amp; Pepper") == "Salt & Pepper"
+    assert (
+        sync_targets.canonical(sync_targets.SCALAR, "10.00")
+        == sync_targets.canonical(sync_targets.SCALAR, "10")
+        == "10"
+    )
+    assert sync_targets.canonical(sync_targets.CATEGORIES, ["B", "A &amp; C"]) == ["A & C", "B"]
+    assert sync_targets.canonical(sync_targets.IMAGES, ["b.jpg", "a.jpg"]) == ["b.jpg", "a.jpg"]
 
 
 def test_fingerprints_of_what_we_send_equal_those_of_what_the_store_answers() -> None:
@@ -147,8 +154,8 @@ def test_fingerprints_of_what_we_send_equal_those_of_what_the_store_answers() ->
             {"id": 0, "name": "size", "options": ["M", "L"]},
         ],
     }
-    theirs = plan.store_values(targets, answered, {"pa_color": 3})
-    assert plan.changed_keys(targets, ours, plan.fingerprints(targets, theirs)) == []
+    theirs = sync_targets.store_values(targets, answered, {"pa_color": 3})
+    assert plan.changed_keys(targets, ours, sync_targets.fingerprints(targets, theirs)) == []
 
 
 def test_changed_keys_name_only_what_differs() -> None:
@@ -159,7 +166,7 @@ def test_changed_keys_name_only_what_differs() -> None:
     after = plan.desired_values(
         targets, {"name": "A", "sku": "S", "price": "6", "description": "x"}.get
     )
-    previous = plan.fingerprints(targets, before)
+    previous = sync_targets.fingerprints(targets, before)
     assert plan.changed_keys(targets, before, previous) == []
     assert plan.changed_keys(targets, after, previous) == ["regular_price"]
     assert payload.sent_fields(targets, ["regular_price"]) == ["price"]
@@ -268,7 +275,7 @@ def test_unresolvable_names_raise_missing_ref() -> None:
 
 
 def test_text_formats_numbers_without_float_noise() -> None:
-    assert plan.text(0.1 + 0.2) == "0.30000000000000004"
-    assert plan.text(19.9) == "19.9"
-    assert plan.text(20.0) == "20"
-    assert plan.text(7) == "7"
+    assert sync_targets.text(0.1 + 0.2) == "0.30000000000000004"
+    assert sync_targets.text(19.9) == "19.9"
+    assert sync_targets.text(20.0) == "20"
+    assert sync_targets.text(7) == "7"

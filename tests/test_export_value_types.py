@@ -15,7 +15,7 @@ from woosync.core.fields import WOO_FIELD_TYPES, WOO_PRODUCT_FIELDS, coerce_targ
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import plan
+from woosync.services.sync import targets as sync_targets
 
 
 @pytest.fixture
@@ -127,9 +127,9 @@ def test_values_that_fit_reach_the_store_in_its_types(
 def test_each_kind_of_target_refuses_what_it_cannot_take(
     woo_field: str, value: str, reason: str
 ) -> None:
-    target = plan.resolve_targets(["name", "sku", "extra"], {"extra": woo_field})[2]
-    with pytest.raises(plan.ValueRefused) as refused:
-        plan.local_value(target, value)
+    target = sync_targets.resolve_targets(["name", "sku", "extra"], {"extra": woo_field})[2]
+    with pytest.raises(sync_targets.ValueRefused) as refused:
+        sync_targets.local_value(target, value)
     assert reason in refused.value.reason
 
 
@@ -153,18 +153,20 @@ def test_values_that_fit_are_sent_in_the_shape_woocommerce_takes(
 
 
 def test_a_dimension_part_and_the_dimensions_object_are_measures() -> None:
-    targets = plan.resolve_targets(["name", "sku", "depth", "dimensions"], {"depth": "length"})
-    with pytest.raises(plan.ValueRefused, match=r"write 2\.5"):
-        plan.local_value(targets[2], "2,5")
-    with pytest.raises(plan.ValueRefused, match="must not be negative"):
-        plan.local_value(targets[3], {"length": "1", "width": "-2"})
+    targets = sync_targets.resolve_targets(
+        ["name", "sku", "depth", "dimensions"], {"depth": "length"}
+    )
+    with pytest.raises(sync_targets.ValueRefused, match=r"write 2\.5"):
+        sync_targets.local_value(targets[2], "2,5")
+    with pytest.raises(sync_targets.ValueRefused, match="must not be negative"):
+        sync_targets.local_value(targets[3], {"length": "1", "width": "-2"})
 
 
 def test_a_list_cannot_go_to_a_single_value_field_but_one_item_can() -> None:
-    target = plan.resolve_targets(["name", "sku", "sizes"], {"sizes": "regular_price"})[2]
-    with pytest.raises(plan.ValueRefused, match="a list of 2 values"):
-        plan.local_value(target, ["1.00", "2.00"])
-    assert plan.local_value(target, ["3.00"]) == "3.00"
+    target = sync_targets.resolve_targets(["name", "sku", "sizes"], {"sizes": "regular_price"})[2]
+    with pytest.raises(sync_targets.ValueRefused, match="a list of 2 values"):
+        sync_targets.local_value(target, ["1.00", "2.00"])
+    assert sync_targets.local_value(target, ["3.00"]) == "3.00"
 
 
 def test_every_woocommerce_target_has_a_type_that_describes_itself() -> None:

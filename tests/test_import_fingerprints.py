@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from woosync.services.export.plan import fingerprints, store_values
 from woosync.services.imports import fingerprints as import_fingerprints
 from woosync.services.imports.fingerprints import Fingerprinter
+from woosync.services.sync.targets import fingerprints, store_values
 
 
 def _product(n: int, **values: Any) -> dict[str, Any]:

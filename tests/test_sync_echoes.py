@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from woosync.services.export import plan
-from woosync.services.sync_echoes import (
+from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.echoes import (
     FieldState,
     catalog_print,
     compact_echoes,
@@ -22,11 +22,11 @@ from woosync.services.sync_echoes import (
 PRICE = key_target("price", "regular_price")
 
 
-def _state(catalog: Any, store: Any, target: plan.Target = PRICE) -> FieldState:
+def _state(catalog: Any, store: Any, target: sync_targets.Target = PRICE) -> FieldState:
     return FieldState(target, catalog_print(target, store), store, catalog)
 
 
-def _print(value: Any, target: plan.Target = PRICE) -> str:
+def _print(value: Any, target: sync_targets.Target = PRICE) -> str:
     return catalog_print(target, value)
 
 
@@ -111,12 +111,12 @@ def test_echoes_equal_to_the_base_are_not_kept() -> None:
 @pytest.mark.parametrize(
     ("key", "kind"),
     [
-        ("regular_price", plan.SCALAR),
-        ("dimensions", plan.DIMENSIONS),
-        ("dimensions.length", plan.DIMENSION),
-        ("images", plan.IMAGES),
-        ("attribute:pa_color", plan.GLOBAL_ATTRIBUTE),
-        ("attribute:Material", plan.LOCAL_ATTRIBUTE),
+        ("regular_price", sync_targets.SCALAR),
+        ("dimensions", sync_targets.DIMENSIONS),
+        ("dimensions.length", sync_targets.DIMENSION),
+        ("images", sync_targets.IMAGES),
+        ("attribute:pa_color", sync_targets.GLOBAL_ATTRIBUTE),
+        ("attribute:Material", sync_targets.LOCAL_ATTRIBUTE),
     ],
 )
 def test_a_recorded_conflict_is_compared_under_its_key(key: str, kind: str) -> None:
@@ -125,7 +125,9 @@ def test_a_recorded_conflict_is_compared_under_its_key(key: str, kind: str) -> N
 
 
 def test_an_echo_is_kept_only_where_the_store_answered_otherwise() -> None:
-    targets = plan.resolve_targets(["name", "sku", "categories", "images", "description"], {})
+    targets = sync_targets.resolve_targets(
+        ["name", "sku", "categories", "images", "description"], {}
+    )
     values = {
         "name": "Salt & Pepper",
         "sku": "S-1",
@@ -133,7 +135,7 @@ def test_an_echo_is_kept_only_where_the_store_answered_otherwise() -> None:
         "images": ["https://img.example.com/a.jpg"],
         "description": "<p>Hi<blink>!</blink></p>",
     }
-    base = plan.fingerprints(targets, values)
+    base = sync_targets.fingerprints(targets, values)
     payload = {
         "name": "Salt & Pepper",
         "sku": "S-1",

@@ -77,7 +77,7 @@ class ProductSync(SQLModel, table=True):
     to (or read from) that store: partial export compares against it. ``store_attributes`` is the
     product's attribute list as the store last had it, so a partial attribute change can send the
     complete merged list (WooCommerce replaces array fields whole). ``store_echoes``,
-    ``image_sources`` and ``conflicts`` are the two-way sync's memory (``services/sync_echoes``).
+    ``image_sources`` and ``conflicts`` are the two-way sync's memory (``services/sync/echoes``).
     """
 
     __tablename__ = "product_sync"
@@ -105,7 +105,7 @@ class ProductSync(SQLModel, table=True):
     store_attributes: list[dict[str, Any]] | None = Field(default=None, sa_column=Column(JSON))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
-    # migration 6 (two-way sync): see services/sync_echoes.py
+    # migration 6 (two-way sync): see services/echoes.py
     store_echoes: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     image_sources: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     conflicts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))

@@ -123,7 +123,7 @@ def open_conflicts(session: Any, records: Sequence[ProductSync]) -> list[dict[st
 
     from woosync.db.models import Product
     from woosync.services.catalog import field_value
-    from woosync.services.sync_echoes import catalog_print, conflict_target
+    from woosync.services.sync.echoes import catalog_print, conflict_target
 
     ids = sorted({record.product_id for record in records})
     products = {

@@ -20,7 +20,7 @@ from typing import Any
 from woosync.core.errors import spell_params
 from woosync.core.timeutil import iso
 from woosync.services.imports.results import ImportResult, ProductResult
-from woosync.services.sync_echoes import Conflict
+from woosync.services.sync.echoes import Conflict
 
 Spell = Callable[[str], str]
 

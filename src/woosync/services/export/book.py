@@ -2,7 +2,7 @@
 
 A successful write moves the item's base fingerprints to what was sent, keeps the store's
 attribute list, learns the ids of images uploaded by URL, and remembers the store's echoes (see
-``sync_echoes``). Sync records (and the registry rows learnt) are written in one transaction per
+``sync.echoes``). Sync records (and the registry rows learnt) are written in one transaction per
 batch answered (:func:`book`); before any write, the records of the products about to be sent
 are marked ``pending`` (:func:`mark_pending`: an interrupted run leaves them for
 ``retry_failed``).
@@ -14,8 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from woosync.core.timeutil import utcnow
-from woosync.services import sync_echoes
-from woosync.services.export import decide, payload, plan, unchanged
+from woosync.services.export import decide, payload, unchanged
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -28,6 +27,8 @@ from woosync.services.export.results import (
 )
 from woosync.services.export.results import UNCHANGED as NO_CHANGE
 from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
+from woosync.services.sync import echoes as sync_echoes
+from woosync.services.sync import targets as sync_targets
 
 SYNCED = "synced"
 PENDING = "pending"
@@ -110,9 +111,9 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any]) -> None:
     previous.update({key: current[key] for key in sent if key in current})
     known.previous = previous
     if isinstance(answer.get("attributes"), list):
-        known.store_attributes = plan.normalize_store_attributes(answer["attributes"])
+        known.store_attributes = sync_targets.normalize_store_attributes(answer["attributes"])
     elif item.payload and "attributes" in item.payload:
-        known.store_attributes = plan.normalize_store_attributes(item.payload["attributes"])
+        known.store_attributes = sync_targets.normalize_store_attributes(item.payload["attributes"])
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
     item.exported_fields = payload.sent_fields(run.targets, item.keys)
@@ -132,7 +133,7 @@ def _learn_images(run: Run, item: Item, answer: dict[str, Any]) -> None:
 
 
 def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) -> None:
-    """Remember what the store answered for the keys sent (see ``sync_echoes``); a field sent
+    """Remember what the store answered for the keys sent (see ``sync.echoes``); a field sent
     is no longer in conflict: the catalog's value is now the store's."""
     known = item.known
     if "images" in sent and "images" in item.values:

@@ -15,13 +15,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from woosync.core.errors import param
-from woosync.services.export import plan
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
+from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
 
-_NAME_LIST_KINDS = frozenset({plan.CATEGORIES, plan.TAGS, *plan.ATTRIBUTE_KINDS})
+_NAME_LIST_KINDS = frozenset(
+    {sync_targets.CATEGORIES, sync_targets.TAGS, *sync_targets.ATTRIBUTE_KINDS}
+)
 
 
 def fail_case_twins(items: Sequence[Item]) -> None:
@@ -37,7 +39,7 @@ def fail_case_twins(items: Sequence[Item]) -> None:
 
 
 def prints(run: Run, item: Item) -> dict[str, str]:
-    """``plan.fingerprints`` of the item's values, made once per item. Those of name lists are
+    """``sync_targets.fingerprints`` of the item's values, made once per item. Those of name lists are
     remembered for the run: categories, tags and attribute options repeat from product to
     product (a fingerprint depends on nothing but the kind and the value)."""
     if item.prints is None:
@@ -46,14 +48,14 @@ def prints(run: Run, item: Item) -> dict[str, str]:
             kind = run.kinds.get(key)
             if kind is None:
                 continue
-            if kind in _NAME_LIST_KINDS:  # always a list of str (plan.local_value)
+            if kind in _NAME_LIST_KINDS:  # always a list of str (sync_targets.local_value)
                 memo_key = (kind, *value)
                 known = run.memo.get(memo_key)
                 if known is None:
-                    known = run.memo[memo_key] = plan.fingerprint(kind, value)
+                    known = run.memo[memo_key] = sync_targets.fingerprint(kind, value)
                 found[key] = known
             else:
-                found[key] = plan.fingerprint(kind, value)
+                found[key] = sync_targets.fingerprint(kind, value)
         item.prints = found
     return item.prints
 
@@ -168,7 +170,7 @@ def load_store_state(run: Run, items: Sequence[Item], *, with_products: bool) ->
                 item = by_id.get(int(product.get("id") or 0))
                 if item is not None:
                     item.store_product = product
-                    item.known.store_attributes = plan.normalize_store_attributes(
+                    item.known.store_attributes = sync_targets.normalize_store_attributes(
                         product.get("attributes")
                     )
                     if trash:
@@ -211,11 +213,11 @@ def prepare_refs(run: Run, items: Sequence[Item], *, create: bool) -> None:
             if target.key not in keys or not item.values.get(target.key):
                 continue
             value = item.values[target.key]
-            if target.kind == plan.CATEGORIES:
+            if target.kind == sync_targets.CATEGORIES:
                 categories.update(value)
-            elif target.kind == plan.TAGS:
+            elif target.kind == sync_targets.TAGS:
                 tags.update(value)
-            elif target.kind == plan.GLOBAL_ATTRIBUTE:
+            elif target.kind == sync_targets.GLOBAL_ATTRIBUTE:
                 attributes.setdefault(target.woo, (target.field, set()))[1].update(value)
     if categories or tags or attributes:
         run.registry.prepare(

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from woosync.services.export import decide, plan
+from woosync.services.export import decide
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.export.results import FieldChange, PlannedProduct, WouldCreate
 from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
+from woosync.services.sync import targets as sync_targets
 
 
 def planned(run: Run, item: Item) -> PlannedProduct:
@@ -30,7 +31,7 @@ def planned(run: Run, item: Item) -> PlannedProduct:
             item.product_id, item.sku, item.action, item.woo_id or None, held_conflicts=held
         )
     store = (
-        plan.store_values(run.targets, item.store_product, run.attribute_ids())
+        sync_targets.store_values(run.targets, item.store_product, run.attribute_ids())
         if item.store_product
         else None
     )
@@ -70,7 +71,7 @@ def _differs(run: Run, item: Item, key: str, old: Any) -> bool:
     new = item.values.get(key)
     if _empty(old) or _empty(new):
         return _empty(old) != _empty(new)
-    return plan.fingerprint(run.kinds[key], old) != decide.prints(run, item).get(key)
+    return sync_targets.fingerprint(run.kinds[key], old) != decide.prints(run, item).get(key)
 
 
 def _empty(value: Any) -> bool:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from woosync.services.export import decide, plan
+from woosync.services.export import decide
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.state import Item, Run
+from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.errors import WooError
 
@@ -32,7 +33,7 @@ class ImageClaims:
         False (the item waits) when another product in flight is sending one of them."""
         registry = self.run.registry
         images = (item.payload or {}).get("images")
-        srcs = item.values.get(plan.IMAGES) or []
+        srcs = item.values.get(sync_targets.IMAGES) or []
         if not images or len(images) != len(srcs):
             return True
         for index, src in enumerate(srcs):
@@ -71,7 +72,7 @@ def forget_images(run: Run, item: Item) -> None:
     """The store refused an image id we cached (gone from its media library): send the URLs."""
     item.image_retry = True
     for image in (item.payload or {}).get("images", []):
-        for src in item.values.get(plan.IMAGES, []):
+        for src in item.values.get(sync_targets.IMAGES, []):
             if image.get("id") and run.registry.get(IMAGE, src) == image["id"]:
                 run.registry.forget(IMAGE, src)
     decide.build(run, item)
@@ -95,5 +96,5 @@ def recover_images(run: Run, items: Sequence[Item]) -> None:
     for product in products:
         item = wanted.get(int(product.get("id") or 0))
         if item is not None:
-            srcs = item.values.get(plan.IMAGES) or []
+            srcs = item.values.get(sync_targets.IMAGES) or []
             run.registry.adopt_store_images(srcs, product.get("images"))

@@ -16,7 +16,7 @@ from woosync.core.locks import store_lock
 from woosync.services.catalog import get_product
 from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
-from woosync.services.export import plan, select, unchanged
+from woosync.services.export import select, unchanged
 from woosync.services.export.records import load_syncs, product_columns
 from woosync.services.export.registry import StoreRegistry
 from woosync.services.export.results import (
@@ -29,6 +29,7 @@ from woosync.services.export.results import (
 from woosync.services.export.state import Item, Options, Run
 from woosync.services.mappings import active_export_mapping
 from woosync.services.selection import Excluded, drop_exclusions, load_selection
+from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_BATCH
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ def linked_sync(session: Session, connection_id: int, product_id: int) -> Any:
 
 def targets_of(
     session: Session, conn: Connection, fields: Sequence[str] | None
-) -> list[plan.Target]:
+) -> list[sync_targets.Target]:
     mapping = active_export_mapping(session, connection_id_of(conn))
     mappings = dict(mapping.field_mappings) if mapping is not None else {}
     if fields:
@@ -276,4 +277,4 @@ def targets_of(
             f"no fields to export: connection {conn.id} has no active export mapping",
             hint=f"pass {param('fields')} name,sku,... or create an export mapping for it",
         )
-    return plan.resolve_targets(selected, mappings)
+    return sync_targets.resolve_targets(selected, mappings)

@@ -15,10 +15,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from woosync.core.errors import param
-from woosync.services.export import book, decide, plan
+from woosync.services.export import book, decide
 from woosync.services.export.records import linked_products
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
+from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
 
 MAX_SINGLE_ATTEMPTS = 3  # a lone product whose batch keeps failing is given up after this many
@@ -129,15 +130,17 @@ def link_to(run: Run, item: Item, product: dict[str, Any]) -> None:
     known = item.known
     known.woo_id = int(product["id"])
     item.store_product = product
-    known.store_attributes = plan.normalize_store_attributes(product.get("attributes"))
+    known.store_attributes = sync_targets.normalize_store_attributes(product.get("attributes"))
     # our URLs the store product already holds (a run that died before recording them)
-    run.registry.adopt_store_images(item.values.get(plan.IMAGES) or [], product.get("images"))
+    run.registry.adopt_store_images(
+        item.values.get(sync_targets.IMAGES) or [], product.get("images")
+    )
     for image in product.get("images") or []:  # the store's own URLs: never download them again
         src, image_id = image.get("src"), image.get("id")
         if src and image_id and run.registry.get(IMAGE, src) is None:
             run.registry.remember(IMAGE, str(src), int(image_id))
-    held = plan.store_values(run.targets, product, run.attribute_ids())
-    known.previous = plan.fingerprints(run.targets, held)
+    held = sync_targets.store_values(run.targets, product, run.attribute_ids())
+    known.previous = sync_targets.fingerprints(run.targets, held)
     known.echoes, known.image_sources, known.conflicts = None, None, None
     decide.decide_linked(run, item)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from woosync.services.export.plan import (
+from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     CATEGORIES,
     DIMENSION,

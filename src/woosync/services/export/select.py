@@ -28,6 +28,7 @@ from woosync.services.export import plan
 from woosync.services.export.records import RETRY_STATUSES, load_syncs, product_columns
 from woosync.services.export.state import Item, Known
 from woosync.services.selection import Excluded, SelectionRules, exclusions, split_excluded
+from woosync.services.sync import targets as sync_targets
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -202,7 +203,7 @@ def load_items(
     session: Session,
     connection_id: int,
     ids: Sequence[int],
-    targets: Sequence[plan.Target],
+    targets: Sequence[sync_targets.Target],
     readers: dict[str, Callable[[Any], Any]],
     allow_empty: Sequence[str],
 ) -> list[Item]:
@@ -220,7 +221,7 @@ def load_items(
         try:
             values = plan.desired_values(targets, _reading(readers, product), allow_empty)
             refused = None
-        except plan.ValueRefused as exc:
+        except sync_targets.ValueRefused as exc:
             values, refused = {}, refused_message(product, exc)
         item = Item(product_id=product.id, sku=product.sku, values=values)
         if refused is not None:
@@ -243,10 +244,10 @@ def load_items(
     return items
 
 
-def refused_message(product: Any, exc: plan.ValueRefused) -> str:
+def refused_message(product: Any, exc: sync_targets.ValueRefused) -> str:
     """``SKU-1: custom field eurPrice "20,90" cannot go to regular_price: not a plain decimal
     (write 20.90)``."""
-    value = exc.value if isinstance(exc.value, str) else plan.text(exc.value)
+    value = exc.value if isinstance(exc.value, str) else sync_targets.text(exc.value)
     return (
         f'{product.sku}: {field_label(product, exc.target.field)} "{value}" cannot go to '
         f"{exc.target.woo}: {exc.reason}"

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from woosync.services.export import plan
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
+from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_BATCH
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class Known:
     last_exported_at: datetime | None = None
     prior_status: str | None = None
     prior_fields: list[str] | None = None
-    # the two-way sync's memory of this store (see sync_echoes): kept, updated for what is sent
+    # the two-way sync's memory of this store (see sync.echoes): kept, updated for what is sent
     echoes: dict[str, str] | None = None
     image_sources: dict[str, str] | None = None
     conflicts: dict[str, Any] | None = None
@@ -106,7 +106,7 @@ class Run:
         db: Database,
         connection_id: int,
         client: Callable[[], WooClient],
-        targets: Sequence[plan.Target],
+        targets: Sequence[sync_targets.Target],
         registry: StoreRegistry,
         options: Options,
         progress: Callable[[int], None] | None = None,
@@ -122,14 +122,14 @@ class Run:
         self.keys = [t.key for t in self.targets]
         self.kinds = {t.key: t.kind for t in self.targets}
         self.by_key = {t.key: t for t in self.targets}
-        self.attribute_targets = [t for t in self.targets if t.kind in plan.ATTRIBUTE_KINDS]
+        self.attribute_targets = [t for t in self.targets if t.kind in sync_targets.ATTRIBUTE_KINDS]
         self.attribute_keys = frozenset(t.key for t in self.attribute_targets)
         self.global_slugs = {
-            t.woo: t.field for t in self.targets if t.kind == plan.GLOBAL_ATTRIBUTE
+            t.woo: t.field for t in self.targets if t.kind == sync_targets.GLOBAL_ATTRIBUTE
         }
         self.memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists (decide.prints)
         # the standard fields a create does not send, by the keys it sent (book.learn_echoes)
-        self.unsent: dict[frozenset[str], list[plan.Target]] = {}
+        self.unsent: dict[frozenset[str], list[sync_targets.Target]] = {}
         # store product id -> local products linked to it in this store (match; per chunk)
         self.owners: dict[int, set[int]] = {}
         # the store had no products when the run began (match: no SKU to look up in it)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from woosync.services.export.plan import Target
+from woosync.services.sync.targets import Target
 
 SYNCED = "synced"
 Basis = Any  # a hashlib object fed with the signature and the product's columns

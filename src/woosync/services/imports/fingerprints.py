@@ -1,12 +1,12 @@
 """What an import records for partial export: the store's values as export fingerprints.
 
 When an import first links a product, its sync record's ``exported_values`` hold, for every export
-target of the product, the fingerprint of what the store has *now* (made with the export engine's own
-:func:`~woosync.services.export.plan.store_values` and
-:func:`~woosync.services.export.plan.fingerprints`). ``woosync export --partial`` then compares the
+target of the product, the fingerprint of what the store has *now* (made with the functions the export uses,
+:func:`~woosync.services.sync.targets.store_values` and
+:func:`~woosync.services.sync.targets.fingerprints`). ``woosync export --partial`` then compares the
 local values with the store's: a product the import left unchanged costs no write; a local change
 made after the import is sent. For a product already linked, only the fields the import reconciled
-(:mod:`sync_echoes`) and those the store changed without owning them move. The targets are the
+(:mod:`woosync.services.sync.echoes`) and those the store changed without owning them move. The targets are the
 active export mapping's, plus every standard field and every local attribute of the product at its
 default target, so a later ``--fields`` selection also finds its fingerprints.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
-from woosync.services.export.plan import (
+from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     Target,
     fingerprint,

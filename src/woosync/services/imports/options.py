@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import parse_iso, utcnow
 from woosync.services.imports.fetch import MAX_CONCURRENCY
-from woosync.services.sync_echoes import ON_CONFLICT
+from woosync.services.sync.echoes import ON_CONFLICT
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 

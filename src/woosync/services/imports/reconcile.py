@@ -2,7 +2,7 @@
 
 For a store product that matches a local product (``update_existing``), every field the import
 mapping owns (:meth:`ImportRules.owns`; every store attribute under the default mapping, only the
-mapped ones under an import mapping) is compared three ways (:func:`sync_echoes.reconcile`): the
+mapped ones under an import mapping) is compared three ways (:func:`echoes.reconcile`): the
 store's value against what the store answered at the last sync (its echo), the catalog's value
 against what it held then. Only store edits come in; edits on both sides are conflicts. Images the
 store holds as copies of catalog images are given back their catalog URLs first.
@@ -17,7 +17,6 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from woosync.services.catalog import field_value
-from woosync.services.export import plan
 from woosync.services.imports.fields import (
     ImportRules,
     LocalFields,
@@ -27,7 +26,8 @@ from woosync.services.imports.fields import (
     is_standard_local,
     local_name,
 )
-from woosync.services.sync_echoes import (
+from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.echoes import (
     FieldState,
     Reconciled,
     attribute_target,
@@ -117,11 +117,15 @@ def _owned_fields(
     exported_fields: Mapping[str, str],
 ) -> list[_Field]:
     def state(
-        target: plan.Target, slug_ids: Mapping[str, int], value: Any, *, from_attribute: bool
+        target: sync_targets.Target,
+        slug_ids: Mapping[str, int],
+        value: Any,
+        *,
+        from_attribute: bool,
     ) -> FieldState:
         source = exported_fields.get(target.key, target.field)
         if source != target.field:
-            compared = plan.Target(source, target.key, target.kind, target.woo)
+            compared = sync_targets.Target(source, target.key, target.kind, target.woo)
             current = field_value(product, source)
             # the catalog matches attribute names whatever their case: Color lands in color
             lands = from_attribute and source.casefold() == target.field.casefold()

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from woosync.core.errors import param, spell_params
-from woosync.services.sync_echoes import Conflict
+from woosync.services.sync.echoes import Conflict
 
 # Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
 # with update_existing, nothing differed) and ``skipped`` (left alone, with the reason).

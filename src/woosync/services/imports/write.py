@@ -41,7 +41,7 @@ from woosync.services.imports.match import (
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
-from woosync.services.sync_echoes import Reconciled
+from woosync.services.sync.echoes import Reconciled
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -9,7 +9,7 @@ Per store and product the sync record keeps, per WooCommerce key (``regular_pric
 - ``store_echoes[key]``: the fingerprint of what the store answered for it at that sync, kept only
   where it differs from the base (the store reformatted it: sanitised HTML, a renamed term); absent
   means "the same as the base". The store's entities, number spellings and term order never count
-  (:func:`export_plan.canonical`).
+  (:func:`woosync.services.sync.targets.canonical`).
 - ``image_sources``: store media id -> the catalog's source URL of an image woosync uploaded, so
   the store's copy (``http://STORE/wp-content/uploads/...``) maps back to the catalog's URL.
 - ``conflicts[key]``: a field changed on both sides since the last sync, with both values.
@@ -30,38 +30,44 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS, is_global_attribute
-from woosync.services.export import plan
+from woosync.services.sync import targets as sync_targets
 
 ON_CONFLICT = ("skip", "catalog", "store")
 
 
 @functools.lru_cache(maxsize=4096)
-def key_target(local: str, woo_field: str) -> plan.Target:
+def key_target(local: str, woo_field: str) -> sync_targets.Target:
     """The export target (key, kind) a WooCommerce field is compared under, for the local field
     ``local`` that an import mapping fills from it."""
     if woo_field in DIMENSION_PARTS:
-        return plan.Target(local, f"dimensions.{woo_field}", plan.DIMENSION, woo_field)
+        return sync_targets.Target(
+            local, f"dimensions.{woo_field}", sync_targets.DIMENSION, woo_field
+        )
     if woo_field == "dimensions":
-        return plan.Target(local, "dimensions", plan.DIMENSIONS, "dimensions")
-    if woo_field in (plan.IMAGES, plan.CATEGORIES, plan.TAGS):
-        return plan.Target(local, woo_field, woo_field, woo_field)
-    return plan.Target(local, woo_field, plan.SCALAR, woo_field)
+        return sync_targets.Target(local, "dimensions", sync_targets.DIMENSIONS, "dimensions")
+    if woo_field in (sync_targets.IMAGES, sync_targets.CATEGORIES, sync_targets.TAGS):
+        return sync_targets.Target(local, woo_field, woo_field, woo_field)
+    return sync_targets.Target(local, woo_field, sync_targets.SCALAR, woo_field)
 
 
-def attribute_target(local: str, entry: Mapping[str, Any], slug: str) -> plan.Target:
+def attribute_target(local: str, entry: Mapping[str, Any], slug: str) -> sync_targets.Target:
     """The target of one store attribute entry (global by slug, local by name)."""
     if int(entry.get("id") or 0) and slug:
-        return plan.Target(local, f"attribute:{slug}", plan.GLOBAL_ATTRIBUTE, slug)
+        return sync_targets.Target(local, f"attribute:{slug}", sync_targets.GLOBAL_ATTRIBUTE, slug)
     name = html.unescape(str(entry.get("name") or ""))
-    return plan.Target(local, f"attribute:{name}", plan.LOCAL_ATTRIBUTE, name)
+    return sync_targets.Target(local, f"attribute:{name}", sync_targets.LOCAL_ATTRIBUTE, name)
 
 
-def conflict_target(local: str, key: str) -> plan.Target:
+def conflict_target(local: str, key: str) -> sync_targets.Target:
     """The target a recorded conflict was compared under (from its key)."""
     if key.startswith("attribute:"):
         name = key.split(":", 1)[1]
-        kind = plan.GLOBAL_ATTRIBUTE if is_global_attribute(name) else plan.LOCAL_ATTRIBUTE
-        return plan.Target(local, key, kind, name)
+        kind = (
+            sync_targets.GLOBAL_ATTRIBUTE
+            if is_global_attribute(name)
+            else sync_targets.LOCAL_ATTRIBUTE
+        )
+        return sync_targets.Target(local, key, kind, name)
     return key_target(local, key.split(".", 1)[1] if key.startswith("dimensions.") else key)
 
 
@@ -80,42 +86,46 @@ def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | Non
     return {**woo, "images": mapped}
 
 
-def store_print(target: plan.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]) -> str:
+def store_print(
+    target: sync_targets.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]
+) -> str:
     """The fingerprint of what the store holds for ``target`` (``woo`` with catalog images)."""
-    value = plan.store_values([target], woo, slug_ids).get(target.key)
+    value = sync_targets.store_values([target], woo, slug_ids).get(target.key)
     return _print(target.kind, value)
 
 
-def catalog_print(target: plan.Target, raw: Any) -> str:
+def catalog_print(target: sync_targets.Target, raw: Any) -> str:
     """The fingerprint of the catalog's value ``raw`` of ``target.field``, as export makes it."""
-    return _print(target.kind, plan.local_value(target, raw))
+    return _print(target.kind, sync_targets.local_value(target, raw))
 
 
 def _print(kind: str, value: Any) -> str:
-    """``plan.fingerprint``, remembered for text and lists of text (statuses, prices and term
+    """``sync_targets.fingerprint``, remembered for text and lists of text (statuses, prices and term
     names repeat from product to product; ``True == 1`` but they differ, so nothing else)."""
     if type(value) is str:  # short text repeats (statuses, prices); long text is unique
-        return _remembered(kind, value) if len(value) <= 40 else plan.fingerprint(kind, value)
+        return (
+            _remembered(kind, value) if len(value) <= 40 else sync_targets.fingerprint(kind, value)
+        )
     if value is None:
         return _NOTHING
     if type(value) is list and all(type(item) is str for item in value):
         return _remembered(kind, tuple(value))
     if type(value) is dict and all(type(item) is str for item in value.values()):  # dimensions
         return _remembered_parts(kind, tuple(sorted(value.items())))
-    return plan.fingerprint(kind, value)
+    return sync_targets.fingerprint(kind, value)
 
 
 @functools.lru_cache(maxsize=20_000)
 def _remembered(kind: str, value: str | tuple[str, ...]) -> str:
-    return plan.fingerprint(kind, value if isinstance(value, str) else list(value))
+    return sync_targets.fingerprint(kind, value if isinstance(value, str) else list(value))
 
 
 @functools.lru_cache(maxsize=4096)
 def _remembered_parts(kind: str, parts: tuple[tuple[str, str], ...]) -> str:
-    return plan.fingerprint(kind, dict(parts))
+    return sync_targets.fingerprint(kind, dict(parts))
 
 
-_NOTHING = plan.fingerprint("", None)  # "no value", whatever the kind
+_NOTHING = sync_targets.fingerprint("", None)  # "no value", whatever the kind
 
 
 def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
@@ -141,7 +151,7 @@ def learn_images(
 
 
 def echoes_after_write(
-    targets: Sequence[plan.Target],
+    targets: Sequence[sync_targets.Target],
     sent: set[str],
     answer: Mapping[str, Any],
     payload: Mapping[str, Any],
@@ -171,7 +181,7 @@ def echoes_after_write(
 
 
 def _answered_as_sent(
-    target: plan.Target,
+    target: sync_targets.Target,
     answer: Mapping[str, Any],
     payload: Mapping[str, Any],
     value: Any,
@@ -180,7 +190,9 @@ def _answered_as_sent(
 ) -> bool:
     """Whether the store's answer for ``target`` has the fingerprint of the value sent, told
     without making either (False when unsure: the caller then compares fingerprints)."""
-    if target.kind == plan.IMAGES:  # each image is the store's copy of the source sent for it
+    if (
+        target.kind == sync_targets.IMAGES
+    ):  # each image is the store's copy of the source sent for it
         got = answer.get("images")
         if not isinstance(got, list) or not isinstance(value, list) or len(got) != len(value):
             return False
@@ -189,41 +201,41 @@ def _answered_as_sent(
             and sources.get(str(image.get("id")), image.get("src")) == source
             for source, image in zip(value, got, strict=True)
         )
-    if target.kind in (plan.CATEGORIES, plan.TAGS):
+    if target.kind in (sync_targets.CATEGORIES, sync_targets.TAGS):
         got = answer.get(target.woo)
         if not isinstance(got, list) or not isinstance(value, list):
             return False
         names = {html.unescape(str(t.get("name") or "")) for t in got if isinstance(t, Mapping)}
         return names == set(value)
-    if target.kind in plan.ATTRIBUTE_KINDS:
+    if target.kind in sync_targets.ATTRIBUTE_KINDS:
         entries = answer.get("attributes") or []
-        entry = plan.find_attribute(entries, target, slug_ids.get(target.woo))
+        entry = sync_targets.find_attribute(entries, target, slug_ids.get(target.woo))
         if entry is None or not isinstance(value, list):
             return False
         return {html.unescape(str(o)) for o in entry.get("options") or []} == set(value)
-    if target.kind == plan.SCALAR:
+    if target.kind == sync_targets.SCALAR:
         sent, got = payload.get(target.woo), answer.get(target.woo)
         if sent is None or type(got) is not type(sent):
             return False
         # the store's "&amp;" for "&": what store_values unescapes before fingerprinting
         return bool(got == sent or (isinstance(got, str) and html.unescape(got) == sent))
-    if target.kind in (plan.DIMENSIONS, plan.DIMENSION):
+    if target.kind in (sync_targets.DIMENSIONS, sync_targets.DIMENSION):
         sent_parts = payload.get("dimensions")
         got = answer.get("dimensions")
         if not isinstance(sent_parts, Mapping) or not isinstance(got, Mapping):
             return False
-        if target.kind == plan.DIMENSION:
+        if target.kind == sync_targets.DIMENSION:
             return got.get(target.woo) == sent_parts.get(target.woo)
         return {k: v for k, v in got.items() if v} == {k: v for k, v in sent_parts.items() if v}
     return False
 
 
 def store_defaults(
-    targets: Sequence[plan.Target], answer: Mapping[str, Any], base: Mapping[str, str]
+    targets: Sequence[sync_targets.Target], answer: Mapping[str, Any], base: Mapping[str, str]
 ) -> dict[str, str]:
     """Echoes of the standard fields a create did not send (status, type, stock status ... as the
     store defaults them): not edits made in the store, so an import leaves them alone."""
-    held = plan.store_values(targets, answer)
+    held = sync_targets.store_values(targets, answer)
     return {
         target.key: _print(target.kind, held[target.key])
         for target in targets
@@ -231,7 +243,7 @@ def store_defaults(
     }
 
 
-def unsent_standard_targets(keys: Sequence[str]) -> list[plan.Target]:
+def unsent_standard_targets(keys: Sequence[str]) -> list[sync_targets.Target]:
     """The default targets of the standard fields whose keys are not among ``keys``."""
     found = []
     for name, woo_field in STANDARD_FIELDS.items():
@@ -266,7 +278,7 @@ class FieldState:
     """One field an import compares: its target, the store's print and value (in local terms),
     the catalog's value (its print is made only when the store changed the field)."""
 
-    target: plan.Target
+    target: sync_targets.Target
     store_print: str
     store_value: Any
     catalog_value: Any
@@ -316,7 +328,7 @@ def reconcile(
         result.conflicts.pop(key, None)
         known = base.get(key)
         echo = echoes.get(key, known)
-        store_blank = plan.local_value(state.target, state.store_value) is None
+        store_blank = sync_targets.local_value(state.target, state.store_value) is None
         if echo is None:
             if not store_blank:
                 _take(result, state, empty)

@@ -1,0 +1,1 @@
+"""What export and import share: targets, store values in local terms, fingerprints, echoes."""

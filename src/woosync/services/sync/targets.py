@@ -1,0 +1,377 @@
+"""The targets both pipelines share: which WooCommerce key each selected field goes to, a field's
+value in local terms, fingerprints for partial updates and the store's values in local terms.
+
+Nothing here talks to a store or a database. Values are kept in *local terms* (category and tag
+names, image URLs, attribute option names) so that a plan can be made and compared before any id is
+resolved; :func:`payload.build_payload` turns them into WooCommerce terms.
+
+Comparing like with like: the store answers names HTML-escaped (``&amp;``), keeps prices as the string
+it was sent (``"10.00"`` vs ``"10"``) and may reorder term names. :func:`canonical` removes all of
+that on both sides before anything is fingerprinted or compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from woosync.core.errors import ValidationError
+from woosync.core.fields import (
+    BOOLEAN,
+    DIMENSION_PARTS,
+    INTEGER,
+    REQUIRED_FIELDS,
+    STANDARD_FIELDS,
+    TARGET_CHECKS,
+    WOO_FIELD_TYPES,
+    WOO_PRODUCT_FIELDS,
+    coerce_target_value,
+    is_global_attribute,
+)
+from woosync.core.text import control_character_problem
+
+REQUIRED_MESSAGE = 'Export mapping must include "name" and "sku" fields'
+
+# Kinds of target.
+SCALAR = "scalar"
+DIMENSIONS = "dimensions"
+DIMENSION = "dimension"
+IMAGES = "images"
+CATEGORIES = "categories"
+TAGS = "tags"
+GLOBAL_ATTRIBUTE = "global_attribute"
+LOCAL_ATTRIBUTE = "local_attribute"
+ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
+
+INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == INTEGER)
+BOOL_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == BOOLEAN)
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+_NUMBER_START = frozenset("+-.0123456789")
+_IMAGE_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one selected local field goes.
+
+    ``key`` names the value in payload-key space and is the key of ``ProductSync.exported_values``:
+    ``regular_price``, ``dimensions``, ``dimensions.length``, ``attribute:pa_color`` (global, by slug)
+    or ``attribute:COLOR`` (local, by name).
+    """
+
+    field: str
+    key: str
+    kind: str
+    woo: str
+
+
+def resolve_targets(selected: Sequence[str], mappings: Mapping[str, str] | None) -> list[Target]:
+    """The targets of the selected fields, in selection order (duplicates dropped).
+
+    A mapped field goes where its mapping says; an unmapped standard field goes to its default
+    WooCommerce field (``price`` -> ``regular_price``); any other unmapped name is a local product
+    attribute of that name.
+    """
+    names = [str(name).strip() for name in selected if str(name).strip()]
+    if any(required not in names for required in REQUIRED_FIELDS):
+        raise ValidationError(REQUIRED_MESSAGE, hint="add name and sku to the selected fields")
+    mappings = dict(mappings or {})
+    targets: list[Target] = []
+    owners: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        target = _target(name, mappings.get(name))
+        if target.key in owners:
+            raise ValidationError(
+                f"fields {owners[target.key]!r} and {name!r} both export to {target.woo!r}",
+                hint="select only one of them or map one elsewhere",
+            )
+        owners[target.key] = name
+        targets.append(target)
+    return targets
+
+
+def _target(name: str, mapped: str | None) -> Target:
+    woo = (mapped or "").strip()
+    if not woo:
+        if name in STANDARD_FIELDS:
+            woo = STANDARD_FIELDS[name]
+        elif name in DIMENSION_PARTS:
+            woo = name
+        else:
+            local = name.split(":", 1)[1] if name.startswith(("attribute:", "custom:")) else name
+            return Target(name, f"attribute:{local}", LOCAL_ATTRIBUTE, local)
+    if is_global_attribute(woo):
+        return Target(name, f"attribute:{woo}", GLOBAL_ATTRIBUTE, woo)
+    if woo not in WOO_PRODUCT_FIELDS:
+        raise ValidationError(
+            f"field {name!r} is mapped to {woo!r}, which is not a WooCommerce product field",
+            hint="map it to a product field (e.g. regular_price) or a global attribute (pa_color)",
+        )
+    if woo == "dimensions":
+        return Target(name, "dimensions", DIMENSIONS, woo)
+    if woo in DIMENSION_PARTS:
+        return Target(name, f"dimensions.{woo}", DIMENSION, woo)
+    if woo in (IMAGES, CATEGORIES, TAGS):
+        return Target(name, woo, woo, woo)
+    return Target(name, woo, SCALAR, woo)
+
+
+# values -----------------------------------------------------------------------------------------
+
+
+def text(value: Any) -> str:
+    """A value as WooCommerce wants it in a string field: numbers as strings, no float noise."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value).strip()
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict)):
+        return not value
+    return False
+
+
+def _names(value: Any) -> list[str]:
+    """A list of names from a list, a comma-free scalar or a ``|``-separated string."""
+    if value is None:
+        return []
+    items: Iterable[Any]
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, str):
+        items = value.split("|")
+    else:
+        items = [value]
+    return [name for name in (text(item) for item in items if item is not None) if name]
+
+
+class ValueRefused(Exception):
+    """A product's value does not fit the WooCommerce field it is mapped to (``reason`` says why)."""
+
+    def __init__(self, target: Target, value: Any, reason: str) -> None:
+        super().__init__(f"{target.field} cannot go to {target.woo}: {reason}")
+        self.target = target
+        self.value = value
+        self.reason = reason
+
+
+def _checked(target: Target, woo_field: str, raw: Any) -> Any:
+    """``raw`` as ``woo_field`` takes it (``core.fields.WOO_FIELD_TYPES``), else :class:`ValueRefused`."""
+    value = raw
+    if type(value) is str:  # the common case first
+        try:
+            return TARGET_CHECKS[woo_field](value)
+        except ValueError as exc:
+            raise ValueRefused(target, raw, str(exc)) from None
+    if isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise ValueRefused(
+                target, raw, f"a list of {len(value)} values cannot go to a single-value field"
+            )
+        value = value[0]
+    if isinstance(value, Mapping):
+        raise ValueRefused(target, raw, "an object cannot go to a single-value field")
+    try:
+        return coerce_target_value(woo_field, value)
+    except ValueError as exc:
+        raise ValueRefused(target, raw, str(exc)) from None
+
+
+def _checked_names(target: Target, names: list[str]) -> list[str]:
+    for name in names:
+        if name.isprintable():
+            continue
+        problem = control_character_problem(name)
+        if problem is not None:
+            raise ValueRefused(target, name, f"{name!r} {problem}")
+    return names
+
+
+def local_value(target: Target, raw: Any) -> Any:
+    """The value to send for ``target``, in local terms, or ``None`` when it is empty.
+
+    Raises :class:`ValueRefused` when the value does not fit its WooCommerce field's type (a custom
+    field ``eurPrice: "20,90"`` mapped to ``regular_price``): it is never sent.
+    """
+    if target.kind == SCALAR:
+        if _is_empty(raw):
+            return None
+        return _checked(target, target.woo, raw)
+    if target.kind == DIMENSIONS:
+        parts = raw if isinstance(raw, Mapping) else {}
+        found = {
+            part: _checked(target, part, parts[part])
+            for part in DIMENSION_PARTS
+            if not _is_empty(parts.get(part))
+        }
+        return found or None
+    if target.kind == DIMENSION:
+        return None if _is_empty(raw) else _checked(target, target.woo, raw)
+    if target.kind == IMAGES:
+        images = raw if isinstance(raw, (list, tuple)) else ([] if raw is None else [raw])
+        srcs = [_image_src(image) for image in images]
+        for src in srcs:
+            if src and not _IMAGE_URL.match(src):
+                raise ValueRefused(target, raw, f"{src!r} is not an http(s) URL")
+        return [src for src in srcs if src] or None
+    names = _names(raw)
+    return _checked_names(target, names) or None
+
+
+def _image_src(image: Any) -> str:
+    if isinstance(image, Mapping):
+        return text(image.get("src") or "")
+    return "" if image is None else text(image)
+
+
+# comparing --------------------------------------------------------------------------------------
+
+
+def canonical_text(value: str) -> str:
+    """Unescaped, trimmed, and numbers in one spelling (``10.00`` == ``10`` == ``10.0``)."""
+    cleaned = (html.unescape(value) if "&" in value else value).strip()
+    if cleaned and cleaned[0] in _NUMBER_START and _NUMBER.match(cleaned):
+        try:
+            number = Decimal(cleaned).normalize()
+        except InvalidOperation:
+            return cleaned
+        return format(number, "f")
+    return cleaned
+
+
+def canonical(target_kind: str, value: Any) -> Any:
+    """The comparable form of a value of one kind of target (both for local and store values)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return canonical_text(value)
+    if isinstance(value, Mapping):
+        return {k: canonical_text(text(v)) for k, v in sorted(value.items()) if text(v)}
+    if isinstance(value, (list, tuple)):
+        items = [canonical_text(text(item)) for item in value]
+        # Images keep their order (the first one is the featured image); names are a set.
+        return items if target_kind == IMAGES else sorted(set(items))
+    return value
+
+
+def fingerprint(kind: str, value: Any) -> str:
+    """A short, stable digest of a value's comparable form."""
+    form = canonical_text(value) if type(value) is str else canonical(kind, value)
+    if type(form) is str:  # the common cases without the JSON encoder
+        encoded = "s:" + form
+    elif type(form) is list and all(type(item) is str for item in form):
+        encoded = "l:" + "\x1f".join(form)
+    else:
+        encoded = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha1(encoded.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def fingerprints(targets: Sequence[Target], values: Mapping[str, Any]) -> dict[str, str]:
+    kinds = {target.key: target.kind for target in targets}
+    return {key: fingerprint(kinds[key], value) for key, value in values.items() if key in kinds}
+
+
+def store_values(
+    targets: Sequence[Target],
+    product: Mapping[str, Any],
+    attribute_ids: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """What the store holds for each target, in local terms (comparable with :func:`desired_values`).
+
+    ``attribute_ids`` maps global attribute slugs to the store's ids; without an id, a global
+    attribute is matched by the ``slug`` newer stores add to product attributes.
+    """
+    attribute_ids = attribute_ids or {}
+    found: dict[str, Any] = {}
+    for target in targets:
+        value: Any = None
+        if target.kind == SCALAR:
+            value = product.get(target.woo)
+            value = (
+                None
+                if _is_empty(value)
+                else (value if isinstance(value, (bool, int)) else text(value))
+            )
+            if isinstance(value, str):
+                value = html.unescape(value)
+        elif target.kind in (DIMENSIONS, DIMENSION):
+            dims = product.get("dimensions") or {}
+            if target.kind == DIMENSIONS:
+                value = {
+                    p: text(dims[p]) for p in DIMENSION_PARTS if not _is_empty(dims.get(p))
+                } or None
+            else:
+                part = dims.get(target.woo)
+                value = None if _is_empty(part) else text(part)
+        elif target.kind == IMAGES:
+            value = [text(image.get("src", "")) for image in product.get("images") or []] or None
+        elif target.kind in (CATEGORIES, TAGS):
+            value = [
+                html.unescape(text(t.get("name", ""))) for t in product.get(target.woo) or []
+            ] or None
+        else:
+            entry = find_attribute(
+                product.get("attributes") or [], target, attribute_ids.get(target.woo)
+            )
+            value = [html.unescape(o) for o in _names(entry.get("options"))] if entry else None
+            value = value or None
+        if value is not None:
+            found[target.key] = value
+    return found
+
+
+# attributes -------------------------------------------------------------------------------------
+
+
+def find_attribute(
+    attributes: Sequence[Mapping[str, Any]], target: Target, attribute_id: int | None
+) -> Mapping[str, Any] | None:
+    for entry in attributes:
+        entry_id = int(entry.get("id") or 0)
+        if target.kind == GLOBAL_ATTRIBUTE:
+            if attribute_id and entry_id == attribute_id:
+                return entry
+            if entry_id and str(entry.get("slug") or "") == target.woo:
+                return entry
+        elif not entry_id and _same_name(str(entry.get("name") or ""), target.woo):
+            return entry
+    return None
+
+
+def _same_name(a: str, b: str) -> bool:
+    return html.unescape(a).strip().casefold() == html.unescape(b).strip().casefold()
+
+
+def normalize_store_attributes(
+    attributes: Iterable[Mapping[str, Any]] | None,
+) -> list[dict[str, Any]]:
+    """A product's attributes as the store answered them, reduced to what a write needs."""
+    result: list[dict[str, Any]] = []
+    for entry in attributes or []:
+        item: dict[str, Any] = {
+            "id": int(entry.get("id") or 0),
+            "name": html.unescape(str(entry.get("name") or "")),
+            "position": int(entry.get("position") or 0),
+            "visible": bool(entry.get("visible", True)),
+            "variation": bool(entry.get("variation", False)),
+            "options": [html.unescape(o) for o in _names(entry.get("options"))],
+        }
+        if entry.get("slug"):
+            item["slug"] = str(entry["slug"])
+        result.append(item)
+    return result
