@@ -17,7 +17,7 @@ from woosync.sandbox import SandboxStore
 from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
-from woosync.services.sync_status import sync_status
+from status_json import sync_status
 from woosync.woo import WooClient
 
 STORE_URL = "http://sandbox.test"

@@ -54,6 +54,36 @@ ProductOption = Annotated[
         "--product", "-p", metavar="ID", min=1, max=SQLITE_MAX_INTEGER, help="Local product id."
     ),
 ]
+ProductIdsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--product",
+        "-p",
+        metavar="IDS",
+        help="Local product ids, separated by commas.",
+        show_default=False,
+    ),
+]
+SkuOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sku",
+        metavar="SKUS",
+        help="Products by SKU, separated by commas (case-insensitive).",
+        show_default=False,
+    ),
+]
+WooIdOption = Annotated[
+    int | None,
+    typer.Option(
+        "--woo-id",
+        metavar="ID",
+        min=1,
+        max=SQLITE_MAX_INTEGER,
+        help="The product's id in the store.",
+        show_default=False,
+    ),
+]
 QuietOption = Annotated[
     bool,
     typer.Option(

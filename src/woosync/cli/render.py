@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, cast
 
@@ -57,14 +57,38 @@ class Output:
         else:
             human(self.out)
 
+    def write(self, text: str) -> None:
+        """Plain text on stdout, as given (redacted, control characters shown escaped)."""
+        self.emitted = True
+        self.out.file.write(visible(text))
+        self.out.file.flush()
+
+    def write_pieces(self, pieces: Iterable[str]) -> None:
+        """A result written a piece at a time (a streamed JSON document, say)."""
+        self.emitted = True
+        for piece in pieces:
+            self.out.file.write(visible(piece))
+        self.out.file.flush()
+
+    @property
+    def stdout_is_terminal(self) -> bool:
+        """Whether results go to a terminal (tables fit it) rather than a pipe (plain rows)."""
+        return self.out.is_terminal
+
     def table(
-        self, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        title: str | None = None,
+        fold: bool = False,
     ) -> Table:
+        """A Rich table; with ``fold`` every value is wrapped to the column, never cut."""
         table = Table(
             title=None if title is None else Text(title), show_lines=False, header_style="bold"
         )
         for column in columns:
-            table.add_column(Text(column))
+            table.add_column(Text(column), overflow="fold" if fold else "ellipsis")
         for row in rows:
             table.add_row(
                 *(Text("" if cell is None else visible(scrub_quoted(str(cell)))) for cell in row)
@@ -72,6 +96,10 @@ class Output:
         return table
 
     # messages (stderr) ------------------------------------------------------------------------
+    def note(self, message: str) -> None:
+        """A remark about a result (rows left out, ...): stderr, not with ``--quiet``."""
+        self.info(f"note: {message}")
+
     def info(self, message: str) -> None:
         if not self.quiet:
             self.err.print(visible(message), highlight=False, markup=False)
