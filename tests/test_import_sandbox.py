@@ -11,13 +11,13 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from status_json import sync_status
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
 from woosync.sandbox import SandboxStore
 from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
-from status_json import sync_status
 from woosync.woo import WooClient
 
 STORE_URL = "http://sandbox.test"
