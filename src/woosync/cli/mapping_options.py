@@ -16,6 +16,8 @@ from rich.console import Console
 
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
+from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
+from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.ids import SQLITE_MAX_INTEGER
 
@@ -165,16 +167,17 @@ def mapping_group(
     """The ``export-mapping`` or ``import-mapping`` group: ``create`` and ``update`` as given,
     ``list``, ``active`` and ``delete`` the same for both directions."""
 
+    @with_option_groups
     def list_command(
-        ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
+        ctx: typer.Context, connection: ConnectionArg, listing: ListOptions = ListOptions()
     ) -> None:
         from woosync.services import mappings
 
-        state = app_context(ctx, json_flag)
+        state, chosen = list_format(ctx, listing)
         with state.db(create=False).session() as session:
             found = mappings.list_mappings(session, direction, connection)
             items = [mappings.mapping_to_dict(mapping) for mapping in found]
-        state.output.emit(items, human=render_mapping_list(state.output, items))
+        show_listing(state.output, chosen, mapping_listing(items))
 
     def active_command(
         ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
@@ -258,23 +261,26 @@ def render_mapping(data: dict[str, Any] | None) -> Callable[[Console], None]:
     return show
 
 
-def render_mapping_list(output: Any, items: list[dict[str, Any]]) -> Callable[[Console], None]:
-    def show(console: Console) -> None:
-        if not items:
-            output.info("no mappings")
-            return
-        content_label = _content_column(items[0])[0]
-        columns = ["id", "active", content_label, "field mappings", "updated"]
-        rows = [
-            [
-                item["id"],
-                "yes" if item["isActive"] else "no",
-                _content_column(item)[1],
-                _pairs_text(item["fieldMappings"]),
-                item["updatedAt"],
-            ]
-            for item in items
-        ]
-        console.print(output.table(columns, rows))
+def mapping_listing(items: list[dict[str, Any]]) -> Listing[dict[str, Any]]:
+    """A connection's mappings (spec-shaped dicts) as a listing in any ``--format``."""
+    content = _content_column(items[0])[0] if items else "content"
+    columns: list[Column[dict[str, Any]]] = [
+        Column("id", "id", lambda item: item["id"]),
+        Column("active", "isActive", lambda item: item["isActive"]),
+        Column(content, _camel(content), lambda item: _content_column(item)[1]),
+        Column("field mappings", "fieldMappings", lambda item: _pairs_text(item["fieldMappings"])),
+        Column("updated", "updatedAt", lambda item: item["updatedAt"], drop=1),
+    ]
+    return Listing(
+        columns,
+        items,
+        json_of=lambda item: item,
+        id_of=lambda item: item["id"],
+        empty="No mappings.",
+        what="mappings",
+    )
 
-    return show
+
+def _camel(label: str) -> str:
+    first, *rest = label.split()
+    return first + "".join(word.capitalize() for word in rest)
