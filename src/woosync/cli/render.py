@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from woosync.core.logging import ScrubbingStream, scrub_quoted
+from woosync.core.progress import NO_PROGRESS, Progress
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -138,13 +139,15 @@ class Output:
         return self.err.is_terminal and not self.json_mode and not self.quiet
 
     @contextmanager
-    def progress(self, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-        """Yield ``advance(n)``; a Rich progress bar on a terminal, nothing otherwise."""
+    def progress(self, description: str, total: int | None = None) -> Iterator[Progress]:
+        """A :class:`~woosync.core.progress.Progress` for a run's services: on a terminal a bar
+        per phase, labelled, with done/total, rate and ETA (a spinner and the count while the
+        total is unknown); nothing on a pipe, under ``--json`` or with ``--quiet``.
+        ``description`` labels the first phase (until the service names one)."""
         if not self.interactive:
-            yield lambda _n: None
+            yield NO_PROGRESS
             return
-        from rich.progress import Progress
+        from woosync.cli.progress_bar import PhaseBar
 
-        with Progress(console=self.err, transient=True) as bar:
-            task = bar.add_task(description, total=total)
-            yield lambda n: bar.advance(task, n)
+        with PhaseBar(self.err, description, total) as bar:
+            yield bar
