@@ -293,13 +293,34 @@ def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: 
     for connection in ("1", "2"):
         assert cli("export", "--connection", connection, "--all").exit_code == 0
     ran = _run_section(cli, "Sync status", {"--product 101": "--product 1"})
-    assert len(ran) == 5
+    assert len(ran) == 6
     assert "12 synced, 0 pending, 0 error (12 total)" in _output(ran, "sync-status")
+    matrix = _output(ran, "sync-status", "--connection", "all").splitlines()
+    assert matrix[0] == "Product\tSKU\tName\tMain Retail Store\tWholesale Store"
+    assert matrix[1].startswith("1\tMUG-CLASSIC\t") and matrix[1].endswith("\tsynced\tsynced")
+    by_sku = _output(ran, "sync-status", "--sku", "mug-classic,TEE-ORGANIC", "--format", "csv")
+    assert [line.split(",")[1] for line in by_sku.splitlines()] == [
+        "sku",
+        "MUG-CLASSIC",
+        "TEE-ORGANIC",
+    ]
     assert (
         _output(ran, "sync-status", "--connection", "1", "--conflicts").strip() == "No conflicts."
     )
     record = json.loads(_output(ran, "sync-status", "--product", "1", "--json"))
     assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
+
+
+def test_the_readme_output_format_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
+    _setup(cli, readme_env)
+    for connection in ("1", "2"):
+        assert cli("export", "--connection", connection, "--all").exit_code == 0
+    ran = _run_section(cli, "Output formats", {})
+    assert len(ran) == 7
+    csv_lines = _output(ran, "sync-status", "--connection", "all", "--format", "csv").splitlines()
+    assert csv_lines[0].startswith("productId,sku,name,") and len(csv_lines) == 13
+    assert _output(ran, "sync-status", "--status", "error", "--format", "count") == "0\n"
+    assert json.loads(_output(ran, "sync-status", "--json"))["summary"]["synced"] == 12
 
 
 def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
