@@ -166,3 +166,10 @@ def test_a_terminal_table_wraps_values_and_drops_columns_in_order(
     assert table and max(len(line) for line in table) <= 60
     # the error message under the table is never cut: the fix is at its end
     assert "--restore-trash to fix" in " ".join(narrow.stdout.split())
+
+
+def test_the_format_setting_is_every_listing_default(db: Database, cli: Any) -> None:
+    assert _ok(cli("config", "set", "format", "csv")).exit_code == 0
+    assert _ok(cli("sync-status")).stdout.splitlines()[0].startswith("productId,sku,name,Retail")
+    assert _ok(cli("sync-status", "--format", "tsv")).stdout.startswith("productId\tsku")
+    assert json.loads(_ok(cli("sync-status", "--json")).stdout)["connectionId"] == 1

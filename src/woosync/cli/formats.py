@@ -95,7 +95,7 @@ def list_format(ctx: typer.Context, options: ListOptions) -> tuple[AppContext, L
     if options.all_rows and options.limit is not None:
         raise ValidationError("give either --limit or --all, not both")
     state = app_context(ctx, options.json_flag)
-    name = options.format or ("json" if state.json_mode else "table")
+    name = options.format or ("json" if state.json_mode else _setting())
     state.json_mode = name == "json"
     if options.all_rows:
         limit = None
@@ -104,6 +104,18 @@ def list_format(ctx: typer.Context, options: ListOptions) -> tuple[AppContext, L
     else:
         limit = DEFAULT_LIMIT if name == "table" else None
     return state, ListFormat(name, limit, options.limit is not None)
+
+
+def _setting() -> str:
+    """The ``format`` setting (``woosync config set format csv``), else ``table``."""
+    from woosync.core import settings
+    from woosync.core.errors import WoosyncError
+
+    try:
+        chosen = str(settings.get("format"))
+    except WoosyncError:  # a broken config file: `config` must still run to repair it
+        return "table"
+    return chosen if chosen in FORMATS else "table"
 
 
 @dataclass(frozen=True)
