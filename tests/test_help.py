@@ -115,3 +115,24 @@ def test_every_listing_supports_format_limit_and_all(cli) -> None:
             assert "FORMAT" in row, where
             assert all(name in " ".join(text.split()) for name in FORMATS), where
     assert missing == []
+
+
+def test_one_vocabulary_for_choosing_stores_and_products() -> None:
+    """``--connection/-c`` (id, name or URL), ``--product/-p`` (local ids), ``--sku`` and
+    ``--woo-id`` (store ids), the same short names everywhere."""
+    problems: list[str] = []
+    for path in _paths():
+        where = " ".join(path)
+        for param in getattr(_command(path), "params", ()):
+            opts = set(param.opts)
+            if "--connection" in opts and "-c" not in opts:
+                problems.append(f"{where}: --connection without -c")
+            if "--connection" in opts and "URL" not in (param.help or ""):
+                problems.append(f"{where}: --connection does not say it takes a URL")
+            if "--product" in opts and "-p" not in opts:
+                problems.append(f"{where}: --product without -p")
+            if "-p" in opts and "--product" not in opts:
+                problems.append(f"{where}: -p is not --product")
+            if {"--products", "--woo-ids"} & {o for o in opts if o == param.opts[0]}:
+                problems.append(f"{where}: {param.opts[0]} (say --product / --woo-id)")
+    assert problems == []

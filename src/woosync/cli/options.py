@@ -37,7 +37,9 @@ def _not_negative_wait(value: float) -> float:
 
 ConnectionOption = Annotated[
     str | None,
-    typer.Option("--connection", "-c", help="Connection id or name (default: the default one)."),
+    typer.Option(
+        "--connection", "-c", help="Connection id, name or store URL (default: the default one)."
+    ),
 ]
 WaitOption = Annotated[
     float,
