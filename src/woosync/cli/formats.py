@@ -153,28 +153,32 @@ def cell_text(value: object) -> str:
 
 
 def show_listing(output: Output, chosen: ListFormat, listing: Listing[Row]) -> int:
-    """Print ``listing`` in ``chosen``; return how many rows there were in all."""
+    """Print ``listing`` in ``chosen``; return how many rows there were in all. Rows are written
+    as they are read (only a terminal's table, which measures its columns, holds its rows)."""
     output.emitted = True
     if chosen.name == "count":
         every = sum(1 for _ in listing.rows)
         output.write(f"{every}\n")
         return every
-    rows, total = _first(listing.rows, chosen.limit)
-    shown = len(rows)
+    counted = _Counted(listing.rows, chosen.limit)
     if chosen.name == "json":
-        output.write_pieces(_json_array(rows, listing.json_of))
+        output.write_pieces(_json_array(counted, listing.json_of))
     elif chosen.name == "yaml":
-        output.write_pieces(_yaml_list(rows, listing.json_of))
+        output.write_pieces(_yaml_list(counted, listing.json_of))
     elif chosen.name in ("csv", "tsv"):
-        _separated(output, listing.columns, rows, chosen.name)
+        _separated(output, listing.columns, counted, chosen.name)
     elif chosen.name == "ids":
-        ids = [cell_text((listing.id_of or listing.json_of)(row)) for row in rows]
-        output.write(" ".join(ids) + ("\n" if ids else ""))
+        ids = (cell_text((listing.id_of or listing.json_of)(row)) for row in counted)
+        output.write_pieces(_spaced(ids))
+    elif output.stdout_is_terminal:
+        print_table(
+            output, listing.columns, list(counted), title=listing.title, empty=listing.empty
+        )
     else:
-        print_table(output, listing.columns, rows, title=listing.title, empty=listing.empty)
-    count = total()
-    if count > shown:
-        more = f"showing {shown} of {count} {listing.what} (--all shows every one"
+        _plain_rows(output, listing.columns, counted, listing.empty)
+    count = counted.total()
+    if count > counted.shown:
+        more = f"showing {counted.shown} of {count} {listing.what} (--all shows every one"
         if chosen.name == "table":
             output.note(f"{more}, --limit N the first N)")
         else:
@@ -182,19 +186,32 @@ def show_listing(output: Output, chosen: ListFormat, listing: Listing[Row]) -> i
     return count
 
 
-def _first(rows: Iterable[Row], limit: int | None) -> tuple[list[Row], Callable[[], int]]:
-    """The first ``limit`` rows, and a function counting all of them (reading the rest)."""
-    iterator = iter(rows)
-    taken: list[Row] = []
-    for row in iterator:
-        taken.append(row)
-        if limit is not None and len(taken) >= limit:
-            break
+class _Counted(Generic[Row]):
+    """The first ``limit`` rows (iterate once), then :meth:`total` counts them all."""
 
-    def count() -> int:
-        return len(taken) + sum(1 for _ in iterator)
+    def __init__(self, rows: Iterable[Row], limit: int | None) -> None:
+        self._rows = iter(rows)
+        self._limit = limit
+        self.shown = 0
 
-    return taken, count
+    def __iter__(self) -> Iterator[Row]:
+        for row in self._rows:
+            self.shown += 1
+            yield row
+            if self._limit is not None and self.shown >= self._limit:
+                return
+
+    def total(self) -> int:
+        return self.shown + sum(1 for _ in self._rows)
+
+
+def _spaced(ids: Iterable[str]) -> Iterator[str]:
+    first = True
+    for text in ids:
+        yield text if first else " " + text
+        first = False
+    if not first:
+        yield "\n"
 
 
 def _json_array(rows: Iterable[Row], json_of: Callable[[Row], Any]) -> Iterator[str]:
@@ -222,16 +239,23 @@ def yaml_text(data: Any) -> str:
     return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False))
 
 
-def _separated(output: Output, columns: Sequence[Column[Row]], rows: list[Row], name: str) -> None:
+def _separated(
+    output: Output, columns: Sequence[Column[Row]], rows: Iterable[Row], name: str
+) -> None:
     if name == "csv":
         writer = csv.writer(_Lines(output), lineterminator="\n")
         writer.writerow([column.key for column in columns])
         for row in rows:
             writer.writerow([cell_text(column.value(row)) for column in columns])
+        output.flush()
         return
-    output.write("\t".join(column.key for column in columns) + "\n")
-    for row in rows:
-        output.write("\t".join(_tsv(cell_text(c.value(row))) for c in columns) + "\n")
+
+    def lines() -> Iterator[str]:
+        yield "\t".join(column.key for column in columns) + "\n"
+        for row in rows:
+            yield "\t".join(_tsv(cell_text(c.value(row))) for c in columns) + "\n"
+
+    output.write_pieces(lines())
 
 
 def _tsv(text: str) -> str:
@@ -244,7 +268,7 @@ class _Lines:
         self.output = output
 
     def write(self, text: str) -> None:
-        self.output.write(text)
+        self.output.write(text, flush=False)
 
 
 # tables -------------------------------------------------------------------------------------------
@@ -260,13 +284,11 @@ def print_table(
     if not rows:
         output.write(empty + "\n")
         return
+    if not output.stdout_is_terminal:
+        _plain_rows(output, columns, rows, empty)
+        return
     cells = [[cell_text(column.value(row)) for column in columns] for row in rows]
     headers = [column.header for column in columns]
-    if not output.stdout_is_terminal:
-        output.write("\t".join(headers) + "\n")
-        for line in cells:
-            output.write("\t".join(_tsv(text) for text in line) + "\n")
-        return
     kept = fitting_columns(columns, cells, output.out.width)
     left_out = [column.header for index, column in enumerate(columns) if index not in kept]
     output.out.print(
@@ -282,6 +304,24 @@ def print_table(
             f"left out to fit {output.out.width} columns: {', '.join(left_out)} "
             "(a wider terminal, or --format csv, shows them)"
         )
+
+
+def _plain_rows(
+    output: Output, columns: Sequence[Column[Row]], rows: Iterable[Row], empty: str
+) -> None:
+    """A pipe's table (wp-cli's): a header line and tab-separated values, nothing cut."""
+
+    def lines() -> Iterator[str]:
+        header = "\t".join(column.header for column in columns) + "\n"
+        for row in rows:
+            if header:
+                yield header
+                header = ""
+            yield "\t".join(_tsv(cell_text(column.value(row))) for column in columns) + "\n"
+        if header:
+            yield empty + "\n"
+
+    output.write_pieces(lines())
 
 
 def fitting_columns(

@@ -58,10 +58,14 @@ class Output:
         else:
             human(self.out)
 
-    def write(self, text: str) -> None:
+    def write(self, text: str, *, flush: bool = True) -> None:
         """Plain text on stdout, as given (redacted, control characters shown escaped)."""
         self.emitted = True
         self.out.file.write(visible(text))
+        if flush:
+            self.out.file.flush()
+
+    def flush(self) -> None:
         self.out.file.flush()
 
     def write_pieces(self, pieces: Iterable[str]) -> None:

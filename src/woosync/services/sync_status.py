@@ -19,15 +19,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select, union
+from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
-from woosync.db.models import SYNC_STATUSES, Product, ProductExclusion, ProductSync
+from woosync.db.models import SYNC_STATUSES, Product
 from woosync.services.catalog import field_value
 from woosync.services.common import connection_or_default
 from woosync.services.imports.cursor import read_cursor
-from woosync.services.selection import SELECTION, exclusions, load_selection
+from woosync.services.selection import SELECTION, load_selection
 from woosync.services.sync_echoes import catalog_print, conflict_target
+from woosync.services.sync_records import (
+    CHUNK,
+    Filters,
+    SyncRow,
+    read_exclusions,
+    read_full_products,
+    read_products,
+    read_syncs,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -36,7 +45,7 @@ if TYPE_CHECKING:
 
 EXCLUDED_STATE = "excluded"  # not a stored sync status: the product is kept out of the store
 STATES = (*SYNC_STATUSES, EXCLUDED_STATE)
-CHUNK = 2000  # products read per query: a chunk is all a stream holds in memory
+__all__ = ["CHUNK", "Filters"]  # re-exported: the filters callers build
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +105,6 @@ class Summary:
             setattr(self, state, self.count(state) + 1)
 
 
-@dataclass(frozen=True, slots=True)
-class Filters:
-    """Which records are listed (the summary counts them all): by state, product ids, SKUs
-    (case-insensitive) and, with ``conflicts_only``, those with an open conflict."""
-
-    status: str | None = None
-    product_ids: tuple[int, ...] = ()
-    skus: tuple[str, ...] = ()
-    conflicts_only: bool = False
-
-
 @dataclass(eq=False)
 class StoreStatus:
     """One store's sync status; iterate :meth:`records` once, then read ``summary`` and
@@ -132,19 +130,26 @@ class StoreStatus:
             selection = load_selection(session, self.connection_id)
             after = 0
             while True:
-                ids = _chunk_ids(session, self.connection_id, self.filters, after)
-                if not ids:
+                syncs = read_syncs(session, self.connection_id, self.filters, after)
+                upper = syncs[-1].product_id if len(syncs) == CHUNK else None
+                kept_out = read_exclusions(session, self.connection_id, self.filters, after, upper)
+                if not syncs and not kept_out:
                     return
-                after = ids[-1]
-                yield from self._chunk(session, ids, selection)
+                yield from self._chunk(session, syncs, kept_out, selection)
+                if upper is None:
+                    return
+                after = upper
 
-    def _chunk(self, session: Session, ids: list[int], selection: Any) -> Iterator[SyncRecord]:
-        products = _products(session, ids, selection.columns() if selection else [])
-        syncs = _syncs(session, self.connection_id, ids)
-        kept_out = {
-            pid: (found.reason, found.since)
-            for pid, found in exclusions(session, self.connection_id, ids).items()
-        }
+    def _chunk(
+        self,
+        session: Session,
+        page: list[SyncRow],
+        kept_out: dict[int, tuple[str, datetime | None]],
+        selection: Any,
+    ) -> Iterator[SyncRecord]:
+        syncs = {sync.product_id: sync for sync in page}
+        ids = sorted(syncs.keys() | kept_out.keys())
+        products = read_products(session, ids, selection.columns() if selection else [])
         if selection:
             for pid in syncs:
                 product = products.get(pid)
@@ -152,15 +157,13 @@ class StoreStatus:
                     kept_out.setdefault(pid, (SELECTION, None))
         wanted = self.filters.status
         disputed = [
-            pid
-            for pid, sync in syncs.items()
+            sync.product_id
+            for sync in page
             if sync.conflicts and wanted in (None, EXCLUDED_STATE, sync.sync_status)
         ]
-        full = _full_products(session, disputed)
+        full = read_full_products(session, disputed)
         for pid in ids:
             sync, product = syncs.get(pid), products.get(pid)
-            if sync is None and pid not in kept_out:
-                continue
             record = _record(self.connection_id, pid, product, sync, kept_out.get(pid))
             self.summary.add(record.state)
             if pid in full and sync is not None:
@@ -173,46 +176,6 @@ class StoreStatus:
             if self.filters.conflicts_only and not record.conflict_count:
                 continue
             yield record
-
-
-_SYNC_COLUMNS = (
-    "id",
-    "product_id",
-    "woo_product_id",
-    "last_exported_at",
-    "last_imported_at",
-    "last_modified_fields",
-    "sync_status",
-    "error_message",
-    "created_at",
-    "updated_at",
-    "conflicts",
-)
-
-
-def _syncs(session: Session, connection_id: int, ids: list[int]) -> dict[int, Any]:
-    """The chunk's sync records: only the columns shown (the fingerprints are never decoded)."""
-    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
-    query = select(*(table.c[name] for name in _SYNC_COLUMNS)).where(
-        table.c.connection_id == connection_id, table.c.product_id.in_(ids)
-    )
-    return {int(row.product_id): row for row in session.execute(query)}
-
-
-def _products(session: Session, ids: list[int], columns: Sequence[str]) -> dict[int, Any]:
-    """The chunk's products: id, SKU, name and the columns the store's selection reads."""
-    table: Any = Product.__table__  # type: ignore[attr-defined]
-    names = dict.fromkeys(["id", "sku", "name", *columns])
-    query = select(*(table.c[name] for name in names)).where(table.c.id.in_(ids))
-    return {int(row.id): row for row in session.execute(query)}
-
-
-def _full_products(session: Session, ids: list[int]) -> dict[int, Product]:
-    """Whole products, for the few records with a conflict (their values are compared)."""
-    if not ids:
-        return {}
-    found = session.exec(select(Product).where(col(Product.id).in_(ids))).all()
-    return {int(product.id or 0): product for product in found}
 
 
 def _with_conflicts(record: SyncRecord, count: int) -> SyncRecord:
@@ -275,26 +238,6 @@ def _check_products(session: Session, filters: Filters) -> None:
                 f"no product has the SKU {missing_skus[0]!r}",
                 hint="run 'woosync products list' to see them",
             )
-
-
-def _chunk_ids(session: Session, connection_id: int, filters: Filters, after: int) -> list[int]:
-    """The next ``CHUNK`` product ids after ``after`` that have a record or an exclusion here."""
-    synced: Any = select(col(ProductSync.product_id).label("pid")).where(
-        ProductSync.connection_id == connection_id, ProductSync.product_id > after
-    )
-    kept_out: Any = select(col(ProductExclusion.product_id).label("pid")).where(
-        ProductExclusion.connection_id == connection_id, ProductExclusion.product_id > after
-    )
-    if filters.product_ids:
-        synced = synced.where(col(ProductSync.product_id).in_(filters.product_ids))
-        kept_out = kept_out.where(col(ProductExclusion.product_id).in_(filters.product_ids))
-    if filters.skus:
-        by_sku = select(Product.id).where(col(Product.sku).collate("NOCASE").in_(filters.skus))
-        synced = synced.where(col(ProductSync.product_id).in_(by_sku))
-        kept_out = kept_out.where(col(ProductExclusion.product_id).in_(by_sku))
-    both = union(synced, kept_out).subquery()
-    query = select(both.c.pid).order_by(both.c.pid).limit(CHUNK)
-    return [int(pid) for pid in session.execute(query).scalars()]
 
 
 def _record(
