@@ -173,3 +173,31 @@ def test_the_format_setting_is_every_listing_default(db: Database, cli: Any) -> 
     assert _ok(cli("sync-status")).stdout.splitlines()[0].startswith("productId,sku,name,Retail")
     assert _ok(cli("sync-status", "--format", "tsv")).stdout.startswith("productId\tsku")
     assert json.loads(_ok(cli("sync-status", "--json")).stdout)["connectionId"] == 1
+
+
+def test_records_are_read_a_chunk_at_a_time_with_the_same_result(
+    db: Database, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 1 and 2 products (sync records and exclusions on both sides of a chunk's edge)
+    give what one chunk gives, in the matrix and in the spec's JSON."""
+    from woosync.services import sync_status
+
+    whole = (
+        _ok(cli("sync-status", "-c", "all", "--json")).stdout,
+        _ok(cli("sync-status", "-c", "all")).stdout,
+    )
+    for size in (1, 2):
+        monkeypatch.setattr(sync_status, "CHUNK", size)
+        assert (
+            _ok(cli("sync-status", "-c", "all", "--json")).stdout,
+            _ok(cli("sync-status", "-c", "all")).stdout,
+        ) == whole
+
+
+def test_a_store_that_fails_is_said_and_the_others_still_shown(db: Database, cli: Any) -> None:
+    result = cli("sync-status", "-c", "all", "-p", "999", "--json")
+    assert result.exit_code == 3
+    data = json.loads(result.stdout)
+    assert data["success"] is False and data["exitCode"] == 3
+    assert [s["error"]["message"] for s in data["stores"]] == ["product 999 not found"] * 2
+    assert "Retail (connection 1): product 999 not found" in result.stderr

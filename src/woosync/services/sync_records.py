@@ -21,8 +21,6 @@ from woosync.db.models import Product, ProductExclusion, ProductSync
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-CHUNK = 2000  # products read per query: a chunk is all a stream holds in memory
-
 
 @dataclass(frozen=True, slots=True)
 class Filters:
@@ -76,8 +74,10 @@ def _restricted(query: Any, column: Any, filters: Filters) -> Any:
     return query
 
 
-def read_syncs(session: Session, connection_id: int, filters: Filters, after: int) -> list[SyncRow]:
-    """The next ``CHUNK`` sync records after product ``after``, in product-id order."""
+def read_syncs(
+    session: Session, connection_id: int, filters: Filters, after: int, limit: int
+) -> list[SyncRow]:
+    """The next ``limit`` sync records after product ``after``, in product-id order."""
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     c = table.c
     query = sql_select(
@@ -93,7 +93,7 @@ def read_syncs(session: Session, connection_id: int, filters: Filters, after: in
         _raw(c.updated_at),
         _raw(c.conflicts),
     ).where(c.connection_id == connection_id, c.product_id > after)
-    query = _restricted(query, c.product_id, filters).order_by(c.product_id).limit(CHUNK)
+    query = _restricted(query, c.product_id, filters).order_by(c.product_id).limit(limit)
     return [
         SyncRow(
             row[0],

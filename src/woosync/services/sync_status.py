@@ -29,7 +29,6 @@ from woosync.services.imports.cursor import read_cursor
 from woosync.services.selection import SELECTION, load_selection
 from woosync.services.sync_echoes import catalog_print, conflict_target
 from woosync.services.sync_records import (
-    CHUNK,
     Filters,
     SyncRow,
     read_exclusions,
@@ -45,7 +44,8 @@ if TYPE_CHECKING:
 
 EXCLUDED_STATE = "excluded"  # not a stored sync status: the product is kept out of the store
 STATES = (*SYNC_STATUSES, EXCLUDED_STATE)
-__all__ = ["CHUNK", "Filters"]  # re-exported: the filters callers build
+__all__ = ["Filters"]  # re-exported: the filters callers build
+CHUNK = 2000  # products read per query: a chunk is all a stream holds in memory
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +130,7 @@ class StoreStatus:
             selection = load_selection(session, self.connection_id)
             after = 0
             while True:
-                syncs = read_syncs(session, self.connection_id, self.filters, after)
+                syncs = read_syncs(session, self.connection_id, self.filters, after, CHUNK)
                 upper = syncs[-1].product_id if len(syncs) == CHUNK else None
                 kept_out = read_exclusions(session, self.connection_id, self.filters, after, upper)
                 if not syncs and not kept_out:
