@@ -83,6 +83,10 @@ def test_the_matrix_shows_each_product_in_each_store_with_its_sku(db: Database, 
 
 def test_one_store_adds_its_details_and_json_keeps_the_spec_shape(db: Database, cli: Any) -> None:
     result = _ok(cli("sync-status", "-c", "Retail"))
+    assert result.stderr == ""
+    default = _ok(cli("sync-status"))
+    assert default.stdout == result.stdout
+    assert "1 more active store(s): --connection all shows every store" in default.stderr
     header, first = result.stdout.splitlines()[:2]
     assert header == "Product\tSKU\tName\tRetail\tWoo ID\tLast exported\tLast imported"
     assert first == "101\tSKU-101\tProduct 101\tsynced\t456\t2025-12-11T10:30:00.000Z\tnever"

@@ -75,6 +75,8 @@ def sync_status_command(
         _conflicts(output, stores)
     else:
         _matrix(output, chosen, stores)
+        if not connection and chosen.name == "table":
+            _other_stores(output, db)
     worst = max((outcome.exit_code for outcome in outcomes), default=0)
     if worst:
         raise typer.Exit(worst)
@@ -143,6 +145,19 @@ def _structured(
         output.write(yaml_text({"stores": stores}))
     elif outcomes[0].status is not None:
         output.write(yaml_text(store_json(outcomes[0].status)))
+
+
+def _other_stores(output: Output, db: Database) -> None:
+    """Without ``--connection`` only the default store is shown: say when there are others."""
+    from woosync.core.errors import WoosyncError
+    from woosync.services.stores import resolve_connections
+
+    try:
+        others = len(resolve_connections(db, ["all"])) - 1
+    except WoosyncError:
+        return
+    if others > 0:
+        output.note(f"{others} more active store(s): --connection all shows every store")
 
 
 # the matrix ---------------------------------------------------------------------------------------
