@@ -296,7 +296,6 @@ def print_table(
             [headers[index] for index in kept],
             [[line[index] for index in kept] for line in cells],
             title=title,
-            fold=True,
         )
     )
     if left_out:

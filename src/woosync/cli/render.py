@@ -86,9 +86,10 @@ class Output:
         rows: Sequence[Sequence[Any]],
         *,
         title: str | None = None,
-        fold: bool = False,
+        fold: bool = True,
     ) -> Table:
-        """A Rich table; with ``fold`` every value is wrapped to the column, never cut."""
+        """A Rich table whose values wrap to their column, never cut with an ellipsis (unless
+        ``fold`` is false)."""
         table = Table(
             title=None if title is None else Text(title), show_lines=False, header_style="bold"
         )
