@@ -61,8 +61,9 @@ LimitOption = Annotated[
     typer.Option(
         "--limit",
         metavar="N",
-        min=1,
-        help=f"Show at most N rows (default: {DEFAULT_LIMIT} in a table, all in other formats).",
+        min=0,
+        help=f"Show at most N rows (default: {DEFAULT_LIMIT} in a table, all in other formats; "
+        "0: all).",
         show_default=False,
     ),
 ]
@@ -85,7 +86,6 @@ class ListFormat:
 
     name: str
     limit: int | None
-    limit_given: bool = False
 
 
 def list_format(ctx: typer.Context, options: ListOptions) -> tuple[AppContext, ListFormat]:
@@ -100,10 +100,10 @@ def list_format(ctx: typer.Context, options: ListOptions) -> tuple[AppContext, L
     if options.all_rows:
         limit = None
     elif options.limit is not None:
-        limit = options.limit
+        limit = options.limit or None  # --limit 0: every row, as --all
     else:
         limit = DEFAULT_LIMIT if name == "table" else None
-    return state, ListFormat(name, limit, options.limit is not None)
+    return state, ListFormat(name, limit)
 
 
 def _setting() -> str:
