@@ -282,7 +282,7 @@ def print_table(
 ) -> None:
     """Rows as a table that fits the terminal (see the module), or plain rows on a pipe."""
     if not rows:
-        output.write(empty + "\n")
+        output.info(empty)
         return
     if not output.stdout_is_terminal:
         _plain_rows(output, columns, rows, empty)
@@ -308,19 +308,21 @@ def print_table(
 def _plain_rows(
     output: Output, columns: Sequence[Column[Row]], rows: Iterable[Row], empty: str
 ) -> None:
-    """A pipe's table (wp-cli's): a header line and tab-separated values, nothing cut."""
+    """A pipe's table (wp-cli's): a header line and tab-separated values, nothing cut; when
+    there are no rows, nothing on stdout and ``empty`` on stderr."""
+    written = False
 
     def lines() -> Iterator[str]:
-        header = "\t".join(column.header for column in columns) + "\n"
+        nonlocal written
         for row in rows:
-            if header:
-                yield header
-                header = ""
+            if not written:
+                yield "\t".join(column.header for column in columns) + "\n"
+                written = True
             yield "\t".join(_tsv(cell_text(column.value(row))) for column in columns) + "\n"
-        if header:
-            yield empty + "\n"
 
     output.write_pieces(lines())
+    if not written:
+        output.info(empty)
 
 
 def fitting_columns(

@@ -1,0 +1,76 @@
+"""Human views of export and import mappings (the JSON is :mod:`woosync.shapes.mappings`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from woosync.cli.formats import Column, Listing
+from woosync.core.timeutil import iso
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from woosync.services.mappings import MappingView
+
+
+def _pairs_text(pairs: Mapping[str, str]) -> str:
+    return ", ".join(f"{key} → {value}" for key, value in pairs.items()) or "(none)"
+
+
+def _content_column(view: MappingView) -> tuple[str, str]:
+    """The part that tells the directions apart: (label, text)."""
+    from woosync.services.mappings import ExportMappingView
+
+    if isinstance(view, ExportMappingView):
+        return "selected fields", ", ".join(view.selected_fields)
+    return "attribute mappings", _pairs_text(view.attribute_mappings)
+
+
+def render_mapping(view: MappingView | None) -> Callable[[Console], None]:
+    """Human view of one export or import mapping."""
+    from woosync.services.mappings import ExportMappingView
+
+    def show(console: Console) -> None:
+        if view is None:
+            return
+        direction = "export" if isinstance(view, ExportMappingView) else "import"
+        state = "active" if view.is_active else "inactive"
+        console.print(
+            f"{direction} mapping {view.id} · connection {view.connection_id} · {state}",
+            markup=False,
+            highlight=False,
+        )
+        rows = [
+            _content_column(view),
+            ("field mappings", _pairs_text(view.field_mappings)),
+            ("updated", str(iso(view.updated_at))),
+        ]
+        for label, value in rows:
+            console.print(f"  {label:<19} {value}", markup=False, highlight=False)
+
+    return show
+
+
+def mapping_listing(views: Sequence[MappingView]) -> Listing[MappingView]:
+    """A connection's mappings of one direction as a listing in any ``--format`` (the JSON is
+    :func:`woosync.shapes.mappings.mapping_json` of each)."""
+    from woosync.shapes.mappings import mapping_json
+
+    content = _content_column(views[0])[0] if views else "content"
+    key = "selectedFields" if content == "selected fields" else "attributeMappings"
+    columns: list[Column[MappingView]] = [
+        Column("id", "id", lambda view: view.id),
+        Column("active", "isActive", lambda view: view.is_active),
+        Column(content, key, lambda view: _content_column(view)[1]),
+        Column("field mappings", "fieldMappings", lambda view: _pairs_text(view.field_mappings)),
+        Column("updated", "updatedAt", lambda view: iso(view.updated_at), drop=1),
+    ]
+    return Listing(
+        columns,
+        views,
+        json_of=mapping_json,
+        id_of=lambda view: view.id,
+        empty="No mappings.",
+        what="mappings",
+    )
