@@ -205,3 +205,23 @@ def test_a_store_that_fails_is_said_and_the_others_still_shown(db: Database, cli
     assert data["success"] is False and data["exitCode"] == 3
     assert [s["error"]["message"] for s in data["stores"]] == ["product 999 not found"] * 2
     assert "Retail (connection 1): product 999 not found" in result.stderr
+
+
+def test_connections_and_mappings_list_in_every_format(db: Database, cli: Any) -> None:
+    rows = list(csv.reader(io.StringIO(_ok(cli("connections", "list", "--format", "csv")).stdout)))
+    assert rows[0][:3] == ["id", "storeName", "storeUrl"]
+    assert [row[2] for row in rows[1:]] == ["https://retail.example", "https://wholesale.example"]
+    piped = _ok(cli("connections", "list")).stdout.splitlines()
+    assert piped[0].startswith("ID\tName\tURL") and "https://wholesale.example" in piped[2]
+    assert _ok(cli("connections", "list", "--format", "ids")).stdout == "1 2\n"
+    assert _ok(cli("connections", "list", "--format", "count", "--limit", "1")).stdout == "2\n"
+    one = yaml.safe_load(_ok(cli("connections", "list", "--format", "yaml", "--limit", "1")).stdout)
+    assert [item["storeName"] for item in one] == ["Retail"]
+    made = cli("export-mapping", "create", "Retail", "--fields", "name,sku,price")
+    assert made.exit_code == 0, made.stderr
+    assert _ok(cli("export-mapping", "list", "Retail", "--format", "ids")).stdout == "1\n"
+    tsv = _ok(cli("export-mapping", "list", "Retail", "--format", "tsv")).stdout.splitlines()
+    assert tsv[0].split("\t")[:3] == ["id", "isActive", "selectedFields"]
+    assert tsv[1].split("\t")[:3] == ["1", "yes", "name, sku, price"]
+    none = cli("import-mapping", "list", "Retail")
+    assert (none.exit_code, none.stdout, none.stderr.strip()) == (0, "", "No mappings.")
