@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from woosync.services.export.plan import MissingRefError
+from woosync.services.export.payload import MissingRefError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
