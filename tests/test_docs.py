@@ -238,6 +238,7 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:  # type: ignor
             "101,102,103": "1,2,3",
             "--product 101": "--product 1",
             "TEE-1,TEE-2": "MUG-CLASSIC,TEE-ORGANIC",
+            "--sku TEE-1 --yes": "--sku TEE-ORGANIC --yes",
         },
     )
     assert len(ran) == 10
