@@ -29,6 +29,7 @@ import typer
 
 from woosync.cli.context import AppContext, JsonFlag, app_context
 from woosync.core.errors import ValidationError
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
     from woosync.cli.render import Output
@@ -62,6 +63,7 @@ LimitOption = Annotated[
         "--limit",
         metavar="N",
         min=0,
+        max=SQLITE_MAX_INTEGER,
         help=f"Show at most N rows (default: {DEFAULT_LIMIT} in a table, all in other formats; "
         "0: all).",
         show_default=False,
@@ -140,6 +142,7 @@ class Listing(Generic[Row]):
     title: str | None = None
     empty: str = "Nothing to list."
     what: str = "rows"
+    total: int | None = None  # when the rows are one page of more (the service counted them)
 
 
 def cell_text(value: object) -> str:
@@ -157,7 +160,7 @@ def show_listing(output: Output, chosen: ListFormat, listing: Listing[Row]) -> i
     as they are read (only a terminal's table, which measures its columns, holds its rows)."""
     output.emitted = True
     if chosen.name == "count":
-        every = sum(1 for _ in listing.rows)
+        every = listing.total if listing.total is not None else sum(1 for _ in listing.rows)
         output.write(f"{every}\n")
         return every
     counted = _Counted(listing.rows, chosen.limit)
@@ -176,7 +179,7 @@ def show_listing(output: Output, chosen: ListFormat, listing: Listing[Row]) -> i
         )
     else:
         _plain_rows(output, listing.columns, counted, listing.empty)
-    count = counted.total()
+    count = counted.total() if listing.total is None else max(listing.total, counted.shown)
     if count > counted.shown:
         more = f"showing {counted.shown} of {count} {listing.what} (--all shows every one"
         if chosen.name == "table":

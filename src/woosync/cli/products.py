@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,6 +11,7 @@ import typer
 
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
@@ -224,10 +226,10 @@ def add_command(
     _emit_product(state.output, product)
 
 
-TABLE_LIMIT = 100  # rows a terminal table shows unless --limit says otherwise
 
 
 @app.command("list")
+@with_option_groups
 def list_command(
     ctx: typer.Context,
     sku: Annotated[
@@ -238,51 +240,40 @@ def list_command(
         str | None,
         typer.Option("--search", help="Part of the name or SKU (any case).", show_default=False),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            max=SQLITE_MAX_INTEGER,
-            help=f"Show at most this many (0 for all). Default: {TABLE_LIMIT} in the table, "
-            "all with --json.",
-            show_default=False,
-        ),
-    ] = None,
-    json_flag: JsonFlag = False,
+    listing: ListOptions = ListOptions(),
 ) -> None:
     """List products by id, with filters."""
     from woosync.services.catalog import list_products
 
-    state = app_context(ctx, json_flag)
+    state, chosen = list_format(ctx, listing)
     skus = [part for text in sku or [] for part in text.split(",")]
-    if limit is None:  # a script reading JSON gets every row unless it asks for fewer
-        limit = 0 if state.output.json_mode else TABLE_LIMIT
+    limit = 1 if chosen.name == "count" else chosen.limit or 0
     page = list_products(state.db(create=False), skus=skus, search=search, limit=limit)
-    if len(page.items) < page.total:
-        state.output.info(
-            f"showing {len(page.items)} of {page.total} products (use --limit 0 for all)"
-        )
+    show_listing(state.output, chosen, _product_listing(page.items, page.total))
 
-    def human(console: Console) -> None:
-        if not page.items:
-            state.output.info("no products: add one with 'woosync products add' or load a file")
-            return
-        rows = [
-            [
-                _text(item["id"]),
-                _text(item["sku"]),
-                _text(item["name"]),
-                _text(item["price"]),
-                _text(item["sale_price"]),
-                _text(item["stock_status"]),
-                _text(item["status"]),
-            ]
-            for item in page.items
-        ]
-        columns = ["ID", "SKU", "Name", "Price", "Sale", "Stock", "Status"]
-        console.print(state.output.table(columns, rows))
 
-    state.output.emit(page.items, human=human)
+def _product_listing(items: list[dict[str, Any]], total: int) -> Listing[dict[str, Any]]:
+    def field(name: str) -> Callable[[dict[str, Any]], object]:
+        return lambda item: item[name]
+
+    columns: list[Column[dict[str, Any]]] = [
+        Column("ID", "id", field("id")),
+        Column("SKU", "sku", field("sku")),
+        Column("Name", "name", field("name")),
+        Column("Price", "price", field("price")),
+        Column("Sale", "salePrice", field("sale_price"), drop=2),
+        Column("Stock", "stockStatus", field("stock_status"), drop=1),
+        Column("Status", "status", field("status"), drop=3),
+    ]
+    return Listing(
+        columns,
+        items,
+        json_of=lambda item: item,
+        id_of=field("id"),
+        empty="no products: add one with 'woosync products add' or load a file",
+        what="products",
+        total=total,
+    )
 
 
 @app.command("show")
