@@ -254,7 +254,7 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # t
     assert "3 imported" in _output(ran, "import")  # the default connection's three products
     assert "3 unchanged" in _output(ran, "import", "--update-existing", "--on-conflict", "store")
     assert "2 imported" in _output(
-        ran, "import", "--connection", "2", "--woo-ids", ids, "--update-existing"
+        ran, "import", "--connection", "2", "--woo-id", ids, "--update-existing"
     )
     assert (tmp_path / "woosync-import.log").read_text()
     crontab = re.search(r"```crontab\n(.*?)```", _section("Import and cron"), re.S)

@@ -136,7 +136,7 @@ def test_dry_run_changes_nothing(db: Database, sandbox: SandboxStore, cli: Any) 
         (["--concurrency", "0"], "concurrency must be between 1 and 16"),
         (["--connection", "9"], "connection 9 not found"),
         (["--wait", "-1"], "--wait must not be negative"),
-        (["--woo-ids", ","], "--woo-ids is empty"),
+        (["--woo-id", ","], "--woo-id is empty"),
     ],
 )
 def test_bad_options_are_one_line_errors_and_change_nothing(

@@ -226,8 +226,6 @@ def add_command(
     _emit_product(state.output, product)
 
 
-
-
 @app.command("list")
 @with_option_groups
 def list_command(
