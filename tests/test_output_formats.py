@@ -225,3 +225,16 @@ def test_connections_and_mappings_list_in_every_format(db: Database, cli: Any) -
     assert tsv[1].split("\t")[:3] == ["1", "yes", "name, sku, price"]
     none = cli("import-mapping", "list", "Retail")
     assert (none.exit_code, none.stdout, none.stderr.strip()) == (0, "", "No mappings.")
+
+
+def test_products_list_counts_and_pages_through_the_service(db: Database, cli: Any) -> None:
+    assert _ok(cli("products", "list", "--format", "count")).stdout == "4\n"
+    cut = _ok(cli("products", "list", "--format", "csv", "--limit", "2"))
+    assert [row.split(",")[:2] for row in cut.stdout.splitlines()] == [
+        ["id", "sku"],
+        ["101", "SKU-101"],
+        ["102", "SKU-102"],
+    ]
+    assert "showing 2 of 4 products" in cut.stderr
+    assert _ok(cli("products", "list", "--sku", "sku-104", "--format", "ids")).stdout == "104\n"
+    assert len(json.loads(_ok(cli("products", "list", "--json")).stdout)) == 4
