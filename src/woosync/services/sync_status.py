@@ -25,7 +25,7 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.models import SYNC_STATUSES, Product
 from woosync.services.catalog import field_value
 from woosync.services.connections import connection_or_default
-from woosync.services.imports.cursor import read_cursor
+from woosync.services.imports.bookmark import read_cursor
 from woosync.services.selection import SELECTION, load_selection
 from woosync.services.sync_echoes import catalog_print, conflict_target
 from woosync.services.sync_records import (
