@@ -209,7 +209,10 @@ def _output(ran, *argv: str) -> str:  # type: ignore[no-untyped-def]
 def test_the_readme_quick_start_runs(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
     ran = _run_section(cli, "Quick start", {"https://retail.example.com": readme_env["retail"]})
     assert len(ran) == 5
-    assert "12 synced, 0 failed" in _output(ran, "export", "--all", "--partial")
+    exported = _output(ran, "export", "--all", "--partial")
+    assert "12 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+        exported
+    )
 
 
 def test_the_readme_connection_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
@@ -241,7 +244,9 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:  # type: ignor
             "--sku TEE-1 --yes": "--sku TEE-ORGANIC --yes",
         },
     )
-    assert len(ran) == 10
+    assert len(ran) == 11
+    verbose = _output(ran, "export", "--connection", "1", "--all", "--partial", "--verbose")
+    assert verbose.count("│ unchanged │") == 12  # a row per product, though none changed
     plan = _output(ran, "export", "--connection", "1", "--all", "--partial", "--dry-run")
     assert "0 to create, 0 to update, 12 unchanged" in plan
 

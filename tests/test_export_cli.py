@@ -45,16 +45,29 @@ def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, s
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert set(data) == {
-        "success", "connectionId", "syncedCount", "failedCount", "results", "excludedCount", "excluded"
+        "success", "connectionId", "syncedCount", "failedCount", "counts", "results",
+        "excludedCount", "excluded",
     }  # fmt: skip
     assert (data["success"], data["syncedCount"], data["failedCount"]) == (False, 1, 1)
+    assert data["counts"] == {
+        "created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "excluded": 0, "conflicts": 0,
+        "failed": 1,
+    }  # fmt: skip
+    assert [r["change"] for r in data["results"]] == ["created", "failed"]
     assert data["results"][0]["status"] == "success"
     assert data["results"][1]["status"] == "error" and "message" in data["results"][1]
     assert f"product {ids[1]}:" in result.stderr and "error" in result.stderr
 
     ok = cli("export", "--sku", "CLI-1", "--fields", "name,sku,price", "--partial")
     assert ok.exit_code == 0, ok.stderr
-    assert "1 synced, 0 failed" in ok.stdout and "(no change)" in ok.stdout
+    assert "0 created, 0 updated, 1 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+        ok.stdout
+    )
+    assert "Exported fields" not in ok.stdout  # no table of unchanged products
+    verbose = cli(
+        "export", "--sku", "CLI-1", "--fields", "name,sku,price", "--partial", "--verbose"
+    )
+    assert "unchanged" in verbose.stdout and "Exported fields" in verbose.stdout
 
 
 def test_dry_run_prints_the_plan_and_writes_nothing(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
@@ -190,7 +203,9 @@ def test_log_file_gets_the_run_and_no_secret(cli, setup, memory_keyring, tmp_pat
     assert not [secret for secret in secrets if secret in text]
 
     again = cli(*args, "--log-file", str(log))  # appends; INFO lines only at the default level
-    assert again.exit_code == 1 and "1 synced, 1 failed" in again.stdout
+    assert again.exit_code == 1 and "1 unchanged, 0 skipped, 0 excluded, 0 conflicts, 1 failed" in (
+        again.stdout
+    )
     added = log.read_text()[len(text) :]
     assert "finished: 1 synced, 1 failed" in added and "DEBUG" not in added
     assert not [secret for secret in secrets if secret in added]

@@ -90,6 +90,7 @@ def test_first_export_looks_up_skus_then_creates_in_one_batch(db: Database, fake
         "status",
         "exportedFields",
         "lastExportedAt",
+        "change",
     }
     assert first["status"] == "success" and first["exportedFields"] == ["name", "sku", "price"]
     record = sync_of(db, conn, ids[0])

@@ -87,9 +87,44 @@ def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cl
     result = cli("import")
     assert result.exit_code == 0
     assert "2 imported, 0 updated, 0 unchanged, 1 skipped, 0 failed" in result.stdout
-    assert "variable products are not imported" in result.stdout
+    assert "+ imported H-00001 (store product 10) as product 1" in result.stdout.splitlines()
+    # skipped products are counted; --verbose lists them and why
+    assert "variable products are not imported" not in result.stdout
+    assert "1 skipped: --verbose lists them and why" in result.stdout
+    verbose = cli("import", "--verbose")
+    assert "variable products are not imported" in verbose.stdout
     again = cli("import", "--update-existing", "--woo-ids", "10,11")
     assert "0 imported, 0 updated, 2 unchanged" in again.stdout
+    assert again.stdout.splitlines() == ["0 imported, 0 updated, 2 unchanged, 0 skipped, 0 failed"]
+
+
+def test_a_dry_run_shows_only_real_differences_with_their_values(
+    db: Database, sandbox: SandboxStore, served: str, cli: Any
+) -> None:
+    from woosync.woo import WooClient
+
+    sandbox.seed_products(3, prefix="D-")
+    assert cli("import").exit_code == 0
+    key, secret = sandbox.create_key("read_write")
+    stored = sandbox.find_sku("D-00002")
+    assert stored is not None
+    before = stored["regular_price"]
+    with WooClient(served, key, secret) as client:
+        client.put(f"/products/{stored['id']}", {"regular_price": "13.90"})
+    new_id = sandbox.create_product({"name": "New one", "sku": "D-NEW", "regular_price": "5"})["id"]
+
+    dry = cli("import", "--dry-run", "--update-existing")
+    assert dry.exit_code == 0, dry.stderr
+    changes = [line for line in dry.stdout.splitlines() if line[:1] in "+~-"]
+    assert changes == [
+        f"~ D-00002 price {before} -> 13.90",
+        f"+ import D-NEW (store product {new_id})",
+    ]
+    assert "1 would be imported, 1 would be updated, 2 unchanged" in dry.stdout
+    data = json.loads(cli("--json", "import", "--dry-run", "--update-existing").stdout)
+    [updated] = [p for p in data["products"] if p["status"] == "updated"]
+    assert updated["changes"] == [{"field": "price", "old": before, "new": "13.90"}]
+    assert _skus(db) == ["D-00001", "D-00002", "D-00003"]  # nothing written
 
 
 def test_a_failed_product_means_exit_1_and_a_line_on_stderr(
@@ -288,7 +323,7 @@ def test_human_tables_and_failure_lines_are_capped(
         sandbox.create_product({"name": f"Variable {n}", "sku": f"V-{n}", "type": "variable"})
     for n in range(22):
         sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
-    result = cli("import")
+    result = cli("import", "--verbose")
     assert result.exit_code == 1
     assert "0 imported, 0 updated, 0 unchanged, 23 skipped, 22 failed" in result.stdout
     assert result.stdout.count("variable products are not imported") == 20

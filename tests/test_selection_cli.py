@@ -90,7 +90,10 @@ def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops
         }
     ]
     human = _ok(cli("export", "--all", "--partial", "--dry-run"))
-    assert "1 excluded from this store" in human.stdout and "left out: product" in human.stdout
+    assert (
+        "2 unchanged, 0 skipped, 1 excluded," in human.stdout
+        and "left out: product" in human.stdout
+    )
     ran = json.loads(_ok(cli("--json", "export", "--all", "--partial")).stdout)
     assert (ran["syncedCount"], ran["excludedCount"]) == (2, 1)
     assert shop.find_sku("SEL-2") is None
@@ -204,7 +207,9 @@ def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(  # t
     path = tmp_path / "wholesale.yaml"
     path.write_text(SELECTION)
     dry = _ok(cli("mappings", "apply", "--dry-run", str(path)))
-    assert "would create the products selection for 'Wholesale'" in dry.stdout
+    assert "+ would create the products selection for 'Wholesale'" in dry.stdout
+    assert "    + products.include.categories shoes" in dry.stdout.splitlines()
+    assert "    + products.exclude.tags retail-only" in dry.stdout.splitlines()
     applied = json.loads(_ok(cli("--json", "mappings", "apply", str(path))).stdout)
     assert applied[0]["direction"] == "products" and applied[0]["action"] == "create"
     assert json.loads(_ok(cli("--json", "mappings", "apply", str(path))).stdout) == []

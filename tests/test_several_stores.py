@@ -58,8 +58,14 @@ def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type:
     result = cli("export", "--connection", "all", "--all")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "Retail (connection 1): 2 synced, 0 failed [exit 0]",
-        "Wholesale (connection 2): 2 synced, 0 failed [exit 0]",
+        "Retail (connection 1): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
+        "0 conflicts, 0 failed [exit 0]",
+        "  + created ALL-1 (product 1): name, sku, price",
+        "  + created ALL-2 (product 2): name, sku, price",
+        "Wholesale (connection 2): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
+        "0 conflicts, 0 failed [exit 0]",
+        "  + created ALL-1 (product 1): name, sku, price",
+        "  + created ALL-2 (product 2): name, sku, price",
     ]
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-2")
     assert shops[2].find_sku("ALL-1") is None  # inactive: not part of "all"
@@ -111,9 +117,10 @@ def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:  # type
     shops[1].seed_products(3, prefix="W-")
     result = cli("import", "--connection", "all", "--incremental", "--update-existing")
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("  ")]
     assert lines[0].startswith("Retail (connection 1): 2 imported")
     assert lines[1].startswith("Wholesale (connection 2): 3 imported")
+    assert "  + imported W-00003 (store product 12) as product 7" in result.stdout.splitlines()
     data = _json(cli("--json", "import", "-c", "all", "--incremental"))
     assert [s["result"]["importedCount"] for s in data["stores"]] == [0, 0]
 
@@ -131,7 +138,8 @@ def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shop
     assert result.exit_code == 0, result.stderr
     assert "Wholesale (connection 2): product 1 (ALL-1) not exported: excluded" in result.stderr
     assert "Retail (connection 1): product" not in result.stderr
-    assert result.stdout.splitlines()[1] == (
-        "Wholesale (connection 2): 1 synced, 0 failed, 1 excluded from this store [exit 0]"
+    assert result.stdout.splitlines()[3] == (
+        "Wholesale (connection 2): 1 created, 0 updated, 0 unchanged, 0 skipped, 1 excluded, "
+        "0 conflicts, 0 failed [exit 0]"
     )
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-1") is None

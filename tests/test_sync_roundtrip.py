@@ -324,7 +324,11 @@ def test_a_conflict_clears_when_one_side_is_edited_to_match_or_a_full_export_sen
     plan = second.export(store, partial=True, dry_run=True)
     [row] = [p for p in plan["products"] if p["sku"] == "RT-1"]
     assert (row["action"], row["heldConflicts"]) == ("unchanged", ["weight"])
-    second.export(store, partial=True)
+    assert plan["counts"]["conflicts"] == 1
+    held = second.export(store, partial=True)
+    assert held["counts"]["conflicts"] == 1
+    [kept] = [r for r in held["results"] if r.get("heldConflicts")]
+    assert (kept["change"], kept["heldConflicts"]) == ("unchanged", ["weight"])
     assert second.product("RT-1")["weight"] == "0.8"
     assert sync_status(store, second.connection_id)["conflictCount"] == 1
     # ... a full export pushes the catalog's value, which ends the conflict
