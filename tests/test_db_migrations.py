@@ -161,6 +161,7 @@ def test_deleting_a_connection_cascades(tmp_path: Path) -> None:
         connection = Connection(store_name="S", store_url="https://s.example")
         session.add(connection)
         session.flush()
+        assert connection.id is not None
         session.add(ExportMapping(connection_id=connection.id, selected_fields=["name", "sku"]))
         session.add(ProductSync(connection_id=connection.id, product_id=1))
     with db.session() as session:

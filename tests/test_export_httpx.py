@@ -28,10 +28,8 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database
 from woosync.services.export import send as export_send
 
-
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture

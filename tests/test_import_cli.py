@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -198,7 +197,7 @@ def test_never_prompts_without_a_terminal(
 
 
 def test_a_second_run_on_the_same_store_exits_6_or_waits(
-    db: Database, sandbox: SandboxStore, cli: Any
+    db: Database, sandbox: SandboxStore, cli: Any, lock_waits: threading.Event
 ) -> None:
     sandbox.seed_products(2, prefix="LK-")
     with store_lock(1, database=db.path):
@@ -209,7 +208,7 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert _skus(db) == []
 
     held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, 0.4, held))
+    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
     holder.start()
     assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--wait", "10")
@@ -218,10 +217,13 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert len(_skus(db)) == 2
 
 
-def _hold_lock(db: Database, connection_id: int, seconds: float, held: threading.Event) -> None:
+def _hold_lock(
+    db: Database, connection_id: int, release: threading.Event, held: threading.Event
+) -> None:
+    """Hold the store's lock until ``release`` is set (by the run that queues behind it)."""
     with store_lock(connection_id, database=db.path):
         held.set()
-        time.sleep(seconds)
+        assert release.wait(5)
 
 
 def test_overlapping_runs_on_one_store_are_serialised(db: Database, sandbox: SandboxStore) -> None:
@@ -276,7 +278,7 @@ def test_runs_on_different_stores_proceed_in_parallel(
 
 
 def test_a_refused_run_is_in_the_log_file_too(
-    db: Database, sandbox: SandboxStore, cli: Any, tmp_path: Path
+    db: Database, sandbox: SandboxStore, cli: Any, tmp_path: Path, lock_waits: threading.Event
 ) -> None:
     """A cron job's log file shows why a run did nothing, not only the runs that worked."""
     log = tmp_path / "import.log"
@@ -287,7 +289,7 @@ def test_a_refused_run_is_in_the_log_file_too(
     assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
 
     held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, 0.3, held))
+    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
     holder.start()
     assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))

@@ -33,7 +33,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def apply(cli, *args: str):
+def apply(cli, *args: str | Path):
     return cli("mappings", "apply", *map(str, args))
 
 

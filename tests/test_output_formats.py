@@ -32,6 +32,7 @@ def db(db_path: Path) -> Database:
         wholesale = Connection(store_name="Wholesale", store_url="https://wholesale.example")
         session.add_all([retail, wholesale])
         session.flush()
+        assert retail.id is not None and wholesale.id is not None
         for number in (101, 102, 103, 104):
             session.add(Product(id=number, sku=f"SKU-{number}", name=f"Product {number}"))
         session.add_all(

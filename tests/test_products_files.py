@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from woosync.files.product_files import parse_products, read_product_file, valid
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fields_of(text: str, fmt: str) -> list[tuple[int, dict]]:
+def fields_of(text: str, fmt: str) -> list[tuple[int, dict[str, Any]]]:
     valid, errors = validate_rows(parse_products(text, fmt))
     assert errors == []
     return [(row.row, row.fields) for row in valid]

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from rich.console import Console
+from rich.progress import ProgressColumn
 
 from woosync.cli.progress_bar import PhaseBar
 from woosync.cli.render import Output
@@ -23,7 +24,11 @@ def test_each_phase_gets_its_label_count_and_total() -> None:
         bar.phase(Phase.SENDING, total=300)
         bar.advance(120)
         tasks = bar._progress.tasks
-        rendered = [column.render(tasks[1]) for column in bar._progress.columns[3:5]]
+        rendered = [
+            column.render(tasks[1])
+            for column in bar._progress.columns[3:5]
+            if isinstance(column, ProgressColumn)
+        ]
     # the command's own label gives way to the first phase the service names
     assert [task.description for task in tasks] == ["Reading the store's products", "Sending"]
     # a finished phase keeps its count (its unknown total becomes what was done)

@@ -54,7 +54,7 @@ def _json(result: Any) -> Any:
     return json.loads(result.stdout)
 
 
-def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
+def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:
     result = cli("export", "--connection", "all", "--all")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -82,9 +82,7 @@ def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type:
     assert one["connectionId"] == 2 and "stores" not in one
 
 
-def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(  # type: ignore[no-untyped-def]
-    cli, db, shops
-) -> None:
+def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(cli, db, shops) -> None:
     with store_lock(1, label="test", database=db.path):
         result = cli("--json", "export", "-c", "Retail", "-c", "2", "-c", "2", "--all")
     assert result.exit_code == 6
@@ -102,7 +100,7 @@ def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(  # type: ig
     assert unknown.exit_code == 3 and unknown.stdout == ""  # nothing ran
 
 
-def test_parallel_stores_and_quiet(cli, db, shops, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_stores_and_quiet(cli, db, shops, tmp_path) -> None:
     log = tmp_path / "export.log"
     result = cli(
         "export", "-c", "all", "--all", "--parallel-stores", "2", "--quiet", "--log-file", str(log)
@@ -112,7 +110,7 @@ def test_parallel_stores_and_quiet(cli, db, shops, tmp_path) -> None:  # type: i
     assert shops[0].find_sku("ALL-2") and shops[1].find_sku("ALL-2")
 
 
-def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
+def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:
     shops[0].seed_products(2, prefix="R-")
     shops[1].seed_products(3, prefix="W-")
     result = cli("import", "--connection", "all", "--incremental", "--update-existing")
@@ -132,7 +130,7 @@ def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:  # type
     assert single["connectionId"] == 2 and "stores" not in single
 
 
-def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shops) -> None:
     assert cli("products", "exclude", "-c", "Wholesale", "ALL-1").exit_code == 0
     result = cli("export", "-c", "all", "--sku", "ALL-1,ALL-2")
     assert result.exit_code == 0, result.stderr

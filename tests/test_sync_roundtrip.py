@@ -191,7 +191,8 @@ def test_a_catalog_seeded_by_an_import_round_trips_too(db_path: Path) -> None:
 
 
 def _edit(shop: Shop, sku: str, changes: dict[str, Any]) -> dict[str, Any]:
-    return shop.client.put(f"/products/{shop.woo_id(sku)}", changes)
+    answer: dict[str, Any] = shop.client.put(f"/products/{shop.woo_id(sku)}", changes)
+    return answer
 
 
 def test_a_store_edit_comes_back_and_reaches_the_other_stores_but_its_images_do_not(
@@ -387,13 +388,13 @@ def test_records_from_before_echoes_map_images_back_through_the_registry(
     assert _statuses(result) == {"unchanged"}
     assert catalog(store) == before
     with store.session() as session:
-        record = session.exec(
+        found = session.exec(
             select(ProductSync).where(
                 ProductSync.connection_id == first.connection_id, ProductSync.product_id == 1
             )
         ).first()
-        assert record is not None and record.image_sources is not None
-        assert sorted(record.image_sources.values()) == SOURCE_IMAGES
+        assert found is not None and found.image_sources is not None
+        assert sorted(found.image_sources.values()) == SOURCE_IMAGES
 
 
 def test_a_dry_run_reports_conflicts_and_writes_nothing(three: tuple[Database, list[Shop]]) -> None:

@@ -27,7 +27,7 @@ def shop(db_path: Path) -> Iterator[tuple[SandboxStore, list[int]]]:
         yield store, ids
 
 
-def test_a_typo_in_fields_is_refused_before_anything_is_sent(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_a_typo_in_fields_is_refused_before_anything_is_sent(cli, shop) -> None:
     store, _ids = shop
     typo = cli("export", "--all", "--fields", "name,sku,prise")
     assert typo.exit_code == 2 and typo.stdout == ""
@@ -38,7 +38,7 @@ def test_a_typo_in_fields_is_refused_before_anything_is_sent(cli, shop) -> None:
     assert json.loads(as_json.stdout)["error"]["code"] == "usage"
 
 
-def test_product_and_sku_choose_a_product_everywhere(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_product_and_sku_choose_a_product_everywhere(cli, shop) -> None:
     store, ids = shop
     sent = cli("export", "--product", str(ids[0]), "--fields", "name,sku,price")
     assert sent.exit_code == 0, sent.stderr

@@ -13,6 +13,7 @@ from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import JsonFlag, YesFlag, app_context
 from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
 from woosync.cli.option_groups import with_option_groups
+from woosync.core import terminal
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
 from woosync.core.ids import SQLITE_MAX_INTEGER
@@ -349,7 +350,6 @@ def remove_command(
 
     On a terminal it asks whether to delete the product from the stores that hold it too.
     """
-    from woosync.cli.confirm import stdin_is_terminal
     from woosync.services.catalog import remove_product, show_product
     from woosync.services.removal import delete_from_stores, stores_holding
     from woosync.shapes.export import holder, store_deletion
@@ -366,7 +366,7 @@ def remove_command(
     holders = [holder(found) for found in stores_holding(db, product_id)]
     if holders and not (from_stores or keep_in_stores):
         names = ", ".join(h["storeName"] for h in holders)
-        if stdin_is_terminal():
+        if terminal.stdin_is_terminal():
             from_stores = typer.confirm(
                 f"Delete it from the {len(holders)} store(s) that hold it too ({names})?",
                 default=False,

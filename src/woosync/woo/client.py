@@ -27,6 +27,7 @@ import httpx
 from woosync import __version__
 from woosync.core.errors import ValidationError
 from woosync.core.logging import redact_url, register_credentials
+from woosync.core.timeutil import clock
 from woosync.woo.auth import AuthScheme, WooAuth, scheme_for
 from woosync.woo.errors import (
     WooAuthError,
@@ -64,7 +65,7 @@ class WooClient:
     ``{store_url}/wp-json/wc/v3``. HTTPS uses Basic auth, plain HTTP OAuth 1.0a (HMAC-SHA256, in the
     query string, signed afresh for every attempt and page). ``verify`` is ``True`` (system/certifi
     roots; ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured), ``False``, or a CA bundle file/directory.
-    ``sleep`` is what waits between retries (tests pass one that does not sleep).
+    ``sleep`` is what waits between retries (default: the pause of woosync's clock, core.timeutil).
     """
 
     def __init__(
@@ -79,7 +80,7 @@ class WooClient:
         transport: httpx.BaseTransport | None = None,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         max_response_mb: float = MAX_RESPONSE_MB,
     ) -> None:
         register_credentials(consumer_key, consumer_secret)
@@ -96,7 +97,7 @@ class WooClient:
             max_retries=max_retries,
             backoff_base=backoff_base,
             backoff_max=backoff_max,
-            sleep=sleep,
+            sleep=sleep or (lambda seconds: clock().sleep(seconds)),
             on_retry=self.stats.count_retry,
         )
         limits = httpx.Limits(
