@@ -13,6 +13,7 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database
 from woosync.db.models import Product
 from woosync.services import catalog
+from woosync.shapes.products import field_change_json
 
 
 def make(db: Database, **fields: Any) -> Product:
@@ -191,7 +192,7 @@ def test_upsert_creates_updates_and_leaves_unchanged(db: Database) -> None:
     assert (result.created, result.updated, result.unchanged) == (["U3"], ["U2"], ["U1"])
     assert result.applied and result.errors == []
     assert result.product_ids == {"U1": 1, "U2": 2, "U3": 3}
-    assert [change.to_dict() for change in result.changes["U2"]] == [
+    assert [field_change_json(change) for change in result.changes["U2"]] == [
         {"field": "price", "old": "2", "new": "2.5"},
         {"field": "COLOR", "old": None, "new": ["Red"]},
     ]

@@ -1,5 +1,6 @@
-"""Imports run one way: cli -> services -> {db, woo, secrets, files} -> core; sandbox stands apart;
-no modules import each other in a circle; services import at module level, not inside functions."""
+"""Imports run one way: cli -> services -> {db, woo, secrets, files -> products} -> core; sandbox
+stands apart; no modules import each other in a circle; services import at module level, not inside
+functions."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "woosync"
-LOWER = {"cli", "shapes", "services", "db", "woo", "secrets", "files", "sandbox"}
+LOWER = {"cli", "shapes", "services", "db", "woo", "secrets", "files", "products", "sandbox"}
 FORBIDDEN = {
     "core": LOWER,
     "db": LOWER - {"db"},
     "woo": LOWER - {"woo"},
     "secrets": LOWER - {"secrets"},
-    "files": LOWER - {"files"},
+    # the product domain (field rules): used by files, services and the CLI; imports only core
+    "products": LOWER - {"products"},
+    "files": LOWER - {"files", "products"},
     "services": {"cli", "shapes", "sandbox"},
     # the spec's JSON shapes of service results, shared by the CLI and the HTTP API
     "shapes": {"cli", "sandbox"},
@@ -157,9 +160,6 @@ def test_the_circle_check_sees_a_circle() -> None:
 # import to the top of the module and delete the entry: the list only ever shrinks.
 FUNCTION_IMPORTS_LEFT = frozenset(
     {
-        "services/catalog.py:drop_tombstones",
-        "services/catalog.py:remove_product",
-        "services/catalog.py:tombstones",
         "services/export/registry.py:StoreRegistry._resolve_attributes",
         "services/export/registry.py:StoreRegistry._resolve_terms",
         "services/export/registry.py:StoreRegistry.flush",

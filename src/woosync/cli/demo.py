@@ -303,7 +303,7 @@ def _local_product_id(sku: str) -> int:
 
     db = open_database(default_db_path())
     try:
-        return int(show_product(db, sku=sku)["id"])
+        return show_product(db, sku=sku).id
     finally:
         db.dispose()
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Product, ProductSync
-from woosync.files.product_files import normalize_fields
+from woosync.products.fields import normalize_fields
 from woosync.services.catalog import (
     apply_product_fields,
     case_twin_message,
