@@ -284,7 +284,7 @@ class _VariationRun:
         for pending in chunk:
             if status != 413 and pending.write.action == "create":
                 pending.maybe_landed = True  # look it up before it goes again
-            if len(chunk) == 1:
+            if len(chunk) == 1 and status != 429:  # refused for now is not a failed attempt
                 pending.attempts += 1
             if pending.attempts >= MAX_SINGLE_ATTEMPTS:
                 error = ItemError.from_exception(exc)
