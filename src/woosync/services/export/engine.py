@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.timeutil import iso, utcnow
 from woosync.services.export import plan
 from woosync.services.export.records import SyncRow, linked_products, write_syncs
-from woosync.services.export.registry import ATTRIBUTE, IMAGE, StoreRegistry
+from woosync.services.export.registry import ATTRIBUTE, CATEGORY, IMAGE, StoreRegistry, category_key
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -1019,7 +1019,7 @@ class _DryRefs:
         return self.registry.get(kind, key) or 0
 
     def category_id(self, name: str) -> int:
-        return self._check("category", name)
+        return self._check(CATEGORY, category_key(name))
 
     def tag_id(self, name: str) -> int:
         return self._check("tag", name)
