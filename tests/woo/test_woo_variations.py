@@ -16,6 +16,7 @@ from pytest_httpx import HTTPXMock
 from woo_helpers import capture, capture_response
 
 from woosync.woo import ItemError, VariationWrite, WooClient
+from woosync.woo.variations import option_set, store_option_set
 
 LIST_URL = "/wp-json/wc/v3/products/411/variations"
 
@@ -283,3 +284,11 @@ def test_writes_for_several_parents_go_in_parallel_one_request_per_parent(
 def test_a_variation_write_must_name_the_variation_it_changes() -> None:
     with pytest.raises(ValueError, match="needs the variation's id"):
         VariationWrite(411, "update", {"sku": "A"})
+
+
+def test_an_option_set_names_a_global_attribute_by_slug_and_a_local_one_by_name() -> None:
+    listed = variation_capture("variations_list")["response"]["body"]
+    medium_red = next(v for v in listed if v["sku"] == "TEE-56248-M-RED")
+
+    assert store_option_set(medium_red) == option_set({"pa_size56248": "m", "COLOR": "Red"})
+    assert store_option_set(medium_red) != option_set({"Size": "M", "Color": "Red"})

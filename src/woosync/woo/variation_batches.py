@@ -53,7 +53,8 @@ class VariationWrite:
     """One variation to create, update or delete under ``parent_id``.
 
     ``payload`` is the variation's JSON (without ``id``). ``sku`` and ``options``
-    (``{attribute name: option}``) are what a lost create is recognised by. ``tag`` is the
+    (``{attribute: option}``, a global attribute by its ``pa_`` slug, a local one by its name) are
+    what a lost create is recognised by. ``tag`` is the
     caller's own reference (a local product id, say), handed back untouched.
     """
 

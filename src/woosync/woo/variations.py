@@ -34,7 +34,11 @@ def fold_sku(sku: object) -> str:
 
 
 def option_set(options: Mapping[str, object]) -> OptionSet:
-    """``{attribute name: option}`` as a comparable set (names and options case-folded)."""
+    """``{attribute: option}`` as a comparable set, names and options case-folded.
+
+    An attribute is named by its ``pa_`` slug when it is global (``pa_size``), by its name when
+    it is local to the product (``Color``): what :func:`store_option_set` reads from the store.
+    """
     return frozenset(
         (str(name).strip().casefold(), str(option).strip().casefold())
         for name, option in options.items()
@@ -42,11 +46,16 @@ def option_set(options: Mapping[str, object]) -> OptionSet:
 
 
 def store_option_set(variation: Mapping[str, Any]) -> OptionSet:
-    """The option set of a store variation (``attributes: [{name, option}, ...]``)."""
+    """The option set of a store variation (``attributes: [{id, name, slug, option}, ...]``):
+    a global attribute by its ``pa_`` slug, a local one by its name."""
     pairs: dict[str, object] = {}
     for entry in variation.get("attributes") or []:
-        if isinstance(entry, Mapping) and entry.get("name"):
-            pairs[str(entry["name"])] = entry.get("option") or ""
+        if not isinstance(entry, Mapping):
+            continue
+        slug = str(entry.get("slug") or "")
+        name = slug if slug.startswith("pa_") else str(entry.get("name") or "")
+        if name:
+            pairs[name] = entry.get("option") or ""
     return option_set(pairs)
 
 
