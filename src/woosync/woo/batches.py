@@ -7,14 +7,13 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 from woosync.core.logging import redact_url
+from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.concurrency import in_order
 from woosync.woo.errors import WooError
 from woosync.woo.models import BatchResult
 from woosync.woo.transport import Transport
 
 BatchKind = Literal["create", "update", "delete"]
-
-BATCH_LIMIT = 100  # WooCommerce refuses more objects in one batch request (HTTP 413)
 
 
 class Batches(Transport):
@@ -31,7 +30,7 @@ class Batches(Transport):
         """ONE ``POST {path}`` (e.g. ``/products/batch``); never retried, it may have been applied.
 
         ``delete`` takes ids or objects with an ``id``. The caller chunks (at most
-        :data:`BATCH_LIMIT` objects in total, unless the store raised its limit) and inspects every
+        :data:`~woosync.woo.api_limits.MAX_BATCH` objects in total, unless the store raised its limit) and inspects every
         item for ``"error"``.
         """
         body: dict[str, list[Any]] = {}
@@ -55,7 +54,7 @@ class Batches(Transport):
         items: list[dict[str, Any]],
         kind: BatchKind,
         *,
-        size: int = BATCH_LIMIT,
+        size: int = MAX_BATCH,
         concurrency: int = 4,
     ) -> Iterator[tuple[list[dict[str, Any]], BatchResult | WooError]]:
         """Send ``items`` as ``kind`` in chunks of ``size``, ``concurrency`` requests in flight.

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from woosync.core.logging import redact_url
+from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.concurrency import in_order
 from woosync.woo.errors import WooError
 from woosync.woo.pagination import Deduplicator, listing_params, page_params, totals
@@ -15,7 +16,6 @@ from woosync.woo.transport import Transport
 
 log = logging.getLogger("woosync.woo")
 
-PER_PAGE = 100  # the most WordPress serves per page (more is refused with rest_invalid_param)
 
 Page = tuple[list[dict[str, Any]], int, int]
 
@@ -24,7 +24,7 @@ class Listing(Transport):
     """Collections of the REST API, read by page number (never by following ``Link``)."""
 
     def get_page(
-        self, path: str, params: dict[str, Any] | None, page: int, per_page: int = PER_PAGE
+        self, path: str, params: dict[str, Any] | None, page: int, per_page: int = MAX_PER_PAGE
     ) -> Page:
         """One page: ``(items, X-WP-Total, X-WP-TotalPages)``."""
         url = self._url(path)
@@ -48,7 +48,7 @@ class Listing(Transport):
         path: str,
         params: dict[str, Any] | None = None,
         *,
-        per_page: int = PER_PAGE,
+        per_page: int = MAX_PER_PAGE,
         concurrency: int = 4,
         on_page: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 :meth:`VariationBatches.write_variations` sends creates, updates and deletes of variations with
 the rules product batches follow:
 
-- at most :data:`~woosync.woo.batches.BATCH_LIMIT` objects a request, one request in flight per
+- at most :data:`~woosync.woo.api_limits.MAX_BATCH` objects a request, one request in flight per
   parent and up to ``concurrency`` parents at once (the API's floor: one request per parent);
 - the batch size halves after a failed request and grows back after fast answers;
 - a request that failed in a way that may have been applied (a timeout, a dropped connection,
@@ -27,7 +27,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
-from woosync.woo.batches import BATCH_LIMIT, Batches, BatchKind
+from woosync.woo.api_limits import MAX_BATCH
+from woosync.woo.batches import Batches, BatchKind
 from woosync.woo.concurrency import MAX_CONNECTIONS
 from woosync.woo.errors import WooAuthError, WooError, WooHTTPError, WooTransportError
 from woosync.woo.models import BatchResult, ItemError
@@ -118,12 +119,12 @@ class VariationBatches(Variations, Batches):
         self,
         writes: Iterable[VariationWrite],
         *,
-        size: int = BATCH_LIMIT,
+        size: int = MAX_BATCH,
         concurrency: int = 4,
     ) -> Iterator[list[VariationOutcome]]:
         """Send ``writes``; yields the outcomes of each finished request (or recovery) as they
         come, so the caller can book them per batch. Every write ends in exactly one outcome."""
-        run = _VariationRun(self, max(1, min(size, BATCH_LIMIT)), concurrency)
+        run = _VariationRun(self, max(1, min(size, MAX_BATCH)), concurrency)
         return run.send(writes)
 
 

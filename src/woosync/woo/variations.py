@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.concurrency import in_order
-from woosync.woo.listing import PER_PAGE, Listing
+from woosync.woo.listing import Listing
 
-SKU_LOOKUP_CHUNK = 100  # SKUs per ``?sku=A,B,...`` request (one page of answers)
 VARIATION = "variation"
 
 OptionSet = frozenset[tuple[str, str]]
@@ -117,14 +117,15 @@ class Variations(Listing):
     def lookup_skus(
         self, skus: Iterable[str], *, trash: bool = False, concurrency: int = 4
     ) -> SkuHits:
-        """Store products and variations holding these SKUs, ``SKU_LOOKUP_CHUNK`` per request.
+        """Store products and variations holding these SKUs, ``MAX_PER_PAGE`` per request (one page of answers).
 
         ``trash`` looks in the trash instead. A SKU containing a comma goes alone (the store
         splits the value on commas and also tries the whole value).
         """
         distinct = [s for s in dict.fromkeys(str(s).strip() for s in skus) if s]
         plain = [s for s in distinct if "," not in s]
-        groups = [plain[i : i + SKU_LOOKUP_CHUNK] for i in range(0, len(plain), SKU_LOOKUP_CHUNK)]
+        step = MAX_PER_PAGE
+        groups = [plain[i : i + step] for i in range(0, len(plain), step)]
         groups += [[s] for s in distinct if "," in s]
         hits = SkuHits()
 
@@ -135,7 +136,7 @@ class Variations(Listing):
             params: dict[str, Any] = {"sku": "0,0" if wanted == "0" else wanted, "context": "edit"}
             if trash:
                 params["status"] = "trash"
-            return lambda: self.list_all("/products", params, per_page=PER_PAGE, concurrency=1)
+            return lambda: self.list_all("/products", params, per_page=MAX_PER_PAGE, concurrency=1)
 
         with contextlib.closing(in_order([call(g) for g in groups], concurrency)) as done:
             for future in done:
