@@ -27,6 +27,7 @@ from woosync.db.models import (
 )
 from woosync.secrets import secrets_file
 from woosync.services import connections as service
+from woosync.services.connections.client import open_client
 
 KEY = "ck_aaaaaaaaaaaaaaaaaaaa"
 SECRET = "cs_bbbbbbbbbbbbbbbbbbbb"
@@ -151,7 +152,7 @@ def test_add_validation_errors_exit_2_and_change_nothing(
     ],
 )
 def test_store_urls_are_normalised(given: str, normalised: str) -> None:
-    from woosync.services.common import normalize_store_url
+    from woosync.services.connections import normalize_store_url
     from woosync.woo.client import site_root
 
     assert normalize_store_url(given) == normalised
@@ -463,6 +464,16 @@ def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
         conn = session.get(Connection, 1)
         assert conn is not None
         assert service.tls_verify(conn) == str(bundle)
+    # the service names parameters; the CLI spells them as this command's flags
+    assert "--ca-bundle and --insecure exclude each other" in both.stderr
+    clash = cli("connections", "update", "1", "--ca-bundle", str(bundle), "--no-ca-bundle")
+    assert clash.exit_code == 2
+    assert "--ca-bundle excludes --insecure and --no-ca-bundle" in clash.stderr
+    db = open_database(tmp_path / "woosync-home" / "woosync.db")
+    with pytest.raises(ValidationError) as refused:
+        service.update_connection(db, 1, ca_bundle=bundle, clear_ca_bundle=True)
+    assert str(refused.value).startswith("ca_bundle excludes insecure and clear_ca_bundle")
+    db.dispose()
 
 
 # update --url to another store ---------------------------------------------------------------------
@@ -531,7 +542,7 @@ def test_update_url_to_the_same_store_keeps_its_sync_records(cli, db_path, args)
 
 
 def normalize(url: str) -> str:
-    from woosync.services.common import normalize_store_url
+    from woosync.services.connections import normalize_store_url
 
     return normalize_store_url(url)
 
@@ -660,7 +671,7 @@ def test_service_layer_errors(db_path) -> None:
     db = open_database(db_path)
     kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
     created = service.create_connection(db, name="A", url="https://a.example", **kwargs)
-    assert created["id"] == 1
+    assert created.id == 1
     with pytest.raises(ConflictError):
         service.create_connection(db, name="B", url="https://a.example/wp-json", **kwargs)
     with pytest.raises(ValidationError, match="consumer secret is required"):
@@ -671,9 +682,33 @@ def test_service_layer_errors(db_path) -> None:
         service.get_connection_view(db, 99)
     with pytest.raises(NotFoundError):
         service.delete_connection(db, 99)
-    assert service.delete_connection(db, 1)["id"] == 1
+    assert service.delete_connection(db, 1).id == 1
     with pytest.raises(NotFoundError, match="no active connections found"):
         service.get_default_connection(db)
+
+
+def test_active_connection_refuses_an_inactive_one_and_mark_synced_sets_last_synced_at(
+    cli, db_path
+) -> None:
+    from datetime import UTC, datetime
+
+    db = open_database(db_path)
+    kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
+    service.create_connection(db, name="A", url="https://a.example", is_default=True, **kwargs)
+    service.update_connection(db, 1, is_active=False)
+    with db.session() as session, pytest.raises(ValidationError) as refused:
+        service.active_connection(session, None)  # the default, inactive
+    error = refused.value
+    assert error.message == "connection 1 (A) is inactive"
+    assert error.hint is not None and "woosync connections update 1 active" in str(error)
+    service.update_connection(db, 1, is_active=True)
+    when = datetime(2025, 12, 11, 10, 0, tzinfo=UTC)
+    with db.session() as session:
+        assert service.active_connection(session, "A").id == 1
+        service.mark_synced(session, 1, when)
+    db.dispose()
+    shown = json.loads(cli("--json", "connections", "show", "1").stdout)
+    assert shown["lastSyncedAt"] == "2025-12-11T10:00:00.000Z"
 
 
 def test_open_client_without_secrets_is_a_secrets_error(db_path, memory_keyring) -> None:
@@ -688,7 +723,7 @@ def test_open_client_without_secrets_is_a_secrets_error(db_path, memory_keyring)
         conn = session.get(Connection, 1)
     assert conn is not None
     with pytest.raises(SecretsError, match="WOOSYNC_CONN_1_CONSUMER_KEY"):
-        service.open_client(db, conn, interactive=False)
+        open_client(db, conn, interactive=False)
 
 
 # secrets never leak -------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable
-from typing import Any
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from woosync.services import connections as service
+from woosync.services.connections.probe import test_connection
+from woosync.shapes.connections import connection_test_json
 
 KEY = "ck_testtesttesttest1"
 SECRET = "cs_testtesttesttest1"
@@ -221,10 +221,8 @@ def test_insecure_connection_warns_on_every_client(cli, httpx_mock, db_path, cap
 
 def test_service_test_connection_passes_client_options(httpx_mock) -> None:
     healthy_store(httpx_mock)
-    result: dict[str, Any] = service.test_connection(
-        "https://shop.example/wp-json/wc/v3", KEY, SECRET, timeout=5.0
-    )
-    assert result == SUCCESS
+    result = test_connection("https://shop.example/wp-json/wc/v3", KEY, SECRET, timeout=5.0)
+    assert connection_test_json(result) == SUCCESS
     timeouts = [request.extensions["timeout"] for request in httpx_mock.get_requests()]
     assert timeouts and all(
         t == dict.fromkeys(("connect", "read", "write", "pool"), 5.0) for t in timeouts

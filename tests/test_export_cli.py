@@ -32,7 +32,7 @@ def setup(
     key, secret = shop.create_key("read_write")
     conn = create_connection(db, name="Retail", url=url, consumer_key=key, consumer_secret=secret)
     ids = add_products(db, [tee("CLI-1"), tee("CLI-2", images=["https://img.invalid/x.jpg"])])
-    yield db, conn["id"], ids
+    yield db, conn.id, ids
     db.dispose()
 
 
@@ -120,7 +120,7 @@ def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  
     assert cli("export", "--products", str(ids[0]), "--fields", "name,sku").exit_code == 0
     woo_id = shop.find_sku("CLI-1")["id"]  # type: ignore[index]
     from woosync.db.models import Connection
-    from woosync.services.connections import open_client
+    from woosync.services.connections.client import open_client
 
     with store.session() as session:
         row = session.get(Connection, conn)

@@ -130,7 +130,7 @@ def test_use_case_1_two_stores_same_products_different_price_field(db: Database)
             created = create_connection(
                 db, name=name, url=url, consumer_key=key, consumer_secret=secret
             )
-            conns.append(created["id"])
+            conns.append(created.id)
         set_mapping(
             db,
             conns[0],

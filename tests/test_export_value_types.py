@@ -27,7 +27,7 @@ def shop_and_store(db_path: Path) -> Iterator[tuple[SandboxStore, Database, int]
         conn = create_connection(
             db, name="Retail", url=url, consumer_key=key, consumer_secret=secret
         )
-        yield shop, db, conn["id"]
+        yield shop, db, conn.id
         db.dispose()
 
 

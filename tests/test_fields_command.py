@@ -88,7 +88,7 @@ def test_an_unknown_target_is_a_one_line_usage_error_listing_the_valid_ones(cli)
     assert '"prise"' in lines[0]
     assert "regular_price" in lines[0] and "stock_status" in lines[0] and "pa_<slug>" in lines[0]
     local = cli("fields", "--target", "price")
-    assert local.exit_code == 2 and "regular_price" in local.stderr
+    assert local.exit_code == 2 and "woosync fields --target regular_price" in local.stderr
     as_json = cli("fields", "--target", "prise", "--json")
     assert as_json.exit_code == 2
     assert json.loads(as_json.stdout)["error"]["exitCode"] == 2

@@ -40,7 +40,7 @@ def setup(
             db, name=name, url=url, consumer_key=key, consumer_secret=secret,
             is_default=name == "Retail",
         )  # fmt: skip
-        set_mapping(db, conn["id"], FIELDS)
+        set_mapping(db, conn.id, FIELDS)
     ids = add_products(
         db,
         [

@@ -39,7 +39,7 @@ def db(db_path: Path, shops: list[SandboxStore]) -> Iterator[Database]:
             db, name=name, url=shop.url, consumer_key=key, consumer_secret=secret,  # type: ignore[attr-defined]
             is_default=name == "Retail",
         )  # fmt: skip
-        set_mapping(db, conn["id"], ["name", "sku", "price"])
+        set_mapping(db, conn.id, ["name", "sku", "price"])
     with db.session() as session:
         outlet = session.get(Connection, 3)
         assert outlet is not None

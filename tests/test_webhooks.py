@@ -119,6 +119,7 @@ def test_connection_without_webhook_secret(cli, body_file) -> None:  # type: ign
     assert len(lines) == 1
     assert "connection 1 has no webhook secret" in lines[0]
     assert "woosync connections update 1 --webhook-secret" in lines[0]
+    assert "WOOSYNC_WEBHOOK_SECRET with --secrets-from-env" in lines[0]
     assert "WOOSYNC_CONN_1_WEBHOOK_SECRET" in lines[0]
 
 

@@ -136,7 +136,9 @@ class WoosyncGroup(TyperGroup):
 
 
 # Service parameters whose flag is not their name written with dashes (see core.errors.param).
-FLAGS: dict[str, str] = {}
+FLAGS: dict[str, str] = {
+    "clear_ca_bundle": "--no-ca-bundle",  # connections update
+}
 
 
 def flag_of(parameter: str) -> str:

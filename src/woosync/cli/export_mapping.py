@@ -1,7 +1,5 @@
-"""``woosync export-mapping``: which fields go to a store and where.
-
-Spec operations 8-12: see the table in ARCHITECTURE.md.
-"""
+"""``woosync export-mapping``: which fields go to a store and where (the spec's export mapping
+operations, ARCHITECTURE.md, operations table)."""
 
 from __future__ import annotations
 
@@ -70,7 +68,7 @@ def create_command(
             "fieldMappings": parse_pairs(maps, "--map"),
         }
         data = create_from_options(state, "export", connection, content, is_active=not inactive)
-    show_mapping(state, f"created export mapping {data['id']}", data)
+    show_mapping(state, f"created export mapping {data.id}", data)
 
 
 def update_command(

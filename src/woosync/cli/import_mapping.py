@@ -1,4 +1,5 @@
-"""``woosync import-mapping``: where a store's attributes and fields land locally (spec 13-17)."""
+"""``woosync import-mapping``: where a store's attributes and fields land locally (the spec's
+import mapping operations, ARCHITECTURE.md, operations table)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ def create_command(
             "fieldMappings": parse_pairs(maps, "--map"),
         }
         data = create_from_options(state, "import", connection, content, is_active=not inactive)
-    show_mapping(state, f"created import mapping {data['id']}", data)
+    show_mapping(state, f"created import mapping {data.id}", data)
 
 
 def update_command(

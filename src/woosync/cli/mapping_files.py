@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from woosync.cli.context import JsonFlag, app_context
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from woosync.services.mappings import MappingChange
 
 app = typer.Typer(
     help="Mapping files: make the database match YAML files (apply), or write them (dump).",
@@ -23,24 +28,24 @@ _VERBS = {
 }
 
 
-def _render_changes(changes: list[dict[str, Any]], dry_run: bool) -> Any:
+def _render_changes(changes: list[MappingChange], dry_run: bool) -> Callable[[Console], None]:
     def show(console: Console) -> None:
         if not changes:
             console.print("no changes", highlight=False)
             return
         for change in changes:
-            verb = _VERBS[change["action"]][1 if dry_run else 0]
-            number = f" {change['mappingId']}" if change["mappingId"] is not None else ""
+            verb = _VERBS[change.action][1 if dry_run else 0]
+            number = f" {change.mapping_id}" if change.mapping_id is not None else ""
             what = ""
-            if change["action"] == "update" and change["direction"] != "products":
-                what = ": " + ", ".join(change["changes"])
+            if change.action == "update" and change.direction != "products":
+                what = ": " + ", ".join(change.changes)
             thing = (
                 "the products selection"
-                if change["direction"] == "products"
-                else f"{change['direction']} mapping{number}"
+                if change.direction == "products"
+                else f"{change.direction} mapping{number}"
             )
             console.print(
-                f"{verb} {thing} for {change['store']!r} ({change['file']}){what}",
+                f"{verb} {thing} for {change.store!r} ({change.file}){what}",
                 markup=False,
                 highlight=False,
             )
@@ -60,6 +65,7 @@ def apply_command(
     """Make the active mappings match the files (all files or none; a second run changes nothing)."""
     from woosync.files.mapping_files import load_mapping_files
     from woosync.services.mappings import apply_mapping_documents
+    from woosync.shapes.mappings import change_json
 
     state = app_context(ctx, json_flag)
     documents = load_mapping_files(files)  # every file is read and checked before the database
@@ -69,7 +75,8 @@ def apply_command(
             session.rollback()
     if dry_run:
         state.output.info("dry run: nothing was changed")
-    state.output.emit(changes, human=_render_changes(changes, dry_run))
+    data = [change_json(change) for change in changes]
+    state.output.emit(data, human=_render_changes(changes, dry_run))
 
 
 @app.command("dump")
@@ -102,9 +109,10 @@ def dump_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Write YAML mapping files that reproduce the active mappings (dump then apply changes nothing)."""
-    from woosync.services.common import get_connection
+    from woosync.services.connections import get_connection
     from woosync.services.mappings import dump_active_mappings
-    from woosync.services.mappings.dump_files import write_mapping_files
+    from woosync.services.mappings.dump_files import render_store, write_mapping_files
+    from woosync.shapes.mappings import dumped_json, written_json
 
     state = app_context(ctx, json_flag)
     if output == "-":
@@ -112,9 +120,9 @@ def dump_command(
             dumped = dump_active_mappings(session, connection)
         if not dumped:
             state.output.warn("no active mappings to dump")
-        document = "---\n".join(_render_document(item) for item in dumped)
+        document = "---\n".join(render_store(item) for item in dumped)
         state.output.emit(
-            dumped,
+            [dumped_json(item) for item in dumped],
             human=lambda console: console.print(
                 document, end="", markup=False, highlight=False, emoji=False, soft_wrap=True
             ),
@@ -129,23 +137,7 @@ def dump_command(
 
     def show(console: Console) -> None:
         for entry in written:
-            line = f"{entry['file']} ({entry['action']})"
+            line = f"{entry.file} ({entry.action})"
             console.print(line, markup=False, highlight=False)
 
-    state.output.emit(written, human=show)
-
-
-def _render_document(item: dict[str, Any]) -> str:
-    """One store's mapping file, with a comment saying whose it is and how to apply it."""
-    from woosync.files.mapping_files import render_mapping_document
-
-    return render_mapping_document(
-        item["store"],
-        export=item["export"],
-        import_=item["import"],
-        products=item.get("products"),
-        comment=(
-            f"woosync mappings for {item['storeName']} ({item['storeUrl']})\n"
-            "Apply with: woosync mappings apply FILE"
-        ),
-    )
+    state.output.emit([written_json(entry) for entry in written], human=show)

@@ -2,7 +2,8 @@
 
 The groups differ only in ``create`` and ``update`` (the options that give a mapping's content);
 :func:`mapping_group` builds either group around those two, with ``list``, ``active`` and ``delete``
-written once. Also here: the shared options, their parsing, and the human views.
+written once. Also here: the shared options and their parsing; the human views are in
+:mod:`woosync.cli.mapping_views`, the JSON in :mod:`woosync.shapes.mappings`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
+from woosync.cli.mapping_views import render_mapping, render_mapping_list
 from woosync.core.errors import ValidationError
 from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
-    from woosync.services.mappings import Direction
+    from woosync.services.mappings import Direction, MappingView
 
 ConnectionArg = Annotated[
     str, typer.Argument(help="Connection id, store name or store URL.", show_default=False)
@@ -99,17 +100,16 @@ def replace_or_merge(
 
 def create_from_file(
     state: AppContext, direction: Direction, file: Path, connection: str | None, *, is_active: bool
-) -> dict[str, Any]:
-    """``create --file``: the new mapping from the file's ``direction`` section, as a dict."""
+) -> MappingView:
+    """``create --file``: the new mapping from the file's ``direction`` section."""
     from woosync.files.mapping_files import load_mapping_files
     from woosync.services import mappings
 
     documents = load_mapping_files([file])
     with state.db().session() as session:
-        created = mappings.create_mapping_from_documents(
+        return mappings.create_mapping_from_documents(
             session, direction, documents, connection, is_active=is_active
         )
-        return mappings.mapping_to_dict(created)
 
 
 def create_from_options(
@@ -119,15 +119,12 @@ def create_from_options(
     content: dict[str, Any],
     *,
     is_active: bool,
-) -> dict[str, Any]:
-    """``create``: the new mapping from the options' content (spec keys), as a dict."""
+) -> MappingView:
+    """``create``: the new mapping from the options' content (spec keys)."""
     from woosync.services import mappings
 
     with state.db().session() as session:
-        created = mappings.create_mapping(
-            session, direction, connection, content, is_active=is_active
-        )
-        return mappings.mapping_to_dict(created)
+        return mappings.create_mapping(session, direction, connection, content, is_active=is_active)
 
 
 def update_from_options(
@@ -138,21 +135,22 @@ def update_from_options(
     replace: dict[str, Any],
     merge: dict[str, dict[str, str] | None],
     is_active: bool | None,
-) -> dict[str, Any]:
+) -> MappingView:
     """``update``: parts in ``replace`` get new values, ``merge`` adds entries; None is not given."""
     from woosync.services import mappings
 
     with state.db().session() as session:
-        updated = mappings.update_mapping(
+        return mappings.update_mapping(
             session, direction, mapping_id, replace=replace, merge=merge, is_active=is_active
         )
-        return mappings.mapping_to_dict(updated)
 
 
-def show_mapping(state: AppContext, message: str, data: dict[str, Any]) -> None:
+def show_mapping(state: AppContext, message: str, view: MappingView) -> None:
     """After a change: the confirmation on stderr, the mapping on stdout."""
+    from woosync.shapes.mappings import mapping_json
+
     state.output.success(message)
-    state.output.emit(data, human=render_mapping(data))
+    state.output.emit(mapping_json(view), human=render_mapping(view))
 
 
 def mapping_group(
@@ -169,25 +167,27 @@ def mapping_group(
         ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
     ) -> None:
         from woosync.services import mappings
+        from woosync.shapes.mappings import mapping_json
 
         state = app_context(ctx, json_flag)
         with state.db(create=False).session() as session:
             found = mappings.list_mappings(session, direction, connection)
-            items = [mappings.mapping_to_dict(mapping) for mapping in found]
-        state.output.emit(items, human=render_mapping_list(state.output, items))
+        items = [mapping_json(view) for view in found]
+        state.output.emit(items, human=render_mapping_list(state.output, found))
 
     def active_command(
         ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
     ) -> None:
         from woosync.services import mappings
+        from woosync.shapes.mappings import mapping_json
 
         state = app_context(ctx, json_flag)
         with state.db(create=False).session() as session:
             found = mappings.active_mapping(session, direction, connection)
-            data = mappings.mapping_to_dict(found) if found is not None else None
-        if data is None:
+        if found is None:
             state.output.info(f"no active {direction} mapping")
-        state.output.emit(data, human=render_mapping(data))
+        data = mapping_json(found) if found is not None else None
+        state.output.emit(data, human=render_mapping(found))
 
     def delete_command(
         ctx: typer.Context,
@@ -218,63 +218,3 @@ def mapping_group(
     group.command("update")(update)
     group.command("delete", help=f"Delete an {direction} mapping.")(delete_command)
     return group
-
-
-# --- human views ---------------------------------------------------------------------------------
-
-
-def _pairs_text(pairs: dict[str, str]) -> str:
-    return ", ".join(f"{key} → {value}" for key, value in pairs.items()) or "(none)"
-
-
-def _content_column(data: dict[str, Any]) -> tuple[str, str]:
-    """The part that tells the directions apart: (label, text)."""
-    if "selectedFields" in data:
-        return "selected fields", ", ".join(data["selectedFields"])
-    return "attribute mappings", _pairs_text(data["attributeMappings"])
-
-
-def render_mapping(data: dict[str, Any] | None) -> Callable[[Console], None]:
-    """Human view of one export or import mapping (spec-shaped dict)."""
-
-    def show(console: Console) -> None:
-        if data is None:
-            return
-        direction = "export" if "selectedFields" in data else "import"
-        state = "active" if data["isActive"] else "inactive"
-        console.print(
-            f"{direction} mapping {data['id']} · connection {data['connectionId']} · {state}",
-            markup=False,
-            highlight=False,
-        )
-        rows = [
-            _content_column(data),
-            ("field mappings", _pairs_text(data["fieldMappings"])),
-            ("updated", str(data["updatedAt"])),
-        ]
-        for label, value in rows:
-            console.print(f"  {label:<19} {value}", markup=False, highlight=False)
-
-    return show
-
-
-def render_mapping_list(output: Any, items: list[dict[str, Any]]) -> Callable[[Console], None]:
-    def show(console: Console) -> None:
-        if not items:
-            output.info("no mappings")
-            return
-        content_label = _content_column(items[0])[0]
-        columns = ["id", "active", content_label, "field mappings", "updated"]
-        rows = [
-            [
-                item["id"],
-                "yes" if item["isActive"] else "no",
-                _content_column(item)[1],
-                _pairs_text(item["fieldMappings"]),
-                item["updatedAt"],
-            ]
-            for item in items
-        ]
-        console.print(output.table(columns, rows))
-
-    return show

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from woosync.core.errors import ValidationError
+from woosync.core.errors import ValidationError, param
 from woosync.core.fields import (
     DIMENSION_PARTS,
     REQUIRED_FIELDS,
@@ -94,8 +94,8 @@ def list_fields(target: str | None = None) -> FieldList:
     elif name in STANDARD_FIELDS:
         raise ValidationError(
             f'"{name}" is a local field, not a WooCommerce field',
-            hint=f"it goes to {STANDARD_FIELDS[name]} by default: woosync fields --target "
-            f"{STANDARD_FIELDS[name]}",
+            hint=f"it goes to {STANDARD_FIELDS[name]} by default: woosync fields "
+            f"{param('target')} {STANDARD_FIELDS[name]}",
         )
     else:
         raise ValidationError(

@@ -20,13 +20,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso, utcnow
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
+from woosync.db.bulk_sql import upsert_many
+from woosync.db.models import Connection, Product, ProductExclusion, ProductSelection, ProductSync
+from woosync.services.connections import connection_or_default
 
 DELETED = "deleted"
 EXCLUDED = "excluded"
@@ -139,10 +142,6 @@ def _matches(rules: Mapping[str, frozenset[str]], row: Any) -> bool:
 
 def load_selection(session: Session, connection_id: int) -> SelectionRules:
     """The store's selection (empty, which takes everything, when it has none)."""
-    from sqlmodel import select
-
-    from woosync.db.models import ProductSelection
-
     found = session.exec(
         select(ProductSelection).where(ProductSelection.connection_id == connection_id)
     ).first()
@@ -151,10 +150,6 @@ def load_selection(session: Session, connection_id: int) -> SelectionRules:
 
 def save_selection(session: Session, connection_id: int, rules: SelectionRules) -> None:
     """Replace the store's selection (an empty one removes it: every product)."""
-    from sqlmodel import select
-
-    from woosync.db.models import ProductSelection
-
     found = session.exec(
         select(ProductSelection).where(ProductSelection.connection_id == connection_id)
     ).first()
@@ -177,8 +172,6 @@ def selection_outcasts(
     selection = load_selection(session, connection_id)
     if not selection:
         return []
-    from woosync.db.models import Product, ProductSync
-
     products: Any = Product.__table__  # type: ignore[attr-defined]
     syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
     columns = [products.c.id, products.c.sku, *(products.c[n] for n in selection.columns())]
@@ -206,8 +199,6 @@ def exclusions(
     session: Session, connection_id: int, product_ids: Iterable[int] | None = None
 ) -> dict[int, Exclusion]:
     """``product_id -> Exclusion`` for the store's manual exclusions (of ``product_ids`` if given)."""
-    from woosync.db.models import ProductExclusion
-
     table: Any = ProductExclusion.__table__  # type: ignore[attr-defined]
     query = table.select().with_only_columns(table.c.product_id, table.c.reason, table.c.created_at)
     query = query.where(table.c.connection_id == connection_id)
@@ -230,9 +221,6 @@ def mark_excluded(
     session: Session, connection_id: int, product_ids: Iterable[int], reason: str
 ) -> None:
     """Keep these products out of the store (the latest reason wins)."""
-    from woosync.db.bulk_sql import upsert_many
-    from woosync.db.models import ProductExclusion
-
     now = utcnow()
     rows = [
         {
@@ -254,10 +242,6 @@ def mark_excluded(
 
 def drop_exclusions(session: Session, connection_id: int, product_ids: Iterable[int]) -> list[int]:
     """Let these products go to the store again; returns those that were excluded."""
-    from sqlalchemy import delete
-
-    from woosync.db.models import ProductExclusion
-
     found = sorted(exclusions(session, connection_id, product_ids))
     if found:
         table: Any = ProductExclusion.__table__  # type: ignore[attr-defined]
@@ -331,10 +315,10 @@ def _products_by_sku(session: Session, skus: Sequence[str]) -> list[Any]:
     return [found[sku] for sku in wanted]
 
 
-def _database(session: Session, connection: int | str | None) -> Any:
-    from woosync.services.common import connection_or_default
-
-    return connection_or_default(session, connection)
+def _connection(session: Session, connection: int | str | None) -> tuple[Connection, int]:
+    conn = connection_or_default(session, connection)
+    assert conn.id is not None
+    return conn, conn.id
 
 
 def exclude_products(
@@ -348,14 +332,14 @@ def exclude_products(
     """
     from woosync.services.export.records import load_syncs
 
-    conn = _database(session, connection)
+    conn, connection_id = _connection(session, connection)
     products = _products_by_sku(session, skus)
     ids = [int(p.id) for p in products]
-    before = exclusions(session, conn.id, ids)
-    syncs = load_syncs(session, conn.id, ids)
-    mark_excluded(session, conn.id, ids, EXCLUDED)
+    before = exclusions(session, connection_id, ids)
+    syncs = load_syncs(session, connection_id, ids)
+    mark_excluded(session, connection_id, ids, EXCLUDED)
     return {
-        "connectionId": conn.id,
+        "connectionId": connection_id,
         "storeName": conn.store_name,
         "excluded": [
             {
@@ -377,12 +361,12 @@ def include_products(
     ``{connectionId, storeName, included: [{productId, sku, wasExcluded, outsideSelection}]}``;
     ``outsideSelection``: the store's ``products:`` selection still leaves it out.
     """
-    conn = _database(session, connection)
+    conn, connection_id = _connection(session, connection)
     products = _products_by_sku(session, skus)
-    dropped = set(drop_exclusions(session, conn.id, [int(p.id) for p in products]))
-    selection = load_selection(session, conn.id)
+    dropped = set(drop_exclusions(session, connection_id, [int(p.id) for p in products]))
+    selection = load_selection(session, connection_id)
     return {
-        "connectionId": conn.id,
+        "connectionId": connection_id,
         "storeName": conn.store_name,
         "included": [
             {

@@ -65,7 +65,7 @@ def resolve_connections(db: Database, refs: Sequence[str] | None) -> list[Target
     from sqlmodel import col, select
 
     from woosync.db.models import Connection
-    from woosync.services.common import connection_or_default, get_connection
+    from woosync.services.connections import connection_or_default, get_connection
 
     found: dict[int, Target] = {}
     with db.session() as session:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso
-from woosync.services.common import connection_or_default
+from woosync.services.connections import connection_or_default
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

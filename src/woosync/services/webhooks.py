@@ -14,7 +14,9 @@ import logging
 import re
 from typing import TYPE_CHECKING
 
-from woosync.core.errors import ValidationError
+from woosync.core.errors import ValidationError, param
+from woosync.secrets import env_var, read_secret
+from woosync.services.connections import get_connection, secrets_scope
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -53,13 +55,12 @@ def signature_matches(body: bytes, signature: str, secret: str) -> bool:
 
 
 def missing_secret_error(connection_id: int) -> ValidationError:
-    from woosync.secrets import env_var
-
     return ValidationError(
         f"connection {connection_id} has no webhook secret",
         hint=(
-            f"store it with 'woosync connections update {connection_id} --webhook-secret ...' "
-            f"(or WOOSYNC_WEBHOOK_SECRET with --secrets-from-env), or set "
+            f"store it with 'woosync connections update {connection_id} "
+            f"{param('webhook_secret')} ...' (or WOOSYNC_WEBHOOK_SECRET with "
+            f"{param('secrets_from_env')}), or set "
             f"{env_var(connection_id, 'webhook_secret')}"
         ),
     )
@@ -72,10 +73,6 @@ def verify_webhook(db: Database, ref: int | str, body: bytes, signature: str) ->
     Raises :class:`NotFoundError` for an unknown connection and :class:`ValidationError` when the
     connection has no webhook secret or the signature is empty.
     """
-    from woosync.secrets import read_secret
-    from woosync.services.common import get_connection
-    from woosync.services.connections import secrets_scope
-
     with db.session() as session:
         connection_id = get_connection(session, ref).id
     assert connection_id is not None

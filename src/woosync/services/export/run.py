@@ -146,7 +146,7 @@ def export_products(
         if not items:
             return _with_excluded(_empty(_id(conn), dry_run, partial), excluded)
         if client is None:
-            from woosync.services.connections import open_client
+            from woosync.services.connections.client import open_client
 
             client = stack.enter_context(open_client(db, conn))
         if included and not dry_run:  # asked for by name: the store takes them again from now on
@@ -292,7 +292,7 @@ def delete_product(
         _linked_sync(session, _id(conn), product_id)  # not linked: say so without waiting
     with ExitStack() as stack:
         if client is None:
-            from woosync.services.connections import open_client
+            from woosync.services.connections.client import open_client
 
             client = stack.enter_context(open_client(db, conn))
         from woosync.core.locks import store_lock
@@ -328,7 +328,7 @@ def _id(conn: Connection) -> int:
 
 
 def _connection(session: Any, ref: int | str | None) -> Connection:
-    from woosync.services.common import connection_or_default
+    from woosync.services.connections import connection_or_default
 
     conn = connection_or_default(session, ref)
     if not conn.is_active:

@@ -260,7 +260,7 @@ def _check_on_conflict(on_conflict: str, update_existing: bool) -> None:
 def _connection_and_rules(
     db: Database, ref: int | str | None, use_mapping: bool
 ) -> tuple[Connection, ImportRules, Fingerprinter]:
-    from woosync.services.common import connection_or_default
+    from woosync.services.connections import connection_or_default
     from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.services.mappings import active_export_mapping, active_import_mapping
 
@@ -300,7 +300,7 @@ def _keep_out(db: Database, run: ImportRun, restore_removed: bool) -> None:
 
 
 def _open_client(db: Database, conn: Connection) -> WooClient:
-    from woosync.services.connections import open_client
+    from woosync.services.connections.client import open_client
 
     return open_client(db, conn)
 

@@ -1,5 +1,5 @@
-"""Export and import mappings (spec operations 8-17 in ARCHITECTURE.md) and the YAML mapping
-files that keep them in git.
+"""Export and import mappings (the spec's mapping operations, ARCHITECTURE.md, operations table)
+and the YAML mapping files that keep them in git.
 
 An export mapping says which local fields go to one store (``selectedFields``) and where
 (``fieldMappings``: internal field -> WooCommerce field or ``pa_`` attribute). An import mapping says
@@ -9,7 +9,9 @@ same transaction. Every function takes an open session; the caller's ``db.sessio
 
 - ``rules``: what makes a mapping valid (errors name the offending key).
 - ``records``: the mappings in the database; one :class:`MappingKind` per direction says what differs.
-- ``documents``: mapping files (``create --file``, ``mappings apply``, ``mappings dump``).
+- ``views``: the typed results (``woosync.shapes.mappings`` writes their JSON).
+- ``documents``: mapping files (``create --file``, ``mappings apply``, ``mappings dump``);
+  ``dump_files``: where ``mappings dump -o DIR`` writes them.
 """
 
 from woosync.services.mappings.documents import (
@@ -29,20 +31,9 @@ from woosync.services.mappings.records import (
     create_export_mapping,
     create_import_mapping,
     create_mapping,
-    delete_export_mapping,
-    delete_import_mapping,
     delete_mapping,
-    export_mapping_to_dict,
-    get_export_mapping,
-    get_import_mapping,
     get_mapping,
-    import_mapping_to_dict,
-    list_export_mappings,
-    list_import_mappings,
     list_mappings,
-    mapping_to_dict,
-    update_export_mapping,
-    update_import_mapping,
     update_mapping,
 )
 from woosync.services.mappings.rules import (
@@ -51,6 +42,15 @@ from woosync.services.mappings.rules import (
     validate_export_fields,
     validate_import_mappings,
 )
+from woosync.services.mappings.views import (
+    DumpedStore,
+    ExportMappingView,
+    ImportMappingView,
+    MappingChange,
+    MappingView,
+    PartChange,
+    WrittenFile,
+)
 
 __all__ = [
     "EXPORT",
@@ -58,8 +58,15 @@ __all__ = [
     "REQUIRED_FIELDS_MESSAGE",
     "AnyMapping",
     "Direction",
+    "DumpedStore",
+    "ExportMappingView",
+    "ImportMappingView",
+    "MappingChange",
     "MappingKind",
     "MappingRuleError",
+    "MappingView",
+    "PartChange",
+    "WrittenFile",
     "active_export_mapping",
     "active_import_mapping",
     "active_mapping",
@@ -68,21 +75,10 @@ __all__ = [
     "create_import_mapping",
     "create_mapping",
     "create_mapping_from_documents",
-    "delete_export_mapping",
-    "delete_import_mapping",
     "delete_mapping",
     "dump_active_mappings",
-    "export_mapping_to_dict",
-    "get_export_mapping",
-    "get_import_mapping",
     "get_mapping",
-    "import_mapping_to_dict",
-    "list_export_mappings",
-    "list_import_mappings",
     "list_mappings",
-    "mapping_to_dict",
-    "update_export_mapping",
-    "update_import_mapping",
     "update_mapping",
     "validate_export_fields",
     "validate_import_mappings",

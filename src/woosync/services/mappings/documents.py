@@ -10,28 +10,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection
-from woosync.services.common import get_connection
+from woosync.services.connections import get_connection
+from woosync.services.mappings.dump_files import record_sources
 from woosync.services.mappings.records import (
     EXPORT,
     IMPORT,
     KINDS,
-    AnyMapping,
     Direction,
     MappingKind,
     connection_id_of,
     save,
 )
 from woosync.services.mappings.rules import MappingRuleError
+from woosync.services.mappings.views import (
+    Content,
+    DumpedStore,
+    MappingChange,
+    MappingView,
+    PartChange,
+    export_content,
+    import_content,
+    view_of,
+)
 from woosync.services.selection import SelectionRules, load_selection, save_selection
 
-PRODUCTS = "products"
+PRODUCTS: Literal["products"] = "products"
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -89,7 +100,7 @@ def create_mapping_from_documents(
     connection: int | str | None = None,
     *,
     is_active: bool = True,
-) -> AnyMapping:
+) -> MappingView:
     """``create --file``: a new mapping from the one document with a ``direction`` section.
 
     The mapping goes to ``connection`` when given (reusing a file for another store), else to the
@@ -113,7 +124,7 @@ def create_mapping_from_documents(
     )
     mapping = kind.new(connection_id_of(conn), content, is_active=is_active)
     save(session, mapping)
-    return mapping
+    return view_of(mapping)
 
 
 # --- apply ---------------------------------------------------------------------------------------
@@ -145,7 +156,7 @@ def _plan(
         sections = _sections(document)
         connection = _document_connection(session, document)
         if document.products is not None:
-            slot = (connection_id_of(connection), PRODUCTS)
+            slot: tuple[int, str] = (connection_id_of(connection), PRODUCTS)
             if slot in claimed:
                 raise ValidationError(
                     f"{document.where(PRODUCTS)}: products: the products selection of "
@@ -176,15 +187,13 @@ def _plan(
 
 def apply_mapping_documents(
     session: Session, documents: Sequence[MappingDocument], *, dry_run: bool = False
-) -> list[dict[str, Any]]:
+) -> list[MappingChange]:
     """Make the active mappings match ``documents``; returns the changes (empty when none).
 
     Everything is checked first, then written in the caller's one transaction: several files are
     applied all-or-nothing. A changed file updates the active mapping in place; an identical inactive
     mapping is re-activated rather than copied; otherwise a new active mapping is created.
     """
-    from woosync.services.mappings.dump_files import record_sources
-
     planned, selections = _plan(session, documents)
     changes = [_apply(session, item, dry_run=dry_run) for item in planned]
     changes += [_apply_selection(session, item, dry_run=dry_run) for item in selections]
@@ -195,7 +204,7 @@ def apply_mapping_documents(
 
 def _apply_selection(
     session: Session, item: _PlannedSelection, *, dry_run: bool
-) -> dict[str, Any] | None:
+) -> MappingChange | None:
     """A ``products:`` section: the store's selection becomes the file's (``{}``: every product)."""
     connection_id = connection_id_of(item.connection)
     before = load_selection(session, connection_id).to_dict()
@@ -204,28 +213,31 @@ def _apply_selection(
         return None
     if not dry_run:
         save_selection(session, connection_id, item.rules)
-    action = "create" if not before else "remove" if not after else "update"
-    return {
-        "file": item.document.source,
-        "store": item.connection.store_name,
-        "connectionId": connection_id,
-        "direction": PRODUCTS,
-        "action": action,
-        "mappingId": None,
-        "changes": {PRODUCTS: {"from": before or None, "to": after or None}},
-    }
+    action: Literal["create", "update", "remove"] = (
+        "create" if not before else "remove" if not after else "update"
+    )
+    return MappingChange(
+        file=item.document.source,
+        store=item.connection.store_name,
+        connection_id=connection_id,
+        direction=PRODUCTS,
+        action=action,
+        mapping_id=None,
+        changes={PRODUCTS: PartChange(before or None, after or None)},
+    )
 
 
-def _apply(session: Session, item: _Planned, *, dry_run: bool) -> dict[str, Any] | None:
+def _apply(session: Session, item: _Planned, *, dry_run: bool) -> MappingChange | None:
     """One document section: the change it makes (made unless ``dry_run``), or None."""
     kind, content = item.kind, item.content
     connection_id = connection_id_of(item.connection)
-    change: dict[str, Any] = {
-        "file": item.document.source,
-        "store": item.connection.store_name,
-        "connectionId": connection_id,
-        "direction": kind.direction,
-    }
+    change = partial(
+        MappingChange,
+        file=item.document.source,
+        store=item.connection.store_name,
+        connection_id=connection_id,
+        direction=kind.direction,
+    )
     active = kind.active(session, connection_id)
     if active is not None:
         before = kind.content(active)
@@ -235,12 +247,7 @@ def _apply(session: Session, item: _Planned, *, dry_run: bool) -> dict[str, Any]
             kind.write(active, content)
             active.updated_at = utcnow()
             save(session, active)
-        return {
-            **change,
-            "action": "update",
-            "mappingId": active.id,
-            "changes": _diff(before, content),
-        }
+        return change(action="update", mapping_id=active.id, changes=_diff(before, content))
     twin = next(
         (
             mapping
@@ -254,23 +261,21 @@ def _apply(session: Session, item: _Planned, *, dry_run: bool) -> dict[str, Any]
             twin.is_active = True
             twin.updated_at = utcnow()
             save(session, twin)
-        return {**change, "action": "activate", "mappingId": twin.id, "changes": {}}
+        return change(action="activate", mapping_id=twin.id, changes={})
     created_id = None
     if not dry_run:
         mapping = kind.new(connection_id, content)
         save(session, mapping)
         created_id = mapping.id
-    return {**change, "action": "create", "mappingId": created_id, "changes": _diff(None, content)}
+    return change(action="create", mapping_id=created_id, changes=_diff(None, content))
 
 
-def _diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """``{part: {"from": old, "to": new}}`` for each part that changes (all of them when new)."""
+def _diff(before: Content | None, after: Content) -> dict[str, PartChange]:
+    """For each part that changes (all of them when new): its value before and after."""
     if before is None:
-        return {key: {"from": None, "to": value} for key, value in after.items()}
+        return {key: PartChange(None, value) for key, value in after.items()}
     return {
-        key: {"from": before[key], "to": value}
-        for key, value in after.items()
-        if before[key] != value
+        key: PartChange(before[key], value) for key, value in after.items() if before[key] != value
     }
 
 
@@ -279,17 +284,15 @@ def _diff(before: dict[str, Any] | None, after: dict[str, Any]) -> dict[str, dic
 
 def dump_active_mappings(
     session: Session, connection: int | str | None = None
-) -> list[dict[str, Any]]:
-    """What ``mappings dump`` writes: per connection with an active mapping, its store reference
-    (``store``: the name when unique, else the URL), ``storeUrl``, ``connectionId``, and the
-    ``export`` / ``import`` content (None when that direction has no active mapping), and the
-    ``products`` selection (None when the store takes every product)."""
+) -> list[DumpedStore]:
+    """What ``mappings dump`` writes: each connection with an active mapping or a products
+    selection (all of them, or ``connection``), oldest first."""
     if connection is not None:
         connections = [get_connection(session, connection)]
     else:
         connections = list(session.exec(select(Connection).order_by(col(Connection.id))).all())
     names = [c.store_name for c in session.exec(select(Connection)).all()]
-    dumped: list[dict[str, Any]] = []
+    dumped: list[DumpedStore] = []
     for conn in connections:
         export = EXPORT.active(session, connection_id_of(conn))
         import_ = IMPORT.active(session, connection_id_of(conn))
@@ -297,15 +300,15 @@ def dump_active_mappings(
         if export is None and import_ is None and not products:
             continue
         dumped.append(
-            {
-                "store": _store_reference(conn, names),
-                "storeName": conn.store_name,
-                "storeUrl": conn.store_url,
-                "connectionId": conn.id,
-                "export": EXPORT.content(export) if export is not None else None,
-                "import": IMPORT.content(import_) if import_ is not None else None,
-                "products": products or None,
-            }
+            DumpedStore(
+                store=_store_reference(conn, names),
+                store_name=conn.store_name,
+                store_url=conn.store_url,
+                connection_id=connection_id_of(conn),
+                export=export_content(export) if export is not None else None,
+                import_=import_content(import_) if import_ is not None else None,
+                products=products or None,
+            )
         )
     return dumped
 

@@ -17,26 +17,29 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlmodel import col, select
 
-from woosync.core.errors import ConflictError, NotFoundError, ValidationError
+from woosync.core.errors import ConflictError, NotFoundError, ValidationError, param
 from woosync.core.timeutil import utcnow
 from woosync.db.models import DumpedMappingFile, MappingFileSource
-from woosync.services.common import get_connection
+from woosync.files.mapping_files import MappingDocument, parse_mapping_text
+from woosync.files.mapping_yaml import render_mapping_document
+from woosync.services.connections import get_connection
 from woosync.services.mappings.records import EXPORT, IMPORT
+from woosync.services.mappings.views import DumpedStore, Section, WrittenFile
 from woosync.services.selection import SelectionRules
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from woosync.files.mapping_files import MappingDocument
-
-SECTIONS = ("export", "import", "products")
+SECTIONS: tuple[Section, ...] = ("export", "import", "products")
+PlannedAction = Literal["create", "rewrite", "unchanged", "refused"]
+WrittenAction = Literal["create", "rewrite", "unchanged", "overwrite"]
 
 
 # --- recording where apply read each section ------------------------------------------------------
@@ -87,9 +90,9 @@ def record_sources(session: Session, documents: Sequence[MappingDocument]) -> No
 @dataclass
 class PlannedFile:
     name: str
-    connections: dict[int, set[str]] = field(default_factory=dict)  # connection id -> sections
+    connections: dict[int, set[Section]] = field(default_factory=dict)  # connection id -> sections
     text: str = ""
-    action: str = ""  # "create", "rewrite", "unchanged", "refused"
+    action: PlannedAction = "refused"
 
 
 def _slug_name(store_name: str, taken: set[str], connection_id: int) -> str:
@@ -100,8 +103,6 @@ def _slug_name(store_name: str, taken: set[str], connection_id: int) -> str:
 
 
 def _parsed(path: Path) -> list[MappingDocument] | None:
-    from woosync.files.mapping_files import parse_mapping_text
-
     try:
         return parse_mapping_text(path.read_text(encoding="utf-8"), str(path))
     except (OSError, UnicodeDecodeError, ValidationError):
@@ -131,16 +132,25 @@ def _existing_sections(session: Session, directory: Path) -> dict[tuple[int, str
     return found
 
 
-def _contents(item: dict[str, Any], sections: set[str]) -> dict[str, Any]:
-    return {section: item[section] for section in SECTIONS if section in sections}
+def render_store(item: DumpedStore, sections: Collection[str] = SECTIONS) -> str:
+    """One store's mapping file (its ``sections``), with a comment saying whose it is and how to
+    apply it."""
+    return render_mapping_document(
+        item.store,
+        export=item.export if "export" in sections else None,
+        import_=item.import_ if "import" in sections else None,
+        products=item.products if "products" in sections else None,
+        comment=(
+            f"woosync mappings for {item.store_name} ({item.store_url})\n"
+            "Apply with: woosync mappings apply FILE"
+        ),
+    )
 
 
 def plan_files(
-    session: Session, directory: Path, dumped: list[dict[str, Any]], only: int | None = None
+    session: Session, directory: Path, dumped: list[DumpedStore], only: int | None = None
 ) -> list[PlannedFile]:
     """The files to write in ``directory`` (see the module's docstring), with their text."""
-    from woosync.files.mapping_files import render_mapping_document
-
     sources = {
         (row.connection_id, row.section): Path(row.path).name
         for row in session.exec(select(MappingFileSource)).all()
@@ -149,36 +159,23 @@ def plan_files(
     files: dict[str, PlannedFile] = {}
     taken = set(sources.values()) | set(existing.values())
     for item in dumped:
-        connection_id = int(item["connectionId"])
-        present = [section for section in SECTIONS if item[section] is not None]
+        connection_id = item.connection_id
+        present = [section for section in SECTIONS if item.section(section) is not None]
         slug: str | None = None
         for section in present:
             name = sources.get((connection_id, section)) or existing.get((connection_id, section))
             if name is None:
-                slug = slug or _slug_name(item["storeName"], taken, connection_id)
+                slug = slug or _slug_name(item.store_name, taken, connection_id)
                 name = slug
             planned = files.setdefault(name, PlannedFile(name))
             planned.connections.setdefault(connection_id, set()).add(section)
-    by_id = {int(item["connectionId"]): item for item in dumped}
+    by_id = {item.connection_id: item for item in dumped}
     chosen = [planned for planned in files.values() if only is None or only in planned.connections]
     for planned in chosen:
-        texts = []
-        for connection_id in sorted(planned.connections):
-            item = by_id[connection_id]
-            parts = _contents(item, planned.connections[connection_id])
-            texts.append(
-                render_mapping_document(
-                    item["store"],
-                    export=parts.get("export"),
-                    import_=parts.get("import"),
-                    products=parts.get("products"),
-                    comment=(
-                        f"woosync mappings for {item['storeName']} ({item['storeUrl']})\n"
-                        "Apply with: woosync mappings apply FILE"
-                    ),
-                )
-            )
-        planned.text = "---\n".join(texts)
+        planned.text = "---\n".join(
+            render_store(by_id[connection_id], planned.connections[connection_id])
+            for connection_id in sorted(planned.connections)
+        )
         planned.action = _action(session, directory / planned.name, planned, by_id)
     return sorted(chosen, key=lambda planned: planned.name)
 
@@ -188,8 +185,8 @@ def _sha256(text: str) -> str:
 
 
 def _action(
-    session: Session, path: Path, planned: PlannedFile, by_id: dict[int, dict[str, Any]]
-) -> str:
+    session: Session, path: Path, planned: PlannedFile, by_id: dict[int, DumpedStore]
+) -> PlannedAction:
     if not path.exists():
         return "create"
     try:
@@ -199,7 +196,7 @@ def _action(
     if current == planned.text:
         return "unchanged"
     wanted = {
-        (connection_id, section): by_id[connection_id][section]
+        (connection_id, section): by_id[connection_id].section(section)
         for connection_id, sections in planned.connections.items()
         for section in sections
     }
@@ -219,12 +216,12 @@ def _action(
 def write_mapping_files(
     session: Session,
     output: str | Path,
-    dumped: list[dict[str, Any]],
+    dumped: list[DumpedStore],
     *,
     only: int | None = None,
     force: bool = False,
-) -> list[dict[str, Any]]:
-    """Write the planned files (all checked first); ``[{file, action, stores}]`` in name order.
+) -> list[WrittenFile]:
+    """Write the planned files (all checked first), in name order.
 
     ``only`` (a connection id) writes just the files holding that store's sections (with every
     store they hold). Raises :class:`ConflictError` naming the files it will not overwrite.
@@ -232,7 +229,7 @@ def write_mapping_files(
     directory = Path(output)
     if directory.exists() and not directory.is_dir():
         raise ValidationError(
-            f"--output {output} is a file", hint="give a directory, or - for stdout"
+            f"{param('output')} {output} is a file", hint="give a directory, or - for stdout"
         )
     planned = plan_files(session, directory, dumped, only)
     refused = [directory / item.name for item in planned if item.action == "refused"]
@@ -241,26 +238,19 @@ def write_mapping_files(
         raise ConflictError(
             f"not overwriting {names}: woosync did not write it, or it was edited since",
             hint="apply it first ('woosync mappings apply FILE'), dump to another directory, "
-            "or pass --force to overwrite",
+            f"or pass {param('force')} to overwrite",
         )
     directory.mkdir(parents=True, exist_ok=True)
-    store_names = {int(item["connectionId"]): item["storeName"] for item in dumped}
-    results: list[dict[str, Any]] = []
+    store_names = {item.connection_id: item.store_name for item in dumped}
+    results: list[WrittenFile] = []
     for item in planned:
         path = directory / item.name
-        action = "overwrite" if item.action == "refused" else item.action
+        action: WrittenAction = "overwrite" if item.action == "refused" else item.action
         if action != "unchanged":
             path.write_text(item.text, encoding="utf-8")
             _remember(session, path, item.text)
-        results.append(
-            {
-                "file": str(path),
-                "action": action,
-                "stores": [
-                    store_names[connection_id] for connection_id in sorted(item.connections)
-                ],
-            }
-        )
+        stores = tuple(store_names[connection_id] for connection_id in sorted(item.connections))
+        results.append(WrittenFile(str(path), action, stores))
     return results
 
 

@@ -1,4 +1,5 @@
-"""Export and import mappings in the database (spec operations 8-17 in ARCHITECTURE.md).
+"""Export and import mappings in the database (the spec's mapping operations, ARCHITECTURE.md,
+operations table).
 
 The two directions work the same way: a mapping belongs to one connection, one per connection and
 direction is active, activating one deactivates the others in the same transaction. What differs is
@@ -11,15 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
-from woosync.core.timeutil import iso, utcnow
+from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection, ExportMapping, ImportMapping
-from woosync.services.common import get_connection
+from woosync.services.connections import get_connection
 from woosync.services.mappings.rules import validate_export_fields, validate_import_mappings
+from woosync.services.mappings.views import (
+    ExportMappingView,
+    ImportMappingView,
+    MappingView,
+    view_of,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -73,17 +80,6 @@ class MappingKind(Generic[M]):
     def write(self, mapping: M, content: Mapping[str, Any]) -> None:
         for part in self.parts:
             setattr(mapping, part.attribute, part.copy(content[part.key]))
-
-    def to_dict(self, mapping: M) -> dict[str, Any]:
-        """The spec's mapping object (camelCase keys, ``...000Z`` timestamps)."""
-        return {
-            "id": mapping.id,
-            "connectionId": mapping.connection_id,
-            **self.content(mapping),
-            "isActive": mapping.is_active,
-            "createdAt": iso(mapping.created_at),
-            "updatedAt": iso(mapping.updated_at),
-        }
 
     # --- queries ---
 
@@ -189,10 +185,6 @@ KINDS: dict[Direction, MappingKind[ExportMapping] | MappingKind[ImportMapping]] 
 }
 
 
-def kind_of(mapping: AnyMapping) -> MappingKind[Any]:
-    return EXPORT if isinstance(mapping, ExportMapping) else IMPORT
-
-
 def connection_id_of(connection: Connection) -> int:
     assert connection.id is not None
     return connection.id
@@ -227,30 +219,49 @@ def _deactivate_others(session: Session, mapping: AnyMapping) -> None:
 # --- either direction, by name (what the CLI calls) ----------------------------------------------
 
 
-def mapping_to_dict(mapping: AnyMapping) -> dict[str, Any]:
-    """The spec's export or import mapping object."""
-    return kind_of(mapping).to_dict(mapping)
-
-
-def get_mapping(session: Session, direction: Direction, mapping_id: int) -> AnyMapping:
+@overload
+def get_mapping(
+    session: Session, direction: Literal["export"], mapping_id: int
+) -> ExportMappingView: ...
+@overload
+def get_mapping(
+    session: Session, direction: Literal["import"], mapping_id: int
+) -> ImportMappingView: ...
+@overload
+def get_mapping(session: Session, direction: Direction, mapping_id: int) -> MappingView: ...
+def get_mapping(session: Session, direction: Direction, mapping_id: int) -> MappingView:
     """The mapping, or NotFoundError."""
-    return KINDS[direction].get(session, mapping_id)
+    return view_of(KINDS[direction].get(session, mapping_id))
 
 
 def list_mappings(
     session: Session, direction: Direction, connection: int | str
-) -> list[AnyMapping]:
-    """A connection's mappings, oldest first (the spec's List ... mappings)."""
+) -> list[MappingView]:
+    """A connection's mappings, oldest first (the spec's *List export/import mappings*)."""
     connection_id = connection_id_of(get_connection(session, connection))
-    return list(KINDS[direction].of_connection(session, connection_id))
+    return [view_of(row) for row in KINDS[direction].of_connection(session, connection_id)]
 
 
+@overload
+def active_mapping(
+    session: Session, direction: Literal["export"], connection: int | str
+) -> ExportMappingView | None: ...
+@overload
+def active_mapping(
+    session: Session, direction: Literal["import"], connection: int | str
+) -> ImportMappingView | None: ...
+@overload
 def active_mapping(
     session: Session, direction: Direction, connection: int | str
-) -> AnyMapping | None:
-    """The active mapping, or None; a missing connection is NotFound (Get active ... mapping)."""
+) -> MappingView | None: ...
+def active_mapping(
+    session: Session, direction: Direction, connection: int | str
+) -> MappingView | None:
+    """The active mapping, or None; a missing connection is NotFound (the spec's *Get active
+    export/import mapping*)."""
     connection_id = connection_id_of(get_connection(session, connection))
-    return KINDS[direction].active(session, connection_id)
+    found = KINDS[direction].active(session, connection_id)
+    return None if found is None else view_of(found)
 
 
 def create_mapping(
@@ -260,9 +271,10 @@ def create_mapping(
     content: Mapping[str, Any],
     *,
     is_active: bool = True,
-) -> AnyMapping:
-    """The spec's Create ... mapping, with the content by spec key (a missing part is empty)."""
-    return KINDS[direction].create(session, connection, content, is_active=is_active)
+) -> MappingView:
+    """The spec's *Create export/import mapping*, with the content by spec key (a missing part is
+    empty)."""
+    return view_of(KINDS[direction].create(session, connection, content, is_active=is_active))
 
 
 def update_mapping(
@@ -273,28 +285,20 @@ def update_mapping(
     replace: Mapping[str, Any],
     merge: Mapping[str, Mapping[str, str] | None],
     is_active: bool | None = None,
-) -> AnyMapping:
-    """The spec's Update ... mapping: see :meth:`MappingKind.update`."""
-    return KINDS[direction].update(
+) -> MappingView:
+    """The spec's *Update export/import mapping*: see :meth:`MappingKind.update`."""
+    updated = KINDS[direction].update(
         session, mapping_id, replace=replace, merge=merge, is_active=is_active
     )
+    return view_of(updated)
 
 
 def delete_mapping(session: Session, direction: Direction, mapping_id: int) -> None:
-    """The spec's Delete export mapping and Delete import mapping."""
+    """The spec's *Delete export/import mapping*."""
     KINDS[direction].delete(session, mapping_id)
 
 
-# --- export mappings (spec operations 8-12 in ARCHITECTURE.md) ----------------------------------
-
-
-def export_mapping_to_dict(mapping: ExportMapping) -> dict[str, Any]:
-    """The spec's export mapping object (camelCase keys, ``...000Z`` timestamps)."""
-    return EXPORT.to_dict(mapping)
-
-
-def get_export_mapping(session: Session, mapping_id: int) -> ExportMapping:
-    return EXPORT.get(session, mapping_id)
+# --- the per-direction names Python callers use ----------------------------------------------
 
 
 def create_export_mapping(
@@ -304,57 +308,10 @@ def create_export_mapping(
     field_mappings: Mapping[str, str] | None = None,
     *,
     is_active: bool = True,
-) -> ExportMapping:
-    """The spec's Create export mapping. ``connection``: id, name or URL; active unless asked."""
+) -> ExportMappingView:
+    """The spec's *Create export mapping*. ``connection``: id, name or URL; active unless asked."""
     content = {"selectedFields": selected_fields, "fieldMappings": field_mappings}
-    return EXPORT.create(session, connection, content, is_active=is_active)
-
-
-def list_export_mappings(session: Session, connection: int | str) -> list[ExportMapping]:
-    """The spec's List export mappings, oldest first."""
-    return EXPORT.of_connection(session, connection_id_of(get_connection(session, connection)))
-
-
-def active_export_mapping(session: Session, connection_id: int | str) -> ExportMapping | None:
-    """The spec's Get active export mapping, or None. A missing connection is NotFound."""
-    return EXPORT.active(session, connection_id_of(get_connection(session, connection_id)))
-
-
-def update_export_mapping(
-    session: Session,
-    mapping_id: int,
-    *,
-    selected_fields: Sequence[str] | None = None,
-    field_mappings: Mapping[str, str] | None = None,
-    merge_field_mappings: Mapping[str, str] | None = None,
-    is_active: bool | None = None,
-) -> ExportMapping:
-    """Update export mapping. ``field_mappings`` replaces the maps; ``merge_field_mappings`` adds
-    to (or overrides entries of) the current ones. Activating deactivates the others."""
-    return EXPORT.update(
-        session,
-        mapping_id,
-        replace={"selectedFields": selected_fields, "fieldMappings": field_mappings},
-        merge={"fieldMappings": merge_field_mappings},
-        is_active=is_active,
-    )
-
-
-def delete_export_mapping(session: Session, mapping_id: int) -> None:
-    """The spec's Delete export mapping."""
-    EXPORT.delete(session, mapping_id)
-
-
-# --- import mappings (spec operations 13-17 in ARCHITECTURE.md) ---------------------------------
-
-
-def import_mapping_to_dict(mapping: ImportMapping) -> dict[str, Any]:
-    """The spec's import mapping object (camelCase keys, ``...000Z`` timestamps)."""
-    return IMPORT.to_dict(mapping)
-
-
-def get_import_mapping(session: Session, mapping_id: int) -> ImportMapping:
-    return IMPORT.get(session, mapping_id)
+    return view_of(EXPORT.create(session, connection, content, is_active=is_active))
 
 
 def create_import_mapping(
@@ -364,45 +321,17 @@ def create_import_mapping(
     field_mappings: Mapping[str, str] | None = None,
     *,
     is_active: bool = True,
-) -> ImportMapping:
-    """The spec's Create import mapping. The new mapping is active unless asked otherwise."""
+) -> ImportMappingView:
+    """The spec's *Create import mapping*. The new mapping is active unless asked otherwise."""
     content = {"attributeMappings": attribute_mappings, "fieldMappings": field_mappings}
-    return IMPORT.create(session, connection, content, is_active=is_active)
+    return view_of(IMPORT.create(session, connection, content, is_active=is_active))
 
 
-def list_import_mappings(session: Session, connection: int | str) -> list[ImportMapping]:
-    """The spec's List import mappings, oldest first."""
-    return IMPORT.of_connection(session, connection_id_of(get_connection(session, connection)))
+def active_export_mapping(session: Session, connection: int | str) -> ExportMappingView | None:
+    """The connection's active export mapping, or None (what an export sends by default)."""
+    return active_mapping(session, "export", connection)
 
 
-def active_import_mapping(session: Session, connection_id: int | str) -> ImportMapping | None:
-    """The spec's Get active import mapping, or None. A missing connection is NotFound."""
-    return IMPORT.active(session, connection_id_of(get_connection(session, connection_id)))
-
-
-def update_import_mapping(
-    session: Session,
-    mapping_id: int,
-    *,
-    attribute_mappings: Mapping[str, str] | None = None,
-    merge_attribute_mappings: Mapping[str, str] | None = None,
-    field_mappings: Mapping[str, str] | None = None,
-    merge_field_mappings: Mapping[str, str] | None = None,
-    is_active: bool | None = None,
-) -> ImportMapping:
-    """Update import mapping; ``attribute_mappings``/``field_mappings`` replace, ``merge_*`` add."""
-    return IMPORT.update(
-        session,
-        mapping_id,
-        replace={"attributeMappings": attribute_mappings, "fieldMappings": field_mappings},
-        merge={
-            "attributeMappings": merge_attribute_mappings,
-            "fieldMappings": merge_field_mappings,
-        },
-        is_active=is_active,
-    )
-
-
-def delete_import_mapping(session: Session, mapping_id: int) -> None:
-    """The spec's Delete import mapping."""
-    IMPORT.delete(session, mapping_id)
+def active_import_mapping(session: Session, connection: int | str) -> ImportMappingView | None:
+    """The connection's active import mapping, or None (how an import maps by default)."""
+    return active_mapping(session, "import", connection)

@@ -1,19 +1,13 @@
-"""Lookups every service shares: finding a connection by id, name or URL, and the default one."""
+"""Store URLs: one spelling per store (:func:`normalize_store_url`), and when two URLs name the
+same store (:func:`same_store_url`, which decides whether a new URL is a move or another store)."""
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
-from woosync.core.errors import NotFoundError, ValidationError
-from woosync.core.ids import SQLITE_MAX_INTEGER, id_from_text
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from woosync.db.models import Connection
+from woosync.core.errors import ValidationError, param
 
 _REST_SUFFIX = re.compile(r"/(wp-json|index\.php)(/.*)?$", re.IGNORECASE)
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -27,7 +21,7 @@ def normalize_store_url(url: str) -> str:
     text = (url or "").strip()
     if not text:
         raise ValidationError(
-            "the store URL is required", hint="pass --url https://your-store.example"
+            "the store URL is required", hint=f"pass {param('url')} https://your-store.example"
         )
     if not text.isprintable() or " " in text:
         raise ValidationError(
@@ -100,71 +94,7 @@ def _port(parts: SplitResult) -> int | None:
     return port
 
 
-def get_connection(session: Session, ref: int | str) -> Connection:
-    """A connection by id (``3``), exact store name, or store URL; else a not-found error."""
-    from sqlmodel import select
-
-    from woosync.db.models import Connection
-
-    text = str(ref).strip()
-    if text.isascii() and text.isdigit():
-        connection_id = id_from_text(text)
-        if connection_id is None:
-            raise ValidationError(
-                f"{text!r} is not a connection id",
-                hint=f"ids go from 1 to {SQLITE_MAX_INTEGER}; or give the store name or URL",
-            )
-        found = session.get(Connection, connection_id)
-        if found is None:
-            raise NotFoundError(
-                f"connection {text} not found", hint="run 'woosync connections list' to see them"
-            )
-        return found
-    by_name = session.exec(select(Connection).where(Connection.store_name == text)).all()
-    if len(by_name) == 1:
-        return by_name[0]
-    if len(by_name) > 1:
-        raise ValidationError(
-            f"several connections are named {text!r}", hint="use the connection id instead"
-        )
-    try:
-        url = normalize_store_url(text)
-    except ValidationError:
-        url = None
-    if url:
-        found = session.exec(select(Connection).where(Connection.store_url == url)).first()
-        if found is not None:
-            return found
-    raise NotFoundError(
-        f"connection {text!r} not found", hint="run 'woosync connections list' to see them"
-    )
-
-
-def default_connection(session: Session) -> Connection:
-    """The default connection, else the newest active one (the spec's Get default connection)."""
-    from sqlmodel import col, select
-
-    from woosync.db.models import Connection
-
-    found = session.exec(
-        select(Connection)
-        .where(col(Connection.is_default).is_(True))
-        .order_by(col(Connection.created_at).desc(), col(Connection.id).desc())
-    ).first()
-    if found is None:
-        found = session.exec(
-            select(Connection)
-            .where(col(Connection.is_active).is_(True))
-            .order_by(col(Connection.created_at).desc(), col(Connection.id).desc())
-        ).first()
-    if found is None:
-        raise NotFoundError(
-            "no active connections found",
-            hint="add one with 'woosync connections add --name NAME --url URL'",
-        )
-    return found
-
-
-def connection_or_default(session: Session, ref: int | str | None) -> Connection:
-    """``ref`` when given, else the default connection (the spec's backward compatibility)."""
-    return default_connection(session) if ref is None else get_connection(session, ref)
+def same_store_url(old: str, new: str) -> bool:
+    """Whether two normalised URLs name one store: equal but perhaps for http versus https."""
+    before, after = urlsplit(old), urlsplit(new)
+    return (before.netloc, before.path) == (after.netloc, after.path)
