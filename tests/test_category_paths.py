@@ -198,7 +198,7 @@ def two_stores(db_path: Path) -> Iterator[tuple[Database, list[tuple[SandboxStor
             conn = create_connection(
                 db, name=name, url=url, consumer_key=key, consumer_secret=secret
             )
-            conns.append((shop, int(conn["id"])))
+            conns.append((shop, conn.id))
         yield db, conns
     db.dispose()
 
