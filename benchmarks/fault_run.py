@@ -125,12 +125,10 @@ def fault_run(
                 finally:
                     requests += client.stats.requests
                     retries += client.stats.retries
-            runs.append({"synced": result["syncedCount"], "failed": result["failedCount"]})
+            runs.append({"synced": result.synced_count, "failed": result.failed_count})
             if not messages:  # why the first run's products failed, if any did
-                messages.update(
-                    str(r.get("message"))[:120] for r in result["results"] if r.get("message")
-                )
-            if result["failedCount"] == 0:
+                messages.update(str(r.message)[:120] for r in result.results if r.message)
+            if result.failed_count == 0:
                 break
         sandbox.faults = type(sandbox.faults)()
         seen = sandbox.stats.snapshot()

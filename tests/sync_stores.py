@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
+from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import SandboxStore
-from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
@@ -36,7 +36,7 @@ class Shop:
 
     def export(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("all_products", True)
-        return export_products(db, self.connection_id, client=self.client, **options)
+        return export_json(db, self.connection_id, client=self.client, **options)
 
     def import_(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("update_existing", True)

@@ -23,11 +23,10 @@ from queued_runs import (
     lock_waits,
     queue_behind,
 )
-from test_export_support import add_products, tee
+from test_export_support import add_products, export_json, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import SandboxStore
-from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 
 
@@ -57,7 +56,7 @@ def test_a_queued_export_does_not_push_back_what_the_import_before_it_brought_in
     ids = add_products(db, [tee(f"Q-{n}", price="10.00") for n in range(5)])
     fields = ["name", "sku", "price"]
     with client_for(sandbox) as client:
-        assert export_products(db, conn, all_products=True, fields=fields, client=client)["success"]
+        assert export_json(db, conn, all_products=True, fields=fields, client=client)["success"]
         client.batch(
             "/products/batch",
             update=[{"id": woo_id, "regular_price": "77.77"} for woo_id in sandbox.products],
@@ -70,7 +69,7 @@ def test_a_queued_export_does_not_push_back_what_the_import_before_it_brought_in
             )
         )
         export_run = Run(
-            lambda: export_products(
+            lambda: export_json(
                 db, conn, all_products=True, fields=fields, lock_wait=WAIT, client=exporting
             )
         )
@@ -87,19 +86,19 @@ def test_a_queued_export_does_not_push_back_what_the_import_before_it_brought_in
 def test_an_update_queued_behind_a_delete_does_not_recreate_the_product(
     db: Database, lock_waits: threading.Event
 ) -> None:
+    from test_export_support import delete_json, update_json
     from woosync.core.errors import NotFoundError
-    from woosync.services.export.run import delete_product, update_product
 
     sandbox = SandboxStore(seed=22)
     conn = connection(db)
     [pid] = add_products(db, [tee("DEL-1")])
     with client_for(sandbox) as client:
-        export_products(db, conn, product_ids=[pid], fields=["name", "sku"], client=client)
+        export_json(db, conn, product_ids=[pid], fields=["name", "sku"], client=client)
     gate = Gate(sandbox, lambda r: r.method == "DELETE")
     with client_for(sandbox, gate) as deleting, client_for(sandbox) as updating:
-        delete_run = Run(lambda: delete_product(db, conn, pid, lock_wait=WAIT, client=deleting))
+        delete_run = Run(lambda: delete_json(db, conn, pid, lock_wait=WAIT, client=deleting))
         update_run = Run(
-            lambda: update_product(
+            lambda: update_json(
                 db, conn, pid, fields=["name", "sku"], lock_wait=WAIT, client=updating
             )
         )

@@ -13,23 +13,25 @@ from test_export_support import (
     FakeWoo,
     add_connection,
     add_products,
+    delete_json,
     edit_product,
+    export_json,
     fake_client,
     make_database,
     refs_of,
     set_mapping,
     sync_of,
     tee,
+    update_json,
 )
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database
-from woosync.services.export import engine as export_run
-from woosync.services.export.run import delete_product, export_products, update_product
+from woosync.services.export import send as export_send
 
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def db(tmp_path: Path) -> Iterator[Database]:
 
 def run(db: Database, conn: int, **options: Any) -> dict[str, Any]:
     with fake_client() as client:
-        return export_products(db, conn, client=client, **options)
+        return export_json(db, conn, client=client, **options)
 
 
 def test_first_export_looks_up_skus_then_creates_in_one_batch(db: Database, fake: FakeWoo) -> None:
@@ -203,7 +205,7 @@ def test_batch_size_option_caps_each_request(db: Database, fake: FakeWoo) -> Non
     ids = add_products(db, [tee(f"S{i}") for i in range(7)])
     run(db, conn, product_ids=ids, fields=["name", "sku"], batch_size=3, concurrency=1)
     assert [len(w["create"]) for w in fake.writes()] == [3, 3, 1]
-    with pytest.raises(ValidationError, match="batch-size"):
+    with pytest.raises(ValidationError, match="batch_size"):
         run(db, conn, product_ids=ids, fields=["name", "sku"], batch_size=101)
 
 
@@ -352,7 +354,7 @@ def test_a_category_create_lost_to_a_5xx_is_looked_up_not_repeated(
     # Caps: created but the answer is lost (found by the lookup); Hats: refused, then created
     fake.category_faults = ["503-applied", "503"]
     with fake_client(max_retries=2) as client:
-        result = export_products(
+        result = export_json(
             db, conn, client=client, product_ids=ids, fields=["name", "sku", "categories"]
         )
     assert result["success"], [r.get("message") for r in result["results"]]
@@ -462,11 +464,11 @@ def test_update_product_needs_a_synced_product(db: Database, fake: FakeWoo) -> N
         fake_client() as client,
         pytest.raises(NotFoundError, match="Product not synced to this connection"),
     ):
-        update_product(db, conn, pid, fields=["name", "sku", "price"], client=client)
+        update_json(db, conn, pid, fields=["name", "sku", "price"], client=client)
     run(db, conn, product_ids=[pid], fields=["name", "sku", "price"])
     edit_product(db, pid, price="9.00")
     with fake_client() as client:
-        result = update_product(db, conn, pid, fields=["name", "sku", "price"], client=client)
+        result = update_json(db, conn, pid, fields=["name", "sku", "price"], client=client)
     assert result["status"] == "success" and result["exportedFields"] == ["price"]
     assert fake.by_sku("A")[0]["regular_price"] == "9.00"
 
@@ -476,17 +478,17 @@ def test_delete_product_removes_it_and_its_sync_record(db: Database, fake: FakeW
     ids = add_products(db, [tee("A"), tee("B")])
     run(db, conn, product_ids=ids, fields=["name", "sku"])
     with fake_client() as client:
-        assert delete_product(db, conn, ids[0], client=client) == {"success": True}
+        assert delete_json(db, conn, ids[0], client=client) == {"success": True}
     assert fake.by_sku("A") == [] and sync_of(db, conn, ids[0]) is None
     delete = [q for m, p, q, _ in fake.requests if m == "DELETE"]
     assert delete == [{"force": "true"}]
     fake.products.clear()
     with fake_client() as client:
-        gone = delete_product(db, conn, ids[1], client=client)
+        gone = delete_json(db, conn, ids[1], client=client)
     assert gone == {"success": False, "message": "Product not found in WooCommerce"}
     assert sync_of(db, conn, ids[1]) is None
     with fake_client() as client, pytest.raises(NotFoundError, match="not synced"):
-        delete_product(db, conn, ids[1], client=client)
+        delete_json(db, conn, ids[1], client=client)
 
 
 def test_store_image_urls_of_an_adopted_product_are_sent_by_id(db: Database, fake: FakeWoo) -> None:
@@ -546,7 +548,7 @@ def test_a_store_that_keeps_failing_stops_the_run(db: Database, fake: FakeWoo) -
     ids = add_products(db, [tee(f"S{i}") for i in range(4)])
     fake.batch_faults = ["503"] * 100
     result = run(db, conn, product_ids=ids, fields=["name", "sku"], concurrency=1)
-    assert result["failedCount"] == 4 and len(fake.writes()) <= export_run.MAX_FAILURE_STREAK
+    assert result["failedCount"] == 4 and len(fake.writes()) <= export_send.MAX_FAILURE_STREAK
     record = sync_of(db, conn, ids[0])
     assert record is not None and record.sync_status == "error"
 

@@ -14,12 +14,11 @@ import httpx
 import pytest
 
 from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_waits, queue_behind
-from test_export_support import add_products, edit_product, refs_of, tee
+from test_export_support import add_products, edit_product, export_json, refs_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.export import engine as export_run
+from woosync.services.export import send as export_send
 from woosync.services.export.registry import IMAGE, same_image_file
-from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
 FIELDS = ["name", "sku", "images"]
@@ -68,7 +67,7 @@ def test_a_url_shared_by_several_products_is_downloaded_once(
     conn = connection(db)
     add_products(db, SHARED)
     with client_for(sandbox) as client:
-        result = export_products(
+        result = export_json(
             db,
             conn,
             all_products=True,
@@ -100,7 +99,7 @@ def test_an_export_queued_behind_another_sends_the_ids_the_first_got(
 
         def exporting(client: WooClient) -> Run:
             return Run(
-                lambda: export_products(
+                lambda: export_json(
                     db, conn, product_ids=ids, fields=FIELDS, lock_wait=WAIT, client=client
                 )
             )
@@ -150,7 +149,7 @@ def test_a_rerun_after_a_crash_does_not_download_what_the_store_got(
     ]
     ids = add_products(db, catalog)
     with client_for(sandbox, CrashAfterBatch(sandbox, at=2)) as dying, pytest.raises(Crash):
-        export_products(
+        export_json(
             db, conn, all_products=True, fields=FIELDS, batch_size=2, concurrency=1, client=dying
         )
     assert sorted(images_in_store(sandbox)) == ["K-1", "K-2", "K-3", "K-4"]
@@ -158,7 +157,7 @@ def test_a_rerun_after_a_crash_does_not_download_what_the_store_got(
     before = images_in_store(sandbox)
 
     with client_for(sandbox) as client:
-        result = export_products(
+        result = export_json(
             db, conn, product_ids=ids, fields=FIELDS, partial=partial, client=client
         )
 
@@ -192,7 +191,7 @@ class OneBatchFault(httpx.BaseTransport):
 def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=34)
     conn = connection(db)
     ids = add_products(
@@ -205,10 +204,10 @@ def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
         ],
     )
     with client_for(sandbox) as client:  # two linked already, without their images
-        export_products(db, conn, product_ids=ids[:2], fields=["name", "sku"], client=client)
+        export_json(db, conn, product_ids=ids[:2], fields=["name", "sku"], client=client)
     stall = OneBatchFault(sandbox, Faults(stall_rate=1.0, stall_seconds=0))
     with client_for(sandbox, stall) as client:  # two updates and two creates in one batch
-        result = export_products(db, conn, product_ids=ids, fields=FIELDS, client=client)
+        result = export_json(db, conn, product_ids=ids, fields=FIELDS, client=client)
     assert result["success"], result["results"]
     assert sandbox.stats.faults.get("stall") == 1
     assert sandbox.stats.image_downloads == sandbox.media_count == 5
@@ -218,17 +217,17 @@ def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
 def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=35)
     conn = connection(db)
     [pid] = add_products(db, [tee("N-1", images=[f"{IMG}/2024/photo.jpg"])])
     with client_for(sandbox) as client:
-        export_products(db, conn, product_ids=[pid], fields=FIELDS, client=client)
+        export_json(db, conn, product_ids=[pid], fields=FIELDS, client=client)
     [old] = images_in_store(sandbox)["N-1"]
     edit_product(db, pid, images=[f"{IMG}/2025/photo.jpg"])  # a new picture, same file name
     refused = OneBatchFault(sandbox, Faults(error_rates={503: 1.0}))
     with client_for(sandbox, refused) as client:
-        result = export_products(db, conn, product_ids=[pid], fields=FIELDS, client=client)
+        result = export_json(db, conn, product_ids=[pid], fields=FIELDS, client=client)
     assert result["success"], result["results"]
     assert sandbox.stats.by_status[503] == 1
     [new] = images_in_store(sandbox)["N-1"]
@@ -240,7 +239,7 @@ def test_an_export_under_faults_downloads_each_url_once_and_duplicates_nothing(
 ) -> None:
     """Stalled batches (applied, answer lost), dropped connections, 503s and 429s (one request at
     a time, so the seed decides which request meets which)."""
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=1)
     conn = connection(db)
     catalog = [
@@ -253,7 +252,7 @@ def test_an_export_under_faults_downloads_each_url_once_and_duplicates_nothing(
     )
     sandbox.faults.retry_after = 0
     with client_for(sandbox) as client:
-        result = export_products(
+        result = export_json(
             db,
             conn,
             all_products=True,

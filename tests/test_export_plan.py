@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from woosync.core.errors import ValidationError
-from woosync.services.export import plan
+from woosync.services.export import payload, plan
 
 
 class Refs:
@@ -23,7 +23,7 @@ class Refs:
 
     def category_id(self, name: str) -> int:
         if name not in self.categories:
-            raise plan.MissingRefError(f'category "{name}" does not exist in the store')
+            raise payload.MissingRefError(f'category "{name}" does not exist in the store')
         return self.categories[name]
 
     def tag_id(self, name: str) -> int:
@@ -31,13 +31,15 @@ class Refs:
 
     def attribute_id(self, slug: str) -> int:
         if slug not in self.attributes:
-            raise plan.MissingRefError(f'global attribute "{slug}" does not exist in the store')
+            raise payload.MissingRefError(f'global attribute "{slug}" does not exist in the store')
         return self.attributes[slug]
 
     def check_terms(self, slug: str, names: Sequence[str]) -> None:
         for name in names:
             if name not in self.terms.get(slug, set()):
-                raise plan.MissingRefError(f'term "{name}" of {slug} does not exist in the store')
+                raise payload.MissingRefError(
+                    f'term "{name}" of {slug} does not exist in the store'
+                )
 
     def image(self, src: str) -> dict[str, Any]:
         found = self.images.get(src)
@@ -160,7 +162,7 @@ def test_changed_keys_name_only_what_differs() -> None:
     previous = plan.fingerprints(targets, before)
     assert plan.changed_keys(targets, before, previous) == []
     assert plan.changed_keys(targets, after, previous) == ["regular_price"]
-    assert plan.sent_fields(targets, ["regular_price"]) == ["price"]
+    assert payload.sent_fields(targets, ["regular_price"]) == ["price"]
 
 
 def test_merge_keeps_attributes_we_do_not_manage_and_replaces_ours() -> None:
@@ -177,7 +179,7 @@ def test_merge_keeps_attributes_we_do_not_manage_and_replaces_ours() -> None:
         },
         {"id": 0, "name": "size", "position": 2, "visible": True, "options": ["S"]},
     ]
-    merged = plan.merge_attributes(base, [(color, ["Red", "Blue"], 3), (size, ["M"], None)])
+    merged = payload.merge_attributes(base, [(color, ["Red", "Blue"], 3), (size, ["M"], None)])
     assert merged == [
         {"id": 3, "position": 0, "visible": True, "variation": False, "options": ["Red", "Blue"]},
         {
@@ -194,8 +196,8 @@ def test_merge_keeps_attributes_we_do_not_manage_and_replaces_ours() -> None:
 def test_merge_removes_an_attribute_only_when_emptied_on_purpose() -> None:
     targets = targets_for(["name", "sku", "Size"])
     base = [{"id": 0, "name": "Size", "options": ["S"]}]
-    assert plan.merge_attributes(base, [(targets[2], None, None)])[0]["options"] == ["S"]
-    assert plan.merge_attributes(base, [(targets[2], [], None)]) == []
+    assert payload.merge_attributes(base, [(targets[2], None, None)])[0]["options"] == ["S"]
+    assert payload.merge_attributes(base, [(targets[2], [], None)]) == []
 
 
 def test_payload_has_only_selected_keys_resolved_to_store_ids() -> None:
@@ -217,8 +219,8 @@ def test_payload_has_only_selected_keys_resolved_to_store_ids() -> None:
             "width": "4",
         }.get,
     )
-    payload = plan.build_payload(targets, values, values.keys(), Refs())
-    assert payload == {
+    body = payload.build_payload(targets, values, values.keys(), Refs())
+    assert body == {
         "name": "Tee",
         "sku": "T-1",
         "regular_price": "9",
@@ -237,7 +239,7 @@ def test_payload_has_only_selected_keys_resolved_to_store_ids() -> None:
         ],
         "dimensions": {"width": "4"},
     }
-    only_price = plan.build_payload(targets, values, ["regular_price"], Refs())
+    only_price = payload.build_payload(targets, values, ["regular_price"], Refs())
     assert only_price == {"regular_price": "9"}
 
 
@@ -249,20 +251,20 @@ def test_one_changed_attribute_sends_the_complete_merged_list() -> None:
         {"id": 0, "name": "Dimension", "options": ["10x20"]},
         {"id": 0, "name": "Care", "options": ["Hand wash"]},
     ]
-    payload = plan.build_payload(targets, values, ["attribute:pa_color"], Refs(), store_state)
-    assert [a.get("id") or a["name"] for a in payload["attributes"]] == [3, "Dimension", "Care"]
-    assert payload["attributes"][0]["options"] == ["Blue"]
-    assert set(payload) == {"attributes"}
+    body = payload.build_payload(targets, values, ["attribute:pa_color"], Refs(), store_state)
+    assert [a.get("id") or a["name"] for a in body["attributes"]] == [3, "Dimension", "Care"]
+    assert body["attributes"][0]["options"] == ["Blue"]
+    assert set(body) == {"attributes"}
 
 
 def test_unresolvable_names_raise_missing_ref() -> None:
     targets = targets_for(["name", "sku", "categories", "COLOR"], {"COLOR": "pa_color"})
     values = plan.desired_values(targets, {"categories": ["Hats"]}.get)
-    with pytest.raises(plan.MissingRefError, match='category "Hats"'):
-        plan.build_payload(targets, values, values.keys(), Refs())
+    with pytest.raises(payload.MissingRefError, match='category "Hats"'):
+        payload.build_payload(targets, values, values.keys(), Refs())
     values = plan.desired_values(targets, {"COLOR": ["Green"]}.get)
-    with pytest.raises(plan.MissingRefError, match='term "Green" of pa_color'):
-        plan.build_payload(targets, values, values.keys(), Refs())
+    with pytest.raises(payload.MissingRefError, match='term "Green" of pa_color'):
+        payload.build_payload(targets, values, values.keys(), Refs())
 
 
 def test_text_formats_numbers_without_float_noise() -> None:

@@ -10,19 +10,18 @@ from typing import Any
 import httpx
 import pytest
 
-from test_export_support import add_products, edit_product, set_mapping, sync_of, tee
+from test_export_support import add_products, edit_product, export_json, set_mapping, sync_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import engine as export_run
-from woosync.services.export.run import export_products
+from woosync.services.export import send as export_send
 from woosync.woo import WooClient
 
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def connection(db: Database, name: str, url: str = "http://store.test") -> int:
 
 def export(db: Database, sandbox: SandboxStore, conn: int, **options: Any) -> dict[str, Any]:
     with client_for(sandbox, stalls=options.pop("stalls", 0)) as client:
-        return export_products(db, conn, client=client, **options)
+        return export_json(db, conn, client=client, **options)
 
 
 def in_store(sandbox: SandboxStore) -> dict[str, dict[str, Any]]:
@@ -143,8 +142,8 @@ def test_use_case_1_two_stores_same_products_different_price_field(db: Database)
             ["name", "sku", "description", "wholesalePrice", "images"],
             {"wholesalePrice": "regular_price"},
         )
-        first = export_products(db, conns[0], product_ids=ids)
-        second = export_products(db, conns[1], product_ids=ids)
+        first = export_json(db, conns[0], product_ids=ids)
+        second = export_json(db, conns[1], product_ids=ids)
 
     for result, conn in ((first, conns[0]), (second, conns[1])):
         assert result["success"] and result["connectionId"] == conn
@@ -421,7 +420,7 @@ def test_a_create_with_a_deleted_store_image_uploads_it_again(db: Database) -> N
 def test_a_delete_whose_answer_is_lost_is_not_replayed_into_a_false_not_found(
     db: Database,
 ) -> None:
-    from woosync.services.export.run import delete_product
+    from test_export_support import delete_json
     from woosync.woo.errors import WooTimeoutError
 
     sandbox = SandboxStore(seed=0)
@@ -431,13 +430,13 @@ def test_a_delete_whose_answer_is_lost_is_not_replayed_into_a_false_not_found(
     with client_for(sandbox) as client:
         sandbox.faults = Faults(stall_rate=1.0, stall_seconds=0)  # applied, answer lost
         with pytest.raises(WooTimeoutError):
-            delete_product(db, conn, pid, client=client)
+            delete_json(db, conn, pid, client=client)
         sandbox.faults = Faults()
         deletes = [r for r in sandbox.stats.log if r.method == "DELETE"]
         assert len(deletes) == 1  # not replayed
         assert sandbox.find_sku("DEL-1") is None  # the store did delete it
         assert sync_of(db, conn, pid) is not None  # kept until we know
-        rerun = delete_product(db, conn, pid, client=client)
+        rerun = delete_json(db, conn, pid, client=client)
     assert rerun == {"success": False, "message": "Product not found in WooCommerce"}
     assert sync_of(db, conn, pid) is None
 

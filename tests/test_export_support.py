@@ -287,3 +287,34 @@ def fake_client(max_retries: int = 0) -> Any:
     return WooClient(
         "https://shop.test", "ck_test", "cs_test", max_retries=max_retries, sleep=lambda _s: None
     )
+
+
+def export_json(db: Database, connection: int | str | None = None, **options: Any) -> Any:
+    """``export_products`` (``plan_export`` with ``dry_run=True``) as ``export --json`` shows it
+    (messages spelled for the CLI, as a user reads them)."""
+    from woosync.cli.flags import flag_of
+    from woosync.services.export.run import export_products, plan_export
+    from woosync.shapes import export as shapes
+
+    if options.pop("dry_run", False):
+        for writing_only in ("batch_size", "lock_wait", "progress"):
+            options.pop(writing_only, None)
+        return shapes.export_plan(plan_export(db, connection, **options), flag_of)
+    return shapes.export_result(export_products(db, connection, **options), flag_of)
+
+
+def update_json(db: Database, connection: int | str | None, product_id: int, **options: Any) -> Any:
+    """``update_product`` as ``update --json`` shows it."""
+    from woosync.cli.flags import flag_of
+    from woosync.services.export.run import update_product
+    from woosync.shapes import export as shapes
+
+    return shapes.product_result(update_product(db, connection, product_id, **options), flag_of)
+
+
+def delete_json(db: Database, connection: int | str | None, product_id: int, **options: Any) -> Any:
+    """``delete_product`` as ``delete --json`` shows it."""
+    from woosync.services.export.run import delete_product
+    from woosync.shapes import export as shapes
+
+    return shapes.delete_result(delete_product(db, connection, product_id, **options))

@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from test_export_support import export_json
 from woosync.core.gc_tuning import YOUNG_THRESHOLD, fewer_gc_passes
 from woosync.db.engine import open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
-from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
@@ -64,7 +64,7 @@ def test_imports_and_exports_run_with_fewer_passes(db_path: Path) -> None:
         assert set(seen) == {(YOUNG_THRESHOLD, 10, 10)}
         assert gc.get_threshold() == DEFAULT
         seen.clear()
-        exported = export_products(
+        exported = export_json(
             db,
             1,
             all_products=True,

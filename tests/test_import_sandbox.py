@@ -11,10 +11,10 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
 from woosync.sandbox import SandboxStore
-from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
 from woosync.services.sync_status import sync_status
@@ -605,7 +605,7 @@ def test_export_right_after_import_sends_nothing_for_unchanged_products(
     assert import_products(db, client=client)["importedCount"] == 3
     sandbox.stats.reset()
 
-    result = export_products(db, all_products=True, partial=True, client=client)
+    result = export_json(db, all_products=True, partial=True, client=client)
     assert result["failedCount"] == 0
     assert sandbox.stats.items_written == 0
     assert (
@@ -617,7 +617,7 @@ def test_export_right_after_import_sends_nothing_for_unchanged_products(
         assert product is not None
         product.price = "13.00"
         session.add(product)
-    result = export_products(db, all_products=True, partial=True, client=client)
+    result = export_json(db, all_products=True, partial=True, client=client)
     assert sandbox.stats.items_updated == 1
     assert sandbox.find_sku("EX-2")["regular_price"] == "13.00"  # type: ignore[index]
 

@@ -15,12 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
-from test_export_support import add_products, tee
+from test_export_support import add_products, export_json, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.export import engine as export_run
-from woosync.services.export.run import export_products
+from woosync.services.export import send as export_send
 from woosync.woo import WooClient
 
 TIMEOUT = 0.4
@@ -28,7 +27,7 @@ TIMEOUT = 0.4
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
 
 
 @pytest.fixture
@@ -76,7 +75,7 @@ def test_an_export_under_every_fault_completes_in_one_run_without_duplicates(
             session.add(Connection(id=1, store_name="Faulty", store_url=url))
         sandbox.faults = issue_faults()
         with WooClient(url, key, secret, timeout=TIMEOUT, sleep=lambda _s: None) as client:
-            result = export_products(
+            result = export_json(
                 db,
                 1,
                 all_products=True,

@@ -33,9 +33,9 @@ PRODUCTS = [
 
 @pytest.fixture(autouse=True)
 def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    from woosync.services.export import engine as export_run
+    from woosync.services.export import send as export_send
 
-    monkeypatch.setattr(export_run, "RETRY_PAUSE", 0.0)
+    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
 
 
 def forms(value: str) -> set[str]:

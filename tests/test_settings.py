@@ -163,7 +163,7 @@ def _captured(monkeypatch, module: str, name: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("command", "module", "name"),
     [
-        ("export", "woosync.services.export.run", "export_products"),
+        ("export", "woosync.services.export.run", "plan_export"),
         ("import", "woosync.services.imports.run", "import_products"),
     ],
 )

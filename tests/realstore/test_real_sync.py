@@ -25,9 +25,9 @@ import pytest
 from realstore_support import RealStore, add_product, export, store_products_with_sku, woo_id
 
 from queued_runs import WAIT, Run, is_listing, lock_waits, queue_behind
+from test_export_support import export_json
 from test_secret_echo import forms as secret_forms
 from woosync.db.engine import open_database
-from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
@@ -298,7 +298,7 @@ def test_an_export_queued_behind_an_import_keeps_the_shop_managers_prices(
                 )
             )
             export_run = Run(
-                lambda: export_products(
+                lambda: export_json(
                     catalog, 1, all_products=True, fields=["name", "sku", "price"],
                     lock_wait=WAIT, client=exporting,
                 )

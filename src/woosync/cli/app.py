@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from woosync import __version__
 from woosync.cli.context import AppContext, JsonFlag, app_context
+from woosync.cli.flags import flag_of
 from woosync.core.errors import DatabaseError, WoosyncError
 from woosync.core.exit_codes import ExitCode
 
@@ -133,17 +134,6 @@ class WoosyncGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
-
-
-# Service parameters whose flag is not their name written with dashes (see core.errors.param).
-FLAGS: dict[str, str] = {
-    "clear_ca_bundle": "--no-ca-bundle",  # connections update
-}
-
-
-def flag_of(parameter: str) -> str:
-    """The CLI's spelling of a service parameter: ``ca_bundle`` -> ``--ca-bundle``."""
-    return FLAGS.get(parameter) or "--" + parameter.replace("_", "-")
 
 
 def _note_missing_database(ctx: typer.Context) -> None:

@@ -9,7 +9,7 @@ worst store's code.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from woosync.cli.render import Output
     from woosync.db.engine import Database
     from woosync.services.stores import StoreRun
+
+Result = TypeVar("Result")
 
 ConnectionsOption = Annotated[
     list[str] | None,
@@ -51,11 +53,11 @@ def single(refs: Sequence[str] | None) -> str | None:
 def run_stores(
     db: Database,
     refs: Sequence[str] | None,
-    job: Callable[[int], dict[str, Any]],
+    job: Callable[[int], Result],
     *,
-    failed: Callable[[dict[str, Any]], bool],
+    failed: Callable[[Result], bool],
     parallel: int,
-) -> list[StoreRun]:
+) -> list[StoreRun[Result]]:
     from woosync.services.stores import resolve_connections, run_per_store
 
     targets = resolve_connections(db, refs)
@@ -64,13 +66,16 @@ def run_stores(
 
 def render_stores(
     output: Output,
-    runs: Sequence[StoreRun],
-    line: Callable[[dict[str, Any]], str],
-    problems: Callable[[dict[str, Any]], list[str]],
-    warnings: Callable[[dict[str, Any]], list[str]] = lambda _result: [],
+    runs: Sequence[StoreRun[Result]],
+    line: Callable[[Result], str],
+    problems: Callable[[Result], list[str]],
+    warnings: Callable[[Result], list[str]] = lambda _result: [],
+    shape: Callable[[Result], Any] = lambda result: result,
 ) -> None:
     """Each store's warnings and problems on stderr (prefixed with the store), one line per store
-    on stdout (``--json``: the envelope), then exit with the worst store's code."""
+    on stdout (``--json``: the envelope, each store's result made by ``shape``; its long lists
+    may be spooled: :mod:`woosync.cli.json_stream`), then exit with the worst store's code."""
+    from woosync.cli.json_stream import emit
     from woosync.services.stores import envelope, worst_exit
 
     for run in runs:
@@ -93,7 +98,10 @@ def render_stores(
                 text = f"not run: {run.error.message if run.error else 'unknown'}"
             console.print(f"{name}: {text} [exit {run.exit_code}]", markup=False, highlight=False)
 
-    emit_result(output, envelope(runs), human)
+    if output.json_mode:
+        emit(output, envelope(runs, shape))
+    else:
+        emit_result(output, envelope(runs, shape), human)
     code = worst_exit(runs)
     if code:
         raise typer.Exit(code)

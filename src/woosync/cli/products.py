@@ -363,6 +363,7 @@ def remove_command(
     from woosync.cli.confirm import stdin_is_terminal
     from woosync.services.catalog import remove_product, show_product
     from woosync.services.removal import delete_from_stores, stores_holding
+    from woosync.shapes.export import holder, store_deletion
 
     if from_stores and keep_in_stores:
         raise ValidationError("--from-stores and --keep-in-stores exclude each other")
@@ -373,7 +374,7 @@ def remove_command(
     label = f"product {target['id']} ({target['sku']}) {target['name']!r}"
     question = f"Remove {label} and its sync records?"
     confirm_removal(output, label, question, yes=yes)
-    holders = stores_holding(db, product_id)
+    holders = [holder(found) for found in stores_holding(db, product_id)]
     if holders and not (from_stores or keep_in_stores):
         names = ", ".join(h["storeName"] for h in holders)
         if stdin_is_terminal():
@@ -386,7 +387,7 @@ def remove_command(
             output.info(f"the stores keep their copies ({names}); --from-stores deletes them")
     deleted: list[dict[str, Any]] = []
     if from_stores and holders:
-        deleted = delete_from_stores(db, product_id)
+        deleted = [store_deletion(entry) for entry in delete_from_stores(db, product_id)]
         for entry in deleted:
             where = f"{entry['storeName']} (connection {entry['connectionId']})"
             if entry["status"] in ("failed", "inactive"):

@@ -232,6 +232,12 @@ ALTER TABLE products ADD COLUMN date_on_sale_from VARCHAR;
 ALTER TABLE products ADD COLUMN date_on_sale_to VARCHAR;
 """
 
+# An unchanged partial export decided without decoding the product (issue 12): the digest of the
+# export's inputs when the product was last in step with the store (services/export/unchanged.py).
+M009_EXPORT_DIGEST = """
+ALTER TABLE product_sync ADD COLUMN export_digest VARCHAR;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
@@ -241,6 +247,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("sync_echoes", _script(M006_SYNC_ECHOES)),
     Migration("mapping_files", _script(M007_MAPPING_FILES)),
     Migration("stock_fields", _script(M008_STOCK_FIELDS)),
+    Migration("export_digest", _script(M009_EXPORT_DIGEST)),
 )
 LATEST = len(MIGRATIONS)
 

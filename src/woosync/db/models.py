@@ -109,6 +109,8 @@ class ProductSync(SQLModel, table=True):
     store_echoes: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     image_sources: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
     conflicts: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # migration 9: see services/export/unchanged.py
+    export_digest: str | None = None
 
 
 class Product(SQLModel, table=True):

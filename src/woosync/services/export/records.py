@@ -1,4 +1,4 @@
-"""Export bookkeeping in SQLite: what to export, the sync records, written in bulk.
+"""Export bookkeeping in SQLite: the sync records, read and written in bulk.
 
 A run reads everything it needs in a few queries and writes sync records with one multi-row upsert
 per batch of products (never one transaction per product).
@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from woosync.core.errors import NotFoundError, ValidationError
+from sqlalchemy import delete, select
+
+from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import utcnow
 from woosync.db.bulk_sql import write_many
+from woosync.db.models import ProductSync
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -39,73 +42,12 @@ class SyncRow:
     store_echoes: dict[str, str] | None = None
     image_sources: dict[str, str] | None = None
     conflicts: dict[str, Any] | None = None
-
-
-def select_products(
-    session: Session,
-    connection_id: int,
-    *,
-    product_ids: Sequence[int] | None,
-    skus: Sequence[str] | None,
-    all_products: bool,
-    retry_failed: bool,
-    fields: Iterable[str] | None = None,
-) -> list[Any]:
-    """The products a run exports (read-only rows with the ``Product`` column names as
-    attributes, cheaper than ORM objects for 10,000 products), in a stable order; exactly one way
-    of choosing them."""
-    from sqlmodel import col, select
-
-    from woosync.db.models import Product, ProductSync
-
-    chosen = [bool(product_ids), bool(skus), all_products, retry_failed]
-    if sum(chosen) != 1:
-        raise ValidationError(
-            "choose the products to export with exactly one of --products, --sku, --all or "
-            "--retry-failed"
-        )
-    table: Any = Product.__table__  # type: ignore[attr-defined]
-    columns = [table.c[name] for name in product_columns(fields)] if fields is not None else [table]
-    if all_products:
-        return list(session.execute(select(*columns).order_by(table.c.id)).all())
-    if retry_failed:
-        failed = session.exec(
-            select(ProductSync.product_id)
-            .where(ProductSync.connection_id == connection_id)
-            .where(col(ProductSync.sync_status).in_(RETRY_STATUSES))
-            .order_by(col(ProductSync.product_id))
-        ).all()
-        product_ids = list(failed)
-        if not product_ids:
-            return []
-    column, wanted = (
-        (table.c.id, list(dict.fromkeys(int(i) for i in product_ids or ())))
-        if product_ids
-        else (table.c.sku, list(dict.fromkeys(s.strip() for s in skus or () if s.strip())))
-    )
-    found: dict[Any, Any] = {}
-    for start in range(0, len(wanted), _CHUNK):
-        chunk = wanted[start : start + _CHUNK]
-        for row in session.execute(select(*columns).where(column.in_(chunk))):
-            found[row.id if product_ids else row.sku] = row
-    if retry_failed:  # a product removed from the catalog since has nothing left to retry
-        return [found[key] for key in wanted if key in found]
-    missing = [str(key) for key in wanted if key not in found]
-    if missing:
-        shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
-        what = ("product " if len(missing) == 1 else "products ") if product_ids else "SKU "
-        raise NotFoundError(
-            f"{what}{shown} not found" if product_ids else f"no product with SKU {shown}",
-            hint="run 'woosync products list' to see them",
-        )
-    return [found[key] for key in wanted]
+    export_digest: str | None = None  # see unchanged.py
 
 
 def product_columns(fields: Iterable[str]) -> list[str]:
     """The ``products`` columns that :func:`woosync.services.catalog.field_value` reads for these
     field names (a run decodes no JSON it does not need)."""
-    from woosync.core.fields import DIMENSION_PARTS
-
     names = {"id", "sku"}
     for name in fields:
         if name == "dimensions":
@@ -148,10 +90,6 @@ _PRODUCT_COLUMNS = (
 def load_syncs(session: Session, connection_id: int, product_ids: Iterable[int]) -> dict[int, Any]:
     """``product_id -> sync record``: read-only rows with the ``ProductSync`` attribute names a run
     uses (``_SYNC_READ``; the timestamps it never reads are not decoded)."""
-    from sqlmodel import select
-
-    from woosync.db.models import ProductSync
-
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     columns = [table.c[name] for name in _SYNC_READ]
     wanted = list(product_ids)
@@ -173,8 +111,6 @@ def linked_products(
 ) -> dict[int, set[int]]:
     """``store product id -> local product ids`` whose sync record for this store links them to it
     (ids no record links are left out)."""
-    from woosync.db.models import ProductSync
-
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     wanted = [int(i) for i in dict.fromkeys(woo_ids) if i]
     found: dict[int, set[int]] = {}
@@ -201,6 +137,7 @@ _SYNC_READ = (
     "store_echoes",
     "image_sources",
     "conflicts",
+    "export_digest",
 )
 
 
@@ -209,8 +146,6 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
     bytes the ORM would store); a record that exists keeps its ``created_at``."""
     if not rows:
         return
-    from woosync.db.models import ProductSync
-
     now = utcnow()
     write_many(
         session,
@@ -232,6 +167,7 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
                 row.store_echoes,
                 row.image_sources,
                 row.conflicts,
+                row.export_digest,
             )
             for row in rows
         ],
@@ -256,26 +192,14 @@ _SYNC_COLUMNS = (
     "store_echoes",
     "image_sources",
     "conflicts",
+    "export_digest",
 )
 
 
 def delete_sync(session: Session, connection_id: int, product_id: int) -> None:
-    from sqlalchemy import delete
-
-    from woosync.db.models import ProductSync
-
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     session.execute(
         delete(table).where(
             table.c.connection_id == connection_id, table.c.product_id == product_id
         )
     )
-
-
-def touch_connection(session: Session, connection_id: int, when: datetime | None = None) -> None:
-    from woosync.db.models import Connection
-
-    connection = session.get(Connection, connection_id)
-    if connection is not None:
-        connection.last_synced_at = when or utcnow()
-        session.add(connection)

@@ -31,7 +31,7 @@ from woosync.core.category_paths import category_path_key
 from woosync.core.errors import ValidationError
 from woosync.db.bulk_sql import write_many
 from woosync.db.models import StoreRef
-from woosync.services.export.plan import MissingRefError
+from woosync.services.export.payload import MissingRefError
 from woosync.services.export.store_terms import (
     ATTRIBUTE,
     ATTRIBUTES_PATH,

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from woosync.services.export import plan
+from woosync.services.export.payload import RefResolver, build_payload
 from woosync.woo.variations import option_set
 
 OPTIONS_KEY = "attributes:options"  # the variation's options, as a key of exported_values
@@ -74,7 +75,7 @@ def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
 
 
 def options_payload(
-    options: Mapping[str, Any], slugs: Mapping[str, str], refs: plan.RefResolver
+    options: Mapping[str, Any], slugs: Mapping[str, str], refs: RefResolver
 ) -> list[dict[str, Any]]:
     """The ``attributes`` of a variation: one ``{id|name, option}`` per option."""
     entries: list[dict[str, Any]] = []
@@ -92,11 +93,11 @@ def variation_payload(
     targets: Sequence[plan.Target],
     values: Mapping[str, Any],
     keys: Iterable[str],
-    refs: plan.RefResolver,
+    refs: RefResolver,
 ) -> dict[str, Any]:
     """The body of one variation for the given keys (``targets`` from :func:`variation_targets`);
     a variation has one ``image``: the first of the images selected."""
-    payload = plan.build_payload(targets, values, keys, refs)
+    payload = build_payload(targets, values, keys, refs)
     images = payload.pop("images", None)
     if images:
         payload["image"] = images[0]

@@ -1,0 +1,171 @@
+"""The book stage of export: what a write's answer teaches, and the sync records written.
+
+A successful write moves the item's base fingerprints to what was sent, keeps the store's
+attribute list, learns the ids of images uploaded by URL, and remembers the store's echoes (see
+``sync_echoes``). Sync records (and the registry rows learnt) are written in one transaction per
+batch answered (:func:`book`); before any write, the records of the products about to be sent
+are marked ``pending`` (:func:`mark_pending`: an interrupted run leaves them for
+``retry_failed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from woosync.core.timeutil import utcnow
+from woosync.services import sync_echoes
+from woosync.services.export import decide, payload, plan, unchanged
+from woosync.services.export.records import SyncRow, write_syncs
+from woosync.services.export.registry import IMAGE
+from woosync.services.export.results import FAILED, SUCCESS, ProductResult
+from woosync.services.export.state import CREATE, ERROR, UNCHANGED, Item, Run
+
+SYNCED = "synced"
+PENDING = "pending"
+
+
+def row(item: Item, status: str) -> SyncRow:
+    """The sync record of an item in ``status``."""
+    known = item.known
+    return SyncRow(
+        product_id=item.product_id,
+        woo_product_id=known.woo_id,
+        sync_status=status,
+        error_message=item.message if status == ERROR else None,
+        last_exported_at=item.exported_at or known.last_exported_at,
+        last_modified_fields=item.exported_fields or known.prior_fields,
+        exported_values=known.previous,
+        store_attributes=known.store_attributes,
+        store_echoes=known.echoes or None,
+        image_sources=known.image_sources,
+        conflicts=known.conflicts or None,
+        export_digest=_digest(item) if status == SYNCED else None,
+    )
+
+
+def _digest(item: Item) -> str | None:
+    if item.basis is None or not _in_step(item):
+        return None
+    return unchanged.digest(item.basis, unchanged.stored_text(item.known.previous))
+
+
+def _in_step(item: Item) -> bool:
+    """The catalog's values are the store's as far as the sync record says: the digest of the
+    export's inputs may stand for "unchanged" next time (``unchanged.py``)."""
+    if item.prints is None or item.known.conflicts:
+        return False
+    previous = item.known.previous
+    return all(previous.get(key) == value for key, value in item.prints.items())
+
+
+def book(run: Run, items: Iterable[Item]) -> None:
+    """Write the sync records of finished items (and the registry rows learnt), one transaction."""
+    rows = [row(i, ERROR if i.action == ERROR else SYNCED) for i in items]
+    if not rows and not run.registry.dirty:
+        return
+    with run.db.session() as session:
+        write_syncs(session, run.connection_id, rows)
+        if run.registry.dirty:
+            run.registry.flush(session)
+
+
+def mark_pending(run: Run, items: Sequence[Item]) -> None:
+    """Before sending: the records of the products about to be written say ``pending``."""
+    rows = [row(i, PENDING) for i in items]
+    if not rows and not run.registry.dirty:
+        return
+    with run.db.session() as session:
+        write_syncs(session, run.connection_id, rows)
+        if run.registry.dirty:
+            run.registry.flush(session)
+
+
+def settle(run: Run, items: Sequence[Item]) -> None:
+    """Products finished before sending: unchanged ones (booked only when their record did not
+    say ``synced``) and those that failed in planning."""
+    quiet = [i for i in items if i.action == UNCHANGED]
+    for item in quiet:
+        item.done = True
+        decide.prints(run, item)  # the digest is booked only when the prints agree
+    stale = [i for i in quiet if i.known.prior_status != SYNCED or i.known.digest != _digest(i)]
+    book(run, [*stale, *(i for i in items if i.action == ERROR)])
+
+
+def succeeded(run: Run, item: Item, answer: dict[str, Any]) -> None:
+    """The store took the item's write (``answer`` is its product as the store answered)."""
+    known = item.known
+    known.woo_id = int(answer.get("id") or known.woo_id)
+    sent = decide.sent_keys(run, item)
+    previous = dict(known.previous)
+    current = decide.prints(run, item)
+    previous.update({key: current[key] for key in sent if key in current})
+    known.previous = previous
+    if isinstance(answer.get("attributes"), list):
+        known.store_attributes = plan.normalize_store_attributes(answer["attributes"])
+    elif item.payload and "attributes" in item.payload:
+        known.store_attributes = plan.normalize_store_attributes(item.payload["attributes"])
+    _learn_images(run, item, answer)
+    _learn_echoes(run, item, answer, sent)
+    item.exported_fields = payload.sent_fields(run.targets, item.keys)
+    item.exported_at = utcnow()
+    item.message = None
+    item.done = True
+
+
+def _learn_images(run: Run, item: Item, answer: dict[str, Any]) -> None:
+    sent = (item.payload or {}).get("images")
+    got = answer.get("images")
+    if not sent or not isinstance(got, list) or len(got) != len(sent):
+        return
+    for image, stored in zip(sent, got, strict=True):
+        if "src" in image and stored.get("id"):
+            run.registry.remember(IMAGE, image["src"], int(stored["id"]))
+
+
+def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) -> None:
+    """Remember what the store answered for the keys sent (see ``sync_echoes``); a field sent
+    is no longer in conflict: the catalog's value is now the store's."""
+    known = item.known
+    if "images" in sent and "images" in item.values:
+        known.image_sources = sync_echoes.learn_images(
+            known.image_sources, item.values["images"], answer.get("images")
+        )
+    if "id" not in answer:
+        return
+    echoes = sync_echoes.echoes_after_write(
+        run.targets,
+        sent,
+        answer,
+        item.payload or {},
+        item.values,
+        known.previous,
+        known.echoes,
+        known.image_sources or {},
+        run.attribute_ids(),
+    )
+    if item.action == CREATE:
+        # not sent: not selected, or selected but empty in the catalog (left out of the payload)
+        unsent = run.unsent.get(frozenset(sent))
+        if unsent is None:
+            unsent = run.unsent[frozenset(sent)] = sync_echoes.unsent_standard_targets(sorted(sent))
+        defaults = sync_echoes.store_defaults(unsent, answer, known.previous)
+        if defaults:
+            echoes = {**defaults, **(echoes or {})}
+    known.echoes = echoes
+    if known.conflicts:
+        known.conflicts = {k: v for k, v in known.conflicts.items() if k not in sent} or None
+
+
+def result_of(run: Run, item: Item) -> ProductResult:
+    """The item's outcome, once the run is done with it."""
+    failed = item.action == ERROR or not item.done
+    return ProductResult(
+        connection_id=run.connection_id,
+        product_id=item.product_id,
+        woo_product_id=item.woo_id,
+        status=FAILED if failed else SUCCESS,
+        exported_fields=tuple(item.exported_fields),
+        last_exported_at=item.exported_at or item.known.last_exported_at,
+        message=(item.message or "export failed") if failed else None,
+    )

@@ -1,0 +1,105 @@
+"""A dry run's view of planned items: what each would send, and what the store lacks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from woosync.services.export import decide, plan
+from woosync.services.export.payload import MissingRefError, build_payload
+from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
+from woosync.services.export.results import FieldChange, PlannedProduct, WouldCreate
+from woosync.services.export.state import CREATE, ERROR, UPDATE, Item, Run
+
+
+def planned(run: Run, item: Item) -> PlannedProduct:
+    """What a real run would do with the item (planned with ``dry_run``)."""
+    held = tuple(decide.held_conflicts(run, item))
+    if item.action == ERROR:
+        return PlannedProduct(
+            item.product_id,
+            item.sku,
+            ERROR,
+            item.woo_id or None,
+            message=item.message,
+            held_conflicts=held,
+        )
+    if item.action not in (CREATE, UPDATE):
+        return PlannedProduct(
+            item.product_id, item.sku, item.action, item.woo_id or None, held_conflicts=held
+        )
+    store = (
+        plan.store_values(run.targets, item.store_product, run.attribute_ids())
+        if item.store_product
+        else {}
+    )
+    changes = tuple(
+        FieldChange(
+            field=run.by_key[key].field,
+            woo_field=run.by_key[key].woo,
+            old=store.get(key) if item.action == UPDATE else None,
+            new=item.values.get(key),
+        )
+        for key in item.keys
+    )
+    return PlannedProduct(
+        item.product_id,
+        item.sku,
+        item.action,
+        item.woo_id or None,
+        fields=changes,
+        missing=tuple(_missing_for(run, item)),
+        held_conflicts=held,
+        restore_from_trash=item.restore,
+    )
+
+
+def _missing_for(run: Run, item: Item) -> list[str]:
+    if run.options.create_terms:
+        return []  # what the store lacks would be created: see would_create()
+    try:
+        build_payload(
+            run.targets,
+            decide.sendable(run, item),
+            item.keys,
+            _DryRefs(run.registry),
+            item.known.store_attributes,
+        )
+    except MissingRefError as exc:
+        return [str(exc)]
+    return []
+
+
+def would_create(run: Run) -> tuple[WouldCreate, ...]:
+    """Categories, tags, attributes and terms a real run would create in the store."""
+    if not run.options.create_terms:
+        return ()
+    return tuple(WouldCreate(kind, key) for kind, key in sorted(run.registry.missing))
+
+
+class _DryRefs:
+    """A resolver for dry-run: names the store lacks are only a problem when they cannot be made."""
+
+    def __init__(self, registry: StoreRegistry) -> None:
+        self.registry = registry
+
+    def _check(self, kind: str, key: str) -> int:
+        if self.registry.get(kind, key) is None and (kind, key) in self.registry.missing:
+            raise MissingRefError(self.registry.missing[(kind, key)])
+        return self.registry.get(kind, key) or 0
+
+    def category_id(self, name: str) -> int:
+        return self._check(CATEGORY, category_key(name))
+
+    def tag_id(self, name: str) -> int:
+        return self._check("tag", name)
+
+    def attribute_id(self, slug: str) -> int:
+        return self._check(ATTRIBUTE, slug)
+
+    def check_terms(self, slug: str, names: Sequence[str]) -> None:
+        for name in names:
+            self._check(f"term:{slug}", name)
+
+    def image(self, src: str) -> dict[str, Any]:
+        return self.registry.image(src)

@@ -1,0 +1,251 @@
+"""One export run's frame: the connection and options checked, the store's lock, everything read
+under it, and the chosen products chunk by chunk (``run.py`` drives the stages over them)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.errors import NotFoundError, ValidationError, param, spell_params
+from woosync.core.gc_tuning import fewer_gc_passes
+from woosync.core.locks import store_lock
+from woosync.services.catalog import get_product
+from woosync.services.connections import active_connection
+from woosync.services.connections.client import open_client
+from woosync.services.export import plan, select, unchanged
+from woosync.services.export.records import load_syncs, product_columns
+from woosync.services.export.registry import StoreRegistry
+from woosync.services.export.results import ProductResult
+from woosync.services.export.state import Item, Options, Run
+from woosync.services.mappings import active_export_mapping
+from woosync.services.selection import Excluded, drop_exclusions, load_selection
+from woosync.woo.api_limits import MAX_BATCH
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.db.engine import Database
+    from woosync.db.models import Connection
+    from woosync.woo import WooClient
+
+log = logging.getLogger("woosync.export")
+
+NOT_SYNCED = "Product not synced to this connection"
+
+
+@dataclass
+class Tally:
+    """The counts of a run's results, and the results themselves when nobody streams them."""
+
+    on_result: Callable[[ProductResult], None] | None
+    synced: int = 0
+    failed: int = 0
+    kept: list[ProductResult] = field(default_factory=list)
+
+    def add(self, result: ProductResult) -> None:
+        if result.failed:
+            self.failed += 1
+            message = spell_params(result.message or "", str)  # parameters by their names
+            log.info("product %s failed: %s", result.product_id, message)
+        else:
+            self.synced += 1
+        if self.on_result is None:
+            self.kept.append(result)
+        else:
+            self.on_result(result)
+
+
+class Job:
+    """One export's settings, read under the lock, and its chunks."""
+
+    def __init__(
+        self,
+        db: Database,
+        connection: int | str | None,
+        choice: select.Choice,
+        options: Options,
+        fields: Sequence[str] | None,
+        allow_empty: tuple[str, ...],
+        include: bool,
+        progress: Callable[[int], None] | None,
+        on_excluded: Callable[[Excluded], None] | None = None,
+    ) -> None:
+        if include and not choice.named:
+            raise ValidationError(
+                f"{param('include')} needs the products named with {param('product_ids')} or "
+                f"{param('skus')}",
+                hint=f"e.g. {param('skus')} MUG-1 with {param('include')}",
+            )
+        self.db, self.connection, self.choice, self.options = db, connection, choice, options
+        self.fields, self.allow_empty, self.include = fields, allow_empty, include
+        self.progress = progress
+        self.connection_id = 0
+        self.excluded: list[Excluded] = []  # kept unless on_excluded takes them
+        self.excluded_count = 0
+        self.on_excluded = on_excluded
+        self.seen = 0  # products that went through (not excluded)
+
+    @contextmanager
+    def opened(self, lock_wait: float | None, client: WooClient | None) -> Iterator[Run]:
+        """The run, under the store's lock (``lock_wait`` None: a dry run, no lock) and with
+        everything read under it: a run queued behind another works from what that one wrote
+        (the catalog an import changed, its sync records, the image and term ids it learnt)."""
+        db = self.db
+        with fewer_gc_passes(), ExitStack() as stack:
+            with db.session() as session:
+                conn = active_connection(session, self.connection)
+                targets_of(
+                    session, conn, self.fields
+                )  # bad options fail at once, not after waiting
+                select.check_named(session, self.choice)
+            self.connection_id = connection_id_of(conn)
+            if lock_wait is not None:
+                stack.enter_context(
+                    store_lock(self.connection_id, wait=lock_wait, label="export", database=db.path)
+                )
+            with db.session() as session:
+                conn = active_connection(session, self.connection_id)
+                self.targets = targets_of(session, conn, self.fields)
+                self.selection = load_selection(session, self.connection_id)
+                registry = StoreRegistry.load(session, self.connection_id)
+                total = len(self.choice.named) or select.count_chosen(
+                    session, self.connection_id, retry_failed=self.choice.retry_failed
+                )
+            log.info(
+                "export to connection %s (%s): %d products%s%s",
+                self.connection_id,
+                conn.store_url,
+                total,
+                ", changed fields only" if self.options.partial else "",
+                " (dry run)" if self.options.dry_run else "",
+            )
+
+            def opener() -> WooClient:
+                return client or stack.enter_context(open_client(db, conn))
+
+            yield Run(
+                db, self.connection_id, opener, self.targets, registry, self.options, self.progress
+            )
+
+    def chunks(self, run: Run) -> Iterator[Chunk]:
+        """The chosen products, chunk by chunk, less those this store does not take (kept in
+        ``excluded``); those found unchanged without decoding are set apart."""
+        fields = [t.field for t in self.targets] + self.selection.columns()
+        columns = product_columns(fields)
+        readers = select.field_readers([t.field for t in self.targets])
+        signature = unchanged.signature(self.targets, self.allow_empty)
+        width = len(columns)
+        for rows in select.raw_chunks(self.db, self.connection_id, self.choice, columns):
+            with self.db.session() as session:
+                kept, left_out = select.split_chunk(
+                    session,
+                    self.connection_id,
+                    rows,
+                    columns,
+                    self.selection,
+                    ignore_manual=self.include,
+                )
+                if self.include and kept and not self.options.dry_run:
+                    # asked for by name: the store takes them again from now on
+                    drop_exclusions(session, self.connection_id, [row[0] for row in kept])
+            self.excluded_count += len(left_out)
+            if self.on_excluded is None:
+                self.excluded += left_out
+            else:
+                for entry in left_out:
+                    self.on_excluded(entry)
+            run.report(len(left_out))  # counted by count_products: done, nothing to send
+            self.seen += len(kept)
+            chunk = Chunk([int(row[0]) for row in kept])
+            bases: dict[int, Any] = {}
+            for row in kept:
+                basis = unchanged.basis(signature, row[:width])
+                sync = row[width:]
+                if self.options.partial and unchanged.is_unchanged(sync, basis):
+                    chunk.quiet[int(row[0])] = (int(sync[0]), unchanged.last_exported(sync[5]))
+                    chunk.skus[int(row[0])] = str(row[1])
+                else:
+                    bases[int(row[0])] = basis
+            run.report(len(chunk.quiet))
+            with self.db.session() as session:
+                chunk.items = select.load_items(
+                    session,
+                    self.connection_id,
+                    list(bases),
+                    self.targets,
+                    readers,
+                    self.allow_empty,
+                )
+            for item in chunk.items:
+                item.basis = bases[item.product_id]
+            yield chunk
+            run.owners.clear()
+
+
+@dataclass
+class Chunk:
+    """One chunk of a run: its products in order, the items to plan, and those found unchanged
+    without decoding (``product id -> (store id, last exported)``)."""
+
+    order: list[int]
+    items: list[Item] = field(default_factory=list)
+    quiet: dict[int, tuple[int, datetime | None]] = field(default_factory=dict)
+    skus: dict[int, str] = field(default_factory=dict)  # of the quiet ones (a dry run shows them)
+
+    def in_order(self) -> Iterator[tuple[int, tuple[int, datetime | None] | None]]:
+        """Each product of the chunk, in order, with what is known when it is unchanged."""
+        for product_id in self.order:
+            yield product_id, self.quiet.get(product_id)
+
+
+def options_of(
+    partial: bool,
+    dry: bool,
+    concurrency: int,
+    batch_size: int,
+    create_terms: bool,
+    restore_trashed: bool,
+) -> Options:
+    if concurrency < 1:
+        raise ValidationError(f"{param('concurrency')} must be at least 1")
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValidationError(f"{param('batch_size')} must be between 1 and {MAX_BATCH}")
+    return Options(partial, dry, concurrency, batch_size, create_terms, restore_trashed)
+
+
+def connection_id_of(conn: Connection) -> int:
+    assert conn.id is not None
+    return conn.id
+
+
+def linked_sync(session: Session, connection_id: int, product_id: int) -> Any:
+    sync = load_syncs(session, connection_id, [int(product_id)]).get(int(product_id))
+    if sync is None or not sync.woo_product_id:
+        get_product(session, int(product_id))  # a product that does not exist says so first
+        raise NotFoundError(
+            NOT_SYNCED,
+            hint=f"export it to connection {connection_id} first "
+            f"({param('product_ids')} {product_id})",
+        )
+    return sync
+
+
+def targets_of(
+    session: Session, conn: Connection, fields: Sequence[str] | None
+) -> list[plan.Target]:
+    mapping = active_export_mapping(session, connection_id_of(conn))
+    mappings = dict(mapping.field_mappings) if mapping is not None else {}
+    if fields:
+        selected = [f.strip() for f in fields if f and f.strip()]
+    elif mapping is not None:
+        selected = list(mapping.selected_fields)
+    else:
+        raise ValidationError(
+            f"no fields to export: connection {conn.id} has no active export mapping",
+            hint=f"pass {param('fields')} name,sku,... or create an export mapping for it",
+        )
+    return plan.resolve_targets(selected, mappings)

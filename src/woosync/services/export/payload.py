@@ -1,0 +1,143 @@
+"""The body of a write, from a plan's values (pure): names become this store's ids through a
+:class:`RefResolver`, and an attribute list is merged with the store's (WooCommerce replaces array
+fields whole, so a write carries the complete list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol
+
+from woosync.services.export.plan import (
+    ATTRIBUTE_KINDS,
+    CATEGORIES,
+    DIMENSION,
+    DIMENSIONS,
+    GLOBAL_ATTRIBUTE,
+    IMAGES,
+    LOCAL_ATTRIBUTE,
+    SCALAR,
+    TAGS,
+    Target,
+    find_attribute,
+    normalize_store_attributes,
+)
+
+
+def merge_attributes(
+    base: Sequence[Mapping[str, Any]] | None,
+    ours: Sequence[tuple[Target, list[str] | None, int | None]],
+) -> list[dict[str, Any]]:
+    """The complete attribute list to send: the store's last known list with ours put in.
+
+    ``ours`` holds (target, options, global attribute id). Options ``None`` leave the store's entry
+    alone; an empty list removes the entry (``--allow-empty``). Attributes we do not manage stay as
+    they were: WooCommerce replaces the whole list on write.
+    """
+    merged = [dict(entry) for entry in normalize_store_attributes(base)]
+    for target, options, attribute_id in ours:
+        index = next(
+            (i for i, entry in enumerate(merged) if find_attribute([entry], target, attribute_id)),
+            None,
+        )
+        if options is None:
+            continue
+        if not options:
+            if index is not None:
+                merged.pop(index)
+            continue
+        if index is None:
+            entry = {
+                "id": attribute_id or 0,
+                "name": target.woo if target.kind == LOCAL_ATTRIBUTE else target.field,
+                "position": len(merged),
+                "visible": True,
+                "variation": False,
+                "options": list(options),
+            }
+            merged.append(entry)
+        else:
+            merged[index]["options"] = list(options)
+    return [_attribute_payload(entry) for entry in merged]
+
+
+def _attribute_payload(entry: Mapping[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    if entry.get("id"):
+        payload["id"] = int(entry["id"])
+    else:
+        payload["name"] = entry["name"]
+    payload["position"] = int(entry.get("position") or 0)
+    payload["visible"] = bool(entry.get("visible", True))
+    payload["variation"] = bool(entry.get("variation", False))
+    payload["options"] = list(entry.get("options") or [])
+    return payload
+
+
+# payloads ---------------------------------------------------------------------------------------
+
+
+class MissingRefError(Exception):
+    """A category, tag, attribute or term the store does not have (and may not be created)."""
+
+
+class RefResolver(Protocol):
+    def category_id(self, name: str) -> int: ...
+    def tag_id(self, name: str) -> int: ...
+    def attribute_id(self, slug: str) -> int: ...
+    def check_terms(self, slug: str, names: Sequence[str]) -> None: ...
+    def image(self, src: str) -> dict[str, Any]: ...
+
+
+def build_payload(
+    targets: Sequence[Target],
+    values: Mapping[str, Any],
+    keys: Iterable[str],
+    refs: RefResolver,
+    base_attributes: Sequence[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The WooCommerce body for the given keys. Any attribute key sends the complete merged list.
+
+    Raises :class:`MissingRefError` when a name cannot be resolved in this store.
+    """
+    wanted = set(keys)
+    payload: dict[str, Any] = {}
+    attributes_touched = False
+    for target in targets:
+        if target.key not in wanted or target.key not in values:
+            continue
+        value = values[target.key]
+        if target.kind == SCALAR:
+            payload[target.woo] = value
+        elif target.kind == DIMENSIONS:
+            payload.setdefault("dimensions", {}).update(value)
+        elif target.kind == DIMENSION:
+            payload.setdefault("dimensions", {})[target.woo] = value
+        elif target.kind == IMAGES:
+            payload["images"] = [refs.image(src) for src in value]
+        elif target.kind == CATEGORIES:
+            payload["categories"] = [{"id": refs.category_id(name)} for name in value]
+        elif target.kind == TAGS:
+            payload["tags"] = [{"id": refs.tag_id(name)} for name in value]
+        else:
+            attributes_touched = True
+    if attributes_touched:
+        ours: list[tuple[Target, list[str] | None, int | None]] = []
+        for target in targets:
+            if target.kind not in ATTRIBUTE_KINDS:
+                continue
+            options = values.get(target.key)
+            attribute_id = None
+            if target.kind == GLOBAL_ATTRIBUTE:
+                attribute_id = refs.attribute_id(target.woo)
+                if options:
+                    refs.check_terms(target.woo, options)
+            ours.append((target, options, attribute_id))
+        payload["attributes"] = merge_attributes(base_attributes, ours)
+    return payload
+
+
+def sent_fields(targets: Sequence[Target], keys: Iterable[str]) -> list[str]:
+    """Local field names of the keys sent, in selection order (the result's ``exportedFields``)."""
+    wanted = set(keys)
+    return [target.field for target in targets if target.key in wanted]

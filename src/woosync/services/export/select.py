@@ -1,0 +1,287 @@
+"""The select stage of export: the products asked for, streamed in chunks, and what is known of them.
+
+Exactly one way of choosing: ``product_ids`` or ``skus`` (in the order given; one missing is an
+error before anything is sent), ``all_products`` (by id) or ``retry_failed`` (whose sync record
+for this store says ``error``, or ``pending`` after an interrupted run). :func:`raw_chunks` reads
+them ``CHUNK`` at a time as the database stores them (no JSON decoded: enough to decide an
+unchanged partial export, ``unchanged.py``, and the exclusions); :func:`load_items` then reads the
+rest decoded, with their sync records, and makes each an :class:`~state.Item` with its desired
+values (``plan.desired_values``).
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from woosync.core.errors import NotFoundError, ValidationError, param
+from woosync.db.models import Product
+from woosync.files.product_files import LIST_FIELDS, SCALAR_FIELDS
+from woosync.services.catalog import field_label, field_value
+from woosync.services.export import plan
+from woosync.services.export.records import RETRY_STATUSES, load_syncs, product_columns
+from woosync.services.export.state import Item, Known
+from woosync.services.selection import Excluded, SelectionRules, exclusions, split_excluded
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.db.engine import Database
+
+CHUNK = 2000  # products planned, looked up, sent and booked together
+_IN_LIMIT = 500  # ids per IN (...) query
+# the sync record's columns read undecoded with each product (unchanged.py)
+SYNC_RAW = (
+    "woo_product_id",
+    "sync_status",
+    "export_digest",
+    "exported_values",
+    "conflicts",
+    "last_exported_at",
+)
+RawRow = tuple[Any, ...]  # the product's columns (``product_columns``), then SYNC_RAW
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Which products an export covers (exactly one way)."""
+
+    product_ids: tuple[int, ...] = ()
+    skus: tuple[str, ...] = ()
+    all_products: bool = False
+    retry_failed: bool = False
+
+    @classmethod
+    def of(
+        cls,
+        product_ids: Iterable[int] | None,
+        skus: Iterable[str] | None,
+        all_products: bool,
+        retry_failed: bool,
+    ) -> Choice:
+        choice = cls(
+            tuple(dict.fromkeys(int(i) for i in product_ids or ())),
+            tuple(dict.fromkeys(s.strip() for s in skus or () if s.strip())),
+            all_products,
+            retry_failed,
+        )
+        ways = [bool(product_ids), bool(skus), all_products, retry_failed]
+        if sum(ways) != 1:
+            raise ValidationError(
+                f"choose the products to export with exactly one of {param('product_ids')}, "
+                f"{param('skus')}, {param('all_products')} or {param('retry_failed')}"
+            )
+        return choice
+
+    @property
+    def named(self) -> tuple[int, ...] | tuple[str, ...]:
+        return self.product_ids or self.skus
+
+
+def check_named(session: Session, choice: Choice) -> None:
+    """Products named by id or SKU that the catalog does not have: an error before any work."""
+    if not choice.named:
+        return
+    column = "id" if choice.product_ids else "sku"
+    found: set[Any] = set()
+    for group in _groups(list(choice.named)):
+        query = f"SELECT {column} FROM products WHERE {column} IN ({_marks(group)})"
+        found.update(
+            value for (value,) in session.connection().exec_driver_sql(query, tuple(group))
+        )
+    missing = [str(key) for key in choice.named if key not in found]
+    if missing:
+        shown = ", ".join(missing[:20]) + (" ..." if len(missing) > 20 else "")
+        what = ("product " if len(missing) == 1 else "products ") if choice.product_ids else "SKU "
+        raise NotFoundError(
+            f"{what}{shown} not found" if choice.product_ids else f"no product with SKU {shown}",
+            hint="run 'woosync products list' to see them",
+        )
+
+
+def count_chosen(session: Session, connection_id: int, *, retry_failed: bool) -> int:
+    """How many products ``all_products`` (or ``retry_failed`` for this store) covers."""
+    if retry_failed:
+        query = (
+            "SELECT count(*) FROM product_sync WHERE connection_id = ? "
+            f"AND sync_status IN ({_marks(RETRY_STATUSES)})"
+        )
+        params: tuple[Any, ...] = (connection_id, *RETRY_STATUSES)
+    else:
+        query, params = "SELECT count(*) FROM products", ()
+    return int(session.connection().exec_driver_sql(query, params).scalar() or 0)
+
+
+def raw_chunks(
+    db: Database, connection_id: int, choice: Choice, columns: Sequence[str]
+) -> Iterator[list[RawRow]]:
+    """The products chosen, ``CHUNK`` at a time, as stored (a short read per chunk: nothing is
+    held open while the chunk is sent)."""
+    size = CHUNK
+    head = (
+        "SELECT "
+        + ", ".join([*(f"p.{c}" for c in columns), *(f"s.{c}" for c in SYNC_RAW)])
+        + " FROM products p LEFT JOIN product_sync s"
+        " ON s.product_id = p.id AND s.connection_id = ?"
+    )
+    if choice.named:
+        column = "id" if choice.product_ids else "sku"
+        position = columns.index(column)
+        for start in range(0, len(choice.named), size):
+            wanted = list(choice.named[start : start + size])
+            found: dict[Any, RawRow] = {}
+            with db.session() as session:
+                cursor = _cursor(session)
+                for group in _groups(wanted):
+                    query = f"{head} WHERE p.{column} IN ({_marks(group)})"
+                    for row in cursor.execute(query, (connection_id, *group)):
+                        found[row[position]] = row
+            yield [found[key] for key in wanted if key in found]
+        return
+    where = " WHERE p.id > ?"
+    if choice.retry_failed:
+        where += f" AND s.sync_status IN ({_marks(RETRY_STATUSES)})"
+    query = f"{head}{where} ORDER BY p.id LIMIT ?"
+    after = 0
+    while True:
+        params = (connection_id, after, *(RETRY_STATUSES if choice.retry_failed else ()), size)
+        with db.session() as session:
+            rows = _cursor(session).execute(query, params).fetchall()
+        if not rows:
+            return
+        yield rows
+        if len(rows) < size:
+            return
+        after = rows[-1][0]
+
+
+def split_chunk(
+    session: Session,
+    connection_id: int,
+    rows: Sequence[RawRow],
+    columns: Sequence[str],
+    selection: SelectionRules,
+    *,
+    ignore_manual: bool,
+) -> tuple[list[RawRow], list[Excluded]]:
+    """The rows this store takes, and those it does not (``selection.split_excluded``); only the
+    columns the selection reads are decoded."""
+    if not selection and not ignore_manual:
+        wanted = [row[0] for row in rows] if len(rows) <= _IN_LIMIT else None
+        if not exclusions(session, connection_id, wanted):  # the common case: nothing to split
+            return list(rows), []
+    position = {name: index for index, name in enumerate(columns)}
+    wanted = selection.columns()
+    shown = []
+    for row in rows:
+        fields = {name: _decoded(name, row[position[name]]) for name in wanted}
+        shown.append(SimpleNamespace(id=row[0], sku=row[1], raw=row, **fields))
+    kept, left_out = split_excluded(
+        session, connection_id, shown, selection, ignore_manual=ignore_manual
+    )
+    return [entry.raw for entry in kept], left_out
+
+
+def _decoded(name: str, raw: Any) -> Any:
+    if name in ("categories", "tags") and isinstance(raw, str):
+        return json.loads(raw)
+    return raw
+
+
+def load_items(
+    session: Session,
+    connection_id: int,
+    ids: Sequence[int],
+    targets: Sequence[plan.Target],
+    readers: dict[str, Callable[[Any], Any]],
+    allow_empty: Sequence[str],
+) -> list[Item]:
+    """The products (decoded) and their sync records, as items with their desired values, in
+    the order of ``ids``."""
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    columns = [table.c[name] for name in product_columns(readers)]
+    found: dict[int, Any] = {}
+    for group in _groups(list(ids)):
+        for row in session.execute(select(*columns).where(table.c.id.in_(group))):
+            found[row.id] = row
+    syncs = load_syncs(session, connection_id, ids)
+    items = []
+    for product in (found[i] for i in ids if i in found):
+        try:
+            values = plan.desired_values(targets, _reading(readers, product), allow_empty)
+            refused = None
+        except plan.ValueRefused as exc:
+            values, refused = {}, refused_message(product, exc)
+        item = Item(product_id=product.id, sku=product.sku, values=values)
+        if refused is not None:
+            item.fail(refused)  # never sent; booked as an error like a failed write
+        sync = syncs.get(product.id)
+        if sync is not None:
+            item.known = Known(
+                woo_id=sync.woo_product_id or 0,
+                previous=dict(sync.exported_values or {}),
+                store_attributes=sync.store_attributes,
+                last_exported_at=sync.last_exported_at,
+                prior_status=sync.sync_status,
+                prior_fields=sync.last_modified_fields,
+                echoes=sync.store_echoes,
+                image_sources=sync.image_sources,
+                conflicts=sync.conflicts,
+                digest=sync.export_digest,
+            )
+        items.append(item)
+    return items
+
+
+def refused_message(product: Any, exc: plan.ValueRefused) -> str:
+    """``SKU-1: custom field eurPrice "20,90" cannot go to regular_price: not a plain decimal
+    (write 20.90)``."""
+    value = exc.value if isinstance(exc.value, str) else plan.text(exc.value)
+    return (
+        f'{product.sku}: {field_label(product, exc.target.field)} "{value}" cannot go to '
+        f"{exc.target.woo}: {exc.reason}"
+    )
+
+
+def field_readers(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
+    """``name -> (row -> catalog.field_value(row, name))``, each chosen once per run rather than
+    once per product and field: a standard scalar or list field reads its column as field_value
+    does; any other name (dimensions, attributes, custom fields) goes through field_value."""
+
+    def scalar(name: str) -> Callable[[Any], Any]:
+        return operator.attrgetter(name)
+
+    def listed(name: str) -> Callable[[Any], Any]:
+        return lambda row: list(getattr(row, name) or [])
+
+    def other(name: str) -> Callable[[Any], Any]:
+        return lambda row: field_value(row, name)
+
+    return {
+        name: (scalar if name in SCALAR_FIELDS else listed if name in LIST_FIELDS else other)(name)
+        for name in names
+    }
+
+
+def _reading(readers: dict[str, Callable[[Any], Any]], row: Any) -> Callable[[str], Any]:
+    """The ``value_of(name)`` :func:`plan.desired_values` asks for one product."""
+    return lambda name: readers[name](row)
+
+
+def _cursor(session: Session) -> Any:
+    """A plain sqlite3 cursor on the session's connection: rows as tuples of stored values."""
+    return session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+
+
+def _groups(values: list[Any]) -> list[list[Any]]:
+    return [values[s : s + _IN_LIMIT] for s in range(0, len(values), _IN_LIMIT)]
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))

@@ -1,0 +1,138 @@
+"""The spec's JSON of export's results (``woosync export --json``, ``update``, ``delete``).
+
+``spell`` writes the parameters a message names (:func:`woosync.core.errors.param`): the CLI
+passes its flag spelling; the default keeps the parameter's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from woosync.core.errors import spell_params
+from woosync.core.timeutil import iso
+from woosync.services.export.results import (
+    DeleteResult,
+    ExportPlan,
+    ExportResult,
+    PlannedProduct,
+    ProductResult,
+)
+from woosync.services.removal import Holder, StoreDeletion
+from woosync.services.selection import Excluded
+
+Spell = Callable[[str], str]
+
+
+def _name(parameter: str) -> str:
+    return parameter
+
+
+def product_result(result: ProductResult, spell: Spell = _name) -> dict[str, Any]:
+    """``{connectionId, productId, wooProductId, status, exportedFields, lastExportedAt,
+    message?}``."""
+    found: dict[str, Any] = {
+        "connectionId": result.connection_id,
+        "productId": result.product_id,
+        "wooProductId": result.woo_product_id,
+        "status": result.status,
+        "exportedFields": list(result.exported_fields),
+        "lastExportedAt": iso(result.last_exported_at),
+    }
+    if result.failed:
+        found["message"] = spell_params(result.message or "export failed", spell)
+    return found
+
+
+def excluded(entry: Excluded) -> dict[str, Any]:
+    """``{productId, sku, reason, message}``: a product left out of the store, and why."""
+    return entry.to_dict()
+
+
+def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
+    """``{success, connectionId, syncedCount, failedCount, results, excludedCount, excluded}``
+    (``results``: those the result holds; a streamed run's are written as they come)."""
+    return {
+        "success": result.success,
+        "connectionId": result.connection_id,
+        "syncedCount": result.synced_count,
+        "failedCount": result.failed_count,
+        "results": [product_result(r, spell) for r in result.results],
+        "excludedCount": result.excluded_count,
+        "excluded": [excluded(entry) for entry in result.excluded],
+    }
+
+
+def planned_product(product: PlannedProduct, spell: Spell = _name) -> dict[str, Any]:
+    """``{productId, sku, action, wooProductId, heldConflicts?, message? | fields, missing?,
+    restoreFromTrash?}``."""
+    found: dict[str, Any] = {
+        "productId": product.product_id,
+        "sku": product.sku,
+        "action": product.action,
+        "wooProductId": product.woo_product_id,
+    }
+    if product.held_conflicts:
+        found["heldConflicts"] = list(product.held_conflicts)
+    if product.action == "error":
+        found["message"] = None if product.message is None else spell_params(product.message, spell)
+    elif product.action in ("create", "update"):
+        found["fields"] = [
+            {"field": c.field, "wooField": c.woo_field, "old": c.old, "new": c.new}
+            for c in product.fields
+        ]
+        if product.missing:
+            found["missing"] = [spell_params(m, spell) for m in product.missing]
+        if product.restore_from_trash:
+            found["restoreFromTrash"] = True
+    return found
+
+
+def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
+    """``{dryRun, connectionId, partial, summary, wouldCreate, products, excluded}``."""
+    summary = plan.summary
+    return {
+        "dryRun": True,
+        "connectionId": plan.connection_id,
+        "partial": plan.partial,
+        "summary": {
+            "create": summary.create,
+            "update": summary.update,
+            "unchanged": summary.unchanged,
+            "error": summary.error,
+            "excluded": summary.excluded,
+        },
+        "wouldCreate": [{"kind": w.kind, "name": w.name} for w in plan.would_create],
+        "products": [planned_product(p, spell) for p in plan.products],
+        "excluded": [excluded(entry) for entry in plan.excluded],
+    }
+
+
+def delete_result(result: DeleteResult) -> dict[str, Any]:
+    """``{success}``, or ``{success: false, message}``."""
+    if result.success:
+        return {"success": True}
+    return {"success": False, "message": result.message}
+
+
+def holder(found: Holder) -> dict[str, Any]:
+    """``{connectionId, storeName, wooProductId, active}``: a store that holds a product."""
+    return {
+        "connectionId": found.connection_id,
+        "storeName": found.store_name,
+        "wooProductId": found.woo_product_id,
+        "active": found.active,
+    }
+
+
+def store_deletion(entry: StoreDeletion) -> dict[str, Any]:
+    """``{connectionId, storeName, wooProductId, status, message?}``."""
+    found: dict[str, Any] = {
+        "connectionId": entry.connection_id,
+        "storeName": entry.store_name,
+        "wooProductId": entry.woo_product_id,
+        "status": entry.status,
+    }
+    if entry.message is not None:
+        found["message"] = entry.message
+    return found

@@ -1,0 +1,255 @@
+"""Export in chunks (issue 12): each chunk is planned, sent and booked before the next is read,
+each product's result is handed over as it is finished, and an unchanged ``--partial`` is decided
+from the stored digest of the export's inputs, without decoding the product."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_export_sandbox import client_for, connection
+from test_export_support import add_products, edit_product, sync_of, tee
+from woosync.db.engine import Database, open_database
+from woosync.db.models import ProductSync
+from woosync.sandbox import SandboxStore
+from woosync.services.connections import create_connection
+from woosync.services.export import select, send
+from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
+from woosync.services.export.run import export_products, plan_export
+
+FIELDS = ["name", "sku", "price", "categories"]
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(select, "CHUNK", 3)
+    monkeypatch.setattr(send, "RETRY_PAUSE", 0.0)
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    db = open_database(db_path)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def shop(db: Database) -> tuple[SandboxStore, int, list[int]]:
+    sandbox = SandboxStore()
+    conn = connection(db, "Retail")
+    ids = add_products(db, [tee(f"S-{n}", categories=["Tees"]) for n in range(8)])
+    return sandbox, conn, ids
+
+
+def export(db: Database, sandbox: SandboxStore, conn: int, **options: Any) -> ExportResult:
+    with client_for(sandbox) as client:
+        return export_products(db, conn, client=client, fields=FIELDS, **options)
+
+
+def test_a_catalog_goes_through_chunk_by_chunk_and_results_come_as_they_are_finished(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    sandbox, conn, ids = shop
+    seen: list[tuple[ProductResult, int]] = []  # each result, and the store's size when it came
+    result = export(
+        db,
+        sandbox,
+        conn,
+        all_products=True,
+        on_result=lambda r: seen.append((r, len(sandbox.products))),
+    )
+    assert (result.synced_count, result.failed_count, result.results) == (8, 0, ())
+    assert [r.product_id for r, _size in seen] == ids
+    # the first chunk's results were handed over before the second chunk was sent
+    assert [size for _r, size in seen] == [3, 3, 3, 6, 6, 6, 8, 8]
+    assert all(r.status == "success" and r.woo_product_id for r, _size in seen)
+    assert sandbox.stats.items_created == 8
+
+    again = export(db, sandbox, conn, all_products=True)  # kept: no callback
+    assert [r.product_id for r in again.results] == ids
+    assert sandbox.stats.items_created == 8  # matched by link, nothing created twice
+
+
+def test_an_unchanged_partial_export_decodes_no_product_and_asks_the_store_nothing(
+    db: Database, shop: tuple[SandboxStore, int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, conn, ids = shop
+    export(db, sandbox, conn, all_products=True)
+    loaded: list[list[int]] = []
+    load_items = select.load_items
+    monkeypatch.setattr(
+        select,
+        "load_items",
+        lambda session, cid, wanted, *rest: (
+            loaded.append(list(wanted)) or load_items(session, cid, wanted, *rest)
+        ),
+    )
+    sandbox.stats.reset()
+    quiet = export(db, sandbox, conn, all_products=True, partial=True)
+    assert (quiet.synced_count, quiet.failed_count) == (8, 0)
+    assert all(r.exported_fields == () for r in quiet.results)
+    assert [r.last_exported_at for r in quiet.results] == [
+        sync.last_exported_at for sync in (sync_of(db, conn, i) for i in ids) if sync
+    ]
+    assert sandbox.stats.requests == 0 and all(not wanted for wanted in loaded)
+
+    edit_product(db, ids[4], price="12.50")  # one price: that product alone is decoded and sent
+    edit_product(db, ids[6], price="10.0")  # decoded, found unchanged (10.0 == 10.00)
+    edit_product(db, ids[7], description="not exported")  # not even read
+    loaded.clear()
+    changed = export(db, sandbox, conn, all_products=True, partial=True)
+    assert [r.exported_fields for r in changed.results if r.exported_fields] == [("price",)]
+    assert sorted(i for wanted in loaded for i in wanted) == [ids[4], ids[6]]
+    assert sandbox.find_sku("S-4")["regular_price"] == "12.50"  # type: ignore[index]
+
+    loaded.clear()
+    sandbox.stats.reset()
+    export(db, sandbox, conn, all_products=True, partial=True)
+    assert all(not wanted for wanted in loaded) and sandbox.stats.requests == 0
+
+
+def test_a_base_moved_by_an_import_or_other_fields_are_never_taken_for_unchanged(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    sandbox, conn, ids = shop
+    export(db, sandbox, conn, all_products=True)
+    with db.session() as session:  # as an import does: the base is now the store's value
+        sync = session.get(ProductSync, sync_of(db, conn, ids[1]).id)  # type: ignore[union-attr]
+        assert sync is not None
+        sync.exported_values = {**sync.exported_values, "regular_price": "0" * 16}
+        session.add(sync)
+    moved = export(db, sandbox, conn, all_products=True, partial=True)
+    assert [r.product_id for r in moved.results if r.exported_fields] == [ids[1]]
+
+    with client_for(sandbox) as client:  # another field list: decided the full way
+        other = export_products(
+            db, conn, client=client, fields=["name", "sku"], all_products=True, partial=True
+        )
+    assert other.synced_count == 8
+
+
+def test_a_dry_run_plans_chunk_by_chunk_and_writes_nothing(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    sandbox, conn, ids = shop
+    export(db, sandbox, conn, product_ids=ids[:4])
+    edit_product(db, ids[0], price="11.00")
+    planned: list[PlannedProduct] = []
+    with client_for(sandbox) as client:
+        plan = plan_export(
+            db,
+            conn,
+            client=client,
+            fields=FIELDS,
+            all_products=True,
+            partial=True,
+            on_product=planned.append,
+        )
+    assert isinstance(plan, ExportPlan) and plan.products == ()
+    assert [p.action for p in planned] == ["update", *["unchanged"] * 3, *["create"] * 4]
+    assert [c.field for c in planned[0].fields] == ["price"]
+    assert (plan.summary.create, plan.summary.update, plan.summary.unchanged) == (4, 1, 3)
+    assert sync_of(db, conn, ids[5]) is None and sandbox.stats.items_created == 4
+
+
+def test_retry_failed_goes_through_in_chunks(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    sandbox, conn, ids = shop
+    export(db, sandbox, conn, all_products=True)
+    with db.session() as session:
+        for product_id in ids[1:8:2]:
+            sync = session.get(ProductSync, sync_of(db, conn, product_id).id)  # type: ignore[union-attr]
+            assert sync is not None
+            sync.sync_status = "error"
+            session.add(sync)
+    retried = export(db, sandbox, conn, retry_failed=True)
+    assert [r.product_id for r in retried.results] == ids[1:8:2]
+    assert all(sync_of(db, conn, i).sync_status == "synced" for i in ids)  # type: ignore[union-attr]
+
+
+def test_export_json_is_streamed_as_one_document(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """``--json`` is the document ``Output.emit`` would print (the same bytes), its ``results``
+    written from the products as they were finished."""
+    sandbox = SandboxStore()
+    with sandbox.serve() as url:
+        db = open_database(db_path)
+        key, secret = sandbox.create_key("read_write")
+        create_connection(db, name="Retail", url=url, consumer_key=key, consumer_secret=secret)
+        ids = add_products(db, [tee(f"J-{n}") for n in range(5)])
+        db.dispose()
+        result = cli("--json", "export", "--all", "--fields", "name,sku,price")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert result.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert [r["productId"] for r in data["results"]] == ids
+    assert (data["success"], data["syncedCount"], data["excluded"]) == (True, 5, [])
+
+
+def test_a_spooled_document_is_written_as_json_dumps_writes_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Lists kept on disk, at any depth, come out byte for byte as ``Output.emit`` prints them."""
+    from woosync.cli.json_stream import JsonList, emit
+    from woosync.cli.render import Output
+
+    items = [
+        {"productId": n, "fields": ["a", "ü"], "nested": {"x": [1, {"y": None}]}} for n in range(3)
+    ]
+    spooled = JsonList()
+    for item in items:
+        spooled.add(item)
+    empty = JsonList()
+    document = {
+        "success": True,
+        "stores": [{"result": {"results": spooled, "excluded": []}, "error": None}],
+        "empty": empty,
+        "tail": {"a": 1},
+    }
+    plain = {**document, "stores": [{"result": {"results": items, "excluded": []}, "error": None}]}
+    plain["empty"] = []
+    emit(Output(json_mode=True), document)
+    assert capsys.readouterr().out == json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_several_stores_stream_each_store_s_results_into_the_envelope(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first, second = SandboxStore(), SandboxStore()
+    with first.serve() as one, second.serve() as two:
+        db = open_database(db_path)
+        for name, (shop, url) in {"A": (first, one), "B": (second, two)}.items():
+            key, secret = shop.create_key("read_write")
+            create_connection(db, name=name, url=url, consumer_key=key, consumer_secret=secret)
+        ids = add_products(db, [tee(f"M-{n}") for n in range(4)])
+        db.dispose()
+        result = cli(
+            "--json", "export", "--connection", "all", "--all", "--fields", "name,sku,price"
+        )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert result.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert [store["storeName"] for store in data["stores"]] == ["A", "B"]
+    for store in data["stores"]:
+        assert [r["productId"] for r in store["result"]["results"]] == ids
+        assert store["result"]["syncedCount"] == 4 and store["error"] is None
+
+
+def test_products_left_out_of_the_store_are_handed_over_as_they_are_found(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    from woosync.services.selection import Excluded, SelectionRules, save_selection
+
+    sandbox, conn, ids = shop
+    with db.session() as session:
+        save_selection(
+            session, conn, SelectionRules.from_dict({"exclude": {"skus": ["S-1", "S-6"]}})
+        )
+    left_out: list[Excluded] = []
+    result = export(db, sandbox, conn, all_products=True, on_excluded=left_out.append)
+    assert [entry.product_id for entry in left_out] == [ids[1], ids[6]]
+    assert (result.excluded, result.excluded_count, result.synced_count) == ((), 2, 6)
+    kept = export(db, sandbox, conn, all_products=True, partial=True)  # no callback: returned
+    assert [entry.sku for entry in kept.excluded] == ["S-1", "S-6"] and kept.excluded_count == 2
