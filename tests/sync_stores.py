@@ -12,11 +12,11 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
+from import_helpers import import_products_json
 from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import SandboxStore
-from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
 # Every field woosync exports, with the values a real store answers differently: an entity-encoded
@@ -40,7 +40,7 @@ class Shop:
 
     def import_(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("update_existing", True)
-        return import_products(db, self.connection_id, client=self.client, **options)
+        return import_products_json(db, self.connection_id, client=self.client, **options)
 
     def product(self, sku: str) -> dict[str, Any]:
         """The store product holding ``sku`` as the store answers it (its own URLs)."""

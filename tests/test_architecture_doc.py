@@ -80,6 +80,9 @@ def test_the_modules_it_names_exist() -> None:
             "registry",
         )
     }
-    stages |= {f"imports/{name}" for name in ("run", "fetch", "fields", "reconcile", "write")}
-    stages |= {"imports/cursor", "imports/fingerprints", "selection", "sync_echoes"}
+    stages |= {
+        f"imports/{name}"
+        for name in ("run", "fetch", "fields", "match", "reconcile", "write", "syncs", "results")
+    }
+    stages |= {"imports/bookmark", "imports/fingerprints", "selection", "sync_echoes"}
     assert stages <= modules

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from import_helpers import import_products_json
 from queued_runs import (
     WAIT,
     Gate,
@@ -27,7 +28,6 @@ from test_export_support import add_products, export_json, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import SandboxStore
-from woosync.services.imports.run import import_products
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_a_queued_export_does_not_push_back_what_the_import_before_it_brought_in
     gate = Gate(sandbox, is_listing)  # the import holds the lock, its listing not yet answered
     with client_for(sandbox, gate) as importing, client_for(sandbox) as exporting:
         import_run = Run(
-            lambda: import_products(
+            lambda: import_products_json(
                 db, conn, update_existing=True, lock_wait=WAIT, client=importing
             )
         )
@@ -130,7 +130,7 @@ def test_two_imports_from_stores_sharing_skus_at_once_link_both(db: Database) ->
         def call() -> dict[str, Any]:
             with client_for(sandbox) as client:
                 start.wait(WAIT)
-                return import_products(db, conn, update_existing=True, client=client)
+                return import_products_json(db, conn, update_existing=True, client=client)
 
         return Run(call)
 
@@ -156,11 +156,11 @@ def test_a_failed_import_leaves_last_synced_at_alone(db: Database) -> None:
     conn = connection(db)
     [woo_id] = sandbox.seed_products(1)
     with client_for(sandbox) as client:
-        failed = import_products(db, conn, woo_ids=[woo_id + 1000], client=client)
+        failed = import_products_json(db, conn, woo_ids=[woo_id + 1000], client=client)
         assert failed["failedCount"] == 1
         with db.session() as session:
             assert session.get(Connection, conn).last_synced_at is None  # type: ignore[union-attr]
-        assert import_products(db, conn, woo_ids=[woo_id], client=client)["success"]
+        assert import_products_json(db, conn, woo_ids=[woo_id], client=client)["success"]
     with db.session() as session:
         assert session.get(Connection, conn).last_synced_at is not None  # type: ignore[union-attr]
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from import_helpers import import_products_json
 from test_export_support import export_json
 from woosync.core.gc_tuning import YOUNG_THRESHOLD, fewer_gc_passes
 from woosync.db.engine import open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
-from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
 DEFAULT = (700, 10, 10)
@@ -59,7 +59,7 @@ def test_imports_and_exports_run_with_fewer_passes(db_path: Path) -> None:
 
     transport = httpx.WSGITransport(app=sandbox.wsgi_app)
     with WooClient("http://sandbox.test", key, secret, transport=transport) as client:
-        imported = import_products(db, 1, progress=progress, client=client)
+        imported = import_products_json(db, 1, progress=progress, client=client)
         assert imported["importedCount"] == 3 and seen
         assert set(seen) == {(YOUNG_THRESHOLD, 10, 10)}
         assert gc.get_threshold() == DEFAULT

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from import_helpers import import_products_json
 from woosync.core.errors import LockedError
 from woosync.core.locks import store_lock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.imports.run import import_products
 
 
 def _add_connection(
@@ -196,14 +196,14 @@ def test_overlapping_runs_on_one_store_are_serialised(db: Database, sandbox: San
     first: dict[str, Any] = {}
 
     def run_first() -> None:
-        first.update(import_products(db, progress=lambda _n: inside.set(), concurrency=1))
+        first.update(import_products_json(db, progress=lambda _n: inside.set(), concurrency=1))
 
     thread = threading.Thread(target=run_first)
     thread.start()
     assert inside.wait(10)
     with pytest.raises(LockedError):
-        import_products(db)  # no --wait: refused at once
-    second = import_products(db, lock_wait=30)  # queues behind the first run
+        import_products_json(db)  # no --wait: refused at once
+    second = import_products_json(db, lock_wait=30)  # queues behind the first run
     thread.join()
     assert first["importedCount"] == 250
     # the second run started after the first one committed everything: all matched, none created
@@ -227,7 +227,7 @@ def test_runs_on_different_stores_proceed_in_parallel(
                 # both runs hold their store's lock at this point; neither waits for the other
                 assert started[partner].wait(10)
 
-            results[connection_id] = import_products(db, connection_id, progress=on_page)
+            results[connection_id] = import_products_json(db, connection_id, progress=on_page)
 
         threads = [
             threading.Thread(target=run, args=(1, second_id)),
@@ -259,3 +259,54 @@ def test_a_refused_run_is_in_the_log_file_too(
     holder.join()
     assert waited.exit_code == 0 and waited.stderr == ""
     assert "waiting up to 10 s for another woosync run on connection 1" in log.read_text()
+
+
+def test_json_goes_through_a_spool_file_and_prints_as_one_document(
+    db: Database, sandbox: SandboxStore, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from woosync.cli import json_stream
+
+    monkeypatch.setattr(json_stream, "_SPOOL", 64)  # every list goes to a file
+    ids = sandbox.seed_products(120, prefix="SP-")
+    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    sandbox.create_product({"name": "Caf\u00e9", "sku": "U-\u00e9\u2028\u0085-1"})
+    result = cli("import", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    # printed exactly as json.dumps(indent=2) prints the whole result
+    assert result.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert list(data)[-2:] == ["conflicts", "products"] and data["conflicts"] == []
+    imported = [p["wooProductId"] for p in data["products"] if p["status"] == "imported"]
+    assert imported[:-1] == ids
+    assert (data["importedCount"], data["skippedCount"], len(data["products"])) == (121, 1, 122)
+
+
+def test_human_tables_and_failure_lines_are_capped(
+    db: Database, sandbox: SandboxStore, cli: Any
+) -> None:
+    for n in range(23):
+        sandbox.create_product({"name": f"Variable {n}", "sku": f"V-{n}", "type": "variable"})
+    for n in range(22):
+        sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
+    result = cli("import")
+    assert result.exit_code == 1
+    assert "0 imported, 0 updated, 0 unchanged, 23 skipped, 22 failed" in result.stdout
+    assert result.stdout.count("variable products are not imported") == 20
+    assert "... and 3 more skipped (see --json)" in result.stdout
+    failed = [line for line in result.stderr.splitlines() if "BAD-" in line]
+    assert len(failed) == 20
+    assert "... and 2 more failed (see --json)" in result.stderr
+    data = json.loads(cli("import", "--json").stdout)  # --json lists them all
+    assert len(data["products"]) == 45
+
+
+def test_json_still_says_failures_and_warnings_on_stderr(
+    db: Database, sandbox: SandboxStore, cli: Any
+) -> None:
+    sandbox.create_product({"name": "Bad status", "sku": "BAD-1", "status": "future"})
+    sandbox.create_product({"name": "No SKU", "sku": ""})
+    result = cli("import", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["failedCount"] == 1
+    assert "BAD-1: " in result.stderr and "future" in result.stderr
+    assert "without a SKU skipped" in result.stderr and "--link-without-sku" in result.stderr

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from woosync.services.imports.cursor import (
+from woosync.services.imports.bookmark import (
     modified_after,
     next_cursor,
     parse_woo_gmt,

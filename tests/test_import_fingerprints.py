@@ -72,3 +72,14 @@ def test_the_memo_starts_over_past_its_limit(monkeypatch: Any) -> None:
             Fingerprinter(), woo, []
         )
         assert len(fingerprinter._memo) <= 5
+
+
+def test_long_text_is_fingerprinted_but_not_remembered() -> None:
+    fingerprinter = Fingerprinter()
+    long_text = "<p>" + "A long, unique description. " * 20 + "</p>"
+    woo = _product(1, description=long_text)
+    assert fingerprinter.for_store_product(woo, []) == _export_fingerprints(
+        Fingerprinter(), woo, []
+    )
+    remembered = {value for _kind, value in fingerprinter._memo}
+    assert long_text not in remembered and "publish" in remembered

@@ -11,11 +11,11 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from import_helpers import import_products_json
 from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
 from woosync.sandbox import SandboxStore
-from woosync.services.imports.run import import_products
 from woosync.services.mappings import create_export_mapping, create_import_mapping
 from woosync.services.sync_status import sync_status
 from woosync.woo import WooClient
@@ -127,7 +127,7 @@ def test_use_case_3_import_with_custom_attributes(
             {"regular_price": "price", "sale_price": "salePrice", "weight": "productWeight"},
         )
 
-    result = import_products(db, 1, update_existing=False, use_mapping=True, client=client)
+    result = import_products_json(db, 1, update_existing=False, use_mapping=True, client=client)
 
     assert result["success"] is True
     assert (result["importedCount"], result["updatedCount"], result["failedCount"]) == (2, 0, 0)
@@ -179,7 +179,7 @@ def test_attribute_mapping_by_name_and_a_standard_field_target(
     )
     with db.session() as session:
         create_import_mapping(session, 1, {"pa_width": "width", "colour": "finish"}, {})
-    import_products(db, client=client)
+    import_products_json(db, client=client)
     with db.session() as session:
         board = session.get(Product, 1)
         assert board is not None
@@ -194,17 +194,17 @@ def test_matches_are_skipped_unless_update_existing(
     db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     ids = sandbox.seed_products(3, prefix="M-")
-    first = import_products(db, client=client)
+    first = import_products_json(db, client=client)
     assert first["importedCount"] == 3
     client.put(f"/products/{ids[0]}", {"regular_price": "1.23", "name": "Renamed &amp; more"})
 
-    skipped = import_products(db, client=client)
+    skipped = import_products_json(db, client=client)
     assert skipped["skippedCount"] == 3 and skipped["updatedCount"] == 0
     assert "pass --update-existing" in skipped["products"][0]["message"]
     with db.session() as session:
         assert session.get(Product, 1).price != "1.23"  # type: ignore[union-attr]
 
-    updated = import_products(db, client=client, update_existing=True)
+    updated = import_products_json(db, client=client, update_existing=True)
     assert _statuses(updated) == {
         "M-00001": "updated",
         "M-00002": "unchanged",
@@ -222,7 +222,7 @@ def test_a_local_product_with_the_sku_is_linked_not_duplicated(
     sandbox.seed_products(2, prefix="L-")
     with db.session() as session:
         session.add(Product(sku="L-00001", name="Local name", price="9.99"))
-    result = import_products(db, client=client, update_existing=True)
+    result = import_products_json(db, client=client, update_existing=True)
     assert _statuses(result) == {"L-00001": "updated", "L-00002": "imported"}
     with db.session() as session:
         assert len(session.exec(select(Product)).all()) == 2
@@ -236,7 +236,7 @@ def test_a_store_sku_that_differs_only_in_case_from_a_local_one_is_not_imported_
     sandbox.seed_products(2, prefix="L-")  # L-00001, L-00002
     with db.session() as session:
         session.add(Product(sku="l-00001", name="Local name"))
-    result = import_products(db, client=client)
+    result = import_products_json(db, client=client)
     assert _statuses(result) == {"L-00001": "failed", "L-00002": "imported"}
     [failed] = [p for p in result["products"] if p["sku"] == "L-00001"]
     assert "differs only in case from product 1's SKU 'l-00001'" in failed["message"]
@@ -264,12 +264,12 @@ def test_update_existing_keeps_local_values_the_store_never_had(
                 tags=["brass"],
             )
         )
-    first = import_products(db, client=client, update_existing=True)
+    first = import_products_json(db, client=client, update_existing=True)
     assert first["products"][0]["status"] == "updated"
     changed = set(first["products"][0]["changedFields"])
     assert "sale_price" in changed and not changed & {"description", "weight", "tags"}
     client.put(f"/products/{woo['id']}", {"sale_price": "", "name": "Brass lamp"})
-    second = import_products(db, client=client, update_existing=True)
+    second = import_products_json(db, client=client, update_existing=True)
     assert sorted(second["products"][0]["changedFields"]) == ["name", "sale_price"]
     with db.session() as session:
         lamp = session.exec(select(Product).where(Product.sku == "BL-1")).one()
@@ -296,7 +296,7 @@ def test_unsupported_products_are_reported_never_a_crash(
         }
     )
     sandbox.create_product({"name": "No SKU", "regular_price": "2"})
-    result = import_products(db, client=client)
+    result = import_products_json(db, client=client)
     by_name = {p["sku"] or "(none)": p for p in result["products"]}
     assert by_name["OK-1"]["status"] == "imported"
     assert by_name["VAR-1"]["status"] == "skipped"
@@ -315,7 +315,7 @@ def test_given_ids_in_include_chunks_and_missing_ids_fail(
 ) -> None:
     ids = sandbox.seed_products(120, prefix="ID-")
     wanted = [*ids[5:110], 999_999]
-    result = import_products(db, client=client, woo_ids=wanted)
+    result = import_products_json(db, client=client, woo_ids=wanted)
     assert result["importedCount"] == 105
     assert result["products"][-1] == {
         "wooProductId": 999_999,
@@ -334,7 +334,7 @@ def test_given_ids_not_changed_since_are_skipped_not_failed(
     clock.advance(hours=1)
     client.put(f"/products/{ids[0]}", {"regular_price": "4.00"})
     since = datetime(2025, 12, 11, 9, 30, tzinfo=UTC)
-    result = import_products(db, client=client, woo_ids=[*ids, 999_999], since=since)
+    result = import_products_json(db, client=client, woo_ids=[*ids, 999_999], since=since)
     by_id = {p["wooProductId"]: p for p in result["products"]}
     assert by_id[ids[0]]["status"] == "imported"
     for woo_id in ids[1:]:
@@ -347,7 +347,7 @@ def test_given_ids_not_changed_since_are_skipped_not_failed(
 
 def test_dry_run_writes_nothing(db: Database, sandbox: SandboxStore, client: WooClient) -> None:
     sandbox.seed_products(3, prefix="D-")
-    result = import_products(db, client=client, dry_run=True)
+    result = import_products_json(db, client=client, dry_run=True)
     assert result["dryRun"] is True and result["importedCount"] == 3
     assert all(p["productId"] is None for p in result["products"])
     with db.session() as session:
@@ -363,7 +363,7 @@ def test_pages_of_100_in_id_order_with_bounded_concurrency(
     db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     sandbox.seed_products(250, prefix="P-")
-    result = import_products(db, client=client, concurrency=3)
+    result = import_products_json(db, client=client, concurrency=3)
     assert result["importedCount"] == 250 and result["warnings"] == []
     assert [p["wooProductId"] for p in result["products"]] == sorted(sandbox.products)
     assert _list_requests(sandbox) == 3
@@ -375,10 +375,10 @@ def test_a_linked_product_is_matched_by_its_link_when_its_sku_changed(
     db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     ids = sandbox.seed_products(3, prefix="K-")
-    assert import_products(db, client=client)["importedCount"] == 3
+    assert import_products_json(db, client=client)["importedCount"] == 3
     client.put(f"/products/{ids[1]}", {"sku": "K-RENAMED"})
 
-    result = import_products(db, client=client, update_existing=True)
+    result = import_products_json(db, client=client, update_existing=True)
     assert _statuses(result) == {
         "K-00001": "unchanged",
         "K-RENAMED": "updated",
@@ -410,10 +410,13 @@ def test_a_product_linked_earlier_in_the_run_is_matched_by_that_link(
             client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
             client.put(f"/products/{last_of_page_1}", {"sku": "RE-RENAMED"})
 
-    result = import_products(
+    result = import_products_json(
         db, client=client, since=since, update_existing=True, progress=change_after_page_1
     )
-    entry = next(p for p in result["products"] if p["wooProductId"] == last_of_page_1)
+    # the results stream: the product is reported again, and its last entry is what holds
+    entries = [p for p in result["products"] if p["wooProductId"] == last_of_page_1]
+    assert [p["sku"] for p in entries] == ["RE-00200", "RE-RENAMED"]
+    entry = entries[-1]
     assert (entry["sku"], entry["status"]) == ("RE-RENAMED", "imported")
     # imported on page 1, then updated through that link: still one new product of this run,
     # and no second local product
@@ -440,10 +443,10 @@ def test_a_newer_copy_of_a_product_this_run_imported_updates_it_without_update_e
             client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
             client.put(f"/products/{last_of_page_1}", {"regular_price": "9.00"})
 
-    result = import_products(
+    result = import_products_json(
         db, client=client, since=since, progress=change_after_page_1, dry_run=dry_run
     )
-    entry = next(p for p in result["products"] if p["wooProductId"] == last_of_page_1)
+    entry = [p for p in result["products"] if p["wooProductId"] == last_of_page_1][-1]
     assert entry["status"] == "imported"  # by this run: not "already in the catalog"
     counts = ("importedCount", "skippedCount", "failedCount")
     assert tuple(result[key] for key in counts) == (150, 0, 0)
@@ -471,7 +474,7 @@ def test_duplicates_across_pages_are_dropped_and_totals_checked(
             client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
         received.append(n)
 
-    result = import_products(db, client=client, since=since, progress=change_a_low_id)
+    result = import_products_json(db, client=client, since=since, progress=change_a_low_id)
     assert result["modifiedAfter"] == "2025-12-11T09:30:00.000Z"
     assert received == [100, 51]  # 151 products arrived ...
     assert result["importedCount"] == 150  # each once: the repeated one was dropped
@@ -490,7 +493,7 @@ def test_a_product_removed_during_the_run_is_warned_about(
             done.append(n)
             client.delete(f"/products/{ids[0]}", params={"force": "true"})
 
-    result = import_products(db, client=client, progress=delete_one)
+    result = import_products_json(db, client=client, progress=delete_one)
     assert result["importedCount"] == 149  # page 2 moved up by one: product 110 was never seen
     assert "reported 150 products but 149 arrived" in result["warnings"][0]
 
@@ -520,7 +523,7 @@ def test_incremental_runs_pick_up_exactly_what_changed(
             clock.advance(minutes=5)
             client.put(f"/products/{ids[3]}", {"name": "Changed while importing"})
 
-    first = import_products(
+    first = import_products_json(
         db, client=client, incremental=True, update_existing=True, progress=modify_during_run
     )
     assert first["modifiedAfter"] is None  # no bookmark yet: everything
@@ -533,7 +536,7 @@ def test_incremental_runs_pick_up_exactly_what_changed(
     new = sandbox.create_product({"name": "Brand new", "sku": "INC-NEW", "regular_price": "3"})
     list_before = _list_requests(sandbox)
 
-    second = import_products(db, client=client, incremental=True, update_existing=True)
+    second = import_products_json(db, client=client, incremental=True, update_existing=True)
     assert second["modifiedAfter"] is not None and second["modifiedAfter"] < first["cursor"]
     assert _changed(second) == {"INC-00004", "INC-00101", "INC-NEW"}
     assert _statuses(second)["INC-00004"] == "updated"  # the one changed during the first run
@@ -547,7 +550,7 @@ def test_incremental_runs_pick_up_exactly_what_changed(
         assert product is not None and product.name == "Changed while importing"
     assert new["id"] in {p["wooProductId"] for p in second["products"]}
 
-    third = import_products(db, client=client, incremental=True, update_existing=True)
+    third = import_products_json(db, client=client, incremental=True, update_existing=True)
     assert _changed(third) == set()
     assert third["cursor"] >= second["cursor"]
 
@@ -558,16 +561,16 @@ def test_the_bookmark_does_not_move_when_the_run_fails(
     from woosync.core.errors import StoreError
 
     ids = sandbox.seed_products(150, prefix="F-")
-    import_products(db, client=client, incremental=True)
+    import_products_json(db, client=client, incremental=True)
     bookmark = _cursor(db)
     clock.advance(hours=1)
     client.put(f"/products/{ids[0]}", {"regular_price": "4.00"})
     sandbox.faults.error_rates = {503: 1.0}
     with pytest.raises(StoreError):
-        import_products(db, client=client, incremental=True, update_existing=True)
+        import_products_json(db, client=client, incremental=True, update_existing=True)
     assert _cursor(db) == bookmark
     sandbox.faults.error_rates = {}
-    retried = import_products(db, client=client, incremental=True, update_existing=True)
+    retried = import_products_json(db, client=client, incremental=True, update_existing=True)
     assert _changed(retried) == {"F-00001"}
 
 
@@ -602,7 +605,7 @@ def test_export_right_after_import_sends_nothing_for_unchanged_products(
             ["name", "sku", "price", "description", "weight", "dimensions", "categories", "color"],
             {"color": "pa_color"},
         )
-    assert import_products(db, client=client)["importedCount"] == 3
+    assert import_products_json(db, client=client)["importedCount"] == 3
     sandbox.stats.reset()
 
     result = export_json(db, all_products=True, partial=True, client=client)
@@ -642,11 +645,11 @@ def test_a_change_during_a_run_is_not_lost_even_without_overlap(
             client.put(f"/products/{ids[240]}", {"name": "Changed later"})
 
     no_overlap = timedelta(0)
-    first = import_products(
+    first = import_products_json(
         db, client=client, incremental=True, overlap=no_overlap, progress=during
     )
     assert first["importedCount"] == 250
-    second = import_products(
+    second = import_products_json(
         db, client=client, incremental=True, update_existing=True, overlap=no_overlap
     )
     assert _statuses(second)["RT-00004"] == "updated"
@@ -671,7 +674,7 @@ def test_a_product_pushed_past_the_announced_pages_is_still_fetched(
             done.append(n)
             client.put(f"/products/{ids[0]}", {"regular_price": "8.00"})
 
-    result = import_products(db, client=client, since=since, progress=join_at_the_front)
+    result = import_products_json(db, client=client, since=since, progress=join_at_the_front)
     imported = {p["wooProductId"] for p in result["products"] if p["status"] == "imported"}
     assert set(ids[1:]) <= imported  # the last one (pushed onto page 3) included
     assert _list_requests(sandbox) == 3
@@ -683,7 +686,7 @@ def test_a_product_missed_by_an_incremental_run_is_read_by_the_next_one(
     """A product deleted during an incremental run shifts the later pages, so one product of the
     window is never seen: the bookmark must not move past it."""
     ids = sandbox.seed_products(250, prefix="MISS-")
-    import_products(db, client=client, incremental=True)
+    import_products_json(db, client=client, incremental=True)
     clock.advance(hours=1)
     for product_id in ids[:150]:  # changed at 10:00
         client.put(f"/products/{product_id}", {"regular_price": "7.00"})
@@ -696,12 +699,12 @@ def test_a_product_missed_by_an_incremental_run_is_read_by_the_next_one(
             done.append(n)
             client.delete(f"/products/{ids[0]}", params={"force": "true"})
 
-    second = import_products(
+    second = import_products_json(
         db, client=client, incremental=True, update_existing=True, progress=delete_one
     )
     assert ids[100] not in {p["wooProductId"] for p in second["products"]}
     assert second["warnings"]
-    third = import_products(db, client=client, incremental=True, update_existing=True)
+    third = import_products_json(db, client=client, incremental=True, update_existing=True)
     assert _statuses(third)["MISS-00101"] == "updated"
     with db.session() as session:
         product = session.exec(select(Product).where(Product.sku == "MISS-00101")).one()

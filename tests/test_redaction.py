@@ -75,3 +75,6 @@ def test_sql_parameters_are_cleaned_only_when_they_hold_a_secret() -> None:
         ("SKU-1", f"echo {REDACTED}", 3),
         {"message": f"key {REDACTED}"},
     ]
+    nested = {"rows": [("A", [f"deep {SECRET}"])]}
+    assert scrub_parameters(nested) == {"rows": [("A", [f"deep {REDACTED}"])]}
+    assert scrub_parameters(f"{SECRET}") == REDACTED

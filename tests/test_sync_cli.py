@@ -164,6 +164,18 @@ def test_conflicts_are_reported_listed_and_resolved(
     assert "changed both in the catalog and in the store" in result.stderr
     strict = cli("import", "--update-existing", "--strict", "--quiet")
     assert strict.exit_code == 1 and "changed both" in strict.stderr
+    shown = cli("import", "--update-existing", "--json")
+    data = json.loads(shown.stdout)
+    assert shown.stdout == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert data["conflictCount"] == 1
+    [product] = [p for p in data["products"] if p["sku"] == "E-1"]
+    expected = {"field": "price", "wooField": "regular_price", "catalog": "13", "store": "14"}
+    assert product["conflicts"] == [expected]
+    assert data["conflicts"] == [
+        {"wooProductId": product["wooProductId"], "productId": product["productId"], "sku": "E-1"}
+        | expected
+    ]
+    assert "--on-conflict catalog|store" in data["warnings"][-1]
 
     listed = cli("sync-status", "--conflicts")
     assert listed.exit_code == 0

@@ -12,7 +12,7 @@ import pytest
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
-from woosync.services.imports.cursor import write_cursor
+from woosync.services.imports.bookmark import write_cursor
 from woosync.services.sync_status import sync_status
 
 WHEN = datetime(2025, 12, 11, 10, 30, tzinfo=UTC)

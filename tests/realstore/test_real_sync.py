@@ -24,11 +24,11 @@ import httpx
 import pytest
 from realstore_support import RealStore, add_product, export, store_products_with_sku, woo_id
 
+from import_helpers import import_products_json
 from queued_runs import WAIT, Run, is_listing, lock_waits, queue_behind
 from test_export_support import export_json
 from test_secret_echo import forms as secret_forms
 from woosync.db.engine import open_database
-from woosync.services.imports.run import import_products
 from woosync.woo import WooClient
 
 SKU = "RT-SALT"
@@ -293,7 +293,7 @@ def test_an_export_queued_behind_an_import_keeps_the_shop_managers_prices(
             WooClient(store.url, key, secret, timeout=120.0) as exporting,
         ):
             import_run = Run(
-                lambda: import_products(
+                lambda: import_products_json(
                     catalog, 1, update_existing=True, lock_wait=WAIT, client=importing
                 )
             )

@@ -7,10 +7,12 @@ store's run lock (``--wait SECONDS`` queues behind another run, else exit code 6
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.multi_store import (
     ConnectionsOption,
     ParallelStoresOption,
@@ -25,75 +27,146 @@ from woosync.cli.options import (
     exit_if_failed,
     failure_logged,
     parse_ids,
-    print_capped_table,
-    report_failures,
     start_run,
 )
+from woosync.core.errors import spell_params
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from woosync.cli.render import Output
+    from woosync.services.imports.results import ImportResult, ProductResult
+    from woosync.shapes.imports import Spell
 
 SHOWN_PROBLEMS = 20
 
 
-def _render(output: Output, result: dict[str, Any]) -> None:
-    for warning in result["warnings"]:
-        output.warn(warning)
-    report_failures(
-        output,
-        [
-            f"store product {p['wooProductId']} {p['sku'] or '(no SKU)'}: "
-            f"{p.get('message', 'failed')}"
-            for p in result["products"]
-            if p["status"] == "failed"
-        ],
-        SHOWN_PROBLEMS,
-    )
+class _Report:
+    """What the command keeps of the products an import hands out: under ``--json`` the two lists
+    of the document, spooled (:mod:`woosync.cli.json_stream`: a run of any size never holds them);
+    for stderr and the human tables the first ``SHOWN_PROBLEMS`` failed, skipped and conflicting
+    products and how many there were."""
+
+    def __init__(self, json_mode: bool, spell: Spell) -> None:
+        self.spell = spell
+        self.products = JsonList() if json_mode else None
+        self.conflicts = JsonList() if json_mode else None
+        self.failed: list[str] = []
+        self.failed_count = 0
+        self.skipped: list[list[Any]] = []
+        self.skipped_count = 0
+        self.conflicting: list[list[Any]] = []
+        self.conflict_count = 0
+
+    def add(self, product: ProductResult) -> None:
+        from woosync.shapes.imports import conflicts_json, product_json
+
+        if self.products is not None and self.conflicts is not None:
+            self.products.add(product_json(product, self.spell))
+            for entry in conflicts_json(product):
+                self.conflicts.add(entry)
+        message = spell_params(product.message or "", self.spell)
+        if product.status == "failed":
+            self.failed_count += 1
+            if len(self.failed) < SHOWN_PROBLEMS:
+                self.failed.append(
+                    f"store product {product.woo_product_id} {product.sku or '(no SKU)'}: "
+                    f"{message or 'failed'}"
+                )
+        elif product.status == "skipped":
+            self.skipped_count += 1
+            if len(self.skipped) < SHOWN_PROBLEMS:
+                row = [product.woo_product_id, product.sku, product.product_id or "", message]
+                self.skipped.append(row)
+        for conflict in product.conflicts:
+            self.conflict_count += 1
+            if len(self.conflicting) < SHOWN_PROBLEMS:
+                self.conflicting.append(
+                    [
+                        product.woo_product_id,
+                        product.sku,
+                        conflict.field,
+                        shown_value(conflict.catalog),
+                        shown_value(conflict.store),
+                    ]
+                )
+
+    def problems(self) -> list[str]:
+        """The failed products, one line each (at most ``SHOWN_PROBLEMS``, then a count)."""
+        more = self.failed_count - len(self.failed)
+        return self.failed + ([f"... and {more} more failed (see --json)"] if more > 0 else [])
+
+    def document(self, result: ImportResult) -> dict[str, Any]:
+        """The ``--json`` document, its two lists spooled (``--json`` only)."""
+        from woosync.shapes.imports import import_head
+
+        return import_head(result, self.spell) | {
+            "conflicts": self.conflicts,
+            "products": self.products,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _StoreImport:
+    """One store's import among several: its result and what the command kept of its products."""
+
+    result: ImportResult
+    report: _Report
+
+
+def _render(output: Output, result: ImportResult, report: _Report) -> None:
+    for warning in result.warnings:
+        output.warn(spell_params(warning, report.spell))
+    for problem in report.problems():
+        output.error(problem)
+    if output.json_mode:
+        emit(output, report.document(result))
+        return
 
     def human(console: Console) -> None:
-        skipped = [
-            [p["wooProductId"], p["sku"], p["productId"] or "", p.get("message", "")]
-            for p in result["products"]
-            if p["status"] == "skipped"
-        ]
-        print_capped_table(
+        _capped_table(
             console,
             output,
             ["Woo ID", "SKU", "Local ID", "Skipped because"],
-            skipped,
-            limit=SHOWN_PROBLEMS,
+            report.skipped,
+            report.skipped_count,
             what="skipped",
         )
-        conflicts = [
-            [
-                c["wooProductId"],
-                c["sku"],
-                c["field"],
-                shown_value(c["catalog"]),
-                shown_value(c["store"]),
-            ]
-            for c in result["conflicts"]
-        ]
-        print_capped_table(
+        _capped_table(
             console,
             output,
             ["Woo ID", "SKU", "Field", "Catalog", "Store"],
-            conflicts,
-            limit=SHOWN_PROBLEMS,
+            report.conflicting,
+            report.conflict_count,
             what="conflicts",
             title="Conflicts: changed on both sides since the last sync, neither overwritten",
         )
-        if result.get("restoredSkus"):
+        if result.restored_skus:
             console.print(
-                "restored (had been removed locally): " + ", ".join(result["restoredSkus"]),
+                "restored (had been removed locally): " + ", ".join(result.restored_skus),
                 markup=False,
                 highlight=False,
             )
         console.print(_line(result))
 
     emit_result(output, result, human)
+
+
+def _capped_table(
+    console: Console,
+    output: Output,
+    columns: list[str],
+    rows: list[list[Any]],
+    total: int,
+    *,
+    what: str,
+    title: str | None = None,
+) -> None:
+    """The first rows (at most ``SHOWN_PROBLEMS``) and a line counting the rest."""
+    if rows:
+        console.print(output.table(columns, rows, title=title))
+    if total > len(rows):
+        console.print(f"... and {total - len(rows)} more {what} (see --json)")
 
 
 def shown_value(value: Any, width: int = 60) -> str:
@@ -108,23 +181,15 @@ def shown_value(value: Any, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _line(result: dict[str, Any]) -> str:
-    verb = "would be " if result["dryRun"] else ""
+def _line(result: ImportResult) -> str:
+    verb = "would be " if result.dry_run else ""
     return (
-        f"{result['importedCount']} {verb}imported, {result['updatedCount']} {verb}updated, "
-        f"{result['unchangedCount']} unchanged, {result['skippedCount']} skipped, "
-        f"{result['failedCount']} failed"
-        + (f", {result['conflictCount']} conflicts" if result["conflictCount"] else "")
-        + (" (dry run: nothing was written)" if result["dryRun"] else "")
+        f"{result.imported_count} {verb}imported, {result.updated_count} {verb}updated, "
+        f"{result.unchanged_count} unchanged, {result.skipped_count} skipped, "
+        f"{result.failed_count} failed"
+        + (f", {result.conflict_count} conflicts" if result.conflict_count else "")
+        + (" (dry run: nothing was written)" if result.dry_run else "")
     )
-
-
-def _problems(result: dict[str, Any]) -> list[str]:
-    return [
-        f"store product {p['wooProductId']} {p['sku'] or '(no SKU)'}: {p.get('message', 'failed')}"
-        for p in result["products"]
-        if p["status"] == "failed"
-    ]
 
 
 @with_option_groups
@@ -202,7 +267,9 @@ def import_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Import products from WooCommerce stores into the local catalog (cron-ready)."""
-    from woosync.services.imports.run import import_products, parse_since
+    from woosync.cli.flags import flag_of
+    from woosync.services.imports.options import parse_since
+    from woosync.services.imports.run import import_products
     from woosync.services.stores import several
 
     state = start_run(ctx, run)
@@ -225,26 +292,38 @@ def import_command(
     }
     if several(connection):
 
-        def job(connection_id: int) -> dict[str, Any]:
+        def job(connection_id: int) -> _StoreImport:
+            report = _Report(output.json_mode, flag_of)
             with failure_logged("woosync.import", f"import from connection {connection_id}"):
-                return import_products(db, connection_id, **options)
+                result = import_products(db, connection_id, on_product=report.add, **options)
+            return _StoreImport(result, report)
 
         runs = run_stores(
             db,
             connection,
             job,
-            failed=lambda r: bool(r["failedCount"] or (strict and r["warnings"])),
+            failed=lambda r: bool(r.result.failed_count or (strict and r.result.warnings)),
             parallel=parallel_stores,
         )
-        render_stores(output, runs, _line, _problems, lambda r: list(r["warnings"]))
+        render_stores(
+            output,
+            runs,
+            lambda r: _line(r.result),
+            lambda r: r.report.problems(),
+            lambda r: [spell_params(warning, flag_of) for warning in r.result.warnings],
+            shape=lambda r: r.report.document(r.result),
+        )
         return
+    report = _Report(output.json_mode, flag_of)
     with (
         failure_logged("woosync.import", "import"),
         output.progress("Importing products", None) as advance,
     ):
-        result = import_products(db, single(connection), progress=advance, **options)
-    _render(output, result)
-    exit_if_failed(result["failedCount"] or (strict and result["warnings"]))
+        result = import_products(
+            db, single(connection), on_product=report.add, progress=advance, **options
+        )
+    _render(output, result, report)
+    exit_if_failed(result.failed_count or (strict and result.warnings))
 
 
 def register(app: typer.Typer) -> None:

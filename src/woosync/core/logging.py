@@ -248,19 +248,17 @@ class ScrubbingStream:
 def scrub_parameters(parameters: Any) -> Any:
     """SQL parameters (a tuple/list/dict, or a list of them) with registered secrets replaced;
     the same object when no string in them holds one (the usual case, checked in one pass)."""
-    strings: list[str] = []
-
-    def collect(value: Any) -> None:
-        if isinstance(value, str):
-            strings.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                collect(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                collect(item)
-
-    collect(parameters)
+    # a loop, not a recursive closure: a closure that calls itself is a reference cycle, which
+    # kept every statement's parameters alive until the cycle collector ran (memory of a bulk run)
+    strings: list[str] = [parameters] if isinstance(parameters, str) else []
+    pending = [parameters] if isinstance(parameters, dict | list | tuple) else []
+    while pending:
+        container = pending.pop()
+        for value in container.values() if isinstance(container, dict) else container:
+            if isinstance(value, str):
+                strings.append(value)
+            elif isinstance(value, dict | list | tuple):
+                pending.append(value)
     if not strings or not holds_secret("\n".join(strings)):
         return parameters
 

@@ -34,6 +34,9 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sqlalchemy import JSON, DateTime, TypeDecorator
+from sqlalchemy.dialects.sqlite import insert
+
 if TYPE_CHECKING:
     from sqlmodel import Session
 
@@ -115,8 +118,6 @@ def _plan(
     keep: tuple[str, ...],
     dialect: Any,
 ) -> _Plan:
-    from sqlalchemy.dialects.sqlite import insert
-
     statement = insert(table)
     if conflict:
         kept = (*conflict, *keep)
@@ -138,8 +139,6 @@ def encoder_factory(column_type: Any, dialect: Any) -> Callable[[], Encoder] | N
     """A maker of the encoder of a column's values: what SQLAlchemy does to a value before the
     driver gets it, as this dialect implements the type (a faster equivalent where there is one);
     None when values pass as they are."""
-    from sqlalchemy import JSON, DateTime, TypeDecorator
-
     process = column_type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return None

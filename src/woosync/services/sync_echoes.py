@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from woosync.core.fields import DIMENSION_PARTS, is_global_attribute
+from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS, is_global_attribute
 from woosync.services.export import plan
 
 ON_CONFLICT = ("skip", "catalog", "store")
@@ -233,8 +233,6 @@ def store_defaults(
 
 def unsent_standard_targets(keys: Sequence[str]) -> list[plan.Target]:
     """The default targets of the standard fields whose keys are not among ``keys``."""
-    from woosync.core.fields import STANDARD_FIELDS
-
     found = []
     for name, woo_field in STANDARD_FIELDS.items():
         target = key_target(name, woo_field)
@@ -243,14 +241,18 @@ def unsent_standard_targets(keys: Sequence[str]) -> list[plan.Target]:
     return found
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Conflict:
+    """A field changed on both sides since the last sync: its key (``wooField``), the catalog
+    field, and both values."""
+
     key: str
     field: str
     catalog: Any
     store: Any
 
     def as_dict(self) -> dict[str, Any]:
+        """The form kept in ``product_sync.conflicts`` (and shown by ``sync-status``)."""
         return {
             "field": self.field,
             "wooField": self.key,

@@ -70,7 +70,7 @@ def sync_status(
     from sqlmodel import col, func, select
 
     from woosync.db.models import SYNC_STATUSES, Product, ProductSync
-    from woosync.services.imports.cursor import read_cursor
+    from woosync.services.imports.bookmark import read_cursor
 
     wanted = validate_status(status)
     db_status = None if wanted == EXCLUDED_STATE else wanted

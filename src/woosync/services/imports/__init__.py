@@ -1,1 +1,3 @@
-"""The import pipeline: fetch -> map fields -> reconcile -> write -> bookmark (see ARCHITECTURE.md)."""
+"""The import pipeline: ``run`` (the orchestrator) -> ``fetch`` -> ``fields`` (map) ->
+``match`` / ``reconcile`` -> ``write`` (+ ``syncs``, ``transaction``) -> ``bookmark``; results in
+``results``, run state in ``state`` and ``seen``. See ARCHITECTURE.md, "The import pipeline"."""

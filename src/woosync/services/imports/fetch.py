@@ -2,12 +2,13 @@
 
 All products are listed in pages of 100 (``orderby=id&order=asc``, ``context=edit``, ``_fields``
 trimmed to what the run reads): the first page gives the page count, the remaining pages are fetched
-with ``concurrency`` requests in flight. Given ids go out as ``include`` chunks of 100. A product that
+with ``concurrency`` requests in flight, never more pages ahead of the one being written. Given ids go out as ``include`` chunks of 100. A product that
 arrives twice (the listing shifted while it was read) is handled once, unless the store sent a newer
 version of it; pages that a later answer announces beyond page 1's count are read too. The number
 that arrived is checked against page 1's ``X-WP-Total``: fewer means products left the listing while
 it was read, so one that stayed may have been skipped (``run.incomplete``: an incremental run then
-keeps its bookmark).
+keeps its bookmark). Only the page being written and the pages downloading are held: a page is
+dropped once it is handed out.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from woosync.core.errors import StoreError
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
-from woosync.services.imports.cursor import parse_woo_gmt, woo_gmt
+from woosync.services.imports.bookmark import parse_woo_gmt, woo_gmt
 from woosync.services.imports.fields import ImportRules, needs_attribute_slugs
-from woosync.services.imports.state import ImportRun, entry
+from woosync.services.imports.results import ProductResult
+from woosync.services.imports.state import ImportRun
 
 if TYPE_CHECKING:
     from woosync.services.imports.fingerprints import Fingerprinter
@@ -88,11 +91,17 @@ def pages(
         def submit(job_params: dict[str, Any], page: int) -> Future[tuple[list[Any], int, int]]:
             return pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
 
-        # a page's future is dropped once the page is handed out: the pages already written are
-        # not kept alive (less memory, and less for the garbage collector to walk again and again)
-        futures: deque[Future[tuple[list[dict[str, Any]], int, int]]] = deque(
-            submit(job_params, page) for job_params, page in jobs
-        )
+        # At most ``concurrency`` pages are asked for ahead of the one being written: a store
+        # that answers faster than the catalog is written never piles up in memory. A page's
+        # future is dropped once the page is handed out.
+        waiting = deque(jobs)
+        futures: deque[Future[tuple[list[dict[str, Any]], int, int]]] = deque()
+
+        def top_up() -> None:
+            while waiting and len(futures) < concurrency:
+                futures.append(submit(*waiting.popleft()))
+
+        top_up()
         try:
             while futures:
                 items, total, pages_count = futures.popleft().result()
@@ -102,8 +111,9 @@ def pages(
                     # products joined the listing while it was read (added, or changed into an
                     # incremental window): the last ones moved past the pages page 1 announced
                     log.info("the store now reports %s pages; reading the new ones", pages_count)
-                    futures.extend(submit(params, p) for p in range(planned + 1, pages_count + 1))
+                    waiting.extend((params, p) for p in range(planned + 1, pages_count + 1))
                     planned = pages_count
+                top_up()  # the next pages download while this one is written
                 yield items, bool(futures) and futures[0].done()
                 del items  # not kept while waiting for the next page
         finally:
@@ -115,20 +125,15 @@ def check_totals(run: ImportRun, ids: list[int] | None, after: datetime | None =
     """Given ids the store did not send fail (or, with ``after``, are skipped when the store has
     them unchanged since); otherwise warn when ``X-WP-Total`` was not met."""
     if ids is not None:
-        missing = [woo_id for woo_id in ids if woo_id not in run.results]
+        missing = [woo_id for woo_id in ids if woo_id not in run.seen]
         unchanged = _existing(run.client, missing) if after is not None and missing else set()
         for woo_id in missing:
             if woo_id in unchanged:
                 message = f"not changed since {iso(after)}"
-                run.results[woo_id] = entry(woo_id, None, "", "skipped", message)
+                run.report(ProductResult(woo_id, None, "", "skipped", message))
             else:
-                run.results[woo_id] = entry(
-                    woo_id,
-                    None,
-                    "",
-                    "failed",
-                    "not found in the store (deleted, in the trash, or a variation id)",
-                )
+                message = "not found in the store (deleted, in the trash, or a variation id)"
+                run.report(ProductResult(woo_id, None, "", "failed", message))
         return
     received = len(run.seen)
     if received > run.expected_total:
@@ -169,11 +174,8 @@ def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if not isinstance(woo_id, int) or woo_id <= 0:
             continue
         modified = parse_woo_gmt(item.get("date_modified_gmt"))
-        if woo_id in run.seen:
-            before = run.seen[woo_id]
-            if modified is None or (before is not None and modified <= before):
-                continue
-        run.seen[woo_id] = modified
+        if not run.seen.note(woo_id, modified):
+            continue
         if modified is not None and (run.newest is None or modified > run.newest):
             run.newest = modified
         found.append(item)
@@ -183,8 +185,6 @@ def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, str] | None:
     """The store's attribute id -> ``pa_`` slug table, fetched once when an answer lacks slugs."""
     if run.slugs_by_id is None and needs_attribute_slugs(items, run.rules):
-        from woosync.core.errors import StoreError
-
         try:
             attributes = run.client.get("/products/attributes")
         except StoreError as exc:

@@ -64,7 +64,8 @@ class ImportRules:
 
     @classmethod
     def default(cls) -> ImportRules:
-        """``--no-mapping``: the default fields, attributes kept under their store names."""
+        """No import mapping (``use_mapping=False``, or none active): the default fields,
+        attributes kept under their store names."""
         return cls(dict(DEFAULT_IMPORT_FIELDS), {}, "default mapping")
 
     def owns(self, woo_field: str) -> bool:

@@ -28,9 +28,11 @@ from woosync.services.export.plan import (
 )
 
 # Distinct (kind, value) fingerprints remembered per run; past this many the memo starts over (unique
-# values such as names and SKUs would otherwise grow it with the catalog).
-MEMO_LIMIT = 50_000
-_TEXT = frozenset({str})
+# values such as names and SKUs would otherwise grow it with the catalog). Only short text is
+# remembered: what repeats from product to product (statuses, prices, term names) is short, and
+# long text (descriptions) is unique, so remembering it would only hold the catalog in memory.
+MEMO_LIMIT = 4096
+SHORT_TEXT = 40
 
 
 class Fingerprinter:
@@ -125,11 +127,13 @@ class Fingerprinter:
 
     def _fingerprint(self, kind: str, value: Any) -> str:
         """export's ``fingerprint(kind, value)``; remembered for text and lists of text (the only
-        values whose equality means the same fingerprint: ``True == 1`` but they differ)."""
+        values whose equality means the same fingerprint: ``True == 1`` but they differ), when short."""
         memo_key: tuple[str, str | tuple[str, ...]]
-        if type(value) is str:
+        if type(value) is str and len(value) <= SHORT_TEXT:
             memo_key = (kind, value)
-        elif type(value) is list and set(map(type, value)) <= _TEXT:
+        elif type(value) is list and all(
+            type(item) is str and len(item) <= SHORT_TEXT for item in value
+        ):
             memo_key = (kind, tuple(value))
         else:
             return fingerprint(kind, value)

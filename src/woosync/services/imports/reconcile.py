@@ -1,6 +1,6 @@
 """The reconciling stage of an import: which store values come into a product the catalog has.
 
-For a store product that matches a local product (``--update-existing``), every field the import
+For a store product that matches a local product (``update_existing``), every field the import
 mapping owns (:meth:`ImportRules.owns`; every store attribute under the default mapping, only the
 mapped ones under an import mapping) is compared three ways (:func:`sync_echoes.reconcile`): the
 store's value against what the store answered at the last sync (its echo), the catalog's value
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from woosync.services.catalog import field_value
 from woosync.services.export import plan
 from woosync.services.imports.fields import (
     ImportRules,
@@ -33,6 +34,7 @@ from woosync.services.sync_echoes import (
     key_target,
     reconcile,
     store_print,
+    with_catalog_images,
 )
 
 if TYPE_CHECKING:
@@ -81,8 +83,6 @@ def reconcile_product(
     and the sync record's new base, echoes and conflicts. ``image_sources`` maps the store's media
     ids to the catalog URLs they are copies of; ``exported_fields`` the keys to the catalog field
     export reads for each (the catalog's side of a key is that field's value)."""
-    from woosync.services.sync_echoes import with_catalog_images
-
     woo = with_catalog_images(woo, image_sources)
     found = _owned_fields(woo, rules, slugs_by_id, product, exported_fields or {})
     result = reconcile(
@@ -116,8 +116,6 @@ def _owned_fields(
     product: Product,
     exported_fields: Mapping[str, str],
 ) -> list[_Field]:
-    from woosync.services.catalog import field_value
-
     def state(
         target: plan.Target, slug_ids: Mapping[str, int], value: Any, *, from_attribute: bool
     ) -> FieldState:

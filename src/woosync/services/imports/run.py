@@ -1,36 +1,38 @@
-"""Import products from a WooCommerce store into the local catalog (the spec's Import products,
-use case 3; see ARCHITECTURE.md).
+"""Import products from a WooCommerce store into the local catalog: the spec's *Import products*
+(ARCHITECTURE.md, operations table). The orchestrator; each stage is its own module:
 
-One run: resolve the connection and the import rules (active import mapping, or the default), take the
-store's run lock, list the store's products page by page (:mod:`import_fetch`: pages of 100, the
-remaining pages fetched with ``concurrency`` requests in flight), and write each page to the catalog
-(:mod:`import_write`: matched by sync link, then SKU) in one transaction while the next pages download.
-``--incremental`` adds ``modified_after``/``dates_are_gmt`` from the connection's bookmark (see
-:mod:`import_cursor`) and moves the bookmark only after everything is committed.
+    fetch (pages) -> map fields -> reconcile -> write -> bookmark
+
+:func:`import_products` checks the options (:mod:`.options`), reads the connection and its rules
+(:mod:`.prepare`), takes the store's run lock, then goes through the store page by page: a page is
+fetched (:mod:`.fetch`, the next pages downloading meanwhile), its products mapped to catalog fields
+(:mod:`.fields`), matched and reconciled (:mod:`.match`, :mod:`.reconcile`) and written in one
+transaction (:mod:`.write`, :mod:`.syncs`, :mod:`.transaction`). Only the pages in flight are held;
+each product's result goes to ``on_product`` once its page is committed. At the end the totals are
+checked and, for ``incremental``, the bookmark moves (:mod:`.bookmark`): only after everything is
+committed, never backwards.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from woosync.core.errors import ValidationError
 from woosync.core.gc_tuning import fewer_gc_passes
-from woosync.core.timeutil import utcnow
-from woosync.services.imports.cursor import (
+from woosync.core.locks import store_lock
+from woosync.services.connections import mark_synced
+from woosync.services.imports.bookmark import (
     DEFAULT_OVERLAP,
+    advance_bookmark,
     modified_after,
-    next_cursor,
     read_cursor,
     woo_gmt,
-    write_cursor,
 )
 from woosync.services.imports.fetch import (
-    MAX_CONCURRENCY,
     attribute_slugs,
     check_totals,
     fresh,
@@ -38,26 +40,27 @@ from woosync.services.imports.fetch import (
     pages,
     wanted_fields,
 )
-from woosync.services.imports.fields import ImportRules
-from woosync.services.imports.state import STATUSES, ImportRun, summary
-from woosync.services.imports.write import PageWriter, linked_woo_ids, write_products
+from woosync.services.imports.options import ImportRequest, check_request
+from woosync.services.imports.prepare import (
+    Start,
+    client_for,
+    kept_out,
+    start,
+)
+from woosync.services.imports.results import ImportResult, ProductSink, Tally
+from woosync.services.imports.state import ImportRun, RunSettings
+from woosync.services.imports.transaction import PageTransaction
+from woosync.services.imports.write import write_page
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from woosync.db.engine import Database
-    from woosync.db.models import Connection
-    from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.woo import WooClient
 
-__all__ = ["STATUSES", "import_products", "parse_since"]
+__all__ = ["import_products"]
 
 log = logging.getLogger("woosync.import")
 
 Progress = Callable[[int], None]
-
-
-# --- public API -----------------------------------------------------------------------------------
 
 
 def import_products(
@@ -76,239 +79,159 @@ def import_products(
     overlap: timedelta = DEFAULT_OVERLAP,
     on_conflict: str = "skip",
     link_without_sku: bool = False,
+    on_product: ProductSink | None = None,
     progress: Progress | None = None,
     client: WooClient | None = None,
-) -> dict[str, Any]:
-    """Import the store's products (or ``woo_ids``) into the catalog; the spec's result plus extras.
+) -> ImportResult:
+    """Import the store's products (or ``woo_ids``) into the catalog.
 
-    Returns ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount,
-    skippedCount, failedCount, mapping, modifiedAfter, cursor, warnings, restoredSkus, products:
-    [{wooProductId, productId, sku, status, message?, changedFields?, conflicts?}]}`` with status
-    ``imported | updated | unchanged | skipped | failed``, plus ``conflictCount`` and ``conflicts``
-    (fields changed on both sides since the last sync, see :mod:`sync_echoes`; ``on_conflict``
-    resolves them: ``skip`` | ``catalog`` | ``store``). ``link_without_sku`` imports store
-    products without a SKU under ``woo-<connection>-<store id>`` (else they are skipped with a
-    warning). SKUs removed from the catalog are skipped unless ``restore_removed``; products
-    excluded from this store are skipped. Raises ``ValidationError``
-    for bad options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run
-    holds the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
+    Each store product's :class:`~woosync.services.imports.results.ProductResult` (imported |
+    updated | unchanged | skipped | failed, with the reason, the changed fields and the conflicts)
+    goes to ``on_product`` as soon as its page is committed; the :class:`ImportResult` counts
+    them. ``on_conflict`` resolves fields changed on both sides since the last sync (``skip`` |
+    ``catalog`` | ``store``); ``link_without_sku`` imports store products without a SKU under
+    ``woo-<connection>-<store id>`` (else skipped with a warning); SKUs removed from the catalog are
+    skipped unless ``restore_removed``; products excluded from this store are skipped. Raises
+    ``ValidationError`` for bad options, ``NotFoundError`` for an unknown connection,
+    ``LockedError`` when another run holds the store, and the client's ``StoreError`` subclasses
+    when the store cannot be listed.
     """
-    from woosync.core.locks import store_lock
-
-    ids = _check_options(woo_ids, since, incremental, concurrency)
-    _check_on_conflict(on_conflict, update_existing)
+    request = check_request(
+        woo_ids=woo_ids,
+        since=since,
+        incremental=incremental,
+        overlap=overlap,
+        concurrency=concurrency,
+        use_mapping=use_mapping,
+        update_existing=update_existing,
+        dry_run=dry_run,
+        on_conflict=on_conflict,
+        link_without_sku=link_without_sku,
+        restore_removed=restore_removed,
+        lock_wait=lock_wait,
+    )
     with fewer_gc_passes():  # millions of short-lived objects: see core.gc_tuning
-        conn, rules, fingerprinter = _connection_and_rules(db, connection, use_mapping)
-        assert conn.id is not None
-        lock = (
-            nullcontext()
-            if dry_run
-            else store_lock(
-                conn.id,
-                wait=lock_wait,
-                label=f"import from {conn.store_name}",
-                database=db.path,
-            )
-        )
-        with lock:
-            if not dry_run:  # the rules as they are now, not as they were before a --wait
-                _conn, rules, fingerprinter = _connection_and_rules(db, conn.id, use_mapping)
-            started = time.monotonic()
-            previous_cursor: datetime | None = None
-            after = since
-            if incremental:
-                with db.session() as session:
-                    previous_cursor = read_cursor(session, conn.id)
-                after = modified_after(previous_cursor, overlap) if previous_cursor else None
-            owned = client is None
-            woo = client if client is not None else _open_client(db, conn)
-            run = ImportRun(conn.id, rules, update_existing, dry_run, woo, fingerprinter)
-            run.on_conflict, run.link_without_sku = on_conflict, link_without_sku
-            _keep_out(db, run, restore_removed)
-            if not dry_run:  # under the run lock: no other run links products of this store now
-                with db.session() as session:
-                    run.maybe_linked = linked_woo_ids(session, conn.id)
-            log.info(
-                "import from connection %s (%s): %s, %s%s",
-                conn.id,
-                conn.store_url,
-                rules.source,
-                f"modified after {woo_gmt(after)} UTC" if after else "all products",
-                " (dry run)" if dry_run else "",
-            )
-            writer = PageWriter(db, dry_run)
-            try:
-                params = list_params(after, wanted_fields(rules, fingerprinter))
-                for items, next_ready in pages(woo, params, ids, concurrency, run):
-                    products = fresh(run, items)
-                    if products:
-                        write_products(writer, run, products, attribute_slugs(run, products))
-                    if not next_ready:
-                        writer.commit()  # never hold the database while waiting for the store
-                    if progress is not None:
-                        progress(len(items))
-                writer.commit()
-                check_totals(run, ids, after)
-            finally:
-                writer.close()
-                if owned:
-                    woo.close()
-            cursor = previous_cursor
-            if not dry_run:
-                elapsed = timedelta(seconds=time.monotonic() - started)
-                with db.session() as session:
-                    if incremental and not run.incomplete:
-                        cursor = next_cursor(previous_cursor, run.newest, elapsed)
-                        if cursor is not None and cursor != previous_cursor:
-                            write_cursor(session, conn.id, cursor)
-                    if not any(e["status"] == "failed" for e in run.results.values()):
-                        _touch_connection(session, conn.id)  # a failed run is not a sync
-        result = summary(run, conn.id, after, cursor if incremental else None)
-        log.info(
-            "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "
-            "%s failed%s",
-            conn.id,
-            result["importedCount"],
-            result["updatedCount"],
-            result["unchangedCount"],
-            result["skippedCount"],
-            result["failedCount"],
-            " (dry run, nothing written)" if dry_run else "",
-        )
-        for entry in result["products"]:
-            if entry["status"] == "failed":
-                log.info("store product %s failed: %s", entry["wooProductId"], entry.get("message"))
-        return result
+        first = start(db, connection, use_mapping)
+        with _run_lock(db, first, request):
+            # the rules as they are now, not as they were before waiting for the lock
+            ready = first if dry_run else start(db, first.connection_id, use_mapping)
+            return _run(db, ready, request, on_product, progress, client)
 
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def parse_since(text: str, *, now: datetime | None = None) -> datetime:
-    """``--since``: an ISO-8601 time (``2025-12-11T10:00:00Z``; no zone = UTC) or an age (``90m``,
-    ``6h``, ``2d``, ``1w``) counted back from now."""
-    import re
-
-    from woosync.core.timeutil import parse_iso
-
-    value = (text or "").strip()
-    match = re.fullmatch(r"(\d+)\s*([smhdw])", value.lower())
-    if match:
-        return (now or utcnow()) - timedelta(seconds=int(match[1]) * _UNITS[match[2]])
+def _run(
+    db: Database,
+    ready: Start,
+    request: ImportRequest,
+    on_product: ProductSink | None,
+    progress: Progress | None,
+    client: WooClient | None,
+) -> ImportResult:
+    """One run under the lock: set up, every page, then the bookmark and the result."""
+    started = time.monotonic()
+    previous: datetime | None = None
+    after = request.since
+    if request.incremental:
+        with db.session() as session:
+            previous = read_cursor(session, ready.connection_id)
+        after = modified_after(previous, request.overlap) if previous is not None else None
+    leave = kept_out(db, ready.connection_id)
+    woo = client if client is not None else client_for(db, ready.connection)
+    settings = RunSettings(
+        ready.connection_id,
+        request.update_existing,
+        request.dry_run,
+        request.on_conflict,
+        request.link_without_sku,
+        request.restore_removed,
+    )
+    run = ImportRun(
+        settings,
+        ready.rules,
+        woo,
+        ready.fingerprinter,
+        Tally(on_product),
+        tombstones=leave.tombstones,
+        excluded_ids=leave.excluded_ids,
+    )
+    log.info(
+        "import from connection %s (%s): %s, %s%s",
+        ready.connection_id,
+        ready.connection.store_url,
+        ready.rules.source,
+        f"modified after {woo_gmt(after)} UTC" if after else "all products",
+        " (dry run)" if request.dry_run else "",
+    )
     try:
-        return parse_iso(value)
-    except ValueError:
-        raise ValidationError(
-            f"--since {text!r} is not a time",
-            hint="give 2025-12-11T10:00:00Z (UTC), or an age like 90m, 6h, 2d",
-        ) from None
-
-
-# --- options and set-up ---------------------------------------------------------------------------
-
-
-def _check_options(
-    woo_ids: Sequence[int] | None, since: datetime | None, incremental: bool, concurrency: int
-) -> list[int] | None:
-    if since is not None and incremental:
-        raise ValidationError(
-            "--since and --incremental exclude each other",
-            hint="--incremental starts from the bookmark of the last run; --since from a time you give",
-        )
-    if woo_ids is not None and incremental:
-        raise ValidationError(
-            "--woo-ids and --incremental exclude each other",
-            hint="the bookmark can only move after a run over all products",
-        )
-    if not 1 <= concurrency <= MAX_CONCURRENCY:
-        raise ValidationError(
-            f"concurrency must be between 1 and {MAX_CONCURRENCY}, not {concurrency}",
-            hint="4 is a good value; lower it for a small or busy store",
-        )
-    if woo_ids is None:
-        return None
-    ids: list[int] = []
-    for value in woo_ids:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValidationError(
-                f"{value!r} is not a WooCommerce product id", hint="ids are positive whole numbers"
-            )
-        if value not in ids:
-            ids.append(value)
-    if not ids:
-        raise ValidationError(
-            "no WooCommerce product ids given", hint="pass ids like --woo-ids 456,457"
-        )
-    return ids
-
-
-def _check_on_conflict(on_conflict: str, update_existing: bool) -> None:
-    from woosync.services.sync_echoes import ON_CONFLICT
-
-    if on_conflict not in ON_CONFLICT:
-        raise ValidationError(
-            f"--on-conflict {on_conflict!r} is not one of {', '.join(ON_CONFLICT)}",
-            hint="skip keeps both sides, catalog keeps the catalog's value, store takes the store's",
-        )
-    if on_conflict != "skip" and not update_existing:
-        raise ValidationError(
-            "--on-conflict needs --update-existing",
-            hint="conflicts are found when products already in the catalog are updated",
-        )
-
-
-def _connection_and_rules(
-    db: Database, ref: int | str | None, use_mapping: bool
-) -> tuple[Connection, ImportRules, Fingerprinter]:
-    from woosync.services.connections import connection_or_default
-    from woosync.services.imports.fingerprints import Fingerprinter
-    from woosync.services.mappings import active_export_mapping, active_import_mapping
-
-    with db.session() as session:
-        conn = connection_or_default(session, ref)
-        if not conn.is_active:
-            raise ValidationError(
-                f"connection {conn.id} ({conn.store_name}) is inactive",
-                hint="activate it with 'woosync connections update' or pick another connection",
-            )
-        assert conn.id is not None
-        mapping = active_import_mapping(session, conn.id) if use_mapping else None
-        export_mapping = active_export_mapping(session, conn.id)
-    fingerprinter = (
-        Fingerprinter(export_mapping.selected_fields, export_mapping.field_mappings)
-        if export_mapping is not None
-        else Fingerprinter()
+        _fetch_and_write(db, run, request, after, progress)
+    finally:
+        if client is None:
+            woo.close()
+    cursor = previous
+    if not request.dry_run:
+        elapsed = timedelta(seconds=time.monotonic() - started)
+        with db.session() as session:
+            if request.incremental and not run.incomplete:
+                cursor = advance_bookmark(
+                    session, ready.connection_id, previous, run.newest, elapsed
+                )
+            if run.tally.counts["failed"] == 0:
+                mark_synced(session, ready.connection_id)  # a failed run is not a sync
+    result = run.tally.result(
+        connection_id=ready.connection_id,
+        dry_run=request.dry_run,
+        mapping=ready.rules.source,
+        modified_after=after,
+        cursor=cursor if request.incremental else None,
+        warnings=run.tally.warnings(run.warnings, run.without_sku),
+        restored_skus=tuple(run.restored),
     )
-    if mapping is None:
-        return conn, ImportRules.default(), fingerprinter
-    rules = ImportRules.from_mapping(
-        mapping.attribute_mappings, mapping.field_mappings, f"import mapping {mapping.id}"
+    log.info(
+        "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "
+        "%s failed%s",
+        ready.connection_id,
+        result.imported_count,
+        result.updated_count,
+        result.unchanged_count,
+        result.skipped_count,
+        result.failed_count,
+        " (dry run, nothing written)" if request.dry_run else "",
     )
-    return conn, rules, fingerprinter
+    return result
 
 
-def _keep_out(db: Database, run: ImportRun, restore_removed: bool) -> None:
-    """What this import leaves alone: SKUs removed from the catalog (tombstones, unless
-    ``restore_removed``) and local products excluded from this store."""
-    from woosync.services.catalog import tombstones
-    from woosync.services.selection import exclusions
+def _fetch_and_write(
+    db: Database,
+    run: ImportRun,
+    request: ImportRequest,
+    after: datetime | None,
+    progress: Progress | None,
+) -> None:
+    """Every page: fetched, mapped, reconciled and written; results handed out per commit."""
+    transaction = PageTransaction(db, run.dry_run, run.deliver)
+    params = list_params(after, wanted_fields(run.rules, run.fingerprinter))
+    ids = request.woo_ids
+    try:
+        for items, next_ready in pages(run.client, params, ids, request.concurrency, run):
+            products = fresh(run, items)
+            if products:
+                write_page(transaction, run, products, attribute_slugs(run, products))
+            if not next_ready:
+                transaction.commit()  # never hold the database while waiting for the store
+            if progress is not None:
+                progress(len(items))
+        transaction.commit()
+        check_totals(run, ids, after)
+        run.deliver()
+    finally:
+        transaction.close()
 
-    with db.session() as session:
-        run.tombstones = tombstones(session)
-        run.excluded_ids = set(exclusions(session, run.connection_id))
-    run.restore_removed = restore_removed
 
-
-def _open_client(db: Database, conn: Connection) -> WooClient:
-    from woosync.services.connections.client import open_client
-
-    return open_client(db, conn)
-
-
-def _touch_connection(session: Session, connection_id: int) -> None:
-    from woosync.db.models import Connection
-
-    conn = session.get(Connection, connection_id)
-    if conn is not None:
-        conn.last_synced_at = utcnow()
-        session.add(conn)
+@contextmanager
+def _run_lock(db: Database, first: Start, request: ImportRequest) -> Iterator[None]:
+    """The store's run lock (a dry run writes nothing and takes none)."""
+    if request.dry_run:
+        yield
+        return
+    label = f"import from {first.connection.store_name}"
+    with store_lock(first.connection_id, wait=request.lock_wait, label=label, database=db.path):
+        yield

@@ -1,40 +1,53 @@
-"""What one import run knows while it works through the pages, and the result it reports.
+"""What one import run knows while it works through the pages.
 
-:mod:`import_fetch` fills in what the store sent (products seen, the newest change, ``X-WP-Total``),
-:mod:`import_write` what became of each product; :func:`summary` turns that into the spec's result.
+:mod:`~woosync.services.imports.fetch` fills in what the store sent (products seen, the newest
+change, ``X-WP-Total``), :mod:`~woosync.services.imports.write` what became of each product
+(:meth:`ImportRun.report`). The results wait in ``pending`` until their page is committed, then go
+to the :class:`~woosync.services.imports.results.Tally` (:meth:`ImportRun.deliver`): at most a
+commit's worth of them is ever held.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from woosync.core.timeutil import iso
+from woosync.services.imports.results import Earlier, NameSample, ProductResult, Tally
+from woosync.services.imports.seen import SeenProducts, SkuHashes
 
 if TYPE_CHECKING:
     from woosync.services.imports.fields import ImportRules
     from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.woo import WooClient
 
-# Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
-# with --update-existing, nothing differed) and ``skipped`` (left alone, with the reason).
-STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
-SHOWN_NAMES = 10  # store products named in one warning
+
+@dataclass(frozen=True, slots=True)
+class RunSettings:
+    """The choices of one run that every stage reads."""
+
+    connection_id: int
+    update_existing: bool
+    dry_run: bool
+    on_conflict: str  # skip | catalog | store: a field changed on both sides
+    link_without_sku: bool  # store products without a SKU: imported under woo-C-ID (else skipped)
+    restore_removed: bool  # SKUs removed from the catalog: imported again (else skipped)
 
 
 @dataclass
 class ImportRun:
     """What one import run knows while it works through the pages."""
 
-    connection_id: int
+    settings: RunSettings
     rules: ImportRules
-    update_existing: bool
-    dry_run: bool
     client: WooClient
     fingerprinter: Fingerprinter
-    results: dict[int, dict[str, Any]] = field(default_factory=dict)
-    seen: dict[int, datetime | None] = field(default_factory=dict)
+    tally: Tally
+    # SKUs removed from the catalog (case-folded -> SKU) and local products excluded from this
+    # store (``products exclude``, ``delete``): left alone.
+    tombstones: dict[str, str] = field(default_factory=dict)
+    excluded_ids: set[int] = field(default_factory=set)
+    seen: SeenProducts = field(default_factory=SeenProducts)
     newest: datetime | None = None
     expected_total: int = 0
     # Fewer products arrived than the store counted (the listing shifted while it was read): one
@@ -42,95 +55,37 @@ class ImportRun:
     incomplete: bool = False
     warnings: list[str] = field(default_factory=list)
     slugs_by_id: dict[int, str] | None = None
-    planned_skus: set[str] = field(default_factory=set)
-    # Store product ids that may have a sync record of this connection (a superset): those linked
-    # when the run started plus those the run linked. Pages whose products are in none skip the
-    # link query, which scans all of the connection's sync records (there is no index on the
-    # store product id). ``None`` (dry runs, which hold no lock): every page asks the database.
-    maybe_linked: set[int] | None = None
-    # The catalog's SKUs by their case-folded form, read once when a page first has new products:
-    # WooCommerce treats SKUs that differ only in case as one, so the catalog never holds both.
-    folded_skus: dict[str, tuple[int, str]] | None = None
-    # Two-way sync: how a field changed on both sides is resolved (skip | catalog | store), and
-    # whether store products without a SKU are imported under a made-up SKU (else skipped).
-    on_conflict: str = "skip"
-    link_without_sku: bool = False
-    without_sku: list[str] = field(default_factory=list)  # '#12 "Name"' of those skipped
+    # SKUs of the new products this run planned (a second store product with one fails), and the
+    # catalog's SKUs case-folded, read once when a page first has new products (``None`` until
+    # then): WooCommerce treats SKUs that differ only in case as one.
+    planned_skus: SkuHashes = field(default_factory=SkuHashes)
+    folded_skus: SkuHashes | None = None
+    without_sku: NameSample = field(default_factory=NameSample)  # '#12 "Name"' of those skipped
     # Store media id -> the catalog URL it was uploaded from (the registry's images), for sync
     # records written before they kept their own ``image_sources``. ``None``: not read yet.
     uploaded_images: dict[str, str] | None = None
-    # SKUs removed from the catalog (case-folded -> SKU): skipped unless ``restore_removed``, which
-    # imports them and drops their tombstones (``restored``: the SKUs it brought back).
-    tombstones: dict[str, str] = field(default_factory=dict)
-    restore_removed: bool = False
-    restored: list[str] = field(default_factory=list)
-    # Local products excluded from this store (``products exclude``, ``delete``): left alone.
-    excluded_ids: set[int] = field(default_factory=set)
+    restored: list[str] = field(default_factory=list)  # SKUs restore_removed brought back
+    pending: list[tuple[ProductResult, Earlier]] = field(default_factory=list)
+
+    @property
+    def connection_id(self) -> int:
+        return self.settings.connection_id
+
+    @property
+    def dry_run(self) -> bool:
+        return self.settings.dry_run
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""
         return {slug: woo_id for woo_id, slug in (self.slugs_by_id or {}).items() if slug}
 
+    def report(self, result: ProductResult) -> None:
+        """A product's result, handed out when its page is committed (:meth:`deliver`)."""
+        earlier = self.seen.record(result.woo_product_id, result.status, len(result.conflicts))
+        self.pending.append((result, earlier))
 
-def entry(
-    woo_id: int, product_id: int | None, sku: str, status: str, message: str | None = None
-) -> dict[str, Any]:
-    """One product's line in the result."""
-    found: dict[str, Any] = {
-        "wooProductId": woo_id,
-        "productId": product_id,
-        "sku": sku,
-        "status": status,
-    }
-    if message:
-        found["message"] = message
-    return found
-
-
-def summary(
-    run: ImportRun, connection_id: int, after: datetime | None, cursor: datetime | None
-) -> dict[str, Any]:
-    products = list(run.results.values())
-    counts = {status: 0 for status in STATUSES}
-    for item in products:
-        counts[item["status"]] += 1
-    conflicts = [
-        {"wooProductId": item["wooProductId"], "productId": item["productId"], "sku": item["sku"]}
-        | conflict
-        for item in products
-        for conflict in item.get("conflicts", ())
-    ]
-    warnings = list(run.warnings)
-    if run.without_sku:
-        shown = ", ".join(run.without_sku[:SHOWN_NAMES])
-        more = len(run.without_sku) - SHOWN_NAMES
-        warnings.append(
-            f"{len(run.without_sku)} store product(s) without a SKU skipped: {shown}"
-            + (f" and {more} more" if more > 0 else "")
-            + " (give them a SKU in WooCommerce, or import with --link-without-sku)"
-        )
-    if conflicts:
-        owners = len({item["wooProductId"] for item in conflicts})
-        warnings.append(
-            f"{len(conflicts)} field(s) of {owners} product(s) changed both in the catalog and "
-            "in the store since the last sync; both kept ('woosync sync-status --conflicts' "
-            "lists them; resolve with 'import --on-conflict catalog|store' or edit one side)"
-        )
-    return {
-        "success": counts["failed"] == 0,
-        "connectionId": connection_id,
-        "dryRun": run.dry_run,
-        "importedCount": counts["imported"],
-        "updatedCount": counts["updated"],
-        "unchangedCount": counts["unchanged"],
-        "skippedCount": counts["skipped"],
-        "failedCount": counts["failed"],
-        "conflictCount": len(conflicts),
-        "mapping": run.rules.source,
-        "modifiedAfter": iso(after),
-        "cursor": iso(cursor),
-        "warnings": warnings,
-        "restoredSkus": run.restored,
-        "conflicts": conflicts,
-        "products": products,
-    }
+    def deliver(self) -> None:
+        """The waiting results to the tally (their page is committed, or rolled back: dry run)."""
+        pending, self.pending = self.pending, []
+        for result, earlier in pending:
+            self.tally.add(result, earlier)

@@ -1,4 +1,4 @@
-"""The per-connection bookmark of incremental imports (``woosync import --incremental``).
+"""The bookmark stage: the per-connection bookmark of incremental imports (``incremental``).
 
 The bookmark is a time on the *store's* clock: the newest ``date_modified_gmt`` the run saw, minus the
 run's own duration. Subtracting the duration (measured locally, so clock skew does not matter) is what
@@ -16,7 +16,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from sqlmodel import select
+
 from woosync.core.timeutil import iso, parse_iso, utcnow
+from woosync.db.models import SyncCursor
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -61,10 +64,6 @@ def next_cursor(
 
 
 def read_cursor(session: Session, connection_id: int) -> datetime | None:
-    from sqlmodel import select
-
-    from woosync.db.models import SyncCursor
-
     row = session.exec(
         select(SyncCursor).where(
             SyncCursor.connection_id == connection_id, SyncCursor.name == CURSOR_NAME
@@ -79,10 +78,6 @@ def read_cursor(session: Session, connection_id: int) -> datetime | None:
 
 
 def write_cursor(session: Session, connection_id: int, value: datetime) -> None:
-    from sqlmodel import select
-
-    from woosync.db.models import SyncCursor
-
     row = session.exec(
         select(SyncCursor).where(
             SyncCursor.connection_id == connection_id, SyncCursor.name == CURSOR_NAME
@@ -95,3 +90,17 @@ def write_cursor(session: Session, connection_id: int, value: datetime) -> None:
         row.value = text
         row.updated_at = utcnow()
         session.add(row)
+
+
+def advance_bookmark(
+    session: Session,
+    connection_id: int,
+    previous: datetime | None,
+    newest_seen: datetime | None,
+    elapsed: timedelta,
+) -> datetime | None:
+    """Move the bookmark after a committed, complete run (:func:`next_cursor`); the bookmark now."""
+    cursor = next_cursor(previous, newest_seen, elapsed)
+    if cursor is not None and cursor != previous:
+        write_cursor(session, connection_id, cursor)
+    return cursor

@@ -1,0 +1,161 @@
+"""Matching a page of store products to the catalog: by sync link, then by SKU.
+
+:func:`candidates` maps each store product's fields (:func:`~woosync.services.imports.fields.
+map_product`) and sets aside what cannot be imported (its type; no SKU unless
+``link_without_sku``, which gives it the made-up SKU of :func:`generated_sku`). The other functions
+read what the page's candidates match: their sync records (:func:`links`), the local products
+with their ids or SKUs (:func:`local_products`), and a catalog SKU that differs from a new one
+only in case (:func:`case_twin`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import col, select
+
+from woosync.core.errors import param
+from woosync.db.models import Product, ProductSync
+from woosync.services.catalog import case_twins
+from woosync.services.imports.fields import (
+    LocalFields,
+    map_product,
+    missing_sku_reason,
+    unsupported_reason,
+)
+from woosync.services.imports.reconcile import catalog_fields
+from woosync.services.imports.results import ProductResult
+from woosync.services.imports.seen import SkuHashes
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.services.imports.state import ImportRun
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A store product that may be imported: its local fields, in both forms."""
+
+    woo_id: int
+    woo: dict[str, Any]
+    local: LocalFields
+    fields: dict[str, Any]
+    without_sku: bool = False  # linked by store id (link_without_sku); the SKU is made up
+
+    @property
+    def sku(self) -> str:
+        return self.local.sku
+
+
+def generated_sku(connection_id: int, woo_id: int) -> str:
+    """The catalog SKU of a store product without one (``link_without_sku``): ``woo-C-ID``,
+    unique across stores (the same store id in two stores is two products)."""
+    return f"woo-{connection_id}-{woo_id}"
+
+
+def candidates(
+    run: ImportRun, items: list[dict[str, Any]], slugs_by_id: dict[int, str] | None
+) -> list[Candidate]:
+    """The page's store products that can be imported; the others are reported skipped."""
+    found: list[Candidate] = []
+    for woo in items:
+        woo_id = int(woo["id"])
+        sku = str(woo.get("sku") or "").strip()
+        reason = unsupported_reason(woo)
+        if reason:
+            run.report(ProductResult(woo_id, None, sku, "skipped", reason))
+            continue
+        without_sku = missing_sku_reason(woo) is not None
+        if without_sku and not run.settings.link_without_sku:
+            message = (
+                f"has no SKU (give it one in WooCommerce, or import with "
+                f"{param('link_without_sku')})"
+            )
+            run.report(ProductResult(woo_id, None, sku, "skipped", message))
+            run.without_sku.add(f"#{woo_id} {str(woo.get('name') or '').strip()!r}")
+            continue
+        local = map_product(woo, run.rules, slugs_by_id)
+        if without_sku:
+            local.standard["sku"] = generated_sku(run.connection_id, woo_id)
+        found.append(Candidate(woo_id, woo, local, catalog_fields(local), without_sku))
+    return found
+
+
+def links(session: Session, connection_id: int, woo_ids: list[int]) -> dict[int, ProductSync]:
+    """The sync records of these store products for the connection, by store product id (on the
+    ``(connection_id, woo_product_id)`` index). A plain-SQL probe comes first: the pages of a
+    first import have no links, and the ORM query costs several times the probe."""
+    if not woo_ids:
+        return {}
+    probe = (
+        "SELECT 1 FROM product_sync WHERE connection_id = ? "
+        f"AND woo_product_id IN ({', '.join('?' * len(woo_ids))}) LIMIT 1"
+    )
+    if session.connection().exec_driver_sql(probe, (connection_id, *woo_ids)).first() is None:
+        return {}
+    query = select(ProductSync).where(
+        ProductSync.connection_id == connection_id,
+        col(ProductSync.woo_product_id).in_(woo_ids),
+    )
+    return {link.woo_product_id: link for link in session.exec(query).all()}
+
+
+def local_products(session: Session, ids: list[int], skus: set[str]) -> dict[int, Product]:
+    """The local products with these ids or SKUs, by id.
+
+    A plain-SQL probe for their ids comes first: the pages of a first import match nothing, and an
+    ORM query costs several times the probe. (Nothing is pending in the session here: every page
+    ends with a flush, so the probe sees what the ORM query would.)
+    """
+    wanted = [*ids, *skus]
+    where = " OR ".join(
+        f"{column} IN ({', '.join('?' * len(values))})"
+        for column, values in (("id", ids), ("sku", skus))
+        if values
+    )
+    found = [
+        product_id
+        for (product_id,) in session.connection().exec_driver_sql(
+            f"SELECT id FROM products WHERE {where}", tuple(wanted)
+        )
+    ]
+    if not found:
+        return {}
+    query = select(Product).where(col(Product.id).in_(found))
+    return {product.id: product for product in session.exec(query).all() if product.id is not None}
+
+
+def product_with_sku(session: Session, sku: str) -> Product | None:
+    return session.exec(select(Product).where(Product.sku == sku)).first()
+
+
+def sync_of(session: Session, connection_id: int, product_id: int) -> ProductSync | None:
+    """The product's sync record for the connection."""
+    query = select(ProductSync).where(
+        ProductSync.connection_id == connection_id, ProductSync.product_id == product_id
+    )
+    return session.exec(query).first()
+
+
+def case_twin(session: Session, run: ImportRun, sku: str) -> tuple[int, str] | None:
+    """The local product whose SKU differs from ``sku`` only in case, if any.
+
+    The catalog's case-folded SKUs are read once per run, as hashes; only a hit is looked up.
+    """
+    if run.folded_skus is None:
+        run.folded_skus = SkuHashes()
+        for (stored,) in session.connection().exec_driver_sql("SELECT sku FROM products"):
+            run.folded_skus.add(stored.casefold())
+    if sku.casefold() not in run.folded_skus:
+        return None
+    holder = case_twins(session, [sku]).get(sku.casefold())
+    return holder if holder is not None and holder[1] != sku else None
+
+
+def remember_new_skus(run: ImportRun, skus: list[str]) -> None:
+    """New catalog SKUs this run inserted: a later case twin of one is refused too."""
+    if run.folded_skus is not None:
+        for sku in skus:
+            run.folded_skus.add(sku.casefold())

@@ -1,0 +1,125 @@
+"""The sync records an import writes: one per product it imported or updated, for the whole page
+in one upsert (:func:`write_syncs`), plus the deletion of links that moved to another product.
+
+A record holds the link (``woo_product_id``), ``last_imported_at``, status ``synced`` and the
+two-way sync's memory: a new link takes the store's values as its base fingerprints
+(:mod:`~woosync.services.imports.fingerprints`, in export's terms); a reconciled product the
+base, echoes and conflicts :func:`~woosync.services.sync_echoes.reconcile` left. Export's own
+columns (``last_exported_at`` ...) are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, text
+
+from woosync.db.bulk_sql import upsert_many
+from woosync.db.models import ProductSync
+from woosync.services.imports.fingerprints import store_attribute_list
+from woosync.services.sync_echoes import Reconciled, drifted, with_catalog_images
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.services.imports.state import ImportRun
+
+
+@dataclass
+class SyncWrites:
+    """The sync records of one page, written with one statement (plus one for stale links)."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    stale_ids: list[int] = field(default_factory=list)
+
+
+def queue_sync(
+    writes: SyncWrites,
+    run: ImportRun,
+    product_id: int,
+    woo: dict[str, Any],
+    attribute_names: list[str],
+    stale: ProductSync | None,
+    now: datetime,
+    *,
+    sync: ProductSync | None = None,
+    reconciled: Reconciled | None = None,
+) -> None:
+    """Queue the product's sync record. ``stale``: the store product's link before (deleted when
+    it pointed at another local product); ``sync``: the record being reconciled."""
+    woo_id = int(woo["id"])
+    if reconciled is not None and sync is not None:
+        sources: dict[str, str] | None = reconciled.image_sources
+        drifted(
+            reconciled,
+            run.fingerprinter.for_store_product(
+                with_catalog_images(woo, sources), attribute_names, run.attribute_ids()
+            ),
+        )
+        base = reconciled.base
+        echoes: dict[str, str] | None = reconciled.echoes or None
+        conflicts: dict[str, Any] | None = reconciled.conflicts or None
+    else:
+        base = run.fingerprinter.for_store_product(woo, attribute_names, run.attribute_ids())
+        if reconciled is not None:
+            base.update(
+                {key: reconciled.base[key] for key in reconciled.taken if key in reconciled.base}
+            )
+        echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
+    if stale is not None and stale.product_id != product_id and stale.id is not None:
+        # the store product was linked to a local product that is gone, or it matched another one
+        writes.stale_ids.append(stale.id)
+    writes.rows.append(
+        {
+            "connection_id": run.connection_id,
+            "product_id": product_id,
+            "woo_product_id": woo_id,
+            "last_imported_at": now,
+            "sync_status": "synced",
+            "error_message": None,
+            "exported_values": base,
+            "store_attributes": store_attribute_list(woo),
+            "created_at": now,
+            "updated_at": now,
+            "store_echoes": echoes,
+            "image_sources": sources,
+            "conflicts": conflicts,
+        }
+    )
+
+
+def write_syncs(session: Session, writes: SyncWrites) -> None:
+    """Upsert the queued sync records; export's own columns (lastExportedAt ...) are kept."""
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    if writes.stale_ids:
+        session.execute(delete(table).where(table.c.id.in_(writes.stale_ids)))
+    upsert_many(
+        session,
+        table,
+        writes.rows,
+        conflict=("connection_id", "product_id"),
+        keep=("created_at",),
+    )
+
+
+def image_sources(session: Session, run: ImportRun, sync: ProductSync | None) -> dict[str, str]:
+    """The sync record's map from store media ids to catalog image URLs; for a record written
+    before records kept one, the images this store's registry says woosync uploaded (read once)."""
+    if sync is None:
+        return {}
+    if sync.image_sources is not None:
+        return dict(sync.image_sources)
+    if run.uploaded_images is None:
+        rows = session.execute(
+            text("SELECT key, woo_id FROM store_refs WHERE connection_id = :id AND kind = 'image'"),
+            {"id": run.connection_id},
+        )
+        found: dict[str, str] = {}
+        for key, woo_id in rows:
+            # a store URL adopted as its own key is not a catalog source: keep the other one
+            if str(woo_id) not in found or "/wp-content/uploads/" in found[str(woo_id)]:
+                found[str(woo_id)] = str(key)
+        run.uploaded_images = found
+    return run.uploaded_images
