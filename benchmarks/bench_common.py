@@ -14,7 +14,9 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,7 @@ def _serve(latency_ms: float, per_item_ms: float, ready: Any, commands: Any, ans
 
     sandbox = SandboxStore(seed=0)
     key, secret = sandbox.create_key("read_write")
-    sandbox.faults = Faults(latency_ms=latency_ms, per_batch_item_ms=per_item_ms)
+    sandbox.faults = Faults(latency_ms=latency_ms, per_item_ms=per_item_ms)
     with sandbox.serve() as url:
         ready.put((url, key, secret))
         cpu = time.process_time()
@@ -43,6 +45,8 @@ def _serve(latency_ms: float, per_item_ms: float, ready: Any, commands: Any, ans
                 cpu = now
             elif command == "count":
                 answers.put(len(sandbox.products))
+            elif command == "variations":
+                answers.put(sum(len(sandbox.variations(i)) for i in list(sandbox.products)))
             else:
                 break
 
@@ -73,6 +77,12 @@ class SandboxProcess:
         count: int = self._answers.get(timeout=120)
         return count
 
+    def variation_count(self) -> int:
+        """Variations in the store, all parents together."""
+        self._commands.put("variations")
+        count: int = self._answers.get(timeout=120)
+        return count
+
     def stop(self) -> None:
         if self._process.is_alive():
             self._commands.put("stop")
@@ -88,6 +98,31 @@ class SandboxProcess:
         self.stop()
 
 
+COMMAND_TIMEOUT_S = 1800.0  # one command; a stuck one is killed and reported, the rest go on
+
+
+def woosync_command() -> list[str]:
+    """The ``woosync`` of this interpreter's environment."""
+    script = Path(sys.executable).parent / "woosync"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "woosync"]
+
+
+def woosync_env(home: Path, sandbox: SandboxProcess, adding: bool = False) -> dict[str, str]:
+    """The environment of a measured ``woosync``: its own data directory, secrets from the
+    environment (``WOOSYNC_SECRETS=env``; the key pair of connection 1, or of the one being added),
+    a 120 s timeout so a slow answer on a busy machine never turns into a retry."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WOOSYNC_")}
+    env.update(WOOSYNC_HOME=str(home), WOOSYNC_SECRETS="env", WOOSYNC_TIMEOUT="120")
+    if adding:
+        env.update(WOOSYNC_CONSUMER_KEY=sandbox.key, WOOSYNC_CONSUMER_SECRET=sandbox.secret)
+    else:
+        env.update(
+            WOOSYNC_CONN_1_CONSUMER_KEY=sandbox.key,
+            WOOSYNC_CONN_1_CONSUMER_SECRET=sandbox.secret,
+        )
+    return env
+
+
 @dataclass
 class Measured:
     """One child process: exit code, wall seconds, CPU seconds (user + sys), peak RSS in MB."""
@@ -100,11 +135,17 @@ class Measured:
     stderr: str
 
 
-def measure(command: list[str], env: dict[str, str], stdout: Path | None = None) -> Measured:
+def measure(
+    command: list[str],
+    env: dict[str, str],
+    stdout: Path | None = None,
+    timeout_s: float = COMMAND_TIMEOUT_S,
+) -> Measured:
     """Run ``command`` with no input; its stdout goes to the file ``stdout`` (``/dev/null`` for
     rendered output nobody reads) or, when ``None``, is returned; stderr is returned. Wall time
     covers the whole child, start-up included; CPU and peak memory come from ``os.wait4`` for this
-    child alone."""
+    child alone. A child still running after ``timeout_s`` is killed (exit code -9, said on stderr),
+    so one stuck command never stalls a whole benchmark."""
     with (
         tempfile.TemporaryFile() as captured,
         tempfile.TemporaryFile() as errors,
@@ -119,16 +160,24 @@ def measure(command: list[str], env: dict[str, str], stdout: Path | None = None)
             stdout=captured if stdout is None else target,
             stderr=errors,
         )
-        _pid, status, usage = os.wait4(child.pid, 0)
+        limit = threading.Timer(timeout_s, child.kill)  # wait4 itself has no time limit
+        limit.start()
+        try:
+            _pid, status, usage = os.wait4(child.pid, 0)
+        finally:
+            limit.cancel()
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
         captured.seek(0)
         errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
+        if wall >= timeout_s:
+            stderr += f"\nkilled after {timeout_s:g} s (the benchmark's time limit per command)"
         return Measured(
             returncode=child.returncode,
             wall_s=wall,
             cpu_s=usage.ru_utime + usage.ru_stime,
             peak_rss_mb=usage.ru_maxrss / 1024,
             stdout=captured.read().decode(errors="replace"),
-            stderr=errors.read().decode(errors="replace"),
+            stderr=stderr,
         )

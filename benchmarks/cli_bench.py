@@ -25,11 +25,12 @@ Scenarios a selected one needs (load, export) run unmeasured when not selected. 
 command gets ``WOOSYNC_TIMEOUT=120`` so that a machine shared with other work never turns a slow
 answer into a retry (with the store cost below, a batch takes about 2.5 s; the default is 30 s).
 
-Fixtures are realistic: a description of ~350 characters of HTML, 1–3 images, 1–2 of 21 categories,
+Fixtures are realistic: a description of ~260 characters of HTML, 1–3 images, 1–2 of 21 categories,
 COLOR (1–3 values) and Size attributes. Exported fields: name, sku, price, description, images,
-categories, COLOR, Size. ``--per-item-ms`` makes the store spend that much per item of a batch, as a
-real store does (a WooCommerce 11 store spends about 16–33 ms of server time per product in a batch
-create; 25 is a fair middle); ``--latency-ms`` is added to every request.
+categories, COLOR, Size. ``--per-item-ms`` makes the store spend that much per product written (each
+item of a batch, each single create or update: ``Faults.per_item_ms``), as a real store does (a
+WooCommerce 11 store spends about 16–33 ms of server time per product in a batch create; 25 is a
+fair middle); ``--latency-ms`` is added to every request.
 
 Targets of issue 12, printed PASS/FAIL beside the figures (informational, nothing fails): peak RSS
 under 200 MB; first export wall <= 1.15x and CPU <= 2x the hand-written client's; an unchanged
@@ -40,10 +41,12 @@ time is too noisy on a shared machine).
 
 Usage::
 
-  python benchmarks/cli_bench.py --n 10000 --latency-ms 0,50 [--per-item-ms 25]
+  python benchmarks/cli_bench.py --n 10000 --latency-ms 0,50 [--per-item-ms 0,25]
       [--scenarios all|export,hand,...] [--naive-subset 300] [--json-out figures.jsonl]
 
-``--n`` and ``--latency-ms`` take comma-separated lists; one table per combination.
+``--n``, ``--latency-ms`` and ``--per-item-ms`` take comma-separated lists; one table per
+combination (wall and CPU ms per product, peak MB), then, with several tables, one line per scenario
+across them all, so a reader sees whether time per product and memory stay flat as N grows.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_common import Measured, SandboxProcess, measure
+from bench_common import Measured, SandboxProcess, measure, woosync_command, woosync_env
 
 HERE = Path(__file__).resolve().parent
 FIELDS = "name,sku,price,description,images,categories,COLOR,Size"
@@ -170,19 +173,16 @@ class Row:
     store: dict[str, Any] = field(default_factory=dict)
 
 
-def woosync_command() -> list[str]:
-    script = Path(sys.executable).parent / "woosync"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "woosync"]
-
-
 class Suite:
     """One N, one latency, one per-item cost: every selected scenario, in order."""
 
-    def __init__(self, args: argparse.Namespace, products: int, latency_ms: float) -> None:
+    def __init__(
+        self, args: argparse.Namespace, products: int, latency_ms: float, per_item_ms: float
+    ) -> None:
         self.args = args
         self.n = products
         self.latency_ms = latency_ms
-        self.per_item_ms = float(args.per_item_ms)
+        self.per_item_ms = per_item_ms
         selected = set(SCENARIOS if args.scenarios == "all" else args.scenarios.split(","))
         unknown = selected - set(SCENARIOS)
         if unknown:
@@ -200,16 +200,7 @@ class Suite:
 
     # helpers -------------------------------------------------------------------------------------
     def env(self, home: Path, sandbox: SandboxProcess, adding: bool = False) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("WOOSYNC_")}
-        env.update(WOOSYNC_HOME=str(home), WOOSYNC_SECRETS="env", WOOSYNC_TIMEOUT="120")
-        if adding:
-            env.update(WOOSYNC_CONSUMER_KEY=sandbox.key, WOOSYNC_CONSUMER_SECRET=sandbox.secret)
-        else:
-            env.update(
-                WOOSYNC_CONN_1_CONSUMER_KEY=sandbox.key,
-                WOOSYNC_CONN_1_CONSUMER_SECRET=sandbox.secret,
-            )
-        return env
+        return woosync_env(home, sandbox, adding)
 
     def add_connection(self, home: Path, sandbox: SandboxProcess) -> None:
         home.mkdir(parents=True, exist_ok=True)
@@ -444,12 +435,15 @@ def report(rows: list[Row], products: int, heading: str) -> list[str]:
     lines = [
         f"\nN = {products:,} products; {heading}",
         f"{'scenario':38} {'requests':>8} {'/100 prod':>9} {'wall s':>8} {'CPU s':>7} "
-        f"{'CPU ms/prod':>11} {'peak MB':>8} {'<200MB':>6} {'store CPU s':>11}  notes",
+        f"{'wall ms/prod':>12} {'CPU ms/prod':>11} {'peak MB':>8} {'<200MB':>6} "
+        f"{'store CPU s':>11}  notes",
     ]
     lines.append("-" * (len(lines[-1]) + 20))
     for r in rows:
         per100 = 100 * r.requests / max(r.products, 1)
-        ms = f"{1000 * r.cpu_s / max(r.products, 1):11.3f}" if r.key != "startup" else " " * 11
+        per = r.key != "startup"
+        wall_ms = f"{1000 * r.wall_s / max(r.products, 1):12.3f}" if per else " " * 12
+        ms = f"{1000 * r.cpu_s / max(r.products, 1):11.3f}" if per else " " * 11
         rss = f"{r.peak_rss_mb:8.1f}" if not r.extrapolated else f"{'':>8}"
         rss_ok = verdict(r.peak_rss_mb < RSS_TARGET_MB) if not r.extrapolated else ""
         server = f"{r.server_cpu_s:11.2f}" if not r.extrapolated else " " * 11
@@ -457,7 +451,7 @@ def report(rows: list[Row], products: int, heading: str) -> list[str]:
         approx = "~" if r.extrapolated else " "
         lines.append(
             f"{r.label:38} {approx}{r.requests:>7} {per100:>9.2f} {approx}{r.wall_s:>7.2f} "
-            f"{approx}{r.cpu_s:>6.2f} {ms} {rss} {rss_ok:>6} {server}  {r.note}{mark}"
+            f"{approx}{r.cpu_s:>6.2f} {wall_ms} {ms} {rss} {rss_ok:>6} {server}  {r.note}{mark}"
         )
     targets = check_targets({r.key: r for r in rows}, products)
     if targets:
@@ -486,6 +480,20 @@ def check_targets(by_key: dict[str, Row], products: int) -> list[str]:
             f"first export {per100:.2f} product requests per 100 products: "
             f"{verdict(per100 <= 1.01)} (<= 1.01; plus {first.term_requests} for categories "
             f"and terms, {first.requests} in all{also})"
+        )
+    if "change" in by_key:
+        change, changed = by_key["change"], products // 10
+        per100 = 100 * (change.requests - change.term_requests) / max(changed, 1)
+        targets.append(
+            f"10% price change {per100:.2f} requests per 100 changed products: "
+            f"{verdict(per100 <= 1.01)} (<= 1.01; {change.requests} for {changed:,} changed)"
+        )
+    if "import" in by_key:
+        imported = by_key["import"]
+        per100 = 100 * (imported.requests - imported.term_requests) / products
+        targets.append(
+            f"import {per100:.2f} listing requests per 100 products: {verdict(per100 <= 1.01)} "
+            f"(<= 1.01; {imported.requests} in all)"
         )
     if "partial" in by_key:
         partial = by_key["partial"]
@@ -516,6 +524,84 @@ def check_targets(by_key: dict[str, Row], products: int) -> list[str]:
     return targets
 
 
+def flatness(tables: list[tuple[str, list[Row]]]) -> list[str]:
+    """One line per scenario across every table: wall and CPU ms per product and peak MB, so a
+    reader sees whether they stay flat as N grows."""
+    keys = [
+        k for k in SCENARIOS if k != "startup" and any(r.key == k for _, t in tables for r in t)
+    ]
+    width = 22
+    lines = [
+        "\nPer product across the tables: wall ms / CPU ms / peak MB (flat = scales with N)",
+        f"{'scenario':38} " + " ".join(f"{name:>{width}}" for name, _ in tables),
+    ]
+    for key in keys:
+        cells, label = [], key
+        for _, rows in tables:
+            row = next((r for r in rows if r.key == key), None)
+            if row is None:
+                cells.append(f"{'-':>{width}}")
+                continue
+            label = row.label
+            per = max(row.products, 1)
+            rss = "-" if row.extrapolated else f"{row.peak_rss_mb:.0f}"
+            cell = f"{1000 * row.wall_s / per:.3f} / {1000 * row.cpu_s / per:.3f} / {rss}"
+            cells.append(f"{cell:>{width}}")
+        lines.append(f"{label:38} " + " ".join(cells))
+    return lines
+
+
+def markdown(figures_file: Path) -> list[str]:
+    """README tables from ``--json-out`` lines: one table per latency and per-item cost, one
+    group of columns per N (a later line for the same N, latency and cost replaces an earlier)."""
+    tables: dict[tuple[float, float], dict[int, list[Row]]] = {}
+    for line in figures_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            figures = json.loads(line)
+            key = (figures["latency_ms"], figures["per_item_ms"])
+            rows = [Row(**row) for row in figures["rows"]]
+            tables.setdefault(key, {})[figures["n"]] = rows
+    lines: list[str] = []
+    for (latency, per_item), by_n in sorted(tables.items()):
+        sizes = sorted(by_n)
+        lines += [
+            "",
+            f"Store latency {latency:g} ms per request, {per_item:g} ms per product written:",
+            "",
+            "| Scenario | "
+            + " | ".join(
+                f"Req./100 {n:,} | Wall {n:,} | CPU {n:,} | CPU ms/product {n:,} | Peak RSS {n:,}"
+                for n in sizes
+            )
+            + " |",
+            "|---|" + "---|---|---|---|---|" * len(sizes),
+        ]
+        keys = [k for k in SCENARIOS if any(r.key == k for rows in by_n.values() for r in rows)]
+        for key in keys:
+            cells: list[str] = []
+            label = key
+            for n in sizes:
+                row = next((r for r in by_n[n] if r.key == key), None)
+                if row is None:
+                    cells += ["—"] * 5
+                    continue
+                label, approx = row.label, "~" if row.extrapolated else ""
+                per = max(row.products, 1)
+                cells += [
+                    f"{100 * row.requests / per:.2f}",
+                    f"{approx}{row.wall_s:.2f} s",
+                    f"{approx}{row.cpu_s:.2f} s",
+                    "—" if key == "startup" else f"{approx}{1000 * row.cpu_s / per:.3f}",
+                    "—" if row.extrapolated else f"{row.peak_rss_mb:.0f} MB",
+                ]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def numbers(text: str, kind: type[float] | type[int]) -> list[Any]:
+    return [kind(v) for v in text.split(",") if v.strip()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description="woosync through its CLI against the sandbox store and a hand-written client",
@@ -523,36 +609,52 @@ def main() -> None:
     )
     parser.add_argument("--n", default="10000", help="products, comma separated (10000,100000)")
     parser.add_argument("--latency-ms", default="50", help="per request, comma separated (0,50)")
-    parser.add_argument("--per-item-ms", type=float, default=0.0, help="store cost per batch item")
+    parser.add_argument(
+        "--per-item-ms", default="0", help="store time per product written, comma separated (0,25)"
+    )
     parser.add_argument("--scenarios", default="all", help=f"all, or some of {','.join(SCENARIOS)}")
     parser.add_argument("--repeat", type=int, default=1, help="runs of everything; medians shown")
     parser.add_argument("--naive-subset", type=int, default=300)
     parser.add_argument("--load-format", choices=["csv", "json"], default="csv")
     parser.add_argument("--json-out", type=Path, help="append each table's figures as a JSON line")
     parser.add_argument("--keep", action="store_true", help="keep the work directories")
+    parser.add_argument(
+        "--markdown", type=Path, help="print README tables from a --json-out file, run nothing"
+    )
     args = parser.parse_args()
-    for products in (int(v) for v in args.n.split(",")):
-        for latency in (float(v) for v in args.latency_ms.split(",")):
-            runs = [Suite(args, products, latency).run() for _ in range(max(args.repeat, 1))]
-            rows = combine(runs)
-            heading = (
-                f"store latency {latency:g} ms per request, {args.per_item_ms:g} ms per batch "
-                f"item; {len(runs)} run(s), medians; load average {os.getloadavg()[0]:.1f} "
-                f"on {os.cpu_count()} CPUs"
-            )
-            print("\n".join(report(rows, products, heading)), flush=True)
-            if args.json_out:
-                with open(args.json_out, "a", encoding="utf-8") as out:
-                    figures = {
-                        "n": products,
-                        "latency_ms": latency,
-                        "per_item_ms": args.per_item_ms,
-                        "repeat": len(runs),
-                        "load_average": os.getloadavg(),
-                        "rows": [asdict(r) for r in rows],
-                        "runs": [[asdict(r) for r in run] for run in runs],
-                    }
-                    out.write(json.dumps(figures) + "\n")
+    if args.markdown:
+        print("\n".join(markdown(args.markdown)))
+        return
+    tables: list[tuple[str, list[Row]]] = []
+    for products in numbers(args.n, int):
+        for latency in numbers(args.latency_ms, float):
+            for per_item in numbers(args.per_item_ms, float):
+                runs = [
+                    Suite(args, products, latency, per_item).run()
+                    for _ in range(max(args.repeat, 1))
+                ]
+                rows = combine(runs)
+                heading = (
+                    f"store latency {latency:g} ms per request, {per_item:g} ms per product "
+                    f"written; {len(runs)} run(s), medians; load average "
+                    f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+                )
+                print("\n".join(report(rows, products, heading)), flush=True)
+                tables.append((f"{products:,} @{latency:g}+{per_item:g}ms", rows))
+                if args.json_out:
+                    with open(args.json_out, "a", encoding="utf-8") as out:
+                        figures = {
+                            "n": products,
+                            "latency_ms": latency,
+                            "per_item_ms": per_item,
+                            "repeat": len(runs),
+                            "load_average": os.getloadavg(),
+                            "rows": [asdict(r) for r in rows],
+                            "runs": [[asdict(r) for r in run] for run in runs],
+                        }
+                        out.write(json.dumps(figures) + "\n")
+    if len(tables) > 1:
+        print("\n".join(flatness(tables)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
-"""Every test runs in its own data directory with an in-memory keyring and plain, wide output."""
+"""Every test runs in its own data directory with an in-memory keyring and plain, wide output.
+
+The fixtures the test modules share live here, once: ``clock`` (woosync's time, moved by hand),
+``lock_waits``, ``db``, ``db_pair``, ``cli`` and ``memory_keyring``."""
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,16 +16,21 @@ import pytest
 from keyring.backend import KeyringBackend
 from typer.testing import CliRunner, Result
 
+from manual_clock import ManualClock
+from queued_runs import lock_waits as watch_lock_waits
 from woosync.cli.app import app
+from woosync.core.timeutil import use_clock
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
 
 
 class MemoryKeyring(KeyringBackend):
     """A real keyring backend that keeps secrets in a dict (tests only)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it untyped
         self.entries: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
@@ -61,8 +70,47 @@ def memory_keyring(isolated: MemoryKeyring) -> MemoryKeyring:
 
 
 @pytest.fixture
+def clock() -> Iterator[ManualClock]:
+    """woosync's clock for this test (every service and thread reads it): time stands still until
+    the test moves it, and a pause (a retry's back-off) returns at once, moving it on."""
+    manual = ManualClock()
+    with use_clock(manual):
+        yield manual
+
+
+@pytest.fixture
+def lock_waits() -> Iterator[threading.Event]:
+    """Set once a run (any thread, the CLI included) starts waiting for a store lock that another
+    run holds: a test holding a lock releases it on this event instead of sleeping."""
+    with watch_lock_waits() as event:
+        yield event
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "woosync-home" / "woosync.db"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[Database]:
+    """The test's database (migrated, empty) at the CLI's default path, closed at the end. Modules
+    whose tests need connections or products in it override this fixture."""
+    opened = open_database(db_path)
+    yield opened
+    opened.dispose()
+
+
+@pytest.fixture
+def db_pair(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
+    """Two fresh databases holding the same connection 1, for tests that compare how rows are
+    written (one way, then another)."""
+    pair = (open_database(tmp_path / "first.db"), open_database(tmp_path / "second.db"))
+    for each in pair:
+        with each.session() as session:
+            session.add(Connection(id=1, store_name="Retail", store_url="https://shop.test"))
+    yield pair
+    for each in pair:
+        each.dispose()
 
 
 class Cli:
@@ -91,7 +139,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class RealStoreInOneWorker(LoadScopeScheduling):
+    class RealStoreInOneWorker(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
         def _split_scope(self, nodeid: str) -> str:
             return "tests/realstore" if nodeid.startswith("tests/realstore/") else nodeid
 

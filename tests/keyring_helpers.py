@@ -11,10 +11,10 @@ class FailingKeyring(KeyringBackend):
     ``RuntimeError`` quoting the password, and with ``fail_on == "delete"`` every delete raises
     ``KeyringLocked`` quoting the stored value (some D-Bus backends put values in messages)."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self, fail_on: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # keyring leaves it untyped
         self.fail_on = fail_on
         self.entries: dict[tuple[str, str], str] = {}
 

@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -114,7 +114,14 @@ def is_batch(request: httpx.Request) -> bool:
     return request.method == "POST" and request.url.path.endswith("/products/batch")
 
 
-def queue_behind(first: Run, gate: Gate, second: Run, lock_waits: threading.Event) -> None:
+class Pausing(Protocol):
+    """A transport that pauses a run (:class:`Gate`, or one to a real store)."""
+
+    held: threading.Event
+    go: threading.Event
+
+
+def queue_behind(first: Run, gate: Pausing, second: Run, lock_waits: threading.Event) -> None:
     """Start ``first`` and pause it holding the store's lock, start ``second`` and let it queue
     behind (it read whatever it reads before waiting), then let ``first`` finish."""
     first.start()

@@ -36,7 +36,8 @@ class Shop:
 
     def export(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("all_products", True)
-        return export_json(db, self.connection_id, client=self.client, **options)
+        shown: dict[str, Any] = export_json(db, self.connection_id, client=self.client, **options)
+        return shown
 
     def import_(self, db: Database, **options: Any) -> dict[str, Any]:
         options.setdefault("update_existing", True)

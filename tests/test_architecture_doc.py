@@ -61,7 +61,10 @@ def test_every_operation_names_a_real_command_and_service_function() -> None:
 
 def test_the_modules_it_names_exist() -> None:
     named = set(
-        re.findall(r"\b((?:cli|services|db|woo|secrets|files|core|sandbox)/[\w/]+\.py)", DOC)
+        re.findall(
+            r"\b((?:cli|shapes|services|db|woo|secrets|files|products|core|sandbox)/[\w/]+\.py)",
+            DOC,
+        )
     )
     assert len(named) > 20
     assert sorted(p for p in named if not (ROOT / "src" / "woosync" / p).exists()) == []

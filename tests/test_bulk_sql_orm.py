@@ -6,25 +6,20 @@ registry; connections: boolean columns)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-import woosync.core.timeutil as timeutil
-from store_pair import store_pair
+from manual_clock import ManualClock
 from woosync.db.bulk_sql import insert_many, upsert_many
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, StoreRef
-from woosync.services.export import records as export_records
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 
-NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
+NOW = datetime(2025, 12, 11, 10, 0, 0, 123000, tzinfo=UTC)  # woosync's clock reads milliseconds
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)
-ELSEWHERE = datetime(2025, 12, 11, 12, 0, 0, 5, tzinfo=timezone(timedelta(hours=2)))
+ELSEWHERE = datetime(2025, 12, 11, 12, 0, 0, 5000, tzinfo=timezone(timedelta(hours=2)))
 LATER = NOW + timedelta(minutes=5)
 
 PRODUCTS: list[dict[str, Any]] = [
@@ -116,13 +111,6 @@ REFS = {
 }
 
 
-@pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
-    """(written by the ORM, written in bulk), each with connection 1."""
-    with store_pair(tmp_path / "orm.db", tmp_path / "bulk.db") as pair:
-        yield pair
-
-
 def stored(db: Database, table: str) -> list[tuple[Any, ...]]:
     """Every row, each column as (storage class, bytes in hex)."""
     with sqlite3.connect(db.path) as conn:
@@ -142,24 +130,24 @@ def add_products(db: Database) -> None:
             session.add(Product(**row))
 
 
-def test_products_inserted_in_bulk_are_the_orms(stores: tuple[Database, Database]) -> None:
-    orm, bulk = stores
+def test_products_inserted_in_bulk_are_the_orms(db_pair: tuple[Database, Database]) -> None:
+    orm, bulk = db_pair
     add_products(orm)
     with bulk.session() as session:
         insert_many(session, Product.__table__, PRODUCTS)  # type: ignore[attr-defined]
     assert stored(bulk, "products") == stored(orm, "products")
     # what the comparison is about: SQLAlchemy's datetime text (UTC, microseconds, no offset)
     assert text_of(bulk, "products", "updated_at") == [
-        "2025-12-11 10:00:00.123456",
-        "2025-12-11 10:00:00.000005",
+        "2025-12-11 10:00:00.123000",
+        "2025-12-11 10:00:00.005000",
     ]
     assert text_of(bulk, "products", "created_at")[1] == "2025-12-11 10:00:00.000000"
 
 
-def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Database, Database]) -> None:
-    orm, bulk = stores
-    for store in stores:
-        add_products(store)
+def test_sync_records_upserted_in_bulk_are_the_orms(db_pair: tuple[Database, Database]) -> None:
+    orm, bulk = db_pair
+    for each in db_pair:
+        add_products(each)
     with orm.session() as session:
         for row in SYNCS:
             session.add(ProductSync(**row))
@@ -188,12 +176,12 @@ def test_sync_records_upserted_in_bulk_are_the_orms(stores: tuple[Database, Data
 
 
 def test_export_sync_records_are_the_orms(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+    db_pair: tuple[Database, Database], clock: ManualClock
 ) -> None:
-    orm, bulk = stores
-    for store in stores:
-        add_products(store)
-    monkeypatch.setattr(export_records, "utcnow", lambda: NOW)
+    orm, bulk = db_pair
+    for each in db_pair:
+        add_products(each)
+    clock.set(NOW)
     rows = [
         SyncRow(
             product_id=row["product_id"],
@@ -218,11 +206,9 @@ def test_export_sync_records_are_the_orms(
     assert stored(bulk, "product_sync") == stored(orm, "product_sync")
 
 
-def test_registry_rows_are_the_orms(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    orm, bulk = stores
-    monkeypatch.setattr(timeutil, "utcnow", lambda: ELSEWHERE)
+def test_registry_rows_are_the_orms(db_pair: tuple[Database, Database], clock: ManualClock) -> None:
+    orm, bulk = db_pair
+    clock.set(ELSEWHERE)
     registry = StoreRegistry(1)
     for (kind, key), woo_id in REFS.items():
         registry.remember(kind, key, woo_id)
@@ -235,7 +221,7 @@ def test_registry_rows_are_the_orms(
                 StoreRef(connection_id=1, kind=kind, key=key, woo_id=woo_id, created_at=ELSEWHERE)
             )
     assert stored(bulk, "store_refs") == stored(orm, "store_refs")
-    assert set(text_of(bulk, "store_refs", "created_at")) == {"2025-12-11 10:00:00.000005"}
+    assert set(text_of(bulk, "store_refs", "created_at")) == {"2025-12-11 10:00:00.005000"}
 
 
 def test_boolean_columns_inserted_in_bulk_are_the_orms(tmp_path: Path) -> None:
@@ -261,5 +247,5 @@ def test_boolean_columns_inserted_in_bulk_are_the_orms(tmp_path: Path) -> None:
         insert_many(session, Connection.__table__, rows)  # type: ignore[attr-defined]
     assert stored(bulk, "connections") == stored(orm, "connections")
     assert text_of(bulk, "connections", "is_active") == [1, 0, 1]
-    for store in (orm, bulk):
-        store.dispose()
+    for each in (orm, bulk):
+        each.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -11,16 +10,10 @@ import pytest
 from sqlalchemy import event
 
 from woosync.core.errors import NotFoundError, ValidationError
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.db.models import Product
 from woosync.services import catalog
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    opened = open_database(db_path)
-    yield opened
-    opened.dispose()
+from woosync.shapes.products import field_change_json
 
 
 def make(db: Database, **fields: Any) -> Product:
@@ -152,7 +145,7 @@ def test_apply_product_fields_replaces_whole_sets_when_given() -> None:
 
 def test_apply_product_fields_rejects_bad_values_without_changing_anything() -> None:
     product = Product(sku="AP-4", name="Mug", price="5")
-    for fields, message in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"price": "abc", "name": "Other"}, "price: 'abc' is not a number like 12.50"),
         ({"price": True}, "price: True is not a number"),
         ({"status": "gone"}, "status: 'gone' is not one of publish, draft, pending, private"),
@@ -161,7 +154,8 @@ def test_apply_product_fields_rejects_bad_values_without_changing_anything() -> 
         ({"images": ["not a url"]}, "images: 'not a url' is not an http(s) URL"),
         ({"attributes": {"COLOR": {"nested": 1}}}, "attributes: COLOR: must be text"),
         ({"dimensions": {"depth": 3}}, "dimensions: unknown part 'depth'"),
-    ]:
+    ]
+    for fields, message in cases:
         with pytest.raises(ValidationError) as caught:
             catalog.apply_product_fields(product, fields)
         assert message in caught.value.message
@@ -188,7 +182,7 @@ def test_get_products_keeps_the_order_and_reports_missing_ids(db: Database) -> N
 def test_upsert_creates_updates_and_leaves_unchanged(db: Database) -> None:
     make(db, sku="U1", price="1")
     make(db, sku="U2", price="2")
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"sku": "U1", "price": "1"},
         {"sku": "U2", "price": 2.5, "COLOR": ["Red"]},
         {"sku": "U3", "name": "New", "custom:wholesalePrice": "4"},
@@ -198,7 +192,7 @@ def test_upsert_creates_updates_and_leaves_unchanged(db: Database) -> None:
     assert (result.created, result.updated, result.unchanged) == (["U3"], ["U2"], ["U1"])
     assert result.applied and result.errors == []
     assert result.product_ids == {"U1": 1, "U2": 2, "U3": 3}
-    assert [change.to_dict() for change in result.changes["U2"]] == [
+    assert [field_change_json(change) for change in result.changes["U2"]] == [
         {"field": "price", "old": "2", "new": "2.5"},
         {"field": "COLOR", "old": None, "new": ["Red"]},
     ]

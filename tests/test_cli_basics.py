@@ -55,7 +55,7 @@ def test_user_text_in_messages_and_tables_is_never_read_as_rich_markup(cli) -> N
 
 def test_usage_errors_are_one_line_on_stderr_with_exit_code_2(cli) -> None:
     cases = {
-        ("products", "show", "abc"): "'product_id'",
+        ("products", "list", "--limit", "abc"): "'--limit'",
         ("export-mapping", "create", "1", "--fields"): "'--fields' requires an argument",
         ("mappings", "apply"): "Missing argument",
         ("export-mapping", "bogus"): "No such command 'bogus'",
@@ -68,8 +68,8 @@ def test_usage_errors_are_one_line_on_stderr_with_exit_code_2(cli) -> None:
         assert result.stderr.startswith("error: "), result.stderr
         assert result.stderr.count("\n") == 1, result.stderr
         assert expected in result.stderr
-    shown = cli("products", "show", "abc").stderr
-    assert shown.endswith("(try 'woosync products show -h' for help)\n")
+    shown = cli("products", "list", "--limit", "abc").stderr
+    assert shown.endswith("(try 'woosync products list -h' for help)\n")
 
 
 def test_a_group_without_a_command_still_shows_its_help(cli) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,27 +20,12 @@ from queued_runs import (
     client_for,
     connection,
     is_listing,
-    lock_waits,
     queue_behind,
 )
 from test_export_support import add_products, export_json, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import SandboxStore
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture(name="lock_waits")
-def lock_waits_fixture() -> Iterator[threading.Event]:
-    with lock_waits() as event:
-        yield event
-
 
 # read after the lock -----------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""``woosync connections`` through the CLI and the service layer (spec operations 1-6)."""
+"""``woosync connections`` through the CLI and the service layer (the spec's connection operations but
+*Test connection*: ARCHITECTURE.md, operations table)."""
 
 from __future__ import annotations
 
@@ -207,7 +208,7 @@ def test_add_secret_options_work_but_warn(cli, memory_keyring) -> None:
 
 
 def test_add_prompts_with_hidden_input_on_a_terminal(cli, monkeypatch, memory_keyring) -> None:
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     result = run_add(cli, input=f"{KEY}\n{SECRET}\n")
     assert result.exit_code == 0, result.stderr
     assert "Consumer key" in result.stderr and "Consumer secret" in result.stderr
@@ -437,7 +438,7 @@ def test_update_secrets_from_stdin_env_and_prompt(
     assert ("woosync", webhook_user) not in memory_keyring.entries
     no_tty = cli("connections", "update", "1", "--prompt-secrets")
     assert no_tty.exit_code == 2 and "no terminal" in no_tty.stderr
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     prompted = cli(
         "connections", "update", "1", "--prompt-secrets", input="ck_prompted_12\ncs_prompted_12\n"
     )
@@ -647,7 +648,7 @@ def test_remove_cascades_to_mappings_sync_records_and_keyring(cli, memory_keyrin
 
 def test_remove_asks_on_a_terminal(cli, monkeypatch) -> None:
     add(cli, "A", "https://a.example")
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     declined = cli("connections", "remove", "1", input="n\n")
     assert declined.exit_code == 1 and "nothing removed" in declined.stderr
     assert len(listed(cli)) == 1
@@ -669,7 +670,7 @@ def test_a_new_connection_does_not_inherit_a_stale_webhook_secret(
 # services -----------------------------------------------------------------------------------------
 def test_service_layer_errors(db_path) -> None:
     db = open_database(db_path)
-    kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
+    kwargs: dict[str, Any] = {"consumer_key": KEY, "consumer_secret": SECRET}
     created = service.create_connection(db, name="A", url="https://a.example", **kwargs)
     assert created.id == 1
     with pytest.raises(ConflictError):
@@ -693,7 +694,7 @@ def test_active_connection_refuses_an_inactive_one_and_mark_synced_sets_last_syn
     from datetime import UTC, datetime
 
     db = open_database(db_path)
-    kwargs = {"consumer_key": KEY, "consumer_secret": SECRET}
+    kwargs: dict[str, Any] = {"consumer_key": KEY, "consumer_secret": SECRET}
     service.create_connection(db, name="A", url="https://a.example", is_default=True, **kwargs)
     service.update_connection(db, 1, is_active=False)
     with db.session() as session, pytest.raises(ValidationError) as refused:

@@ -1,4 +1,4 @@
-"""``woosync connections test`` (spec operation 7) against stores mocked with pytest-httpx."""
+"""``woosync connections test`` (the spec's *Test connection*) against stores mocked with pytest-httpx."""
 
 from __future__ import annotations
 

@@ -79,7 +79,8 @@ def test_a_db_in_a_missing_folder_is_an_error_naming_it(
 
 
 def _unusable(result: Any, expected: str) -> None:
-    assert result.exit_code == ExitCode.DATABASE == 8, (result.stdout, result.stderr)
+    assert result.exit_code == ExitCode.DATABASE, (result.stdout, result.stderr)
+    assert int(ExitCode.DATABASE) == 8
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], result.stderr
     assert "internal error" not in result.stderr

@@ -17,8 +17,10 @@ def test_demo_runs_end_to_end_and_leaves_the_user_alone(cli, db_path: Path, memo
     result = cli("demo", "--latency-ms", "0")
     assert result.exit_code == 0, result.stderr
     assert "2 imported" in result.stdout
-    assert "received 1 write request(s) for 12 products and downloaded 0 images" in result.stdout
-    assert "14 synced, 0 pending, 0 error" in result.stdout
+    # the example catalog: 12 simple products and the variable TEE (its variations are exported
+    # with it by the variation export, not as products of their own)
+    assert "received 1 write request(s) for 13 products and downloaded 0 images" in result.stdout
+    assert "15 synced, 0 pending, 0 error" in result.stdout
     # the user's database, keyring and environment are untouched
     assert not db_path.exists()
     assert memory_keyring.entries == {}
@@ -29,7 +31,7 @@ def test_demo_runs_end_to_end_and_leaves_the_user_alone(cli, db_path: Path, memo
 def test_demo_figures(tmp_path: Path) -> None:
     console = Console(file=(tmp_path / "out.txt").open("w"), width=120)
     figures = run_demo(console, typer.main.get_command(app), latency_ms=0)
-    assert figures["retailProducts"] == 14  # 12 exported + 2 added by the shop manager
-    assert figures["wholesaleProducts"] == 12
+    assert figures["retailProducts"] == 15  # 13 exported + 2 added by the shop manager
+    assert figures["wholesaleProducts"] == 13
     assert figures["partialWrites"] == 1
     assert figures["importedSkus"] == ["LAMP-RATTAN", "RUG-WOOL"]

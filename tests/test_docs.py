@@ -131,7 +131,7 @@ def _sh_lines(title: str) -> list[str]:
     return lines
 
 
-def _run_section(cli, title: str, replace: dict[str, str]) -> list[tuple[list[str], Result]]:  # type: ignore[no-untyped-def]
+def _run_section(cli, title: str, replace: dict[str, str]) -> list[tuple[list[str], Result]]:
     """Run every line of the section (example URLs and ids replaced by real ones); each must exit 0."""
     section = _section(title)
     unused = [old for old in replace if old not in section]
@@ -151,7 +151,7 @@ def _run_section(cli, title: str, replace: dict[str, str]) -> list[tuple[list[st
 
 
 @pytest.fixture
-def readme_env(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+def readme_env(tmp_path, monkeypatch):
     """Two sandbox stores with sample products, the examples in the current directory and the API
     key in WOOSYNC_CONSUMER_KEY / _SECRET, as the README's sections assume."""
     import shutil
@@ -176,7 +176,7 @@ def readme_env(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
         }
 
 
-def _add(cli, env, store: str) -> None:  # type: ignore[no-untyped-def]
+def _add(cli, env, store: str) -> None:
     """Add the README's "Main Retail Store" (the default) or "Wholesale Store" for a sandbox."""
     name, extra = (
         ("Main Retail Store", ["--default"]) if store == "retail" else ("Wholesale Store", [])
@@ -189,7 +189,7 @@ def _add(cli, env, store: str) -> None:  # type: ignore[no-untyped-def]
     assert result.exit_code == 0, result.stderr
 
 
-def _setup(cli, env) -> None:  # type: ignore[no-untyped-def]
+def _setup(cli, env) -> None:
     """As the sections assume: connection 1 "Main Retail Store" (the default), connection 2
     "Wholesale Store", the example catalog and both stores' mapping files."""
     _add(cli, env, "retail")
@@ -202,17 +202,20 @@ def _setup(cli, env) -> None:  # type: ignore[no-untyped-def]
         assert result.exit_code == 0, (argv, result.stderr)
 
 
-def _output(ran, *argv: str) -> str:  # type: ignore[no-untyped-def]
+def _output(ran, *argv: str) -> str:
     return next(result.stdout for args, result in ran if args == list(argv))
 
 
-def test_the_readme_quick_start_runs(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_quick_start_runs(cli, readme_env) -> None:
     ran = _run_section(cli, "Quick start", {"https://retail.example.com": readme_env["retail"]})
     assert len(ran) == 5
-    assert "12 synced, 0 failed" in _output(ran, "export", "--all", "--partial")
+    exported = _output(ran, "export", "--all", "--partial")
+    assert "13 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+        exported
+    )
 
 
-def test_the_readme_connection_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_connection_examples_run(cli, readme_env) -> None:
     _add(cli, readme_env, "wholesale")  # connection 1, so the README's `add` makes connection 2
     ran = _run_section(
         cli,
@@ -229,7 +232,7 @@ def test_the_readme_connection_examples_run(cli, readme_env) -> None:  # type: i
         assert all(v in _output(ran, *test) for v in ("Sandbox Store", "7.0.4", "11.0.1"))
 
 
-def test_the_readme_export_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_export_examples_run(cli, readme_env) -> None:
     _setup(cli, readme_env)
     ran = _run_section(
         cli,
@@ -240,12 +243,14 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:  # type: ignor
             "TEE-1,TEE-2": "MUG-CLASSIC,TEE-ORGANIC",
         },
     )
-    assert len(ran) == 10
+    assert len(ran) == 11
+    verbose = _output(ran, "export", "--connection", "1", "--all", "--partial", "--verbose")
+    assert verbose.count("│ unchanged │") == 13  # a row per product, though none changed
     plan = _output(ran, "export", "--connection", "1", "--all", "--partial", "--dry-run")
-    assert "0 to create, 0 to update, 12 unchanged" in plan
+    assert "0 to create, 0 to update, 13 unchanged" in plan
 
 
-def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:
     _setup(cli, readme_env)  # the crontab's export needs the catalog and a mapping
     ids = ",".join(str(i) for i in readme_env["wholesale_ids"][:2])
     ran = _run_section(cli, "Import and cron", {"456,457": ids, "~/": f"{tmp_path}/"})
@@ -288,13 +293,13 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:  # t
     assert "command -v woosync" in _section("Import and cron")
 
 
-def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:
     _setup(cli, readme_env)
     for connection in ("1", "2"):
         assert cli("export", "--connection", connection, "--all").exit_code == 0
     ran = _run_section(cli, "Sync status", {"--product 101": "--product 1"})
     assert len(ran) == 5
-    assert "12 synced, 0 pending, 0 error (12 total)" in _output(ran, "sync-status")
+    assert "13 synced, 0 pending, 0 error (13 total)" in _output(ran, "sync-status")
     assert (
         _output(ran, "sync-status", "--connection", "1", "--conflicts").strip() == "No conflicts."
     )
@@ -302,7 +307,7 @@ def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:  # type: 
     assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
 
 
-def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:
     rehearsal = f"{tmp_path}/rehearsal.db"
     ran = _run_section(
         cli,
@@ -311,10 +316,10 @@ def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:  
     )
     assert len(ran) == 7
     again = _output(ran, "--db", rehearsal, "export", "--all", "--partial", "--dry-run")
-    assert "0 to create, 0 to update, 12 unchanged" in again  # "now nothing is left to send"
+    assert "0 to create, 0 to update, 13 unchanged" in again  # "now nothing is left to send"
 
 
-def test_sandbox_serve_prints_what_the_readme_says(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_sandbox_serve_prints_what_the_readme_says(tmp_path) -> None:
     """`sandbox serve` is skipped above (it runs until Ctrl-C); here it runs in a child process."""
     import os
     import signal

@@ -36,7 +36,7 @@ def setup(
     db.dispose()
 
 
-def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, sandbox) -> None:
     _database, conn, ids = setup
     result = cli(
         "--json", "export", "--connection", str(conn), "--products", f"{ids[0]},{ids[1]}",
@@ -45,19 +45,32 @@ def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, s
     assert result.exit_code == 1
     data = json.loads(result.stdout)
     assert set(data) == {
-        "success", "connectionId", "syncedCount", "failedCount", "results", "excludedCount", "excluded"
+        "success", "connectionId", "syncedCount", "failedCount", "counts", "results",
+        "excludedCount", "excluded",
     }  # fmt: skip
     assert (data["success"], data["syncedCount"], data["failedCount"]) == (False, 1, 1)
+    assert data["counts"] == {
+        "created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "excluded": 0, "conflicts": 0,
+        "failed": 1,
+    }  # fmt: skip
+    assert [r["change"] for r in data["results"]] == ["created", "failed"]
     assert data["results"][0]["status"] == "success"
     assert data["results"][1]["status"] == "error" and "message" in data["results"][1]
     assert f"product {ids[1]}:" in result.stderr and "error" in result.stderr
 
     ok = cli("export", "--sku", "CLI-1", "--fields", "name,sku,price", "--partial")
     assert ok.exit_code == 0, ok.stderr
-    assert "1 synced, 0 failed" in ok.stdout and "(no change)" in ok.stdout
+    assert "0 created, 0 updated, 1 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+        ok.stdout
+    )
+    assert "Exported fields" not in ok.stdout  # no table of unchanged products
+    verbose = cli(
+        "export", "--sku", "CLI-1", "--fields", "name,sku,price", "--partial", "--verbose"
+    )
+    assert "unchanged" in verbose.stdout and "Exported fields" in verbose.stdout
 
 
-def test_dry_run_prints_the_plan_and_writes_nothing(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_prints_the_plan_and_writes_nothing(cli, setup, sandbox) -> None:
     store, conn, ids = setup
     shop, _url = sandbox
     assert cli("export", "--products", str(ids[0]), "--fields", "name,sku,price").exit_code == 0
@@ -79,7 +92,7 @@ def test_dry_run_prints_the_plan_and_writes_nothing(cli, setup, sandbox) -> None
     assert sync_of(store, conn, ids[1]) is None
 
 
-def test_update_and_delete_commands(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_update_and_delete_commands(cli, setup, sandbox) -> None:
     store, conn, ids = setup
     shop, _url = sandbox
     never = cli("update", "--connection", str(conn), "--product", str(ids[0]))
@@ -90,7 +103,7 @@ def test_update_and_delete_commands(cli, setup, sandbox) -> None:  # type: ignor
     updated = cli("--json", "update", "--connection", str(conn), "--product", str(ids[0]))
     assert updated.exit_code == 0, updated.stderr
     assert json.loads(updated.stdout)["exportedFields"] == ["price"]
-    assert shop.find_sku("CLI-1")["regular_price"] == "13.00"  # type: ignore[index]
+    assert shop.find_sku("CLI-1")["regular_price"] == "13.00"
 
     refused = cli("delete", "--connection", str(conn), "--product", str(ids[0]))
     assert refused.exit_code == 2 and "--yes" in refused.stderr
@@ -99,7 +112,7 @@ def test_update_and_delete_commands(cli, setup, sandbox) -> None:  # type: ignor
     assert shop.find_sku("CLI-1") is None and sync_of(store, conn, ids[0]) is None
 
 
-def test_update_takes_fields_when_the_store_has_no_mapping(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_update_takes_fields_when_the_store_has_no_mapping(cli, setup, sandbox) -> None:
     store, _conn, ids = setup
     shop, _url = sandbox
     assert cli("export", "--products", str(ids[0]), "--fields", "name,sku,price").exit_code == 0
@@ -109,16 +122,16 @@ def test_update_takes_fields_when_the_store_has_no_mapping(cli, setup, sandbox) 
     updated = cli("--json", "update", "--product", str(ids[0]), "--fields", "name,sku,price")
     assert updated.exit_code == 0, updated.stderr
     assert json.loads(updated.stdout)["exportedFields"] == ["price"]
-    assert shop.find_sku("CLI-1")["regular_price"] == "15.00"  # type: ignore[index]
+    assert shop.find_sku("CLI-1")["regular_price"] == "15.00"
     refused = cli("update", "--product", str(ids[0]), "--fields", "price")
     assert refused.exit_code == 2 and '"name" and "sku"' in refused.stderr
 
 
-def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:
     store, conn, ids = setup
     shop, _url = sandbox
     assert cli("export", "--products", str(ids[0]), "--fields", "name,sku").exit_code == 0
-    woo_id = shop.find_sku("CLI-1")["id"]  # type: ignore[index]
+    woo_id = shop.find_sku("CLI-1")["id"]
     from woosync.db.models import Connection
     from woosync.services.connections.client import open_client
 
@@ -136,7 +149,7 @@ def test_delete_of_a_product_gone_from_the_store(cli, setup, sandbox) -> None:  
     assert sync_of(store, conn, ids[0]) is None
 
 
-def test_bad_selection_is_a_usage_error(cli, setup) -> None:  # type: ignore[no-untyped-def]
+def test_bad_selection_is_a_usage_error(cli, setup) -> None:
     _database, _conn, ids = setup
     neither = cli("export", "--fields", "name,sku")
     assert neither.exit_code == 2 and "exactly one of" in neither.stderr
@@ -157,7 +170,7 @@ def test_bad_selection_is_a_usage_error(cli, setup) -> None:  # type: ignore[no-
         assert negative.stderr == "error: --wait must not be negative (e.g. --wait 300)\n"
 
 
-def test_quiet_prints_nothing_on_success_and_only_errors_on_failure(cli, setup) -> None:  # type: ignore[no-untyped-def]
+def test_quiet_prints_nothing_on_success_and_only_errors_on_failure(cli, setup) -> None:
     _database, _conn, ids = setup
     ok = cli("export", "--products", str(ids[0]), "--fields", "name,sku,price", "--quiet")
     assert ok.exit_code == 0
@@ -173,7 +186,7 @@ def test_quiet_prints_nothing_on_success_and_only_errors_on_failure(cli, setup) 
     assert json.loads(as_json.stdout)["syncedCount"] == 2
 
 
-def test_log_file_gets_the_run_and_no_secret(cli, setup, memory_keyring, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_log_file_gets_the_run_and_no_secret(cli, setup, memory_keyring, tmp_path) -> None:
     _database, conn, ids = setup
     secrets = [value for value in memory_keyring.entries.values() if value]
     assert len(secrets) >= 2  # the connection's consumer key and secret
@@ -190,13 +203,15 @@ def test_log_file_gets_the_run_and_no_secret(cli, setup, memory_keyring, tmp_pat
     assert not [secret for secret in secrets if secret in text]
 
     again = cli(*args, "--log-file", str(log))  # appends; INFO lines only at the default level
-    assert again.exit_code == 1 and "1 synced, 1 failed" in again.stdout
+    assert again.exit_code == 1 and "1 unchanged, 0 skipped, 0 excluded, 0 conflicts, 1 failed" in (
+        again.stdout
+    )
     added = log.read_text()[len(text) :]
     assert "finished: 1 synced, 1 failed" in added and "DEBUG" not in added
     assert not [secret for secret in secrets if secret in added]
 
 
-def test_update_and_delete_take_quiet_and_log_file(cli, setup, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_update_and_delete_take_quiet_and_log_file(cli, setup, tmp_path) -> None:
     store, conn, ids = setup
     assert cli("export", "--products", str(ids[0]), "--fields", "name,sku,price").exit_code == 0
     edit_product(store, ids[0], price="14.00")
@@ -210,7 +225,7 @@ def test_update_and_delete_take_quiet_and_log_file(cli, setup, tmp_path) -> None
     assert gone.exit_code == 3 and gone.stdout == "" and "not synced" in gone.stderr
 
 
-def test_log_file_in_a_missing_folder_is_a_usage_error(cli, setup, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_log_file_in_a_missing_folder_is_a_usage_error(cli, setup, tmp_path) -> None:
     store, conn, ids = setup
     missing = tmp_path / "no-such-folder" / "export.log"
     result = cli(
@@ -222,7 +237,7 @@ def test_log_file_in_a_missing_folder_is_a_usage_error(cli, setup, tmp_path) -> 
     assert sync_of(store, conn, ids[0]) is None
 
 
-def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -> None:
     store, conn, ids = setup
     shop, url = sandbox
     fields = ("--fields", "name,sku,price")
@@ -236,7 +251,7 @@ def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -
     assert "restore" in plan.stdout
 
 
-def test_a_refused_export_is_in_the_log_file_and_locks_are_per_database(  # type: ignore[no-untyped-def]
+def test_a_refused_export_is_in_the_log_file_and_locks_are_per_database(
     cli, setup, tmp_path
 ) -> None:
     from woosync.core.locks import store_lock

@@ -28,10 +28,8 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database
 from woosync.services.export import send as export_send
 
-
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
@@ -90,6 +88,7 @@ def test_first_export_looks_up_skus_then_creates_in_one_batch(db: Database, fake
         "status",
         "exportedFields",
         "lastExportedAt",
+        "change",
     }
     assert first["status"] == "success" and first["exportedFields"] == ["name", "sku", "price"]
     record = sync_of(db, conn, ids[0])

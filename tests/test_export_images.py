@@ -6,36 +6,20 @@ recording it."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, lock_waits, queue_behind
+from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, queue_behind
 from test_export_support import add_products, edit_product, export_json, refs_of, tee
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.export import send as export_send
 from woosync.services.export.registry import IMAGE, same_image_file
 from woosync.woo import WooClient
 
 FIELDS = ["name", "sku", "images"]
 IMG = "https://img.example"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
-
-
-@pytest.fixture(name="lock_waits")
-def lock_waits_fixture() -> Iterator[threading.Event]:
-    with lock_waits() as event:
-        yield event
 
 
 def images_in_store(sandbox: SandboxStore) -> dict[str, list[int]]:
@@ -188,10 +172,8 @@ class OneBatchFault(httpx.BaseTransport):
             self.sandbox.faults = Faults()
 
 
-def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
+@pytest.mark.usefixtures("clock")
+def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(db: Database) -> None:
     sandbox = SandboxStore(seed=34)
     conn = connection(db)
     ids = add_products(
@@ -214,10 +196,8 @@ def test_a_batch_whose_answer_was_lost_does_not_send_its_urls_again(
     assert len(sandbox.products) == 4
 
 
-def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
+@pytest.mark.usefixtures("clock")
+def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(db: Database) -> None:
     sandbox = SandboxStore(seed=35)
     conn = connection(db)
     [pid] = add_products(db, [tee("N-1", images=[f"{IMG}/2024/photo.jpg"])])
@@ -234,12 +214,12 @@ def test_an_older_picture_under_the_same_file_name_is_not_taken_for_a_new_url(
     assert new != old and sandbox.stats.image_downloads == 2
 
 
+@pytest.mark.usefixtures("clock")
 def test_an_export_under_faults_downloads_each_url_once_and_duplicates_nothing(
-    db: Database, monkeypatch: pytest.MonkeyPatch
+    db: Database,
 ) -> None:
     """Stalled batches (applied, answer lost), dropped connections, 503s and 429s (one request at
     a time, so the seed decides which request meets which)."""
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
     sandbox = SandboxStore(seed=1)
     conn = connection(db)
     catalog = [

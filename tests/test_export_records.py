@@ -6,22 +6,19 @@ test_gc_tuning.py)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import insert
 
-from store_pair import store_pair
+from manual_clock import ManualClock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync, StoreRef
-from woosync.services.export import records as export_records
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 
-NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
+NOW = datetime(2025, 12, 11, 10, 0, 0, 123000, tzinfo=UTC)  # woosync's clock reads milliseconds
 LATER = NOW + timedelta(minutes=5)
 
 ROWS = [
@@ -49,13 +46,6 @@ ROWS = [
         store_attributes=[],
     ),
 ]
-
-
-@pytest.fixture
-def stores(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
-    """Two databases with the same connection: one written by the export, one by SQLAlchemy."""
-    with store_pair(tmp_path / "fast.db", tmp_path / "reference.db") as pair:
-        yield pair
 
 
 def dump(db: Database, table: str) -> list[tuple[Any, ...]]:
@@ -112,10 +102,10 @@ def reference_sync_upsert(db: Database, rows: list[SyncRow], now: datetime) -> N
 
 
 def test_sync_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+    db_pair: tuple[Database, Database], clock: ManualClock
 ) -> None:
-    fast, reference = stores
-    monkeypatch.setattr(export_records, "utcnow", lambda: NOW)
+    fast, reference = db_pair
+    clock.set(NOW)
     with fast.session() as session:
         write_syncs(session, 1, ROWS)
     reference_sync_upsert(reference, ROWS, NOW)
@@ -128,7 +118,7 @@ def test_sync_rows_are_byte_identical_to_sqlalchemys(
         ROWS[2],
         SyncRow(product_id=4, woo_product_id=9, sync_status="pending"),
     ]
-    monkeypatch.setattr(export_records, "utcnow", lambda: LATER)
+    clock.set(LATER)
     with fast.session() as session:
         write_syncs(session, 1, changed)
     reference_sync_upsert(reference, changed, LATER)
@@ -143,12 +133,10 @@ def row_kind(kind: str) -> str:
 
 
 def test_registry_rows_are_byte_identical_to_sqlalchemys(
-    stores: tuple[Database, Database], monkeypatch: pytest.MonkeyPatch
+    db_pair: tuple[Database, Database], clock: ManualClock
 ) -> None:
-    import woosync.core.timeutil as timeutil
-
-    fast, reference = stores
-    monkeypatch.setattr(timeutil, "utcnow", lambda: NOW)
+    fast, reference = db_pair
+    clock.set(NOW)
     refs = {
         (IMAGE, "https://img.example/a.jpg"): 11,
         ("category", "Tees & Tops"): 12,
@@ -175,7 +163,7 @@ def test_registry_rows_are_byte_identical_to_sqlalchemys(
     with fast.session() as session:
         again = StoreRegistry.load(session, 1)
     again.remember(IMAGE, "https://img.example/a.jpg", 21)
-    monkeypatch.setattr(timeutil, "utcnow", lambda: LATER)
+    clock.set(LATER)
     with fast.session() as session:
         assert again.flush(session) == 1
     rows = dump(fast, "store_refs")
@@ -226,7 +214,7 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
     with db.session() as session:
         table: Any = Product.__table__  # type: ignore[attr-defined]
         columns = [table.c[name] for name in product_columns(names)]
-        rows = list(session.execute(select(*columns).order_by(table.c.id)))
+        rows: list[Any] = list(session.execute(select(*columns).order_by(table.c.id)))
     readers = field_readers(names)
     for row in rows:
         assert {n: readers[n](row) for n in names} == {n: field_value(row, n) for n in names}

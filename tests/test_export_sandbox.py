@@ -3,32 +3,21 @@ trashed SKU holders and timed-out batches, checked in the store itself."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from queued_runs import connection
 from test_export_support import add_products, edit_product, export_json, set_mapping, sync_of, tee
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import send as export_send
 from woosync.woo import WooClient
 
-
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 class BatchStall(httpx.BaseTransport):
@@ -59,18 +48,8 @@ def client_for(sandbox: SandboxStore, *, stalls: int = 0) -> WooClient:
         key,
         secret,
         transport=BatchStall(sandbox, stalls),
-        max_retries=1,
-        sleep=lambda _s: None,
+        max_retries=1,  # its pause is the clock fixture's: no wait
     )
-
-
-def connection(db: Database, name: str, url: str = "http://store.test") -> int:
-    with db.session() as session:
-        conn = Connection(store_name=name, store_url=url)
-        session.add(conn)
-        session.flush()
-        assert conn.id is not None
-        return conn.id
 
 
 def export(db: Database, sandbox: SandboxStore, conn: int, **options: Any) -> dict[str, Any]:

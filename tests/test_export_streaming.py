@@ -5,19 +5,19 @@ from the stored digest of the export's inputs, without decoding the product."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from test_export_sandbox import client_for, connection
+from queued_runs import connection
+from test_export_sandbox import client_for
 from test_export_support import add_products, edit_product, sync_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import select, send
+from woosync.services.export import select
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
 from woosync.services.export.run import export_products, plan_export
 
@@ -27,14 +27,10 @@ FIELDS = ["name", "sku", "price", "categories"]
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(select, "CHUNK", 3)
-    monkeypatch.setattr(send, "RETRY_PAUSE", 0.0)
 
 
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
@@ -81,13 +77,12 @@ def test_an_unchanged_partial_export_decodes_no_product_and_asks_the_store_nothi
     export(db, sandbox, conn, all_products=True)
     loaded: list[list[int]] = []
     load_items = select.load_items
-    monkeypatch.setattr(
-        select,
-        "load_items",
-        lambda session, cid, wanted, *rest: (
-            loaded.append(list(wanted)) or load_items(session, cid, wanted, *rest)
-        ),
-    )
+
+    def load_and_note(session: Any, cid: int, wanted: Any, *rest: Any) -> Any:
+        loaded.append(list(wanted))
+        return load_items(session, cid, wanted, *rest)
+
+    monkeypatch.setattr(select, "load_items", load_and_note)
     sandbox.stats.reset()
     quiet = export(db, sandbox, conn, all_products=True, partial=True)
     assert (quiet.synced_count, quiet.failed_count) == (8, 0)
@@ -172,7 +167,7 @@ def test_retry_failed_goes_through_in_chunks(
     assert all(sync_of(db, conn, i).sync_status == "synced" for i in ids)  # type: ignore[union-attr]
 
 
-def test_export_json_is_streamed_as_one_document(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_export_json_is_streamed_as_one_document(cli, db_path: Path) -> None:
     """``--json`` is the document ``Output.emit`` would print (the same bytes), its ``results``
     written from the products as they were finished."""
     sandbox = SandboxStore()
@@ -216,7 +211,7 @@ def test_a_spooled_document_is_written_as_json_dumps_writes_it(
     assert capsys.readouterr().out == json.dumps(plain, indent=2, ensure_ascii=False) + "\n"
 
 
-def test_several_stores_stream_each_store_s_results_into_the_envelope(cli, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_several_stores_stream_each_store_s_results_into_the_envelope(cli, db_path: Path) -> None:
     first, second = SandboxStore(), SandboxStore()
     with first.serve() as one, second.serve() as two:
         db = open_database(db_path)

@@ -207,7 +207,7 @@ class FakeWoo:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix(API)
         query = {k: v[-1] for k, v in parse_qs(request.url.query.decode()).items()}
-        body = json.loads(request.content) if request.content else None
+        body: Any = json.loads(request.content) if request.content else None
         self.requests.append((request.method, path, query, body))
         headers = {"X-WP-Total": "0", "X-WP-TotalPages": "1"}
         if request.method == "GET" and path == "/products":
@@ -280,13 +280,11 @@ class FakeWoo:
 
 
 def fake_client(max_retries: int = 0) -> Any:
-    """A WooClient over HTTPS (Basic auth: plain URLs), no retries unless asked, no sleeping; the
-    tests route its requests to a :class:`FakeWoo` with pytest-httpx."""
+    """A WooClient over HTTPS (Basic auth: plain URLs), no retries unless asked (their pauses are
+    the clock fixture's); the tests route its requests to a :class:`FakeWoo` with pytest-httpx."""
     from woosync.woo import WooClient
 
-    return WooClient(
-        "https://shop.test", "ck_test", "cs_test", max_retries=max_retries, sleep=lambda _s: None
-    )
+    return WooClient("https://shop.test", "ck_test", "cs_test", max_retries=max_retries)
 
 
 def export_json(db: Database, connection: int | str | None = None, **options: Any) -> Any:

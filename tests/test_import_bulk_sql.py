@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import text
 
 from woosync.db.bulk_sql import insert_many, upsert_many
-from woosync.db.engine import Database, open_database
-from woosync.db.models import Connection, Product, ProductSync
+from woosync.db.engine import Database
+from woosync.db.models import Product, ProductSync
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)
@@ -100,20 +100,8 @@ def _stored(path: Path, table: str) -> list[tuple[Any, ...]]:
         return conn.execute(f"SELECT {kinds} FROM {table} ORDER BY id").fetchall()
 
 
-def _database(path: Path) -> Database:
-    db = open_database(path)
-    with db.session() as session:
-        session.add(Connection(store_name="S", store_url="http://s.test"))
-    return db
-
-
-@pytest.fixture
-def stores(tmp_path: Path) -> tuple[Database, Database]:
-    return _database(tmp_path / "fast.db"), _database(tmp_path / "reference.db")
-
-
-def test_insert_many_stores_what_sqlalchemy_stores(stores: tuple[Database, Database]) -> None:
-    fast, reference = stores
+def test_insert_many_stores_what_sqlalchemy_stores(db_pair: tuple[Database, Database]) -> None:
+    fast, reference = db_pair
     table: Any = Product.__table__  # type: ignore[attr-defined]
     with fast.session() as session:
         insert_many(session, table, PRODUCTS)
@@ -128,12 +116,12 @@ def test_insert_many_stores_what_sqlalchemy_stores(stores: tuple[Database, Datab
     assert "2025-12-11 10:00:00.000005" in stored[3]  # 12:00+02:00 stored in UTC
 
 
-def test_upsert_many_stores_what_sqlalchemy_stores(stores: tuple[Database, Database]) -> None:
-    fast, reference = stores
+def test_upsert_many_stores_what_sqlalchemy_stores(db_pair: tuple[Database, Database]) -> None:
+    fast, reference = db_pair
     products: Any = Product.__table__  # type: ignore[attr-defined]
     syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
-    for store in stores:
-        with store.session() as session:
+    for each in db_pair:
+        with each.session() as session:
             insert_many(session, products, PRODUCTS)
     with fast.session() as session:
         upsert_many(session, syncs, SYNCS, conflict=("connection_id", "product_id"))
@@ -143,8 +131,10 @@ def test_upsert_many_stores_what_sqlalchemy_stores(stores: tuple[Database, Datab
     assert "null" in stored[1]  # a JSON column's None is the JSON text null, not SQL NULL
 
 
-def test_upsert_updates_the_given_columns_and_keeps_the_kept_ones(tmp_path: Path) -> None:
-    db = _database(tmp_path / "db")
+def test_upsert_updates_the_given_columns_and_keeps_the_kept_ones(
+    db_pair: tuple[Database, Database],
+) -> None:
+    db = db_pair[0]
     products: Any = Product.__table__  # type: ignore[attr-defined]
     syncs: Any = ProductSync.__table__  # type: ignore[attr-defined]
     later = NOW + timedelta(hours=1)
@@ -168,8 +158,8 @@ def test_upsert_updates_the_given_columns_and_keeps_the_kept_ones(tmp_path: Path
     ]
 
 
-def test_a_naive_datetime_is_refused_as_before(tmp_path: Path) -> None:
-    db = _database(tmp_path / "db")
+def test_a_naive_datetime_is_refused_as_before(db_pair: tuple[Database, Database]) -> None:
+    db = db_pair[0]
     products: Any = Product.__table__  # type: ignore[attr-defined]
     with pytest.raises(Exception, match="timezone"), db.session() as session:
         insert_many(session, products, [_product(1, created_at=NOW.replace(tzinfo=None))])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,9 +86,44 @@ def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cl
     result = cli("import")
     assert result.exit_code == 0
     assert "2 imported, 0 updated, 0 unchanged, 1 skipped, 0 failed" in result.stdout
-    assert "variable products are not imported" in result.stdout
+    assert "+ imported H-00001 (store product 10) as product 1" in result.stdout.splitlines()
+    # skipped products are counted; --verbose lists them and why
+    assert "variable products are not imported" not in result.stdout
+    assert "1 skipped: --verbose lists them and why" in result.stdout
+    verbose = cli("import", "--verbose")
+    assert "variable products are not imported" in verbose.stdout
     again = cli("import", "--update-existing", "--woo-ids", "10,11")
     assert "0 imported, 0 updated, 2 unchanged" in again.stdout
+    assert again.stdout.splitlines() == ["0 imported, 0 updated, 2 unchanged, 0 skipped, 0 failed"]
+
+
+def test_a_dry_run_shows_only_real_differences_with_their_values(
+    db: Database, sandbox: SandboxStore, served: str, cli: Any
+) -> None:
+    from woosync.woo import WooClient
+
+    sandbox.seed_products(3, prefix="D-")
+    assert cli("import").exit_code == 0
+    key, secret = sandbox.create_key("read_write")
+    stored = sandbox.find_sku("D-00002")
+    assert stored is not None
+    before = stored["regular_price"]
+    with WooClient(served, key, secret) as client:
+        client.put(f"/products/{stored['id']}", {"regular_price": "13.90"})
+    new_id = sandbox.create_product({"name": "New one", "sku": "D-NEW", "regular_price": "5"})["id"]
+
+    dry = cli("import", "--dry-run", "--update-existing")
+    assert dry.exit_code == 0, dry.stderr
+    changes = [line for line in dry.stdout.splitlines() if line[:1] in "+~-"]
+    assert changes == [
+        f"~ D-00002 price {before} -> 13.90",
+        f"+ import D-NEW (store product {new_id})",
+    ]
+    assert "1 would be imported, 1 would be updated, 2 unchanged" in dry.stdout
+    data = json.loads(cli("--json", "import", "--dry-run", "--update-existing").stdout)
+    [updated] = [p for p in data["products"] if p["status"] == "updated"]
+    assert updated["changes"] == [{"field": "price", "old": before, "new": "13.90"}]
+    assert _skus(db) == ["D-00001", "D-00002", "D-00003"]  # nothing written
 
 
 def test_a_failed_product_means_exit_1_and_a_line_on_stderr(
@@ -163,7 +197,7 @@ def test_never_prompts_without_a_terminal(
 
 
 def test_a_second_run_on_the_same_store_exits_6_or_waits(
-    db: Database, sandbox: SandboxStore, cli: Any
+    db: Database, sandbox: SandboxStore, cli: Any, lock_waits: threading.Event
 ) -> None:
     sandbox.seed_products(2, prefix="LK-")
     with store_lock(1, database=db.path):
@@ -174,7 +208,7 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert _skus(db) == []
 
     held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, 0.4, held))
+    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
     holder.start()
     assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--wait", "10")
@@ -183,10 +217,13 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert len(_skus(db)) == 2
 
 
-def _hold_lock(db: Database, connection_id: int, seconds: float, held: threading.Event) -> None:
+def _hold_lock(
+    db: Database, connection_id: int, release: threading.Event, held: threading.Event
+) -> None:
+    """Hold the store's lock until ``release`` is set (by the run that queues behind it)."""
     with store_lock(connection_id, database=db.path):
         held.set()
-        time.sleep(seconds)
+        assert release.wait(5)
 
 
 def test_overlapping_runs_on_one_store_are_serialised(db: Database, sandbox: SandboxStore) -> None:
@@ -241,7 +278,7 @@ def test_runs_on_different_stores_proceed_in_parallel(
 
 
 def test_a_refused_run_is_in_the_log_file_too(
-    db: Database, sandbox: SandboxStore, cli: Any, tmp_path: Path
+    db: Database, sandbox: SandboxStore, cli: Any, tmp_path: Path, lock_waits: threading.Event
 ) -> None:
     """A cron job's log file shows why a run did nothing, not only the runs that worked."""
     log = tmp_path / "import.log"
@@ -252,7 +289,7 @@ def test_a_refused_run_is_in_the_log_file_too(
     assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
 
     held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, 0.3, held))
+    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
     holder.start()
     assert held.wait(5)  # the lock is taken before the second run starts
     waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))
@@ -288,7 +325,7 @@ def test_human_tables_and_failure_lines_are_capped(
         sandbox.create_product({"name": f"Variable {n}", "sku": f"V-{n}", "type": "variable"})
     for n in range(22):
         sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
-    result = cli("import")
+    result = cli("import", "--verbose")
     assert result.exit_code == 1
     assert "0 imported, 0 updated, 0 unchanged, 23 skipped, 22 failed" in result.stdout
     assert result.stdout.count("variable products are not imported") == 20

@@ -9,9 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from import_helpers import import_products_json
+from manual_clock import ManualClock
 from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
@@ -24,26 +25,9 @@ STORE_URL = "http://sandbox.test"
 LIST_ROUTE = ("GET", "/wc/v3/products")
 
 
-class Clock:
-    """The sandbox's clock (its ``date_modified``), moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 12, 11, 9, 0, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sandbox(clock: Clock) -> SandboxStore:
+def sandbox(clock: ManualClock) -> SandboxStore:
+    """The store's clock (its ``date_modified``) is woosync's: one time, moved by hand."""
     return SandboxStore(seed=0, clock=clock)
 
 
@@ -328,7 +312,7 @@ def test_given_ids_in_include_chunks_and_missing_ids_fail(
 
 
 def test_given_ids_not_changed_since_are_skipped_not_failed(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
 ) -> None:
     ids = sandbox.seed_products(3, prefix="IS-")
     clock.advance(hours=1)
@@ -385,7 +369,7 @@ def test_a_linked_product_is_matched_by_its_link_when_its_sku_changed(
         "K-00003": "unchanged",
     }
     with db.session() as session:
-        assert [p.sku for p in session.exec(select(Product).order_by(Product.id))] == [
+        assert [p.sku for p in session.exec(select(Product).order_by(col(Product.id)))] == [
             "K-00001",
             "K-RENAMED",
             "K-00003",
@@ -393,7 +377,7 @@ def test_a_linked_product_is_matched_by_its_link_when_its_sku_changed(
 
 
 def test_a_product_linked_earlier_in_the_run_is_matched_by_that_link(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
 ) -> None:
     ids = sandbox.seed_products(250, prefix="RE-")
     clock.advance(hours=1)
@@ -428,7 +412,7 @@ def test_a_product_linked_earlier_in_the_run_is_matched_by_that_link(
 
 @pytest.mark.parametrize("dry_run", [False, True])
 def test_a_newer_copy_of_a_product_this_run_imported_updates_it_without_update_existing(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock, dry_run: bool
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock, dry_run: bool
 ) -> None:
     ids = sandbox.seed_products(250, prefix="NC-")
     clock.advance(hours=1)
@@ -457,7 +441,7 @@ def test_a_newer_copy_of_a_product_this_run_imported_updates_it_without_update_e
 
 
 def test_duplicates_across_pages_are_dropped_and_totals_checked(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
 ) -> None:
     ids = sandbox.seed_products(250, prefix="DUP-")
     clock.advance(hours=1)
@@ -508,7 +492,7 @@ def _cursor(db: Database) -> str | None:
 
 
 def test_incremental_runs_pick_up_exactly_what_changed(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
 ) -> None:
     ids = sandbox.seed_products(250, prefix="INC-")  # all modified at 09:00:00
     clock.advance(hours=1)  # the newest product, and the 60 s overlap, are now well in the past
@@ -556,7 +540,7 @@ def test_incremental_runs_pick_up_exactly_what_changed(
 
 
 def test_the_bookmark_does_not_move_when_the_run_fails(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
 ) -> None:
     from woosync.core.errors import StoreError
 
@@ -626,13 +610,11 @@ def test_export_right_after_import_sends_nothing_for_unchanged_products(
 
 
 def test_a_change_during_a_run_is_not_lost_even_without_overlap(
-    db: Database, client_factory: Any
+    db: Database, client_factory: Any, clock: ManualClock
 ) -> None:
     """The bookmark is the newest date seen minus the run's duration: a product read early in a run
     and changed while the run went on (before a later product changed) is read by the next run."""
-    import time
-
-    sandbox = SandboxStore(seed=0)  # the real clock: store time passes as the run does
+    sandbox = SandboxStore(seed=0, clock=clock)  # store time passes as the run does
     client = client_factory(sandbox)
     ids = sandbox.seed_products(250, prefix="RT-")
     done: list[int] = []
@@ -641,7 +623,7 @@ def test_a_change_during_a_run_is_not_lost_even_without_overlap(
         if not done:  # after page 1: change a product of page 1, then one of page 3
             done.append(n)
             client.put(f"/products/{ids[3]}", {"name": "Changed early"})
-            time.sleep(1.1)
+            clock.advance(seconds=1.1)
             client.put(f"/products/{ids[240]}", {"name": "Changed later"})
 
     no_overlap = timedelta(0)
@@ -658,7 +640,7 @@ def test_a_change_during_a_run_is_not_lost_even_without_overlap(
 
 
 def test_a_product_pushed_past_the_announced_pages_is_still_fetched(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
 ) -> None:
     """Page 1 announces 2 pages; a product joining the set at the front pushes the last one onto a
     page 3 that the later pages announce: that page is fetched too."""
@@ -681,7 +663,7 @@ def test_a_product_pushed_past_the_announced_pages_is_still_fetched(
 
 
 def test_a_product_missed_by_an_incremental_run_is_read_by_the_next_one(
-    db: Database, sandbox: SandboxStore, client: WooClient, clock: Clock
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
 ) -> None:
     """A product deleted during an incremental run shifts the later pages, so one product of the
     window is never seen: the bookmark must not move past it."""

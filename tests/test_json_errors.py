@@ -74,7 +74,7 @@ def test_without_json_stdout_stays_empty(cli) -> None:
 
 
 def test_a_service_names_parameters_and_the_cli_writes_them_as_flags() -> None:
-    from woosync.cli.app import flag_of
+    from woosync.cli.flags import flag_of
     from woosync.core.errors import ValidationError, param
 
     error = ValidationError(

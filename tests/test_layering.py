@@ -1,5 +1,6 @@
-"""Imports run one way: cli -> services -> {store, woo, secrets, files} -> core; sandbox stands apart;
-no modules import each other in a circle."""
+"""Imports run one way: cli -> services -> {db, woo, secrets, files -> products} -> core; sandbox
+stands apart; no modules import each other in a circle; services import at module level, not inside
+functions."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import ast
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "woosync"
-LOWER = {"cli", "shapes", "services", "db", "woo", "secrets", "files", "sandbox"}
+LOWER = {"cli", "shapes", "services", "db", "woo", "secrets", "files", "products", "sandbox"}
 FORBIDDEN = {
     "core": LOWER,
     "db": LOWER - {"db"},
     "woo": LOWER - {"woo"},
     "secrets": LOWER - {"secrets"},
-    "files": LOWER - {"files"},
+    # the product domain (field rules): used by files, services and the CLI; imports only core
+    "products": LOWER - {"products"},
+    "files": LOWER - {"files", "products"},
     "services": {"cli", "shapes", "sandbox"},
     # the spec's JSON shapes of service results, shared by the CLI and the HTTP API
     "shapes": {"cli", "sandbox"},
@@ -147,3 +150,84 @@ def test_the_circle_check_sees_a_circle() -> None:
     graph = _module_graph()
     assert "woosync.cli.registry" in graph["woosync.cli.app"]  # imports inside functions count
     assert "woosync.secrets.chain" in graph["woosync.secrets"]  # a package re-exporting its modules
+
+
+# imports inside functions in services/ ----------------------------------------------------------
+
+# Functions in services/ that still import inside their body ("path under src/woosync:qualified
+# name"). Only the CLI imports lazily, for start-up time (`woosync --help` loads no service); in a
+# service an import inside a function buys nothing and hides the module's dependencies. Move the
+# import to the top of the module and delete the entry: the list only ever shrinks.
+FUNCTION_IMPORTS_LEFT = frozenset(
+    {
+        "services/export/registry.py:StoreRegistry._resolve_attributes",
+        "services/export/registry.py:StoreRegistry._resolve_terms",
+        "services/export/registry.py:StoreRegistry.flush",
+        "services/export/registry.py:StoreRegistry.load",
+        "services/export/registry.py:_create_term",
+        "services/export/registry.py:_file_stems",
+        "services/selection.py:_products_by_sku",
+        "services/selection.py:exclude_products",
+        "services/sync_status.py:_with_exclusions",
+        "services/sync_status.py:open_conflicts",
+        "services/sync_status.py:sync_status",
+        "services/sync_status.py:validate_status",
+    }
+)
+
+
+def _functions_importing(path: Path) -> set[str]:
+    """Qualified names of the functions (methods, nested functions) of ``path`` whose own body
+    holds an ``import``; imports at module or class level do not count."""
+    found: set[str] = set()
+
+    def visit(node: ast.AST, scope: list[str], in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                visit(child, [*scope, child.name], True)
+            elif isinstance(child, ast.ClassDef):
+                visit(child, [*scope, child.name], in_function)
+            elif isinstance(child, ast.Import | ast.ImportFrom) and in_function:
+                found.add(".".join(scope))
+            else:
+                visit(child, scope, in_function)
+
+    visit(ast.parse(path.read_text()), [], False)
+    return found
+
+
+def _service_function_imports() -> set[str]:
+    return {
+        f"{path.relative_to(SRC).as_posix()}:{name}"
+        for path in (SRC / "services").rglob("*.py")
+        for name in _functions_importing(path)
+    }
+
+
+def test_services_import_at_module_level() -> None:
+    new = sorted(_service_function_imports() - FUNCTION_IMPORTS_LEFT)
+    assert new == [], (
+        "import at the top of the module, not inside these service functions: " + ", ".join(new)
+    )
+
+
+def test_the_list_of_function_imports_left_has_no_stale_entry() -> None:
+    """An entry whose function no longer imports (or no longer exists) is deleted from the list."""
+    stale = sorted(FUNCTION_IMPORTS_LEFT - _service_function_imports())
+    assert stale == [], "delete from FUNCTION_IMPORTS_LEFT: " + ", ".join(stale)
+
+
+def test_the_function_import_check_sees_an_import_in_a_method(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "import os\n"
+        "class A:\n"
+        "    import sys\n"
+        "    def f(self):\n"
+        "        def g():\n"
+        "            from json import dumps\n"
+        "        return g\n"
+        "def h():\n"
+        "    return os\n"
+    )
+    assert _functions_importing(module) == {"A.f.g"}

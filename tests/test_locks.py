@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ def test_second_holder_fails_at_once_without_wait(tmp_path: Path) -> None:
     assert "connection 1" in str(errors[0])
 
 
-def test_waiter_gets_the_lock_when_released(tmp_path: Path) -> None:
+def test_waiter_gets_the_lock_when_released(tmp_path: Path, lock_waits: threading.Event) -> None:
     order: list[str] = []
     held = threading.Event()
 
@@ -36,7 +35,7 @@ def test_waiter_gets_the_lock_when_released(tmp_path: Path) -> None:
         with store_lock(2, directory=tmp_path):
             order.append("first")
             held.set()
-            time.sleep(0.2)
+            assert lock_waits.wait(5)  # the second run is queued behind this one
             order.append("first done")
 
     thread = threading.Thread(target=holder)

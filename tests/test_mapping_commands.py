@@ -1,4 +1,5 @@
-"""``woosync export-mapping`` and ``woosync import-mapping``: spec operations 8-17 through the CLI."""
+"""``woosync export-mapping`` and ``woosync import-mapping``: the spec's mapping operations through the
+CLI (ARCHITECTURE.md, operations table)."""
 
 from __future__ import annotations
 
@@ -281,7 +282,7 @@ def test_delete_asks_on_a_terminal_and_refuses_without_one_unless_yes(
     )
     assert snapshot(stores) == before
 
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     refused = cli("export-mapping", "delete", str(created["id"]), input="n\n")
     assert refused.exit_code == 1 and "nothing deleted" in refused.stderr
     assert snapshot(stores) == before

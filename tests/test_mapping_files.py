@@ -33,7 +33,7 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def apply(cli, *args: str):
+def apply(cli, *args: str | Path):
     return cli("mappings", "apply", *map(str, args))
 
 
@@ -94,6 +94,43 @@ def test_dry_run_shows_the_changes_and_writes_nothing(cli, stores) -> None:
     as_json = json.loads(apply(cli, "--json", "--dry-run", EXAMPLES / "retail.yaml").stdout)
     assert [(c["action"], c["mappingId"]) for c in as_json] == [("create", None)]
     assert snapshot(stores) == []
+
+
+def test_dry_run_lists_each_value_that_changes(cli, stores, tmp_path) -> None:
+    path = write(
+        tmp_path / "retail.yaml",
+        "store: Main Retail Store\nexport:\n  selectedFields: [name, sku, price, weight]\n"
+        "  fieldMappings: {price: regular_price, weight: weight}\n",
+    )
+    assert apply(cli, path).exit_code == 0
+    write(
+        path,
+        "store: Main Retail Store\nexport:\n  selectedFields: [name, sku, price, description]\n"
+        "  fieldMappings: {price: sale_price, description: short_description}\n",
+    )
+    dry = apply(cli, "--dry-run", path)
+    assert dry.exit_code == 0
+    assert dry.stdout.splitlines() == [
+        f"~ would update export mapping 1 for 'Main Retail Store' ({path})",
+        "    + selectedFields description",
+        "    - selectedFields weight",
+        "    ~ fieldMappings.price regular_price -> sale_price",
+        "    - fieldMappings.weight (was weight)",
+        "    + fieldMappings.description = short_description",
+    ]
+    write(path, "store: Main Retail Store\nexport:\n  selectedFields: [sku, name, price, weight]\n"
+          "  fieldMappings: {price: regular_price, weight: weight}\n")  # fmt: skip
+    reordered = apply(cli, "--dry-run", path).stdout.splitlines()
+    assert reordered[1:] == [
+        "    ~ selectedFields [name, sku, price, weight] -> [sku, name, price, weight]"
+    ]
+    new_store = write(
+        tmp_path / "wholesale.yaml",
+        "store: Wholesale Store\nimport:\n  attributeMappings: {pa_color: color}\n",
+    )
+    created = apply(cli, "--dry-run", new_store).stdout.splitlines()
+    assert created[0].startswith("+ would create import mapping for 'Wholesale Store'")
+    assert "    + attributeMappings.pa_color = color" in created
 
 
 def test_a_changed_file_updates_the_active_mapping_in_place(cli, stores, tmp_path) -> None:

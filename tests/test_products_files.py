@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from woosync.core.errors import ValidationError
-from woosync.files.product_files import parse_products, read_product_file, validate_rows
+from woosync.core.errors import ValidationError, param
+from woosync.files.product_files import parse_products, read_product_file
+from woosync.products.rows import validate_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fields_of(text: str, fmt: str) -> list[tuple[int, dict]]:
+def fields_of(text: str, fmt: str) -> list[tuple[int, dict[str, Any]]]:
     valid, errors = validate_rows(parse_products(text, fmt))
     assert errors == []
     return [(row.row, row.fields) for row in valid]
@@ -102,7 +104,7 @@ def test_example_files_are_valid() -> None:
         valid, errors = validate_rows(read_product_file(ROOT / "examples" / name))
         assert errors == [] and len(valid) >= 4
     yaml_rows, _ = validate_rows(read_product_file(ROOT / "examples" / "catalog.yaml"))
-    assert len(yaml_rows) == 12
+    assert len(yaml_rows) == 16  # 13 products, 3 of them the variations of TEE
     assert "004512" in [row.sku for row in yaml_rows]
 
 
@@ -211,7 +213,9 @@ def test_csv_semicolon_or_tab_separated_files_from_spreadsheets_load() -> None:
     assert [(e.row, e.message) for e in errors] == [
         (
             2,
-            "price: '2,50' is not a number like 12.50 (write 2.50, or load the file with --decimal-comma)",
+            "price: '2,50' is not a number like 12.50 (write 2.50, or load the file with "
+            + param("decimal_comma")
+            + ")",
         )
     ]
 

@@ -16,25 +16,16 @@ import httpx
 import pytest
 
 from test_export_support import add_products, export_json, tee
-from woosync.db.engine import Database, open_database
+from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.export import send as export_send
 from woosync.woo import WooClient
 
 TIMEOUT = 0.4
 
 
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    db = open_database(db_path)
-    yield db
-    db.dispose()
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def issue_faults() -> Faults:
@@ -74,7 +65,7 @@ def test_an_export_under_every_fault_completes_in_one_run_without_duplicates(
         with db.session() as session:
             session.add(Connection(id=1, store_name="Faulty", store_url=url))
         sandbox.faults = issue_faults()
-        with WooClient(url, key, secret, timeout=TIMEOUT, sleep=lambda _s: None) as client:
+        with WooClient(url, key, secret, timeout=TIMEOUT) as client:  # pauses: the clock fixture
             result = export_json(
                 db,
                 1,

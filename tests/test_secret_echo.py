@@ -31,11 +31,8 @@ PRODUCTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
-    from woosync.services.export import send as export_send
-
-    monkeypatch.setattr(export_send, "RETRY_PAUSE", 0.0)
+# woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def forms(value: str) -> set[str]:

@@ -66,11 +66,11 @@ def _ok(result: Any) -> Any:
 
 
 def _plan(cli: Any, *args: str) -> dict[str, Any]:
-    return json.loads(_ok(cli("--json", "export", *args, "--dry-run")).stdout)  # type: ignore[no-any-return]
+    return json.loads(_ok(cli("--json", "export", *args, "--dry-run")).stdout)
 
 
 # deletes that stick -------------------------------------------------------------------------------
-def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops) -> None:
     _database, ids = setup
     shop, _url = shops[0]
     _ok(cli("export", "--all"))
@@ -90,7 +90,10 @@ def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops
         }
     ]
     human = _ok(cli("export", "--all", "--partial", "--dry-run"))
-    assert "1 excluded from this store" in human.stdout and "left out: product" in human.stdout
+    assert (
+        "2 unchanged, 0 skipped, 1 excluded," in human.stdout
+        and "left out: product" in human.stdout
+    )
     ran = json.loads(_ok(cli("--json", "export", "--all", "--partial")).stdout)
     assert (ran["syncedCount"], ran["excludedCount"]) == (2, 1)
     assert shop.find_sku("SEL-2") is None
@@ -115,11 +118,11 @@ def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops
     assert _plan(cli, "--all", "--partial")["summary"]["excluded"] == 0
 
 
-def test_exclude_keeps_the_store_copy_and_include_updates_it(cli, setup, shops) -> None:  # type: ignore[no-untyped-def]
+def test_exclude_keeps_the_store_copy_and_include_updates_it(cli, setup, shops) -> None:
     store, ids = setup
     shop, _url = shops[0]
     _ok(cli("export", "--all"))
-    woo_id = shop.find_sku("SEL-1")["id"]  # type: ignore[index]
+    woo_id = shop.find_sku("SEL-1")["id"]
     excluded = json.loads(_ok(cli("--json", "products", "exclude", "-c", "Retail", "SEL-1")).stdout)
     assert excluded["excluded"] == [
         {"productId": ids[0], "sku": "SEL-1", "wooProductId": woo_id, "already": False}
@@ -136,14 +139,14 @@ def test_exclude_keeps_the_store_copy_and_include_updates_it(cli, setup, shops) 
     plan = _plan(cli, "--all", "--partial")
     assert plan["summary"]["excluded"] == 1 and plan["excluded"][0]["reason"] == "excluded"
     _ok(cli("export", "--all", "--partial"))
-    assert shop.find_sku("SEL-1")["regular_price"] == "10.00"  # type: ignore[index]
+    assert shop.find_sku("SEL-1")["regular_price"] == "10.00"
 
     # an import from that store leaves it alone too
     imported = json.loads(_ok(cli("--json", "import", "--update-existing")).stdout)
     skipped = {p["sku"]: p for p in imported["products"] if p["status"] == "skipped"}
     assert "excluded from this store" in skipped["SEL-1"]["message"]
     with store.session() as session:
-        assert session.get(Product, ids[0]).price == "99.00"  # type: ignore[union-attr]
+        assert session.get(Product, ids[0]).price == "99.00"
 
     status = json.loads(_ok(cli("--json", "sync-status")).stdout)
     assert status["summary"] == {
@@ -159,10 +162,10 @@ def test_exclude_keeps_the_store_copy_and_include_updates_it(cli, setup, shops) 
     assert included["included"][0]["wasExcluded"] is True
     _ok(cli("export", "--all", "--partial"))
     assert shop.find_sku("SEL-1")["id"] == woo_id  # the same copy, updated, not a second one
-    assert shop.find_sku("SEL-1")["regular_price"] == "99.00"  # type: ignore[index]
+    assert shop.find_sku("SEL-1")["regular_price"] == "99.00"
 
 
-def test_exclude_and_include_refuse_unknown_skus_and_change_nothing(cli, setup) -> None:  # type: ignore[no-untyped-def]
+def test_exclude_and_include_refuse_unknown_skus_and_change_nothing(cli, setup) -> None:
     unknown = cli("products", "exclude", "-c", "Retail", "SEL-1", "NOPE")
     assert unknown.exit_code == 3 and "NOPE" in unknown.stderr and "Traceback" not in unknown.stderr
     assert _plan(cli, "--all")["summary"]["excluded"] == 0
@@ -172,7 +175,7 @@ def test_exclude_and_include_refuse_unknown_skus_and_change_nothing(cli, setup) 
     assert missing.exit_code == 2 and "--connection" in missing.stderr
 
 
-def test_a_deleted_product_shows_as_excluded_in_sync_status(cli, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_deleted_product_shows_as_excluded_in_sync_status(cli, setup) -> None:
     _database, ids = setup
     _ok(cli("export", "--all"))
     _ok(cli("delete", "-p", str(ids[2]), "--yes"))
@@ -196,7 +199,7 @@ products:
 """
 
 
-def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(  # type: ignore[no-untyped-def]
+def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(
     cli, setup, shops, tmp_path
 ) -> None:
     _database, ids = setup
@@ -204,7 +207,9 @@ def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(  # t
     path = tmp_path / "wholesale.yaml"
     path.write_text(SELECTION)
     dry = _ok(cli("mappings", "apply", "--dry-run", str(path)))
-    assert "would create the products selection for 'Wholesale'" in dry.stdout
+    assert "+ would create the products selection for 'Wholesale'" in dry.stdout
+    assert "    + products.include.categories shoes" in dry.stdout.splitlines()
+    assert "    + products.exclude.tags retail-only" in dry.stdout.splitlines()
     applied = json.loads(_ok(cli("--json", "mappings", "apply", str(path))).stdout)
     assert applied[0]["direction"] == "products" and applied[0]["action"] == "create"
     assert json.loads(_ok(cli("--json", "mappings", "apply", str(path))).stdout) == []
@@ -258,7 +263,7 @@ def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(  # t
         ("products: [A, B]\n", "sel.yaml:2: products:"),
     ],
 )
-def test_a_bad_products_section_is_refused_with_its_line(  # type: ignore[no-untyped-def]
+def test_a_bad_products_section_is_refused_with_its_line(
     cli, setup, tmp_path, text, message
 ) -> None:
     path = tmp_path / "sel.yaml"
@@ -270,7 +275,7 @@ def test_a_bad_products_section_is_refused_with_its_line(  # type: ignore[no-unt
 
 
 # remove and tombstones ----------------------------------------------------------------------------
-def test_a_removed_product_is_not_imported_again_until_restored(cli, setup, shops) -> None:  # type: ignore[no-untyped-def]
+def test_a_removed_product_is_not_imported_again_until_restored(cli, setup, shops) -> None:
     store, ids = setup
     shop, _url = shops[0]
     _ok(cli("export", "--all"))
@@ -295,7 +300,7 @@ def test_a_removed_product_is_not_imported_again_until_restored(cli, setup, shop
         assert session.exec(select(Product).where(Product.sku == "SEL-1")).first() is not None
 
 
-def test_remove_from_stores_deletes_every_copy_and_load_recreates_it(  # type: ignore[no-untyped-def]
+def test_remove_from_stores_deletes_every_copy_and_load_recreates_it(
     cli, setup, shops, tmp_path
 ) -> None:
     store, ids = setup
@@ -322,7 +327,7 @@ def test_remove_from_stores_deletes_every_copy_and_load_recreates_it(  # type: i
     assert _plan(cli, "--all", "--partial")["summary"]["create"] == 1  # a new product: no exclusion
 
 
-def test_remove_keeps_the_product_when_a_store_cannot_delete_it(cli, setup, shops) -> None:  # type: ignore[no-untyped-def]
+def test_remove_keeps_the_product_when_a_store_cannot_delete_it(cli, setup, shops) -> None:
     store, ids = setup
     retail, _url = shops[0]
     _ok(cli("export", "--all"))
@@ -344,13 +349,13 @@ def test_remove_keeps_the_product_when_a_store_cannot_delete_it(cli, setup, shop
     assert shops[1][0].find_sku("SEL-1") is None
 
 
-def test_remove_asks_on_a_terminal_whether_to_delete_the_store_copies(  # type: ignore[no-untyped-def]
+def test_remove_asks_on_a_terminal_whether_to_delete_the_store_copies(
     cli, setup, shops, monkeypatch
 ) -> None:
     _database, ids = setup
     retail, _url = shops[0]
     _ok(cli("export", "--all"))
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     kept = _ok(cli("products", "remove", str(ids[0]), input="y\nn\n"))
     assert "Delete it from the 1 store(s) that hold it too (Retail)?" in kept.stderr
     assert retail.find_sku("SEL-1") is not None
@@ -361,7 +366,7 @@ def test_remove_asks_on_a_terminal_whether_to_delete_the_store_copies(  # type: 
     assert "store(s) that hold it" not in quiet.stderr and retail.find_sku("SEL-3") is not None
 
 
-def test_add_of_a_removed_sku_drops_its_tombstone(cli, setup) -> None:  # type: ignore[no-untyped-def]
+def test_add_of_a_removed_sku_drops_its_tombstone(cli, setup) -> None:
     store, ids = setup
     _ok(cli("products", "remove", str(ids[2]), "--yes", "--keep-in-stores"))
     assert _tombstones(store) == ["SEL-3"]
@@ -369,7 +374,7 @@ def test_add_of_a_removed_sku_drops_its_tombstone(cli, setup) -> None:  # type: 
     assert _tombstones(store) == []
 
 
-def test_update_of_an_excluded_product_says_why_and_sends_nothing(cli, setup, shops) -> None:  # type: ignore[no-untyped-def]
+def test_update_of_an_excluded_product_says_why_and_sends_nothing(cli, setup, shops) -> None:
     store, ids = setup
     shop, _url = shops[0]
     _ok(cli("export", "--all"))
@@ -382,10 +387,10 @@ def test_update_of_an_excluded_product_says_why_and_sends_nothing(cli, setup, sh
     refused = cli("update", "--product", str(ids[0]))
     assert refused.exit_code == 2 and "excluded from this store" in refused.stderr
     assert "woosync products include --connection 1 SEL-1" in refused.stderr
-    assert shop.find_sku("SEL-1")["regular_price"] == "10.00"  # type: ignore[index]
+    assert shop.find_sku("SEL-1")["regular_price"] == "10.00"
 
 
-def test_removing_an_excluded_product_takes_its_exclusion_along(cli, setup) -> None:  # type: ignore[no-untyped-def]
+def test_removing_an_excluded_product_takes_its_exclusion_along(cli, setup) -> None:
     _database, ids = setup
     _ok(cli("products", "exclude", "-c", "Retail", "SEL-1"))
     _ok(cli("products", "exclude", "-c", "Wholesale", "SEL-1"))

@@ -133,11 +133,14 @@ def test_a_file_secret_without_the_setting_names_the_command(cli) -> None:
 
 def test_add_fails_before_prompting_when_no_secret_store_can_keep_them(cli, monkeypatch) -> None:
     keyring.set_keyring(fail.Keyring())
-    monkeypatch.setattr("woosync.cli.confirm.stdin_is_terminal", lambda: True)
+    monkeypatch.setattr("woosync.core.terminal.stdin_is_terminal", lambda: True)
     prompted: list[str] = []
-    monkeypatch.setattr(
-        "typer.prompt", lambda text, **_kw: prompted.append(text) or "typed-secret-123"
-    )
+
+    def prompt(text: str, **_kw: object) -> str:
+        prompted.append(text)
+        return "typed-secret-123"
+
+    monkeypatch.setattr("typer.prompt", prompt)
     result = cli(*ADD)
     assert result.exit_code == 7
     assert "cannot store secrets" in result.stderr and "config set secrets file" in result.stderr

@@ -54,12 +54,18 @@ def _json(result: Any) -> Any:
     return json.loads(result.stdout)
 
 
-def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
+def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:
     result = cli("export", "--connection", "all", "--all")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "Retail (connection 1): 2 synced, 0 failed [exit 0]",
-        "Wholesale (connection 2): 2 synced, 0 failed [exit 0]",
+        "Retail (connection 1): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
+        "0 conflicts, 0 failed [exit 0]",
+        "  + created ALL-1 (product 1): name, sku, price",
+        "  + created ALL-2 (product 2): name, sku, price",
+        "Wholesale (connection 2): 2 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, "
+        "0 conflicts, 0 failed [exit 0]",
+        "  + created ALL-1 (product 1): name, sku, price",
+        "  + created ALL-2 (product 2): name, sku, price",
     ]
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-2")
     assert shops[2].find_sku("ALL-1") is None  # inactive: not part of "all"
@@ -76,9 +82,7 @@ def test_export_to_all_active_stores_in_one_go(cli, db, shops) -> None:  # type:
     assert one["connectionId"] == 2 and "stores" not in one
 
 
-def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(  # type: ignore[no-untyped-def]
-    cli, db, shops
-) -> None:
+def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(cli, db, shops) -> None:
     with store_lock(1, label="test", database=db.path):
         result = cli("--json", "export", "-c", "Retail", "-c", "2", "-c", "2", "--all")
     assert result.exit_code == 6
@@ -96,7 +100,7 @@ def test_the_exit_code_is_the_worst_stores_and_the_others_still_run(  # type: ig
     assert unknown.exit_code == 3 and unknown.stdout == ""  # nothing ran
 
 
-def test_parallel_stores_and_quiet(cli, db, shops, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_stores_and_quiet(cli, db, shops, tmp_path) -> None:
     log = tmp_path / "export.log"
     result = cli(
         "export", "-c", "all", "--all", "--parallel-stores", "2", "--quiet", "--log-file", str(log)
@@ -106,14 +110,15 @@ def test_parallel_stores_and_quiet(cli, db, shops, tmp_path) -> None:  # type: i
     assert shops[0].find_sku("ALL-2") and shops[1].find_sku("ALL-2")
 
 
-def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
+def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:
     shops[0].seed_products(2, prefix="R-")
     shops[1].seed_products(3, prefix="W-")
     result = cli("import", "--connection", "all", "--incremental", "--update-existing")
     assert result.exit_code == 0, result.stderr
-    lines = result.stdout.splitlines()
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("  ")]
     assert lines[0].startswith("Retail (connection 1): 2 imported")
     assert lines[1].startswith("Wholesale (connection 2): 3 imported")
+    assert "  + imported W-00003 (store product 12) as product 7" in result.stdout.splitlines()
     data = _json(cli("--json", "import", "-c", "all", "--incremental"))
     assert [s["result"]["importedCount"] for s in data["stores"]] == [0, 0]
 
@@ -125,13 +130,14 @@ def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:  # type
     assert single["connectionId"] == 2 and "stores" not in single
 
 
-def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shops) -> None:  # type: ignore[no-untyped-def]
+def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shops) -> None:
     assert cli("products", "exclude", "-c", "Wholesale", "ALL-1").exit_code == 0
     result = cli("export", "-c", "all", "--sku", "ALL-1,ALL-2")
     assert result.exit_code == 0, result.stderr
     assert "Wholesale (connection 2): product 1 (ALL-1) not exported: excluded" in result.stderr
     assert "Retail (connection 1): product" not in result.stderr
-    assert result.stdout.splitlines()[1] == (
-        "Wholesale (connection 2): 1 synced, 0 failed, 1 excluded from this store [exit 0]"
+    assert result.stdout.splitlines()[3] == (
+        "Wholesale (connection 2): 1 created, 0 updated, 0 unchanged, 0 skipped, 1 excluded, "
+        "0 conflicts, 0 failed [exit 0]"
     )
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-1") is None

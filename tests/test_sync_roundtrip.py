@@ -191,7 +191,8 @@ def test_a_catalog_seeded_by_an_import_round_trips_too(db_path: Path) -> None:
 
 
 def _edit(shop: Shop, sku: str, changes: dict[str, Any]) -> dict[str, Any]:
-    return shop.client.put(f"/products/{shop.woo_id(sku)}", changes)
+    answer: dict[str, Any] = shop.client.put(f"/products/{shop.woo_id(sku)}", changes)
+    return answer
 
 
 def test_a_store_edit_comes_back_and_reaches_the_other_stores_but_its_images_do_not(
@@ -324,7 +325,11 @@ def test_a_conflict_clears_when_one_side_is_edited_to_match_or_a_full_export_sen
     plan = second.export(store, partial=True, dry_run=True)
     [row] = [p for p in plan["products"] if p["sku"] == "RT-1"]
     assert (row["action"], row["heldConflicts"]) == ("unchanged", ["weight"])
-    second.export(store, partial=True)
+    assert plan["counts"]["conflicts"] == 1
+    held = second.export(store, partial=True)
+    assert held["counts"]["conflicts"] == 1
+    [kept] = [r for r in held["results"] if r.get("heldConflicts")]
+    assert (kept["change"], kept["heldConflicts"]) == ("unchanged", ["weight"])
     assert second.product("RT-1")["weight"] == "0.8"
     assert sync_status(store, second.connection_id)["conflictCount"] == 1
     # ... a full export pushes the catalog's value, which ends the conflict
@@ -383,13 +388,13 @@ def test_records_from_before_echoes_map_images_back_through_the_registry(
     assert _statuses(result) == {"unchanged"}
     assert catalog(store) == before
     with store.session() as session:
-        record = session.exec(
+        found = session.exec(
             select(ProductSync).where(
                 ProductSync.connection_id == first.connection_id, ProductSync.product_id == 1
             )
         ).first()
-        assert record is not None and record.image_sources is not None
-        assert sorted(record.image_sources.values()) == SOURCE_IMAGES
+        assert found is not None and found.image_sources is not None
+        assert sorted(found.image_sources.values()) == SOURCE_IMAGES
 
 
 def test_a_dry_run_reports_conflicts_and_writes_nothing(three: tuple[Database, list[Shop]]) -> None:

@@ -1,4 +1,4 @@
-"""``woosync sync-status`` and its service: spec operation 22 records plus counts by status."""
+"""``woosync sync-status`` and its service: the spec's *Get sync status* records plus counts by status."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def db(db_path: Path) -> Database:
         wholesale = Connection(store_name="Wholesale", store_url="https://wholesale.example")
         session.add_all([retail, wholesale])
         session.flush()
+        assert retail.id is not None and wholesale.id is not None
         for number in (101, 102, 103):
             session.add(Product(id=number, sku=f"SKU-{number}", name=f"Product {number}"))
         session.add_all(

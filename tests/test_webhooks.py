@@ -30,7 +30,7 @@ def sign(body: bytes, secret: str = HOOK_SECRET) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def add_connection(cli, webhook_secret: str | None = HOOK_SECRET) -> None:  # type: ignore[no-untyped-def]
+def add_connection(cli, webhook_secret: str | None = HOOK_SECRET) -> None:
     env = dict(ENV)
     if webhook_secret is not None:
         env["WOOSYNC_WEBHOOK_SECRET"] = webhook_secret
@@ -38,8 +38,8 @@ def add_connection(cli, webhook_secret: str | None = HOOK_SECRET) -> None:  # ty
     assert result.exit_code == 0, result.stderr
 
 
-def verify(cli, *args: str, input: bytes | None = None) -> Result:  # type: ignore[no-untyped-def]
-    return cli("connections", "verify-webhook", *args, input=input)  # type: ignore[arg-type]
+def verify(cli, *args: str, input: bytes | None = None) -> Result:
+    return cli("connections", "verify-webhook", *args, input=input)
 
 
 def no_secret_shown(result: Result) -> None:
@@ -55,7 +55,7 @@ def body_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_valid_signature_from_a_body_file(cli, body_file) -> None:  # type: ignore[no-untyped-def]
+def test_valid_signature_from_a_body_file(cli, body_file) -> None:
     add_connection(cli)
     result = verify(cli, "1", "--signature", sign(BODY), "--body", str(body_file))
     assert result.exit_code == 0, result.stderr
@@ -63,7 +63,7 @@ def test_valid_signature_from_a_body_file(cli, body_file) -> None:  # type: igno
     no_secret_shown(result)
 
 
-def test_valid_signature_from_stdin_as_json(cli) -> None:  # type: ignore[no-untyped-def]
+def test_valid_signature_from_stdin_as_json(cli) -> None:
     add_connection(cli)
     result = verify(cli, "1", "--signature", sign(BODY), "--json", input=BODY)
     assert result.exit_code == 0, result.stderr
@@ -71,7 +71,7 @@ def test_valid_signature_from_stdin_as_json(cli) -> None:  # type: ignore[no-unt
     no_secret_shown(result)
 
 
-def test_connection_by_name_and_header_value_with_a_trailing_newline(cli, body_file) -> None:  # type: ignore[no-untyped-def]
+def test_connection_by_name_and_header_value_with_a_trailing_newline(cli, body_file) -> None:
     add_connection(cli)
     result = verify(cli, "Shop", "--signature", sign(BODY) + "\n", "--body", str(body_file))
     assert result.exit_code == 0, result.stderr
@@ -79,7 +79,7 @@ def test_connection_by_name_and_header_value_with_a_trailing_newline(cli, body_f
     no_secret_shown(result)
 
 
-def test_wrong_signature_is_invalid(cli, body_file) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_signature_is_invalid(cli, body_file) -> None:
     add_connection(cli)
     wrong = sign(BODY, "another-webhook-secret")
     result = verify(cli, "1", "--signature", wrong, "--body", str(body_file))
@@ -90,7 +90,7 @@ def test_wrong_signature_is_invalid(cli, body_file) -> None:  # type: ignore[no-
 
 
 @pytest.mark.parametrize("position", [0, len(BODY) // 2, len(BODY) - 1])
-def test_one_changed_byte_is_invalid(cli, position: int) -> None:  # type: ignore[no-untyped-def]
+def test_one_changed_byte_is_invalid(cli, position: int) -> None:
     add_connection(cli)
     tampered = bytearray(BODY)
     tampered[position] ^= 0x01
@@ -101,7 +101,7 @@ def test_one_changed_byte_is_invalid(cli, position: int) -> None:  # type: ignor
     no_secret_shown(result)
 
 
-def test_the_body_is_not_normalised(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_body_is_not_normalised(cli, tmp_path) -> None:
     """Line endings and a final newline are part of what WooCommerce signed."""
     add_connection(cli)
     path = tmp_path / "lf.json"
@@ -110,7 +110,7 @@ def test_the_body_is_not_normalised(cli, tmp_path) -> None:  # type: ignore[no-u
     assert result.exit_code == 1
 
 
-def test_connection_without_webhook_secret(cli, body_file) -> None:  # type: ignore[no-untyped-def]
+def test_connection_without_webhook_secret(cli, body_file) -> None:
     add_connection(cli, webhook_secret=None)
     result = verify(cli, "1", "--signature", sign(BODY), "--body", str(body_file))
     assert result.exit_code == 2
@@ -123,7 +123,7 @@ def test_connection_without_webhook_secret(cli, body_file) -> None:  # type: ign
     assert "WOOSYNC_CONN_1_WEBHOOK_SECRET" in lines[0]
 
 
-def test_secret_from_the_per_connection_environment_variable(cli, body_file, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_secret_from_the_per_connection_environment_variable(cli, body_file, monkeypatch) -> None:
     add_connection(cli, webhook_secret=None)
     monkeypatch.setenv("WOOSYNC_CONN_1_WEBHOOK_SECRET", HOOK_SECRET)
     result = verify(cli, "1", "--signature", sign(BODY), "--body", str(body_file))
@@ -135,28 +135,28 @@ def test_secret_from_the_per_connection_environment_variable(cli, body_file, mon
     assert other.exit_code == 1 and other.stderr.strip() == "error: invalid signature"
 
 
-def test_unknown_connection(cli, body_file) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_connection(cli, body_file) -> None:
     add_connection(cli)
     result = verify(cli, "9", "--signature", sign(BODY), "--body", str(body_file))
     assert result.exit_code == 3
     assert "connection 9 not found" in result.stderr
 
 
-def test_unreadable_body_file(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_body_file(cli, tmp_path) -> None:
     add_connection(cli)
     result = verify(cli, "1", "--signature", sign(BODY), "--body", str(tmp_path / "missing.json"))
     assert result.exit_code == 2
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_empty_signature_is_a_usage_error(cli, body_file) -> None:  # type: ignore[no-untyped-def]
+def test_empty_signature_is_a_usage_error(cli, body_file) -> None:
     add_connection(cli)
     result = verify(cli, "1", "--signature", " ", "--body", str(body_file))
     assert result.exit_code == 2
     assert result.stderr.startswith("error: the signature is empty") and result.stdout == ""
 
 
-def test_debug_log_never_shows_the_secret(cli, body_file) -> None:  # type: ignore[no-untyped-def]
+def test_debug_log_never_shows_the_secret(cli, body_file) -> None:
     add_connection(cli)
     result = cli(
         "--log-level", "debug", "connections", "verify-webhook", "1",

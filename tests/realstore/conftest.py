@@ -41,11 +41,12 @@ import contextlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
-from realstore_support import (
+
+from realstore.realstore_support import (
     MODE,
     SETUP_TIMEOUT,
     ImageServer,
@@ -72,7 +73,9 @@ SKIP_PREFIX = "real WooCommerce store not set up"
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[object]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, object, object]:
     """Give every "store not set up" skip one location, so ``-ra`` says it once for all files."""
     report = yield
     longrepr = getattr(report, "longrepr", None)

@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-from realstore_support import API, RealStore
 
+from realstore.realstore_support import API, RealStore
 from woosync.sandbox import SandboxStore
 from woosync.woo.auth import WooAuth
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from realstore_support import (
+from realstore.realstore_support import (
     RealStore,
     add_product,
     export,
@@ -15,7 +15,7 @@ from realstore_support import (
 
 def test_connections_test_reports_the_store_and_warns_about_a_read_only_key(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store = real_connection
     ok = cli("--json", "connections", "test")
     assert ok.exit_code == 0, ok.stderr
@@ -47,7 +47,7 @@ def test_connections_test_reports_the_store_and_warns_about_a_read_only_key(
 
 def test_first_export_then_unchanged_partial_writes_nothing_then_a_price_change_one_request(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store = real_connection
     ids = [add_product(cli, f"RS-{n}", price=f"1{n}.50") for n in range(3)]
 
@@ -78,7 +78,7 @@ def test_first_export_then_unchanged_partial_writes_nothing_then_a_price_change_
 
 def test_a_product_already_in_the_store_is_adopted_by_sku_not_duplicated(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """An export whose answer was lost leaves the product in the store and no link locally: the
     next export must find it by SKU and update it."""
     store = real_connection
@@ -98,7 +98,7 @@ def test_a_product_already_in_the_store_is_adopted_by_sku_not_duplicated(
 
 def test_a_product_trashed_in_the_store_fails_until_restore_trashed(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store = real_connection
     product_id = add_product(cli, "RS-TRASH")
     export(cli, "--all")
@@ -121,7 +121,7 @@ def test_a_product_trashed_in_the_store_fails_until_restore_trashed(
 
 def test_a_new_product_whose_sku_a_trashed_store_product_holds_is_restored_not_duplicated(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store = real_connection
     with store.api() as api:
         made = api.post("/products", json={"name": "Old", "sku": "RS-OLD", "regular_price": "1"})
@@ -144,7 +144,7 @@ def test_a_new_product_whose_sku_a_trashed_store_product_holds_is_restored_not_d
 
 def test_delete_removes_the_product_from_the_store_for_good(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store = real_connection
     product_id = add_product(cli, "RS-DEL")
     export(cli, "--all")
@@ -160,7 +160,7 @@ def test_delete_removes_the_product_from_the_store_for_good(
     assert again.exit_code == 3, again.stderr
 
 
-def test_images_are_uploaded_once(cli, real_connection: RealStore) -> None:  # type: ignore[no-untyped-def]
+def test_images_are_uploaded_once(cli, real_connection: RealStore) -> None:
     store = real_connection
     images = store.images
     before = store.media_count()
@@ -195,7 +195,7 @@ def test_images_are_uploaded_once(cli, real_connection: RealStore) -> None:  # t
 
 def test_a_product_adopted_by_sku_keeps_the_images_the_store_already_has(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The answer of a create with images was lost: the store downloaded them, woosync never
     recorded it. Adopting the product by SKU must not make the store download them again."""
     store = real_connection

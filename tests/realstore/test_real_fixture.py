@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from realstore_support import LoggedRequest, RealStore
+from realstore.realstore_support import LoggedRequest, RealStore
 
 
 def test_requests_media_and_reset_are_counted_as_documented(real_store: RealStore) -> None:

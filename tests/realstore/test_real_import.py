@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from realstore_support import RealStore, add_product, export, woo_id
+from realstore.realstore_support import RealStore, add_product, export, woo_id
 
 
 def test_incremental_import_brings_in_a_product_renamed_in_the_store(
     cli, real_connection: RealStore
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     store = real_connection
     renamed = add_product(cli, "RS-INC-1")
     add_product(cli, "RS-INC-2")

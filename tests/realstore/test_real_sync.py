@@ -22,10 +22,16 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from realstore_support import RealStore, add_product, export, store_products_with_sku, woo_id
 
 from import_helpers import import_products_json
 from queued_runs import WAIT, Run, is_listing, lock_waits, queue_behind
+from realstore.realstore_support import (
+    RealStore,
+    add_product,
+    export,
+    store_products_with_sku,
+    woo_id,
+)
 from test_export_support import export_json
 from test_secret_echo import forms as secret_forms
 from woosync.db.engine import open_database

@@ -2,49 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Generator, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-from oauthlib import oauth1
 
+from sandbox.sandbox_helpers import CAPTURES, load_capture, make_client, make_served_client
 from woosync.sandbox import SandboxStore
-
-CAPTURES = Path(__file__).resolve().parents[1] / "captures"
-BASE = "http://store.test"
-API = "/wp-json/wc/v3"
-
-
-class OAuth1(httpx.Auth):
-    """OAuth 1.0a one-legged, freshly signed for every request (oauthlib, as the woo client does)."""
-
-    def __init__(
-        self,
-        key: str,
-        secret: str,
-        *,
-        method: str = oauth1.SIGNATURE_HMAC_SHA256,
-        in_header: bool = False,
-    ) -> None:
-        self.key, self.secret, self.method, self.in_header = key, secret, method, in_header
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        client = oauth1.Client(
-            self.key,
-            client_secret=self.secret,
-            signature_method=self.method,
-            signature_type=oauth1.SIGNATURE_TYPE_AUTH_HEADER
-            if self.in_header
-            else oauth1.SIGNATURE_TYPE_QUERY,
-        )
-        uri, headers, _ = client.sign(str(request.url), http_method=request.method)
-        request.url = httpx.URL(uri)
-        if self.in_header:
-            request.headers["Authorization"] = headers["Authorization"]
-        yield request
 
 
 @pytest.fixture
@@ -55,19 +20,6 @@ def store() -> SandboxStore:
 @pytest.fixture
 def keys(store: SandboxStore) -> tuple[str, str]:
     return store.create_key("read_write")
-
-
-def make_client(
-    store: SandboxStore,
-    key: str | None = None,
-    secret: str | None = None,
-    base: str = BASE,
-    **auth_options: object,
-) -> httpx.Client:
-    auth = OAuth1(key, secret, **auth_options) if key and secret else None  # type: ignore[arg-type]
-    return httpx.Client(
-        transport=httpx.WSGITransport(app=store.wsgi_app), base_url=base + API, auth=auth
-    )
 
 
 @pytest.fixture
@@ -88,22 +40,12 @@ def client_for() -> Callable[..., httpx.Client]:
     return make_client
 
 
-def load_capture(name: str) -> dict[str, Any]:
-    return json.loads((CAPTURES / name).read_text())
-
-
 @pytest.fixture
 def capture() -> Callable[[str], dict[str, Any]]:
     """A recorded real WooCommerce exchange from the shared reference captures."""
     if not CAPTURES.exists():
         pytest.skip("the shared WooCommerce captures are not available here")
     return load_capture
-
-
-def make_served_client(base_url: str, key: str, secret: str, timeout: float = 5.0) -> httpx.Client:
-    return httpx.Client(
-        base_url=f"{base_url}/wp-json/wc/v3", auth=OAuth1(key, secret), timeout=timeout
-    )
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, quote
 import httpx
 import pytest
 
-from conftest import API, CAPTURES, OAuth1
+from sandbox.sandbox_helpers import API, CAPTURES, OAuth1
 from woosync.sandbox import SandboxStore
 
 NOT_IN_THE_SANDBOX = {

@@ -29,7 +29,7 @@ def test_fixed_latency_and_per_batch_item_cost(
     started = time.perf_counter()
     api.get("/products")
     assert time.perf_counter() - started >= 0.03
-    store.faults = Faults(per_batch_item_ms=5)
+    store.faults = Faults(per_item_ms=5)
     started = time.perf_counter()
     api.post("/products/batch", json={"create": [{"name": f"n{n}"} for n in range(8)]})
     assert time.perf_counter() - started >= 0.04

@@ -16,9 +16,9 @@ from typing import Any
 
 import httpx
 import pytest
-from test_sandbox_captures import differences, shape
 
-from conftest import CAPTURES
+from sandbox.sandbox_helpers import CAPTURES
+from sandbox.test_sandbox_captures import differences, shape
 from woosync.sandbox import SandboxStore
 
 FOLDER = CAPTURES / "variations"

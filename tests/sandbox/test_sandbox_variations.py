@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import make_client
+from sandbox.sandbox_helpers import make_client
 from woosync.sandbox import SandboxStore
 
 VIA_PRODUCTS = (
@@ -381,7 +381,7 @@ def test_a_stock_only_put_changes_only_stock_on_products_and_variations(
 def test_unmanaged_stock_clears_quantity_and_low_stock_amount(
     api: httpx.Client, parent: dict[str, Any]
 ) -> None:
-    body = {"stock_quantity": 4, "low_stock_amount": 2, "backorders": "yes"}
+    body: dict[str, Any] = {"stock_quantity": 4, "low_stock_amount": 2, "backorders": "yes"}
     product = ok(api.post("/products", json={"name": "Mug", "sku": "MUG", **body}), 201)
     assert (product["stock_quantity"], product["low_stock_amount"]) == (None, None)
     assert product["backorders"] == "yes"

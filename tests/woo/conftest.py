@@ -1,4 +1,5 @@
-"""Fixtures for the WooCommerce client tests: a client factory with recorded sleeps, DEBUG logs."""
+"""Fixtures for the WooCommerce client tests: a client factory whose retry pauses are recorded by the
+clock fixture instead of slept, DEBUG logs."""
 
 from __future__ import annotations
 
@@ -7,23 +8,24 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from woo_helpers import HTTP_STORE, KEY, SECRET
 
+from manual_clock import ManualClock
+from woo.woo_helpers import HTTP_STORE, KEY, SECRET
 from woosync.woo import WooClient
 
 
 @pytest.fixture
-def sleeps() -> list[float]:
-    return []
+def sleeps(clock: ManualClock) -> list[float]:
+    """The pauses the clients asked for, in order (woosync's clock returns at once)."""
+    return clock.sleeps
 
 
 @pytest.fixture
-def make_client(sleeps: list[float]) -> Iterator[Callable[..., WooClient]]:
-    """Build clients whose retry waits are recorded instead of slept."""
+def make_client(clock: ManualClock) -> Iterator[Callable[..., WooClient]]:
+    """Build clients whose retry waits are recorded instead of slept (they pause on the clock)."""
     made: list[WooClient] = []
 
     def build(store_url: str = HTTP_STORE, **kwargs: Any) -> WooClient:
-        kwargs.setdefault("sleep", sleeps.append)
         client = WooClient(store_url, KEY, SECRET, **kwargs)
         made.append(client)
         return client

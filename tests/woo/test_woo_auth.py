@@ -11,7 +11,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import (
+
+from woo.woo_helpers import (
     HTTP_STORE,
     HTTPS_STORE,
     KEY,
@@ -22,7 +23,6 @@ from woo_helpers import (
     oauth_params,
     rfc3986,
 )
-
 from woosync.core.errors import ValidationError
 from woosync.woo import WooClient, WooRedirectError
 from woosync.woo.auth import oauth1_sign

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import HTTPS_STORE, KEY, SECRET, capture_response
 
+from woo.woo_helpers import HTTPS_STORE, KEY, SECRET, capture_response
 from woosync.core.errors import StoreError
 from woosync.core.exit_codes import ExitCode
 from woosync.woo import (

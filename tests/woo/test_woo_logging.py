@@ -9,8 +9,8 @@ from collections.abc import Callable
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import HTTPS_STORE, KEY, SECRET, capture_response, oauth_params
 
+from woo.woo_helpers import HTTPS_STORE, KEY, SECRET, capture_response, oauth_params
 from woosync.woo import WooAuthError, WooClient
 
 LINE = re.compile(

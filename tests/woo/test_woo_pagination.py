@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import HTTP_STORE, assert_signed, capture, capture_response, oauth_params
 
+from woo.woo_helpers import HTTP_STORE, assert_signed, capture, capture_response, oauth_params
 from woosync.woo import WooAuthError, WooClient, WooError
 
 PRODUCTS = re.compile(re.escape(f"{HTTP_STORE}/wp-json/wc/v3/products") + r"\?.*")

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import HTTP_STORE, assert_signed, capture_response
 
+from woo.woo_helpers import HTTP_STORE, assert_signed, capture_response
 from woosync.woo import StoreInfo, WooAuthError, WooClient, WooError, WooNotJSONError
 
 INDEX = re.compile(re.escape(f"{HTTP_STORE}/wp-json/") + r"\?.*")

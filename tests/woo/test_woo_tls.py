@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from woo_helpers import KEY, SECRET
 
+from woo.woo_helpers import KEY, SECRET
 from woosync.woo import WooClient, WooTransportError
 
 TLS = Path(__file__).resolve().parent.parent / "fixtures" / "tls"
@@ -25,10 +25,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         expected = "Basic " + base64.b64encode(f"{KEY}:{SECRET}".encode()).decode()
         if self.headers.get("Authorization") == expected:
-            status, body = 200, [{"id": 1}]
+            status, body = 200, json.dumps([{"id": 1}])
         else:
-            status, body = 401, {"code": "woocommerce_rest_cannot_view", "message": "No."}
-        payload = json.dumps(body).encode()
+            status, body = (
+                401,
+                json.dumps({"code": "woocommerce_rest_cannot_view", "message": "No."}),
+            )
+        payload = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))

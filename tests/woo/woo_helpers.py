@@ -26,7 +26,8 @@ SKIP_HEADERS = {"transfer-encoding", "connection", "content-length", "content-en
 
 
 def capture(name: str) -> dict[str, Any]:
-    return json.loads((CAPTURES / f"{name}.json").read_text())
+    recorded: dict[str, Any] = json.loads((CAPTURES / f"{name}.json").read_text())
+    return recorded
 
 
 def capture_response(name: str, **overrides: Any) -> dict[str, Any]:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING
 
 import typer
 
+from woosync.core import terminal
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
 
 if TYPE_CHECKING:
     from woosync.cli.render import Output
-
-
-def stdin_is_terminal() -> bool:
-    """Whether a person can answer a question (the one check every command uses)."""
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except (ValueError, OSError):  # closed or detached
-        return False
 
 
 def confirm_removal(
@@ -28,7 +20,7 @@ def confirm_removal(
     """Return when removing ``label`` is confirmed; refuse without a terminal; exit 1 on "no"."""
     if yes:
         return
-    if not stdin_is_terminal():
+    if not terminal.stdin_is_terminal():
         raise ValidationError(f"refusing to {verb} {label} without confirmation", hint="pass --yes")
     if not typer.confirm(question, err=True):
         output.info(f"nothing {verb}d")

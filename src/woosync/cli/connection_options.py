@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from woosync.cli import confirm
+from woosync.core import terminal
 from woosync.core.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def gather_secrets(
     ):
         if getattr(found, name) or not (required or prompt):
             continue
-        if prompt and not options.secrets_from_stdin and confirm.stdin_is_terminal():
+        if prompt and not options.secrets_from_stdin and terminal.stdin_is_terminal():
             value = typer.prompt(label, hide_input=True, err=True).strip()
             setattr(found, name, value or None)
             continue

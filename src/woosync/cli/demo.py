@@ -14,17 +14,24 @@ import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import typer
 
 from woosync.core.errors import WoosyncError
 
 if TYPE_CHECKING:
-    import click
     from rich.console import Console
 
     from woosync.sandbox import SandboxStore
+
+
+class RootCommand(Protocol):
+    """The root ``woosync`` command as the demo runs it (typer's click command; typer >= 0.20
+    vendors click, so there is no ``click`` package to name)."""
+
+    def main(self, *, args: list[str], prog_name: str, standalone_mode: bool) -> Any: ...
+
 
 RETAIL = "Main Retail Store"
 WHOLESALE = "Wholesale Store"
@@ -75,7 +82,7 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 class Narrator:
     """Prints the story and runs each command as the user would type it."""
 
-    def __init__(self, console: Console, examples: Path, command: click.Command) -> None:
+    def __init__(self, console: Console, examples: Path, command: RootCommand) -> None:
         self.console = console
         self.examples = examples
         self.steps = 0
@@ -151,7 +158,7 @@ def _manager_adds_products(store: SandboxStore) -> list[str]:
     return [sku for sku, *_ in added]
 
 
-def run_demo(console: Console, command: click.Command, *, latency_ms: int = 5) -> dict[str, Any]:
+def run_demo(console: Console, command: RootCommand, *, latency_ms: int = 5) -> dict[str, Any]:
     """Run the whole story through ``command`` (the root ``woosync`` command); returns a few figures."""
     from rich.panel import Panel
 
@@ -296,7 +303,7 @@ def _local_product_id(sku: str) -> int:
 
     db = open_database(default_db_path())
     try:
-        return int(show_product(db, sku=sku)["id"])
+        return show_product(db, sku=sku).id
     finally:
         db.dispose()
 

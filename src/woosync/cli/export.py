@@ -114,6 +114,13 @@ def export_command(
         ),
     ] = False,
     parallel_stores: ParallelStoresOption = 1,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="List every product, unchanged ones too (default: only what changed or failed).",
+        ),
+    ] = False,
     run: RunOptions = RunOptions(),
 ) -> None:
     """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
@@ -154,7 +161,7 @@ def export_command(
         def job(connection_id: int) -> Outcome:
             with failure_logged("woosync.export", f"export to connection {connection_id}"):
                 if dry_run:
-                    planned = PlanView(output, flag_of, named)
+                    planned = PlanView(output, flag_of, named, verbose)
                     plan = plan_export(
                         db,
                         connection_id,
@@ -163,7 +170,7 @@ def export_command(
                         **options,
                     )
                     return planned.outcome(plan)
-                results = ResultsView(output, flag_of, named)
+                results = ResultsView(output, flag_of, named, verbose)
                 done = export_products(
                     db,
                     connection_id,
@@ -182,11 +189,12 @@ def export_command(
             lambda o: o.problems,
             lambda o: o.warnings,
             shape=lambda o: o.document,
+            details=lambda o: o.details,
         )
         return
     one = single(connection)
     if dry_run:
-        planned = PlanView(output, flag_of, named)
+        planned = PlanView(output, flag_of, named, verbose)
         with failure_logged("woosync.export", "export"):
             plan = plan_export(
                 db, one, on_product=planned.add, on_excluded=planned.left_out.add, **options
@@ -206,7 +214,7 @@ def export_command(
         if output.interactive
         else None
     )
-    results = ResultsView(output, flag_of, named)
+    results = ResultsView(output, flag_of, named, verbose)
     with (
         failure_logged("woosync.export", "export"),
         output.progress("Exporting products", total) as advance,

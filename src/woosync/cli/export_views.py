@@ -7,10 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from woosync.cli import diff_lines as diff
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
 from woosync.core.timeutil import iso
-from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
+from woosync.services.export.results import (
+    CREATED,
+    NOT_WRITTEN,
+    UNCHANGED,
+    UPDATED,
+    ExportPlan,
+    ExportResult,
+    PlannedProduct,
+    ProductResult,
+)
 from woosync.services.selection import Excluded
 from woosync.shapes import export as shapes
 
@@ -32,6 +42,7 @@ class Outcome:
     problems: list[str]
     failed: bool
     warnings: list[str]
+    details: tuple[str, ...] = ()  # the first rows as lines (several stores print them)
 
 
 class LeftOut:
@@ -76,19 +87,28 @@ class LeftOut:
 
 class ResultsView:
     """Each product's result as it is finished: under ``--json`` into the document's
-    ``results`` (kept on disk, not in memory); otherwise the first rows of the table. The first
-    failures are kept either way (for stderr), and how many there are."""
+    ``results`` (kept on disk, not in memory); otherwise the first rows of the table, only
+    those created, updated, in conflict or failed unless ``verbose``. The first failures are
+    kept either way (for stderr), and how many there are."""
 
-    def __init__(self, output: Output, spell: Callable[[str], str], named: bool = False) -> None:
+    def __init__(
+        self,
+        output: Output,
+        spell: Callable[[str], str],
+        named: bool = False,
+        verbose: bool = False,
+    ) -> None:
         self.output = output
         self.spell = spell
         self.named = named
+        self.verbose = verbose
         self.spool = JsonList() if output.json_mode else None
         self.left_out = LeftOut(output)
         self.rows: list[list[Any]] = []
         self.failures: list[str] = []
         self.failed = 0
         self.count = 0
+        self.shown = 0  # rows worth showing, kept or not
 
     def add(self, result: ProductResult) -> None:
         self.count += 1
@@ -99,12 +119,17 @@ class ResultsView:
                 self.failures.append(f"product {result.product_id}: {shaped['message']}")
         if self.spool is not None:
             self.spool.add(shaped)
-        elif len(self.rows) < SHOWN:
+            return
+        if not (self.verbose or _worth_a_row(result)):
+            return
+        self.shown += 1
+        if len(self.rows) < SHOWN:
             self.rows.append(
                 [
                     result.product_id,
+                    result.sku,
                     result.woo_product_id or "",
-                    result.status,
+                    result.change,
                     _exported(result),
                     iso(result.last_exported_at) or "",
                 ]
@@ -117,7 +142,19 @@ class ResultsView:
         document["excluded"] = self.left_out.value()
         problems = _lines(self.failures, self.failed)
         warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings)
+        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._details()))
+
+    def _details(self) -> list[str]:
+        """The rows as lines (several stores print them under the store's line); failures are
+        on stderr already."""
+        found = []
+        for product_id, sku, _woo_id, change, exported, _last in self.rows:
+            if change == NOT_WRITTEN:
+                continue
+            sign = {CREATED: diff.CREATE, UPDATED: diff.CHANGE}.get(change, diff.SAME)
+            found.append(f"{sign} {change} {sku} (product {product_id}): {exported}")
+        more = self.shown - len(self.rows)
+        return found + ([f"... and {more} more (see --json)"] if more > 0 else [])
 
     def render(self, result: ExportResult) -> None:
         outcome = self.outcome(result)
@@ -130,10 +167,10 @@ class ResultsView:
             return
 
         def human(console: Console) -> None:
-            columns = ["Product", "Woo ID", "Status", "Exported fields", "Last exported"]
-            _capped(console, self.output, columns, self.rows, self.count)
+            columns = ["Product", "SKU", "Woo ID", "Change", "Exported fields", "Last exported"]
+            _capped(console, self.output, columns, self.rows, self.shown)
             line = result_line(outcome.document)
-            console.print(f"{line} (connection {result.connection_id})")
+            console.print(f"connection {result.connection_id}: {line}", highlight=False)
 
         emit_result(self.output, outcome.document, human)
 
@@ -149,67 +186,70 @@ def _capped(
     columns: list[str],
     rows: list[list[Any]],
     total: int,
-    *,
-    what: str = "",
-    title: str | None = None,
 ) -> None:
     """The rows kept (none: no table) and a line counting the ``total - len(rows)`` others."""
     if rows:
-        console.print(output.table(columns, rows, title=title))
+        console.print(output.table(columns, rows))
     if total > len(rows):
-        console.print(f"... and {total - len(rows)} more{' ' + what if what else ''} (see --json)")
+        console.print(f"... and {total - len(rows)} more (see --json)")
 
 
 def result_line(result: dict[str, Any]) -> str:
-    excluded = result.get("excludedCount", 0)
-    return f"{result['syncedCount']} synced, {result['failedCount']} failed" + (
-        f", {excluded} excluded from this store" if excluded else ""
-    )
+    """The run's counts: ``1 created, 2 updated, 197 unchanged, 0 skipped, 0 excluded,
+    0 conflicts, 0 failed``."""
+    return ", ".join(f"{result['counts'][name]} {name}" for name in COUNTS)
 
 
 def plan_line(plan: dict[str, Any]) -> str:
-    summary = plan["summary"]
-    excluded = summary.get("excluded", 0)
+    """What a real run would end with, ``to create`` / ``to update`` / ``with errors``."""
+    counts = plan["counts"]
     return (
-        f"{summary['create']} to create, {summary['update']} to update, "
-        f"{summary['unchanged']} unchanged, {summary['error']} with errors"
-        + (f", {excluded} excluded from this store" if excluded else "")
+        ", ".join(f"{counts[name]} {_PLANNED.get(name, name)}" for name in COUNTS)
         + " (dry run: nothing was written)"
     )
+
+
+COUNTS = ("created", "updated", "unchanged", "skipped", "excluded", "conflicts", "failed")
+_PLANNED = {"created": "to create", "updated": "to update", "failed": "with errors"}
+
+
+def _worth_a_row(result: ProductResult) -> bool:
+    """A row of the human table: the product changed in the store, failed, or held a field."""
+    return result.failed or result.change != UNCHANGED or bool(result.held_conflicts)
 
 
 def _exported(result: ProductResult) -> str:
     if result.failed:
         return "(failed, see the error above)"
-    return ", ".join(result.exported_fields) or "(no change)"
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "[]"
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    held = (
+        f" (held in conflict: {', '.join(result.held_conflicts)})" if result.held_conflicts else ""
+    )
+    return (", ".join(result.exported_fields) or "-") + held
 
 
 class PlanView:
     """Each product's plan as it is made: under ``--json`` into the document's ``products``;
-    otherwise the first rows of the table (products to create, update or fix). The first
-    products in error are kept either way."""
+    otherwise the first lines of the plan, terraform-style (:mod:`woosync.cli.diff_lines`):
+    products to create, the values to change, problems; unchanged products too when
+    ``verbose``. The first products in error are kept either way."""
 
     LIMIT = SHOWN * 4
 
-    def __init__(self, output: Output, spell: Callable[[str], str], named: bool = False) -> None:
+    def __init__(
+        self,
+        output: Output,
+        spell: Callable[[str], str],
+        named: bool = False,
+        verbose: bool = False,
+    ) -> None:
         self.output = output
         self.spell = spell
         self.named = named
+        self.verbose = verbose
         self.spool = JsonList() if output.json_mode else None
         self.left_out = LeftOut(output)
-        self.rows: list[list[Any]] = []
-        self.count = 0  # rows, shown or not
+        self.lines: list[str] = []
+        self.count = 0  # lines, shown or not
         self.errors: list[str] = []
         self.failed = 0
 
@@ -222,9 +262,9 @@ class PlanView:
         if self.spool is not None:
             self.spool.add(shaped)
             return
-        rows = _plan_rows(shaped)
-        self.count += len(rows)
-        self.rows += rows[: max(0, self.LIMIT - len(self.rows))]
+        lines = plan_lines(shaped, self.verbose)
+        self.count += len(lines)
+        self.lines += lines[: max(0, self.LIMIT - len(self.lines))]
 
     def outcome(self, plan: ExportPlan) -> Outcome:
         """The plan (``products`` spooled under ``--json``)."""
@@ -233,7 +273,11 @@ class PlanView:
         document["excluded"] = self.left_out.value()
         problems = _lines(self.errors, self.failed)
         warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings)
+        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._shown()))
+
+    def _shown(self) -> list[str]:
+        more = self.count - len(self.lines)
+        return self.lines + ([f"... and {more} more lines (see --json)"] if more > 0 else [])
 
     def render(self, plan: ExportPlan) -> None:
         outcome = self.outcome(plan)
@@ -245,46 +289,48 @@ class PlanView:
             return
 
         def human(console: Console) -> None:
-            _capped(
-                console,
-                self.output,
-                ["Product", "SKU", "Action", "Field", "Old -> new"],
-                self.rows,
-                self.count,
-                what="rows",
-                title=f"Export plan for connection {plan.connection_id} (dry run)",
-            )
-            for created in plan.would_create:
-                console.print(f"would create {created.kind} {created.name!r} in the store")
+            def say(text: str) -> None:
+                console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+            if self.lines:
+                say(f"Export plan for connection {plan.connection_id} (dry run):")
+            for line in outcome.details:
+                say(line)
+            for made in plan.would_create:
+                say(diff.created(f"{made.kind} {diff.show(made.name)} in the store"))
             for entry in self.left_out.kept:
-                console.print(
-                    f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}",
-                    markup=False,
-                    highlight=False,
-                )
-            console.print(plan_line(document))
+                say(f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}")
+            say(f"connection {plan.connection_id}: {plan_line(document)}")
 
         emit_result(self.output, document, human)
 
 
-def _plan_rows(product: dict[str, Any]) -> list[list[Any]]:
-    """The table rows of one product's plan (none for an unchanged product)."""
-    if product["action"] == "unchanged" and not product.get("heldConflicts"):
-        return []
-    rows: list[list[Any]] = []
+def plan_lines(product: dict[str, Any], verbose: bool = False) -> list[str]:
+    """The lines of one product's plan (``product``: its JSON): none for an unchanged product
+    unless ``verbose``; an update lists only the values that differ from the store's."""
     action = product["action"]
-    if product.get("restoreFromTrash"):
-        action += " (restore from trash)"
-    head = [product["productId"], product["sku"], action]
-    if product["action"] == "error":
-        return [[*head, "", product.get("message", "")]]
-    for index, change in enumerate(product.get("fields", [])):
-        old = _show(change["old"]) if product["action"] == "update" else ""
-        arrow = f"{old} -> {_show(change['new'])}" if old else _show(change["new"])
-        cells = head if index == 0 else ["", "", ""]
-        rows.append([*cells, change["field"], arrow])
-    for problem in product.get("missing", []):
-        rows.append(["", "", "", "", problem])
-    for field in product.get("heldConflicts", []):
-        rows.append([*head, field, "left out: in conflict (woosync sync-status --conflicts)"])
-    return rows
+    subject = f"{product['sku']} (product {product['productId']})"
+    lines: list[str] = []
+    if action == "error":
+        lines.append(diff.problem(subject, f"error: {product.get('message') or ''}"))
+    elif action == "create":
+        lines.append(diff.created(subject))
+        if verbose:
+            lines += [diff.value(c["field"], c["new"]) for c in product.get("fields", [])]
+    elif action == "update":
+        if product.get("restoreFromTrash"):
+            lines.append(f"{diff.CHANGE} {subject} restore from the store's trash")
+        lines += [
+            diff.changed(product["sku"], c["field"], c["old"], c["new"])
+            for c in product.get("fields", [])
+        ]
+    elif verbose:
+        lines.append(diff.same(subject))
+    lines += [diff.problem(product["sku"], f"missing: {m}") for m in product.get("missing", [])]
+    lines += [
+        diff.problem(
+            product["sku"], f"{field} left out: in conflict (woosync sync-status --conflicts)"
+        )
+        for field in product.get("heldConflicts", [])
+    ]
+    return lines

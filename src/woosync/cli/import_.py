@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from woosync.cli import diff_lines as diff
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.multi_store import (
     ConnectionsOption,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from woosync.shapes.imports import Spell
 
 SHOWN_PROBLEMS = 20
+SHOWN_LINES = 50  # of what changed (--json has every product)
 
 
 class _Report:
@@ -47,8 +49,15 @@ class _Report:
     for stderr and the human tables the first ``SHOWN_PROBLEMS`` failed, skipped and conflicting
     products and how many there were."""
 
-    def __init__(self, json_mode: bool, spell: Spell) -> None:
+    def __init__(
+        self, json_mode: bool, spell: Spell, dry_run: bool = False, verbose: bool = False
+    ) -> None:
         self.spell = spell
+        self.json_mode = json_mode
+        self.dry_run = dry_run
+        self.verbose = verbose
+        self.lines: list[str] = []  # what changed (or would), terraform-style
+        self.line_count = 0
         self.products = JsonList() if json_mode else None
         self.conflicts = JsonList() if json_mode else None
         self.failed: list[str] = []
@@ -75,9 +84,13 @@ class _Report:
                 )
         elif product.status == "skipped":
             self.skipped_count += 1
-            if len(self.skipped) < SHOWN_PROBLEMS:
+            if self.verbose and len(self.skipped) < SHOWN_PROBLEMS:
                 row = [product.woo_product_id, product.sku, product.product_id or "", message]
                 self.skipped.append(row)
+        if not self.json_mode:
+            lines = change_lines(product, self.dry_run, self.verbose)
+            self.line_count += len(lines)
+            self.lines += lines[: max(0, SHOWN_LINES - len(self.lines))]
         for conflict in product.conflicts:
             self.conflict_count += 1
             if len(self.conflicting) < SHOWN_PROBLEMS:
@@ -114,6 +127,28 @@ class _StoreImport:
     report: _Report
 
 
+def change_lines(product: ProductResult, dry_run: bool, verbose: bool) -> list[str]:
+    """One store product's lines, terraform-style: ``+ import SKU (store product 12)``, ``~ SKU
+    price 12.50 -> 13.90`` per field a dry run would change (a real run: ``~ updated SKU (product
+    3): price, name``); unchanged products only when ``verbose``; none for skipped or failed ones
+    (a table and stderr say those)."""
+    sku = product.sku or "(no SKU)"
+    where = f"(store product {product.woo_product_id})"
+    if product.status == "imported":
+        if dry_run:
+            return [f"{diff.CREATE} import {sku} {where}"]
+        return [f"{diff.CREATE} imported {sku} {where} as product {product.product_id}"]
+    if product.status == "updated":
+        if product.changes:
+            return [diff.changed(sku, c.field, c.old, c.new) for c in product.changes]
+        fields = ", ".join(product.changed_fields or ())
+        verb = "would update" if dry_run else "updated"
+        return [f"{diff.CHANGE} {verb} {sku} (product {product.product_id}): {fields}"]
+    if product.status == "unchanged" and verbose:
+        return [diff.same(f"{sku} (product {product.product_id})")]
+    return []
+
+
 def _render(output: Output, result: ImportResult, report: _Report) -> None:
     for warning in result.warnings:
         output.warn(spell_params(warning, report.spell))
@@ -124,14 +159,23 @@ def _render(output: Output, result: ImportResult, report: _Report) -> None:
         return
 
     def human(console: Console) -> None:
-        _capped_table(
-            console,
-            output,
-            ["Woo ID", "SKU", "Local ID", "Skipped because"],
-            report.skipped,
-            report.skipped_count,
-            what="skipped",
-        )
+        for line in report.lines:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+        if report.line_count > len(report.lines):
+            console.print(f"... and {report.line_count - len(report.lines)} more (see --json)")
+        if report.verbose:
+            _capped_table(
+                console,
+                output,
+                ["Woo ID", "SKU", "Local ID", "Skipped because"],
+                report.skipped,
+                report.skipped_count,
+                what="skipped",
+            )
+        elif report.skipped_count:
+            console.print(
+                f"{report.skipped_count} skipped: --verbose lists them and why", highlight=False
+            )
         _capped_table(
             console,
             output,
@@ -264,6 +308,14 @@ def import_command(
         ),
     ] = False,
     parallel_stores: ParallelStoresOption = 1,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            help="List every product, unchanged and skipped ones too (default: only what "
+            "changed or failed).",
+        ),
+    ] = False,
     run: RunOptions = RunOptions(),
 ) -> None:
     """Import products from WooCommerce stores into the local catalog (cron-ready)."""
@@ -293,7 +345,7 @@ def import_command(
     if several(connection):
 
         def job(connection_id: int) -> _StoreImport:
-            report = _Report(output.json_mode, flag_of)
+            report = _Report(output.json_mode, flag_of, dry_run, verbose)
             with failure_logged("woosync.import", f"import from connection {connection_id}"):
                 result = import_products(db, connection_id, on_product=report.add, **options)
             return _StoreImport(result, report)
@@ -312,9 +364,10 @@ def import_command(
             lambda r: r.report.problems(),
             lambda r: [spell_params(warning, flag_of) for warning in r.result.warnings],
             shape=lambda r: r.report.document(r.result),
+            details=lambda r: r.report.lines,
         )
         return
-    report = _Report(output.json_mode, flag_of)
+    report = _Report(output.json_mode, flag_of, dry_run, verbose)
     with (
         failure_logged("woosync.import", "import"),
         output.progress("Importing products", None) as advance,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from woosync.cli import diff_lines as diff
 from woosync.cli.context import JsonFlag, app_context
 
 if TYPE_CHECKING:
@@ -26,6 +27,28 @@ _VERBS = {
     "activate": ("re-activated", "would re-activate"),
     "remove": ("removed", "would remove"),
 }
+_SIGNS = {
+    "create": diff.CREATE,
+    "update": diff.CHANGE,
+    "activate": diff.CHANGE,
+    "remove": diff.DELETE,
+}
+
+
+def change_lines(change: MappingChange, dry_run: bool) -> list[str]:
+    """One mapping's change, terraform-style: a headline (``~ would update export mapping 3 for
+    'Retail' (retail.yaml)``), then each value that changes (:func:`diff_lines.part_lines`)."""
+    verb = _VERBS[change.action][1 if dry_run else 0]
+    number = f" {change.mapping_id}" if change.mapping_id is not None else ""
+    thing = (
+        "the products selection"
+        if change.direction == "products"
+        else f"{change.direction} mapping{number}"
+    )
+    lines = [f"{_SIGNS[change.action]} {verb} {thing} for {change.store!r} ({change.file})"]
+    for part, values in change.changes.items():  # the selection's: products.include.skus ...
+        lines += diff.part_lines(part, values.before, values.after)
+    return lines
 
 
 def _render_changes(changes: list[MappingChange], dry_run: bool) -> Callable[[Console], None]:
@@ -34,21 +57,8 @@ def _render_changes(changes: list[MappingChange], dry_run: bool) -> Callable[[Co
             console.print("no changes", highlight=False)
             return
         for change in changes:
-            verb = _VERBS[change.action][1 if dry_run else 0]
-            number = f" {change.mapping_id}" if change.mapping_id is not None else ""
-            what = ""
-            if change.action == "update" and change.direction != "products":
-                what = ": " + ", ".join(change.changes)
-            thing = (
-                "the products selection"
-                if change.direction == "products"
-                else f"{change.direction} mapping{number}"
-            )
-            console.print(
-                f"{verb} {thing} for {change.store!r} ({change.file}){what}",
-                markup=False,
-                highlight=False,
-            )
+            for line in change_lines(change, dry_run):
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
 
     return show
 

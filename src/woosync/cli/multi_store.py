@@ -1,7 +1,7 @@
 """``--connection`` repeatable or ``all`` (``export``, ``import``, ``sync-status``): one run per store.
 
 With one ``--connection`` (or none) a command prints exactly what it always printed. With several,
-or ``all``, it prints one line per store (stdout) and each store's problems (stderr, prefixed with
+or ``all``, it prints one line per store (stdout; the products changed, or a dry run's plan lines, under it) and each store's problems (stderr, prefixed with
 the store), ``--json`` the envelope of :func:`woosync.services.stores.envelope`, and exits with the
 worst store's code.
 """
@@ -71,9 +71,10 @@ def render_stores(
     problems: Callable[[Result], list[str]],
     warnings: Callable[[Result], list[str]] = lambda _result: [],
     shape: Callable[[Result], Any] = lambda result: result,
+    details: Callable[[Result], Sequence[str]] = lambda _result: (),
 ) -> None:
     """Each store's warnings and problems on stderr (prefixed with the store), one line per store
-    on stdout (``--json``: the envelope, each store's result made by ``shape``; its long lists
+    on stdout, followed by its ``details`` indented (``--json``: the envelope, each store's result made by ``shape``; its long lists
     may be spooled: :mod:`woosync.cli.json_stream`), then exit with the worst store's code."""
     from woosync.cli.json_stream import emit
     from woosync.services.stores import envelope, worst_exit
@@ -97,6 +98,8 @@ def render_stores(
             else:
                 text = f"not run: {run.error.message if run.error else 'unknown'}"
             console.print(f"{name}: {text} [exit {run.exit_code}]", markup=False, highlight=False)
+            for detail in details(run.result) if run.result is not None else ():
+                console.print(f"  {detail}", markup=False, highlight=False, soft_wrap=True)
 
     if output.json_mode:
         emit(output, envelope(runs, shape))

@@ -43,6 +43,14 @@ def serve_command(
     latency_ms: Annotated[
         float, typer.Option("--latency-ms", help="Added delay per request, in milliseconds.")
     ] = 0.0,
+    per_item_ms: Annotated[
+        float,
+        typer.Option(
+            "--per-item-ms",
+            help="Server time per product written (each batch item too), in milliseconds; "
+            "a real WooCommerce store spends about 16-33.",
+        ),
+    ] = 0.0,
     fail_rate: Annotated[
         float,
         typer.Option(
@@ -65,13 +73,16 @@ def serve_command(
     state = app_context(ctx, json_flag)
     if not 0.0 <= fail_rate <= 1.0:
         raise ValidationError("--fail-rate must be between 0 and 1", hint="for example 0.05")
-    if latency_ms < 0 or products < 0 or not 0 <= port <= 65535:
-        raise ValidationError("--latency-ms, --products and --port cannot be negative")
+    if latency_ms < 0 or per_item_ms < 0 or products < 0 or not 0 <= port <= 65535:
+        raise ValidationError(
+            "--latency-ms, --per-item-ms, --products and --port cannot be negative"
+        )
     from woosync.sandbox import Faults, SandboxStore
 
     share = fail_rate / 3
     faults = Faults(
         latency_ms=latency_ms,
+        per_item_ms=per_item_ms,
         error_rates={500: share, 502: share, 503: share} if fail_rate else {},
     )
     try:

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 
-from woosync.cli import confirm
 from woosync.cli.connection_options import RefArg
 from woosync.cli.context import JsonFlag, app_context
+from woosync.core import terminal
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
 
@@ -19,7 +19,7 @@ from woosync.core.exit_codes import ExitCode
 def _read_body(path: Path | None) -> bytes:
     """The delivery's raw bytes, exactly as given: from ``path``, or standard input (``-`` / none)."""
     if path is None or str(path) == "-":
-        if confirm.stdin_is_terminal():
+        if terminal.stdin_is_terminal():
             raise ValidationError(
                 "no webhook body: standard input is a terminal",
                 hint="pass --body FILE, or pipe the body in",

@@ -45,6 +45,52 @@ STANDARD_FIELDS: dict[str, str] = {
 # Parts of ``dimensions`` that may be mapped (and selected) on their own (the spec's appendix).
 DIMENSION_PARTS: tuple[str, ...] = ("length", "width", "height")
 
+# The local catalog's fields by kind (woosync.products checks and normalises them): each is a
+# column of ``products``; ``dimensions`` is kept as its three parts.
+PRODUCT_STATUSES: tuple[str, ...] = ("publish", "draft", "pending", "private")
+# ``variation``: one option set of a ``variable`` product, a product row of its own (parent_id)
+PRODUCT_TYPES: tuple[str, ...] = ("simple", "variable", "grouped", "external", "variation")
+STOCK_STATUSES: tuple[str, ...] = ("instock", "outofstock", "onbackorder")
+TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
+MULTILINE_FIELDS: tuple[str, ...] = ("description",)
+NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", *DIMENSION_PARTS)
+LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images")
+# Stock and sale dates: checked as WooCommerce takes them (TARGET_CHECKS), kept in its types
+# (stock_quantity and low_stock_amount integers, manage_stock a boolean, dates ISO 8601 text).
+STOCK_FIELDS: tuple[str, ...] = ("manage_stock", "stock_quantity", "backorders", "low_stock_amount")
+SALE_DATE_FIELDS: tuple[str, ...] = ("date_on_sale_from", "date_on_sale_to")
+TYPED_FIELDS: tuple[str, ...] = (*STOCK_FIELDS, *SALE_DATE_FIELDS)
+SCALAR_FIELDS: tuple[str, ...] = (
+    *TEXT_FIELDS,
+    "status",
+    "type",
+    *NUMBER_FIELDS,
+    "stock_status",
+    *TYPED_FIELDS,
+)
+CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
+    "status": PRODUCT_STATUSES,
+    "type": PRODUCT_TYPES,
+    "stock_status": STOCK_STATUSES,
+}
+# What a variation has of its own (the rest, categories and tags, it takes from its parent; its
+# name is the parent's name and its options); ``image`` in a file is its one image.
+VARIATION_FIELDS: tuple[str, ...] = (
+    "sku",
+    "description",
+    "status",
+    "price",
+    "sale_price",
+    "weight",
+    *DIMENSION_PARTS,
+    "stock_status",
+    *TYPED_FIELDS,
+    "images",
+)
+# ``attribute:COLOR`` / ``custom:wholesalePrice`` name one attribute or custom field explicitly
+ATTRIBUTE_PREFIX = "attribute:"
+CUSTOM_PREFIX = "custom:"
+
 # What each writable WooCommerce field accepts (context=edit names). Kinds of value:
 TEXT = "text"  # one line of text
 HTML = "html"  # text that may span lines (descriptions, notes)

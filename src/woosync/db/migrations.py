@@ -238,6 +238,13 @@ M009_EXPORT_DIGEST = """
 ALTER TABLE product_sync ADD COLUMN export_digest VARCHAR;
 """
 
+# Variable products (issue 13): a variation is a products row of its own (type 'variation', its
+# own unique SKU) under its variable parent; removing the parent removes its variations.
+M010_VARIATIONS = """
+ALTER TABLE products ADD COLUMN parent_id INTEGER REFERENCES products (id) ON DELETE CASCADE;
+CREATE INDEX ix_products_parent_id ON products (parent_id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
@@ -248,6 +255,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("mapping_files", _script(M007_MAPPING_FILES)),
     Migration("stock_fields", _script(M008_STOCK_FIELDS)),
     Migration("export_digest", _script(M009_EXPORT_DIGEST)),
+    Migration("variations", _script(M010_VARIATIONS)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -114,7 +114,11 @@ class ProductSync(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
-    """The local catalog (migration 2). Free-form attributes and custom fields are JSON objects."""
+    """The local catalog (migration 2). Free-form attributes and custom fields are JSON objects.
+
+    A variable product (``type`` variable) lists its variation attributes' options
+    (``{"Size": ["S", "M"]}``); each variation is a row of its own (``type`` variation,
+    ``parent_id``, ``attributes`` ``{"Size": "S"}``, ``name`` "parent name - S")."""
 
     __tablename__ = "products"
 
@@ -146,6 +150,13 @@ class Product(SQLModel, table=True):
     low_stock_amount: int | None = None
     date_on_sale_from: str | None = None
     date_on_sale_to: str | None = None
+    # migration 10: a variation (type 'variation') belongs to its variable parent
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=True, index=True
+        ),
+    )
 
 
 class StoreRef(SQLModel, table=True):

@@ -28,6 +28,10 @@ log = logging.getLogger("woosync.sandbox")
 Handler = Callable[[Env, Request], Response]
 StartResponse = Callable[..., Any]
 SERVED = "woosync.sandbox.served"  # set by the sandbox's own HTTP server
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Routes whose writes save a product or a variation (what ``Faults.per_item_ms`` charges for).
+PRODUCT_WRITE = re.compile(r"^/wc/v3/products(/\d+(/variations(/\d+)?)?)?$")
+PRODUCT_BATCH = re.compile(r"^/wc/v3/products(/\d+/variations)?/batch$")
 
 API_HEADERS = [
     ("X-Robots-Tag", "noindex"),
@@ -146,11 +150,13 @@ class SandboxApp:
         injector: FaultInjector,
         faults: Callable[[], Faults],
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.env = env
         self.injector = injector
         self.faults = faults
         self.clock = clock
+        self.sleep = sleep  # every delay the faults ask for (tests pass a recorder)
         self.routes = build_routes()
         self.on_write: Callable[[], None] | None = None
 
@@ -174,13 +180,14 @@ class SandboxApp:
             self._log(method, path, None, decision.status, fault, 1, started)
             return self._send(start_response, decision.status, headers, body, method)
         if decision.delay_seconds > 0:
-            time.sleep(decision.delay_seconds)
+            self.sleep(decision.delay_seconds)
         request = self._parse(environ, method, path)
         items = 1
         if request is not None and request.route.endswith("/batch"):
             items = products.batch_size(request.body)
-            if faults.per_batch_item_ms > 0 and items:
-                time.sleep(items * faults.per_batch_item_ms / 1000.0)
+        written = self._products_written(request, items)
+        if faults.per_item_ms > 0 and written:
+            self.sleep(written * faults.per_item_ms / 1000.0)
         version = self.env.state.version
         if request is None:
             response, template = self._not_wordpress(), None
@@ -189,13 +196,22 @@ class SandboxApp:
         if self.env.state.version != version and self.on_write is not None:
             self.on_write()
         if decision.stall:
-            time.sleep(faults.stall_seconds)
+            self.sleep(faults.stall_seconds)
             self._log(method, path, template, None, "stall", items, started)
             self._drop(served, stalled=True)
         self._log(method, path, template, response.status, None, items, started)
         return self._send(
             start_response, response.status, response.headers, response.encoded(), method
         )
+
+    @staticmethod
+    def _products_written(request: Request | None, items: int) -> int:
+        """Products or variations the request saves: a batch's items, or one for a single write."""
+        if request is None or request.method not in WRITE_METHODS:
+            return 0
+        if PRODUCT_BATCH.match(request.route):
+            return items
+        return 1 if PRODUCT_WRITE.match(request.route) else 0
 
     def _send(
         self,

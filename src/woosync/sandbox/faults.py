@@ -18,7 +18,9 @@ class Faults:
     """What goes wrong, and how often. Mutable while the store runs (``store.faults.x = ...``).
 
     - ``latency_ms`` fixed delay per request, plus up to ``latency_jitter_ms`` at random;
-      ``per_batch_item_ms`` server cost per item of a ``/batch`` request.
+      ``per_item_ms`` server time per product or variation written: each item of a ``/batch``
+      request and each single create, update or delete (a real WooCommerce 11 store spends about
+      16-33 ms per product of a batch create).
     - ``error_rates`` maps 500/502/503 to the fraction of requests answered with it (an HTML page, as
       a proxy in front of a broken PHP would send); nothing is applied.
     - ``rate_429`` fraction of requests answered 429 with ``Retry-After: retry_after``.
@@ -32,7 +34,7 @@ class Faults:
 
     latency_ms: float = 0.0
     latency_jitter_ms: float = 0.0
-    per_batch_item_ms: float = 0.0
+    per_item_ms: float = 0.0
     error_rates: dict[int, float] = field(default_factory=dict)
     rate_429: float = 0.0
     retry_after: int = 1

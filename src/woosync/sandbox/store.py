@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -59,6 +60,8 @@ class SandboxStore:
     """A WooCommerce-compatible store in memory (or in ``data_file``), served over WSGI.
 
     ``faults`` may be replaced or changed at any time; ``stats`` counts what clients did.
+    ``sleep`` waits out every delay the faults ask for (latency, per-item time, stalls); tests
+    pass a recorder to check the delays without waiting.
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class SandboxStore:
         clock: Callable[[], datetime] | None = None,
         wp_version: str = "7.0.4",
         wc_version: str = "11.0.1",
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.faults = faults or Faults()
         self.stats = Stats()
@@ -79,7 +83,7 @@ class SandboxStore:
             self._state, self.stats, store_name, wp_version=wp_version, wc_version=wc_version
         )
         self._random = random.Random(seed)
-        self._app = SandboxApp(self._env, FaultInjector(seed), lambda: self.faults)
+        self._app = SandboxApp(self._env, FaultInjector(seed), lambda: self.faults, sleep=sleep)
         self.home = "http://localhost"
         self.data_file = Path(data_file) if data_file else None
         self._saved_version = -1

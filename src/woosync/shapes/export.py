@@ -17,6 +17,7 @@ from woosync.services.export.results import (
     ExportResult,
     PlannedProduct,
     ProductResult,
+    RunCounts,
 )
 from woosync.services.removal import Holder, StoreDeletion
 from woosync.services.selection import Excluded
@@ -30,7 +31,7 @@ def _name(parameter: str) -> str:
 
 def product_result(result: ProductResult, spell: Spell = _name) -> dict[str, Any]:
     """``{connectionId, productId, wooProductId, status, exportedFields, lastExportedAt,
-    message?}``."""
+    change, heldConflicts?, message?}`` (``change``: created, updated, unchanged or failed)."""
     found: dict[str, Any] = {
         "connectionId": result.connection_id,
         "productId": result.product_id,
@@ -38,7 +39,10 @@ def product_result(result: ProductResult, spell: Spell = _name) -> dict[str, Any
         "status": result.status,
         "exportedFields": list(result.exported_fields),
         "lastExportedAt": iso(result.last_exported_at),
+        "change": result.change,
     }
+    if result.held_conflicts:
+        found["heldConflicts"] = list(result.held_conflicts)
     if result.failed:
         found["message"] = spell_params(result.message or "export failed", spell)
     return found
@@ -49,14 +53,30 @@ def excluded(entry: Excluded) -> dict[str, Any]:
     return entry.to_dict()
 
 
+def counts(found: RunCounts) -> dict[str, int]:
+    """``{created, updated, unchanged, skipped, excluded, conflicts, failed}``: how a run's
+    products ended (the same object in ``export`` and ``export --dry-run``)."""
+    return {
+        "created": found.created,
+        "updated": found.updated,
+        "unchanged": found.unchanged,
+        "skipped": found.skipped,
+        "excluded": found.excluded,
+        "conflicts": found.conflicts,
+        "failed": found.failed,
+    }
+
+
 def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
-    """``{success, connectionId, syncedCount, failedCount, results, excludedCount, excluded}``
-    (``results``: those the result holds; a streamed run's are written as they come)."""
+    """``{success, connectionId, syncedCount, failedCount, counts, results, excludedCount,
+    excluded}`` (``results``: those the result holds; a streamed run's are written as they
+    come)."""
     return {
         "success": result.success,
         "connectionId": result.connection_id,
         "syncedCount": result.synced_count,
         "failedCount": result.failed_count,
+        "counts": counts(result.counts),
         "results": [product_result(r, spell) for r in result.results],
         "excludedCount": result.excluded_count,
         "excluded": [excluded(entry) for entry in result.excluded],
@@ -89,8 +109,17 @@ def planned_product(product: PlannedProduct, spell: Spell = _name) -> dict[str, 
 
 
 def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
-    """``{dryRun, connectionId, partial, summary, wouldCreate, products, excluded}``."""
+    """``{dryRun, connectionId, partial, summary, counts, wouldCreate, products, excluded}``
+    (``counts``: those a real run would end with, as ``export_result`` writes them)."""
     summary = plan.summary
+    would = RunCounts(
+        created=summary.create,
+        updated=summary.update,
+        unchanged=summary.unchanged,
+        excluded=summary.excluded,
+        conflicts=summary.conflicts,
+        failed=summary.error,
+    )
     return {
         "dryRun": True,
         "connectionId": plan.connection_id,
@@ -102,6 +131,7 @@ def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
             "error": summary.error,
             "excluded": summary.excluded,
         },
+        "counts": counts(would),
         "wouldCreate": [{"kind": w.kind, "name": w.name} for w in plan.would_create],
         "products": [planned_product(p, spell) for p in plan.products],
         "excluded": [excluded(entry) for entry in plan.excluded],

@@ -3,7 +3,8 @@
 ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount, skippedCount,
 failedCount, conflictCount, mapping, modifiedAfter, cursor, warnings, restoredSkus, conflicts:
 [{wooProductId, productId, sku, field, wooField, catalog, store}], products: [{wooProductId,
-productId, sku, status, message?, changedFields?, conflicts?}]}``.
+productId, sku, status, message?, changedFields?, conflicts?, changes?}]}`` (``changes``: a dry
+run's updates, ``[{field, old, new}]``: the catalog's value and the store's).
 
 The products come one by one (the import streams them), so the document is made in parts:
 :func:`import_head` (everything but the two lists), :func:`product_json` and
@@ -50,6 +51,11 @@ def product_json(product: ProductResult, spell: Spell = _as_is) -> dict[str, Any
         found["changedFields"] = list(product.changed_fields)
     if product.conflicts:
         found["conflicts"] = [conflict_json(conflict) for conflict in product.conflicts]
+    if product.changes:
+        found["changes"] = [
+            {"field": change.field, "old": change.old, "new": change.new}
+            for change in product.changes
+        ]
     return found
 
 

@@ -25,7 +25,7 @@ class WooClient(StoreFacts, VariationBatches):
     ``{store_url}/wp-json/wc/v3``. HTTPS uses Basic auth, plain HTTP OAuth 1.0a (HMAC-SHA256, in the
     query string, signed afresh for every attempt and page). ``verify`` is ``True`` (system/certifi
     roots; ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured), ``False``, or a CA bundle file/directory.
-    ``sleep`` is what waits between retries (tests pass one that does not sleep).
+    ``sleep`` is what waits between retries (default: the pause of woosync's clock, core.timeutil).
     """
 
 

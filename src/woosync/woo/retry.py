@@ -24,6 +24,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, retry_if_resu
 from tenacity.stop import stop_after_attempt
 
 from woosync.core.logging import redact_url
+from woosync.core.timeutil import clock
 
 log = logging.getLogger("woosync.woo")
 
@@ -79,7 +80,7 @@ def retry_after_seconds(response: httpx.Response, *, now: datetime | None = None
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or clock().now())).total_seconds())
 
 
 class RetryPolicy:

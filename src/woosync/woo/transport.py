@@ -24,6 +24,7 @@ import httpx
 from woosync import __version__
 from woosync.core.errors import ValidationError
 from woosync.core.logging import redact_url, register_credentials
+from woosync.core.timeutil import clock
 from woosync.woo.auth import AuthScheme, WooAuth, scheme_for
 from woosync.woo.concurrency import MAX_CONNECTIONS
 from woosync.woo.errors import WooError, WooHTTPError, WooTimeoutError, WooTransportError
@@ -49,7 +50,7 @@ class Transport:
     OAuth 1.0a (HMAC-SHA256, in the query string, signed afresh for every attempt and page).
     ``verify`` is ``True`` (system/certifi roots; ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured),
     ``False``, or a CA bundle file/directory. ``sleep`` is what waits between retries (tests pass
-    one that does not sleep).
+    one that does not sleep; default: the pause of woosync's clock, core.timeutil).
     """
 
     def __init__(
@@ -64,7 +65,7 @@ class Transport:
         transport: httpx.BaseTransport | None = None,
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         max_response_mb: float = MAX_RESPONSE_MB,
     ) -> None:
         register_credentials(consumer_key, consumer_secret)
@@ -81,7 +82,7 @@ class Transport:
             max_retries=max_retries,
             backoff_base=backoff_base,
             backoff_max=backoff_max,
-            sleep=sleep,
+            sleep=sleep or (lambda seconds: clock().sleep(seconds)),
             on_retry=self.stats.count_retry,
         )
         limits = httpx.Limits(

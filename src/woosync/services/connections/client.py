@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 from typing import TYPE_CHECKING, Any
 
-from woosync.core import settings
+from woosync.core import settings, terminal
 from woosync.core.errors import ValidationError
 from woosync.db.models import Connection
 from woosync.secrets import resolve_credentials
@@ -59,13 +58,6 @@ def client_defaults(client_kwargs: dict[str, Any]) -> None:
         client_kwargs.setdefault("max_retries", int(retries))
 
 
-def stdin_is_interactive() -> bool:
-    try:
-        return sys.stdin is not None and sys.stdin.isatty()
-    except (ValueError, OSError):
-        return False
-
-
 def open_client(
     db: Database, connection: Connection, *, interactive: bool | None = None, **client_kwargs: Any
 ) -> WooClient:
@@ -76,7 +68,7 @@ def open_client(
     assert connection.id is not None
     credentials = resolve_credentials(
         connection.id,
-        interactive=stdin_is_interactive() if interactive is None else interactive,
+        interactive=terminal.stdin_is_terminal() if interactive is None else interactive,
         scope=secrets_scope(db),
     )
     client_defaults(client_kwargs)

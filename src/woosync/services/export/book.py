@@ -18,8 +18,16 @@ from woosync.services import sync_echoes
 from woosync.services.export import decide, payload, plan, unchanged
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE
-from woosync.services.export.results import FAILED, SUCCESS, ProductResult
-from woosync.services.export.state import CREATE, ERROR, UNCHANGED, Item, Run
+from woosync.services.export.results import (
+    CREATED,
+    FAILED,
+    NOT_WRITTEN,
+    SUCCESS,
+    UPDATED,
+    ProductResult,
+)
+from woosync.services.export.results import UNCHANGED as NO_CHANGE
+from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
 
 SYNCED = "synced"
 PENDING = "pending"
@@ -160,6 +168,7 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
 def result_of(run: Run, item: Item) -> ProductResult:
     """The item's outcome, once the run is done with it."""
     failed = item.action == ERROR or not item.done
+    change = NOT_WRITTEN if failed else _CHANGES.get(item.action, NO_CHANGE)
     return ProductResult(
         connection_id=run.connection_id,
         product_id=item.product_id,
@@ -168,4 +177,10 @@ def result_of(run: Run, item: Item) -> ProductResult:
         exported_fields=tuple(item.exported_fields),
         last_exported_at=item.exported_at or item.known.last_exported_at,
         message=(item.message or "export failed") if failed else None,
+        change=change,
+        held_conflicts=tuple(decide.held_conflicts(run, item)),
+        sku=item.sku,
     )
+
+
+_CHANGES = {CREATE: CREATED, UPDATE: UPDATED, UNCHANGED: NO_CHANGE}

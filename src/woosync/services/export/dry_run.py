@@ -1,4 +1,5 @@
-"""A dry run's view of planned items: what each would send, and what the store lacks."""
+"""A dry run's view of planned items: what each would change in the store (only the values that
+differ from the store's), and what the store lacks."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from woosync.services.export import decide, plan
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
 from woosync.services.export.results import FieldChange, PlannedProduct, WouldCreate
-from woosync.services.export.state import CREATE, ERROR, UPDATE, Item, Run
+from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
 
 
 def planned(run: Run, item: Item) -> PlannedProduct:
@@ -31,17 +32,25 @@ def planned(run: Run, item: Item) -> PlannedProduct:
     store = (
         plan.store_values(run.targets, item.store_product, run.attribute_ids())
         if item.store_product
-        else {}
+        else None
     )
+    keys = item.keys
+    if item.action == UPDATE and store is not None:
+        keys = [key for key in keys if _differs(run, item, key, store.get(key))]
     changes = tuple(
         FieldChange(
             field=run.by_key[key].field,
             woo_field=run.by_key[key].woo,
-            old=store.get(key) if item.action == UPDATE else None,
+            old=(store or {}).get(key) if item.action == UPDATE else None,
             new=item.values.get(key),
         )
-        for key in item.keys
+        for key in keys
     )
+    if item.action == UPDATE and not changes and not item.restore:
+        # the store already holds every value the write would send
+        return PlannedProduct(
+            item.product_id, item.sku, UNCHANGED, item.woo_id or None, held_conflicts=held
+        )
     return PlannedProduct(
         item.product_id,
         item.sku,
@@ -52,6 +61,20 @@ def planned(run: Run, item: Item) -> PlannedProduct:
         held_conflicts=held,
         restore_from_trash=item.restore,
     )
+
+
+def _differs(run: Run, item: Item, key: str, old: Any) -> bool:
+    """Whether the store's value of ``key`` (local terms) differs from ours, compared in the
+    canonical form the fingerprints use (``12.5`` is ``12.50``, entities and order do not
+    count)."""
+    new = item.values.get(key)
+    if _empty(old) or _empty(new):
+        return _empty(old) != _empty(new)
+    return plan.fingerprint(run.kinds[key], old) != decide.prints(run, item).get(key)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
 
 
 def _missing_for(run: Run, item: Item) -> list[str]:

@@ -19,7 +19,13 @@ from woosync.services.connections.client import open_client
 from woosync.services.export import plan, select, unchanged
 from woosync.services.export.records import load_syncs, product_columns
 from woosync.services.export.registry import StoreRegistry
-from woosync.services.export.results import ProductResult
+from woosync.services.export.results import (
+    CREATED,
+    UNCHANGED,
+    UPDATED,
+    ProductResult,
+    RunCounts,
+)
 from woosync.services.export.state import Item, Options, Run
 from woosync.services.mappings import active_export_mapping
 from woosync.services.selection import Excluded, drop_exclusions, load_selection
@@ -45,8 +51,30 @@ class Tally:
     synced: int = 0
     failed: int = 0
     kept: list[ProductResult] = field(default_factory=list)
+    changes: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys((CREATED, UPDATED, UNCHANGED), 0)
+    )
+    conflicts: int = 0
+    skipped: int = 0
+
+    def counts(self, excluded: int) -> RunCounts:
+        """The run's counts, ``excluded`` products having been left out of the store."""
+        changes = self.changes
+        return RunCounts(
+            created=changes[CREATED],
+            updated=changes[UPDATED],
+            unchanged=changes[UNCHANGED],
+            skipped=self.skipped,
+            excluded=excluded,
+            conflicts=self.conflicts,
+            failed=self.failed,
+        )
 
     def add(self, result: ProductResult) -> None:
+        if result.held_conflicts:
+            self.conflicts += 1
+        if result.change in self.changes and not result.failed:
+            self.changes[result.change] += 1
         if result.failed:
             self.failed += 1
             message = spell_params(result.message or "", str)  # parameters by their names

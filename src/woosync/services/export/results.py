@@ -18,6 +18,12 @@ from woosync.services.selection import Excluded
 SUCCESS = "success"
 FAILED = "error"
 
+# what a product's write did in the store (``ProductResult.change``)
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+NOT_WRITTEN = "failed"
+
 
 @dataclass(frozen=True, slots=True)
 class ProductResult:
@@ -30,10 +36,27 @@ class ProductResult:
     exported_fields: tuple[str, ...]
     last_exported_at: datetime | None
     message: str | None = None  # why it failed
+    change: str = UNCHANGED  # CREATED, UPDATED, UNCHANGED or NOT_WRITTEN
+    held_conflicts: tuple[str, ...] = ()  # fields a partial export left out: in conflict
+    sku: str = ""  # for people (the spec's JSON entry has none)
 
     @property
     def failed(self) -> bool:
         return self.status == FAILED
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """How a run's products ended, one count each (a product in conflict is counted under
+    ``conflicts`` as well as under what happened to its other fields)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # chosen, but gone from the catalog before their turn
+    excluded: int = 0  # left out of this store (selection)
+    conflicts: int = 0  # with fields held back by a conflict
+    failed: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +70,7 @@ class ExportResult:
     results: tuple[ProductResult, ...] = ()
     excluded: tuple[Excluded, ...] = ()  # unless streamed (``on_excluded``)
     excluded_count: int = 0
+    counts: RunCounts = field(default_factory=RunCounts)
 
     @property
     def success(self) -> bool:
@@ -56,7 +80,8 @@ class ExportResult:
 @dataclass(frozen=True, slots=True)
 class FieldChange:
     """A field a write would send: its local name, WooCommerce field, the store's value (updates
-    of a product read from the store) and ours, in local terms."""
+    of a product read from the store) and ours, in local terms. A dry run lists only the fields
+    whose value differs from the store's (``dry_run.planned``)."""
 
     field: str
     woo_field: str
@@ -94,6 +119,7 @@ class PlanSummary:
     unchanged: int = 0
     error: int = 0
     excluded: int = 0
+    conflicts: int = 0  # products with fields a partial export would leave out
 
 
 @dataclass(frozen=True, slots=True)

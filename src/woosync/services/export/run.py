@@ -121,18 +121,36 @@ def export_products(
                 if quiet is not None:
                     woo_id, last = quiet
                     tally.add(
-                        ProductResult(run.connection_id, product_id, woo_id, SUCCESS, (), last)
+                        ProductResult(
+                            run.connection_id,
+                            product_id,
+                            woo_id,
+                            SUCCESS,
+                            (),
+                            last,
+                            sku=chunk.skus[product_id],
+                        )
                     )
-                elif product_id in done:  # else removed from the catalog since it was chosen
+                elif product_id in done:
                     tally.add(done[product_id])
+                else:  # removed from the catalog since it was chosen
+                    tally.skipped += 1
         if job.seen:
             with db.session() as session:
                 mark_synced(session, run.connection_id, utcnow())
+    counts = tally.counts(job.excluded_count)
     log.info(
-        "export to connection %s finished: %d synced, %d failed",
+        "export to connection %s finished: %d synced, %d failed (%d created, %d updated, "
+        "%d unchanged, %d skipped, %d excluded, %d with conflicts)",
         job.connection_id,
         tally.synced,
         tally.failed,
+        counts.created,
+        counts.updated,
+        counts.unchanged,
+        counts.skipped,
+        counts.excluded,
+        counts.conflicts,
     )
     return ExportResult(
         job.connection_id,
@@ -141,6 +159,7 @@ def export_products(
         tuple(tally.kept),
         tuple(job.excluded),
         job.excluded_count,
+        counts,
     )
 
 
@@ -168,11 +187,13 @@ def plan_export(
     ``on_product`` (then the returned ``products`` is empty), else it is returned."""
     options = options_of(partial, True, concurrency, MAX_BATCH, create_terms, restore_trashed)
     choice = select.Choice.of(product_ids, skus, all_products, retry_failed)
-    counts = dict.fromkeys(("create", "update", "unchanged", "error"), 0)
+    counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
     kept: list[PlannedProduct] = []
 
     def add(product: PlannedProduct) -> None:
         counts[product.action if product.action in counts else "error"] += 1
+        if product.held_conflicts:
+            counts["conflicts"] += 1
         if on_product is None:
             kept.append(product)
         else:

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from woosync.core.errors import NotFoundError, ValidationError, param
+from woosync.core.fields import LIST_FIELDS, SCALAR_FIELDS
 from woosync.db.models import Product
-from woosync.files.product_files import LIST_FIELDS, SCALAR_FIELDS
 from woosync.services.catalog import field_label, field_value
 from woosync.services.export import plan
 from woosync.services.export.records import RETRY_STATUSES, load_syncs, product_columns
@@ -114,7 +114,7 @@ def count_chosen(session: Session, connection_id: int, *, retry_failed: bool) ->
         )
         params: tuple[Any, ...] = (connection_id, *RETRY_STATUSES)
     else:
-        query, params = "SELECT count(*) FROM products", ()
+        query, params = "SELECT count(*) FROM products WHERE parent_id IS NULL", ()
     return int(session.connection().exec_driver_sql(query, params).scalar() or 0)
 
 
@@ -145,6 +145,10 @@ def raw_chunks(
             yield [found[key] for key in wanted if key in found]
         return
     where = " WHERE p.id > ?"
+    if choice.all_products:
+        # variations go out with their variable product, through /products/{id}/variations
+        # (the variation export), never as products of their own
+        where += " AND p.parent_id IS NULL"
     if choice.retry_failed:
         where += f" AND s.sync_status IN ({_marks(RETRY_STATUSES)})"
     query = f"{head}{where} ORDER BY p.id LIMIT ?"

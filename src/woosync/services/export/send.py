@@ -12,12 +12,12 @@ marks only that product. Each batch answered is booked at once (``book.py``).
 from __future__ import annotations
 
 import logging
-import time
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
+from woosync.core.timeutil import clock
 from woosync.services.export import book, decide, match
 from woosync.services.export.images import ImageClaims, forget_images, recover_images
 from woosync.services.export.state import CREATE, UPDATE, Item, Run
@@ -55,7 +55,7 @@ class Sender:
                 while queue and len(in_flight) < concurrency:
                     chunk = self._next_chunk(queue, claims)
                     if chunk:
-                        in_flight[pool.submit(self._send, chunk)] = (chunk, time.monotonic())
+                        in_flight[pool.submit(self._send, chunk)] = (chunk, clock().monotonic())
                 if not in_flight:
                     continue
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -67,7 +67,7 @@ class Sender:
                         self._failed(chunk, exc, queue, claims)
                         continue
                     self.streak = 0
-                    fast = time.monotonic() - started < FAST_BATCH_SECONDS
+                    fast = clock().monotonic() - started < FAST_BATCH_SECONDS
                     if fast and self.size < self.run.options.batch_size:
                         self.size = min(self.run.options.batch_size, self.size * 2)
                     again = self._answered(chunk, result)  # learns the image ids first
@@ -87,7 +87,7 @@ class Sender:
             self.down = exc
             self._give_up(queue, claims, exc)
         elif requeue:
-            time.sleep(min(RETRY_PAUSE * 2 ** (self.streak - 1), 5.0))
+            clock().sleep(min(RETRY_PAUSE * 2 ** (self.streak - 1), 5.0))
 
     def _next_chunk(self, queue: deque[Item], claims: ImageClaims) -> list[Item]:
         """Up to ``size`` products to send together; one whose image URL another write in flight

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from woosync.core.errors import param, spell_params
 from woosync.services.sync_echoes import Conflict
@@ -23,6 +24,15 @@ log = logging.getLogger("woosync.import")
 
 STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
 SHOWN_NAMES = 10  # store products named in one warning
+
+
+@dataclass(frozen=True, slots=True)
+class ValueChange:
+    """One catalog field a dry run would change: its value in the catalog and the store's."""
+
+    field: str
+    old: Any
+    new: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,7 @@ class ProductResult:
     message: str | None = None
     changed_fields: tuple[str, ...] | None = None
     conflicts: tuple[Conflict, ...] = ()
+    changes: tuple[ValueChange, ...] = ()  # a dry run's update: each changed field's values
 
 
 # What a product's earlier result in this run was (its status and number of conflicts), when the

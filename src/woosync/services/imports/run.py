@@ -16,7 +16,6 @@ committed, never backwards.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
+from woosync.core.timeutil import clock
 from woosync.services.connections import mark_synced
 from woosync.services.imports.bookmark import (
     DEFAULT_OVERLAP,
@@ -127,7 +127,7 @@ def _run(
     client: WooClient | None,
 ) -> ImportResult:
     """One run under the lock: set up, every page, then the bookmark and the result."""
-    started = time.monotonic()
+    started = clock().monotonic()
     previous: datetime | None = None
     after = request.since
     if request.incremental:
@@ -168,7 +168,7 @@ def _run(
             woo.close()
     cursor = previous
     if not request.dry_run:
-        elapsed = timedelta(seconds=time.monotonic() - started)
+        elapsed = timedelta(seconds=clock().monotonic() - started)
         with db.session() as session:
             if request.incremental and not run.incomplete:
                 cursor = advance_bookmark(

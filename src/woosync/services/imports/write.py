@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Product, ProductSync
-from woosync.files.product_files import normalize_fields
+from woosync.products.fields import normalize_fields
 from woosync.services.catalog import (
     apply_product_fields,
     case_twin_message,
     drop_tombstones,
+    field_value,
     insert_products,
     new_product_row,
 )
@@ -38,7 +39,7 @@ from woosync.services.imports.match import (
     sync_of,
 )
 from woosync.services.imports.reconcile import reconcile_product
-from woosync.services.imports.results import ProductResult
+from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.sync_echoes import Reconciled
 
@@ -177,7 +178,17 @@ class _Page:
         else:
             status = "updated" if changed else "unchanged"
             found = tuple(reconciled.found) if reconciled is not None else ()
-            run.report(ProductResult(woo_id, product.id, sku, status, None, tuple(changed), found))
+            values = (  # a dry run's target is a copy: the product still holds the old values
+                tuple(
+                    ValueChange(name, field_value(product, name), field_value(target, name))
+                    for name in changed
+                )
+                if run.dry_run
+                else ()
+            )
+            run.report(
+                ProductResult(woo_id, product.id, sku, status, None, tuple(changed), found, values)
+            )
         if not run.dry_run and product.id is not None:
             self.session.add(product)
             queue_sync(

@@ -1,0 +1,127 @@
+"""How ``woosync products`` shows products to a person (``--json`` uses ``shapes.products``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.timeutil import iso
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from woosync.cli.render import Output
+    from woosync.services.catalog import FieldChange, ProductView
+
+
+def text(value: Any) -> str:
+    if value is None or value == [] or value == ():
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def dimensions_text(product: ProductView) -> str:
+    parts = (product.length, product.width, product.height)
+    if not any(parts):
+        return ""
+    return " x ".join(part or "-" for part in parts)
+
+
+def product_table(output: Output, product: ProductView) -> Table:
+    rows: list[tuple[str, str]] = [
+        ("ID", text(product.id)),
+        ("SKU", text(product.sku)),
+        ("Name", text(product.name)),
+        ("Status", text(product.status)),
+        ("Type", text(product.type)),
+        *([("Parent SKU", text(product.parent_sku))] if product.is_variation else []),
+        ("Price", text(product.price)),
+        ("Sale price", text(product.sale_price)),
+        ("Weight", text(product.weight)),
+        ("Dimensions (L x W x H)", dimensions_text(product)),
+        ("Stock status", text(product.stock_status)),
+        ("Manage stock", text(product.manage_stock)),
+        ("Stock quantity", text(product.stock_quantity)),
+        ("Backorders", text(product.backorders)),
+        ("Low stock amount", text(product.low_stock_amount)),
+        ("Sale from", text(product.date_on_sale_from)),
+        ("Sale to", text(product.date_on_sale_to)),
+        ("Categories", text(product.categories)),
+        ("Tags", text(product.tags)),
+        ("Images", text(product.images)),
+    ]
+    rows += [(f"{text(name)} (attribute)", text(v)) for name, v in product.attributes.items()]
+    rows += [(f"{text(name)} (custom)", text(v)) for name, v in product.custom_fields.items()]
+    rows += [
+        ("Description", text(product.description)),
+        ("Created", text(iso(product.created_at))),
+        ("Updated", text(iso(product.updated_at))),
+    ]
+    return output.table(["Field", "Value"], rows)
+
+
+def list_rows(products: list[ProductView]) -> list[list[str]]:
+    """The rows of ``products list``'s table: a variable product's variations indented below it."""
+    rows: list[list[str]] = []
+    for item in products:
+        rows.append(_list_row(item, text(item.sku), text(item.name)))
+        rows += [
+            _list_row(variation, f"  {variation.sku}", "  " + options_text(variation))
+            for variation in item.variations
+        ]
+    return rows
+
+
+def _list_row(item: ProductView, sku: str, name: str) -> list[str]:
+    return [
+        text(item.id),
+        sku,
+        name,
+        text(item.price),
+        text(item.sale_price),
+        text(item.stock_status),
+        text(item.status),
+    ]
+
+
+def options_text(variation: ProductView) -> str:
+    """``Size: S, Color: Red``."""
+    return ", ".join(f"{name}: {text(option)}" for name, option in variation.attributes.items())
+
+
+def variations_table(output: Output, product: ProductView) -> Table:
+    rows = [
+        [
+            text(v.id),
+            text(v.sku),
+            options_text(v),
+            text(v.price),
+            text(v.sale_price),
+            text(v.stock_status),
+            text(v.stock_quantity),
+            text(v.status),
+        ]
+        for v in product.variations
+    ]
+    columns = ["ID", "SKU", "Options", "Price", "Sale", "Stock", "Qty", "Status"]
+    return output.table(columns, rows, title=f"{len(rows)} variation(s)")
+
+
+LIST_COLUMNS = ["ID", "SKU", "Name", "Price", "Sale", "Stock", "Status"]
+
+
+def emit_product(output: Output, product: ProductView) -> None:
+    from woosync.shapes.products import product_json
+
+    def human(console: Console) -> None:
+        console.print(product_table(output, product))
+        if product.variations:
+            console.print(variations_table(output, product))
+
+    output.emit(product_json(product), human=human)
+
+
+def change_line(change: FieldChange) -> str:
+    return f"{change.field}: {change.old!r} -> {change.new!r}"

@@ -1,0 +1,51 @@
+"""Reading one field of a product by its selectable name (what export and import compare)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from woosync.core.fields import (
+    ATTRIBUTE_PREFIX,
+    CUSTOM_PREFIX,
+    DIMENSION_PARTS,
+    LIST_FIELDS,
+    SCALAR_FIELDS,
+)
+from woosync.db.models import Product
+
+
+def field_value(product: Product, name: str) -> Any:
+    """The value of a selectable field: standard field, attribute, then custom field; else None.
+
+    ``dimensions`` is ``{"length", "width", "height"}`` or None when all three are empty;
+    ``categories`` / ``tags`` / ``images`` are lists (empty when there are none). ``attribute:X``
+    and ``custom:X`` name one kind explicitly. Values are copies: changing them changes nothing.
+    """
+    if name in SCALAR_FIELDS:
+        return getattr(product, name)
+    if name in LIST_FIELDS:
+        return list(getattr(product, name) or [])
+    if name == "dimensions":
+        parts = {part: getattr(product, part) for part in DIMENSION_PARTS}
+        return parts if any(value not in (None, "") for value in parts.values()) else None
+    attributes = product.attributes or {}
+    custom = product.custom_fields or {}
+    if name.startswith(ATTRIBUTE_PREFIX):
+        return copy.deepcopy(attributes.get(name[len(ATTRIBUTE_PREFIX) :]))
+    if name.startswith(CUSTOM_PREFIX):
+        return copy.deepcopy(custom.get(name[len(CUSTOM_PREFIX) :]))
+    if name in attributes:
+        return copy.deepcopy(attributes[name])
+    return copy.deepcopy(custom.get(name))
+
+
+def field_label(product: Product, name: str) -> str:
+    """What ``name`` is for this product, as :func:`field_value` reads it: ``price``, ``attribute
+    COLOR`` or ``custom field eurPrice``."""
+    if name in SCALAR_FIELDS or name in LIST_FIELDS or name in ("dimensions", *DIMENSION_PARTS):
+        return name
+    for prefix, kind in ((ATTRIBUTE_PREFIX, "attribute"), (CUSTOM_PREFIX, "custom field")):
+        if name.startswith(prefix):
+            return f"{kind} {name[len(prefix) :]}"
+    return f"attribute {name}" if name in (product.attributes or {}) else f"custom field {name}"
