@@ -98,6 +98,7 @@ def sync_status(
         summary: dict[str, int] = {name: int(counts.get(name, 0)) for name in SYNC_STATUSES}
         summary["total"] = sum(int(count) for count in counts.values())
         listed = [sync_record_to_dict(record) for record in records]
+        _mark_variations(session, conn.id, listed)
         listed = _with_exclusions(session, conn.id, listed, summary, product_id, wanted)
         if conflicts_only:
             with_conflicts = {c["productId"] for c in conflicts}
@@ -151,6 +152,40 @@ def open_conflicts(session: Any, records: Sequence[ProductSync]) -> list[dict[st
                 }
             )
     return found
+
+
+def _mark_variations(session: Session, connection_id: int, listed: list[dict[str, Any]]) -> None:
+    """A variation's record names its variable product: ``parentProductId``, the store's
+    variation id as ``wooVariationId`` and the parent's store id as ``wooProductId``."""
+    from sqlmodel import col, select
+
+    from woosync.db.models import Product, ProductSync
+
+    ids = [record["productId"] for record in listed]
+    parents: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.exec(
+            select(Product.id, Product.parent_id).where(
+                col(Product.id).in_(ids[start : start + 500]), col(Product.parent_id).is_not(None)
+            )
+        ).all()
+        parents.update({int(i or 0): int(p or 0) for i, p in rows})
+    if not parents:
+        return
+    wanted = sorted(set(parents.values()))
+    parent_woo = dict(
+        session.exec(
+            select(ProductSync.product_id, ProductSync.woo_product_id).where(
+                ProductSync.connection_id == connection_id, col(ProductSync.product_id).in_(wanted)
+            )
+        ).all()
+    )
+    for record in listed:
+        parent = parents.get(record["productId"])
+        if parent is not None:
+            record["wooVariationId"] = record["wooProductId"]
+            record["wooProductId"] = int(parent_woo.get(parent, 0))
+            record["parentProductId"] = parent
 
 
 def _with_exclusions(

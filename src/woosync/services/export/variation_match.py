@@ -109,7 +109,7 @@ def match_parent(
             decided[local.product_id] = _update(local, same_sku, "sku")
         elif same_sku is not None:
             decided[local.product_id] = _error(local, _twice(local, same_sku))
-        elif (holder := _holder_elsewhere(local, parent_woo_id, hits)) is not None:
+        elif (holder := holder_elsewhere(local, parent_woo_id, hits)) is not None:
             decided[local.product_id] = _error(local, holder)
     by_options: dict[OptionSet, Mapping[str, Any]] = {}
     for held in sorted(store, key=lambda v: int(v.get("id") or 0)):
@@ -145,7 +145,7 @@ def _twice(local: LocalVariation, held: Mapping[str, Any]) -> str:
     )
 
 
-def _holder_elsewhere(local: LocalVariation, parent_woo_id: int, hits: SkuHits) -> str | None:
+def holder_elsewhere(local: LocalVariation, parent_woo_id: int, hits: SkuHits) -> str | None:
     """Who else in the store holds the variation's SKU, said so a shop owner can act on it."""
     variation = hits.variation(local.sku)
     if variation is not None and int(variation.get("parent_id") or 0) != parent_woo_id:
