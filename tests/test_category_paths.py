@@ -1,4 +1,4 @@
-"""Category paths (``Kitchen > Mugs``): parsing and joining, the registry resolving a path's chain
+"""Category paths (``Kitchen > Mugs``, parsed by ``woosync.products.categories``): the registry resolving a path's chain
 once per store (keyed by path, reused across runs, never duplicated), ``--no-create-terms``, and
 an export through the CLI to two sandbox stores."""
 
@@ -14,13 +14,6 @@ import httpx
 import pytest
 
 from test_export_support import add_products, tee
-from woosync.core.category_paths import (
-    category_path_key,
-    category_path_prefixes,
-    join_category_path,
-    parse_category_path,
-)
-from woosync.core.errors import ValidationError
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
@@ -29,37 +22,6 @@ from woosync.services.export.registry import CATEGORY, StoreRegistry
 from woosync.woo import WooClient
 
 GADGETS = "Tools \\> Gadgets"  # one category called "Tools > Gadgets"
-
-
-# parsing and joining -------------------------------------------------------------------------------
-@pytest.mark.parametrize(
-    ("text", "names"),
-    [
-        ("Kitchen > Mugs", ("Kitchen", "Mugs")),
-        ("Kitchen>Mugs", ("Kitchen", "Mugs")),
-        ("  Home >  Kitchen > Mugs ", ("Home", "Kitchen", "Mugs")),
-        ("Mugs", ("Mugs",)),
-        (GADGETS, ("Tools > Gadgets",)),
-        ("Shop > Tools \\> Gadgets", ("Shop", "Tools > Gadgets")),
-        ("C:\\Temp > x", ("C:\\Temp", "x")),  # a backslash not before ">" is a character
-    ],
-)
-def test_a_path_is_parsed_into_its_names(text: str, names: tuple[str, ...]) -> None:
-    assert parse_category_path(text) == names
-    assert parse_category_path(join_category_path(names)) == names  # joining round-trips
-
-
-@pytest.mark.parametrize("text", ["", "  ", "Kitchen > > Mugs", "> Mugs", "Kitchen >"])
-def test_a_path_with_an_empty_name_is_refused_with_a_hint(text: str) -> None:
-    with pytest.raises(ValidationError, match="has an empty name") as raised:
-        parse_category_path(text)
-    assert raised.value.hint is not None and "\\>" in raised.value.hint
-
-
-def test_a_path_has_one_spelling_and_its_prefixes() -> None:
-    assert category_path_key("Kitchen>Mugs") == "Kitchen > Mugs"
-    assert join_category_path(["Shop", "Tools > Gadgets"]) == "Shop > Tools \\> Gadgets"
-    assert category_path_prefixes("A > B \\> C > D") == ["A", "A > B \\> C", "A > B \\> C > D"]
 
 
 # the registry against a sandbox store --------------------------------------------------------------
@@ -182,7 +144,7 @@ def test_without_creating_a_missing_path_says_which_name_is_missing(client: WooC
     assert registry.missing[(CATEGORY, "Kitchen > Mugs")] == (
         'category "Mugs" under "Kitchen" does not exist in the store'
     )
-    assert "has an empty name" in registry.missing[(CATEGORY, "Kitchen > > Cups")]
+    assert "has an empty level" in registry.missing[(CATEGORY, "Kitchen > > Cups")]
     assert sorted(tree(client)) == ["Kitchen"]  # nothing created
 
 

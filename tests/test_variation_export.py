@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from woosync.db.engine import open_database
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
+from woosync.woo import WooClient
 
 CATALOG = """
 - sku: TEE
@@ -297,3 +299,27 @@ def test_a_first_export_costs_one_variation_request_per_parent(cli, shop, tmp_pa
     assert routes[("POST", "/wc/v3/products/{product_id}/variations/batch")] == 6  # one per parent
     assert ("GET", "/wc/v3/products/{product_id}/variations") not in routes  # new parents: no list
     assert routes[("POST", "/wc/v3/products/batch")] == 2  # the parents, then their attributes
+
+
+def test_retry_failed_sends_the_failed_variations_again(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    squatter = sandbox.create_product(
+        {"name": "Not a tee", "sku": "TEE-L-BLUE", "regular_price": "1"}
+    )
+    first = export(cli, conn)
+    assert [r["status"] for r in first["results"] if r.get("parentProductId")].count("error") == 1
+    key, secret = sandbox.create_key("read_write")
+    transport = httpx.WSGITransport(app=sandbox.wsgi_app)
+    with WooClient("http://store.test", key, secret, transport=transport) as woo:
+        woo.delete(f"/products/{squatter['id']}", {"force": "true"})  # the SKU freed in the store
+    sandbox.stats.reset()
+
+    again = cli("--json", "export", "-c", str(conn), "--retry-failed", "--fields", FIELDS)
+
+    assert again.exit_code == 0, again.stderr
+    data = json.loads(again.stdout)
+    assert [(r["status"], r.get("parentProductId") is not None) for r in data["results"]] == [
+        ("success", True)
+    ]
+    held = sorted(v["sku"] for v in sandbox.variations(store_parent(sandbox)["id"]))
+    assert held == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]

@@ -6,7 +6,7 @@ Rows live in ``StoreRef``: kind ``category_path`` by category path (``Kitchen > 
 ancestor of a path has its own row), ``tag`` by name, ``attribute`` by ``pa_`` slug, ``term:pa_x``
 by term name, ``image`` by source URL. :class:`StoreRegistry` holds them in memory for one run
 (categories under the kind ``category``, keyed by the path's one spelling,
-:func:`~woosync.core.category_paths.category_path_key`), resolves what is missing in a few
+:func:`~woosync.products.categories.canonical_category`), resolves what is missing in a few
 requests (:mod:`woosync.services.export.store_terms`: one listing per kind, then one create per
 missing name) and writes new rows back in one transaction with :meth:`StoreRegistry.flush`.
 
@@ -27,10 +27,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from woosync.core import timeutil
-from woosync.core.category_paths import category_path_key
-from woosync.core.errors import ValidationError
 from woosync.db.bulk_sql import write_many
 from woosync.db.models import StoreRef
+from woosync.products.categories import canonical_category
 from woosync.services.export.payload import MissingRefError
 from woosync.services.export.store_terms import (
     ATTRIBUTE,
@@ -58,8 +57,8 @@ __all__ = ["ATTRIBUTE", "CATEGORY", "IMAGE", "TAG", "StoreRegistry", "category_k
 def category_key(path: str) -> str:
     """The registry key of a category path (its one spelling; a malformed path as written)."""
     try:
-        return category_path_key(path)
-    except ValidationError:
+        return canonical_category(path)
+    except ValueError:
         return str(path)
 
 

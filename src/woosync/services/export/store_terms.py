@@ -5,7 +5,7 @@ resolved here in a few requests: one listing per kind, then one create per name 
 Every create runs under the client's retry policy and is looked up (by name, under the same
 parent) before it is sent again, so a lost answer never makes a second term.
 
-Categories are paths (:mod:`woosync.core.category_paths`): ``Kitchen > Mugs`` walks from the root,
+Categories are paths (:mod:`woosync.products.categories`): ``Kitchen > Mugs`` walks from the root,
 each name found under its parent or created there, and every prefix is remembered, so each
 category of the chain is created once per store and reused by later paths and runs. A path of one
 name also matches a category of that name lower down when the root has none (as before paths).
@@ -18,8 +18,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from woosync.core.category_paths import join_category_path, parse_category_path
-from woosync.core.errors import ValidationError
+from woosync.products.categories import join_category_path, parse_category_path
 from woosync.woo import WooClient
 from woosync.woo.errors import WooError, WooHTTPError
 
@@ -101,8 +100,8 @@ def resolve_category_paths(refs: Refs, client: WooClient, paths: list[str], crea
     for path in paths:
         try:
             names = parse_category_path(path)
-        except ValidationError as exc:
-            refs.missing[(CATEGORY, path)] = str(exc)
+        except ValueError as exc:
+            refs.missing[(CATEGORY, path)] = f"category path {exc}"
             continue
         parent = 0
         for depth, name in enumerate(names):

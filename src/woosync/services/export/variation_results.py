@@ -26,6 +26,7 @@ class VariationResult:
     exported_fields: tuple[str, ...] = ()
     last_exported_at: datetime | None = None
     message: str | None = None
+    created: bool = False  # the store's variation was created by this run
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,15 @@ from sqlmodel import Session
 
 from woosync.db.engine import Database
 from woosync.services.export.records import RETRY_STATUSES, load_syncs
-from woosync.services.export.results import FAILED, SUCCESS, ProductResult
+from woosync.services.export.results import (
+    CREATED,
+    FAILED,
+    NOT_WRITTEN,
+    SUCCESS,
+    UNCHANGED,
+    UPDATED,
+    ProductResult,
+)
 from woosync.services.export.select import Choice
 from woosync.services.export.state import Run
 from woosync.services.export.variation_plan import plan_variations
@@ -173,8 +181,17 @@ def product_result(connection_id: int, result: VariationResult) -> ProductResult
         tuple(result.exported_fields),
         result.last_exported_at,
         result.message,
+        change=_change(result),
         parent_product_id=result.parent_product_id,
     )
+
+
+def _change(result: VariationResult) -> str:
+    if result.status == FAILED:
+        return NOT_WRITTEN
+    if result.status == UNCHANGED:
+        return UNCHANGED
+    return CREATED if result.created else UPDATED
 
 
 def store_path(session: Session, connection_id: int, product_id: int, woo_id: int) -> str:

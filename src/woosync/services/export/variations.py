@@ -329,7 +329,10 @@ class VariationExport:
         fields = [t.field for t in self.targets if t.key in variation.keys]
         if OPTIONS_KEY in variation.keys:
             fields.append("attributes")
-        self._finish(variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now)
+        created = outcome.write.action == "create" and not outcome.recovered
+        self._finish(
+            variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
+        )
         return SyncRow(
             int(variation.row.id),
             woo_id,
@@ -373,6 +376,7 @@ class VariationExport:
         message: str | None = None,
         fields: Sequence[str] = (),
         at: datetime | None = None,
+        created: bool = False,
     ) -> None:
         result = VariationResult(
             int(row.id),
@@ -384,6 +388,7 @@ class VariationExport:
             tuple(fields),
             at,
             message,
+            created,
         )
         self.report.results.append(result)
         if self.on_result is not None:
