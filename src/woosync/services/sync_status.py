@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sqlmodel import col, select
+
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso
+from woosync.db.models import Product, ProductSync
 from woosync.services.connections import connection_or_default
 
 if TYPE_CHECKING:
@@ -14,7 +17,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from woosync.db.engine import Database
-    from woosync.db.models import ProductSync
 
 
 def sync_record_to_dict(record: ProductSync) -> dict[str, Any]:
@@ -157,10 +159,6 @@ def open_conflicts(session: Any, records: Sequence[ProductSync]) -> list[dict[st
 def _mark_variations(session: Session, connection_id: int, listed: list[dict[str, Any]]) -> None:
     """A variation's record names its variable product: ``parentProductId``, the store's
     variation id as ``wooVariationId`` and the parent's store id as ``wooProductId``."""
-    from sqlmodel import col, select
-
-    from woosync.db.models import Product, ProductSync
-
     ids = [record["productId"] for record in listed]
     parents: dict[int, int] = {}
     for start in range(0, len(ids), 500):
