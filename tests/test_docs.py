@@ -241,6 +241,7 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:
             "101,102,103": "1,2,3",
             "--product 101": "--product 1",
             "TEE-1,TEE-2": "MUG-CLASSIC,TEE-ORGANIC",
+            "--sku TEE-1 --yes": "--sku TEE-ORGANIC --yes",
         },
     )
     assert len(ran) == 11
@@ -258,7 +259,7 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:
     assert "3 imported" in _output(ran, "import")  # the default connection's three products
     assert "3 unchanged" in _output(ran, "import", "--update-existing", "--on-conflict", "store")
     assert "2 imported" in _output(
-        ran, "import", "--connection", "2", "--woo-ids", ids, "--update-existing"
+        ran, "import", "--connection", "2", "--woo-id", ids, "--update-existing"
     )
     assert (tmp_path / "woosync-import.log").read_text()
     crontab = re.search(r"```crontab\n(.*?)```", _section("Import and cron"), re.S)
@@ -298,13 +299,36 @@ def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:
     for connection in ("1", "2"):
         assert cli("export", "--connection", connection, "--all").exit_code == 0
     ran = _run_section(cli, "Sync status", {"--product 101": "--product 1"})
-    assert len(ran) == 5
+    assert len(ran) == 6
     assert "16 synced, 0 pending, 0 error (16 total)" in _output(ran, "sync-status")
+    matrix = _output(ran, "sync-status", "--connection", "all").splitlines()
+    assert matrix[0] == "Product\tSKU\tName\tMain Retail Store\tWholesale Store"
+    assert matrix[1].startswith("1\tMUG-CLASSIC\t") and matrix[1].endswith("\tsynced\tsynced")
+    by_sku = _output(ran, "sync-status", "--sku", "mug-classic,TEE-ORGANIC", "--format", "csv")
+    assert [line.split(",")[1] for line in by_sku.splitlines()] == [
+        "sku",
+        "MUG-CLASSIC",
+        "TEE-ORGANIC",
+    ]
     assert (
         _output(ran, "sync-status", "--connection", "1", "--conflicts").strip() == "No conflicts."
     )
     record = json.loads(_output(ran, "sync-status", "--product", "1", "--json"))
     assert record["summary"] == {"synced": 1, "pending": 0, "error": 0, "total": 1, "excluded": 0}
+
+
+def test_the_readme_output_format_examples_run(cli, readme_env) -> None:
+    _setup(cli, readme_env)
+    for connection in ("1", "2"):
+        assert cli("export", "--connection", connection, "--all").exit_code == 0
+    ran = _run_section(cli, "Output formats", {})
+    assert len(ran) == 7
+    csv_lines = _output(ran, "sync-status", "--connection", "all", "--format", "csv").splitlines()
+    assert (
+        csv_lines[0].startswith("productId,sku,name,") and len(csv_lines) == 17
+    )  # 13 products, 3 variations
+    assert _output(ran, "sync-status", "--status", "error", "--format", "count") == "0\n"
+    assert json.loads(_output(ran, "sync-status", "--json"))["summary"]["synced"] == 16
 
 
 def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:

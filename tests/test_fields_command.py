@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from woosync.cli.render import Output
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DEFAULT_IMPORT_FIELDS, DIMENSION_PARTS, STANDARD_FIELDS
 from woosync.sandbox.products.schema import SCHEMA
@@ -15,6 +16,12 @@ from woosync.services.mappings.rules import validate_export_fields
 
 CAPTURES = Path(__file__).resolve().parent / "captures"
 WIDE = {"COLUMNS": "200"}
+
+
+@pytest.fixture(autouse=True)
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The human output as a terminal shows it (a pipe gets plain rows: tests/test_output_formats)."""
+    monkeypatch.setattr(Output, "stdout_is_terminal", property(lambda _self: True))
 
 
 def _row(text: str, name: str, *, woo: bool = False) -> str:

@@ -73,3 +73,67 @@ def test_a_whole_number_default_still_reaches_the_command_as_a_float() -> None:
     export = typer.main.get_command(app).commands["export"]  # type: ignore[attr-defined]
     context = export.make_context("export", [])
     assert isinstance(context.params["wait"], float) and context.params["wait"] == 0
+
+
+# every command that prints records: the same --format, --limit and --all
+LISTINGS = {
+    "sync-status",
+    "fields",
+    "config list",
+    "export-mapping list",
+    "import-mapping list",
+    "connections list",
+    "products list",
+}
+
+
+def _command(path: list[str]) -> object:
+    command: object = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    return command
+
+
+def _options(command: object) -> set[str]:
+    return {opt for param in getattr(command, "params", ()) for opt in param.opts}
+
+
+def test_every_listing_supports_format_limit_and_all(cli) -> None:
+    from woosync.cli.formats import FORMATS
+
+    missing: list[str] = []
+    for path in _paths():
+        where = " ".join(path)
+        options = _options(_command(path))
+        if where in LISTINGS or "--limit" in options:
+            lacking = {"--format", "--limit", "--all", "--json"} - options
+            if where not in LISTINGS or lacking:
+                missing.append(f"{where}: {sorted(lacking) or 'not in LISTINGS'}")
+                continue
+            text = cli(*path, "--help").stdout
+            row = next(line for line in text.splitlines() if "--format" in line)
+            assert "FORMAT" in row, where
+            assert all(name in " ".join(text.split()) for name in FORMATS), where
+    assert missing == []
+
+
+def test_one_vocabulary_for_choosing_stores_and_products() -> None:
+    """``--connection/-c`` (id, name or URL), ``--product/-p`` (local ids), ``--sku`` and
+    ``--woo-id`` (store ids), the same short names everywhere."""
+    problems: list[str] = []
+    for path in _paths():
+        where = " ".join(path)
+        for param in getattr(_command(path), "params", ()):
+            opts = set(param.opts)
+            if "--connection" in opts and "-c" not in opts:
+                problems.append(f"{where}: --connection without -c")
+            if "--connection" in opts and "URL" not in (param.help or ""):
+                problems.append(f"{where}: --connection does not say it takes a URL")
+            if "--product" in opts and "-p" not in opts:
+                problems.append(f"{where}: --product without -p")
+            if "-p" in opts and "--product" not in opts:
+                problems.append(f"{where}: -p is not --product")
+            counting = param.metavar != "IDS"  # sandbox serve --products N: how many
+            if param.opts[0] in ("--products", "--woo-ids") and not counting:
+                problems.append(f"{where}: {param.opts[0]} (say --product / --woo-id)")
+    assert problems == []

@@ -164,13 +164,13 @@ def test_dry_run_changes_nothing(db: Database, sandbox: SandboxStore, cli: Any) 
     ("args", "message"),
     [
         (["--since", "2h", "--incremental"], "--since and --incremental exclude each other"),
-        (["--woo-ids", "12,abc"], "'abc' is not a WooCommerce product id"),
-        (["--woo-ids", "5", "--incremental"], "--woo-ids and --incremental exclude each other"),
+        (["--woo-id", "12,abc"], "'abc' is not a WooCommerce product id"),
+        (["--woo-id", "5", "--incremental"], "--woo-id and --incremental exclude each other"),
         (["--since", "yesterday-ish"], "--since 'yesterday-ish' is not a time"),
         (["--concurrency", "0"], "concurrency must be between 1 and 16"),
         (["--connection", "9"], "connection 9 not found"),
         (["--wait", "-1"], "--wait must not be negative"),
-        (["--woo-ids", ","], "--woo-ids is empty"),
+        (["--woo-id", ","], "--woo-id is empty"),
     ],
 )
 def test_bad_options_are_one_line_errors_and_change_nothing(

@@ -13,12 +13,12 @@ from sqlmodel import col, select
 
 from import_helpers import import_products_json
 from manual_clock import ManualClock
+from status_json import sync_status
 from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
 from woosync.sandbox import SandboxStore
 from woosync.services.mappings import create_export_mapping, create_import_mapping
-from woosync.services.sync_status import sync_status
 from woosync.woo import WooClient
 
 STORE_URL = "http://sandbox.test"

@@ -162,10 +162,6 @@ FUNCTION_IMPORTS_LEFT = frozenset(
     {
         "services/selection.py:_products_by_sku",
         "services/selection.py:exclude_products",
-        "services/sync_status.py:_with_exclusions",
-        "services/sync_status.py:open_conflicts",
-        "services/sync_status.py:sync_status",
-        "services/sync_status.py:validate_status",
     }
 )
 

@@ -112,7 +112,7 @@ def test_a_deleted_product_is_not_planned_again_until_included(cli, setup, shops
     assert _plan(cli, "--sku", "SEL-2", "--include")["summary"]["create"] == 1
     assert _plan(cli, "--all")["summary"]["excluded"] == 1
     refused = cli("export", "--all", "--include")
-    assert refused.exit_code == 2 and "--products or --sku" in refused.stderr
+    assert refused.exit_code == 2 and "--product or --sku" in refused.stderr
     _ok(cli("export", "--sku", "SEL-2", "--include"))
     assert shop.find_sku("SEL-2") is not None
     assert _plan(cli, "--all", "--partial")["summary"]["excluded"] == 0

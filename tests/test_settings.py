@@ -56,7 +56,7 @@ def test_set_get_list_unset_and_path(cli, tmp_path) -> None:
         (("set", "secrets", "plaintext"), "use one of keyring, file, env"),
         (("set", "concurrency", "17"), "use a whole number from 1 to 16"),
         (("set", "concurrency", "four"), "use a whole number from 1 to 16"),
-        (("set", "format", "yaml"), "use one of table, json"),
+        (("set", "format", "xml"), "use one of table, json, csv, tsv, yaml"),
         (("set", "timeout", "0"), "use a number of seconds above 0"),
     ],
 )

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from status_json import sync_status
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
 from woosync.services.imports.bookmark import write_cursor
-from woosync.services.sync_status import sync_status
 
 WHEN = datetime(2025, 12, 11, 10, 30, tzinfo=UTC)
 

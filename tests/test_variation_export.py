@@ -187,26 +187,6 @@ def test_under_faults_every_variation_lands_exactly_once(cli, shop, db_path: Pat
     ) == Counter({"TEE": 1, "MUG": 1})
 
 
-def test_sync_status_has_a_record_per_variation(cli, shop) -> None:  # type: ignore[no-untyped-def]
-    sandbox, conn = shop
-    export(cli, conn)
-    parent = store_parent(sandbox)
-
-    status = cli("--json", "sync-status", "-c", str(conn))
-
-    assert status.exit_code == 0, status.stderr
-    records = json.loads(status.stdout)["records"]
-    variations = [r for r in records if "wooVariationId" in r]
-    held = {v["id"] for v in sandbox.variations(parent["id"])}
-    assert {r["wooVariationId"] for r in variations} == held
-    assert {r["wooProductId"] for r in variations} == {parent["id"]}
-    parent_record = next(
-        r for r in records if r["wooProductId"] == parent["id"] and "wooVariationId" not in r
-    )
-    assert {r["parentProductId"] for r in variations} == {parent_record["productId"]}
-    assert all(r["syncStatus"] == "synced" for r in records)
-
-
 def test_update_and_delete_take_a_variation(cli, shop, db_path: Path) -> None:  # type: ignore[no-untyped-def]
     sandbox, conn = shop
     data = export(cli, conn)

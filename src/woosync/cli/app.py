@@ -7,6 +7,7 @@ httpx, keyring) are imported inside the code paths that need them so ``--help`` 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -91,6 +92,16 @@ def error_kind(exc: BaseException, exit_code: int) -> str:
         return "failed"
 
 
+def _json_requested(options: list[str]) -> bool:
+    """``--json``, ``--format json`` or ``--format=json`` among the options."""
+    if "--json" in options or "--format=json" in options:
+        return True
+    return any(
+        option == "--format" and following.lower() == "json"
+        for option, following in itertools.pairwise(options)
+    )
+
+
 class WoosyncGroup(TyperGroup):
     """Turns every :class:`WoosyncError` and usage error into one line on stderr and its exit code."""
 
@@ -101,7 +112,7 @@ class WoosyncGroup(TyperGroup):
     def make_context(self, info_name: str | None, args: list[str], *a: Any, **kw: Any) -> Any:
         # A usage error can come before a command's own --json is parsed: remember it was given.
         options = args[: args.index("--")] if "--" in args else args
-        self.json_requested = "--json" in options
+        self.json_requested = _json_requested(options)
         try:
             return super().make_context(info_name, args, *a, **kw)
         except _USAGE_ERROR as exc:  # an unknown or bad global option

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from woosync.cli.context import JsonFlag, app_context
+from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
+from woosync.cli.option_groups import with_option_groups
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,21 +86,24 @@ def unset_command(ctx: typer.Context, key: KeyArg) -> None:
 
 
 @app.command("list")
-def list_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
+@with_option_groups
+def list_command(ctx: typer.Context, listing: ListOptions = ListOptions()) -> None:
     """Every setting with the value in force and where it comes from."""
     from woosync.core import settings
 
-    state = app_context(ctx, json_flag)
-    values = settings.all_values()
-
-    def human(console: Console) -> None:
-        rows = [
-            [found.key, str(found.value), _source(found), settings.SETTINGS[found.key].help]
-            for found in values
-        ]
-        console.print(state.output.table(["Key", "Value", "Source", "Meaning"], rows))
-
-    state.output.emit([_as_dict(found) for found in values], human=human)
+    state, chosen = list_format(ctx, listing)
+    columns: list[Column[Value]] = [
+        Column("Key", "key", lambda found: found.key),
+        Column("Value", "value", lambda found: found.value),
+        Column("Source", "source", _source),
+        Column("Meaning", "meaning", lambda found: settings.SETTINGS[found.key].help, drop=1),
+    ]
+    rows = settings.all_values()
+    show_listing(
+        state.output,
+        chosen,
+        Listing(columns, rows, json_of=_as_dict, id_of=lambda found: found.key, what="settings"),
+    )
 
 
 @app.command("path")

@@ -26,6 +26,7 @@ from woosync.cli.connection_options import (
     gather_secrets,
 )
 from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.exit_codes import ExitCode
@@ -50,21 +51,25 @@ def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
 
-def _connections_table(output: Output, rows: list[ConnectionView]) -> Table:
-    return output.table(
-        ["ID", "Name", "URL", "Active", "Default", "Last synced", "Created"],
-        [
-            [
-                row.id,
-                row.store_name,
-                row.store_url,
-                _yes_no(row.is_active),
-                _yes_no(row.is_default),
-                iso(row.last_synced_at) or "never",
-                iso(row.created_at),
-            ]
-            for row in rows
-        ],
+def _connection_listing(rows: list[ConnectionView]) -> Listing[ConnectionView]:
+    from woosync.shapes.connections import connection_json
+
+    columns: list[Column[ConnectionView]] = [
+        Column("ID", "id", lambda row: row.id),
+        Column("Name", "storeName", lambda row: row.store_name),
+        Column("URL", "storeUrl", lambda row: row.store_url),
+        Column("Active", "isActive", lambda row: _yes_no(row.is_active)),
+        Column("Default", "isDefault", lambda row: _yes_no(row.is_default)),
+        Column("Last synced", "lastSyncedAt", lambda row: iso(row.last_synced_at) or "never", 2),
+        Column("Created", "createdAt", lambda row: iso(row.created_at), drop=1),
+    ]
+    return Listing(
+        columns,
+        rows,
+        json_of=connection_json,
+        id_of=lambda row: row.id,
+        empty="no connections yet: add one with 'woosync connections add'",
+        what="connections",
     )
 
 
@@ -134,21 +139,14 @@ def add_command(
 
 
 @app.command("list")
-def list_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
+@with_option_groups
+def list_command(ctx: typer.Context, listing: ListOptions = ListOptions()) -> None:
     """List connections: the default first, then newest first."""
     from woosync.services.connections import list_connections
-    from woosync.shapes.connections import connection_json
 
-    state = app_context(ctx, json_flag)
+    state, chosen = list_format(ctx, listing)
     rows = list_connections(state.db(create=False))
-
-    def human(console: Console) -> None:
-        if not rows:
-            state.output.info("no connections yet: add one with 'woosync connections add'")
-            return
-        console.print(_connections_table(state.output, rows))
-
-    state.output.emit([connection_json(row) for row in rows], human=human)
+    show_listing(state.output, chosen, _connection_listing(rows))
 
 
 @app.command("show")

@@ -20,11 +20,13 @@ from woosync.cli.multi_store import (
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
     ConnectionOption,
+    OneSkuOption,
     ProductOption,
     RunOptions,
     emit_result,
     exit_if_failed,
     failure_logged,
+    one_product,
     parse_ids,
     parse_names,
     start_run,
@@ -50,7 +52,9 @@ def export_command(
     connection: ConnectionsOption = None,
     products: Annotated[
         str | None,
-        typer.Option("--products", "-p", metavar="IDS", help="Local product ids, e.g. 101,102."),
+        typer.Option(
+            "--product", "--products", "-p", metavar="IDS", help="Local product ids, e.g. 101,102."
+        ),
     ] = None,
     sku: Annotated[
         str | None, typer.Option("--sku", metavar="SKUS", help="Product SKUs, e.g. A-1,B-2.")
@@ -145,10 +149,14 @@ def export_command(
 
     state = start_run(ctx, run)
     output = state.output
-    product_ids = parse_ids(products, "--products", noun="product id", example="101,102")
+    product_ids = parse_ids(products, "--product", noun="product id", example="101,102")
     skus = parse_names(sku, "--sku")
     field_names = parse_names(fields, "--fields")
     db = state.db(create=not dry_run)
+    if field_names:
+        from woosync.services.field_names import check_field_names
+
+        check_field_names(db, field_names)
     options: dict[str, Any] = {
         "product_ids": product_ids,
         "skus": skus,
@@ -253,7 +261,8 @@ def export_command(
 @with_option_groups
 def update_command(
     ctx: typer.Context,
-    product: ProductOption,
+    product: ProductOption = None,
+    sku: OneSkuOption = None,
     connection: ConnectionOption = None,
     fields: FieldsOption = None,
     run: RunOptions = RunOptions(),
@@ -266,6 +275,11 @@ def update_command(
     state = start_run(ctx, run)
     output = state.output
     field_names = parse_names(fields, "--fields")
+    if field_names:
+        from woosync.services.field_names import check_field_names
+
+        check_field_names(state.db(), field_names)
+    product = one_product(state.db(), product, sku)
     with failure_logged("woosync.export", f"update of product {product}"):
         result = update_product(
             state.db(), connection, product, fields=field_names, lock_wait=run.wait
@@ -289,7 +303,8 @@ def update_command(
 @with_option_groups
 def delete_command(
     ctx: typer.Context,
-    product: ProductOption,
+    product: ProductOption = None,
+    sku: OneSkuOption = None,
     connection: ConnectionOption = None,
     yes: YesFlag = False,
     run: RunOptions = RunOptions(),
@@ -300,6 +315,7 @@ def delete_command(
 
     state = start_run(ctx, run)
     output = state.output
+    product = one_product(state.db(), product, sku)
     confirm_removal(
         output,
         f"product {product} from the store",
@@ -312,7 +328,7 @@ def delete_command(
         output.warn(f"{result.message}; the sync record was removed")
     output.info(
         f"product {product} stays out of later exports to this store "
-        f"(to send it again: woosync export{_connection_part(connection)} --products {product} --include)"
+        f"(to send it again: woosync export{_connection_part(connection)} --product {product} --include)"
     )
 
     def human(console: Console) -> None:

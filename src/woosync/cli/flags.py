@@ -10,9 +10,11 @@ from __future__ import annotations
 FLAGS: dict[str, str] = {
     "clear_ca_bundle": "--no-ca-bundle",  # connections update
     # export (services/export)
-    "product_ids": "--products",
+    "product_ids": "--product",
     "skus": "--sku",
     "all_products": "--all",
+    # import (services/imports)
+    "woo_ids": "--woo-id",
     # several stores (services/stores)
     "parallel": "--parallel-stores",
 }

@@ -242,7 +242,13 @@ def import_command(
     connection: ConnectionsOption = None,
     woo_ids: Annotated[
         str | None,
-        typer.Option("--woo-ids", help="Only these WooCommerce product ids, e.g. 456,457."),
+        typer.Option(
+            "--woo-id",
+            "--woo-ids",
+            metavar="IDS",
+            help="Only these WooCommerce product ids, e.g. 456,457.",
+            show_default=False,
+        ),
     ] = None,
     update_existing: Annotated[
         bool,
@@ -326,7 +332,7 @@ def import_command(
 
     state = start_run(ctx, run)
     output = state.output
-    ids = parse_ids(woo_ids, "--woo-ids", noun="WooCommerce product id", example="456,457")
+    ids = parse_ids(woo_ids, "--woo-id", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
     db = state.db(create=not dry_run)
     options: dict[str, Any] = {

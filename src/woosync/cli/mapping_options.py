@@ -16,7 +16,9 @@ import typer
 
 from woosync.cli.confirm import confirm_removal
 from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
-from woosync.cli.mapping_views import render_mapping, render_mapping_list
+from woosync.cli.formats import ListOptions, list_format, show_listing
+from woosync.cli.mapping_views import mapping_listing, render_mapping
+from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
 from woosync.core.ids import SQLITE_MAX_INTEGER
 
@@ -163,17 +165,16 @@ def mapping_group(
     """The ``export-mapping`` or ``import-mapping`` group: ``create`` and ``update`` as given,
     ``list``, ``active`` and ``delete`` the same for both directions."""
 
+    @with_option_groups
     def list_command(
-        ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
+        ctx: typer.Context, connection: ConnectionArg, listing: ListOptions = ListOptions()
     ) -> None:
         from woosync.services import mappings
-        from woosync.shapes.mappings import mapping_json
 
-        state = app_context(ctx, json_flag)
+        state, chosen = list_format(ctx, listing)
         with state.db(create=False).session() as session:
             found = mappings.list_mappings(session, direction, connection)
-        items = [mapping_json(view) for view in found]
-        state.output.emit(items, human=render_mapping_list(state.output, found))
+        show_listing(state.output, chosen, mapping_listing(found))
 
     def active_command(
         ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False

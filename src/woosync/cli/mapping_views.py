@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from woosync.cli.formats import Column, Listing
 from woosync.core.timeutil import iso
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from woosync.cli.render import Output
     from woosync.services.mappings import MappingView
 
 
@@ -52,25 +52,25 @@ def render_mapping(view: MappingView | None) -> Callable[[Console], None]:
     return show
 
 
-def render_mapping_list(output: Output, views: Sequence[MappingView]) -> Callable[[Console], None]:
-    """Human table of a connection's mappings of one direction."""
+def mapping_listing(views: Sequence[MappingView]) -> Listing[MappingView]:
+    """A connection's mappings of one direction as a listing in any ``--format`` (the JSON is
+    :func:`woosync.shapes.mappings.mapping_json` of each)."""
+    from woosync.shapes.mappings import mapping_json
 
-    def show(console: Console) -> None:
-        if not views:
-            output.info("no mappings")
-            return
-        content_label = _content_column(views[0])[0]
-        columns = ["id", "active", content_label, "field mappings", "updated"]
-        rows = [
-            [
-                view.id,
-                "yes" if view.is_active else "no",
-                _content_column(view)[1],
-                _pairs_text(view.field_mappings),
-                iso(view.updated_at),
-            ]
-            for view in views
-        ]
-        console.print(output.table(columns, rows))
-
-    return show
+    content = _content_column(views[0])[0] if views else "content"
+    key = "selectedFields" if content == "selected fields" else "attributeMappings"
+    columns: list[Column[MappingView]] = [
+        Column("id", "id", lambda view: view.id),
+        Column("active", "isActive", lambda view: view.is_active),
+        Column(content, key, lambda view: _content_column(view)[1]),
+        Column("field mappings", "fieldMappings", lambda view: _pairs_text(view.field_mappings)),
+        Column("updated", "updatedAt", lambda view: iso(view.updated_at), drop=1),
+    ]
+    return Listing(
+        columns,
+        views,
+        json_of=mapping_json,
+        id_of=lambda view: view.id,
+        empty="No mappings.",
+        what="mappings",
+    )

@@ -29,7 +29,8 @@ ConnectionsOption = Annotated[
     typer.Option(
         "--connection",
         "-c",
-        help="Connection id or name (default: the default one); repeat it for several stores, "
+        help="Connection id, name or store URL (default: the default one); repeat it for several "
+        "stores, "
         "or 'all' for every active one.",
     ),
 ]

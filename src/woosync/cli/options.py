@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from woosync.cli.render import Output
+    from woosync.db.engine import Database
 
 
 def _not_negative_wait(value: float) -> float:
@@ -37,7 +38,9 @@ def _not_negative_wait(value: float) -> float:
 
 ConnectionOption = Annotated[
     str | None,
-    typer.Option("--connection", "-c", help="Connection id or name (default: the default one)."),
+    typer.Option(
+        "--connection", "-c", help="Connection id, name or store URL (default: the default one)."
+    ),
 ]
 WaitOption = Annotated[
     float,
@@ -49,9 +52,51 @@ WaitOption = Annotated[
     ),
 ]
 ProductOption = Annotated[
-    int,
+    int | None,
     typer.Option(
-        "--product", "-p", metavar="ID", min=1, max=SQLITE_MAX_INTEGER, help="Local product id."
+        "--product",
+        "-p",
+        metavar="ID",
+        min=1,
+        max=SQLITE_MAX_INTEGER,
+        help="Local product id (or give --sku).",
+        show_default=False,
+    ),
+]
+OneSkuOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sku", metavar="SKU", help="The product's SKU, instead of --product.", show_default=False
+    ),
+]
+ProductIdsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--product",
+        "-p",
+        metavar="IDS",
+        help="Local product ids, separated by commas.",
+        show_default=False,
+    ),
+]
+SkuOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sku",
+        metavar="SKUS",
+        help="Products by SKU, separated by commas (case-insensitive).",
+        show_default=False,
+    ),
+]
+WooIdOption = Annotated[
+    int | None,
+    typer.Option(
+        "--woo-id",
+        metavar="ID",
+        min=1,
+        max=SQLITE_MAX_INTEGER,
+        help="The product's id in the store.",
+        show_default=False,
     ),
 ]
 QuietOption = Annotated[
@@ -134,6 +179,20 @@ def _to_log_files(logger_name: str, message: str) -> None:
 
 
 # parsing ------------------------------------------------------------------------------------------
+def one_product(db: Database, product: int | None, sku: str | None) -> int:
+    """The local product chosen by ``--product ID`` or ``--sku SKU`` (exactly one of them)."""
+    if (product is None) == (sku is None):
+        raise ValidationError(
+            "give the product: --product ID or --sku SKU", hint="e.g. --product 101 or --sku MUG-1"
+        )
+    if product is not None:
+        return product
+    from woosync.services.catalog import get_product_by_sku
+
+    with db.session() as session:
+        return int(get_product_by_sku(session, str(sku).strip()).id or 0)
+
+
 def parse_ids(text: str | None, option: str, *, noun: str, example: str) -> list[int] | None:
     """``"101, 102"`` -> ``[101, 102]``; ``None`` when the option was not given."""
     if text is None:

@@ -62,30 +62,6 @@ def product_table(output: Output, product: ProductView) -> Table:
     return output.table(["Field", "Value"], rows)
 
 
-def list_rows(products: list[ProductView]) -> list[list[str]]:
-    """The rows of ``products list``'s table: a variable product's variations indented below it."""
-    rows: list[list[str]] = []
-    for item in products:
-        rows.append(_list_row(item, text(item.sku), text(item.name)))
-        rows += [
-            _list_row(variation, f"  {variation.sku}", "  " + options_text(variation))
-            for variation in item.variations
-        ]
-    return rows
-
-
-def _list_row(item: ProductView, sku: str, name: str) -> list[str]:
-    return [
-        text(item.id),
-        sku,
-        name,
-        text(item.price),
-        text(item.sale_price),
-        text(item.stock_status),
-        text(item.status),
-    ]
-
-
 def options_text(variation: ProductView) -> str:
     """``Size: S, Color: Red``."""
     return ", ".join(f"{name}: {text(option)}" for name, option in variation.attributes.items())
@@ -107,9 +83,6 @@ def variations_table(output: Output, product: ProductView) -> Table:
     ]
     columns = ["ID", "SKU", "Options", "Price", "Sale", "Stock", "Qty", "Status"]
     return output.table(columns, rows, title=f"{len(rows)} variation(s)")
-
-
-LIST_COLUMNS = ["ID", "SKU", "Name", "Price", "Sale", "Stock", "Status"]
 
 
 def emit_product(output: Output, product: ProductView) -> None:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from woosync.cli import products_load, products_remove
 from woosync.cli.context import JsonFlag, app_context
+from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.product_options import FieldOptions
-from woosync.cli.product_render import LIST_COLUMNS, emit_product, list_rows
+from woosync.cli.product_render import emit_product
 from woosync.core.errors import ValidationError
-from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from woosync.services.catalog import ProductView
 
 app = typer.Typer(
     help="The local product catalog: add, list, show, edit, remove, load product files, and "
@@ -30,7 +31,6 @@ RefArg = Annotated[
         show_default=False,
     ),
 ]
-TABLE_LIMIT = 100  # rows a terminal table shows unless --limit says otherwise
 
 
 @app.command("add")
@@ -65,6 +65,7 @@ def add_command(
 
 
 @app.command("list")
+@with_option_groups
 def list_command(
     ctx: typer.Context,
     sku: Annotated[
@@ -75,39 +76,76 @@ def list_command(
         str | None,
         typer.Option("--search", help="Part of the name or SKU (any case).", show_default=False),
     ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            "--limit",
-            max=SQLITE_MAX_INTEGER,
-            help=f"Show at most this many (0 for all). Default: {TABLE_LIMIT} in the table, "
-            "all with --json.",
-            show_default=False,
-        ),
-    ] = None,
-    json_flag: JsonFlag = False,
+    listing: ListOptions = ListOptions(),
 ) -> None:
     """List products by id, with filters; a variable product with its variations below it."""
     from woosync.services.catalog import list_products
     from woosync.shapes.products import products_json
 
-    state = app_context(ctx, json_flag)
+    state, chosen = list_format(ctx, listing)
     skus = [part for text in sku or [] for part in text.split(",")]
-    if limit is None:  # a script reading JSON gets every row unless it asks for fewer
-        limit = 0 if state.output.json_mode else TABLE_LIMIT
+    limit = 1 if chosen.name == "count" else chosen.limit or 0
     page = list_products(state.db(create=False), skus=skus, search=search, limit=limit)
-    if len(page.items) < page.total:
-        state.output.info(
-            f"showing {len(page.items)} of {page.total} products (use --limit 0 for all)"
-        )
+    if chosen.name in ("json", "yaml"):  # variations nested in their product, as load takes them
+        if len(page.items) < page.total:
+            state.output.note(
+                f"showing {len(page.items)} of {page.total} products (--all shows every one)"
+            )
+        if chosen.name == "json":
+            state.output.emit(products_json(page.items))
+        else:
+            from woosync.cli.formats import yaml_text
 
-    def human(console: Console) -> None:
-        if not page.items:
-            state.output.info("no products: add one with 'woosync products add' or load a file")
-            return
-        console.print(state.output.table(LIST_COLUMNS, list_rows(page.items)))
+            state.output.write(yaml_text(products_json(page.items)))
+        return
+    show_listing(state.output, chosen, _product_listing(page.items, page.total))
 
-    state.output.emit(products_json(page.items), human=human)
+
+@dataclass(frozen=True, slots=True)
+class _ListRow:
+    """A row of ``products list``: a product, or one of a variable product's variations."""
+
+    view: ProductView
+    variation: bool = False
+
+
+def _rows(items: list[ProductView]) -> list[_ListRow]:
+    rows: list[_ListRow] = []
+    for item in items:
+        rows.append(_ListRow(item))
+        rows += [_ListRow(variation, True) for variation in item.variations]
+    return rows
+
+
+def _product_listing(items: list[ProductView], total: int) -> Listing[_ListRow]:
+    """Products (a variable product's variations below it, indented in a table) in any
+    ``--format``; ``--format json``/``yaml`` is :func:`products_json` (variations nested)."""
+    from woosync.cli.product_render import options_text
+
+    def sku(row: _ListRow) -> str:
+        return f"  {row.view.sku}" if row.variation else row.view.sku
+
+    def name(row: _ListRow) -> str:
+        return "  " + options_text(row.view) if row.variation else row.view.name
+
+    columns: list[Column[_ListRow]] = [
+        Column("ID", "id", lambda row: row.view.id),
+        Column("SKU", "sku", sku),
+        Column("Name", "name", name),
+        Column("Price", "price", lambda row: row.view.price),
+        Column("Sale", "salePrice", lambda row: row.view.sale_price, drop=2),
+        Column("Stock", "stockStatus", lambda row: row.view.stock_status, drop=1),
+        Column("Status", "status", lambda row: row.view.status, drop=3),
+    ]
+    return Listing(
+        columns,
+        _rows(items),
+        json_of=lambda row: row.view.id,
+        id_of=lambda row: row.view.id,
+        empty="no products: add one with 'woosync products add' or load a file",
+        what="products",
+        total=total,
+    )
 
 
 @app.command("show")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, cast
 
@@ -23,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from woosync.core.logging import ScrubbingStream, scrub_quoted
+from woosync.core.progress import NO_PROGRESS, Progress
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -57,14 +58,43 @@ class Output:
         else:
             human(self.out)
 
+    def write(self, text: str, *, flush: bool = True) -> None:
+        """Plain text on stdout, as given (redacted, control characters shown escaped)."""
+        self.emitted = True
+        self.out.file.write(visible(text))
+        if flush:
+            self.out.file.flush()
+
+    def flush(self) -> None:
+        self.out.file.flush()
+
+    def write_pieces(self, pieces: Iterable[str]) -> None:
+        """A result written a piece at a time (a streamed JSON document, say)."""
+        self.emitted = True
+        for piece in pieces:
+            self.out.file.write(visible(piece))
+        self.out.file.flush()
+
+    @property
+    def stdout_is_terminal(self) -> bool:
+        """Whether results go to a terminal (tables fit it) rather than a pipe (plain rows)."""
+        return self.out.is_terminal
+
     def table(
-        self, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, title: str | None = None
+        self,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        *,
+        title: str | None = None,
+        fold: bool = True,
     ) -> Table:
+        """A Rich table whose values wrap to their column, never cut with an ellipsis (unless
+        ``fold`` is false)."""
         table = Table(
             title=None if title is None else Text(title), show_lines=False, header_style="bold"
         )
         for column in columns:
-            table.add_column(Text(column))
+            table.add_column(Text(column), overflow="fold" if fold else "ellipsis")
         for row in rows:
             table.add_row(
                 *(Text("" if cell is None else visible(scrub_quoted(str(cell)))) for cell in row)
@@ -72,6 +102,10 @@ class Output:
         return table
 
     # messages (stderr) ------------------------------------------------------------------------
+    def note(self, message: str) -> None:
+        """A remark about a result (rows left out, ...): stderr, not with ``--quiet``."""
+        self.info(f"note: {message}")
+
     def info(self, message: str) -> None:
         if not self.quiet:
             self.err.print(visible(message), highlight=False, markup=False)
@@ -110,13 +144,15 @@ class Output:
         return self.err.is_terminal and not self.json_mode and not self.quiet
 
     @contextmanager
-    def progress(self, description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-        """Yield ``advance(n)``; a Rich progress bar on a terminal, nothing otherwise."""
+    def progress(self, description: str, total: int | None = None) -> Iterator[Progress]:
+        """A :class:`~woosync.core.progress.Progress` for a run's services: on a terminal a bar
+        per phase, labelled, with done/total, rate and ETA (a spinner and the count while the
+        total is unknown); nothing on a pipe, under ``--json`` or with ``--quiet``.
+        ``description`` labels the first phase (until the service names one)."""
         if not self.interactive:
-            yield lambda _n: None
+            yield NO_PROGRESS
             return
-        from rich.progress import Progress
+        from woosync.cli.progress_bar import PhaseBar
 
-        with Progress(console=self.err, transient=True) as bar:
-            task = bar.add_task(description, total=total)
-            yield lambda n: bar.advance(task, n)
+        with PhaseBar(self.err, description, total) as bar:
+            yield bar

@@ -1,40 +1,44 @@
-"""``woosync sync-status``: the sync records of one store and counts by status (Get sync status)."""
+"""``woosync sync-status``: products x stores, a state per cell (the spec's Get sync status).
+
+The human view is a matrix (one row per product, one column per store) with a summary line per
+store; ``--json`` keeps the spec's shape (one store's object, or the several-store envelope),
+streamed; csv/tsv/yaml/ids/count as every listing (:mod:`woosync.cli.formats`).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from woosync.cli.context import JsonFlag, app_context
-from woosync.cli.multi_store import ConnectionsOption, render_stores, run_stores, single
-from woosync.core.ids import SQLITE_MAX_INTEGER
+from woosync.cli.formats import Column, ListFormat, Listing, ListOptions, list_format, show_listing
+from woosync.cli.multi_store import ConnectionsOption
+from woosync.cli.option_groups import with_option_groups
+from woosync.cli.options import ProductIdsOption, SkuOption, parse_ids, parse_names
 
 if TYPE_CHECKING:
-    from rich.console import Console
-
     from woosync.cli.render import Output
+    from woosync.db.engine import Database
+    from woosync.services.sync_status import Filters, MatrixRow, StoreStatus, SyncRecord
+    from woosync.shapes.sync_status import StoreOutcome
 
 
+@with_option_groups
 def sync_status_command(
     ctx: typer.Context,
     connection: ConnectionsOption = None,
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", help="Only records with this status: synced, pending, error or excluded."
+            "--status",
+            metavar="STATE",
+            help="Only products in this state in a store: synced, pending, error or excluded.",
+            show_default=False,
         ),
     ] = None,
-    product: Annotated[
-        int | None,
-        typer.Option(
-            "--product",
-            metavar="ID",
-            min=1,
-            max=SQLITE_MAX_INTEGER,
-            help="Only this local product.",
-        ),
-    ] = None,
+    product: ProductIdsOption = None,
+    sku: SkuOption = None,
     conflicts: Annotated[
         bool,
         typer.Option(
@@ -43,126 +47,267 @@ def sync_status_command(
             "sync, with both values.",
         ),
     ] = False,
-    json_flag: JsonFlag = False,
+    listing: ListOptions = ListOptions(),
 ) -> None:
-    """Show the sync records of stores and how many are synced, pending, in error or excluded."""
+    """Show each product's state in each store (a matrix), and a summary line per store."""
     from woosync.services.stores import several
-    from woosync.services.sync_status import sync_status
+    from woosync.services.sync_status import Filters
 
-    state = app_context(ctx, json_flag)
+    state, chosen = list_format(ctx, listing)
     output = state.output
-    db = state.db(create=False)
-    if several(connection):
-        runs = run_stores(
-            db,
-            connection,
-            lambda cid: sync_status(
-                db, cid, status=status, product_id=product, conflicts_only=conflicts
-            ),
-            failed=lambda _result: False,
-            parallel=1,
-        )
-        render_stores(output, runs, _summary_line, lambda _result: [])
-        return
-    result: dict[str, Any] = sync_status(
-        db, single(connection), status=status, product_id=product, conflicts_only=conflicts
+    filters = Filters(
+        status,
+        tuple(parse_ids(product, "--product", noun="product id", example="101,102") or ()),
+        tuple(parse_names(sku, "--sku") or ()),
+        conflicts,
     )
+    db = state.db(create=False)
+    outcomes = _outcomes(db, connection, filters)
+    many = several(connection)
+    for outcome in outcomes:
+        if outcome.error_message is not None:
+            hint = f" ({outcome.error_hint})" if outcome.error_hint else ""
+            output.error(f"{_name(outcome)}: {outcome.error_message}{hint}")
+    stores = [outcome.status for outcome in outcomes if outcome.status is not None]
+    if chosen.name in ("json", "yaml"):
+        _structured(output, chosen, outcomes, many)
+    elif conflicts and chosen.name == "table":
+        _conflicts(output, stores)
+    else:
+        _matrix(output, chosen, stores)
+        if not connection and chosen.name == "table":
+            _other_stores(output, db)
+    worst = max((outcome.exit_code for outcome in outcomes), default=0)
+    if worst:
+        raise typer.Exit(worst)
 
-    def human(console: Console) -> None:
-        if conflicts:
-            _conflicts(console, output, result)
-            return
-        rows = [
-            [
-                record["productId"],
-                record["wooProductId"] or "",
-                _state(record),
-                record["lastExportedAt"] or "never",
-                record["lastImportedAt"] or "never",
-                record["errorMessage"] or "",
-            ]
-            for record in result["records"]
-        ]
-        if rows:
-            console.print(
-                output.table(
-                    ["Product", "Woo ID", "Status", "Last exported", "Last imported", "Error"],
-                    rows,
-                    title=f"{result['storeName']} (connection {result['connectionId']})",
+
+def _outcomes(db: Database, refs: Sequence[str] | None, filters: Filters) -> list[StoreOutcome]:
+    """Each store asked for, its filters checked; with several stores, one store's error (the
+    product filters check the catalog, the same for every store) is that store's outcome."""
+    from woosync.core.errors import WoosyncError
+    from woosync.services.stores import resolve_connections, several
+    from woosync.services.sync_status import store_status
+    from woosync.shapes.sync_status import StoreOutcome
+
+    if not several(refs):
+        found = store_status(db, refs[0] if refs else None, filters)
+        return [StoreOutcome(found.connection_id, found.store_name, found)]
+    outcomes: list[StoreOutcome] = []
+    for target in resolve_connections(db, refs):
+        try:
+            found = store_status(db, target.connection_id, filters)
+        except WoosyncError as exc:
+            outcomes.append(
+                StoreOutcome(
+                    target.connection_id,
+                    target.store_name,
+                    None,
+                    exc.message,
+                    exc.hint,
+                    int(exc.exit_code),
                 )
             )
+            continue
+        outcomes.append(StoreOutcome(target.connection_id, target.store_name, found))
+    return outcomes
+
+
+def _name(store: StoreOutcome | StoreStatus) -> str:
+    return f"{store.store_name} (connection {store.connection_id})"
+
+
+def _structured(
+    output: Output, chosen: ListFormat, outcomes: Sequence[StoreOutcome], many: bool
+) -> None:
+    """The spec's JSON (streamed), or the same data as YAML."""
+    from woosync.cli.formats import yaml_text
+    from woosync.shapes.sync_status import store_json, stream_store, stream_stores
+
+    if chosen.name == "json":
+        status = outcomes[0].status
+        if many or status is None:
+            output.write_pieces([*stream_stores(outcomes), "\n"])
         else:
-            console.print("No sync records match.")
-        summary = result["summary"]
-        console.print(
-            _summary_line(result)
-            + (
-                f"; incremental import bookmark {result['importCursor']}"
-                if result["importCursor"]
-                else ""
-            )
-        )
-
-        if result["conflictCount"]:
-            console.print(
-                f"{result['conflictCount']} field(s) changed on both sides: see "
-                f"'woosync sync-status --connection {result['connectionId']} --conflicts'."
-            )
-        if summary["error"]:
-            console.print(
-                "Retry the products in error with "
-                f"'woosync export --connection {result['connectionId']} --retry-failed'."
-            )
-
-    output.emit(result, human=human)
-
-
-def _conflicts(console: Console, output: Output, result: dict[str, Any]) -> None:
-    from woosync.cli.import_ import shown_value
-
-    rows = [
-        [
-            item["productId"],
-            item["sku"],
-            item["wooProductId"] or "",
-            item["field"],
-            shown_value(item["catalog"]),
-            shown_value(item["store"]),
-        ]
-        for item in result["conflicts"]
-    ]
-    if not rows:
-        console.print("No conflicts.")
+            output.write_pieces([*stream_store(status), "\n"])
         return
-    console.print(
-        output.table(
-            ["Product", "SKU", "Woo ID", "Field", "Catalog", "Store"],
-            rows,
-            title=f"Conflicts in {result['storeName']} (connection {result['connectionId']})",
-        )
+    if many:
+        stores = [
+            {
+                "connectionId": o.connection_id,
+                "storeName": o.store_name,
+                "exitCode": o.exit_code,
+                "result": store_json(o.status) if o.status is not None else None,
+                "error": None if o.error_message is None else {"message": o.error_message},
+            }
+            for o in outcomes
+        ]
+        output.write(yaml_text({"stores": stores}))
+    elif outcomes[0].status is not None:
+        output.write(yaml_text(store_json(outcomes[0].status)))
+
+
+def _other_stores(output: Output, db: Database) -> None:
+    """Without ``--connection`` only the default store is shown: say when there are others."""
+    from woosync.core.errors import WoosyncError
+    from woosync.services.stores import resolve_connections
+
+    try:
+        others = len(resolve_connections(db, ["all"])) - 1
+    except WoosyncError:
+        return
+    if others > 0:
+        output.note(f"{others} more active store(s): --connection all shows every store")
+
+
+# the matrix ---------------------------------------------------------------------------------------
+def _cell(record: SyncRecord | None) -> str:
+    if record is None:
+        return "-"
+    if record.state == "excluded":
+        return f"excluded ({record.excluded_reason})"
+    if record.conflict_count:
+        return f"{record.state}, {record.conflict_count} conflict(s)"
+    return record.state
+
+
+def _columns(stores: Sequence[StoreStatus]) -> list[Column[MatrixRow]]:
+    def store_cell(index: int) -> Callable[[MatrixRow], object]:
+        return lambda row: _cell(row.cells[index])
+
+    def detail(read: Callable[[SyncRecord], object]) -> Callable[[MatrixRow], object]:
+        return lambda row: read(row.cells[0]) if row.cells[0] is not None else None
+
+    columns: list[Column[MatrixRow]] = [
+        Column("Product", "productId", lambda row: row.product_id),
+        Column("SKU", "sku", lambda row: row.sku),
+        Column("Name", "name", lambda row: row.name, drop=3),
+    ]
+    columns += [
+        Column(store.store_name, store.store_name, store_cell(index))
+        for index, store in enumerate(stores)
+    ]
+    if len(stores) == 1:  # one store: its details fit beside it
+        columns += [
+            Column("Woo ID", "wooProductId", detail(lambda r: r.woo_product_id or None), drop=1),
+            Column("Last exported", "lastExportedAt", detail(lambda r: _when(r, True)), drop=2),
+            Column("Last imported", "lastImportedAt", detail(lambda r: _when(r, False)), drop=2),
+        ]
+    return columns
+
+
+def _when(record: SyncRecord, exported: bool) -> str:
+    from woosync.core.timeutil import iso
+
+    value = record.last_exported_at if exported else record.last_imported_at
+    return iso(value) or "never"
+
+
+def _matrix(output: Output, chosen: ListFormat, stores: Sequence[StoreStatus]) -> None:
+    from woosync.services.sync_status import status_matrix
+
+    errors: list[tuple[MatrixRow, StoreStatus, SyncRecord]] = []
+
+    def rows() -> Iterator[MatrixRow]:
+        for row in status_matrix(stores):
+            for store, cell in zip(stores, row.cells, strict=True):
+                if cell is not None and cell.state == "error" and len(errors) < ERRORS_SHOWN:
+                    errors.append((row, store, cell))
+            yield row
+
+    listing: Listing[MatrixRow] = Listing(
+        _columns(stores),
+        rows(),
+        json_of=lambda row: row.product_id,
+        id_of=lambda row: row.product_id,
+        empty="No sync records match.",
+        what="products",
     )
-    connection = result["connectionId"]
-    console.print(
+    show_listing(output, chosen, listing)
+    if chosen.name == "table":
+        _errors(output, errors, stores)
+        _summaries(output, stores)
+
+
+ERRORS_SHOWN = 20  # error messages printed under the matrix, each in full
+
+
+def _errors(
+    output: Output,
+    errors: Sequence[tuple[MatrixRow, StoreStatus, SyncRecord]],
+    stores: Sequence[StoreStatus],
+) -> None:
+    for row, store, cell in errors:
+        output.write(
+            f"{row.sku} (product {row.product_id}) in {store.store_name}: "
+            f"{cell.error_message or 'error'}\n"
+        )
+    total = sum(store.summary.error for store in stores)
+    if total > len(errors):
+        output.write(f"... and {total - len(errors)} more in error (see --status error --json)\n")
+
+
+def summary_line(store: StoreStatus) -> str:
+    summary = store.summary
+    return (
+        f"{summary.synced} synced, {summary.pending} pending, {summary.error} error"
+        + (f", {summary.excluded} excluded" if summary.excluded else "")
+        + f" ({summary.total} total)"
+        + (f", {store.conflict_count} conflicts" if store.conflict_count else "")
+    )
+
+
+def _summaries(output: Output, stores: Sequence[StoreStatus]) -> None:
+    for store in stores:
+        cursor = ""
+        if store.import_cursor is not None:
+            from woosync.core.timeutil import iso
+
+            cursor = f"; incremental import bookmark {iso(store.import_cursor)}"
+        output.write(f"{_name(store)}: {summary_line(store)}{cursor}\n")
+    for store in stores:
+        cid = store.connection_id
+        if store.conflict_count:
+            output.write(
+                f"{store.conflict_count} field(s) changed on both sides in {store.store_name}: "
+                f"see 'woosync sync-status --connection {cid} --conflicts'.\n"
+            )
+        if store.summary.error:
+            output.write(
+                f"Retry the products in error with 'woosync export --connection {cid} "
+                "--retry-failed'.\n"
+            )
+
+
+# conflicts ----------------------------------------------------------------------------------------
+def _conflicts(output: Output, stores: Sequence[StoreStatus]) -> None:
+    from woosync.cli.formats import print_table
+    from woosync.cli.import_ import shown_value
+    from woosync.services.sync_status import Conflict
+
+    found: list[tuple[StoreStatus, Conflict]] = []
+    for store in stores:
+        for _record in store.records():
+            pass
+        found += [(store, conflict) for conflict in store.conflicts]
+    if not found:
+        output.write("No conflicts.\n")
+        return
+    columns: list[Column[tuple[StoreStatus, Conflict]]] = [
+        Column("Store", "store", lambda item: item[0].store_name),
+        Column("Product", "productId", lambda item: item[1].product_id),
+        Column("SKU", "sku", lambda item: item[1].sku),
+        Column("Woo ID", "wooProductId", lambda item: item[1].woo_product_id or None, drop=1),
+        Column("Field", "field", lambda item: item[1].field),
+        Column("Catalog", "catalog", lambda item: shown_value(item[1].catalog, 200)),
+        Column("Store value", "storeValue", lambda item: shown_value(item[1].store, 200)),
+    ]
+    print_table(output, columns, found, title="Conflicts: changed on both sides")
+    connection = found[0][0].connection_id
+    output.write(
         f"Keep the catalog's values: 'woosync import --connection {connection} --update-existing "
         "--on-conflict catalog' (the next export sends them); take the store's: "
-        "'--on-conflict store'; or edit one side."
-    )
-
-
-def _state(record: dict[str, Any]) -> str:
-    if record["syncStatus"] == "excluded":
-        return f"excluded ({record.get('excludedReason')})"
-    return str(record["syncStatus"])
-
-
-def _summary_line(result: dict[str, Any]) -> str:
-    summary = result["summary"]
-    excluded = summary.get("excluded", 0)
-    return (
-        f"{summary['synced']} synced, {summary['pending']} pending, {summary['error']} error"
-        + (f", {excluded} excluded" if excluded else "")
-        + f" ({summary['total']} total)"
-        + (f", {result['conflictCount']} conflicts" if result.get("conflictCount") else "")
+        "'--on-conflict store'; or edit one side.\n"
     )
 
 

@@ -82,9 +82,10 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             "format",
             "WOOSYNC_FORMAT",
-            _choice("table", "json"),
+            _choice("table", "json", "csv", "tsv", "yaml"),
             "table",
-            "output of every command: table (readable) or json (as with --json)",
+            "output of every command: table (readable) or json (as with --json); csv, tsv or "
+            "yaml for the commands that list records (the others print a table)",
         ),
         Setting(
             "timeout",

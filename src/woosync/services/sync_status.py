@@ -1,258 +1,362 @@
-"""The spec's Get sync status of one connection: the sync records and counts by status."""
+"""The spec's *Get sync status* (ARCHITECTURE.md, operations table): each product's sync state in
+each store, streamed.
+
+:func:`store_status` checks the filters and returns a :class:`StoreStatus` whose ``records()``
+yields one :class:`SyncRecord` per product, in product-id order, reading the database a chunk of
+products at a time (only a chunk is ever in memory, whatever the catalog's size); its
+:attr:`StoreStatus.summary` (counts by state, over every record of the store whatever the filters
+let through) and ``conflicts`` are complete once the records have been read.
+:func:`status_matrix` merges several stores' streams into :class:`MatrixRow` s: products x stores.
+
+A product kept out of a store (deleted there, excluded by hand, or outside the store's
+``products:`` selection) shows as ``excluded`` with its reason, in place of its sync status.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
-from woosync.core.timeutil import iso
-from woosync.db.models import Product, ProductSync
+from woosync.db.models import SYNC_STATUSES, Product
+from woosync.services.catalog import field_value
 from woosync.services.connections import connection_or_default
+from woosync.services.imports.bookmark import read_cursor
+from woosync.services.selection import SELECTION, load_selection
+from woosync.services.sync_echoes import catalog_print, conflict_target
+from woosync.services.sync_records import (
+    Filters,
+    SyncRow,
+    read_exclusions,
+    read_full_products,
+    read_products,
+    read_syncs,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from sqlmodel import Session
 
     from woosync.db.engine import Database
 
-
-def sync_record_to_dict(record: ProductSync) -> dict[str, Any]:
-    """A sync record in the spec's shape (camelCase keys, iso timestamps)."""
-    return {
-        "id": record.id,
-        "connectionId": record.connection_id,
-        "productId": record.product_id,
-        "wooProductId": record.woo_product_id,
-        "lastExportedAt": iso(record.last_exported_at),
-        "lastImportedAt": iso(record.last_imported_at),
-        "lastModifiedFields": record.last_modified_fields,
-        "syncStatus": record.sync_status,
-        "errorMessage": record.error_message,
-        "createdAt": iso(record.created_at),
-        "updatedAt": iso(record.updated_at),
-    }
-
-
 EXCLUDED_STATE = "excluded"  # not a stored sync status: the product is kept out of the store
+STATES = (*SYNC_STATUSES, EXCLUDED_STATE)
+__all__ = ["Filters"]  # re-exported: the filters callers build
+CHUNK = 2000  # products read per query: a chunk is all a stream holds in memory
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRecord:
+    """One product in one store: its sync record (``record_id`` None when it has none, as for a
+    product deleted from the store) and its state, ``excluded`` when it is kept out of it."""
+
+    connection_id: int
+    product_id: int
+    sku: str
+    name: str
+    record_id: int | None
+    woo_product_id: int
+    state: str
+    last_exported_at: datetime | None = None
+    last_imported_at: datetime | None = None
+    last_modified_fields: tuple[str, ...] | None = None
+    error_message: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    excluded_reason: str | None = None  # deleted, excluded or selection
+    excluded_since: datetime | None = None
+    conflict_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A field changed both in the catalog and in the store since the last sync."""
+
+    product_id: int
+    sku: str
+    woo_product_id: int
+    field: str
+    woo_field: str
+    catalog: Any  # the catalog's value now
+    store: Any  # the store's value as the last import saw it
+
+
+@dataclass(slots=True)
+class Summary:
+    """Counts by state of a store's records (filled while the records are read)."""
+
+    synced: int = 0
+    pending: int = 0
+    error: int = 0
+    excluded: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.synced + self.pending + self.error + self.excluded
+
+    def count(self, state: str) -> int:
+        return int(getattr(self, state, 0))
+
+    def add(self, state: str) -> None:
+        if state in STATES:
+            setattr(self, state, self.count(state) + 1)
+
+
+@dataclass(eq=False)
+class StoreStatus:
+    """One store's sync status; iterate :meth:`records` once, then read ``summary`` and
+    ``conflicts``."""
+
+    db: Database
+    connection_id: int
+    store_name: str
+    import_cursor: datetime | None
+    filters: Filters
+    summary: Summary = field(default_factory=Summary)
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def conflict_count(self) -> int:
+        return len(self.conflicts)
+
+    def records(self) -> Iterator[SyncRecord]:
+        """The store's records that pass the filters, in product-id order, a chunk at a time."""
+        self.summary = Summary()
+        self.conflicts = []
+        with self.db.session() as session:
+            selection = load_selection(session, self.connection_id)
+            after = 0
+            while True:
+                syncs = read_syncs(session, self.connection_id, self.filters, after, CHUNK)
+                upper = syncs[-1].product_id if len(syncs) == CHUNK else None
+                kept_out = read_exclusions(session, self.connection_id, self.filters, after, upper)
+                if not syncs and not kept_out:
+                    return
+                yield from self._chunk(session, syncs, kept_out, selection)
+                if upper is None:
+                    return
+                after = upper
+
+    def _chunk(
+        self,
+        session: Session,
+        page: list[SyncRow],
+        kept_out: dict[int, tuple[str, datetime | None]],
+        selection: Any,
+    ) -> Iterator[SyncRecord]:
+        syncs = {sync.product_id: sync for sync in page}
+        ids = sorted(syncs.keys() | kept_out.keys())
+        products = read_products(session, ids, selection.columns() if selection else [])
+        if selection:
+            for pid in syncs:
+                product = products.get(pid)
+                if product is not None and not selection.admits(product):
+                    kept_out.setdefault(pid, (SELECTION, None))
+        wanted = self.filters.status
+        disputed = [
+            sync.product_id
+            for sync in page
+            if sync.conflicts and wanted in (None, EXCLUDED_STATE, sync.sync_status)
+        ]
+        full = read_full_products(session, disputed)
+        for pid in ids:
+            sync, product = syncs.get(pid), products.get(pid)
+            record = _record(self.connection_id, pid, product, sync, kept_out.get(pid))
+            self.summary.add(record.state)
+            if pid in full and sync is not None:
+                found = _open_conflicts(sync, full[pid])
+                self.conflicts.extend(found)
+                if found:
+                    record = _with_conflicts(record, len(found))
+            if wanted is not None and record.state != wanted:
+                continue
+            if self.filters.conflicts_only and not record.conflict_count:
+                continue
+            yield record
+
+
+def _with_conflicts(record: SyncRecord, count: int) -> SyncRecord:
+    values = {name: getattr(record, name) for name in SyncRecord.__slots__}
+    values["conflict_count"] = count
+    return SyncRecord(**values)
 
 
 def validate_status(status: str | None) -> str | None:
-    from woosync.db.models import SYNC_STATUSES
-
+    """``status`` as the records spell it (``ERROR`` -> ``error``); an unknown one is an error."""
     if status is None:
         return None
     value = status.strip().lower()
-    known = (*SYNC_STATUSES, EXCLUDED_STATE)
-    if value not in known:
+    if value not in STATES:
         raise ValidationError(
-            f"unknown sync status {status!r}", hint=f"use one of {', '.join(known)}"
+            f"unknown sync status {status!r}", hint=f"use one of {', '.join(STATES)}"
         )
     return value
 
 
-def sync_status(
-    db: Database,
-    connection: int | str | None = None,
-    *,
-    status: str | None = None,
-    product_id: int | None = None,
-    conflicts_only: bool = False,
-) -> dict[str, Any]:
-    """``{connectionId, storeName, records: [...], summary: {synced, pending, error, total,
-    excluded}, importCursor, conflictCount, conflicts: [...]}``.
-
-    ``records`` are filtered by ``status`` and ``product_id`` (and, with ``conflicts_only``, to those
-    with conflicts); ``summary`` counts all of the connection's records (or the product's, when
-    ``product_id`` is given) by status, whatever ``status`` says. ``conflicts`` lists the fields
-    changed both in the catalog and in the store since the last sync (:func:`open_conflicts`).
-    """
-    from sqlmodel import col, func, select
-
-    from woosync.db.models import SYNC_STATUSES, Product, ProductSync
-    from woosync.services.imports.bookmark import read_cursor
-
-    wanted = validate_status(status)
-    db_status = None if wanted == EXCLUDED_STATE else wanted
+def store_status(
+    db: Database, connection: int | str | None = None, filters: Filters = Filters()
+) -> StoreStatus:
+    """A store's sync status (the default connection's when ``connection`` is None), filters
+    checked: an unknown status, product id or SKU is an error before anything is read."""
+    checked = Filters(
+        validate_status(filters.status),
+        tuple(dict.fromkeys(filters.product_ids)),
+        tuple(dict.fromkeys(sku.strip() for sku in filters.skus if sku.strip())),
+        filters.conflicts_only,
+    )
     with db.session() as session:
         conn = connection_or_default(session, connection)
         assert conn.id is not None
-        base = select(ProductSync).where(ProductSync.connection_id == conn.id)
-        counting = (
-            select(ProductSync.sync_status, func.count())
-            .where(ProductSync.connection_id == conn.id)
-            .group_by(ProductSync.sync_status)
+        _check_products(session, checked)
+        return StoreStatus(db, conn.id, conn.store_name, read_cursor(session, conn.id), checked)
+
+
+def _check_products(session: Session, filters: Filters) -> None:
+    if filters.product_ids:
+        known = set(
+            session.exec(select(Product.id).where(col(Product.id).in_(filters.product_ids))).all()
         )
-        if product_id is not None:
-            base = base.where(ProductSync.product_id == product_id)
-            counting = counting.where(ProductSync.product_id == product_id)
-        if db_status is not None:
-            base = base.where(ProductSync.sync_status == db_status)
-        records = session.exec(base.order_by(col(ProductSync.product_id))).all()
-        conflicts = open_conflicts(session, [r for r in records if r.conflicts])
-        counts = dict(session.exec(counting).all())
-        if product_id is not None and not counts and session.get(Product, product_id) is None:
+        missing = [pid for pid in filters.product_ids if pid not in known]
+        if missing:
             raise NotFoundError(
-                f"product {product_id} not found", hint="run 'woosync products list' to see them"
+                f"product {missing[0]} not found", hint="run 'woosync products list' to see them"
             )
-        summary: dict[str, int] = {name: int(counts.get(name, 0)) for name in SYNC_STATUSES}
-        summary["total"] = sum(int(count) for count in counts.values())
-        listed = [sync_record_to_dict(record) for record in records]
-        _mark_variations(session, conn.id, listed)
-        listed = _with_exclusions(session, conn.id, listed, summary, product_id, wanted)
-        if conflicts_only:
-            with_conflicts = {c["productId"] for c in conflicts}
-            listed = [record for record in listed if record["productId"] in with_conflicts]
-        cursor = read_cursor(session, conn.id)
-        return {
-            "connectionId": conn.id,
-            "storeName": conn.store_name,
-            "records": listed,
-            "summary": summary,
-            "importCursor": iso(cursor),
-            "conflictCount": len(conflicts),
-            "conflicts": conflicts,
+    if filters.skus:
+        folded = {sku.casefold() for sku in filters.skus}
+        known_skus = {
+            sku.casefold()
+            for sku in session.exec(
+                select(Product.sku).where(col(Product.sku).collate("NOCASE").in_(filters.skus))
+            ).all()
         }
-
-
-def open_conflicts(session: Any, records: Sequence[ProductSync]) -> list[dict[str, Any]]:
-    """The conflicts of these sync records that still stand: ``{productId, sku, wooProductId,
-    field, wooField, catalog, store}`` with the catalog's value now and the store's value as the
-    last import saw it. One whose catalog value was since edited to equal the store's is left out
-    (the next import clears it)."""
-    from sqlmodel import col, select
-
-    from woosync.db.models import Product
-    from woosync.services.catalog import field_value
-    from woosync.services.sync_echoes import catalog_print, conflict_target
-
-    ids = sorted({record.product_id for record in records})
-    products = {
-        p.id: p for p in session.exec(select(Product).where(col(Product.id).in_(ids))).all()
-    }
-    found: list[dict[str, Any]] = []
-    for record in records:
-        product = products.get(record.product_id)
-        if product is None:
-            continue
-        for key, conflict in sorted((record.conflicts or {}).items()):
-            target = conflict_target(str(conflict.get("field") or ""), key)
-            current = field_value(product, target.field)
-            if catalog_print(target, current) == catalog_print(target, conflict.get("store")):
-                continue
-            found.append(
-                {
-                    "productId": record.product_id,
-                    "sku": product.sku,
-                    "wooProductId": record.woo_product_id,
-                    "field": target.field,
-                    "wooField": key,
-                    "catalog": current,
-                    "store": conflict.get("store"),
-                }
+        missing_skus = sorted(folded - known_skus)
+        if missing_skus:
+            raise NotFoundError(
+                f"no product has the SKU {missing_skus[0]!r}",
+                hint="run 'woosync products list' to see them",
             )
+
+
+def _record(
+    connection_id: int,
+    product_id: int,
+    product: Any,
+    sync: Any,
+    kept_out: tuple[str, datetime | None] | None,
+) -> SyncRecord:
+    sku = product.sku if product is not None else ""
+    name = product.name if product is not None else ""
+    reason, since = kept_out if kept_out is not None else (None, None)
+    if sync is None:  # excluded, its sync record gone (deleted from the store)
+        return SyncRecord(
+            connection_id, product_id, sku, name, None, 0, EXCLUDED_STATE,
+            excluded_reason=reason, excluded_since=since,
+        )  # fmt: skip
+    fields = sync.last_modified_fields
+    return SyncRecord(
+        connection_id,
+        product_id,
+        sku,
+        name,
+        sync.id,
+        sync.woo_product_id,
+        EXCLUDED_STATE if kept_out is not None else sync.sync_status,
+        sync.last_exported_at,
+        sync.last_imported_at,
+        tuple(fields) if fields is not None else None,
+        sync.error_message,
+        sync.created_at,
+        sync.updated_at,
+        reason,
+        since,
+    )
+
+
+def _open_conflicts(sync: Any, product: Product) -> list[Conflict]:
+    """The record's conflicts that still stand: one whose catalog value was since edited to equal
+    the store's is left out (the next import clears it)."""
+    found: list[Conflict] = []
+    for key, conflict in sorted(sync.conflicts.items()):
+        target = conflict_target(str(conflict.get("field") or ""), key)
+        current = field_value(product, target.field)
+        if catalog_print(target, current) == catalog_print(target, conflict.get("store")):
+            continue
+        found.append(
+            Conflict(
+                sync.product_id,
+                product.sku,
+                sync.woo_product_id,
+                target.field,
+                key,
+                current,
+                conflict.get("store"),
+            )
+        )
     return found
 
 
-def _mark_variations(session: Session, connection_id: int, listed: list[dict[str, Any]]) -> None:
-    """A variation's record names its variable product: ``parentProductId``, the store's
-    variation id as ``wooVariationId`` and the parent's store id as ``wooProductId``."""
-    ids = [record["productId"] for record in listed]
-    parents: dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        rows = session.exec(
-            select(Product.id, Product.parent_id).where(
-                col(Product.id).in_(ids[start : start + 500]), col(Product.parent_id).is_not(None)
-            )
-        ).all()
-        parents.update({int(i or 0): int(p or 0) for i, p in rows})
-    if not parents:
-        return
-    wanted = sorted(set(parents.values()))
-    parent_woo = dict(
-        session.exec(
-            select(ProductSync.product_id, ProductSync.woo_product_id).where(
-                ProductSync.connection_id == connection_id, col(ProductSync.product_id).in_(wanted)
-            )
-        ).all()
+# several stores: the matrix ------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    """One product and its record in each store asked for (None: not in that store)."""
+
+    product_id: int
+    sku: str
+    name: str
+    cells: tuple[SyncRecord | None, ...]
+
+    def states(self) -> tuple[str | None, ...]:
+        return tuple(cell.state if cell is not None else None for cell in self.cells)
+
+
+def status_matrix(stores: Sequence[StoreStatus]) -> Iterator[MatrixRow]:
+    """Products x stores: each store's records (streamed) merged by product id. A product is a
+    row when any store lists it; a status filter lets a row through when any store's cell has
+    that status (the other cells are shown as they are)."""
+    streams = [_all_states(store) for store in stores]
+    heads: list[SyncRecord | None] = [next(stream, None) for stream in streams]
+    wanted = stores[0].filters.status if stores else None
+    while any(head is not None for head in heads):
+        pid = min(head.product_id for head in heads if head is not None)
+        cells: list[SyncRecord | None] = []
+        for index, head in enumerate(heads):
+            if head is not None and head.product_id == pid:
+                cells.append(head)
+                heads[index] = next(streams[index], None)
+            else:
+                cells.append(None)
+        first = next(cell for cell in cells if cell is not None)
+        if _wanted(cells, wanted, conflicts_only=stores[0].filters.conflicts_only):
+            yield MatrixRow(pid, first.sku, first.name, tuple(cells))
+
+
+def _wanted(cells: Sequence[SyncRecord | None], state: str | None, *, conflicts_only: bool) -> bool:
+    present = [cell for cell in cells if cell is not None]
+    if state is not None and not any(cell.state == state for cell in present):
+        return False
+    return not conflicts_only or any(cell.conflict_count for cell in present)
+
+
+def _all_states(store: StoreStatus) -> Iterator[SyncRecord]:
+    """The store's records with the status and conflict filters left to the matrix (a row shows
+    every store's cell); the summary and conflicts are the store's all the same."""
+    whole = StoreStatus(
+        store.db,
+        store.connection_id,
+        store.store_name,
+        store.import_cursor,
+        Filters(None, store.filters.product_ids, store.filters.skus, False),
     )
-    for record in listed:
-        parent = parents.get(record["productId"])
-        if parent is not None:
-            record["wooVariationId"] = record["wooProductId"]
-            record["wooProductId"] = int(parent_woo.get(parent, 0))
-            record["parentProductId"] = parent
+    yield from whole.records()
+    store.summary, store.conflicts = whole.summary, whole.conflicts
 
 
-def _with_exclusions(
-    session: Session,
-    connection_id: int,
-    records: list[dict[str, Any]],
-    summary: dict[str, int],
-    product_id: int | None,
-    wanted: str | None,
-) -> list[dict[str, Any]]:
-    """Products kept out of the store show as ``excluded`` (``excludedReason``: deleted, excluded
-    or selection; ``excludedSince``): in the records, in place of their sync status, and counted in
-    ``summary.excluded``. Products excluded by hand are listed even without a sync record; those
-    outside the store's ``products:`` selection only when they have one (the store was sent them)."""
-    from woosync.services.export.records import load_syncs
-    from woosync.services.selection import SELECTION, exclusions, selection_outcasts
-
-    manual = {
-        pid: (found.reason, found.since)
-        for pid, found in exclusions(
-            session, connection_id, [product_id] if product_id is not None else None
-        ).items()
-    }
-    for pid in selection_outcasts(session, connection_id, product_id):
-        manual.setdefault(pid, (SELECTION, None))
-    summary["excluded"] = 0
-    if not manual:
-        return [r for r in records if wanted != EXCLUDED_STATE]
-    syncs = load_syncs(session, connection_id, manual)
-    for pid in manual:
-        sync = syncs.get(pid)
-        if sync is not None:
-            summary[sync.sync_status] = summary.get(sync.sync_status, 0) - 1
-        else:
-            summary["total"] += 1
-        summary["excluded"] += 1
-    by_product = {record["productId"]: record for record in records}
-    if wanted == EXCLUDED_STATE:
-        by_product = {pid: record for pid, record in by_product.items() if pid in manual}
-        for pid in manual:
-            if pid in syncs and pid not in by_product:
-                by_product[pid] = _stand_in(connection_id, pid, syncs[pid].woo_product_id)
-    elif wanted is not None:
-        by_product = {pid: record for pid, record in by_product.items() if pid not in manual}
-    if wanted in (None, EXCLUDED_STATE):
-        for pid in manual:
-            if pid not in syncs:
-                by_product[pid] = _stand_in(connection_id, pid, 0)
-    for pid, record in by_product.items():
-        if pid in manual:
-            reason, since = manual[pid]
-            record.update(
-                syncStatus=EXCLUDED_STATE, excludedReason=reason, excludedSince=iso(since)
-            )
-    return [by_product[pid] for pid in sorted(by_product)]
-
-
-def _stand_in(connection_id: int, product_id: int, woo_id: int) -> dict[str, Any]:
-    """A record's shape for an excluded product whose sync record is gone (deleted from the store)."""
-    return {
-        "id": None,
-        "connectionId": connection_id,
-        "productId": product_id,
-        "wooProductId": woo_id,
-        "lastExportedAt": None,
-        "lastImportedAt": None,
-        "lastModifiedFields": None,
-        "syncStatus": EXCLUDED_STATE,
-        "errorMessage": None,
-        "createdAt": None,
-        "updatedAt": None,
-    }
+def summary_counts(summary: Summary) -> Mapping[str, int]:
+    """``{synced, pending, error, total, excluded}`` in the spec's order."""
+    counts = {state: summary.count(state) for state in SYNC_STATUSES}
+    counts["total"] = summary.total
+    counts["excluded"] = summary.excluded
+    return counts
