@@ -210,7 +210,7 @@ def test_the_readme_quick_start_runs(cli, readme_env) -> None:
     ran = _run_section(cli, "Quick start", {"https://retail.example.com": readme_env["retail"]})
     assert len(ran) == 5
     exported = _output(ran, "export", "--all", "--partial")
-    assert "13 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+    assert "16 created, 0 updated, 0 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
         exported
     )
 
@@ -246,9 +246,9 @@ def test_the_readme_export_examples_run(cli, readme_env) -> None:
     )
     assert len(ran) == 11
     verbose = _output(ran, "export", "--connection", "1", "--all", "--partial", "--verbose")
-    assert verbose.count("│ unchanged │") == 13  # a row per product, though none changed
+    assert verbose.count("│ unchanged │") == 16  # a row per product and variation, none changed
     plan = _output(ran, "export", "--connection", "1", "--all", "--partial", "--dry-run")
-    assert "0 to create, 0 to update, 13 unchanged" in plan
+    assert "0 to create, 0 to update, 16 unchanged" in plan
 
 
 def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:
@@ -300,7 +300,7 @@ def test_the_readme_sync_status_examples_run(cli, readme_env) -> None:
         assert cli("export", "--connection", connection, "--all").exit_code == 0
     ran = _run_section(cli, "Sync status", {"--product 101": "--product 1"})
     assert len(ran) == 6
-    assert "13 synced, 0 pending, 0 error (13 total)" in _output(ran, "sync-status")
+    assert "16 synced, 0 pending, 0 error (16 total)" in _output(ran, "sync-status")
     matrix = _output(ran, "sync-status", "--connection", "all").splitlines()
     assert matrix[0] == "Product\tSKU\tName\tMain Retail Store\tWholesale Store"
     assert matrix[1].startswith("1\tMUG-CLASSIC\t") and matrix[1].endswith("\tsynced\tsynced")
@@ -324,9 +324,11 @@ def test_the_readme_output_format_examples_run(cli, readme_env) -> None:
     ran = _run_section(cli, "Output formats", {})
     assert len(ran) == 7
     csv_lines = _output(ran, "sync-status", "--connection", "all", "--format", "csv").splitlines()
-    assert csv_lines[0].startswith("productId,sku,name,") and len(csv_lines) == 14
+    assert (
+        csv_lines[0].startswith("productId,sku,name,") and len(csv_lines) == 17
+    )  # 13 products, 3 variations
     assert _output(ran, "sync-status", "--status", "error", "--format", "count") == "0\n"
-    assert json.loads(_output(ran, "sync-status", "--json"))["summary"]["synced"] == 13
+    assert json.loads(_output(ran, "sync-status", "--json"))["summary"]["synced"] == 16
 
 
 def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:
@@ -338,7 +340,7 @@ def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:
     )
     assert len(ran) == 7
     again = _output(ran, "--db", rehearsal, "export", "--all", "--partial", "--dry-run")
-    assert "0 to create, 0 to update, 13 unchanged" in again  # "now nothing is left to send"
+    assert "0 to create, 0 to update, 16 unchanged" in again  # "now nothing is left to send"
 
 
 def test_sandbox_serve_prints_what_the_readme_says(tmp_path) -> None:

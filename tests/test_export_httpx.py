@@ -338,7 +338,7 @@ def test_categories_are_resolved_created_and_cached_per_store(db: Database, fake
     run(db, conn, product_ids=[pid], fields=["name", "sku", "categories"])
     [hats] = [i for i, n in fake.categories.items() if n == "Hats"]
     assert fake.writes()[0]["create"][0]["categories"] == [{"id": 5}, {"id": hats}]
-    assert refs_of(db, conn, "category") == {"Summer & Sun": 5, "Hats": hats}
+    assert refs_of(db, conn, "category_path") == {"Summer & Sun": 5, "Hats": hats}
     fake.requests.clear()
     run(db, conn, product_ids=[pid], fields=["name", "sku", "categories"])
     assert fake.count("GET", "/products/categories") == 0
@@ -360,7 +360,7 @@ def test_a_category_create_lost_to_a_5xx_is_looked_up_not_repeated(
     assert sorted(fake.categories.values()) == ["Caps", "Hats"]
     assert fake.count("POST", "/products/categories") == 3
     assert fake.count("GET", "/products/categories") == 3  # the listing, then one lookup each
-    assert set(refs_of(db, conn, "category")) == {"Caps", "Hats"}
+    assert set(refs_of(db, conn, "category_path")) == {"Caps", "Hats"}
 
 
 def test_no_create_terms_turns_a_missing_category_into_a_product_error(

@@ -240,17 +240,20 @@ def run_demo(console: Console, command: RootCommand, *, latency_ms: int = 5) -> 
         say.chapter(
             "Change one price and send only what changed (spec use case 2)",
             "`--partial` compares each field with what was last sent to that store: the mug's "
-            "price is the only change, so one small write goes out and descriptions and images "
-            "are left alone. `--dry-run` shows the plan first.",
+            "price and the price of one variation of the tee are the only changes, so one small "
+            "write goes out for the mug, one for that variation (nothing for the tee itself), and "
+            "descriptions and images are left alone. `--dry-run` shows the plan first.",
         )
         say.run("products", "edit", str(_local_product_id("MUG-CLASSIC")), "--price", "13.90")
+        say.run("products", "edit", "TEE-M-RED", "--price", "25.00")
         say.run("export", "--all", "--partial", "--dry-run")
         writes_before = _write_requests(retail)
         images_before = retail.stats.image_downloads
         say.run("export", "--all", "--partial")
         writes = _write_requests(retail) - writes_before
         say.note(
-            f"The retail store received **{writes}** write request(s) for "
+            f"The retail store received **{writes}** write request(s) (the mug in "
+            f"`/products/batch`, the variation in `/products/{{id}}/variations/batch`) for "
             f"{len(retail.products)} products and downloaded "
             f"**{retail.stats.image_downloads - images_before}** images again."
         )

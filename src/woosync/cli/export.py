@@ -117,6 +117,14 @@ def export_command(
             "or excluded from this store (they are included again from now on).",
         ),
     ] = False,
+    prune_variations: Annotated[
+        bool,
+        typer.Option(
+            "--prune-variations",
+            help="Delete the store variations of the variable products exported that the "
+            "catalog does not have (by default they are left).",
+        ),
+    ] = False,
     parallel_stores: ParallelStoresOption = 1,
     verbose: Annotated[
         bool,
@@ -162,7 +170,11 @@ def export_command(
         "allow_empty": allow_empty or (),
         "include": include,
     }
-    writing: dict[str, Any] = {"batch_size": batch_size, "lock_wait": run.wait}
+    writing: dict[str, Any] = {
+        "batch_size": batch_size,
+        "lock_wait": run.wait,
+        "prune_variations": prune_variations,
+    }
     named = bool(product_ids or skus)
     if several(connection):
 
@@ -175,6 +187,7 @@ def export_command(
                         connection_id,
                         on_product=planned.add,
                         on_excluded=planned.left_out.add,
+                        prune_variations=prune_variations,
                         **options,
                     )
                     return planned.outcome(plan)
@@ -205,7 +218,12 @@ def export_command(
         planned = PlanView(output, flag_of, named, verbose)
         with failure_logged("woosync.export", "export"):
             plan = plan_export(
-                db, one, on_product=planned.add, on_excluded=planned.left_out.add, **options
+                db,
+                one,
+                on_product=planned.add,
+                on_excluded=planned.left_out.add,
+                prune_variations=prune_variations,
+                **options,
             )
         planned.render(plan)
         exit_if_failed(plan.summary.error)

@@ -298,6 +298,19 @@ class PlanView:
                 say(line)
             for made in plan.would_create:
                 say(diff.created(f"{made.kind} {diff.show(made.name)} in the store"))
+            for variation in plan.variations:
+                if variation.action == "unchanged":
+                    continue
+                what = variation.message or ", ".join(variation.fields)
+                say(
+                    f"variation {variation.product_id} ({variation.sku}) of product "
+                    f"{variation.parent_product_id}: {variation.action} {what}".rstrip()
+                )
+            for stray in plan.prune_variations:
+                say(
+                    f"would delete variation #{stray.woo_variation_id} ({stray.sku or 'no SKU'}) "
+                    f"of product {stray.parent_product_id} ({self.spell('prune_variations')})"
+                )
             for entry in self.left_out.kept:
                 say(f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}")
             say(f"connection {plan.connection_id}: {plan_line(document)}")

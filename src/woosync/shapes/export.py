@@ -31,7 +31,8 @@ def _name(parameter: str) -> str:
 
 def product_result(result: ProductResult, spell: Spell = _name) -> dict[str, Any]:
     """``{connectionId, productId, wooProductId, status, exportedFields, lastExportedAt,
-    change, heldConflicts?, message?}`` (``change``: created, updated, unchanged or failed)."""
+    change, heldConflicts?, message?}`` (``change``: created, updated, unchanged or failed;
+    parentProductId? for a variation, whose ``wooProductId`` is the store's variation id)."""
     found: dict[str, Any] = {
         "connectionId": result.connection_id,
         "productId": result.product_id,
@@ -45,6 +46,8 @@ def product_result(result: ProductResult, spell: Spell = _name) -> dict[str, Any
         found["heldConflicts"] = list(result.held_conflicts)
     if result.failed:
         found["message"] = spell_params(result.message or "export failed", spell)
+    if result.parent_product_id is not None:
+        found["parentProductId"] = result.parent_product_id
     return found
 
 
@@ -135,6 +138,33 @@ def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
         "wouldCreate": [{"kind": w.kind, "name": w.name} for w in plan.would_create],
         "products": [planned_product(p, spell) for p in plan.products],
         "excluded": [excluded(entry) for entry in plan.excluded],
+        **(_variations(plan, spell) if plan.variations or plan.prune_variations else {}),
+    }
+
+
+def _variations(plan: ExportPlan, spell: Spell) -> dict[str, Any]:
+    """``variations: [{productId, parentProductId, sku, action, fields, message?}]`` and
+    ``pruneVariations: [{parentProductId, wooVariationId, sku}]``."""
+    return {
+        "variations": [
+            {
+                "productId": v.product_id,
+                "parentProductId": v.parent_product_id,
+                "sku": v.sku,
+                "action": v.action,
+                "fields": list(v.fields),
+                **({"message": spell_params(v.message, spell)} if v.message else {}),
+            }
+            for v in plan.variations
+        ],
+        "pruneVariations": [
+            {
+                "parentProductId": p.parent_product_id,
+                "wooVariationId": p.woo_variation_id,
+                "sku": p.sku,
+            }
+            for p in plan.prune_variations
+        ],
     }
 
 

@@ -1,6 +1,6 @@
 """The WooCommerce REST API client: the only code in woosync that talks HTTP to a store.
 
-    from woosync.woo import WooClient, StoreInfo, BatchResult
+    from woosync.woo import WooClient, StoreInfo, BatchResult, VariationWrite, SkuHits
     from woosync.woo.errors import WooError, WooHTTPError, WooAuthError, ...
 
 Imports only ``woosync.core``; the store, services and secrets layers never come in here.
@@ -21,7 +21,9 @@ from woosync.woo.errors import (
     WooTimeoutError,
     WooTransportError,
 )
-from woosync.woo.models import BatchResult, ClientStats, StoreInfo
+from woosync.woo.models import BatchResult, ClientStats, ItemError, StoreInfo
+from woosync.woo.variation_batches import VariationOutcome, VariationWrite
+from woosync.woo.variations import SkuHits
 
 # httpx logs every request URL at INFO (OAuth parameters included) and oauthlib logs the consumer
 # key, base string and signature at DEBUG. This package logs its own redacted line per request, so
@@ -32,7 +34,11 @@ for _noisy in ("httpx", "httpcore", "oauthlib"):
 __all__ = [
     "BatchResult",
     "ClientStats",
+    "ItemError",
+    "SkuHits",
     "StoreInfo",
+    "VariationOutcome",
+    "VariationWrite",
     "WooAuthError",
     "WooClient",
     "WooError",

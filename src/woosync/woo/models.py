@@ -1,10 +1,17 @@
-"""Plain results the client hands back: store facts, batch answers, request counters."""
+"""Plain results the client hands back: store facts, batch answers and their item errors,
+request counters."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from woosync.core.logging import scrub
+from woosync.woo.errors import WooError, WooHTTPError
+
+DUPLICATE_SKU = "product_invalid_sku"  # "Invalid or duplicated SKU.", with the holder's id
 
 
 @dataclass(frozen=True)
@@ -77,3 +84,49 @@ class ClientStats:
 
     def __repr__(self) -> str:
         return f"ClientStats({self.as_dict()})"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemError:
+    """Why the store refused one object of a batch (or the request that carried it).
+
+    ``resource_id`` is the object that holds what was asked for (the holder of a duplicate SKU,
+    an existing term); ``unique_sku`` the SKU the store suggests instead.
+    """
+
+    code: str
+    message: str
+    status: int | None = None
+    resource_id: int | None = None
+    unique_sku: str | None = None
+
+    @classmethod
+    def from_answer(cls, error: Mapping[str, Any]) -> ItemError:
+        """``{"code", "message", "data": {"status", "resource_id", "unique_sku"}}`` of a batch item."""
+        data = error.get("data")
+        data = data if isinstance(data, Mapping) else {}
+        resource = data.get("resource_id")
+        unique = data.get("unique_sku")
+        status = data.get("status")
+        return cls(
+            code=str(error.get("code") or "error"),
+            message=scrub(str(error.get("message") or "")),
+            status=int(status) if isinstance(status, int) else None,
+            resource_id=int(resource) if isinstance(resource, int) and resource else None,
+            unique_sku=str(unique) if unique else None,
+        )
+
+    @classmethod
+    def from_exception(cls, exc: WooError) -> ItemError:
+        """The error of a whole request, for each object it carried."""
+        if isinstance(exc, WooHTTPError):
+            found = cls.from_answer({"code": exc.code, "message": exc.message, "data": exc.data})
+            return cls(found.code, found.message, exc.status, found.resource_id, found.unique_sku)
+        return cls(code="woosync_no_answer", message=str(exc))
+
+    @property
+    def duplicate_sku(self) -> bool:
+        return self.code == DUPLICATE_SKU
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}" if self.message else self.code

@@ -8,7 +8,7 @@ from typing import Any
 
 from woosync.services.export import decide
 from woosync.services.export.payload import MissingRefError, build_payload
-from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
+from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
 from woosync.services.export.results import FieldChange, PlannedProduct, WouldCreate
 from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
 from woosync.services.sync import targets as sync_targets
@@ -113,7 +113,7 @@ class _DryRefs:
         return self.registry.get(kind, key) or 0
 
     def category_id(self, name: str) -> int:
-        return self._check("category", name)
+        return self._check(CATEGORY, category_key(name))
 
     def tag_id(self, name: str) -> int:
         return self._check("tag", name)

@@ -2,43 +2,77 @@
 store (its id there). One mapping file then works on every store, and a name is looked up or
 created once per store, not once per product.
 
-Rows live in ``StoreRef`` (kind ``category`` / ``tag`` by name, ``attribute`` by ``pa_`` slug,
-``term:pa_x`` by term name, ``image`` by source URL). :class:`StoreRegistry` holds them in memory
-for one run, resolves what is missing in a few requests (one listing per kind, then one create per
+Rows live in ``StoreRef``: kind ``category_path`` by category path (``Kitchen > Mugs``, every
+ancestor of a path has its own row), ``tag`` by name, ``attribute`` by ``pa_`` slug, ``term:pa_x``
+by term name, ``image`` by source URL. :class:`StoreRegistry` holds them in memory for one run
+(categories under the kind ``category``, keyed by the path's one spelling,
+:func:`~woosync.products.categories.canonical_category`), resolves what is missing in a few
+requests (:mod:`woosync.services.export.store_terms`: one listing per kind, then one create per
 missing name) and writes new rows back in one transaction with :meth:`StoreRegistry.flush`.
+
+Rows of the old kind ``category`` (names, before categories were paths) are read when the name
+holds no ``>``: one of those may name a category literally called "Kitchen > Mugs", never the path.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from posixpath import basename
+from typing import Any
+from urllib.parse import unquote, urlsplit
 
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from woosync.core import timeutil
+from woosync.db.bulk_sql import write_many
+from woosync.db.models import StoreRef
+from woosync.products.categories import canonical_category
 from woosync.services.export.payload import MissingRefError
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from woosync.woo import WooClient
+from woosync.services.export.store_terms import (
+    ATTRIBUTE,
+    ATTRIBUTES_PATH,
+    CATEGORY,
+    TAG,
+    TAGS_PATH,
+    fold,
+    resolve_attributes,
+    resolve_category_paths,
+    resolve_names,
+    term_kind,
+)
+from woosync.woo import WooClient
 
 log = logging.getLogger("woosync.export")
 
-CATEGORY = "category"
-TAG = "tag"
-ATTRIBUTE = "attribute"
 IMAGE = "image"
-_COLLECTIONS = {CATEGORY: "/products/categories", TAG: "/products/tags"}
-_NOUNS = {CATEGORY: "category", TAG: "tag"}
+CATEGORY_PATH_ROWS = "category_path"  # how category rows are stored (CATEGORY in memory)
+LEGACY_CATEGORY_ROWS = "category"  # category names written before paths
+
+__all__ = ["ATTRIBUTE", "CATEGORY", "IMAGE", "TAG", "StoreRegistry", "category_key", "term_kind"]
 
 
-def term_kind(slug: str) -> str:
-    return f"term:{slug}"
+def category_key(path: str) -> str:
+    """The registry key of a category path (its one spelling; a malformed path as written)."""
+    try:
+        return canonical_category(path)
+    except ValueError:
+        return str(path)
 
 
-def _fold(name: str) -> str:
-    return html.unescape(str(name)).strip().casefold()
+def _key(kind: str, key: str) -> str:
+    return category_key(key) if kind == CATEGORY else key
+
+
+def _from_row(kind: str, key: str) -> tuple[str, str] | None:
+    """The in-memory (kind, key) of a stored row; ``None`` for a row to ignore."""
+    if kind == CATEGORY_PATH_ROWS:
+        return CATEGORY, key
+    if kind == LEGACY_CATEGORY_ROWS:
+        return (CATEGORY, category_key(key)) if ">" not in key else None
+    return kind, key
 
 
 class StoreRegistry:
@@ -50,9 +84,7 @@ class StoreRegistry:
         self.connection_id = connection_id
         self._refs: dict[tuple[str, str], int] = dict(refs or {})
         self._folded: dict[tuple[str, str], int] = {
-            (kind, _fold(key)): woo_id
-            for (kind, key), woo_id in self._refs.items()
-            if kind != IMAGE
+            (kind, fold(key)): woo_id for (kind, key), woo_id in self._refs.items() if kind != IMAGE
         }
         self._image_urls: dict[int, set[str]] = {}  # image id -> URLs known for it
         for (kind, key), woo_id in self._refs.items():
@@ -66,25 +98,21 @@ class StoreRegistry:
     # loading and saving -----------------------------------------------------------------------
     @classmethod
     def load(cls, session: Session, connection_id: int) -> StoreRegistry:
-        from sqlmodel import select
-
-        from woosync.db.models import StoreRef
-
         table: Any = StoreRef.__table__  # type: ignore[attr-defined]
         rows = session.execute(
             select(table.c.kind, table.c.key, table.c.woo_id).where(
                 table.c.connection_id == connection_id
             )
         )
-        return cls(connection_id, {(kind, key): woo_id for kind, key, woo_id in rows})
+        refs: dict[tuple[str, str], int] = {}
+        for kind, key, woo_id in rows:
+            ref = _from_row(kind, key)
+            if ref is not None and (kind != LEGACY_CATEGORY_ROWS or ref not in refs):
+                refs[ref] = woo_id
+        return cls(connection_id, refs)
 
     def flush(self, session: Session) -> int:
         """Write the refs learnt since the last flush (one statement); returns how many."""
-        from sqlalchemy import delete
-
-        from woosync.core.timeutil import utcnow
-        from woosync.db.models import StoreRef
-
         table: Any = StoreRef.__table__  # type: ignore[attr-defined]
         written = 0
         if self._dropped:
@@ -92,22 +120,20 @@ class StoreRegistry:
                 session.execute(
                     delete(table).where(
                         table.c.connection_id == self.connection_id,
-                        table.c.kind == kind,
+                        table.c.kind == _row_kind(kind),
                         table.c.key == key,
                     )
                 )
             self._dropped.clear()
         if self._new:
             # an export learns an image id per product: one executemany (bulk_sql.write_many)
-            from woosync.db.bulk_sql import write_many
-
-            now = utcnow()
+            now = timeutil.utcnow()
             write_many(
                 session,
                 table,
                 _REF_COLUMNS,
                 [
-                    (self.connection_id, kind, key, woo_id, now)
+                    (self.connection_id, _row_kind(kind), key, woo_id, now)
                     for (kind, key), woo_id in self._new.items()
                 ],
                 conflict=("connection_id", "kind", "key"),
@@ -123,12 +149,14 @@ class StoreRegistry:
 
     # the in-memory map ------------------------------------------------------------------------
     def get(self, kind: str, key: str) -> int | None:
+        key = _key(kind, key)
         found = self._refs.get((kind, key))
         if found is None and kind != IMAGE:
-            found = self._folded.get((kind, _fold(key)))
+            found = self._folded.get((kind, fold(key)))
         return found
 
     def remember(self, kind: str, key: str, woo_id: int) -> None:
+        key = _key(kind, key)
         if self._refs.get((kind, key)) == woo_id:
             return
         if kind == IMAGE:
@@ -136,21 +164,23 @@ class StoreRegistry:
             self._image_urls.setdefault(woo_id, set()).add(key)
         self._refs[(kind, key)] = woo_id
         if kind != IMAGE:
-            self._folded[(kind, _fold(key))] = woo_id
+            self._folded[(kind, fold(key))] = woo_id
         self._new[(kind, key)] = woo_id
         self._dropped.discard((kind, key))
 
     def forget(self, kind: str, key: str) -> None:
         """Drop a ref the store no longer honours (e.g. a deleted image)."""
+        key = _key(kind, key)
         woo_id = self._refs.pop((kind, key), None)
         if woo_id is not None:
             self._dropped.add((kind, key))
             self._image_urls.get(woo_id, set()).discard(key)
-        self._folded.pop((kind, _fold(key)), None)
+        self._folded.pop((kind, fold(key)), None)
         self._new.pop((kind, key), None)
 
     # RefResolver (export_plan) ----------------------------------------------------------------
     def _resolved(self, kind: str, key: str, what: str) -> int:
+        key = _key(kind, key)
         found = self.get(kind, key)
         if found is None:
             why = self.missing.get((kind, key)) or f"{what} does not exist in the store"
@@ -211,16 +241,19 @@ class StoreRegistry:
         """Resolve every name not yet known: list the store's once per kind, create what is still
         missing when ``create``; what cannot be resolved goes to :attr:`missing` with the reason.
 
-        ``attributes`` maps a ``pa_`` slug to (label to create it with, term names needed).
+        ``categories`` are paths (``Kitchen > Mugs``); ``attributes`` maps a ``pa_`` slug to
+        (label to create it with, term names needed).
         """
-        for kind, names in ((CATEGORY, categories), (TAG, tags)):
-            unknown = sorted({n for n in names if self.get(kind, n) is None})
-            if unknown:
-                self._resolve_terms(client, kind, _COLLECTIONS[kind], unknown, create, _NOUNS[kind])
+        paths = sorted({category_key(p) for p in categories if self.get(CATEGORY, p) is None})
+        if paths:
+            resolve_category_paths(self, client, paths, create)
+        unknown_tags = sorted({n for n in tags if self.get(TAG, n) is None})
+        if unknown_tags:
+            resolve_names(self, client, TAG, TAGS_PATH, unknown_tags, create, "tag")
         attributes = attributes or {}
         unknown_attributes = sorted(s for s in attributes if self.get(ATTRIBUTE, s) is None)
         if unknown_attributes:
-            self._resolve_attributes(client, unknown_attributes, attributes, create)
+            resolve_attributes(self, client, unknown_attributes, attributes, create)
         for slug, (_label, terms) in sorted(attributes.items()):
             attribute_id = self.get(ATTRIBUTE, slug)
             kind = term_kind(slug)
@@ -233,83 +266,8 @@ class StoreRegistry:
                         (ATTRIBUTE, slug), f'global attribute "{slug}" does not exist in the store'
                     )
                 continue
-            path = f"/products/attributes/{attribute_id}/terms"
-            self._resolve_terms(client, kind, path, unknown, create, f"term of {slug}")
-
-    def _resolve_terms(
-        self, client: WooClient, kind: str, path: str, names: list[str], create: bool, noun: str
-    ) -> None:
-        from woosync.woo.errors import WooError
-
-        existing = client.list_all(path, {"per_page": 100, "hide_empty": "false"})
-        by_name: dict[str, int] = {}
-        for term in existing:
-            by_name.setdefault(_fold(term.get("name", "")), int(term["id"]))
-        for name in names:
-            found = by_name.get(_fold(name))
-            if found is not None:
-                self.remember(kind, name, found)
-                continue
-            if not create:
-                self.missing[(kind, name)] = f'{noun} "{name}" does not exist in the store'
-                continue
-            try:
-                term_id, made = _create_term(client, path, name)
-            except WooError as exc:
-                self.missing[(kind, name)] = f'cannot create {noun} "{name}": {exc}'
-                continue
-            self.remember(kind, name, term_id)
-            if made:
-                self.created.append((kind, name))
-
-    def _resolve_attributes(
-        self,
-        client: WooClient,
-        slugs: list[str],
-        wanted: Mapping[str, tuple[str, Iterable[str]]],
-        create: bool,
-    ) -> None:
-        from woosync.woo.errors import WooError
-
-        def listing() -> dict[str, int]:
-            answer = client.get("/products/attributes")
-            return {str(a.get("slug")): int(a["id"]) for a in answer or [] if a.get("slug")}
-
-        existing = listing()
-        for slug in slugs:
-            if slug in existing:
-                self.remember(ATTRIBUTE, slug, existing[slug])
-                continue
-            if not create:
-                self.missing[(ATTRIBUTE, slug)] = (
-                    f'global attribute "{slug}" does not exist in the store'
-                )
-                continue
-            label = wanted[slug][0] or slug[3:]
-            landed: list[int] = []
-
-            def lookup(slug: str = slug, landed: list[int] = landed) -> dict[str, Any] | None:
-                found = listing().get(slug)  # did the attempt whose answer was lost land?
-                if found is None:
-                    return None
-                landed.append(found)
-                return {"id": found}
-
-            try:
-                created = client.create(
-                    "/products/attributes", {"name": label, "slug": slug[3:]}, lookup=lookup
-                )
-                self.remember(ATTRIBUTE, slug, int(created["id"]))
-                if not landed:
-                    self.created.append((ATTRIBUTE, slug))
-            except WooError as exc:
-                existing = listing()  # lost a race, or the slug exists under another label
-                if slug in existing:
-                    self.remember(ATTRIBUTE, slug, existing[slug])
-                else:
-                    self.missing[(ATTRIBUTE, slug)] = (
-                        f'cannot create global attribute "{slug}": {exc}'
-                    )
+            path = f"{ATTRIBUTES_PATH}/{attribute_id}/terms"
+            resolve_names(self, client, kind, path, unknown, create, f"term of {slug}")
 
 
 def same_image_file(url: str, image: Mapping[str, Any]) -> bool:
@@ -322,13 +280,14 @@ def same_image_file(url: str, image: Mapping[str, Any]) -> bool:
     return False
 
 
+def _row_kind(kind: str) -> str:
+    return CATEGORY_PATH_ROWS if kind == CATEGORY else kind
+
+
 def _file_stems(url: Any) -> set[str]:
     """``https://x/a/Tee%201.JPG?v=2`` -> ``{"tee-1", "tee20-1"}``: the file name without its
     extension, folded to lowercase words, read with the escapes decoded and as WordPress names the
     upload (``sanitize_file_name`` drops ``%`` before it would turn ``%20`` into a dash)."""
-    from posixpath import basename
-    from urllib.parse import unquote, urlsplit
-
     raw = basename(urlsplit(str(url or "").strip()).path)
     stems = set()
     for name in (unquote(raw), raw.replace("%", "")):
@@ -337,47 +296,6 @@ def _file_stems(url: Any) -> set[str]:
         if folded:
             stems.add(folded)
     return stems
-
-
-def _create_term(client: WooClient, path: str, name: str) -> tuple[int, bool]:
-    """``(id, created)`` of the term ``name`` after a POST to ``path``, under the client's retry
-    policy: an attempt that may have landed (timeout, dropped connection, 5xx) is looked up by name
-    and slug before the POST is sent again. A term that exists answers ``term_exists`` with its id
-    (a create that landed and was sent again, or one made by someone else meanwhile)."""
-    from woosync.woo.errors import WooHTTPError
-
-    landed: list[int] = []
-
-    def lookup() -> dict[str, Any] | None:
-        found = _find_term(client, path, name)
-        if found is None:
-            return None
-        landed.append(found)
-        return {"id": found}
-
-    try:
-        answer = client.create(path, {"name": name}, lookup=lookup)
-    except WooHTTPError as exc:
-        resource = exc.data.get("resource_id") if exc.code == "term_exists" else None
-        if resource:
-            return int(resource), False
-        raise
-    return int(answer["id"]), not landed
-
-
-def _find_term(client: WooClient, path: str, name: str) -> int | None:
-    """The id of the term called ``name`` (or with its slug) in ``path``, if the store has one."""
-    answer = client.get(path, {"search": name, "per_page": 100, "hide_empty": "false"})
-    folded, slug = _fold(name), _slug(name)
-    for term in answer if isinstance(answer, list) else []:
-        if _fold(term.get("name", "")) == folded or term.get("slug") == slug:
-            return int(term["id"])
-    return None
-
-
-def _slug(name: str) -> str:
-    """Roughly WordPress's ``sanitize_title``: lower case, runs of other characters as ``-``."""
-    return re.sub(r"[^\w]+", "-", html.unescape(name).strip().lower()).strip("-")
 
 
 _REF_COLUMNS = ("connection_id", "kind", "key", "woo_id", "created_at")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from woosync.services.export.variation_results import PlannedVariation, PrunedVariation
 from woosync.services.selection import Excluded
 
 SUCCESS = "success"
@@ -39,6 +40,7 @@ class ProductResult:
     change: str = UNCHANGED  # CREATED, UPDATED, UNCHANGED or NOT_WRITTEN
     held_conflicts: tuple[str, ...] = ()  # fields a partial export left out: in conflict
     sku: str = ""  # for people (the spec's JSON entry has none)
+    parent_product_id: int | None = None  # a variation's variable product
 
     @property
     def failed(self) -> bool:
@@ -132,6 +134,8 @@ class ExportPlan:
     would_create: tuple[WouldCreate, ...] = ()
     products: tuple[PlannedProduct, ...] = ()
     excluded: tuple[Excluded, ...] = ()  # unless streamed (``on_excluded``); counted in summary
+    variations: tuple[PlannedVariation, ...] = ()  # of the variable products planned
+    prune_variations: tuple[PrunedVariation, ...] = ()  # what prune_variations would delete
 
 
 @dataclass(frozen=True, slots=True)

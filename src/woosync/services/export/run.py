@@ -44,7 +44,14 @@ from woosync.services.export.results import (
     ProductResult,
 )
 from woosync.services.export.send import Sender
-from woosync.services.export.state import UNCHANGED, Item, Run
+from woosync.services.export.state import CREATE, UNCHANGED, Item, Run
+from woosync.services.export.variation_run import (
+    export_variations,
+    plan_variations_of,
+    store_path,
+    variable_parents,
+    with_parents,
+)
 from woosync.services.selection import DELETED, Excluded, mark_excluded
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooHTTPError, WooNotFoundError
@@ -80,6 +87,7 @@ def export_products(
     lock_wait: float = 0.0,
     client: WooClient | None = None,
     linked_only: bool = False,
+    prune_variations: bool = False,
 ) -> ExportResult:
     """Export products to one store, under its run lock.
 
@@ -93,10 +101,12 @@ def export_products(
     product's result as it is finished (then the returned ``results`` is empty); without it the
     results are returned; ``on_excluded`` likewise for the products left out. ``client`` replaces the one built from the connection's secrets.
     ``linked_only`` (Update product): a product not linked to the store when the lock is held is
-    :class:`NotFoundError`, never created.
+    :class:`NotFoundError`, never created. A variable product's variations go out after it
+    (:mod:`variation_run`); ``prune_variations`` deletes the store's variations the catalog lacks.
     """
     options = options_of(partial, False, concurrency, batch_size, create_terms, restore_trashed)
-    choice = select.Choice.of(product_ids, skus, all_products, retry_failed)
+    named = select.Choice.of(product_ids, skus, all_products, retry_failed)
+    choice, chosen = with_parents(db, named)
     tally = Tally(on_result)
     job = Job(
         db, connection, choice, options, fields, tuple(allow_empty), include, progress, on_excluded
@@ -104,9 +114,11 @@ def export_products(
     with job.opened(lock_wait, client) as run:
         if linked_only:
             with db.session() as session:
-                for product_id in choice.product_ids:
+                for product_id in named.product_ids:
                     linked_sync(session, run.connection_id, product_id)
         sender = Sender(run)
+        parents: list[int] = []
+        created: set[int] = set()
         for chunk in job.chunks(run):
             items = chunk.items
             if items:
@@ -117,6 +129,10 @@ def export_products(
                 run.report(len(finished))
                 sender.send_all(writing)
             done = {item.product_id: book.result_of(run, item) for item in items}
+            went_out = [r.product_id for r in done.values() if not r.failed]
+            went_out += [product_id for product_id, quiet in chunk.in_order() if quiet is not None]
+            parents += variable_parents(db, went_out)
+            created.update(i.product_id for i in items if i.action == CREATE)
             for product_id, quiet in chunk.in_order():
                 if quiet is not None:
                     woo_id, last = quiet
@@ -135,6 +151,10 @@ def export_products(
                     tally.add(done[product_id])
                 else:  # removed from the catalog since it was chosen
                     tally.skipped += 1
+        for result in export_variations(
+            run, parents, chosen, frozenset(created), prune=prune_variations
+        ):
+            tally.add(result)
         if job.seen:
             with db.session() as session:
                 mark_synced(session, run.connection_id, utcnow())
@@ -181,13 +201,17 @@ def plan_export(
     on_product: Callable[[PlannedProduct], None] | None = None,
     on_excluded: Callable[[Excluded], None] | None = None,
     client: WooClient | None = None,
+    prune_variations: bool = False,
 ) -> ExportPlan:
     """What :func:`export_products` would do with the same options (a dry run): nothing is
     written, in the store or the database; no lock is taken. Each product's plan goes to
     ``on_product`` (then the returned ``products`` is empty), else it is returned."""
     options = options_of(partial, True, concurrency, MAX_BATCH, create_terms, restore_trashed)
-    choice = select.Choice.of(product_ids, skus, all_products, retry_failed)
+    choice, chosen = with_parents(
+        db, select.Choice.of(product_ids, skus, all_products, retry_failed)
+    )
     counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
+    parents: list[int] = []
     kept: list[PlannedProduct] = []
 
     def add(product: PlannedProduct) -> None:
@@ -212,10 +236,23 @@ def plan_export(
                     add(PlannedProduct(product_id, chunk.skus[product_id], UNCHANGED, quiet[0]))
                 elif product_id in done:
                     add(done[product_id])
+            planned = [p for p, r in done.items() if r.action != "error"]
+            planned += [p for p, quiet in chunk.in_order() if quiet is not None]
+            parents += variable_parents(db, planned)
         would_create = dry_run.would_create(run)
+        variations = plan_variations_of(run, parents, chosen, prune=prune_variations)
+    for variation in variations.variations:
+        counts[variation.action if variation.action in counts else "error"] += 1
     summary = PlanSummary(**counts, excluded=job.excluded_count)
     return ExportPlan(
-        job.connection_id, partial, summary, would_create, tuple(kept), tuple(job.excluded)
+        job.connection_id,
+        partial,
+        summary,
+        would_create,
+        tuple(kept),
+        tuple(job.excluded),
+        tuple(variations.variations),
+        tuple(variations.pruned),
     )
 
 
@@ -327,17 +364,19 @@ def delete_product(
         )
         with db.session() as session:  # under the lock: a queued run may have relinked it
             woo_id = linked_sync(session, connection_id_of(conn), product_id).woo_product_id
+            path = store_path(session, connection_id_of(conn), product_id, woo_id)
         try:
             # Not replayed after a timeout: had the first attempt deleted it, a retry's 404 would
             # report a delete that worked as "not found". A rerun finds out (404: record removed).
-            client.request(
-                "DELETE", f"/products/{woo_id}", params={"force": "true"}, idempotent=False
-            )
+            client.request("DELETE", path, params={"force": "true"}, idempotent=False)
             answer = DeleteResult(True)
         except WooNotFoundError:
             answer = DeleteResult(False, NOT_IN_STORE)
         except WooHTTPError as exc:
-            if exc.code != "woocommerce_rest_product_invalid_id":
+            if exc.code not in (
+                "woocommerce_rest_product_invalid_id",
+                "woocommerce_rest_product_variation_invalid_id",
+            ):
                 raise
             answer = DeleteResult(False, NOT_IN_STORE)
         with db.session() as session:

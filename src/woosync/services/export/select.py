@@ -145,11 +145,8 @@ def raw_chunks(
                         found[row[position]] = row
             yield [found[key] for key in wanted if key in found]
         return
-    where = " WHERE p.id > ?"
-    if choice.all_products:
-        # variations go out with their variable product, through /products/{id}/variations
-        # (the variation export), never as products of their own
-        where += " AND p.parent_id IS NULL"
+    # variations go out with their variable product (variation_run), never through /products/batch
+    where = " WHERE p.id > ? AND p.parent_id IS NULL"
     if choice.retry_failed:
         where += f" AND s.sync_status IN ({_marks(RETRY_STATUSES)})"
     query = f"{head}{where} ORDER BY p.id LIMIT ?"

@@ -1,0 +1,104 @@
+"""What a variation sends: its own fields through the export's targets, and its options.
+
+A variation takes from the selected fields only what WooCommerce keeps on a variation (prices,
+sale dates, stock, weight and dimensions, status, description, one image); its name, categories
+and tags are its parent's, and its attributes are its options: one per variation attribute,
+``{"id": attribute id, "option": "M"}`` for a global attribute (a local name the export mapping
+sends to a ``pa_`` slug) or ``{"name": "Color", "option": "Red"}`` for a local one. The options
+are fingerprinted under :data:`OPTIONS_KEY` like any other key, so ``--partial`` sends them only
+when they changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from woosync.services.export import plan
+from woosync.services.export.payload import RefResolver, build_payload
+from woosync.woo.variations import option_set
+
+OPTIONS_KEY = "attributes:options"  # the variation's options, as a key of exported_values
+# the scalar fields of a product a variation has of its own (WooCommerce's variation schema)
+VARIATION_SCALARS = frozenset(
+    {
+        "sku",
+        "global_unique_id",
+        "description",
+        "status",
+        "regular_price",
+        "sale_price",
+        "date_on_sale_from",
+        "date_on_sale_to",
+        "virtual",
+        "downloadable",
+        "tax_status",
+        "tax_class",
+        "manage_stock",
+        "stock_quantity",
+        "stock_status",
+        "backorders",
+        "low_stock_amount",
+        "weight",
+        "shipping_class",
+        "menu_order",
+    }
+)
+_OWN_KINDS = frozenset({plan.DIMENSIONS, plan.DIMENSION, plan.IMAGES})
+
+
+def variation_targets(targets: Sequence[plan.Target]) -> list[plan.Target]:
+    """The export's targets a variation has: its scalars, dimensions and image."""
+    return [
+        target
+        for target in targets
+        if target.kind in _OWN_KINDS
+        or (target.kind == plan.SCALAR and target.woo in VARIATION_SCALARS)
+    ]
+
+
+def global_slugs(targets: Sequence[plan.Target]) -> dict[str, str]:
+    """Local attribute name -> the ``pa_`` slug the export mapping sends it to."""
+    return {t.field: t.woo for t in targets if t.kind == plan.GLOBAL_ATTRIBUTE}
+
+
+def store_options(options: Mapping[str, Any], slugs: Mapping[str, str]) -> dict[str, str]:
+    """A variation's options in store terms: a global attribute by its slug, a local one by name
+    (what :func:`woosync.woo.variations.store_option_set` reads back)."""
+    return {slugs.get(name, name): str(option) for name, option in options.items()}
+
+
+def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
+    """The fingerprint of a variation's options (order and case do not matter, as in the store)."""
+    pairs = sorted(f"{name}={option}" for name, option in option_set(store_options(options, slugs)))
+    return plan.fingerprint(plan.LOCAL_ATTRIBUTE, pairs)
+
+
+def options_payload(
+    options: Mapping[str, Any], slugs: Mapping[str, str], refs: RefResolver
+) -> list[dict[str, Any]]:
+    """The ``attributes`` of a variation: one ``{id|name, option}`` per option."""
+    entries: list[dict[str, Any]] = []
+    for name, option in options.items():
+        slug = slugs.get(name)
+        if slug is not None:
+            refs.check_terms(slug, [str(option)])
+            entries.append({"id": refs.attribute_id(slug), "option": str(option)})
+        else:
+            entries.append({"name": name, "option": str(option)})
+    return entries
+
+
+def variation_payload(
+    targets: Sequence[plan.Target],
+    values: Mapping[str, Any],
+    keys: Iterable[str],
+    refs: RefResolver,
+) -> dict[str, Any]:
+    """The body of one variation for the given keys (``targets`` from :func:`variation_targets`);
+    a variation has one ``image``: the first of the images selected."""
+    payload = build_payload(targets, values, keys, refs)
+    images = payload.pop("images", None)
+    if images:
+        payload["image"] = images[0]
+    return payload

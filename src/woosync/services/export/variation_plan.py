@@ -1,0 +1,100 @@
+"""``--dry-run`` of the variation export: what each variation would get (create, update with its
+fields, unchanged, an error) and what ``--prune-variations`` would delete, found with reads only."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from woosync.services.export.variation_match import match_parent, skus_to_look_up
+from woosync.services.export.variation_payload import OPTIONS_KEY
+from woosync.services.export.variation_records import Family, load_families
+from woosync.services.export.variation_results import (
+    PlannedVariation,
+    PrunedVariation,
+    VariationItem,
+    VariationPlan,
+)
+from woosync.services.export.variations import VariationExport
+
+
+def plan_variations(
+    export: VariationExport,
+    parent_ids: Sequence[int],
+    only: Collection[int] | None = None,
+    whole: Collection[int] = (),
+) -> VariationPlan:
+    """What ``export.run`` would do, found with reads only (``--dry-run``)."""
+    with export.db.session() as session:
+        families = load_families(session, export.connection_id, parent_ids)
+    found = VariationPlan()
+
+    def planned(
+        v: VariationItem, action: str, keys: Sequence[str] = (), message: str | None = None
+    ) -> None:
+        fields = [t.field for t in export.targets if t.key in keys]
+        if OPTIONS_KEY in keys:
+            fields.append("attributes")
+        found.variations.append(
+            PlannedVariation(
+                int(v.row.id),
+                v.family.product_id,
+                str(v.row.sku or ""),
+                action,
+                tuple(fields),
+                message,
+            )
+        )
+
+    listed: list[Family] = []
+    chosen_of: dict[int, list[VariationItem]] = {}
+    for family in families:
+        chosen = [
+            export.item(family, v)
+            for v in family.variations
+            if only is None or family.product_id in whole or v.id in only
+        ]
+        if not family.woo_id:
+            for v in chosen:
+                planned(v, "create", list(v.prints))
+            continue
+        if export.prune or any(not v.woo_id for v in chosen):
+            listed.append(family)
+            chosen_of[family.product_id] = chosen
+        for v in chosen:
+            if v.woo_id:
+                keys = [
+                    k for k in v.prints if not export.partial or v.previous.get(k) != v.prints[k]
+                ]
+                planned(v, "update" if keys else "unchanged", keys)
+    if not listed:
+        return found
+    store = dict(
+        export.client.variations_of([f.woo_id for f in listed], concurrency=export.concurrency)
+    )
+    for family in listed:
+        variations = chosen_of[family.product_id]
+        locals_ = [export.local(v) for v in variations]
+        skus = skus_to_look_up(locals_, store[family.woo_id])
+        hits = export.client.lookup_skus(skus, concurrency=export.concurrency) if skus else None
+        matched = match_parent(family.woo_id, locals_, store[family.woo_id], hits)
+        own = {int(v.row.id): v for v in variations}
+        for match in matched.matches:
+            v = own[match.local.product_id]
+            if v.woo_id:
+                continue  # planned above by its link
+            if match.action == "error":
+                planned(v, "error", message=match.message)
+            else:
+                planned(v, match.action, list(v.prints))
+        if export.prune:
+            found.pruned += [
+                PrunedVariation(
+                    family.product_id,
+                    family.woo_id,
+                    int(s["id"]),
+                    str(s.get("sku") or ""),
+                    False,
+                )
+                for s in matched.unmatched
+            ]
+    return found

@@ -1,0 +1,80 @@
+"""What the variation export returns (typed), and one variation on its way through it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from woosync.services.export.variation_records import Family
+
+SUCCESS = "success"
+FAILED = "error"
+UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class VariationResult:
+    """One variation's outcome in one store."""
+
+    product_id: int
+    parent_product_id: int
+    sku: str
+    woo_variation_id: int
+    woo_parent_id: int
+    status: str  # SUCCESS, FAILED or UNCHANGED (nothing to send)
+    exported_fields: tuple[str, ...] = ()
+    last_exported_at: datetime | None = None
+    message: str | None = None
+    created: bool = False  # the store's variation was created by this run
+
+
+@dataclass(frozen=True, slots=True)
+class PrunedVariation:
+    """A store variation no catalog variation matches: deleted with ``prune`` (or would be)."""
+
+    parent_product_id: int
+    woo_parent_id: int
+    woo_variation_id: int
+    sku: str
+    deleted: bool
+    message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedVariation:
+    """What an export would do with one variation (``--dry-run``)."""
+
+    product_id: int
+    parent_product_id: int
+    sku: str
+    action: str  # create, update, unchanged or error
+    fields: tuple[str, ...] = ()
+    message: str | None = None
+
+
+@dataclass(slots=True)
+class VariationPlan:
+    variations: list[PlannedVariation] = field(default_factory=list)
+    pruned: list[PrunedVariation] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class VariationReport:
+    results: list[VariationResult] = field(default_factory=list)
+    pruned: list[PrunedVariation] = field(default_factory=list)
+    parent_writes: int = 0
+
+
+@dataclass(slots=True)
+class VariationItem:
+    """One catalog variation on its way: its values and fingerprints, its link, the keys sent."""
+
+    family: Family
+    row: Any
+    values: dict[str, Any]
+    prints: dict[str, str]
+    previous: dict[str, str]
+    woo_id: int
+    last_exported_at: datetime | None = None
+    keys: list[str] = field(default_factory=list)

@@ -1,0 +1,203 @@
+"""How an export run takes variable products' variations along (called by ``run.py``).
+
+A variation never goes through ``/products/batch``: a variation named (by id or SKU) brings its
+variable product into the product pass in its place (:func:`with_parents`), ``--all`` and
+``--retry-failed`` leave variations out of it (``select.raw_chunks``), and after the product pass
+the variations of the variable products that went out (and, with ``--retry-failed``, those of the
+failed variations' products) go through :class:`~woosync.services.export.variations.
+VariationExport` (:func:`export_variations`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from woosync.db.engine import Database
+from woosync.services.export.records import RETRY_STATUSES, load_syncs
+from woosync.services.export.results import (
+    CREATED,
+    FAILED,
+    NOT_WRITTEN,
+    SUCCESS,
+    UNCHANGED,
+    UPDATED,
+    ProductResult,
+)
+from woosync.services.export.select import Choice
+from woosync.services.export.state import Run
+from woosync.services.export.variation_plan import plan_variations
+from woosync.services.export.variation_records import parents_of, variable_ids
+from woosync.services.export.variation_results import VariationPlan, VariationResult
+from woosync.services.export.variations import VariationExport
+
+log = logging.getLogger("woosync.export")
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    """Which variations go out: all of the variable products exported (``only`` None), else
+    those named (``only``) plus all of those of the variable products named (``whole``)."""
+
+    only: frozenset[int] | None
+    whole: frozenset[int] = frozenset()
+    retry: bool = False  # --retry-failed: the failed variations (found under the run lock)
+
+
+def with_parents(db: Database, choice: Choice) -> tuple[Choice, Chosen]:
+    """The choice for the product pass (variations named replaced by their variable products),
+    and which variations go out after it."""
+    if choice.all_products:
+        return choice, Chosen(None)
+    if choice.retry_failed:
+        return choice, Chosen(None, retry=True)
+    column = "id" if choice.product_ids else "sku"
+    rows: dict[object, tuple[int, int | None, str]] = {}
+    with db.session() as session:
+        connection = session.connection()
+        named = list(choice.named)
+        for start in range(0, len(named), _CHUNK):
+            group = named[start : start + _CHUNK]
+            marks = ",".join("?" * len(group))
+            query = (
+                f"SELECT p.{column}, p.id, p.parent_id, parent.sku FROM products p "
+                f"LEFT JOIN products parent ON parent.id = p.parent_id WHERE p.{column} IN ({marks})"
+            )
+            for key, product_id, parent_id, parent_sku in connection.exec_driver_sql(
+                query, tuple(group)
+            ):
+                rows[key] = (int(product_id), parent_id, str(parent_sku or ""))
+    variations = {key: row for key, row in rows.items() if row[1] is not None}
+    if not variations:
+        return choice, Chosen(frozenset(), frozenset(row[0] for row in rows.values()))
+    replaced: list[object] = []
+    for key in choice.named:
+        found = variations.get(key)
+        if found is None:
+            replaced.append(key)  # a product, or not in the catalog (the product pass says so)
+        else:
+            replaced.append(int(found[1] or 0) if choice.product_ids else found[2])
+    unique = list(dict.fromkeys(replaced))
+    ids = [int(k) for k in unique] if choice.product_ids else None  # type: ignore[call-overload]
+    passed = Choice.of(ids, None if ids is not None else [str(k) for k in unique], False, False)
+    whole = frozenset(row[0] for key, row in rows.items() if key not in variations)
+    return passed, Chosen(frozenset(row[0] for row in variations.values()), whole)
+
+
+def _failed_variations(session: Session, connection_id: int) -> list[int]:
+    marks = ",".join("?" * len(RETRY_STATUSES))
+    query = (
+        "SELECT s.product_id FROM product_sync s JOIN products p ON p.id = s.product_id "
+        f"WHERE s.connection_id = ? AND p.parent_id IS NOT NULL AND s.sync_status IN ({marks})"
+    )
+    rows = session.connection().exec_driver_sql(query, (connection_id, *RETRY_STATUSES))
+    return [int(product_id) for (product_id,) in rows]
+
+
+def variable_parents(db: Database, product_ids: Iterable[int]) -> list[int]:
+    """The variable products among the products that went out (per chunk, so few are held)."""
+    wanted = list(product_ids)
+    if not wanted:
+        return []
+    with db.session() as session:
+        return variable_ids(session, wanted)
+
+
+def export_variations(
+    run: Run,
+    parents: list[int],
+    chosen: Chosen,
+    created: frozenset[int],
+    *,
+    prune: bool,
+) -> Iterator[ProductResult]:
+    """The variations of ``parents`` (and, with ``--retry-failed``, of the failed variations'
+    products), exported; each one's result as a :class:`ProductResult` with its parent."""
+    if chosen.retry:  # the failed variations, under their products (linked or just retried)
+        retried = list(parents)
+        with run.db.session() as session:
+            failed = _failed_variations(session, run.connection_id)
+            parents = list(dict.fromkeys([*parents, *parents_of(session, failed).values()]))
+        # a product retried here had its variations held back: all of them go
+        chosen = Chosen(frozenset(failed), frozenset(retried))
+    if not parents:
+        return
+    options = run.options
+    stage = VariationExport(
+        run.db,
+        run.client,
+        run.connection_id,
+        run.targets,
+        run.registry,
+        partial=options.partial,
+        prune=prune,
+        concurrency=options.concurrency,
+        batch_size=options.batch_size,
+        create_terms=options.create_terms,
+    )
+    report = stage.run(parents, chosen.only, chosen.whole, created)
+    for pruned in report.pruned:
+        log.info(
+            "variation #%s of product %s %s",
+            pruned.woo_variation_id,
+            pruned.parent_product_id,
+            "deleted (prune_variations)" if pruned.deleted else f"not deleted: {pruned.message}",
+        )
+    for result in report.results:
+        yield product_result(run.connection_id, result)
+
+
+def plan_variations_of(
+    run: Run, parents: list[int], chosen: Chosen, *, prune: bool
+) -> VariationPlan:
+    """``--dry-run``: what :func:`export_variations` would do (reads only)."""
+    if not parents:
+        return VariationPlan()
+    options = run.options
+    stage = VariationExport(
+        run.db,
+        run.client,
+        run.connection_id,
+        run.targets,
+        run.registry,
+        partial=options.partial,
+        prune=prune,
+        concurrency=options.concurrency,
+    )
+    return plan_variations(stage, parents, chosen.only, chosen.whole)
+
+
+def product_result(connection_id: int, result: VariationResult) -> ProductResult:
+    return ProductResult(
+        connection_id,
+        result.product_id,
+        result.woo_variation_id,
+        FAILED if result.status == FAILED else SUCCESS,
+        tuple(result.exported_fields),
+        result.last_exported_at,
+        result.message,
+        change=_change(result),
+        parent_product_id=result.parent_product_id,
+    )
+
+
+def _change(result: VariationResult) -> str:
+    if result.status == FAILED:
+        return NOT_WRITTEN
+    if result.status == UNCHANGED:
+        return UNCHANGED
+    return CREATED if result.created else UPDATED
+
+
+def store_path(session: Session, connection_id: int, product_id: int, woo_id: int) -> str:
+    """Where the store keeps a product: a variation under its variable product."""
+    parent = parents_of(session, [product_id]).get(product_id)
+    if parent is None:
+        return f"/products/{woo_id}"
+    link = load_syncs(session, connection_id, [parent]).get(parent)
+    return f"/products/{int(getattr(link, 'woo_product_id', 0) or 0)}/variations/{woo_id}"

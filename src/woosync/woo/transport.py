@@ -1,0 +1,282 @@
+"""The one way out to a store: ``Transport`` sends a request and hands back its decoded answer.
+
+One ``httpx.Client`` (thread-safe, pooled) is shared by the worker threads of the listing and batch
+methods. Every attempt goes through :meth:`Transport._exchange`: build the request, let
+:class:`~woosync.woo.auth.WooAuth` sign it (fresh OAuth nonce per attempt), send, log one redacted
+DEBUG line, retry per :mod:`woosync.woo.retry`, and decode or raise per :mod:`woosync.woo.translate`.
+:meth:`Transport.create` is the one POST that may be repeated: only after looking up whether the
+earlier attempt landed. :class:`~woosync.woo.client.WooClient` adds listings, batches and store facts.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import ssl
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from woosync import __version__
+from woosync.core.errors import ValidationError
+from woosync.core.logging import redact_url, register_credentials
+from woosync.core.timeutil import clock
+from woosync.woo.auth import AuthScheme, WooAuth, scheme_for
+from woosync.woo.concurrency import MAX_CONNECTIONS
+from woosync.woo.errors import WooError, WooHTTPError, WooTimeoutError, WooTransportError
+from woosync.woo.limits import deadline, deadline_transport, read_body
+from woosync.woo.models import ClientStats
+from woosync.woo.retry import RetryPolicy, is_retriable_exception
+from woosync.woo.site import API_PATH, site_root
+from woosync.woo.translate import decode, transport_error
+
+log = logging.getLogger("woosync.woo")
+
+CONNECT_TIMEOUT = 10.0
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+MAX_RESPONSE_MB = 64  # the default cap on one answer's (decoded) body
+# a create whose answer is one of these may be repeated, after looking up whether it landed
+CREATE_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class Transport:
+    """Signed, retried, bounded requests to one store's REST API (``{store_url}/wp-json/wc/v3``).
+
+    ``store_url`` is the site root (``https://shop.example``). HTTPS uses Basic auth, plain HTTP
+    OAuth 1.0a (HMAC-SHA256, in the query string, signed afresh for every attempt and page).
+    ``verify`` is ``True`` (system/certifi roots; ``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured),
+    ``False``, or a CA bundle file/directory. ``sleep`` is what waits between retries (tests pass
+    one that does not sleep; default: the pause of woosync's clock, core.timeutil).
+    """
+
+    def __init__(
+        self,
+        store_url: str,
+        consumer_key: str,
+        consumer_secret: str,
+        *,
+        verify: bool | str = True,
+        timeout: float = 30.0,
+        max_retries: int = 4,
+        transport: httpx.BaseTransport | None = None,
+        backoff_base: float = 0.5,
+        backoff_max: float = 30.0,
+        sleep: Callable[[float], None] | None = None,
+        max_response_mb: float = MAX_RESPONSE_MB,
+    ) -> None:
+        register_credentials(consumer_key, consumer_secret)
+        if not consumer_key or not consumer_secret:
+            raise ValidationError("a consumer key and a consumer secret are both needed")
+        self.store_url = site_root(store_url)
+        self.api_url = self.store_url + API_PATH
+        self.auth_scheme: AuthScheme = scheme_for(self.store_url)
+        self.timeout = timeout
+        self.max_response_bytes = max(1, int(max_response_mb * 1024 * 1024))
+        self.stats = ClientStats()
+        self._auth = WooAuth(consumer_key, consumer_secret)
+        self._retry = RetryPolicy(
+            max_retries=max_retries,
+            backoff_base=backoff_base,
+            backoff_max=backoff_max,
+            sleep=sleep or (lambda seconds: clock().sleep(seconds)),
+            on_retry=self.stats.count_retry,
+        )
+        limits = httpx.Limits(
+            max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+        )
+        if transport is None:  # every socket operation of an attempt bound by its deadline
+            transport = deadline_transport(verify=_tls_verify(verify), limits=limits)
+        self._http = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+            limits=limits,
+            # Never follow: OAuth signs the exact URL, and a write must not silently land elsewhere.
+            follow_redirects=False,
+            transport=transport,
+            headers={"User-Agent": f"woosync/{__version__}", "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.store_url!r}, auth={self.auth_scheme})"
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------------ single requests
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send one request (retried when idempotent); a non-2xx or non-JSON answer raises."""
+        response, _body = self._exchange(
+            method, self._url(path), params=params, json=json, idempotent=idempotent
+        )
+        return response
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self._exchange("GET", self._url(path), params=params)[1]
+
+    def post(self, path: str, json: Any) -> Any:
+        return self._exchange("POST", self._url(path), json=json)[1]
+
+    def put(self, path: str, json: Any) -> Any:
+        return self._exchange("PUT", self._url(path), json=json)[1]
+
+    def delete(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        return self._exchange("DELETE", self._url(path), params=params)[1]
+
+    # ------------------------------------------------------------------ the one way out
+
+    def _url(self, path: str) -> str:
+        return self.api_url + "/" + path.lstrip("/")
+
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+        authenticate: bool = True,
+    ) -> tuple[httpx.Response, Any]:
+        method = method.upper()
+        retriable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        shown = redact_url(httpx.URL(url, params=params) if params else url)
+        attempts = itertools.count(1)
+
+        def attempt() -> httpx.Response:
+            number = next(attempts)
+            request = self._http.build_request(method, url, params=params, json=json)
+            self.stats.count_request(method)
+            started = time.perf_counter()
+            answered = False
+            with deadline(self.timeout) as until:
+                try:
+                    response = self._http.send(
+                        request, auth=self._auth if authenticate else None, stream=True
+                    )
+                    answered = True
+                    read_body(response, shown, self.max_response_bytes, until)
+                except httpx.RequestError as exc:
+                    log.debug(
+                        "%s %s -> %s after %d ms (attempt %d)",
+                        method,
+                        redact_url(request.url),
+                        type(exc).__name__,
+                        _ms(started),
+                        number,
+                    )
+                    if answered and isinstance(exc, httpx.TimeoutException):
+                        exc.overran = True  # type: ignore[attr-defined]  # the body came too slowly
+                    raise
+            log.debug(
+                "%s %s -> %d in %d ms (attempt %d)",
+                method,
+                redact_url(response.request.url),
+                response.status_code,
+                _ms(started),
+                number,
+            )
+            return response
+
+        retrying = self._retry.retrying(retriable=retriable, method=method, url=shown)
+        try:
+            response: httpx.Response = retrying(attempt)
+        except httpx.RequestError as exc:
+            raise transport_error(exc, shown, self.timeout) from exc
+        return response, decode(response, shown, self.auth_scheme)
+
+    def pause_before_retry(self, failures: int, retry_after: float | None = None) -> None:
+        """Wait, as the retry policy would, before a request that failed ``failures`` times in a
+        row goes again (a batch is resent by its caller, after checking what landed)."""
+        self._retry.on_retry()
+        self._retry.sleep(self._retry.delay(failures, retry_after))
+
+    # ------------------------------------------------------------------ creates that may land
+
+    def create(self, path: str, json: Any, *, lookup: Callable[[], Any]) -> Any:
+        """``POST path`` to create one object, under the same retry policy as every other call.
+
+        A create is not blindly repeated: an attempt that failed in a way that may have landed
+        (a timeout, a dropped connection, a 5xx) or was refused for now (429) is followed by
+        ``lookup()``, which returns the object when the store has it (it is then returned as if
+        created) or ``None``; only then is the POST sent again, after the policy's wait. When the
+        retries run out, a last lookup decides between the object and the error.
+        """
+        url = self._url(path)
+        tries = self._retry.max_retries + 1
+        for number in range(1, tries + 1):
+            if number > 1:
+                found = lookup()
+                if found is not None:
+                    log.info("%s: the earlier attempt had landed; not sending it again", path)
+                    return found
+            try:
+                return self._exchange("POST", url, json=json, idempotent=False)[1]
+            except WooError as exc:
+                if not _create_may_repeat(exc):
+                    raise
+                if number == tries:  # out of retries: the last attempt may still have landed
+                    found = lookup()
+                    if found is None:
+                        raise
+                    return found
+                wait = self._retry.delay(number, getattr(exc, "retry_after", None))
+                self._retry.note(
+                    method="POST", url=redact_url(url), wait=wait, reason=exc, attempt=number
+                )
+                self._retry.sleep(wait)
+        raise AssertionError("unreachable")
+
+
+def _create_may_repeat(exc: WooError) -> bool:
+    if isinstance(exc, WooHTTPError):
+        return exc.status in CREATE_RETRY_STATUSES
+    if isinstance(exc, WooTimeoutError):
+        return True
+    cause = exc.__cause__
+    return (
+        isinstance(exc, WooTransportError) and cause is not None and is_retriable_exception(cause)
+    )
+
+
+def _tls_verify(verify: bool | str) -> bool | ssl.SSLContext:
+    """``True`` keeps httpx's default (certifi, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set)."""
+    if isinstance(verify, bool):
+        return verify
+    path = os.path.expanduser(verify)
+    try:
+        if os.path.isdir(path):
+            return ssl.create_default_context(capath=path)
+        return ssl.create_default_context(cafile=path)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise WooTransportError(
+            f"cannot load the CA bundle {path}: {reason}",
+            hint="point the connection's CA bundle at a PEM file of trusted certificates",
+        ) from exc
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)

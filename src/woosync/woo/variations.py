@@ -1,0 +1,145 @@
+"""Variations and SKU lookups: a parent's variations listed (several parents at once), and
+``?sku=`` hits told apart by ``type``.
+
+WooCommerce writes and lists variations one parent at a time (``/products/batch`` refuses them),
+while ``GET /products?sku=`` finds products *and* variations: a hit of ``type: "variation"`` (with
+its ``parent_id``) must never be taken for a simple product, nor a product for a variation.
+A variation names its options as ``[{id, name, slug, option}]``; an option the parent does not list
+is accepted and stored lower-cased, so option sets are compared without regard to case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from woosync.woo.api_limits import MAX_PER_PAGE
+from woosync.woo.concurrency import in_order
+from woosync.woo.listing import Listing
+
+VARIATION = "variation"
+
+OptionSet = frozenset[tuple[str, str]]
+
+
+def variations_path(parent_id: int) -> str:
+    return f"/products/{int(parent_id)}/variations"
+
+
+def fold_sku(sku: object) -> str:
+    """A SKU as WooCommerce compares it: trimmed, without regard to case."""
+    return str(sku or "").strip().casefold()
+
+
+def option_set(options: Mapping[str, object]) -> OptionSet:
+    """``{attribute: option}`` as a comparable set, names and options case-folded.
+
+    An attribute is named by its ``pa_`` slug when it is global (``pa_size``), by its name when
+    it is local to the product (``Color``): what :func:`store_option_set` reads from the store.
+    """
+    return frozenset(
+        (str(name).strip().casefold(), str(option).strip().casefold())
+        for name, option in options.items()
+    )
+
+
+def store_option_set(variation: Mapping[str, Any]) -> OptionSet:
+    """The option set of a store variation (``attributes: [{id, name, slug, option}, ...]``):
+    a global attribute by its ``pa_`` slug, a local one by its name."""
+    pairs: dict[str, object] = {}
+    for entry in variation.get("attributes") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        slug = str(entry.get("slug") or "")
+        name = slug if slug.startswith("pa_") else str(entry.get("name") or "")
+        if name:
+            pairs[name] = entry.get("option") or ""
+    return option_set(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class SkuHits:
+    """What ``?sku=`` found, by folded SKU, told apart by type.
+
+    ``products`` holds anything that is not a variation (simple, variable, grouped, external);
+    ``variations`` holds variations, each with its ``parent_id``.
+    """
+
+    products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    variations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def product(self, sku: str) -> dict[str, Any] | None:
+        """The store product (never a variation) with ``sku``: the oldest when several."""
+        hits = self.products.get(fold_sku(sku))
+        return min(hits, key=lambda hit: int(hit["id"])) if hits else None
+
+    def variation(self, sku: str) -> dict[str, Any] | None:
+        """The store variation (never a product) with ``sku``: the oldest when several."""
+        hits = self.variations.get(fold_sku(sku))
+        return min(hits, key=lambda hit: int(hit["id"])) if hits else None
+
+    def add(self, hit: dict[str, Any]) -> None:
+        kind = self.variations if hit.get("type") == VARIATION else self.products
+        kind.setdefault(fold_sku(hit.get("sku")), []).append(hit)
+
+
+class Variations(Listing):
+    """Reading variations and looking SKUs up."""
+
+    def list_variations(
+        self, parent_id: int, params: dict[str, Any] | None = None, *, concurrency: int = 1
+    ) -> list[dict[str, Any]]:
+        """Every variation of ``parent_id`` (``context=edit``), oldest first, all pages."""
+        wanted = {"context": "edit", **(params or {})}
+        return self.list_all(variations_path(parent_id), wanted, concurrency=concurrency)
+
+    def variations_of(
+        self,
+        parent_ids: Iterable[int],
+        params: dict[str, Any] | None = None,
+        *,
+        concurrency: int = 4,
+    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """``(parent id, its variations)`` for each parent, in the order given, ``concurrency``
+        parents read at once (each parent's pages one after another). A failing read raises
+        when its turn comes; stop iterating to stop reading."""
+        parents = list(dict.fromkeys(int(p) for p in parent_ids))
+
+        def call(parent_id: int) -> Callable[[], list[dict[str, Any]]]:
+            return lambda: self.list_variations(parent_id, params)
+
+        with contextlib.closing(in_order([call(p) for p in parents], concurrency)) as done:
+            for parent_id, future in zip(parents, done, strict=True):
+                yield parent_id, future.result()
+
+    def lookup_skus(
+        self, skus: Iterable[str], *, trash: bool = False, concurrency: int = 4
+    ) -> SkuHits:
+        """Store products and variations holding these SKUs, ``MAX_PER_PAGE`` per request (one page of answers).
+
+        ``trash`` looks in the trash instead. A SKU containing a comma goes alone (the store
+        splits the value on commas and also tries the whole value).
+        """
+        distinct = [s for s in dict.fromkeys(str(s).strip() for s in skus) if s]
+        plain = [s for s in distinct if "," not in s]
+        step = MAX_PER_PAGE
+        groups = [plain[i : i + step] for i in range(0, len(plain), step)]
+        groups += [[s] for s in distinct if "," in s]
+        hits = SkuHits()
+
+        def call(group: Sequence[str]) -> Callable[[], list[dict[str, Any]]]:
+            wanted = ",".join(group)
+            # "0" is PHP-empty: WooCommerce would drop the filter and list the whole store. The
+            # store splits the value on commas, so "0,0" asks for SKU "0" alone.
+            params: dict[str, Any] = {"sku": "0,0" if wanted == "0" else wanted, "context": "edit"}
+            if trash:
+                params["status"] = "trash"
+            return lambda: self.list_all("/products", params, per_page=MAX_PER_PAGE, concurrency=1)
+
+        with contextlib.closing(in_order([call(g) for g in groups], concurrency)) as done:
+            for future in done:
+                for hit in future.result():
+                    hits.add(hit)
+        return hits

@@ -1,0 +1,305 @@
+"""Export of variable products through the CLI to a sandbox store: the parent with its variation
+attributes, then its variations per parent; --partial per variation; --prune-variations; SKUs held
+elsewhere named; every variation exactly once under faults."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from woosync.db.engine import open_database
+from woosync.sandbox import Faults, SandboxStore
+from woosync.services.connections import create_connection
+from woosync.woo import WooClient
+
+CATALOG = """
+- sku: TEE
+  name: Organic Tee
+  type: variable
+  categories: ["Clothing > Tees"]
+  attributes: {Size: [S, M, L], Color: [Red, Blue]}
+  variations:
+    - {sku: TEE-S-RED, attributes: {Size: S, Color: Red}, price: "20.00", manage_stock: true, stock_quantity: 5}
+    - {sku: TEE-M-RED, attributes: {Size: M, Color: Red}, price: "21.00", stock_quantity: 0}
+    - {sku: TEE-L-BLUE, attributes: {Size: L, Color: Blue}, price: "22.00"}
+- sku: MUG
+  name: Mug
+  price: "9.00"
+"""
+FIELDS = "name,sku,price,manage_stock,stock_quantity,categories"
+
+
+@pytest.fixture
+def shop(db_path: Path, tmp_path: Path, cli) -> Iterator[tuple[SandboxStore, int]]:  # type: ignore[no-untyped-def]
+    sandbox = SandboxStore(seed=7)
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CATALOG)
+    loaded = cli("products", "load", str(catalog))
+    assert loaded.exit_code == 0, loaded.stderr
+    db = open_database(db_path)
+    with sandbox.serve() as url:
+        key, secret = sandbox.create_key("read_write")
+        conn = create_connection(
+            db, name="Retail", url=url, consumer_key=key, consumer_secret=secret
+        )
+        yield sandbox, conn.id
+    db.dispose()
+
+
+def store_parent(sandbox: SandboxStore, sku: str = "TEE") -> dict[str, Any]:
+    return next(p for p in sandbox.products.values() if p["sku"] == sku)
+
+
+def batches(sandbox: SandboxStore) -> Counter[str]:
+    return Counter(
+        f"{method} {route}"
+        for (method, route), n in sandbox.stats.by_route.items()
+        for _ in range(n)
+    )
+
+
+def export(cli, conn: int, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    result = cli("--json", "export", "-c", str(conn), "--all", "--fields", FIELDS, *extra)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_variable_product_goes_out_with_its_variations(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+
+    data = export(cli, conn)
+
+    assert data["success"], data
+    assert data["syncedCount"] == 5  # two products and three variations
+    parent = store_parent(sandbox)
+    assert parent["type"] == "variable"
+    variation_attributes = {a["name"]: a for a in parent["attributes"]}
+    assert variation_attributes["Size"]["variation"] and variation_attributes["Color"]["variation"]
+    held = {v["sku"]: v for v in sandbox.variations(parent["id"])}
+    assert sorted(held) == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]
+    assert (
+        held["TEE-S-RED"]["regular_price"] == "20.00" and held["TEE-S-RED"]["stock_quantity"] == 5
+    )
+    assert {a["option"] for a in held["TEE-M-RED"]["attributes"]} == {"M", "Red"}
+    by_id = {r["productId"]: r for r in data["results"]}
+    variation_results = [r for r in data["results"] if "parentProductId" in r]
+    assert len(variation_results) == 3
+    assert {r["wooProductId"] for r in variation_results} == {v["id"] for v in held.values()}
+    assert all(
+        by_id[r["parentProductId"]]["wooProductId"] == parent["id"] for r in variation_results
+    )
+
+
+def test_partial_sends_one_changed_variation_in_one_request(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    export(cli, conn)
+    sandbox.stats.reset()
+
+    unchanged = export(cli, conn, "--partial")
+    assert unchanged["success"] and sandbox.stats.by_method.get("POST", 0) == 0
+
+    edited = cli("products", "edit", "TEE-M-RED", "--price", "25.00")
+    assert edited.exit_code == 0, edited.stderr
+    sandbox.stats.reset()
+    changed = export(cli, conn, "--partial")
+
+    assert changed["success"]
+    posts = {route: n for (method, route), n in sandbox.stats.by_route.items() if method == "POST"}
+    parent = store_parent(sandbox)
+    assert posts == {"/wc/v3/products/{product_id}/variations/batch": 1}  # nothing for the parent
+    assert sandbox.stats.items_updated == 1 and sandbox.stats.items_created == 0
+    held = {v["sku"]: v for v in sandbox.variations(parent["id"])}
+    assert held["TEE-M-RED"]["regular_price"] == "25.00"
+
+
+def test_a_sku_held_by_a_simple_product_is_an_error_naming_it(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    squatter = sandbox.create_product(
+        {"name": "Not a tee", "sku": "TEE-L-BLUE", "regular_price": "1"}
+    )
+
+    data = export(cli, conn)
+
+    failed = [r for r in data["results"] if r["status"] == "error"]
+    assert len(failed) == 1 and f"simple product #{squatter['id']}" in failed[0]["message"]
+    assert len(sandbox.variations(store_parent(sandbox)["id"])) == 2
+
+
+def test_variations_made_by_hand_are_linked_by_options_and_prune_deletes_strays(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    parent = sandbox.create_product(
+        {
+            "name": "Organic Tee", "sku": "TEE", "type": "variable",
+            "attributes": [
+                {"name": "Size", "variation": True, "options": ["S", "M", "L"]},
+                {"name": "Color", "variation": True, "options": ["Red", "Blue"]},
+            ],
+        }
+    )  # fmt: skip
+
+    def by_hand(sku: str, size: str, color: str) -> int:
+        attributes = [{"name": "Size", "option": size}, {"name": "Color", "option": color}]
+        return int(
+            sandbox.create_variation(parent["id"], {"sku": sku, "attributes": attributes})["id"]
+        )
+
+    no_sku = by_hand("", "S", "Red")  # the catalog's TEE-S-RED, without its SKU
+    stray = by_hand("STRAY", "L", "Red")  # not in the catalog
+
+    left = export(cli, conn)
+    assert left["success"], left
+    after = {v["id"]: v["sku"] for v in sandbox.variations(parent["id"])}
+    assert after[no_sku] == "TEE-S-RED"  # linked by its options and given its SKU, not doubled
+    assert stray in after and len(after) == 4  # left alone
+
+    plan = cli("export", "-c", str(conn), "--all", "--fields", FIELDS, "--prune-variations")
+    assert plan.exit_code == 0, plan.stderr
+    after = {v["id"]: v["sku"] for v in sandbox.variations(parent["id"])}
+    assert sorted(after.values()) == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]
+    assert stray not in after and no_sku in after
+
+
+def test_under_faults_every_variation_lands_exactly_once(cli, shop, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    sandbox.faults = Faults(
+        error_rates={500: 0.04, 502: 0.03, 503: 0.03}, rate_429=0.05, retry_after=0,
+        stall_rate=0.02, stall_seconds=1.2, drop_rate=0.01,
+    )  # fmt: skip
+    data: dict[str, Any] = {"success": False}
+    for _attempt in range(3):  # a run may give a product up; the next one finishes it
+        data = export(cli, conn, "--partial")
+        if data["success"]:
+            break
+    sandbox.faults = Faults()
+
+    assert data["success"], data
+    parent = store_parent(sandbox)
+    skus = Counter(v["sku"] for v in sandbox.variations(parent["id"]))
+    assert skus == Counter({"TEE-S-RED": 1, "TEE-M-RED": 1, "TEE-L-BLUE": 1})
+    assert Counter(
+        p["sku"] for p in sandbox.products.values() if p["type"] != "variation"
+    ) == Counter({"TEE": 1, "MUG": 1})
+
+
+def test_update_and_delete_take_a_variation(cli, shop, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    data = export(cli, conn)
+    ids = {r.get("wooProductId"): r["productId"] for r in data["results"] if "parentProductId" in r}
+    parent = store_parent(sandbox)
+    held = {v["sku"]: v["id"] for v in sandbox.variations(parent["id"])}
+    medium = ids[held["TEE-M-RED"]]
+    assert cli("products", "edit", "TEE-M-RED", "--price", "30.00").exit_code == 0
+    sandbox.stats.reset()
+
+    updated = cli("--json", "update", "-c", str(conn), "--product", str(medium), "--fields", FIELDS)
+
+    assert updated.exit_code == 0, updated.stderr
+    assert {v["sku"]: v["regular_price"] for v in sandbox.variations(parent["id"])}[
+        "TEE-M-RED"
+    ] == "30.00"
+    assert sandbox.stats.items_updated == 1  # the variation only, not its parent
+
+    deleted = cli("--json", "delete", "-c", str(conn), "--product", str(medium), "--yes")
+
+    assert deleted.exit_code == 0, deleted.stderr
+    assert sorted(v["sku"] for v in sandbox.variations(parent["id"])) == ["TEE-L-BLUE", "TEE-S-RED"]
+    assert store_parent(sandbox)["id"] == parent["id"]  # the parent stays
+
+
+def test_a_simple_store_product_with_the_parents_sku_is_never_retyped(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    simple = sandbox.create_product({"name": "Old tee", "sku": "TEE", "regular_price": "5.00"})
+
+    data = export(cli, conn)
+
+    failed = [r for r in data["results"] if r["status"] == "error"]
+    assert len(failed) == 3 and all(
+        f"simple product in the store (#{simple['id']})" in r["message"] for r in failed
+    )
+    assert store_parent(sandbox)["type"] == "simple" and sandbox.variations(simple["id"]) == []
+
+
+def test_a_dry_run_shows_the_variations_and_what_prune_would_delete(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    first = cli("--json", "export", "-c", str(conn), "--all", "--fields", FIELDS, "--dry-run")
+    planned = json.loads(first.stdout)
+    assert {v["sku"]: v["action"] for v in planned["variations"]} == {
+        "TEE-S-RED": "create", "TEE-M-RED": "create", "TEE-L-BLUE": "create",
+    }  # fmt: skip
+    assert planned["summary"]["create"] == 5 and sandbox.stats.by_method.get("POST", 0) == 0
+
+    export(cli, conn)
+    parent = store_parent(sandbox)
+    stray = sandbox.create_variation(
+        parent["id"], {"sku": "STRAY", "attributes": [{"name": "Size", "option": "S"}]}
+    )
+    assert cli("products", "edit", "TEE-L-BLUE", "--price", "23.00").exit_code == 0
+    sandbox.stats.reset()
+
+    human = cli(
+        "export", "-c", str(conn), "--all", "--fields", FIELDS, "--partial", "--dry-run",
+        "--prune-variations",
+    )  # fmt: skip
+
+    assert human.exit_code == 0, human.stderr
+    assert "(TEE-L-BLUE) of product 1: update price" in human.stdout
+    assert f"would delete variation #{stray['id']} (STRAY) of product 1" in human.stdout
+    assert "TEE-S-RED" not in human.stdout  # unchanged variations are not listed
+    assert sandbox.stats.by_method.get("POST", 0) == 0
+    assert stray["id"] in {v["id"] for v in sandbox.variations(parent["id"])}
+
+
+def test_a_first_export_costs_one_variation_request_per_parent(cli, shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    more = "\n".join(
+        f"""- sku: P{n}
+  name: Polo {n}
+  type: variable
+  attributes: {{Size: [S, M, L]}}
+  variations:
+    - {{sku: P{n}-S, attributes: {{Size: S}}, price: "10.00"}}
+    - {{sku: P{n}-M, attributes: {{Size: M}}, price: "11.00"}}
+    - {{sku: P{n}-L, attributes: {{Size: L}}, price: "12.00"}}"""
+        for n in range(5)
+    )
+    (tmp_path / "polos.yaml").write_text(more)
+    assert cli("products", "load", str(tmp_path / "polos.yaml")).exit_code == 0
+    sandbox.stats.reset()
+
+    data = export(cli, conn)
+
+    assert data["success"] and data["syncedCount"] == 2 + 3 + 5 + 15
+    routes = sandbox.stats.by_route
+    assert routes[("POST", "/wc/v3/products/{product_id}/variations/batch")] == 6  # one per parent
+    assert ("GET", "/wc/v3/products/{product_id}/variations") not in routes  # new parents: no list
+    assert routes[("POST", "/wc/v3/products/batch")] == 2  # the parents, then their attributes
+
+
+def test_retry_failed_sends_the_failed_variations_again(cli, shop) -> None:  # type: ignore[no-untyped-def]
+    sandbox, conn = shop
+    squatter = sandbox.create_product(
+        {"name": "Not a tee", "sku": "TEE-L-BLUE", "regular_price": "1"}
+    )
+    first = export(cli, conn)
+    assert [r["status"] for r in first["results"] if r.get("parentProductId")].count("error") == 1
+    key, secret = sandbox.create_key("read_write")
+    transport = httpx.WSGITransport(app=sandbox.wsgi_app)
+    with WooClient("http://store.test", key, secret, transport=transport) as woo:
+        woo.delete(f"/products/{squatter['id']}", {"force": "true"})  # the SKU freed in the store
+    sandbox.stats.reset()
+
+    again = cli("--json", "export", "-c", str(conn), "--retry-failed", "--fields", FIELDS)
+
+    assert again.exit_code == 0, again.stderr
+    data = json.loads(again.stdout)
+    assert [(r["status"], r.get("parentProductId") is not None) for r in data["results"]] == [
+        ("success", True)
+    ]
+    held = sorted(v["sku"] for v in sandbox.variations(store_parent(sandbox)["id"]))
+    assert held == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]
