@@ -172,7 +172,7 @@ def store_tree(shop: SandboxStore) -> dict[str, int]:
         return tree(client)
 
 
-def test_export_builds_each_stores_tree_once(cli, two_stores) -> None:  # type: ignore[no-untyped-def]
+def test_export_builds_each_stores_tree_once(cli, two_stores) -> None:
     db, stores = two_stores
     add_products(
         db,
@@ -205,7 +205,7 @@ def test_export_builds_each_stores_tree_once(cli, two_stores) -> None:  # type: 
     assert sorted(store_tree(shop)) == ["Kitchen", "Kitchen > Mugs", "Kitchen > Plates", GADGETS]
 
 
-def test_no_create_terms_refuses_a_new_path(cli, two_stores) -> None:  # type: ignore[no-untyped-def]
+def test_no_create_terms_refuses_a_new_path(cli, two_stores) -> None:
     db, stores = two_stores
     shop, conn = stores[0]
     add_products(db, [tee("MUG-1", categories=["Kitchen > Mugs"])])

@@ -36,7 +36,7 @@ FIELDS = "name,sku,price,manage_stock,stock_quantity,categories"
 
 
 @pytest.fixture
-def shop(db_path: Path, tmp_path: Path, cli) -> Iterator[tuple[SandboxStore, int]]:  # type: ignore[no-untyped-def]
+def shop(db_path: Path, tmp_path: Path, cli) -> Iterator[tuple[SandboxStore, int]]:
     sandbox = SandboxStore(seed=7)
     catalog = tmp_path / "catalog.yaml"
     catalog.write_text(CATALOG)
@@ -64,13 +64,13 @@ def batches(sandbox: SandboxStore) -> Counter[str]:
     )
 
 
-def export(cli, conn: int, *extra: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def export(cli, conn: int, *extra: str) -> dict[str, Any]:
     result = cli("--json", "export", "-c", str(conn), "--all", "--fields", FIELDS, *extra)
     assert result.exit_code in (0, 1), result.stderr
     return json.loads(result.stdout)
 
 
-def test_a_variable_product_goes_out_with_its_variations(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_a_variable_product_goes_out_with_its_variations(cli, shop) -> None:
     sandbox, conn = shop
 
     data = export(cli, conn)
@@ -96,7 +96,7 @@ def test_a_variable_product_goes_out_with_its_variations(cli, shop) -> None:  # 
     )
 
 
-def test_partial_sends_one_changed_variation_in_one_request(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_partial_sends_one_changed_variation_in_one_request(cli, shop) -> None:
     sandbox, conn = shop
     export(cli, conn)
     sandbox.stats.reset()
@@ -118,7 +118,7 @@ def test_partial_sends_one_changed_variation_in_one_request(cli, shop) -> None: 
     assert held["TEE-M-RED"]["regular_price"] == "25.00"
 
 
-def test_a_sku_held_by_a_simple_product_is_an_error_naming_it(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_a_sku_held_by_a_simple_product_is_an_error_naming_it(cli, shop) -> None:
     sandbox, conn = shop
     squatter = sandbox.create_product(
         {"name": "Not a tee", "sku": "TEE-L-BLUE", "regular_price": "1"}
@@ -131,7 +131,7 @@ def test_a_sku_held_by_a_simple_product_is_an_error_naming_it(cli, shop) -> None
     assert len(sandbox.variations(store_parent(sandbox)["id"])) == 2
 
 
-def test_variations_made_by_hand_are_linked_by_options_and_prune_deletes_strays(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_variations_made_by_hand_are_linked_by_options_and_prune_deletes_strays(cli, shop) -> None:
     sandbox, conn = shop
     parent = sandbox.create_product(
         {
@@ -165,7 +165,7 @@ def test_variations_made_by_hand_are_linked_by_options_and_prune_deletes_strays(
     assert stray not in after and no_sku in after
 
 
-def test_under_faults_every_variation_lands_exactly_once(cli, shop, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_under_faults_every_variation_lands_exactly_once(cli, shop, db_path: Path) -> None:
     sandbox, conn = shop
     sandbox.faults = Faults(
         error_rates={500: 0.04, 502: 0.03, 503: 0.03}, rate_429=0.05, retry_after=0,
@@ -187,7 +187,7 @@ def test_under_faults_every_variation_lands_exactly_once(cli, shop, db_path: Pat
     ) == Counter({"TEE": 1, "MUG": 1})
 
 
-def test_update_and_delete_take_a_variation(cli, shop, db_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_update_and_delete_take_a_variation(cli, shop, db_path: Path) -> None:
     sandbox, conn = shop
     data = export(cli, conn)
     ids = {r.get("wooProductId"): r["productId"] for r in data["results"] if "parentProductId" in r}
@@ -212,7 +212,7 @@ def test_update_and_delete_take_a_variation(cli, shop, db_path: Path) -> None:  
     assert store_parent(sandbox)["id"] == parent["id"]  # the parent stays
 
 
-def test_a_simple_store_product_with_the_parents_sku_is_never_retyped(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_a_simple_store_product_with_the_parents_sku_is_never_retyped(cli, shop) -> None:
     sandbox, conn = shop
     simple = sandbox.create_product({"name": "Old tee", "sku": "TEE", "regular_price": "5.00"})
 
@@ -225,7 +225,7 @@ def test_a_simple_store_product_with_the_parents_sku_is_never_retyped(cli, shop)
     assert store_parent(sandbox)["type"] == "simple" and sandbox.variations(simple["id"]) == []
 
 
-def test_a_dry_run_shows_the_variations_and_what_prune_would_delete(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_a_dry_run_shows_the_variations_and_what_prune_would_delete(cli, shop) -> None:
     sandbox, conn = shop
     first = cli("--json", "export", "-c", str(conn), "--all", "--fields", FIELDS, "--dry-run")
     planned = json.loads(first.stdout)
@@ -255,7 +255,7 @@ def test_a_dry_run_shows_the_variations_and_what_prune_would_delete(cli, shop) -
     assert stray["id"] in {v["id"] for v in sandbox.variations(parent["id"])}
 
 
-def test_a_first_export_costs_one_variation_request_per_parent(cli, shop, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_first_export_costs_one_variation_request_per_parent(cli, shop, tmp_path: Path) -> None:
     sandbox, conn = shop
     more = "\n".join(
         f"""- sku: P{n}
@@ -281,7 +281,7 @@ def test_a_first_export_costs_one_variation_request_per_parent(cli, shop, tmp_pa
     assert routes[("POST", "/wc/v3/products/batch")] == 2  # the parents, then their attributes
 
 
-def test_retry_failed_sends_the_failed_variations_again(cli, shop) -> None:  # type: ignore[no-untyped-def]
+def test_retry_failed_sends_the_failed_variations_again(cli, shop) -> None:
     sandbox, conn = shop
     squatter = sandbox.create_product(
         {"name": "Not a tee", "sku": "TEE-L-BLUE", "regular_price": "1"}

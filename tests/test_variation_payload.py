@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from woosync.services.export import plan
 from woosync.services.export.variation_payload import (
     options_payload,
     options_print,
@@ -16,6 +15,7 @@ from woosync.services.export.variation_payload import (
     variation_payload,
     variation_targets,
 )
+from woosync.services.sync import targets as sync_targets
 
 
 class Refs:
@@ -42,7 +42,7 @@ SELECTED = ["name", "sku", "price", "stock_quantity", "categories", "images", "w
 
 
 def test_a_variation_keeps_only_its_own_fields_and_one_image() -> None:
-    targets = variation_targets(plan.resolve_targets(SELECTED, {"Size": "pa_size"}))
+    targets = variation_targets(sync_targets.resolve_targets(SELECTED, {"Size": "pa_size"}))
     values = {
         "sku": "TEE-S",
         "regular_price": "20.00",

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
-from woo_helpers import capture, capture_response
 
+from woo.woo_helpers import capture, capture_response
 from woosync.woo import ItemError, VariationWrite, WooClient
 from woosync.woo.variations import option_set, store_option_set
 

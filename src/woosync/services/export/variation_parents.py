@@ -11,9 +11,9 @@ from typing import Any
 
 from woosync.db.engine import Database
 from woosync.db.models import ProductSync
-from woosync.services.export import plan
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.export.variation_records import Family
+from woosync.services.sync import targets as sync_targets
 from woosync.woo import ItemError, WooClient
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooError
@@ -83,7 +83,7 @@ class VariableParents:
                     continue
                 for family in families:
                     if family.woo_id == int(answer.get("id") or 0):
-                        family.store_attributes = plan.normalize_store_attributes(
+                        family.store_attributes = sync_targets.normalize_store_attributes(
                             answer.get("attributes")
                         )
                         rows.append(family)

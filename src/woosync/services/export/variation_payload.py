@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from woosync.services.export import plan
 from woosync.services.export.payload import RefResolver, build_payload
+from woosync.services.sync import targets as sync_targets
 from woosync.woo.variations import option_set
 
 OPTIONS_KEY = "attributes:options"  # the variation's options, as a key of exported_values
@@ -44,22 +44,22 @@ VARIATION_SCALARS = frozenset(
         "menu_order",
     }
 )
-_OWN_KINDS = frozenset({plan.DIMENSIONS, plan.DIMENSION, plan.IMAGES})
+_OWN_KINDS = frozenset({sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES})
 
 
-def variation_targets(targets: Sequence[plan.Target]) -> list[plan.Target]:
+def variation_targets(targets: Sequence[sync_targets.Target]) -> list[sync_targets.Target]:
     """The export's targets a variation has: its scalars, dimensions and image."""
     return [
         target
         for target in targets
         if target.kind in _OWN_KINDS
-        or (target.kind == plan.SCALAR and target.woo in VARIATION_SCALARS)
+        or (target.kind == sync_targets.SCALAR and target.woo in VARIATION_SCALARS)
     ]
 
 
-def global_slugs(targets: Sequence[plan.Target]) -> dict[str, str]:
+def global_slugs(targets: Sequence[sync_targets.Target]) -> dict[str, str]:
     """Local attribute name -> the ``pa_`` slug the export mapping sends it to."""
-    return {t.field: t.woo for t in targets if t.kind == plan.GLOBAL_ATTRIBUTE}
+    return {t.field: t.woo for t in targets if t.kind == sync_targets.GLOBAL_ATTRIBUTE}
 
 
 def store_options(options: Mapping[str, Any], slugs: Mapping[str, str]) -> dict[str, str]:
@@ -71,7 +71,7 @@ def store_options(options: Mapping[str, Any], slugs: Mapping[str, str]) -> dict[
 def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
     """The fingerprint of a variation's options (order and case do not matter, as in the store)."""
     pairs = sorted(f"{name}={option}" for name, option in option_set(store_options(options, slugs)))
-    return plan.fingerprint(plan.LOCAL_ATTRIBUTE, pairs)
+    return sync_targets.fingerprint(sync_targets.LOCAL_ATTRIBUTE, pairs)
 
 
 def options_payload(
@@ -90,7 +90,7 @@ def options_payload(
 
 
 def variation_payload(
-    targets: Sequence[plan.Target],
+    targets: Sequence[sync_targets.Target],
     values: Mapping[str, Any],
     keys: Iterable[str],
     refs: RefResolver,

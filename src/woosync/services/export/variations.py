@@ -59,6 +59,7 @@ from woosync.services.export.variation_results import (
     VariationReport,
     VariationResult,
 )
+from woosync.services.sync import targets as sync_targets
 from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooError
@@ -76,7 +77,7 @@ class VariationExport:
         db: Database,
         client: WooClient,
         connection_id: int,
-        targets: Sequence[plan.Target],
+        targets: Sequence[sync_targets.Target],
         registry: StoreRegistry,
         *,
         partial: bool = False,
@@ -166,7 +167,7 @@ class VariationExport:
 
     def item(self, family: Family, row: Any) -> VariationItem:
         values = plan.desired_values(self.targets, lambda name: field_value(row, name))
-        prints = plan.fingerprints(self.targets, values)
+        prints = sync_targets.fingerprints(self.targets, values)
         prints[OPTIONS_KEY] = options_print(row.attributes or {}, self.slugs)
         sync = family.syncs.get(int(row.id))
         previous = dict(getattr(sync, "exported_values", None) or {})
