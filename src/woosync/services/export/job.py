@@ -140,7 +140,7 @@ class Job:
                 conn = active_connection(session, self.connection_id)
                 self.targets = targets_of(session, conn, self.fields)
                 self.selection = load_selection(session, self.connection_id)
-                registry = StoreRegistry.load(session, self.connection_id)
+                registry = StoreRegistry.load(session, self.connection_id, db)
                 total = len(self.choice.named) or select.count_chosen(
                     session, self.connection_id, retry_failed=self.choice.retry_failed
                 )
@@ -211,6 +211,11 @@ class Job:
                 )
             for item in chunk.items:
                 item.basis = bases[item.product_id]
+            with self.db.session() as session:
+                run.registry.load_images(
+                    session,
+                    [s for i in chunk.items for s in i.values.get(sync_targets.IMAGES) or []],
+                )
             yield chunk
             run.owners.clear()
 

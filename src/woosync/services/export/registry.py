@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 
 from woosync.core import timeutil
 from woosync.db.bulk_sql import write_many
+from woosync.db.engine import Database
 from woosync.db.models import StoreRef
 from woosync.products.categories import canonical_category
 from woosync.services.export.payload import MissingRefError
@@ -94,22 +95,99 @@ class StoreRegistry:
         self._dropped: set[tuple[str, str]] = set()
         self.missing: dict[tuple[str, str], str] = {}  # (kind, key) -> why it cannot be resolved
         self.created: list[tuple[str, str]] = []
+        # with a database, image rows stay there: read per chunk (load_images) or per URL
+        self._db: Database | None = None
+        self._looked_up: set[str] = set()  # image URLs read from the database in this window
 
     # loading and saving -----------------------------------------------------------------------
     @classmethod
-    def load(cls, session: Session, connection_id: int) -> StoreRegistry:
+    def load(
+        cls, session: Session, connection_id: int, db: Database | None = None
+    ) -> StoreRegistry:
+        """The store's rows; with ``db``, image rows (one per product) are left in the database
+        and read a chunk at a time (:meth:`load_images`), so memory does not grow with the
+        catalog."""
         table: Any = StoreRef.__table__  # type: ignore[attr-defined]
-        rows = session.execute(
-            select(table.c.kind, table.c.key, table.c.woo_id).where(
-                table.c.connection_id == connection_id
-            )
+        query = select(table.c.kind, table.c.key, table.c.woo_id).where(
+            table.c.connection_id == connection_id
         )
+        if db is not None:
+            query = query.where(table.c.kind != IMAGE)
         refs: dict[tuple[str, str], int] = {}
-        for kind, key, woo_id in rows:
+        for kind, key, woo_id in session.execute(query):
             ref = _from_row(kind, key)
             if ref is not None and (kind != LEGACY_CATEGORY_ROWS or ref not in refs):
                 refs[ref] = woo_id
-        return cls(connection_id, refs)
+        registry = cls(connection_id, refs)
+        registry._db = db
+        return registry
+
+    def load_images(self, session: Session, srcs: Iterable[str]) -> None:
+        """Read the image ids of one chunk's URLs, dropping those of the chunk before (already
+        written by :meth:`flush`; what is not yet written stays)."""
+        if self._db is None:
+            return
+        for ref in [r for r in self._refs if r[0] == IMAGE and r not in self._new]:
+            woo_id = self._refs.pop(ref)
+            self._image_urls.get(woo_id, set()).discard(ref[1])
+        self._image_urls = {k: v for k, v in self._image_urls.items() if v}
+        self._looked_up.clear()
+        wanted = sorted({s for s in srcs if (IMAGE, s) not in self._refs} - self._dropped_srcs())
+        self._read_images(session, wanted)
+
+    def _dropped_srcs(self) -> set[str]:
+        return {key for kind, key in self._dropped if kind == IMAGE}
+
+    def _read_images(self, session: Session, srcs: Sequence[str]) -> None:
+        table: Any = StoreRef.__table__  # type: ignore[attr-defined]
+        for start in range(0, len(srcs), _IN_CHUNK):
+            part = srcs[start : start + _IN_CHUNK]
+            rows = session.execute(
+                select(table.c.key, table.c.woo_id).where(
+                    table.c.connection_id == self.connection_id,
+                    table.c.kind == IMAGE,
+                    table.c.key.in_(part),
+                )
+            )
+            for key, woo_id in rows:
+                self._refs[(IMAGE, key)] = woo_id
+                self._image_urls.setdefault(woo_id, set()).add(key)
+            self._looked_up.update(part)
+
+    def _image_ref(self, src: str) -> int | None:
+        found = self._refs.get((IMAGE, src))
+        if (
+            found is None
+            and self._db is not None
+            and src not in self._looked_up
+            and (IMAGE, src) not in self._dropped
+        ):
+            with self._db.session() as session:
+                self._read_images(session, [src])
+            found = self._refs.get((IMAGE, src))
+        return found
+
+    def _urls_of_image(self, image_id: int) -> set[str]:
+        """The URLs known for a store image id (in memory, and in the database when it is used)."""
+        urls = set(self._image_urls.get(image_id, set()))
+        if self._db is not None:
+            table: Any = StoreRef.__table__  # type: ignore[attr-defined]
+            with self._db.session() as session:
+                rows = session.execute(
+                    select(table.c.key).where(
+                        table.c.connection_id == self.connection_id,
+                        table.c.kind == IMAGE,
+                        table.c.woo_id == image_id,
+                    )
+                )
+                stored = {key for (key,) in rows}
+            dropped = self._dropped_srcs()
+            urls |= {
+                key
+                for key in stored - dropped
+                if self._refs.get((IMAGE, key), image_id) == image_id
+            }
+        return urls
 
     def flush(self, session: Session) -> int:
         """Write the refs learnt since the last flush (one statement); returns how many."""
@@ -150,8 +228,10 @@ class StoreRegistry:
     # the in-memory map ------------------------------------------------------------------------
     def get(self, kind: str, key: str) -> int | None:
         key = _key(kind, key)
+        if kind == IMAGE:
+            return self._image_ref(key)
         found = self._refs.get((kind, key))
-        if found is None and kind != IMAGE:
+        if found is None:
             found = self._folded.get((kind, fold(key)))
         return found
 
@@ -160,6 +240,7 @@ class StoreRegistry:
         if self._refs.get((kind, key)) == woo_id:
             return
         if kind == IMAGE:
+            self._looked_up.add(key)
             self._image_urls.get(self._refs.get((kind, key), 0), set()).discard(key)
             self._image_urls.setdefault(woo_id, set()).add(key)
         self._refs[(kind, key)] = woo_id
@@ -201,7 +282,7 @@ class StoreRegistry:
             self._resolved(term_kind(slug), name, f'term "{name}" of {slug}')
 
     def image(self, src: str) -> dict[str, Any]:
-        found = self._refs.get((IMAGE, src))
+        found = self._image_ref(src)
         return {"id": found} if found else {"src": src}
 
     def adopt_store_images(
@@ -222,7 +303,7 @@ class StoreRegistry:
             image_id = image.get("id") if isinstance(image, Mapping) else None
             if not image_id or self.get(IMAGE, src) is not None:
                 continue
-            others = self._image_urls.get(int(image_id), set()) - {src, str(image.get("src"))}
+            others = self._urls_of_image(int(image_id)) - {src, str(image.get("src"))}
             if not others and same_image_file(src, image):
                 self.remember(IMAGE, src, int(image_id))
                 learnt += 1
@@ -298,4 +379,5 @@ def _file_stems(url: Any) -> set[str]:
     return stems
 
 
+_IN_CHUNK = 500  # URLs per IN (...) query
 _REF_COLUMNS = ("connection_id", "kind", "key", "woo_id", "created_at")
