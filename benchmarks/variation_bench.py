@@ -55,6 +55,7 @@ FLOOR_SLACK = 1.3
 CPU_TARGET_MS = 0.3  # client CPU per store object
 COLUMNS = ["type", "sku", "parent_sku", "name", "price", "categories", "attribute:Size"]
 COLUMNS.append("attribute:Color")
+FIELDS = "name,sku,price,categories,Size,Color"  # what the export sends (no mapping in the bench)
 
 
 def write_catalog(path: Path, parents: int, changed: bool = False) -> tuple[int, int]:
@@ -189,7 +190,7 @@ class Bench:
                 "only the hand-written client is measured"
             )
             return False
-        export = ["export", "--connection", "1", "--all", "--quiet"]
+        export = ["export", "--connection", "1", "--all", "--fields", FIELDS, "--quiet"]
         self.woo(home, sandbox, "export", "first export", *export)
         self.notes.append(
             f"store after the export: {sandbox.product_count()} products, "
@@ -269,6 +270,9 @@ class Bench:
     def targets(self) -> list[str]:
         s, p = self.steps, self.parents
         lines: list[str] = []
+        failed = [step.label for step in s.values() if step.done.returncode != 0]
+        if failed:  # a command that failed measured nothing: no verdict may pass on its figures
+            return [f"FAIL: {', '.join(failed)} failed (see the notes); no target is judged"]
         first = s["export"]
         batches, per_parent = first.routes("/products/batch"), first.routes("/variations/batch")
         floor_batches = -(-p // 100)
@@ -307,7 +311,7 @@ class Bench:
         lines.append(
             f"import: {listed.requests} requests ({lists} variation lists) for {p:,} parents "
             f"(floor {floor_batches} + {p}); {self.imported_variations} variations imported: "
-            f"{verdict(pages <= floor_batches + 1 and lists <= p)}"
+            f"{verdict(pages <= floor_batches + 1 and lists <= p and self.imported_variations == self.objects - p)}"
         )
         lines.append(
             f"import again, unchanged: local catalog {'unchanged' if self.unchanged else 'CHANGED'}"

@@ -37,6 +37,21 @@ def test_each_phase_gets_its_label_count_and_total() -> None:
     assert str(rendered[0]) == "120/300"
 
 
+def test_a_phase_met_again_resumes_its_line() -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    with PhaseBar(console, "Exporting products", None) as bar:
+        for planned, sent in ((4, 3), (1, 2)):  # two chunks, each planned then sent
+            bar.phase(Phase.PLANNING)
+            bar.advance(planned)
+            bar.phase(Phase.SENDING, total=sent)
+            bar.advance(sent)
+        tasks = bar._progress.tasks
+    assert [(t.description, t.completed, t.total) for t in tasks] == [
+        ("Planning", 5, 5),
+        ("Sending", 5, 5),
+    ]
+
+
 def test_no_bar_on_a_pipe_with_quiet_or_json(monkeypatch: pytest.MonkeyPatch) -> None:
     for output in (Output(), Output(quiet=True), Output(json_mode=True)):
         with output.progress("Importing products") as progress:

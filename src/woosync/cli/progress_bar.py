@@ -78,7 +78,7 @@ class PhaseBar:
 
     def phase(self, phase: Phase | str, total: int | None = None) -> None:
         if self._task is not None:
-            task = self._progress.tasks[-1]
+            task = next(t for t in self._progress.tasks if t.id == self._task)
             if not task.completed and self._progress.tasks == [task]:
                 self._progress.remove_task(self._task)  # the command's label, before any phase
             elif task.total is None:
@@ -86,7 +86,19 @@ class PhaseBar:
             if task.id in self._progress.task_ids:
                 self._progress.stop_task(self._task)
         label = str(phase)
-        self._task = self._progress.add_task(label[:1].upper() + label[1:], total=total)
+        label = label[:1].upper() + label[1:]
+        again = next((t for t in self._progress.tasks if t.description == label), None)
+        if again is None:
+            self._task = self._progress.add_task(label, total=total)
+            return
+        # a phase met again (an export plans and sends chunk after chunk): its line resumes, its
+        # known total grows by this round's
+        grown = None if total is None or again.total is None else again.total + total
+        if total is not None and again.total is None:
+            grown = int(again.completed) + total
+        again.total = grown  # Progress.update cannot set an unknown (None) total
+        again.stop_time = None
+        self._task = again.id
 
     def set_total(self, total: int) -> None:
         if self._task is not None:

@@ -171,7 +171,9 @@ def _cell(record: SyncRecord | None) -> str:
     return record.state
 
 
-def _columns(stores: Sequence[StoreStatus]) -> list[Column[MatrixRow]]:
+def _columns(stores: Sequence[StoreStatus], *, nest: bool = False) -> list[Column[MatrixRow]]:
+    """The matrix's columns; ``nest`` (the table) indents a variation's SKU under its product."""
+
     def store_cell(index: int) -> Callable[[MatrixRow], object]:
         return lambda row: _cell(row.cells[index])
 
@@ -180,7 +182,7 @@ def _columns(stores: Sequence[StoreStatus]) -> list[Column[MatrixRow]]:
 
     columns: list[Column[MatrixRow]] = [
         Column("Product", "productId", lambda row: row.product_id),
-        Column("SKU", "sku", lambda row: row.sku),
+        Column("SKU", "sku", _nested_sku if nest else lambda row: row.sku),
         Column("Name", "name", lambda row: row.name, drop=3),
     ]
     columns += [
@@ -194,6 +196,11 @@ def _columns(stores: Sequence[StoreStatus]) -> list[Column[MatrixRow]]:
             Column("Last imported", "lastImportedAt", detail(lambda r: _when(r, False)), drop=2),
         ]
     return columns
+
+
+def _nested_sku(row: MatrixRow) -> str:
+    """A variation's SKU indented, under its product (product-id order keeps them together)."""
+    return f"  {row.sku}" if row.parent_product_id is not None else row.sku
 
 
 def _when(record: SyncRecord, exported: bool) -> str:
@@ -216,7 +223,7 @@ def _matrix(output: Output, chosen: ListFormat, stores: Sequence[StoreStatus]) -
             yield row
 
     listing: Listing[MatrixRow] = Listing(
-        _columns(stores),
+        _columns(stores, nest=chosen.name == "table"),
         rows(),
         json_of=lambda row: row.product_id,
         id_of=lambda row: row.product_id,

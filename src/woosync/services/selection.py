@@ -29,7 +29,9 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso, utcnow
 from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import Connection, Product, ProductExclusion, ProductSelection, ProductSync
+from woosync.services.catalog import products_by_sku
 from woosync.services.connections import connection_or_default
+from woosync.services.export.records import load_syncs
 
 DELETED = "deleted"
 EXCLUDED = "excluded"
@@ -300,8 +302,6 @@ def split_excluded(
 
 
 def _products_by_sku(session: Session, skus: Sequence[str]) -> list[Any]:
-    from woosync.services.catalog import products_by_sku
-
     wanted = list(dict.fromkeys(s.strip() for s in skus if s and s.strip()))
     if not wanted:
         raise ValidationError("no SKUs given", hint="e.g. woosync products exclude -c 1 MUG-1")
@@ -330,8 +330,6 @@ def exclude_products(
     that copy instead of creating another one. ``{connectionId, storeName, excluded: [{productId,
     sku, wooProductId, already}]}``.
     """
-    from woosync.services.export.records import load_syncs
-
     conn, connection_id = _connection(session, connection)
     products = _products_by_sku(session, skus)
     ids = [int(p.id) for p in products]

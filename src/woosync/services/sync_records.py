@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, type_coerce
+from sqlalchemy import String, func, tuple_, type_coerce
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
@@ -33,6 +33,29 @@ class Filters:
     conflicts_only: bool = False
 
 
+Key = tuple[int, int]  # (the product's group: its parent's id or its own, its id)
+START: Key = (0, 0)  # before every product
+
+
+def _group(product_id: Any) -> Any:
+    """A variation's listing group is its parent's (so it comes right after it)."""
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    found = sql_select(table.c.parent_id).where(table.c.id == product_id).scalar_subquery()
+    return func.coalesce(found, product_id)
+
+
+def _parent_woo_id(connection_id: int, product_id: Any) -> Any:
+    """A variation's parent's id in the same store (NULL for a product that is no variation)."""
+    products: Any = Product.__table__  # type: ignore[attr-defined]
+    syncs: Any = ProductSync.__table__.alias("parent_sync")  # type: ignore[attr-defined]
+    return (
+        sql_select(syncs.c.woo_product_id)
+        .select_from(products.join(syncs, syncs.c.product_id == products.c.parent_id))
+        .where(products.c.id == product_id, syncs.c.connection_id == connection_id)
+        .scalar_subquery()
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SyncRow:
     """A sync record as read here: only the columns shown (fingerprints are never decoded)."""
@@ -48,6 +71,12 @@ class SyncRow:
     created_at: datetime | None
     updated_at: datetime | None
     conflicts: dict[str, Any] | None
+    group: int = 0  # the parent's id for a variation, else the product's
+    parent_woo_id: int | None = None  # a variation's parent's id in the store
+
+    @property
+    def key(self) -> Key:
+        return (self.group, self.product_id)
 
 
 def _when(text: str | None) -> datetime | None:
@@ -75,11 +104,13 @@ def _restricted(query: Any, column: Any, filters: Filters) -> Any:
 
 
 def read_syncs(
-    session: Session, connection_id: int, filters: Filters, after: int, limit: int
+    session: Session, connection_id: int, filters: Filters, after: Key, limit: int
 ) -> list[SyncRow]:
-    """The next ``limit`` sync records after product ``after``, in product-id order."""
+    """The next ``limit`` sync records after the key ``after``, in key order (a product, then
+    its variations)."""
     table: Any = ProductSync.__table__  # type: ignore[attr-defined]
     c = table.c
+    group = _group(c.product_id)
     query = sql_select(
         c.id,
         c.product_id,
@@ -92,8 +123,11 @@ def read_syncs(
         _raw(c.created_at),
         _raw(c.updated_at),
         _raw(c.conflicts),
-    ).where(c.connection_id == connection_id, c.product_id > after)
-    query = _restricted(query, c.product_id, filters).order_by(c.product_id).limit(limit)
+        group,
+        _parent_woo_id(connection_id, c.product_id),
+    ).where(c.connection_id == connection_id, tuple_(group, c.product_id) > tuple_(*after))
+    query = _restricted(query, c.product_id, filters)
+    query = query.order_by(group, c.product_id).limit(limit)
     return [
         SyncRow(
             row[0],
@@ -107,29 +141,34 @@ def read_syncs(
             _when(row[8]),
             _when(row[9]),
             _json(row[10]),
+            row[11],
+            row[12],
         )
         for row in session.execute(query)
     ]
 
 
 def read_exclusions(
-    session: Session, connection_id: int, filters: Filters, after: int, upper: int | None
+    session: Session, connection_id: int, filters: Filters, after: Key, upper: Key | None
 ) -> dict[int, tuple[str, datetime | None]]:
-    """Products excluded by hand from the store, between ``after`` and ``upper`` (included)."""
+    """Products excluded by hand from the store, between the keys ``after`` and ``upper``
+    (included)."""
     table: Any = ProductExclusion.__table__  # type: ignore[attr-defined]
+    key = tuple_(_group(table.c.product_id), table.c.product_id)
     query = sql_select(table.c.product_id, table.c.reason, _raw(table.c.created_at)).where(
-        table.c.connection_id == connection_id, table.c.product_id > after
+        table.c.connection_id == connection_id, key > tuple_(*after)
     )
     if upper is not None:
-        query = query.where(table.c.product_id <= upper)
+        query = query.where(key <= tuple_(*upper))
     query = _restricted(query, table.c.product_id, filters)
     return {int(pid): (reason, _when(since)) for pid, reason, since in session.execute(query)}
 
 
 def read_products(session: Session, ids: list[int], columns: Sequence[str]) -> dict[int, Any]:
-    """The chunk's products: id, SKU, name and the columns the store's selection reads."""
+    """The chunk's products: id, SKU, name, parent (a variation's) and the columns the store's
+    selection reads."""
     table: Any = Product.__table__  # type: ignore[attr-defined]
-    names = dict.fromkeys(["id", "sku", "name", *columns])
+    names = dict.fromkeys(["id", "sku", "name", "parent_id", *columns])
     query = sql_select(*(table.c[name] for name in names)).where(table.c.id.in_(ids))
     return {int(row.id): row for row in session.execute(query)}
 

@@ -2,7 +2,8 @@
 each store, streamed.
 
 :func:`store_status` checks the filters and returns a :class:`StoreStatus` whose ``records()``
-yields one :class:`SyncRecord` per product, in product-id order, reading the database a chunk of
+yields one :class:`SyncRecord` per product, in product-id order (a variation right after its
+parent product), reading the database a chunk of
 products at a time (only a chunk is ever in memory, whatever the catalog's size); its
 :attr:`StoreStatus.summary` (counts by state, over every record of the store whatever the filters
 let through) and ``conflicts`` are complete once the records have been read.
@@ -29,6 +30,7 @@ from woosync.services.imports.bookmark import read_cursor
 from woosync.services.selection import SELECTION, load_selection
 from woosync.services.sync.echoes import catalog_print, conflict_target
 from woosync.services.sync_records import (
+    START,
     Filters,
     SyncRow,
     read_exclusions,
@@ -69,6 +71,18 @@ class SyncRecord:
     excluded_reason: str | None = None  # deleted, excluded or selection
     excluded_since: datetime | None = None
     conflict_count: int = 0
+    parent_product_id: int | None = None  # a variation's parent product (None: not a variation)
+    parent_woo_product_id: int | None = None  # a variation's parent's id in the store
+
+    @property
+    def is_variation(self) -> bool:
+        return self.parent_product_id is not None
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """The listing order: a product, then its variations."""
+        group = self.parent_product_id
+        return (group if group is not None else self.product_id, self.product_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,15 +137,16 @@ class StoreStatus:
         return len(self.conflicts)
 
     def records(self) -> Iterator[SyncRecord]:
-        """The store's records that pass the filters, in product-id order, a chunk at a time."""
+        """The store's records that pass the filters, in product-id order with each variation
+        right after its parent, a chunk at a time."""
         self.summary = Summary()
         self.conflicts = []
         with self.db.session() as session:
             selection = load_selection(session, self.connection_id)
-            after = 0
+            after = START
             while True:
                 syncs = read_syncs(session, self.connection_id, self.filters, after, CHUNK)
-                upper = syncs[-1].product_id if len(syncs) == CHUNK else None
+                upper = syncs[-1].key if len(syncs) == CHUNK else None
                 kept_out = read_exclusions(session, self.connection_id, self.filters, after, upper)
                 if not syncs and not kept_out:
                     return
@@ -148,8 +163,9 @@ class StoreStatus:
         selection: Any,
     ) -> Iterator[SyncRecord]:
         syncs = {sync.product_id: sync for sync in page}
-        ids = sorted(syncs.keys() | kept_out.keys())
+        ids = list(syncs.keys() | kept_out.keys())
         products = read_products(session, ids, selection.columns() if selection else [])
+        ids.sort(key=lambda pid: _key(pid, products.get(pid)))
         if selection:
             for pid in syncs:
                 product = products.get(pid)
@@ -176,6 +192,12 @@ class StoreStatus:
             if self.filters.conflicts_only and not record.conflict_count:
                 continue
             yield record
+
+
+def _key(product_id: int, product: Any) -> tuple[int, int]:
+    """The listing order: a product, then its variations (grouped under the parent's id)."""
+    parent = product.parent_id if product is not None else None
+    return (parent if parent is not None else product_id, product_id)
 
 
 def _with_conflicts(record: SyncRecord, count: int) -> SyncRecord:
@@ -249,11 +271,12 @@ def _record(
 ) -> SyncRecord:
     sku = product.sku if product is not None else ""
     name = product.name if product is not None else ""
+    parent = product.parent_id if product is not None else None
     reason, since = kept_out if kept_out is not None else (None, None)
     if sync is None:  # excluded, its sync record gone (deleted from the store)
         return SyncRecord(
             connection_id, product_id, sku, name, None, 0, EXCLUDED_STATE,
-            excluded_reason=reason, excluded_since=since,
+            excluded_reason=reason, excluded_since=since, parent_product_id=parent,
         )  # fmt: skip
     fields = sync.last_modified_fields
     return SyncRecord(
@@ -272,6 +295,8 @@ def _record(
         sync.updated_at,
         reason,
         since,
+        parent_product_id=parent,
+        parent_woo_product_id=sync.parent_woo_id if parent is not None else None,
     )
 
 
@@ -307,6 +332,7 @@ class MatrixRow:
     sku: str
     name: str
     cells: tuple[SyncRecord | None, ...]
+    parent_product_id: int | None = None  # a variation's parent product
 
     def states(self) -> tuple[str | None, ...]:
         return tuple(cell.state if cell is not None else None for cell in self.cells)
@@ -320,17 +346,18 @@ def status_matrix(stores: Sequence[StoreStatus]) -> Iterator[MatrixRow]:
     heads: list[SyncRecord | None] = [next(stream, None) for stream in streams]
     wanted = stores[0].filters.status if stores else None
     while any(head is not None for head in heads):
-        pid = min(head.product_id for head in heads if head is not None)
+        key = min(head.key for head in heads if head is not None)
+        pid = key[1]
         cells: list[SyncRecord | None] = []
         for index, head in enumerate(heads):
-            if head is not None and head.product_id == pid:
+            if head is not None and head.key == key:
                 cells.append(head)
                 heads[index] = next(streams[index], None)
             else:
                 cells.append(None)
         first = next(cell for cell in cells if cell is not None)
         if _wanted(cells, wanted, conflicts_only=stores[0].filters.conflicts_only):
-            yield MatrixRow(pid, first.sku, first.name, tuple(cells))
+            yield MatrixRow(pid, first.sku, first.name, tuple(cells), first.parent_product_id)
 
 
 def _wanted(cells: Sequence[SyncRecord | None], state: str | None, *, conflicts_only: bool) -> bool:

@@ -26,8 +26,10 @@ from woosync.services.sync_status import (
 
 
 def record_json(record: SyncRecord) -> dict[str, Any]:
-    """A sync record in the spec's shape; an excluded product adds ``excludedReason`` and
-    ``excludedSince``."""
+    """A sync record in the spec's shape; a variation's ``wooProductId`` is its parent's id in
+    the store and it adds ``wooVariationId`` (its own id there: the store's
+    ``/products/{wooProductId}/variations/{wooVariationId}``) and ``parentProductId`` (its
+    parent's local id); an excluded product adds ``excludedReason`` and ``excludedSince``."""
     shaped: dict[str, Any] = {
         "id": record.record_id,
         "connectionId": record.connection_id,
@@ -43,6 +45,10 @@ def record_json(record: SyncRecord) -> dict[str, Any]:
         "createdAt": iso(record.created_at),
         "updatedAt": iso(record.updated_at),
     }
+    if record.parent_product_id is not None:
+        shaped["wooProductId"] = record.parent_woo_product_id or 0
+        shaped["wooVariationId"] = record.woo_product_id
+        shaped["parentProductId"] = record.parent_product_id
     if record.state == EXCLUDED_STATE:
         shaped["excludedReason"] = record.excluded_reason
         shaped["excludedSince"] = iso(record.excluded_since)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from woosync.core.errors import ValidationError
 from woosync.core.locks import store_lock
+from woosync.core.progress import Phase, Progress
 from woosync.core.timeutil import utcnow
 from woosync.services.connections import active_connection, mark_synced
 from woosync.services.connections.client import open_client
@@ -33,6 +34,7 @@ from woosync.services.export.job import (
     linked_sync,
     options_of,
 )
+from woosync.services.export.phases import VARIATIONS, Phases
 from woosync.services.export.records import delete_sync
 from woosync.services.export.results import (
     SUCCESS,
@@ -81,7 +83,7 @@ def export_products(
     restore_trashed: bool = False,
     allow_empty: Iterable[str] = (),
     include: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | Callable[[int], None] | None = None,
     on_result: Callable[[ProductResult], None] | None = None,
     on_excluded: Callable[[Excluded], None] | None = None,
     lock_wait: float = 0.0,
@@ -97,7 +99,8 @@ def export_products(
     selection: :mod:`selection`) are left out and listed in ``excluded``; ``include`` (with
     ``product_ids`` or ``skus``) lifts the deletes and exclusions of the products named, for good.
     Fields: ``fields`` else the connection's active export mapping; its field mappings apply
-    either way. ``progress(n)``: ``n`` more products are finished. ``on_result`` receives each
+    either way. ``progress(n)``: ``n`` more products are finished (a :class:`Progress` also
+    hears the phases: :class:`phases.Phases`). ``on_result`` receives each
     product's result as it is finished (then the returned ``results`` is empty); without it the
     results are returned; ``on_excluded`` likewise for the products left out. ``client`` replaces the one built from the connection's secrets.
     ``linked_only`` (Update product): a product not linked to the store when the lock is held is
@@ -108,8 +111,9 @@ def export_products(
     named = select.Choice.of(product_ids, skus, all_products, retry_failed)
     choice, chosen = with_parents(db, named)
     tally = Tally(on_result)
+    phases = Phases(progress)
     job = Job(
-        db, connection, choice, options, fields, tuple(allow_empty), include, progress, on_excluded
+        db, connection, choice, options, fields, tuple(allow_empty), include, phases, on_excluded
     )
     with job.opened(lock_wait, client) as run:
         if linked_only:
@@ -122,12 +126,16 @@ def export_products(
         for chunk in job.chunks(run):
             items = chunk.items
             if items:
+                phases.planning()
                 writing = _plan(run, items)
                 book.mark_pending(run, writing)
                 finished = [i for i in items if i.done or i.action == UNCHANGED]
                 book.settle(run, finished)
                 run.report(len(finished))
-                sender.send_all(writing)
+                if writing:  # sent and recorded batch by batch
+                    phases.enter(Phase.SENDING, total=len(writing))
+                    sender.send_all(writing)
+                    phases.pause()
             done = {item.product_id: book.result_of(run, item) for item in items}
             went_out = [r.product_id for r in done.values() if not r.failed]
             went_out += [product_id for product_id, quiet in chunk.in_order() if quiet is not None]
@@ -151,10 +159,13 @@ def export_products(
                     tally.add(done[product_id])
                 else:  # removed from the catalog since it was chosen
                     tally.skipped += 1
+        if parents:
+            phases.enter(VARIATIONS)  # counts the variations finished, parent by parent
         for result in export_variations(
             run, parents, chosen, frozenset(created), prune=prune_variations
         ):
             tally.add(result)
+            phases(1)
         if job.seen:
             with db.session() as session:
                 mark_synced(session, run.connection_id, utcnow())

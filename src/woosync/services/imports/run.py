@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
+from woosync.core.progress import NO_PROGRESS, Phase
+from woosync.core.progress import Progress as PhaseProgress
 from woosync.core.timeutil import clock
 from woosync.services.connections import mark_synced
 from woosync.services.imports.bookmark import (
@@ -210,6 +212,8 @@ def _fetch_and_write(
     transaction = PageTransaction(db, run.dry_run, run.deliver)
     params = list_params(after, wanted_fields(run.rules, run.fingerprinter))
     ids = request.woo_ids
+    phases = progress if isinstance(progress, PhaseProgress) else NO_PROGRESS
+    phases.phase(Phase.READING, total=len(ids) if ids else None)  # each page read, then written
     try:
         for items, next_ready in pages(run.client, params, ids, request.concurrency, run):
             products = fresh(run, items)
@@ -219,6 +223,7 @@ def _fetch_and_write(
                 transaction.commit()  # never hold the database while waiting for the store
             if progress is not None:
                 progress(len(items))
+        phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)
         run.deliver()
