@@ -127,20 +127,7 @@ def export_variations(
         chosen = Chosen(frozenset(failed), frozenset(retried))
     if not parents:
         return
-    options = run.options
-    stage = VariationExport(
-        run.db,
-        run.client,
-        run.connection_id,
-        run.targets,
-        run.registry,
-        partial=options.partial,
-        prune=prune,
-        concurrency=options.concurrency,
-        batch_size=options.batch_size,
-        create_terms=options.create_terms,
-    )
-    report = stage.run(parents, chosen.only, chosen.whole, created)
+    report = _stage(run, prune=prune).run(parents, chosen.only, chosen.whole, created)
     for pruned in report.pruned:
         log.info(
             "variation #%s of product %s %s",
@@ -158,8 +145,13 @@ def plan_variations_of(
     """``--dry-run``: what :func:`export_variations` would do (reads only)."""
     if not parents:
         return VariationPlan()
+    return plan_variations(_stage(run, prune=prune), parents, chosen.only, chosen.whole)
+
+
+def _stage(run: Run, *, prune: bool) -> VariationExport:
+    """The variation stage of this run, with the run's options."""
     options = run.options
-    stage = VariationExport(
+    return VariationExport(
         run.db,
         run.client,
         run.connection_id,
@@ -168,8 +160,9 @@ def plan_variations_of(
         partial=options.partial,
         prune=prune,
         concurrency=options.concurrency,
+        batch_size=options.batch_size,
+        create_terms=options.create_terms,
     )
-    return plan_variations(stage, parents, chosen.only, chosen.whole)
 
 
 def product_result(connection_id: int, result: VariationResult) -> ProductResult:
