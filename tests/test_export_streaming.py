@@ -18,8 +18,9 @@ from woosync.db.models import ProductSync
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
 from woosync.services.export import select
+from woosync.services.export.dry_run import plan_export
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
-from woosync.services.export.run import export_products, plan_export
+from woosync.services.export.run import export_products
 
 FIELDS = ["name", "sku", "price", "categories"]
 

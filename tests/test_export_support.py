@@ -291,7 +291,8 @@ def export_json(db: Database, connection: int | str | None = None, **options: An
     """``export_products`` (``plan_export`` with ``dry_run=True``) as ``export --json`` shows it
     (messages spelled for the CLI, as a user reads them)."""
     from woosync.cli.flags import flag_of
-    from woosync.services.export.run import export_products, plan_export
+    from woosync.services.export.dry_run import plan_export
+    from woosync.services.export.run import export_products
     from woosync.shapes import export as shapes
 
     if options.pop("dry_run", False):

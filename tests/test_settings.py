@@ -166,7 +166,7 @@ def _captured(monkeypatch, module: str, name: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("command", "module", "name"),
     [
-        ("export", "woosync.services.export.run", "plan_export"),
+        ("export", "woosync.services.export.dry_run", "plan_export"),
         ("import", "woosync.services.imports.run", "import_products"),
     ],
 )

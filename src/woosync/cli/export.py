@@ -144,7 +144,8 @@ def export_command(
         result_line,
     )
     from woosync.cli.flags import flag_of
-    from woosync.services.export.run import count_products, export_products, plan_export
+    from woosync.services.export.dry_run import plan_export
+    from woosync.services.export.run import count_products, export_products
     from woosync.services.stores import several
 
     state = start_run(ctx, run)

@@ -1,17 +1,31 @@
-"""A dry run's view of planned items: what each would change in the store (only the values that
+"""The dry run (:func:`plan_export`) and its view of planned items: what each would change in the store (only the values that
 differ from the store's), and what the store lacks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
-from woosync.services.export import decide
+from woosync.services.export import decide, match, select
+from woosync.services.export.job import Job, options_of
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
-from woosync.services.export.results import FieldChange, PlannedProduct, WouldCreate
+from woosync.services.export.results import (
+    ExportPlan,
+    FieldChange,
+    PlannedProduct,
+    PlanSummary,
+    WouldCreate,
+)
 from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
+from woosync.services.export.variation_run import plan_variations_of, variable_parents, with_parents
+from woosync.services.selection import Excluded
 from woosync.services.sync import targets as sync_targets
+from woosync.woo.api_limits import MAX_BATCH
+
+if TYPE_CHECKING:
+    from woosync.db.engine import Database
+    from woosync.woo import WooClient
 
 
 def planned(run: Run, item: Item) -> PlannedProduct:
@@ -127,3 +141,76 @@ class _DryRefs:
 
     def image(self, src: str) -> dict[str, Any]:
         return self.registry.image(src)
+
+
+def plan_export(
+    db: Database,
+    connection: int | str | None = None,
+    *,
+    product_ids: Sequence[int] | None = None,
+    skus: Sequence[str] | None = None,
+    all_products: bool = False,
+    retry_failed: bool = False,
+    fields: Sequence[str] | None = None,
+    partial: bool = False,
+    concurrency: int = 4,
+    create_terms: bool = True,
+    restore_trashed: bool = False,
+    allow_empty: Iterable[str] = (),
+    include: bool = False,
+    on_product: Callable[[PlannedProduct], None] | None = None,
+    on_excluded: Callable[[Excluded], None] | None = None,
+    client: WooClient | None = None,
+    prune_variations: bool = False,
+) -> ExportPlan:
+    """What :func:`export_products` would do with the same options (a dry run): nothing is
+    written, in the store or the database; no lock is taken. Each product's plan goes to
+    ``on_product`` (then the returned ``products`` is empty), else it is returned."""
+    options = options_of(partial, True, concurrency, MAX_BATCH, create_terms, restore_trashed)
+    choice, chosen = with_parents(
+        db, select.Choice.of(product_ids, skus, all_products, retry_failed)
+    )
+    counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
+    parents: list[int] = []
+    kept: list[PlannedProduct] = []
+
+    def add(product: PlannedProduct) -> None:
+        counts[product.action if product.action in counts else "error"] += 1
+        if product.held_conflicts:
+            counts["conflicts"] += 1
+        if on_product is None:
+            kept.append(product)
+        else:
+            on_product(product)
+
+    job = Job(
+        db, connection, choice, options, fields, tuple(allow_empty), include, None, on_excluded
+    )
+    with job.opened(None, client) as run:
+        for chunk in job.chunks(run):
+            if chunk.items:
+                match.plan_chunk(run, chunk.items)
+            done = {item.product_id: planned(run, item) for item in chunk.items}
+            for product_id, quiet in chunk.in_order():
+                if quiet is not None:
+                    add(PlannedProduct(product_id, chunk.skus[product_id], UNCHANGED, quiet[0]))
+                elif product_id in done:
+                    add(done[product_id])
+            ready = [p for p, r in done.items() if r.action != "error"]
+            ready += [p for p, quiet in chunk.in_order() if quiet is not None]
+            parents += variable_parents(db, ready)
+        creates = would_create(run)
+        variations = plan_variations_of(run, parents, chosen, prune=prune_variations)
+    for variation in variations.variations:
+        counts[variation.action if variation.action in counts else "error"] += 1
+    summary = PlanSummary(**counts, excluded=job.excluded_count)
+    return ExportPlan(
+        job.connection_id,
+        partial,
+        summary,
+        creates,
+        tuple(kept),
+        tuple(job.excluded),
+        tuple(variations.variations),
+        tuple(variations.pruned),
+    )

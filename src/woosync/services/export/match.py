@@ -275,3 +275,18 @@ def _after_link(run: Run, item: Item) -> bool:
         return False
     decide.rebuild(run, item, full=False)
     return not item.done
+
+
+def plan_chunk(run: Run, items: list[Item]) -> list[Item]:
+    """The plan stage for one chunk: each item's action and body; returns those to write."""
+    decide.fail_case_twins(items)
+    unlinked = []
+    for item in items:
+        if item.done:
+            continue
+        if item.woo_id:
+            decide.decide_linked(run, item)
+        else:
+            unlinked.append(item)
+    match_unlinked(run, unlinked)
+    return decide.prepare_writes(run, items)

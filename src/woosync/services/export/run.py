@@ -25,7 +25,7 @@ from woosync.core.progress import Phase, Progress
 from woosync.core.timeutil import utcnow
 from woosync.services.connections import active_connection, mark_synced
 from woosync.services.connections.client import open_client
-from woosync.services.export import book, decide, dry_run, match, select
+from woosync.services.export import book, match, select
 from woosync.services.export.job import (
     NOT_SYNCED,
     Job,
@@ -39,17 +39,13 @@ from woosync.services.export.records import delete_sync
 from woosync.services.export.results import (
     SUCCESS,
     DeleteResult,
-    ExportPlan,
     ExportResult,
-    PlannedProduct,
-    PlanSummary,
     ProductResult,
 )
 from woosync.services.export.send import Sender
-from woosync.services.export.state import CREATE, UNCHANGED, Item, Run
+from woosync.services.export.state import CREATE, UNCHANGED
 from woosync.services.export.variation_run import (
     export_variations,
-    plan_variations_of,
     store_path,
     variable_parents,
     with_parents,
@@ -127,7 +123,7 @@ def export_products(
             items = chunk.items
             if items:
                 phases.planning()
-                writing = _plan(run, items)
+                writing = match.plan_chunk(run, items)
                 book.mark_pending(run, writing)
                 finished = [i for i in items if i.done or i.action == UNCHANGED]
                 book.settle(run, finished)
@@ -192,94 +188,6 @@ def export_products(
         job.excluded_count,
         counts,
     )
-
-
-def plan_export(
-    db: Database,
-    connection: int | str | None = None,
-    *,
-    product_ids: Sequence[int] | None = None,
-    skus: Sequence[str] | None = None,
-    all_products: bool = False,
-    retry_failed: bool = False,
-    fields: Sequence[str] | None = None,
-    partial: bool = False,
-    concurrency: int = 4,
-    create_terms: bool = True,
-    restore_trashed: bool = False,
-    allow_empty: Iterable[str] = (),
-    include: bool = False,
-    on_product: Callable[[PlannedProduct], None] | None = None,
-    on_excluded: Callable[[Excluded], None] | None = None,
-    client: WooClient | None = None,
-    prune_variations: bool = False,
-) -> ExportPlan:
-    """What :func:`export_products` would do with the same options (a dry run): nothing is
-    written, in the store or the database; no lock is taken. Each product's plan goes to
-    ``on_product`` (then the returned ``products`` is empty), else it is returned."""
-    options = options_of(partial, True, concurrency, MAX_BATCH, create_terms, restore_trashed)
-    choice, chosen = with_parents(
-        db, select.Choice.of(product_ids, skus, all_products, retry_failed)
-    )
-    counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
-    parents: list[int] = []
-    kept: list[PlannedProduct] = []
-
-    def add(product: PlannedProduct) -> None:
-        counts[product.action if product.action in counts else "error"] += 1
-        if product.held_conflicts:
-            counts["conflicts"] += 1
-        if on_product is None:
-            kept.append(product)
-        else:
-            on_product(product)
-
-    job = Job(
-        db, connection, choice, options, fields, tuple(allow_empty), include, None, on_excluded
-    )
-    with job.opened(None, client) as run:
-        for chunk in job.chunks(run):
-            if chunk.items:
-                _plan(run, chunk.items)
-            done = {item.product_id: dry_run.planned(run, item) for item in chunk.items}
-            for product_id, quiet in chunk.in_order():
-                if quiet is not None:
-                    add(PlannedProduct(product_id, chunk.skus[product_id], UNCHANGED, quiet[0]))
-                elif product_id in done:
-                    add(done[product_id])
-            planned = [p for p, r in done.items() if r.action != "error"]
-            planned += [p for p, quiet in chunk.in_order() if quiet is not None]
-            parents += variable_parents(db, planned)
-        would_create = dry_run.would_create(run)
-        variations = plan_variations_of(run, parents, chosen, prune=prune_variations)
-    for variation in variations.variations:
-        counts[variation.action if variation.action in counts else "error"] += 1
-    summary = PlanSummary(**counts, excluded=job.excluded_count)
-    return ExportPlan(
-        job.connection_id,
-        partial,
-        summary,
-        would_create,
-        tuple(kept),
-        tuple(job.excluded),
-        tuple(variations.variations),
-        tuple(variations.pruned),
-    )
-
-
-def _plan(run: Run, items: list[Item]) -> list[Item]:
-    """The plan stage for one chunk: each item's action and body; returns those to write."""
-    decide.fail_case_twins(items)
-    unlinked = []
-    for item in items:
-        if item.done:
-            continue
-        if item.woo_id:
-            decide.decide_linked(run, item)
-        else:
-            unlinked.append(item)
-    match.match_unlinked(run, unlinked)
-    return decide.prepare_writes(run, items)
 
 
 def count_products(
@@ -402,6 +310,5 @@ __all__ = [
     "count_products",
     "delete_product",
     "export_products",
-    "plan_export",
     "update_product",
 ]

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from woosync.services.export.variation_records import Family
+from woosync.woo import ItemError, VariationOutcome
 
 SUCCESS = "success"
 FAILED = "error"
@@ -78,3 +79,28 @@ class VariationItem:
     woo_id: int
     last_exported_at: datetime | None = None
     keys: list[str] = field(default_factory=list)
+
+
+def pruned_variation(outcome: VariationOutcome) -> PrunedVariation:
+    """What ``prune_variations`` did with one store variation (a prune write is tagged with minus
+    its local parent's id)."""
+    write = outcome.write
+    return PrunedVariation(
+        -write.tag,
+        write.parent_id,
+        int(write.variation_id or 0),
+        write.sku,
+        outcome.ok,
+        str(outcome.error) if outcome.error else None,
+    )
+
+
+def refusal_message(sku: str, error: ItemError) -> str:
+    """The store's refusal of one variation, said so the shop owner knows what to do."""
+    if error.duplicate_sku and error.resource_id:
+        suggestion = f' (the store suggests "{error.unique_sku}")' if error.unique_sku else ""
+        return (
+            f'SKU "{sku}" is already used in the store by #{error.resource_id}'
+            f"{suggestion}; give this variation another SKU"
+        )
+    return str(error)

@@ -54,10 +54,11 @@ from woosync.services.export.variation_results import (
     FAILED,
     SUCCESS,
     UNCHANGED,
-    PrunedVariation,
     VariationItem,
     VariationReport,
     VariationResult,
+    pruned_variation,
+    refusal_message,
 )
 from woosync.services.sync import targets as sync_targets
 from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
@@ -294,7 +295,7 @@ class VariationExport:
             rows: list[SyncRow] = []
             for outcome in batch:
                 if outcome.write.action == "delete":
-                    self._pruned(outcome)
+                    self.report.pruned.append(pruned_variation(outcome))
                     continue
                 variation = by_id[outcome.write.tag]
                 if (
@@ -313,8 +314,8 @@ class VariationExport:
     def _booked(self, variation: VariationItem, outcome: VariationOutcome) -> SyncRow:
         now = utcnow()
         if outcome.error is not None:
-            message = self._named_holder(variation, outcome.error) or _message(
-                variation, outcome.error
+            message = self._named_holder(variation, outcome.error) or refusal_message(
+                str(variation.row.sku), outcome.error
             )
             self._finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
             return SyncRow(
@@ -354,19 +355,6 @@ class VariationExport:
         local = self.local(variation)
         return holder_elsewhere(local, variation.family.woo_id, hits)
 
-    def _pruned(self, outcome: VariationOutcome) -> None:
-        write = outcome.write
-        self.report.pruned.append(
-            PrunedVariation(
-                -write.tag,
-                write.parent_id,
-                int(write.variation_id or 0),
-                write.sku,
-                outcome.ok,
-                str(outcome.error) if outcome.error else None,
-            )
-        )
-
     def _finish(
         self,
         family: Family,
@@ -405,13 +393,3 @@ class VariationExport:
                     wanted.setdefault(slug, (name, set()))[1].add(str(option))
         if wanted:
             self.registry.prepare(self.client, attributes=wanted, create=self.create_terms)
-
-
-def _message(variation: VariationItem, error: ItemError) -> str:
-    if error.duplicate_sku and error.resource_id:
-        suggestion = f' (the store suggests "{error.unique_sku}")' if error.unique_sku else ""
-        return (
-            f'SKU "{variation.row.sku}" is already used in the store by #{error.resource_id}'
-            f"{suggestion}; give this variation another SKU"
-        )
-    return str(error)
