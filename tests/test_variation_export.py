@@ -219,10 +219,13 @@ def test_a_simple_store_product_with_the_parents_sku_is_never_retyped(cli, shop)
     data = export(cli, conn)
 
     failed = [r for r in data["results"] if r["status"] == "error"]
-    assert len(failed) == 3 and all(
+    # the parent and its three variations, each naming the store's simple product
+    assert len(failed) == 4 and all(
         f"simple product in the store (#{simple['id']})" in r["message"] for r in failed
     )
-    assert store_parent(sandbox)["type"] == "simple" and sandbox.variations(simple["id"]) == []
+    held = store_parent(sandbox)
+    assert held["type"] == "simple" and held["name"] == "Old tee"  # not written at all
+    assert sandbox.variations(simple["id"]) == []
 
 
 def test_a_dry_run_shows_the_variations_and_what_prune_would_delete(cli, shop) -> None:
@@ -278,7 +281,7 @@ def test_a_first_export_costs_one_variation_request_per_parent(cli, shop, tmp_pa
     routes = sandbox.stats.by_route
     assert routes[("POST", "/wc/v3/products/{product_id}/variations/batch")] == 6  # one per parent
     assert ("GET", "/wc/v3/products/{product_id}/variations") not in routes  # new parents: no list
-    assert routes[("POST", "/wc/v3/products/batch")] == 2  # the parents, then their attributes
+    assert routes[("POST", "/wc/v3/products/batch")] == 1  # the parents, already variable
 
 
 def test_retry_failed_sends_the_failed_variations_again(cli, shop) -> None:
@@ -303,3 +306,63 @@ def test_retry_failed_sends_the_failed_variations_again(cli, shop) -> None:
     ]
     held = sorted(v["sku"] for v in sandbox.variations(store_parent(sandbox)["id"]))
     assert held == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]
+
+
+NEW_PARENTS = "\n".join(
+    f"""- sku: NEW{n}
+  name: New tee {n}
+  type: variable
+  attributes: {{Size: [S, M], Color: [Red]}}
+  variations:
+    - {{sku: NEW{n}-S, attributes: {{Size: S, Color: Red}}, price: "10.00"}}
+    - {{sku: NEW{n}-M, attributes: {{Size: M, Color: Red}}, price: "11.00"}}"""
+    for n in range(3)
+)
+
+
+def test_new_variable_parents_are_created_variable_in_one_batch(
+    cli, db_path: Path, tmp_path: Path
+) -> None:
+    """Three new variable parents: one /products/batch that creates them variable with their
+    variation attributes, then one /variations/batch per parent; nothing else is written."""
+    sandbox = SandboxStore(seed=3)
+    (tmp_path / "new.yaml").write_text(NEW_PARENTS)
+    assert cli("products", "load", str(tmp_path / "new.yaml")).exit_code == 0
+    db = open_database(db_path)
+    with sandbox.serve() as url:
+        key, secret = sandbox.create_key("read_write")
+        conn = create_connection(db, name="New", url=url, consumer_key=key, consumer_secret=secret)
+        sandbox.stats.reset()
+        fields = "name,sku,price,Size"  # Color is not exported as a field: still made variable
+
+        result = cli("--json", "export", "-c", str(conn.id), "--all", "--fields", fields)
+
+        assert result.exit_code == 0, result.stderr
+        writes = {
+            route: n
+            for (method, route), n in sandbox.stats.by_route.items()
+            if method in ("POST", "PUT", "DELETE")
+        }
+        assert writes == {
+            "/wc/v3/products/batch": 1,
+            "/wc/v3/products/{product_id}/variations/batch": 3,
+        }
+        for n in range(3):
+            parent = store_parent(sandbox, f"NEW{n}")
+            assert parent["type"] == "variable"
+            attributes = {a["name"]: a for a in parent["attributes"]}
+            assert attributes["Size"]["variation"] and attributes["Size"]["options"] == ["S", "M"]
+            assert attributes["Color"]["variation"] and attributes["Color"]["options"] == ["Red"]
+            assert sorted(v["sku"] for v in sandbox.variations(parent["id"])) == [
+                f"NEW{n}-M",
+                f"NEW{n}-S",
+            ]
+        sandbox.stats.reset()
+
+        again = cli("--json", "export", "-c", str(conn.id), "--all", "--fields", fields)
+
+        assert again.exit_code == 0, again.stderr
+        # a full export again: the parents' update does not carry the attributes' variation
+        # marks as a change (nothing for them beyond their own fields)
+        assert sandbox.stats.by_route[("POST", "/wc/v3/products/batch")] == 1
+    db.dispose()

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from woosync.core.errors import param
-from woosync.services.export import book, decide
+from woosync.services.export import book, decide, variation_parents
 from woosync.services.export.records import linked_products
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
@@ -289,4 +289,5 @@ def plan_chunk(run: Run, items: list[Item]) -> list[Item]:
         else:
             unlinked.append(item)
     match_unlinked(run, unlinked)
-    return decide.prepare_writes(run, items)
+    # a variable product's write carries its type and variation attributes (no fix-up after)
+    return variation_parents.make_variable(run, decide.prepare_writes(run, items))

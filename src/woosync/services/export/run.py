@@ -46,6 +46,7 @@ from woosync.services.export.send import Sender
 from woosync.services.export.state import CREATE, UNCHANGED
 from woosync.services.export.variation_run import (
     export_variations,
+    failed_parents,
     store_path,
     variable_parents,
     with_parents,
@@ -118,6 +119,7 @@ def export_products(
                     linked_sync(session, run.connection_id, product_id)
         sender = Sender(run)
         parents: list[int] = []
+        unsent: dict[int, str] = {}  # variable products that failed: their variations say so
         created: set[int] = set()
         for chunk in job.chunks(run):
             items = chunk.items
@@ -136,6 +138,7 @@ def export_products(
             went_out = [r.product_id for r in done.values() if not r.failed]
             went_out += [product_id for product_id, quiet in chunk.in_order() if quiet is not None]
             parents += variable_parents(db, went_out)
+            unsent.update(failed_parents(db, done.values()))
             created.update(i.product_id for i in items if i.action == CREATE)
             for product_id, quiet in chunk.in_order():
                 if quiet is not None:
@@ -155,10 +158,10 @@ def export_products(
                     tally.add(done[product_id])
                 else:  # removed from the catalog since it was chosen
                     tally.skipped += 1
-        if parents:
+        if parents or unsent:
             phases.enter(VARIATIONS)  # counts the variations finished, parent by parent
         for result in export_variations(
-            run, parents, chosen, frozenset(created), prune=prune_variations
+            run, parents, chosen, frozenset(created), prune=prune_variations, failed=unsent
         ):
             tally.add(result)
             phases(1)

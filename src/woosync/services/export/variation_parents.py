@@ -1,7 +1,15 @@
-"""The variable parent's side of a variation export: ``type: variable`` and every attribute its
-variations name marked ``variation: true`` with its options, sent in ``/products/batch`` updates
-(100 a request) before any variation; a store product of another type holding the parent's SKU
-(adopted by the product pass) is never turned into a variable product."""
+"""The variable parent's side of an export: ``type: variable`` and every attribute its variations
+name marked ``variation: true`` with its options.
+
+The product pass carries them in the parent's own write (:func:`make_variable`, called on every
+chunk's writes): a create is ``type: variable`` with its variation attributes from the start, an
+update carries them only when the store's last known list differs. A store product of another
+type holding the parent's SKU is never turned into a variable product: the parent fails, saying
+what to do. :class:`VariableParents` is the variation stage's safety net for a parent the product
+pass did not write (unchanged, its attributes not exported): it sends the attributes in
+``/products/batch`` updates (100 a request) before any variation, and nothing when the store's
+list is right already.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +17,126 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import select
+
 from woosync.db.engine import Database
-from woosync.db.models import ProductSync
+from woosync.db.models import Product, ProductSync
+from woosync.services.export import decide
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
-from woosync.services.export.variation_records import Family
+from woosync.services.export.state import CREATE, UPDATE, Item, Run
+from woosync.services.export.variation_payload import global_slugs
+from woosync.services.export.variation_records import VARIABLE, Family
 from woosync.services.sync import targets as sync_targets
 from woosync.woo import ItemError, WooClient
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooError
 
 log = logging.getLogger("woosync.export")
+
+_CHUNK = 500
+
+
+def make_variable(run: Run, writing: Sequence[Item]) -> list[Item]:
+    """Put what makes a variable product variable into its write (one query per chunk finds
+    them); returns the items still to write (a parent whose SKU a store product of another type
+    holds fails here)."""
+    attributes_of = _variable_products(run, [i for i in writing if i.payload is not None])
+    if not attributes_of:
+        return list(writing)
+    slugs = global_slugs(run.targets)
+    stale = [
+        i
+        for i in writing
+        if i.product_id in attributes_of
+        and i.action == UPDATE
+        and i.store_product is None
+        and "attributes" not in (i.payload or {})
+        and marked(attributes_of[i.product_id], i.known.store_attributes, slugs, run.registry)
+        is not None
+    ]
+    if stale:  # the merge starts from the store's list as it is now, and its type is checked
+        decide.load_store_state(run, stale, with_products=True)
+    for item in writing:
+        attributes = attributes_of.get(item.product_id)
+        if attributes is None or item.done or item.payload is None:
+            continue
+        base = item.payload.get("attributes", item.known.store_attributes)
+        wanted = marked(attributes, base, slugs, run.registry)
+        if item.action == CREATE:
+            item.payload["type"] = VARIABLE
+        elif wanted is None and "attributes" not in item.payload:
+            continue  # the store's list is right already: the update does not carry it
+        elif (kind := str((item.store_product or {}).get("type") or VARIABLE)) != VARIABLE:
+            item.fail(not_variable_message(item.sku, kind, item.woo_id))
+            continue
+        else:
+            item.payload["type"] = VARIABLE
+        if wanted is not None:
+            item.payload["attributes"] = wanted
+    return [i for i in writing if not i.done]
+
+
+def _variable_products(run: Run, items: Sequence[Item]) -> dict[int, dict[str, Any]]:
+    """product id -> its attributes, for the variable products among ``items``."""
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    ids = [i.product_id for i in items]
+    found: dict[int, dict[str, Any]] = {}
+    if not ids:
+        return found
+    with run.db.session() as session:
+        for start in range(0, len(ids), _CHUNK):
+            query = select(table.c.id, table.c.attributes).where(
+                table.c.id.in_(ids[start : start + _CHUNK]), table.c.type == VARIABLE
+            )
+            found.update({int(i): dict(a or {}) for i, a in session.execute(query)})
+    return found
+
+
+def not_variable_message(sku: str, kind: str, woo_id: int) -> str:
+    return (
+        f'"{sku}" is a {kind} product in the store (#{woo_id}); woosync does not turn it into a '
+        "variable product: delete it in the store (or give the catalog product another SKU) and "
+        "export again"
+    )
+
+
+def marked(
+    attributes: Mapping[str, Any],
+    held: Sequence[Mapping[str, Any]] | None,
+    slugs: Mapping[str, str],
+    registry: StoreRegistry,
+) -> list[dict[str, Any]] | None:
+    """The attribute list ``held`` (the store's, or the write's) with every attribute of the
+    variable product marked ``variation`` and holding its options; ``None`` when it is so already."""
+    entries = [dict(a) for a in held or []]
+    changed = held is None
+    for position, (name, options) in enumerate(attributes.items()):
+        names = [str(o) for o in (options if isinstance(options, list) else [options])]
+        slug = slugs.get(name)
+        attribute_id = registry.get(ATTRIBUTE, slug) if slug else None
+        entry = next(
+            (
+                a
+                for a in entries
+                if (attribute_id and a.get("id") == attribute_id)
+                or (
+                    not attribute_id
+                    and not a.get("id")
+                    and str(a.get("name", "")).casefold() == name.casefold()
+                )
+            ),
+            None,
+        )
+        if entry is None:
+            entry = {"id": attribute_id} if attribute_id else {"name": name}
+            entry.update(position=position, visible=True)
+            entries.append(entry)
+            changed = True
+        if not entry.get("variation") or sorted(entry.get("options") or []) != sorted(names):
+            entry["variation"] = True
+            entry["options"] = names
+            changed = True
+    return [_attribute_body(a) for a in entries] if changed else None
 
 
 class VariableParents:
@@ -81,12 +199,12 @@ class VariableParents:
                             f"its variable product's attributes could not be sent: {error}"
                         )
                     continue
-                for family in families:
-                    if family.woo_id == int(answer.get("id") or 0):
-                        family.store_attributes = sync_targets.normalize_store_attributes(
-                            answer.get("attributes")
-                        )
-                        rows.append(family)
+                family = by_woo.get(int(answer.get("id") or 0))
+                if family is not None:
+                    family.store_attributes = sync_targets.normalize_store_attributes(
+                        answer.get("attributes")
+                    )
+                    rows.append(family)
             self._remember_parents(rows)
         return unready
 
@@ -104,47 +222,11 @@ class VariableParents:
         for family in families:
             kind = types.get(family.woo_id, "variable")
             if kind != "variable":
-                unready[family.product_id] = (
-                    f'"{family.sku}" is a {kind} product in the store (#{family.woo_id}); woosync '
-                    "does not turn it into a variable product: delete it in the store (or give "
-                    "the catalog product another SKU) and export again"
-                )
+                unready[family.product_id] = not_variable_message(family.sku, kind, family.woo_id)
         return unready
 
     def _attributes(self, family: Family) -> list[dict[str, Any]] | None:
-        """The parent's attribute list with every variation attribute marked ``variation`` and
-        holding its options; ``None`` when the store's already is so."""
-        held = [dict(a) for a in family.store_attributes or []]
-        changed = False
-        for position, (name, options) in enumerate(family.attributes.items()):
-            names = [str(o) for o in (options if isinstance(options, list) else [options])]
-            slug = self.slugs.get(name)
-            attribute_id = self.registry.get(ATTRIBUTE, slug) if slug else None
-            entry = next(
-                (
-                    a
-                    for a in held
-                    if (attribute_id and a.get("id") == attribute_id)
-                    or (
-                        not attribute_id
-                        and not a.get("id")
-                        and str(a.get("name", "")).casefold() == name.casefold()
-                    )
-                ),
-                None,
-            )
-            if entry is None:
-                entry = {"id": attribute_id} if attribute_id else {"name": name}
-                entry.update(position=position, visible=True)
-                held.append(entry)
-                changed = True
-            if not entry.get("variation") or sorted(entry.get("options") or []) != sorted(names):
-                entry["variation"] = True
-                entry["options"] = names
-                changed = True
-        if not changed:
-            return None
-        return [_attribute_body(a) for a in held]
+        return marked(family.attributes, family.store_attributes or [], self.slugs, self.registry)
 
     def _remember_parents(self, families: Sequence[Family]) -> None:
         if not families:

@@ -11,7 +11,7 @@ VariationExport` (:func:`export_variations`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -108,6 +108,12 @@ def variable_parents(db: Database, product_ids: Iterable[int]) -> list[int]:
         return variable_ids(session, wanted)
 
 
+def failed_parents(db: Database, results: Iterable[ProductResult]) -> dict[int, str]:
+    """The variable products among those that failed (product id -> why)."""
+    why = {r.product_id: r.message or "not written" for r in results if r.failed}
+    return {i: why[i] for i in variable_parents(db, why)}
+
+
 def export_variations(
     run: Run,
     parents: list[int],
@@ -115,19 +121,23 @@ def export_variations(
     created: frozenset[int],
     *,
     prune: bool,
+    failed: Mapping[int, str] | None = None,
 ) -> Iterator[ProductResult]:
     """The variations of ``parents`` (and, with ``--retry-failed``, of the failed variations'
-    products), exported; each one's result as a :class:`ProductResult` with its parent."""
+    products), exported; each one's result as a :class:`ProductResult` with its parent. Those of
+    the ``failed`` variable products (id -> why) fail, saying why."""
     if chosen.retry:  # the failed variations, under their products (linked or just retried)
         retried = list(parents)
         with run.db.session() as session:
-            failed = _failed_variations(session, run.connection_id)
-            parents = list(dict.fromkeys([*parents, *parents_of(session, failed).values()]))
+            again = _failed_variations(session, run.connection_id)
+            parents = list(dict.fromkeys([*parents, *parents_of(session, again).values()]))
         # a product retried here had its variations held back: all of them go
-        chosen = Chosen(frozenset(failed), frozenset(retried))
-    if not parents:
+        chosen = Chosen(frozenset(again), frozenset(retried))
+    failed = failed or {}
+    if not parents and not failed:
         return
-    report = _stage(run, prune=prune).run(parents, chosen.only, chosen.whole, created)
+    stage = _stage(run, prune=prune)
+    report = stage.run(parents, chosen.only, chosen.whole, created, failed)
     for pruned in report.pruned:
         log.info(
             "variation #%s of product %s %s",

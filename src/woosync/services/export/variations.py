@@ -22,7 +22,7 @@ For each variable parent linked to the store (the product pass created or update
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,6 +68,7 @@ from woosync.woo.errors import WooError
 log = logging.getLogger("woosync.export")
 
 GONE = "woocommerce_rest_product_variation_invalid_id"
+NOT_IN_STORE = "its variable product is not in the store"
 
 
 class VariationExport:
@@ -110,12 +111,15 @@ class VariationExport:
         only: Collection[int] | None = None,
         whole: Collection[int] = (),
         created: Collection[int] = (),
+        failed: Mapping[int, str] | None = None,
     ) -> VariationReport:
         """Export the variations of ``parent_ids``: with ``only``, just those variations, except
         for the parents in ``whole`` (all of theirs). ``created``: the parents the product pass
-        has just created (as simple products: they are made variable here)."""
+        has just created (with their variation attributes). The variations of the ``failed``
+        parents (id -> why) fail, saying why."""
+        failed = failed or {}
         with self.db.session() as session:
-            families = load_families(session, self.connection_id, parent_ids)
+            families = load_families(session, self.connection_id, [*parent_ids, *failed])
         wanted: list[VariationItem] = []
         for family in families:
             chosen = [
@@ -123,11 +127,11 @@ class VariationExport:
                 for v in family.variations
                 if only is None or family.product_id in whole or v.id in only
             ]
-            if not family.woo_id:
+            why = failed.get(family.product_id)
+            if why is not None or not family.woo_id:
+                message = f"its variable product failed: {why}" if why else NOT_IN_STORE
                 for row in chosen:
-                    self._finish(
-                        family, row, 0, FAILED, message="its variable product is not in the store"
-                    )
+                    self._finish(family, row, 0, FAILED, message=message)
                 continue
             wanted += [self.item(family, row) for row in chosen]
         self._prepare_terms(wanted)
