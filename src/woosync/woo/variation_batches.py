@@ -145,20 +145,27 @@ class _VariationRun:
     def send(self, writes: Iterable[VariationWrite]) -> Iterator[list[VariationOutcome]]:
         for write in writes:
             self.queues.setdefault(write.parent_id, deque()).append(_Pending(write))
+        # parents with writes waiting and no request in flight, in order (a parent whose
+        # request came back with writes left goes first again)
+        ready = deque(self.queues)
         busy: dict[Future[_Answer], tuple[int, list[_Pending], float]] = {}
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="woosync-var") as pool:
-            while busy or any(self.queues.values()):
-                for parent_id, queue in self.queues.items():
-                    if len(busy) >= self.concurrency:
-                        break
-                    if queue and all(parent_id != p for p, _c, _t in busy.values()):
+            while busy or ready:
+                while ready and len(busy) < self.concurrency:
+                    parent_id = ready.popleft()
+                    queue = self.queues[parent_id]
+                    if queue:
                         chunk = [queue.popleft() for _ in range(min(self.size, len(queue)))]
                         future = pool.submit(self._send, parent_id, chunk)
                         busy[future] = (parent_id, chunk, time.monotonic())
+                if not busy:
+                    continue
                 done, _ = wait(busy, return_when=FIRST_COMPLETED)
                 for future in done:
                     parent_id, chunk, started = busy.pop(future)
                     outcomes = self._finished(future, parent_id, chunk, started)
+                    if self.queues[parent_id]:
+                        ready.appendleft(parent_id)
                     if outcomes:
                         yield outcomes
                     if self.streak >= MAX_FAILURE_STREAK:

@@ -14,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from woosync.services.export import plan
 from woosync.services.export.payload import RefResolver, build_payload
+from woosync.services.export.select import field_readers
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.variations import option_set
 
@@ -45,6 +47,8 @@ VARIATION_SCALARS = frozenset(
     }
 )
 _OWN_KINDS = frozenset({sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES})
+_PLAIN = (str, int, float, bool)
+_MEMO_LIMIT = 50_000  # fingerprints of repeated values remembered per run
 
 
 def variation_targets(targets: Sequence[sync_targets.Target]) -> list[sync_targets.Target]:
@@ -102,3 +106,46 @@ def variation_payload(
     if images:
         payload["image"] = images[0]
     return payload
+
+
+class VariationValues:
+    """What each catalog variation is in the export's terms: its values to send (through
+    ``targets``, from :func:`variation_targets`), their fingerprints, and its options in store
+    terms. Each field's reader is chosen once per run, and the fingerprints of plain values and
+    of option sets are remembered: prices, stock and options repeat from variation to variation.
+    """
+
+    def __init__(self, targets: Sequence[sync_targets.Target], slugs: Mapping[str, str]) -> None:
+        self.targets = targets
+        self.slugs = slugs
+        self.fields = [t.field for t in targets]
+        self.readers = field_readers(self.fields)
+        self.kinds = {t.key: t.kind for t in targets}
+        self.memo: dict[Any, str] = {}
+
+    def of(self, row: Any) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+        """(values, fingerprints incl. :data:`OPTIONS_KEY`, options) of one variation's row."""
+        readers = self.readers
+        values = plan.desired_values(self.targets, lambda name: readers[name](row))
+        prints = {key: self._print(self.kinds[key], value) for key, value in values.items()}
+        options = store_options(row.attributes or {}, self.slugs)
+        memo_key = tuple(sorted(options.items()))
+        found = self.memo.get(memo_key)
+        if found is None:
+            found = self._remember(memo_key, options_print(row.attributes or {}, self.slugs))
+        prints[OPTIONS_KEY] = found
+        return values, prints, options
+
+    def _print(self, kind: str, value: Any) -> str:
+        if type(value) not in _PLAIN:
+            return sync_targets.fingerprint(kind, value)
+        memo_key = (kind, type(value), value)  # True and 1 print differently
+        found = self.memo.get(memo_key)
+        if found is None:
+            found = self._remember(memo_key, sync_targets.fingerprint(kind, value))
+        return found
+
+    def _remember(self, memo_key: Any, found: str) -> str:
+        if len(self.memo) < _MEMO_LIMIT:
+            self.memo[memo_key] = found
+        return found

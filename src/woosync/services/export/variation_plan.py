@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 
 from woosync.services.export.variation_match import match_parent, skus_to_look_up
 from woosync.services.export.variation_payload import OPTIONS_KEY
-from woosync.services.export.variation_records import Family, load_families
+from woosync.services.export.variation_records import Family
 from woosync.services.export.variation_results import (
     PlannedVariation,
     PrunedVariation,
@@ -24,8 +24,7 @@ def plan_variations(
     whole: Collection[int] = (),
 ) -> VariationPlan:
     """What ``export.run`` would do, found with reads only (``--dry-run``)."""
-    with export.db.session() as session:
-        families = load_families(session, export.connection_id, parent_ids)
+    families = export.families(parent_ids)
     found = VariationPlan()
 
     def planned(

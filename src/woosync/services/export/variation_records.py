@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from woosync.db.models import Product
-from woosync.services.export.records import load_syncs
+from woosync.db.models import Product, ProductSync
+from woosync.services.export.records import product_columns
 
 VARIABLE = "variable"
 VARIATION = "variation"
@@ -27,7 +27,7 @@ class Family:
     attributes: dict[str, Any]
     woo_id: int
     store_attributes: list[dict[str, Any]] | None
-    variations: list[Any] = field(default_factory=list)  # Product rows (read-only)
+    variations: list[Any] = field(default_factory=list)  # read-only rows (load_families)
     syncs: dict[int, Any] = field(default_factory=dict)  # variation id -> its sync record
 
 
@@ -57,32 +57,64 @@ def parents_of(session: Session, variation_ids: Iterable[int]) -> dict[int, int]
     return found
 
 
-def load_families(session: Session, connection_id: int, parent_ids: Sequence[int]) -> list[Family]:
-    """The families of ``parent_ids`` (variable products only), variations oldest first."""
+def load_families(
+    session: Session, connection_id: int, parent_ids: Sequence[int], fields: Iterable[str] = ()
+) -> list[Family]:
+    """The families of ``parent_ids`` (variable products only), variations oldest first. A
+    variation is a read-only row of the columns ``fields`` are read from (``field_value``), with
+    its ``id``, ``sku``, ``parent_id`` and ``attributes``; its sync record has its link, the
+    fingerprints last exported and when."""
     table: Any = Product.__table__  # type: ignore[attr-defined]
-    parents = session.execute(
-        select(table.c.id, table.c.sku, table.c.name, table.c.attributes).where(
-            table.c.id.in_(list(parent_ids)), table.c.type == VARIABLE
+    wanted = list(dict.fromkeys(int(i) for i in parent_ids))
+    families: dict[int, Family] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(table.c.id, table.c.sku, table.c.name, table.c.attributes).where(
+            table.c.id.in_(wanted[start : start + _CHUNK]), table.c.type == VARIABLE
         )
-    ).all()
-    links = load_syncs(session, connection_id, [row.id for row in parents])
-    families = {
-        int(row.id): Family(
-            int(row.id),
-            str(row.sku),
-            str(row.name),
-            dict(row.attributes or {}),
-            int(getattr(links.get(row.id), "woo_product_id", 0) or 0),
-            getattr(links.get(row.id), "store_attributes", None),
+        for row in session.execute(query):
+            families[int(row.id)] = Family(
+                int(row.id), str(row.sku), str(row.name), dict(row.attributes or {}), 0, None
+            )
+    for product_id, woo_id, held in _links(session, connection_id, list(families), _PARENT_LINK):
+        families[product_id].woo_id = int(woo_id or 0)
+        families[product_id].store_attributes = held
+    names = {*product_columns(fields), "id", "sku", "parent_id", "attributes"}
+    columns = [table.c[name] for name in sorted(names)]
+    parents = list(families)
+    children: list[Any] = []
+    for start in range(0, len(parents), _CHUNK):
+        query = (
+            select(*columns)
+            .where(table.c.parent_id.in_(parents[start : start + _CHUNK]))
+            .order_by(table.c.id)
         )
-        for row in parents
-    }
-    children = session.exec(
-        select(Product).where(table.c.parent_id.in_(list(families))).order_by(table.c.id)
-    ).all()
+        children += session.execute(query).all()
     for child in children:
-        families[int(child.parent_id or 0)].variations.append(child)
-    syncs = load_syncs(session, connection_id, [int(c.id or 0) for c in children])
+        families[int(child.parent_id)].variations.append(child)
+    syncs = {
+        int(row.product_id): row
+        for row in _links(session, connection_id, [int(c.id) for c in children], _VARIATION_LINK)
+    }
     for family in families.values():
         family.syncs = {int(v.id): syncs[v.id] for v in family.variations if v.id in syncs}
-    return [families[i] for i in parent_ids if i in families]
+    return [families[i] for i in wanted if i in families]
+
+
+_PARENT_LINK = ("product_id", "woo_product_id", "store_attributes")
+_VARIATION_LINK = ("product_id", "woo_product_id", "exported_values", "last_exported_at")
+
+
+def _links(
+    session: Session, connection_id: int, product_ids: list[int], names: Sequence[str]
+) -> list[Any]:
+    """The sync records of ``product_ids`` in this store, only the columns ``names``."""
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    columns = [table.c[name] for name in names]
+    found: list[Any] = []
+    for start in range(0, len(product_ids), _CHUNK):
+        query = select(*columns).where(
+            table.c.connection_id == connection_id,
+            table.c.product_id.in_(product_ids[start : start + _CHUNK]),
+        )
+        found += session.execute(query).all()
+    return found

@@ -79,6 +79,7 @@ class VariationItem:
     woo_id: int
     last_exported_at: datetime | None = None
     keys: list[str] = field(default_factory=list)
+    options: dict[str, str] = field(default_factory=dict)  # in store terms (store_options)
 
 
 def pruned_variation(outcome: VariationOutcome) -> PrunedVariation:

@@ -2,19 +2,19 @@
 
 For each variable parent linked to the store (the product pass created or updated it):
 
-1. the parent's variation attributes (:mod:`variation_parents`): ``type: variable`` and every
-   attribute its variations name marked ``variation: true`` with its options;
+1. the parent's variation attributes (:mod:`variation_parents`): the product pass's write has
+   made it ``variable`` with them; a parent it did not write whose store list lacks them gets
+   them here;
 2. each variation's values through the export's targets (:mod:`variation_payload`); with
    ``partial``, a linked variation whose fingerprints did not change sends nothing, and one that
    changed sends only the changed keys;
 3. parents with a variation not yet linked (or all, with ``prune``) have their store variations
    listed (several parents at once) and matched (:mod:`variation_match`: link, SKU, a holder
    elsewhere named, option set, else create);
-4. writes go through ``/products/{id}/variations/batch`` (``WooClient.write_variations``: one
-   request in flight per parent, several parents at once, adaptive size, lost creates looked up
-   before a resend); a linked variation the store no longer has is matched again and created;
-5. the store's variations no catalog variation took are deleted with ``prune``, else left;
-6. each variation's sync record is written as its request is answered.
+4. writes go through ``/products/{id}/variations/batch`` and are booked as they are answered
+   (:mod:`variation_send`); a linked variation the store no longer has is matched again and
+   created;
+5. the store's variations no catalog variation took are deleted with ``prune``, else left.
 
 ``--dry-run`` is :mod:`variation_plan`; the typed results are in :mod:`variation_results`.
 """
@@ -23,51 +23,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
-from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
-from woosync.services.catalog import field_value
-from woosync.services.export import plan
 from woosync.services.export.payload import MissingRefError
-from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import StoreRegistry
-from woosync.services.export.variation_match import (
-    LocalVariation,
-    holder_elsewhere,
-    match_parent,
-    skus_to_look_up,
-)
+from woosync.services.export.variation_match import LocalVariation, match_parent, skus_to_look_up
 from woosync.services.export.variation_parents import VariableParents
 from woosync.services.export.variation_payload import (
     OPTIONS_KEY,
+    VariationValues,
     global_slugs,
     options_payload,
-    options_print,
-    store_options,
     variation_payload,
     variation_targets,
 )
 from woosync.services.export.variation_records import Family, load_families
 from woosync.services.export.variation_results import (
     FAILED,
-    SUCCESS,
     UNCHANGED,
     VariationItem,
     VariationReport,
     VariationResult,
-    pruned_variation,
-    refusal_message,
 )
+from woosync.services.export.variation_send import VariationSender
 from woosync.services.sync import targets as sync_targets
-from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
+from woosync.woo import VariationWrite, WooClient
 from woosync.woo.api_limits import MAX_BATCH
-from woosync.woo.errors import WooError
 
 log = logging.getLogger("woosync.export")
 
-GONE = "woocommerce_rest_product_variation_invalid_id"
 NOT_IN_STORE = "its variable product is not in the store"
 
 
@@ -100,8 +85,18 @@ class VariationExport:
         self.concurrency = concurrency
         self.batch_size = batch_size
         self.create_terms = create_terms
-        self.on_result = on_result
         self.report = VariationReport()
+        self.sender = VariationSender(
+            db,
+            client,
+            connection_id,
+            self.targets,
+            self.report,
+            batch_size=batch_size,
+            concurrency=concurrency,
+            on_result=on_result,
+        )
+        self.values = VariationValues(self.targets, self.slugs)
         self.created: frozenset[int] = frozenset()  # parents just created: no variations yet
 
     # the run ---------------------------------------------------------------------------------
@@ -118,8 +113,8 @@ class VariationExport:
         has just created (with their variation attributes). The variations of the ``failed``
         parents (id -> why) fail, saying why."""
         failed = failed or {}
-        with self.db.session() as session:
-            families = load_families(session, self.connection_id, [*parent_ids, *failed])
+        families = self.families([*parent_ids, *failed])
+        finish = self.sender.finish
         wanted: list[VariationItem] = []
         for family in families:
             chosen = [
@@ -131,12 +126,46 @@ class VariationExport:
             if why is not None or not family.woo_id:
                 message = f"its variable product failed: {why}" if why else NOT_IN_STORE
                 for row in chosen:
-                    self._finish(family, row, 0, FAILED, message=message)
+                    finish(family, row, 0, FAILED, message=message)
                 continue
             wanted += [self.item(family, row) for row in chosen]
         self._prepare_terms(wanted)
         self.created = frozenset(created)
-        parents = VariableParents(
+        unready = self._parents().prepare(families, self.created)
+        for variation in [v for v in wanted if v.family.product_id in unready]:
+            message = unready[variation.family.product_id]
+            finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
+        wanted = [v for v in wanted if v.family.product_id not in unready]
+        by_id = {v.row.id: v for v in wanted}
+        to_list = {v.family.product_id: v.family for v in wanted if not v.woo_id}
+        if self.prune:
+            to_list.update({f.product_id: f for f in families if f.woo_id})
+        writes = [w for v in wanted if v.woo_id and (w := self._update_by_link(v)) is not None]
+        for variation in self.sender.send(writes, by_id):  # linked to a variation now gone
+            variation.woo_id = 0
+            to_list[variation.family.product_id] = variation.family
+        if to_list:
+            # every variation of a parent listed takes part (the linked ones hold their store
+            # variations, so nothing they hold is pruned); only those not written yet are sent
+            family_of = [v for v in wanted if v.family.product_id in to_list]
+            pending = {int(v.row.id) for v in family_of if not v.woo_id}
+            self.sender.send(self._matched(list(to_list.values()), family_of, pending), by_id)
+        return self.report
+
+    def families(self, parent_ids: Sequence[int]) -> list[Family]:
+        with self.db.session() as session:
+            return load_families(session, self.connection_id, parent_ids, self.values.fields)
+
+    def item(self, family: Family, row: Any) -> VariationItem:
+        values, prints, options = self.values.of(row)
+        sync = family.syncs.get(int(row.id))
+        previous = dict(getattr(sync, "exported_values", None) or {})
+        woo_id = int(getattr(sync, "woo_product_id", 0) or 0)
+        last = getattr(sync, "last_exported_at", None)
+        return VariationItem(family, row, values, prints, previous, woo_id, last, options=options)
+
+    def _parents(self) -> VariableParents:
+        return VariableParents(
             self.db,
             self.client,
             self.connection_id,
@@ -145,47 +174,13 @@ class VariationExport:
             batch_size=self.batch_size,
             concurrency=self.concurrency,
         )
-        unready = parents.prepare(families, self.created)
-        self.report.parent_writes += parents.writes
-        for variation in [v for v in wanted if v.family.product_id in unready]:
-            message = unready[variation.family.product_id]
-            self._finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
-        wanted = [v for v in wanted if v.family.product_id not in unready]
-        linked = [v for v in wanted if v.woo_id]
-        unlinked = [v for v in wanted if not v.woo_id]
-        to_list = {v.family.product_id: v.family for v in unlinked}
-        if self.prune:
-            to_list.update({f.product_id: f for f in families if f.woo_id})
-        writes = [w for v in linked if (w := self._update_by_link(v)) is not None]
-        gone = self._send(writes, {v.row.id: v for v in wanted})
-        for variation in gone:  # linked to a variation the store no longer has: match again
-            variation.woo_id = 0
-            to_list[variation.family.product_id] = variation.family
-        if to_list:
-            # every variation of a parent listed takes part (the linked ones hold their store
-            # variations, so nothing they hold is pruned); only those not written yet are sent
-            family_of = [v for v in wanted if v.family.product_id in to_list]
-            pending = {int(v.row.id) for v in family_of if not v.woo_id}
-            writes = self._matched(list(to_list.values()), family_of, pending)
-            self._send(writes, {v.row.id: v for v in wanted})
-        return self.report
-
-    def item(self, family: Family, row: Any) -> VariationItem:
-        values = plan.desired_values(self.targets, lambda name: field_value(row, name))
-        prints = sync_targets.fingerprints(self.targets, values)
-        prints[OPTIONS_KEY] = options_print(row.attributes or {}, self.slugs)
-        sync = family.syncs.get(int(row.id))
-        previous = dict(getattr(sync, "exported_values", None) or {})
-        woo_id = int(getattr(sync, "woo_product_id", 0) or 0)
-        last = getattr(sync, "last_exported_at", None)
-        return VariationItem(family, row, values, prints, previous, woo_id, last)
 
     def _update_by_link(self, variation: VariationItem) -> VariationWrite | None:
         keys = list(variation.prints)
         if self.partial:
             keys = [k for k in keys if variation.previous.get(k) != variation.prints[k]]
             if not keys:
-                self._finish(
+                self.sender.finish(
                     variation.family,
                     variation.row,
                     variation.woo_id,
@@ -195,6 +190,7 @@ class VariationExport:
                 return None
         return self._write(variation, "update", keys, variation.woo_id)
 
+    # matching ----------------------------------------------------------------------------------
     def _matched(
         self, families: list[Family], variations: list[VariationItem], pending: set[int]
     ) -> list[VariationWrite]:
@@ -203,7 +199,7 @@ class VariationExport:
         for variation in variations:
             by_parent.setdefault(variation.family.product_id, []).append(variation)
         # a parent created in this run has no variations yet: nothing to list, and a SKU held
-        # elsewhere is refused by the store per item (named after the fact, _named_holders)
+        # elsewhere is refused by the store per item (named after the fact, variation_send)
         old = [f for f in families if f.product_id not in self.created]
         store: dict[int, list[dict[str, Any]]] = {f.woo_id: [] for f in families}
         store.update(
@@ -225,24 +221,20 @@ class VariationExport:
                 if match.local.product_id not in pending:
                     continue  # written by its link already
                 if match.action == "error":
-                    self._finish(family, variation.row, 0, FAILED, message=match.message)
-                elif match.action == "create":
-                    write = self._write(variation, "create", list(variation.prints), None)
-                    if write is not None:
-                        writes.append(write)
-                else:
+                    self.sender.finish(family, variation.row, 0, FAILED, message=match.message)
+                    continue
+                if match.action == "update":  # relinked: the store's copy may differ anywhere
                     variation.woo_id = int(match.woo_id or 0)
-                    keys = list(variation.prints)  # relinked: the store's copy may differ anywhere
-                    write = self._write(variation, "update", keys, variation.woo_id)
-                    if write is not None:
-                        writes.append(write)
+                write = self._write(variation, match.action, list(variation.prints), match.woo_id)
+                if write is not None:
+                    writes.append(write)
             writes += self._prune(family, matched.unmatched)
         return writes
 
     def local(self, variation: VariationItem) -> LocalVariation:
-        options = store_options(variation.row.attributes or {}, self.slugs)
+        row = variation.row
         return LocalVariation(
-            int(variation.row.id), str(variation.row.sku or ""), options, variation.woo_id or None
+            int(row.id), str(row.sku or ""), variation.options, variation.woo_id or None
         )
 
     def _prune(self, family: Family, unmatched: list[Any]) -> list[VariationWrite]:
@@ -262,133 +254,29 @@ class VariationExport:
     def _write(
         self, variation: VariationItem, action: str, keys: list[str], woo_id: int | None
     ) -> VariationWrite | None:
+        row = variation.row
         try:
             body = variation_payload(self.targets, variation.values, keys, self.registry)
             if OPTIONS_KEY in keys:
                 body["attributes"] = options_payload(
-                    variation.row.attributes or {}, self.slugs, self.registry
+                    row.attributes or {}, self.slugs, self.registry
                 )
         except MissingRefError as exc:
-            self._finish(
-                variation.family, variation.row, variation.woo_id, FAILED, message=str(exc)
-            )
+            self.sender.finish(variation.family, row, variation.woo_id, FAILED, message=str(exc))
             return None
         variation.keys = keys
         return VariationWrite(
             variation.family.woo_id,
             "create" if action == "create" else "update",
             body,
-            variation_id=woo_id,
-            sku=str(variation.row.sku or ""),
-            options=store_options(variation.row.attributes or {}, self.slugs),
-            tag=int(variation.row.id),
+            variation_id=woo_id if action != "create" else None,
+            sku=str(row.sku or ""),
+            options=variation.options,
+            tag=int(row.id),
         )
 
-    # sending and booking -----------------------------------------------------------------------
-    def _send(
-        self, writes: list[VariationWrite], by_id: dict[int, VariationItem]
-    ) -> list[VariationItem]:
-        """Send, book each answered request; returns the variations whose link was stale."""
-        stale: list[VariationItem] = []
-        if not writes:
-            return stale
-        outcomes = self.client.write_variations(
-            writes, size=self.batch_size, concurrency=self.concurrency
-        )
-        for batch in outcomes:
-            rows: list[SyncRow] = []
-            for outcome in batch:
-                if outcome.write.action == "delete":
-                    self.report.pruned.append(pruned_variation(outcome))
-                    continue
-                variation = by_id[outcome.write.tag]
-                if (
-                    outcome.error is not None
-                    and outcome.error.code == GONE
-                    and outcome.write.action == "update"
-                ):
-                    stale.append(variation)
-                    continue
-                rows.append(self._booked(variation, outcome))
-            if rows:
-                with self.db.session() as session:
-                    write_syncs(session, self.connection_id, rows)
-        return stale
-
-    def _booked(self, variation: VariationItem, outcome: VariationOutcome) -> SyncRow:
-        now = utcnow()
-        if outcome.error is not None:
-            message = self._named_holder(variation, outcome.error) or refusal_message(
-                str(variation.row.sku), outcome.error
-            )
-            self._finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
-            return SyncRow(
-                int(variation.row.id),
-                variation.woo_id,
-                FAILED,
-                message,
-                exported_values=variation.previous,
-            )
-        answer = outcome.answer or {}
-        woo_id = int(answer.get("id") or variation.woo_id)
-        previous = {**variation.previous, **{k: variation.prints[k] for k in variation.keys}}
-        fields = [t.field for t in self.targets if t.key in variation.keys]
-        if OPTIONS_KEY in variation.keys:
-            fields.append("attributes")
-        created = outcome.write.action == "create" and not outcome.recovered
-        self._finish(
-            variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
-        )
-        return SyncRow(
-            int(variation.row.id),
-            woo_id,
-            "synced",
-            last_exported_at=now,
-            last_modified_fields=fields,
-            exported_values=previous,
-        )
-
-    def _named_holder(self, variation: VariationItem, error: ItemError) -> str | None:
-        """A duplicate SKU the store refused: who holds it, said as matching says it."""
-        if not error.duplicate_sku or not variation.row.sku:
-            return None
-        try:
-            hits = self.client.lookup_skus([str(variation.row.sku)], concurrency=1)
-        except WooError:
-            return None
-        local = self.local(variation)
-        return holder_elsewhere(local, variation.family.woo_id, hits)
-
-    def _finish(
-        self,
-        family: Family,
-        row: Any,
-        woo_id: int,
-        status: str,
-        *,
-        message: str | None = None,
-        fields: Sequence[str] = (),
-        at: datetime | None = None,
-        created: bool = False,
-    ) -> None:
-        result = VariationResult(
-            int(row.id),
-            family.product_id,
-            str(row.sku or ""),
-            woo_id,
-            family.woo_id,
-            status,
-            tuple(fields),
-            at,
-            message,
-            created,
-        )
-        self.report.results.append(result)
-        if self.on_result is not None:
-            self.on_result(result)
-
-    # the parent's side -------------------------------------------------------------------------
     def _prepare_terms(self, variations: Sequence[VariationItem]) -> None:
+        """The store's terms of the global attributes' options (created when missing)."""
         wanted: dict[str, tuple[str, set[str]]] = {}
         for variation in variations:
             for name, option in (variation.row.attributes or {}).items():

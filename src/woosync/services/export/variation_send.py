@@ -1,0 +1,180 @@
+"""Sending variations and booking what the store answered: the variation export's last stage.
+
+Writes go through ``/products/{id}/variations/batch`` (``WooClient.write_variations``: one request
+in flight per parent, several parents at once, adaptive size, lost creates looked up before a
+resend). Each answered variation gets its result and a sync record row; the rows are written to
+the database in groups (:data:`BOOK_ROWS` rows, or every :data:`BOOK_SECONDS`, and at the end),
+not one transaction per request: a run stopped between the store's answer and the booking loses
+nothing, as the next run finds the store's variation by its SKU under the parent (or its option
+set) and links it, never creating it twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from woosync.core.timeutil import utcnow
+from woosync.db.engine import Database
+from woosync.services.export.records import SyncRow, write_syncs
+from woosync.services.export.variation_match import LocalVariation, holder_elsewhere
+from woosync.services.export.variation_payload import OPTIONS_KEY
+from woosync.services.export.variation_records import Family
+from woosync.services.export.variation_results import (
+    FAILED,
+    SUCCESS,
+    VariationItem,
+    VariationReport,
+    VariationResult,
+    pruned_variation,
+    refusal_message,
+)
+from woosync.services.sync import targets as sync_targets
+from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
+from woosync.woo.errors import WooError
+
+GONE = "woocommerce_rest_product_variation_invalid_id"
+BOOK_ROWS = 600  # sync records written together (about 100 parents' requests)
+BOOK_SECONDS = 2.0  # ... or after this long, whichever comes first
+
+
+class VariationSender:
+    """Sends one run's variation writes and books each answer (results and sync records)."""
+
+    def __init__(
+        self,
+        db: Database,
+        client: WooClient,
+        connection_id: int,
+        targets: Sequence[sync_targets.Target],
+        report: VariationReport,
+        *,
+        batch_size: int,
+        concurrency: int,
+        on_result: Callable[[VariationResult], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.client = client
+        self.connection_id = connection_id
+        self.targets = targets
+        self.report = report
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.on_result = on_result
+
+    def send(
+        self, writes: list[VariationWrite], by_id: dict[int, VariationItem]
+    ) -> list[VariationItem]:
+        """Send, book the answers; returns the variations whose link was stale (the store no
+        longer has the variation they were linked to: matched again by the caller)."""
+        stale: list[VariationItem] = []
+        if not writes:
+            return stale
+        rows: list[SyncRow] = []
+        booked = time.monotonic()
+        outcomes = self.client.write_variations(
+            writes, size=self.batch_size, concurrency=self.concurrency
+        )
+        try:
+            for batch in outcomes:
+                for outcome in batch:
+                    if outcome.write.action == "delete":
+                        self.report.pruned.append(pruned_variation(outcome))
+                        continue
+                    variation = by_id[outcome.write.tag]
+                    error = outcome.error
+                    if (
+                        error is not None
+                        and error.code == GONE
+                        and outcome.write.action == "update"
+                    ):
+                        stale.append(variation)
+                        continue
+                    rows.append(self._booked(variation, outcome))
+                if len(rows) >= BOOK_ROWS or time.monotonic() - booked >= BOOK_SECONDS:
+                    self._write(rows)
+                    rows, booked = [], time.monotonic()
+        finally:
+            self._write(rows)
+        return stale
+
+    def _write(self, rows: list[SyncRow]) -> None:
+        if rows:
+            with self.db.session() as session:
+                write_syncs(session, self.connection_id, rows)
+
+    def _booked(self, variation: VariationItem, outcome: VariationOutcome) -> SyncRow:
+        if outcome.error is not None:
+            message = self._named_holder(variation, outcome.error) or refusal_message(
+                str(variation.row.sku), outcome.error
+            )
+            self.finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
+            return SyncRow(
+                int(variation.row.id),
+                variation.woo_id,
+                FAILED,
+                message,
+                exported_values=variation.previous,
+            )
+        now = utcnow()
+        answer = outcome.answer or {}
+        woo_id = int(answer.get("id") or variation.woo_id)
+        keys = variation.keys
+        previous = {**variation.previous, **{k: variation.prints[k] for k in keys}}
+        fields = [t.field for t in self.targets if t.key in keys]
+        if OPTIONS_KEY in keys:
+            fields.append("attributes")
+        created = outcome.write.action == "create" and not outcome.recovered
+        self.finish(
+            variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
+        )
+        return SyncRow(
+            int(variation.row.id),
+            woo_id,
+            "synced",
+            last_exported_at=now,
+            last_modified_fields=fields,
+            exported_values=previous,
+        )
+
+    def _named_holder(self, variation: VariationItem, error: ItemError) -> str | None:
+        """A duplicate SKU the store refused: who holds it, said as matching says it."""
+        if not error.duplicate_sku or not variation.row.sku:
+            return None
+        try:
+            hits = self.client.lookup_skus([str(variation.row.sku)], concurrency=1)
+        except WooError:
+            return None
+        local = LocalVariation(int(variation.row.id), str(variation.row.sku), variation.options)
+        return holder_elsewhere(local, variation.family.woo_id, hits)
+
+    def finish(
+        self,
+        family: Family,
+        row: Any,
+        woo_id: int,
+        status: str,
+        *,
+        message: str | None = None,
+        fields: Sequence[str] = (),
+        at: datetime | None = None,
+        created: bool = False,
+    ) -> None:
+        """One variation's result, reported."""
+        result = VariationResult(
+            int(row.id),
+            family.product_id,
+            str(row.sku or ""),
+            woo_id,
+            family.woo_id,
+            status,
+            tuple(fields),
+            at,
+            message,
+            created,
+        )
+        self.report.results.append(result)
+        if self.on_result is not None:
+            self.on_result(result)
