@@ -179,25 +179,27 @@ class Transport:
                     answered = True
                     read_body(response, shown, self.max_response_bytes, until)
                 except httpx.RequestError as exc:
-                    log.debug(
-                        "%s %s -> %s after %d ms (attempt %d)",
-                        method,
-                        redact_url(request.url),
-                        type(exc).__name__,
-                        _ms(started),
-                        number,
-                    )
+                    if log.isEnabledFor(logging.DEBUG):  # redacting a URL costs: only if shown
+                        log.debug(
+                            "%s %s -> %s after %d ms (attempt %d)",
+                            method,
+                            redact_url(request.url),
+                            type(exc).__name__,
+                            _ms(started),
+                            number,
+                        )
                     if answered and isinstance(exc, httpx.TimeoutException):
                         exc.overran = True  # type: ignore[attr-defined]  # the body came too slowly
                     raise
-            log.debug(
-                "%s %s -> %d in %d ms (attempt %d)",
-                method,
-                redact_url(response.request.url),
-                response.status_code,
-                _ms(started),
-                number,
-            )
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug(
+                    "%s %s -> %d in %d ms (attempt %d)",
+                    method,
+                    redact_url(response.request.url),
+                    response.status_code,
+                    _ms(started),
+                    number,
+                )
             return response
 
         retrying = self._retry.retrying(retriable=retriable, method=method, url=shown)
