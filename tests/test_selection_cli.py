@@ -261,6 +261,7 @@ def test_a_mapping_files_products_selection_is_applied_dumped_and_honoured(
         ("products:\n  only: {skus: [A]}\n", "products.only: unknown key"),
         ("products:\n  include:\n    tags: ['']\n", "names must not be empty"),
         ("products: [A, B]\n", "sel.yaml:2: products:"),
+        ("products:\n  include:\n    categories: ['Kitchen >']\n", "has an empty level"),
     ],
 )
 def test_a_bad_products_section_is_refused_with_its_line(
@@ -272,6 +273,45 @@ def test_a_bad_products_section_is_refused_with_its_line(
     assert result.exit_code == 2 and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert _plan(cli, "--connection", "Wholesale", "--all")["summary"]["excluded"] == 0
+
+
+CATEGORY_PATHS = r"""store: Wholesale
+products:
+  include:
+    categories: [KITCHEN, 'Tools \> Parts']   # a parent takes its subcategories; \> is a '>' in a name
+  exclude:
+    categories: ['kitchen > mugs > travel']
+"""
+
+
+def test_category_rules_match_by_path_and_take_subcategories(cli, setup, tmp_path) -> None:
+    database, _ids = setup
+    made = add_products(
+        database,
+        [
+            tee("CAT-MUG", categories=["Kitchen > Mugs"]),
+            tee("CAT-TRAVEL", categories=["Kitchen > Mugs > Travel"]),
+            tee("CAT-PARTS", categories=[r"Tools \> Parts"]),  # one category named "Tools > Parts"
+            tee("CAT-TOOLS", categories=["Tools > Parts"]),  # Parts under Tools
+            tee("CAT-WARE", categories=["Kitchenware"]),
+        ],
+    )
+    path = tmp_path / "paths.yaml"
+    path.write_text(CATEGORY_PATHS)
+    _ok(cli("mappings", "apply", str(path)))
+
+    plan = _plan(cli, "--connection", "Wholesale", "--all")
+
+    assert [p["sku"] for p in plan["products"]] == ["CAT-MUG", "CAT-PARTS"]
+    left_out = {e["sku"]: e["reason"] for e in plan["excluded"]}
+    assert {sku: left_out.get(sku) for sku in ("CAT-TRAVEL", "CAT-TOOLS", "CAT-WARE")} == {
+        "CAT-TRAVEL": "selection",
+        "CAT-TOOLS": "selection",
+        "CAT-WARE": "selection",
+    }
+    assert set(made) - {p["productId"] for p in plan["products"]} == {
+        e["productId"] for e in plan["excluded"] if e["sku"].startswith("CAT-")
+    }
 
 
 # remove and tombstones ----------------------------------------------------------------------------

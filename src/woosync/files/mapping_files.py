@@ -39,6 +39,7 @@ from pydantic import ValidationError as PydanticError
 
 from woosync.core.errors import ValidationError
 from woosync.files import bounds
+from woosync.products.categories import parse_category_path
 
 Location = tuple[Any, ...]  # keys and list positions, as pydantic reports them
 
@@ -78,6 +79,13 @@ class ProductRules(_Strict):
     def _no_blank_names(cls, value: list[str]) -> list[str]:
         if any(not name.strip() for name in value):
             raise ValueError("names must not be empty")
+        return value
+
+    @field_validator("categories")
+    @classmethod
+    def _category_paths(cls, value: list[str]) -> list[str]:
+        for name in value:  # a path: Kitchen > Mugs (ValueError names an empty level)
+            parse_category_path(name)
         return value
 
 

@@ -29,6 +29,7 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso, utcnow
 from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import Connection, Product, ProductExclusion, ProductSelection, ProductSync
+from woosync.products.categories import parse_category_path
 from woosync.services.catalog import products_by_sku
 from woosync.services.connections import connection_or_default
 from woosync.services.export.records import load_syncs
@@ -59,7 +60,8 @@ def reason_text(reason: str) -> str:
 class SelectionRules:
     """A store's ``products:`` selection. A product goes to the store when it matches any
     ``include`` rule (or there are none) and no ``exclude`` rule; SKUs, categories and tags are
-    compared without regard to case, a product without a status counts as ``publish``."""
+    compared without regard to case, a category rule takes the category and its subcategories
+    (:class:`CategoryRule`), a product without a status counts as ``publish``."""
 
     include: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -82,12 +84,15 @@ class SelectionRules:
         return found
 
     def __post_init__(self) -> None:
-        # case-folded once, not once per product
+        # case-folded once, not once per product; category rules as paths of folded names
         for side in ("include", "exclude"):
-            folded = {
+            folded: dict[str, Any] = {
                 key: frozenset(name.casefold() for name in names)
                 for key, names in getattr(self, side).items()
+                if key != "categories"
             }
+            if "categories" in getattr(self, side):
+                folded["categories"] = CategoryRule(getattr(self, side)["categories"])
             object.__setattr__(self, f"_{side}_folded", folded)
 
     def __bool__(self) -> bool:
@@ -117,6 +122,12 @@ def _side(value: Any, side: str) -> dict[str, tuple[str, ...]]:
                 f"products.{side}.{key}: unknown rule", hint=f"use {', '.join(RULE_KEYS)}"
             )
         names = tuple(dict.fromkeys(str(item).strip() for item in items or () if str(item).strip()))
+        if key == "categories":
+            for name in names:
+                try:
+                    parse_category_path(name)
+                except ValueError as exc:
+                    raise ValidationError(f"products.{side}.categories: {exc}") from None
         if key == "status":
             wrong = [name for name in names if name not in STATUSES]
             if wrong:
@@ -129,8 +140,52 @@ def _side(value: Any, side: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _matches(rules: Mapping[str, frozenset[str]], row: Any) -> bool:
+class CategoryRule:
+    """A ``categories`` rule: each name is a category path (``Kitchen > Mugs``, ``\\>`` for a
+    ``>`` inside a name). It matches a product category whose path holds it at any level, names
+    compared without regard to case: ``Kitchen`` takes ``Kitchen`` and everything under it
+    (``Kitchen > Mugs``), ``Mugs`` takes ``Kitchen > Mugs`` and ``Kitchen > Mugs > Travel``, and
+    ``Kitchen > Mugs`` takes ``Kitchen > Mugs > Travel`` but not ``Kitchen > Plates``."""
+
+    _MEMO_LIMIT = 10_000  # a catalog's category paths repeat from product to product
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.paths = [_folded_path(path) for path in paths]
+        self._memo: dict[str, bool] = {}
+
+    def takes(self, category: str) -> bool:
+        found = self._memo.get(category)
+        if found is None:
+            found = self._takes(_folded_path(category))
+            if len(self._memo) < self._MEMO_LIMIT:
+                self._memo[category] = found
+        return found
+
+    def _takes(self, names: tuple[str, ...]) -> bool:
+        for path in self.paths:
+            size = len(path)
+            if any(names[i : i + size] == path for i in range(len(names) - size + 1)):
+                return True
+        return False
+
+
+def _folded_path(text: str) -> tuple[str, ...]:
+    """A category path's names, case-folded (``\\>`` kept inside a name); a malformed path (an
+    empty level) counts as one name, as written."""
+    if ">" not in text and "\\" not in text:
+        return (text.strip().casefold(),)
+    try:
+        return tuple(name.casefold() for name in parse_category_path(text))
+    except ValueError:
+        return (text.strip().casefold(),)
+
+
+def _matches(rules: Mapping[str, Any], row: Any) -> bool:
     for key, wanted in rules.items():
+        if key == "categories":
+            if any(wanted.takes(str(value)) for value in getattr(row, key, None) or ()):
+                return True
+            continue
         if key == "skus":
             values = [row.sku]
         elif key == "status":
