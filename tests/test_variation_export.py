@@ -366,3 +366,58 @@ def test_new_variable_parents_are_created_variable_in_one_batch(
         # marks as a change (nothing for them beyond their own fields)
         assert sandbox.stats.by_route[("POST", "/wc/v3/products/batch")] == 1
     db.dispose()
+
+
+def test_a_parent_deleted_in_the_store_comes_back_variable_with_its_variations(cli, shop) -> None:
+    sandbox, conn = shop
+    export(cli, conn)
+    gone = store_parent(sandbox)
+    key, secret = sandbox.create_key("read_write")
+    transport = httpx.WSGITransport(app=sandbox.wsgi_app)
+    with WooClient("http://store.test", key, secret, transport=transport) as woo:
+        woo.delete(f"/products/{gone['id']}", {"force": "true"})  # by hand, variations and all
+    sandbox.stats.reset()
+
+    data = export(cli, conn)
+
+    assert data["success"], data
+    parent = store_parent(sandbox)
+    assert parent["id"] != gone["id"] and parent["type"] == "variable"  # relinked: created again
+    assert all(a["variation"] for a in parent["attributes"])
+    skus = Counter(v["sku"] for v in sandbox.variations(parent["id"]))
+    assert skus == Counter({"TEE-S-RED": 1, "TEE-M-RED": 1, "TEE-L-BLUE": 1})
+    # the recreated parent carried its attributes itself: no second write to mark them
+    assert sandbox.stats.items_updated <= 1  # the mug's update only
+
+
+def test_a_new_option_goes_out_before_the_variation_that_takes_it(
+    cli, shop, tmp_path: Path
+) -> None:
+    sandbox, conn = shop
+    export(cli, conn)
+    grown = CATALOG.replace("Size: [S, M, L]", "Size: [S, M, L, XL]").replace(
+        "  variations:\n",
+        '  variations:\n    - {sku: TEE-XL-RED, attributes: {Size: XL, Color: Red}, price: "24.00"}\n',
+    )
+    (tmp_path / "grown.yaml").write_text(grown)
+    loaded = cli("products", "load", str(tmp_path / "grown.yaml"))
+    assert loaded.exit_code == 0, loaded.stderr
+    sandbox.stats.reset()
+
+    data = export(cli, conn, "--partial")
+
+    assert data["success"], data
+    parent = store_parent(sandbox)
+    sizes = next(a for a in parent["attributes"] if a["name"] == "Size")
+    assert sizes["variation"] and sizes["options"] == ["S", "M", "L", "XL"]
+    assert "TEE-XL-RED" in {v["sku"] for v in sandbox.variations(parent["id"])}
+    writes = {r: n for (m, r), n in sandbox.stats.by_route.items() if m == "POST"}
+    assert writes == {
+        "/wc/v3/products/batch": 1,  # the parent's attribute list, before its variations
+        "/wc/v3/products/{product_id}/variations/batch": 1,
+    }
+    sandbox.stats.reset()
+
+    again = export(cli, conn, "--partial")
+
+    assert again["success"] and sandbox.stats.by_method.get("POST", 0) == 0  # known: not resent

@@ -242,6 +242,7 @@ def recover_creates(run: Run, items: list[Item], *, applied_unknown: bool) -> li
     for item in absent:
         if item.restore and not item.done:
             decide.rebuild(run, item, full=True)
+            variation_parents.VariableWrites.of(run, [item]).complete([item])
             if not item.done:
                 again.append(item)
     return again
@@ -274,6 +275,7 @@ def _after_link(run: Run, item: Item) -> bool:
         item.done = True
         return False
     decide.rebuild(run, item, full=False)
+    variation_parents.VariableWrites.of(run, [item]).complete([item])
     return not item.done
 
 
@@ -290,4 +292,5 @@ def plan_chunk(run: Run, items: list[Item]) -> list[Item]:
             unlinked.append(item)
     match_unlinked(run, unlinked)
     # a variable product's write carries its type and variation attributes (no fix-up after)
-    return variation_parents.make_variable(run, decide.prepare_writes(run, items))
+    variable = variation_parents.VariableWrites.of(run, items)
+    return variable.complete(decide.prepare_writes(run, items))

@@ -1,9 +1,9 @@
 """The variable parent's side of an export: ``type: variable`` and every attribute its variations
 name marked ``variation: true`` with its options.
 
-The product pass carries them in the parent's own write (:func:`make_variable`, called on every
-chunk's writes): a create is ``type: variable`` with its variation attributes from the start, an
-update carries them only when the store's last known list differs. A store product of another
+The product pass carries them in the parent's own write (:class:`VariableWrites`, on every
+chunk): a create is ``type: variable`` with its variation attributes from the start, an update
+carries them only when the store's last known list differs. A store product of another
 type holding the parent's SKU is never turned into a variable product: the parent fails, saying
 what to do. :class:`VariableParents` is the variation stage's safety net for a parent the product
 pass did not write (unchanged, its attributes not exported): it sends the attributes in
@@ -36,44 +36,65 @@ log = logging.getLogger("woosync.export")
 _CHUNK = 500
 
 
-def make_variable(run: Run, writing: Sequence[Item]) -> list[Item]:
-    """Put what makes a variable product variable into its write (one query per chunk finds
-    them); returns the items still to write (a parent whose SKU a store product of another type
-    holds fails here)."""
-    attributes_of = _variable_products(run, [i for i in writing if i.payload is not None])
-    if not attributes_of:
-        return list(writing)
-    slugs = global_slugs(run.targets)
-    stale = [
-        i
-        for i in writing
-        if i.product_id in attributes_of
-        and i.action == UPDATE
-        and i.store_product is None
-        and "attributes" not in (i.payload or {})
-        and marked(attributes_of[i.product_id], i.known.store_attributes, slugs, run.registry)
-        is not None
-    ]
-    if stale:  # the merge starts from the store's list as it is now, and its type is checked
-        decide.load_store_state(run, stale, with_products=True)
-    for item in writing:
-        attributes = attributes_of.get(item.product_id)
-        if attributes is None or item.done or item.payload is None:
-            continue
-        base = item.payload.get("attributes", item.known.store_attributes)
-        wanted = marked(attributes, base, slugs, run.registry)
-        if item.action == CREATE:
+class VariableWrites:
+    """The variable products among one chunk's items, and what makes their writes variable.
+
+    :meth:`of` (after the plan) finds them with one query; :meth:`complete` (once the bodies are
+    built) puts ``type: variable`` and the attributes in. A parent the product pass does not
+    write (``--partial``, its exported fields unchanged) gets a changed attribute list from
+    :class:`VariableParents`, before its variations.
+    """
+
+    def __init__(self, run: Run, attributes_of: dict[int, dict[str, Any]]) -> None:
+        self.run = run
+        self.attributes_of = attributes_of
+        self.slugs = global_slugs(run.targets)
+
+    @classmethod
+    def of(cls, run: Run, items: Sequence[Item]) -> VariableWrites:
+        writing = [i for i in items if not i.done and i.action in (CREATE, UPDATE)]
+        return cls(run, _variable_products(run, writing) if not run.options.dry_run else {})
+
+    def wanted(self, item: Item, payload: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+        """The attribute list the item's write must carry (``None``: the one it has, or the
+        store's last known one, is right)."""
+        attributes = self.attributes_of.get(item.product_id)
+        if attributes is None:
+            return None
+        base = (payload or {}).get("attributes", item.known.store_attributes)
+        return marked(attributes, base, self.slugs, self.run.registry)
+
+    def complete(self, writing: Sequence[Item]) -> list[Item]:
+        """Put what makes a variable product variable into its write; returns the items still to
+        write (a parent whose SKU a store product of another type holds fails here)."""
+        if not self.attributes_of:
+            return list(writing)
+        mine = [i for i in writing if i.product_id in self.attributes_of and i.payload is not None]
+        stale = [
+            i
+            for i in mine
+            if i.action == UPDATE
+            and i.store_product is None
+            and "attributes" not in (i.payload or {})
+            and self.wanted(i, i.payload) is not None
+        ]
+        if stale:  # the merge starts from the store's list as it is now, and its type is checked
+            decide.load_store_state(self.run, stale, with_products=True)
+        for item in mine:
+            if item.done or item.payload is None:
+                continue
+            wanted = self.wanted(item, item.payload)
+            if item.action == UPDATE:
+                if wanted is None and "attributes" not in item.payload:
+                    continue  # the store's list is right already: the update does not carry it
+                kind = str((item.store_product or {}).get("type") or VARIABLE)
+                if kind != VARIABLE:
+                    item.fail(not_variable_message(item.sku, kind, item.woo_id))
+                    continue
             item.payload["type"] = VARIABLE
-        elif wanted is None and "attributes" not in item.payload:
-            continue  # the store's list is right already: the update does not carry it
-        elif (kind := str((item.store_product or {}).get("type") or VARIABLE)) != VARIABLE:
-            item.fail(not_variable_message(item.sku, kind, item.woo_id))
-            continue
-        else:
-            item.payload["type"] = VARIABLE
-        if wanted is not None:
-            item.payload["attributes"] = wanted
-    return [i for i in writing if not i.done]
+            if wanted is not None:
+                item.payload["attributes"] = wanted
+        return [i for i in writing if not i.done]
 
 
 def _variable_products(run: Run, items: Sequence[Item]) -> dict[int, dict[str, Any]]:
@@ -108,6 +129,8 @@ def marked(
 ) -> list[dict[str, Any]] | None:
     """The attribute list ``held`` (the store's, or the write's) with every attribute of the
     variable product marked ``variation`` and holding its options; ``None`` when it is so already."""
+    if not attributes:
+        return None  # nothing to mark (and never an empty list that would wipe the store's)
     entries = [dict(a) for a in held or []]
     changed = held is None
     for position, (name, options) in enumerate(attributes.items()):
