@@ -421,3 +421,50 @@ def test_a_new_option_goes_out_before_the_variation_that_takes_it(
     again = export(cli, conn, "--partial")
 
     assert again["success"] and sandbox.stats.by_method.get("POST", 0) == 0  # known: not resent
+
+
+def test_a_run_stopped_midway_keeps_what_was_answered_and_never_duplicates(
+    cli, shop, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, conn = shop
+    polos = "\n".join(
+        f"""- sku: Q{n}
+  name: Polo {n}
+  type: variable
+  attributes: {{Size: [S, M]}}
+  variations:
+    - {{sku: Q{n}-S, attributes: {{Size: S}}, price: "10.00"}}
+    - {{sku: Q{n}-M, attributes: {{Size: M}}, price: "11.00"}}"""
+        for n in range(4)
+    )
+    (tmp_path / "polos.yaml").write_text(polos)
+    assert cli("products", "load", str(tmp_path / "polos.yaml")).exit_code == 0
+    real = WooClient.write_variations
+
+    def stops_after_two(self: WooClient, *args: Any, **kwargs: Any) -> Any:
+        answered = real(self, *args, **kwargs)
+        yield next(answered)
+        yield next(answered)
+        raise RuntimeError("stopped")  # the process dies with requests answered but not booked
+
+    monkeypatch.setattr(WooClient, "write_variations", stops_after_two)
+    stopped = cli("export", "-c", str(conn), "--all", "--fields", FIELDS)
+    assert stopped.exit_code != 0 and "stopped" in stopped.stderr
+    db = open_database(db_path)
+    with db.session() as session:
+        booked = session.connection().exec_driver_sql(
+            "SELECT count(*) FROM product_sync s JOIN products p ON p.id = s.product_id "
+            "WHERE p.parent_id IS NOT NULL AND s.woo_product_id > 0"
+        )
+        assert booked.scalar() >= 4  # the two answered requests' variations are linked
+    db.dispose()
+    monkeypatch.setattr(WooClient, "write_variations", real)
+
+    data = export(cli, conn)
+
+    assert data["success"], data
+    held = Counter(
+        v["sku"] for p in sandbox.products.values() if p["type"] == "variable"
+        for v in sandbox.variations(p["id"])
+    )  # fmt: skip
+    assert held and set(held.values()) == {1} and len(held) == 3 + 8  # each exactly once
