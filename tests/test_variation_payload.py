@@ -4,11 +4,14 @@ id (global, through the export mapping) or by name (local)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from woosync.services.export.variation_payload import (
+    OPTIONS_KEY,
+    VariationValues,
     options_payload,
     options_print,
     store_options,
@@ -91,3 +94,30 @@ def test_the_options_fingerprint_ignores_order_and_case(
     a: dict[str, str], b: dict[str, str], same: bool
 ) -> None:
     assert (options_print(a, {}) == options_print(b, {})) is same
+
+
+def test_remembered_fingerprints_are_those_made_afresh() -> None:
+    """VariationValues remembers the fingerprints of repeated values: each one equals the one
+    made for that value alone (``True`` and ``1``, equal in Python, print apart)."""
+    fields = ["name", "sku", "price", "manage_stock", "stock_quantity", "Size"]
+    targets = variation_targets(sync_targets.resolve_targets(fields, {"Size": "pa_size"}))
+    maker = VariationValues(targets, {"Size": "pa_size"})
+    rows = [
+        SimpleNamespace(sku="A", price="20.00", manage_stock=True, stock_quantity=1,
+                        attributes={"Size": "S"}, custom_fields={}),
+        SimpleNamespace(sku="B", price="20.00", manage_stock=False, stock_quantity=1,
+                        attributes={"Size": "s"}, custom_fields={}),
+        SimpleNamespace(sku="C", price="21.00", manage_stock=True, stock_quantity=1,
+                        attributes={"Size": "M"}, custom_fields={}),
+    ]  # fmt: skip
+
+    made = [maker.of(row) for row in rows]
+
+    for (values, prints, options), row in zip(made, rows, strict=True):
+        expected = sync_targets.fingerprints(targets, values)
+        expected[OPTIONS_KEY] = options_print(row.attributes, {"Size": "pa_size"})
+        assert prints == expected
+        assert options == {"pa_size": row.attributes["Size"]}
+    prints = made[0][1]
+    assert prints["manage_stock"] != prints["stock_quantity"]  # True and 1 are not one value
+    assert made[0][1][OPTIONS_KEY] == made[1][1][OPTIONS_KEY]  # options ignore case
