@@ -82,16 +82,16 @@ def test_json_result_has_the_spec_shape(db: Database, sandbox: SandboxStore, cli
 
 def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cli: Any) -> None:
     sandbox.seed_products(2, prefix="H-")
-    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
     result = cli("import")
     assert result.exit_code == 0
     assert "2 imported, 0 updated, 0 unchanged, 1 skipped, 0 failed" in result.stdout
     assert "+ imported H-00001 (store product 10) as product 1" in result.stdout.splitlines()
     # skipped products are counted; --verbose lists them and why
-    assert "variable products are not imported" not in result.stdout
+    assert "grouped products are not imported" not in result.stdout
     assert "1 skipped: --verbose lists them and why" in result.stdout
     verbose = cli("import", "--verbose")
-    assert "variable products are not imported" in verbose.stdout
+    assert "grouped products are not imported" in verbose.stdout
     again = cli("import", "--update-existing", "--woo-ids", "10,11")
     assert "0 imported, 0 updated, 2 unchanged" in again.stdout
     assert again.stdout.splitlines() == ["0 imported, 0 updated, 2 unchanged, 0 skipped, 0 failed"]
@@ -305,7 +305,7 @@ def test_json_goes_through_a_spool_file_and_prints_as_one_document(
 
     monkeypatch.setattr(json_stream, "_SPOOL", 64)  # every list goes to a file
     ids = sandbox.seed_products(120, prefix="SP-")
-    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
     sandbox.create_product({"name": "Caf\u00e9", "sku": "U-\u00e9\u2028\u0085-1"})
     result = cli("import", "--json")
     assert result.exit_code == 0, result.stderr
@@ -322,13 +322,13 @@ def test_human_tables_and_failure_lines_are_capped(
     db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
     for n in range(23):
-        sandbox.create_product({"name": f"Variable {n}", "sku": f"V-{n}", "type": "variable"})
+        sandbox.create_product({"name": f"Grouped {n}", "sku": f"V-{n}", "type": "grouped"})
     for n in range(22):
         sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
     result = cli("import", "--verbose")
     assert result.exit_code == 1
     assert "0 imported, 0 updated, 0 unchanged, 23 skipped, 22 failed" in result.stdout
-    assert result.stdout.count("variable products are not imported") == 20
+    assert result.stdout.count("grouped products are not imported") == 20
     assert "... and 3 more skipped (see --json)" in result.stdout
     failed = [line for line in result.stderr.splitlines() if "BAD-" in line]
     assert len(failed) == 20

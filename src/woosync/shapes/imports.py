@@ -3,7 +3,8 @@
 ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount, skippedCount,
 failedCount, conflictCount, mapping, modifiedAfter, cursor, warnings, restoredSkus, conflicts:
 [{wooProductId, productId, sku, field, wooField, catalog, store}], products: [{wooProductId,
-productId, sku, status, message?, changedFields?, conflicts?, changes?}]}`` (``changes``: a dry
+productId, sku, status, parentWooProductId?, parentProductId?, message?, changedFields?,
+conflicts?, changes?}]}`` (the parent's ids: a variation) (``changes``: a dry
 run's updates, ``[{field, old, new}]``: the catalog's value and the store's).
 
 The products come one by one (the import streams them), so the document is made in parts:
@@ -45,6 +46,9 @@ def product_json(product: ProductResult, spell: Spell = _as_is) -> dict[str, Any
         "sku": product.sku,
         "status": product.status,
     }
+    if product.parent_woo_product_id is not None:
+        found["parentWooProductId"] = product.parent_woo_product_id
+        found["parentProductId"] = product.parent_product_id
     if product.message:
         found["message"] = spell_params(product.message, spell)
     if product.changed_fields is not None:

@@ -23,10 +23,19 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import StoreError
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
+from woosync.products.variations import VARIABLE
 from woosync.services.imports.bookmark import parse_woo_gmt, woo_gmt
 from woosync.services.imports.fields import ImportRules, needs_attribute_slugs
 from woosync.services.imports.results import ProductResult
 from woosync.services.imports.state import ImportRun
+from woosync.services.imports.variations import VariationLists
+from woosync.services.sync.category_paths import (
+    CATEGORIES_PATH,
+    LISTING,
+    CategoryPaths,
+    has_categories,
+)
+from woosync.woo.api_limits import MAX_PER_PAGE
 
 if TYPE_CHECKING:
     from woosync.services.imports.fingerprints import Fingerprinter
@@ -35,6 +44,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("woosync.import")
 
 PER_PAGE = 100
+VARIATIONS_PER_PAGE = MAX_PER_PAGE  # a parent with more variations is read in more pages
 MAX_CONCURRENCY = 16
 PRODUCTS_PATH = "/products"
 
@@ -48,6 +58,29 @@ def wanted_fields(rules: ImportRules, fingerprinter: Fingerprinter) -> str:
     for woo_field in rules.field_mappings:
         wanted.add("dimensions" if woo_field in DIMENSION_PARTS else woo_field)
     return ",".join(sorted(wanted))
+
+
+def variation_params(fields: str) -> dict[str, Any]:
+    """The variation listing's parameters: the product fields read, and a variation's own."""
+    wanted = {*fields.split(","), "image", "parent_id", "attributes", "status"}
+    return {"orderby": "id", "order": "asc", "_fields": ",".join(sorted(wanted))}
+
+
+def read_variations(
+    run: ImportRun, products: list[dict[str, Any]], params: dict[str, Any], concurrency: int
+) -> VariationLists:
+    """The variation lists of the page's variable products: one request per parent (more past
+    ``VARIATIONS_PER_PAGE`` variations), ``concurrency`` parents at once, each retried as a
+    page is; a parent whose list cannot be read is its error (its variations wait for a later
+    run)."""
+    parents = [int(p["id"]) for p in products if p.get("type") == VARIABLE]
+    if not parents:
+        return {}
+    return dict(
+        run.client.variation_lists(
+            parents, params, concurrency=concurrency, per_page=VARIATIONS_PER_PAGE
+        )
+    )
 
 
 def list_params(after: datetime | None, fields: str) -> dict[str, Any]:
@@ -199,3 +232,25 @@ def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, st
                 if isinstance(attribute, dict) and attribute.get("id")
             }
     return run.slugs_by_id
+
+
+def with_category_paths(run: ImportRun, items: list[dict[str, Any]]) -> None:
+    """Name each product's categories by their path (``Clothing > Tees``) from the store's
+    category tree, listed once per run (once more when a page names a category created since)."""
+    if not has_categories(items):
+        return
+    paths = run.category_paths
+    if paths is None or (paths.missing(items) and not run.categories_reread):
+        if paths is not None:
+            run.categories_reread = True
+        try:
+            listed = run.client.list_all(CATEGORIES_PATH, dict(LISTING))
+        except StoreError as exc:
+            message = f"could not read the store's categories, so they come in by name: {exc}"
+            log.warning(message)
+            run.warnings.append(message)
+            run.categories_reread = True
+            listed = []
+        paths = run.category_paths = CategoryPaths(listed)
+    for item in items:
+        paths.rewrite(item)

@@ -26,6 +26,7 @@ from woosync.services.sync.targets import (
     resolve_targets,
     store_values,
 )
+from woosync.services.sync.variation_keys import global_slugs
 
 # Distinct (kind, value) fingerprints remembered per run; past this many the memo starts over (unique
 # values such as names and SKUs would otherwise grow it with the catalog). Only short text is
@@ -84,6 +85,11 @@ class Fingerprinter:
                 continue
             found.add("dimensions" if target.woo in DIMENSION_PARTS else target.woo)
         return found
+
+    def global_slugs(self) -> dict[str, str]:
+        """Local attribute name -> the ``pa_`` slug the export mapping sends it to (what a
+        variation's options are fingerprinted under, as the export does)."""
+        return global_slugs(self._base)
 
     def targets(self, attribute_names: Iterable[str]) -> list[Target]:
         return self._targets_and_kinds(tuple(attribute_names))[0]

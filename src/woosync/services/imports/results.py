@@ -48,6 +48,9 @@ class ProductResult:
     changed_fields: tuple[str, ...] | None = None
     conflicts: tuple[Conflict, ...] = ()
     changes: tuple[ValueChange, ...] = ()  # a dry run's update: each changed field's values
+    # a variation: its parent in the store, and in the catalog (None until the parent is there)
+    parent_woo_product_id: int | None = None
+    parent_product_id: int | None = None
 
 
 # What a product's earlier result in this run was (its status and number of conflicts), when the

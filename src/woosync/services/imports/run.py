@@ -1,7 +1,8 @@
 """Import products from a WooCommerce store into the local catalog: the spec's *Import products*
 (ARCHITECTURE.md, operations table). The orchestrator; each stage is its own module:
 
-    fetch (pages) -> map fields -> reconcile -> write -> bookmark
+    fetch (pages; the variable products' variation lists) -> map fields -> reconcile -> write
+    -> bookmark
 
 :func:`import_products` checks the options (:mod:`.options`), reads the connection and its rules
 (:mod:`.prepare`), takes the store's run lock, then goes through the store page by page: a page is
@@ -26,6 +27,7 @@ from woosync.core.locks import store_lock
 from woosync.core.progress import NO_PROGRESS, Phase
 from woosync.core.progress import Progress as PhaseProgress
 from woosync.core.timeutil import clock
+from woosync.products.variations import VARIABLE
 from woosync.services.connections import mark_synced
 from woosync.services.imports.bookmark import (
     DEFAULT_OVERLAP,
@@ -40,7 +42,10 @@ from woosync.services.imports.fetch import (
     fresh,
     list_params,
     pages,
+    read_variations,
+    variation_params,
     wanted_fields,
+    with_category_paths,
 )
 from woosync.services.imports.options import ImportRequest, check_request
 from woosync.services.imports.prepare import (
@@ -52,6 +57,7 @@ from woosync.services.imports.prepare import (
 from woosync.services.imports.results import ImportResult, ProductSink, Tally
 from woosync.services.imports.state import ImportRun, RunSettings
 from woosync.services.imports.transaction import PageTransaction
+from woosync.services.imports.variations import VariationLists
 from woosync.services.imports.write import write_page
 
 if TYPE_CHECKING:
@@ -210,15 +216,24 @@ def _fetch_and_write(
 ) -> None:
     """Every page: fetched, mapped, reconciled and written; results handed out per commit."""
     transaction = PageTransaction(db, run.dry_run, run.deliver)
-    params = list_params(after, wanted_fields(run.rules, run.fingerprinter))
+    fields = wanted_fields(run.rules, run.fingerprinter)
+    params = list_params(after, fields)
+    listing = variation_params(fields)
     ids = request.woo_ids
     phases = progress if isinstance(progress, PhaseProgress) else NO_PROGRESS
     phases.phase(Phase.READING, total=len(ids) if ids else None)  # each page read, then written
     try:
         for items, next_ready in pages(run.client, params, ids, request.concurrency, run):
             products = fresh(run, items)
+            with_category_paths(run, products)
+            variations: VariationLists = {}
+            if any(product.get("type") == VARIABLE for product in products):
+                transaction.commit()  # never hold the database while waiting for the store
+                variations = read_variations(run, products, listing, request.concurrency)
             if products:
-                write_page(transaction, run, products, attribute_slugs(run, products))
+                slugs = attribute_slugs(run, products)
+                write_page(transaction, run, products, slugs, variations)
+                del variations  # only this page's variations are held
             if not next_ready:
                 transaction.commit()  # never hold the database while waiting for the store
             if progress is not None:

@@ -19,6 +19,7 @@ from woosync.services.imports.seen import SeenProducts, SkuHashes
 if TYPE_CHECKING:
     from woosync.services.imports.fields import ImportRules
     from woosync.services.imports.fingerprints import Fingerprinter
+    from woosync.services.sync.category_paths import CategoryPaths
     from woosync.woo import WooClient
 
 
@@ -65,6 +66,10 @@ class ImportRun:
     # records written before they kept their own ``image_sources``. ``None``: not read yet.
     uploaded_images: dict[str, str] | None = None
     restored: list[str] = field(default_factory=list)  # SKUs restore_removed brought back
+    # The store's category tree (paths by id), read when a page first names a category, and
+    # once more when a later page names one it lacks (created during the run).
+    category_paths: CategoryPaths | None = None
+    categories_reread: bool = False
     pending: list[tuple[ProductResult, Earlier]] = field(default_factory=list)
 
     @property
