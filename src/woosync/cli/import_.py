@@ -134,6 +134,11 @@ def change_lines(product: ProductResult, dry_run: bool, verbose: bool) -> list[s
     (a table and stderr say those)."""
     sku = product.sku or "(no SKU)"
     where = f"(store product {product.woo_product_id})"
+    if product.parent_woo_product_id is not None:
+        where = (
+            f"(store variation {product.woo_product_id} of store product "
+            f"{product.parent_woo_product_id})"
+        )
     if product.status == "imported":
         if dry_run:
             return [f"{diff.CREATE} import {sku} {where}"]

@@ -31,7 +31,8 @@ from woosync.services.imports.fields import (
 from woosync.services.imports.reconcile import catalog_fields
 
 # What the store sends of a variation that is not one of its own fields in the catalog.
-_NOT_MAPPED = frozenset({*NOT_ON_A_VARIATION, "attributes", "image", "parent_id"})
+# (``type`` is always ``variation``: no value of a product's type, so never compared)
+_NOT_MAPPED = frozenset({*NOT_ON_A_VARIATION, "attributes", "image", "parent_id", "type"})
 
 
 def as_product(variation: Mapping[str, Any]) -> dict[str, Any]:

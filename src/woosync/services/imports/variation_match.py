@@ -24,10 +24,12 @@ from sqlmodel import col, select
 
 from woosync.db.models import Product, ProductSync
 from woosync.products.variations import options_key
-from woosync.services.catalog import case_twins
+from woosync.services.imports.match import case_twin
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+    from woosync.services.imports.state import ImportRun
 
 
 @dataclass(slots=True)
@@ -80,17 +82,21 @@ def children_of(session: Session, parent_ids: Iterable[int]) -> dict[int, list[P
     return found
 
 
-def sku_holders(session: Session, skus: Iterable[str]) -> dict[str, Product]:
-    """The catalog products holding these SKUs without regard to case, by folded SKU."""
+def sku_holders(session: Session, run: ImportRun, skus: Iterable[str]) -> dict[str, Product]:
+    """The catalog products holding these SKUs without regard to case, by folded SKU: one query
+    for the SKUs as given; one that differs only in case is looked up only when the run's hashes
+    of the catalog's folded SKUs say it may exist (:func:`.match.case_twin`)."""
     wanted = {sku for sku in skus if sku}
     if not wanted:
         return {}
     exact = session.exec(select(Product).where(col(Product.sku).in_(wanted))).all()
     found = {product.sku.casefold(): product for product in exact}
-    others = [sku for sku in wanted if sku.casefold() not in found]
-    twins = case_twins(session, others) if others else {}
-    if twins:
-        ids = [product_id for product_id, _sku in twins.values()]
+    ids = [
+        twin[0]
+        for sku in wanted
+        if sku.casefold() not in found and (twin := case_twin(session, run, sku)) is not None
+    ]
+    if ids:
         for product in session.exec(select(Product).where(col(Product.id).in_(ids))).all():
             found[product.sku.casefold()] = product
     return found

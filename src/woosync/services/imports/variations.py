@@ -127,7 +127,7 @@ class VariationPage:
             self.session, run.connection_id, [v.woo_id for v in variations]
         )
         children = children_of(self.session, [p.product_id for p, _ in families if p.product_id])
-        holders = sku_holders(self.session, [v.sku for v in variations])
+        holders = sku_holders(self.session, run, [v.sku for v in variations])
         for parent, found in families:
             own = children.get(parent.product_id or 0, [])
             matched = match_family(found, own, linked, holders)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from woosync.services.sync import echoes as echo_rules
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.variations import option_set
 
@@ -67,3 +68,27 @@ def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
     """The fingerprint of a variation's options (order and case do not matter, as in the store)."""
     pairs = sorted(f"{name}={option}" for name, option in option_set(store_options(options, slugs)))
     return sync_targets.fingerprint(sync_targets.LOCAL_ATTRIBUTE, pairs)
+
+
+def memory_after_write(
+    sync: Any,
+    sent: Sequence[str],
+    answer: Mapping[str, Any],
+    base: Mapping[str, str],
+    *,
+    created: bool,
+) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
+    """A variation's echoes and conflicts after an export wrote the keys ``sent`` (its sync
+    record ``sync`` before, ``answer`` the store's): what it knew of the keys not sent stays (an
+    import's echoes and conflicts), and a create remembers the store's defaults of the standard
+    fields it did not send (status, stock status ...: not edits made in the store)."""
+    echoes = {k: v for k, v in (getattr(sync, "store_echoes", None) or {}).items() if k not in sent}
+    conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
+    if created:
+        unsent = [
+            target
+            for target in echo_rules.unsent_standard_targets(sorted(sent))
+            if target.woo in VARIATION_SCALARS or target.kind in _OWN_KINDS
+        ]
+        echoes.update(echo_rules.store_defaults(unsent, answer, base))
+    return echo_rules.compact_echoes(echoes, base) or None, conflicts or None
