@@ -222,20 +222,22 @@ class _Page:
             )
 
     def _parent(self, candidate: Candidate, product: Product, *, updated: bool) -> None:
+        if product.type == VARIABLE:
+            attributes = dict(product.attributes or {})
+            self._add_parent(candidate, product.id, product.sku, product.name, attributes, updated)
+
+    def _add_parent(
+        self,
+        candidate: Candidate,
+        product_id: int | None,
+        sku: str,
+        name: str,
+        attributes: dict[str, Any],
+        updated: bool = True,
+    ) -> None:
         """A variable product whose variations come after the page's products (a dry run's new
         one has no id: its variations are all new)."""
-        if product.type != VARIABLE:
-            return
-        self.parents.append(
-            Parent(
-                candidate.woo_id,
-                product.id,
-                product.sku,
-                product.name,
-                dict(product.attributes or {}),
-                updated,
-            )
-        )
+        self.parents.append(Parent(candidate.woo_id, product_id, sku, name, attributes, updated))
 
     def _sku_elsewhere(self, candidate: Candidate, product: Product) -> bool:
         """The store product is linked to ``product`` but its SKU belongs to another local product:
@@ -292,7 +294,8 @@ class _Page:
                 ProductResult(woo_id, product_id, sku, "imported", RESTORED if back else None)
             )
             row = by_sku[sku]
-            self._parent(candidate, Product(id=product_id, **row), updated=True)
+            if row.get("type") == VARIABLE:
+                self._add_parent(candidate, product_id, row["sku"], row["name"], row["attributes"])
             if product_id is not None:
                 attribute_names = list(candidate.local.attributes)
                 stale = self.links.get(woo_id)
