@@ -428,3 +428,31 @@ def test_a_parent_whose_variations_cannot_be_read_fails_alone_and_the_next_run_f
     second = import_products_json(db, client=client, incremental=True)
     assert second["success"] and second["importedCount"] == 6
     assert len(catalog(db)) == 14
+
+
+def test_an_option_the_store_dropped_stays_while_a_catalog_variation_uses_it(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    parent = tee(sandbox)
+    import_products_json(db, client=client)
+    held = {v["sku"]: v["id"] for v in sandbox.variations(parent["id"])}
+    for sku in ("TEE-L-RED", "TEE-L-BLUE"):  # size L goes away in the store
+        client.delete(f"/products/{parent['id']}/variations/{held[sku]}", {"force": "true"})
+    size = sandbox.attributes["pa_size"]
+    client.put(
+        f"/products/{parent['id']}",
+        {
+            "attributes": [
+                {"id": size, "variation": True, "options": ["S", "M"]},
+                {"name": "Color", "variation": True, "options": COLORS},
+            ]
+        },
+    )
+
+    result = import_products_json(db, client=client, update_existing=True)
+
+    assert result["success"], result
+    assert any("'TEE' no longer lists Size 'L'" in w for w in result["warnings"]), result
+    products = catalog(db)
+    assert products["TEE"].attributes == {"Size": SIZES, "Color": COLORS}
+    assert products["TEE-L-RED"].attributes == {"Size": "L", "Color": "Red"}

@@ -29,8 +29,10 @@ from woosync.db.models import Product, ProductSync
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
+    allowed_options,
     options_key,
     options_problem,
+    removed_options_problem,
     same_options_message,
     variation_name,
 )
@@ -138,6 +140,7 @@ class VariationPage:
             taken = {options_key(p.attributes or {}): p.sku for p in own}
             for variation in matched.new:
                 self._plan_new(parent, variation, taken)
+            self._keep_used_options(parent, own)
         self._create()
         if not run.dry_run:
             self.session.flush()
@@ -266,6 +269,32 @@ class VariationPage:
         if options_problem(parent.attributes, variation.options) is not None:
             return None
         return dict(variation.options)
+
+    def _keep_used_options(self, parent: Parent, children: list[Product]) -> None:
+        """A parent updated from the store keeps every option its catalog variations still use
+        (the store dropped one whose variation it deleted; the catalog keeps that variation)."""
+        if self.run.dry_run or not parent.updated or not parent.product_id or not children:
+            return
+        used = {child.sku: dict(child.attributes or {}) for child in children}
+        if removed_options_problem(parent.attributes, used) is None:
+            return
+        kept = allowed_options(parent.attributes)
+        missing: list[str] = []
+        for sku, options in used.items():
+            for name, option in options.items():
+                if option not in kept.setdefault(name, []):
+                    kept[name].append(str(option))
+                    missing.append(f"{name} {option!r} (variation {sku!r})")
+        product = self.session.get(Product, parent.product_id)
+        if product is not None:
+            product.attributes = {**(product.attributes or {}), **kept}
+            self.session.add(product)
+            parent.attributes = dict(product.attributes)
+        self.run.warnings.append(
+            f"{parent.sku!r} no longer lists {', '.join(missing)} in the store; kept in the "
+            f"catalog while a variation uses it (remove the variation with 'woosync products "
+            "remove SKU' if it is gone for good)"
+        )
 
     # new ---------------------------------------------------------------------------------------
     def _plan_new(self, parent: Parent, variation: StoreVariation, taken: dict[Any, str]) -> None:
