@@ -22,6 +22,7 @@ from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.imports import fetch
 from woosync.services.mappings import create_export_mapping, create_import_mapping
+from woosync.services.sync.category_paths import CategoryPaths
 from woosync.woo import WooClient
 from woosync.woo.errors import WooError
 
@@ -456,3 +457,40 @@ def test_an_option_the_store_dropped_stays_while_a_catalog_variation_uses_it(
     products = catalog(db)
     assert products["TEE"].attributes == {"Size": SIZES, "Color": COLORS}
     assert products["TEE-L-RED"].attributes == {"Size": "L", "Color": "Red"}
+
+
+def test_a_variable_store_product_never_re_types_a_simple_catalog_product(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    tee(sandbox)
+    with db.session() as session:
+        session.add(Product(sku="TEE", name="A simple tee", type="simple", price="5.00"))
+
+    result = import_products_json(db, client=client, update_existing=True)
+
+    (shown,) = [p for p in result["products"] if p["sku"] == "TEE"]
+    assert shown["status"] == "failed" and "cannot become variable" in shown["message"]
+    products = catalog(db)
+    assert products["TEE"].type == "simple" and products["TEE"].price == "5.00"
+    assert len(products) == 1  # its variations wait with it
+
+
+def test_category_paths_come_from_the_store_tree_read_once() -> None:
+    paths = CategoryPaths(
+        [
+            {"id": 1, "name": "Clothing", "parent": 0},
+            {"id": 2, "name": "Tees &amp; Tops", "parent": 1},
+            {"id": 3, "name": "Sale > 50%", "parent": 0},
+            {"id": 4, "name": "Loop A", "parent": 5},
+            {"id": 5, "name": "Loop B", "parent": 4},
+        ]
+    )
+    product: dict[str, Any] = {"categories": [{"id": 2, "name": "Tees &amp; Tops"}, {"id": 3}]}
+    paths.rewrite(product)
+    assert [c["name"] for c in product["categories"]] == [
+        "Clothing &gt; Tees &amp; Tops",
+        "Sale \\&gt; 50%",
+    ]
+    assert paths.path(2) == "Clothing > Tees & Tops" and paths.path(9) is None
+    assert paths.path(4) is not None  # a broken tree (a loop) ends, it does not hang
+    assert paths.missing([{"categories": [{"id": 9}]}]) and not paths.missing([product])

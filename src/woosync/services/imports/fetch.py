@@ -25,7 +25,11 @@ from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
 from woosync.products.variations import VARIABLE
 from woosync.services.imports.bookmark import parse_woo_gmt, woo_gmt
-from woosync.services.imports.fields import ImportRules, needs_attribute_slugs
+from woosync.services.imports.fields import (
+    ImportRules,
+    missing_sku_reason,
+    needs_attribute_slugs,
+)
 from woosync.services.imports.results import ProductResult
 from woosync.services.imports.state import ImportRun
 from woosync.services.imports.variations import VariationLists
@@ -73,7 +77,12 @@ def read_variations(
     ``VARIATIONS_PER_PAGE`` variations), ``concurrency`` parents at once, each retried as a
     page is; a parent whose list cannot be read is its error (its variations wait for a later
     run)."""
-    parents = [int(p["id"]) for p in products if p.get("type") == VARIABLE]
+    keep_sku_less = run.settings.link_without_sku
+    parents = [
+        int(p["id"])
+        for p in products
+        if p.get("type") == VARIABLE and (keep_sku_less or missing_sku_reason(p) is None)
+    ]
     if not parents:
         return {}
     return dict(
