@@ -21,6 +21,7 @@ from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.imports import fetch
+from woosync.services.imports import run as run_module
 from woosync.services.mappings import create_export_mapping, create_import_mapping
 from woosync.services.sync.category_paths import CategoryPaths
 from woosync.woo import WooClient
@@ -494,3 +495,32 @@ def test_category_paths_come_from_the_store_tree_read_once() -> None:
     assert paths.path(2) == "Clothing > Tees & Tops" and paths.path(9) is None
     assert paths.path(4) is not None  # a broken tree (a loop) ends, it does not hang
     assert paths.missing([{"categories": [{"id": 9}]}]) and not paths.missing([product])
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_parent_sent_again_newer_counts_its_variations_once(
+    db: Database,
+    sandbox: SandboxStore,
+    client: WooClient,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    dry_run: bool,
+) -> None:
+    parent = tee(sandbox)
+    held = {v["sku"]: v["id"] for v in sandbox.variations(parent["id"])}
+
+    def twice(woo: WooClient, params: dict[str, Any], *_args: Any) -> Iterator[Any]:
+        """The listing shifted: the parent comes on two pages, newer the second time."""
+        yield woo.get_page("/products", params, 1)[0], False
+        clock.advance(seconds=5)
+        woo.put(f"/products/{parent['id']}/variations/{held['TEE-S-RED']}", {"weight": "0.9"})
+        yield woo.get_page("/products", params, 1)[0], False
+
+    monkeypatch.setattr(run_module, "pages", twice)
+    result = import_products_json(db, client=client, dry_run=dry_run)
+
+    assert (result["importedCount"], result["skippedCount"], result["failedCount"]) == (7, 0, 0)
+    last = [p for p in result["products"] if p["sku"] == "TEE-S-RED"][-1]
+    assert last["status"] == "imported"  # by this run: not "already in the catalog"
+    if not dry_run:
+        assert catalog(db)["TEE-S-RED"].weight == "0.9" and len(catalog(db)) == 7

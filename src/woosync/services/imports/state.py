@@ -49,6 +49,7 @@ class ImportRun:
     tombstones: dict[str, str] = field(default_factory=dict)
     excluded_ids: set[int] = field(default_factory=set)
     seen: SeenProducts = field(default_factory=SeenProducts)
+    seen_variations: SeenProducts = field(default_factory=SeenProducts)  # apart: not in totals
     newest: datetime | None = None
     expected_total: int = 0
     # Fewer products arrived than the store counted (the listing shifted while it was read): one
@@ -86,7 +87,8 @@ class ImportRun:
 
     def report(self, result: ProductResult) -> None:
         """A product's result, handed out when its page is committed (:meth:`deliver`)."""
-        earlier = self.seen.record(result.woo_product_id, result.status, len(result.conflicts))
+        seen = self.seen if result.parent_woo_product_id is None else self.seen_variations
+        earlier = seen.record(result.woo_product_id, result.status, len(result.conflicts))
         self.pending.append((result, earlier))
 
     def deliver(self) -> None:

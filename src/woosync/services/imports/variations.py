@@ -43,6 +43,7 @@ from woosync.services.catalog import (
     insert_products,
     new_product_row,
 )
+from woosync.services.imports.bookmark import parse_woo_gmt
 from woosync.services.imports.match import generated_sku, links, remember_new_skus
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
@@ -119,6 +120,8 @@ class VariationPage:
                 StoreVariation(v, variation_options(v, run.rules, slugs, parent.attributes))
                 for v in got
                 if isinstance(v.get("id"), int)
+                # a parent sent again during the run: its variations' versions handled are dropped
+                and run.seen_variations.note(v["id"], parse_woo_gmt(v.get("date_modified_gmt")))
             ]
             families.append((parent, found))
         variations = [v for _parent, found in families for v in found]
@@ -181,7 +184,9 @@ class VariationPage:
         if product.id in run.excluded_ids:
             self._report(parent, variation, product.id, "skipped", EXCLUDED_HERE)
             return
-        if not run.settings.update_existing:
+        # a newer copy of a variation this run imported (its parent came again, changed)
+        imported_now = run.seen_variations.status(variation.woo_id) == "imported"
+        if not run.settings.update_existing and not imported_now:
             message = (
                 f"already in the catalog as variation {product.id} "
                 f"(pass {param('update_existing')} to update it)"
@@ -227,7 +232,7 @@ class VariationPage:
             parent,
             variation,
             product.id,
-            "updated" if changed else "unchanged",
+            "imported" if imported_now else "updated" if changed else "unchanged",
             changed_fields=tuple(changed),
             conflicts=tuple(reconciled.found),
             changes=values,
@@ -299,6 +304,9 @@ class VariationPage:
     # new ---------------------------------------------------------------------------------------
     def _plan_new(self, parent: Parent, variation: StoreVariation, taken: dict[Any, str]) -> None:
         run = self.run
+        if run.dry_run and run.seen_variations.status(variation.woo_id) == "imported":
+            self._report(parent, variation, None, "imported")  # its newer copy: the same plan
+            return
         sku, message = variation.sku, None
         if not sku:
             sku = generated_sku(run.connection_id, variation.woo_id)
