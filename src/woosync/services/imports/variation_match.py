@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from woosync.db.models import Product, ProductSync
-from woosync.products.variations import options_key
+from woosync.products.variations import allowed_options, options_key
 from woosync.services.imports.match import case_twin
 
 if TYPE_CHECKING:
@@ -168,3 +168,18 @@ def match_family(
             result.pairs.append((variation, child, link))
     result.free = [child for child in children if child.id not in taken]
     return result
+
+
+def options_still_used(
+    parent_attributes: Mapping[str, Any], children: Iterable[Product]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """The parent's options with every option its catalog variations use added back, and what
+    was added (``Size 'XL' (variation 'TEE-XL')``; empty when nothing was missing)."""
+    kept = allowed_options(parent_attributes)
+    missing: list[str] = []
+    for child in children:
+        for name, option in (child.attributes or {}).items():
+            if option not in kept.setdefault(name, []):
+                kept[name].append(str(option))
+                missing.append(f"{name} {option!r} (variation {child.sku!r})")
+    return kept, missing

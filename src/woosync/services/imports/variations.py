@@ -29,10 +29,8 @@ from woosync.db.models import Product, ProductSync
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
-    allowed_options,
     options_key,
     options_problem,
-    removed_options_problem,
     same_options_message,
     variation_name,
 )
@@ -58,6 +56,7 @@ from woosync.services.imports.variation_match import (
     StoreVariation,
     children_of,
     match_family,
+    options_still_used,
     sku_holders,
 )
 from woosync.services.sync.echoes import catalog_print, key_target
@@ -280,16 +279,9 @@ class VariationPage:
         (the store dropped one whose variation it deleted; the catalog keeps that variation)."""
         if self.run.dry_run or not parent.updated or not parent.product_id or not children:
             return
-        used = {child.sku: dict(child.attributes or {}) for child in children}
-        if removed_options_problem(parent.attributes, used) is None:
+        kept, missing = options_still_used(parent.attributes, children)
+        if not missing:
             return
-        kept = allowed_options(parent.attributes)
-        missing: list[str] = []
-        for sku, options in used.items():
-            for name, option in options.items():
-                if option not in kept.setdefault(name, []):
-                    kept[name].append(str(option))
-                    missing.append(f"{name} {option!r} (variation {sku!r})")
         product = self.session.get(Product, parent.product_id)
         if product is not None:
             product.attributes = {**(product.attributes or {}), **kept}
