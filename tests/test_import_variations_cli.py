@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from woosync.db.engine import open_database
-from woosync.sandbox import SandboxStore
+from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
+from woosync.services.imports import fetch
 
 CATALOG = """
 - sku: TEE
@@ -150,3 +151,44 @@ def test_an_import_after_an_export_links_everything_and_changes_nothing(
     assert _comparable(run_json(cli, "products", "list", "--all")) == before
     parent = sandbox.find_sku("TEE")
     assert parent is not None and len(sandbox.variations(parent["id"])) == 2
+
+
+def test_under_faults_with_stalls_every_variation_comes_in_once(
+    cli: Any, shop: tuple[SandboxStore, int], monkeypatch: pytest.MonkeyPatch, clock: Any
+) -> None:
+    """(``clock``: retries back off on woosync's clock, which moves on at once here.)"""
+    sandbox, _conn = shop
+    monkeypatch.setattr(fetch, "VARIATIONS_PER_PAGE", 2)  # more requests to go wrong
+    skus: list[str] = []
+    for n in range(4):
+        parent = sandbox.create_product(
+            {
+                "name": f"Tee {n}",
+                "type": "variable",
+                "sku": f"FT{n}",
+                "attributes": [{"name": "Size", "variation": True, "options": ["S", "M", "L"]}],
+            }
+        )
+        for size in ("S", "M", "L"):
+            skus.append(f"FT{n}-{size}")
+            sandbox.create_variation(
+                parent["id"], {"sku": skus[-1], "attributes": [{"name": "Size", "option": size}]}
+            )
+    sandbox.faults = Faults(
+        error_rates={500: 0.08, 502: 0.04, 503: 0.04}, rate_429=0.08, retry_after=0,
+        stall_rate=0.05, stall_seconds=0.3, drop_rate=0.05,
+    )  # fmt: skip
+    data: dict[str, Any] = {"success": False}
+    for _attempt in range(3):  # a run may give a parent up; the next one finishes it
+        result = cli("--json", "import")
+        assert result.exit_code in (0, 1), result.stderr
+        data = json.loads(result.stdout)
+        if data["success"]:
+            break
+    sandbox.faults = Faults()
+
+    assert data["success"], data
+    assert sum(sandbox.stats.faults.values()) >= 2
+    listed = _comparable(run_json(cli, "products", "list", "--all"))
+    assert sorted(sku for sku in listed if "-" in sku) == sorted(skus)  # each once, none lost
+    assert len(listed) == 16
