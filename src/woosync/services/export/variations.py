@@ -336,13 +336,7 @@ class VariationExport:
         self._finish(
             variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
         )
-        echoes, conflicts = memory_after_write(
-            variation.family.syncs.get(int(variation.row.id)),
-            variation.keys,
-            answer,
-            previous,
-            created=outcome.write.action == "create",
-        )
+        echoes, conflicts = memory_after_write(variation, answer, previous, outcome.write.action)
         return SyncRow(
             int(variation.row.id),
             woo_id,

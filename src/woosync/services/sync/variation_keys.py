@@ -71,20 +71,18 @@ def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
 
 
 def memory_after_write(
-    sync: Any,
-    sent: Sequence[str],
-    answer: Mapping[str, Any],
-    base: Mapping[str, str],
-    *,
-    created: bool,
+    variation: Any, answer: Mapping[str, Any], base: Mapping[str, str], action: str
 ) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
-    """A variation's echoes and conflicts after an export wrote the keys ``sent`` (its sync
-    record ``sync`` before, ``answer`` the store's): what it knew of the keys not sent stays (an
-    import's echoes and conflicts), and a create remembers the store's defaults of the standard
-    fields it did not send (status, stock status ...: not edits made in the store)."""
+    """A variation's echoes and conflicts after an export wrote the keys ``variation.keys``
+    (``variation.family.syncs`` holds its sync record before; ``answer`` is the store's): what it
+    knew of the keys not sent stays (an import's echoes and conflicts), and a create remembers
+    the store's defaults of the standard fields it did not send (status, stock status ...: not
+    edits made in the store)."""
+    sent = list(variation.keys)
+    sync = variation.family.syncs.get(int(variation.row.id))
     echoes = {k: v for k, v in (getattr(sync, "store_echoes", None) or {}).items() if k not in sent}
     conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
-    if created:
+    if action == "create":
         unsent = [
             target
             for target in echo_rules.unsent_standard_targets(sorted(sent))
