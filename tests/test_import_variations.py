@@ -524,3 +524,21 @@ def test_a_parent_sent_again_newer_counts_its_variations_once(
     assert last["status"] == "imported"  # by this run: not "already in the catalog"
     if not dry_run:
         assert catalog(db)["TEE-S-RED"].weight == "0.9" and len(catalog(db)) == 7
+
+
+def test_a_linked_variation_whose_store_sku_another_product_holds_fails_not_crashes(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    parent = tee(sandbox)
+    import_products_json(db, client=client)
+    with db.session() as session:
+        session.add(Product(sku="MUG-1", name="Mug", type="simple"))
+    held = {v["sku"]: v["id"] for v in sandbox.variations(parent["id"])}
+    client.put(f"/products/{parent['id']}/variations/{held['TEE-S-RED']}", {"sku": "mug-1"})
+
+    result = import_products_json(db, client=client, update_existing=True)
+
+    (failed,) = [p for p in result["products"] if p["status"] == "failed"]
+    assert failed["sku"] == "mug-1" and "belongs to product 8 (simple)" in failed["message"]
+    assert catalog(db)["TEE-S-RED"].attributes == {"Size": "S", "Color": "Red"}
+    assert result["unchangedCount"] == 6

@@ -55,6 +55,7 @@ from woosync.services.imports.variation_match import (
     Parent,
     StoreVariation,
     children_of,
+    holder_text,
     match_family,
     options_still_used,
     sku_holders,
@@ -98,6 +99,7 @@ class VariationPage:
     now: datetime = field(default_factory=utcnow)
     new: list[_New] = field(default_factory=list)
     linked: dict[int, ProductSync] = field(default_factory=dict)
+    holders: dict[str, Product] = field(default_factory=dict)  # catalog SKU holders, folded
     count: int = 0  # store variations handled
 
     def write(self) -> None:
@@ -131,7 +133,7 @@ class VariationPage:
             self.session, run.connection_id, [v.woo_id for v in variations]
         )
         children = children_of(self.session, [p.product_id for p, _ in families if p.product_id])
-        holders = sku_holders(self.session, run, [v.sku for v in variations])
+        self.holders = holders = sku_holders(self.session, run, [v.sku for v in variations])
         for parent, found in families:
             own = children.get(parent.product_id or 0, [])
             matched = match_family(found, own, linked, holders)
@@ -191,6 +193,14 @@ class VariationPage:
                 f"(pass {param('update_existing')} to update it)"
             )
             self._report(parent, variation, product.id, "skipped", message)
+            return
+        holder = self.holders.get(variation.sku.casefold()) if variation.sku else None
+        if holder is not None and holder.id != product.id:  # linked, but its SKU is elsewhere
+            message = (
+                f"its SKU {variation.sku!r} belongs to {holder_text(holder)}, but the store "
+                f"variation is linked to catalog variation {product.id}"
+            )
+            self._report(parent, variation, product.id, "failed", message)
             return
         sync = link if link is not None and link.product_id == product.id else None
         woo = as_product(variation.woo)
