@@ -4,6 +4,8 @@ category paths; an export right after the import sends nothing."""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -542,3 +544,32 @@ def test_a_linked_variation_whose_store_sku_another_product_holds_fails_not_cras
     assert failed["sku"] == "mug-1" and "belongs to product 8 (simple)" in failed["message"]
     assert catalog(db)["TEE-S-RED"].attributes == {"Size": "S", "Color": "Red"}
     assert result["unchangedCount"] == 6
+
+
+def test_product_pages_and_variation_lists_share_the_concurrency(
+    db: Database, sandbox: SandboxStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fetch, "PER_PAGE", 10)
+    sandbox.seed_variable_products(40, sizes=("S",))  # four product pages, 40 variation lists
+    lock, in_flight, most = threading.Lock(), [0], [0]
+    inner = httpx.WSGITransport(app=sandbox.wsgi_app)
+
+    class Counting(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            with lock:
+                in_flight[0] += 1
+                most[0] = max(most[0], in_flight[0])
+            try:
+                # a product page is slow: the next one still downloads when variations are read
+                time.sleep(0.02 if request.url.path.endswith("/products") else 0.002)
+                return inner.handle_request(request)
+            finally:
+                with lock:
+                    in_flight[0] -= 1
+
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(STORE_URL, key, secret, transport=Counting(), max_retries=0) as woo:
+        result = import_products_json(db, client=woo, concurrency=2)
+
+    assert result["importedCount"] == 80
+    assert most[0] == 2  # several at once, never more than --concurrency

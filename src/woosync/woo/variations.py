@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,16 +130,19 @@ class Variations(Listing):
         *,
         concurrency: int = 4,
         per_page: int = MAX_PER_PAGE,
+        gate: AbstractContextManager[Any] | None = None,
     ) -> Iterator[tuple[int, list[dict[str, Any]] | StoreError]]:
         """Like :meth:`variations_of`, but a parent whose list cannot be read (after the
         transport's retries) yields its error instead of ending the iteration: one parent's
-        failure does not cost the others their variations."""
+        failure does not cost the others their variations. ``gate`` (a semaphore the caller's
+        other requests share) is held while a parent's list is read."""
         parents = list(dict.fromkeys(int(p) for p in parent_ids))
 
         def call(parent_id: int) -> Callable[[], list[dict[str, Any]] | StoreError]:
             def read() -> list[dict[str, Any]] | StoreError:
                 try:
-                    return self.list_variations(parent_id, params, per_page=per_page)
+                    with gate if gate is not None else contextlib.nullcontext():
+                        return self.list_variations(parent_id, params, per_page=per_page)
                 except StoreError as exc:
                     return exc
 

@@ -13,10 +13,12 @@ dropped once it is handed out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +73,11 @@ def variation_params(fields: str) -> dict[str, Any]:
 
 
 def read_variations(
-    run: ImportRun, products: list[dict[str, Any]], params: dict[str, Any], concurrency: int
+    run: ImportRun,
+    products: list[dict[str, Any]],
+    params: dict[str, Any],
+    concurrency: int,
+    gate: AbstractContextManager[Any] | None = None,
 ) -> VariationLists:
     """The variation lists of the page's variable products: one request per parent (more past
     ``VARIATIONS_PER_PAGE`` variations), ``concurrency`` parents at once, each retried as a
@@ -87,7 +93,7 @@ def read_variations(
         return {}
     return dict(
         run.client.variation_lists(
-            parents, params, concurrency=concurrency, per_page=VARIATIONS_PER_PAGE
+            parents, params, concurrency=concurrency, per_page=VARIATIONS_PER_PAGE, gate=gate
         )
     )
 
@@ -106,16 +112,24 @@ def pages(
     ids: list[int] | None,
     concurrency: int,
     run: ImportRun,
+    gate: AbstractContextManager[Any] | None = None,
 ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
     """Yield ``(page, next page already here)`` in order while up to ``concurrency`` more download.
 
     All products: the first page gives the page count, then pages 2..N. Given ids: ``include`` chunks
-    of 100, each one page. ``run.expected_total`` adds up ``X-WP-Total``.
+    of 100, each one page. ``run.expected_total`` adds up ``X-WP-Total``. ``gate`` (shared with the
+    variation lists) is held by each page's request: together never more than ``concurrency``.
     """
+    gated = gate if gate is not None else contextlib.nullcontext()
+
+    def get_page(job_params: dict[str, Any], page: int) -> tuple[list[Any], int, int]:
+        with gated:
+            return client.get_page(PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
+
     jobs: list[tuple[dict[str, Any], int]]
     planned = 0  # the last page asked for (all products); a later page may announce more
     if ids is None:
-        items, total, total_pages = client.get_page(PRODUCTS_PATH, params, 1, per_page=PER_PAGE)
+        items, total, total_pages = get_page(params, 1)
         run.expected_total = total
         log.info("store reports %s products in %s pages", total, total_pages)
         yield items, False
@@ -131,7 +145,7 @@ def pages(
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="woosync-import") as pool:
 
         def submit(job_params: dict[str, Any], page: int) -> Future[tuple[list[Any], int, int]]:
-            return pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
+            return pool.submit(get_page, job_params, page)
 
         # At most ``concurrency`` pages are asked for ahead of the one being written: a store
         # that answers faster than the catalog is written never piles up in memory. A page's

@@ -17,6 +17,7 @@ committed, never backwards.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -216,6 +217,8 @@ def _fetch_and_write(
 ) -> None:
     """Every page: fetched, mapped, reconciled and written; results handed out per commit."""
     transaction = PageTransaction(db, run.dry_run, run.deliver)
+    # product pages and variation lists share the run's --concurrency: never more in flight
+    gate = threading.BoundedSemaphore(request.concurrency)
     fields = wanted_fields(run.rules, run.fingerprinter)
     params = list_params(after, fields)
     listing = variation_params(fields)
@@ -223,13 +226,13 @@ def _fetch_and_write(
     phases = progress if isinstance(progress, PhaseProgress) else NO_PROGRESS
     phases.phase(Phase.READING, total=len(ids) if ids else None)  # each page read, then written
     try:
-        for items, next_ready in pages(run.client, params, ids, request.concurrency, run):
+        for items, next_ready in pages(run.client, params, ids, request.concurrency, run, gate):
             products = fresh(run, items)
             with_category_paths(run, products)
             variations: VariationLists = {}
             if any(product.get("type") == VARIABLE for product in products):
                 transaction.commit()  # never hold the database while waiting for the store
-                variations = read_variations(run, products, listing, request.concurrency)
+                variations = read_variations(run, products, listing, request.concurrency, gate)
             if products:
                 slugs = attribute_slugs(run, products)
                 write_page(transaction, run, products, slugs, variations)
