@@ -573,3 +573,19 @@ def test_product_pages_and_variation_lists_share_the_concurrency(
 
     assert result["importedCount"] == 80
     assert most[0] == 2  # several at once, never more than --concurrency
+
+
+def test_the_import_mapping_sends_a_variation_field_to_a_custom_field(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    tee(sandbox)
+    with db.session() as session:  # a newer mapping: the active one
+        create_import_mapping(
+            session, 1, {"pa_size": "Size"}, {"regular_price": "price", "weight": "productWeight"}
+        )
+
+    assert import_products_json(db, client=client)["importedCount"] == 7
+
+    variation = catalog(db)["TEE-M-RED"]
+    assert variation.custom_fields == {"productWeight": "0.2"} and variation.weight is None
+    assert variation.price == "22.00" and variation.attributes == {"Size": "M", "Color": "Red"}
