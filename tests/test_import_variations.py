@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from import_helpers import import_products_json
 from manual_clock import ManualClock
 from status_json import sync_status
+from sync_stores import shops
 from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
@@ -589,3 +590,18 @@ def test_the_import_mapping_sends_a_variation_field_to_a_custom_field(
     variation = catalog(db)["TEE-M-RED"]
     assert variation.custom_fields == {"productWeight": "0.2"} and variation.weight is None
     assert variation.price == "22.00" and variation.attributes == {"Size": "M", "Color": "Red"}
+
+
+def test_two_stores_with_the_same_tee_give_one_family_linked_to_both(db_path: Path) -> None:
+    with shops(db_path, 2) as (two_db, stores):
+        for shop in stores:
+            shop.sandbox.create_attribute("Size", "size")
+            tee(shop.sandbox)
+        for shop in stores:
+            result = shop.import_(two_db)
+            assert result["success"], result
+        products = catalog(two_db)
+        assert len(products) == 7
+        with two_db.session() as session:
+            links = Counter(s.product_id for s in session.exec(select(ProductSync)).all())
+        assert set(links.values()) == {2}  # every product and variation, once per store
