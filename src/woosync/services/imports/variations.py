@@ -212,13 +212,13 @@ class VariationPage:
             sync,
             run.settings.on_conflict,
             image_sources(self.session, run, sync),
-            {t.key: t.field for t in run.fingerprinter.targets([])},
+            run.fingerprinter.exported_fields,
         )
         for key in NOT_ON_A_VARIATION:
             fields.pop(key, None)
         if not variation.sku:
             fields["sku"] = product.sku  # linked by its options: the catalog's SKU stays
-        slugs = run.fingerprinter.global_slugs()
+        slugs = run.fingerprinter.slugs
         options = self._options(parent, variation, product, sync, slugs)
         if options is not None:
             fields["attributes"] = options
@@ -362,7 +362,7 @@ class VariationPage:
         writing = bool(rows) and not run.dry_run
         ids = insert_products(self.session, rows) if writing else {}
         restored: list[str] = []
-        slugs = run.fingerprinter.global_slugs()
+        slugs = run.fingerprinter.slugs
         for new in ready:
             product_id = ids.get(new.sku)
             message = new.message
