@@ -12,13 +12,14 @@ import pytest
 
 from queued_runs import connection
 from test_export_sandbox import client_for
-from test_export_support import add_products, edit_product, sync_of, tee
+from test_export_support import add_products, edit_product, export_request, sync_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
 from woosync.services.export import select
 from woosync.services.export.dry_run import plan_export
+from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
 from woosync.services.export.run import export_products
 
@@ -43,8 +44,9 @@ def shop(db: Database) -> tuple[SandboxStore, int, list[int]]:
 
 
 def export(db: Database, sandbox: SandboxStore, conn: int, **options: Any) -> ExportResult:
+    request, call = export_request(conn, {"fields": FIELDS, **options})
     with client_for(sandbox) as client:
-        return export_products(db, conn, client=client, fields=FIELDS, **options)
+        return export_products(db, request, client=client, **call)
 
 
 def test_a_catalog_goes_through_chunk_by_chunk_and_results_come_as_they_are_finished(
@@ -123,7 +125,9 @@ def test_a_base_moved_by_an_import_or_other_fields_are_never_taken_for_unchanged
 
     with client_for(sandbox) as client:  # another field list: decided the full way
         other = export_products(
-            db, conn, client=client, fields=["name", "sku"], all_products=True, partial=True
+            db,
+            ExportRequest(conn, fields=["name", "sku"], all_products=True, partial=True),
+            client=client,
         )
     assert other.synced_count == 8
 
@@ -138,11 +142,8 @@ def test_a_dry_run_plans_chunk_by_chunk_and_writes_nothing(
     with client_for(sandbox) as client:
         plan = plan_export(
             db,
-            conn,
+            ExportRequest(conn, fields=FIELDS, all_products=True, partial=True),
             client=client,
-            fields=FIELDS,
-            all_products=True,
-            partial=True,
             on_product=planned.append,
         )
     assert isinstance(plan, ExportPlan) and plan.products == ()

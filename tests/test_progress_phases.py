@@ -9,6 +9,7 @@ from typing import Any
 from test_variation_export import FIELDS, shop
 from woosync.core.progress import Phase, Progress
 from woosync.db.engine import open_database
+from woosync.services.export.request import ExportRequest
 from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 
@@ -42,7 +43,7 @@ def test_an_export_and_an_import_announce_their_phases(db_path: Path, shop: Any)
         first = Recording()
         assert isinstance(first, Progress)
         result = export_products(
-            db, conn, all_products=True, fields=FIELDS.split(","), progress=first
+            db, ExportRequest(conn, all_products=True, fields=FIELDS.split(",")), progress=first
         )
         assert result.synced_count == 5
         # two products planned and sent in one chunk, then the three variations
@@ -53,9 +54,8 @@ def test_an_export_and_an_import_announce_their_phases(db_path: Path, shop: Any)
         ]
 
         again = Recording()
-        export_products(
-            db, conn, all_products=True, fields=FIELDS.split(","), partial=True, progress=again
-        )
+        request = ExportRequest(conn, all_products=True, fields=FIELDS.split(","), partial=True)
+        export_products(db, request, progress=again)
         # nothing to send: every product settled while planning, the variations unchanged
         assert again.phases == [[str(Phase.PLANNING), None, 2], ["sending variations", None, 3]]
 

@@ -141,3 +141,11 @@ def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shop
         "0 conflicts, 0 failed [exit 0]"
     )
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-1") is None
+
+
+def test_a_bad_request_fails_once_before_any_store(cli, db, shops) -> None:
+    result = cli("export", "--connection", "all", "--all", "--include")
+    assert result.exit_code == 2
+    assert result.stderr.count("--include needs the products named") == 1
+    assert result.stdout == ""
+    assert all(not shop.products for shop in shops)

@@ -85,11 +85,9 @@ class LeftOut:
         return found
 
 
-class ResultsView:
-    """Each product's result as it is finished: under ``--json`` into the document's
-    ``results`` (kept on disk, not in memory); otherwise the first rows of the table, only
-    those created, updated, in conflict or failed unless ``verbose``. The first failures are
-    kept either way (for stderr), and how many there are."""
+class _View:
+    """What both views keep: the ``--json`` list spooled, the products left out, the first
+    failures (for stderr) and how many there are."""
 
     def __init__(
         self,
@@ -104,19 +102,42 @@ class ResultsView:
         self.verbose = verbose
         self.spool = JsonList() if output.json_mode else None
         self.left_out = LeftOut(output)
-        self.rows: list[list[Any]] = []
         self.failures: list[str] = []
         self.failed = 0
-        self.count = 0
+        self._begin()
+
+    def _begin(self) -> None:
+        """What the view keeps of its own (the first rows or lines, and how many there are)."""
+
+    def _failure(self, product_id: int, message: str) -> None:
+        self.failed += 1
+        if len(self.failures) < SHOWN:
+            self.failures.append(f"product {product_id}: {message}")
+
+    def _outcome(self, document: dict[str, Any], listed: str, details: list[str]) -> Outcome:
+        """``document`` with its ``listed`` products (spooled under ``--json``) and those left
+        out."""
+        document[listed] = self.spool if self.spool is not None else []
+        document["excluded"] = self.left_out.value()
+        problems = _lines(self.failures, self.failed)
+        warnings = self.left_out.warnings(self.named)
+        return Outcome(document, problems, bool(self.failed), warnings, tuple(details))
+
+
+class ResultsView(_View):
+    """Each product's result as it is finished: under ``--json`` into the document's
+    ``results`` (kept on disk, not in memory); otherwise the first rows of the table, only
+    those created, updated, in conflict or failed unless ``verbose``. The first failures are
+    kept either way (for stderr), and how many there are."""
+
+    def _begin(self) -> None:
+        self.rows: list[list[Any]] = []
         self.shown = 0  # rows worth showing, kept or not
 
     def add(self, result: ProductResult) -> None:
-        self.count += 1
         shaped = shapes.product_result(result, self.spell)
         if result.failed:
-            self.failed += 1
-            if len(self.failures) < SHOWN:
-                self.failures.append(f"product {result.product_id}: {shaped['message']}")
+            self._failure(result.product_id, shaped["message"])
         if self.spool is not None:
             self.spool.add(shaped)
             return
@@ -137,12 +158,7 @@ class ResultsView:
 
     def outcome(self, result: ExportResult) -> Outcome:
         """The spec's result (``results`` spooled under ``--json``; a human summary needs none)."""
-        document = shapes.export_result(result, self.spell)
-        document["results"] = self.spool if self.spool is not None else []
-        document["excluded"] = self.left_out.value()
-        problems = _lines(self.failures, self.failed)
-        warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._details()))
+        return self._outcome(shapes.export_result(result, self.spell), "results", self._details())
 
     def _details(self) -> list[str]:
         """The rows as lines (several stores print them under the store's line); failures are
@@ -227,7 +243,7 @@ def _exported(result: ProductResult) -> str:
     return (", ".join(result.exported_fields) or "-") + held
 
 
-class PlanView:
+class PlanView(_View):
     """Each product's plan as it is made: under ``--json`` into the document's ``products``;
     otherwise the first lines of the plan, terraform-style (:mod:`woosync.cli.diff_lines`):
     products to create, the values to change, problems; unchanged products too when
@@ -235,30 +251,14 @@ class PlanView:
 
     LIMIT = SHOWN * 4
 
-    def __init__(
-        self,
-        output: Output,
-        spell: Callable[[str], str],
-        named: bool = False,
-        verbose: bool = False,
-    ) -> None:
-        self.output = output
-        self.spell = spell
-        self.named = named
-        self.verbose = verbose
-        self.spool = JsonList() if output.json_mode else None
-        self.left_out = LeftOut(output)
+    def _begin(self) -> None:
         self.lines: list[str] = []
         self.count = 0  # lines, shown or not
-        self.errors: list[str] = []
-        self.failed = 0
 
     def add(self, product: PlannedProduct) -> None:
         shaped = shapes.planned_product(product, self.spell)
         if product.action == "error":
-            self.failed += 1
-            if len(self.errors) < SHOWN:
-                self.errors.append(f"product {product.product_id}: {shaped['message']}")
+            self._failure(product.product_id, shaped["message"])
         if self.spool is not None:
             self.spool.add(shaped)
             return
@@ -268,12 +268,7 @@ class PlanView:
 
     def outcome(self, plan: ExportPlan) -> Outcome:
         """The plan (``products`` spooled under ``--json``)."""
-        document = shapes.export_plan(plan, self.spell)
-        document["products"] = self.spool if self.spool is not None else []
-        document["excluded"] = self.left_out.value()
-        problems = _lines(self.errors, self.failed)
-        warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._shown()))
+        return self._outcome(shapes.export_plan(plan, self.spell), "products", self._shown())
 
     def _shown(self) -> list[str]:
         more = self.count - len(self.lines)
