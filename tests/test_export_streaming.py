@@ -4,15 +4,20 @@ from the stored digest of the export's inputs, without decoding the product."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from queued_runs import connection
 from test_export_sandbox import client_for
 from test_export_support import add_products, edit_product, export_request, sync_of, tee
+from test_progress_phases import Recording
+from woosync.cli.progress_bar import PhaseBar
+from woosync.core.progress import Phase
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync
 from woosync.sandbox import SandboxStore
@@ -22,6 +27,7 @@ from woosync.services.export.dry_run import plan_export
 from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
 from woosync.services.export.run import export_products
+from woosync.services.selection import EXCLUDED, mark_excluded
 
 FIELDS = ["name", "sku", "price", "categories"]
 
@@ -250,3 +256,32 @@ def test_products_left_out_of_the_store_are_handed_over_as_they_are_found(
     assert (result.excluded, result.excluded_count, result.synced_count) == ((), 2, 6)
     kept = export(db, sandbox, conn, all_products=True, partial=True)  # no callback: returned
     assert [entry.sku for entry in kept.excluded] == ["S-1", "S-6"] and kept.excluded_count == 2
+
+
+def test_the_planning_phase_knows_its_total_and_every_phase_ends_full(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    """Issue 14: planning shows done/total (so a rate and an ETA) like the other phases."""
+    sandbox, conn, ids = shop
+    export(db, sandbox, conn, product_ids=ids[:2])
+    edit_product(db, ids[0], price="11.00")  # one update, one unchanged, five to create
+    with db.session() as session:
+        mark_excluded(session, conn, [ids[5]], EXCLUDED)  # and one left out
+    heard = Recording()
+    export(db, sandbox, conn, all_products=True, partial=True, progress=heard)
+    # chunks of 3: each planned (its products counted) then sent; the total known from the start
+    assert heard.phases == [
+        [str(Phase.PLANNING), 8, 3],
+        [str(Phase.SENDING), 2, 2],  # S-0 updated, S-2 created (S-1 unchanged)
+        [str(Phase.PLANNING), 0, 3],  # the line resumes: its total was given
+        [str(Phase.SENDING), 2, 2],  # S-3, S-4 (S-5 left out)
+        [str(Phase.PLANNING), 0, 2],
+        [str(Phase.SENDING), 2, 2],
+    ]
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    edit_product(db, ids[1], price="9.00")
+    with PhaseBar(console, "Exporting products", None) as bar:
+        export(db, sandbox, conn, all_products=True, partial=True, progress=bar)
+        lines = [(t.description, t.completed, t.total) for t in bar._progress.tasks]
+    assert lines == [("Planning", 8, 8), ("Sending", 1, 1)]

@@ -46,9 +46,10 @@ def test_an_export_and_an_import_announce_their_phases(db_path: Path, shop: Any)
             db, ExportRequest(conn, all_products=True, fields=FIELDS.split(",")), progress=first
         )
         assert result.synced_count == 5
-        # two products planned and sent in one chunk, then the three variations
+        # two products planned (the total known from the start) and sent in one chunk, then
+        # the three variations
         assert first.phases == [
-            [str(Phase.PLANNING), None, 0],
+            [str(Phase.PLANNING), 2, 2],
             [str(Phase.SENDING), 2, 2],
             ["sending variations", None, 3],
         ]
@@ -57,7 +58,7 @@ def test_an_export_and_an_import_announce_their_phases(db_path: Path, shop: Any)
         request = ExportRequest(conn, all_products=True, fields=FIELDS.split(","), partial=True)
         export_products(db, request, progress=again)
         # nothing to send: every product settled while planning, the variations unchanged
-        assert again.phases == [[str(Phase.PLANNING), None, 2], ["sending variations", None, 3]]
+        assert again.phases == [[str(Phase.PLANNING), 2, 2], ["sending variations", None, 3]]
 
         imported = Recording()
         import_products(db, conn, progress=imported)

@@ -111,6 +111,7 @@ class Job:
         self.excluded_count = 0
         self.on_excluded = on_excluded
         self.seen = 0  # products that went through (not excluded)
+        self.total = 0  # products chosen, counted under the lock (a progress bar's total)
 
     @contextmanager
     def opened(self, lock_wait: float | None, client: WooClient | None) -> Iterator[Run]:
@@ -138,6 +139,7 @@ class Job:
                 total = len(self.choice.named) or select.count_chosen(
                     session, self.connection_id, retry_failed=self.choice.retry_failed
                 )
+            self.total = total
             log.info(
                 "export to connection %s (%s): %d products%s%s",
                 self.connection_id,

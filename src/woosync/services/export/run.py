@@ -91,6 +91,7 @@ def export_products(
     phases = Phases(progress)
     job = Job(db, request, choice, options, phases, on_excluded)
     with job.opened(lock_wait, client) as run:
+        phases.start(job.total)
         if request.linked_only:
             with db.session() as session:
                 for product_id in named.product_ids:
@@ -107,6 +108,7 @@ def export_products(
                 finished = [i for i in items if i.done or i.action == UNCHANGED]
                 book.settle(run, finished)
                 run.report(len(finished))
+                phases.planned(len(writing))
                 if writing:  # sent and recorded batch by batch
                     phases.enter(Phase.SENDING, total=len(writing))
                     sender.send_all(writing)
