@@ -85,7 +85,10 @@ def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cl
     sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
     result = cli("import")
     assert result.exit_code == 0
-    assert "2 imported, 0 updated, 0 unchanged, 1 skipped, 0 failed" in result.stdout
+    assert (
+        "2 created, 0 updated, 0 unchanged, 1 skipped, 0 excluded, 0 conflicts, 0 failed"
+        in result.stdout
+    )
     assert "+ imported H-00001 (store product 10) as product 1" in result.stdout.splitlines()
     # skipped products are counted; --verbose lists them and why
     assert "variable products are not imported" not in result.stdout
@@ -93,8 +96,27 @@ def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cl
     verbose = cli("import", "--verbose")
     assert "variable products are not imported" in verbose.stdout
     again = cli("import", "--update-existing", "--woo-ids", "10,11")
-    assert "0 imported, 0 updated, 2 unchanged" in again.stdout
-    assert again.stdout.splitlines() == ["0 imported, 0 updated, 2 unchanged, 0 skipped, 0 failed"]
+    assert again.stdout.splitlines() == [
+        "0 created, 0 updated, 2 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed"
+    ]
+
+
+def test_json_ends_with_the_export_counts_beside_the_spec_counts(
+    db: Database, sandbox: SandboxStore, cli: Any
+) -> None:
+    sandbox.seed_products(2, prefix="C-")
+    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    data = json.loads(cli("--json", "import").stdout)
+    assert data["counts"] == {
+        "created": 2, "updated": 0, "unchanged": 0, "skipped": 1, "excluded": 0,
+        "conflicts": 0, "failed": 0,
+    }  # fmt: skip
+    # the spec's fields stay as they were
+    assert (data["importedCount"], data["updatedCount"], data["failedCount"]) == (2, 0, 0)
+    assert list(data)[8:10] == ["conflictCount", "counts"]
+    dry = json.loads(cli("--json", "import", "--dry-run", "--update-existing").stdout)
+    assert dry["counts"] == data["counts"] | {"created": 0, "unchanged": 2}
+    assert dry["dryRun"] is True
 
 
 def test_a_dry_run_shows_only_real_differences_with_their_values(
@@ -119,7 +141,7 @@ def test_a_dry_run_shows_only_real_differences_with_their_values(
         f"~ D-00002 price {before} -> 13.90",
         f"+ import D-NEW (store product {new_id})",
     ]
-    assert "1 would be imported, 1 would be updated, 2 unchanged" in dry.stdout
+    assert "1 to create, 1 to update, 2 unchanged" in dry.stdout
     data = json.loads(cli("--json", "import", "--dry-run", "--update-existing").stdout)
     [updated] = [p for p in data["products"] if p["status"] == "updated"]
     assert updated["changes"] == [{"field": "price", "old": before, "new": "13.90"}]
@@ -156,7 +178,7 @@ def test_dry_run_changes_nothing(db: Database, sandbox: SandboxStore, cli: Any) 
     sandbox.seed_products(2, prefix="DR-")
     result = cli("import", "--dry-run")
     assert result.exit_code == 0
-    assert "2 would be imported" in result.stdout and "nothing was written" in result.stdout
+    assert "2 to create" in result.stdout and "nothing was written" in result.stdout
     assert _skus(db) == []
 
 
@@ -327,7 +349,9 @@ def test_human_tables_and_failure_lines_are_capped(
         sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
     result = cli("import", "--verbose")
     assert result.exit_code == 1
-    assert "0 imported, 0 updated, 0 unchanged, 23 skipped, 22 failed" in result.stdout
+    assert "0 created, 0 updated, 0 unchanged, 23 skipped, 0 excluded, 0 conflicts, 22 failed" in (
+        result.stdout
+    )
     assert result.stdout.count("variable products are not imported") == 20
     assert "... and 3 more skipped (see --json)" in result.stdout
     failed = [line for line in result.stderr.splitlines() if "BAD-" in line]

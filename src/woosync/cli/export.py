@@ -137,14 +137,9 @@ def export_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
-    from woosync.cli.export_views import (
-        Outcome,
-        PlanView,
-        ResultsView,
-        plan_line,
-        result_line,
-    )
+    from woosync.cli.export_views import Outcome, PlanView, ResultsView
     from woosync.cli.flags import flag_of
+    from woosync.cli.run_counts import counts_line
     from woosync.services.export.dry_run import plan_export
     from woosync.services.export.request import ExportRequest
     from woosync.services.export.run import count_products, export_products
@@ -203,7 +198,7 @@ def export_command(
         render_stores(
             output,
             runs,
-            lambda o: (plan_line if dry_run else result_line)(o.document),
+            lambda o: counts_line(o.document["counts"], dry_run),
             lambda o: o.problems,
             lambda o: o.warnings,
             shape=lambda o: o.document,

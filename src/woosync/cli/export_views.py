@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.cli import diff_lines as diff
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
+from woosync.cli.run_counts import counts_line
 from woosync.core.timeutil import iso
 from woosync.services.export.results import (
     CREATED,
@@ -185,7 +186,7 @@ class ResultsView(_View):
         def human(console: Console) -> None:
             columns = ["Product", "SKU", "Woo ID", "Change", "Exported fields", "Last exported"]
             _capped(console, self.output, columns, self.rows, self.shown)
-            line = result_line(outcome.document)
+            line = counts_line(outcome.document["counts"])
             console.print(f"connection {result.connection_id}: {line}", highlight=False)
 
         emit_result(self.output, outcome.document, human)
@@ -208,25 +209,6 @@ def _capped(
         console.print(output.table(columns, rows))
     if total > len(rows):
         console.print(f"... and {total - len(rows)} more (see --json)")
-
-
-def result_line(result: dict[str, Any]) -> str:
-    """The run's counts: ``1 created, 2 updated, 197 unchanged, 0 skipped, 0 excluded,
-    0 conflicts, 0 failed``."""
-    return ", ".join(f"{result['counts'][name]} {name}" for name in COUNTS)
-
-
-def plan_line(plan: dict[str, Any]) -> str:
-    """What a real run would end with, ``to create`` / ``to update`` / ``with errors``."""
-    counts = plan["counts"]
-    return (
-        ", ".join(f"{counts[name]} {_PLANNED.get(name, name)}" for name in COUNTS)
-        + " (dry run: nothing was written)"
-    )
-
-
-COUNTS = ("created", "updated", "unchanged", "skipped", "excluded", "conflicts", "failed")
-_PLANNED = {"created": "to create", "updated": "to update", "failed": "with errors"}
 
 
 def _worth_a_row(result: ProductResult) -> bool:
@@ -308,7 +290,7 @@ class PlanView(_View):
                 )
             for entry in self.left_out.kept:
                 say(f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}")
-            say(f"connection {plan.connection_id}: {plan_line(document)}")
+            say(f"connection {plan.connection_id}: {counts_line(document['counts'], dry_run=True)}")
 
         emit_result(self.output, document, human)
 

@@ -25,12 +25,12 @@ from woosync.services.export.results import (
     UNCHANGED,
     UPDATED,
     ProductResult,
-    RunCounts,
 )
 from woosync.services.export.state import Item, Options, Run
 from woosync.services.mappings import active_export_mapping
 from woosync.services.selection import Excluded, drop_exclusions, load_selection
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.counts import RunCounts
 
 if TYPE_CHECKING:
     from sqlmodel import Session

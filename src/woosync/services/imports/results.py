@@ -16,13 +16,15 @@ from datetime import datetime
 from typing import Any
 
 from woosync.core.errors import param, spell_params
+from woosync.services.sync.counts import RunCounts
 from woosync.services.sync.echoes import Conflict
 
 # Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
-# with update_existing, nothing differed) and ``skipped`` (left alone, with the reason).
+# with update_existing, nothing differed), ``skipped`` (left alone, with the reason) and ``excluded``
+# (the catalog product it matches is kept out of this store: ``selection.exclusions``).
 log = logging.getLogger("woosync.import")
 
-STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
+STATUSES = ("imported", "updated", "unchanged", "skipped", "failed", "excluded")
 SHOWN_NAMES = 10  # store products named in one warning
 
 
@@ -57,7 +59,8 @@ Earlier = tuple[str, int] | None
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """The spec's import result plus ``unchanged``/``skipped`` counts, conflicts, the bookmark."""
+    """The spec's import result plus ``unchanged``/``skipped`` counts, conflicts, the bookmark, and
+    the counts every run ends with (``counts``: the export's names)."""
 
     success: bool
     connection_id: int
@@ -73,6 +76,8 @@ class ImportResult:
     cursor: datetime | None
     warnings: tuple[str, ...]
     restored_skus: tuple[str, ...]
+    # the export's names (created = imported); skipped_count counts what counts.skipped does
+    counts: RunCounts = field(default_factory=RunCounts)
 
 
 ProductSink = Callable[[ProductResult], None]
@@ -163,4 +168,13 @@ class Tally:
             cursor=cursor,
             warnings=warnings,
             restored_skus=restored_skus,
+            counts=RunCounts(
+                created=counts["imported"],
+                updated=counts["updated"],
+                unchanged=counts["unchanged"],
+                skipped=counts["skipped"],
+                excluded=counts["excluded"],
+                conflicts=self.conflicted_products,
+                failed=counts["failed"],
+            ),
         )
