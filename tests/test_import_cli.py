@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from import_helpers import import_products_json
+from queued_runs import WAIT, lock_held_until_queued
 from woosync.core.errors import LockedError
 from woosync.core.locks import store_lock
 from woosync.db.engine import Database, open_database
@@ -229,23 +230,10 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert "--wait" in locked.stderr
     assert _skus(db) == []
 
-    held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
-    holder.start()
-    assert held.wait(5)  # the lock is taken before the second run starts
-    waited = cli("import", "--wait", "10")
-    holder.join()
+    with lock_held_until_queued(1, lock_waits, database=db.path):
+        waited = cli("import", "--wait", str(WAIT))  # let in as soon as it queues
     assert waited.exit_code == 0, waited.stderr
     assert len(_skus(db)) == 2
-
-
-def _hold_lock(
-    db: Database, connection_id: int, release: threading.Event, held: threading.Event
-) -> None:
-    """Hold the store's lock until ``release`` is set (by the run that queues behind it)."""
-    with store_lock(connection_id, database=db.path):
-        held.set()
-        assert release.wait(5)
 
 
 def test_overlapping_runs_on_one_store_are_serialised(db: Database, sandbox: SandboxStore) -> None:
@@ -310,14 +298,10 @@ def test_a_refused_run_is_in_the_log_file_too(
     assert result.stderr.count("another woosync run is working on connection 1") == 1
     assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
 
-    held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
-    holder.start()
-    assert held.wait(5)  # the lock is taken before the second run starts
-    waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))
-    holder.join()
+    with lock_held_until_queued(1, lock_waits, database=db.path):
+        waited = cli("import", "--quiet", "--wait", str(WAIT), "--log-file", str(log))
     assert waited.exit_code == 0 and waited.stderr == ""
-    assert "waiting up to 10 s for another woosync run on connection 1" in log.read_text()
+    assert f"waiting up to {WAIT:g} s for another woosync run on connection 1" in log.read_text()
 
 
 def test_json_goes_through_a_spool_file_and_prints_as_one_document(
