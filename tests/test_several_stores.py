@@ -116,8 +116,8 @@ def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:
     result = cli("import", "--connection", "all", "--incremental", "--update-existing")
     assert result.exit_code == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if not line.startswith("  ")]
-    assert lines[0].startswith("Retail (connection 1): 2 imported")
-    assert lines[1].startswith("Wholesale (connection 2): 3 imported")
+    assert lines[0].startswith("Retail (connection 1): 2 created")
+    assert lines[1].startswith("Wholesale (connection 2): 3 created")
     assert "  + imported W-00003 (store product 12) as product 7" in result.stdout.splitlines()
     data = _json(cli("--json", "import", "-c", "all", "--incremental"))
     assert [s["result"]["importedCount"] for s in data["stores"]] == [0, 0]
