@@ -59,25 +59,41 @@ Earlier = tuple[str, int] | None
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """The spec's import result plus ``unchanged``/``skipped`` counts, conflicts, the bookmark, and
-    the counts every run ends with (``counts``: the export's names)."""
+    """The spec's import result plus ``unchanged``/``skipped`` counts, conflicts, the bookmark.
+    ``counts`` are the counts every run ends with, in the export's names (``created``: imported;
+    ``conflicts``: products, where ``conflict_count`` counts fields); the spec's ``*_count`` are
+    read from them."""
 
     success: bool
     connection_id: int
     dry_run: bool
-    imported_count: int
-    updated_count: int
-    unchanged_count: int
-    skipped_count: int
-    failed_count: int
+    counts: RunCounts
     conflict_count: int
     mapping: str
     modified_after: datetime | None
     cursor: datetime | None
     warnings: tuple[str, ...]
     restored_skus: tuple[str, ...]
-    # the export's names (created = imported); skipped_count counts what counts.skipped does
-    counts: RunCounts = field(default_factory=RunCounts)
+
+    @property
+    def imported_count(self) -> int:
+        return self.counts.created
+
+    @property
+    def updated_count(self) -> int:
+        return self.counts.updated
+
+    @property
+    def unchanged_count(self) -> int:
+        return self.counts.unchanged
+
+    @property
+    def skipped_count(self) -> int:
+        return self.counts.skipped
+
+    @property
+    def failed_count(self) -> int:
+        return self.counts.failed
 
 
 ProductSink = Callable[[ProductResult], None]
@@ -157,17 +173,6 @@ class Tally:
             success=counts["failed"] == 0,
             connection_id=connection_id,
             dry_run=dry_run,
-            imported_count=counts["imported"],
-            updated_count=counts["updated"],
-            unchanged_count=counts["unchanged"],
-            skipped_count=counts["skipped"],
-            failed_count=counts["failed"],
-            conflict_count=self.conflicts,
-            mapping=mapping,
-            modified_after=modified_after,
-            cursor=cursor,
-            warnings=warnings,
-            restored_skus=restored_skus,
             counts=RunCounts(
                 created=counts["imported"],
                 updated=counts["updated"],
@@ -177,4 +182,10 @@ class Tally:
                 conflicts=self.conflicted_products,
                 failed=counts["failed"],
             ),
+            conflict_count=self.conflicts,
+            mapping=mapping,
+            modified_after=modified_after,
+            cursor=cursor,
+            warnings=warnings,
+            restored_skus=restored_skus,
         )
