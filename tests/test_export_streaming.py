@@ -285,3 +285,11 @@ def test_the_planning_phase_knows_its_total_and_every_phase_ends_full(
         export(db, sandbox, conn, all_products=True, partial=True, progress=bar)
         lines = [(t.description, t.completed, t.total) for t in bar._progress.tasks]
     assert lines == [("Planning", 8, 8), ("Sending", 1, 1)]
+
+    edit_product(db, ids[2], price="8.00")
+    dry = Recording()
+    with client_for(sandbox) as client:
+        plan = plan_export(db, ExportRequest(conn, fields=FIELDS, all_products=True,
+                                             partial=True), progress=dry, client=client)  # fmt: skip
+    assert (plan.summary.update, plan.summary.excluded) == (1, 1)
+    assert dry.phases == [[str(Phase.PLANNING), 8, 8]]  # one line, every product counted once

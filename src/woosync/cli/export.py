@@ -205,16 +205,23 @@ def export_command(
             details=lambda o: o.details,
         )
         return
+    total = count_products(db, request) if output.interactive else None
     if dry_run:
         planned = PlanView(output, flag_of, named, verbose)
-        with failure_logged("woosync.export", "export"):
+        with (
+            failure_logged("woosync.export", "export"),
+            output.progress("Planning the export", total) as advance,
+        ):
             plan = plan_export(
-                db, request, on_product=planned.add, on_excluded=planned.left_out.add
+                db,
+                request,
+                progress=advance,
+                on_product=planned.add,
+                on_excluded=planned.left_out.add,
             )
         planned.render(plan)
         exit_if_failed(plan.summary.error)
         return
-    total = count_products(db, request) if output.interactive else None
     results = ResultsView(output, flag_of, named, verbose)
     with (
         failure_logged("woosync.export", "export"),

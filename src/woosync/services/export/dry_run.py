@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from woosync.core.progress import Progress
 from woosync.services.export import decide, match
 from woosync.services.export.job import Job, linked_sync
 from woosync.services.export.payload import MissingRefError, build_payload
+from woosync.services.export.phases import Phases
 from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
 from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import (
@@ -147,13 +149,15 @@ def plan_export(
     db: Database,
     request: ExportRequest,
     *,
+    progress: Progress | None = None,
     on_product: Callable[[PlannedProduct], None] | None = None,
     on_excluded: Callable[[Excluded], None] | None = None,
     client: WooClient | None = None,
 ) -> ExportPlan:
     """What :func:`export_products` would do with ``request`` (a dry run): nothing is written, in
     the store or the database; no lock is taken. Each product's plan goes to ``on_product`` (then
-    the returned ``products`` is empty), else it is returned."""
+    the returned ``products`` is empty), else it is returned. ``progress`` hears the planning
+    phase, its total the products chosen."""
     options = request.options(dry_run=True)
     choice, chosen = with_parents(db, request.choice)
     counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
@@ -169,8 +173,10 @@ def plan_export(
         else:
             on_product(product)
 
-    job = Job(db, request, choice, options, None, on_excluded)
+    phases = Phases(progress)
+    job = Job(db, request, choice, options, phases, on_excluded)
     with job.opened(None, client) as run:
+        phases.start(job.total)
         if request.linked_only:
             with db.session() as session:
                 for product_id in request.choice.product_ids:
@@ -178,6 +184,7 @@ def plan_export(
         for chunk in job.chunks(run):
             if chunk.items:
                 match.plan_chunk(run, chunk.items)
+                phases.planned(len(chunk.items))  # those left out or unchanged: counted already
             done = {item.product_id: planned(run, item) for item in chunk.items}
             for product_id, quiet in chunk.in_order():
                 if quiet is not None:
