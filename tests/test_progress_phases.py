@@ -62,9 +62,10 @@ def test_an_export_and_an_import_announce_their_phases(db_path: Path, shop: Any)
 
         imported = Recording()
         import_products(db, conn, progress=imported)
-        # the store's two products read (and written) page by page, then the last commit
+        # the store's two products read (and written) page by page, out of the total its first
+        # page announced, then the last commit
         assert imported.phases == [
-            [str(Phase.READING), None, 2],
+            [str(Phase.READING), 2, 2],
             [str(Phase.RECORDING), None, 0],
         ]
     finally:

@@ -224,6 +224,8 @@ def _fetch_and_write(
                 transaction.commit()  # never hold the database while waiting for the store
             if progress is not None:
                 progress(len(items))
+            if ids is None and run.expected_total:  # page 1's X-WP-Total: a count and an ETA
+                phases.set_total(run.expected_total)
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)
