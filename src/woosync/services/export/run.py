@@ -1,11 +1,11 @@
 """Export: push local products to one WooCommerce store (the spec's *Export products*, *Update
 product* and *Delete product*: ARCHITECTURE.md, operations table).
 
-    export_products(db, ExportRequest(connection, product_ids=[101, 102]))   # Export products
+    export_products(db, ExportRequest(connection, product_ids=[101, 102]))  # Export products
     export_products(db, ExportRequest(2, all_products=True, partial=True))  # a cron job's run
-    plan_export(db, ExportRequest(1, skus=["A"]))                   # a plan, nothing written
-    update_product(db, connection, 101)                             # Update product
-    delete_product(db, connection, 101)                             # Delete product
+    plan_export(db, ExportRequest(1, skus=["A"]))          # (dry_run.py) a plan, nothing written
+    update_product(db, connection, 101)                    # Update product
+    delete_product(db, connection, 101)                    # Delete product
 
 The catalog goes through in chunks (``select.CHUNK`` products), each one all the way before the
 next is read: select -> (unchanged) -> plan (decide, match) -> send -> book. Only a chunk and the
