@@ -16,7 +16,7 @@ def test_demo_runs_end_to_end_and_leaves_the_user_alone(cli, db_path: Path, memo
     home_before = os.environ["WOOSYNC_HOME"]
     result = cli("demo", "--latency-ms", "0")
     assert result.exit_code == 0, result.stderr
-    assert "5 imported" in result.stdout  # two products, and a scarf with its two variations
+    assert "5 created" in result.stdout  # two products, and a scarf with its two variations
     # the example catalog: 12 simple products and the variable TEE (its variations are exported
     # with it by the variation export, not as products of their own)
     # the mug's price in /products/batch, one tee variation's in its /variations/batch

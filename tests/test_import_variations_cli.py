@@ -130,7 +130,7 @@ def test_a_dry_run_shows_each_variation_and_writes_nothing(
     assert (
         f"+ import TEE-M (store variation {held['TEE-M']} of store product {parent['id']})" in lines
     )
-    assert "3 would be imported" in result.stdout  # the counts include the variations
+    assert "3 to create, 0 to update" in result.stdout  # the counts include the variations
     assert run_json(cli, "products", "list", "--all", "--format", "count") == 0
 
 

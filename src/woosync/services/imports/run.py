@@ -95,15 +95,15 @@ def import_products(
     """Import the store's products (or ``woo_ids``) into the catalog.
 
     Each store product's :class:`~woosync.services.imports.results.ProductResult` (imported |
-    updated | unchanged | skipped | failed, with the reason, the changed fields and the conflicts)
-    goes to ``on_product`` as soon as its page is committed; the :class:`ImportResult` counts
-    them. ``on_conflict`` resolves fields changed on both sides since the last sync (``skip`` |
-    ``catalog`` | ``store``); ``link_without_sku`` imports store products without a SKU under
-    ``woo-<connection>-<store id>`` (else skipped with a warning); SKUs removed from the catalog are
-    skipped unless ``restore_removed``; products excluded from this store are skipped. Raises
-    ``ValidationError`` for bad options, ``NotFoundError`` for an unknown connection,
-    ``LockedError`` when another run holds the store, and the client's ``StoreError`` subclasses
-    when the store cannot be listed.
+    updated | unchanged | skipped | excluded | failed, with the reason, the changed fields and the
+    conflicts) goes to ``on_product`` as soon as its page is committed; the :class:`ImportResult`
+    counts them. ``on_conflict`` resolves fields changed on both sides since the last sync
+    (``skip`` | ``catalog`` | ``store``); ``link_without_sku`` imports store products without a
+    SKU under ``woo-<connection>-<store id>`` (else skipped with a warning); SKUs removed from the
+    catalog are skipped unless ``restore_removed``; a store product matching a catalog product
+    excluded from this store is ``excluded`` (left alone). Raises ``ValidationError`` for bad
+    options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run holds
+    the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
     """
     request = check_request(
         woo_ids=woo_ids,
@@ -196,13 +196,14 @@ def _run(
     )
     log.info(
         "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "
-        "%s failed%s",
+        "%s failed, %s excluded%s",
         ready.connection_id,
         result.imported_count,
         result.updated_count,
         result.unchanged_count,
         result.skipped_count,
         result.failed_count,
+        result.counts.excluded,
         " (dry run, nothing written)" if request.dry_run else "",
     )
     return result
@@ -241,6 +242,8 @@ def _fetch_and_write(
                 transaction.commit()  # never hold the database while waiting for the store
             if progress is not None:
                 progress(len(items))
+            if ids is None and run.expected_total:  # page 1's X-WP-Total: a count and an ETA
+                phases.set_total(run.expected_total)
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)

@@ -150,7 +150,7 @@ class _Page:
         """A store product that matches a local product: skipped, or updated."""
         run, woo_id, sku = self.run, candidate.woo_id, candidate.sku
         if product.id in run.excluded_ids:
-            run.report(ProductResult(woo_id, product.id, sku, "skipped", EXCLUDED_HERE))
+            run.report(ProductResult(woo_id, product.id, sku, "excluded", EXCLUDED_HERE))
             return
         if not run.settings.update_existing and not imported_now:
             message = (
