@@ -63,7 +63,7 @@ def load_families(
     """The families of ``parent_ids`` (variable products only), variations oldest first. A
     variation is a read-only row of the columns ``fields`` are read from (``field_value``), with
     its ``id``, ``sku``, ``parent_id`` and ``attributes``; its sync record has its link, the
-    fingerprints last exported and when."""
+    fingerprints last exported and when, its echoes and conflicts."""
     table: Any = Product.__table__  # type: ignore[attr-defined]
     wanted = list(dict.fromkeys(int(i) for i in parent_ids))
     families: dict[int, Family] = {}
@@ -101,7 +101,14 @@ def load_families(
 
 
 _PARENT_LINK = ("product_id", "woo_product_id", "store_attributes")
-_VARIATION_LINK = ("product_id", "woo_product_id", "exported_values", "last_exported_at")
+_VARIATION_LINK = (
+    "product_id",
+    "woo_product_id",
+    "exported_values",
+    "last_exported_at",
+    "store_echoes",  # an import's memory, kept for the keys a write does not send
+    "conflicts",
+)
 
 
 def _links(
