@@ -69,6 +69,11 @@ class _Field:
         return catalog_fields(local)
 
 
+# a variable product's fields WooCommerce works out from its variations (a variable product is
+# created "outofstock" and turns "instock" when its variations come): never the parent's own edit
+DERIVED_ON_A_VARIABLE = frozenset({"stock_status"})
+
+
 def reconcile_product(
     woo: Mapping[str, Any],
     rules: ImportRules,
@@ -135,9 +140,12 @@ def _owned_fields(
 
     found: list[_Field] = []
     seen: set[str] = set()
+    derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
     for woo_field, always, read, write in rules.field_plan:
         if woo_field == "sku" or not rules.owns(woo_field) or not (always or woo_field in woo):
             continue
+        if woo_field in derived:
+            continue  # the store's summary of the variations, moved by their writes: no edit
         name = local_name(rules.field_mappings[woo_field])
         target = key_target(name, woo_field)
         if target.key in seen:
