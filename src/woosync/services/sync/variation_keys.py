@@ -7,6 +7,7 @@ fingerprints for the variations it takes, so an export right after an import sen
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -83,10 +84,17 @@ def memory_after_write(
     echoes = {k: v for k, v in (getattr(sync, "store_echoes", None) or {}).items() if k not in sent}
     conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
     if action == "create":
-        unsent = [
-            target
-            for target in echo_rules.unsent_standard_targets(sorted(sent))
-            if target.woo in VARIATION_SCALARS or target.kind in _OWN_KINDS
-        ]
+        unsent = _unsent_targets(tuple(sorted(sent)))
         echoes.update(echo_rules.store_defaults(unsent, answer, base))
     return echo_rules.compact_echoes(echoes, base) or None, conflicts or None
+
+
+@functools.lru_cache(maxsize=64)
+def _unsent_targets(sent: tuple[str, ...]) -> list[sync_targets.Target]:
+    """The standard targets of a variation a create with the keys ``sent`` did not send (the
+    same few key sets for every variation of a run: worked out once each)."""
+    return [
+        target
+        for target in echo_rules.unsent_standard_targets(sent)
+        if target.woo in VARIATION_SCALARS or target.kind in _OWN_KINDS
+    ]
