@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from test_export_support import set_mapping
 from woosync.db.engine import open_database
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
@@ -468,3 +469,58 @@ def test_a_run_stopped_midway_keeps_what_was_answered_and_never_duplicates(
         for v in sandbox.variations(p["id"])
     )  # fmt: skip
     assert held and set(held.values()) == {1} and len(held) == 3 + 8  # each exactly once
+
+
+def test_a_variation_value_the_store_field_refuses_fails_that_variation_alone(
+    cli, shop, tmp_path: Path, db_path: Path
+) -> None:
+    sandbox, conn = shop
+    wholesale = CATALOG.replace(
+        'price: "21.00", stock_quantity: 0}',
+        'price: "21.00", stock_quantity: 0, customFields: {eurPrice: "20,90"}}',
+    ).replace('price: "22.00"}', 'price: "22.00", customFields: {eurPrice: "21.50"}}')
+    (tmp_path / "wholesale.yaml").write_text(wholesale)
+    assert cli("products", "load", str(tmp_path / "wholesale.yaml")).exit_code == 0
+    db = open_database(db_path)
+    set_mapping(db, conn, ["name", "sku", "eurPrice"], {"eurPrice": "regular_price"})
+    db.dispose()
+
+    result = cli("--json", "export", "-c", str(conn), "--all")
+
+    assert result.exit_code == 1, result.stderr  # some failed; no crash
+    data = json.loads(result.stdout)
+    failed = [r["message"] for r in data["results"] if r["status"] == "error"]
+    assert len(failed) == 1
+    assert failed[0].startswith(
+        'TEE-M-RED: custom field eurPrice "20,90" cannot go to regular_price'
+    )
+    held = {v["sku"]: v for v in sandbox.variations(store_parent(sandbox)["id"])}
+    assert held["TEE-L-BLUE"]["regular_price"] == "21.50" and "TEE-M-RED" not in held
+    planned = json.loads(cli("--json", "export", "-c", str(conn), "--all", "--dry-run").stdout)
+    assert {v["sku"]: v["action"] for v in planned["variations"]}["TEE-M-RED"] == "error"
+    status = json.loads(cli("--json", "sync-status", "-c", str(conn)).stdout)
+    assert "error" in {r["syncStatus"] for r in status["records"] if r.get("parentProductId")}
+
+
+def test_a_global_attribute_through_the_mapping_goes_in_the_parents_create(
+    cli, shop, db_path: Path
+) -> None:
+    sandbox, conn = shop
+    db = open_database(db_path)
+    set_mapping(db, conn, ["name", "sku", "price", "Size"], {"Size": "pa_size"})
+    db.dispose()
+    sandbox.stats.reset()
+
+    result = cli("--json", "export", "-c", str(conn), "--all")
+
+    assert result.exit_code == 0, result.stderr
+    parent = store_parent(sandbox)
+    size = next(a for a in parent["attributes"] if a.get("id"))  # the global one, by its id
+    assert size["variation"] and size["options"] == ["S", "M", "L"]
+    color = next(a for a in parent["attributes"] if a["name"] == "Color")  # local: by name
+    assert color["id"] == 0 and color["variation"]
+    held = {v["sku"]: v for v in sandbox.variations(parent["id"])}
+    options = {a.get("id", 0): a["option"] for a in held["TEE-M-RED"]["attributes"]}
+    assert options == {size["id"]: "M", 0: "Red"}
+    writes = {r: n for (m, r), n in sandbox.stats.by_route.items() if m == "POST"}
+    assert writes["/wc/v3/products/batch"] == 1  # the parent was created with it: no fix-up

@@ -185,6 +185,18 @@ class VariableParents:
         self.concurrency = concurrency
         self.writes = 0  # /products/batch requests sent
 
+    def prepare_terms(self, variations: Sequence[Any], *, create: bool) -> None:
+        """The store's terms of the options the variations name of global attributes (created
+        when missing and ``create``)."""
+        wanted: dict[str, tuple[str, set[str]]] = {}
+        for variation in variations:
+            for name, option in (variation.attributes or {}).items():
+                slug = self.slugs.get(name)
+                if slug is not None:
+                    wanted.setdefault(slug, (name, set()))[1].add(str(option))
+        if wanted:
+            self.registry.prepare(self.client, attributes=wanted, create=create)
+
     def prepare(self, families: Sequence[Family], created: frozenset[int]) -> dict[int, str]:
         """Make each linked parent ``variable`` with its variation attributes marked so; returns
         the parents that could not be (product id -> why): their variations are not sent."""

@@ -47,11 +47,19 @@ def plan_variations(
     listed: list[Family] = []
     chosen_of: dict[int, list[VariationItem]] = {}
     for family in families:
-        chosen = [
-            export.item(family, v)
-            for v in family.variations
-            if only is None or family.product_id in whole or v.id in only
-        ]
+        chosen = []
+        for row in family.variations:
+            if only is not None and family.product_id not in whole and row.id not in only:
+                continue
+            made = export.item_or_refusal(family, row)
+            if isinstance(made, VariationItem):
+                chosen.append(made)
+            else:  # a value its store field refuses: a real run fails it
+                found.variations.append(
+                    PlannedVariation(
+                        int(row.id), family.product_id, str(row.sku or ""), "error", (), made
+                    )
+                )
         if not family.woo_id:
             for v in chosen:
                 planned(v, "create", list(v.prints))

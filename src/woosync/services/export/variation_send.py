@@ -95,13 +95,14 @@ class VariationSender:
                         continue
                     rows.append(self._booked(variation, outcome))
                 if len(rows) >= BOOK_ROWS or time.monotonic() - booked >= BOOK_SECONDS:
-                    self._write(rows)
+                    self.book(rows)
                     rows, booked = [], time.monotonic()
         finally:
-            self._write(rows)
+            self.book(rows)
         return stale
 
-    def _write(self, rows: list[SyncRow]) -> None:
+    def book(self, rows: list[SyncRow]) -> None:
+        """Write these sync records (one transaction)."""
         if rows:
             with self.db.session() as session:
                 write_syncs(session, self.connection_id, rows)

@@ -27,7 +27,9 @@ from typing import Any
 
 from woosync.db.engine import Database
 from woosync.services.export.payload import MissingRefError
+from woosync.services.export.records import SyncRow
 from woosync.services.export.registry import StoreRegistry
+from woosync.services.export.select import refused_message
 from woosync.services.export.variation_match import LocalVariation, match_parent, skus_to_look_up
 from woosync.services.export.variation_parents import VariableParents
 from woosync.services.export.variation_payload import (
@@ -97,6 +99,10 @@ class VariationExport:
             on_result=on_result,
         )
         self.values = VariationValues(self.targets, self.slugs)
+        self.parents = VariableParents(
+            db, client, connection_id, registry, self.slugs, batch_size=batch_size,
+            concurrency=concurrency,
+        )  # fmt: skip
         self.created: frozenset[int] = frozenset()  # parents just created: no variations yet
 
     # the run ---------------------------------------------------------------------------------
@@ -128,10 +134,11 @@ class VariationExport:
                 for row in chosen:
                     finish(family, row, 0, FAILED, message=message)
                 continue
-            wanted += [self.item(family, row) for row in chosen]
-        self._prepare_terms(wanted)
+            wanted += self._items(family, chosen)
+        self.parents.prepare_terms([v.row for v in wanted], create=self.create_terms)
         self.created = frozenset(created)
-        unready = self._parents().prepare(families, self.created)
+        unready = self.parents.prepare(families, self.created)
+        self.report.parent_writes = self.parents.writes
         for variation in [v for v in wanted if v.family.product_id in unready]:
             message = unready[variation.family.product_id]
             finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
@@ -156,6 +163,31 @@ class VariationExport:
         with self.db.session() as session:
             return load_families(session, self.connection_id, parent_ids, self.values.fields)
 
+    def _items(self, family: Family, rows: Sequence[Any]) -> list[VariationItem]:
+        """The variations on their way; one with a value its store field refuses fails alone
+        (booked as an error, as a product's is)."""
+        items: list[VariationItem] = []
+        refused: list[SyncRow] = []
+        for row in rows:
+            made = self.item_or_refusal(family, row)
+            if isinstance(made, VariationItem):
+                items.append(made)
+                continue
+            sync = family.syncs.get(int(row.id))
+            woo_id = int(getattr(sync, "woo_product_id", 0) or 0)
+            self.sender.finish(family, row, woo_id, FAILED, message=made)
+            previous = dict(getattr(sync, "exported_values", None) or {})
+            refused.append(SyncRow(int(row.id), woo_id, FAILED, made, exported_values=previous))
+        self.sender.book(refused)
+        return items
+
+    def item_or_refusal(self, family: Family, row: Any) -> VariationItem | str:
+        """The variation on its way, or why a value of it cannot go to its store field."""
+        try:
+            return self.item(family, row)
+        except sync_targets.ValueRefused as exc:
+            return refused_message(row, exc)
+
     def item(self, family: Family, row: Any) -> VariationItem:
         values, prints, options = self.values.of(row)
         sync = family.syncs.get(int(row.id))
@@ -163,17 +195,6 @@ class VariationExport:
         woo_id = int(getattr(sync, "woo_product_id", 0) or 0)
         last = getattr(sync, "last_exported_at", None)
         return VariationItem(family, row, values, prints, previous, woo_id, last, options=options)
-
-    def _parents(self) -> VariableParents:
-        return VariableParents(
-            self.db,
-            self.client,
-            self.connection_id,
-            self.registry,
-            self.slugs,
-            batch_size=self.batch_size,
-            concurrency=self.concurrency,
-        )
 
     def _update_by_link(self, variation: VariationItem) -> VariationWrite | None:
         keys = list(variation.prints)
@@ -274,14 +295,3 @@ class VariationExport:
             options=variation.options,
             tag=int(row.id),
         )
-
-    def _prepare_terms(self, variations: Sequence[VariationItem]) -> None:
-        """The store's terms of the global attributes' options (created when missing)."""
-        wanted: dict[str, tuple[str, set[str]]] = {}
-        for variation in variations:
-            for name, option in (variation.row.attributes or {}).items():
-                slug = self.slugs.get(name)
-                if slug is not None:
-                    wanted.setdefault(slug, (name, set()))[1].add(str(option))
-        if wanted:
-            self.registry.prepare(self.client, attributes=wanted, create=self.create_terms)
