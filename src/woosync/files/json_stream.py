@@ -15,6 +15,7 @@ from typing import IO, Any
 from woosync.core.errors import ValidationError
 
 _CHUNK = 1 << 20  # characters read at a time
+_CUT = 64  # an error this close to the window's end may only be the window's end
 _SPACE = " \t\r\n"
 _PRODUCTS = "products"
 
@@ -92,7 +93,8 @@ class JsonProducts:
             try:
                 value, end = self._decoder.raw_decode(self._text, self._pos)
             except json.JSONDecodeError as exc:
-                cut = exc.pos >= len(self._text) - 1 or exc.msg.startswith("Unterminated")
+                # cut by the window's end (a value, an escape or a literal split in two)?
+                cut = exc.pos >= len(self._text) - _CUT or exc.msg.startswith("Unterminated")
                 if cut and self._fill():
                     continue
                 raise self._error(exc.msg, exc.pos) from None

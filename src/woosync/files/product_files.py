@@ -18,7 +18,7 @@ from woosync.core.errors import ValidationError, param
 from woosync.files import bounds
 from woosync.files.json_stream import JsonProducts
 from woosync.files.product_csv import iter_csv
-from woosync.files.yaml_text import load_yaml_strings
+from woosync.files.yaml_text import YamlStrings
 from woosync.products.rows import NOT_AN_OBJECT, SourceRow
 
 FORMATS: tuple[str, ...] = ("csv", "json", "yaml")
@@ -91,14 +91,43 @@ def _parse(handle: IO[str], fmt: str, source: str, size: int) -> Iterator[Source
                 f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
         return
-    duplicates: list[tuple[dict[str, Any], str]] = []
     try:
-        document = load_yaml_strings(handle.read(), duplicates)
+        yield from _yaml_rows(handle, source)
     except yaml.YAMLError as exc:
         raise ValidationError(f"{source} is not valid YAML: {_one_line(exc)}") from None
     except ValidationError as exc:
+        if exc.message.startswith(f"{source}:"):
+            raise
         raise ValidationError(f"{source}: {exc.message}", hint=exc.hint) from None
-    yield from _items(document, source, duplicates)
+
+
+def _yaml_rows(handle: IO[str], source: str) -> Iterator[SourceRow]:
+    """The products of a YAML file as the parser completes them (:class:`YamlStrings`)."""
+    builder = YamlStrings(handle)
+    duplicates = builder.found
+    items = builder.items()
+    number = 0
+    while True:
+        mark = len(duplicates)
+        try:
+            item = next(items)
+        except StopIteration:
+            break
+        number += 1
+        twice = {id(mapping): key for mapping, key in duplicates}
+        del duplicates[mark:]
+        yield _row(number, item, _find_duplicate(item, twice) if twice else None)
+    document = builder.document
+    if not builder.streamed:
+        yield from _items(document, source, duplicates)
+        return
+    if isinstance(document, dict):  # the mapping around the products list
+        _check_outside(
+            {key: value for key, value in document.items() if key != "products"},
+            source,
+            {id(m): k for m, k in duplicates},
+            root=document,
+        )
 
 
 def _json_rows(handle: IO[str], source: str) -> Iterator[SourceRow]:
