@@ -79,9 +79,7 @@ class JsonProducts:
         before = self._text[:pos]
         newlines = before.count("\n")
         line = self._line + newlines + 1
-        column = (
-            len(before) - before.rfind("\n") if newlines else self._column + len(before) + 1
-        )
+        column = len(before) - before.rfind("\n") if newlines else self._column + len(before) + 1
         error = json.JSONDecodeError(message, self._text, pos)
         error.lineno, error.colno = line, column
         return error

@@ -41,9 +41,7 @@ def iter_csv(lines: Iterable[str], source: str, *, size: int) -> Iterator[Source
     header_line = header_line.removeprefix("\ufeff")  # a BOM left by Excel (stdin: not decoded)
     delimiter = next((d for d in (",", ";", "\t") if d in header_line.split("\n", 1)[0]), ",")
     # strict: a stray or unclosed quote is an error, not a cell that swallows the rows below it
-    reader = csv.reader(
-        itertools.chain([header_line], lines), delimiter=delimiter, strict=True
-    )
+    reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter, strict=True)
     # the csv module refuses cells over 128 KiB by default; a long HTML description is one
     csv.field_size_limit(max(csv.field_size_limit(), size))
     records = _csv_records(reader, source)

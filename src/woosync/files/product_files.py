@@ -62,9 +62,7 @@ def iter_product_file(path: Path | str, fmt: str | None = None) -> Iterator[Sour
         yield from _parse(io.StringIO(text, newline=""), fmt, source, len(text))
         return
     try:
-        size = Path(path).stat().st_size
-        if size > bounds.max_file_megabytes() * 1024 * 1024:
-            bounds.read_text(path)  # refuses it, before anything is read
+        size = bounds.check_size(path)
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 (a generator's)
     except OSError as exc:
         raise ValidationError(f"cannot read {path}: {exc}") from None
@@ -231,7 +229,9 @@ def _check_outside(
         return
     root_key = twice.get(id(root if root is not None else outside))
     problem = (
-        f"key {root_key!r} appears twice" if root_key is not None else _find_duplicate(outside, twice)
+        f"key {root_key!r} appears twice"
+        if root_key is not None
+        else _find_duplicate(outside, twice)
     )
     if problem is not None:
         raise ValidationError(f"{source}: {problem}")

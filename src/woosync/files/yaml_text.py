@@ -47,7 +47,7 @@ class YamlStrings:
         self.document: Any = None
         self.streamed = False
 
-    def items(self, *, stream: bool = True) -> Iterator[Any]:  # noqa: C901 (one event loop)
+    def items(self, *, stream: bool = True) -> Iterator[Any]:
         found = self.found
         # per open mapping or sequence: [container, pending key, keys a << merge brought in (None
         # until one does), the frame to merge it into when it is the value of a << key (or None),
@@ -118,7 +118,11 @@ class YamlStrings:
                     and not roots
                     and (
                         parent is None
-                        or (len(stack) == 1 and isinstance(parent[0], dict) and parent[1] == "products")
+                        or (
+                            len(stack) == 1
+                            and isinstance(parent[0], dict)
+                            and parent[1] == "products"
+                        )
                     )
                     and not self.streamed
                     and not event.anchor

@@ -83,9 +83,7 @@ def write_changes(
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for product_id, columns in changes:
         names = tuple(sorted(columns))
-        groups.setdefault(names, []).append(
-            (*(columns[name] for name in names), now, product_id)
-        )
+        groups.setdefault(names, []).append((*(columns[name] for name in names), now, product_id))
     for names, rows in groups.items():
         update_many(session, _TABLE, (*names, "updated_at"), rows, key="id")
 
