@@ -100,6 +100,7 @@ def fault_run(
     from woosync.db.engine import open_database
     from woosync.db.models import Connection
     from woosync.sandbox import SandboxStore
+    from woosync.services.export.request import ExportRequest
     from woosync.services.export.run import export_products
     from woosync.woo import WooClient
 
@@ -118,7 +119,8 @@ def fault_run(
         for _ in range(MAX_RUNS):
             with WooClient(url, key, secret, timeout=timeout, backoff_base=backoff_base) as client:
                 try:
-                    result = export_products(db, 1, all_products=True, fields=FIELDS, client=client)
+                    request = ExportRequest(1, all_products=True, fields=FIELDS)
+                    result = export_products(db, request, client=client)
                 except Exception as exc:  # the whole run aborted (a read that failed, ...)
                     runs.append({"synced": 0, "failed": products, "aborted": str(exc)[:160]})
                     continue

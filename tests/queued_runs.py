@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 import httpx
 
+from woosync.core.locks import store_lock
 from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
@@ -71,6 +72,33 @@ def lock_waits() -> Iterator[threading.Event]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+@contextmanager
+def lock_held_until_queued(
+    connection_id: int, lock_waits: threading.Event, **where: Any
+) -> Iterator[None]:
+    """Another run (a thread) holds the store's lock when the block starts, and lets it go only
+    once a run queues behind it (``lock_waits``), or when the block ends. Never on a timer: a
+    holder that let go after a few seconds would, on a loaded machine, let a slow run in at its
+    first try, and the run would never have queued. ``where``: ``store_lock``'s ``database`` or
+    ``directory``."""
+    held = threading.Event()
+
+    def hold() -> None:
+        with store_lock(connection_id, **where):
+            held.set()
+            lock_waits.wait()  # set by the queued run, or by the end of the block
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    try:
+        assert held.wait(WAIT), "the holder never took the lock"
+        yield
+    finally:
+        lock_waits.set()  # a run that never queued must not leave the holder waiting
+        holder.join(WAIT)
+    assert not holder.is_alive(), "the holder never let the lock go"
 
 
 def connection(db: Database, name: str = "Retail", url: str = "http://store.test") -> int:

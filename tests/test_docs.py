@@ -256,9 +256,9 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:
     ids = ",".join(str(i) for i in readme_env["wholesale_ids"][:2])
     ran = _run_section(cli, "Import and cron", {"456,457": ids, "~/": f"{tmp_path}/"})
     assert len(ran) == 9
-    assert "3 imported" in _output(ran, "import")  # the default connection's three products
+    assert "3 created" in _output(ran, "import")  # the default connection's three products
     assert "3 unchanged" in _output(ran, "import", "--update-existing", "--on-conflict", "store")
-    assert "2 imported" in _output(
+    assert "2 created" in _output(
         ran, "import", "--connection", "2", "--woo-id", ids, "--update-existing"
     )
     assert (tmp_path / "woosync-import.log").read_text()

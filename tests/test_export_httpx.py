@@ -568,6 +568,7 @@ def test_a_sku_of_0_is_never_looked_up_as_sku_0(db: Database, fake: FakeWoo) -> 
 def test_retry_failed_takes_the_products_an_interrupted_run_left_pending(
     db: Database, fake: FakeWoo
 ) -> None:
+    from woosync.services.export.request import ExportRequest
     from woosync.services.export.run import count_products
 
     conn = add_connection(db)
@@ -585,7 +586,7 @@ def test_retry_failed_takes_the_products_an_interrupted_run_left_pending(
     assert all(r is not None and r.sync_status == "pending" for r in pending)
 
     fake.create = original  # type: ignore[method-assign]
-    assert count_products(db, conn, retry_failed=True) == 2
+    assert count_products(db, ExportRequest(conn, retry_failed=True)) == 2
     retried = run(db, conn, retry_failed=True, fields=["name", "sku"])
     assert [r["productId"] for r in retried["results"]] == ids[1:]
     assert retried["success"] and len(fake.by_sku("B")) == len(fake.by_sku("C")) == 1

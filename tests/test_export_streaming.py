@@ -4,23 +4,30 @@ from the stored digest of the export's inputs, without decoding the product."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from queued_runs import connection
 from test_export_sandbox import client_for
-from test_export_support import add_products, edit_product, sync_of, tee
+from test_export_support import add_products, edit_product, export_request, sync_of, tee
+from test_progress_phases import Recording
+from woosync.cli.progress_bar import PhaseBar
+from woosync.core.progress import Phase
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
 from woosync.services.export import select
 from woosync.services.export.dry_run import plan_export
+from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
 from woosync.services.export.run import export_products
+from woosync.services.selection import EXCLUDED, mark_excluded
 
 FIELDS = ["name", "sku", "price", "categories"]
 
@@ -43,8 +50,9 @@ def shop(db: Database) -> tuple[SandboxStore, int, list[int]]:
 
 
 def export(db: Database, sandbox: SandboxStore, conn: int, **options: Any) -> ExportResult:
+    request, call = export_request(conn, {"fields": FIELDS, **options})
     with client_for(sandbox) as client:
-        return export_products(db, conn, client=client, fields=FIELDS, **options)
+        return export_products(db, request, client=client, **call)
 
 
 def test_a_catalog_goes_through_chunk_by_chunk_and_results_come_as_they_are_finished(
@@ -123,7 +131,9 @@ def test_a_base_moved_by_an_import_or_other_fields_are_never_taken_for_unchanged
 
     with client_for(sandbox) as client:  # another field list: decided the full way
         other = export_products(
-            db, conn, client=client, fields=["name", "sku"], all_products=True, partial=True
+            db,
+            ExportRequest(conn, fields=["name", "sku"], all_products=True, partial=True),
+            client=client,
         )
     assert other.synced_count == 8
 
@@ -138,11 +148,8 @@ def test_a_dry_run_plans_chunk_by_chunk_and_writes_nothing(
     with client_for(sandbox) as client:
         plan = plan_export(
             db,
-            conn,
+            ExportRequest(conn, fields=FIELDS, all_products=True, partial=True),
             client=client,
-            fields=FIELDS,
-            all_products=True,
-            partial=True,
             on_product=planned.append,
         )
     assert isinstance(plan, ExportPlan) and plan.products == ()
@@ -249,3 +256,40 @@ def test_products_left_out_of_the_store_are_handed_over_as_they_are_found(
     assert (result.excluded, result.excluded_count, result.synced_count) == ((), 2, 6)
     kept = export(db, sandbox, conn, all_products=True, partial=True)  # no callback: returned
     assert [entry.sku for entry in kept.excluded] == ["S-1", "S-6"] and kept.excluded_count == 2
+
+
+def test_the_planning_phase_knows_its_total_and_every_phase_ends_full(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    """Issue 14: planning shows done/total (so a rate and an ETA) like the other phases."""
+    sandbox, conn, ids = shop
+    export(db, sandbox, conn, product_ids=ids[:2])
+    edit_product(db, ids[0], price="11.00")  # one update, one unchanged, five to create
+    with db.session() as session:
+        mark_excluded(session, conn, [ids[5]], EXCLUDED)  # and one left out
+    heard = Recording()
+    export(db, sandbox, conn, all_products=True, partial=True, progress=heard)
+    # chunks of 3: each planned (its products counted) then sent; the total known from the start
+    assert heard.phases == [
+        [str(Phase.PLANNING), 8, 3],
+        [str(Phase.SENDING), 2, 2],  # S-0 updated, S-2 created (S-1 unchanged)
+        [str(Phase.PLANNING), 0, 3],  # the line resumes: its total was given
+        [str(Phase.SENDING), 2, 2],  # S-3, S-4 (S-5 left out)
+        [str(Phase.PLANNING), 0, 2],
+        [str(Phase.SENDING), 2, 2],
+    ]
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=120)
+    edit_product(db, ids[1], price="9.00")
+    with PhaseBar(console, "Exporting products", None) as bar:
+        export(db, sandbox, conn, all_products=True, partial=True, progress=bar)
+        lines = [(t.description, t.completed, t.total) for t in bar._progress.tasks]
+    assert lines == [("Planning", 8, 8), ("Sending", 1, 1)]
+
+    edit_product(db, ids[2], price="8.00")
+    dry = Recording()
+    with client_for(sandbox) as client:
+        plan = plan_export(db, ExportRequest(conn, fields=FIELDS, all_products=True,
+                                             partial=True), progress=dry, client=client)  # fmt: skip
+    assert (plan.summary.update, plan.summary.excluded) == (1, 1)
+    assert dry.phases == [[str(Phase.PLANNING), 8, 8]]  # one line, every product counted once

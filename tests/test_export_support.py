@@ -12,6 +12,7 @@ import httpx
 
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, ExportMapping, Product, ProductSync, StoreRef
+from woosync.services.export.request import ExportRequest
 
 API = "/wp-json/wc/v3"
 
@@ -287,6 +288,18 @@ def fake_client(max_retries: int = 0) -> Any:
     return WooClient("https://shop.test", "ck_test", "cs_test", max_retries=max_retries)
 
 
+CALL_OPTIONS = ("progress", "on_result", "on_excluded", "on_product", "lock_wait", "client")
+
+
+def export_request(
+    connection: int | str | None, options: dict[str, Any]
+) -> tuple[ExportRequest, dict[str, Any]]:
+    """The :class:`ExportRequest` of keyword ``options`` and the rest (the callbacks, the client,
+    ``lock_wait``): how ``export_products``/``plan_export`` take them."""
+    call = {name: options.pop(name) for name in CALL_OPTIONS if name in options}
+    return ExportRequest(connection, **options), call
+
+
 def export_json(db: Database, connection: int | str | None = None, **options: Any) -> Any:
     """``export_products`` (``plan_export`` with ``dry_run=True``) as ``export --json`` shows it
     (messages spelled for the CLI, as a user reads them)."""
@@ -295,11 +308,13 @@ def export_json(db: Database, connection: int | str | None = None, **options: An
     from woosync.services.export.run import export_products
     from woosync.shapes import export as shapes
 
-    if options.pop("dry_run", False):
-        for writing_only in ("batch_size", "lock_wait", "progress"):
-            options.pop(writing_only, None)
-        return shapes.export_plan(plan_export(db, connection, **options), flag_of)
-    return shapes.export_result(export_products(db, connection, **options), flag_of)
+    dry_run = options.pop("dry_run", False)
+    request, call = export_request(connection, options)
+    if dry_run:
+        for writing_only in ("lock_wait", "progress"):
+            call.pop(writing_only, None)
+        return shapes.export_plan(plan_export(db, request, **call), flag_of)
+    return shapes.export_result(export_products(db, request, **call), flag_of)
 
 
 def update_json(db: Database, connection: int | str | None, product_id: int, **options: Any) -> Any:

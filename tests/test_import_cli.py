@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from import_helpers import import_products_json
+from queued_runs import WAIT, lock_held_until_queued
 from woosync.core.errors import LockedError
 from woosync.core.locks import store_lock
 from woosync.db.engine import Database, open_database
@@ -82,19 +83,41 @@ def test_json_result_has_the_spec_shape(db: Database, sandbox: SandboxStore, cli
 
 def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cli: Any) -> None:
     sandbox.seed_products(2, prefix="H-")
-    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
     result = cli("import")
     assert result.exit_code == 0
-    assert "2 imported, 0 updated, 0 unchanged, 1 skipped, 0 failed" in result.stdout
+    assert (
+        "2 created, 0 updated, 0 unchanged, 1 skipped, 0 excluded, 0 conflicts, 0 failed"
+        in result.stdout
+    )
     assert "+ imported H-00001 (store product 10) as product 1" in result.stdout.splitlines()
     # skipped products are counted; --verbose lists them and why
-    assert "variable products are not imported" not in result.stdout
+    assert "grouped products are not imported" not in result.stdout
     assert "1 skipped: --verbose lists them and why" in result.stdout
     verbose = cli("import", "--verbose")
-    assert "variable products are not imported" in verbose.stdout
+    assert "grouped products are not imported" in verbose.stdout
     again = cli("import", "--update-existing", "--woo-ids", "10,11")
-    assert "0 imported, 0 updated, 2 unchanged" in again.stdout
-    assert again.stdout.splitlines() == ["0 imported, 0 updated, 2 unchanged, 0 skipped, 0 failed"]
+    assert again.stdout.splitlines() == [
+        "0 created, 0 updated, 2 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed"
+    ]
+
+
+def test_json_ends_with_the_export_counts_beside_the_spec_counts(
+    db: Database, sandbox: SandboxStore, cli: Any
+) -> None:
+    sandbox.seed_products(2, prefix="C-")
+    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
+    data = json.loads(cli("--json", "import").stdout)
+    assert data["counts"] == {
+        "created": 2, "updated": 0, "unchanged": 0, "skipped": 1, "excluded": 0,
+        "conflicts": 0, "failed": 0,
+    }  # fmt: skip
+    # the spec's fields stay as they were
+    assert (data["importedCount"], data["updatedCount"], data["failedCount"]) == (2, 0, 0)
+    assert list(data)[8:10] == ["conflictCount", "counts"]
+    dry = json.loads(cli("--json", "import", "--dry-run", "--update-existing").stdout)
+    assert dry["counts"] == data["counts"] | {"created": 0, "unchanged": 2}
+    assert dry["dryRun"] is True
 
 
 def test_a_dry_run_shows_only_real_differences_with_their_values(
@@ -119,7 +142,7 @@ def test_a_dry_run_shows_only_real_differences_with_their_values(
         f"~ D-00002 price {before} -> 13.90",
         f"+ import D-NEW (store product {new_id})",
     ]
-    assert "1 would be imported, 1 would be updated, 2 unchanged" in dry.stdout
+    assert "1 to create, 1 to update, 2 unchanged" in dry.stdout
     data = json.loads(cli("--json", "import", "--dry-run", "--update-existing").stdout)
     [updated] = [p for p in data["products"] if p["status"] == "updated"]
     assert updated["changes"] == [{"field": "price", "old": before, "new": "13.90"}]
@@ -156,7 +179,7 @@ def test_dry_run_changes_nothing(db: Database, sandbox: SandboxStore, cli: Any) 
     sandbox.seed_products(2, prefix="DR-")
     result = cli("import", "--dry-run")
     assert result.exit_code == 0
-    assert "2 would be imported" in result.stdout and "nothing was written" in result.stdout
+    assert "2 to create" in result.stdout and "nothing was written" in result.stdout
     assert _skus(db) == []
 
 
@@ -207,23 +230,10 @@ def test_a_second_run_on_the_same_store_exits_6_or_waits(
     assert "--wait" in locked.stderr
     assert _skus(db) == []
 
-    held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
-    holder.start()
-    assert held.wait(5)  # the lock is taken before the second run starts
-    waited = cli("import", "--wait", "10")
-    holder.join()
+    with lock_held_until_queued(1, lock_waits, database=db.path):
+        waited = cli("import", "--wait", str(WAIT))  # let in as soon as it queues
     assert waited.exit_code == 0, waited.stderr
     assert len(_skus(db)) == 2
-
-
-def _hold_lock(
-    db: Database, connection_id: int, release: threading.Event, held: threading.Event
-) -> None:
-    """Hold the store's lock until ``release`` is set (by the run that queues behind it)."""
-    with store_lock(connection_id, database=db.path):
-        held.set()
-        assert release.wait(5)
 
 
 def test_overlapping_runs_on_one_store_are_serialised(db: Database, sandbox: SandboxStore) -> None:
@@ -288,14 +298,10 @@ def test_a_refused_run_is_in_the_log_file_too(
     assert result.stderr.count("another woosync run is working on connection 1") == 1
     assert "ERROR woosync.import: import failed: another woosync run" in log.read_text()
 
-    held = threading.Event()
-    holder = threading.Thread(target=_hold_lock, args=(db, 1, lock_waits, held))
-    holder.start()
-    assert held.wait(5)  # the lock is taken before the second run starts
-    waited = cli("import", "--quiet", "--wait", "10", "--log-file", str(log))
-    holder.join()
+    with lock_held_until_queued(1, lock_waits, database=db.path):
+        waited = cli("import", "--quiet", "--wait", str(WAIT), "--log-file", str(log))
     assert waited.exit_code == 0 and waited.stderr == ""
-    assert "waiting up to 10 s for another woosync run on connection 1" in log.read_text()
+    assert f"waiting up to {WAIT:g} s for another woosync run on connection 1" in log.read_text()
 
 
 def test_json_goes_through_a_spool_file_and_prints_as_one_document(
@@ -305,7 +311,7 @@ def test_json_goes_through_a_spool_file_and_prints_as_one_document(
 
     monkeypatch.setattr(json_stream, "_SPOOL", 64)  # every list goes to a file
     ids = sandbox.seed_products(120, prefix="SP-")
-    sandbox.create_product({"name": "Variable", "sku": "V-1", "type": "variable"})
+    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
     sandbox.create_product({"name": "Caf\u00e9", "sku": "U-\u00e9\u2028\u0085-1"})
     result = cli("import", "--json")
     assert result.exit_code == 0, result.stderr
@@ -322,13 +328,15 @@ def test_human_tables_and_failure_lines_are_capped(
     db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
     for n in range(23):
-        sandbox.create_product({"name": f"Variable {n}", "sku": f"V-{n}", "type": "variable"})
+        sandbox.create_product({"name": f"Grouped {n}", "sku": f"V-{n}", "type": "grouped"})
     for n in range(22):
         sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
     result = cli("import", "--verbose")
     assert result.exit_code == 1
-    assert "0 imported, 0 updated, 0 unchanged, 23 skipped, 22 failed" in result.stdout
-    assert result.stdout.count("variable products are not imported") == 20
+    assert "0 created, 0 updated, 0 unchanged, 23 skipped, 0 excluded, 0 conflicts, 22 failed" in (
+        result.stdout
+    )
+    assert result.stdout.count("grouped products are not imported") == 20
     assert "... and 3 more skipped (see --json)" in result.stdout
     failed = [line for line in result.stderr.splitlines() if "BAD-" in line]
     assert len(failed) == 20

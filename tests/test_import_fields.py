@@ -196,12 +196,13 @@ def test_field_mapping_to_a_standard_field_and_to_a_custom_field(
 def test_unsupported_types_and_missing_sku_have_reasons(product_get: dict[str, Any]) -> None:
     assert unsupported_reason(product_get) is None
     assert missing_sku_reason(product_get) is None
-    variable = dict(product_get, type="variable")
-    assert "variable products" in (unsupported_reason(variable) or "")
+    assert unsupported_reason(dict(product_get, type="variable")) is None  # with its variations
     assert "grouped" in (unsupported_reason(dict(product_get, type="grouped")) or "")
     assert "external" in (unsupported_reason(dict(product_get, type="external")) or "")
     variation = dict(product_get, type="variation", parent_id=9)
-    assert "variation of product 9" in (unsupported_reason(variation) or "")
+    assert "variation of product 9; it comes in with its variable product" in (
+        unsupported_reason(variation) or ""
+    )
     assert "'bundle'" in (unsupported_reason(dict(product_get, type="bundle")) or "")
     assert "no SKU" in (missing_sku_reason(dict(product_get, sku="")) or "")
 

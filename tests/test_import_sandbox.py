@@ -283,15 +283,14 @@ def test_unsupported_products_are_reported_never_a_crash(
     result = import_products_json(db, client=client)
     by_name = {p["sku"] or "(none)": p for p in result["products"]}
     assert by_name["OK-1"]["status"] == "imported"
-    assert by_name["VAR-1"]["status"] == "skipped"
-    assert "variable products are not imported" in by_name["VAR-1"]["message"]
+    assert by_name["VAR-1"]["status"] == "imported"  # with its variations: none here
     assert by_name["GRP-1"]["status"] == "skipped" and "grouped" in by_name["GRP-1"]["message"]
     assert by_name["EXT-1"]["status"] == "skipped" and "external" in by_name["EXT-1"]["message"]
     assert by_name["(none)"]["status"] == "skipped" and "no SKU" in by_name["(none)"]["message"]
     assert result["success"] is True and result["failedCount"] == 0
     assert "without a SKU skipped: #" in result["warnings"][-1]
     with db.session() as session:
-        assert [p.sku for p in session.exec(select(Product))] == ["OK-1"]
+        assert [p.sku for p in session.exec(select(Product))] == ["OK-1", "VAR-1"]
 
 
 def test_given_ids_in_include_chunks_and_missing_ids_fail(

@@ -144,6 +144,20 @@ def test_no_import_circle_anywhere_in_src() -> None:
     )
 
 
+def test_the_export_and_import_pipelines_never_import_each_other() -> None:
+    """What both need (targets, fingerprints, echoes, a run's counts) lives in services/sync/."""
+    pipelines = ("woosync.services.export", "woosync.services.imports")
+    crossing = [
+        f"{module} imports {target}"
+        for module, targets in _module_graph().items()
+        for own, other in (pipelines, pipelines[::-1])
+        if module.startswith(own)
+        for target in targets
+        if target.startswith(other)
+    ]
+    assert crossing == []
+
+
 def test_the_circle_check_sees_a_circle() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": {"e"}}
     assert _circles(graph) == [["a", "b", "c"]]

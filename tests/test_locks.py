@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from queued_runs import WAIT, lock_held_until_queued
 from woosync.core.errors import LockedError
 from woosync.core.locks import store_lock
 
@@ -28,23 +29,11 @@ def test_second_holder_fails_at_once_without_wait(tmp_path: Path) -> None:
 
 
 def test_waiter_gets_the_lock_when_released(tmp_path: Path, lock_waits: threading.Event) -> None:
-    order: list[str] = []
-    held = threading.Event()
-
-    def holder() -> None:
-        with store_lock(2, directory=tmp_path):
-            order.append("first")
-            held.set()
-            assert lock_waits.wait(5)  # the second run is queued behind this one
-            order.append("first done")
-
-    thread = threading.Thread(target=holder)
-    thread.start()
-    assert held.wait(5)  # the holder has the lock before we ask for it
-    with store_lock(2, wait=5, directory=tmp_path):
-        order.append("second")
-    thread.join()
-    assert order == ["first", "first done", "second"]
+    with (
+        lock_held_until_queued(2, lock_waits, directory=tmp_path),
+        store_lock(2, wait=WAIT, directory=tmp_path),  # queued: let in once released
+    ):
+        assert lock_waits.is_set()  # it waited: the holder let go only then
 
 
 def test_different_stores_do_not_block_each_other(tmp_path: Path) -> None:

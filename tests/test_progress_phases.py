@@ -9,6 +9,7 @@ from typing import Any
 from test_variation_export import FIELDS, shop
 from woosync.core.progress import Phase, Progress
 from woosync.db.engine import open_database
+from woosync.services.export.request import ExportRequest
 from woosync.services.export.run import export_products
 from woosync.services.imports.run import import_products
 
@@ -42,28 +43,29 @@ def test_an_export_and_an_import_announce_their_phases(db_path: Path, shop: Any)
         first = Recording()
         assert isinstance(first, Progress)
         result = export_products(
-            db, conn, all_products=True, fields=FIELDS.split(","), progress=first
+            db, ExportRequest(conn, all_products=True, fields=FIELDS.split(",")), progress=first
         )
         assert result.synced_count == 5
-        # two products planned and sent in one chunk, then the three variations
+        # two products planned (the total known from the start) and sent in one chunk, then
+        # the three variations
         assert first.phases == [
-            [str(Phase.PLANNING), None, 0],
+            [str(Phase.PLANNING), 2, 2],
             [str(Phase.SENDING), 2, 2],
             ["sending variations", None, 3],
         ]
 
         again = Recording()
-        export_products(
-            db, conn, all_products=True, fields=FIELDS.split(","), partial=True, progress=again
-        )
+        request = ExportRequest(conn, all_products=True, fields=FIELDS.split(","), partial=True)
+        export_products(db, request, progress=again)
         # nothing to send: every product settled while planning, the variations unchanged
-        assert again.phases == [[str(Phase.PLANNING), None, 2], ["sending variations", None, 3]]
+        assert again.phases == [[str(Phase.PLANNING), 2, 2], ["sending variations", None, 3]]
 
         imported = Recording()
         import_products(db, conn, progress=imported)
-        # the store's two products read (and written) page by page, then the last commit
+        # the store's two products read (and written) page by page, out of the total its first
+        # page announced, then the last commit
         assert imported.phases == [
-            [str(Phase.READING), None, 2],
+            [str(Phase.READING), 2, 2],
             [str(Phase.RECORDING), None, 0],
         ]
     finally:

@@ -143,8 +143,13 @@ def test_exclude_keeps_the_store_copy_and_include_updates_it(cli, setup, shops) 
 
     # an import from that store leaves it alone too
     imported = json.loads(_ok(cli("--json", "import", "--update-existing")).stdout)
-    skipped = {p["sku"]: p for p in imported["products"] if p["status"] == "skipped"}
-    assert "excluded from this store" in skipped["SEL-1"]["message"]
+    left_out = {p["sku"]: p for p in imported["products"] if p["status"] == "excluded"}
+    assert "excluded from this store" in left_out["SEL-1"]["message"]
+    assert (imported["counts"]["excluded"], imported["counts"]["skipped"]) == (1, 0)
+    assert imported["skippedCount"] == 0  # the same count as counts.skipped
+    human = _ok(cli("import", "--update-existing"))
+    assert "0 skipped, 1 excluded, 0 conflicts, 0 failed" in human.stdout
+    assert "1 excluded: --verbose lists them and why" in human.stdout
     with store.session() as session:
         assert session.get(Product, ids[0]).price == "99.00"
 

@@ -155,8 +155,10 @@ def test_add_fails_before_prompting_when_no_secret_store_can_keep_them(cli, monk
 def _captured(monkeypatch, module: str, name: str) -> dict[str, Any]:
     seen: dict[str, Any] = {}
 
-    def fake(_database: object, _connection: object, **options: Any) -> Any:
+    def fake(_database: object, first: object, **options: Any) -> Any:
         seen.update(options)
+        if hasattr(first, "concurrency"):  # an export's request holds its options
+            seen["concurrency"] = first.concurrency
         raise SystemExit(0)
 
     monkeypatch.setattr(f"{module}.{name}", fake)

@@ -116,8 +116,8 @@ def test_import_and_sync_status_over_all_stores(cli, db, shops) -> None:
     result = cli("import", "--connection", "all", "--incremental", "--update-existing")
     assert result.exit_code == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if not line.startswith("  ")]
-    assert lines[0].startswith("Retail (connection 1): 2 imported")
-    assert lines[1].startswith("Wholesale (connection 2): 3 imported")
+    assert lines[0].startswith("Retail (connection 1): 2 created")
+    assert lines[1].startswith("Wholesale (connection 2): 3 created")
     assert "  + imported W-00003 (store product 12) as product 7" in result.stdout.splitlines()
     data = _json(cli("--json", "import", "-c", "all", "--incremental"))
     assert [s["result"]["importedCount"] for s in data["stores"]] == [0, 0]
@@ -141,3 +141,11 @@ def test_a_named_product_excluded_from_one_store_is_said_per_store(cli, db, shop
         "0 conflicts, 0 failed [exit 0]"
     )
     assert shops[0].find_sku("ALL-1") and shops[1].find_sku("ALL-1") is None
+
+
+def test_a_bad_request_fails_once_before_any_store(cli, db, shops) -> None:
+    result = cli("export", "--connection", "all", "--all", "--include")
+    assert result.exit_code == 2
+    assert result.stderr.count("--include needs the products named") == 1
+    assert result.stdout == ""
+    assert all(not shop.products for shop in shops)

@@ -89,7 +89,9 @@ def test_an_import_right_after_an_export_changes_nothing(
 
     result = cli("import", "--update-existing")
     assert result.exit_code == 0, result.stderr
-    assert "0 imported, 0 updated, 1 unchanged, 0 skipped, 0 failed" in result.stdout
+    assert "0 created, 0 updated, 1 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed" in (
+        result.stdout
+    )
     result = cli("import", "--incremental", "--update-existing", "--quiet")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
     assert _catalog(cli) == before
@@ -134,7 +136,7 @@ def test_what_the_store_fills_in_for_selected_but_empty_fields_is_not_an_edit(
 
     result = cli("import", "--update-existing")
     assert result.exit_code == 0, result.stderr
-    assert "0 imported, 0 updated, 1 unchanged" in result.stdout
+    assert "0 created, 0 updated, 1 unchanged" in result.stdout
     assert _catalog(cli) == before
 
     _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"stock_status": "outofstock"})
@@ -158,7 +160,7 @@ def test_conflicts_are_reported_listed_and_resolved(
 
     result = cli("import", "--update-existing")
     assert result.exit_code == 0, result.stderr
-    assert "1 unchanged, 0 skipped, 0 failed, 1 conflicts" in result.stdout
+    assert "1 unchanged, 0 skipped, 0 excluded, 1 conflicts, 0 failed" in result.stdout
     assert "Conflicts: changed on both sides" in result.stdout
     assert "price" in result.stdout and "13" in result.stdout and "14" in result.stdout
     assert "changed both in the catalog and in the store" in result.stderr

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import json
 
-from realstore.realstore_support import RealStore, add_product, export, woo_id
+from realstore.realstore_support import (
+    RealStore,
+    add_product,
+    export,
+    store_products_with_sku,
+    woo_id,
+)
 
 
 def test_incremental_import_brings_in_a_product_renamed_in_the_store(
@@ -35,3 +41,58 @@ def test_incremental_import_brings_in_a_product_renamed_in_the_store(
     # the second run asked only for what changed since the first one's bookmark
     listings = [r for r in store.requests() if r.path == "/wp-json/wc/v3/products"]
     assert listings and all("modified_after" in r.params for r in listings), listings
+
+
+TEE = """
+- sku: RS-TEE
+  name: Real Tee
+  type: variable
+  categories: ["Clothing > Tees"]
+  attributes: {Size: [S, M], Color: [Red, Blue]}
+  variations:
+    - {sku: RS-TEE-S-RED, attributes: {Size: S, Color: Red}, price: "20.00", manage_stock: true, stock_quantity: 5}
+    - {sku: RS-TEE-M-BLUE, attributes: {Size: M, Color: Blue}, price: "21.00"}
+"""
+TEE_FIELDS = "name,sku,price,manage_stock,stock_quantity,categories,Size,Color"
+
+
+def test_variable_products_import_without_duplicates_and_the_export_after_sends_nothing(
+    cli, real_connection: RealStore, tmp_path
+) -> None:
+    store = real_connection
+    catalog = tmp_path / "tee.yaml"
+    catalog.write_text(TEE)
+    assert cli("products", "load", str(catalog)).exit_code == 0
+    exported = cli("--json", "export", "--all", "--fields", TEE_FIELDS)
+    assert exported.exit_code == 0, exported.stdout + exported.stderr
+
+    again = cli("--json", "import", "--update-existing")
+    assert again.exit_code in (0, 1), again.stderr  # the store's other products are not ours
+    data = json.loads(again.stdout)
+    ours = [p for p in data["products"] if p["sku"].startswith("RS-TEE")]
+    assert {p["sku"]: p["status"] for p in ours} == {
+        "RS-TEE": "unchanged", "RS-TEE-S-RED": "unchanged", "RS-TEE-M-BLUE": "unchanged"
+    }, data  # fmt: skip
+
+    parent = store_products_with_sku(store, "RS-TEE")[0]
+    with store.api() as api:
+        held = api.get(f"/products/{parent['id']}/variations").json()
+        small = next(v for v in held if v["sku"] == "RS-TEE-S-RED")
+        answer = api.put(
+            f"/products/{parent['id']}/variations/{small['id']}", json={"regular_price": "24.00"}
+        )
+    assert answer.status_code == 200, answer.text
+    updated = json.loads(cli("--json", "import", "--update-existing").stdout)
+    changed = {
+        p["sku"]: p.get("changedFields")
+        for p in updated["products"]
+        if p["status"] == "updated" and p["sku"].startswith("RS-TEE")
+    }
+    assert changed == {"RS-TEE-S-RED": ["price"]}, updated
+    shown = json.loads(cli("--json", "products", "show", "RS-TEE").stdout)
+    assert shown["categories"] == ["Clothing > Tees"]
+
+    store.mark()
+    partial = cli("--json", "export", "--all", "--partial", "--fields", TEE_FIELDS)
+    assert partial.exit_code == 0, partial.stdout + partial.stderr
+    assert store.write_requests() == []

@@ -15,6 +15,7 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from woo.woo_helpers import capture, capture_response
+from woosync.core.errors import StoreError
 from woosync.woo import ItemError, VariationWrite, WooClient
 from woosync.woo.variations import option_set, store_option_set
 
@@ -292,3 +293,33 @@ def test_an_option_set_names_a_global_attribute_by_slug_and_a_local_one_by_name(
 
     assert store_option_set(medium_red) == option_set({"pa_size56248": "m", "COLOR": "Red"})
     assert store_option_set(medium_red) != option_set({"Size": "M", "Color": "Red"})
+
+
+def test_variation_lists_page_each_parent_retry_and_keep_a_parents_error(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
+) -> None:
+    calls: list[tuple[int, int, int]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        parent = int(request.url.path.split("/")[-2])
+        page, per_page = int(request.url.params["page"]), int(request.url.params["per_page"])
+        calls.append((parent, page, per_page))
+        if parent == 4:
+            return httpx.Response(500, text="<html>PHP fatal error</html>")
+        if parent == 6 and len([c for c in calls if c[0] == 6]) == 1:
+            return httpx.Response(503, text="busy")  # once: retried
+        ids = [parent * 10 + n for n in range(3)]
+        body = [{"id": i, "type": "variation"} for i in ids[(page - 1) * 2 : page * 2]]
+        return httpx.Response(200, json=body, headers={"X-WP-Total": "3", "X-WP-TotalPages": "2"})
+
+    httpx_mock.add_callback(answer, is_reusable=True)
+
+    read = dict(make_client(max_retries=2).variation_lists([5, 4, 6], concurrency=2, per_page=2))
+
+    five, six = read[5], read[6]
+    assert not isinstance(five, StoreError) and not isinstance(six, StoreError)
+    assert [v["id"] for v in five] == [50, 51, 52]  # two pages of 2
+    assert [v["id"] for v in six] == [60, 61, 62]  # after one retry
+    assert isinstance(read[4], StoreError)  # given up after the retries, the others go on
+    assert {per_page for _, _, per_page in calls} == {2}
+    assert len([c for c in calls if c[0] == 4]) == 3  # the first try and two retries

@@ -140,6 +140,25 @@ def _manager_adds_products(store: SandboxStore) -> list[str]:
         ("LAMP-RATTAN", "Rattan Pendant Lamp", "89.00", "Rattan", "Large", "Natural"),
         ("RUG-WOOL", "Hand-woven Wool Rug", "149.00", "Wool", "Medium", "Grey"),
     ]
+    scarf = store.create_product(
+        {
+            "name": "Silk Scarf",
+            "sku": "SCARF-SILK",
+            "type": "variable",
+            "attributes": [{"id": color, "options": ["Red", "Navy"], "variation": True}],
+        }
+    )
+    for shade, price in (("Red", "39.00"), ("Navy", "42.00")):
+        store.create_variation(
+            scarf["id"],
+            {
+                "sku": f"SCARF-SILK-{shade.upper()}",
+                "regular_price": price,
+                "manage_stock": True,
+                "stock_quantity": 4,
+                "attributes": [{"id": color, "option": shade}],
+            },
+        )
     for sku, name, price, material_value, size_value, color_value in added:
         store.create_product(
             {
@@ -155,7 +174,7 @@ def _manager_adds_products(store: SandboxStore) -> list[str]:
                 ],
             }
         )
-    return [sku for sku, *_ in added]
+    return [*(sku for sku, *_ in added), "SCARF-SILK"]
 
 
 def run_demo(console: Console, command: RootCommand, *, latency_ms: int = 5) -> dict[str, Any]:
@@ -261,8 +280,9 @@ def run_demo(console: Console, command: RootCommand, *, latency_ms: int = 5) -> 
         say.chapter(
             "Import what the shop manager added (spec use case 3)",
             "Someone added two products directly in the retail store, with the global "
-            "attributes `pa_material`, `pa_size` and `pa_color`. The import mapping turns them "
-            "into local attributes and `regular_price` into `price`; products already linked "
+            "attributes `pa_material`, `pa_size` and `pa_color`, and a variable scarf in two "
+            "colours. The import mapping turns them into local attributes and `regular_price` "
+            "into `price`; the scarf comes in with its variations; products already linked "
             "are skipped.",
         )
         imported_skus = _manager_adds_products(retail)

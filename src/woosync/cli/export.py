@@ -4,7 +4,8 @@ table)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -136,15 +137,11 @@ def export_command(
     run: RunOptions = RunOptions(),
 ) -> None:
     """Export products to WooCommerce stores (idempotent; --partial sends only changes)."""
-    from woosync.cli.export_views import (
-        Outcome,
-        PlanView,
-        ResultsView,
-        plan_line,
-        result_line,
-    )
+    from woosync.cli.export_views import Outcome, PlanView, ResultsView
     from woosync.cli.flags import flag_of
+    from woosync.cli.run_counts import counts_line
     from woosync.services.export.dry_run import plan_export
+    from woosync.services.export.request import ExportRequest
     from woosync.services.export.run import count_products, export_products
     from woosync.services.stores import several
 
@@ -158,48 +155,42 @@ def export_command(
         from woosync.services.field_names import check_field_names
 
         check_field_names(db, field_names)
-    options: dict[str, Any] = {
-        "product_ids": product_ids,
-        "skus": skus,
-        "all_products": all_products,
-        "retry_failed": retry_failed,
-        "fields": field_names,
-        "partial": partial,
-        "concurrency": concurrency,
-        "create_terms": not no_create_terms,
-        "restore_trashed": restore_trashed,
-        "allow_empty": allow_empty or (),
-        "include": include,
-    }
-    writing: dict[str, Any] = {
-        "batch_size": batch_size,
-        "lock_wait": run.wait,
-        "prune_variations": prune_variations,
-    }
+    with failure_logged("woosync.export", "export"):
+        request = ExportRequest(
+            single(connection),
+            product_ids=product_ids or (),
+            skus=skus or (),
+            all_products=all_products,
+            retry_failed=retry_failed,
+            fields=field_names,
+            partial=partial,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            create_terms=not no_create_terms,
+            restore_trashed=restore_trashed,
+            allow_empty=allow_empty or (),
+            include=include,
+            prune_variations=prune_variations,
+        )
     named = bool(product_ids or skus)
     if several(connection):
 
         def job(connection_id: int) -> Outcome:
+            one = replace(request, connection=connection_id)
             with failure_logged("woosync.export", f"export to connection {connection_id}"):
                 if dry_run:
                     planned = PlanView(output, flag_of, named, verbose)
                     plan = plan_export(
-                        db,
-                        connection_id,
-                        on_product=planned.add,
-                        on_excluded=planned.left_out.add,
-                        prune_variations=prune_variations,
-                        **options,
+                        db, one, on_product=planned.add, on_excluded=planned.left_out.add
                     )
                     return planned.outcome(plan)
                 results = ResultsView(output, flag_of, named, verbose)
                 done = export_products(
                     db,
-                    connection_id,
+                    one,
                     on_result=results.add,
                     on_excluded=results.left_out.add,
-                    **options,
-                    **writing,
+                    lock_wait=run.wait,
                 )
                 return results.outcome(done)
 
@@ -207,40 +198,30 @@ def export_command(
         render_stores(
             output,
             runs,
-            lambda o: (plan_line if dry_run else result_line)(o.document),
+            lambda o: counts_line(o.document["counts"], dry_run),
             lambda o: o.problems,
             lambda o: o.warnings,
             shape=lambda o: o.document,
             details=lambda o: o.details,
         )
         return
-    one = single(connection)
+    total = count_products(db, request) if output.interactive else None
     if dry_run:
         planned = PlanView(output, flag_of, named, verbose)
-        with failure_logged("woosync.export", "export"):
+        with (
+            failure_logged("woosync.export", "export"),
+            output.progress("Planning the export", total) as advance,
+        ):
             plan = plan_export(
                 db,
-                one,
+                request,
+                progress=advance,
                 on_product=planned.add,
                 on_excluded=planned.left_out.add,
-                prune_variations=prune_variations,
-                **options,
             )
         planned.render(plan)
         exit_if_failed(plan.summary.error)
         return
-    total = (
-        count_products(
-            db,
-            one,
-            product_ids=product_ids,
-            skus=skus,
-            all_products=all_products,
-            retry_failed=retry_failed,
-        )
-        if output.interactive
-        else None
-    )
     results = ResultsView(output, flag_of, named, verbose)
     with (
         failure_logged("woosync.export", "export"),
@@ -248,12 +229,11 @@ def export_command(
     ):
         result = export_products(
             db,
-            one,
+            request,
             progress=advance,
             on_result=results.add,
             on_excluded=results.left_out.add,
-            **options,
-            **writing,
+            lock_wait=run.wait,
         )
     results.render(result)
     exit_if_failed(result.failed_count)

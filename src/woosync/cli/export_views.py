@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.cli import diff_lines as diff
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
+from woosync.cli.run_counts import counts_line
 from woosync.core.timeutil import iso
 from woosync.services.export.results import (
     CREATED,
@@ -85,11 +86,9 @@ class LeftOut:
         return found
 
 
-class ResultsView:
-    """Each product's result as it is finished: under ``--json`` into the document's
-    ``results`` (kept on disk, not in memory); otherwise the first rows of the table, only
-    those created, updated, in conflict or failed unless ``verbose``. The first failures are
-    kept either way (for stderr), and how many there are."""
+class _View:
+    """What both views keep: the ``--json`` list spooled, the products left out, the first
+    failures (for stderr) and how many there are."""
 
     def __init__(
         self,
@@ -104,19 +103,42 @@ class ResultsView:
         self.verbose = verbose
         self.spool = JsonList() if output.json_mode else None
         self.left_out = LeftOut(output)
-        self.rows: list[list[Any]] = []
         self.failures: list[str] = []
         self.failed = 0
-        self.count = 0
+        self._begin()
+
+    def _begin(self) -> None:
+        """What the view keeps of its own (the first rows or lines, and how many there are)."""
+
+    def _failure(self, product_id: int, message: str) -> None:
+        self.failed += 1
+        if len(self.failures) < SHOWN:
+            self.failures.append(f"product {product_id}: {message}")
+
+    def _outcome(self, document: dict[str, Any], listed: str, details: list[str]) -> Outcome:
+        """``document`` with its ``listed`` products (spooled under ``--json``) and those left
+        out."""
+        document[listed] = self.spool if self.spool is not None else []
+        document["excluded"] = self.left_out.value()
+        problems = _lines(self.failures, self.failed)
+        warnings = self.left_out.warnings(self.named)
+        return Outcome(document, problems, bool(self.failed), warnings, tuple(details))
+
+
+class ResultsView(_View):
+    """Each product's result as it is finished: under ``--json`` into the document's
+    ``results`` (kept on disk, not in memory); otherwise the first rows of the table, only
+    those created, updated, in conflict or failed unless ``verbose``. The first failures are
+    kept either way (for stderr), and how many there are."""
+
+    def _begin(self) -> None:
+        self.rows: list[list[Any]] = []
         self.shown = 0  # rows worth showing, kept or not
 
     def add(self, result: ProductResult) -> None:
-        self.count += 1
         shaped = shapes.product_result(result, self.spell)
         if result.failed:
-            self.failed += 1
-            if len(self.failures) < SHOWN:
-                self.failures.append(f"product {result.product_id}: {shaped['message']}")
+            self._failure(result.product_id, shaped["message"])
         if self.spool is not None:
             self.spool.add(shaped)
             return
@@ -137,12 +159,7 @@ class ResultsView:
 
     def outcome(self, result: ExportResult) -> Outcome:
         """The spec's result (``results`` spooled under ``--json``; a human summary needs none)."""
-        document = shapes.export_result(result, self.spell)
-        document["results"] = self.spool if self.spool is not None else []
-        document["excluded"] = self.left_out.value()
-        problems = _lines(self.failures, self.failed)
-        warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._details()))
+        return self._outcome(shapes.export_result(result, self.spell), "results", self._details())
 
     def _details(self) -> list[str]:
         """The rows as lines (several stores print them under the store's line); failures are
@@ -169,7 +186,7 @@ class ResultsView:
         def human(console: Console) -> None:
             columns = ["Product", "SKU", "Woo ID", "Change", "Exported fields", "Last exported"]
             _capped(console, self.output, columns, self.rows, self.shown)
-            line = result_line(outcome.document)
+            line = counts_line(outcome.document["counts"])
             console.print(f"connection {result.connection_id}: {line}", highlight=False)
 
         emit_result(self.output, outcome.document, human)
@@ -194,25 +211,6 @@ def _capped(
         console.print(f"... and {total - len(rows)} more (see --json)")
 
 
-def result_line(result: dict[str, Any]) -> str:
-    """The run's counts: ``1 created, 2 updated, 197 unchanged, 0 skipped, 0 excluded,
-    0 conflicts, 0 failed``."""
-    return ", ".join(f"{result['counts'][name]} {name}" for name in COUNTS)
-
-
-def plan_line(plan: dict[str, Any]) -> str:
-    """What a real run would end with, ``to create`` / ``to update`` / ``with errors``."""
-    counts = plan["counts"]
-    return (
-        ", ".join(f"{counts[name]} {_PLANNED.get(name, name)}" for name in COUNTS)
-        + " (dry run: nothing was written)"
-    )
-
-
-COUNTS = ("created", "updated", "unchanged", "skipped", "excluded", "conflicts", "failed")
-_PLANNED = {"created": "to create", "updated": "to update", "failed": "with errors"}
-
-
 def _worth_a_row(result: ProductResult) -> bool:
     """A row of the human table: the product changed in the store, failed, or held a field."""
     return result.failed or result.change != UNCHANGED or bool(result.held_conflicts)
@@ -227,7 +225,7 @@ def _exported(result: ProductResult) -> str:
     return (", ".join(result.exported_fields) or "-") + held
 
 
-class PlanView:
+class PlanView(_View):
     """Each product's plan as it is made: under ``--json`` into the document's ``products``;
     otherwise the first lines of the plan, terraform-style (:mod:`woosync.cli.diff_lines`):
     products to create, the values to change, problems; unchanged products too when
@@ -235,30 +233,14 @@ class PlanView:
 
     LIMIT = SHOWN * 4
 
-    def __init__(
-        self,
-        output: Output,
-        spell: Callable[[str], str],
-        named: bool = False,
-        verbose: bool = False,
-    ) -> None:
-        self.output = output
-        self.spell = spell
-        self.named = named
-        self.verbose = verbose
-        self.spool = JsonList() if output.json_mode else None
-        self.left_out = LeftOut(output)
+    def _begin(self) -> None:
         self.lines: list[str] = []
         self.count = 0  # lines, shown or not
-        self.errors: list[str] = []
-        self.failed = 0
 
     def add(self, product: PlannedProduct) -> None:
         shaped = shapes.planned_product(product, self.spell)
         if product.action == "error":
-            self.failed += 1
-            if len(self.errors) < SHOWN:
-                self.errors.append(f"product {product.product_id}: {shaped['message']}")
+            self._failure(product.product_id, shaped["message"])
         if self.spool is not None:
             self.spool.add(shaped)
             return
@@ -268,12 +250,7 @@ class PlanView:
 
     def outcome(self, plan: ExportPlan) -> Outcome:
         """The plan (``products`` spooled under ``--json``)."""
-        document = shapes.export_plan(plan, self.spell)
-        document["products"] = self.spool if self.spool is not None else []
-        document["excluded"] = self.left_out.value()
-        problems = _lines(self.errors, self.failed)
-        warnings = self.left_out.warnings(self.named)
-        return Outcome(document, problems, bool(self.failed), warnings, tuple(self._shown()))
+        return self._outcome(shapes.export_plan(plan, self.spell), "products", self._shown())
 
     def _shown(self) -> list[str]:
         more = self.count - len(self.lines)
@@ -313,7 +290,7 @@ class PlanView:
                 )
             for entry in self.left_out.kept:
                 say(f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}")
-            say(f"connection {plan.connection_id}: {plan_line(document)}")
+            say(f"connection {plan.connection_id}: {counts_line(document['counts'], dry_run=True)}")
 
         emit_result(self.output, document, human)
 

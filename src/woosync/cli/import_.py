@@ -30,6 +30,7 @@ from woosync.cli.options import (
     parse_ids,
     start_run,
 )
+from woosync.cli.run_counts import counts_line
 from woosync.core.errors import spell_params
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from woosync.shapes.imports import Spell
 
 SHOWN_PROBLEMS = 20
+LEFT_ALONE = ("skipped", "excluded")  # the statuses of store products left alone, with the reason
 SHOWN_LINES = 50  # of what changed (--json has every product)
 
 
@@ -62,8 +64,8 @@ class _Report:
         self.conflicts = JsonList() if json_mode else None
         self.failed: list[str] = []
         self.failed_count = 0
-        self.skipped: list[list[Any]] = []
-        self.skipped_count = 0
+        self.skipped: list[list[Any]] = []  # and excluded
+        self.left_alone = dict.fromkeys(LEFT_ALONE, 0)
         self.conflicting: list[list[Any]] = []
         self.conflict_count = 0
 
@@ -82,8 +84,8 @@ class _Report:
                     f"store product {product.woo_product_id} {product.sku or '(no SKU)'}: "
                     f"{message or 'failed'}"
                 )
-        elif product.status == "skipped":
-            self.skipped_count += 1
+        elif product.status in LEFT_ALONE:
+            self.left_alone[product.status] += 1
             if self.verbose and len(self.skipped) < SHOWN_PROBLEMS:
                 row = [product.woo_product_id, product.sku, product.product_id or "", message]
                 self.skipped.append(row)
@@ -134,6 +136,11 @@ def change_lines(product: ProductResult, dry_run: bool, verbose: bool) -> list[s
     (a table and stderr say those)."""
     sku = product.sku or "(no SKU)"
     where = f"(store product {product.woo_product_id})"
+    if product.parent_woo_product_id is not None:
+        where = (
+            f"(store variation {product.woo_product_id} of store product "
+            f"{product.parent_woo_product_id})"
+        )
     if product.status == "imported":
         if dry_run:
             return [f"{diff.CREATE} import {sku} {where}"]
@@ -163,19 +170,19 @@ def _render(output: Output, result: ImportResult, report: _Report) -> None:
             console.print(line, markup=False, highlight=False, soft_wrap=True)
         if report.line_count > len(report.lines):
             console.print(f"... and {report.line_count - len(report.lines)} more (see --json)")
+        left_alone = sum(report.left_alone.values())
         if report.verbose:
             _capped_table(
                 console,
                 output,
                 ["Woo ID", "SKU", "Local ID", "Skipped because"],
                 report.skipped,
-                report.skipped_count,
+                left_alone,
                 what="skipped",
             )
-        elif report.skipped_count:
-            console.print(
-                f"{report.skipped_count} skipped: --verbose lists them and why", highlight=False
-            )
+        elif left_alone:
+            counted = ", ".join(f"{n} {status}" for status, n in report.left_alone.items() if n)
+            console.print(f"{counted}: --verbose lists them and why", highlight=False)
         _capped_table(
             console,
             output,
@@ -226,14 +233,10 @@ def shown_value(value: Any, width: int = 60) -> str:
 
 
 def _line(result: ImportResult) -> str:
-    verb = "would be " if result.dry_run else ""
-    return (
-        f"{result.imported_count} {verb}imported, {result.updated_count} {verb}updated, "
-        f"{result.unchanged_count} unchanged, {result.skipped_count} skipped, "
-        f"{result.failed_count} failed"
-        + (f", {result.conflict_count} conflicts" if result.conflict_count else "")
-        + (" (dry run: nothing was written)" if result.dry_run else "")
-    )
+    """The run's counts in the export's words (``created``: imported into the catalog)."""
+    from woosync.shapes.counts import run_counts
+
+    return counts_line(run_counts(result.counts), result.dry_run)
 
 
 @with_option_groups

@@ -5,8 +5,11 @@ The stores run one after another, or ``parallel`` at a time; each run takes its 
 the others: it becomes that store's outcome. The command's exit code is the worst (highest) of them.
 
     targets = resolve_connections(db, ["all"])
-    runs = run_per_store(targets, lambda cid: export_products(db, cid, all_products=True),
-                         failed=lambda result: result.failed_count > 0)
+    runs = run_per_store(
+        targets,
+        lambda cid: export_products(db, ExportRequest(cid, all_products=True)),
+        failed=lambda result: result.failed_count > 0,
+    )
 """
 
 from __future__ import annotations

@@ -17,10 +17,11 @@ from woosync.services.export.results import (
     ExportResult,
     PlannedProduct,
     ProductResult,
-    RunCounts,
 )
 from woosync.services.removal import Holder, StoreDeletion
 from woosync.services.selection import Excluded
+from woosync.services.sync.counts import RunCounts
+from woosync.shapes.counts import run_counts
 
 Spell = Callable[[str], str]
 
@@ -56,20 +57,6 @@ def excluded(entry: Excluded) -> dict[str, Any]:
     return entry.to_dict()
 
 
-def counts(found: RunCounts) -> dict[str, int]:
-    """``{created, updated, unchanged, skipped, excluded, conflicts, failed}``: how a run's
-    products ended (the same object in ``export`` and ``export --dry-run``)."""
-    return {
-        "created": found.created,
-        "updated": found.updated,
-        "unchanged": found.unchanged,
-        "skipped": found.skipped,
-        "excluded": found.excluded,
-        "conflicts": found.conflicts,
-        "failed": found.failed,
-    }
-
-
 def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
     """``{success, connectionId, syncedCount, failedCount, counts, results, excludedCount,
     excluded}`` (``results``: those the result holds; a streamed run's are written as they
@@ -79,7 +66,7 @@ def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
         "connectionId": result.connection_id,
         "syncedCount": result.synced_count,
         "failedCount": result.failed_count,
-        "counts": counts(result.counts),
+        "counts": run_counts(result.counts),
         "results": [product_result(r, spell) for r in result.results],
         "excludedCount": result.excluded_count,
         "excluded": [excluded(entry) for entry in result.excluded],
@@ -134,7 +121,7 @@ def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
             "error": summary.error,
             "excluded": summary.excluded,
         },
-        "counts": counts(would),
+        "counts": run_counts(would),
         "wouldCreate": [{"kind": w.kind, "name": w.name} for w in plan.would_create],
         "products": [planned_product(p, spell) for p in plan.products],
         "excluded": [excluded(entry) for entry in plan.excluded],

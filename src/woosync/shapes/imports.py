@@ -1,10 +1,13 @@
 """The JSON of an import (the spec's *Import products* result, ARCHITECTURE.md operations table):
 
 ``{success, connectionId, dryRun, importedCount, updatedCount, unchangedCount, skippedCount,
-failedCount, conflictCount, mapping, modifiedAfter, cursor, warnings, restoredSkus, conflicts:
+failedCount, conflictCount, counts, mapping, modifiedAfter, cursor, warnings, restoredSkus, conflicts:
 [{wooProductId, productId, sku, field, wooField, catalog, store}], products: [{wooProductId,
-productId, sku, status, message?, changedFields?, conflicts?, changes?}]}`` (``changes``: a dry
-run's updates, ``[{field, old, new}]``: the catalog's value and the store's).
+productId, sku, status, parentWooProductId?, parentProductId?, message?, changedFields?,
+conflicts?, changes?}]}`` (the parent's ids: a variation) (``changes``: a dry
+run's updates, ``[{field, old, new}]``: the catalog's value and the store's). ``counts`` is the
+export's object (``shapes/counts.py``: ``created`` is ``importedCount``; ``conflicts`` counts
+products, ``conflictCount`` fields).
 
 The products come one by one (the import streams them), so the document is made in parts:
 :func:`import_head` (everything but the two lists), :func:`product_json` and
@@ -21,6 +24,7 @@ from woosync.core.errors import spell_params
 from woosync.core.timeutil import iso
 from woosync.services.imports.results import ImportResult, ProductResult
 from woosync.services.sync.echoes import Conflict
+from woosync.shapes.counts import run_counts
 
 Spell = Callable[[str], str]
 
@@ -45,6 +49,9 @@ def product_json(product: ProductResult, spell: Spell = _as_is) -> dict[str, Any
         "sku": product.sku,
         "status": product.status,
     }
+    if product.parent_woo_product_id is not None:
+        found["parentWooProductId"] = product.parent_woo_product_id
+        found["parentProductId"] = product.parent_product_id
     if product.message:
         found["message"] = spell_params(product.message, spell)
     if product.changed_fields is not None:
@@ -81,6 +88,7 @@ def import_head(result: ImportResult, spell: Spell = _as_is) -> dict[str, Any]:
         "skippedCount": result.skipped_count,
         "failedCount": result.failed_count,
         "conflictCount": result.conflict_count,
+        "counts": run_counts(result.counts),
         "mapping": result.mapping,
         "modifiedAfter": iso(result.modified_after),
         "cursor": iso(result.cursor),

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
+from woosync.core.errors import StoreError
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.concurrency import in_order
 from woosync.woo.listing import Listing
@@ -89,11 +91,18 @@ class Variations(Listing):
     """Reading variations and looking SKUs up."""
 
     def list_variations(
-        self, parent_id: int, params: dict[str, Any] | None = None, *, concurrency: int = 1
+        self,
+        parent_id: int,
+        params: dict[str, Any] | None = None,
+        *,
+        concurrency: int = 1,
+        per_page: int = MAX_PER_PAGE,
     ) -> list[dict[str, Any]]:
         """Every variation of ``parent_id`` (``context=edit``), oldest first, all pages."""
         wanted = {"context": "edit", **(params or {})}
-        return self.list_all(variations_path(parent_id), wanted, concurrency=concurrency)
+        return self.list_all(
+            variations_path(parent_id), wanted, per_page=per_page, concurrency=concurrency
+        )
 
     def variations_of(
         self,
@@ -109,6 +118,35 @@ class Variations(Listing):
 
         def call(parent_id: int) -> Callable[[], list[dict[str, Any]]]:
             return lambda: self.list_variations(parent_id, params)
+
+        with contextlib.closing(in_order([call(p) for p in parents], concurrency)) as done:
+            for parent_id, future in zip(parents, done, strict=True):
+                yield parent_id, future.result()
+
+    def variation_lists(
+        self,
+        parent_ids: Iterable[int],
+        params: dict[str, Any] | None = None,
+        *,
+        concurrency: int = 4,
+        per_page: int = MAX_PER_PAGE,
+        gate: AbstractContextManager[Any] | None = None,
+    ) -> Iterator[tuple[int, list[dict[str, Any]] | StoreError]]:
+        """Like :meth:`variations_of`, but a parent whose list cannot be read (after the
+        transport's retries) yields its error instead of ending the iteration: one parent's
+        failure does not cost the others their variations. ``gate`` (a semaphore the caller's
+        other requests share) is held while a parent's list is read."""
+        parents = list(dict.fromkeys(int(p) for p in parent_ids))
+
+        def call(parent_id: int) -> Callable[[], list[dict[str, Any]] | StoreError]:
+            def read() -> list[dict[str, Any]] | StoreError:
+                try:
+                    with gate if gate is not None else contextlib.nullcontext():
+                        return self.list_variations(parent_id, params, per_page=per_page)
+                except StoreError as exc:
+                    return exc
+
+            return read
 
         with contextlib.closing(in_order([call(p) for p in parents], concurrency)) as done:
             for parent_id, future in zip(parents, done, strict=True):

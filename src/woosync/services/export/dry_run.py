@@ -3,13 +3,16 @@ differ from the store's), and what the store lacks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from woosync.services.export import decide, match, select
-from woosync.services.export.job import Job, options_of
+from woosync.core.progress import Progress
+from woosync.services.export import decide, match
+from woosync.services.export.job import Job, linked_sync
 from woosync.services.export.payload import MissingRefError, build_payload
+from woosync.services.export.phases import Phases
 from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
+from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import (
     ExportPlan,
     FieldChange,
@@ -21,7 +24,6 @@ from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item
 from woosync.services.export.variation_run import plan_variations_of, variable_parents, with_parents
 from woosync.services.selection import Excluded
 from woosync.services.sync import targets as sync_targets
-from woosync.woo.api_limits import MAX_BATCH
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -145,31 +147,19 @@ class _DryRefs:
 
 def plan_export(
     db: Database,
-    connection: int | str | None = None,
+    request: ExportRequest,
     *,
-    product_ids: Sequence[int] | None = None,
-    skus: Sequence[str] | None = None,
-    all_products: bool = False,
-    retry_failed: bool = False,
-    fields: Sequence[str] | None = None,
-    partial: bool = False,
-    concurrency: int = 4,
-    create_terms: bool = True,
-    restore_trashed: bool = False,
-    allow_empty: Iterable[str] = (),
-    include: bool = False,
+    progress: Progress | None = None,
     on_product: Callable[[PlannedProduct], None] | None = None,
     on_excluded: Callable[[Excluded], None] | None = None,
     client: WooClient | None = None,
-    prune_variations: bool = False,
 ) -> ExportPlan:
-    """What :func:`export_products` would do with the same options (a dry run): nothing is
-    written, in the store or the database; no lock is taken. Each product's plan goes to
-    ``on_product`` (then the returned ``products`` is empty), else it is returned."""
-    options = options_of(partial, True, concurrency, MAX_BATCH, create_terms, restore_trashed)
-    choice, chosen = with_parents(
-        db, select.Choice.of(product_ids, skus, all_products, retry_failed)
-    )
+    """What :func:`export_products` would do with ``request`` (a dry run): nothing is written, in
+    the store or the database; no lock is taken. Each product's plan goes to ``on_product`` (then
+    the returned ``products`` is empty), else it is returned. ``progress`` hears the planning
+    phase, its total the products chosen."""
+    options = request.options(dry_run=True)
+    choice, chosen = with_parents(db, request.choice)
     counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
     parents: list[int] = []
     kept: list[PlannedProduct] = []
@@ -183,13 +173,18 @@ def plan_export(
         else:
             on_product(product)
 
-    job = Job(
-        db, connection, choice, options, fields, tuple(allow_empty), include, None, on_excluded
-    )
+    phases = Phases(progress)
+    job = Job(db, request, choice, options, phases, on_excluded)
     with job.opened(None, client) as run:
+        phases.start(job.total)
+        if request.linked_only:
+            with db.session() as session:
+                for product_id in request.choice.product_ids:
+                    linked_sync(session, run.connection_id, product_id)
         for chunk in job.chunks(run):
             if chunk.items:
                 match.plan_chunk(run, chunk.items)
+                phases.planned(len(chunk.items))  # those left out or unchanged: counted already
             done = {item.product_id: planned(run, item) for item in chunk.items}
             for product_id, quiet in chunk.in_order():
                 if quiet is not None:
@@ -200,13 +195,13 @@ def plan_export(
             ready += [p for p, quiet in chunk.in_order() if quiet is not None]
             parents += variable_parents(db, ready)
         creates = would_create(run)
-        variations = plan_variations_of(run, parents, chosen, prune=prune_variations)
+        variations = plan_variations_of(run, parents, chosen, prune=request.prune_variations)
     for variation in variations.variations:
         counts[variation.action if variation.action in counts else "error"] += 1
     summary = PlanSummary(**counts, excluded=job.excluded_count)
     return ExportPlan(
         job.connection_id,
-        partial,
+        request.partial,
         summary,
         creates,
         tuple(kept),

@@ -19,18 +19,18 @@ from woosync.services.connections.client import open_client
 from woosync.services.export import select, unchanged
 from woosync.services.export.records import load_syncs, product_columns
 from woosync.services.export.registry import StoreRegistry
+from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import (
     CREATED,
     UNCHANGED,
     UPDATED,
     ProductResult,
-    RunCounts,
 )
 from woosync.services.export.state import Item, Options, Run
 from woosync.services.mappings import active_export_mapping
 from woosync.services.selection import Excluded, drop_exclusions, load_selection
 from woosync.services.sync import targets as sync_targets
-from woosync.woo.api_limits import MAX_BATCH
+from woosync.services.sync.counts import RunCounts
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -94,29 +94,24 @@ class Job:
     def __init__(
         self,
         db: Database,
-        connection: int | str | None,
+        request: ExportRequest,
         choice: select.Choice,
         options: Options,
-        fields: Sequence[str] | None,
-        allow_empty: tuple[str, ...],
-        include: bool,
         progress: Callable[[int], None] | None,
         on_excluded: Callable[[Excluded], None] | None = None,
     ) -> None:
-        if include and not choice.named:
-            raise ValidationError(
-                f"{param('include')} needs the products named with {param('product_ids')} or "
-                f"{param('skus')}",
-                hint=f"e.g. {param('skus')} MUG-1 with {param('include')}",
-            )
-        self.db, self.connection, self.choice, self.options = db, connection, choice, options
-        self.fields, self.allow_empty, self.include = fields, allow_empty, include
+        """``choice``: the request's, variations in their parents' place (``with_parents``)."""
+        self.db, self.choice, self.options = db, choice, options
+        self.connection = request.connection
+        self.fields, self.allow_empty = request.fields, tuple(request.allow_empty)
+        self.include = request.include
         self.progress = progress
         self.connection_id = 0
         self.excluded: list[Excluded] = []  # kept unless on_excluded takes them
         self.excluded_count = 0
         self.on_excluded = on_excluded
         self.seen = 0  # products that went through (not excluded)
+        self.total = 0  # products chosen, counted under the lock (a progress bar's total)
 
     @contextmanager
     def opened(self, lock_wait: float | None, client: WooClient | None) -> Iterator[Run]:
@@ -144,6 +139,7 @@ class Job:
                 total = len(self.choice.named) or select.count_chosen(
                     session, self.connection_id, retry_failed=self.choice.retry_failed
                 )
+            self.total = total
             log.info(
                 "export to connection %s (%s): %d products%s%s",
                 self.connection_id,
@@ -234,21 +230,6 @@ class Chunk:
         """Each product of the chunk, in order, with what is known when it is unchanged."""
         for product_id in self.order:
             yield product_id, self.quiet.get(product_id)
-
-
-def options_of(
-    partial: bool,
-    dry: bool,
-    concurrency: int,
-    batch_size: int,
-    create_terms: bool,
-    restore_trashed: bool,
-) -> Options:
-    if concurrency < 1:
-        raise ValidationError(f"{param('concurrency')} must be at least 1")
-    if not 1 <= batch_size <= MAX_BATCH:
-        raise ValidationError(f"{param('batch_size')} must be between 1 and {MAX_BATCH}")
-    return Options(partial, dry, concurrency, batch_size, create_terms, restore_trashed)
 
 
 def connection_id_of(conn: Connection) -> int:

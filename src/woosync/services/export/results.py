@@ -15,6 +15,7 @@ from typing import Any
 
 from woosync.services.export.variation_results import PlannedVariation, PrunedVariation
 from woosync.services.selection import Excluded
+from woosync.services.sync.counts import RunCounts
 
 SUCCESS = "success"
 FAILED = "error"
@@ -45,20 +46,6 @@ class ProductResult:
     @property
     def failed(self) -> bool:
         return self.status == FAILED
-
-
-@dataclass(frozen=True, slots=True)
-class RunCounts:
-    """How a run's products ended, one count each (a product in conflict is counted under
-    ``conflicts`` as well as under what happened to its other fields)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0  # chosen, but gone from the catalog before their turn
-    excluded: int = 0  # left out of this store (selection)
-    conflicts: int = 0  # with fields held back by a conflict
-    failed: int = 0
 
 
 @dataclass(frozen=True, slots=True)

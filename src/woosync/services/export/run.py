@@ -1,11 +1,11 @@
 """Export: push local products to one WooCommerce store (the spec's *Export products*, *Update
 product* and *Delete product*: ARCHITECTURE.md, operations table).
 
-    export_products(db, connection, product_ids=[101, 102])          # Export products
-    export_products(db, 2, all_products=True, partial=True)         # what a cron job runs
-    plan_export(db, 1, skus=["A"])                                  # a plan, nothing written
-    update_product(db, connection, 101)                             # Update product
-    delete_product(db, connection, 101)                             # Delete product
+    export_products(db, ExportRequest(connection, product_ids=[101, 102]))  # Export products
+    export_products(db, ExportRequest(2, all_products=True, partial=True))  # a cron job's run
+    plan_export(db, ExportRequest(1, skus=["A"]))          # (dry_run.py) a plan, nothing written
+    update_product(db, connection, 101)                    # Update product
+    delete_product(db, connection, 101)                    # Delete product
 
 The catalog goes through in chunks (``select.CHUNK`` products), each one all the way before the
 next is read: select -> (unchanged) -> plan (decide, match) -> send -> book. Only a chunk and the
@@ -15,7 +15,7 @@ store's registry are in memory; each product's result goes to ``on_result`` as i
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
@@ -32,10 +32,10 @@ from woosync.services.export.job import (
     Tally,
     connection_id_of,
     linked_sync,
-    options_of,
 )
 from woosync.services.export.phases import VARIATIONS, Phases
 from woosync.services.export.records import delete_sync
+from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import (
     SUCCESS,
     DeleteResult,
@@ -51,7 +51,6 @@ from woosync.services.export.variation_run import (
     with_parents,
 )
 from woosync.services.selection import DELETED, Excluded, mark_excluded
-from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooHTTPError, WooNotFoundError
 
 if TYPE_CHECKING:
@@ -65,54 +64,35 @@ NOT_IN_STORE = "Product not found in WooCommerce"
 
 def export_products(
     db: Database,
-    connection: int | str | None = None,
+    request: ExportRequest,
     *,
-    product_ids: Sequence[int] | None = None,
-    skus: Sequence[str] | None = None,
-    all_products: bool = False,
-    retry_failed: bool = False,
-    fields: Sequence[str] | None = None,
-    partial: bool = False,
-    concurrency: int = 4,
-    batch_size: int = MAX_BATCH,
-    create_terms: bool = True,
-    restore_trashed: bool = False,
-    allow_empty: Iterable[str] = (),
-    include: bool = False,
     progress: Progress | Callable[[int], None] | None = None,
     on_result: Callable[[ProductResult], None] | None = None,
     on_excluded: Callable[[Excluded], None] | None = None,
     lock_wait: float = 0.0,
     client: WooClient | None = None,
-    linked_only: bool = False,
-    prune_variations: bool = False,
 ) -> ExportResult:
-    """Export products to one store, under its run lock.
+    """Export the products of ``request`` (:class:`ExportRequest`) to its store, under the store's
+    run lock (waiting up to ``lock_wait`` seconds for another run to finish).
 
-    Products: exactly one of ``product_ids``, ``skus``, ``all_products`` or ``retry_failed``
-    (those whose sync record for this store is in error, or still pending after an interrupted
-    run). Products kept out of this store (deleted there, excluded, or outside its ``products:``
-    selection: :mod:`selection`) are left out and listed in ``excluded``; ``include`` (with
-    ``product_ids`` or ``skus``) lifts the deletes and exclusions of the products named, for good.
-    Fields: ``fields`` else the connection's active export mapping; its field mappings apply
-    either way. ``progress(n)``: ``n`` more products are finished (a :class:`Progress` also
-    hears the phases: :class:`phases.Phases`). ``on_result`` receives each
-    product's result as it is finished (then the returned ``results`` is empty); without it the
-    results are returned; ``on_excluded`` likewise for the products left out. ``client`` replaces the one built from the connection's secrets.
-    ``linked_only`` (Update product): a product not linked to the store when the lock is held is
-    :class:`NotFoundError`, never created. A variable product's variations go out after it
-    (:mod:`variation_run`); ``prune_variations`` deletes the store's variations the catalog lacks.
+    Products kept out of this store (:mod:`selection`) are left out and listed in ``excluded``.
+    ``progress(n)``: ``n`` more products are finished (a :class:`Progress` also hears the phases,
+    with their totals: :class:`phases.Phases`). ``on_result`` receives each product's result as
+    it is finished (then the returned ``results`` is empty); without it the results are returned;
+    ``on_excluded`` likewise for the products left out. ``client`` replaces the one built from the
+    connection's secrets. With ``request.linked_only`` (Update product) a product not linked to the
+    store when the lock is held is :class:`NotFoundError`, never created. A variable product's
+    variations go out after it (:mod:`variation_run`).
     """
-    options = options_of(partial, False, concurrency, batch_size, create_terms, restore_trashed)
-    named = select.Choice.of(product_ids, skus, all_products, retry_failed)
+    options = request.options(dry_run=False)
+    named = request.choice
     choice, chosen = with_parents(db, named)
     tally = Tally(on_result)
     phases = Phases(progress)
-    job = Job(
-        db, connection, choice, options, fields, tuple(allow_empty), include, phases, on_excluded
-    )
+    job = Job(db, request, choice, options, phases, on_excluded)
     with job.opened(lock_wait, client) as run:
-        if linked_only:
+        phases.start(job.total)
+        if request.linked_only:
             with db.session() as session:
                 for product_id in named.product_ids:
                     linked_sync(session, run.connection_id, product_id)
@@ -128,6 +108,7 @@ def export_products(
                 finished = [i for i in items if i.done or i.action == UNCHANGED]
                 book.settle(run, finished)
                 run.report(len(finished))
+                phases.planned(len(writing))
                 if writing:  # sent and recorded batch by batch
                     phases.enter(Phase.SENDING, total=len(writing))
                     sender.send_all(writing)
@@ -158,7 +139,7 @@ def export_products(
         if parents:
             phases.enter(VARIATIONS)  # counts the variations finished, parent by parent
         for result in export_variations(
-            run, parents, chosen, frozenset(created), prune=prune_variations
+            run, parents, chosen, frozenset(created), prune=request.prune_variations
         ):
             tally.add(result)
             phases(1)
@@ -190,27 +171,18 @@ def export_products(
     )
 
 
-def count_products(
-    db: Database,
-    connection: int | str | None = None,
-    *,
-    product_ids: Sequence[int] | None = None,
-    skus: Sequence[str] | None = None,
-    all_products: bool = False,
-    retry_failed: bool = False,
-) -> int:
-    """How many products an export with these options covers (for a progress bar)."""
-    if product_ids:
-        return len(set(product_ids))
-    if skus:
-        return len({s.strip() for s in skus if s.strip()})
-    if not (all_products or retry_failed):
-        return 0
+def count_products(db: Database, request: ExportRequest) -> int:
+    """How many products ``request`` covers (for a progress bar)."""
+    choice = request.choice
+    if choice.named:
+        return len(choice.named)
     with db.session() as session:
         connection_id = (
-            connection_id_of(active_connection(session, connection)) if retry_failed else 0
+            connection_id_of(active_connection(session, request.connection))
+            if choice.retry_failed
+            else 0
         )
-        return select.count_chosen(session, connection_id, retry_failed=retry_failed)
+        return select.count_chosen(session, connection_id, retry_failed=choice.retry_failed)
 
 
 def update_product(
@@ -231,16 +203,14 @@ def update_product(
     with db.session() as session:
         conn = active_connection(session, connection)
         linked_sync(session, connection_id_of(conn), product_id)
-    result = export_products(
-        db,
+    request = ExportRequest(
         connection_id_of(conn),
-        product_ids=[product_id],
+        product_ids=(product_id,),
         fields=fields,
         partial=True,
-        lock_wait=lock_wait,
-        client=client,
         linked_only=True,  # checked again under the lock: a queued delete may have unlinked it
     )
+    result = export_products(db, request, lock_wait=lock_wait, client=client)
     if not result.results:  # kept out of this store: nothing was sent
         left_out = result.excluded[0].to_dict()
         undo = (
@@ -307,6 +277,7 @@ def delete_product(
 __all__ = [
     "NOT_IN_STORE",
     "NOT_SYNCED",
+    "ExportRequest",
     "count_products",
     "delete_product",
     "export_products",

@@ -16,62 +16,25 @@ from typing import Any
 
 from woosync.services.export.payload import RefResolver, build_payload
 from woosync.services.sync import targets as sync_targets
-from woosync.woo.variations import option_set
-
-OPTIONS_KEY = "attributes:options"  # the variation's options, as a key of exported_values
-# the scalar fields of a product a variation has of its own (WooCommerce's variation schema)
-VARIATION_SCALARS = frozenset(
-    {
-        "sku",
-        "global_unique_id",
-        "description",
-        "status",
-        "regular_price",
-        "sale_price",
-        "date_on_sale_from",
-        "date_on_sale_to",
-        "virtual",
-        "downloadable",
-        "tax_status",
-        "tax_class",
-        "manage_stock",
-        "stock_quantity",
-        "stock_status",
-        "backorders",
-        "low_stock_amount",
-        "weight",
-        "shipping_class",
-        "menu_order",
-    }
+from woosync.services.sync.variation_keys import (
+    OPTIONS_KEY,
+    VARIATION_SCALARS,
+    global_slugs,
+    options_print,
+    store_options,
+    variation_targets,
 )
-_OWN_KINDS = frozenset({sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES})
 
-
-def variation_targets(targets: Sequence[sync_targets.Target]) -> list[sync_targets.Target]:
-    """The export's targets a variation has: its scalars, dimensions and image."""
-    return [
-        target
-        for target in targets
-        if target.kind in _OWN_KINDS
-        or (target.kind == sync_targets.SCALAR and target.woo in VARIATION_SCALARS)
-    ]
-
-
-def global_slugs(targets: Sequence[sync_targets.Target]) -> dict[str, str]:
-    """Local attribute name -> the ``pa_`` slug the export mapping sends it to."""
-    return {t.field: t.woo for t in targets if t.kind == sync_targets.GLOBAL_ATTRIBUTE}
-
-
-def store_options(options: Mapping[str, Any], slugs: Mapping[str, str]) -> dict[str, str]:
-    """A variation's options in store terms: a global attribute by its slug, a local one by name
-    (what :func:`woosync.woo.variations.store_option_set` reads back)."""
-    return {slugs.get(name, name): str(option) for name, option in options.items()}
-
-
-def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
-    """The fingerprint of a variation's options (order and case do not matter, as in the store)."""
-    pairs = sorted(f"{name}={option}" for name, option in option_set(store_options(options, slugs)))
-    return sync_targets.fingerprint(sync_targets.LOCAL_ATTRIBUTE, pairs)
+__all__ = [
+    "OPTIONS_KEY",
+    "VARIATION_SCALARS",
+    "global_slugs",
+    "options_payload",
+    "options_print",
+    "store_options",
+    "variation_payload",
+    "variation_targets",
+]
 
 
 def options_payload(

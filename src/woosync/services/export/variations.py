@@ -61,6 +61,7 @@ from woosync.services.export.variation_results import (
     refusal_message,
 )
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.variation_keys import memory_after_write
 from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooError
@@ -335,6 +336,7 @@ class VariationExport:
         self._finish(
             variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
         )
+        echoes, conflicts = memory_after_write(variation, answer, previous, outcome.write.action)
         return SyncRow(
             int(variation.row.id),
             woo_id,
@@ -342,6 +344,8 @@ class VariationExport:
             last_exported_at=now,
             last_modified_fields=fields,
             exported_values=previous,
+            store_echoes=echoes,
+            conflicts=conflicts,
         )
 
     def _named_holder(self, variation: VariationItem, error: ItemError) -> str | None:

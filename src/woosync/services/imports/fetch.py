@@ -13,20 +13,35 @@ dropped once it is handed out.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import StoreError
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
+from woosync.products.variations import VARIABLE
 from woosync.services.imports.bookmark import parse_woo_gmt, woo_gmt
-from woosync.services.imports.fields import ImportRules, needs_attribute_slugs
+from woosync.services.imports.fields import (
+    ImportRules,
+    missing_sku_reason,
+    needs_attribute_slugs,
+)
 from woosync.services.imports.results import ProductResult
 from woosync.services.imports.state import ImportRun
+from woosync.services.imports.variations import VariationLists
+from woosync.services.sync.category_paths import (
+    CATEGORIES_PATH,
+    LISTING,
+    CategoryPaths,
+    has_categories,
+)
+from woosync.woo.api_limits import MAX_PER_PAGE
 
 if TYPE_CHECKING:
     from woosync.services.imports.fingerprints import Fingerprinter
@@ -35,6 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("woosync.import")
 
 PER_PAGE = 100
+VARIATIONS_PER_PAGE = MAX_PER_PAGE  # a parent with more variations is read in more pages
 MAX_CONCURRENCY = 16
 PRODUCTS_PATH = "/products"
 
@@ -48,6 +64,38 @@ def wanted_fields(rules: ImportRules, fingerprinter: Fingerprinter) -> str:
     for woo_field in rules.field_mappings:
         wanted.add("dimensions" if woo_field in DIMENSION_PARTS else woo_field)
     return ",".join(sorted(wanted))
+
+
+def variation_params(fields: str) -> dict[str, Any]:
+    """The variation listing's parameters: the product fields read, and a variation's own."""
+    wanted = {*fields.split(","), "image", "parent_id", "attributes", "status"}
+    return {"orderby": "id", "order": "asc", "_fields": ",".join(sorted(wanted))}
+
+
+def read_variations(
+    run: ImportRun,
+    products: list[dict[str, Any]],
+    params: dict[str, Any],
+    concurrency: int,
+    gate: AbstractContextManager[Any] | None = None,
+) -> VariationLists:
+    """The variation lists of the page's variable products: one request per parent (more past
+    ``VARIATIONS_PER_PAGE`` variations), ``concurrency`` parents at once, each retried as a
+    page is; a parent whose list cannot be read is its error (its variations wait for a later
+    run)."""
+    keep_sku_less = run.settings.link_without_sku
+    parents = [
+        int(p["id"])
+        for p in products
+        if p.get("type") == VARIABLE and (keep_sku_less or missing_sku_reason(p) is None)
+    ]
+    if not parents:
+        return {}
+    return dict(
+        run.client.variation_lists(
+            parents, params, concurrency=concurrency, per_page=VARIATIONS_PER_PAGE, gate=gate
+        )
+    )
 
 
 def list_params(after: datetime | None, fields: str) -> dict[str, Any]:
@@ -64,16 +112,24 @@ def pages(
     ids: list[int] | None,
     concurrency: int,
     run: ImportRun,
+    gate: AbstractContextManager[Any] | None = None,
 ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
     """Yield ``(page, next page already here)`` in order while up to ``concurrency`` more download.
 
     All products: the first page gives the page count, then pages 2..N. Given ids: ``include`` chunks
-    of 100, each one page. ``run.expected_total`` adds up ``X-WP-Total``.
+    of 100, each one page. ``run.expected_total`` adds up ``X-WP-Total``. ``gate`` (shared with the
+    variation lists) is held by each page's request: together never more than ``concurrency``.
     """
+    gated = gate if gate is not None else contextlib.nullcontext()
+
+    def get_page(job_params: dict[str, Any], page: int) -> tuple[list[Any], int, int]:
+        with gated:
+            return client.get_page(PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
+
     jobs: list[tuple[dict[str, Any], int]]
     planned = 0  # the last page asked for (all products); a later page may announce more
     if ids is None:
-        items, total, total_pages = client.get_page(PRODUCTS_PATH, params, 1, per_page=PER_PAGE)
+        items, total, total_pages = get_page(params, 1)
         run.expected_total = total
         log.info("store reports %s products in %s pages", total, total_pages)
         yield items, False
@@ -89,7 +145,7 @@ def pages(
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="woosync-import") as pool:
 
         def submit(job_params: dict[str, Any], page: int) -> Future[tuple[list[Any], int, int]]:
-            return pool.submit(client.get_page, PRODUCTS_PATH, job_params, page, per_page=PER_PAGE)
+            return pool.submit(get_page, job_params, page)
 
         # At most ``concurrency`` pages are asked for ahead of the one being written: a store
         # that answers faster than the catalog is written never piles up in memory. A page's
@@ -199,3 +255,25 @@ def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, st
                 if isinstance(attribute, dict) and attribute.get("id")
             }
     return run.slugs_by_id
+
+
+def with_category_paths(run: ImportRun, items: list[dict[str, Any]]) -> None:
+    """Name each product's categories by their path (``Clothing > Tees``) from the store's
+    category tree, listed once per run (once more when a page names a category created since)."""
+    if not has_categories(items):
+        return
+    paths = run.category_paths
+    if paths is None or (paths.missing(items) and not run.categories_reread):
+        if paths is not None:
+            run.categories_reread = True
+        try:
+            listed = run.client.list_all(CATEGORIES_PATH, dict(LISTING))
+        except StoreError as exc:
+            message = f"could not read the store's categories, so they come in by name: {exc}"
+            log.warning(message)
+            run.warnings.append(message)
+            run.categories_reread = True
+            listed = []
+        paths = run.category_paths = CategoryPaths(listed)
+    for item in items:
+        paths.rewrite(item)

@@ -39,11 +39,13 @@ LOCAL_ALIASES: dict[str, str] = {
 LIST_FIELDS = frozenset({"categories", "tags", "images"})
 REQUIRED_LOCAL = ("name", "sku")
 
-SUPPORTED_TYPES = frozenset({"simple"})
+SUPPORTED_TYPES = frozenset({"simple", "variable"})  # a variable product with its variations
 _TYPE_REASONS = {
-    "variable": "variable products are not imported yet (woosync handles simple products)",
-    "grouped": "grouped products are not imported (woosync handles simple products)",
-    "external": "external/affiliate products are not imported (woosync handles simple products)",
+    "grouped": "grouped products are not imported (woosync handles simple and variable products)",
+    "external": (
+        "external/affiliate products are not imported (woosync handles simple and variable "
+        "products)"
+    ),
 }
 _UNESCAPED_TEXT = frozenset({"name", "description", "short_description", "purchase_note"})
 _TERM_LISTS = frozenset({"categories", "tags", "brands"})
@@ -127,7 +129,10 @@ def unsupported_reason(woo: Mapping[str, Any]) -> str | None:
     if kind in SUPPORTED_TYPES:
         return None
     if kind == "variation" or woo.get("parent_id"):
-        return f"is a variation of product {woo.get('parent_id')}; variations are not imported"
+        return (
+            f"is a variation of product {woo.get('parent_id')}; it comes in with its variable "
+            "product"
+        )
     return _TYPE_REASONS.get(kind, f"product type {kind!r} is not supported")
 
 

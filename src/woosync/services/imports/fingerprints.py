@@ -13,6 +13,7 @@ default target, so a later ``--fields`` selection also finds its fingerprints.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ from woosync.services.sync.targets import (
     resolve_targets,
     store_values,
 )
+from woosync.services.sync.variation_keys import global_slugs
 
 # Distinct (kind, value) fingerprints remembered per run; past this many the memo starts over (unique
 # values such as names and SKUs would otherwise grow it with the catalog). Only short text is
@@ -84,6 +86,18 @@ class Fingerprinter:
                 continue
             found.add("dimensions" if target.woo in DIMENSION_PARTS else target.woo)
         return found
+
+    @functools.cached_property
+    def slugs(self) -> dict[str, str]:
+        """Local attribute name -> the ``pa_`` slug the export mapping sends it to (what a
+        variation's options are fingerprinted under, as the export does)."""
+        return global_slugs(self._base)
+
+    @functools.cached_property
+    def exported_fields(self) -> dict[str, str]:
+        """Key -> the catalog field export reads for it, for a product without attributes (a
+        variation: its options are not attributes of its own)."""
+        return {target.key: target.field for target in self.targets([])}
 
     def targets(self, attribute_names: Iterable[str]) -> list[Target]:
         return self._targets_and_kinds(tuple(attribute_names))[0]

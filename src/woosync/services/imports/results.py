@@ -16,13 +16,15 @@ from datetime import datetime
 from typing import Any
 
 from woosync.core.errors import param, spell_params
+from woosync.services.sync.counts import RunCounts
 from woosync.services.sync.echoes import Conflict
 
 # Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
-# with update_existing, nothing differed) and ``skipped`` (left alone, with the reason).
+# with update_existing, nothing differed), ``skipped`` (left alone, with the reason) and ``excluded``
+# (the catalog product it matches is kept out of this store: ``selection.exclusions``).
 log = logging.getLogger("woosync.import")
 
-STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
+STATUSES = ("imported", "updated", "unchanged", "skipped", "failed", "excluded")
 SHOWN_NAMES = 10  # store products named in one warning
 
 
@@ -48,6 +50,9 @@ class ProductResult:
     changed_fields: tuple[str, ...] | None = None
     conflicts: tuple[Conflict, ...] = ()
     changes: tuple[ValueChange, ...] = ()  # a dry run's update: each changed field's values
+    # a variation: its parent in the store, and in the catalog (None until the parent is there)
+    parent_woo_product_id: int | None = None
+    parent_product_id: int | None = None
 
 
 # What a product's earlier result in this run was (its status and number of conflicts), when the
@@ -57,22 +62,41 @@ Earlier = tuple[str, int] | None
 
 @dataclass(frozen=True, slots=True)
 class ImportResult:
-    """The spec's import result plus ``unchanged``/``skipped`` counts, conflicts, the bookmark."""
+    """The spec's import result plus ``unchanged``/``skipped`` counts, conflicts, the bookmark.
+    ``counts`` are the counts every run ends with, in the export's names (``created``: imported;
+    ``conflicts``: products, where ``conflict_count`` counts fields); the spec's ``*_count`` are
+    read from them."""
 
     success: bool
     connection_id: int
     dry_run: bool
-    imported_count: int
-    updated_count: int
-    unchanged_count: int
-    skipped_count: int
-    failed_count: int
+    counts: RunCounts
     conflict_count: int
     mapping: str
     modified_after: datetime | None
     cursor: datetime | None
     warnings: tuple[str, ...]
     restored_skus: tuple[str, ...]
+
+    @property
+    def imported_count(self) -> int:
+        return self.counts.created
+
+    @property
+    def updated_count(self) -> int:
+        return self.counts.updated
+
+    @property
+    def unchanged_count(self) -> int:
+        return self.counts.unchanged
+
+    @property
+    def skipped_count(self) -> int:
+        return self.counts.skipped
+
+    @property
+    def failed_count(self) -> int:
+        return self.counts.failed
 
 
 ProductSink = Callable[[ProductResult], None]
@@ -152,11 +176,15 @@ class Tally:
             success=counts["failed"] == 0,
             connection_id=connection_id,
             dry_run=dry_run,
-            imported_count=counts["imported"],
-            updated_count=counts["updated"],
-            unchanged_count=counts["unchanged"],
-            skipped_count=counts["skipped"],
-            failed_count=counts["failed"],
+            counts=RunCounts(
+                created=counts["imported"],
+                updated=counts["updated"],
+                unchanged=counts["unchanged"],
+                skipped=counts["skipped"],
+                excluded=counts["excluded"],
+                conflicts=self.conflicted_products,
+                failed=counts["failed"],
+            ),
             conflict_count=self.conflicts,
             mapping=mapping,
             modified_after=modified_after,

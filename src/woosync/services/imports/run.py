@@ -1,7 +1,8 @@
 """Import products from a WooCommerce store into the local catalog: the spec's *Import products*
 (ARCHITECTURE.md, operations table). The orchestrator; each stage is its own module:
 
-    fetch (pages) -> map fields -> reconcile -> write -> bookmark
+    fetch (pages; the variable products' variation lists) -> map fields -> reconcile -> write
+    -> bookmark
 
 :func:`import_products` checks the options (:mod:`.options`), reads the connection and its rules
 (:mod:`.prepare`), takes the store's run lock, then goes through the store page by page: a page is
@@ -16,6 +17,7 @@ committed, never backwards.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -26,6 +28,7 @@ from woosync.core.locks import store_lock
 from woosync.core.progress import NO_PROGRESS, Phase
 from woosync.core.progress import Progress as PhaseProgress
 from woosync.core.timeutil import clock
+from woosync.products.variations import VARIABLE
 from woosync.services.connections import mark_synced
 from woosync.services.imports.bookmark import (
     DEFAULT_OVERLAP,
@@ -40,7 +43,10 @@ from woosync.services.imports.fetch import (
     fresh,
     list_params,
     pages,
+    read_variations,
+    variation_params,
     wanted_fields,
+    with_category_paths,
 )
 from woosync.services.imports.options import ImportRequest, check_request
 from woosync.services.imports.prepare import (
@@ -52,6 +58,7 @@ from woosync.services.imports.prepare import (
 from woosync.services.imports.results import ImportResult, ProductSink, Tally
 from woosync.services.imports.state import ImportRun, RunSettings
 from woosync.services.imports.transaction import PageTransaction
+from woosync.services.imports.variations import VariationLists
 from woosync.services.imports.write import write_page
 
 if TYPE_CHECKING:
@@ -88,15 +95,15 @@ def import_products(
     """Import the store's products (or ``woo_ids``) into the catalog.
 
     Each store product's :class:`~woosync.services.imports.results.ProductResult` (imported |
-    updated | unchanged | skipped | failed, with the reason, the changed fields and the conflicts)
-    goes to ``on_product`` as soon as its page is committed; the :class:`ImportResult` counts
-    them. ``on_conflict`` resolves fields changed on both sides since the last sync (``skip`` |
-    ``catalog`` | ``store``); ``link_without_sku`` imports store products without a SKU under
-    ``woo-<connection>-<store id>`` (else skipped with a warning); SKUs removed from the catalog are
-    skipped unless ``restore_removed``; products excluded from this store are skipped. Raises
-    ``ValidationError`` for bad options, ``NotFoundError`` for an unknown connection,
-    ``LockedError`` when another run holds the store, and the client's ``StoreError`` subclasses
-    when the store cannot be listed.
+    updated | unchanged | skipped | excluded | failed, with the reason, the changed fields and the
+    conflicts) goes to ``on_product`` as soon as its page is committed; the :class:`ImportResult`
+    counts them. ``on_conflict`` resolves fields changed on both sides since the last sync
+    (``skip`` | ``catalog`` | ``store``); ``link_without_sku`` imports store products without a
+    SKU under ``woo-<connection>-<store id>`` (else skipped with a warning); SKUs removed from the
+    catalog are skipped unless ``restore_removed``; a store product matching a catalog product
+    excluded from this store is ``excluded`` (left alone). Raises ``ValidationError`` for bad
+    options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run holds
+    the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
     """
     request = check_request(
         woo_ids=woo_ids,
@@ -189,13 +196,14 @@ def _run(
     )
     log.info(
         "import from connection %s finished: %s imported, %s updated, %s unchanged, %s skipped, "
-        "%s failed%s",
+        "%s failed, %s excluded%s",
         ready.connection_id,
         result.imported_count,
         result.updated_count,
         result.unchanged_count,
         result.skipped_count,
         result.failed_count,
+        result.counts.excluded,
         " (dry run, nothing written)" if request.dry_run else "",
     )
     return result
@@ -210,19 +218,32 @@ def _fetch_and_write(
 ) -> None:
     """Every page: fetched, mapped, reconciled and written; results handed out per commit."""
     transaction = PageTransaction(db, run.dry_run, run.deliver)
-    params = list_params(after, wanted_fields(run.rules, run.fingerprinter))
+    # product pages and variation lists share the run's --concurrency: never more in flight
+    gate = threading.BoundedSemaphore(request.concurrency)
+    fields = wanted_fields(run.rules, run.fingerprinter)
+    params = list_params(after, fields)
+    listing = variation_params(fields)
     ids = request.woo_ids
     phases = progress if isinstance(progress, PhaseProgress) else NO_PROGRESS
     phases.phase(Phase.READING, total=len(ids) if ids else None)  # each page read, then written
     try:
-        for items, next_ready in pages(run.client, params, ids, request.concurrency, run):
+        for items, next_ready in pages(run.client, params, ids, request.concurrency, run, gate):
             products = fresh(run, items)
+            with_category_paths(run, products)
+            variations: VariationLists = {}
+            if any(product.get("type") == VARIABLE for product in products):
+                transaction.commit()  # never hold the database while waiting for the store
+                variations = read_variations(run, products, listing, request.concurrency, gate)
             if products:
-                write_page(transaction, run, products, attribute_slugs(run, products))
+                slugs = attribute_slugs(run, products)
+                write_page(transaction, run, products, slugs, variations)
+                del variations  # only this page's variations are held
             if not next_ready:
                 transaction.commit()  # never hold the database while waiting for the store
             if progress is not None:
                 progress(len(items))
+            if ids is None and run.expected_total:  # page 1's X-WP-Total: a count and an ETA
+                phases.set_total(run.expected_total)
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)

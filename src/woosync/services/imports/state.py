@@ -19,6 +19,7 @@ from woosync.services.imports.seen import SeenProducts, SkuHashes
 if TYPE_CHECKING:
     from woosync.services.imports.fields import ImportRules
     from woosync.services.imports.fingerprints import Fingerprinter
+    from woosync.services.sync.category_paths import CategoryPaths
     from woosync.woo import WooClient
 
 
@@ -48,6 +49,7 @@ class ImportRun:
     tombstones: dict[str, str] = field(default_factory=dict)
     excluded_ids: set[int] = field(default_factory=set)
     seen: SeenProducts = field(default_factory=SeenProducts)
+    seen_variations: SeenProducts = field(default_factory=SeenProducts)  # apart: not in totals
     newest: datetime | None = None
     expected_total: int = 0
     # Fewer products arrived than the store counted (the listing shifted while it was read): one
@@ -65,6 +67,10 @@ class ImportRun:
     # records written before they kept their own ``image_sources``. ``None``: not read yet.
     uploaded_images: dict[str, str] | None = None
     restored: list[str] = field(default_factory=list)  # SKUs restore_removed brought back
+    # The store's category tree (paths by id), read when a page first names a category, and
+    # once more when a later page names one it lacks (created during the run).
+    category_paths: CategoryPaths | None = None
+    categories_reread: bool = False
     pending: list[tuple[ProductResult, Earlier]] = field(default_factory=list)
 
     @property
@@ -81,7 +87,8 @@ class ImportRun:
 
     def report(self, result: ProductResult) -> None:
         """A product's result, handed out when its page is committed (:meth:`deliver`)."""
-        earlier = self.seen.record(result.woo_product_id, result.status, len(result.conflicts))
+        seen = self.seen if result.parent_woo_product_id is None else self.seen_variations
+        earlier = seen.record(result.woo_product_id, result.status, len(result.conflicts))
         self.pending.append((result, earlier))
 
     def deliver(self) -> None:

@@ -10,6 +10,7 @@ columns (``last_exported_at`` ...) are kept.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -46,9 +47,11 @@ def queue_sync(
     *,
     sync: ProductSync | None = None,
     reconciled: Reconciled | None = None,
+    known: Mapping[str, str] | None = None,
 ) -> None:
     """Queue the product's sync record. ``stale``: the store product's link before (deleted when
-    it pointed at another local product); ``sync``: the record being reconciled."""
+    it pointed at another local product); ``sync``: the record being reconciled; ``known``: base
+    fingerprints the store's answer does not give (a variation's options)."""
     woo_id = int(woo["id"])
     if reconciled is not None and sync is not None:
         sources: dict[str, str] | None = reconciled.image_sources
@@ -68,6 +71,8 @@ def queue_sync(
                 {key: reconciled.base[key] for key in reconciled.taken if key in reconciled.base}
             )
         echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
+    if known:
+        base = {**base, **known}
     if stale is not None and stale.product_id != product_id and stale.id is not None:
         # the store product was linked to a local product that is gone, or it matched another one
         writes.stale_ids.append(stale.id)

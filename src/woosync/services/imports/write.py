@@ -20,6 +20,7 @@ from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Product, ProductSync
 from woosync.products.fields import normalize_fields
+from woosync.products.variations import VARIABLE, type_change_problem
 from woosync.services.catalog import (
     apply_product_fields,
     case_twin_message,
@@ -41,6 +42,8 @@ from woosync.services.imports.match import (
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
+from woosync.services.imports.variation_match import Parent
+from woosync.services.imports.variations import VariationLists, VariationPage
 from woosync.services.sync.echoes import Reconciled
 
 if TYPE_CHECKING:
@@ -63,12 +66,20 @@ def write_page(
     run: ImportRun,
     items: list[dict[str, Any]],
     slugs_by_id: dict[int, str] | None,
+    variations: VariationLists | None = None,
 ) -> None:
-    """Match and write store products (one page, duplicates dropped; nothing written on dry runs)."""
+    """Match and write store products (one page, duplicates dropped; nothing written on dry
+    runs), then the variations of its variable products (``variations``: read by the caller)."""
     found = candidates(run, items, slugs_by_id)
     if found:
-        _Page(transaction.session(), run, found).write()
-        transaction.wrote(len(found))
+        page = _Page(transaction.session(), run, found)
+        page.write()
+        written = len(found)
+        if page.parents and variations:
+            stage = VariationPage(page.session, run, page.parents, variations)
+            stage.write()
+            written += stage.count
+        transaction.wrote(written)
 
 
 @dataclass
@@ -83,6 +94,7 @@ class _Page:
     by_sku: dict[str, Product] = field(default_factory=dict)
     writes: SyncWrites = field(default_factory=SyncWrites)
     now: datetime = field(default_factory=utcnow)
+    parents: list[Parent] = field(default_factory=list)  # variable products whose variations go
 
     def write(self) -> None:
         run = self.run
@@ -138,7 +150,7 @@ class _Page:
         """A store product that matches a local product: skipped, or updated."""
         run, woo_id, sku = self.run, candidate.woo_id, candidate.sku
         if product.id in run.excluded_ids:
-            run.report(ProductResult(woo_id, product.id, sku, "skipped", EXCLUDED_HERE))
+            run.report(ProductResult(woo_id, product.id, sku, "excluded", EXCLUDED_HERE))
             return
         if not run.settings.update_existing and not imported_now:
             message = (
@@ -146,8 +158,13 @@ class _Page:
                 f"(pass {param('update_existing')} to update it)"
             )
             run.report(ProductResult(woo_id, product.id, sku, "skipped", message))
+            self._parent(candidate, product, updated=False)
             return
         if self._sku_elsewhere(candidate, product):
+            return
+        retyped = type_change_problem(sku, product.type, candidate.fields.get("type"))
+        if retyped is not None:
+            run.report(ProductResult(woo_id, product.id, sku, "failed", retyped))
             return
         target = Product(**product.model_dump()) if run.dry_run else product
         sync = link if link is not None and link.product_id == product.id else None
@@ -173,6 +190,7 @@ class _Page:
         except ValidationError as exc:
             run.report(ProductResult(woo_id, product.id, sku, "failed", exc.message))
             return
+        self._parent(candidate, target, updated=True)
         if imported_now:
             run.report(ProductResult(woo_id, product.id, sku, "imported"))
         else:
@@ -202,6 +220,24 @@ class _Page:
                 sync=sync,
                 reconciled=reconciled,
             )
+
+    def _parent(self, candidate: Candidate, product: Product, *, updated: bool) -> None:
+        if product.type == VARIABLE:
+            attributes = dict(product.attributes or {})
+            self._add_parent(candidate, product.id, product.sku, product.name, attributes, updated)
+
+    def _add_parent(
+        self,
+        candidate: Candidate,
+        product_id: int | None,
+        sku: str,
+        name: str,
+        attributes: dict[str, Any],
+        updated: bool = True,
+    ) -> None:
+        """A variable product whose variations come after the page's products (a dry run's new
+        one has no id: its variations are all new)."""
+        self.parents.append(Parent(candidate.woo_id, product_id, sku, name, attributes, updated))
 
     def _sku_elsewhere(self, candidate: Candidate, product: Product) -> bool:
         """The store product is linked to ``product`` but its SKU belongs to another local product:
@@ -243,6 +279,7 @@ class _Page:
             else:
                 checked.append((candidate, None))
         ids = insert_products(self.session, rows) if rows and not run.dry_run else {}
+        by_sku = {row["sku"]: row for row in rows}
         restored: list[str] = []
         for candidate, refused in checked:
             woo_id, sku = candidate.woo_id, candidate.sku
@@ -256,6 +293,9 @@ class _Page:
             run.report(
                 ProductResult(woo_id, product_id, sku, "imported", RESTORED if back else None)
             )
+            row = by_sku[sku]
+            if row.get("type") == VARIABLE:
+                self._add_parent(candidate, product_id, row["sku"], row["name"], row["attributes"])
             if product_id is not None:
                 attribute_names = list(candidate.local.attributes)
                 stale = self.links.get(woo_id)

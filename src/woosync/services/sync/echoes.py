@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS, is_global_attribute
+from woosync.products.categories import category_leaf
 from woosync.services.sync import targets as sync_targets
 
 ON_CONFLICT = ("skip", "catalog", "store")
@@ -206,6 +207,8 @@ def _answered_as_sent(
         if not isinstance(got, list) or not isinstance(value, list):
             return False
         names = {html.unescape(str(t.get("name") or "")) for t in got if isinstance(t, Mapping)}
+        if target.kind == sync_targets.CATEGORIES:  # the store names the leaf of a path sent
+            return names == {_leaf(path) for path in value}
         return names == set(value)
     if target.kind in sync_targets.ATTRIBUTE_KINDS:
         entries = answer.get("attributes") or []
@@ -228,6 +231,14 @@ def _answered_as_sent(
             return got.get(target.woo) == sent_parts.get(target.woo)
         return {k: v for k, v in got.items() if v} == {k: v for k, v in sent_parts.items() if v}
     return False
+
+
+def _leaf(path: Any) -> str:
+    """``Mugs`` of ``Kitchen > Mugs`` (an import reads the path back from the store's tree)."""
+    try:
+        return category_leaf(str(path))
+    except ValueError:
+        return str(path)
 
 
 def store_defaults(

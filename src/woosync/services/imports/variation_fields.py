@@ -1,0 +1,86 @@
+"""From a store variation to the catalog's fields: pure functions.
+
+A store variation (``GET /products/{id}/variations``) is mapped by the same import rules as a
+product (:func:`~woosync.services.imports.fields.map_product`: ``regular_price -> price``, stock,
+weight and dimensions, status, custom fields), with what a variation has differently:
+
+- its options are ``attributes: [{id, name, slug, option}]``: each becomes ``{local name: option}``,
+  the local name found as for a product's attribute (the import mapping's ``pa_size -> Size``, else
+  the store's name), both spelled as the parent has them in the catalog when they differ only in
+  case (the store lower-cases an option it did not know);
+- its one ``image`` is its ``images``;
+- its name, categories and tags are its parent's (``products/variations.py``): the store's name
+  (``L, Blue``) is not taken; the catalog names it ``parent name - options``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from woosync.products.variations import NOT_ON_A_VARIATION, VARIATION, allowed_options
+from woosync.services.imports.fields import (
+    ImportRules,
+    LocalFields,
+    attribute_slug,
+    find_attribute_mapping,
+    local_name,
+    map_product,
+)
+from woosync.services.imports.reconcile import catalog_fields
+
+# What the store sends of a variation that is not one of its own fields in the catalog.
+# (``type`` is always ``variation``: no value of a product's type, so never compared)
+_NOT_MAPPED = frozenset({*NOT_ON_A_VARIATION, "attributes", "image", "parent_id", "type"})
+
+
+def as_product(variation: Mapping[str, Any]) -> dict[str, Any]:
+    """The variation in product shape for the field mapping, reconciling and fingerprints: its
+    ``image`` as ``images``, without what it takes from its parent or holds as options."""
+    found = {key: value for key, value in variation.items() if key not in _NOT_MAPPED}
+    image = variation.get("image")
+    found["images"] = [image] if isinstance(image, Mapping) and image.get("src") else []
+    return found
+
+
+def variation_options(
+    variation: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    parent_attributes: Mapping[str, Any],
+) -> dict[str, str]:
+    """``{Size: "M", Color: "Red"}``: the variation's options under their local names."""
+    allowed = allowed_options(parent_attributes)
+    names = {name.casefold(): name for name in allowed}
+    options: dict[str, str] = {}
+    for entry in variation.get("attributes") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        option = html.unescape(str(entry.get("option") or "")).strip()
+        mapped = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
+        name = local_name(
+            mapped or html.unescape(str(entry.get("name") or "")) or attribute_slug(entry)
+        )
+        if not name or not option:
+            continue
+        name = names.get(name.casefold(), name)
+        spelled = [o for o in allowed.get(name, []) if o.casefold() == option.casefold()]
+        options[name] = spelled[0] if spelled else option
+    return options
+
+
+def variation_fields(
+    variation: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    options: Mapping[str, str],
+) -> tuple[LocalFields, dict[str, Any]]:
+    """A new variation's local fields and its catalog field dict (type, options; no name)."""
+    local = map_product(as_product(variation), rules, slugs_by_id)
+    for key in NOT_ON_A_VARIATION:
+        local.standard.pop(key, None)
+    local.standard["type"] = VARIATION
+    fields = catalog_fields(local)
+    fields["attributes"] = dict(options)
+    return local, fields

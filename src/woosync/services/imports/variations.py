@@ -1,0 +1,385 @@
+"""The variations of a page's variable products: matched, reconciled and written with the page.
+
+The run reads the variation lists of a page's variable products before the page is written
+(:func:`woosync.services.imports.fetch.read_variations`: one list request per parent, more pages
+past 100 variations, ``concurrency`` parents at once). After the parents are written, each
+parent's store variations are matched (:mod:`.variation_match`: link, SKU, options) and:
+
+- matched: with ``update_existing`` updated as a product is (:mod:`.reconcile`: only the store's
+  edits of the fields the import owns; its options when the store changed them), else left alone
+  and reported skipped;
+- a SKU the catalog holds elsewhere: failed, never adopted;
+- new: checked against the parent's options and inserted under the parent (a variation without a
+  SKU gets ``woo-C-ID`` and is said to be linked by its options).
+
+Each variation gets its sync record (:mod:`.syncs`) with, besides the store's fingerprints, its
+options' fingerprint (``OPTIONS_KEY``, as the export makes it), so that ``export --partial``
+right after an import sends nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from woosync.core.errors import StoreError, ValidationError, param
+from woosync.core.timeutil import utcnow
+from woosync.db.models import Product, ProductSync
+from woosync.products.fields import normalize_fields
+from woosync.products.variations import (
+    NOT_ON_A_VARIATION,
+    options_key,
+    options_problem,
+    same_options_message,
+    variation_name,
+)
+from woosync.services.catalog import (
+    apply_product_fields,
+    drop_tombstones,
+    field_value,
+    insert_products,
+    new_product_row,
+)
+from woosync.services.imports.bookmark import parse_woo_gmt
+from woosync.services.imports.match import generated_sku, links, remember_new_skus
+from woosync.services.imports.reconcile import reconcile_product
+from woosync.services.imports.results import ProductResult, ValueChange
+from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
+from woosync.services.imports.variation_fields import (
+    as_product,
+    variation_fields,
+    variation_options,
+)
+from woosync.services.imports.variation_match import (
+    Parent,
+    StoreVariation,
+    children_of,
+    holder_text,
+    match_family,
+    options_still_used,
+    sku_holders,
+)
+from woosync.services.sync.echoes import catalog_print, key_target
+from woosync.services.sync.variation_keys import OPTIONS_KEY, options_print
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from woosync.services.imports.state import ImportRun
+
+VariationLists = dict[int, list[dict[str, Any]] | StoreError]
+
+EXCLUDED_HERE = "excluded from this store ('woosync products include' lets it sync again)"
+REMOVED_LOCALLY = (
+    f"removed locally ('woosync products remove'); pass {param('restore_removed')} "
+    "to import it again"
+)
+_SKU_TARGET = key_target("sku", "sku")
+
+
+@dataclass
+class _New:
+    parent: Parent
+    variation: StoreVariation
+    sku: str
+    fields: dict[str, Any]
+    message: str | None
+
+
+@dataclass
+class VariationPage:
+    """The variations of one page's variable parents."""
+
+    session: Session
+    run: ImportRun
+    parents: list[Parent]
+    lists: VariationLists
+    writes: SyncWrites = field(default_factory=SyncWrites)
+    now: datetime = field(default_factory=utcnow)
+    new: list[_New] = field(default_factory=list)
+    linked: dict[int, ProductSync] = field(default_factory=dict)
+    holders: dict[str, Product] = field(default_factory=dict)  # catalog SKU holders, folded
+    count: int = 0  # store variations handled
+
+    def write(self) -> None:
+        run = self.run
+        families: list[tuple[Parent, list[StoreVariation]]] = []
+        for parent in self.parents:
+            got = self.lists.get(parent.woo_id)
+            if got is None:
+                continue
+            if isinstance(got, StoreError):
+                run.incomplete = True  # an incremental run keeps its bookmark: read it again
+                message = f"its variations could not be read (run the import again): {got}"
+                run.report(
+                    ProductResult(parent.woo_id, parent.product_id, parent.sku, "failed", message)
+                )
+                continue
+            slugs = run.slugs_by_id
+            found = [
+                StoreVariation(v, variation_options(v, run.rules, slugs, parent.attributes))
+                for v in got
+                if isinstance(v.get("id"), int)
+                # a parent sent again during the run: its variations' versions handled are dropped
+                and run.seen_variations.note(v["id"], parse_woo_gmt(v.get("date_modified_gmt")))
+            ]
+            families.append((parent, found))
+        variations = [v for _parent, found in families for v in found]
+        self.count = len(variations)
+        if not variations:
+            return
+        self.linked = linked = links(
+            self.session, run.connection_id, [v.woo_id for v in variations]
+        )
+        children = children_of(self.session, [p.product_id for p, _ in families if p.product_id])
+        self.holders = holders = sku_holders(self.session, run, [v.sku for v in variations])
+        for parent, found in families:
+            own = children.get(parent.product_id or 0, [])
+            matched = match_family(found, own, linked, holders)
+            for variation, message in matched.conflicts:
+                self._report(parent, variation, None, "failed", message)
+            for variation, product, link in matched.pairs:
+                self._update(parent, variation, product, link)
+            taken = {options_key(p.attributes or {}): p.sku for p in own}
+            for variation in matched.new:
+                self._plan_new(parent, variation, taken)
+            self._keep_used_options(parent, own)
+        self._create()
+        if not run.dry_run:
+            self.session.flush()
+            write_syncs(self.session, self.writes)
+
+    # results -----------------------------------------------------------------------------------
+    def _report(
+        self,
+        parent: Parent,
+        variation: StoreVariation,
+        product_id: int | None,
+        status: str,
+        message: str | None = None,
+        **extra: Any,
+    ) -> None:
+        self.run.report(
+            ProductResult(
+                variation.woo_id,
+                product_id,
+                variation.sku,
+                status,
+                message,
+                parent_woo_product_id=parent.woo_id,
+                parent_product_id=parent.product_id,
+                **extra,
+            )
+        )
+
+    # matched -----------------------------------------------------------------------------------
+    def _update(
+        self,
+        parent: Parent,
+        variation: StoreVariation,
+        product: Product,
+        link: ProductSync | None,
+    ) -> None:
+        run = self.run
+        if product.id in run.excluded_ids:
+            self._report(parent, variation, product.id, "skipped", EXCLUDED_HERE)
+            return
+        # a newer copy of a variation this run imported (its parent came again, changed)
+        imported_now = run.seen_variations.status(variation.woo_id) == "imported"
+        if not run.settings.update_existing and not imported_now:
+            message = (
+                f"already in the catalog as variation {product.id} "
+                f"(pass {param('update_existing')} to update it)"
+            )
+            self._report(parent, variation, product.id, "skipped", message)
+            return
+        holder = self.holders.get(variation.sku.casefold()) if variation.sku else None
+        if holder is not None and holder.id != product.id:  # linked, but its SKU is elsewhere
+            message = (
+                f"its SKU {variation.sku!r} belongs to {holder_text(holder)}, but the store "
+                f"variation is linked to catalog variation {product.id}"
+            )
+            self._report(parent, variation, product.id, "failed", message)
+            return
+        sync = link if link is not None and link.product_id == product.id else None
+        woo = as_product(variation.woo)
+        fields, reconciled = reconcile_product(
+            woo,
+            run.rules,
+            run.slugs_by_id,
+            product,
+            sync,
+            run.settings.on_conflict,
+            image_sources(self.session, run, sync),
+            run.fingerprinter.exported_fields,
+        )
+        for key in NOT_ON_A_VARIATION:
+            fields.pop(key, None)
+        if not variation.sku:
+            fields["sku"] = product.sku  # linked by its options: the catalog's SKU stays
+        slugs = run.fingerprinter.slugs
+        options = self._options(parent, variation, product, sync, slugs)
+        if options is not None:
+            fields["attributes"] = options
+        target = Product(**product.model_dump()) if run.dry_run else product
+        try:
+            changed = apply_product_fields(target, fields)
+        except ValidationError as exc:
+            self._report(parent, variation, product.id, "failed", exc.message)
+            return
+        name = variation_name(parent.name, target.attributes or {})
+        if target.name != name:  # it follows its parent's name and its options
+            target.name = name
+            changed.append("name")
+        values = (
+            tuple(ValueChange(n, field_value(product, n), field_value(target, n)) for n in changed)
+            if run.dry_run
+            else ()
+        )
+        self._report(
+            parent,
+            variation,
+            product.id,
+            "imported" if imported_now else "updated" if changed else "unchanged",
+            changed_fields=tuple(changed),
+            conflicts=tuple(reconciled.found),
+            changes=values,
+        )
+        if not run.dry_run and product.id is not None:
+            self.session.add(product)
+            known = {OPTIONS_KEY: options_print(product.attributes or {}, slugs)}
+            if not variation.sku:
+                known["sku"] = catalog_print(_SKU_TARGET, product.sku)
+            queue_sync(
+                self.writes,
+                run,
+                product.id,
+                woo,
+                [],
+                link,
+                self.now,
+                sync=sync,
+                reconciled=reconciled,
+                known=known,
+            )
+
+    def _options(
+        self,
+        parent: Parent,
+        variation: StoreVariation,
+        product: Product,
+        sync: ProductSync | None,
+        slugs: dict[str, str],
+    ) -> dict[str, str] | None:
+        """The store's options when they come in: the store changed them since the last sync
+        and the catalog did not (both changed: the catalog's stay), and the parent lists them."""
+        current = dict(product.attributes or {})
+        if options_key(current) == options_key(variation.options):
+            return None
+        base = (sync.exported_values or {}).get(OPTIONS_KEY) if sync is not None else None
+        if base is not None and options_print(current, slugs) != base:
+            return None  # changed in the catalog too: the catalog's options stay
+        if options_problem(parent.attributes, variation.options) is not None:
+            return None
+        return dict(variation.options)
+
+    def _keep_used_options(self, parent: Parent, children: list[Product]) -> None:
+        """A parent updated from the store keeps every option its catalog variations still use
+        (the store dropped one whose variation it deleted; the catalog keeps that variation)."""
+        if self.run.dry_run or not parent.updated or not parent.product_id or not children:
+            return
+        kept, missing = options_still_used(parent.attributes, children)
+        if not missing:
+            return
+        product = self.session.get(Product, parent.product_id)
+        if product is not None:
+            product.attributes = {**(product.attributes or {}), **kept}
+            self.session.add(product)
+            parent.attributes = dict(product.attributes)
+        self.run.warnings.append(
+            f"{parent.sku!r} no longer lists {', '.join(missing)} in the store; kept in the "
+            f"catalog while a variation uses it (remove the variation with 'woosync products "
+            "remove SKU' if it is gone for good)"
+        )
+
+    # new ---------------------------------------------------------------------------------------
+    def _plan_new(self, parent: Parent, variation: StoreVariation, taken: dict[Any, str]) -> None:
+        run = self.run
+        if run.dry_run and run.seen_variations.status(variation.woo_id) == "imported":
+            self._report(parent, variation, None, "imported")  # its newer copy: the same plan
+            return
+        sku, message = variation.sku, None
+        if not sku:
+            sku = generated_sku(run.connection_id, variation.woo_id)
+            described = ", ".join(f"{k} {v}" for k, v in variation.options.items())
+            message = (
+                f"has no SKU in the store: imported as {sku!r}, linked by its options "
+                f"({described}); give it a SKU in WooCommerce to match it by SKU"
+            )
+        if sku.casefold() in run.tombstones and not run.settings.restore_removed:
+            self._report(parent, variation, None, "skipped", REMOVED_LOCALLY)
+            return
+        problem = options_problem(parent.attributes, variation.options)
+        if problem is not None:
+            if not parent.updated:
+                problem += (
+                    f" (the catalog's parent was left as it was: pass {param('update_existing')} "
+                    "to take the store's options)"
+                )
+            self._report(parent, variation, None, "failed", problem)
+            return
+        key = options_key(variation.options)
+        if key in taken:
+            self._report(parent, variation, None, "failed", same_options_message(sku, taken[key]))
+            return
+        if sku in run.planned_skus:
+            message = "another store product in this run has this SKU"
+            self._report(parent, variation, None, "failed", message)
+            return
+        run.planned_skus.add(sku)
+        taken[key] = sku
+        _local, fields = variation_fields(
+            variation.woo, run.rules, run.slugs_by_id, variation.options
+        )
+        fields["sku"] = sku
+        fields["name"] = variation_name(parent.name, variation.options)
+        self.new.append(_New(parent, variation, sku, fields, message))
+
+    def _create(self) -> None:
+        run = self.run
+        rows: list[dict[str, Any]] = []
+        ready: list[_New] = []
+        for new in self.new:
+            try:
+                row = new_product_row(normalize_fields(new.fields), self.now)
+            except ValidationError as exc:
+                self._report(new.parent, new.variation, None, "failed", exc.message)
+                continue
+            row["parent_id"] = new.parent.product_id
+            rows.append(row)
+            ready.append(new)
+        writing = bool(rows) and not run.dry_run
+        ids = insert_products(self.session, rows) if writing else {}
+        restored: list[str] = []
+        slugs = run.fingerprinter.slugs
+        for new in ready:
+            product_id = ids.get(new.sku)
+            message = new.message
+            if new.sku.casefold() in run.tombstones:
+                restored.append(new.sku)
+                message = "restored: it had been removed locally"
+            self._report(new.parent, new.variation, product_id, "imported", message)
+            if product_id is None:
+                continue
+            known = {OPTIONS_KEY: options_print(new.variation.options, slugs)}
+            if not new.variation.sku:
+                known["sku"] = catalog_print(_SKU_TARGET, new.sku)
+            woo = as_product(new.variation.woo)
+            stale = self.linked.get(new.variation.woo_id)  # a link to no variation of the parent
+            queue_sync(self.writes, run, product_id, woo, [], stale, self.now, known=known)
+        run.restored.extend(restored)
+        if writing:
+            remember_new_skus(run, list(ids))
+            if restored:
+                drop_tombstones(self.session, restored)

@@ -1,0 +1,92 @@
+"""What both pipelines compare for a variation: the fields a variation has of its own (its
+scalars, dimensions and one image) and its options, fingerprinted under :data:`OPTIONS_KEY`.
+
+The export sends these (``services/export/variation_payload.py``); the import records the same
+fingerprints for the variations it takes, so an export right after an import sends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from woosync.services.sync import echoes as echo_rules
+from woosync.services.sync import targets as sync_targets
+from woosync.woo.variations import option_set
+
+OPTIONS_KEY = "attributes:options"  # the variation's options, as a key of exported_values
+# the scalar fields of a product a variation has of its own (WooCommerce's variation schema)
+VARIATION_SCALARS = frozenset(
+    {
+        "sku",
+        "global_unique_id",
+        "description",
+        "status",
+        "regular_price",
+        "sale_price",
+        "date_on_sale_from",
+        "date_on_sale_to",
+        "virtual",
+        "downloadable",
+        "tax_status",
+        "tax_class",
+        "manage_stock",
+        "stock_quantity",
+        "stock_status",
+        "backorders",
+        "low_stock_amount",
+        "weight",
+        "shipping_class",
+        "menu_order",
+    }
+)
+_OWN_KINDS = frozenset({sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES})
+
+
+def variation_targets(targets: Sequence[sync_targets.Target]) -> list[sync_targets.Target]:
+    """The export's targets a variation has: its scalars, dimensions and image."""
+    return [
+        target
+        for target in targets
+        if target.kind in _OWN_KINDS
+        or (target.kind == sync_targets.SCALAR and target.woo in VARIATION_SCALARS)
+    ]
+
+
+def global_slugs(targets: Sequence[sync_targets.Target]) -> dict[str, str]:
+    """Local attribute name -> the ``pa_`` slug the export mapping sends it to."""
+    return {t.field: t.woo for t in targets if t.kind == sync_targets.GLOBAL_ATTRIBUTE}
+
+
+def store_options(options: Mapping[str, Any], slugs: Mapping[str, str]) -> dict[str, str]:
+    """A variation's options in store terms: a global attribute by its slug, a local one by name
+    (what :func:`woosync.woo.variations.store_option_set` reads back)."""
+    return {slugs.get(name, name): str(option) for name, option in options.items()}
+
+
+def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
+    """The fingerprint of a variation's options (order and case do not matter, as in the store)."""
+    pairs = sorted(f"{name}={option}" for name, option in option_set(store_options(options, slugs)))
+    return sync_targets.fingerprint(sync_targets.LOCAL_ATTRIBUTE, pairs)
+
+
+def memory_after_write(
+    variation: Any, answer: Mapping[str, Any], base: Mapping[str, str], action: str
+) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
+    """A variation's echoes and conflicts after an export wrote the keys ``variation.keys``
+    (``variation.family.syncs`` holds its sync record before; ``answer`` is the store's): what it
+    knew of the keys not sent stays (an import's echoes and conflicts), and a create remembers
+    the store's defaults of the standard fields it did not send (status, stock status ...: not
+    edits made in the store)."""
+    sent = list(variation.keys)
+    sync = variation.family.syncs.get(int(variation.row.id))
+    echoes = {k: v for k, v in (getattr(sync, "store_echoes", None) or {}).items() if k not in sent}
+    conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
+    if action == "create":
+        unsent = [
+            target
+            for target in echo_rules.unsent_standard_targets(sorted(sent))
+            if target.woo in VARIATION_SCALARS or target.kind in _OWN_KINDS
+        ]
+        echoes.update(echo_rules.store_defaults(unsent, answer, base))
+    return echo_rules.compact_echoes(echoes, base) or None, conflicts or None

@@ -1,0 +1,194 @@
+"""``woosync import`` of variable products through the CLI against a served sandbox: the dry run
+shows each variation terraform-style, a category path survives export -> import into a new
+catalog, and the export right after an import sends nothing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from woosync.db.engine import open_database
+from woosync.sandbox import Faults, SandboxStore
+from woosync.services.connections import create_connection
+from woosync.services.imports import fetch
+
+CATALOG = """
+- sku: TEE
+  name: Organic Tee
+  type: variable
+  categories: ["Clothing > Tees", "Sale \\\\> 50%"]
+  attributes: {Size: [S, M], Color: [Red, Blue]}
+  variations:
+    - {sku: TEE-S-RED, attributes: {Size: S, Color: Red}, price: "20.00", manage_stock: true, stock_quantity: 5}
+    - {sku: TEE-M-BLUE, attributes: {Size: M, Color: Blue}, price: "21.00", manage_stock: true, stock_quantity: 0}
+- sku: MUG
+  name: Mug
+  price: "9.00"
+  categories: ["Kitchen > Mugs"]
+"""
+FIELDS = "name,sku,price,manage_stock,stock_quantity,categories,Size,Color"
+
+
+@pytest.fixture
+def shop(db_path: Path, cli: Any) -> Iterator[tuple[SandboxStore, int]]:
+    sandbox = SandboxStore(seed=5)
+    db = open_database(db_path)
+    with sandbox.serve() as url:
+        key, secret = sandbox.create_key("read_write")
+        conn = create_connection(
+            db, name="Retail", url=url, consumer_key=key, consumer_secret=secret
+        )
+        yield sandbox, conn.id
+    db.dispose()
+
+
+def run_json(cli: Any, *args: str) -> dict[str, Any]:
+    result = cli("--json", *args)
+    assert result.exit_code == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def test_a_catalog_exported_then_imported_into_a_new_catalog_comes_back_the_same(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    before = run_json(cli, "products", "list", "--all")
+
+    # a second catalog, importing what the first one exported
+    monkeypatch.setenv("WOOSYNC_HOME", str(tmp_path / "second"))
+    key, secret = sandbox.create_key("read_write")
+    added = cli(
+        "connections", "add", "--name", "Retail", "--url", sandbox.home,
+        "--consumer-key", key, "--consumer-secret", secret,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    imported = run_json(cli, "import")
+    assert imported["importedCount"] == 4 and imported["failedCount"] == 0, imported
+
+    after = _comparable(run_json(cli, "products", "list", "--all"))
+    expected = _comparable(before)
+    for sku in expected:
+        assert after[sku] == expected[sku], sku
+    assert after["TEE"]["categories"] == ["Clothing > Tees", "Sale \\> 50%"]
+    assert after["MUG"]["categories"] == ["Kitchen > Mugs"]
+    assert after["TEE-M-BLUE"]["attributes"] == {"Size": "M", "Color": "Blue"}
+
+    # the second catalog exports to the store it imported from: nothing to send
+    conn2 = str(imported["connectionId"])
+    sandbox.stats.reset()
+    partial = run_json(cli, "export", "-c", conn2, "--all", "--partial", "--fields", FIELDS)
+    assert partial["failedCount"] == 0 and sandbox.stats.items_written == 0
+    assert sandbox.stats.by_method.get("POST", 0) == 0
+    again = run_json(cli, "import", "--update-existing")
+    assert again["unchangedCount"] == 4 and again["importedCount"] == 0
+
+
+def _comparable(listing: Any) -> dict[str, Any]:
+    rows = listing if isinstance(listing, list) else listing["products"]
+    keep: tuple[str, ...] = ("sku", "name", "type", "price", "categories", "attributes")
+    keep += ("stock_quantity", "manage_stock", "parent_sku")
+    rows = [*rows, *(v for row in rows for v in row.get("variations") or [])]
+    found = {row["sku"]: {k: row.get(k) for k in keep} for row in rows}
+    for row in found.values():
+        row["type"] = row["type"] or "simple"  # what the store answers for "not given"
+        row["manage_stock"] = bool(row["manage_stock"])
+    return found
+
+
+def test_a_dry_run_shows_each_variation_and_writes_nothing(
+    cli: Any, shop: tuple[SandboxStore, int]
+) -> None:
+    sandbox, _conn = shop
+    parent = sandbox.create_product(
+        {
+            "name": "Tee",
+            "type": "variable",
+            "sku": "TEE",
+            "attributes": [{"name": "Size", "variation": True, "options": ["S", "M"]}],
+        }
+    )
+    for size in ("S", "M"):
+        sandbox.create_variation(
+            parent["id"], {"sku": f"TEE-{size}", "attributes": [{"name": "Size", "option": size}]}
+        )
+
+    result = cli("import", "--dry-run")
+
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"+ import TEE (store product {parent['id']})" in lines
+    held = {v["sku"]: v["id"] for v in sandbox.variations(parent["id"])}
+    assert (
+        f"+ import TEE-M (store variation {held['TEE-M']} of store product {parent['id']})" in lines
+    )
+    assert "3 to create, 0 to update" in result.stdout  # the counts include the variations
+    assert cli("products", "list", "--all", "--format", "count").stdout.strip() == "0"
+
+
+def test_an_import_after_an_export_links_everything_and_changes_nothing(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    before = _comparable(run_json(cli, "products", "list", "--all"))
+
+    again = run_json(cli, "import", "--update-existing")
+
+    assert again["importedCount"] == again["failedCount"] == 0, again
+    assert again["unchangedCount"] == 4 and again["conflictCount"] == 0
+    assert _comparable(run_json(cli, "products", "list", "--all")) == before
+    parent = sandbox.find_sku("TEE")
+    assert parent is not None and len(sandbox.variations(parent["id"])) == 2
+
+
+def test_under_faults_with_stalls_every_variation_comes_in_once(
+    cli: Any, shop: tuple[SandboxStore, int], monkeypatch: pytest.MonkeyPatch, clock: Any
+) -> None:
+    """(``clock``: retries back off on woosync's clock, which moves on at once here.)"""
+    sandbox, _conn = shop
+    monkeypatch.setattr(fetch, "VARIATIONS_PER_PAGE", 2)  # more requests to go wrong
+    skus: list[str] = []
+    for n in range(4):
+        parent = sandbox.create_product(
+            {
+                "name": f"Tee {n}",
+                "type": "variable",
+                "sku": f"FT{n}",
+                "attributes": [{"name": "Size", "variation": True, "options": ["S", "M", "L"]}],
+            }
+        )
+        for size in ("S", "M", "L"):
+            skus.append(f"FT{n}-{size}")
+            sandbox.create_variation(
+                parent["id"], {"sku": skus[-1], "attributes": [{"name": "Size", "option": size}]}
+            )
+    sandbox.faults = Faults(
+        error_rates={500: 0.08, 502: 0.04, 503: 0.04}, rate_429=0.08, retry_after=0,
+        stall_rate=0.05, stall_seconds=0.3, drop_rate=0.05,
+    )  # fmt: skip
+    data: dict[str, Any] = {"success": False}
+    for _attempt in range(3):  # a run may give a parent up; the next one finishes it
+        result = cli("--json", "import")
+        assert result.exit_code in (0, 1), result.stderr
+        data = json.loads(result.stdout)
+        if data["success"]:
+            break
+    sandbox.faults = Faults()
+
+    assert data["success"], data
+    assert sum(sandbox.stats.faults.values()) >= 2
+    listed = _comparable(run_json(cli, "products", "list", "--all"))
+    assert sorted(sku for sku in listed if "-" in sku) == sorted(skus)  # each once, none lost
+    assert len(listed) == 16
