@@ -24,6 +24,7 @@ _JSON_COLUMNS = (*LIST_FIELDS, "attributes", "custom_fields")
 COLUMNS: tuple[str, ...] = ("id", *SCALAR_FIELDS, *_JSON_COLUMNS, "parent_id")
 _BOOLEAN_COLUMNS = frozenset({"manage_stock"})
 _TABLE: Any = Product.__table__  # type: ignore[attr-defined]
+_decode = json.JSONDecoder().decode
 
 
 class StoredProduct:
@@ -43,7 +44,8 @@ class StoredProduct:
         for column, value in zip(COLUMNS, values, strict=True):
             if value is not None:
                 if column in _JSON_COLUMNS:
-                    value = json.loads(value)
+                    # most lists and objects are empty: no decoder for those
+                    value = [] if value == "[]" else {} if value == "{}" else _decode(value)
                 elif column in _BOOLEAN_COLUMNS:
                     value = bool(value)
             setattr(self, column, value)
