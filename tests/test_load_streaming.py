@@ -258,3 +258,20 @@ def test_the_sku_register_keeps_the_first_spelling_and_place() -> None:
         parse_products('[{"sku": "T", "variations": [{"sku": "V"}, {"sku": "v"}]}]', "json")
     )
     assert "differs only in case from 'V' on row 1, variation 1" in errors[-1].message
+
+
+def test_a_variation_chunks_after_a_parent_that_fails_says_so(db: Database, tmp_path: Path) -> None:
+    catalog.load_products(db, csv_file(tmp_path, ["P,Plain,1,"]))
+    path = tmp_path / "turn.csv"
+    path.write_text(
+        "sku,name,type,parent_sku,price,attribute:Size\n"
+        "P,Tee,variable,,,S|M\n"
+        + "".join(f"F{n},Filler {n},,,1,\n" for n in range(4))
+        + "P-S,,variation,P,10,S\n"
+    )
+    report = catalog.load_products(db, path)
+    assert [(e.row, e.sku) for e in report.errors] == [(2, "P"), (7, "P-S")]
+    assert "is a simple product in the catalog and cannot become variable" in (
+        report.errors[0].message
+    )
+    assert report.errors[1].message == "its parent 'P' cannot be loaded (see its row)"

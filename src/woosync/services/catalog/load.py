@@ -97,6 +97,7 @@ class _Writer:
     changes: dict[str, list[FieldChange]] = dataclasses.field(default_factory=dict)
     waiting: list[ValidRow] = dataclasses.field(default_factory=list)  # parents not met yet
     twins: TwinIndex | None = None
+    failed: set[str] = dataclasses.field(default_factory=set)  # parents that failed, folded
 
     def __post_init__(self) -> None:
         self.twins = TwinIndex(self.session)
@@ -188,6 +189,7 @@ class _Writer:
 
     def _family(self, rows: list[ValidRow], result: UpsertResult) -> None:
         """Variable products and variations, checked family by family (the ORM's way)."""
+        rows = self._orphans(rows, result)
         if not rows:
             return
         assert self.twins is not None
@@ -202,19 +204,32 @@ class _Writer:
         )
         self.session.flush()
         self.session.expunge_all()  # nothing of this chunk stays in memory
+        parents = {row.sku for row in rows if not _is_variation(row)}
+        self.failed.update(e.sku.casefold() for e in done.errors if e.sku in parents)
         result.created.extend(done.created)
         result.updated.extend(done.updated)
         result.unchanged.extend(done.unchanged)
         result.errors.extend(done.errors)
         result.changes.update(done.changes)
 
+    def _orphans(self, rows: list[ValidRow], result: UpsertResult) -> list[ValidRow]:
+        """Variations whose parent failed in an earlier chunk fail as they would beside it."""
+        if not self.failed:
+            return rows
+        kept: list[ValidRow] = []
+        for row in rows:
+            parent = row.parent_sku
+            if parent is not None and parent.casefold() in self.failed:
+                message = f"its parent {parent!r} cannot be loaded (see its row)"
+                result.errors.append(RowError(row.row, row.sku, row.label(message)))
+            else:
+                kept.append(row)
+        return kept
+
     def _gather(self, rows: list[ValidRow], chunk: UpsertResult) -> None:
         """The chunk's outcome in the order of a single upsert: products in file order, then
         variations in file order."""
-        order = {
-            row.sku: (row.parent_sku is not None or row.fields.get("type") == VARIATION, index)
-            for index, row in enumerate(rows)
-        }
+        order = {row.sku: (_is_variation(row), index) for index, row in enumerate(rows)}
         last = (True, len(rows))
 
         def place(sku: str) -> tuple[bool, int]:
@@ -226,6 +241,10 @@ class _Writer:
         self.errors += chunk.errors
         for sku in sorted(chunk.changes, key=place):
             self.changes[sku] = chunk.changes[sku]
+
+
+def _is_variation(row: ValidRow) -> bool:
+    return row.parent_sku is not None or row.fields.get("type") == VARIATION
 
 
 def _in_a_family(row: ValidRow, product: StoredProduct | None) -> bool:
