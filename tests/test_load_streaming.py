@@ -275,3 +275,24 @@ def test_a_variation_chunks_after_a_parent_that_fails_says_so(db: Database, tmp_
         report.errors[0].message
     )
     assert report.errors[1].message == "its parent 'P' cannot be loaded (see its row)"
+
+
+def test_through_the_cli_a_late_bad_row_changes_nothing_and_a_reload_nothing_either(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    good = csv_file(tmp_path, ROWS, "good.csv")
+    first = cli("--json", "products", "load", str(good))
+    assert first.exit_code == 0, first.stderr
+    assert json.loads(first.stdout)["created"] == 12
+    before = products(db_path)
+    bad = csv_file(tmp_path, [*(row.replace("Kitchen", "Home") for row in ROWS), "Z,,x,"], "b.csv")
+    refused = cli("--json", "products", "load", str(bad))
+    assert refused.exit_code == 2
+    data = json.loads(refused.stdout)
+    assert (data["applied"], data["updated"], data["invalid"]) == (False, 12, 1)
+    assert [error["row"] for error in data["errors"]] == [14]
+    assert "1 invalid row(s)" in refused.stderr and "nothing was loaded" in refused.stderr
+    assert products(db_path) == before
+    again = cli("--json", "products", "load", str(good))
+    assert json.loads(again.stdout)["unchanged"] == 12
+    assert products(db_path) == before

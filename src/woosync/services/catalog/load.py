@@ -62,7 +62,7 @@ def load_products(
     fmt = detect_format(path, fmt)
     checker = RowChecker(decimal_comma)
     with db.session() as session:
-        writer = _Writer(session, checker.skus)
+        writer = _Writer(session, checker.skus, TwinIndex(session))
         for source in iter_product_file(path, fmt):
             checker.row(source)
             if len(checker.valid) >= LOAD_CHUNK:
@@ -90,17 +90,14 @@ class _Writer:
 
     session: Session
     skus: SkuRegister  # the file's SKUs so far
+    twins: TwinIndex  # the catalog's SKUs before the load, for new SKUs equal but for case
     created: list[str] = dataclasses.field(default_factory=list)
     updated: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)
     errors: list[RowError] = dataclasses.field(default_factory=list)
     changes: dict[str, list[FieldChange]] = dataclasses.field(default_factory=dict)
     waiting: list[ValidRow] = dataclasses.field(default_factory=list)  # parents not met yet
-    twins: TwinIndex | None = None
     failed: set[str] = dataclasses.field(default_factory=set)  # parents that failed, folded
-
-    def __post_init__(self) -> None:
-        self.twins = TwinIndex(self.session)
 
     def write(self, rows: list[ValidRow]) -> None:
         if not rows:
@@ -154,7 +151,6 @@ class _Writer:
     ) -> None:
         """Products outside any family: new ones inserted in one statement, changed ones updated
         column by column, unchanged ones not written at all."""
-        assert self.twins is not None
         now = utcnow()
         new_rows: list[dict[str, Any]] = []
         changed: list[tuple[int, dict[str, Any]]] = []
@@ -192,7 +188,6 @@ class _Writer:
         rows = self._orphans(rows, result)
         if not rows:
             return
-        assert self.twins is not None
         done = upsert_rows(
             self.session,
             rows,
