@@ -296,3 +296,41 @@ def test_through_the_cli_a_late_bad_row_changes_nothing_and_a_reload_nothing_eit
     again = cli("--json", "products", "load", str(good))
     assert json.loads(again.stdout)["unchanged"] == 12
     assert products(db_path) == before
+
+
+def test_a_changed_row_is_stored_as_the_orm_stores_it(
+    db_pair: tuple[Database, Database], tmp_path: Path, clock: Any
+) -> None:
+    """The load's column updates (one executemany) store the bytes an ORM update stores."""
+    streamed, orm = db_pair
+    rows = ["A,Mug,1.50,Kitchen", "B,Bowl,2,Kitchen|Gifts"]
+    for database in db_pair:
+        catalog.load_products(database, csv_file(tmp_path, rows))
+    path = tmp_path / "change.csv"
+    path.write_text(
+        "sku,price,categories,attribute:COLOR,custom:note,manage_stock,stock_quantity\n"
+        "A,1.75,Home|Gifts,Red|Blue,fragile,yes,4\nB,2,Kitchen|Gifts,,,,\n"
+    )
+    clock.advance(seconds=60)
+    loaded = catalog.load_products(streamed, path).result
+    assert (loaded.updated, loaded.unchanged) == (["A"], ["B"])
+    changes = [
+        {
+            "sku": "A",
+            "price": "1.75",
+            "categories": ["Home", "Gifts"],
+            "COLOR": ["Red", "Blue"],
+            "custom:note": "fragile",
+            "manage_stock": True,
+            "stock_quantity": 4,
+        },
+        {"sku": "B", "manage_stock": None, "stock_quantity": None, "COLOR": None},
+    ]
+    with orm.session() as session:
+        catalog.upsert_products(session, changes)
+
+    def stored(database: Database) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(database.path) as connection:
+            return connection.execute("SELECT * FROM products ORDER BY id").fetchall()
+
+    assert stored(streamed) == stored(orm)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.timeutil import utcnow
+from woosync.db.bulk_sql import insert_many
+from woosync.db.models import Product
 from woosync.files.product_files import detect_format, iter_product_file
 from woosync.products.rows import RowChecker, RowError, SkuRegister, ValidRow
 from woosync.products.variations import VARIABLE, VARIATION, kind, type_change_problem
@@ -34,7 +36,7 @@ from woosync.services.catalog.stored import (
     write_changes,
 )
 from woosync.services.catalog.tombstones import drop_tombstones
-from woosync.services.catalog.upsert import insert_products, upsert_rows
+from woosync.services.catalog.upsert import upsert_rows
 from woosync.services.catalog.views import FieldChange, LoadReport, UpsertResult
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
     from woosync.db.engine import Database
 
 LOAD_CHUNK = 2000  # rows written at a time
+_PRODUCTS: Any = Product.__table__  # type: ignore[attr-defined]
 
 
 def load_products(
@@ -180,7 +183,7 @@ class _Writer:
         if changed:
             write_changes(self.session, changed, now)
         if new_rows:
-            insert_products(self.session, new_rows)
+            insert_many(self.session, _PRODUCTS, new_rows)
             drop_tombstones(self.session, [row["sku"] for row in new_rows])
 
     def _family(self, rows: list[ValidRow], result: UpsertResult) -> None:
