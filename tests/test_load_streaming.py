@@ -314,7 +314,7 @@ def test_a_changed_row_is_stored_as_the_orm_stores_it(
     clock.advance(seconds=60)
     loaded = catalog.load_products(streamed, path).result
     assert (loaded.updated, loaded.unchanged) == (["A"], ["B"])
-    changes = [
+    changes: list[dict[str, Any]] = [
         {
             "sku": "A",
             "price": "1.75",
