@@ -189,3 +189,29 @@ def _memoized(process: Encoder) -> Encoder:
         return encoded
 
     return encode
+
+
+def update_many(
+    session: Session,
+    table: Any,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    key: str,
+) -> None:
+    """Set ``columns`` of the rows whose ``key`` is given: each row is the values of ``columns``
+    then the key's value. One ``executemany``; values encoded as :func:`insert_many` encodes them."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    makers = [encoder_factory(table.c[name].type, dialect) for name in columns]
+    values = list(zip(*rows, strict=True))
+    encoded = [
+        column if make is None else list(map(make(), column))
+        for column, make in zip(values, makers, strict=False)
+    ]
+    encoded.append(values[-1])
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    sql = f"UPDATE {table.name} SET {assignments} WHERE {key} = ?"
+    connection.exec_driver_sql(sql, list(zip(*encoded, strict=True)))

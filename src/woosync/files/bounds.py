@@ -69,9 +69,20 @@ def read_text(path: str | Path, *, encoding: str = "utf-8", allow_stdin: bool = 
         if len(text.encode("utf-8", "surrogatepass")) > limit:
             raise _too_big("standard input", megabytes)
         return text
-    if Path(path).stat().st_size > limit:
-        raise _too_big(str(path), megabytes)
+    check_size(path)
     return Path(path).read_text(encoding=encoding)
+
+
+def check_size(path: str | Path) -> int:
+    """The size of ``path`` in bytes, refused past the limit (a file streamed is held to it too).
+
+    ``OSError`` passes through for the caller to word.
+    """
+    megabytes = max_file_megabytes()
+    size = Path(path).stat().st_size
+    if size > int(megabytes * 1024 * 1024):
+        raise _too_big(str(path), megabytes)
+    return size
 
 
 class YamlBudget:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from woosync.core.errors import ValidationError
@@ -26,19 +27,27 @@ CSV_ALIASES: dict[str, str] = {
 
 
 def parse_csv(text: str, source: str) -> list[SourceRow]:
-    """Rows of a CSV file as a spreadsheet saves it: comma, semicolon or tab separated (told by the
-    header line), with or without a byte order mark, any case of the standard column names."""
-    text = text.removeprefix("\ufeff")  # a BOM left by Excel (stdin is not decoded as utf-8-sig)
-    header_line = text.split("\n", 1)[0]
-    delimiter = next((d for d in (",", ";", "\t") if d in header_line), ",")
+    """The rows of a CSV text (see :func:`iter_csv`)."""
+    return list(iter_csv(io.StringIO(text, newline=""), source, size=len(text)))
+
+
+def iter_csv(lines: Iterable[str], source: str, *, size: int) -> Iterator[SourceRow]:
+    """Rows of a CSV file as a spreadsheet saves it, one at a time: comma, semicolon or tab
+    separated (told by the header line), with or without a byte order mark, any case of the
+    standard column names. ``lines`` is the file opened with ``newline=""``; ``size`` bounds a
+    cell (the file's length)."""
+    lines = iter(lines)
+    header_line = next(lines, "")
+    header_line = header_line.removeprefix("\ufeff")  # a BOM left by Excel (stdin: not decoded)
+    delimiter = next((d for d in (",", ";", "\t") if d in header_line.split("\n", 1)[0]), ",")
     # strict: a stray or unclosed quote is an error, not a cell that swallows the rows below it
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter, strict=True)
     # the csv module refuses cells over 128 KiB by default; a long HTML description is one
-    csv.field_size_limit(max(csv.field_size_limit(), len(text)))
+    csv.field_size_limit(max(csv.field_size_limit(), size))
     records = _csv_records(reader, source)
     header = next(records, None)
     if header is None:
-        return []
+        return
     columns = [_csv_column(column) for column in header]
     for column in columns:
         if column in CSV_COLUMNS or (
@@ -51,15 +60,13 @@ def parse_csv(text: str, source: str) -> list[SourceRow]:
         )
     if len(set(columns)) != len(columns):
         raise ValidationError(f"{source}: a column appears twice in the header")
-    rows: list[SourceRow] = []
     for number, cells in enumerate(records, start=2):  # spreadsheet numbering: header is row 1
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(columns):
-            rows.append(SourceRow(number, {TOO_MANY_CELLS: len(cells)}))
+            yield SourceRow(number, {TOO_MANY_CELLS: len(cells)})
             continue
-        rows.append(SourceRow(number, _csv_row(columns, cells)))
-    return rows
+        yield SourceRow(number, _csv_row(columns, cells))
 
 
 def _csv_records(reader: Any, source: str) -> Iterator[list[str]]:

@@ -6,17 +6,19 @@ into 83 and ``NO`` into False (``yaml_text``). CSV is in ``product_csv``.
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
 from woosync.core.errors import ValidationError, param
 from woosync.files import bounds
-from woosync.files.product_csv import parse_csv
-from woosync.files.yaml_text import load_yaml_strings
+from woosync.files.json_stream import JsonProducts
+from woosync.files.product_csv import iter_csv
+from woosync.files.yaml_text import YamlStrings
 from woosync.products.rows import NOT_AN_OBJECT, SourceRow
 
 FORMATS: tuple[str, ...] = ("csv", "json", "yaml")
@@ -43,37 +45,93 @@ def detect_format(path: Path | str, fmt: str | None = None) -> str:
 
 def read_product_file(path: Path | str, fmt: str | None = None) -> list[SourceRow]:
     """Read a product file into rows (``-`` is stdin and needs ``fmt``). File-level problems raise."""
+    return list(iter_product_file(path, fmt))
+
+
+def iter_product_file(path: Path | str, fmt: str | None = None) -> Iterator[SourceRow]:
+    """The rows of a product file one at a time (``-`` is stdin and needs ``fmt``): CSV and JSON
+    files are read as a stream, so only the row at hand is in memory. File-level problems raise,
+    some of them (a syntax error, a key given twice outside the products) only when reached."""
     fmt = detect_format(path, fmt)
+    source = str(path)
+    if source == "-":
+        try:
+            text = bounds.read_text(path, encoding="utf-8-sig", allow_stdin=True)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationError(f"cannot read {path}: {exc}") from None
+        yield from _parse(io.StringIO(text, newline=""), fmt, source, len(text))
+        return
     try:
-        text = bounds.read_text(path, encoding="utf-8-sig", allow_stdin=True)
-    except (OSError, UnicodeDecodeError) as exc:
+        size = bounds.check_size(path)
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 (a generator's)
+    except OSError as exc:
         raise ValidationError(f"cannot read {path}: {exc}") from None
-    return parse_products(text, fmt, source=str(path))
+    with handle:
+        try:
+            yield from _parse(handle, fmt, source, size)
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"cannot read {path}: {exc}") from None
 
 
 def parse_products(text: str, fmt: str, *, source: str = "<input>") -> list[SourceRow]:
+    return list(_parse(io.StringIO(text, newline=""), fmt, source, len(text)))
+
+
+def _parse(handle: IO[str], fmt: str, source: str, size: int) -> Iterator[SourceRow]:
     if fmt == "csv":
-        return parse_csv(text, source)
-    duplicates: list[tuple[dict[str, Any], str]] = []
+        yield from iter_csv(handle, source, size=size)
+        return
     if fmt == "json":
         try:
-            document = _load_json(text, duplicates, source)
+            yield from _json_rows(handle, source)
         except json.JSONDecodeError as exc:
             raise ValidationError(
                 f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
             ) from None
-    else:
+        return
+    try:
+        yield from _yaml_rows(handle, source)
+    except yaml.YAMLError as exc:
+        raise ValidationError(f"{source} is not valid YAML: {_one_line(exc)}") from None
+    except ValidationError as exc:
+        if exc.message.startswith(f"{source}:"):
+            raise
+        raise ValidationError(f"{source}: {exc.message}", hint=exc.hint) from None
+
+
+def _yaml_rows(handle: IO[str], source: str) -> Iterator[SourceRow]:
+    """The products of a YAML file as the parser completes them (:class:`YamlStrings`)."""
+    builder = YamlStrings(handle)
+    duplicates = builder.found
+    items = builder.items()
+    number = 0
+    while True:
+        mark = len(duplicates)
         try:
-            document = load_yaml_strings(text, duplicates)
-        except yaml.YAMLError as exc:
-            raise ValidationError(f"{source} is not valid YAML: {_one_line(exc)}") from None
-        except ValidationError as exc:
-            raise ValidationError(f"{source}: {exc.message}", hint=exc.hint) from None
-    return _items(document, source, duplicates)
+            item = next(items)
+        except StopIteration:
+            break
+        number += 1
+        twice = {id(mapping): key for mapping, key in duplicates}
+        del duplicates[mark:]
+        yield _row(number, item, _find_duplicate(item, twice) if twice else None)
+    document = builder.document
+    if not builder.streamed:
+        yield from _items(document, source, duplicates)
+        return
+    if isinstance(document, dict):  # the mapping around the products list
+        _check_outside(
+            {key: value for key, value in document.items() if key != "products"},
+            source,
+            {id(m): k for m, k in duplicates},
+            root=document,
+        )
 
 
-def _load_json(text: str, duplicates: list[tuple[dict[str, Any], str]], source: str) -> Any:
-    """``json.loads``, appending each object that has a key twice (and that key) to ``duplicates``."""
+def _json_rows(handle: IO[str], source: str) -> Iterator[SourceRow]:
+    """The products of a JSON file as they are decoded; each object that has a key twice is
+    remembered with that key (the product's row says so; elsewhere it is a file error)."""
+    duplicates: list[tuple[dict[str, Any], str]] = []
 
     def build(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         built = dict(pairs)
@@ -86,7 +144,26 @@ def _load_json(text: str, duplicates: list[tuple[dict[str, Any], str]], source: 
                 seen.add(key)
         return built
 
-    return bounds.load_json(text, source, object_pairs_hook=build)
+    reader = JsonProducts(handle, source, build)
+    items = iter(reader)
+    number = 0
+    while True:
+        mark = len(duplicates)
+        try:
+            item = next(items)
+        except StopIteration:
+            break
+        number += 1
+        twice = {id(mapping): key for mapping, key in duplicates[mark:]}
+        del duplicates[mark:]
+        yield _row(number, item, _find_duplicate(item, twice) if twice else None)
+    if not reader.streamed:
+        yield from _items(reader.document, source, duplicates)
+        return
+    if isinstance(reader.document, dict):  # the object around the products list
+        if "products" in reader.document:
+            raise ValidationError(f"{source}: key 'products' appears twice")
+        _check_outside(reader.document, source, {id(m): k for m, k in duplicates})
 
 
 def _find_duplicate(
@@ -119,41 +196,49 @@ def _find_duplicate(
 
 def _items(
     document: Any, source: str, duplicates: list[tuple[dict[str, Any], str]] | None = None
-) -> list[SourceRow]:
+) -> Iterator[SourceRow]:
+    """The rows of a document read whole; each product is let go once its row is taken."""
     twice = {id(mapping): key for mapping, key in duplicates or []}
     if isinstance(document, Mapping) and "products" in document:
         if twice:  # the wrapper object itself, or something outside the products list
-            outside = {key: value for key, value in document.items() if key != "products"}
-            root_key = twice.get(id(document))
-            problem = (
-                f"key {root_key!r} appears twice"
-                if root_key is not None
-                else _find_duplicate(outside, twice)
+            _check_outside(
+                {key: value for key, value in document.items() if key != "products"},
+                source,
+                twice,
+                root=document,
             )
-            if problem is not None:
-                raise ValidationError(f"{source}: {problem}")
         document = document["products"]
     if document is None:
-        return []
+        return
     if isinstance(document, Mapping) and "sku" in document:
         document = [document]  # one product, as `products show --json` prints it
     if not isinstance(document, list):
         raise ValidationError(
             f"{source} must hold a list of products (or an object with a 'products' list)"
         )
-    if twice:
-        return [
-            SourceRow(
-                number,
-                item if isinstance(item, dict) else {NOT_AN_OBJECT: item},
-                _find_duplicate(item, twice),
-            )
-            for number, item in enumerate(document, start=1)
-        ]
-    return [
-        SourceRow(number, item if isinstance(item, dict) else {NOT_AN_OBJECT: item})
-        for number, item in enumerate(document, start=1)
-    ]
+    for index, item in enumerate(document):
+        document[index] = None
+        yield _row(index + 1, item, _find_duplicate(item, twice) if twice else None)
+
+
+def _check_outside(
+    outside: dict[str, Any], source: str, twice: dict[int, str], root: Any = None
+) -> None:
+    """A key given twice in the object around the products list is a file error."""
+    if not twice:
+        return
+    root_key = twice.get(id(root if root is not None else outside))
+    problem = (
+        f"key {root_key!r} appears twice"
+        if root_key is not None
+        else _find_duplicate(outside, twice)
+    )
+    if problem is not None:
+        raise ValidationError(f"{source}: {problem}")
+
+
+def _row(number: int, item: Any, duplicate: str | None) -> SourceRow:
+    return SourceRow(number, item if isinstance(item, dict) else {NOT_AN_OBJECT: item}, duplicate)
 
 
 def _one_line(exc: Exception) -> str:

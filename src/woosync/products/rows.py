@@ -71,18 +71,65 @@ def validate_rows(
     ``decimal_comma`` reads ``12,50`` as ``12.50`` (:func:`read_decimal_commas`); without it a
     price written so is an error that suggests the option.
     """
-    check = _Checker(decimal_comma)
+    check = RowChecker(decimal_comma)
     for source in rows:
         check.row(source)
     return check.valid, check.errors
 
 
-class _Checker:
-    def __init__(self, decimal_comma: bool) -> None:
+class SkuRegister:
+    """The SKUs met so far in a file, without regard to case, and where each was first met.
+
+    Kept compact for files of hundreds of thousands of rows: the case-folded SKU maps to one
+    integer (row, variation, and whether the SKU was written as its folded or upper-case form),
+    so only a SKU in mixed case keeps its spelling beside it.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int | tuple[str, int]] = {}
+
+    def __contains__(self, sku: str) -> bool:
+        return sku.casefold() in self._seen
+
+    def claim(self, sku: str, row: int, variation: int = 0) -> tuple[str, str] | None:
+        """None when ``sku`` is met for the first time (or again at the same place); else the
+        first SKU as written and where it is (``row 3`` / ``row 3, variation 2``)."""
+        folded = sku.casefold()
+        place = (row << 20 | variation) << 1
+        first = self._seen.get(folded)
+        if first is None:
+            if sku == folded:
+                self._seen[folded] = place
+            elif sku == folded.upper():
+                self._seen[folded] = place | 1
+            else:
+                self._seen[folded] = (sku, place)
+            return None
+        if isinstance(first, tuple):
+            spelled, code = first
+        else:
+            spelled, code = (folded.upper() if first & 1 else folded), first
+        if code >> 1 == place >> 1:
+            return None
+        first_row, first_variation = code >> 21, (code >> 1) & 0xFFFFF
+        where = f"row {first_row}" + (f", variation {first_variation}" if first_variation else "")
+        return spelled, where
+
+
+class RowChecker:
+    """Checks rows one at a time (a file of any length: only the SKUs are remembered); the
+    checked rows gather in ``valid`` and ``errors`` until the caller takes them."""
+
+    def __init__(self, decimal_comma: bool = False) -> None:
         self.decimal_comma = decimal_comma
         self.valid: list[ValidRow] = []
         self.errors: list[RowError] = []
-        self.seen: dict[str, tuple[str, str]] = {}  # SKU case-folded -> (SKU, where)
+        self.skus = SkuRegister()
+
+    def take(self) -> list[ValidRow]:
+        """The valid rows checked since the last call."""
+        taken, self.valid = self.valid, []
+        return taken
 
     def row(self, source: SourceRow) -> None:
         if NOT_AN_OBJECT in source.data:
@@ -97,7 +144,7 @@ class _Checker:
         if data is None:
             return
         sku = raw_sku(data)
-        if not self._first(source.row, sku, f"row {source.row}", ""):
+        if not self._first(source.row, sku, 0, ""):
             return
         if source.duplicate is not None:
             self.errors.append(RowError(source.row, sku, source.duplicate))
@@ -125,7 +172,7 @@ class _Checker:
         sku = raw_sku(item)
         prefix = f"{where} ({sku}): " if sku else f"{where}: "
         data = self._numbers(row, item, prefix)
-        if data is None or not self._first(row, sku, f"row {row}, {where}", prefix):
+        if data is None or not self._first(row, sku, number, prefix):
             return
         checked = self._record(row, sku, VariationRecord, data, prefix)
         if checked is None:
@@ -147,12 +194,12 @@ class _Checker:
             return None
         return read
 
-    def _first(self, row: int, sku: str | None, where: str, prefix: str) -> bool:
+    def _first(self, row: int, sku: str | None, variation: int, prefix: str) -> bool:
         """Whether this is the first time the SKU is met (else the error is recorded)."""
         if sku is None:
             return True
-        first = self.seen.setdefault(sku.casefold(), (sku, where))
-        if first[1] == where:  # even when the first row is invalid: one SKU, one row
+        first = self.skus.claim(sku, row, variation)
+        if first is None:  # even when the first row is invalid: one SKU, one row
             return True
         self.errors.append(RowError(row, sku, prefix + same_sku_message(sku, *first)))
         return False

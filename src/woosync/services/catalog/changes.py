@@ -6,7 +6,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import (
@@ -22,6 +22,9 @@ from woosync.db.models import Product
 from woosync.products.fields import merge_entries, normalize_fields
 from woosync.services.catalog.views import FieldChange
 
+if TYPE_CHECKING:
+    from woosync.services.catalog.stored import StoredProduct
+
 
 @dataclass(frozen=True, slots=True)
 class FieldPlan:
@@ -29,7 +32,7 @@ class FieldPlan:
     columns: dict[str, Any]  # column name -> new value
 
 
-def plan_fields(product: Product, fields: Mapping[str, Any]) -> FieldPlan:
+def plan_fields(product: Product | StoredProduct, fields: Mapping[str, Any]) -> FieldPlan:
     """What a normalised field dict would change; raises ValidationError for an emptied name/SKU."""
     columns: dict[str, Any] = {}
     changes: list[FieldChange] = []

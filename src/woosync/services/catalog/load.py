@@ -1,17 +1,51 @@
-"""``products load``: a CSV, JSON or YAML product file upserted by SKU in one transaction."""
+"""``products load``: a CSV, JSON or YAML product file upserted by SKU in one transaction.
+
+The file is read as a stream and written in chunks of :data:`LOAD_CHUNK` rows inside one
+transaction, so memory holds a chunk (and one compact entry per SKU for the file-wide duplicate
+check), whatever the file's length. A file with an invalid row anywhere is rolled back whole
+(unless ``skip_invalid``), and so is a dry run: what it reports is what the load would do.
+
+Simple products go the light way (plain rows compared with the stored columns; an unchanged
+product is not written; new ones in one ``executemany``); variable products and variations (and
+the new products of a chunk that has some, so that ids follow the file's order) go through
+:func:`~woosync.services.catalog.upsert.upsert_rows`, which checks each family whole. A
+variation whose parent is neither in the file so far nor in the catalog waits for the end of the
+file (its parent may come later).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from woosync.files.product_files import detect_format, read_product_file
-from woosync.products.rows import validate_rows
+from woosync.core.errors import ValidationError
+from woosync.core.timeutil import utcnow
+from woosync.db.bulk_sql import insert_many
+from woosync.db.models import Product
+from woosync.files.product_files import detect_format, iter_product_file
+from woosync.products.rows import RowChecker, RowError, SkuRegister, ValidRow
+from woosync.products.variations import VARIABLE, VARIATION, kind, type_change_problem
+from woosync.services.catalog.changes import new_product_row, plan_fields
+from woosync.services.catalog.lookup import case_twin_message
+from woosync.services.catalog.stored import (
+    StoredProduct,
+    TwinIndex,
+    existing_skus,
+    stored_by_sku,
+    write_changes,
+)
+from woosync.services.catalog.tombstones import drop_tombstones
 from woosync.services.catalog.upsert import upsert_rows
-from woosync.services.catalog.views import LoadReport
+from woosync.services.catalog.views import FieldChange, LoadReport, UpsertResult
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from woosync.db.engine import Database
+
+LOAD_CHUNK = 2000  # rows written at a time
+_PRODUCTS: Any = Product.__table__  # type: ignore[attr-defined]
 
 
 def load_products(
@@ -29,9 +63,190 @@ def load_products(
     and in custom fields that look like such numbers.
     """
     fmt = detect_format(path, fmt)
-    valid, errors = validate_rows(read_product_file(path, fmt), decimal_comma=decimal_comma)
+    checker = RowChecker(decimal_comma)
     with db.session() as session:
-        result = upsert_rows(
-            session, valid, errors, skip_invalid=skip_invalid, dry_run=dry_run, update_existing=True
-        )
+        writer = _Writer(session, checker.skus, TwinIndex(session))
+        for source in iter_product_file(path, fmt):
+            checker.row(source)
+            if len(checker.valid) >= LOAD_CHUNK:
+                writer.write(checker.take())
+        writer.write(checker.take())
+        writer.finish()
+        errors = sorted([*checker.errors, *writer.errors], key=lambda error: error.row)
+        applied = not dry_run and (skip_invalid or not errors)
+        if not applied:
+            session.rollback()
+    result = UpsertResult(
+        created=writer.created,
+        updated=writer.updated,
+        unchanged=writer.unchanged,
+        errors=errors,
+        changes=writer.changes,
+        applied=applied,
+    )
     return LoadReport(str(path), fmt, dry_run, result)
+
+
+@dataclasses.dataclass
+class _Writer:
+    """Writes checked rows chunk by chunk and gathers what happened, by SKU."""
+
+    session: Session
+    skus: SkuRegister  # the file's SKUs so far
+    twins: TwinIndex  # the catalog's SKUs before the load, for new SKUs equal but for case
+    created: list[str] = dataclasses.field(default_factory=list)
+    updated: list[str] = dataclasses.field(default_factory=list)
+    unchanged: list[str] = dataclasses.field(default_factory=list)
+    errors: list[RowError] = dataclasses.field(default_factory=list)
+    changes: dict[str, list[FieldChange]] = dataclasses.field(default_factory=dict)
+    waiting: list[ValidRow] = dataclasses.field(default_factory=list)  # parents not met yet
+    failed: set[str] = dataclasses.field(default_factory=set)  # parents that failed, folded
+
+    def write(self, rows: list[ValidRow]) -> None:
+        if not rows:
+            return
+        stored = stored_by_sku(self.session, [row.sku for row in rows])
+        families = any(_in_a_family(row, stored.get(row.sku)) for row in rows)
+        simple: list[tuple[ValidRow, StoredProduct | None]] = []
+        family: list[ValidRow] = []
+        for row in rows:
+            product = stored.get(row.sku)
+            # with families in the chunk, new products go with them: ids follow the file's order
+            if _in_a_family(row, product) or (families and product is None):
+                family.append(row)
+            else:
+                simple.append((row, product))
+        chunk = UpsertResult()
+        self._simple(simple, chunk)
+        self._family(self._ready(family), chunk)
+        self._gather(rows, chunk)
+
+    def finish(self) -> None:
+        """The variations that waited for a parent later in the file."""
+        waiting, self.waiting = self.waiting, []
+        for start in range(0, len(waiting), LOAD_CHUNK):
+            rows = waiting[start : start + LOAD_CHUNK]
+            chunk = UpsertResult()
+            self._family(rows, chunk)
+            self._gather(rows, chunk)
+
+    def _ready(self, rows: list[ValidRow]) -> list[ValidRow]:
+        """The rows that can be written now; a variation whose parent the file has not named yet
+        and the catalog does not hold waits for the end."""
+        unknown = {
+            row.parent_sku
+            for row in rows
+            if row.parent_sku is not None and row.parent_sku not in self.skus
+        }
+        if not unknown:
+            return rows
+        stored = existing_skus(self.session, unknown)
+        ready: list[ValidRow] = []
+        for row in rows:
+            if row.parent_sku in unknown and row.parent_sku not in stored:
+                self.waiting.append(row)
+            else:
+                ready.append(row)
+        return ready
+
+    def _simple(
+        self, rows: list[tuple[ValidRow, StoredProduct | None]], result: UpsertResult
+    ) -> None:
+        """Products outside any family: new ones inserted in one statement, changed ones updated
+        column by column, unchanged ones not written at all."""
+        now = utcnow()
+        new_rows: list[dict[str, Any]] = []
+        changed: list[tuple[int, dict[str, Any]]] = []
+        for row, product in rows:
+            sku = row.sku
+            try:
+                if product is None:
+                    twin = self.twins.get(sku)
+                    if twin is not None:
+                        raise ValidationError(case_twin_message(sku, twin))
+                    new_rows.append(new_product_row(row.fields, now))
+                    result.created.append(sku)
+                    continue
+                problem = type_change_problem(sku, product.type, row.fields.get("type"))
+                if problem is not None:
+                    raise ValidationError(problem)
+                plan = plan_fields(product, row.fields)
+            except ValidationError as exc:
+                result.errors.append(RowError(row.row, sku, row.label(exc.message)))
+                continue
+            if plan.changes:
+                result.updated.append(sku)
+                result.changes[sku] = plan.changes
+                changed.append((product.id, plan.columns))
+            else:
+                result.unchanged.append(sku)
+        if changed:
+            write_changes(self.session, changed, now)
+        if new_rows:
+            insert_many(self.session, _PRODUCTS, new_rows)
+            drop_tombstones(self.session, [row["sku"] for row in new_rows])
+
+    def _family(self, rows: list[ValidRow], result: UpsertResult) -> None:
+        """Variable products and variations, checked family by family (the ORM's way)."""
+        rows = self._orphans(rows, result)
+        if not rows:
+            return
+        done = upsert_rows(
+            self.session,
+            rows,
+            [],
+            skip_invalid=True,
+            dry_run=False,
+            update_existing=True,
+            twins=self.twins.twins,
+        )
+        self.session.flush()
+        self.session.expunge_all()  # nothing of this chunk stays in memory
+        parents = {row.sku for row in rows if not _is_variation(row)}
+        self.failed.update(e.sku.casefold() for e in done.errors if e.sku in parents)
+        result.created.extend(done.created)
+        result.updated.extend(done.updated)
+        result.unchanged.extend(done.unchanged)
+        result.errors.extend(done.errors)
+        result.changes.update(done.changes)
+
+    def _orphans(self, rows: list[ValidRow], result: UpsertResult) -> list[ValidRow]:
+        """Variations whose parent failed in an earlier chunk fail as they would beside it."""
+        if not self.failed:
+            return rows
+        kept: list[ValidRow] = []
+        for row in rows:
+            parent = row.parent_sku
+            if parent is not None and parent.casefold() in self.failed:
+                message = f"its parent {parent!r} cannot be loaded (see its row)"
+                result.errors.append(RowError(row.row, row.sku, row.label(message)))
+            else:
+                kept.append(row)
+        return kept
+
+    def _gather(self, rows: list[ValidRow], chunk: UpsertResult) -> None:
+        """The chunk's outcome in the order of a single upsert: products in file order, then
+        variations in file order."""
+        order = {row.sku: (_is_variation(row), index) for index, row in enumerate(rows)}
+        last = (True, len(rows))
+
+        def place(sku: str) -> tuple[bool, int]:
+            return order.get(sku, last)
+
+        self.created += sorted(chunk.created, key=place)
+        self.updated += sorted(chunk.updated, key=place)
+        self.unchanged += sorted(chunk.unchanged, key=place)
+        self.errors += chunk.errors
+        for sku in sorted(chunk.changes, key=place):
+            self.changes[sku] = chunk.changes[sku]
+
+
+def _is_variation(row: ValidRow) -> bool:
+    return row.parent_sku is not None or row.fields.get("type") == VARIATION
+
+
+def _in_a_family(row: ValidRow, product: StoredProduct | None) -> bool:
+    """Whether the row is (or makes, or is stored as) a variable product or a variation."""
+    if row.parent_sku is not None or kind(row.fields.get("type")) != "simple":
+        return True
+    return product is not None and product.type in (VARIABLE, VARIATION)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError
@@ -75,11 +75,14 @@ def upsert_rows(
     skip_invalid: bool,
     dry_run: bool,
     update_existing: bool,
+    twins: Callable[[list[str]], dict[str, tuple[int, str]]] | None = None,
 ) -> UpsertResult:
     """:func:`upsert_products` of checked rows (a variation's rows name their parent, in the same
-    rows or the catalog): products first, then variations under their parents' ids."""
+    rows or the catalog): products first, then variations under their parents' ids. ``twins``
+    finds the stored SKUs equal to new ones but for case (default: :func:`case_twins`)."""
     result = UpsertResult(errors=list(errors))
-    candidates = _candidates(session, rows, result, update_existing)
+    find_twins = twins or (lambda skus: case_twins(session, skus))
+    candidates = _candidates(session, rows, result, update_existing, find_twins)
     renames = check_families(session, candidates) if involves_variations(candidates) else None
     now = utcnow()
     planned: list[tuple[Product, FieldPlan]] = []
@@ -139,7 +142,11 @@ def upsert_rows(
 
 
 def _candidates(
-    session: Session, rows: Sequence[ValidRow], result: UpsertResult, update_existing: bool
+    session: Session,
+    rows: Sequence[ValidRow],
+    result: UpsertResult,
+    update_existing: bool,
+    find_twins: Callable[[list[str]], dict[str, tuple[int, str]]],
 ) -> list[Candidate]:
     """The rows to write, with their stored products (bulk lookups); SKU clashes and type changes
     are errors in ``result``, existing products are ``skipped`` unless ``update_existing``."""
@@ -147,7 +154,7 @@ def _candidates(
     new_skus = [
         row.fields.get("sku") or "" for row in rows if row.fields.get("sku") not in existing
     ]
-    twins = case_twins(session, new_skus) if any(new_skus) else {}
+    twins = find_twins(new_skus) if any(new_skus) else {}
     seen: dict[str, tuple[str, str]] = {}  # SKU without regard to case -> (SKU, where)
     candidates: list[Candidate] = []
     for row in rows:
