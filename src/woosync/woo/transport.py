@@ -182,7 +182,7 @@ class Transport:
                     log.debug(
                         "%s %s -> %s after %d ms (attempt %d)",
                         method,
-                        redact_url(request.url),
+                        _Redacted(request.url),
                         type(exc).__name__,
                         _ms(started),
                         number,
@@ -193,7 +193,7 @@ class Transport:
             log.debug(
                 "%s %s -> %d in %d ms (attempt %d)",
                 method,
-                redact_url(response.request.url),
+                _Redacted(response.request.url),
                 response.status_code,
                 _ms(started),
                 number,
@@ -276,6 +276,19 @@ def _tls_verify(verify: bool | str) -> bool | ssl.SSLContext:
             f"cannot load the CA bundle {path}: {reason}",
             hint="point the connection's CA bundle at a PEM file of trusted certificates",
         ) from exc
+
+
+class _Redacted:
+    """A URL for a log line, redacted only when the line is written (a DEBUG line per request
+    is usually not: redacting it anyway cost a request more CPU than signing it)."""
+
+    __slots__ = ("url",)
+
+    def __init__(self, url: httpx.URL) -> None:
+        self.url = url
+
+    def __str__(self) -> str:
+        return redact_url(self.url)
 
 
 def _ms(started: float) -> int:
