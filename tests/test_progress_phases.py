@@ -12,6 +12,7 @@ from woosync.db.engine import open_database
 from woosync.services.catalog.lookup import find_product
 from woosync.services.export.request import ExportRequest
 from woosync.services.export.run import export_products
+from woosync.services.imports.options import ImportRequest
 from woosync.services.imports.run import import_products
 
 __all__ = ["shop"]  # the fixture, used by name
@@ -74,7 +75,7 @@ def test_an_export_and_an_import_announce_their_phases(db_path: Path, shop: Any)
         ]
 
         imported = Recording()
-        import_products(db, conn, progress=imported)
+        import_products(db, ImportRequest(conn), progress=imported)
         # the store's two products read (and written) page by page, out of the total its first
         # page announced, then the last commit
         assert imported.phases == [
