@@ -15,6 +15,7 @@ from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
 from woosync.services.imports import transaction
+from woosync.services.imports.options import ImportRequest
 from woosync.services.imports.results import ImportResult, ProductResult, Tally
 from woosync.services.imports.run import import_products
 from woosync.services.imports.seen import SeenProducts, SkuHashes
@@ -55,8 +56,8 @@ def test_results_stream_out_page_by_page_as_typed_values(
 
     result = import_products(
         db,
+        ImportRequest(concurrency=1),
         client=client,
-        concurrency=1,
         on_product=handed_out.append,
         progress=lambda _n: at_each_page.append(len(handed_out)),
     )
@@ -129,7 +130,7 @@ def test_pages_are_asked_for_at_most_concurrency_ahead_of_the_one_written(
     def written(_n: int) -> None:
         asked.append(sandbox.stats.by_route[("GET", "/wc/v3/products")])
 
-    result = import_products(db, client=client, concurrency=2, progress=written)
+    result = import_products(db, ImportRequest(concurrency=2), client=client, progress=written)
     assert result.imported_count == 900
     # when page k has been written, at most pages k+1 and k+2 were asked for besides
     assert all(count <= page + 2 for page, count in enumerate(asked, 1))

@@ -59,6 +59,41 @@ def test_drop_and_stall_close_the_socket(served_client: Client) -> None:
         assert api.get("/products", params={"sku": "SLOW"}).json()[0]["sku"] == "SLOW"
 
 
+def test_connections_are_kept_alive_between_requests(served_client: Client) -> None:
+    """One TCP connection carries many requests, as behind nginx or Apache: a benchmark against
+    the sandbox must not charge the client a connect per request. A refused request whose body
+    the store never read leaves nothing behind for the next one on the same connection; stopping
+    the store ends the connections still open."""
+    store = SandboxStore(seed=3)
+    store.seed_products(3)
+    key, secret = store.create_key()
+    peers: set[Any] = set()
+
+    def track(request: httpx.Request) -> None:
+        request.extensions["trace"] = lambda name, info: (
+            peers.add(id(info["return_value"]))
+            if name == "connection.connect_tcp.complete"
+            else None
+        )
+
+    with store.serve() as base_url:
+        with served_client(base_url, key, secret) as api:
+            api.event_hooks["request"].append(track)
+            for _ in range(5):
+                assert api.get("/products").status_code == 200
+            answer = api.post("/products", json={"name": "Kept", "sku": "KEPT"})
+            assert answer.status_code == 201
+            assert api.get("/products", params={"sku": "KEPT"}).json()[0]["sku"] == "KEPT"
+            assert len(peers) == 1
+        with httpx.Client(base_url=base_url) as anonymous:
+            refused = anonymous.post("/wp-json/wc/v3/products", content=b'{"name": "x"}' * 1000)
+            assert refused.status_code == 401
+            assert anonymous.get("/wp-json/").status_code == 200
+            assert refused.http_version == "HTTP/1.1"
+    with httpx.Client() as late, pytest.raises(httpx.ConnectError):
+        late.get(f"{base_url}/wp-json/")
+
+
 def test_data_file_keeps_the_store_between_runs(tmp_path: Path, served_client: Client) -> None:
     data = tmp_path / "sandbox.json"
     with SandboxStore(data_file=data) as first:

@@ -329,7 +329,7 @@ def import_command(
 ) -> None:
     """Import products from WooCommerce stores into the local catalog (cron-ready)."""
     from woosync.cli.flags import flag_of
-    from woosync.services.imports.options import parse_since
+    from woosync.services.imports.options import ImportRequest, parse_since
     from woosync.services.imports.run import import_products
     from woosync.services.stores import several
 
@@ -338,7 +338,7 @@ def import_command(
     ids = parse_ids(woo_ids, "--woo-id", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
     db = state.db(create=not dry_run)
-    options: dict[str, Any] = {
+    settings: dict[str, Any] = {
         "woo_ids": ids,
         "update_existing": update_existing,
         "use_mapping": not no_mapping,
@@ -347,7 +347,6 @@ def import_command(
         "dry_run": dry_run,
         "restore_removed": restore_removed,
         "concurrency": concurrency,
-        "lock_wait": run.wait,
         "on_conflict": on_conflict.strip().lower(),
         "link_without_sku": link_without_sku,
     }
@@ -356,7 +355,12 @@ def import_command(
         def job(connection_id: int) -> _StoreImport:
             report = _Report(output.json_mode, flag_of, dry_run, verbose)
             with failure_logged("woosync.import", f"import from connection {connection_id}"):
-                result = import_products(db, connection_id, on_product=report.add, **options)
+                result = import_products(
+                    db,
+                    ImportRequest(connection_id, **settings),
+                    on_product=report.add,
+                    lock_wait=run.wait,
+                )
             return _StoreImport(result, report)
 
         runs = run_stores(
@@ -382,7 +386,11 @@ def import_command(
         output.progress("Importing products", None) as advance,
     ):
         result = import_products(
-            db, single(connection), on_product=report.add, progress=advance, **options
+            db,
+            ImportRequest(single(connection), **settings),
+            on_product=report.add,
+            progress=advance,
+            lock_wait=run.wait,
         )
     _render(output, result, report)
     exit_if_failed(result.failed_count or (strict and result.warnings))

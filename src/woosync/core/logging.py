@@ -35,10 +35,12 @@ _TOKEN_RE = re.compile(r"\b(c[ks]_[A-Za-z0-9]{6,})\b")
 _secret_values: set[str] = set()
 _secret_lock = threading.Lock()
 SHORTEST_IN_DATA = 10  # the shortest consumer key or secret woosync accepts
-_RECENT_SIGNATURES = 256  # one-use values: keep the newest few, not one per request of a long run
-_signatures: deque[str] = deque(maxlen=_RECENT_SIGNATURES)
+_RECENT_SIGNATURES = 48  # one-use values: keep the newest few, not one per request of a long run
+# each signature's forms, longest first; apart from the long-lived secrets, so that signing a
+# request (every request over plain HTTP) never makes the sorted list of secrets again
+_signatures: deque[tuple[str, ...]] = deque(maxlen=_RECENT_SIGNATURES)
 _version = 0
-_cache: tuple[tuple[int, int, bool] | None, list[str]] = (None, [])
+_cache: tuple[tuple[int, int] | None, list[str]] = (None, [])
 _SIGNATURE_PARAM_RE = re.compile(r"(oauth_signature(?:%3D|=|\\?\"?\s*:\s*\\?\"))([^&\s\"'<>]+)")
 # an Authorization header quoted by a proxy: 24+ characters of base64 with a digit, a lower and an
 # upper case letter (a product called "Basic Tee-Collection-2024" is left alone)
@@ -87,9 +89,9 @@ def register_credentials(consumer_key: str | None, consumer_secret: str | None) 
 def register_signature(value: str | None) -> None:
     """An OAuth signature just sent: one use only, so only the newest few are kept."""
     if value and len(value) >= 8:
+        forms = tuple(sorted(secret_forms(value), key=len, reverse=True))
         with _secret_lock:
-            _signatures.extend(secret_forms(value))
-            _bump()
+            _signatures.append(forms)
 
 
 def scrub(text: str) -> str:
@@ -113,14 +115,23 @@ def scrub_quoted(text: str) -> str:
 
 
 def _values(shortest: int, signatures: bool, extra: Iterable[str] = ()) -> list[str]:
-    """The registered forms (and the recent signatures'), longest first, at least ``shortest``."""
+    """The registered forms (and the recent signatures'), longest first, at least ``shortest``.
+
+    The long-lived secrets are sorted once per registration. The recent signatures (one per
+    request, each one's forms longest first) come before them: a fresh random signature holds no
+    secret, but may by chance hold a short one, which must not cut it in two.
+    """
     global _cache
     with _secret_lock:
-        key = (_version, shortest, signatures)
+        key = (_version, shortest)
         if _cache[0] != key:
-            pool = _secret_values.union(_signatures) if signatures else set(_secret_values)
-            _cache = (key, sorted((v for v in pool if len(v) >= shortest), key=len, reverse=True))
+            ordered = sorted(
+                (v for v in _secret_values if len(v) >= shortest), key=len, reverse=True
+            )
+            _cache = (key, ordered)
         values = _cache[1]
+        if signatures and _signatures:
+            values = [v for forms in _signatures for v in forms if len(v) >= shortest] + values
     if extra:
         values = sorted({*values, *extra}, key=len, reverse=True)
     return values

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from typing import Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import httpx
 from oauthlib.oauth1 import SIGNATURE_HMAC_SHA256, SIGNATURE_TYPE_QUERY
@@ -42,10 +42,17 @@ def oauth1_sign(url: str, method: str, consumer_key: str, consumer_secret: str) 
         signature_type=SIGNATURE_TYPE_QUERY,
     )
     signed_url, _headers, _body = signer.sign(url, http_method=method.upper())
-    for name, value in parse_qsl(urlsplit(str(signed_url)).query):
-        if name == "oauth_signature":  # a proxy may echo it back: the redactor knows it
-            register_signature(value)
-    return str(signed_url)
+    signed = str(signed_url)
+    # oauthlib appends its parameters, the signature last: a proxy may echo it back, so the
+    # redactor learns it (read from the end, not by parsing the whole query again)
+    _, found, quoted = signed.rpartition("&oauth_signature=")
+    if found:
+        register_signature(unquote(quoted.split("&", 1)[0]))
+    else:
+        for name, value in parse_qsl(urlsplit(signed).query):
+            if name == "oauth_signature":
+                register_signature(value)
+    return signed
 
 
 class WooAuth(httpx.Auth):

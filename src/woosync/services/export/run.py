@@ -139,8 +139,10 @@ def export_products(
                     tally.add(done[product_id])
                 else:  # removed from the catalog since it was chosen
                     tally.skipped += 1
-        if parents or unsent:
-            phases.enter(VARIATIONS)  # counts the variations finished, parent by parent
+
+        def sending_variations(total: int) -> None:  # counts the variations finished
+            phases.enter(VARIATIONS, total)
+
         for result in export_variations(
             run,
             parents,
@@ -148,6 +150,7 @@ def export_products(
             frozenset(created),
             prune=request.prune_variations,
             failed=unsent,
+            start=sending_variations,
         ):
             tally.add(result)
             phases(1)

@@ -11,12 +11,13 @@ VariationExport` (:func:`export_variations`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
 from woosync.db.engine import Database
+from woosync.products.variations import VARIABLE
 from woosync.services.export.records import RETRY_STATUSES, load_syncs
 from woosync.services.export.results import (
     CREATED,
@@ -99,6 +100,25 @@ def _failed_variations(session: Session, connection_id: int) -> list[int]:
     return [int(product_id) for (product_id,) in rows]
 
 
+def _chosen_count(session: Session, parents: list[int], chosen: Chosen) -> int:
+    """How many variations ``VariationExport.run(parents, chosen.only, chosen.whole)`` reports
+    on: those chosen under the variable products among ``parents`` (one count query a chunk)."""
+    per_parent: dict[int, int] = {}
+    wanted = list(dict.fromkeys(parents))
+    for begin in range(0, len(wanted), _CHUNK):
+        group = wanted[begin : begin + _CHUNK]
+        query = (
+            "SELECT p.id, p.parent_id FROM products p JOIN products parent ON parent.id = "
+            f"p.parent_id WHERE parent.type = ? AND p.parent_id IN ({','.join('?' * len(group))})"
+        )
+        for variation_id, parent_id in session.connection().exec_driver_sql(
+            query, (VARIABLE, *group)
+        ):
+            if chosen.only is None or parent_id in chosen.whole or variation_id in chosen.only:
+                per_parent[parent_id] = per_parent.get(parent_id, 0) + 1
+    return sum(per_parent.get(parent_id, 0) for parent_id in parents)
+
+
 def variable_parents(db: Database, product_ids: Iterable[int]) -> list[int]:
     """The variable products among the products that went out (per chunk, so few are held)."""
     wanted = list(product_ids)
@@ -122,10 +142,12 @@ def export_variations(
     *,
     prune: bool,
     failed: Mapping[int, str] | None = None,
+    start: Callable[[int], None] | None = None,
 ) -> Iterator[ProductResult]:
     """The variations of ``parents`` (and, with ``--retry-failed``, of the failed variations'
     products), exported; each one's result as a :class:`ProductResult` with its parent. Those of
-    the ``failed`` variable products (id -> why) fail, saying why."""
+    the ``failed`` variable products (id -> why) fail, saying why. ``start(n)`` hears how many
+    results will come, before any work (when there is any)."""
     if chosen.retry:  # the failed variations, under their products (linked or just retried)
         retried = list(parents)
         with run.db.session() as session:
@@ -136,6 +158,9 @@ def export_variations(
     failed = failed or {}
     if not parents and not failed:
         return
+    if start is not None:
+        with run.db.session() as session:
+            start(_chosen_count(session, list(dict.fromkeys([*parents, *failed])), chosen))
     stage = _stage(run, prune=prune)
     report = stage.run(parents, chosen.only, chosen.whole, created, failed)
     for pruned in report.pruned:

@@ -1,5 +1,15 @@
-"""The options of an import, checked before anything is read: bad input is a ``ValidationError``
-naming the parameter (the CLI spells it as its flag), and nothing is touched."""
+"""What an import is asked to do: one typed value, checked when it is made (the spec's *Import
+products* request; ARCHITECTURE.md, operations table).
+
+    ImportRequest(2, incremental=True)                           # what a cron job runs
+    ImportRequest("Retail", woo_ids=[456, 457], update_existing=True, on_conflict="store")
+
+:func:`~woosync.services.imports.run.import_products` takes one; how the caller listens (progress,
+each product's result), waits for the store's lock and an injected client stay apart from it, so a
+shell builds the request from its flags (the CLI) or its JSON body (the HTTP API of ``woosync
+serve``) and nothing else. Bad values are a ``ValidationError`` naming the parameter (the CLI spells
+it as its flag), raised before anything is read.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +20,7 @@ from datetime import datetime, timedelta
 
 from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import parse_iso, utcnow
+from woosync.services.imports.bookmark import DEFAULT_OVERLAP
 from woosync.services.imports.fetch import MAX_CONCURRENCY
 from woosync.services.sync.echoes import ON_CONFLICT
 
@@ -18,54 +29,41 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 @dataclass(frozen=True, slots=True)
 class ImportRequest:
-    """What an import was asked to do, checked (:func:`check_request`)."""
+    """An import's products and settings (``woo_ids`` kept as a tuple, deduplicated, in order).
 
-    woo_ids: list[int] | None  # deduplicated, in order; None: all products
-    since: datetime | None
-    incremental: bool
-    overlap: timedelta
-    concurrency: int
-    use_mapping: bool
-    update_existing: bool
-    dry_run: bool
-    on_conflict: str
-    link_without_sku: bool
-    restore_removed: bool
-    lock_wait: float
+    Products: ``woo_ids`` (those store products), else all of the store's; ``since`` only those
+    modified since then; ``incremental`` those modified since the bookmark of the last complete
+    run (less ``overlap``). ``update_existing`` updates products already in the catalog (else
+    they are left alone), resolving fields changed on both sides by ``on_conflict`` (``skip`` |
+    ``catalog`` | ``store``). ``use_mapping``: the connection's active import mapping (else the
+    default field rules). ``dry_run`` reads and compares, writes nothing. ``restore_removed``
+    imports SKUs removed from the catalog too; ``link_without_sku`` imports store products
+    without a SKU under ``woo-<connection>-<store id>``. ``concurrency``: requests in flight
+    (pages and variation lists together).
+    """
 
+    connection: int | str | None = None  # id, name or URL; None: the default connection
+    woo_ids: Sequence[int] | None = None
+    update_existing: bool = False
+    use_mapping: bool = True
+    since: datetime | None = None
+    incremental: bool = False
+    overlap: timedelta = DEFAULT_OVERLAP
+    dry_run: bool = False
+    restore_removed: bool = False
+    concurrency: int = 4
+    on_conflict: str = "skip"
+    link_without_sku: bool = False
 
-def check_request(
-    *,
-    woo_ids: Sequence[int] | None,
-    since: datetime | None,
-    incremental: bool,
-    overlap: timedelta,
-    concurrency: int,
-    use_mapping: bool,
-    update_existing: bool,
-    dry_run: bool,
-    on_conflict: str,
-    link_without_sku: bool,
-    restore_removed: bool,
-    lock_wait: float,
-) -> ImportRequest:
-    """The request, or a ``ValidationError`` naming the parameter that is wrong."""
-    ids = check_options(woo_ids, since, incremental, concurrency)
-    check_on_conflict(on_conflict, update_existing)
-    return ImportRequest(
-        ids,
-        since,
-        incremental,
-        overlap,
-        concurrency,
-        use_mapping,
-        update_existing,
-        dry_run,
-        on_conflict,
-        link_without_sku,
-        restore_removed,
-        lock_wait,
-    )
+    def __post_init__(self) -> None:
+        ids = check_options(self.woo_ids, self.since, self.incremental, self.concurrency)
+        object.__setattr__(self, "woo_ids", None if ids is None else tuple(ids))
+        check_on_conflict(self.on_conflict, self.update_existing)
+
+    @property
+    def ids(self) -> list[int] | None:
+        """The store product ids asked for, or ``None`` for all."""
+        return None if self.woo_ids is None else list(self.woo_ids)
 
 
 def check_options(
@@ -132,3 +130,6 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
             f"{param('since')} {text!r} is not a time",
             hint="give 2025-12-11T10:00:00Z (UTC), or an age like 90m, 6h, 2d",
         ) from None
+
+
+__all__ = ["ImportRequest", "parse_since"]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -31,7 +31,6 @@ from woosync.core.timeutil import clock
 from woosync.products.variations import VARIABLE
 from woosync.services.connections import mark_synced
 from woosync.services.imports.bookmark import (
-    DEFAULT_OVERLAP,
     advance_bookmark,
     modified_after,
     read_cursor,
@@ -48,7 +47,7 @@ from woosync.services.imports.fetch import (
     wanted_fields,
     with_category_paths,
 )
-from woosync.services.imports.options import ImportRequest, check_request
+from woosync.services.imports.options import ImportRequest
 from woosync.services.imports.prepare import (
     Start,
     client_for,
@@ -74,56 +73,34 @@ Progress = Callable[[int], None]
 
 def import_products(
     db: Database,
-    connection: int | str | None = None,
+    request: ImportRequest,
     *,
-    woo_ids: Sequence[int] | None = None,
-    update_existing: bool = False,
-    use_mapping: bool = True,
-    since: datetime | None = None,
-    incremental: bool = False,
-    dry_run: bool = False,
-    restore_removed: bool = False,
-    concurrency: int = 4,
-    lock_wait: float = 0.0,
-    overlap: timedelta = DEFAULT_OVERLAP,
-    on_conflict: str = "skip",
-    link_without_sku: bool = False,
     on_product: ProductSink | None = None,
     progress: Progress | None = None,
+    lock_wait: float = 0.0,
     client: WooClient | None = None,
 ) -> ImportResult:
-    """Import the store's products (or ``woo_ids``) into the catalog.
+    """Import the store's products (or ``request.woo_ids``) into the catalog, as ``request``
+    (:class:`~woosync.services.imports.options.ImportRequest`, checked when made) asks.
 
     Each store product's :class:`~woosync.services.imports.results.ProductResult` (imported |
     updated | unchanged | skipped | excluded | failed, with the reason, the changed fields and the
     conflicts) goes to ``on_product`` as soon as its page is committed; the :class:`ImportResult`
-    counts them. ``on_conflict`` resolves fields changed on both sides since the last sync
-    (``skip`` | ``catalog`` | ``store``); ``link_without_sku`` imports store products without a
-    SKU under ``woo-<connection>-<store id>`` (else skipped with a warning); SKUs removed from the
-    catalog are skipped unless ``restore_removed``; a store product matching a catalog product
-    excluded from this store is ``excluded`` (left alone). Raises ``ValidationError`` for bad
-    options, ``NotFoundError`` for an unknown connection, ``LockedError`` when another run holds
-    the store, and the client's ``StoreError`` subclasses when the store cannot be listed.
+    counts them. ``progress(n)``: ``n`` more products written (a :class:`~woosync.core.progress.
+    Progress` also hears the phases). ``lock_wait``: seconds to wait for another run on the same
+    store (0: refuse at once); ``client``: a client to use instead of the connection's. A store
+    product matching a catalog product excluded from this store is ``excluded`` (left alone); SKUs
+    removed from the catalog are skipped unless ``request.restore_removed``. Raises
+    ``NotFoundError`` for an unknown connection, ``LockedError`` when another run holds the store,
+    and the client's ``StoreError`` subclasses when the store cannot be listed.
     """
-    request = check_request(
-        woo_ids=woo_ids,
-        since=since,
-        incremental=incremental,
-        overlap=overlap,
-        concurrency=concurrency,
-        use_mapping=use_mapping,
-        update_existing=update_existing,
-        dry_run=dry_run,
-        on_conflict=on_conflict,
-        link_without_sku=link_without_sku,
-        restore_removed=restore_removed,
-        lock_wait=lock_wait,
-    )
     with fewer_gc_passes():  # millions of short-lived objects: see core.gc_tuning
-        first = start(db, connection, use_mapping)
-        with _run_lock(db, first, request):
+        first = start(db, request.connection, request.use_mapping)
+        with _run_lock(db, first, request, lock_wait):
             # the rules as they are now, not as they were before waiting for the lock
-            ready = first if dry_run else start(db, first.connection_id, use_mapping)
+            ready = (
+                first if request.dry_run else start(db, first.connection_id, request.use_mapping)
+            )
             return _run(db, ready, request, on_product, progress, client)
 
 
@@ -223,7 +200,7 @@ def _fetch_and_write(
     fields = wanted_fields(run.rules, run.fingerprinter)
     params = list_params(after, fields)
     listing = variation_params(fields)
-    ids = request.woo_ids
+    ids = request.ids
     phases = progress if isinstance(progress, PhaseProgress) else NO_PROGRESS
     phases.phase(Phase.READING, total=len(ids) if ids else None)  # each page read, then written
     try:
@@ -253,11 +230,13 @@ def _fetch_and_write(
 
 
 @contextmanager
-def _run_lock(db: Database, first: Start, request: ImportRequest) -> Iterator[None]:
+def _run_lock(
+    db: Database, first: Start, request: ImportRequest, lock_wait: float
+) -> Iterator[None]:
     """The store's run lock (a dry run writes nothing and takes none)."""
     if request.dry_run:
         yield
         return
     label = f"import from {first.connection.store_name}"
-    with store_lock(first.connection_id, wait=request.lock_wait, label=label, database=db.path):
+    with store_lock(first.connection_id, wait=lock_wait, label=label, database=db.path):
         yield
