@@ -155,15 +155,56 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
     )
     if item.action == CREATE:
         # not sent: not selected, or selected but empty in the catalog (left out of the payload)
-        unsent = run.unsent.get(frozenset(sent))
+        keys = frozenset(sent)
+        unsent = run.unsent.get(keys)
         if unsent is None:
-            unsent = run.unsent[frozenset(sent)] = sync_echoes.unsent_standard_targets(sorted(sent))
-        defaults = sync_echoes.store_defaults(unsent, answer, known.previous)
+            unsent = run.unsent[keys] = sync_echoes.unsent_standard_targets(sorted(sent))
+        defaults = _store_defaults(
+            run.defaults.setdefault(keys, {}), unsent, answer, known.previous
+        )
         if defaults:
             echoes = {**defaults, **(echoes or {})}
     known.echoes = echoes
     if known.conflicts:
         known.conflicts = {k: v for k, v in known.conflicts.items() if k not in sent} or None
+
+
+def _store_defaults(
+    memo: dict[Any, dict[str, str]],
+    unsent: list[sync_targets.Target],
+    answer: dict[str, Any],
+    base: dict[str, str],
+) -> dict[str, str]:
+    """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
+    store answers every create with the same defaults (status, type, stock status ...)."""
+    key = _frozen((answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)))
+    if key is None:
+        return sync_echoes.store_defaults(unsent, answer, base)
+    held = memo.get(key)
+    if held is None:
+        if len(memo) >= _DEFAULTS_MEMO:
+            memo.clear()
+        held = memo[key] = sync_echoes.store_defaults(unsent, answer, {})
+    return {k: v for k, v in held.items() if k not in base}
+
+
+_DEFAULTS_MEMO = 256  # distinct default answers remembered per set of unsent fields
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _frozen(value: Any) -> Any:
+    """``value`` (JSON: lists, objects, scalars) as a hashable key of the same content; None when
+    it is too deep to be worth it."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return (kind, value)  # 1 and True and 1.0 stay apart
+    if kind is tuple or kind is list:
+        parts = tuple(_frozen(part) for part in value)
+        return None if None in parts else (kind, parts)
+    if kind is dict:
+        pairs = tuple((k, _frozen(v)) for k, v in sorted(value.items()))
+        return None if any(v is None for _k, v in pairs) else (kind, pairs)
+    return None
 
 
 def result_of(run: Run, item: Item) -> ProductResult:
