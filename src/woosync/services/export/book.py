@@ -10,6 +10,7 @@ are marked ``pending`` (:func:`mark_pending`: an interrupted run leaves them for
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -170,15 +171,18 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
 
 
 def _store_defaults(
-    memo: dict[Any, dict[str, str]],
+    memo: dict[str, dict[str, str]],
     unsent: list[sync_targets.Target],
     answer: dict[str, Any],
     base: dict[str, str],
 ) -> dict[str, str]:
     """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
     store answers every create with the same defaults (status, type, stock status ...)."""
-    key = _frozen((answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)))
-    if key is None:
+    try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
+        key = json.dumps(
+            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)], sort_keys=True
+        )
+    except (TypeError, ValueError):  # not JSON: made afresh
         return sync_echoes.store_defaults(unsent, answer, base)
     held = memo.get(key)
     if held is None:
@@ -189,22 +193,6 @@ def _store_defaults(
 
 
 _DEFAULTS_MEMO = 256  # distinct default answers remembered per set of unsent fields
-_PLAIN = (str, int, float, bool, type(None))
-
-
-def _frozen(value: Any) -> Any:
-    """``value`` (JSON: lists, objects, scalars) as a hashable key of the same content; None when
-    it is too deep to be worth it."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return (kind, value)  # 1 and True and 1.0 stay apart
-    if kind is tuple or kind is list:
-        parts = tuple(_frozen(part) for part in value)
-        return None if None in parts else (kind, parts)
-    if kind is dict:
-        pairs = tuple((k, _frozen(v)) for k, v in sorted(value.items()))
-        return None if any(v is None for _k, v in pairs) else (kind, pairs)
-    return None
 
 
 def result_of(run: Run, item: Item) -> ProductResult:
