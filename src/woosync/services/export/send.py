@@ -6,7 +6,9 @@ checked against the store (a create it may have applied is looked up by SKU befo
 sent again, so nothing is created twice; updates learn the image ids they may have uploaded) and
 split; a lone product is given up after a few attempts; after ``MAX_FAILURE_STREAK`` failed
 batches in a row the store counts as down and nothing more is sent in this run. A per-item error
-marks only that product. Each batch answered is booked at once (``book.py``).
+marks only that product. Each batch answered is booked at once (``book.py``). The requests in
+flight carry over from :meth:`Sender.feed` to the next call, so the run plans its next chunk
+while a chunk's last writes are answered.
 """
 
 from __future__ import annotations
@@ -54,11 +56,6 @@ class Sender:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-
-    def send_all(self, items: Sequence[Item]) -> None:
-        """Send every item's write; each ends ``done`` with success or an error (booked)."""
-        self.feed(items)
-        self.finish(items)
 
     def feed(self, items: Sequence[Item]) -> None:
         """Queue the items' writes and send until each is in a request (at most ``concurrency``
