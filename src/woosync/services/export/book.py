@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from woosync.core.timeutil import utcnow
@@ -102,8 +103,9 @@ def settle(run: Run, items: Sequence[Item]) -> None:
     book(run, [*stale, *(i for i in items if i.action == ERROR)])
 
 
-def succeeded(run: Run, item: Item, answer: dict[str, Any]) -> None:
-    """The store took the item's write (``answer`` is its product as the store answered)."""
+def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None = None) -> None:
+    """The store took the item's write (``answer`` is its product as the store answered) at
+    ``now`` (one time for a whole batch answer: its records share it; default: the time now)."""
     known = item.known
     known.woo_id = int(answer.get("id") or known.woo_id)
     sent = decide.sent_keys(run, item)
@@ -118,7 +120,7 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any]) -> None:
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
     item.exported_fields = payload.sent_fields(run.targets, item.keys)
-    item.exported_at = utcnow()
+    item.exported_at = now or utcnow()
     item.message = None
     item.done = True
 

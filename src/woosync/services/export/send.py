@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from woosync.core.timeutil import clock
+from woosync.core.timeutil import clock, utcnow
 from woosync.services.export import book, decide, match
 from woosync.services.export.images import ImageClaims, forget_images, recover_images
 from woosync.services.export.state import CREATE, UPDATE, Item, Run
@@ -178,8 +178,9 @@ class Sender:
                     relink.append(item)
                 else:
                     item.fail(message)
+        now = utcnow()  # the batch's records share one time (encoded once when written)
         for item, answer in succeeded:
-            book.succeeded(run, item, answer)
+            book.succeeded(run, item, answer, now)
         again += match.recover_creates(run, failed_creates, applied_unknown=False)
         again += match.recover_creates(run, unknown_creates, applied_unknown=True)
         again += match.relink(run, relink)
