@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import select
+from woosync.services.export import match, select
 from woosync.services.export.dry_run import plan_export
 from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import ExportPlan, ExportResult, PlannedProduct, ProductResult
@@ -238,6 +239,41 @@ def test_several_stores_stream_each_store_s_results_into_the_envelope(cli, db_pa
     for store in data["stores"]:
         assert [r["productId"] for r in store["result"]["results"]] == ids
         assert store["result"]["syncedCount"] == 4 and store["error"] is None
+
+
+def test_the_next_chunk_is_planned_while_the_last_batch_of_the_one_before_is_in_flight(
+    db: Database, shop: tuple[SandboxStore, int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store is not left idle while a chunk is planned: the first chunk's batch is still
+    unanswered when the second chunk's planning begins (it waits for it here)."""
+    sandbox, conn, ids = shop
+    second_planned = threading.Event()
+    planned: list[list[int]] = []
+    plan_chunk = match.plan_chunk
+
+    def plan(run: Any, items: Any) -> Any:
+        planned.append([item.product_id for item in items])
+        if len(planned) == 2:
+            second_planned.set()
+        return plan_chunk(run, items)
+
+    monkeypatch.setattr(match, "plan_chunk", plan)
+    waited: list[bool] = []
+    with client_for(sandbox) as client:
+        batch = client.batch
+
+        def first_waits(path: str, **writes: Any) -> Any:
+            if any(body.get("sku") == "S-0" for body in writes.get("create", [])):
+                waited.append(second_planned.wait(timeout=10))
+            return batch(path, **writes)
+
+        monkeypatch.setattr(client, "batch", first_waits)
+        request, call = export_request(conn, {"fields": FIELDS, "all_products": True})
+        result = export_products(db, request, client=client, **call)
+    assert waited == [True]
+    assert planned == [ids[:3], ids[3:6], ids[6:]]
+    assert (result.synced_count, result.failed_count) == (8, 0)
+    assert sandbox.stats.items_created == 8
 
 
 def test_products_left_out_of_the_store_are_handed_over_as_they_are_found(

@@ -457,7 +457,7 @@ def test_a_run_stopped_midway_keeps_what_was_answered_and_never_duplicates(
             "SELECT count(*) FROM product_sync s JOIN products p ON p.id = s.product_id "
             "WHERE p.parent_id IS NOT NULL AND s.woo_product_id > 0"
         )
-        assert booked.scalar() >= 4  # the two answered requests' variations are linked
+        assert (booked.scalar() or 0) >= 4  # the two answered requests' variations are linked
     db.dispose()
     monkeypatch.setattr(WooClient, "write_variations", real)
 

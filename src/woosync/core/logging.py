@@ -256,6 +256,9 @@ class ScrubbingStream:
         return getattr(self._target(), name)
 
 
+_NESTED = (dict, list, tuple)
+
+
 def scrub_parameters(parameters: Any) -> Any:
     """SQL parameters (a tuple/list/dict, or a list of them) with registered secrets replaced;
     the same object when no string in them holds one (the usual case, checked in one pass)."""
@@ -263,6 +266,10 @@ def scrub_parameters(parameters: Any) -> Any:
     # kept every statement's parameters alive until the cycle collector ran (memory of a bulk run)
     strings: list[str] = [parameters] if isinstance(parameters, str) else []
     pending = [parameters] if isinstance(parameters, dict | list | tuple) else []
+    if type(parameters) is list and all(type(row) is tuple for row in parameters):
+        # an executemany's rows: one pass each in C for their text and for anything nested
+        strings = [value for row in parameters for value in row if isinstance(value, str)]
+        pending = [value for row in parameters for value in row if isinstance(value, _NESTED)]
     while pending:
         container = pending.pop()
         for value in container.values() if isinstance(container, dict) else container:

@@ -10,7 +10,9 @@ are marked ``pending`` (:func:`mark_pending`: an interrupted run leaves them for
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from woosync.core.timeutil import utcnow
@@ -101,8 +103,9 @@ def settle(run: Run, items: Sequence[Item]) -> None:
     book(run, [*stale, *(i for i in items if i.action == ERROR)])
 
 
-def succeeded(run: Run, item: Item, answer: dict[str, Any]) -> None:
-    """The store took the item's write (``answer`` is its product as the store answered)."""
+def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None = None) -> None:
+    """The store took the item's write (``answer`` is its product as the store answered) at
+    ``now`` (one time for a whole batch answer: its records share it; default: the time now)."""
     known = item.known
     known.woo_id = int(answer.get("id") or known.woo_id)
     sent = decide.sent_keys(run, item)
@@ -117,7 +120,7 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any]) -> None:
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
     item.exported_fields = payload.sent_fields(run.targets, item.keys)
-    item.exported_at = utcnow()
+    item.exported_at = now or utcnow()
     item.message = None
     item.done = True
 
@@ -155,15 +158,43 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
     )
     if item.action == CREATE:
         # not sent: not selected, or selected but empty in the catalog (left out of the payload)
-        unsent = run.unsent.get(frozenset(sent))
+        keys = frozenset(sent)
+        unsent = run.unsent.get(keys)
         if unsent is None:
-            unsent = run.unsent[frozenset(sent)] = sync_echoes.unsent_standard_targets(sorted(sent))
-        defaults = sync_echoes.store_defaults(unsent, answer, known.previous)
+            unsent = run.unsent[keys] = sync_echoes.unsent_standard_targets(sorted(sent))
+        defaults = _store_defaults(
+            run.defaults.setdefault(keys, {}), unsent, answer, known.previous
+        )
         if defaults:
             echoes = {**defaults, **(echoes or {})}
     known.echoes = echoes
     if known.conflicts:
         known.conflicts = {k: v for k, v in known.conflicts.items() if k not in sent} or None
+
+
+def _store_defaults(
+    memo: dict[str, dict[str, str]],
+    unsent: list[sync_targets.Target],
+    answer: dict[str, Any],
+    base: dict[str, str],
+) -> dict[str, str]:
+    """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
+    store answers every create with the same defaults (status, type, stock status ...)."""
+    try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
+        key = json.dumps(
+            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)], sort_keys=True
+        )
+    except (TypeError, ValueError):  # not JSON: made afresh
+        return sync_echoes.store_defaults(unsent, answer, base)
+    held = memo.get(key)
+    if held is None:
+        if len(memo) >= _DEFAULTS_MEMO:
+            memo.clear()
+        held = memo[key] = sync_echoes.store_defaults(unsent, answer, {})
+    return {k: v for k, v in held.items() if k not in base}
+
+
+_DEFAULTS_MEMO = 256  # distinct default answers remembered per set of unsent fields
 
 
 def result_of(run: Run, item: Item) -> ProductResult:

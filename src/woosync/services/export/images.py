@@ -61,6 +61,10 @@ class ImageClaims:
                 freed += self._waiters.pop(src, [])
         return freed
 
+    def waiting(self) -> int:
+        """Products held back for a URL another write in flight sends."""
+        return sum(len(items) for items in self._waiters.values())
+
     def drop_waiters(self) -> list[Item]:
         """Every product still waiting (the run gives up)."""
         waiting = [i for items in self._waiters.values() for i in items]

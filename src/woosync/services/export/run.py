@@ -28,6 +28,7 @@ from woosync.services.connections.client import open_client
 from woosync.services.export import book, match, select
 from woosync.services.export.job import (
     NOT_SYNCED,
+    Chunk,
     Job,
     Tally,
     connection_id_of,
@@ -43,7 +44,7 @@ from woosync.services.export.results import (
     ProductResult,
 )
 from woosync.services.export.send import Sender
-from woosync.services.export.state import CREATE, UNCHANGED
+from woosync.services.export.state import CREATE, UNCHANGED, Item
 from woosync.services.export.variation_run import (
     export_variations,
     failed_parents,
@@ -97,28 +98,17 @@ def export_products(
             with db.session() as session:
                 for product_id in named.product_ids:
                     linked_sync(session, run.connection_id, product_id)
-        sender = Sender(run)
         parents: list[int] = []
         unsent: dict[int, str] = {}  # variable products that failed: their variations say so
         created: set[int] = set()
-        for chunk in job.chunks(run):
+
+        def settled(chunk: Chunk) -> None:
+            """A chunk whose every write is answered: its results, in the chunk's order."""
             items = chunk.items
-            if items:
-                phases.planning()
-                writing = match.plan_chunk(run, items)
-                book.mark_pending(run, writing)
-                finished = [i for i in items if i.done or i.action == UNCHANGED]
-                book.settle(run, finished)
-                run.report(len(finished))
-                phases.planned(len(writing))
-                if writing:  # sent and recorded batch by batch
-                    phases.enter(Phase.SENDING, total=len(writing))
-                    sender.send_all(writing)
-                    phases.pause()
             done = {item.product_id: book.result_of(run, item) for item in items}
             went_out = [r.product_id for r in done.values() if not r.failed]
             went_out += [product_id for product_id, quiet in chunk.in_order() if quiet is not None]
-            parents += variable_parents(db, went_out)
+            parents.extend(variable_parents(db, went_out))
             unsent.update(failed_parents(db, done.values()))
             created.update(i.product_id for i in items if i.action == CREATE)
             for product_id, quiet in chunk.in_order():
@@ -139,6 +129,39 @@ def export_products(
                     tally.add(done[product_id])
                 else:  # removed from the catalog since it was chosen
                     tally.skipped += 1
+
+        # a chunk's last writes are still in flight while the next chunk is planned (the store
+        # is not left idle meanwhile); then they are answered and the chunk's results go out,
+        # before the next chunk's writes are sent. The progress hears the phases in their
+        # order: what planning heard meanwhile is told once the sending phase is full.
+        with Sender(run) as sender:
+            chunks = job.chunks(run)
+            previous: Chunk | None = None
+            while True:
+                if previous is not None:
+                    phases.hold()
+                chunk = next(chunks, None)
+                writing: list[Item] = []
+                if chunk is not None and chunk.items:
+                    phases.planning()
+                    writing = match.plan_chunk(run, chunk.items)
+                    book.mark_pending(run, writing)
+                    finished = [i for i in chunk.items if i.done or i.action == UNCHANGED]
+                    book.settle(run, finished)
+                    run.report(len(finished))
+                    phases.planned(len(writing))
+                held = phases.resume()
+                if previous is not None:
+                    sender.finish(previous.items)
+                    phases.pause()
+                    settled(previous)
+                phases.replay(held)
+                if chunk is None:
+                    break
+                if writing:  # sent and booked batch by batch; the last ones answered above
+                    phases.enter(Phase.SENDING, total=len(writing))
+                    sender.feed(writing)
+                previous = chunk
 
         def sending_variations(total: int) -> None:  # counts the variations finished
             phases.enter(VARIATIONS, total)

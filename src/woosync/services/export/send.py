@@ -6,18 +6,20 @@ checked against the store (a create it may have applied is looked up by SKU befo
 sent again, so nothing is created twice; updates learn the image ids they may have uploaded) and
 split; a lone product is given up after a few attempts; after ``MAX_FAILURE_STREAK`` failed
 batches in a row the store counts as down and nothing more is sent in this run. A per-item error
-marks only that product. Each batch answered is booked at once (``book.py``).
+marks only that product. Each batch answered is booked at once (``book.py``). The requests in
+flight carry over from :meth:`Sender.feed` to the next call, so the run plans its next chunk
+while a chunk's last writes are answered.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
 
-from woosync.core.timeutil import clock
+from woosync.core.timeutil import clock, utcnow
 from woosync.services.export import book, decide, match
 from woosync.services.export.images import ImageClaims, forget_images, recover_images
 from woosync.services.export.state import CREATE, UPDATE, Item, Run
@@ -32,47 +34,75 @@ RETRY_PAUSE = 0.25  # seconds, doubled per failure in a row (capped at 5 s)
 
 
 class Sender:
-    """Sends the writes of one run, chunk after chunk (the batch size and the store's health
-    carry over)."""
+    """Sends the writes of one run, chunk after chunk (the batch size, the store's health, the
+    image URLs claimed and the requests in flight carry over): :meth:`feed` returns once a
+    chunk's last writes are in flight, so the next chunk is planned while they are answered;
+    :meth:`finish` waits for given items; use as a context manager (the threads end with it)."""
 
     def __init__(self, run: Run) -> None:
         self.run = run
         self.size = run.options.batch_size
         self.streak = 0
         self.down: BaseException | None = None  # the store failed too often: send nothing more
+        self.queue: deque[Item] = deque()
+        self.claims = ImageClaims(run)
+        self.in_flight: dict[Future[BatchResult], tuple[list[Item], float]] = {}
+        self._pool: ThreadPoolExecutor | None = None
 
-    def send_all(self, items: Sequence[Item]) -> None:
-        """Send every item's write; each ends ``done`` with success or an error (booked)."""
-        queue: deque[Item] = deque(items)
+    def __enter__(self) -> Sender:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def feed(self, items: Sequence[Item]) -> None:
+        """Queue the items' writes and send until each is in a request (at most ``concurrency``
+        in flight; answers that come meanwhile are booked). Some may still be in flight, or wait
+        for an image URL another write sends: :meth:`finish` waits for them."""
+        self.queue.extend(items)
         if self.down is not None:
-            self._give_up(queue, ImageClaims(self.run), self.down)
+            self._give_up(self.down)
             return
-        claims = ImageClaims(self.run)
-        in_flight: dict[Future[BatchResult], tuple[list[Item], float]] = {}
+        self._pump(lambda: not self.queue)
+
+    def finish(self, items: Sequence[Item]) -> None:
+        """Send and book until every one of ``items`` is done (or nothing is left to send)."""
+        self._pump(lambda: all(item.done for item in items))
+
+    def outstanding(self) -> int:
+        """Writes sent or queued but not answered yet."""
+        waiting = sum(len(chunk) for chunk, _ in self.in_flight.values())
+        return waiting + len(self.queue) + self.claims.waiting()
+
+    def _pump(self, enough: Callable[[], bool]) -> None:
         concurrency = self.run.options.concurrency
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
-            while queue or in_flight:
-                while queue and len(in_flight) < concurrency:
-                    chunk = self._next_chunk(queue, claims)
-                    if chunk:
-                        in_flight[pool.submit(self._send, chunk)] = (chunk, clock().monotonic())
-                if not in_flight:
+        while self.queue or self.in_flight:
+            while self.queue and len(self.in_flight) < concurrency:
+                chunk = self._next_chunk(self.queue, self.claims)
+                if chunk:
+                    if self._pool is None:
+                        self._pool = ThreadPoolExecutor(max_workers=concurrency)
+                    future = self._pool.submit(self._send, chunk)
+                    self.in_flight[future] = (chunk, clock().monotonic())
+            if enough() or not self.in_flight:
+                return
+            done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
+            for future in done:
+                chunk, started = self.in_flight.pop(future)
+                try:
+                    result = future.result()
+                except Exception as exc:  # a WooError, or anything unexpected from the client
+                    self._failed(chunk, exc, self.queue, self.claims)
                     continue
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    chunk, started = in_flight.pop(future)
-                    try:
-                        result = future.result()
-                    except Exception as exc:  # a WooError, or anything unexpected from the client
-                        self._failed(chunk, exc, queue, claims)
-                        continue
-                    self.streak = 0
-                    fast = clock().monotonic() - started < FAST_BATCH_SECONDS
-                    if fast and self.size < self.run.options.batch_size:
-                        self.size = min(self.run.options.batch_size, self.size * 2)
-                    again = self._answered(chunk, result)  # learns the image ids first
-                    queue.extendleft(reversed(claims.release(chunk)))
-                    queue.extend(again)
+                self.streak = 0
+                fast = clock().monotonic() - started < FAST_BATCH_SECONDS
+                if fast and self.size < self.run.options.batch_size:
+                    self.size = min(self.run.options.batch_size, self.size * 2)
+                again = self._answered(chunk, result)  # learns the image ids first
+                self.queue.extendleft(reversed(self.claims.release(chunk)))
+                self.queue.extend(again)
 
     def _failed(
         self, chunk: list[Item], exc: BaseException, queue: deque[Item], claims: ImageClaims
@@ -85,7 +115,7 @@ class Sender:
             queue.appendleft(item)
         if self.streak >= MAX_FAILURE_STREAK:
             self.down = exc
-            self._give_up(queue, claims, exc)
+            self._give_up(exc)
         elif requeue:
             clock().sleep(min(RETRY_PAUSE * 2 ** (self.streak - 1), 5.0))
 
@@ -148,8 +178,9 @@ class Sender:
                     relink.append(item)
                 else:
                     item.fail(message)
+        now = utcnow()  # the batch's records share one time (encoded once when written)
         for item, answer in succeeded:
-            book.succeeded(run, item, answer)
+            book.succeeded(run, item, answer, now)
         again += match.recover_creates(run, failed_creates, applied_unknown=False)
         again += match.recover_creates(run, unknown_creates, applied_unknown=True)
         again += match.relink(run, relink)
@@ -187,9 +218,9 @@ class Sender:
         self._finish([i for i in chunk if i.done])
         return [i for i in again if not i.done]
 
-    def _give_up(self, queue: deque[Item], claims: ImageClaims, exc: BaseException) -> None:
-        rest = [i for i in [*queue, *claims.drop_waiters()] if not i.done]
-        queue.clear()
+    def _give_up(self, exc: BaseException) -> None:
+        rest = [i for i in [*self.queue, *self.claims.drop_waiters()] if not i.done]
+        self.queue.clear()
         for item in rest:
             item.fail(f"not sent: the store failed {MAX_FAILURE_STREAK} batches in a row ({exc})")
         self._finish(rest)

@@ -130,6 +130,8 @@ class Run:
         self.memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists (decide.prints)
         # the standard fields a create does not send, by the keys it sent (book.learn_echoes)
         self.unsent: dict[frozenset[str], list[sync_targets.Target]] = {}
+        # their store_defaults by the store's answer for them (book._store_defaults)
+        self.defaults: dict[frozenset[str], dict[str, dict[str, str]]] = {}
         # store product id -> local products linked to it in this store (match; per chunk)
         self.owners: dict[int, set[int]] = {}
         # the store had no products when the run began (match: no SKU to look up in it)

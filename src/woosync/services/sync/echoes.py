@@ -235,10 +235,15 @@ def _answered_as_sent(
 
 def _leaf(path: Any) -> str:
     """``Mugs`` of ``Kitchen > Mugs`` (an import reads the path back from the store's tree)."""
+    return _leaf_of(str(path))
+
+
+@functools.lru_cache(maxsize=4096)  # a catalog's category paths repeat from product to product
+def _leaf_of(path: str) -> str:
     try:
-        return category_leaf(str(path))
+        return category_leaf(path)
     except ValueError:
-        return str(path)
+        return path
 
 
 def store_defaults(

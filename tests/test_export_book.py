@@ -1,0 +1,44 @@
+"""The book stage's memo of the store's defaults: the same echoes as made afresh for each answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from woosync.services.export import book
+from woosync.services.sync import echoes as sync_echoes
+
+
+def answer(**changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": 7,
+        "status": "publish",
+        "type": "simple",
+        "stock_status": "instock",
+        "manage_stock": False,
+        "stock_quantity": None,
+        "sale_price": "",
+        "weight": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "tags": [],
+    }
+    return {**body, **changes}
+
+
+def test_the_defaults_remembered_are_those_made_afresh_for_every_answer() -> None:
+    unsent = sync_echoes.unsent_standard_targets(["name", "price", "sku"])
+    memo: dict[str, dict[str, str]] = {}
+    answers = [
+        answer(),
+        answer(id=8),  # the same defaults: remembered
+        answer(status="draft"),
+        answer(manage_stock=True, stock_quantity=1),
+        answer(stock_quantity=1.0),  # 1.0 and 1 and True are told apart
+        answer(dimensions={"length": "2", "width": "", "height": ""}),
+        answer(tags=[{"id": 3, "name": "Sale &amp; more", "slug": "sale"}]),
+        answer(weight=object()),  # not JSON: made afresh, never remembered
+    ]
+    for base in ({}, {"status": "x", "stock_status": "y"}):
+        for body in answers:
+            expected = sync_echoes.store_defaults(unsent, body, base)
+            assert book._store_defaults(memo, unsent, body, base) == expected
+    assert 1 < len(memo) < len(answers)
