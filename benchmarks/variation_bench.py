@@ -15,13 +15,18 @@ the same import again with ``--update-existing`` (nothing changed: nothing may b
 locally); and the hand-written client (``handwritten_client.py variations``: parents in batches of
 100, then one ``/variations/batch`` per parent, 4 in flight) into a second store.
 
-Targets (issue 13, printed PASS/FAIL beside the figures): the first export at the API's floor (one
+Targets (issue 13, printed PASS/MISS beside the figures; a failed command is FAILED and nothing is
+judged): the first export at the API's floor (one
 request per 100 parents plus one per parent, besides lookups and terms, counted apart) and its wall
 time within 1.3x of ``(requests / 4) x latency + client CPU``; an unchanged ``--partial`` writes
 nothing; the price change sends one request per parent with a changed variation and nothing else;
 the import lists one page per 100 parents plus one variation list per parent, within the same 1.3x
-of its floor; the re-import changes no row of the local catalog; client CPU under 0.3 ms per store
-object (export and import).
+of its floor, and brings every variation in (a woosync that skips variable products on import is
+told "variable products not imported", never a PASS); the re-import changes no row of the local
+catalog, and writes nothing locally (every row of products, product_sync and store_refs compared
+before and after; what changed is listed per table and column); client CPU under 0.3 ms per store
+object (export and import). ``--json-out FILE`` keeps the figures, ``--markdown FILE`` prints the
+README table from them.
 
 The woosync part needs variable products in the catalog (the ``products.parent_id`` column of
 issue 13); on a woosync without them the script says so after ``products load`` and measures only
@@ -388,13 +393,45 @@ class Bench:
         return lines
 
 
+def markdown(figures_file: Path) -> list[str]:
+    """The README table from the last ``--json-out`` line."""
+    lines = [line for line in figures_file.read_text(encoding="utf-8").splitlines() if line]
+    figures = json.loads(lines[-1])
+    objects = figures["objects"]
+    loads = [step["load_avg"] for step in figures["steps"].values()]
+    out = [
+        f"{figures['parents']:,} parents × {PER_PARENT} variations ({objects:,} store objects), "
+        f"{figures['latency_ms']:g} ms latency, load average {min(loads):.1f}–{max(loads):.1f}:",
+        "",
+        "| Scenario | Requests | Writes | Wall | × floor | CPU | CPU ms/object | Peak RSS |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for step in figures["steps"].values():
+        if step["returncode"] != 0:
+            out.append(f"| {step['label']} | FAILED (exit {step['returncode']}) |||||||")
+            continue
+        out.append(
+            f"| {step['label']} | {step['requests']:,} | {step['writes']:,} | "
+            f"{step['wall_s']:.1f} s | {step['wall_s'] / step['floor_s']:.2f} | "
+            f"{step['cpu_s']:.2f} s | {1000 * step['cpu_s'] / objects:.2f} | "
+            f"{step['peak_rss_mb']:.0f} MB |"
+        )
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parents", type=int, default=1000)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--per-item-ms", type=float, default=0.0)
     parser.add_argument("--json-out", type=Path, help="append the figures as a JSON line")
+    parser.add_argument(
+        "--markdown", type=Path, help="print the README table of a --json-out file's last line"
+    )
     args = parser.parse_args()
+    if args.markdown:
+        print("\n".join(markdown(args.markdown)))
+        return
     bench = Bench(args)
     print("\n".join(bench.run()), flush=True)
     if args.json_out:
