@@ -15,13 +15,18 @@ the same import again with ``--update-existing`` (nothing changed: nothing may b
 locally); and the hand-written client (``handwritten_client.py variations``: parents in batches of
 100, then one ``/variations/batch`` per parent, 4 in flight) into a second store.
 
-Targets (issue 13, printed PASS/FAIL beside the figures): the first export at the API's floor (one
+Targets (issue 13, printed PASS/MISS beside the figures; a failed command is FAILED and nothing is
+judged): the first export at the API's floor (one
 request per 100 parents plus one per parent, besides lookups and terms, counted apart) and its wall
 time within 1.3x of ``(requests / 4) x latency + client CPU``; an unchanged ``--partial`` writes
 nothing; the price change sends one request per parent with a changed variation and nothing else;
 the import lists one page per 100 parents plus one variation list per parent, within the same 1.3x
-of its floor; the re-import changes no row of the local catalog; client CPU under 0.3 ms per store
-object (export and import).
+of its floor, and brings every variation in (a woosync that skips variable products on import is
+told "variable products not imported", never a PASS); the re-import changes no row of the local
+catalog, and writes nothing locally (every row of products, product_sync and store_refs compared
+before and after; what changed is listed per table and column); client CPU under 0.3 ms per store
+object (export and import). ``--json-out FILE`` keeps the figures, ``--markdown FILE`` prints the
+README table from them.
 
 The woosync part needs variable products in the catalog (the ``products.parent_id`` column of
 issue 13); on a woosync without them the script says so after ``products load`` and measures only
@@ -36,6 +41,7 @@ import argparse
 import csv
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -56,6 +62,7 @@ CPU_TARGET_MS = 0.3  # client CPU per store object
 COLUMNS = ["type", "sku", "parent_sku", "name", "price", "categories", "attribute:Size"]
 COLUMNS.append("attribute:Color")
 FIELDS = "name,sku,price,categories,Size,Color"  # what the export sends (no mapping in the bench)
+LOCAL_TABLES = ("products", "product_sync", "store_refs")  # what an import may write
 
 
 def write_catalog(path: Path, parents: int, changed: bool = False) -> tuple[int, int]:
@@ -101,6 +108,7 @@ class Step:
     label: str
     done: Measured
     store: dict[str, Any]
+    load_avg: float = 0.0  # the machine's 1-minute load average when the command ended
 
     def routes(self, *parts: str) -> int:
         return sum(
@@ -130,7 +138,7 @@ class Step:
 
 
 def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+    return "PASS" if ok else "MISS"
 
 
 class Bench:
@@ -143,13 +151,13 @@ class Bench:
         self.steps: dict[str, Step] = {}
         self.notes: list[str] = []
         self.changes = self.touched = self.imported_variations = 0
-        self.unchanged = False
+        self.reimport_changes: list[str] = ["not run"]
 
     def woo(self, home: Path, sandbox: SandboxProcess, key: str, label: str, *args: str) -> Step:
         print(f"  {label} ...", file=sys.stderr, flush=True)
         sandbox.stats()
         done = measure([*woosync_command(), *args], woosync_env(home, sandbox))
-        step = Step(label, done, sandbox.stats())
+        step = Step(label, done, sandbox.stats(), os.getloadavg()[0])
         if done.returncode != 0:
             self.notes.append(f"{label}: exit {done.returncode}: {done.stderr.strip()[-300:]}")
         self.steps[key] = step
@@ -174,6 +182,45 @@ class Bench:
             for row in db.execute("SELECT * FROM products ORDER BY id"):
                 digest.update(repr(row).encode())
         return count, digest.hexdigest()
+
+    @staticmethod
+    def local_state(home: Path) -> dict[str, dict[Any, tuple[Any, ...]]]:
+        """Every row of the tables an import writes (catalog, sync records, store registry),
+        by id, to tell afterwards exactly what a run changed."""
+        state: dict[str, dict[Any, tuple[Any, ...]]] = {}
+        with sqlite3.connect(home / "woosync.db") as db:
+            for table in LOCAL_TABLES:
+                cursor = db.execute(f"SELECT * FROM {table}")  # fixed table names
+                columns = [c[0] for c in cursor.description]
+                state[table] = {row[0]: row for row in cursor}
+                state[f"{table}:columns"] = {0: tuple(columns)}
+        return state
+
+    @staticmethod
+    def differences(
+        before: dict[str, dict[Any, tuple[Any, ...]]], after: dict[str, dict[Any, tuple[Any, ...]]]
+    ) -> list[str]:
+        """What differs, per table: rows added, removed, and changed (with the columns)."""
+        out = []
+        for table in LOCAL_TABLES:
+            old, new = before[table], after[table]
+            columns = before[f"{table}:columns"][0]
+            added, removed = len(new.keys() - old.keys()), len(old.keys() - new.keys())
+            changed_columns: dict[str, int] = {}
+            changed = 0
+            for key in old.keys() & new.keys():
+                if old[key] != new[key]:
+                    changed += 1
+                    for name, a, b in zip(columns, old[key], new[key], strict=True):
+                        if a != b:
+                            changed_columns[name] = changed_columns.get(name, 0) + 1
+            if added or removed or changed:
+                cols = ", ".join(f"{c} {n}" for c, n in sorted(changed_columns.items()))
+                out.append(
+                    f"{table}: {added} added, {removed} removed, {changed} changed"
+                    + (f" ({cols})" if cols else "")
+                )
+        return out
 
     def woosync_part(self, sandbox: SandboxProcess) -> bool:
         home = self.work / "home"
@@ -211,11 +258,11 @@ class Bench:
         self.connect(fresh, sandbox)
         imported = ["import", "--connection", "1", "--quiet"]
         self.woo(fresh, sandbox, "import", "import into an empty database", *imported)
-        before = self.catalog_rows(fresh)
+        self.imported_variations = self.catalog_rows(fresh)[0]
+        before = self.local_state(fresh)
         again = [*imported, "--update-existing"]
         self.woo(fresh, sandbox, "reimport", "import again, unchanged", *again)
-        self.unchanged = self.catalog_rows(fresh) == before
-        self.imported_variations = before[0]
+        self.reimport_changes = self.differences(before, self.local_state(fresh))
         return True
 
     def hand_part(self, sandbox: SandboxProcess) -> None:
@@ -225,7 +272,9 @@ class Bench:
         sandbox.stats()
         command = [sys.executable, str(HERE / "handwritten_client.py"), "variations"]
         done = measure([*command, "--catalog", str(self.catalog), "--url", sandbox.url], env)
-        self.steps["hand"] = Step("hand-written client (floor)", done, sandbox.stats())
+        self.steps["hand"] = Step(
+            "hand-written client (floor)", done, sandbox.stats(), os.getloadavg()[0]
+        )
         accepted = json.loads(done.stdout or "{}").get("accepted", 0)
         if accepted != self.objects:
             self.notes.append(f"hand-written client: {accepted} of {self.objects} accepted")
@@ -252,14 +301,16 @@ class Bench:
             f"({self.objects:,} store objects); latency {self.args.latency_ms:g} ms, "
             f"{self.args.per_item_ms:g} ms per product written",
             f"{'scenario':36} {'requests':>8} {'writes':>7} {'wall s':>8} {'CPU s':>7} "
-            f"{'CPU ms/object':>13} {'peak MB':>8} {'floor s':>8}",
+            f"{'CPU ms/object':>13} {'peak MB':>8} {'floor s':>8} {'x floor':>7} {'load':>5}",
         ]
         for step in self.steps.values():
             per = 1000 * step.done.cpu_s / self.objects
+            failed = "" if step.done.returncode == 0 else f"  FAILED (exit {step.done.returncode})"
             lines.append(
                 f"{step.label:36} {step.requests:>8} {step.writes:>7} {step.done.wall_s:>8.2f} "
                 f"{step.done.cpu_s:>7.2f} {per:>13.3f} {step.done.peak_rss_mb:>8.1f} "
-                f"{self.floor_s(step):>8.2f}"
+                f"{self.floor_s(step):>8.2f} {step.done.wall_s / self.floor_s(step):>7.2f} "
+                f"{step.load_avg:>5.1f}{failed}"
             )
         lines += [f"note: {note}" for note in self.notes]
         if measured:
@@ -272,7 +323,7 @@ class Bench:
         lines: list[str] = []
         failed = [step.label for step in s.values() if step.done.returncode != 0]
         if failed:  # a command that failed measured nothing: no verdict may pass on its figures
-            return [f"FAIL: {', '.join(failed)} failed (see the notes); no target is judged"]
+            return [f"FAILED: {', '.join(failed)} failed (see the notes); no target is judged"]
         first = s["export"]
         batches, per_parent = first.routes("/products/batch"), first.routes("/variations/batch")
         floor_batches = -(-p // 100)
@@ -308,16 +359,64 @@ class Bench:
         listed = s["import"]
         pages = listed.exactly("GET /wc/v3/products")
         lists = listed.exactly("GET /wc/v3/products/{product_id}/variations")
-        lines.append(
-            f"import: {listed.requests} requests ({lists} variation lists) for {p:,} parents "
-            f"(floor {floor_batches} + {p}); {self.imported_variations} variations imported: "
-            f"{verdict(pages <= floor_batches + 1 and lists <= p and self.imported_variations == self.objects - p)}"
-        )
-        lines.append(
-            f"import again, unchanged: local catalog {'unchanged' if self.unchanged else 'CHANGED'}"
-            f": {verdict(self.unchanged)}"
-        )
+        expected = self.objects - p
+        if self.imported_variations == 0:
+            lines.append(
+                f"import: variable products not imported (0 of {expected:,} variations in the "
+                f"local catalog; {listed.requests} requests, {lists} variation lists): MISS"
+            )
+        else:
+            lines.append(
+                f"import: {pages} product pages and {lists} variation lists for {p:,} parents "
+                f"(floor {floor_batches} + {p}; {listed.requests} requests in all), "
+                f"{self.imported_variations:,} of {expected:,} variations imported: "
+                f"{verdict(pages <= floor_batches + 1 and lists == p and self.imported_variations == expected)}"
+            )
+        if self.imported_variations == 0:
+            lines.append(
+                "import again, unchanged: not judged (nothing variable was imported): MISS"
+            )
+        else:
+            changed = self.reimport_changes
+            catalog = [c for c in changed if c.startswith("products:")]
+            lines.append(
+                "import again, unchanged: local catalog "
+                + ("unchanged" if not catalog else "; ".join(catalog))
+                + f": {verdict(not catalog)} (no product or variation row changed)"
+            )
+            lines.append(
+                "import again, unchanged: "
+                + ("nothing written locally" if not changed else "; ".join(changed))
+                + f": {verdict(not changed)} (no row of {', '.join(LOCAL_TABLES)} added, "
+                "removed or changed)"
+            )
         return lines
+
+
+def markdown(figures_file: Path) -> list[str]:
+    """The README table from the last ``--json-out`` line."""
+    lines = [line for line in figures_file.read_text(encoding="utf-8").splitlines() if line]
+    figures = json.loads(lines[-1])
+    objects = figures["objects"]
+    loads = [step["load_avg"] for step in figures["steps"].values()]
+    out = [
+        f"{figures['parents']:,} parents × {PER_PARENT} variations ({objects:,} store objects), "
+        f"{figures['latency_ms']:g} ms latency, load average {min(loads):.1f}–{max(loads):.1f}:",
+        "",
+        "| Scenario | Requests | Writes | Wall | × floor | CPU | CPU ms/object | Peak RSS |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for step in figures["steps"].values():
+        if step["returncode"] != 0:
+            out.append(f"| {step['label']} | FAILED (exit {step['returncode']}) |||||||")
+            continue
+        out.append(
+            f"| {step['label']} | {step['requests']:,} | {step['writes']:,} | "
+            f"{step['wall_s']:.1f} s | {step['wall_s'] / step['floor_s']:.2f} | "
+            f"{step['cpu_s']:.2f} s | {1000 * step['cpu_s'] / objects:.2f} | "
+            f"{step['peak_rss_mb']:.0f} MB |"
+        )
+    return out
 
 
 def main() -> None:
@@ -325,8 +424,41 @@ def main() -> None:
     parser.add_argument("--parents", type=int, default=1000)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--per-item-ms", type=float, default=0.0)
+    parser.add_argument("--json-out", type=Path, help="append the figures as a JSON line")
+    parser.add_argument(
+        "--markdown", type=Path, help="print the README table of a --json-out file's last line"
+    )
     args = parser.parse_args()
-    print("\n".join(Bench(args).run()), flush=True)
+    if args.markdown:
+        print("\n".join(markdown(args.markdown)))
+        return
+    bench = Bench(args)
+    print("\n".join(bench.run()), flush=True)
+    if args.json_out:
+        with open(args.json_out, "a", encoding="utf-8") as out:
+            figures = {
+                "parents": args.parents,
+                "latency_ms": args.latency_ms,
+                "per_item_ms": args.per_item_ms,
+                "objects": bench.objects,
+                "notes": bench.notes,
+                "steps": {
+                    key: {
+                        "label": step.label,
+                        "requests": step.requests,
+                        "writes": step.writes,
+                        "returncode": step.done.returncode,
+                        "wall_s": step.done.wall_s,
+                        "cpu_s": step.done.cpu_s,
+                        "peak_rss_mb": step.done.peak_rss_mb,
+                        "floor_s": bench.floor_s(step),
+                        "load_avg": step.load_avg,
+                        "by_route": step.store.get("by_route", {}),
+                    }
+                    for key, step in bench.steps.items()
+                },
+            }
+            out.write(json.dumps(figures) + "\n")
 
 
 if __name__ == "__main__":
