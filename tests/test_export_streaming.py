@@ -279,7 +279,8 @@ def test_the_next_chunk_is_planned_while_the_last_batch_of_the_one_before_is_in_
 def test_products_left_out_of_the_store_are_handed_over_as_they_are_found(
     db: Database, shop: tuple[SandboxStore, int, list[int]]
 ) -> None:
-    from woosync.services.selection import Excluded, SelectionRules, save_selection
+    from woosync.services.selection import Excluded, save_selection
+    from woosync.services.selection_rules import SelectionRules
 
     sandbox, conn, ids = shop
     with db.session() as session:

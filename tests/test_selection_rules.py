@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from woosync.core.errors import ValidationError
-from woosync.services.selection import SelectionRules
+from woosync.services.selection_rules import SelectionRules
 
 
 def _row(

@@ -27,7 +27,8 @@ from woosync.services.catalog import field_label, field_value
 from woosync.services.export import plan
 from woosync.services.export.records import RETRY_STATUSES, load_syncs, product_columns
 from woosync.services.export.state import Item, Known
-from woosync.services.selection import Excluded, SelectionRules, exclusions, split_excluded
+from woosync.services.selection import Excluded, exclusions, split_excluded
+from woosync.services.selection_rules import SelectionRules
 from woosync.services.sync import targets as sync_targets
 
 if TYPE_CHECKING:

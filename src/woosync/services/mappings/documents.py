@@ -40,7 +40,8 @@ from woosync.services.mappings.views import (
     import_content,
     view_of,
 )
-from woosync.services.selection import SelectionRules, load_selection, save_selection
+from woosync.services.selection import load_selection, save_selection
+from woosync.services.selection_rules import SelectionRules
 
 PRODUCTS: Literal["products"] = "products"
 

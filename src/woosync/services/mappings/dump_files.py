@@ -32,7 +32,7 @@ from woosync.files.mapping_yaml import render_mapping_document
 from woosync.services.connections import get_connection
 from woosync.services.mappings.records import EXPORT, IMPORT
 from woosync.services.mappings.views import DumpedStore, Section, WrittenFile
-from woosync.services.selection import SelectionRules
+from woosync.services.selection_rules import SelectionRules
 
 if TYPE_CHECKING:
     from sqlmodel import Session
