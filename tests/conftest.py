@@ -27,6 +27,20 @@ from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 
 
+MEMORY_DISK = Path("/dev/shm")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary directories (``tmp_path``, so every test's database) in memory where the machine
+    has a tmpfs at /dev/shm: SQLite syncs the file at each migration step and WAL checkpoint, which
+    costs a test tens of milliseconds waiting on a real disk. ``PYTEST_DEBUG_TEMPROOT`` (pytest's
+    own setting) or ``--basetemp`` given by hand still win; the files are the same files."""
+    if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        return
+    if MEMORY_DISK.is_dir() and os.access(MEMORY_DISK, os.W_OK | os.X_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_DISK)
+
+
 class MemoryKeyring(KeyringBackend):
     """A real keyring backend that keeps secrets in a dict (tests only)."""
 
