@@ -26,7 +26,6 @@ from woosync.core.timeutil import use_clock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 
-
 MEMORY_DISK = Path("/dev/shm")
 
 
