@@ -7,11 +7,11 @@ check), whatever the file's length. A file with an invalid row anywhere is rolle
 
 Simple products go the light way (an unchanged product is known by its load digest without
 reading its values, else plain rows compared with the stored columns; an unchanged product is
-not written, but for its digest; new ones in one ``executemany``); variable products and variations (and
-the new products of a chunk that has some, so that ids follow the file's order) go through
-:func:`~woosync.services.catalog.upsert.upsert_rows`, which checks each family whole. A
-variation whose parent is neither in the file so far nor in the catalog waits for the end of the
-file (its parent may come later).
+not written, but for a digest it lacked; new ones in one ``executemany``); variable products and
+variations (and the new products of a chunk that has some, so that ids follow the file's order)
+go through :func:`~woosync.services.catalog.upsert.upsert_rows`, which checks each family whole.
+A variation whose parent is neither in the file so far nor in the catalog waits for the end of
+the file (its parent may come later).
 """
 
 from __future__ import annotations
