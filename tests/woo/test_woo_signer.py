@@ -22,7 +22,6 @@ from woo.woo_helpers import KEY, SECRET, assert_signed, capture_response, oauth_
 from woosync.core.logging import scrub
 from woosync.woo import WooClient
 from woosync.woo.auth import OAuth1Signer, query_pairs
-from woosync.woo.site import ShownURL
 
 WC_KEY = "ck_" + "0a1b2c3d4e" * 4
 WC_SECRET = "cs_" + "f9e8d7c6b5" * 4
@@ -171,14 +170,3 @@ def test_a_signature_sent_is_scrubbed_from_what_comes_back(
     signature = oauth_params(httpx_mock.get_requests()[0])["oauth_signature"]
     assert signature not in answer["seen"] and KEY not in answer["seen"]
     assert signature not in scrub(f"oauth_signature was {signature}")
-
-
-def test_the_shown_url_is_redacted() -> None:
-    shown = ShownURL(
-        "http://127.0.0.1:8080/wp-json/wc/v3/products",
-        {"consumer_secret": SECRET, "sku": "A B", "oauth_signature": "abc"},
-    )
-    text = str(shown)
-    assert SECRET not in text and "abc" not in text
-    assert "consumer_secret=REDACTED" in text and "sku=A" in text
-    assert f"{shown}" == text and SECRET not in repr(shown)
