@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import ssl
 import time
 from collections.abc import Callable
@@ -42,6 +43,8 @@ log = logging.getLogger("woosync.woo")
 CONNECT_TIMEOUT = 10.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_RESPONSE_MB = 64  # the default cap on one answer's (decoded) body
+# a URL httpx sends as it is written (no character it would percent-encode): signed as written
+_AS_SENT = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/\[\]]|%[0-9A-Fa-f]{2})*")
 # a create whose answer is one of these may be repeated, after looking up whether it landed
 CREATE_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -239,6 +242,8 @@ class Transport:
             )
             return request, None
         base, has_query, query = url.partition("?")
+        if not _AS_SENT.fullmatch(base):  # a path httpx would escape: signed as it is sent
+            base = str(httpx.URL(base))
         pairs = query_pairs(params)
         if has_query:
             pairs = parse_qsl(query, keep_blank_values=True) + pairs
