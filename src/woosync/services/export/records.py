@@ -190,11 +190,11 @@ def mark_pending(session: Session, connection_id: int, links: Sequence[tuple[int
         ProductSync.__table__,  # type: ignore[attr-defined]
         _PENDING_COLUMNS,
         [
-            (connection_id, product_id, woo_id, "pending", None, {}, now, now, None)
+            (connection_id, product_id, woo_id, "pending", None, {}, now, now, None, *_UNKNOWN)
             for product_id, woo_id in links
         ],
         conflict=("connection_id", "product_id"),
-        keep=("created_at", "exported_values"),
+        keep=("created_at", "exported_values", *_KNOWN),
     )
 
 
@@ -208,7 +208,15 @@ _PENDING_COLUMNS = (
     "created_at",
     "updated_at",
     "export_digest",
+    # what a record knows, kept when it exists (JSON null when new, as write_syncs writes None)
+    "last_modified_fields",
+    "store_attributes",
+    "store_echoes",
+    "image_sources",
+    "conflicts",
 )
+_KNOWN = _PENDING_COLUMNS[-5:]
+_UNKNOWN = (None,) * len(_KNOWN)
 
 
 # The columns write_syncs gives, in the order of its tuples (the table's order: no reordering).
