@@ -17,9 +17,9 @@ The values are encoded column by column (one C-level ``map`` per encoded column,
 untouched), and the two encodings rows have are cheaper than the generic processors while storing
 the same bytes:
 
-- JSON columns: a list or object goes to ``json.dumps`` (SQLAlchemy's serializer) directly, an empty
-  one is ``"[]"`` / ``"{}"`` without the encoder; any other value goes through SQLAlchemy's own
-  processor.
+- JSON columns: a list or object goes to ``json.dumps`` (SQLAlchemy's serializer; its C encoder
+  built once: ``core.jsontext``) directly, an empty one is ``"[]"`` / ``"{}"`` without the
+  encoder; any other value goes through SQLAlchemy's own processor.
 - Datetimes: encoded once per distinct value in a statement (a page's rows share one ``now``).
 
 ``tests/test_bulk_sql_orm.py`` checks the stored bytes against the ORM's for every table written
@@ -29,13 +29,14 @@ here; ``tests/test_import_bulk_sql.py`` and ``tests/test_export_records.py`` aga
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.sqlite import insert
+
+from woosync.core.jsontext import dumps
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -169,7 +170,7 @@ def _json(process: Encoder, value: Any) -> Any:
         # most rows' lists and objects are empty: json.dumps([]) == "[]", json.dumps({}) == "{}"
         if not value:
             return "{}" if kind is dict else "[]"
-        return json.dumps(value)
+        return dumps(value)
     return process(value)
 
 

@@ -10,11 +10,11 @@ them for ``retry_failed``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
 from woosync.services.export import decide, payload, records, unchanged
 from woosync.services.export.records import SyncRow, write_syncs
@@ -183,8 +183,8 @@ def _store_defaults(
     """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
     store answers every create with the same defaults (status, type, stock status ...)."""
     try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
-        key = json.dumps(
-            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)], sort_keys=True
+        key = jsontext.dumps_sorted(
+            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)]
         )
     except (TypeError, ValueError):  # not JSON: made afresh
         return sync_echoes.store_defaults(unsent, answer, base)
