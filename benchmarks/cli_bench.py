@@ -74,7 +74,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench_common import Measured, SandboxProcess, measure, woosync_command, woosync_env
+from bench_common import (
+    Measured,
+    SandboxProcess,
+    compile_woosync,
+    measure,
+    woosync_command,
+    woosync_env,
+)
 
 HERE = Path(__file__).resolve().parent
 FIELDS = "name,sku,price,description,images,categories,COLOR,Size"
@@ -704,6 +711,7 @@ def main() -> None:
     if args.markdown:
         print("\n".join(markdown(args.markdown)))
         return
+    compile_woosync()  # as installed: no module compiled from source in a measured command
     tables: list[tuple[str, list[Row]]] = []
     for products in numbers(args.n, int):
         for latency in numbers(args.latency_ms, float):
