@@ -21,7 +21,8 @@ requests the store saw. Scenarios (``--scenarios``, comma separated, default ``a
   naive     one ``POST /products`` per product, one after another, on ``--naive-subset`` products,
             extrapolated to N (said so in the table)
 
-Scenarios a selected one needs (load, export) run unmeasured when not selected. Each woosync
+The woosync measured is byte-compiled first (``bench_common.compile_woosync``), as installing it
+does. Scenarios a selected one needs (load, export) run unmeasured when not selected. Each woosync
 command gets ``WOOSYNC_TIMEOUT=120`` so that a machine shared with other work never turns a slow
 answer into a retry (with the store cost below, a batch takes about 2.5 s; the default is 30 s).
 
