@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 
 MEMORY_DISK = Path("/dev/shm")
+# a container's /dev/shm is often 64 MB: too small for the databases (and the store's MariaDB)
+MEMORY_DISK_NEEDS = 1 << 30
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,7 +39,11 @@ def pytest_configure(config: pytest.Config) -> None:
     own setting) or ``--basetemp`` given by hand still win; the files are the same files."""
     if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
         return
-    if MEMORY_DISK.is_dir() and os.access(MEMORY_DISK, os.W_OK | os.X_OK):
+    if (
+        MEMORY_DISK.is_dir()
+        and os.access(MEMORY_DISK, os.W_OK | os.X_OK)
+        and shutil.disk_usage(MEMORY_DISK).free >= MEMORY_DISK_NEEDS
+    ):
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_DISK)
 
 
