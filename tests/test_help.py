@@ -124,6 +124,8 @@ def test_one_vocabulary_for_choosing_stores_and_products() -> None:
     for path in _paths():
         where = " ".join(path)
         for param in getattr(_command(path), "params", ()):
+            if param.hidden:  # an old spelling kept working (--products), not shown
+                continue
             opts = set(param.opts)
             if "--connection" in opts and "-c" not in opts:
                 problems.append(f"{where}: --connection without -c")

@@ -24,9 +24,11 @@ from woosync.cli.multi_store import (
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import (
     RunOptions,
+    WooIdsAliasOption,
     emit_result,
     exit_if_failed,
     failure_logged,
+    one_spelling,
     parse_ids,
     start_run,
 )
@@ -247,12 +249,12 @@ def import_command(
         str | None,
         typer.Option(
             "--woo-id",
-            "--woo-ids",
             metavar="IDS",
             help="Only these WooCommerce product ids, e.g. 456,457.",
             show_default=False,
         ),
     ] = None,
+    woo_ids_alias: WooIdsAliasOption = None,
     update_existing: Annotated[
         bool,
         typer.Option(
@@ -335,6 +337,7 @@ def import_command(
 
     state = start_run(ctx, run)
     output = state.output
+    woo_ids = one_spelling(woo_ids, woo_ids_alias, "--woo-id", "--woo-ids")
     ids = parse_ids(woo_ids, "--woo-id", noun="WooCommerce product id", example="456,457")
     since_time = parse_since(since) if since is not None else None
     db = state.db(create=not dry_run)
