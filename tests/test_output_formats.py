@@ -239,3 +239,21 @@ def test_products_list_counts_and_pages_through_the_service(db: Database, cli: A
     assert "showing 2 of 4 products" in cut.stderr
     assert _ok(cli("products", "list", "--sku", "sku-104", "--format", "ids")).stdout == "104\n"
     assert len(json.loads(_ok(cli("products", "list", "--json")).stdout)) == 4
+
+
+def test_products_list_indents_variations_only_in_a_table(cli: Any, tmp_path: Path) -> None:
+    catalog = tmp_path / "tee.yaml"
+    catalog.write_text(
+        "- {sku: TEE, name: Tee, attributes: {Size: [S, M]}, variations: "
+        "[{sku: TEE-S, attributes: {Size: S}, price: '20.00'}]}\n"
+    )
+    _ok(cli("products", "load", str(catalog)))
+    rows = list(csv.DictReader(io.StringIO(_ok(cli("products", "list", "--format", "csv")).stdout)))
+    assert [(r["sku"], r["name"], r["parentSku"]) for r in rows] == [
+        ("TEE", "Tee", ""),
+        ("TEE-S", "Tee - S", "TEE"),
+    ]
+    tsv = _ok(cli("products", "list", "--format", "tsv")).stdout.splitlines()
+    assert tsv[2].split("\t")[1] == "TEE-S"
+    piped = _ok(cli("products", "list")).stdout.splitlines()  # the table's plain rows
+    assert piped[2].split("\t")[1:3] == ["  TEE-S", "  Size: S"]
