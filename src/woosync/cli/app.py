@@ -131,6 +131,8 @@ class WoosyncGroup(TyperGroup):
             _fail(ctx, exc.render(flag_of), exc.exit_code, exc)
         except KeyboardInterrupt as exc:
             _fail(ctx, "interrupted", ExitCode.INTERRUPTED, exc)
+        except BrokenPipeError:
+            _reader_gone()
         except Exception as exc:
             if isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc):
                 # a number past SQLite's integers that no option check caught: a typing mistake
@@ -145,6 +147,16 @@ class WoosyncGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
+
+
+def _reader_gone() -> None:
+    """stdout's reader went away (``woosync products list | head -1``): stop quietly, as a
+    pipe's writer does, with exit code 1 (the output was cut), never an internal error. Python
+    flushes stdout again on exit: point it at /dev/null so that flush has nowhere to fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(ExitCode.FAILURE)
 
 
 def _note_missing_database(ctx: typer.Context) -> None:
