@@ -148,6 +148,21 @@ def test_limit_and_all_say_what_they_leave_out(db: Database, cli: Any) -> None:
     assert both.exit_code == 2 and "--limit or --all" in both.stderr
 
 
+def test_limit_cuts_the_json_and_yaml_records_and_says_so(db: Database, cli: Any) -> None:
+    one = _ok(cli("sync-status", "--json", "--limit", "1"))
+    data = json.loads(one.stdout)
+    assert [r["productId"] for r in data["records"]] == [101]
+    assert data["summary"]["total"] == 3  # the summary still counts every record
+    assert "Retail (connection 1): showing 1 of 3 records" in one.stderr
+    every = cli("sync-status", "--format", "yaml", "--limit", "2", "-c", "all")
+    stores = yaml.safe_load(_ok(every).stdout)["stores"]
+    assert [len(store["result"]["records"]) for store in stores] == [2, 2]
+    assert "Wholesale (connection 2)" not in every.stderr  # it has only two
+    envelope = json.loads(_ok(cli("sync-status", "--json", "-c", "all", "--limit", "1")).stdout)
+    assert [len(store["result"]["records"]) for store in envelope["stores"]] == [1, 1]
+    assert _ok(cli("sync-status", "--json", "--all")).stderr == ""
+
+
 def test_a_bad_format_is_a_usage_error_and_format_json_errors_are_json(
     db: Database, cli: Any
 ) -> None:
