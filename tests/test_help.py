@@ -49,6 +49,11 @@ def test_no_help_shows_a_flag_with_a_value_or_a_float_default(cli) -> None:
         where = "woosync " + " ".join(path)
         if re.search(r"<bool>|BOOLEAN", text):
             problems.append(f"{where}: a flag shown with a value")
+        typed = re.search(r"<(str|int|float|bool|path|Path|list\[[^\]]*\]|\w+ range)>", text)
+        if typed:
+            problems.append(f"{where}: a value shown as a Python type ({typed.group()})")
+        if "9223372036854775807" in text:
+            problems.append(f"{where}: an id's range shown")
         if re.search(r"\[default: [^\]]*(?<![\d.])\d+\.0(?![\d.])", text):
             problems.append(f"{where}: a float default such as 0.0")
         command: object = root
@@ -59,6 +64,17 @@ def test_no_help_shows_a_flag_with_a_value_or_a_float_default(cli) -> None:
             if row is not None and re.search(rf"{re.escape(flag)}\s+(-\w\s+)?<", row):
                 problems.append(f"{where}: {flag} shown with a value")
     assert problems == []
+
+
+def test_values_are_named_as_people_write_them(cli) -> None:
+    export = cli("export", "--help").stdout
+    assert re.search(r"--connection\s+-c\s+CONNECTION\s", export)
+    assert re.search(r"--concurrency\s+N \[1<=x<=16\]", export)
+    assert re.search(r"--log-level\s+LEVEL\s", cli("--help").stdout)
+    assert re.search(r"--map\s+FIELD=TARGET\s", cli("export-mapping", "create", "--help").stdout)
+    delete = cli("export-mapping", "delete", "--help").stdout
+    assert "{MAPPING_ID}" in delete and re.search(r"\*\s+MAPPING_ID\s+The mapping id", delete)
+    assert re.search(r"--type\s+TYPE\s", cli("products", "add", "--help").stdout)
 
 
 def test_export_help_shows_the_wait_default_as_written(cli) -> None:
