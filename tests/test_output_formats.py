@@ -272,3 +272,18 @@ def test_products_list_indents_variations_only_in_a_table(cli: Any, tmp_path: Pa
     assert tsv[2].split("\t")[1] == "TEE-S"
     piped = _ok(cli("products", "list")).stdout.splitlines()  # the table's plain rows
     assert piped[2].split("\t")[1:3] == ["  TEE-S", "  Size: S"]
+
+
+def test_a_runs_table_is_a_box_on_a_terminal_and_plain_rows_on_a_pipe(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from woosync.cli.formats import run_table
+
+    rows = [[1, "MUG-1", "updated", "price\tsale"]]
+    run_table(Output(), ["Product", "SKU", "Change", "Fields"], rows, title="Results")
+    piped = capsys.readouterr().out
+    assert piped == "Results\nProduct\tSKU\tChange\tFields\n1\tMUG-1\tupdated\tprice\\tsale\n"
+    monkeypatch.setattr(Output, "stdout_is_terminal", property(lambda _self: True))
+    run_table(Output(), ["Product", "SKU", "Change", "Fields"], rows)
+    boxed = capsys.readouterr().out
+    assert "│ 1       │ MUG-1 │ updated │" in boxed

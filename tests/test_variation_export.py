@@ -533,5 +533,5 @@ def test_the_human_table_names_each_variation_by_its_sku(cli, shop) -> None:
     _sandbox, conn = shop
     human = cli("export", "-c", str(conn), "--all", "--fields", FIELDS)
     assert human.exit_code == 0, human.stderr
-    rows = {line.split("│")[2].strip() for line in human.stdout.splitlines() if "│ created" in line}
+    rows = {line.split("\t")[1] for line in human.stdout.splitlines() if "\tcreated\t" in line}
     assert {"TEE", "TEE-S-RED", "TEE-M-RED", "TEE-L-BLUE", "MUG"} <= rows

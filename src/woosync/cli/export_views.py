@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from woosync.cli import diff_lines as diff
+from woosync.cli.formats import run_table
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
 from woosync.cli.run_counts import counts_line
@@ -207,7 +208,7 @@ def _capped(
 ) -> None:
     """The rows kept (none: no table) and a line counting the ``total - len(rows)`` others."""
     if rows:
-        console.print(output.table(columns, rows))
+        run_table(output, columns, rows)
     if total > len(rows):
         console.print(f"... and {total - len(rows)} more (see --json)")
 

@@ -217,7 +217,9 @@ def _capped_table(
 ) -> None:
     """The first rows (at most ``SHOWN_PROBLEMS``) and a line counting the rest."""
     if rows:
-        console.print(output.table(columns, rows, title=title))
+        from woosync.cli.formats import run_table
+
+        run_table(output, columns, rows, title=title)
     if total > len(rows):
         console.print(f"... and {total - len(rows)} more {what} (see --json)")
 
