@@ -115,7 +115,13 @@ def setting(key: str) -> Setting:
     """The setting named ``key``; a one-line usage error listing the valid keys otherwise."""
     found = SETTINGS.get(key.strip().lower())
     if found is None:
-        raise ValidationError(f"{key!r} is not a setting", hint=f"use one of {', '.join(SETTINGS)}")
+        import difflib
+
+        close = difflib.get_close_matches(key.strip().lower(), list(SETTINGS), n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        raise ValidationError(
+            f"{key!r} is not a setting{guess}", hint=f"use one of {', '.join(SETTINGS)}"
+        )
     return found
 
 
