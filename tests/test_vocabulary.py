@@ -71,7 +71,7 @@ def test_the_old_plural_spellings_still_work_but_help_hides_them(cli, shop) -> N
     sent = cli("export", "--products", f"{ids[0]},{ids[1]}", "--fields", "name,sku", "--json")
     assert sent.exit_code == 0, sent.stderr
     assert [r["productId"] for r in json.loads(sent.stdout)["results"]] == ids
-    woo_id = store.find_sku("VOC-2")["id"]  # type: ignore[index]
+    woo_id = store.find_sku("VOC-2")["id"]
     pulled = cli("import", "--woo-ids", str(woo_id), "--update-existing", "--json")
     assert pulled.exit_code == 0, pulled.stderr
     assert [p["wooProductId"] for p in json.loads(pulled.stdout)["products"]] == [woo_id]
@@ -80,4 +80,4 @@ def test_the_old_plural_spellings_still_work_but_help_hides_them(cli, shop) -> N
     both = cli("export", "--product", str(ids[0]), "--products", str(ids[1]))
     assert both.exit_code == 2, both.stdout
     assert "--products is another spelling of --product" in both.stderr
-    assert store.find_sku("VOC-1")["name"]  # type: ignore[index]
+    assert store.find_sku("VOC-1")["name"]
