@@ -8,6 +8,7 @@ streamed; csv/tsv/yaml/ids/count as every listing (:mod:`woosync.cli.formats`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -126,12 +127,14 @@ def _structured(
     from woosync.shapes.sync_status import RecordLimit, store_json, stream_store, stream_stores
 
     cuts = {o.connection_id: RecordLimit(chosen.limit) for o in outcomes}
-    if chosen.name == "json":
+    if chosen.name == "json":  # a piece at a time: the records are never one list in memory
         status = outcomes[0].status
-        if many or status is None:
-            output.write_pieces([*stream_stores(outcomes, cuts), "\n"])
-        else:
-            output.write_pieces([*stream_store(status, cut=cuts[status.connection_id]), "\n"])
+        pieces = (
+            stream_stores(outcomes, cuts)
+            if many or status is None
+            else stream_store(status, cut=cuts[status.connection_id])
+        )
+        output.write_pieces(chain(pieces, ["\n"]))
     elif many:
         stores = [
             {
