@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from woosync.core.fields import DIMENSION_PARTS
 from woosync.services.catalog import field_value
 from woosync.services.imports.fields import (
     ImportRules,
@@ -31,14 +32,14 @@ from woosync.services.sync.echoes import (
     FieldState,
     Reconciled,
     attribute_target,
-    key_target,
     reconcile,
     store_print,
     with_catalog_images,
 )
 
 if TYPE_CHECKING:
-    from woosync.db.models import Product, ProductSync
+    from woosync.db.models import Product
+    from woosync.services.imports.links import Link
 
 
 def catalog_fields(local: LocalFields) -> dict[str, Any]:
@@ -58,14 +59,14 @@ def _custom_value(value: Any) -> Any:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Field:
     state: FieldState
-    write: Callable[[LocalFields], None]  # puts the store's value into the catalog's fields
+    write: Callable[[LocalFields, Any], None]  # puts the store's value into the catalog's fields
 
     def fields(self) -> dict[str, Any]:
         local = LocalFields()
-        self.write(local)
+        self.write(local, self.state.store_value)
         return catalog_fields(local)
 
 
@@ -79,7 +80,7 @@ def reconcile_product(
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
     product: Product,
-    sync: ProductSync | None,
+    sync: Link | None,
     on_conflict: str,
     image_sources: Mapping[str, str] | None = None,
     exported_fields: Mapping[str, str] | None = None,
@@ -98,12 +99,31 @@ def reconcile_product(
         on_conflict,
     )
     result.image_sources = _still_shown(image_sources, woo)
-    taken = set(result.taken)
     fields: dict[str, Any] = {"sku": str(woo.get("sku") or "").strip()}
-    for item in found:
-        if item.state.target.key in taken:
-            fields.update(item.fields())
+    if result.taken:
+        taken = set(result.taken)
+        for item in found:
+            if item.state.target.key in taken:
+                fields.update(item.fields())
     return fields, result
+
+
+def first_sync(
+    woo: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    exported_fields: Mapping[str, str],
+    known: Mapping[str, str],
+) -> Reconciled | None:
+    """For a store product just imported (new in the catalog): what the next import would take
+    of the fields the import owns whose key the store's fingerprints ``known`` lack (a global
+    attribute the export sends under a local name, a field the export mapping sends elsewhere),
+    so that its record is written whole now and an unchanged re-import has nothing to add.
+    ``None`` when every owned key is known (the common case)."""
+    found = _owned_fields(woo, rules, slugs_by_id, None, exported_fields, known)
+    if not found:
+        return None
+    return reconcile([item.state for item in found], {}, {}, {}, "store")
 
 
 def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> dict[str, str]:
@@ -118,41 +138,50 @@ def _owned_fields(
     woo: Mapping[str, Any],
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
-    product: Product,
+    product: Product | None,
     exported_fields: Mapping[str, str],
+    known: Mapping[str, str] | None = None,
 ) -> list[_Field]:
+    """The fields the import owns that the store product has, each with the store's print (made
+    once per field) and a reader of the catalog's value (read only when the store changed it);
+    with ``known``, only the keys it lacks."""
+
     def state(
-        target: sync_targets.Target,
-        slug_ids: Mapping[str, int],
-        value: Any,
-        *,
-        from_attribute: bool,
+        target: sync_targets.Target, attribute_id: int | None, value: Any, *, from_attribute: bool
     ) -> FieldState:
         source = exported_fields.get(target.key, target.field)
         if source != target.field:
             compared = sync_targets.Target(source, target.key, target.kind, target.woo)
-            current = field_value(product, source)
             # the catalog matches attribute names whatever their case: Color lands in color
             lands = from_attribute and source.casefold() == target.field.casefold()
-            return FieldState(compared, store_print(compared, woo, slug_ids), value, current, lands)
-        current = field_value(product, _catalog_name(target.field, from_attribute=from_attribute))
-        return FieldState(target, store_print(target, woo, slug_ids), value, current)
+            return FieldState(
+                compared,
+                _store_print(compared, woo, attribute_id),
+                value,
+                lands_in_base=lands,
+                read_catalog=_catalog_reader(product, source),
+            )
+        name = _catalog_name(target.field, from_attribute=from_attribute)
+        return FieldState(
+            target,
+            _store_print(target, woo, attribute_id),
+            value,
+            read_catalog=_catalog_reader(product, name),
+        )
 
     found: list[_Field] = []
     seen: set[str] = set()
     derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
-    for woo_field, always, read, write in rules.field_plan:
-        if woo_field == "sku" or not rules.owns(woo_field) or not (always or woo_field in woo):
+    for woo_field, target, read, write in rules.owned_plan:
+        if not (woo_field in woo or woo_field in DIMENSION_PARTS) or woo_field in derived:
+            continue  # derived: the store's summary of the variations, moved by their writes
+        key = target.key
+        if key in seen:
             continue
-        if woo_field in derived:
-            continue  # the store's summary of the variations, moved by their writes: no edit
-        name = local_name(rules.field_mappings[woo_field])
-        target = key_target(name, woo_field)
-        if target.key in seen:
+        seen.add(key)
+        if known is not None and key in known:
             continue
-        seen.add(target.key)
-        value = read(woo)
-        found.append(_Field(state(target, {}, value, from_attribute=False), _writing(write, value)))
+        found.append(_Field(state(target, None, read(woo), from_attribute=False), write))
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:
@@ -168,16 +197,22 @@ def _owned_fields(
         if target.key in seen:
             continue
         seen.add(target.key)
-        ids = {slug: int(entry.get("id") or 0)} if slug else {}
-        writing = _writing(partial(_attribute, name), value)
-        found.append(_Field(state(target, ids, value, from_attribute=True), writing))
+        if known is not None and target.key in known:
+            continue
+        attribute_id = int(entry.get("id") or 0) if slug else None
+        writing = partial(_attribute, name)
+        found.append(_Field(state(target, attribute_id, value, from_attribute=True), writing))
     return found
 
 
-def _writing(
-    write: Callable[[LocalFields, Any], None], value: Any
-) -> Callable[[LocalFields], None]:
-    return lambda local: write(local, value)
+def _store_print(
+    target: sync_targets.Target, woo: Mapping[str, Any], attribute_id: int | None
+) -> str:
+    return store_print(target, woo, {target.woo: attribute_id} if attribute_id else {})
+
+
+def _catalog_reader(product: Product | None, name: str) -> Callable[[], Any]:
+    return lambda: field_value(product, name) if product is not None else None
 
 
 def _attribute(name: str, local: LocalFields, value: Any) -> None:

@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from woosync.db.models import Product, ProductSync
+from woosync.db.models import Product
 from woosync.products.variations import allowed_options, options_key
 from woosync.services.imports.match import case_twin
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from woosync.services.imports.links import Link
     from woosync.services.imports.state import ImportRun
 
 
@@ -64,7 +65,7 @@ class StoreVariation:
 class Matched:
     """What one parent's store variations matched: each a catalog variation, a conflict, or new."""
 
-    pairs: list[tuple[StoreVariation, Product, ProductSync | None]] = field(default_factory=list)
+    pairs: list[tuple[StoreVariation, Product, Link | None]] = field(default_factory=list)
     conflicts: list[tuple[StoreVariation, str]] = field(default_factory=list)
     new: list[StoreVariation] = field(default_factory=list)
     free: list[Product] = field(default_factory=list)  # the parent's variations nothing took
@@ -112,14 +113,14 @@ def holder_text(product: Product) -> str:
 def match_family(
     variations: list[StoreVariation],
     children: list[Product],
-    links: Mapping[int, ProductSync],
+    links: Mapping[int, Link],
     holders: Mapping[str, Product],
 ) -> Matched:
     """Match one parent's store variations to its catalog variations (``children``)."""
     result = Matched()
     own = {int(child.id or 0): child for child in children}
     taken: dict[int, int] = {}  # catalog variation id -> the store variation that took it
-    chosen: dict[int, tuple[Product, ProductSync | None]] = {}
+    chosen: dict[int, tuple[Product, Link | None]] = {}
     for variation in variations:  # 1. the sync link
         link = links.get(variation.woo_id)
         child = own.get(link.product_id) if link is not None else None

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import StoreError, ValidationError, param
 from woosync.core.timeutil import utcnow
-from woosync.db.models import Product, ProductSync
+from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
@@ -42,7 +42,8 @@ from woosync.services.catalog import (
     new_product_row,
 )
 from woosync.services.imports.bookmark import parse_woo_gmt
-from woosync.services.imports.match import generated_sku, links, remember_new_skus
+from woosync.services.imports.links import Link, links
+from woosync.services.imports.match import generated_sku, remember_new_skus
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
@@ -98,7 +99,7 @@ class VariationPage:
     writes: SyncWrites = field(default_factory=SyncWrites)
     now: datetime = field(default_factory=utcnow)
     new: list[_New] = field(default_factory=list)
-    linked: dict[int, ProductSync] = field(default_factory=dict)
+    linked: dict[int, Link] = field(default_factory=dict)
     holders: dict[str, Product] = field(default_factory=dict)  # catalog SKU holders, folded
     count: int = 0  # store variations handled
 
@@ -179,7 +180,7 @@ class VariationPage:
         parent: Parent,
         variation: StoreVariation,
         product: Product,
-        link: ProductSync | None,
+        link: Link | None,
     ) -> None:
         run = self.run
         if product.id in run.excluded_ids:
@@ -247,7 +248,8 @@ class VariationPage:
             changes=values,
         )
         if not run.dry_run and product.id is not None:
-            self.session.add(product)
+            if changed:
+                self.session.add(product)
             known = {OPTIONS_KEY: options_print(product.attributes or {}, slugs)}
             if not variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, product.sku)
@@ -262,6 +264,7 @@ class VariationPage:
                 sync=sync,
                 reconciled=reconciled,
                 known=known,
+                changed=imported_now or bool(changed),
             )
 
     def _options(
@@ -269,7 +272,7 @@ class VariationPage:
         parent: Parent,
         variation: StoreVariation,
         product: Product,
-        sync: ProductSync | None,
+        sync: Link | None,
         slugs: dict[str, str],
     ) -> dict[str, str] | None:
         """The store's options when they come in: the store changed them since the last sync

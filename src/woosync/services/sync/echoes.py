@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,8 +91,7 @@ def store_print(
     target: sync_targets.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]
 ) -> str:
     """The fingerprint of what the store holds for ``target`` (``woo`` with catalog images)."""
-    value = sync_targets.store_values([target], woo, slug_ids).get(target.key)
-    return _print(target.kind, value)
+    return _print(target.kind, sync_targets.store_value(target, woo, slug_ids.get(target.woo)))
 
 
 def catalog_print(target: sync_targets.Target, raw: Any) -> str:
@@ -289,22 +288,54 @@ class Conflict:
         }
 
 
-@dataclass
 class FieldState:
     """One field an import compares: its target, the store's print and value (in local terms),
-    the catalog's value (its print is made only when the store changed the field)."""
+    the catalog's value (its print is made only when the store changed the field). The catalog's
+    value may be given as ``read_catalog``, read only when it is needed (the store changed the
+    field): an unchanged field costs no look at the catalog."""
 
-    target: sync_targets.Target
-    store_print: str
-    store_value: Any
-    catalog_value: Any
-    # False when the store's value goes to another catalog field than the one export reads for
-    # this key (asymmetric mappings): taking it then leaves the base (export's field) as it was
-    lands_in_base: bool = True
+    __slots__ = (
+        "_catalog",
+        "_print",
+        "_read",
+        "lands_in_base",
+        "store_print",
+        "store_value",
+        "target",
+    )
 
-    @functools.cached_property
+    def __init__(
+        self,
+        target: sync_targets.Target,
+        store_print: str,
+        store_value: Any,
+        catalog_value: Any = None,
+        lands_in_base: bool = True,
+        *,
+        read_catalog: Callable[[], Any] | None = None,
+    ) -> None:
+        self.target = target
+        self.store_print = store_print
+        self.store_value = store_value
+        # False when the store's value goes to another catalog field than the one export reads
+        # for this key (asymmetric mappings): taking it then leaves the base (export's field) as
+        # it was
+        self.lands_in_base = lands_in_base
+        self._catalog = catalog_value
+        self._read = read_catalog
+        self._print: str | None = None
+
+    @property
+    def catalog_value(self) -> Any:
+        if self._read is not None:
+            self._catalog, self._read = self._read(), None
+        return self._catalog
+
+    @property
     def catalog_print(self) -> str:
-        return catalog_print(self.target, self.catalog_value)
+        if self._print is None:
+            self._print = catalog_print(self.target, self.catalog_value)
+        return self._print
 
 
 @dataclass
@@ -344,10 +375,9 @@ def reconcile(
         result.conflicts.pop(key, None)
         known = base.get(key)
         echo = echoes.get(key, known)
-        store_blank = sync_targets.local_value(state.target, state.store_value) is None
         if echo is None:
-            if not store_blank:
-                _take(result, state, empty)
+            if sync_targets.local_value(state.target, state.store_value) is not None:
+                _take(result, state, empty)  # a blank store value never wipes the catalog
             continue
         if state.store_print == echo:
             continue
