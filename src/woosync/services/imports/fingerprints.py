@@ -19,27 +19,18 @@ from typing import Any, NamedTuple
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
+from woosync.services.sync.echoes import NOTHING, quick_store_print
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     Target,
-    fingerprint,
     normalize_store_attributes,
     resolve_targets,
-    store_value,
 )
 from woosync.services.sync.variation_keys import global_slugs
-
-# Distinct (kind, value) fingerprints remembered per run; past this many the memo starts over (unique
-# values such as names and SKUs would otherwise grow it with the catalog). Only short text is
-# remembered: what repeats from product to product (statuses, prices, term names) is short, and
-# long text (descriptions) is unique, so remembering it would only hold the catalog in memory.
-MEMO_LIMIT = 4096
-SHORT_TEXT = 40
 
 
 class _Targets(NamedTuple):
     targets: list[Target]
-    kinds: dict[str, str]  # key -> kind
     fields: dict[str, str]  # key -> the catalog field export reads
 
 
@@ -53,9 +44,8 @@ class Fingerprinter:
     ) -> None:
         self.field_mappings = dict(field_mappings or {})
         self._by_field: dict[str, Target | None] = {}
-        # by the product's attribute names: the targets, their key -> kind and key -> field tables
+        # by the product's attribute names: the targets and their key -> field table
         self._targets: dict[tuple[str, ...], _Targets] = {}
-        self._memo: dict[tuple[str, str | tuple[str, ...]], str] = {}
         base: list[Target] = []
         if selected_fields:
             try:
@@ -117,11 +107,7 @@ class Fingerprinter:
         cached = self._targets.get(names)
         if cached is None:
             targets = self._choose(names)
-            cached = self._targets[names] = _Targets(
-                targets,
-                {t.key: t.kind for t in targets},
-                {t.key: t.field for t in targets},
-            )
+            cached = self._targets[names] = _Targets(targets, {t.key: t.field for t in targets})
         return cached
 
     def _choose(self, attribute_names: tuple[str, ...]) -> list[Target]:
@@ -142,9 +128,10 @@ class Fingerprinter:
         skip: Collection[str] = (),
     ) -> dict[str, str]:
         """``exported_values`` for a product whose store state is ``woo`` (``context=edit``):
-        export's ``fingerprints(targets, store_values(targets, woo, ids))``, with the fingerprints
-        of repeated values (status, type, prices, categories ...) remembered; the keys in ``skip``
-        left out (made elsewhere)."""
+        export's ``fingerprints(targets, store_values(targets, woo, ids))``, the fingerprints of
+        repeated values (status, type, prices, categories ...) remembered
+        (:func:`~woosync.services.sync.echoes.quick_store_print`); the keys in ``skip`` left out
+        (made elsewhere)."""
         targets = self._targets_of(tuple(attribute_names)).targets
         ids = attribute_ids or {}
         own: dict[str, int] | None = None  # the product's own global attributes, by slug
@@ -160,28 +147,9 @@ class Fingerprinter:
             key = target.key
             if key in skip:
                 continue
-            value = store_value(target, woo, ids.get(target.woo))
-            if value is not None:
-                found[key] = self._fingerprint(target.kind, value)
-        return found
-
-    def _fingerprint(self, kind: str, value: Any) -> str:
-        """export's ``fingerprint(kind, value)``; remembered for text and lists of text (the only
-        values whose equality means the same fingerprint: ``True == 1`` but they differ), when short."""
-        memo_key: tuple[str, str | tuple[str, ...]]
-        if type(value) is str and len(value) <= SHORT_TEXT:
-            memo_key = (kind, value)
-        elif type(value) is list and all(
-            type(item) is str and len(item) <= SHORT_TEXT for item in value
-        ):
-            memo_key = (kind, tuple(value))
-        else:
-            return fingerprint(kind, value)
-        found = self._memo.get(memo_key)
-        if found is None:
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
-            found = self._memo[memo_key] = fingerprint(kind, value)
+            printed = quick_store_print(target, woo, ids.get(target.woo))
+            if printed != NOTHING:  # the store has a value
+                found[key] = printed
         return found
 
 

@@ -11,7 +11,7 @@ store holds as copies of catalog images are given back their catalog URLs first.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -29,11 +29,12 @@ from woosync.services.imports.fields import (
 )
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.echoes import (
+    NOTHING,
     FieldState,
     Reconciled,
     attribute_target,
+    quick_store_print,
     reconcile,
-    store_print,
     with_catalog_images,
 )
 
@@ -88,15 +89,30 @@ def reconcile_product(
     """The catalog fields to apply to ``product`` from the store product ``woo`` (``sku`` always),
     and the sync record's new base, echoes and conflicts. ``image_sources`` maps the store's media
     ids to the catalog URLs they are copies of; ``exported_fields`` the keys to the catalog field
-    export reads for each (the catalog's side of a key is that field's value)."""
+    export reads for each (the catalog's side of a key is that field's value).
+
+    A field whose store print equals its echo (the store did not change it: nearly every field of
+    a re-import) costs its print and nothing more; the others are read whole (the store's value
+    in local terms, the catalog's when needed) and decided by :func:`echoes.reconcile`."""
     woo = with_catalog_images(woo, image_sources)
-    found = _owned_fields(woo, rules, slugs_by_id, product, exported_fields or {})
+    base = (sync.exported_values or {}) if sync is not None else {}
+    echoes = (sync.store_echoes or {}) if sync is not None else {}
+    found: list[_Field] = []
+    unchanged: list[str] = []
+    for owned in _owned(woo, rules, slugs_by_id, exported_fields or {}):
+        key = owned.target.key
+        echo = echoes[key] if key in echoes else base.get(key)
+        if echo == owned.store_print or (echo is None and owned.store_print == NOTHING):
+            unchanged.append(key)  # as the store had it, or nothing in the store nor the base
+        else:
+            found.append(_Field(owned.state(woo, product), owned.write))
     result = reconcile(
         [item.state for item in found],
-        (sync.exported_values or {}) if sync is not None else {},
-        (sync.store_echoes or {}) if sync is not None else {},
+        base,
+        echoes,
         (sync.conflicts or {}) if sync is not None else {},
         on_conflict,
+        unchanged=unchanged,
     )
     result.image_sources = _still_shown(image_sources, woo)
     fields: dict[str, Any] = {"sku": str(woo.get("sku") or "").strip()}
@@ -116,14 +132,15 @@ def first_sync(
     known: Mapping[str, str],
 ) -> Reconciled | None:
     """For a store product just imported (new in the catalog): what the next import would take
-    of the fields the import owns whose key the store's fingerprints ``known`` lack (a global
-    attribute the export sends under a local name, a field the export mapping sends elsewhere),
-    so that its record is written whole now and an unchanged re-import has nothing to add.
-    ``None`` when every owned key is known (the common case)."""
-    found = _owned_fields(woo, rules, slugs_by_id, None, exported_fields, known)
-    if not found:
-        return None
-    return reconcile([item.state for item in found], {}, {}, {}, "store")
+    of the fields the import owns whose key is not among export's (``exported_fields``; the
+    store's fingerprints ``known`` hold those the store has a value for): a global attribute the
+    export sends under a local name, a field the export mapping sends elsewhere. So its record is
+    written whole now and an unchanged re-import has nothing to add. ``None`` when there are none
+    (the common case)."""
+    states = [
+        owned.state(woo, None) for owned in _owned(woo, rules, slugs_by_id, exported_fields, known)
+    ]
+    return reconcile(states, {}, {}, {}, "store") if states else None
 
 
 def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> dict[str, str]:
@@ -134,42 +151,41 @@ def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> d
     return {key: value for key, value in sources.items() if key in ids}
 
 
-def _owned_fields(
+@dataclass(slots=True)
+class _Owned:
+    """One field the import owns that the store product has: the target it is compared under
+    (the catalog's side: the field export reads for its key), the store's print, and how to read
+    the rest when the store changed it."""
+
+    target: sync_targets.Target
+    store_print: str
+    read: Callable[[Mapping[str, Any]], Any] | None  # the store's value (None: ``value`` is it)
+    value: Any
+    write: Callable[[LocalFields, Any], None]
+    catalog_name: str  # the catalog field holding its value
+    lands_in_base: bool
+
+    def state(self, woo: Mapping[str, Any], product: Product | None) -> FieldState:
+        value = self.read(woo) if self.read is not None else self.value
+        name = self.catalog_name
+        return FieldState(
+            self.target,
+            self.store_print,
+            value,
+            lands_in_base=self.lands_in_base,
+            read_catalog=(lambda: field_value(product, name)) if product is not None else None,
+        )
+
+
+def _owned(
     woo: Mapping[str, Any],
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
-    product: Product | None,
     exported_fields: Mapping[str, str],
     known: Mapping[str, str] | None = None,
-) -> list[_Field]:
+) -> Iterator[_Owned]:
     """The fields the import owns that the store product has, each with the store's print (made
-    once per field) and a reader of the catalog's value (read only when the store changed it);
-    with ``known``, only the keys it lacks."""
-
-    def state(
-        target: sync_targets.Target, attribute_id: int | None, value: Any, *, from_attribute: bool
-    ) -> FieldState:
-        source = exported_fields.get(target.key, target.field)
-        if source != target.field:
-            compared = sync_targets.Target(source, target.key, target.kind, target.woo)
-            # the catalog matches attribute names whatever their case: Color lands in color
-            lands = from_attribute and source.casefold() == target.field.casefold()
-            return FieldState(
-                compared,
-                _store_print(compared, woo, attribute_id),
-                value,
-                lands_in_base=lands,
-                read_catalog=_catalog_reader(product, source),
-            )
-        name = _catalog_name(target.field, from_attribute=from_attribute)
-        return FieldState(
-            target,
-            _store_print(target, woo, attribute_id),
-            value,
-            read_catalog=_catalog_reader(product, name),
-        )
-
-    found: list[_Field] = []
+    once per field); with ``known``, only the keys neither it nor ``exported_fields`` has."""
     seen: set[str] = set()
     derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
     for woo_field, target, read, write in rules.owned_plan:
@@ -179,9 +195,9 @@ def _owned_fields(
         if key in seen:
             continue
         seen.add(key)
-        if known is not None and key in known:
+        if known is not None and (key in known or key in exported_fields):
             continue
-        found.append(_Field(state(target, None, read(woo), from_attribute=False), write))
+        yield _compared(target, exported_fields, woo, None, read, None, write, False)
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:
@@ -197,22 +213,34 @@ def _owned_fields(
         if target.key in seen:
             continue
         seen.add(target.key)
-        if known is not None and target.key in known:
+        if known is not None and (target.key in known or target.key in exported_fields):
             continue
         attribute_id = int(entry.get("id") or 0) if slug else None
         writing = partial(_attribute, name)
-        found.append(_Field(state(target, attribute_id, value, from_attribute=True), writing))
-    return found
+        yield _compared(target, exported_fields, woo, attribute_id, None, value, writing, True)
 
 
-def _store_print(
-    target: sync_targets.Target, woo: Mapping[str, Any], attribute_id: int | None
-) -> str:
-    return store_print(target, woo, {target.woo: attribute_id} if attribute_id else {})
-
-
-def _catalog_reader(product: Product | None, name: str) -> Callable[[], Any]:
-    return lambda: field_value(product, name) if product is not None else None
+def _compared(
+    target: sync_targets.Target,
+    exported_fields: Mapping[str, str],
+    woo: Mapping[str, Any],
+    attribute_id: int | None,
+    read: Callable[[Mapping[str, Any]], Any] | None,
+    value: Any,
+    write: Callable[[LocalFields, Any], None],
+    from_attribute: bool,
+) -> _Owned:
+    """The field under the target it is compared under, with the store's print."""
+    source = exported_fields.get(target.key, target.field)
+    if source != target.field:  # export reads another catalog field for this key
+        compared = sync_targets.Target(source, target.key, target.kind, target.woo)
+        # the catalog matches attribute names whatever their case: Color lands in color
+        lands = from_attribute and source.casefold() == target.field.casefold()
+        printed = quick_store_print(compared, woo, attribute_id)
+        return _Owned(compared, printed, read, value, write, source, lands)
+    name = _catalog_name(target.field, from_attribute=from_attribute)
+    printed = quick_store_print(target, woo, attribute_id)
+    return _Owned(target, printed, read, value, write, name, True)
 
 
 def _attribute(name: str, local: LocalFields, value: Any) -> None:

@@ -83,15 +83,21 @@ def children_of(session: Session, parent_ids: Iterable[int]) -> dict[int, list[P
     return found
 
 
-def sku_holders(session: Session, run: ImportRun, skus: Iterable[str]) -> dict[str, Product]:
-    """The catalog products holding these SKUs without regard to case, by folded SKU: one query
-    for the SKUs as given; one that differs only in case is looked up only when the run's hashes
-    of the catalog's folded SKUs say it may exist (:func:`.match.case_twin`)."""
+def sku_holders(
+    session: Session, run: ImportRun, skus: Iterable[str], known: Iterable[Product] = ()
+) -> dict[str, Product]:
+    """The catalog products holding these SKUs without regard to case, by folded SKU: those of
+    ``known`` (products already read: the parents' variations), then one query for the other SKUs
+    as given; one that differs only in case is looked up only when the run's hashes of the
+    catalog's folded SKUs say it may exist (:func:`.match.case_twin`)."""
     wanted = {sku for sku in skus if sku}
     if not wanted:
         return {}
-    exact = session.exec(select(Product).where(col(Product.sku).in_(wanted))).all()
-    found = {product.sku.casefold(): product for product in exact}
+    found = {product.sku.casefold(): product for product in known if product.sku in wanted}
+    rest = [sku for sku in wanted if sku.casefold() not in found]
+    if rest:
+        exact = session.exec(select(Product).where(col(Product.sku).in_(rest))).all()
+        found.update((product.sku.casefold(), product) for product in exact)
     ids = [
         twin[0]
         for sku in wanted

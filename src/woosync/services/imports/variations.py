@@ -134,7 +134,8 @@ class VariationPage:
             self.session, run.connection_id, [v.woo_id for v in variations]
         )
         children = children_of(self.session, [p.product_id for p, _ in families if p.product_id])
-        self.holders = holders = sku_holders(self.session, run, [v.sku for v in variations])
+        known = [child for own in children.values() for child in own]
+        self.holders = holders = sku_holders(self.session, run, [v.sku for v in variations], known)
         for parent, found in families:
             own = children.get(parent.product_id or 0, [])
             matched = match_family(found, own, linked, holders)

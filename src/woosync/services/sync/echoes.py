@@ -94,6 +94,45 @@ def store_print(
     return _print(target.kind, sync_targets.store_value(target, woo, slug_ids.get(target.woo)))
 
 
+def quick_store_print(
+    target: sync_targets.Target, woo: Mapping[str, Any], attribute_id: int | None = None
+) -> str:
+    """:func:`store_print` for one target (``attribute_id``: a global attribute's store id); a
+    plain value (the text, number or flag of a scalar field or a dimension) is looked up by the
+    store's raw value, remembered for the run: what an import compares for every field of every
+    product (statuses, prices, stock repeat from product to product)."""
+    kind = target.kind
+    if kind == sync_targets.SCALAR:
+        raw = woo.get(target.woo)
+    elif kind == sync_targets.DIMENSION:
+        raw = (woo.get("dimensions") or {}).get(target.woo)
+    else:
+        return store_print(target, woo, {target.woo: attribute_id} if attribute_id else {})
+    if raw is None:
+        return _NOTHING
+    if type(raw) is str:
+        if len(raw) > _SHORT:  # long text is unique: remembering it would only hold it
+            return _print(kind, sync_targets.store_value(target, woo))
+        memo_key: tuple[Any, ...] = (kind, raw)
+    elif type(raw) in (int, bool):
+        memo_key = (kind, type(raw), raw)
+    else:
+        return _print(kind, sync_targets.store_value(target, woo))
+    found = _RAW_PRINTS.get(memo_key)
+    if found is None:
+        if len(_RAW_PRINTS) >= RAW_MEMO_LIMIT:
+            _RAW_PRINTS.clear()
+        found = _RAW_PRINTS[memo_key] = _print(kind, sync_targets.store_value(target, woo))
+    return found
+
+
+_SHORT = 40
+RAW_MEMO_LIMIT = 20_000  # past this many distinct values the memo starts over
+# (kind, raw value) -> its print: the value in local terms depends only on the kind and the raw
+# value for scalar fields and dimension parts (``store_value``), and its print only on that
+_RAW_PRINTS: dict[tuple[Any, ...], str] = {}
+
+
 def catalog_print(target: sync_targets.Target, raw: Any) -> str:
     """The fingerprint of the catalog's value ``raw`` of ``target.field``, as export makes it."""
     return _print(target.kind, sync_targets.local_value(target, raw))
@@ -126,6 +165,7 @@ def _remembered_parts(kind: str, parts: tuple[tuple[str, str], ...]) -> str:
 
 
 _NOTHING = sync_targets.fingerprint("", None)  # "no value", whatever the kind
+NOTHING = _NOTHING
 
 
 def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
@@ -358,8 +398,11 @@ def reconcile(
     echoes: Mapping[str, str],
     conflicts: Mapping[str, Any],
     on_conflict: str,
+    *,
+    unchanged: Sequence[str] = (),
 ) -> Reconciled:
-    """Decide, per field, whether the store's value comes in.
+    """Decide, per field, whether the store's value comes in. ``unchanged``: the keys of fields
+    already seen to equal their echo (evaluated, nothing comes in; no state made for them).
 
     - never synced (no base): the store's value comes in (a blank one never wipes the catalog);
     - the store's value equals its echo: the store did not change it, the catalog is left alone;
@@ -368,6 +411,10 @@ def reconcile(
       it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
     """
     result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
+    result.evaluated.update(unchanged)
+    if result.conflicts:
+        for key in unchanged:  # the store's side of a conflict went back: no conflict now
+            result.conflicts.pop(key, None)
     empty = _NOTHING
     for state in states:
         key = state.target.key
