@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from woosync.services.imports.fingerprints import Fingerprinter
-from woosync.services.sync import echoes
+from woosync.services.sync import prints
 from woosync.services.sync.targets import fingerprints, store_values
 
 
@@ -65,15 +65,15 @@ def test_remembered_fingerprints_equal_exports_own() -> None:
 
 
 def test_the_memo_starts_over_past_its_limit(monkeypatch: Any) -> None:
-    monkeypatch.setattr(echoes, "RAW_MEMO_LIMIT", 5)
-    monkeypatch.setattr(echoes, "_RAW_PRINTS", {})
+    monkeypatch.setattr(prints, "RAW_MEMO_LIMIT", 5)
+    monkeypatch.setattr(prints, "_RAW_PRINTS", {})
     fingerprinter = Fingerprinter()
     for n in range(1, 30):
         woo = _product(n)
         assert fingerprinter.for_store_product(woo, []) == _export_fingerprints(
             Fingerprinter(), woo, []
         )
-        assert len(echoes._RAW_PRINTS) <= 5
+        assert len(prints._RAW_PRINTS) <= 5
 
 
 def test_long_text_is_fingerprinted_but_not_remembered() -> None:
@@ -83,5 +83,5 @@ def test_long_text_is_fingerprinted_but_not_remembered() -> None:
     assert fingerprinter.for_store_product(woo, []) == _export_fingerprints(
         Fingerprinter(), woo, []
     )
-    remembered = {key[-1] for key in echoes._RAW_PRINTS}
+    remembered = {key[-1] for key in prints._RAW_PRINTS}
     assert long_text not in remembered and "publish" in remembered

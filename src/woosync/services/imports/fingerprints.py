@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
-from woosync.services.sync.echoes import NOTHING, quick_store_print
+from woosync.services.sync.prints import NOTHING, quick_store_print
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     Target,
@@ -130,7 +130,7 @@ class Fingerprinter:
         """``exported_values`` for a product whose store state is ``woo`` (``context=edit``):
         export's ``fingerprints(targets, store_values(targets, woo, ids))``, the fingerprints of
         repeated values (status, type, prices, categories ...) remembered
-        (:func:`~woosync.services.sync.echoes.quick_store_print`); the keys in ``skip`` left out
+        (:func:`~woosync.services.sync.prints.quick_store_print`); the keys in ``skip`` left out
         (made elsewhere)."""
         targets = self._targets_of(tuple(attribute_names)).targets
         ids = attribute_ids or {}

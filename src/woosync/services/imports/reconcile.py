@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from woosync.core.fields import DIMENSION_PARTS
+from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS
 from woosync.services.catalog import field_value
 from woosync.services.imports.fields import (
     ImportRules,
@@ -29,14 +29,13 @@ from woosync.services.imports.fields import (
 )
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.echoes import (
-    NOTHING,
     FieldState,
     Reconciled,
     attribute_target,
-    quick_store_print,
     reconcile,
     with_catalog_images,
 )
+from woosync.services.sync.prints import NOTHING, quick_store_print
 
 if TYPE_CHECKING:
     from woosync.db.models import Product
@@ -100,12 +99,12 @@ def reconcile_product(
     found: list[_Field] = []
     unchanged: list[str] = []
     for owned in _owned(woo, rules, slugs_by_id, exported_fields or {}):
-        key = owned.target.key
+        key, printed = owned[0].key, owned[1]
         echo = echoes[key] if key in echoes else base.get(key)
-        if echo == owned.store_print or (echo is None and owned.store_print == NOTHING):
+        if echo == printed or (echo is None and printed == NOTHING):
             unchanged.append(key)  # as the store had it, or nothing in the store nor the base
         else:
-            found.append(_Field(owned.state(woo, product), owned.write))
+            found.append(_Field(_state(owned, woo, product), owned[4]))
     result = reconcile(
         [item.state for item in found],
         base,
@@ -137,9 +136,8 @@ def first_sync(
     export sends under a local name, a field the export mapping sends elsewhere. So its record is
     written whole now and an unchanged re-import has nothing to add. ``None`` when there are none
     (the common case)."""
-    states = [
-        owned.state(woo, None) for owned in _owned(woo, rules, slugs_by_id, exported_fields, known)
-    ]
+    found = _owned(woo, rules, slugs_by_id, exported_fields, known)
+    states = [_state(owned, woo, None) for owned in found]
     return reconcile(states, {}, {}, {}, "store") if states else None
 
 
@@ -151,30 +149,31 @@ def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> d
     return {key: value for key, value in sources.items() if key in ids}
 
 
-@dataclass(slots=True)
-class _Owned:
-    """One field the import owns that the store product has: the target it is compared under
-    (the catalog's side: the field export reads for its key), the store's print, and how to read
-    the rest when the store changed it."""
+# One field the import owns that the store product has: the target it is compared under (the
+# catalog's side: the field export reads for its key), the store's print, how to read the store's
+# value (``read``; None: ``value`` is it), how to write it, the catalog field holding its value
+# and whether taking it sets its base. A plain tuple: a re-import makes one per field and product.
+_Owned = tuple[
+    sync_targets.Target,
+    str,
+    Callable[[Mapping[str, Any]], Any] | None,
+    Any,
+    Callable[[LocalFields, Any], None],
+    str,
+    bool,
+]
 
-    target: sync_targets.Target
-    store_print: str
-    read: Callable[[Mapping[str, Any]], Any] | None  # the store's value (None: ``value`` is it)
-    value: Any
-    write: Callable[[LocalFields, Any], None]
-    catalog_name: str  # the catalog field holding its value
-    lands_in_base: bool
 
-    def state(self, woo: Mapping[str, Any], product: Product | None) -> FieldState:
-        value = self.read(woo) if self.read is not None else self.value
-        name = self.catalog_name
-        return FieldState(
-            self.target,
-            self.store_print,
-            value,
-            lands_in_base=self.lands_in_base,
-            read_catalog=(lambda: field_value(product, name)) if product is not None else None,
-        )
+def _state(owned: _Owned, woo: Mapping[str, Any], product: Product | None) -> FieldState:
+    """The field whole, for :func:`echoes.reconcile` (the store changed it, or it is new)."""
+    target, printed, read, value, _write, name, lands = owned
+    return FieldState(
+        target,
+        printed,
+        read(woo) if read is not None else value,
+        lands_in_base=lands,
+        read_catalog=(lambda: field_value(product, name)) if product is not None else None,
+    )
 
 
 def _owned(
@@ -186,18 +185,20 @@ def _owned(
 ) -> Iterator[_Owned]:
     """The fields the import owns that the store product has, each with the store's print (made
     once per field); with ``known``, only the keys neither it nor ``exported_fields`` has."""
-    seen: set[str] = set()
     derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
-    for woo_field, target, read, write in rules.owned_plan:
+    for woo_field, target, read, write in rules.owned_plan:  # one key each
         if not (woo_field in woo or woo_field in DIMENSION_PARTS) or woo_field in derived:
             continue  # derived: the store's summary of the variations, moved by their writes
         key = target.key
-        if key in seen:
-            continue
-        seen.add(key)
         if known is not None and (key in known or key in exported_fields):
             continue
-        yield _compared(target, exported_fields, woo, None, read, None, write, False)
+        source = exported_fields.get(key, target.field)
+        if source == target.field:
+            name = _CATALOG_NAMES.get(source) or _catalog_name(source, from_attribute=False)
+            yield (target, quick_store_print(target, woo), read, None, write, name, True)
+        else:
+            yield _compared(target, source, woo, None, read, None, write, False)
+    seen: set[str] = set()
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:
@@ -217,12 +218,13 @@ def _owned(
             continue
         attribute_id = int(entry.get("id") or 0) if slug else None
         writing = partial(_attribute, name)
-        yield _compared(target, exported_fields, woo, attribute_id, None, value, writing, True)
+        source = exported_fields.get(target.key, target.field)
+        yield _compared(target, source, woo, attribute_id, None, value, writing, True)
 
 
 def _compared(
     target: sync_targets.Target,
-    exported_fields: Mapping[str, str],
+    source: str,
     woo: Mapping[str, Any],
     attribute_id: int | None,
     read: Callable[[Mapping[str, Any]], Any] | None,
@@ -230,17 +232,17 @@ def _compared(
     write: Callable[[LocalFields, Any], None],
     from_attribute: bool,
 ) -> _Owned:
-    """The field under the target it is compared under, with the store's print."""
-    source = exported_fields.get(target.key, target.field)
+    """The field under the target it is compared under (``source``: the catalog field export
+    reads for its key), with the store's print."""
     if source != target.field:  # export reads another catalog field for this key
         compared = sync_targets.Target(source, target.key, target.kind, target.woo)
         # the catalog matches attribute names whatever their case: Color lands in color
         lands = from_attribute and source.casefold() == target.field.casefold()
         printed = quick_store_print(compared, woo, attribute_id)
-        return _Owned(compared, printed, read, value, write, source, lands)
+        return (compared, printed, read, value, write, source, lands)
     name = _catalog_name(target.field, from_attribute=from_attribute)
     printed = quick_store_print(target, woo, attribute_id)
-    return _Owned(target, printed, read, value, write, name, True)
+    return (target, printed, read, value, write, name, True)
 
 
 def _attribute(name: str, local: LocalFields, value: Any) -> None:
@@ -252,6 +254,11 @@ def _attribute(name: str, local: LocalFields, value: Any) -> None:
 
 
 def _catalog_name(name: str, *, from_attribute: bool) -> str:
+    """The catalog field holding a store field's value (``attribute:X`` / ``custom:X`` for
+    other names than the standard ones)."""
     if name == "dimensions" or is_standard_local(name):
         return name
     return f"attribute:{name}" if from_attribute else f"custom:{name}"
+
+
+_CATALOG_NAMES = {name: name for name in (*STANDARD_FIELDS, *DIMENSION_PARTS, "dimensions")}

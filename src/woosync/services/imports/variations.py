@@ -62,7 +62,7 @@ from woosync.services.imports.variation_match import (
     sku_holders,
 )
 from woosync.services.sync.echoes import catalog_print, key_target
-from woosync.services.sync.variation_keys import OPTIONS_KEY, options_print
+from woosync.services.sync.variation_keys import OPTIONS_KEY, remembered_options_print
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -251,7 +251,7 @@ class VariationPage:
         if not run.dry_run and product.id is not None:
             if changed:
                 self.session.add(product)
-            known = {OPTIONS_KEY: options_print(product.attributes or {}, slugs)}
+            known = {OPTIONS_KEY: remembered_options_print(product.attributes or {}, slugs)}
             if not variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, product.sku)
             queue_sync(
@@ -282,7 +282,7 @@ class VariationPage:
         if options_key(current) == options_key(variation.options):
             return None
         base = (sync.exported_values or {}).get(OPTIONS_KEY) if sync is not None else None
-        if base is not None and options_print(current, slugs) != base:
+        if base is not None and remembered_options_print(current, slugs) != base:
             return None  # changed in the catalog too: the catalog's options stay
         if options_problem(parent.attributes, variation.options) is not None:
             return None
@@ -376,7 +376,7 @@ class VariationPage:
             self._report(new.parent, new.variation, product_id, "imported", message)
             if product_id is None:
                 continue
-            known = {OPTIONS_KEY: options_print(new.variation.options, slugs)}
+            known = {OPTIONS_KEY: remembered_options_print(new.variation.options, slugs)}
             if not new.variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, new.sku)
             woo = as_product(new.variation.woo)

@@ -32,6 +32,9 @@ from typing import Any
 from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS, is_global_attribute
 from woosync.products.categories import category_leaf
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.prints import NOTHING, value_print
+from woosync.services.sync.prints import catalog_print as catalog_print  # where it was first
+from woosync.services.sync.prints import store_print as store_print
 
 ON_CONFLICT = ("skip", "catalog", "store")
 
@@ -85,87 +88,6 @@ def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | Non
         for image in images
     ]
     return {**woo, "images": mapped}
-
-
-def store_print(
-    target: sync_targets.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]
-) -> str:
-    """The fingerprint of what the store holds for ``target`` (``woo`` with catalog images)."""
-    return _print(target.kind, sync_targets.store_value(target, woo, slug_ids.get(target.woo)))
-
-
-def quick_store_print(
-    target: sync_targets.Target, woo: Mapping[str, Any], attribute_id: int | None = None
-) -> str:
-    """:func:`store_print` for one target (``attribute_id``: a global attribute's store id); a
-    plain value (the text, number or flag of a scalar field or a dimension) is looked up by the
-    store's raw value, remembered for the run: what an import compares for every field of every
-    product (statuses, prices, stock repeat from product to product)."""
-    kind = target.kind
-    if kind == sync_targets.SCALAR:
-        raw = woo.get(target.woo)
-    elif kind == sync_targets.DIMENSION:
-        raw = (woo.get("dimensions") or {}).get(target.woo)
-    else:
-        return store_print(target, woo, {target.woo: attribute_id} if attribute_id else {})
-    if raw is None:
-        return _NOTHING
-    if type(raw) is str:
-        if len(raw) > _SHORT:  # long text is unique: remembering it would only hold it
-            return _print(kind, sync_targets.store_value(target, woo))
-        memo_key: tuple[Any, ...] = (kind, raw)
-    elif type(raw) in (int, bool):
-        memo_key = (kind, type(raw), raw)
-    else:
-        return _print(kind, sync_targets.store_value(target, woo))
-    found = _RAW_PRINTS.get(memo_key)
-    if found is None:
-        if len(_RAW_PRINTS) >= RAW_MEMO_LIMIT:
-            _RAW_PRINTS.clear()
-        found = _RAW_PRINTS[memo_key] = _print(kind, sync_targets.store_value(target, woo))
-    return found
-
-
-_SHORT = 40
-RAW_MEMO_LIMIT = 20_000  # past this many distinct values the memo starts over
-# (kind, raw value) -> its print: the value in local terms depends only on the kind and the raw
-# value for scalar fields and dimension parts (``store_value``), and its print only on that
-_RAW_PRINTS: dict[tuple[Any, ...], str] = {}
-
-
-def catalog_print(target: sync_targets.Target, raw: Any) -> str:
-    """The fingerprint of the catalog's value ``raw`` of ``target.field``, as export makes it."""
-    return _print(target.kind, sync_targets.local_value(target, raw))
-
-
-def _print(kind: str, value: Any) -> str:
-    """``sync_targets.fingerprint``, remembered for text and lists of text (statuses, prices and term
-    names repeat from product to product; ``True == 1`` but they differ, so nothing else)."""
-    if type(value) is str:  # short text repeats (statuses, prices); long text is unique
-        return (
-            _remembered(kind, value) if len(value) <= 40 else sync_targets.fingerprint(kind, value)
-        )
-    if value is None:
-        return _NOTHING
-    if type(value) is list and all(type(item) is str for item in value):
-        return _remembered(kind, tuple(value))
-    if type(value) is dict and all(type(item) is str for item in value.values()):  # dimensions
-        return _remembered_parts(kind, tuple(sorted(value.items())))
-    return sync_targets.fingerprint(kind, value)
-
-
-@functools.lru_cache(maxsize=20_000)
-def _remembered(kind: str, value: str | tuple[str, ...]) -> str:
-    return sync_targets.fingerprint(kind, value if isinstance(value, str) else list(value))
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered_parts(kind: str, parts: tuple[tuple[str, str], ...]) -> str:
-    return sync_targets.fingerprint(kind, dict(parts))
-
-
-_NOTHING = sync_targets.fingerprint("", None)  # "no value", whatever the kind
-NOTHING = _NOTHING
 
 
 def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
@@ -292,7 +214,7 @@ def store_defaults(
     store defaults them): not edits made in the store, so an import leaves them alone."""
     held = sync_targets.store_values(targets, answer)
     return {
-        target.key: _print(target.kind, held[target.key])
+        target.key: value_print(target.kind, held[target.key])
         for target in targets
         if target.key in held and target.key not in base
     }
@@ -415,7 +337,7 @@ def reconcile(
     if result.conflicts:
         for key in unchanged:  # the store's side of a conflict went back: no conflict now
             result.conflicts.pop(key, None)
-    empty = _NOTHING
+    empty = NOTHING
     for state in states:
         key = state.target.key
         result.evaluated.add(key)
