@@ -36,9 +36,9 @@ def test_served_store_handles_concurrent_signed_requests(served_client: Client) 
         elapsed = time.perf_counter() - started
         assert [r.status_code for r in pages] == [200] * 4
         assert sorted(p["id"] for r in pages for p in r.json()) == sorted(store.products)
-        # four 400 ms requests in parallel, not one after another (that would take 1.6 s); the
-        # margin leaves room for a loaded machine
-        assert elapsed < 1.2
+        # four 400 ms requests one after another take at least 1.6 s, so anything under that proves
+        # they overlapped; the whole margin is left to a loaded machine
+        assert elapsed < 1.55
         assert pages[0].headers["Link"].startswith(f"<{base_url}/wp-json/wc/v3/products?")
 
 

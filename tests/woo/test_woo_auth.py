@@ -162,7 +162,7 @@ def test_unusable_store_urls_are_refused(url: str, fragment: str) -> None:
 
 def test_repr_shows_no_credentials() -> None:
     with WooClient(HTTP_STORE, KEY, SECRET) as client:
-        text = repr(client) + repr(client._auth)
+        text = repr(client) + repr(client._signer)
     assert KEY not in text and SECRET not in text
 
 

@@ -21,6 +21,7 @@ import httpx
 
 from woosync.core.logging import redact_url
 from woosync.woo.errors import AnswerTooLargeError
+from woosync.woo.site import ShownURL
 
 _local = threading.local()
 
@@ -112,7 +113,7 @@ def deadline_transport(**kwargs: Any) -> httpx.HTTPTransport:
     return transport
 
 
-def too_large(url: str, limit: int) -> AnswerTooLargeError:
+def too_large(url: str | ShownURL, limit: int) -> AnswerTooLargeError:
     return AnswerTooLargeError(
         f"the answer from {redact_url(url)} is larger than {limit / (1024 * 1024):.4g} MB",
         hint="if the store really sends that much, raise WOOSYNC_MAX_RESPONSE_MB; "
@@ -121,7 +122,7 @@ def too_large(url: str, limit: int) -> AnswerTooLargeError:
     )
 
 
-def read_body(response: httpx.Response, url: str, limit: int, until: float) -> None:
+def read_body(response: httpx.Response, url: str | ShownURL, limit: int, until: float) -> None:
     """Read ``response``'s body (decoded) into it, at most ``limit`` bytes and by ``until``.
 
     Raises :class:`AnswerTooLargeError` past the cap and ``httpx.ReadTimeout`` past the deadline

@@ -25,6 +25,7 @@ from tenacity.stop import stop_after_attempt
 
 from woosync.core.logging import redact_url
 from woosync.core.timeutil import clock
+from woosync.woo.site import ShownURL
 
 log = logging.getLogger("woosync.woo")
 
@@ -131,8 +132,9 @@ class RetryPolicy:
             self.max_retries + 1,
         )
 
-    def retrying(self, *, retriable: bool, method: str, url: str) -> Retrying:
-        """A tenacity loop for one request; ``retriable=False`` makes exactly one attempt."""
+    def retrying(self, *, retriable: bool, method: str, url: str | ShownURL) -> Retrying:
+        """A tenacity loop for one request; ``retriable=False`` makes exactly one attempt.
+        ``url`` is redacted when a retry is logged."""
 
         def before_sleep(state: RetryCallState) -> None:
             outcome = state.outcome

@@ -1,10 +1,16 @@
-"""The store's address as the client uses it: the site root, and whether two URLs share an origin."""
+"""The store's address as the client uses it: the site root, whether two URLs share an origin, and
+a request's URL as it is shown (redacted, when shown)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+import httpx
+
 from woosync.core.errors import ValidationError
+from woosync.core.logging import redact_url
 
 API_PATH = "/wp-json/wc/v3"
 
@@ -41,3 +47,28 @@ def origin(url: str) -> tuple[str, str]:
     """``(scheme, host[:port])`` of ``url``, lower-cased."""
     parts = urlsplit(url)
     return parts.scheme.lower(), parts.netloc.lower()
+
+
+class ShownURL:
+    """A request's URL as logs and errors show it: redacted (``core.logging.redact_url``), and
+    only when something shows it, so a request that goes well never pays for the redaction.
+
+    ``str()`` (and so an f-string) gives the redacted text; ``params`` are the query's, encoded
+    as httpx encodes a params dict.
+    """
+
+    __slots__ = ("_params", "_text", "_url")
+
+    def __init__(self, url: str, params: Mapping[str, Any] | None = None) -> None:
+        self._url = url
+        self._params = params
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            full = httpx.URL(self._url, params=dict(self._params)) if self._params else self._url
+            self._text = redact_url(full)
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"ShownURL({str(self)!r})"

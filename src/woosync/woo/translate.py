@@ -9,9 +9,10 @@ spelled out.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import ssl
-from typing import Any
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -29,40 +30,91 @@ from woosync.woo.errors import (
     WooTransportError,
 )
 from woosync.woo.retry import retry_after_seconds, root_causes
+from woosync.woo.site import ShownURL
 
 NO_REST_API = "no WooCommerce REST API at that URL; is WooCommerce installed and active?"
 
 
-def decode(response: httpx.Response, url: str, scheme: AuthScheme) -> Any:
-    """The JSON body of a 2xx answer; any other answer raises the matching :class:`WooError`."""
+def decode(
+    response: httpx.Response,
+    url: str | ShownURL,
+    scheme: AuthScheme,
+    signature: str | None = None,
+) -> Any:
+    """The JSON body of a 2xx answer; any other answer raises the matching :class:`WooError`.
+
+    ``signature`` is the OAuth signature of the request answered (``None``: read it from the
+    request's URL): a store or proxy that quotes the request back has it taken out.
+    """
+    status = response.status_code
+    if 200 <= status < 300:
+        content = response.content
+        if not content.strip():
+            return None
+        try:
+            return _json(response, content, signature)
+        except RecursionError:
+            raise _too_deep(str(url)) from None
+        except ValueError:
+            raise _with_retry_after(not_json_error(response, str(url)), response) from None
+    return _refused(response, str(url), scheme, signature)
+
+
+def _json(response: httpx.Response, content: bytes, signature: str | None) -> Any:
+    body = json.loads(content)
+    # a store or proxy that echoes the request: its quote (this request's signature too) out
+    if signature is None:
+        signature = _signature(response)
+    text = content.decode("utf-8", "replace")
+    own = secret_forms(signature) if signature and _may_quote(text, signature) else set()
+    if holds_secret(text) or any(form in text for form in own):
+        body = scrub_data(body, own)
+    return body
+
+
+_PLAIN_START = re.compile(r"[A-Za-z0-9_.~-]*")  # what no encoding of secret_forms() changes
+
+
+def _may_quote(text: str, signature: str) -> bool:
+    """Whether ``text`` may hold ``signature`` in one of its forms: every form begins with the
+    signature's leading run of characters no encoding changes, so without that run in the text
+    (the usual case) none of them is there, and they need not be worked out."""
+    start = _PLAIN_START.match(signature)
+    plain = start.group() if start else ""
+    return len(plain) < 8 or plain in text
+
+
+def _refused(
+    response: httpx.Response, url: str, scheme: AuthScheme, signature: str | None
+) -> NoReturn:
+    """Raise the error a non-2xx answer stands for."""
     status = response.status_code
     if 300 <= status < 400:
         raise redirect_error(response, url)
     if not response.content.strip():
-        if 200 <= status < 300:
-            return None
         empty = WooHTTPError(
             status, f"http_{status}", response.reason_phrase or "empty answer", url=url
         )
-        empty.retry_after = retry_after_seconds(response)
-        raise empty
+        raise _with_retry_after(empty, response)
     try:
-        body = json.loads(response.content)
-        # a store or proxy that echoes the request: its quote (this request's signature too) out
-        own = secret_forms(signature) if (signature := _signature(response)) else set()
-        if holds_secret(response.content.decode("utf-8", "replace"), own):
-            body = scrub_data(body, own)
+        body = _json(response, response.content, signature)
     except RecursionError:
-        raise WooError(f"the answer from {url} is nested too deeply to read", url=url) from None
+        raise _too_deep(url) from None
     except ValueError:
-        not_json = not_json_error(response, url)
-        not_json.retry_after = retry_after_seconds(response)
-        raise not_json from None
-    if 200 <= status < 300:
-        return body
-    error = http_error(status, body, url, scheme)
+        raise _with_retry_after(not_json_error(response, url), response) from None
+    raise _with_retry_after(http_error(status, body, url, scheme), response)
+
+
+def _too_deep(url: str) -> WooError:
+    return WooError(f"the answer from {url} is nested too deeply to read", url=url)
+
+
+_Raised = TypeVar("_Raised", bound=WooHTTPError)
+
+
+def _with_retry_after(error: _Raised, response: httpx.Response) -> _Raised:
     error.retry_after = retry_after_seconds(response)
-    raise error
+    return error
 
 
 def _signature(response: httpx.Response) -> str | None:

@@ -1,9 +1,11 @@
 """The one way out to a store: ``Transport`` sends a request and hands back its decoded answer.
 
 One ``httpx.Client`` (thread-safe, pooled) is shared by the worker threads of the listing and batch
-methods. Every attempt goes through :meth:`Transport._exchange`: build the request, let
-:class:`~woosync.woo.auth.WooAuth` sign it (fresh OAuth nonce per attempt), send, log one redacted
-DEBUG line, retry per :mod:`woosync.woo.retry`, and decode or raise per :mod:`woosync.woo.translate`.
+methods. Every attempt goes through :meth:`Transport._exchange`: build the request and add its credentials
+(over http signed by :class:`~woosync.woo.auth.OAuth1Signer`, a fresh OAuth nonce per attempt; over
+https the Basic header), send, log one redacted DEBUG line, retry per :mod:`woosync.woo.retry`, and
+decode or raise per :mod:`woosync.woo.translate`. The URL is redacted only when shown (a log line
+or an error): :class:`~woosync.woo.site.ShownURL`.
 :meth:`Transport.create` is the one POST that may be repeated: only after looking up whether the
 earlier attempt landed. :class:`~woosync.woo.client.WooClient` adds listings, batches and store facts.
 """
@@ -13,25 +15,27 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import ssl
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import parse_qsl
 
 import httpx
 
 from woosync import __version__
 from woosync.core.errors import ValidationError
-from woosync.core.logging import redact_url, register_credentials
+from woosync.core.logging import redact_url, register_credentials, register_signature
 from woosync.core.timeutil import clock
-from woosync.woo.auth import AuthScheme, WooAuth, scheme_for
+from woosync.woo.auth import AuthScheme, OAuth1Signer, basic_header, query_pairs, scheme_for
 from woosync.woo.concurrency import MAX_CONNECTIONS
 from woosync.woo.errors import WooError, WooHTTPError, WooTimeoutError, WooTransportError
 from woosync.woo.limits import deadline, deadline_transport, read_body
 from woosync.woo.models import ClientStats
 from woosync.woo.retry import RetryPolicy, is_retriable_exception
-from woosync.woo.site import API_PATH, site_root
+from woosync.woo.site import API_PATH, ShownURL, site_root
 from woosync.woo.translate import decode, transport_error
 
 log = logging.getLogger("woosync.woo")
@@ -39,6 +43,8 @@ log = logging.getLogger("woosync.woo")
 CONNECT_TIMEOUT = 10.0
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 MAX_RESPONSE_MB = 64  # the default cap on one answer's (decoded) body
+# a URL httpx sends as it is written (no character it would percent-encode): signed as written
+_AS_SENT = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/\[\]]|%[0-9A-Fa-f]{2})*")
 # a create whose answer is one of these may be repeated, after looking up whether it landed
 CREATE_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -77,7 +83,13 @@ class Transport:
         self.timeout = timeout
         self.max_response_bytes = max(1, int(max_response_mb * 1024 * 1024))
         self.stats = ClientStats()
-        self._auth = WooAuth(consumer_key, consumer_secret)
+        # the credentials' per-client part, made once: the OAuth signer or the Basic header
+        self._signer: OAuth1Signer | None = None
+        self._basic: dict[str, str] = {}
+        if self.auth_scheme == "oauth1":
+            self._signer = OAuth1Signer(consumer_key, consumer_secret)
+        else:
+            self._basic = {"Authorization": basic_header(consumer_key, consumer_secret)}
         self._retry = RetryPolicy(
             max_retries=max_retries,
             backoff_base=backoff_base,
@@ -90,7 +102,7 @@ class Transport:
         )
         if transport is None:  # every socket operation of an attempt bound by its deadline
             transport = deadline_transport(verify=_tls_verify(verify), limits=limits)
-        self._http = httpx.Client(
+        self._http = _CookielessClient(
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
             limits=limits,
             # Never follow: OAuth signs the exact URL, and a write must not silently land elsewhere.
@@ -162,20 +174,20 @@ class Transport:
     ) -> tuple[httpx.Response, Any]:
         method = method.upper()
         retriable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
-        shown = redact_url(httpx.URL(url, params=params) if params else url)
+        shown = ShownURL(url, params)  # redacted only if a log line or an error shows it
         attempts = itertools.count(1)
+        signature: str | None = None
 
         def attempt() -> httpx.Response:
+            nonlocal signature
             number = next(attempts)
-            request = self._http.build_request(method, url, params=params, json=json)
+            request, signature = self._build(method, url, params, json, authenticate)
             self.stats.count_request(method)
             started = time.perf_counter()
             answered = False
             with deadline(self.timeout) as until:
                 try:
-                    response = self._http.send(
-                        request, auth=self._auth if authenticate else None, stream=True
-                    )
+                    response = self._http.send(request, stream=True)
                     answered = True
                     read_body(response, shown, self.max_response_bytes, until)
                 except httpx.RequestError as exc:
@@ -206,8 +218,38 @@ class Transport:
         try:
             response: httpx.Response = retrying(attempt)
         except httpx.RequestError as exc:
-            raise transport_error(exc, shown, self.timeout) from exc
-        return response, decode(response, shown, self.auth_scheme)
+            raise transport_error(exc, str(shown), self.timeout) from exc
+        return response, decode(response, shown, self.auth_scheme, signature)
+
+    def _build(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        json: Any,
+        authenticate: bool,
+    ) -> tuple[httpx.Request, str | None]:
+        """One attempt's request, with its credentials, and its OAuth signature (if signed).
+
+        Over plain http the URL is signed afresh (new nonce and timestamp) and handed to httpx
+        whole, parsed once; over https the Basic header made when the client was is added.
+        """
+        if not authenticate:
+            return self._http.build_request(method, url, params=params, json=json), None
+        if self._signer is None:
+            request = self._http.build_request(
+                method, url, params=params, json=json, headers=self._basic
+            )
+            return request, None
+        base, has_query, query = url.partition("?")
+        if not _AS_SENT.fullmatch(base):  # a path httpx would escape: signed as it is sent
+            base = str(httpx.URL(base))
+        pairs = query_pairs(params)
+        if has_query:
+            pairs = parse_qsl(query, keep_blank_values=True) + pairs
+        signed, signature = self._signer.sign(method, base, pairs)
+        register_signature(signature)  # a proxy may quote it back: the redactor learns it
+        return self._http.build_request(method, signed, json=json), signature
 
     def pause_before_retry(self, failures: int, retry_after: float | None = None) -> None:
         """Wait, as the retry policy would, before a request that failed ``failures`` times in a
@@ -250,6 +292,31 @@ class Transport:
                 )
                 self._retry.sleep(wait)
         raise AssertionError("unreachable")
+
+
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing a store sets."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+class _CookielessClient(httpx.Client):
+    """httpx's client without cookies: WooCommerce's REST API authenticates every request by its
+    key, never by a cookie, so none a store sets is kept or sent back (and reading each answer's
+    headers into a cookie jar cost several percent of a request's CPU)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        """Cookies given to the client are not kept either."""
 
 
 def _create_may_repeat(exc: WooError) -> bool:

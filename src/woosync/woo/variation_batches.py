@@ -23,8 +23,9 @@ import logging
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from queue import SimpleQueue
 from typing import Any
 
 from woosync.woo.api_limits import MAX_BATCH
@@ -149,6 +150,9 @@ class _VariationRun:
         # request came back with writes left goes first again)
         ready = deque(self.queues)
         busy: dict[Future[_Answer], tuple[int, list[_Pending], float]] = {}
+        # finished requests in the order they finish (cheaper than concurrent.futures.wait,
+        # which sets up a waiter on every request in flight for each one that finishes)
+        finished: SimpleQueue[Future[_Answer]] = SimpleQueue()
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="woosync-var") as pool:
             while busy or ready:
                 while ready and len(busy) < self.concurrency:
@@ -158,20 +162,20 @@ class _VariationRun:
                         chunk = [queue.popleft() for _ in range(min(self.size, len(queue)))]
                         future = pool.submit(self._send, parent_id, chunk)
                         busy[future] = (parent_id, chunk, time.monotonic())
+                        future.add_done_callback(finished.put)
                 if not busy:
                     continue
-                done, _ = wait(busy, return_when=FIRST_COMPLETED)
-                for future in done:
-                    parent_id, chunk, started = busy.pop(future)
-                    outcomes = self._finished(future, parent_id, chunk, started)
-                    if self.queues[parent_id]:
-                        ready.appendleft(parent_id)
-                    if outcomes:
-                        yield outcomes
-                    if self.streak >= MAX_FAILURE_STREAK:
-                        rest = self._give_up(future.exception())
-                        if rest:
-                            yield rest
+                future = finished.get()
+                parent_id, chunk, started = busy.pop(future)
+                outcomes = self._finished(future, parent_id, chunk, started)
+                if self.queues[parent_id]:
+                    ready.appendleft(parent_id)
+                if outcomes:
+                    yield outcomes
+                if self.streak >= MAX_FAILURE_STREAK:
+                    rest = self._give_up(future.exception())
+                    if rest:
+                        yield rest
 
     # one request ------------------------------------------------------------------------------
     def _send(self, parent_id: int, chunk: list[_Pending]) -> _Answer:
