@@ -101,6 +101,18 @@ class SandboxProcess:
 COMMAND_TIMEOUT_S = 1800.0  # one command; a stuck one is killed and reported, the rest go on
 
 
+def compile_woosync() -> None:
+    """Byte-compile the woosync package being measured, as installing it does (pip writes the
+    ``.pyc`` files of a wheel). A checkout run with ``PYTHONDONTWRITEBYTECODE`` set (as on the
+    development machine) would otherwise compile every module from source in every command,
+    a cost no installed woosync pays; the hand-written client is one small script either way."""
+    import compileall
+
+    import woosync
+
+    compileall.compile_dir(str(Path(woosync.__file__).parent), quiet=1)
+
+
 def woosync_command() -> list[str]:
     """The ``woosync`` of this interpreter's environment."""
     script = Path(sys.executable).parent / "woosync"

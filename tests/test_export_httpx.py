@@ -592,6 +592,27 @@ def test_retry_failed_takes_the_products_an_interrupted_run_left_pending(
     assert retried["success"] and len(fake.by_sku("B")) == len(fake.by_sku("C")) == 1
 
 
+def test_an_interrupted_run_has_booked_every_answer_it_had(db: Database, fake: FakeWoo) -> None:
+    """Answers are booked in groups: an interrupted run still writes the records of the
+    products the store answered for (synced, linked); the one in flight stays pending."""
+    conn = add_connection(db)
+    ids = add_products(db, [tee("A"), tee("B"), tee("C"), tee("D")])  # D never leaves
+    original = fake.create
+
+    def third_interrupted(body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("sku") == "C":
+            raise KeyboardInterrupt
+        return original(body)
+
+    fake.create = third_interrupted  # type: ignore[method-assign]
+    with pytest.raises(KeyboardInterrupt):
+        run(db, conn, product_ids=ids, fields=["name", "sku"], batch_size=1, concurrency=1)
+    records = [sync_of(db, conn, pid) for pid in ids]
+    statuses = [r.sync_status if r else None for r in records]
+    assert statuses == ["synced", "synced", "pending", "pending"]
+    assert all(r is not None and r.woo_product_id for r in records[:2])
+
+
 def test_a_store_product_linked_to_another_local_product_is_not_adopted(
     db: Database, fake: FakeWoo
 ) -> None:

@@ -220,3 +220,92 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
         assert {n: readers[n](row) for n in names} == {n: field_value(row, n) for n in names}
     assert readers["dimensions"](rows[0]) == {"length": "10", "width": None, "height": None}
     db.dispose()
+
+
+def test_the_pending_mark_moves_the_status_only(
+    db_pair: tuple[Database, Database], clock: ManualClock
+) -> None:
+    """Before a write: a product without a record gets the record write_syncs would write for it
+    (nothing known yet); one with a record keeps what it knew (base fingerprints, echoes, times),
+    and says pending, linked, with no error and no digest."""
+    from woosync.services.export.records import mark_pending
+
+    fast, reference = db_pair
+    clock.set(NOW)
+    synced = SyncRow(
+        product_id=2,
+        woo_product_id=501,
+        sync_status="synced",
+        last_exported_at=NOW,
+        exported_values={"name": "e9ad5c1d7b72c6bb"},
+        store_echoes={"description": "0123456789abcdef"},
+        export_digest="d1",
+    )
+    for db in (fast, reference):
+        with db.session() as session:
+            write_syncs(session, 1, [synced, ROWS[2]])
+    clock.set(LATER)
+    with fast.session() as session:
+        mark_pending(session, 1, [(1, 0), (2, 501), (3, 0)])
+    with reference.session() as session:
+        write_syncs(session, 1, [SyncRow(product_id=1, woo_product_id=0, sync_status="pending")])
+    by_product = {row[2]: row for row in dump(fast, "product_sync")}
+    expected = {row[2]: row for row in dump(reference, "product_sync")}
+    assert by_product[1][1:] == expected[1][1:]  # the new record: what write_syncs writes
+    columns = [c.name for c in ProductSync.__table__.columns]  # type: ignore[attr-defined]
+    for product_id in (2, 3):
+        now, before = (
+            dict(zip(columns, by_product[product_id], strict=True)),
+            dict(zip(columns, expected[product_id], strict=True)),
+        )
+        moved = {k for k in columns if now[k] != before[k]}
+        assert now["sync_status"] == "pending" and now["updated_at"] == "2025-12-11 10:05:00.123000"
+        assert moved <= {"sync_status", "error_message", "export_digest", "updated_at"}
+        assert now["error_message"] is None and now["export_digest"] is None
+    kept = dict(zip(columns, by_product[2], strict=True))
+    assert (
+        kept["exported_values"] == '{"name": "e9ad5c1d7b72c6bb"}' and kept["woo_product_id"] == 501
+    )
+
+
+def test_raw_rows_decode_as_sqlalchemy_does(tmp_path: Path) -> None:
+    """db.raw_rows: the rows of a plain cursor, decoded column by column, are the values
+    session.execute(select(...)) gives (JSON, booleans, datetimes, NULLs, integers)."""
+    from sqlalchemy import select
+
+    from woosync.db.models import Product
+    from woosync.db.raw_rows import row_reader
+
+    db = open_database(tmp_path / "raw.db")
+    with db.session() as session:
+        session.add(
+            Product(
+                sku="A",
+                name="Tee & co",
+                price="10.00",
+                images=["https://img.example/ä.jpg"],
+                categories=["Tees > Organic"],
+                attributes={"COLOR": ["Red", "Blue"]},
+                custom_fields={"wholesale": 7.5, "flags": {"a": [1, None, True]}},
+                manage_stock=True,
+                stock_quantity=4,
+                date_on_sale_from="2026-01-01",
+            )
+        )
+        session.add(Product(sku="B", name="Bare", manage_stock=False))
+        session.add(Product(sku="C", name="Nothing set"))
+    table: Any = Product.__table__  # type: ignore[attr-defined]
+    names = [column.name for column in table.columns]
+    with db.session() as session:
+        expected = [tuple(row) for row in session.execute(select(table).order_by(table.c.id))]
+        cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        raw = cursor.execute(
+            f"SELECT {', '.join(names)}, 'more' FROM products ORDER BY id"
+        ).fetchall()
+        decode = row_reader(table, names, session.connection().dialect)
+    decoded = decode(raw)
+    assert [tuple(row) for row in decoded] == expected
+    assert decoded[0].attributes == {"COLOR": ["Red", "Blue"]} and decoded[0].manage_stock is True
+    assert decoded[1].manage_stock is False and decoded[2].manage_stock is None
+    assert decoded[0].created_at.tzinfo is not None and decode([]) == []
+    db.dispose()

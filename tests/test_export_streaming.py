@@ -89,7 +89,7 @@ def test_an_unchanged_partial_export_decodes_no_product_and_asks_the_store_nothi
     load_items = select.load_items
 
     def load_and_note(session: Any, cid: int, wanted: Any, *rest: Any) -> Any:
-        loaded.append(list(wanted))
+        loaded.append([row[0] for row in wanted])
         return load_items(session, cid, wanted, *rest)
 
     monkeypatch.setattr(select, "load_items", load_and_note)

@@ -25,6 +25,7 @@ from rich.text import Text
 from woosync.core.logging import ScrubbingStream, scrub_quoted
 from woosync.core.progress import NO_PROGRESS, Progress
 
+_BLOCK = 65536  # characters gathered before a write (write_pieces)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -71,9 +72,18 @@ class Output:
     def write_pieces(self, pieces: Iterable[str]) -> None:
         """A result written a piece at a time (a streamed JSON document, say)."""
         self.emitted = True
-        for piece in pieces:
-            self.out.file.write(visible(piece))
-        self.out.file.flush()
+        block: list[str] = []
+        size = 0
+        try:
+            for piece in pieces:  # written in blocks of about 64 KB: a write per piece costs more
+                block.append(piece)
+                size += len(piece)
+                if size >= _BLOCK:
+                    self.out.file.write(visible("".join(block)))
+                    block, size = [], 0
+        finally:  # what came before a failure is out, as if written piece by piece
+            self.out.file.write(visible("".join(block)))
+            self.out.file.flush()
 
     @property
     def stdout_is_terminal(self) -> bool:

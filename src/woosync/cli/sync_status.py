@@ -8,6 +8,7 @@ streamed; csv/tsv/yaml/ids/count as every listing (:mod:`woosync.cli.formats`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -124,12 +125,10 @@ def _structured(
     from woosync.cli.formats import yaml_text
     from woosync.shapes.sync_status import store_json, stream_store, stream_stores
 
-    if chosen.name == "json":
+    if chosen.name == "json":  # a piece at a time: the records are never one list in memory
         status = outcomes[0].status
-        if many or status is None:
-            output.write_pieces([*stream_stores(outcomes), "\n"])
-        else:
-            output.write_pieces([*stream_store(status), "\n"])
+        pieces = stream_stores(outcomes) if many or status is None else stream_store(status)
+        output.write_pieces(chain(pieces, ["\n"]))
         return
     if many:
         stores = [

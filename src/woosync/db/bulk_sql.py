@@ -17,10 +17,11 @@ The values are encoded column by column (one C-level ``map`` per encoded column,
 untouched), and the two encodings rows have are cheaper than the generic processors while storing
 the same bytes:
 
-- JSON columns: a list or object goes to ``json.dumps`` (SQLAlchemy's serializer) directly, an empty
-  one is ``"[]"`` / ``"{}"`` without the encoder; any other value goes through SQLAlchemy's own
-  processor.
+- JSON columns: a list or object goes to ``json.dumps`` (SQLAlchemy's serializer; its C encoder
+  built once: ``core.jsontext``) directly, an empty one is ``"[]"`` / ``"{}"`` without the
+  encoder; any other value goes through SQLAlchemy's own processor.
 - Datetimes: encoded once per distinct value in a statement (a page's rows share one ``now``).
+- A column whose rows all hold the same object (a constant, ``None``): encoded once.
 
 ``tests/test_bulk_sql_orm.py`` checks the stored bytes against the ORM's for every table written
 here; ``tests/test_import_bulk_sql.py`` and ``tests/test_export_records.py`` against SQLAlchemy Core.
@@ -29,13 +30,15 @@ here; ``tests/test_import_bulk_sql.py`` and ``tests/test_export_records.py`` aga
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Mapping, Sequence
-from operator import itemgetter
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.dialects.sqlite import insert
+
+from woosync.core.jsontext import dumps
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -97,10 +100,19 @@ def _execute(
     connection = session.connection()
     plan = _plan(table, names, conflict, keep, connection.dialect)
     encoded = [
-        columns[index] if make is None else list(map(make(), columns[index]))
+        columns[index] if make is None else _encoded(columns[index], make)
         for index, make in plan.parameters
     ]
     connection.exec_driver_sql(plan.sql, list(zip(*encoded, strict=True)))
+
+
+def _encoded(values: Sequence[Any], make: Callable[[], Encoder]) -> Sequence[Any]:
+    """A column's values encoded; one object in every row (a constant, ``None``, the page's
+    ``now``) is encoded once."""
+    first = values[0]
+    if all(map(is_, values, repeat(first))):
+        return [make()(first)] * len(values)
+    return list(map(make(), values))
 
 
 class _Plan(NamedTuple):
@@ -169,7 +181,7 @@ def _json(process: Encoder, value: Any) -> Any:
         # most rows' lists and objects are empty: json.dumps([]) == "[]", json.dumps({}) == "{}"
         if not value:
             return "{}" if kind is dict else "[]"
-        return json.dumps(value)
+        return dumps(value)
     return process(value)
 
 

@@ -245,6 +245,29 @@ ALTER TABLE products ADD COLUMN parent_id INTEGER REFERENCES products (id) ON DE
 CREATE INDEX ix_products_parent_id ON products (parent_id);
 """
 
+# An unchanged re-load decided without decoding the product (issue 12): the digest of the product
+# file row last loaded into the product (services/catalog/stored.py row_digest). Every other write
+# of the row clears it (the trigger: an UPDATE that leaves the digest as it was sets it to NULL),
+# so a digest equal to a row's means that loading the row again changes nothing. Existing
+# products start without one; a load fills it in as it finds them unchanged.
+M011_LOAD_DIGEST = (
+    "ALTER TABLE products ADD COLUMN load_digest VARCHAR",
+    """CREATE TRIGGER products_load_digest_cleared AFTER UPDATE ON products FOR EACH ROW
+WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
+BEGIN UPDATE products SET load_digest = NULL WHERE id = NEW.id; END""",
+)
+
+
+def _statements(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
+    """Statements run one by one (a trigger's body holds semicolons: no split)."""
+
+    def apply(conn: sqlite3.Connection) -> None:
+        for statement in statements:
+            conn.execute(statement)
+
+    return apply
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("foundation", _script(M001_FOUNDATION)),
     Migration("product_catalog", _script(M002_PRODUCT_CATALOG)),
@@ -256,6 +279,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("stock_fields", _script(M008_STOCK_FIELDS)),
     Migration("export_digest", _script(M009_EXPORT_DIGEST)),
     Migration("variations", _script(M010_VARIATIONS)),
+    Migration("load_digest", _statements(M011_LOAD_DIGEST)),
 )
 LATEST = len(MIGRATIONS)
 

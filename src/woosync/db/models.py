@@ -157,6 +157,9 @@ class Product(SQLModel, table=True):
             Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=True, index=True
         ),
     )
+    # migration 11: the digest of the product file row last loaded into it (NULL once anything else
+    # writes the row: a trigger); see services/catalog/stored.py
+    load_digest: str | None = None
 
 
 class StoreRef(SQLModel, table=True):

@@ -1,5 +1,10 @@
 """Reading sync records for ``sync-status``, a chunk at a time and only the columns shown.
 
+A chunk is a range of groups (a product that is no variation, and its variations): the range's end
+is found on the products' primary key and the records through the unique index of ``product_sync``,
+so every chunk costs the same wherever it is in the catalog (an ``ORDER BY`` over the whole store
+per chunk made 500,000 products take minutes). The caller puts a chunk's records in order.
+
 The readers skip SQLAlchemy's per-value converters (timestamps and JSON are decoded here, with
 the standard library's C code): at 100,000 records that is most of the command's time.
 """
@@ -12,11 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import String, func, tuple_, type_coerce
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
-from woosync.db.models import Product, ProductExclusion, ProductSync
+from woosync.db.models import Product
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -33,27 +37,57 @@ class Filters:
     conflicts_only: bool = False
 
 
-Key = tuple[int, int]  # (the product's group: its parent's id or its own, its id)
-START: Key = (0, 0)  # before every product
+START = 0  # the group before every product's
 
 
-def _group(product_id: Any) -> Any:
-    """A variation's listing group is its parent's (so it comes right after it)."""
-    table: Any = Product.__table__  # type: ignore[attr-defined]
-    found = sql_select(table.c.parent_id).where(table.c.id == product_id).scalar_subquery()
-    return func.coalesce(found, product_id)
-
-
-def _parent_woo_id(connection_id: int, product_id: Any) -> Any:
-    """A variation's parent's id in the same store (NULL for a product that is no variation)."""
-    products: Any = Product.__table__  # type: ignore[attr-defined]
-    syncs: Any = ProductSync.__table__.alias("parent_sync")  # type: ignore[attr-defined]
-    return (
-        sql_select(syncs.c.woo_product_id)
-        .select_from(products.join(syncs, syncs.c.product_id == products.c.parent_id))
-        .where(products.c.id == product_id, syncs.c.connection_id == connection_id)
-        .scalar_subquery()
+def group_bound(session: Session, after: int, limit: int) -> int | None:
+    """The last group of the next chunk: the ``limit``-th product that is no variation after
+    the group ``after`` (a group is a product and its variations), or None when fewer are left
+    (the chunk runs to the end). One index range, whatever the catalog's size."""
+    found = session.connection().exec_driver_sql(
+        "SELECT id FROM products WHERE parent_id IS NULL AND id > ? ORDER BY id LIMIT 1 OFFSET ?",
+        (after, limit - 1),
     )
+    bound: int | None = found.scalar()
+    return bound
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _chunk_ids(after: int, upper: int | None, filters: Filters) -> tuple[str, list[Any]]:
+    """``WITH ids(pid, parent)``: the products of the groups in (``after``, ``upper``] (a product
+    that is no variation by its id, a variation by its parent's), through the filters. Index
+    ranges only: a chunk costs the same at the start and at the end of a large catalog."""
+    bounds: list[Any] = [after] if upper is None else [after, upper]
+
+    def in_range(column: str) -> str:
+        return f"{column} > ?" + ("" if upper is None else f" AND {column} <= ?")
+
+    wanted = ""
+    params: list[Any] = []
+    if filters.product_ids:
+        wanted += f" AND id IN ({_marks(filters.product_ids)})"
+        params += filters.product_ids
+    if filters.skus:
+        wanted += f" AND sku COLLATE NOCASE IN ({_marks(filters.skus)})"
+        params += filters.skus
+    sql = (
+        "WITH ids(pid, parent) AS ("
+        f"SELECT id, NULL FROM products WHERE parent_id IS NULL AND {in_range('id')}{wanted} "
+        f"UNION ALL SELECT id, parent_id FROM products WHERE {in_range('parent_id')}{wanted}) "
+    )
+    return sql, [*bounds, *params, *bounds, *params]
+
+
+_SYNC_COLUMNS = (
+    "s.id, s.product_id, s.woo_product_id, s.last_exported_at, s.last_imported_at, "
+    "s.last_modified_fields, s.sync_status, s.error_message, s.created_at, s.updated_at, "
+    "s.conflicts, coalesce(ids.parent, ids.pid), "
+    "(SELECT parent_sync.woo_product_id FROM product_sync AS parent_sync "
+    "WHERE parent_sync.connection_id = s.connection_id AND parent_sync.product_id = ids.parent)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +108,6 @@ class SyncRow:
     group: int = 0  # the parent's id for a variation, else the product's
     parent_woo_id: int | None = None  # a variation's parent's id in the store
 
-    @property
-    def key(self) -> Key:
-        return (self.group, self.product_id)
-
 
 def _when(text: str | None) -> datetime | None:
     """A stored timestamp (UTC, as SQLite keeps it) read without SQLAlchemy's slower converter."""
@@ -88,46 +118,16 @@ def _json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
-def _raw(column: Any) -> Any:
-    return type_coerce(column, String)
-
-
-def _restricted(query: Any, column: Any, filters: Filters) -> Any:
-    if filters.product_ids:
-        query = query.where(column.in_(filters.product_ids))
-    if filters.skus:
-        by_sku = sql_select(col(Product.id)).where(
-            col(Product.sku).collate("NOCASE").in_(filters.skus)
-        )
-        query = query.where(column.in_(by_sku))
-    return query
-
-
 def read_syncs(
-    session: Session, connection_id: int, filters: Filters, after: Key, limit: int
+    session: Session, connection_id: int, filters: Filters, after: int, upper: int | None
 ) -> list[SyncRow]:
-    """The next ``limit`` sync records after the key ``after``, in key order (a product, then
-    its variations)."""
-    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
-    c = table.c
-    group = _group(c.product_id)
-    query = sql_select(
-        c.id,
-        c.product_id,
-        c.woo_product_id,
-        _raw(c.last_exported_at),
-        _raw(c.last_imported_at),
-        _raw(c.last_modified_fields),
-        c.sync_status,
-        c.error_message,
-        _raw(c.created_at),
-        _raw(c.updated_at),
-        _raw(c.conflicts),
-        group,
-        _parent_woo_id(connection_id, c.product_id),
-    ).where(c.connection_id == connection_id, tuple_(group, c.product_id) > tuple_(*after))
-    query = _restricted(query, c.product_id, filters)
-    query = query.order_by(group, c.product_id).limit(limit)
+    """The sync records of the groups in (``after``, ``upper``] (``upper`` None: to the end),
+    in no particular order; the raw values decoded here."""
+    ids, params = _chunk_ids(after, upper, filters)
+    query = (
+        f"{ids}SELECT {_SYNC_COLUMNS} FROM ids "
+        "JOIN product_sync AS s ON s.connection_id = ? AND s.product_id = ids.pid"
+    )
     return [
         SyncRow(
             row[0],
@@ -144,24 +144,21 @@ def read_syncs(
             row[11],
             row[12],
         )
-        for row in session.execute(query)
+        for row in session.connection().exec_driver_sql(query, (*params, connection_id))
     ]
 
 
 def read_exclusions(
-    session: Session, connection_id: int, filters: Filters, after: Key, upper: Key | None
+    session: Session, connection_id: int, filters: Filters, after: int, upper: int | None
 ) -> dict[int, tuple[str, datetime | None]]:
-    """Products excluded by hand from the store, between the keys ``after`` and ``upper``
-    (included)."""
-    table: Any = ProductExclusion.__table__  # type: ignore[attr-defined]
-    key = tuple_(_group(table.c.product_id), table.c.product_id)
-    query = sql_select(table.c.product_id, table.c.reason, _raw(table.c.created_at)).where(
-        table.c.connection_id == connection_id, key > tuple_(*after)
+    """Products excluded by hand from the store, in the groups in (``after``, ``upper``]."""
+    ids, params = _chunk_ids(after, upper, filters)
+    query = (
+        f"{ids}SELECT e.product_id, e.reason, e.created_at FROM ids "
+        "JOIN product_exclusions AS e ON e.connection_id = ? AND e.product_id = ids.pid"
     )
-    if upper is not None:
-        query = query.where(key <= tuple_(*upper))
-    query = _restricted(query, table.c.product_id, filters)
-    return {int(pid): (reason, _when(since)) for pid, reason, since in session.execute(query)}
+    rows = session.connection().exec_driver_sql(query, (*params, connection_id))
+    return {int(pid): (reason, _when(since)) for pid, reason, since in rows}
 
 
 def read_products(session: Session, ids: list[int], columns: Sequence[str]) -> dict[int, Any]:

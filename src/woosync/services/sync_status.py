@@ -33,6 +33,7 @@ from woosync.services.sync_records import (
     START,
     Filters,
     SyncRow,
+    group_bound,
     read_exclusions,
     read_full_products,
     read_products,
@@ -145,12 +146,11 @@ class StoreStatus:
             selection = load_selection(session, self.connection_id)
             after = START
             while True:
-                syncs = read_syncs(session, self.connection_id, self.filters, after, CHUNK)
-                upper = syncs[-1].key if len(syncs) == CHUNK else None
+                upper = group_bound(session, after, CHUNK)
+                syncs = read_syncs(session, self.connection_id, self.filters, after, upper)
                 kept_out = read_exclusions(session, self.connection_id, self.filters, after, upper)
-                if not syncs and not kept_out:
-                    return
-                yield from self._chunk(session, syncs, kept_out, selection)
+                if syncs or kept_out:
+                    yield from self._chunk(session, syncs, kept_out, selection)
                 if upper is None:
                     return
                 after = upper

@@ -5,12 +5,13 @@ transaction, so memory holds a chunk (and one compact entry per SKU for the file
 check), whatever the file's length. A file with an invalid row anywhere is rolled back whole
 (unless ``skip_invalid``), and so is a dry run: what it reports is what the load would do.
 
-Simple products go the light way (plain rows compared with the stored columns; an unchanged
-product is not written; new ones in one ``executemany``); variable products and variations (and
-the new products of a chunk that has some, so that ids follow the file's order) go through
-:func:`~woosync.services.catalog.upsert.upsert_rows`, which checks each family whole. A
-variation whose parent is neither in the file so far nor in the catalog waits for the end of the
-file (its parent may come later).
+Simple products go the light way (an unchanged product is known by its load digest without
+reading its values, else plain rows compared with the stored columns; an unchanged product is
+not written, but for a digest it lacked; new ones in one ``executemany``); variable products and
+variations (and the new products of a chunk that has some, so that ids follow the file's order)
+go through :func:`~woosync.services.catalog.upsert.upsert_rows`, which checks each family whole.
+A variation whose parent is neither in the file so far nor in the catalog waits for the end of
+the file (its parent may come later).
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ from woosync.products.variations import VARIABLE, VARIATION, kind, type_change_p
 from woosync.services.catalog.changes import new_product_row, plan_fields
 from woosync.services.catalog.lookup import case_twin_message
 from woosync.services.catalog.stored import (
-    StoredProduct,
+    StoredDigest,
     TwinIndex,
+    digests_by_sku,
     existing_skus,
+    fill_digests,
+    row_digest,
     stored_by_sku,
     write_changes,
 )
@@ -105,9 +109,9 @@ class _Writer:
     def write(self, rows: list[ValidRow]) -> None:
         if not rows:
             return
-        stored = stored_by_sku(self.session, [row.sku for row in rows])
+        stored = digests_by_sku(self.session, [row.sku for row in rows])
         families = any(_in_a_family(row, stored.get(row.sku)) for row in rows)
-        simple: list[tuple[ValidRow, StoredProduct | None]] = []
+        simple: list[tuple[ValidRow, StoredDigest | None]] = []
         family: list[ValidRow] = []
         for row in rows:
             product = stored.get(row.sku)
@@ -150,38 +154,53 @@ class _Writer:
         return ready
 
     def _simple(
-        self, rows: list[tuple[ValidRow, StoredProduct | None]], result: UpsertResult
+        self, rows: list[tuple[ValidRow, StoredDigest | None]], result: UpsertResult
     ) -> None:
         """Products outside any family: new ones inserted in one statement, changed ones updated
-        column by column, unchanged ones not written at all."""
+        column by column, unchanged ones not written (but for a digest they lacked)."""
         now = utcnow()
+        digests = [row_digest(row.fields) for row, _ in rows]
+        compared = [
+            row.sku
+            for (row, product), digest in zip(rows, digests, strict=True)
+            if product is not None and (digest is None or digest != product.load_digest)
+        ]
+        values = stored_by_sku(self.session, compared) if compared else {}
         new_rows: list[dict[str, Any]] = []
         changed: list[tuple[int, dict[str, Any]]] = []
-        for row, product in rows:
+        filled: list[tuple[str, int]] = []
+        for (row, product), digest in zip(rows, digests, strict=True):
             sku = row.sku
+            if product is not None and digest is not None and digest == product.load_digest:
+                result.unchanged.append(sku)  # loaded as it is: nothing to compare
+                continue
             try:
                 if product is None:
                     twin = self.twins.get(sku)
                     if twin is not None:
                         raise ValidationError(case_twin_message(sku, twin))
-                    new_rows.append(new_product_row(row.fields, now))
+                    new_rows.append({**new_product_row(row.fields, now), "load_digest": digest})
                     result.created.append(sku)
                     continue
                 problem = type_change_problem(sku, product.type, row.fields.get("type"))
                 if problem is not None:
                     raise ValidationError(problem)
-                plan = plan_fields(product, row.fields)
+                plan = plan_fields(values[sku], row.fields)
             except ValidationError as exc:
                 result.errors.append(RowError(row.row, sku, row.label(exc.message)))
                 continue
             if plan.changes:
                 result.updated.append(sku)
                 result.changes[sku] = plan.changes
-                changed.append((product.id, plan.columns))
+                changed.append((product.id, {**plan.columns, "load_digest": digest}))
             else:
                 result.unchanged.append(sku)
+                if digest is not None:
+                    filled.append((digest, product.id))
         if changed:
             write_changes(self.session, changed, now)
+        if filled:
+            fill_digests(self.session, filled)
         if new_rows:
             insert_many(self.session, _PRODUCTS, new_rows)
             drop_tombstones(self.session, [row["sku"] for row in new_rows])
@@ -245,7 +264,7 @@ def _is_variation(row: ValidRow) -> bool:
     return row.parent_sku is not None or row.fields.get("type") == VARIATION
 
 
-def _in_a_family(row: ValidRow, product: StoredProduct | None) -> bool:
+def _in_a_family(row: ValidRow, product: StoredDigest | None) -> bool:
     """Whether the row is (or makes, or is stored as) a variable product or a variation."""
     if row.parent_sku is not None or kind(row.fields.get("type")) != "simple":
         return True

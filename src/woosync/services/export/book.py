@@ -3,20 +3,20 @@
 A successful write moves the item's base fingerprints to what was sent, keeps the store's
 attribute list, learns the ids of images uploaded by URL, and remembers the store's echoes (see
 ``sync.echoes``). Sync records (and the registry rows learnt) are written in one transaction per
-batch answered (:func:`book`); before any write, the records of the products about to be sent
-are marked ``pending`` (:func:`mark_pending`: an interrupted run leaves them for
-``retry_failed``).
+batch answered (:func:`book`), once per product; before any write, the records of the products
+about to be sent are only marked ``pending`` (:func:`mark_pending`: an interrupted run leaves
+them for ``retry_failed``).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
-from woosync.services.export import decide, payload, unchanged
+from woosync.services.export import decide, payload, records, unchanged
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -33,7 +33,6 @@ from woosync.services.sync import echoes as sync_echoes
 from woosync.services.sync import targets as sync_targets
 
 SYNCED = "synced"
-PENDING = "pending"
 
 
 def row(item: Item, status: str) -> SyncRow:
@@ -82,12 +81,15 @@ def book(run: Run, items: Iterable[Item]) -> None:
 
 
 def mark_pending(run: Run, items: Sequence[Item]) -> None:
-    """Before sending: the records of the products about to be written say ``pending``."""
-    rows = [row(i, PENDING) for i in items]
-    if not rows and not run.registry.dirty:
+    """Before sending: the records of the products about to be written say ``pending``, and
+    nothing more (``records.mark_pending``): each record is written in full once, by :func:`book`
+    when the store's answer comes. A run that is interrupted leaves them ``pending`` for
+    ``--retry-failed``; a create whose answer was lost is found by its SKU before anything is
+    sent again (``match.py``), so it is never created twice."""
+    if not items and not run.registry.dirty:
         return
     with run.db.session() as session:
-        write_syncs(session, run.connection_id, rows)
+        records.mark_pending(session, run.connection_id, [(i.product_id, i.woo_id) for i in items])
         if run.registry.dirty:
             run.registry.flush(session)
 
@@ -181,8 +183,8 @@ def _store_defaults(
     """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
     store answers every create with the same defaults (status, type, stock status ...)."""
     try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
-        key = json.dumps(
-            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)], sort_keys=True
+        key = jsontext.dumps_sorted(
+            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)]
         )
     except (TypeError, ValueError):  # not JSON: made afresh
         return sync_echoes.store_defaults(unsent, answer, base)

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import NotFoundError, ValidationError, param, spell_params
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
+from woosync.db.models import Product
+from woosync.db.raw_rows import row_reader
 from woosync.services.catalog import get_product
 from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
@@ -162,6 +164,7 @@ class Job:
         fields = [t.field for t in self.targets] + self.selection.columns()
         columns = product_columns(fields)
         readers = select.field_readers([t.field for t in self.targets])
+        decode = row_reader(Product.__table__, columns, self.db.engine.dialect)  # type: ignore[attr-defined]
         signature = unchanged.signature(self.targets, self.allow_empty)
         width = len(columns)
         for rows in select.raw_chunks(self.db, self.connection_id, self.choice, columns):
@@ -187,6 +190,7 @@ class Job:
             self.seen += len(kept)
             chunk = Chunk([int(row[0]) for row in kept])
             bases: dict[int, Any] = {}
+            loud: list[select.RawRow] = []
             for row in kept:
                 basis = unchanged.basis(signature, row[:width])
                 sync = row[width:]
@@ -195,12 +199,14 @@ class Job:
                     chunk.skus[int(row[0])] = str(row[1])
                 else:
                     bases[int(row[0])] = basis
+                    loud.append(row)
             run.report(len(chunk.quiet))
             with self.db.session() as session:
                 chunk.items = select.load_items(
                     session,
                     self.connection_id,
-                    list(bases),
+                    loud,
+                    decode,
                     self.targets,
                     readers,
                     self.allow_empty,

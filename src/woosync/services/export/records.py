@@ -176,6 +176,49 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
     )
 
 
+def mark_pending(session: Session, connection_id: int, links: Sequence[tuple[int, int]]) -> None:
+    """Before a write is sent: the records of ``links`` (``(product_id, woo_product_id)``) say
+    ``pending`` (an interrupted run leaves them for ``--retry-failed``). Only the status moves
+    (with the link, no error, no digest); what the record knew stays as it is until the answer is
+    booked (:func:`write_syncs`), so a product is written in full once per run. A product without
+    a record gets the one :func:`write_syncs` would write for it (nothing known yet)."""
+    if not links:
+        return
+    now = utcnow()
+    write_many(
+        session,
+        ProductSync.__table__,  # type: ignore[attr-defined]
+        _PENDING_COLUMNS,
+        [
+            (connection_id, product_id, woo_id, "pending", None, {}, now, now, None, *_UNKNOWN)
+            for product_id, woo_id in links
+        ],
+        conflict=("connection_id", "product_id"),
+        keep=("created_at", "exported_values", *_KNOWN),
+    )
+
+
+_PENDING_COLUMNS = (
+    "connection_id",
+    "product_id",
+    "woo_product_id",
+    "sync_status",
+    "error_message",
+    "exported_values",
+    "created_at",
+    "updated_at",
+    "export_digest",
+    # what a record knows, kept when it exists (JSON null when new, as write_syncs writes None)
+    "last_modified_fields",
+    "store_attributes",
+    "store_echoes",
+    "image_sources",
+    "conflicts",
+)
+_KNOWN = _PENDING_COLUMNS[-5:]
+_UNKNOWN = (None,) * len(_KNOWN)
+
+
 # The columns write_syncs gives, in the order of its tuples (the table's order: no reordering).
 _SYNC_COLUMNS = (
     "connection_id",

@@ -4,9 +4,9 @@ Exactly one way of choosing: ``product_ids`` or ``skus`` (in the order given; on
 error before anything is sent), ``all_products`` (by id) or ``retry_failed`` (whose sync record
 for this store says ``error``, or ``pending`` after an interrupted run). :func:`raw_chunks` reads
 them ``CHUNK`` at a time as the database stores them (no JSON decoded: enough to decide an
-unchanged partial export, ``unchanged.py``, and the exclusions); :func:`load_items` then reads the
-rest decoded, with their sync records, and makes each an :class:`~state.Item` with its desired
-values (``plan.desired_values``).
+unchanged partial export, ``unchanged.py``, and the exclusions); :func:`load_items` then decodes
+the rest (the same rows: ``db.raw_rows``), reads the sync records of those that have one, and makes
+each an :class:`~state.Item` with its desired values (``plan.desired_values``).
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from woosync.core.errors import NotFoundError, ValidationError, param
 from woosync.core.fields import LIST_FIELDS, SCALAR_FIELDS
-from woosync.db.models import Product
+from woosync.db.raw_rows import RowReader
 from woosync.services.catalog import field_label, field_value
 from woosync.services.export import plan
-from woosync.services.export.records import RETRY_STATUSES, load_syncs, product_columns
+from woosync.services.export.records import RETRY_STATUSES, load_syncs
 from woosync.services.export.state import Item, Known
 from woosync.services.selection import Excluded, exclusions, split_excluded
 from woosync.services.selection_rules import SelectionRules
@@ -48,6 +46,7 @@ SYNC_RAW = (
     "last_exported_at",
 )
 RawRow = tuple[Any, ...]  # the product's columns (``product_columns``), then SYNC_RAW
+_SYNC_STATUS = SYNC_RAW.index("sync_status") - len(SYNC_RAW)  # in a RawRow: None without a record
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,22 +199,19 @@ def _decoded(name: str, raw: Any) -> Any:
 def load_items(
     session: Session,
     connection_id: int,
-    ids: Sequence[int],
+    rows: Sequence[RawRow],
+    decode: RowReader,
     targets: Sequence[sync_targets.Target],
     readers: dict[str, Callable[[Any], Any]],
     allow_empty: Sequence[str],
 ) -> list[Item]:
-    """The products (decoded) and their sync records, as items with their desired values, in
-    the order of ``ids``."""
-    table: Any = Product.__table__  # type: ignore[attr-defined]
-    columns = [table.c[name] for name in product_columns(readers)]
-    found: dict[int, Any] = {}
-    for group in _groups(list(ids)):
-        for row in session.execute(select(*columns).where(table.c.id.in_(group))):
-            found[row.id] = row
-    syncs = load_syncs(session, connection_id, ids)
+    """The products of ``rows`` (as :func:`raw_chunks` read them) decoded by ``decode``
+    (``db.raw_rows.row_reader`` of their columns: no second read), with their sync records (read
+    only for the rows that have one), as items with their desired values, in order."""
+    with_record = [int(row[0]) for row in rows if row[_SYNC_STATUS] is not None]
+    syncs = load_syncs(session, connection_id, with_record) if with_record else {}
     items = []
-    for product in (found[i] for i in ids if i in found):
+    for product in decode(rows):
         try:
             values = plan.desired_values(targets, _reading(readers, product), allow_empty)
             refused = None

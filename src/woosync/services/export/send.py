@@ -6,7 +6,8 @@ checked against the store (a create it may have applied is looked up by SKU befo
 sent again, so nothing is created twice; updates learn the image ids they may have uploaded) and
 split; a lone product is given up after a few attempts; after ``MAX_FAILURE_STREAK`` failed
 batches in a row the store counts as down and nothing more is sent in this run. A per-item error
-marks only that product. Each batch answered is booked at once (``book.py``). The requests in
+marks only that product. Answers are booked in groups (``BOOK_GROUP`` products a transaction,
+``book.py``), and always before the database is asked which store products are linked. The requests in
 flight carry over from :meth:`Sender.feed` to the next call, so the run plans its next chunk
 while a chunk's last writes are answered.
 """
@@ -31,6 +32,7 @@ log = logging.getLogger("woosync.export")
 FAST_BATCH_SECONDS = 5.0  # a batch answered quicker than this lets the batch size grow back
 MAX_FAILURE_STREAK = 8  # this many failed batches in a row: the store is down, stop the run
 RETRY_PAUSE = 0.25  # seconds, doubled per failure in a row (capped at 5 s)
+BOOK_GROUP = 500  # answered products whose sync records are written in one transaction
 
 
 class Sender:
@@ -48,14 +50,18 @@ class Sender:
         self.claims = ImageClaims(run)
         self.in_flight: dict[Future[BatchResult], tuple[list[Item], float]] = {}
         self._pool: ThreadPoolExecutor | None = None
+        self.unbooked: list[Item] = []  # finished, their sync records not written yet
 
     def __enter__(self) -> Sender:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        try:
+            self.book()  # what was answered is booked, even when the run is interrupted
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
 
     def feed(self, items: Sequence[Item]) -> None:
         """Queue the items' writes and send until each is in a request (at most ``concurrency``
@@ -64,12 +70,22 @@ class Sender:
         self.queue.extend(items)
         if self.down is not None:
             self._give_up(self.down)
-            return
-        self._pump(lambda: not self.queue)
+        else:
+            self._pump(lambda: not self.queue)
+        self.book()  # the next chunk is planned against the records of every answer so far
 
     def finish(self, items: Sequence[Item]) -> None:
         """Send and book until every one of ``items`` is done (or nothing is left to send)."""
         self._pump(lambda: all(item.done for item in items))
+        self.book()
+
+    def book(self) -> None:
+        """Write the sync records of the products finished since the last call (one transaction;
+        answers are booked in groups of ``BOOK_GROUP``, and always before the database is asked
+        which store products are linked: a chunk is planned, a lost create is looked up)."""
+        if self.unbooked or self.run.registry.dirty:
+            items, self.unbooked = self.unbooked, []
+            book.book(self.run, items)
 
     def outstanding(self) -> int:
         """Writes sent or queued but not answered yet."""
@@ -107,6 +123,7 @@ class Sender:
     def _failed(
         self, chunk: list[Item], exc: BaseException, queue: deque[Item], claims: ImageClaims
     ) -> None:
+        self.book()
         self.streak += 1
         self.size = max(1, len(chunk) // 2)
         requeue = self._batch_failed(chunk, exc)
@@ -181,6 +198,10 @@ class Sender:
         now = utcnow()  # the batch's records share one time (encoded once when written)
         for item, answer in succeeded:
             book.succeeded(run, item, answer, now)
+        if failed_creates or unknown_creates or relink:
+            self._finish([i for i in chunk if i.done])  # booked before the store is searched
+            self.book()
+            chunk = [i for i in chunk if not i.done]
         again += match.recover_creates(run, failed_creates, applied_unknown=False)
         again += match.recover_creates(run, unknown_creates, applied_unknown=True)
         again += match.relink(run, relink)
@@ -226,5 +247,7 @@ class Sender:
         self._finish(rest)
 
     def _finish(self, items: list[Item]) -> None:
-        book.book(self.run, items)
+        self.unbooked += items
         self.run.report(len(items))
+        if len(self.unbooked) >= BOOK_GROUP:
+            self.book()

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from woosync.core import jsontext
 from woosync.services.sync.targets import Target
 
 SYNCED = "synced"
@@ -39,7 +40,7 @@ def basis(signature: bytes, product: tuple[Any, ...]) -> Basis:
 
 def stored_text(previous: dict[str, str]) -> str:
     """``exported_values`` as the database stores it (``db.bulk_sql``: ``json.dumps``)."""
-    return json.dumps(previous) if previous else "{}"
+    return jsontext.dumps(previous) if previous else "{}"
 
 
 def digest(found: Basis, exported_values: str) -> str:
