@@ -5,7 +5,10 @@ The fixtures the test modules share live here, once: ``clock`` (woosync's time, 
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +16,7 @@ from typing import Any
 
 import keyring
 import pytest
+import typer
 from keyring.backend import KeyringBackend
 from typer.testing import CliRunner, Result
 
@@ -22,6 +26,25 @@ from woosync.cli.app import app
 from woosync.core.timeutil import use_clock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
+
+MEMORY_DISK = Path("/dev/shm")
+# a container's /dev/shm is often 64 MB: too small for the databases (and the store's MariaDB)
+MEMORY_DISK_NEEDS = 1 << 30
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Temporary directories (``tmp_path``, so every test's database) in memory where the machine
+    has a tmpfs at /dev/shm: SQLite syncs the file at each migration step and WAL checkpoint, which
+    costs a test tens of milliseconds waiting on a real disk. ``PYTEST_DEBUG_TEMPROOT`` (pytest's
+    own setting) or ``--basetemp`` given by hand still win; the files are the same files."""
+    if config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        return
+    if (
+        MEMORY_DISK.is_dir()
+        and os.access(MEMORY_DISK, os.W_OK | os.X_OK)
+        and shutil.disk_usage(MEMORY_DISK).free >= MEMORY_DISK_NEEDS
+    ):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_DISK)
 
 
 class MemoryKeyring(KeyringBackend):
@@ -113,8 +136,21 @@ def db_pair(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
         each.dispose()
 
 
+@functools.cache
+def woosync_command() -> Any:  # Typer's vendored Click Command
+    """The Click command tree of ``woosync``, built once per test process.
+
+    ``CliRunner.invoke(app, ...)`` rebuilds it from the Typer app on every call (some 30 ms, most of
+    a quick command's time); the tree holds no state between runs (each run gets its own Click
+    context), so every test's ``cli`` runs the same one."""
+    return typer.main.get_command(app)
+
+
 class Cli:
-    """Runs ``woosync`` in-process; stdout and stderr stay separate."""
+    """Runs ``woosync`` in-process; stdout and stderr stay separate.
+
+    As ``CliRunner.invoke(app, args, catch_exceptions=False)`` does, on the command tree built once
+    (:func:`woosync_command`): an exception other than ``SystemExit`` propagates to the test."""
 
     def __init__(self) -> None:
         self.runner = CliRunner()
@@ -122,7 +158,36 @@ class Cli:
     def __call__(
         self, *args: str, input: str | None = None, env: dict[str, str] | None = None
     ) -> Result:
-        return self.runner.invoke(app, list(args), input=input, env=env, catch_exceptions=False)
+        command = woosync_command()
+        exit_code: int = 0
+        exception: BaseException | None = None
+        exc_info: Any = None
+        with self.runner.isolation(input=input, env=env) as (stdout, stderr, output):
+            try:
+                command.main(args=list(args), prog_name=self.runner.get_default_prog_name(command))
+            except SystemExit as exit:
+                exc_info = sys.exc_info()
+                code: Any = 0 if exit.code is None else exit.code
+                if code != 0:
+                    exception = exit
+                if not isinstance(code, int):
+                    sys.stdout.write(f"{code}\n")
+                    code = 1
+                exit_code = code
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                written = (stdout.getvalue(), stderr.getvalue(), output.getvalue())
+        return Result(
+            runner=self.runner,
+            stdout_bytes=written[0],
+            stderr_bytes=written[1],
+            output_bytes=written[2],
+            return_value=None,
+            exit_code=exit_code,
+            exception=exception,
+            exc_info=exc_info,
+        )
 
 
 @pytest.fixture

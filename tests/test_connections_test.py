@@ -288,7 +288,8 @@ def test_write_access_is_checked_with_an_empty_batch_that_changes_nothing(cli, h
     ]
 
 
-def test_a_failed_write_check_is_reported_as_unknown(cli, httpx_mock) -> None:
+def test_a_failed_write_check_is_reported_as_unknown(cli, httpx_mock, clock) -> None:
+    # the 503s are retried: their back-off passes on woosync's clock, not in real time
     serve(
         httpx_mock,
         {

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import typer.main
 
 from woosync.cli.app import app
+
+
+@functools.cache
+def _root() -> object:
+    """``woosync``'s Click command tree, built once: the checks below only read it."""
+    return typer.main.get_command(app)
 
 
 def _paths() -> list[list[str]]:
@@ -18,7 +25,7 @@ def _paths() -> list[list[str]]:
             found.append([*path, name])
             walk(sub, [*path, name])
 
-    walk(typer.main.get_command(app), [])
+    walk(_root(), [])
     return found
 
 
@@ -40,7 +47,7 @@ def test_the_walk_reaches_every_group_and_command() -> None:
 
 
 def test_no_help_shows_a_flag_with_a_value_or_a_float_default(cli) -> None:
-    root = typer.main.get_command(app)
+    root = _root()
     problems: list[str] = []
     for path in _paths():
         result = cli(*path, "--help")
@@ -70,7 +77,7 @@ def test_export_help_shows_the_wait_default_as_written(cli) -> None:
 
 
 def test_a_whole_number_default_still_reaches_the_command_as_a_float() -> None:
-    export = typer.main.get_command(app).commands["export"]  # type: ignore[attr-defined]
+    export = _root().commands["export"]  # type: ignore[attr-defined]
     context = export.make_context("export", [])
     assert isinstance(context.params["wait"], float) and context.params["wait"] == 0
 
@@ -88,7 +95,7 @@ LISTINGS = {
 
 
 def _command(path: list[str]) -> object:
-    command: object = typer.main.get_command(app)
+    command: object = _root()
     for name in path:
         command = command.commands[name]  # type: ignore[attr-defined]
     return command

@@ -5,6 +5,7 @@ functions."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "woosync"
@@ -25,9 +26,15 @@ FORBIDDEN = {
 SANDBOX_USERS = {"cli/sandbox.py", "cli/demo.py"}
 
 
+@functools.cache
+def _tree(path: Path) -> ast.Module:
+    """``path`` parsed, once per test process (the checks below only read the trees)."""
+    return ast.parse(path.read_text())
+
+
 def _imported_packages(path: Path) -> set[str]:
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(_tree(path)):
         names: list[str] = []
         if isinstance(node, ast.Import):
             names = [alias.name for alias in node.names]
@@ -69,7 +76,7 @@ def _imported_modules(path: Path, modules: set[str]) -> set[str]:
         _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
     )
     targets: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text())):
+    for node in ast.walk(_tree(path)):
         if isinstance(node, ast.Import):
             targets += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -131,7 +138,9 @@ def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
     return circles
 
 
+@functools.cache
 def _module_graph() -> dict[str, set[str]]:
+    """Each woosync module's imports, built once per test process (read-only for the tests)."""
     paths = {_module_name(path): path for path in SRC.rglob("*.py")}
     return {name: _imported_modules(path, set(paths)) for name, path in paths.items()}
 
@@ -191,7 +200,7 @@ def _functions_importing(path: Path) -> set[str]:
             else:
                 visit(child, scope, in_function)
 
-    visit(ast.parse(path.read_text()), [], False)
+    visit(_tree(path), [], False)
     return found
 
 

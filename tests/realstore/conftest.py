@@ -1,10 +1,10 @@
 """A real WordPress 7.0.4 + WooCommerce 11.0.1 store for the tests in this folder.
 
 The store is stood up once per test session by ``shared/realstore/setup.sh`` (beside the repository
-clone; ``WOOSYNC_REALSTORE_SETUP=/path/to/setup.sh`` overrides) into a temporary directory on a free
-loopback port, reset before every test and stopped at the end. Every test here is marked
-``realstore``; with ``-n 2`` they all run in one worker and share one store (the scheduler in
-tests/conftest.py keeps this folder together).
+clone; ``WOOSYNC_REALSTORE_SETUP=/path/to/setup.sh`` overrides) into a temporary directory (on the
+tmpfs /dev/shm where there is one: see ``store_parent``) on a free loopback port, reset before every
+test and stopped at the end. Every test here is marked ``realstore``; with ``-n 2`` they all run in
+one worker and share one store (the scheduler in tests/conftest.py keeps this folder together).
 
 ``WOOSYNC_REALSTORE`` decides what happens when the store cannot be set up:
 - ``require`` (CI): a failed setup is an error, with setup.sh's output and its logs;
@@ -56,6 +56,7 @@ from realstore.realstore_support import (
     reason_not_to_try,
     setup_report,
     setup_script,
+    store_parent,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -98,7 +99,7 @@ def real_store_session() -> Iterator[Session]:
         else:
             yield Session(skip_reason=f"{SKIP_PREFIX}: {reason}")
         return
-    directory = Path(tempfile.mkdtemp(prefix="woosync-realstore-"))
+    directory = Path(tempfile.mkdtemp(prefix="woosync-realstore-", dir=store_parent()))
     directory.chmod(0o755)
     images = ImageServer()
     session = Session()
