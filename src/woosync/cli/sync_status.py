@@ -302,7 +302,7 @@ def _summaries(output: Output, stores: Sequence[StoreStatus]) -> None:
 # conflicts ----------------------------------------------------------------------------------------
 def _conflicts(output: Output, stores: Sequence[StoreStatus]) -> None:
     from woosync.cli.formats import print_table
-    from woosync.cli.import_ import shown_value
+    from woosync.cli.import_views import shown_value
     from woosync.services.sync_status import Conflict
 
     found: list[tuple[StoreStatus, Conflict]] = []
