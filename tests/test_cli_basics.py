@@ -85,3 +85,38 @@ def test_path_prints_json_with_the_global_or_its_own_json_option(cli, tmp_path: 
         result = cli(*args)
         assert result.exit_code == 0
         assert json.loads(result.stdout) == {"path": db}
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(cli, monkeypatch) -> None:
+    """``woosync ... | head -1``: the pipe closes under the command; no internal error."""
+    from woosync.cli.render import Output
+
+    def closed(self: Output, text: str, *, flush: bool = True) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    added = cli("products", "add", "--sku", "A-1", "--name", "A")
+    assert added.exit_code == 0, added.stderr
+    monkeypatch.setattr(Output, "write", closed)
+    monkeypatch.setattr(Output, "write_pieces", lambda self, pieces: closed(self, ""))
+    cut = cli("products", "list", "--format", "csv")
+    assert (cut.exit_code, cut.stderr) == (1, "")
+    assert "internal error" not in cut.stdout
+
+
+def test_a_closed_pipe_in_a_real_process_is_not_an_internal_error(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "WOOSYNC_HOME": str(tmp_path)}
+    code = "from woosync.cli.app import main; main()"
+    add = [sys.executable, "-c", code, "products", "add", "--sku", "A-1", "--name", "A"]
+    subprocess.run(add, env=env, check=True, capture_output=True)
+    listing = subprocess.Popen(
+        [sys.executable, "-c", code, "products", "list", "--format", "yaml"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    listing.stdout.close()  # the reader is gone before anything is written
+    assert listing.wait(timeout=60) in (0, 1)
+    assert listing.stderr.read() == b""

@@ -29,6 +29,9 @@ def test_demo_runs_end_to_end_and_leaves_the_user_alone(cli, db_path: Path, memo
     assert memory_keyring.entries == {}
     assert os.environ["WOOSYNC_HOME"] == home_before
     assert "WOOSYNC_SECRETS" not in os.environ
+    assert not (Path(home_before) / "config.toml").exists()  # its settings were its own
+    # and it tells a new user nothing to act on: no warning that later commands need a variable
+    assert "WARNING" not in result.stderr and "config set secrets" not in result.stderr
 
 
 def test_demo_figures(tmp_path: Path) -> None:

@@ -94,6 +94,8 @@ def test_an_unknown_target_is_a_one_line_usage_error_listing_the_valid_ones(cli)
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert '"prise"' in lines[0]
     assert "regular_price" in lines[0] and "stock_status" in lines[0] and "pa_<slug>" in lines[0]
+    typo = cli("fields", "--target", "stok_status")
+    assert typo.exit_code == 2 and "(did you mean stock_status?)" in typo.stderr
     local = cli("fields", "--target", "price")
     assert local.exit_code == 2 and "woosync fields --target regular_price" in local.stderr
     as_json = cli("fields", "--target", "prise", "--json")

@@ -56,6 +56,11 @@ def test_no_help_shows_a_flag_with_a_value_or_a_float_default(cli) -> None:
         where = "woosync " + " ".join(path)
         if re.search(r"<bool>|BOOLEAN", text):
             problems.append(f"{where}: a flag shown with a value")
+        typed = re.search(r"<(str|int|float|bool|path|Path|list\[[^\]]*\]|\w+ range)>", text)
+        if typed:
+            problems.append(f"{where}: a value shown as a Python type ({typed.group()})")
+        if "9223372036854775807" in text:
+            problems.append(f"{where}: an id's range shown")
         if re.search(r"\[default: [^\]]*(?<![\d.])\d+\.0(?![\d.])", text):
             problems.append(f"{where}: a float default such as 0.0")
         command: object = root
@@ -66,6 +71,17 @@ def test_no_help_shows_a_flag_with_a_value_or_a_float_default(cli) -> None:
             if row is not None and re.search(rf"{re.escape(flag)}\s+(-\w\s+)?<", row):
                 problems.append(f"{where}: {flag} shown with a value")
     assert problems == []
+
+
+def test_values_are_named_as_people_write_them(cli) -> None:
+    export = cli("export", "--help").stdout
+    assert re.search(r"--connection\s+-c\s+CONNECTION\s", export)
+    assert re.search(r"--concurrency\s+N \[1<=x<=16\]", export)
+    assert re.search(r"--log-level\s+LEVEL\s", cli("--help").stdout)
+    assert re.search(r"--map\s+FIELD=TARGET\s", cli("export-mapping", "create", "--help").stdout)
+    delete = cli("export-mapping", "delete", "--help").stdout
+    assert "{MAPPING_ID}" in delete and re.search(r"\*\s+MAPPING_ID\s+The mapping id", delete)
+    assert re.search(r"--type\s+TYPE\s", cli("products", "add", "--help").stdout)
 
 
 def test_export_help_shows_the_wait_default_as_written(cli) -> None:
@@ -131,6 +147,8 @@ def test_one_vocabulary_for_choosing_stores_and_products() -> None:
     for path in _paths():
         where = " ".join(path)
         for param in getattr(_command(path), "params", ()):
+            if param.hidden:  # an old spelling kept working (--products), not shown
+                continue
             opts = set(param.opts)
             if "--connection" in opts and "-c" not in opts:
                 problems.append(f"{where}: --connection without -c")

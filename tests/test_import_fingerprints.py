@@ -1,11 +1,12 @@
-"""Import's fingerprints are export's own: ``fingerprints(targets, store_values(...))``, remembered."""
+"""Import's fingerprints are export's own: ``fingerprints(targets, store_values(...))``, the
+fingerprints of repeated plain values remembered by their raw store value."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from woosync.services.imports import fingerprints as import_fingerprints
 from woosync.services.imports.fingerprints import Fingerprinter
+from woosync.services.sync import prints
 from woosync.services.sync.targets import fingerprints, store_values
 
 
@@ -64,14 +65,15 @@ def test_remembered_fingerprints_equal_exports_own() -> None:
 
 
 def test_the_memo_starts_over_past_its_limit(monkeypatch: Any) -> None:
-    monkeypatch.setattr(import_fingerprints, "MEMO_LIMIT", 5)
+    monkeypatch.setattr(prints, "RAW_MEMO_LIMIT", 5)
+    monkeypatch.setattr(prints, "_RAW_PRINTS", {})
     fingerprinter = Fingerprinter()
     for n in range(1, 30):
         woo = _product(n)
         assert fingerprinter.for_store_product(woo, []) == _export_fingerprints(
             Fingerprinter(), woo, []
         )
-        assert len(fingerprinter._memo) <= 5
+        assert len(prints._RAW_PRINTS) <= 5
 
 
 def test_long_text_is_fingerprinted_but_not_remembered() -> None:
@@ -81,5 +83,5 @@ def test_long_text_is_fingerprinted_but_not_remembered() -> None:
     assert fingerprinter.for_store_product(woo, []) == _export_fingerprints(
         Fingerprinter(), woo, []
     )
-    remembered = {value for _kind, value in fingerprinter._memo}
+    remembered = {key[-1] for key in prints._RAW_PRINTS}
     assert long_text not in remembered and "publish" in remembered

@@ -148,6 +148,21 @@ def test_limit_and_all_say_what_they_leave_out(db: Database, cli: Any) -> None:
     assert both.exit_code == 2 and "--limit or --all" in both.stderr
 
 
+def test_limit_cuts_the_json_and_yaml_records_and_says_so(db: Database, cli: Any) -> None:
+    one = _ok(cli("sync-status", "--json", "--limit", "1"))
+    data = json.loads(one.stdout)
+    assert [r["productId"] for r in data["records"]] == [101]
+    assert data["summary"]["total"] == 3  # the summary still counts every record
+    assert "Retail (connection 1): showing 1 of 3 records" in one.stderr
+    every = cli("sync-status", "--format", "yaml", "--limit", "2", "-c", "all")
+    stores = yaml.safe_load(_ok(every).stdout)["stores"]
+    assert [len(store["result"]["records"]) for store in stores] == [2, 2]
+    assert "Wholesale (connection 2)" not in every.stderr  # it has only two
+    envelope = json.loads(_ok(cli("sync-status", "--json", "-c", "all", "--limit", "1")).stdout)
+    assert [len(store["result"]["records"]) for store in envelope["stores"]] == [1, 1]
+    assert _ok(cli("sync-status", "--json", "--all")).stderr == ""
+
+
 def test_a_bad_format_is_a_usage_error_and_format_json_errors_are_json(
     db: Database, cli: Any
 ) -> None:
@@ -239,3 +254,36 @@ def test_products_list_counts_and_pages_through_the_service(db: Database, cli: A
     assert "showing 2 of 4 products" in cut.stderr
     assert _ok(cli("products", "list", "--sku", "sku-104", "--format", "ids")).stdout == "104\n"
     assert len(json.loads(_ok(cli("products", "list", "--json")).stdout)) == 4
+
+
+def test_products_list_indents_variations_only_in_a_table(cli: Any, tmp_path: Path) -> None:
+    catalog = tmp_path / "tee.yaml"
+    catalog.write_text(
+        "- {sku: TEE, name: Tee, attributes: {Size: [S, M]}, variations: "
+        "[{sku: TEE-S, attributes: {Size: S}, price: '20.00'}]}\n"
+    )
+    _ok(cli("products", "load", str(catalog)))
+    rows = list(csv.DictReader(io.StringIO(_ok(cli("products", "list", "--format", "csv")).stdout)))
+    assert [(r["sku"], r["name"], r["parentSku"]) for r in rows] == [
+        ("TEE", "Tee", ""),
+        ("TEE-S", "Tee - S", "TEE"),
+    ]
+    tsv = _ok(cli("products", "list", "--format", "tsv")).stdout.splitlines()
+    assert tsv[2].split("\t")[1] == "TEE-S"
+    piped = _ok(cli("products", "list")).stdout.splitlines()  # the table's plain rows
+    assert piped[2].split("\t")[1:3] == ["  TEE-S", "  Size: S"]
+
+
+def test_a_runs_table_is_a_box_on_a_terminal_and_plain_rows_on_a_pipe(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from woosync.cli.formats import run_table
+
+    rows = [[1, "MUG-1", "updated", "price\tsale"]]
+    run_table(Output(), ["Product", "SKU", "Change", "Fields"], rows, title="Results")
+    piped = capsys.readouterr().out
+    assert piped == "Results\nProduct\tSKU\tChange\tFields\n1\tMUG-1\tupdated\tprice\\tsale\n"
+    monkeypatch.setattr(Output, "stdout_is_terminal", property(lambda _self: True))
+    run_table(Output(), ["Product", "SKU", "Change", "Fields"], rows)
+    boxed = capsys.readouterr().out
+    assert "│ 1       │ MUG-1 │ updated │" in boxed

@@ -474,3 +474,13 @@ def test_load_from_stdin(cli) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["createdSkus"] == ["S"]
+
+
+def test_show_says_yes_or_no_for_a_true_or_false_field(cli) -> None:
+    made = cli("products", "add", "--sku", "S-1", "--name", "Stocked", "--manage-stock")
+    assert made.exit_code == 0, made.stderr
+    row = next(line for line in made.stdout.splitlines() if "Manage stock" in line)
+    assert "yes" in row and "True" not in row
+    cli("products", "edit", "S-1", "--no-manage-stock")
+    shown = cli("products", "show", "S-1").stdout
+    assert "no" in next(line for line in shown.splitlines() if "Manage stock" in line)

@@ -51,7 +51,8 @@ def test_set_get_list_unset_and_path(cli, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("set", "secret", "file"), "'secret' is not a setting (use one of secrets, concurrency"),
+        (("set", "secret", "file"), "'secret' is not a setting (did you mean secrets?) (use one"),
+        (("set", "concurrncy", "3"), "(did you mean concurrency?)"),
         (("get", "colour"), "'colour' is not a setting (use one of secrets, concurrency"),
         (("set", "secrets", "plaintext"), "use one of keyring, file, env"),
         (("set", "concurrency", "17"), "use a whole number from 1 to 16"),

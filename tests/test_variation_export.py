@@ -237,6 +237,8 @@ def test_a_dry_run_shows_the_variations_and_what_prune_would_delete(cli, shop) -
         "TEE-S-RED": "create", "TEE-M-RED": "create", "TEE-L-BLUE": "create",
     }  # fmt: skip
     assert planned["summary"]["create"] == 5 and sandbox.stats.by_method.get("POST", 0) == 0
+    creates = cli("export", "-c", str(conn), "--all", "--fields", FIELDS, "--dry-run").stdout
+    assert "+ create TEE-S-RED (variation " in creates and "of product 1)\n" in creates
 
     export(cli, conn)
     parent = store_parent(sandbox)
@@ -252,8 +254,9 @@ def test_a_dry_run_shows_the_variations_and_what_prune_would_delete(cli, shop) -
     )  # fmt: skip
 
     assert human.exit_code == 0, human.stderr
-    assert "(TEE-L-BLUE) of product 1: update price" in human.stdout
-    assert f"would delete variation #{stray['id']} (STRAY) of product 1" in human.stdout
+    assert "~ TEE-L-BLUE (variation 5 of product 1) update price\n" in human.stdout
+    assert f"- delete variation #{stray['id']} (STRAY) of product 1" in human.stdout
+    assert human.stdout.startswith("Export plan for connection")
     assert "TEE-S-RED" not in human.stdout  # unchanged variations are not listed
     assert sandbox.stats.by_method.get("POST", 0) == 0
     assert stray["id"] in {v["id"] for v in sandbox.variations(parent["id"])}
@@ -524,3 +527,11 @@ def test_a_global_attribute_through_the_mapping_goes_in_the_parents_create(
     assert options == {size["id"]: "M", 0: "Red"}
     writes = {r: n for (m, r), n in sandbox.stats.by_route.items() if m == "POST"}
     assert writes["/wc/v3/products/batch"] == 1  # the parent was created with it: no fix-up
+
+
+def test_the_human_table_names_each_variation_by_its_sku(cli, shop) -> None:
+    _sandbox, conn = shop
+    human = cli("export", "-c", str(conn), "--all", "--fields", FIELDS)
+    assert human.exit_code == 0, human.stderr
+    rows = {line.split("\t")[1] for line in human.stdout.splitlines() if "\tcreated\t" in line}
+    assert {"TEE", "TEE-S-RED", "TEE-M-RED", "TEE-L-BLUE", "MUG"} <= rows

@@ -57,3 +57,27 @@ def test_product_and_sku_choose_a_product_everywhere(cli, shop) -> None:
     assert deleted.exit_code == 0, deleted.stderr
     assert store.find_sku("VOC-2") is None
     assert "woosync export --product" in deleted.stderr
+
+
+def test_the_old_plural_spellings_still_work_but_help_hides_them(cli, shop) -> None:
+    """``--products`` and ``--woo-ids`` are accepted as before; ``--help`` shows only
+    ``--product`` and ``--woo-id`` (one vocabulary)."""
+    store, ids = shop
+    export_help = cli("export", "--help").stdout
+    import_help = cli("import", "--help").stdout
+    assert "--products" not in export_help and "--product " in export_help
+    assert "--woo-ids" not in import_help and "--woo-id " in import_help
+
+    sent = cli("export", "--products", f"{ids[0]},{ids[1]}", "--fields", "name,sku", "--json")
+    assert sent.exit_code == 0, sent.stderr
+    assert [r["productId"] for r in json.loads(sent.stdout)["results"]] == ids
+    woo_id = store.find_sku("VOC-2")["id"]
+    pulled = cli("import", "--woo-ids", str(woo_id), "--update-existing", "--json")
+    assert pulled.exit_code == 0, pulled.stderr
+    assert [p["wooProductId"] for p in json.loads(pulled.stdout)["products"]] == [woo_id]
+    bad = cli("export", "--products", "1,x")  # checked under the flag's one name
+    assert bad.exit_code == 2 and "--product" in bad.stderr
+    both = cli("export", "--product", str(ids[0]), "--products", str(ids[1]))
+    assert both.exit_code == 2, both.stdout
+    assert "--products is another spelling of --product" in both.stderr
+    assert store.find_sku("VOC-1")["name"]

@@ -21,6 +21,7 @@ from woosync.cli.context import AppContext, JsonFlag, app_context
 from woosync.cli.flags import flag_of
 from woosync.core.errors import DatabaseError, WoosyncError
 from woosync.core.exit_codes import ExitCode
+from woosync.core.ids import SQLITE_MAX_INTEGER
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -57,9 +58,27 @@ def _help_as_written(command: Any) -> None:
 def _as_written(param: Any) -> None:
     if getattr(param, "is_flag", False) and not getattr(param, "count", False):
         param.metavar = ""
+    elif param.metavar is None:
+        param.metavar = _value_name(param)
+        if param.param_type_name == "argument":  # its name is its metavar: no type beside it
+            param.display_type_rich = lambda ctx: None
+    if getattr(param, "max", None) == SQLITE_MAX_INTEGER:  # an id: "1 to 2**63-1" is noise
+        param._get_number_range_help_str = lambda: None
     default = getattr(param, "default", None)
     if isinstance(default, float) and default.is_integer():
         param.default = int(default)
+
+
+def _value_name(param: Any) -> str:
+    """What an option's value is called in help, as people write it (``--concurrency N``,
+    ``--db PATH``, ``--connection CONNECTION``, ``KEY``), never a Python type (``<list[str]>``,
+    ``<int range>``)."""
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    if param.param_type_name == "option" and annotation in (int, float):
+        return "N"
+    if param.param_type_name == "option" and annotation is Path:
+        return "PATH"
+    return str(param.name or "value").rstrip("_").upper()  # type_: TYPE
 
 
 # The ``code`` of an error under --json: a stable name of its kind, by the first class in the
@@ -131,6 +150,8 @@ class WoosyncGroup(TyperGroup):
             _fail(ctx, exc.render(flag_of), exc.exit_code, exc)
         except KeyboardInterrupt as exc:
             _fail(ctx, "interrupted", ExitCode.INTERRUPTED, exc)
+        except BrokenPipeError:
+            _reader_gone()
         except Exception as exc:
             if isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc):
                 # a number past SQLite's integers that no option check caught: a typing mistake
@@ -145,6 +166,16 @@ class WoosyncGroup(TyperGroup):
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
+
+
+def _reader_gone() -> None:
+    """stdout's reader went away (``woosync products list | head -1``): stop quietly, as a
+    pipe's writer does, with exit code 1 (the output was cut), never an internal error. Python
+    flushes stdout again on exit: point it at /dev/null so that flush has nowhere to fail."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    raise typer.Exit(ExitCode.FAILURE)
 
 
 def _note_missing_database(ctx: typer.Context) -> None:
@@ -239,7 +270,9 @@ def root(
     json_mode: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
     log_level: Annotated[
         str | None,
-        typer.Option("--log-level", help="debug, info, warning or error (env: LOG_LEVEL)."),
+        typer.Option(
+            "--log-level", metavar="LEVEL", help="debug, info, warning or error (env: LOG_LEVEL)."
+        ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[

@@ -185,9 +185,15 @@ def run_demo(console: Console, command: RootCommand, *, latency_ms: int = 5) -> 
     started = time.perf_counter()
     with (
         tempfile.TemporaryDirectory(prefix="woosync-demo-") as home,
-        _environment({"WOOSYNC_HOME": home, "WOOSYNC_SECRETS": "file"}),
+        _environment({"WOOSYNC_HOME": home}),
         ExitStack() as stack,
     ):
+        from woosync.core import settings
+
+        # the demo's own setting, as a user would keep it (`woosync config set secrets file`):
+        # with the variable instead, every `connections add` would warn that later commands
+        # need it
+        settings.set_value("secrets", "file")
         say = Narrator(console, examples, command)
         console.print(
             Panel.fit(

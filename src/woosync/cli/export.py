@@ -23,11 +23,13 @@ from woosync.cli.options import (
     ConnectionOption,
     OneSkuOption,
     ProductOption,
+    ProductsAliasOption,
     RunOptions,
     emit_result,
     exit_if_failed,
     failure_logged,
     one_product,
+    one_spelling,
     parse_ids,
     parse_names,
     start_run,
@@ -53,10 +55,9 @@ def export_command(
     connection: ConnectionsOption = None,
     products: Annotated[
         str | None,
-        typer.Option(
-            "--product", "--products", "-p", metavar="IDS", help="Local product ids, e.g. 101,102."
-        ),
+        typer.Option("--product", "-p", metavar="IDS", help="Local product ids, e.g. 101,102."),
     ] = None,
+    products_alias: ProductsAliasOption = None,
     sku: Annotated[
         str | None, typer.Option("--sku", metavar="SKUS", help="Product SKUs, e.g. A-1,B-2.")
     ] = None,
@@ -114,7 +115,7 @@ def export_command(
         bool,
         typer.Option(
             "--include",
-            help="Export the products named with --products/--sku even if they were deleted from "
+            help="Export the products named with --product/--sku even if they were deleted from "
             "or excluded from this store (they are included again from now on).",
         ),
     ] = False,
@@ -147,6 +148,7 @@ def export_command(
 
     state = start_run(ctx, run)
     output = state.output
+    products = one_spelling(products, products_alias, "--product", "--products")
     product_ids = parse_ids(products, "--product", noun="product id", example="101,102")
     skus = parse_names(sku, "--sku")
     field_names = parse_names(fields, "--fields")

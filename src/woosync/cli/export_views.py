@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from woosync.cli import diff_lines as diff
+from woosync.cli.formats import run_table
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_result
 from woosync.cli.run_counts import counts_line
@@ -22,6 +23,7 @@ from woosync.services.export.results import (
     PlannedProduct,
     ProductResult,
 )
+from woosync.services.export.variation_results import PlannedVariation
 from woosync.services.selection import Excluded
 from woosync.shapes import export as shapes
 
@@ -206,7 +208,7 @@ def _capped(
 ) -> None:
     """The rows kept (none: no table) and a line counting the ``total - len(rows)`` others."""
     if rows:
-        console.print(output.table(columns, rows))
+        run_table(output, columns, rows)
     if total > len(rows):
         console.print(f"... and {total - len(rows)} more (see --json)")
 
@@ -269,30 +271,48 @@ class PlanView(_View):
             def say(text: str) -> None:
                 console.print(text, markup=False, highlight=False, soft_wrap=True)
 
-            if self.lines:
+            variation_lines = [
+                line
+                for variation in plan.variations
+                for line in variation_plan_lines(variation, self.verbose)
+            ]
+            if self.lines or variation_lines:
                 say(f"Export plan for connection {plan.connection_id} (dry run):")
             for line in outcome.details:
                 say(line)
             for made in plan.would_create:
                 say(diff.created(f"{made.kind} {diff.show(made.name)} in the store"))
-            for variation in plan.variations:
-                if variation.action == "unchanged":
-                    continue
-                what = variation.message or ", ".join(variation.fields)
-                say(
-                    f"variation {variation.product_id} ({variation.sku}) of product "
-                    f"{variation.parent_product_id}: {variation.action} {what}".rstrip()
-                )
+            for line in variation_lines:
+                say(line)
             for stray in plan.prune_variations:
                 say(
-                    f"would delete variation #{stray.woo_variation_id} ({stray.sku or 'no SKU'}) "
-                    f"of product {stray.parent_product_id} ({self.spell('prune_variations')})"
+                    diff.deleted(
+                        f"variation #{stray.woo_variation_id} ({stray.sku or 'no SKU'}) of "
+                        f"product {stray.parent_product_id} ({self.spell('prune_variations')})"
+                    )
                 )
             for entry in self.left_out.kept:
                 say(f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}")
             say(f"connection {plan.connection_id}: {counts_line(document['counts'], dry_run=True)}")
 
         emit_result(self.output, document, human)
+
+
+def variation_plan_lines(variation: PlannedVariation, verbose: bool = False) -> list[str]:
+    """A variation's plan, terraform-style like a product's: ``+ create SKU (variation 14 of
+    product 13)``, ``~ SKU (variation ...) update price, stock_quantity`` (the fields whose
+    fingerprint changed), ``! SKU (variation ...) error: ...``; unchanged only when ``verbose``."""
+    subject = (
+        f"{variation.sku} (variation {variation.product_id} of product "
+        f"{variation.parent_product_id})"
+    )
+    if variation.action == "create":
+        return [diff.created(subject)]
+    if variation.action == "update":
+        return [f"{diff.CHANGE} {subject} update {', '.join(variation.fields)}".rstrip()]
+    if variation.action == "error":
+        return [diff.problem(subject, f"error: {variation.message or ''}")]
+    return [diff.same(subject)] if verbose else []
 
 
 def plan_lines(product: dict[str, Any], verbose: bool = False) -> list[str]:

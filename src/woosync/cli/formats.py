@@ -308,6 +308,24 @@ def print_table(
         )
 
 
+def run_table(
+    output: Output,
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    title: str | None = None,
+) -> None:
+    """A run's table (export results, import conflicts ...): a table on a terminal; on a pipe,
+    as a listing's: its title on a line, a header line and tab-separated values, nothing cut."""
+    if output.stdout_is_terminal:
+        output.out.print(output.table(list(headers), [list(row) for row in rows], title=title))
+        return
+    lines = [title] if title else []
+    lines.append("\t".join(headers))
+    lines += ["\t".join(_tsv(cell_text(value)) for value in row) for row in rows]
+    output.write("\n".join(lines) + "\n")
+
+
 def _plain_rows(
     output: Output, columns: Sequence[Column[Row]], rows: Iterable[Row], empty: str
 ) -> None:

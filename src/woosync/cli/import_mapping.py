@@ -30,6 +30,7 @@ AttrOption = Annotated[
     list[str] | None,
     typer.Option(
         "--attr",
+        metavar="ATTRIBUTE=NAME",
         help="ATTRIBUTE=INTERNAL, repeatable: a WooCommerce attribute slug (pa_color) or name "
         "and the local attribute it fills.",
         show_default=False,

@@ -42,6 +42,7 @@ MapOption = Annotated[
     list[str] | None,
     typer.Option(
         "--map",
+        metavar="FIELD=TARGET",
         help="FIELD=TARGET, repeatable (export: internal=WooCommerce; import: WooCommerce=internal).",
         show_default=False,
     ),

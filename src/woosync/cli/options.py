@@ -88,6 +88,26 @@ SkuOption = Annotated[
         show_default=False,
     ),
 ]
+# Old spellings that still work but are left out of --help (one vocabulary: --product, --woo-id).
+ProductsAliasOption = Annotated[
+    str | None, typer.Option("--products", metavar="IDS", hidden=True, show_default=False)
+]
+WooIdsAliasOption = Annotated[
+    str | None, typer.Option("--woo-ids", metavar="IDS", hidden=True, show_default=False)
+]
+
+
+def one_spelling(value: str | None, alias_value: str | None, flag: str, alias: str) -> str | None:
+    """The value of ``flag`` given under either of its spellings (``--product`` or ``--products``);
+    both at once is a usage error, as the one option would have kept only the last."""
+    if value is not None and alias_value is not None:
+        raise ValidationError(
+            f"{alias} is another spelling of {flag}: give {flag} once",
+            hint=f"e.g. {flag} 101,102",
+        )
+    return value if value is not None else alias_value
+
+
 WooIdOption = Annotated[
     int | None,
     typer.Option(

@@ -10,8 +10,8 @@ import typer
 from woosync.core.errors import ValidationError
 
 
-def _option(flag: str, help_text: str) -> Any:
-    return typer.Option(flag, help=help_text, show_default=False)
+def _option(flag: str, help_text: str, metavar: str | None = None) -> Any:
+    return typer.Option(flag, metavar=metavar, help=help_text, show_default=False)
 
 
 Text = str | None
@@ -72,12 +72,18 @@ class FieldOptions:
     attr: Annotated[
         Names,
         _option(
-            "--attr", "An attribute: NAME=VALUE, or NAME=V1,V2 for several values (repeatable)."
+            "--attr",
+            "An attribute: NAME=VALUE, or NAME=V1,V2 for several values (repeatable).",
+            "NAME=VALUE",
         ),
     ] = None
     custom: Annotated[
         Names,
-        _option("--custom", "A custom field: NAME=VALUE, e.g. wholesalePrice=8.50 (repeatable)."),
+        _option(
+            "--custom",
+            "A custom field: NAME=VALUE, e.g. wholesalePrice=8.50 (repeatable).",
+            "NAME=VALUE",
+        ),
     ] = None
 
     def fields(self) -> dict[str, Any]:

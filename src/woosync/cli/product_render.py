@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 def text(value: Any) -> str:
     if value is None or value == [] or value == ():
         return ""
+    if isinstance(value, bool):  # as the other tables say it (connections' Active: yes)
+        return "yes" if value else "no"
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value)

@@ -98,7 +98,8 @@ def list_command(
 
             state.output.write(yaml_text(products_json(page.items)))
         return
-    show_listing(state.output, chosen, _product_listing(page.items, page.total))
+    nest = chosen.name == "table"
+    show_listing(state.output, chosen, _product_listing(page.items, page.total, nest=nest))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,16 +118,22 @@ def _rows(items: list[ProductView]) -> list[_ListRow]:
     return rows
 
 
-def _product_listing(items: list[ProductView], total: int) -> Listing[_ListRow]:
-    """Products (a variable product's variations below it, indented in a table) in any
-    ``--format``; ``--format json``/``yaml`` is :func:`products_json` (variations nested)."""
+def _product_listing(
+    items: list[ProductView], total: int, *, nest: bool = True
+) -> Listing[_ListRow]:
+    """Products (a variable product's variations below it) in any ``--format``; ``--format
+    json``/``yaml`` is :func:`products_json` (variations nested). A table (``nest``) indents a
+    variation's SKU and names it by its options; csv, tsv and the rest give the values as they
+    are (no indent in a SKU) and the variation's ``parentSku``."""
     from woosync.cli.product_render import options_text
 
     def sku(row: _ListRow) -> str:
-        return f"  {row.view.sku}" if row.variation else row.view.sku
+        return f"  {row.view.sku}" if row.variation and nest else row.view.sku
 
     def name(row: _ListRow) -> str:
-        return "  " + options_text(row.view) if row.variation else row.view.name
+        if row.variation and nest:
+            return "  " + options_text(row.view)
+        return row.view.name
 
     columns: list[Column[_ListRow]] = [
         Column("ID", "id", lambda row: row.view.id),
@@ -137,6 +144,8 @@ def _product_listing(items: list[ProductView], total: int) -> Listing[_ListRow]:
         Column("Stock", "stockStatus", lambda row: row.view.stock_status, drop=1),
         Column("Status", "status", lambda row: row.view.status, drop=3),
     ]
+    if not nest:
+        columns.append(Column("Parent", "parentSku", lambda row: row.view.parent_sku))
     return Listing(
         columns,
         _rows(items),

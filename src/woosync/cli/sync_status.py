@@ -121,29 +121,43 @@ def _name(store: StoreOutcome | StoreStatus) -> str:
 def _structured(
     output: Output, chosen: ListFormat, outcomes: Sequence[StoreOutcome], many: bool
 ) -> None:
-    """The spec's JSON (streamed), or the same data as YAML."""
+    """The spec's JSON (streamed), or the same data as YAML; ``--limit N``: each store's first N
+    records (its summary still counts them all), and a note on stderr saying how many more."""
     from woosync.cli.formats import yaml_text
-    from woosync.shapes.sync_status import store_json, stream_store, stream_stores
+    from woosync.shapes.sync_status import RecordLimit, store_json, stream_store, stream_stores
 
+    cuts = {o.connection_id: RecordLimit(chosen.limit) for o in outcomes}
     if chosen.name == "json":  # a piece at a time: the records are never one list in memory
         status = outcomes[0].status
-        pieces = stream_stores(outcomes) if many or status is None else stream_store(status)
+        pieces = (
+            stream_stores(outcomes, cuts)
+            if many or status is None
+            else stream_store(status, cut=cuts[status.connection_id])
+        )
         output.write_pieces(chain(pieces, ["\n"]))
-        return
-    if many:
+    elif many:
         stores = [
             {
                 "connectionId": o.connection_id,
                 "storeName": o.store_name,
                 "exitCode": o.exit_code,
-                "result": store_json(o.status) if o.status is not None else None,
+                "result": (
+                    store_json(o.status, cuts[o.connection_id]) if o.status is not None else None
+                ),
                 "error": None if o.error_message is None else {"message": o.error_message},
             }
             for o in outcomes
         ]
         output.write(yaml_text({"stores": stores}))
     elif outcomes[0].status is not None:
-        output.write(yaml_text(store_json(outcomes[0].status)))
+        output.write(yaml_text(store_json(outcomes[0].status, cuts[outcomes[0].connection_id])))
+    for outcome in outcomes:
+        cut = cuts[outcome.connection_id]
+        if cut.total > cut.shown:
+            output.note(
+                f"{_name(outcome)}: showing {cut.shown} of {cut.total} records "
+                "(--all shows every one)"
+            )
 
 
 def _other_stores(output: Output, db: Database) -> None:
@@ -288,7 +302,7 @@ def _summaries(output: Output, stores: Sequence[StoreStatus]) -> None:
 # conflicts ----------------------------------------------------------------------------------------
 def _conflicts(output: Output, stores: Sequence[StoreStatus]) -> None:
     from woosync.cli.formats import print_table
-    from woosync.cli.import_ import shown_value
+    from woosync.cli.import_views import shown_value
     from woosync.services.sync_status import Conflict
 
     found: list[tuple[StoreStatus, Conflict]] = []

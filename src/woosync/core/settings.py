@@ -8,6 +8,7 @@ edited by hand is read with ``tomllib`` and checked like a ``config set``.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 from collections.abc import Callable
@@ -115,7 +116,11 @@ def setting(key: str) -> Setting:
     """The setting named ``key``; a one-line usage error listing the valid keys otherwise."""
     found = SETTINGS.get(key.strip().lower())
     if found is None:
-        raise ValidationError(f"{key!r} is not a setting", hint=f"use one of {', '.join(SETTINGS)}")
+        close = difflib.get_close_matches(key.strip().lower(), list(SETTINGS), n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
+        raise ValidationError(
+            f"{key!r} is not a setting{guess}", hint=f"use one of {', '.join(SETTINGS)}"
+        )
     return found
 
 

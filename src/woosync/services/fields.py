@@ -6,6 +6,7 @@ and the WooCommerce targets with their types. Nothing here is a second list that
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from woosync.core.errors import ValidationError, param
@@ -98,8 +99,10 @@ def list_fields(target: str | None = None) -> FieldList:
             f"{param('target')} {STANDARD_FIELDS[name]}",
         )
     else:
+        close = difflib.get_close_matches(name, list(WOO_FIELD_TYPES), n=1)
+        guess = f" (did you mean {close[0]}?)" if close else ""
         raise ValidationError(
-            f'"{target}" is not a WooCommerce field a mapping may target',
+            f'"{target}" is not a WooCommerce field a mapping may target{guess}',
             hint="use one of " + ", ".join(WOO_FIELD_TYPES) + ", or pa_<slug>",
         )
     return FieldList([field for field in local if field.default_target == name], [woo])

@@ -10,7 +10,7 @@ never one list in memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,9 +81,30 @@ def _tail(status: StoreStatus) -> dict[str, Any]:
     }
 
 
-def store_json(status: StoreStatus) -> dict[str, Any]:
+@dataclass(slots=True)
+class RecordLimit:
+    """``--limit N``: the first ``limit`` records go out, the others are still read (the
+    summary is counted as the records are read) and counted in ``total``."""
+
+    limit: int | None = None
+    shown: int = 0
+    total: int = 0
+
+    def take(self, records: Iterable[SyncRecord]) -> Iterator[SyncRecord]:
+        for record in records:
+            self.total += 1
+            if self.limit is None or self.shown < self.limit:
+                self.shown += 1
+                yield record
+
+
+def _records(status: StoreStatus, cut: RecordLimit | None) -> Iterator[SyncRecord]:
+    return cut.take(status.records()) if cut is not None else status.records()
+
+
+def store_json(status: StoreStatus, cut: RecordLimit | None = None) -> dict[str, Any]:
     """The whole JSON of one store (its records in one list: for small stores and tests)."""
-    records = [record_json(record) for record in status.records()]
+    records = [record_json(record) for record in _records(status, cut)]
     head = {"connectionId": status.connection_id, "storeName": status.store_name}
     return {**head, "records": records, **_tail(status)}
 
@@ -92,12 +113,14 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def stream_store(status: StoreStatus, indent: str = "") -> Iterator[str]:
+def stream_store(
+    status: StoreStatus, indent: str = "", cut: RecordLimit | None = None
+) -> Iterator[str]:
     """:func:`store_json` as text, a record per piece (one record per line)."""
     yield "{" + f'"connectionId": {_dump(status.connection_id)}, '
     yield f'"storeName": {_dump(status.store_name)}, "records": ['
     first = True
-    for record in status.records():
+    for record in _records(status, cut):
         yield ("\n" if first else ",\n") + indent + "  " + _dump(record_json(record))
         first = False
     tail = _dump(_tail(status))[1:]  # the tail's keys, after the records
@@ -116,8 +139,11 @@ class StoreOutcome:
     exit_code: int = 0
 
 
-def stream_stores(outcomes: Sequence[StoreOutcome]) -> Iterator[str]:
-    """The several-store envelope, ``{success, exitCode, stores: [...]}``, streamed."""
+def stream_stores(
+    outcomes: Sequence[StoreOutcome], cuts: Mapping[int, RecordLimit] | None = None
+) -> Iterator[str]:
+    """The several-store envelope, ``{success, exitCode, stores: [...]}``, streamed (``cuts``:
+    each store's ``--limit``, by connection id)."""
     code = max((outcome.exit_code for outcome in outcomes), default=0)
     yield "{" + f'"success": {_dump(code == 0)}, "exitCode": {code}, "stores": ['
     for index, outcome in enumerate(outcomes):
@@ -128,7 +154,8 @@ def stream_stores(outcomes: Sequence[StoreOutcome]) -> Iterator[str]:
         if outcome.status is None:
             yield "null"
         else:
-            yield from stream_store(outcome.status, indent="  ")
+            cut = (cuts or {}).get(outcome.connection_id)
+            yield from stream_store(outcome.status, indent="  ", cut=cut)
         error = None
         if outcome.error_message is not None:
             error = {"message": outcome.error_message, "hint": outcome.error_hint}

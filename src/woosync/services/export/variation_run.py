@@ -210,6 +210,7 @@ def product_result(connection_id: int, result: VariationResult) -> ProductResult
         result.last_exported_at,
         result.message,
         change=_change(result),
+        sku=result.sku,
         parent_product_id=result.parent_product_id,
     )
 

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.fields import DEFAULT_IMPORT_FIELDS, DIMENSION_PARTS, STANDARD_FIELDS
+from woosync.services.sync.echoes import key_target
+from woosync.services.sync.targets import Target
 
 # Local spellings the spec uses for standard fields (its appendix: ``salePrice`` is a standard field).
 LOCAL_ALIASES: dict[str, str] = {
@@ -98,6 +100,17 @@ class ImportRules:
         return tuple(
             (woo_field, woo_field in DIMENSION_PARTS, _reader(woo_field), _writer(target, False))
             for woo_field, target in self.field_mappings.items()
+        )
+
+    @functools.cached_property
+    def owned_plan(self) -> tuple[tuple[str, Target, Reader, Writer], ...]:
+        """The field mappings whose store edits come in (``sku`` aside: it is how products
+        match), each with the export target it is compared under (its key: the WooCommerce field,
+        ``dimensions.length`` for a part), its reader and its writer."""
+        return tuple(
+            (woo_field, key_target(local_name(self.field_mappings[woo_field]), woo_field), r, w)
+            for woo_field, _always, r, w in self.field_plan
+            if woo_field != "sku" and self.owns(woo_field)
         )
 
 

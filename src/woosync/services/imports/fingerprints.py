@@ -14,27 +14,24 @@ default target, so a later ``--fields`` selection also finds its fingerprints.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any, NamedTuple
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
+from woosync.services.sync.prints import NOTHING, quick_store_print
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     Target,
-    fingerprint,
     normalize_store_attributes,
     resolve_targets,
-    store_values,
 )
 from woosync.services.sync.variation_keys import global_slugs
 
-# Distinct (kind, value) fingerprints remembered per run; past this many the memo starts over (unique
-# values such as names and SKUs would otherwise grow it with the catalog). Only short text is
-# remembered: what repeats from product to product (statuses, prices, term names) is short, and
-# long text (descriptions) is unique, so remembering it would only hold the catalog in memory.
-MEMO_LIMIT = 4096
-SHORT_TEXT = 40
+
+class _Targets(NamedTuple):
+    targets: list[Target]
+    fields: dict[str, str]  # key -> the catalog field export reads
 
 
 class Fingerprinter:
@@ -47,9 +44,8 @@ class Fingerprinter:
     ) -> None:
         self.field_mappings = dict(field_mappings or {})
         self._by_field: dict[str, Target | None] = {}
-        # by the product's attribute names: the targets and their key -> kind table
-        self._targets: dict[tuple[str, ...], tuple[list[Target], dict[str, str]]] = {}
-        self._memo: dict[tuple[str, str | tuple[str, ...]], str] = {}
+        # by the product's attribute names: the targets and their key -> field table
+        self._targets: dict[tuple[str, ...], _Targets] = {}
         base: list[Target] = []
         if selected_fields:
             try:
@@ -97,16 +93,21 @@ class Fingerprinter:
     def exported_fields(self) -> dict[str, str]:
         """Key -> the catalog field export reads for it, for a product without attributes (a
         variation: its options are not attributes of its own)."""
-        return {target.key: target.field for target in self.targets([])}
+        return self.fields_of(())
+
+    def fields_of(self, attribute_names: Iterable[str]) -> dict[str, str]:
+        """Key -> the catalog field export reads for it, for a product with these attributes
+        (made once per set of names: do not change it)."""
+        return self._targets_of(tuple(attribute_names)).fields
 
     def targets(self, attribute_names: Iterable[str]) -> list[Target]:
-        return self._targets_and_kinds(tuple(attribute_names))[0]
+        return self._targets_of(tuple(attribute_names)).targets
 
-    def _targets_and_kinds(self, names: tuple[str, ...]) -> tuple[list[Target], dict[str, str]]:
+    def _targets_of(self, names: tuple[str, ...]) -> _Targets:
         cached = self._targets.get(names)
         if cached is None:
             targets = self._choose(names)
-            cached = self._targets[names] = (targets, {t.key: t.kind for t in targets})
+            cached = self._targets[names] = _Targets(targets, {t.key: t.field for t in targets})
         return cached
 
     def _choose(self, attribute_names: tuple[str, ...]) -> list[Target]:
@@ -123,39 +124,32 @@ class Fingerprinter:
         woo: Mapping[str, Any],
         attribute_names: Iterable[str],
         attribute_ids: Mapping[str, int] | None = None,
+        *,
+        skip: Collection[str] = (),
     ) -> dict[str, str]:
         """``exported_values`` for a product whose store state is ``woo`` (``context=edit``):
-        export's ``fingerprints(targets, store_values(targets, woo, ids))``, with the fingerprints
-        of repeated values (status, type, prices, categories ...) remembered."""
-        targets, kinds = self._targets_and_kinds(tuple(attribute_names))
-        ids = dict(attribute_ids or {})
+        export's ``fingerprints(targets, store_values(targets, woo, ids))``, the fingerprints of
+        repeated values (status, type, prices, categories ...) remembered
+        (:func:`~woosync.services.sync.prints.quick_store_print`); the keys in ``skip`` left out
+        (made elsewhere)."""
+        targets = self._targets_of(tuple(attribute_names)).targets
+        ids = attribute_ids or {}
+        own: dict[str, int] | None = None  # the product's own global attributes, by slug
         for entry in woo.get("attributes") or []:
-            if entry.get("id") and entry.get("slug"):
-                ids.setdefault(str(entry["slug"]), int(entry["id"]))
+            slug = entry.get("slug")
+            if slug and entry.get("id") and str(slug) not in ids:
+                own = own if own is not None else {}
+                own.setdefault(str(slug), int(entry["id"]))
+        if own:
+            ids = {**own, **ids}
         found: dict[str, str] = {}
-        for key, value in store_values(targets, woo, ids).items():
-            kind = kinds.get(key)
-            if kind is not None:
-                found[key] = self._fingerprint(kind, value)
-        return found
-
-    def _fingerprint(self, kind: str, value: Any) -> str:
-        """export's ``fingerprint(kind, value)``; remembered for text and lists of text (the only
-        values whose equality means the same fingerprint: ``True == 1`` but they differ), when short."""
-        memo_key: tuple[str, str | tuple[str, ...]]
-        if type(value) is str and len(value) <= SHORT_TEXT:
-            memo_key = (kind, value)
-        elif type(value) is list and all(
-            type(item) is str and len(item) <= SHORT_TEXT for item in value
-        ):
-            memo_key = (kind, tuple(value))
-        else:
-            return fingerprint(kind, value)
-        found = self._memo.get(memo_key)
-        if found is None:
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
-            found = self._memo[memo_key] = fingerprint(kind, value)
+        for target in targets:
+            key = target.key
+            if key in skip:
+                continue
+            printed = quick_store_print(target, woo, ids.get(target.woo))
+            if printed != NOTHING:  # the store has a value
+                found[key] = printed
         return found
 
 

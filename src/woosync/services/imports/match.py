@@ -3,7 +3,7 @@
 :func:`candidates` maps each store product's fields (:func:`~woosync.services.imports.fields.
 map_product`) and sets aside what cannot be imported (its type; no SKU unless
 ``link_without_sku``, which gives it the made-up SKU of :func:`generated_sku`). The other functions
-read what the page's candidates match: their sync records (:func:`links`), the local products
+read what the page's candidates match (their sync records: :mod:`.links`): the local products
 with their ids or SKUs (:func:`local_products`), and a catalog SKU that differs from a new one
 only in case (:func:`case_twin`).
 """
@@ -81,25 +81,6 @@ def candidates(
             local.standard["sku"] = generated_sku(run.connection_id, woo_id)
         found.append(Candidate(woo_id, woo, local, catalog_fields(local), without_sku))
     return found
-
-
-def links(session: Session, connection_id: int, woo_ids: list[int]) -> dict[int, ProductSync]:
-    """The sync records of these store products for the connection, by store product id (on the
-    ``(connection_id, woo_product_id)`` index). A plain-SQL probe comes first: the pages of a
-    first import have no links, and the ORM query costs several times the probe."""
-    if not woo_ids:
-        return {}
-    probe = (
-        "SELECT 1 FROM product_sync WHERE connection_id = ? "
-        f"AND woo_product_id IN ({', '.join('?' * len(woo_ids))}) LIMIT 1"
-    )
-    if session.connection().exec_driver_sql(probe, (connection_id, *woo_ids)).first() is None:
-        return {}
-    query = select(ProductSync).where(
-        ProductSync.connection_id == connection_id,
-        col(ProductSync.woo_product_id).in_(woo_ids),
-    )
-    return {link.woo_product_id: link for link in session.exec(query).all()}
 
 
 def local_products(session: Session, ids: list[int], skus: set[str]) -> dict[int, Product]:

@@ -11,11 +11,12 @@ store holds as copies of catalog images are given back their catalog URLs first.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS
 from woosync.services.catalog import field_value
 from woosync.services.imports.fields import (
     ImportRules,
@@ -31,14 +32,14 @@ from woosync.services.sync.echoes import (
     FieldState,
     Reconciled,
     attribute_target,
-    key_target,
     reconcile,
-    store_print,
     with_catalog_images,
 )
+from woosync.services.sync.prints import NOTHING, quick_store_print
 
 if TYPE_CHECKING:
-    from woosync.db.models import Product, ProductSync
+    from woosync.db.models import Product
+    from woosync.services.imports.links import Link
 
 
 def catalog_fields(local: LocalFields) -> dict[str, Any]:
@@ -58,14 +59,14 @@ def _custom_value(value: Any) -> Any:
     return value
 
 
-@dataclass
+@dataclass(slots=True)
 class _Field:
     state: FieldState
-    write: Callable[[LocalFields], None]  # puts the store's value into the catalog's fields
+    write: Callable[[LocalFields, Any], None]  # puts the store's value into the catalog's fields
 
     def fields(self) -> dict[str, Any]:
         local = LocalFields()
-        self.write(local)
+        self.write(local, self.state.store_value)
         return catalog_fields(local)
 
 
@@ -79,7 +80,7 @@ def reconcile_product(
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
     product: Product,
-    sync: ProductSync | None,
+    sync: Link | None,
     on_conflict: str,
     image_sources: Mapping[str, str] | None = None,
     exported_fields: Mapping[str, str] | None = None,
@@ -87,23 +88,57 @@ def reconcile_product(
     """The catalog fields to apply to ``product`` from the store product ``woo`` (``sku`` always),
     and the sync record's new base, echoes and conflicts. ``image_sources`` maps the store's media
     ids to the catalog URLs they are copies of; ``exported_fields`` the keys to the catalog field
-    export reads for each (the catalog's side of a key is that field's value)."""
+    export reads for each (the catalog's side of a key is that field's value).
+
+    A field whose store print equals its echo (the store did not change it: nearly every field of
+    a re-import) costs its print and nothing more; the others are read whole (the store's value
+    in local terms, the catalog's when needed) and decided by :func:`echoes.reconcile`."""
     woo = with_catalog_images(woo, image_sources)
-    found = _owned_fields(woo, rules, slugs_by_id, product, exported_fields or {})
+    base = (sync.exported_values or {}) if sync is not None else {}
+    echoes = (sync.store_echoes or {}) if sync is not None else {}
+    found: list[_Field] = []
+    unchanged: list[str] = []
+    for owned in _owned(woo, rules, slugs_by_id, exported_fields or {}):
+        key, printed = owned[0].key, owned[1]
+        echo = echoes[key] if key in echoes else base.get(key)
+        if echo == printed or (echo is None and printed == NOTHING):
+            unchanged.append(key)  # as the store had it, or nothing in the store nor the base
+        else:
+            found.append(_Field(_state(owned, woo, product), owned[4]))
     result = reconcile(
         [item.state for item in found],
-        (sync.exported_values or {}) if sync is not None else {},
-        (sync.store_echoes or {}) if sync is not None else {},
+        base,
+        echoes,
         (sync.conflicts or {}) if sync is not None else {},
         on_conflict,
+        unchanged=unchanged,
     )
     result.image_sources = _still_shown(image_sources, woo)
-    taken = set(result.taken)
     fields: dict[str, Any] = {"sku": str(woo.get("sku") or "").strip()}
-    for item in found:
-        if item.state.target.key in taken:
-            fields.update(item.fields())
+    if result.taken:
+        taken = set(result.taken)
+        for item in found:
+            if item.state.target.key in taken:
+                fields.update(item.fields())
     return fields, result
+
+
+def first_sync(
+    woo: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    exported_fields: Mapping[str, str],
+    known: Mapping[str, str],
+) -> Reconciled | None:
+    """For a store product just imported (new in the catalog): what the next import would take
+    of the fields the import owns whose key is not among export's (``exported_fields``; the
+    store's fingerprints ``known`` hold those the store has a value for): a global attribute the
+    export sends under a local name, a field the export mapping sends elsewhere. So its record is
+    written whole now and an unchanged re-import has nothing to add. ``None`` when there are none
+    (the common case)."""
+    found = _owned(woo, rules, slugs_by_id, exported_fields, known)
+    states = [_state(owned, woo, None) for owned in found]
+    return reconcile(states, {}, {}, {}, "store") if states else None
 
 
 def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> dict[str, str]:
@@ -114,45 +149,56 @@ def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> d
     return {key: value for key, value in sources.items() if key in ids}
 
 
-def _owned_fields(
+# One field the import owns that the store product has: the target it is compared under (the
+# catalog's side: the field export reads for its key), the store's print, how to read the store's
+# value (``read``; None: ``value`` is it), how to write it, the catalog field holding its value
+# and whether taking it sets its base. A plain tuple: a re-import makes one per field and product.
+_Owned = tuple[
+    sync_targets.Target,
+    str,
+    Callable[[Mapping[str, Any]], Any] | None,
+    Any,
+    Callable[[LocalFields, Any], None],
+    str,
+    bool,
+]
+
+
+def _state(owned: _Owned, woo: Mapping[str, Any], product: Product | None) -> FieldState:
+    """The field whole, for :func:`echoes.reconcile` (the store changed it, or it is new)."""
+    target, printed, read, value, _write, name, lands = owned
+    return FieldState(
+        target,
+        printed,
+        read(woo) if read is not None else value,
+        lands_in_base=lands,
+        read_catalog=(lambda: field_value(product, name)) if product is not None else None,
+    )
+
+
+def _owned(
     woo: Mapping[str, Any],
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
-    product: Product,
     exported_fields: Mapping[str, str],
-) -> list[_Field]:
-    def state(
-        target: sync_targets.Target,
-        slug_ids: Mapping[str, int],
-        value: Any,
-        *,
-        from_attribute: bool,
-    ) -> FieldState:
-        source = exported_fields.get(target.key, target.field)
-        if source != target.field:
-            compared = sync_targets.Target(source, target.key, target.kind, target.woo)
-            current = field_value(product, source)
-            # the catalog matches attribute names whatever their case: Color lands in color
-            lands = from_attribute and source.casefold() == target.field.casefold()
-            return FieldState(compared, store_print(compared, woo, slug_ids), value, current, lands)
-        current = field_value(product, _catalog_name(target.field, from_attribute=from_attribute))
-        return FieldState(target, store_print(target, woo, slug_ids), value, current)
-
-    found: list[_Field] = []
-    seen: set[str] = set()
+    known: Mapping[str, str] | None = None,
+) -> Iterator[_Owned]:
+    """The fields the import owns that the store product has, each with the store's print (made
+    once per field); with ``known``, only the keys neither it nor ``exported_fields`` has."""
     derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
-    for woo_field, always, read, write in rules.field_plan:
-        if woo_field == "sku" or not rules.owns(woo_field) or not (always or woo_field in woo):
+    for woo_field, target, read, write in rules.owned_plan:  # one key each
+        if not (woo_field in woo or woo_field in DIMENSION_PARTS) or woo_field in derived:
+            continue  # derived: the store's summary of the variations, moved by their writes
+        key = target.key
+        if known is not None and (key in known or key in exported_fields):
             continue
-        if woo_field in derived:
-            continue  # the store's summary of the variations, moved by their writes: no edit
-        name = local_name(rules.field_mappings[woo_field])
-        target = key_target(name, woo_field)
-        if target.key in seen:
-            continue
-        seen.add(target.key)
-        value = read(woo)
-        found.append(_Field(state(target, {}, value, from_attribute=False), _writing(write, value)))
+        source = exported_fields.get(key, target.field)
+        if source == target.field:
+            name = _CATALOG_NAMES.get(source) or _catalog_name(source, from_attribute=False)
+            yield (target, quick_store_print(target, woo), read, None, write, name, True)
+        else:
+            yield _compared(target, source, woo, None, read, None, write, False)
+    seen: set[str] = set()
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:
@@ -168,16 +214,35 @@ def _owned_fields(
         if target.key in seen:
             continue
         seen.add(target.key)
-        ids = {slug: int(entry.get("id") or 0)} if slug else {}
-        writing = _writing(partial(_attribute, name), value)
-        found.append(_Field(state(target, ids, value, from_attribute=True), writing))
-    return found
+        if known is not None and (target.key in known or target.key in exported_fields):
+            continue
+        attribute_id = int(entry.get("id") or 0) if slug else None
+        writing = partial(_attribute, name)
+        source = exported_fields.get(target.key, target.field)
+        yield _compared(target, source, woo, attribute_id, None, value, writing, True)
 
 
-def _writing(
-    write: Callable[[LocalFields, Any], None], value: Any
-) -> Callable[[LocalFields], None]:
-    return lambda local: write(local, value)
+def _compared(
+    target: sync_targets.Target,
+    source: str,
+    woo: Mapping[str, Any],
+    attribute_id: int | None,
+    read: Callable[[Mapping[str, Any]], Any] | None,
+    value: Any,
+    write: Callable[[LocalFields, Any], None],
+    from_attribute: bool,
+) -> _Owned:
+    """The field under the target it is compared under (``source``: the catalog field export
+    reads for its key), with the store's print."""
+    if source != target.field:  # export reads another catalog field for this key
+        compared = sync_targets.Target(source, target.key, target.kind, target.woo)
+        # the catalog matches attribute names whatever their case: Color lands in color
+        lands = from_attribute and source.casefold() == target.field.casefold()
+        printed = quick_store_print(compared, woo, attribute_id)
+        return (compared, printed, read, value, write, source, lands)
+    name = _catalog_name(target.field, from_attribute=from_attribute)
+    printed = quick_store_print(target, woo, attribute_id)
+    return (target, printed, read, value, write, name, True)
 
 
 def _attribute(name: str, local: LocalFields, value: Any) -> None:
@@ -189,6 +254,11 @@ def _attribute(name: str, local: LocalFields, value: Any) -> None:
 
 
 def _catalog_name(name: str, *, from_attribute: bool) -> str:
+    """The catalog field holding a store field's value (``attribute:X`` / ``custom:X`` for
+    other names than the standard ones)."""
     if name == "dimensions" or is_standard_local(name):
         return name
     return f"attribute:{name}" if from_attribute else f"custom:{name}"
+
+
+_CATALOG_NAMES = {name: name for name in (*STANDARD_FIELDS, *DIMENSION_PARTS, "dimensions")}

@@ -72,6 +72,8 @@ class ImportRun:
     category_paths: CategoryPaths | None = None
     categories_reread: bool = False
     pending: list[tuple[ProductResult, Earlier]] = field(default_factory=list)
+    _ids: dict[str, int] | None = field(default=None, repr=False)  # attribute_ids()
+    _ids_of: dict[int, str] | None = field(default=None, repr=False)  # ... of this table
 
     @property
     def connection_id(self) -> int:
@@ -82,8 +84,13 @@ class ImportRun:
         return self.settings.dry_run
 
     def attribute_ids(self) -> dict[str, int]:
-        """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched)."""
-        return {slug: woo_id for woo_id, slug in (self.slugs_by_id or {}).items() if slug}
+        """The store's ``pa_`` slug -> attribute id table (empty when it was never fetched); made
+        once per table the run fetched (do not change it)."""
+        slugs = self.slugs_by_id
+        if self._ids_of is not slugs or self._ids is None:
+            self._ids = {slug: woo_id for woo_id, slug in (slugs or {}).items() if slug}
+            self._ids_of = slugs
+        return self._ids
 
     def report(self, result: ProductResult) -> None:
         """A product's result, handed out when its page is committed (:meth:`deliver`)."""

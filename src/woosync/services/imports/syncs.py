@@ -20,6 +20,8 @@ from sqlalchemy import delete, text
 from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import ProductSync
 from woosync.services.imports.fingerprints import store_attribute_list
+from woosync.services.imports.links import Link
+from woosync.services.imports.reconcile import first_sync
 from woosync.services.sync.echoes import Reconciled, drifted, with_catalog_images
 
 if TYPE_CHECKING:
@@ -42,57 +44,99 @@ def queue_sync(
     product_id: int,
     woo: dict[str, Any],
     attribute_names: list[str],
-    stale: ProductSync | None,
+    stale: Link | None,
     now: datetime,
     *,
-    sync: ProductSync | None = None,
+    sync: Link | None = None,
     reconciled: Reconciled | None = None,
     known: Mapping[str, str] | None = None,
+    changed: bool = True,
 ) -> None:
     """Queue the product's sync record. ``stale``: the store product's link before (deleted when
     it pointed at another local product); ``sync``: the record being reconciled; ``known``: base
-    fingerprints the store's answer does not give (a variation's options)."""
+    fingerprints the store's answer does not give (a variation's options). ``changed``: whether
+    the import changed the catalog product; when it did not and the record would be written as
+    it is (:func:`same_record`), nothing is queued: an unchanged re-import writes nothing, its
+    ``lastImportedAt`` included (the connection's ``lastSyncedAt`` says when the store was read)."""
     woo_id = int(woo["id"])
+    fingerprinter = run.fingerprinter
     if reconciled is not None and sync is not None:
         sources: dict[str, str] | None = reconciled.image_sources
-        drifted(
+        drifted(  # the fields nobody compared (the import does not own them)
             reconciled,
-            run.fingerprinter.for_store_product(
-                with_catalog_images(woo, sources), attribute_names, run.attribute_ids()
+            fingerprinter.for_store_product(
+                with_catalog_images(woo, sources),
+                attribute_names,
+                run.attribute_ids(),
+                skip=reconciled.evaluated,
             ),
         )
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
         conflicts: dict[str, Any] | None = reconciled.conflicts or None
     else:
-        base = run.fingerprinter.for_store_product(woo, attribute_names, run.attribute_ids())
+        base = fingerprinter.for_store_product(woo, attribute_names, run.attribute_ids())
+        echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
         if reconciled is not None:
             base.update(
                 {key: reconciled.base[key] for key in reconciled.taken if key in reconciled.base}
             )
-        echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
+        else:  # new: the owned fields the fingerprints lack, as the next import would take them
+            first = first_sync(
+                woo,
+                run.rules,
+                run.slugs_by_id,
+                fingerprinter.fields_of(attribute_names),
+                base,
+            )
+            if first is not None:
+                base.update(first.base)
+                echoes = first.echoes or None
     if known:
         base = {**base, **known}
-    if stale is not None and stale.product_id != product_id and stale.id is not None:
+    row = {
+        "connection_id": run.connection_id,
+        "product_id": product_id,
+        "woo_product_id": woo_id,
+        "last_imported_at": now,
+        "sync_status": "synced",
+        "error_message": None,
+        "exported_values": base,
+        "store_attributes": store_attribute_list(woo),
+        "created_at": now,
+        "updated_at": now,
+        "store_echoes": echoes,
+        "image_sources": sources,
+        "conflicts": conflicts,
+    }
+    if not changed and sync is not None and same_record(sync, row):
+        return  # nothing came in, and the record already says all of it
+    if stale is not None and stale.product_id != product_id:
         # the store product was linked to a local product that is gone, or it matched another one
         writes.stale_ids.append(stale.id)
-    writes.rows.append(
-        {
-            "connection_id": run.connection_id,
-            "product_id": product_id,
-            "woo_product_id": woo_id,
-            "last_imported_at": now,
-            "sync_status": "synced",
-            "error_message": None,
-            "exported_values": base,
-            "store_attributes": store_attribute_list(woo),
-            "created_at": now,
-            "updated_at": now,
-            "store_echoes": echoes,
-            "image_sources": sources,
-            "conflicts": conflicts,
-        }
-    )
+    writes.rows.append(row)
+
+
+# what an import writes of a record besides its times (``last_imported_at``, ``updated_at``)
+_COMPARED = (
+    "woo_product_id",
+    "sync_status",
+    "error_message",
+    "exported_values",
+    "store_attributes",
+    "store_echoes",
+    "image_sources",
+    "conflicts",
+)
+
+
+def same_record(sync: Link, row: Mapping[str, Any]) -> bool:
+    """Whether writing ``row`` would leave the record ``sync`` as it is but for its times: the
+    link, the status and the two-way sync's memory all equal. A record no import wrote yet (an
+    export's) is written once, for its ``lastImportedAt``."""
+    if not sync.imported or sync.product_id != row["product_id"]:
+        return False
+    return all(getattr(sync, name) == row[name] for name in _COMPARED)
 
 
 def write_syncs(session: Session, writes: SyncWrites) -> None:
@@ -109,7 +153,7 @@ def write_syncs(session: Session, writes: SyncWrites) -> None:
     )
 
 
-def image_sources(session: Session, run: ImportRun, sync: ProductSync | None) -> dict[str, str]:
+def image_sources(session: Session, run: ImportRun, sync: Link | None) -> dict[str, str]:
     """The sync record's map from store media ids to catalog image URLs; for a record written
     before records kept one, the images this store's registry says woosync uploaded (read once)."""
     if sync is None:

@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import col, select
 
-from woosync.db.models import Product, ProductSync
+from woosync.db.models import Product
 from woosync.products.variations import allowed_options, options_key
 from woosync.services.imports.match import case_twin
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from woosync.services.imports.links import Link
     from woosync.services.imports.state import ImportRun
 
 
@@ -64,7 +65,7 @@ class StoreVariation:
 class Matched:
     """What one parent's store variations matched: each a catalog variation, a conflict, or new."""
 
-    pairs: list[tuple[StoreVariation, Product, ProductSync | None]] = field(default_factory=list)
+    pairs: list[tuple[StoreVariation, Product, Link | None]] = field(default_factory=list)
     conflicts: list[tuple[StoreVariation, str]] = field(default_factory=list)
     new: list[StoreVariation] = field(default_factory=list)
     free: list[Product] = field(default_factory=list)  # the parent's variations nothing took
@@ -82,15 +83,21 @@ def children_of(session: Session, parent_ids: Iterable[int]) -> dict[int, list[P
     return found
 
 
-def sku_holders(session: Session, run: ImportRun, skus: Iterable[str]) -> dict[str, Product]:
-    """The catalog products holding these SKUs without regard to case, by folded SKU: one query
-    for the SKUs as given; one that differs only in case is looked up only when the run's hashes
-    of the catalog's folded SKUs say it may exist (:func:`.match.case_twin`)."""
+def sku_holders(
+    session: Session, run: ImportRun, skus: Iterable[str], known: Iterable[Product] = ()
+) -> dict[str, Product]:
+    """The catalog products holding these SKUs without regard to case, by folded SKU: those of
+    ``known`` (products already read: the parents' variations), then one query for the other SKUs
+    as given; one that differs only in case is looked up only when the run's hashes of the
+    catalog's folded SKUs say it may exist (:func:`.match.case_twin`)."""
     wanted = {sku for sku in skus if sku}
     if not wanted:
         return {}
-    exact = session.exec(select(Product).where(col(Product.sku).in_(wanted))).all()
-    found = {product.sku.casefold(): product for product in exact}
+    found = {product.sku.casefold(): product for product in known if product.sku in wanted}
+    rest = [sku for sku in wanted if sku.casefold() not in found]
+    if rest:
+        exact = session.exec(select(Product).where(col(Product.sku).in_(rest))).all()
+        found.update((product.sku.casefold(), product) for product in exact)
     ids = [
         twin[0]
         for sku in wanted
@@ -112,14 +119,14 @@ def holder_text(product: Product) -> str:
 def match_family(
     variations: list[StoreVariation],
     children: list[Product],
-    links: Mapping[int, ProductSync],
+    links: Mapping[int, Link],
     holders: Mapping[str, Product],
 ) -> Matched:
     """Match one parent's store variations to its catalog variations (``children``)."""
     result = Matched()
     own = {int(child.id or 0): child for child in children}
     taken: dict[int, int] = {}  # catalog variation id -> the store variation that took it
-    chosen: dict[int, tuple[Product, ProductSync | None]] = {}
+    chosen: dict[int, tuple[Product, Link | None]] = {}
     for variation in variations:  # 1. the sync link
         link = links.get(variation.woo_id)
         child = own.get(link.product_id) if link is not None else None

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import StoreError, ValidationError, param
 from woosync.core.timeutil import utcnow
-from woosync.db.models import Product, ProductSync
+from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
@@ -42,7 +42,8 @@ from woosync.services.catalog import (
     new_product_row,
 )
 from woosync.services.imports.bookmark import parse_woo_gmt
-from woosync.services.imports.match import generated_sku, links, remember_new_skus
+from woosync.services.imports.links import Link, links
+from woosync.services.imports.match import generated_sku, remember_new_skus
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
@@ -61,7 +62,7 @@ from woosync.services.imports.variation_match import (
     sku_holders,
 )
 from woosync.services.sync.echoes import catalog_print, key_target
-from woosync.services.sync.variation_keys import OPTIONS_KEY, options_print
+from woosync.services.sync.variation_keys import OPTIONS_KEY, remembered_options_print
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -98,7 +99,7 @@ class VariationPage:
     writes: SyncWrites = field(default_factory=SyncWrites)
     now: datetime = field(default_factory=utcnow)
     new: list[_New] = field(default_factory=list)
-    linked: dict[int, ProductSync] = field(default_factory=dict)
+    linked: dict[int, Link] = field(default_factory=dict)
     holders: dict[str, Product] = field(default_factory=dict)  # catalog SKU holders, folded
     count: int = 0  # store variations handled
 
@@ -133,7 +134,8 @@ class VariationPage:
             self.session, run.connection_id, [v.woo_id for v in variations]
         )
         children = children_of(self.session, [p.product_id for p, _ in families if p.product_id])
-        self.holders = holders = sku_holders(self.session, run, [v.sku for v in variations])
+        known = [child for own in children.values() for child in own]
+        self.holders = holders = sku_holders(self.session, run, [v.sku for v in variations], known)
         for parent, found in families:
             own = children.get(parent.product_id or 0, [])
             matched = match_family(found, own, linked, holders)
@@ -179,7 +181,7 @@ class VariationPage:
         parent: Parent,
         variation: StoreVariation,
         product: Product,
-        link: ProductSync | None,
+        link: Link | None,
     ) -> None:
         run = self.run
         if product.id in run.excluded_ids:
@@ -247,8 +249,9 @@ class VariationPage:
             changes=values,
         )
         if not run.dry_run and product.id is not None:
-            self.session.add(product)
-            known = {OPTIONS_KEY: options_print(product.attributes or {}, slugs)}
+            if changed:
+                self.session.add(product)
+            known = {OPTIONS_KEY: remembered_options_print(product.attributes or {}, slugs)}
             if not variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, product.sku)
             queue_sync(
@@ -262,6 +265,7 @@ class VariationPage:
                 sync=sync,
                 reconciled=reconciled,
                 known=known,
+                changed=imported_now or bool(changed),
             )
 
     def _options(
@@ -269,7 +273,7 @@ class VariationPage:
         parent: Parent,
         variation: StoreVariation,
         product: Product,
-        sync: ProductSync | None,
+        sync: Link | None,
         slugs: dict[str, str],
     ) -> dict[str, str] | None:
         """The store's options when they come in: the store changed them since the last sync
@@ -278,7 +282,7 @@ class VariationPage:
         if options_key(current) == options_key(variation.options):
             return None
         base = (sync.exported_values or {}).get(OPTIONS_KEY) if sync is not None else None
-        if base is not None and options_print(current, slugs) != base:
+        if base is not None and remembered_options_print(current, slugs) != base:
             return None  # changed in the catalog too: the catalog's options stay
         if options_problem(parent.attributes, variation.options) is not None:
             return None
@@ -372,7 +376,7 @@ class VariationPage:
             self._report(new.parent, new.variation, product_id, "imported", message)
             if product_id is None:
                 continue
-            known = {OPTIONS_KEY: options_print(new.variation.options, slugs)}
+            known = {OPTIONS_KEY: remembered_options_print(new.variation.options, slugs)}
             if not new.variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, new.sku)
             woo = as_product(new.variation.woo)

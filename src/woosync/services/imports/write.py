@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import utcnow
-from woosync.db.models import Product, ProductSync
+from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import VARIABLE, type_change_problem
 from woosync.services.catalog import (
@@ -29,11 +29,11 @@ from woosync.services.catalog import (
     insert_products,
     new_product_row,
 )
+from woosync.services.imports.links import Link, links
 from woosync.services.imports.match import (
     Candidate,
     candidates,
     case_twin,
-    links,
     local_products,
     product_with_sku,
     remember_new_skus,
@@ -89,7 +89,7 @@ class _Page:
     session: Session
     run: ImportRun
     candidates: list[Candidate]
-    links: dict[int, ProductSync] = field(default_factory=dict)
+    links: dict[int, Link] = field(default_factory=dict)
     products: dict[int, Product] = field(default_factory=dict)
     by_sku: dict[str, Product] = field(default_factory=dict)
     writes: SyncWrites = field(default_factory=SyncWrites)
@@ -144,7 +144,7 @@ class _Page:
         self,
         candidate: Candidate,
         product: Product,
-        link: ProductSync | None,
+        link: Link | None,
         imported_now: bool,
     ) -> None:
         """A store product that matches a local product: skipped, or updated."""
@@ -172,7 +172,6 @@ class _Page:
         if imported_now:  # a newer copy of what this run imported: all of it, blanks aside
             fields = {k: v for k, v in candidate.fields.items() if v is not None and v != []}
         else:
-            exported_fields = run.fingerprinter.targets(list(product.attributes or {}))
             fields, reconciled = reconcile_product(
                 candidate.woo,
                 run.rules,
@@ -181,7 +180,7 @@ class _Page:
                 sync,
                 run.settings.on_conflict,
                 image_sources(self.session, run, sync),
-                {target.key: target.field for target in exported_fields},
+                run.fingerprinter.fields_of(list(product.attributes or {})),
             )
         if candidate.without_sku:
             fields["sku"] = product.sku  # matched by its link: the catalog's SKU stays
@@ -208,7 +207,8 @@ class _Page:
                 ProductResult(woo_id, product.id, sku, status, None, tuple(changed), found, values)
             )
         if not run.dry_run and product.id is not None:
-            self.session.add(product)
+            if changed:
+                self.session.add(product)
             queue_sync(
                 self.writes,
                 run,
@@ -219,6 +219,7 @@ class _Page:
                 self.now,
                 sync=sync,
                 reconciled=reconciled,
+                changed=imported_now or bool(changed),
             )
 
     def _parent(self, candidate: Candidate, product: Product, *, updated: bool) -> None:

@@ -25,13 +25,16 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS, is_global_attribute
 from woosync.products.categories import category_leaf
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.prints import NOTHING, value_print
+from woosync.services.sync.prints import catalog_print as catalog_print  # where it was first
+from woosync.services.sync.prints import store_print as store_print
 
 ON_CONFLICT = ("skip", "catalog", "store")
 
@@ -85,48 +88,6 @@ def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | Non
         for image in images
     ]
     return {**woo, "images": mapped}
-
-
-def store_print(
-    target: sync_targets.Target, woo: Mapping[str, Any], slug_ids: Mapping[str, int]
-) -> str:
-    """The fingerprint of what the store holds for ``target`` (``woo`` with catalog images)."""
-    value = sync_targets.store_values([target], woo, slug_ids).get(target.key)
-    return _print(target.kind, value)
-
-
-def catalog_print(target: sync_targets.Target, raw: Any) -> str:
-    """The fingerprint of the catalog's value ``raw`` of ``target.field``, as export makes it."""
-    return _print(target.kind, sync_targets.local_value(target, raw))
-
-
-def _print(kind: str, value: Any) -> str:
-    """``sync_targets.fingerprint``, remembered for text and lists of text (statuses, prices and term
-    names repeat from product to product; ``True == 1`` but they differ, so nothing else)."""
-    if type(value) is str:  # short text repeats (statuses, prices); long text is unique
-        return (
-            _remembered(kind, value) if len(value) <= 40 else sync_targets.fingerprint(kind, value)
-        )
-    if value is None:
-        return _NOTHING
-    if type(value) is list and all(type(item) is str for item in value):
-        return _remembered(kind, tuple(value))
-    if type(value) is dict and all(type(item) is str for item in value.values()):  # dimensions
-        return _remembered_parts(kind, tuple(sorted(value.items())))
-    return sync_targets.fingerprint(kind, value)
-
-
-@functools.lru_cache(maxsize=20_000)
-def _remembered(kind: str, value: str | tuple[str, ...]) -> str:
-    return sync_targets.fingerprint(kind, value if isinstance(value, str) else list(value))
-
-
-@functools.lru_cache(maxsize=4096)
-def _remembered_parts(kind: str, parts: tuple[tuple[str, str], ...]) -> str:
-    return sync_targets.fingerprint(kind, dict(parts))
-
-
-_NOTHING = sync_targets.fingerprint("", None)  # "no value", whatever the kind
 
 
 def compact_echoes(echoes: Mapping[str, str], base: Mapping[str, str]) -> dict[str, str]:
@@ -253,7 +214,7 @@ def store_defaults(
     store defaults them): not edits made in the store, so an import leaves them alone."""
     held = sync_targets.store_values(targets, answer)
     return {
-        target.key: _print(target.kind, held[target.key])
+        target.key: value_print(target.kind, held[target.key])
         for target in targets
         if target.key in held and target.key not in base
     }
@@ -289,22 +250,54 @@ class Conflict:
         }
 
 
-@dataclass
 class FieldState:
     """One field an import compares: its target, the store's print and value (in local terms),
-    the catalog's value (its print is made only when the store changed the field)."""
+    the catalog's value (its print is made only when the store changed the field). The catalog's
+    value may be given as ``read_catalog``, read only when it is needed (the store changed the
+    field): an unchanged field costs no look at the catalog."""
 
-    target: sync_targets.Target
-    store_print: str
-    store_value: Any
-    catalog_value: Any
-    # False when the store's value goes to another catalog field than the one export reads for
-    # this key (asymmetric mappings): taking it then leaves the base (export's field) as it was
-    lands_in_base: bool = True
+    __slots__ = (
+        "_catalog",
+        "_print",
+        "_read",
+        "lands_in_base",
+        "store_print",
+        "store_value",
+        "target",
+    )
 
-    @functools.cached_property
+    def __init__(
+        self,
+        target: sync_targets.Target,
+        store_print: str,
+        store_value: Any,
+        catalog_value: Any = None,
+        lands_in_base: bool = True,
+        *,
+        read_catalog: Callable[[], Any] | None = None,
+    ) -> None:
+        self.target = target
+        self.store_print = store_print
+        self.store_value = store_value
+        # False when the store's value goes to another catalog field than the one export reads
+        # for this key (asymmetric mappings): taking it then leaves the base (export's field) as
+        # it was
+        self.lands_in_base = lands_in_base
+        self._catalog = catalog_value
+        self._read = read_catalog
+        self._print: str | None = None
+
+    @property
+    def catalog_value(self) -> Any:
+        if self._read is not None:
+            self._catalog, self._read = self._read(), None
+        return self._catalog
+
+    @property
     def catalog_print(self) -> str:
-        return catalog_print(self.target, self.catalog_value)
+        if self._print is None:
+            self._print = catalog_print(self.target, self.catalog_value)
+        return self._print
 
 
 @dataclass
@@ -327,8 +320,11 @@ def reconcile(
     echoes: Mapping[str, str],
     conflicts: Mapping[str, Any],
     on_conflict: str,
+    *,
+    unchanged: Sequence[str] = (),
 ) -> Reconciled:
-    """Decide, per field, whether the store's value comes in.
+    """Decide, per field, whether the store's value comes in. ``unchanged``: the keys of fields
+    already seen to equal their echo (evaluated, nothing comes in; no state made for them).
 
     - never synced (no base): the store's value comes in (a blank one never wipes the catalog);
     - the store's value equals its echo: the store did not change it, the catalog is left alone;
@@ -337,17 +333,20 @@ def reconcile(
       it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
     """
     result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
-    empty = _NOTHING
+    result.evaluated.update(unchanged)
+    if result.conflicts:
+        for key in unchanged:  # the store's side of a conflict went back: no conflict now
+            result.conflicts.pop(key, None)
+    empty = NOTHING
     for state in states:
         key = state.target.key
         result.evaluated.add(key)
         result.conflicts.pop(key, None)
         known = base.get(key)
         echo = echoes.get(key, known)
-        store_blank = sync_targets.local_value(state.target, state.store_value) is None
         if echo is None:
-            if not store_blank:
-                _take(result, state, empty)
+            if sync_targets.local_value(state.target, state.store_value) is not None:
+                _take(result, state, empty)  # a blank store value never wipes the catalog
             continue
         if state.store_print == echo:
             continue

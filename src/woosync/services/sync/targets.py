@@ -299,40 +299,40 @@ def store_values(
     attribute_ids = attribute_ids or {}
     found: dict[str, Any] = {}
     for target in targets:
-        value: Any = None
-        if target.kind == SCALAR:
-            value = product.get(target.woo)
-            value = (
-                None
-                if _is_empty(value)
-                else (value if isinstance(value, (bool, int)) else text(value))
-            )
-            if isinstance(value, str):
-                value = html.unescape(value)
-        elif target.kind in (DIMENSIONS, DIMENSION):
-            dims = product.get("dimensions") or {}
-            if target.kind == DIMENSIONS:
-                value = {
-                    p: text(dims[p]) for p in DIMENSION_PARTS if not _is_empty(dims.get(p))
-                } or None
-            else:
-                part = dims.get(target.woo)
-                value = None if _is_empty(part) else text(part)
-        elif target.kind == IMAGES:
-            value = [text(image.get("src", "")) for image in product.get("images") or []] or None
-        elif target.kind in (CATEGORIES, TAGS):
-            value = [
-                html.unescape(text(t.get("name", ""))) for t in product.get(target.woo) or []
-            ] or None
-        else:
-            entry = find_attribute(
-                product.get("attributes") or [], target, attribute_ids.get(target.woo)
-            )
-            value = [html.unescape(o) for o in _names(entry.get("options"))] if entry else None
-            value = value or None
+        value = store_value(target, product, attribute_ids.get(target.woo))
         if value is not None:
             found[target.key] = value
     return found
+
+
+def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | None = None) -> Any:
+    """What the store holds for one target, in local terms (``None``: nothing); ``attribute_id``:
+    the store's id of a global attribute (:func:`store_values`)."""
+    kind = target.kind
+    if kind == SCALAR:
+        value = product.get(target.woo)
+        if type(value) is str:  # the common case first
+            value = value.strip()
+            return (html.unescape(value) if "&" in value else value) or None
+        if _is_empty(value):
+            return None
+        return value if isinstance(value, (bool, int)) else html.unescape(text(value))
+    if kind in (DIMENSIONS, DIMENSION):
+        dims = product.get("dimensions") or {}
+        if kind == DIMENSIONS:
+            return {p: text(dims[p]) for p in DIMENSION_PARTS if not _is_empty(dims.get(p))} or None
+        part = dims.get(target.woo)
+        return None if _is_empty(part) else text(part)
+    if kind == IMAGES:
+        return [text(image.get("src", "")) for image in product.get("images") or []] or None
+    if kind in (CATEGORIES, TAGS):
+        return [
+            html.unescape(text(t.get("name", ""))) for t in product.get(target.woo) or []
+        ] or None
+    entry = find_attribute(product.get("attributes") or [], target, attribute_id)
+    if not entry:
+        return None
+    return [html.unescape(o) for o in _names(entry.get("options"))] or None
 
 
 # attributes -------------------------------------------------------------------------------------

@@ -71,6 +71,21 @@ def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
     return sync_targets.fingerprint(sync_targets.LOCAL_ATTRIBUTE, pairs)
 
 
+def remembered_options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
+    """:func:`options_print`, remembered: a catalog's variations share a few option sets."""
+    try:
+        return _remembered_options(tuple(options.items()), tuple(slugs.items()))
+    except TypeError:  # an option that is not text
+        return options_print(options, slugs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered_options(
+    options: tuple[tuple[str, Any], ...], slugs: tuple[tuple[str, str], ...]
+) -> str:
+    return options_print(dict(options), dict(slugs))
+
+
 def memory_after_write(
     variation: Any, answer: Mapping[str, Any], base: Mapping[str, str], action: str
 ) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
