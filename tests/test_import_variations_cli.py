@@ -192,3 +192,40 @@ def test_under_faults_with_stalls_every_variation_comes_in_once(
     listed = _comparable(run_json(cli, "products", "list", "--all"))
     assert sorted(sku for sku in listed if "-" in sku) == sorted(skus)  # each once, none lost
     assert len(listed) == 16
+
+
+IMAGED = """
+- sku: TEE
+  name: Organic Tee
+  type: variable
+  images: ["https://img.example/tee.jpg"]
+  attributes: {Size: [S, M]}
+  variations:
+    - {sku: TEE-S, attributes: {Size: S}, price: "20.00", image: "https://img.example/tee-s.jpg"}
+    - {sku: TEE-M, attributes: {Size: M}, price: "21.00", image: "https://img.example/tee-m.jpg"}
+"""
+
+
+def test_a_variation_image_keeps_the_catalog_url_through_export_import_export(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """The store answers an image with its own upload URL: the import maps it back to the
+    catalog's, and the next export uploads nothing again."""
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(IMAGED)
+    assert cli("products", "load", str(source)).exit_code == 0
+    fields = "name,sku,price,images,Size"
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", fields)
+    before = _comparable(run_json(cli, "products", "list", "--all"))
+    parent = sandbox.find_sku("TEE")
+    assert parent is not None
+    stored = sandbox.variations(parent["id"])
+    assert all("/wp-content/uploads/" in v["image"]["src"] for v in stored), stored
+
+    again = run_json(cli, "import", "--update-existing")
+
+    assert again["updatedCount"] == 0 and again["unchangedCount"] == 3, again
+    assert _comparable(run_json(cli, "products", "list", "--all")) == before
+    partial = run_json(cli, "export", "-c", str(conn), "--partial", "--all", "--fields", fields)
+    assert partial["counts"]["created"] == partial["counts"]["updated"] == 0, partial

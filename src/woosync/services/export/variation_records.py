@@ -108,6 +108,7 @@ _VARIATION_LINK = (
     "last_exported_at",
     "store_echoes",  # an import's memory, kept for the keys a write does not send
     "conflicts",
+    "image_sources",  # store media id -> the catalog URL it stands for (see sync.echoes)
 )
 
 

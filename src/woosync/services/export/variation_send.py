@@ -31,6 +31,7 @@ from woosync.services.export.variation_results import (
     pruned_variation,
     refusal_message,
 )
+from woosync.services.sync import echoes as sync_echoes
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.variation_keys import memory_after_write
 from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
@@ -119,6 +120,7 @@ class VariationSender:
                 FAILED,
                 message,
                 exported_values=variation.previous,
+                image_sources=_image_sources(variation, None),
             )
         now = utcnow()
         answer = outcome.answer or {}
@@ -142,6 +144,7 @@ class VariationSender:
             exported_values=previous,
             store_echoes=echoes,
             conflicts=conflicts,
+            image_sources=_image_sources(variation, answer),
         )
 
     def _named_holder(self, variation: VariationItem, error: ItemError) -> str | None:
@@ -183,3 +186,18 @@ class VariationSender:
         self.report.results.append(result)
         if self.on_result is not None:
             self.on_result(result)
+
+
+def _image_sources(
+    variation: VariationItem, answer: dict[str, Any] | None
+) -> dict[str, str] | None:
+    """The variation's map from store media ids to catalog image URLs (as a product's, see
+    ``sync.echoes.learn_images``), learnt from ``answer`` when its image was sent: a variation has
+    one ``image``, the first of the catalog's images, and the store answers it as its own upload,
+    which an import maps back to the catalog's URL."""
+    sync = variation.family.syncs.get(int(variation.row.id))
+    known: dict[str, str] | None = getattr(sync, "image_sources", None)
+    images = variation.values.get("images")
+    if answer is None or "images" not in variation.keys or not images:
+        return known
+    return sync_echoes.learn_images(known, images[:1], [answer.get("image")]) or None
