@@ -16,7 +16,7 @@ STOP_WITHIN = 20.0  # seconds; generous for a loaded machine, a stop takes well 
 
 @contextmanager
 def served(
-    home: Path, *args: str, preexec_fn: Callable[[], None] | None = None
+    home: Path, *args: str, preexec_fn: Callable[[], object] | None = None
 ) -> Iterator[subprocess.Popen[str]]:
     """``woosync ARGS`` (``sandbox serve ...``) running; killed on the way out if still alive."""
     env = {**os.environ, "WOOSYNC_HOME": str(home)}
