@@ -339,3 +339,11 @@ def test_products_count_is_the_number_of_ids(cli: Any, tmp_path: Path) -> None:
     assert _ok(cli("products", "list", "--format", "count")).stdout == "4\n"
     cut = _ok(cli("products", "list", "--format", "ids", "--limit", "2"))
     assert len(cut.stdout.split()) == 2 and "showing 2 of 4 products and variations" in cut.stderr
+
+
+def test_an_empty_mapping_listing_has_its_directions_header(db: Database, cli: Any) -> None:
+    """No export mapping yet: csv still names the export's columns (a script's header is stable)."""
+    exported = _ok(cli("export-mapping", "list", "Retail", "--format", "csv")).stdout
+    imported = _ok(cli("import-mapping", "list", "Retail", "--format", "tsv")).stdout
+    assert exported == "id,isActive,selectedFields,fieldMappings,updatedAt\n"
+    assert imported == "id\tisActive\tattributeMappings\tfieldMappings\tupdatedAt\n"

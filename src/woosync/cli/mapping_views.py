@@ -61,13 +61,15 @@ def _content_value(view: MappingView) -> object:
     return dict(view.attribute_mappings)
 
 
-def mapping_listing(views: Sequence[MappingView]) -> Listing[MappingView]:
-    """A connection's mappings of one direction as a listing in any ``--format`` (the JSON is
-    :func:`woosync.shapes.mappings.mapping_json` of each)."""
+def mapping_listing(views: Sequence[MappingView], direction: str) -> Listing[MappingView]:
+    """A connection's mappings of one ``direction`` (export or import) as a listing in any
+    ``--format`` (the JSON is :func:`woosync.shapes.mappings.mapping_json` of each); the header
+    is the direction's even when there are no mappings."""
     from woosync.shapes.mappings import mapping_json
 
-    content = _content_column(views[0])[0] if views else "content"
-    key = "selectedFields" if content == "selected fields" else "attributeMappings"
+    exporting = direction == "export"
+    content = "selected fields" if exporting else "attribute mappings"
+    key = "selectedFields" if exporting else "attributeMappings"
     columns: list[Column[MappingView]] = [
         Column("id", "id", lambda view: view.id),
         Column("active", "isActive", lambda view: view.is_active),
