@@ -35,15 +35,20 @@ from woosync.products.variations import (
     variation_name,
 )
 from woosync.services.catalog import (
-    apply_product_fields,
     drop_tombstones,
     field_value,
     insert_products,
     new_product_row,
 )
+from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.bookmark import parse_woo_gmt
 from woosync.services.imports.links import Link, links
-from woosync.services.imports.match import generated_sku, remember_new_skus
+from woosync.services.imports.match import (
+    generated_sku,
+    planned_change,
+    remember_new_skus,
+    write_planned,
+)
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
@@ -100,7 +105,7 @@ class VariationPage:
     now: datetime = field(default_factory=utcnow)
     new: list[_New] = field(default_factory=list)
     linked: dict[int, Link] = field(default_factory=dict)
-    holders: dict[str, Product] = field(default_factory=dict)  # catalog SKU holders, folded
+    holders: dict[str, StoredProduct] = field(default_factory=dict)  # catalog SKU holders, folded
     count: int = 0  # store variations handled
 
     def write(self) -> None:
@@ -180,7 +185,7 @@ class VariationPage:
         self,
         parent: Parent,
         variation: StoreVariation,
-        product: Product,
+        product: StoredProduct,
         link: Link | None,
     ) -> None:
         run = self.run
@@ -224,15 +229,15 @@ class VariationPage:
         options = self._options(parent, variation, product, sync, slugs)
         if options is not None:
             fields["attributes"] = options
-        target = Product(**product.model_dump()) if run.dry_run else product
         try:
-            changed = apply_product_fields(target, fields)
+            target, plan = planned_change(product, fields, dry_run=run.dry_run)
         except ValidationError as exc:
             self._report(parent, variation, product.id, "failed", exc.message)
             return
+        changed = [change.field for change in plan.changes]
         name = variation_name(parent.name, target.attributes or {})
         if target.name != name:  # it follows its parent's name and its options
-            target.name = name
+            target.name = plan.columns["name"] = name
             changed.append("name")
         values = (
             tuple(ValueChange(n, field_value(product, n), field_value(target, n)) for n in changed)
@@ -249,8 +254,7 @@ class VariationPage:
             changes=values,
         )
         if not run.dry_run and product.id is not None:
-            if changed:
-                self.session.add(product)
+            write_planned(self.session, product, plan)
             known = {OPTIONS_KEY: remembered_options_print(product.attributes or {}, slugs)}
             if not variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, product.sku)
@@ -272,7 +276,7 @@ class VariationPage:
         self,
         parent: Parent,
         variation: StoreVariation,
-        product: Product,
+        product: StoredProduct,
         sync: Link | None,
         slugs: dict[str, str],
     ) -> dict[str, str] | None:
@@ -288,7 +292,7 @@ class VariationPage:
             return None
         return dict(variation.options)
 
-    def _keep_used_options(self, parent: Parent, children: list[Product]) -> None:
+    def _keep_used_options(self, parent: Parent, children: list[StoredProduct]) -> None:
         """A parent updated from the store keeps every option its catalog variations still use
         (the store dropped one whose variation it deleted; the catalog keeps that variation)."""
         if self.run.dry_run or not parent.updated or not parent.product_id or not children:
