@@ -29,6 +29,7 @@ from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
+    allowed_options,
     options_key,
     options_problem,
     same_options_message,
@@ -91,6 +92,7 @@ class _New:
     sku: str
     fields: dict[str, Any]
     message: str | None
+    woo: dict[str, Any]  # the store variation in product shape (as_product)
 
 
 @dataclass
@@ -123,8 +125,9 @@ class VariationPage:
                 )
                 continue
             slugs = run.slugs_by_id
+            allowed = allowed_options(parent.attributes)
             found = [
-                StoreVariation(v, variation_options(v, run.rules, slugs, parent.attributes))
+                StoreVariation(v, variation_options(v, run.rules, slugs, allowed))
                 for v in got
                 if isinstance(v.get("id"), int)
                 # a parent sent again during the run: its variations' versions handled are dropped
@@ -347,12 +350,11 @@ class VariationPage:
             return
         run.planned_skus.add(sku)
         taken[key] = sku
-        _local, fields = variation_fields(
-            variation.woo, run.rules, run.slugs_by_id, variation.options
-        )
+        woo = as_product(variation.woo)
+        _local, fields = variation_fields(woo, run.rules, run.slugs_by_id, variation.options)
         fields["sku"] = sku
         fields["name"] = variation_name(parent.name, variation.options)
-        self.new.append(_New(parent, variation, sku, fields, message))
+        self.new.append(_New(parent, variation, sku, fields, message, woo))
 
     def _create(self) -> None:
         run = self.run
@@ -383,9 +385,8 @@ class VariationPage:
             known = {OPTIONS_KEY: remembered_options_print(new.variation.options, slugs)}
             if not new.variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, new.sku)
-            woo = as_product(new.variation.woo)
             stale = self.linked.get(new.variation.woo_id)  # a link to no variation of the parent
-            queue_sync(self.writes, run, product_id, woo, [], stale, self.now, known=known)
+            queue_sync(self.writes, run, product_id, new.woo, [], stale, self.now, known=known)
         run.restored.extend(restored)
         if writing:
             remember_new_skus(run, list(ids))
