@@ -100,7 +100,7 @@ def export_products(
                     linked_sync(session, run.connection_id, product_id)
         parents: list[int] = []
         unsent: dict[int, str] = {}  # variable products that failed: their variations say so
-        created: set[int] = set()
+        created: set[int] = set()  # variable products created by this run
 
         def settled(chunk: Chunk) -> None:
             """A chunk whose every write is answered: its results, in the chunk's order."""
@@ -108,9 +108,15 @@ def export_products(
             done = {item.product_id: book.result_of(run, item) for item in items}
             went_out = [r.product_id for r in done.values() if not r.failed]
             went_out += [product_id for product_id, quiet in chunk.in_order() if quiet is not None]
-            parents.extend(variable_parents(db, went_out))
-            unsent.update(failed_parents(db, done.values()))
-            created.update(i.product_id for i in items if i.action == CREATE)
+            chunk_parents = variable_parents(db, went_out)
+            chunk_failed = failed_parents(db, done.values())
+            parents.extend(chunk_parents)
+            unsent.update(chunk_failed)
+            # only variable products: a set of every product created would grow with the catalog
+            variable = set(chunk_parents).union(chunk_failed)
+            created.update(
+                i.product_id for i in items if i.action == CREATE and i.product_id in variable
+            )
             for product_id, quiet in chunk.in_order():
                 if quiet is not None:
                     woo_id, last = quiet
