@@ -345,29 +345,16 @@ def test_the_readme_sandbox_rehearsal_runs(cli, readme_env, tmp_path) -> None:
 
 def test_sandbox_serve_prints_what_the_readme_says(tmp_path) -> None:
     """`sandbox serve` is skipped above (it runs until Ctrl-C); here it runs in a child process."""
-    import os
-    import signal
-    import subprocess
-    import sys
+    from served_child import read_until_serving, served, stop
 
-    env = {**os.environ, "WOOSYNC_HOME": str(tmp_path)}
     for flag in ("--json", None):
-        args = [sys.executable, "-m", "woosync", "sandbox", "serve", "--port", "0"]
-        child = subprocess.Popen(
-            args + ([flag] if flag else []),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        assert child.stderr is not None
-        shown = ""
-        while "Ctrl-C" not in (line := child.stderr.readline()):
-            assert line, "sandbox serve ended before serving"
-            shown += line
-        child.send_signal(signal.SIGINT)
-        stdout, stderr = child.communicate(timeout=10)
-        assert "woosync connections add --name" in shown + stderr  # the line that uses the key
+        with served(
+            tmp_path, "sandbox", "serve", "--port", "0", *([flag] if flag else [])
+        ) as child:
+            shown = read_until_serving(child)
+            stdout, stderr = stop(child)
+        assert child.returncode == 0, stderr
+        assert "woosync connections add --name" in shown  # the line that uses the key
         if flag:
             assert list(json.loads(stdout)) == ["url", "consumerKey", "consumerSecret"]
         else:

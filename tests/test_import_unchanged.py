@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from import_helpers import import_products_json
@@ -222,3 +224,43 @@ def test_through_the_cli_an_unchanged_re_import_keeps_every_record(
             assert cli("--json", "sync-status").stdout == status.stdout  # lastImportedAt too
     finally:
         db.dispose()
+
+
+@contextmanager
+def orm_loads() -> Iterator[list[str]]:
+    """The SKUs of the catalog products loaded as ORM objects meanwhile."""
+    loaded: list[str] = []
+
+    def on_load(product: Product, _context: Any) -> None:
+        loaded.append(product.sku)
+
+    event.listen(Product, "load", on_load)
+    try:
+        yield loaded
+    finally:
+        event.remove(Product, "load", on_load)
+
+
+def test_a_re_import_loads_only_the_products_it_changes_as_orm_objects(
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
+) -> None:
+    parent = stocked(sandbox)
+    import_products_json(db, client=client)
+    clock.advance(minutes=5)
+    with orm_loads() as unchanged:
+        again = import_products_json(db, client=client, update_existing=True)
+    assert again["unchangedCount"] == 8 and unchanged == [], (again, unchanged)
+
+    held = {v["sku"]: v["id"] for v in sandbox.variations(parent["id"])}
+    client.put(f"/products/{parent['id']}/variations/{held['TEE-L-BLUE']}", {"regular_price": "31"})
+    mug = sandbox.find_sku("MUG")
+    assert mug is not None
+    client.put(f"/products/{mug['id']}", {"name": "Mug and Saucer"})
+    clock.advance(minutes=5)
+    with orm_loads() as changed:
+        result = import_products_json(db, client=client, update_existing=True)
+
+    assert result["updatedCount"] == 2 and sorted(changed) == ["MUG", "TEE-L-BLUE"], changed
+    with db.session() as session:
+        prices = {p.sku: (p.price, p.name) for p in session.exec(select(Product)).all()}
+    assert prices["TEE-L-BLUE"][0] == "31" and prices["MUG"][1] == "Mug and Saucer"

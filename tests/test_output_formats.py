@@ -238,7 +238,7 @@ def test_connections_and_mappings_list_in_every_format(db: Database, cli: Any) -
     assert _ok(cli("export-mapping", "list", "Retail", "--format", "ids")).stdout == "1\n"
     tsv = _ok(cli("export-mapping", "list", "Retail", "--format", "tsv")).stdout.splitlines()
     assert tsv[0].split("\t")[:3] == ["id", "isActive", "selectedFields"]
-    assert tsv[1].split("\t")[:3] == ["1", "yes", "name, sku, price"]
+    assert tsv[1].split("\t")[:4] == ["1", "true", '["name","sku","price"]', "{}"]
     none = cli("import-mapping", "list", "Retail")
     assert (none.exit_code, none.stdout, none.stderr.strip()) == (0, "", "No mappings.")
 
@@ -251,7 +251,7 @@ def test_products_list_counts_and_pages_through_the_service(db: Database, cli: A
         ["101", "SKU-101"],
         ["102", "SKU-102"],
     ]
-    assert "showing 2 of 4 products" in cut.stderr
+    assert "showing 2 of 4 products and variations" in cut.stderr
     assert _ok(cli("products", "list", "--sku", "sku-104", "--format", "ids")).stdout == "104\n"
     assert len(json.loads(_ok(cli("products", "list", "--json")).stdout)) == 4
 
@@ -287,3 +287,63 @@ def test_a_runs_table_is_a_box_on_a_terminal_and_plain_rows_on_a_pipe(
     run_table(Output(), ["Product", "SKU", "Change", "Fields"], rows)
     boxed = capsys.readouterr().out
     assert "│ 1       │ MUG-1 │ updated │" in boxed
+
+
+def test_csv_and_tsv_carry_the_jsons_values_and_the_table_its_words(db: Database, cli: Any) -> None:
+    """csv/tsv are for spreadsheets and awk: true/false, empty for null, ISO times, as --json
+    says them; the table (plain rows on a pipe) keeps yes/no/never."""
+    listed = json.loads(_ok(cli("connections", "list", "--json")).stdout)
+    rows = list(
+        csv.DictReader(io.StringIO(_ok(cli("connections", "list", "--format", "csv")).stdout))
+    )
+    assert [row["isActive"] for row in rows] == [str(c["isActive"]).lower() for c in listed]
+    assert {row["isDefault"] for row in rows} == {"true", "false"}
+    assert [row["lastSyncedAt"] for row in rows] == [c["lastSyncedAt"] or "" for c in listed]
+    assert all(row["createdAt"].endswith("Z") and "T" in row["createdAt"] for row in rows)
+    tsv = [
+        line.split("\t")
+        for line in _ok(cli("connections", "list", "--format", "tsv")).stdout.splitlines()
+    ]
+    assert tsv[0][3:6] == ["isActive", "isDefault", "lastSyncedAt"] and tsv[1][3] == "true"
+    piped = [line.split("\t") for line in _ok(cli("connections", "list")).stdout.splitlines()]
+    assert piped[1][3] == "yes" and "never" in piped[1] + piped[2]
+    settings = list(
+        csv.DictReader(io.StringIO(_ok(cli("config", "list", "--format", "csv")).stdout))
+    )
+    assert {row["source"] for row in settings} <= {"default", "file", "env"}
+    matrix = list(
+        csv.reader(io.StringIO(_ok(cli("sync-status", "-c", "1", "--format", "csv")).stdout))
+    )
+    header = matrix[0]
+    assert header[-2:] == ["lastExportedAt", "lastImportedAt"]
+    assert all(cell != "never" for row in matrix[1:] for cell in row)
+    assert "never" in _ok(cli("sync-status", "-c", "1")).stdout
+
+
+def test_products_count_is_the_number_of_ids(cli: Any, tmp_path: Path) -> None:
+    """``--format count`` counts the rows ``--format ids`` (and csv) print: products and their
+    variations alike, whatever the filter."""
+    catalog = tmp_path / "tee.yaml"
+    catalog.write_text(
+        "- {sku: MUG, name: Mug, price: '9.00'}\n"
+        "- {sku: TEE, name: Tee, attributes: {Size: [S, M]}, variations: "
+        "[{sku: TEE-S, attributes: {Size: S}, price: '20.00'}, "
+        "{sku: TEE-M, attributes: {Size: M}, price: '21.00'}]}\n"
+    )
+    _ok(cli("products", "load", str(catalog)))
+    for chosen in ([], ["--sku", "tee"], ["--search", "tee-m"], ["--sku", "mug"]):
+        ids = _ok(cli("products", "list", *chosen, "--format", "ids")).stdout.split()
+        count = _ok(cli("products", "list", *chosen, "--format", "count")).stdout
+        lines = _ok(cli("products", "list", *chosen, "--format", "csv")).stdout.splitlines()
+        assert count == f"{len(ids)}\n" and len(lines) == len(ids) + 1, chosen
+    assert _ok(cli("products", "list", "--format", "count")).stdout == "4\n"
+    cut = _ok(cli("products", "list", "--format", "ids", "--limit", "2"))
+    assert len(cut.stdout.split()) == 2 and "showing 2 of 4 products and variations" in cut.stderr
+
+
+def test_an_empty_mapping_listing_has_its_directions_header(db: Database, cli: Any) -> None:
+    """No export mapping yet: csv still names the export's columns (a script's header is stable)."""
+    exported = _ok(cli("export-mapping", "list", "Retail", "--format", "csv")).stdout
+    imported = _ok(cli("import-mapping", "list", "Retail", "--format", "tsv")).stdout
+    assert exported == "id,isActive,selectedFields,fieldMappings,updatedAt\n"
+    assert imported == "id\tisActive\tattributeMappings\tfieldMappings\tupdatedAt\n"

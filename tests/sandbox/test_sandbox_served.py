@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+import signal
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -111,40 +109,45 @@ def test_data_file_keeps_the_store_between_runs(tmp_path: Path, served_client: C
 
 
 def test_cli_serve_prints_a_working_url_and_key(tmp_path: Path, served_client: Client) -> None:
-    env = {**os.environ, "WOOSYNC_HOME": str(tmp_path)}
-    command = [
-        sys.executable,
-        "-m",
-        "woosync",
-        "--json",
-        "sandbox",
-        "serve",
-        "--port",
-        "0",
-        "--products",
-        "3",
-        "--seed",
-        "4",
-    ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
-    )
-    try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline()]
+    from served_child import read_until_serving, served, stop
+
+    args = ["--json", "sandbox", "serve", "--port", "0", "--products", "3", "--seed", "4"]
+    with served(tmp_path, *args) as child:
+        assert child.stdout is not None
+        shown = read_until_serving(child)
+        lines = [child.stdout.readline()]
         while lines[-1] and lines[-1].rstrip() != "}":
-            lines.append(process.stdout.readline())
+            lines.append(child.stdout.readline())
         started = json.loads("".join(lines))
         with served_client(
             started["url"], started["consumerKey"], started["consumerSecret"]
         ) as api:
             listed = api.get("/products")
             assert listed.headers["X-WP-Total"] == "3"
-    finally:
-        process.send_signal(2)  # Ctrl-C
-        _, stderr = process.communicate(timeout=10)
-    assert process.returncode == 0, stderr
-    assert "woosync connections add" in stderr and "stopped" in stderr
+        _, stderr = stop(child)
+    assert child.returncode == 0, stderr
+    assert "woosync connections add" in shown and "stopped" in stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_cli_serve_stops_on_a_signal_even_when_started_with_sigint_ignored(
+    tmp_path: Path, signum: int
+) -> None:
+    """A script's ``woosync sandbox serve &`` starts with SIGINT ignored: Ctrl-C (kill -INT) and
+    kill (SIGTERM) must stop it all the same, saving the data file."""
+    from served_child import read_until_serving, served, stop
+
+    data = tmp_path / "store.json"
+    with served(
+        tmp_path,
+        *("sandbox", "serve", "--port", "0", "--products", "2", "--data", str(data)),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    ) as child:
+        read_until_serving(child)
+        _, stderr = stop(child, signum)
+    assert child.returncode == 0, stderr
+    assert "Sandbox store stopped." in stderr and "Traceback" not in stderr
+    assert data.exists()
 
 
 def test_connections_add_and_test_against_the_sandbox_on_a_real_port(cli: Any) -> None:

@@ -95,7 +95,7 @@ def list_command(ctx: typer.Context, listing: ListOptions = ListOptions()) -> No
     columns: list[Column[Value]] = [
         Column("Key", "key", lambda found: found.key),
         Column("Value", "value", lambda found: found.value),
-        Column("Source", "source", _source),
+        Column("Source", "source", lambda found: found.source, human=_source),
         Column("Meaning", "meaning", lambda found: settings.SETTINGS[found.key].help, drop=1),
     ]
     rows = settings.all_values()

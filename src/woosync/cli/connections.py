@@ -58,9 +58,15 @@ def _connection_listing(rows: list[ConnectionView]) -> Listing[ConnectionView]:
         Column("ID", "id", lambda row: row.id),
         Column("Name", "storeName", lambda row: row.store_name),
         Column("URL", "storeUrl", lambda row: row.store_url),
-        Column("Active", "isActive", lambda row: _yes_no(row.is_active)),
-        Column("Default", "isDefault", lambda row: _yes_no(row.is_default)),
-        Column("Last synced", "lastSyncedAt", lambda row: iso(row.last_synced_at) or "never", 2),
+        Column("Active", "isActive", lambda row: row.is_active),
+        Column("Default", "isDefault", lambda row: row.is_default),
+        Column(
+            "Last synced",
+            "lastSyncedAt",
+            lambda row: iso(row.last_synced_at),
+            drop=2,
+            human=lambda row: iso(row.last_synced_at) or "never",
+        ),
         Column("Created", "createdAt", lambda row: iso(row.created_at), drop=1),
     ]
     return Listing(

@@ -13,8 +13,11 @@
 - ``json``: the command's JSON (the spec's shapes), streamed a record at a time; ``yaml`` the same
   data as YAML. Every row unless ``--limit`` asks for fewer (then a note on stderr says how many
   more there are): a script is never handed a silently shortened list.
-- ``csv`` / ``tsv``: a header of field names, then every row (``--limit`` applies); ``ids``: the
-  ids separated by spaces; ``count``: the number of rows (all of them).
+- ``csv`` / ``tsv``: a header of field names (the JSON's), then every row (``--limit`` applies),
+  with machine values as the JSON has them: ``true``/``false``, an empty field for null, ISO 8601
+  times, lists and objects as compact JSON (:func:`machine_text`); the table's words (``yes``,
+  ``never``, ``-``) stay in the table. ``ids``: the ids separated by spaces; ``count``: the number
+  of rows (all of them), which is the number of ids ``ids`` prints.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 
 import typer
@@ -122,13 +126,20 @@ def _setting() -> str:
 
 @dataclass(frozen=True)
 class Column(Generic[Row]):
-    """A column of a listing: its table header, its field name (csv/tsv), how to read it, and
-    when a too-narrow terminal leaves it out (``drop``: higher first; 0 never)."""
+    """A column of a listing: its table header, its field name (csv/tsv), how to read its machine
+    value (the JSON's: a bool, None, a number, text, a list), when a too-narrow terminal leaves it
+    out (``drop``: higher first; 0 never), and, when the table says it in words (``never`` for
+    None, an indented SKU), how the table reads it (``human``)."""
 
     header: str
     key: str
     value: Callable[[Row], object]
     drop: int = 0
+    human: Callable[[Row], object] | None = None
+
+    def text(self, row: Row) -> str:
+        """The table's text of this column in ``row``."""
+        return cell_text((self.human or self.value)(row))
 
 
 @dataclass(frozen=True)
@@ -150,8 +161,28 @@ def cell_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        from woosync.core.timeutil import iso
+
+        return str(iso(value))
     if isinstance(value, list | tuple):
         return ", ".join(cell_text(item) for item in value)
+    return str(value)
+
+
+def machine_text(value: object) -> str:
+    """A value in csv/tsv as the JSON has it: ``true``/``false``, empty for null, a time in ISO
+    8601, a list or an object as compact JSON, anything else as text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        from woosync.core.timeutil import iso
+
+        return str(iso(value))
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
     return str(value)
 
 
@@ -249,14 +280,14 @@ def _separated(
         writer = csv.writer(_Lines(output), lineterminator="\n")
         writer.writerow([column.key for column in columns])
         for row in rows:
-            writer.writerow([cell_text(column.value(row)) for column in columns])
+            writer.writerow([machine_text(column.value(row)) for column in columns])
         output.flush()
         return
 
     def lines() -> Iterator[str]:
         yield "\t".join(column.key for column in columns) + "\n"
         for row in rows:
-            yield "\t".join(_tsv(cell_text(c.value(row))) for c in columns) + "\n"
+            yield "\t".join(_tsv(machine_text(c.value(row))) for c in columns) + "\n"
 
     output.write_pieces(lines())
 
@@ -290,7 +321,7 @@ def print_table(
     if not output.stdout_is_terminal:
         _plain_rows(output, columns, rows, empty)
         return
-    cells = [[cell_text(column.value(row)) for column in columns] for row in rows]
+    cells = [[column.text(row) for column in columns] for row in rows]
     headers = [column.header for column in columns]
     kept = fitting_columns(columns, cells, output.out.width)
     left_out = [column.header for index, column in enumerate(columns) if index not in kept]
@@ -339,7 +370,7 @@ def _plain_rows(
             if not written:
                 yield "\t".join(column.header for column in columns) + "\n"
                 written = True
-            yield "\t".join(_tsv(cell_text(column.value(row))) for column in columns) + "\n"
+            yield "\t".join(_tsv(column.text(row)) for column in columns) + "\n"
 
     output.write_pieces(lines())
     if not written:

@@ -175,7 +175,7 @@ def mapping_group(
         state, chosen = list_format(ctx, listing)
         with state.db(create=False).session() as session:
             found = mappings.list_mappings(session, direction, connection)
-        show_listing(state.output, chosen, mapping_listing(found))
+        show_listing(state.output, chosen, mapping_listing(found, direction))
 
     def active_command(
         ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False

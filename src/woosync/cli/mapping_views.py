@@ -52,18 +52,34 @@ def render_mapping(view: MappingView | None) -> Callable[[Console], None]:
     return show
 
 
-def mapping_listing(views: Sequence[MappingView]) -> Listing[MappingView]:
-    """A connection's mappings of one direction as a listing in any ``--format`` (the JSON is
-    :func:`woosync.shapes.mappings.mapping_json` of each)."""
+def _content_value(view: MappingView) -> object:
+    """The content column's value in csv/tsv (compact JSON there): a list or an object."""
+    from woosync.services.mappings import ExportMappingView
+
+    if isinstance(view, ExportMappingView):
+        return list(view.selected_fields)
+    return dict(view.attribute_mappings)
+
+
+def mapping_listing(views: Sequence[MappingView], direction: str) -> Listing[MappingView]:
+    """A connection's mappings of one ``direction`` (export or import) as a listing in any
+    ``--format`` (the JSON is :func:`woosync.shapes.mappings.mapping_json` of each); the header
+    is the direction's even when there are no mappings."""
     from woosync.shapes.mappings import mapping_json
 
-    content = _content_column(views[0])[0] if views else "content"
-    key = "selectedFields" if content == "selected fields" else "attributeMappings"
+    exporting = direction == "export"
+    content = "selected fields" if exporting else "attribute mappings"
+    key = "selectedFields" if exporting else "attributeMappings"
     columns: list[Column[MappingView]] = [
         Column("id", "id", lambda view: view.id),
         Column("active", "isActive", lambda view: view.is_active),
-        Column(content, key, lambda view: _content_column(view)[1]),
-        Column("field mappings", "fieldMappings", lambda view: _pairs_text(view.field_mappings)),
+        Column(content, key, _content_value, human=lambda view: _content_column(view)[1]),
+        Column(
+            "field mappings",
+            "fieldMappings",
+            lambda view: dict(view.field_mappings),
+            human=lambda view: _pairs_text(view.field_mappings),
+        ),
         Column("updated", "updatedAt", lambda view: iso(view.updated_at), drop=1),
     ]
     return Listing(

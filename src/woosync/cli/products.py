@@ -99,7 +99,7 @@ def list_command(
             state.output.write(yaml_text(products_json(page.items)))
         return
     nest = chosen.name == "table"
-    show_listing(state.output, chosen, _product_listing(page.items, page.total, nest=nest))
+    show_listing(state.output, chosen, _product_listing(page.items, page.rows, nest=nest))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,7 @@ def _product_listing(
         json_of=lambda row: row.view.id,
         id_of=lambda row: row.view.id,
         empty="no products: add one with 'woosync products add' or load a file",
-        what="products",
+        what="products and variations",
         total=total,
     )
 

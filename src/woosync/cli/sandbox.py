@@ -20,8 +20,14 @@ app = typer.Typer(
 )
 
 
-def _stop_on_sigterm() -> None:
-    """``kill PID`` stops the server like Ctrl-C does (and the data file is saved)."""
+WAKE_EVERY = 0.2  # seconds: how often the waiting main thread wakes to let a signal handler run
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and ``kill PID`` (SIGTERM) stop the server the same way, with the data
+    file saved. Installed before anything is served, so a signal that comes once the URL is out
+    is never lost; SIGINT is set even when the process was started with it ignored (a script's
+    ``woosync sandbox serve &``), so Ctrl-C or ``kill -INT`` always stops it."""
     import signal
 
     def interrupt(signum: int, frame: object) -> None:
@@ -29,6 +35,16 @@ def _stop_on_sigterm() -> None:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, interrupt)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def _wait_for_a_signal() -> None:
+    """Sleep until a signal's KeyboardInterrupt. The wait wakes every ``WAKE_EVERY``: Python runs
+    signal handlers only between bytecodes of the main thread, and a wait with no timeout is not
+    interruptible on every platform."""
+    never = threading.Event()
+    while not never.wait(WAKE_EVERY):
+        pass
 
 
 @app.command("serve")
@@ -77,6 +93,7 @@ def serve_command(
         raise ValidationError(
             "--latency-ms, --per-item-ms, --products and --port cannot be negative"
         )
+    _stop_on_signals()
     from woosync.sandbox import Faults, SandboxStore
 
     share = fail_rate / 3
@@ -115,8 +132,7 @@ def serve_command(
                 f'woosync connections add --name "Sandbox" --url {url}\n'
                 "Press Ctrl-C to stop."
             )
-            _stop_on_sigterm()
-            threading.Event().wait()
+            _wait_for_a_signal()
         except KeyboardInterrupt:
             state.output.info("Sandbox store stopped.")
         finally:

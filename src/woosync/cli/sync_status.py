@@ -174,9 +174,11 @@ def _other_stores(output: Output, db: Database) -> None:
 
 
 # the matrix ---------------------------------------------------------------------------------------
-def _cell(record: SyncRecord | None) -> str:
+def _cell(record: SyncRecord | None) -> str | None:
+    """A store's cell: its state (with why it is excluded, or its conflicts); None: no record
+    (the table's ``-``)."""
     if record is None:
-        return "-"
+        return None
     if record.state == "excluded":
         return f"excluded ({record.excluded_reason})"
     if record.conflict_count:
@@ -190,6 +192,9 @@ def _columns(stores: Sequence[StoreStatus], *, nest: bool = False) -> list[Colum
     def store_cell(index: int) -> Callable[[MatrixRow], object]:
         return lambda row: _cell(row.cells[index])
 
+    def store_text(index: int) -> Callable[[MatrixRow], object]:
+        return lambda row: _cell(row.cells[index]) or "-"
+
     def detail(read: Callable[[SyncRecord], object]) -> Callable[[MatrixRow], object]:
         return lambda row: read(row.cells[0]) if row.cells[0] is not None else None
 
@@ -199,16 +204,21 @@ def _columns(stores: Sequence[StoreStatus], *, nest: bool = False) -> list[Colum
         Column("Name", "name", lambda row: row.name, drop=3),
     ]
     columns += [
-        Column(store.store_name, store.store_name, store_cell(index))
+        Column(store.store_name, store.store_name, store_cell(index), human=store_text(index))
         for index, store in enumerate(stores)
     ]
     if len(stores) == 1:  # one store: its details fit beside it
         columns += [
             Column("Woo ID", "wooProductId", detail(lambda r: r.woo_product_id or None), drop=1),
-            Column("Last exported", "lastExportedAt", detail(lambda r: _when(r, True)), drop=2),
-            Column("Last imported", "lastImportedAt", detail(lambda r: _when(r, False)), drop=2),
+            _when_column("Last exported", "lastExportedAt", detail(lambda r: _when(r, True))),
+            _when_column("Last imported", "lastImportedAt", detail(lambda r: _when(r, False))),
         ]
     return columns
+
+
+def _when_column(header: str, key: str, read: Callable[[MatrixRow], object]) -> Column[MatrixRow]:
+    """A time: ISO 8601 in csv/tsv, empty when it never happened; ``never`` in the table."""
+    return Column(header, key, read, drop=2, human=lambda row: read(row) or "never")
 
 
 def _nested_sku(row: MatrixRow) -> str:
@@ -216,11 +226,11 @@ def _nested_sku(row: MatrixRow) -> str:
     return f"  {row.sku}" if row.parent_product_id is not None else row.sku
 
 
-def _when(record: SyncRecord, exported: bool) -> str:
+def _when(record: SyncRecord, exported: bool) -> str | None:
     from woosync.core.timeutil import iso
 
     value = record.last_exported_at if exported else record.last_imported_at
-    return iso(value) or "never"
+    return iso(value)
 
 
 def _matrix(output: Output, chosen: ListFormat, stores: Sequence[StoreStatus]) -> None:

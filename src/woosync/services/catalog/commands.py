@@ -129,11 +129,15 @@ def list_products(
         )
     with db.session() as session:
         total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        matched = query.with_only_columns(col(Product.id))
+        variations = session.exec(
+            select(func.count()).select_from(Variation).where(col(Variation.parent_id).in_(matched))
+        ).one()
         query = query.order_by(col(Product.id))
         if limit:
             query = query.limit(limit)
         items = family_views(session, list(session.exec(query)))
-    return ProductPage(items, int(total))
+    return ProductPage(items, int(total), int(total) + int(variations))
 
 
 def show_product(

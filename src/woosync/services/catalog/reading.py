@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from woosync.core.fields import (
     ATTRIBUTE_PREFIX,
@@ -14,8 +14,11 @@ from woosync.core.fields import (
 )
 from woosync.db.models import Product
 
+if TYPE_CHECKING:
+    from woosync.services.catalog.stored import StoredProduct
 
-def field_value(product: Product, name: str) -> Any:
+
+def field_value(product: Product | StoredProduct, name: str) -> Any:
     """The value of a selectable field: standard field, attribute, then custom field; else None.
 
     ``dimensions`` is ``{"length", "width", "height"}`` or None when all three are empty;

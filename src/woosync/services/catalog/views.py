@@ -102,6 +102,7 @@ class FieldChange:
 class ProductPage:
     items: list[ProductView]
     total: int  # matching products, before the limit
+    rows: int = 0  # matching products and their variations, before the limit (a listing's rows)
 
 
 @dataclass(frozen=True, slots=True)

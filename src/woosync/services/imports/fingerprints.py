@@ -19,9 +19,10 @@ from typing import Any, NamedTuple
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
-from woosync.services.sync.prints import NOTHING, quick_store_print
+from woosync.services.sync.prints import NOTHING, quick_store_print, remembered_raw_print
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
+    SCALAR,
     Target,
     normalize_store_attributes,
     resolve_targets,
@@ -143,11 +144,20 @@ class Fingerprinter:
         if own:
             ids = {**own, **ids}
         found: dict[str, str] = {}
+        remembered = remembered_raw_print
         for target in targets:
             key = target.key
             if key in skip:
                 continue
-            printed = quick_store_print(target, woo, ids.get(target.woo))
+            if target.kind == SCALAR:  # most targets: a short text seen before costs one lookup
+                raw = woo.get(target.woo)
+                if raw is None:
+                    continue  # no value in the store
+                printed = remembered(raw)
+                if printed is None:
+                    printed = quick_store_print(target, woo)
+            else:
+                printed = quick_store_print(target, woo, ids.get(target.woo))
             if printed != NOTHING:  # the store has a value
                 found[key] = printed
         return found

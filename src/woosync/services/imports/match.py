@@ -10,14 +10,19 @@ only in case (:func:`case_twin`).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 
 from woosync.core.errors import param
 from woosync.db.models import Product, ProductSync
+from woosync.products.fields import normalize_fields
 from woosync.services.catalog import case_twins
+from woosync.services.catalog.changes import FieldPlan, apply_plan, plan_fields
+from woosync.services.catalog.stored import COLUMNS as STORED_COLUMNS
+from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.fields import (
     LocalFields,
     map_product,
@@ -83,33 +88,43 @@ def candidates(
     return found
 
 
-def local_products(session: Session, ids: list[int], skus: set[str]) -> dict[int, Product]:
-    """The local products with these ids or SKUs, by id.
-
-    A plain-SQL probe for their ids comes first: the pages of a first import match nothing, and an
-    ORM query costs several times the probe. (Nothing is pending in the session here: every page
-    ends with a flush, so the probe sees what the ORM query would.)
-    """
-    wanted = [*ids, *skus]
+def local_products(session: Session, ids: list[int], skus: set[str]) -> dict[int, StoredProduct]:
+    """The local products with these ids or SKUs, by id, read as plain values
+    (:class:`~woosync.services.catalog.stored.StoredProduct`, one SQL query): a re-import compares
+    every product of a page and changes few, and an ORM object per product cost several times
+    the comparison. The writer loads the ORM object of a product it changes
+    (:func:`orm_product`). (Nothing is pending in the session here: every page ends with a
+    flush, so the query sees what the ORM would.)"""
     where = " OR ".join(
         f"{column} IN ({', '.join('?' * len(values))})"
         for column, values in (("id", ids), ("sku", skus))
         if values
     )
-    found = [
-        product_id
-        for (product_id,) in session.connection().exec_driver_sql(
-            f"SELECT id FROM products WHERE {where}", tuple(wanted)
-        )
-    ]
-    if not found:
+    if not where:
         return {}
-    query = select(Product).where(col(Product.id).in_(found))
-    return {product.id: product for product in session.exec(query).all() if product.id is not None}
+    return {p.id: p for p in stored_products(session, where, (*ids, *skus))}
 
 
-def product_with_sku(session: Session, sku: str) -> Product | None:
-    return session.exec(select(Product).where(Product.sku == sku)).first()
+def stored_products(
+    session: Session, where: str, parameters: tuple[Any, ...], order: str = ""
+) -> list[StoredProduct]:
+    """The catalog products matching the SQL condition ``where``, as plain values."""
+    columns = ", ".join(STORED_COLUMNS)
+    query = f"SELECT {columns} FROM products WHERE {where}{' ORDER BY ' + order if order else ''}"
+    return [StoredProduct(row) for row in session.connection().exec_driver_sql(query, parameters)]
+
+
+def orm_product(session: Session, product: StoredProduct) -> Product:
+    """The ORM object of a product read as plain values, to change it (the flush writes it)."""
+    found = session.get(Product, product.id)
+    if found is None:  # read in this transaction, so it is there; a bug otherwise
+        raise LookupError(f"product {product.id} vanished during the import")
+    return found
+
+
+def product_with_sku(session: Session, sku: str) -> StoredProduct | None:
+    found = stored_products(session, "sku = ?", (sku,))
+    return found[0] if found else None
 
 
 def sync_of(session: Session, connection_id: int, product_id: int) -> ProductSync | None:
@@ -140,3 +155,26 @@ def remember_new_skus(run: ImportRun, skus: list[str]) -> None:
     if run.folded_skus is not None:
         for sku in skus:
             run.folded_skus.add(sku.casefold())
+
+
+def planned_change(
+    product: StoredProduct, fields: dict[str, Any], *, dry_run: bool
+) -> tuple[StoredProduct, FieldPlan]:
+    """What ``fields`` change on ``product`` (as ``catalog.apply_product_fields`` would) and the
+    product as it then is: ``product`` itself, or a copy on a dry run (the product keeps the old
+    values to show). Raises ``ValidationError``. Only a changed product is written: its ORM
+    object is loaded and changed (:func:`write_planned`)."""
+    plan = plan_fields(product, normalize_fields(fields))
+    target = copy.copy(product) if dry_run else product
+    for column, value in plan.columns.items():
+        setattr(target, column, copy.deepcopy(value))
+    return target, plan
+
+
+def write_planned(session: Session, product: StoredProduct, plan: FieldPlan) -> None:
+    """The planned columns set on the product's ORM object (``updated_at`` moves), for the next
+    flush."""
+    if plan.columns:
+        found = orm_product(session, product)
+        apply_plan(found, plan)
+        session.add(found)

@@ -39,6 +39,7 @@ from woosync.services.sync.prints import NOTHING, quick_store_print
 
 if TYPE_CHECKING:
     from woosync.db.models import Product
+    from woosync.services.catalog.stored import StoredProduct
     from woosync.services.imports.links import Link
 
 
@@ -79,7 +80,7 @@ def reconcile_product(
     woo: Mapping[str, Any],
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
-    product: Product,
+    product: Product | StoredProduct,
     sync: Link | None,
     on_conflict: str,
     image_sources: Mapping[str, str] | None = None,
@@ -164,7 +165,9 @@ _Owned = tuple[
 ]
 
 
-def _state(owned: _Owned, woo: Mapping[str, Any], product: Product | None) -> FieldState:
+def _state(
+    owned: _Owned, woo: Mapping[str, Any], product: Product | StoredProduct | None
+) -> FieldState:
     """The field whole, for :func:`echoes.reconcile` (the store changed it, or it is new)."""
     target, printed, read, value, _write, name, lands = owned
     return FieldState(

@@ -19,7 +19,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from woosync.products.variations import NOT_ON_A_VARIATION, VARIATION, allowed_options
+from woosync.products.variations import NOT_ON_A_VARIATION, VARIATION
 from woosync.services.imports.fields import (
     ImportRules,
     LocalFields,
@@ -48,10 +48,10 @@ def variation_options(
     variation: Mapping[str, Any],
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
-    parent_attributes: Mapping[str, Any],
+    allowed: Mapping[str, list[str]],
 ) -> dict[str, str]:
-    """``{Size: "M", Color: "Red"}``: the variation's options under their local names."""
-    allowed = allowed_options(parent_attributes)
+    """``{Size: "M", Color: "Red"}``: the variation's options under their local names
+    (``allowed``: the parent's, ``products.variations.allowed_options()``, made once per parent)."""
     names = {name.casefold(): name for name in allowed}
     options: dict[str, str] = {}
     for entry in variation.get("attributes") or []:
@@ -71,13 +71,14 @@ def variation_options(
 
 
 def variation_fields(
-    variation: Mapping[str, Any],
+    product_shaped: Mapping[str, Any],
     rules: ImportRules,
     slugs_by_id: Mapping[int, str] | None,
     options: Mapping[str, str],
 ) -> tuple[LocalFields, dict[str, Any]]:
-    """A new variation's local fields and its catalog field dict (type, options; no name)."""
-    local = map_product(as_product(variation), rules, slugs_by_id)
+    """A new variation's local fields and its catalog field dict (type, options; no name), from
+    the variation in product shape (:func:`as_product`, made once: its sync record reads it too)."""
+    local = map_product(product_shaped, rules, slugs_by_id)
     for key in NOT_ON_A_VARIATION:
         local.standard.pop(key, None)
     local.standard["type"] = VARIATION

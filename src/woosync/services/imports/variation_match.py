@@ -20,11 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select
-
-from woosync.db.models import Product
 from woosync.products.variations import allowed_options, options_key
-from woosync.services.imports.match import case_twin
+from woosync.services.catalog.stored import StoredProduct
+from woosync.services.imports.match import case_twin, stored_products
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -65,27 +63,29 @@ class StoreVariation:
 class Matched:
     """What one parent's store variations matched: each a catalog variation, a conflict, or new."""
 
-    pairs: list[tuple[StoreVariation, Product, Link | None]] = field(default_factory=list)
+    pairs: list[tuple[StoreVariation, StoredProduct, Link | None]] = field(default_factory=list)
     conflicts: list[tuple[StoreVariation, str]] = field(default_factory=list)
     new: list[StoreVariation] = field(default_factory=list)
-    free: list[Product] = field(default_factory=list)  # the parent's variations nothing took
+    free: list[StoredProduct] = field(default_factory=list)  # the parent's variations nothing took
 
 
-def children_of(session: Session, parent_ids: Iterable[int]) -> dict[int, list[Product]]:
-    """The catalog variations of these parents, oldest first, by parent id."""
+def children_of(session: Session, parent_ids: Iterable[int]) -> dict[int, list[StoredProduct]]:
+    """The catalog variations of these parents, oldest first, by parent id, read as plain values
+    (:func:`.match.stored_products`: no ORM object per variation; a changed one is loaded to be
+    written)."""
     wanted = list(parent_ids)
-    found: dict[int, list[Product]] = {parent_id: [] for parent_id in wanted}
+    found: dict[int, list[StoredProduct]] = {parent_id: [] for parent_id in wanted}
     if not wanted:
         return found
-    query = select(Product).where(col(Product.parent_id).in_(wanted)).order_by(col(Product.id))
-    for child in session.exec(query).all():
+    where = f"parent_id IN ({', '.join('?' * len(wanted))})"
+    for child in stored_products(session, where, tuple(wanted), order="id"):
         found[int(child.parent_id or 0)].append(child)
     return found
 
 
 def sku_holders(
-    session: Session, run: ImportRun, skus: Iterable[str], known: Iterable[Product] = ()
-) -> dict[str, Product]:
+    session: Session, run: ImportRun, skus: Iterable[str], known: Iterable[StoredProduct] = ()
+) -> dict[str, StoredProduct]:
     """The catalog products holding these SKUs without regard to case, by folded SKU: those of
     ``known`` (products already read: the parents' variations), then one query for the other SKUs
     as given; one that differs only in case is looked up only when the run's hashes of the
@@ -96,7 +96,7 @@ def sku_holders(
     found = {product.sku.casefold(): product for product in known if product.sku in wanted}
     rest = [sku for sku in wanted if sku.casefold() not in found]
     if rest:
-        exact = session.exec(select(Product).where(col(Product.sku).in_(rest))).all()
+        exact = stored_products(session, f"sku IN ({', '.join('?' * len(rest))})", tuple(rest))
         found.update((product.sku.casefold(), product) for product in exact)
     ids = [
         twin[0]
@@ -104,12 +104,13 @@ def sku_holders(
         if sku.casefold() not in found and (twin := case_twin(session, run, sku)) is not None
     ]
     if ids:
-        for product in session.exec(select(Product).where(col(Product.id).in_(ids))).all():
+        where = f"id IN ({', '.join('?' * len(ids))})"
+        for product in stored_products(session, where, tuple(ids)):
             found[product.sku.casefold()] = product
     return found
 
 
-def holder_text(product: Product) -> str:
+def holder_text(product: StoredProduct) -> str:
     """How a conflict names the catalog product holding a SKU."""
     if product.parent_id is not None:
         return f"variation {product.id} of product {product.parent_id}"
@@ -118,15 +119,15 @@ def holder_text(product: Product) -> str:
 
 def match_family(
     variations: list[StoreVariation],
-    children: list[Product],
+    children: list[StoredProduct],
     links: Mapping[int, Link],
-    holders: Mapping[str, Product],
+    holders: Mapping[str, StoredProduct],
 ) -> Matched:
     """Match one parent's store variations to its catalog variations (``children``)."""
     result = Matched()
     own = {int(child.id or 0): child for child in children}
     taken: dict[int, int] = {}  # catalog variation id -> the store variation that took it
-    chosen: dict[int, tuple[Product, Link | None]] = {}
+    chosen: dict[int, tuple[StoredProduct, Link | None]] = {}
     for variation in variations:  # 1. the sync link
         link = links.get(variation.woo_id)
         child = own.get(link.product_id) if link is not None else None
@@ -156,7 +157,7 @@ def match_family(
                 "not adopted (give one of them another SKU)"
             )
         result.conflicts.append((variation, message))
-    by_options: dict[tuple[tuple[str, str], ...], Product] = {}
+    by_options: dict[tuple[tuple[str, str], ...], StoredProduct] = {}
     for child in children:
         if child.id not in taken:
             by_options.setdefault(options_key(child.attributes or {}), child)
@@ -178,7 +179,7 @@ def match_family(
 
 
 def options_still_used(
-    parent_attributes: Mapping[str, Any], children: Iterable[Product]
+    parent_attributes: Mapping[str, Any], children: Iterable[StoredProduct]
 ) -> tuple[dict[str, list[str]], list[str]]:
     """The parent's options with every option its catalog variations use added back, and what
     was added (``Size 'XL' (variation 'TEE-XL')``; empty when nothing was missing)."""

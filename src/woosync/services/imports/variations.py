@@ -29,21 +29,27 @@ from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
+    allowed_options,
     options_key,
     options_problem,
     same_options_message,
     variation_name,
 )
 from woosync.services.catalog import (
-    apply_product_fields,
     drop_tombstones,
     field_value,
     insert_products,
     new_product_row,
 )
+from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.bookmark import parse_woo_gmt
 from woosync.services.imports.links import Link, links
-from woosync.services.imports.match import generated_sku, remember_new_skus
+from woosync.services.imports.match import (
+    generated_sku,
+    planned_change,
+    remember_new_skus,
+    write_planned,
+)
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
@@ -86,6 +92,7 @@ class _New:
     sku: str
     fields: dict[str, Any]
     message: str | None
+    woo: dict[str, Any]  # the store variation in product shape (as_product)
 
 
 @dataclass
@@ -100,7 +107,7 @@ class VariationPage:
     now: datetime = field(default_factory=utcnow)
     new: list[_New] = field(default_factory=list)
     linked: dict[int, Link] = field(default_factory=dict)
-    holders: dict[str, Product] = field(default_factory=dict)  # catalog SKU holders, folded
+    holders: dict[str, StoredProduct] = field(default_factory=dict)  # catalog SKU holders, folded
     count: int = 0  # store variations handled
 
     def write(self) -> None:
@@ -118,8 +125,9 @@ class VariationPage:
                 )
                 continue
             slugs = run.slugs_by_id
+            allowed = allowed_options(parent.attributes)
             found = [
-                StoreVariation(v, variation_options(v, run.rules, slugs, parent.attributes))
+                StoreVariation(v, variation_options(v, run.rules, slugs, allowed))
                 for v in got
                 if isinstance(v.get("id"), int)
                 # a parent sent again during the run: its variations' versions handled are dropped
@@ -180,7 +188,7 @@ class VariationPage:
         self,
         parent: Parent,
         variation: StoreVariation,
-        product: Product,
+        product: StoredProduct,
         link: Link | None,
     ) -> None:
         run = self.run
@@ -224,15 +232,15 @@ class VariationPage:
         options = self._options(parent, variation, product, sync, slugs)
         if options is not None:
             fields["attributes"] = options
-        target = Product(**product.model_dump()) if run.dry_run else product
         try:
-            changed = apply_product_fields(target, fields)
+            target, plan = planned_change(product, fields, dry_run=run.dry_run)
         except ValidationError as exc:
             self._report(parent, variation, product.id, "failed", exc.message)
             return
+        changed = [change.field for change in plan.changes]
         name = variation_name(parent.name, target.attributes or {})
         if target.name != name:  # it follows its parent's name and its options
-            target.name = name
+            target.name = plan.columns["name"] = name
             changed.append("name")
         values = (
             tuple(ValueChange(n, field_value(product, n), field_value(target, n)) for n in changed)
@@ -249,8 +257,7 @@ class VariationPage:
             changes=values,
         )
         if not run.dry_run and product.id is not None:
-            if changed:
-                self.session.add(product)
+            write_planned(self.session, product, plan)
             known = {OPTIONS_KEY: remembered_options_print(product.attributes or {}, slugs)}
             if not variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, product.sku)
@@ -272,7 +279,7 @@ class VariationPage:
         self,
         parent: Parent,
         variation: StoreVariation,
-        product: Product,
+        product: StoredProduct,
         sync: Link | None,
         slugs: dict[str, str],
     ) -> dict[str, str] | None:
@@ -288,7 +295,7 @@ class VariationPage:
             return None
         return dict(variation.options)
 
-    def _keep_used_options(self, parent: Parent, children: list[Product]) -> None:
+    def _keep_used_options(self, parent: Parent, children: list[StoredProduct]) -> None:
         """A parent updated from the store keeps every option its catalog variations still use
         (the store dropped one whose variation it deleted; the catalog keeps that variation)."""
         if self.run.dry_run or not parent.updated or not parent.product_id or not children:
@@ -343,12 +350,11 @@ class VariationPage:
             return
         run.planned_skus.add(sku)
         taken[key] = sku
-        _local, fields = variation_fields(
-            variation.woo, run.rules, run.slugs_by_id, variation.options
-        )
+        woo = as_product(variation.woo)
+        _local, fields = variation_fields(woo, run.rules, run.slugs_by_id, variation.options)
         fields["sku"] = sku
         fields["name"] = variation_name(parent.name, variation.options)
-        self.new.append(_New(parent, variation, sku, fields, message))
+        self.new.append(_New(parent, variation, sku, fields, message, woo))
 
     def _create(self) -> None:
         run = self.run
@@ -379,9 +385,8 @@ class VariationPage:
             known = {OPTIONS_KEY: remembered_options_print(new.variation.options, slugs)}
             if not new.variation.sku:
                 known["sku"] = catalog_print(_SKU_TARGET, new.sku)
-            woo = as_product(new.variation.woo)
             stale = self.linked.get(new.variation.woo_id)  # a link to no variation of the parent
-            queue_sync(self.writes, run, product_id, woo, [], stale, self.now, known=known)
+            queue_sync(self.writes, run, product_id, new.woo, [], stale, self.now, known=known)
         run.restored.extend(restored)
         if writing:
             remember_new_skus(run, list(ids))

@@ -18,26 +18,27 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import utcnow
-from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import VARIABLE, type_change_problem
 from woosync.services.catalog import (
-    apply_product_fields,
     case_twin_message,
     drop_tombstones,
     field_value,
     insert_products,
     new_product_row,
 )
+from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.links import Link, links
 from woosync.services.imports.match import (
     Candidate,
     candidates,
     case_twin,
     local_products,
+    planned_change,
     product_with_sku,
     remember_new_skus,
     sync_of,
+    write_planned,
 )
 from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
@@ -90,8 +91,8 @@ class _Page:
     run: ImportRun
     candidates: list[Candidate]
     links: dict[int, Link] = field(default_factory=dict)
-    products: dict[int, Product] = field(default_factory=dict)
-    by_sku: dict[str, Product] = field(default_factory=dict)
+    products: dict[int, StoredProduct] = field(default_factory=dict)
+    by_sku: dict[str, StoredProduct] = field(default_factory=dict)
     writes: SyncWrites = field(default_factory=SyncWrites)
     now: datetime = field(default_factory=utcnow)
     parents: list[Parent] = field(default_factory=list)  # variable products whose variations go
@@ -143,7 +144,7 @@ class _Page:
     def _update(
         self,
         candidate: Candidate,
-        product: Product,
+        product: StoredProduct,
         link: Link | None,
         imported_now: bool,
     ) -> None:
@@ -166,7 +167,6 @@ class _Page:
         if retyped is not None:
             run.report(ProductResult(woo_id, product.id, sku, "failed", retyped))
             return
-        target = Product(**product.model_dump()) if run.dry_run else product
         sync = link if link is not None and link.product_id == product.id else None
         reconciled: Reconciled | None = None
         if imported_now:  # a newer copy of what this run imported: all of it, blanks aside
@@ -185,10 +185,11 @@ class _Page:
         if candidate.without_sku:
             fields["sku"] = product.sku  # matched by its link: the catalog's SKU stays
         try:
-            changed = apply_product_fields(target, fields)
+            target, plan = planned_change(product, fields, dry_run=run.dry_run)
         except ValidationError as exc:
             run.report(ProductResult(woo_id, product.id, sku, "failed", exc.message))
             return
+        changed = [change.field for change in plan.changes]
         self._parent(candidate, target, updated=True)
         if imported_now:
             run.report(ProductResult(woo_id, product.id, sku, "imported"))
@@ -207,8 +208,7 @@ class _Page:
                 ProductResult(woo_id, product.id, sku, status, None, tuple(changed), found, values)
             )
         if not run.dry_run and product.id is not None:
-            if changed:
-                self.session.add(product)
+            write_planned(self.session, product, plan)
             queue_sync(
                 self.writes,
                 run,
@@ -222,7 +222,7 @@ class _Page:
                 changed=imported_now or bool(changed),
             )
 
-    def _parent(self, candidate: Candidate, product: Product, *, updated: bool) -> None:
+    def _parent(self, candidate: Candidate, product: StoredProduct, *, updated: bool) -> None:
         if product.type == VARIABLE:
             attributes = dict(product.attributes or {})
             self._add_parent(candidate, product.id, product.sku, product.name, attributes, updated)
@@ -240,7 +240,7 @@ class _Page:
         one has no id: its variations are all new)."""
         self.parents.append(Parent(candidate.woo_id, product_id, sku, name, attributes, updated))
 
-    def _sku_elsewhere(self, candidate: Candidate, product: Product) -> bool:
+    def _sku_elsewhere(self, candidate: Candidate, product: StoredProduct) -> bool:
         """The store product is linked to ``product`` but its SKU belongs to another local product:
         failed, and the sync record says so."""
         run, sku = self.run, candidate.sku

@@ -55,6 +55,14 @@ def quick_store_print(
     return found
 
 
+def remembered_raw_print(raw: Any) -> str | None:
+    """The remembered print of a scalar field's short raw text (what :func:`quick_store_print`
+    keeps), or ``None`` (not seen yet, long, or not text: ask :func:`quick_store_print`)."""
+    if type(raw) is str and len(raw) <= _SHORT:
+        return _RAW_PRINTS.get((sync_targets.SCALAR, raw))
+    return None
+
+
 _SHORT = 40
 RAW_MEMO_LIMIT = 20_000  # past this many distinct values the memo starts over
 # (kind, raw value) -> its print: the value in local terms depends only on the kind and the raw
