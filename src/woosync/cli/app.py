@@ -337,4 +337,11 @@ _register()
 
 
 def main() -> None:
-    app(prog_name="woosync")
+    """The ``woosync`` script: run the command, then end the process (cli/process_exit.py)."""
+    from woosync.cli.process_exit import exit_code_of, leave
+
+    try:
+        app(prog_name="woosync")
+    except SystemExit as stop:
+        leave(exit_code_of(stop))
+    leave(0)
