@@ -229,3 +229,47 @@ def test_a_variation_image_keeps_the_catalog_url_through_export_import_export(
     assert _comparable(run_json(cli, "products", "list", "--all")) == before
     partial = run_json(cli, "export", "-c", str(conn), "--partial", "--all", "--fields", fields)
     assert partial["counts"]["created"] == partial["counts"]["updated"] == 0, partial
+
+
+SAME_IMAGE = """
+- sku: POLO
+  name: Polo
+  type: variable
+  attributes: {Size: [S]}
+  variations:
+    - {sku: POLO-S, attributes: {Size: S}, price: "30.00", image: "https://img.example/tee-s.jpg"}
+- sku: CAP
+  name: Cap
+  images: ["https://img.example/tee-m.jpg"]
+"""
+
+
+def test_a_variation_image_is_learnt_by_the_store_registry(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """A variation image sent once is the store's media: sending the same URL again (another
+    variation, a simple product) names its media id, and the sandbox downloads nothing more."""
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(IMAGED)
+    assert cli("products", "load", str(source)).exit_code == 0
+    fields = "name,sku,price,images,Size"
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", fields)
+    parent = sandbox.find_sku("TEE")
+    assert parent is not None
+    media = {v["sku"]: v["image"]["id"] for v in sandbox.variations(parent["id"])}
+    uploads = sandbox.media_count
+    assert uploads == sandbox.stats.image_downloads == 3
+
+    more = tmp_path / "more.yaml"
+    more.write_text(SAME_IMAGE)
+    assert cli("products", "load", str(more)).exit_code == 0
+    out = run_json(cli, "export", "-c", str(conn), "--all", "--fields", fields)
+
+    assert out["counts"]["created"] >= 2, out
+    assert sandbox.media_count == sandbox.stats.image_downloads == uploads  # no new upload
+    polo = sandbox.find_sku("POLO")
+    cap = sandbox.find_sku("CAP")
+    assert polo is not None and cap is not None
+    assert sandbox.variations(polo["id"])[0]["image"]["id"] == media["TEE-S"]
+    assert [image["id"] for image in cap["images"]] == [media["TEE-M"]]

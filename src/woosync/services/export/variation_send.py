@@ -12,13 +12,14 @@ set) and links it, never creating it twice.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
 from woosync.services.export.records import SyncRow, write_syncs
+from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.variation_match import LocalVariation, holder_elsewhere
 from woosync.services.export.variation_payload import OPTIONS_KEY
 from woosync.services.export.variation_records import Family
@@ -56,8 +57,10 @@ class VariationSender:
         batch_size: int,
         concurrency: int,
         on_result: Callable[[VariationResult], None] | None = None,
+        registry: StoreRegistry | None = None,
     ) -> None:
         self.db = db
+        self.registry = registry  # learns the media id of each image sent by URL
         self.client = client
         self.connection_id = connection_id
         self.targets = targets
@@ -103,10 +106,14 @@ class VariationSender:
         return stale
 
     def book(self, rows: list[SyncRow]) -> None:
-        """Write these sync records (one transaction)."""
-        if rows:
+        """Write these sync records and the image ids learnt with them (one transaction)."""
+        registry = self.registry
+        if rows or (registry is not None and registry.dirty):
             with self.db.session() as session:
-                write_syncs(session, self.connection_id, rows)
+                if rows:
+                    write_syncs(session, self.connection_id, rows)
+                if registry is not None:
+                    registry.flush(session)
 
     def _booked(self, variation: VariationItem, outcome: VariationOutcome) -> SyncRow:
         if outcome.error is not None:
@@ -135,6 +142,7 @@ class VariationSender:
             variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
         )
         echoes, conflicts = memory_after_write(variation, answer, previous, outcome.write.action)
+        self._learn_image(outcome.write.payload, answer)
         return SyncRow(
             int(variation.row.id),
             woo_id,
@@ -146,6 +154,21 @@ class VariationSender:
             conflicts=conflicts,
             image_sources=_image_sources(variation, answer),
         )
+
+    def _learn_image(self, body: Mapping[str, Any], answer: dict[str, Any]) -> None:
+        """An image sent by URL is the store's media now: the registry learns its id, as for a
+        product's images (``book._learn_images``), so the next send of that URL (this variation
+        again, or another product) names the media id instead of uploading it again."""
+        sent = body.get("image")
+        got = answer.get("image")
+        if (
+            self.registry is not None
+            and isinstance(sent, dict)
+            and "src" in sent
+            and isinstance(got, dict)
+            and got.get("id")
+        ):
+            self.registry.remember(IMAGE, str(sent["src"]), int(got["id"]))
 
     def _named_holder(self, variation: VariationItem, error: ItemError) -> str | None:
         """A duplicate SKU the store refused: who holds it, said as matching says it."""

@@ -97,6 +97,7 @@ class VariationExport:
             batch_size=batch_size,
             concurrency=concurrency,
             on_result=on_result,
+            registry=registry,
         )
         self.values = VariationValues(self.targets, self.slugs)
         self.parents = VariableParents(

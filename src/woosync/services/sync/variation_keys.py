@@ -100,8 +100,45 @@ def memory_after_write(
     conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
     if action == "create":
         unsent = _unsent_targets(tuple(sorted(sent)))
-        echoes.update(echo_rules.store_defaults(unsent, answer, base))
+        echoes.update(_store_defaults(unsent, answer, base))
     return echo_rules.compact_echoes(echoes, base) or None, conflicts or None
+
+
+_DEFAULTS: dict[tuple[Any, ...], dict[str, str]] = {}  # (targets, store values) -> echoes
+
+
+def _store_defaults(
+    unsent: list[sync_targets.Target], answer: Mapping[str, Any], base: Mapping[str, str]
+) -> dict[str, str]:
+    """``echoes.store_defaults``, remembered: the store answers every created variation with
+    the same defaults (status, stock status ...), so their prints are worked out once per run.
+    Remembered by the parts of the answer they are read from (:func:`_read`)."""
+    todo = tuple(target for target in unsent if target.key not in base)
+    try:
+        key = (todo, *(_read(target, answer) for target in todo))
+        found = _DEFAULTS.get(key)
+    except (TypeError, LookupError):  # a value that cannot be a key (a list), another kind
+        return echo_rules.store_defaults(todo, answer, base)
+    if found is None:
+        if len(_DEFAULTS) >= 256:
+            _DEFAULTS.clear()
+        found = _DEFAULTS[key] = echo_rules.store_defaults(todo, answer, base)
+    return dict(found)
+
+
+def _read(target: sync_targets.Target, answer: Mapping[str, Any]) -> Any:
+    """What of ``answer`` the store value of ``target`` is read from (``targets.store_value``),
+    as a key; LookupError for a kind read otherwise."""
+    kind = target.kind
+    if kind == sync_targets.SCALAR:
+        value = answer.get(target.woo)
+        return type(value), value  # True and 1 are equal keys but print differently
+    if kind in (sync_targets.DIMENSIONS, sync_targets.DIMENSION):
+        dims = answer.get("dimensions")
+        return tuple(sorted(dims.items())) if isinstance(dims, Mapping) else dims
+    if kind == sync_targets.IMAGES:
+        return answer.get("images")
+    raise LookupError(kind)
 
 
 @functools.lru_cache(maxsize=64)
