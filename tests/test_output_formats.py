@@ -347,3 +347,21 @@ def test_an_empty_mapping_listing_has_its_directions_header(db: Database, cli: A
     imported = _ok(cli("import-mapping", "list", "Retail", "--format", "tsv")).stdout
     assert exported == "id,isActive,selectedFields,fieldMappings,updatedAt\n"
     assert imported == "id\tisActive\tattributeMappings\tfieldMappings\tupdatedAt\n"
+
+
+def test_show_commands_print_plain_rows_on_a_pipe_and_a_box_on_a_terminal(
+    db: Database, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = "A description " * 20  # longer than the 80 columns a pipe's console would wrap at
+    _ok(cli("products", "edit", "SKU-101", "--description", long.strip()))
+    piped = _ok(cli("products", "show", "SKU-101")).stdout
+    assert piped.splitlines()[0] == "Field\tValue"
+    assert "SKU\tSKU-101" in piped.splitlines()
+    assert f"Description\t{long.strip()}" in piped.splitlines()  # one line, nothing cut
+    assert "│" not in piped and "┃" not in piped
+    details = _ok(cli("connections", "show", "Retail")).stdout.splitlines()
+    assert details[0] == "Field\tValue"
+    assert "URL\thttps://retail.example" in details
+    monkeypatch.setattr(Output, "stdout_is_terminal", property(lambda _self: True))
+    boxed = _ok(cli("products", "show", "SKU-101")).stdout
+    assert "│ SKU" in boxed

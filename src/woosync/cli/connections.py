@@ -33,8 +33,7 @@ from woosync.core.exit_codes import ExitCode
 from woosync.core.timeutil import iso
 
 if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console, RenderableType
 
     from woosync.cli.render import Output
     from woosync.db.engine import Database
@@ -79,7 +78,7 @@ def _connection_listing(rows: list[ConnectionView]) -> Listing[ConnectionView]:
     )
 
 
-def _details_table(output: Output, details: ConnectionDetails) -> Table:
+def _details_table(output: Output, details: ConnectionDetails) -> RenderableType:
     view = details.connection
     rows = [
         ("ID", view.id),

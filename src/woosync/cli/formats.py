@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, TypeVar
 import typer
 
 from woosync.cli.context import AppContext, JsonFlag, app_context
+from woosync.cli.render import tsv_field
 from woosync.core.errors import ValidationError
 from woosync.core.ids import SQLITE_MAX_INTEGER
 
@@ -287,14 +288,9 @@ def _separated(
     def lines() -> Iterator[str]:
         yield "\t".join(column.key for column in columns) + "\n"
         for row in rows:
-            yield "\t".join(_tsv(machine_text(c.value(row))) for c in columns) + "\n"
+            yield "\t".join(tsv_field(machine_text(c.value(row))) for c in columns) + "\n"
 
     output.write_pieces(lines())
-
-
-def _tsv(text: str) -> str:
-    """A value on one line of one field: tabs, newlines and backslashes escaped."""
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 class _Lines:
@@ -353,7 +349,7 @@ def run_table(
         return
     lines = [title] if title else []
     lines.append("\t".join(headers))
-    lines += ["\t".join(_tsv(cell_text(value)) for value in row) for row in rows]
+    lines += ["\t".join(tsv_field(cell_text(value)) for value in row) for row in rows]
     output.write("\n".join(lines) + "\n")
 
 
@@ -370,7 +366,7 @@ def _plain_rows(
             if not written:
                 yield "\t".join(column.header for column in columns) + "\n"
                 written = True
-            yield "\t".join(_tsv(column.text(row)) for column in columns) + "\n"
+            yield "\t".join(tsv_field(column.text(row)) for column in columns) + "\n"
 
     output.write_pieces(lines())
     if not written:

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.timeutil import iso
 
 if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console, RenderableType
 
     from woosync.cli.render import Output
     from woosync.services.catalog import FieldChange, ProductView
@@ -31,7 +30,7 @@ def dimensions_text(product: ProductView) -> str:
     return " x ".join(part or "-" for part in parts)
 
 
-def product_table(output: Output, product: ProductView) -> Table:
+def product_table(output: Output, product: ProductView) -> RenderableType:
     rows: list[tuple[str, str]] = [
         ("ID", text(product.id)),
         ("SKU", text(product.sku)),
@@ -69,7 +68,7 @@ def options_text(variation: ProductView) -> str:
     return ", ".join(f"{name}: {text(option)}" for name, option in variation.attributes.items())
 
 
-def variations_table(output: Output, product: ProductView) -> Table:
+def variations_table(output: Output, product: ProductView) -> RenderableType:
     rows = [
         [
             text(v.id),

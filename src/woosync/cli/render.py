@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, cast
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -29,12 +30,27 @@ _BLOCK = 65536  # characters gathered before a write (write_pieces)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+def tsv_field(text: str) -> str:
+    """A value on one line of one field: tabs, newlines and backslashes escaped."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
 def visible(text: str) -> str:
     """``text`` with control characters shown escaped (``\\x1b``), never sent to the terminal:
     a store's value with an escape sequence must not recolour or rewrite the screen."""
     if text.isprintable():
         return text
     return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+
+
+class _PlainRows:
+    """Text printed exactly as given: no tab expanded, no line wrapped (a Rich ``Text`` does both)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        yield Segment(self.text + "\n")
 
 
 class Output:
@@ -97,18 +113,27 @@ class Output:
         *,
         title: str | None = None,
         fold: bool = True,
-    ) -> Table:
-        """A Rich table whose values wrap to their column, never cut with an ellipsis (unless
-        ``fold`` is false)."""
+    ) -> RenderableType:
+        """On a terminal, a Rich table whose values wrap to their column, never cut with an
+        ellipsis (unless ``fold`` is false). On a pipe, plain rows as a listing's (wp-cli's): the
+        title on a line, a header line and tab-separated values, nothing wrapped or cut."""
+        cells = [
+            [visible(scrub_quoted("" if cell is None else str(cell))) for cell in row]
+            for row in rows
+        ]
+        if not self.stdout_is_terminal:
+            lines = [title] if title else []
+            lines += [
+                "\t".join(tsv_field(cell) for cell in line) for line in [list(columns), *cells]
+            ]
+            return _PlainRows("\n".join(lines))
         table = Table(
             title=None if title is None else Text(title), show_lines=False, header_style="bold"
         )
         for column in columns:
             table.add_column(Text(column), overflow="fold" if fold else "ellipsis")
-        for row in rows:
-            table.add_row(
-                *(Text("" if cell is None else visible(scrub_quoted(str(cell)))) for cell in row)
-            )
+        for line in cells:
+            table.add_row(*(Text(cell) for cell in line))
         return table
 
     # messages (stderr) ------------------------------------------------------------------------
