@@ -138,3 +138,21 @@ def test_every_target_a_mapping_accepts_is_listed(cli) -> None:
     assert {name for name in listed if not _accepted_as_target(name)} == set()
     assert _accepted_as_target("pa_color")  # slugs: the line under the tables
     assert "pa_<slug>" in cli("fields", env=WIDE).stdout
+
+
+def test_kind_keeps_one_kind_so_ids_are_each_name_once(cli) -> None:
+    local = cli("fields", "--kind", "local", "--format", "ids")
+    assert local.exit_code == 0, local.stderr
+    names = local.stdout.split()
+    assert len(names) == len(set(names)) and set(names) >= set(STANDARD_FIELDS)
+    assert "regular_price" not in names
+    woo = cli("fields", "--kind", "WooCommerce", "--format", "ids").stdout.split()
+    assert len(woo) == len(set(woo)) and "regular_price" in woo and "name" in woo
+    both = cli("fields", "--format", "ids").stdout.split()
+    assert sorted(both) == sorted(local.stdout.split() + woo)
+    table = cli("fields", "--kind", "local", env=WIDE)
+    assert "Local standard fields" in table.stdout and "WooCommerce targets" not in table.stdout
+    assert table.stderr == ""
+    wrong = cli("fields", "--kind", "remote")
+    assert wrong.exit_code == 2
+    assert "'remote' is not a kind: use local or woocommerce" in wrong.stderr

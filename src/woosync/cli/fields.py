@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -34,6 +34,15 @@ def fields_command(
             "there by default.",
         ),
     ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help="Show only the local fields or only the WooCommerce ones: local or woocommerce "
+            "(a name can be both: one kind lists each name once).",
+        ),
+    ] = None,
     listing: ListOptions = ListOptions(),
 ) -> None:
     """List the local standard fields and the WooCommerce fields a mapping may target, with types.
@@ -44,7 +53,7 @@ def fields_command(
 
     state, chosen = list_format(ctx, listing)
     output = state.output
-    found = list_fields(target)
+    found = _of_kind(list_fields(target), kind)
     if chosen.name == "json":
         output.emit(fields_json(found))
         return
@@ -58,6 +67,22 @@ def fields_command(
                 output.write(note + "\n")
             else:
                 output.info(note)
+
+
+KINDS = ("local", "woocommerce")
+
+
+def _of_kind(found: FieldList, kind: str | None) -> FieldList:
+    """``found`` with only the fields of ``kind`` (``None``: both)."""
+    if kind is None:
+        return found
+    if kind.lower() not in KINDS:
+        raise typer.BadParameter(
+            f"{kind!r} is not a kind: use local or woocommerce", param_hint="--kind"
+        )
+    if kind.lower() == "local":
+        return replace(found, woo_fields=[])
+    return replace(found, local_fields=[])
 
 
 @dataclass(frozen=True)
@@ -108,6 +133,8 @@ def _tables(output: Output, found: FieldList) -> None:
             found.local_fields,
             title="Local standard fields",
         )
+    if not found.woo_fields:  # --kind local
+        return
     print_table(
         output,
         [
