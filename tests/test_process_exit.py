@@ -83,3 +83,17 @@ def test_a_thread_still_working_is_waited_for(tmp_path: Path) -> None:
     done = run(tmp_path, "path", before=before)
     assert done.returncode == 0
     assert done.stdout.splitlines() == [str(tmp_path / "w.db"), "thread finished"]
+
+
+def test_a_profiler_still_gets_to_write_its_figures(tmp_path: Path) -> None:
+    figures = tmp_path / "run.prof"  # `path` opens no database
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(figures), "-m", "woosync", "path"],
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert figures.stat().st_size > 0

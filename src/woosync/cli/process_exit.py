@@ -7,7 +7,8 @@ spent on memory the operating system takes back at once anyway. So the command e
 the ``atexit`` handlers (logging's flush among them) and flushing stdout and stderr. The database
 is already closed by then (the app closes it after every command), so no write-ahead log is left
 beside it. When a thread other than the main one is still alive, the normal exit (which waits
-for it) is taken instead.
+for it) is taken instead, and likewise under a profiler or a tracer (``python -m cProfile -m
+woosync ...`` writes its figures after the command returns).
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ def exit_code_of(stop: SystemExit) -> int:
 
 def leave(code: int) -> NoReturn:
     """End the process with ``code``, quickly when nothing else is running (see the module)."""
-    if threading.active_count() > 1:
-        sys.exit(code)
+    if threading.active_count() > 1 or sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a thread to wait for, or a profiler or debugger that reports on exit
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
