@@ -206,17 +206,24 @@ IMAGED = """
 """
 
 
+IMAGED_FIELDS = "name,sku,price,images,Size"
+
+
+def _export_imaged(cli: Any, conn: int, tmp_path: Path) -> None:
+    """The IMAGED catalog loaded and exported to the store of connection ``conn``."""
+    source = tmp_path / "catalog.yaml"
+    source.write_text(IMAGED)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", IMAGED_FIELDS)
+
+
 def test_a_variation_image_keeps_the_catalog_url_through_export_import_export(
     cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
 ) -> None:
     """The store answers an image with its own upload URL: the import maps it back to the
     catalog's, and the next export uploads nothing again."""
     sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(IMAGED)
-    assert cli("products", "load", str(source)).exit_code == 0
-    fields = "name,sku,price,images,Size"
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", fields)
+    _export_imaged(cli, conn, tmp_path)
     before = _comparable(run_json(cli, "products", "list", "--all"))
     parent = sandbox.find_sku("TEE")
     assert parent is not None
@@ -227,7 +234,9 @@ def test_a_variation_image_keeps_the_catalog_url_through_export_import_export(
 
     assert again["updatedCount"] == 0 and again["unchangedCount"] == 3, again
     assert _comparable(run_json(cli, "products", "list", "--all")) == before
-    partial = run_json(cli, "export", "-c", str(conn), "--partial", "--all", "--fields", fields)
+    partial = run_json(
+        cli, "export", "-c", str(conn), "--partial", "--all", "--fields", IMAGED_FIELDS
+    )
     assert partial["counts"]["created"] == partial["counts"]["updated"] == 0, partial
 
 
@@ -250,11 +259,7 @@ def test_a_variation_image_is_learnt_by_the_store_registry(
     """A variation image sent once is the store's media: sending the same URL again (another
     variation, a simple product) names its media id, and the sandbox downloads nothing more."""
     sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(IMAGED)
-    assert cli("products", "load", str(source)).exit_code == 0
-    fields = "name,sku,price,images,Size"
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", fields)
+    _export_imaged(cli, conn, tmp_path)
     parent = sandbox.find_sku("TEE")
     assert parent is not None
     media = {v["sku"]: v["image"]["id"] for v in sandbox.variations(parent["id"])}
@@ -264,7 +269,7 @@ def test_a_variation_image_is_learnt_by_the_store_registry(
     more = tmp_path / "more.yaml"
     more.write_text(SAME_IMAGE)
     assert cli("products", "load", str(more)).exit_code == 0
-    out = run_json(cli, "export", "-c", str(conn), "--all", "--fields", fields)
+    out = run_json(cli, "export", "-c", str(conn), "--all", "--fields", IMAGED_FIELDS)
 
     assert out["counts"]["created"] >= 2, out
     assert sandbox.media_count == sandbox.stats.image_downloads == uploads  # no new upload

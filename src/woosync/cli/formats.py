@@ -343,14 +343,10 @@ def run_table(
     title: str | None = None,
 ) -> None:
     """A run's table (export results, import conflicts ...): a table on a terminal; on a pipe,
-    as a listing's: its title on a line, a header line and tab-separated values, nothing cut."""
-    if output.stdout_is_terminal:
-        output.out.print(output.table(list(headers), [list(row) for row in rows], title=title))
-        return
-    lines = [title] if title else []
-    lines.append("\t".join(headers))
-    lines += ["\t".join(tsv_field(cell_text(value)) for value in row) for row in rows]
-    output.write("\n".join(lines) + "\n")
+    as a listing's: its title on a line, a header line and tab-separated values, nothing cut
+    (both :meth:`Output.table`)."""
+    cells = [[cell_text(value) for value in row] for row in rows]
+    output.out.print(output.table(list(headers), cells, title=title))
 
 
 def _plain_rows(
