@@ -14,9 +14,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
-from woosync.services.export import decide, payload, records, unchanged
+from woosync.services.export import decide, records, unchanged
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -38,6 +37,7 @@ SYNCED = "synced"
 def row(item: Item, status: str) -> SyncRow:
     """The sync record of an item in ``status``."""
     known = item.known
+    text = unchanged.stored_text(known.previous)  # encoded once: stored, and in the digest
     return SyncRow(
         product_id=item.product_id,
         woo_product_id=known.woo_id,
@@ -50,14 +50,19 @@ def row(item: Item, status: str) -> SyncRow:
         store_echoes=known.echoes or None,
         image_sources=known.image_sources,
         conflicts=known.conflicts or None,
-        export_digest=_digest(item) if status == SYNCED else None,
+        export_digest=_digest(item, text) if status == SYNCED else None,
+        exported_text=text,
     )
 
 
-def _digest(item: Item) -> str | None:
+def _digest(item: Item, exported_text: str | None = None) -> str | None:
+    """The digest of the item's inputs (``exported_text``: its base prints as stored, when
+    made already), or None when the record is not in step with the catalog."""
     if item.basis is None or not _in_step(item):
         return None
-    return unchanged.digest(item.basis, unchanged.stored_text(item.known.previous))
+    if exported_text is None:
+        exported_text = unchanged.stored_text(item.known.previous)
+    return unchanged.digest(item.basis, exported_text)
 
 
 def _in_step(item: Item) -> bool:
@@ -111,17 +116,18 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     known = item.known
     known.woo_id = int(answer.get("id") or known.woo_id)
     sent = decide.sent_keys(run, item)
+    current = decide.prints(run, item)  # made once per item (at planning for a partial export)
     previous = dict(known.previous)
-    current = decide.prints(run, item)
     previous.update({key: current[key] for key in sent if key in current})
     known.previous = previous
-    if isinstance(answer.get("attributes"), list):
-        known.store_attributes = sync_targets.normalize_store_attributes(answer["attributes"])
+    attributes = answer.get("attributes")
+    if isinstance(attributes, list):
+        known.store_attributes = sync_targets.normalize_store_attributes(attributes)
     elif item.payload and "attributes" in item.payload:
         known.store_attributes = sync_targets.normalize_store_attributes(item.payload["attributes"])
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
-    item.exported_fields = payload.sent_fields(run.targets, item.keys)
+    item.exported_fields = run.sent_fields(item.keys)
     item.exported_at = now or utcnow()
     item.message = None
     item.done = True
@@ -132,9 +138,10 @@ def _learn_images(run: Run, item: Item, answer: dict[str, Any]) -> None:
     got = answer.get("images")
     if not sent or not isinstance(got, list) or len(got) != len(sent):
         return
+    remember = run.registry.remember
     for image, stored in zip(sent, got, strict=True):
         if "src" in image and stored.get("id"):
-            run.registry.remember(IMAGE, image["src"], int(stored["id"]))
+            remember(IMAGE, image["src"], int(stored["id"]))
 
 
 def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) -> None:
@@ -168,32 +175,51 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
             run.defaults.setdefault(keys, {}), unsent, answer, known.previous
         )
         if defaults:
-            echoes = {**defaults, **(echoes or {})}
+            # the remembered dict itself when nothing else is echoed: every record of a batch
+            # holds the same object, which the bulk write encodes once (never changed in place)
+            echoes = {**defaults, **echoes} if echoes else defaults
     known.echoes = echoes
     if known.conflicts:
         known.conflicts = {k: v for k, v in known.conflicts.items() if k not in sent} or None
 
 
 def _store_defaults(
-    memo: dict[str, dict[str, str]],
+    memo: dict[Any, dict[str, str]],
     unsent: list[sync_targets.Target],
     answer: dict[str, Any],
     base: dict[str, str],
 ) -> dict[str, str]:
     """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
-    store answers every create with the same defaults (status, type, stock status ...)."""
-    try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
-        key = jsontext.dumps_sorted(
-            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)]
-        )
-    except (TypeError, ValueError):  # not JSON: made afresh
+    store answers every create with the same defaults (status, type, stock status ...). The
+    dict returned may be the one remembered: it is never changed in place."""
+    try:  # the answer's values for them as a key that tells 1, 1.0, True and "1" apart
+        key = _frozen([answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)])
+    except TypeError:  # a value that is not plain JSON: made afresh
         return sync_echoes.store_defaults(unsent, answer, base)
     held = memo.get(key)
     if held is None:
         if len(memo) >= _DEFAULTS_MEMO:
             memo.clear()
         held = memo[key] = sync_echoes.store_defaults(unsent, answer, {})
+    if base.keys().isdisjoint(held):
+        return held
     return {k: v for k, v in held.items() if k not in base}
+
+
+def _frozen(value: Any) -> Any:
+    """A decoded JSON value as a hashable key equal only for the same JSON (a number keeps its
+    type and spelling: ``1``, ``1.0``, ``True`` and ``-0.0`` are four keys); ``TypeError`` for
+    anything else."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return (kind, value)
+    if kind is float:
+        return (kind, repr(value))
+    if kind is list:
+        return (kind, tuple(map(_frozen, value)))
+    if kind is dict:
+        return (kind, tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
+    raise TypeError(f"not a JSON value: {kind.__name__}")
 
 
 _DEFAULTS_MEMO = 256  # distinct default answers remembered per set of unsent fields

@@ -354,6 +354,8 @@ def find_attribute(
 
 
 def _same_name(a: str, b: str) -> bool:
+    if a == b:
+        return True
     return html.unescape(a).strip().casefold() == html.unescape(b).strip().casefold()
 
 
