@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
 from woosync.services.export import decide, records, unchanged
 from woosync.services.export.records import SyncRow, write_syncs
@@ -184,7 +185,7 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
 
 
 def _store_defaults(
-    memo: dict[Any, dict[str, str]],
+    memo: dict[str, dict[str, str]],
     unsent: list[sync_targets.Target],
     answer: dict[str, Any],
     base: dict[str, str],
@@ -192,9 +193,11 @@ def _store_defaults(
     """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
     store answers every create with the same defaults (status, type, stock status ...). The
     dict returned may be the one remembered: it is never changed in place."""
-    try:  # the answer's values for them as a key that tells 1, 1.0, True and "1" apart
-        key = _frozen([answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)])
-    except TypeError:  # a value that is not plain JSON: made afresh
+    try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
+        key = jsontext.dumps_sorted(
+            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)]
+        )
+    except (TypeError, ValueError):  # not JSON: made afresh
         return sync_echoes.store_defaults(unsent, answer, base)
     held = memo.get(key)
     if held is None:
@@ -204,22 +207,6 @@ def _store_defaults(
     if base.keys().isdisjoint(held):
         return held
     return {k: v for k, v in held.items() if k not in base}
-
-
-def _frozen(value: Any) -> Any:
-    """A decoded JSON value as a hashable key equal only for the same JSON (a number keeps its
-    type and spelling: ``1``, ``1.0``, ``True`` and ``-0.0`` are four keys); ``TypeError`` for
-    anything else."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return (kind, value)
-    if kind is float:
-        return (kind, repr(value))
-    if kind is list:
-        return (kind, tuple(map(_frozen, value)))
-    if kind is dict:
-        return (kind, tuple(sorted((str(k), _frozen(v)) for k, v in value.items())))
-    raise TypeError(f"not a JSON value: {kind.__name__}")
 
 
 _DEFAULTS_MEMO = 256  # distinct default answers remembered per set of unsent fields
