@@ -149,7 +149,7 @@ def echoes_after_write(
         if woo is None:
             woo = with_catalog_images(answer, sources)
         found[key] = store_print(target, woo, slug_ids)
-    return compact_echoes(found, base) if found else None
+    return (compact_echoes(found, base) or None) if found else None
 
 
 def _answered_as_sent(
