@@ -34,7 +34,7 @@ FAST_BATCH_SECONDS = 5.0  # a batch answered quicker than this lets the batch si
 MAX_FAILURE_STREAK = 8  # this many failed batches in a row: the store is down, stop the run
 RETRY_PAUSE = 0.25  # seconds, doubled per failure in a row (capped at 5 s)
 BOOK_GROUP = 500  # answered products whose sync records are written in one transaction
-LOOK_AHEAD = 2  # batches formed ahead per request allowed in flight
+LOOK_AHEAD = 5  # batches formed ahead per request allowed in flight
 
 
 class Sender:
