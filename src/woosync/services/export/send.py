@@ -72,18 +72,19 @@ class Sender:
         with self._lock:
             self._closed = True  # an interrupted run starts nothing more
         try:
+            self._harvest()
+            self.book()  # what was answered is booked, even when the run is interrupted
+        finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
                 self._pool = None
-            self._harvest()
-        finally:
-            self.book()  # what was answered is booked, even when the run is interrupted
 
     def _harvest(self) -> None:
-        """On the way out of an interrupted run: the answers that came but were not dealt with
-        (a request started by another's answer may fail first) are booked as they came."""
+        """On the way out of an interrupted run: the answers that had come but were not dealt
+        with (a request started by another's answer may fail first) are dealt with as they came;
+        nothing is waited for."""
         for future, (chunk, _started) in list(self.in_flight.items()):
-            if future.cancelled() or future.exception() is not None:
+            if not future.done() or future.cancelled() or future.exception() is not None:
                 continue
             del self.in_flight[future]
             try:
