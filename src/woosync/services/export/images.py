@@ -4,18 +4,31 @@ A product whose body names an image URL the store lacks sends it by ``src``; ano
 the same URL waits until that write is answered, then sends the id the store gave it (no request
 is added for it). After a lost answer, the ids the store products now hold are learnt before the
 writes go again; an image id the store no longer has is forgotten and its URL sent again.
+
+Variations (:class:`VariationImageClaims`, the gate of ``WooClient.write_variations``) follow the
+same rule: a variable product whose next request would send a URL another parent's request in
+flight is sending waits for that answer (no request added); a variation sharing a new URL with a
+sibling in the same request goes in the parent's next request, by id (one request added to that
+parent, in the run that first sends the URL). Variations are sent after the product pass, so a URL
+a product or a variable product's own images sent already goes by id from the start.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from woosync.services.export import decide
-from woosync.services.export.registry import IMAGE
+from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.state import Item, Run
 from woosync.services.sync import targets as sync_targets
+from woosync.woo import VariationWrite, WooClient
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.errors import WooError
+
+log = logging.getLogger("woosync.export")
 
 
 class ImageClaims:
@@ -102,3 +115,105 @@ def recover_images(run: Run, items: Sequence[Item]) -> None:
         if item is not None:
             srcs = item.values.get(sync_targets.IMAGES) or []
             run.registry.adopt_store_images(srcs, product.get("images"))
+
+
+class VariationImageClaims:
+    """The image URLs variation writes in flight send by ``src`` (URL -> the write's tag, and the
+    parent it goes to): the gate ``WooClient.write_variations`` asks before each request.
+
+    Only the main thread uses it: writes are admitted and answers booked (:meth:`release`) between
+    requests, never while a worker runs."""
+
+    def __init__(self, registry: StoreRegistry, client: WooClient) -> None:
+        self.registry = registry
+        self.client = client
+        self._claims: dict[str, tuple[int, int]] = {}  # URL -> (tag, parent id)
+        self._claimed: dict[int, str] = {}  # tag -> the URL it claimed
+
+    def admit(
+        self, parent_id: int, writes: Sequence[VariationWrite]
+    ) -> list[VariationWrite | None]:
+        """Each write as it goes now: a URL learnt meanwhile by its id; a URL a sibling sends now
+        held for the parent's next request (None); a URL another parent's write in flight sends
+        holds the whole parent back (all None), unless the parent resends a claim of its own."""
+        srcs = [_sent_src(write) for write in writes]
+        if not any(srcs):
+            return list(writes)
+        resent = [w for w, src in zip(writes, srcs, strict=True) if src and self._owns(w, src)]
+        if resent:
+            self._learn_landed(parent_id, resent)
+        elsewhere = False
+        for write, src in zip(writes, srcs, strict=True):
+            owner = self._claims.get(src) if src else None
+            if owner is not None and owner[0] != write.tag and owner[1] != parent_id:
+                elsewhere = True
+        if elsewhere and not resent:
+            return [None] * len(writes)
+        admitted: list[VariationWrite | None] = []
+        for write, src in zip(writes, srcs, strict=True):
+            if not src:
+                admitted.append(write)
+            elif self.registry.get(IMAGE, src) is not None:  # learnt since the body was built
+                admitted.append(_with_image(write, self.registry.image(src)))
+            elif (owner := self._claims.get(src)) is None or owner[0] == write.tag:
+                self._claims[src] = (write.tag, parent_id)
+                self._claimed[write.tag] = src
+                admitted.append(write)
+            else:
+                admitted.append(None)
+        return admitted
+
+    def release(self, tag: int) -> None:
+        """A write answered (its image id learnt, or refused): its URL is free."""
+        src = self._claimed.pop(tag, None)
+        if src is not None and self._claims.get(src, (0, 0))[0] == tag:
+            del self._claims[src]
+
+    def _owns(self, write: VariationWrite, src: str) -> bool:
+        owner = self._claims.get(src)
+        return owner is not None and owner[0] == write.tag
+
+    def _learn_landed(self, parent_id: int, resent: Sequence[VariationWrite]) -> None:
+        """Updates going again after a request that may have landed (its answer lost) may have
+        had their URLs downloaded: learn the ids the store's variations now hold for them (one
+        listing of the parent), as ``recover_images`` does for products. Creates that landed are
+        found by the client's own lookup before the resend."""
+        updates = {int(w.variation_id or 0): w for w in resent if w.action == "update"}
+        if not updates:
+            return
+        try:
+            held = self.client.list_variations(parent_id)
+        except WooError:  # the store is still failing: the retry sends the URL
+            return
+        for variation in held:
+            write = updates.get(int(variation.get("id") or 0))
+            image = variation.get("image")
+            src = _sent_src(write) if write is not None else None
+            if src and isinstance(image, Mapping):
+                self.registry.adopt_store_images([src], [image])
+
+
+def forget_variation_image(
+    registry: StoreRegistry, write: VariationWrite, src: str
+) -> VariationWrite | None:
+    """The store refused the image id a variation's write named for ``src`` (gone from its media
+    library): forget it; the write again with the URL, or None when it did not name an id."""
+    image = write.payload.get("image")
+    image_id = image.get("id") if isinstance(image, Mapping) else None
+    if not image_id:
+        return None
+    if registry.get(IMAGE, src) == image_id:
+        registry.forget(IMAGE, src)
+    log.info("image #%s is gone from the store: %s is sent again", image_id, src)
+    return _with_image(write, {"src": src})
+
+
+def _sent_src(write: VariationWrite | None) -> str | None:
+    image = write.payload.get("image") if write is not None else None
+    if isinstance(image, Mapping) and image.get("src") and not image.get("id"):
+        return str(image["src"])
+    return None
+
+
+def _with_image(write: VariationWrite, image: dict[str, Any]) -> VariationWrite:
+    return dataclasses.replace(write, payload={**write.payload, "image": image})
