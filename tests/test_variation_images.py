@@ -297,3 +297,23 @@ def test_an_update_whose_answer_was_lost_does_not_send_its_url_again(
     assert sandbox.stats.image_downloads == sandbox.media_count == 1
     media = variation_media(sandbox)
     assert media["TEE-S"] == media["TEE-M"] is not None
+
+
+def test_siblings_sharing_a_url_the_store_cannot_download_fail_together(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """The first is refused with the store's reason; the others then go in one request (each
+    refused the same way), not one request after another."""
+    sandbox, conn = shop
+    bad = "https://img.invalid/bad.jpg"
+    load(cli, tmp_path, variable("TEE", [], {"S": bad, "M": bad, "L": bad, "XL": RED}))
+
+    result = cli("--json", "export", "-c", str(conn), "--all", "--fields", FIELDS)
+
+    assert result.exit_code == 1, result.stderr
+    failed = [r["message"] for r in json.loads(result.stdout)["results"] if r.get("message")]
+    assert len(failed) == 3
+    assert all("woocommerce_variation_image_upload_error" in m for m in failed)
+    media = variation_media(sandbox)
+    assert list(media) == ["TEE-XL"] and media["TEE-XL"] is not None
+    assert sandbox.stats.by_route[VARIATION_BATCH] == 2

@@ -30,6 +30,8 @@ from woosync.woo.errors import WooError
 
 log = logging.getLogger("woosync.export")
 
+IMAGE_UNLOADABLE = "woocommerce_variation_image_upload_error"  # the store could not download it
+
 
 class ImageClaims:
     """Image URLs sent by ``src`` in a write still in flight (URL -> product), the URLs each such
@@ -129,6 +131,9 @@ class VariationImageClaims:
         self.client = client
         self._claims: dict[str, tuple[int, int]] = {}  # URL -> (tag, parent id)
         self._claimed: dict[int, str] = {}  # tag -> the URL it claimed
+        # URLs the store could not download in this run: the others naming one go together (each
+        # is refused with the store's reason) instead of one request after another
+        self._unloadable: set[str] = set()
 
     def admit(
         self, parent_id: int, writes: Sequence[VariationWrite]
@@ -155,6 +160,8 @@ class VariationImageClaims:
                 admitted.append(write)
             elif self.registry.get(IMAGE, src) is not None:  # learnt since the body was built
                 admitted.append(_with_image(write, self.registry.image(src)))
+            elif src in self._unloadable:
+                admitted.append(write)
             elif (owner := self._claims.get(src)) is None or owner[0] == write.tag:
                 self._claims[src] = (write.tag, parent_id)
                 self._claimed[write.tag] = src
@@ -163,11 +170,14 @@ class VariationImageClaims:
                 admitted.append(None)
         return admitted
 
-    def release(self, tag: int) -> None:
-        """A write answered (its image id learnt, or refused): its URL is free."""
+    def release(self, tag: int, error_code: str | None = None) -> None:
+        """A write answered (its image id learnt, or refused with ``error_code``): its URL is
+        free."""
         src = self._claimed.pop(tag, None)
         if src is not None and self._claims.get(src, (0, 0))[0] == tag:
             del self._claims[src]
+            if error_code == IMAGE_UNLOADABLE:
+                self._unloadable.add(src)
 
     def _owns(self, write: VariationWrite, src: str) -> bool:
         owner = self._claims.get(src)

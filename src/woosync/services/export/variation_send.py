@@ -94,7 +94,8 @@ class VariationSender:
                 for batch in outcomes:
                     for outcome in batch:
                         if claims is not None:
-                            claims.release(outcome.write.tag)
+                            error = outcome.error
+                            claims.release(outcome.write.tag, error.code if error else None)
                         if outcome.write.action == "delete":
                             self.report.pruned.append(pruned_variation(outcome))
                             continue
