@@ -134,6 +134,7 @@ class VariationImageClaims:
         # URLs the store could not download in this run: the others naming one go together (each
         # is refused with the store's reason) instead of one request after another
         self._unloadable: set[str] = set()
+        self._forgotten: dict[int, str] = {}  # media ids the store lost -> the URL they stood for
 
     def admit(
         self, parent_id: int, writes: Sequence[VariationWrite]
@@ -141,7 +142,7 @@ class VariationImageClaims:
         """Each write as it goes now: a URL learnt meanwhile by its id; a URL a sibling sends now
         held for the parent's next request (None); a URL another parent's write in flight sends
         holds the whole parent back (all None), unless the parent resends a claim of its own."""
-        srcs = [_sent_src(write) for write in writes]
+        srcs = [self._unsent(write) for write in writes]
         if not any(srcs):
             return list(writes)
         resent = [w for w, src in zip(writes, srcs, strict=True) if src and self._owns(w, src)]
@@ -161,11 +162,11 @@ class VariationImageClaims:
             elif self.registry.get(IMAGE, src) is not None:  # learnt since the body was built
                 admitted.append(_with_image(write, self.registry.image(src)))
             elif src in self._unloadable:
-                admitted.append(write)
+                admitted.append(_by_url(write, src))
             elif (owner := self._claims.get(src)) is None or owner[0] == write.tag:
                 self._claims[src] = (write.tag, parent_id)
                 self._claimed[write.tag] = src
-                admitted.append(write)
+                admitted.append(_by_url(write, src))
             else:
                 admitted.append(None)
         return admitted
@@ -178,6 +179,30 @@ class VariationImageClaims:
             del self._claims[src]
             if error_code == IMAGE_UNLOADABLE:
                 self._unloadable.add(src)
+
+    def forget(self, write: VariationWrite, src: str) -> VariationWrite | None:
+        """The store refused the image id ``write`` named for ``src`` (gone from its media
+        library): forget it, here and for the writes still queued that name it; ``write`` again
+        with the URL, or None when it named no id."""
+        image = write.payload.get("image")
+        image_id = image.get("id") if isinstance(image, Mapping) else None
+        if not image_id:
+            return None
+        if self.registry.get(IMAGE, src) == image_id:
+            self.registry.forget(IMAGE, src)
+        if int(image_id) not in self._forgotten:
+            log.info("image #%s is gone from the store: %s is sent again", image_id, src)
+        self._forgotten[int(image_id)] = src
+        return _by_url(write, src)
+
+    def _unsent(self, write: VariationWrite) -> str | None:
+        """The URL ``write`` makes the store download (or would name by an id the store lost)."""
+        image = write.payload.get("image")
+        if not isinstance(image, Mapping):
+            return None
+        if image.get("id"):
+            return self._forgotten.get(int(image["id"])) if self._forgotten else None
+        return str(image["src"]) if image.get("src") else None
 
     def _owns(self, write: VariationWrite, src: str) -> bool:
         owner = self._claims.get(src)
@@ -198,31 +223,16 @@ class VariationImageClaims:
         for variation in held:
             write = updates.get(int(variation.get("id") or 0))
             image = variation.get("image")
-            src = _sent_src(write) if write is not None else None
+            src = self._unsent(write) if write is not None else None
             if src and isinstance(image, Mapping):
                 self.registry.adopt_store_images([src], [image])
 
 
-def forget_variation_image(
-    registry: StoreRegistry, write: VariationWrite, src: str
-) -> VariationWrite | None:
-    """The store refused the image id a variation's write named for ``src`` (gone from its media
-    library): forget it; the write again with the URL, or None when it did not name an id."""
+def _by_url(write: VariationWrite, src: str) -> VariationWrite:
     image = write.payload.get("image")
-    image_id = image.get("id") if isinstance(image, Mapping) else None
-    if not image_id:
-        return None
-    if registry.get(IMAGE, src) == image_id:
-        registry.forget(IMAGE, src)
-    log.info("image #%s is gone from the store: %s is sent again", image_id, src)
+    if isinstance(image, Mapping) and image.get("src") == src and not image.get("id"):
+        return write
     return _with_image(write, {"src": src})
-
-
-def _sent_src(write: VariationWrite | None) -> str | None:
-    image = write.payload.get("image") if write is not None else None
-    if isinstance(image, Mapping) and image.get("src") and not image.get("id"):
-        return str(image["src"])
-    return None
 
 
 def _with_image(write: VariationWrite, image: dict[str, Any]) -> VariationWrite:

@@ -18,7 +18,7 @@ from typing import Any
 
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
-from woosync.services.export.images import VariationImageClaims, forget_variation_image
+from woosync.services.export.images import VariationImageClaims
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.variation_match import LocalVariation, holder_elsewhere
@@ -128,12 +128,12 @@ class VariationSender:
         error = outcome.error
         images = variation.values.get("images")
         tag = outcome.write.tag
-        if error is None or error.code != IMAGE_GONE or self.registry is None or not images:
+        if error is None or error.code != IMAGE_GONE or self.claims is None or not images:
             return None
         if tag in retried:
             return None
         retried.add(tag)
-        return forget_variation_image(self.registry, outcome.write, str(images[0]))
+        return self.claims.forget(outcome.write, str(images[0]))
 
     def book(self, rows: list[SyncRow]) -> None:
         """Write these sync records and the image ids learnt with them (one transaction)."""
