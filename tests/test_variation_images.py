@@ -19,6 +19,7 @@ from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections import create_connection
+from woosync.woo import WooClient
 
 IMG = "https://img.example"
 FIELDS = "name,sku,price,images,Size"
@@ -322,3 +323,76 @@ def test_siblings_sharing_a_url_the_store_cannot_download_fail_together(
     media = variation_media(sandbox)
     assert list(media) == ["TEE-XL"] and media["TEE-XL"] is not None
     assert sandbox.stats.by_route[VARIATION_BATCH] == 2
+
+
+def test_a_run_that_died_before_booking_leaves_no_image_to_download_again(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store created the variations with their images, the process died before recording
+    it: the next run links them by SKU and keeps the images they hold (as for products)."""
+    sandbox, conn = shop
+    load(cli, tmp_path, ONE_PARENT)
+    real = WooClient.write_variations
+
+    def dies_after_the_store_answered(self: WooClient, *args: Any, **kwargs: Any) -> Any:
+        next(real(self, *args, **kwargs))  # applied and answered, never booked
+        raise RuntimeError("stopped")
+        yield  # a generator, as the real one
+
+    monkeypatch.setattr(WooClient, "write_variations", dies_after_the_store_answered)
+    stopped = cli("export", "-c", str(conn), "--all", "--fields", FIELDS)
+    assert stopped.exit_code != 0 and "stopped" in stopped.stderr
+    monkeypatch.setattr(WooClient, "write_variations", real)
+    downloads = sandbox.stats.image_downloads
+    assert downloads == 2 and len(variation_media(sandbox)) == 2  # S (red) and XL (blue)
+
+    data = export(cli, conn)
+
+    assert data["success"], data
+    media = variation_media(sandbox)
+    assert sorted(media) == ["TEE-L", "TEE-M", "TEE-S", "TEE-XL"]  # none duplicated
+    assert media["TEE-S"] == media["TEE-M"] == media["TEE-L"] != media["TEE-XL"]
+    assert sandbox.stats.image_downloads == sandbox.media_count == downloads
+
+
+class LandThenRefuse(httpx.BaseTransport):
+    """The first ``/variations/batch`` request lands and its answer is lost; every request to a
+    variations route after it is refused with 503 (nothing done), so the run gives the write up."""
+
+    def __init__(self, sandbox: SandboxStore) -> None:
+        self.sandbox = sandbox
+        self.inner = httpx.WSGITransport(app=sandbox.wsgi_app)
+        self.landed = False
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if "/variations" in request.url.path:
+            if self.landed:
+                return httpx.Response(503, text="Service Unavailable")
+            self.landed = request.url.path.endswith("/variations/batch")
+            self.sandbox.faults = Faults(stall_rate=1.0 if self.landed else 0.0, stall_seconds=0)
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            self.sandbox.faults = Faults()
+
+
+@pytest.mark.usefixtures("clock")
+def test_an_update_given_up_after_it_landed_has_its_image_id_learnt_in_the_next_run(
+    cli: Any, db: Database, tmp_path: Path
+) -> None:
+    sandbox = SandboxStore(seed=19)
+    conn = connection(db)
+    load(cli, tmp_path, variable("TEE", [], {"S": RED, "M": None}))
+    with client_for(sandbox) as client:  # linked, without their images
+        export_json(db, conn, all_products=True, fields=["name", "sku", "price", "Size"],
+                    client=client)  # fmt: skip
+    with client_for(sandbox, LandThenRefuse(sandbox)) as client:
+        failed = export_json(db, conn, all_products=True, fields=FIELDS.split(","), client=client)
+    assert not failed["success"] and sandbox.stats.image_downloads == 1
+    assert variation_media(sandbox)["TEE-S"] is not None  # the store did take it
+
+    with client_for(sandbox) as client:
+        result = export_json(db, conn, all_products=True, fields=FIELDS.split(","), client=client)
+
+    assert result["success"], result["results"]
+    assert sandbox.stats.image_downloads == sandbox.media_count == 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from woosync.services.export import decide
@@ -126,9 +126,17 @@ class VariationImageClaims:
     Only the main thread uses it: writes are admitted and answers booked (:meth:`release`) between
     requests, never while a worker runs."""
 
-    def __init__(self, registry: StoreRegistry, client: WooClient) -> None:
+    def __init__(
+        self,
+        registry: StoreRegistry,
+        client: WooClient,
+        failed_before: Callable[[int], bool] = lambda _tag: False,
+    ) -> None:
         self.registry = registry
         self.client = client
+        # whether the write tagged so failed in an earlier run (its request may have landed)
+        self.failed_before = failed_before
+        self._checked: set[int] = set()  # writes failed before whose store copy was read
         self._claims: dict[str, tuple[int, int]] = {}  # URL -> (tag, parent id)
         self._claimed: dict[int, str] = {}  # tag -> the URL it claimed
         # URLs the store could not download in this run: the others naming one go together (each
@@ -146,8 +154,12 @@ class VariationImageClaims:
         if not any(srcs):
             return list(writes)
         resent = [w for w, src in zip(writes, srcs, strict=True) if src and self._owns(w, src)]
-        if resent:
-            self._learn_landed(parent_id, resent)
+        unsure = [
+            *resent,
+            *(w for w, src in zip(writes, srcs, strict=True) if src and self._unsure(w)),
+        ]
+        if unsure:
+            self._learn_landed(parent_id, unsure)
         elsewhere = False
         for write, src in zip(writes, srcs, strict=True):
             owner = self._claims.get(src) if src else None
@@ -204,15 +216,23 @@ class VariationImageClaims:
             return self._forgotten.get(int(image["id"])) if self._forgotten else None
         return str(image["src"]) if image.get("src") else None
 
+    def _unsure(self, write: VariationWrite) -> bool:
+        """An update failed in an earlier run, sent for the first time in this one."""
+        if write.action != "update" or write.tag in self._checked:
+            return False
+        self._checked.add(write.tag)
+        return self.failed_before(write.tag)
+
     def _owns(self, write: VariationWrite, src: str) -> bool:
         owner = self._claims.get(src)
         return owner is not None and owner[0] == write.tag
 
     def _learn_landed(self, parent_id: int, resent: Sequence[VariationWrite]) -> None:
-        """Updates going again after a request that may have landed (its answer lost) may have
-        had their URLs downloaded: learn the ids the store's variations now hold for them (one
-        listing of the parent), as ``recover_images`` does for products. Creates that landed are
-        found by the client's own lookup before the resend."""
+        """Updates going again after a request that may have landed (its answer lost, in this run
+        or an earlier one that gave them up) may have had their URLs downloaded: learn the ids the
+        store's variations now hold for them (one listing of the parent), as ``recover_images``
+        does for products. Creates that landed are found by the client's own lookup before the
+        resend (in this run) or matched by SKU (:func:`adopt_variation_image`, in a later one)."""
         updates = {int(w.variation_id or 0): w for w in resent if w.action == "update"}
         if not updates:
             return
@@ -226,6 +246,17 @@ class VariationImageClaims:
             src = self._unsent(write) if write is not None else None
             if src and isinstance(image, Mapping):
                 self.registry.adopt_store_images([src], [image])
+
+
+def adopt_variation_image(
+    registry: StoreRegistry, values: Mapping[str, Any], held: Mapping[str, Any] | None
+) -> None:
+    """A variation matched to the store's (by SKU or options, never linked before or relinked)
+    keeps the image the store holds for its URL (a run that died before recording it), as
+    ``match.link_to`` does for a product's images."""
+    images = values.get(sync_targets.IMAGES)
+    if images and held is not None and isinstance(held.get("image"), Mapping):
+        registry.adopt_store_images([str(images[0])], [held["image"]])
 
 
 def _by_url(write: VariationWrite, src: str) -> VariationWrite:

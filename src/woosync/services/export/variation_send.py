@@ -19,7 +19,7 @@ from typing import Any
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
 from woosync.services.export.images import VariationImageClaims
-from woosync.services.export.records import SyncRow, write_syncs
+from woosync.services.export.records import RETRY_STATUSES, SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.variation_match import LocalVariation, holder_elsewhere
 from woosync.services.export.variation_payload import OPTIONS_KEY
@@ -64,7 +64,12 @@ class VariationSender:
         self.db = db
         self.registry = registry  # learns the media id of each image sent by URL
         # a new URL goes by src once, by its id after (several variations may share it)
-        self.claims = VariationImageClaims(registry, client) if registry is not None else None
+        self.claims = (
+            VariationImageClaims(registry, client, self._failed_before)
+            if registry is not None
+            else None
+        )
+        self._sending: dict[int, VariationItem] = {}  # the variations of the current send()
         self.client = client
         self.connection_id = connection_id
         self.targets = targets
@@ -85,6 +90,7 @@ class VariationSender:
         booked = time.monotonic()
         claims = self.claims
         retried: set[int] = set()  # sent again with their image's URL (the id was refused)
+        self._sending = by_id
         try:
             while writes:
                 outcomes = self.client.write_variations(
@@ -119,6 +125,14 @@ class VariationSender:
         finally:
             self.book(rows)
         return stale
+
+    def _failed_before(self, tag: int) -> bool:
+        """Whether the variation's last export failed (its request may have landed)."""
+        variation = self._sending.get(tag)
+        if variation is None:
+            return False
+        sync = variation.family.syncs.get(int(variation.row.id))
+        return getattr(sync, "sync_status", None) in RETRY_STATUSES
 
     def _image_again(
         self, variation: VariationItem, outcome: VariationOutcome, retried: set[int]
