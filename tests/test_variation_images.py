@@ -396,3 +396,52 @@ def test_an_update_given_up_after_it_landed_has_its_image_id_learnt_in_the_next_
 
     assert result["success"], result["results"]
     assert sandbox.stats.image_downloads == sandbox.media_count == 1
+
+
+class FailsThenLands(httpx.BaseTransport):
+    """The first parent's variation requests are refused with 503 twice, then the third lands
+    and its answer is lost: the client gives that write up after the request that took it."""
+
+    def __init__(self, sandbox: SandboxStore) -> None:
+        self.sandbox = sandbox
+        self.inner = httpx.WSGITransport(app=sandbox.wsgi_app)
+        self.first: str | None = None
+        self.sent = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if request.method == "POST" and path.endswith("/variations/batch"):
+            self.first = self.first or path
+            if path == self.first:
+                self.sent += 1
+                if self.sent < 3:
+                    return httpx.Response(503, text="Service Unavailable")
+                self.sandbox.faults = Faults(stall_rate=1.0, stall_seconds=0)
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            self.sandbox.faults = Faults()
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_url_whose_sender_was_given_up_after_it_landed_is_not_downloaded_again(
+    cli: Any, db: Database, tmp_path: Path
+) -> None:
+    """An update given up after its last request landed: the other parent waiting for that URL
+    reads the store's copy of it and sends the id it holds."""
+    sandbox = SandboxStore(seed=23)
+    conn = connection(db)
+    load(cli, tmp_path, variable("TEE", [], {"S": RED}) + variable("CAP", [], {"S": RED}))
+    with client_for(sandbox) as client:  # linked, without their images
+        export_json(db, conn, all_products=True, fields=["name", "sku", "price", "Size"],
+                    client=client)  # fmt: skip
+    with client_for(sandbox, FailsThenLands(sandbox)) as client:
+        result = export_json(db, conn, all_products=True, fields=FIELDS.split(","),
+                             concurrency=2, client=client)  # fmt: skip
+
+    failed = [r for r in result["results"] if r.get("message")]
+    assert len(failed) == 1, result["results"]  # TEE-S, given up (the store has it)
+    assert sandbox.stats.faults.get("stall") == 1
+    media = variation_media(sandbox)
+    assert media["TEE-S"] == media["CAP-S"] is not None
+    assert sandbox.stats.image_downloads == sandbox.media_count == 1

@@ -24,13 +24,16 @@ from woosync.services.export import decide
 from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.state import Item, Run
 from woosync.services.sync import targets as sync_targets
-from woosync.woo import VariationWrite, WooClient
+from woosync.woo import VariationOutcome, VariationWrite, WooClient
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.errors import WooError
+from woosync.woo.variations import fold_sku
 
 log = logging.getLogger("woosync.export")
 
 IMAGE_UNLOADABLE = "woocommerce_variation_image_upload_error"  # the store could not download it
+# a write given up with no answer from the store (its request may have landed)
+_UNANSWERED = frozenset({"woosync_no_answer", "woosync_store_down"})
 
 
 class ImageClaims:
@@ -143,6 +146,8 @@ class VariationImageClaims:
         # is refused with the store's reason) instead of one request after another
         self._unloadable: set[str] = set()
         self._forgotten: dict[int, str] = {}  # media ids the store lost -> the URL they stood for
+        # URLs whose sender was given up after a request that may have landed: (parent, write)
+        self._suspects: dict[str, tuple[int, VariationWrite]] = {}
 
     def admit(
         self, parent_id: int, writes: Sequence[VariationWrite]
@@ -153,6 +158,8 @@ class VariationImageClaims:
         srcs = [self._unsent(write) for write in writes]
         if not any(srcs):
             return list(writes)
+        for suspect in {src for src in srcs if src in self._suspects}:
+            self._learn_suspect(str(suspect))
         resent = [w for w, src in zip(writes, srcs, strict=True) if src and self._owns(w, src)]
         unsure = [
             *resent,
@@ -183,14 +190,20 @@ class VariationImageClaims:
                 admitted.append(None)
         return admitted
 
-    def release(self, tag: int, error_code: str | None = None) -> None:
-        """A write answered (its image id learnt, or refused with ``error_code``): its URL is
-        free."""
+    def release(self, outcome: VariationOutcome) -> None:
+        """A write answered (its image id learnt, or refused, or given up): its URL is free. One
+        given up after a request that may have landed leaves the URL suspect: the next write
+        sending it first reads the store's copy of this one."""
+        tag = outcome.write.tag
         src = self._claimed.pop(tag, None)
-        if src is not None and self._claims.get(src, (0, 0))[0] == tag:
-            del self._claims[src]
-            if error_code == IMAGE_UNLOADABLE:
-                self._unloadable.add(src)
+        if src is None or self._claims.get(src, (0, 0))[0] != tag:
+            return
+        parent_id = self._claims.pop(src)[1]
+        error = outcome.error
+        if error is not None and error.code == IMAGE_UNLOADABLE:
+            self._unloadable.add(src)
+        elif error is not None and (error.code in _UNANSWERED or (error.status or 0) >= 500):
+            self._suspects[src] = (parent_id, outcome.write)
 
     def forget(self, write: VariationWrite, src: str) -> VariationWrite | None:
         """The store refused the image id ``write`` named for ``src`` (gone from its media
@@ -222,6 +235,23 @@ class VariationImageClaims:
             return False
         self._checked.add(write.tag)
         return self.failed_before(write.tag)
+
+    def _learn_suspect(self, src: str) -> None:
+        """The image id of ``src`` if the write given up with it landed after all."""
+        parent_id, write = self._suspects.pop(src)
+        if self.registry.get(IMAGE, src) is not None:
+            return
+        try:
+            held = self.client.list_variations(parent_id)
+        except WooError:  # the store is still failing: the URL is sent again
+            return
+        sku = fold_sku(write.sku)
+        for variation in held:
+            same_sku = bool(sku) and fold_sku(variation.get("sku")) == sku
+            if variation.get("id") == write.variation_id or same_sku:
+                image = variation.get("image")
+                if isinstance(image, Mapping):
+                    self.registry.adopt_store_images([src], [image])
 
     def _owns(self, write: VariationWrite, src: str) -> bool:
         owner = self._claims.get(src)

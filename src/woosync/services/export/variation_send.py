@@ -100,8 +100,7 @@ class VariationSender:
                 for batch in outcomes:
                     for outcome in batch:
                         if claims is not None:
-                            error = outcome.error
-                            claims.release(outcome.write.tag, error.code if error else None)
+                            claims.release(outcome)
                         if outcome.write.action == "delete":
                             self.report.pruned.append(pruned_variation(outcome))
                             continue
