@@ -235,8 +235,9 @@ class VariationExport:
         hits = self.client.lookup_skus(skus, concurrency=self.concurrency) if skus else None
         writes: list[VariationWrite] = []
         for family in families:
-            held = store[family.woo_id]
-            matched = match_parent(family.woo_id, locals_of[family.product_id], held, hits)
+            matched = match_parent(
+                family.woo_id, locals_of[family.product_id], store[family.woo_id], hits
+            )
             own = {v.row.id: v for v in by_parent.get(family.product_id, [])}
             for match in matched.matches:
                 variation = own[match.local.product_id]
@@ -247,6 +248,7 @@ class VariationExport:
                     continue
                 if match.action == "update":  # relinked: the store's copy may differ anywhere
                     variation.woo_id = int(match.woo_id or 0)
+                    held = store[family.woo_id]
                     stored = next((v for v in held if v.get("id") == variation.woo_id), None)
                     adopt_variation_image(self.registry, variation.values, stored)
                 write = self._write(variation, match.action, list(variation.prints), match.woo_id)
