@@ -257,6 +257,35 @@ WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
 BEGIN UPDATE products SET load_digest = NULL WHERE id = NEW.id; END""",
 )
 
+# An unchanged partial export decided in SQL, without reading the product (issue 12;
+# services/export/unchanged.py). ``products.revision`` counts the writes of a row: the trigger bumps
+# it on every UPDATE that does not raise it itself (and, as migration 11's trigger did, clears
+# ``load_digest`` unless the write set it: the two are one trigger, so that the bump is not taken
+# for "another write" and clear the digest a load just set). A sync record's ``export_digest`` is
+# stamped with the export's settings and the revision it was computed from, so any later write of
+# the product makes it stale, even one made while the export ran. A product inserted (a reused id)
+# and any write of a record's base, link, status or conflicts that does not stamp it anew clear
+# it. Digests of the earlier kind (migration 9: a hash of the columns) are dropped.
+M012_PRODUCT_REVISION = (
+    "ALTER TABLE products ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+    "DROP TRIGGER products_load_digest_cleared",
+    """CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
+WHEN NEW.revision <= OLD.revision
+BEGIN UPDATE products SET revision = OLD.revision + 1,
+load_digest = CASE WHEN NEW.load_digest IS OLD.load_digest THEN NULL ELSE NEW.load_digest END
+WHERE id = NEW.id; END""",
+    """CREATE TRIGGER products_inserted_export_digest_cleared AFTER INSERT ON products FOR EACH ROW
+BEGIN UPDATE product_sync SET export_digest = NULL
+WHERE product_id = NEW.id AND export_digest IS NOT NULL; END""",
+    """CREATE TRIGGER product_sync_export_digest_cleared AFTER UPDATE ON product_sync FOR EACH ROW
+WHEN NEW.export_digest IS NOT NULL AND NEW.export_digest IS OLD.export_digest AND (
+NEW.exported_values IS NOT OLD.exported_values OR NEW.conflicts IS NOT OLD.conflicts
+OR NEW.sync_status IS NOT OLD.sync_status OR NEW.woo_product_id IS NOT OLD.woo_product_id
+OR NEW.product_id IS NOT OLD.product_id OR NEW.connection_id IS NOT OLD.connection_id)
+BEGIN UPDATE product_sync SET export_digest = NULL WHERE id = NEW.id; END""",
+    "UPDATE product_sync SET export_digest = NULL WHERE export_digest IS NOT NULL",
+)
+
 
 def _statements(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
     """Statements run one by one (a trigger's body holds semicolons: no split)."""
@@ -280,6 +309,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("export_digest", _script(M009_EXPORT_DIGEST)),
     Migration("variations", _script(M010_VARIATIONS)),
     Migration("load_digest", _statements(M011_LOAD_DIGEST)),
+    Migration("product_revision", _statements(M012_PRODUCT_REVISION)),
 )
 LATEST = len(MIGRATIONS)
 
