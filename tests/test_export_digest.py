@@ -21,7 +21,7 @@ from woosync.db import migrations
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import match, select
+from woosync.services.export import match, select, unchanged
 from woosync.woo import WooClient
 
 CATALOG = """
@@ -196,6 +196,16 @@ def test_other_fields_or_allow_empty_decide_the_full_way(shop: Shop) -> None:
     shop.assert_quiet("--allow-empty", "description", fields=f"{FIELDS},description")
     shop.export()  # the first settings again: their stamps were replaced, decided the full way
     assert sorted(shop.decoded) == sorted(PRODUCTS)
+    shop.assert_quiet()
+
+
+def test_another_version_of_woosync_decides_the_full_way(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It may read or fingerprint values another way: its first partial decides everything."""
+    monkeypatch.setattr(unchanged, "__version__", "99.0.0")
+    shop.export()
+    assert sorted(shop.decoded) == sorted(PRODUCTS) and shop.sandbox.stats.requests == 0
     shop.assert_quiet()
 
 

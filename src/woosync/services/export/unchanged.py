@@ -10,7 +10,8 @@ sent.
 
 What invalidates a stamp, and how (each has a test in ``tests/test_export_digest.py``):
 
-- other settings (a mapping edited, other ``--fields``, ``allow_empty``): another settings digest;
+- other settings (a mapping edited, other ``--fields``, ``allow_empty``, another version of
+  woosync): another settings digest;
 - any write of the product row (an edit, a load, an import, a rename of its categories, a write
   made while the export ran): another revision;
 - a product inserted under a reused id: its records' stamps are cleared (a trigger);
@@ -32,6 +33,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from woosync import __version__
 from woosync.services.sync.targets import Target
 
 SYNCED = "synced"
@@ -49,8 +51,13 @@ def quiet(record: str) -> str:
 
 
 def settings(targets: Sequence[Target], allow_empty: Iterable[str]) -> str:
-    """What the export's options contribute to a stamp (the stamp's prefix)."""
-    shape = [[t.field, t.key, t.kind, t.woo] for t in targets], sorted(set(allow_empty))
+    """What the export's options contribute to a stamp (the stamp's prefix), with woosync's
+    version: another version may read or fingerprint values another way."""
+    shape = (
+        [[t.field, t.key, t.kind, t.woo] for t in targets],
+        sorted(set(allow_empty)),
+        __version__,
+    )
     text = json.dumps(shape, ensure_ascii=False).encode("utf-8")
     return hashlib.sha1(text, usedforsecurity=False).hexdigest() + ":"
 
