@@ -13,15 +13,22 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from random import Random
 from typing import Any
 
 import pytest
 
+from queued_runs import connection
+from test_export_sandbox import client_for
+from test_export_support import add_products, edit_product, tee
 from woosync.db import migrations
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections import create_connection
-from woosync.services.export import match, select, unchanged
+from woosync.services.export import decide, match, select, unchanged
+from woosync.services.export.dry_run import plan_export
+from woosync.services.export.request import ExportRequest
+from woosync.services.export.run import export_products
 from woosync.woo import WooClient
 
 CATALOG = """
@@ -366,3 +373,81 @@ def test_the_revision_trigger_lists_every_column_of_products(db: Database, db_pa
         ).fetchone()
     listed = set(re.findall(r"NEW\.(\w+) IS NOT OLD\.\1", trigger))
     assert listed == columns - {"revision", "load_digest", "created_at", "updated_at"}
+
+
+def test_quiet_products_are_exactly_those_the_full_decision_finds_unchanged(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A seeded random walk of edits (ORM and plain SQL, values changed or written as they
+    were), bases moved, statuses set, exports with one field list or another, partial or not:
+    after each step, a partial dry run leaves quiet only products that the full decision (every
+    product decoded: no record holds the stamp) finds unchanged, and decides the others as it
+    does."""
+    sandbox = SandboxStore()
+    conn = connection(db, "Retail")
+    products = add_products(db, [tee(f"R-{n}", categories=["Tees"]) for n in range(5)])
+    few, more = ["name", "sku", "price"], ["name", "sku", "price", "categories"]
+    random = Random(12)
+    fields = few
+    decide_linked = decide.decide_linked
+
+    def run(**options: Any) -> None:
+        with client_for(sandbox) as client:
+            export_products(db, ExportRequest(conn, **options), client=client)
+
+    def decisions(quiet: bool) -> dict[int, tuple[str, list[str]]]:
+        """``product id -> (action, keys)`` of each linked product decided (not quiet)."""
+        found: dict[int, tuple[str, list[str]]] = {}
+
+        def noted(run: Any, item: Any) -> None:
+            decide_linked(run, item)
+            found[item.product_id] = (item.action, list(item.keys))
+
+        with monkeypatch.context() as patch:
+            patch.setattr(decide, "decide_linked", noted)
+            if not quiet:  # the oracle: no record ever holds the stamp
+                patch.setattr(unchanged, "quiet", lambda record: "? IS NULL")
+            with client_for(sandbox) as client:
+                request = ExportRequest(conn, fields=fields, all_products=True, partial=True)
+                plan_export(db, request, client=client, on_product=lambda planned: None)
+        return found
+
+    def sql(statement: str, *params: Any) -> None:
+        with db.session() as session:
+            session.connection().exec_driver_sql(statement, params)
+
+    run(fields=few, all_products=True)
+    quiet_seen = 0
+    for _step in range(60):
+        product = random.choice(products)
+        step = random.choice(
+            ["edit", "sql", "same", "base", "status", "export", "export", "fields"]
+        )
+        if step == "edit":
+            edit_product(db, product, price=random.choice(["10.00", "11.00", "12.50"]))
+        elif step == "sql":
+            column, value = random.choice([("name", "Renamed"), ("categories", '["Mugs"]')])
+            sql(f"UPDATE products SET {column} = ? WHERE id = ?", value, product)
+        elif step == "same":  # the row written with the values it holds: nothing changes
+            sql("UPDATE products SET price = price, name = name WHERE id = ?", product)
+        elif step == "base":
+            sql(
+                "UPDATE product_sync SET exported_values = json_set(exported_values, "
+                "'$.regular_price', 'moved') WHERE product_id = ?",
+                product,
+            )
+        elif step == "status":
+            status = random.choice(["pending", "error", "synced"])
+            sql("UPDATE product_sync SET sync_status = ? WHERE product_id = ?", status, product)
+        elif step == "export":
+            run(fields=fields, all_products=True, partial=random.random() < 0.7)
+        else:
+            fields = more if fields is few else few
+        oracle = decisions(quiet=False)
+        assert set(oracle) == set(products), step  # every product decided the full way
+        seen = decisions(quiet=True)
+        quiet = set(products) - set(seen)
+        assert all(oracle[p] == ("unchanged", []) for p in quiet), (step, quiet, oracle)
+        assert all(oracle[p] == seen[p] for p in seen), (step, seen, oracle)
+        quiet_seen += len(quiet)
+    assert quiet_seen > 60  # the walk met quiet products, often
