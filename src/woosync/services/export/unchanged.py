@@ -3,22 +3,25 @@
 When a product's sync record is booked in step (every value's fingerprint is the record's, no
 conflict), it is stamped with a digest: the export's settings (its targets and ``allow_empty``:
 :func:`settings`) and the revision of the product row the values were read from
-(``products.revision``, which a trigger bumps on every write of the row: migration 12). Next
-time, a partial export asks SQLite which chosen products hold the stamp of its own settings and
-their row's current revision (:func:`quiet`); those are unchanged: nothing is read, decoded or
+(``products.revision``, which a trigger bumps whenever a column of the row changes: migration 12).
+Next time, a partial export asks SQLite which chosen products hold the stamp of its own settings
+and their row's current revision (:func:`quiet`); those are unchanged: nothing is read, decoded or
 sent.
 
 What invalidates a stamp, and how (each has a test in ``tests/test_export_digest.py``):
 
 - other settings (a mapping edited, other ``--fields``, ``allow_empty``, another version of
   woosync): another settings digest;
-- any write of the product row (an edit, a load, an import, a rename of its categories, a write
-  made while the export ran): another revision;
+- any change of the product row (an edit, a load, an import, a rename of its categories, a
+  change made while the export ran, after its values were read): another revision;
 - a product inserted under a reused id: its records' stamps are cleared (a trigger);
 - a record's base fingerprints, link, status or conflicts written without a new stamp (an import,
   ``mark_pending``): cleared (a trigger); ``quiet`` also asks for status ``synced``, a link and no
   conflict;
 - a digest of an older woosync: cleared by migration 12 (the next run decides the full way).
+
+A seeded random walk of such steps checks that the quiet products are exactly those the full
+decision finds unchanged (``test_quiet_products_are_exactly_those_the_full_decision_finds_...``).
 
 Anything not quiet goes the full way (``select.load_items``, ``decide.decide_linked``), which books
 a fresh stamp when the product turns out unchanged after all. A variable product's variations are
