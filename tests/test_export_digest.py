@@ -418,7 +418,7 @@ def test_quiet_products_are_exactly_those_the_full_decision_finds_unchanged(
 
     run(fields=few, all_products=True)
     quiet_seen = 0
-    for _step in range(60):
+    for _step in range(40):
         product = random.choice(products)
         step = random.choice(
             ["edit", "sql", "same", "base", "status", "export", "export", "fields"]
@@ -450,4 +450,4 @@ def test_quiet_products_are_exactly_those_the_full_decision_finds_unchanged(
         assert all(oracle[p] == ("unchanged", []) for p in quiet), (step, quiet, oracle)
         assert all(oracle[p] == seen[p] for p in seen), (step, seen, oracle)
         quiet_seen += len(quiet)
-    assert quiet_seen > 60  # the walk met quiet products, often
+    assert quiet_seen > 40  # the walk met quiet products, often
