@@ -46,13 +46,6 @@ if TYPE_CHECKING:
 Encoder = Callable[[Any], Any]
 
 
-class JSONText(str):
-    """A JSON column's value already encoded as the column stores it (``json.dumps`` of it): it
-    is written as it is (a caller that needs the text anyway encodes it once)."""
-
-    __slots__ = ()
-
-
 def insert_many(session: Session, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys, in the same order) into ``table``."""
     if rows:
@@ -183,8 +176,6 @@ def _plain_json(column_type: Any, dialect: Any) -> bool:
 
 def _json(process: Encoder, value: Any) -> Any:
     kind = type(value)
-    if kind is JSONText:
-        return str(value)
     if kind is dict or kind is list:
         # what SQLAlchemy's processor gives (its serializer is json.dumps here, see _plain_json);
         # most rows' lists and objects are empty: json.dumps([]) == "[]", json.dumps({}) == "{}"

@@ -16,7 +16,7 @@ from typing import Any
 
 from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
-from woosync.services.export import decide, records, unchanged
+from woosync.services.export import decide, records
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -38,7 +38,6 @@ SYNCED = "synced"
 def row(item: Item, status: str) -> SyncRow:
     """The sync record of an item in ``status``."""
     known = item.known
-    text = unchanged.stored_text(known.previous)  # encoded once: stored, and in the digest
     return SyncRow(
         product_id=item.product_id,
         woo_product_id=known.woo_id,
@@ -51,19 +50,13 @@ def row(item: Item, status: str) -> SyncRow:
         store_echoes=known.echoes or None,
         image_sources=known.image_sources,
         conflicts=known.conflicts or None,
-        export_digest=_digest(item, text) if status == SYNCED else None,
-        exported_text=text,
+        export_digest=_digest(item) if status == SYNCED else None,
     )
 
 
-def _digest(item: Item, exported_text: str | None = None) -> str | None:
-    """The digest of the item's inputs (``exported_text``: its base prints as stored, when
-    made already), or None when the record is not in step with the catalog."""
-    if item.basis is None or not _in_step(item):
-        return None
-    if exported_text is None:
-        exported_text = unchanged.stored_text(item.known.previous)
-    return unchanged.digest(item.basis, exported_text)
+def _digest(item: Item) -> str | None:
+    """The item's stamp (``unchanged.stamp``), when it is in step."""
+    return item.basis if item.basis is not None and _in_step(item) else None
 
 
 def _in_step(item: Item) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import utcnow
-from woosync.db.bulk_sql import JSONText, write_many
+from woosync.db.bulk_sql import write_many
 from woosync.db.models import ProductSync
 
 if TYPE_CHECKING:
@@ -43,8 +43,6 @@ class SyncRow:
     image_sources: dict[str, str] | None = None
     conflicts: dict[str, Any] | None = None
     export_digest: str | None = None  # see unchanged.py
-    # ``exported_values`` as stored (``json.dumps``), when the caller made it already
-    exported_text: str | None = None
 
 
 def product_columns(fields: Iterable[str]) -> list[str]:
@@ -162,7 +160,7 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
                 row.last_modified_fields,
                 row.sync_status,
                 row.error_message,
-                row.exported_values if row.exported_text is None else JSONText(row.exported_text),
+                row.exported_values,
                 row.store_attributes,
                 now,
                 now,
