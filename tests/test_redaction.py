@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from urllib.parse import quote, quote_plus
 
 from woosync.core.logging import (
@@ -78,3 +79,24 @@ def test_sql_parameters_are_cleaned_only_when_they_hold_a_secret() -> None:
     nested = {"rows": [("A", [f"deep {SECRET}"])]}
     assert scrub_parameters(nested) == {"rows": [("A", [f"deep {REDACTED}"])]}
     assert scrub_parameters(f"{SECRET}") == REDACTED
+
+
+class _Text(str):
+    """A str subclass (an ORM or a driver may hand one over)."""
+
+
+def test_an_executemany_s_rows_are_scanned_whatever_their_values_are() -> None:
+    """The rows of an executemany are looked through by exact type: text of a str subclass, text
+    nested in a list, dict or tuple, and plain text are all found; numbers, dates and bytes pass."""
+    register_credentials(KEY, SECRET)
+    when = datetime(2026, 12, 4, tzinfo=UTC)
+    clean = [(1, 2.5, True, None, b"raw", when, "A mug", _Text("a cup"), ["x"], {"k": ("y",)})]
+    assert scrub_parameters(clean) is clean
+    for dirty, scrubbed in [
+        (_Text(f"say {SECRET}"), f"say {REDACTED}"),
+        ([f"deep {KEY}"], [f"deep {REDACTED}"]),
+        ({"message": (f"{SECRET}",)}, {"message": (REDACTED,)}),
+        (f"plain {KEY}", f"plain {REDACTED}"),
+    ]:
+        rows = [(1, "SKU-1", None), (2, dirty, when)]
+        assert scrub_parameters(rows) == [(1, "SKU-1", None), (2, scrubbed, when)]

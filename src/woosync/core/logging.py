@@ -257,6 +257,7 @@ class ScrubbingStream:
 
 
 _NESTED = (dict, list, tuple)
+_PLAIN = frozenset({str, int, float, bool, type(None), bytes})  # nothing to look into
 
 
 def scrub_parameters(parameters: Any) -> Any:
@@ -267,11 +268,17 @@ def scrub_parameters(parameters: Any) -> Any:
     strings: list[str] = [parameters] if isinstance(parameters, str) else []
     pending = [parameters] if isinstance(parameters, dict | list | tuple) else []
     if type(parameters) is list and all(type(row) is tuple for row in parameters):
-        # an executemany's rows: one pass each in C for their text and for anything nested
-        strings = [value for row in parameters for value in row if isinstance(value, str)]
-        pending = [value for row in parameters for value in row if isinstance(value, _NESTED)]
+        # an executemany's rows: one pass each in C for their plain text and for anything else
+        # (a str subclass, a container: looked into below); exact type checks, not isinstance
+        strings = [value for row in parameters for value in row if type(value) is str]
+        pending = [value for row in parameters for value in row if type(value) not in _PLAIN]
     while pending:
         container = pending.pop()
+        if isinstance(container, str):  # a str subclass among an executemany's values
+            strings.append(container)
+            continue
+        if not isinstance(container, _NESTED):  # a number, a date, bytes: no text to scan
+            continue
         for value in container.values() if isinstance(container, dict) else container:
             if isinstance(value, str):
                 strings.append(value)
