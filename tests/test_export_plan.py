@@ -279,3 +279,23 @@ def test_text_formats_numbers_without_float_noise() -> None:
     assert sync_targets.text(19.9) == "19.9"
     assert sync_targets.text(20.0) == "20"
     assert sync_targets.text(7) == "7"
+
+
+class _Name(str):
+    """A str subclass: read as text like any other value."""
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ([" Red ", "Blue"], ["Red", "Blue"]),
+        (["Red", "  ", ""], ["Red"]),
+        (["Red", 2, None, 1.5], ["Red", "2", "1.5"]),
+        ([_Name(" Tall "), "Short"], ["Tall", "Short"]),
+        ("Red | Blue", ["Red", "Blue"]),
+        ([], []),
+    ],
+)
+def test_name_lists_are_read_the_same_whatever_their_items(raw: Any, names: list[str]) -> None:
+    target = sync_targets.resolve_targets(["name", "sku", "COLOR"], None)[-1]
+    assert sync_targets.local_value(target, raw) == (names or None)

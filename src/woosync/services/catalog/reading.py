@@ -35,12 +35,19 @@ def field_value(product: Product | StoredProduct, name: str) -> Any:
     attributes = product.attributes or {}
     custom = product.custom_fields or {}
     if name.startswith(ATTRIBUTE_PREFIX):
-        return copy.deepcopy(attributes.get(name[len(ATTRIBUTE_PREFIX) :]))
+        return _copy(attributes.get(name[len(ATTRIBUTE_PREFIX) :]))
     if name.startswith(CUSTOM_PREFIX):
-        return copy.deepcopy(custom.get(name[len(CUSTOM_PREFIX) :]))
+        return _copy(custom.get(name[len(CUSTOM_PREFIX) :]))
     if name in attributes:
-        return copy.deepcopy(attributes[name])
-    return copy.deepcopy(custom.get(name))
+        return _copy(attributes[name])
+    return _copy(custom.get(name))
+
+
+def _copy(value: Any) -> Any:
+    """A copy of a stored value; an attribute's option list (plain text) without ``deepcopy``."""
+    if type(value) is list and all(type(item) is str for item in value):
+        return list(value)
+    return copy.deepcopy(value)
 
 
 def field_label(product: Product, name: str) -> str:

@@ -150,8 +150,10 @@ def _names(value: Any) -> list[str]:
     """A list of names from a list, a comma-free scalar or a ``|``-separated string."""
     if value is None:
         return []
-    if type(value) is list and all(type(item) is str for item in value):  # the common case
-        return [name for name in (item.strip() for item in value) if name]
+    if type(value) is list:  # the common case: plain text only, stripped in one pass
+        names = [item.strip() for item in value if type(item) is str]
+        if len(names) == len(value):
+            return names if all(names) else [name for name in names if name]
     items: Iterable[Any]
     if isinstance(value, (list, tuple)):
         items = value
