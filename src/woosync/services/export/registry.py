@@ -237,17 +237,25 @@ class StoreRegistry:
 
     def remember(self, kind: str, key: str, woo_id: int) -> None:
         key = _key(kind, key)
-        if self._refs.get((kind, key)) == woo_id:
+        ref = (kind, key)
+        held = self._refs.get(ref)
+        if held == woo_id:
             return
-        if kind == IMAGE:
+        if kind == IMAGE:  # once per image uploaded: no empty sets made on the way
             self._looked_up.add(key)
-            self._image_urls.get(self._refs.get((kind, key), 0), set()).discard(key)
-            self._image_urls.setdefault(woo_id, set()).add(key)
-        self._refs[(kind, key)] = woo_id
-        if kind != IMAGE:
+            urls = self._image_urls.get(0 if held is None else held)
+            if urls:
+                urls.discard(key)
+            urls = self._image_urls.get(woo_id)
+            if urls is None:
+                self._image_urls[woo_id] = {key}
+            else:
+                urls.add(key)
+        else:
             self._folded[(kind, fold(key))] = woo_id
-        self._new[(kind, key)] = woo_id
-        self._dropped.discard((kind, key))
+        self._refs[ref] = woo_id
+        self._new[ref] = woo_id
+        self._dropped.discard(ref)
 
     def forget(self, kind: str, key: str) -> None:
         """Drop a ref the store no longer honours (e.g. a deleted image)."""
