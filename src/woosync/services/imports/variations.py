@@ -54,9 +54,10 @@ from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.imports.variation_fields import (
+    OptionReader,
+    allowed_key,
     as_product,
     variation_fields,
-    variation_options,
 )
 from woosync.services.imports.variation_match import (
     Parent,
@@ -113,6 +114,7 @@ class VariationPage:
     def write(self) -> None:
         run = self.run
         families: list[tuple[Parent, list[StoreVariation]]] = []
+        reader = OptionReader(run.rules, run.slugs_by_id)
         for parent in self.parents:
             got = self.lists.get(parent.woo_id)
             if got is None:
@@ -124,10 +126,10 @@ class VariationPage:
                     ProductResult(parent.woo_id, parent.product_id, parent.sku, "failed", message)
                 )
                 continue
-            slugs = run.slugs_by_id
             allowed = allowed_options(parent.attributes)
+            key = allowed_key(allowed)
             found = [
-                StoreVariation(v, variation_options(v, run.rules, slugs, allowed))
+                StoreVariation(v, reader.options(v, allowed, key))
                 for v in got
                 if isinstance(v.get("id"), int)
                 # a parent sent again during the run: its variations' versions handled are dropped
