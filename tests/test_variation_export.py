@@ -535,3 +535,28 @@ def test_the_human_table_names_each_variation_by_its_sku(cli, shop) -> None:
     assert human.exit_code == 0, human.stderr
     rows = {line.split("\t")[1] for line in human.stdout.splitlines() if "\tcreated\t" in line}
     assert {"TEE", "TEE-S-RED", "TEE-M-RED", "TEE-L-BLUE", "MUG"} <= rows
+
+
+@pytest.mark.parametrize("squatted", [False, True])
+def test_a_store_parent_without_variations_gets_them_and_a_held_sku_is_still_named(
+    cli, shop, squatted: bool
+) -> None:
+    sandbox, conn = shop
+    parent = sandbox.create_product({"name": "Organic Tee", "sku": "TEE", "type": "variable"})
+    if squatted:
+        squatter = sandbox.create_product({"name": "Not a tee", "sku": "TEE-M-RED"})
+
+    data = export(cli, conn)
+
+    failed = [r for r in data["results"] if r["status"] == "error"]
+    held = sorted(v["sku"] for v in sandbox.variations(parent["id"]))  # linked by SKU
+    assert [p["sku"] for p in sandbox.products.values()].count("TEE") == 1
+    if squatted:
+        assert len(failed) == 1 and f"simple product #{squatter['id']}" in failed[0]["message"]
+        assert held == ["TEE-L-BLUE", "TEE-S-RED"]
+    else:
+        assert not failed
+        assert held == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]
+        again = export(cli, conn, "--partial")
+        assert not [r for r in again["results"] if r["status"] == "error"]
+        assert len(sandbox.variations(parent["id"])) == 3  # never twice
