@@ -41,6 +41,7 @@ from woosync.services.catalog import (
     insert_products,
     new_product_row,
 )
+from woosync.services.catalog.changes import FieldPlan
 from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.bookmark import parse_woo_gmt
 from woosync.services.imports.links import Link, links
@@ -235,7 +236,10 @@ class VariationPage:
         if options is not None:
             fields["attributes"] = options
         try:
-            target, plan = planned_change(product, fields, dry_run=run.dry_run)
+            if not run.dry_run and fields == {"sku": product.sku}:
+                target, plan = product, FieldPlan([], {})  # nothing came in (a re-import)
+            else:
+                target, plan = planned_change(product, fields, dry_run=run.dry_run)
         except ValidationError as exc:
             self._report(parent, variation, product.id, "failed", exc.message)
             return
