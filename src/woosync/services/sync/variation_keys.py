@@ -112,7 +112,7 @@ class _Plan:
 
     def __init__(self, unsent: Sequence[sync_targets.Target], base_keys: Collection[str]) -> None:
         self.todo = tuple(target for target in unsent if target.key not in base_keys)
-        self.token = tuple(target.key for target in self.todo)
+        self.token = tuple((target.key, target.woo, target.kind) for target in self.todo)
         self.scalars = tuple(t.woo for t in self.todo if t.kind == sync_targets.SCALAR)
         self.others = tuple(t for t in self.todo if t.kind != sync_targets.SCALAR)
 
