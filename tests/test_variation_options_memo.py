@@ -29,7 +29,7 @@ VARIATIONS: list[dict[str, Any]] = [
     {"id": 7, "attributes": [entry("Size", ["S"], "pa_size", 3)]},  # a list: not a key
     {"id": 8},
 ]
-PARENTS = [
+PARENTS: list[dict[str, Any]] = [
     {"Size": ["S", "M", "L"], "Color": ["Red", "Blue"]},
     {"size": ["s", "M"], "Color": "Red"},  # another spelling: remembered apart
 ]
