@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 from woosync import __version__
 from woosync.cli.context import AppContext, JsonFlag, app_context
 from woosync.cli.flags import flag_of
+from woosync.cli.plain_values import convert_plainly
 from woosync.core.errors import DatabaseError, WoosyncError
 from woosync.core.exit_codes import ExitCode
 from woosync.core.ids import SQLITE_MAX_INTEGER
@@ -56,6 +57,7 @@ def _help_as_written(command: Any) -> None:
 
 
 def _as_written(param: Any) -> None:
+    convert_plainly(param)  # and its values without pydantic, where they are plain
     if getattr(param, "is_flag", False) and not getattr(param, "count", False):
         param.metavar = ""
     elif param.metavar is None:
