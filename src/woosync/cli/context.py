@@ -57,6 +57,7 @@ class AppContext:
             import os
 
             from woosync.core.errors import ValidationError
+            from woosync.core.gc_tuning import end_start_up
             from woosync.core.paths import DB_ENV
             from woosync.db.engine import open_database, open_empty_database
 
@@ -72,6 +73,7 @@ class AppContext:
                 self._database = open_empty_database(path)
             else:
                 self._database = open_database(path)
+            end_start_up()  # the command's imports are done: its own work begins
         return self._database
 
     def quick_read(self) -> QuickRead | None:
