@@ -56,9 +56,7 @@ def _outcome(runtime: Any, value: Any, param: Any, ctx: Context) -> tuple[str, A
 
 def _kind(param: Any) -> str:
     annotation = param.type_descriptor.annotation
-    return (
-        getattr(annotation, "__name__", None) if isinstance(annotation, type) else str(annotation)
-    )
+    return annotation.__name__ if isinstance(annotation, type) else str(annotation)
 
 
 def _cases() -> Iterator[tuple[str, Any]]:
