@@ -109,8 +109,8 @@ def test_the_woosync_script_starts_quietly(tmp_path: Path) -> None:
     """Through the script's own entry point: start-up's threshold while the command imports and
     reads connections, CPython's default once a command opened the database."""
     code = (
-        "import atexit, gc, sys; from woosync.cli import launch; "
-        "atexit.register(lambda: print(gc.get_threshold()[0], file=sys.stderr)); "
+        "import atexit, gc, sys; from woosync.cli import launch; before = gc.get_threshold()[0]; "
+        "atexit.register(lambda: print(before, gc.get_threshold()[0], file=sys.stderr)); "
         "sys.argv = ['woosync', *sys.argv[1:]]; launch.main()"
     )
     env = {**os.environ, "WOOSYNC_HOME": str(tmp_path / "home")}
@@ -121,5 +121,6 @@ def test_the_woosync_script_starts_quietly(tmp_path: Path) -> None:
             [sys.executable, "-c", code, *command], capture_output=True, text=True, env=env
         )
         assert done.returncode == 0, done.stderr
-        seen[command[0]] = int(done.stderr.strip().splitlines()[-1])
-    assert seen == {"--version": START_UP_THRESHOLD, "products": gc.get_threshold()[0]}
+        before, after = done.stderr.strip().splitlines()[-1].split()
+        seen[command[0]] = int(after)
+    assert seen == {"--version": START_UP_THRESHOLD, "products": int(before)}
