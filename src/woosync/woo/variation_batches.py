@@ -14,7 +14,9 @@ the rules product batches follow:
 - a lone write whose request keeps failing is given up after :data:`MAX_SINGLE_ATTEMPTS`; after
   :data:`MAX_FAILURE_STREAK` failed requests in a row every write still waiting is given up;
 - a per-item error (a duplicate SKU with ``resource_id`` and ``unique_sku``, an invalid id, ...)
-  fails only that write, as :class:`~woosync.woo.models.ItemError`.
+  fails only that write, as :class:`~woosync.woo.models.ItemError`;
+- a :class:`VariationGate` may hold writes back (and rewrite them) before each request: the
+  export's image claims, so a new image URL is sent by ``src`` once and by its media id after.
 """
 
 from __future__ import annotations
@@ -22,11 +24,11 @@ from __future__ import annotations
 import logging
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from queue import SimpleQueue
-from typing import Any
+from typing import Any, Protocol
 
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.batches import Batches, BatchKind
@@ -104,6 +106,17 @@ class _Pending:
     maybe_landed: bool = False  # a request holding this create may have been applied
 
 
+class VariationGate(Protocol):
+    """Asked before each request which of a parent's next writes go in it."""
+
+    def admit(
+        self, parent_id: int, writes: Sequence[VariationWrite]
+    ) -> list[VariationWrite | None]:
+        """For each of ``writes`` (the next ones queued for ``parent_id``), the write as it goes
+        now (possibly rewritten), or None: it stays queued until another request is answered."""
+        ...
+
+
 def _retriable(exc: BaseException) -> bool:
     if isinstance(exc, WooAuthError):
         return False
@@ -122,10 +135,12 @@ class VariationBatches(Variations, Batches):
         *,
         size: int = MAX_BATCH,
         concurrency: int = 4,
+        gate: VariationGate | None = None,
     ) -> Iterator[list[VariationOutcome]]:
         """Send ``writes``; yields the outcomes of each finished request (or recovery) as they
-        come, so the caller can book them per batch. Every write ends in exactly one outcome."""
-        run = _VariationRun(self, max(1, min(size, MAX_BATCH)), concurrency)
+        come, so the caller can book them per batch (before the next requests are made up, so
+        ``gate`` sees what was booked). Every write ends in exactly one outcome."""
+        run = _VariationRun(self, max(1, min(size, MAX_BATCH)), concurrency, gate)
         return run.send(writes)
 
 
@@ -135,8 +150,15 @@ _Answer = tuple[list[VariationOutcome], list[_Pending]]
 class _VariationRun:
     """One call of :meth:`VariationBatches.write_variations`."""
 
-    def __init__(self, client: VariationBatches, size: int, concurrency: int) -> None:
+    def __init__(
+        self,
+        client: VariationBatches,
+        size: int,
+        concurrency: int,
+        gate: VariationGate | None = None,
+    ) -> None:
         self.client = client
+        self.gate = gate
         self.max_size = size
         self.size = size
         self.concurrency = max(1, min(concurrency, MAX_CONNECTIONS))
@@ -153,16 +175,28 @@ class _VariationRun:
         # finished requests in the order they finish (cheaper than concurrent.futures.wait,
         # which sets up a waiter on every request in flight for each one that finishes)
         finished: SimpleQueue[Future[_Answer]] = SimpleQueue()
+        held: list[int] = []  # parents the gate holds back until another answer
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="woosync-var") as pool:
-            while busy or ready:
+            while busy or ready or held:
+                ready.extendleft(reversed(held))
+                held.clear()
                 while ready and len(busy) < self.concurrency:
                     parent_id = ready.popleft()
                     queue = self.queues[parent_id]
                     if queue:
-                        chunk = [queue.popleft() for _ in range(min(self.size, len(queue)))]
+                        chunk = self._next_chunk(parent_id, queue, gated=True)
+                        if not chunk:
+                            held.append(parent_id)
+                            continue
                         future = pool.submit(self._send, parent_id, chunk)
                         busy[future] = (parent_id, chunk, time.monotonic())
                         future.add_done_callback(finished.put)
+                if not busy and held:  # no answer can come to free them: send as queued
+                    parent_id = held.pop(0)
+                    chunk = self._next_chunk(parent_id, self.queues[parent_id], gated=False)
+                    future = pool.submit(self._send, parent_id, chunk)
+                    busy[future] = (parent_id, chunk, time.monotonic())
+                    future.add_done_callback(finished.put)
                 if not busy:
                     continue
                 future = finished.get()
@@ -176,6 +210,24 @@ class _VariationRun:
                     rest = self._give_up(future.exception())
                     if rest:
                         yield rest
+
+    def _next_chunk(self, parent_id: int, queue: deque[_Pending], *, gated: bool) -> list[_Pending]:
+        """The parent's next request: up to ``size`` writes, those the gate holds back left
+        queued (first again next time)."""
+        chunk = [queue.popleft() for _ in range(min(self.size, len(queue)))]
+        if self.gate is None or not gated:
+            return chunk
+        admitted = self.gate.admit(parent_id, [p.write for p in chunk])
+        kept: list[_Pending] = []
+        later: list[_Pending] = []
+        for pending, write in zip(chunk, admitted, strict=True):
+            if write is None:
+                later.append(pending)
+            else:
+                pending.write = write
+                kept.append(pending)
+        queue.extendleft(reversed(later))
+        return kept
 
     # one request ------------------------------------------------------------------------------
     def _send(self, parent_id: int, chunk: list[_Pending]) -> _Answer:

@@ -109,6 +109,7 @@ _VARIATION_LINK = (
     "store_echoes",  # an import's memory, kept for the keys a write does not send
     "conflicts",
     "image_sources",  # store media id -> the catalog URL it stands for (see sync.echoes)
+    "sync_status",  # failed last time: its request may have landed (images.VariationImageClaims)
 )
 
 

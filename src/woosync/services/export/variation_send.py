@@ -18,7 +18,8 @@ from typing import Any
 
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
-from woosync.services.export.records import SyncRow, write_syncs
+from woosync.services.export.images import VariationImageClaims
+from woosync.services.export.records import RETRY_STATUSES, SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.variation_match import LocalVariation, holder_elsewhere
 from woosync.services.export.variation_payload import OPTIONS_KEY
@@ -39,6 +40,7 @@ from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
 from woosync.woo.errors import WooError
 
 GONE = "woocommerce_rest_product_variation_invalid_id"
+IMAGE_GONE = "woocommerce_variation_invalid_image_id"  # a cached media id the store lost
 BOOK_ROWS = 600  # sync records written together (about 100 parents' requests)
 BOOK_SECONDS = 2.0  # ... or after this long, whichever comes first
 
@@ -61,6 +63,13 @@ class VariationSender:
     ) -> None:
         self.db = db
         self.registry = registry  # learns the media id of each image sent by URL
+        # a new URL goes by src once, by its id after (several variations may share it)
+        self.claims = (
+            VariationImageClaims(registry, client, self._failed_before)
+            if registry is not None
+            else None
+        )
+        self._sending: dict[int, VariationItem] = {}  # the variations of the current send()
         self.client = client
         self.connection_id = connection_id
         self.targets = targets
@@ -79,31 +88,65 @@ class VariationSender:
             return stale
         rows: list[SyncRow] = []
         booked = time.monotonic()
-        outcomes = self.client.write_variations(
-            writes, size=self.batch_size, concurrency=self.concurrency
-        )
+        claims = self.claims
+        retried: set[int] = set()  # sent again with their image's URL (the id was refused)
+        self._sending = by_id
         try:
-            for batch in outcomes:
-                for outcome in batch:
-                    if outcome.write.action == "delete":
-                        self.report.pruned.append(pruned_variation(outcome))
-                        continue
-                    variation = by_id[outcome.write.tag]
-                    error = outcome.error
-                    if (
-                        error is not None
-                        and error.code == GONE
-                        and outcome.write.action == "update"
-                    ):
-                        stale.append(variation)
-                        continue
-                    rows.append(self._booked(variation, outcome))
-                if len(rows) >= BOOK_ROWS or time.monotonic() - booked >= BOOK_SECONDS:
-                    self.book(rows)
-                    rows, booked = [], time.monotonic()
+            while writes:
+                outcomes = self.client.write_variations(
+                    writes, size=self.batch_size, concurrency=self.concurrency, gate=claims
+                )
+                writes = []
+                for batch in outcomes:
+                    for outcome in batch:
+                        if claims is not None:
+                            claims.release(outcome)
+                        if outcome.write.action == "delete":
+                            self.report.pruned.append(pruned_variation(outcome))
+                            continue
+                        variation = by_id[outcome.write.tag]
+                        error = outcome.error
+                        if (
+                            error is not None
+                            and error.code == GONE
+                            and outcome.write.action == "update"
+                        ):
+                            stale.append(variation)
+                            continue
+                        again = self._image_again(variation, outcome, retried)
+                        if again is not None:
+                            writes.append(again)
+                            continue
+                        rows.append(self._booked(variation, outcome))
+                    if len(rows) >= BOOK_ROWS or time.monotonic() - booked >= BOOK_SECONDS:
+                        self.book(rows)
+                        rows, booked = [], time.monotonic()
         finally:
             self.book(rows)
         return stale
+
+    def _failed_before(self, tag: int) -> bool:
+        """Whether the variation's last export failed (its request may have landed)."""
+        variation = self._sending.get(tag)
+        if variation is None:
+            return False
+        sync = variation.family.syncs.get(int(variation.row.id))
+        return getattr(sync, "sync_status", None) in RETRY_STATUSES
+
+    def _image_again(
+        self, variation: VariationItem, outcome: VariationOutcome, retried: set[int]
+    ) -> VariationWrite | None:
+        """A write refused for an image id the store no longer has (nothing was written): the
+        same write with the URL, once."""
+        error = outcome.error
+        images = variation.values.get("images")
+        tag = outcome.write.tag
+        if error is None or error.code != IMAGE_GONE or self.claims is None or not images:
+            return None
+        if tag in retried:
+            return None
+        retried.add(tag)
+        return self.claims.forget(outcome.write, str(images[0]))
 
     def book(self, rows: list[SyncRow]) -> None:
         """Write these sync records and the image ids learnt with them (one transaction)."""

@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from woosync.db.engine import Database
+from woosync.services.export.images import adopt_variation_image
 from woosync.services.export.payload import MissingRefError
 from woosync.services.export.records import SyncRow
 from woosync.services.export.registry import StoreRegistry
@@ -247,6 +248,9 @@ class VariationExport:
                     continue
                 if match.action == "update":  # relinked: the store's copy may differ anywhere
                     variation.woo_id = int(match.woo_id or 0)
+                    held = store[family.woo_id]
+                    stored = next((v for v in held if v.get("id") == variation.woo_id), None)
+                    adopt_variation_image(self.registry, variation.values, stored)
                 write = self._write(variation, match.action, list(variation.prints), match.woo_id)
                 if write is not None:
                     writes.append(write)
