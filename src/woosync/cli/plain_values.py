@@ -9,8 +9,9 @@ does (a string as it is, ``12`` in range as 12, ``--db x.db`` as ``Path("x.db")`
 other value to Typer's own adapter, built then, so that an error reads exactly as Typer writes it
 (``--limit abc``: "'abc' is not a valid integer").
 
-Typer's converters are internal (``typer._coercion``): with a Typer that has none of them, nothing
-changes and Typer converts every value itself.
+Typer's converters are internal (``typer._coercion``): with a Typer that has none of them (or other
+ones), nothing changes and Typer converts every value itself; ``tests/test_plain_values.py`` checks
+every plain parameter against Typer's own converter, so a Typer that converts differently fails it.
 """
 
 from __future__ import annotations
@@ -112,4 +113,8 @@ def convert_plainly(param: Any) -> None:
         or info.clamp
     ):
         return
-    param._runtime_param = PlainRuntimeParam(parameter_info=info, annotation=descriptor.annotation)
+    try:
+        plain = PlainRuntimeParam(parameter_info=info, annotation=descriptor.annotation)
+    except TypeError:  # a Typer whose converters take other fields: it converts by itself
+        return
+    param._runtime_param = plain
