@@ -32,11 +32,16 @@ def csv_file(tmp_path: Path, rows: list[str], name: str = "c.csv") -> Path:
 
 
 def stored(db_path: Path) -> dict[str, tuple[Any, ...]]:
-    """Every column of every product, by SKU."""
+    """Every column of every product, by SKU, the load digest last (but the count of the row's
+    writes, ``revision``: SQLite's bookkeeping for export, tests/test_export_digest.py)."""
     with sqlite3.connect(db_path) as connection:
-        connection.row_factory = sqlite3.Row
-        rows = connection.execute("SELECT * FROM products ORDER BY id").fetchall()
-    return {row["sku"]: tuple(row) for row in rows}
+        names = [row[1] for row in connection.execute("PRAGMA table_info(products)")]
+        shown = [name for name in names if name not in _LAST] + ["sku", "load_digest"]
+        rows = connection.execute(f"SELECT {', '.join(shown)} FROM products ORDER BY id")
+        return {row[-2]: (*row[:-2], row[-1]) for row in rows}
+
+
+_LAST = ("load_digest", "revision")
 
 
 def digests(db_path: Path) -> dict[str, str | None]:

@@ -16,6 +16,9 @@ from pathlib import Path
 
 LOG = "test_rows_written"
 OPERATIONS = ("INSERT", "UPDATE", "DELETE")
+# SQLite's own bookkeeping, not a row the run wrote: migration 12's trigger bumping the revision
+# of a product row after each write of it (nothing else raises the revision)
+_NOT_BOOKKEEPING = {("products", "UPDATE"): "WHEN NEW.revision <= OLD.revision "}
 
 
 @contextmanager
@@ -35,6 +38,7 @@ def rows_written(db_path: Path) -> Iterator[Counter[tuple[str, str]]]:
                 for op in OPERATIONS:
                     db.execute(
                         f'CREATE TRIGGER "{LOG}_{table}_{op}" AFTER {op} ON "{table}" '
+                        f"{_NOT_BOOKKEEPING.get((table, op), '')}"
                         f"BEGIN INSERT INTO {LOG} VALUES ('{table}', '{op}'); END"
                     )
     try:

@@ -138,12 +138,13 @@ class ResultsView(_View):
         self.shown = 0  # rows worth showing, kept or not
 
     def add(self, result: ProductResult) -> None:
-        shaped = shapes.product_result(result, self.spell)
-        if result.failed:
-            self._failure(result.product_id, shaped["message"])
-        if self.spool is not None:
-            self.spool.add(shaped)
-            return
+        if self.spool is not None or result.failed:  # shaped only where it is used
+            shaped = shapes.product_result(result, self.spell)
+            if result.failed:
+                self._failure(result.product_id, shaped["message"])
+            if self.spool is not None:
+                self.spool.add(shaped)
+                return
         if not (self.verbose or _worth_a_row(result)):
             return
         self.shown += 1

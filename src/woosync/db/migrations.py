@@ -257,6 +257,70 @@ WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
 BEGIN UPDATE products SET load_digest = NULL WHERE id = NEW.id; END""",
 )
 
+# An unchanged partial export decided in SQL, without reading the product (issue 12;
+# services/export/unchanged.py). ``products.revision`` counts the changes of a row: a trigger bumps
+# it whenever an UPDATE changes any column but the bookkeeping ones (the timestamps, the load's
+# digest, the revision itself; a write that sets the revision cannot take it back). A sync record's
+# ``export_digest`` is stamped with the export's settings and the revision its values were read
+# at, so any later change of the product makes it stale, even one made while the export ran.
+# Migration 11's trigger (clear ``load_digest`` on any other write) is made again to let the bump
+# pass: else the bump would clear the digest a load has just set. A product inserted under a used
+# id, and any write of a record's base, link, status or conflicts that does not stamp it anew,
+# clear the stamp. Digests of the earlier kind (migration 9: a hash of the columns) are dropped.
+# A later migration that adds a column to ``products`` makes ``products_revised`` again with it
+# (tests/test_export_digest.py checks that every column is listed).
+_M012_CHANGED = " OR ".join(
+    f"NEW.{c} IS NOT OLD.{c}"
+    for c in [
+        "id",
+        "sku",
+        "name",
+        "description",
+        "status",
+        "type",
+        "price",
+        "sale_price",
+        "weight",
+        "length",
+        "width",
+        "height",
+        "stock_status",
+        "categories",
+        "tags",
+        "images",
+        "attributes",
+        "custom_fields",
+        "manage_stock",
+        "stock_quantity",
+        "backorders",
+        "low_stock_amount",
+        "date_on_sale_from",
+        "date_on_sale_to",
+        "parent_id",
+    ]
+)
+M012_PRODUCT_REVISION = (
+    "ALTER TABLE products ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+    f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
+WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({_M012_CHANGED}))
+BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
+    "DROP TRIGGER products_load_digest_cleared",
+    """CREATE TRIGGER products_load_digest_cleared AFTER UPDATE ON products FOR EACH ROW
+WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
+AND NEW.revision IS OLD.revision
+BEGIN UPDATE products SET load_digest = NULL WHERE id = NEW.id; END""",
+    """CREATE TRIGGER products_inserted_export_digest_cleared AFTER INSERT ON products FOR EACH ROW
+BEGIN UPDATE product_sync SET export_digest = NULL
+WHERE product_id = NEW.id AND export_digest IS NOT NULL; END""",
+    """CREATE TRIGGER product_sync_export_digest_cleared AFTER UPDATE ON product_sync FOR EACH ROW
+WHEN NEW.export_digest IS NOT NULL AND NEW.export_digest IS OLD.export_digest AND (
+NEW.exported_values IS NOT OLD.exported_values OR NEW.conflicts IS NOT OLD.conflicts
+OR NEW.sync_status IS NOT OLD.sync_status OR NEW.woo_product_id IS NOT OLD.woo_product_id
+OR NEW.product_id IS NOT OLD.product_id OR NEW.connection_id IS NOT OLD.connection_id)
+BEGIN UPDATE product_sync SET export_digest = NULL WHERE id = NEW.id; END""",
+    "UPDATE product_sync SET export_digest = NULL WHERE export_digest IS NOT NULL",
+)
+
 
 def _statements(statements: tuple[str, ...]) -> Callable[[sqlite3.Connection], None]:
     """Statements run one by one (a trigger's body holds semicolons: no split)."""
@@ -280,6 +344,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("export_digest", _script(M009_EXPORT_DIGEST)),
     Migration("variations", _script(M010_VARIATIONS)),
     Migration("load_digest", _statements(M011_LOAD_DIGEST)),
+    Migration("product_revision", _statements(M012_PRODUCT_REVISION)),
 )
 LATEST = len(MIGRATIONS)
 

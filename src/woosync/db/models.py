@@ -160,6 +160,11 @@ class Product(SQLModel, table=True):
     # migration 11: the digest of the product file row last loaded into it (NULL once anything else
     # writes the row: a trigger); see services/catalog/stored.py
     load_digest: str | None = None
+    # migration 12: how many times the row was written (a trigger bumps it on every UPDATE);
+    # an export's digest names the revision it was made from (services/export/unchanged.py)
+    revision: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default="0")
+    )  # no Python-side default: a bulk insert leaves it to SQLite
 
 
 class StoreRef(SQLModel, table=True):

@@ -22,10 +22,12 @@ if TYPE_CHECKING:
 
 EXPLICIT = ("attribute:", "custom:")
 
-# the attribute and custom field names of the catalog, each once (SQLite's json_each)
-_CATALOG_NAMES = text(
-    "SELECT DISTINCT key FROM products, json_each(products.attributes) "
-    "UNION SELECT DISTINCT key FROM products, json_each(products.custom_fields)"
+# whether some product of the catalog has an attribute or custom field of this name (SQLite's
+# json_each; it stops at the first product that has one, rather than reading the whole catalog)
+_CATALOG_HAS = text(
+    "SELECT EXISTS (SELECT 1 FROM products, json_each(products.attributes) AS a"
+    " WHERE a.key = :name) OR EXISTS (SELECT 1 FROM products,"
+    " json_each(products.custom_fields) AS c WHERE c.key = :name)"
 )
 
 
@@ -34,8 +36,11 @@ def catalog_field_names(db: Database, names: Sequence[str]) -> set[str]:
     if not names:
         return set()
     with db.session() as session:
-        found = {str(key) for key in session.execute(_CATALOG_NAMES).scalars()}
-    return {name for name in names if name in found}
+        return {
+            name
+            for name in dict.fromkeys(names)
+            if session.execute(_CATALOG_HAS, {"name": name}).scalar()
+        }
 
 
 def check_field_names(db: Database, names: Sequence[str], option: str = "fields") -> None:

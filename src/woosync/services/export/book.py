@@ -16,7 +16,7 @@ from typing import Any
 
 from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
-from woosync.services.export import decide, payload, records, unchanged
+from woosync.services.export import decide, payload, records
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -55,9 +55,8 @@ def row(item: Item, status: str) -> SyncRow:
 
 
 def _digest(item: Item) -> str | None:
-    if item.basis is None or not _in_step(item):
-        return None
-    return unchanged.digest(item.basis, unchanged.stored_text(item.known.previous))
+    """The item's stamp (``unchanged.stamp``), when it is in step."""
+    return item.basis if item.basis is not None and _in_step(item) else None
 
 
 def _in_step(item: Item) -> bool:

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from woosync.woo import WooClient
 
 log = logging.getLogger("woosync.export")
+_NOT_READ: Any = object()
 
 NOT_SYNCED = "Product not synced to this connection"
 
@@ -165,9 +166,15 @@ class Job:
         columns = product_columns(fields)
         readers = select.field_readers([t.field for t in self.targets])
         decode = row_reader(Product.__table__, columns, self.db.engine.dialect)  # type: ignore[attr-defined]
-        signature = unchanged.signature(self.targets, self.allow_empty)
-        width = len(columns)
-        for rows in select.raw_chunks(self.db, self.connection_id, self.choice, columns):
+        settings = unchanged.settings(self.targets, self.allow_empty)
+        for rows in select.raw_chunks(
+            self.db,
+            self.connection_id,
+            self.choice,
+            columns,
+            quiet=settings if self.options.partial else None,
+            kept=self.selection.columns(),
+        ):
             with self.db.session() as session:
                 kept, left_out = select.split_chunk(
                     session,
@@ -189,16 +196,21 @@ class Job:
             run.report(len(left_out))  # counted by count_products: done, nothing to send
             self.seen += len(kept)
             chunk = Chunk([int(row[0]) for row in kept])
-            bases: dict[int, Any] = {}
+            stamps: dict[int, str] = {}  # what the loud ones are stamped with when in step
             loud: list[select.RawRow] = []
+            times: dict[Any, datetime | None] = {}  # a batch's records share one time
             for row in kept:
-                basis = unchanged.basis(signature, row[:width])
-                sync = row[width:]
-                if self.options.partial and unchanged.is_unchanged(sync, basis):
-                    chunk.quiet[int(row[0])] = (int(sync[0]), unchanged.last_exported(sync[5]))
-                    chunk.skus[int(row[0])] = str(row[1])
+                if row[select.QUIET]:
+                    stored = row[select.LAST_EXPORTED]
+                    last = times.get(stored, _NOT_READ)
+                    if last is _NOT_READ:
+                        last = times[stored] = unchanged.last_exported(stored)
+                    chunk.quiet[row[0]] = (row[select.WOO_ID], last)
+                    chunk.skus[row[0]] = row[1]
+                    if row[select.VARIABLE]:
+                        chunk.variable.append(row[0])
                 else:
-                    bases[int(row[0])] = basis
+                    stamps[row[0]] = unchanged.stamp(settings, row[select.REVISION])
                     loud.append(row)
             run.report(len(chunk.quiet))
             with self.db.session() as session:
@@ -212,7 +224,7 @@ class Job:
                     self.allow_empty,
                 )
             for item in chunk.items:
-                item.basis = bases[item.product_id]
+                item.basis = stamps[item.product_id]
             with self.db.session() as session:
                 run.registry.load_images(
                     session,
@@ -231,6 +243,7 @@ class Chunk:
     items: list[Item] = field(default_factory=list)
     quiet: dict[int, tuple[int, datetime | None]] = field(default_factory=dict)
     skus: dict[int, str] = field(default_factory=dict)  # of the quiet ones (a dry run shows them)
+    variable: list[int] = field(default_factory=list)  # the quiet variable products, in order
 
     def in_order(self) -> Iterator[tuple[int, tuple[int, datetime | None] | None]]:
         """Each product of the chunk, in order, with what is known when it is unchanged."""

@@ -107,8 +107,7 @@ def export_products(
             items = chunk.items
             done = {item.product_id: book.result_of(run, item) for item in items}
             went_out = [r.product_id for r in done.values() if not r.failed]
-            went_out += [product_id for product_id, quiet in chunk.in_order() if quiet is not None]
-            chunk_parents = variable_parents(db, went_out)
+            chunk_parents = variable_parents(db, went_out) + chunk.variable  # (quiet: as read)
             chunk_failed = failed_parents(db, done.values())
             parents.extend(chunk_parents)
             unsent.update(chunk_failed)

@@ -3,8 +3,9 @@
 Exactly one way of choosing: ``product_ids`` or ``skus`` (in the order given; one missing is an
 error before anything is sent), ``all_products`` (by id) or ``retry_failed`` (whose sync record
 for this store says ``error``, or ``pending`` after an interrupted run). :func:`raw_chunks` reads
-them ``CHUNK`` at a time as the database stores them (no JSON decoded: enough to decide an
-unchanged partial export, ``unchanged.py``, and the exclusions); :func:`load_items` then decodes
+them ``CHUNK`` at a time as the database stores them (no JSON decoded), SQLite saying which are
+unchanged for a partial export (``unchanged.py``: of those only the id, the SKU and the columns
+the exclusions read); :func:`split_chunk` leaves out the exclusions; :func:`load_items` decodes
 the rest (the same rows: ``db.raw_rows``), reads the sync records of those that have one, and makes
 each an :class:`~state.Item` with its desired values (``plan.desired_values``).
 """
@@ -21,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import NotFoundError, ValidationError, param
 from woosync.core.fields import LIST_FIELDS, SCALAR_FIELDS
 from woosync.db.raw_rows import RowReader
+from woosync.products import variations
 from woosync.services.catalog import field_label, field_value
-from woosync.services.export import plan
+from woosync.services.export import plan, unchanged
 from woosync.services.export.records import RETRY_STATUSES, load_syncs
 from woosync.services.export.state import Item, Known
 from woosync.services.selection import Excluded, exclusions, split_excluded
@@ -36,17 +38,12 @@ if TYPE_CHECKING:
 
 CHUNK = 2000  # products planned, looked up, sent and booked together
 _IN_LIMIT = 500  # ids per IN (...) query
-# the sync record's columns read undecoded with each product (unchanged.py)
-SYNC_RAW = (
-    "woo_product_id",
-    "sync_status",
-    "export_digest",
-    "exported_values",
-    "conflicts",
-    "last_exported_at",
-)
-RawRow = tuple[Any, ...]  # the product's columns (``product_columns``), then SYNC_RAW
-_SYNC_STATUS = SYNC_RAW.index("sync_status") - len(SYNC_RAW)  # in a RawRow: None without a record
+# what a RawRow holds after the product's columns: its sync record's (None without one), the
+# product's revision, whether it is a variable product, and whether it is quiet (unchanged.quiet:
+# its columns but ``kept`` are NULL)
+TAIL = ("woo_product_id", "sync_status", "last_exported_at", "revision", "variable", "quiet")
+RawRow = tuple[Any, ...]  # the product's columns (``product_columns``), then TAIL
+WOO_ID, SYNC_STATUS, LAST_EXPORTED, REVISION, VARIABLE, QUIET = range(-len(TAIL), 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,17 +117,21 @@ def count_chosen(session: Session, connection_id: int, *, retry_failed: bool) ->
 
 
 def raw_chunks(
-    db: Database, connection_id: int, choice: Choice, columns: Sequence[str]
+    db: Database,
+    connection_id: int,
+    choice: Choice,
+    columns: Sequence[str],
+    *,
+    quiet: str | None = None,
+    kept: Iterable[str] = (),
 ) -> Iterator[list[RawRow]]:
     """The products chosen, ``CHUNK`` at a time, as stored (a short read per chunk: nothing is
-    held open while the chunk is sent)."""
+    held open while the chunk is sent). ``quiet``: the settings of a partial export
+    (``unchanged.settings``): a product whose record holds their stamp is quiet, and of its
+    columns only ``id``, ``sku`` and ``kept`` are read (the others are NULL)."""
     size = CHUNK
-    head = (
-        "SELECT "
-        + ", ".join([*(f"p.{c}" for c in columns), *(f"s.{c}" for c in SYNC_RAW)])
-        + " FROM products p LEFT JOIN product_sync s"
-        " ON s.product_id = p.id AND s.connection_id = ?"
-    )
+    head = _head(columns, quiet, kept)
+    first = (connection_id,) if quiet is None else (connection_id, quiet)
     if choice.named:
         column = "id" if choice.product_ids else "sku"
         position = columns.index(column)
@@ -141,7 +142,7 @@ def raw_chunks(
                 cursor = _cursor(session)
                 for group in _groups(wanted):
                     query = f"{head} WHERE p.{column} IN ({_marks(group)})"
-                    for row in cursor.execute(query, (connection_id, *group)):
+                    for row in cursor.execute(query, (*first, *group)):
                         found[row[position]] = row
             yield [found[key] for key in wanted if key in found]
         return
@@ -152,7 +153,7 @@ def raw_chunks(
     query = f"{head}{where} ORDER BY p.id LIMIT ?"
     after = 0
     while True:
-        params = (connection_id, after, *(RETRY_STATUSES if choice.retry_failed else ()), size)
+        params = (*first, after, *(RETRY_STATUSES if choice.retry_failed else ()), size)
         with db.session() as session:
             rows = _cursor(session).execute(query, params).fetchall()
         if not rows:
@@ -161,6 +162,26 @@ def raw_chunks(
         if len(rows) < size:
             return
         after = rows[-1][0]
+
+
+def _head(columns: Sequence[str], quiet: str | None, kept: Iterable[str]) -> str:
+    """The query up to its WHERE: ``columns`` and :data:`TAIL` of products ``p`` with their
+    record ``s`` for the connection (the first parameter); with ``quiet`` (the second), ``q`` is
+    the record when it holds the stamp (``unchanged.quiet``), and a quiet product's columns but
+    ``kept`` are not read."""
+    variable = f"p.type = '{variations.VARIABLE}'"
+    tail = f"s.woo_product_id, s.sync_status, s.last_exported_at, p.revision, {variable}"
+    joined = (
+        " FROM products p LEFT JOIN product_sync s ON s.product_id = p.id AND s.connection_id = ?"
+    )
+    if quiet is None:
+        return f"SELECT {', '.join(f'p.{c}' for c in columns)}, {tail}, 0{joined}"
+    always = {"id", "sku", *kept}
+    shown = [f"p.{c}" if c in always else f"CASE WHEN q.id IS NULL THEN p.{c} END" for c in columns]
+    return (
+        f"SELECT {', '.join(shown)}, {tail}, q.id IS NOT NULL{joined}"
+        f" LEFT JOIN product_sync q ON q.id = s.id AND {unchanged.quiet('q')}"
+    )
 
 
 def split_chunk(
@@ -208,7 +229,7 @@ def load_items(
     """The products of ``rows`` (as :func:`raw_chunks` read them) decoded by ``decode``
     (``db.raw_rows.row_reader`` of their columns: no second read), with their sync records (read
     only for the rows that have one), as items with their desired values, in order."""
-    with_record = [int(row[0]) for row in rows if row[_SYNC_STATUS] is not None]
+    with_record = [int(row[0]) for row in rows if row[SYNC_STATUS] is not None]
     syncs = load_syncs(session, connection_id, with_record) if with_record else {}
     items = []
     for product in decode(rows):

@@ -58,7 +58,7 @@ class Item:
     sku: str
     values: dict[str, Any]
     known: Known = field(default_factory=Known)
-    basis: Any = None  # the digest of the export's inputs so far (unchanged.Basis)
+    basis: str | None = None  # its stamp, booked when it is in step (unchanged.stamp)
     # the decision (plan, match)
     action: str = ""
     keys: list[str] = field(default_factory=list)

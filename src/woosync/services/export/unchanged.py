@@ -1,13 +1,31 @@
-"""An unchanged partial export, decided without decoding the product.
+"""An unchanged partial export, decided in SQL without reading the product.
 
 When a product's sync record is booked in step (every value's fingerprint is the record's, no
-conflict), it keeps a digest of everything that decision rested on: the export's targets and
-``allow_empty``, the product's columns as stored, and the record's base fingerprints as stored.
-Next time, a partial export reads the same bytes and compares digests: equal means the values
-and the base are what they were, so the product is unchanged (nothing decoded, nothing sent).
-Anything else (a catalog edit, an import that moved the base, other fields, a conflict, a record
-not ``synced``) goes the full way (``select.load_items``, ``decide.decide_linked``), which books
-a fresh digest when the product turns out unchanged after all.
+conflict), it is stamped with a digest: the export's settings (its targets and ``allow_empty``:
+:func:`settings`) and the revision of the product row the values were read from
+(``products.revision``, which a trigger bumps whenever a column of the row changes: migration 12).
+Next time, a partial export asks SQLite which chosen products hold the stamp of its own settings
+and their row's current revision (:func:`quiet`); those are unchanged: nothing is read, decoded or
+sent.
+
+What invalidates a stamp, and how (each has a test in ``tests/test_export_digest.py``):
+
+- other settings (a mapping edited, other ``--fields``, ``allow_empty``, another version of
+  woosync): another settings digest;
+- any change of the product row (an edit, a load, an import, a rename of its categories, a
+  change made while the export ran, after its values were read): another revision;
+- a product inserted under a reused id: its records' stamps are cleared (a trigger);
+- a record's base fingerprints, link, status or conflicts written without a new stamp (an import,
+  ``mark_pending``): cleared (a trigger); ``quiet`` also asks for status ``synced``, a link and no
+  conflict;
+- a digest of an older woosync: cleared by migration 12 (the next run decides the full way).
+
+A seeded random walk of such steps checks that the quiet products are exactly those the full
+decision finds unchanged (``test_quiet_products_are_exactly_those_the_full_decision_finds_...``).
+
+Anything not quiet goes the full way (``select.load_items``, ``decide.decide_linked``), which books
+a fresh stamp when the product turns out unchanged after all. A variable product's variations are
+not covered: they always go through the variation pass (``variation_run``).
 """
 
 from __future__ import annotations
@@ -18,36 +36,38 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from woosync.core import jsontext
+from woosync import __version__
 from woosync.services.sync.targets import Target
 
 SYNCED = "synced"
-Basis = Any  # a hashlib object fed with the signature and the product's columns
 
 
-def signature(targets: Sequence[Target], allow_empty: Iterable[str]) -> bytes:
-    """What the export's options contribute to the digest."""
-    shape = [[t.field, t.key, t.kind, t.woo] for t in targets], sorted(set(allow_empty))
-    return json.dumps(shape, ensure_ascii=False).encode("utf-8")
+def quiet(record: str) -> str:
+    """SQL: whether the sync record ``record`` (an alias) of product ``p`` holds the stamp of the
+    run's settings (the one parameter: :func:`settings`) and the product's current revision."""
+    r = record
+    return (
+        f"{r}.export_digest = ? || p.revision AND {r}.sync_status = '{SYNCED}'"
+        f" AND {r}.woo_product_id > 0"
+        f" AND ({r}.conflicts IS NULL OR {r}.conflicts = 'null')"  # JSON null, as may be stored
+    )
 
 
-def basis(signature: bytes, product: tuple[Any, ...]) -> Basis:
-    """The digest so far: the signature and the product's columns as stored."""
-    found = hashlib.sha1(signature, usedforsecurity=False)
-    found.update(repr(product).encode("utf-8", "surrogatepass"))
-    return found
+def settings(targets: Sequence[Target], allow_empty: Iterable[str]) -> str:
+    """What the export's options contribute to a stamp (the stamp's prefix), with woosync's
+    version: another version may read or fingerprint values another way."""
+    shape = (
+        [[t.field, t.key, t.kind, t.woo] for t in targets],
+        sorted(set(allow_empty)),
+        __version__,
+    )
+    text = json.dumps(shape, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha1(text, usedforsecurity=False).hexdigest() + ":"
 
 
-def stored_text(previous: dict[str, str]) -> str:
-    """``exported_values`` as the database stores it (``db.bulk_sql``: ``json.dumps``)."""
-    return jsontext.dumps(previous) if previous else "{}"
-
-
-def digest(found: Basis, exported_values: str) -> str:
-    """The digest of a product with these base fingerprints (their stored text)."""
-    final = found.copy()
-    final.update(exported_values.encode("utf-8", "surrogatepass"))
-    return str(final.hexdigest())
+def stamp(prefix: str, revision: int) -> str:
+    """The digest a record in step gets: the settings' ``prefix`` and the product's revision."""
+    return f"{prefix}{int(revision)}"
 
 
 def last_exported(raw: Any) -> datetime | None:
@@ -56,16 +76,3 @@ def last_exported(raw: Any) -> datetime | None:
         return None
     found = raw if isinstance(raw, datetime) else datetime.fromisoformat(str(raw))
     return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
-
-
-def is_unchanged(sync: Sequence[Any], found: Basis) -> bool:
-    """Whether the product's record (``select.SYNC_RAW``) holds the digest of these inputs."""
-    woo_id, status, stored, exported_values, conflicts, _last = sync
-    return bool(
-        woo_id
-        and status == SYNCED
-        and stored
-        and conflicts in (None, "null")  # JSON null as the database may store it
-        and exported_values is not None
-        and stored == digest(found, exported_values)
-    )
