@@ -42,3 +42,15 @@ def test_the_defaults_remembered_are_those_made_afresh_for_every_answer() -> Non
             expected = sync_echoes.store_defaults(unsent, body, base)
             assert book._store_defaults(memo, unsent, body, base) == expected
     assert 1 < len(memo) < len(answers)
+
+
+def test_the_defaults_of_a_create_are_one_shared_dict_that_is_never_changed() -> None:
+    """Every record of a batch holds the same defaults dict (encoded once when written); one
+    whose base has some of its keys gets its own dict, and the shared one is left as it was."""
+    unsent = sync_echoes.unsent_standard_targets(["name", "price", "sku"])
+    memo: dict[str, dict[str, str]] = {}
+    first = book._store_defaults(memo, unsent, answer(), {})
+    assert book._store_defaults(memo, unsent, answer(id=8), {"name": "x"}) is first
+    kept = dict(first)
+    own = book._store_defaults(memo, unsent, answer(id=9), {"status": "x"})
+    assert own is not first and "status" not in own and first == kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from test_export_support import (
 )
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database
+from woosync.services.export import book as export_book
 from woosync.services.export import send as export_send
 
 # woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
@@ -640,3 +642,33 @@ def test_an_empty_dry_run_plan_still_says_it_is_partial(db: Database, fake: Fake
     plan = run(db, conn, retry_failed=True, fields=["name", "sku"], partial=True, dry_run=True)
     assert plan["dryRun"] is True and plan["partial"] is True and plan["products"] == []
     assert fake.requests == []
+
+
+def test_an_answer_sends_the_next_batch_while_the_run_books_it(
+    db: Database, fake: FakeWoo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store is not left idle while the run books an answer: the thread that got it sends
+    the next batch formed (one request in flight, as asked)."""
+    conn = add_connection(db)
+    ids = add_products(db, [tee(f"S{i}") for i in range(4)])
+    second_sent = threading.Event()
+    original = fake.create
+
+    def create(body: dict[str, Any]) -> dict[str, Any]:
+        if body.get("sku") == "S2":
+            second_sent.set()
+        return original(body)
+
+    booked = export_book.succeeded
+    waited: list[bool] = []
+
+    def succeeded(run_: Any, item: Any, answer: dict[str, Any], now: Any = None) -> None:
+        if item.sku == "S0":  # the first answer is booked only once the second batch went out
+            waited.append(second_sent.wait(timeout=30))
+        booked(run_, item, answer, now)
+
+    fake.create = create  # type: ignore[method-assign]
+    monkeypatch.setattr(export_book, "succeeded", succeeded)
+    result = run(db, conn, product_ids=ids, fields=["name", "sku"], batch_size=2, concurrency=1)
+    assert result["success"] and waited == [True]
+    assert [[p["sku"] for p in w["create"]] for w in fake.writes()] == [["S0", "S1"], ["S2", "S3"]]

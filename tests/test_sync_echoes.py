@@ -16,6 +16,7 @@ from woosync.services.sync.echoes import (
     key_target,
     learn_images,
     reconcile,
+    store_print,
     with_catalog_images,
 )
 
@@ -157,3 +158,62 @@ def test_an_echo_is_kept_only_where_the_store_answered_otherwise() -> None:
     )
     assert echoes is not None and sorted(echoes) == ["categories", "description"]
     assert echoes["description"] == catalog_print(targets[4], "<p>Hi!</p>")
+
+
+_SENT_VALUES = {
+    "name": "Salt & Pepper",
+    "sku": "S-1",
+    "regular_price": "12.5",
+    "manage_stock": True,
+    "stock_quantity": 5,
+    "attribute:COLOR": ["Black & White", "Red"],
+}
+_SENT_BODY = {
+    "name": "Salt & Pepper",
+    "sku": "S-1",
+    "regular_price": "12.5",
+    "manage_stock": True,
+    "stock_quantity": 5,
+    "attributes": [{"name": "COLOR", "position": 0, "options": ["Black & White", "Red"]}],
+}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},  # answered exactly as sent: no echo
+        {"name": "Salt &amp; Pepper", "regular_price": "12.50"},  # entities, number spelling
+        {"manage_stock": 1},  # equal in Python, not the same JSON: learnt as an echo
+        {"stock_quantity": 5.0, "regular_price": 12.5},  # another type: compared by prints
+        {"stock_quantity": True},
+        {"name": "Salt and Pepper"},  # renamed by the store
+        {"attributes": [{"id": 0, "name": "COLOR", "options": ["Red", "Black &amp; White"]}]},
+        {"attributes": [{"id": 0, "name": "COLOR", "options": ["Black & White", "red"]}]},
+        {"attributes": [{"id": 0, "name": "color", "options": ["Black & White", "Red"]}]},
+        {"attributes": []},
+    ],
+)
+def test_the_shortcuts_for_values_answered_as_sent_learn_what_prints_would(
+    changes: dict[str, Any],
+) -> None:
+    """Told without fingerprints where the answer is the value sent; whatever the store answers,
+    the echoes are those a fingerprint of every field sent would give."""
+    targets = sync_targets.resolve_targets(
+        ["name", "sku", "price", "manage_stock", "stock_quantity", "COLOR"], {}
+    )
+    base = sync_targets.fingerprints(targets, _SENT_VALUES)
+    answer = {
+        "id": 9,
+        **_SENT_BODY,
+        "attributes": [{"id": 0, "name": "COLOR", "options": ["Black & White", "Red"]}],
+        **changes,
+    }
+    got = echoes_after_write(
+        targets, set(base), answer, _SENT_BODY, _SENT_VALUES, base, None, {}, {}
+    )
+    every = {t.key: store_print(t, answer, {}) for t in targets}
+    assert got == (compact_echoes(every, base) or None)
+    if changes in ({}, {"name": "Salt &amp; Pepper", "regular_price": "12.50"}):
+        assert got is None
+    if "manage_stock" in changes or "stock_quantity" in changes:
+        assert got is not None and set(got) & {"manage_stock", "stock_quantity"}

@@ -16,7 +16,7 @@ from typing import Any
 
 from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
-from woosync.services.export import decide, payload, records
+from woosync.services.export import decide, records
 from woosync.services.export.records import SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -110,17 +110,18 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     known = item.known
     known.woo_id = int(answer.get("id") or known.woo_id)
     sent = decide.sent_keys(run, item)
+    current = decide.prints(run, item)  # made once per item (at planning for a partial export)
     previous = dict(known.previous)
-    current = decide.prints(run, item)
     previous.update({key: current[key] for key in sent if key in current})
     known.previous = previous
-    if isinstance(answer.get("attributes"), list):
-        known.store_attributes = sync_targets.normalize_store_attributes(answer["attributes"])
+    attributes = answer.get("attributes")
+    if isinstance(attributes, list):
+        known.store_attributes = sync_targets.normalize_store_attributes(attributes)
     elif item.payload and "attributes" in item.payload:
         known.store_attributes = sync_targets.normalize_store_attributes(item.payload["attributes"])
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
-    item.exported_fields = payload.sent_fields(run.targets, item.keys)
+    item.exported_fields = run.sent_fields(item.keys)
     item.exported_at = now or utcnow()
     item.message = None
     item.done = True
@@ -131,9 +132,10 @@ def _learn_images(run: Run, item: Item, answer: dict[str, Any]) -> None:
     got = answer.get("images")
     if not sent or not isinstance(got, list) or len(got) != len(sent):
         return
+    remember = run.registry.remember
     for image, stored in zip(sent, got, strict=True):
         if "src" in image and stored.get("id"):
-            run.registry.remember(IMAGE, image["src"], int(stored["id"]))
+            remember(IMAGE, image["src"], int(stored["id"]))
 
 
 def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) -> None:
@@ -167,7 +169,9 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
             run.defaults.setdefault(keys, {}), unsent, answer, known.previous
         )
         if defaults:
-            echoes = {**defaults, **(echoes or {})}
+            # the remembered dict itself when nothing else is echoed: every record of a batch
+            # holds the same object, which the bulk write encodes once (never changed in place)
+            echoes = {**defaults, **echoes} if echoes else defaults
     known.echoes = echoes
     if known.conflicts:
         known.conflicts = {k: v for k, v in known.conflicts.items() if k not in sent} or None
@@ -180,7 +184,8 @@ def _store_defaults(
     base: dict[str, str],
 ) -> dict[str, str]:
     """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
-    store answers every create with the same defaults (status, type, stock status ...)."""
+    store answers every create with the same defaults (status, type, stock status ...). The
+    dict returned may be the one remembered: it is never changed in place."""
     try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
         key = jsontext.dumps_sorted(
             [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)]
@@ -192,6 +197,8 @@ def _store_defaults(
         if len(memo) >= _DEFAULTS_MEMO:
             memo.clear()
         held = memo[key] = sync_echoes.store_defaults(unsent, answer, {})
+    if base.keys().isdisjoint(held):
+        return held
     return {k: v for k, v in held.items() if k not in base}
 
 

@@ -15,6 +15,7 @@ while a chunk's last writes are answered.
 from __future__ import annotations
 
 import logging
+import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -33,13 +34,20 @@ FAST_BATCH_SECONDS = 5.0  # a batch answered quicker than this lets the batch si
 MAX_FAILURE_STREAK = 8  # this many failed batches in a row: the store is down, stop the run
 RETRY_PAUSE = 0.25  # seconds, doubled per failure in a row (capped at 5 s)
 BOOK_GROUP = 500  # answered products whose sync records are written in one transaction
+LOOK_AHEAD = 5  # batches formed ahead per request allowed in flight
 
 
 class Sender:
     """Sends the writes of one run, chunk after chunk (the batch size, the store's health, the
     image URLs claimed and the requests in flight carry over): :meth:`feed` returns once a
-    chunk's last writes are in flight, so the next chunk is planned while they are answered;
-    :meth:`finish` waits for given items; use as a context manager (the threads end with it)."""
+    chunk's last writes are in flight or formed into batches, so the next chunk is planned while
+    they are answered; :meth:`finish` waits for given items; use as a context manager (the
+    threads end with it).
+
+    Batches are formed ahead (``LOOK_AHEAD`` per request allowed in flight), and a request that
+    is answered starts the next formed batch from its own thread: the store is kept busy while
+    this thread books answers or plans the next chunk. A failed request starts nothing, and the
+    batches formed ahead are formed again at the smaller size."""
 
     def __init__(self, run: Run) -> None:
         self.run = run
@@ -49,6 +57,11 @@ class Sender:
         self.queue: deque[Item] = deque()
         self.claims = ImageClaims(run)
         self.in_flight: dict[Future[BatchResult], tuple[list[Item], float]] = {}
+        self.ready: deque[list[Item]] = deque()  # batches formed, not sent yet
+        self._running = 0  # requests sent and not answered yet
+        self._failing = 0  # requests that failed, not yet dealt with by the run's thread
+        self._closed = False  # nothing more is started (the run ends or the store is down)
+        self._lock = threading.RLock()  # in_flight, ready, _running: the senders start batches
         self._pool: ThreadPoolExecutor | None = None
         self.unbooked: list[Item] = []  # finished, their sync records not written yet
 
@@ -56,17 +69,34 @@ class Sender:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._closed = True  # an interrupted run starts nothing more
         try:
+            self._harvest()
             self.book()  # what was answered is booked, even when the run is interrupted
         finally:
             if self._pool is not None:
                 self._pool.shutdown(wait=True)
                 self._pool = None
 
+    def _harvest(self) -> None:
+        """On the way out of an interrupted run: the answers that had come but were not dealt
+        with (a request started by another's answer may fail first) are dealt with as they came;
+        nothing is waited for."""
+        for future, (chunk, _started) in list(self.in_flight.items()):
+            if not future.done() or future.cancelled() or future.exception() is not None:
+                continue
+            del self.in_flight[future]
+            try:
+                self._answered(chunk, future.result())
+            except Exception:  # the run is ending anyway: what could be booked is booked
+                log.exception("an answer could not be booked on the way out")
+
     def feed(self, items: Sequence[Item]) -> None:
-        """Queue the items' writes and send until each is in a request (at most ``concurrency``
-        in flight; answers that come meanwhile are booked). Some may still be in flight, or wait
-        for an image URL another write sends: :meth:`finish` waits for them."""
+        """Queue the items' writes and send until each is in a request or a batch formed (at most
+        ``concurrency`` in flight; answers that come meanwhile are booked). Some may still be in
+        flight, formed, or wait for an image URL another write sends: :meth:`finish` waits for
+        them."""
         self.queue.extend(items)
         if self.down is not None:
             self._give_up(self.down)
@@ -88,25 +118,25 @@ class Sender:
             book.book(self.run, items)
 
     def outstanding(self) -> int:
-        """Writes sent or queued but not answered yet."""
-        waiting = sum(len(chunk) for chunk, _ in self.in_flight.values())
+        """Writes sent, formed or queued but not answered yet."""
+        with self._lock:
+            waiting = sum(len(chunk) for chunk, _ in self.in_flight.values())
+            waiting += sum(len(chunk) for chunk in self.ready)
         return waiting + len(self.queue) + self.claims.waiting()
 
     def _pump(self, enough: Callable[[], bool]) -> None:
-        concurrency = self.run.options.concurrency
-        while self.queue or self.in_flight:
-            while self.queue and len(self.in_flight) < concurrency:
-                chunk = self._next_chunk(self.queue, self.claims)
-                if chunk:
-                    if self._pool is None:
-                        self._pool = ThreadPoolExecutor(max_workers=concurrency)
-                    future = self._pool.submit(self._send, chunk)
-                    self.in_flight[future] = (chunk, clock().monotonic())
+        while self.queue or self.ready or self.in_flight:
+            self._form()
+            self._start()
             if enough() or not self.in_flight:
                 return
-            done, _ = wait(self.in_flight, return_when=FIRST_COMPLETED)
-            for future in done:
-                chunk, started = self.in_flight.pop(future)
+            with self._lock:
+                sent = list(self.in_flight)
+            done, _ = wait(sent, return_when=FIRST_COMPLETED)
+            # answers first, failures after: one that ends the run leaves none unbooked
+            for future in sorted(done, key=lambda f: f.exception() is not None):
+                with self._lock:
+                    chunk, started = self.in_flight.pop(future)
                 try:
                     result = future.result()
                 except Exception as exc:  # a WooError, or anything unexpected from the client
@@ -120,9 +150,85 @@ class Sender:
                 self.queue.extendleft(reversed(self.claims.release(chunk)))
                 self.queue.extend(again)
 
+    def _form(self) -> None:
+        """Form batches from the queue: one per request that may go out now, and, at the full
+        batch size, ``LOOK_AHEAD`` more per request allowed in flight (after a failure the size
+        grows back answer by answer, so nothing is formed ahead at a size about to change). A
+        batch formed ahead stops before a product that sends an image URL a batch formed or in
+        flight sends: it goes once that answer has taught the URL's id, as it would have."""
+        concurrency = self.run.options.concurrency
+        ahead = LOOK_AHEAD * concurrency if self._settled() else 0
+        blocked: set[str] | None = None
+        while self.queue:
+            with self._lock:
+                formed = len(self.ready) + len(self.in_flight)
+            if formed >= concurrency + ahead:
+                return
+            if formed >= concurrency and blocked is None:
+                blocked = self._sent_srcs()
+            chunk = self._next_chunk(self.queue, self.claims, blocked)
+            if not chunk:
+                return
+            with self._lock:
+                self.ready.append(chunk)
+
+    def _sent_srcs(self) -> set[str]:
+        """The image URLs sent by ``src`` in the batches formed or in flight."""
+        with self._lock:
+            chunks = [*self.ready, *(chunk for chunk, _ in self.in_flight.values())]
+        return {src for chunk in chunks for item in chunk for src in _srcs(item)}
+
+    def _settled(self) -> bool:
+        """The batch size is the one asked for (not growing back after a failure)."""
+        return self.size >= self.run.options.batch_size
+
+    def _start(self) -> None:
+        """Send formed batches while fewer than ``concurrency`` requests are in flight (at a
+        size growing back, counting those answered but not yet booked, as each answer grows it),
+        and none failed that this thread has not dealt with."""
+        concurrency = self.run.options.concurrency
+        with self._lock:
+            while self.ready and not self._closed and not self._failing:
+                busy = self._running if self._settled() else len(self.in_flight)
+                if busy >= concurrency:
+                    return
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(max_workers=concurrency)
+                chunk = self.ready.popleft()
+                self._running += 1
+                future = self._pool.submit(self._send_then_next, chunk)
+                self.in_flight[future] = (chunk, clock().monotonic())
+
+    def _send_then_next(self, chunk: list[Item]) -> BatchResult:
+        """Send one batch (in a sending thread); once it is answered, the next formed batch goes
+        out at once, unless this one failed or the size is growing back (the run's thread then
+        decides the size and what goes again)."""
+        try:
+            result = self._send(chunk)
+        except BaseException:
+            with self._lock:
+                self._running -= 1
+                self._failing += 1
+            raise
+        with self._lock:
+            self._running -= 1
+            if self._settled():
+                self._start()
+        return result
+
+    def _unform(self) -> None:
+        """The batches formed ahead go back to the front of the queue (formed again later)."""
+        with self._lock:
+            formed = [item for chunk in self.ready for item in chunk]
+            self.ready.clear()
+        self.queue.extendleft(reversed(formed))
+
     def _failed(
         self, chunk: list[Item], exc: BaseException, queue: deque[Item], claims: ImageClaims
     ) -> None:
+        with self._lock:
+            self._failing -= 1
+        self._unform()  # formed at the size that failed
         self.book()
         self.streak += 1
         self.size = max(1, len(chunk) // 2)
@@ -136,11 +242,20 @@ class Sender:
         elif requeue:
             clock().sleep(min(RETRY_PAUSE * 2 ** (self.streak - 1), 5.0))
 
-    def _next_chunk(self, queue: deque[Item], claims: ImageClaims) -> list[Item]:
+    def _next_chunk(
+        self, queue: deque[Item], claims: ImageClaims, blocked: set[str] | None = None
+    ) -> list[Item]:
         """Up to ``size`` products to send together; one whose image URL another write in flight
-        sends by ``src`` waits for that answer (:class:`ImageClaims`)."""
+        sends by ``src`` waits for that answer (:class:`ImageClaims`). With ``blocked`` (a batch
+        formed ahead: the URLs sent by ``src`` before it), the batch ends before a product that
+        sends one of them."""
         chunk: list[Item] = []
         while queue and len(chunk) < self.size:
+            if blocked is not None:
+                srcs = _srcs(queue[0])
+                if not blocked.isdisjoint(srcs):
+                    break
+                blocked.update(srcs)
             item = queue.popleft()
             if item.done or item.payload is None:
                 continue
@@ -240,6 +355,9 @@ class Sender:
         return [i for i in again if not i.done]
 
     def _give_up(self, exc: BaseException) -> None:
+        with self._lock:
+            self._closed = True
+        self._unform()
         rest = [i for i in [*self.queue, *self.claims.drop_waiters()] if not i.done]
         self.queue.clear()
         for item in rest:
@@ -251,3 +369,9 @@ class Sender:
         self.run.report(len(items))
         if len(self.unbooked) >= BOOK_GROUP:
             self.book()
+
+
+def _srcs(item: Item) -> list[str]:
+    """The image URLs the item's body sends by ``src``."""
+    images = (item.payload or {}).get("images") or ()
+    return [str(image["src"]) for image in images if "src" in image]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from woosync.services.export.payload import sent_fields
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_BATCH
@@ -132,6 +133,9 @@ class Run:
         self.unsent: dict[frozenset[str], list[sync_targets.Target]] = {}
         # their store_defaults by the store's answer for them (book._store_defaults)
         self.defaults: dict[frozenset[str], dict[str, dict[str, str]]] = {}
+        # the local fields of the keys a write sent, by those keys (book.succeeded): one list
+        # per distinct set, shared by the records (never changed in place; encoded once)
+        self._sent_fields: dict[tuple[str, ...], list[str]] = {}
         # store product id -> local products linked to it in this store (match; per chunk)
         self.owners: dict[int, set[int]] = {}
         # the store had no products when the run began (match: no SKU to look up in it)
@@ -147,6 +151,17 @@ class Run:
     def all_keys(self, item: Item) -> list[str]:
         """Every key the item has a value for, in target order (a full write)."""
         return [key for key in self.keys if key in item.values]
+
+    def sent_fields(self, keys: Sequence[str]) -> list[str]:
+        """Local field names of the keys sent, in selection order (the result's
+        ``exportedFields``): ``payload.sent_fields``, one list per distinct set of keys."""
+        wanted = tuple(keys)
+        found = self._sent_fields.get(wanted)
+        if found is None:
+            if len(self._sent_fields) >= 256:
+                self._sent_fields.clear()
+            found = self._sent_fields[wanted] = sent_fields(self.targets, wanted)
+        return found
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ids of the global attributes exported (those it has)."""

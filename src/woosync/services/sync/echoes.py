@@ -126,20 +126,30 @@ def echoes_after_write(
     """The store echoes after an export wrote ``sent`` keys (``payload``, made from the local
     ``values``) and the store answered ``answer``. A value the store answered as it was sent echoes
     its base: no fingerprint is made for it (the common case; an export of 10,000 products would
-    otherwise make 70,000 of them)."""
-    found = dict(echoes or {})
+    otherwise make 70,000 of them). A plain field answered with the very value sent is told by
+    one comparison."""
+    found = dict(echoes) if echoes else {}
     woo: Any = None
     for target in targets:
-        if target.key not in sent:
+        key = target.key
+        if key not in sent:
             continue
-        value = values.get(target.key)
-        if _answered_as_sent(target, answer, payload, value, sources, slug_ids):
-            found.pop(target.key, None)
+        if target.kind == sync_targets.SCALAR:
+            sent_value = payload.get(target.woo)
+            if sent_value is not None and answer.get(target.woo) == sent_value:
+                same = type(answer.get(target.woo)) is type(sent_value)
+            else:
+                same = _answered_as_sent(target, answer, payload, None, sources, slug_ids)
+        else:
+            same = _answered_as_sent(target, answer, payload, values.get(key), sources, slug_ids)
+        if same:
+            if found:
+                found.pop(key, None)
             continue
         if woo is None:
             woo = with_catalog_images(answer, sources)
-        found[target.key] = store_print(target, woo, slug_ids)
-    return compact_echoes(found, base) or None
+        found[key] = store_print(target, woo, slug_ids)
+    return (compact_echoes(found, base) or None) if found else None
 
 
 def _answered_as_sent(
@@ -152,46 +162,105 @@ def _answered_as_sent(
 ) -> bool:
     """Whether the store's answer for ``target`` has the fingerprint of the value sent, told
     without making either (False when unsure: the caller then compares fingerprints)."""
-    if (
-        target.kind == sync_targets.IMAGES
-    ):  # each image is the store's copy of the source sent for it
-        got = answer.get("images")
-        if not isinstance(got, list) or not isinstance(value, list) or len(got) != len(value):
-            return False
-        return all(
-            isinstance(image, Mapping)
-            and sources.get(str(image.get("id")), image.get("src")) == source
-            for source, image in zip(value, got, strict=True)
-        )
-    if target.kind in (sync_targets.CATEGORIES, sync_targets.TAGS):
-        got = answer.get(target.woo)
-        if not isinstance(got, list) or not isinstance(value, list):
-            return False
-        names = {html.unescape(str(t.get("name") or "")) for t in got if isinstance(t, Mapping)}
-        if target.kind == sync_targets.CATEGORIES:  # the store names the leaf of a path sent
-            return names == {_leaf(path) for path in value}
-        return names == set(value)
-    if target.kind in sync_targets.ATTRIBUTE_KINDS:
-        entries = answer.get("attributes") or []
-        entry = sync_targets.find_attribute(entries, target, slug_ids.get(target.woo))
-        if entry is None or not isinstance(value, list):
-            return False
-        return {html.unescape(str(o)) for o in entry.get("options") or []} == set(value)
-    if target.kind == sync_targets.SCALAR:
-        sent, got = payload.get(target.woo), answer.get(target.woo)
-        if sent is None or type(got) is not type(sent):
-            return False
-        # the store's "&amp;" for "&": what store_values unescapes before fingerprinting
-        return bool(got == sent or (isinstance(got, str) and html.unescape(got) == sent))
-    if target.kind in (sync_targets.DIMENSIONS, sync_targets.DIMENSION):
-        sent_parts = payload.get("dimensions")
-        got = answer.get("dimensions")
-        if not isinstance(sent_parts, Mapping) or not isinstance(got, Mapping):
-            return False
-        if target.kind == sync_targets.DIMENSION:
-            return got.get(target.woo) == sent_parts.get(target.woo)
-        return {k: v for k, v in got.items() if v} == {k: v for k, v in sent_parts.items() if v}
-    return False
+    same = _SAME.get(target.kind)
+    return same is not None and same(target, answer, payload, value, sources, slug_ids)
+
+
+def _same_scalar(
+    target: sync_targets.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    sent, got = payload.get(target.woo), answer.get(target.woo)
+    if sent is None or type(got) is not type(sent):
+        return False
+    # the store's "&amp;" for "&": what store_values unescapes before fingerprinting
+    return bool(got == sent or (isinstance(got, str) and html.unescape(got) == sent))
+
+
+def _same_images(
+    target: sync_targets.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    """Each image is the store's copy of the source sent for it."""
+    got = answer.get("images")
+    if not isinstance(got, list) or not isinstance(value, list) or len(got) != len(value):
+        return False
+    return all(
+        isinstance(image, Mapping) and sources.get(str(image.get("id")), image.get("src")) == source
+        for source, image in zip(value, got, strict=True)
+    )
+
+
+def _same_terms(
+    target: sync_targets.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    got = answer.get(target.woo)
+    if not isinstance(got, list) or not isinstance(value, list):
+        return False
+    names = {html.unescape(str(t.get("name") or "")) for t in got if isinstance(t, Mapping)}
+    if target.kind == sync_targets.CATEGORIES:  # the store names the leaf of a path sent
+        return names == {_leaf(path) for path in value}
+    return names == set(value)
+
+
+def _same_attribute(
+    target: sync_targets.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    entries = answer.get("attributes") or []
+    entry = sync_targets.find_attribute(entries, target, slug_ids.get(target.woo))
+    if entry is None or not isinstance(value, list):
+        return False
+    options = entry.get("options") or []
+    if options == value:  # answered as sent, in the order sent
+        return all(type(o) is str and "&" not in o for o in options)
+    return {html.unescape(str(o)) for o in options} == set(value)
+
+
+def _same_dimensions(
+    target: sync_targets.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    sent_parts = payload.get("dimensions")
+    got = answer.get("dimensions")
+    if not isinstance(sent_parts, Mapping) or not isinstance(got, Mapping):
+        return False
+    if target.kind == sync_targets.DIMENSION:
+        return bool(got.get(target.woo) == sent_parts.get(target.woo))
+    return {k: v for k, v in got.items() if v} == {k: v for k, v in sent_parts.items() if v}
+
+
+_SAME: dict[str, Callable[..., bool]] = {
+    sync_targets.SCALAR: _same_scalar,
+    sync_targets.IMAGES: _same_images,
+    sync_targets.CATEGORIES: _same_terms,
+    sync_targets.TAGS: _same_terms,
+    sync_targets.GLOBAL_ATTRIBUTE: _same_attribute,
+    sync_targets.LOCAL_ATTRIBUTE: _same_attribute,
+    sync_targets.DIMENSIONS: _same_dimensions,
+    sync_targets.DIMENSION: _same_dimensions,
+}
 
 
 def _leaf(path: Any) -> str:

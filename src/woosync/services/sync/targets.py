@@ -150,6 +150,8 @@ def _names(value: Any) -> list[str]:
     """A list of names from a list, a comma-free scalar or a ``|``-separated string."""
     if value is None:
         return []
+    if type(value) is list and all(type(item) is str for item in value):  # the common case
+        return [name for name in (item.strip() for item in value) if name]
     items: Iterable[Any]
     if isinstance(value, (list, tuple)):
         items = value
@@ -354,6 +356,8 @@ def find_attribute(
 
 
 def _same_name(a: str, b: str) -> bool:
+    if a == b:
+        return True
     return html.unescape(a).strip().casefold() == html.unescape(b).strip().casefold()
 
 
