@@ -6,7 +6,8 @@ process on a loopback port (its CPU is never the client's). For each child: wall
 (user + system) and peak memory (``ru_maxrss``), all from ``os.wait4`` for that child alone, and the
 requests the store saw. Scenarios (``--scenarios``, comma separated, default ``all``):
 
-  startup   ``woosync --json connections list`` (the fixed cost of every command)
+  startup   ``woosync --json connections list`` (the fixed cost of a command that reads no more than
+            the connections: plain sqlite3; one that opens the database with SQLAlchemy costs more)
   load      ``woosync products load catalog.csv``: N new products (CSV; ``--load-format json``)
   reload    the same file again: nothing changes
   export    first export of the N products: ``export --all --fields F --quiet`` (an empty store)

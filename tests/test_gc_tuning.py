@@ -1,18 +1,28 @@
 """core.gc_tuning: the collector runs less often inside the block, its thresholds come back after,
-and imports and exports run inside it."""
+and imports and exports run inside it; and rarely while the ``woosync`` script starts."""
 
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from import_helpers import import_products_json
 from test_export_support import export_json
-from woosync.core.gc_tuning import YOUNG_THRESHOLD, fewer_gc_passes
+from woosync.core.gc_tuning import (
+    START_UP_THRESHOLD,
+    YOUNG_THRESHOLD,
+    end_start_up,
+    fewer_gc_passes,
+    quiet_start_up,
+)
 from woosync.db.engine import open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
@@ -76,3 +86,41 @@ def test_imports_and_exports_run_with_fewer_passes(db_path: Path) -> None:
         assert set(seen) == {(YOUNG_THRESHOLD, 10, 10)}
         assert gc.get_threshold() == DEFAULT
     db.dispose()
+
+
+@pytest.mark.usefixtures("default_thresholds")
+def test_start_up_runs_the_collector_rarely_until_the_database_opens_or_a_bulk_run_starts(
+    cli: Any,
+) -> None:
+    quiet_start_up()
+    assert gc.get_threshold() == (START_UP_THRESHOLD, 10, 10)
+    quiet_start_up()  # once: what comes back is what was there before the first
+    assert cli("products", "list").exit_code == 0  # it opens the database
+    assert gc.get_threshold() == DEFAULT
+    end_start_up()  # over already: nothing changes
+    assert gc.get_threshold() == DEFAULT
+    quiet_start_up()
+    with fewer_gc_passes():  # a bulk run gets its own threshold, not start-up's
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    assert gc.get_threshold() == DEFAULT
+
+
+def test_the_woosync_script_starts_quietly(tmp_path: Path) -> None:
+    """Through the script's own entry point: start-up's threshold while the command imports and
+    reads connections, CPython's default once a command opened the database."""
+    code = (
+        "import atexit, gc, sys; from woosync.cli import launch; before = gc.get_threshold()[0]; "
+        "atexit.register(lambda: print(before, gc.get_threshold()[0], file=sys.stderr)); "
+        "sys.argv = ['woosync', *sys.argv[1:]]; launch.main()"
+    )
+    env = {**os.environ, "WOOSYNC_HOME": str(tmp_path / "home")}
+    env.pop("WOOSYNC_DB", None)
+    seen = {}
+    for command in (("--version",), ("products", "list")):
+        done = subprocess.run(
+            [sys.executable, "-c", code, *command], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        before, after = done.stderr.strip().splitlines()[-1].split()
+        seen[command[0]] = int(after)
+    assert seen == {"--version": START_UP_THRESHOLD, "products": int(before)}

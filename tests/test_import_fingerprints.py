@@ -53,6 +53,14 @@ def test_remembered_fingerprints_equal_exports_own() -> None:
         _product(4, stock_quantity=True, featured=1),
         _product(5, categories=[{"id": 2, "name": "Sale"}, {"id": 1, "name": "Shirts & Tops"}]),
         _product(6, name="  Tee 6 ", regular_price="", images=[]),
+        # nothing there, in every way a store says it (a variation has no categories or tags)
+        _product(7, categories=[], tags=None, images=None, dimensions={}, attributes=[]),
+        _product(8, dimensions=None, attributes=None, images=""),
+        {
+            key: value
+            for key, value in _product(9, type="variation", image=None).items()
+            if key not in ("categories", "tags", "images", "dimensions", "attributes", "name")
+        },
     ]
     for fingerprinter in (mapped, Fingerprinter()):
         for woo in products:

@@ -291,6 +291,26 @@ def test_update_existing_takes_store_edits_and_keeps_what_the_store_never_had(
     assert product.attributes == {"Size": "S", "Color": "Red"}
 
 
+def test_unchanged_variations_follow_their_parent_renamed_in_the_catalog(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    tee(sandbox)
+    import_products_json(db, client=client)
+    with db.session() as session:  # renamed in the catalog, its variations not (yet)
+        product = session.exec(select(Product).where(Product.sku == "TEE")).one()
+        product.name = "Organic Shirt"
+        session.add(product)
+
+    result = import_products_json(db, client=client, update_existing=True)
+
+    assert result["updatedCount"] == 6, result  # nothing came in but each variation's name
+    changed = {p["sku"]: p["changedFields"] for p in variation_results(result)}
+    assert changed["TEE-M-BLUE"] == ["name"] and len(changed) == 6
+    assert catalog(db)["TEE-M-BLUE"].name == "Organic Shirt - M, Blue"
+    again = import_products_json(db, client=client, update_existing=True)
+    assert again["unchangedCount"] == 7, again
+
+
 def test_a_variation_without_sku_is_linked_by_its_options_and_never_duplicated(
     db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:

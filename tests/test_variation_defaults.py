@@ -17,6 +17,8 @@ ANSWERS: list[dict[str, Any]] = [
     {"id": 4, "status": "publish", "stock_status": "outofstock", "manage_stock": True},
     {"id": 5, "status": "publish", "manage_stock": 1, "dimensions": {"length": "2", "width": ""}},
     {"id": 6, "status": "publish", "images": [{"src": "https://img.example/a.jpg"}]},
+    {"id": 7, "status": ["publish"], "stock_status": {"odd": "shape"}},  # not a key: not kept
+    {"id": 8, "status": "publish", "stock_status": "instock", "manage_stock": False},
 ]
 
 

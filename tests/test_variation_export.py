@@ -12,11 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from test_export_support import set_mapping
 from woosync.db.engine import open_database
+from woosync.db.models import Product, ProductSync
 from woosync.sandbox import Faults, SandboxStore
+from woosync.services.catalog import field_value
 from woosync.services.connections import create_connection
+from woosync.services.export.variation_records import load_families
 from woosync.woo import WooClient
 
 CATALOG = """
@@ -535,3 +539,75 @@ def test_the_human_table_names_each_variation_by_its_sku(cli, shop) -> None:
     assert human.exit_code == 0, human.stderr
     rows = {line.split("\t")[1] for line in human.stdout.splitlines() if "\tcreated\t" in line}
     assert {"TEE", "TEE-S-RED", "TEE-M-RED", "TEE-L-BLUE", "MUG"} <= rows
+
+
+@pytest.mark.parametrize("squatted", [False, True])
+def test_a_store_parent_without_variations_gets_them_and_a_held_sku_is_still_named(
+    cli, shop, squatted: bool
+) -> None:
+    sandbox, conn = shop
+    parent = sandbox.create_product({"name": "Organic Tee", "sku": "TEE", "type": "variable"})
+    if squatted:
+        squatter = sandbox.create_product({"name": "Not a tee", "sku": "TEE-M-RED"})
+
+    data = export(cli, conn)
+
+    failed = [r for r in data["results"] if r["status"] == "error"]
+    held = sorted(v["sku"] for v in sandbox.variations(parent["id"]))  # linked by SKU
+    assert [p["sku"] for p in sandbox.products.values()].count("TEE") == 1
+    if squatted:
+        assert len(failed) == 1 and f"simple product #{squatter['id']}" in failed[0]["message"]
+        assert held == ["TEE-L-BLUE", "TEE-S-RED"]
+    else:
+        assert not failed
+        assert held == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]
+        again = export(cli, conn, "--partial")
+        assert not [r for r in again["results"] if r["status"] == "error"]
+        assert len(sandbox.variations(parent["id"])) == 3  # never twice
+
+
+def test_the_variation_stage_reads_each_value_as_the_catalog_holds_it(
+    cli, shop, db_path: Path, tmp_path: Path
+) -> None:
+    _sandbox, conn = shop
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(
+        """
+- sku: CAP
+  name: Cap
+  type: variable
+  attributes: {Size: [S, M]}
+  variations:
+    - {sku: CAP-S, attributes: {Size: S}, price: "5.00", sale_price: "4.50", manage_stock: true,
+       stock_quantity: 3, weight: "0.1", dimensions: {length: "10", width: "", height: "2"},
+       date_on_sale_from: "2026-01-02T03:04:05", custom_fields: {supplier: Acme, lot: 7}}
+    - {sku: CAP-M, attributes: {Size: M}, status: draft, manage_stock: false}
+"""
+    )
+    assert cli("products", "load", str(extra)).exit_code == 0
+    export(cli, conn)
+    names = ["sku", "price", "sale_price", "manage_stock", "stock_quantity", "weight", "status"]
+    names += ["dimensions", "date_on_sale_from", "attributes", "supplier", "lot", "images"]
+    db = open_database(db_path)
+    with db.session() as session:
+        parents = session.exec(select(Product).where(Product.type == "variable")).all()
+        families = load_families(session, conn, [int(p.id or 0) for p in parents], names)
+        assert sorted(f.sku for f in families) == ["CAP", "TEE"]
+        for family in families:
+            assert family.woo_id and len(family.syncs) == len(family.variations) >= 2
+            for row in family.variations:
+                held = session.get(Product, row.id)
+                assert held is not None and row.parent_id == family.product_id
+                for name in names:
+                    assert field_value(row, name) == field_value(held, name), (row.sku, name)
+                record = session.exec(
+                    select(ProductSync).where(
+                        ProductSync.product_id == row.id, ProductSync.connection_id == conn
+                    )
+                ).one()
+                sync = family.syncs[row.id]
+                assert sync.woo_product_id == record.woo_product_id
+                assert sync.exported_values == record.exported_values
+                assert sync.last_exported_at == record.last_exported_at
+                assert sync.store_echoes == record.store_echoes
+    db.dispose()

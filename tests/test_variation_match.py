@@ -95,3 +95,21 @@ def test_only_skus_not_found_under_the_parent_are_looked_up() -> None:
     wanted = [local(1, "X", "S", woo_id=501), local(2, "tee-s", "M"), local(3, "TEE-L", "L")]
 
     assert skus_to_look_up(wanted, store) == ["TEE-L"]
+
+
+def test_a_parent_with_no_store_variations_still_names_a_sku_held_elsewhere() -> None:
+    hits = SkuHits()
+    hits.add({"id": 900, "sku": "TEE-S", "type": "variation", "parent_id": 77})
+    wanted = [local(1, "TEE-S", "S", woo_id=12), local(2, "TEE-M", "M")]
+
+    held_elsewhere = match_parent(PARENT, wanted, [], hits)
+    nothing_held = match_parent(PARENT, wanted, [], SkuHits())
+
+    assert [m.action for m in held_elsewhere.matches] == ["error", "create"]
+    assert "variation #900 of product #77" in held_elsewhere.matches[0].message
+    # nothing in the store at all (a parent just created): every variation is created
+    assert [(m.action, m.matched_by, m.woo_id) for m in nothing_held.matches] == [
+        ("create", "new", None),
+        ("create", "new", None),
+    ]
+    assert nothing_held.unmatched == []

@@ -1,4 +1,4 @@
-from woosync.cli.app import main
+from woosync.cli.launch import main
 
 if __name__ == "__main__":
     main()

@@ -25,7 +25,7 @@ from woosync.cli.connection_options import (
     UrlOpt,
     gather_secrets,
 )
-from woosync.cli.context import JsonFlag, YesFlag, app_context
+from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
 from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
 from woosync.cli.option_groups import with_option_groups
 from woosync.core.errors import ValidationError
@@ -36,8 +36,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from woosync.cli.render import Output
-    from woosync.db.engine import Database
-    from woosync.services.connections import ConnectionDetails, ConnectionView
+    from woosync.db.quick_read import ConnectionDetails, ConnectionView
 
 app = typer.Typer(
     help="Add, list, show, update, remove and test WooCommerce store connections.",
@@ -96,15 +95,29 @@ def _details_table(output: Output, details: ConnectionDetails) -> RenderableType
     return output.table(["Field", "Value"], rows)
 
 
-def _emit_connection(output: Output, db: Database, view: ConnectionView) -> None:
+def _emit_connection(state: AppContext, view: ConnectionView) -> None:
     """The connection object on stdout under ``--json``, else its details as a table."""
-    from woosync.services.connections import connection_details
     from woosync.shapes.connections import connection_json
 
     def human(console: Console) -> None:
-        console.print(_details_table(output, connection_details(db, view.id)))
+        console.print(_details_table(state.output, _details(state, view)))
 
-    output.emit(connection_json(view), human=human)
+    state.output.emit(connection_json(view), human=human)
+
+
+def _details(state: AppContext, view: ConnectionView) -> ConnectionDetails:
+    """``connection_details``, read without SQLAlchemy when the database allows it."""
+    quick = state.quick_read()
+    tls = quick.tls(view.id) if quick is not None else None
+    if tls is None:
+        from woosync.services.connections import connection_details
+
+        return connection_details(state.db(create=False), view.id)
+    from woosync.db.quick_read import ConnectionDetails
+    from woosync.secrets import secrets_location
+
+    verify_tls, ca_bundle = tls
+    return ConnectionDetails(view, verify_tls, ca_bundle, secrets_location(view.id))
 
 
 # commands -----------------------------------------------------------------------------------------
@@ -140,38 +153,48 @@ def add_command(
         ca_bundle=tls.ca_bundle,
     )
     state.output.success(f"added connection {created.id} {created.store_name!r}")
-    _emit_connection(state.output, db, created)
+    _emit_connection(state, created)
 
 
 @app.command("list")
 @with_option_groups
 def list_command(ctx: typer.Context, listing: ListOptions = ListOptions()) -> None:
     """List connections: the default first, then newest first."""
-    from woosync.services.connections import list_connections
-
     state, chosen = list_format(ctx, listing)
-    rows = list_connections(state.db(create=False))
+    quick = state.quick_read()  # the full path only when the database needs it
+    if quick is not None:
+        rows = quick.connections()
+    else:
+        from woosync.services.connections import list_connections
+
+        rows = list_connections(state.db(create=False))
     show_listing(state.output, chosen, _connection_listing(rows))
 
 
 @app.command("show")
 def show_command(ctx: typer.Context, ref: RefArg, json_flag: JsonFlag = False) -> None:
     """Show one connection (its TLS settings and where its secrets come from, never the secrets)."""
-    from woosync.services.connections import get_connection_view
-
     state = app_context(ctx, json_flag)
-    db = state.db(create=False)
-    _emit_connection(state.output, db, get_connection_view(db, ref))
+    quick = state.quick_read()
+    view = quick.find(ref) if quick is not None else None
+    if view is None:  # else the full path, which also says what is wrong
+        from woosync.services.connections import get_connection_view
+
+        view = get_connection_view(state.db(create=False), ref)
+    _emit_connection(state, view)
 
 
 @app.command("default")
 def default_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     """Show the default connection (else the newest active one). Set it with 'update ID --default'."""
-    from woosync.services.connections import get_default_connection
-
     state = app_context(ctx, json_flag)
-    db = state.db(create=False)
-    _emit_connection(state.output, db, get_default_connection(db))
+    quick = state.quick_read()
+    view = quick.default() if quick is not None else None
+    if view is None:
+        from woosync.services.connections import get_default_connection
+
+        view = get_default_connection(state.db(create=False))
+    _emit_connection(state, view)
 
 
 @app.command("update")
@@ -275,7 +298,7 @@ def update_command(
         same_store=same_store,
     )
     state.output.success(f"updated connection {updated.id} {updated.store_name!r}")
-    _emit_connection(state.output, db, updated)
+    _emit_connection(state, updated)
 
 
 @app.command("remove")

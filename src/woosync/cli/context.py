@@ -12,6 +12,7 @@ from woosync.cli.render import Output
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
+    from woosync.db.quick_read import QuickRead
 
 
 @dataclass
@@ -24,6 +25,8 @@ class AppContext:
     _output: Output | None = field(default=None, repr=False)
     _database: Database | None = field(default=None, repr=False)
     missing_database: Path | None = None  # a read found no database file (nothing was created)
+    _quick: QuickRead | None = field(default=None, repr=False)
+    _quick_tried: bool = field(default=False, repr=False)
 
     @property
     def output(self) -> Output:
@@ -54,6 +57,7 @@ class AppContext:
             import os
 
             from woosync.core.errors import ValidationError
+            from woosync.core.gc_tuning import end_start_up
             from woosync.core.paths import DB_ENV
             from woosync.db.engine import open_database, open_empty_database
 
@@ -69,9 +73,26 @@ class AppContext:
                 self._database = open_empty_database(path)
             else:
                 self._database = open_database(path)
+            end_start_up()  # the command's imports are done: its own work begins
         return self._database
 
+    def quick_read(self) -> QuickRead | None:
+        """The database for reading connections without SQLAlchemy (:mod:`woosync.db.quick_read`),
+        or None when the command must open it with :meth:`db` (no file yet, a schema to upgrade
+        or refuse, a missing folder to report, or the database is open already)."""
+        if self._database is not None:
+            return None
+        if not self._quick_tried:
+            from woosync.db.quick_read import open_quick_read
+
+            self._quick_tried = True
+            self._quick = open_quick_read(self.database_path())
+        return self._quick
+
     def close(self) -> None:
+        if self._quick is not None:
+            self._quick.close()
+            self._quick = None
         if self._database is not None:
             self._database.dispose()
             self._database = None

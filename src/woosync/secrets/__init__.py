@@ -14,6 +14,7 @@ from woosync.secrets.chain import (
     keyring_username,
     read_secret,
     resolve_credentials,
+    secrets_location,
     secrets_mode,
     store_secrets,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "read_secret",
     "resolve_credentials",
     "secrets_file",
+    "secrets_location",
     "secrets_mode",
     "store_secrets",
 ]

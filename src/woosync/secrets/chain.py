@@ -77,6 +77,18 @@ def env_var(connection_id: int, field: str) -> str:
     return f"WOOSYNC_CONN_{connection_id}_{field.upper()}"
 
 
+def secrets_location(connection_id: int) -> str:
+    """Where this connection's secrets are read from, in words (``connections show``); reads no
+    secret."""
+    variables = env_var(connection_id, "*")
+    mode = secrets_mode()
+    if mode == "env":
+        return f"environment only ({variables}; {MODE_ENV}=env)"
+    if mode == "file":
+        return f"environment ({variables}), keyring, then {backends.secrets_file()}"
+    return f"environment ({variables}), then the keyring (service woosync)"
+
+
 def keyring_username(connection_id: int, field: str, scope: str | None = None) -> str:
     """``connection:3:consumer_key``, plus ``@<scope>`` (the database file) when given.
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from woosync.core.timeutil import iso
-from woosync.services.connections import ConnectionRemoved, ConnectionTest, ConnectionView
+
+if TYPE_CHECKING:  # for types only: the connection services load SQLAlchemy (db/quick_read.py)
+    from woosync.services.connections import ConnectionRemoved, ConnectionTest, ConnectionView
 
 
 def connection_json(view: ConnectionView) -> dict[str, Any]:

@@ -3,16 +3,18 @@ table), and the client factory every store-facing service uses. A reader finds t
 
 - ``records``: create, list, show, the default, delete; ``update``: change any field.
 - ``lookup``: find a connection by id, name or URL, the default one, an active one; ``mark_synced``.
-- ``urls``: one spelling per store URL; ``moves``: a new URL of the same store or of another one.
+- ``moves``: a new URL of the same store or of another one.
 - ``validate``: names and secrets; ``tls``: certificate checks; ``credentials``: where the secrets
-  are kept (never in the database).
+  are kept (never in the database; ``woosync.secrets.secrets_location`` says where, in words).
 - ``client``: ``open_client``, the factory; ``probe``: the connection test. Imported by their
   own path (``from woosync.services.connections.client import open_client``), not from here: they
   load the WooCommerce client (httpx), which a command that only reads the database never needs.
 - ``views``: the typed results (``woosync.shapes.connections`` writes their JSON).
 """
 
-from woosync.services.connections.credentials import secrets_location, secrets_scope
+from woosync.core.store_urls import normalize_store_url, same_store_url
+from woosync.secrets import secrets_location
+from woosync.services.connections.credentials import secrets_scope
 from woosync.services.connections.lookup import (
     active_connection,
     connection_or_default,
@@ -31,7 +33,6 @@ from woosync.services.connections.records import (
 )
 from woosync.services.connections.tls import tls_verify
 from woosync.services.connections.update import update_connection
-from woosync.services.connections.urls import normalize_store_url, same_store_url
 from woosync.services.connections.views import (
     ConnectionDetails,
     ConnectionRemoved,

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from woosync.core import settings
-from woosync.secrets import FIELDS, MODE_ENV, env_var, secrets_file, secrets_mode
+from woosync.secrets import FIELDS, MODE_ENV, env_var
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -68,14 +68,3 @@ def warn_environment_overrides(connection_id: int) -> None:
             connection_id,
             "it" if len(names) == 1 else "them",
         )
-
-
-def secrets_location(connection_id: int) -> str:
-    """Where this connection's secrets are read from, in words (for the human output)."""
-    variables = env_var(connection_id, "*")
-    mode = secrets_mode()
-    if mode == "env":
-        return f"environment only ({variables}; {MODE_ENV}=env)"
-    if mode == "file":
-        return f"environment ({variables}), keyring, then {secrets_file()}"
-    return f"environment ({variables}), then the keyring (service woosync)"

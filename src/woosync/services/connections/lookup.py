@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from woosync.core.errors import NotFoundError, ValidationError, param
 from woosync.core.ids import SQLITE_MAX_INTEGER, id_from_text
+from woosync.core.store_urls import normalize_store_url
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection
-from woosync.services.connections.urls import normalize_store_url
 
 
 def get_connection(session: Session, ref: int | str) -> Connection:

@@ -1,7 +1,7 @@
 """A connection given a new URL: the same store at a new address, or another store.
 
 Sync records hold the old store's product ids, so a URL of a different store (see
-:func:`~woosync.services.connections.urls.same_store_url`) is refused while there are any, unless
+:func:`~woosync.core.store_urls.same_store_url`) is refused while there are any, unless
 the caller says which it is: ``move_to_new_store`` drops them (with the old store's ids of
 categories, tags, attributes and images, and the import bookmark; the mappings stay), and
 ``same_store`` keeps everything. Without sync records a different store's ids and bookmark go too.
@@ -13,6 +13,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from woosync.core.errors import ValidationError, param
+from woosync.core.store_urls import same_store_url
 from woosync.db.models import (
     Connection,
     ExportMapping,
@@ -21,7 +22,6 @@ from woosync.db.models import (
     StoreRef,
     SyncCursor,
 )
-from woosync.services.connections.urls import same_store_url
 
 # the tables whose rows belong to one connection
 ConnectionTable = (

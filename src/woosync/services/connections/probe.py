@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import WoosyncError
 from woosync.core.logging import scrub
+from woosync.core.store_urls import normalize_store_url
 from woosync.services.connections.client import client_defaults, open_client
 from woosync.services.connections.lookup import connection_or_default
 from woosync.services.connections.tls import tls_choice
-from woosync.services.connections.urls import normalize_store_url
 from woosync.services.connections.validate import valid_secret
 from woosync.services.connections.views import ConnectionTest
 from woosync.woo import WooClient

@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from woosync.core.errors import ConflictError
+from woosync.core.store_urls import normalize_store_url
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection, ExportMapping, ImportMapping, ProductSync
-from woosync.secrets import check_writable, delete_secrets, store_secrets
+from woosync.secrets import check_writable, delete_secrets, secrets_location, store_secrets
 from woosync.services.connections.credentials import (
-    secrets_location,
     secrets_scope,
     warn_environment_overrides,
     warn_where_kept,
@@ -32,7 +32,6 @@ from woosync.services.connections.lookup import (
 )
 from woosync.services.connections.moves import count_rows
 from woosync.services.connections.tls import tls_choice, warn_insecure
-from woosync.services.connections.urls import normalize_store_url
 from woosync.services.connections.validate import valid_name, valid_secret, valid_webhook_secret
 from woosync.services.connections.views import (
     ConnectionDetails,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 
 from woosync.core.errors import ValidationError, param
+from woosync.core.store_urls import normalize_store_url
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection
 from woosync.secrets import check_writable, store_secrets
@@ -27,7 +28,6 @@ from woosync.services.connections.records import (
     url_conflict,
 )
 from woosync.services.connections.tls import valid_ca_bundle, warn_insecure
-from woosync.services.connections.urls import normalize_store_url
 from woosync.services.connections.validate import valid_name, valid_secret, valid_webhook_secret
 from woosync.services.connections.views import ConnectionView, view_of
 

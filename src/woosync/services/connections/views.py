@@ -1,43 +1,28 @@
 """What the connection services return: typed values, never a secret.
 
-``woosync.shapes.connections`` writes them as the spec's camelCase JSON.
+``woosync.shapes.connections`` writes them as the spec's camelCase JSON. The connection object
+and its details are defined in :mod:`woosync.db.quick_read`, which reads them without SQLAlchemy
+for the commands that only read connections.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from woosync.db.models import Connection
+from woosync.db.quick_read import ConnectionDetails, ConnectionView
 
 if TYPE_CHECKING:
     from woosync.woo import StoreInfo
 
-
-@dataclass(frozen=True, slots=True)
-class ConnectionView:
-    """The spec's connection object."""
-
-    id: int
-    store_name: str
-    store_url: str
-    is_active: bool
-    is_default: bool
-    last_synced_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionDetails:
-    """A connection with what only this machine knows: its TLS settings and where its secrets
-    are read from (``connections show``)."""
-
-    connection: ConnectionView
-    verify_tls: bool
-    ca_bundle: str | None
-    secrets_from: str
+__all__ = [
+    "ConnectionDetails",
+    "ConnectionRemoved",
+    "ConnectionTest",
+    "ConnectionView",
+    "view_of",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,6 +88,10 @@ def match_parent(
     hits: SkuHits | None = None,
 ) -> ParentMatch:
     """Match ``variations`` (one parent's, in the catalog) to ``store`` (its variations there)."""
+    if not store and (hits is None or not (hits.products or hits.variations)):
+        # nothing to link to, no SKU held elsewhere (a parent just created): all are created
+        created = [VariationMatch(local, "create", matched_by="new") for local in variations]
+        return ParentMatch(parent_woo_id, created, [])
     hits = hits or SkuHits()
     by_id = {int(v["id"]): v for v in store if v.get("id")}
     taken: set[int] = set()

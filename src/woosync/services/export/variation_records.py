@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from woosync.db.models import Product, ProductSync
+from woosync.db.raw_rows import row_reader
 from woosync.services.export.records import product_columns
 
 VARIABLE = "variable"
@@ -78,23 +79,20 @@ def load_families(
     for product_id, woo_id, held in _links(session, connection_id, list(families), _PARENT_LINK):
         families[product_id].woo_id = int(woo_id or 0)
         families[product_id].store_attributes = held
-    names = {*product_columns(fields), "id", "sku", "parent_id", "attributes"}
-    columns = [table.c[name] for name in sorted(names)]
+    names = sorted({*product_columns(fields), "id", "sku", "parent_id", "attributes"})
     parents = list(families)
-    children: list[Any] = []
-    for start in range(0, len(parents), _CHUNK):
-        query = (
-            select(*columns)
-            .where(table.c.parent_id.in_(parents[start : start + _CHUNK]))
-            .order_by(table.c.id)
-        )
-        children += session.execute(query).all()
+    children = _raw(session, table, names, "parent_id", parents, order="id")
     for child in children:
         families[int(child.parent_id)].variations.append(child)
-    syncs = {
-        int(row.product_id): row
-        for row in _links(session, connection_id, [int(c.id) for c in children], _VARIATION_LINK)
-    }
+    links = _raw(
+        session,
+        ProductSync.__table__,  # type: ignore[attr-defined]
+        _VARIATION_LINK,
+        "product_id",
+        [int(c.id) for c in children],
+        where=f"connection_id = {int(connection_id)}",
+    )
+    syncs = {int(row.product_id): row for row in links}
     for family in families.values():
         family.syncs = {int(v.id): syncs[v.id] for v in family.variations if v.id in syncs}
     return [families[i] for i in wanted if i in families]
@@ -111,6 +109,35 @@ _VARIATION_LINK = (
     "image_sources",  # store media id -> the catalog URL it stands for (see sync.echoes)
     "sync_status",  # failed last time: its request may have landed (images.VariationImageClaims)
 )
+
+
+def _raw(
+    session: Session,
+    table: Any,
+    names: Sequence[str],
+    key: str,
+    values: Sequence[int],
+    *,
+    where: str = "",
+    order: str = "",
+) -> list[Any]:
+    """The rows of ``table`` whose ``key`` is among ``values`` (and ``where``), only the columns
+    ``names``: read with a plain cursor and decoded as SQLAlchemy decodes them
+    (``db.raw_rows``), a named tuple each (a variation's row is only read: no ``Row`` machinery
+    per variation)."""
+    connection = session.connection()
+    decode = row_reader(table, names, connection.dialect)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    head = f"SELECT {', '.join(names)} FROM {table.name} WHERE "
+    head += f"{where} AND " if where else ""
+    found: list[Any] = []
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK]
+        query = f"{head}{key} IN ({', '.join('?' * len(chunk))})"
+        if order:
+            query += f" ORDER BY {order}"
+        found += decode(cursor.execute(query, chunk).fetchall())
+    return found
 
 
 def _links(

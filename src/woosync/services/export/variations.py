@@ -229,15 +229,25 @@ class VariationExport:
             self.client.variations_of([f.woo_id for f in old], concurrency=self.concurrency)
         )
         locals_of = {
-            f.product_id: [self.local(v) for v in by_parent.get(f.product_id, [])] for f in families
+            f.product_id: [self.local(v) for v in by_parent.get(f.product_id, [])] for f in old
         }
         skus = [s for f in old for s in skus_to_look_up(locals_of[f.product_id], store[f.woo_id])]
         hits = self.client.lookup_skus(skus, concurrency=self.concurrency) if skus else None
+        nothing_held = hits is None or not (hits.products or hits.variations)
         writes: list[VariationWrite] = []
         for family in families:
-            matched = match_parent(
-                family.woo_id, locals_of[family.product_id], store[family.woo_id], hits
-            )
+            if nothing_held and not store[family.woo_id]:
+                # a parent just created: nothing to match (what ``match_parent`` says then)
+                for variation in by_parent.get(family.product_id, []):
+                    if int(variation.row.id) in pending:
+                        write = self._write(variation, "create", list(variation.prints), None)
+                        if write is not None:
+                            writes.append(write)
+                continue
+            mine = locals_of.get(family.product_id)
+            if mine is None:
+                mine = [self.local(v) for v in by_parent.get(family.product_id, [])]
+            matched = match_parent(family.woo_id, mine, store[family.woo_id], hits)
             own = {v.row.id: v for v in by_parent.get(family.product_id, [])}
             for match in matched.matches:
                 variation = own[match.local.product_id]

@@ -22,6 +22,11 @@ from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELD
 from woosync.services.sync.prints import NOTHING, quick_store_print, remembered_raw_print
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
+    DIMENSION,
+    DIMENSIONS,
+    GLOBAL_ATTRIBUTE,
+    IMAGES,
+    LOCAL_ATTRIBUTE,
     SCALAR,
     Target,
     normalize_store_attributes,
@@ -157,10 +162,23 @@ class Fingerprinter:
                 if printed is None:
                     printed = quick_store_print(target, woo)
             else:
+                if not woo.get(_SOURCES.get(target.kind) or target.woo):
+                    continue  # nothing there (a variation's categories and tags): no value
                 printed = quick_store_print(target, woo, ids.get(target.woo))
             if printed != NOTHING:  # the store has a value
                 found[key] = printed
         return found
+
+
+# what ``targets.store_value`` reads a target of each kind from, when not from ``target.woo``
+# (an empty or missing one is no value: ``None``, whose print is NOTHING)
+_SOURCES = {
+    DIMENSIONS: "dimensions",
+    DIMENSION: "dimensions",
+    IMAGES: "images",
+    GLOBAL_ATTRIBUTE: "attributes",
+    LOCAL_ATTRIBUTE: "attributes",
+}
 
 
 def store_attribute_list(woo: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -70,6 +70,50 @@ def variation_options(
     return options
 
 
+class OptionReader:
+    """:func:`variation_options` for many variations with the same rules, remembered: a
+    catalog's variations share a few option sets (and their parents the same options), so each
+    distinct (parent options, store attribute entries) pair is worked out once."""
+
+    def __init__(self, rules: ImportRules, slugs_by_id: Mapping[int, str] | None) -> None:
+        self.rules = rules
+        self.slugs_by_id = slugs_by_id
+        self.memo: dict[Any, dict[str, str]] = {}
+
+    def options(
+        self,
+        variation: Mapping[str, Any],
+        allowed: Mapping[str, list[str]],
+        allowed_key: Any,
+    ) -> dict[str, str]:
+        """:func:`variation_options` of ``variation`` under ``allowed`` (``allowed_key``:
+        :func:`allowed_key` of it, made once per parent)."""
+        entries = variation.get("attributes") or []
+        try:
+            key = (
+                allowed_key,
+                tuple(
+                    (e.get("id"), e.get("name"), e.get("slug"), e.get("option")) for e in entries
+                ),
+            )
+            found = self.memo.get(key)
+        except (AttributeError, TypeError):  # an entry that is not an object, a list as a value
+            return variation_options(variation, self.rules, self.slugs_by_id, allowed)
+        if found is None:
+            found = variation_options(variation, self.rules, self.slugs_by_id, allowed)
+            if len(self.memo) < _MEMO_LIMIT:
+                self.memo[key] = found
+        return dict(found)
+
+
+_MEMO_LIMIT = 4096
+
+
+def allowed_key(allowed: Mapping[str, list[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A parent's options (``allowed_options``) as a key of :class:`OptionReader`'s memory."""
+    return tuple((name, tuple(options)) for name, options in allowed.items())
+
+
 def variation_fields(
     product_shaped: Mapping[str, Any],
     rules: ImportRules,

@@ -41,6 +41,7 @@ from woosync.services.catalog import (
     insert_products,
     new_product_row,
 )
+from woosync.services.catalog.changes import FieldPlan
 from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.bookmark import parse_woo_gmt
 from woosync.services.imports.links import Link, links
@@ -54,9 +55,10 @@ from woosync.services.imports.reconcile import reconcile_product
 from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.imports.variation_fields import (
+    OptionReader,
+    allowed_key,
     as_product,
     variation_fields,
-    variation_options,
 )
 from woosync.services.imports.variation_match import (
     Parent,
@@ -113,6 +115,7 @@ class VariationPage:
     def write(self) -> None:
         run = self.run
         families: list[tuple[Parent, list[StoreVariation]]] = []
+        reader = OptionReader(run.rules, run.slugs_by_id)
         for parent in self.parents:
             got = self.lists.get(parent.woo_id)
             if got is None:
@@ -124,10 +127,10 @@ class VariationPage:
                     ProductResult(parent.woo_id, parent.product_id, parent.sku, "failed", message)
                 )
                 continue
-            slugs = run.slugs_by_id
             allowed = allowed_options(parent.attributes)
+            key = allowed_key(allowed)
             found = [
-                StoreVariation(v, variation_options(v, run.rules, slugs, allowed))
+                StoreVariation(v, reader.options(v, allowed, key))
                 for v in got
                 if isinstance(v.get("id"), int)
                 # a parent sent again during the run: its variations' versions handled are dropped
@@ -233,7 +236,10 @@ class VariationPage:
         if options is not None:
             fields["attributes"] = options
         try:
-            target, plan = planned_change(product, fields, dry_run=run.dry_run)
+            if not run.dry_run and fields == {"sku": product.sku}:
+                target, plan = product, FieldPlan([], {})  # nothing came in (a re-import)
+            else:
+                target, plan = planned_change(product, fields, dry_run=run.dry_run)
         except ValidationError as exc:
             self._report(parent, variation, product.id, "failed", exc.message)
             return

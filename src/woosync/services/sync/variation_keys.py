@@ -8,7 +8,7 @@ fingerprints for the variations it takes, so an export right after an import sen
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from woosync.services.sync import echoes as echo_rules
@@ -99,40 +99,68 @@ def memory_after_write(
     echoes = {k: v for k, v in (getattr(sync, "store_echoes", None) or {}).items() if k not in sent}
     conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
     if action == "create":
-        unsent = _unsent_targets(tuple(sorted(sent)))
-        echoes.update(_store_defaults(unsent, answer, base))
+        echoes.update(_defaults(_create_plan(tuple(sorted(sent)), frozenset(base)), answer, base))
     return echo_rules.compact_echoes(echoes, base) or None, conflicts or None
+
+
+class _Plan:
+    """What a create's defaults are read from: the standard targets it did not send and whose
+    key its base lacks (``todo``), the store fields of the scalars among them (read in one pass)
+    and the other targets (read by :func:`_read`); ``token`` names them in the memory."""
+
+    __slots__ = ("others", "scalars", "todo", "token")
+
+    def __init__(self, unsent: Sequence[sync_targets.Target], base_keys: Collection[str]) -> None:
+        self.todo = tuple(target for target in unsent if target.key not in base_keys)
+        self.token = tuple((target.key, target.woo, target.kind) for target in self.todo)
+        self.scalars = tuple(t.woo for t in self.todo if t.kind == sync_targets.SCALAR)
+        self.others = tuple(t for t in self.todo if t.kind != sync_targets.SCALAR)
+
+
+@functools.lru_cache(maxsize=128)
+def _create_plan(sent: tuple[str, ...], base_keys: frozenset[str]) -> _Plan:
+    """The plan of a create that sent the keys ``sent`` (the same few per run)."""
+    return _Plan(_unsent_targets(sent), base_keys)
 
 
 _DEFAULTS: dict[tuple[Any, ...], dict[str, str]] = {}  # (targets, store values) -> echoes
 
 
 def _store_defaults(
-    unsent: list[sync_targets.Target], answer: Mapping[str, Any], base: Mapping[str, str]
+    unsent: Sequence[sync_targets.Target], answer: Mapping[str, Any], base: Mapping[str, str]
 ) -> dict[str, str]:
+    """``echoes.store_defaults`` of the ``unsent`` targets whose key ``base`` lacks, remembered
+    (:func:`_defaults`)."""
+    return _defaults(_Plan(unsent, base), answer, base)
+
+
+def _defaults(plan: _Plan, answer: Mapping[str, Any], base: Mapping[str, str]) -> dict[str, str]:
     """``echoes.store_defaults``, remembered: the store answers every created variation with
     the same defaults (status, stock status ...), so their prints are worked out once per run.
-    Remembered by the parts of the answer they are read from (:func:`_read`)."""
-    todo = tuple(target for target in unsent if target.key not in base)
+    Remembered by the parts of the answer they are read from."""
     try:
-        key = (todo, *(_read(target, answer) for target in todo))
+        values = tuple(map(answer.get, plan.scalars))
+        # True and 1 are equal keys but print differently: the types are part of the key
+        key = (
+            plan.token,
+            values,
+            tuple(map(type, values)),
+            *(_read(t, answer) for t in plan.others),
+        )
         found = _DEFAULTS.get(key)
     except (TypeError, LookupError):  # a value that cannot be a key (a list), another kind
-        return echo_rules.store_defaults(todo, answer, base)
+        return echo_rules.store_defaults(plan.todo, answer, base)
     if found is None:
         if len(_DEFAULTS) >= 256:
             _DEFAULTS.clear()
-        found = _DEFAULTS[key] = echo_rules.store_defaults(todo, answer, base)
+        found = _DEFAULTS[key] = echo_rules.store_defaults(plan.todo, answer, base)
     return dict(found)
 
 
 def _read(target: sync_targets.Target, answer: Mapping[str, Any]) -> Any:
-    """What of ``answer`` the store value of ``target`` is read from (``targets.store_value``),
-    as a key; LookupError for a kind read otherwise."""
+    """What of ``answer`` the store value of a target that is not a scalar is read from
+    (``targets.store_value``), as a key; LookupError for a kind read otherwise."""
     kind = target.kind
-    if kind == sync_targets.SCALAR:
-        value = answer.get(target.woo)
-        return type(value), value  # True and 1 are equal keys but print differently
     if kind in (sync_targets.DIMENSIONS, sync_targets.DIMENSION):
         dims = answer.get("dimensions")
         return tuple(sorted(dims.items())) if isinstance(dims, Mapping) else dims
