@@ -207,9 +207,10 @@ def prepare_refs(run: Run, items: Sequence[Item], *, create: bool) -> None:
     categories: set[str] = set()
     tags: set[str] = set()
     attributes: dict[str, tuple[str, set[str]]] = {}
-    for item in items:
+    naming = [t for t in run.targets if t.kind in _NAMING_KINDS]  # the others name nothing
+    for item in items if naming else ():
         keys = sent_keys(run, item)
-        for target in run.targets:
+        for target in naming:
             if target.key not in keys or not item.values.get(target.key):
                 continue
             value = item.values[target.key]
@@ -223,6 +224,11 @@ def prepare_refs(run: Run, items: Sequence[Item], *, create: bool) -> None:
         run.registry.prepare(
             run.client, categories=categories, tags=tags, attributes=attributes, create=create
         )
+
+
+_NAMING_KINDS = frozenset(
+    {sync_targets.CATEGORIES, sync_targets.TAGS, sync_targets.GLOBAL_ATTRIBUTE}
+)
 
 
 def build(run: Run, item: Item) -> None:
