@@ -299,3 +299,56 @@ class _Name(str):
 def test_name_lists_are_read_the_same_whatever_their_items(raw: Any, names: list[str]) -> None:
     target = sync_targets.resolve_targets(["name", "sku", "COLOR"], None)[-1]
     assert sync_targets.local_value(target, raw) == (names or None)
+
+
+def test_a_create_s_attribute_list_is_what_the_merge_would_make(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no store list (a create) the list is made directly; it is the merge's, whatever the
+    attributes: local and global, unset, emptied, a name given twice, a global one without id."""
+    targets = targets_for(
+        ["name", "sku", "COLOR", "Size", "size ", "Fabric"], {"Fabric": "pa_fabric"}
+    )
+    color, size, size_again, fabric = targets[2:]
+    cases: list[list[tuple[sync_targets.Target, list[str] | None, int | None]]] = [
+        [(color, ["Navy", "Grey"], None), (size, ["S"], None)],
+        [(color, None, None), (size, ["S"], None), (fabric, ["Silk"], 7)],
+        [(color, [], None), (fabric, ["Silk"], 7), (size, ["M", "L"], None)],
+        [(size, ["S"], None), (size_again, ["M"], None)],  # one entry: the merge decides
+        [(fabric, ["Silk"], None), (color, ["Red"], None)],  # a global attribute without id
+        [(fabric, ["Silk"], 7), (fabric, ["Wool"], 7)],
+        [],
+    ]
+    direct = [payload.merge_attributes(None, ours) for ours in cases]
+    monkeypatch.setattr(payload, "_new_attributes", lambda ours: None)
+    assert direct == [payload.merge_attributes([], ours) for ours in cases]
+    assert direct[0] == [
+        {
+            "name": "COLOR",
+            "position": 0,
+            "visible": True,
+            "variation": False,
+            "options": ["Navy", "Grey"],
+        },
+        {"name": "Size", "position": 1, "visible": True, "variation": False, "options": ["S"]},
+    ]
+    assert direct[3] == [
+        {"name": "Size", "position": 0, "visible": True, "variation": False, "options": ["M"]}
+    ]
+
+
+def test_a_create_whose_store_has_attributes_still_merges() -> None:
+    """A store list known for a create (an adopted product, a lost answer) is merged, never
+    replaced by the direct list: an attribute we do not manage stays."""
+    targets = targets_for(["name", "sku", "Size"])
+    base = [{"id": 0, "name": "Material", "position": 0, "options": ["Cotton"]}]
+    assert payload.merge_attributes(base, [(targets[2], ["S"], None)]) == [
+        {
+            "name": "Material",
+            "position": 0,
+            "visible": True,
+            "variation": False,
+            "options": ["Cotton"],
+        },
+        {"name": "Size", "position": 1, "visible": True, "variation": False, "options": ["S"]},
+    ]

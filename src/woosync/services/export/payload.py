@@ -5,6 +5,7 @@ fields whole, so a write carries the complete list).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -34,6 +35,10 @@ def merge_attributes(
     alone; an empty list removes the entry (``--allow-empty``). Attributes we do not manage stay as
     they were: WooCommerce replaces the whole list on write.
     """
+    if not base:
+        direct = _new_attributes(ours)
+        if direct is not None:
+            return direct
     merged = [dict(entry) for entry in normalize_store_attributes(base)]
     for target, options, attribute_id in ours:
         index = next(
@@ -59,6 +64,36 @@ def merge_attributes(
         else:
             merged[index]["options"] = list(options)
     return [_attribute_payload(entry) for entry in merged]
+
+
+def _new_attributes(
+    ours: Sequence[tuple[Target, list[str] | None, int | None]],
+) -> list[dict[str, Any]] | None:
+    """:func:`merge_attributes` with no store list (a create), made directly: each attribute with
+    options in order. ``None`` when two of ours could name the same entry (a local name twice,
+    a global attribute's id twice, or a global one without an id): the merge decides then."""
+    ids: set[int] = set()
+    names: set[str] = set()
+    for target, _options, attribute_id in ours:
+        if target.kind == LOCAL_ATTRIBUTE:
+            name = html.unescape(target.woo).strip().casefold()
+            if name in names:
+                return None
+            names.add(name)
+        elif not attribute_id or attribute_id in ids:
+            return None
+        else:
+            ids.add(attribute_id)
+    found: list[dict[str, Any]] = []
+    for target, options, attribute_id in ours:
+        if not options:  # None leaves the entry alone, [] removes it: nothing to send either way
+            continue
+        entry: dict[str, Any] = (
+            {"name": target.woo} if target.kind == LOCAL_ATTRIBUTE else {"id": int(attribute_id)}
+        )
+        entry.update(position=len(found), visible=True, variation=False, options=list(options))
+        found.append(entry)
+    return found
 
 
 def _attribute_payload(entry: Mapping[str, Any]) -> dict[str, Any]:
