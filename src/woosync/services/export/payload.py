@@ -89,7 +89,9 @@ def _new_attributes(
         if not options:  # None leaves the entry alone, [] removes it: nothing to send either way
             continue
         entry: dict[str, Any] = (
-            {"name": target.woo} if target.kind == LOCAL_ATTRIBUTE else {"id": int(attribute_id)}
+            {"name": target.woo}
+            if target.kind == LOCAL_ATTRIBUTE
+            else {"id": int(attribute_id or 0)}
         )
         entry.update(position=len(found), visible=True, variation=False, options=list(options))
         found.append(entry)
