@@ -1,5 +1,6 @@
 """An unchanged ``export --partial`` sends nothing, so it loads no HTTP client (httpx, httpcore, h11,
-oauthlib, tenacity) and reads no secret; a run with a change loads it, reads the secrets and sends.
+oauthlib, tenacity) and reads no secret, nor the mapping-file (YAML) code; a run with a change loads
+the client, reads the secrets and sends.
 
 Real ``woosync`` processes (``-X importtime`` lists what each one imported) against a sandbox on a
 loopback port, secrets from the environment (``WOOSYNC_SECRETS=env``)."""
@@ -22,6 +23,8 @@ from woosync.services.connections import create_connection
 
 # the WooCommerce client stack: loaded only when a request is about to be made
 CLIENT_STACK = ("httpx", "httpcore", "h11", "oauthlib", "tenacity", "woosync.woo.client")
+# mapping files: the export reads the active mapping from the database, never a file
+MAPPING_FILES = ("woosync.files.mapping_files", "woosync.services.mappings.documents")
 
 
 @pytest.fixture
@@ -85,6 +88,7 @@ def test_an_unchanged_partial_export_loads_no_client_and_reads_no_secret(
     loaded = _loaded(done)
     assert "woosync.services.export.run" in loaded  # the export did run in that process
     assert _client_stack(loaded) == set()
+    assert loaded & set(MAPPING_FILES) == set()
 
 
 def test_a_partial_export_with_a_change_loads_the_client_and_sends(
