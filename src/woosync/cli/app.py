@@ -10,7 +10,7 @@ import contextlib
 import itertools
 import os
 import sys
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -382,10 +382,10 @@ def _group_builders() -> dict[str, Any]:
     """``woosync NAME``'s Click group for each group of the registry, built when called."""
     from woosync.cli import registry
 
-    def builder(name: str, typer_app: typer.Typer) -> Any:
-        def build() -> Any:
+    def builder(name: str, load: Callable[[], typer.Typer]) -> Any:
+        def build() -> Any:  # the group's module is imported only now
             group = get_group_from_info(
-                TyperInfo(typer_app, name=name),
+                TyperInfo(load(), name=name),
                 pretty_exceptions_short=app.pretty_exceptions_short,
                 rich_markup_mode=app.rich_markup_mode,
                 suggest_commands=app.suggest_commands,
@@ -395,7 +395,7 @@ def _group_builders() -> dict[str, Any]:
 
         return build
 
-    return {name: builder(name, typer_app) for name, typer_app in registry.groups()}
+    return {name: builder(name, load) for name, load in registry.groups()}
 
 
 _register()

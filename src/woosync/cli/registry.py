@@ -7,27 +7,60 @@ from collections.abc import Callable
 import typer
 
 
-def groups() -> list[tuple[str, typer.Typer]]:
-    """``woosync NAME ...`` sub-command groups, in the order ``--help`` lists them."""
-    from woosync.cli import (
-        config,
-        connections,
-        export_mapping,
-        import_mapping,
-        mapping_files,
-        products,
-        sandbox,
-    )
-
+def groups() -> list[tuple[str, Callable[[], typer.Typer]]]:
+    """``woosync NAME ...`` sub-command groups, in the order ``--help`` lists them, each with the
+    function that imports its module: a command imports only its own group (``cli/app.py``)."""
     return [
-        ("connections", connections.app),
-        ("config", config.app),
-        ("export-mapping", export_mapping.app),
-        ("import-mapping", import_mapping.app),
-        ("mappings", mapping_files.app),
-        ("products", products.app),
-        ("sandbox", sandbox.app),
+        ("connections", _connections),
+        ("config", _config),
+        ("export-mapping", _export_mapping),
+        ("import-mapping", _import_mapping),
+        ("mappings", _mapping_files),
+        ("products", _products),
+        ("sandbox", _sandbox),
     ]
+
+
+def _connections() -> typer.Typer:
+    from woosync.cli import connections
+
+    return connections.app
+
+
+def _config() -> typer.Typer:
+    from woosync.cli import config
+
+    return config.app
+
+
+def _export_mapping() -> typer.Typer:
+    from woosync.cli import export_mapping
+
+    return export_mapping.app
+
+
+def _import_mapping() -> typer.Typer:
+    from woosync.cli import import_mapping
+
+    return import_mapping.app
+
+
+def _mapping_files() -> typer.Typer:
+    from woosync.cli import mapping_files
+
+    return mapping_files.app
+
+
+def _products() -> typer.Typer:
+    from woosync.cli import products
+
+    return products.app
+
+
+def _sandbox() -> typer.Typer:
+    from woosync.cli import sandbox
+
+    return sandbox.app
 
 
 def commands() -> list[Callable[[typer.Typer], None]]:
