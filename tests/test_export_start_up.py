@@ -25,6 +25,8 @@ from woosync.services.connections import create_connection
 CLIENT_STACK = ("httpx", "httpcore", "h11", "oauthlib", "tenacity", "woosync.woo.client")
 # mapping files: the export reads the active mapping from the database, never a file
 MAPPING_FILES = ("woosync.files.mapping_files", "woosync.services.mappings.documents")
+# the other command groups' modules (cli/registry.py): a command imports only its own
+OTHER_GROUPS = ("woosync.cli.connections", "woosync.cli.products", "woosync.cli.mapping_files")
 
 
 @pytest.fixture
@@ -89,6 +91,7 @@ def test_an_unchanged_partial_export_loads_no_client_and_reads_no_secret(
     assert "woosync.services.export.run" in loaded  # the export did run in that process
     assert _client_stack(loaded) == set()
     assert loaded & set(MAPPING_FILES) == set()
+    assert loaded & set(OTHER_GROUPS) == set()
 
 
 def test_a_partial_export_with_a_change_loads_the_client_and_sends(
