@@ -63,14 +63,44 @@ def _sandbox() -> typer.Typer:
     return sandbox.app
 
 
-def commands() -> list[Callable[[typer.Typer], None]]:
-    """Top-level commands; each callable registers itself on the root app."""
-    from woosync.cli import demo, export, fields, import_, sync_status
-
+def commands() -> list[tuple[tuple[str, ...], Callable[[], Callable[[typer.Typer], None]]]]:
+    """Top-level commands: the names each module registers on the root app, in the order
+    ``--help`` lists them, and the function that imports the module (giving its ``register``):
+    a command imports only its own module (``cli/app.py``)."""
     return [
-        demo.register,
-        export.register,
-        fields.register,
-        import_.register,
-        sync_status.register,
+        (("demo",), _demo),
+        (("export", "update", "delete"), _export),
+        (("fields",), _fields),
+        (("import",), _import),
+        (("sync-status",), _sync_status),
     ]
+
+
+def _demo() -> Callable[[typer.Typer], None]:
+    from woosync.cli import demo
+
+    return demo.register
+
+
+def _export() -> Callable[[typer.Typer], None]:
+    from woosync.cli import export
+
+    return export.register
+
+
+def _fields() -> Callable[[typer.Typer], None]:
+    from woosync.cli import fields
+
+    return fields.register
+
+
+def _import() -> Callable[[typer.Typer], None]:
+    from woosync.cli import import_
+
+    return import_.register
+
+
+def _sync_status() -> Callable[[typer.Typer], None]:
+    from woosync.cli import sync_status
+
+    return sync_status.register
