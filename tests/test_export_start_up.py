@@ -1,5 +1,5 @@
 """An unchanged ``export --partial`` sends nothing, so it loads no HTTP client (httpx, httpcore, h11,
-oauthlib, tenacity) and reads no secret, nor the mapping-file (YAML) code; a run with a change loads
+oauthlib, tenacity) and reads no secret, nor the mapping-file or YAML code; a run with a change loads
 the client, reads the secrets and sends.
 
 Real ``woosync`` processes (``-X importtime`` lists what each one imported) against a sandbox on a
@@ -23,8 +23,8 @@ from woosync.services.connections import create_connection
 
 # the WooCommerce client stack: loaded only when a request is about to be made
 CLIENT_STACK = ("httpx", "httpcore", "h11", "oauthlib", "tenacity", "woosync.woo.client")
-# mapping files: the export reads the active mapping from the database, never a file
-MAPPING_FILES = ("woosync.files.mapping_files", "woosync.services.mappings.documents")
+# files: the export reads the active mapping from the database, never a file, and no YAML
+MAPPING_FILES = ("woosync.files.mapping_files", "woosync.services.mappings.documents", "yaml")
 # the other command groups' modules (cli/registry.py): a command imports only its own
 OTHER_GROUPS = ("woosync.cli.connections", "woosync.cli.products", "woosync.cli.mapping_files")
 
