@@ -1,5 +1,5 @@
-"""The root's command groups are built when used (``cli/app.py`` LazyCommands): a command builds
-only its own group; help and suggestions still see every group, in the registry's order."""
+"""The root's commands and command groups are built when used (``cli/app.py`` LazyCommands): a
+command builds only its own; help and suggestions still see every one, in the registry's order."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ def test_a_command_builds_only_its_own_group() -> None:
     commands = root.commands
     assert isinstance(commands, LazyCommands)
     groups = [name for name, _ in registry.groups()]
-    assert set(groups) <= set(commands) and len(commands) == len(list(commands))
+    top = [name for names, _ in registry.commands() for name in names]
+    assert set(groups + top) <= set(commands) and len(commands) == len(list(commands))
     assert root.get_command(None, "connections").name == "connections"
-    assert set(commands._pending) == set(groups) - {"connections"}
+    assert set(commands._pending) == set(groups + top) - {"connections"}
     assert root.get_command(None, "no-such-group") is None
-    assert set(commands._pending) == set(groups) - {"connections"}
+    assert set(commands._pending) == set(groups + top) - {"connections"}
+    assert root.get_command(None, "export").name == "export"
+    assert set(commands._pending) == set(groups + top) - {"connections", "export"}
 
 
 def test_listing_builds_every_group_in_the_registrys_order_after_the_commands(cli: Any) -> None:

@@ -7,16 +7,17 @@ httpx, keyring) are imported inside the code paths that need them so ``--help`` 
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import sys
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
-from typer.main import get_group_from_info
+from typer.main import get_command_from_info, get_group_from_info
 from typer.models import TyperInfo
 
 from woosync import __version__
@@ -132,7 +133,7 @@ class WoosyncGroup(TyperGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _help_as_written(self)
-        self.commands = LazyCommands(self.commands, _group_builders())
+        self.commands = LazyCommands(self.commands, _builders())
 
     def make_context(self, info_name: str | None, args: list[str], *a: Any, **kw: Any) -> Any:
         # A usage error can come before a command's own --json is parsed: remember it was given.
@@ -329,20 +330,13 @@ def path_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     state.output.emit({"path": path}, human=lambda console: console.print(path, highlight=False))
 
 
-def _register() -> None:
-    """Attach the top-level commands; the command groups are built when used (LazyCommands)."""
-    from woosync.cli import registry
-
-    for command in registry.commands():
-        command(app)
-
-
 class LazyCommands(MutableMapping[str, Any]):
-    """The root's commands, where each group's Click command is built only when asked for.
+    """The root's commands, where each command's or group's Click command is built (and its
+    module imported) only when asked for.
 
-    Typer builds the whole tree (every group, command and option) at every start, about 0.025 s
-    of CPU; a command needs only its own group. Listing the commands (``--help``, a typo's
-    suggestions) builds them all, in the order they were registered: commands, then groups.
+    Typer builds the whole tree (every group, command and option) at every start, about 0.04 s
+    of CPU with the modules; a command needs only its own. Listing the commands (``--help``, a
+    typo's suggestions) builds them all, in the registry's order: commands, then groups.
     """
 
     def __init__(self, built: MutableMapping[str, Any], pending: dict[str, Any]) -> None:
@@ -378,14 +372,40 @@ class LazyCommands(MutableMapping[str, Any]):
         return name in self._built or name in self._pending
 
 
-def _group_builders() -> dict[str, Any]:
-    """``woosync NAME``'s Click group for each group of the registry, built when called."""
+def _builders() -> dict[str, Any]:
+    """``woosync NAME``'s Click command or group for each entry of the registry, built (its
+    module imported) when called: the top-level commands first, then the groups."""
     from woosync.cli import registry
 
-    def builder(name: str, typer_app: typer.Typer) -> Any:
-        def build() -> Any:
+    builders: dict[str, Any] = {}
+    for names, load in registry.commands():
+        built: dict[str, Any] = {}  # a module's commands, all built on the first one's use
+
+        def build_command(
+            name: str,
+            load: Callable[[], Callable[[typer.Typer], None]] = load,
+            built: dict[str, Any] = built,
+        ) -> Any:
+            if not built:
+                own = typer.Typer()
+                load()(own)
+                for info in own.registered_commands:
+                    command = get_command_from_info(
+                        info,
+                        pretty_exceptions_short=app.pretty_exceptions_short,
+                        rich_markup_mode=app.rich_markup_mode,
+                    )
+                    _help_as_written(command)
+                    built[command.name or ""] = command
+            return built[name]
+
+        for name in names:
+            builders[name] = functools.partial(build_command, name)
+
+    def builder(name: str, load: Callable[[], typer.Typer]) -> Any:
+        def build() -> Any:  # the group's module is imported only now
             group = get_group_from_info(
-                TyperInfo(typer_app, name=name),
+                TyperInfo(load(), name=name),
                 pretty_exceptions_short=app.pretty_exceptions_short,
                 rich_markup_mode=app.rich_markup_mode,
                 suggest_commands=app.suggest_commands,
@@ -395,10 +415,8 @@ def _group_builders() -> dict[str, Any]:
 
         return build
 
-    return {name: builder(name, typer_app) for name, typer_app in registry.groups()}
-
-
-_register()
+    builders.update((name, builder(name, load)) for name, load in registry.groups())
+    return builders
 
 
 def main() -> None:

@@ -74,7 +74,7 @@ def apply_command(
 ) -> None:
     """Make the active mappings match the files (all files or none; a second run changes nothing)."""
     from woosync.files.mapping_files import load_mapping_files
-    from woosync.services.mappings import apply_mapping_documents
+    from woosync.services.mappings.documents import apply_mapping_documents
     from woosync.shapes.mappings import change_json
 
     state = app_context(ctx, json_flag)
@@ -120,7 +120,7 @@ def dump_command(
 ) -> None:
     """Write YAML mapping files that reproduce the active mappings (dump then apply changes nothing)."""
     from woosync.services.connections import get_connection
-    from woosync.services.mappings import dump_active_mappings
+    from woosync.services.mappings.documents import dump_active_mappings
     from woosync.services.mappings.dump_files import render_store, write_mapping_files
     from woosync.shapes.mappings import dumped_json, written_json
 

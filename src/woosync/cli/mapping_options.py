@@ -106,11 +106,11 @@ def create_from_file(
 ) -> MappingView:
     """``create --file``: the new mapping from the file's ``direction`` section."""
     from woosync.files.mapping_files import load_mapping_files
-    from woosync.services import mappings
+    from woosync.services.mappings.documents import create_mapping_from_documents
 
     documents = load_mapping_files([file])
     with state.db().session() as session:
-        return mappings.create_mapping_from_documents(
+        return create_mapping_from_documents(
             session, direction, documents, connection, is_active=is_active
         )
 

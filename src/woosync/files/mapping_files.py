@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 from pydantic import ValidationError as PydanticError
 
 from woosync.core.errors import ValidationError
-from woosync.files import bounds
+from woosync.files import bounds, yaml_bounds
 from woosync.products.categories import parse_category_path
 
 Location = tuple[Any, ...]  # keys and list positions, as pydantic reports them
@@ -332,7 +332,9 @@ def _validate(raw: Any, marks: _Marks, source: str, line: int) -> MappingDocumen
 
 def parse_mapping_text(text: str, source: str) -> list[MappingDocument]:
     """Every document in ``text`` (named ``source`` in errors), validated; ValidationError if not."""
-    bounds.check_yaml(text, source)  # before the node tree: an alias bomb would expand in _index
+    yaml_bounds.check_yaml(
+        text, source
+    )  # before the node tree: an alias bomb would expand in _index
     loader = _Loader(text)
     documents: list[MappingDocument] = []
     try:

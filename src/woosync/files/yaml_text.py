@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from woosync.core.errors import ValidationError
-from woosync.files import bounds
+from woosync.files import yaml_bounds
 
 _PARSER_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when present
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -57,7 +57,7 @@ class YamlStrings:
         anchors: dict[str, Any] = {}
         roots: list[Any] = []
         out: list[Any] = []
-        budget = bounds.YamlBudget()  # alias bombs and deep nesting refused as they are met
+        budget = yaml_bounds.YamlBudget()  # alias bombs and deep nesting refused as they are met
 
         def merge(frame: list[Any], value: dict[str, Any] | list[Any]) -> None:
             container = frame[0]

@@ -4,13 +4,18 @@
     from woosync.woo.errors import WooError, WooHTTPError, WooAuthError, ...
 
 Imports only ``woosync.core``; the store, services and secrets layers never come in here.
+
+Importing the package, or its plain values (errors, :mod:`~woosync.woo.models`,
+:mod:`~woosync.woo.variation_values`), loads no HTTP library: :class:`WooClient` (httpx, httpcore,
+h11, oauthlib, tenacity) is loaded the first time its name is used, so a run that sends nothing,
+such as an unchanged ``export --partial``, never pays for it.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from woosync.woo.client import WooClient
 from woosync.woo.errors import (
     WooAuthError,
     WooError,
@@ -22,8 +27,10 @@ from woosync.woo.errors import (
     WooTransportError,
 )
 from woosync.woo.models import BatchResult, ClientStats, ItemError, StoreInfo
-from woosync.woo.variation_batches import VariationOutcome, VariationWrite
-from woosync.woo.variations import SkuHits
+from woosync.woo.variation_values import SkuHits, VariationOutcome, VariationWrite
+
+if TYPE_CHECKING:
+    from woosync.woo.client import WooClient
 
 # httpx logs every request URL at INFO (OAuth parameters included) and oauthlib logs the consumer
 # key, base string and signature at DEBUG. This package logs its own redacted line per request, so
@@ -49,3 +56,12 @@ __all__ = [
     "WooTimeoutError",
     "WooTransportError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``woosync.woo.WooClient``, loaded with the HTTP stack when it is first named."""
+    if name == "WooClient":
+        from woosync.woo.client import WooClient
+
+        return WooClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any
 
 from woosync.core.logging import redact_url
 from woosync.woo.api_limits import MAX_BATCH
@@ -12,8 +12,7 @@ from woosync.woo.concurrency import in_order
 from woosync.woo.errors import WooError
 from woosync.woo.models import BatchResult
 from woosync.woo.transport import Transport
-
-BatchKind = Literal["create", "update", "delete"]
+from woosync.woo.variation_values import BatchKind
 
 
 class Batches(Transport):

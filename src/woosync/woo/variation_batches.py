@@ -26,23 +26,32 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from queue import SimpleQueue
 from typing import Any, Protocol
 
 from woosync.woo.api_limits import MAX_BATCH
-from woosync.woo.batches import Batches, BatchKind
+from woosync.woo.batches import Batches
 from woosync.woo.concurrency import MAX_CONNECTIONS
 from woosync.woo.errors import WooAuthError, WooError, WooHTTPError, WooTransportError
 from woosync.woo.models import BatchResult, ItemError
-from woosync.woo.variations import (
-    OptionSet,
-    Variations,
+from woosync.woo.variation_values import (
+    VariationOutcome,
+    VariationWrite,
     fold_sku,
-    option_set,
     store_option_set,
     variations_path,
 )
+from woosync.woo.variations import Variations
+
+# VariationWrite and VariationOutcome live in variation_values (no HTTP there); named here too
+__all__ = [
+    "INVALID_VARIATION_ID",
+    "VariationBatches",
+    "VariationGate",
+    "VariationOutcome",
+    "VariationWrite",
+]
 
 log = logging.getLogger("woosync.woo")
 
@@ -50,53 +59,6 @@ FAST_BATCH_SECONDS = 5.0  # a request answered quicker than this lets the batch 
 MAX_SINGLE_ATTEMPTS = 3  # a lone write whose request keeps failing is given up after this many
 MAX_FAILURE_STREAK = 8  # this many failed requests in a row: the store is down, stop
 INVALID_VARIATION_ID = "woocommerce_rest_product_variation_invalid_id"
-
-
-@dataclass(frozen=True, slots=True)
-class VariationWrite:
-    """One variation to create, update or delete under ``parent_id``.
-
-    ``payload`` is the variation's JSON (without ``id``). ``sku`` and ``options``
-    (``{attribute: option}``, a global attribute by its ``pa_`` slug, a local one by its name) are
-    what a lost create is recognised by. ``tag`` is the
-    caller's own reference (a local product id, say), handed back untouched.
-    """
-
-    parent_id: int
-    action: BatchKind
-    payload: Mapping[str, Any] = field(default_factory=dict)
-    variation_id: int | None = None
-    sku: str = ""
-    options: Mapping[str, str] = field(default_factory=dict)
-    tag: int = 0
-
-    def __post_init__(self) -> None:
-        if self.action not in ("create", "update", "delete"):
-            raise ValueError(f"action must be create, update or delete, not {self.action!r}")
-        if self.action != "create" and not self.variation_id:
-            raise ValueError(f"a variation {self.action} needs the variation's id")
-
-    @property
-    def option_set(self) -> OptionSet:
-        return option_set(self.options)
-
-
-@dataclass(frozen=True, slots=True)
-class VariationOutcome:
-    """What became of one :class:`VariationWrite`.
-
-    ``answer`` is the variation as the store holds it (for a delete: as it was); ``recovered``
-    says it was found by a lookup after an answer was lost, not written by the last request.
-    """
-
-    write: VariationWrite
-    answer: dict[str, Any] | None = None
-    error: ItemError | None = None
-    recovered: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 @dataclass(slots=True)

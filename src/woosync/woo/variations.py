@@ -11,80 +11,35 @@ is accepted and stored lower-cased, so option sets are compared without regard t
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.errors import StoreError
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.concurrency import in_order
 from woosync.woo.listing import Listing
+from woosync.woo.variation_values import (
+    VARIATION,
+    OptionSet,
+    SkuHits,
+    fold_sku,
+    option_set,
+    store_option_set,
+    variations_path,
+)
 
-VARIATION = "variation"
-
-OptionSet = frozenset[tuple[str, str]]
-
-
-def variations_path(parent_id: int) -> str:
-    return f"/products/{int(parent_id)}/variations"
-
-
-def fold_sku(sku: object) -> str:
-    """A SKU as WooCommerce compares it: trimmed, without regard to case."""
-    return str(sku or "").strip().casefold()
-
-
-def option_set(options: Mapping[str, object]) -> OptionSet:
-    """``{attribute: option}`` as a comparable set, names and options case-folded.
-
-    An attribute is named by its ``pa_`` slug when it is global (``pa_size``), by its name when
-    it is local to the product (``Color``): what :func:`store_option_set` reads from the store.
-    """
-    return frozenset(
-        (str(name).strip().casefold(), str(option).strip().casefold())
-        for name, option in options.items()
-    )
-
-
-def store_option_set(variation: Mapping[str, Any]) -> OptionSet:
-    """The option set of a store variation (``attributes: [{id, name, slug, option}, ...]``):
-    a global attribute by its ``pa_`` slug, a local one by its name."""
-    pairs: dict[str, object] = {}
-    for entry in variation.get("attributes") or []:
-        if not isinstance(entry, Mapping):
-            continue
-        slug = str(entry.get("slug") or "")
-        name = slug if slug.startswith("pa_") else str(entry.get("name") or "")
-        if name:
-            pairs[name] = entry.get("option") or ""
-    return option_set(pairs)
-
-
-@dataclass(frozen=True, slots=True)
-class SkuHits:
-    """What ``?sku=`` found, by folded SKU, told apart by type.
-
-    ``products`` holds anything that is not a variation (simple, variable, grouped, external);
-    ``variations`` holds variations, each with its ``parent_id``.
-    """
-
-    products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    variations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-    def product(self, sku: str) -> dict[str, Any] | None:
-        """The store product (never a variation) with ``sku``: the oldest when several."""
-        hits = self.products.get(fold_sku(sku))
-        return min(hits, key=lambda hit: int(hit["id"])) if hits else None
-
-    def variation(self, sku: str) -> dict[str, Any] | None:
-        """The store variation (never a product) with ``sku``: the oldest when several."""
-        hits = self.variations.get(fold_sku(sku))
-        return min(hits, key=lambda hit: int(hit["id"])) if hits else None
-
-    def add(self, hit: dict[str, Any]) -> None:
-        kind = self.variations if hit.get("type") == VARIATION else self.products
-        kind.setdefault(fold_sku(hit.get("sku")), []).append(hit)
+# the plain values live in variation_values (no HTTP there); their old home still names them
+__all__ = [
+    "VARIATION",
+    "OptionSet",
+    "SkuHits",
+    "Variations",
+    "fold_sku",
+    "option_set",
+    "store_option_set",
+    "variations_path",
+]
 
 
 class Variations(Listing):

@@ -7,16 +7,17 @@ import math
 import os
 from typing import TYPE_CHECKING, Any
 
+from woosync import woo
 from woosync.core import settings, terminal
 from woosync.core.errors import ValidationError
 from woosync.db.models import Connection
 from woosync.secrets import resolve_credentials
 from woosync.services.connections.credentials import secrets_scope
 from woosync.services.connections.tls import tls_verify, warn_insecure
-from woosync.woo import WooClient
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
+    from woosync.woo.client import WooClient
 
 MAX_RESPONSE_ENV = "WOOSYNC_MAX_RESPONSE_MB"  # cap on one answer's body (the client's default: 64)
 RETRIES_ENV = "WOOSYNC_RETRIES"  # retries of a transient failure per call (the client's default: 4)
@@ -75,7 +76,8 @@ def open_client(
     client_kwargs.setdefault("verify", tls_verify(connection))
     if client_kwargs["verify"] is False:
         warn_insecure(connection)
-    return WooClient(
+    # ``woo.WooClient`` loads the HTTP stack on first use: a run that sends nothing never does
+    return woo.WooClient(
         connection.store_url,
         credentials.consumer_key,
         credentials.consumer_secret,

@@ -18,16 +18,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from woosync.services.export import decide
 from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.state import Item, Run
 from woosync.services.sync import targets as sync_targets
-from woosync.woo import VariationOutcome, VariationWrite, WooClient
+from woosync.woo import VariationOutcome, VariationWrite
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.errors import WooError
-from woosync.woo.variations import fold_sku
+from woosync.woo.variation_values import fold_sku
+
+if TYPE_CHECKING:
+    from woosync.woo.client import WooClient
 
 log = logging.getLogger("woosync.export")
 

@@ -20,7 +20,7 @@ import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from posixpath import basename
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import delete
@@ -44,7 +44,9 @@ from woosync.services.export.store_terms import (
     resolve_names,
     term_kind,
 )
-from woosync.woo import WooClient
+
+if TYPE_CHECKING:
+    from woosync.woo.client import WooClient
 
 log = logging.getLogger("woosync.export")
 

@@ -16,11 +16,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from woosync.products.categories import join_category_path, parse_category_path
-from woosync.woo import WooClient
 from woosync.woo.errors import WooError, WooHTTPError
+
+if TYPE_CHECKING:
+    from woosync.woo.client import WooClient
 
 CATEGORY = "category"
 TAG = "tag"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from woosync.woo import SkuHits
-from woosync.woo.variations import OptionSet, fold_sku, option_set, store_option_set
+from woosync.woo.variation_values import OptionSet, fold_sku, option_set, store_option_set
 
 VariationAction = Literal["create", "update", "error"]
 MatchedBy = Literal["link", "sku", "options", "new", "none"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -27,9 +27,12 @@ from woosync.services.export.state import CREATE, UPDATE, Item, Run
 from woosync.services.export.variation_payload import global_slugs
 from woosync.services.export.variation_records import VARIABLE, Family
 from woosync.services.sync import targets as sync_targets
-from woosync.woo import ItemError, WooClient
+from woosync.woo import ItemError
 from woosync.woo.api_limits import MAX_BATCH
 from woosync.woo.errors import WooError
+
+if TYPE_CHECKING:
+    from woosync.woo.client import WooClient
 
 log = logging.getLogger("woosync.export")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
@@ -36,8 +36,11 @@ from woosync.services.export.variation_results import (
 from woosync.services.sync import echoes as sync_echoes
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.variation_keys import memory_after_write
-from woosync.woo import ItemError, VariationOutcome, VariationWrite, WooClient
+from woosync.woo import ItemError, VariationOutcome, VariationWrite
 from woosync.woo.errors import WooError
+
+if TYPE_CHECKING:
+    from woosync.woo.client import WooClient
 
 GONE = "woocommerce_rest_product_variation_invalid_id"
 IMAGE_GONE = "woocommerce_variation_invalid_image_id"  # a cached media id the store lost

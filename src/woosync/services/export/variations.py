@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from woosync.db.engine import Database
 from woosync.services.export.images import adopt_variation_image
@@ -51,8 +51,11 @@ from woosync.services.export.variation_results import (
 )
 from woosync.services.export.variation_send import VariationSender
 from woosync.services.sync import targets as sync_targets
-from woosync.woo import VariationWrite, WooClient
+from woosync.woo import VariationWrite
 from woosync.woo.api_limits import MAX_BATCH
+
+if TYPE_CHECKING:
+    from woosync.woo.client import WooClient
 
 log = logging.getLogger("woosync.export")
 

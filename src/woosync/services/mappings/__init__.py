@@ -11,14 +11,11 @@ same transaction. Every function takes an open session; the caller's ``db.sessio
 - ``records``: the mappings in the database; one :class:`MappingKind` per direction says what differs.
 - ``views``: the typed results (``woosync.shapes.mappings`` writes their JSON).
 - ``documents``: mapping files (``create --file``, ``mappings apply``, ``mappings dump``);
-  ``dump_files``: where ``mappings dump -o DIR`` writes them.
+  ``dump_files``: where ``mappings dump -o DIR`` writes them. Imported by their own path
+  (``from woosync.services.mappings.documents import ...``), not from here: the export reads the
+  active mapping on every run and needs no YAML.
 """
 
-from woosync.services.mappings.documents import (
-    apply_mapping_documents,
-    create_mapping_from_documents,
-    dump_active_mappings,
-)
 from woosync.services.mappings.records import (
     EXPORT,
     IMPORT,
@@ -70,13 +67,10 @@ __all__ = [
     "active_export_mapping",
     "active_import_mapping",
     "active_mapping",
-    "apply_mapping_documents",
     "create_export_mapping",
     "create_import_mapping",
     "create_mapping",
-    "create_mapping_from_documents",
     "delete_mapping",
-    "dump_active_mappings",
     "get_mapping",
     "list_mappings",
     "update_mapping",

@@ -13,7 +13,7 @@ from typing import Any
 
 from woosync.services.sync import echoes as echo_rules
 from woosync.services.sync import targets as sync_targets
-from woosync.woo.variations import option_set
+from woosync.woo.variation_values import option_set
 
 OPTIONS_KEY = "attributes:options"  # the variation's options, as a key of exported_values
 # the scalar fields of a product a variation has of its own (WooCommerce's variation schema)

@@ -1,0 +1,130 @@
+"""The plain values of variations, with no HTTP in them: SKUs and option sets as WooCommerce
+compares them, ``?sku=`` hits told apart by type (:class:`SkuHits`), and one variation write and
+its outcome (:class:`VariationWrite`, :class:`VariationOutcome`).
+
+Kept apart from :mod:`woosync.woo.variations` and :mod:`woosync.woo.variation_batches` (which
+list and write them through the HTTP client) so that the export, which plans with these values
+on every run, loads the HTTP client only when it sends something.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from woosync.woo.models import ItemError
+
+BatchKind = Literal["create", "update", "delete"]
+
+VARIATION = "variation"
+
+OptionSet = frozenset[tuple[str, str]]
+
+
+def variations_path(parent_id: int) -> str:
+    return f"/products/{int(parent_id)}/variations"
+
+
+def fold_sku(sku: object) -> str:
+    """A SKU as WooCommerce compares it: trimmed, without regard to case."""
+    return str(sku or "").strip().casefold()
+
+
+def option_set(options: Mapping[str, object]) -> OptionSet:
+    """``{attribute: option}`` as a comparable set, names and options case-folded.
+
+    An attribute is named by its ``pa_`` slug when it is global (``pa_size``), by its name when
+    it is local to the product (``Color``): what :func:`store_option_set` reads from the store.
+    """
+    return frozenset(
+        (str(name).strip().casefold(), str(option).strip().casefold())
+        for name, option in options.items()
+    )
+
+
+def store_option_set(variation: Mapping[str, Any]) -> OptionSet:
+    """The option set of a store variation (``attributes: [{id, name, slug, option}, ...]``):
+    a global attribute by its ``pa_`` slug, a local one by its name."""
+    pairs: dict[str, object] = {}
+    for entry in variation.get("attributes") or []:
+        if not isinstance(entry, Mapping):
+            continue
+        slug = str(entry.get("slug") or "")
+        name = slug if slug.startswith("pa_") else str(entry.get("name") or "")
+        if name:
+            pairs[name] = entry.get("option") or ""
+    return option_set(pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class SkuHits:
+    """What ``?sku=`` found, by folded SKU, told apart by type.
+
+    ``products`` holds anything that is not a variation (simple, variable, grouped, external);
+    ``variations`` holds variations, each with its ``parent_id``.
+    """
+
+    products: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    variations: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def product(self, sku: str) -> dict[str, Any] | None:
+        """The store product (never a variation) with ``sku``: the oldest when several."""
+        hits = self.products.get(fold_sku(sku))
+        return min(hits, key=lambda hit: int(hit["id"])) if hits else None
+
+    def variation(self, sku: str) -> dict[str, Any] | None:
+        """The store variation (never a product) with ``sku``: the oldest when several."""
+        hits = self.variations.get(fold_sku(sku))
+        return min(hits, key=lambda hit: int(hit["id"])) if hits else None
+
+    def add(self, hit: dict[str, Any]) -> None:
+        kind = self.variations if hit.get("type") == VARIATION else self.products
+        kind.setdefault(fold_sku(hit.get("sku")), []).append(hit)
+
+
+@dataclass(frozen=True, slots=True)
+class VariationWrite:
+    """One variation to create, update or delete under ``parent_id``.
+
+    ``payload`` is the variation's JSON (without ``id``). ``sku`` and ``options``
+    (``{attribute: option}``, a global attribute by its ``pa_`` slug, a local one by its name) are
+    what a lost create is recognised by. ``tag`` is the
+    caller's own reference (a local product id, say), handed back untouched.
+    """
+
+    parent_id: int
+    action: BatchKind
+    payload: Mapping[str, Any] = field(default_factory=dict)
+    variation_id: int | None = None
+    sku: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)
+    tag: int = 0
+
+    def __post_init__(self) -> None:
+        if self.action not in ("create", "update", "delete"):
+            raise ValueError(f"action must be create, update or delete, not {self.action!r}")
+        if self.action != "create" and not self.variation_id:
+            raise ValueError(f"a variation {self.action} needs the variation's id")
+
+    @property
+    def option_set(self) -> OptionSet:
+        return option_set(self.options)
+
+
+@dataclass(frozen=True, slots=True)
+class VariationOutcome:
+    """What became of one :class:`VariationWrite`.
+
+    ``answer`` is the variation as the store holds it (for a delete: as it was); ``recovered``
+    says it was found by a lookup after an answer was lost, not written by the last request.
+    """
+
+    write: VariationWrite
+    answer: dict[str, Any] | None = None
+    error: ItemError | None = None
+    recovered: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
