@@ -192,3 +192,24 @@ def test_a_path_httpx_escapes_is_signed_as_sent(
     # WooCommerce rebuilds it from REQUEST_URI
     assert str(request.url) == oauthlib_resigned(request)
     assert " " not in request.url.raw_path.decode() and request.url.raw_path.isascii()
+
+
+def test_one_signer_over_several_sites_signs_each_against_its_own_address() -> None:
+    """The signer remembers each site's base string URI: signing for a second site (or the
+    first again, in another case) must not reuse the first one's."""
+    signer = OAuth1Signer(WC_KEY, WC_SECRET)
+    for url in [*URLS, URLS[0].replace("8080", "8081"), URLS[2].replace("Shop", "shop"), *URLS]:
+        mine, _ = signer.sign("GET", url, QUERIES[1], nonce=NONCE, timestamp=TIMESTAMP)
+        reference = oauthlib_signed(
+            url + "?" + urlencode(QUERIES[1]), "GET", WC_KEY, WC_SECRET, SIGNATURE_HMAC_SHA256
+        )
+        assert mine == reference
+
+
+def test_two_signers_keep_their_own_keys() -> None:
+    """The HMAC made once per signer is copied, never shared: a second key pair signs with its
+    own secret, and the first signer is unchanged after it."""
+    first, second = OAuth1Signer(WC_KEY, WC_SECRET), OAuth1Signer(KEY, SECRET)
+    for signer, key, secret in [(first, WC_KEY, WC_SECRET), (second, KEY, SECRET)] * 2:
+        mine, _ = signer.sign("PUT", URLS[3], [], nonce=NONCE, timestamp=TIMESTAMP)
+        assert mine == oauthlib_signed(URLS[3], "PUT", key, secret, SIGNATURE_HMAC_SHA256)

@@ -19,9 +19,12 @@ Two ways to sign, one algorithm (oauthlib's):
 from __future__ import annotations
 
 import base64
+import binascii
+import hashlib
+import hmac
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any, Literal
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit
 
 import httpx
 from oauthlib.common import generate_nonce, generate_timestamp
@@ -79,19 +82,21 @@ class OAuth1Signer:
     ) -> None:
         if method not in SIGNATURE_METHODS:
             raise ValueError(f"WooCommerce checks HMAC-SHA256 or HMAC-SHA1, not {method!r}")
-        # the oauthlib client carries the secrets to oauthlib's HMAC function, nothing else
-        self._client = OAuth1Client(
-            consumer_key,
-            client_secret=consumer_secret,
-            signature_method=method,
-            signature_type=SIGNATURE_TYPE_QUERY,
+        # made once per client: the HMAC keyed with escape(secret) + "&" (copied per request),
+        # the fixed oauth_* pairs escaped for the base string and encoded for the query, and the
+        # base string URI of each site root signed for
+        self._mac = hmac.new(
+            (_escape(consumer_secret) + "&").encode(),
+            digestmod=hashlib.sha256 if method == SIGNATURE_HMAC_SHA256 else hashlib.sha1,
         )
-        self._hmac = OAuth1Client.SIGNATURE_METHODS[method]
-        self._fixed = [
+        fixed = [
             ("oauth_version", "1.0"),
             ("oauth_signature_method", method),
             ("oauth_consumer_key", consumer_key),
         ]
+        self._fixed_escaped = [(_escape(k), _escape(unescape(v))) for k, v in fixed]
+        self._fixed_query = urlencode(fixed)
+        self._roots: dict[str, str] = {}
 
     def __repr__(self) -> str:  # never show the credentials
         return "OAuth1Signer(<redacted>)"
@@ -111,27 +116,51 @@ class OAuth1Signer:
         ``query`` holds the decoded (name, value) pairs. ``nonce`` and ``timestamp`` are for
         tests: by default each call makes fresh ones.
         """
-        oauth = [
-            ("oauth_nonce", nonce or generate_nonce()),
-            ("oauth_timestamp", timestamp or generate_timestamp()),
-            *self._fixed,
-        ]
+        nonce = nonce or generate_nonce()
+        timestamp = timestamp or generate_timestamp()
         # oauthlib's order on the wire: the request's own parameters first, oauth_* last
-        pairs = sorted(query, key=lambda pair: pair[0].startswith("oauth_")) + oauth
+        pairs = sorted(query, key=lambda pair: pair[0].startswith("oauth_"))
         # what oauthlib signs: every parameter but a signature, the oauth_* values unescaped again
-        signed = [
-            (k, unescape(v) if k.startswith("oauth_") else v)
+        escaped = [
+            (_escape(k), _escape(unescape(v) if k.startswith("oauth_") else v))
             for k, v in pairs
             if k != "oauth_signature"
         ]
-        base = oauth_signature.signature_base_string(
-            method,
-            oauth_signature.base_string_uri(url),
-            oauth_signature.normalize_parameters(signed),
+        escaped += self._fixed_escaped
+        escaped.append(("oauth_nonce", _escape(unescape(nonce))))
+        escaped.append(("oauth_timestamp", _escape(unescape(timestamp))))
+        escaped.sort()
+        normalized = "&".join(f"{k}={v}" for k, v in escaped)
+        base = f"{_escape(method.upper())}&{_escape(self._base_uri(url))}&{_escape(normalized)}"
+        mac = self._mac.copy()
+        mac.update(base.encode())
+        digest = binascii.b2a_base64(mac.digest())[:-1].decode()
+        oauth = (
+            f"oauth_nonce={quote_plus(nonce)}&oauth_timestamp={quote_plus(timestamp)}&"
+            f"{self._fixed_query}&oauth_signature={quote_plus(digest)}"
         )
-        digest: str = self._hmac(base, self._client)
-        pairs.append(("oauth_signature", digest))
-        return f"{url}?{urlencode(pairs)}", digest
+        own = urlencode(pairs)
+        return f"{url}?{own}&{oauth}" if own else f"{url}?{oauth}", digest
+
+    def _base_uri(self, url: str) -> str:
+        """oauthlib's base string URI of ``url``: its site part (scheme and host lowercased, a
+        default port dropped) worked out once per site, its path kept as it is."""
+        scheme, sep, rest = url.partition("://")
+        netloc, slash, path = rest.partition("/")
+        if not sep or not slash or any(c in rest for c in " ?#;"):
+            return str(oauth_signature.base_string_uri(url))  # anything unusual: oauthlib decides
+        root = f"{scheme}://{netloc}"
+        known = self._roots.get(root)
+        if known is None:
+            known = str(oauth_signature.base_string_uri(root + "/"))
+            if len(self._roots) < 64:
+                self._roots[root] = known
+        return known + path
+
+
+def _escape(text: str) -> str:
+    """oauthlib's ``escape`` (RFC 5849 section 3.6: UTF-8, everything but unreserved encoded)."""
+    return quote(text, safe="~")
 
 
 def oauth1_sign(url: str, method: str, consumer_key: str, consumer_secret: str) -> str:
