@@ -7,6 +7,7 @@ defence on the root handler that also scrubs any registered secret value from ev
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import re
 import sys
@@ -36,9 +37,10 @@ _secret_values: set[str] = set()
 _secret_lock = threading.Lock()
 SHORTEST_IN_DATA = 10  # the shortest consumer key or secret woosync accepts
 _RECENT_SIGNATURES = 48  # one-use values: keep the newest few, not one per request of a long run
-# each signature's forms, longest first; apart from the long-lived secrets, so that signing a
-# request (every request over plain HTTP) never makes the sorted list of secrets again
-_signatures: deque[tuple[str, ...]] = deque(maxlen=_RECENT_SIGNATURES)
+# the recent signatures, apart from the long-lived secrets, so that signing a request (every
+# request over plain HTTP) never makes the sorted list of secrets again; each one's encoded forms
+# are worked out only when something is scrubbed (_signature_forms), not for every request
+_signatures: deque[str] = deque(maxlen=_RECENT_SIGNATURES)
 _version = 0
 _cache: tuple[tuple[int, int] | None, list[str]] = (None, [])
 _SIGNATURE_PARAM_RE = re.compile(r"(oauth_signature(?:%3D|=|\\?\"?\s*:\s*\\?\"))([^&\s\"'<>]+)")
@@ -89,9 +91,14 @@ def register_credentials(consumer_key: str | None, consumer_secret: str | None) 
 def register_signature(value: str | None) -> None:
     """An OAuth signature just sent: one use only, so only the newest few are kept."""
     if value and len(value) >= 8:
-        forms = tuple(sorted(secret_forms(value), key=len, reverse=True))
         with _secret_lock:
-            _signatures.append(forms)
+            _signatures.append(value)
+
+
+@functools.lru_cache(maxsize=4 * _RECENT_SIGNATURES)
+def _signature_forms(value: str) -> tuple[str, ...]:
+    """A signature's forms, longest first (made when first needed, kept while it is recent)."""
+    return tuple(sorted(secret_forms(value), key=len, reverse=True))
 
 
 def scrub(text: str) -> str:
@@ -130,8 +137,10 @@ def _values(shortest: int, signatures: bool, extra: Iterable[str] = ()) -> list[
             )
             _cache = (key, ordered)
         values = _cache[1]
-        if signatures and _signatures:
-            values = [v for forms in _signatures for v in forms if len(v) >= shortest] + values
+        recent = list(_signatures) if signatures else []
+    if recent:
+        forms = [v for sig in recent for v in _signature_forms(sig) if len(v) >= shortest]
+        values = forms + values
     if extra:
         values = sorted({*values, *extra}, key=len, reverse=True)
     return values

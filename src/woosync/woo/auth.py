@@ -130,14 +130,18 @@ class OAuth1Signer:
         escaped.append(("oauth_nonce", _escape(unescape(nonce))))
         escaped.append(("oauth_timestamp", _escape(unescape(timestamp))))
         escaped.sort()
-        normalized = "&".join(f"{k}={v}" for k, v in escaped)
-        base = f"{_escape(method.upper())}&{_escape(self._base_uri(url))}&{_escape(normalized)}"
+        escaped = [(k.replace("%", "%25"), v.replace("%", "%25")) for k, v in escaped]
+        # escape(k=v&...) of escaped pairs (only unreserved characters and %XX): % = & encoded
+        normalized = "%26".join(f"{k}%3D{v}" for k, v in escaped)
+        base = f"{_escape(method.upper())}&{_escape(self._base_uri(url))}&{normalized}"
         mac = self._mac.copy()
         mac.update(base.encode())
         digest = binascii.b2a_base64(mac.digest())[:-1].decode()
+        # base64 holds + / = besides letters and digits: quote_plus's encoding of them
+        quoted = digest.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
         oauth = (
             f"oauth_nonce={quote_plus(nonce)}&oauth_timestamp={quote_plus(timestamp)}&"
-            f"{self._fixed_query}&oauth_signature={quote_plus(digest)}"
+            f"{self._fixed_query}&oauth_signature={quoted}"
         )
         own = urlencode(pairs)
         return f"{url}?{own}&{oauth}" if own else f"{url}?{oauth}", digest
