@@ -11,10 +11,12 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 
 from woo.woo_helpers import KEY, SECRET
 from woosync.woo import WooClient, WooTransportError
+from woosync.woo.transport import _no_tls
 
 TLS = Path(__file__).resolve().parent.parent / "fixtures" / "tls"
 
@@ -116,3 +118,23 @@ def test_a_refused_connection_is_reported_after_retries(
     with pytest.raises(WooTransportError, match=f"connection to 127.0.0.1:{port} refused"):
         make_client(f"http://127.0.0.1:{port}", max_retries=2).get("/products")
     assert len(sleeps) == 2
+
+
+def test_a_plain_http_store_loads_no_trusted_roots_and_its_tls_fails_closed(
+    tls_store: str, make_client: Callable[..., WooClient]
+) -> None:
+    """A plain-http store's client never talks TLS (its requests all go to the store's http
+    address), so it does not load the trusted roots (20-40 ms a client); the context it has
+    instead still refuses any certificate, rather than trusting one unverified."""
+    plain = make_client("http://127.0.0.1:9", timeout=5.0)
+    context = plain._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] == 0
+    with (
+        httpx.Client(verify=_no_tls(), timeout=5.0) as raw,
+        pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        raw.get(tls_store + "/products")
+    secure = make_client(tls_store, timeout=5.0)
+    roots = secure._http._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert roots.cert_store_stats()["x509_ca"] > 0  # https: the system/certifi roots, as before
