@@ -22,6 +22,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from collections.abc import Generator, Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode, urlsplit
@@ -140,10 +141,10 @@ class OAuth1Signer:
         # base64 holds + / = besides letters and digits: quote_plus's encoding of them
         quoted = digest.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
         oauth = (
-            f"oauth_nonce={quote_plus(nonce)}&oauth_timestamp={quote_plus(timestamp)}&"
+            f"oauth_nonce={_quote_plus(nonce)}&oauth_timestamp={_quote_plus(timestamp)}&"
             f"{self._fixed_query}&oauth_signature={quoted}"
         )
-        own = urlencode(pairs)
+        own = "&".join(f"{_quote_plus(k)}={_quote_plus(v)}" for k, v in pairs)
         return f"{url}?{own}&{oauth}" if own else f"{url}?{oauth}", digest
 
     def _base_uri(self, url: str) -> str:
@@ -162,9 +163,17 @@ class OAuth1Signer:
         return known + path
 
 
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*").fullmatch  # what neither escape changes
+
+
 def _escape(text: str) -> str:
     """oauthlib's ``escape`` (RFC 5849 section 3.6: UTF-8, everything but unreserved encoded)."""
-    return quote(text, safe="~")
+    return text if _UNRESERVED(text) else quote(text, safe="~")
+
+
+def _quote_plus(text: str) -> str:
+    """``urlencode``'s encoding of one name or value (``quote_plus``; ``~`` is kept by both)."""
+    return text if _UNRESERVED(text) else quote_plus(text)
 
 
 def oauth1_sign(url: str, method: str, consumer_key: str, consumer_secret: str) -> str:
