@@ -207,7 +207,7 @@ def one_product(db: Database, product: int | None, sku: str | None) -> int:
         )
     if product is not None:
         return product
-    from woosync.services.catalog import get_product_by_sku
+    from woosync.services.catalog.lookup import get_product_by_sku
 
     with db.session() as session:
         return int(get_product_by_sku(session, str(sku).strip()).id or 0)

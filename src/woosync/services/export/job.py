@@ -15,7 +15,7 @@ from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
 from woosync.db.models import Product
 from woosync.db.raw_rows import row_reader
-from woosync.services.catalog import get_product
+from woosync.services.catalog.lookup import get_product
 from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
 from woosync.services.export import select, unchanged

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from woosync.db.models import Connection
-from woosync.services.catalog import tombstones
+from woosync.services.catalog.tombstones import tombstones
 from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
 from woosync.services.imports.fields import ImportRules
