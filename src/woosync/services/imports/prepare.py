@@ -13,7 +13,7 @@ from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
 from woosync.services.imports.fields import ImportRules
 from woosync.services.imports.fingerprints import Fingerprinter
-from woosync.services.mappings import active_export_mapping, active_import_mapping
+from woosync.services.mappings.records import active_export_mapping, active_import_mapping
 from woosync.services.selection import exclusions
 
 if TYPE_CHECKING:
