@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.cli import diff_lines as diff
 from woosync.cli.formats import run_table
 from woosync.cli.json_stream import JsonList, emit
-from woosync.cli.options import emit_result
+from woosync.cli.options import emit_line_result, emit_result
 from woosync.cli.run_counts import counts_line
 from woosync.core.timeutil import iso
 from woosync.services.export.results import (
@@ -186,11 +186,15 @@ class ResultsView(_View):
             emit(self.output, outcome.document)
             return
 
+        summary = f"connection {result.connection_id}: {counts_line(outcome.document['counts'])}"
+        if not self.rows and self.shown <= 0:  # the summary alone: no Rich console needed
+            emit_line_result(self.output, outcome.document, summary)
+            return
+
         def human(console: Console) -> None:
             columns = ["Product", "SKU", "Woo ID", "Change", "Exported fields", "Last exported"]
             _capped(console, self.output, columns, self.rows, self.shown)
-            line = counts_line(outcome.document["counts"])
-            console.print(f"connection {result.connection_id}: {line}", highlight=False)
+            console.print(summary, highlight=False)
 
         emit_result(self.output, outcome.document, human)
 

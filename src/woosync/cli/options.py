@@ -277,6 +277,13 @@ def emit_result(output: Output, result: Any, human: Callable[[Console], None]) -
     output.emit(result, human=human)
 
 
+def emit_line_result(output: Output, result: Any, text: str) -> None:
+    """``emit_result`` for a result whose human form is the one line ``text``."""
+    if output.quiet and not output.json_mode:
+        return
+    output.emit_line(result, text)
+
+
 def exit_if_failed(failed: object) -> None:
     """Exit code 1 when ``failed`` is true (a count, or a flag) after the result was printed."""
     if failed:
