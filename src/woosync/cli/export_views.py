@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from woosync.cli import diff_lines as diff
-from woosync.cli.formats import run_table
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_line_result, emit_result
 from woosync.cli.run_counts import counts_line
@@ -213,6 +212,8 @@ def _capped(
 ) -> None:
     """The rows kept (none: no table) and a line counting the ``total - len(rows)`` others."""
     if rows:
+        from woosync.cli.formats import run_table  # not loaded for a run with no row to show
+
         run_table(output, columns, rows)
     if total > len(rows):
         console.print(f"... and {total - len(rows)} more (see --json)")
