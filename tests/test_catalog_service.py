@@ -12,14 +12,18 @@ from sqlalchemy import event
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.engine import Database
 from woosync.db.models import Product
-from woosync.services import catalog
+from woosync.services.catalog.changes import apply_product_fields
+from woosync.services.catalog.load import load_products
+from woosync.services.catalog.lookup import all_products, get_product, get_products, products_by_sku
+from woosync.services.catalog.reading import field_value
+from woosync.services.catalog.upsert import upsert_products
 from woosync.shapes.products import field_change_json
 
 
 def make(db: Database, **fields: Any) -> Product:
     with db.session() as session:
         product = Product(sku=fields.pop("sku"), name=fields.pop("name", "Mug"))
-        catalog.apply_product_fields(product, fields)
+        apply_product_fields(product, fields)
         session.add(product)
     return product
 
@@ -38,7 +42,7 @@ def test_field_value_reads_every_kind_of_field(db: Database) -> None:
         attributes={"COLOR": ["Red", "Blue"], "Dimension": "10x20"},
         custom_fields={"wholesalePrice": "8.50"},
     )
-    value = catalog.field_value
+    value = field_value
     assert value(product, "name") == "Salt & Pepper Mill"
     assert value(product, "sku") == "FV-1"
     assert value(product, "price") == "12.5"
@@ -66,19 +70,19 @@ def test_field_value_reads_every_kind_of_field(db: Database) -> None:
 
 def test_dimensions_is_none_when_all_parts_are_empty(db: Database) -> None:
     product = make(db, sku="FV-2")
-    assert catalog.field_value(product, "dimensions") is None
+    assert field_value(product, "dimensions") is None
 
 
 def test_an_attribute_wins_over_a_custom_field_of_the_same_name(db: Database) -> None:
     product = make(db, sku="FV-3", attributes={"Size": "L"}, custom_fields={"Size": "internal"})
-    assert catalog.field_value(product, "Size") == "L"
-    assert catalog.field_value(product, "custom:Size") == "internal"
+    assert field_value(product, "Size") == "L"
+    assert field_value(product, "custom:Size") == "internal"
 
 
 # apply_product_fields -----------------------------------------------------------------------------
 def test_apply_product_fields_normalises_and_reports_changes() -> None:
     product = Product(sku="AP-1", name="Mug")
-    changed = catalog.apply_product_fields(
+    changed = apply_product_fields(
         product,
         {
             "price": 12,
@@ -123,10 +127,10 @@ def test_apply_product_fields_updates_the_existing_kind_and_removes_with_none() 
     )
     before = product.updated_at - timedelta(seconds=5)
     product.updated_at = before
-    assert catalog.apply_product_fields(product, {"price": "5", "COLOR": "Red"}) == []
+    assert apply_product_fields(product, {"price": "5", "COLOR": "Red"}) == []
     assert product.updated_at == before  # nothing changed, nothing touched
 
-    changed = catalog.apply_product_fields(
+    changed = apply_product_fields(
         product, {"COLOR": "Blue", "wholesalePrice": None, "Size": None, "price": None}
     )
     assert changed == ["price", "COLOR", "Size", "wholesalePrice"]
@@ -138,7 +142,7 @@ def test_apply_product_fields_updates_the_existing_kind_and_removes_with_none() 
 
 def test_apply_product_fields_replaces_whole_sets_when_given() -> None:
     product = Product(sku="AP-3", name="Mug", attributes={"COLOR": "Red", "Size": "L"})
-    changed = catalog.apply_product_fields(product, {"attributes": {"Material": "Oak"}})
+    changed = apply_product_fields(product, {"attributes": {"Material": "Oak"}})
     assert changed == ["COLOR", "Size", "Material"]
     assert product.attributes == {"Material": "Oak"}
 
@@ -157,7 +161,7 @@ def test_apply_product_fields_rejects_bad_values_without_changing_anything() -> 
     ]
     for fields, message in cases:
         with pytest.raises(ValidationError) as caught:
-            catalog.apply_product_fields(product, fields)
+            apply_product_fields(product, fields)
         assert message in caught.value.message
     assert (product.name, product.price) == ("Mug", "5")
 
@@ -167,15 +171,15 @@ def test_get_products_keeps_the_order_and_reports_missing_ids(db: Database) -> N
     for sku in ("L1", "L2", "L3"):
         make(db, sku=sku)
     with db.session() as session:
-        assert [p.sku for p in catalog.get_products(session, [3, 1, 3])] == ["L3", "L1"]
-        assert catalog.get_product(session, 2).sku == "L2"
+        assert [p.sku for p in get_products(session, [3, 1, 3])] == ["L3", "L1"]
+        assert get_product(session, 2).sku == "L2"
         with pytest.raises(NotFoundError, match="products 7, 9 not found"):
-            catalog.get_products(session, [1, 7, 9])
+            get_products(session, [1, 7, 9])
         with pytest.raises(NotFoundError, match="product 8 not found"):
-            catalog.get_product(session, 8)
-        found = catalog.products_by_sku(session, ["L2", " L3 ", "NOPE"])
+            get_product(session, 8)
+        found = products_by_sku(session, ["L2", " L3 ", "NOPE"])
         assert sorted(found) == ["L2", "L3"]
-        assert [p.sku for p in catalog.all_products(session)] == ["L1", "L2", "L3"]
+        assert [p.sku for p in all_products(session)] == ["L1", "L2", "L3"]
 
 
 # upsert_products ----------------------------------------------------------------------------------
@@ -188,7 +192,7 @@ def test_upsert_creates_updates_and_leaves_unchanged(db: Database) -> None:
         {"sku": "U3", "name": "New", "custom:wholesalePrice": "4"},
     ]
     with db.session() as session:
-        result = catalog.upsert_products(session, rows)
+        result = upsert_products(session, rows)
     assert (result.created, result.updated, result.unchanged) == (["U3"], ["U2"], ["U1"])
     assert result.applied and result.errors == []
     assert result.product_ids == {"U1": 1, "U2": 2, "U3": 3}
@@ -197,10 +201,10 @@ def test_upsert_creates_updates_and_leaves_unchanged(db: Database) -> None:
         {"field": "COLOR", "old": None, "new": ["Red"]},
     ]
     with db.session() as session:
-        new = catalog.get_product(session, 3)
+        new = get_product(session, 3)
         assert (new.name, new.custom_fields, new.categories) == ("New", {"wholesalePrice": "4"}, [])
         assert new.created_at == new.updated_at
-        assert catalog.get_product(session, 2).attributes == {"COLOR": ["Red"]}
+        assert get_product(session, 2).attributes == {"COLOR": ["Red"]}
 
 
 def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(db: Database) -> None:
@@ -214,7 +218,7 @@ def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(db: Data
         {"sku": "V2", "name": "twice"},
     ]
     with db.session() as session:
-        result = catalog.upsert_products(session, rows, row_numbers=[10, 11, 12, 13, 14, 15])
+        result = upsert_products(session, rows, row_numbers=[10, 11, 12, 13, 14, 15])
     assert not result.applied
     assert [(e.row, e.sku, e.message) for e in result.errors] == [
         (12, "V3", "price: 'x' is not a number like 12.50"),
@@ -223,13 +227,13 @@ def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(db: Data
         (15, "V2", "SKU 'V2' is also on row 11"),
     ]
     with db.session() as session:
-        assert [(p.sku, p.price) for p in catalog.all_products(session)] == [("V1", "1")]
+        assert [(p.sku, p.price) for p in all_products(session)] == [("V1", "1")]
 
     with db.session() as session:
-        result = catalog.upsert_products(session, rows, skip_invalid=True)
+        result = upsert_products(session, rows, skip_invalid=True)
     assert result.applied and (result.created, result.updated) == (["V2"], ["V1"])
     with db.session() as session:
-        products = catalog.all_products(session)
+        products = all_products(session)
         assert [(p.sku, p.name, p.price) for p in products] == [
             ("V1", "Mug", "9"),
             ("V2", "Fine", None),
@@ -239,17 +243,15 @@ def test_upsert_with_an_invalid_row_changes_nothing_unless_skip_invalid(db: Data
 def test_upsert_dry_run_and_update_existing_false(db: Database) -> None:
     make(db, sku="D1", price="1")
     with db.session() as session:
-        planned = catalog.upsert_products(
+        planned = upsert_products(
             session, [{"sku": "D1", "price": "2"}, {"sku": "D2", "name": "N"}], dry_run=True
         )
     assert (planned.created, planned.updated, planned.applied) == (["D2"], ["D1"], False)
     with db.session() as session:
-        skipped = catalog.upsert_products(
-            session, [{"sku": "D1", "price": "2"}], update_existing=False
-        )
+        skipped = upsert_products(session, [{"sku": "D1", "price": "2"}], update_existing=False)
     assert skipped.skipped == ["D1"] and skipped.updated == []
     with db.session() as session:
-        assert [(p.sku, p.price) for p in catalog.all_products(session)] == [("D1", "1")]
+        assert [(p.sku, p.price) for p in all_products(session)] == [("D1", "1")]
 
 
 def test_loading_many_rows_uses_a_few_queries_not_one_per_row(db: Database, tmp_path: Path) -> None:
@@ -263,12 +265,12 @@ def test_loading_many_rows_uses_a_few_queries_not_one_per_row(db: Database, tmp_
         statements.append(args[2])
 
     event.listen(db.engine, "before_cursor_execute", count)
-    report = catalog.load_products(db, path)
+    report = load_products(db, path)
     assert report.result.counts["created"] == 2000
     created_statements = len(statements)
     statements.clear()
     path.write_text("\n".join(lines).replace(",Red|Blue,", ",Red,") + "\n")
-    report = catalog.load_products(db, path)
+    report = load_products(db, path)
     assert report.result.counts["updated"] == 2000
     event.remove(db.engine, "before_cursor_execute", count)
     assert created_statements <= 12, created_statements

@@ -130,7 +130,7 @@ def test_sqlite_refusing_a_write_mid_command_exits_8(
     command (the file test above cannot run as root, which may write any file)."""
     from sqlalchemy.exc import OperationalError
 
-    from woosync.services import catalog
+    from woosync.services.catalog import commands
 
     def refuse(*_args: Any, **_kwargs: Any) -> None:
         raise OperationalError(
@@ -140,7 +140,7 @@ def test_sqlite_refusing_a_write_mid_command_exits_8(
         )
 
     assert cli("products", "add", "--sku", "A", "--name", "Mug").exit_code == 0
-    monkeypatch.setattr(catalog, "add_product", refuse)
+    monkeypatch.setattr(commands, "add_product", refuse)
     result = cli("products", "add", "--sku", "B", "--name", "Cup")
     _unusable(
         result, f"the database {db_path} cannot be used: attempt to write a readonly database"
@@ -155,12 +155,12 @@ def test_a_constraint_violation_is_not_called_a_database_problem(
 ) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from woosync.services import catalog
+    from woosync.services.catalog import commands
 
     def clash(*_args: Any, **_kwargs: Any) -> None:
         raise IntegrityError("INSERT ...", {}, sqlite3.IntegrityError("UNIQUE constraint failed"))
 
-    monkeypatch.setattr(catalog, "add_product", clash)
+    monkeypatch.setattr(commands, "add_product", clash)
     result = cli("products", "add", "--sku", "B", "--name", "Cup")
     assert result.exit_code == ExitCode.FAILURE and "internal error" in result.stderr
 

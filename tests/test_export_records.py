@@ -176,7 +176,7 @@ def test_field_readers_read_what_field_value_reads(tmp_path: Path) -> None:
     from sqlalchemy import select
 
     from woosync.db.models import Product
-    from woosync.services.catalog import field_value
+    from woosync.services.catalog.reading import field_value
     from woosync.services.export.records import product_columns
     from woosync.services.export.select import field_readers
 

@@ -18,7 +18,7 @@ from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync, SyncCursor
 from woosync.sandbox import SandboxStore
-from woosync.services.mappings import create_export_mapping, create_import_mapping
+from woosync.services.mappings.records import create_export_mapping, create_import_mapping
 from woosync.woo import WooClient
 
 STORE_URL = "http://sandbox.test"

@@ -25,7 +25,7 @@ from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.imports import fetch
 from woosync.services.imports import run as run_module
-from woosync.services.mappings import create_export_mapping, create_import_mapping
+from woosync.services.mappings.records import create_export_mapping, create_import_mapping
 from woosync.services.sync.category_paths import CategoryPaths
 from woosync.woo import WooClient
 from woosync.woo.errors import WooError

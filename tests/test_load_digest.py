@@ -13,9 +13,10 @@ import pytest
 from woosync.db import migrations
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Product
-from woosync.services import catalog
 from woosync.services.catalog import load as load_module
 from woosync.services.catalog import stored as stored_module
+from woosync.services.catalog.changes import apply_product_fields
+from woosync.services.catalog.load import load_products
 
 ROWS = [f"S-{n:03d},Product {n},{n}.50,Kitchen|Mugs,Red|Blue" for n in range(1, 8)]
 
@@ -84,11 +85,11 @@ def test_an_unchanged_reload_is_decided_by_digest_and_writes_nothing(
     db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = csv_file(tmp_path, ROWS)
-    assert catalog.load_products(db, path).result.counts["created"] == 7
+    assert load_products(db, path).result.counts["created"] == 7
     before = stored(db_path)
     assert all(digests(db_path).values())  # the first load keeps each row's digest
     spy = Spy(monkeypatch)
-    again = catalog.load_products(db, path).result
+    again = load_products(db, path).result
     assert again.unchanged == [f"S-{n:03d}" for n in range(1, 8)] and again.updated == []
     assert (spy.compared, spy.written, spy.filled) == ([], [], [])  # nothing read whole
     assert stored(db_path) == before
@@ -97,14 +98,14 @@ def test_an_unchanged_reload_is_decided_by_digest_and_writes_nothing(
 def test_a_changed_row_is_written_and_gets_its_new_digest(
     db: Database, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clock: Any
 ) -> None:
-    catalog.load_products(db, csv_file(tmp_path, ROWS))
+    load_products(db, csv_file(tmp_path, ROWS))
     before = stored(db_path)
     first = digests(db_path)
     changed = [row.replace("3.50", "3.75").replace("Product 5,", "Product five,") for row in ROWS]
     path = csv_file(tmp_path, changed, "changed.csv")
     clock.advance(seconds=60)
     spy = Spy(monkeypatch)
-    report = catalog.load_products(db, path).result
+    report = load_products(db, path).result
     assert report.updated == ["S-003", "S-005"] and len(report.unchanged) == 5
     assert sorted(spy.compared) == ["S-003", "S-005"]  # only those were read whole
     after = stored(db_path)
@@ -113,9 +114,9 @@ def test_a_changed_row_is_written_and_gets_its_new_digest(
     assert {sku for sku in now if now[sku] != first[sku]} == {"S-003", "S-005"}
     assert all(now.values())
     spy.compared.clear()
-    assert catalog.load_products(db, path).result.updated == []
+    assert load_products(db, path).result.updated == []
     assert spy.compared == []
-    assert catalog.load_products(db, csv_file(tmp_path, ROWS)).result.updated == [
+    assert load_products(db, csv_file(tmp_path, ROWS)).result.updated == [
         "S-003",
         "S-005",
     ]
@@ -125,11 +126,11 @@ def test_products_edit_clears_the_digest_so_the_file_is_loaded_again(
     db: Database, db_path: Path, tmp_path: Path, cli: Any
 ) -> None:
     path = csv_file(tmp_path, ROWS)
-    catalog.load_products(db, path)
+    load_products(db, path)
     edited = cli("products", "edit", "S-002", "--price", "9.99")
     assert edited.exit_code == 0, edited.stderr
     assert digests(db_path)["S-002"] is None and digests(db_path)["S-001"] is not None
-    report = catalog.load_products(db, path).result
+    report = load_products(db, path).result
     assert report.updated == ["S-002"]  # the file's price is back
     assert [change.new for change in report.changes["S-002"]] == ["2.50"]
     with sqlite3.connect(db_path) as connection:
@@ -143,17 +144,17 @@ def test_an_import_update_and_any_sql_update_clear_the_digest(
     """An import writes a product through ``apply_product_fields`` (the ORM); other writers may
     use plain SQL: the trigger clears the digest of any row updated without setting it."""
     path = csv_file(tmp_path, ROWS)
-    catalog.load_products(db, path)
+    load_products(db, path)
     with db.session() as session:
         product = session.get(Product, 4)
         assert product is not None and product.sku == "S-004"
-        assert catalog.apply_product_fields(product, {"attribute:COLOR": ["Green"]})
+        assert apply_product_fields(product, {"attribute:COLOR": ["Green"]})
     with sqlite3.connect(db_path) as connection:
         connection.execute("UPDATE products SET name = 'Renamed' WHERE sku = 'S-006'")
         connection.execute("UPDATE products SET updated_at = updated_at WHERE sku = 'S-007'")
     cleared = {sku for sku, digest in digests(db_path).items() if digest is None}
     assert cleared == {"S-004", "S-006", "S-007"}
-    report = catalog.load_products(db, path).result
+    report = load_products(db, path).result
     assert report.updated == ["S-004", "S-006"]  # S-007's values were the file's all along
     assert all(digests(db_path).values())
 
@@ -164,12 +165,12 @@ def test_products_without_a_digest_are_compared_once_then_found_by_digest(
     """A database from before migration 11 (no digests): the first re-load compares, writes
     only the digests (``updated_at`` stays), and the next one reads none whole."""
     path = csv_file(tmp_path, ROWS)
-    catalog.load_products(db, path)
+    load_products(db, path)
     with sqlite3.connect(db_path) as connection:
         connection.execute("UPDATE products SET load_digest = NULL")
     before = stored(db_path)
     spy = Spy(monkeypatch)
-    assert catalog.load_products(db, path).result.updated == []
+    assert load_products(db, path).result.updated == []
     assert len(spy.compared) == 7 and spy.written == [] and len(spy.filled) == 7
     after = stored(db_path)
     assert all(digests(db_path).values())
@@ -177,7 +178,7 @@ def test_products_without_a_digest_are_compared_once_then_found_by_digest(
         sku: row[:-1] for sku, row in before.items()
     }  # all but the digest (the last column) as it was
     spy.compared.clear()
-    assert catalog.load_products(db, path).result.updated == []
+    assert load_products(db, path).result.updated == []
     assert spy.compared == []
 
 
@@ -185,13 +186,13 @@ def test_a_dry_run_or_a_refused_load_leaves_the_digests_alone(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
     path = csv_file(tmp_path, ROWS)
-    catalog.load_products(db, path)
+    load_products(db, path)
     with sqlite3.connect(db_path) as connection:
         connection.execute("UPDATE products SET load_digest = NULL WHERE sku = 'S-001'")
     before = stored(db_path)
-    assert catalog.load_products(db, path, dry_run=True).result.unchanged
+    assert load_products(db, path, dry_run=True).result.unchanged
     bad = csv_file(tmp_path, [*ROWS, "S-099,,1.00,Kitchen,Red"], "bad.csv")
-    assert not catalog.load_products(db, bad).result.applied
+    assert not load_products(db, bad).result.applied
     assert stored(db_path) == before
 
 

@@ -18,8 +18,10 @@ from woosync.files import json_stream
 from woosync.files.json_stream import JsonProducts
 from woosync.files.product_files import iter_product_file, parse_products
 from woosync.products.rows import SkuRegister, validate_rows
-from woosync.services import catalog
 from woosync.services.catalog import load as load_module
+from woosync.services.catalog.load import load_products
+from woosync.services.catalog.lookup import get_product_by_sku
+from woosync.services.catalog.upsert import upsert_products
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +48,7 @@ ROWS = [f"S-{n:03d},Product {n},{n}.50,Kitchen|Mugs" for n in range(1, 13)]
 
 def test_an_unchanged_reload_writes_nothing(db: Database, db_path: Path, tmp_path: Path) -> None:
     path = csv_file(tmp_path, ROWS)
-    first = catalog.load_products(db, path)
+    first = load_products(db, path)
     assert first.result.counts["created"] == 12 and first.result.applied
     before = products(db_path)
     writes: list[str] = []
@@ -56,7 +58,7 @@ def test_an_unchanged_reload_writes_nothing(db: Database, db_path: Path, tmp_pat
             writes.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count)
-    again = catalog.load_products(db, path)
+    again = load_products(db, path)
     event.remove(db.engine, "before_cursor_execute", count)
     assert again.result.counts == {
         "created": 0,
@@ -73,10 +75,10 @@ def test_an_unchanged_reload_writes_nothing(db: Database, db_path: Path, tmp_pat
 def test_a_change_in_one_row_writes_that_row_only(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
-    catalog.load_products(db, csv_file(tmp_path, ROWS))
+    load_products(db, csv_file(tmp_path, ROWS))
     before = {row[1]: row for row in products(db_path)}
     changed = [row.replace("7.50", "7.75") for row in ROWS]
-    report = catalog.load_products(db, csv_file(tmp_path, changed))
+    report = load_products(db, csv_file(tmp_path, changed))
     assert report.result.updated == ["S-007"] and report.result.counts["unchanged"] == 11
     assert [(c.field, c.old, c.new) for c in report.result.changes["S-007"]] == [
         ("price", "7.50", "7.75")
@@ -92,10 +94,10 @@ def test_a_change_in_one_row_writes_that_row_only(
 def test_an_error_in_the_last_row_leaves_the_database_unchanged(
     db: Database, db_path: Path, tmp_path: Path, skip_invalid: bool
 ) -> None:
-    catalog.load_products(db, csv_file(tmp_path, ROWS[:4]))
+    load_products(db, csv_file(tmp_path, ROWS[:4]))
     before = products(db_path)
     rows = [row.replace(".50,", ".25,") for row in ROWS] + ["S-099,Last,abc,"]
-    report = catalog.load_products(db, csv_file(tmp_path, rows), skip_invalid=skip_invalid)
+    report = load_products(db, csv_file(tmp_path, rows), skip_invalid=skip_invalid)
     assert [(e.row, e.sku) for e in report.errors] == [(14, "S-099")]
     assert report.result.counts["created"] == 8 and report.result.counts["updated"] == 4
     if skip_invalid:
@@ -108,7 +110,7 @@ def test_an_error_in_the_last_row_leaves_the_database_unchanged(
 def test_a_dry_run_reports_every_chunk_and_writes_nothing(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
-    report = catalog.load_products(db, csv_file(tmp_path, ROWS), dry_run=True)
+    report = load_products(db, csv_file(tmp_path, ROWS), dry_run=True)
     assert report.result.counts["created"] == 12 and not report.result.applied
     assert products(db_path) == []
 
@@ -116,9 +118,9 @@ def test_a_dry_run_reports_every_chunk_and_writes_nothing(
 def test_sku_clashes_are_found_across_the_whole_file_and_the_catalog(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
-    catalog.load_products(db, csv_file(tmp_path, ["Mixed-1,Stored,1"]))
+    load_products(db, csv_file(tmp_path, ["Mixed-1,Stored,1"]))
     rows = [*ROWS, "s-002,Twin,1", "S-005,Again,1", "mixed-1,Catalog twin,1"]
-    report = catalog.load_products(db, csv_file(tmp_path, rows))
+    report = load_products(db, csv_file(tmp_path, rows))
     assert [(e.row, e.message) for e in report.errors] == [
         (
             14,
@@ -151,15 +153,15 @@ def test_variation_rows_before_after_and_chunks_away_from_their_parent(
         "F,Fork,,,9,\n"
         "T-M,,variation,T,11,M\n"  # after it, in a later chunk
     )
-    report = catalog.load_products(db, path)
+    report = load_products(db, path)
     assert report.errors == [] and report.result.counts["created"] == 9
     with db.session() as session:
-        parent = catalog.get_product_by_sku(session, "T")
+        parent = get_product_by_sku(session, "T")
         for sku, size in (("T-S", "S"), ("T-M", "M")):
-            variation = catalog.get_product_by_sku(session, sku)
+            variation = get_product_by_sku(session, sku)
             assert variation.parent_id == parent.id
             assert variation.name == f"Tee - {size}"
-    again = catalog.load_products(db, path)
+    again = load_products(db, path)
     assert again.result.counts["unchanged"] == 9 and again.errors == []
 
 
@@ -168,7 +170,7 @@ def test_a_variation_whose_parent_is_nowhere_is_an_error_naming_its_row(
 ) -> None:
     path = tmp_path / "orphan.csv"
     path.write_text("sku,name,type,parent_sku,attribute:Size\nA,Apron,,,\nX-S,,variation,X,S\n")
-    report = catalog.load_products(db, path)
+    report = load_products(db, path)
     assert [(e.row, e.sku) for e in report.errors] == [(3, "X-S")]
     assert "no product 'X'" in report.errors[0].message and not report.result.applied
 
@@ -194,13 +196,13 @@ def test_a_generated_file_loads_in_every_format(db: Database, tmp_path: Path) ->
     wrapped.write_text(json.dumps({"version": 1, "products": items}))
     yaml_path = tmp_path / "g.yaml"
     yaml_path.write_text("".join(f"- {json.dumps(item)}\n" for item in items))
-    first = catalog.load_products(db, json_path)
+    first = load_products(db, json_path)
     assert first.result.counts["created"] == 300 and first.errors == []
     for path in (wrapped, yaml_path, json_path):
-        again = catalog.load_products(db, path)
+        again = load_products(db, path)
         assert again.result.counts["unchanged"] == 300, path
     with db.session() as session:
-        stored = catalog.get_product_by_sku(session, "G-0007")
+        stored = get_product_by_sku(session, "G-0007")
         assert stored.description == items[7]["description"]
         assert stored.attributes == {"COLOR": ["Red", "Blue"], "Size": "M"}
 
@@ -261,7 +263,7 @@ def test_the_sku_register_keeps_the_first_spelling_and_place() -> None:
 
 
 def test_a_variation_chunks_after_a_parent_that_fails_says_so(db: Database, tmp_path: Path) -> None:
-    catalog.load_products(db, csv_file(tmp_path, ["P,Plain,1,"]))
+    load_products(db, csv_file(tmp_path, ["P,Plain,1,"]))
     path = tmp_path / "turn.csv"
     path.write_text(
         "sku,name,type,parent_sku,price,attribute:Size\n"
@@ -269,7 +271,7 @@ def test_a_variation_chunks_after_a_parent_that_fails_says_so(db: Database, tmp_
         + "".join(f"F{n},Filler {n},,,1,\n" for n in range(4))
         + "P-S,,variation,P,10,S\n"
     )
-    report = catalog.load_products(db, path)
+    report = load_products(db, path)
     assert [(e.row, e.sku) for e in report.errors] == [(2, "P"), (7, "P-S")]
     assert "is a simple product in the catalog and cannot become variable" in (
         report.errors[0].message
@@ -305,14 +307,14 @@ def test_a_changed_row_is_stored_as_the_orm_stores_it(
     streamed, orm = db_pair
     rows = ["A,Mug,1.50,Kitchen", "B,Bowl,2,Kitchen|Gifts"]
     for database in db_pair:
-        catalog.load_products(database, csv_file(tmp_path, rows))
+        load_products(database, csv_file(tmp_path, rows))
     path = tmp_path / "change.csv"
     path.write_text(
         "sku,price,categories,attribute:COLOR,custom:note,manage_stock,stock_quantity\n"
         "A,1.75,Home|Gifts,Red|Blue,fragile,yes,4\nB,2,Kitchen|Gifts,,,,\n"
     )
     clock.advance(seconds=60)
-    loaded = catalog.load_products(streamed, path).result
+    loaded = load_products(streamed, path).result
     assert (loaded.updated, loaded.unchanged) == (["A"], ["B"])
     changes: list[dict[str, Any]] = [
         {
@@ -327,7 +329,7 @@ def test_a_changed_row_is_stored_as_the_orm_stores_it(
         {"sku": "B", "manage_stock": None, "stock_quantity": None, "COLOR": None},
     ]
     with orm.session() as session:
-        catalog.upsert_products(session, changes)
+        upsert_products(session, changes)
 
     def stored(database: Database) -> list[tuple[Any, ...]]:
         """Every column but the bookkeeping (the load's digest of the row loaded, the count of the

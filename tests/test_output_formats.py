@@ -365,3 +365,37 @@ def test_show_commands_print_plain_rows_on_a_pipe_and_a_box_on_a_terminal(
     monkeypatch.setattr(Output, "stdout_is_terminal", property(lambda _self: True))
     boxed = _ok(cli("products", "show", "SKU-101")).stdout
     assert "│ SKU" in boxed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "connection 1: 0 created, 0 updated, 3 unchanged, 0 skipped, 0 excluded, 0 failed",
+        "a :smile: code",  # Rich turns it into an emoji: the console prints it
+        "tab\there",  # Rich expands the tab: the console prints it
+        "[/b] not markup, \u00e9t\u00e9 \u4e2d\u6587 " + "long " * 40,
+        "",
+    ],
+)
+def test_a_plain_line_prints_what_the_rich_console_prints(
+    text: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TTY_COMPATIBLE", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    Output().out.print(text, highlight=False)
+    by_rich = capsys.readouterr().out
+    plain = Output()
+    plain.line(text)
+    assert capsys.readouterr().out == by_rich
+    printable = text.isprintable() and ":smile:" not in text
+    assert ("out" not in plain.__dict__) is printable  # Rich was not needed for a plain line
+
+
+def test_a_line_to_a_forced_terminal_goes_through_rich(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    output = Output()
+    output.line("connection 1: 0 created")
+    assert "out" in output.__dict__
+    assert capsys.readouterr().out == "connection 1: 0 created\n"

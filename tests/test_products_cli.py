@@ -136,7 +136,7 @@ def test_list_sku_filter_ignores_case_like_woocommerce(cli) -> None:
 
 def test_json_list_is_never_cut_unless_limit_says_so(cli, db_path) -> None:
     from woosync.db.engine import open_database
-    from woosync.services.catalog import upsert_products
+    from woosync.services.catalog.upsert import upsert_products
 
     db = open_database(db_path)
     with db.session() as session:

@@ -16,8 +16,8 @@ from status_json import sync_status
 from sync_stores import EVERY_FIELD, Shop, catalog, shops, store_state
 from woosync.db.engine import Database
 from woosync.db.models import Product, ProductSync
-from woosync.services.catalog import upsert_products
-from woosync.services.mappings import create_export_mapping, create_import_mapping
+from woosync.services.catalog.upsert import upsert_products
+from woosync.services.mappings.records import create_export_mapping, create_import_mapping
 
 SOURCE_IMAGES = ["https://img.example.com/e1.jpg", "https://img.example.com/e2.png"]
 # The import mapping names every field export sends, so every field may come back.

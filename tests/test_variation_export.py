@@ -18,7 +18,7 @@ from test_export_support import set_mapping
 from woosync.db.engine import open_database
 from woosync.db.models import Product, ProductSync
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.catalog import field_value
+from woosync.services.catalog.reading import field_value
 from woosync.services.connections import create_connection
 from woosync.services.export.variation_records import load_families
 from woosync.woo import WooClient

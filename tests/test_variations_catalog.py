@@ -20,7 +20,10 @@ from woosync.products.categories import (
     join_category_path,
     parse_category_path,
 )
-from woosync.services import catalog
+from woosync.services.catalog.commands import add_product
+from woosync.services.catalog.load import load_products
+from woosync.services.catalog.lookup import all_products, get_product_by_sku
+from woosync.services.catalog.upsert import upsert_products
 
 TEE_YAML = """\
 - sku: TEE
@@ -64,7 +67,7 @@ def rows(db_path: Path) -> dict[str, tuple[Any, ...]]:
     db = open_database(db_path)
     try:
         with db.session() as session:
-            products = {p.id: p for p in catalog.all_products(session)}
+            products = {p.id: p for p in all_products(session)}
             return {
                 p.sku: (
                     p.type,
@@ -397,16 +400,16 @@ def test_loading_many_variations_takes_a_few_statements(db_path: Path, tmp_path:
     db = open_database(db_path)
     statements: list[str] = []
     event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    report = catalog.load_products(db, path)
+    report = load_products(db, path)
     assert report.result.counts["created"] == parents * 4 and report.errors == []
     assert len(statements) <= 20, len(statements)
     statements.clear()
     path.write_text("\n".join(lines).replace(".50,", ".75,") + "\n")
-    report = catalog.load_products(db, path)
+    report = load_products(db, path)
     assert report.result.counts["updated"] == parents * 3
     assert len(statements) <= 20, len(statements)
     with db.session() as session:
-        variation = catalog.get_product_by_sku(session, "P7-M")
+        variation = get_product_by_sku(session, "P7-M")
         assert (variation.name, variation.price, variation.parent_id) == (
             "Product 7 - M",
             "7.75",
@@ -424,10 +427,10 @@ def test_a_variation_needs_a_parent_and_cannot_move_to_another(
             session.add(Product(sku=sku, name=sku, type="variable", attributes={"Size": ["S"]}))
     orphan = [{"sku": "A-S", "type": "variation", "attributes": {"Size": "S"}}]
     with db.session() as session:
-        result = catalog.upsert_products(session, orphan)
+        result = upsert_products(session, orphan)
     assert [e.message for e in result.errors] == ["parent_sku: a variation needs its parent's SKU"]
     with pytest.raises(ValidationError, match="a variation is added under its variable product"):
-        catalog.add_product(db, {"sku": "V", "name": "V", "type": "variation"})
+        add_product(db, {"sku": "V", "name": "V", "type": "variation"})
     db.dispose()
     under_a = "- {sku: A, variations: [{sku: A-S, attributes: {Size: S}}]}\n"
     assert load(cli, write(tmp_path, "a.yaml", under_a))[0] == 0

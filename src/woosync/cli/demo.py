@@ -328,7 +328,7 @@ def _local_product_id(sku: str) -> int:
     """The local id of a catalog product (the demo's database is the default one here)."""
     from woosync.core.paths import default_db_path
     from woosync.db.engine import open_database
-    from woosync.services.catalog import show_product
+    from woosync.services.catalog.commands import show_product
 
     db = open_database(default_db_path())
     try:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from woosync.cli import diff_lines as diff
-from woosync.cli.formats import run_table
 from woosync.cli.json_stream import JsonList, emit
-from woosync.cli.options import emit_result
+from woosync.cli.options import emit_line_result, emit_result
 from woosync.cli.run_counts import counts_line
 from woosync.core.timeutil import iso
 from woosync.services.export.results import (
@@ -186,11 +185,15 @@ class ResultsView(_View):
             emit(self.output, outcome.document)
             return
 
+        summary = f"connection {result.connection_id}: {counts_line(outcome.document['counts'])}"
+        if not self.rows and self.shown <= 0:  # the summary alone: no Rich console needed
+            emit_line_result(self.output, outcome.document, summary)
+            return
+
         def human(console: Console) -> None:
             columns = ["Product", "SKU", "Woo ID", "Change", "Exported fields", "Last exported"]
             _capped(console, self.output, columns, self.rows, self.shown)
-            line = counts_line(outcome.document["counts"])
-            console.print(f"connection {result.connection_id}: {line}", highlight=False)
+            console.print(summary, highlight=False)
 
         emit_result(self.output, outcome.document, human)
 
@@ -209,6 +212,8 @@ def _capped(
 ) -> None:
     """The rows kept (none: no table) and a line counting the ``total - len(rows)`` others."""
     if rows:
+        from woosync.cli.formats import run_table  # not loaded for a run with no row to show
+
         run_table(output, columns, rows)
     if total > len(rows):
         console.print(f"... and {total - len(rows)} more (see --json)")

@@ -14,7 +14,7 @@ from woosync.cli.context import JsonFlag, app_context
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from woosync.services.mappings import MappingChange
+    from woosync.services.mappings.views import MappingChange
 
 app = typer.Typer(
     help="Mapping files: make the database match YAML files (apply), or write them (dump).",

@@ -23,7 +23,8 @@ from woosync.core.errors import ValidationError
 from woosync.core.ids import SQLITE_MAX_INTEGER
 
 if TYPE_CHECKING:
-    from woosync.services.mappings import Direction, MappingView
+    from woosync.services.mappings.records import Direction
+    from woosync.services.mappings.views import MappingView
 
 ConnectionArg = Annotated[
     str, typer.Argument(help="Connection id, store name or store URL.", show_default=False)
@@ -124,10 +125,10 @@ def create_from_options(
     is_active: bool,
 ) -> MappingView:
     """``create``: the new mapping from the options' content (spec keys)."""
-    from woosync.services import mappings
+    from woosync.services.mappings.records import create_mapping
 
     with state.db().session() as session:
-        return mappings.create_mapping(session, direction, connection, content, is_active=is_active)
+        return create_mapping(session, direction, connection, content, is_active=is_active)
 
 
 def update_from_options(
@@ -140,10 +141,10 @@ def update_from_options(
     is_active: bool | None,
 ) -> MappingView:
     """``update``: parts in ``replace`` get new values, ``merge`` adds entries; None is not given."""
-    from woosync.services import mappings
+    from woosync.services.mappings.records import update_mapping
 
     with state.db().session() as session:
-        return mappings.update_mapping(
+        return update_mapping(
             session, direction, mapping_id, replace=replace, merge=merge, is_active=is_active
         )
 
@@ -170,22 +171,22 @@ def mapping_group(
     def list_command(
         ctx: typer.Context, connection: ConnectionArg, listing: ListOptions = ListOptions()
     ) -> None:
-        from woosync.services import mappings
+        from woosync.services.mappings.records import list_mappings
 
         state, chosen = list_format(ctx, listing)
         with state.db(create=False).session() as session:
-            found = mappings.list_mappings(session, direction, connection)
+            found = list_mappings(session, direction, connection)
         show_listing(state.output, chosen, mapping_listing(found, direction))
 
     def active_command(
         ctx: typer.Context, connection: ConnectionArg, json_flag: JsonFlag = False
     ) -> None:
-        from woosync.services import mappings
+        from woosync.services.mappings.records import active_mapping
         from woosync.shapes.mappings import mapping_json
 
         state = app_context(ctx, json_flag)
         with state.db(create=False).session() as session:
-            found = mappings.active_mapping(session, direction, connection)
+            found = active_mapping(session, direction, connection)
         if found is None:
             state.output.info(f"no active {direction} mapping")
         data = mapping_json(found) if found is not None else None
@@ -197,15 +198,18 @@ def mapping_group(
         yes: YesFlag = False,
         json_flag: JsonFlag = False,
     ) -> None:
-        from woosync.services import mappings
+        from woosync.services.mappings.records import (
+            delete_mapping,
+            get_mapping,
+        )
 
         state = app_context(ctx, json_flag)
         with state.db().session() as session:
-            mappings.get_mapping(session, direction, mapping_id)  # not found: before asking
+            get_mapping(session, direction, mapping_id)  # not found: before asking
         what = f"{direction} mapping {mapping_id}"
         confirm_removal(state.output, what, f"Delete {what}?", yes=yes, verb="delete")
         with state.db().session() as session:
-            mappings.delete_mapping(session, direction, mapping_id)
+            delete_mapping(session, direction, mapping_id)
         state.output.success(f"deleted {direction} mapping {mapping_id}")
         if state.output.json_mode:
             state.output.emit({"id": mapping_id, "deleted": True})

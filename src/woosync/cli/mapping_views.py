@@ -11,7 +11,7 @@ from woosync.core.timeutil import iso
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from woosync.services.mappings import MappingView
+    from woosync.services.mappings.views import MappingView
 
 
 def _pairs_text(pairs: Mapping[str, str]) -> str:
@@ -20,7 +20,7 @@ def _pairs_text(pairs: Mapping[str, str]) -> str:
 
 def _content_column(view: MappingView) -> tuple[str, str]:
     """The part that tells the directions apart: (label, text)."""
-    from woosync.services.mappings import ExportMappingView
+    from woosync.services.mappings.views import ExportMappingView
 
     if isinstance(view, ExportMappingView):
         return "selected fields", ", ".join(view.selected_fields)
@@ -29,7 +29,7 @@ def _content_column(view: MappingView) -> tuple[str, str]:
 
 def render_mapping(view: MappingView | None) -> Callable[[Console], None]:
     """Human view of one export or import mapping."""
-    from woosync.services.mappings import ExportMappingView
+    from woosync.services.mappings.views import ExportMappingView
 
     def show(console: Console) -> None:
         if view is None:
@@ -54,7 +54,7 @@ def render_mapping(view: MappingView | None) -> Callable[[Console], None]:
 
 def _content_value(view: MappingView) -> object:
     """The content column's value in csv/tsv (compact JSON there): a list or an object."""
-    from woosync.services.mappings import ExportMappingView
+    from woosync.services.mappings.views import ExportMappingView
 
     if isinstance(view, ExportMappingView):
         return list(view.selected_fields)

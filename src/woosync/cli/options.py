@@ -207,7 +207,7 @@ def one_product(db: Database, product: int | None, sku: str | None) -> int:
         )
     if product is not None:
         return product
-    from woosync.services.catalog import get_product_by_sku
+    from woosync.services.catalog.lookup import get_product_by_sku
 
     with db.session() as session:
         return int(get_product_by_sku(session, str(sku).strip()).id or 0)
@@ -275,6 +275,13 @@ def emit_result(output: Output, result: Any, human: Callable[[Console], None]) -
     if output.quiet and not output.json_mode:
         return
     output.emit(result, human=human)
+
+
+def emit_line_result(output: Output, result: Any, text: str) -> None:
+    """``emit_result`` for a result whose human form is the one line ``text``."""
+    if output.quiet and not output.json_mode:
+        return
+    output.emit_line(result, text)
 
 
 def exit_if_failed(failed: object) -> None:

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
     from woosync.cli.render import Output
-    from woosync.services.catalog import FieldChange, ProductView
+    from woosync.services.catalog.views import FieldChange, ProductView
 
 
 def text(value: Any) -> str:

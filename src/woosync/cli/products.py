@@ -16,7 +16,7 @@ from woosync.cli.product_render import emit_product
 from woosync.core.errors import ValidationError
 
 if TYPE_CHECKING:
-    from woosync.services.catalog import ProductView
+    from woosync.services.catalog.views import ProductView
 
 app = typer.Typer(
     help="The local product catalog: add, list, show, edit, remove, load product files, and "
@@ -51,7 +51,7 @@ def add_command(
 ) -> None:
     """Add a product to the local catalog (--sku and --name are required), or a variation of a
     variable product (--parent, --sku and its options)."""
-    from woosync.services.catalog import add_product
+    from woosync.services.catalog.commands import add_product
 
     state = app_context(ctx, json_flag)
     product = add_product(state.db(), options.fields(), parent=parent)
@@ -79,7 +79,7 @@ def list_command(
     listing: ListOptions = ListOptions(),
 ) -> None:
     """List products by id, with filters; a variable product with its variations below it."""
-    from woosync.services.catalog import list_products
+    from woosync.services.catalog.commands import list_products
     from woosync.shapes.products import products_json
 
     state, chosen = list_format(ctx, listing)
@@ -173,7 +173,7 @@ def show_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Show one product with its attributes, custom fields and variations (or one variation)."""
-    from woosync.services.catalog import show_product
+    from woosync.services.catalog.commands import show_product
 
     state = app_context(ctx, json_flag)
     emit_product(state.output, show_product(state.db(create=False), product, sku=sku))
@@ -197,7 +197,7 @@ def edit_command(
 ) -> None:
     """Change some fields of a product or a variation; other fields, attributes and custom fields
     stay as they are."""
-    from woosync.services.catalog import edit_product
+    from woosync.services.catalog.commands import edit_product
 
     state = app_context(ctx, json_flag)
     fields = options.fields()

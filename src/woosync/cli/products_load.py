@@ -53,7 +53,7 @@ def load_command(
     """
     from woosync.cli.flags import flag_of
     from woosync.core.errors import spell_params
-    from woosync.services.catalog import load_products
+    from woosync.services.catalog.load import load_products
     from woosync.shapes.products import load_report_json
 
     state = app_context(ctx, json_flag)

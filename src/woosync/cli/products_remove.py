@@ -53,7 +53,8 @@ def remove_command(
 
     On a terminal it asks whether to delete the product from the stores that hold it too.
     """
-    from woosync.services.catalog import RemovedProduct, remove_product, show_product
+    from woosync.services.catalog.commands import remove_product, show_product
+    from woosync.services.catalog.views import RemovedProduct
     from woosync.services.removal import delete_from_stores, stores_holding
     from woosync.shapes.export import holder, store_deletion
     from woosync.shapes.products import removed_product_json

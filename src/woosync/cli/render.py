@@ -11,23 +11,41 @@ of being taken for a style tag (which Rich would reject with an exception).
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, Any, cast
-
-from rich.console import Console, ConsoleOptions, RenderableType
-from rich.markup import escape
-from rich.segment import Segment
-from rich.table import Table
-from rich.text import Text
+from functools import cached_property
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from woosync.core.logging import ScrubbingStream, scrub_quoted
 from woosync.core.progress import NO_PROGRESS, Progress
 
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderableType
+    from rich.segment import Segment
+
 _BLOCK = 65536  # characters gathered before a write (write_pieces)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_EMOJI_CODE = re.compile(r":\S*:")  # what Rich could take for an emoji code (``:smile:``)
+
+
+def _not_a_terminal(stream: Any) -> bool:
+    """Whether Rich would surely find ``stream`` no terminal (``Console.is_terminal``: the
+    ``TTY_COMPATIBLE`` and ``FORCE_COLOR`` variables first, then ``isatty``). False when unsure:
+    the caller then asks Rich."""
+    compatible = os.environ.get("TTY_COMPATIBLE", "")
+    if compatible in ("0", "1"):
+        return compatible == "0"
+    force = os.environ.get("FORCE_COLOR")
+    if force is not None:
+        return force == ""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is not None and not isatty()
+    except ValueError:
+        return False
 
 
 def tsv_field(text: str) -> str:
@@ -50,6 +68,8 @@ class _PlainRows:
         self.text = text
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Segment]:
+        from rich.segment import Segment
+
         yield Segment(self.text + "\n")
 
 
@@ -59,10 +79,22 @@ class Output:
         self.quiet = quiet
         self.emitted = False  # a result went to stdout (under --json: its one JSON document)
         # every byte printed passes the redactor: a store's text may quote a key in any form
-        stdout = cast("IO[str]", ScrubbingStream(lambda: sys.stdout))
-        stderr = cast("IO[str]", ScrubbingStream(lambda: sys.stderr))
-        self.out = Console(file=stdout, soft_wrap=True, markup=False)
-        self.err = Console(file=stderr, soft_wrap=True, markup=False)
+        self.stdout = cast("IO[str]", ScrubbingStream(lambda: sys.stdout))
+        self.stderr = cast("IO[str]", ScrubbingStream(lambda: sys.stderr))
+
+    # the Rich consoles, made (and Rich imported) when first needed: a command whose output is
+    # plain lines on a pipe (an unchanged export's summary) never loads Rich
+    @cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        return Console(file=self.stdout, soft_wrap=True, markup=False)
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        return Console(file=self.stderr, soft_wrap=True, markup=False)
 
     # results (stdout) -------------------------------------------------------------------------
     def emit(self, data: Any, human: Callable[[Console], None] | None = None) -> None:
@@ -75,15 +107,38 @@ class Output:
         else:
             human(self.out)
 
+    def emit_line(self, data: Any, text: str) -> None:
+        """``emit`` for a result whose human form is one line, ``text``."""
+        if self.json_mode:
+            self.emit(data)
+        else:
+            self.emitted = True
+            self.line(text)
+
+    def line(self, text: str) -> None:
+        """``text`` on a line of stdout, as ``out.print(text, highlight=False)`` prints it: written
+        plainly when stdout is no terminal and Rich would print the text unchanged (printable, no
+        ``:emoji:`` code), so Rich is not loaded for it."""
+        if (
+            "out" not in self.__dict__
+            and text.isprintable()
+            and _EMOJI_CODE.search(text) is None
+            and _not_a_terminal(self.stdout)
+        ):
+            self.stdout.write(text + "\n")
+            self.stdout.flush()
+        else:
+            self.out.print(text, highlight=False)
+
     def write(self, text: str, *, flush: bool = True) -> None:
         """Plain text on stdout, as given (redacted, control characters shown escaped)."""
         self.emitted = True
-        self.out.file.write(visible(text))
+        self.stdout.write(visible(text))
         if flush:
-            self.out.file.flush()
+            self.stdout.flush()
 
     def flush(self) -> None:
-        self.out.file.flush()
+        self.stdout.flush()
 
     def write_pieces(self, pieces: Iterable[str]) -> None:
         """A result written a piece at a time (a streamed JSON document, say)."""
@@ -95,11 +150,11 @@ class Output:
                 block.append(piece)
                 size += len(piece)
                 if size >= _BLOCK:
-                    self.out.file.write(visible("".join(block)))
+                    self.stdout.write(visible("".join(block)))
                     block, size = [], 0
         finally:  # what came before a failure is out, as if written piece by piece
-            self.out.file.write(visible("".join(block)))
-            self.out.file.flush()
+            self.stdout.write(visible("".join(block)))
+            self.stdout.flush()
 
     @property
     def stdout_is_terminal(self) -> bool:
@@ -121,6 +176,9 @@ class Output:
             [visible(scrub_quoted("" if cell is None else str(cell))) for cell in row]
             for row in rows
         ]
+        from rich.table import Table
+        from rich.text import Text
+
         if not self.stdout_is_terminal:
             lines = [title] if title else []
             lines += [
@@ -146,17 +204,23 @@ class Output:
             self.err.print(visible(message), highlight=False, markup=False)
 
     def success(self, message: str) -> None:
+        from rich.markup import escape
+
         if not self.quiet:
             self.err.print(
                 f"[green]✓[/green] {escape(visible(message))}", highlight=False, markup=True
             )
 
     def warn(self, message: str) -> None:
+        from rich.markup import escape
+
         self.err.print(
             f"[yellow]warning:[/yellow] {escape(visible(message))}", highlight=False, markup=True
         )
 
     def error(self, message: str) -> None:
+        from rich.markup import escape
+
         self.err.print(
             f"[red]error:[/red] {escape(visible(message))}", highlight=False, markup=True
         )
@@ -176,7 +240,11 @@ class Output:
     # progress ---------------------------------------------------------------------------------
     @property
     def interactive(self) -> bool:
-        return self.err.is_terminal and not self.json_mode and not self.quiet
+        if self.json_mode or self.quiet:
+            return False
+        if "err" not in self.__dict__ and _not_a_terminal(self.stderr):
+            return False  # what Rich would say, without loading it
+        return self.err.is_terminal
 
     @contextmanager
     def progress(self, description: str, total: int | None = None) -> Iterator[Progress]:

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from woosync.core.errors import WoosyncError
 from woosync.db.models import Connection, ProductSync
-from woosync.services.catalog import get_product
+from woosync.services.catalog.lookup import get_product
 from woosync.services.export.run import delete_product
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import iso, utcnow
 from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import Connection, Product, ProductExclusion, ProductSelection, ProductSync
-from woosync.services.catalog import products_by_sku
+from woosync.services.catalog.lookup import products_by_sku
 from woosync.services.connections import connection_or_default
 from woosync.services.export.records import load_syncs
 from woosync.services.selection_rules import SelectionRules

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.models import SYNC_STATUSES, Product
-from woosync.services.catalog import field_value
+from woosync.services.catalog.reading import field_value
 from woosync.services.connections import connection_or_default
 from woosync.services.imports.bookmark import read_cursor
 from woosync.services.selection import SELECTION, load_selection

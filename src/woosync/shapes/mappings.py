@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from woosync.core.timeutil import iso
-from woosync.services.mappings import (
+from woosync.services.mappings.views import (
     DumpedStore,
     ExportMappingView,
     MappingChange,

@@ -8,69 +8,7 @@ writes them from a field dict (the rules are in ``woosync.products``).
 Modules: ``views`` (the typed values returned), ``lookup`` (by id, SKU, in bulk), ``reading``
 (one field by name), ``changes`` (a field dict applied to a product), ``upsert`` (many products by
 SKU), ``tombstones`` (removed SKUs), ``commands`` (add, list, show, edit, remove), ``load``
-(product files). This package re-exports their public functions.
+(product files). Import what you need from its module: the package itself re-exports nothing, so
+a command loads only the modules it uses (an unchanged ``export --partial`` never loads
+``commands``, ``views`` nor the product record model).
 """
-
-from woosync.services.catalog.changes import apply_product_fields, new_product_row
-from woosync.services.catalog.commands import (
-    add_product,
-    edit_product,
-    list_products,
-    remove_product,
-    show_product,
-)
-from woosync.services.catalog.load import load_products
-from woosync.services.catalog.lookup import (
-    all_products,
-    case_twin_message,
-    case_twins,
-    find_product,
-    get_product,
-    get_product_by_sku,
-    get_products,
-    products_by_sku,
-)
-from woosync.services.catalog.reading import field_label, field_value
-from woosync.services.catalog.tombstones import drop_tombstones, tombstones
-from woosync.services.catalog.upsert import insert_products, upsert_products
-from woosync.services.catalog.views import (
-    EditResult,
-    FieldChange,
-    LoadReport,
-    ProductPage,
-    ProductView,
-    RemovedProduct,
-    UpsertResult,
-)
-
-__all__ = [
-    "EditResult",
-    "FieldChange",
-    "LoadReport",
-    "ProductPage",
-    "ProductView",
-    "RemovedProduct",
-    "UpsertResult",
-    "add_product",
-    "all_products",
-    "apply_product_fields",
-    "case_twin_message",
-    "case_twins",
-    "drop_tombstones",
-    "edit_product",
-    "field_label",
-    "field_value",
-    "find_product",
-    "get_product",
-    "get_product_by_sku",
-    "get_products",
-    "insert_products",
-    "list_products",
-    "load_products",
-    "new_product_row",
-    "products_by_sku",
-    "remove_product",
-    "show_product",
-    "tombstones",
-    "upsert_products",
-]

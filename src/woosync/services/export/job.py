@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import NotFoundError, ValidationError, param, spell_params
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
-from woosync.db.models import Product
+from woosync.db.models import ExportMapping, Product
 from woosync.db.raw_rows import row_reader
-from woosync.services.catalog import get_product
+from woosync.services.catalog.lookup import get_product
 from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
 from woosync.services.export import select, unchanged
@@ -29,7 +29,7 @@ from woosync.services.export.results import (
     ProductResult,
 )
 from woosync.services.export.state import Item, Options, Run
-from woosync.services.mappings import active_export_mapping
+from woosync.services.mappings.active import active_row
 from woosync.services.selection import Excluded, drop_exclusions, load_selection
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.counts import RunCounts
@@ -271,7 +271,7 @@ def linked_sync(session: Session, connection_id: int, product_id: int) -> Any:
 def targets_of(
     session: Session, conn: Connection, fields: Sequence[str] | None
 ) -> list[sync_targets.Target]:
-    mapping = active_export_mapping(session, connection_id_of(conn))
+    mapping = active_row(session, ExportMapping, connection_id_of(conn))
     mappings = dict(mapping.field_mappings) if mapping is not None else {}
     if fields:
         selected = [f.strip() for f in fields if f and f.strip()]

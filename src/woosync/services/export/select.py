@@ -23,7 +23,7 @@ from woosync.core.errors import NotFoundError, ValidationError, param
 from woosync.core.fields import LIST_FIELDS, SCALAR_FIELDS
 from woosync.db.raw_rows import RowReader
 from woosync.products import variations
-from woosync.services.catalog import field_label, field_value
+from woosync.services.catalog.reading import field_label, field_value
 from woosync.services.export import plan, unchanged
 from woosync.services.export.records import RETRY_STATUSES, load_syncs
 from woosync.services.export.state import Item, Known

@@ -19,8 +19,8 @@ from sqlmodel import select
 from woosync.core.errors import param
 from woosync.db.models import Product, ProductSync
 from woosync.products.fields import normalize_fields
-from woosync.services.catalog import case_twins
 from woosync.services.catalog.changes import FieldPlan, apply_plan, plan_fields
+from woosync.services.catalog.lookup import case_twins
 from woosync.services.catalog.stored import COLUMNS as STORED_COLUMNS
 from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.fields import (

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from woosync.db.models import Connection
-from woosync.services.catalog import tombstones
+from woosync.services.catalog.tombstones import tombstones
 from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
 from woosync.services.imports.fields import ImportRules
 from woosync.services.imports.fingerprints import Fingerprinter
-from woosync.services.mappings import active_export_mapping, active_import_mapping
+from woosync.services.mappings.records import active_export_mapping, active_import_mapping
 from woosync.services.selection import exclusions
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS
-from woosync.services.catalog import field_value
+from woosync.services.catalog.reading import field_value
 from woosync.services.imports.fields import (
     ImportRules,
     LocalFields,

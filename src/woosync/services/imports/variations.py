@@ -35,14 +35,11 @@ from woosync.products.variations import (
     same_options_message,
     variation_name,
 )
-from woosync.services.catalog import (
-    drop_tombstones,
-    field_value,
-    insert_products,
-    new_product_row,
-)
-from woosync.services.catalog.changes import FieldPlan
+from woosync.services.catalog.changes import FieldPlan, new_product_row
+from woosync.services.catalog.reading import field_value
 from woosync.services.catalog.stored import StoredProduct
+from woosync.services.catalog.tombstones import drop_tombstones
+from woosync.services.catalog.upsert import insert_products
 from woosync.services.imports.bookmark import parse_woo_gmt
 from woosync.services.imports.links import Link, links
 from woosync.services.imports.match import (

@@ -20,14 +20,12 @@ from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import utcnow
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import VARIABLE, type_change_problem
-from woosync.services.catalog import (
-    case_twin_message,
-    drop_tombstones,
-    field_value,
-    insert_products,
-    new_product_row,
-)
+from woosync.services.catalog.changes import new_product_row
+from woosync.services.catalog.lookup import case_twin_message
+from woosync.services.catalog.reading import field_value
 from woosync.services.catalog.stored import StoredProduct
+from woosync.services.catalog.tombstones import drop_tombstones
+from woosync.services.catalog.upsert import insert_products
 from woosync.services.imports.links import Link, links
 from woosync.services.imports.match import (
     Candidate,

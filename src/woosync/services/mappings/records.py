@@ -20,6 +20,7 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection, ExportMapping, ImportMapping
 from woosync.services.connections import get_connection
+from woosync.services.mappings.active import active_row
 from woosync.services.mappings.rules import validate_export_fields, validate_import_mappings
 from woosync.services.mappings.views import (
     ExportMappingView,
@@ -99,12 +100,7 @@ class MappingKind(Generic[M]):
         return list(session.exec(query).all())
 
     def active(self, session: Session, connection_id: int) -> M | None:
-        model = self.model
-        return session.exec(
-            select(model)
-            .where(model.connection_id == connection_id, col(model.is_active).is_(True))
-            .order_by(col(model.updated_at).desc(), col(model.id).desc())
-        ).first()
+        return active_row(session, self.model, connection_id)
 
     # --- changes ---
 
