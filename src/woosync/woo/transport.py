@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -80,11 +80,6 @@ class Transport:
         self.store_url = site_root(store_url)
         self.api_url = self.store_url + API_PATH
         self.auth_scheme: AuthScheme = scheme_for(self.store_url)
-        # the site's scheme and authority as written, and as httpx parses them (signed URLs are
-        # made into httpx URLs under them without parsing each one again: _signed_url)
-        site = urlsplit(self.store_url)
-        self._origin = f"{site.scheme}://{site.netloc}"
-        self._origin_parsed = httpx.URL(self._origin + "/")
         self.timeout = timeout
         self.max_response_bytes = max(1, int(max_response_mb * 1024 * 1024))
         self.stats = ClientStats()
@@ -291,23 +286,7 @@ class Transport:
             pairs = parse_qsl(query, keep_blank_values=True) + pairs
         signed, signature = self._signer.sign(method, base, pairs)
         register_signature(signature)  # a proxy may quote it back: the redactor learns it
-        return self._http.build_request(method, self._signed_url(signed), json=json), signature
-
-    def _signed_url(self, signed: str) -> httpx.URL | str:
-        """``signed`` as the ``httpx.URL`` httpx would parse it into: under this client's site, a
-        path httpx sends as written (no dot segment) and the signer's query (only characters httpx
-        keeps) are set on the site's parsed URL instead of the whole URL being checked and parsed
-        again, character by character (a seventh of a signed request's CPU). Any other URL, or an
-        httpx whose URLs are not made that way (checked once, at import), is left to httpx."""
-        origin = self._origin
-        if not _FAST_URLS or not signed.startswith(origin) or len(signed) > _MAX_FAST_URL:
-            return signed
-        path, _, query = signed[len(origin) :].partition("?")
-        if not path.startswith("/") or "/." in path or not _AS_SENT.fullmatch(path):
-            return signed
-        if "#" in query or not _AS_SENT.fullmatch(query):
-            return signed
-        return _url_with(self._origin_parsed, path, query)
+        return self._http.build_request(method, signed, json=json), signature
 
     def pause_before_retry(self, failures: int, retry_after: float | None = None) -> None:
         """Wait, as the retry policy would, before a request that failed ``failures`` times in a
@@ -350,35 +329,6 @@ class Transport:
                 )
                 self._retry.sleep(wait)
         raise AssertionError("unreachable")
-
-
-_MAX_FAST_URL = 65536  # httpx refuses longer URLs: those go through its own parser and error
-
-
-def _url_with(site: httpx.URL, path: str, query: str) -> httpx.URL:
-    """``site`` with ``path`` and ``query`` (both as they go on the wire) set, unparsed."""
-    url = httpx.URL.__new__(httpx.URL)
-    url._uri_reference = site._uri_reference._replace(path=path, query=query)
-    return url
-
-
-def _fast_urls_work() -> bool:
-    """Whether :func:`_url_with` makes what httpx's parser makes, in this httpx."""
-    path, query = "/shop/wp-json/wc/v3/products/12", "a=1&b=%2B+c&oauth_signature=x%3D"
-    try:
-        made = _url_with(httpx.URL("http://Shop.Example:8080/"), path, query)
-        parsed = httpx.URL(f"http://Shop.Example:8080{path}?{query}")
-        return (
-            made._uri_reference == parsed._uri_reference
-            and str(made) == str(parsed)
-            and made.raw_path == parsed.raw_path
-            and (made.host, made.port) == (parsed.host, parsed.port)
-        )
-    except (AttributeError, TypeError, ValueError):
-        return False
-
-
-_FAST_URLS = _fast_urls_work()
 
 
 class _NoCookies(httpx.Cookies):
