@@ -91,6 +91,7 @@ def test_the_modules_it_names_exist() -> None:
         "imports/bookmark",
         "imports/fingerprints",
         "selection",
+        "sync/conflicts",
         "sync/echoes",
         "sync/targets",
     }

@@ -1,4 +1,4 @@
-"""The root's commands and command groups are built when used (``cli/app.py`` LazyCommands): a
+"""The root's commands and command groups are built when used (``cli/command_tree.py`` LazyCommands): a
 command builds only its own; help and suggestions still see every one, in the registry's order."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from typing import Any
 import typer.main
 
 from woosync.cli import registry
-from woosync.cli.app import LazyCommands, app
+from woosync.cli.app import app
+from woosync.cli.command_tree import LazyCommands
 
 
 def test_a_command_builds_only_its_own_group() -> None:

@@ -7,15 +7,14 @@ from typing import Any
 import pytest
 
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.conflicts import FieldState, reconcile
 from woosync.services.sync.echoes import (
-    FieldState,
     catalog_print,
     compact_echoes,
     conflict_target,
     echoes_after_write,
     key_target,
     learn_images,
-    reconcile,
     store_print,
     with_catalog_images,
 )

@@ -23,7 +23,7 @@ from typing import Any
 from woosync.core.errors import spell_params
 from woosync.core.timeutil import iso
 from woosync.services.imports.results import ImportResult, ProductResult
-from woosync.services.sync.echoes import Conflict
+from woosync.services.sync.conflicts import Conflict
 from woosync.shapes.counts import run_counts
 
 Spell = Callable[[str], str]

@@ -22,7 +22,7 @@ from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import parse_iso, utcnow
 from woosync.services.imports.bookmark import DEFAULT_OVERLAP
 from woosync.services.imports.fetch import MAX_CONCURRENCY
-from woosync.services.sync.echoes import ON_CONFLICT
+from woosync.services.sync.conflicts import ON_CONFLICT
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 

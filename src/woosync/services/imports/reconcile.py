@@ -2,7 +2,7 @@
 
 For a store product that matches a local product (``update_existing``), every field the import
 mapping owns (:meth:`ImportRules.owns`; every store attribute under the default mapping, only the
-mapped ones under an import mapping) is compared three ways (:func:`echoes.reconcile`): the
+mapped ones under an import mapping) is compared three ways (:func:`conflicts.reconcile`): the
 store's value against what the store answered at the last sync (its echo), the catalog's value
 against what it held then. Only store edits come in; edits on both sides are conflicts. Images the
 store holds as copies of catalog images are given back their catalog URLs first.
@@ -28,13 +28,8 @@ from woosync.services.imports.fields import (
     local_name,
 )
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.echoes import (
-    FieldState,
-    Reconciled,
-    attribute_target,
-    reconcile,
-    with_catalog_images,
-)
+from woosync.services.sync.conflicts import FieldState, Reconciled, reconcile
+from woosync.services.sync.echoes import attribute_target, with_catalog_images
 from woosync.services.sync.prints import NOTHING, quick_store_print
 
 if TYPE_CHECKING:
@@ -93,7 +88,7 @@ def reconcile_product(
 
     A field whose store print equals its echo (the store did not change it: nearly every field of
     a re-import) costs its print and nothing more; the others are read whole (the store's value
-    in local terms, the catalog's when needed) and decided by :func:`echoes.reconcile`."""
+    in local terms, the catalog's when needed) and decided by :func:`conflicts.reconcile`."""
     woo = with_catalog_images(woo, image_sources)
     base = (sync.exported_values or {}) if sync is not None else {}
     echoes = (sync.store_echoes or {}) if sync is not None else {}
@@ -168,7 +163,7 @@ _Owned = tuple[
 def _state(
     owned: _Owned, woo: Mapping[str, Any], product: Product | StoredProduct | None
 ) -> FieldState:
-    """The field whole, for :func:`echoes.reconcile` (the store changed it, or it is new)."""
+    """The field whole, for :func:`conflicts.reconcile` (the store changed it, or it is new)."""
     target, printed, read, value, _write, name, lands = owned
     return FieldState(
         target,

@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from woosync.core.errors import param, spell_params
+from woosync.services.sync.conflicts import Conflict
 from woosync.services.sync.counts import RunCounts
-from woosync.services.sync.echoes import Conflict
 
 # Per-product outcomes: the spec's imported / updated / failed, plus ``unchanged`` (matched, updated
 # with update_existing, nothing differed), ``skipped`` (left alone, with the reason) and ``excluded``

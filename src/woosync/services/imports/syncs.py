@@ -4,7 +4,7 @@ in one upsert (:func:`write_syncs`), plus the deletion of links that moved to an
 A record holds the link (``woo_product_id``), ``last_imported_at``, status ``synced`` and the
 two-way sync's memory: a new link takes the store's values as its base fingerprints
 (:mod:`~woosync.services.imports.fingerprints`, in export's terms); a reconciled product the
-base, echoes and conflicts :func:`~woosync.services.echoes.reconcile` left. Export's own
+base, echoes and conflicts :func:`~woosync.services.sync.conflicts.reconcile` left. Export's own
 columns (``last_exported_at`` ...) are kept.
 """
 
@@ -22,7 +22,8 @@ from woosync.db.models import ProductSync
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
 from woosync.services.imports.reconcile import first_sync
-from woosync.services.sync.echoes import Reconciled, drifted, with_catalog_images
+from woosync.services.sync.conflicts import Reconciled, drifted
+from woosync.services.sync.echoes import with_catalog_images
 
 if TYPE_CHECKING:
     from sqlmodel import Session

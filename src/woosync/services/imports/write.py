@@ -43,7 +43,7 @@ from woosync.services.imports.results import ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.imports.variation_match import Parent
 from woosync.services.imports.variations import VariationLists, VariationPage
-from woosync.services.sync.echoes import Reconciled
+from woosync.services.sync.conflicts import Reconciled
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -1,4 +1,4 @@
-"""Two-way sync: what each store answered (echoes), who owns a field, and conflicts.
+"""Two-way sync: what each store answered (echoes), and the targets a field is compared under.
 
 Per store and product the sync record keeps, per WooCommerce key (``regular_price``,
 ``dimensions``, ``attribute:pa_color`` ...; the keys of ``exported_values``):
@@ -12,7 +12,8 @@ Per store and product the sync record keeps, per WooCommerce key (``regular_pric
   (:func:`woosync.services.sync.targets.canonical`).
 - ``image_sources``: store media id -> the catalog's source URL of an image woosync uploaded, so
   the store's copy (``http://STORE/wp-content/uploads/...``) maps back to the catalog's URL.
-- ``conflicts[key]``: a field changed on both sides since the last sync, with both values.
+- ``conflicts[key]``: a field changed on both sides since the last sync, with both values (the
+  import's three-way decision is :mod:`woosync.services.sync.conflicts`).
 
 An import compares the store's value with its echo: equal means "the store did not change it" and
 the catalog is left alone. A store change comes in when the catalog did not change the field too;
@@ -26,17 +27,14 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS, is_global_attribute
 from woosync.products.categories import category_leaf
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.prints import NOTHING, value_print
 from woosync.services.sync.prints import catalog_print as catalog_print  # where it was first
 from woosync.services.sync.prints import store_print as store_print
-
-ON_CONFLICT = ("skip", "catalog", "store")
+from woosync.services.sync.prints import value_print
 
 
 @functools.lru_cache(maxsize=4096)
@@ -297,167 +295,3 @@ def unsent_standard_targets(keys: Sequence[str]) -> list[sync_targets.Target]:
         if target.key not in keys and target.key != "sku":
             found.append(target)
     return found
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """A field changed on both sides since the last sync: its key (``wooField``), the catalog
-    field, and both values."""
-
-    key: str
-    field: str
-    catalog: Any
-    store: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        """The form kept in ``product_sync.conflicts`` (and shown by ``sync-status``)."""
-        return {
-            "field": self.field,
-            "wooField": self.key,
-            "catalog": self.catalog,
-            "store": self.store,
-        }
-
-
-class FieldState:
-    """One field an import compares: its target, the store's print and value (in local terms),
-    the catalog's value (its print is made only when the store changed the field). The catalog's
-    value may be given as ``read_catalog``, read only when it is needed (the store changed the
-    field): an unchanged field costs no look at the catalog."""
-
-    __slots__ = (
-        "_catalog",
-        "_print",
-        "_read",
-        "lands_in_base",
-        "store_print",
-        "store_value",
-        "target",
-    )
-
-    def __init__(
-        self,
-        target: sync_targets.Target,
-        store_print: str,
-        store_value: Any,
-        catalog_value: Any = None,
-        lands_in_base: bool = True,
-        *,
-        read_catalog: Callable[[], Any] | None = None,
-    ) -> None:
-        self.target = target
-        self.store_print = store_print
-        self.store_value = store_value
-        # False when the store's value goes to another catalog field than the one export reads
-        # for this key (asymmetric mappings): taking it then leaves the base (export's field) as
-        # it was
-        self.lands_in_base = lands_in_base
-        self._catalog = catalog_value
-        self._read = read_catalog
-        self._print: str | None = None
-
-    @property
-    def catalog_value(self) -> Any:
-        if self._read is not None:
-            self._catalog, self._read = self._read(), None
-        return self._catalog
-
-    @property
-    def catalog_print(self) -> str:
-        if self._print is None:
-            self._print = catalog_print(self.target, self.catalog_value)
-        return self._print
-
-
-@dataclass
-class Reconciled:
-    """What an import does with one linked product: the keys whose store value comes in, the
-    bookkeeping to write, the conflicts found."""
-
-    taken: list[str] = field(default_factory=list)
-    evaluated: set[str] = field(default_factory=set)
-    base: dict[str, str] = field(default_factory=dict)
-    echoes: dict[str, str] = field(default_factory=dict)
-    conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    found: list[Conflict] = field(default_factory=list)
-    image_sources: dict[str, str] = field(default_factory=dict)
-
-
-def reconcile(
-    states: Sequence[FieldState],
-    base: Mapping[str, str],
-    echoes: Mapping[str, str],
-    conflicts: Mapping[str, Any],
-    on_conflict: str,
-    *,
-    unchanged: Sequence[str] = (),
-) -> Reconciled:
-    """Decide, per field, whether the store's value comes in. ``unchanged``: the keys of fields
-    already seen to equal their echo (evaluated, nothing comes in; no state made for them).
-
-    - never synced (no base): the store's value comes in (a blank one never wipes the catalog);
-    - the store's value equals its echo: the store did not change it, the catalog is left alone;
-    - the store changed it and the catalog did not (or both now agree): it comes in;
-    - both changed: a conflict, resolved by ``on_conflict`` (``skip`` keeps both sides and reports
-      it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
-    """
-    result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
-    result.evaluated.update(unchanged)
-    if result.conflicts:
-        for key in unchanged:  # the store's side of a conflict went back: no conflict now
-            result.conflicts.pop(key, None)
-    empty = NOTHING
-    for state in states:
-        key = state.target.key
-        result.evaluated.add(key)
-        result.conflicts.pop(key, None)
-        known = base.get(key)
-        echo = echoes.get(key, known)
-        if echo is None:
-            if sync_targets.local_value(state.target, state.store_value) is not None:
-                _take(result, state, empty)  # a blank store value never wipes the catalog
-            continue
-        if state.store_print == echo:
-            continue
-        changed_here = known is not None and state.catalog_print != known
-        if state.catalog_print == state.store_print or not changed_here:
-            _take(result, state, empty)
-            continue
-        if on_conflict == "store":
-            _take(result, state, empty)
-        elif on_conflict == "catalog":
-            result.echoes[key] = state.store_print  # seen; the next export sends the catalog's
-        else:
-            conflict = Conflict(key, state.target.field, state.catalog_value, state.store_value)
-            result.conflicts[key] = conflict.as_dict()
-            result.found.append(conflict)
-    result.echoes = compact_echoes(result.echoes, result.base)
-    return result
-
-
-def drifted(result: Reconciled, store_prints: Mapping[str, str]) -> None:
-    """Fields the import does not own (not evaluated) that the store changed: their base becomes
-    the store's value, so that ``export --partial`` sends the catalog's value back (the catalog owns
-    them)."""
-    for key, value in store_prints.items():
-        if key in result.evaluated:
-            continue
-        if value != result.echoes.get(key, result.base.get(key)):
-            result.base[key] = value
-            result.echoes.pop(key, None)
-
-
-def _take(result: Reconciled, state: FieldState, empty: str) -> None:
-    """The store's value comes in: the catalog's new value is the base, the store's the echo."""
-    key = state.target.key
-    result.taken.append(key)
-    if not state.lands_in_base:
-        result.echoes[key] = state.store_print  # seen; export's field keeps its base
-        return
-    landed = catalog_print(state.target, state.store_value)
-    if landed == empty:
-        result.base.pop(key, None)
-        result.echoes.pop(key, None)
-    else:
-        result.base[key] = landed
-        result.echoes[key] = state.store_print
