@@ -460,6 +460,9 @@ def combine(runs: list[list[Row]]) -> list[Row]:
         row.server_cpu_s = statistics.median(r.server_cpu_s for r in same)
         row.peak_rss_mb = statistics.median(r.peak_rss_mb for r in same)
         row.ok = all(r.ok for r in same)
+        failed = next((r for r in same if not r.ok), None)
+        if failed is not None:  # what went wrong, not the first run's note
+            row.note = f"run {same.index(failed) + 1} of {len(same)}: {failed.note}"
         if len(same) > 1:
             walls = sorted(r.wall_s for r in same)
             row.note = f"wall {walls[0]:.2f}-{walls[-1]:.2f} s; {row.note}".rstrip("; ")
