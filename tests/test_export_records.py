@@ -309,3 +309,48 @@ def test_raw_rows_decode_as_sqlalchemy_does(tmp_path: Path) -> None:
     assert decoded[1].manage_stock is False and decoded[2].manage_stock is None
     assert decoded[0].created_at.tzinfo is not None and decode([]) == []
     db.dispose()
+
+
+def test_pending_marks_in_one_statement_match_one_row_each(
+    db_pair: tuple[Database, Database], clock: ManualClock
+) -> None:
+    """records.mark_pending hands SQLite the links as one JSON array (bulk_sql.write_int_rows):
+    the records are those one executemany row per link writes, inserted in the links' order
+    (rowids), a record that exists moves as an upsert moves it; anything but integers is refused
+    before SQLite sees it."""
+    import pytest
+
+    from woosync.db.bulk_sql import write_int_rows, write_many
+    from woosync.services.export.records import mark_pending
+
+    fast, reference = db_pair
+    clock.set(NOW)
+    links = [(product_id, (product_id * 7919) % 1000) for product_id in range(1300, 0, -1)]
+    for db in (fast, reference):
+        with db.session() as session:
+            write_syncs(session, 1, [ROWS[1]])
+    with fast.session() as session:
+        mark_pending(session, 1, links)
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    known = ("last_modified_fields", "store_attributes", "store_echoes", "image_sources")
+    now = ("created_at", "updated_at")
+    linked = ("connection_id", "product_id", "woo_product_id")
+    with reference.session() as session:
+        write_many(
+            session,
+            table,
+            (*linked, "sync_status", "exported_values", *now, *known, "conflicts"),
+            [(1, p, w, "pending", {}, NOW, NOW, None, None, None, None, None) for p, w in links],
+            conflict=("connection_id", "product_id"),
+            keep=("created_at", "exported_values", *known, "conflicts"),
+        )
+    rows = dump(fast, "product_sync")
+    assert rows == dump(reference, "product_sync")
+    assert [row[2] for row in rows[1:]] == [p for p, _ in links if p != 2]  # in order
+    kept = rows[0]
+    assert kept[2] == 2 and kept[7] == "pending" and kept[3] == links[-2][1]
+    assert kept[9] == '{"name": "e9ad5c1d7b72c6bb", "attribute:COLOR": "1d8cff350e4571b8"}'
+
+    for bad in ([(1, "2")], [(1, 2.0)], [(1, True)], [(1,)]):
+        with fast.session() as session, pytest.raises(ValueError, match="integers"):
+            write_int_rows(session, table, ("product_id", "woo_product_id"), bad, {})

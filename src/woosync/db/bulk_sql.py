@@ -83,6 +83,92 @@ def write_many(
         _execute(session, table, tuple(columns), list(zip(*rows, strict=True)), conflict, keep)
 
 
+def write_columns(
+    session: Session,
+    table: Any,
+    columns: Mapping[str, Sequence[Any]],
+    *,
+    conflict: tuple[str, ...] = (),
+    keep: tuple[str, ...] = (),
+) -> None:
+    """:func:`write_many` with the values given column by column (``name -> values``, every
+    column as long): no row tuples made and taken apart again. A caller whose rows are objects
+    builds each column in one pass over them."""
+    names = tuple(columns)
+    values = [columns[name] for name in names]
+    if not values or not values[0]:
+        return
+    count = len(values[0])
+    if any(len(column) != count for column in values):
+        raise ValueError(f"the columns {names} are not all {count} values long")
+    _execute(session, table, names, values, conflict, keep)
+
+
+def write_int_rows(
+    session: Session,
+    table: Any,
+    varying: tuple[str, ...],
+    rows: Sequence[Sequence[int]],
+    constants: Mapping[str, Any],
+    *,
+    conflict: tuple[str, ...] = (),
+    keep: tuple[str, ...] = (),
+) -> None:
+    """Insert one row per item of ``rows`` (the integers of the ``varying`` columns), every row
+    with the same ``constants`` (``name -> value``); with ``conflict``, an upsert as
+    :func:`upsert_many`. One statement, not an ``executemany``: the integers go to SQLite as one
+    JSON array that SQLite itself walks (``json_each``), the constants are encoded once; the
+    rows are inserted in order and store what :func:`write_many` stores for them."""
+    if not rows:
+        return
+    width = len(varying)
+    for row in rows:
+        if len(row) != width or any(type(value) is not int for value in row):
+            raise ValueError(f"a row of {varying} is not {width} integers: {row!r}")
+    connection = session.connection()
+    dialect = connection.dialect
+    fixed = tuple(constants)
+    sql = _json_rows_sql(table, varying, fixed, conflict, keep, dialect)
+    encoded = []
+    for name in fixed:
+        make = encoder_factory(table.c[name].type, dialect)
+        encoded.append(constants[name] if make is None else make()(constants[name]))
+    connection.exec_driver_sql(sql, (*encoded, dumps([list(row) for row in rows])))
+
+
+@functools.lru_cache(maxsize=16)
+def _json_rows_sql(
+    table: Any,
+    varying: tuple[str, ...],
+    fixed: tuple[str, ...],
+    conflict: tuple[str, ...],
+    keep: tuple[str, ...],
+    dialect: Any,
+) -> str:
+    """``INSERT ... SELECT`` of :func:`write_int_rows`: the constants' parameters, then the
+    JSON array of rows (``json_each``: one row per element, in the array's order)."""
+    preparer = dialect.identifier_preparer
+    names = (*varying, *fixed)
+    missing = [name for name in names if name not in table.c]
+    if missing:
+        raise ValueError(f"{table.name} has no column {', '.join(missing)}")
+    quoted = ", ".join(preparer.quote(name) for name in names)
+    picked = [f"json_extract(value, '$[{index}]')" for index in range(len(varying))]
+    selected = ", ".join([*picked, *("?" for _ in fixed)])
+    # "WHERE true": SQLite's parser needs it between a SELECT and ON CONFLICT
+    sql = (
+        f"INSERT INTO {preparer.format_table(table)} ({quoted}) "
+        f"SELECT {selected} FROM json_each(?) WHERE true"
+    )
+    if conflict:
+        kept = (*conflict, *keep)
+        updates = [name for name in names if name not in kept]
+        targets = ", ".join(preparer.quote(name) for name in conflict)
+        sets = ", ".join(f"{preparer.quote(n)} = excluded.{preparer.quote(n)}" for n in updates)
+        sql += f" ON CONFLICT ({targets}) DO " + (f"UPDATE SET {sets}" if sets else "NOTHING")
+    return sql
+
+
 def _by_column(rows: Sequence[Mapping[str, Any]], names: tuple[str, ...]) -> list[Any]:
     """The values of each of ``names`` over ``rows`` (one C-level pass per column)."""
     return [list(map(itemgetter(name), rows)) for name in names]

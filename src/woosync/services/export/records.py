@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import delete, select
 
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import utcnow
-from woosync.db.bulk_sql import write_many
+from woosync.db.bulk_sql import write_columns, write_int_rows
 from woosync.db.models import ProductSync
 
 if TYPE_CHECKING:
@@ -146,31 +146,61 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
     bytes the ORM would store); a record that exists keeps its ``created_at``."""
     if not rows:
         return
-    now = utcnow()
-    write_many(
+    write_sync_columns(
+        session,
+        connection_id,
+        SyncColumns(
+            product_id=[row.product_id for row in rows],
+            woo_product_id=[row.woo_product_id for row in rows],
+            last_exported_at=[row.last_exported_at for row in rows],
+            last_modified_fields=[row.last_modified_fields for row in rows],
+            sync_status=[row.sync_status for row in rows],
+            error_message=[row.error_message for row in rows],
+            exported_values=[row.exported_values for row in rows],
+            store_attributes=[row.store_attributes for row in rows],
+            store_echoes=[row.store_echoes for row in rows],
+            image_sources=[row.image_sources for row in rows],
+            conflicts=[row.conflicts for row in rows],
+            export_digest=[row.export_digest for row in rows],
+        ),
+    )
+
+
+class SyncColumns(NamedTuple):
+    """The sync records of :func:`write_sync_columns`, column by column (the fields of
+    :class:`SyncRow`, each a list with one value per record, all as long)."""
+
+    product_id: list[int]
+    woo_product_id: list[int]
+    last_exported_at: list[datetime | None]
+    last_modified_fields: list[list[str] | None]
+    sync_status: list[str]
+    error_message: list[str | None]
+    exported_values: list[dict[str, Any]]
+    store_attributes: list[list[dict[str, Any]] | None]
+    store_echoes: list[dict[str, str] | None]
+    image_sources: list[dict[str, str] | None]
+    conflicts: list[dict[str, Any] | None]
+    export_digest: list[str | None]
+
+
+def write_sync_columns(session: Session, connection_id: int, columns: SyncColumns) -> None:
+    """:func:`write_syncs` for records given column by column (an export's booking builds each
+    column in one pass over its items: no row object per record): one ``executemany``, the
+    bytes the ORM would store; a record that exists keeps its ``created_at``."""
+    count = len(columns.product_id)
+    if not count:
+        return
+    now = [utcnow()] * count
+    write_columns(
         session,
         ProductSync.__table__,  # type: ignore[attr-defined]
-        _SYNC_COLUMNS,
-        [
-            (
-                connection_id,
-                row.product_id,
-                row.woo_product_id,
-                row.last_exported_at,
-                row.last_modified_fields,
-                row.sync_status,
-                row.error_message,
-                row.exported_values,
-                row.store_attributes,
-                now,
-                now,
-                row.store_echoes,
-                row.image_sources,
-                row.conflicts,
-                row.export_digest,
-            )
-            for row in rows
-        ],
+        {
+            "connection_id": [connection_id] * count,
+            **columns._asdict(),
+            "created_at": now,
+            "updated_at": now,
+        },
         conflict=("connection_id", "product_id"),
         keep=("created_at",),
     )
@@ -185,58 +215,28 @@ def mark_pending(session: Session, connection_id: int, links: Sequence[tuple[int
     if not links:
         return
     now = utcnow()
-    write_many(
+    write_int_rows(
         session,
         ProductSync.__table__,  # type: ignore[attr-defined]
-        _PENDING_COLUMNS,
-        [
-            (connection_id, product_id, woo_id, "pending", None, {}, now, now, None, *_UNKNOWN)
-            for product_id, woo_id in links
-        ],
+        ("product_id", "woo_product_id"),
+        links,
+        {
+            "connection_id": connection_id,
+            "sync_status": "pending",
+            "error_message": None,
+            "exported_values": {},
+            "created_at": now,
+            "updated_at": now,
+            "export_digest": None,
+            **dict.fromkeys(_KNOWN),  # JSON null when new, as write_syncs writes None
+        },
         conflict=("connection_id", "product_id"),
         keep=("created_at", "exported_values", *_KNOWN),
     )
 
 
-_PENDING_COLUMNS = (
-    "connection_id",
-    "product_id",
-    "woo_product_id",
-    "sync_status",
-    "error_message",
-    "exported_values",
-    "created_at",
-    "updated_at",
-    "export_digest",
-    # what a record knows, kept when it exists (JSON null when new, as write_syncs writes None)
-    "last_modified_fields",
-    "store_attributes",
-    "store_echoes",
-    "image_sources",
-    "conflicts",
-)
-_KNOWN = _PENDING_COLUMNS[-5:]
-_UNKNOWN = (None,) * len(_KNOWN)
-
-
-# The columns write_syncs gives, in the order of its tuples (the table's order: no reordering).
-_SYNC_COLUMNS = (
-    "connection_id",
-    "product_id",
-    "woo_product_id",
-    "last_exported_at",
-    "last_modified_fields",
-    "sync_status",
-    "error_message",
-    "exported_values",
-    "store_attributes",
-    "created_at",
-    "updated_at",
-    "store_echoes",
-    "image_sources",
-    "conflicts",
-    "export_digest",
-)
+# what a record knows, kept by a pending mark when the record exists
+_KNOWN = ("last_modified_fields", "store_attributes", "store_echoes", "image_sources", "conflicts")
 
 
 def delete_sync(session: Session, connection_id: int, product_id: int) -> None:
