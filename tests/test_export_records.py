@@ -351,6 +351,7 @@ def test_pending_marks_in_one_statement_match_one_row_each(
     assert kept[2] == 2 and kept[7] == "pending" and kept[3] == links[-2][1]
     assert kept[9] == '{"name": "e9ad5c1d7b72c6bb", "attribute:COLOR": "1d8cff350e4571b8"}'
 
-    for bad in ([(1, "2")], [(1, 2.0)], [(1, True)], [(1,)]):
+    bad_rows: list[list[tuple[Any, ...]]] = [[(1, "2")], [(1, 2.0)], [(1, True)], [(1,)]]
+    for bad in bad_rows:
         with fast.session() as session, pytest.raises(ValueError, match="integers"):
             write_int_rows(session, table, ("product_id", "woo_product_id"), bad, {})
