@@ -19,7 +19,7 @@ from test_export_support import add_products, edit_product, set_mapping, tee
 from woosync.core.exit_codes import ExitCode
 from woosync.db.engine import open_database
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 
 # the WooCommerce client stack: loaded only when a request is about to be made
 CLIENT_STACK = ("httpx", "httpcore", "h11", "oauthlib", "tenacity", "woosync.woo.client")
