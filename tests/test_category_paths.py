@@ -17,7 +17,7 @@ from test_export_support import add_products, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.export.registry import CATEGORY, StoreRegistry
 from woosync.woo import WooClient
 

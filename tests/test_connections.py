@@ -27,7 +27,7 @@ from woosync.db.models import (
     SyncCursor,
 )
 from woosync.secrets import secrets_file
-from woosync.services import connections as service
+from woosync.services.connections import lookup, records, tls, update
 from woosync.services.connections.client import open_client
 
 KEY = "ck_aaaaaaaaaaaaaaaaaaaa"
@@ -153,7 +153,7 @@ def test_add_validation_errors_exit_2_and_change_nothing(
     ],
 )
 def test_store_urls_are_normalised(given: str, normalised: str) -> None:
-    from woosync.services.connections import normalize_store_url
+    from woosync.core.store_urls import normalize_store_url
     from woosync.woo.client import site_root
 
     assert normalize_store_url(given) == normalised
@@ -464,7 +464,7 @@ def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
     with open_database(tmp_path / "woosync-home" / "woosync.db").session() as session:
         conn = session.get(Connection, 1)
         assert conn is not None
-        assert service.tls_verify(conn) == str(bundle)
+        assert tls.tls_verify(conn) == str(bundle)
     # the service names parameters; the CLI spells them as this command's flags
     assert "--ca-bundle and --insecure exclude each other" in both.stderr
     clash = cli("connections", "update", "1", "--ca-bundle", str(bundle), "--no-ca-bundle")
@@ -472,7 +472,7 @@ def test_tls_settings_insecure_warns_and_ca_bundle(cli, tmp_path) -> None:
     assert "--ca-bundle excludes --insecure and --no-ca-bundle" in clash.stderr
     db = open_database(tmp_path / "woosync-home" / "woosync.db")
     with pytest.raises(ValidationError) as refused:
-        service.update_connection(db, 1, ca_bundle=bundle, clear_ca_bundle=True)
+        update.update_connection(db, 1, ca_bundle=bundle, clear_ca_bundle=True)
     assert str(refused.value).startswith("ca_bundle excludes insecure and clear_ca_bundle")
     db.dispose()
 
@@ -543,7 +543,7 @@ def test_update_url_to_the_same_store_keeps_its_sync_records(cli, db_path, args)
 
 
 def normalize(url: str) -> str:
-    from woosync.services.connections import normalize_store_url
+    from woosync.core.store_urls import normalize_store_url
 
     return normalize_store_url(url)
 
@@ -671,21 +671,21 @@ def test_a_new_connection_does_not_inherit_a_stale_webhook_secret(
 def test_service_layer_errors(db_path) -> None:
     db = open_database(db_path)
     kwargs: dict[str, Any] = {"consumer_key": KEY, "consumer_secret": SECRET}
-    created = service.create_connection(db, name="A", url="https://a.example", **kwargs)
+    created = records.create_connection(db, name="A", url="https://a.example", **kwargs)
     assert created.id == 1
     with pytest.raises(ConflictError):
-        service.create_connection(db, name="B", url="https://a.example/wp-json", **kwargs)
+        records.create_connection(db, name="B", url="https://a.example/wp-json", **kwargs)
     with pytest.raises(ValidationError, match="consumer secret is required"):
-        service.create_connection(
+        records.create_connection(
             db, name="B", url="https://b.example", consumer_key=KEY, consumer_secret=None
         )
     with pytest.raises(NotFoundError):
-        service.get_connection_view(db, 99)
+        records.get_connection_view(db, 99)
     with pytest.raises(NotFoundError):
-        service.delete_connection(db, 99)
-    assert service.delete_connection(db, 1).id == 1
+        records.delete_connection(db, 99)
+    assert records.delete_connection(db, 1).id == 1
     with pytest.raises(NotFoundError, match="no active connections found"):
-        service.get_default_connection(db)
+        records.get_default_connection(db)
 
 
 def test_active_connection_refuses_an_inactive_one_and_mark_synced_sets_last_synced_at(
@@ -695,18 +695,18 @@ def test_active_connection_refuses_an_inactive_one_and_mark_synced_sets_last_syn
 
     db = open_database(db_path)
     kwargs: dict[str, Any] = {"consumer_key": KEY, "consumer_secret": SECRET}
-    service.create_connection(db, name="A", url="https://a.example", is_default=True, **kwargs)
-    service.update_connection(db, 1, is_active=False)
+    records.create_connection(db, name="A", url="https://a.example", is_default=True, **kwargs)
+    update.update_connection(db, 1, is_active=False)
     with db.session() as session, pytest.raises(ValidationError) as refused:
-        service.active_connection(session, None)  # the default, inactive
+        lookup.active_connection(session, None)  # the default, inactive
     error = refused.value
     assert error.message == "connection 1 (A) is inactive"
     assert error.hint is not None and "woosync connections update 1 active" in str(error)
-    service.update_connection(db, 1, is_active=True)
+    update.update_connection(db, 1, is_active=True)
     when = datetime(2025, 12, 11, 10, 0, tzinfo=UTC)
     with db.session() as session:
-        assert service.active_connection(session, "A").id == 1
-        service.mark_synced(session, 1, when)
+        assert lookup.active_connection(session, "A").id == 1
+        lookup.mark_synced(session, 1, when)
     db.dispose()
     shown = json.loads(cli("--json", "connections", "show", "1").stdout)
     assert shown["lastSyncedAt"] == "2025-12-11T10:00:00.000Z"
@@ -716,7 +716,7 @@ def test_open_client_without_secrets_is_a_secrets_error(db_path, memory_keyring)
     from woosync.core.errors import SecretsError
 
     db = open_database(db_path)
-    service.create_connection(
+    records.create_connection(
         db, name="A", url="https://a.example", consumer_key=KEY, consumer_secret=SECRET
     )
     memory_keyring.entries.clear()
@@ -805,7 +805,7 @@ def test_debug_tracebacks_are_scrubbed_of_secrets(cli, monkeypatch) -> None:
     def fail(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError(f"unexpected while handling {key}")
 
-    monkeypatch.setattr(service, "create_connection", fail)
+    monkeypatch.setattr(records, "create_connection", fail)
     result = run_add(cli, env={**ENV, "WOOSYNC_CONSUMER_KEY": key}, root=("--debug",))
     assert result.exit_code == 1
     assert (

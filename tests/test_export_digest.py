@@ -24,7 +24,7 @@ from test_export_support import add_products, edit_product, tee
 from woosync.db import migrations
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.export import decide, match, select, unchanged
 from woosync.services.export.dry_run import plan_export
 from woosync.services.export.request import ExportRequest

@@ -14,7 +14,7 @@ import pytest
 from test_export_support import add_products, edit_product, tee
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.export.state import Item
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from test_export_support import add_products, edit_product, export_json, set_map
 from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.woo import WooClient
 
 # woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)

@@ -19,7 +19,7 @@ from test_export_support import add_products, edit_product, set_mapping, tee
 from woosync.core.exit_codes import ExitCode
 from woosync.db.engine import open_database
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 
 # the WooCommerce client stack: loaded only when a request is about to be made
 CLIENT_STACK = ("httpx", "httpcore", "h11", "oauthlib", "tenacity", "woosync.woo.client")
@@ -39,6 +39,13 @@ NOT_NEEDED = (
     "woosync.services.mappings.views",
     "woosync.services.imports.fields",
     "rich",
+    # the connection services beyond finding one and opening its client (services/connections
+    # re-exports nothing)
+    "woosync.services.connections.records",
+    "woosync.services.connections.update",
+    "woosync.services.connections.moves",
+    "woosync.services.connections.validate",
+    "woosync.services.connections.views",
 )
 
 
@@ -136,3 +143,33 @@ def test_a_change_without_its_secrets_is_the_clear_error_and_sends_nothing(
     assert any("WOOSYNC_CONN_1_CONSUMER_KEY" in line for line in errors), errors
     assert "Traceback" not in done.stderr
     assert shop.stats.snapshot()["requests"] == requests
+
+
+def test_an_unchanged_partial_export_builds_no_table_validator_and_freezes_start_up(
+    exported: tuple[SandboxStore, dict[str, str], int], db_path: Path
+) -> None:
+    """The tables' pydantic validators are built when first used (``db.models._Table``), and an
+    unchanged export never uses them; what start-up allocated is out of the collector's sight
+    (``core.gc_tuning``: the script freezes it when the command opens the database)."""
+    _, env, _ = exported
+    code = (
+        "import atexit, gc, sys\n"
+        "def seen():\n"
+        "    from woosync.db import models\n"
+        "    built = [t.__name__ for t in models._Table.__subclasses__() if t.__pydantic_complete__]\n"
+        "    print('BUILT', ','.join(built), 'FROZEN', gc.get_freeze_count(), file=sys.stderr)\n"
+        "atexit.register(seen)\n"
+        "sys.argv = ['woosync', *sys.argv[1:]]\n"
+        "from woosync.cli.launch import main\n"
+        "main()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "--db", str(db_path), "export", "--connection", "1",
+         "--all", "--partial"],
+        capture_output=True, text=True, check=False, env=env, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "0 created, 0 updated, 3 unchanged" in done.stdout
+    line = [x for x in done.stderr.splitlines() if x.startswith("BUILT")][-1].split()
+    assert line[1] == "FROZEN"  # no table built (an empty name list)
+    assert int(line[2]) > 50_000

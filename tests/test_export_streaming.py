@@ -22,7 +22,7 @@ from woosync.core.progress import Phase
 from woosync.db.engine import Database, open_database
 from woosync.db.models import ProductSync
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.export import match, select
 from woosync.services.export.dry_run import plan_export
 from woosync.services.export.request import ExportRequest

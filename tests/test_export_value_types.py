@@ -14,7 +14,7 @@ from test_export_support import add_products, edit_product, set_mapping, sync_of
 from woosync.core.fields import WOO_FIELD_TYPES, WOO_PRODUCT_FIELDS, coerce_target_value
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.sync import targets as sync_targets
 
 

@@ -107,20 +107,35 @@ def test_start_up_runs_the_collector_rarely_until_the_database_opens_or_a_bulk_r
 
 def test_the_woosync_script_starts_quietly(tmp_path: Path) -> None:
     """Through the script's own entry point: start-up's threshold while the command imports and
-    reads connections, CPython's default once a command opened the database."""
+    reads connections, CPython's default once a command opened the database, and what start-up
+    allocated frozen then (no later pass scans it again), never before."""
     code = (
         "import atexit, gc, sys; from woosync.cli import launch; before = gc.get_threshold()[0]; "
-        "atexit.register(lambda: print(before, gc.get_threshold()[0], file=sys.stderr)); "
-        "sys.argv = ['woosync', *sys.argv[1:]]; launch.main()"
+        "atexit.register(lambda: print(before, gc.get_threshold()[0], gc.get_freeze_count(), "
+        "file=sys.stderr)); sys.argv = ['woosync', *sys.argv[1:]]; launch.main()"
     )
     env = {**os.environ, "WOOSYNC_HOME": str(tmp_path / "home")}
     env.pop("WOOSYNC_DB", None)
     seen = {}
+    frozen = {}
     for command in (("--version",), ("products", "list")):
         done = subprocess.run(
             [sys.executable, "-c", code, *command], capture_output=True, text=True, env=env
         )
         assert done.returncode == 0, done.stderr
-        before, after = done.stderr.strip().splitlines()[-1].split()
+        before, after, count = done.stderr.strip().splitlines()[-1].split()
         seen[command[0]] = int(after)
+        frozen[command[0]] = int(count)
     assert seen == {"--version": START_UP_THRESHOLD, "products": int(before)}
+    assert frozen["--version"] == 0
+    assert frozen["products"] > 50_000  # SQLAlchemy, SQLModel, the tables: out of every pass
+
+
+@pytest.mark.usefixtures("default_thresholds")
+def test_only_the_script_freezes_what_start_up_allocated(cli: Any) -> None:
+    """A library's caller (here the tests' own process) keeps its heap in the collector's sight."""
+    frozen = gc.get_freeze_count()
+    quiet_start_up()
+    assert cli("products", "list").exit_code == 0  # start-up ends: the database opened
+    assert gc.get_threshold() == DEFAULT
+    assert gc.get_freeze_count() == frozen

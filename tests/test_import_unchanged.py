@@ -27,7 +27,7 @@ from test_import_variations import tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product, ProductSync
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.mappings.records import create_export_mapping, create_import_mapping
 from woosync.woo import WooClient
 from write_counter import rows_written

@@ -13,7 +13,7 @@ import pytest
 
 from woosync.db.engine import open_database
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.imports import fetch
 
 CATALOG = """

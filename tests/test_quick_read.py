@@ -23,7 +23,7 @@ from woosync.core.exit_codes import ExitCode
 from woosync.db import migrations, quick_read
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
-from woosync.services import connections as service
+from woosync.services.connections import lookup, records
 
 START = datetime(2026, 3, 1, 9, 30, 15, 123000, tzinfo=UTC)
 HEAVY = ("sqlalchemy", "sqlmodel", "pydantic")
@@ -50,7 +50,7 @@ def seed(db: Database, *, default: bool = True) -> None:
             at = START + timedelta(minutes=number)
             session.add(Connection(id=number, created_at=at, updated_at=at, **values))
     with db.session() as session:
-        service.mark_synced(session, 4, START + timedelta(days=1, microseconds=5000))
+        lookup.mark_synced(session, 4, START + timedelta(days=1, microseconds=5000))
 
 
 @pytest.fixture
@@ -70,18 +70,18 @@ def test_the_quick_read_returns_what_the_services_return(seeded: Database) -> No
     quick = quick_read.open_quick_read(seeded.path)
     assert quick is not None
     try:
-        assert quick.connections() == service.list_connections(seeded)
+        assert quick.connections() == records.list_connections(seeded)
         assert [view.id for view in quick.connections()] == [1, 5, 4, 3, 2]
-        assert quick.default() == service.get_default_connection(seeded)
+        assert quick.default() == records.get_default_connection(seeded)
         found = 0
         for ref in REFS:
             try:
-                expected = service.get_connection_view(seeded, ref)
+                expected = records.get_connection_view(seeded, ref)
             except (NotFoundError, ValidationError) as exc:
                 assert quick.find(ref) is None, (ref, exc)
                 continue
             assert quick.find(ref) == expected, ref
-            details = service.connection_details(seeded, expected.id)
+            details = records.connection_details(seeded, expected.id)
             assert quick.tls(expected.id) == (details.verify_tls, details.ca_bundle)
             found += 1
         assert found == 10  # the five ids (" 2 " too), Main by name and by URL twice, Closed shop
@@ -96,7 +96,7 @@ def test_the_default_rule_agrees_without_a_default_and_with_an_inactive_newest(
     seed(db, default=False)
     quick = quick_read.open_quick_read(db.path)
     assert quick is not None
-    assert quick.default() == service.get_default_connection(db)
+    assert quick.default() == records.get_default_connection(db)
     assert quick.default() is not None and quick.default().store_name == "Synced"  # type: ignore[union-attr]
     with db.session() as session:
         for row in session.exec(select(Connection)).all():
@@ -137,7 +137,7 @@ def test_the_cli_prints_the_same_on_both_paths(
     with monkeypatch.context() as quick:
         # found connections never reach the services; errors do (they say what is wrong)
         for name in ("list_connections", "get_default_connection", "connection_details"):
-            quick.setattr(service, name, _not_called)
+            quick.setattr(records, name, _not_called)
         quick_runs = _run_all(cli)
     assert quick_runs == expected
     codes = {code for code, _, _ in expected}

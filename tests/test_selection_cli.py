@@ -15,7 +15,7 @@ from test_export_support import add_products, set_mapping, sync_of, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Product, RemovedProduct
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 
 FIELDS = ["name", "sku", "price", "categories", "status"]
 

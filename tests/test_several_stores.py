@@ -15,7 +15,7 @@ from woosync.core.locks import store_lock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 
 NAMES = ("Retail", "Wholesale", "Outlet")
 

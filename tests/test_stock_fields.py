@@ -13,7 +13,7 @@ import pytest
 
 from woosync.db.engine import open_database
 from woosync.sandbox import SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.woo import WooClient
 
 STOCK = ["manage_stock", "stock_quantity", "backorders", "low_stock_amount"]

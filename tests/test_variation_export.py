@@ -19,7 +19,7 @@ from woosync.db.engine import open_database
 from woosync.db.models import Product, ProductSync
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.catalog.reading import field_value
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.services.export.variation_records import load_families
 from woosync.woo import WooClient
 

@@ -18,7 +18,7 @@ from queued_runs import client_for, connection
 from test_export_support import export_json
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.connections import create_connection
+from woosync.services.connections.records import create_connection
 from woosync.woo import WooClient
 
 IMG = "https://img.example"

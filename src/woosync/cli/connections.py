@@ -110,7 +110,7 @@ def _details(state: AppContext, view: ConnectionView) -> ConnectionDetails:
     quick = state.quick_read()
     tls = quick.tls(view.id) if quick is not None else None
     if tls is None:
-        from woosync.services.connections import connection_details
+        from woosync.services.connections.records import connection_details
 
         return connection_details(state.db(create=False), view.id)
     from woosync.db.quick_read import ConnectionDetails
@@ -135,7 +135,7 @@ def add_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Add a connection to a WooCommerce store (secrets go to the keyring, never the database)."""
-    from woosync.services.connections import check_new_connection, create_connection
+    from woosync.services.connections.records import check_new_connection, create_connection
 
     state = app_context(ctx, json_flag)
     db = state.db()
@@ -165,7 +165,7 @@ def list_command(ctx: typer.Context, listing: ListOptions = ListOptions()) -> No
     if quick is not None:
         rows = quick.connections()
     else:
-        from woosync.services.connections import list_connections
+        from woosync.services.connections.records import list_connections
 
         rows = list_connections(state.db(create=False))
     show_listing(state.output, chosen, _connection_listing(rows))
@@ -178,7 +178,7 @@ def show_command(ctx: typer.Context, ref: RefArg, json_flag: JsonFlag = False) -
     quick = state.quick_read()
     view = quick.find(ref) if quick is not None else None
     if view is None:  # else the full path, which also says what is wrong
-        from woosync.services.connections import get_connection_view
+        from woosync.services.connections.records import get_connection_view
 
         view = get_connection_view(state.db(create=False), ref)
     _emit_connection(state, view)
@@ -191,7 +191,7 @@ def default_command(ctx: typer.Context, json_flag: JsonFlag = False) -> None:
     quick = state.quick_read()
     view = quick.default() if quick is not None else None
     if view is None:
-        from woosync.services.connections import get_default_connection
+        from woosync.services.connections.records import get_default_connection
 
         view = get_default_connection(state.db(create=False))
     _emit_connection(state, view)
@@ -267,7 +267,7 @@ def update_command(
     A --url of another store (not the same address re-spelled, nor http changed to https) is refused while the connection has sync records, since they hold the old store's product ids: add --move-to-new-store to start over with the new store, or --same-store if the same store only moved to the new address.
     """
     from woosync.secrets import check_writable
-    from woosync.services.connections import update_connection
+    from woosync.services.connections.update import update_connection
 
     state = app_context(ctx, json_flag)
     db = state.db()
@@ -306,7 +306,7 @@ def remove_command(
     ctx: typer.Context, ref: RefArg, yes: YesFlag = False, json_flag: JsonFlag = False
 ) -> None:
     """Remove a connection with its mappings, sync records and stored secrets."""
-    from woosync.services.connections import delete_connection, get_connection_view
+    from woosync.services.connections.records import delete_connection, get_connection_view
     from woosync.shapes.connections import removed_json
 
     state = app_context(ctx, json_flag)
@@ -341,7 +341,7 @@ def test_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Check that a store answers with these credentials; show WordPress/WooCommerce versions."""
-    from woosync.services.connections import normalize_store_url
+    from woosync.core.store_urls import normalize_store_url
     from woosync.services.connections.probe import test_connection, test_saved_connection
     from woosync.shapes.connections import connection_test_json
 

@@ -119,7 +119,7 @@ def dump_command(
     json_flag: JsonFlag = False,
 ) -> None:
     """Write YAML mapping files that reproduce the active mappings (dump then apply changes nothing)."""
-    from woosync.services.connections import get_connection
+    from woosync.services.connections.lookup import get_connection
     from woosync.services.mappings.documents import dump_active_mappings
     from woosync.services.mappings.dump_files import render_store, write_mapping_files
     from woosync.shapes.mappings import dumped_json, written_json

@@ -30,7 +30,7 @@ from woosync.core.timeutil import iso, utcnow
 from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import Connection, Product, ProductExclusion, ProductSelection, ProductSync
 from woosync.services.catalog.lookup import products_by_sku
-from woosync.services.connections import connection_or_default
+from woosync.services.connections.lookup import connection_or_default
 from woosync.services.export.records import load_syncs
 from woosync.services.selection_rules import SelectionRules
 

@@ -24,7 +24,7 @@ from sqlmodel import col, select
 from woosync.core.errors import NotFoundError, ValidationError, WoosyncError, param
 from woosync.core.exit_codes import ExitCode
 from woosync.db.models import Connection
-from woosync.services.connections import connection_or_default, get_connection
+from woosync.services.connections.lookup import connection_or_default, get_connection
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database

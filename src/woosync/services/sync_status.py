@@ -25,7 +25,7 @@ from sqlmodel import col, select
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.models import SYNC_STATUSES, Product
 from woosync.services.catalog.reading import field_value
-from woosync.services.connections import connection_or_default
+from woosync.services.connections.lookup import connection_or_default
 from woosync.services.imports.bookmark import read_cursor
 from woosync.services.selection import SELECTION, load_selection
 from woosync.services.sync.echoes import catalog_print, conflict_target

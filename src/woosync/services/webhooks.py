@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from woosync.core.errors import ValidationError, param
 from woosync.secrets import env_var, read_secret
-from woosync.services.connections import get_connection, secrets_scope
+from woosync.services.connections.credentials import secrets_scope
+from woosync.services.connections.lookup import get_connection
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.timeutil import iso
 
 if TYPE_CHECKING:  # for types only: the connection services load SQLAlchemy (db/quick_read.py)
-    from woosync.services.connections import ConnectionRemoved, ConnectionTest, ConnectionView
+    from woosync.services.connections.views import ConnectionRemoved, ConnectionTest, ConnectionView
 
 
 def connection_json(view: ConnectionView) -> dict[str, Any]:

@@ -6,61 +6,12 @@ table), and the client factory every store-facing service uses. A reader finds t
 - ``moves``: a new URL of the same store or of another one.
 - ``validate``: names and secrets; ``tls``: certificate checks; ``credentials``: where the secrets
   are kept (never in the database; ``woosync.secrets.secrets_location`` says where, in words).
-- ``client``: ``open_client``, the factory; ``probe``: the connection test. Imported by their
-  own path (``from woosync.services.connections.client import open_client``), not from here: they
-  load the WooCommerce client (httpx), which a command that only reads the database never needs.
+- ``client``: ``open_client``, the factory (it loads the WooCommerce client, httpx); ``probe``:
+  the connection test.
 - ``views``: the typed results (``woosync.shapes.connections`` writes their JSON).
+
+Import what you need from its module (``from woosync.services.connections.lookup import
+active_connection``): the package itself re-exports nothing, so a command loads only the modules
+it uses (an unchanged ``export --partial`` never loads ``records``, ``update``, ``moves``,
+``validate`` nor ``views``).
 """
-
-from woosync.core.store_urls import normalize_store_url, same_store_url
-from woosync.secrets import secrets_location
-from woosync.services.connections.credentials import secrets_scope
-from woosync.services.connections.lookup import (
-    active_connection,
-    connection_or_default,
-    default_connection,
-    get_connection,
-    mark_synced,
-)
-from woosync.services.connections.records import (
-    check_new_connection,
-    connection_details,
-    create_connection,
-    delete_connection,
-    get_connection_view,
-    get_default_connection,
-    list_connections,
-)
-from woosync.services.connections.tls import tls_verify
-from woosync.services.connections.update import update_connection
-from woosync.services.connections.views import (
-    ConnectionDetails,
-    ConnectionRemoved,
-    ConnectionTest,
-    ConnectionView,
-)
-
-__all__ = [
-    "ConnectionDetails",
-    "ConnectionRemoved",
-    "ConnectionTest",
-    "ConnectionView",
-    "active_connection",
-    "check_new_connection",
-    "connection_details",
-    "connection_or_default",
-    "create_connection",
-    "default_connection",
-    "delete_connection",
-    "get_connection",
-    "get_connection_view",
-    "get_default_connection",
-    "list_connections",
-    "mark_synced",
-    "normalize_store_url",
-    "same_store_url",
-    "secrets_location",
-    "secrets_scope",
-    "tls_verify",
-    "update_connection",
-]

@@ -16,8 +16,8 @@ from woosync.core.locks import store_lock
 from woosync.db.models import ExportMapping, Product
 from woosync.db.raw_rows import row_reader
 from woosync.services.catalog.lookup import get_product
-from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
+from woosync.services.connections.lookup import active_connection
 from woosync.services.export import select, unchanged
 from woosync.services.export.records import load_syncs, product_columns
 from woosync.services.export.registry import StoreRegistry

@@ -23,8 +23,8 @@ from woosync.core.errors import ValidationError
 from woosync.core.locks import store_lock
 from woosync.core.progress import Phase, Progress
 from woosync.core.timeutil import utcnow
-from woosync.services.connections import active_connection, mark_synced
 from woosync.services.connections.client import open_client
+from woosync.services.connections.lookup import active_connection, mark_synced
 from woosync.services.export import book, match, select
 from woosync.services.export.job import (
     NOT_SYNCED,

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from woosync.db.models import Connection
 from woosync.services.catalog.tombstones import tombstones
-from woosync.services.connections import active_connection
 from woosync.services.connections.client import open_client
+from woosync.services.connections.lookup import active_connection
 from woosync.services.imports.fields import ImportRules
 from woosync.services.imports.fingerprints import Fingerprinter
 from woosync.services.mappings.records import active_export_mapping, active_import_mapping

@@ -29,7 +29,7 @@ from woosync.core.progress import NO_PROGRESS, Phase
 from woosync.core.progress import Progress as PhaseProgress
 from woosync.core.timeutil import clock
 from woosync.products.variations import VARIABLE
-from woosync.services.connections import mark_synced
+from woosync.services.connections.lookup import mark_synced
 from woosync.services.imports.bookmark import (
     advance_bookmark,
     modified_after,

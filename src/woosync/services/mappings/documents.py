@@ -18,7 +18,7 @@ from sqlmodel import col, select
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection
-from woosync.services.connections import get_connection
+from woosync.services.connections.lookup import get_connection
 from woosync.services.mappings.dump_files import record_sources
 from woosync.services.mappings.records import (
     EXPORT,

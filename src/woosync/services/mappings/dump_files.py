@@ -29,7 +29,7 @@ from woosync.core.timeutil import utcnow
 from woosync.db.models import DumpedMappingFile, MappingFileSource
 from woosync.files.mapping_files import MappingDocument, parse_mapping_text
 from woosync.files.mapping_yaml import render_mapping_document
-from woosync.services.connections import get_connection
+from woosync.services.connections.lookup import get_connection
 from woosync.services.mappings.records import EXPORT, IMPORT
 from woosync.services.mappings.views import DumpedStore, Section, WrittenFile
 from woosync.services.selection_rules import SelectionRules

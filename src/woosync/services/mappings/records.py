@@ -19,7 +19,7 @@ from sqlmodel import col, select
 from woosync.core.errors import NotFoundError, ValidationError
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Connection, ExportMapping, ImportMapping
-from woosync.services.connections import get_connection
+from woosync.services.connections.lookup import get_connection
 from woosync.services.mappings.active import active_row
 from woosync.services.mappings.rules import validate_export_fields, validate_import_mappings
 from woosync.services.mappings.views import (
