@@ -71,6 +71,7 @@ import sqlite3
 import statistics
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -282,6 +283,8 @@ class Suite:
         )
         if done.returncode != 0:
             ok, note = False, f"exit {done.returncode}: {done.stderr.strip().splitlines()[-1:]}"
+        if not ok:
+            note = f"{note}; {keep_failure(key, done, store)}".lstrip("; ")
         return Row(
             key=key,
             label=label,
@@ -468,6 +471,29 @@ def combine(runs: list[list[Row]]) -> list[Row]:
             row.note = f"wall {walls[0]:.2f}-{walls[-1]:.2f} s; {row.note}".rstrip("; ")
         combined.append(row)
     return combined
+
+
+FAILURES = Path(tempfile.gettempdir()) / "woosync-bench-failures"
+
+
+def keep_failure(key: str, done: Measured, store: dict[str, Any]) -> str:
+    """A failed scenario's whole story in a file that outlives the work directory: exit code,
+    times, the store's counters for that command, its stdout's tail and its full stderr (a
+    traceback, the one-line error, the log). Returns where it is, for the row's note."""
+    FAILURES.mkdir(parents=True, exist_ok=True)
+    when = time.strftime("%Y%m%dT%H%M%S")
+    with tempfile.NamedTemporaryFile(
+        "w", dir=FAILURES, prefix=f"{when}-{key}-", suffix=".log", delete=False
+    ) as kept:  # a unique name: two failures in one second both stay
+        path = Path(kept.name)
+    path.write_text(
+        f"scenario {key}: exit {done.returncode}, wall {done.wall_s:.2f} s, "
+        f"CPU {done.cpu_s:.2f} s, load {os.getloadavg()[0]:.1f}\n"
+        f"store counters: {json.dumps(store, sort_keys=True)}\n"
+        f"--- stdout (last 4000 characters)\n{done.stdout[-4000:]}\n"
+        f"--- stderr\n{done.stderr}\n"
+    )
+    return f"kept in {path}"
 
 
 BASELINES = {"export": "hand", "import": "list"}  # a scenario and the hand-written floor beside it

@@ -237,3 +237,29 @@ def test_variable_import_verdicts_never_pass_without_variations(
         "store_refs: 1 added, 0 removed, 0 changed",
     ]
     vb.shutil.rmtree(bench.work, ignore_errors=True)
+
+
+def test_a_failed_scenario_keeps_its_whole_stderr(
+    bench: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # a failure seen once in dozens of runs is only diagnosable if its traceback outlives the run
+    common = importlib.import_module("bench_common")
+    monkeypatch.setattr(bench, "FAILURES", tmp_path / "failures")
+    suite = object.__new__(bench.Suite)  # row() reads only the suite's N
+    suite.n = 10_000
+    stderr = "Traceback (most recent call last):\n  File x\nwoosync: error: the store went away\n"
+    failed = common.Measured(2, 0.36, 0.3, 80.0, "", stderr)
+    store = {"requests": 1, "by_method": {"GET": 1}}
+    broken = suite.row("import", "import into an empty database", failed, store, False, "")
+    assert not broken.ok and broken.note.startswith("exit 2: ['woosync: error: the store went")
+    (kept,) = (tmp_path / "failures").iterdir()
+    assert f"kept in {kept}" in broken.note
+    text = kept.read_text()
+    assert "scenario import: exit 2, wall 0.36 s" in text and stderr in text
+    assert '"requests": 1' in text
+    # a check that failed on a command that exited 0 is kept too; a pass leaves nothing behind
+    counted = common.Measured(0, 0.4, 0.3, 80.0, "imported 0", "")
+    short = suite.row("import", "import", counted, store, False, "0 products in the database")
+    assert short.note.startswith("0 products in the database; kept in ")
+    suite.row("import", "import", counted, store, True, "")
+    assert len(list((tmp_path / "failures").iterdir())) == 2
