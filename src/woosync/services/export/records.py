@@ -149,20 +149,7 @@ def write_syncs(session: Session, connection_id: int, rows: Sequence[SyncRow]) -
     write_sync_columns(
         session,
         connection_id,
-        SyncColumns(
-            product_id=[row.product_id for row in rows],
-            woo_product_id=[row.woo_product_id for row in rows],
-            last_exported_at=[row.last_exported_at for row in rows],
-            last_modified_fields=[row.last_modified_fields for row in rows],
-            sync_status=[row.sync_status for row in rows],
-            error_message=[row.error_message for row in rows],
-            exported_values=[row.exported_values for row in rows],
-            store_attributes=[row.store_attributes for row in rows],
-            store_echoes=[row.store_echoes for row in rows],
-            image_sources=[row.image_sources for row in rows],
-            conflicts=[row.conflicts for row in rows],
-            export_digest=[row.export_digest for row in rows],
-        ),
+        SyncColumns(*([getattr(row, name) for row in rows] for name in SyncColumns._fields)),
     )
 
 
