@@ -53,6 +53,9 @@ INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.ki
 BOOL_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == BOOLEAN)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _NUMBER_START = frozenset("+-.0123456789")
+# a number already in the spelling canonical_text gives it (Decimal's normalized form): "11.01",
+# "-3", "100", "0.5"; taken as it is only when shorter than the 28 digits Decimal rounds to
+_CANONICAL_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
 IMAGE_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)  # what an image source must be
 
 
@@ -250,6 +253,8 @@ def canonical_text(value: str) -> str:
     """Unescaped, trimmed, and numbers in one spelling (``10.00`` == ``10`` == ``10.0``)."""
     cleaned = (html.unescape(value) if "&" in value else value).strip()
     if cleaned and cleaned[0] in _NUMBER_START and _NUMBER.match(cleaned):
+        if len(cleaned) < 28 and _CANONICAL_NUMBER.fullmatch(cleaned):
+            return cleaned  # the common price: no Decimal made
         try:
             number = Decimal(cleaned).normalize()
         except InvalidOperation:
