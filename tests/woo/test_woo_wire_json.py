@@ -94,3 +94,10 @@ def test_the_client_sends_httpx_bytes_and_reads_the_answer(
     assert request.headers["Content-Type"] == "application/json"
     assert request.headers["Content-Length"] == str(len(request.content))
     assert result.create == capture("products_batch")["response"]["body"]["create"]
+
+
+def test_integers_within_64_bits_stay_integers() -> None:
+    # PHP (WordPress) writes no integer beyond 64 bits: a larger number is a float there
+    raw = b"[9223372036854775807, 18446744073709551615, -9223372036854775808]"
+    assert loads(raw) == json.loads(raw)
+    assert all(type(value) is int for value in loads(raw))
