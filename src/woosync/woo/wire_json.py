@@ -5,11 +5,8 @@ A first export of 10,000 products decodes some 35 MB of batch answers and encode
 the standard library spent about 16 us per product decoding and 4 encoding, orjson 7 and 0.3 (the
 sending threads' largest cost). The results are the standard library's:
 
-- :func:`loads` is ``json.loads``: what orjson refuses (``NaN``, lone surrogates, a byte order
-  mark, nesting past 1,024 levels, anything not JSON) goes to ``json.loads``, which takes it or
-  raises its own error, as before. One difference is left: an integer beyond 64 bits
-  (below -2**63 or from 2**64 on) comes back as a float. WooCommerce cannot write one: PHP's
-  integers are 64 bits, a larger number is a float in PHP and written as one.
+- :func:`loads` is ``json.loads`` (``core.jsontext.loads``: what orjson refuses goes to
+  ``json.loads``; an integer beyond 64 bits, which PHP cannot write, reads as a float).
 - :func:`dumps` is httpx's own encoding of ``json=``: ``json.dumps(value, ensure_ascii=False,
   separators=(",", ":"), allow_nan=False)`` in UTF-8. orjson writes the same bytes for the
   values a request body holds (text, integers, booleans, lists, objects with text keys); a body
@@ -24,13 +21,7 @@ from typing import Any
 
 import orjson
 
-
-def loads(content: bytes) -> Any:
-    """The JSON value of ``content``, as ``json.loads`` reads it."""
-    try:
-        return orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return json.loads(content)
+from woosync.core.jsontext import loads as loads
 
 
 def dumps(value: Any) -> bytes:
