@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -352,3 +353,97 @@ def test_a_create_whose_store_has_attributes_still_merges() -> None:
         },
         {"name": "Size", "position": 1, "visible": True, "variation": False, "options": ["S"]},
     ]
+
+
+def _row(**values: Any) -> Any:
+    """A decoded product row as ``select.load_items`` reads it (every column present)."""
+    from types import SimpleNamespace
+
+    columns = dict.fromkeys(
+        (
+            "name",
+            "sku",
+            "price",
+            "sale_price",
+            "description",
+            "status",
+            "weight",
+            "length",
+            "width",
+            "height",
+            "stock_quantity",
+            "manage_stock",
+            "images",
+            "categories",
+            "tags",
+            "attributes",
+            "custom_fields",
+        )
+    )
+    return SimpleNamespace(**{**columns, **values})
+
+
+def _outcome(make: Any) -> Any:
+    try:
+        return make()
+    except sync_targets.ValueRefused as exc:
+        return ("refused", exc.target, exc.value, exc.reason)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        _row(name=" Tee ", sku="T-1", price="12.50", images=[" https://img.example/a.jpg ", ""]),
+        _row(name="Tee", sku="T-2", price=12.5, description="  ", categories=[" Hats ", ""]),
+        _row(name="Tee", sku="T-3", price="abc"),  # refused: not a number
+        _row(name="Tee", sku="T-4", images=["ftp://img.example/a.jpg"]),  # refused: not http(s)
+        _row(name="Tee", sku="T-5", images=[{"src": "https://img.example/b.jpg"}]),
+        _row(name="Tee", sku="T-6", images=None, categories=None, attributes=None),
+        _row(name="Tee", sku="T-7", categories=["Shoes", 3], tags=("new", "old")),
+        _row(name="Tee", sku="T-8", categories=["bad\x07name"]),  # refused: a control character
+        _row(
+            name="Tee",
+            sku="T-9",
+            attributes={"COLOR": [" Red ", "Blue", ""], "Size": "M|L"},
+            custom_fields={"Material": ["Wool"], "COLOR": ["Green"]},
+        ),
+        _row(name="Tee", sku="T-10", custom_fields={"Material": "Cotton", "Size": 3}),
+        _row(name="Tee", sku="T-11", attributes={"COLOR": {"not": "a list"}}),
+        _row(name="Tee", sku="T-12", length="10", width=" ", weight="2.5", manage_stock=True),
+        _row(name="Tee", sku="T-13", stock_quantity="x"),  # refused: not an integer
+        _row(name="   ", sku="T-14", status="Draft"),
+    ],
+)
+def test_values_of_a_run_equal_desired_values_row_by_row(row: Any) -> None:
+    from woosync.services.export.select import field_readers
+
+    fields = [
+        "name",
+        "sku",
+        "price",
+        "status",
+        "weight",
+        "length",
+        "width",
+        "stock_quantity",
+        "manage_stock",
+        "images",
+        "categories",
+        "tags",
+        "COLOR",
+        "Size",
+        "attribute:COLOR",
+        "custom:Material",
+        "dimensions",
+    ]
+    mappings = {"Size": "pa_size", "attribute:COLOR": "description"}
+    targets = targets_for(fields, mappings)  # attribute:COLOR's text goes to the description
+    readers = field_readers([t.field for t in targets])
+    for allow_empty in ((), ("description", "images", "pa_size", "stock_quantity")):
+        quick = plan.ValuesOf(targets, readers, allow_empty)
+        expected = _outcome(
+            functools.partial(
+                plan.desired_values, targets, lambda name: readers[name](row), allow_empty
+            )
+        )
+        assert _outcome(functools.partial(quick, row)) == expected

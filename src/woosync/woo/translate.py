@@ -8,7 +8,6 @@ spelled out.
 
 from __future__ import annotations
 
-import json
 import re
 import socket
 import ssl
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from woosync.core.logging import holds_secret, redact_url, scrub, scrub_data, secret_forms
+from woosync.woo import wire_json
 from woosync.woo.auth import AuthScheme
 from woosync.woo.errors import (
     WooAuthError,
@@ -61,7 +61,7 @@ def decode(
 
 
 def _json(response: httpx.Response, content: bytes, signature: str | None) -> Any:
-    body = json.loads(content)
+    body = wire_json.loads(content)
     # a store or proxy that echoes the request: its quote (this request's signature too) out
     if signature is None:
         signature = _signature(response)

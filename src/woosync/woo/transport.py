@@ -37,6 +37,7 @@ from woosync.woo.models import ClientStats
 from woosync.woo.retry import RetryPolicy, is_retriable_exception, is_retriable_response
 from woosync.woo.site import API_PATH, ShownURL, site_root
 from woosync.woo.translate import decode, transport_error
+from woosync.woo.wire_json import dumps as json_body
 
 log = logging.getLogger("woosync.woo")
 
@@ -271,12 +272,12 @@ class Transport:
         Over plain http the URL is signed afresh (new nonce and timestamp) and handed to httpx
         whole, parsed once; over https the Basic header made when the client was is added.
         """
+        body = _body(json)
         if not authenticate:
-            return self._http.build_request(method, url, params=params, json=json), None
+            return self._http.build_request(method, url, params=params, **body), None
         if self._signer is None:
-            request = self._http.build_request(
-                method, url, params=params, json=json, headers=self._basic
-            )
+            headers = {**self._basic, **body.pop("headers", {})}
+            request = self._http.build_request(method, url, params=params, headers=headers, **body)
             return request, None
         base, has_query, query = url.partition("?")
         if not _AS_SENT.fullmatch(base):  # a path httpx would escape: signed as it is sent
@@ -286,7 +287,7 @@ class Transport:
             pairs = parse_qsl(query, keep_blank_values=True) + pairs
         signed, signature = self._signer.sign(method, base, pairs)
         register_signature(signature)  # a proxy may quote it back: the redactor learns it
-        return self._http.build_request(method, signed, json=json), signature
+        return self._http.build_request(method, signed, **body), signature
 
     def pause_before_retry(self, failures: int, retry_after: float | None = None) -> None:
         """Wait, as the retry policy would, before a request that failed ``failures`` times in a
@@ -394,3 +395,14 @@ def _no_tls() -> ssl.SSLContext:
 
 def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
+
+
+_JSON_TYPE = {"Content-Type": "application/json"}
+
+
+def _body(json: Any) -> dict[str, Any]:
+    """httpx's keywords for a request with ``json`` as its body (none for ``None``): the bytes
+    httpx's own ``json=`` makes (``wire_json.dumps``), with its Content-Type."""
+    if json is None:
+        return {}
+    return {"content": json_body(json), "headers": _JSON_TYPE}

@@ -232,9 +232,10 @@ def load_items(
     with_record = [int(row[0]) for row in rows if row[SYNC_STATUS] is not None]
     syncs = load_syncs(session, connection_id, with_record) if with_record else {}
     items = []
+    values_of = plan.ValuesOf(targets, readers, allow_empty)  # desired_values, chosen per target
     for product in decode(rows):
         try:
-            values = plan.desired_values(targets, _reading(readers, product), allow_empty)
+            values = values_of(product)
             refused = None
         except sync_targets.ValueRefused as exc:
             values, refused = {}, refused_message(product, exc)
@@ -287,11 +288,6 @@ def field_readers(names: Iterable[str]) -> dict[str, Callable[[Any], Any]]:
         name: (scalar if name in SCALAR_FIELDS else listed if name in LIST_FIELDS else other)(name)
         for name in names
     }
-
-
-def _reading(readers: dict[str, Callable[[Any], Any]], row: Any) -> Callable[[str], Any]:
-    """The ``value_of(name)`` :func:`plan.desired_values` asks for one product."""
-    return lambda name: readers[name](row)
 
 
 def _cursor(session: Session) -> Any:

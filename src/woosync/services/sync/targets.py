@@ -53,7 +53,10 @@ INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.ki
 BOOL_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == BOOLEAN)
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _NUMBER_START = frozenset("+-.0123456789")
-_IMAGE_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)
+# a number already in the spelling canonical_text gives it (Decimal's normalized form): "11.01",
+# "-3", "100", "0.5"; taken as it is only when shorter than the 28 digits Decimal rounds to
+_CANONICAL_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
+IMAGE_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)  # what an image source must be
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,7 @@ def _is_empty(value: Any) -> bool:
     return False
 
 
-def _names(value: Any) -> list[str]:
+def names_of(value: Any) -> list[str]:
     """A list of names from a list, a comma-free scalar or a ``|``-separated string."""
     if value is None:
         return []
@@ -196,7 +199,7 @@ def _checked(target: Target, woo_field: str, raw: Any) -> Any:
         raise ValueRefused(target, raw, str(exc)) from None
 
 
-def _checked_names(target: Target, names: list[str]) -> list[str]:
+def checked_names(target: Target, names: list[str]) -> list[str]:
     for name in names:
         if name.isprintable():
             continue
@@ -230,11 +233,11 @@ def local_value(target: Target, raw: Any) -> Any:
         images = raw if isinstance(raw, (list, tuple)) else ([] if raw is None else [raw])
         srcs = [_image_src(image) for image in images]
         for src in srcs:
-            if src and not _IMAGE_URL.match(src):
+            if src and not IMAGE_URL.match(src):
                 raise ValueRefused(target, raw, f"{src!r} is not an http(s) URL")
         return [src for src in srcs if src] or None
-    names = _names(raw)
-    return _checked_names(target, names) or None
+    names = names_of(raw)
+    return checked_names(target, names) or None
 
 
 def _image_src(image: Any) -> str:
@@ -250,6 +253,8 @@ def canonical_text(value: str) -> str:
     """Unescaped, trimmed, and numbers in one spelling (``10.00`` == ``10`` == ``10.0``)."""
     cleaned = (html.unescape(value) if "&" in value else value).strip()
     if cleaned and cleaned[0] in _NUMBER_START and _NUMBER.match(cleaned):
+        if len(cleaned) < 28 and _CANONICAL_NUMBER.fullmatch(cleaned):
+            return cleaned  # the common price: no Decimal made
         try:
             number = Decimal(cleaned).normalize()
         except InvalidOperation:
@@ -336,7 +341,7 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
     entry = find_attribute(product.get("attributes") or [], target, attribute_id)
     if not entry:
         return None
-    return [html.unescape(o) for o in _names(entry.get("options"))] or None
+    return [html.unescape(o) for o in names_of(entry.get("options"))] or None
 
 
 # attributes -------------------------------------------------------------------------------------
@@ -375,7 +380,7 @@ def normalize_store_attributes(
             "position": int(entry.get("position") or 0),
             "visible": bool(entry.get("visible", True)),
             "variation": bool(entry.get("variation", False)),
-            "options": [html.unescape(o) for o in _names(entry.get("options"))],
+            "options": [html.unescape(o) for o in names_of(entry.get("options"))],
         }
         if entry.get("slug"):
             item["slug"] = str(entry["slug"])
