@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from woosync.db.engine import Database
+from woosync.db.models import Connection
 from woosync.services.export.registry import CATEGORY, IMAGE, StoreRegistry
 
 A, B, C = "https://img.example/a.jpg", "https://img.example/b.jpg", "https://img.example/c.jpg"
@@ -36,3 +37,33 @@ def test_image_ids_are_read_per_chunk_and_on_demand(db_pair: tuple[Database, Dat
         registry.adopt_store_images(["https://x/a.jpg"], [{"id": 11, "src": "https://s/a.jpg"}])
         == 0
     )
+
+
+def test_a_chunk_reads_its_own_stores_ids_of_any_url_in_one_statement(
+    db_pair: tuple[Database, Database],
+) -> None:
+    _orm, db = db_pair
+    odd = ['https://img.example/tee "1" & ü.jpg', "https://img.example/a\\b.jpg"]
+    many = [f"https://img.example/{n}.jpg" for n in range(1200)]  # more than a SQL IN list holds
+    with db.session() as session:
+        session.add(Connection(id=2, store_name="Outlet", store_url="https://outlet.test"))
+    mine, other = StoreRegistry(1), StoreRegistry(2)
+    for n, url in enumerate([*odd, *many]):
+        mine.remember(IMAGE, url, 100 + n)
+    other.remember(IMAGE, many[0], 7)
+    with db.session() as session:
+        mine.flush(session)
+        other.flush(session)
+
+    registry = StoreRegistry(1)
+    registry._db = db
+    statements: list[str] = []
+    with db.session() as session:
+        session.connection().connection.dbapi_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+        registry.load_images(session, [*odd, *many, "https://img.example/never.jpg"])
+        session.connection().connection.dbapi_connection.set_trace_callback(None)  # type: ignore[union-attr]
+    assert registry._refs[(IMAGE, odd[0])] == 100 and registry._refs[(IMAGE, odd[1])] == 101
+    assert registry._refs[(IMAGE, many[0])] == 102  # this store's id, not the other's 7
+    assert registry._refs[(IMAGE, many[-1])] == 100 + len(odd) + len(many) - 1
+    assert (IMAGE, "https://img.example/never.jpg") not in registry._refs
+    assert len([s for s in statements if "store_refs" in s]) == 1

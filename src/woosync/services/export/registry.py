@@ -27,6 +27,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from woosync.core import timeutil
+from woosync.core.jsontext import dumps
 from woosync.db.bulk_sql import write_many
 from woosync.db.engine import Database
 from woosync.db.models import StoreRef
@@ -141,20 +142,17 @@ class StoreRegistry:
         return {key for kind, key in self._dropped if kind == IMAGE}
 
     def _read_images(self, session: Session, srcs: Sequence[str]) -> None:
-        table: Any = StoreRef.__table__  # type: ignore[attr-defined]
-        for start in range(0, len(srcs), _IN_CHUNK):
-            part = srcs[start : start + _IN_CHUNK]
-            rows = session.execute(
-                select(table.c.key, table.c.woo_id).where(
-                    table.c.connection_id == self.connection_id,
-                    table.c.kind == IMAGE,
-                    table.c.key.in_(part),
-                )
-            )
-            for key, woo_id in rows:
-                self._refs[(IMAGE, key)] = woo_id
-                self._image_urls.setdefault(woo_id, set()).add(key)
-            self._looked_up.update(part)
+        """The stored ids of ``srcs``: one statement, the URLs given as one JSON array that SQLite
+        walks (``json_each``), however many there are."""
+        if not srcs:
+            return
+        rows = session.connection().exec_driver_sql(
+            _IMAGES_SQL, (self.connection_id, IMAGE, dumps(list(srcs)))
+        )
+        for key, woo_id in rows:
+            self._refs[(IMAGE, key)] = woo_id
+            self._image_urls.setdefault(woo_id, set()).add(key)
+        self._looked_up.update(srcs)
 
     def _image_ref(self, src: str) -> int | None:
         found = self._refs.get((IMAGE, src))
@@ -389,5 +387,8 @@ def _file_stems(url: Any) -> set[str]:
     return stems
 
 
-_IN_CHUNK = 500  # URLs per IN (...) query
+_IMAGES_SQL = (
+    f"SELECT key, woo_id FROM {StoreRef.__tablename__} WHERE connection_id = ? AND kind = ?"
+    " AND key IN (SELECT value FROM json_each(?))"
+)
 _REF_COLUMNS = ("connection_id", "kind", "key", "woo_id", "created_at")

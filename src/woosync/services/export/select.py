@@ -233,13 +233,13 @@ def load_items(
     syncs = load_syncs(session, connection_id, with_record) if with_record else {}
     items = []
     values_of = plan.ValuesOf(targets, readers, allow_empty)  # desired_values, chosen per target
-    for product in decode(rows):
+    for row, product in zip(rows, decode(rows), strict=True):
         try:
             values = values_of(product)
             refused = None
         except sync_targets.ValueRefused as exc:
             values, refused = {}, refused_message(product, exc)
-        item = Item(product_id=product.id, sku=product.sku, values=values)
+        item = Item(product.id, product.sku, values, variable=bool(row[VARIABLE]))
         if refused is not None:
             item.fail(refused)  # never sent; booked as an error like a failed write
         sync = syncs.get(product.id)

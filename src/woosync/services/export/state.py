@@ -60,6 +60,7 @@ class Item:
     values: dict[str, Any]
     known: Known = field(default_factory=Known)
     basis: str | None = None  # its stamp, booked when it is in step (unchanged.stamp)
+    variable: bool = False  # a variable product (its variations go out after it)
     # the decision (plan, match)
     action: str = ""
     keys: list[str] = field(default_factory=list)

@@ -55,7 +55,8 @@ class VariableWrites:
 
     @classmethod
     def of(cls, run: Run, items: Sequence[Item]) -> VariableWrites:
-        writing = [i for i in items if not i.done and i.action in (CREATE, UPDATE)]
+        # the variable ones as the chunk's read found them (a simple catalog: no query)
+        writing = [i for i in items if i.variable and not i.done and i.action in (CREATE, UPDATE)]
         return cls(run, _variable_products(run, writing) if not run.options.dry_run else {})
 
     def wanted(self, item: Item, payload: dict[str, Any] | None) -> list[dict[str, Any]] | None:
