@@ -70,8 +70,11 @@ def test_a_catalog_goes_through_chunk_by_chunk_and_results_come_as_they_are_fini
     )
     assert (result.synced_count, result.failed_count, result.results) == (8, 0, ())
     assert [r.product_id for r, _size in seen] == ids
-    # the first chunk's results were handed over before the second chunk was sent
-    assert [size for _r, size in seen] == [3, 3, 3, 6, 6, 6, 8, 8]
+    # a chunk's results are handed over once its writes are answered, before the chunk after
+    # next is sent (the next one may be on its way: it is queued behind the last answers)
+    sizes = [size for _r, size in seen]
+    assert sizes == sorted(sizes)
+    assert set(sizes[:3]) <= {3, 6} and set(sizes[3:6]) <= {6, 8} and sizes[6:] == [8, 8]
     assert all(r.status == "success" and r.woo_product_id for r, _size in seen)
     assert sandbox.stats.items_created == 8
 
@@ -276,6 +279,46 @@ def test_the_next_chunk_is_planned_while_the_last_batch_of_the_one_before_is_in_
     assert planned == [ids[:3], ids[3:6], ids[6:]]
     assert (result.synced_count, result.failed_count) == (8, 0)
     assert sandbox.stats.items_created == 8
+
+
+def test_the_next_chunk_is_sent_while_the_last_batch_of_the_one_before_is_answered(
+    db: Database, shop: tuple[SandboxStore, int, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The store never waits for a chunk to drain: the second chunk's batch goes out while the
+    first chunk's batch is still unanswered (it waits for it here); the results stay in order
+    and the progress hears each chunk's writes in its own sending phase."""
+    sandbox, conn, ids = shop
+    second_sent = threading.Event()
+    waited: list[bool] = []
+    heard = Recording()
+    with client_for(sandbox) as client:
+        batch = client.batch
+
+        def first_waits(path: str, **writes: Any) -> Any:
+            skus = {body.get("sku") for body in writes.get("create", [])}
+            if "S-3" in skus:
+                second_sent.set()
+            if "S-0" in skus:
+                waited.append(second_sent.wait(timeout=10))
+            return batch(path, **writes)
+
+        monkeypatch.setattr(client, "batch", first_waits)
+        results: list[ProductResult] = []
+        request, call = export_request(conn, {"fields": FIELDS, "all_products": True})
+        call.update(on_result=results.append, progress=heard)
+        result = export_products(db, request, client=client, **call)
+    assert waited == [True]
+    assert [r.product_id for r in results] == ids
+    assert (result.synced_count, result.failed_count) == (8, 0)
+    assert sandbox.stats.items_created == 8
+    assert heard.phases == [
+        [str(Phase.PLANNING), 8, 3],
+        [str(Phase.SENDING), 3, 3],
+        [str(Phase.PLANNING), 0, 3],
+        [str(Phase.SENDING), 3, 3],
+        [str(Phase.PLANNING), 0, 2],
+        [str(Phase.SENDING), 2, 2],
+    ]
 
 
 def test_products_left_out_of_the_store_are_handed_over_as_they_are_found(

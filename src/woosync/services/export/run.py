@@ -136,9 +136,11 @@ def export_products(
                     tally.skipped += 1
 
         # a chunk's last writes are still in flight while the next chunk is planned (the store
-        # is not left idle meanwhile); then they are answered and the chunk's results go out,
-        # before the next chunk's writes are sent. The progress hears the phases in their
-        # order: what planning heard meanwhile is told once the sending phase is full.
+        # is not left idle meanwhile); the next chunk's writes are queued behind them and go out
+        # as they are answered (the store never waits for a chunk to drain); then the chunk's
+        # results go out, in order. The progress hears the phases in their order: what planning
+        # heard meanwhile is told once the sending phase is full, and what the next chunk's
+        # writes finished meanwhile once its sending phase is entered.
         with Sender(run) as sender:
             chunks = job.chunks(run)
             previous: Chunk | None = None
@@ -157,6 +159,8 @@ def export_products(
                     phases.planned(len(writing))
                 held = phases.resume()
                 if previous is not None:
+                    if writing:
+                        sender.queue_ahead(writing)
                     sender.finish(previous.items)
                     phases.pause()
                     settled(previous)

@@ -41,8 +41,9 @@ class Sender:
     """Sends the writes of one run, chunk after chunk (the batch size, the store's health, the
     image URLs claimed and the requests in flight carry over): :meth:`feed` returns once a
     chunk's last writes are in flight or formed into batches, so the next chunk is planned while
-    they are answered; :meth:`finish` waits for given items; use as a context manager (the
-    threads end with it).
+    they are answered; :meth:`queue_ahead` puts the next chunk's writes behind them, so they go
+    out as the last ones are answered (the store never waits for a chunk to drain);
+    :meth:`finish` waits for given items; use as a context manager (the threads end with it).
 
     Batches are formed ahead (``LOOK_AHEAD`` per request allowed in flight), and a request that
     is answered starts the next formed batch from its own thread: the store is kept busy while
@@ -64,6 +65,10 @@ class Sender:
         self._lock = threading.RLock()  # in_flight, ready, _running: the senders start batches
         self._pool: ThreadPoolExecutor | None = None
         self.unbooked: list[Item] = []  # finished, their sync records not written yet
+        # queue_ahead: the product ids of the writes queued ahead, and how many of them finished
+        # before their chunk's feed (told then: the progress hears a chunk once it is entered)
+        self.ahead: set[int] = set()
+        self.ahead_done = 0
 
     def __enter__(self) -> Sender:
         return self
@@ -92,12 +97,23 @@ class Sender:
             except Exception:  # the run is ending anyway: what could be booked is booked
                 log.exception("an answer could not be booked on the way out")
 
-    def feed(self, items: Sequence[Item]) -> None:
-        """Queue the items' writes and send until each is in a request or a batch formed (at most
-        ``concurrency`` in flight; answers that come meanwhile are booked). Some may still be in
-        flight, formed, or wait for an image URL another write sends: :meth:`finish` waits for
-        them."""
+    def queue_ahead(self, items: Sequence[Item]) -> None:
+        """Queue the next chunk's writes behind those still in flight, to be sent as requests
+        come free while :meth:`finish` waits for the last ones; :meth:`feed` for the same items
+        follows (it tells how many finished meanwhile)."""
         self.queue.extend(items)
+        self.ahead = {item.product_id for item in items}
+
+    def feed(self, items: Sequence[Item]) -> None:
+        """Queue the items' writes (unless :meth:`queue_ahead` did) and send until each is in a
+        request or a batch formed (at most ``concurrency`` in flight; answers that come meanwhile
+        are booked). Some may still be in flight, formed, or wait for an image URL another write
+        sends: :meth:`finish` waits for them."""
+        if self.ahead:
+            done, self.ahead, self.ahead_done = self.ahead_done, set(), 0
+            self.run.report(done)
+        else:
+            self.queue.extend(items)
         if self.down is not None:
             self._give_up(self.down)
         else:
@@ -366,7 +382,9 @@ class Sender:
 
     def _finish(self, items: list[Item]) -> None:
         self.unbooked += items
-        self.run.report(len(items))
+        ahead = sum(item.product_id in self.ahead for item in items) if self.ahead else 0
+        self.ahead_done += ahead
+        self.run.report(len(items) - ahead)
         if len(self.unbooked) >= BOOK_GROUP:
             self.book()
 
