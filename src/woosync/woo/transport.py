@@ -37,7 +37,7 @@ from woosync.woo.models import ClientStats
 from woosync.woo.retry import RetryPolicy, is_retriable_exception, is_retriable_response
 from woosync.woo.site import API_PATH, ShownURL, site_root
 from woosync.woo.translate import decode, transport_error
-from woosync.woo.wire_json import dumps as json_body
+from woosync.woo.wire_json import request_body
 
 log = logging.getLogger("woosync.woo")
 
@@ -272,7 +272,7 @@ class Transport:
         Over plain http the URL is signed afresh (new nonce and timestamp) and handed to httpx
         whole, parsed once; over https the Basic header made when the client was is added.
         """
-        body = _body(json)
+        body = request_body(json)
         if not authenticate:
             return self._http.build_request(method, url, params=params, **body), None
         if self._signer is None:
@@ -395,14 +395,3 @@ def _no_tls() -> ssl.SSLContext:
 
 def _ms(started: float) -> int:
     return round((time.perf_counter() - started) * 1000)
-
-
-_JSON_TYPE = {"Content-Type": "application/json"}
-
-
-def _body(json: Any) -> dict[str, Any]:
-    """httpx's keywords for a request with ``json`` as its body (none for ``None``): the bytes
-    httpx's own ``json=`` makes (``wire_json.dumps``), with its Content-Type."""
-    if json is None:
-        return {}
-    return {"content": json_body(json), "headers": _JSON_TYPE}

@@ -38,3 +38,14 @@ def dumps(value: Any) -> bytes:
 def _standard(value: Any) -> bytes:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.encode("utf-8")
+
+
+_JSON_TYPE = {"Content-Type": "application/json"}
+
+
+def request_body(value: Any) -> dict[str, Any]:
+    """httpx's keywords for a request with ``value`` as its JSON body (none for ``None``): the
+    bytes and the Content-Type httpx's own ``json=`` gives it."""
+    if value is None:
+        return {}
+    return {"content": dumps(value), "headers": _JSON_TYPE}
