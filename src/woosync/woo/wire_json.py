@@ -29,10 +29,8 @@ def dumps(value: Any) -> bytes:
     try:
         body = orjson.dumps(value)
     except TypeError:  # orjson.JSONEncodeError: a type or key it does not take
-        body = b"null"
-    if b"null" in body:
         return _standard(value)
-    return body
+    return _standard(value) if b"null" in body else body
 
 
 def _standard(value: Any) -> bytes:
