@@ -15,6 +15,7 @@ from woosync.db.engine import open_database
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.connections.records import create_connection
 from woosync.services.imports import fetch
+from woosync.woo import WooClient
 
 CATALOG = """
 - sku: TEE
@@ -151,6 +152,65 @@ def test_an_import_after_an_export_links_everything_and_changes_nothing(
     assert _comparable(run_json(cli, "products", "list", "--all")) == before
     parent = sandbox.find_sku("TEE")
     assert parent is not None and len(sandbox.variations(parent["id"])) == 2
+
+
+ECHOED = """
+- sku: CAP
+  name: Cap
+  type: variable
+  attributes: {Size: [S, M]}
+  variations:
+    - {sku: CAP-S, attributes: {Size: S}, price: "10.00", stock_quantity: 3}
+    - {sku: CAP-M, attributes: {Size: M}, price: "11.00", manage_stock: true, stock_quantity: 4}
+"""
+
+
+def test_a_variation_value_the_store_answers_otherwise_is_an_echo_not_a_store_edit(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """WooCommerce keeps no quantity on a variation that does not manage its stock: it answers
+    ``stock_quantity: null`` for the 3 sent (so does a real WooCommerce 11 store). That answer
+    is the store's echo of the catalog's 3, not an edit made in the store: an import leaves the 3,
+    and an export sends nothing again. An edit made in the store afterwards still comes in."""
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(ECHOED)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(
+        cli,
+        "export",
+        "-c",
+        str(conn),
+        "--all",
+        "--fields",
+        "name,sku,price,manage_stock,stock_quantity",
+    )
+    parent = sandbox.find_sku("CAP")
+    assert parent is not None
+    held = {v["sku"]: v for v in sandbox.variations(parent["id"])}
+    assert held["CAP-S"]["stock_quantity"] is None and held["CAP-M"]["stock_quantity"] == 4
+
+    again = run_json(cli, "import", "--update-existing")
+
+    assert again["updatedCount"] == again["conflictCount"] == 0, again
+    assert again["unchangedCount"] == 3
+    assert run_json(cli, "products", "show", "CAP-S")["stock_quantity"] == 3
+    sandbox.stats.reset()
+    partial = run_json(
+        cli, "export", "-c", str(conn), "--all", "--partial", "--fields",
+        "name,sku,price,manage_stock,stock_quantity",
+    )  # fmt: skip
+    assert partial["failedCount"] == 0 and sandbox.stats.items_written == 0
+
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as woo:
+        woo.put(
+            f"/products/{parent['id']}/variations/{held['CAP-S']['id']}",
+            {"manage_stock": True, "stock_quantity": 9},
+        )
+    edited = run_json(cli, "import", "--update-existing")
+    assert edited["updatedCount"] == 1, edited
+    assert run_json(cli, "products", "show", "CAP-S")["stock_quantity"] == 9
 
 
 def test_under_faults_with_stalls_every_variation_comes_in_once(

@@ -35,7 +35,7 @@ from woosync.services.export.variation_results import (
 )
 from woosync.services.sync import echoes as sync_echoes
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.variation_keys import memory_after_write
+from woosync.services.sync.variation_keys import Written, memory_after_write
 from woosync.woo import ItemError, VariationOutcome, VariationWrite
 from woosync.woo.errors import WooError
 
@@ -187,7 +187,11 @@ class VariationSender:
         self.finish(
             variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
         )
-        echoes, conflicts = memory_after_write(variation, answer, previous, outcome.write.action)
+        sources = _image_sources(variation, answer)
+        written = Written(self.targets, outcome.write.payload, sources)
+        echoes, conflicts = memory_after_write(
+            variation, answer, previous, outcome.write.action, written
+        )
         self._learn_image(outcome.write.payload, answer)
         return SyncRow(
             int(variation.row.id),
@@ -198,7 +202,7 @@ class VariationSender:
             exported_values=previous,
             store_echoes=echoes,
             conflicts=conflicts,
-            image_sources=_image_sources(variation, answer),
+            image_sources=sources,
         )
 
     def _learn_image(self, body: Mapping[str, Any], answer: dict[str, Any]) -> None:

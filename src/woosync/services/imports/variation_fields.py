@@ -30,19 +30,6 @@ from woosync.services.imports.fields import (
 )
 from woosync.services.imports.reconcile import catalog_fields
 
-# What the store sends of a variation that is not one of its own fields in the catalog.
-# (``type`` is always ``variation``: no value of a product's type, so never compared)
-_NOT_MAPPED = frozenset({*NOT_ON_A_VARIATION, "attributes", "image", "parent_id", "type"})
-
-
-def as_product(variation: Mapping[str, Any]) -> dict[str, Any]:
-    """The variation in product shape for the field mapping, reconciling and fingerprints: its
-    ``image`` as ``images``, without what it takes from its parent or holds as options."""
-    found = {key: value for key, value in variation.items() if key not in _NOT_MAPPED}
-    image = variation.get("image")
-    found["images"] = [image] if isinstance(image, Mapping) and image.get("src") else []
-    return found
-
 
 def variation_options(
     variation: Mapping[str, Any],
@@ -121,7 +108,8 @@ def variation_fields(
     options: Mapping[str, str],
 ) -> tuple[LocalFields, dict[str, Any]]:
     """A new variation's local fields and its catalog field dict (type, options; no name), from
-    the variation in product shape (:func:`as_product`, made once: its sync record reads it too)."""
+    the variation in product shape (``sync.variation_keys.as_product``, made once: its sync
+    record reads it too)."""
     local = map_product(product_shaped, rules, slugs_by_id)
     for key in NOT_ON_A_VARIATION:
         local.standard.pop(key, None)

@@ -54,7 +54,6 @@ from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync
 from woosync.services.imports.variation_fields import (
     OptionReader,
     allowed_key,
-    as_product,
     variation_fields,
 )
 from woosync.services.imports.variation_match import (
@@ -67,7 +66,11 @@ from woosync.services.imports.variation_match import (
     sku_holders,
 )
 from woosync.services.sync.echoes import catalog_print, key_target
-from woosync.services.sync.variation_keys import OPTIONS_KEY, remembered_options_print
+from woosync.services.sync.variation_keys import (
+    OPTIONS_KEY,
+    as_product,
+    remembered_options_print,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
+from woosync.products.variations import NOT_ON_A_VARIATION
 from woosync.services.sync import echoes as echo_rules
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.variation_values import option_set
@@ -42,6 +43,22 @@ VARIATION_SCALARS = frozenset(
     }
 )
 _OWN_KINDS = frozenset({sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES})
+
+
+# What the store sends of a variation that is not one of its own fields in the catalog.
+# (``type`` is always ``variation``: no value of a product's type, so never compared)
+_NOT_MAPPED = frozenset({*NOT_ON_A_VARIATION, "attributes", "image", "parent_id", "type"})
+
+
+def as_product(variation: Mapping[str, Any]) -> dict[str, Any]:
+    """The variation in product shape for the field mapping, reconciling and fingerprints: its
+    ``image`` as ``images``, without what it takes from its parent or holds as options. The
+    import reads a store variation through it, and the export its answers: both make the same
+    store fingerprints of a variation."""
+    found = {key: value for key, value in variation.items() if key not in _NOT_MAPPED}
+    image = variation.get("image")
+    found["images"] = [image] if isinstance(image, Mapping) and image.get("src") else []
+    return found
 
 
 def variation_targets(targets: Sequence[sync_targets.Target]) -> list[sync_targets.Target]:
@@ -86,21 +103,49 @@ def _remembered_options(
     return options_print(dict(options), dict(slugs))
 
 
+class Written(NamedTuple):
+    """What an export sent for one variation: the targets it exports, the body of the write,
+    and the variation's map from store media ids to catalog image URLs after it."""
+
+    targets: Sequence[sync_targets.Target]
+    payload: Mapping[str, Any]
+    image_sources: Mapping[str, str] | None
+
+
 def memory_after_write(
-    variation: Any, answer: Mapping[str, Any], base: Mapping[str, str], action: str
+    variation: Any,
+    answer: Mapping[str, Any],
+    base: Mapping[str, str],
+    action: str,
+    written: Written,
 ) -> tuple[dict[str, str] | None, dict[str, Any] | None]:
     """A variation's echoes and conflicts after an export wrote the keys ``variation.keys``
-    (``variation.family.syncs`` holds its sync record before; ``answer`` is the store's): what it
-    knew of the keys not sent stays (an import's echoes and conflicts), and a create remembers
-    the store's defaults of the standard fields it did not send (status, stock status ...: not
-    edits made in the store)."""
+    (``variation.family.syncs`` holds its sync record before; ``answer`` is the store's, ``base``
+    the fingerprints now in step). As for a product (``echoes.echoes_after_write``), a key sent
+    that the store answered otherwise (a ``stock_quantity`` it keeps only on a variation that
+    manages its stock, an option it lower-cased ...) is remembered as the store's echo of the
+    catalog's value, so that an import does not take it for an edit made in the store; a key
+    answered as sent has no echo. What it knew of the keys not sent stays (an import's echoes
+    and conflicts), and a create remembers the store's defaults of the standard fields it did
+    not send (status, stock status ...: not edits made in the store either)."""
     sent = list(variation.keys)
     sync = variation.family.syncs.get(int(variation.row.id))
-    echoes = {k: v for k, v in (getattr(sync, "store_echoes", None) or {}).items() if k not in sent}
+    echoes = echo_rules.echoes_after_write(
+        written.targets,
+        set(sent),
+        as_product(answer),
+        written.payload,
+        variation.values,
+        base,
+        getattr(sync, "store_echoes", None),
+        written.image_sources or {},
+        {},  # a variation's options are not among its targets (they print under OPTIONS_KEY)
+    )
+    found = dict(echoes or {})
     conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
     if action == "create":
-        echoes.update(_defaults(_create_plan(tuple(sorted(sent)), frozenset(base)), answer, base))
-    return echo_rules.compact_echoes(echoes, base) or None, conflicts or None
+        found.update(_defaults(_create_plan(tuple(sorted(sent)), frozenset(base)), answer, base))
+    return echo_rules.compact_echoes(found, base) or None, conflicts or None
 
 
 class _Plan:
