@@ -20,7 +20,10 @@ from woosync.db.models import Product, ProductSync
 from woosync.sandbox import Faults, SandboxStore
 from woosync.services.catalog.reading import field_value
 from woosync.services.connections.records import create_connection
+from woosync.services.export.results import ExportResult
 from woosync.services.export.variation_records import load_families
+from woosync.services.export.variation_results import PrunedVariation
+from woosync.shapes import export as export_shapes
 from woosync.woo import WooClient
 
 CATALOG = """
@@ -168,6 +171,17 @@ def test_variations_made_by_hand_are_linked_by_options_and_prune_deletes_strays(
     after = {v["id"]: v["sku"] for v in sandbox.variations(parent["id"])}
     assert sorted(after.values()) == ["TEE-L-BLUE", "TEE-M-RED", "TEE-S-RED"]
     assert stray not in after and no_sku in after
+    # the run says what it deleted (a dry run says what it would delete)
+    assert f"- deleted variation #{stray} (STRAY) of product 1 (--prune-variations)\n" in (
+        plan.stdout
+    )
+
+    another = by_hand("STRAY-2", "M", "Blue")
+    data = export(cli, conn, "--prune-variations")
+    assert data["success"] and data["prunedVariations"] == [
+        {"parentProductId": 1, "wooVariationId": another, "sku": "STRAY-2", "deleted": True}
+    ]
+    assert "prunedVariations" not in export(cli, conn, "--prune-variations")  # none left
 
 
 def test_under_faults_every_variation_lands_exactly_once(cli, shop, db_path: Path) -> None:
@@ -611,3 +625,19 @@ def test_the_variation_stage_reads_each_value_as_the_catalog_holds_it(
                 assert sync.last_exported_at == record.last_exported_at
                 assert sync.store_echoes == record.store_echoes
     db.dispose()
+
+
+def test_a_store_variation_prune_could_not_delete_fails_the_run_and_says_why() -> None:
+    refused = PrunedVariation(1, 40, 41, "STRAY", deleted=False, message="HTTP 500")
+    kept = PrunedVariation(1, 40, 42, "", deleted=True)
+    result = ExportResult(connection_id=1, synced_count=3, pruned=(kept, refused))
+
+    assert not result.success  # every product synced, but a stray is still in the store
+    assert ExportResult(connection_id=1, synced_count=3, pruned=(kept,)).success
+    assert export_shapes.export_result(result)["prunedVariations"] == [
+        {"parentProductId": 1, "wooVariationId": 42, "sku": "", "deleted": True},
+        {
+            "parentProductId": 1, "wooVariationId": 41, "sku": "STRAY", "deleted": False,
+            "message": "HTTP 500",
+        },
+    ]  # fmt: skip

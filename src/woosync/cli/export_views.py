@@ -22,7 +22,7 @@ from woosync.services.export.results import (
     PlannedProduct,
     ProductResult,
 )
-from woosync.services.export.variation_results import PlannedVariation
+from woosync.services.export.variation_results import PlannedVariation, PrunedVariation
 from woosync.services.selection import Excluded
 from woosync.shapes import export as shapes
 
@@ -160,8 +160,22 @@ class ResultsView(_View):
             )
 
     def outcome(self, result: ExportResult) -> Outcome:
-        """The spec's result (``results`` spooled under ``--json``; a human summary needs none)."""
-        return self._outcome(shapes.export_result(result, self.spell), "results", self._details())
+        """The spec's result (``results`` spooled under ``--json``; a human summary needs none);
+        the store variations ``--prune-variations`` deleted are lines of their own, and one it
+        could not delete is a failure."""
+        for stray in result.pruned:
+            if not stray.deleted:
+                self.failed += 1
+                if len(self.failures) < SHOWN:
+                    self.failures.append(
+                        f"{_stray(stray, self.spell)} not deleted: {stray.message}"
+                    )
+        pruned = [
+            f"{diff.DELETE} deleted {_stray(p, self.spell)}" for p in result.pruned if p.deleted
+        ]
+        return self._outcome(
+            shapes.export_result(result, self.spell), "results", [*self._details(), *pruned]
+        )
 
     def _details(self) -> list[str]:
         """The rows as lines (several stores print them under the store's line); failures are
@@ -186,16 +200,27 @@ class ResultsView(_View):
             return
 
         summary = f"connection {result.connection_id}: {counts_line(outcome.document['counts'])}"
-        if not self.rows and self.shown <= 0:  # the summary alone: no Rich console needed
+        deleted = [line for line in outcome.details if line.startswith(diff.DELETE)]
+        if not self.rows and self.shown <= 0 and not deleted:  # no Rich console needed
             emit_line_result(self.output, outcome.document, summary)
             return
 
         def human(console: Console) -> None:
             columns = ["Product", "SKU", "Woo ID", "Change", "Exported fields", "Last exported"]
             _capped(console, self.output, columns, self.rows, self.shown)
+            for line in deleted:
+                console.print(line, highlight=False, markup=False)
             console.print(summary, highlight=False)
 
         emit_result(self.output, outcome.document, human)
+
+
+def _stray(stray: PrunedVariation, spell: Callable[[str], str]) -> str:
+    """``variation #19 (TEE-XL) of product 2 (--prune-variations)``."""
+    return (
+        f"variation #{stray.woo_variation_id} ({stray.sku or 'no SKU'}) of product "
+        f"{stray.parent_product_id} ({spell('prune_variations')})"
+    )
 
 
 def _lines(failures: list[str], failed: int) -> list[str]:
@@ -291,12 +316,7 @@ class PlanView(_View):
             for line in variation_lines:
                 say(line)
             for stray in plan.prune_variations:
-                say(
-                    diff.deleted(
-                        f"variation #{stray.woo_variation_id} ({stray.sku or 'no SKU'}) of "
-                        f"product {stray.parent_product_id} ({self.spell('prune_variations')})"
-                    )
-                )
+                say(diff.deleted(_stray(stray, self.spell)))
             for entry in self.left_out.kept:
                 say(f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}")
             say(f"connection {plan.connection_id}: {counts_line(document['counts'], dry_run=True)}")

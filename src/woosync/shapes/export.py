@@ -18,6 +18,7 @@ from woosync.services.export.results import (
     PlannedProduct,
     ProductResult,
 )
+from woosync.services.export.variation_results import PrunedVariation
 from woosync.services.removal import Holder, StoreDeletion
 from woosync.services.selection import Excluded
 from woosync.services.sync.counts import RunCounts
@@ -60,7 +61,7 @@ def excluded(entry: Excluded) -> dict[str, Any]:
 def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
     """``{success, connectionId, syncedCount, failedCount, counts, results, excludedCount,
     excluded}`` (``results``: those the result holds; a streamed run's are written as they
-    come)."""
+    come), and ``prunedVariations`` when ``--prune-variations`` deleted any."""
     return {
         "success": result.success,
         "connectionId": result.connection_id,
@@ -70,6 +71,19 @@ def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
         "results": [product_result(r, spell) for r in result.results],
         "excludedCount": result.excluded_count,
         "excluded": [excluded(entry) for entry in result.excluded],
+        **({"prunedVariations": [pruned(p) for p in result.pruned]} if result.pruned else {}),
+    }
+
+
+def pruned(entry: PrunedVariation) -> dict[str, Any]:
+    """``{parentProductId, wooVariationId, sku, deleted, message?}``: a store variation that
+    ``--prune-variations`` deleted (or failed to delete, saying why)."""
+    return {
+        "parentProductId": entry.parent_product_id,
+        "wooVariationId": entry.woo_variation_id,
+        "sku": entry.sku,
+        "deleted": entry.deleted,
+        **({"message": entry.message} if entry.message else {}),
     }
 
 

@@ -60,10 +60,12 @@ class ExportResult:
     excluded: tuple[Excluded, ...] = ()  # unless streamed (``on_excluded``)
     excluded_count: int = 0
     counts: RunCounts = field(default_factory=RunCounts)
+    pruned: tuple[PrunedVariation, ...] = ()  # store variations --prune-variations deleted
 
     @property
     def success(self) -> bool:
-        return self.failed_count == 0
+        """Every product synced, and every store variation to prune deleted."""
+        return self.failed_count == 0 and all(p.deleted for p in self.pruned)
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from woosync.services.export.results import (
 )
 from woosync.services.export.send import Sender
 from woosync.services.export.state import CREATE, UNCHANGED, Item
+from woosync.services.export.variation_results import PrunedVariation
 from woosync.services.export.variation_run import (
     export_variations,
     failed_parents,
@@ -84,7 +85,8 @@ def export_products(
     ``on_excluded`` likewise for the products left out. ``client`` replaces the one built from the
     connection's secrets. With ``request.linked_only`` (Update product) a product not linked to the
     store when the lock is held is :class:`NotFoundError`, never created. A variable product's
-    variations go out after it (:mod:`variation_run`).
+    variations go out after it (:mod:`variation_run`); with ``request.prune_variations``, the
+    store variations no catalog variation matches are deleted and listed in ``pruned``.
     """
     options = request.options(dry_run=False)
     named = request.choice
@@ -92,6 +94,7 @@ def export_products(
     tally = Tally(on_result)
     phases = Phases(progress)
     job = Job(db, request, choice, options, phases, on_excluded)
+    pruned: list[PrunedVariation] = []  # store variations --prune-variations deleted (or not)
     with job.opened(lock_wait, client) as run:
         phases.start(job.total)
         if request.linked_only:
@@ -183,6 +186,7 @@ def export_products(
             prune=request.prune_variations,
             failed=unsent,
             start=sending_variations,
+            on_pruned=pruned.append,
         ):
             tally.add(result)
             phases(1)
@@ -211,6 +215,7 @@ def export_products(
         tuple(job.excluded),
         job.excluded_count,
         counts,
+        tuple(pruned),
     )
 
 

@@ -32,7 +32,11 @@ from woosync.services.export.select import Choice
 from woosync.services.export.state import Run
 from woosync.services.export.variation_plan import plan_variations
 from woosync.services.export.variation_records import parents_of, variable_ids
-from woosync.services.export.variation_results import VariationPlan, VariationResult
+from woosync.services.export.variation_results import (
+    PrunedVariation,
+    VariationPlan,
+    VariationResult,
+)
 from woosync.services.export.variations import VariationExport
 
 log = logging.getLogger("woosync.export")
@@ -143,11 +147,13 @@ def export_variations(
     prune: bool,
     failed: Mapping[int, str] | None = None,
     start: Callable[[int], None] | None = None,
+    on_pruned: Callable[[PrunedVariation], None] | None = None,
 ) -> Iterator[ProductResult]:
     """The variations of ``parents`` (and, with ``--retry-failed``, of the failed variations'
     products), exported; each one's result as a :class:`ProductResult` with its parent. Those of
     the ``failed`` variable products (id -> why) fail, saying why. ``start(n)`` hears how many
-    results will come, before any work (when there is any)."""
+    results will come, before any work (when there is any); ``on_pruned`` each store variation
+    ``prune`` deleted, or failed to delete."""
     if chosen.retry:  # the failed variations, under their products (linked or just retried)
         retried = list(parents)
         with run.db.session() as session:
@@ -170,6 +176,8 @@ def export_variations(
             pruned.parent_product_id,
             "deleted (prune_variations)" if pruned.deleted else f"not deleted: {pruned.message}",
         )
+        if on_pruned is not None:
+            on_pruned(pruned)
     for result in report.results:
         yield product_result(run.connection_id, result)
 
