@@ -60,6 +60,12 @@ def test_usage_errors_are_one_line_on_stderr_with_exit_code_2(cli) -> None:
         ("mappings", "apply"): "Missing argument",
         ("export-mapping", "bogus"): "No such command 'bogus'",
         ("--bogus", "path"): "No such option: --bogus",
+        # `export --connection 1` runs on a store; a mapping command takes it as its argument
+        ("export-mapping", "create", "--connection", "1", "--fields", "name,sku"): (
+            "No such option: --connection; the connection is an argument here: "
+            "woosync export-mapping create CONNECTION ..."
+        ),
+        ("import-mapping", "list", "-c", "1"): "woosync import-mapping list CONNECTION ...",
     }
     for args, expected in cases.items():
         result = cli(*args)
@@ -70,6 +76,7 @@ def test_usage_errors_are_one_line_on_stderr_with_exit_code_2(cli) -> None:
         assert expected in result.stderr
     shown = cli("products", "list", "--limit", "abc").stderr
     assert shown.endswith("(try 'woosync products list -h' for help)\n")
+    assert "argument here" not in cli("export", "--nope").stderr  # only for --connection
 
 
 def test_a_group_without_a_command_still_shows_its_help(cli) -> None:

@@ -166,6 +166,7 @@ def _usage_fail(exc: Exception, json_requested: bool = False) -> None:
     context: Any = getattr(exc, "ctx", None)
     format_message = getattr(exc, "format_message", None)
     message = " ".join((format_message() if format_message else str(exc)).split())
+    message += _argument_hint(exc, context)
     if context is not None and context.help_option_names:
         message += f" (try '{context.command_path} {context.help_option_names[0]}' for help)"
     root = context.find_root().obj if context is not None else None
@@ -175,6 +176,18 @@ def _usage_fail(exc: Exception, json_requested: bool = False) -> None:
     code = int(getattr(exc, "exit_code", ExitCode.USAGE))
     state.output.failure(message, code=error_kind(exc, code), exit_code=code)
     raise typer.Exit(code)
+
+
+def _argument_hint(exc: Exception, context: Any) -> str:
+    """``--connection 1`` given to a command that takes the connection as its argument (``export
+    --connection 1`` runs on one; ``export-mapping create 1`` manages its mappings): say how."""
+    option = getattr(exc, "option_name", None)
+    if type(exc).__name__ != "NoSuchOption" or option not in ("--connection", "-c"):
+        return ""
+    params = getattr(getattr(context, "command", None), "params", None) or []
+    if any(p.name == "connection" and p.param_type_name == "argument" for p in params):
+        return f"; the connection is an argument here: {context.command_path} CONNECTION ..."
+    return ""
 
 
 def _fail(ctx: typer.Context, message: str, code: int, exc: BaseException) -> None:
