@@ -51,7 +51,7 @@ TEE = """
   attributes: {Size: [S, M], Color: [Red, Blue]}
   variations:
     - {sku: RS-TEE-S-RED, attributes: {Size: S, Color: Red}, price: "20.00", manage_stock: true, stock_quantity: 5}
-    - {sku: RS-TEE-M-BLUE, attributes: {Size: M, Color: Blue}, price: "21.00"}
+    - {sku: RS-TEE-M-BLUE, attributes: {Size: M, Color: Blue}, price: "21.00", stock_quantity: 2}
 """
 TEE_FIELDS = "name,sku,price,manage_stock,stock_quantity,categories,Size,Color"
 
@@ -96,3 +96,21 @@ def test_variable_products_import_without_duplicates_and_the_export_after_sends_
     partial = cli("--json", "export", "--all", "--partial", "--fields", TEE_FIELDS)
     assert partial.exit_code == 0, partial.stdout + partial.stderr
     assert store.write_requests() == []
+    # the store keeps no quantity on a variation that does not manage its stock (it answered
+    # null for the 2 sent): its echo, not a store edit; the catalog keeps the 2
+    assert next(v for v in held if v["sku"] == "RS-TEE-M-BLUE")["stock_quantity"] is None
+    medium = json.loads(cli("--json", "products", "show", "RS-TEE-M-BLUE").stdout)
+    assert medium["stock_quantity"] == 2
+
+    with store.api() as api:  # a variation made in the store, which the catalog lacks
+        made = api.post(
+            f"/products/{parent['id']}/variations",
+            json={"sku": "RS-TEE-STRAY", "attributes": [{"name": "Size", "option": "M"}]},
+        )
+    assert made.status_code == 201, made.text
+    pruned = cli("export", "--all", "--partial", "--fields", TEE_FIELDS, "--prune-variations")
+    assert pruned.exit_code == 0, pruned.stdout + pruned.stderr
+    assert f"- deleted variation #{made.json()['id']} (RS-TEE-STRAY) of product" in pruned.stdout
+    with store.api() as api:
+        left = api.get(f"/products/{parent['id']}/variations").json()
+    assert sorted(v["sku"] for v in left) == ["RS-TEE-M-BLUE", "RS-TEE-S-RED"]
