@@ -246,12 +246,12 @@ def test_connections_and_mappings_list_in_every_format(db: Database, cli: Any) -
 def test_products_list_counts_and_pages_through_the_service(db: Database, cli: Any) -> None:
     assert _ok(cli("products", "list", "--format", "count")).stdout == "4\n"
     cut = _ok(cli("products", "list", "--format", "csv", "--limit", "2"))
-    assert [row.split(",")[:2] for row in cut.stdout.splitlines()] == [
-        ["id", "sku"],
-        ["101", "SKU-101"],
-        ["102", "SKU-102"],
-    ]
-    assert "showing 2 of 4 products and variations" in cut.stderr
+    assert [row.split(",")[:1] for row in cut.stdout.splitlines()] == [
+        ["sku"],
+        ["SKU-101"],
+        ["SKU-102"],
+    ]  # the layout products load reads (no id: a product is matched by its SKU)
+    assert "showing 2 of 4 products" in cut.stderr
     assert _ok(cli("products", "list", "--sku", "sku-104", "--format", "ids")).stdout == "104\n"
     assert len(json.loads(_ok(cli("products", "list", "--json")).stdout)) == 4
 
@@ -264,12 +264,12 @@ def test_products_list_indents_variations_only_in_a_table(cli: Any, tmp_path: Pa
     )
     _ok(cli("products", "load", str(catalog)))
     rows = list(csv.DictReader(io.StringIO(_ok(cli("products", "list", "--format", "csv")).stdout)))
-    assert [(r["sku"], r["name"], r["parentSku"]) for r in rows] == [
-        ("TEE", "Tee", ""),
-        ("TEE-S", "Tee - S", "TEE"),
+    assert [(r["sku"], r["name"], r["type"], r["parent_sku"]) for r in rows] == [
+        ("TEE", "Tee", "variable", ""),
+        ("TEE-S", "Tee - S", "variation", "TEE"),
     ]
     tsv = _ok(cli("products", "list", "--format", "tsv")).stdout.splitlines()
-    assert tsv[2].split("\t")[1] == "TEE-S"
+    assert tsv[2].split("\t")[0] == "TEE-S"
     piped = _ok(cli("products", "list")).stdout.splitlines()  # the table's plain rows
     assert piped[2].split("\t")[1:3] == ["  TEE-S", "  Size: S"]
 

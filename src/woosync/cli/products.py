@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -78,7 +78,10 @@ def list_command(
     ] = None,
     listing: ListOptions = ListOptions(),
 ) -> None:
-    """List products by id, with filters; a variable product with its variations below it."""
+    """List products by id, with filters; a variable product with its variations below it.
+
+    json, yaml, csv and tsv hold every field, in the layout 'products load' reads: a catalog
+    listed to a file (or a spreadsheet) loads back unchanged."""
     from woosync.services.catalog.commands import list_products
     from woosync.shapes.products import products_json
 
@@ -86,20 +89,38 @@ def list_command(
     skus = [part for text in sku or [] for part in text.split(",")]
     limit = 1 if chosen.name == "count" else chosen.limit or 0
     page = list_products(state.db(create=False), skus=skus, search=search, limit=limit)
-    if chosen.name in ("json", "yaml"):  # variations nested in their product, as load takes them
+    if chosen.name in ("json", "yaml", "csv", "tsv"):  # every field, as load takes them
         if len(page.items) < page.total:
             state.output.note(
                 f"showing {len(page.items)} of {page.total} products (--all shows every one)"
             )
         if chosen.name == "json":
             state.output.emit(products_json(page.items))
-        else:
+        elif chosen.name == "yaml":
             from woosync.cli.formats import yaml_text
 
             state.output.write(yaml_text(products_json(page.items)))
+        else:
+            delimiter = "\t" if chosen.name == "tsv" else ","
+            state.output.write(_catalog_csv(products_json(page.items), delimiter))
         return
     nest = chosen.name == "table"
     show_listing(state.output, chosen, _product_listing(page.items, page.rows, nest=nest))
+
+
+def _catalog_csv(products: list[dict[str, Any]], delimiter: str) -> str:
+    """The products as a product CSV file (``files.product_csv.catalog_rows``: the layout
+    ``products load`` reads, WooCommerce's exporter's), made whole before anything is printed:
+    a product CSV cannot hold is an error, not half a file."""
+    import csv
+    import io
+
+    from woosync.files.product_csv import catalog_rows
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
+    writer.writerows(catalog_rows(products))
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,17 @@
-"""Product CSV files as spreadsheets and WooCommerce's own CSV exporter write them."""
+"""Product CSV files as spreadsheets and WooCommerce's own CSV exporter write them: read
+(:func:`iter_csv`) and written (:func:`catalog_rows`, what ``products list --format csv`` prints),
+so that a catalog goes out to a spreadsheet and loads back unchanged.
+
+A text that starts with ``=``, ``+``, ``-`` or ``@`` is written with a ``'`` in front, as
+WooCommerce's exporter does, so that a spreadsheet shows it instead of running it as a formula;
+reading drops that ``'`` again (a file WooCommerce exported reads the same way)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from woosync.core.errors import ValidationError
@@ -13,6 +19,8 @@ from woosync.core.fields import ATTRIBUTE_PREFIX, CUSTOM_PREFIX, LIST_FIELDS, SC
 from woosync.products.rows import TOO_MANY_CELLS, SourceRow
 
 LIST_SEPARATOR = "|"
+# what a spreadsheet would take for the start of a formula (WooCommerce's exporter escapes them)
+FORMULA_START = ("=", "+", "-", "@")
 # parent_sku: a variation row's parent (type variation), as WooCommerce's exporter lays them out
 CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS, "parent_sku")
 # WooCommerce's own CSV exporter's headers for these columns, read as the standard names.
@@ -103,11 +111,86 @@ def _csv_row(columns: list[str], cells: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for column, cell in zip(columns, cells, strict=False):
         if column in LIST_FIELDS or column.startswith((ATTRIBUTE_PREFIX, CUSTOM_PREFIX)):
-            parts = [part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()]
+            parts = [
+                _unescaped(part.strip()) for part in cell.split(LIST_SEPARATOR) if part.strip()
+            ]
             if column in LIST_FIELDS:
                 data[column] = parts
             else:
                 data[column] = parts[0] if len(parts) == 1 else (parts or None)
         else:
-            data[column] = cell
+            data[column] = _unescaped(cell)
     return data
+
+
+def _unescaped(cell: str) -> str:
+    """A cell as written before a spreadsheet's formula escape (``'=x`` is ``=x``)."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START else cell
+
+
+# the columns written, in WooCommerce's exporter's order (then attribute:NAME and custom:NAME)
+WRITTEN_COLUMNS: tuple[str, ...] = (
+    "sku", "name", "type", "parent_sku", "status", "description", "price", "sale_price",
+    "date_on_sale_from", "date_on_sale_to", "weight", "length", "width", "height",
+    "stock_status", "manage_stock", "stock_quantity", "backorders", "low_stock_amount",
+    "categories", "tags", "images",
+)  # fmt: skip
+
+
+def catalog_rows(products: Sequence[Mapping[str, Any]]) -> Iterator[list[str]]:
+    """Products as ``products list --json`` shapes them (a variable product's ``variations``
+    nested in it) as CSV records in the layout :func:`iter_csv` reads: a header, then each
+    product with its variations after it (``type`` variation and ``parent_sku``); lists joined
+    by ``|``, an attribute of a variable product its options (``S|M|L``) and of a variation its
+    one option. ValidationError (naming the product) for a value CSV cannot hold: a list item
+    with a ``|`` in it, or a custom field that is an object."""
+    rows = [row for product in products for row in (product, *(product.get("variations") or ()))]
+    attributes = list(dict.fromkeys(n for row in rows for n in row.get("attributes") or {}))
+    custom = list(dict.fromkeys(n for row in rows for n in row.get("customFields") or {}))
+    yield [
+        *WRITTEN_COLUMNS,
+        *(ATTRIBUTE_PREFIX + name for name in attributes),
+        *(CUSTOM_PREFIX + name for name in custom),
+    ]
+    for row in rows:
+        sku = str(row.get("sku"))
+        values = {**row, **(row.get("dimensions") or {})}
+        held = row.get("attributes") or {}
+        fields = row.get("customFields") or {}
+        yield [
+            *(_cell(sku, column, values.get(column)) for column in WRITTEN_COLUMNS),
+            *(_listed(sku, ATTRIBUTE_PREFIX + name, held.get(name)) for name in attributes),
+            *(_listed(sku, CUSTOM_PREFIX + name, fields.get(name)) for name in custom),
+        ]
+
+
+def _listed(sku: str, column: str, value: Any) -> str:
+    """A cell the reader splits at ``|`` (a list field, an attribute, a custom field)."""
+    return _cell(sku, column, value if isinstance(value, list | tuple) else [value])
+
+
+def _cell(sku: str, column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        items = [_item(sku, column, item) for item in value if item is not None]
+        return LIST_SEPARATOR.join(items)
+    if isinstance(value, Mapping):
+        raise ValidationError(
+            f"product {sku!r}: {column} is an object, which a CSV cell cannot hold",
+            hint="list the products with --format json or yaml instead",
+        )
+    text = str(value)
+    return "'" + text if isinstance(value, str) and text.startswith(FORMULA_START) else text
+
+
+def _item(sku: str, column: str, item: Any) -> str:
+    text = _cell(sku, column, item)
+    if LIST_SEPARATOR in text:
+        raise ValidationError(
+            f"product {sku!r}: {column} holds {text!r}, and | separates values in a CSV cell",
+            hint="list the products with --format json or yaml instead",
+        )
+    return text

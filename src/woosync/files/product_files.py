@@ -36,9 +36,11 @@ def detect_format(path: Path | str, fmt: str | None = None) -> str:
         return "yaml"
     if suffix in ("csv", "json"):
         return suffix
+    if suffix == "tsv":  # tab-separated: the CSV reader tells the separator by the header
+        return "csv"
     raise ValidationError(
         f"cannot tell the format of {str(path)!r}",
-        hint=f"name it .csv, .json, .yaml or .yml, or pass {param('format')}",
+        hint=f"name it .csv, .tsv, .json, .yaml or .yml, or pass {param('format')}",
     )
 
 

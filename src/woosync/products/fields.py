@@ -179,9 +179,9 @@ def merge_entries(
         if key in COLUMN_KEYS:  # most keys (none of them has a prefix): one set lookup
             continue
         if key.startswith(ATTRIBUTE_PREFIX):
-            _set_entry(merged_attributes, key[len(ATTRIBUTE_PREFIX) :], value)
+            _set_entry(merged_attributes, key[len(ATTRIBUTE_PREFIX) :], value, one=True)
         elif key.startswith(CUSTOM_PREFIX):
-            _set_entry(merged_custom, key[len(CUSTOM_PREFIX) :], value)
+            _set_entry(merged_custom, key[len(CUSTOM_PREFIX) :], value, one=True)
         elif key in merged_attributes or (key not in merged_custom and isinstance(value, list)):
             _set_entry(merged_attributes, key, value)
         else:
@@ -189,8 +189,12 @@ def merge_entries(
     return merged_attributes, merged_custom
 
 
-def _set_entry(entries: dict[str, Any], name: str, value: Any) -> None:
+def _set_entry(entries: dict[str, Any], name: str, value: Any, *, one: bool = False) -> None:
+    """Set (None: remove) one entry. With ``one`` (an ``attribute:NAME`` or ``custom:NAME``
+    column), a single value equal to the one item of the entry's list leaves the list as it is:
+    a CSV cell cannot tell ``Oak`` from ``[Oak]``, so a catalog listed as CSV loads back
+    unchanged."""
     if value is None:
         entries.pop(name, None)
-    else:
+    elif not (one and entries.get(name) == [value]):
         entries[name] = value
