@@ -305,3 +305,36 @@ def test_a_failed_write_check_is_reported_as_unknown(cli, httpx_mock, clock) -> 
     assert "could not check whether the key can write: the store answered an HTML page" in (
         result.stderr
     )
+
+
+def test_add_with_test_adds_only_a_store_that_answers(cli, httpx_mock) -> None:
+    answering = True
+
+    def status(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200 if answering else 401, json=STATUS if answering else CANNOT_VIEW)
+
+    serve(
+        httpx_mock,
+        {
+            "/wp-json/": lambda _r: httpx.Response(200, json=INDEX),
+            "/wp-json/wc/v3/system_status": status,
+            "/wp-json/wc/v3/products": lambda _r: httpx.Response(401, json=CANNOT_VIEW),
+            "/wp-json/wc/v3/products/batch": lambda _r: httpx.Response(200, json=[]),
+        },
+    )
+    answering = False
+    add = ["connections", "add", "--name", "S", "--url", "https://shop.example", "--test"]
+    refused = cli(*add, env=ENV)
+    assert refused.exit_code == 5 and refused.stdout == ""
+    assert "woocommerce_rest_cannot_view" in refused.stderr
+    assert "nothing was added" in refused.stderr and refused.stderr.count("\n") == 1
+    assert SECRET not in refused.stderr and KEY not in refused.stderr
+    assert cli("connections", "list", "--json").stdout.strip() == "[]"
+
+    answering = True
+    added = cli(*add, env=ENV)
+    assert added.exit_code == 0, added.stderr
+    assert "store 'My Store' answers (WordPress 6.4.2, WooCommerce 8.5.1)" in added.stderr
+    assert [c["storeName"] for c in json.loads(cli("--json", "connections", "list").stdout)] == [
+        "S"
+    ]

@@ -28,7 +28,7 @@ from woosync.cli.connection_options import (
 from woosync.cli.context import AppContext, JsonFlag, YesFlag, app_context
 from woosync.cli.formats import Column, Listing, ListOptions, list_format, show_listing
 from woosync.cli.option_groups import with_option_groups
-from woosync.core.errors import ValidationError
+from woosync.core.errors import StoreError, ValidationError
 from woosync.core.exit_codes import ExitCode
 from woosync.core.timeutil import iso
 
@@ -132,6 +132,14 @@ def add_command(
     ] = False,
     secret_options: SecretOptions = SecretOptions(),
     tls: TlsOptions = TlsOptions(),
+    test: Annotated[
+        bool,
+        typer.Option(
+            "--test",
+            help="Test the store with these secrets first ('connections test'); nothing is "
+            "added if it fails.",
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Add a connection to a WooCommerce store (secrets go to the keyring, never the database)."""
@@ -141,6 +149,8 @@ def add_command(
     db = state.db()
     check_new_connection(db, name=name, url=url)  # fail before asking for secrets
     secrets = gather_secrets(state.output, secret_options)
+    if test:
+        _test_before_adding(state, url, secrets.consumer_key, secrets.consumer_secret, tls)
     created = create_connection(
         db,
         name=name,
@@ -154,6 +164,26 @@ def add_command(
     )
     state.output.success(f"added connection {created.id} {created.store_name!r}")
     _emit_connection(state, created)
+
+
+def _test_before_adding(
+    state: AppContext, url: str | None, key: str | None, secret: str | None, tls: TlsOptions
+) -> None:
+    """``add --test``: the store answers with these secrets (its warnings said), else a
+    StoreError and nothing is added."""
+    from woosync.services.connections.probe import test_connection
+
+    result = test_connection(url, key, secret, verify_tls=not tls.insecure, ca_bundle=tls.ca_bundle)
+    if not result.success:
+        raise StoreError(f"{result.message}; nothing was added", hint="fix it and add again")
+    for warning in result.warnings:
+        state.output.warn(warning)
+    info = result.store_info
+    if info is not None:
+        state.output.info(
+            f"store {info.store_name!r} answers (WordPress {info.wp_version or '?'}, "
+            f"WooCommerce {info.woo_version or '?'})"
+        )
 
 
 @app.command("list")
