@@ -3,12 +3,16 @@ once per distinct answer, and are always what ``echoes.store_defaults`` says for
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from woosync.core.fields import STANDARD_FIELDS
 from woosync.services.sync import echoes as echo_rules
 from woosync.services.sync import variation_keys
+from woosync.services.sync.prints import store_print
 
 ANSWERS: list[dict[str, Any]] = [
     {"id": 1, "status": "publish", "stock_status": "instock", "manage_stock": False},
@@ -32,3 +36,25 @@ def test_remembered_defaults_are_those_of_each_answer(sent: tuple[str, ...]) -> 
         got.clear()  # a caller's copy: the memory is not changed through it
     again = variation_keys._store_defaults(unsent, ANSWERS[0], base)
     assert again == echo_rules.store_defaults(unsent, ANSWERS[0], base) != {}
+
+
+def test_a_variations_answer_prints_for_booking_as_the_import_reads_it() -> None:
+    """The export books a variation's echoes from its answer as is (its image as ``images``);
+    the import reads the same variation through ``as_product``: every target a variation has
+    prints the same either way, or an export's echo would not match what the import sees."""
+    capture = Path(__file__).resolve().parent / "captures" / "variations"
+    answer = json.loads((capture / "variation_create_single.json").read_text())["response"]["body"]
+    answer = {**answer, "image": {"id": 7, "src": "https://shop.test/a.jpg"}, "weight": "0.5"}
+    answer["dimensions"] = {"length": "10", "width": "", "height": "2"}
+    every = [echo_rules.key_target(name, woo) for name, woo in STANDARD_FIELDS.items()]
+    every += [echo_rules.key_target(part, part) for part in ("length", "width", "height")]
+    targets = variation_keys.variation_targets(every)
+    assert {"regular_price", "stock_quantity", "images", "dimensions"} <= {t.woo for t in targets}
+
+    shaped = variation_keys._product_shaped(answer, targets)
+    imported = variation_keys.as_product(answer)
+
+    for target in targets:
+        assert store_print(target, shaped, {}) == store_print(target, imported, {}), target
+    without_images = [t for t in targets if t.kind != "images"]
+    assert variation_keys._product_shaped(answer, without_images) is answer  # nothing copied

@@ -103,6 +103,17 @@ def _remembered_options(
     return options_print(dict(options), dict(slugs))
 
 
+def _product_shaped(
+    answer: Mapping[str, Any], targets: Sequence[sync_targets.Target]
+) -> Mapping[str, Any]:
+    """What :func:`as_product` gives for what ``targets`` read of a variation's answer: its
+    fields as they are (a variation's targets are its own fields, none of those ``as_product``
+    leaves out), and its ``image`` as ``images`` when an image is exported (not copied else)."""
+    if not any(target.kind == sync_targets.IMAGES for target in targets):
+        return answer
+    return {**answer, "images": as_product({"image": answer.get("image")})["images"]}
+
+
 class Written(NamedTuple):
     """What an export sent for one variation: the targets it exports, the body of the write,
     and the variation's map from store media ids to catalog image URLs after it."""
@@ -133,7 +144,7 @@ def memory_after_write(
     echoes = echo_rules.echoes_after_write(
         written.targets,
         set(sent),
-        as_product(answer),
+        _product_shaped(answer, written.targets),
         written.payload,
         variation.values,
         base,
