@@ -141,6 +141,7 @@ def memory_after_write(
     not send (status, stock status ...: not edits made in the store either)."""
     sent = list(variation.keys)
     sync = variation.family.syncs.get(int(variation.row.id))
+    kept = {k: v for k, v in (getattr(sync, "store_echoes", None) or {}).items() if k not in sent}
     echoes = echo_rules.echoes_after_write(
         written.targets,
         set(sent),
@@ -148,7 +149,7 @@ def memory_after_write(
         written.payload,
         variation.values,
         base,
-        getattr(sync, "store_echoes", None),
+        kept,
         written.image_sources or {},
         {},  # a variation's options are not among its targets (they print under OPTIONS_KEY)
     )
