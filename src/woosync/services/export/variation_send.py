@@ -101,6 +101,7 @@ class VariationSender:
                 )
                 writes = []
                 for batch in outcomes:
+                    now = utcnow()  # one time for a batch answer: its records share it
                     for outcome in batch:
                         if claims is not None:
                             claims.release(outcome)
@@ -120,7 +121,7 @@ class VariationSender:
                         if again is not None:
                             writes.append(again)
                             continue
-                        rows.append(self._booked(variation, outcome))
+                        rows.append(self._booked(variation, outcome, now))
                     if len(rows) >= BOOK_ROWS or time.monotonic() - booked >= BOOK_SECONDS:
                         self.book(rows)
                         rows, booked = [], time.monotonic()
@@ -161,7 +162,9 @@ class VariationSender:
                 if registry is not None:
                     registry.flush(session)
 
-    def _booked(self, variation: VariationItem, outcome: VariationOutcome) -> SyncRow:
+    def _booked(
+        self, variation: VariationItem, outcome: VariationOutcome, now: datetime
+    ) -> SyncRow:
         if outcome.error is not None:
             message = self._named_holder(variation, outcome.error) or refusal_message(
                 str(variation.row.sku), outcome.error
@@ -175,7 +178,6 @@ class VariationSender:
                 exported_values=variation.previous,
                 image_sources=_image_sources(variation, None),
             )
-        now = utcnow()
         answer = outcome.answer or {}
         woo_id = int(answer.get("id") or variation.woo_id)
         keys = variation.keys
