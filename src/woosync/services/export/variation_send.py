@@ -76,6 +76,7 @@ class VariationSender:
         self.client = client
         self.connection_id = connection_id
         self.targets = targets
+        self._fields: dict[tuple[str, ...], list[str]] = {}  # keys sent -> fields exported
         self.report = report
         self.batch_size = batch_size
         self.concurrency = concurrency
@@ -182,9 +183,7 @@ class VariationSender:
         woo_id = int(answer.get("id") or variation.woo_id)
         keys = variation.keys
         previous = {**variation.previous, **{k: variation.prints[k] for k in keys}}
-        fields = [t.field for t in self.targets if t.key in keys]
-        if OPTIONS_KEY in keys:
-            fields.append("attributes")
+        fields = self._fields_of(keys)
         created = outcome.write.action == "create" and not outcome.recovered
         self.finish(
             variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
@@ -206,6 +205,19 @@ class VariationSender:
             conflicts=conflicts,
             image_sources=sources,
         )
+
+    def _fields_of(self, keys: Sequence[str]) -> list[str]:
+        """The fields a write of ``keys`` exported, one list per set of keys: the variations of a
+        batch hold the same list, which the bulk write encodes once (never changed in place)."""
+        token = tuple(keys)
+        found = self._fields.get(token)
+        if found is None:
+            found = [t.field for t in self.targets if t.key in keys]
+            if OPTIONS_KEY in keys:
+                found.append("attributes")
+            if len(self._fields) < 64:
+                self._fields[token] = found
+        return found
 
     def _learn_image(self, body: Mapping[str, Any], answer: dict[str, Any]) -> None:
         """An image sent by URL is the store's media now: the registry learns its id, as for a

@@ -153,11 +153,15 @@ def memory_after_write(
         written.image_sources or {},
         {},  # a variation's options are not among its targets (they print under OPTIONS_KEY)
     )
-    found = dict(echoes or {})
     conflicts = {k: v for k, v in (getattr(sync, "conflicts", None) or {}).items() if k not in sent}
-    if action == "create":
-        found.update(_defaults(_create_plan(tuple(sorted(sent)), frozenset(base)), answer, base))
-    return echo_rules.compact_echoes(found, base) or None, conflicts or None
+    if action != "create":
+        return echoes, conflicts or None  # (compacted against the base already)
+    defaults = _defaults(_create_plan(tuple(sorted(sent)), frozenset(base)), answer, base)
+    if not echoes:
+        # the remembered dict itself (its keys are none of the base's): every variation a batch
+        # created holds the same object, which the bulk write encodes once
+        return defaults or None, conflicts or None
+    return echo_rules.compact_echoes({**echoes, **defaults}, base) or None, conflicts or None
 
 
 class _Plan:
@@ -187,14 +191,15 @@ def _store_defaults(
     unsent: Sequence[sync_targets.Target], answer: Mapping[str, Any], base: Mapping[str, str]
 ) -> dict[str, str]:
     """``echoes.store_defaults`` of the ``unsent`` targets whose key ``base`` lacks, remembered
-    (:func:`_defaults`)."""
-    return _defaults(_Plan(unsent, base), answer, base)
+    (:func:`_defaults`; a copy of its own)."""
+    return dict(_defaults(_Plan(unsent, base), answer, base))
 
 
 def _defaults(plan: _Plan, answer: Mapping[str, Any], base: Mapping[str, str]) -> dict[str, str]:
     """``echoes.store_defaults``, remembered: the store answers every created variation with
     the same defaults (status, stock status ...), so their prints are worked out once per run.
-    Remembered by the parts of the answer they are read from."""
+    Remembered by the parts of the answer they are read from; the dict returned is the one
+    remembered, shared by the variations that got the same answer: never change it in place."""
     try:
         values = tuple(map(answer.get, plan.scalars))
         # True and 1 are equal keys but print differently: the types are part of the key
@@ -211,7 +216,7 @@ def _defaults(plan: _Plan, answer: Mapping[str, Any], base: Mapping[str, str]) -
         if len(_DEFAULTS) >= 256:
             _DEFAULTS.clear()
         found = _DEFAULTS[key] = echo_rules.store_defaults(plan.todo, answer, base)
-    return dict(found)
+    return found
 
 
 def _read(target: sync_targets.Target, answer: Mapping[str, Any]) -> Any:
