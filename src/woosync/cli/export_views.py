@@ -332,13 +332,19 @@ def variation_plan_lines(variation: PlannedVariation, verbose: bool = False) -> 
         f"{variation.sku} (variation {variation.product_id} of product "
         f"{variation.parent_product_id})"
     )
+    held = [
+        diff.problem(
+            variation.sku, f"{field} left out: in conflict (woosync sync-status --conflicts)"
+        )
+        for field in variation.held_conflicts
+    ]
     if variation.action == "create":
         return [diff.created(subject)]
     if variation.action == "update":
-        return [f"{diff.CHANGE} {subject} update {', '.join(variation.fields)}".rstrip()]
+        return [f"{diff.CHANGE} {subject} update {', '.join(variation.fields)}".rstrip(), *held]
     if variation.action == "error":
         return [diff.problem(subject, f"error: {variation.message or ''}")]
-    return [diff.same(subject)] if verbose else []
+    return [diff.same(subject), *held] if verbose else held
 
 
 def plan_lines(product: dict[str, Any], verbose: bool = False) -> list[str]:

@@ -144,7 +144,8 @@ def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
 
 
 def _variations(plan: ExportPlan, spell: Spell) -> dict[str, Any]:
-    """``variations: [{productId, parentProductId, sku, action, fields, message?}]`` and
+    """``variations: [{productId, parentProductId, sku, action, fields, heldConflicts?,
+    message?}]`` and
     ``pruneVariations: [{parentProductId, wooVariationId, sku}]``."""
     return {
         "variations": [
@@ -154,6 +155,7 @@ def _variations(plan: ExportPlan, spell: Spell) -> dict[str, Any]:
                 "sku": v.sku,
                 "action": v.action,
                 "fields": list(v.fields),
+                **({"heldConflicts": list(v.held_conflicts)} if v.held_conflicts else {}),
                 **({"message": spell_params(v.message, spell)} if v.message else {}),
             }
             for v in plan.variations

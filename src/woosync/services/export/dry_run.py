@@ -198,6 +198,8 @@ def plan_export(
         variations = plan_variations_of(run, parents, chosen, prune=request.prune_variations)
     for variation in variations.variations:
         counts[variation.action if variation.action in counts else "error"] += 1
+        if variation.held_conflicts:
+            counts["conflicts"] += 1
     summary = PlanSummary(**counts, excluded=job.excluded_count)
     return ExportPlan(
         job.connection_id,

@@ -34,6 +34,7 @@ __all__ = [
     "OPTIONS_KEY",
     "VARIATION_SCALARS",
     "VariationValues",
+    "fields_of_keys",
     "global_slugs",
     "options_payload",
     "options_print",
@@ -41,6 +42,16 @@ __all__ = [
     "variation_payload",
     "variation_targets",
 ]
+
+
+def fields_of_keys(targets: Sequence[sync_targets.Target], keys: Iterable[str]) -> list[str]:
+    """The catalog fields behind ``keys`` (a variation's options: ``attributes``), in the order
+    of ``targets``."""
+    wanted = set(keys)
+    found = [t.field for t in targets if t.key in wanted]
+    if OPTIONS_KEY in wanted:
+        found.append("attributes")
+    return found
 
 
 def options_payload(

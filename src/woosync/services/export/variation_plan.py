@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from woosync.services.export.variation_match import match_parent, skus_to_look_up
-from woosync.services.export.variation_payload import OPTIONS_KEY
+from woosync.services.export.variation_payload import fields_of_keys
 from woosync.services.export.variation_records import Family
 from woosync.services.export.variation_results import (
     PlannedVariation,
@@ -30,17 +30,15 @@ def plan_variations(
     def planned(
         v: VariationItem, action: str, keys: Sequence[str] = (), message: str | None = None
     ) -> None:
-        fields = [t.field for t in export.targets if t.key in keys]
-        if OPTIONS_KEY in keys:
-            fields.append("attributes")
         found.variations.append(
             PlannedVariation(
                 int(v.row.id),
                 v.family.product_id,
                 str(v.row.sku or ""),
                 action,
-                tuple(fields),
+                tuple(fields_of_keys(export.targets, keys)),
                 message,
+                v.held,
             )
         )
 
@@ -69,9 +67,7 @@ def plan_variations(
             chosen_of[family.product_id] = chosen
         for v in chosen:
             if v.woo_id:
-                keys = [
-                    k for k in v.prints if not export.partial or v.previous.get(k) != v.prints[k]
-                ]
+                keys = export.partial_keys(v) if export.partial else list(v.prints)
                 planned(v, "update" if keys else "unchanged", keys)
     if not listed:
         return found

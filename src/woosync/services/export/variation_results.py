@@ -28,6 +28,7 @@ class VariationResult:
     last_exported_at: datetime | None = None
     message: str | None = None
     created: bool = False  # the store's variation was created by this run
+    held_conflicts: tuple[str, ...] = ()  # fields a partial export left out: in conflict
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class PlannedVariation:
     action: str  # create, update, unchanged or error
     fields: tuple[str, ...] = ()
     message: str | None = None
+    held_conflicts: tuple[str, ...] = ()  # fields a partial export leaves out
 
 
 @dataclass(slots=True)
@@ -80,6 +82,8 @@ class VariationItem:
     last_exported_at: datetime | None = None
     keys: list[str] = field(default_factory=list)
     options: dict[str, str] = field(default_factory=dict)  # in store terms (store_options)
+    conflicts: frozenset[str] = frozenset()  # keys in conflict (the sync record's)
+    held: tuple[str, ...] = ()  # the fields of those a partial export left out
 
 
 def pruned_variation(outcome: VariationOutcome) -> PrunedVariation:

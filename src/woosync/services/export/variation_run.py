@@ -220,6 +220,7 @@ def product_result(connection_id: int, result: VariationResult) -> ProductResult
         change=_change(result),
         sku=result.sku,
         parent_product_id=result.parent_product_id,
+        held_conflicts=result.held_conflicts,
     )
 
 

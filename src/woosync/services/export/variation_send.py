@@ -22,7 +22,7 @@ from woosync.services.export.images import VariationImageClaims
 from woosync.services.export.records import RETRY_STATUSES, SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.variation_match import LocalVariation, holder_elsewhere
-from woosync.services.export.variation_payload import OPTIONS_KEY
+from woosync.services.export.variation_payload import fields_of_keys
 from woosync.services.export.variation_records import Family
 from woosync.services.export.variation_results import (
     FAILED,
@@ -186,7 +186,14 @@ class VariationSender:
         fields = self._fields_of(keys)
         created = outcome.write.action == "create" and not outcome.recovered
         self.finish(
-            variation.family, variation.row, woo_id, SUCCESS, fields=fields, at=now, created=created
+            variation.family,
+            variation.row,
+            woo_id,
+            SUCCESS,
+            fields=fields,
+            at=now,
+            created=created,
+            held=variation.held,
         )
         sources = _image_sources(variation, answer)
         written = Written(self.targets, outcome.write.payload, sources)
@@ -212,9 +219,7 @@ class VariationSender:
         token = tuple(keys)
         found = self._fields.get(token)
         if found is None:
-            found = [t.field for t in self.targets if t.key in keys]
-            if OPTIONS_KEY in keys:
-                found.append("attributes")
+            found = fields_of_keys(self.targets, keys)
             if len(self._fields) < 64:
                 self._fields[token] = found
         return found
@@ -256,8 +261,9 @@ class VariationSender:
         fields: Sequence[str] = (),
         at: datetime | None = None,
         created: bool = False,
+        held: tuple[str, ...] = (),
     ) -> None:
-        """One variation's result, reported."""
+        """One variation's result, reported (``held``: fields left out, in conflict)."""
         result = VariationResult(
             int(row.id),
             family.product_id,
@@ -269,6 +275,7 @@ class VariationSender:
             at,
             message,
             created,
+            held,
         )
         self.report.results.append(result)
         if self.on_result is not None:

@@ -36,6 +36,7 @@ from woosync.services.export.variation_parents import VariableParents
 from woosync.services.export.variation_payload import (
     OPTIONS_KEY,
     VariationValues,
+    fields_of_keys,
     global_slugs,
     options_payload,
     variation_payload,
@@ -199,12 +200,36 @@ class VariationExport:
         previous = dict(getattr(sync, "exported_values", None) or {})
         woo_id = int(getattr(sync, "woo_product_id", 0) or 0)
         last = getattr(sync, "last_exported_at", None)
-        return VariationItem(family, row, values, prints, previous, woo_id, last, options=options)
+        conflicts = frozenset(getattr(sync, "conflicts", None) or ())
+        return VariationItem(
+            family,
+            row,
+            values,
+            prints,
+            previous,
+            woo_id,
+            last,
+            options=options,
+            conflicts=conflicts,
+        )
+
+    def partial_keys(self, variation: VariationItem) -> list[str]:
+        """What a partial export sends of a linked variation: the keys whose fingerprint changed
+        since the last sync, but for a field in conflict, which waits for a decision (import
+        ``--on-conflict``, an edit, or a full export) as a product's does; the fields held so
+        are noted in ``variation.held``."""
+        prints, previous = variation.prints, variation.previous
+        changed = [k for k in prints if previous.get(k) != prints[k]]
+        if not variation.conflicts:
+            return changed
+        held = [k for k in changed if k in variation.conflicts]
+        variation.held = tuple(fields_of_keys(self.targets, held))
+        return [k for k in changed if k not in variation.conflicts]
 
     def _update_by_link(self, variation: VariationItem) -> VariationWrite | None:
         keys = list(variation.prints)
         if self.partial:
-            keys = [k for k in keys if variation.previous.get(k) != variation.prints[k]]
+            keys = self.partial_keys(variation)
             if not keys:
                 self.sender.finish(
                     variation.family,
@@ -212,6 +237,7 @@ class VariationExport:
                     variation.woo_id,
                     UNCHANGED,
                     at=variation.last_exported_at,
+                    held=variation.held,
                 )
                 return None
         return self._write(variation, "update", keys, variation.woo_id)
