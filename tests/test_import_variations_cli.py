@@ -338,3 +338,51 @@ def test_a_variation_image_is_learnt_by_the_store_registry(
     assert polo is not None and cap is not None
     assert sandbox.variations(polo["id"])[0]["image"]["id"] == media["TEE-S"]
     assert [image["id"] for image in cap["images"]] == [media["TEE-M"]]
+
+
+def test_a_catalog_loaded_beside_a_store_that_has_the_variations_gets_conflicts_not_overwrites(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second catalog loaded from a file while the store already holds the products: a
+    variation's value that differs from the store's, never synced, is a conflict (both kept),
+    not the store's silently; one that agrees is linked."""
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+
+    monkeypatch.setenv("WOOSYNC_HOME", str(tmp_path / "second"))
+    key, secret = sandbox.create_key("read_write")
+    added = cli(
+        "connections", "add", "--name", "Retail", "--url", sandbox.home,
+        "--consumer-key", key, "--consumer-secret", secret,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    source.write_text(CATALOG.replace("stock_quantity: 5", "stock_quantity: 9"))
+    assert cli("products", "load", str(source)).exit_code == 0
+
+    imported = run_json(cli, "import", "--update-existing")
+    by_sku = {product["sku"]: product for product in imported["products"]}
+    [conflict] = by_sku["TEE-S-RED"]["conflicts"]
+    assert (conflict["field"], conflict["catalog"], conflict["store"]) == ("stock_quantity", 9, 5)
+    assert imported["conflictCount"] == 1, imported["conflicts"]
+    shown = run_json(cli, "products", "show", "TEE-S-RED")
+    assert shown["stock_quantity"] == 9
+    store_side = sandbox.find_sku("TEE-S-RED")
+    assert store_side is not None and store_side["stock_quantity"] == 5
+
+    planned = cli("export", "-c", "1", "--all", "--partial", "--fields", FIELDS, "--dry-run")
+    assert "! TEE-S-RED stock_quantity left out: in conflict" in planned.stdout, planned.stdout
+    assert "4 unchanged, 0 skipped, 0 excluded, 1 conflicts" in planned.stdout
+    held = run_json(cli, "export", "-c", "1", "--all", "--partial", "--fields", FIELDS)
+    assert held["success"], held
+    [result] = [r for r in held["results"] if r.get("heldConflicts")]
+    assert (result["productId"], result["heldConflicts"]) == (shown["id"], ["stock_quantity"])
+    still = sandbox.find_sku("TEE-S-RED")
+    assert still is not None and still["stock_quantity"] == 5  # no job settles a conflict
+    settled = run_json(cli, "export", "-c", "1", "--all", "--fields", FIELDS)  # a full export
+    assert settled["success"], settled
+    found = sandbox.find_sku("TEE-S-RED")
+    assert found is not None and found["stock_quantity"] == 9
+    assert run_json(cli, "import", "--update-existing")["conflictCount"] == 0

@@ -263,3 +263,57 @@ def test_conflicts_over_every_store_in_one_run(
     assert found[1] == []
     assert [(c["field"], c["catalog"], c["store"]) for c in found[2]] == [("price", "13", "14")]
     assert "1 conflicts" in cli("sync-status", "--connection", "all").stdout
+
+
+def test_a_store_product_adopted_by_sku_never_overwrites_a_catalog_value_silently(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """The store already had the product when the catalog was loaded (a shop moving to woosync):
+    where both sides hold different values and nothing was ever synced, which one is newer is
+    unknown, so the first import reports conflicts instead of taking the store's. A field the
+    catalog does not have comes in; one where both agree is simply linked."""
+    _database, sandboxes, urls = stores
+    key, secret = sandboxes[0].create_key("read_write")
+    with WooClient(urls[0], key, secret, max_retries=0) as client:
+        client.post(
+            "/products",
+            {
+                "sku": "E-1",
+                "name": "Salt & Pepper set",
+                "regular_price": "15.00",
+                "weight": "2",
+                "manage_stock": True,
+                "stock_quantity": 7,
+            },
+        )
+    _load(cli, tmp_path, [CATALOG[0] | {"manage_stock": False}])
+
+    result = cli("import", "--update-existing", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    [product] = data["products"]
+    assert product["status"] == "updated" and "weight" in product["changedFields"]
+    assert not {"price", "manage_stock", "name"} & set(product["changedFields"])
+    found = {c["field"]: (c["catalog"], c["store"]) for c in product["conflicts"]}
+    assert found["price"] == ("12.5", "15.00") and found["manage_stock"] == (False, True)
+    assert "never synced yet" in data["warnings"][-1]
+    [local] = _catalog(cli)
+    assert (local["price"], local["manage_stock"], local["weight"]) == ("12.5", False, "2")
+    assert local["stock_quantity"] == 7  # the catalog had none: the store's comes in
+
+    listed = json.loads(cli("sync-status", "--conflicts", "--json").stdout)
+    assert {c["field"] for c in listed["conflicts"]} == set(found)
+    again = json.loads(cli("import", "--update-existing", "--json").stdout)
+    assert again["conflictCount"] == len(found)  # reported until decided, still nothing taken
+    assert _catalog(cli)[0]["price"] == "12.5"
+    held = cli("export", "--all", "--partial", "--fields", "name,sku,price", "--json")
+    assert held.exit_code == 0, held.stderr
+    [sent] = json.loads(held.stdout)["results"]
+    assert sent["heldConflicts"] == ["price"]
+    still = sandboxes[0].find_sku("E-1")
+    assert still is not None and still["regular_price"] == "15.00"  # no job settles it for you
+
+    taken = cli("import", "--update-existing", "--on-conflict", "store", "--json")
+    assert json.loads(taken.stdout)["conflictCount"] == 0
+    assert (_catalog(cli)[0]["price"], _catalog(cli)[0]["manage_stock"]) == ("15.00", True)
+    assert cli("sync-status", "--conflicts").stdout.strip() == "No conflicts."

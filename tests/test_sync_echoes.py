@@ -40,13 +40,17 @@ def _print(value: Any, target: sync_targets.Target = PRICE) -> str:
         ("13", "14", "12.5", None, "store", True, False),
         ("13", "14", "12.5", None, "catalog", False, False),
         ("14", "14", "12.5", None, "skip", True, False),  # both made the same edit
-        ("12.5", "14", None, None, "skip", True, False),  # never synced: the store's comes in
+        (None, "14", None, None, "skip", True, False),  # never synced: the store's comes in
+        ("14", "14", None, None, "skip", True, False),  # ... as when both sides agree
+        ("12.5", "14", None, None, "skip", False, True),  # both hold one: which is newer?
+        ("12.5", "14", None, None, "store", True, False),
+        ("12.5", "14", None, None, "catalog", False, False),
         ("12.5", None, None, None, "skip", False, False),  # ... but a blank never wipes
         ("12.5", "12.5", "12.5", "ffff", "skip", True, False),  # the echo differs: an edit
     ],
 )
 def test_each_case_of_the_three_way_decision(
-    catalog: str,
+    catalog: str | None,
     store: str | None,
     base: str | None,
     echo: str | None,
@@ -62,9 +66,9 @@ def test_each_case_of_the_three_way_decision(
     if taken and store is not None:
         assert result.base["regular_price"] == _print(store)
         assert "regular_price" not in result.echoes  # equal to the base: not kept
-    if on_conflict == "catalog" and base is not None and catalog != store:
+    if on_conflict == "catalog" and catalog != store:
         assert result.echoes["regular_price"] == _print(store)  # seen, the base untouched
-        assert result.base["regular_price"] == _print(base)
+        assert result.base.get("regular_price") == (None if base is None else _print(base))
 
 
 def test_a_conflict_keeps_both_values_and_is_dropped_once_decided() -> None:

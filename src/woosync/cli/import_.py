@@ -82,7 +82,8 @@ def import_command(
         typer.Option(
             "--on-conflict",
             metavar="SIDE",
-            help="A field changed both in the catalog and in the store since the last sync: "
+            help="A field changed both in the catalog and in the store since the last sync (or "
+            "different on both sides before its first sync): "
             "skip (keep both, report it), catalog (keep the catalog's; the next export sends it) "
             "or store (take the store's).",
         ),

@@ -45,7 +45,7 @@ def sync_status_command(
         typer.Option(
             "--conflicts",
             help="List the fields changed both in the catalog and in the store since the last "
-            "sync, with both values.",
+            "sync (or different on both sides before their first sync), with both values.",
         ),
     ] = False,
     listing: ListOptions = ListOptions(),

@@ -154,7 +154,8 @@ class Tally:
         if self.conflicts:
             found.append(
                 f"{self.conflicts} field(s) of {self.conflicted_products} product(s) changed both "
-                "in the catalog and in the store since the last sync; both kept ('woosync "
+                "in the catalog and in the store since the last sync (or differ, never synced yet); "
+                "both kept ('woosync "
                 "sync-status --conflicts' lists them; resolve with 'import "
                 f"{param('on_conflict')} catalog|store' or edit one side)"
             )

@@ -78,10 +78,13 @@ def queue_sync(
     else:
         base = fingerprinter.for_store_product(woo, attribute_names, run.attribute_ids())
         echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
-        if reconciled is not None:
-            base.update(
+        if reconciled is not None:  # linked now: the store's values are the base, but for
+            base.update(  # what came in, and for a field in conflict (never synced: none)
                 {key: reconciled.base[key] for key in reconciled.taken if key in reconciled.base}
             )
+            for key in reconciled.conflicts:
+                base.pop(key, None)
+            conflicts = reconciled.conflicts or None
         else:  # new: the owned fields the fingerprints lack, as the next import would take them
             first = first_sync(
                 woo,

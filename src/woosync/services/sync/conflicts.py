@@ -111,7 +111,9 @@ def reconcile(
     """Decide, per field, whether the store's value comes in. ``unchanged``: the keys of fields
     already seen to equal their echo (evaluated, nothing comes in; no state made for them).
 
-    - never synced (no base): the store's value comes in (a blank one never wipes the catalog);
+    - never synced (no base): the store's value comes in when the catalog has none or the same
+      one (a blank store value never wipes the catalog); both holding different values is a
+      conflict, as neither side is known to be the newer;
     - the store's value equals its echo: the store did not change it, the catalog is left alone;
     - the store changed it and the catalog did not (or both now agree): it comes in;
     - both changed: a conflict, resolved by ``on_conflict`` (``skip`` keeps both sides and reports
@@ -130,25 +132,39 @@ def reconcile(
         known = base.get(key)
         echo = echoes.get(key, known)
         if echo is None:
-            if sync_targets.local_value(state.target, state.store_value) is not None:
-                _take(result, state, empty)  # a blank store value never wipes the catalog
+            if sync_targets.local_value(state.target, state.store_value) is None:
+                continue  # a blank store value never wipes the catalog
+            if state.lands_in_base and state.catalog_print not in (empty, state.store_print):
+                # never synced and both sides hold a value (a store product adopted by SKU, a
+                # field the mapping took on later): which one is newer cannot be known
+                _both_changed(result, state, on_conflict)
+            else:
+                _take(result, state, empty)
             continue
         if state.store_print == echo:
             continue
         changed_here = known is not None and state.catalog_print != known
         if state.catalog_print == state.store_print or not changed_here:
             _take(result, state, empty)
-            continue
-        if on_conflict == "store":
-            _take(result, state, empty)
-        elif on_conflict == "catalog":
-            result.echoes[key] = state.store_print  # seen; the next export sends the catalog's
         else:
-            conflict = Conflict(key, state.target.field, state.catalog_value, state.store_value)
-            result.conflicts[key] = conflict.as_dict()
-            result.found.append(conflict)
+            _both_changed(result, state, on_conflict)
     result.echoes = compact_echoes(result.echoes, result.base)
     return result
+
+
+def _both_changed(result: Reconciled, state: FieldState, on_conflict: str) -> None:
+    """The catalog and the store hold different values and both may be the edit: ``on_conflict``
+    decides (``store`` takes the store's, ``catalog`` keeps the catalog's for the next export to
+    send, ``skip`` keeps both and reports a :class:`Conflict`)."""
+    key = state.target.key
+    if on_conflict == "store":
+        _take(result, state, NOTHING)
+    elif on_conflict == "catalog":
+        result.echoes[key] = state.store_print  # seen; the next export sends the catalog's
+    else:
+        conflict = Conflict(key, state.target.field, state.catalog_value, state.store_value)
+        result.conflicts[key] = conflict.as_dict()
+        result.found.append(conflict)
 
 
 def drifted(result: Reconciled, store_prints: Mapping[str, str]) -> None:
