@@ -24,6 +24,7 @@ from woosync.services.imports.fields import (
     needs_attribute_slugs,
     unsupported_reason,
 )
+from woosync.services.sync.targets import resolve_targets
 
 # Real WooCommerce answers (copied from the shared reference captures).
 CAPTURES = Path(__file__).resolve().parent / "fixtures" / "import"
@@ -226,3 +227,30 @@ def test_cursor_never_passes_the_start_of_the_run_and_never_moves_back() -> None
     older = datetime(2025, 12, 31, tzinfo=UTC)
     assert next_cursor(previous, older, timedelta(0)) == previous
     assert next_cursor(None, newest, timedelta(0)) == newest
+
+
+def test_the_default_rules_bring_back_what_the_export_mapping_sends_under_its_catalog_name() -> (
+    None
+):
+    exported = resolve_targets(
+        ["name", "sku", "wholesalePrice", "COLOR", "custom:Code"],
+        {"wholesalePrice": "regular_price", "COLOR": "pa_color"},
+    )
+    rules = ImportRules.default(exported)
+    woo = {
+        "sku": "A-1",
+        "regular_price": "7.00",
+        "attributes": [
+            {"id": 1, "name": "Color", "slug": "pa_color", "options": ["Red"]},
+            {"id": 0, "name": "Material", "options": ["Oak"]},
+        ],
+    }
+    local = map_product(woo, rules)
+    assert local.custom_fields == {"wholesalePrice": "7.00"}
+    assert "price" not in local.standard  # the catalog's retail price is not this store's
+    assert local.attributes == {"COLOR": "Red", "Material": "Oak"}
+    assert rules.source == (
+        "default mapping (as the export mapping sends them: regular_price -> wholesalePrice, "
+        "pa_color -> COLOR)"
+    )
+    assert ImportRules.default().field_mappings["regular_price"] == "price"

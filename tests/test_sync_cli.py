@@ -317,3 +317,47 @@ def test_a_store_product_adopted_by_sku_never_overwrites_a_catalog_value_silentl
     assert json.loads(taken.stdout)["conflictCount"] == 0
     assert (_catalog(cli)[0]["price"], _catalog(cli)[0]["manage_stock"]) == ("15.00", True)
     assert cli("sync-status", "--conflicts").stdout.strip() == "No conflicts."
+
+
+def test_a_store_price_from_another_catalog_field_comes_back_into_that_field(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """Store 2 sells at the wholesale price (its export mapping: ``wholesalePrice:
+    regular_price``) and has no import mapping: a price edited there comes back into
+    ``wholesalePrice``, never into the catalog's retail price, which store 1 gets."""
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, [CATALOG[0] | {"customFields": {"wholesalePrice": "6.00"}}])
+    created = cli(
+        "export-mapping", "create", "2", "--fields", "name,sku,wholesalePrice",
+        "--map", "wholesalePrice=regular_price",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+    assert cli("export", "--all", "-c", "1", "--fields", "name,sku,price").exit_code == 0
+    assert cli("export", "--all", "-c", "2").exit_code == 0
+    woo = sandboxes[1].find_sku("E-1")
+    assert woo is not None and woo["regular_price"] == "6.00"
+    _edit_in_store(sandboxes[1], urls[1], int(woo["id"]), {"regular_price": "7.00"})
+
+    result = cli("import", "-c", "2", "--update-existing", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["mapping"] == (
+        "default mapping (as the export mapping sends them: regular_price -> wholesalePrice)"
+    )
+    assert data["products"][0]["changedFields"] == ["wholesalePrice"]
+    [local] = _catalog(cli)
+    assert (local["price"], local["customFields"]["wholesalePrice"]) == ("12.5", "7.00")
+    planned = cli(
+        "export",
+        "--all",
+        "-c",
+        "1",
+        "--fields",
+        "name,sku,price",
+        "--partial",
+        "--dry-run",
+        "--json",
+    )
+    assert json.loads(planned.stdout)["summary"]["update"] == 0  # the retail store keeps its price
+    again = json.loads(cli("import", "-c", "2", "--update-existing", "--json").stdout)
+    assert again["unchangedCount"] == 1  # and the wholesale store's price is no edit any more

@@ -29,7 +29,7 @@ from typing import Any
 
 from woosync.core.fields import DEFAULT_IMPORT_FIELDS, DIMENSION_PARTS, STANDARD_FIELDS
 from woosync.services.sync.echoes import key_target
-from woosync.services.sync.targets import Target
+from woosync.services.sync.targets import GLOBAL_ATTRIBUTE, Target
 
 # Local spellings the spec uses for standard fields (its appendix: ``salePrice`` is a standard field).
 LOCAL_ALIASES: dict[str, str] = {
@@ -67,10 +67,33 @@ class ImportRules:
     all_attributes: bool = True
 
     @classmethod
-    def default(cls) -> ImportRules:
+    def default(cls, export_targets: Sequence[Target] = ()) -> ImportRules:
         """No import mapping (``use_mapping=False``, or none active): the default fields,
-        attributes kept under their store names."""
-        return cls(dict(DEFAULT_IMPORT_FIELDS), {}, "default mapping")
+        attributes kept under their store names, but what the store's export mapping
+        (``export_targets``) fills from another catalog field comes back into that field:
+        ``wholesalePrice: regular_price`` exported makes ``regular_price`` come into
+        ``wholesalePrice``, ``COLOR: pa_color`` makes ``pa_color`` come into ``COLOR``. So a store
+        never writes its value into a catalog field the export does not fill from it (a
+        wholesale store's price into the catalog's retail price)."""
+        fields = dict(DEFAULT_IMPORT_FIELDS)
+        attributes: dict[str, str] = {}
+        turned: list[str] = []
+        for target in export_targets:
+            prefix, _, bare = target.field.rpartition(":")
+            if target.kind == GLOBAL_ATTRIBUTE and prefix in ("", "attribute"):
+                attributes[target.woo] = bare
+                turned.append(f"{target.woo} -> {bare}")
+            elif (
+                target.woo in fields
+                and prefix in ("", "custom")
+                and local_name(fields[target.woo]) != local_name(bare)
+            ):
+                fields[target.woo] = bare
+                turned.append(f"{target.woo} -> {bare}")
+        source = "default mapping"
+        if turned:
+            source += f" (as the export mapping sends them: {', '.join(turned)})"
+        return cls(fields, attributes, source)
 
     def owns(self, woo_field: str) -> bool:
         """Whether a store edit of ``woo_field`` comes back into an existing product."""

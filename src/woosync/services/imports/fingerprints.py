@@ -65,6 +65,10 @@ class Fingerprinter:
             target for target in map(self._target, STANDARD_FIELDS) if target is not None
         ]
 
+    def selected_targets(self) -> tuple[Target, ...]:
+        """The targets of the export mapping's selected fields (none without a mapping)."""
+        return tuple(self._base)
+
     def _target(self, name: str) -> Target | None:
         """The target export gives ``name`` (``None`` when it clashes with one already chosen)."""
         if name in self._fields:

@@ -53,7 +53,9 @@ def start(db: Database, ref: int | str | None, use_mapping: bool) -> Start:
         else Fingerprinter()
     )
     if mapping is None:
-        return Start(conn, conn.id, ImportRules.default(), fingerprinter)
+        return Start(
+            conn, conn.id, ImportRules.default(fingerprinter.selected_targets()), fingerprinter
+        )
     rules = ImportRules.from_mapping(
         mapping.attribute_mappings, mapping.field_mappings, f"import mapping {mapping.id}"
     )
