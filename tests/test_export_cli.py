@@ -251,6 +251,31 @@ def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -
     assert "restore" in plan.stdout
 
 
+def test_a_product_trashed_in_the_store_fails_saying_how_to_keep_it_out(
+    cli, setup, sandbox
+) -> None:
+    """Deleted in the store by its manager: never sent there silently again; the error names
+    both ways out, and the one that keeps it out works as written."""
+    store, conn, ids = setup
+    shop, url = sandbox
+    fields = ("--fields", "name,sku,price")
+    assert cli("export", "--products", str(ids[0]), *fields).exit_code == 0
+    woo_id = sync_of(store, conn, ids[0]).woo_product_id  # type: ignore[union-attr]
+    key, secret = shop.create_key("read_write")
+    with WooClient(url, key, secret) as client:
+        client.delete(f"/products/{woo_id}")  # to the trash
+    failed = cli("export", "--products", str(ids[0]), *fields)
+    assert failed.exit_code != 0
+    hint = failed.stderr.split("keep it out of this store ('", 1)[1].split("')", 1)[0]
+    assert "--restore-trashed" in failed.stderr and hint.startswith("woosync products exclude ")
+    assert cli(*hint.split()[1:]).exit_code == 0
+    kept_out = cli("export", "--products", str(ids[0]), *fields, "--json")
+    assert kept_out.exit_code == 0, kept_out.stderr
+    assert json.loads(kept_out.stdout)["counts"]["excluded"] == 1
+    with WooClient(url, key, secret) as client:
+        assert client.get(f"/products/{woo_id}")["status"] == "trash"  # left as its manager left it
+
+
 def test_a_refused_export_is_in_the_log_file_and_locks_are_per_database(
     cli, setup, tmp_path
 ) -> None:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -195,9 +196,11 @@ def in_trash(run: Run, item: Item) -> None:
     if run.options.restore_trashed:
         item.restore = True
         return
+    exclude = f"woosync products exclude {shlex.quote(item.sku)} --connection {run.connection_id}"
     item.fail(
         f'store product #{item.woo_id} (SKU "{item.sku}") is in the store\'s trash; run again '
-        f"with {param('restore_trashed')} to restore and update it, or delete it there for good"
+        f"with {param('restore_trashed')} to restore and update it, or keep it out of this "
+        f"store ('{exclude}')"
     )
 
 
