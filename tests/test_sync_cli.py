@@ -361,3 +361,28 @@ def test_a_store_price_from_another_catalog_field_comes_back_into_that_field(
     assert json.loads(planned.stdout)["summary"]["update"] == 0  # the retail store keeps its price
     again = json.loads(cli("import", "-c", "2", "--update-existing", "--json").stdout)
     assert again["unchangedCount"] == 1  # and the wholesale store's price is no edit any more
+
+
+def test_a_full_dry_run_shows_no_difference_for_the_stores_copies_of_images_and_paths(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """The store answers its own upload URL for an image and a category's bare name: the plan
+    compares them as the catalog names them, so a full export's dry run shows nothing to change."""
+    _database, sandboxes, _urls = stores
+    _load(cli, tmp_path, [CATALOG[0] | {"categories": ["Kitchen > Salt"]}])
+    fields = ("--fields", "name,sku,price,images,categories")
+    assert cli("export", "--all", *fields).exit_code == 0
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None and woo["images"][0]["src"] != CATALOG[0]["images"][0]
+    assert [c["name"] for c in woo["categories"]] == ["Salt"]
+
+    planned = cli("export", "--all", *fields, "--dry-run", "--json")
+    assert planned.exit_code == 0, planned.stderr
+    [product] = json.loads(planned.stdout)["products"]
+    assert product["action"] == "unchanged", product
+    _load(cli, tmp_path, [{"sku": "E-1", "categories": ["Kitchen > Pepper"]}])
+    planned = cli("export", "--all", *fields, "--dry-run", "--json")
+    [product] = json.loads(planned.stdout)["products"]
+    assert [(c["field"], c["old"], c["new"]) for c in product["fields"]] == [
+        ("categories", ["Kitchen > Salt"], ["Kitchen > Pepper"])
+    ]

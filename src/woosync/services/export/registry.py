@@ -101,6 +101,7 @@ class StoreRegistry:
         # with a database, image rows stay there: read per chunk (load_images) or per URL
         self._db: Database | None = None
         self._looked_up: set[str] = set()  # image URLs read from the database in this window
+        self._paths: dict[int, str] | None = None  # category id -> path (category_path)
 
     # loading and saving -----------------------------------------------------------------------
     @classmethod
@@ -166,6 +167,20 @@ class StoreRegistry:
                 self._read_images(session, [src])
             found = self._refs.get((IMAGE, src))
         return found
+
+    def category_path(self, woo_id: int) -> str | None:
+        """The path of the store's category ``woo_id`` as the registry knows it (``None``: not
+        known); what a plan shows instead of the store's bare category name."""
+        if self._paths is None:  # made once, when a plan first asks
+            self._paths = {}
+            for (kind, key), known in self._refs.items():
+                if kind == CATEGORY:
+                    self._paths.setdefault(known, key)
+        return self._paths.get(woo_id)
+
+    def urls_of_image(self, image_id: int) -> set[str]:
+        """The catalog URLs the store image ``image_id`` stands for (uploaded from them)."""
+        return self._urls_of_image(image_id)
 
     def _urls_of_image(self, image_id: int) -> set[str]:
         """The URLs known for a store image id (in memory, and in the database when it is used)."""
@@ -256,6 +271,8 @@ class StoreRegistry:
         self._refs[ref] = woo_id
         self._new[ref] = woo_id
         self._dropped.discard(ref)
+        if kind == CATEGORY:
+            self._paths = None
 
     def forget(self, kind: str, key: str) -> None:
         """Drop a ref the store no longer honours (e.g. a deleted image)."""
@@ -266,6 +283,7 @@ class StoreRegistry:
             self._image_urls.get(woo_id, set()).discard(key)
         self._folded.pop((kind, fold(key)), None)
         self._new.pop((kind, key), None)
+        self._paths = None
 
     # RefResolver (export_plan) ----------------------------------------------------------------
     def _resolved(self, kind: str, key: str, what: str) -> int:
