@@ -276,6 +276,29 @@ def test_a_product_trashed_in_the_store_fails_saying_how_to_keep_it_out(
         assert client.get(f"/products/{woo_id}")["status"] == "trash"  # left as its manager left it
 
 
+def test_a_product_deleted_in_the_store_is_created_again_with_a_warning_naming_the_way_out(
+    cli, setup, sandbox
+) -> None:
+    store, conn, ids = setup
+    shop, url = sandbox
+    fields = ("--fields", "name,sku,price")
+    assert cli("export", "--products", str(ids[0]), *fields).exit_code == 0
+    woo_id = sync_of(store, conn, ids[0]).woo_product_id  # type: ignore[union-attr]
+    key, secret = shop.create_key("read_write")
+    with WooClient(url, key, secret) as client:
+        client.delete(f"/products/{woo_id}", params={"force": "true"})
+    again = cli("export", "--products", str(ids[0]), *fields)
+    assert again.exit_code == 0, again.stderr
+    assert (
+        f"store product #{woo_id} is gone from the store (deleted there); it is created again"
+        in (again.stderr)
+    )
+    exclude = again.stderr.split("To keep it out of this store: ", 1)[1].splitlines()[0]
+    assert cli(*exclude.split()[1:]).exit_code == 0
+    kept_out = cli("export", "--products", str(ids[0]), *fields, "--json")
+    assert json.loads(kept_out.stdout)["counts"]["excluded"] == 1
+
+
 def test_a_refused_export_is_in_the_log_file_and_locks_are_per_database(
     cli, setup, tmp_path
 ) -> None:

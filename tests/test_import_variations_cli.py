@@ -386,3 +386,49 @@ def test_a_catalog_loaded_beside_a_store_that_has_the_variations_gets_conflicts_
     found = sandbox.find_sku("TEE-S-RED")
     assert found is not None and found["stock_quantity"] == 9
     assert run_json(cli, "import", "--update-existing")["conflictCount"] == 0
+
+
+def test_a_variation_deleted_in_the_store_is_created_again_with_a_warning_naming_the_way_out(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    held = sandbox.find_sku("TEE-S-RED")
+    assert held is not None
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        path = f"/products/{held['parent_id']}/variations/{held['id']}"
+        client.delete(path, params={"force": "true"})
+    assert cli("products", "edit", "TEE-S-RED", "--price", "20.50").exit_code == 0
+
+    partial = cli("export", "-c", str(conn), "--all", "--partial", "--fields", FIELDS)
+    assert partial.exit_code == 0, partial.stderr
+    assert f"TEE-S-RED: store variation #{held['id']} of product #{held['parent_id']} is gone" in (
+        partial.stderr
+    )
+    created = sandbox.find_sku("TEE-S-RED")
+    assert (
+        created is not None and created["id"] != held["id"] and created["regular_price"] == "20.50"
+    )
+    exclude = partial.stderr.split("To keep it out of this store: ", 1)[1].splitlines()[0]
+    assert cli(*exclude.split()[1:]).exit_code == 0
+    planned = run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS, "--dry-run")
+    assert planned["counts"]["excluded"] == 1
+    assert "TEE-S-RED" not in [v["sku"] for v in planned["variations"]]
+    kept_out = run_json(
+        cli, "export", "-c", str(conn), "--all", "--fields", FIELDS, "--prune-variations"
+    )
+    assert kept_out["counts"]["excluded"] == 1, kept_out
+    assert kept_out["excluded"][0]["sku"] == "TEE-S-RED"
+    assert "prunedVariations" not in kept_out  # the store keeps its copy: never pruned
+    copy = sandbox.find_sku("TEE-S-RED")
+    assert copy is not None
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        client.put(f"/products/{copy['parent_id']}/variations/{copy['id']}", {"regular_price": "1"})
+    imported = run_json(cli, "import", "-c", str(conn), "--update-existing")
+    [result] = [p for p in imported["products"] if p["sku"] == "TEE-S-RED"]
+    assert result["status"] == "excluded", result
+    assert run_json(cli, "products", "show", "TEE-S-RED")["price"] == "20.50"

@@ -229,6 +229,7 @@ def plan_export(
             parents += variable_parents(db, ready)
         creates = would_create(run)
         variations = plan_variations_of(run, parents, chosen, prune=request.prune_variations)
+        job.leave_out(variations.excluded)
     for variation in variations.variations:
         counts[variation.action if variation.action in counts else "error"] += 1
         if variation.held_conflicts:

@@ -159,6 +159,15 @@ class Job:
                 db, self.connection_id, opener, self.targets, registry, self.options, self.progress
             )
 
+    def leave_out(self, entries: Sequence[Excluded]) -> None:
+        """Products (or variations) this store does not take: counted, and kept or handed on."""
+        self.excluded_count += len(entries)
+        if self.on_excluded is None:
+            self.excluded += entries
+        else:
+            for entry in entries:
+                self.on_excluded(entry)
+
     def chunks(self, run: Run) -> Iterator[Chunk]:
         """The chosen products, chunk by chunk, less those this store does not take (kept in
         ``excluded``); those found unchanged without decoding are set apart."""
@@ -187,12 +196,7 @@ class Job:
                 if self.include and kept and not self.options.dry_run:
                     # asked for by name: the store takes them again from now on
                     drop_exclusions(session, self.connection_id, [row[0] for row in kept])
-            self.excluded_count += len(left_out)
-            if self.on_excluded is None:
-                self.excluded += left_out
-            else:
-                for entry in left_out:
-                    self.on_excluded(entry)
+            self.leave_out(left_out)
             run.report(len(left_out))  # counted by count_products: done, nothing to send
             self.seen += len(kept)
             chunk = Chunk([int(row[0]) for row in kept])

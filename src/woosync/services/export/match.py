@@ -11,6 +11,8 @@ create (someone else's product holds the SKU) or an update of a store product th
 
 from __future__ import annotations
 
+import logging
+import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -23,6 +25,8 @@ from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
 
 MAX_SINGLE_ATTEMPTS = 3  # a lone product whose batch keeps failing is given up after this many
+
+log = logging.getLogger("woosync.export")
 
 StoreProducts = dict[str, list[dict[str, Any]]]  # folded SKU -> store products holding it
 
@@ -257,13 +261,29 @@ def relink(run: Run, items: list[Item]) -> list[Item]:
         item.store_product = None
         item.known.store_attributes = None
         item.known.previous = {}
+    gone = {item.product_id: item.woo_id for item in items}
     found = lookup_skus(run, [i.sku for i in items])
     again = []
     for item in items:
         apply_hits(run, item, found.get(item.sku.casefold(), []))
+        if item.action == CREATE:
+            log.warning(
+                "%s",
+                gone_again(item.sku, f"store product #{gone[item.product_id]}", run.connection_id),
+            )
         if _after_link(run, item):
             again.append(item)
     return again
+
+
+def gone_again(sku: str, what: str, connection_id: int) -> str:
+    """The warning for a linked store product or variation deleted in the store and created again
+    (an export makes the store hold what the catalog sends it)."""
+    exclude = f"woosync products exclude {shlex.quote(sku)} --connection {connection_id}"
+    return (
+        f"{sku}: {what} is gone from the store (deleted there); it is created again. To keep it "
+        f"out of this store: {exclude}"
+    )
 
 
 def _after_link(run: Run, item: Item) -> bool:

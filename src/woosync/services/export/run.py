@@ -178,6 +178,10 @@ def export_products(
         def sending_variations(total: int) -> None:  # counts the variations finished
             phases.enter(VARIATIONS, total)
 
+        def left_out(entry: Excluded) -> None:  # a variation kept out of this store
+            job.leave_out([entry])
+            phases(1)
+
         for result in export_variations(
             run,
             parents,
@@ -187,6 +191,7 @@ def export_products(
             failed=unsent,
             start=sending_variations,
             on_pruned=pruned.append,
+            on_excluded=left_out,
         ):
             tally.add(result)
             phases(1)

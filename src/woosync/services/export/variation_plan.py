@@ -13,6 +13,7 @@ from woosync.services.export.variation_results import (
     PrunedVariation,
     VariationItem,
     VariationPlan,
+    excluded_of,
 )
 from woosync.services.export.variations import VariationExport
 
@@ -45,6 +46,7 @@ def plan_variations(
     listed: list[Family] = []
     chosen_of: dict[int, list[VariationItem]] = {}
     for family in families:
+        found.excluded += excluded_of(family, only, whole)
         chosen = []
         for row in family.variations:
             if only is not None and family.product_id not in whole and row.id not in only:
@@ -99,5 +101,6 @@ def plan_variations(
                     False,
                 )
                 for s in matched.unmatched
+                if not family.held_by_excluded(s)
             ]
     return found

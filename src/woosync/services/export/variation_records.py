@@ -3,7 +3,7 @@ store) and their variations (with theirs)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from woosync.db.models import Product, ProductSync
 from woosync.db.raw_rows import row_reader
 from woosync.services.export.records import product_columns
+from woosync.services.selection import exclusions
 
 VARIABLE = "variable"
 VARIATION = "variation"
@@ -30,6 +31,24 @@ class Family:
     store_attributes: list[dict[str, Any]] | None
     variations: list[Any] = field(default_factory=list)  # read-only rows (load_families)
     syncs: dict[int, Any] = field(default_factory=dict)  # variation id -> its sync record
+    # variations kept out of this store (``products exclude``): row -> why; never written, and
+    # the store's copies stay (never pruned)
+    excluded: list[tuple[Any, str]] = field(default_factory=list)
+
+    def held_by_excluded(self, store_variation: Mapping[str, Any]) -> bool:
+        """Whether a store variation is the copy of a variation kept out of this store (by its
+        link, else its SKU): left as it is, never pruned."""
+        if not self.excluded:
+            return False
+        woo_id = int(store_variation.get("id") or 0)
+        sku = str(store_variation.get("sku") or "").casefold()
+        for row, _reason in self.excluded:
+            link = self.syncs.get(int(row.id))
+            if (link is not None and int(link.woo_product_id or 0) == woo_id) or (
+                sku and str(row.sku or "").casefold() == sku
+            ):
+                return True
+        return False
 
 
 def variable_ids(session: Session, product_ids: Iterable[int]) -> list[int]:
@@ -95,6 +114,19 @@ def load_families(
     syncs = {int(row.product_id): row for row in links}
     for family in families.values():
         family.syncs = {int(v.id): syncs[v.id] for v in family.variations if v.id in syncs}
+    child_ids = [int(c.id) for c in children]
+    kept_out = (
+        exclusions(session, connection_id, child_ids if len(child_ids) <= _CHUNK else None)
+        if child_ids
+        else {}
+    )
+    if kept_out:
+        for family in families.values():
+            family.excluded = [
+                (v, kept_out[int(v.id)].reason) for v in family.variations if int(v.id) in kept_out
+            ]
+            if family.excluded:
+                family.variations = [v for v in family.variations if int(v.id) not in kept_out]
     return [families[i] for i in wanted if i in families]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from woosync.services.export.variation_records import Family
+from woosync.services.selection import Excluded
 from woosync.woo import ItemError, VariationOutcome
 
 SUCCESS = "success"
@@ -60,6 +62,7 @@ class PlannedVariation:
 class VariationPlan:
     variations: list[PlannedVariation] = field(default_factory=list)
     pruned: list[PrunedVariation] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)  # kept out of this store
 
 
 @dataclass(slots=True)
@@ -67,6 +70,20 @@ class VariationReport:
     results: list[VariationResult] = field(default_factory=list)
     pruned: list[PrunedVariation] = field(default_factory=list)
     parent_writes: int = 0
+    excluded: list[Excluded] = field(default_factory=list)  # kept out of this store
+
+
+def excluded_of(
+    family: Family, only: Collection[int] | None, whole: Collection[int]
+) -> list[Excluded]:
+    """The family's variations kept out of this store that the run asked for (``only`` those
+    variations, but all of the parents in ``whole``)."""
+    everything = only is None or family.product_id in whole
+    return [
+        Excluded(int(row.id), str(row.sku), why)
+        for row, why in family.excluded
+        if everything or (only is not None and row.id in only)
+    ]
 
 
 @dataclass(slots=True)

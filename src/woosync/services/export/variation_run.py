@@ -38,6 +38,7 @@ from woosync.services.export.variation_results import (
     VariationResult,
 )
 from woosync.services.export.variations import VariationExport
+from woosync.services.selection import Excluded
 
 log = logging.getLogger("woosync.export")
 
@@ -148,12 +149,14 @@ def export_variations(
     failed: Mapping[int, str] | None = None,
     start: Callable[[int], None] | None = None,
     on_pruned: Callable[[PrunedVariation], None] | None = None,
+    on_excluded: Callable[[Excluded], None] | None = None,
 ) -> Iterator[ProductResult]:
     """The variations of ``parents`` (and, with ``--retry-failed``, of the failed variations'
     products), exported; each one's result as a :class:`ProductResult` with its parent. Those of
     the ``failed`` variable products (id -> why) fail, saying why. ``start(n)`` hears how many
     results will come, before any work (when there is any); ``on_pruned`` each store variation
-    ``prune`` deleted, or failed to delete."""
+    ``prune`` deleted, or failed to delete; ``on_excluded`` each variation kept out of this store
+    (``products exclude``), left alone."""
     if chosen.retry:  # the failed variations, under their products (linked or just retried)
         retried = list(parents)
         with run.db.session() as session:
@@ -169,6 +172,9 @@ def export_variations(
             start(_chosen_count(session, list(dict.fromkeys([*parents, *failed])), chosen))
     stage = _stage(run, prune=prune)
     report = stage.run(parents, chosen.only, chosen.whole, created, failed)
+    if on_excluded is not None:
+        for entry in report.excluded:
+            on_excluded(entry)
     for pruned in report.pruned:
         log.info(
             "variation #%s of product %s %s",

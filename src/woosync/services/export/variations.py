@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.db.engine import Database
 from woosync.services.export.images import adopt_variation_image
+from woosync.services.export.match import gone_again
 from woosync.services.export.payload import MissingRefError
 from woosync.services.export.records import SyncRow
 from woosync.services.export.registry import StoreRegistry
@@ -49,6 +50,7 @@ from woosync.services.export.variation_results import (
     VariationItem,
     VariationReport,
     VariationResult,
+    excluded_of,
 )
 from woosync.services.export.variation_send import VariationSender
 from woosync.services.sync import targets as sync_targets
@@ -129,6 +131,7 @@ class VariationExport:
         finish = self.sender.finish
         wanted: list[VariationItem] = []
         for family in families:
+            self.report.excluded += excluded_of(family, only, whole)
             chosen = [
                 v
                 for v in family.variations
@@ -155,6 +158,8 @@ class VariationExport:
             to_list.update({f.product_id: f for f in families if f.woo_id})
         writes = [w for v in wanted if v.woo_id and (w := self._update_by_link(v)) is not None]
         for variation in self.sender.send(writes, by_id):  # linked to a variation now gone
+            what = f"store variation #{variation.woo_id} of product #{variation.family.woo_id}"
+            log.warning("%s", gone_again(str(variation.row.sku), what, self.connection_id))
             variation.woo_id = 0
             to_list[variation.family.product_id] = variation.family
         if to_list:
@@ -303,8 +308,11 @@ class VariationExport:
         )
 
     def _prune(self, family: Family, unmatched: list[Any]) -> list[VariationWrite]:
+        """Deletes of the store variations no catalog variation matches (``prune``), but for the
+        copies of variations kept out of this store: the store keeps those."""
         if not self.prune:
             return []
+        unmatched = [v for v in unmatched if not family.held_by_excluded(v)]
         return [
             VariationWrite(
                 family.woo_id,

@@ -26,6 +26,7 @@ log = logging.getLogger("woosync.import")
 
 STATUSES = ("imported", "updated", "unchanged", "skipped", "failed", "excluded")
 SHOWN_NAMES = 10  # store products named in one warning
+EXCLUDED_HERE = "excluded from this store ('woosync products include' lets it sync again)"
 
 
 @dataclass(frozen=True, slots=True)

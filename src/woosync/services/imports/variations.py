@@ -49,7 +49,7 @@ from woosync.services.imports.match import (
     write_planned,
 )
 from woosync.services.imports.reconcile import reconcile_product
-from woosync.services.imports.results import ProductResult, ValueChange
+from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.imports.variation_fields import (
     OptionReader,
@@ -79,7 +79,6 @@ if TYPE_CHECKING:
 
 VariationLists = dict[int, list[dict[str, Any]] | StoreError]
 
-EXCLUDED_HERE = "excluded from this store ('woosync products include' lets it sync again)"
 REMOVED_LOCALLY = (
     f"removed locally ('woosync products remove'); pass {param('restore_removed')} "
     "to import it again"
@@ -196,7 +195,7 @@ class VariationPage:
     ) -> None:
         run = self.run
         if product.id in run.excluded_ids:
-            self._report(parent, variation, product.id, "skipped", EXCLUDED_HERE)
+            self._report(parent, variation, product.id, "excluded", EXCLUDED_HERE)
             return
         # a newer copy of a variation this run imported (its parent came again, changed)
         imported_now = run.seen_variations.status(variation.woo_id) == "imported"

@@ -39,7 +39,7 @@ from woosync.services.imports.match import (
     write_planned,
 )
 from woosync.services.imports.reconcile import reconcile_product
-from woosync.services.imports.results import ProductResult, ValueChange
+from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.imports.variation_match import Parent
 from woosync.services.imports.variations import VariationLists, VariationPage
@@ -56,7 +56,6 @@ REMOVED_LOCALLY = (
     f"removed locally ('woosync products remove'); pass {param('restore_removed')} "
     "to import it again"
 )
-EXCLUDED_HERE = "excluded from this store ('woosync products include' lets it sync again)"
 RESTORED = "restored: it had been removed locally"
 
 
