@@ -432,3 +432,19 @@ def test_a_variation_deleted_in_the_store_is_created_again_with_a_warning_naming
     [result] = [p for p in imported["products"] if p["sku"] == "TEE-S-RED"]
     assert result["status"] == "excluded", result
     assert run_json(cli, "products", "show", "TEE-S-RED")["price"] == "20.50"
+
+
+def test_a_dry_run_over_every_store_shows_the_variations_too(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    _sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    assert cli("products", "edit", "TEE-S-RED", "--price", "20.50").exit_code == 0
+    planned = cli("export", "-c", "all", "--all", "--partial", "--fields", FIELDS, "--dry-run")
+    assert planned.exit_code == 0, planned.stderr
+    lines = planned.stdout.splitlines()
+    assert lines[0].startswith("Retail (connection 1): 0 to create, 1 to update")
+    assert lines[1:] == ["  ~ TEE-S-RED (variation 3 of product 1) update price"]

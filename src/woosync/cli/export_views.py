@@ -282,8 +282,16 @@ class PlanView(_View):
         self.lines += lines[: max(0, self.LIMIT - len(self.lines))]
 
     def outcome(self, plan: ExportPlan) -> Outcome:
-        """The plan (``products`` spooled under ``--json``)."""
-        return self._outcome(shapes.export_plan(plan, self.spell), "products", self._shown())
+        """The plan (``products`` spooled under ``--json``); its lines: the products', then each
+        variation's and each store variation ``--prune-variations`` would delete."""
+        variations = [
+            line
+            for variation in plan.variations
+            for line in variation_plan_lines(variation, self.verbose)
+        ]
+        strays = [diff.deleted(_stray(stray, self.spell)) for stray in plan.prune_variations]
+        lines = [*self._shown(), *variations, *strays]
+        return self._outcome(shapes.export_plan(plan, self.spell), "products", lines)
 
     def _shown(self) -> list[str]:
         more = self.count - len(self.lines)
@@ -302,21 +310,12 @@ class PlanView(_View):
             def say(text: str) -> None:
                 console.print(text, markup=False, highlight=False, soft_wrap=True)
 
-            variation_lines = [
-                line
-                for variation in plan.variations
-                for line in variation_plan_lines(variation, self.verbose)
-            ]
-            if self.lines or variation_lines:
+            if outcome.details:
                 say(f"Export plan for connection {plan.connection_id} (dry run):")
             for line in outcome.details:
                 say(line)
             for made in plan.would_create:
                 say(diff.created(f"{made.kind} {diff.show(made.name)} in the store"))
-            for line in variation_lines:
-                say(line)
-            for stray in plan.prune_variations:
-                say(diff.deleted(_stray(stray, self.spell)))
             for entry in self.left_out.kept:
                 say(f"left out: product {entry['productId']} ({entry['sku']}): {entry['message']}")
             say(f"connection {plan.connection_id}: {counts_line(document['counts'], dry_run=True)}")
