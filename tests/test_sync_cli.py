@@ -386,3 +386,25 @@ def test_a_full_dry_run_shows_no_difference_for_the_stores_copies_of_images_and_
     assert [(c["field"], c["old"], c["new"]) for c in product["fields"]] == [
         ("categories", ["Kitchen > Salt"], ["Kitchen > Pepper"])
     ]
+
+
+def test_a_sku_renamed_in_one_store_is_not_renamed_back_by_another_stores_import(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, CATALOG)
+    for connection in ("1", "2"):
+        exported = cli("export", "--all", "-c", connection, "--fields", "name,sku,price")
+        assert exported.exit_code == 0, exported.stderr
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"sku": "E-1-NEW"})
+
+    assert cli("import", "-c", "1", "--update-existing").exit_code == 0
+    assert [p["sku"] for p in _catalog(cli)] == ["E-1-NEW"]
+    other = json.loads(cli("import", "-c", "2", "--update-existing", "--json").stdout)
+    assert other["products"][0]["status"] == "unchanged", other  # store 2 still has the old one
+    assert [p["sku"] for p in _catalog(cli)] == ["E-1-NEW"]
+    sent = cli("export", "--all", "-c", "2", "--partial", "--fields", "name,sku,price")
+    assert sent.exit_code == 0, sent.stderr
+    assert sandboxes[1].find_sku("E-1-NEW") is not None and sandboxes[1].find_sku("E-1") is None

@@ -29,8 +29,8 @@ from woosync.services.imports.fields import (
 )
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.conflicts import FieldState, Reconciled, reconcile
-from woosync.services.sync.echoes import attribute_target, with_catalog_images
-from woosync.services.sync.prints import NOTHING, quick_store_print
+from woosync.services.sync.echoes import attribute_target, key_target, with_catalog_images
+from woosync.services.sync.prints import NOTHING, catalog_print, quick_store_print
 
 if TYPE_CHECKING:
     from woosync.db.models import Product
@@ -110,13 +110,35 @@ def reconcile_product(
         unchanged=unchanged,
     )
     result.image_sources = _still_shown(image_sources, woo)
-    fields: dict[str, Any] = {"sku": str(woo.get("sku") or "").strip()}
+    fields: dict[str, Any] = {"sku": _sku(woo, product, sync is not None, echoes, base)}
     if result.taken:
         taken = set(result.taken)
         for item in found:
             if item.state.target.key in taken:
                 fields.update(item.fields())
     return fields, result
+
+
+_SKU = key_target("sku", "sku")
+
+
+def _sku(
+    woo: Mapping[str, Any],
+    product: Product | StoredProduct,
+    linked: bool,
+    echoes: Mapping[str, str],
+    base: Mapping[str, str],
+) -> str:
+    """The SKU the catalog product takes: the store's, unless the product is matched by its link
+    and the store still has the SKU it had at the last sync. Then a SKU changed in the catalog,
+    or taken from another store since, stays (the next export sends it), instead of going back
+    and forth with each store imported."""
+    store = str(woo.get("sku") or "").strip()
+    if linked and product.sku and store != product.sku:
+        echo = echoes["sku"] if "sku" in echoes else base.get("sku")
+        if echo is not None and catalog_print(_SKU, store) == echo:
+            return str(product.sku)
+    return store
 
 
 def first_sync(
