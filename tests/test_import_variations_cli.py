@@ -448,3 +448,29 @@ def test_a_dry_run_over_every_store_shows_the_variations_too(
     lines = planned.stdout.splitlines()
     assert lines[0].startswith("Retail (connection 1): 0 to create, 1 to update")
     assert lines[1:] == ["  ~ TEE-S-RED (variation 3 of product 1) update price"]
+
+
+def test_a_variations_stock_changed_in_the_store_and_the_catalog_adds_up(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """5 in stock: the store sells 2 while one more is booked in the catalog: 4, no conflict."""
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    held = sandbox.find_sku("TEE-S-RED")
+    assert held is not None and held["stock_quantity"] == 5
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        path = f"/products/{held['parent_id']}/variations/{held['id']}"
+        client.put(path, {"stock_quantity": 3})
+    assert cli("products", "edit", "TEE-S-RED", "--stock-quantity", "6").exit_code == 0
+
+    imported = run_json(cli, "import", "-c", str(conn), "--update-existing")
+    assert imported["conflictCount"] == 0, imported["conflicts"]
+    assert run_json(cli, "products", "show", "TEE-S-RED")["stock_quantity"] == 4
+    run_json(cli, "export", "-c", str(conn), "--all", "--partial", "--fields", FIELDS)
+    sent = sandbox.find_sku("TEE-S-RED")
+    assert sent is not None and sent["stock_quantity"] == 4
+    assert run_json(cli, "import", "-c", str(conn), "--update-existing")["updatedCount"] == 0

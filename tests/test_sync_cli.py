@@ -408,3 +408,38 @@ def test_a_sku_renamed_in_one_store_is_not_renamed_back_by_another_stores_import
     sent = cli("export", "--all", "-c", "2", "--partial", "--fields", "name,sku,price")
     assert sent.exit_code == 0, sent.stderr
     assert sandboxes[1].find_sku("E-1-NEW") is not None and sandboxes[1].find_sku("E-1") is None
+
+
+def test_stock_sold_in_two_stores_between_syncs_is_added_up_not_a_conflict(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """10 in stock everywhere; store 1 sells 2, store 2 sells 1: the catalog and both stores end
+    with 7 (every sale counted once), whichever store is imported first."""
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, [CATALOG[0] | {"manage_stock": True, "stock_quantity": 10}])
+    fields = ("--fields", "name,sku,price,manage_stock,stock_quantity")
+    assert cli("export", "--all", "-c", "all", *fields).exit_code == 0
+    for sandbox, url, left in zip(sandboxes, urls, (8, 9), strict=True):
+        woo = sandbox.find_sku("E-1")
+        assert woo is not None and woo["stock_quantity"] == 10
+        _edit_in_store(sandbox, url, int(woo["id"]), {"stock_quantity": left})
+
+    imported = cli("import", "-c", "all", "--update-existing", "--json")
+    assert imported.exit_code == 0, imported.stderr
+    assert [run["result"]["conflictCount"] for run in json.loads(imported.stdout)["stores"]] == [
+        0,
+        0,
+    ]
+    assert _catalog(cli)[0]["stock_quantity"] == 7
+    assert cli("export", "--all", "-c", "all", "--partial", *fields).exit_code == 0
+    assert [s.find_sku("E-1")["stock_quantity"] for s in sandboxes] == [7, 7]  # type: ignore[index]
+
+    again = json.loads(cli("import", "-c", "all", "--update-existing", "--json").stdout)
+    assert [run["result"]["unchangedCount"] for run in again["stores"]] == [1, 1]
+    # a recount in the catalog and a sale in the store since: both changes count
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"stock_quantity": 5})
+    assert cli("products", "edit", "E-1", "--stock-quantity", "6").exit_code == 0
+    merged = json.loads(cli("import", "-c", "1", "--update-existing", "--json").stdout)
+    assert merged["conflictCount"] == 0 and _catalog(cli)[0]["stock_quantity"] == 4  # 6 + 5 - 7

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.conflicts import FieldState, reconcile
 from woosync.services.sync.echoes import (
@@ -220,3 +221,15 @@ def test_the_shortcuts_for_values_answered_as_sent_learn_what_prints_would(
         assert got is None
     if "manage_stock" in changes or "stock_quantity" in changes:
         assert got is not None and set(got) & {"manage_stock", "stock_quantity"}
+
+
+def test_a_stock_quantity_is_added_up_only_from_the_quantity_kept_for_the_current_print() -> None:
+    target = key_target("stock_quantity", "stock_quantity")
+    base = {"stock_quantity": catalog_print(target, 10)}
+    stock.remember(base, 10)
+    assert stock.merged(base, 8, 9) == 7
+    assert stock.merged(base, "8", 9) is None  # not a number: not added up
+    base["stock_quantity"] = catalog_print(target, 12)  # moved by a path that did not keep it
+    assert stock.base_quantity(base) is None and stock.merged(base, 8, 9) is None
+    stock.remember(base, None)
+    assert stock.RAW_KEY not in base

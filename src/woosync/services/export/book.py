@@ -30,6 +30,7 @@ from woosync.services.export.results import (
 from woosync.services.export.results import UNCHANGED as NO_CHANGE
 from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
 from woosync.services.sync import echoes as sync_echoes
+from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
 
 SYNCED = "synced"
@@ -128,6 +129,8 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     current = decide.prints(run, item)  # made once per item (at planning for a partial export)
     previous = dict(known.previous)
     previous.update({key: current[key] for key in sent if key in current})
+    if stock.KEY in sent:  # the quantity itself, for sales in several stores (sync.stock)
+        stock.remember(previous, item.values.get(stock.KEY))
     known.previous = previous
     attributes = answer.get("attributes")
     if isinstance(attributes, list):

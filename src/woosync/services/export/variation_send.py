@@ -34,6 +34,7 @@ from woosync.services.export.variation_results import (
     refusal_message,
 )
 from woosync.services.sync import echoes as sync_echoes
+from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.variation_keys import Written, memory_after_write
 from woosync.woo import ItemError, VariationOutcome, VariationWrite
@@ -183,6 +184,8 @@ class VariationSender:
         woo_id = int(answer.get("id") or variation.woo_id)
         keys = variation.keys
         previous = {**variation.previous, **{k: variation.prints[k] for k in keys}}
+        if stock.KEY in keys:  # the quantity itself, for sales in several stores (sync.stock)
+            stock.remember(previous, variation.values.get(stock.KEY))
         fields = self._fields_of(keys)
         created = outcome.write.action == "create" and not outcome.recovered
         self.finish(

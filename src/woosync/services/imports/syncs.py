@@ -22,6 +22,7 @@ from woosync.db.models import ProductSync
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
 from woosync.services.imports.reconcile import first_sync
+from woosync.services.sync import stock
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
 
@@ -96,6 +97,7 @@ def queue_sync(
             if first is not None:
                 base.update(first.base)
                 echoes = first.echoes or None
+        stock.remember(base, woo.get(stock.KEY))  # as the store holds it (sync.stock)
     if known:
         base = {**base, **known}
     row = {

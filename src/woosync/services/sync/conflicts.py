@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.echoes import compact_echoes
 from woosync.services.sync.prints import NOTHING, catalog_print
@@ -146,10 +147,29 @@ def reconcile(
         changed_here = known is not None and state.catalog_print != known
         if state.catalog_print == state.store_print or not changed_here:
             _take(result, state, empty)
+        elif key == stock.KEY and _added_up(result, state):
+            continue
         else:
             _both_changed(result, state, on_conflict)
     result.echoes = compact_echoes(result.echoes, result.base)
     return result
+
+
+def _added_up(result: Reconciled, state: FieldState) -> bool:
+    """A stock quantity changed on both sides (sales in this store and in others): the catalog
+    takes the sum of both changes (:mod:`.stock`); its base stays what this store holds, so the
+    next export sends the sum here too. ``False`` when the quantities cannot be added up."""
+    store = state.store_value
+    total = stock.merged(result.base, state.catalog_value, store)
+    if total is None:
+        return False
+    key = state.target.key
+    result.taken.append(key)
+    result.base[key] = catalog_print(state.target, store)
+    result.echoes[key] = state.store_print
+    stock.remember(result.base, store)
+    state.store_value = total  # what comes into the catalog
+    return True
 
 
 def _both_changed(result: Reconciled, state: FieldState, on_conflict: str) -> None:
@@ -193,3 +213,5 @@ def _take(result: Reconciled, state: FieldState, empty: str) -> None:
     else:
         result.base[key] = landed
         result.echoes[key] = state.store_print
+    if key == stock.KEY:
+        stock.remember(result.base, state.store_value)
