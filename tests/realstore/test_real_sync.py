@@ -362,3 +362,26 @@ def test_a_term_added_in_the_store_comes_in_and_an_unowned_edit_is_put_back(
     store.mark()
     as_json(cli("--json", "export", "--all", "--partial"))
     assert store.write_requests() == []
+
+
+def test_stock_sold_in_the_store_and_recounted_in_the_catalog_adds_up(
+    cli: Any, real_connection: RealStore
+) -> None:
+    """10 in stock; the store sells 2 while the catalog books 1 more: 9 on both sides."""
+    store = real_connection
+    product_id = add_product(cli, "RT-STOCK")
+    ok(cli("products", "edit", str(product_id), "--manage-stock", "--stock-quantity", "10"))
+    fields = ("--fields", "name,sku,price,manage_stock,stock_quantity")
+    as_json(cli("--json", "export", "--all", *fields))
+    store_id = woo_id(cli, product_id)
+    with store.api() as api:
+        assert api.put(f"/products/{store_id}", json={"stock_quantity": 8}).status_code == 200
+    ok(cli("products", "edit", str(product_id), "--stock-quantity", "11"))
+
+    taken = as_json(cli("--json", "import", "--update-existing"))
+    assert taken["conflictCount"] == 0, taken["conflicts"]
+    assert show(cli, product_id)["stock_quantity"] == 9
+    as_json(cli("--json", "export", "--all", "--partial", *fields))
+    assert store_products_with_sku(store, "RT-STOCK")[0]["stock_quantity"] == 9
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert again["updatedCount"] == 0, again["products"]
