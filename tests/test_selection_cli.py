@@ -159,7 +159,7 @@ def test_exclude_keeps_the_store_copy_and_include_updates_it(cli, setup, shops) 
     }  # fmt: skip
     record = next(r for r in status["records"] if r["productId"] == ids[0])
     assert (record["syncStatus"], record["excludedReason"]) == ("excluded", "excluded")
-    assert "excluded (excluded)" in _ok(cli("sync-status")).stdout
+    assert "excluded (products exclude)" in _ok(cli("sync-status")).stdout
     only = json.loads(_ok(cli("--json", "sync-status", "--status", "excluded")).stdout)
     assert [r["productId"] for r in only["records"]] == [ids[0]]
 

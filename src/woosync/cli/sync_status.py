@@ -180,7 +180,8 @@ def _cell(record: SyncRecord | None) -> str | None:
     if record is None:
         return None
     if record.state == "excluded":
-        return f"excluded ({record.excluded_reason})"
+        why = record.excluded_reason
+        return f"excluded ({'products exclude' if why == 'excluded' else why})"
     if record.conflict_count:
         return f"{record.state}, {record.conflict_count} conflict(s)"
     return record.state
