@@ -254,3 +254,12 @@ def test_the_default_rules_bring_back_what_the_export_mapping_sends_under_its_ca
         "pa_color -> COLOR)"
     )
     assert ImportRules.default().field_mappings["regular_price"] == "price"
+
+
+def test_a_catalog_field_the_export_fills_from_another_store_field_has_that_one_source() -> None:
+    """``price: sale_price`` exported: the store's sale price comes back into ``price``, and its
+    regular price (which no catalog field fills) does not overwrite it."""
+    rules = ImportRules.default(resolve_targets(["name", "sku", "price"], {"price": "sale_price"}))
+    local = map_product({"sku": "A-1", "regular_price": "20.00", "sale_price": "15.00"}, rules)
+    assert local.standard["price"] == "15.00"
+    assert "regular_price" not in rules.field_mappings

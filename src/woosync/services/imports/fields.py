@@ -78,6 +78,7 @@ class ImportRules:
         fields = dict(DEFAULT_IMPORT_FIELDS)
         attributes: dict[str, str] = {}
         turned: list[str] = []
+        reversed_: dict[str, str] = {}  # local name -> the WooCommerce field it now comes from
         for target in export_targets:
             prefix, _, bare = target.field.rpartition(":")
             if target.kind == GLOBAL_ATTRIBUTE and prefix in ("", "attribute"):
@@ -89,7 +90,16 @@ class ImportRules:
                 and local_name(fields[target.woo]) != local_name(bare)
             ):
                 fields[target.woo] = bare
+                reversed_[local_name(bare)] = target.woo
                 turned.append(f"{target.woo} -> {bare}")
+        for woo_field, local in list(fields.items()):  # one source per catalog field
+            source_field = reversed_.get(local_name(local))
+            if (
+                source_field is not None
+                and source_field != woo_field
+                and local not in REQUIRED_LOCAL
+            ):
+                del fields[woo_field]
         source = "default mapping"
         if turned:
             source += f" (as the export mapping sends them: {', '.join(turned)})"
