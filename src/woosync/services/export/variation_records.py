@@ -31,7 +31,7 @@ class Family:
     store_attributes: list[dict[str, Any]] | None
     variations: list[Any] = field(default_factory=list)  # read-only rows (load_families)
     syncs: dict[int, Any] = field(default_factory=dict)  # variation id -> its sync record
-    # variations kept out of this store (``products exclude``): row -> why; never written, and
+    # variations kept out of this store (``products exclude``), (row, why): never written, and
     # the store's copies stay (never pruned)
     excluded: list[tuple[Any, str]] = field(default_factory=list)
 
@@ -83,7 +83,8 @@ def load_families(
     """The families of ``parent_ids`` (variable products only), variations oldest first. A
     variation is a read-only row of the columns ``fields`` are read from (``field_value``), with
     its ``id``, ``sku``, ``parent_id`` and ``attributes``; its sync record has its link, the
-    fingerprints last exported and when, its echoes and conflicts."""
+    fingerprints last exported and when, its echoes and conflicts. Variations kept out of this
+    store are set apart in ``Family.excluded``."""
     table: Any = Product.__table__  # type: ignore[attr-defined]
     wanted = list(dict.fromkeys(int(i) for i in parent_ids))
     families: dict[int, Family] = {}

@@ -117,7 +117,8 @@ def reconcile(
       conflict, as neither side is known to be the newer;
     - the store's value equals its echo: the store did not change it, the catalog is left alone;
     - the store changed it and the catalog did not (or both now agree): it comes in;
-    - both changed: a conflict, resolved by ``on_conflict`` (``skip`` keeps both sides and reports
+    - both changed a stock quantity: both changes are added up (:mod:`.stock`);
+    - both changed anything else: a conflict, resolved by ``on_conflict`` (``skip`` keeps both sides and reports
       it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
     """
     result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
@@ -147,9 +148,7 @@ def reconcile(
         changed_here = known is not None and state.catalog_print != known
         if state.catalog_print == state.store_print or not changed_here:
             _take(result, state, empty)
-        elif key == stock.KEY and _added_up(result, state):
-            continue
-        else:
+        elif not (key == stock.KEY and _added_up(result, state)):
             _both_changed(result, state, on_conflict)
     result.echoes = compact_echoes(result.echoes, result.base)
     return result
