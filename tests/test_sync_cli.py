@@ -443,3 +443,34 @@ def test_stock_sold_in_two_stores_between_syncs_is_added_up_not_a_conflict(
     assert cli("products", "edit", "E-1", "--stock-quantity", "6").exit_code == 0
     merged = json.loads(cli("import", "-c", "1", "--update-existing", "--json").stdout)
     assert merged["conflictCount"] == 0 and _catalog(cli)[0]["stock_quantity"] == 4  # 6 + 5 - 7
+
+
+def test_an_import_names_the_linked_products_deleted_or_trashed_in_the_store(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    _database, sandboxes, urls = stores
+    rows = [CATALOG[0] | {"sku": f"E-{n}"} for n in (1, 2, 3)]
+    _load(cli, tmp_path, rows)
+    assert cli("export", "--all", "--fields", "name,sku,price").exit_code == 0
+    key, secret = sandboxes[0].create_key("read_write")
+    held = {sku: sandboxes[0].find_sku(sku) for sku in ("E-1", "E-2", "E-3")}
+    with WooClient(urls[0], key, secret, max_retries=0) as client:
+        client.delete(f"/products/{held['E-1']['id']}", params={"force": "true"})  # type: ignore[index]
+        client.delete(f"/products/{held['E-2']['id']}")  # type: ignore[index]  # to the trash
+
+    imported = cli("import", "--json")
+    assert imported.exit_code == 0, imported.stderr
+    [warning] = json.loads(imported.stdout)["warnings"]
+    assert warning.startswith("2 product(s) linked to this store are no longer in it")
+    assert "E-1 (store product" in warning and "E-2 (store product" in warning
+    assert "E-3" not in warning and "products exclude E-1 --connection 1" in warning
+    assert [p["sku"] for p in _catalog(cli)] == ["E-1", "E-2", "E-3"]  # the catalog keeps them
+
+    assert cli("products", "exclude", "E-1", "-c", "1").exit_code == 0
+    again = json.loads(cli("import", "--json").stdout)
+    assert [w.split(":")[0] for w in again["warnings"]] == [
+        "1 product(s) linked to this store are no longer in it (deleted or trashed there)"
+    ]
+    assert "E-2 (store product" in again["warnings"][0]
+    only = json.loads(cli("import", "--woo-id", str(held["E-3"]["id"]), "--json").stdout)  # type: ignore[index]
+    assert only["warnings"] == []  # a partial listing says nothing of the others

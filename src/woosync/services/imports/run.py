@@ -47,6 +47,7 @@ from woosync.services.imports.fetch import (
     wanted_fields,
     with_category_paths,
 )
+from woosync.services.imports.gone import gone_from_store
 from woosync.services.imports.options import ImportRequest
 from woosync.services.imports.prepare import (
     Start,
@@ -224,6 +225,12 @@ def _fetch_and_write(
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)
+        if ids is None and after is None and not run.incomplete:  # the whole store was listed
+            with db.session() as session:
+                gone = gone_from_store(session, run)
+            if gone is not None:
+                log.warning(gone)
+                run.warnings.append(gone)
         run.deliver()
     finally:
         transaction.close()

@@ -1,0 +1,55 @@
+"""Products linked to a store that a full listing of it no longer shows: deleted or trashed there.
+
+The catalog keeps them (a store's delete never deletes anything in the catalog, which other stores
+share), but the shop owner hears of it at the import that notices, not months later: the next
+export that writes one creates it again in that store (``match.relink``), unless it is kept out
+of that store with ``products exclude``.
+"""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, select
+
+from woosync.db.models import Product, ProductSync
+from woosync.services.imports.results import SHOWN_NAMES
+
+if TYPE_CHECKING:
+    from woosync.services.imports.state import ImportRun
+
+
+def gone_from_store(session: Session, run: ImportRun) -> str | None:
+    """The warning naming the products linked to this store (not kept out of it) that the run's
+    complete listing did not show; ``None`` when there are none."""
+    sync: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    product: Any = Product.__table__  # type: ignore[attr-defined]
+    query = (
+        select(sync.c.woo_product_id, product.c.id, product.c.sku)
+        .join(product, product.c.id == sync.c.product_id)
+        .where(
+            sync.c.connection_id == run.connection_id,
+            sync.c.woo_product_id > 0,
+            product.c.parent_id.is_(None),
+        )
+        .order_by(product.c.id)
+    )
+    missing: list[str] = []
+    count = 0
+    for woo_id, product_id, sku in session.execute(query):
+        if int(woo_id) in run.seen or int(product_id) in run.excluded_ids:
+            continue
+        count += 1
+        if len(missing) < SHOWN_NAMES:
+            missing.append(f"{sku} (store product {woo_id})")
+    if not count:
+        return None
+    more = f" and {count - len(missing)} more" if count > len(missing) else ""
+    example = shlex.quote(missing[0].split(" (", 1)[0])
+    return (
+        f"{count} product(s) linked to this store are no longer in it (deleted or trashed "
+        f"there): {', '.join(missing)}{more}; the catalog keeps them, and the next export that "
+        f"writes one creates it again there ('woosync products exclude {example} --connection "
+        f"{run.connection_id}' keeps one out of this store)"
+    )
