@@ -2,8 +2,8 @@
 
 The catalog keeps them (a store's delete never deletes anything in the catalog, which other stores
 share), but the shop owner hears of it at the import that notices, not months later: the next
-export that writes one creates it again in that store (``match.relink``), unless it is kept out
-of that store with ``products exclude``.
+export that writes one creates it again in that store (``match.relink``; one in the trash fails,
+naming ``--restore-trashed``), unless it is kept out of that store with ``products exclude``.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def gone_from_store(session: Session, run: ImportRun) -> str | None:
     example = shlex.quote(missing[0].split(" (", 1)[0])
     return (
         f"{count} product(s) linked to this store are no longer in it (deleted or trashed "
-        f"there): {', '.join(missing)}{more}; the catalog keeps them, and the next export that "
-        f"writes one creates it again there ('woosync products exclude {example} --connection "
-        f"{run.connection_id}' keeps one out of this store)"
+        f"there): {', '.join(missing)}{more}; the catalog keeps them ('woosync products exclude "
+        f"{example} --connection {run.connection_id}' keeps one out of this store, so that the "
+        "store's delete sticks)"
     )
