@@ -474,3 +474,33 @@ def test_a_variations_stock_changed_in_the_store_and_the_catalog_adds_up(
     sent = sandbox.find_sku("TEE-S-RED")
     assert sent is not None and sent["stock_quantity"] == 4
     assert run_json(cli, "import", "-c", str(conn), "--update-existing")["updatedCount"] == 0
+
+
+def test_an_import_names_the_linked_variations_deleted_in_the_store(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    sandbox, conn = shop
+    source = tmp_path / "catalog.yaml"
+    source.write_text(CATALOG)
+    assert cli("products", "load", str(source)).exit_code == 0
+    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    held = sandbox.find_sku("TEE-S-RED")
+    assert held is not None
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        path = f"/products/{held['parent_id']}/variations/{held['id']}"
+        client.delete(path, params={"force": "true"})
+
+    for args in ((), ("--incremental",)):  # a variation's delete moves its parent's date
+        imported = run_json(cli, "import", "-c", str(conn), *args)
+        gone = [w for w in imported["warnings"] if "variation(s) linked" in w]
+        assert gone == [
+            f"1 variation(s) linked to this store are no longer in it (deleted there): TEE-S-RED "
+            f"(store variation {held['id']} of store product {held['parent_id']}); the catalog "
+            "keeps them ('woosync products exclude TEE-S-RED --connection 1' keeps one out of "
+            "this store, so that the store's delete sticks)"
+        ], imported["warnings"]
+    assert run_json(cli, "products", "show", "TEE-S-RED")["sku"] == "TEE-S-RED"
+    assert cli("products", "exclude", "TEE-S-RED", "-c", str(conn)).exit_code == 0
+    quiet = run_json(cli, "import", "-c", str(conn))
+    assert not [w for w in quiet["warnings"] if "variation(s) linked" in w]

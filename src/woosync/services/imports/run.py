@@ -47,7 +47,7 @@ from woosync.services.imports.fetch import (
     wanted_fields,
     with_category_paths,
 )
-from woosync.services.imports.gone import gone_from_store
+from woosync.services.imports.gone import gone_from_store, gone_variations_warning
 from woosync.services.imports.options import ImportRequest
 from woosync.services.imports.prepare import (
     Start,
@@ -231,6 +231,10 @@ def _fetch_and_write(
             if gone is not None:
                 log.warning(gone)
                 run.warnings.append(gone)
+        gone = gone_variations_warning(run)
+        if gone is not None:
+            log.warning(gone)
+            run.warnings.append(gone)
         run.deliver()
     finally:
         transaction.close()

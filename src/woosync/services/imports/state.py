@@ -63,6 +63,8 @@ class ImportRun:
     planned_skus: SkuHashes = field(default_factory=SkuHashes)
     folded_skus: SkuHashes | None = None
     without_sku: NameSample = field(default_factory=NameSample)  # '#12 "Name"' of those skipped
+    # linked variations a parent's store list no longer has (deleted there): see imports.gone
+    gone_variations: NameSample = field(default_factory=NameSample)
     # Store media id -> the catalog URL it was uploaded from (the registry's images), for sync
     # records written before they kept their own ``image_sources``. ``None``: not read yet.
     uploaded_images: dict[str, str] | None = None

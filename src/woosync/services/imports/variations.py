@@ -41,6 +41,7 @@ from woosync.services.catalog.stored import StoredProduct
 from woosync.services.catalog.tombstones import drop_tombstones
 from woosync.services.catalog.upsert import insert_products
 from woosync.services.imports.bookmark import parse_woo_gmt
+from woosync.services.imports.gone import note_gone_variations
 from woosync.services.imports.links import Link, links
 from woosync.services.imports.match import (
     generated_sku,
@@ -114,6 +115,7 @@ class VariationPage:
     def write(self) -> None:
         run = self.run
         families: list[tuple[Parent, list[StoreVariation]]] = []
+        listed: dict[int, set[int]] = {}  # parent's store id -> every variation id its list has
         reader = OptionReader(run.rules, run.slugs_by_id)
         for parent in self.parents:
             got = self.lists.get(parent.woo_id)
@@ -126,6 +128,7 @@ class VariationPage:
                     ProductResult(parent.woo_id, parent.product_id, parent.sku, "failed", message)
                 )
                 continue
+            listed[parent.woo_id] = {int(v["id"]) for v in got if isinstance(v.get("id"), int)}
             allowed = allowed_options(parent.attributes)
             key = allowed_key(allowed)
             found = [
@@ -136,19 +139,24 @@ class VariationPage:
                 and run.seen_variations.note(v["id"], parse_woo_gmt(v.get("date_modified_gmt")))
             ]
             families.append((parent, found))
+        if not families:
+            return
+        children = children_of(self.session, [p.product_id for p, _ in families if p.product_id])
         variations = [v for _parent, found in families for v in found]
         self.count = len(variations)
         if not variations:
+            self._note_gone(families, listed, children, set())
             return
         self.linked = linked = links(
             self.session, run.connection_id, [v.woo_id for v in variations]
         )
-        children = children_of(self.session, [p.product_id for p, _ in families if p.product_id])
         known = [child for own in children.values() for child in own]
         self.holders = holders = sku_holders(self.session, run, [v.sku for v in variations], known)
+        matched_ids: set[int] = set()
         for parent, found in families:
             own = children.get(parent.product_id or 0, [])
             matched = match_family(found, own, linked, holders)
+            matched_ids.update(int(product.id or 0) for _v, product, _l in matched.pairs)
             for variation, message in matched.conflicts:
                 self._report(parent, variation, None, "failed", message)
             for variation, product, link in matched.pairs:
@@ -157,10 +165,34 @@ class VariationPage:
             for variation in matched.new:
                 self._plan_new(parent, variation, taken)
             self._keep_used_options(parent, own)
+        self._note_gone(families, listed, children, matched_ids)
         self._create()
         if not run.dry_run:
             self.session.flush()
             write_syncs(self.session, self.writes)
+
+    def _note_gone(
+        self,
+        families: list[tuple[Parent, list[StoreVariation]]],
+        listed: dict[int, set[int]],
+        children: dict[int, list[StoredProduct]],
+        matched: set[int],
+    ) -> None:
+        """The catalog variations whose store variation is gone from their parent's list and
+        that matched no other one (:func:`~woosync.services.imports.gone.note_gone_variations`)."""
+        unmatched = [
+            (
+                parent.woo_id,
+                listed[parent.woo_id],
+                [
+                    c
+                    for c in children.get(parent.product_id or 0, [])
+                    if int(c.id or 0) not in matched
+                ],
+            )
+            for parent, _found in families
+        ]
+        note_gone_variations(self.session, self.run, unmatched)
 
     # results -----------------------------------------------------------------------------------
     def _report(
