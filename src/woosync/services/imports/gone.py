@@ -12,9 +12,8 @@ import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from woosync.db.models import Product, ProductSync
 from woosync.services.imports.results import SHOWN_NAMES
 
 if TYPE_CHECKING:
@@ -67,21 +66,15 @@ def gone_variations_warning(run: ImportRun) -> str | None:
 def gone_from_store(session: Session, run: ImportRun) -> str | None:
     """The warning naming the products linked to this store (not kept out of it) that the run's
     complete listing did not show; ``None`` when there are none."""
-    sync: Any = ProductSync.__table__  # type: ignore[attr-defined]
-    product: Any = Product.__table__  # type: ignore[attr-defined]
-    query = (
-        select(sync.c.woo_product_id, product.c.id, product.c.sku)
-        .join(product, product.c.id == sync.c.product_id)
-        .where(
-            sync.c.connection_id == run.connection_id,
-            sync.c.woo_product_id > 0,
-            product.c.parent_id.is_(None),
-        )
-        .order_by(product.c.id)
+    query = (  # plain SQL, streamed: read once per run, over every linked product
+        "SELECT s.woo_product_id, p.id, p.sku FROM product_sync s JOIN products p "
+        "ON p.id = s.product_id WHERE s.connection_id = ? AND s.woo_product_id > 0 "
+        "AND p.parent_id IS NULL ORDER BY p.id"
     )
     missing: list[str] = []
     count = 0
-    for woo_id, product_id, sku in session.execute(query):
+    rows = session.connection().exec_driver_sql(query, (run.connection_id,))
+    for woo_id, product_id, sku in rows:
         if int(woo_id) in run.seen or int(product_id) in run.excluded_ids:
             continue
         count += 1
