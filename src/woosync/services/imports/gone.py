@@ -1,4 +1,6 @@
-"""Products linked to a store that a full listing of it no longer shows: deleted or trashed there.
+"""Products and variations linked to a store that it no longer has: deleted (or trashed) there.
+
+A full listing shows which products are gone; a parent's variation list, which variations.
 
 The catalog keeps them (a store's delete never deletes anything in the catalog, which other stores
 share), but the shop owner hears of it at the import that notices, not months later: the next
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from woosync.services.imports.results import SHOWN_NAMES
+from woosync.services.imports.results import NameSample
 
 if TYPE_CHECKING:
     from woosync.services.imports.state import ImportRun
@@ -51,16 +53,7 @@ _CHUNK = 500  # ids per IN list (SQLite allows 999 parameters by default)
 
 def gone_variations_warning(run: ImportRun) -> str | None:
     """The warning naming the variations :func:`note_gone_variations` noted."""
-    gone = run.gone_variations
-    if not gone.count:
-        return None
-    example = shlex.quote(gone.names[0].split(" (", 1)[0])
-    return (
-        f"{gone.count} variation(s) linked to this store are no longer in it (deleted there): "
-        f"{gone.text()}; the catalog keeps them ('woosync products exclude {example} "
-        f"--connection {run.connection_id}' keeps one out of this store, so that the store's "
-        "delete sticks)"
-    )
+    return _warning(run.gone_variations, "variation(s)", "deleted there", run.connection_id)
 
 
 def gone_from_store(session: Session, run: ImportRun) -> str | None:
@@ -71,22 +64,21 @@ def gone_from_store(session: Session, run: ImportRun) -> str | None:
         "ON p.id = s.product_id WHERE s.connection_id = ? AND s.woo_product_id > 0 "
         "AND p.parent_id IS NULL ORDER BY p.id"
     )
-    missing: list[str] = []
-    count = 0
-    rows = session.connection().exec_driver_sql(query, (run.connection_id,))
-    for woo_id, product_id, sku in rows:
-        if int(woo_id) in run.seen or int(product_id) in run.excluded_ids:
-            continue
-        count += 1
-        if len(missing) < SHOWN_NAMES:
-            missing.append(f"{sku} (store product {woo_id})")
-    if not count:
+    gone = NameSample()
+    for woo_id, product_id, sku in session.connection().exec_driver_sql(
+        query, (run.connection_id,)
+    ):
+        if int(woo_id) not in run.seen and int(product_id) not in run.excluded_ids:
+            gone.add(f"{sku} (store product {woo_id})")
+    return _warning(gone, "product(s)", "deleted or trashed there", run.connection_id)
+
+
+def _warning(gone: NameSample, what: str, how: str, connection_id: int) -> str | None:
+    if not gone.count:
         return None
-    more = f" and {count - len(missing)} more" if count > len(missing) else ""
-    example = shlex.quote(missing[0].split(" (", 1)[0])
+    example = shlex.quote(gone.names[0].split(" (", 1)[0])
     return (
-        f"{count} product(s) linked to this store are no longer in it (deleted or trashed "
-        f"there): {', '.join(missing)}{more}; the catalog keeps them ('woosync products exclude "
-        f"{example} --connection {run.connection_id}' keeps one out of this store, so that the "
-        "store's delete sticks)"
+        f"{gone.count} {what} linked to this store are no longer in it ({how}): {gone.text()}; "
+        f"the catalog keeps them ('woosync products exclude {example} --connection "
+        f"{connection_id}' keeps one out of this store, so that the store's delete sticks)"
     )
