@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import StoreError, ValidationError, param
 from woosync.core.timeutil import utcnow
-from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
@@ -41,7 +40,7 @@ from woosync.services.catalog.stored import StoredProduct
 from woosync.services.catalog.tombstones import drop_tombstones
 from woosync.services.catalog.upsert import insert_products
 from woosync.services.imports.bookmark import parse_woo_gmt
-from woosync.services.imports.gone import note_gone_variations
+from woosync.services.imports.gone import keep_used_options, note_gone_variations
 from woosync.services.imports.links import Link, links
 from woosync.services.imports.match import (
     generated_sku,
@@ -63,7 +62,6 @@ from woosync.services.imports.variation_match import (
     children_of,
     holder_text,
     match_family,
-    options_still_used,
     sku_holders,
 )
 from woosync.services.sync.echoes import catalog_print, key_target
@@ -145,7 +143,7 @@ class VariationPage:
         variations = [v for _parent, found in families for v in found]
         self.count = len(variations)
         if not variations:
-            self._note_gone(families, listed, children, set())
+            note_gone_variations(self.session, run, families, listed, children, set())
             return
         self.linked = linked = links(
             self.session, run.connection_id, [v.woo_id for v in variations]
@@ -164,35 +162,12 @@ class VariationPage:
             taken = {options_key(p.attributes or {}): p.sku for p in own}
             for variation in matched.new:
                 self._plan_new(parent, variation, taken)
-            self._keep_used_options(parent, own)
-        self._note_gone(families, listed, children, matched_ids)
+            keep_used_options(self.session, run, parent, own)
+        note_gone_variations(self.session, run, families, listed, children, matched_ids)
         self._create()
         if not run.dry_run:
             self.session.flush()
             write_syncs(self.session, self.writes)
-
-    def _note_gone(
-        self,
-        families: list[tuple[Parent, list[StoreVariation]]],
-        listed: dict[int, set[int]],
-        children: dict[int, list[StoredProduct]],
-        matched: set[int],
-    ) -> None:
-        """The catalog variations whose store variation is gone from their parent's list and
-        that matched no other one (:func:`~woosync.services.imports.gone.note_gone_variations`)."""
-        unmatched = [
-            (
-                parent.woo_id,
-                listed[parent.woo_id],
-                [
-                    c
-                    for c in children.get(parent.product_id or 0, [])
-                    if int(c.id or 0) not in matched
-                ],
-            )
-            for parent, _found in families
-        ]
-        note_gone_variations(self.session, self.run, unmatched)
 
     # results -----------------------------------------------------------------------------------
     def _report(
@@ -331,25 +306,6 @@ class VariationPage:
         if options_problem(parent.attributes, variation.options) is not None:
             return None
         return dict(variation.options)
-
-    def _keep_used_options(self, parent: Parent, children: list[StoredProduct]) -> None:
-        """A parent updated from the store keeps every option its catalog variations still use
-        (the store dropped one whose variation it deleted; the catalog keeps that variation)."""
-        if self.run.dry_run or not parent.updated or not parent.product_id or not children:
-            return
-        kept, missing = options_still_used(parent.attributes, children)
-        if not missing:
-            return
-        product = self.session.get(Product, parent.product_id)
-        if product is not None:
-            product.attributes = {**(product.attributes or {}), **kept}
-            self.session.add(product)
-            parent.attributes = dict(product.attributes)
-        self.run.warnings.append(
-            f"{parent.sku!r} no longer lists {', '.join(missing)} in the store; kept in the "
-            f"catalog while a variation uses it (remove the variation with 'woosync products "
-            "remove SKU' if it is gone for good)"
-        )
 
     # new ---------------------------------------------------------------------------------------
     def _plan_new(self, parent: Parent, variation: StoreVariation, taken: dict[Any, str]) -> None:
