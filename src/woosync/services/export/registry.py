@@ -17,11 +17,8 @@ holds no ``>``: one of those may name a category literally called "Kitchen > Mug
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from posixpath import basename
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
@@ -32,6 +29,7 @@ from woosync.db.bulk_sql import write_many
 from woosync.db.engine import Database
 from woosync.db.models import StoreRef
 from woosync.products.categories import canonical_category
+from woosync.services.export.image_files import same_image_file
 from woosync.services.export.payload import MissingRefError
 from woosync.services.export.store_terms import (
     ATTRIBUTE,
@@ -377,32 +375,8 @@ class StoreRegistry:
             resolve_names(self, client, kind, path, unknown, create, f"term of {slug}")
 
 
-def same_image_file(url: str, image: Mapping[str, Any]) -> bool:
-    """Whether a store image (``src``, ``name``) holds the file that ``url`` names."""
-    held = {stem for name in (image.get("src"), image.get("name")) for stem in _file_stems(name)}
-    for wanted in _file_stems(url):
-        suffixed = re.compile(re.escape(wanted) + r"(?:-\d+)?(?:-scaled)?")
-        if any(suffixed.fullmatch(stem) for stem in held):
-            return True
-    return False
-
-
 def _row_kind(kind: str) -> str:
     return CATEGORY_PATH_ROWS if kind == CATEGORY else kind
-
-
-def _file_stems(url: Any) -> set[str]:
-    """``https://x/a/Tee%201.JPG?v=2`` -> ``{"tee-1", "tee20-1"}``: the file name without its
-    extension, folded to lowercase words, read with the escapes decoded and as WordPress names the
-    upload (``sanitize_file_name`` drops ``%`` before it would turn ``%20`` into a dash)."""
-    raw = basename(urlsplit(str(url or "").strip()).path)
-    stems = set()
-    for name in (unquote(raw), raw.replace("%", "")):
-        stem = name.rsplit(".", 1)[0] if "." in name else name
-        folded = re.sub(r"[^0-9a-z]+", "-", stem.casefold()).strip("-")
-        if folded:
-            stems.add(folded)
-    return stems
 
 
 _IMAGES_SQL = (
