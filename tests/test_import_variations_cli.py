@@ -54,14 +54,31 @@ def run_json(cli: Any, *args: str) -> dict[str, Any]:
     return data
 
 
-def test_a_catalog_exported_then_imported_into_a_new_catalog_comes_back_the_same(
-    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sandbox, conn = shop
+def load_and_export(cli: Any, conn: int, tmp_path: Path) -> Path:
+    """CATALOG loaded (from the file returned) and exported to the shop with FIELDS."""
     source = tmp_path / "catalog.yaml"
     source.write_text(CATALOG)
     assert cli("products", "load", str(source)).exit_code == 0
     run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    return source
+
+
+def delete_in_store(sandbox: SandboxStore, sku: str) -> dict[str, Any]:
+    """A shop manager deletes a variation for good; the store's copy as it was."""
+    held = sandbox.find_sku(sku)
+    assert held is not None
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        path = f"/products/{held['parent_id']}/variations/{held['id']}"
+        client.delete(path, params={"force": "true"})
+    return held
+
+
+def test_a_catalog_exported_then_imported_into_a_new_catalog_comes_back_the_same(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sandbox, conn = shop
+    load_and_export(cli, conn, tmp_path)
     before = run_json(cli, "products", "list", "--all")
 
     # a second catalog, importing what the first one exported
@@ -139,10 +156,7 @@ def test_an_import_after_an_export_links_everything_and_changes_nothing(
     cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
 ) -> None:
     sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(CATALOG)
-    assert cli("products", "load", str(source)).exit_code == 0
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    load_and_export(cli, conn, tmp_path)
     before = _comparable(run_json(cli, "products", "list", "--all"))
 
     again = run_json(cli, "import", "--update-existing")
@@ -347,10 +361,7 @@ def test_a_catalog_loaded_beside_a_store_that_has_the_variations_gets_conflicts_
     variation's value that differs from the store's, never synced, is a conflict (both kept),
     not the store's silently; one that agrees is linked."""
     sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(CATALOG)
-    assert cli("products", "load", str(source)).exit_code == 0
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    source = load_and_export(cli, conn, tmp_path)
 
     monkeypatch.setenv("WOOSYNC_HOME", str(tmp_path / "second"))
     key, secret = sandbox.create_key("read_write")
@@ -392,16 +403,8 @@ def test_a_variation_deleted_in_the_store_is_created_again_with_a_warning_naming
     cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
 ) -> None:
     sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(CATALOG)
-    assert cli("products", "load", str(source)).exit_code == 0
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
-    held = sandbox.find_sku("TEE-S-RED")
-    assert held is not None
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
-        path = f"/products/{held['parent_id']}/variations/{held['id']}"
-        client.delete(path, params={"force": "true"})
+    load_and_export(cli, conn, tmp_path)
+    held = delete_in_store(sandbox, "TEE-S-RED")
     assert cli("products", "edit", "TEE-S-RED", "--price", "20.50").exit_code == 0
 
     partial = cli("export", "-c", str(conn), "--all", "--partial", "--fields", FIELDS)
@@ -426,6 +429,7 @@ def test_a_variation_deleted_in_the_store_is_created_again_with_a_warning_naming
     assert "prunedVariations" not in kept_out  # the store keeps its copy: never pruned
     copy = sandbox.find_sku("TEE-S-RED")
     assert copy is not None
+    key, secret = sandbox.create_key("read_write")
     with WooClient(sandbox.home, key, secret, max_retries=0) as client:
         client.put(f"/products/{copy['parent_id']}/variations/{copy['id']}", {"regular_price": "1"})
     imported = run_json(cli, "import", "-c", str(conn), "--update-existing")
@@ -438,10 +442,7 @@ def test_a_dry_run_over_every_store_shows_the_variations_too(
     cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
 ) -> None:
     _sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(CATALOG)
-    assert cli("products", "load", str(source)).exit_code == 0
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    load_and_export(cli, conn, tmp_path)
     assert cli("products", "edit", "TEE-S-RED", "--price", "20.50").exit_code == 0
     planned = cli("export", "-c", "all", "--all", "--partial", "--fields", FIELDS, "--dry-run")
     assert planned.exit_code == 0, planned.stderr
@@ -455,10 +456,7 @@ def test_a_variations_stock_changed_in_the_store_and_the_catalog_adds_up(
 ) -> None:
     """5 in stock: the store sells 2 while one more is booked in the catalog: 4, no conflict."""
     sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(CATALOG)
-    assert cli("products", "load", str(source)).exit_code == 0
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
+    load_and_export(cli, conn, tmp_path)
     held = sandbox.find_sku("TEE-S-RED")
     assert held is not None and held["stock_quantity"] == 5
     key, secret = sandbox.create_key("read_write")
@@ -480,16 +478,8 @@ def test_an_import_names_the_linked_variations_deleted_in_the_store(
     cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
 ) -> None:
     sandbox, conn = shop
-    source = tmp_path / "catalog.yaml"
-    source.write_text(CATALOG)
-    assert cli("products", "load", str(source)).exit_code == 0
-    run_json(cli, "export", "-c", str(conn), "--all", "--fields", FIELDS)
-    held = sandbox.find_sku("TEE-S-RED")
-    assert held is not None
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
-        path = f"/products/{held['parent_id']}/variations/{held['id']}"
-        client.delete(path, params={"force": "true"})
+    load_and_export(cli, conn, tmp_path)
+    held = delete_in_store(sandbox, "TEE-S-RED")
 
     for args in ((), ("--incremental",)):  # a variation's delete moves its parent's date
         imported = run_json(cli, "import", "-c", str(conn), *args)
