@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -237,15 +238,26 @@ def test_log_file_in_a_missing_folder_is_a_usage_error(cli, setup, tmp_path) -> 
     assert sync_of(store, conn, ids[0]) is None
 
 
-def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -> None:
+FIELDS = ("--fields", "name,sku,price")
+
+
+def _exported_then_deleted(cli: Any, setup: Any, sandbox: Any, *, force: bool) -> int:
+    """The first product exported, then deleted in the store by its manager (``force``: for
+    good, else to the trash); its store id."""
     store, conn, ids = setup
     shop, url = sandbox
-    fields = ("--fields", "name,sku,price")
-    assert cli("export", "--products", str(ids[0]), *fields).exit_code == 0
-    woo_id = sync_of(store, conn, ids[0]).woo_product_id  # type: ignore[union-attr]
+    assert cli("export", "--products", str(ids[0]), *FIELDS).exit_code == 0
+    woo_id = int(sync_of(store, conn, ids[0]).woo_product_id)  # type: ignore[union-attr]
     key, secret = shop.create_key("read_write")
     with WooClient(url, key, secret) as client:
-        client.delete(f"/products/{woo_id}")  # to the trash
+        client.delete(f"/products/{woo_id}", params={"force": "true"} if force else None)
+    return woo_id
+
+
+def test_dry_run_says_a_trashed_product_would_be_restored(cli, setup, sandbox) -> None:
+    _store, _conn, ids = setup
+    _exported_then_deleted(cli, setup, sandbox, force=False)  # to the trash
+    fields = FIELDS
     plan = cli("export", "--products", str(ids[0]), *fields, "--dry-run", "--restore-trashed")
     assert plan.exit_code == 0, plan.stderr
     assert "restore" in plan.stdout
@@ -256,14 +268,9 @@ def test_a_product_trashed_in_the_store_fails_saying_how_to_keep_it_out(
 ) -> None:
     """Deleted in the store by its manager: never sent there silently again; the error names
     both ways out, and the one that keeps it out works as written."""
-    store, conn, ids = setup
-    shop, url = sandbox
-    fields = ("--fields", "name,sku,price")
-    assert cli("export", "--products", str(ids[0]), *fields).exit_code == 0
-    woo_id = sync_of(store, conn, ids[0]).woo_product_id  # type: ignore[union-attr]
-    key, secret = shop.create_key("read_write")
-    with WooClient(url, key, secret) as client:
-        client.delete(f"/products/{woo_id}")  # to the trash
+    _store, _conn, ids = setup
+    woo_id = _exported_then_deleted(cli, setup, sandbox, force=False)  # to the trash
+    fields = FIELDS
     failed = cli("export", "--products", str(ids[0]), *fields)
     assert failed.exit_code != 0
     hint = failed.stderr.split("keep it out of this store ('", 1)[1].split("')", 1)[0]
@@ -272,6 +279,8 @@ def test_a_product_trashed_in_the_store_fails_saying_how_to_keep_it_out(
     kept_out = cli("export", "--products", str(ids[0]), *fields, "--json")
     assert kept_out.exit_code == 0, kept_out.stderr
     assert json.loads(kept_out.stdout)["counts"]["excluded"] == 1
+    shop, url = sandbox
+    key, secret = shop.create_key("read_write")
     with WooClient(url, key, secret) as client:
         assert client.get(f"/products/{woo_id}")["status"] == "trash"  # left as its manager left it
 
@@ -279,14 +288,9 @@ def test_a_product_trashed_in_the_store_fails_saying_how_to_keep_it_out(
 def test_a_product_deleted_in_the_store_is_created_again_with_a_warning_naming_the_way_out(
     cli, setup, sandbox
 ) -> None:
-    store, conn, ids = setup
-    shop, url = sandbox
-    fields = ("--fields", "name,sku,price")
-    assert cli("export", "--products", str(ids[0]), *fields).exit_code == 0
-    woo_id = sync_of(store, conn, ids[0]).woo_product_id  # type: ignore[union-attr]
-    key, secret = shop.create_key("read_write")
-    with WooClient(url, key, secret) as client:
-        client.delete(f"/products/{woo_id}", params={"force": "true"})
+    _store, _conn, ids = setup
+    woo_id = _exported_then_deleted(cli, setup, sandbox, force=True)
+    fields = FIELDS
     again = cli("export", "--products", str(ids[0]), *fields)
     assert again.exit_code == 0, again.stderr
     assert (
