@@ -63,6 +63,19 @@ def load_and_export(cli: Any, conn: int, tmp_path: Path) -> Path:
     return source
 
 
+def second_catalog(
+    cli: Any, sandbox: SandboxStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From now on the CLI works on a second, empty catalog, connected to the same store."""
+    monkeypatch.setenv("WOOSYNC_HOME", str(tmp_path / "second"))
+    key, secret = sandbox.create_key("read_write")
+    added = cli(
+        "connections", "add", "--name", "Retail", "--url", sandbox.home,
+        "--consumer-key", key, "--consumer-secret", secret,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+
+
 def delete_in_store(sandbox: SandboxStore, sku: str) -> dict[str, Any]:
     """A shop manager deletes a variation for good; the store's copy as it was."""
     held = sandbox.find_sku(sku)
@@ -81,14 +94,7 @@ def test_a_catalog_exported_then_imported_into_a_new_catalog_comes_back_the_same
     load_and_export(cli, conn, tmp_path)
     before = run_json(cli, "products", "list", "--all")
 
-    # a second catalog, importing what the first one exported
-    monkeypatch.setenv("WOOSYNC_HOME", str(tmp_path / "second"))
-    key, secret = sandbox.create_key("read_write")
-    added = cli(
-        "connections", "add", "--name", "Retail", "--url", sandbox.home,
-        "--consumer-key", key, "--consumer-secret", secret,
-    )  # fmt: skip
-    assert added.exit_code == 0, added.stderr
+    second_catalog(cli, sandbox, tmp_path, monkeypatch)  # importing what the first exported
     imported = run_json(cli, "import")
     assert imported["importedCount"] == 4 and imported["failedCount"] == 0, imported
 
@@ -363,13 +369,7 @@ def test_a_catalog_loaded_beside_a_store_that_has_the_variations_gets_conflicts_
     sandbox, conn = shop
     source = load_and_export(cli, conn, tmp_path)
 
-    monkeypatch.setenv("WOOSYNC_HOME", str(tmp_path / "second"))
-    key, secret = sandbox.create_key("read_write")
-    added = cli(
-        "connections", "add", "--name", "Retail", "--url", sandbox.home,
-        "--consumer-key", key, "--consumer-secret", secret,
-    )  # fmt: skip
-    assert added.exit_code == 0, added.stderr
+    second_catalog(cli, sandbox, tmp_path, monkeypatch)
     source.write_text(CATALOG.replace("stock_quantity: 5", "stock_quantity: 9"))
     assert cli("products", "load", str(source)).exit_code == 0
 
