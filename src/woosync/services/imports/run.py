@@ -225,16 +225,13 @@ def _fetch_and_write(
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)
+        gone = [gone_variations_warning(run)]
         if ids is None and after is None and not run.incomplete:  # the whole store was listed
             with db.session() as session:
-                gone = gone_from_store(session, run)
-            if gone is not None:
-                log.warning(gone)
-                run.warnings.append(gone)
-        gone = gone_variations_warning(run)
-        if gone is not None:
-            log.warning(gone)
-            run.warnings.append(gone)
+                gone.insert(0, gone_from_store(session, run))
+        for warning in filter(None, gone):  # the result's warnings (the CLI prints them); logged
+            log.info(warning)  # for --log-file, not again on stderr
+            run.warnings.append(warning)
         run.deliver()
     finally:
         transaction.close()
