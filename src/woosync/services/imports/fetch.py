@@ -207,8 +207,7 @@ def check_totals(run: ImportRun, ids: list[int] | None, after: datetime | None =
             f"the store reported {run.expected_total} products but {received} arrived; "
             "products were probably removed during the import (run it again to catch up)"
         )
-        log.warning(message)
-        run.warnings.append(message)
+        run.warn(message)
 
 
 def _existing(client: WooClient, ids: list[int]) -> set[int]:
@@ -245,8 +244,7 @@ def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, st
             attributes = run.client.get("/products/attributes")
         except StoreError as exc:
             message = f"could not read the store's attributes to match slugs: {exc}"
-            log.warning(message)
-            run.warnings.append(message)
+            run.warn(message)
             run.slugs_by_id = {}
         else:
             run.slugs_by_id = {
@@ -270,8 +268,7 @@ def with_category_paths(run: ImportRun, items: list[dict[str, Any]]) -> None:
             listed = run.client.list_all(CATEGORIES_PATH, dict(LISTING))
         except StoreError as exc:
             message = f"could not read the store's categories, so they come in by name: {exc}"
-            log.warning(message)
-            run.warnings.append(message)
+            run.warn(message)
             run.categories_reread = True
             listed = []
         paths = run.category_paths = CategoryPaths(listed)

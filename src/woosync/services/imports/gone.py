@@ -80,7 +80,7 @@ def keep_used_options(
         product.attributes = {**(product.attributes or {}), **kept}
         session.add(product)
         parent.attributes = dict(product.attributes)
-    run.warnings.append(
+    run.warn(
         f"{parent.sku!r} no longer lists {', '.join(missing)} in the store; kept in the "
         f"catalog while a variation uses it (remove the variation with 'woosync products "
         "remove SKU' if it is gone for good)"

@@ -229,9 +229,8 @@ def _fetch_and_write(
         if ids is None and after is None and not run.incomplete:  # the whole store was listed
             with db.session() as session:
                 gone.insert(0, gone_from_store(session, run))
-        for warning in filter(None, gone):  # the result's warnings (the CLI prints them); logged
-            log.info(warning)  # for --log-file, not again on stderr
-            run.warnings.append(warning)
+        for warning in filter(None, gone):
+            run.warn(warning)
         run.deliver()
     finally:
         transaction.close()

@@ -9,12 +9,15 @@ commit's worth of them is ever held.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from woosync.services.imports.results import Earlier, NameSample, ProductResult, Tally
 from woosync.services.imports.seen import SeenProducts, SkuHashes
+
+log = logging.getLogger("woosync.import")
 
 if TYPE_CHECKING:
     from woosync.services.imports.fields import ImportRules
@@ -93,6 +96,12 @@ class ImportRun:
             self._ids = {slug: woo_id for woo_id, slug in (slugs or {}).items() if slug}
             self._ids_of = slugs
         return self._ids
+
+    def warn(self, message: str) -> None:
+        """A warning of the run's result (the CLI prints it once); logged at info for
+        ``--log-file``, so stderr does not get it twice."""
+        log.info("%s", message)
+        self.warnings.append(message)
 
     def report(self, result: ProductResult) -> None:
         """A product's result, handed out when its page is committed (:meth:`deliver`)."""
