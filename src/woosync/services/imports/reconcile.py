@@ -122,6 +122,12 @@ def reconcile_product(
 _SKU = key_target("sku", "sku")
 
 
+def sku_print(sku: str | None) -> str:
+    """The fingerprint of a SKU, as export makes it (the base an import compares the store's
+    SKU with)."""
+    return catalog_print(_SKU, sku)
+
+
 def _sku(
     woo: Mapping[str, Any],
     product: Product | StoredProduct,
@@ -136,7 +142,7 @@ def _sku(
     store = str(woo.get("sku") or "").strip()
     if linked and product.sku and store != product.sku:
         echo = echoes["sku"] if "sku" in echoes else base.get("sku")
-        if echo is not None and catalog_print(_SKU, store) == echo:
+        if echo is not None and sku_print(store) == echo:
             return str(product.sku)
     return store
 

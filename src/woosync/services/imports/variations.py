@@ -48,7 +48,7 @@ from woosync.services.imports.match import (
     remember_new_skus,
     write_planned,
 )
-from woosync.services.imports.reconcile import reconcile_product
+from woosync.services.imports.reconcile import reconcile_product, sku_print
 from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.imports.variation_fields import (
@@ -64,7 +64,6 @@ from woosync.services.imports.variation_match import (
     match_family,
     sku_holders,
 )
-from woosync.services.sync.echoes import catalog_print, key_target
 from woosync.services.sync.variation_keys import (
     OPTIONS_KEY,
     as_product,
@@ -82,7 +81,6 @@ REMOVED_LOCALLY = (
     f"removed locally ('woosync products remove'); pass {param('restore_removed')} "
     "to import it again"
 )
-_SKU_TARGET = key_target("sku", "sku")
 
 
 @dataclass
@@ -272,7 +270,7 @@ class VariationPage:
             write_planned(self.session, product, plan)
             known = {OPTIONS_KEY: remembered_options_print(product.attributes or {}, slugs)}
             if not variation.sku:
-                known["sku"] = catalog_print(_SKU_TARGET, product.sku)
+                known["sku"] = sku_print(product.sku)
             queue_sync(
                 self.writes,
                 run,
@@ -377,7 +375,7 @@ class VariationPage:
                 continue
             known = {OPTIONS_KEY: remembered_options_print(new.variation.options, slugs)}
             if not new.variation.sku:
-                known["sku"] = catalog_print(_SKU_TARGET, new.sku)
+                known["sku"] = sku_print(new.sku)
             stale = self.linked.get(new.variation.woo_id)  # a link to no variation of the parent
             queue_sync(self.writes, run, product_id, new.woo, [], stale, self.now, known=known)
         run.restored.extend(restored)
