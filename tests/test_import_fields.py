@@ -263,3 +263,18 @@ def test_a_catalog_field_the_export_fills_from_another_store_field_has_that_one_
     local = map_product({"sku": "A-1", "regular_price": "20.00", "sale_price": "15.00"}, rules)
     assert local.standard["price"] == "15.00"
     assert "regular_price" not in rules.field_mappings
+
+
+def test_under_an_export_mapping_the_default_rules_own_only_what_it_sends() -> None:
+    """A store owns the fields its export mapping sends (a dimension part: the dimensions) and
+    the attributes, under their catalog names; without an export mapping it owns everything."""
+    exported = resolve_targets(
+        ["name", "sku", "wholesalePrice", "length", "COLOR", "Size"],
+        {"wholesalePrice": "regular_price", "COLOR": "pa_color"},
+    )
+    rules = ImportRules.default(exported)
+    assert rules.owned_fields == frozenset({"sku", "name", "regular_price", "dimensions"})
+    assert [woo for woo, *_ in rules.owned_plan] == ["name", "regular_price", "dimensions"]
+    assert rules.attribute_mappings == {"pa_color": "COLOR", "Size": "Size"}
+    assert not rules.owns("tags") and not rules.all_attributes
+    assert ImportRules.default().owns("tags") and ImportRules.default().all_attributes

@@ -494,3 +494,39 @@ def test_an_import_names_the_linked_variations_deleted_in_the_store(
     assert cli("products", "exclude", "TEE-S-RED", "-c", str(conn)).exit_code == 0
     quiet = run_json(cli, "import", "-c", str(conn))
     assert not [w for w in quiet["warnings"] if "variation(s) linked" in w]
+
+
+def test_a_new_option_and_variation_from_a_store_not_sent_the_attributes_come_in(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """The store's export mapping sends prices only, so its edits of other fields stay its own;
+    but the attributes a variable product varies by are how its variations are told apart: a
+    size added there comes in with its variation."""
+    sandbox, conn = shop
+    load_and_export(cli, conn, tmp_path)
+    mapped = cli("export-mapping", "create", str(conn), "--fields", "name,sku,price")
+    assert mapped.exit_code == 0, mapped.stderr
+    parent = sandbox.find_sku("TEE")
+    assert parent is not None
+    attributes = [dict(a) for a in parent["attributes"]]
+    for entry in attributes:
+        if entry["name"] == "Size":
+            entry["options"] = [*entry["options"], "L"]
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        client.put(f"/products/{parent['id']}", {"attributes": attributes})
+        client.post(
+            f"/products/{parent['id']}/variations",
+            {
+                "sku": "TEE-L-RED",
+                "regular_price": "22.00",
+                "attributes": [{"name": "Size", "option": "L"}, {"name": "Color", "option": "Red"}],
+            },
+        )
+
+    imported = run_json(cli, "import", "-c", str(conn), "--update-existing")
+    assert imported["importedCount"] == 1 and imported["failedCount"] == 0
+    tee = run_json(cli, "products", "show", "TEE")
+    assert tee["attributes"]["Size"] == ["S", "M", "L"]
+    added = run_json(cli, "products", "show", "TEE-L-RED")
+    assert (added["attributes"], added["price"]) == ({"Size": "L", "Color": "Red"}, "22.00")

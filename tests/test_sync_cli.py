@@ -474,3 +474,49 @@ def test_an_import_names_the_linked_products_deleted_or_trashed_in_the_store(
     assert "E-2 (store product" in again["warnings"][0]
     only = json.loads(cli("import", "--woo-id", str(held["E-3"]["id"]), "--json").stdout)  # type: ignore[index]
     assert only["warnings"] == []  # a partial listing says nothing of the others
+
+
+def test_a_store_keeps_its_own_edits_of_fields_its_export_mapping_does_not_send(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """Store 1 is sent name, sku and price only (its export mapping); its shop manager tags the
+    product, rewrites its description and adds an attribute. Those are the store's own: they
+    neither come into the catalog (to reach the other stores) nor stand as conflicts for ever;
+    a price edit there still comes in. A conflict recorded on such a field before the mapping
+    said so is dropped by the next import."""
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, [CATALOG[0] | {"tags": ["gift"]}])
+    assert cli("export", "--all", "--fields", "name,sku,price,tags").exit_code == 0
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None
+    _load(cli, tmp_path, [{"sku": "E-1", "tags": ["gift", "new"]}])
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"tags": [{"name": "sale"}]})
+    with_tags = json.loads(cli("import", "--update-existing", "--json").stdout)
+    assert [c["field"] for c in with_tags["conflicts"]] == ["tags"]  # no export mapping yet
+
+    mapped = cli("export-mapping", "create", "1", "--fields", "name,sku,price")
+    assert mapped.exit_code == 0, mapped.stderr
+    _edit_in_store(
+        sandboxes[0],
+        urls[0],
+        int(woo["id"]),
+        {
+            "description": "<p>Store copy</p>",
+            "regular_price": "14.00",
+            "attributes": [{"name": "Material", "options": ["Oak"], "visible": True}],
+        },
+    )
+    result = cli("import", "--update-existing", "--json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert (data["conflictCount"], data["warnings"]) == (0, [])
+    assert data["products"][0]["changedFields"] == ["price"]
+    [local] = _catalog(cli)
+    assert (local["price"], local["tags"]) == ("14.00", ["gift", "new"])
+    assert local["description"] == CATALOG[0]["description"] and local["attributes"] == {}
+    assert cli("sync-status", "--conflicts").stdout.strip() == "No conflicts."
+    plan = cli("export", "--all", "--partial", "--dry-run", "--json")
+    assert json.loads(plan.stdout)["summary"]["update"] == 0
+    assert cli("export", "--all", "--partial").exit_code == 0
+    stored = sandboxes[0].find_sku("E-1")
+    assert stored is not None and [t["name"] for t in stored["tags"]] == ["sale"]

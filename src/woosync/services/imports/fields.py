@@ -15,8 +15,9 @@ What lands where (the README's "Import and cron" section says the same):
 - Names, descriptions, category, tag and attribute names are HTML-unescaped: the store answers ``&amp;``.
 - Empty strings (the store's "unset") become ``None`` (``name`` and ``sku`` excepted).
 - A new product comes in with all of that. A product already in the catalog takes only the store's
-  edits of the fields the rules *own* (:meth:`ImportRules.owns`: those an import mapping names, or
-  everything under the default mapping); see :mod:`woosync.services.imports.reconcile`.
+  edits of the fields the rules *own* (:meth:`ImportRules.owns`: those an import mapping names;
+  under the default mapping, what the store's export mapping sends it, or everything when it has
+  none); see :mod:`woosync.services.imports.reconcile`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 
 from woosync.core.fields import DEFAULT_IMPORT_FIELDS, DIMENSION_PARTS, STANDARD_FIELDS
 from woosync.services.sync.echoes import key_target
-from woosync.services.sync.targets import GLOBAL_ATTRIBUTE, Target
+from woosync.services.sync.targets import ATTRIBUTE_KINDS, GLOBAL_ATTRIBUTE, Target
 
 # Local spellings the spec uses for standard fields (its appendix: ``salePrice`` is a standard field).
 LOCAL_ALIASES: dict[str, str] = {
@@ -74,17 +75,26 @@ class ImportRules:
         ``wholesalePrice: regular_price`` exported makes ``regular_price`` come into
         ``wholesalePrice``, ``COLOR: pa_color`` makes ``pa_color`` come into ``COLOR``. So a store
         never writes its value into a catalog field the export does not fill from it (a
-        wholesale store's price into the catalog's retail price)."""
+        wholesale store's price into the catalog's retail price).
+
+        With an export mapping, the store owns only what that mapping sends it: its edits of
+        other fields (tags in a store that is never sent tags) are its own business and stay
+        out of products already in the catalog (a new product still comes in whole)."""
         fields = dict(DEFAULT_IMPORT_FIELDS)
         attributes: dict[str, str] = {}
         turned: list[str] = []
         reversed_: dict[str, str] = {}  # local name -> the WooCommerce field it now comes from
+        owned = {"sku"}
         for target in export_targets:
             prefix, _, bare = target.field.rpartition(":")
-            if target.kind == GLOBAL_ATTRIBUTE and prefix in ("", "attribute"):
-                attributes[target.woo] = bare
-                turned.append(f"{target.woo} -> {bare}")
-            elif (
+            if target.kind in ATTRIBUTE_KINDS:
+                if prefix in ("", "attribute"):
+                    attributes[target.woo] = bare
+                    if target.kind == GLOBAL_ATTRIBUTE:
+                        turned.append(f"{target.woo} -> {bare}")
+                continue
+            owned.add("dimensions" if target.woo in DIMENSION_PARTS else target.woo)
+            if (
                 target.woo in fields
                 and prefix in ("", "custom")
                 and local_name(fields[target.woo]) != local_name(bare)
@@ -103,7 +113,9 @@ class ImportRules:
         source = "default mapping"
         if turned:
             source += f" (as the export mapping sends them: {', '.join(turned)})"
-        return cls(fields, attributes, source)
+        if not export_targets:
+            return cls(fields, attributes, source)
+        return cls(fields, attributes, source, frozenset(owned), all_attributes=False)
 
     def owns(self, woo_field: str) -> bool:
         """Whether a store edit of ``woo_field`` comes back into an existing product."""

@@ -94,20 +94,20 @@ def reconcile_product(
     echoes = (sync.store_echoes or {}) if sync is not None else {}
     found: list[_Field] = []
     unchanged: list[str] = []
+    compared: set[str] = set()
     for owned in _owned(woo, rules, slugs_by_id, exported_fields or {}):
         key, printed = owned[0].key, owned[1]
+        compared.add(key)
         echo = echoes[key] if key in echoes else base.get(key)
         if echo == printed or (echo is None and printed == NOTHING):
             unchanged.append(key)  # as the store had it, or nothing in the store nor the base
         else:
             found.append(_Field(_state(owned, woo, product), owned[4]))
+    conflicts = (sync.conflicts or {}) if sync is not None else {}
+    if conflicts.keys() - compared:  # a field the import no longer owns is in no conflict
+        conflicts = {key: both for key, both in conflicts.items() if key in compared}
     result = reconcile(
-        [item.state for item in found],
-        base,
-        echoes,
-        (sync.conflicts or {}) if sync is not None else {},
-        on_conflict,
-        unchanged=unchanged,
+        [item.state for item in found], base, echoes, conflicts, on_conflict, unchanged=unchanged
     )
     result.image_sources = _still_shown(image_sources, woo)
     fields: dict[str, Any] = {"sku": _sku(woo, product, sync is not None, echoes, base)}
@@ -230,8 +230,8 @@ def _owned(
         if value is None:
             continue
         mapped = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
-        if mapped is None and not rules.all_attributes:
-            continue
+        if mapped is None and not rules.all_attributes and not entry.get("variation"):
+            continue  # the attributes a variable product varies by always come in (its options)
         slug = attribute_slug(entry, slugs_by_id)
         name = local_name(mapped or html.unescape(str(entry.get("name") or "")) or slug)
         if not name:
