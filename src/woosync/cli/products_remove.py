@@ -3,6 +3,7 @@ exclude`` / ``include`` (keep a product out of one store)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -53,7 +54,7 @@ def remove_command(
 
     On a terminal it asks whether to delete the product from the stores that hold it too.
     """
-    from woosync.services.catalog.commands import remove_product, show_product
+    from woosync.services.catalog.commands import remove_product, show_product, sync_record_count
     from woosync.services.catalog.views import RemovedProduct
     from woosync.services.removal import delete_from_stores, stores_holding
     from woosync.shapes.export import holder, store_deletion
@@ -84,6 +85,7 @@ def remove_command(
         else:
             output.info(f"the stores keep their copies ({names}); --from-stores deletes them")
     deleted: list[dict[str, Any]] = []
+    records = sync_record_count(db, product_id)  # a store's delete takes its record with it
     if from_stores and holders:
         deleted = [store_deletion(entry) for entry in delete_from_stores(db, product_id)]
         for entry in deleted:
@@ -99,7 +101,7 @@ def remove_command(
             kept_back = RemovedProduct(target.id, target.sku, target.name, 0)
             output.emit(removed_product_json(kept_back, deleted), human=lambda _console: None)
             raise typer.Exit(int(ExitCode.FAILURE))
-    removed = remove_product(db, product_id)
+    removed = dataclasses.replace(remove_product(db, product_id), sync_records_removed=records)
     kept = [
         h
         for h in holders

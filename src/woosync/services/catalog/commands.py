@@ -211,6 +211,22 @@ def _check_edit(
     return renames.products
 
 
+def sync_record_count(db: Database, product_id: int) -> int:
+    """The sync records of a product and of its variations (what :func:`remove_product` would
+    remove now)."""
+    with db.session() as session:
+        variations = select(Product.id).where(col(Product.parent_id) == product_id)
+        found = session.exec(
+            select(func.count()).where(
+                or_(
+                    col(ProductSync.product_id) == product_id,
+                    col(ProductSync.product_id).in_(variations),
+                )
+            )
+        ).one()
+        return int(found)
+
+
 def remove_product(db: Database, product_id: int | str) -> RemovedProduct:
     """Delete a product (by id or SKU; a variable product with its variations) and its sync records (the stores' copies are left alone:
     see ``services/removal.py`` to delete them too), and leave a tombstone for its SKU so that an
