@@ -275,6 +275,8 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:
         if line not in [f"{k}={v}" for k, v in settings.items()]
     ]
     assert len(jobs) == 2
+    commands = [command for job in jobs for command in job.split(" && ")]
+    assert len(commands) == 3  # every 15 minutes an incremental import; nightly import && export
     home = os.environ["WOOSYNC_HOME"]  # the test's data directory stands in for the crontab's
     env = {
         **settings,
@@ -282,8 +284,8 @@ def test_the_readme_import_examples_run(cli, readme_env, tmp_path) -> None:
         "WOOSYNC_DB": settings["WOOSYNC_DB"].replace(settings["WOOSYNC_HOME"], home),
     }
     (tmp_path / "woosync").mkdir()  # "make the log folder"
-    for job in jobs:
-        argv = shlex.split(job)
+    for command in commands:
+        argv = shlex.split(command)
         assert argv[0].startswith("/") and argv[0].endswith("/bin/woosync")  # an absolute path
         assert argv[argv.index("--connection") + 1] == "all"
         argv = [arg.replace("/home/you/", f"{tmp_path}/") for arg in argv]
