@@ -147,6 +147,36 @@ def test_what_the_store_fills_in_for_selected_but_empty_fields_is_not_an_edit(
     assert _catalog(cli)[0]["stock_status"] == "outofstock"
 
 
+def test_a_store_edit_of_a_field_never_sent_to_it_does_not_overwrite_the_catalogs_value(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """The catalog's categories were never sent to the store (not selected), so the store put the
+    product in its default category; its shop manager then files it elsewhere. Which category is
+    newer cannot be known: a conflict, never the catalog's categories replaced (they go to the
+    other stores). A product the catalog has no category for takes the store's."""
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, [CATALOG[0], {"sku": "P-1", "name": "Plain"}])
+    assert cli("export", "--all", "--fields", "name,sku,price").exit_code == 0
+    key, secret = sandboxes[0].create_key("read_write")
+    with WooClient(urls[0], key, secret, max_retries=0) as client:
+        sale = client.post("/products/categories", {"name": "Sale"})["id"]
+    for sku in ("E-1", "P-1"):
+        woo = sandboxes[0].find_sku(sku)
+        assert woo is not None and [c["name"] for c in woo["categories"]] == ["Uncategorized"]
+        _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"categories": [{"id": sale}]})
+
+    data = json.loads(cli("import", "--update-existing", "--json").stdout)
+    by_sku = {p["sku"]: p for p in data["products"]}
+    assert [(c["field"], c["catalog"], c["store"]) for c in by_sku["E-1"]["conflicts"]] == [
+        ("categories", ["Kitchen"], ["Sale"])
+    ]
+    assert by_sku["P-1"]["changedFields"] == ["categories"]
+    assert {p["sku"]: p["categories"] for p in _catalog(cli)} == {
+        "E-1": ["Kitchen"],
+        "P-1": ["Sale"],
+    }
+
+
 def test_conflicts_are_reported_listed_and_resolved(
     stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
 ) -> None:

@@ -114,7 +114,8 @@ def reconcile(
 
     - never synced (no base): the store's value comes in when the catalog has none or the same
       one (a blank store value never wipes the catalog); both holding different values is a
-      conflict, as neither side is known to be the newer;
+      conflict, as neither side is known to be the newer, even when the store changed what it
+      filled in itself for a product woosync created without that field (its echo);
     - the store's value equals its echo: the store did not change it, the catalog is left alone;
     - the store changed it and the catalog did not (or both now agree): it comes in;
     - both changed a stock quantity: both changes are added up (:mod:`.stock`);
@@ -133,7 +134,9 @@ def reconcile(
         result.conflicts.pop(key, None)
         known = base.get(key)
         echo = echoes.get(key, known)
-        if echo is None:
+        if known is None:  # never synced (an echo alone is what the store filled in itself)
+            if state.store_print == echo:
+                continue
             if sync_targets.local_value(state.target, state.store_value) is None:
                 continue  # a blank store value never wipes the catalog
             if state.lands_in_base and state.catalog_print not in (empty, state.store_print):
@@ -145,8 +148,7 @@ def reconcile(
             continue
         if state.store_print == echo:
             continue
-        changed_here = known is not None and state.catalog_print != known
-        if state.catalog_print == state.store_print or not changed_here:
+        if state.catalog_print in (state.store_print, known):  # the catalog did not change it
             _take(result, state, empty)
         elif not (key == stock.KEY and _added_up(result, state)):
             _both_changed(result, state, on_conflict)
