@@ -201,6 +201,27 @@ def test_merge_keeps_attributes_we_do_not_manage_and_replaces_ours() -> None:
     ]
 
 
+def test_a_mapping_turning_an_attribute_global_or_back_replaces_the_stores_entry() -> None:
+    """``Size`` was sent as a local attribute; the mapping now sends it as ``pa_size`` (or the
+    other way round): the store's entry of the other kind is replaced in its place, never left
+    as a second "Size" beside it (a store product showing two Size choices)."""
+    as_global = targets_for(["name", "sku", "Size"], {"Size": "pa_size"})[2]
+    as_local = targets_for(["name", "sku", "Size"])[2]
+    local = {"id": 0, "name": "Size", "position": 1, "visible": False, "options": ["S"]}
+    other = {"id": 0, "name": "Material", "position": 0, "visible": True, "options": ["Oak"]}
+    merged = payload.merge_attributes([other, local], [(as_global, ["S", "M"], 7)])
+    assert [(e.get("id"), e.get("name"), e["position"], e["visible"]) for e in merged] == [
+        (None, "Material", 0, True),
+        (7, None, 1, False),
+    ]
+    labelled = {"id": 7, "name": "Size", "position": 1, "visible": True, "options": ["S"]}
+    back = payload.merge_attributes([other, labelled], [(as_local, ["S"], None)])
+    assert [(e.get("id"), e.get("name")) for e in back] == [(None, "Material"), (None, "Size")]
+    # both already there (left by an earlier export): the twin goes
+    repaired = payload.merge_attributes([local, labelled], [(as_global, ["S"], 7)])
+    assert [(e.get("id"), e.get("name")) for e in repaired] == [(7, None)]
+
+
 def test_merge_removes_an_attribute_only_when_emptied_on_purpose() -> None:
     targets = targets_for(["name", "sku", "Size"])
     base = [{"id": 0, "name": "Size", "options": ["S"]}]

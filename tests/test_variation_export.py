@@ -547,6 +547,32 @@ def test_a_global_attribute_through_the_mapping_goes_in_the_parents_create(
     assert writes["/wc/v3/products/batch"] == 1  # the parent was created with it: no fix-up
 
 
+def test_a_mapping_turning_a_variation_attribute_global_replaces_the_local_one(
+    cli, shop, db_path: Path
+) -> None:
+    """Size went out as a local attribute; the store's mapping now sends it as ``pa_size``: the
+    parent ends with one Size (the global one, where the local one was) and each variation
+    takes its option of it, whether the run is full or ``--partial``."""
+    sandbox, conn = shop
+    assert export(cli, conn)["success"]
+    db = open_database(db_path)
+    set_mapping(db, conn, ["name", "sku", "price", "Size"], {"Size": "pa_size"})
+    db.dispose()
+
+    result = cli("--json", "export", "-c", str(conn), "--all", "--partial")
+
+    assert result.exit_code == 0, result.stderr
+    parent = store_parent(sandbox)
+    named = [(bool(a.get("id")), a["name"], a["variation"]) for a in parent["attributes"]]
+    assert named == [(True, "Size", True), (False, "Color", True)]
+    size = parent["attributes"][0]
+    for held in sandbox.variations(parent["id"]):
+        options = {a.get("id", 0): a["option"] for a in held["attributes"]}
+        assert set(options) == {size["id"], 0} and options[size["id"]] in ("S", "M", "L")
+    again = cli("--json", "export", "-c", str(conn), "--all", "--partial")
+    assert again.exit_code == 0 and json.loads(again.stdout)["counts"]["updated"] == 0
+
+
 def test_the_human_table_names_each_variation_by_its_sku(cli, shop) -> None:
     _sandbox, conn = shop
     human = cli("export", "-c", str(conn), "--all", "--fields", FIELDS)

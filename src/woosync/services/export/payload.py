@@ -22,6 +22,7 @@ from woosync.services.sync.targets import (
     Target,
     find_attribute,
     normalize_store_attributes,
+    twin_attribute,
 )
 
 
@@ -51,18 +52,27 @@ def merge_attributes(
             if index is not None:
                 merged.pop(index)
             continue
+        name = target.woo if target.kind == LOCAL_ATTRIBUTE else target.field
+        # the same attribute of the other kind (a mapping turned Size into pa_size, or back)
+        twin = twin_attribute(merged, name, target.kind == GLOBAL_ATTRIBUTE)
         if index is None:
             entry = {
                 "id": attribute_id or 0,
-                "name": target.woo if target.kind == LOCAL_ATTRIBUTE else target.field,
+                "name": name,
                 "position": len(merged),
                 "visible": True,
                 "variation": False,
                 "options": list(options),
             }
-            merged.append(entry)
+            if twin is None:
+                merged.append(entry)
+            else:  # ours now, in its place
+                kept = {k: merged[twin][k] for k in ("position", "visible", "variation")}
+                merged[twin] = entry | kept
         else:
             merged[index]["options"] = list(options)
+            if twin is not None:  # never a second "Size" beside ours
+                merged.pop(twin)
     return [_attribute_payload(entry) for entry in merged]
 
 

@@ -154,10 +154,20 @@ def marked(
             ),
             None,
         )
-        if entry is None:
+        # the same attribute of the other kind (a mapping turned Size into pa_size, or back)
+        twin = sync_targets.twin_attribute(entries, name, bool(attribute_id))
+        if entry is not None and twin is not None:  # never a second "Size" beside ours
+            entries.pop(twin)
+            changed = True
+        elif entry is None:
             entry = {"id": attribute_id} if attribute_id else {"name": name}
-            entry.update(position=position, visible=True)
-            entries.append(entry)
+            if twin is None:
+                entry.update(position=position, visible=True)
+                entries.append(entry)
+            else:  # ours now, in its place
+                entry.update(position=entries[twin].get("position", position))
+                entry.update(visible=entries[twin].get("visible", True))
+                entries[twin] = entry
             changed = True
         if not entry.get("variation") or sorted(entry.get("options") or []) != sorted(names):
             entry["variation"] = True
