@@ -1,0 +1,105 @@
+"""What a store owns and how a mapping change lands, against a real WooCommerce store.
+
+- A store sent names and prices only keeps its own tags: an import neither takes them into the
+  catalog nor reports them as conflicts, while a price edit there still comes in.
+- A mapping that turns a variable product's ``Size`` from a local attribute into ``pa_size``
+  leaves the product with one Size (the store would otherwise show two Size choices), its
+  variations moved to it; nothing moves on the next import and export.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from realstore.realstore_support import RealStore, store_products_with_sku
+
+CATALOG = """
+- sku: RO-TEE
+  name: Ownership Tee
+  type: variable
+  tags: [cotton]
+  attributes: {Size: [S, M], Color: [Red]}
+  variations:
+    - {sku: RO-TEE-S, attributes: {Size: S, Color: Red}, price: "20.00"}
+    - {sku: RO-TEE-M, attributes: {Size: M, Color: Red}, price: "21.00"}
+- sku: RO-MUG
+  name: Ownership Mug
+  price: "9.00"
+  tags: [ceramic]
+"""
+
+
+def as_json(result: Any) -> Any:
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def mapping(tmp_path: Path, fields: str, maps: str = "{}") -> Path:
+    path = tmp_path / "store.yaml"
+    path.write_text(
+        f"store: Real Store\nexport:\n  selectedFields: [{fields}]\n  fieldMappings: {maps}\n"
+    )
+    return path
+
+
+def load_and_export(cli: Any, tmp_path: Path, fields: str, maps: str = "{}") -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(CATALOG)
+    assert cli("products", "load", str(catalog)).exit_code == 0
+    assert cli("mappings", "apply", str(mapping(tmp_path, fields, maps))).exit_code == 0
+    first = as_json(cli("--json", "export", "--all"))
+    assert first["failedCount"] == 0, first
+
+
+def test_a_store_keeps_its_own_tags_and_a_price_edit_still_comes_in(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    store = real_connection
+    load_and_export(cli, tmp_path, "name, sku, price")
+    [mug] = store_products_with_sku(store, "RO-MUG")
+    with store.api() as api:
+        edit = {"tags": [{"name": "bestseller"}], "regular_price": "9.50"}
+        assert api.put(f"/products/{mug['id']}", json=edit).status_code == 200
+
+    taken = as_json(cli("--json", "import", "--update-existing"))
+
+    assert (taken["conflictCount"], taken["failedCount"]) == (0, 0), taken["conflicts"]
+    changed = {p["sku"]: p["changedFields"] for p in taken["products"] if p["changedFields"]}
+    assert changed == {"RO-MUG": ["price"]}
+    shown = as_json(cli("--json", "products", "show", "RO-MUG"))
+    assert (shown["price"], shown["tags"]) == ("9.50", ["ceramic"])
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
+    [mug] = store_products_with_sku(store, "RO-MUG")
+    assert [t["name"] for t in mug["tags"]] == ["bestseller"]
+
+
+def test_a_mapping_turning_size_global_leaves_one_size_on_the_product(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    store = real_connection
+    load_and_export(cli, tmp_path, "name, sku, price")
+    assert cli("mappings", "apply", str(mapping(tmp_path, "name, sku, price, Size", "{Size: pa_size}"))).exit_code == 0  # fmt: skip
+
+    moved = as_json(cli("--json", "export", "--all", "--partial"))
+
+    assert moved["failedCount"] == 0, moved
+    [parent] = store_products_with_sku(store, "RO-TEE")
+    kinds = sorted((a["name"], bool(a["id"]), a["variation"]) for a in parent["attributes"])
+    assert kinds == [("Color", False, True), ("Size", True, True)]
+    [size_id] = [a["id"] for a in parent["attributes"] if a["id"]]
+    with store.api() as api:
+        held = api.get(f"/products/{parent['id']}/variations", params={"context": "edit"}).json()
+    options = {v["sku"]: {(a["id"], a["option"]) for a in v["attributes"]} for v in held}
+    assert options == {
+        "RO-TEE-S": {(size_id, "S"), (0, "Red")},
+        "RO-TEE-M": {(size_id, "M"), (0, "Red")},
+    }
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert (again["updatedCount"], again["conflictCount"]) == (0, 0), again["products"]
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
