@@ -314,7 +314,7 @@ def test_a_reused_product_id_does_not_take_the_old_products_stamp(shop: Shop) ->
     shop.assert_quiet()
 
 
-def test_any_write_of_the_row_bumps_its_revision_and_keeps_a_load_digest_only_when_it_sets_it(
+def test_any_write_of_the_row_bumps_its_revision_and_the_load_keeps_what_it_loaded(
     db: Database, db_path: Path
 ) -> None:
     with sqlite3.connect(db_path) as connection:
@@ -325,17 +325,18 @@ def test_any_write_of_the_row_bumps_its_revision_and_keeps_a_load_digest_only_wh
         )
 
         def row() -> tuple[Any, ...]:
-            return tuple(
-                connection.execute("SELECT revision, load_digest FROM products").fetchone()
-            )
+            query = "SELECT revision, load_digest, load_base FROM products"
+            return tuple(connection.execute(query).fetchone())
 
-        assert row() == (0, "d1")
+        assert row() == (0, "d1", None)
         connection.execute("UPDATE products SET name = 'M', load_digest = 'd2'")  # a load
-        assert row() == (1, "d2")
+        assert row() == (1, "d2", None)
         connection.execute("UPDATE products SET name = 'O'")  # anything else
-        assert row() == (2, None)
-        connection.execute("UPDATE products SET name = 'O', revision = 0")  # never backwards
-        assert row() == (3, None)
+        assert row() == (2, "d2", '{"name":"M"}')  # the name as loaded
+        connection.execute("UPDATE products SET name = 'P', tags = '[\"x\"]'")
+        assert row() == (3, "d2", '{"name":"M","tags":[]}')  # the first value since the load
+        connection.execute("UPDATE products SET name = 'P', revision = 0")  # never backwards
+        assert row()[0] == 4
 
 
 def test_digests_of_an_older_woosync_are_dropped_on_upgrade(tmp_path: Path) -> None:
@@ -372,7 +373,7 @@ def test_the_revision_trigger_lists_every_column_of_products(db: Database, db_pa
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'products_revised'"
         ).fetchone()
     listed = set(re.findall(r"NEW\.(\w+) IS NOT OLD\.\1", trigger))
-    assert listed == columns - {"revision", "load_digest", "created_at", "updated_at"}
+    assert listed == columns - {"revision", "load_digest", "load_base", "created_at", "updated_at"}
 
 
 def test_quiet_products_are_exactly_those_the_full_decision_finds_unchanged(

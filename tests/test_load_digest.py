@@ -1,9 +1,11 @@
-"""An unchanged re-load decided by the products' load digests (issue 12), and kept true by every
-other writer of a product row: ``products edit``, an import's update, any SQL ``UPDATE`` (the
-trigger of migration 11 clears the digest), so the next load compares and writes again."""
+"""An unchanged re-load decided by the products' load digests (issue 12); what every other writer
+of a product row (``products edit``, an import's update, any SQL ``UPDATE``) wrote since the last
+load stays unless the file changes that column too (the trigger of migration 13 keeps the values
+as loaded in ``load_base``)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,7 @@ class Spy:
             real_changes(session, changes, now)
 
         def fill_digests(session: Any, found: Any) -> None:
-            self.filled += [product_id for _, product_id in found]
+            self.filled += [product_id for *_, product_id in found]
             real_fill(session, found)
 
         for name, spy in (
@@ -122,27 +124,40 @@ def test_a_changed_row_is_written_and_gets_its_new_digest(
     ]
 
 
-def test_products_edit_clears_the_digest_so_the_file_is_loaded_again(
+def bases(db_path: Path) -> dict[str, Any]:
+    with sqlite3.connect(db_path) as connection:
+        rows = connection.execute("SELECT sku, load_base FROM products").fetchall()
+    return {sku: json.loads(base) for sku, base in rows if base is not None}
+
+
+def test_a_products_edit_stays_until_the_file_changes_that_field(
     db: Database, db_path: Path, tmp_path: Path, cli: Any
 ) -> None:
     path = csv_file(tmp_path, ROWS)
     load_products(db, path)
     edited = cli("products", "edit", "S-002", "--price", "9.99")
     assert edited.exit_code == 0, edited.stderr
-    assert digests(db_path)["S-002"] is None and digests(db_path)["S-001"] is not None
-    report = load_products(db, path).result
-    assert report.updated == ["S-002"]  # the file's price is back
-    assert [change.new for change in report.changes["S-002"]] == ["2.50"]
-    with sqlite3.connect(db_path) as connection:
-        price = connection.execute("SELECT price FROM products WHERE sku = 'S-002'").fetchone()
-    assert price == ("2.50",)
+    assert digests(db_path)["S-002"] is not None and bases(db_path) == {"S-002": {"price": "2.50"}}
+    assert load_products(db, path).result.updated == []  # the file did not change: the edit stays
+
+    renamed = [row.replace("Product 2,", "Product two,") for row in ROWS]
+    report = load_products(db, csv_file(tmp_path, renamed, "renamed.csv")).result
+    assert report.updated == ["S-002"]
+    assert [(c.field, c.new) for c in report.changes["S-002"]] == [("name", "Product two")]
+    assert bases(db_path) == {"S-002": {"price": "2.50"}}  # still the price as loaded
+
+    repriced = [row.replace("2.50", "2.75") for row in renamed]
+    report = load_products(db, csv_file(tmp_path, repriced, "repriced.csv")).result
+    assert [(c.field, c.old, c.new) for c in report.changes["S-002"]] == [("price", "9.99", "2.75")]
+    assert bases(db_path) == {}  # the file changed it too: the file's price, as loaded now
 
 
-def test_an_import_update_and_any_sql_update_clear_the_digest(
+def test_an_import_update_and_any_sql_update_keep_the_values_as_loaded(
     db: Database, db_path: Path, tmp_path: Path
 ) -> None:
     """An import writes a product through ``apply_product_fields`` (the ORM); other writers may
-    use plain SQL: the trigger clears the digest of any row updated without setting it."""
+    use plain SQL: the trigger keeps each changed column's value as loaded, the first time, and
+    the digest; loading the same file again leaves their values alone."""
     path = csv_file(tmp_path, ROWS)
     load_products(db, path)
     with db.session() as session:
@@ -151,12 +166,16 @@ def test_an_import_update_and_any_sql_update_clear_the_digest(
         assert apply_product_fields(product, {"attribute:COLOR": ["Green"]})
     with sqlite3.connect(db_path) as connection:
         connection.execute("UPDATE products SET name = 'Renamed' WHERE sku = 'S-006'")
+        connection.execute("UPDATE products SET name = 'Again' WHERE sku = 'S-006'")
         connection.execute("UPDATE products SET updated_at = updated_at WHERE sku = 'S-007'")
-    cleared = {sku for sku, digest in digests(db_path).items() if digest is None}
-    assert cleared == {"S-004", "S-006", "S-007"}
-    report = load_products(db, path).result
-    assert report.updated == ["S-004", "S-006"]  # S-007's values were the file's all along
     assert all(digests(db_path).values())
+    assert bases(db_path) == {
+        "S-004": {"attributes": {"COLOR": ["Red", "Blue"]}},
+        "S-006": {"name": "Product 6"},
+    }
+    before = stored(db_path)
+    report = load_products(db, path).result
+    assert report.updated == [] and stored(db_path) == before
 
 
 def test_products_without_a_digest_are_compared_once_then_found_by_digest(
@@ -196,22 +215,22 @@ def test_a_dry_run_or_a_refused_load_leaves_the_digests_alone(
     assert stored(db_path) == before
 
 
-def test_the_migration_adds_the_column_empty_and_the_trigger(tmp_path: Path) -> None:
+def test_the_migration_adds_the_base_column_empty_and_its_trigger(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     migrations.upgrade(conn, path, target=migrations.LATEST - 1)
     conn.execute(
         "INSERT INTO products (sku, name, categories, tags, images, attributes, custom_fields, "
-        "created_at, updated_at) VALUES ('OLD-1', 'Old', '[]', '[]', '[]', '{}', '{}', "
-        "'2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000')"
+        "created_at, updated_at, load_digest) VALUES ('OLD-1', 'Old', '[\"A\"]', '[]', '[]', "
+        "'{}', '{}', '2025-01-01 00:00:00.000000', '2025-01-01 00:00:00.000000', 'd')"
     )
     conn.close()
     db = open_database(path)
     try:
-        assert digests(path) == {"OLD-1": None}
+        assert digests(path) == {"OLD-1": "d"} and bases(path) == {}
         with sqlite3.connect(path) as connection:
-            connection.execute("UPDATE products SET load_digest = 'x'")
-            connection.execute("UPDATE products SET price = '1.00'")
-        assert digests(path) == {"OLD-1": None}
+            connection.execute("UPDATE products SET price = '1.00', categories = '[]'")
+        assert digests(path) == {"OLD-1": "d"}
+        assert bases(path) == {"OLD-1": {"price": None, "categories": ["A"]}}
     finally:
         db.dispose()

@@ -332,11 +332,12 @@ def test_a_changed_row_is_stored_as_the_orm_stores_it(
         upsert_products(session, changes)
 
     def stored(database: Database) -> list[tuple[Any, ...]]:
-        """Every column but the bookkeeping (the load's digest of the row loaded, the count of the
-        row's writes)."""
+        """Every column but the bookkeeping (the load's digest of the row loaded and the values
+        as loaded of what else wrote it since, the count of the row's writes)."""
+        bookkeeping = ("load_digest", "load_base", "revision")
         with sqlite3.connect(database.path) as connection:
             names = [row[1] for row in connection.execute("PRAGMA table_info(products)")]
-            kept = ", ".join(name for name in names if name not in ("load_digest", "revision"))
+            kept = ", ".join(name for name in names if name not in bookkeeping)
             return connection.execute(f"SELECT {kept} FROM products ORDER BY id").fetchall()
 
     assert stored(streamed) == stored(orm)

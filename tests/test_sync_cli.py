@@ -550,3 +550,51 @@ def test_a_store_keeps_its_own_edits_of_fields_its_export_mapping_does_not_send(
     assert cli("export", "--all", "--partial").exit_code == 0
     stored = sandboxes[0].find_sku("E-1")
     assert stored is not None and [t["name"] for t in stored["tags"]] == ["sale"]
+
+
+def test_loading_the_catalog_file_again_keeps_the_store_edits_an_import_brought_in(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """A catalog kept in a file (a supplier feed loaded every night): a store's new description
+    came in by import; loading the unchanged file again leaves it (and the next export sends
+    nothing); a file that changes the price applies the price alone; one that changes the
+    description too wins for it (the latest edit)."""
+    _database, sandboxes, urls = stores
+    variable: dict[str, Any] = {
+        "sku": "TEE",
+        "name": "Tee",
+        "attributes": {"Size": ["S", "M"]},
+        "variations": [
+            {"sku": "TEE-S", "attributes": {"Size": "S"}, "price": "20.00"},
+            {"sku": "TEE-M", "attributes": {"Size": "M"}, "price": "21.00"},
+        ],
+    }
+    rows = [CATALOG[0], variable]
+    _load(cli, tmp_path, rows)
+    fields = "name,sku,description,price,Size"
+    assert cli("export", "--all", "--fields", fields).exit_code == 0
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"description": "<p>Store copy</p>"})
+    tee = sandboxes[0].find_sku("TEE")
+    assert tee is not None
+    small = next(v for v in sandboxes[0].variations(int(tee["id"])) if v["sku"] == "TEE-S")
+    key, secret = sandboxes[0].create_key("read_write")
+    with WooClient(urls[0], key, secret, max_retries=0) as client:
+        client.put(f"/products/{tee['id']}/variations/{small['id']}", {"regular_price": "19.00"})
+    taken = json.loads(cli("import", "--update-existing", "--json").stdout)
+    assert taken["updatedCount"] == 2, taken["products"]
+
+    again = cli("products", "load", str(tmp_path / "catalog.json"), "--json")
+    assert json.loads(again.stdout)["updated"] == 0
+    shown = {p["sku"]: p for p in _catalog(cli)}
+    assert shown["E-1"]["description"] == "<p>Store copy</p>"
+    assert json.loads(cli("products", "show", "TEE-S", "--json").stdout)["price"] == "19.00"
+    plan = cli("export", "--all", "--fields", fields, "--partial", "--dry-run", "--json")
+    assert json.loads(plan.stdout)["summary"]["update"] == 0
+
+    _load(cli, tmp_path, [CATALOG[0] | {"price": "13.00"}, variable])
+    local = {p["sku"]: p for p in _catalog(cli)}["E-1"]
+    assert (local["price"], local["description"]) == ("13.00", "<p>Store copy</p>")
+    _load(cli, tmp_path, [CATALOG[0] | {"price": "13.00", "description": "<p>New</p>"}, variable])
+    assert {p["sku"]: p for p in _catalog(cli)}["E-1"]["description"] == "<p>New</p>"

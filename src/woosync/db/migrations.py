@@ -269,36 +269,34 @@ BEGIN UPDATE products SET load_digest = NULL WHERE id = NEW.id; END""",
 # clear the stamp. Digests of the earlier kind (migration 9: a hash of the columns) are dropped.
 # A later migration that adds a column to ``products`` makes ``products_revised`` again with it
 # (tests/test_export_digest.py checks that every column is listed).
-_M012_CHANGED = " OR ".join(
-    f"NEW.{c} IS NOT OLD.{c}"
-    for c in [
-        "id",
-        "sku",
-        "name",
-        "description",
-        "status",
-        "type",
-        "price",
-        "sale_price",
-        "weight",
-        "length",
-        "width",
-        "height",
-        "stock_status",
-        "categories",
-        "tags",
-        "images",
-        "attributes",
-        "custom_fields",
-        "manage_stock",
-        "stock_quantity",
-        "backorders",
-        "low_stock_amount",
-        "date_on_sale_from",
-        "date_on_sale_to",
-        "parent_id",
-    ]
+_PRODUCT_COLUMNS = (
+    "id",
+    "sku",
+    "name",
+    "description",
+    "status",
+    "type",
+    "price",
+    "sale_price",
+    "weight",
+    "length",
+    "width",
+    "height",
+    "stock_status",
+    "categories",
+    "tags",
+    "images",
+    "attributes",
+    "custom_fields",
+    "manage_stock",
+    "stock_quantity",
+    "backorders",
+    "low_stock_amount",
+    "date_on_sale_from",
+    "date_on_sale_to",
+    "parent_id",
 )
+_M012_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _PRODUCT_COLUMNS)
 M012_PRODUCT_REVISION = (
     "ALTER TABLE products ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
     f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
@@ -319,6 +317,29 @@ OR NEW.sync_status IS NOT OLD.sync_status OR NEW.woo_product_id IS NOT OLD.woo_p
 OR NEW.product_id IS NOT OLD.product_id OR NEW.connection_id IS NOT OLD.connection_id)
 BEGIN UPDATE product_sync SET export_digest = NULL WHERE id = NEW.id; END""",
     "UPDATE product_sync SET export_digest = NULL WHERE export_digest IS NOT NULL",
+)
+
+
+# A load applies what the product file changed since it was last loaded, and keeps what anything
+# else wrote since (a store edit an import brought in, ``products edit``): instead of clearing the
+# load digest, the trigger keeps the value each column had when the file was loaded, the first
+# time something else changes it, in ``products.load_base`` (``{column: value}``; lists and
+# objects as JSON). A load that finds the file's value equal to it leaves the column alone.
+_JSON_COLUMNS = frozenset({"categories", "tags", "images", "attributes", "custom_fields"})
+_M013_KEPT = ", ".join(
+    f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
+    + (f"json(OLD.{c})" if c in _JSON_COLUMNS else f"OLD.{c}")
+    for c in _PRODUCT_COLUMNS
+    if c != "id"
+)
+M013_LOAD_BASE = (
+    "ALTER TABLE products ADD COLUMN load_base JSON",
+    "DROP TRIGGER products_load_digest_cleared",
+    f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
+WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
+AND NEW.revision IS OLD.revision AND ({_M012_CHANGED})
+BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
+{_M013_KEPT}), '$._') WHERE id = NEW.id; END""",
 )
 
 
@@ -345,6 +366,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("variations", _script(M010_VARIATIONS)),
     Migration("load_digest", _statements(M011_LOAD_DIGEST)),
     Migration("product_revision", _statements(M012_PRODUCT_REVISION)),
+    Migration("load_base", _statements(M013_LOAD_BASE)),
 )
 LATEST = len(MIGRATIONS)
 

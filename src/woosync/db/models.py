@@ -174,6 +174,12 @@ class Product(_Table, table=True):
     revision: int = Field(
         default=0, sa_column=Column(Integer, nullable=False, server_default="0")
     )  # no Python-side default: a bulk insert leaves it to SQLite
+    # migration 13: the values, as last loaded from a product file, of the columns anything else
+    # wrote since (an import, ``products edit``; a trigger keeps it): a load applies what the
+    # file changed and leaves those edits alone (services/catalog/changes.py since_last_load)
+    load_base: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class StoreRef(_Table, table=True):

@@ -60,6 +60,53 @@ def plan_fields(product: Product | StoredProduct, fields: Mapping[str, Any]) -> 
     return FieldPlan(changes, columns)
 
 
+def since_last_load(
+    product: Product | StoredProduct, fields: Mapping[str, Any], plan: FieldPlan
+) -> tuple[FieldPlan, dict[str, Any] | None]:
+    """``plan`` (what a file row would change of ``product``) without the columns something else
+    wrote since the row was last loaded (an import's store edit, ``products edit``: their values
+    as loaded are the product's ``load_base``) that the file did not change since either; and the
+    base the product keeps for them. A column the file changed too takes the file's value."""
+    base = product.load_base
+    if not base:
+        return plan, None
+    as_loaded: Any = _AsLoaded(product, base)  # read by plan_fields as a product
+    by_file = plan_fields(as_loaded, fields).columns  # what the file changed since its load
+    kept = {column: value for column, value in base.items() if column not in by_file}
+    columns = {c: v for c, v in plan.columns.items() if c not in kept}
+    if len(columns) == len(plan.columns):
+        return plan, kept or None
+    return FieldPlan(_changes_of(product, columns), columns), kept or None
+
+
+class _AsLoaded:
+    """A product's columns as the file last loaded them: the base's values where it has them."""
+
+    def __init__(self, product: Product | StoredProduct, base: Mapping[str, Any]) -> None:
+        self._product, self._base = product, base
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._base:
+            value = self._base[name]
+            return bool(value) if name == "manage_stock" and value is not None else value
+        return getattr(self._product, name)
+
+
+def _changes_of(product: Product | StoredProduct, columns: Mapping[str, Any]) -> list[FieldChange]:
+    """The changes ``columns`` make to ``product``, as :func:`plan_fields` lists them."""
+    changes: list[FieldChange] = []
+    for name in (*SCALAR_FIELDS, *LIST_FIELDS):
+        if name in columns:
+            old = getattr(product, name)
+            changes.append(
+                FieldChange(name, list(old or []) if name in LIST_FIELDS else old, columns[name])
+            )
+    for column in ("attributes", "custom_fields"):
+        if column in columns:
+            changes += _entry_changes(dict(getattr(product, column) or {}), columns[column])
+    return changes
+
+
 def _entry_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]:
     names = list(dict.fromkeys([*old, *new]))
     return [

@@ -27,7 +27,7 @@ from woosync.db.models import Product
 from woosync.files.product_files import detect_format, iter_product_file
 from woosync.products.rows import RowChecker, RowError, SkuRegister, ValidRow
 from woosync.products.variations import VARIABLE, VARIATION, kind, type_change_problem
-from woosync.services.catalog.changes import new_product_row, plan_fields
+from woosync.services.catalog.changes import new_product_row, plan_fields, since_last_load
 from woosync.services.catalog.lookup import case_twin_message
 from woosync.services.catalog.stored import (
     StoredDigest,
@@ -168,7 +168,7 @@ class _Writer:
         values = stored_by_sku(self.session, compared) if compared else {}
         new_rows: list[dict[str, Any]] = []
         changed: list[tuple[int, dict[str, Any]]] = []
-        filled: list[tuple[str, int]] = []
+        filled: list[tuple[str, dict[str, Any] | None, int]] = []
         for (row, product), digest in zip(rows, digests, strict=True):
             sku = row.sku
             if product is not None and digest is not None and digest == product.load_digest:
@@ -189,14 +189,17 @@ class _Writer:
             except ValidationError as exc:
                 result.errors.append(RowError(row.row, sku, row.label(exc.message)))
                 continue
+            plan, base = since_last_load(values[sku], row.fields, plan)
             if plan.changes:
                 result.updated.append(sku)
                 result.changes[sku] = plan.changes
-                changed.append((product.id, {**plan.columns, "load_digest": digest}))
+                changed.append(
+                    (product.id, {**plan.columns, "load_digest": digest, "load_base": base})
+                )
             else:
                 result.unchanged.append(sku)
                 if digest is not None:
-                    filled.append((digest, product.id))
+                    filled.append((digest, base, product.id))
         if changed:
             write_changes(self.session, changed, now)
         if filled:
@@ -218,6 +221,7 @@ class _Writer:
             dry_run=False,
             update_existing=True,
             twins=self.twins.twins,
+            loading=True,
         )
         self.session.flush()
         self.session.expunge_all()  # nothing of this chunk stays in memory

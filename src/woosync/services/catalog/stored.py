@@ -6,11 +6,13 @@ product cost more than the comparison itself, and an unchanged product is never 
 
 Most rows of a re-load are unchanged, and deciding so needs no stored value at all: each product
 keeps the digest of the file row last loaded into it (``products.load_digest``, :func:`row_digest`
-of the row's normalised field dict). Every other write of the product clears it (a trigger of
-migration 11), so an equal digest means the row was loaded into the product as it is now: loading
-it again changes nothing. :func:`digests_by_sku` reads only that; the others are read whole
-(:func:`stored_by_sku`) and compared, and the unchanged ones get the row's digest
-(:func:`fill_digests`), so the next load finds them by digest.
+of the row's normalised field dict), so an equal digest means the file did not change the row
+since it was loaded: loading it again changes nothing, whatever else wrote the product since (an
+import's store edit, ``products edit``: what they wrote stays). :func:`digests_by_sku` reads only
+that; the others are read whole (:func:`stored_by_sku`, with the values of the columns something
+else wrote since the last load, ``load_base``: a trigger of migration 13 keeps them) and compared,
+and the unchanged ones get the row's digest (:func:`fill_digests`), so the next load finds them
+by digest.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _decode = json.JSONDecoder().decode
 class StoredProduct:
     """The columns of one stored product that a load compares (as the ORM would read them)."""
 
-    __slots__ = COLUMNS
+    __slots__ = (*COLUMNS, "load_base")
 
     id: int
     sku: str
@@ -48,8 +50,10 @@ class StoredProduct:
     parent_id: int | None
     attributes: dict[str, Any]
     custom_fields: dict[str, Any]
+    load_base: dict[str, Any] | None  # read by a load only (stored_by_sku)
 
-    def __init__(self, values: Sequence[Any]) -> None:
+    def __init__(self, values: Sequence[Any], load_base: str | None = None) -> None:
+        self.load_base = _decode(load_base) if load_base else None
         for column, value in zip(COLUMNS, values, strict=True):
             if value is not None:
                 if column in _JSON_COLUMNS:
@@ -65,11 +69,11 @@ def stored_by_sku(session: Session, skus: Iterable[str]) -> dict[str, StoredProd
     wanted = list(dict.fromkeys(skus))
     connection = session.connection()
     found: dict[str, StoredProduct] = {}
-    select = f"SELECT {', '.join(COLUMNS)} FROM products WHERE sku IN "
+    select = f"SELECT {', '.join(COLUMNS)}, load_base FROM products WHERE sku IN "
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         chunk = tuple(wanted[start : start + LOOKUP_CHUNK])
         for values in connection.exec_driver_sql(f"{select}({', '.join('?' * len(chunk))})", chunk):
-            product = StoredProduct(values)
+            product = StoredProduct(values[:-1], values[-1])
             found[product.sku] = product
     return found
 
@@ -113,10 +117,12 @@ def digests_by_sku(session: Session, skus: Iterable[str]) -> dict[str, StoredDig
     return found
 
 
-def fill_digests(session: Session, digests: Sequence[tuple[str, int]]) -> None:
-    """Set the load digest (``(digest, id)``) of products found unchanged by comparison; nothing
-    else of them is written (``updated_at`` stays)."""
-    update_many(session, _TABLE, ("load_digest",), digests, key="id")
+def fill_digests(
+    session: Session, digests: Sequence[tuple[str, dict[str, Any] | None, int]]
+) -> None:
+    """Set the load digest and base (``(digest, base, id)``) of products the file changes
+    nothing of; nothing else of them is written (``updated_at`` stays)."""
+    update_many(session, _TABLE, ("load_digest", "load_base"), digests, key="id")
 
 
 def existing_skus(session: Session, skus: Iterable[str]) -> set[str]:

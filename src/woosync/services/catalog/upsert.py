@@ -13,7 +13,13 @@ from woosync.db.models import Product
 from woosync.products.fields import normalize_fields
 from woosync.products.rows import RowError, ValidRow, same_sku_message
 from woosync.products.variations import VARIATION, type_change_problem, variation_field_problem
-from woosync.services.catalog.changes import FieldPlan, apply_plan, new_product_row, plan_fields
+from woosync.services.catalog.changes import (
+    FieldPlan,
+    apply_plan,
+    new_product_row,
+    plan_fields,
+    since_last_load,
+)
 from woosync.services.catalog.family import Candidate, check_families, involves_variations
 from woosync.services.catalog.lookup import (
     LOOKUP_CHUNK,
@@ -21,6 +27,7 @@ from woosync.services.catalog.lookup import (
     case_twins,
     products_by_sku,
 )
+from woosync.services.catalog.stored import row_digest
 from woosync.services.catalog.tombstones import drop_tombstones
 from woosync.services.catalog.views import UpsertResult
 
@@ -76,16 +83,21 @@ def upsert_rows(
     dry_run: bool,
     update_existing: bool,
     twins: Callable[[list[str]], dict[str, tuple[int, str]]] | None = None,
+    loading: bool = False,
 ) -> UpsertResult:
     """:func:`upsert_products` of checked rows (a variation's rows name their parent, in the same
     rows or the catalog): products first, then variations under their parents' ids. ``twins``
-    finds the stored SKUs equal to new ones but for case (default: :func:`case_twins`)."""
+    finds the stored SKUs equal to new ones but for case (default: :func:`case_twins`).
+    ``loading``: the rows are a product file's (``products load``): each product keeps the
+    row's digest, and a row loaded before applies only what the file changed since
+    (:func:`~woosync.services.catalog.changes.since_last_load`)."""
     result = UpsertResult(errors=list(errors))
     find_twins = twins or (lambda skus: case_twins(session, skus))
     candidates = _candidates(session, rows, result, update_existing, find_twins)
     renames = check_families(session, candidates) if involves_variations(candidates) else None
     now = utcnow()
     planned: list[tuple[Product, FieldPlan]] = []
+    loaded: list[tuple[Product, str | None, dict[str, Any] | None]] = []  # digest, base to keep
     new_rows: list[dict[str, Any]] = []
     new_variations: list[tuple[Candidate, dict[str, Any]]] = []
     failed: set[int] = set()  # id() of the candidates that cannot be written
@@ -98,19 +110,29 @@ def upsert_rows(
                 raise ValidationError(candidate.problem)
             if parent is not None and id(parent.candidate) in failed:
                 raise ValidationError(f"its parent {parent.sku!r} cannot be loaded (see its row)")
+            digest = row_digest(candidate.fields) if loading else None
             if product is None:
                 row = new_product_row(candidate.fields, now)
+                if loading:
+                    row["load_digest"] = digest
                 if candidate.is_variation:
                     new_variations.append((candidate, row))
                 else:
                     new_rows.append(row)
                 result.created.append(sku)
                 continue
+            if loading and digest is not None and digest == product.load_digest:
+                result.unchanged.append(sku)  # the file did not change the row since its load
+                result.product_ids[sku] = product.id or 0
+                continue
             plan = plan_fields(product, candidate.fields)
         except ValidationError as exc:
             failed.add(id(candidate))
             result.errors.append(RowError(candidate.number, sku, candidate.label + exc.message))
             continue
+        if loading:
+            plan, base = since_last_load(product, candidate.fields, plan)
+            loaded.append((product, digest, base))
         if plan.changes:
             result.updated.append(sku)
             result.changes[sku] = plan.changes
@@ -123,6 +145,8 @@ def upsert_rows(
         return result
     for product, plan in planned:
         apply_plan(product, plan)
+    for product, digest, base in loaded:  # written with the plan's columns, in one UPDATE
+        product.load_digest, product.load_base = digest, base
     for child, name in renames.products if renames is not None else []:
         apply_plan(child, FieldPlan([], {"name": name}))
     session.flush()
