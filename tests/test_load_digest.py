@@ -139,6 +139,7 @@ def test_a_products_edit_stays_until_the_file_changes_that_field(
     assert edited.exit_code == 0, edited.stderr
     assert digests(db_path)["S-002"] is not None and bases(db_path) == {"S-002": {"price": "2.50"}}
     assert load_products(db, path).result.updated == []  # the file did not change: the edit stays
+    assert load_products(db, path, dry_run=True, overwrite=True).result.updated == ["S-002"]
 
     renamed = [row.replace("Product 2,", "Product two,") for row in ROWS]
     report = load_products(db, csv_file(tmp_path, renamed, "renamed.csv")).result
@@ -150,6 +151,11 @@ def test_a_products_edit_stays_until_the_file_changes_that_field(
     report = load_products(db, csv_file(tmp_path, repriced, "repriced.csv")).result
     assert [(c.field, c.old, c.new) for c in report.changes["S-002"]] == [("price", "9.99", "2.75")]
     assert bases(db_path) == {}  # the file changed it too: the file's price, as loaded now
+
+    assert cli("products", "edit", "S-003", "--price", "1.00").exit_code == 0
+    overwritten = load_products(db, csv_file(tmp_path, repriced, "again.csv"), overwrite=True)
+    assert overwritten.result.updated == ["S-003"] and bases(db_path) == {}
+    assert load_products(db, csv_file(tmp_path, repriced, "again.csv")).result.updated == []
 
 
 def test_an_import_update_and_any_sql_update_keep_the_values_as_loaded(

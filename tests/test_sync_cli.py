@@ -598,3 +598,7 @@ def test_loading_the_catalog_file_again_keeps_the_store_edits_an_import_brought_
     assert (local["price"], local["description"]) == ("13.00", "<p>Store copy</p>")
     _load(cli, tmp_path, [CATALOG[0] | {"price": "13.00", "description": "<p>New</p>"}, variable])
     assert {p["sku"]: p for p in _catalog(cli)}["E-1"]["description"] == "<p>New</p>"
+    assert json.loads(cli("products", "show", "TEE-S", "--json").stdout)["price"] == "19.00"
+    overwritten = cli("products", "load", str(tmp_path / "catalog.json"), "--overwrite", "--json")
+    assert json.loads(overwritten.stdout)["updatedSkus"] == ["TEE-S"]  # the file's price, back
+    assert json.loads(cli("products", "show", "TEE-S", "--json").stdout)["price"] == "20.00"

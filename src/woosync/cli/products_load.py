@@ -45,11 +45,21 @@ def load_command(
             "and custom fields that look like such numbers.",
         ),
     ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Apply every row whole, also over edits made since the file was last loaded "
+            "(imports, 'products edit'); by default a row applies only what the file changed.",
+        ),
+    ] = False,
     json_flag: JsonFlag = False,
 ) -> None:
     """Create or update products from a file, matched by SKU, in one transaction.
 
-    A file with an invalid row changes nothing (exit code 2) unless --skip-invalid.
+    Loading a file again applies what the file changed since its last load and keeps the edits
+    made since (imports, 'products edit'), unless --overwrite. A file with an invalid row changes
+    nothing (exit code 2) unless --skip-invalid.
     """
     from woosync.cli.flags import flag_of
     from woosync.core.errors import spell_params
@@ -64,6 +74,7 @@ def load_command(
         skip_invalid=skip_invalid,
         dry_run=dry_run,
         decimal_comma=decimal_comma,
+        overwrite=overwrite,
     )
     data = load_report_json(report, flag_of)
     output = state.output

@@ -298,7 +298,8 @@ BEGIN UPDATE product_sync SET export_digest = NULL WHERE id = NEW.id; END""",
 # else wrote since (a store edit an import brought in, ``products edit``): instead of clearing the
 # load digest, the trigger keeps the value each column had when the file was loaded, the first
 # time something else changes it, in ``products.load_base`` (``{column: value}``; lists and
-# objects as JSON). A load that finds the file's value equal to it leaves the column alone.
+# objects as JSON). A load that finds the file's value equal to it leaves the column alone. A write
+# that sets the base itself is a load's.
 _JSON_COLUMNS = frozenset({"categories", "tags", "images", "attributes", "custom_fields"})
 _M013_KEPT = ", ".join(
     f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
@@ -311,7 +312,7 @@ M013_LOAD_BASE = (
     "DROP TRIGGER products_load_digest_cleared",
     f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
 WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
-AND NEW.revision IS OLD.revision AND ({_M012_CHANGED})
+AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M012_CHANGED})
 BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
 {_M013_KEPT}), '$._') WHERE id = NEW.id; END""",
 )

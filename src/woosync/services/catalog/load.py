@@ -60,16 +60,19 @@ def load_products(
     skip_invalid: bool = False,
     dry_run: bool = False,
     decimal_comma: bool = False,
+    overwrite: bool = False,
 ) -> LoadReport:
     """Upsert a CSV, JSON or YAML product file by SKU in one transaction (see ``upsert_products``).
 
     ``decimal_comma`` reads European spreadsheets: ``12,50`` is 12.50 in money and measure columns
-    and in custom fields that look like such numbers.
+    and in custom fields that look like such numbers. A row loaded before applies only what the
+    file changed since, keeping what else changed the product since (an import, ``products
+    edit``); ``overwrite`` applies every row whole, over those edits too.
     """
     fmt = detect_format(path, fmt)
     checker = RowChecker(decimal_comma)
     with db.session() as session:
-        writer = _Writer(session, checker.skus, TwinIndex(session))
+        writer = _Writer(session, checker.skus, TwinIndex(session), overwrite)
         for source in iter_product_file(path, fmt):
             checker.row(source)
             if len(checker.valid) >= LOAD_CHUNK:
@@ -98,6 +101,7 @@ class _Writer:
     session: Session
     skus: SkuRegister  # the file's SKUs so far
     twins: TwinIndex  # the catalog's SKUs before the load, for new SKUs equal but for case
+    overwrite: bool  # every row whole, over the edits made since its last load
     created: list[str] = dataclasses.field(default_factory=list)
     updated: list[str] = dataclasses.field(default_factory=list)
     unchanged: list[str] = dataclasses.field(default_factory=list)
@@ -163,7 +167,8 @@ class _Writer:
         compared = [
             row.sku
             for (row, product), digest in zip(rows, digests, strict=True)
-            if product is not None and (digest is None or digest != product.load_digest)
+            if product is not None
+            and (digest is None or digest != product.load_digest or self.overwrite)
         ]
         values = stored_by_sku(self.session, compared) if compared else {}
         new_rows: list[dict[str, Any]] = []
@@ -171,8 +176,9 @@ class _Writer:
         filled: list[tuple[str, dict[str, Any] | None, int]] = []
         for (row, product), digest in zip(rows, digests, strict=True):
             sku = row.sku
-            if product is not None and digest is not None and digest == product.load_digest:
-                result.unchanged.append(sku)  # loaded as it is: nothing to compare
+            loaded = product is not None and digest is not None and digest == product.load_digest
+            if loaded and not self.overwrite:
+                result.unchanged.append(sku)  # the file did not change it since: nothing to do
                 continue
             try:
                 if product is None:
@@ -189,7 +195,9 @@ class _Writer:
             except ValidationError as exc:
                 result.errors.append(RowError(row.row, sku, row.label(exc.message)))
                 continue
-            plan, base = since_last_load(values[sku], row.fields, plan)
+            base = None
+            if not self.overwrite:
+                plan, base = since_last_load(values[sku], row.fields, plan)
             if plan.changes:
                 result.updated.append(sku)
                 result.changes[sku] = plan.changes
@@ -198,7 +206,7 @@ class _Writer:
                 )
             else:
                 result.unchanged.append(sku)
-                if digest is not None:
+                if digest is not None and not (loaded and values[sku].load_base is None):
                     filled.append((digest, base, product.id))
         if changed:
             write_changes(self.session, changed, now)
@@ -222,6 +230,7 @@ class _Writer:
             update_existing=True,
             twins=self.twins.twins,
             loading=True,
+            overwrite=self.overwrite,
         )
         self.session.flush()
         self.session.expunge_all()  # nothing of this chunk stays in memory

@@ -84,13 +84,15 @@ def upsert_rows(
     update_existing: bool,
     twins: Callable[[list[str]], dict[str, tuple[int, str]]] | None = None,
     loading: bool = False,
+    overwrite: bool = False,
 ) -> UpsertResult:
     """:func:`upsert_products` of checked rows (a variation's rows name their parent, in the same
     rows or the catalog): products first, then variations under their parents' ids. ``twins``
     finds the stored SKUs equal to new ones but for case (default: :func:`case_twins`).
     ``loading``: the rows are a product file's (``products load``): each product keeps the
     row's digest, and a row loaded before applies only what the file changed since
-    (:func:`~woosync.services.catalog.changes.since_last_load`)."""
+    (:func:`~woosync.services.catalog.changes.since_last_load`), or every row whole with
+    ``overwrite``."""
     result = UpsertResult(errors=list(errors))
     find_twins = twins or (lambda skus: case_twins(session, skus))
     candidates = _candidates(session, rows, result, update_existing, find_twins)
@@ -121,7 +123,7 @@ def upsert_rows(
                     new_rows.append(row)
                 result.created.append(sku)
                 continue
-            if loading and digest is not None and digest == product.load_digest:
+            if loading and not overwrite and digest is not None and digest == product.load_digest:
                 result.unchanged.append(sku)  # the file did not change the row since its load
                 result.product_ids[sku] = product.id or 0
                 continue
@@ -131,7 +133,9 @@ def upsert_rows(
             result.errors.append(RowError(candidate.number, sku, candidate.label + exc.message))
             continue
         if loading:
-            plan, base = since_last_load(product, candidate.fields, plan)
+            base = None
+            if not overwrite:
+                plan, base = since_last_load(product, candidate.fields, plan)
             loaded.append((product, digest, base))
         if plan.changes:
             result.updated.append(sku)
