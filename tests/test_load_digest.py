@@ -240,3 +240,39 @@ def test_the_migration_adds_the_base_column_empty_and_its_trigger(tmp_path: Path
         assert bases(path) == {"OLD-1": {"price": None, "categories": ["A"]}}
     finally:
         db.dispose()
+
+
+def test_attributes_are_merged_entry_by_entry_with_the_edits_made_since(
+    db: Database, db_path: Path, tmp_path: Path
+) -> None:
+    """A store added the size L to the tee (an import), the file then adds the colour Blue: the
+    tee has both, and a variation's row the file did not change keeps the store's price."""
+    catalog = """
+- sku: TEE
+  name: Tee
+  attributes: {{Size: [S, M], Color: [{colors}]}}
+  variations:
+    - {{sku: TEE-S, attributes: {{Size: S, Color: Red}}, price: "20.00"}}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(catalog.format(colors="Red"))
+    assert load_products(db, path).result.counts["created"] == 2
+    with db.session() as session:
+        [tee, small] = [session.get(Product, product_id) for product_id in (1, 2)]
+        assert tee is not None and small is not None
+        apply_product_fields(tee, {"attribute:Size": ["S", "M", "L"]})
+        apply_product_fields(small, {"price": "19.00"})
+
+    path.write_text(catalog.format(colors="Red, Blue"))
+    report = load_products(db, path).result
+    assert report.updated == ["TEE"] and report.errors == []
+    with db.session() as session:
+        tee, small = session.get(Product, 1), session.get(Product, 2)
+        assert tee is not None and small is not None
+        assert tee.attributes == {"Size": ["S", "M", "L"], "Color": ["Red", "Blue"]}
+        assert small.price == "19.00"
+    assert bases(db_path) == {
+        "TEE": {"attributes": {"Size": ["S", "M"], "Color": ["Red", "Blue"]}},
+        "TEE-S": {"price": "20.00"},
+    }
+    assert load_products(db, path).result.updated == []

@@ -63,20 +63,53 @@ def plan_fields(product: Product | StoredProduct, fields: Mapping[str, Any]) -> 
 def since_last_load(
     product: Product | StoredProduct, fields: Mapping[str, Any], plan: FieldPlan
 ) -> tuple[FieldPlan, dict[str, Any] | None]:
-    """``plan`` (what a file row would change of ``product``) without the columns something else
-    wrote since the row was last loaded (an import's store edit, ``products edit``: their values
-    as loaded are the product's ``load_base``) that the file did not change since either; and the
-    base the product keeps for them. A column the file changed too takes the file's value."""
+    """``plan`` (what a file row would change of ``product``) without what something else wrote
+    since the row was last loaded (an import's store edit, ``products edit``: their columns' values
+    as loaded are the product's ``load_base``) and the file did not change since either; and the
+    base the product keeps (the values as loaded now where it still differs). A column the file
+    changed too takes the file's value; attributes and custom fields go entry by entry (a store's
+    new size stays beside the file's new colour)."""
     base = product.load_base
     if not base:
         return plan, None
     as_loaded: Any = _AsLoaded(product, base)  # read by plan_fields as a product
     by_file = plan_fields(as_loaded, fields).columns  # what the file changed since its load
-    kept = {column: value for column, value in base.items() if column not in by_file}
-    columns = {c: v for c, v in plan.columns.items() if c not in kept}
-    if len(columns) == len(plan.columns):
+    columns = dict(plan.columns)
+    kept: dict[str, Any] = {}
+    for column, loaded in base.items():
+        if column not in by_file:  # the file did not change it: the edit made since stays
+            columns.pop(column, None)
+            kept[column] = loaded
+        elif column in _ENTRY_COLUMNS:
+            current = dict(getattr(product, column) or {})
+            merged = _entries_since(current, dict(loaded or {}), by_file[column])
+            if merged != by_file[column]:
+                kept[column] = by_file[column]  # as loaded now; some entries stay otherwise
+            if merged == current:
+                columns.pop(column, None)
+            else:
+                columns[column] = merged
+    if columns == plan.columns:
         return plan, kept or None
     return FieldPlan(_changes_of(product, columns), columns), kept or None
+
+
+_ENTRY_COLUMNS = frozenset({"attributes", "custom_fields"})
+
+
+def _entries_since(
+    current: dict[str, Any], loaded: dict[str, Any], filed: dict[str, Any]
+) -> dict[str, Any]:
+    """``current`` with the entries the file changed since it was ``loaded`` set as it now has
+    them (``filed``; an entry it dropped removed)."""
+    merged = dict(current)
+    for name in dict.fromkeys([*loaded, *filed]):
+        if filed.get(name) != loaded.get(name) or (name in filed) != (name in loaded):
+            if name in filed:
+                merged[name] = filed[name]
+            else:
+                merged.pop(name, None)
+    return merged
 
 
 class _AsLoaded:
