@@ -602,3 +602,38 @@ def test_loading_the_catalog_file_again_keeps_the_store_edits_an_import_brought_
     overwritten = cli("products", "load", str(tmp_path / "catalog.json"), "--overwrite", "--json")
     assert json.loads(overwritten.stdout)["updatedSkus"] == ["TEE-S"]  # the file's price, back
     assert json.loads(cli("products", "show", "TEE-S", "--json").stdout)["price"] == "20.00"
+
+
+def test_a_product_created_without_the_price_its_mapping_sends_is_named(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """Store 2 takes its price from ``wholesalePrice``; a product (and a variation) imported from
+    another store has none: it is created, and the run says the store cannot sell it yet."""
+    _database, _sandboxes, _urls = stores
+    tee: dict[str, Any] = {
+        "sku": "TEE",
+        "name": "Tee",
+        "attributes": {"Size": ["S", "M"]},
+        "variations": [
+            {"sku": "TEE-S", "attributes": {"Size": "S"}, "customFields": {"wholesalePrice": "9"}},
+            {"sku": "TEE-M", "attributes": {"Size": "M"}, "price": "21.00"},
+        ],
+    }
+    plain = {"sku": "P-1", "name": "Plain", "price": "10.00"}
+    _load(cli, tmp_path, [CATALOG[0] | {"customFields": {"wholesalePrice": "6.00"}}, plain, tee])
+    created = cli(
+        "export-mapping", "create", "2", "--fields", "name,sku,wholesalePrice",
+        "--map", "wholesalePrice=regular_price",
+    )  # fmt: skip
+    assert created.exit_code == 0, created.stderr
+
+    result = cli("export", "--all", "-c", "2")
+
+    assert result.exit_code == 0, result.stderr
+    named = [line for line in result.stderr.splitlines() if "without a price" in line]
+    assert len(named) == 2, result.stderr
+    assert "P-1: created in this store (connection 2) without a price" in named[0]
+    assert "TEE-M: created in this store (connection 2) without a price" in named[1]
+    assert "the catalog's wholesalePrice, which its regular price comes from, is empty" in named[0]
+    again = cli("export", "--all", "-c", "2")
+    assert "without a price" not in again.stderr  # said once, when it is created

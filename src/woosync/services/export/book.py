@@ -16,7 +16,7 @@ from typing import Any
 
 from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
-from woosync.services.export import decide, records
+from woosync.services.export import decide, notices, records
 from woosync.services.export.records import SyncColumns, write_sync_columns
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -139,6 +139,8 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
         known.store_attributes = sync_targets.normalize_store_attributes(item.payload["attributes"])
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
+    if item.action == CREATE and item.payload is not None:
+        notices.warn_if_priceless(item.sku, item.payload, run.targets, run.connection_id)
     item.exported_fields = run.sent_fields(item.keys)
     item.exported_at = now or utcnow()
     item.message = None

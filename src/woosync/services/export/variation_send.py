@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
+from woosync.services.export import notices
 from woosync.services.export.images import VariationImageClaims
 from woosync.services.export.records import RETRY_STATUSES, SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
@@ -188,6 +189,9 @@ class VariationSender:
             stock.remember(previous, variation.values.get(stock.KEY))
         fields = self._fields_of(keys)
         created = outcome.write.action == "create" and not outcome.recovered
+        if created:
+            sku = str(variation.row.sku)
+            notices.warn_if_priceless(sku, outcome.write.payload, self.targets, self.connection_id)
         self.finish(
             variation.family,
             variation.row,
