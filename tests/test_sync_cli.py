@@ -637,3 +637,32 @@ def test_a_product_created_without_the_price_its_mapping_sends_is_named(
     assert "the catalog's wholesalePrice, which its regular price comes from, is empty" in named[0]
     again = cli("export", "--all", "-c", "2")
     assert "without a price" not in again.stderr  # said once, when it is created
+
+
+def test_a_field_added_to_a_stores_mapping_after_the_store_edited_it_is_a_conflict(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """The store's tags were its own (its mapping sent no tags) and its manager changed them;
+    the mapping then takes tags on: the catalog's and the store's differ and neither is known to
+    be the newer, so the next import reports a conflict and ``export --partial`` holds them
+    instead of overwriting the store's."""
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, [CATALOG[0] | {"tags": ["gift"]}])
+    assert cli("export-mapping", "create", "1", "--fields", "name,sku,price").exit_code == 0
+    assert cli("export", "--all").exit_code == 0
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"tags": [{"name": "sale"}]})
+    quiet = json.loads(cli("import", "--update-existing", "--json").stdout)
+    assert (quiet["updatedCount"], quiet["conflictCount"]) == (0, 0)
+
+    widened = cli("export-mapping", "update", "1", "--fields", "name,sku,price,tags")
+    assert widened.exit_code == 0, widened.stderr
+    found = json.loads(cli("import", "--update-existing", "--json").stdout)
+    assert [(c["field"], c["catalog"], c["store"]) for c in found["conflicts"]] == [
+        ("tags", ["gift"], ["sale"])
+    ]
+    held = json.loads(cli("export", "--all", "--partial", "--json").stdout)
+    assert held["results"][0]["heldConflicts"] == ["tags"]
+    stored = sandboxes[0].find_sku("E-1")
+    assert stored is not None and [t["name"] for t in stored["tags"]] == ["sale"]

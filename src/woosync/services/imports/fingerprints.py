@@ -69,6 +69,11 @@ class Fingerprinter:
         """The targets of the export mapping's selected fields (none without a mapping)."""
         return tuple(self._base)
 
+    def exported_keys(self) -> frozenset[str] | None:
+        """The keys the export mapping sends; ``None`` without one (a run's ``--fields`` may
+        send any)."""
+        return frozenset(self._keys) if self._base else None
+
     def _target(self, name: str) -> Target | None:
         """The target export gives ``name`` (``None`` when it clashes with one already chosen)."""
         if name in self._fields:

@@ -64,15 +64,16 @@ def queue_sync(
     fingerprinter = run.fingerprinter
     if reconciled is not None and sync is not None:
         sources: dict[str, str] | None = reconciled.image_sources
-        drifted(  # the fields nobody compared (the import does not own them)
-            reconciled,
-            fingerprinter.for_store_product(
-                with_catalog_images(woo, sources),
-                attribute_names,
-                run.attribute_ids(),
-                skip=reconciled.evaluated,
-            ),
+        prints = fingerprinter.for_store_product(
+            with_catalog_images(woo, sources),
+            attribute_names,
+            run.attribute_ids(),
+            skip=reconciled.evaluated,
         )
+        sent = fingerprinter.exported_keys()
+        if sent is not None:  # a field the store is never sent stays its own: no base moves
+            prints = {key: value for key, value in prints.items() if key in sent}
+        drifted(reconciled, prints)  # the fields nobody compared (the import does not own them)
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
         conflicts: dict[str, Any] | None = reconciled.conflicts or None
