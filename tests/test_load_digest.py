@@ -276,3 +276,35 @@ def test_attributes_are_merged_entry_by_entry_with_the_edits_made_since(
         "TEE-S": {"price": "20.00"},
     }
     assert load_products(db, path).result.updated == []
+
+
+def test_a_sku_renamed_since_the_load_still_finds_its_product(
+    db: Database, db_path: Path, tmp_path: Path, cli: Any
+) -> None:
+    """The file names products by their SKU as it was loaded; one renamed since (a store's rename
+    an import brought in, ``products edit --sku``) is still that product, never a second one."""
+    path = csv_file(tmp_path, ROWS)
+    load_products(db, path)
+    catalog = tmp_path / "tee.yaml"
+    catalog.write_text(
+        "- {sku: TEE, name: Tee, attributes: {Size: [S, M]}, variations: ["
+        '{sku: TEE-S, attributes: {Size: S}, price: "20.00"}, '
+        '{sku: TEE-M, attributes: {Size: M}, price: "21.00"}]}\n'
+    )
+    load_products(db, catalog)
+    for old, new in (("S-003", "S-003-NEW"), ("TEE-S", "TEE-SMALL"), ("TEE", "TEE-2")):
+        assert cli("products", "edit", old, "--sku", new).exit_code == 0
+
+    assert load_products(db, path).result.counts["created"] == 0
+    assert load_products(db, catalog).result.counts["created"] == 0
+    repriced = [row.replace("3.50", "3.99") for row in ROWS]
+    report = load_products(db, csv_file(tmp_path, repriced, "repriced.csv")).result
+    assert (report.created, report.updated) == ([], ["S-003"])
+    catalog.write_text(catalog.read_text().replace('"20.00"', '"19.00"'))
+    report = load_products(db, catalog).result
+    assert (report.created, report.updated, report.errors) == ([], ["TEE-S"], [])
+    with sqlite3.connect(db_path) as connection:
+        rows = connection.execute("SELECT sku, price FROM products ORDER BY id").fetchall()
+    skus = [sku for sku, _price in rows]
+    assert len(skus) == len(set(skus)) == 10
+    assert ("S-003-NEW", "3.99") in rows and ("TEE-SMALL", "19.00") in rows

@@ -666,3 +666,23 @@ def test_a_field_added_to_a_stores_mapping_after_the_store_edited_it_is_a_confli
     assert held["results"][0]["heldConflicts"] == ["tags"]
     stored = sandboxes[0].find_sku("E-1")
     assert stored is not None and [t["name"] for t in stored["tags"]] == ["sale"]
+
+
+def test_a_sku_renamed_in_a_store_is_not_made_again_by_loading_the_catalog_file(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """The store renamed E-1 to E-1-NEW and an import brought the rename in; the catalog file,
+    loaded again, still says E-1: that is the renamed product, not a new one to create in every
+    store."""
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, CATALOG)
+    assert cli("export", "--all", "--fields", "name,sku,price").exit_code == 0
+    woo = sandboxes[0].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[0], urls[0], int(woo["id"]), {"sku": "E-1-NEW"})
+    assert json.loads(cli("import", "--update-existing", "--json").stdout)["updatedCount"] == 1
+
+    _load(cli, tmp_path, [CATALOG[0] | {"price": "13.00"}])
+    assert [(p["sku"], p["price"]) for p in _catalog(cli)] == [("E-1-NEW", "13.00")]
+    plan = cli("export", "--all", "--fields", "name,sku,price", "--partial", "--dry-run", "--json")
+    assert json.loads(plan.stdout)["summary"]["create"] == 0

@@ -112,8 +112,10 @@ def _parents(session: Session, candidates: Sequence[Candidate]) -> dict[str, Par
     stored_parent_ids = [
         c.product.parent_id for c in candidates if c.product is not None and c.product.parent_id
     ]
+    loaded = {id(p.product) for p in parents.values() if p.product is not None}
     for product in [*found.values(), *_by_ids(session, [*twin_ids, *stored_parent_ids])]:
-        parents.setdefault(product.sku.casefold(), _parent_of(product, {}, None))
+        if id(product) not in loaded:  # a parent in the load under the SKU its file gives it
+            parents.setdefault(product.sku.casefold(), _parent_of(product, {}, None))
     return parents
 
 

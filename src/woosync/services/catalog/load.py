@@ -164,8 +164,8 @@ class _Writer:
         column by column, unchanged ones not written (but for a digest they lacked)."""
         now = utcnow()
         digests = [row_digest(row.fields) for row, _ in rows]
-        compared = [
-            row.sku
+        compared = [  # by the product's own SKU (the file's may be its SKU as last loaded)
+            product.sku
             for (row, product), digest in zip(rows, digests, strict=True)
             if product is not None
             and (digest is None or digest != product.load_digest or self.overwrite)
@@ -191,13 +191,14 @@ class _Writer:
                 problem = type_change_problem(sku, product.type, row.fields.get("type"))
                 if problem is not None:
                     raise ValidationError(problem)
-                plan = plan_fields(values[sku], row.fields)
+                stored = values[product.sku]
+                plan = plan_fields(stored, row.fields)
             except ValidationError as exc:
                 result.errors.append(RowError(row.row, sku, row.label(exc.message)))
                 continue
             base = None
             if not self.overwrite:
-                plan, base = since_last_load(values[sku], row.fields, plan)
+                plan, base = since_last_load(stored, row.fields, plan)
             if plan.changes:
                 result.updated.append(sku)
                 result.changes[sku] = plan.changes
@@ -206,7 +207,7 @@ class _Writer:
                 )
             else:
                 result.unchanged.append(sku)
-                if digest is not None and not (loaded and values[sku].load_base is None):
+                if digest is not None and not (loaded and stored.load_base is None):
                     filled.append((digest, base, product.id))
         if changed:
             write_changes(self.session, changed, now)

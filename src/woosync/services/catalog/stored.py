@@ -104,16 +104,48 @@ class StoredDigest:
 
 
 def digests_by_sku(session: Session, skus: Iterable[str]) -> dict[str, StoredDigest]:
-    """``{sku: StoredDigest}`` for the SKUs that exist (exact match); nothing decoded."""
+    """``{sku: StoredDigest}`` for the SKUs that exist (exact match), and for those a product
+    had when a file was last loaded into it (:func:`renamed_since_load`); nothing decoded."""
     wanted = list(dict.fromkeys(skus))
+    found = _digests(session, "sku", wanted)
+    missing = [sku for sku in wanted if sku not in found]
+    renamed = renamed_since_load(session, missing) if missing else {}
+    if renamed:
+        by_id = {
+            product.id: product for product in _digests(session, "id", renamed.values()).values()
+        }
+        found.update({sku: by_id[product_id] for sku, product_id in renamed.items()})
+    return found
+
+
+def _digests(session: Session, column: str, keys: Iterable[Any]) -> dict[Any, StoredDigest]:
+    wanted = list(keys)
     connection = session.connection()
-    found: dict[str, StoredDigest] = {}
-    select = "SELECT id, sku, type, parent_id, load_digest FROM products WHERE sku IN "
+    found: dict[Any, StoredDigest] = {}
+    select = f"SELECT id, sku, type, parent_id, load_digest FROM products WHERE {column} IN "
     for start in range(0, len(wanted), LOOKUP_CHUNK):
         chunk = tuple(wanted[start : start + LOOKUP_CHUNK])
         for values in connection.exec_driver_sql(f"{select}({', '.join('?' * len(chunk))})", chunk):
             product = StoredDigest(values)
-            found[product.sku] = product
+            found[product.sku if column == "sku" else product.id] = product
+    return found
+
+
+def renamed_since_load(session: Session, skus: Iterable[str]) -> dict[str, int]:
+    """``{sku: product id}`` for SKUs no product has but one had when a product file was last
+    loaded into it: renamed since (in a store, then imported; ``products edit --sku``). The file
+    still names it by its old SKU, which must find it, not make a second product."""
+    wanted = list(dict.fromkeys(skus))
+    connection = session.connection()
+    found: dict[str, int] = {}
+    select = (
+        "SELECT json_extract(load_base, '$.sku'), id FROM products WHERE load_base IS NOT NULL "
+        "AND json_extract(load_base, '$.sku') IN "
+    )
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = tuple(wanted[start : start + LOOKUP_CHUNK])
+        rows = connection.exec_driver_sql(f"{select}({', '.join('?' * len(chunk))})", chunk)
+        found.update((str(sku), int(product_id)) for sku, product_id in rows)
     return found
 
 
@@ -126,7 +158,7 @@ def fill_digests(
 
 
 def existing_skus(session: Session, skus: Iterable[str]) -> set[str]:
-    """Which of ``skus`` are in the catalog (exact match)."""
+    """Which of ``skus`` are in the catalog (exact match, or renamed since its last load)."""
     wanted = list(dict.fromkeys(skus))
     connection = session.connection()
     found: set[str] = set()
@@ -134,7 +166,8 @@ def existing_skus(session: Session, skus: Iterable[str]) -> set[str]:
         chunk = tuple(wanted[start : start + LOOKUP_CHUNK])
         query = f"SELECT sku FROM products WHERE sku IN ({', '.join('?' * len(chunk))})"
         found.update(sku for (sku,) in connection.exec_driver_sql(query, chunk))
-    return found
+    missing = [sku for sku in wanted if sku not in found]
+    return found | set(renamed_since_load(session, missing)) if missing else found
 
 
 def write_changes(

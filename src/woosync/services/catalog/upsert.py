@@ -25,9 +25,10 @@ from woosync.services.catalog.lookup import (
     LOOKUP_CHUNK,
     case_twin_message,
     case_twins,
+    get_products,
     products_by_sku,
 )
-from woosync.services.catalog.stored import row_digest
+from woosync.services.catalog.stored import renamed_since_load, row_digest
 from woosync.services.catalog.tombstones import drop_tombstones
 from woosync.services.catalog.views import UpsertResult
 
@@ -95,7 +96,7 @@ def upsert_rows(
     ``overwrite``."""
     result = UpsertResult(errors=list(errors))
     find_twins = twins or (lambda skus: case_twins(session, skus))
-    candidates = _candidates(session, rows, result, update_existing, find_twins)
+    candidates = _candidates(session, rows, result, update_existing, find_twins, loading)
     renames = check_families(session, candidates) if involves_variations(candidates) else None
     now = utcnow()
     planned: list[tuple[Product, FieldPlan]] = []
@@ -175,10 +176,16 @@ def _candidates(
     result: UpsertResult,
     update_existing: bool,
     find_twins: Callable[[list[str]], dict[str, tuple[int, str]]],
+    loading: bool = False,
 ) -> list[Candidate]:
     """The rows to write, with their stored products (bulk lookups); SKU clashes and type changes
     are errors in ``result``, existing products are ``skipped`` unless ``update_existing``."""
     existing = products_by_sku(session, [row.fields.get("sku") or "" for row in rows])
+    if loading:  # a file's SKU may be its product's as last loaded (renamed since)
+        unknown = [row.sku for row in rows if row.sku and row.sku not in existing]
+        renamed = renamed_since_load(session, unknown) if unknown else {}
+        by_id = {p.id: p for p in get_products(session, renamed.values())} if renamed else {}
+        existing.update({sku: by_id[product_id] for sku, product_id in renamed.items()})
     new_skus = [
         row.fields.get("sku") or "" for row in rows if row.fields.get("sku") not in existing
     ]
