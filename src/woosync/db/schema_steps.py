@@ -309,6 +309,9 @@ _M013_KEPT = ", ".join(
 )
 M013_LOAD_BASE = (
     "ALTER TABLE products ADD COLUMN load_base JSON",
+    # a file's SKU no product has may be one renamed since its load (catalog/stored.py)
+    "CREATE INDEX ix_products_loaded_sku ON products (json_extract(load_base, '$.sku')) "
+    "WHERE load_base IS NOT NULL",
     "DROP TRIGGER products_load_digest_cleared",
     f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
 WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
