@@ -363,10 +363,9 @@ def find_attribute(
 
 
 def twin_attribute(attributes: Sequence[Mapping[str, Any]], name: str, global_: bool) -> int | None:
-    """The index of the entry that is the attribute ``name`` of the other kind: a local one of
-    that name when it is to be sent as a global attribute (``global_``), a global one labelled
-    so when it is to be sent as a local one. A mapping that turns ``Size`` into ``pa_size`` (or
-    back) replaces that entry instead of adding a second "Size" beside it."""
+    """The index of the entry that is the attribute ``name`` of the other kind (local, when it is
+    sent as a global one, ``global_``; else global): what a mapping turning ``Size`` into
+    ``pa_size`` (or back) replaces instead of adding a second "Size" beside it."""
     for index, entry in enumerate(attributes):
         if bool(int(entry.get("id") or 0)) != global_ and _same_name(
             str(entry.get("name") or ""), name
