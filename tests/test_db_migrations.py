@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
+import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect
+from sqlalchemy.exc import SAWarning
 from sqlmodel import SQLModel, select
 
 from woosync.core.errors import DatabaseError
@@ -16,9 +19,31 @@ from woosync.db.models import Connection, Product
 
 
 def _schema(path: Path) -> dict[str, object]:
-    """Tables, columns (name, type, not-null, pk), indexes, uniques and foreign keys."""
+    """Tables, columns (name, type, not-null, pk), indexes, uniques and foreign keys; indexes on
+    expressions (which SQLAlchemy does not reflect) by name and what they index."""
     inspector = inspect(create_engine(f"sqlite:///{path}"))
-    schema: dict[str, object] = {}
+    schema: dict[str, object] = {"expression indexes": _expression_indexes(path)}
+    with warnings.catch_warnings():  # "Skipped unsupported reflection of expression-based index"
+        warnings.simplefilter("ignore", SAWarning)
+        _tables(inspector, path, schema)
+    return schema
+
+
+def _expression_indexes(path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+    finally:
+        conn.close()
+    found = []
+    for name, sql in rows:
+        if sql and "json_extract" in sql:
+            indexed = " ".join(sql.split(" ON ", 1)[1].replace('"', "").split())
+            found.append((name, indexed.replace("( ", "(").replace(" )", ")")))
+    return sorted(found)
+
+
+def _tables(inspector: Any, path: Path, schema: dict[str, object]) -> None:
     for table in sorted(inspector.get_table_names()):
         schema[table] = {
             "columns": [
@@ -33,7 +58,6 @@ def _schema(path: Path) -> dict[str, object]:
             ),
             "fks": _foreign_keys(path, table),
         }
-    return schema
 
 
 def _foreign_keys(path: Path, table: str) -> list[tuple[str, str, str, str]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from woosync.core.timeutil import utcnow
@@ -130,6 +130,13 @@ class Product(_Table, table=True):
     ``parent_id``, ``attributes`` ``{"Size": "S"}``, ``name`` "parent name - S")."""
 
     __tablename__ = "products"
+    __table_args__ = (  # migration 13: the SKU a product had at its last load, for renames
+        Index(
+            "ix_products_loaded_sku",
+            text("json_extract(load_base, '$.sku')"),
+            sqlite_where=text("load_base IS NOT NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(unique=True)
