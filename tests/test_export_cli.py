@@ -47,9 +47,10 @@ def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, s
     data = json.loads(result.stdout)
     assert set(data) == {
         "success", "connectionId", "syncedCount", "failedCount", "counts", "results",
-        "excludedCount", "excluded",
+        "excludedCount", "excluded", "warnings",
     }  # fmt: skip
     assert (data["success"], data["syncedCount"], data["failedCount"]) == (False, 1, 1)
+    assert data["warnings"] == []
     assert data["counts"] == {
         "created": 1, "updated": 0, "unchanged": 0, "skipped": 0, "excluded": 0, "conflicts": 0,
         "failed": 1,

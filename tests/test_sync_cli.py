@@ -627,14 +627,29 @@ def test_a_product_created_without_the_price_its_mapping_sends_is_named(
     )  # fmt: skip
     assert created.exit_code == 0, created.stderr
 
-    result = cli("export", "--all", "-c", "2")
+    result = cli("export", "--all", "-c", "2", "--json")
 
     assert result.exit_code == 0, result.stderr
-    named = [line for line in result.stderr.splitlines() if "without a price" in line]
-    assert len(named) == 2, result.stderr
-    assert "P-1: created in this store (connection 2) without a price" in named[0]
-    assert "TEE-M: created in this store (connection 2) without a price" in named[1]
-    assert "the catalog's wholesalePrice, which its regular price comes from, is empty" in named[0]
+    warnings = json.loads(result.stdout)["warnings"]
+    assert [w.split(":")[0] for w in warnings] == ["P-1", "TEE-M"]
+    assert warnings[0] == (
+        "P-1: created in this store (connection 2) without a price: the catalog's "
+        "wholesalePrice, which its regular price comes from, is empty; the store cannot sell it "
+        "until that is set and exported"
+    )
+    assert [line for line in result.stderr.splitlines() if "without a price" in line] == [
+        f"warning: {warning}" for warning in warnings
+    ]  # once each, on stderr too
+    _load(cli, tmp_path, [{"sku": "P-2", "name": "Another"}])
+    unmapped = cli("export", "--all", "-c", "all")  # store 1 has no mapping: it says how
+    assert "Store 1 (connection 1): no fields to export" in unmapped.stderr
+    assert "(pass --fields name,sku,... or create" in unmapped.stderr, unmapped.stderr
+    assert "warning: Store 2 (connection 2): P-2: created in this store" in unmapped.stderr
+    assert cli("export-mapping", "create", "1", "--fields", "name,sku,price").exit_code == 0
+    both = cli("export", "--all", "-c", "all")
+    assert both.exit_code == 0, both.stderr
+    assert "warning: Store 1 (connection 1): P-2: created in this store" in both.stderr
+    assert "catalog's price, which its regular price comes from, is empty" in both.stderr
     again = cli("export", "--all", "-c", "2")
     assert "without a price" not in again.stderr  # said once, when it is created
 

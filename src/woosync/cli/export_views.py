@@ -173,9 +173,11 @@ class ResultsView(_View):
         pruned = [
             f"{diff.DELETE} deleted {_stray(p, self.spell)}" for p in result.pruned if p.deleted
         ]
-        return self._outcome(
+        outcome = self._outcome(
             shapes.export_result(result, self.spell), "results", [*self._details(), *pruned]
         )
+        outcome.warnings.extend(result.warnings)
+        return outcome
 
     def _details(self) -> list[str]:
         """The rows as lines (several stores print them under the store's line); failures are

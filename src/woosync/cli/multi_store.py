@@ -77,9 +77,16 @@ def render_stores(
     """Each store's warnings and problems on stderr (prefixed with the store), one line per store
     on stdout, followed by its ``details`` indented (``--json``: the envelope, each store's result made by ``shape``; its long lists
     may be spooled: :mod:`woosync.cli.json_stream`), then exit with the worst store's code."""
+    from woosync.cli.flags import flag_of
     from woosync.cli.json_stream import emit
+    from woosync.core.errors import spell_params
     from woosync.services.stores import envelope, worst_exit
 
+    for run in runs:
+        if run.error is not None:  # its parameters as this shell's flags (--fields)
+            run.error.message = spell_params(run.error.message, flag_of)
+            if run.error.hint:
+                run.error.hint = spell_params(run.error.hint, flag_of)
     for run in runs:
         name = f"{run.target.store_name} (connection {run.target.connection_id})"
         if run.error is not None:

@@ -60,8 +60,8 @@ def excluded(entry: Excluded) -> dict[str, Any]:
 
 def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
     """``{success, connectionId, syncedCount, failedCount, counts, results, excludedCount,
-    excluded}`` (``results``: those the result holds; a streamed run's are written as they
-    come), and ``prunedVariations`` when ``--prune-variations`` deleted any."""
+    excluded, warnings}`` (``results``: those the result holds; a streamed run's are written as
+    they come), and ``prunedVariations`` when ``--prune-variations`` deleted any."""
     return {
         "success": result.success,
         "connectionId": result.connection_id,
@@ -71,6 +71,7 @@ def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
         "results": [product_result(r, spell) for r in result.results],
         "excludedCount": result.excluded_count,
         "excluded": [excluded(entry) for entry in result.excluded],
+        "warnings": list(result.warnings),
         **({"prunedVariations": [pruned(p) for p in result.pruned]} if result.pruned else {}),
     }
 

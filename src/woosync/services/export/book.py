@@ -140,7 +140,9 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
     if item.action == CREATE and item.payload is not None:
-        notices.warn_if_priceless(item.sku, item.payload, run.targets, run.connection_id)
+        warning = notices.priceless(item.sku, item.payload, run.targets, run.connection_id)
+        if warning is not None:
+            run.warn(warning)
     item.exported_fields = run.sent_fields(item.keys)
     item.exported_at = now or utcnow()
     item.message = None

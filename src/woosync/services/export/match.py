@@ -11,7 +11,6 @@ create (someone else's product holds the SKU) or an update of a store product th
 
 from __future__ import annotations
 
-import logging
 import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,7 +25,6 @@ from woosync.woo.api_limits import MAX_PER_PAGE
 
 MAX_SINGLE_ATTEMPTS = 3  # a lone product whose batch keeps failing is given up after this many
 
-log = logging.getLogger("woosync.export")
 
 StoreProducts = dict[str, list[dict[str, Any]]]  # folded SKU -> store products holding it
 
@@ -267,9 +265,8 @@ def relink(run: Run, items: list[Item]) -> list[Item]:
     for item in items:
         apply_hits(run, item, found.get(item.sku.casefold(), []))
         if item.action == CREATE:
-            log.warning(
-                "%s",
-                gone_again(item.sku, f"store product #{gone[item.product_id]}", run.connection_id),
+            run.warn(
+                gone_again(item.sku, f"store product #{gone[item.product_id]}", run.connection_id)
             )
         if _after_link(run, item):
             again.append(item)

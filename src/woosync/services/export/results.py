@@ -61,6 +61,7 @@ class ExportResult:
     excluded_count: int = 0
     counts: RunCounts = field(default_factory=RunCounts)
     pruned: tuple[PrunedVariation, ...] = ()  # store variations --prune-variations deleted
+    warnings: tuple[str, ...] = ()  # what went through but leaves the store short (Run.warn)
 
     @property
     def success(self) -> bool:

@@ -221,6 +221,7 @@ def export_products(
         job.excluded_count,
         counts,
         tuple(pruned),
+        tuple(run.warnings),
     )
 
 

@@ -10,6 +10,7 @@ adaptive batch size, and a few memos.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ ERROR = "error"
 
 _Arg = TypeVar("_Arg")
 _Out = TypeVar("_Out")
+
+log = logging.getLogger("woosync.export")
 
 
 @dataclass(slots=True)
@@ -141,6 +144,7 @@ class Run:
         self.owners: dict[int, set[int]] = {}
         # the store had no products when the run began (match: no SKU to look up in it)
         self.store_was_empty = False
+        self.warnings: list[str] = []  # the result's (warn)
 
     @property
     def client(self) -> WooClient:
@@ -163,6 +167,12 @@ class Run:
                 self._sent_fields.clear()
             found = self._sent_fields[wanted] = sent_fields(self.targets, wanted)
         return found
+
+    def warn(self, message: str) -> None:
+        """A warning of the run's result (the shells print it once, ``--json`` lists it);
+        logged at info for ``--log-file``, so stderr does not get it twice."""
+        log.info("%s", message)
+        self.warnings.append(message)
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ids of the global attributes exported (those it has)."""

@@ -71,6 +71,7 @@ class VariationReport:
     pruned: list[PrunedVariation] = field(default_factory=list)
     parent_writes: int = 0
     excluded: list[Excluded] = field(default_factory=list)  # kept out of this store
+    warnings: list[str] = field(default_factory=list)  # the run's (Run.warn)
 
 
 def excluded_of(

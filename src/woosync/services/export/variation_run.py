@@ -172,6 +172,8 @@ def export_variations(
             start(_chosen_count(session, list(dict.fromkeys([*parents, *failed])), chosen))
     stage = _stage(run, prune=prune)
     report = stage.run(parents, chosen.only, chosen.whole, created, failed)
+    for warning in report.warnings:
+        run.warn(warning)
     if on_excluded is not None:
         for entry in report.excluded:
             on_excluded(entry)

@@ -191,7 +191,11 @@ class VariationSender:
         created = outcome.write.action == "create" and not outcome.recovered
         if created:
             sku = str(variation.row.sku)
-            notices.warn_if_priceless(sku, outcome.write.payload, self.targets, self.connection_id)
+            warning = notices.priceless(
+                sku, outcome.write.payload, self.targets, self.connection_id
+            )
+            if warning is not None:
+                self.report.warnings.append(warning)
         self.finish(
             variation.family,
             variation.row,

@@ -21,7 +21,6 @@ For each variable parent linked to the store (the product pass created or update
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -60,7 +59,6 @@ from woosync.woo.api_limits import MAX_BATCH
 if TYPE_CHECKING:
     from woosync.woo.client import WooClient
 
-log = logging.getLogger("woosync.export")
 
 NOT_IN_STORE = "its variable product is not in the store"
 
@@ -159,7 +157,9 @@ class VariationExport:
         writes = [w for v in wanted if v.woo_id and (w := self._update_by_link(v)) is not None]
         for variation in self.sender.send(writes, by_id):  # linked to a variation now gone
             what = f"store variation #{variation.woo_id} of product #{variation.family.woo_id}"
-            log.warning("%s", gone_again(str(variation.row.sku), what, self.connection_id))
+            self.report.warnings.append(
+                gone_again(str(variation.row.sku), what, self.connection_id)
+            )
             variation.woo_id = 0
             to_list[variation.family.product_id] = variation.family
         if to_list:
