@@ -254,6 +254,12 @@ class VariableParents:
                         answer.get("attributes")
                     )
                     rows.append(family)
+                    if family.product_id not in created:
+                        log.info(
+                            "%s (product %s): its variation attributes and options sent",
+                            family.sku,
+                            family.product_id,
+                        )
             self._remember_parents(rows)
         return unready
 
