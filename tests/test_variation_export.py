@@ -438,11 +438,17 @@ def test_a_new_option_goes_out_before_the_variation_that_takes_it(
         "/wc/v3/products/batch": 1,  # the parent's attribute list, before its variations
         "/wc/v3/products/{product_id}/variations/batch": 1,
     }
+    # the parent's write is reported: counted once, as updated (its last entry says so)
+    assert (data["counts"]["created"], data["counts"]["updated"]) == (1, 1)
+    tee_id = int(store_parent(sandbox)["id"])
+    tee = [r for r in data["results"] if r["wooProductId"] == tee_id]
+    assert (tee[-1]["change"], tee[-1]["exportedFields"]) == ("updated", ["attributes"])
     sandbox.stats.reset()
 
     again = export(cli, conn, "--partial")
 
     assert again["success"] and sandbox.stats.by_method.get("POST", 0) == 0  # known: not resent
+    assert again["counts"]["updated"] == 0
 
 
 def test_a_run_stopped_midway_keeps_what_was_answered_and_never_duplicates(

@@ -74,6 +74,17 @@ class Tally:
             failed=self.failed,
         )
 
+    def amend(self, result: ProductResult) -> None:
+        """A product already counted ``unchanged`` that a later stage wrote after all (a
+        variable product's new option): counted as ``result.change`` instead; its new result
+        replaces the kept one, or follows the streamed one (the last entry is what happened)."""
+        self.changes[UNCHANGED] -= 1
+        self.changes[result.change] += 1
+        if self.on_result is not None:
+            self.on_result(result)
+            return
+        self.kept = [r for r in self.kept if r.product_id != result.product_id] + [result]
+
     def add(self, result: ProductResult) -> None:
         if result.held_conflicts:
             self.conflicts += 1

@@ -14,6 +14,7 @@ store's registry are in memory; each product's result goes to ``on_result`` as i
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -39,10 +40,12 @@ from woosync.services.export.records import delete_sync
 from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import (
     SUCCESS,
+    UPDATED,
     DeleteResult,
     ExportResult,
     ProductResult,
 )
+from woosync.services.export.results import UNCHANGED as NO_CHANGE
 from woosync.services.export.send import Sender
 from woosync.services.export.state import CREATE, UNCHANGED, Item
 from woosync.services.export.variation_results import PrunedVariation
@@ -104,6 +107,7 @@ def export_products(
         parents: list[int] = []
         unsent: dict[int, str] = {}  # variable products that failed: their variations say so
         created: set[int] = set()  # variable products created by this run
+        quiet_parents: set[int] = set()  # variable products reported unchanged (parent_written)
 
         def settled(chunk: Chunk) -> None:
             """A chunk whose every write is answered: its results, in the chunk's order."""
@@ -113,6 +117,9 @@ def export_products(
             chunk_parents = variable_parents(db, went_out) + chunk.variable  # (quiet: as read)
             chunk_failed = failed_parents(db, done.values())
             parents.extend(chunk_parents)
+            quiet_parents.update(
+                p for p in chunk_parents if p not in done or done[p].change == NO_CHANGE
+            )
             unsent.update(chunk_failed)
             # only variable products: a set of every product created would grow with the catalog
             variable = set(chunk_parents).union(chunk_failed)
@@ -178,6 +185,17 @@ def export_products(
         def sending_variations(total: int) -> None:  # counts the variations finished
             phases.enter(VARIATIONS, total)
 
+        def parent_written(product_id: int, woo_id: int, sku: str) -> None:
+            """Its variations' stage sent its attributes (a new option): updated after all."""
+            if product_id in quiet_parents:
+                now = utcnow()
+                result = ProductResult(run.connection_id, product_id, woo_id, SUCCESS, (), now)
+                tally.amend(
+                    dataclasses.replace(
+                        result, exported_fields=("attributes",), change=UPDATED, sku=sku
+                    )
+                )
+
         def left_out(entry: Excluded) -> None:  # a variation kept out of this store
             job.leave_out([entry])
             phases(1)
@@ -192,6 +210,7 @@ def export_products(
             start=sending_variations,
             on_pruned=pruned.append,
             on_excluded=left_out,
+            on_parent=parent_written,
         ):
             tally.add(result)
             phases(1)

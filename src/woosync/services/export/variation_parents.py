@@ -198,6 +198,7 @@ class VariableParents:
         self.batch_size = batch_size
         self.concurrency = concurrency
         self.writes = 0  # /products/batch requests sent
+        self.written: list[Family] = []  # linked parents whose attributes were sent
 
     def prepare_terms(self, variations: Sequence[Any], *, create: bool) -> None:
         """The store's terms of the options the variations name of global attributes (created
@@ -255,11 +256,7 @@ class VariableParents:
                     )
                     rows.append(family)
                     if family.product_id not in created:
-                        log.info(
-                            "%s (product %s): its variation attributes and options sent",
-                            family.sku,
-                            family.product_id,
-                        )
+                        self.written.append(family)
             self._remember_parents(rows)
         return unready
 

@@ -72,6 +72,8 @@ class VariationReport:
     parent_writes: int = 0
     excluded: list[Excluded] = field(default_factory=list)  # kept out of this store
     warnings: list[str] = field(default_factory=list)  # the run's (Run.warn)
+    # linked parents whose attributes this stage sent (a new option): (product id, store id, SKU)
+    parents_written: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def excluded_of(

@@ -150,13 +150,15 @@ def export_variations(
     start: Callable[[int], None] | None = None,
     on_pruned: Callable[[PrunedVariation], None] | None = None,
     on_excluded: Callable[[Excluded], None] | None = None,
+    on_parent: Callable[[int, int, str], None] | None = None,
 ) -> Iterator[ProductResult]:
     """The variations of ``parents`` (and, with ``--retry-failed``, of the failed variations'
     products), exported; each one's result as a :class:`ProductResult` with its parent. Those of
     the ``failed`` variable products (id -> why) fail, saying why. ``start(n)`` hears how many
     results will come, before any work (when there is any); ``on_pruned`` each store variation
     ``prune`` deleted, or failed to delete; ``on_excluded`` each variation kept out of this store
-    (``products exclude``), left alone."""
+    (``products exclude``), left alone; ``on_parent(product id, store id, SKU)`` each linked
+    parent whose attributes were sent for its variations (a new option)."""
     if chosen.retry:  # the failed variations, under their products (linked or just retried)
         retried = list(parents)
         with run.db.session() as session:
@@ -174,6 +176,9 @@ def export_variations(
     report = stage.run(parents, chosen.only, chosen.whole, created, failed)
     for warning in report.warnings:
         run.warn(warning)
+    if on_parent is not None:
+        for written in report.parents_written:
+            on_parent(*written)
     if on_excluded is not None:
         for entry in report.excluded:
             on_excluded(entry)

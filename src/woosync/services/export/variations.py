@@ -146,6 +146,9 @@ class VariationExport:
         self.created = frozenset(created)
         unready = self.parents.prepare(families, self.created)
         self.report.parent_writes = self.parents.writes
+        self.report.parents_written = [
+            (f.product_id, f.woo_id, str(f.sku)) for f in self.parents.written
+        ]
         for variation in [v for v in wanted if v.family.product_id in unready]:
             message = unready[variation.family.product_id]
             finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
