@@ -424,6 +424,12 @@ def test_a_new_option_goes_out_before_the_variation_that_takes_it(
     (tmp_path / "grown.yaml").write_text(grown)
     loaded = cli("products", "load", str(tmp_path / "grown.yaml"))
     assert loaded.exit_code == 0, loaded.stderr
+    plan = export(cli, conn, "--partial", "--dry-run")
+    assert (plan["summary"]["create"], plan["summary"]["update"]) == (1, 1)
+    [tee_plan] = [p for p in plan["products"] if p["sku"] == "TEE" and p["action"] == "update"]
+    assert [(f["field"], f["old"], f["new"]) for f in tee_plan["fields"]] == [
+        ("Size", ["S", "M", "L"], ["S", "M", "L", "XL"])
+    ]
     sandbox.stats.reset()
 
     data = export(cli, conn, "--partial")

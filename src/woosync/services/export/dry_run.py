@@ -195,6 +195,7 @@ def plan_export(
     choice, chosen = with_parents(db, request.choice)
     counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
     parents: list[int] = []
+    quiet_parents: set[int] = set()  # variable products planned unchanged (a new option amends)
     kept: list[PlannedProduct] = []
 
     def add(product: PlannedProduct) -> None:
@@ -226,10 +227,24 @@ def plan_export(
                     add(done[product_id])
             ready = [p for p, r in done.items() if r.action != "error"]
             ready += [p for p, quiet in chunk.in_order() if quiet is not None]
-            parents += variable_parents(db, ready)
+            chunk_parents = variable_parents(db, ready)
+            parents += chunk_parents
+            quiet_parents.update(
+                p for p in chunk_parents if p not in done or done[p].action == UNCHANGED
+            )
         creates = would_create(run)
         variations = plan_variations_of(run, parents, chosen, prune=request.prune_variations)
         job.leave_out(variations.excluded)
+    for change in variations.parents:  # its attribute list goes out for a new option
+        if change.product_id in quiet_parents:
+            fields = tuple(
+                FieldChange(n, "attributes", old, new) for n, old, new in change.attributes
+            )
+            parent = PlannedProduct(change.product_id, change.sku, UPDATE, change.woo_id, fields)
+            counts["unchanged"] -= 1
+            add(parent)  # the last entry is what would happen; counted once
+            if on_product is None:
+                kept[:] = [p for p in kept if p.product_id != parent.product_id or p is parent]
     for variation in variations.variations:
         counts[variation.action if variation.action in counts else "error"] += 1
         if variation.held_conflicts:

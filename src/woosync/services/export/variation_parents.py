@@ -138,22 +138,9 @@ def marked(
     entries = [dict(a) for a in held or []]
     changed = held is None
     for position, (name, options) in enumerate(attributes.items()):
-        names = [str(o) for o in (options if isinstance(options, list) else [options])]
-        slug = slugs.get(name)
-        attribute_id = registry.get(ATTRIBUTE, slug) if slug else None
-        entry = next(
-            (
-                a
-                for a in entries
-                if (attribute_id and a.get("id") == attribute_id)
-                or (
-                    not attribute_id
-                    and not a.get("id")
-                    and str(a.get("name", "")).casefold() == name.casefold()
-                )
-            ),
-            None,
-        )
+        names = _options(options)
+        attribute_id = _attribute_id(name, slugs, registry)
+        entry = _entry(entries, name, attribute_id)
         # the same attribute of the other kind (a mapping turned Size into pa_size, or back)
         twin = sync_targets.twin_attribute(entries, name, bool(attribute_id))
         if entry is not None and twin is not None:  # never a second "Size" beside ours
@@ -174,6 +161,49 @@ def marked(
             entry["options"] = names
             changed = True
     return [_attribute_body(a) for a in entries] if changed else None
+
+
+def marked_changes(
+    attributes: Mapping[str, Any],
+    held: Sequence[Mapping[str, Any]] | None,
+    slugs: Mapping[str, str],
+    registry: StoreRegistry,
+) -> list[tuple[str, list[str] | None, list[str]]]:
+    """What :func:`marked` would change of ``held``, per attribute: (name, the store's options or
+    ``None``, the catalog's), for a dry run to show."""
+    if marked(attributes, held, slugs, registry) is None:
+        return []
+    entries = [dict(a) for a in held or []]
+    found = []
+    for name, options in attributes.items():
+        entry = _entry(entries, name, _attribute_id(name, slugs, registry))
+        old = None if entry is None else [str(o) for o in entry.get("options") or []]
+        new = _options(options)
+        if entry is None or not entry.get("variation") or sorted(old or []) != sorted(new):
+            found.append((name, old, new))
+    return found
+
+
+def _options(options: Any) -> list[str]:
+    return [str(o) for o in (options if isinstance(options, list) else [options])]
+
+
+def _attribute_id(name: str, slugs: Mapping[str, str], registry: StoreRegistry) -> int | None:
+    slug = slugs.get(name)
+    return registry.get(ATTRIBUTE, slug) if slug else None
+
+
+def _entry(
+    entries: Sequence[dict[str, Any]], name: str, attribute_id: int | None
+) -> dict[str, Any] | None:
+    """The store's entry of the attribute ``name`` (by id when global, else by name)."""
+    for entry in entries:
+        if attribute_id and entry.get("id") == attribute_id:
+            return entry
+        named = str(entry.get("name", "")).casefold() == name.casefold()
+        if not attribute_id and not entry.get("id") and named:
+            return entry
+    return None
 
 
 class VariableParents:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from woosync.services.export.variation_match import match_parent, skus_to_look_up
+from woosync.services.export.variation_parents import marked_changes
 from woosync.services.export.variation_payload import fields_of_keys
 from woosync.services.export.variation_records import Family
 from woosync.services.export.variation_results import (
+    ParentChange,
     PlannedVariation,
     PrunedVariation,
     VariationItem,
@@ -64,6 +66,13 @@ def plan_variations(
             for v in chosen:
                 planned(v, "create", list(v.prints))
             continue
+        held = family.store_attributes or []
+        changes = marked_changes(family.attributes, held, export.slugs, export.registry)
+        if changes:
+            sku = str(family.sku)
+            found.parents.append(
+                ParentChange(family.product_id, sku, family.woo_id, tuple(changes))
+            )
         if export.prune or any(not v.woo_id for v in chosen):
             listed.append(family)
             chosen_of[family.product_id] = chosen

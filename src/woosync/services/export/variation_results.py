@@ -63,6 +63,19 @@ class VariationPlan:
     variations: list[PlannedVariation] = field(default_factory=list)
     pruned: list[PrunedVariation] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)  # kept out of this store
+    # linked parents whose attribute list a run would send (a new option)
+    parents: list[ParentChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ParentChange:
+    """A linked variable product whose attribute list a run would send for its variations: per
+    attribute, (name, the store's options or ``None``, the catalog's)."""
+
+    product_id: int
+    sku: str
+    woo_id: int
+    attributes: tuple[tuple[str, list[str] | None, list[str]], ...]
 
 
 @dataclass(slots=True)
