@@ -701,3 +701,27 @@ def test_a_sku_renamed_in_a_store_is_not_made_again_by_loading_the_catalog_file(
     assert [(p["sku"], p["price"]) for p in _catalog(cli)] == [("E-1-NEW", "13.00")]
     plan = cli("export", "--all", "--fields", "name,sku,price", "--partial", "--dry-run", "--json")
     assert json.loads(plan.stdout)["summary"]["create"] == 0
+
+
+def test_a_draft_in_the_catalog_is_created_as_a_draft_where_status_is_not_sent(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """Store 1 is not sent ``status`` (its manager publishes); a product the catalog holds as a
+    draft (one a store's manager was still preparing, imported) is created there as a draft,
+    never published; a published one gets the store's default; nothing moves on re-import."""
+    _database, sandboxes, _urls = stores
+    _load(cli, tmp_path, [CATALOG[0], {"sku": "D-1", "name": "Not yet", "status": "draft"}])
+    fields = ("--fields", "name,sku,price")
+    plan = json.loads(cli("export", "--all", *fields, "--dry-run", "--json").stdout)
+    [draft] = [p for p in plan["products"] if p["sku"] == "D-1"]
+    assert {"field": "status", "wooField": "status", "old": None, "new": "draft"} in draft["fields"]
+
+    assert cli("export", "--all", *fields).exit_code == 0
+
+    stored = {sku: sandboxes[0].find_sku(sku) for sku in ("E-1", "D-1")}
+    assert {sku: (p or {}).get("status") for sku, p in stored.items()} == {
+        "E-1": "publish",
+        "D-1": "draft",
+    }
+    again = json.loads(cli("import", "--update-existing", "--json").stdout)
+    assert (again["updatedCount"], again["conflictCount"]) == (0, 0)

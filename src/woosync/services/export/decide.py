@@ -248,6 +248,8 @@ def build(run: Run, item: Item) -> None:
         return
     if item.restore:
         body["status"] = item.values.get("status") or "publish"
+    elif item.action == CREATE and item.unpublished:  # never published where the catalog is not
+        body["status"] = item.unpublished
     item.payload = body
 
 

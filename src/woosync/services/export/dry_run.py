@@ -66,6 +66,8 @@ def planned(run: Run, item: Item) -> PlannedProduct:
         )
         for key in keys
     )
+    if item.action == CREATE and item.unpublished:
+        changes += (FieldChange("status", "status", None, item.unpublished),)
     if item.action == UPDATE and not changes and not item.restore:
         # the store already holds every value the write would send
         return PlannedProduct(

@@ -217,6 +217,15 @@ def _decoded(name: str, raw: Any) -> Any:
     return raw
 
 
+_UNPUBLISHED = frozenset({"draft", "pending", "private"})
+
+
+def unpublished(status: str | None) -> str | None:
+    """``status`` when a store would show a product created without it that the catalog does not
+    (a draft, pending review, private); ``None`` for a published one."""
+    return status if status in _UNPUBLISHED else None
+
+
 def load_items(
     session: Session,
     connection_id: int,
@@ -233,6 +242,7 @@ def load_items(
     syncs = load_syncs(session, connection_id, with_record) if with_record else {}
     items = []
     values_of = plan.ValuesOf(targets, readers, allow_empty)  # desired_values, chosen per target
+    sends_status = any(t.woo == "status" for t in targets)
     for row, product in zip(rows, decode(rows), strict=True):
         try:
             values = values_of(product)
@@ -240,6 +250,8 @@ def load_items(
         except sync_targets.ValueRefused as exc:
             values, refused = {}, refused_message(product, exc)
         item = Item(product.id, product.sku, values, variable=bool(row[VARIABLE]))
+        if not sends_status:
+            item.unpublished = unpublished(getattr(product, "status", None))
         if refused is not None:
             item.fail(refused)  # never sent; booked as an error like a failed write
         sync = syncs.get(product.id)

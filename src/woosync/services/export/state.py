@@ -64,6 +64,9 @@ class Item:
     known: Known = field(default_factory=Known)
     basis: str | None = None  # its stamp, booked when it is in step (unchanged.stamp)
     variable: bool = False  # a variable product (its variations go out after it)
+    # its catalog status when not published and the store is not sent status: a create carries
+    # it, so the store never publishes what the catalog holds as a draft
+    unpublished: str | None = None
     # the decision (plan, match)
     action: str = ""
     keys: list[str] = field(default_factory=list)
