@@ -103,3 +103,21 @@ def test_a_mapping_turning_size_global_leaves_one_size_on_the_product(
     store.mark()
     as_json(cli("--json", "export", "--all", "--partial"))
     assert store.write_requests() == []
+
+
+def test_a_catalog_draft_is_created_as_a_draft_where_status_is_not_sent(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    store = real_connection
+    catalog = tmp_path / "drafts.yaml"
+    catalog.write_text('- {sku: RO-DRAFT, name: Not Yet, price: "5.00", status: draft}\n')
+    assert cli("products", "load", str(catalog)).exit_code == 0
+    assert cli("mappings", "apply", str(mapping(tmp_path, "name, sku, price"))).exit_code == 0
+
+    assert as_json(cli("--json", "export", "--all"))["failedCount"] == 0
+
+    with store.api() as api:
+        found = api.get("/products", params={"sku": "RO-DRAFT", "status": "any"}).json()
+    assert [p["status"] for p in found] == ["draft"]
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert (again["updatedCount"], again["conflictCount"]) == (0, 0), again["products"]
