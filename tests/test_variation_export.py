@@ -679,3 +679,19 @@ def test_a_store_variation_prune_could_not_delete_fails_the_run_and_says_why() -
             "message": "HTTP 500",
         },
     ]  # fmt: skip
+
+
+def test_a_disabled_variation_is_created_disabled_where_status_is_not_sent(
+    cli, shop, tmp_path: Path
+) -> None:
+    """The catalog holds TEE-M-RED as private (disabled); the store is not sent ``status``: it
+    is created private all the same, never for sale; the others take the store's default."""
+    sandbox, conn = shop
+    edited = cli("products", "edit", "TEE-M-RED", "--status", "private")
+    assert edited.exit_code == 0, edited.stderr
+
+    assert export(cli, conn)["success"]
+
+    parent = store_parent(sandbox)
+    statuses = {v["sku"]: v["status"] for v in sandbox.variations(parent["id"])}
+    assert statuses == {"TEE-S-RED": "publish", "TEE-M-RED": "private", "TEE-L-BLUE": "publish"}

@@ -30,7 +30,7 @@ from woosync.services.export.match import gone_again
 from woosync.services.export.payload import MissingRefError
 from woosync.services.export.records import SyncRow
 from woosync.services.export.registry import StoreRegistry
-from woosync.services.export.select import refused_message
+from woosync.services.export.select import refused_message, unpublished
 from woosync.services.export.variation_match import LocalVariation, match_parent, skus_to_look_up
 from woosync.services.export.variation_parents import VariableParents
 from woosync.services.export.variation_payload import (
@@ -86,6 +86,7 @@ class VariationExport:
         self.connection_id = connection_id
         self.targets = variation_targets(targets)
         self.slugs = global_slugs(targets)
+        self.sends_status = any(t.woo == "status" for t in targets)
         self.registry = registry
         self.partial = partial
         self.prune = prune
@@ -175,7 +176,8 @@ class VariationExport:
 
     def families(self, parent_ids: Sequence[int]) -> list[Family]:
         with self.db.session() as session:
-            return load_families(session, self.connection_id, parent_ids, self.values.fields)
+            fields = [*self.values.fields, "status"]  # status: a create never publishes a draft
+            return load_families(session, self.connection_id, parent_ids, fields)
 
     def _items(self, family: Family, rows: Sequence[Any]) -> list[VariationItem]:
         """The variations on their way; one with a value its store field refuses fails alone
@@ -340,6 +342,10 @@ class VariationExport:
         except MissingRefError as exc:
             self.sender.finish(variation.family, row, variation.woo_id, FAILED, message=str(exc))
             return None
+        if action == "create" and not self.sends_status:
+            status = unpublished(getattr(row, "status", None))
+            if status is not None:  # a disabled (private) variation stays so
+                body["status"] = status
         variation.keys = keys
         return VariationWrite(
             variation.family.woo_id,
