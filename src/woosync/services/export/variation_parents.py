@@ -227,7 +227,6 @@ class VariableParents:
         self.slugs = slugs
         self.batch_size = batch_size
         self.concurrency = concurrency
-        self.writes = 0  # /products/batch requests sent
         self.written: list[Family] = []  # linked parents whose attributes were sent
 
     def prepare_terms(self, variations: Sequence[Any], *, create: bool) -> None:
@@ -262,7 +261,6 @@ class VariableParents:
         for chunk, result in self.client.batch_chunks(
             "/products/batch", updates, "update", size=self.batch_size, concurrency=self.concurrency
         ):
-            self.writes += 1
             if isinstance(result, WooError):
                 for body in chunk:
                     unready[by_woo[int(body["id"])].product_id] = (

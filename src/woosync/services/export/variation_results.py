@@ -82,7 +82,6 @@ class ParentChange:
 class VariationReport:
     results: list[VariationResult] = field(default_factory=list)
     pruned: list[PrunedVariation] = field(default_factory=list)
-    parent_writes: int = 0
     excluded: list[Excluded] = field(default_factory=list)  # kept out of this store
     warnings: list[str] = field(default_factory=list)  # the run's (Run.warn)
     # linked parents whose attributes this stage sent (a new option): (product id, store id, SKU)

@@ -146,7 +146,6 @@ class VariationExport:
         self.parents.prepare_terms([v.row for v in wanted], create=self.create_terms)
         self.created = frozenset(created)
         unready = self.parents.prepare(families, self.created)
-        self.report.parent_writes = self.parents.writes
         self.report.parents_written = [
             (f.product_id, f.woo_id, str(f.sku)) for f in self.parents.written
         ]
