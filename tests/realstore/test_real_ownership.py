@@ -121,3 +121,49 @@ def test_a_catalog_draft_is_created_as_a_draft_where_status_is_not_sent(
     assert [p["status"] for p in found] == ["draft"]
     again = as_json(cli("--json", "import", "--update-existing"))
     assert (again["updatedCount"], again["conflictCount"]) == (0, 0), again["products"]
+
+
+def test_skus_removed_in_the_store_are_sent_back_and_a_new_sku_less_variation_comes_in(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """A real store answers a variation without a SKU with its parent's SKU. A SKU removed from a
+    product and from a variation: the import keeps the catalog's and warns, the next partial
+    export puts both back; a variation added without a SKU comes in, and nothing fails."""
+    store = real_connection
+    load_and_export(cli, tmp_path, "name, sku, price, Size, Color")
+    [mug] = store_products_with_sku(store, "RO-MUG")
+    [small] = store_products_with_sku(store, "RO-TEE-S")
+    [tee] = store_products_with_sku(store, "RO-TEE")
+    route = f"/products/{tee['id']}/variations"
+    with store.api() as api:
+        assert api.put(f"/products/{mug['id']}", json={"sku": ""}).status_code == 200
+        assert api.put(f"{route}/{small['id']}", json={"sku": ""}).status_code == 200
+        sizes = {"name": "Size", "options": ["S", "M", "L"], "variation": True, "visible": True}
+        colors = {"name": "Color", "options": ["Red"], "variation": True, "visible": True}
+        edit = {"attributes": [sizes, colors]}
+        assert api.put(f"/products/{tee['id']}", json=edit).status_code == 200
+        body = {"regular_price": "22.00", "attributes": [
+            {"name": "Size", "option": "L"}, {"name": "Color", "option": "Red"}
+        ]}  # fmt: skip
+        made = api.post(route, json=body).json()
+        listed = {v["id"]: v["sku"] for v in api.get(route).json()}
+    assert listed[small["id"]] == listed[made["id"]] == "RO-TEE"  # the parent's
+
+    taken = as_json(cli("--json", "import", "--update-existing"))
+    assert (taken["failedCount"], taken["skippedCount"]) == (0, 0), taken["products"]
+    [warning] = taken["warnings"]
+    assert f"RO-MUG (store product {mug['id']})" in warning
+    assert f"RO-TEE-S (store variation {small['id']})" in warning
+    [new] = [p for p in taken["products"] if p["wooProductId"] == made["id"]]
+    assert new["status"] == "imported"
+
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert len(store.write_requests()) == 2  # the mug; the tee's variations batch
+    assert store_products_with_sku(store, "RO-MUG")[0]["id"] == mug["id"]
+    assert store_products_with_sku(store, "RO-TEE-S")[0]["id"] == small["id"]
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert again["warnings"] == [] and again["updatedCount"] == 0, again["products"]
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []

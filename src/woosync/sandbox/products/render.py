@@ -162,11 +162,13 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
     managed = record["manage_stock"]
     quantity = record["stock_quantity"]
     backorders_allowed = record["backorders"] in ("yes", "notify")
-    name, slug = record["name"], record["slug"]
+    name, slug, sku = record["name"], record["slug"], record["sku"]
     permalink = product_permalink(home, record)
     if kind == "variation":  # reached by ``?sku=`` or by id: the variation in product shape
         options = shown_options(state, record)
         parent = state.products.get(record["parent_id"])
+        if not sku and parent and view:  # shown with its parent's (in view context only)
+            sku = parent["sku"]
         name = variation_title(parent["name"] if parent else "", options)
         slug = sanitize_title(name)
         permalink = variation_permalink(
@@ -195,7 +197,7 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "short_description": (
             render_content(record["short_description"]) if view else record["short_description"]
         ),
-        "sku": record["sku"],
+        "sku": sku,
         "price": price,
         "regular_price": record["regular_price"],
         "sale_price": record["sale_price"],

@@ -58,7 +58,8 @@ def render_variation(
         "date_modified_gmt": record["date_modified"],
         "description": render_content(record["description"]) if view else record["description"],
         "permalink": variation_permalink(parent_link, options),
-        "sku": record["sku"],
+        # WooCommerce shows a variation without a SKU with its parent's, in every context
+        "sku": record["sku"] or (parent["sku"] if parent else ""),
         "global_unique_id": record["global_unique_id"],
         "price": price,
         "regular_price": record["regular_price"],

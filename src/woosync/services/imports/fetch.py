@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -78,16 +78,18 @@ def read_variations(
     params: dict[str, Any],
     concurrency: int,
     gate: AbstractContextManager[Any] | None = None,
+    relinked: Container[int] = (),
 ) -> VariationLists:
     """The variation lists of the page's variable products: one request per parent (more past
     ``VARIATIONS_PER_PAGE`` variations), ``concurrency`` parents at once, each retried as a
     page is; a parent whose list cannot be read is its error (its variations wait for a later
-    run)."""
+    run). ``relinked``: the ids of store products without a SKU matched by their link."""
     keep_sku_less = run.settings.link_without_sku
     parents = [
         int(p["id"])
         for p in products
-        if p.get("type") == VARIABLE and (keep_sku_less or missing_sku_reason(p) is None)
+        if p.get("type") == VARIABLE
+        and (keep_sku_less or missing_sku_reason(p) is None or int(p["id"]) in relinked)
     ]
     if not parents:
         return {}

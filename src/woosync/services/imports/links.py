@@ -70,3 +70,18 @@ def links(session: Session, connection_id: int, woo_ids: list[int]) -> dict[int,
 
 def _json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def linked_skus(session: Session, connection_id: int, woo_ids: list[int]) -> dict[int, str]:
+    """The catalog SKUs of the local products these store products are linked to, by store
+    product id (those never linked are left out): a linked store product whose SKU was removed
+    in the store is still known by its link."""
+    if not woo_ids:
+        return {}
+    query = (
+        "SELECT s.woo_product_id, p.sku FROM product_sync s JOIN products p "
+        "ON p.id = s.product_id WHERE s.connection_id = ? "
+        f"AND s.woo_product_id IN ({', '.join('?' * len(woo_ids))})"
+    )
+    rows = session.connection().exec_driver_sql(query, (connection_id, *woo_ids))
+    return {int(woo_id): str(sku) for woo_id, sku in rows}

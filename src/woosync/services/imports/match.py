@@ -29,6 +29,7 @@ from woosync.services.imports.fields import (
     missing_sku_reason,
     unsupported_reason,
 )
+from woosync.services.imports.links import linked_skus
 from woosync.services.imports.reconcile import catalog_fields
 from woosync.services.imports.results import ProductResult
 from woosync.services.imports.seen import SkuHashes
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from woosync.services.imports.state import ImportRun
+    from woosync.services.imports.transaction import PageTransaction
 
 
 @dataclass(slots=True)
@@ -60,10 +62,26 @@ def generated_sku(connection_id: int, woo_id: int) -> str:
     return f"woo-{connection_id}-{woo_id}"
 
 
+def sku_less_links(
+    transaction: PageTransaction, connection_id: int, items: list[dict[str, Any]]
+) -> dict[int, str]:
+    """The page's store products without a SKU that are linked to a catalog product (their SKU
+    was removed in the store): the catalog's SKU, by store product id. The database is asked
+    only when the page has such a product."""
+    sku_less = [int(woo["id"]) for woo in items if missing_sku_reason(woo) is not None]
+    if not sku_less:
+        return {}
+    return linked_skus(transaction.session(), connection_id, sku_less)
+
+
 def candidates(
-    run: ImportRun, items: list[dict[str, Any]], slugs_by_id: dict[int, str] | None
+    run: ImportRun,
+    items: list[dict[str, Any]],
+    slugs_by_id: dict[int, str] | None,
+    relinked: dict[int, str],
 ) -> list[Candidate]:
-    """The page's store products that can be imported; the others are reported skipped."""
+    """The page's store products that can be imported; the others are reported skipped.
+    ``relinked``: :func:`sku_less_links` of the page (matched by their link, never skipped)."""
     found: list[Candidate] = []
     for woo in items:
         woo_id = int(woo["id"])
@@ -73,7 +91,7 @@ def candidates(
             run.report(ProductResult(woo_id, None, sku, "skipped", reason))
             continue
         without_sku = missing_sku_reason(woo) is not None
-        if without_sku and not run.settings.link_without_sku:
+        if without_sku and woo_id not in relinked and not run.settings.link_without_sku:
             message = (
                 f"has no SKU (give it one in WooCommerce, or import with "
                 f"{param('link_without_sku')})"
@@ -83,7 +101,7 @@ def candidates(
             continue
         local = map_product(woo, run.rules, slugs_by_id)
         if without_sku:
-            local.standard["sku"] = generated_sku(run.connection_id, woo_id)
+            local.standard["sku"] = relinked.get(woo_id) or generated_sku(run.connection_id, woo_id)
         found.append(Candidate(woo_id, woo, local, catalog_fields(local), without_sku))
     return found
 

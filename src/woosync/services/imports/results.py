@@ -144,8 +144,16 @@ class Tally:
         if self._sink is not None:
             self._sink(result)
 
-    def warnings(self, run_warnings: list[str], without_sku: NameSample) -> tuple[str, ...]:
+    def warnings(
+        self, run_warnings: list[str], without_sku: NameSample, sku_removed: NameSample
+    ) -> tuple[str, ...]:
         found = list(run_warnings)
+        if sku_removed.count:
+            found.append(
+                f"{sku_removed.count} product(s) or variation(s) have no SKU in the store: "
+                f"{sku_removed.text()}; the catalog keeps its SKU and the next export sends it "
+                "(woosync matches products by SKU)"
+            )
         if without_sku.count:
             found.append(
                 f"{without_sku.count} store product(s) without a SKU skipped: "

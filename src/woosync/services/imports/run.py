@@ -48,6 +48,7 @@ from woosync.services.imports.fetch import (
     with_category_paths,
 )
 from woosync.services.imports.gone import gone_from_store, gone_variations_warning
+from woosync.services.imports.match import sku_less_links
 from woosync.services.imports.options import ImportRequest
 from woosync.services.imports.prepare import (
     Start,
@@ -169,7 +170,7 @@ def _run(
         mapping=ready.rules.source,
         modified_after=after,
         cursor=cursor if request.incremental else None,
-        warnings=run.tally.warnings(run.warnings, run.without_sku),
+        warnings=run.tally.warnings(run.warnings, run.without_sku, run.sku_removed),
         restored_skus=tuple(run.restored),
     )
     log.info(
@@ -208,13 +209,16 @@ def _fetch_and_write(
         for items, next_ready in pages(run.client, params, ids, request.concurrency, run, gate):
             products = fresh(run, items)
             with_category_paths(run, products)
+            relinked = sku_less_links(transaction, run.connection_id, products)
             variations: VariationLists = {}
             if any(product.get("type") == VARIABLE for product in products):
                 transaction.commit()  # never hold the database while waiting for the store
-                variations = read_variations(run, products, listing, request.concurrency, gate)
+                variations = read_variations(
+                    run, products, listing, request.concurrency, gate, relinked
+                )
             if products:
                 slugs = attribute_slugs(run, products)
-                write_page(transaction, run, products, slugs, variations)
+                write_page(transaction, run, products, slugs, variations, relinked)
                 del variations  # only this page's variations are held
             if not next_ready:
                 transaction.commit()  # never hold the database while waiting for the store

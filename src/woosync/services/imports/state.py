@@ -66,6 +66,8 @@ class ImportRun:
     planned_skus: SkuHashes = field(default_factory=SkuHashes)
     folded_skus: SkuHashes | None = None
     without_sku: NameSample = field(default_factory=NameSample)  # '#12 "Name"' of those skipped
+    # linked store products whose SKU was removed in the store: 'SKU (store product 12)'
+    sku_removed: NameSample = field(default_factory=NameSample)
     # linked variations a parent's store list no longer has (deleted there): see imports.gone
     gone_variations: NameSample = field(default_factory=NameSample)
     # Store media id -> the catalog URL it was uploaded from (the registry's images), for sync

@@ -41,6 +41,7 @@ class Parent:
     name: str
     attributes: dict[str, Any]
     updated: bool  # its attributes came from the store in this run (new, or update_existing)
+    store_sku: str = ""  # the parent's SKU in the store (what a variation without one shows)
 
 
 @dataclass(slots=True)
@@ -49,6 +50,7 @@ class StoreVariation:
 
     woo: dict[str, Any]
     options: dict[str, str]
+    parent_sku: str = ""  # the parent's SKU in the store
 
     @property
     def woo_id(self) -> int:
@@ -56,7 +58,10 @@ class StoreVariation:
 
     @property
     def sku(self) -> str:
-        return str(self.woo.get("sku") or "").strip()
+        """Its own SKU ("" for none): WooCommerce answers a variation without a SKU with its
+        parent's (which no variation may hold)."""
+        sku = str(self.woo.get("sku") or "").strip()
+        return "" if sku == self.parent_sku else sku
 
 
 @dataclass(slots=True)

@@ -128,7 +128,7 @@ class VariationPage:
             allowed = allowed_options(parent.attributes)
             key = allowed_key(allowed)
             found = [
-                StoreVariation(v, reader.options(v, allowed, key))
+                StoreVariation(v, reader.options(v, allowed, key), parent.store_sku)
                 for v in got
                 if isinstance(v.get("id"), int)
                 # a parent sent again during the run: its variations' versions handled are dropped
@@ -233,8 +233,10 @@ class VariationPage:
         )
         for key in NOT_ON_A_VARIATION:
             fields.pop(key, None)
-        if not variation.sku:
-            fields["sku"] = product.sku  # linked by its options: the catalog's SKU stays
+        if not variation.sku:  # linked, or matched by its options: the catalog's SKU stays
+            fields["sku"] = product.sku
+            if product.sku != generated_sku(run.connection_id, variation.woo_id):
+                run.sku_removed.add(f"{product.sku} (store variation {variation.woo_id})")
         slugs = run.fingerprinter.slugs
         options = self._options(parent, variation, product, sync, slugs)
         if options is not None:
@@ -269,8 +271,9 @@ class VariationPage:
         if not run.dry_run and product.id is not None:
             write_planned(self.session, product, plan)
             known = {OPTIONS_KEY: remembered_options_print(product.attributes or {}, slugs)}
-            if not variation.sku:
-                known["sku"] = sku_print(product.sku)
+            if not variation.sku:  # a made-up SKU stays out of the store; a real one goes back
+                kept = product.sku == generated_sku(run.connection_id, variation.woo_id)
+                known["sku"] = sku_print(product.sku if kept else "")
             queue_sync(
                 self.writes,
                 run,

@@ -31,6 +31,7 @@ from woosync.services.imports.match import (
     Candidate,
     candidates,
     case_twin,
+    generated_sku,
     local_products,
     planned_change,
     product_with_sku,
@@ -38,7 +39,7 @@ from woosync.services.imports.match import (
     sync_of,
     write_planned,
 )
-from woosync.services.imports.reconcile import reconcile_product
+from woosync.services.imports.reconcile import reconcile_product, sku_print
 from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
 from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
 from woosync.services.imports.variation_match import Parent
@@ -65,10 +66,12 @@ def write_page(
     items: list[dict[str, Any]],
     slugs_by_id: dict[int, str] | None,
     variations: VariationLists | None = None,
+    relinked: dict[int, str] | None = None,
 ) -> None:
     """Match and write store products (one page, duplicates dropped; nothing written on dry
-    runs), then the variations of its variable products (``variations``: read by the caller)."""
-    found = candidates(run, items, slugs_by_id)
+    runs), then the variations of its variable products (``variations``: read by the caller;
+    ``relinked``: ``match.sku_less_links`` of the page)."""
+    found = candidates(run, items, slugs_by_id, relinked or {})
     if found:
         page = _Page(transaction.session(), run, found)
         page.write()
@@ -118,6 +121,16 @@ class _Page:
         if not run.dry_run:
             self.session.flush()  # the products first: the sync upsert runs outside the ORM
             write_syncs(self.session, self.writes)
+
+    def _sku_removed(self, woo_id: int, product: StoredProduct, reconciled: Reconciled) -> None:
+        """A linked store product whose SKU was removed in the store (not one imported without
+        a SKU, whose catalog SKU is made up): the catalog keeps its SKU, and its base becomes
+        the store's blank, so that the next ``export --partial`` sends it back."""
+        if product.sku == generated_sku(self.run.connection_id, woo_id):
+            return
+        reconciled.base["sku"] = sku_print("")
+        reconciled.echoes.pop("sku", None)
+        self.run.sku_removed.add(f"{product.sku} (store product {woo_id})")
 
     def _plan_new(self, candidate: Candidate, imported_now: bool) -> bool:
         """Whether a store product that matches nothing becomes a new product."""
@@ -181,6 +194,8 @@ class _Page:
             )
         if candidate.without_sku:
             fields["sku"] = product.sku  # matched by its link: the catalog's SKU stays
+            if reconciled is not None and sync is not None:
+                self._sku_removed(woo_id, product, reconciled)
         try:
             target, plan = planned_change(product, fields, dry_run=run.dry_run)
         except ValidationError as exc:
@@ -235,7 +250,10 @@ class _Page:
     ) -> None:
         """A variable product whose variations come after the page's products (a dry run's new
         one has no id: its variations are all new)."""
-        self.parents.append(Parent(candidate.woo_id, product_id, sku, name, attributes, updated))
+        store_sku = str(candidate.woo.get("sku") or "").strip()
+        self.parents.append(
+            Parent(candidate.woo_id, product_id, sku, name, attributes, updated, store_sku)
+        )
 
     def _sku_elsewhere(self, candidate: Candidate, product: StoredProduct) -> bool:
         """The store product is linked to ``product`` but its SKU belongs to another local product:
