@@ -163,3 +163,53 @@ def test_product_files_take_stock_fields_and_woocommerce_csv_headers(
     refused = cli("products", "load", str(bad))
     assert refused.exit_code == 2
     assert "manage_stock: 'perhaps' is not true or false" in refused.stderr
+
+
+VARIABLE = """
+- sku: PS-TEE
+  name: Parent Stock Tee
+  type: variable
+  attributes: {Size: [S, M]}
+  variations:
+    - {sku: PS-TEE-S, attributes: {Size: S}, price: "20.00", manage_stock: true, stock_quantity: 4}
+    - {sku: PS-TEE-M, attributes: {Size: M}, price: "21.00"}
+"""
+
+
+def test_stock_the_parent_manages_comes_in_on_the_parent_not_on_its_variations(
+    cli: Any, shop: tuple[SandboxStore, str], tmp_path: Path
+) -> None:
+    """A shop manager turns on stock at the variable product's level: WooCommerce then answers
+    each variation without stock of its own with ``manage_stock: "parent"`` and the parent's
+    quantity. Before, the import stopped with an internal error on that "parent"."""
+    sandbox, url = shop
+    source = tmp_path / "tee.yaml"
+    source.write_text(VARIABLE)
+    assert cli("products", "load", str(source)).exit_code == 0
+    fields = "name,sku,price,Size,manage_stock,stock_quantity,backorders"
+    assert cli("export", "--all", "--fields", fields).exit_code == 0
+    parent = sandbox.find_sku("PS-TEE")
+    assert parent is not None
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(url, key, secret, max_retries=0) as client:
+        client.put(f"/products/{parent['id']}", {"manage_stock": True, "stock_quantity": 30})
+        listed = client.get(f"/products/{parent['id']}/variations")
+    assert {v["sku"]: (v["manage_stock"], v["stock_quantity"]) for v in listed} == {
+        "PS-TEE-S": (True, 4),
+        "PS-TEE-M": ("parent", 30),
+    }
+
+    taken = cli("--json", "import", "--update-existing")
+    assert taken.exit_code == 0, taken.stderr
+    changed = {p["sku"]: p["changedFields"] for p in json.loads(taken.stdout)["products"]}
+    assert changed == {"PS-TEE": ["manage_stock", "stock_quantity"], "PS-TEE-S": [], "PS-TEE-M": []}
+    tee = _show(cli, "PS-TEE")
+    assert (tee["manage_stock"], tee["stock_quantity"]) == (True, 30)
+    own = {v["sku"]: (v["manage_stock"], v["stock_quantity"]) for v in tee["variations"]}
+    assert own == {"PS-TEE-S": (True, 4), "PS-TEE-M": (None, None)}
+
+    sandbox.stats.reset()
+    assert cli("export", "--all", "--partial", "--fields", fields).exit_code == 0
+    assert sandbox.stats.items_written == 0
+    again = json.loads(cli("--json", "import", "--update-existing").stdout)
+    assert again["updatedCount"] == 0, again["products"]

@@ -167,3 +167,28 @@ def test_skus_removed_in_the_store_are_sent_back_and_a_new_sku_less_variation_co
     store.mark()
     as_json(cli("--json", "export", "--all", "--partial"))
     assert store.write_requests() == []
+
+
+def test_stock_turned_on_for_a_variable_product_comes_in_on_the_parent(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """The real store answers variations without stock of their own ``manage_stock: "parent"``
+    with the parent's quantity: the parent's stock comes in, the variations hold none of it."""
+    store = real_connection
+    load_and_export(cli, tmp_path, "name, sku, price, Size, Color, manage_stock, stock_quantity")
+    [tee] = store_products_with_sku(store, "RO-TEE")
+    with store.api() as api:
+        edit = {"manage_stock": True, "stock_quantity": 30}
+        assert api.put(f"/products/{tee['id']}", json=edit).status_code == 200
+        listed = api.get(f"/products/{tee['id']}/variations").json()
+    assert {(v["manage_stock"], v["stock_quantity"]) for v in listed} == {("parent", 30)}
+
+    taken = as_json(cli("--json", "import", "--update-existing"))
+    assert taken["failedCount"] == 0, taken["products"]
+    changed = {p["sku"]: p["changedFields"] for p in taken["products"] if p["changedFields"]}
+    assert changed == {"RO-TEE": ["manage_stock", "stock_quantity"]}
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert again["updatedCount"] == 0, again["products"]

@@ -50,14 +50,21 @@ _OWN_KINDS = frozenset({sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_ta
 _NOT_MAPPED = frozenset({*NOT_ON_A_VARIATION, "attributes", "image", "parent_id", "type"})
 
 
+# A variation whose stock its parent manages: WooCommerce answers ``manage_stock: "parent"``
+# with the parent's quantity and backorders. Of its own, it manages no stock and holds none.
+_PARENT_STOCK: dict[str, Any] = {"manage_stock": False, "stock_quantity": None, "backorders": None}
+
+
 def as_product(variation: Mapping[str, Any]) -> dict[str, Any]:
     """The variation in product shape for the field mapping, reconciling and fingerprints: its
-    ``image`` as ``images``, without what it takes from its parent or holds as options. The
-    import reads a store variation through it, and the export its answers: both make the same
-    store fingerprints of a variation."""
+    ``image`` as ``images``, without what it takes from its parent or holds as options (its
+    parent's stock among them). The import reads a store variation through it, and the export
+    its answers: both make the same store fingerprints of a variation."""
     found = {key: value for key, value in variation.items() if key not in _NOT_MAPPED}
     image = variation.get("image")
     found["images"] = [image] if isinstance(image, Mapping) and image.get("src") else []
+    if found.get("manage_stock") == "parent":
+        found.update(_PARENT_STOCK)
     return found
 
 
@@ -108,7 +115,10 @@ def _product_shaped(
 ) -> Mapping[str, Any]:
     """What :func:`as_product` gives for what ``targets`` read of a variation's answer: its
     fields as they are (a variation's targets are its own fields, none of those ``as_product``
-    leaves out), and its ``image`` as ``images`` when an image is exported (not copied else)."""
+    leaves out, but its parent's stock), and its ``image`` as ``images`` when an image is
+    exported (not copied else)."""
+    if answer.get("manage_stock") == "parent":
+        answer = {**answer, **_PARENT_STOCK}
     if not any(target.kind == sync_targets.IMAGES for target in targets):
         return answer
     return {**answer, "images": as_product({"image": answer.get("image")})["images"]}
