@@ -213,3 +213,34 @@ def test_stock_the_parent_manages_comes_in_on_the_parent_not_on_its_variations(
     assert sandbox.stats.items_written == 0
     again = json.loads(cli("--json", "import", "--update-existing").stdout)
     assert again["updatedCount"] == 0, again["products"]
+
+
+def test_a_store_value_the_catalog_cannot_hold_fails_that_product_not_the_run(
+    cli: Any, shop: tuple[SandboxStore, str]
+) -> None:
+    """A plugin selling by weight lets WooCommerce hold 12.5 in stock; the catalog keeps whole
+    numbers. Before, the import stopped with an internal error at the first such product."""
+    sandbox, _url = shop
+    flour = sandbox.create_product(
+        {"name": "Flour", "sku": "FL-1", "regular_price": "3", "manage_stock": True,
+         "stock_quantity": 12}
+    )  # fmt: skip
+    sandbox.create_product({"name": "Rice", "sku": "RI-1", "regular_price": "4"})
+    assert cli("import").exit_code == 0
+    sandbox._state.products[flour["id"]]["stock_quantity"] = 12.5  # what such a plugin answers
+    sandbox.create_product({"name": "Salt", "sku": "SA-1", "regular_price": "2"})
+
+    result = cli("--json", "import", "--update-existing")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    outcome = {p["sku"]: (p["status"], p.get("message")) for p in data["products"]}
+    assert outcome == {
+        "FL-1": (
+            "failed",
+            "the store's stock_quantity '12.5' cannot go to the catalog's stock_quantity: "
+            "not a whole number",
+        ),
+        "RI-1": ("unchanged", None),
+        "SA-1": ("imported", None),
+    }
+    assert _show(cli, "FL-1")["stock_quantity"] == 12

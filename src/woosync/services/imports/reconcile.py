@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS
 from woosync.services.catalog.reading import field_value
 from woosync.services.imports.fields import (
@@ -106,9 +107,21 @@ def reconcile_product(
     conflicts = (sync.conflicts or {}) if sync is not None else {}
     if conflicts.keys() - compared:  # a field the import no longer owns is in no conflict
         conflicts = {key: both for key, both in conflicts.items() if key in compared}
-    result = reconcile(
-        [item.state for item in found], base, echoes, conflicts, on_conflict, unchanged=unchanged
-    )
+    try:
+        result = reconcile(
+            [item.state for item in found],
+            base,
+            echoes,
+            conflicts,
+            on_conflict,
+            unchanged=unchanged,
+        )
+    except sync_targets.ValueRefused as exc:  # the catalog cannot hold what the store holds
+        value = exc.value if isinstance(exc.value, str) else sync_targets.text(exc.value)
+        raise ValidationError(
+            f"the store's {exc.target.woo} {value!r} cannot go to the catalog's "
+            f"{exc.target.field}: {exc.reason}"
+        ) from None
     result.image_sources = _still_shown(image_sources, woo)
     fields: dict[str, Any] = {"sku": _sku(woo, product, sync is not None, echoes, base)}
     if result.taken:

@@ -221,16 +221,20 @@ class VariationPage:
             return
         sync = link if link is not None and link.product_id == product.id else None
         woo = as_product(variation.woo)
-        fields, reconciled = reconcile_product(
-            woo,
-            run.rules,
-            run.slugs_by_id,
-            product,
-            sync,
-            run.settings.on_conflict,
-            image_sources(self.session, run, sync),
-            run.fingerprinter.exported_fields,
-        )
+        try:
+            fields, reconciled = reconcile_product(
+                woo,
+                run.rules,
+                run.slugs_by_id,
+                product,
+                sync,
+                run.settings.on_conflict,
+                image_sources(self.session, run, sync),
+                run.fingerprinter.exported_fields,
+            )
+        except ValidationError as exc:
+            self._report(parent, variation, product.id, "failed", exc.message)
+            return
         for key in NOT_ON_A_VARIATION:
             fields.pop(key, None)
         if not variation.sku:  # linked, or matched by its options: the catalog's SKU stays

@@ -182,16 +182,20 @@ class _Page:
         if imported_now:  # a newer copy of what this run imported: all of it, blanks aside
             fields = {k: v for k, v in candidate.fields.items() if v is not None and v != []}
         else:
-            fields, reconciled = reconcile_product(
-                candidate.woo,
-                run.rules,
-                run.slugs_by_id,
-                product,
-                sync,
-                run.settings.on_conflict,
-                image_sources(self.session, run, sync),
-                run.fingerprinter.fields_of(list(product.attributes or {})),
-            )
+            try:
+                fields, reconciled = reconcile_product(
+                    candidate.woo,
+                    run.rules,
+                    run.slugs_by_id,
+                    product,
+                    sync,
+                    run.settings.on_conflict,
+                    image_sources(self.session, run, sync),
+                    run.fingerprinter.fields_of(list(product.attributes or {})),
+                )
+            except ValidationError as exc:
+                run.report(ProductResult(woo_id, product.id, sku, "failed", exc.message))
+                return
         if candidate.without_sku:
             fields["sku"] = product.sku  # matched by its link: the catalog's SKU stays
             if reconciled is not None and sync is not None:
