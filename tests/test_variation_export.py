@@ -412,6 +412,31 @@ def test_a_parent_deleted_in_the_store_comes_back_variable_with_its_variations(c
     assert sandbox.stats.items_updated <= 1  # the mug's update only
 
 
+def test_a_parent_a_shop_manager_made_simple_gets_no_variation_under_it(cli, shop) -> None:
+    """WooCommerce deletes a variable product's variations when it becomes simple. A partial
+    export sending a variation change then fails those variations, saying why, instead of
+    making a variation under the simple product (the store accepts that silently)."""
+    sandbox, conn = shop
+    export(cli, conn)
+    parent = store_parent(sandbox)
+    key, secret = sandbox.create_key("read_write")
+    transport = httpx.WSGITransport(app=sandbox.wsgi_app)
+    with WooClient("http://store.test", key, secret, transport=transport) as woo:
+        woo.put(f"/products/{parent['id']}", {"type": "simple"})
+        assert woo.get(f"/products/{parent['id']}/variations") == []  # deleted with it
+    assert cli("products", "edit", "TEE-S-RED", "--price", "19.00").exit_code == 0
+    sandbox.stats.reset()
+
+    data = export(cli, conn, "--partial")
+
+    assert not data["success"]
+    [failed] = [r for r in data["results"] if r["status"] == "error"]
+    assert f'"TEE" is a simple product in the store (#{parent["id"]})' in failed["message"]
+    assert sandbox.variations(parent["id"]) == [] and store_parent(sandbox)["type"] == "simple"
+    assert sandbox.stats.items_written == 0
+    assert data["warnings"] == []  # not "deleted there; it is created again"
+
+
 def test_a_new_option_goes_out_before_the_variation_that_takes_it(
     cli, shop, tmp_path: Path
 ) -> None:

@@ -192,3 +192,29 @@ def test_stock_turned_on_for_a_variable_product_comes_in_on_the_parent(
     assert store.write_requests() == []
     again = as_json(cli("--json", "import", "--update-existing"))
     assert again["updatedCount"] == 0, again["products"]
+
+
+def test_a_variable_product_made_simple_in_the_store_gets_no_variation_under_it(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """The real store deletes the variations of a product made simple, and would take a new
+    variation under the simple product without a word: the export fails it instead."""
+    store = real_connection
+    load_and_export(cli, tmp_path, "name, sku, price, Size, Color")
+    [tee] = store_products_with_sku(store, "RO-TEE")
+    route = f"/products/{tee['id']}/variations"
+    with store.api() as api:
+        assert api.put(f"/products/{tee['id']}", json={"type": "simple"}).status_code == 200
+        assert api.get(route).json() == []
+    assert cli("products", "edit", "RO-TEE-S", "--price", "19.00").exit_code == 0
+    store.mark()
+
+    sent = cli("--json", "export", "--all", "--partial")
+
+    assert sent.exit_code == 1, sent.stdout + sent.stderr
+    [failed] = [r for r in json.loads(sent.stdout)["results"] if r["status"] == "error"]
+    assert f'"RO-TEE" is a simple product in the store (#{tee["id"]})' in failed["message"]
+    # the one write: the linked variation's update, which found it gone
+    assert [r.path for r in store.write_requests()] == [f"/wp-json/wc/v3{route}/batch"]
+    with store.api() as api:
+        assert api.get(route).json() == []

@@ -66,9 +66,11 @@ _IMAGE_CODES = {
 
 
 def variable_parent(state: State, parent_id: int) -> dict[str, Any]:
-    """The variable product a variation route names (a missing or simple one is refused)."""
+    """The product a variation route names: a missing one (or a variation) is refused; a simple
+    one is not (a real WooCommerce 11 store makes a variation under a simple product without a
+    word, as it checks only that the parent exists)."""
     parent = state.products.get(parent_id)
-    if parent is None or parent["type"] != "variable":
+    if parent is None or parent["type"] == "variation":
         raise ApiError(*INVALID_PARENT, status=404)
     return parent
 

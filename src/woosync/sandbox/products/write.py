@@ -67,6 +67,8 @@ def write_product(
         commit_images(state, record, plan)
     if existing is not None and existing["status"] == "trash" != record["status"]:
         trash.leave_trash(state, record)
+    if existing is not None and existing["type"] == "variable" != record["type"]:
+        delete_children(state, record, force=True)  # WooCommerce deletes them for good
     if body.get("slug"):
         record["slug"] = state.unique_product_slug(
             sanitize_title(to_str(body["slug"])), record["id"]

@@ -249,7 +249,7 @@ class VariableParents:
             for f in families
             if f.woo_id and (attributes := self._attributes(f)) is not None
         }
-        unready = self._not_variable(
+        unready = self.not_variable(
             [f for f in families if f.product_id in wanted and f.product_id not in created]
         )
         updates = [
@@ -288,9 +288,10 @@ class VariableParents:
             self._remember_parents(rows)
         return unready
 
-    def _not_variable(self, families: Sequence[Family]) -> dict[int, str]:
-        """Parents the store holds as another type (a simple product adopted by its SKU): never
-        turned into a variable product silently."""
+    def not_variable(self, families: Sequence[Family]) -> dict[int, str]:
+        """Parents the store holds as another type (a simple product adopted by its SKU, a
+        variable product a shop manager made simple): never turned into a variable product
+        silently, and no variation is made under them. One request per 100 parents."""
         unready: dict[int, str] = {}
         ids = [f.woo_id for f in families]
         types: dict[int, str] = {}

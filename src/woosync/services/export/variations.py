@@ -158,13 +158,27 @@ class VariationExport:
         if self.prune:
             to_list.update({f.product_id: f for f in families if f.woo_id})
         writes = [w for v in wanted if v.woo_id and (w := self._update_by_link(v)) is not None]
-        for variation in self.sender.send(writes, by_id):  # linked to a variation now gone
+        gone = self.sender.send(writes, by_id)  # linked to a variation now gone
+        to_list.update({v.family.product_id: v.family for v in gone})
+        checked = {*self.created, *unready}  # made variable by this run, or failed already
+        retyped = self.parents.not_variable(
+            [f for f in to_list.values() if f.product_id not in checked]
+        )
+        lost = {id(v) for v in gone}
+        for variation in wanted:  # those not written yet (the store had none to update)
+            why_not = retyped.get(variation.family.product_id)
+            if why_not is not None and (not variation.woo_id or id(variation) in lost):
+                finish(variation.family, variation.row, variation.woo_id, FAILED, message=why_not)
+        for variation in gone:
+            if variation.family.product_id in retyped:
+                continue
             what = f"store variation #{variation.woo_id} of product #{variation.family.woo_id}"
             self.report.warnings.append(
                 gone_again(str(variation.row.sku), what, self.connection_id)
             )
             variation.woo_id = 0
-            to_list[variation.family.product_id] = variation.family
+        to_list = {k: f for k, f in to_list.items() if k not in retyped}
+        wanted = [v for v in wanted if v.family.product_id not in retyped]
         if to_list:
             # every variation of a parent listed takes part (the linked ones hold their store
             # variations, so nothing they hold is pruned); only those not written yet are sent
