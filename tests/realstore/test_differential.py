@@ -188,6 +188,42 @@ def scenario(
     yield "variation in products batch", api("POST", "/products/batch", json={
         "update": [{"id": variation_id, "regular_price": "22.00"}]
     })  # fmt: skip
+    yield from variation_steps(api, parent, variation_id)
+
+
+def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tuple[str, Answer]]:
+    """What a shop manager does to a variable product: a variation's SKU removed (answered with
+    the parent's), stock turned on for the parent (variations say "parent"), a variation under a
+    simple product, a variable product made simple (its variations deleted)."""
+    route = f"/products/{parent}/variations"
+    yield "variation sku removed", api("PUT", f"{route}/{variation_id}", json={"sku": ""})
+    yield "variations listed", api("GET", route, params={"context": "edit", "orderby": "id"})
+    yield (
+        "variation as a product, edit context",
+        api("GET", f"/products/{variation_id}", params={"context": "edit"}),
+    )
+    yield "variation as a product", api("GET", f"/products/{variation_id}")
+    yield "variation without a sku", api("POST", route, json={
+        "regular_price": "23.00", "attributes": [{"name": "Size", "option": "M"}]
+    })  # fmt: skip
+    yield "parent manages stock", api("PUT", f"/products/{parent}", json={
+        "manage_stock": True, "stock_quantity": 7, "backorders": "notify"
+    })  # fmt: skip
+    yield "variations with the parent's stock", api("GET", route, params={"orderby": "id"})
+    yield "variation with its own stock", api("PUT", f"{route}/{variation_id}", json={
+        "manage_stock": True, "stock_quantity": 3
+    })  # fmt: skip
+    simple = api("POST", "/products", json={"name": "Diff Plain", "sku": "DIFF-PLAIN"})
+    plain = simple.body.get("id") if isinstance(simple.body, dict) else None
+    yield (
+        "variation under a simple product",
+        api(
+            "POST", f"/products/{plain}/variations", json={"sku": "DIFF-ODD", "regular_price": "1"}
+        ),
+    )
+    yield "made simple", api("PUT", f"/products/{parent}", json={"type": "simple"})
+    yield "variations of a product made simple", api("GET", route)
+    yield "a variation of a product made simple", api("GET", f"{route}/{variation_id}")
 
 
 def shape(value: Any, where: str, out: dict[str, Any]) -> None:

@@ -232,7 +232,8 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "shipping_class": record["shipping_class"],
         "shipping_class_id": 0,
         "reviews_allowed": record["reviews_allowed"],
-        "average_rating": "0.00" if view else "0",
+        # a variation (read as a product) keeps no rating meta: edit context shows the int 0
+        "average_rating": "0.00" if view else 0 if kind == "variation" else "0",
         "rating_count": 0,
         "upsell_ids": list(record["upsell_ids"]),
         "cross_sell_ids": list(record["cross_sell_ids"]),
