@@ -164,6 +164,7 @@ def scenario(
         "attribute again",
         api("POST", "/products/attributes", json={"name": "Color", "slug": "color"}),
     )
+    yield from term_steps(api)
     yield "force delete", api("DELETE", f"/products/{first}", params={"force": "true"})
     yield "delete again", api("DELETE", f"/products/{first}", params={"force": "true"})
 
@@ -189,6 +190,37 @@ def scenario(
         "update": [{"id": variation_id, "regular_price": "22.00"}]
     })  # fmt: skip
     yield from variation_steps(api, parent, variation_id)
+
+
+def term_steps(api: Request) -> Iterator[tuple[str, Answer]]:
+    """Category trees and terms as the export makes them: a child under a parent, the same
+    name under another parent, a duplicate child, a rename, tags and attribute terms."""
+    top = api("POST", "/products/categories", json={"name": "Diff Garden"})
+    yield "top category", top
+    top_id = top.body.get("id") if isinstance(top.body, dict) else 0
+    child = api("POST", "/products/categories", json={"name": "Pots & Trays", "parent": top_id})
+    yield "child category", child
+    yield (
+        "same child again",
+        api("POST", "/products/categories", json={"name": "Pots & Trays", "parent": top_id}),
+    )
+    yield "same name at the top", api("POST", "/products/categories", json={"name": "Pots & Trays"})
+    child_id = child.body.get("id") if isinstance(child.body, dict) else 0
+    yield (
+        "category renamed",
+        api("PUT", f"/products/categories/{child_id}", json={"name": "Pots, Trays"}),
+    )
+    yield (
+        "categories listed",
+        api("GET", "/products/categories", params={"parent": top_id, "per_page": 100}),
+    )
+    yield "tag", api("POST", "/products/tags", json={"name": "Gift & Co"})
+    yield "tag again", api("POST", "/products/tags", json={"name": "Gift & Co"})
+    attribute = api("POST", "/products/attributes", json={"name": "Diff Size", "slug": "diff-size"})
+    attribute_id = attribute.body.get("id") if isinstance(attribute.body, dict) else 0
+    terms = f"/products/attributes/{attribute_id}/terms"
+    yield "attribute term", api("POST", terms, json={"name": "XL & Up"})
+    yield "attribute term again", api("POST", terms, json={"name": "XL & Up"})
 
 
 def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tuple[str, Answer]]:
@@ -221,6 +253,15 @@ def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tu
             "POST", f"/products/{plain}/variations", json={"sku": "DIFF-ODD", "regular_price": "1"}
         ),
     )
+    yield "variations batch with a gone id", api("POST", f"{route}/batch", json={
+        "update": [{"id": 999999, "regular_price": "1"}, {"id": variation_id, "sku": "DIFF-VAR-S"}],
+        "delete": [999998],
+    })  # fmt: skip
+    yield "variation trashed", api("DELETE", f"{route}/{variation_id}")
+    yield "variation option the parent lacks", api("POST", route, json={
+        "sku": "DIFF-VAR-XL", "attributes": [{"name": "Size", "option": "XL"}]
+    })  # fmt: skip
+    yield "variations after", api("GET", route, params={"orderby": "id", "context": "edit"})
     yield "made simple", api("PUT", f"/products/{parent}", json={"type": "simple"})
     yield "variations of a product made simple", api("GET", route)
     yield "a variation of a product made simple", api("GET", f"{route}/{variation_id}")

@@ -46,10 +46,12 @@ def run_batch(
     request: Request,
     write: Callable[[dict[str, Any], int | None], dict[str, Any]],
     delete: Callable[[int], dict[str, Any]],
+    failed_delete: Callable[[int], Any] = lambda product_id: product_id,
 ) -> Response:
     """A batch request: ``write(item, None)`` creates, ``write(item, id)`` updates, deletes forced.
 
-    Both callables are called with the state's lock held and raise ``ApiError`` for a failed item.
+    Both callables are called with the state's lock held and raise ``ApiError`` for a failed item
+    (a failed delete's ``id`` is ``failed_delete(id)``).
     """
     body = request.json_body()
     problems: dict[str, tuple[str, str, Any]] = {
@@ -88,7 +90,7 @@ def run_batch(
                 with state.lock:
                     out["delete"].append(delete(product_id))
             except ApiError as error:
-                out["delete"].append({"id": product_id, "error": _item_error(error)})
+                out["delete"].append({"id": failed_delete(product_id), "error": _item_error(error)})
     return Response(200, out if out else [])
 
 

@@ -10,11 +10,12 @@ from dataclasses import replace
 from typing import Any
 
 from woosync.sandbox.env import Env
-from woosync.sandbox.http import Request, Response, collection, is_true, paging
+from woosync.sandbox.http import ApiError, Request, Response, collection, is_true, paging
 from woosync.sandbox.products.batch import run_batch
 from woosync.sandbox.products.listing import matching_ids, parse_query
 from woosync.sandbox.products.variation_render import render_variation, variations_route
 from woosync.sandbox.products.variation_write import (
+    VARIATION_INVALID_ID,
     delete_variation,
     find_variation,
     write_variation,
@@ -89,7 +90,12 @@ def batch_variations(env: Env, request: Request) -> Response:
     parent_id, _ = _ids(request)
 
     def write(item: dict[str, Any], variation_id: int | None) -> dict[str, Any]:
-        record = write_variation(env, parent_id, item, variation_id, strict=False)
+        try:
+            record = write_variation(env, parent_id, item, variation_id, strict=False)
+        except ApiError as error:  # in a batch, an unknown variation is a 404 (400 alone)
+            if error.code == VARIATION_INVALID_ID[0]:
+                error.status = 404
+            raise
         return render_variation(env.state, request.home, record, "edit")
 
     return run_batch(
@@ -97,4 +103,10 @@ def batch_variations(env: Env, request: Request) -> Response:
         request,
         write,
         lambda variation_id: delete_variation(env, request.home, parent_id, variation_id, True),
+        # a delete that failed names what it was asked (WooCommerce 11 answers it so)
+        failed_delete=lambda variation_id: {
+            "id": variation_id,
+            "product_id": parent_id,
+            "force": True,
+        },
     )
