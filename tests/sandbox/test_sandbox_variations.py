@@ -232,9 +232,11 @@ def test_batch_creates_updates_and_deletes_variations_with_per_item_errors(
     }
     assert answer["update"][0]["regular_price"] == "19.50"
     assert answer["update"][0]["stock_quantity"] is None  # stock not managed: not kept
-    assert answer["update"][1]["error"]["data"]["status"] == 400
+    # as a real WooCommerce 11.0.1 store answers (a PUT of one unknown variation is a 400)
+    assert answer["update"][1]["error"]["data"]["status"] == 404
     assert answer["delete"][0]["id"] == gone["id"]
     assert answer["delete"][1]["error"]["data"]["status"] == 404
+    assert answer["delete"][1]["id"] == {"id": 999998, "product_id": parent["id"], "force": True}
     too_many = {"create": [{"sku": f"V-{n}"} for n in range(101)]}
     refused = api.post(f"/products/{parent['id']}/variations/batch", json=too_many)
     assert refused.status_code == 413
