@@ -61,6 +61,37 @@ def test_control_characters_are_refused_by_add(
     assert _products(db_path) == []
 
 
+# SKUs WooCommerce would store as another SKU (seen on a real WooCommerce 11.0.1 store: "MUG<1>"
+# was saved as "MUG", so the catalog's SKU never found its store product again)
+@pytest.mark.parametrize(
+    ("sku", "problem"),
+    [
+        ("MUG<1>", "contains '<': WooCommerce strips tags"),
+        ("A<B", "contains '<'"),
+        ("A%20B", "contains '%20': WooCommerce removes percent-encoded characters"),
+        ("A  B", "has a run of spaces"),
+    ],
+)
+def test_a_sku_woocommerce_would_change_is_refused(
+    cli: Any, db_path: Path, tmp_path: Path, sku: str, problem: str
+) -> None:
+    line = _one_line_usage_error(cli("products", "add", "--sku", sku, "--name", "Mug"))
+    assert problem in line
+    assert cli("products", "add", "--sku", "MUG-1", "--name", "Mug").exit_code == 0
+    assert problem in _one_line_usage_error(cli("products", "edit", "1", "--sku", sku))
+    source = tmp_path / "products.json"
+    source.write_text(json.dumps([{"sku": sku, "name": "Mug"}]))
+    loaded = cli("products", "load", str(source))
+    assert loaded.exit_code != 0 and problem in loaded.stderr
+    assert [p.sku for p in _products(db_path)] == ["MUG-1"]
+
+
+def test_skus_woocommerce_keeps_as_they_are_are_taken(cli: Any, db_path: Path) -> None:
+    for sku in ("50%off", "a&b", 'x\'y "z"', "Café-1", "A > B"):
+        assert cli("products", "add", "--sku", sku, "--name", "Mug").exit_code == 0, sku
+    assert len(_products(db_path)) == 5
+
+
 def test_a_description_may_span_lines_but_not_hold_a_nul(cli: Any, db_path: Path) -> None:
     ok = cli("products", "add", "--sku", "A", "--name", "A", "--description", "one\n\ttwo")
     assert ok.exit_code == 0, ok.stderr

@@ -91,11 +91,37 @@ def _number_text(value: str) -> str | None:
 
 
 def normalize_sku(value: Any) -> str:
-    """A SKU is required text; ``0123`` stays ``"0123"``."""
+    """A SKU is required text; ``0123`` stays ``"0123"``. One WooCommerce would store as another
+    SKU (``sanitize_text_field``) is refused: the store could never be matched with it."""
     text = normalize_text(value)
     if text is None:
         raise ValueError("is required")
+    problem = _altered_sku(text)
+    if problem is not None:
+        raise ValueError(f"{text!r} {problem}")
     return text
+
+
+_PERCENT_OCTET = re.compile(r"%[0-9a-fA-F]{2}")
+_SPACE_RUN = re.compile(r"[\r\n\t ]{2,}")  # what sanitize_text_field collapses
+
+
+def _altered_sku(text: str) -> str | None:
+    """Why WooCommerce would save the SKU ``text`` as another one (None: it keeps it)."""
+    if "<" in text:
+        return (
+            "contains '<': WooCommerce strips tags from a SKU (and writes a lone '<' as "
+            "'&lt;'); use another character"
+        )
+    found = _PERCENT_OCTET.search(text)
+    if found is not None:
+        return (
+            f"contains {found.group()!r}: WooCommerce removes percent-encoded characters from a "
+            "SKU; use another character"
+        )
+    if _SPACE_RUN.search(text):
+        return "has a run of spaces: WooCommerce keeps one space of each run in a SKU; write one"
+    return None
 
 
 def normalize_choice(value: Any, choices: tuple[str, ...]) -> str | None:
