@@ -5,6 +5,8 @@ catalog, and the export right after an import sends nothing."""
 from __future__ import annotations
 
 import json
+import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -530,3 +532,43 @@ def test_a_new_option_and_variation_from_a_store_not_sent_the_attributes_come_in
     assert tee["attributes"]["Size"] == ["S", "M", "L"]
     added = run_json(cli, "products", "show", "TEE-L-RED")
     assert (added["attributes"], added["price"]) == ({"Size": "L", "Color": "Red"}, "22.00")
+
+
+def test_a_product_made_variable_in_the_store_is_taken_as_the_failure_says(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """A shop manager turns a simple product into a variable one with two variations. The
+    import refuses to re-type the catalog's product and says how to take the store's: the two
+    commands it names, run as written, bring in the variable product with its variations."""
+    sandbox, conn = shop
+    load_and_export(cli, conn, tmp_path)
+    mug = sandbox.find_sku("MUG")
+    assert mug is not None
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        sizes = {"name": "Size", "options": ["Small", "Large"], "variation": True}
+        client.put(f"/products/{mug['id']}", {"type": "variable", "attributes": [sizes]})
+        client.post(f"/products/{mug['id']}/variations/batch", {"create": [
+            {"sku": "MUG-S", "regular_price": "8.00", "attributes": [{"name": "Size", "option": "Small"}]},
+            {"sku": "MUG-L", "regular_price": "10.00", "attributes": [{"name": "Size", "option": "Large"}]},
+        ]})  # fmt: skip
+
+    refused = cli("--json", "import", "--update-existing")
+    assert refused.exit_code == 1
+    [failed] = [p for p in json.loads(refused.stdout)["products"] if p["status"] == "failed"]
+    assert failed["sku"] == "MUG" and "is variable in this store but simple" in failed["message"]
+    commands = re.findall(r"'woosync ([^']+)'", failed["message"])
+    assert len(commands) == 2
+    for command in commands:
+        ran = cli(*shlex.split(command))
+        assert ran.exit_code == 0, ran.stderr
+
+    listed = cli("--json", "products", "list", "--all")
+    [taken] = [p for p in json.loads(listed.stdout) if p["sku"] == "MUG"]
+    assert taken["type"] == "variable"
+    assert [(v["sku"], v["price"]) for v in taken["variations"]] == [
+        ("MUG-S", "8.00"),
+        ("MUG-L", "10.00"),
+    ]
+    again = run_json(cli, "import", "--update-existing")
+    assert again["failedCount"] == 0 and again["updatedCount"] == 0, again["products"]

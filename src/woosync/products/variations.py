@@ -90,6 +90,24 @@ def type_change_problem(sku: str, old_type: str | None, new_type: str | None) ->
     )
 
 
+def store_type_change_problem(
+    sku: str, catalog_type: str | None, store_type: str | None, connection_id: int, woo_id: int
+) -> str | None:
+    """A store product of the other kind than its catalog product (a shop manager turned it
+    from simple to variable, or back): refused by an import, with the two ways out that lose
+    nothing in this store."""
+    if store_type is None or kind(catalog_type) == kind(store_type):
+        return None
+    return (
+        f"{sku!r} is {kind(store_type)} in this store but {kind(catalog_type)} in the catalog, "
+        "and woosync never changes a product's type: make it "
+        f"{kind(catalog_type)} again in the store, or take the store's product with "
+        f"'woosync products remove {sku} --yes' then 'woosync import --connection "
+        f"{connection_id} --woo-id {woo_id} --restore-removed' (stores holding it as "
+        f"{kind(catalog_type)} then need their copies deleted)"
+    )
+
+
 def variation_field_problem(fields: Mapping[str, Any]) -> str | None:
     """Why a field dict cannot apply to a variation (fields it takes from its parent)."""
     for key in NOT_ON_A_VARIATION:

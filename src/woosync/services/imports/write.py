@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.errors import ValidationError, param
 from woosync.core.timeutil import utcnow
 from woosync.products.fields import normalize_fields
-from woosync.products.variations import VARIABLE, type_change_problem
+from woosync.products.variations import VARIABLE, store_type_change_problem
 from woosync.services.catalog.changes import new_product_row
 from woosync.services.catalog.lookup import case_twin_message
 from woosync.services.catalog.reading import field_value
@@ -173,7 +173,9 @@ class _Page:
             return
         if self._sku_elsewhere(candidate, product):
             return
-        retyped = type_change_problem(sku, product.type, candidate.fields.get("type"))
+        retyped = store_type_change_problem(
+            product.sku, product.type, candidate.fields.get("type"), run.connection_id, woo_id
+        )
         if retyped is not None:
             run.report(ProductResult(woo_id, product.id, sku, "failed", retyped))
             return
