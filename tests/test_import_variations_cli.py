@@ -572,3 +572,29 @@ def test_a_product_made_variable_in_the_store_is_taken_as_the_failure_says(
     ]
     again = run_json(cli, "import", "--update-existing")
     assert again["failedCount"] == 0 and again["updatedCount"] == 0, again["products"]
+
+
+def test_a_failed_variation_is_named_as_a_store_variation_of_its_product(
+    cli: Any, shop: tuple[SandboxStore, int], tmp_path: Path
+) -> None:
+    """The store takes a variation whose option its product does not list (and the shop
+    cannot sell it); the import fails it, naming where it is."""
+    sandbox, conn = shop
+    load_and_export(cli, conn, tmp_path)
+    tee = sandbox.find_sku("TEE")
+    assert tee is not None
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+        odd = client.post(f"/products/{tee['id']}/variations", {
+            "sku": "TEE-XL-RED", "attributes": [
+                {"name": "Size", "option": "XL"}, {"name": "Color", "option": "Red"}
+            ],
+        })  # fmt: skip
+
+    result = cli("import", "--update-existing")
+
+    assert result.exit_code == 1
+    assert (
+        f"error: store variation {odd['id']} of store product {tee['id']} TEE-XL-RED: "
+        "attributes: Size 'XL' is not one of the parent's options S, M"
+    ) in result.stderr

@@ -60,8 +60,7 @@ class Report:
             self.failed_count += 1
             if len(self.failed) < SHOWN_PROBLEMS:
                 self.failed.append(
-                    f"store product {product.woo_product_id} {product.sku or '(no SKU)'}: "
-                    f"{message or 'failed'}"
+                    f"{_store_object(product)} {product.sku or '(no SKU)'}: {message or 'failed'}"
                 )
         elif product.status in LEFT_ALONE:
             self.left_alone[product.status] += 1
@@ -114,12 +113,7 @@ def change_lines(product: ProductResult, dry_run: bool, verbose: bool) -> list[s
     3): price, name``); unchanged products only when ``verbose``; none for skipped or failed ones
     (a table and stderr say those)."""
     sku = product.sku or "(no SKU)"
-    where = f"(store product {product.woo_product_id})"
-    if product.parent_woo_product_id is not None:
-        where = (
-            f"(store variation {product.woo_product_id} of store product "
-            f"{product.parent_woo_product_id})"
-        )
+    where = f"({_store_object(product)})"
     if product.status == "imported":
         if dry_run:
             return [f"{diff.CREATE} import {sku} {where}"]
@@ -218,3 +212,12 @@ def run_line(result: ImportResult) -> str:
     from woosync.shapes.counts import run_counts
 
     return counts_line(run_counts(result.counts), result.dry_run)
+
+
+def _store_object(product: ProductResult) -> str:
+    """``store product 12``, or ``store variation 14 of store product 12``."""
+    if product.parent_woo_product_id is None:
+        return f"store product {product.woo_product_id}"
+    return (
+        f"store variation {product.woo_product_id} of store product {product.parent_woo_product_id}"
+    )
