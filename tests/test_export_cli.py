@@ -58,7 +58,7 @@ def test_export_json_is_the_spec_shape_and_exit_code_tells_failure(cli, setup, s
     assert [r["change"] for r in data["results"]] == ["created", "failed"]
     assert data["results"][0]["status"] == "success"
     assert data["results"][1]["status"] == "error" and "message" in data["results"][1]
-    assert f"product {ids[1]}:" in result.stderr and "error" in result.stderr
+    assert f"product {ids[1]} (CLI-2):" in result.stderr and "error" in result.stderr
 
     ok = cli("export", "--sku", "CLI-1", "--fields", "name,sku,price", "--partial")
     assert ok.exit_code == 0, ok.stderr
@@ -181,7 +181,7 @@ def test_quiet_prints_nothing_on_success_and_only_errors_on_failure(cli, setup) 
     failed = cli("export", "--all", "--fields", "name,sku,price,images", "-q")
     assert failed.exit_code == 1 and failed.stdout == ""
     lines = failed.stderr.strip().splitlines()
-    assert lines == [lines[0]] and lines[0].startswith(f"error: product {ids[1]}:")
+    assert lines == [lines[0]] and lines[0].startswith(f"error: product {ids[1]} (CLI-2):")
 
     as_json = cli("--json", "export", "--all", "--fields", "name,sku,price", "--partial", "-q")
     assert as_json.exit_code == 0 and as_json.stderr == ""

@@ -111,10 +111,11 @@ class _View:
     def _begin(self) -> None:
         """What the view keeps of its own (the first rows or lines, and how many there are)."""
 
-    def _failure(self, product_id: int, message: str) -> None:
+    def _failure(self, product_id: int, sku: str | None, message: str) -> None:
         self.failed += 1
         if len(self.failures) < SHOWN:
-            self.failures.append(f"product {product_id}: {message}")
+            named = f"product {product_id} ({sku})" if sku else f"product {product_id}"
+            self.failures.append(f"{named}: {message}")
 
     def _outcome(self, document: dict[str, Any], listed: str, details: list[str]) -> Outcome:
         """``document`` with its ``listed`` products (spooled under ``--json``) and those left
@@ -140,7 +141,7 @@ class ResultsView(_View):
         if self.spool is not None or result.failed:  # shaped only where it is used
             shaped = shapes.product_result(result, self.spell)
             if result.failed:
-                self._failure(result.product_id, shaped["message"])
+                self._failure(result.product_id, result.sku, shaped["message"])
             if self.spool is not None:
                 self.spool.add(shaped)
                 return
@@ -275,7 +276,7 @@ class PlanView(_View):
     def add(self, product: PlannedProduct) -> None:
         shaped = shapes.planned_product(product, self.spell)
         if product.action == "error":
-            self._failure(product.product_id, shaped["message"])
+            self._failure(product.product_id, product.sku, shaped["message"])
         if self.spool is not None:
             self.spool.add(shaped)
             return
