@@ -165,6 +165,7 @@ def scenario(
         api("POST", "/products/attributes", json={"name": "Color", "slug": "color"}),
     )
     yield from term_steps(api)
+    yield from field_steps(api)
     yield "force delete", api("DELETE", f"/products/{first}", params={"force": "true"})
     yield "delete again", api("DELETE", f"/products/{first}", params={"force": "true"})
 
@@ -190,6 +191,42 @@ def scenario(
         "update": [{"id": variation_id, "regular_price": "22.00"}]
     })  # fmt: skip
     yield from variation_steps(api, parent, variation_id)
+
+
+def field_steps(api: Request) -> Iterator[tuple[str, Answer]]:
+    """The fields an export sends, in the spellings a catalog may hold: sale dates, stock,
+    dimensions, a status, unknown ids and values out of their lists."""
+    made = api("POST", "/products", json={
+        "name": "Diff Fields", "sku": "DIFF-F", "regular_price": "12.5", "sale_price": "10",
+        "date_on_sale_from": "2030-01-02", "date_on_sale_to": "2030-02-03T04:05:06",
+        "manage_stock": True, "stock_quantity": 5, "backorders": "notify", "low_stock_amount": 2,
+        "weight": "1.50", "dimensions": {"length": "10", "width": "", "height": "2.5"},
+        "status": "pending", "catalog_visibility": "hidden", "tags": [{"name": "Diff Tag"}],
+    })  # fmt: skip
+    yield "fields", made
+    product = made.body.get("id") if isinstance(made.body, dict) else 0
+    yield "stock turned off", api("PUT", f"/products/{product}", json={"manage_stock": False})
+    yield "sale dates cleared", api("PUT", f"/products/{product}", json={
+        "date_on_sale_from": "", "date_on_sale_to": None, "sale_price": ""
+    })  # fmt: skip
+    yield (
+        "backorders out of its list",
+        api("PUT", f"/products/{product}", json={"backorders": "sometimes"}),
+    )
+    yield (
+        "stock quantity as text",
+        api("PUT", f"/products/{product}", json={"manage_stock": True, "stock_quantity": "7"}),
+    )
+    yield (
+        "unknown category id",
+        api("PUT", f"/products/{product}", json={"categories": [{"id": 999999}]}),
+    )
+    yield "unknown global attribute id", api("PUT", f"/products/{product}", json={
+        "attributes": [{"id": 999999, "options": ["X"]}]
+    })  # fmt: skip
+    yield "images emptied", api("PUT", f"/products/{product}", json={"images": []})
+    yield "private", api("PUT", f"/products/{product}", json={"status": "private"})
+    yield "read back", api("GET", f"/products/{product}", params={"context": "edit"})
 
 
 def term_steps(api: Request) -> Iterator[tuple[str, Answer]]:

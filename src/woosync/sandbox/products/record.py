@@ -116,7 +116,7 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
             record[name] = to_int(body[name])
     for name in ("date_on_sale_from", "date_on_sale_to", "date_created"):
         for key in (name, f"{name}_gmt"):
-            if key in body:
+            if body.get(key) is not None:  # WooCommerce's isset(): a null changes nothing
                 record[name] = (
                     stored_date(body[key])
                     if name != "date_created"

@@ -22,6 +22,8 @@ from woosync.sandbox.products.terms import resolve_attributes, resolve_categorie
 from woosync.sandbox.products.variation_write import children_stock_status, delete_children
 from woosync.sandbox.text import sanitize_title
 
+_UNPUBLISHED = frozenset({"draft", "pending"})
+
 
 def write_product(
     env: Env, body: dict[str, Any], product_id: int | None, *, strict: bool, count: bool = True
@@ -73,7 +75,8 @@ def write_product(
         record["slug"] = state.unique_product_slug(
             sanitize_title(to_str(body["slug"])), record["id"]
         )
-    elif existing is None:
+    elif not record["slug"] and record["status"] not in _UNPUBLISHED:
+        # WordPress names a draft or a pending product only once it is published (or private)
         record["slug"] = state.unique_product_slug(sanitize_title(record["name"]), record["id"])
     derive(record)
     if record["type"] == "variable":  # its stock status follows its variations
