@@ -205,6 +205,10 @@ def field_steps(api: Request) -> Iterator[tuple[str, Answer]]:
     })  # fmt: skip
     yield "fields", made
     product = made.body.get("id") if isinstance(made.body, dict) else 0
+    yield (
+        "stock nulled",
+        api("PUT", f"/products/{product}", json={"stock_quantity": None, "low_stock_amount": None}),
+    )
     yield "stock turned off", api("PUT", f"/products/{product}", json={"manage_stock": False})
     yield "sale dates cleared", api("PUT", f"/products/{product}", json={
         "date_on_sale_from": "", "date_on_sale_to": None, "sale_price": ""

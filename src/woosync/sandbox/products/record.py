@@ -155,9 +155,9 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
 def _apply_stock(record: dict[str, Any], body: dict[str, Any]) -> None:
     if "manage_stock" in body:
         record["manage_stock"] = is_true(body["manage_stock"])
-    if "stock_quantity" in body:
+    if "stock_quantity" in body:  # wc_stock_amount(): a null (or blank) quantity is 0
         value = body["stock_quantity"]
-        record["stock_quantity"] = None if value in (None, "") else to_int(value)
+        record["stock_quantity"] = 0 if value in (None, "") else to_int(value)
     if "inventory_delta" in body and record["manage_stock"]:
         record["stock_quantity"] = (record["stock_quantity"] or 0) + to_int(body["inventory_delta"])
     if "low_stock_amount" in body:

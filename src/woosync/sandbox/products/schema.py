@@ -67,7 +67,7 @@ SCHEMA: dict[str, Spec] = {
     "tax_status": one_of("taxable", "shipping", "none"),
     "tax_class": STRING,
     "manage_stock": BOOLEAN,
-    "stock_quantity": INTEGER,
+    "stock_quantity": INTEGER_OR_NULL,
     "inventory_delta": INTEGER,
     "stock_status": one_of("instock", "outofstock", "onbackorder"),
     "backorders": one_of("no", "notify", "yes"),
