@@ -48,6 +48,7 @@ VALUE_KEYS = frozenset(
 # lists that differ by nature, compared only as lists
 BY_NATURE = {
     "related_ids": "the real store picks up to 5 random products of the same category; the sandbox none",
+    "meta_data": "woosync never reads or writes meta data (a trashed post's _wp_trash_meta_* ...)",
 }
 PAGING_HEADERS = ("x-wp-total", "x-wp-totalpages")
 
@@ -303,6 +304,11 @@ def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tu
         "sku": "DIFF-VAR-XL", "attributes": [{"name": "Size", "option": "XL"}]
     })  # fmt: skip
     yield "variations after", api("GET", route, params={"orderby": "id", "context": "edit"})
+    yield "variation fields", api("PUT", f"{route}/{variation_id}", json={
+        "status": "private", "weight": "0.5", "dimensions": {"length": "3"},
+        "sale_price": "9", "date_on_sale_to": "2030-01-01", "backorders": "yes",
+        "manage_stock": True, "stock_quantity": None, "description": "<b>Hi</b> & bye",
+    })  # fmt: skip
     yield "made simple", api("PUT", f"/products/{parent}", json={"type": "simple"})
     yield "variations of a product made simple", api("GET", route)
     yield "a variation of a product made simple", api("GET", f"{route}/{variation_id}")

@@ -56,7 +56,8 @@ def render_variation(
         "date_created_gmt": record["date_created"],
         "date_modified": record["date_modified"],
         "date_modified_gmt": record["date_modified"],
-        "description": render_content(record["description"]) if view else record["description"],
+        # the variations endpoint formats a description (wc_format_content) in every context
+        "description": render_content(record["description"]),
         "permalink": variation_permalink(parent_link, options),
         # WooCommerce shows a variation without a SKU with its parent's, in every context
         "sku": record["sku"] or (parent["sku"] if parent else ""),
