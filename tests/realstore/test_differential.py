@@ -230,7 +230,14 @@ def field_steps(api: Request) -> Iterator[tuple[str, Answer]]:
         "attributes": [{"id": 999999, "options": ["X"]}]
     })  # fmt: skip
     yield "images emptied", api("PUT", f"/products/{product}", json={"images": []})
+    listing = {"orderby": "id", "order": "asc", "context": "edit", "include": str(product)}
+    yield "pending, listed as an import lists", api("GET", "/products", params=listing)
+    yield "pending, found by its sku", api("GET", "/products", params={"sku": "DIFF-F"})
     yield "private", api("PUT", f"/products/{product}", json={"status": "private"})
+    yield "private, listed as an import lists", api("GET", "/products", params=listing)
+    yield "draft", api("PUT", f"/products/{product}", json={"status": "draft"})
+    yield "draft, listed as an import lists", api("GET", "/products", params=listing)
+    yield "draft, found by its sku", api("GET", "/products", params={"sku": "DIFF-F"})
     yield "read back", api("GET", f"/products/{product}", params={"context": "edit"})
 
 
