@@ -105,6 +105,14 @@ def scenario(
         "update": [{"id": first, "regular_price": "11.00"}, {"id": 999999, "name": "Nobody"}],
     })  # fmt: skip
     yield "sku lookup", api("GET", "/products", params={"sku": "DIFF-1,DIFF-2"})
+    yield "sku lookup in another case", api("GET", "/products", params={"sku": "diff-1,Diff-2"})
+    yield (
+        "create with a sku differing in case",
+        api("POST", "/products", json={"name": "Case", "sku": "diff-1"}),
+    )
+    yield "sku renamed to another's in another case", api("POST", "/products/batch", json={
+        "update": [{"id": first, "sku": "DIFF-2"}], "create": [{"name": "C", "sku": "Diff-2"}]
+    })  # fmt: skip
     yield "trash", api("DELETE", f"/products/{first}")
     yield "trashed sku lookup", api("GET", "/products", params={"sku": "DIFF-1"})
     yield (
