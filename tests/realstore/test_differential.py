@@ -271,6 +271,25 @@ def term_steps(api: Request) -> Iterator[tuple[str, Answer]]:
         "categories listed",
         api("GET", "/products/categories", params={"parent": top_id, "per_page": 100}),
     )
+    filed = api("POST", "/products", json={
+        "name": "Diff Filed", "sku": "DIFF-FILED", "categories": [{"id": child_id}]
+    })  # fmt: skip
+    filed_id = filed.body.get("id") if isinstance(filed.body, dict) else 0
+    yield (
+        "category deleted",
+        api("DELETE", f"/products/categories/{child_id}", params={"force": "true"}),
+    )
+    yield "product of a deleted category", api("GET", f"/products/{filed_id}")
+    attribute = api("POST", "/products/attributes", json={"name": "Diff Gone", "slug": "diff-gone"})
+    gone_id = attribute.body.get("id") if isinstance(attribute.body, dict) else 0
+    api("PUT", f"/products/{filed_id}", json={
+        "attributes": [{"id": gone_id, "options": ["A"], "visible": True}]
+    })  # fmt: skip
+    yield (
+        "attribute deleted",
+        api("DELETE", f"/products/attributes/{gone_id}", params={"force": "true"}),
+    )
+    yield "product of a deleted attribute", api("GET", f"/products/{filed_id}")
     yield "tag", api("POST", "/products/tags", json={"name": "Gift & Co"})
     yield "tag again", api("POST", "/products/tags", json={"name": "Gift & Co"})
     attribute = api("POST", "/products/attributes", json={"name": "Diff Size", "slug": "diff-size"})
