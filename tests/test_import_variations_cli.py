@@ -78,12 +78,17 @@ def second_catalog(
     assert added.exit_code == 0, added.stderr
 
 
+def shop_manager(sandbox: SandboxStore) -> WooClient:
+    """A shop manager's REST client for the served sandbox (with a key of its own)."""
+    key, secret = sandbox.create_key("read_write")
+    return WooClient(sandbox.home, key, secret, max_retries=0)
+
+
 def delete_in_store(sandbox: SandboxStore, sku: str) -> dict[str, Any]:
     """A shop manager deletes a variation for good; the store's copy as it was."""
     held = sandbox.find_sku(sku)
     assert held is not None
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+    with shop_manager(sandbox) as client:
         path = f"/products/{held['parent_id']}/variations/{held['id']}"
         client.delete(path, params={"force": "true"})
     return held
@@ -224,8 +229,7 @@ def test_a_variation_value_the_store_answers_otherwise_is_an_echo_not_a_store_ed
     )  # fmt: skip
     assert partial["failedCount"] == 0 and sandbox.stats.items_written == 0
 
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as woo:
+    with shop_manager(sandbox) as woo:
         woo.put(
             f"/products/{parent['id']}/variations/{held['CAP-S']['id']}",
             {"manage_stock": True, "stock_quantity": 9},
@@ -431,8 +435,7 @@ def test_a_variation_deleted_in_the_store_is_created_again_with_a_warning_naming
     assert "prunedVariations" not in kept_out  # the store keeps its copy: never pruned
     copy = sandbox.find_sku("TEE-S-RED")
     assert copy is not None
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+    with shop_manager(sandbox) as client:
         client.put(f"/products/{copy['parent_id']}/variations/{copy['id']}", {"regular_price": "1"})
     imported = run_json(cli, "import", "-c", str(conn), "--update-existing")
     [result] = [p for p in imported["products"] if p["sku"] == "TEE-S-RED"]
@@ -461,8 +464,7 @@ def test_a_variations_stock_changed_in_the_store_and_the_catalog_adds_up(
     load_and_export(cli, conn, tmp_path)
     held = sandbox.find_sku("TEE-S-RED")
     assert held is not None and held["stock_quantity"] == 5
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+    with shop_manager(sandbox) as client:
         path = f"/products/{held['parent_id']}/variations/{held['id']}"
         client.put(path, {"stock_quantity": 3})
     assert cli("products", "edit", "TEE-S-RED", "--stock-quantity", "6").exit_code == 0
@@ -514,8 +516,7 @@ def test_a_new_option_and_variation_from_a_store_not_sent_the_attributes_come_in
     for entry in attributes:
         if entry["name"] == "Size":
             entry["options"] = [*entry["options"], "L"]
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+    with shop_manager(sandbox) as client:
         client.put(f"/products/{parent['id']}", {"attributes": attributes})
         client.post(
             f"/products/{parent['id']}/variations",
@@ -544,8 +545,7 @@ def test_a_product_made_variable_in_the_store_is_taken_as_the_failure_says(
     load_and_export(cli, conn, tmp_path)
     mug = sandbox.find_sku("MUG")
     assert mug is not None
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+    with shop_manager(sandbox) as client:
         sizes = {"name": "Size", "options": ["Small", "Large"], "variation": True}
         client.put(f"/products/{mug['id']}", {"type": "variable", "attributes": [sizes]})
         client.post(f"/products/{mug['id']}/variations/batch", {"create": [
@@ -583,8 +583,7 @@ def test_a_failed_variation_is_named_as_a_store_variation_of_its_product(
     load_and_export(cli, conn, tmp_path)
     tee = sandbox.find_sku("TEE")
     assert tee is not None
-    key, secret = sandbox.create_key("read_write")
-    with WooClient(sandbox.home, key, secret, max_retries=0) as client:
+    with shop_manager(sandbox) as client:
         odd = client.post(f"/products/{tee['id']}/variations", {
             "sku": "TEE-XL-RED", "attributes": [
                 {"name": "Size", "option": "XL"}, {"name": "Color", "option": "Red"}
