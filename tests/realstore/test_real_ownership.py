@@ -218,3 +218,49 @@ def test_a_variable_product_made_simple_in_the_store_gets_no_variation_under_it(
     assert [r.path for r in store.write_requests()] == [f"/wp-json/wc/v3{route}/batch"]
     with store.api() as api:
         assert api.get(route).json() == []
+
+
+def test_orders_placed_in_the_store_reach_the_catalog_by_an_incremental_import(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """What a cron job's ``import --incremental`` is for: stock sold through orders, of a simple
+    product and of a variation. An order moves the product's (and the variable parent's) date,
+    so the incremental listing finds both; the next partial export writes nothing."""
+    store = real_connection
+    catalog = tmp_path / "stock.yaml"
+    catalog.write_text(
+        "- {sku: RO-JAR, name: Jar, price: '4.00', manage_stock: true, stock_quantity: 10}\n"
+        "- sku: RO-CAP\n  name: Cap\n  type: variable\n  attributes: {Size: [S, M]}\n"
+        "  variations:\n"
+        "    - {sku: RO-CAP-S, attributes: {Size: S}, price: '9.00', manage_stock: true,"
+        " stock_quantity: 6}\n"
+        "    - {sku: RO-CAP-M, attributes: {Size: M}, price: '9.00'}\n"
+    )
+    assert cli("products", "load", str(catalog)).exit_code == 0
+    fields = "name, sku, price, Size, manage_stock, stock_quantity"
+    assert cli("mappings", "apply", str(mapping(tmp_path, fields))).exit_code == 0
+    assert as_json(cli("--json", "export", "--all"))["failedCount"] == 0
+    first = as_json(cli("--json", "import", "--incremental", "--update-existing"))
+    assert first["updatedCount"] == 0, first["products"]
+    [jar] = store_products_with_sku(store, "RO-JAR")
+    [cap_s] = store_products_with_sku(store, "RO-CAP-S")
+    order = {
+        "status": "processing",
+        "set_paid": True,
+        "line_items": [
+            {"product_id": jar["id"], "quantity": 2},
+            {"product_id": cap_s["parent_id"], "variation_id": cap_s["id"], "quantity": 3},
+        ],
+    }
+    with store.api() as api:
+        assert api.post("/orders", json=order).status_code == 201
+
+    taken = as_json(cli("--json", "import", "--incremental", "--update-existing"))
+
+    changed = {p["sku"]: p["changedFields"] for p in taken["products"] if p["changedFields"]}
+    assert changed == {"RO-JAR": ["stock_quantity"], "RO-CAP-S": ["stock_quantity"]}
+    assert as_json(cli("--json", "products", "show", "RO-JAR"))["stock_quantity"] == 8
+    assert as_json(cli("--json", "products", "show", "RO-CAP-S"))["stock_quantity"] == 3
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
