@@ -228,6 +228,7 @@ class VariableParents:
         self.batch_size = batch_size
         self.concurrency = concurrency
         self.written: list[Family] = []  # linked parents whose attributes were sent
+        self.typed: set[int] = set()  # parents (product ids) whose store type was read
 
     def prepare_terms(self, variations: Sequence[Any], *, create: bool) -> None:
         """The store's terms of the options the variations name of global attributes (created
@@ -291,8 +292,11 @@ class VariableParents:
     def not_variable(self, families: Sequence[Family]) -> dict[int, str]:
         """Parents the store holds as another type (a simple product adopted by its SKU, a
         variable product a shop manager made simple): never turned into a variable product
-        silently, and no variation is made under them. One request per 100 parents."""
+        silently, and no variation is made under them. One request per 100 parents, each
+        parent's type read once per run."""
         unready: dict[int, str] = {}
+        families = [f for f in families if f.product_id not in self.typed]
+        self.typed.update(f.product_id for f in families)
         ids = [f.woo_id for f in families]
         types: dict[int, str] = {}
         for start in range(0, len(ids), MAX_BATCH):
