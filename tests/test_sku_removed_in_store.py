@@ -5,13 +5,13 @@ SKU by WooCommerce (seen on a real WooCommerce 11.0.1 store; the sandbox answers
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from mapping_helpers import run_json
 from woosync.db.engine import open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections.records import create_connection
@@ -48,18 +48,9 @@ def shop(db_path: Path, cli: Any, tmp_path: Path) -> Iterator[SandboxStore]:
     db.dispose()
 
 
-def run_json(cli: Any, *args: str) -> dict[str, Any]:
-    result = cli("--json", *args)
-    assert result.exit_code == 0, result.stderr
-    data: dict[str, Any] = json.loads(result.stdout)
-    return data
-
-
 def catalog(cli: Any) -> list[dict[str, Any]]:
     """``products list --all --json``: the products, each with its variations."""
-    result = cli("--json", "products", "list", "--all")
-    assert result.exit_code == 0, result.stderr
-    products: list[dict[str, Any]] = json.loads(result.stdout)
+    products: list[dict[str, Any]] = run_json(cli, "products", "list", "--all")
     return products
 
 
