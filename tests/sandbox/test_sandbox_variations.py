@@ -140,16 +140,17 @@ def test_unknown_variations_and_wrong_parents_answer_as_woocommerce(
     missing = api.get(f"{route}/999999")
     assert missing.status_code == 404
     assert missing.json()["code"] == "woocommerce_rest_product_variation_invalid_id"
-    assert api.put(f"{route}/999999", json={"sku": "X"}).status_code == 400
+    assert api.put(f"{route}/999999", json={"sku": "X"}).status_code == 404
     simple = ok(api.post("/products", json={"name": "Plain", "sku": "PLAIN"}), 201)
     # a real WooCommerce 11.0.1 store makes a variation under a simple product without a word
     taken = ok(api.post(f"/products/{simple['id']}/variations", json={"sku": "ODD"}), 201)
     assert taken["parent_id"] == simple["id"] and store.find_sku("ODD") is not None
     refused = api.post("/products/999999/variations", json={"sku": "NOPE"})
     assert refused.status_code == 404 and store.find_sku("NOPE") is None
+    # as a real WooCommerce 11.0.1 store: a variation named under another parent is not found
     wrong_parent = api.put(f"/products/{simple['id']}/variations/{child['id']}", json={})
-    assert wrong_parent.status_code == 403
-    assert wrong_parent.json()["message"] == "Parent product does not match current variation."
+    assert wrong_parent.status_code == 404
+    assert wrong_parent.json()["code"] == "woocommerce_rest_product_variation_invalid_id"
     assert ok(api.get("/products/999999/variations")) == []
 
 

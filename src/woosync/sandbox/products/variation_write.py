@@ -75,19 +75,13 @@ def variable_parent(state: State, parent_id: int) -> dict[str, Any]:
     return parent
 
 
-def find_variation(state: State, parent_id: int, variation_id: int, status: int) -> dict[str, Any]:
-    """The variation ``variation_id`` of ``parent_id``, else "Invalid ID." with ``status``."""
+def find_variation(state: State, parent_id: int, variation_id: int) -> dict[str, Any]:
+    """The variation ``variation_id`` of ``parent_id``, else 404 "Invalid ID." (a real
+    WooCommerce 11.0.1 store answers so to a read, an update and a delete alike, of an unknown
+    id, of a variation of another parent, and of one its parent lost when made simple)."""
     record = state.products.get(variation_id)
-    if record is None or not is_variation(record):
-        raise ApiError(*VARIATION_INVALID_ID, status=status)
-    if record["parent_id"] != parent_id:
-        if status == 400:  # an update names the wrong parent
-            raise ApiError(
-                "woocommerce_rest_cannot_edit",
-                "Parent product does not match current variation.",
-                403,
-            )
-        raise ApiError(*VARIATION_INVALID_ID, status=status)
+    if record is None or not is_variation(record) or record["parent_id"] != parent_id:
+        raise ApiError(*VARIATION_INVALID_ID, status=404)
     return record
 
 
@@ -136,7 +130,7 @@ def write_variation(
         parent = variable_parent(state, parent_id)
         record = _new_variation(state, parent_id)
     else:
-        existing = find_variation(state, parent_id, variation_id, 400)
+        existing = find_variation(state, parent_id, variation_id)
         parent = variable_parent(state, parent_id)
         record = copy.deepcopy(existing)
     fields = {k: v for k, v in body.items() if k in VARIATION_FIELDS}
@@ -172,7 +166,7 @@ def delete_variation(
 ) -> dict[str, Any]:
     """Trash or delete; returns the variation as it was before. Call with the lock held."""
     state = env.state
-    record = find_variation(state, parent_id, variation_id, 404)
+    record = find_variation(state, parent_id, variation_id)
     before = render_variation(state, home, record, "edit")
     before["_links"]["self"][0].pop("targetHints", None)  # as WooCommerce answers a delete
     if force:

@@ -10,12 +10,11 @@ from dataclasses import replace
 from typing import Any
 
 from woosync.sandbox.env import Env
-from woosync.sandbox.http import ApiError, Request, Response, collection, is_true, paging
+from woosync.sandbox.http import Request, Response, collection, is_true, paging
 from woosync.sandbox.products.batch import run_batch
 from woosync.sandbox.products.listing import matching_ids, parse_query
 from woosync.sandbox.products.variation_render import render_variation, variations_route
 from woosync.sandbox.products.variation_write import (
-    VARIATION_INVALID_ID,
     delete_variation,
     find_variation,
     write_variation,
@@ -66,7 +65,7 @@ def get_variation(env: Env, request: Request) -> Response:
     parent_id, variation_id = _ids(request)
     context = request.context
     with env.state.lock:
-        record = find_variation(env.state, parent_id, variation_id or 0, 404)
+        record = find_variation(env.state, parent_id, variation_id or 0)
         return Response(200, render_variation(env.state, request.home, record, context))
 
 
@@ -90,12 +89,7 @@ def batch_variations(env: Env, request: Request) -> Response:
     parent_id, _ = _ids(request)
 
     def write(item: dict[str, Any], variation_id: int | None) -> dict[str, Any]:
-        try:
-            record = write_variation(env, parent_id, item, variation_id, strict=False)
-        except ApiError as error:  # in a batch, an unknown variation is a 404 (400 alone)
-            if error.code == VARIATION_INVALID_ID[0]:
-                error.status = 404
-            raise
+        record = write_variation(env, parent_id, item, variation_id, strict=False)
         return render_variation(env.state, request.home, record, "edit")
 
     return run_batch(
