@@ -47,7 +47,7 @@ def test_human_output_lists_both_tables_with_types_and_choices(cli) -> None:
     assert "instock, outofstock, onbackorder" in stock
     assert "required" in _row(text, "name") and "required" in _row(text, "sku")
     assert "required" not in _row(text, "description")
-    assert "pa_<slug>" in text and "custom field" in text and "meta_data" in text
+    assert "pa_<slug>" in text and "custom field" in text and "meta:KEY" in text
 
 
 def test_json_shape_is_camel_case_with_choices_only_where_there_are_some(cli) -> None:

@@ -11,8 +11,9 @@ difference that no longer differs fails too, so the list stays true.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,7 +49,7 @@ VALUE_KEYS = frozenset(
 # lists that differ by nature, compared only as lists
 BY_NATURE = {
     "related_ids": "the real store picks up to 5 random products of the same category; the sandbox none",
-    "meta_data": "woosync never reads or writes meta data (a trashed post's _wp_trash_meta_* ...)",
+    "meta_data": "a trashed post's _wp_trash_meta_* ... (meta_steps compare what woosync writes)",
 }
 PAGING_HEADERS = ("x-wp-total", "x-wp-totalpages")
 
@@ -175,6 +176,7 @@ def scenario(
     )
     yield from term_steps(api)
     yield from field_steps(api)
+    yield from meta_steps(api)
     yield "force delete", api("DELETE", f"/products/{first}", params={"force": "true"})
     yield "delete again", api("DELETE", f"/products/{first}", params={"force": "true"})
 
@@ -200,6 +202,14 @@ def scenario(
         "update": [{"id": variation_id, "regular_price": "22.00"}]
     })  # fmt: skip
     yield from variation_steps(api, parent, variation_id)
+    cap = api("POST", "/products", json={
+        "name": "Diff Cap", "type": "variable", "sku": "DIFF-CAP",
+        "attributes": [{"name": "Size", "options": ["S"], "variation": True}],
+    }).body  # fmt: skip
+    cap_s = api("POST", f"/products/{cap.get('id')}/variations", json={
+        "sku": "DIFF-CAP-S", "attributes": [{"name": "Size", "option": "S"}]
+    }).body  # fmt: skip
+    yield from meta_steps(api, f"/products/{cap.get('id')}/variations/{cap_s.get('id')}")
 
 
 def field_steps(api: Request) -> Iterator[tuple[str, Answer]]:
@@ -247,6 +257,41 @@ def field_steps(api: Request) -> Iterator[tuple[str, Answer]]:
     yield "draft, listed as an import lists", api("GET", "/products", params=listing)
     yield "draft, found by its sku", api("GET", "/products", params={"sku": "DIFF-F"})
     yield "read back", api("GET", f"/products/{product}", params={"context": "edit"})
+
+
+def meta_steps(api: Request, path: str | None = None) -> Iterator[tuple[str, Answer]]:
+    """Meta data written as a mapping's ``meta:KEY`` sends it (on a new product, or on the
+    variation at ``path``), and read back: its key -> value table is compared whole (BY_NATURE
+    compares the list itself only as a list)."""
+    entries = {
+        "_wholesale_price": "5.50", "brand": "Acme", "number": 5.5, "yes": True, "no": False,
+        "list": ["a", "b"], "object": {"x": 1}, "padded": "  p  ", "empty": "", "null": None,
+        "html": "<b>A</b> & B",
+    }  # fmt: skip
+    body = {"meta_data": [{"key": key, "value": value} for key, value in entries.items()]}
+    if path is None:
+        made = api("POST", "/products", json={"name": "Diff Meta", "sku": "DIFF-META", **body})
+        path = f"/products/{made.body.get('id') if isinstance(made.body, dict) else 0}"
+        yield "meta written", _meta_table(made)
+    else:
+        yield "meta written", _meta_table(api("PUT", path, json=body))
+    yield "meta changed and deleted", _meta_table(api("PUT", path, json={"meta_data": [
+        {"key": "brand", "value": None}, {"key": "number", "value": "6"},
+        {"key": "yes", "value": ""}, {"key": "never there", "value": None},
+    ]}))  # fmt: skip
+    yield "meta read back", _meta_table(api("GET", path, params={"context": "edit"}))
+
+
+def _meta_table(answer: Answer) -> Answer:
+    """``answer`` with its body reduced to its meta data: ``{"key": "[key, value] ..."}`` (a
+    VALUE_KEYS entry, so the values are compared), WordPress's trash meta left out."""
+    found = answer.body.get("meta_data") if isinstance(answer.body, dict) else None
+    table = sorted(
+        (str(m.get("key")), json.dumps(m.get("value"), sort_keys=True))
+        for m in found or []
+        if not str(m.get("key")).startswith("_wp_")
+    )
+    return replace(answer, body={"key": json.dumps(table)})
 
 
 def term_steps(api: Request) -> Iterator[tuple[str, Answer]]:
@@ -346,6 +391,15 @@ def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tu
     yield "made simple", api("PUT", f"/products/{parent}", json={"type": "simple"})
     yield "variations of a product made simple", api("GET", route)
     yield "a variation of a product made simple", api("GET", f"{route}/{variation_id}")
+    yield (
+        "a variation of a product made simple, updated",
+        api("PUT", f"{route}/{variation_id}", json={"regular_price": "3"}),
+    )
+    other = api("POST", "/products", json={"name": "Diff Other", "type": "variable"}).body
+    yield (
+        "a variation under another parent, updated",
+        api("PUT", f"/products/{other.get('id')}/variations/{variation_id}", json={}),
+    )
 
 
 def shape(value: Any, where: str, out: dict[str, Any]) -> None:

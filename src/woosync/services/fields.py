@@ -27,7 +27,9 @@ ATTRIBUTE_NOTE = (
 CUSTOM_FIELD_NOTE = (
     "Any other local name (an attribute such as COLOR or a custom field such as wholesalePrice) "
     "goes to the target its fieldMappings entry names, or, unmapped, becomes a product attribute "
-    "of that name. WooCommerce meta data (meta_data) is not a target."
+    "of that name. meta:KEY (e.g. meta:_wholesale_price) sends it to the product's (or "
+    "variation's) meta data under KEY, as text or a list; keys WooCommerce keeps its own fields "
+    "under (_sku, _price, _stock ...) are refused."
 )
 
 

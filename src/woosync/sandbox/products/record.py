@@ -168,25 +168,51 @@ def _apply_stock(record: dict[str, Any], body: dict[str, Any]) -> None:
 
 
 def _merge_meta(state: State, record: dict[str, Any], entries: list[Any]) -> None:
+    """``meta_data`` as WooCommerce 11 writes it (checked on a real store): by ``id``, else by
+    ``key`` (the first entry of it); a null value deletes the entry (and adds none); WordPress
+    keeps every scalar as text (``true`` -> ``"1"``, ``false`` -> ``""``, ``5.5`` -> ``"5.5"``),
+    a list or an object as it is. Keys WooCommerce keeps its own fields under (``_sku`` ...)
+    would call that field's setter: the sandbox ignores them."""
     for entry in entries:
         if not isinstance(entry, dict) or "key" not in entry:
             continue
         key = to_str(entry["key"])
-        if key.startswith("_"):
-            continue  # protected meta is not writable through the API
-        target = None
-        for meta in record["meta_data"]:
-            if (entry.get("id") and meta["id"] == to_int(entry["id"])) or (
-                not entry.get("id") and meta["key"] == key
-            ):
-                target = meta
-                break
-        if target is None:
-            record["meta_data"].append(
-                {"id": state.new_meta_id(), "key": key, "value": entry.get("value")}
-            )
+        if key in _INTERNAL_META:
+            continue
+        index = next(
+            (
+                i
+                for i, meta in enumerate(record["meta_data"])
+                if (entry.get("id") and meta["id"] == to_int(entry["id"]))
+                or (not entry.get("id") and meta["key"] == key)
+            ),
+            None,
+        )
+        value = entry.get("value")
+        if value is None:
+            if index is not None:
+                record["meta_data"].pop(index)
+            continue
+        value = _meta_text(value)
+        if index is None:
+            record["meta_data"].append({"id": state.new_meta_id(), "key": key, "value": value})
         else:
-            target["key"], target["value"] = key, entry.get("value")
+            record["meta_data"][index].update(key=key, value=value)
+
+
+_INTERNAL_META = frozenset(
+    {"_sku", "_price", "_regular_price", "_sale_price", "_stock", "_stock_status",
+     "_manage_stock", "_backorders", "_weight", "_length", "_width", "_height",
+     "_thumbnail_id", "_product_attributes", "_visibility", "total_sales"}
+)  # fmt: skip
+
+
+def _meta_text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if isinstance(value, (int, float)):
+        return str(value)
+    return value
 
 
 def derive(record: dict[str, Any]) -> None:

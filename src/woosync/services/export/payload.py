@@ -17,6 +17,7 @@ from woosync.services.sync.targets import (
     GLOBAL_ATTRIBUTE,
     IMAGES,
     LOCAL_ATTRIBUTE,
+    META,
     SCALAR,
     TAGS,
     Target,
@@ -166,6 +167,8 @@ def build_payload(
             payload["categories"] = [{"id": refs.category_id(name)} for name in value]
         elif target.kind == TAGS:
             payload["tags"] = [{"id": refs.tag_id(name)} for name in value]
+        elif target.kind == META:  # merged by key in the store: other keys are left alone
+            payload.setdefault("meta_data", []).append({"key": target.woo, "value": value})
         else:
             attributes_touched = True
     if attributes_touched:

@@ -24,6 +24,7 @@ from woosync.services.sync.targets import (
     IMAGE_URL,
     IMAGES,
     INT_FIELDS,
+    META,
     SCALAR,
     TAGS,
     Target,
@@ -41,6 +42,8 @@ def empty_value(target: Target) -> Any:
         return []
     if target.kind == DIMENSIONS:
         return {part: "" for part in DIMENSION_PARTS}
+    if target.kind == META:
+        return ""  # the key stays, empty (a null value would delete it: nothing to fingerprint)
     if target.woo in BOOL_FIELDS:
         return False
     if target.woo in INT_FIELDS:

@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import StoreError
-from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import iso
 from woosync.products.variations import VARIABLE
 from woosync.services.imports.bookmark import parse_woo_gmt, woo_gmt
@@ -31,6 +30,7 @@ from woosync.services.imports.fields import (
     ImportRules,
     missing_sku_reason,
     needs_attribute_slugs,
+    store_field,
 )
 from woosync.services.imports.results import ProductResult
 from woosync.services.imports.state import ImportRun
@@ -61,8 +61,7 @@ _BOOKKEEPING_FIELDS = ("id", "sku", "name", "type", "parent_id", "date_modified_
 def wanted_fields(rules: ImportRules, fingerprinter: Fingerprinter) -> str:
     """``_fields`` for the listing: only what the mapping and the fingerprints read (smaller pages)."""
     wanted = set(_BOOKKEEPING_FIELDS) | fingerprinter.woo_fields()
-    for woo_field in rules.field_mappings:
-        wanted.add("dimensions" if woo_field in DIMENSION_PARTS else woo_field)
+    wanted.update(map(store_field, rules.field_mappings))
     return ",".join(sorted(wanted))
 
 

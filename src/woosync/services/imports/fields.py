@@ -28,9 +28,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from woosync.core.fields import DEFAULT_IMPORT_FIELDS, DIMENSION_PARTS, STANDARD_FIELDS
+from woosync.core.fields import (
+    DEFAULT_IMPORT_FIELDS,
+    DIMENSION_PARTS,
+    STANDARD_FIELDS,
+    is_meta_target,
+    meta_key,
+)
 from woosync.services.sync.echoes import key_target
-from woosync.services.sync.targets import ATTRIBUTE_KINDS, GLOBAL_ATTRIBUTE, Target
+from woosync.services.sync.targets import (
+    ATTRIBUTE_KINDS,
+    GLOBAL_ATTRIBUTE,
+    META,
+    Target,
+    store_meta_value,
+)
 
 # Local spellings the spec uses for standard fields (its appendix: ``salePrice`` is a standard field).
 LOCAL_ALIASES: dict[str, str] = {
@@ -93,6 +105,12 @@ class ImportRules:
                     if target.kind == GLOBAL_ATTRIBUTE:
                         turned.append(f"{target.woo} -> {bare}")
                 continue
+            if target.kind == META:  # meta:KEY comes back into the field it is sent from
+                owned.add(target.key)
+                fields[target.key] = bare
+                reversed_[local_name(bare)] = target.key
+                turned.append(f"{target.key} -> {bare}")
+                continue
             owned.add("dimensions" if target.woo in DIMENSION_PARTS else target.woo)
             if (
                 target.woo in fields
@@ -138,12 +156,13 @@ class ImportRules:
         return cls(fields, dict(attribute_mappings or {}), source, owned, False)
 
     @functools.cached_property
-    def field_plan(self) -> tuple[tuple[str, bool, Reader, Writer], ...]:
-        """Per field mapping, in order: the WooCommerce field, whether it is read even when the
-        product lacks it (dimension parts come from ``dimensions``), its reader and its writer.
-        Made once per run instead of deciding per product and field."""
+    def field_plan(self) -> tuple[tuple[str, str | None, Reader, Writer], ...]:
+        """Per field mapping, in order: the WooCommerce field, the key of the store product it
+        is read from when the product has that key (``None``: read always; dimension parts come
+        from ``dimensions``), its reader and its writer. Made once per run instead of deciding
+        per product and field."""
         return tuple(
-            (woo_field, woo_field in DIMENSION_PARTS, _reader(woo_field), _writer(target, False))
+            (woo_field, read_when(woo_field), _reader(woo_field), _writer(target, False))
             for woo_field, target in self.field_mappings.items()
         )
 
@@ -170,6 +189,20 @@ class LocalFields:
     @property
     def sku(self) -> str:
         return str(self.standard.get("sku") or "")
+
+
+def store_field(woo_field: str) -> str:
+    """The key of a store product a mapped WooCommerce field is read from (``dimensions`` for
+    ``length``, ``meta_data`` for ``meta:KEY``): what the listing's ``_fields`` must name."""
+    if woo_field in DIMENSION_PARTS:
+        return "dimensions"
+    return "meta_data" if is_meta_target(woo_field) else woo_field
+
+
+def read_when(woo_field: str) -> str | None:
+    """The key whose presence in a store product means ``woo_field`` was listed (``None``: a
+    dimension part, read as empty when ``dimensions`` is missing)."""
+    return None if woo_field in DIMENSION_PARTS else store_field(woo_field)
 
 
 def local_name(name: str) -> str:
@@ -244,6 +277,11 @@ def _reader(woo_field: str) -> Reader:
     def plain(woo: Mapping[str, Any]) -> Any:
         return _blank_to_none(woo.get(woo_field))
 
+    def meta(woo: Mapping[str, Any]) -> Any:
+        return store_meta_value(woo, meta_key(woo_field))
+
+    if is_meta_target(woo_field):
+        return meta
     if woo_field in DIMENSION_PARTS:
         return dimension_part
     if woo_field in _TERM_LISTS:
@@ -345,8 +383,8 @@ def map_product(
 ) -> LocalFields:
     """The local fields for one store product under ``rules`` (no validation of type or SKU here)."""
     result = LocalFields()
-    for woo_field, always, read, write in rules.field_plan:
-        if always or woo_field in woo:
+    for _woo_field, present, read, write in rules.field_plan:
+        if present is None or present in woo:
             write(result, read(woo))
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)

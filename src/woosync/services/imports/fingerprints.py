@@ -27,6 +27,7 @@ from woosync.services.sync.targets import (
     GLOBAL_ATTRIBUTE,
     IMAGES,
     LOCAL_ATTRIBUTE,
+    META,
     SCALAR,
     Target,
     normalize_store_attributes,
@@ -94,6 +95,9 @@ class Fingerprinter:
         found = {"attributes"}
         for target in [*self._base, *self._standard]:
             if target.kind in ATTRIBUTE_KINDS:
+                continue
+            if target.kind == META:
+                found.add("meta_data")
                 continue
             found.add("dimensions" if target.woo in DIMENSION_PARTS else target.woo)
         return found
@@ -187,6 +191,7 @@ _SOURCES = {
     IMAGES: "images",
     GLOBAL_ATTRIBUTE: "attributes",
     LOCAL_ATTRIBUTE: "attributes",
+    META: "meta_data",
 }
 
 

@@ -27,6 +27,7 @@ from woosync.services.imports.fields import (
     find_attribute_mapping,
     is_standard_local,
     local_name,
+    read_when,
 )
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.conflicts import FieldState, Reconciled, reconcile
@@ -226,7 +227,8 @@ def _owned(
     once per field); with ``known``, only the keys neither it nor ``exported_fields`` has."""
     derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
     for woo_field, target, read, write in rules.owned_plan:  # one key each
-        if not (woo_field in woo or woo_field in DIMENSION_PARTS) or woo_field in derived:
+        present = read_when(woo_field)
+        if (present is not None and present not in woo) or woo_field in derived:
             continue  # derived: the store's summary of the variations, moved by their writes
         key = target.key
         if known is not None and (key in known or key in exported_fields):

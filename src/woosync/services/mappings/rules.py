@@ -26,7 +26,10 @@ from woosync.core.fields import (
     WOO_FIELD_TYPES,
     WOO_PRODUCT_FIELDS,
     is_global_attribute,
+    is_meta_target,
     is_valid_woo_target,
+    meta_key,
+    meta_key_problem,
 )
 from woosync.core.text import control_character_problem
 from woosync.services.imports.fields import local_name
@@ -109,6 +112,7 @@ def _check_export_field_mapping(key: str, target: str, selected: set[str]) -> No
             hint=f"add {key} to the selected fields or remove its mapping",
         )
     _check_name(target, f'fieldMappings["{key}"]', path)
+    _check_meta_target(target, f'fieldMappings["{key}"]', path)
     if not is_valid_woo_target(target):
         raise MappingRuleError(
             f'fieldMappings["{key}"]: "{target}" is not a WooCommerce product field '
@@ -117,6 +121,18 @@ def _check_export_field_mapping(key: str, target: str, selected: set[str]) -> No
             hint=_target_hint(target),
         )
     _check_value_fits(key, target, path)
+
+
+def _check_meta_target(target: str, what: str, path: KeyPath) -> None:
+    if not is_meta_target(target):
+        return
+    problem = meta_key_problem(meta_key(target))
+    if problem is not None:
+        raise MappingRuleError(
+            f'{what}: "{target}" {problem}',
+            path=path,
+            hint="use a meta key of your own, e.g. meta:_wholesale_price",
+        )
 
 
 _LIST_FIELDS = ("images", "categories", "tags")  # standard fields whose value is a list
@@ -137,11 +153,16 @@ def _check_value_fits(key: str, target: str, path: KeyPath) -> None:
             path=path,
             hint=f"map {key} to length, width or height",
         )
-    if key in _LIST_FIELDS and target not in _LIST_FIELDS and not is_global_attribute(target):
+    if (
+        key in _LIST_FIELDS
+        and target not in _LIST_FIELDS
+        and not is_global_attribute(target)
+        and not is_meta_target(target)
+    ):
         raise MappingRuleError(
             f'fieldMappings["{key}"]: "{key}" is a list and cannot go to the text field "{target}"',
             path=path,
-            hint="map it to images, categories, tags or a pa_ attribute",
+            hint="map it to images, categories, tags, a pa_ attribute or meta:KEY",
         )
     kind = WOO_FIELD_TYPES.get(target)
     if kind is None:
@@ -262,11 +283,12 @@ def _check_import_field_mapping(key: str, internal: str) -> None:
             path=path,
             hint="put it under attributeMappings",
         )
-    if key not in WOO_PRODUCT_FIELDS:
+    _check_meta_target(key, f'fieldMappings key "{key}"', path)
+    if key not in WOO_PRODUCT_FIELDS and not is_meta_target(key):
         raise MappingRuleError(
             f'fieldMappings key "{key}" is not a WooCommerce product field',
             path=path,
-            hint="use a field such as regular_price, sale_price or weight",
+            hint="use a field such as regular_price, sale_price or weight, or meta:KEY",
         )
     _check_name(internal, f'fieldMappings["{key}"]', path)
 

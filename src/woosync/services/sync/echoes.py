@@ -29,7 +29,13 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from woosync.core.fields import DIMENSION_PARTS, STANDARD_FIELDS, is_global_attribute
+from woosync.core.fields import (
+    DIMENSION_PARTS,
+    STANDARD_FIELDS,
+    is_global_attribute,
+    is_meta_target,
+    meta_key,
+)
 from woosync.products.categories import category_leaf
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.prints import catalog_print as catalog_print  # where it was first
@@ -49,6 +55,8 @@ def key_target(local: str, woo_field: str) -> sync_targets.Target:
         return sync_targets.Target(local, "dimensions", sync_targets.DIMENSIONS, "dimensions")
     if woo_field in (sync_targets.IMAGES, sync_targets.CATEGORIES, sync_targets.TAGS):
         return sync_targets.Target(local, woo_field, woo_field, woo_field)
+    if is_meta_target(woo_field):
+        return sync_targets.Target(local, woo_field, sync_targets.META, meta_key(woo_field))
     return sync_targets.Target(local, woo_field, sync_targets.SCALAR, woo_field)
 
 
@@ -249,6 +257,17 @@ def _same_dimensions(
     return {k: v for k, v in got.items() if v} == {k: v for k, v in sent_parts.items() if v}
 
 
+def _same_meta(
+    target: sync_targets.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    return value is not None and sync_targets.store_meta_value(answer, target.woo) == value
+
+
 _SAME: dict[str, Callable[..., bool]] = {
     sync_targets.SCALAR: _same_scalar,
     sync_targets.IMAGES: _same_images,
@@ -258,6 +277,7 @@ _SAME: dict[str, Callable[..., bool]] = {
     sync_targets.LOCAL_ATTRIBUTE: _same_attribute,
     sync_targets.DIMENSIONS: _same_dimensions,
     sync_targets.DIMENSION: _same_dimensions,
+    sync_targets.META: _same_meta,
 }
 
 

@@ -33,6 +33,9 @@ from woosync.core.fields import (
     WOO_PRODUCT_FIELDS,
     coerce_target_value,
     is_global_attribute,
+    is_meta_target,
+    meta_key,
+    meta_key_problem,
 )
 from woosync.core.text import control_character_problem
 
@@ -47,6 +50,7 @@ CATEGORIES = "categories"
 TAGS = "tags"
 GLOBAL_ATTRIBUTE = "global_attribute"
 LOCAL_ATTRIBUTE = "local_attribute"
+META = "meta"  # one key of the product's meta_data (``meta:_wholesale_price``)
 ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
 
 INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == INTEGER)
@@ -64,8 +68,8 @@ class Target:
     """Where one selected local field goes.
 
     ``key`` names the value in payload-key space and is the key of ``ProductSync.exported_values``:
-    ``regular_price``, ``dimensions``, ``dimensions.length``, ``attribute:pa_color`` (global, by slug)
-    or ``attribute:COLOR`` (local, by name).
+    ``regular_price``, ``dimensions``, ``dimensions.length``, ``attribute:pa_color`` (global, by slug),
+    ``attribute:COLOR`` (local, by name) or ``meta:_wholesale_price`` (a meta data key, ``woo``).
     """
 
     field: str
@@ -111,6 +115,14 @@ def _target(name: str, mapped: str | None) -> Target:
             return Target(name, f"attribute:{local}", LOCAL_ATTRIBUTE, local)
     if is_global_attribute(woo):
         return Target(name, f"attribute:{woo}", GLOBAL_ATTRIBUTE, woo)
+    if is_meta_target(woo):
+        problem = meta_key_problem(meta_key(woo))
+        if problem is not None:
+            raise ValidationError(
+                f"field {name!r} is mapped to {woo!r}, which {problem}",
+                hint="map it to meta:KEY with a key of your own (e.g. meta:_wholesale_price)",
+            )
+        return Target(name, woo, META, meta_key(woo))
     if woo not in WOO_PRODUCT_FIELDS:
         raise ValidationError(
             f"field {name!r} is mapped to {woo!r}, which is not a WooCommerce product field",
@@ -236,8 +248,21 @@ def local_value(target: Target, raw: Any) -> Any:
             if src and not IMAGE_URL.match(src):
                 raise ValueRefused(target, raw, f"{src!r} is not an http(s) URL")
         return [src for src in srcs if src] or None
+    if target.kind == META:
+        return meta_value(target, raw)
     names = names_of(raw)
     return checked_names(target, names) or None
+
+
+def meta_value(target: Target, raw: Any) -> Any:
+    """A meta data value as it is sent: text (WordPress keeps every scalar as text), or a list
+    of texts (kept as a list); ``None`` when empty."""
+    if isinstance(raw, (list, tuple)):
+        items = [text(item) for item in raw if item is not None]
+        return checked_names(target, [item for item in items if item]) or None
+    if isinstance(raw, Mapping):
+        raise ValueRefused(target, raw, "an object cannot go to a meta data value")
+    return None if _is_empty(raw) else text(raw)
 
 
 def _image_src(image: Any) -> str:
@@ -273,8 +298,9 @@ def canonical(target_kind: str, value: Any) -> Any:
         return {k: canonical_text(text(v)) for k, v in sorted(value.items()) if text(v)}
     if isinstance(value, (list, tuple)):
         items = [canonical_text(text(item)) for item in value]
-        # Images keep their order (the first one is the featured image); names are a set.
-        return items if target_kind == IMAGES else sorted(set(items))
+        # Images keep their order (the first one is the featured image), as do a meta value's
+        # items; names are a set.
+        return items if target_kind in (IMAGES, META) else sorted(set(items))
     return value
 
 
@@ -338,10 +364,27 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
         return [
             html.unescape(text(t.get("name", ""))) for t in product.get(target.woo) or []
         ] or None
+    if kind == META:
+        return store_meta_value(product, target.woo)
     entry = find_attribute(product.get("attributes") or [], target, attribute_id)
     if not entry:
         return None
     return [html.unescape(o) for o in names_of(entry.get("options"))] or None
+
+
+def store_meta_value(product: Mapping[str, Any], key: str) -> Any:
+    """The value of the meta data ``key`` (the first entry of that key, as WooCommerce reads
+    it): text, or a list of texts; ``None`` when the product has none (or an empty one). An
+    object stays an object: the catalog refuses it rather than flatten what a plugin keeps."""
+    for entry in product.get("meta_data") or []:
+        if isinstance(entry, Mapping) and entry.get("key") == key:
+            value = entry.get("value")
+            if isinstance(value, list):
+                return [text(item) for item in value if not _is_empty(item)] or None
+            if isinstance(value, Mapping):
+                return dict(value) or None
+            return None if _is_empty(value) else text(value)
+    return None
 
 
 # attributes -------------------------------------------------------------------------------------

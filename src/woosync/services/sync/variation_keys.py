@@ -42,7 +42,9 @@ VARIATION_SCALARS = frozenset(
         "menu_order",
     }
 )
-_OWN_KINDS = frozenset({sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES})
+_OWN_KINDS = frozenset(
+    {sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES, sync_targets.META}
+)
 
 
 # What the store sends of a variation that is not one of its own fields in the catalog.
