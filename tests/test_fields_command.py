@@ -84,6 +84,17 @@ def test_target_shows_one_field_and_the_standard_fields_that_go_there(cli) -> No
     slug = json.loads(cli("fields", "--target", "pa_color", "--json").stdout)
     assert slug["wooFields"][0]["name"] == "pa_color"
     assert slug["wooFields"][0]["type"] == "attribute"
+    meta = json.loads(cli("fields", "--target", "meta:_wholesale_price", "--json").stdout)
+    assert [(f["name"], f["type"]) for f in meta["wooFields"]] == [
+        ("meta:_wholesale_price", "meta")
+    ]
+    assert meta["localFields"] == []
+
+
+def test_a_meta_key_woocommerce_keeps_a_field_under_is_a_usage_error(cli) -> None:
+    result = cli("fields", "--target", "meta:_sku")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "'_sku', where WooCommerce keeps a field of its own" in result.stderr
 
 
 def test_an_unknown_target_is_a_one_line_usage_error_listing_the_valid_ones(cli) -> None:

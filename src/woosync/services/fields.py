@@ -16,9 +16,13 @@ from woosync.core.fields import (
     STANDARD_FIELDS,
     WOO_FIELD_TYPES,
     is_global_attribute,
+    is_meta_target,
+    meta_key,
+    meta_key_problem,
 )
 
 ATTRIBUTE = "attribute"  # the type shown for a pa_ slug
+META = "meta"  # the type shown for a meta:KEY target
 
 ATTRIBUTE_NOTE = (
     "pa_<slug> (e.g. pa_color) sends a value to the store's global attribute with that slug "
@@ -82,7 +86,7 @@ def _woo_field(name: str) -> WooField:
 
 def list_fields(target: str | None = None) -> FieldList:
     """The local standard fields and the WooCommerce targets; with ``target``, only that target
-    (a WooCommerce field or a ``pa_`` slug) and the standard fields that go there by default.
+    (a WooCommerce field, a ``pa_`` slug or ``meta:KEY``) and the standard fields that go there by default.
 
     An unknown ``target`` is a :class:`ValidationError` listing the valid names.
     """
@@ -94,6 +98,18 @@ def list_fields(target: str | None = None) -> FieldList:
         woo = _woo_field(name)
     elif is_global_attribute(name):
         woo = WooField(name, ATTRIBUTE, "the global attribute with this slug: one or more terms")
+    elif is_meta_target(name):
+        problem = meta_key_problem(meta_key(name))
+        if problem is not None:
+            raise ValidationError(
+                f'"{target}" {problem}',
+                hint="use a meta key of your own, e.g. meta:_wholesale_price",
+            )
+        woo = WooField(
+            name,
+            META,
+            f"the meta data key {meta_key(name)!r} of the product or variation: text, or a list",
+        )
     elif name in STANDARD_FIELDS:
         raise ValidationError(
             f'"{name}" is a local field, not a WooCommerce field',
@@ -105,6 +121,6 @@ def list_fields(target: str | None = None) -> FieldList:
         guess = f" (did you mean {close[0]}?)" if close else ""
         raise ValidationError(
             f'"{target}" is not a WooCommerce field a mapping may target{guess}',
-            hint="use one of " + ", ".join(WOO_FIELD_TYPES) + ", or pa_<slug>",
+            hint="use one of " + ", ".join(WOO_FIELD_TYPES) + ", pa_<slug> or meta:KEY",
         )
     return FieldList([field for field in local if field.default_target == name], [woo])
