@@ -153,11 +153,11 @@ def test_a_failed_product_means_exit_1_and_a_line_on_stderr(
     db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
     sandbox.seed_products(1, prefix="E-")
-    sandbox.create_product({"name": "Bad status", "sku": "BAD-1", "status": "future"})
+    sandbox.create_product({"name": "Bad weight", "sku": "BAD-1", "weight": "heavy"})
     result = cli("import", "--quiet")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "BAD-1: " in result.stderr and "future" in result.stderr
+    assert "BAD-1: " in result.stderr and "heavy" in result.stderr
     assert _skus(db) == ["E-00001"]
 
 
@@ -330,7 +330,7 @@ def test_human_tables_and_failure_lines_are_capped(
     for n in range(23):
         sandbox.create_product({"name": f"Grouped {n}", "sku": f"V-{n}", "type": "grouped"})
     for n in range(22):
-        sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "status": "future"})
+        sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "weight": "heavy"})
     result = cli("import", "--verbose")
     assert result.exit_code == 1
     assert "0 created, 0 updated, 0 unchanged, 23 skipped, 0 excluded, 0 conflicts, 22 failed" in (
@@ -348,10 +348,10 @@ def test_human_tables_and_failure_lines_are_capped(
 def test_json_still_says_failures_and_warnings_on_stderr(
     db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
-    sandbox.create_product({"name": "Bad status", "sku": "BAD-1", "status": "future"})
+    sandbox.create_product({"name": "Bad weight", "sku": "BAD-1", "weight": "heavy"})
     sandbox.create_product({"name": "No SKU", "sku": ""})
     result = cli("import", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["failedCount"] == 1
-    assert "BAD-1: " in result.stderr and "future" in result.stderr
+    assert "BAD-1: " in result.stderr and "heavy" in result.stderr
     assert "without a SKU skipped" in result.stderr and "--link-without-sku" in result.stderr

@@ -8,6 +8,8 @@ import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
@@ -227,8 +229,15 @@ class SandboxApp:
             phrase = HTTPStatus(status).phrase
         except ValueError:
             phrase = "Unknown"
-        start_response(f"{status} {phrase}", [*headers, ("Content-Length", str(len(body)))])
+        headers = [*headers, ("Content-Length", str(len(body))), ("Date", self._date())]
+        start_response(f"{status} {phrase}", headers)
         return [] if method == "HEAD" else [body]
+
+    def _date(self) -> str:
+        """The ``Date`` header, on the store's clock (what a client reads the store's time from)."""
+        moment = self.env.state.clock()
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        return format_datetime(moment, usegmt=True)
 
     def _drop(self, served: bool, *, stalled: bool) -> None:
         if served:

@@ -16,6 +16,7 @@ from woosync.sandbox.app import SandboxApp
 from woosync.sandbox.env import Env
 from woosync.sandbox.faults import FaultInjector, Faults
 from woosync.sandbox.products import (
+    publish_due,
     render_product,
     render_variation,
     write_product,
@@ -144,6 +145,12 @@ class SandboxStore:
         with self._state.lock:
             record = self._state.product_by_sku(sku)
             return render_product(self._state, self.home, record, "edit") if record else None
+
+    def run_cron(self) -> int:
+        """What a visit to ``wp-cron.php`` does: scheduled products whose date has come are
+        published (a real store does it only then, not on REST requests). Returns how many."""
+        with self._state.lock:
+            return publish_due(self._state)
 
     @property
     def media_count(self) -> int:

@@ -36,7 +36,7 @@ from woosync.sandbox.products.variations import (
     remove_variation,
     update_variation,
 )
-from woosync.sandbox.products.write import delete_product, write_product
+from woosync.sandbox.products.write import delete_product, publish_due, write_product
 
 __all__ = [
     "BATCH_LIMIT",
@@ -51,6 +51,7 @@ __all__ = [
     "get_variation",
     "list_products",
     "list_variations",
+    "publish_due",
     "remove_product",
     "remove_variation",
     "render_product",

@@ -8,6 +8,7 @@ commits, so a refused write leaves the state unchanged. Single endpoints, batch 
 from __future__ import annotations
 
 import copy
+from datetime import datetime, timedelta
 from typing import Any
 
 from woosync.sandbox.env import Env
@@ -23,6 +24,9 @@ from woosync.sandbox.products.variation_write import children_stock_status, dele
 from woosync.sandbox.text import sanitize_title
 
 _UNPUBLISHED = frozenset({"draft", "pending"})
+# WordPress schedules a published post dated a minute or more ahead, and publishes a scheduled one
+# dated less than that ahead (wp_insert_post; both checked on a real WooCommerce 11.0.1 store)
+_SCHEDULE_AHEAD = timedelta(minutes=1)
 
 
 def write_product(
@@ -81,7 +85,9 @@ def write_product(
     derive(record)
     if record["type"] == "variable":  # its stock status follows its variations
         record["stock_status"] = children_stock_status(state, record["id"])
-    record["date_modified"] = state.now()
+    _schedule(state, record)
+    # a new post's modified date is its post date (one dated ahead is modified in the future)
+    record["date_modified"] = record["date_created"] if existing is None else state.now()
     if existing is not None:
         state.unindex_product(existing)
     state.index_product(record)
@@ -89,6 +95,29 @@ def write_product(
     if count:
         env.stats.count_write("create" if existing is None else "update")
     return record
+
+
+def _schedule(state: Any, record: dict[str, Any]) -> None:
+    if record["status"] not in ("publish", "future"):
+        return
+    ahead = datetime.fromisoformat(record["date_created"]) - datetime.fromisoformat(state.now())
+    record["status"] = "future" if ahead >= _SCHEDULE_AHEAD else "publish"
+
+
+def publish_due(state: Any) -> int:
+    """WordPress's cron: each scheduled product whose date has come is published, its modified
+    date left as it was (``wp_publish_post`` changes the status only). Returns how many."""
+    now = state.now()
+    due = [
+        record
+        for record in state.products.values()
+        if record["status"] == "future" and record["date_created"] <= now
+    ]
+    for record in due:
+        record["status"] = "publish"
+    if due:
+        state.touch()
+    return len(due)
 
 
 def delete_product(env: Env, home: str, product_id: int, force: bool) -> dict[str, Any]:
