@@ -5,7 +5,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
+
+import httpx
 
 from woosync.core.logging import redact_url
 from woosync.woo.api_limits import MAX_PER_PAGE
@@ -21,7 +25,12 @@ Page = tuple[list[dict[str, Any]], int, int]
 
 
 class Listing(Transport):
-    """Collections of the REST API, read by page number (never by following ``Link``)."""
+    """Collections of the REST API, read by page number (never by following ``Link``).
+
+    ``store_time``: the latest time a listing's ``Date`` header gave (the store's clock; ``None``
+    before any, or when the store sends none)."""
+
+    store_time: datetime | None = None
 
     def get_page(
         self, path: str, params: dict[str, Any] | None, page: int, per_page: int = MAX_PER_PAGE
@@ -29,6 +38,7 @@ class Listing(Transport):
         """One page: ``(items, X-WP-Total, X-WP-TotalPages)``."""
         url = self._url(path)
         response, body = self._exchange("GET", url, params=page_params(params, page, per_page))
+        self._note_store_time(response)
         if not isinstance(body, list):
             raise WooError(f"expected a list from {redact_url(url)}, got {type(body).__name__}")
         if len(body) >= per_page and "X-WP-TotalPages" not in response.headers:
@@ -42,6 +52,15 @@ class Listing(Transport):
             )
         total, pages = totals(response, body)
         return body, total, pages
+
+    def _note_store_time(self, response: httpx.Response) -> None:
+        try:
+            moment = parsedate_to_datetime(response.headers.get("Date") or "")
+        except (TypeError, ValueError, IndexError):
+            return
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        if self.store_time is None or moment > self.store_time:
+            self.store_time = moment  # (pages in flight at once: any of their times will do)
 
     def list_all(
         self,

@@ -9,10 +9,19 @@ never passes the start of the run. The next request asks for ``modified_after = 
 inclusive; products seen twice are
 harmless. The bookmark only moves forward, only after the run's data is committed, and not at all
 when fewer products arrived than the store counted (a deletion during the run shifted the pages).
+
+Two kinds of product break "modified at most now" on a real store (WooCommerce 11.0.1): a product
+made with a date ahead is modified at that date (WordPress gives a new post its post date as its
+modified date), and a scheduled one (status ``future``) keeps its modified date when WordPress's
+cron publishes it. So a modified date past the store's clock (its ``Date`` header) never moves
+the bookmark, and the scheduled products a run sees are kept by id (:func:`write_scheduled`): the
+next incremental runs ask for them by id until they come in published.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -24,7 +33,10 @@ from woosync.db.models import SyncCursor
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from woosync.services.imports.state import ImportRun
+
 CURSOR_NAME = "import"
+SCHEDULED_NAME = "scheduled"  # the store ids of scheduled products, with their dates (JSON)
 DEFAULT_OVERLAP = timedelta(seconds=60)
 
 
@@ -63,12 +75,31 @@ def next_cursor(
     return candidate
 
 
-def read_cursor(session: Session, connection_id: int) -> datetime | None:
-    row = session.exec(
-        select(SyncCursor).where(
-            SyncCursor.connection_id == connection_id, SyncCursor.name == CURSOR_NAME
-        )
+def before_store_time(newest: datetime | None, store_time: datetime | None) -> datetime | None:
+    """``newest``, but never past the store's clock (a product dated ahead is modified ahead)."""
+    if newest is not None and store_time is not None and newest > store_time:
+        return store_time
+    return newest
+
+
+def _row(session: Session, connection_id: int, name: str) -> SyncCursor | None:
+    return session.exec(
+        select(SyncCursor).where(SyncCursor.connection_id == connection_id, SyncCursor.name == name)
     ).first()
+
+
+def _write(session: Session, connection_id: int, name: str, text: str) -> None:
+    row = _row(session, connection_id, name)
+    if row is None:
+        session.add(SyncCursor(connection_id=connection_id, name=name, value=text))
+    elif row.value != text:
+        row.value = text
+        row.updated_at = utcnow()
+        session.add(row)
+
+
+def read_cursor(session: Session, connection_id: int) -> datetime | None:
+    row = _row(session, connection_id, CURSOR_NAME)
     if row is None:
         return None
     try:
@@ -78,18 +109,47 @@ def read_cursor(session: Session, connection_id: int) -> datetime | None:
 
 
 def write_cursor(session: Session, connection_id: int, value: datetime) -> None:
-    row = session.exec(
-        select(SyncCursor).where(
-            SyncCursor.connection_id == connection_id, SyncCursor.name == CURSOR_NAME
-        )
-    ).first()
-    text = iso(value) or ""
-    if row is None:
-        session.add(SyncCursor(connection_id=connection_id, name=CURSOR_NAME, value=text))
-    else:
-        row.value = text
-        row.updated_at = utcnow()
-        session.add(row)
+    _write(session, connection_id, CURSOR_NAME, iso(value) or "")
+
+
+def clear_cursor(session: Session, connection_id: int) -> None:
+    """Drop the bookmark: the next incremental import reads every product."""
+    row = _row(session, connection_id, CURSOR_NAME)
+    if row is not None:
+        session.delete(row)
+
+
+def read_scheduled(session: Session, connection_id: int) -> dict[int, str]:
+    """The store's scheduled products earlier runs saw: store id -> the date it is published."""
+    row = _row(session, connection_id, SCHEDULED_NAME)
+    try:
+        found = json.loads(row.value) if row is not None else {}
+    except ValueError:
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {int(key): str(value) for key, value in found.items() if str(key).isdigit()}
+
+
+def write_scheduled(session: Session, connection_id: int, scheduled: Mapping[int, str]) -> None:
+    """Keep ``scheduled`` (:func:`read_scheduled`); nothing is written while there is none."""
+    if scheduled or _row(session, connection_id, SCHEDULED_NAME) is not None:
+        text = json.dumps({str(key): value for key, value in sorted(scheduled.items())})
+        _write(session, connection_id, SCHEDULED_NAME, text)
+
+
+def still_scheduled(before: Mapping[int, str], run: ImportRun, listed_all: bool) -> dict[int, str]:
+    """The scheduled products after ``run``: those it saw scheduled, and those of ``before`` it
+    has no news of (neither seen, nor asked for by id and missing: gone from the store; after a
+    listing of every product, ``listed_all``, nothing is left unseen)."""
+    found = dict(run.scheduled)
+    if listed_all:
+        return found
+    asked = set(run.asked_scheduled)
+    for woo_id, when in before.items():
+        if woo_id not in run.seen and woo_id not in asked:
+            found.setdefault(woo_id, when)
+    return found
 
 
 def advance_bookmark(

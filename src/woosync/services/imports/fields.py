@@ -214,9 +214,17 @@ def is_standard_local(name: str) -> bool:
     return name in STANDARD_FIELDS or name in DIMENSION_PARTS
 
 
+SCHEDULED = "future"  # the status of a product the store publishes at its date
+
+
 def unsupported_reason(woo: Mapping[str, Any]) -> str | None:
-    """Why a store product cannot be imported (its type), or ``None`` when it can."""
+    """Why a store product cannot be imported (its type, or it is scheduled), or ``None`` when
+    it can."""
     kind = str(woo.get("type") or "simple")
+    if woo.get("status") == SCHEDULED:
+        when = str(woo.get("date_created_gmt") or "").strip()
+        at = f" at {when} UTC" if when else ""
+        return f"is scheduled: the store publishes it{at}, and an import takes it then"
     if kind in SUPPORTED_TYPES:
         return None
     if kind == "variation" or woo.get("parent_id"):

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from woosync.core.gc_tuning import fewer_gc_passes
 from woosync.core.locks import store_lock
@@ -32,9 +32,14 @@ from woosync.products.variations import VARIABLE
 from woosync.services.connections.lookup import mark_synced
 from woosync.services.imports.bookmark import (
     advance_bookmark,
+    before_store_time,
+    clear_cursor,
     modified_after,
     read_cursor,
+    read_scheduled,
+    still_scheduled,
     woo_gmt,
+    write_scheduled,
 )
 from woosync.services.imports.fetch import (
     attribute_slugs,
@@ -118,9 +123,11 @@ def _run(
     started = clock().monotonic()
     previous: datetime | None = None
     after = request.since
-    if request.incremental:
-        with db.session() as session:
+    with db.session() as session:
+        scheduled = read_scheduled(session, ready.connection_id)
+        if request.incremental:
             previous = read_cursor(session, ready.connection_id)
+    if request.incremental:
         after = modified_after(previous, request.overlap) if previous is not None else None
     leave = kept_out(db, ready.connection_id)
     woo = client if client is not None else client_for(db, ready.connection)
@@ -150,7 +157,7 @@ def _run(
         " (dry run)" if request.dry_run else "",
     )
     try:
-        _fetch_and_write(db, run, request, after, progress)
+        _fetch_and_write(db, run, request, after, progress, scheduled)
     finally:
         if client is None:
             woo.close()
@@ -158,10 +165,23 @@ def _run(
     if not request.dry_run:
         elapsed = timedelta(seconds=clock().monotonic() - started)
         with db.session() as session:
-            if request.incremental and not run.incomplete:
-                cursor = advance_bookmark(
-                    session, ready.connection_id, previous, run.newest, elapsed
+            store_time = woo.store_time
+            if request.incremental and previous and store_time and previous > store_time:
+                # an earlier release moved it to a scheduled product's date
+                clear_cursor(session, ready.connection_id)
+                cursor = None
+                run.warn(
+                    f"the bookmark ({woo_gmt(previous)} UTC) was ahead of the store's clock "
+                    f"({woo_gmt(store_time)} UTC), so this run may have missed edits; it is "
+                    "dropped, and the next incremental import reads every product"
                 )
+            elif request.incremental and not run.incomplete:
+                newest = before_store_time(run.newest, store_time)
+                cursor = advance_bookmark(session, ready.connection_id, previous, newest, elapsed)
+            listed_all = request.ids is None and after is None and not run.incomplete
+            write_scheduled(
+                session, ready.connection_id, still_scheduled(scheduled, run, listed_all)
+            )
             if run.tally.counts["failed"] == 0:
                 mark_synced(session, ready.connection_id)  # a failed run is not a sync
     result = run.tally.result(
@@ -194,8 +214,10 @@ def _fetch_and_write(
     request: ImportRequest,
     after: datetime | None,
     progress: Progress | None,
+    scheduled: Iterable[int] = (),
 ) -> None:
-    """Every page: fetched, mapped, reconciled and written; results handed out per commit."""
+    """Every page: fetched, mapped, reconciled and written; results handed out per commit.
+    ``scheduled``: the store ids earlier runs saw scheduled (an incremental run asks for them)."""
     transaction = PageTransaction(db, run.dry_run, run.deliver)
     # product pages and variation lists share the run's --concurrency: never more in flight
     gate = threading.BoundedSemaphore(request.concurrency)
@@ -205,27 +227,41 @@ def _fetch_and_write(
     ids = request.ids
     phases = progress if isinstance(progress, PhaseProgress) else NO_PROGRESS
     phases.phase(Phase.READING, total=len(ids) if ids else None)  # each page read, then written
+
+    def write(items: list[dict[str, Any]], next_ready: bool) -> None:
+        products = fresh(run, items)
+        with_category_paths(run, products)
+        relinked = sku_less_links(transaction, run.connection_id, products)
+        variations: VariationLists = {}
+        if any(product.get("type") == VARIABLE for product in products):
+            transaction.commit()  # never hold the database while waiting for the store
+            variations = read_variations(
+                run, products, listing, request.concurrency, gate, relinked
+            )
+        if products:
+            slugs = attribute_slugs(run, products)
+            write_page(transaction, run, products, slugs, variations, relinked)
+            del variations  # only this page's variations are held
+        if not next_ready:
+            transaction.commit()  # never hold the database while waiting for the store
+        if progress is not None:
+            progress(len(items))
+
     try:
         for items, next_ready in pages(run.client, params, ids, request.concurrency, run, gate):
-            products = fresh(run, items)
-            with_category_paths(run, products)
-            relinked = sku_less_links(transaction, run.connection_id, products)
-            variations: VariationLists = {}
-            if any(product.get("type") == VARIABLE for product in products):
-                transaction.commit()  # never hold the database while waiting for the store
-                variations = read_variations(
-                    run, products, listing, request.concurrency, gate, relinked
-                )
-            if products:
-                slugs = attribute_slugs(run, products)
-                write_page(transaction, run, products, slugs, variations, relinked)
-                del variations  # only this page's variations are held
-            if not next_ready:
-                transaction.commit()  # never hold the database while waiting for the store
-            if progress is not None:
-                progress(len(items))
+            write(items, next_ready)
             if ids is None and run.expected_total:  # page 1's X-WP-Total: a count and an ETA
                 phases.set_total(run.expected_total)
+        # scheduled products seen by earlier runs: published since, they kept their modified
+        # date, so the incremental window may not list them; they are asked for by id
+        if after is not None and ids is None:
+            run.asked_scheduled = [woo_id for woo_id in scheduled if woo_id not in run.seen]
+        if run.asked_scheduled:
+            everything = list_params(None, fields)
+            for items, next_ready in pages(
+                run.client, everything, run.asked_scheduled, request.concurrency, run, gate
+            ):
+                write(items, next_ready)
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)

@@ -54,6 +54,8 @@ class ImportRun:
     seen: SeenProducts = field(default_factory=SeenProducts)
     seen_variations: SeenProducts = field(default_factory=SeenProducts)  # apart: not in totals
     newest: datetime | None = None
+    scheduled: dict[int, str] = field(default_factory=dict)  # store id -> its date: not yet in
+    asked_scheduled: list[int] = field(default_factory=list)  # earlier runs' ones, asked by id
     expected_total: int = 0
     # Fewer products arrived than the store counted (the listing shifted while it was read): one
     # may have been missed, so an incremental run keeps its bookmark where it was.
