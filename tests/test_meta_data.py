@@ -139,6 +139,13 @@ def test_an_export_after_an_import_sends_nothing(cli: Any, shop: SandboxStore) -
 def test_a_catalog_change_sends_only_that_key(cli: Any, shop: SandboxStore) -> None:
     assert cli("products", "edit", "TEE-M", "--custom", "wholesale=14.50").exit_code == 0
     assert cli("products", "edit", "MUG", "--custom", "brand=Acme Co").exit_code == 0
+    plan = run_json(cli, "export", "--all", "--partial", "--dry-run")
+    changes = {p["sku"]: p.get("fields") for p in plan["products"] if p["action"] == "update"}
+    assert changes == {
+        "MUG": [{"field": "brand", "wooField": "meta:brand", "old": "Acme", "new": "Acme Co"}]
+    }
+    variations = {v["sku"]: v["fields"] for v in plan["variations"] if v["action"] == "update"}
+    assert variations == {"TEE-M": ["wholesale"]}
     assert sent(cli, run_json(cli, "export", "--all", "--partial")) == {
         "MUG": ["brand"],
         "TEE-M": ["wholesale"],

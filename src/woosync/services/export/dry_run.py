@@ -60,7 +60,7 @@ def planned(run: Run, item: Item) -> PlannedProduct:
     changes = tuple(
         FieldChange(
             field=run.by_key[key].field,
-            woo_field=run.by_key[key].woo,
+            woo_field=_woo_name(run.by_key[key]),
             old=(store or {}).get(key) if item.action == UPDATE else None,
             new=item.values.get(key),
         )
@@ -262,3 +262,8 @@ def plan_export(
         tuple(variations.variations),
         tuple(variations.pruned),
     )
+
+
+def _woo_name(target: sync_targets.Target) -> str:
+    """Where a field goes, as a mapping names it (``meta:KEY`` for a meta data key)."""
+    return target.key if target.kind == sync_targets.META else target.woo
