@@ -82,6 +82,17 @@ def before_store_time(newest: datetime | None, store_time: datetime | None) -> d
     return newest
 
 
+# How far a bookmark may be ahead of the store's Date header before it is taken for one moved to
+# a scheduled product's date: a proxy or CDN in front of the store may run on a clock a little
+# behind PHP's, whose dates the bookmark comes from.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+def ahead(cursor: datetime, store_time: datetime) -> bool:
+    """Whether a bookmark is past the store's clock (beyond :data:`CLOCK_TOLERANCE`)."""
+    return cursor > store_time + CLOCK_TOLERANCE
+
+
 def _row(session: Session, connection_id: int, name: str) -> SyncCursor | None:
     return session.exec(
         select(SyncCursor).where(SyncCursor.connection_id == connection_id, SyncCursor.name == name)

@@ -32,6 +32,7 @@ from woosync.products.variations import VARIABLE
 from woosync.services.connections.lookup import mark_synced
 from woosync.services.imports.bookmark import (
     advance_bookmark,
+    ahead,
     before_store_time,
     clear_cursor,
     modified_after,
@@ -166,7 +167,7 @@ def _run(
         elapsed = timedelta(seconds=clock().monotonic() - started)
         with db.session() as session:
             store_time = woo.store_time
-            if request.incremental and previous and store_time and previous > store_time:
+            if request.incremental and previous and store_time and ahead(previous, store_time):
                 # an earlier release moved it to a scheduled product's date
                 clear_cursor(session, ready.connection_id)
                 cursor = None
