@@ -158,7 +158,8 @@ def _apply_stock(record: dict[str, Any], body: dict[str, Any]) -> None:
     if "stock_quantity" in body:  # wc_stock_amount(): a null (or blank) quantity is 0
         value = body["stock_quantity"]
         record["stock_quantity"] = 0 if value in (None, "") else to_int(value)
-    if "inventory_delta" in body and record["manage_stock"]:
+    # a quantity and a change together: the quantity wins (WooCommerce 11.0.1, checked)
+    if "inventory_delta" in body and "stock_quantity" not in body and record["manage_stock"]:
         record["stock_quantity"] = (record["stock_quantity"] or 0) + to_int(body["inventory_delta"])
     if "low_stock_amount" in body:
         value = body["low_stock_amount"]
