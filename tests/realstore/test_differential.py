@@ -44,6 +44,7 @@ VALUE_KEYS = frozenset(
         "description",
         "slug",
         "key",
+        "stock_quantity",
     }
 )
 # lists that differ by nature, compared only as lists
@@ -178,6 +179,7 @@ def scenario(
     yield from field_steps(api)
     yield from meta_steps(api)
     yield from schedule_steps(api)
+    yield from stock_change_steps(api)
     yield "force delete", api("DELETE", f"/products/{first}", params={"force": "true"})
     yield "delete again", api("DELETE", f"/products/{first}", params={"force": "true"})
 
@@ -258,6 +260,44 @@ def field_steps(api: Request) -> Iterator[tuple[str, Answer]]:
     yield "draft, listed as an import lists", api("GET", "/products", params=listing)
     yield "draft, found by its sku", api("GET", "/products", params={"sku": "DIFF-F"})
     yield "read back", api("GET", f"/products/{product}", params={"context": "edit"})
+
+
+def stock_change_steps(api: Request) -> Iterator[tuple[str, Answer]]:
+    """``inventory_delta``, the relative stock change an export sends: added to the quantity;
+    a quantity sent beside it wins; ignored where stock is not managed; on variations too."""
+    made = api("POST", "/products", json={
+        "name": "Diff Stock", "sku": "DIFF-STOCK", "manage_stock": True, "stock_quantity": 10
+    })  # fmt: skip
+    path = f"/products/{made.body.get('id') if isinstance(made.body, dict) else 0}"
+    yield "stock changed by a delta", api("PUT", path, json={"inventory_delta": -3})
+    yield "a delta as text", api("PUT", path, json={"inventory_delta": "2"})
+    yield "a delta below zero", api("PUT", path, json={"inventory_delta": -20})
+    yield "a delta beside a quantity", api("PUT", path, json={
+        "inventory_delta": 5, "stock_quantity": 50
+    })  # fmt: skip
+    yield "a delta in a batch", api("POST", "/products/batch", json={
+        "update": [{"id": int(path.rsplit("/", 1)[1]), "inventory_delta": 1}]
+    })  # fmt: skip
+    yield "stock not managed", api("PUT", path, json={"manage_stock": False})
+    yield "a delta where stock is not managed", api("PUT", path, json={"inventory_delta": 4})
+    yield "a delta turning stock on", api("PUT", path, json={
+        "inventory_delta": 4, "manage_stock": True
+    })  # fmt: skip
+    cap = api("POST", "/products", json={
+        "name": "Diff Stock Tee", "type": "variable",
+        "attributes": [{"name": "Size", "options": ["S"], "variation": True}],
+    }).body  # fmt: skip
+    route = f"/products/{cap.get('id')}/variations"
+    made = api("POST", route, json={
+        "manage_stock": True, "stock_quantity": 5, "attributes": [{"name": "Size", "option": "S"}]
+    })  # fmt: skip
+    variation = made.body.get("id") if isinstance(made.body, dict) else 0
+    yield "variation stock changed by a delta", api("PUT", f"{route}/{variation}", json={
+        "inventory_delta": -2
+    })  # fmt: skip
+    yield "variation delta in a batch", api("POST", f"{route}/batch", json={
+        "update": [{"id": variation, "inventory_delta": 3}]
+    })  # fmt: skip
 
 
 def schedule_steps(api: Request) -> Iterator[tuple[str, Answer]]:

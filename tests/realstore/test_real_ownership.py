@@ -264,3 +264,54 @@ def test_orders_placed_in_the_store_reach_the_catalog_by_an_incremental_import(
     store.mark()
     as_json(cli("--json", "export", "--all", "--partial"))
     assert store.write_requests() == []
+
+
+def test_an_order_placed_between_import_and_export_is_not_overwritten(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """The cron job imports, a customer orders, then the export goes out with a delivery the
+    shop owner booked in the catalog: the export sends the delivery as a change
+    (``inventory_delta``), so the store keeps the order, and the next import brings it in."""
+    store = real_connection
+    catalog = tmp_path / "stock.yaml"
+    catalog.write_text(
+        "- {sku: RO-POT, name: Pot, price: '6.00', manage_stock: true, stock_quantity: 10}\n"
+        "- sku: RO-HAT\n  name: Hat\n  type: variable\n  attributes: {Size: [S, M]}\n"
+        "  variations:\n"
+        "    - {sku: RO-HAT-S, attributes: {Size: S}, price: '9.00', manage_stock: true,"
+        " stock_quantity: 6}\n"
+        "    - {sku: RO-HAT-M, attributes: {Size: M}, price: '9.00'}\n"
+    )
+    assert cli("products", "load", str(catalog)).exit_code == 0
+    fields = "name, sku, price, Size, manage_stock, stock_quantity"
+    assert cli("mappings", "apply", str(mapping(tmp_path, fields))).exit_code == 0
+    assert as_json(cli("--json", "export", "--all"))["failedCount"] == 0
+    as_json(cli("--json", "import", "--incremental", "--update-existing"))
+    [pot] = store_products_with_sku(store, "RO-POT")
+    [hat_s] = store_products_with_sku(store, "RO-HAT-S")
+    order = {
+        "status": "processing",
+        "set_paid": True,
+        "line_items": [
+            {"product_id": pot["id"], "quantity": 2},
+            {"product_id": hat_s["parent_id"], "variation_id": hat_s["id"], "quantity": 1},
+        ],
+    }
+    with store.api() as api:
+        assert api.post("/orders", json=order).status_code == 201
+    for sku, delivered in (("RO-POT", "15"), ("RO-HAT-S", "10")):  # +5 and +4 delivered
+        assert cli("products", "edit", sku, "--stock-quantity", delivered).exit_code == 0
+
+    sent = as_json(cli("--json", "export", "--all", "--partial"))
+
+    assert sent["failedCount"] == 0
+    [pot] = store_products_with_sku(store, "RO-POT")
+    [hat_s] = store_products_with_sku(store, "RO-HAT-S")
+    assert (pot["stock_quantity"], hat_s["stock_quantity"]) == (13, 9)  # the order kept
+    taken = as_json(cli("--json", "import", "--incremental", "--update-existing"))
+    assert taken["conflictCount"] == 0, taken["conflicts"]
+    assert as_json(cli("--json", "products", "show", "RO-POT"))["stock_quantity"] == 13
+    assert as_json(cli("--json", "products", "show", "RO-HAT-S"))["stock_quantity"] == 9
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []

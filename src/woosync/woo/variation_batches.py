@@ -9,7 +9,8 @@ the rules product batches follow:
 - a request that failed in a way that may have been applied (a timeout, a dropped connection,
   5xx, 429) is never resent blindly: before a create goes again, the parent's variations are
   listed and a variation with its SKU (or, without a SKU, its option set) is taken as the
-  create's answer; updates are resent (they are idempotent); a delete already applied answers
+  create's answer; updates are resent (idempotent: a stock change by `inventory_delta` goes again
+  as the quantity it makes); a delete already applied answers
   "invalid id" on the resend and counts as done;
 - a lone write whose request keeps failing is given up after :data:`MAX_SINGLE_ATTEMPTS`; after
   :data:`MAX_FAILURE_STREAK` failed requests in a row every write still waiting is given up;
@@ -226,6 +227,7 @@ class _VariationRun:
                 answer = answers[index] if index < len(answers) else None
                 if answer is None:  # the answer lacks it: as good as lost
                     pending.maybe_landed = pending.write.action == "create"
+                    pending.write = pending.write.resendable()
                     pending.attempts += 1
                     if pending.attempts >= MAX_SINGLE_ATTEMPTS:
                         outcomes.append(self._lost_for_good(parent_id, pending, _missing_answer()))
@@ -311,6 +313,7 @@ class _VariationRun:
         for pending in chunk:
             if status != 413 and pending.write.action == "create":
                 pending.maybe_landed = True  # look it up before it goes again
+            pending.write = pending.write.resendable()  # a stock change is not applied twice
             if len(chunk) == 1 and status != 429:  # refused for now is not a failed attempt
                 pending.attempts += 1
             if pending.attempts >= MAX_SINGLE_ATTEMPTS:

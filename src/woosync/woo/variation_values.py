@@ -10,7 +10,7 @@ on every run, loads the HTTP client only when it sends something.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from woosync.woo.models import ItemError
@@ -18,6 +18,7 @@ from woosync.woo.models import ItemError
 BatchKind = Literal["create", "update", "delete"]
 
 VARIATION = "variation"
+INVENTORY_DELTA = "inventory_delta"  # a relative stock change (added to the store's quantity)
 
 OptionSet = frozenset[tuple[str, str]]
 
@@ -90,7 +91,10 @@ class VariationWrite:
     ``payload`` is the variation's JSON (without ``id``). ``sku`` and ``options``
     (``{attribute: option}``, a global attribute by its ``pa_`` slug, a local one by its name) are
     what a lost create is recognised by. ``tag`` is the
-    caller's own reference (a local product id, say), handed back untouched.
+    caller's own reference (a local product id, say), handed back untouched. An update whose
+    payload changes the stock by ``inventory_delta`` gives ``stock_quantity``, the quantity that
+    change makes: a write sent again after a request that may have been applied carries it
+    instead, so a change is never applied twice (:meth:`resendable`).
     """
 
     parent_id: int
@@ -100,12 +104,22 @@ class VariationWrite:
     sku: str = ""
     options: Mapping[str, str] = field(default_factory=dict)
     tag: int = 0
+    stock_quantity: int | None = None
 
     def __post_init__(self) -> None:
         if self.action not in ("create", "update", "delete"):
             raise ValueError(f"action must be create, update or delete, not {self.action!r}")
         if self.action != "create" and not self.variation_id:
             raise ValueError(f"a variation {self.action} needs the variation's id")
+
+    def resendable(self) -> VariationWrite:
+        """This write as it goes again after a request that may have been applied: a stock
+        change (``inventory_delta``) becomes the quantity it makes (the same either way)."""
+        if INVENTORY_DELTA not in self.payload:
+            return self
+        payload = {k: v for k, v in self.payload.items() if k != INVENTORY_DELTA}
+        payload["stock_quantity"] = self.stock_quantity
+        return replace(self, payload=payload, stock_quantity=None)
 
     @property
     def option_set(self) -> OptionSet:

@@ -19,6 +19,7 @@ from woosync.core.errors import param
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
+from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
 
@@ -250,6 +251,8 @@ def build(run: Run, item: Item) -> None:
         body["status"] = item.values.get("status") or "publish"
     elif item.action == CREATE and item.unpublished:  # never published where the catalog is not
         body["status"] = item.unpublished
+    elif item.action == UPDATE and not item.relinked:  # a sale made since stays (sync.stock)
+        stock.as_change(body, item.known.previous)
     item.payload = body
 
 

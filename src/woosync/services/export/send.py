@@ -25,6 +25,7 @@ from woosync.core.timeutil import clock, utcnow
 from woosync.services.export import book, decide, match
 from woosync.services.export.images import ImageClaims, forget_images, recover_images
 from woosync.services.export.state import CREATE, UPDATE, Item, Run
+from woosync.services.sync import stock
 from woosync.woo import BatchResult
 from woosync.woo.errors import WooAuthError, WooHTTPError, WooTransportError
 
@@ -300,6 +301,7 @@ class Sender:
                 if answer is None:  # not in the answer: treat like a lost answer
                     item.message = "the store's batch answer has no entry for this product"
                     (unknown_creates if item.action == CREATE else again).append(item)
+                    _resendable(item)
                     continue
                 error = answer.get("error")
                 trashed = answer.get("status") == "trash" and item.action == UPDATE
@@ -361,6 +363,8 @@ class Sender:
         updates = [i for i in chunk if i.action == UPDATE and not i.done]
         if status != 413:
             recover_images(self.run, updates)
+        for item in updates:
+            _resendable(item)
         again += updates
         for item in again:
             if len(chunk) == 1:
@@ -393,3 +397,10 @@ def _srcs(item: Item) -> list[str]:
     """The image URLs the item's body sends by ``src``."""
     images = (item.payload or {}).get("images") or ()
     return [str(image["src"]) for image in images if "src" in image]
+
+
+def _resendable(item: Item) -> None:
+    """An update going again after a request that may have landed: its stock change becomes the
+    quantity itself (``sync.stock``), which is the same whether the first request landed or not."""
+    if item.action == UPDATE and item.payload is not None:
+        stock.as_quantity(item.payload, item.values.get(stock.KEY))

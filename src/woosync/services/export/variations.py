@@ -52,6 +52,7 @@ from woosync.services.export.variation_results import (
     excluded_of,
 )
 from woosync.services.export.variation_send import VariationSender
+from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
 from woosync.woo import VariationWrite
 from woosync.woo.api_limits import MAX_BATCH
@@ -359,6 +360,9 @@ class VariationExport:
             status = unpublished(getattr(row, "status", None))
             if status is not None:  # a disabled (private) variation stays so
                 body["status"] = status
+        quantity = body.get(stock.KEY)
+        if action != "create":  # a sale made since stays (sync.stock)
+            stock.as_change(body, variation.previous)
         variation.keys = keys
         return VariationWrite(
             variation.family.woo_id,
@@ -368,4 +372,5 @@ class VariationExport:
             sku=str(row.sku or ""),
             options=variation.options,
             tag=int(row.id),
+            stock_quantity=quantity if stock.DELTA in body else None,
         )

@@ -37,6 +37,7 @@ from woosync.core.fields import (
     meta_key,
 )
 from woosync.products.categories import category_leaf
+from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.prints import catalog_print as catalog_print  # where it was first
 from woosync.services.sync.prints import store_print as store_print
@@ -144,6 +145,10 @@ def echoes_after_write(
             sent_value = payload.get(target.woo)
             if sent_value is not None and answer.get(target.woo) == sent_value:
                 same = type(answer.get(target.woo)) is type(sent_value)
+            elif key == stock.KEY and stock.DELTA in payload:
+                # sent as a change: a quantity other than the catalog's is the store's own sales
+                # since, which the next import must take as the store's edit, not as an echo
+                same = True
             else:
                 same = _answered_as_sent(target, answer, payload, None, sources, slug_ids)
         else:
