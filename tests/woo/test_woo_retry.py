@@ -155,6 +155,18 @@ def test_put_and_delete_are_retried(
     assert client.stats.by_method == {"PUT": 2, "DELETE": 2}
 
 
+def test_a_put_changing_stock_by_a_delta_is_not_replayed(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
+) -> None:
+    """``inventory_delta`` is added to the store's quantity: a PUT whose answer was lost may
+    have been applied, and sent again it would count the change twice."""
+    httpx_mock.add_exception(httpx.ReadTimeout("timed out"))
+
+    with pytest.raises(WooTimeoutError):
+        make_client().put("/products/1", {"inventory_delta": -2})
+    assert len(httpx_mock.get_requests()) == 1
+
+
 def test_refused_connections_are_retried_then_reported(
     httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
 ) -> None:

@@ -178,6 +178,8 @@ class Transport:
     ) -> tuple[httpx.Response, Any]:
         method = method.upper()
         retriable = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        if isinstance(json, dict) and "inventory_delta" in json:
+            retriable = False  # a relative stock change must not be applied twice
         shown = ShownURL(url, params)  # redacted only if a log line or an error shows it
         attempts = itertools.count(1)
         signature: str | None = None
