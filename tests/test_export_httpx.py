@@ -149,19 +149,30 @@ def test_partial_sends_only_the_changed_price(db: Database, fake: FakeWoo) -> No
     assert fake.products[woo_id]["description"] == "Long text"
 
 
-def test_empty_local_values_never_wipe_the_store_unless_allowed(
+def test_an_empty_value_clears_only_what_the_catalog_held_there(
     db: Database, fake: FakeWoo
 ) -> None:
+    """A description the catalog sent and has since emptied is cleared in the store; one the
+    store had on its own (a product adopted by its SKU) is never wiped, unless allowed."""
     conn = add_connection(db)
-    [pid] = add_products(db, [tee("A", description="Keep me")])
+    fake.create({"name": "B", "sku": "B", "description": "The store's own"})
+    sent, adopted = add_products(db, [tee("A", description="Keep me"), tee("B")])
     fields = ["name", "sku", "description"]
-    run(db, conn, product_ids=[pid], fields=fields)
-    edit_product(db, pid, description=None)
+    run(db, conn, product_ids=[sent, adopted], fields=fields)
+    edit_product(db, sent, description=None)
     fake.requests.clear()
-    run(db, conn, product_ids=[pid], fields=fields)
-    assert "description" not in fake.writes()[0]["update"][0]
+
+    run(db, conn, product_ids=[sent, adopted], fields=fields, partial=True)
+
+    [write] = fake.writes()
+    assert [(u["id"], u.get("description")) for u in write["update"]] == [
+        (fake.by_sku("A")[0]["id"], "")
+    ]
+    assert fake.by_sku("B")[0]["description"] == "The store's own"
     fake.requests.clear()
-    run(db, conn, product_ids=[pid], fields=fields, partial=True, allow_empty=["description"])
+    run(db, conn, product_ids=[sent, adopted], fields=fields, partial=True)
+    assert fake.writes() == []  # cleared once
+    run(db, conn, product_ids=[adopted], fields=fields, partial=True, allow_empty=["description"])
     assert fake.writes()[0]["update"][0]["description"] == ""
 
 

@@ -187,16 +187,33 @@ def test_an_edit_on_both_sides_is_a_conflict_and_overwrites_neither(
     assert custom_fields(cli, "TEE-S") == {"wholesale": "17.00"}
 
 
-def test_allow_empty_clears_the_key_in_the_store(cli: Any, shop: SandboxStore) -> None:
+def test_a_field_emptied_in_the_catalog_is_emptied_in_the_store(
+    cli: Any, shop: SandboxStore
+) -> None:
     assert cli("products", "edit", "MUG", "--unset", "erp").exit_code == 0
-    assert sent(cli, run_json(cli, "export", "--products", "1", "--partial")) == {}  # never wipes
-    assert meta(shop, "MUG")["_erp_id"] == "1234"
+    assert cli("products", "edit", "TEE-M", "--unset", "wholesale").exit_code == 0
 
-    run_json(cli, "export", "--products", "1", "--partial", "--allow-empty", "erp")
+    assert sent(cli, run_json(cli, "export", "--all", "--partial")) == {
+        "MUG": ["erp"],
+        "TEE-M": ["wholesale"],
+    }
 
     assert meta(shop, "MUG")["_erp_id"] == ""
+    assert meta(shop, "TEE-M")["_wholesale_price"] == ""
+    assert sent(cli, run_json(cli, "export", "--all", "--partial")) == {}  # once
     run_json(cli, "import", "--update-existing")
     assert "erp" not in custom_fields(cli, "MUG")
+    assert sent(cli, run_json(cli, "export", "--all", "--partial")) == {}
+
+
+def test_allow_empty_empties_a_key_the_catalog_never_sent(cli: Any, shop: SandboxStore) -> None:
+    edit_meta(shop, "TEE", "_erp_id", "99")  # the store's own: the catalog's TEE has no erp
+    run_json(cli, "export", "--all")  # a full export: every field, but no empty value
+    assert meta(shop, "TEE")["_erp_id"] == "99"
+
+    run_json(cli, "export", "--all", "--partial", "--allow-empty", "erp")
+
+    assert meta(shop, "TEE")["_erp_id"] == ""
 
 
 def test_an_import_mapping_takes_meta_into_a_custom_field(

@@ -17,6 +17,7 @@ from typing import Any
 from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
 from woosync.services.export import decide, notices, records
+from woosync.services.export.clears import is_blank
 from woosync.services.export.records import SyncColumns, write_sync_columns
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -29,6 +30,7 @@ from woosync.services.export.results import (
 )
 from woosync.services.export.results import UNCHANGED as NO_CHANGE
 from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
+from woosync.services.sync import clears as held
 from woosync.services.sync import echoes as sync_echoes
 from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
@@ -131,6 +133,9 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     previous.update({key: current[key] for key in sent if key in current})
     if stock.KEY in sent:  # the quantity itself, for sales in several stores (sync.stock)
         stock.remember(previous, item.values.get(stock.KEY))
+    values = item.values  # which values the store now holds from the catalog (sync.clears)
+    held.note(previous, [k for k in sent if not is_blank(values.get(k))], True)
+    held.note(previous, [k for k in sent if is_blank(values.get(k))], False)
     known.previous = previous
     attributes = answer.get("attributes")
     if isinstance(attributes, list):

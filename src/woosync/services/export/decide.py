@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from woosync.core.errors import param
+from woosync.services.export import clears
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
@@ -63,7 +64,12 @@ def prints(run: Run, item: Item) -> dict[str, str]:
 
 
 def decide_linked(run: Run, item: Item) -> None:
-    """A product linked to a store product: update it (with ``partial``, only what changed)."""
+    """A product linked to a store product: update it (with ``partial``, only what changed). A
+    field the catalog emptied since it held it with this store is cleared there (``clears``)."""
+    emptied = clears.cleared(run.targets, item.values, item.known.previous)
+    if emptied:
+        item.values = {**item.values, **emptied}
+        item.prints = None
     if not run.options.partial:
         item.keys = run.all_keys(item)
         item.action = UPDATE

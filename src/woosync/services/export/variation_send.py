@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
 from woosync.services.export import notices
+from woosync.services.export.clears import is_blank
 from woosync.services.export.images import VariationImageClaims
 from woosync.services.export.records import RETRY_STATUSES, SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
@@ -34,6 +35,7 @@ from woosync.services.export.variation_results import (
     pruned_variation,
     refusal_message,
 )
+from woosync.services.sync import clears as held
 from woosync.services.sync import echoes as sync_echoes
 from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
@@ -187,6 +189,9 @@ class VariationSender:
         previous = {**variation.previous, **{k: variation.prints[k] for k in keys}}
         if stock.KEY in keys:  # the quantity itself, for sales in several stores (sync.stock)
             stock.remember(previous, variation.values.get(stock.KEY))
+        values = variation.values  # which values the store now holds from the catalog
+        held.note(previous, [k for k in keys if not is_blank(values.get(k))], True)
+        held.note(previous, [k for k in keys if is_blank(values.get(k))], False)
         fields = self._fields_of(keys)
         created = outcome.write.action == "create" and not outcome.recovered
         if created:

@@ -25,6 +25,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from woosync.db.engine import Database
+from woosync.services.export import clears
 from woosync.services.export.images import adopt_variation_image
 from woosync.services.export.match import gone_again
 from woosync.services.export.payload import MissingRefError
@@ -222,6 +223,10 @@ class VariationExport:
         values, prints, options = self.values.of(row)
         sync = family.syncs.get(int(row.id))
         previous = dict(getattr(sync, "exported_values", None) or {})
+        emptied = clears.cleared(self.targets, values, previous)  # emptied in the catalog
+        for key, value in emptied.items():
+            values[key] = value
+            prints[key] = sync_targets.fingerprint(self.values.kinds[key], value)
         woo_id = int(getattr(sync, "woo_product_id", 0) or 0)
         last = getattr(sync, "last_exported_at", None)
         conflicts = frozenset(getattr(sync, "conflicts", None) or ())

@@ -22,7 +22,7 @@ from woosync.db.models import ProductSync
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
 from woosync.services.imports.reconcile import first_sync
-from woosync.services.sync import stock
+from woosync.services.sync import clears, stock
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
 
@@ -87,6 +87,8 @@ def queue_sync(
             for key in reconciled.conflicts:
                 base.pop(key, None)
             conflicts = reconciled.conflicts or None
+            # the catalog holds what came in; what it held before is its own (sync.clears)
+            clears.note(base, [key for key in reconciled.taken if key in base], True)
         else:  # new: the owned fields the fingerprints lack, as the next import would take them
             first = first_sync(
                 woo,
@@ -98,6 +100,7 @@ def queue_sync(
             if first is not None:
                 base.update(first.base)
                 echoes = first.echoes or None
+            clears.note(base, [k for k in base if clears.is_key(k)], True)  # new: all the store's
         stock.remember(base, woo.get(stock.KEY))  # as the store holds it (sync.stock)
     if known:
         base = {**base, **known}

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from woosync.services.sync import stock
+from woosync.services.sync import clears, stock
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.echoes import compact_echoes
 from woosync.services.sync.prints import NOTHING, catalog_print
@@ -169,6 +169,7 @@ def _added_up(result: Reconciled, state: FieldState) -> bool:
     result.base[key] = catalog_print(state.target, store)
     result.echoes[key] = state.store_print
     stock.remember(result.base, store)
+    clears.note(result.base, [key], True)
     state.store_value = total  # what comes into the catalog
     return True
 
@@ -214,5 +215,6 @@ def _take(result: Reconciled, state: FieldState, empty: str) -> None:
     else:
         result.base[key] = landed
         result.echoes[key] = state.store_print
+    clears.note(result.base, [key], landed != empty)  # the catalog holds the store's value
     if key == stock.KEY:
         stock.remember(result.base, state.store_value)

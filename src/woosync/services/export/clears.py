@@ -1,0 +1,43 @@
+"""The fields an export clears in a store: those the catalog held in step with it and has since
+emptied (:mod:`woosync.services.sync.clears` keeps which). An empty value the catalog never held
+with that store is still never sent (``--allow-empty`` sends it on purpose)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from woosync.services.export.plan import empty_value
+from woosync.services.sync import clears
+from woosync.services.sync import targets as sync_targets
+
+
+def cleared(
+    targets: Sequence[sync_targets.Target], values: Mapping[str, Any], base: Mapping[str, str]
+) -> dict[str, Any]:
+    """Key -> the value that clears it, for each target the catalog emptied since it held it
+    with this store. A yes/no field has no empty value (``False`` is one), nor has a number
+    (WooCommerce would make it 0): they are left alone."""
+    keys = clears.held(base)
+    if not keys:
+        return {}
+    found: dict[str, Any] = {}
+    for target in targets:
+        key = target.key
+        if key not in keys or key in values or key not in base:
+            continue
+        if target.kind == sync_targets.SCALAR and target.woo in sync_targets.BOOL_FIELDS:
+            continue
+        value = empty_value(target)
+        if value is not None:
+            found[key] = value
+    return found
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a value sent clears its field (what :func:`cleared` and ``--allow-empty`` send)."""
+    if value is None or value == "" or value == []:
+        return True
+    if isinstance(value, Mapping):
+        return all(is_blank(part) for part in value.values())
+    return False
