@@ -315,3 +315,40 @@ def test_an_order_placed_between_import_and_export_is_not_overwritten(
     store.mark()
     as_json(cli("--json", "export", "--all", "--partial"))
     assert store.write_requests() == []
+
+
+def test_a_sale_ended_early_in_the_catalog_ends_in_the_store(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """Fields emptied in the catalog (a product's sale price and tags, a variation's sale price)
+    are emptied in the store by the next partial export; the import after finds nothing new."""
+    store = real_connection
+    catalog = tmp_path / "sale.yaml"
+    catalog.write_text(
+        "- {sku: RO-VASE, name: Vase, price: '30.00', sale_price: '25.00', tags: [spring]}\n"
+        "- sku: RO-SOCK\n  name: Sock\n  type: variable\n  attributes: {Size: [S, M]}\n"
+        "  variations:\n"
+        "    - {sku: RO-SOCK-S, attributes: {Size: S}, price: '5.00', sale_price: '4.00'}\n"
+        "    - {sku: RO-SOCK-M, attributes: {Size: M}, price: '5.00'}\n"
+    )
+    assert cli("products", "load", str(catalog)).exit_code == 0
+    fields = "name, sku, price, sale_price, tags, Size"
+    assert cli("mappings", "apply", str(mapping(tmp_path, fields))).exit_code == 0
+    assert as_json(cli("--json", "export", "--all"))["failedCount"] == 0
+    for unset in (("RO-VASE", "sale_price", "tags"), ("RO-SOCK-S", "sale_price")):
+        flags = [part for name in unset[1:] for part in ("--unset", name)]
+        edited = cli("products", "edit", unset[0], *flags)
+        assert edited.exit_code == 0, edited.stderr
+
+    sent = as_json(cli("--json", "export", "--all", "--partial"))
+
+    assert sent["failedCount"] == 0
+    [vase] = store_products_with_sku(store, "RO-VASE")
+    [sock_s] = store_products_with_sku(store, "RO-SOCK-S")
+    assert (vase["sale_price"], vase["price"], vase["tags"]) == ("", "30.00", [])
+    assert (sock_s["sale_price"], sock_s["price"]) == ("", "5.00")
+    taken = as_json(cli("--json", "import", "--update-existing"))
+    assert (taken["updatedCount"], taken["conflictCount"]) == (0, 0), taken["products"]
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
