@@ -134,8 +134,8 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     if stock.KEY in sent:  # the quantity itself, for sales in several stores (sync.stock)
         stock.remember(previous, item.values.get(stock.KEY))
     values = item.values  # which values the store now holds from the catalog (sync.clears)
-    held.note(previous, [k for k in sent if not is_blank(values.get(k))], True)
-    held.note(previous, [k for k in sent if is_blank(values.get(k))], False)
+    blank = [k for k in sent if is_blank(values.get(k))]
+    held.note(previous, holds=sent.difference(blank), drops=blank)
     known.previous = previous
     attributes = answer.get("attributes")
     if isinstance(attributes, list):

@@ -18,13 +18,14 @@ def cleared(
     """Key -> the value that clears it, for each target the catalog emptied since it held it
     with this store. A yes/no field has no empty value (``False`` is one), nor has a number
     (WooCommerce would make it 0): they are left alone."""
-    keys = clears.held(base)
-    if not keys:
+    missing = [t for t in targets if t.key not in values and t.key in base]
+    if not missing:  # the common case: every value there (the mark is not even read)
         return {}
+    keys = clears.held(base)
     found: dict[str, Any] = {}
-    for target in targets:
+    for target in missing:
         key = target.key
-        if key not in keys or key in values or key not in base:
+        if key not in keys:
             continue
         if target.kind == sync_targets.SCALAR and target.woo in sync_targets.BOOL_FIELDS:
             continue

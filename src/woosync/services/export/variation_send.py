@@ -190,8 +190,8 @@ class VariationSender:
         if stock.KEY in keys:  # the quantity itself, for sales in several stores (sync.stock)
             stock.remember(previous, variation.values.get(stock.KEY))
         values = variation.values  # which values the store now holds from the catalog
-        held.note(previous, [k for k in keys if not is_blank(values.get(k))], True)
-        held.note(previous, [k for k in keys if is_blank(values.get(k))], False)
+        blank = [k for k in keys if is_blank(values.get(k))]
+        held.note(previous, holds=set(keys).difference(blank), drops=blank)
         fields = self._fields_of(keys)
         created = outcome.write.action == "create" and not outcome.recovered
         if created:

@@ -88,7 +88,7 @@ def queue_sync(
                 base.pop(key, None)
             conflicts = reconciled.conflicts or None
             # the catalog holds what came in; what it held before is its own (sync.clears)
-            clears.note(base, [key for key in reconciled.taken if key in base], True)
+            clears.note(base, holds=[key for key in reconciled.taken if key in base])
         else:  # new: the owned fields the fingerprints lack, as the next import would take them
             first = first_sync(
                 woo,
@@ -100,7 +100,7 @@ def queue_sync(
             if first is not None:
                 base.update(first.base)
                 echoes = first.echoes or None
-            clears.note(base, [k for k in base if clears.is_key(k)], True)  # new: all the store's
+            clears.note(base, holds=[k for k in base if clears.is_key(k)])  # new: all the store's
         stock.remember(base, woo.get(stock.KEY))  # as the store holds it (sync.stock)
     if known:
         base = {**base, **known}

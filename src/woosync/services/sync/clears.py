@@ -9,10 +9,14 @@ base is a value the catalog held (``exported_values[MARK]``, a JSON list): an ex
 it sent with a value and unmarks those it sent empty; an import marks what came into the catalog
 and a new product's fields, and unmarks what the store emptied. A store product adopted by SKU
 has none marked until a value goes out or comes in.
+
+A run's records hold the same few lists (one per set of exported fields): each is read and
+written once per run (remembered), not once per product.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping, MutableMapping
 
@@ -22,23 +26,16 @@ MARK = "#held"  # beside the fingerprints in ``exported_values``: the keys the c
 def held(base: Mapping[str, str]) -> frozenset[str]:
     """The keys whose base is a value the catalog held."""
     text = base.get(MARK)
-    if not text:
-        return frozenset()
-    try:
-        found = json.loads(text)
-    except ValueError:
-        return frozenset()
-    return frozenset(str(key) for key in found) if isinstance(found, list) else frozenset()
+    return _read(text) if text else frozenset()
 
 
-def note(base: MutableMapping[str, str], keys: Iterable[str], holds: bool) -> None:
-    """Mark ``keys`` as held by the catalog (``holds``), or unmark them."""
-    before = held(base)
-    after = before | set(keys) if holds else before - set(keys)
-    if after == before:
-        return
-    if after:
-        base[MARK] = json.dumps(sorted(after), ensure_ascii=False, separators=(",", ":"))
+def note(
+    base: MutableMapping[str, str], holds: Iterable[str] = (), drops: Iterable[str] = ()
+) -> None:
+    """Mark the keys ``holds`` as held by the catalog and unmark ``drops``."""
+    text = _marked(base.get(MARK) or "", frozenset(holds), frozenset(drops))
+    if text:
+        base[MARK] = text
     else:
         base.pop(MARK, None)
 
@@ -46,3 +43,21 @@ def note(base: MutableMapping[str, str], keys: Iterable[str], holds: bool) -> No
 def is_key(key: str) -> bool:
     """Whether a key of ``exported_values`` is a target's (not the mark, nor a kept quantity)."""
     return not key.startswith("#") and not key.endswith("#")
+
+
+@functools.lru_cache(maxsize=1024)
+def _read(text: str) -> frozenset[str]:
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return frozenset()
+    return frozenset(str(key) for key in found) if isinstance(found, list) else frozenset()
+
+
+@functools.lru_cache(maxsize=1024)
+def _marked(text: str, holds: frozenset[str], drops: frozenset[str]) -> str:
+    before = _read(text) if text else frozenset()
+    after = (before | holds) - drops
+    if after == before:
+        return text
+    return json.dumps(sorted(after), ensure_ascii=False, separators=(",", ":")) if after else ""

@@ -169,7 +169,7 @@ def _added_up(result: Reconciled, state: FieldState) -> bool:
     result.base[key] = catalog_print(state.target, store)
     result.echoes[key] = state.store_print
     stock.remember(result.base, store)
-    clears.note(result.base, [key], True)
+    clears.note(result.base, holds=[key])
     state.store_value = total  # what comes into the catalog
     return True
 
@@ -215,6 +215,9 @@ def _take(result: Reconciled, state: FieldState, empty: str) -> None:
     else:
         result.base[key] = landed
         result.echoes[key] = state.store_print
-    clears.note(result.base, [key], landed != empty)  # the catalog holds the store's value
+    if landed == empty:  # the catalog holds the store's value (or its clear)
+        clears.note(result.base, drops=[key])
+    else:
+        clears.note(result.base, holds=[key])
     if key == stock.KEY:
         stock.remember(result.base, state.store_value)
