@@ -26,6 +26,7 @@ from sqlmodel import select
 
 from import_helpers import import_products_json
 from manual_clock import ManualClock
+from status_json import sync_status
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, SyncCursor
 from woosync.sandbox import SandboxStore
@@ -190,3 +191,17 @@ def test_a_bookmark_a_little_ahead_of_the_date_header_is_kept(
     kept = incremental(db, client)
 
     assert kept["cursor"] is not None and not kept["warnings"]
+
+
+def test_sync_status_says_which_scheduled_products_an_import_awaits(
+    db: Database, client: WooClient, clock: ManualClock
+) -> None:
+    made = client.post("/products", {"name": "Launch", "sku": "LAUNCH", **{
+        "date_created_gmt": gmt(clock, days=3)}})  # fmt: skip
+    incremental(db, client)
+
+    status = sync_status(db)
+
+    assert status["scheduled"] == [
+        {"wooProductId": made["id"], "publishesAt": f"{gmt(clock, days=3)}.000Z"}
+    ]

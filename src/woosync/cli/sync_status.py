@@ -295,6 +295,9 @@ def _summaries(output: Output, stores: Sequence[StoreStatus]) -> None:
             from woosync.core.timeutil import iso
 
             cursor = f"; incremental import bookmark {iso(store.import_cursor)}"
+        if store.scheduled:
+            count = len(store.scheduled)
+            cursor += f"; {count} scheduled store product(s) to come in once published"
         output.write(f"{_name(store)}: {summary_line(store)}{cursor}\n")
     for store in stores:
         cid = store.connection_id

@@ -26,7 +26,7 @@ from woosync.core.errors import NotFoundError, ValidationError
 from woosync.db.models import SYNC_STATUSES, Product
 from woosync.services.catalog.reading import field_value
 from woosync.services.connections.lookup import connection_or_default
-from woosync.services.imports.bookmark import read_cursor
+from woosync.services.imports.bookmark import parse_woo_gmt, read_cursor, read_scheduled
 from woosync.services.selection import SELECTION, load_selection
 from woosync.services.sync.echoes import catalog_print, conflict_target
 from woosync.services.sync_records import (
@@ -130,6 +130,8 @@ class StoreStatus:
     store_name: str
     import_cursor: datetime | None
     filters: Filters
+    # the store's scheduled products an import awaits: store id -> when the store publishes it
+    scheduled: dict[int, datetime | None] = field(default_factory=dict)
     summary: Summary = field(default_factory=Summary)
     conflicts: list[Conflict] = field(default_factory=list)
 
@@ -233,7 +235,11 @@ def store_status(
         conn = connection_or_default(session, connection)
         assert conn.id is not None
         _check_products(session, checked)
-        return StoreStatus(db, conn.id, conn.store_name, read_cursor(session, conn.id), checked)
+        scheduled = {
+            woo_id: parse_woo_gmt(when) for woo_id, when in read_scheduled(session, conn.id).items()
+        }
+        cursor = read_cursor(session, conn.id)
+        return StoreStatus(db, conn.id, conn.store_name, cursor, checked, scheduled)
 
 
 def _check_products(session: Session, filters: Filters) -> None:
@@ -376,6 +382,7 @@ def _all_states(store: StoreStatus) -> Iterator[SyncRecord]:
         store.store_name,
         store.import_cursor,
         Filters(None, store.filters.product_ids, store.filters.skus, False),
+        store.scheduled,
     )
     yield from whole.records()
     store.summary, store.conflicts = whole.summary, whole.conflicts

@@ -1,7 +1,7 @@
 """The spec's JSON of *Get sync status* (ARCHITECTURE.md, operations table), whole or streamed.
 
 One store: ``{connectionId, storeName, records: [...], summary: {synced, pending, error, total,
-excluded}, importCursor, conflictCount, conflicts: [...]}``; several stores: the envelope of
+excluded}, importCursor, scheduled, conflictCount, conflicts: [...]}``; several stores: the envelope of
 ``services.stores.envelope`` with that object as each store's ``result``. :func:`stream_store`
 and :func:`stream_stores` write the same JSON a piece at a time, so a 500,000-record store is
 never one list in memory.
@@ -76,6 +76,10 @@ def _tail(status: StoreStatus) -> dict[str, Any]:
     return {
         "summary": summary_json(status.summary),
         "importCursor": iso(status.import_cursor),
+        "scheduled": [
+            {"wooProductId": woo_id, "publishesAt": iso(when)}
+            for woo_id, when in sorted(status.scheduled.items())
+        ],
         "conflictCount": status.conflict_count,
         "conflicts": [conflict_json(conflict) for conflict in status.conflicts],
     }
