@@ -17,7 +17,6 @@ from typing import Any
 from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
 from woosync.services.export import decide, notices, records
-from woosync.services.export.clears import is_blank
 from woosync.services.export.records import SyncColumns, write_sync_columns
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.results import (
@@ -133,9 +132,7 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     previous.update({key: current[key] for key in sent if key in current})
     if stock.KEY in sent:  # the quantity itself, for sales in several stores (sync.stock)
         stock.remember(previous, item.values.get(stock.KEY))
-    values = item.values  # which values the store now holds from the catalog (sync.clears)
-    blank = [k for k in sent if is_blank(values.get(k))]
-    held.note(previous, holds=sent.difference(blank), drops=blank)
+    held.note_sent(previous, sent, item.values)  # what the store holds of the catalog's now
     known.previous = previous
     attributes = answer.get("attributes")
     if isinstance(attributes, list):

@@ -33,12 +33,3 @@ def cleared(
         if value is not None:
             found[key] = value
     return found
-
-
-def is_blank(value: Any) -> bool:
-    """Whether a value sent clears its field (what :func:`cleared` and ``--allow-empty`` send)."""
-    if value is None or value == "" or value == []:
-        return True
-    if isinstance(value, Mapping):
-        return all(is_blank(part) for part in value.values())
-    return False

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.timeutil import utcnow
 from woosync.db.engine import Database
 from woosync.services.export import notices
-from woosync.services.export.clears import is_blank
 from woosync.services.export.images import VariationImageClaims
 from woosync.services.export.records import RETRY_STATUSES, SyncRow, write_syncs
 from woosync.services.export.registry import IMAGE, StoreRegistry
@@ -189,9 +188,7 @@ class VariationSender:
         previous = {**variation.previous, **{k: variation.prints[k] for k in keys}}
         if stock.KEY in keys:  # the quantity itself, for sales in several stores (sync.stock)
             stock.remember(previous, variation.values.get(stock.KEY))
-        values = variation.values  # which values the store now holds from the catalog
-        blank = [k for k in keys if is_blank(values.get(k))]
-        held.note(previous, holds=set(keys).difference(blank), drops=blank)
+        held.note_sent(previous, keys, variation.values)  # the catalog's values it holds now
         fields = self._fields_of(keys)
         created = outcome.write.action == "create" and not outcome.recovered
         if created:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Collection, Iterable, Mapping, MutableMapping
+from typing import Any
 
 MARK = "#held"  # beside the fingerprints in ``exported_values``: the keys the catalog held
 
@@ -38,6 +39,39 @@ def note(
         base[MARK] = text
     else:
         base.pop(MARK, None)
+
+
+def note_sent(
+    base: MutableMapping[str, str], sent: Collection[str], values: Mapping[str, Any]
+) -> None:
+    """After a write that sent ``sent`` keys with ``values``: those sent with a value are held,
+    those sent empty (a clear) are not. Remembered by the mark before, the keys and the empty
+    ones: every product of a run sends the same few (this runs once per product written)."""
+    blank = tuple(k for k in sent if not (v := values.get(k)) or (type(v) is dict and is_blank(v)))
+    memo_key = (base.get(MARK) or "", frozenset(sent), blank)
+    text = _SENT.get(memo_key)
+    if text is None:
+        if len(_SENT) >= 1024:
+            _SENT.clear()
+        text = _SENT[memo_key] = _marked(
+            memo_key[0], memo_key[1].difference(blank), frozenset(blank)
+        )
+    if text:
+        base[MARK] = text
+    else:
+        base.pop(MARK, None)
+
+
+_SENT: dict[tuple[str, frozenset[str], tuple[str, ...]], str] = {}
+
+
+def is_blank(value: Any) -> bool:
+    """Whether a value sent clears its field (what an export sends to clear one)."""
+    if value is None or value == "" or value == []:
+        return True
+    if isinstance(value, Mapping):
+        return all(is_blank(part) for part in value.values())
+    return False
 
 
 def is_key(key: str) -> bool:
