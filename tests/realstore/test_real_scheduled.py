@@ -38,6 +38,9 @@ def test_a_scheduled_product_holds_no_bookmark_and_comes_in_once_published(
         assert made["status"] == "future"
         assert made["date_modified_gmt"] == launch_at.strftime("%Y-%m-%dT%H:%M:%S")
         mug = api.post("/products", json={"name": "Mug", "sku": "RS-MUG", "regular_price": "9"})
+        plan = {"name": "Plan", "sku": "RS-PLAN", "status": "draft"}  # a draft dated ahead is
+        plan["date_created_gmt"] = (launch_at + timedelta(days=30)).isoformat()[:19]  # modified so
+        assert api.post("/products", json=plan).json()["date_modified_gmt"] > launch_at.isoformat()
 
     first = as_json(cli("--json", "import", "--incremental", "--update-existing"))
 
