@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 
 from queued_runs import connection
-from test_export_support import add_products, edit_product, export_json, set_mapping, sync_of, tee
+from test_export_support import (
+    BatchStall,
+    add_products,
+    edit_product,
+    export_json,
+    set_mapping,
+    sync_of,
+    tee,
+)
 from woosync.db.engine import Database
 from woosync.db.models import Connection
 from woosync.sandbox import Faults, SandboxStore
@@ -18,27 +25,6 @@ from woosync.woo import WooClient
 
 # woosync's clock stands still and a pause after a failed batch returns at once (conftest's clock)
 pytestmark = pytest.mark.usefixtures("clock")
-
-
-class BatchStall(httpx.BaseTransport):
-    """In-process transport to the sandbox that lets the next ``stalls`` batch requests be applied
-    by the store and then time out (the answer is lost), as a slow store behind a proxy would."""
-
-    def __init__(self, sandbox: SandboxStore, stalls: int = 0) -> None:
-        self.sandbox = sandbox
-        self.inner = httpx.WSGITransport(app=sandbox.wsgi_app)
-        self.stalls = stalls
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        stall = self.stalls > 0 and request.method == "POST" and request.url.path.endswith("/batch")
-        if stall:
-            self.stalls -= 1
-            self.sandbox.faults = Faults(stall_rate=1.0, stall_seconds=0)
-        try:
-            return self.inner.handle_request(request)
-        finally:
-            if stall:
-                self.sandbox.faults = Faults()
 
 
 def client_for(sandbox: SandboxStore, *, stalls: int = 0) -> WooClient:

@@ -12,6 +12,7 @@ import httpx
 
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, ExportMapping, Product, ProductSync, StoreRef
+from woosync.sandbox import Faults, SandboxStore
 from woosync.services.export.request import ExportRequest
 
 API = "/wp-json/wc/v3"
@@ -332,3 +333,24 @@ def delete_json(db: Database, connection: int | str | None, product_id: int, **o
     from woosync.shapes import export as shapes
 
     return shapes.delete_result(delete_product(db, connection, product_id, **options))
+
+
+class BatchStall(httpx.BaseTransport):
+    """In-process transport to the sandbox that lets the next ``stalls`` batch requests be applied
+    by the store and then time out (the answer is lost), as a slow store behind a proxy would."""
+
+    def __init__(self, sandbox: SandboxStore, stalls: int = 0) -> None:
+        self.sandbox = sandbox
+        self.inner = httpx.WSGITransport(app=sandbox.wsgi_app)
+        self.stalls = stalls
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        stall = self.stalls > 0 and request.method == "POST" and request.url.path.endswith("/batch")
+        if stall:
+            self.stalls -= 1
+            self.sandbox.faults = Faults(stall_rate=1.0, stall_seconds=0)
+        try:
+            return self.inner.handle_request(request)
+        finally:
+            if stall:
+                self.sandbox.faults = Faults()

@@ -20,10 +20,9 @@ from woosync.services.imports.fields import (
     ImportRules,
     find_attribute_mapping,
     map_product,
-    missing_sku_reason,
     needs_attribute_slugs,
-    unsupported_reason,
 )
+from woosync.services.imports.skips import missing_sku_reason, unsupported_reason
 from woosync.services.sync.targets import resolve_targets
 
 # Real WooCommerce answers (copied from the shared reference captures).

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import pytest
 
+from woosync.services.sync import canonical as canonical_forms
+from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.targets import canonical_text, fingerprint
 
 
@@ -55,3 +57,10 @@ def test_the_short_way_agrees_with_decimal_on_random_numbers() -> None:
 def test_prices_written_differently_have_one_fingerprint() -> None:
     assert fingerprint("scalar", "20.90") == fingerprint("scalar", "20.9")
     assert fingerprint("scalar", "20.9") != fingerprint("scalar", "20.09")
+
+
+def test_images_and_meta_values_keep_their_order_and_names_do_not() -> None:
+    assert {sync_targets.IMAGES, sync_targets.META} == canonical_forms.ORDERED_KINDS
+    for kind in (sync_targets.IMAGES, sync_targets.META):
+        assert canonical_forms.canonical(kind, ["b", "a"]) == ["b", "a"]
+    assert canonical_forms.canonical(sync_targets.TAGS, ["b", "a", "b"]) == ["a", "b"]

@@ -44,9 +44,12 @@ def mapping(tmp_path: Path, fields: str, maps: str = "{}") -> Path:
     return path
 
 
-def load_and_export(cli: Any, tmp_path: Path, fields: str, maps: str = "{}") -> None:
+def load_and_export(
+    cli: Any, tmp_path: Path, fields: str, maps: str = "{}", text: str = CATALOG
+) -> None:
+    """``text`` loaded as the catalog, the store's mapping sending ``fields``, a first export."""
     catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(CATALOG)
+    catalog.write_text(text)
     assert cli("products", "load", str(catalog)).exit_code == 0
     assert cli("mappings", "apply", str(mapping(tmp_path, fields, maps))).exit_code == 0
     first = as_json(cli("--json", "export", "--all"))
@@ -227,8 +230,7 @@ def test_orders_placed_in_the_store_reach_the_catalog_by_an_incremental_import(
     product and of a variation. An order moves the product's (and the variable parent's) date,
     so the incremental listing finds both; the next partial export writes nothing."""
     store = real_connection
-    catalog = tmp_path / "stock.yaml"
-    catalog.write_text(
+    catalog = (
         "- {sku: RO-JAR, name: Jar, price: '4.00', manage_stock: true, stock_quantity: 10}\n"
         "- sku: RO-CAP\n  name: Cap\n  type: variable\n  attributes: {Size: [S, M]}\n"
         "  variations:\n"
@@ -236,10 +238,9 @@ def test_orders_placed_in_the_store_reach_the_catalog_by_an_incremental_import(
         " stock_quantity: 6}\n"
         "    - {sku: RO-CAP-M, attributes: {Size: M}, price: '9.00'}\n"
     )
-    assert cli("products", "load", str(catalog)).exit_code == 0
-    fields = "name, sku, price, Size, manage_stock, stock_quantity"
-    assert cli("mappings", "apply", str(mapping(tmp_path, fields))).exit_code == 0
-    assert as_json(cli("--json", "export", "--all"))["failedCount"] == 0
+    load_and_export(
+        cli, tmp_path, "name, sku, price, Size, manage_stock, stock_quantity", text=catalog
+    )
     first = as_json(cli("--json", "import", "--incremental", "--update-existing"))
     assert first["updatedCount"] == 0, first["products"]
     [jar] = store_products_with_sku(store, "RO-JAR")
@@ -273,8 +274,7 @@ def test_an_order_placed_between_import_and_export_is_not_overwritten(
     shop owner booked in the catalog: the export sends the delivery as a change
     (``inventory_delta``), so the store keeps the order, and the next import brings it in."""
     store = real_connection
-    catalog = tmp_path / "stock.yaml"
-    catalog.write_text(
+    catalog = (
         "- {sku: RO-POT, name: Pot, price: '6.00', manage_stock: true, stock_quantity: 10}\n"
         "- sku: RO-HAT\n  name: Hat\n  type: variable\n  attributes: {Size: [S, M]}\n"
         "  variations:\n"
@@ -282,10 +282,9 @@ def test_an_order_placed_between_import_and_export_is_not_overwritten(
         " stock_quantity: 6}\n"
         "    - {sku: RO-HAT-M, attributes: {Size: M}, price: '9.00'}\n"
     )
-    assert cli("products", "load", str(catalog)).exit_code == 0
-    fields = "name, sku, price, Size, manage_stock, stock_quantity"
-    assert cli("mappings", "apply", str(mapping(tmp_path, fields))).exit_code == 0
-    assert as_json(cli("--json", "export", "--all"))["failedCount"] == 0
+    load_and_export(
+        cli, tmp_path, "name, sku, price, Size, manage_stock, stock_quantity", text=catalog
+    )
     as_json(cli("--json", "import", "--incremental", "--update-existing"))
     [pot] = store_products_with_sku(store, "RO-POT")
     [hat_s] = store_products_with_sku(store, "RO-HAT-S")
@@ -323,18 +322,14 @@ def test_a_sale_ended_early_in_the_catalog_ends_in_the_store(
     """Fields emptied in the catalog (a product's sale price and tags, a variation's sale price)
     are emptied in the store by the next partial export; the import after finds nothing new."""
     store = real_connection
-    catalog = tmp_path / "sale.yaml"
-    catalog.write_text(
+    catalog = (
         "- {sku: RO-VASE, name: Vase, price: '30.00', sale_price: '25.00', tags: [spring]}\n"
         "- sku: RO-SOCK\n  name: Sock\n  type: variable\n  attributes: {Size: [S, M]}\n"
         "  variations:\n"
         "    - {sku: RO-SOCK-S, attributes: {Size: S}, price: '5.00', sale_price: '4.00'}\n"
         "    - {sku: RO-SOCK-M, attributes: {Size: M}, price: '5.00'}\n"
     )
-    assert cli("products", "load", str(catalog)).exit_code == 0
-    fields = "name, sku, price, sale_price, tags, Size"
-    assert cli("mappings", "apply", str(mapping(tmp_path, fields))).exit_code == 0
-    assert as_json(cli("--json", "export", "--all"))["failedCount"] == 0
+    load_and_export(cli, tmp_path, "name, sku, price, sale_price, tags, Size", text=catalog)
     for unset in (("RO-VASE", "sale_price", "tags"), ("RO-SOCK-S", "sale_price")):
         flags = [part for name in unset[1:] for part in ("--unset", name)]
         edited = cli("products", "edit", unset[0], *flags)

@@ -16,10 +16,8 @@ from woosync.core.fields import (
     STANDARD_FIELDS,
     WOO_FIELD_TYPES,
     is_global_attribute,
-    is_meta_target,
-    meta_key,
-    meta_key_problem,
 )
+from woosync.core.meta_keys import is_meta_target, meta_key, meta_key_problem
 
 ATTRIBUTE = "attribute"  # the type shown for a pa_ slug
 META = "meta"  # the type shown for a meta:KEY target

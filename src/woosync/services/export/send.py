@@ -301,7 +301,7 @@ class Sender:
                 if answer is None:  # not in the answer: treat like a lost answer
                     item.message = "the store's batch answer has no entry for this product"
                     (unknown_creates if item.action == CREATE else again).append(item)
-                    _resendable(item)
+                    stock.as_quantity(item.payload, item.values)  # never a change twice
                     continue
                 error = answer.get("error")
                 trashed = answer.get("status") == "trash" and item.action == UPDATE
@@ -363,8 +363,8 @@ class Sender:
         updates = [i for i in chunk if i.action == UPDATE and not i.done]
         if status != 413:
             recover_images(self.run, updates)
-        for item in updates:
-            _resendable(item)
+        for item in updates:  # a stock change may have landed: the quantity goes instead
+            stock.as_quantity(item.payload, item.values)
         again += updates
         for item in again:
             if len(chunk) == 1:
@@ -397,10 +397,3 @@ def _srcs(item: Item) -> list[str]:
     """The image URLs the item's body sends by ``src``."""
     images = (item.payload or {}).get("images") or ()
     return [str(image["src"]) for image in images if "src" in image]
-
-
-def _resendable(item: Item) -> None:
-    """An update going again after a request that may have landed: its stock change becomes the
-    quantity itself (``sync.stock``), which is the same whether the first request landed or not."""
-    if item.action == UPDATE and item.payload is not None:
-        stock.as_quantity(item.payload, item.values.get(stock.KEY))

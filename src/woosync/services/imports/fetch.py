@@ -27,13 +27,12 @@ from woosync.core.timeutil import iso
 from woosync.products.variations import VARIABLE
 from woosync.services.imports.bookmark import parse_woo_gmt, woo_gmt
 from woosync.services.imports.fields import (
-    SCHEDULED,
     ImportRules,
-    missing_sku_reason,
     needs_attribute_slugs,
     store_field,
 )
 from woosync.services.imports.results import ProductResult
+from woosync.services.imports.skips import SCHEDULED, missing_sku_reason
 from woosync.services.imports.state import ImportRun
 from woosync.services.imports.variations import VariationLists
 from woosync.services.sync.category_paths import (

@@ -32,9 +32,8 @@ from woosync.core.fields import (
     DEFAULT_IMPORT_FIELDS,
     DIMENSION_PARTS,
     STANDARD_FIELDS,
-    is_meta_target,
-    meta_key,
 )
+from woosync.core.meta_keys import is_meta_target, meta_key
 from woosync.services.sync.echoes import key_target
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
@@ -54,14 +53,6 @@ LOCAL_ALIASES: dict[str, str] = {
 LIST_FIELDS = frozenset({"categories", "tags", "images"})
 REQUIRED_LOCAL = ("name", "sku")
 
-SUPPORTED_TYPES = frozenset({"simple", "variable"})  # a variable product with its variations
-_TYPE_REASONS = {
-    "grouped": "grouped products are not imported (woosync handles simple and variable products)",
-    "external": (
-        "external/affiliate products are not imported (woosync handles simple and variable "
-        "products)"
-    ),
-}
 _UNESCAPED_TEXT = frozenset({"name", "description", "short_description", "purchase_note"})
 _TERM_LISTS = frozenset({"categories", "tags", "brands"})
 
@@ -212,36 +203,6 @@ def local_name(name: str) -> str:
 
 def is_standard_local(name: str) -> bool:
     return name in STANDARD_FIELDS or name in DIMENSION_PARTS
-
-
-SCHEDULED = "future"  # the status of a product the store publishes at its date
-
-
-def unsupported_reason(woo: Mapping[str, Any]) -> str | None:
-    """Why a store product cannot be imported (its type, or it is scheduled), or ``None`` when
-    it can."""
-    kind = str(woo.get("type") or "simple")
-    if woo.get("status") == SCHEDULED:
-        when = str(woo.get("date_created_gmt") or "").strip()
-        at = f" at {when} UTC" if when else ""
-        return f"is scheduled: the store publishes it{at}, and an import takes it then"
-    if kind in SUPPORTED_TYPES:
-        return None
-    if kind == "variation" or woo.get("parent_id"):
-        return (
-            f"is a variation of product {woo.get('parent_id')}; it comes in with its variable "
-            "product"
-        )
-    return _TYPE_REASONS.get(kind, f"product type {kind!r} is not supported")
-
-
-def missing_sku_reason(woo: Mapping[str, Any]) -> str | None:
-    if str(woo.get("sku") or "").strip():
-        return None
-    return (
-        "has no SKU; woosync matches products by SKU "
-        "(give it a SKU in WooCommerce and import again)"
-    )
 
 
 def _text(value: Any) -> Any:

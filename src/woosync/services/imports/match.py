@@ -26,13 +26,12 @@ from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.fields import (
     LocalFields,
     map_product,
-    missing_sku_reason,
-    unsupported_reason,
 )
 from woosync.services.imports.links import linked_skus
 from woosync.services.imports.reconcile import catalog_fields
 from woosync.services.imports.results import ProductResult
 from woosync.services.imports.seen import SkuHashes
+from woosync.services.imports.skips import missing_sku_reason, unsupported_reason
 
 if TYPE_CHECKING:
     from sqlmodel import Session

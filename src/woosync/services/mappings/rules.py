@@ -26,11 +26,9 @@ from woosync.core.fields import (
     WOO_FIELD_TYPES,
     WOO_PRODUCT_FIELDS,
     is_global_attribute,
-    is_meta_target,
     is_valid_woo_target,
-    meta_key,
-    meta_key_problem,
 )
+from woosync.core.meta_keys import is_meta_target, meta_key, meta_key_problem
 from woosync.core.text import control_character_problem
 from woosync.services.imports.fields import local_name
 

@@ -33,9 +33,8 @@ from woosync.core.fields import (
     DIMENSION_PARTS,
     STANDARD_FIELDS,
     is_global_attribute,
-    is_meta_target,
-    meta_key,
 )
+from woosync.core.meta_keys import is_meta_target, meta_key
 from woosync.products.categories import category_leaf
 from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets

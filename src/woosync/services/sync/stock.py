@@ -59,12 +59,13 @@ def as_change(payload: dict[str, Any], base: Mapping[str, str]) -> None:
         payload[DELTA] = quantity - before
 
 
-def as_quantity(payload: dict[str, Any], quantity: Any) -> None:
-    """An update sent as a change goes again with the ``quantity`` itself: the first request may
-    have landed, and a change applied twice would count a sale twice."""
-    if DELTA in payload:
+def as_quantity(payload: dict[str, Any] | None, values: Mapping[str, Any]) -> None:
+    """A write sent as a change goes again with the quantity itself (``values[KEY]``, the
+    catalog's): the first request may have landed, and a change applied twice would count a sale
+    twice; the quantity is the same either way."""
+    if payload is not None and DELTA in payload:
         del payload[DELTA]
-        payload[KEY] = quantity
+        payload[KEY] = values.get(KEY)
 
 
 def merged(base: Mapping[str, str], catalog: Any, store: Any) -> int | None:

@@ -5,20 +5,16 @@ Nothing here talks to a store or a database. Values are kept in *local terms* (c
 names, image URLs, attribute option names) so that a plan can be made and compared before any id is
 resolved; :func:`payload.build_payload` turns them into WooCommerce terms.
 
-Comparing like with like: the store answers names HTML-escaped (``&amp;``), keeps prices as the string
-it was sent (``"10.00"`` vs ``"10"``) and may reorder term names. :func:`canonical` removes all of
-that on both sides before anything is fingerprinted or compared.
+Comparing like with like: :mod:`.canonical` (``canonical``, ``fingerprint``, ``text``, kept
+importable from here) gives both sides one comparable form.
 """
 
 from __future__ import annotations
 
-import hashlib
 import html
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from woosync.core.errors import ValidationError
@@ -33,11 +29,13 @@ from woosync.core.fields import (
     WOO_PRODUCT_FIELDS,
     coerce_target_value,
     is_global_attribute,
-    is_meta_target,
-    meta_key,
-    meta_key_problem,
 )
+from woosync.core.meta_keys import is_meta_target, meta_key, meta_key_problem
 from woosync.core.text import control_character_problem
+from woosync.services.sync.canonical import canonical as canonical  # (where it was first)
+from woosync.services.sync.canonical import canonical_text as canonical_text
+from woosync.services.sync.canonical import fingerprint as fingerprint
+from woosync.services.sync.canonical import text as text
 
 REQUIRED_MESSAGE = 'Export mapping must include "name" and "sku" fields'
 
@@ -55,11 +53,6 @@ ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
 
 INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == INTEGER)
 BOOL_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == BOOLEAN)
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
-_NUMBER_START = frozenset("+-.0123456789")
-# a number already in the spelling canonical_text gives it (Decimal's normalized form): "11.01",
-# "-3", "100", "0.5"; taken as it is only when shorter than the 28 digits Decimal rounds to
-_CANONICAL_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]*[1-9])?")
 IMAGE_URL = re.compile(r"^https?://[^\s/?#]+\S*$", re.IGNORECASE)  # what an image source must be
 
 
@@ -138,17 +131,6 @@ def _target(name: str, mapped: str | None) -> Target:
 
 
 # values -----------------------------------------------------------------------------------------
-
-
-def text(value: Any) -> str:
-    """A value as WooCommerce wants it in a string field: numbers as strings, no float noise."""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return format(Decimal(repr(value)).normalize(), "f") if value == value else ""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value).strip()
 
 
 def _is_empty(value: Any) -> bool:
@@ -272,48 +254,6 @@ def _image_src(image: Any) -> str:
 
 
 # comparing --------------------------------------------------------------------------------------
-
-
-def canonical_text(value: str) -> str:
-    """Unescaped, trimmed, and numbers in one spelling (``10.00`` == ``10`` == ``10.0``)."""
-    cleaned = (html.unescape(value) if "&" in value else value).strip()
-    if cleaned and cleaned[0] in _NUMBER_START and _NUMBER.match(cleaned):
-        if len(cleaned) < 28 and _CANONICAL_NUMBER.fullmatch(cleaned):
-            return cleaned  # the common price: no Decimal made
-        try:
-            number = Decimal(cleaned).normalize()
-        except InvalidOperation:
-            return cleaned
-        return format(number, "f")
-    return cleaned
-
-
-def canonical(target_kind: str, value: Any) -> Any:
-    """The comparable form of a value of one kind of target (both for local and store values)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return canonical_text(value)
-    if isinstance(value, Mapping):
-        return {k: canonical_text(text(v)) for k, v in sorted(value.items()) if text(v)}
-    if isinstance(value, (list, tuple)):
-        items = [canonical_text(text(item)) for item in value]
-        # Images keep their order (the first one is the featured image), as do a meta value's
-        # items; names are a set.
-        return items if target_kind in (IMAGES, META) else sorted(set(items))
-    return value
-
-
-def fingerprint(kind: str, value: Any) -> str:
-    """A short, stable digest of a value's comparable form."""
-    form = canonical_text(value) if type(value) is str else canonical(kind, value)
-    if type(form) is str:  # the common cases without the JSON encoder
-        encoded = "s:" + form
-    elif type(form) is list and all(type(item) is str for item in form):
-        encoded = "l:" + "\x1f".join(form)
-    else:
-        encoded = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha1(encoded.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
 
 
 def fingerprints(targets: Sequence[Target], values: Mapping[str, Any]) -> dict[str, str]:
