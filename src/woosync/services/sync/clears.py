@@ -47,7 +47,9 @@ def note_sent(
     """After a write that sent ``sent`` keys with ``values``: those sent with a value are held,
     those sent empty (a clear) are not. Remembered by the mark before, the keys and the empty
     ones: every product of a run sends the same few (this runs once per product written)."""
-    blank = tuple([k for k in sent if not (v := values.get(k)) or type(v) is dict and is_blank(v)])
+    blank = tuple(
+        [k for k in sent if not (v := values.get(k)) or (type(v) is dict and is_blank(v))]
+    )
     memo_key = (base.get(MARK) or "", frozenset(sent), blank)
     text = _SENT.get(memo_key)
     if text is None:
