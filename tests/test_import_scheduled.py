@@ -127,7 +127,7 @@ def test_a_scheduled_product_comes_in_once_published_though_its_date_is_old(
     clock.advance(minutes=10)  # edited while scheduled: modified now, published in hours
     client.put(f"/products/{made['id']}", {"regular_price": "6"})
     assert outcome(incremental(db, client), "LAUNCH")[0] == "skipped"
-    assert set(cursors(db)) == {"import", "scheduled"}
+    assert set(cursors(db)) == {"import", "scheduled", "highest id"}
     for _ in range(3):  # cron runs move the bookmark well past the product's modified date
         clock.advance(hours=1)
         mug = client.get("/products", {"sku": "MUG"})[0]
@@ -174,7 +174,10 @@ def test_a_bookmark_ahead_of_the_store_is_dropped_and_the_next_run_reads_everyth
 
     assert warned["cursor"] is None
     assert any("ahead of the store's clock" in w for w in warned["warnings"])
-    assert outcome(incremental(db, client), "CUP")[0] == "imported"
+    assert outcome(warned, "CUP")[0] == "imported"  # new: its id is above the last run's
+    again = incremental(db, client)
+    assert again["modifiedAfter"] is None  # every product read
+    assert {p["sku"] for p in again["products"]} == {"MUG", "CUP"}
 
 
 def test_a_bookmark_a_little_ahead_of_the_date_header_is_kept(
@@ -205,3 +208,30 @@ def test_sync_status_says_which_scheduled_products_an_import_awaits(
     assert status["scheduled"] == [
         {"wooProductId": made["id"], "publishesAt": f"{gmt(clock, days=3)}.000Z"}
     ]
+
+
+def test_a_product_made_with_a_date_in_the_past_is_found_by_its_id(
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
+) -> None:
+    """Another integration copies a product with its old date: modified then, before any
+    window. Its id, above the highest the last run saw, tells it is new (one more request)."""
+    client.post("/products", {"name": "Mug", "sku": "MUG", "regular_price": "9"})
+    incremental(db, client)
+    clock.advance(hours=2)
+    incremental(db, client)  # the bookmark is now past the old date below
+    old = {
+        "name": "Old",
+        "sku": "OLD",
+        "regular_price": "4",
+        "date_created_gmt": gmt(clock, days=-400),
+    }
+    made = client.post("/products", old)
+    assert made["date_modified_gmt"] == gmt(clock, days=-400)
+    before = sandbox.stats.by_route[("GET", "/wc/v3/products")]
+
+    found = incremental(db, client)
+
+    assert outcome(found, "OLD")[0] == "imported"
+    assert sandbox.stats.by_route[("GET", "/wc/v3/products")] - before == 3  # window, ids, OLD
+    again = incremental(db, client)
+    assert "OLD" not in {p["sku"] for p in again["products"]}  # asked for once

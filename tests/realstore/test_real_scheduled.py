@@ -68,3 +68,25 @@ def test_a_scheduled_product_holds_no_bookmark_and_comes_in_once_published(
     assert statuses(third)["RS-LAUNCH"] == "imported"
     shown = as_json(cli("--json", "products", "show", "RS-LAUNCH"))
     assert shown["price"] == "5"
+
+
+def test_a_product_made_with_a_date_in_the_past_comes_in_by_an_incremental_import(
+    cli: Any, real_connection: RealStore
+) -> None:
+    """Another integration copies a product with its old date: WordPress makes its modified date
+    that date, before any incremental window; its id, above the highest seen, brings it in."""
+    store = real_connection
+    with store.api() as api:
+        api.post("/products", json={"name": "Mug", "sku": "RS-MUG2", "regular_price": "9"})
+    as_json(cli("--json", "import", "--incremental"))
+    with store.api() as api:
+        old = api.post("/products", json={
+            "name": "Old", "sku": "RS-OLD", "regular_price": "4",
+            "date_created_gmt": "2020-01-01T10:00:00",
+        }).json()  # fmt: skip
+    assert old["date_modified_gmt"] == "2020-01-01T10:00:00"
+
+    taken = as_json(cli("--json", "import", "--incremental"))
+
+    assert statuses(taken)["RS-OLD"] == "imported"
+    assert as_json(cli("--json", "products", "show", "RS-OLD"))["price"] == "4"

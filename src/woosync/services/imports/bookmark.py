@@ -15,7 +15,10 @@ made with a date ahead is modified at that date (WordPress gives a new post its 
 modified date), and a scheduled one (status ``future``) keeps its modified date when WordPress's
 cron publishes it. So a modified date past the store's clock (its ``Date`` header) never moves
 the bookmark, and the scheduled products a run sees are kept by id (:func:`write_scheduled`): the
-next incremental runs ask for them by id until they come in published.
+next incremental runs ask for them by id until they come in published. A product made with a
+date in the past (another integration copying its dates) is modified then: the highest product
+id a run saw is kept (:func:`write_highest`), and the next incremental run asks for the ones
+above it that its window did not list.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ if TYPE_CHECKING:
 
 CURSOR_NAME = "import"
 SCHEDULED_NAME = "scheduled"  # the store ids of scheduled products, with their dates (JSON)
+HIGHEST_NAME = "highest id"  # the highest store product id an import saw
 DEFAULT_OVERLAP = timedelta(seconds=60)
 
 
@@ -147,6 +151,17 @@ def write_scheduled(session: Session, connection_id: int, scheduled: Mapping[int
     if scheduled or _row(session, connection_id, SCHEDULED_NAME) is not None:
         text = json.dumps({str(key): value for key, value in sorted(scheduled.items())})
         _write(session, connection_id, SCHEDULED_NAME, text)
+
+
+def read_highest(session: Session, connection_id: int) -> int | None:
+    """The highest store product id an import saw (``None``: none recorded yet)."""
+    row = _row(session, connection_id, HIGHEST_NAME)
+    return int(row.value) if row is not None and row.value.isdigit() else None
+
+
+def write_highest(session: Session, connection_id: int, value: int) -> None:
+    if value > 0:
+        _write(session, connection_id, HIGHEST_NAME, str(value))
 
 
 def still_scheduled(before: Mapping[int, str], run: ImportRun, listed_all: bool) -> dict[int, str]:

@@ -243,6 +243,7 @@ def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         modified = parse_woo_gmt(item.get("date_modified_gmt"))
         if not run.seen.note(woo_id, modified):
             continue
+        run.highest_id = max(run.highest_id, woo_id)
         if item.get("status") == SCHEDULED:
             # a scheduled product was modified at its date, ahead (when made so): not a time the
             # bookmark may pass. The store publishes it without moving that date, so an
@@ -252,6 +253,28 @@ def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
             run.newest = modified
         found.append(item)
     return found
+
+
+def ids_above(client: WooClient, floor: int | None) -> tuple[list[int], int]:
+    """The store's product ids above ``floor`` (newest first) and its highest one, by the
+    listing ordered by id (ids only, a page of 100 at a time until one is at or below
+    ``floor``; with no floor, the first page only). A product made with a date in the past is
+    modified then, so no incremental window lists it: only its id, higher than any before, tells
+    it is new."""
+    found: list[int] = []
+    highest = 0
+    params = {"orderby": "id", "order": "desc", "_fields": "id"}
+    page = 1
+    while True:
+        items, _total, pages_count = client.get_page(PRODUCTS_PATH, params, page, PER_PAGE)
+        ids = [int(item["id"]) for item in items if isinstance(item.get("id"), int)]
+        highest = max([highest, *ids])
+        if floor is None:
+            return [], highest
+        found.extend(woo_id for woo_id in ids if woo_id > floor)
+        if not ids or min(ids) <= floor or page >= pages_count:
+            return found, highest
+        page += 1
 
 
 def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, str] | None:

@@ -37,15 +37,18 @@ from woosync.services.imports.bookmark import (
     clear_cursor,
     modified_after,
     read_cursor,
+    read_highest,
     read_scheduled,
     still_scheduled,
     woo_gmt,
+    write_highest,
     write_scheduled,
 )
 from woosync.services.imports.fetch import (
     attribute_slugs,
     check_totals,
     fresh,
+    ids_above,
     list_params,
     pages,
     read_variations,
@@ -126,6 +129,7 @@ def _run(
     after = request.since
     with db.session() as session:
         scheduled = read_scheduled(session, ready.connection_id)
+        highest = read_highest(session, ready.connection_id)
         if request.incremental:
             previous = read_cursor(session, ready.connection_id)
     if request.incremental:
@@ -158,7 +162,7 @@ def _run(
         " (dry run)" if request.dry_run else "",
     )
     try:
-        _fetch_and_write(db, run, request, after, progress, scheduled)
+        _fetch_and_write(db, run, request, after, progress, scheduled, highest)
     finally:
         if client is None:
             woo.close()
@@ -183,6 +187,7 @@ def _run(
             write_scheduled(
                 session, ready.connection_id, still_scheduled(scheduled, run, listed_all)
             )
+            write_highest(session, ready.connection_id, max(highest or 0, run.highest_id))
             if run.tally.counts["failed"] == 0:
                 mark_synced(session, ready.connection_id)  # a failed run is not a sync
     result = run.tally.result(
@@ -216,9 +221,11 @@ def _fetch_and_write(
     after: datetime | None,
     progress: Progress | None,
     scheduled: Iterable[int] = (),
+    highest: int | None = None,
 ) -> None:
     """Every page: fetched, mapped, reconciled and written; results handed out per commit.
-    ``scheduled``: the store ids earlier runs saw scheduled (an incremental run asks for them)."""
+    After a window (``after``), the products it cannot list are asked for by id: those earlier
+    runs saw ``scheduled``, and those whose id is above the ``highest`` an earlier run saw."""
     transaction = PageTransaction(db, run.dry_run, run.deliver)
     # product pages and variation lists share the run's --concurrency: never more in flight
     gate = threading.BoundedSemaphore(request.concurrency)
@@ -253,14 +260,19 @@ def _fetch_and_write(
             write(items, next_ready)
             if ids is None and run.expected_total:  # page 1's X-WP-Total: a count and an ETA
                 phases.set_total(run.expected_total)
-        # scheduled products seen by earlier runs: published since, they kept their modified
-        # date, so the incremental window may not list them; they are asked for by id
-        if after is not None and ids is None:
+        if request.incremental and after is not None and ids is None:
+            # scheduled products seen by earlier runs: published since, they kept their
+            # modified date; products made with a date in the past: modified then. No window
+            # lists them, so they are asked for by id.
             run.asked_scheduled = [woo_id for woo_id in scheduled if woo_id not in run.seen]
-        if run.asked_scheduled:
+            newer, top = ids_above(run.client, highest)
+            run.newer_ids = [woo_id for woo_id in newer if woo_id not in run.seen]
+            run.highest_id = max(run.highest_id, top)
+        asked = list(dict.fromkeys([*run.asked_scheduled, *run.newer_ids]))
+        if asked:
             everything = list_params(None, fields)
             for items, next_ready in pages(
-                run.client, everything, run.asked_scheduled, request.concurrency, run, gate
+                run.client, everything, asked, request.concurrency, run, gate
             ):
                 write(items, next_ready)
         phases.phase(Phase.RECORDING)  # the last page's products

@@ -56,6 +56,8 @@ class ImportRun:
     newest: datetime | None = None
     scheduled: dict[int, str] = field(default_factory=dict)  # store id -> its date: not yet in
     asked_scheduled: list[int] = field(default_factory=list)  # earlier runs' ones, asked by id
+    highest_id: int = 0  # the highest store product id seen (the next run's floor for new ones)
+    newer_ids: list[int] = field(default_factory=list)  # new since the last run, outside its window
     expected_total: int = 0
     # Fewer products arrived than the store counted (the listing shifted while it was read): one
     # may have been missed, so an incremental run keeps its bookmark where it was.
