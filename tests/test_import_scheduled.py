@@ -235,3 +235,20 @@ def test_a_product_made_with_a_date_in_the_past_is_found_by_its_id(
     assert sandbox.stats.by_route[("GET", "/wc/v3/products")] - before == 3  # window, ids, OLD
     again = incremental(db, client)
     assert "OLD" not in {p["sku"] for p in again["products"]}  # asked for once
+
+
+def test_many_new_products_in_the_window_cost_one_request_of_ids(
+    db: Database, sandbox: SandboxStore, client: WooClient, clock: ManualClock
+) -> None:
+    """The ids are listed only for products modified before the window: those it lists (here
+    150 new ones, past a page of ids) are not listed twice."""
+    client.post("/products", {"name": "Mug", "sku": "MUG", "regular_price": "9"})
+    incremental(db, client)
+    clock.advance(hours=1)
+    sandbox.seed_products(150, prefix="NEW-")
+    before = sandbox.stats.by_route[("GET", "/wc/v3/products")]
+
+    taken = incremental(db, client)
+
+    assert taken["importedCount"] == 150
+    assert sandbox.stats.by_route[("GET", "/wc/v3/products")] - before == 3  # 2 pages, 1 of ids

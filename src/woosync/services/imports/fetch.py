@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.errors import StoreError
@@ -255,15 +255,23 @@ def fresh(run: ImportRun, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-def ids_above(client: WooClient, floor: int | None) -> tuple[list[int], int]:
-    """The store's product ids above ``floor`` (newest first) and its highest one, by the
-    listing ordered by id (ids only, a page of 100 at a time until one is at or below
-    ``floor``; with no floor, the first page only). A product made with a date in the past is
-    modified then, so no incremental window lists it: only its id, higher than any before, tells
-    it is new."""
+def ids_above(client: WooClient, floor: int | None, window: datetime) -> tuple[list[int], int]:
+    """The ids above ``floor`` (newest first) of the store's products modified before the
+    incremental ``window`` began, and the highest of those ids, by the listing ordered by id
+    (ids only, a page of 100 at a time until one is at or below ``floor``; with no floor, the
+    first page only). A product made with a date in the past is modified then, so the window
+    does not list it: only its id, higher than any before, tells it is new. The products the
+    window lists are left out here (usually all of the new ones: one small request)."""
     found: list[int] = []
     highest = 0
-    params = {"orderby": "id", "order": "desc", "_fields": "id"}
+    before = woo_gmt(window + timedelta(seconds=1))  # modified_before is strict, as is after
+    params = {
+        "orderby": "id",
+        "order": "desc",
+        "_fields": "id",
+        "modified_before": before,
+        "dates_are_gmt": "true",
+    }
     page = 1
     while True:
         items, _total, pages_count = client.get_page(PRODUCTS_PATH, params, page, PER_PAGE)

@@ -265,7 +265,7 @@ def _fetch_and_write(
             # modified date; products made with a date in the past: modified then. No window
             # lists them, so they are asked for by id.
             run.asked_scheduled = [woo_id for woo_id in scheduled if woo_id not in run.seen]
-            newer, top = ids_above(run.client, highest)
+            newer, top = ids_above(run.client, highest, after)
             run.newer_ids = [woo_id for woo_id in newer if woo_id not in run.seen]
             run.highest_id = max(run.highest_id, top)
         asked = list(dict.fromkeys([*run.asked_scheduled, *run.newer_ids]))
