@@ -145,6 +145,13 @@ def scenario(
         "modified after the future",
         api("GET", "/products", params={**paging, "modified_after": future}),
     )
+    yield "ids newest first, modified before", api("GET", "/products", params={
+        "orderby": "id", "order": "desc", "_fields": "id", "per_page": 3,
+        "modified_before": future, "dates_are_gmt": "true",
+    })  # fmt: skip
+    yield "ids modified before the epoch", api("GET", "/products", params={
+        "_fields": "id", "modified_before": "2000-01-01T00:00:00", "dates_are_gmt": "true"
+    })  # fmt: skip
     yield "per_page too big", api("GET", "/products", params={"per_page": 101})
     yield "listing with _fields", api("GET", "/products", params={
         **paging, "per_page": 2, "context": "edit", "_fields": "id,sku,name,date_modified_gmt,images"
