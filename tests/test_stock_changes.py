@@ -135,3 +135,21 @@ def test_a_change_whose_answer_was_lost_is_not_applied_twice(
     assert transport.stalls == 0  # the write landed and its answer was lost
     assert result["failedCount"] == 0
     assert quantity(shop, sku) == expected  # not the change twice
+
+
+def test_a_change_a_store_ignores_is_not_taken_for_its_edit(cli: Any, shop: SandboxStore) -> None:
+    """The store stopped managing the stock: it ignores the change sent (as the quantity
+    itself), and the import after takes its switch, not an empty quantity."""
+    found = shop.find_sku("MUG")
+    assert found is not None
+    key, secret = shop.create_key("read_write")
+    with WooClient(shop.home, key, secret, max_retries=0) as client:
+        client.put(f"/products/{found['id']}", {"manage_stock": False})
+    assert cli("products", "edit", "MUG", "--stock-quantity", "12").exit_code == 0
+
+    run_json(cli, "export", "--all", "--partial", "--fields", FIELDS)
+
+    assert quantity(shop, "MUG") is None
+    run_json(cli, "import", "--update-existing")
+    shown = run_json(cli, "products", "show", "MUG")
+    assert (shown["manage_stock"], shown["stock_quantity"]) == (False, 12)

@@ -144,9 +144,10 @@ def echoes_after_write(
             sent_value = payload.get(target.woo)
             if sent_value is not None and answer.get(target.woo) == sent_value:
                 same = type(answer.get(target.woo)) is type(sent_value)
-            elif key == stock.KEY and stock.DELTA in payload:
-                # sent as a change: a quantity other than the catalog's is the store's own sales
-                # since, which the next import must take as the store's edit, not as an echo
+            elif key == stock.KEY and stock.DELTA in payload and type(answer.get(key)) is int:
+                # sent as a change and applied: a quantity other than the catalog's is the
+                # store's own sales since, which the next import must take as the store's edit,
+                # not as an echo (a store that no longer manages the stock ignored it: an echo)
                 same = True
             else:
                 same = _answered_as_sent(target, answer, payload, None, sources, slug_ids)
