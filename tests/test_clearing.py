@@ -117,3 +117,29 @@ def test_a_field_of_a_product_that_came_in_from_a_store_is_cleared_there(
     assert updated(partial(cli, "1")) == [["description"]]
 
     assert field(a, "BOWL", "description") == ""
+
+
+def test_a_variation_image_emptied_in_the_catalog_is_removed_in_the_store(
+    cli: Any, stores: tuple[SandboxStore, SandboxStore], tmp_path: Path
+) -> None:
+    a, _b = stores
+    (tmp_path / "tee.yaml").write_text(
+        "- sku: TEE\n  name: Tee\n  type: variable\n  attributes: {Size: [S, M]}\n"
+        "  variations:\n"
+        "    - {sku: TEE-S, attributes: {Size: S}, price: '9.00',"
+        " images: ['https://img.example/tee-s.jpg']}\n"
+        "    - {sku: TEE-M, attributes: {Size: M}, price: '9.00'}\n"
+    )
+    assert cli("products", "load", str(tmp_path / "tee.yaml")).exit_code == 0
+    fields = "name,sku,price,Size,images"
+    run_json(cli, "export", "-c", "1", "--all", "--fields", fields)
+    assert field(a, "TEE-S", "images")
+    assert cli("products", "edit", "TEE-S", "--unset", "images").exit_code == 0
+
+    run_json(cli, "export", "-c", "1", "--all", "--partial", "--fields", fields)
+
+    assert not field(a, "TEE-S", "images")
+    run_json(cli, "import", "-c", "1", "--update-existing")
+    assert run_json(cli, "products", "show", "TEE-S")["images"] == []  # not brought back
+    again = run_json(cli, "export", "-c", "1", "--all", "--partial", "--fields", fields)
+    assert updated(again) == []

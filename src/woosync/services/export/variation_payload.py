@@ -81,6 +81,8 @@ def variation_payload(
     images = payload.pop("images", None)
     if images:
         payload["image"] = images[0]
+    elif images is not None:  # cleared: an empty object removes it (WooCommerce 11, checked)
+        payload["image"] = {}
     return payload
 
 
