@@ -143,3 +143,20 @@ def test_a_variation_image_emptied_in_the_catalog_is_removed_in_the_store(
     assert run_json(cli, "products", "show", "TEE-S")["images"] == []  # not brought back
     again = run_json(cli, "export", "-c", "1", "--all", "--partial", "--fields", fields)
     assert updated(again) == []
+
+
+def test_a_choice_emptied_in_the_catalog_is_left_as_the_store_has_it(
+    cli: Any, stores: tuple[SandboxStore, SandboxStore]
+) -> None:
+    """An empty status or stock status is no value WooCommerce takes: nothing is sent."""
+    a, _b = stores
+    fields = f"{FIELDS},status,stock_status"
+    assert cli("products", "edit", "CUP", "--status", "draft").exit_code == 0
+    run_json(cli, "export", "-c", "1", "--all", "--partial", "--fields", fields)
+    assert field(a, "CUP", "status") == "draft"
+    assert cli("products", "edit", "CUP", "--unset", "status").exit_code == 0
+
+    result = run_json(cli, "export", "-c", "1", "--all", "--partial", "--fields", fields)
+
+    assert (result["failedCount"], updated(result)) == (0, [])
+    assert field(a, "CUP", "status") == "draft"

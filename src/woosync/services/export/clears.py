@@ -7,9 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from woosync.core.fields import CHOICE, WOO_FIELD_TYPES
 from woosync.services.export.plan import empty_value
 from woosync.services.sync import clears
 from woosync.services.sync import targets as sync_targets
+
+# the scalar fields an empty value cannot clear: yes/no fields and choices
+_NOT_CLEARED = (
+    frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == CHOICE)
+    | sync_targets.BOOL_FIELDS
+)
 
 
 def cleared(
@@ -17,7 +24,8 @@ def cleared(
 ) -> dict[str, Any]:
     """Key -> the value that clears it, for each target the catalog emptied since it held it
     with this store. A yes/no field has no empty value (``False`` is one), nor has a number
-    (WooCommerce would make it 0): they are left alone."""
+    (WooCommerce would make it 0), nor a choice (a status, a stock status: WooCommerce refuses
+    an empty one): they are left alone."""
     missing = [t for t in targets if t.key not in values and t.key in base]
     if not missing:  # the common case: every value there (the mark is not even read)
         return {}
@@ -27,7 +35,7 @@ def cleared(
         key = target.key
         if key not in keys:
             continue
-        if target.kind == sync_targets.SCALAR and target.woo in sync_targets.BOOL_FIELDS:
+        if target.kind == sync_targets.SCALAR and target.woo in _NOT_CLEARED:
             continue
         value = empty_value(target)
         if value is not None:
