@@ -55,3 +55,12 @@ def meta_key_problem(key: str) -> str | None:
         )
     problem = control_character_problem(key)
     return None if problem is None else f"names a meta key that {problem}"
+
+
+META_KEY_HINT = "use a meta key of your own, e.g. meta:_wholesale_price"
+
+
+def meta_target_problem(target: str) -> str | None:
+    """Why ``target`` (``meta:KEY``) cannot be a target; ``None`` when it can, or when it is no
+    meta data target at all."""
+    return meta_key_problem(meta_key(target)) if is_meta_target(target) else None

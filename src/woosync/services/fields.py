@@ -17,7 +17,12 @@ from woosync.core.fields import (
     WOO_FIELD_TYPES,
     is_global_attribute,
 )
-from woosync.core.meta_keys import is_meta_target, meta_key, meta_key_problem
+from woosync.core.meta_keys import (
+    META_KEY_HINT,
+    is_meta_target,
+    meta_key,
+    meta_target_problem,
+)
 
 ATTRIBUTE = "attribute"  # the type shown for a pa_ slug
 META = "meta"  # the type shown for a meta:KEY target
@@ -97,12 +102,9 @@ def list_fields(target: str | None = None) -> FieldList:
     elif is_global_attribute(name):
         woo = WooField(name, ATTRIBUTE, "the global attribute with this slug: one or more terms")
     elif is_meta_target(name):
-        problem = meta_key_problem(meta_key(name))
+        problem = meta_target_problem(name)
         if problem is not None:
-            raise ValidationError(
-                f'"{target}" {problem}',
-                hint="use a meta key of your own, e.g. meta:_wholesale_price",
-            )
+            raise ValidationError(f'"{target}" {problem}', hint=META_KEY_HINT)
         woo = WooField(
             name,
             META,

@@ -28,7 +28,11 @@ from woosync.core.fields import (
     is_global_attribute,
     is_valid_woo_target,
 )
-from woosync.core.meta_keys import is_meta_target, meta_key, meta_key_problem
+from woosync.core.meta_keys import (
+    META_KEY_HINT,
+    is_meta_target,
+    meta_target_problem,
+)
 from woosync.core.text import control_character_problem
 from woosync.services.imports.fields import local_name
 
@@ -122,15 +126,9 @@ def _check_export_field_mapping(key: str, target: str, selected: set[str]) -> No
 
 
 def _check_meta_target(target: str, what: str, path: KeyPath) -> None:
-    if not is_meta_target(target):
-        return
-    problem = meta_key_problem(meta_key(target))
+    problem = meta_target_problem(target)
     if problem is not None:
-        raise MappingRuleError(
-            f'{what}: "{target}" {problem}',
-            path=path,
-            hint="use a meta key of your own, e.g. meta:_wholesale_price",
-        )
+        raise MappingRuleError(f'{what}: "{target}" {problem}', path=path, hint=META_KEY_HINT)
 
 
 _LIST_FIELDS = ("images", "categories", "tags")  # standard fields whose value is a list

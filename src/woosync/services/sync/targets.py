@@ -30,7 +30,12 @@ from woosync.core.fields import (
     coerce_target_value,
     is_global_attribute,
 )
-from woosync.core.meta_keys import is_meta_target, meta_key, meta_key_problem
+from woosync.core.meta_keys import (
+    META_KEY_HINT,
+    is_meta_target,
+    meta_key,
+    meta_target_problem,
+)
 from woosync.core.text import control_character_problem
 from woosync.services.sync.canonical import canonical as canonical  # (where it was first)
 from woosync.services.sync.canonical import canonical_text as canonical_text
@@ -109,11 +114,10 @@ def _target(name: str, mapped: str | None) -> Target:
     if is_global_attribute(woo):
         return Target(name, f"attribute:{woo}", GLOBAL_ATTRIBUTE, woo)
     if is_meta_target(woo):
-        problem = meta_key_problem(meta_key(woo))
+        problem = meta_target_problem(woo)
         if problem is not None:
             raise ValidationError(
-                f"field {name!r} is mapped to {woo!r}, which {problem}",
-                hint="map it to meta:KEY with a key of your own (e.g. meta:_wholesale_price)",
+                f"field {name!r} is mapped to {woo!r}, which {problem}", hint=META_KEY_HINT
             )
         return Target(name, woo, META, meta_key(woo))
     if woo not in WOO_PRODUCT_FIELDS:
