@@ -720,3 +720,28 @@ def test_a_disabled_variation_is_created_disabled_where_status_is_not_sent(
     parent = store_parent(sandbox)
     statuses = {v["sku"]: v["status"] for v in sandbox.variations(parent["id"])}
     assert statuses == {"TEE-S-RED": "publish", "TEE-M-RED": "private", "TEE-L-BLUE": "publish"}
+
+
+def test_an_attribute_no_variation_names_stays_a_plain_attribute(cli, shop, tmp_path: Path) -> None:
+    """A variable product's attribute its variations do not vary by (a material shown on the
+    product page) is sent as a plain attribute, and an export never marks it a variation
+    attribute: the store would then ask the shopper to choose it (seen on a real store)."""
+    sandbox, conn = shop
+    material = tmp_path / "material.yaml"
+    material.write_text(
+        "- {sku: TEE, attributes: {Size: [S, M, L], Color: [Red, Blue], Material: Cotton}}\n"
+    )
+    assert cli("products", "load", str(material)).exit_code == 0
+    fields = ["--fields", FIELDS + ",Size,Color,Material"]
+
+    assert export(cli, conn, *fields)["success"]
+    flags = {a["name"]: a["variation"] for a in store_parent(sandbox)["attributes"]}
+    assert flags == {"Size": True, "Color": True, "Material": False}
+
+    assert cli("products", "edit", "TEE-S-RED", "--price", "18.00").exit_code == 0
+    plan = cli("export", "-c", str(conn), "--all", "--partial", "--dry-run", *fields)
+    assert "TEE-S-RED" in plan.stdout and "Material" not in plan.stdout, plan.stdout
+    assert export(cli, conn, "--partial", *fields)["success"]
+    assert export(cli, conn, *fields)["success"]  # a full export too
+    flags = {a["name"]: a["variation"] for a in store_parent(sandbox)["attributes"]}
+    assert flags == {"Size": True, "Color": True, "Material": False}

@@ -11,7 +11,7 @@ parent's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from woosync.core.errors import param
@@ -34,6 +34,17 @@ def allowed_options(attributes: Mapping[str, Any]) -> dict[str, list[str]]:
         name: list(value) if isinstance(value, list) else [str(value)]
         for name, value in attributes.items()
     }
+
+
+def varied_attributes(
+    attributes: Mapping[str, Any], options: Iterable[Mapping[str, Any] | None]
+) -> dict[str, Any]:
+    """The attributes of a variable product that its variations vary by: those some variation
+    (of ``options``, each variation's) names. One none of them names (a material shown on the
+    product page) is a plain attribute: marking it a variation attribute in a store would put a
+    choice on the product page that the shop never had."""
+    named = {name for found in options for name in found or {}}
+    return {name: value for name, value in attributes.items() if name in named}
 
 
 def options_problem(parent_attributes: Mapping[str, Any], options: Mapping[str, Any]) -> str | None:

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from woosync.db.engine import Database
 from woosync.db.models import Product, ProductSync
+from woosync.products.variations import varied_attributes
 from woosync.services.export import decide
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.export.state import CREATE, UPDATE, Item, Run
@@ -102,19 +103,27 @@ class VariableWrites:
 
 
 def _variable_products(run: Run, items: Sequence[Item]) -> dict[int, dict[str, Any]]:
-    """product id -> its attributes, for the variable products among ``items``."""
+    """product id -> the attributes its variations vary by, for the variable products among
+    ``items``."""
     table: Any = Product.__table__  # type: ignore[attr-defined]
     ids = [i.product_id for i in items]
     found: dict[int, dict[str, Any]] = {}
     if not ids:
         return found
+    options: dict[int, list[dict[str, Any]]] = {}
     with run.db.session() as session:
         for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
             query = select(table.c.id, table.c.attributes).where(
-                table.c.id.in_(ids[start : start + _CHUNK]), table.c.type == VARIABLE
+                table.c.id.in_(chunk), table.c.type == VARIABLE
             )
             found.update({int(i): dict(a or {}) for i, a in session.execute(query)})
-    return found
+            query = select(table.c.parent_id, table.c.attributes).where(
+                table.c.parent_id.in_(chunk)
+            )
+            for parent_id, held in session.execute(query):
+                options.setdefault(int(parent_id), []).append(dict(held or {}))
+    return {i: varied_attributes(a, options.get(i, ())) for i, a in found.items()}
 
 
 def not_variable_message(sku: str, kind: str, woo_id: int) -> str:
@@ -311,7 +320,8 @@ class VariableParents:
         return unready
 
     def _attributes(self, family: Family) -> list[dict[str, Any]] | None:
-        return marked(family.attributes, family.store_attributes or [], self.slugs, self.registry)
+        held = family.store_attributes or []
+        return marked(family.varied_attributes(), held, self.slugs, self.registry)
 
     def _remember_parents(self, families: Sequence[Family]) -> None:
         if not families:

@@ -67,7 +67,8 @@ def plan_variations(
                 planned(v, "create", list(v.prints))
             continue
         held = family.store_attributes or []
-        changes = marked_changes(family.attributes, held, export.slugs, export.registry)
+        varied = family.varied_attributes()
+        changes = marked_changes(varied, held, export.slugs, export.registry)
         if changes:
             sku = str(family.sku)
             found.parents.append(

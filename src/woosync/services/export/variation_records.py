@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from woosync.db.models import Product, ProductSync
 from woosync.db.raw_rows import row_reader
+from woosync.products.variations import varied_attributes
 from woosync.services.export.records import product_columns
 from woosync.services.selection import exclusions
 
@@ -34,6 +35,11 @@ class Family:
     # variations kept out of this store (``products exclude``), (row, why): never written, and
     # the store's copies stay (never pruned)
     excluded: list[tuple[Any, str]] = field(default_factory=list)
+
+    def varied_attributes(self) -> dict[str, Any]:
+        """Its attributes its variations (those kept out of this store too) vary by."""
+        rows = [*self.variations, *(row for row, _why in self.excluded)]
+        return varied_attributes(self.attributes, (row.attributes for row in rows))
 
     def held_by_excluded(self, store_variation: Mapping[str, Any]) -> bool:
         """Whether a store variation is the copy of a variation kept out of this store (by its
