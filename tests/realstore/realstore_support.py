@@ -246,6 +246,13 @@ class RealStore:
         key, secret = self.read_only_keys if read_only else self.keys
         return WooClient(self.url, key, secret, timeout=120.0)
 
+    def woocommerce_csv(self) -> str:
+        """The store's products as WooCommerce's own CSV exporter writes them (Products > Export,
+        every type and the variations, meta data included), run in the store's PHP."""
+        script = HERE / "woocommerce_export.php"
+        host = self.url.removeprefix("http://")
+        return run(["php", str(script), str(self.dir / "wordpress"), host], timeout=120).stdout
+
     def run_queue(self) -> str:
         """Run WooCommerce's queue once (webhook deliveries go out); its output."""
         return run([str(self.dir / "runqueue.sh")], timeout=120).stdout

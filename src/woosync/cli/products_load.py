@@ -108,6 +108,8 @@ def load_command(
                     console.print(f"  {sku}: {change_line(change)}", markup=False)
 
     output.emit(data, human=human)
+    for note in report.notes:
+        output.info(note)
     if dry_run:
         output.info("dry run: nothing was changed")
     if invalid:

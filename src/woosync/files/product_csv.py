@@ -16,6 +16,7 @@ from typing import Any
 
 from woosync.core.errors import ValidationError
 from woosync.core.fields import ATTRIBUTE_PREFIX, CUSTOM_PREFIX, LIST_FIELDS, SCALAR_FIELDS
+from woosync.files.woocommerce_csv import Notes, WooCommerceRows, is_woocommerce_header
 from woosync.products.rows import TOO_MANY_CELLS, SourceRow
 
 LIST_SEPARATOR = "|"
@@ -34,16 +35,20 @@ CSV_ALIASES: dict[str, str] = {
 }
 
 
-def parse_csv(text: str, source: str) -> list[SourceRow]:
+def parse_csv(text: str, source: str, notes: Notes | None = None) -> list[SourceRow]:
     """The rows of a CSV text (see :func:`iter_csv`)."""
-    return list(iter_csv(io.StringIO(text, newline=""), source, size=len(text)))
+    return list(iter_csv(io.StringIO(text, newline=""), source, size=len(text), notes=notes))
 
 
-def iter_csv(lines: Iterable[str], source: str, *, size: int) -> Iterator[SourceRow]:
+def iter_csv(
+    lines: Iterable[str], source: str, *, size: int, notes: Notes | None = None
+) -> Iterator[SourceRow]:
     """Rows of a CSV file as a spreadsheet saves it, one at a time: comma, semicolon or tab
     separated (told by the header line), with or without a byte order mark, any case of the
     standard column names. ``lines`` is the file opened with ``newline=""``; ``size`` bounds a
-    cell (the file's length)."""
+    cell (the file's length). A file WooCommerce's own exporter wrote is read in its layout
+    (:mod:`woosync.files.woocommerce_csv`), and what it brought beyond the catalog's fields is
+    told in ``notes``."""
     lines = iter(lines)
     header_line = next(lines, "")
     header_line = header_line.removeprefix("\ufeff")  # a BOM left by Excel (stdin: not decoded)
@@ -55,6 +60,10 @@ def iter_csv(lines: Iterable[str], source: str, *, size: int) -> Iterator[Source
     records = _csv_records(reader, source)
     header = next(records, None)
     if header is None:
+        return
+    if is_woocommerce_header(header):
+        woocommerce = WooCommerceRows(header, source, Notes() if notes is None else notes)
+        yield from woocommerce.rows(records)
         return
     columns = [_csv_column(column) for column in header]
     for column in columns:

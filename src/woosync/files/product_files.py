@@ -18,6 +18,7 @@ from woosync.core.errors import ValidationError, param
 from woosync.files import bounds
 from woosync.files.json_stream import JsonProducts
 from woosync.files.product_csv import iter_csv
+from woosync.files.woocommerce_csv import Notes
 from woosync.products.rows import NOT_AN_OBJECT, SourceRow
 
 FORMATS: tuple[str, ...] = ("csv", "json", "yaml")
@@ -49,7 +50,9 @@ def read_product_file(path: Path | str, fmt: str | None = None) -> list[SourceRo
     return list(iter_product_file(path, fmt))
 
 
-def iter_product_file(path: Path | str, fmt: str | None = None) -> Iterator[SourceRow]:
+def iter_product_file(
+    path: Path | str, fmt: str | None = None, notes: Notes | None = None
+) -> Iterator[SourceRow]:
     """The rows of a product file one at a time (``-`` is stdin and needs ``fmt``): CSV and JSON
     files are read as a stream, so only the row at hand is in memory. File-level problems raise,
     some of them (a syntax error, a key given twice outside the products) only when reached."""
@@ -60,7 +63,7 @@ def iter_product_file(path: Path | str, fmt: str | None = None) -> Iterator[Sour
             text = bounds.read_text(path, encoding="utf-8-sig", allow_stdin=True)
         except (OSError, UnicodeDecodeError) as exc:
             raise ValidationError(f"cannot read {path}: {exc}") from None
-        yield from _parse(io.StringIO(text, newline=""), fmt, source, len(text))
+        yield from _parse(io.StringIO(text, newline=""), fmt, source, len(text), notes)
         return
     try:
         size = bounds.check_size(path)
@@ -69,7 +72,7 @@ def iter_product_file(path: Path | str, fmt: str | None = None) -> Iterator[Sour
         raise ValidationError(f"cannot read {path}: {exc}") from None
     with handle:
         try:
-            yield from _parse(handle, fmt, source, size)
+            yield from _parse(handle, fmt, source, size, notes)
         except UnicodeDecodeError as exc:
             raise ValidationError(f"cannot read {path}: {exc}") from None
 
@@ -78,9 +81,11 @@ def parse_products(text: str, fmt: str, *, source: str = "<input>") -> list[Sour
     return list(_parse(io.StringIO(text, newline=""), fmt, source, len(text)))
 
 
-def _parse(handle: IO[str], fmt: str, source: str, size: int) -> Iterator[SourceRow]:
+def _parse(
+    handle: IO[str], fmt: str, source: str, size: int, notes: Notes | None = None
+) -> Iterator[SourceRow]:
     if fmt == "csv":
-        yield from iter_csv(handle, source, size=size)
+        yield from iter_csv(handle, source, size=size, notes=notes)
         return
     if fmt == "json":
         try:

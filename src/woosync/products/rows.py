@@ -23,6 +23,7 @@ from woosync.products.variations import VARIATION
 
 NOT_AN_OBJECT = "__not_an_object__"  # a row that is not an object: {NOT_AN_OBJECT: the value}
 TOO_MANY_CELLS = "__too_many_cells__"  # a CSV row with more cells than the header
+ROW_PROBLEM = "__row_problem__"  # a row its reader found wrong: {ROW_PROBLEM: (sku, message)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +140,9 @@ class RowChecker:
             return
         if TOO_MANY_CELLS in source.data:
             self.errors.append(RowError(source.row, None, "more cells than columns in the header"))
+            return
+        if ROW_PROBLEM in source.data:
+            self.errors.append(RowError(source.row, *source.data[ROW_PROBLEM]))
             return
         data = self._numbers(source.row, source.data, "")
         if data is None:

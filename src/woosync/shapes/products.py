@@ -136,4 +136,5 @@ def load_report_json(report: LoadReport, spell: Spell | None = None) -> dict[str
             for sku, changes in result.changes.items()
         ],
         "errors": [row_error_json(error, spell) for error in result.errors],
+        "notes": list(report.notes),
     }

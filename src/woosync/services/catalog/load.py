@@ -25,6 +25,7 @@ from woosync.core.timeutil import utcnow
 from woosync.db.bulk_sql import insert_many
 from woosync.db.models import Product
 from woosync.files.product_files import detect_format, iter_product_file
+from woosync.files.woocommerce_csv import Notes
 from woosync.products.rows import RowChecker, RowError, SkuRegister, ValidRow
 from woosync.products.variations import VARIABLE, VARIATION, kind, type_change_problem
 from woosync.services.catalog.changes import new_product_row, plan_fields, since_last_load
@@ -71,9 +72,10 @@ def load_products(
     """
     fmt = detect_format(path, fmt)
     checker = RowChecker(decimal_comma)
+    notes = Notes()
     with db.session() as session:
         writer = _Writer(session, checker.skus, TwinIndex(session), overwrite)
-        for source in iter_product_file(path, fmt):
+        for source in iter_product_file(path, fmt, notes):
             checker.row(source)
             if len(checker.valid) >= LOAD_CHUNK:
                 writer.write(checker.take())
@@ -91,7 +93,7 @@ def load_products(
         changes=writer.changes,
         applied=applied,
     )
-    return LoadReport(str(path), fmt, dry_run, result)
+    return LoadReport(str(path), fmt, dry_run, result, tuple(notes.lines()))
 
 
 @dataclasses.dataclass

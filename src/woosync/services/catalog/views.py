@@ -154,6 +154,8 @@ class LoadReport:
     format: str
     dry_run: bool
     result: UpsertResult
+    # what a WooCommerce export brought beyond the catalog's fields, one sentence each
+    notes: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[RowError]:

@@ -1,0 +1,151 @@
+"""A store's catalog as WooCommerce's own CSV exporter writes it (Products > Export), loaded with
+``products load`` and exported to a store: the store's products come back as they were, field by
+field, its variations and its plain (non-variation) attributes included."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from realstore.realstore_support import RealStore
+
+MAPPING = """
+store: Real Store
+export:
+  selectedFields: [name, sku, description, status, type, categories, tags, price, sale_price,
+    date_on_sale_from, date_on_sale_to, weight, dimensions, stock_status, manage_stock,
+    stock_quantity, backorders, low_stock_amount, Color, Size, Material, short_description,
+    featured, catalog_visibility, tax_class, menu_order, purchase_note, virtual, brand]
+  fieldMappings:
+    Color: pa_color
+    short_description: short_description
+    featured: featured
+    catalog_visibility: catalog_visibility
+    tax_class: tax_class
+    menu_order: menu_order
+    purchase_note: purchase_note
+    virtual: virtual
+    brand: "meta:brand"
+"""
+COMPARED = (
+    "name", "type", "status", "description", "short_description", "regular_price", "sale_price",
+    "date_on_sale_from", "date_on_sale_to", "weight", "dimensions", "manage_stock",
+    "stock_quantity", "stock_status", "backorders", "low_stock_amount", "featured",
+    "catalog_visibility", "tax_class", "menu_order", "purchase_note", "virtual",
+)  # fmt: skip
+
+
+def ok(answer: Any) -> Any:
+    assert answer.status_code < 300, answer.text
+    return answer.json()
+
+
+def seed(store: RealStore) -> None:
+    """A small shop made as a shop manager would: a category tree, a global attribute, a simple
+    product with most fields set, a variable one with a plain attribute and a variation that
+    takes any colour, a draft."""
+    with store.api() as api:
+        kitchen = ok(api.post("/products/categories", json={"name": "Kitchen"}))
+        cups = ok(
+            api.post(
+                "/products/categories",
+                json={"name": "Cups, Saucers & Plates", "parent": kitchen["id"]},
+            )
+        )
+        color = ok(api.post("/products/attributes", json={"name": "Color", "slug": "pa_color"}))
+        for term in ("Red", "Blue"):
+            ok(api.post(f"/products/attributes/{color['id']}/terms", json={"name": term}))
+        mug = {
+            "name": "Mug & Saucer", "sku": "WC-MUG", "regular_price": "12.50",
+            "sale_price": "9.99", "date_on_sale_from": "2026-12-01T00:00:00",
+            "date_on_sale_to": "2027-01-31T23:59:59",
+            "description": "<p>A <strong>big</strong> mug.</p>\n<p>Fine & dandy</p>",
+            "short_description": "Short & sweet", "categories": [{"id": cups["id"]}],
+            "tags": [{"name": "gift"}, {"name": "ceramic, white"}], "weight": "0.35",
+            "dimensions": {"length": "10", "width": "8", "height": "9.5"},
+            "manage_stock": True, "stock_quantity": 25, "backorders": "notify",
+            "low_stock_amount": 3, "featured": True, "catalog_visibility": "search",
+            "tax_class": "reduced-rate", "menu_order": 4, "purchase_note": "Thanks!",
+            "virtual": True, "meta_data": [{"key": "brand", "value": "Acme"}],
+        }  # fmt: skip
+        ok(api.post("/products", json=mug))
+        ok(api.post("/products", json={"name": "Draft", "sku": "WC-DRAFT", "status": "draft"}))
+        tee_body = {
+            "name": "Tee", "sku": "WC-TEE", "type": "variable",
+            "attributes": [
+                {"id": color["id"], "options": ["Red", "Blue"], "variation": True},
+                {"name": "Size", "options": ["S", "M"], "variation": True},
+                {"name": "Material", "options": ["Cotton"], "variation": False},
+            ],
+        }  # fmt: skip
+        tee = ok(api.post("/products", json=tee_body))
+        variations = [
+            {"sku": "WC-TEE-S-RED", "regular_price": "20.00", "manage_stock": True,
+             "stock_quantity": 5, "attributes": [{"id": color["id"], "option": "Red"},
+                                                 {"name": "Size", "option": "S"}]},
+            {"sku": "WC-TEE-M-BLUE", "regular_price": "21.00", "sale_price": "19.00",
+             "status": "private", "attributes": [{"id": color["id"], "option": "Blue"},
+                                                 {"name": "Size", "option": "M"}]},
+            {"sku": "WC-TEE-M-ANY", "regular_price": "22.00", "stock_status": "outofstock",
+             "attributes": [{"name": "Size", "option": "M"}]},
+        ]  # fmt: skip
+        ok(api.post(f"/products/{tee['id']}/variations/batch", json={"create": variations}))
+
+
+def snapshot(store: RealStore) -> dict[str, Any]:
+    """Every product and variation by SKU: the compared fields, category paths' names, tags,
+    attributes (name, global or not, options, whether a variation attribute) and meta data."""
+    found: dict[str, Any] = {}
+    with store.api() as api:
+        params: dict[str, str | int] = {"per_page": 100, "context": "edit", "status": "any"}
+        for product in ok(api.get("/products", params=params)):
+            found[product["sku"]] = _shape(product)
+            if product["type"] == "variable":
+                path = f"/products/{product['id']}/variations"
+                for variation in ok(api.get(path, params=params)):
+                    found[variation["sku"]] = _shape(variation)
+    return found
+
+
+def _shape(item: dict[str, Any]) -> dict[str, Any]:
+    shaped = {key: item.get(key) for key in COMPARED if key in item}
+    shaped["categories"] = sorted(c["name"] for c in item.get("categories") or [])
+    shaped["tags"] = sorted(t["name"] for t in item.get("tags") or [])
+    shaped["attributes"] = sorted(
+        (a["name"], bool(a.get("id")), a.get("options") or [a.get("option")], a.get("variation"))
+        for a in item.get("attributes") or []
+    )
+    shaped["meta"] = {m["key"]: m["value"] for m in item.get("meta_data") or []}
+    return shaped
+
+
+def test_a_woocommerce_export_loaded_and_exported_makes_the_same_store(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    store = real_connection
+    seed(store)
+    before = snapshot(store)
+    exported = tmp_path / "products.csv"
+    exported.write_text(store.woocommerce_csv(), encoding="utf-8")
+    store.reset()
+
+    loaded = cli("--json", "products", "load", str(exported))
+    assert loaded.exit_code == 0, loaded.stdout + loaded.stderr
+    assert json.loads(loaded.stdout)["created"] == 6
+    (tmp_path / "store.yaml").write_text(MAPPING)
+    assert cli("mappings", "apply", str(tmp_path / "store.yaml")).exit_code == 0
+    first = cli("--json", "export", "--all")
+    assert json.loads(first.stdout)["failedCount"] == 0, first.stdout + first.stderr
+
+    after = snapshot(store)
+    assert sorted(after) == sorted(before)
+    for sku, was in before.items():
+        assert after[sku] == was, sku
+    tee = after["WC-TEE"]["attributes"]
+    assert ("Material", False, ["Cotton"], False) in tee  # still a plain attribute
+
+    store.mark()
+    again = cli("--json", "export", "--all", "--partial")
+    assert json.loads(again.stdout)["failedCount"] == 0
+    assert store.write_requests() == []

@@ -1,0 +1,218 @@
+"""``products load`` reads a CSV file WooCommerce's own product exporter wrote.
+
+``fixtures/woocommerce_csv/exported.csv`` was written by WooCommerce 11.0.1's exporter on a real
+store (its README says what it shows); ``tests/realstore/test_real_woocommerce_csv.py`` makes one
+afresh and sends what loads from it to a store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from woosync.files.product_files import parse_products
+from woosync.files.woocommerce_csv import is_woocommerce_header
+
+EXPORTED = Path(__file__).parent / "fixtures" / "woocommerce_csv" / "exported.csv"
+HEADER = (
+    "ID,Type,SKU,Name,Published,Description,Regular price,Sale price,In stock?,Stock,"
+    "Categories,Images,Parent,Attribute 1 name,Attribute 1 value(s),Attribute 1 global"
+)
+
+
+def load(cli: Any, path: Path, *extra: str) -> dict[str, Any]:
+    result = cli("--json", "products", "load", str(path), *extra)
+    assert result.stdout, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def show(cli: Any, *sku: str) -> dict[str, Any]:
+    result = cli("--json", "products", "show", *sku)
+    assert result.exit_code == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def write(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
+    path = tmp_path / "wc.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_woocommerce_export_loads_into_the_catalogs_fields(cli) -> None:
+    data = load(cli, EXPORTED, "--skip-invalid")
+
+    assert data["created"] == 11 and data["updated"] == 0
+    [error] = data["errors"]  # the variation WooCommerce holds without a SKU
+    assert (
+        error["row"] == 11
+        and "a variation of 'TEE' (Color Red, Size M) has no SKU" in (error["message"])
+    )
+    mug = show(cli, "MUG-1")
+    assert mug["name"] == "Classic Mug & Saucer"  # the exporter's &amp; decoded
+    assert mug["description"].startswith("<p>A <strong>big</strong> mug.</p>\n<p>")
+    assert (mug["price"], mug["sale_price"]) == ("12.50", "9.99")
+    assert (mug["date_on_sale_from"], mug["date_on_sale_to"]) == (
+        "2026-12-01T00:00:00",  # written "2026-12-01 0:00:00"
+        "2027-01-31T23:59:59",
+    )
+    assert mug["categories"] == ["Kitchen > Cups, Saucers & Plates", "Kitchen > Mugs"]
+    assert mug["tags"] == ["ceramic, white", "gift"]  # "ceramic\, white, gift"
+    assert len(mug["images"]) == 2
+    assert (mug["weight"], mug["dimensions"]) == (
+        "0.35",
+        {"length": "10", "width": "8", "height": "9.5"},
+    )
+    assert (mug["manage_stock"], mug["stock_quantity"], mug["stock_status"]) == (
+        True,
+        25,
+        "instock",
+    )
+    assert (mug["backorders"], mug["low_stock_amount"]) == ("notify", 3)
+    custom = mug["customFields"]
+    assert custom["short_description"] == "Short & sweet" and custom["featured"] is True
+    assert (custom["catalog_visibility"], custom["tax_class"], custom["menu_order"]) == (
+        "search",
+        "reduced-rate",
+        "4",
+    )
+    assert (custom["brand"], custom["_wholesale_price"]) == ("Acme", "7.00")  # Meta: columns
+    assert custom["virtual"] is False and custom["reviews_allowed"] is True
+
+
+def test_statuses_stock_and_formula_escapes_read_as_woocommerce_writes_them(cli) -> None:
+    load(cli, EXPORTED, "--skip-invalid")
+
+    dash = show(cli, "--", "-DASH")  # written '-DASH: a spreadsheet would take it for a formula
+    assert dash["name"] == "=SUM(1) formula" and dash["status"] == "draft"  # Published -1
+    assert (show(cli, "PRIV")["status"], show(cli, "PRIV")["stock_status"]) == (
+        "private",  # Published 0
+        "outofstock",  # In stock? 0
+    )
+    pending = show(cli, "PEND")
+    assert (pending["status"], pending["stock_status"]) == ("pending", "onbackorder")
+    assert pending["manage_stock"] is False  # no quantity: the stock is not managed
+    album = show(cli, "ALBUM")["customFields"]  # Type "simple, downloadable, virtual"
+    assert album["virtual"] is True and album["downloadable"] is True
+    pennant = show(cli, "PEN")
+    assert pennant["type"] == "external"
+    assert pennant["customFields"]["external_url"] == "https://example.com/p"
+
+
+def test_a_variable_product_comes_with_its_variations(cli) -> None:
+    load(cli, EXPORTED, "--skip-invalid")
+
+    tee = show(cli, "TEE")
+    assert tee["type"] == "variable" and tee["categories"] == ["Clothing > Tees"]
+    assert tee["attributes"] == {
+        "Color": ["Blue", "Red"],
+        "Size": ["S", "M", "L"],
+        "Material": "Cotton",
+    }
+    assert (
+        "stock_status" not in tee or tee["stock_status"] is None
+    )  # the store's summary: not taken
+    held = {v["sku"]: v for v in tee["variations"]}
+    assert sorted(held) == ["TEE-ANY-L", "TEE-M-BLUE", "TEE-S-RED"]
+    assert held["TEE-S-RED"]["attributes"] == {"Color": "Red", "Size": "S"}
+    assert held["TEE-ANY-L"]["attributes"] == {"Size": "L"}  # an empty Color: any colour
+    assert (held["TEE-S-RED"]["price"], held["TEE-S-RED"]["stock_quantity"]) == ("20.00", 5)
+    assert held["TEE-S-RED"]["description"] == "Small red"
+    blue = held["TEE-M-BLUE"]
+    assert (blue["status"], blue["sale_price"], len(blue["images"])) == ("private", "19.00", 1)
+    assert "tax_class" not in blue["customFields"]  # "parent": the default, not kept
+    assert "featured" not in blue["customFields"]  # a product's field, not a variation's
+
+
+def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(cli) -> None:
+    data = load(cli, EXPORTED, "--skip-invalid")
+    notes = data["notes"]
+
+    [custom] = [n for n in notes if "came in as custom fields" in n]
+    assert "short_description" in custom and "brand" in custom and "_wholesale_price" in custom
+    assert "shipping_class" not in custom and "global_unique_id" not in custom  # always empty
+    [global_] = [n for n in notes if "global in the exporting store" in n]
+    assert "Color: pa_color" in global_ and "Size" not in global_
+    [left_out] = [n for n in notes if "left out" in n]
+    assert left_out.endswith("Upsells, Attribute 2 default, Grouped products")
+    assert "Download limit" not in left_out  # -1 (unlimited) is the default
+    human = cli("products", "load", str(EXPORTED), "--skip-invalid", "--dry-run")
+    assert "columns woosync does not keep were left out: Upsells" in human.stderr
+
+
+def test_loading_the_same_export_again_changes_nothing(cli) -> None:
+    load(cli, EXPORTED, "--skip-invalid")
+
+    again = load(cli, EXPORTED, "--skip-invalid")
+
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 11)
+
+
+def test_a_parent_given_by_id_and_stock_counted_on_the_parent(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '7,variable,HOOD,Hoodie,1,,,,1,12,,,,Size,"S, M",0',
+        "8,variation,HOOD-S,Hoodie - S,1,,30.00,,1,parent,,,id:7,Size,S,0",
+        "9,variation,HOOD-M,Hoodie - M,-1,,31.00,,1,3,,,HOOD,Size,M,0",
+    )
+
+    data = load(cli, path)
+
+    assert data["created"] == 3, data
+    hoodie = show(cli, "HOOD")
+    assert (hoodie["manage_stock"], hoodie["stock_quantity"]) == (True, 12)
+    held = {v["sku"]: v for v in hoodie["variations"]}
+    assert held["HOOD-S"]["stock_quantity"] is None  # counted on its parent
+    assert held["HOOD-S"].get("manage_stock") in (None, False)
+    assert (held["HOOD-M"]["manage_stock"], held["HOOD-M"]["stock_quantity"]) == (True, 3)
+    assert held["HOOD-M"]["status"] == "publish"  # -1 on a variation: enabled (WooCommerce's rule)
+
+
+def test_descriptions_keep_their_line_breaks_and_backslashes(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        r'1,simple,NOTE,"Tom &amp; Jerry",1,"one\ntwo \\n three &lt;b&gt;",5.00,,1,,"A > B",,,,,',
+    )
+
+    assert load(cli, path)["created"] == 1
+    note = show(cli, "NOTE")
+    assert note["name"] == "Tom & Jerry"
+    assert note["description"] == "one\ntwo \\n three <b>"
+    assert note["categories"] == ["A > B"]
+
+
+def test_a_column_a_plugin_added_is_left_out_and_said_only_when_it_holds_something(
+    cli, tmp_path: Path
+) -> None:
+    header = HEADER + ",Brands,Swatches"
+    path = write(tmp_path, '1,simple,CAP,Cap,1,,5.00,,1,,,,,,,,"Acme",', header=header)
+
+    data = load(cli, path)
+
+    assert data["created"] == 1
+    assert data["notes"][-1] == "columns woosync does not keep were left out: Brands"
+    assert "Swatches" not in " ".join(data["notes"])
+
+
+def test_bad_values_are_row_errors_that_load_nothing(cli, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "1,simple,OK,Fine,1,,5.00,,1,,,,,,,",
+        "2,simple,BAD,Broken,1,,cheap,,1,,,,,,,",
+        "3,simple,,Nameless SKU,1,,5.00,,1,,,,,,,",
+    )
+
+    result = cli("--json", "products", "load", str(path))
+
+    assert result.exit_code == 2
+    errors = {e["row"]: e["message"] for e in json.loads(result.stdout)["errors"]}
+    assert "price" in errors[3]
+    assert "'Nameless SKU' has no SKU in the store it was exported from" in errors[4]
+    assert cli("--json", "products", "list").stdout.strip() in ("[]", "")
+
+
+def test_only_a_woocommerce_header_is_read_in_its_layout() -> None:
+    assert is_woocommerce_header(["ID", "Type", "SKU", "Name", "Published"])
+    assert is_woocommerce_header(["SKU", "Meta: _brand"])
+    assert not is_woocommerce_header(["sku", "name", "price", "attribute:Size"])
+    rows = parse_products(EXPORTED.read_text(encoding="utf-8"), "csv")
+    assert len(rows) == 12 and rows[0].data["sku"] == "MUG-1"
