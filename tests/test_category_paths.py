@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from test_export_support import add_products, tee
+from test_export_support import add_products, set_mapping, tee
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
@@ -106,7 +106,8 @@ def test_the_registry_is_keyed_by_path_and_reused_across_runs(
         again = StoreRegistry.load(session, 1)
     again.prepare(client, categories=["Kitchen>Mugs", "kitchen"])
 
-    assert client.stats.requests == before  # known by path: not a single request
+    # known by path: one listing checks the ids are still the store's, nothing is created
+    assert client.stats.requests == before + 1
     assert again.category_id("Kitchen > Mugs") == first.category_id("Kitchen > Mugs")
     db.dispose()
 
@@ -201,7 +202,11 @@ def test_export_builds_each_stores_tree_once(cli, two_stores) -> None:
     again = cli("export", "-c", str(conn), "--all", "--fields", "name,sku,categories")
     assert again.exit_code == 0, again.stderr
     routes = shop.stats.snapshot()["by_route"]
-    assert routes == {"GET /wc/v3/products": 1, "POST /wc/v3/products/batch": 1}  # no category
+    assert routes == {  # the known categories checked in one listing, none created
+        "GET /wc/v3/products": 1,
+        "GET /wc/v3/products/categories": 1,
+        "POST /wc/v3/products/batch": 1,
+    }
     assert sorted(store_tree(shop)) == ["Kitchen", "Kitchen > Mugs", "Kitchen > Plates", GADGETS]
 
 
@@ -220,3 +225,43 @@ def test_no_create_terms_refuses_a_new_path(cli, two_stores) -> None:
     assert item["status"] == "error"
     assert 'category "Kitchen" does not exist in the store' in item["message"]
     assert store_tree(shop) == {} and not [p for p in shop.products.values() if p["sku"]]
+
+
+def test_a_category_tag_or_attribute_deleted_in_the_store_is_made_again(
+    cli, two_stores, tmp_path: Path
+) -> None:
+    """WooCommerce drops an unknown category, tag or global attribute id from a write without a
+    word (checked on a real store: the product lands in Uncategorized). The registry's ids are
+    checked against the store before they are sent, so what was deleted there is made again."""
+    db, stores = two_stores
+    shop, conn = stores[0]
+    add_products(
+        db,
+        [tee("MUG-1", categories=["Kitchen > Mugs"], tags=["gift"], attributes={"COLOR": "Red"})],
+    )
+    fields = ["--fields", "name,sku,categories,tags,COLOR"]
+    set_mapping(db, conn, ["name", "sku"], {"COLOR": "pa_color"})
+    assert cli("export", "-c", str(conn), "--all", *fields).exit_code == 0
+    key, secret = shop.create_key("read_write")
+    transport = httpx.WSGITransport(app=shop.wsgi_app)
+    with WooClient("http://store.test", key, secret, transport=transport) as woo:
+        mugs = store_tree(shop)["Kitchen > Mugs"]
+        woo.delete(f"/products/categories/{mugs}", {"force": "true"})
+        [gift] = woo.get("/products/tags")
+        woo.delete(f"/products/tags/{gift['id']}", {"force": "true"})
+        [color] = woo.get("/products/attributes")
+        woo.delete(f"/products/attributes/{color['id']}", {"force": "true"})
+    add_products(
+        db,
+        [tee("MUG-2", categories=["Kitchen > Mugs"], tags=["gift"], attributes={"COLOR": "Red"})],
+    )
+
+    result = cli("--json", "export", "-c", str(conn), "--all", "--partial", *fields)
+
+    assert result.exit_code == 0, result.stderr
+    made = store_tree(shop)
+    assert sorted(made) == ["Kitchen", "Kitchen > Mugs"] and made["Kitchen > Mugs"] != mugs
+    new = next(p for p in shop.products.values() if p["sku"] == "MUG-2")
+    assert [c["id"] for c in new["categories"]] == [made["Kitchen > Mugs"]]
+    assert [t["name"] for t in new["tags"]] == ["gift"]
+    assert [(a["slug"], a["options"]) for a in new["attributes"]] == [("pa_color", ["Red"])]

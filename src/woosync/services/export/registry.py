@@ -41,6 +41,7 @@ from woosync.services.export.store_terms import (
     resolve_attributes,
     resolve_category_paths,
     resolve_names,
+    store_ids,
     term_kind,
 )
 
@@ -100,6 +101,7 @@ class StoreRegistry:
         self._db: Database | None = None
         self._looked_up: set[str] = set()  # image URLs read from the database in this window
         self._paths: dict[int, str] | None = None  # category id -> path (category_path)
+        self._verified: set[str] = set()  # kinds whose ids were checked against the store
 
     # loading and saving -----------------------------------------------------------------------
     @classmethod
@@ -349,13 +351,16 @@ class StoreRegistry:
         ``categories`` are paths (``Kitchen > Mugs``); ``attributes`` maps a ``pa_`` slug to
         (label to create it with, term names needed).
         """
+        attributes = attributes or {}
+        self._verify(client, CATEGORY, categories)
+        self._verify(client, TAG, tags)
+        self._verify(client, ATTRIBUTE, attributes)
         paths = sorted({category_key(p) for p in categories if self.get(CATEGORY, p) is None})
         if paths:
             resolve_category_paths(self, client, paths, create)
         unknown_tags = sorted({n for n in tags if self.get(TAG, n) is None})
         if unknown_tags:
             resolve_names(self, client, TAG, TAGS_PATH, unknown_tags, create, "tag")
-        attributes = attributes or {}
         unknown_attributes = sorted(s for s in attributes if self.get(ATTRIBUTE, s) is None)
         if unknown_attributes:
             resolve_attributes(self, client, unknown_attributes, attributes, create)
@@ -373,6 +378,21 @@ class StoreRegistry:
                 continue
             path = f"{ATTRIBUTES_PATH}/{attribute_id}/terms"
             resolve_names(self, client, kind, path, unknown, create, f"term of {slug}")
+
+    def _verify(self, client: WooClient, kind: str, keys: Iterable[str]) -> None:
+        """Once per run and kind, before the first write naming a category (tag, global
+        attribute) known here: forget every one of that kind whose id the store no longer has,
+        so it is found or created again. Deleted in the store, it would otherwise go on being
+        sent by its old id, which WooCommerce drops from the write without a word (checked on a
+        real store: the product lands in Uncategorized, a tag or a global attribute is gone)."""
+        if kind in self._verified or all(self.get(kind, key) is None for key in keys):
+            return
+        self._verified.add(kind)
+        held = store_ids(client, kind)
+        gone = [ref for ref, woo_id in self._refs.items() if ref[0] == kind and woo_id not in held]
+        for ref in gone:
+            log.info("%s %r was deleted in the store: found or created again", *ref)
+            self.forget(*ref)
 
 
 def _row_kind(kind: str) -> str:

@@ -53,6 +53,14 @@ def fold(name: str) -> str:
     return html.unescape(str(name)).strip().casefold()
 
 
+def store_ids(client: WooClient, kind: str) -> set[int]:
+    """The ids of the store's categories, tags or global attributes (``kind``), listed now."""
+    if kind == ATTRIBUTE:
+        return {int(a["id"]) for a in client.get(ATTRIBUTES_PATH) or []}
+    path = CATEGORIES_PATH if kind == CATEGORY else TAGS_PATH
+    return {int(t["id"]) for t in client.list_all(path, {**TERM_LISTING, "_fields": "id"})}
+
+
 def resolve_names(
     refs: Refs, client: WooClient, kind: str, path: str, names: list[str], create: bool, noun: str
 ) -> None:
