@@ -37,11 +37,11 @@ from woosync.services.export.store_terms import (
     CATEGORY,
     TAG,
     TAGS_PATH,
+    deleted,
     fold,
     resolve_attributes,
     resolve_category_paths,
     resolve_names,
-    store_ids,
     term_kind,
 )
 
@@ -380,19 +380,13 @@ class StoreRegistry:
             resolve_names(self, client, kind, path, unknown, create, f"term of {slug}")
 
     def _verify(self, client: WooClient, kind: str, keys: Iterable[str]) -> None:
-        """Once per run and kind, before the first write naming a category (tag, global
-        attribute) known here: forget every one of that kind whose id the store no longer has,
-        so it is found or created again. Deleted in the store, it would otherwise go on being
-        sent by its old id, which WooCommerce drops from the write without a word (checked on a
-        real store: the product lands in Uncategorized, a tag or a global attribute is gone)."""
-        if kind in self._verified or all(self.get(kind, key) is None for key in keys):
-            return
-        self._verified.add(kind)
-        held = store_ids(client, kind)
-        gone = [ref for ref, woo_id in self._refs.items() if ref[0] == kind and woo_id not in held]
-        for ref in gone:
-            log.info("%s %r was deleted in the store: found or created again", *ref)
-            self.forget(*ref)
+        """Once per run and kind, before the first write naming one known here: forget those the
+        store deleted (:func:`.store_terms.deleted`), to be found or created again."""
+        if kind not in self._verified and any(self.get(kind, key) for key in keys):
+            self._verified.add(kind)
+            known = {key: woo_id for (held, key), woo_id in self._refs.items() if held == kind}
+            for key in deleted(client, kind, known):
+                self.forget(kind, key)
 
 
 def _row_kind(kind: str) -> str:

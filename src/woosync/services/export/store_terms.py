@@ -14,6 +14,7 @@ name also matches a category of that name lower down when the root has none (as 
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +24,8 @@ from woosync.woo.errors import WooError, WooHTTPError
 
 if TYPE_CHECKING:
     from woosync.woo.client import WooClient
+
+log = logging.getLogger("woosync.export")
 
 CATEGORY = "category"
 TAG = "tag"
@@ -53,12 +56,21 @@ def fold(name: str) -> str:
     return html.unescape(str(name)).strip().casefold()
 
 
-def store_ids(client: WooClient, kind: str) -> set[int]:
-    """The ids of the store's categories, tags or global attributes (``kind``), listed now."""
+def deleted(client: WooClient, kind: str, known: Mapping[str, int]) -> list[str]:
+    """Those of ``known`` (name -> id) whose category, tag or global attribute (``kind``) the
+    store no longer has, by one listing of its ids. Sent by its old id, one deleted in the store
+    would be dropped from the write without a word (checked on WooCommerce 11: a product sent a
+    deleted category lands in Uncategorized, a deleted tag or global attribute is just gone)."""
     if kind == ATTRIBUTE:
-        return {int(a["id"]) for a in client.get(ATTRIBUTES_PATH) or []}
-    path = CATEGORIES_PATH if kind == CATEGORY else TAGS_PATH
-    return {int(t["id"]) for t in client.list_all(path, {**TERM_LISTING, "_fields": "id"})}
+        held = {int(a["id"]) for a in client.get(ATTRIBUTES_PATH) or []}
+    else:
+        path = CATEGORIES_PATH if kind == CATEGORY else TAGS_PATH
+        listed = client.list_all(path, {**TERM_LISTING, "_fields": "id"})
+        held = {int(t["id"]) for t in listed}
+    gone = [key for key, woo_id in known.items() if woo_id not in held]
+    for key in gone:
+        log.info("%s %r was deleted in the store: found or created again", kind, key)
+    return gone
 
 
 def resolve_names(
