@@ -137,6 +137,8 @@ def test_each_kind_of_target_refuses_what_it_cannot_take(
     ("woo_field", "value", "sent"),
     [
         ("regular_price", "12.50", "12.50"),
+        ("regular_price", ".5", "0.5"),  # WooCommerce keeps a bare point as written
+        ("weight", "3.", "3"),
         ("stock_quantity", "7", 7),
         ("stock_quantity", "-3", -3),  # WooCommerce keeps stock below zero with backorders
         ("date_on_sale_to", "2026-12-24T10:00:00", "2026-12-24T10:00:00"),

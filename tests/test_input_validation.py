@@ -279,3 +279,35 @@ def test_a_csv_or_yaml_with_control_characters_names_their_rows(
     result = cli("products", "load", str(yaml_file), "--skip-invalid")
     assert result.exit_code == 1 and "U+001B" in result.stderr and "\x1b" not in result.stderr
     assert _products(db_path) == []
+
+
+# numbers written with a bare point --------------------------------------------------------------
+def test_a_store_number_with_a_bare_point_is_imported(
+    cli: Any, db_path: Path, sandbox_connection: SandboxStore
+) -> None:
+    """WooCommerce keeps ``.5`` as written (its own sample catalog has such weights, and a real
+    store answers them so): the product is imported, not failed, with ``0.5``; and the store's
+    ``.5`` is its echo of ``0.5``, so an export after sends nothing."""
+    sandbox_connection.create_product(
+        {"name": "Half", "sku": "HALF", "regular_price": ".5", "weight": ".5",
+         "dimensions": {"length": "2.", "width": "1", "height": "1"}}
+    )  # fmt: skip
+
+    result = cli("--json", "import")
+
+    assert result.exit_code == 0, result.stdout + result.stderr
+    [half] = _products(db_path)
+    assert (half.price, half.weight, half.length) == ("0.5", "0.5", "2")
+    sandbox_connection.stats.reset()
+    again = cli("--json", "import", "--update-existing")
+    assert json.loads(again.stdout)["unchangedCount"] == 1
+
+
+def test_a_file_number_with_a_bare_point_loads(cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text("sku,name,price,weight\nHALF,Half,.5,3.\n")
+
+    assert cli("products", "load", str(path)).exit_code == 0
+
+    shown = json.loads(cli("--json", "products", "show", "HALF").stdout)
+    assert (shown["price"], shown["weight"]) == ("0.5", "3")

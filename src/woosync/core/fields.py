@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from woosync.core.meta_keys import is_meta_target, meta_key, meta_key_problem
-from woosync.core.text import control_character_problem, from_decimal_comma
+from woosync.core.text import control_character_problem, from_decimal_comma, without_bare_point
 
 REQUIRED_FIELDS: tuple[str, ...] = ("name", "sku")
 
@@ -327,6 +327,9 @@ def _plain(value: Any) -> str:
 def _decimal(text: str) -> str:
     if _PLAIN_DECIMAL.match(text):
         return text
+    pointed = without_bare_point(text)
+    if pointed is not None:
+        return pointed
     if text.startswith("-") and _PLAIN_DECIMAL.match(text[1:]):
         raise ValueError("must not be negative")
     fixed = from_decimal_comma(text)

@@ -17,6 +17,7 @@ _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # separator, the same one throughout), with an optional sign
 _DECIMAL_COMMA = re.compile(r"^([+-]?)(\d{1,3}(?:([. \u00a0\u202f])\d{3})(?:\3\d{3})*|\d+),(\d+)$")
 # "1.234" or "1.234.567": a decimal point or a thousands separator? Only the writer knows.
+_BARE_POINT = re.compile(r"^(?:\.\d+|\d+\.)$")
 _DOT_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+$")
 
 
@@ -38,6 +39,14 @@ def check_line(text: str) -> str:
     if problem is not None:
         raise ValueError(problem)
     return text
+
+
+def without_bare_point(text: str) -> str | None:
+    """``.5`` as ``0.5`` and ``5.`` as ``5``, else None. WooCommerce keeps such a number as
+    written (its own sample catalog has ``.5`` weights, and a store answers them so)."""
+    if not _BARE_POINT.match(text):
+        return None
+    return "0" + text if text.startswith(".") else text[:-1]
 
 
 def from_decimal_comma(text: str) -> str | None:

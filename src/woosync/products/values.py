@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from woosync.core.fields import TARGET_CHECKS
-from woosync.core.text import control_character_problem, from_decimal_comma
+from woosync.core.text import control_character_problem, from_decimal_comma, without_bare_point
 
 _PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _URL = re.compile(r"^https?://[^\s/]+\S*$", re.IGNORECASE)
@@ -83,6 +83,9 @@ def _number_text(value: str) -> str | None:
     if not text:
         return None
     if not _PLAIN_NUMBER.match(text):
+        pointed = without_bare_point(text)
+        if pointed is not None:
+            return pointed
         fixed = from_decimal_comma(text)
         if fixed is not None and not fixed.startswith("-"):
             raise ValueError(f"{text!r} is not a number like 12.50 (write {fixed.lstrip('+')})")
