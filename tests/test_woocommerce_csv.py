@@ -132,6 +132,7 @@ def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(cli) 
     assert "shipping_class" not in custom and "global_unique_id" not in custom  # always empty
     [global_] = [n for n in notes if "global in the exporting store" in n]
     assert "Color: pa_color" in global_ and "Size" not in global_
+    assert not [n for n in notes if "any option" in n]  # TEE-ANY-L alone takes any Color
     [left_out] = [n for n in notes if "left out" in n]
     assert left_out.endswith("Upsells, Attribute 2 default, Grouped products")
     assert "Download limit" not in left_out  # -1 (unlimited) is the default
@@ -165,6 +166,26 @@ def test_a_parent_given_by_id_and_stock_counted_on_the_parent(cli, tmp_path: Pat
     assert held["HOOD-S"].get("manage_stock") in (None, False)
     assert (held["HOOD-M"]["manage_stock"], held["HOOD-M"]["stock_quantity"]) == (True, 3)
     assert held["HOOD-M"]["status"] == "publish"  # -1 on a variation: enabled (WooCommerce's rule)
+
+
+def test_an_attribute_every_variation_takes_any_option_of_is_told(cli, tmp_path: Path) -> None:
+    """WooCommerce's sample V-Neck T-Shirt: each colour in any size."""
+    path = write(
+        tmp_path,
+        '7,variable,VNECK,V-Neck,1,,,,1,,,,,Color,"Red, Blue",1,Size,"S, M",1',
+        "8,variation,VNECK-RED,V-Neck,1,,20.00,,1,,,,VNECK,Color,Red,1,Size,,1",
+        "9,variation,VNECK-BLUE,V-Neck,1,,21.00,,1,,,,VNECK,Color,Blue,1,Size,,1",
+        header=HEADER + ",Attribute 2 name,Attribute 2 value(s),Attribute 2 global",
+    )
+
+    data = load(cli, path)
+
+    assert data["created"] == 3, data
+    told = data["notes"][-1]
+    assert told.startswith("every variation takes any option of these, which the catalog does")
+    assert "Size of VNECK" in told and "Color" not in told
+    options = [v["attributes"] for v in show(cli, "VNECK")["variations"]]
+    assert options == [{"Color": "Red"}, {"Color": "Blue"}]
 
 
 def test_descriptions_keep_their_line_breaks_and_backslashes(cli, tmp_path: Path) -> None:

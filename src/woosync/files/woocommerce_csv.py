@@ -115,6 +115,13 @@ class Notes:
     custom_fields: dict[str, None] = field(default_factory=dict)
     left_out: dict[str, None] = field(default_factory=dict)
     global_attributes: dict[str, None] = field(default_factory=dict)
+    # (parent SKU, attribute) -> whether some variation of it names an option
+    _options_named: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    def any_option(self, parent: str, attribute: str, named: bool) -> None:
+        """A variation of ``parent`` lists ``attribute``, with an option (``named``) or any."""
+        key = (parent, attribute)
+        self._options_named[key] = self._options_named.get(key, False) or named
 
     def lines(self) -> list[str]:
         lines: list[str] = []
@@ -134,6 +141,13 @@ class Notes:
             )
         if self.left_out:
             lines.append("columns woosync does not keep were left out: " + ", ".join(self.left_out))
+        only_any = [f"{a} of {p}" for (p, a), named in self._options_named.items() if not named]
+        if only_any:
+            lines.append(
+                "every variation takes any option of these, which the catalog does not keep: "
+                f"{', '.join(only_any)}; exported, they are plain attributes, not a choice "
+                "(give the variations their options to keep the choice)"
+            )
         return lines
 
 
@@ -244,7 +258,8 @@ class WooCommerceRows:
                 self.notes.custom_fields[flag] = None
         self._extras(cell, data, variation)
         if self.attributes:
-            data["attributes"] = self._attributes(cells, variation)
+            parent_sku = str(data.get("parent_sku") or "") if variation else None
+            data["attributes"] = self._attributes(cells, parent_sku)
         self._left_out(cells)
         if not sku:
             return {ROW_PROBLEM: (None, _no_sku(data))}
@@ -291,7 +306,8 @@ class WooCommerceRows:
                     if data["custom:" + key] is not None:
                         self.notes.custom_fields[key] = None
 
-    def _attributes(self, cells: list[str], variation: bool) -> dict[str, Any]:
+    def _attributes(self, cells: list[str], parent: str | None) -> dict[str, Any]:
+        """A product's attributes, or a variation's options (``parent``: its parent's SKU)."""
         found: dict[str, Any] = {}
         for group in self.attributes.values():
             name = _text(cells[group["name"]].strip()) if "name" in group else ""
@@ -301,10 +317,9 @@ class WooCommerceRows:
             values = [_text(value) for value in _split(raw)]
             if "global" in group and cells[group["global"]].strip() == "1":
                 self.notes.global_attributes[name] = None
-            if variation:
-                if values:  # none: any option of the parent's
-                    found[name] = values[0] if len(values) == 1 else values
-            elif values:
+            if parent is not None:  # named without a value: any option of the parent's
+                self.notes.any_option(parent, name, bool(values))
+            if values:
                 found[name] = values[0] if len(values) == 1 else values
         return found
 
