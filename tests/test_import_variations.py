@@ -627,3 +627,59 @@ def test_two_stores_with_the_same_tee_give_one_family_linked_to_both(db_path: Pa
         with two_db.session() as session:
             links = Counter(s.product_id for s in session.exec(select(ProductSync)).all())
         assert set(links.values()) == {2}  # every product and variation, once per store
+
+
+def test_a_variation_taking_any_size_comes_in_as_a_star_and_goes_back_unchanged(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    """WooCommerce's "Any Size": the parent varies by Size, its variations name only a colour.
+    The catalog keeps the choice (``Size: "*"``), so an export leaves the store as it is and
+    makes Size a choice in a store it creates the product in."""
+    parent = tee(sandbox, "VNECK", variations=False)
+    for n, colour in enumerate(COLORS):
+        sandbox.create_variation(
+            parent["id"],
+            {"sku": f"VN-{colour}".upper(), "regular_price": f"2{n}.00",
+             "attributes": [{"name": "Color", "option": colour}]},
+        )  # fmt: skip
+
+    first = import_products_json(db, client=client)
+
+    assert first["importedCount"] == 3, first
+    held = catalog(db)
+    assert held["VN-RED"].attributes == {"Color": "Red", "Size": "*"}
+    assert held["VN-RED"].name == "Organic Tee - Red"  # "any" is not in the name
+    again = import_products_json(db, client=client, update_existing=True)
+    assert again["unchangedCount"] == 3, again
+    sandbox.stats.reset()
+    partial = export_json(db, all_products=True, partial=True, client=client)
+    assert partial["failedCount"] == 0 and sandbox.stats.items_written == 0
+    full = export_json(db, all_products=True, client=client)
+    assert full["failedCount"] == 0
+    stored = sandbox.find_sku("VNECK")
+    assert stored is not None
+    flags = {a["name"]: a["variation"] for a in stored["attributes"]}
+    assert flags == {"Size": True, "Color": True}
+    options = [[a["option"] for a in v["attributes"]] for v in sandbox.variations(parent["id"])]
+    assert options == [["Red"], ["Blue"]]
+
+
+def test_a_variation_imported_before_learns_its_any_option_once(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    parent = tee(sandbox, "VNECK", variations=False)
+    sandbox.create_variation(
+        parent["id"], {"sku": "VN-RED", "attributes": [{"name": "Color", "option": "Red"}]}
+    )
+    import_products_json(db, client=client)
+    with db.session() as session:  # as a release before "any" left it
+        row = session.exec(select(Product).where(Product.sku == "VN-RED")).one()
+        row.attributes = {"Color": "Red"}
+        session.add(row)
+
+    learnt = import_products_json(db, client=client, update_existing=True)
+
+    [result] = [p for p in learnt["products"] if p["sku"] == "VN-RED"]
+    assert result["status"] == "updated", result
+    assert catalog(db)["VN-RED"].attributes == {"Color": "Red", "Size": "*"}
+    assert import_products_json(db, client=client, update_existing=True)["updatedCount"] == 0

@@ -745,3 +745,36 @@ def test_an_attribute_no_variation_names_stays_a_plain_attribute(cli, shop, tmp_
     assert export(cli, conn, *fields)["success"]  # a full export too
     flags = {a["name"]: a["variation"] for a in store_parent(sandbox)["attributes"]}
     assert flags == {"Size": True, "Color": True, "Material": False}
+
+
+def test_an_option_any_makes_a_choice_the_variation_does_not_name(
+    cli, shop, tmp_path: Path
+) -> None:
+    """``Size: "*"``: the variation takes any size (WooCommerce's "Any Size"): the parent varies
+    by Size, the variation's write leaves Size out, and nothing is sent again after."""
+    sandbox, conn = shop
+    vneck = tmp_path / "vneck.yaml"
+    vneck.write_text(
+        "- sku: VNECK\n  name: V-Neck\n  attributes: {Color: [Red, Blue], Size: [S, M]}\n"
+        "  variations:\n"
+        '    - {sku: VN-RED, attributes: {Color: Red, Size: "*"}, price: "20.00"}\n'
+        '    - {sku: VN-BLUE, attributes: {Color: Blue, Size: "*"}, price: "21.00"}\n'
+    )
+    assert cli("products", "load", str(vneck)).exit_code == 0
+    fields = ["--fields", FIELDS + ",Color,Size"]
+
+    assert export(cli, conn, *fields)["success"]
+
+    parent = store_parent(sandbox, "VNECK")
+    assert {a["name"]: a["variation"] for a in parent["attributes"]} == {
+        "Color": True,
+        "Size": True,
+    }
+    held = {
+        v["sku"]: [(a["name"], a["option"]) for a in v["attributes"]]
+        for v in sandbox.variations(parent["id"])
+    }
+    assert held == {"VN-RED": [("Color", "Red")], "VN-BLUE": [("Color", "Blue")]}
+    sandbox.stats.reset()
+    assert export(cli, conn, "--partial", *fields)["success"]
+    assert sandbox.stats.items_written == 0

@@ -114,7 +114,7 @@ def test_a_variable_product_comes_with_its_variations(cli) -> None:
     held = {v["sku"]: v for v in tee["variations"]}
     assert sorted(held) == ["TEE-ANY-L", "TEE-M-BLUE", "TEE-S-RED"]
     assert held["TEE-S-RED"]["attributes"] == {"Color": "Red", "Size": "S"}
-    assert held["TEE-ANY-L"]["attributes"] == {"Size": "L"}  # an empty Color: any colour
+    assert held["TEE-ANY-L"]["attributes"] == {"Color": "*", "Size": "L"}  # any colour
     assert (held["TEE-S-RED"]["price"], held["TEE-S-RED"]["stock_quantity"]) == ("20.00", 5)
     assert held["TEE-S-RED"]["description"] == "Small red"
     blue = held["TEE-M-BLUE"]
@@ -132,7 +132,6 @@ def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(cli) 
     assert "shipping_class" not in custom and "global_unique_id" not in custom  # always empty
     [global_] = [n for n in notes if "global in the exporting store" in n]
     assert "Color: pa_color" in global_ and "Size" not in global_
-    assert not [n for n in notes if "any option" in n]  # TEE-ANY-L alone takes any Color
     [left_out] = [n for n in notes if "left out" in n]
     assert left_out.endswith("Upsells, Attribute 2 default, Grouped products")
     assert "Download limit" not in left_out  # -1 (unlimited) is the default
@@ -168,8 +167,9 @@ def test_a_parent_given_by_id_and_stock_counted_on_the_parent(cli, tmp_path: Pat
     assert held["HOOD-M"]["status"] == "publish"  # -1 on a variation: enabled (WooCommerce's rule)
 
 
-def test_an_attribute_every_variation_takes_any_option_of_is_told(cli, tmp_path: Path) -> None:
-    """WooCommerce's sample V-Neck T-Shirt: each colour in any size."""
+def test_an_option_any_is_kept_as_a_star(cli, tmp_path: Path) -> None:
+    """WooCommerce's sample V-Neck T-Shirt: each colour in any size (the size named on the
+    variation row without a value)."""
     path = write(
         tmp_path,
         '7,variable,VNECK,V-Neck,1,,,,1,,,,,Color,"Red, Blue",1,Size,"S, M",1',
@@ -181,11 +181,10 @@ def test_an_attribute_every_variation_takes_any_option_of_is_told(cli, tmp_path:
     data = load(cli, path)
 
     assert data["created"] == 3, data
-    told = data["notes"][-1]
-    assert told.startswith("every variation takes any option of these, which the catalog does")
-    assert "Size of VNECK" in told and "Color" not in told
     options = [v["attributes"] for v in show(cli, "VNECK")["variations"]]
-    assert options == [{"Color": "Red"}, {"Color": "Blue"}]
+    assert options == [{"Color": "Red", "Size": "*"}, {"Color": "Blue", "Size": "*"}]
+    listed = cli("products", "list").stdout
+    assert "Color: Red, Size: any" in listed
 
 
 def test_descriptions_keep_their_line_breaks_and_backslashes(cli, tmp_path: Path) -> None:

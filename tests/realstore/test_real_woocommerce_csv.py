@@ -169,7 +169,8 @@ def test_woocommerces_own_sample_catalog_loads_and_exports(
 ) -> None:
     """The sample catalog WooCommerce ships (``sample-data/sample_products.csv`` in the plugin the
     store runs, in its exporter's layout): every row loads (``.5`` weights, ``id:`` parents,
-    grouped and external products, variations taking any size) and exports to a real store."""
+    grouped and external products, variations taking any size) and exports to a real store, the
+    V-Neck T-Shirt still a choice of any size."""
     store = real_connection
     sample = store.dir / "wordpress/wp-content/plugins/woocommerce/sample-data/sample_products.csv"
 
@@ -187,6 +188,11 @@ def test_woocommerces_own_sample_catalog_loads_and_exports(
     assert (
         after["woo-vneck-tee"]["weight"] == "0.5" and after["woo-vneck-tee"]["type"] == "variable"
     )
+    vneck = {
+        name: (is_global, flag) for name, is_global, _, flag in after["woo-vneck-tee"]["attributes"]
+    }
+    assert vneck == {"Color": (True, True), "Size": (True, True)}  # each colour in any size
+    assert [name for name, *_ in after["woo-vneck-tee-red"]["attributes"]] == ["Color"]
     hoodie = {name: options for name, _, options, _ in after["woo-hoodie"]["attributes"]}
     assert hoodie == {"Color": ["Blue", "Green", "Red"], "Logo": ["Yes", "No"]}
     assert after["woo-hoodie-blue-logo"]["regular_price"] == "45"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.timeutil import iso
+from woosync.products.variations import ANY
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -64,8 +65,11 @@ def product_table(output: Output, product: ProductView) -> RenderableType:
 
 
 def options_text(variation: ProductView) -> str:
-    """``Size: S, Color: Red``."""
-    return ", ".join(f"{name}: {text(option)}" for name, option in variation.attributes.items())
+    """``Size: S, Color: Red`` (``Size: any`` for the option "any", ``*``)."""
+    return ", ".join(
+        f"{name}: {'any' if option == ANY else text(option)}"
+        for name, option in variation.attributes.items()
+    )
 
 
 def variations_table(output: Output, product: ProductView) -> RenderableType:

@@ -9,7 +9,8 @@ tags, images, attribute values) separated by commas, a comma inside a value writ
 category paths ``Kitchen > Mugs``; names and descriptions HTML-encoded (``&amp;``), a line break
 in a description written ``\\n``; a variation's ``Parent`` is its parent's SKU or ``id:ID``;
 attributes in numbered groups (``Attribute 1 name``, ``... value(s)``, ``... visible``,
-``... global``, ``... default``), a variation's empty value meaning "any"; meta data as
+``... global``, ``... default``), a variation's empty value meaning "any" (``*`` in the
+catalog); meta data as
 ``Meta: KEY``; a text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
 written with a ``'`` in front.
 
@@ -31,6 +32,7 @@ from typing import Any
 
 from woosync.core.errors import ValidationError
 from woosync.products.rows import ROW_PROBLEM, TOO_MANY_CELLS, SourceRow
+from woosync.products.variations import ANY
 
 # A header holding one of these (any case) marks a file as WooCommerce's exporter wrote it.
 _MARKS = frozenset(
@@ -115,13 +117,6 @@ class Notes:
     custom_fields: dict[str, None] = field(default_factory=dict)
     left_out: dict[str, None] = field(default_factory=dict)
     global_attributes: dict[str, None] = field(default_factory=dict)
-    # (parent SKU, attribute) -> whether some variation of it names an option
-    _options_named: dict[tuple[str, str], bool] = field(default_factory=dict)
-
-    def any_option(self, parent: str, attribute: str, named: bool) -> None:
-        """A variation of ``parent`` lists ``attribute``, with an option (``named``) or any."""
-        key = (parent, attribute)
-        self._options_named[key] = self._options_named.get(key, False) or named
 
     def lines(self) -> list[str]:
         lines: list[str] = []
@@ -141,13 +136,6 @@ class Notes:
             )
         if self.left_out:
             lines.append("columns woosync does not keep were left out: " + ", ".join(self.left_out))
-        only_any = [f"{a} of {p}" for (p, a), named in self._options_named.items() if not named]
-        if only_any:
-            lines.append(
-                "every variation takes any option of these, which the catalog does not keep: "
-                f"{', '.join(only_any)}; exported, they are plain attributes, not a choice "
-                "(give the variations their options to keep the choice)"
-            )
         return lines
 
 
@@ -258,8 +246,7 @@ class WooCommerceRows:
                 self.notes.custom_fields[flag] = None
         self._extras(cell, data, variation)
         if self.attributes:
-            parent_sku = str(data.get("parent_sku") or "") if variation else None
-            data["attributes"] = self._attributes(cells, parent_sku)
+            data["attributes"] = self._attributes(cells, variation)
         self._left_out(cells)
         if not sku:
             return {ROW_PROBLEM: (None, _no_sku(data))}
@@ -306,8 +293,8 @@ class WooCommerceRows:
                     if data["custom:" + key] is not None:
                         self.notes.custom_fields[key] = None
 
-    def _attributes(self, cells: list[str], parent: str | None) -> dict[str, Any]:
-        """A product's attributes, or a variation's options (``parent``: its parent's SKU)."""
+    def _attributes(self, cells: list[str], variation: bool) -> dict[str, Any]:
+        """A product's attributes, or a variation's options."""
         found: dict[str, Any] = {}
         for group in self.attributes.values():
             name = _text(cells[group["name"]].strip()) if "name" in group else ""
@@ -317,10 +304,10 @@ class WooCommerceRows:
             values = [_text(value) for value in _split(raw)]
             if "global" in group and cells[group["global"]].strip() == "1":
                 self.notes.global_attributes[name] = None
-            if parent is not None:  # named without a value: any option of the parent's
-                self.notes.any_option(parent, name, bool(values))
             if values:
                 found[name] = values[0] if len(values) == 1 else values
+            elif variation:  # named without a value: any option of the parent's
+                found[name] = ANY
         return found
 
     def _left_out(self, cells: list[str]) -> None:

@@ -3,7 +3,8 @@
 A variable product (``type: variable``) lists, per variation attribute, the options allowed
 (``{"Size": ["S", "M", "L"]}``). Each variation is a product row of its own: ``type: variation``,
 its own SKU (unique catalog-wide without regard to case), one option per attribute it varies by
-(``{"Size": "S"}``; every attribute a variation names is a variation attribute), and its name is
+(``{"Size": "S"}``; every attribute a variation names is a variation attribute, ``*`` its
+option "any"), and its name is
 the parent's name and its options (``Organic Tee - S, Red``). It has its own prices, stock,
 weight, dimensions, image, status, description and custom fields; categories and tags are the
 parent's.
@@ -18,13 +19,17 @@ from woosync.core.errors import param
 
 VARIABLE = "variable"
 VARIATION = "variation"
+# A variation's option "any" (WooCommerce's "Any Size"): it varies by the attribute, and the
+# shopper's choice of it does not change the variation. The store omits the attribute then.
+ANY = "*"
 # field-dict keys a variation does not have of its own
 NOT_ON_A_VARIATION: tuple[str, ...] = ("name", "categories", "tags", "variations")
 
 
 def variation_name(parent_name: str, options: Mapping[str, Any]) -> str:
-    """``Organic Tee - S, Red``: the parent's name and the variation's options, in their order."""
-    values = [str(option) for option in options.values()]
+    """``Organic Tee - S, Red``: the parent's name and the variation's options, in their order
+    (an option "any" left out, as WooCommerce does)."""
+    values = [str(option) for option in options.values() if option != ANY]
     return f"{parent_name} - {', '.join(values)}" if values else parent_name
 
 
@@ -47,6 +52,19 @@ def varied_attributes(
     return {name: value for name, value in attributes.items() if name in named}
 
 
+def anys(options: Mapping[str, Any]) -> frozenset[str]:
+    """The attributes a variation takes any option of."""
+    return frozenset(name for name, option in options.items() if option == ANY)
+
+
+def with_any(options: dict[str, str], varied: Iterable[str]) -> dict[str, str]:
+    """``options`` with any option (:data:`ANY`) of each attribute of ``varied`` (those its
+    parent varies by) that it does not name."""
+    for name in varied:
+        options.setdefault(name, ANY)
+    return options
+
+
 def options_problem(parent_attributes: Mapping[str, Any], options: Mapping[str, Any]) -> str | None:
     """Why a variation's options do not fit its parent's attributes, else None. WooCommerce would
     store an option the parent does not list (lower-cased), so the catalog refuses it."""
@@ -62,7 +80,7 @@ def options_problem(parent_attributes: Mapping[str, Any], options: Mapping[str, 
         if name not in allowed:
             known = ", ".join(allowed) or "none"
             return f"attributes: the parent has no attribute {name!r} (it has {known})"
-        if option not in allowed[name]:
+        if option != ANY and option not in allowed[name]:
             spelled = [o for o in allowed[name] if o.casefold() == str(option).casefold()]
             fix = f" (write {spelled[0]!r})" if spelled else ""
             return (
@@ -73,9 +91,14 @@ def options_problem(parent_attributes: Mapping[str, Any], options: Mapping[str, 
 
 
 def options_key(options: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """What makes two variations of one parent the same (WooCommerce ignores case in options)."""
+    """What makes two variations of one parent the same (WooCommerce ignores case in options;
+    an option "any" is the attribute left out, as the store holds it)."""
     return tuple(
-        sorted((name.casefold(), str(option).casefold()) for name, option in options.items())
+        sorted(
+            (name.casefold(), str(option).casefold())
+            for name, option in options.items()
+            if option != ANY
+        )
     )
 
 
@@ -143,7 +166,7 @@ def removed_options_problem(
     allowed = allowed_options(parent_attributes)
     for sku, options in variations.items():
         for name, option in options.items():
-            if option not in allowed.get(name, ()):
+            if option != ANY and option not in allowed.get(name, ()):
                 return (
                     f"attributes: its variation {sku!r} is {name} {option!r}, which they no longer "
                     f"list: keep it, or remove that variation first ('woosync products remove {sku}')"

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from woosync.products.variations import ANY
 from woosync.services.export import plan
 from woosync.services.export.payload import RefResolver, build_payload
 from woosync.services.export.select import field_readers
@@ -57,9 +58,12 @@ def fields_of_keys(targets: Sequence[sync_targets.Target], keys: Iterable[str]) 
 def options_payload(
     options: Mapping[str, Any], slugs: Mapping[str, str], refs: RefResolver
 ) -> list[dict[str, Any]]:
-    """The ``attributes`` of a variation: one ``{id|name, option}`` per option."""
+    """The ``attributes`` of a variation: one ``{id|name, option}`` per option (an option "any"
+    left out: the store takes any then)."""
     entries: list[dict[str, Any]] = []
     for name, option in options.items():
+        if option == ANY:
+            continue
         slug = slugs.get(name)
         if slug is not None:
             refs.check_terms(slug, [str(option)])

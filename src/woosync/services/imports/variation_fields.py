@@ -8,6 +8,7 @@ weight and dimensions, status, custom fields), with what a variation has differe
   the local name found as for a product's attribute (the import mapping's ``pa_size -> Size``, else
   the store's name), both spelled as the parent has them in the catalog when they differ only in
   case (the store lower-cases an option it did not know);
+- an attribute its parent varies by that it does not name is any option of it (``*``, ANY);
 - its one ``image`` is its ``images``;
 - its name, categories and tags are its parent's (``products/variations.py``): the store's name
   (``L, Blue``) is not taken; the catalog names it ``parent name - options``.
@@ -45,16 +46,43 @@ def variation_options(
         if not isinstance(entry, Mapping):
             continue
         option = html.unescape(str(entry.get("option") or "")).strip()
-        mapped = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
-        name = local_name(
-            mapped or html.unescape(str(entry.get("name") or "")) or attribute_slug(entry)
-        )
+        name = _local_name(entry, rules, slugs_by_id, names)
         if not name or not option:
             continue
-        name = names.get(name.casefold(), name)
         spelled = [o for o in allowed.get(name, []) if o.casefold() == option.casefold()]
         options[name] = spelled[0] if spelled else option
     return options
+
+
+def varied_names(
+    parent: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    allowed: Mapping[str, list[str]],
+) -> tuple[str, ...]:
+    """The local names of the attributes a store's variable product varies by (``variation:
+    true``): a variation that does not name one takes any option of it (:data:`ANY`)."""
+    names = {name.casefold(): name for name in allowed}
+    found = (
+        _local_name(entry, rules, slugs_by_id, names)
+        for entry in parent.get("attributes") or []
+        if isinstance(entry, Mapping) and entry.get("variation")
+    )
+    return tuple(name for name in found if name)
+
+
+def _local_name(
+    entry: Mapping[str, Any],
+    rules: ImportRules,
+    slugs_by_id: Mapping[int, str] | None,
+    names: Mapping[str, str],
+) -> str:
+    """A store attribute entry's local name, spelled as the parent has it in the catalog."""
+    mapped = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
+    name = local_name(
+        mapped or html.unescape(str(entry.get("name") or "")) or attribute_slug(entry)
+    )
+    return names.get(name.casefold(), name)
 
 
 class OptionReader:

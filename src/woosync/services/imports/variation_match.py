@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from woosync.products.variations import allowed_options, options_key
+from woosync.products.variations import ANY, allowed_options, options_key
 from woosync.services.catalog.stored import StoredProduct
 from woosync.services.imports.match import case_twin, stored_products
 
@@ -42,6 +42,7 @@ class Parent:
     attributes: dict[str, Any]
     updated: bool  # its attributes came from the store in this run (new, or update_existing)
     store_sku: str = ""  # the parent's SKU in the store (what a variation without one shows)
+    store_attributes: list[Any] = field(default_factory=list)  # the store's, with their flags
 
 
 @dataclass(slots=True)
@@ -192,7 +193,7 @@ def options_still_used(
     missing: list[str] = []
     for child in children:
         for name, option in (child.attributes or {}).items():
-            if option not in kept.setdefault(name, []):
+            if option != ANY and option not in kept.setdefault(name, []):
                 kept[name].append(str(option))
                 missing.append(f"{name} {option!r} (variation {child.sku!r})")
     return kept, missing

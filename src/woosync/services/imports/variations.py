@@ -29,10 +29,12 @@ from woosync.products.fields import normalize_fields
 from woosync.products.variations import (
     NOT_ON_A_VARIATION,
     allowed_options,
+    anys,
     options_key,
     options_problem,
     same_options_message,
     variation_name,
+    with_any,
 )
 from woosync.services.catalog.changes import FieldPlan, new_product_row
 from woosync.services.catalog.reading import field_value
@@ -55,6 +57,7 @@ from woosync.services.imports.variation_fields import (
     OptionReader,
     allowed_key,
     variation_fields,
+    varied_names,
 )
 from woosync.services.imports.variation_match import (
     Parent,
@@ -127,8 +130,13 @@ class VariationPage:
             listed[parent.woo_id] = {int(v["id"]) for v in got if isinstance(v.get("id"), int)}
             allowed = allowed_options(parent.attributes)
             key = allowed_key(allowed)
+            varied = varied_names(
+                {"attributes": parent.store_attributes}, run.rules, run.slugs_by_id, allowed
+            )
             found = [
-                StoreVariation(v, reader.options(v, allowed, key), parent.store_sku)
+                StoreVariation(
+                    v, with_any(reader.options(v, allowed, key), varied), parent.store_sku
+                )
                 for v in got
                 if isinstance(v.get("id"), int)
                 # a parent sent again during the run: its variations' versions handled are dropped
@@ -303,7 +311,9 @@ class VariationPage:
         """The store's options when they come in: the store changed them since the last sync
         and the catalog did not (both changed: the catalog's stay), and the parent lists them."""
         current = dict(product.attributes or {})
-        if options_key(current) == options_key(variation.options):
+        if options_key(current) == options_key(variation.options) and anys(current) == anys(
+            variation.options
+        ):
             return None
         base = (sync.exported_values or {}).get(OPTIONS_KEY) if sync is not None else None
         if base is not None and remembered_options_print(current, slugs) != base:

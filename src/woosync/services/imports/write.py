@@ -257,8 +257,9 @@ class _Page:
         """A variable product whose variations come after the page's products (a dry run's new
         one has no id: its variations are all new)."""
         store_sku = str(candidate.woo.get("sku") or "").strip()
+        held = list(candidate.woo.get("attributes") or [])
         self.parents.append(
-            Parent(candidate.woo_id, product_id, sku, name, attributes, updated, store_sku)
+            Parent(candidate.woo_id, product_id, sku, name, attributes, updated, store_sku, held)
         )
 
     def _sku_elsewhere(self, candidate: Candidate, product: StoredProduct) -> bool:

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
-from woosync.products.variations import NOT_ON_A_VARIATION
+from woosync.products.variations import ANY, NOT_ON_A_VARIATION
 from woosync.services.sync import echoes as echo_rules
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.variation_values import option_set
@@ -87,8 +87,9 @@ def global_slugs(targets: Sequence[sync_targets.Target]) -> dict[str, str]:
 
 def store_options(options: Mapping[str, Any], slugs: Mapping[str, str]) -> dict[str, str]:
     """A variation's options in store terms: a global attribute by its slug, a local one by name
-    (what :func:`woosync.woo.variations.store_option_set` reads back)."""
-    return {slugs.get(name, name): str(option) for name, option in options.items()}
+    (what :func:`woosync.woo.variations.store_option_set` reads back); an option "any" is the
+    attribute left out, as the store holds it."""
+    return {slugs.get(name, name): str(option) for name, option in options.items() if option != ANY}
 
 
 def options_print(options: Mapping[str, Any], slugs: Mapping[str, str]) -> str:
