@@ -778,3 +778,24 @@ def test_an_option_any_makes_a_choice_the_variation_does_not_name(
     sandbox.stats.reset()
     assert export(cli, conn, "--partial", *fields)["success"]
     assert sandbox.stats.items_written == 0
+
+
+def test_a_variation_turned_to_any_size_loses_its_size_in_the_store(cli, shop) -> None:
+    """WooCommerce replaces a variation's attributes with those sent (checked on a real store),
+    so leaving Size out of the write makes it any size."""
+    sandbox, conn = shop
+    fields = ["--fields", FIELDS + ",Color,Size"]
+    assert export(cli, conn, *fields)["success"]
+    assert cli("products", "edit", "TEE-S-RED", "--attr", "Size=*").exit_code == 0
+
+    assert export(cli, conn, "--partial", *fields)["success"]
+
+    parent = store_parent(sandbox)
+    held = {
+        v["sku"]: [a["name"] for a in v["attributes"]] for v in sandbox.variations(parent["id"])
+    }
+    assert held["TEE-S-RED"] == ["Color"] and sorted(held["TEE-M-RED"]) == ["Color", "Size"]
+    assert {a["name"]: a["variation"] for a in parent["attributes"]} == {
+        "Size": True,
+        "Color": True,
+    }

@@ -61,14 +61,15 @@ def varied_names(
     allowed: Mapping[str, list[str]],
 ) -> tuple[str, ...]:
     """The local names of the attributes a store's variable product varies by (``variation:
-    true``): a variation that does not name one takes any option of it (:data:`ANY`)."""
+    true``) that the catalog's product has (``allowed``): a variation that does not name one
+    takes any option of it (:data:`ANY`)."""
     names = {name.casefold(): name for name in allowed}
     found = (
         _local_name(entry, rules, slugs_by_id, names)
         for entry in parent.get("attributes") or []
         if isinstance(entry, Mapping) and entry.get("variation")
     )
-    return tuple(name for name in found if name)
+    return tuple(name for name in found if name in allowed)
 
 
 def _local_name(
