@@ -220,6 +220,7 @@ def scenario(
         "sku": "DIFF-CAP-S", "attributes": [{"name": "Size", "option": "S"}]
     }).body  # fmt: skip
     yield from meta_steps(api, f"/products/{cap.get('id')}/variations/{cap_s.get('id')}")
+    yield from any_option_steps(api)
 
 
 def field_steps(api: Request) -> Iterator[tuple[str, Answer]]:
@@ -469,6 +470,35 @@ def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tu
         "a variation under another parent, updated",
         api("PUT", f"/products/{other.get('id')}/variations/{variation_id}", json={}),
     )
+
+
+def any_option_steps(api: Request) -> Iterator[tuple[str, Answer]]:
+    """A variation taking any option of an attribute (WooCommerce's "Any Size"), one turned to it
+    (a variation's attributes are replaced whole), a plain attribute beside them, and unknown
+    category and tag ids in a write (dropped without a word)."""
+    vneck = api("POST", "/products", json={
+        "name": "Diff V-Neck", "type": "variable", "sku": "DIFF-VNECK", "attributes": [
+            {"name": "Color", "options": ["Red", "Blue"], "variation": True},
+            {"name": "Size", "options": ["S", "M"], "variation": True},
+            {"name": "Material", "options": ["Cotton"], "variation": False},
+        ],
+    })  # fmt: skip
+    yield "variable product with a plain attribute", vneck
+    route = f"/products/{vneck.body.get('id') if isinstance(vneck.body, dict) else 0}/variations"
+    yield "variation taking any size", api("POST", route, json={
+        "sku": "DIFF-VN-RED", "attributes": [{"name": "Color", "option": "Red"}]
+    })  # fmt: skip
+    blue = api("POST", route, json={"sku": "DIFF-VN-BLUE", "attributes": [
+        {"name": "Color", "option": "Blue"}, {"name": "Size", "option": "S"}
+    ]})  # fmt: skip
+    blue_id = blue.body.get("id") if isinstance(blue.body, dict) else 0
+    yield "variation turned to any size", api("PUT", f"{route}/{blue_id}", json={
+        "attributes": [{"name": "Color", "option": "Blue"}]
+    })  # fmt: skip
+    yield "unknown category and tag ids", api("POST", "/products", json={
+        "name": "Diff Unknown", "sku": "DIFF-UNKNOWN",
+        "categories": [{"id": 999999}], "tags": [{"id": 999998}],
+    })  # fmt: skip
 
 
 def shape(value: Any, where: str, out: dict[str, Any]) -> None:
