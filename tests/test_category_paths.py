@@ -265,3 +265,27 @@ def test_a_category_tag_or_attribute_deleted_in_the_store_is_made_again(
     assert [c["id"] for c in new["categories"]] == [made["Kitchen > Mugs"]]
     assert [t["name"] for t in new["tags"]] == ["gift"]
     assert [(a["slug"], a["options"]) for a in new["attributes"]] == [("pa_color", ["Red"])]
+
+
+def test_a_parent_category_deleted_in_the_store_is_made_again_for_a_new_path(
+    cli, two_stores
+) -> None:
+    db, stores = two_stores
+    shop, conn = stores[0]
+    fields = ["--fields", "name,sku,categories"]
+    add_products(db, [tee("MUG-1", categories=["Kitchen > Mugs"])])
+    assert cli("export", "-c", str(conn), "--all", *fields).exit_code == 0
+    kitchen = store_tree(shop)["Kitchen"]
+    key, secret = shop.create_key("read_write")
+    transport = httpx.WSGITransport(app=shop.wsgi_app)
+    with WooClient("http://store.test", key, secret, transport=transport) as woo:
+        woo.delete(f"/products/categories/{kitchen}", {"force": "true"})
+    add_products(db, [tee("PLATE", categories=["Kitchen > Plates"])])
+
+    result = cli("--json", "export", "-c", str(conn), "--all", "--partial", *fields)
+
+    assert result.exit_code == 0, result.stderr
+    made = store_tree(shop)
+    assert made["Kitchen"] != kitchen and "Kitchen > Plates" in made
+    plate = next(p for p in shop.products.values() if p["sku"] == "PLATE")
+    assert [c["id"] for c in plate["categories"]] == [made["Kitchen > Plates"]]

@@ -354,7 +354,9 @@ def test_categories_are_resolved_created_and_cached_per_store(db: Database, fake
     assert refs_of(db, conn, "category_path") == {"Summer & Sun": 5, "Hats": hats}
     fake.requests.clear()
     run(db, conn, product_ids=[pid], fields=["name", "sku", "categories"])
-    assert fake.count("GET", "/products/categories") == 1  # the ids checked, once per run
+    # the ids about to be sent checked, in one request, asked for by id
+    [(_, _, checked, _)] = [r for r in fake.requests if r[:2] == ("GET", "/products/categories")]
+    assert sorted(checked["include"].split(",")) == sorted([str(hats), "5"])
     assert fake.count("POST", "/products/categories") == 0
     assert fake.writes()[0]["update"][0]["categories"] == [{"id": 5}, {"id": hats}]
 

@@ -61,6 +61,16 @@ def canonical_category(text: str) -> str:
     return join_category_path(parse_category_path(text))
 
 
+def with_parents(text: str) -> list[str]:
+    """A path and the paths of its parents, top first: ``Kitchen``, ``Kitchen > Mugs`` (a
+    malformed path alone, as written)."""
+    try:
+        names = parse_category_path(text)
+    except ValueError:
+        return [text]
+    return [join_category_path(names[: depth + 1]) for depth in range(len(names))]
+
+
 def category_leaf(text: str) -> str:
     """The last name of a path: ``"Kitchen > Mugs"`` -> ``"Mugs"``."""
     return parse_category_path(text)[-1]

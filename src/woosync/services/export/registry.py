@@ -16,7 +16,6 @@ holds no ``>``: one of those may name a category literally called "Kitchen > Mug
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from woosync.core.jsontext import dumps
 from woosync.db.bulk_sql import write_many
 from woosync.db.engine import Database
 from woosync.db.models import StoreRef
-from woosync.products.categories import canonical_category
+from woosync.products.categories import canonical_category, with_parents
 from woosync.services.export.image_files import same_image_file
 from woosync.services.export.payload import MissingRefError
 from woosync.services.export.store_terms import (
@@ -47,8 +46,6 @@ from woosync.services.export.store_terms import (
 
 if TYPE_CHECKING:
     from woosync.woo.client import WooClient
-
-log = logging.getLogger("woosync.export")
 
 IMAGE = "image"
 CATEGORY_PATH_ROWS = "category_path"  # how category rows are stored (CATEGORY in memory)
@@ -101,7 +98,7 @@ class StoreRegistry:
         self._db: Database | None = None
         self._looked_up: set[str] = set()  # image URLs read from the database in this window
         self._paths: dict[int, str] | None = None  # category id -> path (category_path)
-        self._verified: set[str] = set()  # kinds whose ids were checked against the store
+        self._verified: set[tuple[str, str]] = set()  # refs checked against the store this run
 
     # loading and saving -----------------------------------------------------------------------
     @classmethod
@@ -380,13 +377,14 @@ class StoreRegistry:
             resolve_names(self, client, kind, path, unknown, create, f"term of {slug}")
 
     def _verify(self, client: WooClient, kind: str, keys: Iterable[str]) -> None:
-        """Once per run and kind, before the first write naming one known here: forget those the
-        store deleted (:func:`.store_terms.deleted`), to be found or created again."""
-        if kind not in self._verified and any(self.get(kind, key) for key in keys):
-            self._verified.add(kind)
-            known = {key: woo_id for (held, key), woo_id in self._refs.items() if held == kind}
-            for key in deleted(client, kind, known):
-                self.forget(kind, key)
+        """Forget those of ``keys`` (and their parent categories) the store deleted, each checked
+        once a run (:func:`.store_terms.deleted`): they are found or created again."""
+        refs = {ref for key in keys for ref in (with_parents(key) if kind == CATEGORY else [key])}
+        fresh = {ref for ref in refs if (kind, ref) not in self._verified}
+        known = {ref: woo_id for ref in fresh if (woo_id := self.get(kind, ref)) is not None}
+        self._verified.update((kind, ref) for ref in known)
+        for ref in deleted(client, kind, known) if known else ():
+            self.forget(kind, ref)
 
 
 def _row_kind(kind: str) -> str:

@@ -58,15 +58,20 @@ def fold(name: str) -> str:
 
 def deleted(client: WooClient, kind: str, known: Mapping[str, int]) -> list[str]:
     """Those of ``known`` (name -> id) whose category, tag or global attribute (``kind``) the
-    store no longer has, by one listing of its ids. Sent by its old id, one deleted in the store
-    would be dropped from the write without a word (checked on WooCommerce 11: a product sent a
-    deleted category lands in Uncategorized, a deleted tag or global attribute is just gone)."""
+    store no longer has: asked for by id (``include``, 100 a request; the global attributes in
+    their one listing). Sent by its old id, one deleted in the store would be dropped from the
+    write without a word (checked on WooCommerce 11: a product sent a deleted category lands in
+    Uncategorized, a deleted tag or global attribute is just gone)."""
     if kind == ATTRIBUTE:
         held = {int(a["id"]) for a in client.get(ATTRIBUTES_PATH) or []}
     else:
         path = CATEGORIES_PATH if kind == CATEGORY else TAGS_PATH
-        listed = client.list_all(path, {**TERM_LISTING, "_fields": "id"})
-        held = {int(t["id"]) for t in listed}
+        ids = sorted(set(known.values()))
+        held = set()
+        for start in range(0, len(ids), 100):
+            include = ",".join(str(i) for i in ids[start : start + 100])
+            params = {**TERM_LISTING, "include": include, "_fields": "id"}
+            held.update(int(t["id"]) for t in client.list_all(path, params))
     gone = [key for key, woo_id in known.items() if woo_id not in held]
     for key in gone:
         log.info("%s %r was deleted in the store: found or created again", kind, key)
