@@ -3,9 +3,9 @@
 A variable product (``type: variable``) lists, per variation attribute, the options allowed
 (``{"Size": ["S", "M", "L"]}``). Each variation is a product row of its own: ``type: variation``,
 its own SKU (unique catalog-wide without regard to case), one option per attribute it varies by
-(``{"Size": "S"}``; every attribute a variation names is a variation attribute, ``*`` its
-option "any"), and its name is
-the parent's name and its options (``Organic Tee - S, Red``). It has its own prices, stock,
+(``{"Size": "S"}``; every attribute a variation names is a variation attribute; ``*`` is its
+option "any"), and its name is the parent's name and its options (``Organic Tee - S, Red``).
+It has its own prices, stock,
 weight, dimensions, image, status, description and custom fields; categories and tags are the
 parent's.
 """
