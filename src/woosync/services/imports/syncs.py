@@ -21,7 +21,7 @@ from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import ProductSync
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
-from woosync.services.imports.reconcile import first_sync
+from woosync.services.imports.reconcile import first_sync, reconcile_product
 from woosync.services.sync import clears, stock
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
@@ -29,6 +29,8 @@ from woosync.services.sync.echoes import with_catalog_images
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from woosync.db.models import Product
+    from woosync.services.catalog.stored import StoredProduct
     from woosync.services.imports.state import ImportRun
 
 
@@ -161,6 +163,21 @@ def write_syncs(session: Session, writes: SyncWrites) -> None:
         conflict=("connection_id", "product_id"),
         keep=("created_at",),
     )
+
+
+def reconcile_with_store(
+    session: Session,
+    run: ImportRun,
+    woo: Mapping[str, Any],
+    product: Product | StoredProduct,
+    sync: Link | None,
+    exported_fields: Mapping[str, str],
+) -> tuple[dict[str, Any], Reconciled]:
+    """:func:`~woosync.services.imports.reconcile.reconcile_product` under the run's rules and
+    conflict choice, with the record's image sources."""
+    sources = image_sources(session, run, sync)
+    rules, slugs, choice = run.rules, run.slugs_by_id, run.settings.on_conflict
+    return reconcile_product(woo, rules, slugs, product, sync, choice, sources, exported_fields)
 
 
 def image_sources(session: Session, run: ImportRun, sync: Link | None) -> dict[str, str]:

@@ -50,9 +50,14 @@ from woosync.services.imports.match import (
     remember_new_skus,
     write_planned,
 )
-from woosync.services.imports.reconcile import reconcile_product, sku_print
+from woosync.services.imports.reconcile import sku_print
 from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
-from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
+from woosync.services.imports.syncs import (
+    SyncWrites,
+    queue_sync,
+    reconcile_with_store,
+    write_syncs,
+)
 from woosync.services.imports.variation_fields import (
     OptionReader,
     allowed_key,
@@ -230,15 +235,9 @@ class VariationPage:
         sync = link if link is not None and link.product_id == product.id else None
         woo = as_product(variation.woo)
         try:
-            fields, reconciled = reconcile_product(
-                woo,
-                run.rules,
-                run.slugs_by_id,
-                product,
-                sync,
-                run.settings.on_conflict,
-                image_sources(self.session, run, sync),
-                run.fingerprinter.exported_fields,
+            exported = run.fingerprinter.exported_fields
+            fields, reconciled = reconcile_with_store(
+                self.session, run, woo, product, sync, exported
             )
         except ValidationError as exc:
             self._report(parent, variation, product.id, "failed", exc.message)
@@ -311,9 +310,8 @@ class VariationPage:
         """The store's options when they come in: the store changed them since the last sync
         and the catalog did not (both changed: the catalog's stay), and the parent lists them."""
         current = dict(product.attributes or {})
-        if options_key(current) == options_key(variation.options) and anys(current) == anys(
-            variation.options
-        ):
+        theirs = variation.options
+        if options_key(current) == options_key(theirs) and anys(current) == anys(theirs):
             return None
         base = (sync.exported_values or {}).get(OPTIONS_KEY) if sync is not None else None
         if base is not None and remembered_options_print(current, slugs) != base:

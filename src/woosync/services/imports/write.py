@@ -39,9 +39,14 @@ from woosync.services.imports.match import (
     sync_of,
     write_planned,
 )
-from woosync.services.imports.reconcile import reconcile_product, sku_print
+from woosync.services.imports.reconcile import sku_print
 from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
-from woosync.services.imports.syncs import SyncWrites, image_sources, queue_sync, write_syncs
+from woosync.services.imports.syncs import (
+    SyncWrites,
+    queue_sync,
+    reconcile_with_store,
+    write_syncs,
+)
 from woosync.services.imports.variation_match import Parent
 from woosync.services.imports.variations import VariationLists, VariationPage
 from woosync.services.sync.conflicts import Reconciled
@@ -185,15 +190,9 @@ class _Page:
             fields = {k: v for k, v in candidate.fields.items() if v is not None and v != []}
         else:
             try:
-                fields, reconciled = reconcile_product(
-                    candidate.woo,
-                    run.rules,
-                    run.slugs_by_id,
-                    product,
-                    sync,
-                    run.settings.on_conflict,
-                    image_sources(self.session, run, sync),
-                    run.fingerprinter.fields_of(list(product.attributes or {})),
+                exported = run.fingerprinter.fields_of(list(product.attributes or {}))
+                fields, reconciled = reconcile_with_store(
+                    self.session, run, candidate.woo, product, sync, exported
                 )
             except ValidationError as exc:
                 run.report(ProductResult(woo_id, product.id, sku, "failed", exc.message))
