@@ -10,6 +10,8 @@ from typing import Any
 
 from realstore.realstore_support import RealStore
 
+IMAGE = "photo.jpg"
+
 MAPPING = """
 store: Real Store
 export:
@@ -197,3 +199,39 @@ def test_woocommerces_own_sample_catalog_loads_and_exports(
     assert hoodie == {"Color": ["Blue", "Green", "Red"], "Logo": ["Yes", "No"]}
     assert after["woo-hoodie-blue-logo"]["regular_price"] == "45"
     assert after["woo-belt"]["sale_price"] == "55"
+
+
+def test_a_stores_own_export_loaded_and_sent_back_changes_nothing_there(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """The first thing a shop owner may do: export the store's products in its admin, load the
+    file, then export to that store. Every product is found by its SKU and written in place,
+    its images are known by their URLs (none is downloaded again), and the store ends as it was."""
+    store = real_connection
+    seed(store)
+    with store.api() as api:
+        [mug] = ok(api.get("/products", params={"sku": "WC-MUG"}))
+        image = {"src": store.images.url(IMAGE)}
+        held = ok(api.put(f"/products/{mug['id']}", json={"images": [image]}))["images"]
+    before = snapshot(store)
+    media = store.media_count()
+    exported = tmp_path / "products.csv"
+    exported.write_text(store.woocommerce_csv(), encoding="utf-8")
+    assert cli("products", "load", str(exported)).exit_code == 0
+    (tmp_path / "store.yaml").write_text(
+        MAPPING.replace("categories, tags,", "categories, tags, images,")
+    )
+    assert cli("mappings", "apply", str(tmp_path / "store.yaml")).exit_code == 0
+
+    first = cli("--json", "export", "--all")
+
+    data = json.loads(first.stdout)
+    assert data["failedCount"] == 0 and data["counts"]["created"] == 0, first.stdout + first.stderr
+    assert store.media_count() == media  # the store's own image, not downloaded again
+    with store.api() as api:
+        [mug] = ok(api.get("/products", params={"sku": "WC-MUG"}))
+    assert [i["id"] for i in mug["images"]] == [i["id"] for i in held]
+    assert snapshot(store) == before
+    store.mark()
+    assert json.loads(cli("--json", "export", "--all", "--partial").stdout)["failedCount"] == 0
+    assert store.write_requests() == []
