@@ -73,7 +73,8 @@ def iter_csv(
             continue
         raise ValidationError(
             f"{source}: unknown column {column!r}",
-            hint="use the standard fields, attribute:NAME or custom:NAME",
+            hint="use the standard fields, attribute:NAME or custom:NAME; a file from "
+            "WooCommerce's own exporter is read with its headers in English",
         )
     if len(set(columns)) != len(columns):
         raise ValidationError(f"{source}: a column appears twice in the header")
