@@ -18,8 +18,10 @@ export:
   selectedFields: [name, sku, description, status, type, categories, tags, price, sale_price,
     date_on_sale_from, date_on_sale_to, weight, dimensions, stock_status, manage_stock,
     stock_quantity, backorders, low_stock_amount, Color, Size, Material, short_description,
-    featured, catalog_visibility, tax_class, menu_order, purchase_note, virtual, brand]
+    featured, catalog_visibility, tax_class, menu_order, purchase_note, virtual, brand,
+    sold_individually]
   fieldMappings:
+    sold_individually: sold_individually
     Color: pa_color
     short_description: short_description
     featured: featured
@@ -35,6 +37,7 @@ COMPARED = (
     "date_on_sale_from", "date_on_sale_to", "weight", "dimensions", "manage_stock",
     "stock_quantity", "stock_status", "backorders", "low_stock_amount", "featured",
     "catalog_visibility", "tax_class", "menu_order", "purchase_note", "virtual",
+    "sold_individually",
 )  # fmt: skip
 
 
@@ -69,7 +72,8 @@ def seed(store: RealStore) -> None:
             "manage_stock": True, "stock_quantity": 25, "backorders": "notify",
             "low_stock_amount": 3, "featured": True, "catalog_visibility": "search",
             "tax_class": "reduced-rate", "menu_order": 4, "purchase_note": "Thanks!",
-            "virtual": True, "meta_data": [{"key": "brand", "value": "Acme"}],
+            "virtual": True, "sold_individually": True,
+            "meta_data": [{"key": "brand", "value": "Acme"}],
         }  # fmt: skip
         ok(api.post("/products", json=mug))
         ok(api.post("/products", json={"name": "Draft", "sku": "WC-DRAFT", "status": "draft"}))

@@ -179,6 +179,7 @@ WOO_FIELD_TYPES: dict[str, FieldType] = {
     "button_text": _TEXT,
     "global_unique_id": _TEXT,
     "reviews_allowed": _BOOLEAN,
+    "sold_individually": _BOOLEAN,
     "shipping_class": _TEXT,
 }
 
