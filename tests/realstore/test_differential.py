@@ -45,6 +45,8 @@ VALUE_KEYS = frozenset(
         "slug",
         "key",
         "stock_quantity",
+        "tax_class",
+        "shipping_class",
     }
 )
 # lists that differ by nature, compared only as lists
@@ -475,7 +477,7 @@ def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tu
 def any_option_steps(api: Request) -> Iterator[tuple[str, Answer]]:
     """A variation taking any option of an attribute (WooCommerce's "Any Size"), one turned to it
     (a variation's attributes are replaced whole), a plain attribute beside them, and unknown
-    category and tag ids in a write (dropped without a word)."""
+    tax and shipping classes, category and tag ids in a write (dropped without a word)."""
     vneck = api("POST", "/products", json={
         "name": "Diff V-Neck", "type": "variable", "sku": "DIFF-VNECK", "attributes": [
             {"name": "Color", "options": ["Red", "Blue"], "variation": True},
@@ -494,6 +496,13 @@ def any_option_steps(api: Request) -> Iterator[tuple[str, Answer]]:
     blue_id = blue.body.get("id") if isinstance(blue.body, dict) else 0
     yield "variation turned to any size", api("PUT", f"{route}/{blue_id}", json={
         "attributes": [{"name": "Color", "option": "Blue"}]
+    })  # fmt: skip
+    yield "unknown tax and shipping classes", api("POST", "/products", json={
+        "name": "Diff Taxed", "sku": "DIFF-TAXED", "tax_class": "no-such-class",
+        "shipping_class": "no-such-class",
+    })  # fmt: skip
+    yield "a tax class by its name", api("POST", "/products", json={
+        "name": "Diff Reduced", "sku": "DIFF-REDUCED", "tax_class": "Reduced rate",
     })  # fmt: skip
     yield "unknown category and tag ids", api("POST", "/products", json={
         "name": "Diff Unknown", "sku": "DIFF-UNKNOWN",

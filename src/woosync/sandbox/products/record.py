@@ -22,7 +22,7 @@ from woosync.sandbox.products.schema import (
     TYPES,
 )
 from woosync.sandbox.state import State
-from woosync.sandbox.text import kses
+from woosync.sandbox.text import kses, sanitize_title
 
 
 def new_record(state: State) -> dict[str, Any]:
@@ -147,9 +147,16 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
         ]
     if "shipping_class" in body:
         record["shipping_class"] = ""  # the sandbox has no shipping classes; unknown slugs drop
+    if "tax_class" in body:  # by slug; a class the store does not have is dropped silently
+        slug = sanitize_title(str(record["tax_class"]))
+        record["tax_class"] = slug if slug in TAX_CLASSES else ""
     _apply_stock(record, body)
     if isinstance(body.get("meta_data"), list):
         _merge_meta(state, record, body["meta_data"])
+
+
+# a new WooCommerce store's tax classes ("" is the standard rate; "parent": a variation's default)
+TAX_CLASSES = frozenset({"", "reduced-rate", "zero-rate", "parent"})
 
 
 def _apply_stock(record: dict[str, Any], body: dict[str, Any]) -> None:

@@ -127,6 +127,9 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     known = item.known
     known.woo_id = int(answer.get("id") or known.woo_id)
     sent = decide.sent_keys(run, item)
+    for key in notices.dropped(item.payload, answer):  # not taken: sent again next time
+        sent.discard(key)
+        run.note_dropped(key, str((item.payload or {})[key]), item.sku)
     current = decide.prints(run, item)  # made once per item (at planning for a partial export)
     previous = dict(known.previous)
     previous.update({key: current[key] for key in sent if key in current})

@@ -26,3 +26,38 @@ def priceless(
         f"catalog's {source}, which its regular price comes from, is empty; the store cannot "
         "sell it until that is set and exported"
     )
+
+
+# Fields WooCommerce sets by the slug of something the store must have (a tax class, a shipping
+# class): one it does not have is dropped from the write without a word (checked on WooCommerce
+# 11: the product answers "" and is taxed at the standard rate, or ships with no class).
+BY_STORE_SLUG = ("tax_class", "shipping_class")
+
+
+def dropped(payload: Mapping[str, Any] | None, answer: Mapping[str, Any]) -> list[str]:
+    """The fields of :data:`BY_STORE_SLUG` a write sent a value of and the store answered empty."""
+    if not payload:
+        return []
+    return [
+        key
+        for key in BY_STORE_SLUG
+        if isinstance(payload.get(key), str) and payload[key] and answer.get(key) == ""
+    ]
+
+
+def dropped_warning(
+    field: str, value: str, skus: Sequence[str], count: int, connection_id: int
+) -> str:
+    """The warning for products whose ``field`` value ``value`` the store dropped."""
+    what = "tax class" if field == "tax_class" else "shipping class"
+    where = (
+        "WooCommerce > Settings > Tax"
+        if field == "tax_class"
+        else "WooCommerce > Settings > Shipping > Classes"
+    )
+    named = ", ".join(skus) + (f" and {count - len(skus)} more" if count > len(skus) else "")
+    return (
+        f"{what} {value!r} does not exist in this store (connection {connection_id}), which "
+        f"dropped it: {named} kept the store's own ({'the standard rate' if field == 'tax_class' else 'no class'}); "
+        f"add it there ({where}) and export again: it is sent until the store takes it"
+    )

@@ -26,7 +26,7 @@ from woosync.core.progress import Phase, Progress
 from woosync.core.timeutil import utcnow
 from woosync.services.connections.client import open_client
 from woosync.services.connections.lookup import active_connection, mark_synced
-from woosync.services.export import book, match, select
+from woosync.services.export import book, match, notices, select
 from woosync.services.export.job import (
     NOT_SYNCED,
     Chunk,
@@ -231,6 +231,8 @@ def export_products(
         counts.excluded,
         counts.conflicts,
     )
+    for (key, value), (skus, count) in run.dropped.items():
+        run.warn(notices.dropped_warning(key, value, skus, count, job.connection_id))
     return ExportResult(
         job.connection_id,
         tally.synced,

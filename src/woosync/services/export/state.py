@@ -148,6 +148,8 @@ class Run:
         # the store had no products when the run began (match: no SKU to look up in it)
         self.store_was_empty = False
         self.warnings: list[str] = []  # the result's (warn)
+        # (field, value) -> (SKUs named, how many): values the store dropped (notices.dropped)
+        self.dropped: dict[tuple[str, str], tuple[list[str], int]] = {}
 
     @property
     def client(self) -> WooClient:
@@ -176,6 +178,13 @@ class Run:
         logged at info for ``--log-file``, so stderr does not get it twice."""
         log.info("%s", message)
         self.warnings.append(message)
+
+    def note_dropped(self, key: str, value: str, sku: str) -> None:
+        """A value of ``key`` the store dropped from ``sku``'s write (told once per value)."""
+        skus, count = self.dropped.get((key, value), ([], 0))
+        if len(skus) < 5:
+            skus.append(sku)
+        self.dropped[(key, value)] = (skus, count + 1)
 
     def attribute_ids(self) -> dict[str, int]:
         """The store's ids of the global attributes exported (those it has)."""

@@ -1,0 +1,63 @@
+"""A tax class or shipping class the store does not have: WooCommerce drops it from the write
+without a word (checked on a real store: the product answers "" and is taxed at the standard
+rate). The export says so, names the products, and sends the value again until the store takes
+it; a class the store has (by slug or name) is taken and said nothing about."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_export_support import set_mapping
+from woosync.db.engine import open_database
+from woosync.sandbox import SandboxStore
+from woosync.services.connections.records import create_connection
+
+CATALOG = """
+- {sku: LUX-1, name: Watch, price: "900.00", customFields: {taxClass: luxury}}
+- {sku: LUX-2, name: Ring, price: "500.00", customFields: {taxClass: luxury}}
+- {sku: FOOD-1, name: Bread, price: "2.00", customFields: {taxClass: Reduced rate}}
+"""
+
+
+@pytest.fixture
+def shop(db_path: Path, tmp_path: Path, cli: Any) -> Iterator[tuple[SandboxStore, int]]:
+    sandbox = SandboxStore(seed=11)
+    (tmp_path / "catalog.yaml").write_text(CATALOG)
+    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
+    db = open_database(db_path)
+    with sandbox.serve() as url:
+        key, secret = sandbox.create_key("read_write")
+        conn = create_connection(db, name="Shop", url=url, consumer_key=key, consumer_secret=secret)
+        set_mapping(db, conn.id, ["name", "sku", "price", "taxClass"], {"taxClass": "tax_class"})
+        yield sandbox, conn.id
+    db.dispose()
+
+
+def export(cli: Any, conn: int, *extra: str) -> dict[str, Any]:
+    result = cli("--json", "export", "-c", str(conn), "--all", *extra)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def tax_classes(sandbox: SandboxStore) -> dict[str, str]:
+    return {p["sku"]: p["tax_class"] for p in sandbox.products.values()}
+
+
+def test_a_tax_class_the_store_lacks_is_said_and_sent_again(cli: Any, shop: Any) -> None:
+    sandbox, conn = shop
+
+    first = export(cli, conn)
+
+    assert tax_classes(sandbox) == {"LUX-1": "", "LUX-2": "", "FOOD-1": "reduced-rate"}
+    [warning] = first["warnings"]
+    assert warning.startswith("tax class 'luxury' does not exist in this store")
+    assert "LUX-1, LUX-2" in warning and "FOOD-1" not in warning
+    sandbox.stats.reset()
+    again = export(cli, conn, "--partial")
+    assert sandbox.stats.items_updated == 2  # the two luxury products, nothing else
+    assert again["warnings"] == [warning]
