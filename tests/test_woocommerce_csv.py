@@ -12,8 +12,10 @@ from typing import Any
 
 from woosync.files.product_files import parse_products
 from woosync.files.woocommerce_csv import is_woocommerce_header
+from woosync.sandbox import SandboxStore
 
 EXPORTED = Path(__file__).parent / "fixtures" / "woocommerce_csv" / "exported.csv"
+EXAMPLE_MAPPING = Path(__file__).parents[1] / "examples" / "woocommerce-copy.yaml"
 HEADER = (
     "ID,Type,SKU,Name,Published,Description,Regular price,Sale price,In stock?,Stock,"
     "Categories,Images,Parent,Attribute 1 name,Attribute 1 value(s),Attribute 1 global"
@@ -236,3 +238,37 @@ def test_only_a_woocommerce_header_is_read_in_its_layout() -> None:
     assert not is_woocommerce_header(["sku", "name", "price", "attribute:Size"])
     rows = parse_products(EXPORTED.read_text(encoding="utf-8"), "csv")
     assert len(rows) == 12 and rows[0].data["sku"] == "MUG-1"
+
+
+def test_the_example_mapping_sends_what_a_woocommerce_export_carried(cli) -> None:
+    sandbox = SandboxStore(seed=5)
+    with sandbox.serve() as url:
+        key, secret = sandbox.create_key("read_write")
+        added = cli(
+            "connections", "add", "--name", "Copy Store", "--url", url, "--default",
+            env={"WOOSYNC_CONSUMER_KEY": key, "WOOSYNC_CONSUMER_SECRET": secret},
+        )  # fmt: skip
+        assert added.exit_code == 0, added.stderr
+        applied = cli("mappings", "apply", str(EXAMPLE_MAPPING))
+        assert applied.exit_code == 0, applied.stderr
+        load(cli, EXPORTED, "--skip-invalid")
+        result = cli("--json", "export", "--all")
+    assert json.loads(result.stdout)["failedCount"] == 0, result.stdout + result.stderr
+
+    held = {p["sku"]: p for p in sandbox.products.values()}
+    mug = held["MUG-1"]
+    assert (mug["short_description"], mug["featured"], mug["catalog_visibility"]) == (
+        "Short &amp; sweet",
+        True,
+        "search",
+    )
+    assert (mug["tax_class"], mug["menu_order"], mug["purchase_note"]) == (
+        "reduced-rate",
+        4,
+        "Thanks!",
+    )
+    assert (
+        held["ALBUM"]["virtual"] is True and held["PEN"]["external_url"] == "https://example.com/p"
+    )
+    colour = next(a for a in held["TEE"]["attributes"] if a["name"] == "Color")
+    assert colour["id"] > 0 and colour["variation"] is True  # global, as in the exporting store
