@@ -187,6 +187,10 @@ def test_an_option_any_is_kept_as_a_star(cli, tmp_path: Path) -> None:
     assert options == [{"Color": "Red", "Size": "*"}, {"Color": "Blue", "Size": "*"}]
     listed = cli("products", "list").stdout
     assert "Color: Red, Size: any" in listed
+    shown = cli("products", "show", "VNECK-RED").stdout
+    assert (
+        "Size (attribute)" in shown and "any" in shown.split("Size (attribute)")[1].split("\n")[0]
+    )
 
 
 def test_descriptions_keep_their_line_breaks_and_backslashes(cli, tmp_path: Path) -> None:

@@ -54,7 +54,10 @@ def product_table(output: Output, product: ProductView) -> RenderableType:
         ("Tags", text(product.tags)),
         ("Images", text(product.images)),
     ]
-    rows += [(f"{text(name)} (attribute)", text(v)) for name, v in product.attributes.items()]
+    rows += [
+        (f"{text(name)} (attribute)", "any" if v == ANY and product.parent_sku else text(v))
+        for name, v in product.attributes.items()
+    ]
     rows += [(f"{text(name)} (custom)", text(v)) for name, v in product.custom_fields.items()]
     rows += [
         ("Description", text(product.description)),
