@@ -6,6 +6,8 @@ afresh and sends what loads from it to a store."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -276,3 +278,26 @@ def test_the_example_mapping_sends_what_a_woocommerce_export_carried(cli) -> Non
     )
     colour = next(a for a in held["TEE"]["attributes"] if a["name"] == "Color")
     assert colour["id"] > 0 and colour["variation"] is True  # global, as in the exporting store
+
+
+def test_a_woocommerce_export_saved_by_a_european_spreadsheet_loads(cli, tmp_path: Path) -> None:
+    """Semicolons between cells, decimal commas, a byte order mark: a comma inside the quoted
+    header "GTIN, UPC, EAN, or ISBN" does not make it a file of commas."""
+    rows = list(csv.reader(io.StringIO(EXPORTED.read_text(encoding="utf-8"), newline="")))
+    header = rows[0]
+    money = [header.index(name) for name in ("Regular price", "Sale price", "Weight (lbs)")]
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=";")
+    writer.writerow(header)
+    for row in rows[1:]:
+        writer.writerow(
+            [cell.replace(".", ",") if i in money else cell for i, cell in enumerate(row)]
+        )
+    path = tmp_path / "excel.csv"
+    path.write_text(text.getvalue(), encoding="utf-8-sig")
+
+    data = load(cli, path, "--skip-invalid", "--decimal-comma")
+
+    assert data["created"] == 11, data
+    mug = show(cli, "MUG-1")
+    assert (mug["price"], mug["sale_price"], mug["weight"]) == ("12.50", "9.99", "0.35")

@@ -52,7 +52,7 @@ def iter_csv(
     lines = iter(lines)
     header_line = next(lines, "")
     header_line = header_line.removeprefix("\ufeff")  # a BOM left by Excel (stdin: not decoded)
-    delimiter = next((d for d in (",", ";", "\t") if d in header_line.split("\n", 1)[0]), ",")
+    delimiter = _delimiter(header_line.split("\n", 1)[0])
     # strict: a stray or unclosed quote is an error, not a cell that swallows the rows below it
     reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter, strict=True)
     # the csv module refuses cells over 128 KiB by default; a long HTML description is one
@@ -85,6 +85,15 @@ def iter_csv(
             yield SourceRow(number, {TOO_MANY_CELLS: len(cells)})
             continue
         yield SourceRow(number, _csv_row(columns, cells))
+
+
+def _delimiter(header: str) -> str:
+    """The separator that splits the header into the most columns (a comma inside a quoted
+    header, as in WooCommerce's "GTIN, UPC, EAN, or ISBN", does not make a semicolon file one
+    of commas); a comma when none splits it."""
+    counts = {d: len(next(csv.reader([header], delimiter=d), [])) for d in (",", ";", "\t")}
+    best = max(counts.values())
+    return next(d for d, n in counts.items() if n == best) if best > 1 else ","
 
 
 def _csv_records(reader: Any, source: str) -> Iterator[list[str]]:
