@@ -301,3 +301,26 @@ def test_a_woocommerce_export_saved_by_a_european_spreadsheet_loads(cli, tmp_pat
     assert data["created"] == 11, data
     mug = show(cli, "MUG-1")
     assert (mug["price"], mug["sale_price"], mug["weight"]) == ("12.50", "9.99", "0.35")
+
+
+def test_the_catalog_listed_as_csv_loads_back_unchanged_its_yes_no_fields_too(
+    cli, tmp_path: Path
+) -> None:
+    load(cli, EXPORTED, "--skip-invalid")
+    listed = cli("products", "list", "--all", "--format", "csv")
+    path = tmp_path / "listed.csv"
+    path.write_text(listed.stdout, encoding="utf-8")
+
+    again = load(cli, path)
+
+    assert (again["updated"], again["unchanged"]) == (0, 11), again["changes"]
+    header, *rows = csv.reader(io.StringIO(listed.stdout, newline=""))
+    [mug] = [row for row in rows if row[0] == "MUG-1"]
+    assert mug[header.index("custom:featured")] == "yes"
+    mug[header.index("custom:featured")] = "no"
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows([header, mug])
+    edited = tmp_path / "edited.csv"
+    edited.write_text(text.getvalue(), encoding="utf-8")
+    assert load(cli, edited)["updated"] == 1
+    assert show(cli, "MUG-1")["customFields"]["featured"] is False  # still a true/false field

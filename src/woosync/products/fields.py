@@ -189,12 +189,19 @@ def merge_entries(
     return merged_attributes, merged_custom
 
 
+_YES_NO = {"yes": True, "no": False, "true": True, "false": False, "1": True, "0": False}
+
+
 def _set_entry(entries: dict[str, Any], name: str, value: Any, *, one: bool = False) -> None:
     """Set (None: remove) one entry. With ``one`` (an ``attribute:NAME`` or ``custom:NAME``
-    column), a single value equal to the one item of the entry's list leaves the list as it is:
-    a CSV cell cannot tell ``Oak`` from ``[Oak]``, so a catalog listed as CSV loads back
+    column), a single value equal to the one item of the entry's list leaves the list as it is,
+    and a yes/no word sets an entry that is true or false as true or false: a CSV cell cannot
+    tell ``Oak`` from ``[Oak]`` nor ``yes`` from true, so a catalog listed as CSV loads back
     unchanged."""
+    held = entries.get(name)
     if value is None:
         entries.pop(name, None)
-    elif not (one and entries.get(name) == [value]):
+    elif one and isinstance(held, bool) and isinstance(value, str) and value.lower() in _YES_NO:
+        entries[name] = _YES_NO[value.lower()]
+    elif not (one and held == [value]):
         entries[name] = value
