@@ -799,3 +799,20 @@ def test_a_variation_turned_to_any_size_loses_its_size_in_the_store(cli, shop) -
         "Size": True,
         "Color": True,
     }
+
+
+def test_a_variation_of_any_size_alone_goes_out_without_options(cli, shop, tmp_path: Path) -> None:
+    sandbox, conn = shop
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(
+        "- {sku: SCARF, name: Scarf, attributes: {Size: [S, M]}, variations: "
+        '[{sku: SCARF-ANY, attributes: {Size: "*"}, price: "15.00"}]}\n'
+    )
+    assert cli("products", "load", str(plain)).exit_code == 0
+
+    assert export(cli, conn, "--fields", FIELDS + ",Size")["success"]
+
+    parent = store_parent(sandbox, "SCARF")
+    assert [(a["name"], a["variation"]) for a in parent["attributes"]] == [("Size", True)]
+    [variation] = sandbox.variations(parent["id"])
+    assert (variation["sku"], variation["attributes"]) == ("SCARF-ANY", [])
