@@ -61,3 +61,33 @@ def test_a_tax_class_the_store_lacks_is_said_and_sent_again(cli: Any, shop: Any)
     again = export(cli, conn, "--partial")
     assert sandbox.stats.items_updated == 2  # the two luxury products, nothing else
     assert again["warnings"] == [warning]
+
+
+def test_a_variations_tax_class_the_store_lacks_is_said_too(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    sandbox = SandboxStore(seed=12)
+    (tmp_path / "tee.yaml").write_text(
+        "- sku: TEE\n  name: Tee\n  attributes: {Size: [S, M]}\n  variations:\n"
+        '    - {sku: TEE-S, attributes: {Size: S}, price: "9.00", customFields: {taxClass: kids}}\n'
+        '    - {sku: TEE-M, attributes: {Size: M}, price: "9.00", customFields: {taxClass: zero-rate}}\n'
+    )
+    assert cli("products", "load", str(tmp_path / "tee.yaml")).exit_code == 0
+    db = open_database(db_path)
+    with sandbox.serve() as url:
+        key, secret = sandbox.create_key("read_write")
+        conn = create_connection(db, name="Shop", url=url, consumer_key=key, consumer_secret=secret)
+        set_mapping(
+            db, conn.id, ["name", "sku", "price", "Size", "taxClass"], {"taxClass": "tax_class"}
+        )
+        first = export(cli, conn.id)
+        sandbox.stats.reset()
+        again = export(cli, conn.id, "--partial")
+    db.dispose()
+
+    [warning] = first["warnings"]
+    assert (
+        warning.startswith("tax class 'kids' does not exist in this store") and "TEE-S" in warning
+    )
+    assert "TEE-M" not in warning
+    assert again["warnings"] == [warning] and sandbox.stats.items_updated == 1  # TEE-S again

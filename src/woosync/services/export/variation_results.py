@@ -84,6 +84,8 @@ class VariationReport:
     pruned: list[PrunedVariation] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)  # kept out of this store
     warnings: list[str] = field(default_factory=list)  # the run's (Run.warn)
+    # (field, value, SKU): a tax or shipping class the store dropped (notices.dropped)
+    dropped: list[tuple[str, str, str]] = field(default_factory=list)
     # linked parents whose attributes this stage sent (a new option): (product id, store id, SKU)
     parents_written: list[tuple[int, int, str]] = field(default_factory=list)
 

@@ -176,6 +176,8 @@ def export_variations(
     report = stage.run(parents, chosen.only, chosen.whole, created, failed)
     for warning in report.warnings:
         run.warn(warning)
+    for key, value, sku in report.dropped:
+        run.note_dropped(key, value, sku)
     if on_parent is not None:
         for written in report.parents_written:
             on_parent(*written)

@@ -185,6 +185,12 @@ class VariationSender:
         answer = outcome.answer or {}
         woo_id = int(answer.get("id") or variation.woo_id)
         keys = variation.keys
+        dropped = notices.dropped(outcome.write.payload, answer)
+        if dropped:  # not taken: sent again next time
+            keys = [key for key in keys if key not in dropped]
+            for key in dropped:
+                value = str(outcome.write.payload[key])
+                self.report.dropped.append((key, value, str(variation.row.sku)))
         previous = {**variation.previous, **{k: variation.prints[k] for k in keys}}
         if stock.KEY in keys:  # the quantity itself, for sales in several stores (sync.stock)
             stock.remember(previous, variation.values.get(stock.KEY))
