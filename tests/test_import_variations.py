@@ -683,3 +683,26 @@ def test_a_variation_imported_before_learns_its_any_option_once(
     assert result["status"] == "updated", result
     assert catalog(db)["VN-RED"].attributes == {"Color": "Red", "Size": "*"}
     assert import_products_json(db, client=client, update_existing=True)["updatedCount"] == 0
+
+
+def test_a_variation_description_the_store_formats_comes_in_as_written(
+    db: Database, sandbox: SandboxStore, client: WooClient
+) -> None:
+    """WooCommerce answers a variation's description formatted for display (``<p>``, curly
+    quotes), even in the edit context: it comes in as it was written, and an unchanged one is
+    no change."""
+    parent = tee(sandbox, "DESC", variations=False)
+    size = sandbox.attributes["pa_size"]
+    written = 'Kid\'s "tee" -- soft\nand warm'
+    variation = sandbox.create_variation(
+        parent["id"],
+        {"sku": "DESC-S", "description": written,
+         "attributes": [{"id": size, "option": "S"}, {"name": "Color", "option": "Red"}]},
+    )  # fmt: skip
+    assert variation["description"].startswith("<p>Kid&#8217;s")  # as WooCommerce answers
+
+    import_products_json(db, client=client)
+
+    assert catalog(db)["DESC-S"].description == written
+    again = import_products_json(db, client=client, update_existing=True)
+    assert (again["conflictCount"], again["updatedCount"]) == (0, 0), again

@@ -239,3 +239,29 @@ def test_a_stores_own_export_loaded_and_sent_back_changes_nothing_there(
     store.mark()
     assert json.loads(cli("--json", "export", "--all", "--partial").stdout)["failedCount"] == 0
     assert store.write_requests() == []
+
+
+def test_a_stores_own_export_loaded_then_imported_from_it_is_in_step(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """The other first step: load the store's export, then import from that store to link the
+    products. Every value agrees, a variation's description too (the exporter writes it as
+    given, the REST API formats it: ``<p>Kid&#8217;s ...``), so nothing is a conflict."""
+    store = real_connection
+    seed(store)
+    with store.api() as api:
+        [tee] = ok(api.get("/products", params={"sku": "WC-TEE"}))
+        route = f"/products/{tee['id']}/variations"
+        [red] = [v for v in ok(api.get(route)) if v["sku"] == "WC-TEE-S-RED"]
+        written = 'Kid\'s "tee" -- soft\nand warm\n\nWash at 30 & dry'
+        ok(api.put(f"{route}/{red['id']}", json={"description": written}))
+    exported = tmp_path / "products.csv"
+    exported.write_text(store.woocommerce_csv(), encoding="utf-8")
+    assert cli("products", "load", str(exported)).exit_code == 0
+
+    linked = cli("--json", "import", "--update-existing")
+
+    data = json.loads(linked.stdout)
+    assert (data["conflictCount"], data["failedCount"], data["updatedCount"]) == (0, 0, 0), data
+    shown = json.loads(cli("--json", "products", "show", "WC-TEE-S-RED").stdout)
+    assert shown["description"] == written

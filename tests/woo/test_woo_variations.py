@@ -17,6 +17,7 @@ from pytest_httpx import HTTPXMock
 from woo.woo_helpers import capture, capture_response
 from woosync.core.errors import StoreError
 from woosync.woo import ItemError, VariationWrite, WooClient
+from woosync.woo.variation_values import unrendered
 from woosync.woo.variations import option_set, store_option_set
 
 LIST_URL = "/wp-json/wc/v3/products/411/variations"
@@ -323,3 +324,26 @@ def test_variation_lists_page_each_parent_retry_and_keep_a_parents_error(
     assert isinstance(read[4], StoreError)  # given up after the retries, the others go on
     assert {per_page for _, _, per_page in calls} == {2}
     assert len([c for c in calls if c[0] == 4]) == 3  # the first try and two retries
+
+
+# a variation's description as the store answers it ------------------------------------------------
+@pytest.mark.parametrize(
+    ("given", "answered"),
+    [  # sent to a real WooCommerce 11.0.1 store, and what it answered (context=edit)
+        ("Small red", "<p>Small red</p>\n"),
+        (
+            'Kid\'s "tee" -- best... 2x3',
+            "<p>Kid&#8217;s &#8220;tee&#8221; &#8212; best&#8230; 2&#215;3</p>\n",
+        ),
+        ("Line one\nLine two\n\nPara two", "<p>Line one<br />\nLine two</p>\n<p>Para two</p>\n"),
+        ("A & B < C", "<p>A &amp; B &lt; C</p>\n"),
+    ],
+)
+def test_a_variation_description_is_read_as_it_was_given(given: str, answered: str) -> None:
+    assert unrendered(answered) == given
+
+
+def test_a_description_that_is_not_all_paragraphs_stays_as_answered() -> None:
+    assert unrendered("<ul>\n<li>a</li>\n</ul>\n") == "<ul>\n<li>a</li>\n</ul>\n"
+    assert unrendered("<p>a</p>\n<ul><li>b</li></ul>") == "<p>a</p>\n<ul><li>b</li></ul>"
+    assert unrendered("") == "" and unrendered("plain") == "plain"

@@ -9,6 +9,8 @@ on every run, loads the HTTP client only when it sends something.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -21,6 +23,37 @@ VARIATION = "variation"
 INVENTORY_DELTA = "inventory_delta"  # a relative stock change (added to the store's quantity)
 
 OptionSet = frozenset[tuple[str, str]]
+
+
+# what wptexturize makes of plain typing, and back (the common cases: a real curly quote or dash
+# typed as such reads back as its plain spelling too)
+_TEXTURIZED = {
+    "&#8217;": "'", "&#8216;": "'", "&#8220;": '"', "&#8221;": '"', "&#8230;": "...",
+    "&#8212;": "--", "&#8211;": "-", "&#215;": "x",
+}  # fmt: skip
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>\n?", re.S)
+
+
+def unrendered(description: str) -> str:
+    """A variation's description as it was given, from the one the store answers: WooCommerce
+    formats it for display in every context (wc_format_content: paragraphs in ``<p>``, line
+    breaks as ``<br />``, typographic quotes, dashes and ellipses, ``&`` as ``&amp;``; checked on
+    WooCommerce 11), so ``Kid's tee`` comes back as ``<p>Kid&#8217;s tee</p>``. A description
+    that is all such paragraphs is turned back; any other (a list, a table) stays as answered."""
+    text = description.strip()
+    paragraphs: list[str] = []
+    end = 0
+    for found in _PARAGRAPH.finditer(text):
+        if found.start() != end or "<p" in found[1]:
+            return description
+        paragraphs.append(found[1].replace("<br />\n", "\n").replace("<br />", "\n"))
+        end = found.end()
+    if not paragraphs or end != len(text):
+        return description
+    plain = "\n\n".join(paragraphs)
+    for entity, typed in _TEXTURIZED.items():
+        plain = plain.replace(entity, typed)
+    return html.unescape(plain)
 
 
 def variations_path(parent_id: int) -> str:

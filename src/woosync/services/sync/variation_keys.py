@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from woosync.products.variations import ANY, NOT_ON_A_VARIATION
 from woosync.services.sync import echoes as echo_rules
 from woosync.services.sync import targets as sync_targets
-from woosync.woo.variation_values import option_set
+from woosync.woo.variation_values import option_set, unrendered
 
 OPTIONS_KEY = "attributes:options"  # the variation's options, as a key of exported_values
 # the scalar fields of a product a variation has of its own (WooCommerce's variation schema)
@@ -63,11 +63,21 @@ def as_product(variation: Mapping[str, Any]) -> dict[str, Any]:
     parent's stock among them). The import reads a store variation through it, and the export
     its answers: both make the same store fingerprints of a variation."""
     found = {key: value for key, value in variation.items() if key not in _NOT_MAPPED}
+    _as_given(found)
     image = variation.get("image")
     found["images"] = [image] if isinstance(image, Mapping) and image.get("src") else []
     if found.get("manage_stock") == "parent":
         found.update(_PARENT_STOCK)
     return found
+
+
+def _as_given(variation: dict[str, Any]) -> None:
+    """Its description as it was given, not as the store formats it for display
+    (:func:`~woosync.woo.variation_values.unrendered`): compared with the catalog's and taken
+    into it as written."""
+    description = variation.get("description")
+    if isinstance(description, str) and description:
+        variation["description"] = unrendered(description)
 
 
 def variation_targets(targets: Sequence[sync_targets.Target]) -> list[sync_targets.Target]:
@@ -122,6 +132,9 @@ def _product_shaped(
     exported (not copied else)."""
     if answer.get("manage_stock") == "parent":
         answer = {**answer, **_PARENT_STOCK}
+    if answer.get("description"):
+        answer = dict(answer)
+        _as_given(answer)
     if not any(target.kind == sync_targets.IMAGES for target in targets):
         return answer
     return {**answer, "images": as_product({"image": answer.get("image")})["images"]}
