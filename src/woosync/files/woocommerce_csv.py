@@ -161,12 +161,16 @@ class WooCommerceRows:
         self.attributes: dict[int, dict[str, int]] = {}
         self.skus_by_id: dict[str, str] = {}
         self.unknown: list[_Column] = []
+        self.measures: list[tuple[str, str]] = []  # (column, field): "weight (kg)", "weight"
         for index, cell in enumerate(header):
             column = _Column(index, cell.strip(), cell.strip().lower())
             if column.name in self.columns:
                 raise ValidationError(f"{source}: column {column.header!r} appears twice")
             self.columns[column.name] = column
             found = _ATTRIBUTE.match(column.name)
+            measure = _MEASURES.match(column.name)
+            if measure:
+                self.measures.append((column.name, measure[1]))
             if found:
                 self.attributes.setdefault(int(found[1]), {})[found[2]] = index
             elif not self._known(column.name):
@@ -207,39 +211,17 @@ class WooCommerceRows:
         kinds = [part.strip().lower() for part in (cell("type") or "").split(",")]
         product_type = next((kind for kind in kinds if kind in _TYPES), None)
         variation = product_type == "variation"
-        data: dict[str, Any] = {}
-        if product_type is not None:
-            data["type"] = product_type
-        sku = cell("sku")
-        wc_id = cell("id")
+        data: dict[str, Any] = {} if product_type is None else {"type": product_type}
+        sku, wc_id = cell("sku"), cell("id")
         if wc_id and sku:
             self.skus_by_id[wc_id] = sku
-        for name, target in _FIELDS.items():
-            value = cell(name)
-            if value is None:
-                continue
-            if name in ("name", "description"):
-                value = _text(value, multiline=name == "description")
-            data[target] = value or None
-        for name, target in _DATES.items():
-            value = cell(name)
-            if value is not None:
-                data[target] = _date(value)
-        for column in self.columns.values():
-            found = _MEASURES.match(column.name)
-            if found:
-                data[found[1]] = cell(column.name) or None
+        self._fields(cell, data)
         self._status(cell, data, variation)
         self._stock(cell, data, product_type)
-        for name, target in _LISTS.items():
-            value = cell(name)
-            if value is not None:
-                data[target] = [_text(item) for item in _split(value)]
         parent = cell("parent")
         if parent:
-            data["parent_sku"] = (
-                self.skus_by_id.get(parent[3:], parent) if parent.startswith("id:") else parent
-            )
+            by_id = parent.startswith("id:")
+            data["parent_sku"] = self.skus_by_id.get(parent[3:], parent) if by_id else parent
         if product_type is not None:
             for flag in _FLAGS:
                 data["custom:" + flag] = flag in kinds
@@ -251,6 +233,26 @@ class WooCommerceRows:
         if not sku:
             return {ROW_PROBLEM: (None, _no_sku(data))}
         return data
+
+    def _fields(self, cell: Cell, data: dict[str, Any]) -> None:
+        """The columns of the catalog's own fields: texts, dates, measures and lists."""
+        for name, target in _FIELDS.items():
+            value = cell(name)
+            if value is not None:
+                if name in ("name", "description"):
+                    value = _text(value, multiline=name == "description")
+                data[target] = value or None
+        for name, target in _DATES.items():
+            value = cell(name)
+            if value is not None:
+                data[target] = _date(value)
+        for name, target in self.measures:
+            data[target] = cell(name) or None
+        for name, target in _LISTS.items():
+            value = cell(name)
+            if value is not None:
+                items = _split(value)
+                data[target] = items if target == "images" else [_text(item) for item in items]
 
     def _status(self, cell: Cell, data: dict[str, Any], variation: bool) -> None:
         published = cell("published")
