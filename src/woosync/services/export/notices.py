@@ -45,19 +45,25 @@ def dropped(payload: Mapping[str, Any] | None, answer: Mapping[str, Any]) -> lis
     ]
 
 
+# per field: what it is called, where a shop manager adds one, what the product keeps without
+_BY_SLUG_WORDS = {
+    "tax_class": ("tax class", "WooCommerce > Settings > Tax", "the standard rate"),
+    "shipping_class": (
+        "shipping class",
+        "WooCommerce > Settings > Shipping > Classes",
+        "no class",
+    ),
+}
+
+
 def dropped_warning(
     field: str, value: str, skus: Sequence[str], count: int, connection_id: int
 ) -> str:
     """The warning for products whose ``field`` value ``value`` the store dropped."""
-    what = "tax class" if field == "tax_class" else "shipping class"
-    where = (
-        "WooCommerce > Settings > Tax"
-        if field == "tax_class"
-        else "WooCommerce > Settings > Shipping > Classes"
-    )
+    what, where, kept = _BY_SLUG_WORDS[field]
     named = ", ".join(skus) + (f" and {count - len(skus)} more" if count > len(skus) else "")
     return (
         f"{what} {value!r} does not exist in this store (connection {connection_id}), which "
-        f"dropped it: {named} kept the store's own ({'the standard rate' if field == 'tax_class' else 'no class'}); "
-        f"add it there ({where}) and export again: it is sent until the store takes it"
+        f"dropped it: {named} kept {kept}; add it there ({where}) and export again: it is "
+        "sent until the store takes it"
     )
