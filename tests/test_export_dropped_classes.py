@@ -5,12 +5,11 @@ it; a class the store has (by slug or name) is taken and said nothing about."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from test_export_support import set_mapping
 from woosync.db.engine import open_database
@@ -24,16 +23,30 @@ CATALOG = """
 """
 
 
-@pytest.fixture
-def shop(db_path: Path, tmp_path: Path, cli: Any) -> Iterator[tuple[SandboxStore, int]]:
-    sandbox = SandboxStore(seed=11)
-    (tmp_path / "catalog.yaml").write_text(CATALOG)
+TEE = """
+- sku: TEE
+  name: Tee
+  attributes: {Size: [S, M]}
+  variations:
+    - {sku: TEE-S, attributes: {Size: S}, price: "9.00", customFields: {taxClass: kids}}
+    - {sku: TEE-M, attributes: {Size: M}, price: "9.00", customFields: {taxClass: zero-rate}}
+"""
+
+
+@contextlib.contextmanager
+def served(
+    cli: Any, db_path: Path, tmp_path: Path, catalog: str, selected: list[str]
+) -> Iterator[tuple[SandboxStore, int]]:
+    """``catalog`` loaded, and a sandbox store served as a connection whose mapping sends the
+    custom field taxClass to ``tax_class``, with ``selected``."""
+    (tmp_path / "catalog.yaml").write_text(catalog)
     assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
+    sandbox = SandboxStore(seed=11)
     db = open_database(db_path)
     with sandbox.serve() as url:
         key, secret = sandbox.create_key("read_write")
         conn = create_connection(db, name="Shop", url=url, consumer_key=key, consumer_secret=secret)
-        set_mapping(db, conn.id, ["name", "sku", "price", "taxClass"], {"taxClass": "tax_class"})
+        set_mapping(db, conn.id, [*selected, "taxClass"], {"taxClass": "tax_class"})
         yield sandbox, conn.id
     db.dispose()
 
@@ -48,17 +61,19 @@ def tax_classes(sandbox: SandboxStore) -> dict[str, str]:
     return {p["sku"]: p["tax_class"] for p in sandbox.products.values()}
 
 
-def test_a_tax_class_the_store_lacks_is_said_and_sent_again(cli: Any, shop: Any) -> None:
-    sandbox, conn = shop
+def test_a_tax_class_the_store_lacks_is_said_and_sent_again(
+    cli: Any, db_path: Path, tmp_path: Path
+) -> None:
+    with served(cli, db_path, tmp_path, CATALOG, ["name", "sku", "price"]) as (sandbox, conn):
+        first = export(cli, conn)
+        classes = tax_classes(sandbox)
+        sandbox.stats.reset()
+        again = export(cli, conn, "--partial")
 
-    first = export(cli, conn)
-
-    assert tax_classes(sandbox) == {"LUX-1": "", "LUX-2": "", "FOOD-1": "reduced-rate"}
+    assert classes == {"LUX-1": "", "LUX-2": "", "FOOD-1": "reduced-rate"}
     [warning] = first["warnings"]
     assert warning.startswith("tax class 'luxury' does not exist in this store")
     assert "LUX-1, LUX-2" in warning and "FOOD-1" not in warning
-    sandbox.stats.reset()
-    again = export(cli, conn, "--partial")
     assert sandbox.stats.items_updated == 2  # the two luxury products, nothing else
     assert again["warnings"] == [warning]
 
@@ -66,24 +81,10 @@ def test_a_tax_class_the_store_lacks_is_said_and_sent_again(cli: Any, shop: Any)
 def test_a_variations_tax_class_the_store_lacks_is_said_too(
     cli: Any, db_path: Path, tmp_path: Path
 ) -> None:
-    sandbox = SandboxStore(seed=12)
-    (tmp_path / "tee.yaml").write_text(
-        "- sku: TEE\n  name: Tee\n  attributes: {Size: [S, M]}\n  variations:\n"
-        '    - {sku: TEE-S, attributes: {Size: S}, price: "9.00", customFields: {taxClass: kids}}\n'
-        '    - {sku: TEE-M, attributes: {Size: M}, price: "9.00", customFields: {taxClass: zero-rate}}\n'
-    )
-    assert cli("products", "load", str(tmp_path / "tee.yaml")).exit_code == 0
-    db = open_database(db_path)
-    with sandbox.serve() as url:
-        key, secret = sandbox.create_key("read_write")
-        conn = create_connection(db, name="Shop", url=url, consumer_key=key, consumer_secret=secret)
-        set_mapping(
-            db, conn.id, ["name", "sku", "price", "Size", "taxClass"], {"taxClass": "tax_class"}
-        )
-        first = export(cli, conn.id)
+    with served(cli, db_path, tmp_path, TEE, ["name", "sku", "price", "Size"]) as (sandbox, conn):
+        first = export(cli, conn)
         sandbox.stats.reset()
-        again = export(cli, conn.id, "--partial")
-    db.dispose()
+        again = export(cli, conn, "--partial")
 
     [warning] = first["warnings"]
     assert (
