@@ -232,6 +232,60 @@ def test_conflicts_are_reported_listed_and_resolved(
     assert cli("sync-status", "--conflicts").stdout.strip() == "No conflicts."
 
 
+def test_a_conflict_in_another_store_than_the_default_is_pointed_to_by_its_connection(
+    stores: tuple[Database, list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """Seen on three real stores: the import's warning said "'woosync sync-status --conflicts'
+    lists them", which looks at the default store and answered "No conflicts." for a conflict
+    in connection 2. Every hint names the store the conflict is in."""
+    _database, sandboxes, urls = stores
+    _load(cli, tmp_path, CATALOG)
+    assert cli("export", "-c", "all", "--all", "--fields", "name,sku,price").exit_code == 0
+    _load(cli, tmp_path, [{"sku": "E-1", "price": "13"}])
+    woo = sandboxes[1].find_sku("E-1")
+    assert woo is not None
+    _edit_in_store(sandboxes[1], urls[1], int(woo["id"]), {"regular_price": "14"})
+
+    result = cli("import", "-c", "all", "--update-existing")
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "'woosync sync-status --connection 2 --conflicts' lists them; resolve with "
+        "'woosync import --connection 2 --update-existing --on-conflict catalog|store'"
+    ) in " ".join(result.stderr.split())
+    default = cli("sync-status", "--conflicts")
+    assert default.stdout.strip() == "No conflicts."
+    assert "1 more active store(s): --connection all shows every store" in default.stderr
+    listed = cli("sync-status", "--conflicts", "-c", "2")
+    assert "E-1" in listed.stdout
+    assert "'woosync import --connection 2 --update-existing --on-conflict catalog'" in (
+        listed.stdout
+    )
+
+    # the partial export holds the field back, and says where to look
+    warning = (
+        "this export would leave those fields out ('woosync sync-status --connection 2 "
+        "--conflicts' lists them; 'woosync import --connection 2 --update-existing "
+        "--on-conflict catalog|store' resolves them)"
+    )
+    partial = ("export", "--all", "--fields", "name,sku,price", "--partial")
+    plan = cli(*partial, "-c", "2", "--dry-run", "--json")
+    assert plan.exit_code == 0, plan.stderr
+    assert [w.replace("would leave", "left") for w in json.loads(plan.stdout)["warnings"]] == [
+        "1 product(s) or variation(s) with fields changed both in the catalog and in this store "
+        "(connection 2) since the last sync: " + warning.replace("would leave", "left")
+    ]
+    shown = cli(*partial, "-c", "2", "--dry-run")
+    assert "! E-1 price left out: in conflict" in shown.stdout
+    assert warning in " ".join(shown.stderr.split())
+    result = cli(*partial, "-c", "2")
+    assert result.exit_code == 0, result.stderr
+    assert warning.replace("would leave", "left") in " ".join(result.stderr.split())
+    assert sandboxes[1].find_sku("E-1")["regular_price"] == "14"  # type: ignore[index]
+    # the other store's export has no conflict to speak of
+    quiet = cli(*partial, "-c", "1", "--json")
+    assert json.loads(quiet.stdout)["warnings"] == []
+
+
 def test_store_products_without_a_sku_are_skipped_with_a_warning_or_linked(
     stores: tuple[Database, list[SandboxStore], list[str]], cli: Any
 ) -> None:

@@ -177,7 +177,7 @@ class ResultsView(_View):
         outcome = self._outcome(
             shapes.export_result(result, self.spell), "results", [*self._details(), *pruned]
         )
-        outcome.warnings.extend(result.warnings)
+        outcome.warnings.extend(outcome.document["warnings"])
         return outcome
 
     def _details(self) -> list[str]:
@@ -294,7 +294,9 @@ class PlanView(_View):
         ]
         strays = [diff.deleted(_stray(stray, self.spell)) for stray in plan.prune_variations]
         lines = [*self._shown(), *variations, *strays]
-        return self._outcome(shapes.export_plan(plan, self.spell), "products", lines)
+        outcome = self._outcome(shapes.export_plan(plan, self.spell), "products", lines)
+        outcome.warnings.extend(outcome.document["warnings"])
+        return outcome
 
     def _shown(self) -> list[str]:
         more = self.count - len(self.lines)
@@ -335,9 +337,7 @@ def variation_plan_lines(variation: PlannedVariation, verbose: bool = False) -> 
         f"{variation.parent_product_id})"
     )
     held = [
-        diff.problem(
-            variation.sku, f"{field} left out: in conflict (woosync sync-status --conflicts)"
-        )
+        diff.problem(variation.sku, f"{field} left out: in conflict")
         for field in variation.held_conflicts
     ]
     if variation.action == "create":
@@ -372,9 +372,7 @@ def plan_lines(product: dict[str, Any], verbose: bool = False) -> list[str]:
         lines.append(diff.same(subject))
     lines += [diff.problem(product["sku"], f"missing: {m}") for m in product.get("missing", [])]
     lines += [
-        diff.problem(
-            product["sku"], f"{field} left out: in conflict (woosync sync-status --conflicts)"
-        )
+        diff.problem(product["sku"], f"{field} left out: in conflict")
         for field in product.get("heldConflicts", [])
     ]
     return lines

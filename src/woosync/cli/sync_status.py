@@ -76,8 +76,8 @@ def sync_status_command(
         _conflicts(output, stores)
     else:
         _matrix(output, chosen, stores)
-        if not connection and chosen.name == "table":
-            _other_stores(output, db)
+    if not connection and chosen.name == "table":
+        _other_stores(output, db)
     worst = max((outcome.exit_code for outcome in outcomes), default=0)
     if worst:
         raise typer.Exit(worst)
@@ -337,10 +337,16 @@ def _conflicts(output: Output, stores: Sequence[StoreStatus]) -> None:
         Column("Store value", "storeValue", lambda item: shown_value(item[1].store, 200)),
     ]
     print_table(output, columns, found, title="Conflicts: changed on both sides")
-    connection = found[0][0].connection_id
+    connections = sorted({store.connection_id for store, _conflict in found})
+    connection = str(connections[0]) if len(connections) == 1 else "ID"
+    each = (
+        f" (ID: {', '.join(str(c) for c in connections)}, one store at a time)"
+        if len(connections) > 1
+        else ""
+    )
     output.write(
         f"Keep the catalog's values: 'woosync import --connection {connection} --update-existing "
-        "--on-conflict catalog' (the next export sends them); take the store's: "
+        f"--on-conflict catalog'{each} (the next export sends them); take the store's: "
         "'--on-conflict store'; or edit one side.\n"
     )
 

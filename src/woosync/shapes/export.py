@@ -71,7 +71,7 @@ def export_result(result: ExportResult, spell: Spell = _name) -> dict[str, Any]:
         "results": [product_result(r, spell) for r in result.results],
         "excludedCount": result.excluded_count,
         "excluded": [excluded(entry) for entry in result.excluded],
-        "warnings": list(result.warnings),
+        "warnings": [spell_params(warning, spell) for warning in result.warnings],
         **({"prunedVariations": [pruned(p) for p in result.pruned]} if result.pruned else {}),
     }
 
@@ -114,8 +114,9 @@ def planned_product(product: PlannedProduct, spell: Spell = _name) -> dict[str, 
 
 
 def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
-    """``{dryRun, connectionId, partial, summary, counts, wouldCreate, products, excluded}``
-    (``counts``: those a real run would end with, as ``export_result`` writes them)."""
+    """``{dryRun, connectionId, partial, summary, counts, wouldCreate, products, excluded,
+    warnings}`` (``counts``: those a real run would end with, as ``export_result`` writes
+    them)."""
     summary = plan.summary
     would = RunCounts(
         created=summary.create,
@@ -140,6 +141,7 @@ def export_plan(plan: ExportPlan, spell: Spell = _name) -> dict[str, Any]:
         "wouldCreate": [{"kind": w.kind, "name": w.name} for w in plan.would_create],
         "products": [planned_product(p, spell) for p in plan.products],
         "excluded": [excluded(entry) for entry in plan.excluded],
+        "warnings": [spell_params(warning, spell) for warning in plan.warnings],
         **(_variations(plan, spell) if plan.variations or plan.prune_variations else {}),
     }
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.progress import Progress
-from woosync.services.export import decide, match
+from woosync.services.export import decide, match, notices
 from woosync.services.export.job import Job, linked_sync
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.phases import Phases
@@ -261,7 +261,14 @@ def plan_export(
         tuple(job.excluded),
         tuple(variations.variations),
         tuple(variations.pruned),
+        _warnings(summary, job.connection_id),
     )
+
+
+def _warnings(summary: PlanSummary, connection_id: int) -> tuple[str, ...]:
+    if not summary.conflicts:
+        return ()
+    return (notices.held_conflicts_warning(summary.conflicts, connection_id, dry_run=True),)
 
 
 def _woo_name(target: sync_targets.Target) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from woosync.core.errors import param
 from woosync.services.sync.targets import Target
 
 _PRICE = "regular_price"
@@ -25,6 +26,20 @@ def priceless(
         f"{sku}: created in this store (connection {connection_id}) without a price: the "
         f"catalog's {source}, which its regular price comes from, is empty; the store cannot "
         "sell it until that is set and exported"
+    )
+
+
+def held_conflicts_warning(count: int, connection_id: int, *, dry_run: bool = False) -> str:
+    """The warning for the products a partial export leaves fields of out: changed both in the
+    catalog and in this store since the last sync. It names the store, so that the commands it
+    gives look where the conflicts are (a bare ``sync-status`` looks at the default store)."""
+    leaves = "would leave" if dry_run else "left"
+    return (
+        f"{count} product(s) or variation(s) with fields changed both in the catalog and in "
+        f"this store (connection {connection_id}) since the last sync: this export {leaves} "
+        f"those fields out ('woosync sync-status --connection {connection_id} --conflicts' "
+        f"lists them; 'woosync import --connection {connection_id} --update-existing "
+        f"{param('on_conflict')} catalog|store' resolves them)"
     )
 
 

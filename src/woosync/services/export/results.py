@@ -126,6 +126,7 @@ class ExportPlan:
     excluded: tuple[Excluded, ...] = ()  # unless streamed (``on_excluded``); counted in summary
     variations: tuple[PlannedVariation, ...] = ()  # of the variable products planned
     prune_variations: tuple[PrunedVariation, ...] = ()  # what prune_variations would delete
+    warnings: tuple[str, ...] = ()  # what the run would leave short (fields held in conflict)
 
 
 @dataclass(frozen=True, slots=True)

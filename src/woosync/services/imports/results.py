@@ -145,7 +145,11 @@ class Tally:
             self._sink(result)
 
     def warnings(
-        self, run_warnings: list[str], without_sku: NameSample, sku_removed: NameSample
+        self,
+        run_warnings: list[str],
+        without_sku: NameSample,
+        sku_removed: NameSample,
+        connection_id: int,
     ) -> tuple[str, ...]:
         found = list(run_warnings)
         if sku_removed.count:
@@ -164,9 +168,9 @@ class Tally:
             found.append(
                 f"{self.conflicts} field(s) of {self.conflicted_products} product(s) changed both "
                 "in the catalog and in the store since the last sync (or differ, never synced yet); "
-                "both kept ('woosync "
-                "sync-status --conflicts' lists them; resolve with 'import "
-                f"{param('on_conflict')} catalog|store' or edit one side)"
+                f"both kept ('woosync sync-status --connection {connection_id} --conflicts' "
+                f"lists them; resolve with 'woosync import --connection {connection_id} "
+                f"--update-existing {param('on_conflict')} catalog|store' or edit one side)"
             )
         return tuple(found)
 

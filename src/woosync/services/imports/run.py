@@ -196,7 +196,9 @@ def _run(
         mapping=ready.rules.source,
         modified_after=after,
         cursor=cursor if request.incremental else None,
-        warnings=run.tally.warnings(run.warnings, run.without_sku, run.sku_removed),
+        warnings=run.tally.warnings(
+            run.warnings, run.without_sku, run.sku_removed, run.connection_id
+        ),
         restored_skus=tuple(run.restored),
     )
     log.info(
