@@ -198,7 +198,7 @@ def test_unsupported_types_and_missing_sku_have_reasons(product_get: dict[str, A
     assert missing_sku_reason(product_get) is None
     assert unsupported_reason(dict(product_get, type="variable")) is None  # with its variations
     assert "grouped" in (unsupported_reason(dict(product_get, type="grouped")) or "")
-    assert "external" in (unsupported_reason(dict(product_get, type="external")) or "")
+    assert unsupported_reason(dict(product_get, type="external")) is None  # link and button
     variation = dict(product_get, type="variation", parent_id=9)
     assert "variation of product 9; it comes in with its variable product" in (
         unsupported_reason(variation) or ""

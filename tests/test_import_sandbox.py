@@ -265,7 +265,7 @@ def test_update_existing_keeps_local_values_the_store_never_had(
         assert (lamp.name, lamp.sale_price) == ("Brass lamp", None)
 
 
-def test_unsupported_products_are_reported_never_a_crash(
+def test_unsupported_products_are_reported_never_a_crash_and_external_ones_come_in(
     db: Database, sandbox: SandboxStore, client: WooClient
 ) -> None:
     sandbox.create_product({"name": "Plain", "sku": "OK-1", "regular_price": "3"})
@@ -276,7 +276,9 @@ def test_unsupported_products_are_reported_never_a_crash(
             "name": "External",
             "sku": "EXT-1",
             "type": "external",
-            "external_url": "https://x.example",
+            "external_url": "https://x.example/book?ref=1&id=2",
+            "button_text": "Buy at X & Co",
+            "regular_price": "9.50",
         }
     )
     sandbox.create_product({"name": "No SKU", "regular_price": "2"})
@@ -285,12 +287,20 @@ def test_unsupported_products_are_reported_never_a_crash(
     assert by_name["OK-1"]["status"] == "imported"
     assert by_name["VAR-1"]["status"] == "imported"  # with its variations: none here
     assert by_name["GRP-1"]["status"] == "skipped" and "grouped" in by_name["GRP-1"]["message"]
-    assert by_name["EXT-1"]["status"] == "skipped" and "external" in by_name["EXT-1"]["message"]
+    assert by_name["EXT-1"]["status"] == "imported"  # with its link and button
     assert by_name["(none)"]["status"] == "skipped" and "no SKU" in by_name["(none)"]["message"]
     assert result["success"] is True and result["failedCount"] == 0
     assert "without a SKU skipped: #" in result["warnings"][-1]
     with db.session() as session:
-        assert [p.sku for p in session.exec(select(Product))] == ["OK-1", "VAR-1"]
+        found = {p.sku: p for p in session.exec(select(Product))}
+    assert sorted(found) == ["EXT-1", "OK-1", "VAR-1"]
+    external = found["EXT-1"]
+    assert (external.type, external.price) == ("external", "9.50")
+    assert external.custom_fields == {
+        "external_url": "https://x.example/book?ref=1&id=2",
+        "button_text": "Buy at X & Co",
+    }
+    assert found["OK-1"].custom_fields == {}  # a simple product's empty link is no field
 
 
 def test_given_ids_in_include_chunks_and_missing_ids_fail(

@@ -224,6 +224,9 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "categories": "categories",
     "tags": "tags",
     "images": "images",
+    # an external (affiliate) product's link and button: custom fields of these names
+    "external_url": "external_url",
+    "button_text": "button_text",
 }
 
 

@@ -206,7 +206,8 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "date_on_sale_to": record["date_on_sale_to"],
         "date_on_sale_to_gmt": record["date_on_sale_to"],
         "on_sale": on_sale,
-        "purchasable": kind in ("simple", "external", "variable", "variation") and price != "",
+        # an external product is bought elsewhere (WooCommerce 11 answers false, checked)
+        "purchasable": kind in ("simple", "variable", "variation") and price != "",
         "total_sales": str(record["total_sales"]) if kind == "variation" else record["total_sales"],
         "virtual": record["virtual"],
         "downloadable": record["downloadable"],

@@ -145,9 +145,10 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     _learn_images(run, item, answer)
     _learn_echoes(run, item, answer, sent)
     if item.action == CREATE and item.payload is not None:
-        warning = notices.priceless(item.sku, item.payload, run.targets, run.connection_id)
-        if warning is not None:
-            run.warn(warning)
+        for notice in (notices.priceless, notices.linkless):
+            warning = notice(item.sku, item.payload, run.targets, run.connection_id)
+            if warning is not None:
+                run.warn(warning)
     item.exported_fields = run.sent_fields(item.keys)
     item.exported_at = now or utcnow()
     item.message = None

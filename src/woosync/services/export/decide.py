@@ -259,6 +259,8 @@ def build(run: Run, item: Item) -> None:
         body["status"] = item.unpublished
     elif item.action == UPDATE and not item.relinked:  # a sale made since stays (sync.stock)
         stock.as_change(body, item.known.previous)
+    if item.action == CREATE and item.created_type:  # never a simple product the store sells
+        body["type"] = item.created_type
     item.payload = body
 
 

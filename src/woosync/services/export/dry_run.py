@@ -68,6 +68,8 @@ def planned(run: Run, item: Item) -> PlannedProduct:
     )
     if item.action == CREATE and item.unpublished:
         changes += (FieldChange("status", "status", None, item.unpublished),)
+    if item.action == CREATE and item.created_type:
+        changes += (FieldChange("type", "type", None, item.created_type),)
     if item.action == UPDATE and not changes and not item.restore:
         # the store already holds every value the write would send
         return PlannedProduct(

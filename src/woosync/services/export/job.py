@@ -183,7 +183,8 @@ class Job:
         """The chosen products, chunk by chunk, less those this store does not take (kept in
         ``excluded``); those found unchanged without decoding are set apart."""
         fields = [t.field for t in self.targets] + self.selection.columns()
-        columns = product_columns([*fields, "status"])  # status: select.unpublished
+        # status and type: select.unpublished and select.created_type
+        columns = product_columns([*fields, "status", "type"])
         readers = select.field_readers([t.field for t in self.targets])
         decode = row_reader(Product.__table__, columns, self.db.engine.dialect)  # type: ignore[attr-defined]
         settings = unchanged.settings(self.targets, self.allow_empty)

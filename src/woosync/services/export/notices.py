@@ -10,6 +10,7 @@ from woosync.core.errors import param
 from woosync.services.sync.targets import Target
 
 _PRICE = "regular_price"
+_PRICED_ELSEWHERE = ("variable", "grouped")  # by their variations, by their products
 
 
 def priceless(
@@ -18,14 +19,35 @@ def priceless(
     """The warning for a product or variation just created without a price although the
     mapping sends this store one (the catalog field it comes from is empty: a wholesale price no
     one set for a product imported from another store): the store shows it but cannot sell it.
-    Said once, at its creation; a variable product has no price of its own."""
+    Said once, at its creation; a variable or grouped product has no price of its own."""
     source = next((t.field for t in targets if t.woo == _PRICE), None)
-    if source is None or payload.get(_PRICE) or payload.get("type") == "variable":
+    if source is None or payload.get(_PRICE) or payload.get("type") in _PRICED_ELSEWHERE:
         return None
     return (
         f"{sku}: created in this store (connection {connection_id}) without a price: the "
         f"catalog's {source}, which its regular price comes from, is empty; the store cannot "
         "sell it until that is set and exported"
+    )
+
+
+def linkless(
+    sku: str, payload: Mapping[str, Any], targets: Sequence[Target], connection_id: int
+) -> str | None:
+    """The warning for an external (affiliate) product just created without its product URL:
+    the store shows it with no button to buy it where it is sold. Said once, at its creation."""
+    if payload.get("type") != "external" or payload.get("external_url"):
+        return None
+    source = next((t.field for t in targets if t.woo == "external_url"), None)
+    why = (
+        f"the catalog's {source}, which it comes from, is empty"
+        if source is not None
+        else "this store's export mapping does not send external_url (select the custom field "
+        "external_url, which an import fills, and map it to external_url; button_text too)"
+    )
+    return (
+        f"{sku}: created in this store (connection {connection_id}) as an external product "
+        f"without its product URL: {why}; the store shows no button to buy it until one is "
+        "exported"
     )
 
 

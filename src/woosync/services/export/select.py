@@ -226,6 +226,16 @@ def unpublished(status: str | None) -> str | None:
     return status if status in _UNPUBLISHED else None
 
 
+_NOT_SIMPLE = frozenset({"external", "grouped"})
+
+
+def created_type(product_type: str | None) -> str | None:
+    """``product_type`` when a store would make a product created without it a simple product
+    it sells (an external/affiliate product, a grouped one); ``None`` otherwise (a variable
+    product's write carries its type always: ``variation_parents``)."""
+    return product_type if product_type in _NOT_SIMPLE else None
+
+
 def load_items(
     session: Session,
     connection_id: int,
@@ -243,6 +253,7 @@ def load_items(
     items = []
     values_of = plan.ValuesOf(targets, readers, allow_empty)  # desired_values, chosen per target
     sends_status = any(t.woo == "status" for t in targets)
+    sends_type = any(t.woo == "type" for t in targets)
     for row, product in zip(rows, decode(rows), strict=True):
         try:
             values = values_of(product)
@@ -252,6 +263,8 @@ def load_items(
         item = Item(product.id, product.sku, values, variable=bool(row[VARIABLE]))
         if not sends_status:
             item.unpublished = unpublished(getattr(product, "status", None))
+        if not sends_type:
+            item.created_type = created_type(getattr(product, "type", None))
         if refused is not None:
             item.fail(refused)  # never sent; booked as an error like a failed write
         sync = syncs.get(product.id)

@@ -67,6 +67,9 @@ class Item:
     # its catalog status when not published and the store is not sent status: a create carries
     # it, so the store never publishes what the catalog holds as a draft
     unpublished: str | None = None
+    # its catalog type when external or grouped and the store is not sent type: a create carries
+    # it, so the store never sells as its own (a simple product) what the catalog links elsewhere
+    created_type: str | None = None
     # the decision (plan, match)
     action: str = ""
     keys: list[str] = field(default_factory=list)

@@ -53,6 +53,8 @@ LOCAL_ALIASES: dict[str, str] = {
 LIST_FIELDS = frozenset({"categories", "tags", "images"})
 REQUIRED_LOCAL = ("name", "sku")
 
+# what only an external (affiliate) product has: no custom field of them for another product
+EXTERNAL_FIELDS = ("external_url", "button_text")
 _UNESCAPED_TEXT = frozenset({"name", "description", "short_description", "purchase_note"})
 _TERM_LISTS = frozenset({"categories", "tags", "brands"})
 
@@ -363,6 +365,11 @@ def map_product(
         name = mapped or _text(entry.get("name")) or attribute_slug(entry, slugs_by_id)
         if name:
             _put(result, name, value, from_attribute=True)
+    if woo.get("type") != "external":  # the link and button only an external product has
+        for woo_field in EXTERNAL_FIELDS:
+            local = local_name(rules.field_mappings.get(woo_field, ""))
+            if local in result.custom_fields and result.custom_fields[local] is None:
+                del result.custom_fields[local]
     return result
 
 

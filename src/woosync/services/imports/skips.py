@@ -1,6 +1,7 @@
 """Why an import leaves a store product out: its type, its schedule, or its missing SKU.
 
-woosync imports simple and variable products (a variable one with its variations); a product a
+woosync imports simple, external (affiliate) and variable products (a variable one with its
+variations); a grouped product is left out (it is a list of other products); a product a
 shop manager scheduled comes in once the store publishes it (``bookmark.py`` keeps it in view);
 a product without a SKU comes in only with ``link_without_sku`` (``match.py``).
 """
@@ -10,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-SUPPORTED_TYPES = frozenset({"simple", "variable"})  # a variable product with its variations
+# a variable product with its variations; an external one with its product URL and button text
+SUPPORTED_TYPES = frozenset({"simple", "variable", "external"})
 _TYPE_REASONS = {
-    "grouped": "grouped products are not imported (woosync handles simple and variable products)",
-    "external": (
-        "external/affiliate products are not imported (woosync handles simple and variable "
-        "products)"
+    "grouped": (
+        "grouped products are not imported (woosync handles simple, external and variable products)"
     ),
 }
 
