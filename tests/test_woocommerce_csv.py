@@ -112,6 +112,7 @@ def test_a_variable_product_comes_with_its_variations(cli) -> None:
         "Size": ["S", "M", "L"],
         "Material": "Cotton",
     }
+    assert tee["default_attributes"] == {"Size": "M"}  # "Attribute 2 default"
     assert (
         "stock_status" not in tee or tee["stock_status"] is None
     )  # the store's summary: not taken
@@ -137,7 +138,7 @@ def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(cli) 
     [global_] = [n for n in notes if "global in the exporting store" in n]
     assert "Color: pa_color" in global_ and "Size" not in global_
     [left_out] = [n for n in notes if "left out" in n]
-    assert left_out.endswith("Upsells, Attribute 2 default, Grouped products")
+    assert left_out.endswith("Upsells, Grouped products")
     assert "Download limit" not in left_out  # -1 (unlimited) is the default
     human = cli("products", "load", str(EXPORTED), "--skip-invalid", "--dry-run")
     assert "columns woosync does not keep were left out: Upsells" in human.stderr

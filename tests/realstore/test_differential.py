@@ -47,6 +47,7 @@ VALUE_KEYS = frozenset(
         "stock_quantity",
         "tax_class",
         "shipping_class",
+        "option",  # a variation's and a default's
     }
 )
 # lists that differ by nature, compared only as lists
@@ -497,6 +498,14 @@ def any_option_steps(api: Request) -> Iterator[tuple[str, Answer]]:
     yield "variation turned to any size", api("PUT", f"{route}/{blue_id}", json={
         "attributes": [{"name": "Color", "option": "Blue"}]
     })  # fmt: skip
+    # default options: by a name in another case, one of a plain attribute (dropped), an option
+    # the product does not list (kept), and then none
+    vneck_route = f"/products/{vneck.body.get('id') if isinstance(vneck.body, dict) else 0}"
+    yield "default options", api("PUT", vneck_route, json={"default_attributes": [
+        {"name": "color", "option": "Blue"}, {"name": "Material", "option": "Cotton"},
+        {"name": "Size", "option": "XL"},
+    ]})  # fmt: skip
+    yield "default options cleared", api("PUT", vneck_route, json={"default_attributes": []})
     yield "unknown tax and shipping classes", api("POST", "/products", json={
         "name": "Diff Taxed", "sku": "DIFF-TAXED", "tax_class": "no-such-class",
         "shipping_class": "no-such-class",

@@ -77,6 +77,15 @@ class FieldOptions:
             "NAME=VALUE",
         ),
     ] = None
+    default: Annotated[
+        Names,
+        _option(
+            "--default",
+            "A variable product's default option: ATTRIBUTE=OPTION, e.g. Size=M (repeat; edit "
+            "replaces them; Size= alone leaves Size out).",
+            "ATTRIBUTE=OPTION",
+        ),
+    ] = None
     custom: Annotated[
         Names,
         _option(
@@ -120,6 +129,9 @@ class FieldOptions:
             if previous is not None:  # --attr COLOR=Red --attr COLOR=Blue
                 values = [*([previous] if isinstance(previous, str) else previous), *values]
             fields[key] = values[0] if len(values) == 1 and previous is None else values or None
+        if self.default is not None:
+            chosen = dict(_pair("--default", text) for text in self.default)
+            fields["default_attributes"] = {k: v for k, v in chosen.items() if v} or None
         for text in self.custom or []:
             custom_name, value = _pair("--custom", text)
             fields[f"custom:{custom_name}"] = value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.timeutil import iso
@@ -58,6 +59,8 @@ def product_table(output: Output, product: ProductView) -> RenderableType:
         (f"{text(name)} (attribute)", "any" if v == ANY and product.parent_sku else text(v))
         for name, v in product.attributes.items()
     ]
+    if product.default_attributes:
+        rows.append(("Default options", options_text(product, product.default_attributes)))
     rows += [(f"{text(name)} (custom)", text(v)) for name, v in product.custom_fields.items()]
     rows += [
         ("Description", text(product.description)),
@@ -67,11 +70,12 @@ def product_table(output: Output, product: ProductView) -> RenderableType:
     return output.table(["Field", "Value"], rows)
 
 
-def options_text(variation: ProductView) -> str:
-    """``Size: S, Color: Red`` (``Size: any`` for the option "any", ``*``)."""
+def options_text(variation: ProductView, options: Mapping[str, Any] | None = None) -> str:
+    """``Size: S, Color: Red`` (``Size: any`` for the option "any", ``*``): a variation's
+    options, or ``options`` (a variable product's default ones)."""
     return ", ".join(
         f"{name}: {'any' if option == ANY else text(option)}"
-        for name, option in variation.attributes.items()
+        for name, option in (variation.attributes if options is None else options).items()
     )
 
 

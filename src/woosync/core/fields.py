@@ -41,6 +41,7 @@ STANDARD_FIELDS: dict[str, str] = {
     "low_stock_amount": "low_stock_amount",
     "date_on_sale_from": "date_on_sale_from",
     "date_on_sale_to": "date_on_sale_to",
+    "default_attributes": "default_attributes",  # a variable product's default options
 }
 
 # Parts of ``dimensions`` that may be mapped (and selected) on their own (the spec's appendix).
@@ -69,6 +70,8 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "stock_status",
     *TYPED_FIELDS,
 )
+# A variable product's default options, ``{attribute: option}`` (a JSON column of its own).
+OBJECT_FIELDS: tuple[str, ...] = ("default_attributes",)
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "status": PRODUCT_STATUSES,
     "type": PRODUCT_TYPES,
@@ -105,6 +108,7 @@ URL = "url"
 NAME_LIST = "name list"  # categories, tags: names, each one line
 IMAGE_LIST = "image list"  # image URLs
 DIMENSIONS_OBJECT = "dimensions"  # {length, width, height}, each a measure
+OPTION_MAP = "option map"  # {attribute: option}: a variable product's default options
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,7 @@ class FieldType:
             NAME_LIST: "a list of names",
             IMAGE_LIST: "a list of image URLs",
             DIMENSIONS_OBJECT: "length, width and height, each a plain decimal",
+            OPTION_MAP: "an option of each variation attribute, e.g. {Size: M}",
         }[self.kind]
 
 
@@ -181,6 +186,7 @@ WOO_FIELD_TYPES: dict[str, FieldType] = {
     "reviews_allowed": _BOOLEAN,
     "sold_individually": _BOOLEAN,
     "shipping_class": _TEXT,
+    "default_attributes": FieldType(OPTION_MAP),
 }
 
 # Writable WooCommerce product fields woosync can target.
@@ -224,6 +230,7 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "categories": "categories",
     "tags": "tags",
     "images": "images",
+    "default_attributes": "default_attributes",
     # an external (affiliate) product's link and button: custom fields of these names
     "external_url": "external_url",
     "button_text": "button_text",

@@ -28,6 +28,7 @@ from woosync.db.schema_steps import (
     M011_LOAD_DIGEST,
     M012_PRODUCT_REVISION,
     M013_LOAD_BASE,
+    M014_DEFAULT_OPTIONS,
 )
 
 
@@ -70,6 +71,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("load_digest", _statements(M011_LOAD_DIGEST)),
     Migration("product_revision", _statements(M012_PRODUCT_REVISION)),
     Migration("load_base", _statements(M013_LOAD_BASE)),
+    Migration("default_options", _statements(M014_DEFAULT_OPTIONS)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -187,6 +187,10 @@ class Product(_Table, table=True):
     load_base: dict[str, Any] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
+    # migration 14: a variable product's default options ({"Size": "M"}), None when it has none
+    default_attributes: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class StoreRef(_Table, table=True):

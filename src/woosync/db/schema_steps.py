@@ -319,3 +319,28 @@ AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M012_
 BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
 {_M013_KEPT}), '$._') WHERE id = NEW.id; END""",
 )
+
+
+# A variable product's default options (``{"Size": "M"}``: the choice its page opens with). The
+# column is one more that the revision and load-base triggers watch: both are made again with it.
+_M014_COLUMNS = (*_PRODUCT_COLUMNS, "default_attributes")
+_M014_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _M014_COLUMNS)
+_M014_KEPT = ", ".join(
+    f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
+    + (f"json(OLD.{c})" if c in (*_JSON_COLUMNS, "default_attributes") else f"OLD.{c}")
+    for c in _M014_COLUMNS
+    if c != "id"
+)
+M014_DEFAULT_OPTIONS = (
+    "ALTER TABLE products ADD COLUMN default_attributes JSON",
+    "DROP TRIGGER products_revised",
+    f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
+WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({_M014_CHANGED}))
+BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
+    "DROP TRIGGER products_load_base",
+    f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
+WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
+AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M014_CHANGED})
+BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
+{_M014_KEPT}), '$._') WHERE id = NEW.id; END""",
+)

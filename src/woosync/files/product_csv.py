@@ -15,7 +15,13 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from woosync.core.errors import ValidationError
-from woosync.core.fields import ATTRIBUTE_PREFIX, CUSTOM_PREFIX, LIST_FIELDS, SCALAR_FIELDS
+from woosync.core.fields import (
+    ATTRIBUTE_PREFIX,
+    CUSTOM_PREFIX,
+    LIST_FIELDS,
+    OBJECT_FIELDS,
+    SCALAR_FIELDS,
+)
 from woosync.files.woocommerce_csv import Notes, WooCommerceRows, is_woocommerce_header
 from woosync.products.rows import TOO_MANY_CELLS, SourceRow
 
@@ -23,7 +29,8 @@ LIST_SEPARATOR = "|"
 # what a spreadsheet would take for the start of a formula (WooCommerce's exporter escapes them)
 FORMULA_START = ("=", "+", "-", "@")
 # parent_sku: a variation row's parent (type variation), as WooCommerce's exporter lays them out
-CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS, "parent_sku")
+CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS, *OBJECT_FIELDS, "parent_sku")
+DEFAULTS = "default_attributes"  # a variable product's default options: Size=M|Color=Red
 # WooCommerce's own CSV exporter's headers for these columns, read as the standard names.
 CSV_ALIASES: dict[str, str] = {
     "stock": "stock_quantity",
@@ -166,21 +173,38 @@ def catalog_rows(products: Sequence[Mapping[str, Any]]) -> Iterator[list[str]]:
     rows = [row for product in products for row in (product, *(product.get("variations") or ()))]
     attributes = list(dict.fromkeys(n for row in rows for n in row.get("attributes") or {}))
     custom = list(dict.fromkeys(n for row in rows for n in row.get("customFields") or {}))
+    # default options only when a product has some (then ``Size=M|Color=Red``)
+    written = (*WRITTEN_COLUMNS, *((DEFAULTS,) if any(row.get(DEFAULTS) for row in rows) else ()))
     yield [
-        *WRITTEN_COLUMNS,
+        *written,
         *(ATTRIBUTE_PREFIX + name for name in attributes),
         *(CUSTOM_PREFIX + name for name in custom),
     ]
     for row in rows:
         sku = str(row.get("sku"))
         values = {**row, **(row.get("dimensions") or {})}
+        if values.get(DEFAULTS):
+            values[DEFAULTS] = [
+                f"{_pair_part(sku, name)}={option}" for name, option in values[DEFAULTS].items()
+            ]
         held = row.get("attributes") or {}
         fields = row.get("customFields") or {}
         yield [
-            *(_cell(sku, column, values.get(column)) for column in WRITTEN_COLUMNS),
+            *(_cell(sku, column, values.get(column)) for column in written),
             *(_listed(sku, ATTRIBUTE_PREFIX + name, held.get(name)) for name in attributes),
             *(_listed(sku, CUSTOM_PREFIX + name, fields.get(name)) for name in custom),
         ]
+
+
+def _pair_part(sku: str, name: str) -> str:
+    """An attribute's name in a ``Size=M`` pair (one with ``=`` cannot be written so)."""
+    if "=" in name:
+        raise ValidationError(
+            f"product {sku!r}: {DEFAULTS} names the attribute {name!r}, and = separates an "
+            "attribute from its option in a CSV cell",
+            hint="list the products with --format json or yaml instead",
+        )
+    return name
 
 
 def _listed(sku: str, column: str, value: Any) -> str:

@@ -18,7 +18,7 @@ What the catalog has a field for goes there; WooCommerce's other product fields 
 custom fields named by their REST API field (``short_description``, ``featured``, ``tax_class``,
 ...: an export mapping sends them back, ``short_description: short_description``) and meta data
 as custom fields named by their key. What the catalog cannot hold (upsells, cross-sells, a
-grouped product's children, downloads, default attributes, columns a plugin added) is left out
+grouped product's children, downloads, columns a plugin added) is left out
 and :class:`Notes` says so, naming the columns that held anything.
 """
 
@@ -229,6 +229,8 @@ class WooCommerceRows:
         self._extras(cell, data, variation)
         if self.attributes:
             data["attributes"] = self._attributes(cells, variation)
+            if not variation:
+                data["default_attributes"] = self._defaults(cells) or None
         self._left_out(cells)
         if not sku:
             return {ROW_PROBLEM: (None, _no_sku(data))}
@@ -312,12 +314,20 @@ class WooCommerceRows:
                 found[name] = ANY
         return found
 
+    def _defaults(self, cells: list[str]) -> dict[str, str]:
+        """A variable product's default options (``Attribute N default``: an option's name)."""
+        found: dict[str, str] = {}
+        for group in self.attributes.values():
+            name = _text(cells[group["name"]].strip()) if "name" in group else ""
+            option = (
+                _text(_unescaped(cells[group["default"]]).strip()) if "default" in group else ""
+            )
+            if name and option:
+                found[name] = option
+        return found
+
     def _left_out(self, cells: list[str]) -> None:
         """Columns the catalog cannot hold, noted when a row holds something in them."""
-        for group_number, group in self.attributes.items():
-            index = group.get("default")
-            if index is not None and cells[index].strip():
-                self.notes.left_out[f"Attribute {group_number} default"] = None
         for name, defaults in _LEFT_OUT.items():
             column = self.columns.get(name)
             if column is not None and cells[column.index].strip() not in defaults:

@@ -20,6 +20,7 @@ from woosync.core.fields import (
     LIST_FIELDS,
     MULTILINE_FIELDS,
     NUMBER_FIELDS,
+    OBJECT_FIELDS,
     SCALAR_FIELDS,
     TEXT_FIELDS,
     TYPED_FIELDS,
@@ -31,6 +32,7 @@ from woosync.products.values import (
     normalize_attribute_value,
     normalize_choice,
     normalize_custom_value,
+    normalize_default_options,
     normalize_list,
     normalize_multiline_text,
     normalize_number,
@@ -40,7 +42,9 @@ from woosync.products.values import (
 )
 
 # field-dict keys that are columns of their own, not attribute or custom field entries
-COLUMN_KEYS = frozenset((*SCALAR_FIELDS, *LIST_FIELDS, "attributes", "custom_fields"))
+COLUMN_KEYS = frozenset(
+    (*SCALAR_FIELDS, *LIST_FIELDS, *OBJECT_FIELDS, "attributes", "custom_fields")
+)
 # keys a product's JSON carries that a file may give back but that are never written
 READ_ONLY_KEYS = frozenset(("id", "createdAt", "updatedAt", "created_at", "updated_at"))
 
@@ -60,6 +64,8 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return normalize_text
     if name == "categories":
         return normalize_categories
+    if name in OBJECT_FIELDS:
+        return normalize_default_options
     return functools.partial(normalize_list, urls=name == "images")
 
 
@@ -70,7 +76,7 @@ def normalize_categories(value: Any) -> list[str]:
 
 # standard field -> its normaliser, chosen once (normalize_fields runs per product of a load/import)
 _FIELD_NORMALIZERS: dict[str, Callable[[Any], Any]] = {
-    name: _field_normalizer(name) for name in (*SCALAR_FIELDS, *LIST_FIELDS)
+    name: _field_normalizer(name) for name in (*SCALAR_FIELDS, *LIST_FIELDS, *OBJECT_FIELDS)
 }
 
 
@@ -130,7 +136,7 @@ def normalize_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _normalize_into(found: dict[str, Any], key: str, value: Any) -> None:
-    if key in SCALAR_FIELDS or key in LIST_FIELDS:
+    if key in SCALAR_FIELDS or key in LIST_FIELDS or key in OBJECT_FIELDS:
         found[key] = normalize_field(key, value)
     elif key == "dimensions":
         if value is None:

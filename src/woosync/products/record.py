@@ -21,7 +21,12 @@ from woosync.products.fields import (
     normalize_field,
     normalize_fields,
 )
-from woosync.products.values import normalize_attribute_value, normalize_number, normalize_text
+from woosync.products.values import (
+    normalize_attribute_value,
+    normalize_default_options,
+    normalize_number,
+    normalize_text,
+)
 from woosync.products.variations import VARIABLE, VARIATION
 
 
@@ -118,6 +123,9 @@ class ProductRecord(_Record):
     attributes: Annotated[dict[str, Any], BeforeValidator(normalize_attributes)] = Field(
         default_factory=dict
     )
+    default_attributes: Annotated[
+        dict[str, str] | None, BeforeValidator(normalize_default_options)
+    ] = None  # a variable product's default options
     variations: list[Any] | None = None
     parent_sku: Any = None  # an empty CSV cell (a row naming a parent is a VariationRecord)
 
@@ -163,14 +171,15 @@ class VariationRecord(_Record):
     attributes: dict[str, Any] | None = None
     categories: Any = None
     tags: Any = None
+    default_attributes: Any = None  # an empty CSV cell (default options are the parent's)
 
     @model_validator(mode="after")
     def _check_variation(self) -> VariationRecord:
         self._check_common()
         if self.type not in (None, VARIATION):
             raise ValueError(f"type: a variation's type is variation, not {self.type}")
-        for key in ("categories", "tags"):
-            if getattr(self, key) not in (None, [], "", ()):
+        for key in ("categories", "tags", "default_attributes"):
+            if getattr(self, key) not in (None, [], "", (), {}):
                 raise ValueError(f"{key}: a variation's {key} are its parent's; set them there")
         if self.image is not None and "images" in self.model_fields_set:
             raise ValueError("give either 'image' or 'images', not both")
@@ -201,6 +210,7 @@ class VariationRecord(_Record):
             "attributes",
             "categories",
             "tags",
+            "default_attributes",
         }
 
     def to_fields(self) -> dict[str, Any]:

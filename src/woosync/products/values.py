@@ -164,6 +164,45 @@ def normalize_attribute_value(value: Any) -> str | list[str] | None:
     return normalize_text(value)
 
 
+DEFAULT_OPTIONS_EXAMPLE = "{Size: M, Color: Red}"
+
+
+def normalize_default_options(value: Any) -> dict[str, str] | None:
+    """A variable product's default options, ``{attribute: option}``; a text (a CSV cell) writes
+    them ``Size=M|Color=Red``. Empty is ``None``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        pairs: dict[str, Any] = {}
+        for part in value.split("|"):
+            name, equals, option = part.partition("=")
+            if not equals and part.strip():
+                raise ValueError(
+                    f"{part.strip()!r} is not ATTRIBUTE=OPTION (write them Size=M|Color=Red)"
+                )
+            if equals:
+                pairs[name] = option
+        value = pairs
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"must be an object of attribute: option, e.g. {DEFAULT_OPTIONS_EXAMPLE}, "
+            f"not {kind_of(value)}"
+        )
+    found: dict[str, str] = {}
+    for name, option in value.items():
+        key = normalize_text(name)
+        if key is None:
+            raise ValueError("an attribute name is empty")
+        if isinstance(option, list | tuple | dict):
+            raise ValueError(f"{key}: a default is one option, not {kind_of(option)}")
+        text = normalize_attribute_value(option)
+        if text == "*":
+            raise ValueError(f"{key}: a default is one of the attribute's options, not any (*)")
+        if isinstance(text, str):
+            found[key] = text
+    return found or None
+
+
 def normalize_custom_value(value: Any) -> str | bool | list[str] | None:
     """A custom field is text, a boolean or a list of text; numbers become canonical strings."""
     if isinstance(value, bool):

@@ -23,7 +23,13 @@ VARIATION = "variation"
 # shopper's choice of it does not change the variation. The store omits the attribute then.
 ANY = "*"
 # field-dict keys a variation does not have of its own
-NOT_ON_A_VARIATION: tuple[str, ...] = ("name", "categories", "tags", "variations")
+NOT_ON_A_VARIATION: tuple[str, ...] = (
+    "name",
+    "categories",
+    "tags",
+    "variations",
+    "default_attributes",
+)
 
 
 def variation_name(parent_name: str, options: Mapping[str, Any]) -> str:
@@ -85,6 +91,34 @@ def options_problem(parent_attributes: Mapping[str, Any], options: Mapping[str, 
             fix = f" (write {spelled[0]!r})" if spelled else ""
             return (
                 f"attributes: {name} {option!r} is not one of the parent's options "
+                f"{', '.join(allowed[name])}{fix}"
+            )
+    return None
+
+
+def default_options_problem(
+    product_type: str | None, attributes: Mapping[str, Any], defaults: Mapping[str, str] | None
+) -> str | None:
+    """Why a product's default options (``default_attributes``) do not fit it, else None: only
+    a variable product has them, each an option its attribute lists (WooCommerce would keep
+    one it does not list, and the page would open on no variation)."""
+    if not defaults:
+        return None
+    if kind(product_type) != VARIABLE:
+        return (
+            f"default_attributes: only a variable product has default options, not a "
+            f"{kind(product_type)} one"
+        )
+    allowed = allowed_options(attributes)
+    for name, option in defaults.items():
+        if name not in allowed:
+            known = ", ".join(allowed) or "none"
+            return f"default_attributes: the product has no attribute {name!r} (it has {known})"
+        if option not in allowed[name]:
+            spelled = [o for o in allowed[name] if o.casefold() == option.casefold()]
+            fix = f" (write {spelled[0]!r})" if spelled else ""
+            return (
+                f"default_attributes: {name} {option!r} is not one of its options "
                 f"{', '.join(allowed[name])}{fix}"
             )
     return None

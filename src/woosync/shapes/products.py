@@ -53,6 +53,8 @@ def product_json(product: ProductView) -> dict[str, Any]:
         "createdAt": iso(product.created_at),
         "updatedAt": iso(product.updated_at),
     }
+    if product.default_attributes:  # a variable product's default options, when it has some
+        shape["default_attributes"] = dict(product.default_attributes)
     if product.type == VARIABLE:
         shape["variations"] = [variation_json(variation) for variation in product.variations]
     return shape

@@ -135,16 +135,6 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
             for d in body["downloads"]
             if isinstance(d, dict)
         ]
-    if isinstance(body.get("default_attributes"), list):
-        record["default_attributes"] = [
-            {
-                "id": to_int(d.get("id")),
-                "name": to_str(d.get("name")),
-                "option": to_str(d.get("option")),
-            }
-            for d in body["default_attributes"]
-            if isinstance(d, dict)
-        ]
     if "shipping_class" in body:
         record["shipping_class"] = ""  # the sandbox has no shipping classes; unknown slugs drop
     if "tax_class" in body:  # by slug; a class the store does not have is dropped silently

@@ -13,6 +13,7 @@ from woosync.sandbox.products.coerce import to_decimal
 from woosync.sandbox.products.schema import ROUTE
 from woosync.sandbox.products.variation_attributes import (
     public_options,
+    shown_defaults,
     shown_options,
     variation_permalink,
     variation_title,
@@ -245,7 +246,7 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "tags": _term_refs(state, record["tag_ids"]),
         "images": images,
         "attributes": attributes,
-        "default_attributes": [dict(d) for d in record["default_attributes"]],
+        "default_attributes": shown_defaults(state, record),
         "variations": visible_variation_ids(state, record["id"]) if kind == "variable" else [],
         "grouped_products": list(record["grouped_products"]),
         "menu_order": record["menu_order"],

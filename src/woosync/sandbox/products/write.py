@@ -20,6 +20,7 @@ from woosync.sandbox.products.record import apply_fields, check_sku, derive, new
 from woosync.sandbox.products.render import render_product
 from woosync.sandbox.products.schema import INVALID_ID, VARIATION_VIA_PRODUCTS, validate
 from woosync.sandbox.products.terms import resolve_attributes, resolve_categories, resolve_tags
+from woosync.sandbox.products.variation_attributes import resolve_options
 from woosync.sandbox.products.variation_write import children_stock_status, delete_children
 from woosync.sandbox.text import sanitize_title
 
@@ -69,6 +70,9 @@ def write_product(
         record["tag_ids"] = resolve_tags(state, body["tags"])
     if isinstance(body.get("attributes"), list):
         record["attributes"] = resolve_attributes(state, body["attributes"])
+    if isinstance(body.get("default_attributes"), list):  # of the attributes just set
+        chosen = resolve_options(state, record, body["default_attributes"])
+        record["default_attributes"] = [value for value in chosen if value["value"]]
     if plan is not None:
         commit_images(state, record, plan)
     if existing is not None and existing["status"] == "trash" != record["status"]:

@@ -14,6 +14,7 @@ from woosync.core.fields import (
     CUSTOM_PREFIX,
     DIMENSION_PARTS,
     LIST_FIELDS,
+    OBJECT_FIELDS,
     REQUIRED_FIELDS,
     SCALAR_FIELDS,
 )
@@ -39,7 +40,7 @@ def plan_fields(product: Product | StoredProduct, fields: Mapping[str, Any]) -> 
     for name in REQUIRED_FIELDS:
         if name in fields and fields[name] is None:
             raise ValidationError(f"{name}: is required and cannot be empty")
-    for name in (*SCALAR_FIELDS, *LIST_FIELDS):
+    for name in (*SCALAR_FIELDS, *LIST_FIELDS, *OBJECT_FIELDS):
         if name in fields:
             old, new = getattr(product, name), fields[name]
             if name in LIST_FIELDS:
@@ -128,7 +129,7 @@ class _AsLoaded:
 def _changes_of(product: Product | StoredProduct, columns: Mapping[str, Any]) -> list[FieldChange]:
     """The changes ``columns`` make to ``product``, as :func:`plan_fields` lists them."""
     changes: list[FieldChange] = []
-    for name in (*SCALAR_FIELDS, *LIST_FIELDS):
+    for name in (*SCALAR_FIELDS, *LIST_FIELDS, *OBJECT_FIELDS):
         if name in columns:
             old = getattr(product, name)
             changes.append(
@@ -181,6 +182,7 @@ def new_product_row(fields: Mapping[str, Any], now: datetime) -> dict[str, Any]:
             raise ValidationError(f"{name}: is required for a new product")
     row: dict[str, Any] = {column: fields.get(column) for column in SCALAR_FIELDS}
     row.update({column: fields.get(column) or [] for column in LIST_FIELDS})
+    row.update({column: fields.get(column) or None for column in OBJECT_FIELDS})
     attributes, custom = merge_entries(fields, {}, {})
     row.update(attributes=attributes, custom_fields=custom, created_at=now, updated_at=now)
     return row
@@ -190,7 +192,7 @@ def unset_entries(product: Product, name: str) -> dict[str, Any]:
     """The normalised field-dict entries that clear ``name`` (a field, attribute or custom field)."""
     if name in REQUIRED_FIELDS:
         raise ValidationError(f"{name} is required and cannot be unset")
-    if name in SCALAR_FIELDS:
+    if name in SCALAR_FIELDS or name in OBJECT_FIELDS:
         return {name: None}
     if name in LIST_FIELDS:
         return {name: []}

@@ -20,6 +20,7 @@ from woosync.products.fields import merge_entries
 from woosync.products.variations import (
     VARIABLE,
     VARIATION,
+    default_options_problem,
     kind,
     options_key,
     options_problem,
@@ -31,6 +32,8 @@ from woosync.services.catalog.lookup import LOOKUP_CHUNK, case_twins, products_b
 
 if TYPE_CHECKING:
     from sqlmodel import Session
+
+DEFAULTS = "default_attributes"  # a variable product's default options
 
 
 @dataclass(slots=True)
@@ -73,6 +76,7 @@ def involves_variations(candidates: Sequence[Candidate]) -> bool:
         c.is_variation
         or kind(c.fields.get("type")) == VARIABLE
         or (c.product is not None and c.product.type == VARIABLE)
+        or c.fields.get(DEFAULTS)
         for c in candidates
     )
 
@@ -87,6 +91,7 @@ def check_families(session: Session, candidates: Sequence[Candidate]) -> Renames
     renames = Renames()
     for parent in parents.values():
         _check_stored(parent, children.get(_id(parent.product), []), renames)
+        _check_defaults(parent)
     by_id = {p.product.id: p for p in parents.values() if p.product and p.product.id}
     for candidate in candidates:
         if candidate.is_variation and candidate.problem is None:
@@ -180,6 +185,18 @@ def _check_stored(parent: Parent, stored: list[Product], renames: Renames) -> No
         name = variation_name(parent.name, options)
         if name != child.name:
             renames.products.append((child, name))
+
+
+def _check_defaults(parent: Parent) -> None:
+    """A product's default options, as the load leaves them, must be options it lists."""
+    candidate = parent.candidate
+    if candidate is None or candidate.problem is not None:
+        return
+    stored = parent.product.default_attributes if parent.product is not None else None
+    defaults = candidate.fields.get(DEFAULTS, stored)
+    problem = default_options_problem(parent.type, parent.attributes, defaults)
+    if problem is not None:
+        candidate.problem = problem
 
 
 def _check_variation(

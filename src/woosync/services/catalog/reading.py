@@ -10,6 +10,7 @@ from woosync.core.fields import (
     CUSTOM_PREFIX,
     DIMENSION_PARTS,
     LIST_FIELDS,
+    OBJECT_FIELDS,
     SCALAR_FIELDS,
 )
 from woosync.db.models import Product
@@ -29,6 +30,8 @@ def field_value(product: Product | StoredProduct, name: str) -> Any:
         return getattr(product, name)
     if name in LIST_FIELDS:
         return list(getattr(product, name) or [])
+    if name in OBJECT_FIELDS:
+        return copy.deepcopy(getattr(product, name)) or None
     if name == "dimensions":
         parts = {part: getattr(product, part) for part in DIMENSION_PARTS}
         return parts if any(value not in (None, "") for value in parts.values()) else None
@@ -53,7 +56,7 @@ def _copy(value: Any) -> Any:
 def field_label(product: Product, name: str) -> str:
     """What ``name`` is for this product, as :func:`field_value` reads it: ``price``, ``attribute
     COLOR`` or ``custom field eurPrice``."""
-    if name in SCALAR_FIELDS or name in LIST_FIELDS or name in ("dimensions", *DIMENSION_PARTS):
+    if name in (*SCALAR_FIELDS, *LIST_FIELDS, *OBJECT_FIELDS, "dimensions", *DIMENSION_PARTS):
         return name
     for prefix, kind in ((ATTRIBUTE_PREFIX, "attribute"), (CUSTOM_PREFIX, "custom field")):
         if name.startswith(prefix):

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from woosync.core.fields import LIST_FIELDS, SCALAR_FIELDS
+from woosync.core.fields import LIST_FIELDS, OBJECT_FIELDS, SCALAR_FIELDS
 from woosync.db.bulk_sql import update_many
 from woosync.db.models import Product
 from woosync.services.catalog.lookup import LOOKUP_CHUNK
@@ -31,7 +31,7 @@ from woosync.services.catalog.lookup import LOOKUP_CHUNK
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-_JSON_COLUMNS = (*LIST_FIELDS, "attributes", "custom_fields")
+_JSON_COLUMNS = (*LIST_FIELDS, "attributes", "custom_fields", *OBJECT_FIELDS)
 COLUMNS: tuple[str, ...] = ("id", *SCALAR_FIELDS, *_JSON_COLUMNS, "parent_id")
 _BOOLEAN_COLUMNS = frozenset({"manage_stock"})
 _TABLE: Any = Product.__table__  # type: ignore[attr-defined]

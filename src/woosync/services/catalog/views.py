@@ -43,6 +43,7 @@ class ProductView:
     updated_at: datetime
     parent_id: int | None = None  # a variation's variable product
     parent_sku: str | None = None
+    default_attributes: dict[str, str] | None = None  # a variable product's default options
     variations: tuple[ProductView, ...] = ()  # a variable product's, by id
 
     @property
@@ -85,6 +86,7 @@ def product_view(
         updated_at=product.updated_at,
         parent_id=product.parent_id,
         parent_sku=parent_sku,
+        default_attributes=copy.deepcopy(product.default_attributes) or None,
         variations=variations,
     )
 

@@ -6,12 +6,14 @@ fields whole, so a write carries the complete list).
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from woosync.services.sync.default_options import default_options_payload
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     CATEGORIES,
+    DEFAULTS,
     DIMENSION,
     DIMENSIONS,
     GLOBAL_ATTRIBUTE,
@@ -169,6 +171,8 @@ def build_payload(
             payload["tags"] = [{"id": refs.tag_id(name)} for name in value]
         elif target.kind == META:  # merged by key in the store: other keys are left alone
             payload.setdefault("meta_data", []).append({"key": target.woo, "value": value})
+        elif target.kind == DEFAULTS:  # a global attribute's by its id in this store
+            payload[target.woo] = default_options_payload(value, _attribute_ids(targets, refs))
         else:
             attributes_touched = True
     if attributes_touched:
@@ -185,6 +189,13 @@ def build_payload(
             ours.append((target, options, attribute_id))
         payload["attributes"] = merge_attributes(base_attributes, ours)
     return payload
+
+
+def _attribute_ids(targets: Sequence[Target], refs: RefResolver) -> Callable[[str], int | None]:
+    """Catalog attribute name -> this store's id of the global attribute it is sent as (``None``:
+    a local one)."""
+    slugs = {target.field: target.woo for target in targets if target.kind == GLOBAL_ATTRIBUTE}
+    return lambda name: refs.attribute_id(slugs[name]) if name in slugs else None
 
 
 def sent_fields(targets: Sequence[Target], keys: Iterable[str]) -> list[str]:

@@ -20,6 +20,7 @@ from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     BOOL_FIELDS,
     CATEGORIES,
+    DEFAULTS,
     DIMENSIONS,
     IMAGE_URL,
     IMAGES,
@@ -42,6 +43,8 @@ def empty_value(target: Target) -> Any:
         return []
     if target.kind == DIMENSIONS:
         return {part: "" for part in DIMENSION_PARTS}
+    if target.kind == DEFAULTS:
+        return {}  # no default options: an empty list
     if target.kind == META:
         return ""  # the key stays, empty (a null value would delete it: nothing to fingerprint)
     if target.woo in BOOL_FIELDS:

@@ -84,6 +84,7 @@ _PRODUCT_COLUMNS = (
     "images",
     "attributes",
     "custom_fields",
+    "default_attributes",
 )
 
 

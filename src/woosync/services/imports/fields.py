@@ -23,7 +23,6 @@ What lands where (the README's "Import and cron" section says the same):
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,14 +32,15 @@ from woosync.core.fields import (
     DIMENSION_PARTS,
     STANDARD_FIELDS,
 )
-from woosync.core.meta_keys import is_meta_target, meta_key
+from woosync.core.meta_keys import is_meta_target
+from woosync.services.imports.readers import Reader, store_reader, text
+from woosync.services.sync.default_options import store_default_options
 from woosync.services.sync.echoes import key_target
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     GLOBAL_ATTRIBUTE,
     META,
     Target,
-    store_meta_value,
 )
 
 # Local spellings the spec uses for standard fields (its appendix: ``salePrice`` is a standard field).
@@ -53,10 +53,11 @@ LOCAL_ALIASES: dict[str, str] = {
 LIST_FIELDS = frozenset({"categories", "tags", "images"})
 REQUIRED_LOCAL = ("name", "sku")
 
+DEFAULT_OPTIONS = (
+    "default_attributes"  # a variable product's default options (sync/default_options)
+)
 # what only an external (affiliate) product has: no custom field of them for another product
 EXTERNAL_FIELDS = ("external_url", "button_text")
-_UNESCAPED_TEXT = frozenset({"name", "description", "short_description", "purchase_note"})
-_TERM_LISTS = frozenset({"categories", "tags", "brands"})
 
 
 @dataclass(frozen=True)
@@ -155,9 +156,22 @@ class ImportRules:
         from ``dimensions``), its reader and its writer. Made once per run instead of deciding
         per product and field."""
         return tuple(
-            (woo_field, read_when(woo_field), _reader(woo_field), _writer(target, False))
+            (woo_field, read_when(woo_field), self._reader(woo_field), _writer(target, False))
             for woo_field, target in self.field_mappings.items()
         )
+
+    def _reader(self, woo_field: str) -> Reader:
+        if woo_field != DEFAULT_OPTIONS:
+            return store_reader(woo_field)
+        mappings = self.attribute_mappings
+
+        def default_options(woo: Mapping[str, Any]) -> Any:
+            """Under the names the product's attributes come in as (the attribute mappings')."""
+            return store_default_options(
+                woo, lambda entry: find_attribute_mapping(entry, mappings) if mappings else None
+            )
+
+        return default_options
 
     @functools.cached_property
     def owned_plan(self) -> tuple[tuple[str, Target, Reader, Writer], ...]:
@@ -207,70 +221,9 @@ def is_standard_local(name: str) -> bool:
     return name in STANDARD_FIELDS or name in DIMENSION_PARTS
 
 
-def _text(value: Any) -> Any:
-    return html.unescape(value) if isinstance(value, str) else value
-
-
-def _blank_to_none(value: Any) -> Any:
-    return None if value == "" else value
-
-
-Reader = Callable[[Mapping[str, Any]], Any]
-
-
-@functools.lru_cache(maxsize=256)
-def _reader(woo_field: str) -> Reader:
-    """How to read ``woo_field`` into its local form (``None`` when absent or unset), decided once
-    per field (a run maps every product with the same few fields)."""
-
-    def dimension_part(woo: Mapping[str, Any]) -> Any:
-        return _blank_to_none((woo.get("dimensions") or {}).get(woo_field))
-
-    def term_names(woo: Mapping[str, Any]) -> Any:
-        return [_text(term.get("name")) for term in woo.get(woo_field) or [] if term.get("name")]
-
-    def image_sources(woo: Mapping[str, Any]) -> Any:
-        return [image["src"] for image in woo.get(woo_field) or [] if image.get("src")]
-
-    def dimensions(woo: Mapping[str, Any]) -> Any:
-        parts = woo.get(woo_field) or {}
-        return {part: _blank_to_none(parts.get(part)) for part in DIMENSION_PARTS}
-
-    def trimmed(woo: Mapping[str, Any]) -> Any:  # name and sku: never None for ""
-        value = woo.get(woo_field)
-        if woo_field in _UNESCAPED_TEXT:
-            value = _text(value)
-        return value.strip() if isinstance(value, str) else value
-
-    def unescaped(woo: Mapping[str, Any]) -> Any:
-        return _blank_to_none(_text(woo.get(woo_field)))
-
-    def plain(woo: Mapping[str, Any]) -> Any:
-        return _blank_to_none(woo.get(woo_field))
-
-    def meta(woo: Mapping[str, Any]) -> Any:
-        return store_meta_value(woo, meta_key(woo_field))
-
-    if is_meta_target(woo_field):
-        return meta
-    if woo_field in DIMENSION_PARTS:
-        return dimension_part
-    if woo_field in _TERM_LISTS:
-        return term_names
-    if woo_field == "images":
-        return image_sources
-    if woo_field == "dimensions":
-        return dimensions
-    if woo_field in ("name", "sku"):
-        return trimmed
-    if woo_field in _UNESCAPED_TEXT:
-        return unescaped
-    return plain
-
-
 def attribute_options(entry: Mapping[str, Any]) -> Any:
     """A store attribute's options as one local value: a string for one option, else a list."""
-    options = [_text(option) for option in entry.get("options") or [] if option not in ("", None)]
+    options = [text(option) for option in entry.get("options") or [] if option not in ("", None)]
     if not options:
         return None
     return options[0] if len(options) == 1 else options
@@ -295,7 +248,7 @@ def find_attribute_mapping(
     """The local name a store attribute maps to: by slug, then name; exact, then ignoring case."""
     if not attribute_mappings:
         return None
-    keys = [key for key in (attribute_slug(entry, slugs_by_id), _text(entry.get("name"))) if key]
+    keys = [key for key in (attribute_slug(entry, slugs_by_id), text(entry.get("name"))) if key]
     for key in keys:
         if key in attribute_mappings:
             return attribute_mappings[key]
@@ -362,15 +315,29 @@ def map_product(
         if value is None:
             continue
         mapped = find_attribute_mapping(entry, rules.attribute_mappings, slugs_by_id)
-        name = mapped or _text(entry.get("name")) or attribute_slug(entry, slugs_by_id)
+        name = mapped or text(entry.get("name")) or attribute_slug(entry, slugs_by_id)
         if name:
             _put(result, name, value, from_attribute=True)
+    defaults = result.standard.get(DEFAULT_OPTIONS)
+    if woo.get("type") != "variable":  # only a variable product has default options
+        result.standard.pop(DEFAULT_OPTIONS, None)
+    elif defaults:  # only options the product lists (the store keeps one it no longer does)
+        fitting = {
+            name: option
+            for name, option in defaults.items()
+            if option in _options_of(result.attributes.get(name))
+        }
+        result.standard[DEFAULT_OPTIONS] = fitting or None
     if woo.get("type") != "external":  # the link and button only an external product has
         for woo_field in EXTERNAL_FIELDS:
             local = local_name(rules.field_mappings.get(woo_field, ""))
             if local in result.custom_fields and result.custom_fields[local] is None:
                 del result.custom_fields[local]
     return result
+
+
+def _options_of(value: Any) -> list[str]:
+    return [str(o) for o in value] if isinstance(value, list) else [] if value is None else [value]
 
 
 def needs_attribute_slugs(products: Sequence[Mapping[str, Any]], rules: ImportRules) -> bool:

@@ -53,7 +53,12 @@ def key_target(local: str, woo_field: str) -> sync_targets.Target:
         )
     if woo_field == "dimensions":
         return sync_targets.Target(local, "dimensions", sync_targets.DIMENSIONS, "dimensions")
-    if woo_field in (sync_targets.IMAGES, sync_targets.CATEGORIES, sync_targets.TAGS):
+    if woo_field in (
+        sync_targets.IMAGES,
+        sync_targets.CATEGORIES,
+        sync_targets.TAGS,
+        sync_targets.DEFAULTS,
+    ):
         return sync_targets.Target(local, woo_field, woo_field, woo_field)
     if is_meta_target(woo_field):
         return sync_targets.Target(local, woo_field, sync_targets.META, meta_key(woo_field))

@@ -41,6 +41,7 @@ from woosync.services.sync.canonical import canonical as canonical  # (where it 
 from woosync.services.sync.canonical import canonical_text as canonical_text
 from woosync.services.sync.canonical import fingerprint as fingerprint
 from woosync.services.sync.canonical import text as text
+from woosync.services.sync.default_options import local_default_options, store_default_options
 
 REQUIRED_MESSAGE = 'Export mapping must include "name" and "sku" fields'
 
@@ -54,6 +55,7 @@ TAGS = "tags"
 GLOBAL_ATTRIBUTE = "global_attribute"
 LOCAL_ATTRIBUTE = "local_attribute"
 META = "meta"  # one key of the product's meta_data (``meta:_wholesale_price``)
+DEFAULTS = "default_attributes"  # a variable product's default options (``default_options``)
 ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
 
 INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == INTEGER)
@@ -129,7 +131,7 @@ def _target(name: str, mapped: str | None) -> Target:
         return Target(name, "dimensions", DIMENSIONS, woo)
     if woo in DIMENSION_PARTS:
         return Target(name, f"dimensions.{woo}", DIMENSION, woo)
-    if woo in (IMAGES, CATEGORIES, TAGS):
+    if woo in (IMAGES, CATEGORIES, TAGS, DEFAULTS):
         return Target(name, woo, woo, woo)
     return Target(name, woo, SCALAR, woo)
 
@@ -236,6 +238,11 @@ def local_value(target: Target, raw: Any) -> Any:
         return [src for src in srcs if src] or None
     if target.kind == META:
         return meta_value(target, raw)
+    if target.kind == DEFAULTS:
+        try:
+            return local_default_options(raw)
+        except ValueError as exc:
+            raise ValueRefused(target, raw, str(exc)) from None
     names = names_of(raw)
     return checked_names(target, names) or None
 
@@ -310,6 +317,8 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
         ] or None
     if kind == META:
         return store_meta_value(product, target.woo)
+    if kind == DEFAULTS:
+        return store_default_options(product)
     entry = find_attribute(product.get("attributes") or [], target, attribute_id)
     if not entry:
         return None
