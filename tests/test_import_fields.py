@@ -114,6 +114,8 @@ def test_default_mapping_on_the_real_capture(product_get: dict[str, Any]) -> Non
         "categories": ["Uncategorized"],
         "tags": [],
         "images": [],
+        "upsells": [],  # none: a store product's upsells and cross-sells come in by SKU
+        "cross_sells": [],
     }
     assert fields.attributes == {}
     assert fields.custom_fields == {}

@@ -138,10 +138,11 @@ def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(cli) 
     [global_] = [n for n in notes if "global in the exporting store" in n]
     assert "Color: pa_color" in global_ and "Size" not in global_
     [left_out] = [n for n in notes if "left out" in n]
-    assert left_out.endswith("Upsells, Grouped products")
+    assert left_out.endswith("left out: Grouped products")  # upsells are kept, by SKU
     assert "Download limit" not in left_out  # -1 (unlimited) is the default
     human = cli("products", "load", str(EXPORTED), "--skip-invalid", "--dry-run")
-    assert "columns woosync does not keep were left out: Upsells" in human.stderr
+    assert "columns woosync does not keep were left out: Grouped products" in human.stderr
+    assert show(cli, "MUG-1")["upsells"] == ["TEE"]
 
 
 def test_loading_the_same_export_again_changes_nothing(cli) -> None:

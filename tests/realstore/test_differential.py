@@ -506,6 +506,11 @@ def any_option_steps(api: Request) -> Iterator[tuple[str, Answer]]:
         {"name": "Size", "option": "XL"},
     ]})  # fmt: skip
     yield "default options cleared", api("PUT", vneck_route, json={"default_attributes": []})
+    taxed = api("POST", "/products", json={"name": "Diff Linked", "sku": "DIFF-LINKED"}).body
+    linked = taxed.get("id") if isinstance(taxed, dict) else 0
+    yield "upsells and cross-sells with an unknown id", api("PUT", vneck_route, json={
+        "upsell_ids": [linked, 999997], "cross_sell_ids": [999996, linked],
+    })  # fmt: skip
     yield "unknown tax and shipping classes", api("POST", "/products", json={
         "name": "Diff Taxed", "sku": "DIFF-TAXED", "tax_class": "no-such-class",
         "shipping_class": "no-such-class",

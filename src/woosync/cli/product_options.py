@@ -69,6 +69,14 @@ class FieldOptions:
     image: Annotated[
         Names, _option("--image", "An image URL (repeat; edit replaces the images).")
     ] = None
+    upsell: Annotated[
+        Names,
+        _option("--upsell", "An upsell's SKU (repeat; edit replaces the upsells).", "SKU"),
+    ] = None
+    cross_sell: Annotated[
+        Names,
+        _option("--cross-sell", "A cross-sell's SKU (repeat; edit replaces them).", "SKU"),
+    ] = None
     attr: Annotated[
         Names,
         _option(
@@ -119,6 +127,8 @@ class FieldOptions:
             "categories": self.category,
             "tags": self.tag,
             "images": self.image,
+            "upsells": self.upsell,
+            "cross_sells": self.cross_sell,
         }
         fields: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
         for text in self.attr or []:

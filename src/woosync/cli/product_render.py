@@ -54,6 +54,8 @@ def product_table(output: Output, product: ProductView) -> RenderableType:
         ("Categories", text(product.categories)),
         ("Tags", text(product.tags)),
         ("Images", text(product.images)),
+        *([("Upsells", text(product.upsells))] if product.upsells else []),
+        *([("Cross-sells", text(product.cross_sells))] if product.cross_sells else []),
     ]
     rows += [
         (f"{text(name)} (attribute)", "any" if v == ANY and product.parent_sku else text(v))

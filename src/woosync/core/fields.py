@@ -42,6 +42,8 @@ STANDARD_FIELDS: dict[str, str] = {
     "date_on_sale_from": "date_on_sale_from",
     "date_on_sale_to": "date_on_sale_to",
     "default_attributes": "default_attributes",  # a variable product's default options
+    "upsells": "upsell_ids",  # by SKU in the catalog, by this store's ids in the store
+    "cross_sells": "cross_sell_ids",
 }
 
 # Parts of ``dimensions`` that may be mapped (and selected) on their own (the spec's appendix).
@@ -56,7 +58,9 @@ STOCK_STATUSES: tuple[str, ...] = ("instock", "outofstock", "onbackorder")
 TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
 MULTILINE_FIELDS: tuple[str, ...] = ("description",)
 NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", *DIMENSION_PARTS)
-LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images")
+# ``upsells`` / ``cross_sells``: the SKUs of the products a product's page and the cart suggest
+LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images", "upsells", "cross_sells")
+PRODUCT_REF_FIELDS: tuple[str, ...] = ("upsells", "cross_sells")
 # Stock and sale dates: checked as WooCommerce takes them (TARGET_CHECKS), kept in its types
 # (stock_quantity and low_stock_amount integers, manage_stock a boolean, dates ISO 8601 text).
 STOCK_FIELDS: tuple[str, ...] = ("manage_stock", "stock_quantity", "backorders", "low_stock_amount")
@@ -109,6 +113,7 @@ NAME_LIST = "name list"  # categories, tags: names, each one line
 IMAGE_LIST = "image list"  # image URLs
 DIMENSIONS_OBJECT = "dimensions"  # {length, width, height}, each a measure
 OPTION_MAP = "option map"  # {attribute: option}: a variable product's default options
+SKU_LIST = "SKU list"  # upsells, cross-sells: the catalog's SKUs of other products
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ class FieldType:
             IMAGE_LIST: "a list of image URLs",
             DIMENSIONS_OBJECT: "length, width and height, each a plain decimal",
             OPTION_MAP: "an option of each variation attribute, e.g. {Size: M}",
+            SKU_LIST: "the SKUs of other products (sent as this store's ids)",
         }[self.kind]
 
 
@@ -187,6 +193,8 @@ WOO_FIELD_TYPES: dict[str, FieldType] = {
     "sold_individually": _BOOLEAN,
     "shipping_class": _TEXT,
     "default_attributes": FieldType(OPTION_MAP),
+    "upsell_ids": FieldType(SKU_LIST),
+    "cross_sell_ids": FieldType(SKU_LIST),
 }
 
 # Writable WooCommerce product fields woosync can target.
@@ -231,6 +239,8 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "tags": "tags",
     "images": "images",
     "default_attributes": "default_attributes",
+    "upsell_ids": "upsells",
+    "cross_sell_ids": "cross_sells",
     # an external (affiliate) product's link and button: custom fields of these names
     "external_url": "external_url",
     "button_text": "button_text",

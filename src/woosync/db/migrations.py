@@ -29,6 +29,7 @@ from woosync.db.schema_steps import (
     M012_PRODUCT_REVISION,
     M013_LOAD_BASE,
     M014_DEFAULT_OPTIONS,
+    M015_PRODUCT_LINKS,
 )
 
 
@@ -72,6 +73,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("product_revision", _statements(M012_PRODUCT_REVISION)),
     Migration("load_base", _statements(M013_LOAD_BASE)),
     Migration("default_options", _statements(M014_DEFAULT_OPTIONS)),
+    Migration("product_links", _statements(M015_PRODUCT_LINKS)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -191,6 +191,13 @@ class Product(_Table, table=True):
     default_attributes: dict[str, str] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
+    # migration 15: the SKUs of the products its page (upsells) and the cart (cross-sells) suggest
+    upsells: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    cross_sells: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class StoreRef(_Table, table=True):

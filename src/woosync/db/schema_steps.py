@@ -344,3 +344,30 @@ AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M014_
 BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
 {_M014_KEPT}), '$._') WHERE id = NEW.id; END""",
 )
+
+
+# Upsells and cross-sells: the SKUs of the products a product's page and the cart suggest (JSON
+# lists). Two more columns the revision and load-base triggers watch: both are made again.
+_M015_COLUMNS = (*_M014_COLUMNS, "upsells", "cross_sells")
+_M015_JSON = (*_JSON_COLUMNS, "default_attributes", "upsells", "cross_sells")
+_M015_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _M015_COLUMNS)
+_M015_KEPT = ", ".join(
+    f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
+    + (f"json(OLD.{c})" if c in _M015_JSON else f"OLD.{c}")
+    for c in _M015_COLUMNS
+    if c != "id"
+)
+M015_PRODUCT_LINKS = (
+    "ALTER TABLE products ADD COLUMN upsells JSON NOT NULL DEFAULT '[]'",
+    "ALTER TABLE products ADD COLUMN cross_sells JSON NOT NULL DEFAULT '[]'",
+    "DROP TRIGGER products_revised",
+    f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
+WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({_M015_CHANGED}))
+BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
+    "DROP TRIGGER products_load_base",
+    f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
+WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
+AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M015_CHANGED})
+BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
+{_M015_KEPT}), '$._') WHERE id = NEW.id; END""",
+)

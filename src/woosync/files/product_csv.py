@@ -154,6 +154,8 @@ def _unescaped(cell: str) -> str:
     return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_START else cell
 
 
+# columns written only when a product holds something in them
+_SOMETIMES = ("upsells", "cross_sells", DEFAULTS)
 # the columns written, in WooCommerce's exporter's order (then attribute:NAME and custom:NAME)
 WRITTEN_COLUMNS: tuple[str, ...] = (
     "sku", "name", "type", "parent_sku", "status", "description", "price", "sale_price",
@@ -173,8 +175,9 @@ def catalog_rows(products: Sequence[Mapping[str, Any]]) -> Iterator[list[str]]:
     rows = [row for product in products for row in (product, *(product.get("variations") or ()))]
     attributes = list(dict.fromkeys(n for row in rows for n in row.get("attributes") or {}))
     custom = list(dict.fromkeys(n for row in rows for n in row.get("customFields") or {}))
-    # default options only when a product has some (then ``Size=M|Color=Red``)
-    written = (*WRITTEN_COLUMNS, *((DEFAULTS,) if any(row.get(DEFAULTS) for row in rows) else ()))
+    # default options, upsells and cross-sells only when a product has some
+    extra = [name for name in _SOMETIMES if any(row.get(name) for row in rows)]
+    written = (*WRITTEN_COLUMNS, *extra)
     yield [
         *written,
         *(ATTRIBUTE_PREFIX + name for name in attributes),

@@ -17,8 +17,8 @@ written with a ``'`` in front.
 What the catalog has a field for goes there; WooCommerce's other product fields come in as
 custom fields named by their REST API field (``short_description``, ``featured``, ``tax_class``,
 ...: an export mapping sends them back, ``short_description: short_description``) and meta data
-as custom fields named by their key. What the catalog cannot hold (upsells, cross-sells, a
-grouped product's children, downloads, columns a plugin added) is left out
+as custom fields named by their key. What the catalog cannot hold (a grouped product's
+children, downloads, columns a plugin added) is left out
 and :class:`Notes` says so, naming the columns that held anything.
 """
 
@@ -85,13 +85,14 @@ _USED = frozenset({"id", "type", "published", "in stock?", "stock", "backorders 
 # what the catalog cannot hold, noted when a row holds more than these (WooCommerce's defaults)
 _LEFT_OUT: dict[str, tuple[str, ...]] = {
     "grouped products": ("",),
-    "upsells": ("",),
-    "cross-sells": ("",),
     "download limit": ("", "-1"),  # unlimited
     "download expiry days": ("", "-1"),
 }
 _LISTS = {"categories": "categories", "tags": "tags", "images": "images"}
+# the SKUs of the products a product suggests (``id:ID`` for one the store had without a SKU)
+_LINKS = {"upsells": "upsells", "cross-sells": "cross_sells"}
 _ATTRIBUTE = re.compile(r"^attribute (\d+) (name|value\(s\)|visible|global|default)$")
+_HEADERS = {"upsells": "Upsells", "cross-sells": "Cross-sells"}
 _TYPES = ("simple", "variable", "variation", "grouped", "external")
 _FLAGS = ("downloadable", "virtual")
 _PUBLISHED = {"1": "publish", "0": "private", "-1": "draft", "2": "pending"}
@@ -186,6 +187,7 @@ class WooCommerceRows:
             or name in _EXTRA
             or name in _USED
             or name in _LISTS
+            or name in _LINKS
             or name in _LEFT_OUT
             or name == "parent"
             or bool(_MEASURES.match(name))
@@ -255,6 +257,21 @@ class WooCommerceRows:
             if value is not None:
                 items = _split(value)
                 data[target] = items if target == "images" else [_text(item) for item in items]
+        for name, target in _LINKS.items():
+            value = cell(name)
+            if value is not None:
+                data[target] = [self._linked(item, name) for item in _split(value)]
+                data[target] = [sku for sku in data[target] if sku]
+
+    def _linked(self, item: str, column: str) -> str:
+        """An upsell's or cross-sell's SKU; ``id:ID`` is the file's row of that id (one without
+        a SKU, or not yet read, is left out and noted)."""
+        if not item.startswith("id:"):
+            return item
+        sku = self.skus_by_id.get(item[3:].strip(), "")
+        if not sku:
+            self.notes.left_out[f"{_HEADERS[column]} named by id (no SKU)"] = None
+        return sku
 
     def _status(self, cell: Cell, data: dict[str, Any], variation: bool) -> None:
         published = cell("published")

@@ -120,6 +120,8 @@ class ProductRecord(_Record):
     name: Annotated[str | None, _validator("name")] = None
     categories: Annotated[list[str], _validator("categories")] = Field(default_factory=list)
     tags: Annotated[list[str], _validator("tags")] = Field(default_factory=list)
+    upsells: Annotated[list[str], _validator("upsells")] = Field(default_factory=list)
+    cross_sells: Annotated[list[str], _validator("cross_sells")] = Field(default_factory=list)
     attributes: Annotated[dict[str, Any], BeforeValidator(normalize_attributes)] = Field(
         default_factory=dict
     )
@@ -134,6 +136,9 @@ class ProductRecord(_Record):
         self._check_common()
         if self.type == VARIATION:
             raise ValueError("type: a variation needs its parent's SKU (parent_sku)")
+        for key in ("upsells", "cross_sells"):
+            if self.sku.casefold() in (sku.casefold() for sku in getattr(self, key)):
+                raise ValueError(f"{key}: a product does not suggest itself ({self.sku!r})")
         if self.variations and self.type not in (None, VARIABLE):
             raise ValueError(
                 f"variations: only a variable product has variations, not a {self.type} one "
@@ -172,13 +177,15 @@ class VariationRecord(_Record):
     categories: Any = None
     tags: Any = None
     default_attributes: Any = None  # an empty CSV cell (default options are the parent's)
+    upsells: Any = None  # so are upsells and cross-sells
+    cross_sells: Any = None
 
     @model_validator(mode="after")
     def _check_variation(self) -> VariationRecord:
         self._check_common()
         if self.type not in (None, VARIATION):
             raise ValueError(f"type: a variation's type is variation, not {self.type}")
-        for key in ("categories", "tags", "default_attributes"):
+        for key in ("categories", "tags", "default_attributes", "upsells", "cross_sells"):
             if getattr(self, key) not in (None, [], "", (), {}):
                 raise ValueError(f"{key}: a variation's {key} are its parent's; set them there")
         if self.image is not None and "images" in self.model_fields_set:
@@ -211,6 +218,8 @@ class VariationRecord(_Record):
             "categories",
             "tags",
             "default_attributes",
+            "upsells",
+            "cross_sells",
         }
 
     def to_fields(self) -> dict[str, Any]:

@@ -29,6 +29,8 @@ NOT_ON_A_VARIATION: tuple[str, ...] = (
     "tags",
     "variations",
     "default_attributes",
+    "upsells",
+    "cross_sells",
 )
 
 

@@ -55,6 +55,9 @@ def product_json(product: ProductView) -> dict[str, Any]:
     }
     if product.default_attributes:  # a variable product's default options, when it has some
         shape["default_attributes"] = dict(product.default_attributes)
+    for key in ("upsells", "cross_sells"):  # the SKUs it suggests, when it suggests any
+        if getattr(product, key):
+            shape[key] = list(getattr(product, key))
     if product.type == VARIABLE:
         shape["variations"] = [variation_json(variation) for variation in product.variations]
     return shape

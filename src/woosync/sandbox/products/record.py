@@ -122,9 +122,13 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
                     if name != "date_created"
                     else (stored_date(body[key]) or record[name])
                 )
-    for name in ("upsell_ids", "cross_sell_ids", "grouped_products"):
+    for name in ("upsell_ids", "cross_sell_ids"):  # kept as sent, an unknown id too (checked)
         if isinstance(body.get(name), list):
-            record[name] = [i for i in id_list(body[name]) if i in state.products]
+            record[name] = [i for i in id_list(body[name]) if i > 0]
+    if isinstance(body.get("grouped_products"), list):
+        record["grouped_products"] = [
+            i for i in id_list(body["grouped_products"]) if i in state.products
+        ]
     if isinstance(body.get("downloads"), list):
         record["downloads"] = [
             {

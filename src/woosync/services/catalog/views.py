@@ -37,6 +37,8 @@ class ProductView:
     categories: tuple[str, ...]
     tags: tuple[str, ...]
     images: tuple[str, ...]
+    upsells: tuple[str, ...]
+    cross_sells: tuple[str, ...]
     attributes: dict[str, Any]
     custom_fields: dict[str, Any]
     created_at: datetime
@@ -80,6 +82,8 @@ def product_view(
         categories=tuple(product.categories or ()),
         tags=tuple(product.tags or ()),
         images=tuple(product.images or ()),
+        upsells=tuple(product.upsells or ()),
+        cross_sells=tuple(product.cross_sells or ()),
         attributes=copy.deepcopy(product.attributes or {}),
         custom_fields=copy.deepcopy(product.custom_fields or {}),
         created_at=product.created_at,

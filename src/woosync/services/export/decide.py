@@ -174,6 +174,8 @@ def load_store_state(run: Run, items: Sequence[Item], *, with_products: bool) ->
 
     def take(groups: list[list[int]], trash: bool) -> None:
         for products in run.parallel(lambda group: fetch(group, trash), groups):
+            if run.links is not None:  # their upsells and cross-sells by SKU, as the catalog's
+                run.links.name(run, products)
             for product in products:
                 item = by_id.get(int(product.get("id") or 0))
                 if item is not None:
@@ -234,6 +236,8 @@ def prepare_refs(run: Run, items: Sequence[Item], *, create: bool) -> None:
         run.registry.prepare(
             run.client, categories=categories, tags=tags, attributes=attributes, create=create
         )
+    if run.links is not None:  # upsells and cross-sells: this store's ids of their SKUs
+        run.links.prepare(run, items)
 
 
 _NAMING_KINDS = frozenset(
@@ -261,6 +265,8 @@ def build(run: Run, item: Item) -> None:
         stock.as_change(body, item.known.previous)
     if item.action == CREATE and item.created_type:  # never a simple product the store sells
         body["type"] = item.created_type
+    if run.links is not None:
+        run.links.fill(run, item, body)
     item.payload = body
 
 

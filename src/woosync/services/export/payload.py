@@ -18,6 +18,7 @@ from woosync.services.sync.targets import (
     DIMENSIONS,
     GLOBAL_ATTRIBUTE,
     IMAGES,
+    LINKS,
     LOCAL_ATTRIBUTE,
     META,
     SCALAR,
@@ -171,6 +172,8 @@ def build_payload(
             payload["tags"] = [{"id": refs.tag_id(name)} for name in value]
         elif target.kind == META:  # merged by key in the store: other keys are left alone
             payload.setdefault("meta_data", []).append({"key": target.woo, "value": value})
+        elif target.kind == LINKS:  # SKUs: this store's ids once resolved (export.links)
+            payload[target.woo] = list(value)
         elif target.kind == DEFAULTS:  # a global attribute's by its id in this store
             payload[target.woo] = default_options_payload(value, _attribute_ids(targets, refs))
         else:

@@ -85,6 +85,8 @@ _PRODUCT_COLUMNS = (
     "attributes",
     "custom_fields",
     "default_attributes",
+    "upsells",
+    "cross_sells",
 )
 
 

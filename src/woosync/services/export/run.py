@@ -181,6 +181,8 @@ def export_products(
                     phases.enter(Phase.SENDING, total=len(writing))
                     sender.feed(writing)
                 previous = chunk
+        if run.links is not None:  # links to products this run created: sent now
+            run.links.finish(run)
 
         def sending_variations(total: int) -> None:  # counts the variations finished
             phases.enter(VARIATIONS, total)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from woosync.services.export.links import ExportLinks
 from woosync.services.export.payload import sent_fields
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.sync import targets as sync_targets
@@ -153,6 +154,7 @@ class Run:
         self.warnings: list[str] = []  # the result's (warn)
         # (field, value) -> (SKUs named, how many): values the store dropped (notices.dropped)
         self.dropped: dict[tuple[str, str], tuple[list[str], int]] = {}
+        self.links = ExportLinks.of(self.targets)  # upsells and cross-sells, when sent
 
     @property
     def client(self) -> WooClient:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -41,9 +41,11 @@ from woosync.services.sync.category_paths import (
     CategoryPaths,
     has_categories,
 )
+from woosync.services.sync.product_links import link_ids, linked_skus, name_links
 from woosync.woo.api_limits import MAX_PER_PAGE
 
 if TYPE_CHECKING:
+    from woosync.db.engine import Database
     from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.woo import WooClient
 
@@ -301,6 +303,33 @@ def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, st
                 if isinstance(attribute, dict) and attribute.get("id")
             }
     return run.slugs_by_id
+
+
+def with_product_links(
+    run: ImportRun, db: Database, items: list[dict[str, Any]], before_asking: Callable[[], None]
+) -> None:
+    """Name each product's upsells and cross-sells by SKU, in place: the catalog's SKU of a
+    product linked in this store, else the store's own SKU (asked for by id, 100 a request,
+    ``before_asking`` first); an id neither knows (a product without a SKU, a deleted one)
+    stays an id, which the catalog leaves out."""
+    known = run.link_skus
+    unknown = [woo_id for woo_id in link_ids(items) if woo_id not in known]
+    if unknown:
+        with db.session() as session:
+            known.update(linked_skus(session, run.settings.connection_id, unknown))
+        unknown = [woo_id for woo_id in unknown if woo_id not in known]
+    for start in range(0, len(unknown), MAX_PER_PAGE):
+        group = unknown[start : start + MAX_PER_PAGE]
+        params = {"include": ",".join(map(str, group)), "_fields": "id,sku", "status": "any"}
+        if start == 0:
+            before_asking()
+        try:
+            found = run.client.list_all(PRODUCTS_PATH, params, per_page=MAX_PER_PAGE)
+        except StoreError as exc:
+            run.warn(f"could not read the SKUs of upsells and cross-sells: {exc}")
+            break
+        known.update({int(p["id"]): str(p["sku"]) for p in found if p.get("id") and p.get("sku")})
+    name_links(items, known)
 
 
 def with_category_paths(run: ImportRun, items: list[dict[str, Any]]) -> None:

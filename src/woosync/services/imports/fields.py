@@ -50,7 +50,7 @@ LOCAL_ALIASES: dict[str, str] = {
 }
 
 # Local standard field -> kind of value it holds.
-LIST_FIELDS = frozenset({"categories", "tags", "images"})
+LIST_FIELDS = frozenset({"categories", "tags", "images", "upsells", "cross_sells"})
 REQUIRED_LOCAL = ("name", "sku")
 
 DEFAULT_OPTIONS = (

@@ -12,6 +12,7 @@ from typing import Any
 
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.meta_keys import is_meta_target, meta_key
+from woosync.services.sync.product_links import LINK_FIELDS, catalog_skus
 from woosync.services.sync.targets import store_meta_value
 
 _UNESCAPED_TEXT = frozenset({"name", "description", "short_description", "purchase_note"})
@@ -63,6 +64,8 @@ def store_reader(woo_field: str) -> Reader:
     def meta(woo: Mapping[str, Any]) -> Any:
         return store_meta_value(woo, meta_key(woo_field))
 
+    if woo_field in LINK_FIELDS:  # named by SKU already (fetch.with_product_links)
+        return lambda woo: catalog_skus(woo.get(woo_field))
     if is_meta_target(woo_field):
         return meta
     if woo_field in DIMENSION_PARTS:

@@ -55,6 +55,7 @@ from woosync.services.imports.fetch import (
     variation_params,
     wanted_fields,
     with_category_paths,
+    with_product_links,
 )
 from woosync.services.imports.gone import gone_from_store, gone_variations_warning
 from woosync.services.imports.match import sku_less_links
@@ -241,6 +242,8 @@ def _fetch_and_write(
     def write(items: list[dict[str, Any]], next_ready: bool) -> None:
         products = fresh(run, items)
         with_category_paths(run, products)
+        # never hold the database while waiting for the store: committed before it is asked
+        with_product_links(run, db, products, before_asking=transaction.commit)
         relinked = sku_less_links(transaction, run.connection_id, products)
         variations: VariationLists = {}
         if any(product.get("type") == VARIABLE for product in products):

@@ -64,6 +64,8 @@ class ImportRun:
     incomplete: bool = False
     warnings: list[str] = field(default_factory=list)
     slugs_by_id: dict[int, str] | None = None
+    # store product id -> its SKU, for upsells and cross-sells (fetch.with_product_links)
+    link_skus: dict[int, str] = field(default_factory=dict)
     # SKUs of the new products this run planned (a second store product with one fails), and the
     # catalog's SKUs case-folded, read once when a page first has new products (``None`` until
     # then): WooCommerce treats SKUs that differ only in case as one.

@@ -11,13 +11,14 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 # the kinds of target (``targets.IMAGES``, ``targets.META``) whose list values keep their order:
 # the first image is the featured one, a meta value's items are as sent; other lists are names
 ORDERED_KINDS = frozenset({"images", "meta"})
+CASELESS_KINDS = frozenset({"links"})  # ``targets.LINKS``: upsells and cross-sells, by SKU
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _NUMBER_START = frozenset("+-.0123456789")
 # a number already in the spelling canonical_text gives it (Decimal's normalized form): "11.01",
@@ -60,6 +61,8 @@ def canonical(target_kind: str, value: Any) -> Any:
         return {k: canonical_text(text(v)) for k, v in sorted(value.items()) if text(v)}
     if isinstance(value, (list, tuple)):
         items = [canonical_text(text(item)) for item in value]
+        if target_kind in CASELESS_KINDS:  # SKUs: WooCommerce compares them without case
+            items = [item.casefold() for item in items]
         # Images keep their order (the first one is the featured image), as do a meta value's
         # items; names are a set.
         return items if target_kind in ORDERED_KINDS else sorted(set(items))
@@ -76,3 +79,21 @@ def fingerprint(kind: str, value: Any) -> str:
     else:
         encoded = json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha1(encoded.encode("utf-8"), usedforsecurity=False).hexdigest()[:16]
+
+
+def names_of(value: Any) -> list[str]:
+    """A list of names from a list, a comma-free scalar or a ``|``-separated string."""
+    if value is None:
+        return []
+    if type(value) is list:  # the common case: plain text only, stripped in one pass
+        names = [item.strip() for item in value if type(item) is str]
+        if len(names) == len(value):
+            return names if all(names) else [name for name in names if name]
+    items: Iterable[Any]
+    if isinstance(value, (list, tuple)):
+        items = value
+    elif isinstance(value, str):
+        items = value.split("|")
+    else:
+        items = [value]
+    return [name for name in (text(item) for item in items if item is not None) if name]

@@ -41,6 +41,7 @@ from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.prints import catalog_print as catalog_print  # where it was first
 from woosync.services.sync.prints import store_print as store_print
 from woosync.services.sync.prints import value_print
+from woosync.services.sync.product_links import LINK_FIELDS
 
 
 @functools.lru_cache(maxsize=4096)
@@ -60,6 +61,8 @@ def key_target(local: str, woo_field: str) -> sync_targets.Target:
         sync_targets.DEFAULTS,
     ):
         return sync_targets.Target(local, woo_field, woo_field, woo_field)
+    if woo_field in LINK_FIELDS:
+        return sync_targets.Target(local, woo_field, sync_targets.LINKS, woo_field)
     if is_meta_target(woo_field):
         return sync_targets.Target(local, woo_field, sync_targets.META, meta_key(woo_field))
     return sync_targets.Target(local, woo_field, sync_targets.SCALAR, woo_field)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +40,15 @@ from woosync.core.text import control_character_problem
 from woosync.services.sync.canonical import canonical as canonical  # (where it was first)
 from woosync.services.sync.canonical import canonical_text as canonical_text
 from woosync.services.sync.canonical import fingerprint as fingerprint
+from woosync.services.sync.canonical import names_of as names_of
 from woosync.services.sync.canonical import text as text
 from woosync.services.sync.default_options import local_default_options, store_default_options
+from woosync.services.sync.product_links import LINK_FIELDS, link_names
+from woosync.services.sync.store_attributes import (
+    normalize_store_attributes as normalize_store_attributes,  # (where it was first)
+)
+from woosync.services.sync.store_attributes import same_name
+from woosync.services.sync.store_attributes import twin_attribute as twin_attribute
 
 REQUIRED_MESSAGE = 'Export mapping must include "name" and "sku" fields'
 
@@ -56,6 +63,7 @@ GLOBAL_ATTRIBUTE = "global_attribute"
 LOCAL_ATTRIBUTE = "local_attribute"
 META = "meta"  # one key of the product's meta_data (``meta:_wholesale_price``)
 DEFAULTS = "default_attributes"  # a variable product's default options (``default_options``)
+LINKS = "links"  # upsells or cross-sells: SKUs here, store ids there (``product_links``)
 ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
 
 INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == INTEGER)
@@ -133,6 +141,8 @@ def _target(name: str, mapped: str | None) -> Target:
         return Target(name, f"dimensions.{woo}", DIMENSION, woo)
     if woo in (IMAGES, CATEGORIES, TAGS, DEFAULTS):
         return Target(name, woo, woo, woo)
+    if woo in LINK_FIELDS:
+        return Target(name, woo, LINKS, woo)
     return Target(name, woo, SCALAR, woo)
 
 
@@ -147,24 +157,6 @@ def _is_empty(value: Any) -> bool:
     if isinstance(value, (list, tuple, dict)):
         return not value
     return False
-
-
-def names_of(value: Any) -> list[str]:
-    """A list of names from a list, a comma-free scalar or a ``|``-separated string."""
-    if value is None:
-        return []
-    if type(value) is list:  # the common case: plain text only, stripped in one pass
-        names = [item.strip() for item in value if type(item) is str]
-        if len(names) == len(value):
-            return names if all(names) else [name for name in names if name]
-    items: Iterable[Any]
-    if isinstance(value, (list, tuple)):
-        items = value
-    elif isinstance(value, str):
-        items = value.split("|")
-    else:
-        items = [value]
-    return [name for name in (text(item) for item in items if item is not None) if name]
 
 
 class ValueRefused(Exception):
@@ -319,6 +311,8 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
         return store_meta_value(product, target.woo)
     if kind == DEFAULTS:
         return store_default_options(product)
+    if kind == LINKS:
+        return link_names(product.get(target.woo))
     entry = find_attribute(product.get("attributes") or [], target, attribute_id)
     if not entry:
         return None
@@ -353,44 +347,6 @@ def find_attribute(
                 return entry
             if entry_id and str(entry.get("slug") or "") == target.woo:
                 return entry
-        elif not entry_id and _same_name(str(entry.get("name") or ""), target.woo):
+        elif not entry_id and same_name(str(entry.get("name") or ""), target.woo):
             return entry
     return None
-
-
-def twin_attribute(attributes: Sequence[Mapping[str, Any]], name: str, global_: bool) -> int | None:
-    """The index of the entry that is the attribute ``name`` of the other kind (local, when it is
-    sent as a global one, ``global_``; else global): what a mapping turning ``Size`` into
-    ``pa_size`` (or back) replaces instead of adding a second "Size" beside it."""
-    for index, entry in enumerate(attributes):
-        if bool(int(entry.get("id") or 0)) != global_ and _same_name(
-            str(entry.get("name") or ""), name
-        ):
-            return index
-    return None
-
-
-def _same_name(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    return html.unescape(a).strip().casefold() == html.unescape(b).strip().casefold()
-
-
-def normalize_store_attributes(
-    attributes: Iterable[Mapping[str, Any]] | None,
-) -> list[dict[str, Any]]:
-    """A product's attributes as the store answered them, reduced to what a write needs."""
-    result: list[dict[str, Any]] = []
-    for entry in attributes or []:
-        item: dict[str, Any] = {
-            "id": int(entry.get("id") or 0),
-            "name": html.unescape(str(entry.get("name") or "")),
-            "position": int(entry.get("position") or 0),
-            "visible": bool(entry.get("visible", True)),
-            "variation": bool(entry.get("variation", False)),
-            "options": [html.unescape(o) for o in names_of(entry.get("options"))],
-        }
-        if entry.get("slug"):
-            item["slug"] = str(entry["slug"])
-        result.append(item)
-    return result

@@ -1,0 +1,75 @@
+"""Upsells and cross-sells against a real WooCommerce store: the catalog's SKUs go out as the
+store's ids (products created in the same run included), come back as SKUs (so nothing is sent
+again and nothing comes back), and a shop manager's change comes in by SKU."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from realstore.realstore_support import RealStore, store_products_with_sku
+
+CATALOG = """
+- {sku: RL-LAMP, name: Lamp, price: "30", upsells: [RL-BULB, rl-shade], cross_sells: [RL-BULB]}
+- {sku: RL-BULB, name: Bulb, price: "5", upsells: [RL-LAMP]}
+- {sku: RL-SHADE, name: Shade, price: "12"}
+- {sku: RL-HOOK, name: Hook, price: "2", cross_sells: [RL-NOT-HERE]}
+"""
+MAPPING = """
+store: Real Store
+export:
+  selectedFields: [name, sku, price, upsells, cross_sells]
+"""
+
+
+def as_json(result: Any) -> dict[str, Any]:
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def links(store: RealStore, sku: str) -> tuple[list[int], list[int]]:
+    [product] = store_products_with_sku(store, sku)
+    return list(product["upsell_ids"]), list(product["cross_sell_ids"])
+
+
+def woo_id(store: RealStore, sku: str) -> int:
+    [product] = store_products_with_sku(store, sku)
+    return int(product["id"])
+
+
+def test_links_go_out_as_the_stores_ids_and_come_back_by_sku(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    store = real_connection
+    (tmp_path / "catalog.yaml").write_text(CATALOG)
+    (tmp_path / "store.yaml").write_text(MAPPING)
+    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
+    assert cli("mappings", "apply", str(tmp_path / "store.yaml")).exit_code == 0
+
+    first = as_json(cli("--json", "export", "--all"))
+    assert first["counts"]["created"] == 4 and first["failedCount"] == 0, first
+    bulb, shade, lamp = (woo_id(store, s) for s in ("RL-BULB", "RL-SHADE", "RL-LAMP"))
+    assert links(store, "RL-LAMP") == ([bulb, shade], [bulb])
+    assert links(store, "RL-BULB") == ([lamp], [])
+    assert links(store, "RL-HOOK") == ([], [])
+    assert any("RL-NOT-HERE" in w for w in first["warnings"]), first["warnings"]
+
+    store.mark()
+    again = as_json(cli("--json", "export", "--all", "--partial"))
+    assert again["counts"]["updated"] == 0 and store.write_requests() == [], again
+    back = as_json(cli("--json", "import", "--update-existing"))
+    assert back["updatedCount"] == 0 and back["conflictCount"] == 0, back
+
+    hook = woo_id(store, "RL-HOOK")
+    with store.api() as api:
+        changed = api.put(f"/products/{lamp}", json={"upsell_ids": [hook, bulb]})
+        assert changed.status_code == 200, changed.text
+    taken = as_json(cli("--json", "import", "--update-existing"))
+    [product] = [p for p in taken["products"] if p["sku"] == "RL-LAMP"]
+    assert product["changedFields"] == ["upsells"], taken
+    shown = as_json(cli("--json", "products", "show", "RL-LAMP"))
+    assert sorted(shown["upsells"]) == ["RL-BULB", "RL-HOOK"]
+    store.mark()
+    assert as_json(cli("--json", "export", "--all", "--partial"))["counts"]["updated"] == 0
+    assert store.write_requests() == []

@@ -1,0 +1,128 @@
+"""Upsells and cross-sells through the CLI, between two sandbox stores on loopback ports: the
+catalog names them by SKU, each store by its own ids. A first export links products it creates
+in the same run; a store's change comes back by SKU and goes on to the other store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
+from woosync.sandbox import SandboxStore
+from woosync.woo import WooClient
+
+CATALOG = """
+- {sku: LAMP, name: Lamp, price: "30", upsells: [BULB-LED, shade], cross_sells: [BULB-LED]}
+- {sku: BULB-LED, name: LED bulb, price: "5", upsells: [LAMP]}
+- {sku: SHADE, name: Shade, price: "12"}
+- {sku: HOOK, name: Hook, price: "2", cross_sells: [NOT-HERE]}
+"""
+FIELDS = "name,sku,price,upsells,cross_sells"
+
+
+@pytest.fixture
+def stores(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any, tmp_path: Path
+) -> Iterator[tuple[list[SandboxStore], list[str]]]:
+    """Two sandbox stores (connections 1 and 2, both sent upsells and cross-sells), the catalog."""
+    sandboxes = [SandboxStore(seed=1), SandboxStore(seed=2)]
+    with ExitStack() as stack:
+        urls = [stack.enter_context(sandbox.serve()) for sandbox in sandboxes]
+        db: Database = open_database(db_path)
+        for number, (sandbox, url) in enumerate(zip(sandboxes, urls, strict=True), start=1):
+            with db.session() as session:
+                session.add(
+                    Connection(store_name=f"Store {number}", store_url=url, is_default=number == 1)
+                )
+            key, secret = sandbox.create_key("read_write")
+            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_KEY", key)
+            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_SECRET", secret)
+        db.dispose()
+        for connection in ("1", "2"):
+            made = cli("export-mapping", "create", connection, "--fields", FIELDS)
+            assert made.exit_code == 0, made.stderr
+        (tmp_path / "catalog.yaml").write_text(CATALOG)
+        loaded = cli("products", "load", str(tmp_path / "catalog.yaml"))
+        assert loaded.exit_code == 0, loaded.stderr
+        yield sandboxes, urls
+
+
+def _json(result: Any) -> Any:
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def _links(sandbox: SandboxStore, sku: str) -> tuple[list[str], list[str]]:
+    """A store product's upsells and cross-sells, as the SKUs of the store's products."""
+    found = sandbox.find_sku(sku)
+    assert found is not None
+    skus = {woo_id: sandbox.products[woo_id]["sku"] for woo_id in sandbox.products}
+    return (
+        [skus[i] for i in found["upsell_ids"]],
+        [skus[i] for i in found["cross_sell_ids"]],
+    )
+
+
+def test_links_are_sent_as_each_stores_ids_and_come_back_by_sku(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any
+) -> None:
+    sandboxes, urls = stores
+    first = _json(cli("export", "-c", "1", "--all", "--json"))
+    assert first["counts"]["created"] == 4 and first["failedCount"] == 0
+    # created in the same run, linked all the same (the product named in another case too)
+    assert _links(sandboxes[0], "LAMP") == (["BULB-LED", "SHADE"], ["BULB-LED"])
+    assert _links(sandboxes[0], "BULB-LED") == (["LAMP"], [])
+    assert _links(sandboxes[0], "HOOK") == ([], [])
+    [warning] = first["warnings"]
+    assert warning.startswith("upsells or cross-sells not in this store (connection 1): NOT-HERE")
+    assert "(named by HOOK)" in warning
+
+    # read back by SKU: nothing to send again, nothing to take back
+    again = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
+    assert again["counts"]["updated"] == 0
+    back = _json(cli("import", "-c", "1", "--update-existing", "--json"))
+    assert (back["updatedCount"], back["conflictCount"]) == (0, 0), back
+
+    # a shop manager suggests the hook instead of the shade: it comes back by SKU, and goes on
+    lamp, hook = sandboxes[0].find_sku("LAMP"), sandboxes[0].find_sku("HOOK")
+    bulb = sandboxes[0].find_sku("BULB-LED")
+    assert lamp is not None and hook is not None and bulb is not None
+    key, secret = sandboxes[0].create_key("read_write")
+    with WooClient(urls[0], key, secret, max_retries=0) as client:
+        # and an id the store keeps though no product has it (WooCommerce does: checked)
+        client.put(f"/products/{lamp['id']}", {"upsell_ids": [bulb["id"], hook["id"], 999999]})
+    taken = _json(cli("import", "-c", "1", "--update-existing", "--json"))
+    assert {p["sku"]: p.get("changedFields") for p in taken["products"]}["LAMP"] == ["upsells"]
+    assert _json(cli("products", "show", "LAMP", "--json"))["upsells"] == ["BULB-LED", "HOOK"]
+    still = _json(cli("import", "-c", "1", "--update-existing", "--json"))
+    assert (still["updatedCount"], still["conflictCount"]) == (0, 0), still
+    plan = _json(cli("export", "-c", "1", "--all", "--partial", "--dry-run", "--json"))
+    assert plan["summary"]["update"] == 0  # the store has it already
+    second = _json(cli("export", "-c", "2", "--all", "--json"))
+    assert second["counts"]["created"] == 4
+    assert _links(sandboxes[1], "LAMP") == (["BULB-LED", "HOOK"], ["BULB-LED"])
+
+
+def test_links_are_checked_and_shown(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    (tmp_path / "self.yaml").write_text("- {sku: SHADE, upsells: [shade]}\n")
+    refused = cli("products", "load", str(tmp_path / "self.yaml"))
+    assert refused.exit_code != 0
+    assert "upsells: a product does not suggest itself ('SHADE')" in refused.stderr
+    edited = cli("products", "edit", "SHADE", "--upsell", "LAMP", "--cross-sell", "HOOK")
+    assert edited.exit_code == 0, edited.stderr
+    shown = cli("products", "show", "SHADE")
+    assert "Upsells\tLAMP" in shown.stdout and "Cross-sells\tHOOK" in shown.stdout
+    listed = cli("products", "list", "--format", "csv", "--sku", "LAMP")
+    header, lamp = listed.stdout.splitlines()[:2]
+    assert "upsells,cross_sells" in header and "BULB-LED|shade,BULB-LED" in lamp
+    unset = cli("products", "edit", "SHADE", "--unset", "upsells")
+    assert unset.exit_code == 0, unset.stderr
+    assert "upsells" not in _json(cli("products", "show", "SHADE", "--json"))
