@@ -266,7 +266,7 @@ def build(run: Run, item: Item) -> None:
     if item.action == CREATE and item.created_type:  # never a simple product the store sells
         body["type"] = item.created_type
     if run.links is not None:
-        run.links.fill(run, item, body)
+        run.links.fill(item, body, dry_run=run.options.dry_run)
     item.payload = body
 
 

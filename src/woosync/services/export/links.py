@@ -49,6 +49,7 @@ class Item(Protocol):
     product_id: int
     values: dict[str, Any]
     prints: dict[str, str] | None
+    keys: list[str]
 
     @property
     def woo_id(self) -> int: ...
@@ -76,11 +77,12 @@ class ExportLinks:
 
     # resolving ---------------------------------------------------------------------------------
     def prepare(self, run: Run, items: Iterable[Item]) -> None:
-        """Look up the SKUs these items' links name (those not asked yet)."""
+        """Look up the SKUs these items' writes send as links (those not asked yet)."""
         wanted = {
             sku
             for item in items
             for target in self.targets
+            if target.key in item.keys
             for sku in item.values.get(target.key) or ()
             if sku.casefold() not in self.asked
         }
@@ -111,15 +113,16 @@ class ExportLinks:
                 sent.append(sku)
         return ids, sent
 
-    def fill(self, run: Run, item: Item, body: dict[str, Any]) -> None:
+    def fill(self, item: Item, body: dict[str, Any], *, dry_run: bool) -> None:
         """The write's links as store ids; what it sends short of the catalog's is what it
-        records as sent, and the product is seen to again once the run's creates are done."""
+        records as sent, and the product is seen to again once the run's creates are done (a
+        dry run shows the catalog's: its creates would be linked)."""
         for target in self.targets:
             if target.woo not in body:
                 continue
             wanted = list(item.values.get(target.key) or ())
             body[target.woo], sent = self.resolve(wanted, item.woo_id)
-            if len(sent) != len(wanted):
+            if len(sent) != len(wanted) and not dry_run:
                 item.values = {**item.values, target.key: sent}
                 if item.prints is not None:
                     item.prints = {**item.prints, target.key: value_print(target.kind, sent)}
