@@ -74,7 +74,9 @@ def test_an_external_product_comes_in_with_its_link_and_goes_out_as_external(
     imported = _json(cli("import", "-c", "1", "--json"))
     by_sku = {p["sku"]: p for p in imported["products"]}
     assert by_sku["EXT-1"]["status"] == "imported"
-    assert by_sku["GRP-1"]["status"] == "skipped" and "grouped" in by_sku["GRP-1"]["message"]
+    assert by_sku["GRP-1"]["status"] == "imported"  # a grouped product, with its products
+    grouped = _json(cli("products", "show", "GRP-1", "--json"))
+    assert (grouped["type"], grouped["grouped_products"]) == ("grouped", ["EXT-1"])
     shown = _json(cli("products", "show", "EXT-1", "--json"))
     assert (shown["type"], shown["price"]) == ("external", "19.99")
     assert shown["customFields"] == {"external_url": LINK, "button_text": BUTTON}
@@ -109,17 +111,16 @@ def test_an_external_product_comes_in_with_its_link_and_goes_out_as_external(
     )
     assert mapping.exit_code == 0, mapping.stderr
     updated = _json(cli("export", "-c", "2", "--all", "--partial", "--json"))
-    assert [(r["productId"], r["exportedFields"]) for r in updated["results"]] == [
-        (shown["id"], ["external_url", "button_text"])
-    ]
+    by_id = {r["productId"]: r["exportedFields"] for r in updated["results"]}
+    assert by_id[shown["id"]] == ["external_url", "button_text"]
     assert updated["warnings"] == []
     copy = sandboxes[1].find_sku("EXT-1")
     assert copy is not None
     assert (copy["type"], copy["external_url"], copy["button_text"]) == ("external", LINK, BUTTON)
     again = _json(cli("export", "-c", "2", "--all", "--partial", "--json"))
-    assert again["counts"]["unchanged"] == 1 and again["counts"]["updated"] == 0
+    assert again["counts"]["unchanged"] == 2 and again["counts"]["updated"] == 0  # and GRP-1
     back = _json(cli("import", "-c", "2", "--update-existing", "--json"))
-    assert back["counts"]["unchanged"] == 1 and back["conflictCount"] == 0
+    assert back["counts"]["unchanged"] == 2 and back["conflictCount"] == 0
 
     # a shop manager's new link in the first store comes in, and goes on to the second
     original = sandboxes[0].find_sku("EXT-1")
@@ -130,7 +131,7 @@ def test_an_external_product_comes_in_with_its_link_and_goes_out_as_external(
     changed = _json(cli("import", "-c", "1", "--update-existing", "--json"))
     assert {p["sku"]: p.get("changedFields") for p in changed["products"]} == {
         "EXT-1": ["external_url"],
-        "GRP-1": None,  # skipped
+        "GRP-1": [],  # unchanged
     }
     _json(cli("export", "-c", "2", "--all", "--partial", "--json"))
     assert sandboxes[1].find_sku("EXT-1")["external_url"] == LINK + "9"  # type: ignore[index]

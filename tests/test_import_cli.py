@@ -19,6 +19,9 @@ from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection, Product
 from woosync.sandbox import Faults, SandboxStore
 
+# a product the store publishes later: skipped by an import until then (the skipped example)
+SCHEDULED = {"name": "Scheduled", "status": "future", "date_created": "2099-01-01T00:00:00"}
+
 
 def _add_connection(
     db: Database, url: str, name: str, monkeypatch: pytest.MonkeyPatch, sandbox: SandboxStore
@@ -83,7 +86,7 @@ def test_json_result_has_the_spec_shape(db: Database, sandbox: SandboxStore, cli
 
 def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cli: Any) -> None:
     sandbox.seed_products(2, prefix="H-")
-    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
+    sandbox.create_product(SCHEDULED | {"sku": "V-1"})
     result = cli("import")
     assert result.exit_code == 0
     assert (
@@ -92,10 +95,10 @@ def test_human_summary_and_skipped_table(db: Database, sandbox: SandboxStore, cl
     )
     assert "+ imported H-00001 (store product 10) as product 1" in result.stdout.splitlines()
     # skipped products are counted; --verbose lists them and why
-    assert "grouped products are not imported" not in result.stdout
+    assert "is scheduled: the store publishes it" not in result.stdout
     assert "1 skipped: --verbose lists them and why" in result.stdout
     verbose = cli("import", "--verbose")
-    assert "grouped products are not imported" in verbose.stdout
+    assert "is scheduled: the store publishes it" in verbose.stdout
     again = cli("import", "--update-existing", "--woo-ids", "10,11")
     assert again.stdout.splitlines() == [
         "0 created, 0 updated, 2 unchanged, 0 skipped, 0 excluded, 0 conflicts, 0 failed"
@@ -106,7 +109,7 @@ def test_json_ends_with_the_export_counts_beside_the_spec_counts(
     db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
     sandbox.seed_products(2, prefix="C-")
-    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
+    sandbox.create_product(SCHEDULED | {"sku": "V-1"})
     data = json.loads(cli("--json", "import").stdout)
     assert data["counts"] == {
         "created": 2, "updated": 0, "unchanged": 0, "skipped": 1, "excluded": 0,
@@ -311,7 +314,7 @@ def test_json_goes_through_a_spool_file_and_prints_as_one_document(
 
     monkeypatch.setattr(json_stream, "_SPOOL", 64)  # every list goes to a file
     ids = sandbox.seed_products(120, prefix="SP-")
-    sandbox.create_product({"name": "Grouped", "sku": "V-1", "type": "grouped"})
+    sandbox.create_product(SCHEDULED | {"sku": "V-1"})
     sandbox.create_product({"name": "Caf\u00e9", "sku": "U-\u00e9\u2028\u0085-1"})
     result = cli("import", "--json")
     assert result.exit_code == 0, result.stderr
@@ -328,7 +331,7 @@ def test_human_tables_and_failure_lines_are_capped(
     db: Database, sandbox: SandboxStore, cli: Any
 ) -> None:
     for n in range(23):
-        sandbox.create_product({"name": f"Grouped {n}", "sku": f"V-{n}", "type": "grouped"})
+        sandbox.create_product(SCHEDULED | {"name": f"Scheduled {n}", "sku": f"V-{n}"})
     for n in range(22):
         sandbox.create_product({"name": f"Bad {n}", "sku": f"BAD-{n}", "weight": "heavy"})
     result = cli("import", "--verbose")
@@ -336,7 +339,7 @@ def test_human_tables_and_failure_lines_are_capped(
     assert "0 created, 0 updated, 0 unchanged, 23 skipped, 0 excluded, 0 conflicts, 22 failed" in (
         result.stdout
     )
-    assert result.stdout.count("grouped products are not imported") == 20
+    assert result.stdout.count("is scheduled: the store publishes it") == 20
     assert "... and 3 more skipped (see --json)" in result.stdout
     failed = [line for line in result.stderr.splitlines() if "BAD-" in line]
     assert len(failed) == 20

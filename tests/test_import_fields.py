@@ -116,6 +116,7 @@ def test_default_mapping_on_the_real_capture(product_get: dict[str, Any]) -> Non
         "images": [],
         "upsells": [],  # none: a store product's upsells and cross-sells come in by SKU
         "cross_sells": [],
+        "grouped_products": [],
     }
     assert fields.attributes == {}
     assert fields.custom_fields == {}
@@ -199,7 +200,8 @@ def test_unsupported_types_and_missing_sku_have_reasons(product_get: dict[str, A
     assert unsupported_reason(product_get) is None
     assert missing_sku_reason(product_get) is None
     assert unsupported_reason(dict(product_get, type="variable")) is None  # with its variations
-    assert "grouped" in (unsupported_reason(dict(product_get, type="grouped")) or "")
+    assert unsupported_reason(dict(product_get, type="grouped")) is None  # with its products
+    assert "not supported" in (unsupported_reason(dict(product_get, type="bundle")) or "")
     assert unsupported_reason(dict(product_get, type="external")) is None  # link and button
     variation = dict(product_get, type="variation", parent_id=9)
     assert "variation of product 9; it comes in with its variable product" in (

@@ -286,14 +286,14 @@ def test_unsupported_products_are_reported_never_a_crash_and_external_ones_come_
     by_name = {p["sku"] or "(none)": p for p in result["products"]}
     assert by_name["OK-1"]["status"] == "imported"
     assert by_name["VAR-1"]["status"] == "imported"  # with its variations: none here
-    assert by_name["GRP-1"]["status"] == "skipped" and "grouped" in by_name["GRP-1"]["message"]
+    assert by_name["GRP-1"]["status"] == "imported"  # with its products (none here)
     assert by_name["EXT-1"]["status"] == "imported"  # with its link and button
     assert by_name["(none)"]["status"] == "skipped" and "no SKU" in by_name["(none)"]["message"]
     assert result["success"] is True and result["failedCount"] == 0
     assert "without a SKU skipped: #" in result["warnings"][-1]
     with db.session() as session:
         found = {p.sku: p for p in session.exec(select(Product))}
-    assert sorted(found) == ["EXT-1", "OK-1", "VAR-1"]
+    assert sorted(found) == ["EXT-1", "GRP-1", "OK-1", "VAR-1"]
     external = found["EXT-1"]
     assert (external.type, external.price) == ("external", "9.50")
     assert external.custom_fields == {

@@ -22,8 +22,9 @@ CATALOG = """
 - {sku: BULB-LED, name: LED bulb, price: "5", upsells: [LAMP]}
 - {sku: SHADE, name: Shade, price: "12"}
 - {sku: HOOK, name: Hook, price: "2", cross_sells: [NOT-HERE]}
+- {sku: SET, name: Lamp set, type: grouped, grouped_products: [LAMP, BULB-LED]}
 """
-FIELDS = "name,sku,price,upsells,cross_sells"
+FIELDS = "name,sku,price,upsells,cross_sells,grouped_products"
 
 
 @pytest.fixture
@@ -58,15 +59,13 @@ def _json(result: Any) -> Any:
     return json.loads(result.stdout)
 
 
-def _links(sandbox: SandboxStore, sku: str) -> tuple[list[str], list[str]]:
-    """A store product's upsells and cross-sells, as the SKUs of the store's products."""
+def _links(sandbox: SandboxStore, sku: str, *keys: str) -> tuple[list[str], ...]:
+    """A store product's upsells and cross-sells (or ``keys``), as the SKUs of the store's
+    products."""
     found = sandbox.find_sku(sku)
     assert found is not None
     skus = {woo_id: sandbox.products[woo_id]["sku"] for woo_id in sandbox.products}
-    return (
-        [skus[i] for i in found["upsell_ids"]],
-        [skus[i] for i in found["cross_sell_ids"]],
-    )
+    return tuple([skus[i] for i in found[key]] for key in keys or ("upsell_ids", "cross_sell_ids"))
 
 
 def test_links_are_sent_as_each_stores_ids_and_come_back_by_sku(
@@ -74,11 +73,13 @@ def test_links_are_sent_as_each_stores_ids_and_come_back_by_sku(
 ) -> None:
     sandboxes, urls = stores
     first = _json(cli("export", "-c", "1", "--all", "--json"))
-    assert first["counts"]["created"] == 4 and first["failedCount"] == 0
+    assert first["counts"]["created"] == 5 and first["failedCount"] == 0
     # created in the same run, linked all the same (the product named in another case too)
     assert _links(sandboxes[0], "LAMP") == (["BULB-LED", "SHADE"], ["BULB-LED"])
     assert _links(sandboxes[0], "BULB-LED") == (["LAMP"], [])
     assert _links(sandboxes[0], "HOOK") == ([], [])
+    assert _links(sandboxes[0], "SET", "grouped_products") == (["LAMP", "BULB-LED"],)
+    assert sandboxes[0].find_sku("SET")["type"] == "grouped"  # type: ignore[index]
     [warning] = first["warnings"]
     assert warning.startswith("upsells or cross-sells not in this store (connection 1): NOT-HERE")
     assert "(named by HOOK)" in warning
@@ -105,8 +106,9 @@ def test_links_are_sent_as_each_stores_ids_and_come_back_by_sku(
     plan = _json(cli("export", "-c", "1", "--all", "--partial", "--dry-run", "--json"))
     assert plan["summary"]["update"] == 0  # the store has it already
     second = _json(cli("export", "-c", "2", "--all", "--json"))
-    assert second["counts"]["created"] == 4
+    assert second["counts"]["created"] == 5
     assert _links(sandboxes[1], "LAMP") == (["BULB-LED", "HOOK"], ["BULB-LED"])
+    assert _links(sandboxes[1], "SET", "grouped_products") == (["LAMP", "BULB-LED"],)
 
 
 def test_links_are_checked_and_shown(
@@ -115,7 +117,7 @@ def test_links_are_checked_and_shown(
     (tmp_path / "self.yaml").write_text("- {sku: SHADE, upsells: [shade]}\n")
     refused = cli("products", "load", str(tmp_path / "self.yaml"))
     assert refused.exit_code != 0
-    assert "upsells: a product does not suggest itself ('SHADE')" in refused.stderr
+    assert "upsells: a product does not name itself ('SHADE')" in refused.stderr
     edited = cli("products", "edit", "SHADE", "--upsell", "LAMP", "--cross-sell", "HOOK")
     assert edited.exit_code == 0, edited.stderr
     shown = cli("products", "show", "SHADE")
@@ -123,6 +125,9 @@ def test_links_are_checked_and_shown(
     listed = cli("products", "list", "--format", "csv", "--sku", "LAMP")
     header, lamp = listed.stdout.splitlines()[:2]
     assert "upsells,cross_sells" in header and "BULB-LED|shade,BULB-LED" in lamp
+    not_grouped = cli("products", "edit", "SHADE", "--grouped-product", "LAMP")
+    assert not_grouped.exit_code != 0
+    assert "only a grouped product holds products, not a simple one" in not_grouped.stderr
     unset = cli("products", "edit", "SHADE", "--unset", "upsells")
     assert unset.exit_code == 0, unset.stderr
     assert "upsells" not in _json(cli("products", "show", "SHADE", "--json"))

@@ -128,8 +128,18 @@ def test_a_variable_product_comes_with_its_variations(cli) -> None:
     assert "featured" not in blue["customFields"]  # a product's field, not a variation's
 
 
-def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(cli) -> None:
-    data = load(cli, EXPORTED, "--skip-invalid")
+def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(
+    cli, tmp_path: Path
+) -> None:
+    header, *rows = csv.reader(io.StringIO(EXPORTED.read_text(encoding="utf-8"), newline=""))
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow([*header, "Download 1 URL"])  # a download: what the catalog cannot hold
+    for row in rows:
+        writer.writerow([*row, "https://example.com/a.zip" if row[2] == "ALBUM" else ""])
+    with_download = tmp_path / "with-download.csv"
+    with_download.write_text(text.getvalue(), encoding="utf-8")
+    data = load(cli, with_download, "--skip-invalid")
     notes = data["notes"]
 
     [custom] = [n for n in notes if "came in as custom fields" in n]
@@ -138,11 +148,14 @@ def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(cli) 
     [global_] = [n for n in notes if "global in the exporting store" in n]
     assert "Color: pa_color" in global_ and "Size" not in global_
     [left_out] = [n for n in notes if "left out" in n]
-    assert left_out.endswith("left out: Grouped products")  # upsells are kept, by SKU
+    assert left_out.endswith("left out: Download 1 URL")  # links are kept, by SKU
     assert "Download limit" not in left_out  # -1 (unlimited) is the default
-    human = cli("products", "load", str(EXPORTED), "--skip-invalid", "--dry-run")
-    assert "columns woosync does not keep were left out: Grouped products" in human.stderr
+    human = cli("products", "load", str(with_download), "--skip-invalid", "--dry-run")
+    assert "columns woosync does not keep were left out: Download 1 URL" in human.stderr
     assert show(cli, "MUG-1")["upsells"] == ["TEE"]
+    assert show(cli, "SET")["grouped_products"] == ["MUG-1"]
+    plain = load(cli, EXPORTED, "--skip-invalid", "--dry-run")
+    assert not [n for n in plain["notes"] if "left out" in n]
 
 
 def test_loading_the_same_export_again_changes_nothing(cli) -> None:

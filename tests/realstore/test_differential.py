@@ -511,6 +511,13 @@ def any_option_steps(api: Request) -> Iterator[tuple[str, Answer]]:
     yield "upsells and cross-sells with an unknown id", api("PUT", vneck_route, json={
         "upsell_ids": [linked, 999997], "cross_sell_ids": [999996, linked],
     })  # fmt: skip
+    yield "grouped product with an unknown id", api("POST", "/products", json={
+        "name": "Diff Set", "sku": "DIFF-SET", "type": "grouped",
+        "grouped_products": [linked, 999995, linked],
+    })  # fmt: skip
+    yield "simple product given grouped products", api("POST", "/products", json={
+        "name": "Diff Not A Set", "sku": "DIFF-NOT-SET", "grouped_products": [linked],
+    })  # fmt: skip
     yield "unknown tax and shipping classes", api("POST", "/products", json={
         "name": "Diff Taxed", "sku": "DIFF-TAXED", "tax_class": "no-such-class",
         "shipping_class": "no-such-class",

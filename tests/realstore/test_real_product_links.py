@@ -1,4 +1,4 @@
-"""Upsells and cross-sells against a real WooCommerce store: the catalog's SKUs go out as the
+"""Upsells, cross-sells and a grouped product's products against a real WooCommerce store: the catalog's SKUs go out as the
 store's ids (products created in the same run included), come back as SKUs (so nothing is sent
 again and nothing comes back), and a shop manager's change comes in by SKU."""
 
@@ -15,11 +15,12 @@ CATALOG = """
 - {sku: RL-BULB, name: Bulb, price: "5", upsells: [RL-LAMP]}
 - {sku: RL-SHADE, name: Shade, price: "12"}
 - {sku: RL-HOOK, name: Hook, price: "2", cross_sells: [RL-NOT-HERE]}
+- {sku: RL-SET, name: Lamp set, type: grouped, grouped_products: [RL-LAMP, RL-BULB]}
 """
 MAPPING = """
 store: Real Store
 export:
-  selectedFields: [name, sku, price, upsells, cross_sells]
+  selectedFields: [name, sku, type, price, upsells, cross_sells, grouped_products]
 """
 
 
@@ -48,11 +49,13 @@ def test_links_go_out_as_the_stores_ids_and_come_back_by_sku(
     assert cli("mappings", "apply", str(tmp_path / "store.yaml")).exit_code == 0
 
     first = as_json(cli("--json", "export", "--all"))
-    assert first["counts"]["created"] == 4 and first["failedCount"] == 0, first
+    assert first["counts"]["created"] == 5 and first["failedCount"] == 0, first
     bulb, shade, lamp = (woo_id(store, s) for s in ("RL-BULB", "RL-SHADE", "RL-LAMP"))
     assert links(store, "RL-LAMP") == ([bulb, shade], [bulb])
     assert links(store, "RL-BULB") == ([lamp], [])
     assert links(store, "RL-HOOK") == ([], [])
+    [grouped] = store_products_with_sku(store, "RL-SET")
+    assert (grouped["type"], grouped["grouped_products"]) == ("grouped", [lamp, bulb])
     assert any("RL-NOT-HERE" in w for w in first["warnings"]), first["warnings"]
 
     store.mark()

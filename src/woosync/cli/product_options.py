@@ -77,6 +77,14 @@ class FieldOptions:
         Names,
         _option("--cross-sell", "A cross-sell's SKU (repeat; edit replaces them).", "SKU"),
     ] = None
+    grouped: Annotated[
+        Names,
+        _option(
+            "--grouped-product",
+            "A grouped product's product, by SKU (repeat; edit replaces them).",
+            "SKU",
+        ),
+    ] = None
     attr: Annotated[
         Names,
         _option(
@@ -129,6 +137,7 @@ class FieldOptions:
             "images": self.image,
             "upsells": self.upsell,
             "cross_sells": self.cross_sell,
+            "grouped_products": self.grouped,
         }
         fields: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
         for text in self.attr or []:

@@ -44,6 +44,7 @@ STANDARD_FIELDS: dict[str, str] = {
     "default_attributes": "default_attributes",  # a variable product's default options
     "upsells": "upsell_ids",  # by SKU in the catalog, by this store's ids in the store
     "cross_sells": "cross_sell_ids",
+    "grouped_products": "grouped_products",  # a grouped product's products
 }
 
 # Parts of ``dimensions`` that may be mapped (and selected) on their own (the spec's appendix).
@@ -58,9 +59,10 @@ STOCK_STATUSES: tuple[str, ...] = ("instock", "outofstock", "onbackorder")
 TEXT_FIELDS: tuple[str, ...] = ("sku", "name", "description")
 MULTILINE_FIELDS: tuple[str, ...] = ("description",)
 NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", *DIMENSION_PARTS)
-# ``upsells`` / ``cross_sells``: the SKUs of the products a product's page and the cart suggest
-LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images", "upsells", "cross_sells")
-PRODUCT_REF_FIELDS: tuple[str, ...] = ("upsells", "cross_sells")
+# ``upsells`` / ``cross_sells``: the SKUs of the products a product's page and the cart suggest;
+# ``grouped_products``: a grouped product's products, by SKU
+PRODUCT_REF_FIELDS: tuple[str, ...] = ("upsells", "cross_sells", "grouped_products")
+LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images", *PRODUCT_REF_FIELDS)
 # Stock and sale dates: checked as WooCommerce takes them (TARGET_CHECKS), kept in its types
 # (stock_quantity and low_stock_amount integers, manage_stock a boolean, dates ISO 8601 text).
 STOCK_FIELDS: tuple[str, ...] = ("manage_stock", "stock_quantity", "backorders", "low_stock_amount")
@@ -195,6 +197,7 @@ WOO_FIELD_TYPES: dict[str, FieldType] = {
     "default_attributes": FieldType(OPTION_MAP),
     "upsell_ids": FieldType(SKU_LIST),
     "cross_sell_ids": FieldType(SKU_LIST),
+    "grouped_products": FieldType(SKU_LIST),
 }
 
 # Writable WooCommerce product fields woosync can target.
@@ -241,6 +244,7 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "default_attributes": "default_attributes",
     "upsell_ids": "upsells",
     "cross_sell_ids": "cross_sells",
+    "grouped_products": "grouped_products",
     # an external (affiliate) product's link and button: custom fields of these names
     "external_url": "external_url",
     "button_text": "button_text",

@@ -30,6 +30,7 @@ from woosync.db.schema_steps import (
     M013_LOAD_BASE,
     M014_DEFAULT_OPTIONS,
     M015_PRODUCT_LINKS,
+    M016_GROUPED_PRODUCTS,
 )
 
 
@@ -74,6 +75,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("load_base", _statements(M013_LOAD_BASE)),
     Migration("default_options", _statements(M014_DEFAULT_OPTIONS)),
     Migration("product_links", _statements(M015_PRODUCT_LINKS)),
+    Migration("grouped_products", _statements(M016_GROUPED_PRODUCTS)),
 )
 LATEST = len(MIGRATIONS)
 

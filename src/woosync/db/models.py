@@ -198,6 +198,10 @@ class Product(_Table, table=True):
     cross_sells: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # migration 16: a grouped product's products, by SKU
+    grouped_products: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class StoreRef(_Table, table=True):

@@ -371,3 +371,28 @@ AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M015_
 BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
 {_M015_KEPT}), '$._') WHERE id = NEW.id; END""",
 )
+
+
+# A grouped product's products, by SKU (a JSON list): one more column the triggers watch.
+_M016_COLUMNS = (*_M015_COLUMNS, "grouped_products")
+_M016_JSON = (*_M015_JSON, "grouped_products")
+_M016_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _M016_COLUMNS)
+_M016_KEPT = ", ".join(
+    f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
+    + (f"json(OLD.{c})" if c in _M016_JSON else f"OLD.{c}")
+    for c in _M016_COLUMNS
+    if c != "id"
+)
+M016_GROUPED_PRODUCTS = (
+    "ALTER TABLE products ADD COLUMN grouped_products JSON NOT NULL DEFAULT '[]'",
+    "DROP TRIGGER products_revised",
+    f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
+WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({_M016_CHANGED}))
+BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
+    "DROP TRIGGER products_load_base",
+    f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
+WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
+AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M016_CHANGED})
+BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
+{_M016_KEPT}), '$._') WHERE id = NEW.id; END""",
+)

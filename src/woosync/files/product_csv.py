@@ -155,7 +155,7 @@ def _unescaped(cell: str) -> str:
 
 
 # columns written only when a product holds something in them
-_SOMETIMES = ("upsells", "cross_sells", DEFAULTS)
+_SOMETIMES = ("upsells", "cross_sells", "grouped_products", DEFAULTS)
 # the columns written, in WooCommerce's exporter's order (then attribute:NAME and custom:NAME)
 WRITTEN_COLUMNS: tuple[str, ...] = (
     "sku", "name", "type", "parent_sku", "status", "description", "price", "sale_price",

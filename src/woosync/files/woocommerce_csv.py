@@ -17,8 +17,8 @@ written with a ``'`` in front.
 What the catalog has a field for goes there; WooCommerce's other product fields come in as
 custom fields named by their REST API field (``short_description``, ``featured``, ``tax_class``,
 ...: an export mapping sends them back, ``short_description: short_description``) and meta data
-as custom fields named by their key. What the catalog cannot hold (a grouped product's
-children, downloads, columns a plugin added) is left out
+as custom fields named by their key. What the catalog cannot hold (downloads, columns a
+plugin added) is left out
 and :class:`Notes` says so, naming the columns that held anything.
 """
 
@@ -84,15 +84,22 @@ _EXTRA: dict[str, tuple[str, str, bool]] = {
 _USED = frozenset({"id", "type", "published", "in stock?", "stock", "backorders allowed?"})
 # what the catalog cannot hold, noted when a row holds more than these (WooCommerce's defaults)
 _LEFT_OUT: dict[str, tuple[str, ...]] = {
-    "grouped products": ("",),
     "download limit": ("", "-1"),  # unlimited
     "download expiry days": ("", "-1"),
 }
 _LISTS = {"categories": "categories", "tags": "tags", "images": "images"}
 # the SKUs of the products a product suggests (``id:ID`` for one the store had without a SKU)
-_LINKS = {"upsells": "upsells", "cross-sells": "cross_sells"}
+_LINKS = {
+    "upsells": "upsells",
+    "cross-sells": "cross_sells",
+    "grouped products": "grouped_products",
+}
 _ATTRIBUTE = re.compile(r"^attribute (\d+) (name|value\(s\)|visible|global|default)$")
-_HEADERS = {"upsells": "Upsells", "cross-sells": "Cross-sells"}
+_HEADERS = {
+    "upsells": "Upsells",
+    "cross-sells": "Cross-sells",
+    "grouped products": "Grouped products",
+}
 _TYPES = ("simple", "variable", "variation", "grouped", "external")
 _FLAGS = ("downloadable", "virtual")
 _PUBLISHED = {"1": "publish", "0": "private", "-1": "draft", "2": "pending"}

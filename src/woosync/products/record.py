@@ -27,7 +27,7 @@ from woosync.products.values import (
     normalize_number,
     normalize_text,
 )
-from woosync.products.variations import VARIABLE, VARIATION
+from woosync.products.variations import VARIABLE, VARIATION, grouped_products_problem
 
 
 def _validator(name: str) -> BeforeValidator:
@@ -122,6 +122,9 @@ class ProductRecord(_Record):
     tags: Annotated[list[str], _validator("tags")] = Field(default_factory=list)
     upsells: Annotated[list[str], _validator("upsells")] = Field(default_factory=list)
     cross_sells: Annotated[list[str], _validator("cross_sells")] = Field(default_factory=list)
+    grouped_products: Annotated[list[str], _validator("grouped_products")] = Field(
+        default_factory=list
+    )
     attributes: Annotated[dict[str, Any], BeforeValidator(normalize_attributes)] = Field(
         default_factory=dict
     )
@@ -136,9 +139,13 @@ class ProductRecord(_Record):
         self._check_common()
         if self.type == VARIATION:
             raise ValueError("type: a variation needs its parent's SKU (parent_sku)")
-        for key in ("upsells", "cross_sells"):
+        for key in ("upsells", "cross_sells", "grouped_products"):
             if self.sku.casefold() in (sku.casefold() for sku in getattr(self, key)):
-                raise ValueError(f"{key}: a product does not suggest itself ({self.sku!r})")
+                raise ValueError(f"{key}: a product does not name itself ({self.sku!r})")
+        if self.type is not None:  # else the catalog's type decides (catalog.family)
+            problem = grouped_products_problem(self.type, self.grouped_products)
+            if problem is not None:
+                raise ValueError(problem)
         if self.variations and self.type not in (None, VARIABLE):
             raise ValueError(
                 f"variations: only a variable product has variations, not a {self.type} one "
@@ -179,13 +186,21 @@ class VariationRecord(_Record):
     default_attributes: Any = None  # an empty CSV cell (default options are the parent's)
     upsells: Any = None  # so are upsells and cross-sells
     cross_sells: Any = None
+    grouped_products: Any = None
 
     @model_validator(mode="after")
     def _check_variation(self) -> VariationRecord:
         self._check_common()
         if self.type not in (None, VARIATION):
             raise ValueError(f"type: a variation's type is variation, not {self.type}")
-        for key in ("categories", "tags", "default_attributes", "upsells", "cross_sells"):
+        for key in (
+            "categories",
+            "tags",
+            "default_attributes",
+            "upsells",
+            "cross_sells",
+            "grouped_products",
+        ):
             if getattr(self, key) not in (None, [], "", (), {}):
                 raise ValueError(f"{key}: a variation's {key} are its parent's; set them there")
         if self.image is not None and "images" in self.model_fields_set:
@@ -220,6 +235,7 @@ class VariationRecord(_Record):
             "default_attributes",
             "upsells",
             "cross_sells",
+            "grouped_products",
         }
 
     def to_fields(self) -> dict[str, Any]:

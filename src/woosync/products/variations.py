@@ -12,7 +12,7 @@ parent's.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from woosync.core.errors import param
@@ -31,6 +31,7 @@ NOT_ON_A_VARIATION: tuple[str, ...] = (
     "default_attributes",
     "upsells",
     "cross_sells",
+    "grouped_products",
 )
 
 
@@ -123,6 +124,17 @@ def default_options_problem(
                 f"default_attributes: {name} {option!r} is not one of its options "
                 f"{', '.join(allowed[name])}{fix}"
             )
+    return None
+
+
+def grouped_products_problem(product_type: str | None, skus: Sequence[str] | None) -> str | None:
+    """Why a product cannot hold these products (``grouped_products``), else None: only a
+    grouped product does (WooCommerce ignores them on any other type)."""
+    if skus and product_type != "grouped":
+        return (
+            f"grouped_products: only a grouped product holds products, not a "
+            f"{product_type or 'simple'} one (type: grouped)"
+        )
     return None
 
 

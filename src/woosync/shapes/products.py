@@ -55,7 +55,7 @@ def product_json(product: ProductView) -> dict[str, Any]:
     }
     if product.default_attributes:  # a variable product's default options, when it has some
         shape["default_attributes"] = dict(product.default_attributes)
-    for key in ("upsells", "cross_sells"):  # the SKUs it suggests, when it suggests any
+    for key in ("upsells", "cross_sells", "grouped_products"):  # SKUs, when it names any
         if getattr(product, key):
             shape[key] = list(getattr(product, key))
     if product.type == VARIABLE:

@@ -125,10 +125,9 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
     for name in ("upsell_ids", "cross_sell_ids"):  # kept as sent, an unknown id too (checked)
         if isinstance(body.get(name), list):
             record[name] = [i for i in id_list(body[name]) if i > 0]
-    if isinstance(body.get("grouped_products"), list):
-        record["grouped_products"] = [
-            i for i in id_list(body["grouped_products"]) if i in state.products
-        ]
+    if isinstance(body.get("grouped_products"), list) and record["type"] == "grouped":
+        # positive ids once each, kept as sent (an unknown one too); another type has none
+        record["grouped_products"] = list(dict.fromkeys(id_list(body["grouped_products"])))
     if isinstance(body.get("downloads"), list):
         record["downloads"] = [
             {

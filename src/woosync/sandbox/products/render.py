@@ -248,7 +248,7 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "attributes": attributes,
         "default_attributes": shown_defaults(state, record),
         "variations": visible_variation_ids(state, record["id"]) if kind == "variable" else [],
-        "grouped_products": list(record["grouped_products"]),
+        "grouped_products": list(record["grouped_products"]) if kind == "grouped" else [],
         "menu_order": record["menu_order"],
         "price_html": price_html,
         "related_ids": [],

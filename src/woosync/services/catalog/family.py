@@ -21,6 +21,7 @@ from woosync.products.variations import (
     VARIABLE,
     VARIATION,
     default_options_problem,
+    grouped_products_problem,
     kind,
     options_key,
     options_problem,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
 DEFAULTS = "default_attributes"  # a variable product's default options
+GROUPED = "grouped_products"  # a grouped product's products
 
 
 @dataclass(slots=True)
@@ -77,6 +79,7 @@ def involves_variations(candidates: Sequence[Candidate]) -> bool:
         or kind(c.fields.get("type")) == VARIABLE
         or (c.product is not None and c.product.type == VARIABLE)
         or c.fields.get(DEFAULTS)
+        or c.fields.get(GROUPED)
         for c in candidates
     )
 
@@ -91,7 +94,7 @@ def check_families(session: Session, candidates: Sequence[Candidate]) -> Renames
     renames = Renames()
     for parent in parents.values():
         _check_stored(parent, children.get(_id(parent.product), []), renames)
-        _check_defaults(parent)
+        _check_own_fields(parent)
     by_id = {p.product.id: p for p in parents.values() if p.product and p.product.id}
     for candidate in candidates:
         if candidate.is_variation and candidate.problem is None:
@@ -187,14 +190,18 @@ def _check_stored(parent: Parent, stored: list[Product], renames: Renames) -> No
             renames.products.append((child, name))
 
 
-def _check_defaults(parent: Parent) -> None:
-    """A product's default options, as the load leaves them, must be options it lists."""
+def _check_own_fields(parent: Parent) -> None:
+    """A product's default options, as the load leaves them, must be options it lists; only
+    a grouped product holds products."""
     candidate = parent.candidate
     if candidate is None or candidate.problem is not None:
         return
-    stored = parent.product.default_attributes if parent.product is not None else None
-    defaults = candidate.fields.get(DEFAULTS, stored)
-    problem = default_options_problem(parent.type, parent.attributes, defaults)
+    product = parent.product
+    defaults = candidate.fields.get(DEFAULTS, product.default_attributes if product else None)
+    grouped = candidate.fields.get(GROUPED, product.grouped_products if product else None)
+    problem = default_options_problem(
+        parent.type, parent.attributes, defaults
+    ) or grouped_products_problem(parent.type, grouped)
     if problem is not None:
         candidate.problem = problem
 

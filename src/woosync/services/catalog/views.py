@@ -39,6 +39,7 @@ class ProductView:
     images: tuple[str, ...]
     upsells: tuple[str, ...]
     cross_sells: tuple[str, ...]
+    grouped_products: tuple[str, ...]
     attributes: dict[str, Any]
     custom_fields: dict[str, Any]
     created_at: datetime
@@ -84,6 +85,7 @@ def product_view(
         images=tuple(product.images or ()),
         upsells=tuple(product.upsells or ()),
         cross_sells=tuple(product.cross_sells or ()),
+        grouped_products=tuple(product.grouped_products or ()),
         attributes=copy.deepcopy(product.attributes or {}),
         custom_fields=copy.deepcopy(product.custom_fields or {}),
         created_at=product.created_at,

@@ -87,6 +87,7 @@ _PRODUCT_COLUMNS = (
     "default_attributes",
     "upsells",
     "cross_sells",
+    "grouped_products",
 )
 
 

@@ -1,9 +1,9 @@
 """Why an import leaves a store product out: its type, its schedule, or its missing SKU.
 
-woosync imports simple, external (affiliate) and variable products (a variable one with its
-variations); a grouped product is left out (it is a list of other products); a product a
-shop manager scheduled comes in once the store publishes it (``bookmark.py`` keeps it in view);
-a product without a SKU comes in only with ``link_without_sku`` (``match.py``).
+woosync imports simple, external (affiliate), grouped and variable products (a variable one with
+its variations); a product a shop manager scheduled comes in once the store publishes it
+(``bookmark.py`` keeps it in view); a product without a SKU comes in only with
+``link_without_sku`` (``match.py``).
 """
 
 from __future__ import annotations
@@ -11,13 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# a variable product with its variations; an external one with its product URL and button text
-SUPPORTED_TYPES = frozenset({"simple", "variable", "external"})
-_TYPE_REASONS = {
-    "grouped": (
-        "grouped products are not imported (woosync handles simple, external and variable products)"
-    ),
-}
+# a variable product with its variations; an external one with its product URL and button
+# text; a grouped one with its products, by SKU
+SUPPORTED_TYPES = frozenset({"simple", "variable", "external", "grouped"})
 
 
 SCHEDULED = "future"  # the status of a product the store publishes at its date
@@ -38,7 +34,7 @@ def unsupported_reason(woo: Mapping[str, Any]) -> str | None:
             f"is a variation of product {woo.get('parent_id')}; it comes in with its variable "
             "product"
         )
-    return _TYPE_REASONS.get(kind, f"product type {kind!r} is not supported")
+    return f"product type {kind!r} is not supported (a plugin's: woosync handles WooCommerce's own)"
 
 
 def missing_sku_reason(woo: Mapping[str, Any]) -> str | None:

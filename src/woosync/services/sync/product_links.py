@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-LINK_FIELDS = ("upsell_ids", "cross_sell_ids")  # WooCommerce's fields
+# WooCommerce's fields: upsells, cross-sells, and a grouped product's products
+LINK_FIELDS = ("upsell_ids", "cross_sell_ids", "grouped_products")
 _CHUNK = 500  # values per IN (...) query
 
 
