@@ -24,88 +24,37 @@ and :class:`Notes` says so, naming the columns that held anything.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.errors import ValidationError
+from woosync.files.woocommerce_columns import (
+    ATTRIBUTE,
+    BACKORDERS,
+    DATES,
+    EXTRA,
+    FIELDS,
+    FLAGS,
+    HEADERS,
+    IN_STOCK,
+    LEFT_OUT,
+    LINKS,
+    LISTS,
+    MARKS,
+    MEASURES,
+    PUBLISHED,
+    TYPES,
+    USED,
+    cell_date,
+    cell_extra,
+    cell_list,
+    cell_text,
+    unescaped,
+)
 from woosync.products.rows import ROW_PROBLEM, TOO_MANY_CELLS, SourceRow
 from woosync.products.variations import ANY
-
-# A header holding one of these (any case) marks a file as WooCommerce's exporter wrote it.
-_MARKS = frozenset(
-    {
-        "published",
-        "regular price",
-        "in stock?",
-        "is featured?",
-        "visibility in catalog",
-        "short description",
-        "allow customer reviews?",
-        "attribute 1 name",
-    }
-)
-# WooCommerce's exporter prefixes a text starting with one of these with a ' (formula injection)
-_ESCAPED_START = ("=", "+", "-", "@", "\t", "\r")
-
-# column -> catalog field (text as it is, once HTML-decoded where marked below)
-_FIELDS: dict[str, str] = {
-    "sku": "sku",
-    "name": "name",
-    "description": "description",
-    "sale price": "sale_price",
-    "regular price": "price",
-    "low stock amount": "low_stock_amount",
-}
-_MEASURES = re.compile(r"^(weight|length|width|height)(\s*\(.*\))?$")
-_DATES: dict[str, str] = {
-    "date sale price starts": "date_on_sale_from",
-    "date sale price ends": "date_on_sale_to",
-}
-# column -> (custom field: the WooCommerce REST API field, kind, kept on a variation)
-_EXTRA: dict[str, tuple[str, str, bool]] = {
-    "gtin, upc, ean, or isbn": ("global_unique_id", "text", True),
-    "is featured?": ("featured", "bool", False),
-    "visibility in catalog": ("catalog_visibility", "text", False),
-    "short description": ("short_description", "html", False),
-    "tax status": ("tax_status", "text", True),
-    "tax class": ("tax_class", "text", True),
-    "sold individually?": ("sold_individually", "bool", False),
-    "allow customer reviews?": ("reviews_allowed", "bool", False),
-    "purchase note": ("purchase_note", "html", False),
-    "shipping class": ("shipping_class", "text", True),
-    "external url": ("external_url", "text", False),
-    "button text": ("button_text", "text", False),
-    "position": ("menu_order", "text", True),
-}
-# read for what they say about other columns, kept nowhere themselves
-_USED = frozenset({"id", "type", "published", "in stock?", "stock", "backorders allowed?"})
-# what the catalog cannot hold, noted when a row holds more than these (WooCommerce's defaults)
-_LEFT_OUT: dict[str, tuple[str, ...]] = {
-    "download limit": ("", "-1"),  # unlimited
-    "download expiry days": ("", "-1"),
-}
-_LISTS = {"categories": "categories", "tags": "tags", "images": "images"}
-# the SKUs of the products a product suggests (``id:ID`` for one the store had without a SKU)
-_LINKS = {
-    "upsells": "upsells",
-    "cross-sells": "cross_sells",
-    "grouped products": "grouped_products",
-}
-_ATTRIBUTE = re.compile(r"^attribute (\d+) (name|value\(s\)|visible|global|default)$")
-_HEADERS = {
-    "upsells": "Upsells",
-    "cross-sells": "Cross-sells",
-    "grouped products": "Grouped products",
-}
-_TYPES = ("simple", "variable", "variation", "grouped", "external")
-_FLAGS = ("downloadable", "virtual")
-_PUBLISHED = {"1": "publish", "0": "private", "-1": "draft", "2": "pending"}
-_IN_STOCK = {"1": "instock", "0": "outofstock", "backorder": "onbackorder"}
-_BACKORDERS = {"1": "yes", "0": "no", "notify": "notify", "yes": "yes", "no": "no"}
-_BOOLEANS = {"1": True, "0": False, "yes": True, "no": False, "true": True, "false": False}
 
 Cell = Callable[[str], "str | None"]  # a row's cell by column name (None: no such column)
 
@@ -113,7 +62,7 @@ Cell = Callable[[str], "str | None"]  # a row's cell by column name (None: no su
 def is_woocommerce_header(header: list[str]) -> bool:
     """Whether a CSV header is the one WooCommerce's product exporter writes."""
     names = {cell.strip().lower() for cell in header}
-    return bool(names & _MARKS) or any(name.startswith("meta:") for name in names)
+    return bool(names & MARKS) or any(name.startswith("meta:") for name in names)
 
 
 @dataclass
@@ -175,8 +124,8 @@ class WooCommerceRows:
             if column.name in self.columns:
                 raise ValidationError(f"{source}: column {column.header!r} appears twice")
             self.columns[column.name] = column
-            found = _ATTRIBUTE.match(column.name)
-            measure = _MEASURES.match(column.name)
+            found = ATTRIBUTE.match(column.name)
+            measure = MEASURES.match(column.name)
             if measure:
                 self.measures.append((column.name, measure[1]))
             if found:
@@ -189,15 +138,15 @@ class WooCommerceRows:
     @staticmethod
     def _known(name: str) -> bool:
         return (
-            name in _FIELDS
-            or name in _DATES
-            or name in _EXTRA
-            or name in _USED
-            or name in _LISTS
-            or name in _LINKS
-            or name in _LEFT_OUT
+            name in FIELDS
+            or name in DATES
+            or name in EXTRA
+            or name in USED
+            or name in LISTS
+            or name in LINKS
+            or name in LEFT_OUT
             or name == "parent"
-            or bool(_MEASURES.match(name))
+            or bool(MEASURES.match(name))
             or name.startswith("meta:")
         )
 
@@ -215,10 +164,10 @@ class WooCommerceRows:
     def _row(self, cells: list[str]) -> dict[str, Any]:
         def cell(name: str) -> str | None:
             column = self.columns.get(name)
-            return None if column is None else _unescaped(cells[column.index]).strip()
+            return None if column is None else unescaped(cells[column.index]).strip()
 
         kinds = [part.strip().lower() for part in (cell("type") or "").split(",")]
-        product_type = next((kind for kind in kinds if kind in _TYPES), None)
+        product_type = next((kind for kind in kinds if kind in TYPES), None)
         variation = product_type == "variation"
         data: dict[str, Any] = {} if product_type is None else {"type": product_type}
         sku, wc_id = cell("sku"), cell("id")
@@ -232,7 +181,7 @@ class WooCommerceRows:
             by_id = parent.startswith("id:")
             data["parent_sku"] = self.skus_by_id.get(parent[3:], parent) if by_id else parent
         if product_type is not None:
-            for flag in _FLAGS:
+            for flag in FLAGS:
                 data["custom:" + flag] = flag in kinds
                 self.notes.custom_fields[flag] = None
         self._extras(cell, data, variation)
@@ -247,27 +196,27 @@ class WooCommerceRows:
 
     def _fields(self, cell: Cell, data: dict[str, Any]) -> None:
         """The columns of the catalog's own fields: texts, dates, measures and lists."""
-        for name, target in _FIELDS.items():
+        for name, target in FIELDS.items():
             value = cell(name)
             if value is not None:
                 if name in ("name", "description"):
-                    value = _text(value, multiline=name == "description")
+                    value = cell_text(value, multiline=name == "description")
                 data[target] = value or None
-        for name, target in _DATES.items():
+        for name, target in DATES.items():
             value = cell(name)
             if value is not None:
-                data[target] = _date(value)
+                data[target] = cell_date(value)
         for name, target in self.measures:
             data[target] = cell(name) or None
-        for name, target in _LISTS.items():
+        for name, target in LISTS.items():
             value = cell(name)
             if value is not None:
-                items = _split(value)
-                data[target] = items if target == "images" else [_text(item) for item in items]
-        for name, target in _LINKS.items():
+                items = cell_list(value)
+                data[target] = items if target == "images" else [cell_text(item) for item in items]
+        for name, target in LINKS.items():
             value = cell(name)
             if value is not None:
-                data[target] = [self._linked(item, name) for item in _split(value)]
+                data[target] = [self._linked(item, name) for item in cell_list(value)]
                 data[target] = [sku for sku in data[target] if sku]
 
     def _linked(self, item: str, column: str) -> str:
@@ -277,13 +226,13 @@ class WooCommerceRows:
             return item
         sku = self.skus_by_id.get(item[3:].strip(), "")
         if not sku:
-            self.notes.left_out[f"{_HEADERS[column]} named by id (no SKU)"] = None
+            self.notes.left_out[f"{HEADERS[column]} named by id (no SKU)"] = None
         return sku
 
     def _status(self, cell: Cell, data: dict[str, Any], variation: bool) -> None:
         published = cell("published")
         if published:
-            status = _PUBLISHED.get(published, published)
+            status = PUBLISHED.get(published, published)
             # WooCommerce's importer: a variation is enabled (publish) or disabled (private)
             data["status"] = (
                 ("private" if status == "private" else "publish") if variation else status
@@ -292,10 +241,10 @@ class WooCommerceRows:
     def _stock(self, cell: Cell, data: dict[str, Any], product_type: str | None) -> None:
         in_stock = cell("in stock?")
         if in_stock is not None and product_type != "variable":  # a variable one's is a summary
-            data["stock_status"] = _IN_STOCK.get(in_stock.lower(), in_stock) or None
+            data["stock_status"] = IN_STOCK.get(in_stock.lower(), in_stock) or None
         backorders = cell("backorders allowed?")
         if backorders is not None:
-            data["backorders"] = _BACKORDERS.get(backorders.lower(), backorders) or None
+            data["backorders"] = BACKORDERS.get(backorders.lower(), backorders) or None
         stock = cell("stock")
         if stock is None or stock.lower() == "parent":  # a variation counted on its parent
             return
@@ -304,13 +253,13 @@ class WooCommerceRows:
         data["stock_quantity"] = stock or None
 
     def _extras(self, cell: Cell, data: dict[str, Any], variation: bool) -> None:
-        for name, (target, kind, on_variation) in _EXTRA.items():
+        for name, (target, kind, on_variation) in EXTRA.items():
             value = cell(name)
             if value is None or (variation and not on_variation):
                 continue
             if variation and target == "tax_class" and value == "parent":
                 value = ""  # the default: the parent's tax class
-            data["custom:" + target] = _extra(value, kind)
+            data["custom:" + target] = cell_extra(value, kind)
             if value:
                 self.notes.custom_fields[target] = None
         for column in self.columns.values():
@@ -325,11 +274,11 @@ class WooCommerceRows:
         """A product's attributes, or a variation's options."""
         found: dict[str, Any] = {}
         for group in self.attributes.values():
-            name = _text(cells[group["name"]].strip()) if "name" in group else ""
+            name = cell_text(cells[group["name"]].strip()) if "name" in group else ""
             if not name:
                 continue
-            raw = _unescaped(cells[group["value(s)"]]) if "value(s)" in group else ""
-            values = [_text(value) for value in _split(raw)]
+            raw = unescaped(cells[group["value(s)"]]) if "value(s)" in group else ""
+            values = [cell_text(value) for value in cell_list(raw)]
             if "global" in group and cells[group["global"]].strip() == "1":
                 self.notes.global_attributes[name] = None
             if values:
@@ -342,9 +291,9 @@ class WooCommerceRows:
         """A variable product's default options (``Attribute N default``: an option's name)."""
         found: dict[str, str] = {}
         for group in self.attributes.values():
-            name = _text(cells[group["name"]].strip()) if "name" in group else ""
+            name = cell_text(cells[group["name"]].strip()) if "name" in group else ""
             option = (
-                _text(_unescaped(cells[group["default"]]).strip()) if "default" in group else ""
+                cell_text(unescaped(cells[group["default"]]).strip()) if "default" in group else ""
             )
             if name and option:
                 found[name] = option
@@ -352,7 +301,7 @@ class WooCommerceRows:
 
     def _left_out(self, cells: list[str]) -> None:
         """Columns the catalog cannot hold, noted when a row holds something in them."""
-        for name, defaults in _LEFT_OUT.items():
+        for name, defaults in LEFT_OUT.items():
             column = self.columns.get(name)
             if column is not None and cells[column.index].strip() not in defaults:
                 self.notes.left_out[column.header] = None
@@ -372,51 +321,3 @@ def _no_sku(data: dict[str, Any]) -> str:
         f"sku: {what} has no SKU in the store it was exported from, and the catalog knows "
         "products by SKU: give it one (in the store, then export again, or in this file)"
     )
-
-
-def _unescaped(cell: str) -> str:
-    """A cell as written before WooCommerce's formula escape (``'=x`` is ``=x``)."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in _ESCAPED_START else cell
-
-
-def _split(cell: str) -> list[str]:
-    """A list cell's values: comma separated, ``\\,`` a comma inside a value (WooCommerce's
-    importer's ``explode_values``)."""
-    if not cell.strip():
-        return []
-    parts = cell.replace("\\,", "\0").split(",")
-    return [part.replace("\0", ",").strip() for part in parts if part.strip()]
-
-
-def _text(value: str, *, multiline: bool = False) -> str:
-    """A name or a description as the store holds it: HTML entities decoded; in a description
-    ``\\n`` is a line break and ``\\\\n`` a backslash and an n (WooCommerce's importer)."""
-    if multiline:
-        value = "\\n".join(part.replace("\\n", "\n") for part in value.split("\\\\n"))
-    return html.unescape(value)
-
-
-_EXPORTED_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-
-
-def _date(value: str) -> str | None:
-    """``2026-12-01 0:00:00`` (the exporter's) as ISO 8601, ``2026-12-01T00:00:00``."""
-    if not value:
-        return None
-    found = _EXPORTED_DATE.match(value)
-    if found is None:
-        return value  # checked (and refused) as any date is
-    day, hour, minute, second = found.groups()
-    if hour is None:
-        return day
-    return f"{day}T{int(hour):02d}:{minute}:{second or '00'}"
-
-
-def _extra(value: str, kind: str) -> Any:
-    if not value:
-        return None
-    if kind == "bool":
-        return _BOOLEANS.get(value.lower(), value)
-    if kind == "html":
-        return _text(value, multiline=True)
-    return value
