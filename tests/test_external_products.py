@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from woosync.db.engine import Database, open_database
-from woosync.db.models import Connection
+from served_stores import served_stores
 from woosync.sandbox import SandboxStore
 from woosync.woo import WooClient
 
@@ -28,19 +26,7 @@ def stores(
 ) -> Iterator[tuple[list[SandboxStore], list[str]]]:
     """Two sandbox stores served on loopback ports, connections 1 (default) and 2; the first
     holds an external product and a grouped one."""
-    sandboxes = [SandboxStore(seed=1), SandboxStore(seed=2)]
-    with ExitStack() as stack:
-        urls = [stack.enter_context(sandbox.serve()) for sandbox in sandboxes]
-        db: Database = open_database(db_path)
-        for number, (sandbox, url) in enumerate(zip(sandboxes, urls, strict=True), start=1):
-            with db.session() as session:
-                session.add(
-                    Connection(store_name=f"Store {number}", store_url=url, is_default=number == 1)
-                )
-            key, secret = sandbox.create_key("read_write")
-            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_KEY", key)
-            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_SECRET", secret)
-        db.dispose()
+    with served_stores(db_path, monkeypatch) as (_db, sandboxes, urls):
         book = sandboxes[0].create_product(
             {
                 "name": "Garden Book",

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from woosync.db.engine import Database, open_database
-from woosync.db.models import Connection
+from served_stores import served_stores
 from woosync.sandbox import SandboxStore
 from woosync.woo import WooClient
 
@@ -32,19 +30,7 @@ def stores(
     db_path: Path, monkeypatch: pytest.MonkeyPatch, cli: Any, tmp_path: Path
 ) -> Iterator[tuple[list[SandboxStore], list[str]]]:
     """Two sandbox stores (connections 1 and 2, both sent upsells and cross-sells), the catalog."""
-    sandboxes = [SandboxStore(seed=1), SandboxStore(seed=2)]
-    with ExitStack() as stack:
-        urls = [stack.enter_context(sandbox.serve()) for sandbox in sandboxes]
-        db: Database = open_database(db_path)
-        for number, (sandbox, url) in enumerate(zip(sandboxes, urls, strict=True), start=1):
-            with db.session() as session:
-                session.add(
-                    Connection(store_name=f"Store {number}", store_url=url, is_default=number == 1)
-                )
-            key, secret = sandbox.create_key("read_write")
-            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_KEY", key)
-            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_SECRET", secret)
-        db.dispose()
+    with served_stores(db_path, monkeypatch) as (_db, sandboxes, urls):
         for connection in ("1", "2"):
             made = cli("export-mapping", "create", connection, "--fields", FIELDS)
             assert made.exit_code == 0, made.stderr

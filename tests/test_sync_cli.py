@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from woosync.db.engine import Database, open_database
-from woosync.db.models import Connection
+from served_stores import served_stores
+from woosync.db.engine import Database
 from woosync.sandbox import SandboxStore
 from woosync.woo import WooClient
 
@@ -33,20 +32,8 @@ def stores(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Database, list[SandboxStore], list[str]]]:
     """Two sandbox stores served on loopback ports, connections 1 (default) and 2."""
-    sandboxes = [SandboxStore(seed=1), SandboxStore(seed=2)]
-    with ExitStack() as stack:
-        urls = [stack.enter_context(sandbox.serve()) for sandbox in sandboxes]
-        db = open_database(db_path)
-        for number, (sandbox, url) in enumerate(zip(sandboxes, urls, strict=True), start=1):
-            with db.session() as session:
-                session.add(
-                    Connection(store_name=f"Store {number}", store_url=url, is_default=number == 1)
-                )
-            key, secret = sandbox.create_key("read_write")
-            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_KEY", key)
-            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_SECRET", secret)
-        yield db, sandboxes, urls
-        db.dispose()
+    with served_stores(db_path, monkeypatch) as served:
+        yield served
 
 
 def _edit_in_store(sandbox: SandboxStore, url: str, woo_id: int, changes: dict[str, Any]) -> None:

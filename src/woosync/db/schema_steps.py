@@ -321,78 +321,50 @@ BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_
 )
 
 
-# A variable product's default options (``{"Size": "M"}``: the choice its page opens with). The
-# column is one more that the revision and load-base triggers watch: both are made again with it.
+def _watching(columns: tuple[str, ...], json_columns: tuple[str, ...]) -> tuple[str, ...]:
+    """Migration 12's revision trigger and migration 13's load-base trigger made again for
+    ``columns`` (the products columns they watch; ``json_columns`` kept as JSON in the base):
+    a step adding a column to ``products`` ends with these."""
+    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+    kept = ", ".join(
+        f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
+        + (f"json(OLD.{c})" if c in json_columns else f"OLD.{c}")
+        for c in columns
+        if c != "id"
+    )
+    return (
+        "DROP TRIGGER products_revised",
+        f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
+WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({changed}))
+BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
+        "DROP TRIGGER products_load_base",
+        f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
+WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
+AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({changed})
+BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
+{kept}), '$._') WHERE id = NEW.id; END""",
+    )
+
+
+# A variable product's default options (``{"Size": "M"}``: the choice its page opens with).
 _M014_COLUMNS = (*_PRODUCT_COLUMNS, "default_attributes")
-_M014_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _M014_COLUMNS)
-_M014_KEPT = ", ".join(
-    f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
-    + (f"json(OLD.{c})" if c in (*_JSON_COLUMNS, "default_attributes") else f"OLD.{c}")
-    for c in _M014_COLUMNS
-    if c != "id"
-)
+_M014_JSON = (*_JSON_COLUMNS, "default_attributes")
 M014_DEFAULT_OPTIONS = (
     "ALTER TABLE products ADD COLUMN default_attributes JSON",
-    "DROP TRIGGER products_revised",
-    f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
-WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({_M014_CHANGED}))
-BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
-    "DROP TRIGGER products_load_base",
-    f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
-WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
-AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M014_CHANGED})
-BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
-{_M014_KEPT}), '$._') WHERE id = NEW.id; END""",
+    *_watching(_M014_COLUMNS, _M014_JSON),
 )
 
-
-# Upsells and cross-sells: the SKUs of the products a product's page and the cart suggest (JSON
-# lists). Two more columns the revision and load-base triggers watch: both are made again.
+# Upsells and cross-sells: the SKUs of the products a product's page and the cart suggest.
 _M015_COLUMNS = (*_M014_COLUMNS, "upsells", "cross_sells")
-_M015_JSON = (*_JSON_COLUMNS, "default_attributes", "upsells", "cross_sells")
-_M015_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _M015_COLUMNS)
-_M015_KEPT = ", ".join(
-    f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
-    + (f"json(OLD.{c})" if c in _M015_JSON else f"OLD.{c}")
-    for c in _M015_COLUMNS
-    if c != "id"
-)
+_M015_JSON = (*_M014_JSON, "upsells", "cross_sells")
 M015_PRODUCT_LINKS = (
     "ALTER TABLE products ADD COLUMN upsells JSON NOT NULL DEFAULT '[]'",
     "ALTER TABLE products ADD COLUMN cross_sells JSON NOT NULL DEFAULT '[]'",
-    "DROP TRIGGER products_revised",
-    f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
-WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({_M015_CHANGED}))
-BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
-    "DROP TRIGGER products_load_base",
-    f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
-WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
-AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M015_CHANGED})
-BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
-{_M015_KEPT}), '$._') WHERE id = NEW.id; END""",
+    *_watching(_M015_COLUMNS, _M015_JSON),
 )
 
-
-# A grouped product's products, by SKU (a JSON list): one more column the triggers watch.
-_M016_COLUMNS = (*_M015_COLUMNS, "grouped_products")
-_M016_JSON = (*_M015_JSON, "grouped_products")
-_M016_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _M016_COLUMNS)
-_M016_KEPT = ", ".join(
-    f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
-    + (f"json(OLD.{c})" if c in _M016_JSON else f"OLD.{c}")
-    for c in _M016_COLUMNS
-    if c != "id"
-)
+# A grouped product's products, by SKU.
 M016_GROUPED_PRODUCTS = (
     "ALTER TABLE products ADD COLUMN grouped_products JSON NOT NULL DEFAULT '[]'",
-    "DROP TRIGGER products_revised",
-    f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
-WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({_M016_CHANGED}))
-BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
-    "DROP TRIGGER products_load_base",
-    f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
-WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
-AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M016_CHANGED})
-BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
-{_M016_KEPT}), '$._') WHERE id = NEW.id; END""",
+    *_watching((*_M015_COLUMNS, "grouped_products"), (*_M015_JSON, "grouped_products")),
 )

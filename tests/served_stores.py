@@ -1,0 +1,39 @@
+"""Sandbox stores served on loopback ports, each a connection of one database, for tests that go
+through the CLI: connection 1 is the default, the stores' keys are in the environment as the CLI
+reads them (``WOOSYNC_CONN_<id>_CONSUMER_KEY``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+
+from woosync.db.engine import Database, open_database
+from woosync.db.models import Connection
+from woosync.sandbox import SandboxStore
+
+
+@contextmanager
+def served_stores(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch, count: int = 2
+) -> Iterator[tuple[Database, list[SandboxStore], list[str]]]:
+    """``count`` sandbox stores (seeds 1, 2, ...), served, named "Store 1", "Store 2" ...; the
+    database open on them, and their URLs."""
+    sandboxes = [SandboxStore(seed=number) for number in range(1, count + 1)]
+    with ExitStack() as stack:
+        urls = [stack.enter_context(sandbox.serve()) for sandbox in sandboxes]
+        db = open_database(db_path)
+        for number, (sandbox, url) in enumerate(zip(sandboxes, urls, strict=True), start=1):
+            with db.session() as session:
+                session.add(
+                    Connection(store_name=f"Store {number}", store_url=url, is_default=number == 1)
+                )
+            key, secret = sandbox.create_key("read_write")
+            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_KEY", key)
+            monkeypatch.setenv(f"WOOSYNC_CONN_{number}_CONSUMER_SECRET", secret)
+        try:
+            yield db, sandboxes, urls
+        finally:
+            db.dispose()
