@@ -363,6 +363,16 @@ def export(cli: Any, *args: str) -> dict[str, Any]:
     return data
 
 
+def catalog_and_mapping(cli: Any, directory: Path, catalog: str, mapping: str) -> None:
+    """Load the product file ``catalog`` (YAML) and apply the mapping file ``mapping``."""
+    (directory / "catalog.yaml").write_text(catalog)
+    (directory / "store.yaml").write_text(mapping)
+    loaded = cli("products", "load", str(directory / "catalog.yaml"))
+    assert loaded.exit_code == 0, loaded.stderr
+    applied = cli("mappings", "apply", str(directory / "store.yaml"))
+    assert applied.exit_code == 0, applied.stderr
+
+
 def store_products_with_sku(
     store: RealStore, sku: str, status: str = "any"
 ) -> list[dict[str, Any]]:

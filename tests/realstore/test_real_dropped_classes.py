@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from realstore.realstore_support import RealStore, store_products_with_sku
+from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
 
 CATALOG = """
 - {sku: RT-LUX, name: Watch, price: "900.00", customFields: {taxClass: luxury}}
@@ -39,10 +39,7 @@ def test_a_tax_class_the_store_lacks_is_said_until_the_store_has_it(
     store = real_connection
     with store.api() as api:  # tax classes outlive a reset
         api.delete("/taxes/classes/luxury", params={"force": "true"})
-    (tmp_path / "catalog.yaml").write_text(CATALOG)
-    (tmp_path / "store.yaml").write_text(MAPPING)
-    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
-    assert cli("mappings", "apply", str(tmp_path / "store.yaml")).exit_code == 0
+    catalog_and_mapping(cli, tmp_path, CATALOG, MAPPING)
 
     first = export(cli)
 

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from realstore.realstore_support import RealStore, store_products_with_sku
+from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
 
 CATALOG = """
 - sku: RM-MUG
@@ -48,10 +48,7 @@ def test_custom_fields_round_trip_through_meta_data(
     cli: Any, real_connection: RealStore, tmp_path: Path
 ) -> None:
     store = real_connection
-    (tmp_path / "catalog.yaml").write_text(CATALOG)
-    (tmp_path / "store.yaml").write_text(MAPPING)
-    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
-    assert cli("mappings", "apply", str(tmp_path / "store.yaml")).exit_code == 0
+    catalog_and_mapping(cli, tmp_path, CATALOG, MAPPING)
     first = as_json(cli("--json", "export", "--all"))
     assert first["failedCount"] == 0, first
 

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from realstore.realstore_support import RealStore, store_products_with_sku
+from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
 
 CATALOG = """
 - {sku: RL-LAMP, name: Lamp, price: "30", upsells: [RL-BULB, rl-shade], cross_sells: [RL-BULB]}
@@ -43,10 +43,7 @@ def test_links_go_out_as_the_stores_ids_and_come_back_by_sku(
     cli: Any, real_connection: RealStore, tmp_path: Path
 ) -> None:
     store = real_connection
-    (tmp_path / "catalog.yaml").write_text(CATALOG)
-    (tmp_path / "store.yaml").write_text(MAPPING)
-    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
-    assert cli("mappings", "apply", str(tmp_path / "store.yaml")).exit_code == 0
+    catalog_and_mapping(cli, tmp_path, CATALOG, MAPPING)
 
     first = as_json(cli("--json", "export", "--all"))
     assert first["counts"]["created"] == 5 and first["failedCount"] == 0, first
