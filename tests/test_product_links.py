@@ -117,3 +117,27 @@ def test_links_are_checked_and_shown(
     unset = cli("products", "edit", "SHADE", "--unset", "upsells")
     assert unset.exit_code == 0, unset.stderr
     assert "upsells" not in _json(cli("products", "show", "SHADE", "--json"))
+
+
+def test_a_first_import_names_links_from_the_listing_itself(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any
+) -> None:
+    """A store's links to products of the same page or an earlier one need no request of their
+    own (the page, and the pages written before it, know their SKUs); a link to a later page's
+    product is asked for, once."""
+    sandbox, url = stores[0][1], stores[1][1]
+    ids = sandbox.seed_products(150, prefix="P-")  # two pages of 100
+    key, secret = sandbox.create_key("read_write")
+    with WooClient(url, key, secret, max_retries=0) as client:
+        client.put(f"/products/{ids[140]}", {"upsell_ids": [ids[10], ids[145]]})  # earlier, same
+        client.put(f"/products/{ids[5]}", {"cross_sell_ids": [ids[120], ids[130]]})  # later page
+    sandbox.stats.reset()
+    imported = _json(cli("import", "-c", "2", "--json"))
+    assert imported["importedCount"] == 150
+    assert _json(cli("products", "show", "P-00141", "--json"))["upsells"] == ["P-00011", "P-00146"]
+    assert _json(cli("products", "show", "P-00006", "--json"))["cross_sells"] == [
+        "P-00121",
+        "P-00131",
+    ]
+    listed = sandbox.stats.snapshot()["by_route"]["GET /wc/v3/products"]
+    assert listed == 2 + 1  # the two pages, and one request for the later page's two

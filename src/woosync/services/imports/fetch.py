@@ -45,7 +45,8 @@ from woosync.services.sync.product_links import link_ids, linked_skus, name_link
 from woosync.woo.api_limits import MAX_PER_PAGE
 
 if TYPE_CHECKING:
-    from woosync.db.engine import Database
+    from sqlmodel import Session
+
     from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.woo import WooClient
 
@@ -306,17 +307,28 @@ def attribute_slugs(run: ImportRun, items: list[dict[str, Any]]) -> dict[int, st
 
 
 def with_product_links(
-    run: ImportRun, db: Database, items: list[dict[str, Any]], before_asking: Callable[[], None]
+    run: ImportRun,
+    session: Callable[[], Session],
+    items: list[dict[str, Any]],
+    before_asking: Callable[[], None],
 ) -> None:
-    """Name each product's upsells and cross-sells by SKU, in place: the catalog's SKU of a
-    product linked in this store, else the store's own SKU (asked for by id, 100 a request,
-    ``before_asking`` first); an id neither knows (a product without a SKU, a deleted one)
-    stays an id, which the catalog leaves out."""
+    """Name each product's upsells, cross-sells and grouped products by SKU, in place: the
+    catalog's SKU of a product linked in this store (``session``: the page's transaction, which
+    sees the pages written before), one of this page, else the store's own SKU (asked for by id,
+    100 a request, ``before_asking`` first: a link to a product of a later page); an id none of
+    them knows (a product without a SKU, a deleted one) stays an id, which the catalog leaves
+    out. The SKUs found are kept for the run (only those of linked-to products)."""
     known = run.link_skus
     unknown = [woo_id for woo_id in link_ids(items) if woo_id not in known]
     if unknown:
-        with db.session() as session:
-            known.update(linked_skus(session, run.settings.connection_id, unknown))
+        wanted = set(unknown)
+        page = {
+            int(p["id"]): str(p["sku"]) for p in items if p.get("id") in wanted and p.get("sku")
+        }
+        known.update(page)
+        unknown = [woo_id for woo_id in unknown if woo_id not in known]
+    if unknown:
+        known.update(linked_skus(session(), run.settings.connection_id, unknown))
         unknown = [woo_id for woo_id in unknown if woo_id not in known]
     for start in range(0, len(unknown), MAX_PER_PAGE):
         group = unknown[start : start + MAX_PER_PAGE]

@@ -243,7 +243,7 @@ def _fetch_and_write(
         products = fresh(run, items)
         with_category_paths(run, products)
         # never hold the database while waiting for the store: committed before it is asked
-        with_product_links(run, db, products, before_asking=transaction.commit)
+        with_product_links(run, transaction.session, products, before_asking=transaction.commit)
         relinked = sku_less_links(transaction, run.connection_id, products)
         variations: VariationLists = {}
         if any(product.get("type") == VARIABLE for product in products):
