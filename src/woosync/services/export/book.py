@@ -143,7 +143,7 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     elif item.payload and "attributes" in item.payload:
         known.store_attributes = sync_targets.normalize_store_attributes(item.payload["attributes"])
     _learn_images(run, item, answer)
-    if run.links is not None:  # the store's ids of upsells and cross-sells read as SKUs
+    if run.links is not None and run.links.sent(sent):  # the ids sent, read back as SKUs
         run.links.name(run, [answer])
     _learn_echoes(run, item, answer, sent)
     if item.action == CREATE and item.payload is not None:

@@ -128,6 +128,10 @@ class ExportLinks:
                     item.prints = {**item.prints, target.key: value_print(target.kind, sent)}
                 self.pending.add(item.product_id)
 
+    def sent(self, keys: Iterable[str]) -> bool:
+        """Whether a write of ``keys`` sent links (its answer names them as sent)."""
+        return any(target.key in keys for target in self.targets)
+
     def name(self, run: Run, products: Iterable[MutableMapping[str, Any]]) -> None:
         """Store products' links as SKUs, in place (ids this run did not resolve are looked up
         in the sync records)."""
