@@ -66,7 +66,8 @@ class ExportLinks:
         self.ids: dict[str, int] = {}  # case-folded SKU -> store id
         self.skus: dict[int, str] = {}  # store id -> SKU
         self.asked: set[str] = set()  # case-folded SKUs looked up (found or not)
-        self.pending: set[int] = set()  # product ids whose links went out short
+        # product id -> the keys of its links that went out short (seen to in finish)
+        self.pending: dict[int, set[str]] = {}
         self.absent: dict[str, set[str]] = {}  # SKU not in the store -> products naming it
 
     @classmethod
@@ -126,7 +127,7 @@ class ExportLinks:
                 item.values = {**item.values, target.key: sent}
                 if item.prints is not None:
                     item.prints = {**item.prints, target.key: value_print(target.kind, sent)}
-                self.pending.add(item.product_id)
+                self.pending.setdefault(item.product_id, set()).add(target.key)
 
     def sent(self, keys: Iterable[str]) -> bool:
         """Whether a write of ``keys`` sent links (its answer names them as sent)."""
@@ -146,27 +147,29 @@ class ExportLinks:
     def finish(self, run: Run) -> None:
         """Send again the links that went out short and now resolve; record the rest as the
         catalog's (so a partial export does not send them every time) and warn about them."""
-        pending = sorted(self.pending)
-        self.pending.clear()
-        for start in range(0, len(pending), MAX_BATCH):
-            self._finish_chunk(run, pending[start : start + MAX_BATCH])
+        pending, self.pending = self.pending, {}
+        ids = sorted(pending)
+        for start in range(0, len(ids), MAX_BATCH):
+            chunk = ids[start : start + MAX_BATCH]
+            self._finish_chunk(run, {product_id: pending[product_id] for product_id in chunk})
         if self.absent:
             run.warn(self._absent_warning(run.connection_id))
 
-    def _finish_chunk(self, run: Run, product_ids: Sequence[int]) -> None:
+    def _finish_chunk(self, run: Run, short: Mapping[int, set[str]]) -> None:
+        """``short``: product id -> the keys of its links that went out short."""
         with run.db.session() as session:
             rows = session.execute(
                 select(Product, ProductSync)
                 .join(ProductSync, ProductSync.product_id == Product.id)  # type: ignore[arg-type]
                 .where(
                     ProductSync.connection_id == run.connection_id,  # type: ignore[arg-type]
-                    Product.id.in_(product_ids),  # type: ignore[union-attr]
+                    Product.id.in_(list(short)),  # type: ignore[union-attr]
                 )
             ).all()
             wanted = {  # the creates of this run are linked now: asked again
                 sku
                 for product, _sync in rows
-                for target in self.targets
+                for target in self._short(short, product)
                 for sku in self._catalog(product, target)
                 if sku.casefold() not in self.ids
             }
@@ -177,7 +180,7 @@ class ExportLinks:
             for product, sync in rows:
                 full, sent = {}, {}
                 body: dict[str, Any] = {"id": sync.woo_product_id}
-                for target in self.targets:
+                for target in self._short(short, product):
                     catalog = self._catalog(product, target)
                     ids, resolved = self.resolve(catalog, sync.woo_product_id)
                     full[target.key], sent[target.key] = catalog, resolved
@@ -227,7 +230,7 @@ class ExportLinks:
         they change), and what the store holds of them as its echo when that is less."""
         values = dict(sync.exported_values or {})
         echoes = dict(sync.store_echoes or {})
-        for target in self.targets:
+        for target in (t for t in self.targets if t.key in full):
             values[target.key] = value_print(target.kind, full[target.key] or None)
             held = value_print(target.kind, sent[target.key] or None)
             if held != values[target.key]:
@@ -240,6 +243,10 @@ class ExportLinks:
             .where(table.c.id == sync.id)
             .values(exported_values=values, store_echoes=echoes or None)
         )
+
+    def _short(self, short: Mapping[int, set[str]], product: Product) -> list[sync_targets.Target]:
+        keys = short.get(product.id or 0, set())
+        return [target for target in self.targets if target.key in keys]
 
     def _catalog(self, product: Product, target: sync_targets.Target) -> list[str]:
         value = sync_targets.local_value(target, field_value(product, target.field))
