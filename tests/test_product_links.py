@@ -141,3 +141,19 @@ def test_a_first_import_names_links_from_the_listing_itself(
     ]
     listed = sandbox.stats.snapshot()["by_route"]["GET /wc/v3/products"]
     assert listed == 2 + 1  # the two pages, and one request for the later page's two
+
+
+def test_a_product_deleted_from_one_store_stays_in_the_links_of_the_catalog(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any
+) -> None:
+    """``woosync delete`` takes a product out of one store only; WooCommerce keeps its id in
+    the links of the products that suggested it (checked). An import from that store must not
+    take those links as removed there: the other stores still sell it."""
+    _json(cli("export", "-c", "all", "--all", "--json"))
+    deleted = cli("delete", "--sku", "SHADE", "-c", "1", "--yes")
+    assert deleted.exit_code == 0, deleted.stderr
+    lamp = _json(cli("products", "show", "LAMP", "--json"))
+    back = _json(cli("import", "-c", "1", "--update-existing", "--json"))
+    assert (back["updatedCount"], back["conflictCount"]) == (0, 0), back
+    assert _json(cli("products", "show", "LAMP", "--json"))["upsells"] == lamp["upsells"]
+    assert "shade" in lamp["upsells"]

@@ -31,6 +31,7 @@ from woosync.db.schema_steps import (
     M014_DEFAULT_OPTIONS,
     M015_PRODUCT_LINKS,
     M016_GROUPED_PRODUCTS,
+    M017_DELETED_IDS,
 )
 
 
@@ -76,6 +77,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("default_options", _statements(M014_DEFAULT_OPTIONS)),
     Migration("product_links", _statements(M015_PRODUCT_LINKS)),
     Migration("grouped_products", _statements(M016_GROUPED_PRODUCTS)),
+    Migration("deleted_ids", _script(M017_DELETED_IDS)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -267,6 +267,8 @@ class ProductExclusion(_Table, table=True):
     )
     reason: str
     created_at: datetime = Field(default_factory=utcnow)
+    # migration 17: the store's id of a product ``woosync delete`` deleted there (links name it)
+    woo_product_id: int | None = None
 
 
 class ProductSelection(_Table, table=True):

@@ -368,3 +368,7 @@ M016_GROUPED_PRODUCTS = (
     "ALTER TABLE products ADD COLUMN grouped_products JSON NOT NULL DEFAULT '[]'",
     *_watching((*_M015_COLUMNS, "grouped_products"), (*_M015_JSON, "grouped_products")),
 )
+
+# A product ``woosync delete`` took out of a store keeps the id it had there: WooCommerce keeps
+# that id in the links of the products that suggested it (sync/product_links).
+M017_DELETED_IDS = "ALTER TABLE product_exclusions ADD COLUMN woo_product_id INTEGER;"

@@ -154,6 +154,17 @@ def mark_excluded(
         )
 
 
+def remember_deleted_id(session: Session, connection_id: int, product_id: int, woo_id: int) -> None:
+    """The store's id of a product deleted there: the store keeps it in other products' links,
+    which name it by this id (``sync.product_links.linked_skus``)."""
+    table: Any = ProductExclusion.__table__  # type: ignore[attr-defined]
+    session.execute(
+        table.update()
+        .where(table.c.connection_id == connection_id, table.c.product_id == product_id)
+        .values(woo_product_id=woo_id or None)
+    )
+
+
 def drop_exclusions(session: Session, connection_id: int, product_ids: Iterable[int]) -> list[int]:
     """Let these products go to the store again; returns those that were excluded."""
     found = sorted(exclusions(session, connection_id, product_ids))

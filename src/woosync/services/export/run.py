@@ -56,7 +56,7 @@ from woosync.services.export.variation_run import (
     variable_parents,
     with_parents,
 )
-from woosync.services.selection import DELETED, Excluded, mark_excluded
+from woosync.services.selection import DELETED, Excluded, mark_excluded, remember_deleted_id
 from woosync.woo.errors import WooHTTPError, WooNotFoundError
 
 if TYPE_CHECKING:
@@ -350,6 +350,7 @@ def delete_product(
         with db.session() as session:
             delete_sync(session, connection_id_of(conn), product_id)
             mark_excluded(session, connection_id_of(conn), [product_id], DELETED)
+            remember_deleted_id(session, connection_id_of(conn), product_id, woo_id)
     return answer
 
 

@@ -57,19 +57,23 @@ def catalog_skus(value: Any) -> list[str] | None:
 
 
 def linked_skus(session: Session, connection_id: int, woo_ids: Iterable[int]) -> dict[int, str]:
-    """Store id -> the catalog SKU of the product (or variation) linked to it in this store."""
+    """Store id -> the catalog SKU of the product (or variation) linked to it in this store, or
+    of the one ``woosync delete`` deleted there (the store still names it in links)."""
     wanted = sorted(set(woo_ids))
     found: dict[int, str] = {}
     connection = session.connection()
     for start in range(0, len(wanted), _CHUNK):
         chunk = tuple(wanted[start : start + _CHUNK])
+        marks = ", ".join("?" * len(chunk))
         query = (
             "SELECT s.woo_product_id, p.sku FROM product_sync s JOIN products p "
-            "ON p.id = s.product_id WHERE s.connection_id = ? "
-            f"AND s.woo_product_id IN ({', '.join('?' * len(chunk))})"
+            f"ON p.id = s.product_id WHERE s.connection_id = ? AND s.woo_product_id IN ({marks}) "
+            "UNION ALL SELECT e.woo_product_id, p.sku FROM product_exclusions e JOIN products p "
+            f"ON p.id = e.product_id WHERE e.connection_id = ? AND e.woo_product_id IN ({marks})"
         )
-        for woo_id, sku in connection.exec_driver_sql(query, (connection_id, *chunk)):
-            found[int(woo_id)] = str(sku)
+        params = (connection_id, *chunk, connection_id, *chunk)
+        for woo_id, sku in connection.exec_driver_sql(query, params):
+            found.setdefault(int(woo_id), str(sku))
     return found
 
 
