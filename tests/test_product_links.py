@@ -157,3 +157,27 @@ def test_a_product_deleted_from_one_store_stays_in_the_links_of_the_catalog(
     assert (back["updatedCount"], back["conflictCount"]) == (0, 0), back
     assert _json(cli("products", "show", "LAMP", "--json"))["upsells"] == lamp["upsells"]
     assert "shade" in lamp["upsells"]
+
+
+def test_a_renamed_product_stays_linked(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any
+) -> None:
+    """Links name products by SKU: a product's new SKU replaces the old one in the others'
+    links (here an edit; a load or an import of a store's rename alike), so the next time they
+    are sent they still find it."""
+    _json(cli("export", "-c", "1", "--all", "--json"))
+    renamed = cli("products", "edit", "BULB-LED", "--sku", "BULB-E27")
+    assert renamed.exit_code == 0, renamed.stderr
+    lamp = _json(cli("products", "show", "LAMP", "--json"))
+    assert (lamp["upsells"], lamp["cross_sells"]) == (["BULB-E27", "shade"], ["BULB-E27"])
+    assert _json(cli("products", "show", "SET", "--json"))["grouped_products"] == [
+        "LAMP",
+        "BULB-E27",
+    ]
+    # the links change in the catalog: sent again, the renamed product still in them
+    assert (
+        cli("products", "edit", "LAMP", "--upsell", "BULB-E27", "--upsell", "HOOK").exit_code == 0
+    )
+    sent = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
+    assert not [w for w in sent["warnings"] if "BULB" in w], sent["warnings"]
+    assert _links(stores[0][0], "LAMP") == (["BULB-E27", "HOOK"], ["BULB-E27"])

@@ -32,6 +32,7 @@ from woosync.db.schema_steps import (
     M015_PRODUCT_LINKS,
     M016_GROUPED_PRODUCTS,
     M017_DELETED_IDS,
+    M018_LINKS_FOLLOW_RENAMES,
 )
 
 
@@ -78,6 +79,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("product_links", _statements(M015_PRODUCT_LINKS)),
     Migration("grouped_products", _statements(M016_GROUPED_PRODUCTS)),
     Migration("deleted_ids", _script(M017_DELETED_IDS)),
+    Migration("links_follow_renames", _statements(M018_LINKS_FOLLOW_RENAMES)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -372,3 +372,19 @@ M016_GROUPED_PRODUCTS = (
 # A product ``woosync delete`` took out of a store keeps the id it had there: WooCommerce keeps
 # that id in the links of the products that suggested it (sync/product_links).
 M017_DELETED_IDS = "ALTER TABLE product_exclusions ADD COLUMN woo_product_id INTEGER;"
+
+# A product's new SKU replaces its old one in the other products' links (upsells, cross-sells, a
+# grouped product's products), whatever renamed it (an edit, a load, an import of a store's
+# rename): a link names a product by SKU, and one naming the old SKU would find none. The text
+# tests first skip the products with no links and those whose links do not hold the old SKU.
+_M018_RENAMES = "; ".join(
+    f"""UPDATE products SET {c} = (SELECT json_group_array(CASE WHEN lower(value) =
+lower(OLD.sku) THEN NEW.sku ELSE value END) FROM json_each(products.{c}))
+WHERE id != NEW.id AND {c} != '[]' AND {c} LIKE '%' || OLD.sku || '%'
+AND EXISTS (SELECT 1 FROM json_each(products.{c}) WHERE lower(value) = lower(OLD.sku))"""
+    for c in ("upsells", "cross_sells", "grouped_products")
+)
+M018_LINKS_FOLLOW_RENAMES = (
+    f"""CREATE TRIGGER products_links_renamed AFTER UPDATE OF sku ON products FOR EACH ROW
+WHEN NEW.sku IS NOT OLD.sku BEGIN {_M018_RENAMES}; END""",
+)
