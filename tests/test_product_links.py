@@ -181,3 +181,19 @@ def test_a_renamed_product_stays_linked(
     sent = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
     assert not [w for w in sent["warnings"] if "BULB" in w], sent["warnings"]
     assert _links(stores[0][0], "LAMP") == (["BULB-E27", "HOOK"], ["BULB-E27"])
+
+
+def test_an_update_links_a_product_the_same_partial_run_creates(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    sandboxes = stores[0]
+    _json(cli("export", "-c", "1", "--all", "--json"))
+    (tmp_path / "new.yaml").write_text(
+        "- {sku: LAMP, upsells: [BULB-LED, CORD]}\n- {sku: CORD, name: Cord, price: '4'}\n"
+    )
+    assert cli("products", "load", str(tmp_path / "new.yaml")).exit_code == 0
+    sent = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
+    assert (sent["counts"]["created"], sent["counts"]["updated"]) == (1, 1), sent
+    assert _links(sandboxes[0], "LAMP") == (["BULB-LED", "CORD"], ["BULB-LED"])
+    again = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
+    assert again["counts"]["updated"] == 0 and again["warnings"] == []
