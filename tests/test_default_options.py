@@ -197,3 +197,32 @@ def test_the_stores_answer_is_read_in_the_catalogs_terms() -> None:
         {"id": 7, "option": "M"},
         {"name": "Fit", "option": "Slim"},
     ]
+
+
+def test_a_renamed_term_keeps_its_default(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any
+) -> None:
+    """WordPress keeps a term's slug when it is renamed, and WooCommerce answers a global
+    default by slug: the default is read through the store's terms, so a shop manager's
+    "Dark Blue" -> "Navy" rename comes in as the default Navy (not a default dropped)."""
+    sandboxes, urls = stores
+    _json(cli("export", "-c", "1", "--all", "--json"))
+    color = sandboxes[0].attributes["pa_color"]
+    key, secret = sandboxes[0].create_key("read_write")
+    with WooClient(urls[0], key, secret, max_retries=0) as client:
+        terms = client.get(f"/products/attributes/{color}/terms")
+        [blue] = [t for t in terms if t["name"] == "Dark Blue"]
+        renamed = client.put(f"/products/attributes/{color}/terms/{blue['id']}", {"name": "Navy"})
+        assert renamed["slug"] == "dark-blue"  # kept, as WordPress does
+    taken = _json(cli("import", "-c", "1", "--update-existing", "--json"))
+    assert taken["conflictCount"] == 0, taken
+    tee = _json(cli("products", "show", "TEE", "--json"))
+    assert sorted(tee["attributes"]["Color"]) == ["Navy", "Red"]
+    assert tee["default_attributes"] == {"Size": "M", "Color": "Navy"}
+    again = _json(cli("import", "-c", "1", "--update-existing", "--json"))
+    assert again["updatedCount"] == 0, again
+    _json(cli("export", "-c", "2", "--all", "--partial", "--json"))
+    assert _defaults(sandboxes[1], "TEE") == [
+        {"id": 0, "name": "Size", "option": "M"},
+        {"id": 0, "name": "Color", "option": "Navy"},
+    ]

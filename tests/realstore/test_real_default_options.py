@@ -81,6 +81,18 @@ def test_default_options_go_out_read_back_come_in_and_clear(
     assert as_json(cli("--json", "export", "--all", "--partial"))["counts"]["updated"] == 0
     assert store.write_requests() == []
 
+    # a term renamed in the store keeps its slug (WordPress): the default follows the rename
+    with store.api() as api:
+        terms = api.get(f"/products/attributes/{color}/terms").json()
+        [red] = [t for t in terms if t["name"] == "Red"]
+        renamed = api.put(f"/products/attributes/{color}/terms/{red['id']}", json={"name": "Ruby"})
+        assert renamed.status_code == 200 and renamed.json()["slug"] == "red", renamed.text
+    as_json(cli("--json", "import", "--update-existing"))
+    shown = as_json(cli("--json", "products", "show", "RD-TEE"))
+    assert shown["default_attributes"] == {"Size": "L & XL", "Color": "Ruby"}
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert again["updatedCount"] == 0, again
+
     # emptied in the catalog: cleared in the store
     assert cli("products", "edit", "RD-TEE", "--default", "Size=").exit_code == 0
     cleared = as_json(cli("--json", "export", "--all", "--partial"))

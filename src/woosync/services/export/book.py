@@ -33,6 +33,7 @@ from woosync.services.sync import clears as held
 from woosync.services.sync import echoes as sync_echoes
 from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.default_options import WOO_FIELD as DEFAULT_OPTIONS
 
 SYNCED = "synced"
 
@@ -145,6 +146,8 @@ def succeeded(run: Run, item: Item, answer: dict[str, Any], now: datetime | None
     _learn_images(run, item, answer)
     if run.links is not None and run.links.sent(sent):  # the ids sent, read back as SKUs
         run.links.name(run, [answer])
+    if DEFAULT_OPTIONS in sent:  # a global default's slug, read back as its term's name
+        run.term_names.name_defaults([answer])
     _learn_echoes(run, item, answer, sent)
     if item.action == CREATE and item.payload is not None:
         for notice in (notices.priceless, notices.linkless):

@@ -176,6 +176,7 @@ def load_store_state(run: Run, items: Sequence[Item], *, with_products: bool) ->
         for products in run.parallel(lambda group: fetch(group, trash), groups):
             if run.links is not None:  # their upsells and cross-sells by SKU, as the catalog's
                 run.links.name(run, products)
+            run.term_names.name_defaults(products)  # and their default options by term name
             for product in products:
                 item = by_id.get(int(product.get("id") or 0))
                 if item is not None:

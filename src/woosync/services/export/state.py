@@ -21,6 +21,7 @@ from woosync.services.export.links import ExportLinks
 from woosync.services.export.payload import sent_fields
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.default_options import TermNames
 from woosync.woo.api_limits import MAX_BATCH
 
 if TYPE_CHECKING:
@@ -155,6 +156,12 @@ class Run:
         # (field, value) -> (SKUs named, how many): values the store dropped (notices.dropped)
         self.dropped: dict[tuple[str, str], tuple[list[str], int]] = {}
         self.links = ExportLinks.of(self.targets)  # upsells and cross-sells, when sent
+        # the store's term names by slug, read back into default options (book.succeeded)
+        self.term_names = TermNames(
+            lambda attribute_id: self.client.list_all(
+                f"/products/attributes/{attribute_id}/terms", {"orderby": "id"}, per_page=100
+            )
+        )
 
     @property
     def client(self) -> WooClient:

@@ -41,6 +41,8 @@ from woosync.services.sync.category_paths import (
     CategoryPaths,
     has_categories,
 )
+from woosync.services.sync.default_options import WOO_FIELD as DEFAULTS
+from woosync.services.sync.default_options import TermNames
 from woosync.services.sync.product_links import link_ids, linked_skus, name_links
 from woosync.woo.api_limits import MAX_PER_PAGE
 
@@ -342,6 +344,29 @@ def with_product_links(
             break
         known.update({int(p["id"]): str(p["sku"]) for p in found if p.get("id") and p.get("sku")})
     name_links(items, known)
+
+
+def with_default_names(
+    run: ImportRun, items: list[dict[str, Any]], before_asking: Callable[[], None]
+) -> None:
+    """Name each variable product's global default options by term name, in place, where its
+    slug is one no option's name makes (the store's terms of that attribute, read once a run,
+    ``before_asking`` first: a term renamed since keeps its old slug)."""
+    if not any(entry.get("id") for item in items for entry in item.get(DEFAULTS) or ()):
+        return
+    if run.term_names is None:
+
+        def list_terms(attribute_id: int) -> list[dict[str, Any]]:
+            before_asking()
+            try:
+                path = f"/products/attributes/{attribute_id}/terms"
+                return run.client.list_all(path, {"orderby": "id"}, per_page=MAX_PER_PAGE)
+            except StoreError as exc:
+                run.warn(f"could not read the terms of store attribute {attribute_id}: {exc}")
+                return []
+
+        run.term_names = TermNames(list_terms)
+    run.term_names.name_defaults(items)
 
 
 def with_category_paths(run: ImportRun, items: list[dict[str, Any]]) -> None:

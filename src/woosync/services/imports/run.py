@@ -55,6 +55,7 @@ from woosync.services.imports.fetch import (
     variation_params,
     wanted_fields,
     with_category_paths,
+    with_default_names,
     with_product_links,
 )
 from woosync.services.imports.gone import gone_from_store, gone_variations_warning
@@ -244,6 +245,7 @@ def _fetch_and_write(
         with_category_paths(run, products)
         # never hold the database while waiting for the store: committed before it is asked
         with_product_links(run, transaction.session, products, before_asking=transaction.commit)
+        with_default_names(run, products, before_asking=transaction.commit)
         relinked = sku_less_links(transaction, run.connection_id, products)
         variations: VariationLists = {}
         if any(product.get("type") == VARIABLE for product in products):

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from woosync.services.imports.fields import ImportRules
     from woosync.services.imports.fingerprints import Fingerprinter
     from woosync.services.sync.category_paths import CategoryPaths
+    from woosync.services.sync.default_options import TermNames
     from woosync.woo import WooClient
 
 
@@ -66,6 +67,8 @@ class ImportRun:
     slugs_by_id: dict[int, str] | None = None
     # store product id -> its SKU, for upsells and cross-sells (fetch.with_product_links)
     link_skus: dict[int, str] = field(default_factory=dict)
+    # the store's term names by slug, for default options (fetch.with_default_names)
+    term_names: TermNames | None = None
     # SKUs of the new products this run planned (a second store product with one fails), and the
     # catalog's SKUs case-folded, read once when a page first has new products (``None`` until
     # then): WooCommerce treats SKUs that differ only in case as one.

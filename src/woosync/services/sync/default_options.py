@@ -13,7 +13,9 @@ What the store does with them (checked on WooCommerce 11.0.1):
 - An empty list clears them; a write without the key leaves them alone.
 
 So the store's answer is read back in the catalog's terms: each entry under its attribute's name,
-a global option as the product's option whose slug it is (:func:`store_default_options`).
+a global option as the product's option whose slug it is (:func:`store_default_options`). A slug
+no option's name makes (a term given a slug of its own, or renamed since: WordPress keeps the
+slug) is named by the store's terms of that attribute, read once a run (:class:`TermNames`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 WOO_FIELD = "default_attributes"
@@ -77,6 +79,40 @@ def store_default_options(
             option = option_of_slug(attribute.get("options") or [], option)
         found[name] = option
     return found or None
+
+
+class TermNames:
+    """A store's term names by slug, per global attribute, read when first needed (one listing
+    of the attribute's terms a run) through ``list_terms(attribute_id)``."""
+
+    def __init__(self, list_terms: Callable[[int], Iterable[Mapping[str, Any]]]) -> None:
+        self._list_terms = list_terms
+        self._names: dict[int, dict[str, str]] = {}
+
+    def name_defaults(self, products: Iterable[MutableMapping[str, Any]]) -> None:
+        """Each product's global default options whose slug no option's name makes, as the
+        term's name (in place)."""
+        for product in products:
+            options = {
+                int(a.get("id") or 0): a.get("options") or []
+                for a in product.get("attributes") or []
+                if isinstance(a, Mapping)
+            }
+            for entry in product.get(WOO_FIELD) or []:
+                attribute_id = int(entry.get("id") or 0) if isinstance(entry, MutableMapping) else 0
+                slug = _text(entry.get("option")) if attribute_id else ""
+                if slug and option_of_slug(options.get(attribute_id, ()), slug) == slug:
+                    entry["option"] = self._terms(attribute_id).get(slug, slug)
+
+    def _terms(self, attribute_id: int) -> dict[str, str]:
+        found = self._names.get(attribute_id)
+        if found is None:
+            found = self._names[attribute_id] = {
+                str(term.get("slug")): _text(term.get("name"))
+                for term in self._list_terms(attribute_id)
+                if term.get("slug") and term.get("name")
+            }
+        return found
 
 
 def option_of_slug(options: Iterable[Any], slug: str) -> str:
