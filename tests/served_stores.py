@@ -4,9 +4,11 @@ reads them (``WOOSYNC_CONN_<id>_CONSUMER_KEY``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,3 +39,22 @@ def served_stores(
             yield db, sandboxes, urls
         finally:
             db.dispose()
+
+
+def cli_json(result: Any) -> Any:
+    """A CLI result's JSON, after checking the command succeeded."""
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def mapped_catalog(
+    cli: Any, directory: Path, catalog: str, mappings: Mapping[str, Sequence[str]]
+) -> None:
+    """Export mappings (connection -> ``export-mapping create`` arguments after it) and the
+    product file ``catalog`` (YAML) loaded."""
+    for connection, arguments in mappings.items():
+        made = cli("export-mapping", "create", connection, *arguments)
+        assert made.exit_code == 0, made.stderr
+    (directory / "catalog.yaml").write_text(catalog)
+    loaded = cli("products", "load", str(directory / "catalog.yaml"))
+    assert loaded.exit_code == 0, loaded.stderr

@@ -4,14 +4,14 @@ change back in and on to another store; and the store's answer read in the catal
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from served_stores import served_stores
+from served_stores import cli_json as _json
+from served_stores import mapped_catalog, served_stores
 from woosync.sandbox import SandboxStore
 from woosync.services.sync.default_options import (
     default_options_payload,
@@ -35,11 +35,11 @@ CATALOG = """
 """
 # store 1 takes Color as a global attribute (its option comes back as a term slug), store 2 as
 # a local one
-MAPPINGS = {
-    "1": ["--map", "Color=pa_color"],
-    "2": [],
-}
 FIELDS = "name,sku,price,Size,Color,default_attributes"
+MAPPINGS = {
+    "1": ["--fields", FIELDS, "--map", "Color=pa_color"],
+    "2": ["--fields", FIELDS],
+}
 
 
 @pytest.fixture
@@ -48,18 +48,8 @@ def stores(
 ) -> Iterator[tuple[list[SandboxStore], list[str]]]:
     """Two sandbox stores (connections 1 and 2, each with an export mapping) and the catalog."""
     with served_stores(db_path, monkeypatch) as (_db, sandboxes, urls):
-        for connection, extra in MAPPINGS.items():
-            made = cli("export-mapping", "create", connection, "--fields", FIELDS, *extra)
-            assert made.exit_code == 0, made.stderr
-        (tmp_path / "catalog.yaml").write_text(CATALOG)
-        loaded = cli("products", "load", str(tmp_path / "catalog.yaml"))
-        assert loaded.exit_code == 0, loaded.stderr
+        mapped_catalog(cli, tmp_path, CATALOG, MAPPINGS)
         yield sandboxes, urls
-
-
-def _json(result: Any) -> Any:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return json.loads(result.stdout)
 
 
 def _defaults(sandbox: SandboxStore, sku: str) -> list[dict[str, Any]]:

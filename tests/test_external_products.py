@@ -5,13 +5,13 @@ the other store sells (seen on a real WooCommerce 11 store: a store whose mappin
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from served_stores import cli_json as _json
 from served_stores import served_stores
 from woosync.sandbox import SandboxStore
 from woosync.woo import WooClient
@@ -46,11 +46,6 @@ def stores(
             }
         )
         yield sandboxes, urls
-
-
-def _json(result: Any) -> Any:
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def test_an_external_product_comes_in_with_its_link_and_goes_out_as_external(

@@ -4,14 +4,14 @@ in the same run; a store's change comes back by SKU and goes on to the other sto
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from served_stores import served_stores
+from served_stores import cli_json as _json
+from served_stores import mapped_catalog, served_stores
 from woosync.sandbox import SandboxStore
 from woosync.woo import WooClient
 
@@ -31,18 +31,8 @@ def stores(
 ) -> Iterator[tuple[list[SandboxStore], list[str]]]:
     """Two sandbox stores (connections 1 and 2, both sent upsells and cross-sells), the catalog."""
     with served_stores(db_path, monkeypatch) as (_db, sandboxes, urls):
-        for connection in ("1", "2"):
-            made = cli("export-mapping", "create", connection, "--fields", FIELDS)
-            assert made.exit_code == 0, made.stderr
-        (tmp_path / "catalog.yaml").write_text(CATALOG)
-        loaded = cli("products", "load", str(tmp_path / "catalog.yaml"))
-        assert loaded.exit_code == 0, loaded.stderr
+        mapped_catalog(cli, tmp_path, CATALOG, {c: ["--fields", FIELDS] for c in ("1", "2")})
         yield sandboxes, urls
-
-
-def _json(result: Any) -> Any:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return json.loads(result.stdout)
 
 
 def _links(sandbox: SandboxStore, sku: str, *keys: str) -> tuple[list[str], ...]:

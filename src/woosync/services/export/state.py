@@ -21,8 +21,8 @@ from woosync.services.export.links import ExportLinks
 from woosync.services.export.payload import sent_fields
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.default_options import TermNames
-from woosync.woo.api_limits import MAX_BATCH
+from woosync.services.sync.default_options import TERMS_LISTING, TERMS_PATH, TermNames
+from woosync.woo.api_limits import MAX_BATCH, MAX_PER_PAGE
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -159,7 +159,7 @@ class Run:
         # the store's term names by slug, read back into default options (book.succeeded)
         self.term_names = TermNames(
             lambda attribute_id: self.client.list_all(
-                f"/products/attributes/{attribute_id}/terms", {"orderby": "id"}, per_page=100
+                TERMS_PATH.format(attribute_id), dict(TERMS_LISTING), per_page=MAX_PER_PAGE
             )
         )
 

@@ -41,8 +41,8 @@ from woosync.services.sync.category_paths import (
     CategoryPaths,
     has_categories,
 )
+from woosync.services.sync.default_options import TERMS_LISTING, TERMS_PATH, TermNames
 from woosync.services.sync.default_options import WOO_FIELD as DEFAULTS
-from woosync.services.sync.default_options import TermNames
 from woosync.services.sync.product_links import link_ids, linked_skus, name_links
 from woosync.woo.api_limits import MAX_PER_PAGE
 
@@ -359,8 +359,8 @@ def with_default_names(
         def list_terms(attribute_id: int) -> list[dict[str, Any]]:
             before_asking()
             try:
-                path = f"/products/attributes/{attribute_id}/terms"
-                return run.client.list_all(path, {"orderby": "id"}, per_page=MAX_PER_PAGE)
+                path = TERMS_PATH.format(attribute_id)
+                return run.client.list_all(path, dict(TERMS_LISTING), per_page=MAX_PER_PAGE)
             except StoreError as exc:
                 run.warn(f"could not read the terms of store attribute {attribute_id}: {exc}")
                 return []

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from typing import Any
 
 WOO_FIELD = "default_attributes"
+TERMS_PATH = "/products/attributes/{}/terms"  # a global attribute's terms, by its id
+TERMS_LISTING = {"orderby": "id"}
 
 
 def local_default_options(raw: Any) -> dict[str, str] | None:
