@@ -8,6 +8,7 @@ key, a null value deletes, scalars kept as text) was checked on a real WooCommer
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -256,16 +257,59 @@ def test_a_key_woocommerce_keeps_a_field_under_is_refused(
     assert run_json(cli, "export-mapping", "list", "1") == before
 
 
-def test_a_list_maps_to_meta_but_an_object_from_the_store_is_refused(
+def test_an_object_a_plugin_keeps_in_a_mapped_key_is_left_out_and_the_rest_comes_in(
     cli: Any, shop: SandboxStore
 ) -> None:
     edit_meta(shop, "MUG", "codes", {"plugin": "data"})
+    edit_meta(shop, "MUG", "brand", "Zeta")
+    edit_meta(shop, "TEE-S", "_wholesale_price", [{"tier": 1, "price": "11.00"}])
 
     result = cli("--json", "import", "--update-existing")
 
-    assert result.exit_code != 0
-    assert "codes" in result.output and "object" in result.output
+    assert result.exit_code == 0, result.output
+    (warning,) = [w for w in json.loads(result.stdout)["warnings"] if "meta:codes" in w]
+    assert "meta:codes holds an object" in warning and "MUG" in warning
+    (warning,) = [w for w in json.loads(result.stdout)["warnings"] if "_wholesale_price" in w]
+    assert "a list of objects or lists" in warning and "TEE-S" in warning
     assert custom_fields(cli, "MUG")["codes"] == ["A1", "B2"]  # nothing flattened
+    assert custom_fields(cli, "MUG")["brand"] == "Zeta"  # the product's other edits came in
+    assert custom_fields(cli, "TEE-S")["wholesale"] == "12.00"
+
+    # the catalog's values did not change: nothing goes back over the plugin's data
+    assert sent(cli, run_json(cli, "export", "--all", "--partial")) == {}
+    assert meta(shop, "MUG")["codes"] == {"plugin": "data"}
+
+
+def test_a_new_product_comes_in_without_the_object_a_plugin_keeps(
+    cli: Any, shop: SandboxStore, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "import.yaml"
+    mapping.write_text(
+        "version: 1\nstore: Retail\nimport:\n"
+        '  fieldMappings: {"meta:_specs": specs, "meta:_tags": tags_list, "meta:brand": brand}\n'
+    )
+    assert cli("mappings", "apply", str(mapping)).exit_code == 0
+    key, secret = shop.create_key("read_write")
+    with WooClient(shop.home, key, secret, max_retries=0) as client:
+        client.post(
+            "/products",
+            {
+                "name": "Lamp",
+                "sku": "LAMP",
+                "meta_data": [
+                    {"key": "_specs", "value": {"w": 10, "h": [20, 30]}},
+                    {"key": "_tags", "value": ["a", "b"]},
+                    {"key": "brand", "value": "Acme"},
+                ],
+            },
+        )
+
+    result = cli("import")
+
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert "meta:_specs holds an object" in result.output
+    assert custom_fields(cli, "LAMP") == {"tags_list": ["a", "b"], "brand": "Acme"}
 
 
 def test_the_mapping_rules_take_meta_targets_in_both_directions() -> None:

@@ -80,3 +80,32 @@ def test_custom_fields_round_trip_through_meta_data(
     store.mark()
     as_json(cli("--json", "export", "--all", "--partial"))
     assert store.write_requests() == []
+
+
+def test_a_plugins_object_stays_in_the_store_and_out_of_the_catalog(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """WordPress keeps an object (a PHP array) in a meta key and answers it as a JSON object:
+    the import leaves it out of the catalog, with a warning, and takes the product's other
+    edits; the partial export after it sends nothing over the plugin's data."""
+    store = real_connection
+    catalog_and_mapping(cli, tmp_path, CATALOG, MAPPING)
+    as_json(cli("--json", "export", "--all"))
+    [mug] = store_products_with_sku(store, "RM-MUG")
+    plugin = {"tiers": [{"min": 10, "price": "4.00"}], "enabled": True}
+    with store.api() as api:
+        edit = {"meta_data": [{"key": "codes", "value": plugin}, {"key": "brand", "value": "Zeta"}]}
+        assert api.put(f"/products/{mug['id']}", json=edit).status_code == 200
+
+    taken = as_json(cli("--json", "import", "--update-existing"))
+
+    assert taken["failedCount"] == 0, taken
+    assert any("meta:codes holds an object" in warning for warning in taken["warnings"])
+    shown = as_json(cli("--json", "products", "show", "RM-MUG"))
+    assert shown["customFields"]["codes"] == ["A1", "B2"]
+    assert shown["customFields"]["brand"] == "Zeta"
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
+    [mug] = store_products_with_sku(store, "RM-MUG")
+    assert meta(mug)["codes"] == plugin

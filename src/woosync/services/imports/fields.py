@@ -32,7 +32,7 @@ from woosync.core.fields import (
     DIMENSION_PARTS,
     STANDARD_FIELDS,
 )
-from woosync.core.meta_keys import is_meta_target
+from woosync.core.meta_keys import is_meta_target, meta_key
 from woosync.services.imports.readers import Reader, store_reader, text
 from woosync.services.sync.default_options import store_default_options
 from woosync.services.sync.echoes import key_target
@@ -41,6 +41,8 @@ from woosync.services.sync.targets import (
     GLOBAL_ATTRIBUTE,
     META,
     Target,
+    store_meta_value,
+    unfit_meta,
 )
 
 # Local spellings the spec uses for standard fields (its appendix: ``salePrice`` is a standard field).
@@ -176,6 +178,25 @@ class ImportRules:
         return default_options
 
     @functools.cached_property
+    def meta_fields(self) -> tuple[tuple[str, str], ...]:
+        """The field mappings that read meta data: ``(meta:KEY, local name)``."""
+        return tuple(
+            (woo_field, local_name(local))
+            for woo_field, local in self.field_mappings.items()
+            if is_meta_target(woo_field)
+        )
+
+    def unfit_fields(self, woo: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        """The meta keys whose value in ``woo`` the catalog cannot hold (a plugin's object):
+        ``(meta:KEY, local name, what the value is)``."""
+        found = []
+        for woo_field, local in self.meta_fields:
+            unfit = unfit_meta(store_meta_value(woo, meta_key(woo_field)))
+            if unfit is not None:
+                found.append((woo_field, local, unfit))
+        return found
+
+    @functools.cached_property
     def owned_plan(self) -> tuple[tuple[str, Target, Reader, Writer], ...]:
         """The field mappings whose store edits come in (``sku`` aside: it is how products
         match), each with the export target it is compared under (its key: the WooCommerce field,
@@ -194,6 +215,9 @@ class LocalFields:
     standard: dict[str, Any] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
     custom_fields: dict[str, Any] = field(default_factory=dict)
+    # the meta keys whose store value the catalog cannot hold, left out: (``meta:KEY``, the
+    # local field, what the value is) (:func:`~woosync.services.sync.targets.unfit_meta`)
+    unfit: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def sku(self) -> str:
@@ -312,6 +336,11 @@ def map_product(
     for _woo_field, present, read, write in rules.field_plan:
         if present is None or present in woo:
             write(result, read(woo))
+    if rules.meta_fields:  # a plugin's object is left out, never flattened
+        result.unfit = rules.unfit_fields(woo)
+        for _woo_field, local, _what in result.unfit:
+            result.standard.pop(local, None)
+            result.custom_fields.pop(local, None)
     for entry in woo.get("attributes") or []:
         value = attribute_options(entry)
         if value is None:

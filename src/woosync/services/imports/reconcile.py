@@ -108,21 +108,16 @@ def reconcile_product(
     conflicts = (sync.conflicts or {}) if sync is not None else {}
     if conflicts.keys() - compared:  # a field the import no longer owns is in no conflict
         conflicts = {key: both for key, both in conflicts.items() if key in compared}
-    try:
-        result = reconcile(
-            [item.state for item in found],
-            base,
-            echoes,
-            conflicts,
-            on_conflict,
-            unchanged=unchanged,
-        )
-    except sync_targets.ValueRefused as exc:  # the catalog cannot hold what the store holds
-        value = exc.value if isinstance(exc.value, str) else sync_targets.text(exc.value)
-        raise ValidationError(
-            f"the store's {exc.target.woo} {value!r} cannot go to the catalog's "
-            f"{exc.target.field}: {exc.reason}"
-        ) from None
+    result = reconcile(
+        [item.state for item in found], base, echoes, conflicts, on_conflict, unchanged=unchanged
+    )
+    for exc in result.refused:
+        if exc.target.kind != sync_targets.META:  # a plugin's object in a meta key is left out
+            value = exc.value if isinstance(exc.value, str) else sync_targets.text(exc.value)
+            raise ValidationError(  # (ImportRules.unfit_fields); any other value fails the product
+                f"the store's {exc.target.woo} {value!r} cannot go to the catalog's "
+                f"{exc.target.field}: {exc.reason}"
+            )
     result.image_sources = _still_shown(image_sources, woo)
     fields: dict[str, Any] = {"sku": _sku(woo, product, sync is not None, echoes, base)}
     if result.taken:

@@ -289,7 +289,7 @@ def _fetch_and_write(
         if ids is None and after is None and not run.incomplete:  # the whole store was listed
             with db.session() as session:
                 gone.insert(0, gone_from_store(session, run))
-        for warning in filter(None, gone):
+        for warning in [*filter(None, gone), *run.unfit_warnings()]:
             run.warn(warning)
         run.deliver()
     finally:

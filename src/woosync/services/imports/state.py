@@ -83,6 +83,9 @@ class ImportRun:
     # records written before they kept their own ``image_sources``. ``None``: not read yet.
     uploaded_images: dict[str, str] | None = None
     restored: list[str] = field(default_factory=list)  # SKUs restore_removed brought back
+    # meta values the catalog cannot hold (a plugin's objects), left out: by (meta:KEY, local
+    # field, what the value is), the SKUs that hold one
+    unfit: dict[tuple[str, str, str], NameSample] = field(default_factory=dict)
     # The store's category tree (paths by id), read when a page first names a category, and
     # once more when a later page names one it lacks (created during the run).
     category_paths: CategoryPaths | None = None
@@ -113,6 +116,24 @@ class ImportRun:
         ``--log-file``, so stderr does not get it twice."""
         log.info("%s", message)
         self.warnings.append(message)
+
+    def note_unfit(self, found: list[tuple[str, str, str]], sku: str) -> None:
+        """Store values left out of the product or variation ``sku`` (``ImportRules.unfit_fields``)."""
+        for key in found:
+            sample = self.unfit.setdefault(key, NameSample())
+            if sku not in sample.names:
+                sample.add(sku)
+
+    def unfit_warnings(self) -> list[str]:
+        """One warning per meta key whose store values the catalog could not hold."""
+        return [
+            f"the store's {woo_field} holds {what} (a plugin's data) in {sample.count} "
+            f"product(s) or variation(s): {sample.text()}; the catalog's {local} holds text, "
+            "numbers, true/false or a list of them, so it was left as it is, in the catalog and "
+            f"in the store (take {woo_field} out of connection {self.connection_id}'s import "
+            "mapping to stop reading it)"
+            for (woo_field, local, what), sample in self.unfit.items()
+        ]
 
     def report(self, result: ProductResult) -> None:
         """A product's result, handed out when its page is committed (:meth:`deliver`)."""

@@ -234,6 +234,8 @@ class VariationPage:
             return
         sync = link if link is not None and link.product_id == product.id else None
         woo = as_product(variation.woo)
+        if run.rules.meta_fields:
+            run.note_unfit(run.rules.unfit_fields(woo), variation.sku or product.sku)
         try:
             exported = run.fingerprinter.exported_fields
             fields, reconciled = reconcile_with_store(
@@ -357,7 +359,9 @@ class VariationPage:
         run.planned_skus.add(sku)
         taken[key] = sku
         woo = as_product(variation.woo)
-        _local, fields = variation_fields(woo, run.rules, run.slugs_by_id, variation.options)
+        local, fields = variation_fields(woo, run.rules, run.slugs_by_id, variation.options)
+        if local.unfit:
+            run.note_unfit(local.unfit, sku)
         fields["sku"] = sku
         fields["name"] = variation_name(parent.name, variation.options)
         self.new.append(_New(parent, variation, sku, fields, message, woo))

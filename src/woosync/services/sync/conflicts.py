@@ -98,6 +98,8 @@ class Reconciled:
     conflicts: dict[str, dict[str, Any]] = field(default_factory=dict)
     found: list[Conflict] = field(default_factory=list)
     image_sources: dict[str, str] = field(default_factory=dict)
+    # store values the catalog cannot hold (a plugin's object in a meta key): left as they are
+    refused: list[sync_targets.ValueRefused] = field(default_factory=list)
 
 
 def reconcile(
@@ -120,7 +122,9 @@ def reconcile(
     - the store changed it and the catalog did not (or both now agree): it comes in;
     - both changed a stock quantity: both changes are added up (:mod:`.stock`);
     - both changed anything else: a conflict, resolved by ``on_conflict`` (``skip`` keeps both sides and reports
-      it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it).
+      it; ``catalog`` keeps the catalog's value for the next export to push; ``store`` takes it);
+    - a store value the catalog cannot hold (an object a plugin keeps in a meta key) never comes
+      in: the field stays as it is, its base and echo too, and it is listed in ``refused``.
     """
     result = Reconciled(base=dict(base), echoes=dict(echoes), conflicts=dict(conflicts or {}))
     result.evaluated.update(unchanged)
@@ -131,13 +135,18 @@ def reconcile(
     for state in states:
         key = state.target.key
         result.evaluated.add(key)
+        try:
+            value = sync_targets.local_value(state.target, state.store_value)
+        except sync_targets.ValueRefused as exc:
+            result.refused.append(exc)
+            continue
         result.conflicts.pop(key, None)
         known = base.get(key)
         echo = echoes.get(key, known)
         if known is None:  # never synced (an echo alone is what the store filled in itself)
             if state.store_print == echo:
                 continue
-            if sync_targets.local_value(state.target, state.store_value) is None:
+            if value is None:
                 continue  # a blank store value never wipes the catalog
             if state.lands_in_base and state.catalog_print not in (empty, state.store_print):
                 # never synced and both sides hold a value (a store product adopted by SKU, a

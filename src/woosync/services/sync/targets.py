@@ -242,12 +242,25 @@ def local_value(target: Target, raw: Any) -> Any:
 def meta_value(target: Target, raw: Any) -> Any:
     """A meta data value as it is sent: text (WordPress keeps every scalar as text), or a list
     of texts (kept as a list); ``None`` when empty."""
+    unfit = unfit_meta(raw)
+    if unfit is not None:
+        raise ValueRefused(target, raw, f"{unfit} cannot go to a meta data value")
     if isinstance(raw, (list, tuple)):
         items = [text(item) for item in raw if item is not None]
         return checked_names(target, [item for item in items if item]) or None
-    if isinstance(raw, Mapping):
-        raise ValueRefused(target, raw, "an object cannot go to a meta data value")
     return None if _is_empty(raw) else text(raw)
+
+
+def unfit_meta(value: Any) -> str | None:
+    """What a meta value is when the catalog cannot hold it: an object, or a list holding
+    objects or lists (a plugin's structure); ``None`` for text, numbers, flags and flat lists."""
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)) and any(
+        isinstance(item, (Mapping, list, tuple)) for item in value
+    ):
+        return "a list of objects or lists"
+    return None
 
 
 def _image_src(image: Any) -> str:
@@ -307,8 +320,9 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
         return [
             html.unescape(text(t.get("name", ""))) for t in product.get(target.woo) or []
         ] or None
-    if kind == META:
-        return store_meta_value(product, target.woo)
+    if kind == META:  # a value the catalog cannot hold is as good as none: no base is made of it
+        value = store_meta_value(product, target.woo)
+        return None if unfit_meta(value) is not None else value
     if kind == DEFAULTS:
         return store_default_options(product)
     if kind == LINKS:
@@ -322,14 +336,17 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
 def store_meta_value(product: Mapping[str, Any], key: str) -> Any:
     """The value of the meta data ``key`` (the first entry of that key, as WooCommerce reads
     it): text, or a list of texts; ``None`` when the product has none (or an empty one). An
-    object stays an object: the catalog refuses it rather than flatten what a plugin keeps."""
+    object, or a list holding some, stays as it is (:func:`unfit_meta`): the catalog leaves it
+    out rather than flatten what a plugin keeps."""
     for entry in product.get("meta_data") or []:
         if isinstance(entry, Mapping) and entry.get("key") == key:
             value = entry.get("value")
-            if isinstance(value, list):
-                return [text(item) for item in value if not _is_empty(item)] or None
             if isinstance(value, Mapping):
                 return dict(value) or None
+            if isinstance(value, list):
+                if unfit_meta(value) is not None:
+                    return list(value)
+                return [text(item) for item in value if not _is_empty(item)] or None
             return None if _is_empty(value) else text(value)
     return None
 
