@@ -39,6 +39,7 @@ from pydantic import ValidationError as PydanticError
 
 from woosync.core.errors import ValidationError
 from woosync.files import bounds, yaml_bounds
+from woosync.files.merge_conflicts import conflict_line, merge_conflict_error
 from woosync.products.categories import parse_category_path
 
 Location = tuple[Any, ...]  # keys and list positions, as pydantic reports them
@@ -331,7 +332,18 @@ def _validate(raw: Any, marks: _Marks, source: str, line: int) -> MappingDocumen
 
 
 def parse_mapping_text(text: str, source: str) -> list[MappingDocument]:
-    """Every document in ``text`` (named ``source`` in errors), validated; ValidationError if not."""
+    """Every document in ``text`` (named ``source`` in errors), validated; ValidationError if not
+    (naming a merge conflict left in the file, when there is one)."""
+    try:
+        return _parse_mapping_text(text, source)
+    except ValidationError:
+        line = conflict_line(text.splitlines())
+        if line is None:
+            raise
+        raise merge_conflict_error(source, line) from None
+
+
+def _parse_mapping_text(text: str, source: str) -> list[MappingDocument]:
     yaml_bounds.check_yaml(
         text, source
     )  # before the node tree: an alias bomb would expand in _index

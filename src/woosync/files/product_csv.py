@@ -22,6 +22,7 @@ from woosync.core.fields import (
     OBJECT_FIELDS,
     SCALAR_FIELDS,
 )
+from woosync.files.merge_conflicts import MARKER, merge_conflict_error
 from woosync.files.woocommerce_csv import Notes, WooCommerceRows, is_woocommerce_header
 from woosync.products.rows import TOO_MANY_CELLS, SourceRow
 
@@ -104,7 +105,8 @@ def _delimiter(header: str) -> str:
 
 
 def _csv_records(reader: Any, source: str) -> Iterator[list[str]]:
-    """The reader's records; a CSV error names the line where the bad record starts."""
+    """The reader's records; a CSV error names the line where the bad record starts, and so does
+    a merge conflict left in the file (its rows would load as products: one side or both)."""
     while True:
         start = reader.line_num + 1
         try:
@@ -116,6 +118,8 @@ def _csv_records(reader: Any, source: str) -> Iterator[list[str]]:
             if "unexpected end of data" in problem:
                 problem += " (a quote opened on this line is never closed)"
             raise ValidationError(f"{source}:{start}: not valid CSV: {problem}") from None
+        if cells and cells[0].startswith(MARKER):
+            raise merge_conflict_error(source, start)
         yield cells
 
 

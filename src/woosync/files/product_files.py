@@ -17,6 +17,7 @@ from typing import IO, Any
 from woosync.core.errors import ValidationError, param
 from woosync.files import bounds
 from woosync.files.json_stream import JsonProducts
+from woosync.files.merge_conflicts import conflict_line, merge_conflict_error
 from woosync.files.product_csv import iter_csv
 from woosync.files.woocommerce_csv import Notes
 from woosync.products.rows import NOT_AN_OBJECT, SourceRow
@@ -82,6 +83,23 @@ def parse_products(text: str, fmt: str, *, source: str = "<input>") -> list[Sour
 
 
 def _parse(
+    handle: IO[str], fmt: str, source: str, size: int, notes: Notes | None = None
+) -> Iterator[SourceRow]:
+    """:func:`_rows`; a YAML or JSON file that does not parse because a merge conflict was left
+    in it says so (``handle`` is read again from its start)."""
+    try:
+        yield from _rows(handle, fmt, source, size, notes)
+    except ValidationError:
+        if fmt == "csv":  # its rows were looked at as they were read
+            raise
+        handle.seek(0)
+        line = conflict_line(handle)
+        if line is None:
+            raise
+        raise merge_conflict_error(source, line) from None
+
+
+def _rows(
     handle: IO[str], fmt: str, source: str, size: int, notes: Notes | None = None
 ) -> Iterator[SourceRow]:
     if fmt == "csv":
