@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from woosync.cli.flags import flag_of
 from woosync.db.engine import Database
 from woosync.services.sync_status import Filters, store_status
 from woosync.shapes.sync_status import store_json
@@ -17,7 +18,7 @@ def sync_status(
     product_id: int | None = None,
     conflicts_only: bool = False,
 ) -> dict[str, Any]:
-    """``store_json`` of :func:`store_status` with these filters."""
+    """``store_json`` of :func:`store_status` with these filters, flags spelled as the CLI does."""
     products = (product_id,) if product_id is not None else ()
     filters = Filters(status, products, (), conflicts_only)
-    return store_json(store_status(db, connection, filters))
+    return store_json(store_status(db, connection, filters), flag_of)

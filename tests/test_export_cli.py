@@ -276,6 +276,11 @@ def test_a_product_trashed_in_the_store_fails_saying_how_to_keep_it_out(
     assert failed.exit_code != 0
     hint = failed.stderr.split("keep it out of this store ('", 1)[1].split("')", 1)[0]
     assert "--restore-trashed" in failed.stderr and hint.startswith("woosync products exclude ")
+    # the product's sync record keeps the error; sync-status shows it with the flag spelled
+    shown = cli("sync-status", "--status", "error")
+    assert "run again with --restore-trashed" in shown.stdout and "{{" not in shown.stdout
+    (record,) = json.loads(cli("sync-status", "--status", "error", "--json").stdout)["records"]
+    assert "run again with --restore-trashed" in record["errorMessage"]
     assert cli(*hint.split()[1:]).exit_code == 0
     kept_out = cli("export", "--products", str(ids[0]), *fields, "--json")
     assert kept_out.exit_code == 0, kept_out.stderr

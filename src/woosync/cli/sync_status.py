@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from woosync.cli.flags import flag_of
 from woosync.cli.formats import Column, ListFormat, Listing, ListOptions, list_format, show_listing
 from woosync.cli.multi_store import ConnectionsOption
 from woosync.cli.option_groups import with_option_groups
 from woosync.cli.options import ProductIdsOption, SkuOption, parse_ids, parse_names
+from woosync.core.errors import spell_params
 
 if TYPE_CHECKING:
     from woosync.cli.render import Output
@@ -104,8 +106,8 @@ def _outcomes(db: Database, refs: Sequence[str] | None, filters: Filters) -> lis
                     target.connection_id,
                     target.store_name,
                     None,
-                    exc.message,
-                    exc.hint,
+                    spell_params(exc.message, flag_of),
+                    None if exc.hint is None else spell_params(exc.hint, flag_of),
                     int(exc.exit_code),
                 )
             )
@@ -130,9 +132,9 @@ def _structured(
     if chosen.name == "json":  # a piece at a time: the records are never one list in memory
         status = outcomes[0].status
         pieces = (
-            stream_stores(outcomes, cuts)
+            stream_stores(outcomes, flag_of, cuts)
             if many or status is None
-            else stream_store(status, cut=cuts[status.connection_id])
+            else stream_store(status, flag_of, cut=cuts[status.connection_id])
         )
         output.write_pieces(chain(pieces, ["\n"]))
     elif many:
@@ -142,7 +144,9 @@ def _structured(
                 "storeName": o.store_name,
                 "exitCode": o.exit_code,
                 "result": (
-                    store_json(o.status, cuts[o.connection_id]) if o.status is not None else None
+                    store_json(o.status, flag_of, cuts[o.connection_id])
+                    if o.status is not None
+                    else None
                 ),
                 "error": None if o.error_message is None else {"message": o.error_message},
             }
@@ -150,7 +154,8 @@ def _structured(
         ]
         output.write(yaml_text({"stores": stores}))
     elif outcomes[0].status is not None:
-        output.write(yaml_text(store_json(outcomes[0].status, cuts[outcomes[0].connection_id])))
+        chosen_cut = cuts[outcomes[0].connection_id]
+        output.write(yaml_text(store_json(outcomes[0].status, flag_of, chosen_cut)))
     for outcome in outcomes:
         cut = cuts[outcome.connection_id]
         if cut.total > cut.shown:
@@ -271,7 +276,7 @@ def _errors(
     for row, store, cell in errors:
         output.write(
             f"{row.sku} (product {row.product_id}) in {store.store_name}: "
-            f"{cell.error_message or 'error'}\n"
+            f"{spell_params(cell.error_message or 'error', flag_of)}\n"
         )
     total = sum(store.summary.error for store in stores)
     if total > len(errors):

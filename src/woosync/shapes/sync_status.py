@@ -10,10 +10,11 @@ never one list in memory.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from woosync.core.errors import spell_params
 from woosync.core.timeutil import iso
 from woosync.services.sync_status import (
     EXCLUDED_STATE,
@@ -24,9 +25,12 @@ from woosync.services.sync_status import (
     summary_counts,
 )
 
+Spell = Callable[[str], str]  # how a shell writes a parameter a message names (core.errors.param)
 
-def record_json(record: SyncRecord) -> dict[str, Any]:
-    """A sync record in the spec's shape; a variation's ``wooProductId`` is its parent's id in
+
+def record_json(record: SyncRecord, spell: Spell) -> dict[str, Any]:
+    """A sync record in the spec's shape (the parameters its error names written by ``spell``:
+    the CLI's flags); a variation's ``wooProductId`` is its parent's id in
     the store and it adds ``wooVariationId`` (its own id there: the store's
     ``/products/{wooProductId}/variations/{wooVariationId}``) and ``parentProductId`` (its
     parent's local id); an excluded product adds ``excludedReason`` and ``excludedSince``."""
@@ -41,7 +45,9 @@ def record_json(record: SyncRecord) -> dict[str, Any]:
             list(record.last_modified_fields) if record.last_modified_fields is not None else None
         ),
         "syncStatus": record.state,
-        "errorMessage": record.error_message,
+        "errorMessage": (
+            None if record.error_message is None else spell_params(record.error_message, spell)
+        ),
         "createdAt": iso(record.created_at),
         "updatedAt": iso(record.updated_at),
     }
@@ -106,9 +112,9 @@ def _records(status: StoreStatus, cut: RecordLimit | None) -> Iterator[SyncRecor
     return cut.take(status.records()) if cut is not None else status.records()
 
 
-def store_json(status: StoreStatus, cut: RecordLimit | None = None) -> dict[str, Any]:
+def store_json(status: StoreStatus, spell: Spell, cut: RecordLimit | None = None) -> dict[str, Any]:
     """The whole JSON of one store (its records in one list: for small stores and tests)."""
-    records = [record_json(record) for record in _records(status, cut)]
+    records = [record_json(record, spell) for record in _records(status, cut)]
     head = {"connectionId": status.connection_id, "storeName": status.store_name}
     return {**head, "records": records, **_tail(status)}
 
@@ -118,14 +124,14 @@ def _dump(value: Any) -> str:
 
 
 def stream_store(
-    status: StoreStatus, indent: str = "", cut: RecordLimit | None = None
+    status: StoreStatus, spell: Spell, indent: str = "", cut: RecordLimit | None = None
 ) -> Iterator[str]:
     """:func:`store_json` as text, a record per piece (one record per line)."""
     yield "{" + f'"connectionId": {_dump(status.connection_id)}, '
     yield f'"storeName": {_dump(status.store_name)}, "records": ['
     first = True
     for record in _records(status, cut):
-        yield ("\n" if first else ",\n") + indent + "  " + _dump(record_json(record))
+        yield ("\n" if first else ",\n") + indent + "  " + _dump(record_json(record, spell))
         first = False
     tail = _dump(_tail(status))[1:]  # the tail's keys, after the records
     yield ("\n" + indent if not first else "") + "], " + tail
@@ -144,7 +150,7 @@ class StoreOutcome:
 
 
 def stream_stores(
-    outcomes: Sequence[StoreOutcome], cuts: Mapping[int, RecordLimit] | None = None
+    outcomes: Sequence[StoreOutcome], spell: Spell, cuts: Mapping[int, RecordLimit] | None = None
 ) -> Iterator[str]:
     """The several-store envelope, ``{success, exitCode, stores: [...]}``, streamed (``cuts``:
     each store's ``--limit``, by connection id)."""
@@ -159,7 +165,7 @@ def stream_stores(
             yield "null"
         else:
             cut = (cuts or {}).get(outcome.connection_id)
-            yield from stream_store(outcome.status, indent="  ", cut=cut)
+            yield from stream_store(outcome.status, spell, indent="  ", cut=cut)
         error = None
         if outcome.error_message is not None:
             error = {"message": outcome.error_message, "hint": outcome.error_hint}
