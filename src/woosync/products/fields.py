@@ -66,12 +66,19 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return normalize_categories
     if name in OBJECT_FIELDS:
         return normalize_default_options
-    return functools.partial(normalize_list, urls=name == "images")
+    if name == "images":
+        return functools.partial(normalize_list, urls=True)
+    return functools.partial(normalize_list, fold=True)  # tags, and products by SKU
 
 
 def normalize_categories(value: Any) -> list[str]:
-    """Category paths in their canonical form (``Kitchen>Mugs`` -> ``Kitchen > Mugs``), distinct."""
-    return list(dict.fromkeys(canonical_category(text) for text in normalize_list(value)))
+    """Category paths in their canonical form (``Kitchen>Mugs`` -> ``Kitchen > Mugs``), distinct
+    without regard to case (WooCommerce's ``Home > Décor`` is ``home > décor`` too)."""
+    found: dict[str, str] = {}
+    for text in normalize_list(value):
+        path = canonical_category(text)
+        found.setdefault(path.casefold(), path)
+    return list(found.values())
 
 
 # standard field -> its normaliser, chosen once (normalize_fields runs per product of a load/import)

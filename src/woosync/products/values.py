@@ -136,20 +136,27 @@ def normalize_choice(value: Any, choices: tuple[str, ...]) -> str | None:
     return text.lower()
 
 
-def normalize_list(value: Any, *, urls: bool = False) -> list[str]:
-    """A list of distinct, trimmed strings (a single string is a one-item list); ``None`` is ``[]``."""
+def normalize_list(value: Any, *, urls: bool = False, fold: bool = False) -> list[str]:
+    """A list of distinct, trimmed strings (a single string is a one-item list); ``None`` is ``[]``.
+    ``fold``: distinct without regard to case, the first spelling kept (tag names and SKUs, which
+    WooCommerce tells apart without regard to case: ``Red`` and ``red`` are one tag there)."""
     if value is None:
         return []
     items = [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
     if not isinstance(items, list | tuple):
         raise ValueError(f"must be a list of text, not {kind_of(value)}")
     found: list[str] = []
+    seen: set[str] = set()
     for item in items:
         text = normalize_text(item)
-        if text is None or text in found:
+        if text is None:
+            continue
+        key = text.casefold() if fold else text
+        if key in seen:
             continue
         if urls and not _URL.match(text):
             raise ValueError(f"{text!r} is not an http(s) URL")
+        seen.add(key)
         found.append(text)
     return found
 
