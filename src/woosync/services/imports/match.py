@@ -99,8 +99,7 @@ def candidates(
             run.without_sku.add(f"#{woo_id} {str(woo.get('name') or '').strip()!r}")
             continue
         local = map_product(woo, run.rules, slugs_by_id)
-        if local.unfit:
-            run.note_unfit(local.unfit, sku or f"#{woo_id}")
+        run.note_unfit(local.unfit, sku or f"#{woo_id}")
         if without_sku:
             local.standard["sku"] = relinked.get(woo_id) or generated_sku(run.connection_id, woo_id)
         found.append(Candidate(woo_id, woo, local, catalog_fields(local), without_sku))

@@ -52,12 +52,7 @@ from woosync.services.imports.match import (
 )
 from woosync.services.imports.reconcile import sku_print
 from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
-from woosync.services.imports.syncs import (
-    SyncWrites,
-    queue_sync,
-    reconcile_with_store,
-    write_syncs,
-)
+from woosync.services.imports.syncs import SyncWrites, queue_sync, reconcile_with_store, write_syncs
 from woosync.services.imports.variation_fields import (
     OptionReader,
     allowed_key,
@@ -234,8 +229,7 @@ class VariationPage:
             return
         sync = link if link is not None and link.product_id == product.id else None
         woo = as_product(variation.woo)
-        if run.rules.meta_fields:
-            run.note_unfit(run.rules.unfit_fields(woo), variation.sku or product.sku)
+        run.note_unfit(run.rules.unfit_fields(woo), variation.sku or product.sku)
         try:
             exported = run.fingerprinter.exported_fields
             fields, reconciled = reconcile_with_store(
@@ -360,8 +354,7 @@ class VariationPage:
         taken[key] = sku
         woo = as_product(variation.woo)
         local, fields = variation_fields(woo, run.rules, run.slugs_by_id, variation.options)
-        if local.unfit:
-            run.note_unfit(local.unfit, sku)
+        run.note_unfit(local.unfit, sku)
         fields["sku"] = sku
         fields["name"] = variation_name(parent.name, variation.options)
         self.new.append(_New(parent, variation, sku, fields, message, woo))
