@@ -117,6 +117,7 @@ def test_default_mapping_on_the_real_capture(product_get: dict[str, Any]) -> Non
         "upsells": [],  # none: a store product's upsells and cross-sells come in by SKU
         "cross_sells": [],
         "grouped_products": [],
+        "downloads": None,  # none: a downloadable product's files
     }
     assert fields.attributes == {}
     assert fields.custom_fields == {}

@@ -57,6 +57,7 @@ def product_table(output: Output, product: ProductView) -> RenderableType:
         *([("Upsells", text(product.upsells))] if product.upsells else []),
         *([("Cross-sells", text(product.cross_sells))] if product.cross_sells else []),
         *([("Products", text(product.grouped_products))] if product.grouped_products else []),
+        *[(f"Download {d['name']}", d["file"]) for d in product.downloads],
     ]
     rows += [
         (f"{text(name)} (attribute)", "any" if v == ANY and product.parent_sku else text(v))

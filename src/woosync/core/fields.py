@@ -45,6 +45,7 @@ STANDARD_FIELDS: dict[str, str] = {
     "upsells": "upsell_ids",  # by SKU in the catalog, by this store's ids in the store
     "cross_sells": "cross_sell_ids",
     "grouped_products": "grouped_products",  # a grouped product's products
+    "downloads": "downloads",  # a downloadable product's files: [{name, file, id}]
 }
 
 # Parts of ``dimensions`` that may be mapped (and selected) on their own (the spec's appendix).
@@ -76,8 +77,9 @@ SCALAR_FIELDS: tuple[str, ...] = (
     "stock_status",
     *TYPED_FIELDS,
 )
-# A variable product's default options, ``{attribute: option}`` (a JSON column of its own).
-OBJECT_FIELDS: tuple[str, ...] = ("default_attributes",)
+# A variable product's default options, ``{attribute: option}``, and a downloadable product's
+# files, ``[{name, file, id}]`` (each a JSON column of its own).
+OBJECT_FIELDS: tuple[str, ...] = ("default_attributes", "downloads")
 CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "status": PRODUCT_STATUSES,
     "type": PRODUCT_TYPES,
@@ -96,6 +98,7 @@ VARIATION_FIELDS: tuple[str, ...] = (
     "stock_status",
     *TYPED_FIELDS,
     "images",
+    "downloads",
 )
 # ``attribute:COLOR`` / ``custom:wholesalePrice`` name one attribute or custom field explicitly
 ATTRIBUTE_PREFIX = "attribute:"
@@ -116,6 +119,7 @@ IMAGE_LIST = "image list"  # image URLs
 DIMENSIONS_OBJECT = "dimensions"  # {length, width, height}, each a measure
 OPTION_MAP = "option map"  # {attribute: option}: a variable product's default options
 SKU_LIST = "SKU list"  # upsells, cross-sells: the catalog's SKUs of other products
+DOWNLOAD_LIST = "download list"  # [{name, file, id}]: a downloadable product's files
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ class FieldType:
             DIMENSIONS_OBJECT: "length, width and height, each a plain decimal",
             OPTION_MAP: "an option of each variation attribute, e.g. {Size: M}",
             SKU_LIST: "the SKUs of other products (sent as this store's ids)",
+            DOWNLOAD_LIST: "a list of files: {name, file: an http(s) URL or a path on the store}",
         }[self.kind]
 
 
@@ -198,6 +203,9 @@ WOO_FIELD_TYPES: dict[str, FieldType] = {
     "upsell_ids": FieldType(SKU_LIST),
     "cross_sell_ids": FieldType(SKU_LIST),
     "grouped_products": FieldType(SKU_LIST),
+    "downloads": FieldType(DOWNLOAD_LIST),
+    "download_limit": FieldType(INTEGER, signed=True),  # -1: unlimited
+    "download_expiry": FieldType(INTEGER, signed=True),  # days; -1: never
 }
 
 # Writable WooCommerce product fields woosync can target.
@@ -245,6 +253,7 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "upsell_ids": "upsells",
     "cross_sell_ids": "cross_sells",
     "grouped_products": "grouped_products",
+    "downloads": "downloads",
     # an external (affiliate) product's link and button: custom fields of these names
     "external_url": "external_url",
     "button_text": "button_text",

@@ -33,6 +33,7 @@ from woosync.db.schema_steps import (
     M016_GROUPED_PRODUCTS,
     M017_DELETED_IDS,
     M018_LINKS_FOLLOW_RENAMES,
+    M019_DOWNLOADS,
 )
 
 
@@ -80,6 +81,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("grouped_products", _statements(M016_GROUPED_PRODUCTS)),
     Migration("deleted_ids", _script(M017_DELETED_IDS)),
     Migration("links_follow_renames", _statements(M018_LINKS_FOLLOW_RENAMES)),
+    Migration("downloads", _statements(M019_DOWNLOADS)),
 )
 LATEST = len(MIGRATIONS)
 

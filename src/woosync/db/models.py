@@ -202,6 +202,10 @@ class Product(_Table, table=True):
     grouped_products: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # migration 19: a downloadable product's files ([{"name", "file", "id"}]), None when none
+    downloads: list[dict[str, str]] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
 
 
 class StoreRef(_Table, table=True):

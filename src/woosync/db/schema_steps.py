@@ -364,9 +364,11 @@ M015_PRODUCT_LINKS = (
 )
 
 # A grouped product's products, by SKU.
+_M016_COLUMNS = (*_M015_COLUMNS, "grouped_products")
+_M016_JSON = (*_M015_JSON, "grouped_products")
 M016_GROUPED_PRODUCTS = (
     "ALTER TABLE products ADD COLUMN grouped_products JSON NOT NULL DEFAULT '[]'",
-    *_watching((*_M015_COLUMNS, "grouped_products"), (*_M015_JSON, "grouped_products")),
+    *_watching(_M016_COLUMNS, _M016_JSON),
 )
 
 # A product ``woosync delete`` took out of a store keeps the id it had there: WooCommerce keeps
@@ -387,4 +389,10 @@ AND EXISTS (SELECT 1 FROM json_each(products.{c}) WHERE lower(value) = lower(OLD
 M018_LINKS_FOLLOW_RENAMES = (
     f"""CREATE TRIGGER products_links_renamed AFTER UPDATE OF sku ON products FOR EACH ROW
 WHEN NEW.sku IS NOT OLD.sku BEGIN {_M018_RENAMES}; END""",
+)
+
+# A downloadable product's files and the ids customers' permissions point at (products/downloads).
+M019_DOWNLOADS = (
+    "ALTER TABLE products ADD COLUMN downloads JSON",
+    *_watching((*_M016_COLUMNS, "downloads"), (*_M016_JSON, "downloads")),
 )

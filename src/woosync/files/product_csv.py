@@ -24,6 +24,7 @@ from woosync.core.fields import (
 )
 from woosync.files.merge_conflicts import MARKER, merge_conflict_error
 from woosync.files.woocommerce_csv import Notes, WooCommerceRows, is_woocommerce_header
+from woosync.products.downloads import download_text
 from woosync.products.rows import TOO_MANY_CELLS, SourceRow
 
 LIST_SEPARATOR = "|"
@@ -32,6 +33,7 @@ FORMULA_START = ("=", "+", "-", "@")
 # parent_sku: a variation row's parent (type variation), as WooCommerce's exporter lays them out
 CSV_COLUMNS: tuple[str, ...] = (*SCALAR_FIELDS, *LIST_FIELDS, *OBJECT_FIELDS, "parent_sku")
 DEFAULTS = "default_attributes"  # a variable product's default options: Size=M|Color=Red
+DOWNLOADS = "downloads"  # a downloadable product's files: Manual=https://...|https://...
 # WooCommerce's own CSV exporter's headers for these columns, read as the standard names.
 CSV_ALIASES: dict[str, str] = {
     "stock": "stock_quantity",
@@ -159,7 +161,7 @@ def _unescaped(cell: str) -> str:
 
 
 # columns written only when a product holds something in them
-_SOMETIMES = ("upsells", "cross_sells", "grouped_products", DEFAULTS)
+_SOMETIMES = ("upsells", "cross_sells", "grouped_products", DEFAULTS, DOWNLOADS)
 # the columns written, in WooCommerce's exporter's order (then attribute:NAME and custom:NAME)
 WRITTEN_COLUMNS: tuple[str, ...] = (
     "sku", "name", "type", "parent_sku", "status", "description", "price", "sale_price",
@@ -194,6 +196,8 @@ def catalog_rows(products: Sequence[Mapping[str, Any]]) -> Iterator[list[str]]:
             values[DEFAULTS] = [
                 f"{_pair_part(sku, name)}={option}" for name, option in values[DEFAULTS].items()
             ]
+        if values.get(DOWNLOADS):  # by file: a load finds their ids again (products/downloads)
+            values[DOWNLOADS] = [download_text(download) for download in values[DOWNLOADS]]
         held = row.get("attributes") or {}
         fields = row.get("customFields") or {}
         yield [

@@ -26,6 +26,7 @@ from woosync.core.fields import (
     TYPED_FIELDS,
 )
 from woosync.products.categories import canonical_category
+from woosync.products.downloads import normalize_downloads
 from woosync.products.values import (
     clean_text,
     kind_of,
@@ -64,6 +65,8 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return normalize_text
     if name == "categories":
         return normalize_categories
+    if name == "downloads":
+        return normalize_downloads
     if name in OBJECT_FIELDS:
         return normalize_default_options
     if name == "images":

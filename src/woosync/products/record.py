@@ -73,6 +73,7 @@ class _Record(BaseModel):
     date_on_sale_from: Annotated[str | None, _validator("date_on_sale_from")] = None
     date_on_sale_to: Annotated[str | None, _validator("date_on_sale_to")] = None
     images: Annotated[list[str], _validator("images")] = Field(default_factory=list)
+    downloads: Annotated[list[dict[str, str]] | None, _validator("downloads")] = None
     custom_fields: Annotated[dict[str, Any], BeforeValidator(normalize_custom_fields)] = Field(
         default_factory=dict, validation_alias=AliasChoices("customFields", "custom_fields")
     )

@@ -58,6 +58,8 @@ def product_json(product: ProductView) -> dict[str, Any]:
     for key in ("upsells", "cross_sells", "grouped_products"):  # SKUs, when it names any
         if getattr(product, key):
             shape[key] = list(getattr(product, key))
+    if product.downloads:  # a downloadable product's files, when it has some
+        shape["downloads"] = [dict(download) for download in product.downloads]
     if product.type == VARIABLE:
         shape["variations"] = [variation_json(variation) for variation in product.variations]
     return shape
@@ -90,6 +92,7 @@ def variation_json(variation: ProductView) -> dict[str, Any]:
         "customFields": copy.deepcopy(variation.custom_fields),
         "createdAt": iso(variation.created_at),
         "updatedAt": iso(variation.updated_at),
+        **({"downloads": [dict(d) for d in variation.downloads]} if variation.downloads else {}),
     }
 
 

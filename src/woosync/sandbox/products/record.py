@@ -8,6 +8,7 @@ one-product-per-SKU rule with WooCommerce's two different errors.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from woosync.sandbox.http import ApiError, id_list, is_true
@@ -129,15 +130,7 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
         # positive ids once each, kept as sent (an unknown one too); another type has none
         record["grouped_products"] = list(dict.fromkeys(id_list(body["grouped_products"])))
     if isinstance(body.get("downloads"), list):
-        record["downloads"] = [
-            {
-                "id": to_str(d.get("id")) or f"{abs(hash(to_str(d.get('file')))):x}",
-                "name": to_str(d.get("name")),
-                "file": to_str(d.get("file")),
-            }
-            for d in body["downloads"]
-            if isinstance(d, dict)
-        ]
+        record["downloads"] = [_download(d) for d in body["downloads"] if isinstance(d, dict)]
     if "shipping_class" in body:
         record["shipping_class"] = ""  # the sandbox has no shipping classes; unknown slugs drop
     if "tax_class" in body:  # by slug; a class the store does not have is dropped silently
@@ -146,6 +139,26 @@ def apply_fields(state: State, record: dict[str, Any], body: dict[str, Any]) -> 
     _apply_stock(record, body)
     if isinstance(body.get("meta_data"), list):
         _merge_meta(state, record, body["meta_data"])
+
+
+def _download(given: dict[str, Any]) -> dict[str, str]:
+    """One of a product's files as WooCommerce keeps it: the id it was sent, whatever it is, else
+    a new one; a file of another scheme than http(s) refused (both checked on a real store)."""
+    file = to_str(given.get("file"))
+    if "://" in file and not file.lower().startswith(("http://", "https://")):
+        raise ApiError(
+            "product_invalid_download",
+            f"The downloadable file <code>{file}</code> cannot be used as it does not exist on "
+            "the server, or is not located within an approved directory. Please contact a site "
+            'administrator for help. <a href="https://woocommerce.com/document/'
+            'approved-download-directories">Learn more.</a>',
+            400,
+        )
+    return {
+        "id": to_str(given.get("id")) or str(uuid.uuid4()),
+        "name": to_str(given.get("name")),
+        "file": file,
+    }
 
 
 # a new WooCommerce store's tax classes ("" is the standard rate; "parent": a variation's default)

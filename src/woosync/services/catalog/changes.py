@@ -20,6 +20,7 @@ from woosync.core.fields import (
 )
 from woosync.core.timeutil import utcnow
 from woosync.db.models import Product
+from woosync.products.downloads import with_ids
 from woosync.products.fields import merge_entries, normalize_fields
 from woosync.services.catalog.views import FieldChange
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 class FieldPlan:
     changes: list[FieldChange]
     columns: dict[str, Any]  # column name -> new value
+
+
+DOWNLOADS = "downloads"
 
 
 def plan_fields(product: Product | StoredProduct, fields: Mapping[str, Any]) -> FieldPlan:
@@ -45,6 +49,8 @@ def plan_fields(product: Product | StoredProduct, fields: Mapping[str, Any]) -> 
             old, new = getattr(product, name), fields[name]
             if name in LIST_FIELDS:
                 old = list(old or [])
+            elif name == DOWNLOADS:  # a file keeps its id (products/downloads)
+                new = with_ids(new, old)
             if old != new:
                 columns[name] = new
                 changes.append(FieldChange(name, old, new))
@@ -183,6 +189,7 @@ def new_product_row(fields: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     row: dict[str, Any] = {column: fields.get(column) for column in SCALAR_FIELDS}
     row.update({column: fields.get(column) or [] for column in LIST_FIELDS})
     row.update({column: fields.get(column) or None for column in OBJECT_FIELDS})
+    row[DOWNLOADS] = with_ids(row[DOWNLOADS], None)
     attributes, custom = merge_entries(fields, {}, {})
     row.update(attributes=attributes, custom_fields=custom, created_at=now, updated_at=now)
     return row

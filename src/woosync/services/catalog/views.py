@@ -47,6 +47,7 @@ class ProductView:
     parent_id: int | None = None  # a variation's variable product
     parent_sku: str | None = None
     default_attributes: dict[str, str] | None = None  # a variable product's default options
+    downloads: tuple[dict[str, str], ...] = ()  # a downloadable product's files
     variations: tuple[ProductView, ...] = ()  # a variable product's, by id
 
     @property
@@ -93,6 +94,7 @@ def product_view(
         parent_id=product.parent_id,
         parent_sku=parent_sku,
         default_attributes=copy.deepcopy(product.default_attributes) or None,
+        downloads=tuple(dict(download) for download in product.downloads or ()),
         variations=variations,
     )
 

@@ -16,6 +16,7 @@ from woosync.services.sync.targets import (
     DEFAULTS,
     DIMENSION,
     DIMENSIONS,
+    DOWNLOADS,
     GLOBAL_ATTRIBUTE,
     IMAGES,
     LINKS,
@@ -174,6 +175,10 @@ def build_payload(
             payload.setdefault("meta_data", []).append({"key": target.woo, "value": value})
         elif target.kind == LINKS:  # SKUs: this store's ids once resolved (export.links)
             payload[target.woo] = list(value)
+        elif target.kind == DOWNLOADS:  # each file with its id (products/downloads)
+            payload[target.woo] = [dict(download) for download in value]
+            if value and not any(t.woo == DOWNLOADABLE for t in targets):
+                payload[DOWNLOADABLE] = True  # a store offers the files of a downloadable one
         elif target.kind == DEFAULTS:  # a global attribute's by its id in this store
             payload[target.woo] = default_options_payload(value, _attribute_ids(targets, refs))
         else:
@@ -192,6 +197,9 @@ def build_payload(
             ours.append((target, options, attribute_id))
         payload["attributes"] = merge_attributes(base_attributes, ours)
     return payload
+
+
+DOWNLOADABLE = "downloadable"
 
 
 def _attribute_ids(targets: Sequence[Target], refs: RefResolver) -> Callable[[str], int | None]:

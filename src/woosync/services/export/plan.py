@@ -22,6 +22,7 @@ from woosync.services.sync.targets import (
     CATEGORIES,
     DEFAULTS,
     DIMENSIONS,
+    DOWNLOADS,
     IMAGE_URL,
     IMAGES,
     INT_FIELDS,
@@ -40,7 +41,10 @@ from woosync.services.sync.targets import (
 
 def empty_value(target: Target) -> Any:
     """What ``--allow-empty`` sends to clear a field in the store."""
-    if target.kind in (IMAGES, CATEGORIES, TAGS, LINKS) or target.kind in ATTRIBUTE_KINDS:
+    if (
+        target.kind in (IMAGES, CATEGORIES, TAGS, LINKS, DOWNLOADS)
+        or target.kind in ATTRIBUTE_KINDS
+    ):
         return []
     if target.kind == DIMENSIONS:
         return {part: "" for part in DIMENSION_PARTS}

@@ -88,6 +88,7 @@ _PRODUCT_COLUMNS = (
     "upsells",
     "cross_sells",
     "grouped_products",
+    "downloads",
 )
 
 

@@ -30,6 +30,7 @@ from typing import Any
 from woosync.core.fields import (
     DEFAULT_IMPORT_FIELDS,
     DIMENSION_PARTS,
+    OBJECT_FIELDS,
     STANDARD_FIELDS,
 )
 from woosync.core.meta_keys import is_meta_target, meta_key
@@ -315,6 +316,9 @@ def _writer(name: str, from_attribute: bool) -> Writer:
             value = ", ".join(str(item) for item in value)
         result.standard[name] = value
 
+    def object_column(result: LocalFields, value: Any) -> None:  # default options, downloads
+        result.standard[name] = value
+
     def attribute(result: LocalFields, value: Any) -> None:
         result.attributes[name] = value
 
@@ -324,6 +328,8 @@ def _writer(name: str, from_attribute: bool) -> Writer:
     if name == "dimensions":
         return dimensions
     if is_standard_local(name):
+        if name in OBJECT_FIELDS:
+            return object_column
         return list_column if name in LIST_FIELDS else scalar_column
     return attribute if from_attribute else custom_field
 

@@ -13,7 +13,7 @@ from typing import Any
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.meta_keys import is_meta_target, meta_key
 from woosync.services.sync.product_links import LINK_FIELDS, catalog_skus
-from woosync.services.sync.targets import store_meta_value
+from woosync.services.sync.targets import store_downloads, store_meta_value
 
 _UNESCAPED_TEXT = frozenset({"name", "description", "short_description", "purchase_note"})
 _TERM_LISTS = frozenset({"categories", "tags", "brands"})
@@ -74,6 +74,8 @@ def store_reader(woo_field: str) -> Reader:
         return term_names
     if woo_field == "images":
         return image_sources
+    if woo_field == "downloads":
+        return store_downloads
     if woo_field == "dimensions":
         return dimensions
     if woo_field in ("name", "sku"):

@@ -19,6 +19,8 @@ from typing import Any
 # the first image is the featured one, a meta value's items are as sent; other lists are names
 ORDERED_KINDS = frozenset({"images", "meta"})
 CASELESS_KINDS = frozenset({"links"})  # ``targets.LINKS``: upsells and cross-sells, by SKU
+DOWNLOAD_KIND = "downloads"  # ``targets.DOWNLOADS``: [{id, name, file}], in their order
+_DOWNLOAD_PARTS = ("id", "name", "file")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 _NUMBER_START = frozenset("+-.0123456789")
 # a number already in the spelling canonical_text gives it (Decimal's normalized form): "11.01",
@@ -59,6 +61,12 @@ def canonical(target_kind: str, value: Any) -> Any:
         return canonical_text(value)
     if isinstance(value, Mapping):
         return {k: canonical_text(text(v)) for k, v in sorted(value.items()) if text(v)}
+    if target_kind == DOWNLOAD_KIND and isinstance(value, (list, tuple)):
+        return [
+            [canonical_text(text(item.get(part) or "")) for part in _DOWNLOAD_PARTS]
+            for item in value
+            if isinstance(item, Mapping)
+        ]
     if isinstance(value, (list, tuple)):
         items = [canonical_text(text(item)) for item in value]
         if target_kind in CASELESS_KINDS:  # SKUs: WooCommerce compares them without case

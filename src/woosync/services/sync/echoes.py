@@ -59,6 +59,7 @@ def key_target(local: str, woo_field: str) -> sync_targets.Target:
         sync_targets.CATEGORIES,
         sync_targets.TAGS,
         sync_targets.DEFAULTS,
+        sync_targets.DOWNLOADS,
     ):
         return sync_targets.Target(local, woo_field, woo_field, woo_field)
     if woo_field in LINK_FIELDS:
@@ -281,6 +282,18 @@ def _same_meta(
     return value is not None and sync_targets.store_meta_value(answer, target.woo) == value
 
 
+def _same_downloads(
+    target: sync_targets.Target,
+    answer: Mapping[str, Any],
+    payload: Mapping[str, Any],
+    value: Any,
+    sources: Mapping[str, str],
+    slug_ids: Mapping[str, int],
+) -> bool:
+    """The files answered with the ids, names and files sent, in the order sent."""
+    return value is not None and sync_targets.store_downloads(answer) == value
+
+
 _SAME: dict[str, Callable[..., bool]] = {
     sync_targets.SCALAR: _same_scalar,
     sync_targets.IMAGES: _same_images,
@@ -291,6 +304,7 @@ _SAME: dict[str, Callable[..., bool]] = {
     sync_targets.DIMENSIONS: _same_dimensions,
     sync_targets.DIMENSION: _same_dimensions,
     sync_targets.META: _same_meta,
+    sync_targets.DOWNLOADS: _same_downloads,
 }
 
 

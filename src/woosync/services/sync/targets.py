@@ -37,6 +37,7 @@ from woosync.core.meta_keys import (
     meta_target_problem,
 )
 from woosync.core.text import control_character_problem
+from woosync.products.downloads import normalize_downloads, with_ids
 from woosync.services.sync.canonical import canonical as canonical  # (where it was first)
 from woosync.services.sync.canonical import canonical_text as canonical_text
 from woosync.services.sync.canonical import fingerprint as fingerprint
@@ -64,6 +65,7 @@ LOCAL_ATTRIBUTE = "local_attribute"
 META = "meta"  # one key of the product's meta_data (``meta:_wholesale_price``)
 DEFAULTS = "default_attributes"  # a variable product's default options (``default_options``)
 LINKS = "links"  # upsells or cross-sells: SKUs here, store ids there (``product_links``)
+DOWNLOADS = "downloads"  # a downloadable product's files, with the catalog's ids (``downloads``)
 ATTRIBUTE_KINDS = frozenset({GLOBAL_ATTRIBUTE, LOCAL_ATTRIBUTE})
 
 INT_FIELDS = frozenset(name for name, kind in WOO_FIELD_TYPES.items() if kind.kind == INTEGER)
@@ -139,7 +141,7 @@ def _target(name: str, mapped: str | None) -> Target:
         return Target(name, "dimensions", DIMENSIONS, woo)
     if woo in DIMENSION_PARTS:
         return Target(name, f"dimensions.{woo}", DIMENSION, woo)
-    if woo in (IMAGES, CATEGORIES, TAGS, DEFAULTS):
+    if woo in (IMAGES, CATEGORIES, TAGS, DEFAULTS, DOWNLOADS):
         return Target(name, woo, woo, woo)
     if woo in LINK_FIELDS:
         return Target(name, woo, LINKS, woo)
@@ -235,6 +237,11 @@ def local_value(target: Target, raw: Any) -> Any:
             return local_default_options(raw)
         except ValueError as exc:
             raise ValueRefused(target, raw, str(exc)) from None
+    if target.kind == DOWNLOADS:
+        try:
+            return with_ids(normalize_downloads(raw), None)
+        except ValueError as exc:
+            raise ValueRefused(target, raw, str(exc)) from None
     names = names_of(raw)
     return checked_names(target, names) or None
 
@@ -325,12 +332,28 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
         return None if unfit_meta(value) is not None else value
     if kind == DEFAULTS:
         return store_default_options(product)
+    if kind == DOWNLOADS:
+        return store_downloads(product)
     if kind == LINKS:
         return link_names(product.get(target.woo))
     entry = find_attribute(product.get("attributes") or [], target, attribute_id)
     if not entry:
         return None
     return [html.unescape(o) for o in names_of(entry.get("options"))] or None
+
+
+def store_downloads(product: Mapping[str, Any]) -> list[dict[str, str]] | None:
+    """A product's files as the store holds them, ``[{id, name, file}]`` (``None``: none)."""
+    found = [
+        {
+            "id": text(item.get("id") or ""),
+            "name": html.unescape(text(item.get("name") or "")),
+            "file": text(item.get("file") or ""),
+        }
+        for item in product.get("downloads") or []
+        if isinstance(item, Mapping) and item.get("file")
+    ]
+    return found or None
 
 
 def store_meta_value(product: Mapping[str, Any], key: str) -> Any:

@@ -43,7 +43,13 @@ VARIATION_SCALARS = frozenset(
     }
 )
 _OWN_KINDS = frozenset(
-    {sync_targets.DIMENSIONS, sync_targets.DIMENSION, sync_targets.IMAGES, sync_targets.META}
+    {
+        sync_targets.DIMENSIONS,
+        sync_targets.DIMENSION,
+        sync_targets.IMAGES,
+        sync_targets.META,
+        sync_targets.DOWNLOADS,
+    }
 )
 
 
