@@ -134,9 +134,12 @@ def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(
     header, *rows = csv.reader(io.StringIO(EXPORTED.read_text(encoding="utf-8"), newline=""))
     text = io.StringIO()
     writer = csv.writer(text)
-    writer.writerow([*header, "Download 1 URL"])  # a download: what the catalog cannot hold
+    # a download (the catalog keeps it, with its id) and a plugin's column (it cannot hold that)
+    writer.writerow([*header, "Download 1 ID", "Download 1 URL", "Gift wrap"])
     for row in rows:
-        writer.writerow([*row, "https://example.com/a.zip" if row[2] == "ALBUM" else ""])
+        album = row[2] == "ALBUM"
+        file = ["d-1", "https://example.com/a.zip"] if album else ["", ""]
+        writer.writerow([*row, *file, "yes" if album else ""])
     with_download = tmp_path / "with-download.csv"
     with_download.write_text(text.getvalue(), encoding="utf-8")
     data = load(cli, with_download, "--skip-invalid")
@@ -148,10 +151,11 @@ def test_the_notes_say_what_came_in_as_custom_fields_and_what_was_left_out(
     [global_] = [n for n in notes if "global in the exporting store" in n]
     assert "Color: pa_color" in global_ and "Size" not in global_
     [left_out] = [n for n in notes if "left out" in n]
-    assert left_out.endswith("left out: Download 1 URL")  # links are kept, by SKU
-    assert "Download limit" not in left_out  # -1 (unlimited) is the default
+    assert left_out.endswith("left out: Gift wrap")  # links and downloads are kept
     human = cli("products", "load", str(with_download), "--skip-invalid", "--dry-run")
-    assert "columns woosync does not keep were left out: Download 1 URL" in human.stderr
+    assert "columns woosync does not keep were left out: Gift wrap" in human.stderr
+    [download] = show(cli, "ALBUM")["downloads"]
+    assert download == {"id": "d-1", "name": "a.zip", "file": "https://example.com/a.zip"}
     assert show(cli, "MUG-1")["upsells"] == ["TEE"]
     assert show(cli, "SET")["grouped_products"] == ["MUG-1"]
     plain = load(cli, EXPORTED, "--skip-invalid", "--dry-run")

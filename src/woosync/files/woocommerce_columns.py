@@ -54,14 +54,14 @@ EXTRA: dict[str, tuple[str, str, bool]] = {
     "external url": ("external_url", "text", False),
     "button text": ("button_text", "text", False),
     "position": ("menu_order", "text", True),
+    # how often and for how many days a buyer may download the files; -1 (the default): no limit
+    "download limit": ("download_limit", "limit", True),
+    "download expiry days": ("download_expiry", "limit", True),
 }
 # read for what they say about other columns, kept nowhere themselves
 USED = frozenset({"id", "type", "published", "in stock?", "stock", "backorders allowed?"})
 # what the catalog cannot hold, noted when a row holds more than these (WooCommerce's defaults)
-LEFT_OUT: dict[str, tuple[str, ...]] = {
-    "download limit": ("", "-1"),  # unlimited
-    "download expiry days": ("", "-1"),
-}
+LEFT_OUT: dict[str, tuple[str, ...]] = {}
 LISTS = {"categories": "categories", "tags": "tags", "images": "images"}
 # the SKUs of the products a product suggests (``id:ID`` for one the store had without a SKU)
 LINKS = {
@@ -70,6 +70,7 @@ LINKS = {
     "grouped products": "grouped_products",
 }
 ATTRIBUTE = re.compile(r"^attribute (\d+) (name|value\(s\)|visible|global|default)$")
+DOWNLOAD = re.compile(r"^download (\d+) (id|name|url)$")  # a downloadable product's files
 HEADERS = {
     "upsells": "Upsells",
     "cross-sells": "Cross-sells",
@@ -128,4 +129,6 @@ def cell_extra(value: str, kind: str) -> Any:
         return BOOLEANS.get(value.lower(), value)
     if kind == "html":
         return cell_text(value, multiline=True)
+    if kind == "limit":  # -1 is no limit: WooCommerce's default, kept as no value
+        return None if value == "-1" else value
     return value

@@ -17,7 +17,8 @@ written with a ``'`` in front.
 What the catalog has a field for goes there; WooCommerce's other product fields come in as
 custom fields named by their REST API field (``short_description``, ``featured``, ``tax_class``,
 ...: an export mapping sends them back, ``short_description: short_description``) and meta data
-as custom fields named by their key. What the catalog cannot hold (downloads, columns a
+as custom fields named by their key; a downloadable product's files (``Download N ID``,
+``... name``, ``... URL``) come in with their ids. What the catalog cannot hold (columns a
 plugin added) is left out
 and :class:`Notes` says so, naming the columns that held anything.
 """
@@ -34,6 +35,7 @@ from woosync.files.woocommerce_columns import (
     ATTRIBUTE,
     BACKORDERS,
     DATES,
+    DOWNLOAD,
     EXTRA,
     FIELDS,
     FLAGS,
@@ -116,6 +118,7 @@ class WooCommerceRows:
         self.width = len(header)
         self.columns: dict[str, _Column] = {}
         self.attributes: dict[int, dict[str, int]] = {}
+        self.downloads: dict[int, dict[str, int]] = {}  # "Download N ID/name/URL" by N
         self.skus_by_id: dict[str, str] = {}
         self.unknown: list[_Column] = []
         self.measures: list[tuple[str, str]] = []  # (column, field): "weight (kg)", "weight"
@@ -128,8 +131,11 @@ class WooCommerceRows:
             measure = MEASURES.match(column.name)
             if measure:
                 self.measures.append((column.name, measure[1]))
+            download = DOWNLOAD.match(column.name)
             if found:
                 self.attributes.setdefault(int(found[1]), {})[found[2]] = index
+            elif download:
+                self.downloads.setdefault(int(download[1]), {})[download[2]] = index
             elif not self._known(column.name):
                 self.unknown.append(column)
         if "sku" not in self.columns:
@@ -189,6 +195,8 @@ class WooCommerceRows:
             data["attributes"] = self._attributes(cells, variation)
             if not variation:
                 data["default_attributes"] = self._defaults(cells) or None
+        if self.downloads:
+            data["downloads"] = self._downloads(cells) or None
         self._left_out(cells)
         if not sku:
             return {ROW_PROBLEM: (None, _no_sku(data))}
@@ -299,13 +307,24 @@ class WooCommerceRows:
                 found[name] = option
         return found
 
+    def _downloads(self, cells: list[str]) -> list[dict[str, str]]:
+        """A downloadable product's files, with the ids the exporting store gave them (its
+        customers' download links point at them: the catalog keeps them for every store)."""
+        found = []
+        for _number, group in sorted(self.downloads.items()):
+            part = {key: unescaped(cells[index]).strip() for key, index in group.items()}
+            if part.get("url"):
+                download = {"file": part["url"], "name": cell_text(part.get("name", ""))}
+                found.append({**download, "id": part["id"]} if part.get("id") else download)
+        return found
+
     def _left_out(self, cells: list[str]) -> None:
         """Columns the catalog cannot hold, noted when a row holds something in them."""
         for name, defaults in LEFT_OUT.items():
             column = self.columns.get(name)
             if column is not None and cells[column.index].strip() not in defaults:
                 self.notes.left_out[column.header] = None
-        for column in self.unknown:  # downloads, columns a plugin added
+        for column in self.unknown:  # columns a plugin added
             if cells[column.index].strip():
                 self.notes.left_out[column.header] = None
 
