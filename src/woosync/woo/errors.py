@@ -16,10 +16,24 @@ Every class is a :class:`~woosync.core.errors.StoreError` (exit code 5). Message
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from woosync.core.errors import StoreError
 from woosync.core.logging import scrub
+
+_LINK = re.compile(r"""<a\s[^>]*href=["']([^"']+)["'][^>]*>(.*?)</a>""", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_message(text: str) -> str:
+    """A store's message as one line of text: WooCommerce writes some in HTML (``<code>`` around
+    a file, a "Learn more." link): a link becomes its text and address, other tags go."""
+    if "<" not in text and "&" not in text:
+        return text
+    text = _TAG.sub("", _LINK.sub(lambda m: f"{m[2]} ({m[1]})", text))
+    return " ".join(html.unescape(text).split())
 
 
 class WooError(StoreError):
@@ -54,6 +68,7 @@ class WooHTTPError(WooError):
         *,
         hint: str | None = None,
     ) -> None:
+        message = plain_message(message)
         super().__init__(self._summarise(status, code, message, url), hint=hint, url=url)
         self.status = status
         self.code = scrub(code)

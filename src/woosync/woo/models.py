@@ -3,28 +3,15 @@ request counters."""
 
 from __future__ import annotations
 
-import html
-import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from woosync.core.logging import scrub
-from woosync.woo.errors import WooError, WooHTTPError
+from woosync.woo.errors import WooError, WooHTTPError, plain_message
 
 DUPLICATE_SKU = "product_invalid_sku"  # "Invalid or duplicated SKU.", with the holder's id
-_LINK = re.compile(r"""<a\s[^>]*href=["']([^"']+)["'][^>]*>(.*?)</a>""", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
-
-
-def plain_message(text: str) -> str:
-    """A store's message as one line of text: WooCommerce writes some in HTML (``<code>`` around
-    a file, a "Learn more." link): a link becomes its text and address, other tags go."""
-    if "<" not in text and "&" not in text:
-        return text
-    text = _TAG.sub("", _LINK.sub(lambda m: f"{m[2]} ({m[1]})", text))
-    return " ".join(html.unescape(text).split())
 
 
 @dataclass(frozen=True)

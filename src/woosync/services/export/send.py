@@ -28,6 +28,7 @@ from woosync.services.export.state import CREATE, UPDATE, Item, Run
 from woosync.services.sync import stock
 from woosync.woo import BatchResult
 from woosync.woo.errors import WooAuthError, WooHTTPError, WooTransportError
+from woosync.woo.models import ItemError
 
 log = logging.getLogger("woosync.export")
 
@@ -314,8 +315,8 @@ class Sender:
                 if not error:
                     succeeded.append((item, answer))
                     continue
-                code = str(error.get("code") or "")
-                message = f"{code}: {error.get('message', '')}".strip(": ")
+                refused = ItemError.from_answer(error)  # scrubbed, as plain text
+                code, message = refused.code, str(refused)
                 if code == "woocommerce_product_invalid_image_id" and not item.image_retry:
                     # an image id we cached is gone from the store (nothing was written, a
                     # create included): send the URLs again

@@ -1,0 +1,218 @@
+"""A downloadable product's files (``downloads``), through the CLI against served sandbox stores.
+
+WooCommerce keeps the id each file is sent with (and makes up a new one for a file sent
+without), and its customers' download links point at that id (checked on a real WooCommerce
+11.0.1 store; ``tests/realstore`` runs the same against one). So the catalog gives each file an
+id and sends it to every store: a rename or a reload keeps it, a store's own id comes in with
+its file, and the same file has the same id in every store.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from served_stores import cli_json, mapped_catalog, served_stores
+from woosync.products.downloads import file_id
+from woosync.sandbox import SandboxStore
+from woosync.woo import WooClient
+from woosync.woo.errors import WooHTTPError
+
+BOOK = "https://files.example/book.pdf"
+EXTRA = "https://files.example/extra.zip?v=2"
+CATALOG = f"""
+- sku: EBOOK
+  name: E-book
+  price: "5.00"
+  downloads: [{{name: The book, file: "{BOOK}"}}, "{EXTRA}"]
+- sku: TEE
+  name: Tee
+  type: variable
+  attributes: {{Size: [S, M]}}
+  variations:
+    - {{sku: TEE-S, attributes: {{Size: S}}, price: "20.00", downloads: ["{BOOK}"]}}
+    - {{sku: TEE-M, attributes: {{Size: M}}, price: "21.00"}}
+"""
+FIELDS = ["--fields", "name,sku,price,Size,downloads", "--map", "price=regular_price"]
+
+
+def store_item(store: SandboxStore, sku: str) -> dict[str, Any]:
+    found = store.find_sku(sku)
+    assert found is not None, sku
+    return found
+
+
+def shown(cli: Any, sku: str) -> list[dict[str, str]]:
+    downloads: list[dict[str, str]] = cli_json(cli("--json", "products", "show", sku)).get(
+        "downloads", []
+    )
+    return downloads
+
+
+def as_manager(store: SandboxStore, method: str, path: str, body: Any = None) -> Any:
+    key, secret = store.create_key("read_write")
+    with WooClient(store.home, key, secret, max_retries=0) as client:
+        return client.post(path, body) if method == "POST" else client.put(path, body)
+
+
+@pytest.fixture
+def two_stores(cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    with served_stores(db_path, monkeypatch, count=2) as (_db, stores, _urls):
+        mapped_catalog(cli, tmp_path, CATALOG, {"1": FIELDS, "2": FIELDS})
+        yield stores
+
+
+def test_each_file_has_an_id_of_its_own_that_every_store_gets(cli: Any, two_stores: Any) -> None:
+    ids = [download["id"] for download in shown(cli, "EBOOK")]
+    assert ids == [file_id(BOOK), file_id(EXTRA)]  # the same file, the same id
+
+    for connection in ("1", "2"):
+        cli_json(cli("--json", "export", "--all", "--connection", connection))
+
+    for store in two_stores:
+        item = store_item(store, "EBOOK")
+        assert [d["id"] for d in item["downloads"]] == ids
+        assert [d["name"] for d in item["downloads"]] == ["The book", "extra.zip"]
+        assert item["downloadable"] is True  # a store offers the files of a downloadable one
+        assert [d["id"] for d in store_item(store, "TEE-S")["downloads"]] == [file_id(BOOK)]
+    again = cli_json(cli("--json", "export", "--all", "--partial"))
+    assert again["counts"]["updated"] == 0
+
+
+def test_a_renamed_file_keeps_its_id_and_goes_out_alone(
+    cli: Any, two_stores: Any, tmp_path: Path
+) -> None:
+    cli_json(cli("--json", "export", "--all"))
+    store = two_stores[0]
+    (tmp_path / "rename.yaml").write_text(
+        f'- sku: EBOOK\n  downloads: [{{name: "The book, 2nd edition", file: "{BOOK}"}}]\n'
+    )
+    assert cli("products", "load", str(tmp_path / "rename.yaml")).exit_code == 0
+    store.stats.reset()
+
+    sent = cli_json(cli("--json", "export", "--all", "--partial"))
+
+    ebook = cli_json(cli("--json", "products", "show", "EBOOK"))["id"]
+    assert [r["productId"] for r in sent["results"] if r["change"] == "updated"] == [ebook]
+    assert store.stats.snapshot()["items_updated"] == 1
+    assert [d["id"] for d in store_item(store, "EBOOK")["downloads"]] == [file_id(BOOK)]
+    # the file dropped from the catalog is dropped in the store; the one renamed keeps its id
+    (tmp_path / "catalog.yaml").write_text(CATALOG)
+    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
+    assert [d["id"] for d in shown(cli, "EBOOK")] == [file_id(BOOK), file_id(EXTRA)]
+
+
+def test_a_store_file_comes_in_with_the_stores_id_and_a_reload_keeps_it(
+    cli: Any, two_stores: Any, tmp_path: Path
+) -> None:
+    store = two_stores[0]
+    made = as_manager(
+        store,
+        "POST",
+        "/products",
+        {
+            "name": "Guide",
+            "sku": "GUIDE",
+            "downloadable": True,
+            "downloads": [{"name": "Guide & Map", "file": "https://files.example/guide.pdf"}],
+        },
+    )
+    store_id = made["downloads"][0]["id"]
+
+    cli_json(cli("--json", "import"))
+
+    assert shown(cli, "GUIDE") == [
+        {"name": "Guide & Map", "file": "https://files.example/guide.pdf", "id": store_id}
+    ]
+    (tmp_path / "guide.yaml").write_text(
+        "- sku: GUIDE\n  downloads: [{name: Guide, file: 'https://files.example/guide.pdf'}]\n"
+    )
+    assert cli("products", "load", str(tmp_path / "guide.yaml")).exit_code == 0
+    assert shown(cli, "GUIDE")[0]["id"] == store_id  # found by its file: the id stays
+
+    cli_json(cli("--json", "export", "--all", "--connection", "2"))
+
+    assert store_item(two_stores[1], "GUIDE")["downloads"][0]["id"] == store_id
+
+
+def test_a_store_edit_of_a_file_comes_in_and_goes_to_the_other_store(
+    cli: Any, two_stores: Any
+) -> None:
+    for connection in ("1", "2"):
+        cli_json(cli("--json", "export", "--all", "--connection", connection))
+    first, second = two_stores
+    item = store_item(first, "EBOOK")
+    edited = [{**item["downloads"][0], "name": "The book (EPUB)"}]
+    as_manager(first, "PUT", f"/products/{item['id']}", {"downloads": edited})
+
+    taken = cli_json(cli("--json", "import", "--update-existing", "--connection", "1"))
+
+    assert taken["updatedCount"] == 1
+    assert shown(cli, "EBOOK") == [{"name": "The book (EPUB)", "file": BOOK, "id": file_id(BOOK)}]
+    cli_json(cli("--json", "export", "--all", "--partial", "--connection", "2"))
+    assert store_item(second, "EBOOK")["downloads"] == [
+        {"id": file_id(BOOK), "name": "The book (EPUB)", "file": BOOK}
+    ]
+    assert (
+        cli_json(cli("--json", "import", "--update-existing", "--connection", "1"))["updatedCount"]
+        == 0
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "problem"),
+    [
+        ("ftp://files.example/a.zip", "is neither an http(s) URL nor a path on the store"),
+        ("files/a.zip", "is neither an http(s) URL nor a path on the store"),
+        ("[{name: A}]", "a file has no 'file'"),
+    ],
+)
+def test_a_file_a_store_would_refuse_is_refused_before_anything_is_loaded(
+    cli: Any, tmp_path: Path, cell: str, problem: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    value = cell if cell.startswith("[") else f'["{cell}"]'
+    path.write_text(f"- {{sku: BAD, name: Bad, downloads: {value}}}\n")
+
+    result = cli("products", "load", str(path))
+
+    assert result.exit_code == 2
+    assert problem in result.stderr and "Traceback" not in result.output
+    assert cli("products", "show", "BAD").exit_code == 3
+
+
+def test_files_round_trip_through_a_csv_file(cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(CATALOG)
+    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
+    listed = cli("products", "list", "--format", "csv")
+    assert listed.exit_code == 0, listed.stderr
+    assert f"The book={BOOK}|{EXTRA}" in listed.stdout
+    (tmp_path / "catalog.csv").write_text(listed.stdout)
+
+    again = cli_json(cli("--json", "products", "load", str(tmp_path / "catalog.csv")))
+
+    assert (again["created"], again["updated"]) == (0, 0)
+    assert [d["id"] for d in shown(cli, "EBOOK")] == [file_id(BOOK), file_id(EXTRA)]
+
+
+def test_the_sandbox_refuses_a_file_as_a_store_does_and_the_message_reads_as_text() -> None:
+    """A real WooCommerce 11 store answers an ``ftp://`` file with 400
+    ``product_invalid_download``, its message in HTML; the client's error is one line of text."""
+    store = SandboxStore(seed=5)
+    key, secret = store.create_key("read_write")
+    body = {"name": "X", "downloads": [{"name": "A", "file": "ftp://files.example/a.zip"}]}
+    with store.serve() as url, WooClient(url, key, secret, max_retries=0) as client:
+        with pytest.raises(WooHTTPError) as refused:
+            client.post("/products", body)
+        kept = client.post("/products", {"name": "Y", "downloads": [{"file": BOOK, "id": "x"}]})
+
+    assert (refused.value.status, refused.value.code) == (400, "product_invalid_download")
+    assert refused.value.message.startswith(
+        "The downloadable file ftp://files.example/a.zip cannot be used"
+    )
+    assert refused.value.message.endswith(
+        "Learn more. (https://woocommerce.com/document/approved-download-directories)"
+    )
+    assert kept["downloads"] == [{"id": "x", "name": "", "file": BOOK}]  # any id is kept
