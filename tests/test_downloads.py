@@ -17,6 +17,11 @@ import pytest
 from served_stores import cli_json, mapped_catalog, served_stores
 from woosync.products.downloads import file_id
 from woosync.sandbox import SandboxStore
+from woosync.services.mappings.rules import (
+    MappingRuleError,
+    validate_export_fields,
+    validate_import_mappings,
+)
 from woosync.woo import WooClient
 from woosync.woo.errors import WooHTTPError
 
@@ -216,3 +221,39 @@ def test_the_sandbox_refuses_a_file_as_a_store_does_and_the_message_reads_as_tex
         "Learn more. (https://woocommerce.com/document/approved-download-directories)"
     )
     assert kept["downloads"] == [{"id": "x", "name": "", "file": BOOK}]  # any id is kept
+
+
+def test_an_import_brings_a_variations_files_in_with_their_ids(cli: Any, two_stores: Any) -> None:
+    cli_json(cli("--json", "export", "--all", "--connection", "1"))
+    for sku in ("TEE", "EBOOK"):
+        assert cli("products", "remove", sku, "--keep-in-stores", "--yes").exit_code == 0
+
+    cli_json(cli("--json", "import", "--connection", "1", "--restore-removed"))
+
+    assert shown(cli, "TEE-S") == [{"name": "book.pdf", "file": BOOK, "id": file_id(BOOK)}]
+    assert shown(cli, "TEE-M") == []
+    assert [d["id"] for d in shown(cli, "EBOOK")] == [file_id(BOOK), file_id(EXTRA)]
+    again = cli_json(cli("--json", "export", "--all", "--partial", "--connection", "1"))
+    assert again["counts"]["updated"] == 0
+
+
+@pytest.mark.parametrize(
+    ("selected", "mappings", "problem"),
+    [
+        (["downloads"], {"downloads": "description"}, r'"downloads" \(files\) can only go to'),
+        (["images"], {"images": "downloads"}, "only files"),
+        (["description"], {"description": "downloads"}, "only files"),
+    ],
+)
+def test_files_go_only_to_files_in_an_export_mapping(
+    selected: list[str], mappings: dict[str, str], problem: str
+) -> None:
+    with pytest.raises(MappingRuleError, match=problem):
+        validate_export_fields(["name", "sku", *selected], mappings)
+    validate_export_fields(["name", "sku", "files"], {"files": "downloads"})  # a custom field
+
+
+@pytest.mark.parametrize("mapping", [{"downloads": "files"}, {"description": "downloads"}])
+def test_files_come_only_into_files_in_an_import_mapping(mapping: dict[str, str]) -> None:
+    with pytest.raises(MappingRuleError, match="come only into"):
+        validate_import_mappings(None, mapping)

@@ -132,6 +132,7 @@ def _check_meta_target(target: str, what: str, path: KeyPath) -> None:
 
 
 _LIST_FIELDS = ("images", "categories", "tags")  # standard fields whose value is a list
+DOWNLOADS = "downloads"  # a downloadable product's files: only to downloads
 
 
 def _check_value_fits(key: str, target: str, path: KeyPath) -> None:
@@ -148,6 +149,23 @@ def _check_value_fits(key: str, target: str, path: KeyPath) -> None:
             f'fieldMappings["{key}"]: only the "dimensions" field can go to "dimensions"',
             path=path,
             hint=f"map {key} to length, width or height",
+        )
+    if key == DOWNLOADS and target != DOWNLOADS:
+        raise MappingRuleError(
+            f'fieldMappings["{key}"]: "downloads" (files) can only go to "downloads"',
+            path=path,
+            hint="leave downloads unmapped: it goes to downloads",
+        )
+    if (
+        target == DOWNLOADS
+        and key != DOWNLOADS
+        and (key in STANDARD_FIELDS or key in DIMENSION_PARTS)
+    ):
+        raise MappingRuleError(
+            f'fieldMappings["{key}"]: only files (the "downloads" field, or a custom field of '
+            f'them) can go to "downloads"',
+            path=path,
+            hint="select downloads, or map a custom field that holds files",
         )
     if (
         key in _LIST_FIELDS
@@ -287,6 +305,13 @@ def _check_import_field_mapping(key: str, internal: str) -> None:
             hint="use a field such as regular_price, sale_price or weight, or meta:KEY",
         )
     _check_name(internal, f'fieldMappings["{key}"]', path)
+    if (key == DOWNLOADS) != (local_name(internal) == DOWNLOADS):
+        raise MappingRuleError(
+            f'fieldMappings["{key}"]: a product\'s files come only into "downloads", and only '
+            "they do",
+            path=path,
+            hint="leave downloads unmapped: it comes into downloads",
+        )
 
 
 def _check_import_targets(
