@@ -95,6 +95,11 @@ def test_a_renamed_file_keeps_its_id_and_goes_out_alone(
         f'- sku: EBOOK\n  downloads: [{{name: "The book, 2nd edition", file: "{BOOK}"}}]\n'
     )
     assert cli("products", "load", str(tmp_path / "rename.yaml")).exit_code == 0
+    plan = cli("export", "--all", "--partial", "--dry-run", "--connection", "1")
+    assert (
+        f'~ EBOOK downloads ["The book" ({BOOK}), extra.zip ({EXTRA})] -> '
+        f'["The book, 2nd edition" ({BOOK})]'
+    ) in plan.stdout
     store.stats.reset()
 
     sent = cli_json(cli("--json", "export", "--all", "--partial"))

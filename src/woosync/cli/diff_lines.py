@@ -14,17 +14,20 @@ PROBLEM = "!"
 SAME = " "
 
 WIDTH = 60  # a longer value is cut (the full value is in --json)
+_DOWNLOAD = frozenset({"id", "name", "file"})  # one of a downloadable product's files
 
 
 def show(value: Any) -> str:
     """A value as a reader compares it: ``12.50``, ``"Blue mug"`` (quoted when it has spaces or is
-    empty), ``[Red, Blue]``, ``{width=10}``, ``(none)``."""
+    empty), ``[Red, Blue]``, ``{width=10}``, a file ``"The book" (https://...)``, ``(none)``."""
     if value is None:
         return "(none)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(show(v) for v in value) + "]"
+    if isinstance(value, dict) and "file" in value and set(value) <= _DOWNLOAD:
+        return f"{show(value.get('name'))} ({show(value['file'])})"  # a file: its id is --json's
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k}={show(v)}" for k, v in value.items()) + "}"
     text = str(value)
