@@ -41,6 +41,7 @@ from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     GLOBAL_ATTRIBUTE,
     META,
+    SCALAR,
     Target,
     store_meta_value,
     unfit_meta,
@@ -111,7 +112,13 @@ class ImportRules:
                 turned.append(f"{target.key} -> {bare}")
                 continue
             owned.add("dimensions" if target.woo in DIMENSION_PARTS else target.woo)
-            if (
+            if target.woo not in fields and target.kind == SCALAR and prefix in ("", "custom"):
+                # a WooCommerce field the catalog has no field for (short_description from a
+                # custom field): it comes back where it is sent from, or the next partial export
+                # would send the catalog's value over a shop manager's edit of it
+                fields[target.woo] = bare
+                reversed_[local_name(bare)] = target.woo
+            elif (
                 target.woo in fields
                 and prefix in ("", "custom")
                 and local_name(fields[target.woo]) != local_name(bare)

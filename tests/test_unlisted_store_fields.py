@@ -1,0 +1,57 @@
+"""WooCommerce fields the catalog has no field of its own for (``short_description``,
+``featured``, ``purchase_note`` ...), sent from custom fields by the export mapping
+(``short_description: short_description``): a shop manager's edit of one in the store comes back
+into the custom field it is sent from, like any field the mapping sends. Before, the import did
+not read them, took the store's value as the new base, and the next ``export --partial`` sent the
+catalog's old value over the edit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from served_stores import cli_json, mapped_catalog, served_stores
+from woosync.woo import WooClient
+
+CATALOG = """
+- sku: COURSE
+  name: Course
+  price: "49.00"
+  customFields: {short_description: Learn it, featured: "no", note: Thanks}
+"""
+FIELDS = [
+    "--fields", "name,sku,price,short_description,featured,note",
+    "--map", "price=regular_price",
+    "--map", "short_description=short_description",
+    "--map", "featured=featured",
+    "--map", "note=purchase_note",
+]  # fmt: skip
+
+
+def test_a_store_edit_of_a_field_sent_from_a_custom_field_comes_back(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with served_stores(db_path, monkeypatch, count=1) as (_db, [store], _urls):
+        mapped_catalog(cli, tmp_path, CATALOG, {"1": FIELDS})
+        cli_json(cli("--json", "export", "--all"))
+        found = store.find_sku("COURSE")
+        assert found is not None
+        key, secret = store.create_key("read_write")
+        edit = {"short_description": "Learn it well", "featured": True, "purchase_note": "Enjoy"}
+        with WooClient(store.home, key, secret, max_retries=0) as client:
+            client.put(f"/products/{found['id']}", edit)
+
+        taken = cli_json(cli("--json", "import", "--update-existing"))
+
+        assert taken["updatedCount"] == 1, taken["products"]
+        shown = cli_json(cli("--json", "products", "show", "COURSE"))
+        assert shown["customFields"] == {
+            "short_description": "Learn it well",
+            "featured": True,
+            "note": "Enjoy",
+        }
+        again = cli_json(cli("--json", "export", "--all", "--partial"))
+        assert again["counts"]["updated"] == 0  # nothing goes back over the edit
+        assert cli_json(cli("--json", "import", "--update-existing"))["updatedCount"] == 0
