@@ -262,3 +262,21 @@ def test_files_go_only_to_files_in_an_export_mapping(
 def test_files_come_only_into_files_in_an_import_mapping(mapping: dict[str, str]) -> None:
     with pytest.raises(MappingRuleError, match="come only into"):
         validate_import_mappings(None, mapping)
+
+
+def test_reloading_the_same_file_leaves_a_stores_rename_alone(
+    cli: Any, two_stores: Any, tmp_path: Path
+) -> None:
+    """The nightly load of a file in git meets a rename a shop manager made in a store: the file
+    did not change since its last load, so the catalog keeps the store's edit."""
+    cli_json(cli("--json", "export", "--all", "--connection", "1"))
+    store = two_stores[0]
+    item = store_item(store, "EBOOK")
+    renamed = [{**item["downloads"][0], "name": "The book (store)"}, *item["downloads"][1:]]
+    as_manager(store, "PUT", f"/products/{item['id']}", {"downloads": renamed})
+    cli_json(cli("--json", "import", "--update-existing", "--connection", "1"))
+
+    again = cli_json(cli("--json", "products", "load", str(tmp_path / "catalog.yaml")))
+
+    assert again["updated"] == 0
+    assert shown(cli, "EBOOK")[0] == {"name": "The book (store)", "file": BOOK, "id": file_id(BOOK)}
