@@ -280,3 +280,25 @@ def test_reloading_the_same_file_leaves_a_stores_rename_alone(
 
     assert again["updated"] == 0
     assert shown(cli, "EBOOK")[0] == {"name": "The book (store)", "file": BOOK, "id": file_id(BOOK)}
+
+
+def test_a_file_renamed_on_both_sides_is_a_conflict_shown_by_name_and_file(
+    cli: Any, two_stores: Any, tmp_path: Path
+) -> None:
+    cli_json(cli("--json", "export", "--all", "--connection", "1"))
+    store = two_stores[0]
+    item = store_item(store, "EBOOK")
+    renamed = [{**item["downloads"][0], "name": "Store name"}]
+    as_manager(store, "PUT", f"/products/{item['id']}", {"downloads": renamed})
+    (tmp_path / "rename.yaml").write_text(
+        f"- sku: EBOOK\n  downloads: [{{name: Catalog name, file: '{BOOK}'}}]\n"
+    )
+    assert cli("products", "load", str(tmp_path / "rename.yaml")).exit_code == 0
+
+    taken = cli_json(cli("--json", "import", "--update-existing", "--connection", "1"))
+
+    assert taken["conflictCount"] == 1
+    listed = cli("sync-status", "--conflicts", "--connection", "1")
+    assert f"Catalog name ({BOOK})" in listed.stdout and f"Store name ({BOOK})" in listed.stdout
+    assert shown(cli, "EBOOK")[0]["name"] == "Catalog name"  # neither side overwritten
+    assert store_item(store, "EBOOK")["downloads"][0]["name"] == "Store name"

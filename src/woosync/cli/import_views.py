@@ -196,15 +196,22 @@ def _capped_table(
 
 
 def shown_value(value: Any, width: int = 60) -> str:
-    """A catalog or store value in one table cell (long text cut)."""
+    """A catalog or store value in one table cell (long text cut): a list's items separated by
+    ``|``, an object as ``key=value``, a downloadable product's file as ``name (file)``."""
     if isinstance(value, list):
-        text = " | ".join(str(item) for item in value)
-    elif isinstance(value, dict):
-        text = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+        text = " | ".join(_shown_item(item) for item in value)
     else:
-        text = "" if value is None else str(value)
+        text = _shown_item(value)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _shown_item(value: Any) -> str:
+    if isinstance(value, dict):
+        if "file" in value:  # one of a product's files (its id is in --json)
+            return f"{value.get('name') or ''} ({value['file']})"
+        return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+    return "" if value is None else str(value)
 
 
 def run_line(result: ImportResult) -> str:
