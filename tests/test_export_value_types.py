@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from test_export_support import add_products, edit_product, set_mapping, sync_of
-from woosync.core.fields import WOO_FIELD_TYPES, WOO_PRODUCT_FIELDS, coerce_target_value
+from woosync.core.field_checks import coerce_target_value
+from woosync.core.fields import WOO_FIELD_TYPES, WOO_PRODUCT_FIELDS
 from woosync.db.engine import Database, open_database
 from woosync.sandbox import SandboxStore
 from woosync.services.connections.records import create_connection

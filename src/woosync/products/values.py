@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from woosync.core.fields import TARGET_CHECKS
+from woosync.core.field_checks import TARGET_CHECKS
 from woosync.core.text import control_character_problem, from_decimal_comma, without_bare_point
 
 _PLAIN_NUMBER = re.compile(r"^\d+(\.\d+)?$")

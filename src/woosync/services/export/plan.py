@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from woosync.core.field_checks import TARGET_CHECKS
 from woosync.core.fields import (
     ATTRIBUTE_PREFIX,
     CUSTOM_PREFIX,
     DIMENSION_PARTS,
     LIST_FIELDS,
     SCALAR_FIELDS,
-    TARGET_CHECKS,
 )
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,

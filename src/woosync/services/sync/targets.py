@@ -18,16 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from woosync.core.errors import ValidationError
+from woosync.core.field_checks import TARGET_CHECKS, coerce_target_value
 from woosync.core.fields import (
     BOOLEAN,
     DIMENSION_PARTS,
     INTEGER,
     REQUIRED_FIELDS,
     STANDARD_FIELDS,
-    TARGET_CHECKS,
     WOO_FIELD_TYPES,
     WOO_PRODUCT_FIELDS,
-    coerce_target_value,
     is_global_attribute,
 )
 from woosync.core.meta_keys import (
