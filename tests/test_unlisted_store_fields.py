@@ -55,3 +55,31 @@ def test_a_store_edit_of_a_field_sent_from_a_custom_field_comes_back(
         again = cli_json(cli("--json", "export", "--all", "--partial"))
         assert again["counts"]["updated"] == 0  # nothing goes back over the edit
         assert cli_json(cli("--json", "import", "--update-existing"))["updatedCount"] == 0
+
+
+def test_a_store_edit_the_import_mapping_does_not_take_is_named_before_it_is_sent_back(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An import mapping that takes only the price leaves the description to the catalog: a
+    shop manager's edit of it is sent back over by the next partial export. The import says so,
+    naming the field and the product, before that export runs."""
+    with served_stores(db_path, monkeypatch, count=1) as (_db, [store], _urls):
+        mapped_catalog(cli, tmp_path, CATALOG, {"1": FIELDS})
+        made = cli("import-mapping", "create", "1", "--map", "regular_price=price")
+        assert made.exit_code == 0, made.stderr
+        cli_json(cli("--json", "export", "--all"))
+        found = store.find_sku("COURSE")
+        assert found is not None
+        key, secret = store.create_key("read_write")
+        with WooClient(store.home, key, secret, max_retries=0) as client:
+            client.put(f"/products/{found['id']}", {"short_description": "Store words"})
+
+        taken = cli_json(cli("--json", "import", "--update-existing"))
+
+        [warning] = [w for w in taken["warnings"] if "does not take" in w]
+        assert "(short_description: COURSE)" in warning
+        assert "'woosync export --connection 1 --partial' sends them back" in warning
+        plan = cli("export", "--all", "--partial", "--dry-run")
+        assert '~ COURSE short_description "Store words" -> "Learn it"' in plan.stdout
+        again = cli_json(cli("--json", "import", "--update-existing"))
+        assert not [w for w in again["warnings"] if "does not take" in w]  # said once

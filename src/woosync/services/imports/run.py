@@ -285,11 +285,11 @@ def _fetch_and_write(
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)
-        gone = [gone_variations_warning(run)]
+        notes = [gone_variations_warning(run), *run.unfit_warnings(), run.overruled_warning()]
         if ids is None and after is None and not run.incomplete:  # the whole store was listed
             with db.session() as session:
-                gone.insert(0, gone_from_store(session, run))
-        for warning in [*filter(None, gone), *run.unfit_warnings()]:
+                notes.insert(0, gone_from_store(session, run))
+        for warning in filter(None, notes):
             run.warn(warning)
         run.deliver()
     finally:

@@ -86,6 +86,9 @@ class ImportRun:
     # meta values the catalog cannot hold (a plugin's objects), left out: by (meta:KEY, local
     # field, what the value is), the SKUs that hold one
     unfit: dict[tuple[str, str, str], NameSample] = field(default_factory=dict)
+    # store edits of fields the import does not take, which the next partial export sends the
+    # catalog's values back over: by field (the store's key), the SKUs
+    overruled: dict[str, NameSample] = field(default_factory=dict)
     # The store's category tree (paths by id), read when a page first names a category, and
     # once more when a later page names one it lacks (created during the run).
     category_paths: CategoryPaths | None = None
@@ -134,6 +137,24 @@ class ImportRun:
             "mapping to stop reading it)"
             for (woo_field, local, what), sample in self.unfit.items()
         ]
+
+    def note_overruled(self, keys: list[str], sku: str) -> None:
+        for key in keys:
+            self.overruled.setdefault(key, NameSample()).add(sku)
+
+    def overruled_warning(self) -> str | None:
+        """The store edits the import left to the catalog, said once: the next partial export
+        sends the catalog's values back over them."""
+        if not self.overruled:
+            return None
+        fields = "; ".join(f"{key}: {sample.text()}" for key, sample in self.overruled.items())
+        connection = self.connection_id
+        return (
+            f"store edits of fields this import does not take ({fields}): the catalog keeps its "
+            f"values, and the next 'woosync export --connection {connection} --partial' sends them "
+            f"back over those edits (to take them, add the fields to connection {connection}'s "
+            "import mapping, or import without it)"
+        )
 
     def report(self, result: ProductResult) -> None:
         """A product's result, handed out when its page is committed (:meth:`deliver`)."""

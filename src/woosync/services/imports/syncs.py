@@ -21,7 +21,11 @@ from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import ProductSync
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
-from woosync.services.imports.reconcile import first_sync, reconcile_product
+from woosync.services.imports.reconcile import (
+    DERIVED_ON_A_VARIABLE,
+    first_sync,
+    reconcile_product,
+)
 from woosync.services.sync import clears, stock
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
@@ -75,7 +79,13 @@ def queue_sync(
         sent = fingerprinter.exported_keys()
         if sent is not None:  # a field the store is never sent stays its own: no base moves
             prints = {key: value for key, value in prints.items() if key in sent}
-        drifted(reconciled, prints)  # the fields nobody compared (the import does not own them)
+        # the fields nobody compared (the import does not own them): the catalog's go back
+        moved = drifted(reconciled, prints)
+        if moved:  # a variable product's stock status is its variations' doing, not an edit,
+            # and a SKU removed in the store is told apart (run.sku_removed)
+            derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
+            edits = [key for key in moved if key not in derived and key != "sku"]
+            run.note_overruled(edits, str(woo.get("sku") or f"#{woo_id}"))
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
         conflicts: dict[str, Any] | None = reconciled.conflicts or None

@@ -198,16 +198,19 @@ def _both_changed(result: Reconciled, state: FieldState, on_conflict: str) -> No
         result.found.append(conflict)
 
 
-def drifted(result: Reconciled, store_prints: Mapping[str, str]) -> None:
+def drifted(result: Reconciled, store_prints: Mapping[str, str]) -> list[str]:
     """Fields the import does not own (not evaluated) that the store changed: their base becomes
     the store's value, so that ``export --partial`` sends the catalog's value back (the catalog owns
-    them)."""
+    them). Their keys, for the run to tell."""
+    moved = []
     for key, value in store_prints.items():
         if key in result.evaluated:
             continue
         if value != result.echoes.get(key, result.base.get(key)):
             result.base[key] = value
             result.echoes.pop(key, None)
+            moved.append(key)
+    return moved
 
 
 def _take(result: Reconciled, state: FieldState, empty: str) -> None:
