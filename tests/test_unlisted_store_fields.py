@@ -83,3 +83,23 @@ def test_a_store_edit_the_import_mapping_does_not_take_is_named_before_it_is_sen
         assert '~ COURSE short_description "Store words" -> "Learn it"' in plan.stdout
         again = cli_json(cli("--json", "import", "--update-existing"))
         assert not [w for w in again["warnings"] if "does not take" in w]  # said once
+
+
+def test_a_dry_run_names_the_store_edits_an_export_would_send_back_over(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    with served_stores(db_path, monkeypatch, count=1) as (_db, [store], _urls):
+        mapped_catalog(cli, tmp_path, CATALOG, {"1": FIELDS})
+        assert cli("import-mapping", "create", "1", "--map", "regular_price=price").exit_code == 0
+        cli_json(cli("--json", "export", "--all"))
+        found = store.find_sku("COURSE")
+        assert found is not None
+        key, secret = store.create_key("read_write")
+        with WooClient(store.home, key, secret, max_retries=0) as client:
+            client.put(f"/products/{found['id']}", {"purchase_note": "Store words"})
+
+        preview = cli_json(cli("--json", "import", "--update-existing", "--dry-run"))
+
+        assert [w for w in preview["warnings"] if "(purchase_note: COURSE)" in w]
+        taken = cli_json(cli("--json", "import", "--update-existing"))  # nothing was written
+        assert [w for w in taken["warnings"] if "(purchase_note: COURSE)" in w]

@@ -70,22 +70,7 @@ def queue_sync(
     fingerprinter = run.fingerprinter
     if reconciled is not None and sync is not None:
         sources: dict[str, str] | None = reconciled.image_sources
-        prints = fingerprinter.for_store_product(
-            with_catalog_images(woo, sources),
-            attribute_names,
-            run.attribute_ids(),
-            skip=reconciled.evaluated,
-        )
-        sent = fingerprinter.exported_keys()
-        if sent is not None:  # a field the store is never sent stays its own: no base moves
-            prints = {key: value for key, value in prints.items() if key in sent}
-        # the fields nobody compared (the import does not own them): the catalog's go back
-        moved = drifted(reconciled, prints)
-        if moved:  # a variable product's stock status is its variations' doing, not an edit,
-            # and a SKU removed in the store is told apart (run.sku_removed)
-            derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
-            edits = [key for key in moved if key not in derived and key != "sku"]
-            run.note_overruled(edits, str(woo.get("sku") or f"#{woo_id}"))
+        overrule(run, woo, attribute_names, reconciled)
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
         conflicts: dict[str, Any] | None = reconciled.conflicts or None
@@ -137,6 +122,30 @@ def queue_sync(
         # the store product was linked to a local product that is gone, or it matched another one
         writes.stale_ids.append(stale.id)
     writes.rows.append(row)
+
+
+def overrule(
+    run: ImportRun, woo: Mapping[str, Any], attribute_names: list[str], reconciled: Reconciled
+) -> None:
+    """The store's edits of fields the import does not own (none compared them): their base
+    becomes the store's value, so that the next ``export --partial`` sends the catalog's back;
+    the run names them (:meth:`ImportRun.note_overruled`)."""
+    fingerprinter = run.fingerprinter
+    prints = fingerprinter.for_store_product(
+        with_catalog_images(woo, reconciled.image_sources),
+        attribute_names,
+        run.attribute_ids(),
+        skip=reconciled.evaluated,
+    )
+    sent = fingerprinter.exported_keys()
+    if sent is not None:  # a field the store is never sent stays its own: no base moves
+        prints = {key: value for key, value in prints.items() if key in sent}
+    moved = drifted(reconciled, prints)
+    if moved:  # a variable product's stock status is its variations' doing, not an edit, and
+        # a SKU removed in the store is told apart (run.sku_removed)
+        derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
+        edits = [key for key in moved if key not in derived and key != "sku"]
+        run.note_overruled(edits, str(woo.get("sku") or f"#{woo['id']}"))
 
 
 # what an import writes of a record besides its times (``last_imported_at``, ``updated_at``)

@@ -43,6 +43,7 @@ from woosync.services.imports.reconcile import sku_print
 from woosync.services.imports.results import EXCLUDED_HERE, ProductResult, ValueChange
 from woosync.services.imports.syncs import (
     SyncWrites,
+    overrule,
     queue_sync,
     reconcile_with_store,
     write_syncs,
@@ -224,6 +225,8 @@ class _Page:
             run.report(
                 ProductResult(woo_id, product.id, sku, status, None, tuple(changed), found, values)
             )
+        if run.dry_run and reconciled is not None and sync is not None:
+            overrule(run, candidate.woo, list(product.attributes or {}), reconciled)  # told too
         if not run.dry_run and product.id is not None:
             write_planned(self.session, product, plan)
             queue_sync(
