@@ -187,3 +187,41 @@ def test_an_update_links_a_product_the_same_partial_run_creates(
     assert _links(sandboxes[0], "LAMP") == (["BULB-LED", "CORD"], ["BULB-LED"])
     again = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
     assert again["counts"]["updated"] == 0 and again["warnings"] == []
+
+
+def test_a_link_the_store_holds_to_a_product_without_a_sku_stays_in_the_store(
+    stores: tuple[list[SandboxStore], list[str]], cli: Any, tmp_path: Path
+) -> None:
+    """WooCommerce replaces a product's links with the list it is sent. A shop manager's link
+    to a product the catalog cannot name (it has no SKU) stays: an import leaves it out of the
+    catalog without calling it a difference, and an export that sends the product's links keeps
+    it (before, the next partial export dropped it)."""
+    sandboxes, urls = stores
+    _json(cli("export", "-c", "1", "--all", "--json"))
+    lamp, bulb = sandboxes[0].find_sku("LAMP"), sandboxes[0].find_sku("BULB-LED")
+    assert lamp is not None and bulb is not None
+    key, secret = sandboxes[0].create_key("read_write")
+    with WooClient(urls[0], key, secret, max_retries=0) as client:
+        gift = client.post("/products", {"name": "Gift wrap", "regular_price": "1"})  # no SKU
+        client.put(f"/products/{lamp['id']}", {"upsell_ids": [bulb["id"], gift["id"]]})
+
+    taken = _json(cli("import", "-c", "1", "--update-existing", "--json"))
+    assert {p["sku"]: p.get("changedFields") for p in taken["products"]}["LAMP"] == ["upsells"]
+    assert _json(cli("products", "show", "LAMP", "--json"))["upsells"] == ["BULB-LED"]
+    quiet = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
+    assert quiet["counts"]["updated"] == 0  # the store's own link is no difference
+    assert sandboxes[0].find_sku("LAMP")["upsell_ids"] == [bulb["id"], gift["id"]]  # type: ignore[index]
+
+    # the catalog's links change: they go out, and the store's own link stays with them
+    (tmp_path / "more.yaml").write_text("- {sku: LAMP, upsells: [BULB-LED, SHADE]}\n")
+    assert cli("products", "load", str(tmp_path / "more.yaml")).exit_code == 0
+    sent = _json(cli("export", "-c", "1", "--all", "--partial", "--json"))
+    assert sent["counts"]["updated"] == 1
+    shade = sandboxes[0].find_sku("SHADE")
+    assert shade is not None
+    held = sandboxes[0].find_sku("LAMP")["upsell_ids"]  # type: ignore[index]
+    assert held == [bulb["id"], shade["id"], gift["id"]]
+    full = _json(cli("export", "-c", "1", "--all", "--json"))  # a full export keeps it too
+    assert full["failedCount"] == 0
+    assert sandboxes[0].find_sku("LAMP")["upsell_ids"] == held  # type: ignore[index]
+    assert _json(cli("import", "-c", "1", "--update-existing", "--json"))["updatedCount"] == 0

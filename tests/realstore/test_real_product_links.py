@@ -73,3 +73,34 @@ def test_links_go_out_as_the_stores_ids_and_come_back_by_sku(
     store.mark()
     assert as_json(cli("--json", "export", "--all", "--partial"))["counts"]["updated"] == 0
     assert store.write_requests() == []
+
+
+def test_a_link_to_a_product_without_a_sku_stays_in_the_store(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """WooCommerce replaces a product's links with the list it is sent (checked): a shop
+    manager's link to a product the catalog cannot name stays through an import, a partial
+    export and an export that sends the product's links."""
+    store = real_connection
+    catalog_and_mapping(cli, tmp_path, CATALOG, MAPPING)
+    as_json(cli("--json", "export", "--all"))
+    lamp, bulb = woo_id(store, "RL-LAMP"), woo_id(store, "RL-BULB")
+    with store.api() as api:
+        gift = api.post("/products", json={"name": "Gift wrap", "regular_price": "1"})
+        assert gift.status_code == 201, gift.text
+        gift_id = int(gift.json()["id"])
+        put = api.put(f"/products/{lamp}", json={"upsell_ids": [bulb, gift_id]})
+        assert put.status_code == 200, put.text
+
+    as_json(cli("--json", "import", "--update-existing"))
+    assert as_json(cli("--json", "products", "show", "RL-LAMP"))["upsells"] == ["RL-BULB"]
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []
+    (tmp_path / "more.yaml").write_text("- {sku: RL-LAMP, upsells: [RL-BULB, RL-SHADE]}\n")
+    assert cli("products", "load", str(tmp_path / "more.yaml")).exit_code == 0
+
+    as_json(cli("--json", "export", "--all", "--partial"))
+
+    assert links(store, "RL-LAMP")[0] == [bulb, woo_id(store, "RL-SHADE"), gift_id]
+    assert as_json(cli("--json", "import", "--update-existing"))["updatedCount"] == 0

@@ -69,6 +69,9 @@ class ExportLinks:
         # product id -> the keys of its links that went out short (seen to in finish)
         self.pending: dict[int, set[str]] = {}
         self.absent: dict[str, set[str]] = {}  # SKU not in the store -> products naming it
+        # product id -> the store ids its store copy links that no catalog product is linked to
+        # in this store (a product without a SKU): kept in its writes (:meth:`_keep_store_only`)
+        self.kept: dict[int, dict[str, list[int]]] = {}
 
     @classmethod
     def of(cls, targets: Sequence[sync_targets.Target]) -> ExportLinks | None:
@@ -78,7 +81,9 @@ class ExportLinks:
 
     # resolving ---------------------------------------------------------------------------------
     def prepare(self, run: Run, items: Iterable[Item]) -> None:
-        """Look up the SKUs these items' writes send as links (those not asked yet)."""
+        """Look up the SKUs these items' writes send as links (those not asked yet), and what
+        else the store copies they update link to."""
+        items = list(items)
         wanted = {
             sku
             for item in items
@@ -88,6 +93,55 @@ class ExportLinks:
             if sku.casefold() not in self.asked
         }
         self._look_up(run, wanted)
+        self._keep_store_only(run, items)
+
+    def _keep_store_only(self, run: Run, items: Sequence[Item]) -> None:
+        """WooCommerce replaces a product's links with the list it is sent, and a store may link
+        a product the catalog cannot name (one without a SKU, a shop manager's): before an update
+        sends links, its store copy's are read (one request per 100 products), and those to no
+        product linked in this store are kept in the write."""
+        writing = {
+            item.woo_id: item.product_id
+            for item in items
+            if item.woo_id and any(target.key in item.keys for target in self.targets)
+        }
+        if not writing:
+            return
+        fields = ",".join(["id", *(target.woo for target in self.targets)])
+        current: list[Mapping[str, Any]] = []
+        ids = sorted(writing)
+        for start in range(0, len(ids), MAX_BATCH):
+            group = ",".join(map(str, ids[start : start + MAX_BATCH]))
+            params = {"include": group, "_fields": fields, "status": "any"}
+            try:
+                current += run.client.list_all("/products", params, per_page=MAX_BATCH)
+            except WooError as exc:
+                run.warn(
+                    f"could not read the store's upsells and cross-sells before sending them "
+                    f"({exc}): a link there to a product the catalog does not hold is replaced"
+                )
+                return
+        with run.db.session() as session:
+            linked = product_links.linked_skus(
+                session, run.connection_id, product_links.link_ids(current)
+            )
+        for product in current:
+            own = {
+                target.woo: [
+                    woo_id
+                    for woo_id in product.get(target.woo) or ()
+                    if type(woo_id) is int and woo_id > 0 and woo_id not in linked
+                ]
+                for target in self.targets
+            }
+            kept = {key: found for key, found in own.items() if found}
+            if kept and int(product.get("id") or 0) in writing:
+                self.kept[writing[int(product["id"])]] = kept
+
+    def _with_kept(self, product_id: int, woo_field: str, ids: list[int], own_id: int) -> list[int]:
+        """``ids`` and the store's own links of that product (:meth:`_keep_store_only`)."""
+        kept = self.kept.get(product_id, {}).get(woo_field, ())
+        return ids + [woo_id for woo_id in kept if woo_id not in ids and woo_id != own_id]
 
     def _look_up(self, run: Run, skus: Iterable[str]) -> None:
         wanted = list(skus)
@@ -122,7 +176,8 @@ class ExportLinks:
             if target.woo not in body:
                 continue
             wanted = list(item.values.get(target.key) or ())
-            body[target.woo], sent = self.resolve(wanted, item.woo_id)
+            ids, sent = self.resolve(wanted, item.woo_id)
+            body[target.woo] = self._with_kept(item.product_id, target.woo, ids, item.woo_id)
             if len(sent) != len(wanted) and not dry_run:
                 item.values = {**item.values, target.key: sent}
                 if item.prints is not None:
@@ -189,7 +244,8 @@ class ExportLinks:
                             self.absent.setdefault(sku, set()).add(product.sku)
                     held = (sync.exported_values or {}).get(target.key)
                     if held != value_print(target.kind, resolved):
-                        body[target.woo] = ids
+                        own = sync.woo_product_id
+                        body[target.woo] = self._with_kept(product.id or 0, target.woo, ids, own)
                 if len(body) > 1:
                     updates[sync.woo_product_id] = body
                 plans[sync.woo_product_id] = (sync, full, sent)

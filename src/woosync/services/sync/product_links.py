@@ -4,8 +4,8 @@
 Both pipelines compare them by SKU: an export turns the catalog's SKUs into this store's ids
 through its sync records (:func:`store_ids`), an import and an export's answer turn the store's
 ids back into SKUs (:func:`name_links`) the same way (an import also asks the store for the SKUs
-of products it has not linked yet). An id no SKU is known for stays an id: it reads ``#41``
-(:func:`link_names`), and an import leaves it out of the catalog.
+of products it has not linked yet). An id no SKU is known for stays an id: the store's own link,
+which an import leaves out of the catalog and an export keeps in the store.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ def name_links(products: Iterable[MutableMapping[str, Any]], skus: Mapping[int, 
 
 
 def link_names(value: Any) -> list[str] | None:
-    """A store's links in local terms (``None``: none): SKUs, and ``#41`` for an id no SKU is
-    known for."""
-    found = [item if isinstance(item, str) else f"#{item}" for item in value or ()]
+    """A store's links in local terms (``None``: none): their SKUs. An id no SKU is known for (a
+    product without a SKU, a shop manager's link) is the store's own: an export keeps it
+    (``export.links``), so it is no difference from the catalog."""
+    found = [item for item in value or () if isinstance(item, str)]
     return found or None
 
 
