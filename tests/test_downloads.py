@@ -302,3 +302,18 @@ def test_a_file_renamed_on_both_sides_is_a_conflict_shown_by_name_and_file(
     assert f"Catalog name ({BOOK})" in listed.stdout and f"Store name ({BOOK})" in listed.stdout
     assert shown(cli, "EBOOK")[0]["name"] == "Catalog name"  # neither side overwritten
     assert store_item(store, "EBOOK")["downloads"][0]["name"] == "Store name"
+
+
+def test_products_edit_sets_the_files_each_keeping_its_id(cli: Any, tmp_path: Path) -> None:
+    (tmp_path / "catalog.yaml").write_text(CATALOG)
+    assert cli("products", "load", str(tmp_path / "catalog.yaml")).exit_code == 0
+
+    edited = cli("products", "edit", "EBOOK", "--download", f"The book (EPUB)={BOOK}")
+
+    assert edited.exit_code == 0, edited.stderr
+    assert shown(cli, "EBOOK") == [{"name": "The book (EPUB)", "file": BOOK, "id": file_id(BOOK)}]
+    refused = cli("products", "edit", "EBOOK", "--download", "ftp://files.example/a.zip")
+    assert refused.exit_code == 2 and "neither an http(s) URL" in refused.stderr
+    assert len(shown(cli, "EBOOK")) == 1  # left as it was
+    assert cli("products", "edit", "EBOOK", "--unset", "downloads").exit_code == 0
+    assert shown(cli, "EBOOK") == []

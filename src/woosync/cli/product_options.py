@@ -85,6 +85,15 @@ class FieldOptions:
             "SKU",
         ),
     ] = None
+    download: Annotated[
+        Names,
+        _option(
+            "--download",
+            "A downloadable product's file: NAME=URL, or the URL alone (repeat; edit replaces "
+            "the files, each keeping its id by its URL).",
+            "NAME=URL",
+        ),
+    ] = None
     attr: Annotated[
         Names,
         _option(
@@ -138,6 +147,7 @@ class FieldOptions:
             "upsells": self.upsell,
             "cross_sells": self.cross_sell,
             "grouped_products": self.grouped,
+            "downloads": self.download,
         }
         fields: dict[str, Any] = {key: value for key, value in given.items() if value is not None}
         for text in self.attr or []:

@@ -10,7 +10,8 @@ else gets one made from the file (:func:`file_id`: the same file gets the same i
 product file again changes nothing).
 
 In a CSV cell the files are written ``Manual=https://shop.example/manual.pdf|https://...`` (a
-name, ``=``, the file; without a name, the file's own name is its name).
+name, ``=``, the file; without a name, the file's own name is its name), and so is one file
+given as text (``products edit --download``, an item of a YAML list).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def normalize_downloads(value: Any) -> list[dict[str, str]] | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str):
-        value = [_from_text(part) for part in value.split("|") if part.strip()]
+        value = [part for part in value.split("|") if part.strip()]
     elif isinstance(value, Mapping):
         value = [value]
     if not isinstance(value, list | tuple):
@@ -71,7 +72,7 @@ def _from_text(part: str) -> dict[str, str]:
 
 def _download(item: Any) -> dict[str, str]:
     if isinstance(item, str):
-        item = {"file": item}
+        item = _from_text(item)
     if not isinstance(item, Mapping):
         raise ValueError(f"a file is a URL or {{name, file}}, not {kind_of(item)}")
     unknown = set(item) - {"name", "file", "id"}
