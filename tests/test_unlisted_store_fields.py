@@ -103,3 +103,30 @@ def test_a_dry_run_names_the_store_edits_an_export_would_send_back_over(
         assert [w for w in preview["warnings"] if "(purchase_note: COURSE)" in w]
         taken = cli_json(cli("--json", "import", "--update-existing"))  # nothing was written
         assert [w for w in taken["warnings"] if "(purchase_note: COURSE)" in w]
+
+
+def test_no_word_when_the_catalog_already_holds_the_stores_value(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The catalog as the stock master: the shop's ERP file, loaded before the import, already
+    counts the sale the store made. The import takes no stock (its mapping names the price
+    only), and nothing would go back over the store's count: it says nothing."""
+    stocked = '- {sku: MUG, name: Mug, price: "9.00", manage_stock: true, stock_quantity: 10}\n'
+    fields = ["--fields", "name,sku,price,manage_stock,stock_quantity"]
+    with served_stores(db_path, monkeypatch, count=1) as (_db, [store], _urls):
+        mapped_catalog(cli, tmp_path, stocked, {"1": fields})
+        assert cli("import-mapping", "create", "1", "--map", "regular_price=price").exit_code == 0
+        cli_json(cli("--json", "export", "--all"))
+        found = store.find_sku("MUG")
+        assert found is not None
+        key, secret = store.create_key("read_write")
+        with WooClient(store.home, key, secret, max_retries=0) as client:
+            client.put(f"/products/{found['id']}", {"stock_quantity": 8})  # a sale
+        (tmp_path / "erp.yaml").write_text(stocked.replace("10}", "8}"))
+        assert cli("products", "load", str(tmp_path / "erp.yaml")).exit_code == 0
+
+        taken = cli_json(cli("--json", "import", "--update-existing"))
+
+        assert not [w for w in taken["warnings"] if "does not take" in w], taken["warnings"]
+        assert cli_json(cli("--json", "export", "--all", "--partial"))["counts"]["updated"] == 0
+        assert store.find_sku("MUG")["stock_quantity"] == 8  # type: ignore[index]

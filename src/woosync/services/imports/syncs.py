@@ -19,6 +19,7 @@ from sqlalchemy import delete, text
 
 from woosync.db.bulk_sql import upsert_many
 from woosync.db.models import ProductSync
+from woosync.services.catalog.reading import field_value
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
 from woosync.services.imports.reconcile import (
@@ -29,6 +30,7 @@ from woosync.services.imports.reconcile import (
 from woosync.services.sync import clears, stock
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
+from woosync.services.sync.prints import catalog_print
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -59,6 +61,7 @@ def queue_sync(
     reconciled: Reconciled | None = None,
     known: Mapping[str, str] | None = None,
     changed: bool = True,
+    catalog: Product | StoredProduct | None = None,
 ) -> None:
     """Queue the product's sync record. ``stale``: the store product's link before (deleted when
     it pointed at another local product); ``sync``: the record being reconciled; ``known``: base
@@ -70,7 +73,7 @@ def queue_sync(
     fingerprinter = run.fingerprinter
     if reconciled is not None and sync is not None:
         sources: dict[str, str] | None = reconciled.image_sources
-        overrule(run, woo, attribute_names, reconciled)
+        overrule(run, woo, attribute_names, reconciled, catalog)
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
         conflicts: dict[str, Any] | None = reconciled.conflicts or None
@@ -125,11 +128,17 @@ def queue_sync(
 
 
 def overrule(
-    run: ImportRun, woo: Mapping[str, Any], attribute_names: list[str], reconciled: Reconciled
+    run: ImportRun,
+    woo: Mapping[str, Any],
+    attribute_names: list[str],
+    reconciled: Reconciled,
+    catalog: Product | StoredProduct | None = None,
 ) -> None:
     """The store's edits of fields the import does not own (none compared them): their base
     becomes the store's value, so that the next ``export --partial`` sends the catalog's back;
-    the run names them (:meth:`ImportRun.note_overruled`)."""
+    the run names those where the catalog (``catalog``: the product as the import leaves it)
+    holds another value (:meth:`ImportRun.note_overruled`): one it holds too (a stock count the
+    catalog's own source already has) is sent nowhere."""
     fingerprinter = run.fingerprinter
     prints = fingerprinter.for_store_product(
         with_catalog_images(woo, reconciled.image_sources),
@@ -145,6 +154,15 @@ def overrule(
         # a SKU removed in the store is told apart (run.sku_removed)
         derived = DERIVED_ON_A_VARIABLE if woo.get("type") == "variable" else frozenset()
         edits = [key for key in moved if key not in derived and key != "sku"]
+        if catalog is not None and edits:
+            targets = {target.key: target for target in fingerprinter.targets(attribute_names)}
+            edits = [
+                key
+                for key in edits
+                if key not in targets
+                or catalog_print(targets[key], field_value(catalog, targets[key].field))
+                != prints[key]
+            ]
         run.note_overruled(edits, str(woo.get("sku") or f"#{woo['id']}"))
 
 

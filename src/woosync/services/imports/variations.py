@@ -293,6 +293,7 @@ class VariationPage:
                 reconciled=reconciled,
                 known=known,
                 changed=imported_now or bool(changed),
+                catalog=target,
             )
 
     def _options(

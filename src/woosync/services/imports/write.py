@@ -226,7 +226,8 @@ class _Page:
                 ProductResult(woo_id, product.id, sku, status, None, tuple(changed), found, values)
             )
         if run.dry_run and reconciled is not None and sync is not None:
-            overrule(run, candidate.woo, list(product.attributes or {}), reconciled)  # told too
+            names = list(product.attributes or {})
+            overrule(run, candidate.woo, names, reconciled, target)  # said in a dry run too
         if not run.dry_run and product.id is not None:
             write_planned(self.session, product, plan)
             queue_sync(
@@ -240,6 +241,7 @@ class _Page:
                 sync=sync,
                 reconciled=reconciled,
                 changed=imported_now or bool(changed),
+                catalog=target,
             )
 
     def _parent(self, candidate: Candidate, product: StoredProduct, *, updated: bool) -> None:
