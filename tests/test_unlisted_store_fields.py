@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from served_stores import cli_json, mapped_catalog, served_stores
+from woosync.sandbox import SandboxStore
 from woosync.woo import WooClient
 
 CATALOG = """
@@ -30,18 +31,23 @@ FIELDS = [
 ]  # fmt: skip
 
 
+def shop_edit(store: SandboxStore, sku: str, body: dict[str, Any]) -> None:
+    """A shop manager's edit of the product ``sku``, through the store's REST API."""
+    found = store.find_sku(sku)
+    assert found is not None
+    key, secret = store.create_key("read_write")
+    with WooClient(store.home, key, secret, max_retries=0) as client:
+        client.put(f"/products/{found['id']}", body)
+
+
 def test_a_store_edit_of_a_field_sent_from_a_custom_field_comes_back(
     cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     with served_stores(db_path, monkeypatch, count=1) as (_db, [store], _urls):
         mapped_catalog(cli, tmp_path, CATALOG, {"1": FIELDS})
         cli_json(cli("--json", "export", "--all"))
-        found = store.find_sku("COURSE")
-        assert found is not None
-        key, secret = store.create_key("read_write")
         edit = {"short_description": "Learn it well", "featured": True, "purchase_note": "Enjoy"}
-        with WooClient(store.home, key, secret, max_retries=0) as client:
-            client.put(f"/products/{found['id']}", edit)
+        shop_edit(store, "COURSE", edit)
 
         taken = cli_json(cli("--json", "import", "--update-existing"))
 
@@ -68,11 +74,7 @@ def test_a_store_edit_the_import_mapping_does_not_take_is_named_before_it_is_sen
         made = cli("import-mapping", "create", "1", "--map", "regular_price=price")
         assert made.exit_code == 0, made.stderr
         cli_json(cli("--json", "export", "--all"))
-        found = store.find_sku("COURSE")
-        assert found is not None
-        key, secret = store.create_key("read_write")
-        with WooClient(store.home, key, secret, max_retries=0) as client:
-            client.put(f"/products/{found['id']}", {"short_description": "Store words"})
+        shop_edit(store, "COURSE", {"short_description": "Store words"})
 
         taken = cli_json(cli("--json", "import", "--update-existing"))
 
@@ -92,11 +94,7 @@ def test_a_dry_run_names_the_store_edits_an_export_would_send_back_over(
         mapped_catalog(cli, tmp_path, CATALOG, {"1": FIELDS})
         assert cli("import-mapping", "create", "1", "--map", "regular_price=price").exit_code == 0
         cli_json(cli("--json", "export", "--all"))
-        found = store.find_sku("COURSE")
-        assert found is not None
-        key, secret = store.create_key("read_write")
-        with WooClient(store.home, key, secret, max_retries=0) as client:
-            client.put(f"/products/{found['id']}", {"purchase_note": "Store words"})
+        shop_edit(store, "COURSE", {"purchase_note": "Store words"})
 
         preview = cli_json(cli("--json", "import", "--update-existing", "--dry-run"))
 
@@ -117,11 +115,7 @@ def test_no_word_when_the_catalog_already_holds_the_stores_value(
         mapped_catalog(cli, tmp_path, stocked, {"1": fields})
         assert cli("import-mapping", "create", "1", "--map", "regular_price=price").exit_code == 0
         cli_json(cli("--json", "export", "--all"))
-        found = store.find_sku("MUG")
-        assert found is not None
-        key, secret = store.create_key("read_write")
-        with WooClient(store.home, key, secret, max_retries=0) as client:
-            client.put(f"/products/{found['id']}", {"stock_quantity": 8})  # a sale
+        shop_edit(store, "MUG", {"stock_quantity": 8})  # a sale
         (tmp_path / "erp.yaml").write_text(stocked.replace("10}", "8}"))
         assert cli("products", "load", str(tmp_path / "erp.yaml")).exit_code == 0
 

@@ -5,11 +5,11 @@ nothing is sent again and nothing comes back), takes a shop manager's change, an
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
+from served_stores import cli_json as as_json
 
 CATALOG = """
 - sku: RD-TEE
@@ -28,11 +28,6 @@ export:
   selectedFields: [name, sku, price, Size, Color, default_attributes]
   fieldMappings: {Color: pa_rdcolor}
 """
-
-
-def as_json(result: Any) -> dict[str, Any]:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return dict(json.loads(result.stdout))
 
 
 def defaults(store: RealStore) -> list[tuple[bool, str, str]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
+from served_stores import cli_json as as_json
 from woosync.products.downloads import file_id
 
 BOOK = "https://files.example/book.pdf"
@@ -33,11 +34,6 @@ store: Real Store
 export:
   selectedFields: [name, sku, price, Size, downloads]
 """
-
-
-def as_json(result: Any) -> dict[str, Any]:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return dict(json.loads(result.stdout))
 
 
 def test_files_keep_the_catalogs_ids_and_a_store_edit_comes_back(

@@ -5,11 +5,11 @@ sends the link once the mapping maps it."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from realstore.realstore_support import RealStore, store_products_with_sku
+from served_stores import cli_json as as_json
 
 LINK = "https://books.example.com/garden?ref=1&x=2"
 BUTTON = "Buy at Books & Co"
@@ -24,11 +24,6 @@ export:
   selectedFields: [name, sku, price, external_url, button_text]
   fieldMappings: {external_url: external_url, button_text: button_text}
 """
-
-
-def as_json(result: Any) -> dict[str, Any]:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return dict(json.loads(result.stdout))
 
 
 def test_an_external_product_is_imported_and_created_again_as_external(

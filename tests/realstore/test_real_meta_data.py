@@ -5,11 +5,11 @@ partial export after that writes nothing again."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
+from served_stores import cli_json as as_json
 
 CATALOG = """
 - sku: RM-MUG
@@ -33,11 +33,6 @@ export:
     brand: "meta:brand"
     codes: "meta:codes"
 """
-
-
-def as_json(result: Any) -> Any:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return json.loads(result.stdout)
 
 
 def meta(item: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from realstore.realstore_support import RealStore, store_products_with_sku
+from served_stores import cli_json as as_json
 
 CATALOG = """
 - sku: RO-TEE
@@ -29,11 +30,6 @@ CATALOG = """
   price: "9.00"
   tags: [ceramic]
 """
-
-
-def as_json(result: Any) -> Any:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return json.loads(result.stdout)
 
 
 def mapping(tmp_path: Path, fields: str, maps: str = "{}") -> Path:

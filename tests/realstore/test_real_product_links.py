@@ -4,11 +4,11 @@ again and nothing comes back), and a shop manager's change comes in by SKU."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
+from served_stores import cli_json as as_json
 
 CATALOG = """
 - {sku: RL-LAMP, name: Lamp, price: "30", upsells: [RL-BULB, rl-shade], cross_sells: [RL-BULB]}
@@ -22,11 +22,6 @@ store: Real Store
 export:
   selectedFields: [name, sku, type, price, upsells, cross_sells, grouped_products]
 """
-
-
-def as_json(result: Any) -> dict[str, Any]:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return dict(json.loads(result.stdout))
 
 
 def links(store: RealStore, sku: str) -> tuple[list[int], list[int]]:

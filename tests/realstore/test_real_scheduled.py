@@ -9,16 +9,11 @@ is scheduled and comes in once published, asked for by id.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from realstore.realstore_support import RealStore, store_products_with_sku
-
-
-def as_json(result: Any) -> Any:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return json.loads(result.stdout)
+from served_stores import cli_json as as_json
 
 
 def statuses(result: dict[str, Any]) -> dict[str, str]:

@@ -5,11 +5,11 @@ edit of it comes back into the custom field, and the partial export after it wri
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from realstore.realstore_support import RealStore, catalog_and_mapping, store_products_with_sku
+from served_stores import cli_json as as_json
 
 CATALOG = """
 - sku: RU-COURSE
@@ -23,11 +23,6 @@ export:
   selectedFields: [name, sku, price, short_description, note]
   fieldMappings: {short_description: short_description, note: purchase_note}
 """
-
-
-def as_json(result: Any) -> dict[str, Any]:
-    assert result.exit_code == 0, result.stdout + result.stderr
-    return dict(json.loads(result.stdout))
 
 
 def test_a_store_edit_of_a_field_sent_from_a_custom_field_comes_back(
