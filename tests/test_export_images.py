@@ -15,8 +15,8 @@ from queued_runs import WAIT, Gate, Run, client_for, connection, is_batch, queue
 from test_export_support import add_products, edit_product, export_json, refs_of, tee
 from woosync.db.engine import Database
 from woosync.sandbox import Faults, SandboxStore
-from woosync.services.export.image_files import same_image_file
 from woosync.services.export.registry import IMAGE
+from woosync.services.sync.image_files import same_image_file
 from woosync.woo import WooClient
 
 FIELDS = ["name", "sku", "images"]

@@ -28,7 +28,6 @@ from woosync.db.bulk_sql import write_many
 from woosync.db.engine import Database
 from woosync.db.models import StoreRef
 from woosync.products.categories import canonical_category, with_parents
-from woosync.services.export.image_files import same_image_file
 from woosync.services.export.payload import MissingRefError
 from woosync.services.export.store_terms import (
     ATTRIBUTE,
@@ -43,6 +42,7 @@ from woosync.services.export.store_terms import (
     resolve_names,
     term_kind,
 )
+from woosync.services.sync.image_files import same_image_file
 
 if TYPE_CHECKING:
     from woosync.woo.client import WooClient

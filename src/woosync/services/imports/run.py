@@ -285,7 +285,12 @@ def _fetch_and_write(
         phases.phase(Phase.RECORDING)  # the last page's products
         transaction.commit()
         check_totals(run, ids, after)
-        notes = [gone_variations_warning(run), *run.unfit_warnings(), run.overruled_warning()]
+        notes = [
+            gone_variations_warning(run),
+            *run.unfit_warnings(),
+            run.overruled_warning(),
+            run.image_copies_note(),
+        ]
         if ids is None and after is None and not run.incomplete:  # the whole store was listed
             with db.session() as session:
                 notes.insert(0, gone_from_store(session, run))

@@ -89,6 +89,9 @@ class ImportRun:
     # store edits of fields the import does not take, which the next partial export sends the
     # catalog's values back over: by field (the store's key), the SKUs
     overruled: dict[str, NameSample] = field(default_factory=dict)
+    # products whose store images were taken as the store's copies of the catalog's (same file
+    # names: sync.image_files), on their first sync of images with this store
+    image_copies: NameSample = field(default_factory=NameSample)
     # The store's category tree (paths by id), read when a page first names a category, and
     # once more when a later page names one it lacks (created during the run).
     category_paths: CategoryPaths | None = None
@@ -141,6 +144,21 @@ class ImportRun:
     def note_overruled(self, keys: list[str], sku: str) -> None:
         for key in keys:
             self.overruled.setdefault(key, NameSample()).add(sku)
+
+    def note_image_copies(self, sku: str) -> None:
+        if sku not in self.image_copies.names:
+            self.image_copies.add(sku)
+
+    def image_copies_note(self) -> str | None:
+        """Said once: the store images taken as copies of the catalog's, by file name."""
+        sample = self.image_copies
+        if not sample.count:
+            return None
+        return (
+            f"{sample.count} product(s) or variation(s) in this store show the catalog's images "
+            f"under the same file names, in the same order ({sample.text()}): taken as the "
+            "store's own copies of them, so they are neither a conflict nor uploaded again"
+        )
 
     def overruled_warning(self) -> str | None:
         """The store edits the import left to the catalog, said once: the next partial export

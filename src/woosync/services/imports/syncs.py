@@ -16,9 +16,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from woosync.core.timeutil import utcnow
 from woosync.db.bulk_sql import upsert_many
-from woosync.db.models import ProductSync
+from woosync.db.models import ProductSync, StoreRef
 from woosync.services.catalog.reading import field_value
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
@@ -28,8 +30,10 @@ from woosync.services.imports.reconcile import (
     reconcile_product,
 )
 from woosync.services.sync import clears, stock
+from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
+from woosync.services.sync.image_files import store_copies
 from woosync.services.sync.prints import catalog_print
 
 if TYPE_CHECKING:
@@ -40,12 +44,18 @@ if TYPE_CHECKING:
     from woosync.services.imports.state import ImportRun
 
 
+_IMAGE = "image"  # the store registry's kind of an image (export.registry.IMAGE): key = URL
+
+
 @dataclass
 class SyncWrites:
     """The sync records of one page, written with one statement (plus one for stale links)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
     stale_ids: list[int] = field(default_factory=list)
+    # the store's images by the URL the catalog holds for each (its own, or the catalog's for a
+    # copy woosync uploaded or the store had): an export sends their ids, never the URL again
+    images: dict[str, int] = field(default_factory=dict)
 
 
 def queue_sync(
@@ -77,9 +87,11 @@ def queue_sync(
         base = reconciled.base
         echoes: dict[str, str] | None = reconciled.echoes or None
         conflicts: dict[str, Any] | None = reconciled.conflicts or None
-    else:
-        base = fingerprinter.for_store_product(woo, attribute_names, run.attribute_ids())
-        echoes, sources, conflicts = None, {}, None  # the store's images are the catalog's
+    else:  # the store's images are the catalog's, but for its copies of them (image_files)
+        sources = reconciled.image_sources if reconciled is not None else {}
+        shown = with_catalog_images(woo, sources)
+        base = fingerprinter.for_store_product(shown, attribute_names, run.attribute_ids())
+        echoes, conflicts = None, None
         if reconciled is not None:  # linked now: the store's values are the base, but for
             base.update(  # what came in, and for a field in conflict (never synced: none)
                 {key: reconciled.base[key] for key in reconciled.taken if key in reconciled.base}
@@ -125,6 +137,11 @@ def queue_sync(
         # the store product was linked to a local product that is gone, or it matched another one
         writes.stale_ids.append(stale.id)
     writes.rows.append(row)
+    for image in woo.get("images") or []:
+        if isinstance(image, Mapping) and image.get("id") and image.get("src"):
+            writes.images[(sources or {}).get(str(image["id"])) or str(image["src"])] = int(
+                image["id"]
+            )
 
 
 def overrule(
@@ -200,6 +217,32 @@ def write_syncs(session: Session, writes: SyncWrites) -> None:
         conflict=("connection_id", "product_id"),
         keep=("created_at",),
     )
+    if writes.rows and writes.images:
+        _remember_images(session, writes.rows[0]["connection_id"], writes.images)
+
+
+def _remember_images(session: Session, connection_id: int, images: Mapping[str, int]) -> None:
+    """The store registry's images (URL -> the store's media id), in one statement; a ref
+    already holding that id is not written again (an unchanged re-import writes nothing)."""
+    table: Any = StoreRef.__table__  # type: ignore[attr-defined]
+    upsert = sqlite_insert(table)
+    upsert = upsert.on_conflict_do_update(
+        index_elements=["connection_id", "kind", "key"],
+        set_={"woo_id": upsert.excluded.woo_id},
+        where=table.c.woo_id != upsert.excluded.woo_id,
+    )
+    now = utcnow()
+    rows = [
+        {
+            "connection_id": connection_id,
+            "kind": _IMAGE,
+            "key": url,
+            "woo_id": woo_id,
+            "created_at": now,
+        }
+        for url, woo_id in images.items()
+    ]
+    session.execute(upsert, rows)
 
 
 def reconcile_with_store(
@@ -211,8 +254,16 @@ def reconcile_with_store(
     exported_fields: Mapping[str, str],
 ) -> tuple[dict[str, Any], Reconciled]:
     """:func:`~woosync.services.imports.reconcile.reconcile_product` under the run's rules and
-    conflict choice, with the record's image sources."""
+    conflict choice, with the record's image sources; before the product's images are first
+    synced with this store, store images named as the catalog's are taken as its copies of them
+    (:mod:`~woosync.services.sync.image_files`)."""
     sources = image_sources(session, run, sync)
+    if sync is None or sync_targets.IMAGES not in (sync.exported_values or {}):
+        catalog = field_value(product, exported_fields.get(sync_targets.IMAGES, "images"))
+        copies = store_copies(catalog or [], woo.get("images") or [])
+        if copies:
+            sources = {**sources, **copies}
+            run.note_image_copies(str(woo.get("sku") or product.sku))
     rules, slugs, choice = run.rules, run.slugs_by_id, run.settings.on_conflict
     return reconcile_product(woo, rules, slugs, product, sync, choice, sources, exported_fields)
 
@@ -226,8 +277,8 @@ def image_sources(session: Session, run: ImportRun, sync: Link | None) -> dict[s
         return dict(sync.image_sources)
     if run.uploaded_images is None:
         rows = session.execute(
-            text("SELECT key, woo_id FROM store_refs WHERE connection_id = :id AND kind = 'image'"),
-            {"id": run.connection_id},
+            text("SELECT key, woo_id FROM store_refs WHERE connection_id = :id AND kind = :kind"),
+            {"id": run.connection_id, "kind": _IMAGE},
         )
         found: dict[str, str] = {}
         for key, woo_id in rows:
