@@ -31,6 +31,7 @@ from woosync.services.export.results import (
 from woosync.services.export.state import Item, Options, Run
 from woosync.services.mappings.active import active_row
 from woosync.services.selection import Excluded, drop_exclusions, load_selection
+from woosync.services.sync import store_globals
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.counts import RunCounts
 
@@ -298,4 +299,7 @@ def targets_of(
             f"no fields to export: connection {conn.id} has no active export mapping",
             hint=f"pass {param('fields')} name,sku,... or create an export mapping for it",
         )
+    if any(name not in mappings for name in selected):  # the store's global attribute of a name
+        known = store_globals.known_globals(session, connection_id_of(conn))
+        mappings.update(store_globals.implicit_mappings(selected, mappings, known))
     return sync_targets.resolve_targets(selected, mappings)

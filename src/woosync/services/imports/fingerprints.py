@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from woosync.core.errors import ValidationError
 from woosync.core.fields import DIMENSION_PARTS, REQUIRED_FIELDS, STANDARD_FIELDS
 from woosync.services.sync.prints import NOTHING, quick_store_print, remembered_raw_print
+from woosync.services.sync.store_globals import fold, implicit_mappings, learnt
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     DIMENSION,
@@ -48,8 +49,16 @@ class Fingerprinter:
         self,
         selected_fields: Iterable[str] | None = None,
         field_mappings: Mapping[str, str] | None = None,
+        known_globals: Mapping[str, str] | None = None,
     ) -> None:
+        # the store's global attributes (folded name -> slug): an unmapped name goes to its own
+        # (sync.store_globals), as export sends it
+        self._known = dict(known_globals or {})
         self.field_mappings = dict(field_mappings or {})
+        if selected_fields and self._known:
+            selected_fields = list(selected_fields)
+            implicit = implicit_mappings(selected_fields, self.field_mappings, self._known)
+            self.field_mappings.update(implicit)
         self._by_field: dict[str, Target | None] = {}
         # by the product's attribute names: the targets and their key -> field table
         self._targets: dict[tuple[str, ...], _Targets] = {}
@@ -80,8 +89,11 @@ class Fingerprinter:
         if name in self._fields:
             return None
         if name not in self._by_field:
+            mappings = self.field_mappings
+            if self._known and name not in mappings:
+                mappings = {**mappings, **implicit_mappings([name], mappings, self._known)}
             try:
-                resolved = resolve_targets([*REQUIRED_FIELDS, name], self.field_mappings)
+                resolved = resolve_targets([*REQUIRED_FIELDS, name], mappings)
             except ValidationError:
                 resolved = []
             found = next((target for target in resolved if target.field == name), None)
@@ -107,6 +119,16 @@ class Fingerprinter:
         """Local attribute name -> the ``pa_`` slug the export mapping sends it to (what a
         variation's options are fingerprinted under, as the export does)."""
         return global_slugs(self._base)
+
+    def slugs_for(self, names: Iterable[str], store_attributes: Iterable[Any]) -> dict[str, str]:
+        """:attr:`slugs` for a variable product whose attributes are ``names`` and whose store
+        copy holds ``store_attributes``: its global ones count as the store's, for the names no
+        mapping sends elsewhere (what export sends after this import has seen them)."""
+        held = {fold(name): slug for slug, (_id, name) in learnt(store_attributes).items()}
+        if not held and not self._known:
+            return self.slugs
+        known = {**self._known, **held}
+        return {**implicit_mappings(names, self.field_mappings, known), **self.slugs}
 
     @functools.cached_property
     def exported_fields(self) -> dict[str, str]:

@@ -15,6 +15,7 @@ from woosync.services.imports.fields import ImportRules
 from woosync.services.imports.fingerprints import Fingerprinter
 from woosync.services.mappings.records import active_export_mapping, active_import_mapping
 from woosync.services.selection import exclusions
+from woosync.services.sync.store_globals import known_globals
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -47,10 +48,11 @@ def start(db: Database, ref: int | str | None, use_mapping: bool) -> Start:
         assert conn.id is not None
         mapping = active_import_mapping(session, conn.id) if use_mapping else None
         export_mapping = active_export_mapping(session, conn.id)
+        known = known_globals(session, conn.id)
     fingerprinter = (
-        Fingerprinter(export_mapping.selected_fields, export_mapping.field_mappings)
+        Fingerprinter(export_mapping.selected_fields, export_mapping.field_mappings, known)
         if export_mapping is not None
-        else Fingerprinter()
+        else Fingerprinter(known_globals=known)
     )
     if mapping is None:
         return Start(

@@ -10,7 +10,7 @@ columns (``last_exported_at`` ...) are kept.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from woosync.services.imports.reconcile import (
     first_sync,
     reconcile_product,
 )
-from woosync.services.sync import clears, stock
+from woosync.services.sync import clears, stock, store_globals
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
@@ -56,6 +56,9 @@ class SyncWrites:
     # the store's images by the URL the catalog holds for each (its own, or the catalog's for a
     # copy woosync uploaded or the store had): an export sends their ids, never the URL again
     images: dict[str, int] = field(default_factory=dict)
+    # the store's global attributes its products hold: slug -> (id, name) (sync.store_globals)
+    attributes: dict[str, tuple[int, str]] = field(default_factory=dict)
+    connection_id: int = 0
 
 
 def queue_sync(
@@ -131,17 +134,26 @@ def queue_sync(
         "image_sources": sources,
         "conflicts": conflicts,
     }
+    _learn_refs(writes, run.connection_id, woo, sources or {})
     if not changed and sync is not None and same_record(sync, row):
         return  # nothing came in, and the record already says all of it
     if stale is not None and stale.product_id != product_id:
         # the store product was linked to a local product that is gone, or it matched another one
         writes.stale_ids.append(stale.id)
     writes.rows.append(row)
+
+
+def _learn_refs(
+    writes: SyncWrites, connection_id: int, woo: Mapping[str, Any], sources: Mapping[str, str]
+) -> None:
+    """What the store product says of the store itself: its images' ids (by the URL the catalog
+    holds for each) and its global attributes; written only where the registry lacks them."""
+    writes.connection_id = connection_id
     for image in woo.get("images") or []:
         if isinstance(image, Mapping) and image.get("id") and image.get("src"):
-            writes.images[(sources or {}).get(str(image["id"])) or str(image["src"])] = int(
-                image["id"]
-            )
+            url = sources.get(str(image["id"])) or str(image["src"])
+            writes.images[url] = int(image["id"])
+    writes.attributes.update(store_globals.learnt(woo.get("attributes") or []))
 
 
 def overrule(
@@ -217,13 +229,18 @@ def write_syncs(session: Session, writes: SyncWrites) -> None:
         conflict=("connection_id", "product_id"),
         keep=("created_at",),
     )
-    if writes.rows and writes.images:
-        _remember_images(session, writes.rows[0]["connection_id"], writes.images)
+    refs = [(_IMAGE, url, woo_id) for url, woo_id in writes.images.items()]
+    for slug, (woo_id, name) in writes.attributes.items():
+        refs += [(store_globals.SLUG_KIND, slug, woo_id), (store_globals.NAME_KIND, name, woo_id)]
+    if refs:
+        _remember_refs(session, writes.connection_id, refs)
 
 
-def _remember_images(session: Session, connection_id: int, images: Mapping[str, int]) -> None:
-    """The store registry's images (URL -> the store's media id), in one statement; a ref
-    already holding that id is not written again (an unchanged re-import writes nothing)."""
+def _remember_refs(
+    session: Session, connection_id: int, refs: Sequence[tuple[str, str, int]]
+) -> None:
+    """Store registry rows (kind, key, the store's id), in one statement; a row already holding
+    that id is not written again (an unchanged re-import writes nothing)."""
     table: Any = StoreRef.__table__  # type: ignore[attr-defined]
     upsert = sqlite_insert(table)
     upsert = upsert.on_conflict_do_update(
@@ -235,12 +252,12 @@ def _remember_images(session: Session, connection_id: int, images: Mapping[str, 
     rows = [
         {
             "connection_id": connection_id,
-            "kind": _IMAGE,
-            "key": url,
+            "kind": kind,
+            "key": key,
             "woo_id": woo_id,
             "created_at": now,
         }
-        for url, woo_id in images.items()
+        for kind, key, woo_id in refs
     ]
     session.execute(upsert, rows)
 

@@ -244,7 +244,7 @@ class VariationPage:
             fields["sku"] = product.sku
             if product.sku != generated_sku(run.connection_id, variation.woo_id):
                 run.sku_removed.add(f"{product.sku} (store variation {variation.woo_id})")
-        slugs = run.fingerprinter.slugs
+        slugs = run.fingerprinter.slugs_for(parent.attributes, parent.store_attributes)
         options = self._options(parent, variation, product, sync, slugs)
         if options is not None:
             fields["attributes"] = options
@@ -376,7 +376,6 @@ class VariationPage:
         writing = bool(rows) and not run.dry_run
         ids = insert_products(self.session, rows) if writing else {}
         restored: list[str] = []
-        slugs = run.fingerprinter.slugs
         for new in ready:
             product_id = ids.get(new.sku)
             message = new.message
@@ -386,6 +385,8 @@ class VariationPage:
             self._report(new.parent, new.variation, product_id, "imported", message)
             if product_id is None:
                 continue
+            parent = new.parent
+            slugs = run.fingerprinter.slugs_for(parent.attributes, parent.store_attributes)
             known = {OPTIONS_KEY: remembered_options_print(new.variation.options, slugs)}
             if not new.variation.sku:
                 known["sku"] = sku_print(new.sku)

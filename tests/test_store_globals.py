@@ -1,0 +1,142 @@
+"""A store's global attribute stays global: an attribute the catalog took from a store's global
+``pa_size`` (named "Size") goes back to ``pa_size``, never as a local "Size" that would replace it
+and leave the variations, which point at ``pa_size``, without their options (seen on a real
+WooCommerce 11.0.1 store). Through the CLI against served sandbox stores; ``tests/realstore``
+runs the first case against a real store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from served_stores import cli_json, served_stores
+from woosync.sandbox import SandboxStore
+from woosync.services.sync.store_globals import implicit_mappings
+from woosync.woo import WooClient
+
+FIELDS = ["--fields", "name,sku,price,Size"]
+
+
+def test_an_unmapped_name_goes_to_the_stores_global_attribute_of_that_name() -> None:
+    known = {"size": "pa_size", "color": "pa_color"}
+    found = implicit_mappings(["name", "Size", "COLOR", "Material", "weight"], {}, known)
+    assert found == {"Size": "pa_size", "COLOR": "pa_color"}
+    # a mapping always wins, for the name and for the slug it sends something else to
+    assert implicit_mappings(["Size", "Colour"], {"Colour": "pa_color"}, known) == {
+        "Size": "pa_size"
+    }
+    assert implicit_mappings(["Size"], {"Size": "pa_dimension"}, known) == {}
+    assert implicit_mappings(["attribute:Size", "custom:Size"], {}, known) == {}
+    assert implicit_mappings(["Size"], {}, {}) == {}
+
+
+def _manager(store: SandboxStore) -> WooClient:
+    key, secret = store.create_key("read_write")
+    return WooClient(store.home, key, secret, max_retries=0)
+
+
+def _global_tee(store: SandboxStore) -> None:
+    """A shop manager's tee varying by the global attribute Size (``pa_size``)."""
+    with _manager(store) as client:
+        size = client.post("/products/attributes", {"name": "Size", "slug": "pa_size"})
+        for term in ("S", "M"):
+            client.post(f"/products/attributes/{size['id']}/terms", {"name": term})
+        tee = client.post("/products", {"sku": "TEE", "name": "Tee", "type": "variable",
+            "attributes": [{"id": size["id"], "options": ["S", "M"], "variation": True}]})  # fmt: skip
+        client.post(f"/products/{tee['id']}/variations/batch", {"create": [
+            {"sku": f"TEE-{o}", "regular_price": "15.00", "attributes": [{"id": size["id"], "option": o}]}
+            for o in ("S", "M")
+        ]})  # fmt: skip
+
+
+def _local_tee(store: SandboxStore) -> None:
+    """The same tee in another store, varying by a local attribute Size."""
+    with _manager(store) as client:
+        tee = client.post("/products", {"sku": "TEE", "name": "Tee", "type": "variable",
+            "attributes": [{"name": "Size", "options": ["S", "M"], "variation": True}]})  # fmt: skip
+        client.post(f"/products/{tee['id']}/variations/batch", {"create": [
+            {"sku": f"TEE-{o}", "regular_price": "15.00", "attributes": [{"name": "Size", "option": o}]}
+            for o in ("S", "M")
+        ]})  # fmt: skip
+
+
+def _kinds(store: SandboxStore, sku: str) -> tuple[list[tuple[str, list[str]]], list[str]]:
+    """The product's attributes as (``pa_`` slug, or "local NAME"; options), its variations'
+    options as ``attribute=option``."""
+
+    def kind(entry: dict[str, Any]) -> str:
+        return str(entry["slug"]) if entry["id"] else f"local {entry['name']}"
+
+    product = store.find_sku(sku)
+    assert product is not None, sku
+    attributes = [(kind(a), sorted(a["options"])) for a in product["attributes"]]
+    options = [
+        f"{kind(a)}={a['option']}".casefold()
+        for v in store.variations(product["id"])
+        for a in v["attributes"]
+    ]
+    return attributes, sorted(options)
+
+
+@pytest.fixture
+def stores(cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    with served_stores(db_path, monkeypatch, count=2) as (_db, served, _urls):
+        yield served
+
+
+def test_a_global_attribute_taken_in_goes_back_global(cli: Any, stores: Any) -> None:
+    store = stores[0]
+    _global_tee(store)
+    cli_json(cli("--json", "import", "--connection", "1"))
+    store.stats.reset()
+    cli_json(cli("--json", "export", "-c", "1", "--all", "--partial", *FIELDS))
+    assert store.stats.snapshot()["items_written"] == 0  # nothing changed, nothing sent
+
+    assert cli("products", "edit", "TEE-S", "--price", "16").exit_code == 0
+    sent = cli_json(cli("--json", "export", "-c", "1", "--all", "--partial", *FIELDS))
+    variation = cli_json(cli("--json", "products", "show", "TEE-S"))["id"]
+    updated = [
+        (r["productId"], r["exportedFields"]) for r in sent["results"] if r["change"] == "updated"
+    ]
+    assert updated == [(variation, ["price"])]
+    full = cli_json(cli("--json", "export", "-c", "1", "--all", *FIELDS))
+    assert full["counts"]["failed"] == 0
+    assert _kinds(store, "TEE") == ([("pa_size", ["M", "S"])], ["pa_size=m", "pa_size=s"])
+
+
+def test_each_store_keeps_its_own_kind_of_attribute(cli: Any, stores: Any, tmp_path: Path) -> None:
+    local, global_ = stores
+    _local_tee(local)
+    _global_tee(global_)
+    cli_json(cli("--json", "import", "--connection", "1"))
+    cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
+    (tmp_path / "more.yaml").write_text(
+        "- sku: TEE\n  attributes: {Size: [S, M, L]}\n  variations:\n"
+        "    - {sku: TEE-L, attributes: {Size: L}, price: '17.00'}\n"
+        "- sku: HAT\n  name: Hat\n  type: variable\n  attributes: {Size: [S, M]}\n  variations:\n"
+        "    - {sku: HAT-S, attributes: {Size: S}, price: '9.00'}\n"
+    )
+    assert cli("products", "load", str(tmp_path / "more.yaml")).exit_code == 0
+
+    for connection in ("1", "2"):
+        sent = cli_json(cli("--json", "export", "-c", connection, "--all", "--partial", *FIELDS))
+        assert sent["counts"]["failed"] == 0
+
+    assert _kinds(local, "TEE") == (
+        [("local Size", ["L", "M", "S"])],
+        ["local size=l", "local size=m", "local size=s"],
+    )
+    assert _kinds(global_, "TEE") == (
+        [("pa_size", ["L", "M", "S"])],
+        ["pa_size=l", "pa_size=m", "pa_size=s"],
+    )
+    assert _kinds(local, "HAT")[0] == [("local Size", ["M", "S"])]  # new: each store's own kind
+    assert _kinds(global_, "HAT")[0] == [("pa_size", ["M", "S"])]
+    for connection in ("1", "2"):  # and then nothing moves either way
+        again = cli_json(cli("--json", "import", "-c", connection, "--update-existing"))
+        assert again["counts"]["updated"] == again["conflictCount"] == 0
+        quiet = cli_json(cli("--json", "export", "-c", connection, "--all", "--partial", *FIELDS))
+        assert quiet["counts"]["updated"] == quiet["counts"]["created"] == 0
