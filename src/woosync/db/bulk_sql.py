@@ -35,7 +35,7 @@ from itertools import repeat
 from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import JSON, DateTime, TypeDecorator
+from sqlalchemy import JSON, DateTime, TypeDecorator, or_
 from sqlalchemy.dialects.sqlite import insert
 
 from woosync.core.jsontext import dumps
@@ -76,11 +76,15 @@ def write_many(
     *,
     conflict: tuple[str, ...] = (),
     keep: tuple[str, ...] = (),
+    changed_only: bool = False,
 ) -> None:
     """Insert ``rows`` (tuples of the values of ``columns``, in that order); with ``conflict``, an
-    upsert as :func:`upsert_many`. The cheapest form when the caller builds the rows itself."""
+    upsert as :func:`upsert_many`. The cheapest form when the caller builds the rows itself.
+    ``changed_only``: a row whose columns to update already hold those values is left as it is
+    (not written again: a repeated write changes nothing on disk)."""
     if rows:
-        _execute(session, table, tuple(columns), list(zip(*rows, strict=True)), conflict, keep)
+        columns_ = list(zip(*rows, strict=True))
+        _execute(session, table, tuple(columns), columns_, conflict, keep, changed_only)
 
 
 def write_columns(
@@ -181,10 +185,11 @@ def _execute(
     columns: list[Any],
     conflict: tuple[str, ...],
     keep: tuple[str, ...],
+    changed_only: bool = False,
 ) -> None:
     """Run the statement for ``names`` with ``columns[i]`` the values of ``names[i]``."""
     connection = session.connection()
-    plan = _plan(table, names, conflict, keep, connection.dialect)
+    plan = _plan(table, names, conflict, keep, connection.dialect, changed_only)
     encoded = [
         columns[index] if make is None else _encoded(columns[index], make)
         for index, make in plan.parameters
@@ -215,13 +220,17 @@ def _plan(
     conflict: tuple[str, ...],
     keep: tuple[str, ...],
     dialect: Any,
+    changed_only: bool = False,
 ) -> _Plan:
     statement = insert(table)
     if conflict:
         kept = (*conflict, *keep)
+        updated = [name for name in names if name not in kept]
+        differs = [table.c[name].is_distinct_from(statement.excluded[name]) for name in updated]
         statement = statement.on_conflict_do_update(
             index_elements=[table.c[name] for name in conflict],
-            set_={name: statement.excluded[name] for name in names if name not in kept},
+            set_={name: statement.excluded[name] for name in updated},
+            where=or_(*differs) if changed_only and differs else None,
         )
     compiled = statement.compile(dialect=dialect, column_keys=list(names))
     order = tuple(compiled.positiontup or ())

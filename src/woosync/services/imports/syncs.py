@@ -16,10 +16,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, text
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from woosync.core.timeutil import utcnow
-from woosync.db.bulk_sql import upsert_many
+from woosync.db.bulk_sql import upsert_many, write_many
 from woosync.db.models import ProductSync, StoreRef
 from woosync.services.catalog.reading import field_value
 from woosync.services.imports.fingerprints import store_attribute_list
@@ -241,25 +240,16 @@ def _remember_refs(
 ) -> None:
     """Store registry rows (kind, key, the store's id), in one statement; a row already holding
     that id is not written again (an unchanged re-import writes nothing)."""
-    table: Any = StoreRef.__table__  # type: ignore[attr-defined]
-    upsert = sqlite_insert(table)
-    upsert = upsert.on_conflict_do_update(
-        index_elements=["connection_id", "kind", "key"],
-        set_={"woo_id": upsert.excluded.woo_id},
-        where=table.c.woo_id != upsert.excluded.woo_id,
-    )
     now = utcnow()
-    rows = [
-        {
-            "connection_id": connection_id,
-            "kind": kind,
-            "key": key,
-            "woo_id": woo_id,
-            "created_at": now,
-        }
-        for kind, key, woo_id in refs
-    ]
-    session.execute(upsert, rows)
+    write_many(
+        session,
+        StoreRef.__table__,  # type: ignore[attr-defined]
+        ("connection_id", "kind", "key", "woo_id", "created_at"),
+        [(connection_id, kind, key, woo_id, now) for kind, key, woo_id in refs],
+        conflict=("connection_id", "kind", "key"),
+        keep=("created_at",),
+        changed_only=True,
+    )
 
 
 def reconcile_with_store(
