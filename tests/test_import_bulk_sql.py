@@ -8,6 +8,7 @@ SQLAlchemy Core's ``session.execute(insert(table), rows)`` (the ORM's own compar
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from woosync.db.bulk_sql import insert_many, upsert_many
+from woosync.db.bulk_sql import insert_many, upsert_many, write_many
 from woosync.db.engine import Database
-from woosync.db.models import Product, ProductSync
+from woosync.db.models import Product, ProductSync, StoreRef
+from woosync.services.connections.records import create_connection
+from write_counter import rows_written
 
 NOW = datetime(2025, 12, 11, 10, 0, 0, 123456, tzinfo=UTC)
 WHOLE_SECOND = datetime(2025, 12, 11, 10, 0, 0, tzinfo=UTC)
@@ -163,3 +166,50 @@ def test_a_naive_datetime_is_refused_as_before(db_pair: tuple[Database, Database
     products: Any = Product.__table__  # type: ignore[attr-defined]
     with pytest.raises(Exception, match="timezone"), db.session() as session:
         insert_many(session, products, [_product(1, created_at=NOW.replace(tzinfo=None))])
+
+
+def test_changed_only_leaves_rows_holding_the_values_unwritten(
+    db_pair: tuple[Database, Database],
+) -> None:
+    db = db_pair[0]
+    refs: Any = StoreRef.__table__  # type: ignore[attr-defined]
+    columns = ("connection_id", "kind", "key", "woo_id", "created_at")
+    create_connection(
+        db,
+        name="S",
+        url="https://s.example",
+        consumer_key="ck_" + "1" * 40,
+        consumer_secret="cs_" + "2" * 40,
+    )
+    with db.session() as session:
+        write_many(session, refs, columns, [(1, "image", "a.png", 5, NOW)])
+    again = [(1, "image", "a.png", 5, NOW), (1, "image", "b.png", 6, NOW)]
+    with rows_written(db.path) as written, db.session() as session:
+        write_many(
+            session,
+            refs,
+            columns,
+            again,
+            conflict=columns[:3],
+            keep=("created_at",),
+            changed_only=True,
+        )
+    assert written == Counter({("store_refs", "INSERT"): 1})  # a.png held 5 already
+    moved = [(1, "image", "a.png", 7, NOW + timedelta(hours=1))]
+    with rows_written(db.path) as written, db.session() as session:
+        write_many(
+            session,
+            refs,
+            columns,
+            moved,
+            conflict=columns[:3],
+            keep=("created_at",),
+            changed_only=True,
+        )
+    assert written == Counter({("store_refs", "UPDATE"): 1})
+    with db.session() as session:
+        rows = session.execute(text("SELECT key, woo_id, created_at FROM store_refs ORDER BY key"))
+        assert [tuple(row) for row in rows] == [
+            ("a.png", 7, "2025-12-11 10:00:00.123456"),  # created_at kept
+            ("b.png", 6, "2025-12-11 10:00:00.123456"),
+        ]
