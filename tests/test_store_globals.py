@@ -6,6 +6,7 @@ runs the first case against a real store."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -140,3 +141,43 @@ def test_each_store_keeps_its_own_kind_of_attribute(cli: Any, stores: Any, tmp_p
         assert again["counts"]["updated"] == again["conflictCount"] == 0
         quiet = cli_json(cli("--json", "export", "-c", connection, "--all", "--partial", *FIELDS))
         assert quiet["counts"]["updated"] == quiet["counts"]["created"] == 0
+
+
+def _tee(store: SandboxStore, sizes: list[str]) -> None:
+    """A shop manager's tee varying by a local Size, a variation per size."""
+    with _manager(store) as client:
+        tee = client.post("/products", {"sku": "TEE", "name": "Tee", "type": "variable",
+            "attributes": [{"name": "Size", "options": sizes, "variation": True}]})  # fmt: skip
+        client.post(f"/products/{tee['id']}/variations/batch", {"create": [
+            {"sku": f"TEE-{o}", "regular_price": "15.00", "attributes": [{"name": "Size", "option": o}]}
+            for o in sizes
+        ]})  # fmt: skip
+
+
+def test_options_in_conflict_stay_the_stores_until_settled(cli: Any, stores: Any) -> None:
+    """Adopting a store whose tee has a size more than the catalog's: the options are a conflict,
+    and the export's variation stage leaves them alone too (it used to send the catalog's, which
+    took the size away from the store's parent while its variation stayed)."""
+    first, second = stores
+    _tee(first, ["S", "M"])
+    _tee(second, ["S", "M", "L"])
+    cli_json(cli("--json", "import", "--connection", "1"))
+    done = cli("--json", "import", "--connection", "2", "--update-existing")
+    assert [(c["sku"], c["field"]) for c in json.loads(done.stdout)["conflicts"]] == [
+        ("TEE", "Size")
+    ]
+
+    plan = cli("export", "-c", "2", "--all", "--partial", *FIELDS, "--dry-run")
+    assert "! TEE Size left out: in conflict" in plan.stdout and "->" not in plan.stdout
+    cli("--json", "export", "-c", "2", "--all", "--partial", *FIELDS)
+    assert _kinds(second, "TEE")[0] == [("local Size", ["L", "M", "S"])]
+
+    settled = cli_json(
+        cli("--json", "import", "-c", "2", "--update-existing", "--on-conflict", "store")
+    )
+    assert settled["conflictCount"] == 0 and settled["counts"]["created"] == 1  # TEE-L now
+    cli_json(cli("--json", "export", "-c", "1", "--all", "--partial", *FIELDS))
+    assert _kinds(first, "TEE") == (
+        [("local Size", ["L", "M", "S"])],
+        ["local size=l", "local size=m", "local size=s"],
+    )

@@ -14,7 +14,7 @@ list is right already.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -67,7 +67,8 @@ class VariableWrites:
         if attributes is None:
             return None
         base = (payload or {}).get("attributes", item.known.store_attributes)
-        return marked(attributes, base, self.slugs, self.run.registry)
+        held_back = item.known.conflicts or {}
+        return marked(attributes, base, self.slugs, self.run.registry, held_back)
 
     def complete(self, writing: Sequence[Item]) -> list[Item]:
         """Put what makes a variable product variable into its write; returns the items still to
@@ -139,14 +140,19 @@ def marked(
     held: Sequence[Mapping[str, Any]] | None,
     slugs: Mapping[str, str],
     registry: StoreRegistry,
+    held_back: Collection[str] = (),
 ) -> list[dict[str, Any]] | None:
     """The attribute list ``held`` (the store's, or the write's) with every attribute of the
-    variable product marked ``variation`` and holding its options; ``None`` when it is so already."""
+    variable product marked ``variation`` and holding its options; ``None`` when it is so already.
+    An attribute whose key is in ``held_back`` (in conflict with this store: changed on both
+    sides) stays as the store holds it, as the product pass leaves it out."""
     if not attributes:
         return None  # nothing to mark (and never an empty list that would wipe the store's)
     entries = [dict(a) for a in held or []]
     changed = held is None
     for position, (name, options) in enumerate(attributes.items()):
+        if held_back and _key(name, slugs) in held_back and held is not None:
+            continue
         names = _options(options)
         attribute_id = _attribute_id(name, slugs, registry)
         entry = _entry(entries, name, attribute_id)
@@ -177,20 +183,28 @@ def marked_changes(
     held: Sequence[Mapping[str, Any]] | None,
     slugs: Mapping[str, str],
     registry: StoreRegistry,
+    held_back: Collection[str] = (),
 ) -> list[tuple[str, list[str] | None, list[str]]]:
     """What :func:`marked` would change of ``held``, per attribute: (name, the store's options or
     ``None``, the catalog's), for a dry run to show."""
-    if marked(attributes, held, slugs, registry) is None:
+    if marked(attributes, held, slugs, registry, held_back) is None:
         return []
     entries = [dict(a) for a in held or []]
     found = []
     for name, options in attributes.items():
+        if held_back and _key(name, slugs) in held_back:
+            continue
         entry = _entry(entries, name, _attribute_id(name, slugs, registry))
         old = None if entry is None else [str(o) for o in entry.get("options") or []]
         new = _options(options)
         if entry is None or not entry.get("variation") or sorted(old or []) != sorted(new):
             found.append((name, old, new))
     return found
+
+
+def _key(name: str, slugs: Mapping[str, str]) -> str:
+    """The key an attribute is fingerprinted (and held in conflict) under."""
+    return f"attribute:{slugs.get(name, name)}"
 
 
 def _options(options: Any) -> list[str]:
@@ -321,7 +335,8 @@ class VariableParents:
 
     def _attributes(self, family: Family) -> list[dict[str, Any]] | None:
         held = family.store_attributes or []
-        return marked(family.varied_attributes(), held, self.slugs, self.registry)
+        attributes = family.varied_attributes()
+        return marked(attributes, held, self.slugs, self.registry, family.conflicts)
 
     def _remember_parents(self, families: Sequence[Family]) -> None:
         if not families:

@@ -68,7 +68,7 @@ def plan_variations(
             continue
         held = family.store_attributes or []
         varied = family.varied_attributes()
-        changes = marked_changes(varied, held, export.slugs, export.registry)
+        changes = marked_changes(varied, held, export.slugs, export.registry, family.conflicts)
         if changes:
             sku = str(family.sku)
             found.parents.append(

@@ -32,6 +32,7 @@ class Family:
     store_attributes: list[dict[str, Any]] | None
     variations: list[Any] = field(default_factory=list)  # read-only rows (load_families)
     syncs: dict[int, Any] = field(default_factory=dict)  # variation id -> its sync record
+    conflicts: frozenset[str] = frozenset()  # the parent's keys in conflict with this store
     # variations kept out of this store (``products exclude``), (row, why): never written, and
     # the store's copies stay (never pruned)
     excluded: list[tuple[Any, str]] = field(default_factory=list)
@@ -102,9 +103,12 @@ def load_families(
             families[int(row.id)] = Family(
                 int(row.id), str(row.sku), str(row.name), dict(row.attributes or {}), 0, None
             )
-    for product_id, woo_id, held in _links(session, connection_id, list(families), _PARENT_LINK):
+    for product_id, woo_id, held, conflicts in _links(
+        session, connection_id, list(families), _PARENT_LINK
+    ):
         families[product_id].woo_id = int(woo_id or 0)
         families[product_id].store_attributes = held
+        families[product_id].conflicts = frozenset(conflicts or ())
     names = sorted({*product_columns(fields), "id", "sku", "parent_id", "attributes"})
     parents = list(families)
     children = _raw(session, table, names, "parent_id", parents, order="id")
@@ -137,7 +141,7 @@ def load_families(
     return [families[i] for i in wanted if i in families]
 
 
-_PARENT_LINK = ("product_id", "woo_product_id", "store_attributes")
+_PARENT_LINK = ("product_id", "woo_product_id", "store_attributes", "conflicts")
 _VARIATION_LINK = (
     "product_id",
     "woo_product_id",
