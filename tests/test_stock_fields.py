@@ -244,3 +244,31 @@ def test_a_store_value_the_catalog_cannot_hold_fails_that_product_not_the_run(
         "SA-1": ("imported", None),
     }
     assert _show(cli, "FL-1")["stock_quantity"] == 12
+
+
+def test_a_quantity_sent_without_manage_stock_is_kept_by_the_store(
+    cli: Any, shop: tuple[SandboxStore, str], tmp_path: Path
+) -> None:
+    """WooCommerce keeps a stock quantity only for a product (or variation) whose stock it
+    manages: an export whose fields have ``stock_quantity`` but not ``manage_stock`` turns it on,
+    or the store dropped the quantity silently (and never sold from it)."""
+    sandbox, _url = shop
+    (tmp_path / "stock.yaml").write_text(
+        "- {sku: SQ-1, name: Mug, price: '9.50', manage_stock: true, stock_quantity: 12}\n"
+        "- sku: SQ-TEE\n  name: Tee\n  type: variable\n  attributes: {Size: [S]}\n  variations:\n"
+        "    - {sku: SQ-TEE-S, attributes: {Size: S}, price: '5', manage_stock: true, stock_quantity: 4}\n"
+        "- {sku: SQ-2, name: Plate, price: '3'}\n"
+    )
+    assert cli("products", "load", str(tmp_path / "stock.yaml")).exit_code == 0
+    sent = cli("--json", "export", "--all", "--fields", "name,sku,price,Size,stock_quantity")
+    assert sent.exit_code == 0, sent.stderr
+
+    mug, variation, plate = (sandbox.find_sku(s) for s in ("SQ-1", "SQ-TEE-S", "SQ-2"))
+    assert mug is not None and variation is not None and plate is not None
+    assert (mug["manage_stock"], mug["stock_quantity"]) == (True, 12)
+    assert (variation["manage_stock"], variation["stock_quantity"]) == (True, 4)
+    assert (plate["manage_stock"], plate["stock_quantity"]) == (False, None)  # none to keep
+    again = cli(
+        "--json", "export", "--all", "--partial", "--fields", "name,sku,price,Size,stock_quantity"
+    )
+    assert json.loads(again.stdout)["counts"]["updated"] == 0

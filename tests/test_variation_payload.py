@@ -67,6 +67,7 @@ def test_a_variation_keeps_only_its_own_fields_and_one_image() -> None:
         "sku": "TEE-S",
         "regular_price": "20.00",
         "stock_quantity": 5,
+        "manage_stock": True,  # a quantity is kept only with it (selected or not)
         "image": {"src": "https://img.test/s.jpg"},
         "weight": "0.2",
     }

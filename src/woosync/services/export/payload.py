@@ -183,6 +183,8 @@ def build_payload(
             payload[target.woo] = default_options_payload(value, _attribute_ids(targets, refs))
         else:
             attributes_touched = True
+    if payload.get(STOCK_QUANTITY) is not None and not any(t.woo == MANAGE_STOCK for t in targets):
+        payload[MANAGE_STOCK] = True  # a store keeps a quantity only for a product it counts
     if attributes_touched:
         ours: list[tuple[Target, list[str] | None, int | None]] = []
         for target in targets:
@@ -200,6 +202,8 @@ def build_payload(
 
 
 DOWNLOADABLE = "downloadable"
+MANAGE_STOCK = "manage_stock"
+STOCK_QUANTITY = "stock_quantity"
 
 
 def _attribute_ids(targets: Sequence[Target], refs: RefResolver) -> Callable[[str], int | None]:
