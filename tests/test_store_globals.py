@@ -32,6 +32,7 @@ def test_an_unmapped_name_goes_to_the_stores_global_attribute_of_that_name() -> 
     assert implicit_mappings(["Size"], {"Size": "pa_dimension"}, known) == {}
     assert implicit_mappings(["attribute:Size", "custom:Size"], {}, known) == {}
     assert implicit_mappings(["Size"], {}, {}) == {}
+    assert implicit_mappings(["Size", "SIZE"], {}, known) == {"Size": "pa_size"}  # one per key
 
 
 def _manager(store: SandboxStore) -> WooClient:

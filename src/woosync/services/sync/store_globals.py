@@ -70,8 +70,8 @@ def implicit_mappings(
         if name in explicit or name in STANDARD_FIELDS or name in DIMENSION_PARTS or ":" in name:
             continue
         slug = known.get(fold(name))
-        if slug is not None and slug not in explicit.values():
-            found[name] = slug
+        if slug is not None and slug not in explicit.values() and slug not in found.values():
+            found[name] = slug  # (a second name folding alike stays local: one field per key)
     return found
 
 
