@@ -317,3 +317,20 @@ def test_products_edit_sets_the_files_each_keeping_its_id(cli: Any, tmp_path: Pa
     assert len(shown(cli, "EBOOK")) == 1  # left as it was
     assert cli("products", "edit", "EBOOK", "--unset", "downloads").exit_code == 0
     assert shown(cli, "EBOOK") == []
+
+
+def test_a_conflict_of_files_that_differ_only_in_ids_shows_the_ids() -> None:
+    """Two stores that sell the same file each made its own id: the sides would read the same."""
+    from woosync.cli.import_views import shown_pair
+
+    ours = [{"id": "a1", "name": "The book", "file": BOOK}]
+    theirs = [{"id": "b2", "name": "The book", "file": BOOK}]
+    assert shown_pair(ours, theirs, 200) == (
+        f"The book ({BOOK}) id a1",
+        f"The book ({BOOK}) id b2",
+    )
+    renamed = [{"id": "a1", "name": "The book, 2nd edition", "file": BOOK}]
+    assert shown_pair(ours, renamed, 200) == (
+        f"The book ({BOOK})",
+        f"The book, 2nd edition ({BOOK})",
+    )

@@ -79,8 +79,7 @@ class Report:
                         product.woo_product_id,
                         product.sku,
                         conflict.field,
-                        shown_value(conflict.catalog),
-                        shown_value(conflict.store),
+                        *shown_pair(conflict.catalog, conflict.store),
                     ]
                 )
 
@@ -195,21 +194,33 @@ def _capped_table(
         console.print(f"... and {total - len(rows)} more {what} (see --json)")
 
 
-def shown_value(value: Any, width: int = 60) -> str:
+def shown_value(value: Any, width: int = 60, *, ids: bool = False) -> str:
     """A catalog or store value in one table cell (long text cut): a list's items separated by
-    ``|``, an object as ``key=value``, a downloadable product's file as ``name (file)``."""
+    ``|``, an object as ``key=value``, a downloadable product's file as ``name (file)`` (with
+    ``ids``: ``name (file) id ID``)."""
     if isinstance(value, list):
-        text = " | ".join(_shown_item(item) for item in value)
+        text = " | ".join(_shown_item(item, ids) for item in value)
     else:
-        text = _shown_item(value)
+        text = _shown_item(value, ids)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def _shown_item(value: Any) -> str:
+def shown_pair(catalog: Any, store: Any, width: int = 60) -> tuple[str, str]:
+    """Both sides of a conflict as :func:`shown_value` shows them; when they would read the
+    same (a product's files that differ only in their ids: each store made its own), with the
+    ids, so the difference shows."""
+    shown = shown_value(catalog, width), shown_value(store, width)
+    if shown[0] == shown[1] and catalog != store:
+        return shown_value(catalog, width, ids=True), shown_value(store, width, ids=True)
+    return shown
+
+
+def _shown_item(value: Any, ids: bool = False) -> str:
     if isinstance(value, dict):
         if "file" in value:  # one of a product's files (its id is in --json)
-            return f"{value.get('name') or ''} ({value['file']})"
+            named = f"{value.get('name') or ''} ({value['file']})"
+            return f"{named} id {value.get('id') or '-'}" if ids else named
         return ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
     return "" if value is None else str(value)
 

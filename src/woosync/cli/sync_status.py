@@ -321,7 +321,7 @@ def _summaries(output: Output, stores: Sequence[StoreStatus]) -> None:
 # conflicts ----------------------------------------------------------------------------------------
 def _conflicts(output: Output, stores: Sequence[StoreStatus]) -> None:
     from woosync.cli.formats import print_table
-    from woosync.cli.import_views import shown_value
+    from woosync.cli.import_views import shown_pair
     from woosync.services.sync_status import Conflict
 
     found: list[tuple[StoreStatus, Conflict]] = []
@@ -338,8 +338,14 @@ def _conflicts(output: Output, stores: Sequence[StoreStatus]) -> None:
         Column("SKU", "sku", lambda item: item[1].sku),
         Column("Woo ID", "wooProductId", lambda item: item[1].woo_product_id or None, drop=1),
         Column("Field", "field", lambda item: item[1].field),
-        Column("Catalog", "catalog", lambda item: shown_value(item[1].catalog, 200)),
-        Column("Store value", "storeValue", lambda item: shown_value(item[1].store, 200)),
+        Column(
+            "Catalog", "catalog", lambda item: shown_pair(item[1].catalog, item[1].store, 200)[0]
+        ),
+        Column(
+            "Store value",
+            "storeValue",
+            lambda item: shown_pair(item[1].catalog, item[1].store, 200)[1],
+        ),
     ]
     print_table(output, columns, found, title="Conflicts: changed on both sides")
     connections = sorted({store.connection_id for store, _conflict in found})
