@@ -123,3 +123,29 @@ def test_a_store_picture_really_changed_is_still_a_conflict(cli: Any, adopted: A
         client.put(f"/products/{second.find_sku('BAG')['id']}", {"images": [{"src": f"{PICTURES}/tote.png"}]})  # fmt: skip
     shown = cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
     assert [(c["sku"], c["field"]) for c in shown["conflicts"]] == [("BAG", "images")]
+
+
+def test_an_export_adopting_by_sku_keeps_the_stores_own_copies(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second store exported to before it was ever imported: its products are adopted by
+    SKU, and their pictures, its own uploads of the catalog's (``mug-2.png`` for the first
+    store's ``mug-1.png``: both libraries had the files already), are sent by id, not
+    downloaded again."""
+    earlier = {"sku": "OLD", "name": "Old", "images": [
+        {"src": f"{PICTURES}/mug.png"}, {"src": f"{PICTURES}/mug-side.png"}, {"src": f"{PICTURES}/bag.png"},
+    ]}  # fmt: skip
+    with served_stores(db_path, monkeypatch, count=2) as (_db, stores, _urls):
+        first, second = stores
+        _seed(first, earlier)
+        _seed(second, earlier, {**earlier, "sku": "OLDER"})
+        assert second.find_sku("MUG")["images"][0]["src"].endswith("/mug-2.png")
+        cli_json(cli("--json", "import", "--connection", "1"))
+        before = [_image_ids(second, sku) for sku in ("MUG", "BAG")]
+        second.stats.reset()
+        sent = cli("--json", "export", "-c", "2", "--sku", "MUG,BAG", "--fields", FIELDS)
+        assert cli_json(sent)["counts"]["updated"] == 2
+        assert second.stats.snapshot()["image_downloads"] == 0
+        assert [_image_ids(second, sku) for sku in ("MUG", "BAG")] == before
+        again = cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
+        assert again["conflictCount"] == 0

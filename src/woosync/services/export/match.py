@@ -21,6 +21,7 @@ from woosync.services.export.records import linked_products
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.image_files import store_copies
 from woosync.woo.api_limits import MAX_PER_PAGE
 
 MAX_SINGLE_ATTEMPTS = 3  # a lone product whose batch keeps failing is given up after this many
@@ -133,10 +134,13 @@ def link_to(run: Run, item: Item, product: dict[str, Any]) -> None:
     known.woo_id = int(product["id"])
     item.store_product = product
     known.store_attributes = sync_targets.normalize_store_attributes(product.get("attributes"))
-    # our URLs the store product already holds (a run that died before recording them)
-    run.registry.adopt_store_images(
-        item.values.get(sync_targets.IMAGES) or [], product.get("images")
-    )
+    # our URLs the store product already holds (a run that died before recording them), or
+    # its own uploads of the same pictures (a store the shop ran before woosync: image_files)
+    ours = item.values.get(sync_targets.IMAGES) or []
+    run.registry.adopt_store_images(ours, product.get("images"))
+    for store_id, url in store_copies(ours, product.get("images") or []).items():
+        if run.registry.get(IMAGE, url) is None:
+            run.registry.remember(IMAGE, url, int(store_id))
     for image in product.get("images") or []:  # the store's own URLs: never download them again
         src, image_id = image.get("src"), image.get("id")
         if src and image_id and run.registry.get(IMAGE, src) is None:
