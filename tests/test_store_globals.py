@@ -182,3 +182,18 @@ def test_options_in_conflict_stay_the_stores_until_settled(cli: Any, stores: Any
         [("local Size", ["L", "M", "S"])],
         ["local size=l", "local size=m", "local size=s"],
     )
+
+
+def test_a_dry_run_matches_the_variations_of_a_parent_it_would_adopt(cli: Any, stores: Any) -> None:
+    """A store that has the catalog's tee (by SKU) before woosync ever wrote to it: the dry run
+    reads its variations and matches them, as the export does, and never plans them as new."""
+    first, second = stores
+    _tee(first, ["S", "M"])
+    _tee(second, ["S", "M"])
+    cli_json(cli("--json", "import", "--connection", "1"))
+    plan = cli_json(cli("--json", "export", "-c", "2", "--all", *FIELDS, "--dry-run"))
+    actions = {v["sku"]: v["action"] for v in plan["variations"]}
+    assert actions["TEE-S"] != "create" and actions["TEE-M"] != "create", actions
+    sent = cli_json(cli("--json", "export", "-c", "2", "--all", *FIELDS))
+    assert sent["counts"]["created"] == 0
+    assert len(second.variations(second.find_sku("TEE")["id"])) == 2

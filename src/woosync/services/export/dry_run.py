@@ -199,6 +199,7 @@ def plan_export(
     choice, chosen = with_parents(db, request.choice)
     counts = dict.fromkeys(("create", "update", "unchanged", "error", "conflicts"), 0)
     parents: list[int] = []
+    adopted: dict[int, int] = {}  # variable products in the store (linked, or by SKU): store ids
     quiet_parents: set[int] = set()  # variable products planned unchanged (a new option amends)
     kept: list[PlannedProduct] = []
 
@@ -224,6 +225,11 @@ def plan_export(
                 match.plan_chunk(run, chunk.items)
                 phases.planned(len(chunk.items))  # those left out or unchanged: counted already
             done = {item.product_id: planned(run, item) for item in chunk.items}
+            adopted.update(  # by SKU: the run would list their store variations and match them
+                (item.product_id, item.woo_id)
+                for item in chunk.items
+                if item.variable and item.woo_id
+            )
             for product_id, quiet in chunk.in_order():
                 if quiet is not None:
                     add(PlannedProduct(product_id, chunk.skus[product_id], UNCHANGED, quiet[0]))
@@ -237,7 +243,9 @@ def plan_export(
                 p for p in chunk_parents if p not in done or done[p].action == UNCHANGED
             )
         creates = would_create(run)
-        variations = plan_variations_of(run, parents, chosen, prune=request.prune_variations)
+        variations = plan_variations_of(
+            run, parents, chosen, prune=request.prune_variations, adopted=adopted
+        )
         job.leave_out(variations.excluded)
     for change in variations.parents:  # its attribute list goes out for a new option
         if change.product_id in quiet_parents:

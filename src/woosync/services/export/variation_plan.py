@@ -3,7 +3,7 @@ fields, unchanged, an error) and what ``--prune-variations`` would delete, found
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from woosync.services.export.variation_match import match_parent, skus_to_look_up
 from woosync.services.export.variation_parents import marked_changes
@@ -25,9 +25,15 @@ def plan_variations(
     parent_ids: Sequence[int],
     only: Collection[int] | None = None,
     whole: Collection[int] = (),
+    adopted: Mapping[int, int] | None = None,
 ) -> VariationPlan:
-    """What ``export.run`` would do, found with reads only (``--dry-run``)."""
+    """What ``export.run`` would do, found with reads only (``--dry-run``). ``adopted``: parents
+    (product id -> store id) the product pass would adopt by SKU: their store variations are
+    read and matched, as the run would, not planned as creates."""
     families = export.families(parent_ids)
+    for family in families:
+        if not family.woo_id and adopted and family.product_id in adopted:
+            family.woo_id = adopted[family.product_id]
     found = VariationPlan()
 
     def planned(

@@ -198,12 +198,19 @@ def export_variations(
 
 
 def plan_variations_of(
-    run: Run, parents: list[int], chosen: Chosen, *, prune: bool
+    run: Run,
+    parents: list[int],
+    chosen: Chosen,
+    *,
+    prune: bool,
+    adopted: Mapping[int, int] | None = None,
 ) -> VariationPlan:
-    """``--dry-run``: what :func:`export_variations` would do (reads only)."""
+    """``--dry-run``: what :func:`export_variations` would do (reads only); ``adopted``: the
+    parents the product pass would adopt by SKU (product id -> store id)."""
     if not parents:
         return VariationPlan()
-    return plan_variations(_stage(run, prune=prune), parents, chosen.only, chosen.whole)
+    stage = _stage(run, prune=prune)
+    return plan_variations(stage, parents, chosen.only, chosen.whole, adopted)
 
 
 def _stage(run: Run, *, prune: bool) -> VariationExport:
