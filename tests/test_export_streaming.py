@@ -122,6 +122,24 @@ def test_an_unchanged_partial_export_decodes_no_product_and_asks_the_store_nothi
     assert all(not wanted for wanted in loaded) and sandbox.stats.requests == 0
 
 
+def test_a_caller_that_shows_no_unchanged_product_gets_only_the_others_and_the_counts(
+    db: Database, shop: tuple[SandboxStore, int, list[int]]
+) -> None:
+    """``quiet_results=False`` (the CLI without ``--json`` or ``--verbose``): products a partial
+    export finds unchanged without reading them are counted, and no result is made for each."""
+    sandbox, conn, ids = shop
+    export(db, sandbox, conn, all_products=True)
+    edit_product(db, ids[2], price="13.00")
+    handed: list[ProductResult] = []
+    request, _call = export_request(conn, {"fields": FIELDS, "all_products": True, "partial": True})
+    with client_for(sandbox) as client:
+        done = export_products(
+            db, request, client=client, on_result=handed.append, quiet_results=False
+        )
+    assert [(r.product_id, r.change) for r in handed] == [(ids[2], "updated")]
+    assert (done.counts.updated, done.counts.unchanged, done.synced_count) == (1, 7, 8)
+
+
 def test_a_base_moved_by_an_import_or_other_fields_are_never_taken_for_unchanged(
     db: Database, shop: tuple[SandboxStore, int, list[int]]
 ) -> None:

@@ -193,6 +193,7 @@ def export_command(
                     on_result=results.add,
                     on_excluded=results.left_out.add,
                     lock_wait=run.wait,
+                    quiet_results=results.wants_unchanged,
                 )
                 return results.outcome(done)
 
@@ -236,6 +237,7 @@ def export_command(
             on_result=results.add,
             on_excluded=results.left_out.add,
             lock_wait=run.wait,
+            quiet_results=results.wants_unchanged,
         )
     results.render(result)
     exit_if_failed(result.failed_count)

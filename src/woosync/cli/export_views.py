@@ -137,6 +137,12 @@ class ResultsView(_View):
         self.rows: list[list[Any]] = []
         self.shown = 0  # rows worth showing, kept or not
 
+    @property
+    def wants_unchanged(self) -> bool:
+        """Whether each unchanged product's result is used (``--json`` lists it, ``--verbose``
+        shows it); else the export only counts those it finds unchanged."""
+        return self.spool is not None or self.verbose
+
     def add(self, result: ProductResult) -> None:
         if self.spool is not None or result.failed:  # shaped only where it is used
             shaped = shapes.product_result(result, self.spell)

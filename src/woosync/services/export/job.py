@@ -86,6 +86,11 @@ class Tally:
             return
         self.kept = [r for r in self.kept if r.product_id != result.product_id] + [result]
 
+    def count_unchanged(self) -> None:
+        """A product found unchanged, counted without a result of its own."""
+        self.changes[UNCHANGED] += 1
+        self.synced += 1
+
     def add(self, result: ProductResult) -> None:
         if result.held_conflicts:
             self.conflicts += 1

@@ -77,6 +77,7 @@ def export_products(
     on_excluded: Callable[[Excluded], None] | None = None,
     lock_wait: float = 0.0,
     client: WooClient | None = None,
+    quiet_results: bool = True,
 ) -> ExportResult:
     """Export the products of ``request`` (:class:`ExportRequest`) to its store, under the store's
     run lock (waiting up to ``lock_wait`` seconds for another run to finish).
@@ -90,6 +91,9 @@ def export_products(
     store when the lock is held is :class:`NotFoundError`, never created. A variable product's
     variations go out after it (:mod:`variation_run`); with ``request.prune_variations``, the
     store variations no catalog variation matches are deleted and listed in ``pruned``.
+    ``quiet_results=False``: the products ``--partial`` finds unchanged without reading them
+    are only counted, no result made for each (a caller that shows only the others: a cron
+    job's ``--quiet`` run over a large catalog).
     """
     options = request.options(dry_run=False)
     named = request.choice
@@ -127,7 +131,9 @@ def export_products(
                 i.product_id for i in items if i.action == CREATE and i.product_id in variable
             )
             for product_id, quiet in chunk.in_order():
-                if quiet is not None:
+                if quiet is not None and not quiet_results:
+                    tally.count_unchanged()
+                elif quiet is not None:
                     woo_id, last = quiet
                     tally.add(
                         ProductResult(
