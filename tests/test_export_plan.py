@@ -203,8 +203,9 @@ def test_merge_keeps_attributes_we_do_not_manage_and_replaces_ours() -> None:
 
 def test_a_mapping_turning_an_attribute_global_or_back_replaces_the_stores_entry() -> None:
     """``Size`` was sent as a local attribute; the mapping now sends it as ``pa_size`` (or the
-    other way round): the store's entry of the other kind is replaced in its place, never left
-    as a second "Size" beside it (a store product showing two Size choices)."""
+    other way round, selected as ``attribute:Size``): the store's entry of the other kind is
+    replaced in its place, never left as a second "Size" beside it (a store product showing two
+    Size choices)."""
     as_global = targets_for(["name", "sku", "Size"], {"Size": "pa_size"})[2]
     as_local = targets_for(["name", "sku", "Size"])[2]
     local = {"id": 0, "name": "Size", "position": 1, "visible": False, "options": ["S"]}
@@ -214,9 +215,14 @@ def test_a_mapping_turning_an_attribute_global_or_back_replaces_the_stores_entry
         (None, "Material", 0, True),
         (7, None, 1, False),
     ]
-    labelled = {"id": 7, "name": "Size", "position": 1, "visible": True, "options": ["S"]}
-    back = payload.merge_attributes([other, labelled], [(as_local, ["S"], None)])
+    labelled = {"id": 7, "name": "Size", "slug": "pa_size", "position": 1, "options": ["S"]}
+    # back only when asked for by name (attribute:Size): an unmapped Size never replaces the
+    # store's global one (its variations would lose their options)
+    explicit = targets_for(["name", "sku", "attribute:Size"])[2]
+    back = payload.merge_attributes([other, labelled], [(explicit, ["S"], None)])
     assert [(e.get("id"), e.get("name")) for e in back] == [(None, "Material"), (None, "Size")]
+    with pytest.raises(payload.MissingRefError, match="global attribute pa_size"):
+        payload.merge_attributes([other, labelled], [(as_local, ["S"], None)])
     # both already there (left by an earlier export): the twin goes
     repaired = payload.merge_attributes([local, labelled], [(as_global, ["S"], 7)])
     assert [(e.get("id"), e.get("name")) for e in repaired] == [(7, None)]

@@ -197,3 +197,46 @@ def test_a_dry_run_matches_the_variations_of_a_parent_it_would_adopt(cli: Any, s
     sent = cli_json(cli("--json", "export", "-c", "2", "--all", *FIELDS))
     assert sent["counts"]["created"] == 0
     assert len(second.variations(second.find_sku("TEE")["id"])) == 2
+
+
+def test_an_export_never_puts_a_local_attribute_over_a_stores_global_one(
+    cli: Any, stores: Any
+) -> None:
+    """A store exported to before it was imported: its tee varies by pa_size, the catalog's by a
+    local Size (read from another store). The export fails that tee, saying what to do, and
+    leaves the store's attribute and variations as they are; after an import from that store,
+    Size goes there as pa_size."""
+    local, global_ = stores
+    _local_tee(local)
+    _global_tee(global_)
+    cli_json(cli("--json", "import", "--connection", "1"))
+    held = _kinds(global_, "TEE")
+
+    done = cli("--json", "export", "-c", "2", "--all", *FIELDS)
+    failed = [r for r in json.loads(done.stdout)["results"] if r["status"] == "error"]
+    assert done.exit_code != 0 and len(failed) == 3  # the tee, and so its two variations
+    tee = next(r for r in failed if "parentProductId" not in r)
+    assert 'holds "Size" as its global attribute pa_size' in tee["message"]
+    assert "--update-existing" in tee["message"]
+    assert _kinds(global_, "TEE") == held  # pa_size and its variations' options stay
+
+    cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
+    sent = cli_json(cli("--json", "export", "-c", "2", "--all", *FIELDS))
+    assert sent["counts"]["failed"] == 0
+    assert _kinds(global_, "TEE") == held
+
+
+def test_a_simple_product_keeps_the_stores_global_attribute_too(cli: Any, stores: Any) -> None:
+    first, second = stores
+    for store, attribute in ((first, {"name": "Size"}), (second, None)):
+        with _manager(store) as client:
+            if attribute is None:
+                size = client.post("/products/attributes", {"name": "Size", "slug": "pa_size"})
+                client.post(f"/products/attributes/{size['id']}/terms", {"name": "S"})
+                attribute = {"id": size["id"]}
+            client.post("/products", {"sku": "CAP", "name": "Cap", "regular_price": "5.00",
+                "attributes": [{**attribute, "options": ["S"], "visible": True}]})  # fmt: skip
+    cli_json(cli("--json", "import", "--connection", "1"))
+    done = cli("--json", "export", "-c", "2", "--all", *FIELDS)
+    assert done.exit_code != 0
+    assert _kinds(second, "CAP")[0] == [("pa_size", ["S"])]

@@ -9,6 +9,7 @@ import html
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from woosync.core.errors import param
 from woosync.services.sync.default_options import default_options_payload
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
@@ -60,6 +61,8 @@ def merge_attributes(
         name = target.woo if target.kind == LOCAL_ATTRIBUTE else target.field
         # the same attribute of the other kind (a mapping turned Size into pa_size, or back)
         twin = twin_attribute(merged, name, target.kind == GLOBAL_ATTRIBUTE)
+        if index is None and twin is not None and implicitly_local(target):
+            raise MissingRefError(global_twin_message(name, merged[twin]))
         if index is None:
             entry = {
                 "id": attribute_id or 0,
@@ -130,7 +133,25 @@ def _attribute_payload(entry: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class MissingRefError(Exception):
-    """A category, tag, attribute or term the store does not have (and may not be created)."""
+    """A category, tag, attribute or term the store does not have (and may not be created), or
+    one it holds as another kind than the write would send (:func:`global_twin_message`)."""
+
+
+def implicitly_local(target: Target) -> bool:
+    """A local attribute only because nothing maps its name (not ``attribute:NAME``)."""
+    return target.kind == LOCAL_ATTRIBUTE and ":" not in target.field
+
+
+def global_twin_message(name: str, entry: Mapping[str, Any]) -> str:
+    """Why a local ``name`` does not go over the store product's global attribute of that name
+    (it would replace it, and its variations would lose their options)."""
+    slug = str(entry.get("slug") or "") or "a global attribute"
+    return (
+        f'the store product holds "{name}" as its global attribute {slug}: woosync sends it '
+        f"there once it has read this store (import from it first, with "
+        f"{param('update_existing')}), or map {name} to {slug}; select attribute:{name} "
+        "instead to make it a local attribute there (its variations move with it)"
+    )
 
 
 class RefResolver(Protocol):

@@ -23,8 +23,10 @@ from woosync.db.engine import Database
 from woosync.db.models import Product, ProductSync
 from woosync.products.variations import varied_attributes
 from woosync.services.export import decide
-from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
+from woosync.services.export.payload import MissingRefError
+from woosync.services.export.registry import StoreRegistry
 from woosync.services.export.state import CREATE, UPDATE, Item, Run
+from woosync.services.export.variation_attributes import explicit_locals, marked
 from woosync.services.export.variation_payload import global_slugs
 from woosync.services.export.variation_records import VARIABLE, Family
 from woosync.services.sync import targets as sync_targets
@@ -53,6 +55,7 @@ class VariableWrites:
         self.run = run
         self.attributes_of = attributes_of
         self.slugs = global_slugs(run.targets)
+        self.explicit_local = explicit_locals(run.targets)
 
     @classmethod
     def of(cls, run: Run, items: Sequence[Item]) -> VariableWrites:
@@ -68,7 +71,12 @@ class VariableWrites:
             return None
         base = (payload or {}).get("attributes", item.known.store_attributes)
         held_back = item.known.conflicts or {}
-        return marked(attributes, base, self.slugs, self.run.registry, held_back)
+        try:
+            registry, local = self.run.registry, self.explicit_local
+            return marked(attributes, base, self.slugs, registry, held_back, local)
+        except MissingRefError as exc:  # the store's global attribute of a local name
+            item.fail(str(exc))
+            return None
 
     def complete(self, writing: Sequence[Item]) -> list[Item]:
         """Put what makes a variable product variable into its write; returns the items still to
@@ -90,6 +98,8 @@ class VariableWrites:
             if item.done or item.payload is None:
                 continue
             wanted = self.wanted(item, item.payload)
+            if item.done:
+                continue
             if item.action == UPDATE:
                 if wanted is None and "attributes" not in item.payload:
                     continue  # the store's list is right already: the update does not carry it
@@ -135,100 +145,6 @@ def not_variable_message(sku: str, kind: str, woo_id: int) -> str:
     )
 
 
-def marked(
-    attributes: Mapping[str, Any],
-    held: Sequence[Mapping[str, Any]] | None,
-    slugs: Mapping[str, str],
-    registry: StoreRegistry,
-    held_back: Collection[str] = (),
-) -> list[dict[str, Any]] | None:
-    """The attribute list ``held`` (the store's, or the write's) with every attribute of the
-    variable product marked ``variation`` and holding its options; ``None`` when it is so already.
-    An attribute whose key is in ``held_back`` (in conflict with this store: changed on both
-    sides) stays as the store holds it, as the product pass leaves it out."""
-    if not attributes:
-        return None  # nothing to mark (and never an empty list that would wipe the store's)
-    entries = [dict(a) for a in held or []]
-    changed = held is None
-    for position, (name, options) in enumerate(attributes.items()):
-        if held_back and _key(name, slugs) in held_back and held is not None:
-            continue
-        names = _options(options)
-        attribute_id = _attribute_id(name, slugs, registry)
-        entry = _entry(entries, name, attribute_id)
-        # the same attribute of the other kind (a mapping turned Size into pa_size, or back)
-        twin = sync_targets.twin_attribute(entries, name, bool(attribute_id))
-        if entry is not None and twin is not None:  # never a second "Size" beside ours
-            entries.pop(twin)
-            changed = True
-        elif entry is None:
-            entry = {"id": attribute_id} if attribute_id else {"name": name}
-            if twin is None:
-                entry.update(position=position, visible=True)
-                entries.append(entry)
-            else:  # ours now, in its place
-                entry.update(position=entries[twin].get("position", position))
-                entry.update(visible=entries[twin].get("visible", True))
-                entries[twin] = entry
-            changed = True
-        if not entry.get("variation") or sorted(entry.get("options") or []) != sorted(names):
-            entry["variation"] = True
-            entry["options"] = names
-            changed = True
-    return [_attribute_body(a) for a in entries] if changed else None
-
-
-def marked_changes(
-    attributes: Mapping[str, Any],
-    held: Sequence[Mapping[str, Any]] | None,
-    slugs: Mapping[str, str],
-    registry: StoreRegistry,
-    held_back: Collection[str] = (),
-) -> list[tuple[str, list[str] | None, list[str]]]:
-    """What :func:`marked` would change of ``held``, per attribute: (name, the store's options or
-    ``None``, the catalog's), for a dry run to show."""
-    if marked(attributes, held, slugs, registry, held_back) is None:
-        return []
-    entries = [dict(a) for a in held or []]
-    found = []
-    for name, options in attributes.items():
-        if held_back and _key(name, slugs) in held_back:
-            continue
-        entry = _entry(entries, name, _attribute_id(name, slugs, registry))
-        old = None if entry is None else [str(o) for o in entry.get("options") or []]
-        new = _options(options)
-        if entry is None or not entry.get("variation") or sorted(old or []) != sorted(new):
-            found.append((name, old, new))
-    return found
-
-
-def _key(name: str, slugs: Mapping[str, str]) -> str:
-    """The key an attribute is fingerprinted (and held in conflict) under."""
-    return f"attribute:{slugs.get(name, name)}"
-
-
-def _options(options: Any) -> list[str]:
-    return [str(o) for o in (options if isinstance(options, list) else [options])]
-
-
-def _attribute_id(name: str, slugs: Mapping[str, str], registry: StoreRegistry) -> int | None:
-    slug = slugs.get(name)
-    return registry.get(ATTRIBUTE, slug) if slug else None
-
-
-def _entry(
-    entries: Sequence[dict[str, Any]], name: str, attribute_id: int | None
-) -> dict[str, Any] | None:
-    """The store's entry of the attribute ``name`` (by id when global, else by name)."""
-    for entry in entries:
-        if attribute_id and entry.get("id") == attribute_id:
-            return entry
-        named = str(entry.get("name", "")).casefold() == name.casefold()
-        if not attribute_id and not entry.get("id") and named:
-            return entry
-    return None
-
-
 class VariableParents:
     """Makes the parents of one run ready for their variations."""
 
@@ -242,12 +158,15 @@ class VariableParents:
         *,
         batch_size: int = MAX_BATCH,
         concurrency: int = 4,
+        explicit_local: Collection[str] = (),
     ) -> None:
         self.db = db
         self.client = client
         self.connection_id = connection_id
         self.registry = registry
         self.slugs = slugs
+        self.explicit_local = explicit_local
+        self.refused: dict[int, str] = {}  # parents whose attributes cannot go (product id -> why)
         self.batch_size = batch_size
         self.concurrency = concurrency
         self.written: list[Family] = []  # linked parents whose attributes were sent
@@ -275,6 +194,13 @@ class VariableParents:
         }
         unready = self.not_variable(
             [f for f in families if f.product_id in wanted and f.product_id not in created]
+        )
+        unready.update(
+            {
+                f.product_id: self.refused[f.product_id]
+                for f in families
+                if f.product_id in self.refused
+            }
         )
         updates = [
             {"id": f.woo_id, "type": "variable", "attributes": wanted[f.product_id]}
@@ -336,7 +262,13 @@ class VariableParents:
     def _attributes(self, family: Family) -> list[dict[str, Any]] | None:
         held = family.store_attributes or []
         attributes = family.varied_attributes()
-        return marked(attributes, held, self.slugs, self.registry, family.conflicts)
+        try:
+            return marked(
+                attributes, held, self.slugs, self.registry, family.conflicts, self.explicit_local
+            )
+        except MissingRefError as exc:  # the store's global attribute of a local name
+            self.refused[family.product_id] = str(exc)
+            return None
 
     def _remember_parents(self, families: Sequence[Family]) -> None:
         if not families:
@@ -352,14 +284,3 @@ class VariableParents:
                     )
                     .values(store_attributes=family.store_attributes)
                 )
-
-
-def _attribute_body(entry: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": int(entry["id"])} if entry.get("id") else {"name": entry["name"]}
-    body.update(
-        position=int(entry.get("position") or 0),
-        visible=bool(entry.get("visible", True)),
-        variation=bool(entry.get("variation", False)),
-        options=list(entry.get("options") or []),
-    )
-    return body

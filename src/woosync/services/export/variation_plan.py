@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from woosync.services.export.payload import MissingRefError
+from woosync.services.export.variation_attributes import marked_changes
 from woosync.services.export.variation_match import match_parent, skus_to_look_up
-from woosync.services.export.variation_parents import marked_changes
 from woosync.services.export.variation_payload import fields_of_keys
 from woosync.services.export.variation_records import Family
 from woosync.services.export.variation_results import (
@@ -74,7 +75,14 @@ def plan_variations(
             continue
         held = family.store_attributes or []
         varied = family.varied_attributes()
-        changes = marked_changes(varied, held, export.slugs, export.registry, family.conflicts)
+        try:
+            changes = marked_changes(
+                varied, held, export.slugs, export.registry, family.conflicts, export.explicit_local
+            )
+        except MissingRefError as exc:  # the store's global attribute of a local name
+            for v in chosen:
+                planned(v, "error", message=str(exc))
+            continue
         if changes:
             sku = str(family.sku)
             found.parents.append(

@@ -32,6 +32,7 @@ from woosync.services.export.payload import MissingRefError
 from woosync.services.export.records import SyncRow
 from woosync.services.export.registry import StoreRegistry
 from woosync.services.export.select import refused_message, unpublished
+from woosync.services.export.variation_attributes import explicit_locals
 from woosync.services.export.variation_match import LocalVariation, match_parent, skus_to_look_up
 from woosync.services.export.variation_parents import VariableParents
 from woosync.services.export.variation_payload import (
@@ -88,6 +89,7 @@ class VariationExport:
         self.connection_id = connection_id
         self.targets = variation_targets(targets)
         self.slugs = global_slugs(targets)
+        self.explicit_local = explicit_locals(targets)
         self.sends_status = any(t.woo == "status" for t in targets)
         self.registry = registry
         self.partial = partial
@@ -110,7 +112,7 @@ class VariationExport:
         self.values = VariationValues(self.targets, self.slugs)
         self.parents = VariableParents(
             db, client, connection_id, registry, self.slugs, batch_size=batch_size,
-            concurrency=concurrency,
+            concurrency=concurrency, explicit_local=self.explicit_local,
         )  # fmt: skip
         self.created: frozenset[int] = frozenset()  # parents just created: no variations yet
 
