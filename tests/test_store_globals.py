@@ -220,6 +220,12 @@ def test_an_export_never_puts_a_local_attribute_over_a_stores_global_one(
     assert "--update-existing" in tee["message"]
     assert _kinds(global_, "TEE") == held  # pa_size and its variations' options stay
 
+    plan = cli("export", "-c", "2", "--all", "--fields", "name,sku,price", "--dry-run")
+    assert "! TEE-S (variation" in plan.stdout and "{{" not in plan.stdout  # flags spelled
+    assert "--update-existing" in plan.stdout
+    plan = cli("export", "-c", "2", "--all", *FIELDS, "--dry-run")
+    assert '! TEE (product 1) error: the store product holds "Size"' in plan.stdout
+
     cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
     sent = cli_json(cli("--json", "export", "-c", "2", "--all", *FIELDS))
     assert sent["counts"]["failed"] == 0

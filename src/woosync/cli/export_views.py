@@ -11,6 +11,7 @@ from woosync.cli import diff_lines as diff
 from woosync.cli.json_stream import JsonList, emit
 from woosync.cli.options import emit_line_result, emit_result
 from woosync.cli.run_counts import counts_line
+from woosync.core.errors import spell_params
 from woosync.core.timeutil import iso
 from woosync.services.export.results import (
     CREATED,
@@ -296,7 +297,7 @@ class PlanView(_View):
         variations = [
             line
             for variation in plan.variations
-            for line in variation_plan_lines(variation, self.verbose)
+            for line in variation_plan_lines(variation, self.verbose, self.spell)
         ]
         strays = [diff.deleted(_stray(stray, self.spell)) for stray in plan.prune_variations]
         lines = [*self._shown(), *variations, *strays]
@@ -334,7 +335,9 @@ class PlanView(_View):
         emit_result(self.output, document, human)
 
 
-def variation_plan_lines(variation: PlannedVariation, verbose: bool = False) -> list[str]:
+def variation_plan_lines(
+    variation: PlannedVariation, verbose: bool = False, spell: Callable[[str], str] = str
+) -> list[str]:
     """A variation's plan, terraform-style like a product's: ``+ create SKU (variation 14 of
     product 13)``, ``~ SKU (variation ...) update price, stock_quantity`` (the fields whose
     fingerprint changed), ``! SKU (variation ...) error: ...``; unchanged only when ``verbose``."""
@@ -351,7 +354,7 @@ def variation_plan_lines(variation: PlannedVariation, verbose: bool = False) -> 
     if variation.action == "update":
         return [f"{diff.CHANGE} {subject} update {', '.join(variation.fields)}".rstrip(), *held]
     if variation.action == "error":
-        return [diff.problem(subject, f"error: {variation.message or ''}")]
+        return [diff.problem(subject, f"error: {spell_params(variation.message or '', spell)}")]
     return [diff.same(subject), *held] if verbose else held
 
 

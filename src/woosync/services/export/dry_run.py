@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.progress import Progress
 from woosync.services.export import decide, match, notices
 from woosync.services.export.job import Job, linked_sync
-from woosync.services.export.payload import MissingRefError, build_payload
+from woosync.services.export.payload import KindClashError, MissingRefError, build_payload
 from woosync.services.export.phases import Phases
 from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
 from woosync.services.export.request import ExportRequest
@@ -47,6 +47,11 @@ def planned(run: Run, item: Item) -> PlannedProduct:
         return PlannedProduct(
             item.product_id, item.sku, item.action, item.woo_id or None, held_conflicts=held
         )
+    refused, missing = _payload_problems(run, item)
+    if refused is not None:  # a write the real run never sends: the product fails
+        return PlannedProduct(
+            item.product_id, item.sku, ERROR, item.woo_id or None, message=refused
+        )
     store = (
         sync_targets.store_values(
             run.targets, _as_the_catalog_names(run, item), run.attribute_ids()
@@ -81,7 +86,7 @@ def planned(run: Run, item: Item) -> PlannedProduct:
         item.action,
         item.woo_id or None,
         fields=changes,
-        missing=tuple(_missing_for(run, item)),
+        missing=tuple(missing),
         held_conflicts=held,
         restore_from_trash=item.restore,
     )
@@ -131,9 +136,9 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _missing_for(run: Run, item: Item) -> list[str]:
-    if run.options.create_terms:
-        return []  # what the store lacks would be created: see would_create()
+def _payload_problems(run: Run, item: Item) -> tuple[str | None, list[str]]:
+    """Why the real run would fail the item's write (``None``: it would not), and the names the
+    store lacks that may not be created (``--no-create-terms``)."""
     try:
         build_payload(
             run.targets,
@@ -142,9 +147,11 @@ def _missing_for(run: Run, item: Item) -> list[str]:
             _DryRefs(run.registry),
             item.known.store_attributes,
         )
-    except MissingRefError as exc:
-        return [str(exc)]
-    return []
+    except KindClashError as exc:  # a local attribute over the store's global one: never sent
+        return str(exc), []
+    except MissingRefError as exc:  # what the store lacks is created unless --no-create-terms
+        return None, [] if run.options.create_terms else [str(exc)]
+    return None, []
 
 
 def would_create(run: Run) -> tuple[WouldCreate, ...]:

@@ -62,7 +62,7 @@ def merge_attributes(
         # the same attribute of the other kind (a mapping turned Size into pa_size, or back)
         twin = twin_attribute(merged, name, target.kind == GLOBAL_ATTRIBUTE)
         if index is None and twin is not None and implicitly_local(target):
-            raise MissingRefError(global_twin_message(name, merged[twin]))
+            raise KindClashError(global_twin_message(name, merged[twin]))
         if index is None:
             entry = {
                 "id": attribute_id or 0,
@@ -135,6 +135,10 @@ def _attribute_payload(entry: Mapping[str, Any]) -> dict[str, Any]:
 class MissingRefError(Exception):
     """A category, tag, attribute or term the store does not have (and may not be created), or
     one it holds as another kind than the write would send (:func:`global_twin_message`)."""
+
+
+class KindClashError(MissingRefError):
+    """A local attribute that would replace the store product's global one of its name."""
 
 
 def implicitly_local(target: Target) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from woosync.services.export.payload import MissingRefError, global_twin_message
+from woosync.services.export.payload import KindClashError, global_twin_message
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.sync import targets as sync_targets
 
@@ -44,7 +44,7 @@ def marked(
             changed = True
         elif entry is None:
             if twin is not None and not attribute_id and name not in explicit_local:
-                raise MissingRefError(global_twin_message(name, entries[twin]))
+                raise KindClashError(global_twin_message(name, entries[twin]))
             entry = {"id": attribute_id} if attribute_id else {"name": name}
             if twin is None:
                 entry.update(position=position, visible=True)
