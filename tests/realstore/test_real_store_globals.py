@@ -7,6 +7,7 @@ then showed the variations, which point at ``pa_size``, with no options at all."
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from realstore.realstore_support import RealStore, store_products_with_sku
@@ -58,3 +59,30 @@ def test_a_global_attribute_taken_in_goes_back_global(cli: Any, real_connection:
     assert _held(store, tee) == (["pa_size"], ["pa_size=M", "pa_size=S"])
     again = as_json(cli("--json", "import", "--update-existing"))
     assert again["counts"]["updated"] == again["conflictCount"] == 0, again
+
+
+def test_a_store_not_imported_from_keeps_its_global_attribute(
+    cli: Any, real_connection: RealStore, tmp_path: Any
+) -> None:
+    """The catalog's tee (from a file: a local Size) exported to a store whose tee of that SKU
+    varies by pa_size, before any import from it: the tee fails, saying what to do, and the
+    store keeps pa_size and its variations' options; once imported from, Size goes as pa_size."""
+    store = real_connection
+    tee = _global_tee(store)
+    (tmp_path / "tee.yaml").write_text(
+        "- sku: RG-TEE\n  name: Real Tee\n  type: variable\n  attributes: {Size: [S, M]}\n"
+        "  variations:\n"
+        "    - {sku: RG-TEE-S, attributes: {Size: S}, price: '15.00'}\n"
+        "    - {sku: RG-TEE-M, attributes: {Size: M}, price: '15.00'}\n"
+    )
+    assert cli("products", "load", str(tmp_path / "tee.yaml")).exit_code == 0
+    done = cli("--json", "export", "--all", "--fields", FIELDS)
+    failed = [r for r in json.loads(done.stdout)["results"] if r["status"] == "error"]
+    assert done.exit_code != 0 and failed, done.stdout
+    assert any("global attribute pa_size" in r["message"] for r in failed)
+    assert _held(store, tee) == (["pa_size"], ["pa_size=M", "pa_size=S"])
+
+    as_json(cli("--json", "import", "--update-existing"))
+    sent = as_json(cli("--json", "export", "--all", "--fields", FIELDS))
+    assert sent["failedCount"] == 0, sent
+    assert _held(store, tee) == (["pa_size"], ["pa_size=M", "pa_size=S"])
