@@ -362,3 +362,31 @@ def test_sandbox_serve_prints_what_the_readme_says(tmp_path) -> None:
         else:
             keys = [line.split(":")[0] for line in stdout.splitlines()]
             assert keys == ["url", "consumer_key", "consumer_secret"]
+
+
+def test_the_readme_stores_you_already_run_runs(cli, readme_env) -> None:
+    """The section's commands, in order, against two stores that hold the same products (the
+    second one's pictures its own uploads of the same files, one price different): the second
+    import shows that price as the one conflict, and the export after it uploads nothing."""
+    from woosync.woo import WooClient
+
+    stores = {"retail": readme_env["retail"], "wholesale": readme_env["wholesale"]}
+    for store, url in stores.items():
+        key, secret = readme_env[f"{store}_key"]
+        with WooClient(url, key, secret, max_retries=0) as client:
+            client.post("/products/batch", {"create": [
+                {"sku": "MUG", "name": "Mug", "regular_price": "12.00" if store == "retail" else "13.00",
+                 "images": [{"src": "https://pictures.example/mug.png"}]},
+                {"sku": "BAG", "name": "Bag", "regular_price": "19.00",
+                 "images": [{"src": "https://pictures.example/bag.png"}]},
+            ]})  # fmt: skip
+        _add(cli, readme_env, store)
+        made = cli("export-mapping", "create", "1" if store == "retail" else "2",
+                   "--fields", "name,sku,price,images")  # fmt: skip
+        assert made.exit_code == 0, made.stderr
+    ran = _run_section(cli, "Stores you already run", {})
+    assert len(ran) == 5
+    conflicts = _output(ran, "sync-status", "--connection", "2", "--conflicts")
+    assert "MUG" in conflicts and "price" in conflicts and "BAG" not in conflicts
+    planned = _output(ran, "export", "--connection", "all", "--all", "--partial", "--dry-run")
+    assert "images" not in planned  # the second store's pictures: its copies, nothing to send
