@@ -246,3 +246,27 @@ def test_a_simple_product_keeps_the_stores_global_attribute_too(cli: Any, stores
     done = cli("--json", "export", "-c", "2", "--all", *FIELDS)
     assert done.exit_code != 0
     assert _kinds(second, "CAP")[0] == [("pa_size", ["S"])]
+
+
+def test_a_local_attribute_woosync_made_moves_to_the_global_one_the_store_turns_out_to_use(
+    cli: Any, stores: Any, tmp_path: Path
+) -> None:
+    """A tee woosync created with a local Size in a store whose own products (read by a later
+    import) vary by pa_size: its next write moves it to pa_size, its variations with it."""
+    store = stores[0]
+    (tmp_path / "hat.yaml").write_text(
+        "- sku: HAT\n  name: Hat\n  type: variable\n  attributes: {Size: [S, M]}\n  variations:\n"
+        "    - {sku: HAT-S, attributes: {Size: S}, price: '9.00'}\n"
+        "    - {sku: HAT-M, attributes: {Size: M}, price: '9.00'}\n"
+    )
+    assert cli("products", "load", str(tmp_path / "hat.yaml")).exit_code == 0
+    cli_json(cli("--json", "export", "-c", "1", "--all", *FIELDS))
+    assert _kinds(store, "HAT")[0] == [("local Size", ["M", "S"])]
+    _global_tee(store)  # the shop's own products vary by pa_size
+    cli_json(cli("--json", "import", "--connection", "1", "--update-existing"))
+
+    sent = cli_json(cli("--json", "export", "-c", "1", "--all", "--partial", *FIELDS))
+    assert sent["counts"]["failed"] == 0
+    assert _kinds(store, "HAT") == ([("pa_size", ["M", "S"])], ["pa_size=m", "pa_size=s"])
+    again = cli_json(cli("--json", "export", "-c", "1", "--all", "--partial", *FIELDS))
+    assert again["counts"]["updated"] == 0
