@@ -94,6 +94,8 @@ def _image_srcs(store: SandboxStore, sku: str) -> list[str]:
 
 def test_a_second_stores_own_copies_are_no_conflict(cli: Any, adopted: Any) -> None:
     second = adopted[1]
+    planned = cli("--json", "import", "--connection", "2", "--update-existing", "--dry-run")
+    assert "would be taken as the store's own copies" in planned.stderr
     assert second.find_sku("MUG")["images"][0]["src"].endswith("/mug-1.png")  # its own upload
     done = cli("--json", "import", "--connection", "2", "--update-existing")
     shown = cli_json(done)

@@ -154,9 +154,10 @@ class ImportRun:
         sample = self.image_copies
         if not sample.count:
             return None
+        taken = "would be taken" if self.dry_run else "taken"
         return (
             f"{sample.count} product(s) or variation(s) in this store show the catalog's images "
-            f"under the same file names, in the same order ({sample.text()}): taken as the "
+            f"under the same file names, in the same order ({sample.text()}): {taken} as the "
             "store's own copies of them, so they are neither a conflict nor uploaded again"
         )
 
