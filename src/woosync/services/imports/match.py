@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from woosync.services.imports.state import ImportRun
     from woosync.services.imports.transaction import PageTransaction
 
+SKU_LESS_NAMES = 5000  # names of store products without a SKU kept for sku_less.twins_warning
+
 
 @dataclass(slots=True)
 class Candidate:
@@ -96,7 +98,10 @@ def candidates(
                 f"{param('link_without_sku')})"
             )
             run.report(ProductResult(woo_id, None, sku, "skipped", message))
-            run.without_sku.add(f"#{woo_id} {str(woo.get('name') or '').strip()!r}")
+            name = str(woo.get("name") or "").strip()
+            run.without_sku.add(f"#{woo_id} {name!r}")
+            if name and len(run.sku_less_names) < SKU_LESS_NAMES:
+                run.sku_less_names.setdefault(name, woo_id)
             continue
         local = map_product(woo, run.rules, slugs_by_id)
         run.note_unfit(local.unfit, sku or f"#{woo_id}")

@@ -68,6 +68,7 @@ from woosync.services.imports.prepare import (
     start,
 )
 from woosync.services.imports.results import ImportResult, ProductSink, Tally
+from woosync.services.imports.sku_less import twins_warning
 from woosync.services.imports.state import ImportRun, RunSettings
 from woosync.services.imports.transaction import PageTransaction
 from woosync.services.imports.variations import VariationLists
@@ -294,6 +295,9 @@ def _fetch_and_write(
         if ids is None and after is None and not run.incomplete:  # the whole store was listed
             with db.session() as session:
                 notes.insert(0, gone_from_store(session, run))
+        if run.sku_less_names:
+            with db.session() as session:
+                notes.append(twins_warning(session, run))
         for warning in filter(None, notes):
             run.warn(warning)
         run.deliver()

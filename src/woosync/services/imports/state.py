@@ -75,6 +75,9 @@ class ImportRun:
     planned_skus: SkuHashes = field(default_factory=SkuHashes)
     folded_skus: SkuHashes | None = None
     without_sku: NameSample = field(default_factory=NameSample)  # '#12 "Name"' of those skipped
+    # the names of those skipped (name -> store id; the first few thousand): a catalog product
+    # of the same name is likely the same product, which an export would create beside it
+    sku_less_names: dict[str, int] = field(default_factory=dict)
     # linked store products whose SKU was removed in the store: 'SKU (store product 12)'
     sku_removed: NameSample = field(default_factory=NameSample)
     # linked variations a parent's store list no longer has (deleted there): see imports.gone
