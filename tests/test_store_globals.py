@@ -40,16 +40,16 @@ def _manager(store: SandboxStore) -> WooClient:
     return WooClient(store.home, key, secret, max_retries=0)
 
 
-def _global_tee(store: SandboxStore) -> None:
+def _global_tee(store: SandboxStore, sku: str = "TEE") -> None:
     """A shop manager's tee varying by the global attribute Size (``pa_size``)."""
     with _manager(store) as client:
         size = client.post("/products/attributes", {"name": "Size", "slug": "pa_size"})
         for term in ("S", "M"):
             client.post(f"/products/attributes/{size['id']}/terms", {"name": term})
-        tee = client.post("/products", {"sku": "TEE", "name": "Tee", "type": "variable",
+        tee = client.post("/products", {"sku": sku, "name": "Tee", "type": "variable",
             "attributes": [{"id": size["id"], "options": ["S", "M"], "variation": True}]})  # fmt: skip
         client.post(f"/products/{tee['id']}/variations/batch", {"create": [
-            {"sku": f"TEE-{o}", "regular_price": "15.00", "attributes": [{"id": size["id"], "option": o}]}
+            {"sku": f"{sku}-{o}", "regular_price": "15.00", "attributes": [{"id": size["id"], "option": o}]}
             for o in ("S", "M")
         ]})  # fmt: skip
 
@@ -270,3 +270,32 @@ def test_a_local_attribute_woosync_made_moves_to_the_global_one_the_store_turns_
     assert _kinds(store, "HAT") == ([("pa_size", ["M", "S"])], ["pa_size=m", "pa_size=s"])
     again = cli_json(cli("--json", "export", "-c", "1", "--all", "--partial", *FIELDS))
     assert again["counts"]["updated"] == 0
+
+
+def test_in_a_store_using_both_kinds_the_variations_move_with_their_parent(
+    cli: Any, stores: Any
+) -> None:
+    """The second store has the catalog's tee with a local Size, and its own products vary by
+    pa_size: the export moves the tee to pa_size (each store's one kind of Size), and its
+    variations with it, their options kept, here and in the other store."""
+    first, second = stores
+    _tee(first, ["S", "M"])
+    _tee(second, ["S", "M"])
+    _global_tee(second, "OWN")  # the store's own product, varying by pa_size
+    cli_json(cli("--json", "import", "--connection", "1"))
+    for _ in range(2):  # the second one knows the store's pa_size from the start
+        cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
+
+    for connection in ("2", "1"):
+        sent = cli_json(cli("--json", "export", "-c", connection, "--all", "--partial", *FIELDS))
+        assert sent["counts"]["failed"] == 0
+    assert _kinds(second, "TEE") == ([("pa_size", ["M", "S"])], ["pa_size=m", "pa_size=s"])
+    assert _kinds(first, "TEE") == (
+        [("local Size", ["M", "S"])],
+        ["local size=m", "local size=s"],
+    )
+    for connection in ("2", "1"):  # nothing moves after: no option lost, none sent back
+        again = cli_json(cli("--json", "import", "-c", connection, "--update-existing"))
+        assert again["counts"]["updated"] == 0, again
+    shown = cli_json(cli("--json", "products", "show", "TEE-S"))
+    assert shown["attributes"] == {"Size": "S"}

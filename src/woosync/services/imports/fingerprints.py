@@ -121,14 +121,27 @@ class Fingerprinter:
         return global_slugs(self._base)
 
     def slugs_for(self, names: Iterable[str], store_attributes: Iterable[Any]) -> dict[str, str]:
-        """:attr:`slugs` for a variable product whose attributes are ``names`` and whose store
-        copy holds ``store_attributes``: its global ones count as the store's, for the names no
-        mapping sends elsewhere (what export sends after this import has seen them)."""
-        held = {fold(name): slug for slug, (_id, name) in learnt(store_attributes).items()}
-        if not held and not self._known:
-            return self.slugs
-        known = {**self._known, **held}
-        return {**implicit_mappings(names, self.field_mappings, known), **self.slugs}
+        """The slugs a variable product's variations' options are fingerprinted under, as its
+        store copy holds them (``store_attributes``): a global attribute by its slug, a local
+        one by its name. An export that sends one as the other kind (a mapping, or the store's
+        global attribute of an unmapped name: sync.store_globals) then finds the options
+        changed and sends its variations with the parent, so they move with it. An attribute
+        the store copy lacks is fingerprinted as the export sends it."""
+        entries = [e for e in store_attributes if isinstance(e, Mapping)]
+        held = {fold(name): slug for slug, (_id, name) in learnt(entries).items()}
+        local = {fold(str(e.get("name") or "")) for e in entries if not int(e.get("id") or 0)}
+        found: dict[str, str] = {}
+        lacked: list[str] = []
+        for name in names:
+            folded = fold(name)
+            if folded in held:
+                found[name] = held[folded]
+            elif folded not in local:
+                lacked.append(name)
+        if lacked:
+            sent = {**implicit_mappings(lacked, self.field_mappings, self._known), **self.slugs}
+            found.update({name: sent[name] for name in lacked if name in sent})
+        return found
 
     @functools.cached_property
     def exported_fields(self) -> dict[str, str]:
