@@ -86,3 +86,33 @@ def test_a_store_not_imported_from_keeps_its_global_attribute(
     sent = as_json(cli("--json", "export", "--all", "--fields", FIELDS))
     assert sent["failedCount"] == 0, sent
     assert _held(store, tee) == (["pa_size"], ["pa_size=M", "pa_size=S"])
+
+
+def test_a_tee_on_a_local_size_in_a_store_using_pa_size_moves_with_its_variations(
+    cli: Any, real_connection: RealStore
+) -> None:
+    """The store's own products vary by pa_size, one tee by a local Size. Once woosync knows the
+    store's pa_size (a second import), an export sends the tee's Size as pa_size: the
+    variations go with it, their options kept (before, they were left on the local Size, and
+    WooCommerce showed them with no options)."""
+    store = real_connection
+    _global_tee(store)
+    with store.api() as api:
+        made = api.post("/products", json={"sku": "RM-TEE", "name": "Mixed Tee", "type": "variable",
+            "attributes": [{"name": "Size", "options": ["S", "M"], "variation": True}]}).json()  # fmt: skip
+        for option in ("S", "M"):
+            done = api.post(f"/products/{made['id']}/variations", json={"sku": f"RM-TEE-{option}",
+                "regular_price": "11.00", "attributes": [{"name": "Size", "option": option}]})  # fmt: skip
+            assert done.status_code == 201, done.text
+    for _ in range(2):  # the second import knows the store's pa_size from its start
+        as_json(cli("--json", "import", "--update-existing"))
+    sent = as_json(cli("--json", "export", "--all", "--partial", "--fields", FIELDS))
+    assert sent["failedCount"] == 0, sent
+    with store.api() as api:
+        held = api.get(f"/products/{made['id']}/variations", params={"context": "edit"}).json()
+    assert sorted(f"{a['slug']}={a['option']}" for v in held for a in v["attributes"]) == [
+        "pa_size=M",
+        "pa_size=S",
+    ]
+    again = as_json(cli("--json", "import", "--update-existing"))
+    assert again["counts"]["updated"] == 0, again
