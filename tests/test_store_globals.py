@@ -299,3 +299,19 @@ def test_in_a_store_using_both_kinds_the_variations_move_with_their_parent(
         assert again["counts"]["updated"] == 0, again
     shown = cli_json(cli("--json", "products", "show", "TEE-S"))
     assert shown["attributes"] == {"Size": "S"}
+
+
+def test_fields_without_the_attribute_still_keep_the_stores_global_one(
+    cli: Any, stores: Any
+) -> None:
+    """Fields without Size (a price list): a variation's price goes out, and its parent keeps
+    varying by the store's pa_size (the variation stage knows it from the import too)."""
+    store = stores[0]
+    _global_tee(store)
+    cli_json(cli("--json", "import", "--connection", "1"))
+    assert cli("products", "edit", "TEE-S", "--price", "16").exit_code == 0
+    prices = ["--fields", "name,sku,price"]
+    sent = cli_json(cli("--json", "export", "-c", "1", "--all", "--partial", *prices))
+    assert sent["counts"]["failed"] == 0 and sent["counts"]["updated"] == 1
+    assert _kinds(store, "TEE") == ([("pa_size", ["M", "S"])], ["pa_size=m", "pa_size=s"])
+    assert store.find_sku("TEE-S")["regular_price"] == "16"

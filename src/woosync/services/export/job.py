@@ -154,6 +154,7 @@ class Job:
             with db.session() as session:
                 conn = active_connection(session, self.connection_id)
                 self.targets = targets_of(session, conn, self.fields)
+                slugs = variation_slugs_of(session, conn, self.targets)
                 self.selection = load_selection(session, self.connection_id)
                 registry = StoreRegistry.load(session, self.connection_id, db)
                 total = len(self.choice.named) or select.count_chosen(
@@ -172,9 +173,11 @@ class Job:
             def opener() -> WooClient:
                 return client or stack.enter_context(open_client(db, conn))
 
-            yield Run(
+            run = Run(
                 db, self.connection_id, opener, self.targets, registry, self.options, self.progress
             )
+            run.variation_slugs = slugs
+            yield run
 
     def leave_out(self, entries: Sequence[Excluded]) -> None:
         """Products (or variations) this store does not take: counted, and kept or handed on."""
@@ -308,3 +311,13 @@ def targets_of(
         known = store_globals.known_globals(session, connection_id_of(conn))
         mappings.update(store_globals.implicit_mappings(selected, mappings, known))
     return sync_targets.resolve_targets(selected, mappings)
+
+
+def variation_slugs_of(
+    session: Session, conn: Connection, targets: Sequence[sync_targets.Target]
+) -> dict[str, str]:
+    """The slugs this store's variation attributes go under (``store_globals.variation_slugs``)."""
+    known = store_globals.known_globals(session, connection_id_of(conn))
+    slugs = {t.field: t.woo for t in targets if t.kind == sync_targets.GLOBAL_ATTRIBUTE}
+    local = [t.woo for t in targets if t.kind == sync_targets.LOCAL_ATTRIBUTE and ":" in t.field]
+    return store_globals.variation_slugs(slugs, known, local)

@@ -140,6 +140,9 @@ class Run:
         self.global_slugs = {
             t.woo: t.field for t in self.targets if t.kind == sync_targets.GLOBAL_ATTRIBUTE
         }
+        # name -> pa_ slug the variation attributes go under: the targets' global ones, and the
+        # store's other global attributes by name (job.variation_slugs_of)
+        self.variation_slugs = {v: k for k, v in self.global_slugs.items()}
         self.memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists (decide.prints)
         # the standard fields a create does not send, by the keys it sent (book.learn_echoes)
         self.unsent: dict[frozenset[str], list[sync_targets.Target]] = {}

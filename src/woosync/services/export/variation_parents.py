@@ -27,7 +27,6 @@ from woosync.services.export.payload import MissingRefError
 from woosync.services.export.registry import StoreRegistry
 from woosync.services.export.state import CREATE, UPDATE, Item, Run
 from woosync.services.export.variation_attributes import explicit_locals, marked
-from woosync.services.export.variation_payload import global_slugs
 from woosync.services.export.variation_records import VARIABLE, Family
 from woosync.services.sync import targets as sync_targets
 from woosync.woo import ItemError
@@ -54,7 +53,7 @@ class VariableWrites:
     def __init__(self, run: Run, attributes_of: dict[int, dict[str, Any]]) -> None:
         self.run = run
         self.attributes_of = attributes_of
-        self.slugs = global_slugs(run.targets)
+        self.slugs = run.variation_slugs
         self.explicit_local = explicit_locals(run.targets)
 
     @classmethod

@@ -227,6 +227,7 @@ def _stage(run: Run, *, prune: bool) -> VariationExport:
         concurrency=options.concurrency,
         batch_size=options.batch_size,
         create_terms=options.create_terms,
+        slugs=run.variation_slugs,
     )
 
 

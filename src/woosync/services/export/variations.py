@@ -83,12 +83,13 @@ class VariationExport:
         batch_size: int = MAX_BATCH,
         create_terms: bool = True,
         on_result: Callable[[VariationResult], None] | None = None,
+        slugs: Mapping[str, str] | None = None,
     ) -> None:
         self.db = db
         self.client = client
         self.connection_id = connection_id
         self.targets = variation_targets(targets)
-        self.slugs = global_slugs(targets)
+        self.slugs = dict(slugs) if slugs is not None else global_slugs(targets)
         self.explicit_local = explicit_locals(targets)
         self.sends_status = any(t.woo == "status" for t in targets)
         self.registry = registry

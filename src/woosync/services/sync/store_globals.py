@@ -45,7 +45,7 @@ def learnt(attributes: Iterable[Any]) -> dict[str, tuple[int, str]]:
 
 
 def known_globals(session: Session, connection_id: int) -> dict[str, str]:
-    """The store's global attributes woosync has seen: folded name -> ``pa_`` slug."""
+    """The store's global attributes woosync has seen: name (as the store spells it) -> slug."""
     rows = session.execute(
         text(
             "SELECT n.key, s.key FROM store_refs n JOIN store_refs s"
@@ -54,7 +54,7 @@ def known_globals(session: Session, connection_id: int) -> dict[str, str]:
         ),
         {"id": connection_id, "name": NAME_KIND, "slug": SLUG_KIND},
     )
-    return {fold(name): str(slug) for name, slug in rows}
+    return {str(name): str(slug) for name, slug in rows}
 
 
 def implicit_mappings(
@@ -65,14 +65,32 @@ def implicit_mappings(
     by folded name); standard fields and ``attribute:``/``custom:`` names are never such."""
     if not known:
         return {}
+    by_fold = {fold(name): slug for name, slug in known.items()}
     found: dict[str, str] = {}
     for name in names:
         if name in explicit or name in STANDARD_FIELDS or name in DIMENSION_PARTS or ":" in name:
             continue
-        slug = known.get(fold(name))
+        slug = by_fold.get(fold(name))
         if slug is not None and slug not in explicit.values() and slug not in found.values():
             found[name] = slug  # (a second name folding alike stays local: one field per key)
     return found
+
+
+def variation_slugs(
+    slugs: Mapping[str, str], known: Mapping[str, str], explicit_local: Iterable[str] = ()
+) -> dict[str, str]:
+    """The slugs a run writes variation attributes under: ``slugs`` (the targets' global
+    attributes: mapped, or an unmapped selected name going to the store's own), and every other
+    global attribute of the store by its name (``known``), so that a variable product varying by
+    the store's ``pa_size`` keeps it when ``Size`` is not among the fields sent."""
+    taken = set(slugs.values())
+    kept_local = set(explicit_local)
+    extra = {
+        name: slug
+        for name, slug in known.items()
+        if name not in slugs and slug not in taken and name not in kept_local
+    }
+    return {**extra, **slugs}
 
 
 def fold(name: str) -> str:
