@@ -138,7 +138,10 @@ def _empty(value: Any) -> bool:
 
 def _payload_problems(run: Run, item: Item) -> tuple[str | None, list[str]]:
     """Why the real run would fail the item's write (``None``: it would not), and the names the
-    store lacks that may not be created (``--no-create-terms``)."""
+    store lacks that may not be created (``--no-create-terms``). With terms created, only a
+    write sending attributes is built (the one that may clash with the store's kind)."""
+    if run.options.create_terms and not run.attribute_keys.intersection(item.keys):
+        return None, []
     try:
         build_payload(
             run.targets,

@@ -173,11 +173,16 @@ class Job:
             def opener() -> WooClient:
                 return client or stack.enter_context(open_client(db, conn))
 
-            run = Run(
-                db, self.connection_id, opener, self.targets, registry, self.options, self.progress
+            yield Run(
+                db,
+                self.connection_id,
+                opener,
+                self.targets,
+                registry,
+                self.options,
+                self.progress,
+                variation_slugs=slugs,
             )
-            run.variation_slugs = slugs
-            yield run
 
     def leave_out(self, entries: Sequence[Excluded]) -> None:
         """Products (or variations) this store does not take: counted, and kept or handed on."""

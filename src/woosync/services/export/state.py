@@ -11,7 +11,7 @@ adaptive batch size, and a few memos.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -123,6 +123,7 @@ class Run:
         registry: StoreRegistry,
         options: Options,
         progress: Callable[[int], None] | None = None,
+        variation_slugs: Mapping[str, str] | None = None,
     ) -> None:
         self.db = db
         self.connection_id = connection_id
@@ -142,7 +143,11 @@ class Run:
         }
         # name -> pa_ slug the variation attributes go under: the targets' global ones, and the
         # store's other global attributes by name (job.variation_slugs_of)
-        self.variation_slugs = {v: k for k, v in self.global_slugs.items()}
+        self.variation_slugs = dict(
+            variation_slugs
+            if variation_slugs is not None
+            else {field: slug for slug, field in self.global_slugs.items()}
+        )
         self.memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists (decide.prints)
         # the standard fields a create does not send, by the keys it sent (book.learn_echoes)
         self.unsent: dict[frozenset[str], list[sync_targets.Target]] = {}
