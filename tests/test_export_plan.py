@@ -19,6 +19,7 @@ class Refs:
     def __init__(self) -> None:
         self.categories = {"Shoes": 12, "Summer & Sun": 13}
         self.tags = {"new": 7}
+        self.brands = {"Acme": 21}
         self.attributes = {"pa_color": 3}
         self.terms = {"pa_color": {"Red", "Blue"}}
         self.images = {"https://img.example/a.jpg": 501}
@@ -30,6 +31,11 @@ class Refs:
 
     def tag_id(self, name: str) -> int:
         return self.tags[name]
+
+    def brand_id(self, name: str) -> int:
+        if name not in self.brands:
+            raise payload.MissingRefError(f'brand "{name}" does not exist in the store')
+        return self.brands[name]
 
     def attribute_id(self, slug: str) -> int:
         if slug not in self.attributes:
@@ -237,7 +243,18 @@ def test_merge_removes_an_attribute_only_when_emptied_on_purpose() -> None:
 
 def test_payload_has_only_selected_keys_resolved_to_store_ids() -> None:
     targets = targets_for(
-        ["name", "sku", "price", "categories", "tags", "images", "COLOR", "Dimension", "width"],
+        [
+            "name",
+            "sku",
+            "price",
+            "categories",
+            "tags",
+            "brands",
+            "images",
+            "COLOR",
+            "Dimension",
+            "width",
+        ],
         {"COLOR": "pa_color"},
     )
     values = plan.desired_values(
@@ -248,6 +265,7 @@ def test_payload_has_only_selected_keys_resolved_to_store_ids() -> None:
             "price": 9,
             "categories": ["Shoes"],
             "tags": ["new"],
+            "brands": ["Acme"],
             "images": ["https://img.example/a.jpg", "https://img.example/b.jpg"],
             "COLOR": ["Red"],
             "Dimension": "10x20",
@@ -261,6 +279,7 @@ def test_payload_has_only_selected_keys_resolved_to_store_ids() -> None:
         "regular_price": "9",
         "categories": [{"id": 12}],
         "tags": [{"id": 7}],
+        "brands": [{"id": 21}],  # objects: WooCommerce 11 refuses a bare id
         "images": [{"id": 501}, {"src": "https://img.example/b.jpg"}],
         "attributes": [
             {"id": 3, "position": 0, "visible": True, "variation": False, "options": ["Red"]},
@@ -403,6 +422,7 @@ def _row(**values: Any) -> Any:
             "images",
             "categories",
             "tags",
+            "brands",
             "attributes",
             "custom_fields",
         )
@@ -427,6 +447,7 @@ def _outcome(make: Any) -> Any:
         _row(name="Tee", sku="T-5", images=[{"src": "https://img.example/b.jpg"}]),
         _row(name="Tee", sku="T-6", images=None, categories=None, attributes=None),
         _row(name="Tee", sku="T-7", categories=["Shoes", 3], tags=("new", "old")),
+        _row(name="Tee", sku="T-7b", brands=[" Acme ", "", "acme", "Zeta"]),
         _row(name="Tee", sku="T-8", categories=["bad\x07name"]),  # refused: a control character
         _row(
             name="Tee",
@@ -457,6 +478,7 @@ def test_values_of_a_run_equal_desired_values_row_by_row(row: Any) -> None:
         "images",
         "categories",
         "tags",
+        "brands",
         "COLOR",
         "Size",
         "attribute:COLOR",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from woosync.db.engine import Database
 from woosync.db.models import Connection
+from woosync.services.export.images import adopt_store_images
 from woosync.services.export.registry import CATEGORY, IMAGE, StoreRegistry
 
 A, B, C = "https://img.example/a.jpg", "https://img.example/b.jpg", "https://img.example/c.jpg"
@@ -34,7 +35,7 @@ def test_image_ids_are_read_per_chunk_and_on_demand(db_pair: tuple[Database, Dat
     assert registry.get(IMAGE, C) == 13  # learnt, not yet written: kept
     # an image id the database knows for another URL is not adopted for ours
     assert (
-        registry.adopt_store_images(["https://x/a.jpg"], [{"id": 11, "src": "https://s/a.jpg"}])
+        adopt_store_images(registry, ["https://x/a.jpg"], [{"id": 11, "src": "https://s/a.jpg"}])
         == 0
     )
 

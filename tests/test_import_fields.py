@@ -118,6 +118,7 @@ def test_default_mapping_on_the_real_capture(product_get: dict[str, Any]) -> Non
         "cross_sells": [],
         "grouped_products": [],
         "downloads": None,  # none: a downloadable product's files
+        "brands": [],  # WooCommerce 9.6 and later answer the product's brands
     }
     assert fields.attributes == {}
     assert fields.custom_fields == {}

@@ -38,7 +38,7 @@ def test_a_product_holds_each_tag_category_and_link_once_whatever_its_case(
         cli_json(cli("--json", "export", "--all"))
         found = store.find_sku("MUG-1")
         assert found is not None
-        assert [tag["name"] for tag in found["tags"]] == ["Red", "Blue"]
+        assert [tag["name"] for tag in found["tags"]] == ["Blue", "Red"]  # listed by name
         assert found["upsell_ids"] == [store.find_sku("TEE-1")["id"]]  # type: ignore[index]
         taken = cli_json(cli("--json", "import", "--update-existing"))
 

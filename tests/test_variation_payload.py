@@ -31,6 +31,9 @@ class Refs:
     def tag_id(self, name: str) -> int:
         raise AssertionError("a variation has no tags")
 
+    def brand_id(self, name: str) -> int:
+        raise AssertionError("a variation has no brands")
+
     def attribute_id(self, slug: str) -> int:
         return {"pa_size": 7}[slug]
 

@@ -230,13 +230,13 @@ def test_descriptions_keep_their_line_breaks_and_backslashes(cli, tmp_path: Path
 def test_a_column_a_plugin_added_is_left_out_and_said_only_when_it_holds_something(
     cli, tmp_path: Path
 ) -> None:
-    header = HEADER + ",Brands,Swatches"
-    path = write(tmp_path, '1,simple,CAP,Cap,1,,5.00,,1,,,,,,,,"Acme",', header=header)
+    header = HEADER + ",Badges,Swatches"
+    path = write(tmp_path, '1,simple,CAP,Cap,1,,5.00,,1,,,,,,,,"New",', header=header)
 
     data = load(cli, path)
 
     assert data["created"] == 1
-    assert data["notes"][-1] == "columns woosync does not keep were left out: Brands"
+    assert data["notes"][-1] == "columns woosync does not keep were left out: Badges"
     assert "Swatches" not in " ".join(data["notes"])
 
 

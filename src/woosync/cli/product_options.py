@@ -66,6 +66,9 @@ class FieldOptions:
         Names, _option("--category", "A category name (repeat; edit replaces the categories).")
     ] = None
     tag: Annotated[Names, _option("--tag", "A tag name (repeat; edit replaces the tags).")] = None
+    brand: Annotated[
+        Names, _option("--brand", "A brand name (repeat; edit replaces the brands).")
+    ] = None
     image: Annotated[
         Names, _option("--image", "An image URL (repeat; edit replaces the images).")
     ] = None
@@ -143,6 +146,7 @@ class FieldOptions:
             "date_on_sale_to": self.sale_to,
             "categories": self.category,
             "tags": self.tag,
+            "brands": self.brand,
             "images": self.image,
             "upsells": self.upsell,
             "cross_sells": self.cross_sell,

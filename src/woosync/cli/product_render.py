@@ -53,6 +53,7 @@ def product_table(output: Output, product: ProductView) -> RenderableType:
         ("Sale to", text(product.date_on_sale_to)),
         ("Categories", text(product.categories)),
         ("Tags", text(product.tags)),
+        *([("Brands", text(product.brands))] if product.brands else []),
         ("Images", text(product.images)),
         *([("Upsells", text(product.upsells))] if product.upsells else []),
         *([("Cross-sells", text(product.cross_sells))] if product.cross_sells else []),

@@ -25,6 +25,7 @@ STANDARD_FIELDS: dict[str, str] = {
     "images": "images",
     "categories": "categories",
     "tags": "tags",
+    "brands": "brands",  # WooCommerce 9.6 and later: the store's brands, by name
     "price": "regular_price",
     "sale_price": "sale_price",
     "weight": "weight",
@@ -58,7 +59,7 @@ NUMBER_FIELDS: tuple[str, ...] = ("price", "sale_price", "weight", *DIMENSION_PA
 # ``upsells`` / ``cross_sells``: the SKUs of the products a product's page and the cart suggest;
 # ``grouped_products``: a grouped product's products, by SKU
 PRODUCT_REF_FIELDS: tuple[str, ...] = ("upsells", "cross_sells", "grouped_products")
-LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "images", *PRODUCT_REF_FIELDS)
+LIST_FIELDS: tuple[str, ...] = ("categories", "tags", "brands", "images", *PRODUCT_REF_FIELDS)
 # Stock and sale dates: checked as WooCommerce takes them (TARGET_CHECKS), kept in its types
 # (stock_quantity and low_stock_amount integers, manage_stock a boolean, dates ISO 8601 text).
 STOCK_FIELDS: tuple[str, ...] = ("manage_stock", "stock_quantity", "backorders", "low_stock_amount")
@@ -80,7 +81,7 @@ CHOICE_FIELDS: dict[str, tuple[str, ...]] = {
     "type": PRODUCT_TYPES,
     "stock_status": STOCK_STATUSES,
 }
-# What a variation has of its own (the rest, categories and tags, it takes from its parent; its
+# What a variation has of its own (the rest, categories, tags and brands, it takes from its parent; its
 # name is the parent's name and its options); ``image`` in a file is its one image.
 VARIATION_FIELDS: tuple[str, ...] = (
     "sku",
@@ -109,7 +110,7 @@ DATE = "date"  # ISO 8601: 2026-12-24 or 2026-12-24T10:00:00 (store-local time)
 CHOICE = "choice"
 BOOLEAN = "boolean"
 URL = "url"
-NAME_LIST = "name list"  # categories, tags: names, each one line
+NAME_LIST = "name list"  # categories, tags, brands: names, each one line
 IMAGE_LIST = "image list"  # image URLs
 DIMENSIONS_OBJECT = "dimensions"  # {length, width, height}, each a measure
 OPTION_MAP = "option map"  # {attribute: option}: a variable product's default options
@@ -180,6 +181,7 @@ WOO_FIELD_TYPES: dict[str, FieldType] = {
     "images": FieldType(IMAGE_LIST),
     "categories": FieldType(NAME_LIST),
     "tags": FieldType(NAME_LIST),
+    "brands": FieldType(NAME_LIST),
     "featured": _BOOLEAN,
     "catalog_visibility": FieldType(CHOICE, ("visible", "catalog", "search", "hidden")),
     "virtual": _BOOLEAN,
@@ -243,6 +245,7 @@ DEFAULT_IMPORT_FIELDS: dict[str, str] = {
     "date_on_sale_to": "date_on_sale_to",
     "categories": "categories",
     "tags": "tags",
+    "brands": "brands",
     "images": "images",
     "default_attributes": "default_attributes",
     "upsell_ids": "upsells",

@@ -14,6 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from woosync.core.errors import DatabaseError
+from woosync.db.schema_columns import (
+    M014_DEFAULT_OPTIONS,
+    M015_PRODUCT_LINKS,
+    M016_GROUPED_PRODUCTS,
+    M017_DELETED_IDS,
+    M018_LINKS_FOLLOW_RENAMES,
+    M019_DOWNLOADS,
+    M020_BRANDS,
+)
 from woosync.db.schema_steps import (
     M001_FOUNDATION,
     M002_PRODUCT_CATALOG,
@@ -28,12 +37,6 @@ from woosync.db.schema_steps import (
     M011_LOAD_DIGEST,
     M012_PRODUCT_REVISION,
     M013_LOAD_BASE,
-    M014_DEFAULT_OPTIONS,
-    M015_PRODUCT_LINKS,
-    M016_GROUPED_PRODUCTS,
-    M017_DELETED_IDS,
-    M018_LINKS_FOLLOW_RENAMES,
-    M019_DOWNLOADS,
 )
 
 
@@ -82,6 +85,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("deleted_ids", _script(M017_DELETED_IDS)),
     Migration("links_follow_renames", _statements(M018_LINKS_FOLLOW_RENAMES)),
     Migration("downloads", _statements(M019_DOWNLOADS)),
+    Migration("brands", _statements(M020_BRANDS)),
 )
 LATEST = len(MIGRATIONS)
 

@@ -206,6 +206,10 @@ class Product(_Table, table=True):
     downloads: list[dict[str, str]] | None = Field(
         default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
     )
+    # migration 20: the store's brands, by name (WooCommerce 9.6 and later)
+    brands: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
 
 
 class StoreRef(_Table, table=True):

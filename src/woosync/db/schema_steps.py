@@ -243,7 +243,7 @@ BEGIN UPDATE products SET load_digest = NULL WHERE id = NEW.id; END""",
 # clear the stamp. Digests of the earlier kind (migration 9: a hash of the columns) are dropped.
 # A later migration that adds a column to ``products`` makes ``products_revised`` again with it
 # (tests/test_export_digest.py checks that every column is listed).
-_PRODUCT_COLUMNS = (
+PRODUCT_COLUMNS_M012 = (
     "id",
     "sku",
     "name",
@@ -270,7 +270,7 @@ _PRODUCT_COLUMNS = (
     "date_on_sale_to",
     "parent_id",
 )
-_M012_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in _PRODUCT_COLUMNS)
+_M012_CHANGED = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in PRODUCT_COLUMNS_M012)
 M012_PRODUCT_REVISION = (
     "ALTER TABLE products ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
     f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
@@ -300,11 +300,11 @@ BEGIN UPDATE product_sync SET export_digest = NULL WHERE id = NEW.id; END""",
 # time something else changes it, in ``products.load_base`` (``{column: value}``; lists and
 # objects as JSON). A load that finds the file's value equal to it leaves the column alone. A write
 # that sets the base itself is a load's.
-_JSON_COLUMNS = frozenset({"categories", "tags", "images", "attributes", "custom_fields"})
+JSON_COLUMNS_M013 = frozenset({"categories", "tags", "images", "attributes", "custom_fields"})
 _M013_KEPT = ", ".join(
     f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
-    + (f"json(OLD.{c})" if c in _JSON_COLUMNS else f"OLD.{c}")
-    for c in _PRODUCT_COLUMNS
+    + (f"json(OLD.{c})" if c in JSON_COLUMNS_M013 else f"OLD.{c}")
+    for c in PRODUCT_COLUMNS_M012
     if c != "id"
 )
 M013_LOAD_BASE = (
@@ -318,81 +318,4 @@ WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
 AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({_M012_CHANGED})
 BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
 {_M013_KEPT}), '$._') WHERE id = NEW.id; END""",
-)
-
-
-def _watching(columns: tuple[str, ...], json_columns: tuple[str, ...]) -> tuple[str, ...]:
-    """Migration 12's revision trigger and migration 13's load-base trigger made again for
-    ``columns`` (the products columns they watch; ``json_columns`` kept as JSON in the base):
-    a step adding a column to ``products`` ends with these."""
-    changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
-    kept = ", ".join(
-        f"CASE WHEN NEW.{c} IS NOT OLD.{c} THEN '$.{c}' ELSE '$._' END, "
-        + (f"json(OLD.{c})" if c in json_columns else f"OLD.{c}")
-        for c in columns
-        if c != "id"
-    )
-    return (
-        "DROP TRIGGER products_revised",
-        f"""CREATE TRIGGER products_revised AFTER UPDATE ON products FOR EACH ROW
-WHEN NEW.revision < OLD.revision OR (NEW.revision = OLD.revision AND ({changed}))
-BEGIN UPDATE products SET revision = OLD.revision + 1 WHERE id = NEW.id; END""",
-        "DROP TRIGGER products_load_base",
-        f"""CREATE TRIGGER products_load_base AFTER UPDATE ON products FOR EACH ROW
-WHEN OLD.load_digest IS NOT NULL AND NEW.load_digest IS OLD.load_digest
-AND NEW.load_base IS OLD.load_base AND NEW.revision IS OLD.revision AND ({changed})
-BEGIN UPDATE products SET load_base = json_remove(json_insert(coalesce(OLD.load_base, '{{}}'),
-{kept}), '$._') WHERE id = NEW.id; END""",
-    )
-
-
-# A variable product's default options (``{"Size": "M"}``: the choice its page opens with).
-_M014_COLUMNS = (*_PRODUCT_COLUMNS, "default_attributes")
-_M014_JSON = (*_JSON_COLUMNS, "default_attributes")
-M014_DEFAULT_OPTIONS = (
-    "ALTER TABLE products ADD COLUMN default_attributes JSON",
-    *_watching(_M014_COLUMNS, _M014_JSON),
-)
-
-# Upsells and cross-sells: the SKUs of the products a product's page and the cart suggest.
-_M015_COLUMNS = (*_M014_COLUMNS, "upsells", "cross_sells")
-_M015_JSON = (*_M014_JSON, "upsells", "cross_sells")
-M015_PRODUCT_LINKS = (
-    "ALTER TABLE products ADD COLUMN upsells JSON NOT NULL DEFAULT '[]'",
-    "ALTER TABLE products ADD COLUMN cross_sells JSON NOT NULL DEFAULT '[]'",
-    *_watching(_M015_COLUMNS, _M015_JSON),
-)
-
-# A grouped product's products, by SKU.
-_M016_COLUMNS = (*_M015_COLUMNS, "grouped_products")
-_M016_JSON = (*_M015_JSON, "grouped_products")
-M016_GROUPED_PRODUCTS = (
-    "ALTER TABLE products ADD COLUMN grouped_products JSON NOT NULL DEFAULT '[]'",
-    *_watching(_M016_COLUMNS, _M016_JSON),
-)
-
-# A product ``woosync delete`` took out of a store keeps the id it had there: WooCommerce keeps
-# that id in the links of the products that suggested it (sync/product_links).
-M017_DELETED_IDS = "ALTER TABLE product_exclusions ADD COLUMN woo_product_id INTEGER;"
-
-# A product's new SKU replaces its old one in the other products' links (upsells, cross-sells, a
-# grouped product's products), whatever renamed it (an edit, a load, an import of a store's
-# rename): a link names a product by SKU, and one naming the old SKU would find none. The text
-# tests first skip the products with no links and those whose links do not hold the old SKU.
-_M018_RENAMES = "; ".join(
-    f"""UPDATE products SET {c} = (SELECT json_group_array(CASE WHEN lower(value) =
-lower(OLD.sku) THEN NEW.sku ELSE value END) FROM json_each(products.{c}))
-WHERE id != NEW.id AND {c} != '[]' AND {c} LIKE '%' || OLD.sku || '%'
-AND EXISTS (SELECT 1 FROM json_each(products.{c}) WHERE lower(value) = lower(OLD.sku))"""
-    for c in ("upsells", "cross_sells", "grouped_products")
-)
-M018_LINKS_FOLLOW_RENAMES = (
-    f"""CREATE TRIGGER products_links_renamed AFTER UPDATE OF sku ON products FOR EACH ROW
-WHEN NEW.sku IS NOT OLD.sku BEGIN {_M018_RENAMES}; END""",
-)
-
-# A downloadable product's files and the ids customers' permissions point at (products/downloads).
-M019_DOWNLOADS = (
-    "ALTER TABLE products ADD COLUMN downloads JSON",
-    *_watching((*_M016_COLUMNS, "downloads"), (*_M016_JSON, "downloads")),
 )

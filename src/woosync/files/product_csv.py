@@ -161,7 +161,7 @@ def _unescaped(cell: str) -> str:
 
 
 # columns written only when a product holds something in them
-_SOMETIMES = ("upsells", "cross_sells", "grouped_products", DEFAULTS, DOWNLOADS)
+_SOMETIMES = ("brands", "upsells", "cross_sells", "grouped_products", DEFAULTS, DOWNLOADS)
 # the columns written, in WooCommerce's exporter's order (then attribute:NAME and custom:NAME)
 WRITTEN_COLUMNS: tuple[str, ...] = (
     "sku", "name", "type", "parent_sku", "status", "description", "price", "sale_price",
@@ -181,7 +181,7 @@ def catalog_rows(products: Sequence[Mapping[str, Any]]) -> Iterator[list[str]]:
     rows = [row for product in products for row in (product, *(product.get("variations") or ()))]
     attributes = list(dict.fromkeys(n for row in rows for n in row.get("attributes") or {}))
     custom = list(dict.fromkeys(n for row in rows for n in row.get("customFields") or {}))
-    # default options, upsells and cross-sells only when a product has some
+    # brands, default options, upsells and cross-sells only when a product has some
     extra = [name for name in _SOMETIMES if any(row.get(name) for row in rows)]
     written = (*WRITTEN_COLUMNS, *extra)
     yield [

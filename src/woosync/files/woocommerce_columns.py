@@ -62,7 +62,7 @@ EXTRA: dict[str, tuple[str, str, bool]] = {
 USED = frozenset({"id", "type", "published", "in stock?", "stock", "backorders allowed?"})
 # what the catalog cannot hold, noted when a row holds more than these (WooCommerce's defaults)
 LEFT_OUT: dict[str, tuple[str, ...]] = {}
-LISTS = {"categories": "categories", "tags": "tags", "images": "images"}
+LISTS = {"categories": "categories", "tags": "tags", "images": "images", "brands": "brands"}
 # the SKUs of the products a product suggests (``id:ID`` for one the store had without a SKU)
 LINKS = {
     "upsells": "upsells",

@@ -121,6 +121,7 @@ class ProductRecord(_Record):
     name: Annotated[str | None, _validator("name")] = None
     categories: Annotated[list[str], _validator("categories")] = Field(default_factory=list)
     tags: Annotated[list[str], _validator("tags")] = Field(default_factory=list)
+    brands: Annotated[list[str], _validator("brands")] = Field(default_factory=list)
     upsells: Annotated[list[str], _validator("upsells")] = Field(default_factory=list)
     cross_sells: Annotated[list[str], _validator("cross_sells")] = Field(default_factory=list)
     grouped_products: Annotated[list[str], _validator("grouped_products")] = Field(
@@ -176,7 +177,8 @@ class VariationRecord(_Record):
     ``type: variation`` and ``parent_sku`` (a CSV as WooCommerce's exporter writes it).
 
     Its ``name`` is its parent's name and options (ignored when given, as ``products list
-    --json`` writes it); categories and tags are its parent's (an empty value is ignored)."""
+    --json`` writes it); categories, tags and brands are its parent's (an empty value is
+    ignored)."""
 
     name: Any = None
     parent_sku: Annotated[str | None, BeforeValidator(normalize_text)] = None
@@ -184,6 +186,7 @@ class VariationRecord(_Record):
     attributes: dict[str, Any] | None = None
     categories: Any = None
     tags: Any = None
+    brands: Any = None
     default_attributes: Any = None  # an empty CSV cell (default options are the parent's)
     upsells: Any = None  # so are upsells and cross-sells
     cross_sells: Any = None
@@ -197,6 +200,7 @@ class VariationRecord(_Record):
         for key in (
             "categories",
             "tags",
+            "brands",
             "default_attributes",
             "upsells",
             "cross_sells",
@@ -233,6 +237,7 @@ class VariationRecord(_Record):
             "attributes",
             "categories",
             "tags",
+            "brands",
             "default_attributes",
             "upsells",
             "cross_sells",

@@ -6,7 +6,7 @@ its own SKU (unique catalog-wide without regard to case), one option per attribu
 (``{"Size": "S"}``; every attribute a variation names is a variation attribute; ``*`` is its
 option "any"), and its name is the parent's name and its options (``Organic Tee - S, Red``).
 It has its own prices, stock,
-weight, dimensions, image, status, description and custom fields; categories and tags are the
+weight, dimensions, image, status, description and custom fields; categories, tags and brands are the
 parent's.
 """
 
@@ -27,6 +27,7 @@ NOT_ON_A_VARIATION: tuple[str, ...] = (
     "name",
     "categories",
     "tags",
+    "brands",
     "variations",
     "default_attributes",
     "upsells",

@@ -109,7 +109,7 @@ def _resource(
     return routes
 
 
-def build_routes() -> list[Route]:
+def build_routes(*, brands: bool = True) -> list[Route]:
     terms: dict[str, Handler] = {"GET": taxonomy.list_terms, "POST": taxonomy.create_term}
     term = _crud(taxonomy.get_term, taxonomy.update_term, taxonomy.delete_term)
     routes = [
@@ -133,6 +133,7 @@ def build_routes() -> list[Route]:
         *_resource("/wc/v3/products/attributes/{attribute_id}/terms", terms, term),
         *_resource("/wc/v3/products/categories", terms, term),
         *_resource("/wc/v3/products/tags", terms, term),
+        *(_resource("/wc/v3/products/brands", terms, term) if brands else ()),
         Route("/wc/v3/system_status", {"GET": site.system_status}),
     ]
     listed = [(r.wp_pattern, tuple(r.handlers)) for r in routes]
@@ -159,7 +160,7 @@ class SandboxApp:
         self.faults = faults
         self.clock = clock
         self.sleep = sleep  # every delay the faults ask for (tests pass a recorder)
-        self.routes = build_routes()
+        self.routes = build_routes(brands=env.has_brands)
         self.on_write: Callable[[], None] | None = None
 
     # WSGI ------------------------------------------------------------------------------------------

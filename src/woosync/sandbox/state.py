@@ -19,12 +19,19 @@ from typing import Any
 
 CATEGORY = "product_cat"
 TAG = "product_tag"
+BRAND = "product_brand"  # WooCommerce 9.6 and later: hierarchical, as categories
+HIERARCHICAL = frozenset({CATEGORY, BRAND})
 FORMAT_VERSION = 1
 
 
 def attribute_taxonomy(attribute_id: int) -> str:
     """Terms of a global attribute live in their own taxonomy, keyed by the attribute's id."""
     return f"pa:{attribute_id}"
+
+
+def brand_ids(record: dict[str, Any]) -> list[int]:
+    """A product's brands (none in data saved before the sandbox had brands)."""
+    return list(record.get("brand_ids") or [])
 
 
 def is_variation(record: dict[str, Any]) -> bool:
@@ -49,7 +56,7 @@ class State:
         self.media_files: set[str] = set()
         self.media_suffixes: dict[str, int] = {}  # next "-N" to try per file name (not saved)
         self.terms: dict[int, dict[str, Any]] = {}
-        self.taxonomies: dict[str, dict[int, dict[str, Any]]] = {CATEGORY: {}, TAG: {}}
+        self.taxonomies: dict[str, dict[int, dict[str, Any]]] = {CATEGORY: {}, TAG: {}, BRAND: {}}
         self.attributes: dict[int, dict[str, Any]] = {}
         self.keys: dict[str, dict[str, Any]] = {}
         self.nonces: dict[str, dict[str, int]] = {}
@@ -60,6 +67,7 @@ class State:
         self.list_cache: dict[tuple[Any, ...], list[int]] = {}
         self.list_cache_version = -1
         self._term_counts: tuple[int, dict[int, int]] | None = None
+        self.has_brands = True  # WooCommerce 9.6 and later (SandboxStore's wc_version)
         self.default_category_id = self.add_term(CATEGORY, "Uncategorized", "uncategorized")["id"]
 
     # time and ids ------------------------------------------------------------------------------
@@ -192,7 +200,7 @@ class State:
         for product in self.products.values():
             if product["status"] != "publish":
                 continue
-            for term_id in product["category_ids"] + product["tag_ids"]:
+            for term_id in product["category_ids"] + product["tag_ids"] + brand_ids(product):
                 counts[term_id] = counts.get(term_id, 0) + 1
             for attribute in product["attributes"]:
                 for term_id in attribute.get("term_ids", []):
@@ -237,7 +245,7 @@ class State:
             self.index_product(record)
         self.media = {item["id"]: item for item in data["media"]}
         self.media_files = {item["file"] for item in data["media"]}
-        self.terms, self.taxonomies = {}, {CATEGORY: {}, TAG: {}}
+        self.terms, self.taxonomies = {}, {CATEGORY: {}, TAG: {}, BRAND: {}}
         for term in data["terms"]:
             self.terms[term["id"]] = term
             self.taxonomies.setdefault(term["taxonomy"], {})[term["id"]] = term

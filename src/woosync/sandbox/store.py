@@ -83,6 +83,7 @@ class SandboxStore:
         self._env = Env(
             self._state, self.stats, store_name, wp_version=wp_version, wc_version=wc_version
         )
+        self._state.has_brands = self._env.has_brands
         self._random = random.Random(seed)
         self._app = SandboxApp(self._env, FaultInjector(seed), lambda: self.faults, sleep=sleep)
         self.home = "http://localhost"

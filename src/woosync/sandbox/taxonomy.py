@@ -17,7 +17,15 @@ from woosync.sandbox.http import (
     missing_params,
     paging,
 )
-from woosync.sandbox.state import CATEGORY, TAG, State, attribute_taxonomy
+from woosync.sandbox.state import (
+    BRAND,
+    CATEGORY,
+    HIERARCHICAL,
+    TAG,
+    State,
+    attribute_taxonomy,
+    brand_ids,
+)
 from woosync.sandbox.text import sanitize_title, term_name
 
 TERM_INVALID = ("woocommerce_rest_term_invalid", "Resource does not exist.")
@@ -67,23 +75,27 @@ def _route_of(taxonomy: str) -> str:
         return "/wc/v3/products/categories"
     if taxonomy == TAG:
         return "/wc/v3/products/tags"
+    if taxonomy == BRAND:
+        return "/wc/v3/products/brands"
     return f"/wc/v3/products/attributes/{taxonomy.split(':', 1)[1]}/terms"
 
 
 def _taxonomy_for(env: Env, request: Request) -> str:
-    """The taxonomy a request addresses (categories, tags, or one attribute's terms)."""
+    """The taxonomy a request addresses (categories, tags, brands, or one attribute's terms)."""
     if "attribute_id" in request.url_params:
         attribute_id = int(request.url_params["attribute_id"])
         if attribute_id not in env.state.attributes:
             raise ApiError(*TAXONOMY_INVALID, status=404)
         return attribute_taxonomy(attribute_id)
+    if request.route.startswith("/wc/v3/products/brands"):
+        return BRAND
     return CATEGORY if request.route.startswith("/wc/v3/products/categories") else TAG
 
 
 def render_term(state: State, request: Request, term: dict[str, Any]) -> dict[str, Any]:
     count = state.term_counts().get(term["id"], 0)
     route = _route_of(term["taxonomy"])
-    if term["taxonomy"] == CATEGORY:
+    if term["taxonomy"] in HIERARCHICAL:  # a brand answers as a category does
         extra = {"up": f"{request.api_base}{route}/{term['parent']}"} if term["parent"] else {}
         return {
             "id": term["id"],
@@ -130,7 +142,7 @@ def list_terms(env: Env, request: Request) -> Response:
         slugs = [s for s in str(request.query.get("slug", "")).split(",") if s]
         if slugs:
             terms = [t for t in terms if t["slug"] in slugs]
-        if "parent" in request.query and taxonomy == CATEGORY:
+        if "parent" in request.query and taxonomy in HIERARCHICAL:
             parent = int(request.query["parent"] or 0)
             terms = [t for t in terms if t["parent"] == parent]
         include, exclude = (
@@ -164,7 +176,7 @@ def list_terms(env: Env, request: Request) -> Response:
 
 
 def _product_term_ids(product: dict[str, Any]) -> list[int]:
-    ids = list(product["category_ids"]) + list(product["tag_ids"])
+    ids = list(product["category_ids"]) + list(product["tag_ids"]) + brand_ids(product)
     for attribute in product["attributes"]:
         ids += attribute.get("term_ids", [])
     return ids
@@ -208,16 +220,17 @@ def create_term(env: Env, request: Request) -> Response:
 def add_term_checked(state: State, taxonomy: str, body: dict[str, Any]) -> dict[str, Any]:
     """``wp_insert_term``: duplicate names are ``term_exists``; slugs are made unique."""
     name = term_name(str(body["name"]))
-    if "parent" in body and taxonomy != CATEGORY:
+    if "parent" in body and taxonomy not in HIERARCHICAL:
         raise ApiError(*NOT_HIERARCHICAL, status=400)
-    parent = int(body.get("parent") or 0) if taxonomy == CATEGORY else 0
-    if parent and parent not in state.taxonomies[CATEGORY]:
+    parent = int(body.get("parent") or 0) if taxonomy in HIERARCHICAL else 0
+    if parent and parent not in state.taxonomies[taxonomy]:
         raise ApiError("missing_parent", "Parent term does not exist.", 400)
     if not name:
         raise ApiError("empty_term_name", "A name is required for this term.", 400)
-    existing = state.find_term(taxonomy, name=name, parent=parent if taxonomy == CATEGORY else None)
+    hierarchical = taxonomy in HIERARCHICAL
+    existing = state.find_term(taxonomy, name=name, parent=parent if hierarchical else None)
     if existing is not None:
-        where = "with this parent" if taxonomy == CATEGORY else "in this taxonomy"
+        where = "with this parent" if hierarchical else "in this taxonomy"
         raise ApiError(
             "term_exists",
             f"A term with the name provided already exists {where}.",
@@ -255,7 +268,7 @@ def update_term(env: Env, request: Request) -> Response:
         if "name" in body:
             name = term_name(body["name"])
             other = state.find_term(
-                taxonomy, name=name, parent=parent if taxonomy == CATEGORY else None
+                taxonomy, name=name, parent=parent if taxonomy in HIERARCHICAL else None
             )
             if other is not None and other["id"] != term["id"]:
                 raise ApiError(
@@ -278,8 +291,9 @@ def update_term(env: Env, request: Request) -> Response:
 
 
 def _checked_parent(state: State, taxonomy: str, term: dict[str, Any], parent: int) -> int:
-    """A category's new parent: itself means none (as WordPress does); its own subtree is refused."""
-    if taxonomy != CATEGORY:
+    """A category's (or brand's) new parent: itself means none (as WordPress does); its own subtree
+    is refused."""
+    if taxonomy not in HIERARCHICAL:
         raise ApiError(*NOT_HIERARCHICAL, status=400)
     if parent == term["id"]:
         return 0
@@ -287,7 +301,7 @@ def _checked_parent(state: State, taxonomy: str, term: dict[str, Any], parent: i
     while ancestor:
         if ancestor == term["id"]:
             raise ApiError("invalid_term_parent", "A term cannot be its own ancestor.", 400)
-        above = state.taxonomies[CATEGORY].get(ancestor)
+        above = state.taxonomies[taxonomy].get(ancestor)
         if above is None:
             raise ApiError("missing_parent", "Parent term does not exist.", 400)
         ancestor = above["parent"]
@@ -317,6 +331,8 @@ def _forget_terms(state: State, term_ids: set[int]) -> None:
     for product in state.products.values():
         product["category_ids"] = [i for i in product["category_ids"] if i not in term_ids]
         product["tag_ids"] = [i for i in product["tag_ids"] if i not in term_ids]
+        if product.get("brand_ids"):
+            product["brand_ids"] = [i for i in product["brand_ids"] if i not in term_ids]
         for attribute in product["attributes"]:
             if "term_ids" in attribute:
                 attribute["term_ids"] = [i for i in attribute["term_ids"] if i not in term_ids]

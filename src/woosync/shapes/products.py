@@ -55,6 +55,8 @@ def product_json(product: ProductView) -> dict[str, Any]:
     }
     if product.default_attributes:  # a variable product's default options, when it has some
         shape["default_attributes"] = dict(product.default_attributes)
+    if product.brands:  # the store's brands, when it has some
+        shape["brands"] = list(product.brands)
     for key in ("upsells", "cross_sells", "grouped_products"):  # SKUs, when it names any
         if getattr(product, key):
             shape[key] = list(getattr(product, key))
@@ -67,7 +69,7 @@ def product_json(product: ProductView) -> dict[str, Any]:
 
 def variation_json(variation: ProductView) -> dict[str, Any]:
     """A variation: its own fields, its options (``attributes: {Size: S}``) and its parent's
-    SKU; no categories or tags (its parent's) and a name made of the parent's and its options."""
+    SKU; no categories, tags or brands (its parent's) and a name made of the parent's and its options."""
     return {
         "id": variation.id,
         "sku": variation.sku,

@@ -70,6 +70,7 @@ def new_record(state: State) -> dict[str, Any]:
         "purchase_note": "",
         "category_ids": [],
         "tag_ids": [],
+        "brand_ids": [],
         "image_ids": [],
         "attributes": [],
         "default_attributes": [],

@@ -18,7 +18,7 @@ from woosync.sandbox.products.variation_attributes import (
     variation_permalink,
     variation_title,
 )
-from woosync.sandbox.state import State, attribute_taxonomy
+from woosync.sandbox.state import State, attribute_taxonomy, brand_ids
 from woosync.sandbox.text import render_content, sanitize_title
 
 
@@ -142,11 +142,12 @@ def _render_image(state: State, home: str, media_id: int) -> dict[str, Any] | No
 
 
 def _term_refs(state: State, ids: list[int]) -> list[dict[str, Any]]:
-    return [
-        {"id": i, "name": state.terms[i]["name"], "slug": state.terms[i]["slug"]}
-        for i in ids
-        if i in state.terms
-    ]
+    """A product's terms as WordPress lists them (``wp_get_object_terms``): by name, whatever
+    order they were given in."""
+    terms = sorted(
+        (state.terms[i] for i in ids if i in state.terms), key=lambda t: t["name"].casefold()
+    )
+    return [{"id": t["id"], "name": t["name"], "slug": t["slug"]} for t in terms]
 
 
 def render_product(state: State, home: str, record: dict[str, Any], context: str) -> dict[str, Any]:
@@ -242,7 +243,7 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "parent_id": record["parent_id"],
         "purchase_note": record["purchase_note"],
         "categories": _term_refs(state, record["category_ids"]),
-        "brands": [],
+        "brands": _term_refs(state, brand_ids(record)),
         "tags": _term_refs(state, record["tag_ids"]),
         "images": images,
         "attributes": attributes,
@@ -258,6 +259,8 @@ def render_product(state: State, home: str, record: dict[str, Any], context: str
         "post_password": record["post_password"],
         "global_unique_id": record["global_unique_id"],
     }
+    if not state.has_brands:  # before WooCommerce 9.6: no brands, and no such key
+        del out["brands"]
     if not view:
         out["permalink_template"] = f"{home}/product/%pagename%/"
         out["generated_slug"] = sanitize_title(record["name"]) or slug

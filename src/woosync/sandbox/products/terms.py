@@ -1,6 +1,7 @@
-"""Categories, tags and attributes on a product: request entries resolved to term ids.
+"""Categories, tags, brands and attributes on a product: request entries resolved to term ids.
 
-Unknown category ids are dropped (an empty list falls back to Uncategorized); tags given by name
+Unknown category ids are dropped (an empty list falls back to Uncategorized), and so are unknown
+brand ids and brands given by name (WooCommerce 11 takes a brand by id only); tags given by name
 are found or created; a global attribute's options become its terms, created on first use, while a
 local attribute (a name, no id) keeps its options as plain strings.
 """
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from woosync.sandbox.http import is_true
+from woosync.sandbox.http import invalid_params, is_true
 from woosync.sandbox.products.coerce import clean, to_int, to_str
-from woosync.sandbox.state import CATEGORY, TAG, State, attribute_taxonomy
+from woosync.sandbox.state import BRAND, CATEGORY, TAG, State, attribute_taxonomy
 from woosync.sandbox.text import sanitize_title, term_name
 
 
@@ -22,6 +23,25 @@ def resolve_categories(state: State, entries: list[Any]) -> list[int]:
         if term_id in state.taxonomies[CATEGORY] and term_id not in ids:
             ids.append(term_id)
     return ids or [state.default_category_id]
+
+
+def check_brands(entries: Any) -> None:
+    """WooCommerce 11 refuses a brand that is not an object (``[7]`` for ``[{"id": 7}]``)."""
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict):
+            message = f"brands[{index}] is not of type object."
+            raise invalid_params(
+                {"brands": (message, "rest_invalid_type", {"param": f"brands[{index}]"})}
+            )
+
+
+def resolve_brands(state: State, entries: list[Any]) -> list[int]:
+    ids = []
+    for entry in entries:
+        term_id = to_int(entry.get("id")) if isinstance(entry, dict) else 0
+        if term_id in state.taxonomies[BRAND] and term_id not in ids:
+            ids.append(term_id)
+    return ids
 
 
 def resolve_tags(state: State, entries: list[Any]) -> list[int]:

@@ -19,7 +19,13 @@ from woosync.sandbox.products.media import commit_images, plan_images
 from woosync.sandbox.products.record import apply_fields, check_sku, derive, new_record
 from woosync.sandbox.products.render import render_product
 from woosync.sandbox.products.schema import INVALID_ID, VARIATION_VIA_PRODUCTS, validate
-from woosync.sandbox.products.terms import resolve_attributes, resolve_categories, resolve_tags
+from woosync.sandbox.products.terms import (
+    check_brands,
+    resolve_attributes,
+    resolve_brands,
+    resolve_categories,
+    resolve_tags,
+)
 from woosync.sandbox.products.variation_attributes import resolve_options
 from woosync.sandbox.products.variation_write import children_stock_status, delete_children
 from woosync.sandbox.text import sanitize_title
@@ -53,6 +59,7 @@ def write_product(
         record = copy.deepcopy(existing)
     if strict:
         validate(body)
+        check_brands(body.get("brands") if state.has_brands else None)
     if body.get("type") == "variation" or record["type"] == "variation":
         raise ApiError(*VARIATION_VIA_PRODUCTS, status=404)
     apply_fields(state, record, body)
@@ -68,6 +75,8 @@ def write_product(
         record["category_ids"] = resolve_categories(state, body["categories"])
     if isinstance(body.get("tags"), list):
         record["tag_ids"] = resolve_tags(state, body["tags"])
+    if state.has_brands and isinstance(body.get("brands"), list):
+        record["brand_ids"] = resolve_brands(state, body["brands"])
     if isinstance(body.get("attributes"), list):
         record["attributes"] = resolve_attributes(state, body["attributes"])
     if isinstance(body.get("default_attributes"), list):  # of the attributes just set

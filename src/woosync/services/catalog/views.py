@@ -36,6 +36,7 @@ class ProductView:
     date_on_sale_to: str | None
     categories: tuple[str, ...]
     tags: tuple[str, ...]
+    brands: tuple[str, ...]
     images: tuple[str, ...]
     upsells: tuple[str, ...]
     cross_sells: tuple[str, ...]
@@ -83,6 +84,7 @@ def product_view(
         date_on_sale_to=product.date_on_sale_to,
         categories=tuple(product.categories or ()),
         tags=tuple(product.tags or ()),
+        brands=tuple(product.brands or ()),
         images=tuple(product.images or ()),
         upsells=tuple(product.upsells or ()),
         cross_sells=tuple(product.cross_sells or ()),

@@ -25,7 +25,7 @@ from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
 
 _NAME_LIST_KINDS = frozenset(
-    {sync_targets.CATEGORIES, sync_targets.TAGS, *sync_targets.ATTRIBUTE_KINDS}
+    {sync_targets.CATEGORIES, sync_targets.TAGS, sync_targets.BRANDS, *sync_targets.ATTRIBUTE_KINDS}
 )
 
 
@@ -215,10 +215,11 @@ def in_trash(run: Run, item: Item) -> None:
 
 
 def prepare_refs(run: Run, items: Sequence[Item], *, create: bool) -> None:
-    """This store's ids of the categories, tags and attributes these writes name (created when
-    missing and ``create``; else recorded in ``registry.missing``)."""
+    """This store's ids of the categories, tags, brands and attributes these writes name (created
+    when missing and ``create``; else recorded in ``registry.missing``)."""
     categories: set[str] = set()
     tags: set[str] = set()
+    brands: set[str] = set()
     attributes: dict[str, tuple[str, set[str]]] = {}
     naming = [t for t in run.targets if t.kind in _NAMING_KINDS]  # the others name nothing
     for item in items if naming else ():
@@ -231,18 +232,25 @@ def prepare_refs(run: Run, items: Sequence[Item], *, create: bool) -> None:
                 categories.update(value)
             elif target.kind == sync_targets.TAGS:
                 tags.update(value)
+            elif target.kind == sync_targets.BRANDS:
+                brands.update(value)
             elif target.kind == sync_targets.GLOBAL_ATTRIBUTE:
                 attributes.setdefault(target.woo, (target.field, set()))[1].update(value)
-    if categories or tags or attributes:
+    if categories or tags or brands or attributes:
         run.registry.prepare(
-            run.client, categories=categories, tags=tags, attributes=attributes, create=create
+            run.client,
+            categories=categories,
+            tags=tags,
+            brands=brands,
+            attributes=attributes,
+            create=create,
         )
     if run.links is not None:  # upsells and cross-sells: this store's ids of their SKUs
         run.links.prepare(run, items)
 
 
 _NAMING_KINDS = frozenset(
-    {sync_targets.CATEGORIES, sync_targets.TAGS, sync_targets.GLOBAL_ATTRIBUTE}
+    {sync_targets.CATEGORIES, sync_targets.TAGS, sync_targets.BRANDS, sync_targets.GLOBAL_ATTRIBUTE}
 )
 
 

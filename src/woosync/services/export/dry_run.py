@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from woosync.core.progress import Progress
 from woosync.services.export import decide, match, notices
 from woosync.services.export.job import Job, linked_sync
-from woosync.services.export.payload import KindClashError, MissingRefError, build_payload
+from woosync.services.export.payload import MissingRefError, NeverSentError, build_payload
 from woosync.services.export.phases import Phases
 from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
 from woosync.services.export.request import ExportRequest
@@ -139,8 +139,13 @@ def _empty(value: Any) -> bool:
 def _payload_problems(run: Run, item: Item) -> tuple[str | None, list[str]]:
     """Why the real run would fail the item's write (``None``: it would not), and the names the
     store lacks that may not be created (``--no-create-terms``). With terms created, only a
-    write sending attributes is built (the one that may clash with the store's kind)."""
-    if run.options.create_terms and not run.attribute_keys.intersection(item.keys):
+    write sending attributes (the one that may clash with the store's kind) or naming what the
+    store cannot hold is built."""
+    if (
+        run.options.create_terms
+        and not run.registry.unmakeable
+        and not run.attribute_keys.intersection(item.keys)
+    ):
         return None, []
     try:
         build_payload(
@@ -150,18 +155,19 @@ def _payload_problems(run: Run, item: Item) -> tuple[str | None, list[str]]:
             _DryRefs(run.registry),
             item.known.store_attributes,
         )
-    except KindClashError as exc:  # a local attribute over the store's global one: never sent
-        return str(exc), []
+    except NeverSentError as exc:  # a local attribute over the store's global one; a brand in a
+        return str(exc), []  # store that has none
     except MissingRefError as exc:  # what the store lacks is created unless --no-create-terms
         return None, [] if run.options.create_terms else [str(exc)]
     return None, []
 
 
 def would_create(run: Run) -> tuple[WouldCreate, ...]:
-    """Categories, tags, attributes and terms a real run would create in the store."""
+    """Categories, tags, brands, attributes and terms a real run would create in the store."""
     if not run.options.create_terms:
         return ()
-    return tuple(WouldCreate(kind, key) for kind, key in sorted(run.registry.missing))
+    made = set(run.registry.missing) - run.registry.unmakeable
+    return tuple(WouldCreate(kind, key) for kind, key in sorted(made))
 
 
 class _DryRefs:
@@ -172,6 +178,8 @@ class _DryRefs:
 
     def _check(self, kind: str, key: str) -> int:
         if self.registry.get(kind, key) is None and (kind, key) in self.registry.missing:
+            if (kind, key) in self.registry.unmakeable:
+                raise NeverSentError(self.registry.missing[(kind, key)])
             raise MissingRefError(self.registry.missing[(kind, key)])
         return self.registry.get(kind, key) or 0
 
@@ -180,6 +188,9 @@ class _DryRefs:
 
     def tag_id(self, name: str) -> int:
         return self._check("tag", name)
+
+    def brand_id(self, name: str) -> int:
+        return self._check("brand", name)
 
     def attribute_id(self, slug: str) -> int:
         return self._check(ATTRIBUTE, slug)

@@ -24,6 +24,7 @@ from woosync.services.export import decide
 from woosync.services.export.registry import IMAGE, StoreRegistry
 from woosync.services.export.state import Item, Run
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.image_files import same_image_file
 from woosync.woo import VariationOutcome, VariationWrite
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.errors import WooError
@@ -37,6 +38,31 @@ log = logging.getLogger("woosync.export")
 IMAGE_UNLOADABLE = "woocommerce_variation_image_upload_error"  # the store could not download it
 # a write given up with no answer from the store (its request may have landed)
 _UNANSWERED = frozenset({"woosync_no_answer", "woosync_store_down"})
+
+
+def adopt_store_images(
+    registry: StoreRegistry, srcs: Sequence[str], stored: Sequence[Mapping[str, Any]] | None
+) -> int:
+    """Learn the ids of images a store product already holds for our URLs; returns how many.
+
+    After a run died between the store applying a write and this database recording it, the
+    store has the product with its images but the registry lacks their ids: sending the URLs
+    again would download them again. An image counts as ours when it sits at the same position
+    as our URL and carries the same file name (WordPress keeps the URL's file name, lowercased
+    or sanitized, with ``-1``, ``-2`` ... when the name was taken and ``-scaled`` for big
+    images), and is not known here as another URL's image (an older picture under the same
+    file name). Anything else is left alone and sent by URL.
+    """
+    learnt = 0
+    for src, image in zip(srcs, stored or (), strict=False):
+        image_id = image.get("id") if isinstance(image, Mapping) else None
+        if not image_id or registry.get(IMAGE, src) is not None:
+            continue
+        others = registry.urls_of_image(int(image_id)) - {src, str(image.get("src"))}
+        if not others and same_image_file(src, image):
+            registry.remember(IMAGE, src, int(image_id))
+            learnt += 1
+    return learnt
 
 
 class ImageClaims:
@@ -122,7 +148,7 @@ def recover_images(run: Run, items: Sequence[Item]) -> None:
         item = wanted.get(int(product.get("id") or 0))
         if item is not None:
             srcs = item.values.get(sync_targets.IMAGES) or []
-            run.registry.adopt_store_images(srcs, product.get("images"))
+            adopt_store_images(run.registry, srcs, product.get("images"))
 
 
 class VariationImageClaims:
@@ -254,7 +280,7 @@ class VariationImageClaims:
             if variation.get("id") == write.variation_id or same_sku:
                 image = variation.get("image")
                 if isinstance(image, Mapping):
-                    self.registry.adopt_store_images([src], [image])
+                    adopt_store_images(self.registry, [src], [image])
 
     def _owns(self, write: VariationWrite, src: str) -> bool:
         owner = self._claims.get(src)
@@ -278,7 +304,7 @@ class VariationImageClaims:
             image = variation.get("image")
             src = self._unsent(write) if write is not None else None
             if src and isinstance(image, Mapping):
-                self.registry.adopt_store_images([src], [image])
+                adopt_store_images(self.registry, [src], [image])
 
 
 def adopt_variation_image(
@@ -289,7 +315,7 @@ def adopt_variation_image(
     ``match.link_to`` does for a product's images."""
     images = values.get(sync_targets.IMAGES)
     if images and held is not None and isinstance(held.get("image"), Mapping):
-        registry.adopt_store_images([str(images[0])], [held["image"]])
+        adopt_store_images(registry, [str(images[0])], [held["image"]])
 
 
 def _by_url(write: VariationWrite, src: str) -> VariationWrite:

@@ -17,6 +17,7 @@ from typing import Any
 
 from woosync.core.errors import param
 from woosync.services.export import book, decide, variation_parents
+from woosync.services.export.images import adopt_store_images
 from woosync.services.export.records import linked_products
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
@@ -137,7 +138,7 @@ def link_to(run: Run, item: Item, product: dict[str, Any]) -> None:
     # our URLs the store product already holds (a run that died before recording them), or
     # its own uploads of the same pictures (a store the shop ran before woosync: image_files)
     ours = item.values.get(sync_targets.IMAGES) or []
-    run.registry.adopt_store_images(ours, product.get("images"))
+    adopt_store_images(run.registry, ours, product.get("images"))
     for store_id, url in store_copies(ours, product.get("images") or []).items():
         if run.registry.get(IMAGE, url) is None:
             run.registry.remember(IMAGE, url, int(store_id))

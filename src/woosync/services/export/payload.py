@@ -13,6 +13,7 @@ from woosync.core.errors import param
 from woosync.services.sync.default_options import default_options_payload
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
+    BRANDS,
     CATEGORIES,
     DEFAULTS,
     DIMENSION,
@@ -137,7 +138,11 @@ class MissingRefError(Exception):
     one it holds as another kind than the write would send (:func:`global_twin_message`)."""
 
 
-class KindClashError(MissingRefError):
+class NeverSentError(MissingRefError):
+    """What no write may send, created or not (a dry run says so even when terms are created)."""
+
+
+class KindClashError(NeverSentError):
     """A local attribute that would replace the store product's global one of its name."""
 
 
@@ -161,6 +166,8 @@ def global_twin_message(name: str, entry: Mapping[str, Any]) -> str:
 class RefResolver(Protocol):
     def category_id(self, name: str) -> int: ...
     def tag_id(self, name: str) -> int: ...
+
+    def brand_id(self, name: str) -> int: ...
     def attribute_id(self, slug: str) -> int: ...
     def check_terms(self, slug: str, names: Sequence[str]) -> None: ...
     def image(self, src: str) -> dict[str, Any]: ...
@@ -196,6 +203,8 @@ def build_payload(
             payload["categories"] = [{"id": refs.category_id(name)} for name in value]
         elif target.kind == TAGS:
             payload["tags"] = [{"id": refs.tag_id(name)} for name in value]
+        elif target.kind == BRANDS:  # objects, as tags: WooCommerce 11 refuses a bare id
+            payload["brands"] = [{"id": refs.brand_id(name)} for name in value]
         elif target.kind == META:  # merged by key in the store: other keys are left alone
             payload.setdefault("meta_data", []).append({"key": target.woo, "value": value})
         elif target.kind == LINKS:  # SKUs: this store's ids once resolved (export.links)

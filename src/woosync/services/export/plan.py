@@ -19,6 +19,7 @@ from woosync.core.fields import (
 from woosync.services.sync.targets import (
     ATTRIBUTE_KINDS,
     BOOL_FIELDS,
+    BRANDS,
     CATEGORIES,
     DEFAULTS,
     DIMENSIONS,
@@ -42,7 +43,7 @@ from woosync.services.sync.targets import (
 def empty_value(target: Target) -> Any:
     """What ``--allow-empty`` sends to clear a field in the store."""
     if (
-        target.kind in (IMAGES, CATEGORIES, TAGS, LINKS, DOWNLOADS)
+        target.kind in (IMAGES, CATEGORIES, TAGS, BRANDS, LINKS, DOWNLOADS)
         or target.kind in ATTRIBUTE_KINDS
     ):
         return []
@@ -149,7 +150,7 @@ def _value_reader(target: Target, reader: Callable[[Any], Any]) -> Callable[[Any
             return [src for src in srcs if src] or None
 
         return images
-    if target.kind in (CATEGORIES, TAGS) and field in LIST_FIELDS:
+    if target.kind in (CATEGORIES, TAGS, BRANDS) and field in LIST_FIELDS:
 
         def names(row: Any) -> Any:
             raw = getattr(row, field)

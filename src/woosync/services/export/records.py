@@ -81,6 +81,7 @@ _PRODUCT_COLUMNS = (
     "date_on_sale_to",
     "categories",
     "tags",
+    "brands",
     "images",
     "attributes",
     "custom_fields",

@@ -1,11 +1,11 @@
-"""The per-store registry: what a category, tag, global attribute, term or image URL is called in one
-store (its id there). One mapping file then works on every store, and a name is looked up or
-created once per store, not once per product.
+"""The per-store registry: what a category, tag, brand, global attribute, term or image URL is
+called in one store (its id there). One mapping file then works on every store, and a name is
+looked up or created once per store, not once per product.
 
 Rows live in ``StoreRef``: kind ``category_path`` by category path (``Kitchen > Mugs``, every
-ancestor of a path has its own row), ``tag`` by name, ``attribute`` by ``pa_`` slug, ``term:pa_x``
-by term name, ``image`` by source URL. :class:`StoreRegistry` holds them in memory for one run
-(categories under the kind ``category``, keyed by the path's one spelling,
+ancestor of a path has its own row), ``tag`` and ``brand`` by name, ``attribute`` by ``pa_``
+slug, ``term:pa_x`` by term name, ``image`` by source URL. :class:`StoreRegistry` holds them in
+memory for one run (categories under the kind ``category``, keyed by the path's one spelling,
 :func:`~woosync.products.categories.canonical_category`), resolves what is missing in a few
 requests (:mod:`woosync.services.export.store_terms`: one listing per kind, then one create per
 missing name) and writes new rows back in one transaction with :meth:`StoreRegistry.flush`.
@@ -32,9 +32,10 @@ from woosync.services.export.payload import MissingRefError
 from woosync.services.export.store_terms import (
     ATTRIBUTE,
     ATTRIBUTES_PATH,
+    BRAND,
     CATEGORY,
+    FLAT_PATHS,
     TAG,
-    TAGS_PATH,
     deleted,
     fold,
     resolve_attributes,
@@ -42,7 +43,6 @@ from woosync.services.export.store_terms import (
     resolve_names,
     term_kind,
 )
-from woosync.services.sync.image_files import same_image_file
 
 if TYPE_CHECKING:
     from woosync.woo.client import WooClient
@@ -51,7 +51,7 @@ IMAGE = "image"
 CATEGORY_PATH_ROWS = "category_path"  # how category rows are stored (CATEGORY in memory)
 LEGACY_CATEGORY_ROWS = "category"  # category names written before paths
 
-__all__ = ["ATTRIBUTE", "CATEGORY", "IMAGE", "TAG", "StoreRegistry", "category_key", "term_kind"]
+__all__ = ["ATTRIBUTE", "CATEGORY", "IMAGE", "StoreRegistry", "category_key", "term_kind"]
 
 
 def category_key(path: str) -> str:
@@ -94,6 +94,7 @@ class StoreRegistry:
         self._dropped: set[tuple[str, str]] = set()
         self.missing: dict[tuple[str, str], str] = {}  # (kind, key) -> why it cannot be resolved
         self.created: list[tuple[str, str]] = []
+        self.unmakeable: set[tuple[str, str]] = set()  # of missing: what the store cannot hold
         # with a database, image rows stay there: read per chunk (load_images) or per URL
         self._db: Database | None = None
         self._looked_up: set[str] = set()  # image URLs read from the database in this window
@@ -176,11 +177,8 @@ class StoreRegistry:
         return self._paths.get(woo_id)
 
     def urls_of_image(self, image_id: int) -> set[str]:
-        """The catalog URLs the store image ``image_id`` stands for (uploaded from them)."""
-        return self._urls_of_image(image_id)
-
-    def _urls_of_image(self, image_id: int) -> set[str]:
-        """The URLs known for a store image id (in memory, and in the database when it is used)."""
+        """The catalog URLs the store image ``image_id`` stands for (uploaded from them): in
+        memory, and in the database when it is used."""
         urls = set(self._image_urls.get(image_id, set()))
         if self._db is not None:
             table: Any = StoreRef.__table__  # type: ignore[attr-defined]
@@ -297,6 +295,9 @@ class StoreRegistry:
     def tag_id(self, name: str) -> int:
         return self._resolved(TAG, name, f'tag "{name}"')
 
+    def brand_id(self, name: str) -> int:
+        return self._resolved(BRAND, name, f'brand "{name}"')
+
     def attribute_id(self, slug: str) -> int:
         return self._resolved(ATTRIBUTE, slug, f'global attribute "{slug}"')
 
@@ -308,30 +309,6 @@ class StoreRegistry:
         found = self._image_ref(src)
         return {"id": found} if found else {"src": src}
 
-    def adopt_store_images(
-        self, srcs: Sequence[str], stored: Sequence[Mapping[str, Any]] | None
-    ) -> int:
-        """Learn the ids of images a store product already holds for our URLs; returns how many.
-
-        After a run died between the store applying a write and this database recording it, the
-        store has the product with its images but the registry lacks their ids: sending the URLs
-        again would download them again. An image counts as ours when it sits at the same position
-        as our URL and carries the same file name (WordPress keeps the URL's file name, lowercased
-        or sanitized, with ``-1``, ``-2`` ... when the name was taken and ``-scaled`` for big
-        images), and is not known here as another URL's image (an older picture under the same
-        file name). Anything else is left alone and sent by URL.
-        """
-        learnt = 0
-        for src, image in zip(srcs, stored or (), strict=False):
-            image_id = image.get("id") if isinstance(image, Mapping) else None
-            if not image_id or self.get(IMAGE, src) is not None:
-                continue
-            others = self._urls_of_image(int(image_id)) - {src, str(image.get("src"))}
-            if not others and same_image_file(src, image):
-                self.remember(IMAGE, src, int(image_id))
-                learnt += 1
-        return learnt
-
     # resolving against the store -------------------------------------------------------------
     def prepare(
         self,
@@ -339,6 +316,7 @@ class StoreRegistry:
         *,
         categories: Iterable[str] = (),
         tags: Iterable[str] = (),
+        brands: Iterable[str] = (),
         attributes: Mapping[str, tuple[str, Iterable[str]]] | None = None,
         create: bool = True,
     ) -> None:
@@ -349,15 +327,16 @@ class StoreRegistry:
         (label to create it with, term names needed).
         """
         attributes = attributes or {}
-        self._verify(client, CATEGORY, categories)
-        self._verify(client, TAG, tags)
-        self._verify(client, ATTRIBUTE, attributes)
+        flat = {TAG: tags, BRAND: brands}
+        for kind, keys in ((CATEGORY, categories), *flat.items(), (ATTRIBUTE, attributes)):
+            self._verify(client, kind, keys)
         paths = sorted({category_key(p) for p in categories if self.get(CATEGORY, p) is None})
         if paths:
             resolve_category_paths(self, client, paths, create)
-        unknown_tags = sorted({n for n in tags if self.get(TAG, n) is None})
-        if unknown_tags:
-            resolve_names(self, client, TAG, TAGS_PATH, unknown_tags, create, "tag")
+        for kind, names in flat.items():
+            unknown = sorted({n for n in names if self.get(kind, n) is None})
+            if unknown:
+                resolve_names(self, client, kind, FLAT_PATHS[kind], unknown, create, kind)
         unknown_attributes = sorted(s for s in attributes if self.get(ATTRIBUTE, s) is None)
         if unknown_attributes:
             resolve_attributes(self, client, unknown_attributes, attributes, create)

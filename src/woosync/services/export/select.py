@@ -212,7 +212,7 @@ def split_chunk(
 
 
 def _decoded(name: str, raw: Any) -> Any:
-    if name in ("categories", "tags") and isinstance(raw, str):
+    if name in ("categories", "tags", "brands") and isinstance(raw, str):
         return json.loads(raw)
     return raw
 

@@ -1,4 +1,5 @@
-"""Finding and creating a store's categories, tags, global attributes and their terms by name.
+"""Finding and creating a store's categories, tags, brands, global attributes and their terms by
+name.
 
 What the per-store registry (:mod:`woosync.services.export.registry`) does not know yet is
 resolved here in a few requests: one listing per kind, then one create per name still missing.
@@ -29,9 +30,16 @@ log = logging.getLogger("woosync.export")
 
 CATEGORY = "category"
 TAG = "tag"
+BRAND = "brand"
 ATTRIBUTE = "attribute"
 CATEGORIES_PATH = "/products/categories"
 TAGS_PATH = "/products/tags"
+BRANDS_PATH = "/products/brands"  # WooCommerce 9.6 and later
+NO_BRANDS = (
+    "the store has no brands (they came with WooCommerce 9.6): leave brands out of its fields"
+)
+# the flat kinds (found by name anywhere in the store's list, created at its top): their paths
+FLAT_PATHS = {TAG: TAGS_PATH, BRAND: BRANDS_PATH}
 ATTRIBUTES_PATH = "/products/attributes"
 TERM_LISTING = {"hide_empty": "false"}
 
@@ -41,6 +49,7 @@ class Refs(Protocol):
 
     missing: dict[tuple[str, str], str]
     created: list[tuple[str, str]]
+    unmakeable: set[tuple[str, str]]
 
     def get(self, kind: str, key: str) -> int | None: ...
 
@@ -57,7 +66,7 @@ def fold(name: str) -> str:
 
 
 def deleted(client: WooClient, kind: str, known: Mapping[str, int]) -> list[str]:
-    """Those of ``known`` (name -> id) whose category, tag or global attribute (``kind``) the
+    """Those of ``known`` (name -> id) whose category, tag, brand or global attribute (``kind``) the
     store no longer has: asked for by id (``include``, 100 a request; the global attributes in
     their one listing). Sent by its old id, one deleted in the store would be dropped from the
     write without a word (checked on WooCommerce 11: a product sent a deleted category lands in
@@ -65,7 +74,7 @@ def deleted(client: WooClient, kind: str, known: Mapping[str, int]) -> list[str]
     if kind == ATTRIBUTE:
         held = {int(a["id"]) for a in client.get(ATTRIBUTES_PATH) or []}
     else:
-        path = CATEGORIES_PATH if kind == CATEGORY else TAGS_PATH
+        path = CATEGORIES_PATH if kind == CATEGORY else FLAT_PATHS[kind]
         ids = sorted(set(known.values()))
         held = set()
         for start in range(0, len(ids), 100):
@@ -81,9 +90,18 @@ def deleted(client: WooClient, kind: str, known: Mapping[str, int]) -> list[str]
 def resolve_names(
     refs: Refs, client: WooClient, kind: str, path: str, names: list[str], create: bool, noun: str
 ) -> None:
-    """Flat terms (tags, attribute terms): by name anywhere in ``path``, else created."""
+    """Flat terms (tags, brands, attribute terms): by name anywhere in ``path``, else created."""
+    try:
+        listed = client.list_all(path, TERM_LISTING)
+    except WooHTTPError as exc:
+        if exc.status != 404 or path != BRANDS_PATH:
+            raise
+        for name in names:  # a store before WooCommerce 9.6: nothing can give a product a brand
+            refs.missing[(kind, name)] = NO_BRANDS
+            refs.unmakeable.add((kind, name))
+        return
     by_name: dict[str, int] = {}
-    for term in client.list_all(path, TERM_LISTING):
+    for term in listed:
         by_name.setdefault(fold(term.get("name", "")), int(term["id"]))
     for name in names:
         found = by_name.get(fold(name))

@@ -55,7 +55,7 @@ LOCAL_ALIASES: dict[str, str] = {
 
 # Local standard field -> kind of value it holds.
 LIST_FIELDS = frozenset(
-    {"categories", "tags", "images", "upsells", "cross_sells", "grouped_products"}
+    {"categories", "tags", "brands", "images", "upsells", "cross_sells", "grouped_products"}
 )
 REQUIRED_LOCAL = ("name", "sku")
 

@@ -131,7 +131,7 @@ def _check_meta_target(target: str, what: str, path: KeyPath) -> None:
         raise MappingRuleError(f'{what}: "{target}" {problem}', path=path, hint=META_KEY_HINT)
 
 
-_LIST_FIELDS = ("images", "categories", "tags")  # standard fields whose value is a list
+_LIST_FIELDS = ("images", "categories", "tags", "brands")  # standard fields whose value is a list
 DOWNLOADS = "downloads"  # a downloadable product's files: only to downloads
 
 
@@ -176,7 +176,7 @@ def _check_value_fits(key: str, target: str, path: KeyPath) -> None:
         raise MappingRuleError(
             f'fieldMappings["{key}"]: "{key}" is a list and cannot go to the text field "{target}"',
             path=path,
-            hint="map it to images, categories, tags, a pa_ attribute or meta:KEY",
+            hint="map it to images, categories, tags, brands, a pa_ attribute or meta:KEY",
         )
     kind = WOO_FIELD_TYPES.get(target)
     if kind is None:

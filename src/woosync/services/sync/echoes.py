@@ -58,6 +58,7 @@ def key_target(local: str, woo_field: str) -> sync_targets.Target:
         sync_targets.IMAGES,
         sync_targets.CATEGORIES,
         sync_targets.TAGS,
+        sync_targets.BRANDS,
         sync_targets.DEFAULTS,
         sync_targets.DOWNLOADS,
     ):
@@ -299,6 +300,7 @@ _SAME: dict[str, Callable[..., bool]] = {
     sync_targets.IMAGES: _same_images,
     sync_targets.CATEGORIES: _same_terms,
     sync_targets.TAGS: _same_terms,
+    sync_targets.BRANDS: _same_terms,
     sync_targets.GLOBAL_ATTRIBUTE: _same_attribute,
     sync_targets.LOCAL_ATTRIBUTE: _same_attribute,
     sync_targets.DIMENSIONS: _same_dimensions,

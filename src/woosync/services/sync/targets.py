@@ -59,6 +59,7 @@ DIMENSION = "dimension"
 IMAGES = "images"
 CATEGORIES = "categories"
 TAGS = "tags"
+BRANDS = "brands"  # WooCommerce 9.6 and later: names, as tags
 GLOBAL_ATTRIBUTE = "global_attribute"
 LOCAL_ATTRIBUTE = "local_attribute"
 META = "meta"  # one key of the product's meta_data (``meta:_wholesale_price``)
@@ -140,7 +141,7 @@ def _target(name: str, mapped: str | None) -> Target:
         return Target(name, "dimensions", DIMENSIONS, woo)
     if woo in DIMENSION_PARTS:
         return Target(name, f"dimensions.{woo}", DIMENSION, woo)
-    if woo in (IMAGES, CATEGORIES, TAGS, DEFAULTS, DOWNLOADS):
+    if woo in (IMAGES, CATEGORIES, TAGS, BRANDS, DEFAULTS, DOWNLOADS):
         return Target(name, woo, woo, woo)
     if woo in LINK_FIELDS:
         return Target(name, woo, LINKS, woo)
@@ -322,7 +323,7 @@ def store_value(target: Target, product: Mapping[str, Any], attribute_id: int | 
         return None if _is_empty(part) else text(part)
     if kind == IMAGES:
         return [text(image.get("src", "")) for image in product.get("images") or []] or None
-    if kind in (CATEGORIES, TAGS):
+    if kind in (CATEGORIES, TAGS, BRANDS):
         return [
             html.unescape(text(t.get("name", ""))) for t in product.get(target.woo) or []
         ] or None
