@@ -1,6 +1,7 @@
 """A store's catalog as WooCommerce's own CSV exporter writes it (Products > Export), loaded with
 ``products load`` and exported to a store: the store's products come back as they were, field by
-field, its variations and its plain (non-variation) attributes included."""
+field, its variations, its plain (non-variation) attributes and its brands included (a
+sub-brand by its name: the catalog knows brands by name)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ IMAGE = "photo.jpg"
 MAPPING = """
 store: Real Store
 export:
-  selectedFields: [name, sku, description, status, type, categories, tags, price, sale_price,
+  selectedFields: [name, sku, description, status, type, categories, tags, brands, price, sale_price,
     date_on_sale_from, date_on_sale_to, weight, dimensions, stock_status, manage_stock,
     stock_quantity, backorders, low_stock_amount, Color, Size, Material, short_description,
     featured, catalog_visibility, tax_class, menu_order, purchase_note, virtual, brand,
@@ -58,6 +59,9 @@ def seed(store: RealStore) -> None:
                 json={"name": "Cups, Saucers & Plates", "parent": kitchen["id"]},
             )
         )
+        acme = ok(api.post("/products/brands", json={"name": "Acme"}))
+        pro = ok(api.post("/products/brands", json={"name": "Acme Pro", "parent": acme["id"]}))
+        nord = ok(api.post("/products/brands", json={"name": "Nord & Co"}))
         color = ok(api.post("/products/attributes", json={"name": "Color", "slug": "pa_color"}))
         for term in ("Red", "Blue"):
             ok(api.post(f"/products/attributes/{color['id']}/terms", json={"name": term}))
@@ -74,11 +78,12 @@ def seed(store: RealStore) -> None:
             "tax_class": "reduced-rate", "menu_order": 4, "purchase_note": "Thanks!",
             "virtual": True, "sold_individually": True,
             "meta_data": [{"key": "brand", "value": "Acme"}],
+            "brands": [{"id": pro["id"]}, {"id": nord["id"]}],
         }  # fmt: skip
         ok(api.post("/products", json=mug))
         ok(api.post("/products", json={"name": "Draft", "sku": "WC-DRAFT", "status": "draft"}))
         tee_body = {
-            "name": "Tee", "sku": "WC-TEE", "type": "variable",
+            "name": "Tee", "sku": "WC-TEE", "type": "variable", "brands": [{"id": acme["id"]}],
             "attributes": [
                 {"id": color["id"], "options": ["Red", "Blue"], "variation": True},
                 {"name": "Size", "options": ["S", "M"], "variation": True},
@@ -118,6 +123,7 @@ def _shape(item: dict[str, Any]) -> dict[str, Any]:
     shaped = {key: item.get(key) for key in COMPARED if key in item}
     shaped["categories"] = sorted(c["name"] for c in item.get("categories") or [])
     shaped["tags"] = sorted(t["name"] for t in item.get("tags") or [])
+    shaped["brands"] = sorted(b["name"] for b in item.get("brands") or [])
     shaped["attributes"] = sorted(
         (a["name"], bool(a.get("id")), a.get("options") or [a.get("option")], a.get("variation"))
         for a in item.get("attributes") or []

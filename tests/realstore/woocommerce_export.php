@@ -6,6 +6,8 @@ $_SERVER['REQUEST_URI'] = '/';
 require $argv[1] . '/wp-load.php';
 wp_set_current_user(1);
 include_once WC_ABSPATH . 'includes/export/class-wc-product-csv-exporter.php';
+// Products > Export runs in the admin, where WooCommerce adds its Brands column
+include_once WC_ABSPATH . 'includes/admin/class-wc-admin-brands.php';
 
 class Woosync_Test_Exporter extends WC_Product_CSV_Exporter {
 	public function csv() {
