@@ -165,6 +165,10 @@ def test_invalid_param_details_are_available(
 
     assert raised.value.code == "rest_invalid_param"
     assert "per_page" in raised.value.data["params"]
+    assert str(raised.value) == (  # what WordPress says of the parameter, not only its name
+        "rest_invalid_param: Invalid parameter(s): per_page: per_page must be between 1 "
+        "(inclusive) and 100 (inclusive) (HTTP 400)"
+    )
 
 
 def test_an_html_page_is_not_json_and_names_the_url(

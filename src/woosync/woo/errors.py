@@ -68,7 +68,7 @@ class WooHTTPError(WooError):
         *,
         hint: str | None = None,
     ) -> None:
-        message = plain_message(message)
+        message = plain_message(message) + _param_details(data)
         super().__init__(self._summarise(status, code, message, url), hint=hint, url=url)
         self.status = status
         self.code = scrub(code)
@@ -79,6 +79,17 @@ class WooHTTPError(WooError):
     @staticmethod
     def _summarise(status: int, code: str, message: str, url: str | None) -> str:
         return f"{code}: {message} (HTTP {status})"
+
+
+def _param_details(data: dict[str, Any] | None) -> str:
+    """What WordPress says of each parameter it refused (``rest_invalid_param`` names only the
+    parameters in its message: "Invalid parameter(s): brands"), as ``: brands[0] is not of type
+    object.``; empty when it says nothing more."""
+    params = (data or {}).get("params")
+    if not isinstance(params, dict):
+        return ""
+    said = [plain_message(text) for text in params.values() if isinstance(text, str) and text]
+    return f": {'; '.join(said)}" if said else ""
 
 
 class WooAuthError(WooHTTPError):
