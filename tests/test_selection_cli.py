@@ -319,6 +319,37 @@ def test_category_rules_match_by_path_and_take_subcategories(cli, setup, tmp_pat
     }
 
 
+BRAND_RULES = """store: Wholesale
+products:
+  include:
+    brands: [acme]      # any case, as WooCommerce compares brand names
+  exclude:
+    brands: [Acme Kids]
+"""
+
+
+def test_brand_rules_take_a_brands_products(cli, setup, tmp_path) -> None:
+    database, _ids = setup
+    add_products(
+        database,
+        [
+            tee("BR-ACME", brands=["Acme"]),
+            tee("BR-BOTH", brands=["Nord", "ACME"]),
+            tee("BR-KIDS", brands=["Acme", "Acme Kids"]),
+            tee("BR-NORD", brands=["Nord"]),
+        ],
+    )
+    path = tmp_path / "brands.yaml"
+    path.write_text(BRAND_RULES)
+    _ok(cli("mappings", "apply", str(path)))
+
+    plan = _plan(cli, "--connection", "Wholesale", "--all")
+
+    assert [p["sku"] for p in plan["products"]] == ["BR-ACME", "BR-BOTH"]
+    dumped = cli("mappings", "dump", "--connection", "Wholesale")
+    assert "brands: [acme]" in dumped.stdout and "brands: [Acme Kids]" in dumped.stdout
+
+
 # remove and tombstones ----------------------------------------------------------------------------
 def test_a_removed_product_is_not_imported_again_until_restored(cli, setup, shops) -> None:
     store, ids = setup

@@ -63,7 +63,7 @@ class _Strict(BaseModel):
         return value
 
 
-_RULE_FIELDS = ("skus", "categories", "tags", "status")
+_RULE_FIELDS = ("skus", "categories", "tags", "brands", "status")
 StatusName = Literal["publish", "draft", "pending", "private"]
 
 
@@ -73,9 +73,10 @@ class ProductRules(_Strict):
     skus: list[StrictStr] = Field(default_factory=list)
     categories: list[StrictStr] = Field(default_factory=list)
     tags: list[StrictStr] = Field(default_factory=list)
+    brands: list[StrictStr] = Field(default_factory=list)
     status: list[StatusName] = Field(default_factory=list)
 
-    @field_validator("skus", "categories", "tags")
+    @field_validator("skus", "categories", "tags", "brands")
     @classmethod
     def _no_blank_names(cls, value: list[str]) -> list[str]:
         if any(not name.strip() for name in value):

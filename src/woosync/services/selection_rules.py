@@ -1,5 +1,5 @@
 """The rules of a store's ``products:`` selection (its mapping file): which catalog products it
-takes, by SKU, category path (a rule's category takes its subcategories), tag and status.
+takes, by SKU, category path (a rule's category takes its subcategories), tag, brand and status.
 
     rules = SelectionRules.from_dict({"include": {"categories": ["Shoes"]}})
     rules.admits(row)
@@ -14,14 +14,14 @@ from typing import Any
 from woosync.core.errors import ValidationError
 from woosync.products.categories import parse_category_path
 
-RULE_KEYS = ("skus", "categories", "tags", "status")
+RULE_KEYS = ("skus", "categories", "tags", "brands", "status")
 STATUSES = ("publish", "draft", "pending", "private")
 
 
 @dataclass(frozen=True)
 class SelectionRules:
     """A store's ``products:`` selection. A product goes to the store when it matches any
-    ``include`` rule (or there are none) and no ``exclude`` rule; SKUs, categories and tags are
+    ``include`` rule (or there are none) and no ``exclude`` rule; SKUs, categories, tags and brands are
     compared without regard to case, a category rule takes the category and its subcategories
     (:class:`CategoryRule`), a product without a status counts as ``publish``."""
 
@@ -63,7 +63,7 @@ class SelectionRules:
     def columns(self) -> list[str]:
         """The ``products`` columns :meth:`admits` reads (besides ``sku``)."""
         keys = set(self.include) | set(self.exclude)
-        return [name for name in ("categories", "tags", "status") if name in keys]
+        return [name for name in ("categories", "tags", "brands", "status") if name in keys]
 
     def admits(self, row: Any) -> bool:
         """Whether the store takes this product (a row with ``sku`` and :meth:`columns`)."""
