@@ -23,6 +23,9 @@ ANSWERS: list[dict[str, Any]] = [
     {"id": 6, "status": "publish", "images": [{"src": "https://img.example/a.jpg"}]},
     {"id": 7, "status": ["publish"], "stock_status": {"odd": "shape"}},  # not a key: not kept
     {"id": 8, "status": "publish", "stock_status": "instock", "manage_stock": False},
+    {"id": 9, "status": "publish", "images": [], "downloads": []},
+    {"id": 10, "status": "publish", "downloads": [{"id": "f1", "name": "A", "file": "a.zip"}]},
+    {"id": 11, "status": "publish", "images": None, "downloads": None},
 ]
 
 
@@ -36,6 +39,32 @@ def test_remembered_defaults_are_those_of_each_answer(sent: tuple[str, ...]) -> 
         got.clear()  # a caller's copy: the memory is not changed through it
     again = variation_keys._store_defaults(unsent, ANSWERS[0], base)
     assert again == echo_rules.store_defaults(unsent, ANSWERS[0], base) != {}
+
+
+def test_the_same_answer_is_worked_out_once_with_its_images_and_files(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A variation answered with no image and no files (the common case, as a list) hits the
+    memory too: every variation of a run is not worked out again."""
+    made: list[int] = []
+    real = echo_rules.store_defaults
+
+    def counted(targets: Any, answer: Any, base: Any) -> dict[str, str]:
+        made.append(answer["id"])
+        return real(targets, answer, base)
+
+    monkeypatch.setattr(echo_rules, "store_defaults", counted)
+    variation_keys._DEFAULTS.clear()
+    unsent = variation_keys._unsent_targets(("price", "sku"))
+    assert {"images", "downloads"} <= {t.kind for t in unsent}
+    base = {"regular_price": "x", "sku": "x"}
+    answers = [{"id": n, "status": "publish", "images": [], "downloads": []} for n in range(5)]
+    answers.append({"id": 5, "status": "publish", "images": [], "downloads": [{"id": "f"}]})
+
+    for answer in answers:
+        assert variation_keys._store_defaults(unsent, answer, base) == real(unsent, answer, base)
+
+    assert made == [0, 5]
 
 
 def test_a_variations_answer_prints_for_booking_as_the_import_reads_it() -> None:

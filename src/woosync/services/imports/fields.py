@@ -240,6 +240,7 @@ def store_field(woo_field: str) -> str:
     return "meta_data" if is_meta_target(woo_field) else woo_field
 
 
+@functools.lru_cache(maxsize=256)  # asked per field of every store product: a few fields a run
 def read_when(woo_field: str) -> str | None:
     """The key whose presence in a store product means ``woo_field`` was listed (``None``: a
     dimension part, read as empty when ``dimensions`` is missing)."""

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any, NamedTuple
 
+from woosync.core import jsontext
 from woosync.products.variations import ANY, NOT_ON_A_VARIATION
 from woosync.services.sync import echoes as echo_rules
 from woosync.services.sync import targets as sync_targets
@@ -258,8 +259,9 @@ def _read(target: sync_targets.Target, answer: Mapping[str, Any]) -> Any:
     if kind in (sync_targets.DIMENSIONS, sync_targets.DIMENSION):
         dims = answer.get("dimensions")
         return tuple(sorted(dims.items())) if isinstance(dims, Mapping) else dims
-    if kind == sync_targets.IMAGES:
-        return answer.get("images")
+    if kind in (sync_targets.IMAGES, sync_targets.DOWNLOADS):  # lists: none, mostly
+        held = answer.get(target.woo)
+        return jsontext.dumps_sorted(held) if isinstance(held, list) and held else repr(held)
     raise LookupError(kind)
 
 
