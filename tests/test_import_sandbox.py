@@ -127,8 +127,8 @@ def test_use_case_3_import_with_custom_attributes(
         assert first.custom_fields == {"productWeight": "0.4"}
         assert first.attributes == {
             "material": "Cotton",
-            "color": ["Red", "Blue"],
-            "size": ["M", "L"],
+            "color": ["Blue", "Red"],  # global: in the store's term order (by name here)
+            "size": ["L", "M"],
             "Fit": "Slim",  # no mapping: kept under its store name
         }
         assert first.categories == ["Uncategorized"]

@@ -574,7 +574,7 @@ def test_a_global_attribute_through_the_mapping_goes_in_the_parents_create(
     assert result.exit_code == 0, result.stderr
     parent = store_parent(sandbox)
     size = next(a for a in parent["attributes"] if a.get("id"))  # the global one, by its id
-    assert size["variation"] and size["options"] == ["S", "M", "L"]
+    assert size["variation"] and size["options"] == ["L", "M", "S"]  # in the store's term order
     color = next(a for a in parent["attributes"] if a["name"] == "Color")  # local: by name
     assert color["id"] == 0 and color["variation"]
     held = {v["sku"]: v for v in sandbox.variations(parent["id"])}

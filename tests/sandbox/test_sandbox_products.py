@@ -287,6 +287,29 @@ def test_batch_delete_is_permanent(api: httpx.Client, store: SandboxStore) -> No
     assert product["id"] not in store.products and store.find_sku("T-1") is None
 
 
+def test_a_global_attributes_options_come_back_in_the_terms_order(api: httpx.Client) -> None:
+    """As WooCommerce 11 lists them (checked on a real store: sent L, XL, S, M, answered L, M,
+    S, XL): by the attribute's order (its terms' menu order, then their names), not as sent;
+    a local attribute's as sent."""
+    size = api.post("/products/attributes", json={"name": "Size", "slug": "size"}).json()
+    terms = f"/products/attributes/{size['id']}/terms"
+    for order, name in enumerate(["S", "M", "L"], start=1):  # a shop manager's drag and drop
+        api.post(terms, json={"name": name, "menu_order": order})
+    number = api.post("/products/attributes", json={"name": "N", "order_by": "id"}).json()
+    tee = create(
+        api,
+        name="Tee",
+        attributes=[
+            {"id": size["id"], "options": ["XL", "L", "S", "M"]},
+            {"id": number["id"], "options": ["10", "9"]},
+            {"name": "Fit", "options": ["Slim", "Loose"]},
+        ],
+    )
+
+    options = [a["options"] for a in tee["attributes"]]
+    assert options == [["XL", "S", "M", "L"], ["10", "9"], ["Slim", "Loose"]]  # XL: order 0
+
+
 def test_attributes_and_list_fields_are_replaced_whole(api: httpx.Client) -> None:
     color = api.post("/products/attributes", json={"name": "Color", "slug": "color"}).json()
     product = create(
@@ -317,7 +340,7 @@ def test_attributes_and_list_fields_are_replaced_whole(api: httpx.Client) -> Non
             "position": 1,
             "visible": True,
             "variation": False,
-            "options": ["Red", "Blue"],
+            "options": ["Blue", "Red"],  # a global attribute's in term order, as WooCommerce
         },
     ]
     terms = api.get(f"/products/attributes/{color['id']}/terms").json()

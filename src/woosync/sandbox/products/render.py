@@ -7,6 +7,7 @@ state, ``price_html``, permalinks, attributes, images, term references and ``_li
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from woosync.sandbox.products.coerce import to_decimal
@@ -94,6 +95,25 @@ def visible_variation_ids(state: State, parent_id: int) -> list[int]:
     return [c["id"] for c in sorted(children, key=lambda c: (c["menu_order"], c["id"]))]
 
 
+def _in_term_order(attribute: dict[str, Any], terms: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A product's terms of a global attribute as WooCommerce lists them, whatever order they
+    were sent in: by the attribute's ``order_by`` (checked on a real WooCommerce 11.0.1 store:
+    sent L, XL, S, M, answered L, M, S, XL, the terms' menu order being the same)."""
+    order = attribute.get("order_by") or "menu_order"
+    if order == "id":
+        return sorted(terms, key=lambda t: t["id"])
+    if order == "name_num":
+        return sorted(terms, key=lambda t: (_leading_number(t["name"]), t["name"].casefold()))
+    if order == "name":
+        return sorted(terms, key=lambda t: t["name"].casefold())
+    return sorted(terms, key=lambda t: (t.get("menu_order") or 0, t["name"].casefold()))
+
+
+def _leading_number(name: str) -> float:
+    digits = re.match(r"\s*(-?\d+(?:\.\d+)?)", name)
+    return float(digits.group(1)) if digits else 0.0
+
+
 def _render_attribute(state: State, attribute: dict[str, Any]) -> dict[str, Any] | None:
     if attribute["id"]:
         global_attribute = state.attributes.get(attribute["id"])
@@ -107,7 +127,12 @@ def _render_attribute(state: State, attribute: dict[str, Any]) -> dict[str, Any]
             "position": attribute["position"],
             "visible": attribute["visible"],
             "variation": attribute["variation"],
-            "options": [terms[i]["name"] for i in attribute["term_ids"] if i in terms],
+            "options": [
+                term["name"]
+                for term in _in_term_order(
+                    global_attribute, [terms[i] for i in attribute["term_ids"] if i in terms]
+                )
+            ],
         }
     return {
         "id": 0,
