@@ -15,6 +15,7 @@ import pytest
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
 from woosync.sandbox import SandboxStore
+from woosync.woo import WooClient
 
 
 @contextmanager
@@ -39,6 +40,18 @@ def served_stores(
             yield db, sandboxes, urls
         finally:
             db.dispose()
+
+
+def as_manager(store: SandboxStore, method: str, path: str, body: Any = None) -> Any:
+    """A shop manager's request to ``store`` (a key of its own, no retries): GET with ``body``
+    as its query, POST, PUT, or DELETE for good; the store's answer."""
+    key, secret = store.create_key("read_write")
+    with WooClient(store.home, key, secret, max_retries=0) as client:
+        if method == "GET":
+            return client.get(path, body)
+        if method == "DELETE":
+            return client.delete(path, {"force": "true"})
+        return client.post(path, body) if method == "POST" else client.put(path, body)
 
 
 def cli_json(result: Any) -> Any:

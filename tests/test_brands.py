@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from served_stores import cli_json, mapped_catalog, served_stores
+from served_stores import as_manager, cli_json, mapped_catalog, served_stores
 from woosync.sandbox import SandboxStore
 from woosync.services.export.store_terms import NO_BRANDS
-from woosync.woo import WooClient
 from woosync.woo.errors import WooHTTPError
 
 CATALOG = """
@@ -33,16 +32,6 @@ def brands_of(store: SandboxStore, sku: str) -> list[str]:
     found = store.find_sku(sku)
     assert found is not None, sku
     return [brand["name"] for brand in found["brands"]]
-
-
-def as_manager(store: SandboxStore, method: str, path: str, body: Any = None) -> Any:
-    key, secret = store.create_key("read_write")
-    with WooClient(store.home, key, secret, max_retries=0) as client:
-        if method == "GET":
-            return client.get(path, body)
-        if method == "DELETE":
-            return client.delete(path, {"force": "true"})
-        return client.post(path, body) if method == "POST" else client.put(path, body)
 
 
 def shown(cli: Any, sku: str) -> list[str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from served_stores import cli_json, mapped_catalog, served_stores
+from served_stores import as_manager, cli_json, mapped_catalog, served_stores
 from woosync.products.downloads import file_id
 from woosync.sandbox import SandboxStore
 from woosync.services.mappings.rules import (
@@ -54,12 +54,6 @@ def shown(cli: Any, sku: str) -> list[dict[str, str]]:
         "downloads", []
     )
     return downloads
-
-
-def as_manager(store: SandboxStore, method: str, path: str, body: Any = None) -> Any:
-    key, secret = store.create_key("read_write")
-    with WooClient(store.home, key, secret, max_retries=0) as client:
-        return client.post(path, body) if method == "POST" else client.put(path, body)
 
 
 @pytest.fixture
