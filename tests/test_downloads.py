@@ -328,3 +328,126 @@ def test_a_conflict_of_files_that_differ_only_in_ids_shows_the_ids() -> None:
         f"The book ({BOOK})",
         f"The book, 2nd edition ({BOOK})",
     )
+
+
+SENT = ["--fields", "name,sku,price,downloads"]  # what the exports below send
+
+
+def _own_file(store: SandboxStore, sku: str, name: str) -> str:
+    """A shop manager's product selling BOOK, given no id: the store makes one of its own."""
+    made = as_manager(
+        store,
+        "POST",
+        "/products",
+        {"name": "Guide", "sku": sku, "downloadable": True,
+         "downloads": [{"name": name, "file": BOOK}]},
+    )  # fmt: skip
+    own_id: str = made["downloads"][0]["id"]
+    return own_id
+
+
+def test_two_stores_selling_the_same_file_each_keep_their_own_id(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stores a shop ran before woosync: the same file under each store's own id. The second
+    store's id is kept for it (its customers' links), never a conflict; a change of the file
+    reaches both stores under their own ids, and either store's edit comes back."""
+    with served_stores(db_path, monkeypatch, count=2) as (_db, (first, second), _urls):
+        first_id = _own_file(first, "GUIDE", "Guide")
+        second_id = _own_file(second, "GUIDE", "Guide")
+        assert first_id != second_id
+        cli_json(cli("--json", "import", "--connection", "1"))
+
+        taken = cli("--json", "import", "--connection", "2", "--update-existing")
+
+        data = cli_json(taken)
+        assert (data["conflictCount"], data["updatedCount"]) == (0, 0), data
+        assert "under ids of their own (GUIDE)" in taken.stderr
+        assert shown(cli, "GUIDE") == [{"name": "Guide", "file": BOOK, "id": first_id}]
+        assert cli("products", "edit", "GUIDE", "--download", f"Guide, 2nd ed.={BOOK}").exit_code == 0  # fmt: skip
+        plan = cli("export", "--all", "--partial", "--dry-run", "--connection", "2", *SENT)
+        assert '-> ["Guide, 2nd ed."' in plan.stdout, plan.stdout
+
+        for connection in ("1", "2"):
+            cli_json(cli("--json", "export", "--all", "--partial", "-c", connection, *SENT))
+
+        for store, own in ((first, first_id), (second, second_id)):
+            assert store_item(store, "GUIDE")["downloads"] == [
+                {"id": own, "name": "Guide, 2nd ed.", "file": BOOK}
+            ]
+        item = store_item(second, "GUIDE")  # a shop manager renames it in the second store
+        edited = [{**item["downloads"][0], "name": "Guide (print)"}]
+        as_manager(second, "PUT", f"/products/{item['id']}", {"downloads": edited})
+        back = cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
+        assert back["updatedCount"] == 1, back
+        assert shown(cli, "GUIDE") == [{"name": "Guide (print)", "file": BOOK, "id": first_id}]
+        cli_json(cli("--json", "export", "--all", "--partial", "-c", "1", *SENT))
+        assert store_item(first, "GUIDE")["downloads"][0] == {
+            "id": first_id, "name": "Guide (print)", "file": BOOK,
+        }  # fmt: skip
+        for connection in ("1", "2"):  # in step: nothing comes back, nothing goes out
+            again = cli_json(cli("--json", "import", "-c", connection, "--update-existing"))
+            assert again["updatedCount"] == 0 and again["conflictCount"] == 0, again
+            sent = cli_json(cli("--json", "export", "--all", "--partial", "-c", connection, *SENT))  # fmt: skip
+            assert sent["counts"]["updated"] == 0, sent
+
+
+def test_a_store_product_adopted_by_sku_keeps_its_own_file_ids(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The catalog's product goes to a store that already sells it (matched by SKU, never
+    imported from): the store's id of the same file stays; a file new to it gets the catalog's."""
+    with served_stores(db_path, monkeypatch, count=1) as (_db, (store,), _urls):
+        own = _own_file(store, "GUIDE", "Guide")
+        (tmp_path / "guide.yaml").write_text(
+            f'- {{sku: GUIDE, name: Guide, price: "5.00", downloads: ["{BOOK}", "{EXTRA}"]}}\n'
+        )
+        assert cli("products", "load", str(tmp_path / "guide.yaml")).exit_code == 0
+
+        cli_json(cli("--json", "export", "--all", *SENT))
+
+        ids = [d["id"] for d in store_item(store, "GUIDE")["downloads"]]
+        assert ids == [own, file_id(EXTRA)]
+        again = cli_json(cli("--json", "import", "--update-existing"))
+        assert again["conflictCount"] == 0, again
+        changed = [p.get("changedFields") or [] for p in again["products"]]
+        assert not any("downloads" in fields for fields in changed), changed
+        assert [d["id"] for d in shown(cli, "GUIDE")] == [file_id(BOOK), file_id(EXTRA)]
+
+
+def _own_variation_file(store: SandboxStore) -> str:
+    """A shop manager's tee whose S variation sells BOOK under the store's own id."""
+    tee = as_manager(store, "POST", "/products", {"name": "Tee", "sku": "VT", "type": "variable",
+        "attributes": [{"name": "Size", "options": ["S"], "variation": True}]})  # fmt: skip
+    made = as_manager(store, "POST", f"/products/{tee['id']}/variations", {"sku": "VT-S",
+        "regular_price": "20.00", "downloadable": True, "attributes": [{"name": "Size", "option": "S"}],
+        "downloads": [{"name": "Pattern", "file": BOOK}]})  # fmt: skip
+    own_id: str = made["downloads"][0]["id"]
+    return own_id
+
+
+def test_a_variations_file_keeps_each_stores_own_id(
+    cli: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with served_stores(db_path, monkeypatch, count=2) as (_db, (first, second), _urls):
+        ids = [_own_variation_file(first), _own_variation_file(second)]
+        cli_json(cli("--json", "import", "--connection", "1"))
+        taken = cli_json(cli("--json", "import", "--connection", "2", "--update-existing"))
+        assert (taken["conflictCount"], taken["updatedCount"]) == (0, 0), taken
+        edit = cli("products", "edit", "VT-S", "--download", f"Pattern (A4)={BOOK}")
+        assert edit.exit_code == 0, edit.stderr
+
+        for connection in ("1", "2"):
+            fields = ["--fields", "name,sku,price,Size,downloads"]
+            sent = cli_json(
+                cli("--json", "export", "--all", "--partial", "-c", connection, *fields)
+            )
+            assert sent["counts"]["failed"] == 0, sent
+
+        for store, own in zip((first, second), ids, strict=True):
+            assert store_item(store, "VT-S")["downloads"] == [
+                {"id": own, "name": "Pattern (A4)", "file": BOOK}
+            ]
+        for connection in ("1", "2"):
+            again = cli_json(cli("--json", "import", "-c", connection, "--update-existing"))
+            assert (again["updatedCount"], again["conflictCount"]) == (0, 0), again

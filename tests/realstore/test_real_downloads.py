@@ -96,3 +96,36 @@ def test_a_file_the_store_refuses_fails_that_product_with_its_message_as_text(
     assert "<" not in message and "Learn more. (https://" in message
     assert store_products_with_sku(real_connection, "RD-GONE") == []
     assert len(store_products_with_sku(real_connection, "RD-BOOK")) == 1
+
+
+def test_a_store_selling_the_catalogs_file_under_its_own_id_keeps_it(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """A product the shop sold before woosync, its file added by hand (the store made its id):
+    adopted by SKU, its customers' id stays through the catalog's rename of the file, and an
+    import after finds nothing changed in the files."""
+    store = real_connection
+    with store.api() as api:
+        made = api.post("/products", json={"name": "E-book", "sku": "RD-BOOK", "regular_price": "5.00",
+            "downloadable": True, "downloads": [{"name": "The book", "file": BOOK}]})  # fmt: skip
+    assert made.status_code == 201, made.text
+    own = made.json()["downloads"][0]["id"]
+    assert own != file_id(BOOK)
+    catalog_and_mapping(cli, tmp_path, CATALOG, MAPPING)
+    (tmp_path / "rename.yaml").write_text(
+        f"- sku: RD-BOOK\n  downloads: [{{name: The book (2nd edition), file: '{BOOK}'}}]\n"
+    )
+    assert cli("products", "load", str(tmp_path / "rename.yaml")).exit_code == 0
+
+    sent = as_json(cli("--json", "export", "--all"))
+
+    assert sent["failedCount"] == 0, sent
+    [book] = store_products_with_sku(store, "RD-BOOK")
+    assert book["downloads"] == [{"id": own, "name": "The book (2nd edition)", "file": BOOK}]
+    taken = as_json(cli("--json", "import", "--update-existing"))
+    assert taken["conflictCount"] == 0, taken
+    changed = [p.get("changedFields") or [] for p in taken["products"]]
+    assert not any("downloads" in fields for fields in changed), changed
+    store.mark()
+    as_json(cli("--json", "export", "--all", "--partial"))
+    assert store.write_requests() == []

@@ -20,7 +20,7 @@ from woosync.services.export import clears
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
-from woosync.services.sync import stock
+from woosync.services.sync import download_ids, stock
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
 
@@ -276,6 +276,10 @@ def build(run: Run, item: Item) -> None:
         body["type"] = item.created_type
     if run.links is not None:
         run.links.fill(item, body, dry_run=run.options.dry_run)
+    if body.get(sync_targets.DOWNLOADS) and item.known.image_sources:  # this store's file ids
+        body[sync_targets.DOWNLOADS] = download_ids.to_store(
+            body[sync_targets.DOWNLOADS], item.known.image_sources
+        )
     item.payload = body
 
 

@@ -21,6 +21,7 @@ from woosync.services.export.images import adopt_store_images
 from woosync.services.export.records import linked_products
 from woosync.services.export.registry import IMAGE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
+from woosync.services.sync import download_ids
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.image_files import store_copies
 from woosync.woo.api_limits import MAX_PER_PAGE
@@ -146,9 +147,14 @@ def link_to(run: Run, item: Item, product: dict[str, Any]) -> None:
         src, image_id = image.get("src"), image.get("id")
         if src and image_id and run.registry.get(IMAGE, src) is None:
             run.registry.remember(IMAGE, str(src), int(image_id))
-    held = sync_targets.store_values(run.targets, product, run.attribute_ids())
+    # the store's own ids of the catalog's files, for its customers' links (sync.download_ids)
+    files = download_ids.copies(
+        item.values.get(sync_targets.DOWNLOADS), product.get("downloads"), None
+    )
+    shown = download_ids.to_catalog(product, files)
+    held = sync_targets.store_values(run.targets, shown, run.attribute_ids())
     known.previous = sync_targets.fingerprints(run.targets, held)
-    known.echoes, known.image_sources, known.conflicts = None, None, None
+    known.echoes, known.image_sources, known.conflicts = None, files or None, None
     decide.decide_linked(run, item)
 
 

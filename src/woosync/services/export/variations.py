@@ -54,7 +54,7 @@ from woosync.services.export.variation_results import (
     excluded_of,
 )
 from woosync.services.export.variation_send import VariationSender
-from woosync.services.sync import stock
+from woosync.services.sync import download_ids, stock
 from woosync.services.sync import targets as sync_targets
 from woosync.woo import VariationWrite
 from woosync.woo.api_limits import MAX_BATCH
@@ -371,6 +371,12 @@ class VariationExport:
         quantity = body.get(stock.KEY)
         if action != "create":  # a sale made since stays (sync.stock)
             stock.as_change(body, variation.previous)
+            sync = variation.family.syncs.get(int(row.id))
+            sources = getattr(sync, "image_sources", None)
+            if body.get(sync_targets.DOWNLOADS) and sources:  # this store's own file ids
+                body[sync_targets.DOWNLOADS] = download_ids.to_store(
+                    body[sync_targets.DOWNLOADS], sources
+                )
         variation.keys = keys
         return VariationWrite(
             variation.family.woo_id,

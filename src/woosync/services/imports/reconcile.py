@@ -29,6 +29,7 @@ from woosync.services.imports.fields import (
     local_name,
     read_when,
 )
+from woosync.services.sync import download_ids
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.conflicts import FieldState, Reconciled, reconcile
 from woosync.services.sync.echoes import attribute_target, key_target, with_catalog_images
@@ -91,7 +92,7 @@ def reconcile_product(
     A field whose store print equals its echo (the store did not change it: nearly every field of
     a re-import) costs its print and nothing more; the others are read whole (the store's value
     in local terms, the catalog's when needed) and decided by :func:`conflicts.reconcile`."""
-    woo = with_catalog_images(woo, image_sources)
+    held, woo = woo, with_catalog_images(woo, image_sources)
     base = (sync.exported_values or {}) if sync is not None else {}
     echoes = (sync.store_echoes or {}) if sync is not None else {}
     found: list[_Field] = []
@@ -118,7 +119,7 @@ def reconcile_product(
                 f"the store's {exc.target.woo} {value!r} cannot go to the catalog's "
                 f"{exc.target.field}: {exc.reason}"
             )
-    result.image_sources = _still_shown(image_sources, woo)
+    result.image_sources = _still_shown(image_sources, woo, held)
     fields: dict[str, Any] = {"sku": _sku(woo, product, sync is not None, echoes, base)}
     if result.taken:
         taken = set(result.taken)
@@ -174,12 +175,16 @@ def first_sync(
     return reconcile(states, {}, {}, {}, "store") if states else None
 
 
-def _still_shown(sources: Mapping[str, str] | None, woo: Mapping[str, Any]) -> dict[str, str]:
-    """The entries of ``sources`` for the images the store product still has."""
+def _still_shown(
+    sources: Mapping[str, str] | None, woo: Mapping[str, Any], held: Mapping[str, Any]
+) -> dict[str, str]:
+    """The entries of ``sources`` for the images the store product still has, and for its files
+    (``held``: the product as the store answered it, its files under its own ids)."""
     if not sources:
         return {}
     ids = {str(image.get("id")) for image in woo.get("images") or [] if isinstance(image, Mapping)}
-    return {key: value for key, value in sources.items() if key in ids}
+    found = {key: value for key, value in sources.items() if key in ids}
+    return {**found, **download_ids.still_held(sources, held)}
 
 
 # One field the import owns that the store product has: the target it is compared under (the

@@ -291,6 +291,7 @@ def _fetch_and_write(
             *run.unfit_warnings(),
             run.overruled_warning(),
             run.image_copies_note(),
+            run.file_copies_note(),
         ]
         if ids is None and after is None and not run.incomplete:  # the whole store was listed
             with db.session() as session:

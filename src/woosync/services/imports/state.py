@@ -95,6 +95,7 @@ class ImportRun:
     # products whose store images were taken as the store's copies of the catalog's (same file
     # names: sync.image_files), on their first sync of images with this store
     image_copies: NameSample = field(default_factory=NameSample)
+    file_copies: NameSample = field(default_factory=NameSample)  # their own ids of our files
     # The store's category tree (paths by id), read when a page first names a category, and
     # once more when a later page names one it lacks (created during the run).
     category_paths: CategoryPaths | None = None
@@ -162,6 +163,22 @@ class ImportRun:
             f"{sample.count} product(s) or variation(s) in this store show the catalog's images "
             f"under the same file names, in the same order ({sample.text()}): {taken} as the "
             "store's own copies of them, so they are neither a conflict nor uploaded again"
+        )
+
+    def note_file_copies(self, sku: str) -> None:
+        if sku not in self.file_copies.names:
+            self.file_copies.add(sku)
+
+    def file_copies_note(self) -> str | None:
+        """Said once: the store files taken as its copies of the catalog's, under its own ids."""
+        sample = self.file_copies
+        if not sample.count:
+            return None
+        kept = "would be kept" if self.dry_run else "kept"
+        return (
+            f"{sample.count} product(s) or variation(s) in this store sell the catalog's files "
+            f"under ids of their own ({sample.text()}): {kept} for this store, so its customers' "
+            "download links go on working and they are no conflict"
         )
 
     def overruled_warning(self) -> str | None:

@@ -28,7 +28,7 @@ from woosync.services.imports.reconcile import (
     first_sync,
     reconcile_product,
 )
-from woosync.services.sync import clears, stock, store_globals
+from woosync.services.sync import clears, download_ids, stock, store_globals
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.conflicts import Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
@@ -263,7 +263,8 @@ def reconcile_with_store(
     """:func:`~woosync.services.imports.reconcile.reconcile_product` under the run's rules and
     conflict choice, with the record's image sources; before the product's images are first
     synced with this store, store images named as the catalog's are taken as its copies of them
-    (:mod:`~woosync.services.sync.image_files`)."""
+    (:mod:`~woosync.services.sync.image_files`), and a store file at a catalog file's address
+    under an id of its own is that store's id of it (:mod:`~woosync.services.sync.download_ids`)."""
     sources = image_sources(session, run, sync)
     if sync is None or sync_targets.IMAGES not in (sync.exported_values or {}):
         catalog = field_value(product, exported_fields.get(sync_targets.IMAGES, "images"))
@@ -271,6 +272,13 @@ def reconcile_with_store(
         if copies:
             sources = {**sources, **copies}
             run.note_image_copies(str(woo.get("sku") or product.sku))
+    files = woo.get(sync_targets.DOWNLOADS)
+    if files:
+        catalog = field_value(product, exported_fields.get(sync_targets.DOWNLOADS, "downloads"))
+        copies = download_ids.copies(catalog, files, sources)
+        if copies:
+            sources = {**sources, **copies}
+            run.note_file_copies(str(woo.get("sku") or product.sku))
     rules, slugs, choice = run.rules, run.slugs_by_id, run.settings.on_conflict
     return reconcile_product(woo, rules, slugs, product, sync, choice, sources, exported_fields)
 

@@ -11,7 +11,9 @@ Per store and product the sync record keeps, per WooCommerce key (``regular_pric
   means "the same as the base". The store's entities, number spellings and term order never count
   (:func:`woosync.services.sync.targets.canonical`).
 - ``image_sources``: store media id -> the catalog's source URL of an image woosync uploaded, so
-  the store's copy (``http://STORE/wp-content/uploads/...``) maps back to the catalog's URL.
+  the store's copy (``http://STORE/wp-content/uploads/...``) maps back to the catalog's URL; and
+  ``download:ID`` -> the catalog's id of a file the store holds under an id of its own
+  (:mod:`woosync.services.sync.download_ids`).
 - ``conflicts[key]``: a field changed on both sides since the last sync, with both values (the
   import's three-way decision is :mod:`woosync.services.sync.conflicts`).
 
@@ -36,7 +38,7 @@ from woosync.core.fields import (
 )
 from woosync.core.meta_keys import is_meta_target, meta_key
 from woosync.products.categories import category_leaf
-from woosync.services.sync import stock
+from woosync.services.sync import download_ids, stock
 from woosync.services.sync import targets as sync_targets
 from woosync.services.sync.prints import catalog_print as catalog_print  # where it was first
 from woosync.services.sync.prints import store_print as store_print
@@ -93,9 +95,13 @@ def conflict_target(local: str, key: str) -> sync_targets.Target:
 
 def with_catalog_images(woo: Mapping[str, Any], sources: Mapping[str, str] | None) -> Any:
     """``woo`` with the images woosync uploaded given back their catalog source URLs (by media
-    id); an image added in the store keeps its store URL (it is a genuinely new image)."""
+    id), and its files their catalog ids (:func:`.download_ids.to_catalog`); an image added in
+    the store keeps its store URL (it is a genuinely new image)."""
+    if not sources:
+        return woo
+    woo = download_ids.to_catalog(woo, sources)
     images = woo.get("images")
-    if not sources or not isinstance(images, list):
+    if not isinstance(images, list):
         return woo
     mapped = [
         {**image, "src": sources.get(str(image.get("id")), image.get("src"))}
