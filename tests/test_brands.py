@@ -3,8 +3,9 @@
 WooCommerce 11 keeps brands as it keeps categories (``/products/brands``, each with a parent) but
 takes a product's brands by id only: ``[{"id": 7}]``; a bare ``7`` is refused and a brand given
 by name is dropped without a word (checked on a real WooCommerce 11.0.1 store; ``tests/realstore``
-runs the same against one). The catalog knows a brand by its name, like a tag: each store's id
-of it is found by name (anywhere in the store's brand tree) or the brand is made there.
+runs the same against one). The catalog knows a brand by its path, like a category (``Acme >
+Acme Pro``): each store's id of it is found under its parent (a lone name also lower down) or
+made there.
 """
 
 from __future__ import annotations
@@ -107,6 +108,32 @@ def test_a_brand_deleted_in_the_store_is_made_again_not_sent_by_its_old_id(
     assert store.find_sku("MUG")["brands"][0]["id"] != old
 
 
+def test_a_sub_brand_comes_in_by_its_path_and_goes_out_under_its_parent(
+    cli: Any, two_stores: Any
+) -> None:
+    first, second = two_stores
+    acme = as_manager(first, "POST", "/products/brands", {"name": "Acme"})
+    pro = as_manager(first, "POST", "/products/brands", {"name": "Acme Pro", "parent": acme["id"]})
+    as_manager(first, "POST", "/products", {"name": "Drill", "sku": "DRILL", "brands": [{"id": pro["id"]}]})  # fmt: skip
+
+    cli_json(cli("--json", "import", "--connection", "1"))
+
+    assert shown(cli, "DRILL") == ["Acme > Acme Pro"]
+    cli_json(cli("--json", "export", "--all", "--connection", "2"))
+    listed = as_manager(second, "GET", "/products/brands", {})
+    ids, parents = {b["name"]: b["id"] for b in listed}, {b["name"]: b["parent"] for b in listed}
+    assert (parents["Acme"], parents["Acme Pro"]) == (0, ids["Acme"])  # made under its parent
+    assert [b["id"] for b in second.find_sku("DRILL")["brands"]] == [ids["Acme Pro"]]
+    for connection in ("1", "2"):
+        again = cli_json(cli("--json", "import", "-c", connection, "--update-existing"))
+        assert (again["updatedCount"], again["conflictCount"]) == (0, 0), again
+    assert cli("products", "edit", "MUG", "--brand", "Acme Pro").exit_code == 0  # a lone name
+    cli_json(cli("--json", "export", "--all", "--partial", "--connection", "1"))
+    assert first.find_sku("MUG")["brands"] == [
+        {"id": pro["id"], "name": "Acme Pro", "slug": "acme-pro"}
+    ]
+
+
 def test_a_store_edit_of_brands_comes_in_and_goes_to_the_other_store(
     cli: Any, two_stores: Any
 ) -> None:
@@ -191,14 +218,14 @@ def test_brands_round_trip_through_a_csv_file_and_come_from_woocommerces_export(
     reloaded = cli("products", "load", str(tmp_path / "back.csv"))
     assert reloaded.exit_code == 0, reloaded.stderr
     assert "0 created, 0 updated, 3 unchanged" in reloaded.stdout
-    # WooCommerce's own exporter writes a sub-brand as its path: the catalog keeps its name
+    # WooCommerce's own exporter writes a sub-brand as its path, as the catalog does
     (tmp_path / "wc.csv").write_text(
         "ID,Type,SKU,Name,Published,Regular price,Brands\n"
         '1,simple,LAMP,Lamp,1,12,"Acme > Acme Pro, Nord"\n'
     )
     loaded = cli("products", "load", str(tmp_path / "wc.csv"))
     assert loaded.exit_code == 0, loaded.stderr
-    assert shown(cli, "LAMP") == ["Acme Pro", "Nord"]
+    assert shown(cli, "LAMP") == ["Acme > Acme Pro", "Nord"]
 
 
 def test_a_store_before_woocommerce_9_6_has_no_brands_and_says_so_per_product(

@@ -322,7 +322,7 @@ def test_category_rules_match_by_path_and_take_subcategories(cli, setup, tmp_pat
 BRAND_RULES = """store: Wholesale
 products:
   include:
-    brands: [acme]      # any case, as WooCommerce compares brand names
+    brands: [acme]      # any case, and what is under it (a path, as a category rule)
   exclude:
     brands: [Acme Kids]
 """
@@ -337,6 +337,7 @@ def test_brand_rules_take_a_brands_products(cli, setup, tmp_path) -> None:
             tee("BR-BOTH", brands=["Nord", "ACME"]),
             tee("BR-KIDS", brands=["Acme", "Acme Kids"]),
             tee("BR-NORD", brands=["Nord"]),
+            tee("BR-SUB", brands=["Acme > Acme Pro"]),  # a rule takes its sub-brands too
         ],
     )
     path = tmp_path / "brands.yaml"
@@ -345,7 +346,7 @@ def test_brand_rules_take_a_brands_products(cli, setup, tmp_path) -> None:
 
     plan = _plan(cli, "--connection", "Wholesale", "--all")
 
-    assert [p["sku"] for p in plan["products"]] == ["BR-ACME", "BR-BOTH"]
+    assert [p["sku"] for p in plan["products"]] == ["BR-ACME", "BR-BOTH", "BR-SUB"]
     dumped = cli("mappings", "dump", "--connection", "Wholesale")
     assert "brands: [acme]" in dumped.stdout and "brands: [Acme Kids]" in dumped.stdout
 

@@ -1,7 +1,7 @@
 """A store's catalog as WooCommerce's own CSV exporter writes it (Products > Export), loaded with
 ``products load`` and exported to a store: the store's products come back as they were, field by
 field, its variations, its plain (non-variation) attributes and its brands included (a
-sub-brand by its name: the catalog knows brands by name)."""
+sub-brand under its parent: the catalog knows brands by path, ``Acme > Acme Pro``)."""
 
 from __future__ import annotations
 
@@ -156,6 +156,11 @@ def test_a_woocommerce_export_loaded_and_exported_makes_the_same_store(
         assert after[sku] == was, sku
     tee = after["WC-TEE"]["attributes"]
     assert ("Material", False, ["Cotton"], False) in tee  # still a plain attribute
+    with store.api() as api:
+        brands = ok(api.get("/products/brands", params={"hide_empty": "false"}))
+    parents = {b["name"]: b["parent"] for b in brands}
+    ids = {b["name"]: b["id"] for b in brands}
+    assert (parents["Acme"], parents["Acme Pro"]) == (0, ids["Acme"])  # the sub-brand's place
 
     store.mark()
     again = cli("--json", "export", "--all", "--partial")

@@ -83,7 +83,7 @@ class ProductRules(_Strict):
             raise ValueError("names must not be empty")
         return value
 
-    @field_validator("categories")
+    @field_validator("categories", "brands")
     @classmethod
     def _category_paths(cls, value: list[str]) -> list[str]:
         for name in value:  # a path: Kitchen > Mugs (ValueError names an empty level)

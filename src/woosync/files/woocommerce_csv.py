@@ -221,8 +221,6 @@ class WooCommerceRows:
             if value is not None:
                 items = cell_list(value)
                 data[target] = items if target == "images" else [cell_text(item) for item in items]
-                if target == "brands":  # "Acme > Acme Pro": the catalog knows a brand by name
-                    data[target] = [brand.rsplit(">", 1)[-1].strip() for brand in data[target]]
         for name, target in LINKS.items():
             value = cell(name)
             if value is not None:

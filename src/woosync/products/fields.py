@@ -63,7 +63,7 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return normalize_multiline_text
     if name in TEXT_FIELDS:
         return normalize_text
-    if name == "categories":
+    if name in ("categories", "brands"):  # paths: Kitchen > Mugs, Acme > Acme Pro
         return normalize_categories
     if name == "downloads":
         return normalize_downloads
@@ -71,7 +71,7 @@ def _field_normalizer(name: str) -> Callable[[Any], Any]:
         return normalize_default_options
     if name == "images":
         return functools.partial(normalize_list, urls=True)
-    return functools.partial(normalize_list, fold=True)  # tags, brands, and products by SKU
+    return functools.partial(normalize_list, fold=True)  # tags, and products by SKU
 
 
 def normalize_categories(value: Any) -> list[str]:

@@ -15,6 +15,7 @@ from woosync.core.errors import ValidationError
 from woosync.products.categories import parse_category_path
 
 RULE_KEYS = ("skus", "categories", "tags", "brands", "status")
+PATH_RULES = ("categories", "brands")  # trees: a rule takes what is under it too
 STATUSES = ("publish", "draft", "pending", "private")
 
 
@@ -22,8 +23,8 @@ STATUSES = ("publish", "draft", "pending", "private")
 class SelectionRules:
     """A store's ``products:`` selection. A product goes to the store when it matches any
     ``include`` rule (or there are none) and no ``exclude`` rule; SKUs, categories, tags and brands are
-    compared without regard to case, a category rule takes the category and its subcategories
-    (:class:`CategoryRule`), a product without a status counts as ``publish``."""
+    compared without regard to case, a category (or brand) rule takes the category and its
+    subcategories (:class:`CategoryRule`), a product without a status counts as ``publish``."""
 
     include: dict[str, tuple[str, ...]] = field(default_factory=dict)
     exclude: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -49,12 +50,11 @@ class SelectionRules:
         # case-folded once, not once per product; category rules as paths of folded names
         for side in ("include", "exclude"):
             folded: dict[str, Any] = {
-                key: frozenset(name.casefold() for name in names)
+                key: CategoryRule(names)
+                if key in PATH_RULES
+                else frozenset(name.casefold() for name in names)
                 for key, names in getattr(self, side).items()
-                if key != "categories"
             }
-            if "categories" in getattr(self, side):
-                folded["categories"] = CategoryRule(getattr(self, side)["categories"])
             object.__setattr__(self, f"_{side}_folded", folded)
 
     def __bool__(self) -> bool:
@@ -84,12 +84,12 @@ def _side(value: Any, side: str) -> dict[str, tuple[str, ...]]:
                 f"products.{side}.{key}: unknown rule", hint=f"use {', '.join(RULE_KEYS)}"
             )
         names = tuple(dict.fromkeys(str(item).strip() for item in items or () if str(item).strip()))
-        if key == "categories":
+        if key in PATH_RULES:
             for name in names:
                 try:
                     parse_category_path(name)
                 except ValueError as exc:
-                    raise ValidationError(f"products.{side}.categories: {exc}") from None
+                    raise ValidationError(f"products.{side}.{key}: {exc}") from None
         if key == "status":
             wrong = [name for name in names if name not in STATUSES]
             if wrong:
@@ -144,7 +144,7 @@ def _folded_path(text: str) -> tuple[str, ...]:
 
 def _matches(rules: Mapping[str, Any], row: Any) -> bool:
     for key, wanted in rules.items():
-        if key == "categories":
+        if key in PATH_RULES:
             if any(wanted.takes(str(value)) for value in getattr(row, key, None) or ()):
                 return True
             continue

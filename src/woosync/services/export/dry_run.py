@@ -11,7 +11,13 @@ from woosync.services.export import decide, match, notices
 from woosync.services.export.job import Job, linked_sync
 from woosync.services.export.payload import MissingRefError, NeverSentError, build_payload
 from woosync.services.export.phases import Phases
-from woosync.services.export.registry import ATTRIBUTE, CATEGORY, StoreRegistry, category_key
+from woosync.services.export.registry import (
+    ATTRIBUTE,
+    BRAND,
+    CATEGORY,
+    StoreRegistry,
+    category_key,
+)
 from woosync.services.export.request import ExportRequest
 from woosync.services.export.results import (
     ExportPlan,
@@ -107,18 +113,17 @@ def _as_the_catalog_names(run: Run, item: Item) -> Mapping[str, Any]:
             if len(known) == 1:
                 sources[media] = known.pop()
     woo = with_catalog_images(woo, sources)
-    categories = woo.get("categories")
-    if isinstance(categories, list) and categories:
-        named = [
-            {
-                **term,
-                "name": run.registry.category_path(int(term.get("id") or 0)) or term.get("name"),
-            }
-            if isinstance(term, Mapping)
-            else term
-            for term in categories
-        ]
-        woo = {**woo, "categories": named}
+    for field, kind in (("categories", CATEGORY), ("brands", BRAND)):
+        terms = woo.get(field)
+        if isinstance(terms, list) and terms:
+            path = run.registry.category_path
+            named = [
+                {**term, "name": path(int(term.get("id") or 0), kind) or term.get("name")}
+                if isinstance(term, Mapping)
+                else term
+                for term in terms
+            ]
+            woo = {**woo, field: named}
     return woo
 
 
@@ -190,7 +195,7 @@ class _DryRefs:
         return self._check("tag", name)
 
     def brand_id(self, name: str) -> int:
-        return self._check("brand", name)
+        return self._check(BRAND, category_key(name))
 
     def attribute_id(self, slug: str) -> int:
         return self._check(ATTRIBUTE, slug)

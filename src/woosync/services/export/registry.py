@@ -3,7 +3,7 @@ called in one store (its id there). One mapping file then works on every store, 
 looked up or created once per store, not once per product.
 
 Rows live in ``StoreRef``: kind ``category_path`` by category path (``Kitchen > Mugs``, every
-ancestor of a path has its own row), ``tag`` and ``brand`` by name, ``attribute`` by ``pa_``
+ancestor of a path has its own row; ``brand`` alike), ``tag`` by name, ``attribute`` by ``pa_``
 slug, ``term:pa_x`` by term name, ``image`` by source URL. :class:`StoreRegistry` holds them in
 memory for one run (categories under the kind ``category``, keyed by the path's one spelling,
 :func:`~woosync.products.categories.canonical_category`), resolves what is missing in a few
@@ -34,8 +34,8 @@ from woosync.services.export.store_terms import (
     ATTRIBUTES_PATH,
     BRAND,
     CATEGORY,
-    FLAT_PATHS,
     TAG,
+    TAGS_PATH,
     deleted,
     fold,
     resolve_attributes,
@@ -51,7 +51,7 @@ IMAGE = "image"
 CATEGORY_PATH_ROWS = "category_path"  # how category rows are stored (CATEGORY in memory)
 LEGACY_CATEGORY_ROWS = "category"  # category names written before paths
 
-__all__ = ["ATTRIBUTE", "CATEGORY", "IMAGE", "StoreRegistry", "category_key", "term_kind"]
+__all__ = ["ATTRIBUTE", "BRAND", "CATEGORY", "IMAGE", "StoreRegistry", "category_key", "term_kind"]
 
 
 def category_key(path: str) -> str:
@@ -62,8 +62,11 @@ def category_key(path: str) -> str:
         return str(path)
 
 
+_TREES = (CATEGORY, BRAND)  # kinds kept by path (Kitchen > Mugs)
+
+
 def _key(kind: str, key: str) -> str:
-    return category_key(key) if kind == CATEGORY else key
+    return category_key(key) if kind in _TREES else key
 
 
 def _from_row(kind: str, key: str) -> tuple[str, str] | None:
@@ -98,7 +101,7 @@ class StoreRegistry:
         # with a database, image rows stay there: read per chunk (load_images) or per URL
         self._db: Database | None = None
         self._looked_up: set[str] = set()  # image URLs read from the database in this window
-        self._paths: dict[int, str] | None = None  # category id -> path (category_path)
+        self._paths: dict[str, dict[int, str]] = {}  # kind -> term id -> path (category_path)
         self._verified: set[tuple[str, str]] = set()  # refs checked against the store this run
 
     # loading and saving -----------------------------------------------------------------------
@@ -166,15 +169,16 @@ class StoreRegistry:
             found = self._refs.get((IMAGE, src))
         return found
 
-    def category_path(self, woo_id: int) -> str | None:
-        """The path of the store's category ``woo_id`` as the registry knows it (``None``: not
-        known); what a plan shows instead of the store's bare category name."""
-        if self._paths is None:  # made once, when a plan first asks
-            self._paths = {}
-            for (kind, key), known in self._refs.items():
-                if kind == CATEGORY:
-                    self._paths.setdefault(known, key)
-        return self._paths.get(woo_id)
+    def category_path(self, woo_id: int, kind: str = CATEGORY) -> str | None:
+        """The path of the store's category (or brand) ``woo_id`` as the registry knows it
+        (``None``: not known); what a plan shows instead of the store's bare name."""
+        paths = self._paths.get(kind)
+        if paths is None:  # made once, when a plan first asks
+            paths = self._paths[kind] = {}
+            for (held, key), known in self._refs.items():
+                if held == kind:
+                    paths.setdefault(known, key)
+        return paths.get(woo_id)
 
     def urls_of_image(self, image_id: int) -> set[str]:
         """The catalog URLs the store image ``image_id`` stands for (uploaded from them): in
@@ -266,8 +270,7 @@ class StoreRegistry:
         self._refs[ref] = woo_id
         self._new[ref] = woo_id
         self._dropped.discard(ref)
-        if kind == CATEGORY:
-            self._paths = None
+        self._paths.pop(kind, None)
 
     def forget(self, kind: str, key: str) -> None:
         """Drop a ref the store no longer honours (e.g. a deleted image)."""
@@ -278,7 +281,7 @@ class StoreRegistry:
             self._image_urls.get(woo_id, set()).discard(key)
         self._folded.pop((kind, fold(key)), None)
         self._new.pop((kind, key), None)
-        self._paths = None
+        self._paths.pop(kind, None)
 
     # RefResolver (export_plan) ----------------------------------------------------------------
     def _resolved(self, kind: str, key: str, what: str) -> int:
@@ -327,16 +330,16 @@ class StoreRegistry:
         (label to create it with, term names needed).
         """
         attributes = attributes or {}
-        flat = {TAG: tags, BRAND: brands}
-        for kind, keys in ((CATEGORY, categories), *flat.items(), (ATTRIBUTE, attributes)):
+        trees = {CATEGORY: categories, BRAND: brands}
+        for kind, keys in (*trees.items(), (TAG, tags), (ATTRIBUTE, attributes)):
             self._verify(client, kind, keys)
-        paths = sorted({category_key(p) for p in categories if self.get(CATEGORY, p) is None})
-        if paths:
-            resolve_category_paths(self, client, paths, create)
-        for kind, names in flat.items():
-            unknown = sorted({n for n in names if self.get(kind, n) is None})
-            if unknown:
-                resolve_names(self, client, kind, FLAT_PATHS[kind], unknown, create, kind)
+        for kind, wanted in trees.items():
+            paths = sorted({category_key(p) for p in wanted if self.get(kind, p) is None})
+            if paths:
+                resolve_category_paths(self, client, paths, create, kind)
+        unknown_tags = sorted({n for n in tags if self.get(TAG, n) is None})
+        if unknown_tags:
+            resolve_names(self, client, TAG, TAGS_PATH, unknown_tags, create, "tag")
         unknown_attributes = sorted(s for s in attributes if self.get(ATTRIBUTE, s) is None)
         if unknown_attributes:
             resolve_attributes(self, client, unknown_attributes, attributes, create)
@@ -358,7 +361,7 @@ class StoreRegistry:
     def _verify(self, client: WooClient, kind: str, keys: Iterable[str]) -> None:
         """Forget those of ``keys`` (and their parent categories) the store deleted, each checked
         once a run (:func:`.store_terms.deleted`): they are found or created again."""
-        refs = {ref for key in keys for ref in (with_parents(key) if kind == CATEGORY else [key])}
+        refs = {ref for key in keys for ref in (with_parents(key) if kind in _TREES else [key])}
         fresh = {ref for ref in refs if (kind, ref) not in self._verified}
         known = {ref: woo_id for ref in fresh if (woo_id := self.get(kind, ref)) is not None}
         self._verified.update((kind, ref) for ref in known)

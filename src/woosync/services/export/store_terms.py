@@ -10,6 +10,7 @@ Categories are paths (:mod:`woosync.products.categories`): ``Kitchen > Mugs`` wa
 each name found under its parent or created there, and every prefix is remembered, so each
 category of the chain is created once per store and reused by later paths and runs. A path of one
 name also matches a category of that name lower down when the root has none (as before paths).
+Brands (WooCommerce 9.6 and later) are a tree too, and go the same way: ``Acme > Acme Pro``.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ BRANDS_PATH = "/products/brands"  # WooCommerce 9.6 and later
 NO_BRANDS = (
     "the store has no brands (they came with WooCommerce 9.6): leave brands out of its fields"
 )
-# the flat kinds (found by name anywhere in the store's list, created at its top): their paths
-FLAT_PATHS = {TAG: TAGS_PATH, BRAND: BRANDS_PATH}
+# the trees (paths of names, each found under its parent or created there) and their nouns
+TREES = {CATEGORY: (CATEGORIES_PATH, "category"), BRAND: (BRANDS_PATH, "brand")}
 ATTRIBUTES_PATH = "/products/attributes"
 TERM_LISTING = {"hide_empty": "false"}
 
@@ -74,7 +75,7 @@ def deleted(client: WooClient, kind: str, known: Mapping[str, int]) -> list[str]
     if kind == ATTRIBUTE:
         held = {int(a["id"]) for a in client.get(ATTRIBUTES_PATH) or []}
     else:
-        path = CATEGORIES_PATH if kind == CATEGORY else FLAT_PATHS[kind]
+        path = TREES[kind][0] if kind in TREES else TAGS_PATH
         ids = sorted(set(known.values()))
         held = set()
         for start in range(0, len(ids), 100):
@@ -90,18 +91,9 @@ def deleted(client: WooClient, kind: str, known: Mapping[str, int]) -> list[str]
 def resolve_names(
     refs: Refs, client: WooClient, kind: str, path: str, names: list[str], create: bool, noun: str
 ) -> None:
-    """Flat terms (tags, brands, attribute terms): by name anywhere in ``path``, else created."""
-    try:
-        listed = client.list_all(path, TERM_LISTING)
-    except WooHTTPError as exc:
-        if exc.status != 404 or path != BRANDS_PATH:
-            raise
-        for name in names:  # a store before WooCommerce 9.6: nothing can give a product a brand
-            refs.missing[(kind, name)] = NO_BRANDS
-            refs.unmakeable.add((kind, name))
-        return
+    """Flat terms (tags, attribute terms): by name anywhere in ``path``, else created."""
     by_name: dict[str, int] = {}
-    for term in listed:
+    for term in client.list_all(path, TERM_LISTING):
         by_name.setdefault(fold(term.get("name", "")), int(term["id"]))
     for name in names:
         found = by_name.get(fold(name))
@@ -139,46 +131,65 @@ class _CategoryTree:
         return found
 
 
-def resolve_category_paths(refs: Refs, client: WooClient, paths: list[str], create: bool) -> None:
-    """Each category path's chain, root first: found under its parent, else created there."""
-    tree = _CategoryTree(client.list_all(CATEGORIES_PATH, TERM_LISTING))
+def resolve_category_paths(
+    refs: Refs, client: WooClient, paths: list[str], create: bool, kind: str = CATEGORY
+) -> None:
+    """Each category (or brand: ``kind``) path's chain, root first: found under its parent, else
+    created there."""
+    try:
+        tree = _CategoryTree(client.list_all(TREES[kind][0], TERM_LISTING))
+    except WooHTTPError as exc:
+        if exc.status != 404 or kind != BRAND:
+            raise
+        for path in paths:  # a store before WooCommerce 9.6: nothing can give a product a brand
+            refs.missing[(kind, path)] = NO_BRANDS
+            refs.unmakeable.add((kind, path))
+        return
+    noun = TREES[kind][1]
     for path in paths:
         try:
             names = parse_category_path(path)
         except ValueError as exc:
-            refs.missing[(CATEGORY, path)] = f"category path {exc}"
+            refs.missing[(kind, path)] = f"{noun} path {exc}"
             continue
         parent = 0
         for depth, name in enumerate(names):
             prefix = join_category_path(names[: depth + 1])
-            found = refs.get(CATEGORY, prefix)
+            found = refs.get(kind, prefix)
             if found is None:
                 found = tree.find(parent, name, alone=len(names) == 1)
             if found is None:
-                found = _create_category(refs, client, prefix, name, parent, create)
+                found = _create_category(refs, client, kind, prefix, name, parent, create)
                 if found is None:
                     if prefix != path:  # what stops a deeper path stops the whole path
-                        refs.missing[(CATEGORY, path)] = refs.missing[(CATEGORY, prefix)]
+                        refs.missing[(kind, path)] = refs.missing[(kind, prefix)]
                     break
                 tree.children[(parent, fold(name))] = found
-            refs.remember(CATEGORY, prefix, found)
+            refs.remember(kind, prefix, found)
             parent = found
 
 
 def _create_category(
-    refs: Refs, client: WooClient, prefix: str, name: str, parent: int, create: bool
+    refs: Refs,
+    client: WooClient,
+    kind: str,
+    prefix: str,
+    name: str,
+    parent: int,
+    create: bool,
 ) -> int | None:
+    route, noun = TREES[kind]
     where = f' under "{prefix.rsplit(" > ", 1)[0]}"' if parent else ""
     if not create:
-        refs.missing[(CATEGORY, prefix)] = f'category "{name}"{where} does not exist in the store'
+        refs.missing[(kind, prefix)] = f'{noun} "{name}"{where} does not exist in the store'
         return None
     try:
-        term_id, made = create_term(client, CATEGORIES_PATH, name, parent=parent)
+        term_id, made = create_term(client, route, name, parent=parent)
     except WooError as exc:
-        refs.missing[(CATEGORY, prefix)] = f'cannot create category "{name}"{where}: {exc}'
+        refs.missing[(kind, prefix)] = f'cannot create {noun} "{name}"{where}: {exc}'
         return None
     if made:
-        refs.created.append((CATEGORY, prefix))
+        refs.created.append((kind, prefix))
     return term_id
 
 

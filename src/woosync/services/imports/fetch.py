@@ -36,6 +36,7 @@ from woosync.services.imports.skips import SCHEDULED, missing_sku_reason
 from woosync.services.imports.state import ImportRun
 from woosync.services.imports.variations import VariationLists
 from woosync.services.sync.category_paths import (
+    BRANDS_PATH,
     CATEGORIES_PATH,
     LISTING,
     CategoryPaths,
@@ -369,22 +370,26 @@ def with_default_names(
     run.term_names.name_defaults(items)
 
 
+_TREES = {"categories": CATEGORIES_PATH, "brands": BRANDS_PATH}
+
+
 def with_category_paths(run: ImportRun, items: list[dict[str, Any]]) -> None:
-    """Name each product's categories by their path (``Clothing > Tees``) from the store's
-    category tree, listed once per run (once more when a page names a category created since)."""
-    if not has_categories(items):
-        return
-    paths = run.category_paths
-    if paths is None or (paths.missing(items) and not run.categories_reread):
-        if paths is not None:
-            run.categories_reread = True
-        try:
-            listed = run.client.list_all(CATEGORIES_PATH, dict(LISTING))
-        except StoreError as exc:
-            message = f"could not read the store's categories, so they come in by name: {exc}"
-            run.warn(message)
-            run.categories_reread = True
-            listed = []
-        paths = run.category_paths = CategoryPaths(listed)
-    for item in items:
-        paths.rewrite(item)
+    """Name each product's categories and brands by their path (``Clothing > Tees``) from the
+    store's tree of them, listed once per run (once more when a page names one created since)."""
+    for field, path in _TREES.items():
+        if not has_categories(items, field):
+            continue
+        paths = run.category_paths.get(field)
+        if paths is None or (paths.missing(items) and field not in run.categories_reread):
+            if paths is not None:
+                run.categories_reread.add(field)
+            try:
+                listed = run.client.list_all(path, dict(LISTING))
+            except StoreError as exc:
+                message = f"could not read the store's {field}, so they come in by name: {exc}"
+                run.warn(message)
+                run.categories_reread.add(field)
+                listed = []
+            paths = run.category_paths[field] = CategoryPaths(listed, field)
+        for item in items:
+            paths.rewrite(item)

@@ -98,8 +98,9 @@ class ImportRun:
     file_copies: NameSample = field(default_factory=NameSample)  # their own ids of our files
     # The store's category tree (paths by id), read when a page first names a category, and
     # once more when a later page names one it lacks (created during the run).
-    category_paths: CategoryPaths | None = None
-    categories_reread: bool = False
+    # per tree ("categories", "brands"): the store's listing, and whether it was read again
+    category_paths: dict[str, CategoryPaths] = field(default_factory=dict)
+    categories_reread: set[str] = field(default_factory=set)
     pending: list[tuple[ProductResult, Earlier]] = field(default_factory=list)
     _ids: dict[str, int] | None = field(default=None, repr=False)  # attribute_ids()
     _ids_of: dict[int, str] | None = field(default=None, repr=False)  # ... of this table

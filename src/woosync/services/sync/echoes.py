@@ -238,7 +238,7 @@ def _same_terms(
     if not isinstance(got, list) or not isinstance(value, list):
         return False
     names = {html.unescape(str(t.get("name") or "")) for t in got if isinstance(t, Mapping)}
-    if target.kind == sync_targets.CATEGORIES:  # the store names the leaf of a path sent
+    if target.kind in _TREES:  # the store names the leaf of a path sent
         return names == {_leaf(path) for path in value}
     return names == set(value)
 
@@ -314,6 +314,9 @@ _SAME: dict[str, Callable[..., bool]] = {
     sync_targets.META: _same_meta,
     sync_targets.DOWNLOADS: _same_downloads,
 }
+
+
+_TREES = frozenset({sync_targets.CATEGORIES, sync_targets.BRANDS})  # values are paths
 
 
 def _leaf(path: Any) -> str:
