@@ -276,10 +276,7 @@ def build(run: Run, item: Item) -> None:
         body["type"] = item.created_type
     if run.links is not None:
         run.links.fill(item, body, dry_run=run.options.dry_run)
-    if body.get(sync_targets.DOWNLOADS) and item.known.image_sources:  # this store's file ids
-        body[sync_targets.DOWNLOADS] = download_ids.to_store(
-            body[sync_targets.DOWNLOADS], item.known.image_sources
-        )
+    download_ids.in_store_ids(body, item.known.image_sources)  # this store's own file ids
     item.payload = body
 
 

@@ -372,11 +372,7 @@ class VariationExport:
         if action != "create":  # a sale made since stays (sync.stock)
             stock.as_change(body, variation.previous)
             sync = variation.family.syncs.get(int(row.id))
-            sources = getattr(sync, "image_sources", None)
-            if body.get(sync_targets.DOWNLOADS) and sources:  # this store's own file ids
-                body[sync_targets.DOWNLOADS] = download_ids.to_store(
-                    body[sync_targets.DOWNLOADS], sources
-                )
+            download_ids.in_store_ids(body, getattr(sync, "image_sources", None))
         variation.keys = keys
         return VariationWrite(
             variation.family.woo_id,

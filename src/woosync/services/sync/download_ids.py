@@ -51,6 +51,13 @@ def to_store(files: Sequence[Mapping[str, Any]], sources: Mapping[str, str] | No
     return [_renamed(item, ids.get(_id(item))) if ids else dict(item) for item in files]
 
 
+def in_store_ids(body: dict[str, Any], sources: Mapping[str, str] | None) -> None:
+    """A write's ``body`` (a product's or a variation's) with its files under this store's ids."""
+    files = body.get("downloads")
+    if files and sources:
+        body["downloads"] = to_store(files, sources)
+
+
 def copies(
     catalog: Sequence[Mapping[str, Any]] | None,
     held: Any,
