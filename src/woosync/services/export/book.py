@@ -10,11 +10,10 @@ them for ``retry_failed``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from woosync.core import jsontext
 from woosync.core.timeutil import utcnow
 from woosync.services.export import decide, notices, records
 from woosync.services.export.records import SyncColumns, write_sync_columns
@@ -197,9 +196,9 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
         keys = frozenset(sent)
         unsent = run.unsent.get(keys)
         if unsent is None:
-            unsent = run.unsent[keys] = sync_echoes.unsent_standard_targets(sorted(sent))
+            unsent = run.unsent[keys] = unsent_fields(sent)
         defaults = _store_defaults(
-            run.defaults.setdefault(keys, {}), unsent, answer, known.previous
+            run.defaults.setdefault(keys, {}), *unsent, answer, known.previous
         )
         if defaults:
             # the remembered dict itself when nothing else is echoed: every record of a batch
@@ -210,21 +209,27 @@ def _learn_echoes(run: Run, item: Item, answer: dict[str, Any], sent: set[str]) 
         known.conflicts = {k: v for k, v in known.conflicts.items() if k not in sent} or None
 
 
+def unsent_fields(sent: Collection[str]) -> tuple[list[sync_targets.Target], tuple[str, ...]]:
+    """The standard targets a create that sent the keys ``sent`` left to the store, and the
+    fields of its answer their values are read from."""
+    targets = sync_echoes.unsent_standard_targets(sorted(sent))
+    return targets, ("dimensions", *(t.woo for t in targets))
+
+
 def _store_defaults(
     memo: dict[str, dict[str, str]],
     unsent: list[sync_targets.Target],
+    read: tuple[str, ...],
     answer: dict[str, Any],
     base: dict[str, str],
 ) -> dict[str, str]:
     """``sync_echoes.store_defaults``, made once per distinct answer for the unsent fields: a
-    store answers every create with the same defaults (status, type, stock status ...). The
-    dict returned may be the one remembered: it is never changed in place."""
-    try:  # the answer's values for them as a key: JSON tells 1, 1.0, True and "1" apart
-        key = jsontext.dumps_sorted(
-            [answer.get("dimensions"), *(answer.get(t.woo) for t in unsent)]
-        )
-    except (TypeError, ValueError):  # not JSON: made afresh
-        return sync_echoes.store_defaults(unsent, answer, base)
+    store answers every create with the same defaults (status, type, stock status ...). Keyed
+    by the answer's fields they are ``read`` from. The dict returned may be the one remembered:
+    it is never changed in place."""
+    # the repr of decoded JSON tells 1, 1.0, True and "1" apart (a different order of an
+    # object's keys only misses the memory)
+    key = repr(tuple(map(answer.get, read)))
     held = memo.get(key)
     if held is None:
         if len(memo) >= _DEFAULTS_MEMO:

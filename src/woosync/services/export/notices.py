@@ -20,8 +20,10 @@ def priceless(
     mapping sends this store one (the catalog field it comes from is empty: a wholesale price no
     one set for a product imported from another store): the store shows it but cannot sell it.
     Said once, at its creation; a variable or grouped product has no price of its own."""
+    if payload.get(_PRICE) or payload.get("type") in _PRICED_ELSEWHERE:
+        return None
     source = next((t.field for t in targets if t.woo == _PRICE), None)
-    if source is None or payload.get(_PRICE) or payload.get("type") in _PRICED_ELSEWHERE:
+    if source is None:
         return None
     return (
         f"{sku}: created in this store (connection {connection_id}) without a price: the "

@@ -150,7 +150,8 @@ class Run:
         )
         self.memo: dict[tuple[str, ...], str] = {}  # fingerprints of name lists (decide.prints)
         # the standard fields a create does not send, by the keys it sent (book.learn_echoes)
-        self.unsent: dict[frozenset[str], list[sync_targets.Target]] = {}
+        # (the targets, and the answer's fields their values are read from)
+        self.unsent: dict[frozenset[str], tuple[list[sync_targets.Target], tuple[str, ...]]] = {}
         # their store_defaults by the store's answer for them (book._store_defaults)
         self.defaults: dict[frozenset[str], dict[str, dict[str, str]]] = {}
         # the local fields of the keys a write sent, by those keys (book.succeeded): one list
