@@ -1,6 +1,6 @@
 """The one way out to a store: ``Transport`` sends a request and hands back its decoded answer.
 
-One ``httpx.Client`` (thread-safe, pooled) is shared by the worker threads of the listing and batch
+One httpx transport (thread-safe, pooled) is shared by the worker threads of the listing and batch
 methods. Every attempt goes through :meth:`Transport._exchange`: build the request and add its credentials
 (over http signed by :class:`~woosync.woo.auth.OAuth1Signer`, a fresh OAuth nonce per attempt; over
 https the Basic header), send, log one redacted DEBUG line, retry per :mod:`woosync.woo.retry`, and
@@ -86,11 +86,11 @@ class Transport:
         self.stats = ClientStats()
         # the credentials' per-client part, made once: the OAuth signer or the Basic header
         self._signer: OAuth1Signer | None = None
-        self._basic: dict[str, str] = {}
+        basic: list[tuple[bytes, bytes]] = []
         if self.auth_scheme == "oauth1":
             self._signer = OAuth1Signer(consumer_key, consumer_secret)
         else:
-            self._basic = {"Authorization": basic_header(consumer_key, consumer_secret)}
+            basic = [(b"Authorization", basic_header(consumer_key, consumer_secret).encode())]
         self._retry = RetryPolicy(
             max_retries=max_retries,
             backoff_base=backoff_base,
@@ -106,7 +106,7 @@ class Transport:
             if tls is True and self.auth_scheme == "oauth1":
                 tls = _no_tls()
             transport = deadline_transport(verify=tls, limits=limits)
-        self._http = _CookielessClient(
+        self._http = httpx.Client(  # closes the transport; its headers and timeout are ours
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
             limits=limits,
             # Never follow: OAuth signs the exact URL, and a write must not silently land elsewhere.
@@ -114,6 +114,15 @@ class Transport:
             transport=transport,
             headers={"User-Agent": f"woosync/{__version__}", "Accept": "application/json"},
         )
+        # Every request goes to the transport as the client would build it (httpx's default
+        # headers with ours, the timeouts), without the client's per-request work: merging its
+        # URL, headers and cookies, an auth flow, redirect and hook checks (a fifth of a
+        # request's CPU; a variable product costs a request). No cookie is ever kept or sent:
+        # WooCommerce's REST API authenticates every request by its key, never by a cookie.
+        self._transport = transport
+        self._headers = list(self._http.headers.raw)
+        self._timeouts = self._http.timeout.as_dict()
+        self._authorized = [*self._headers, *basic]  # over https: the Basic header too
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.store_url!r}, auth={self.auth_scheme})"
@@ -193,10 +202,12 @@ class Transport:
             answered = False
             with deadline(self.timeout) as until:
                 try:
-                    response = self._http.send(request, stream=True)
+                    response = self._transport.handle_request(request)
+                    response.request = request
                     answered = True
                     read_body(response, shown, self.max_response_bytes, until)
                 except httpx.RequestError as exc:
+                    exc.request = request  # as the client attaches it
                     if log.isEnabledFor(logging.DEBUG):  # redacting a URL costs: only if shown
                         log.debug(
                             "%s %s -> %s after %d ms (attempt %d)",
@@ -276,11 +287,9 @@ class Transport:
         """
         body = request_body(json)
         if not authenticate:
-            return self._http.build_request(method, url, params=params, **body), None
+            return self._request(method, url, params, body, self._headers), None
         if self._signer is None:
-            headers = {**self._basic, **body.pop("headers", {})}
-            request = self._http.build_request(method, url, params=params, headers=headers, **body)
-            return request, None
+            return self._request(method, url, params, body, self._authorized), None
         base, has_query, query = url.partition("?")
         if not _AS_SENT.fullmatch(base):  # a path httpx would escape: signed as it is sent
             base = str(httpx.URL(base))
@@ -289,7 +298,25 @@ class Transport:
             pairs = parse_qsl(query, keep_blank_values=True) + pairs
         signed, signature = self._signer.sign(method, base, pairs)
         register_signature(signature)  # a proxy may quote it back: the redactor learns it
-        return self._http.build_request(method, signed, **body), signature
+        return self._request(method, signed, None, body, self._headers), signature
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        params: dict[str, Any] | None,
+        body: dict[str, Any],
+        headers: list[tuple[bytes, bytes]],
+    ) -> httpx.Request:
+        """The request ``Client.build_request`` would make: ``headers`` (the client's), the body's
+        own (its Content-Type) and the client's timeouts."""
+        own = body.pop("headers", None)
+        if own:
+            headers = [*headers, *((k.encode(), v.encode()) for k, v in own.items())]
+        extensions = {"timeout": self._timeouts}
+        return httpx.Request(
+            method, url, params=params, headers=headers, extensions=extensions, **body
+        )
 
     def pause_before_retry(self, failures: int, retry_after: float | None = None) -> None:
         """Wait, as the retry policy would, before a request that failed ``failures`` times in a
@@ -332,31 +359,6 @@ class Transport:
                 )
                 self._retry.sleep(wait)
         raise AssertionError("unreachable")
-
-
-class _NoCookies(httpx.Cookies):
-    """A cookie jar that keeps nothing a store sets."""
-
-    def extract_cookies(self, response: httpx.Response) -> None:
-        return None
-
-
-class _CookielessClient(httpx.Client):
-    """httpx's client without cookies: WooCommerce's REST API authenticates every request by its
-    key, never by a cookie, so none a store sets is kept or sent back (and reading each answer's
-    headers into a cookie jar cost several percent of a request's CPU)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._no_cookies = _NoCookies()
-
-    @property
-    def cookies(self) -> httpx.Cookies:
-        return self._no_cookies
-
-    @cookies.setter
-    def cookies(self, cookies: Any) -> None:
-        """Cookies given to the client are not kept either."""
 
 
 def _create_may_repeat(exc: WooError) -> bool:
