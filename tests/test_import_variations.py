@@ -8,6 +8,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from woosync.woo.errors import WooError
 
 STORE_URL = "http://sandbox.test"
 VARIATIONS_ROUTE = ("GET", "/wc/v3/products/{product_id}/variations")
+ALL_VARIATIONS_ROUTE = ("GET", "/wc/v3/variations")
 SIZES = ["S", "M", "L"]
 COLORS = ["Red", "Blue"]
 
@@ -43,6 +45,12 @@ def sandbox(clock: ManualClock) -> SandboxStore:
 
 @pytest.fixture
 def client(sandbox: SandboxStore) -> Iterator[WooClient]:
+    with client_of(sandbox) as woo:
+        yield woo
+
+
+@contextmanager
+def client_of(sandbox: SandboxStore) -> Iterator[WooClient]:
     key, secret = sandbox.create_key("read_write")
     transport = httpx.WSGITransport(app=sandbox.wsgi_app)
     with WooClient(STORE_URL, key, secret, transport=transport, max_retries=0) as woo:
@@ -218,18 +226,33 @@ def test_an_export_right_after_the_import_sends_nothing(
     ] == "99.00"
 
 
+@pytest.mark.parametrize(
+    ("wc_version", "listings"),
+    [
+        # 10.3 and later: the three parents' 18 variations in one listing, 4 a page
+        ("11.0.1", {ALL_VARIATIONS_ROUTE: 5}),
+        ("10.2.0", {VARIATIONS_ROUTE: 6}),  # before: each parent's own, 3 parents x 2 pages
+    ],
+)
 def test_variation_lists_are_paged_and_read_for_every_parent(
-    db: Database, sandbox: SandboxStore, client: WooClient, monkeypatch: pytest.MonkeyPatch
+    db: Database,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    wc_version: str,
+    listings: dict[tuple[str, str], int],
 ) -> None:
     monkeypatch.setattr(fetch, "VARIATIONS_PER_PAGE", 4)  # six variations: two pages a parent
+    sandbox = SandboxStore(seed=3, clock=clock, wc_version=wc_version)
     for n in range(3):
         tee(sandbox, f"TEE{n}")
     sandbox.stats.reset()
 
-    result = import_products_json(db, client=client, concurrency=3)
+    with client_of(sandbox) as client:
+        result = import_products_json(db, client=client, concurrency=1)
 
     assert result["success"] and result["importedCount"] == 21, result
-    assert sandbox.stats.by_route[VARIATIONS_ROUTE] == 6  # 3 parents x 2 pages
+    listed = {r: sandbox.stats.by_route.get(r, 0) for r in (ALL_VARIATIONS_ROUTE, VARIATIONS_ROUTE)}
+    assert {route: n for route, n in listed.items() if n} == listings
     products = catalog(db)
     for n in range(3):
         children = [p for p in products.values() if p.parent_id == products[f"TEE{n}"].id]
@@ -434,14 +457,16 @@ def test_a_parent_whose_variations_cannot_be_read_fails_alone_and_the_next_run_f
 ) -> None:
     broken = tee(sandbox)
     tee(sandbox, "POLO")
-    real = client.list_variations
+    real = client.list_all
 
-    def failing(parent_id: int, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
-        if parent_id == broken["id"]:
+    def failing(path: str, params: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        # the listing of both parents' variations, then the broken one's own, fail
+        asked = str((params or {}).get("parent", "")).split(",")
+        if str(broken["id"]) in asked or path == f"/products/{broken['id']}/variations":
             raise WooError("the store hung up")
-        return real(parent_id, *args, **kwargs)
+        return real(path, params, **kwargs)
 
-    monkeypatch.setattr(client, "list_variations", failing)
+    monkeypatch.setattr(client, "list_all", failing)
     first = import_products_json(db, client=client, incremental=True)
 
     assert not first["success"] and first["cursor"] is None  # the bookmark waits
@@ -450,7 +475,7 @@ def test_a_parent_whose_variations_cannot_be_read_fails_alone_and_the_next_run_f
     assert "variations could not be read" in failed[0]["message"]
     assert len(catalog(db)) == 8  # both parents, POLO's variations
 
-    monkeypatch.setattr(client, "list_variations", real)
+    monkeypatch.setattr(client, "list_all", real)
     second = import_products_json(db, client=client, incremental=True)
     assert second["success"] and second["importedCount"] == 6
     assert len(catalog(db)) == 14

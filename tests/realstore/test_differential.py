@@ -424,6 +424,11 @@ def variation_steps(api: Request, parent: Any, variation_id: Any) -> Iterator[tu
     route = f"/products/{parent}/variations"
     yield "variation sku removed", api("PUT", f"{route}/{variation_id}", json={"sku": ""})
     yield "variations listed", api("GET", route, params={"context": "edit", "orderby": "id"})
+    yield "variations of many parents", api("GET", "/variations", params={
+        "parent": f"{parent},999999", "context": "edit", "orderby": "id", "order": "asc",
+        "per_page": 1, "page": 2,
+    })  # fmt: skip
+    yield "variations of no parent there", api("GET", "/variations", params={"parent": "999999"})
     yield (
         "variation as a product, edit context",
         api("GET", f"/products/{variation_id}", params={"context": "edit"}),

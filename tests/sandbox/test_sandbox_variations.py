@@ -489,6 +489,44 @@ def test_the_namespace_index_lists_the_variation_routes(anon: httpx.Client) -> N
     assert item["methods"] == ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 
+def test_the_variations_of_many_parents_are_listed_together_from_woocommerce_10_3(
+    api: httpx.Client, store: SandboxStore, parent: dict[str, Any]
+) -> None:
+    """``/variations?parent=a,b`` (WooCommerce 10.3 and later), as on a real 11.0.1 store: the
+    variations of the parents named, paged, oldest first when asked; an id no parent has (or
+    not a number) lists none; without ``parent``, every parent's."""
+    other = ok(api.post("/products", json={"name": "Polo", "type": "variable", "sku": "POLO"}), 201)
+    made = [
+        variation(api, parent, "TEE-S", attributes=options("S", "Red"))["id"],
+        variation(api, other, "POLO-1")["id"],
+        variation(api, parent, "TEE-M", attributes=options("M", "Red"))["id"],
+    ]
+    both = f"{parent['id']},{other['id']}"
+    query: dict[str, str | int] = {"parent": both, "orderby": "id", "order": "asc", "per_page": 2}
+    first = api.get("/variations", params=query)
+    assert [v["id"] for v in ok(first)] == made[:2]
+    assert (first.headers["X-WP-Total"], first.headers["X-WP-TotalPages"]) == ("3", "2")
+    second = ok(api.get("/variations", params={**query, "page": 2, "_fields": "id,parent_id"}))
+    assert second == [{"id": made[2], "parent_id": parent["id"]}]
+    alone = ok(api.get("/variations", params={"parent": other["id"], "orderby": "id"}))
+    assert [v["sku"] for v in alone] == ["POLO-1"]
+    assert ok(api.get("/variations", params={"parent": "999999"})) == []
+    assert ok(api.get("/variations", params={"parent": "abc"})) == []
+    assert len(ok(api.get("/variations"))) == 3
+
+
+def test_a_store_before_woocommerce_10_3_has_no_variations_route() -> None:
+    old = SandboxStore(wc_version="10.2.0")
+    key, secret = old.create_key("read_write")
+    with make_client(old, key, secret) as api:
+        refused = api.get("/variations")
+        assert refused.status_code == 404 and refused.json()["code"] == "rest_no_route"
+        assert "/wc/v3/variations" not in ok(api.get(""))["routes"]
+    new = SandboxStore()
+    with make_client(new, *new.create_key("read_write")) as api:
+        assert ok(api.get(""))["routes"]["/wc/v3/variations"]["methods"] == ["GET"]
+
+
 def test_single_variation_writes_are_schema_checked_and_batch_items_are_not(
     api: httpx.Client, parent: dict[str, Any]
 ) -> None:

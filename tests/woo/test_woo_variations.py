@@ -54,14 +54,27 @@ def test_a_parents_variations_are_listed_oldest_first_for_editing(
     assert {v["parent_id"] for v in variations} == {411}
 
 
+NO_ROUTE = {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}
+
+
+def before_10_3(request: httpx.Request) -> httpx.Response | None:
+    """A store before WooCommerce 10.3 has no ``/variations`` route."""
+    if request.url.path.endswith("/wc/v3/variations"):
+        return httpx.Response(404, json=NO_ROUTE)
+    return None
+
+
 def test_several_parents_are_read_at_once_and_handed_back_in_order(
     httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
 ) -> None:
+    """A store before WooCommerce 10.3 lists each parent's variations on its own."""
     lock = threading.Lock()
     in_flight = most = 0
 
     def answer(request: httpx.Request) -> httpx.Response:
         nonlocal in_flight, most
+        if (refused := before_10_3(request)) is not None:
+            return refused
         with lock:
             in_flight += 1
             most = max(most, in_flight)
@@ -84,6 +97,64 @@ def test_several_parents_are_read_at_once_and_handed_back_in_order(
         [71, 72],
     ]
     assert 1 < most <= 3
+
+
+def test_a_store_from_10_3_lists_the_variations_of_many_parents_at_once(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
+) -> None:
+    """WooCommerce 10.3 and later list the variations of several parents in one listing
+    (``/variations?parent=5,3``, paged): each goes back to its parent, in the order asked. A
+    group the store fails to list is read parent by parent, so only the parent it cannot list
+    is an error."""
+    calls: list[tuple[str, str | None]] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        calls.append((request.url.path, params.get("parent")))
+        if request.url.path.endswith("/wc/v3/variations"):
+            parents = [int(p) for p in params["parent"].split(",")]
+            if 4 in parents:
+                return httpx.Response(500, text="<html>PHP fatal error</html>")
+            found = sorted(
+                ({"id": p * 10 + n, "parent_id": p} for p in parents for n in range(3)),
+                key=lambda v: v["id"],
+            )
+            page, per_page = int(params["page"]), int(params["per_page"])
+            pages = -(-len(found) // per_page)
+            headers = {"X-WP-Total": str(len(found)), "X-WP-TotalPages": str(pages)}
+            return httpx.Response(
+                200, json=found[(page - 1) * per_page : page * per_page], headers=headers
+            )
+        parent = int(request.url.path.split("/")[-2])
+        if parent == 4:
+            return httpx.Response(500, text="<html>PHP fatal error</html>")
+        body = [{"id": parent * 10 + n, "parent_id": parent} for n in range(3)]
+        return httpx.Response(200, json=body, headers={"X-WP-Total": "3", "X-WP-TotalPages": "1"})
+
+    httpx_mock.add_callback(answer, is_reusable=True)
+    client = make_client(max_retries=0)
+
+    read = list(
+        client.variation_lists([5, 3, 4, 6], {"_fields": "id,sku"}, concurrency=2, per_page=4)
+    )
+
+    assert [parent for parent, _ in read] == [5, 3, 4, 6]
+    found = dict(read)
+    assert isinstance(found[4], StoreError)
+    assert {p: [v["id"] for v in found[p]] for p in (5, 3, 6)} == {  # type: ignore[union-attr]
+        5: [50, 51, 52],
+        3: [30, 31, 32],
+        6: [60, 61, 62],
+    }
+    listed = [parent for path, parent in calls if path.endswith("/wc/v3/variations")]
+    assert listed == ["5,3", "5,3", "4,6"]  # 6 variations at 4 a page; the failed group once
+    alone = sorted(path.split("/")[-2] for path, _ in calls if "/products/" in path)
+    assert alone == ["4", "6"]  # the failed group, parent by parent
+    fields = next(
+        r.url.params["_fields"] for r in httpx_mock.get_requests() if r.url.params.get("parent")
+    )
+    assert fields.split(",") == ["id", "sku", "parent_id"]
+    assert client.lists_all_variations is True
 
 
 def test_a_sku_lookup_tells_a_variation_from_a_product(
@@ -302,6 +373,8 @@ def test_variation_lists_page_each_parent_retry_and_keep_a_parents_error(
     calls: list[tuple[int, int, int]] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
+        if (refused := before_10_3(request)) is not None:
+            return refused
         parent = int(request.url.path.split("/")[-2])
         page, per_page = int(request.url.params["page"]), int(request.url.params["per_page"])
         calls.append((parent, page, per_page))

@@ -109,7 +109,7 @@ def _resource(
     return routes
 
 
-def build_routes(*, brands: bool = True) -> list[Route]:
+def build_routes(*, brands: bool = True, all_variations: bool = True) -> list[Route]:
     terms: dict[str, Handler] = {"GET": taxonomy.list_terms, "POST": taxonomy.create_term}
     term = _crud(taxonomy.get_term, taxonomy.update_term, taxonomy.delete_term)
     routes = [
@@ -134,6 +134,11 @@ def build_routes(*, brands: bool = True) -> list[Route]:
         *_resource("/wc/v3/products/categories", terms, term),
         *_resource("/wc/v3/products/tags", terms, term),
         *(_resource("/wc/v3/products/brands", terms, term) if brands else ()),
+        *(
+            (Route("/wc/v3/variations", {"GET": products.list_all_variations}),)
+            if all_variations
+            else ()
+        ),
         Route("/wc/v3/system_status", {"GET": site.system_status}),
     ]
     listed = [(r.wp_pattern, tuple(r.handlers)) for r in routes]
@@ -160,7 +165,7 @@ class SandboxApp:
         self.faults = faults
         self.clock = clock
         self.sleep = sleep  # every delay the faults ask for (tests pass a recorder)
-        self.routes = build_routes(brands=env.has_brands)
+        self.routes = build_routes(brands=env.has_brands, all_variations=env.has_all_variations)
         self.on_write: Callable[[], None] | None = None
 
     # WSGI ------------------------------------------------------------------------------------------

@@ -20,6 +20,15 @@ class Env:
     @property
     def has_brands(self) -> bool:
         """Brands are part of WooCommerce since 9.6."""
+        return self._version >= (9, 6)
+
+    @property
+    def has_all_variations(self) -> bool:
+        """``/variations``, the variations of many parents in one listing: since 10.3."""
+        return self._version >= (10, 3)
+
+    @property
+    def _version(self) -> tuple[int, int]:
         major, _, rest = self.wc_version.partition(".")
         minor = rest.partition(".")[0]
-        return (int(major or 0), int(minor or 0) if minor.isdigit() else 0) >= (9, 6)
+        return int(major or 0), int(minor or 0) if minor.isdigit() else 0

@@ -1,8 +1,9 @@
 """Variations and SKU lookups: a parent's variations listed (several parents at once), and
 ``?sku=`` hits told apart by ``type``.
 
-WooCommerce writes and lists variations one parent at a time (``/products/batch`` refuses them),
-while ``GET /products?sku=`` finds products *and* variations: a hit of ``type: "variation"`` (with
+WooCommerce writes variations one parent at a time (``/products/batch`` refuses them) and, before
+10.3, lists them so too (since, ``/variations`` lists those of many parents), while
+``GET /products?sku=`` finds products *and* variations: a hit of ``type: "variation"`` (with
 its ``parent_id``) must never be taken for a simple product, nor a product for a variation.
 A variation names its options as ``[{id, name, slug, option}]``; an option the parent does not list
 is accepted and stored lower-cased, so option sets are compared without regard to case.
@@ -11,6 +12,7 @@ is accepted and stored lower-cased, so option sets are compared without regard t
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from woosync.core.errors import StoreError
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.concurrency import in_order
+from woosync.woo.errors import WooNotFoundError
 from woosync.woo.listing import Listing
 from woosync.woo.variation_values import (
     VARIATION,
@@ -40,6 +43,11 @@ __all__ = [
     "store_option_set",
     "variations_path",
 ]
+
+
+ALL_VARIATIONS = "/variations"  # WooCommerce 10.3 and later: the variations of many parents
+MAX_PARENTS = 100  # parents named in one listing (their ids keep the URL short)
+Found = dict[int, list[dict[str, Any]] | StoreError]  # each parent's variations, or its error
 
 
 class Variations(Listing):
@@ -66,17 +74,13 @@ class Variations(Listing):
         *,
         concurrency: int = 4,
     ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        """``(parent id, its variations)`` for each parent, in the order given, ``concurrency``
-        parents read at once (each parent's pages one after another). A failing read raises
-        when its turn comes; stop iterating to stop reading."""
-        parents = list(dict.fromkeys(int(p) for p in parent_ids))
-
-        def call(parent_id: int) -> Callable[[], list[dict[str, Any]]]:
-            return lambda: self.list_variations(parent_id, params)
-
-        with contextlib.closing(in_order([call(p) for p in parents], concurrency)) as done:
-            for parent_id, future in zip(parents, done, strict=True):
-                yield parent_id, future.result()
+        """``(parent id, its variations)`` for each parent, in the order given (read as
+        :meth:`variation_lists` reads them). A failing read raises when its turn comes; stop
+        iterating to stop reading."""
+        for parent_id, found in self.variation_lists(parent_ids, params, concurrency=concurrency):
+            if isinstance(found, StoreError):
+                raise found
+            yield parent_id, found
 
     def variation_lists(
         self,
@@ -87,11 +91,22 @@ class Variations(Listing):
         per_page: int = MAX_PER_PAGE,
         gate: AbstractContextManager[Any] | None = None,
     ) -> Iterator[tuple[int, list[dict[str, Any]] | StoreError]]:
-        """Like :meth:`variations_of`, but a parent whose list cannot be read (after the
-        transport's retries) yields its error instead of ending the iteration: one parent's
-        failure does not cost the others their variations. ``gate`` (a semaphore the caller's
-        other requests share) is held while a parent's list is read."""
+        """``(parent id, its variations)`` for each parent, in the order given, oldest first; a
+        parent whose list cannot be read (after the transport's retries) yields its error instead
+        of ending the iteration: one parent's failure does not cost the others their variations.
+        ``gate`` (a semaphore the caller's other requests share) is held while a list is read.
+
+        A store on WooCommerce 10.3 or later lists the variations of many parents at once
+        (``/variations?parent=12,11``): the parents go in ``concurrency`` groups, a request per
+        100 variations of a group, instead of one request per parent. A store without that
+        route (404 ``rest_no_route``, told by the first group read) has each parent's list read
+        on its own, ``concurrency`` parents at once."""
         parents = list(dict.fromkeys(int(p) for p in parent_ids))
+        if len(parents) > 1 and self.lists_all_variations is not False:
+            together = self._variations_together(parents, params, concurrency, per_page, gate)
+            if together is not None:
+                yield from together
+                return
 
         def call(parent_id: int) -> Callable[[], list[dict[str, Any]] | StoreError]:
             def read() -> list[dict[str, Any]] | StoreError:
@@ -106,6 +121,77 @@ class Variations(Listing):
         with contextlib.closing(in_order([call(p) for p in parents], concurrency)) as done:
             for parent_id, future in zip(parents, done, strict=True):
                 yield parent_id, future.result()
+
+    # whether the store has /variations: unknown until a group of parents is read through it
+    lists_all_variations: bool | None = None
+
+    def _variations_together(
+        self,
+        parents: list[int],
+        params: dict[str, Any] | None,
+        concurrency: int,
+        per_page: int,
+        gate: AbstractContextManager[Any] | None,
+    ) -> Iterator[tuple[int, list[dict[str, Any]] | StoreError]] | None:
+        """:meth:`variation_lists` through ``/variations``; ``None`` when the store has no such
+        route (told by the first group, read before the others when it is not known yet)."""
+        wanted = {"context": "edit", **(params or {})}
+        if "_fields" in wanted:  # each variation is given back to its parent by its parent_id
+            wanted["_fields"] = ",".join(
+                dict.fromkeys([*wanted["_fields"].split(","), "parent_id"])
+            )
+        size = -(-len(parents) // max(1, concurrency))
+        groups = [
+            parents[i : i + min(size, MAX_PARENTS)]
+            for i in range(0, len(parents), min(size, MAX_PARENTS))
+        ]
+
+        def read(group: list[int], probe: bool = False) -> Found:
+            query = {**wanted, "parent": ",".join(map(str, group))}
+            try:
+                with gate if gate is not None else contextlib.nullcontext():
+                    found = self.list_all(ALL_VARIATIONS, query, per_page=per_page, concurrency=1)
+            except StoreError as exc:
+                if probe and isinstance(exc, WooNotFoundError) and exc.code == "rest_no_route":
+                    raise
+                return self._one_by_one(group, params, per_page, gate)
+            by_parent: Found = {p: [] for p in group}
+            for variation in found:
+                listed = by_parent.get(int(variation.get("parent_id") or 0))
+                if isinstance(listed, list):
+                    listed.append(variation)
+            return by_parent
+
+        first: Found | None = None
+        if self.lists_all_variations is None:
+            try:
+                first = read(groups[0], probe=True)
+            except WooNotFoundError:  # rest_no_route: before WooCommerce 10.3
+                self.lists_all_variations = False
+                return None
+            self.lists_all_variations = True
+        later = groups if first is None else groups[1:]
+        return _by_parent(
+            first, groups[0], later, [functools.partial(read, g) for g in later], concurrency
+        )
+
+    def _one_by_one(
+        self,
+        group: list[int],
+        params: dict[str, Any] | None,
+        per_page: int,
+        gate: AbstractContextManager[Any] | None,
+    ) -> Found:
+        """A group whose listing failed, read parent by parent: one parent the store cannot list
+        does not cost the others of its group their variations."""
+        found: Found = {}
+        for parent_id in group:
+            try:
+                with gate if gate is not None else contextlib.nullcontext():
+                    found[parent_id] = self.list_variations(parent_id, params, per_page=per_page)
+            except StoreError as exc:
+                found[parent_id] = exc
+        return found
 
     def lookup_skus(
         self, skus: Iterable[str], *, trash: bool = False, concurrency: int = 4
@@ -136,3 +222,26 @@ class Variations(Listing):
                 for hit in future.result():
                     hits.add(hit)
         return hits
+
+
+def _by_parent(
+    first: Found | None,
+    first_group: list[int],
+    later: list[list[int]],
+    reads: list[Callable[[], Found]],
+    concurrency: int,
+) -> Iterator[tuple[int, list[dict[str, Any]] | StoreError]]:
+    """Each parent with its variations (or its error), group after group, in order: the first
+    group's as already read (when it was), the later ones read ``concurrency`` at a time."""
+    if first is not None:
+        yield from _each(first_group, first)
+    with contextlib.closing(in_order(reads, concurrency)) as done:
+        for group, future in zip(later, done, strict=True):
+            yield from _each(group, future.result())
+
+
+def _each(
+    group: list[int], found: Found
+) -> Iterator[tuple[int, list[dict[str, Any]] | StoreError]]:
+    for parent_id in group:
+        yield parent_id, found[parent_id]

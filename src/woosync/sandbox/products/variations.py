@@ -1,7 +1,8 @@
-"""``/products/{product_id}/variations``: list, create, retrieve, update, delete and batch.
+"""``/products/{product_id}/variations``: list, create, retrieve, update, delete and batch; and
+``/variations`` (WooCommerce 10.3 and later), the variations of many parents in one listing.
 
-Variations are written and listed one parent at a time (``/products/batch`` refuses them), with
-the same paging headers, per-item batch errors and 100-item limit as products.
+Variations are written one parent at a time (``/products/batch`` refuses them), with the same
+paging headers, per-item batch errors and 100-item limit as products.
 """
 
 from __future__ import annotations
@@ -47,6 +48,43 @@ def list_variations(env: Env, request: Request) -> Response:
             for i in ids[start : start + per_page]
         ]
     return collection(request, items, len(ids), page, per_page)
+
+
+def list_all_variations(env: Env, request: Request) -> Response:
+    """``/variations`` (WooCommerce 10.3 and later): the variations of every parent, or of the
+    parents ``parent`` lists (``parent=12,11``), paged and ordered as one parent's are."""
+    page, per_page, start = paging(request)
+    context = request.context
+    parents = _parent_ids(request.query.get("parent", ""))
+    query = parse_query(
+        replace(request, query={k: v for k, v in request.query.items() if k not in _NOT_FILTERS})
+    )
+    state = env.state
+    with state.lock:
+        key = ("all variations", parents, *query)
+        ids = state.cache_get(key)
+        if ids is None:
+            wanted = state.children if parents is None else parents
+            pool = [i for parent in wanted for i in state.children.get(parent, [])]
+            ids = matching_ids(state, query, pool=pool)
+            state.cache_put(key, ids)
+        items = [
+            render_variation(state, request.home, state.products[i], context)
+            for i in ids[start : start + per_page]
+        ]
+    return collection(request, items, len(ids), page, per_page)
+
+
+_NOT_FILTERS = ("type", "parent")  # no type parameter there; parent is read apart
+
+
+def _parent_ids(value: str) -> tuple[int, ...] | None:
+    """WordPress's ``wp_parse_id_list``: ids apart by commas or spaces; what is not a number is
+    0 (no parent has it). ``None`` when none is given: every parent."""
+    parts = [part for part in value.replace(" ", ",").split(",") if part]
+    if not parts:
+        return None
+    return tuple(dict.fromkeys(abs(int(p)) if p.lstrip("-").isdigit() else 0 for p in parts))
 
 
 def create_variation(env: Env, request: Request) -> Response:
