@@ -216,8 +216,15 @@ def test_variable_import_verdicts_never_pass_without_variations(
     bench.imported_variations = 12
     bench.reimport_changes = ["product_sync: 0 added, 0 removed, 14 changed (updated_at 14)"]
     text = "\n".join(bench.targets())
-    assert "1 product pages and 2 variation lists for 2 parents" in text
+    assert "1 product pages, 2 variation lists of one parent and 0 of many for 2 parents" in text
     assert "12 of 12 variations imported: PASS" in text
+    # a store on WooCommerce 10.3 or later: the two parents' variations in one listing
+    bench.steps["import"] = step({"GET /wc/v3/products": 1, "GET /wc/v3/variations": 1})
+    assert "0 variation lists of one parent and 1 of many" in "\n".join(bench.targets())
+    assert "12 of 12 variations imported: PASS" in "\n".join(bench.targets())
+    bench.steps["import"] = step({"GET /wc/v3/products": 1, lists: 2, "GET /wc/v3/variations": 1})
+    assert "12 of 12 variations imported: MISS" in "\n".join(bench.targets())  # more than one each
+    bench.steps["import"] = step({"GET /wc/v3/products": 1, lists: 2})
     assert "local catalog unchanged: PASS" in text
     assert "product_sync: 0 added, 0 removed, 14 changed (updated_at 14): MISS" in text
 
