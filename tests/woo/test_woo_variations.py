@@ -157,6 +157,44 @@ def test_a_store_from_10_3_lists_the_variations_of_many_parents_at_once(
     assert client.lists_all_variations is True
 
 
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        httpx.Response(404, json=NO_ROUTE),  # before WooCommerce 10.3
+        httpx.Response(  # a store whose /variations refuses the parent parameter
+            400, json={"code": "rest_invalid_param", "message": "Invalid parameter(s): parent"}
+        ),
+    ],
+)
+def test_a_store_whose_variations_route_is_missing_or_refuses_is_read_parent_by_parent(
+    httpx_mock: HTTPXMock, make_client: Callable[..., WooClient], refusal: httpx.Response
+) -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path.rsplit("/wc/v3", 1)[1])
+        if request.url.path.endswith("/wc/v3/variations"):
+            return refusal
+        parent = int(request.url.path.split("/")[-2])
+        body = [{"id": parent * 10, "parent_id": parent}]
+        return httpx.Response(200, json=body, headers={"X-WP-Total": "1", "X-WP-TotalPages": "1"})
+
+    httpx_mock.add_callback(answer, is_reusable=True)
+    client = make_client(max_retries=0)
+
+    first = dict(client.variation_lists([5, 3], concurrency=1))
+    again = dict(client.variation_lists([7, 8], concurrency=1))
+
+    assert {p: [v["id"] for v in found] for p, found in {**first, **again}.items()} == {  # type: ignore[union-attr]
+        5: [50],
+        3: [30],
+        7: [70],
+        8: [80],
+    }
+    assert asked.count("/variations") == 1  # asked once per client, then never again
+    assert client.lists_all_variations is False
+
+
 def test_a_sku_lookup_tells_a_variation_from_a_product(
     httpx_mock: HTTPXMock, make_client: Callable[..., WooClient]
 ) -> None:

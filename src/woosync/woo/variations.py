@@ -20,7 +20,7 @@ from typing import Any
 from woosync.core.errors import StoreError
 from woosync.woo.api_limits import MAX_PER_PAGE
 from woosync.woo.concurrency import in_order
-from woosync.woo.errors import WooNotFoundError
+from woosync.woo.errors import WooHTTPError
 from woosync.woo.listing import Listing
 from woosync.woo.variation_values import (
     VARIATION,
@@ -48,6 +48,7 @@ __all__ = [
 ALL_VARIATIONS = "/variations"  # WooCommerce 10.3 and later: the variations of many parents
 MAX_PARENTS = 100  # parents named in one listing (their ids keep the URL short)
 Found = dict[int, list[dict[str, Any]] | StoreError]  # each parent's variations, or its error
+_NOT_THERE = frozenset({400, 404})  # a first /variations answer that leaves the route alone
 
 
 class Variations(Listing):
@@ -99,8 +100,8 @@ class Variations(Listing):
         A store on WooCommerce 10.3 or later lists the variations of many parents at once
         (``/variations?parent=12,11``): the parents go in ``concurrency`` groups, a request per
         100 variations of a group, instead of one request per parent. A store without that
-        route (404 ``rest_no_route``, told by the first group read) has each parent's list read
-        on its own, ``concurrency`` parents at once."""
+        route (404 ``rest_no_route``, or a 400 refusing ``parent``, told by the first group read)
+        has each parent's list read on its own, ``concurrency`` parents at once."""
         parents = list(dict.fromkeys(int(p) for p in parent_ids))
         if len(parents) > 1 and self.lists_all_variations is not False:
             together = self._variations_together(parents, params, concurrency, per_page, gate)
@@ -152,8 +153,8 @@ class Variations(Listing):
                 with gate if gate is not None else contextlib.nullcontext():
                     found = self.list_all(ALL_VARIATIONS, query, per_page=per_page, concurrency=1)
             except StoreError as exc:
-                if probe and isinstance(exc, WooNotFoundError) and exc.code == "rest_no_route":
-                    raise
+                if probe and isinstance(exc, WooHTTPError) and exc.status in _NOT_THERE:
+                    raise  # no such route, or one that refuses its parameters
                 return self._one_by_one(group, params, per_page, gate)
             by_parent: Found = {p: [] for p in group}
             for variation in found:
@@ -166,7 +167,7 @@ class Variations(Listing):
         if self.lists_all_variations is None:
             try:
                 first = read(groups[0], probe=True)
-            except WooNotFoundError:  # rest_no_route: before WooCommerce 10.3
+            except WooHTTPError:  # 404 rest_no_route: before WooCommerce 10.3
                 self.lists_all_variations = False
                 return None
             self.lists_all_variations = True
