@@ -109,17 +109,8 @@ class Variations(Listing):
                 yield from together
                 return
 
-        def call(parent_id: int) -> Callable[[], list[dict[str, Any]] | StoreError]:
-            def read() -> list[dict[str, Any]] | StoreError:
-                try:
-                    with gate if gate is not None else contextlib.nullcontext():
-                        return self.list_variations(parent_id, params, per_page=per_page)
-                except StoreError as exc:
-                    return exc
-
-            return read
-
-        with contextlib.closing(in_order([call(p) for p in parents], concurrency)) as done:
+        reads = [functools.partial(self._parent_list, p, params, per_page, gate) for p in parents]
+        with contextlib.closing(in_order(reads, concurrency)) as done:
             for parent_id, future in zip(parents, done, strict=True):
                 yield parent_id, future.result()
 
@@ -155,7 +146,8 @@ class Variations(Listing):
             except StoreError as exc:
                 if probe and isinstance(exc, WooHTTPError) and exc.status in _NOT_THERE:
                     raise  # no such route, or one that refuses its parameters
-                return self._one_by_one(group, params, per_page, gate)
+                # read parent by parent: one the store cannot list costs the others nothing
+                return {p: self._parent_list(p, params, per_page, gate) for p in group}
             by_parent: Found = {p: [] for p in group}
             for variation in found:
                 listed = by_parent.get(int(variation.get("parent_id") or 0))
@@ -176,23 +168,19 @@ class Variations(Listing):
             first, groups[0], later, [functools.partial(read, g) for g in later], concurrency
         )
 
-    def _one_by_one(
+    def _parent_list(
         self,
-        group: list[int],
+        parent_id: int,
         params: dict[str, Any] | None,
         per_page: int,
         gate: AbstractContextManager[Any] | None,
-    ) -> Found:
-        """A group whose listing failed, read parent by parent: one parent the store cannot list
-        does not cost the others of its group their variations."""
-        found: Found = {}
-        for parent_id in group:
-            try:
-                with gate if gate is not None else contextlib.nullcontext():
-                    found[parent_id] = self.list_variations(parent_id, params, per_page=per_page)
-            except StoreError as exc:
-                found[parent_id] = exc
-        return found
+    ) -> list[dict[str, Any]] | StoreError:
+        """One parent's variations, read under ``gate``; the store's error if it cannot be read."""
+        try:
+            with gate if gate is not None else contextlib.nullcontext():
+                return self.list_variations(parent_id, params, per_page=per_page)
+        except StoreError as exc:
+            return exc
 
     def lookup_skus(
         self, skus: Iterable[str], *, trash: bool = False, concurrency: int = 4
