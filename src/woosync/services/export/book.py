@@ -117,7 +117,9 @@ def settle(run: Run, items: Sequence[Item]) -> None:
     for item in quiet:
         item.done = True
         decide.prints(run, item)  # the digest is booked only when the prints agree
-    stale = [i for i in quiet if i.known.prior_status != SYNCED or i.known.digest != _digest(i)]
+    stale = [
+        i for i in quiet if i.held or i.known.prior_status != SYNCED or i.known.digest != _digest(i)
+    ]
     book(run, [*stale, *(i for i in items if i.action == ERROR)])
 
 

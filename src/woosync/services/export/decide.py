@@ -15,11 +15,12 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
-from woosync.core.errors import param
+from woosync.core.errors import SecretsError, StoreError, param
 from woosync.services.export import clears
 from woosync.services.export.payload import MissingRefError, build_payload
 from woosync.services.export.registry import ATTRIBUTE
 from woosync.services.export.state import CREATE, UNCHANGED, UPDATE, Item, Run
+from woosync.services.export.store_edits import hold_store_edits
 from woosync.services.sync import download_ids, stock
 from woosync.services.sync import targets as sync_targets
 from woosync.woo.api_limits import MAX_PER_PAGE
@@ -137,7 +138,11 @@ def prepare_writes(run: Run, items: Sequence[Item]) -> list[Item]:
     the items to write."""
     dry_run = run.options.dry_run
     writing = [i for i in items if i.action in (CREATE, UPDATE) and not i.done]
-    load_store_state(run, writing, with_products=dry_run)
+    partial = run.options.partial
+    load_store_state(run, writing, with_products=dry_run or partial)
+    if partial:  # never over a field edited in the store since the last sync
+        hold_store_edits(run, writing)
+        writing = [i for i in writing if i.action != UNCHANGED and not i.done]
     prepare_refs(run, writing, create=run.options.create_terms and not dry_run)
     if not dry_run:
         for item in writing:
@@ -148,7 +153,7 @@ def prepare_writes(run: Run, items: Sequence[Item]) -> list[Item]:
 
 def load_store_state(run: Run, items: Sequence[Item], *, with_products: bool) -> None:
     """Read the store's current state of products to update whose attributes change (and, for
-    a dry run, of every product to update).
+    a dry run or a partial export, of every product to update: ``store_edits``).
 
     WooCommerce replaces the attribute list whole, so a merge must start from the list the
     store has now, not the one we last wrote: else an attribute a shop manager added since is
@@ -170,7 +175,12 @@ def load_store_state(run: Run, items: Sequence[Item], *, with_products: bool) ->
         params = {"include": ",".join(str(i) for i in group), "context": "edit"}
         if trash:
             params["status"] = "trash"
-        return run.client.list_all("/products", params, per_page=MAX_PER_PAGE, concurrency=1)
+        try:
+            return run.client.list_all("/products", params, per_page=MAX_PER_PAGE, concurrency=1)
+        except (StoreError, SecretsError) as exc:  # these products fail, as a write would
+            for woo_id in group:
+                by_id[woo_id].fail(f"could not read the store product before updating it: {exc}")
+            return []
 
     def take(groups: list[list[int]], trash: bool) -> None:
         for products in run.parallel(lambda group: fetch(group, trash), groups):
@@ -190,7 +200,7 @@ def load_store_state(run: Run, items: Sequence[Item], *, with_products: bool) ->
     take(_groups(ids), trash=False)
     # ``include`` does not see the trash: look there for the rest before merging attributes
     # with nothing (and wiping the store's) or planning an update of a trashed product
-    take(_groups([i.woo_id for i in wanted if i.store_product is None]), trash=True)
+    take(_groups([i.woo_id for i in wanted if i.store_product is None and not i.done]), trash=True)
     for item in wanted:
         if item.known.store_attributes is None:
             item.known.store_attributes = []

@@ -3,7 +3,7 @@ differ from the store's), and what the store lacks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from woosync.core.progress import Progress
@@ -27,10 +27,10 @@ from woosync.services.export.results import (
     WouldCreate,
 )
 from woosync.services.export.state import CREATE, ERROR, UNCHANGED, UPDATE, Item, Run
+from woosync.services.export.store_edits import as_the_catalog_names
 from woosync.services.export.variation_run import plan_variations_of, variable_parents, with_parents
 from woosync.services.selection import Excluded
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.echoes import with_catalog_images
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -59,9 +59,7 @@ def planned(run: Run, item: Item) -> PlannedProduct:
             item.product_id, item.sku, ERROR, item.woo_id or None, message=refused
         )
     store = (
-        sync_targets.store_values(
-            run.targets, _as_the_catalog_names(run, item), run.attribute_ids()
-        )
+        sync_targets.store_values(run.targets, as_the_catalog_names(run, item), run.attribute_ids())
         if item.store_product
         else None
     )
@@ -96,35 +94,6 @@ def planned(run: Run, item: Item) -> PlannedProduct:
         held_conflicts=held,
         restore_from_trash=item.restore,
     )
-
-
-def _as_the_catalog_names(run: Run, item: Item) -> Mapping[str, Any]:
-    """The store product with what the catalog calls its images and categories: an image the
-    store holds as its copy of a catalog image by that image's URL, a category by its path, so
-    the plan shows only real differences (not the store's upload URL, not ``Tees`` for
-    ``Clothing > Tees``)."""
-    woo = item.store_product or {}
-    wanted = {str(src) for src in item.values.get(sync_targets.IMAGES) or ()}
-    sources = dict(item.known.image_sources or {})
-    for image in woo.get("images") or []:
-        media = str(image.get("id")) if isinstance(image, Mapping) else ""
-        if media and media not in sources and wanted:
-            known = run.registry.urls_of_image(int(media)) & wanted
-            if len(known) == 1:
-                sources[media] = known.pop()
-    woo = with_catalog_images(woo, sources)
-    for field, kind in (("categories", CATEGORY), ("brands", BRAND)):
-        terms = woo.get(field)
-        if isinstance(terms, list) and terms:
-            path = run.registry.category_path
-            named = [
-                {**term, "name": path(int(term.get("id") or 0), kind) or term.get("name")}
-                if isinstance(term, Mapping)
-                else term
-                for term in terms
-            ]
-            woo = {**woo, field: named}
-    return woo
 
 
 def _differs(run: Run, item: Item, key: str, old: Any) -> bool:

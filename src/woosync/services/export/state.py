@@ -21,6 +21,7 @@ from woosync.services.export.links import ExportLinks
 from woosync.services.export.payload import sent_fields
 from woosync.services.export.registry import ATTRIBUTE, StoreRegistry
 from woosync.services.sync import targets as sync_targets
+from woosync.services.sync.category_paths import CategoryPaths
 from woosync.services.sync.default_options import TERMS_LISTING, TERMS_PATH, TermNames
 from woosync.woo.api_limits import MAX_BATCH, MAX_PER_PAGE
 
@@ -77,6 +78,7 @@ class Item:
     keys: list[str] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     restore: bool = False  # the store product is in the trash: the write restores it
+    held: bool = False  # fields the store changed are held as conflicts (store_edits.py)
     store_product: dict[str, Any] | None = None  # read from the store in this run
     prints: dict[str, str] | None = None  # fingerprints of ``values``, made once
     # sending
@@ -157,6 +159,8 @@ class Run:
         # the local fields of the keys a write sent, by those keys (book.succeeded): one list
         # per distinct set, shared by the records (never changed in place; encoded once)
         self._sent_fields: dict[tuple[str, ...], list[str]] = {}
+        # the store's category and brand trees, listed when a path is not in the registry
+        self.category_trees: dict[str, CategoryPaths] = {}
         # store product id -> local products linked to it in this store (match; per chunk)
         self.owners: dict[int, set[int]] = {}
         # the store had no products when the run began (match: no SKU to look up in it)

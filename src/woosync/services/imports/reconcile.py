@@ -31,7 +31,12 @@ from woosync.services.imports.fields import (
 )
 from woosync.services.sync import download_ids
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.conflicts import FieldState, Reconciled, reconcile
+from woosync.services.sync.conflicts import (
+    DERIVED_ON_A_VARIABLE,
+    FieldState,
+    Reconciled,
+    reconcile,
+)
 from woosync.services.sync.echoes import attribute_target, key_target, with_catalog_images
 from woosync.services.sync.prints import NOTHING, catalog_print, quick_store_print
 
@@ -67,11 +72,6 @@ class _Field:
         local = LocalFields()
         self.write(local, self.state.store_value)
         return catalog_fields(local)
-
-
-# a variable product's fields WooCommerce works out from its variations (a variable product is
-# created "outofstock" and turns "instock" when its variations come): never the parent's own edit
-DERIVED_ON_A_VARIABLE = frozenset({"stock_status"})
 
 
 def reconcile_product(

@@ -23,14 +23,10 @@ from woosync.db.models import ProductSync, StoreRef
 from woosync.services.catalog.reading import field_value
 from woosync.services.imports.fingerprints import store_attribute_list
 from woosync.services.imports.links import Link
-from woosync.services.imports.reconcile import (
-    DERIVED_ON_A_VARIABLE,
-    first_sync,
-    reconcile_product,
-)
+from woosync.services.imports.reconcile import first_sync, reconcile_product
 from woosync.services.sync import clears, download_ids, stock, store_globals
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.conflicts import Reconciled, drifted
+from woosync.services.sync.conflicts import DERIVED_ON_A_VARIABLE, Reconciled, drifted
 from woosync.services.sync.echoes import with_catalog_images
 from woosync.services.sync.image_files import store_copies
 from woosync.services.sync.prints import catalog_print

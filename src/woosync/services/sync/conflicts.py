@@ -14,6 +14,9 @@ from woosync.services.sync.echoes import compact_echoes
 from woosync.services.sync.prints import NOTHING, catalog_print
 
 ON_CONFLICT = ("skip", "catalog", "store")
+# a variable product's fields WooCommerce works out from its variations (a variable product is
+# created "outofstock" and turns "instock" when its variations come): never the parent's own edit
+DERIVED_ON_A_VARIABLE = frozenset({"stock_status"})
 
 
 @dataclass(frozen=True, slots=True)
