@@ -15,7 +15,7 @@ from served_stores import as_manager, cli_json, served_stores
 from woosync.db.engine import Database
 from woosync.sandbox import SandboxStore
 
-FIELDS = "name,sku,price,description,categories,images,stock_quantity,manage_stock"
+FIELDS = "name,sku,price,description,categories,images,stock_quantity,manage_stock,Size"
 CATALOG = [
     {
         "sku": "MUG",
@@ -28,6 +28,16 @@ CATALOG = [
         "stock_quantity": 10,
     },
     {"sku": "PLATE", "name": "Plate", "price": "9.00", "categories": ["Kitchen > Plates"]},
+    {
+        "sku": "SHIRT",
+        "name": "Shirt",
+        "type": "variable",
+        "attributes": {"Size": ["S", "M"]},
+        "variations": [
+            {"sku": "SHIRT-S", "attributes": {"Size": "S"}, "price": "20.00"},
+            {"sku": "SHIRT-M", "attributes": {"Size": "M"}, "price": "21.00"},
+        ],
+    },
 ]
 
 
@@ -60,7 +70,9 @@ def _partial(cli: Any, *extra: str) -> dict[str, Any]:
 
 
 def _by_sku(document: dict[str, Any], cli: Any) -> dict[str, dict[str, Any]]:
-    skus = {p["id"]: p["sku"] for p in cli_json(cli("products", "list", "--json"))}
+    listed = cli_json(cli("products", "list", "--json"))
+    skus = {p["id"]: p["sku"] for p in listed}
+    skus.update({v["id"]: v["sku"] for p in listed for v in p.get("variations") or []})
     return {skus[r["productId"]]: r for r in document["results"]}
 
 
@@ -193,3 +205,59 @@ def test_a_store_that_cannot_be_read_fails_those_products_not_the_run(
     assert len(failed) == 1 and "could not read the store product" in failed[0]["message"]
     sandbox.faults.error_rates = {}
     assert _store(sandbox, "PLATE")["regular_price"] == "9.00"
+
+
+def _variation(sandbox: SandboxStore, sku: str) -> tuple[int, dict[str, Any]]:
+    """(its parent's id, the store variation) of the variation ``sku``."""
+    found = sandbox.find_sku(sku)
+    assert found is not None and found["type"] == "variation"
+    return int(found["parent_id"]), found
+
+
+def test_a_variation_field_the_store_changed_is_held_and_its_sibling_still_goes(
+    stores: list[SandboxStore], cli: Any
+) -> None:
+    sandbox = stores[0]
+    parent, small = _variation(sandbox, "SHIRT-S")
+    route = f"/products/{parent}/variations/{small['id']}"
+    as_manager(sandbox, "PUT", route, {"regular_price": "25.00"})
+    _edit(cli, "SHIRT-S", "--price", "22.00")
+    _edit(cli, "SHIRT-M", "--price", "23.00")
+
+    plan = _partial(cli, "--dry-run")
+    held = [v for v in plan["variations"] if v.get("heldConflicts")]
+    assert [(v["sku"], v["heldConflicts"]) for v in held] == [("SHIRT-S", ["price"])]
+    assert not cli_json(cli("sync-status", "--conflicts", "--json"))["conflicts"]
+
+    results = _by_sku(_partial(cli), cli)
+    assert results["SHIRT-S"]["heldConflicts"] == ["price"] and results["SHIRT-S"]["change"] == (
+        "unchanged"
+    )
+    assert results["SHIRT-M"]["exportedFields"] == ["price"]
+    assert _variation(sandbox, "SHIRT-S")[1]["regular_price"] == "25.00"
+    assert _variation(sandbox, "SHIRT-M")[1]["regular_price"] == "23.00"
+    status = cli_json(cli("sync-status", "--conflicts", "--json"))
+    assert [(c["sku"], c["field"], c["catalog"], c["store"]) for c in status["conflicts"]] == [
+        ("SHIRT-S", "price", "22.00", "25.00")
+    ]
+
+    decided = cli("import", "--update-existing", "--on-conflict", "store", "--quiet")
+    assert decided.exit_code == 0, decided.stderr
+    shown = cli_json(cli("products", "show", "SHIRT-S", "--json"))
+    assert shown["price"] == "25.00"
+    assert _partial(cli)["counts"]["updated"] == 0
+
+
+def test_a_variation_whose_store_list_cannot_be_read_fails_alone(
+    stores: list[SandboxStore], cli: Any
+) -> None:
+    sandbox = stores[0]
+    _edit(cli, "SHIRT-M", "--price", "23.50")
+    sandbox.faults.error_rates = {500: 1.0}
+    result = cli("export", "--all", "--partial", "--fields", FIELDS, "--json")
+    sandbox.faults.error_rates = {}
+    assert result.exit_code == 1, result.stderr
+    failed = [r for r in json.loads(result.stdout)["results"] if r["status"] == "error"]
+    assert len(failed) == 1 and "could not read the store variation" in failed[0]["message"]
+    assert _variation(sandbox, "SHIRT-M")[1]["regular_price"] == "21.00"
+    assert _by_sku(_partial(cli), cli)["SHIRT-M"]["exportedFields"] == ["price"]

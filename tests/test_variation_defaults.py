@@ -80,10 +80,10 @@ def test_a_variations_answer_prints_for_booking_as_the_import_reads_it() -> None
     targets = variation_keys.variation_targets(every)
     assert {"regular_price", "stock_quantity", "images", "dimensions"} <= {t.woo for t in targets}
 
-    shaped = variation_keys._product_shaped(answer, targets)
+    shaped = variation_keys.product_shaped(answer, targets)
     imported = variation_keys.as_product(answer)
 
     for target in targets:
         assert store_print(target, shaped, {}) == store_print(target, imported, {}), target
     without_images = [t for t in targets if t.kind != "images"]
-    assert variation_keys._product_shaped(answer, without_images) is answer  # nothing copied
+    assert variation_keys.product_shaped(answer, without_images) is answer  # nothing copied

@@ -6,12 +6,12 @@ per batch of products (never one transaction per product).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from woosync.core.fields import DIMENSION_PARTS
 from woosync.core.timeutil import utcnow
@@ -230,6 +230,21 @@ def mark_pending(session: Session, connection_id: int, links: Sequence[tuple[int
 
 # what a record knows, kept by a pending mark when the record exists
 _KNOWN = ("last_modified_fields", "store_attributes", "store_echoes", "image_sources", "conflicts")
+
+
+def write_conflicts(
+    session: Session, connection_id: int, conflicts: Mapping[int, dict[str, Any]]
+) -> None:
+    """Only the ``conflicts`` of these records (product id -> all its conflicts): what a partial
+    export found the store changed before it writes (``store_edits``). Their digest is cleared
+    by the database (a trigger), so they are decided again next time."""
+    table: Any = ProductSync.__table__  # type: ignore[attr-defined]
+    for product_id, found in conflicts.items():
+        session.execute(
+            update(table)
+            .where(table.c.connection_id == connection_id, table.c.product_id == product_id)
+            .values(conflicts=found, updated_at=utcnow())
+        )
 
 
 def delete_sync(session: Session, connection_id: int, product_id: int) -> None:

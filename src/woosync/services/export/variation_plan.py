@@ -18,6 +18,7 @@ from woosync.services.export.variation_results import (
     VariationPlan,
     excluded_of,
 )
+from woosync.services.export.variation_store_edits import hold_variation_edits
 from woosync.services.export.variations import VariationExport
 
 
@@ -54,9 +55,10 @@ def plan_variations(
 
     listed: list[Family] = []
     chosen_of: dict[int, list[VariationItem]] = {}
+    items_of: dict[int, list[VariationItem]] = {}
     for family in families:
         found.excluded += excluded_of(family, only, whole)
-        chosen = []
+        chosen = items_of[family.product_id] = []
         for row in family.variations:
             if only is not None and family.product_id not in whole and row.id not in only:
                 continue
@@ -69,6 +71,12 @@ def plan_variations(
                         int(row.id), family.product_id, str(row.sku or ""), "error", (), made
                     )
                 )
+    unread: dict[int, str] = {}
+    if export.partial:  # the fields the store changed since the last sync: held, as a run would
+        linked = [v for f in families if f.woo_id for v in items_of[f.product_id] if v.woo_id]
+        unread = hold_variation_edits(export, linked, record=False)
+    for family in families:
+        chosen = items_of[family.product_id]
         if not family.woo_id:
             for v in chosen:
                 planned(v, "create", list(v.prints))
@@ -92,7 +100,9 @@ def plan_variations(
             listed.append(family)
             chosen_of[family.product_id] = chosen
         for v in chosen:
-            if v.woo_id:
+            if v.woo_id and int(v.row.id) in unread:
+                planned(v, "error", message=unread[int(v.row.id)])
+            elif v.woo_id:
                 keys = export.partial_keys(v) if export.partial else list(v.prints)
                 planned(v, "update" if keys else "unchanged", keys)
     if not listed:

@@ -54,6 +54,7 @@ from woosync.services.export.variation_results import (
     excluded_of,
 )
 from woosync.services.export.variation_send import VariationSender
+from woosync.services.export.variation_store_edits import hold_variation_edits, without_unread
 from woosync.services.sync import download_ids, stock
 from woosync.services.sync import targets as sync_targets
 from woosync.woo import VariationWrite
@@ -158,6 +159,8 @@ class VariationExport:
             message = unready[variation.family.product_id]
             finish(variation.family, variation.row, variation.woo_id, FAILED, message=message)
         wanted = [v for v in wanted if v.family.product_id not in unready]
+        if self.partial:  # never over a field edited in the store since the last sync
+            wanted = without_unread(self, wanted, hold_variation_edits(self, wanted, record=True))
         by_id = {v.row.id: v for v in wanted}
         to_list = {v.family.product_id: v.family for v in wanted if not v.woo_id}
         if self.prune:

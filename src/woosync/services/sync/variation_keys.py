@@ -130,7 +130,7 @@ def _remembered_options(
     return options_print(dict(options), dict(slugs))
 
 
-def _product_shaped(
+def product_shaped(
     answer: Mapping[str, Any], targets: Sequence[sync_targets.Target]
 ) -> Mapping[str, Any]:
     """What :func:`as_product` gives for what ``targets`` read of a variation's answer: its
@@ -178,7 +178,7 @@ def memory_after_write(
     echoes = echo_rules.echoes_after_write(
         written.targets,
         set(sent),
-        _product_shaped(answer, written.targets),
+        product_shaped(answer, written.targets),
         written.payload,
         variation.values,
         base,
