@@ -207,6 +207,88 @@ def test_a_store_edit_comes_back_and_an_edit_on_both_sides_is_a_conflict(
     assert store.write_requests() == []
 
 
+def test_a_partial_export_holds_a_field_edited_in_the_store_and_sends_the_rest(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    """No import between the store's edit and the export: the partial export reads the product
+    first, leaves the store's price alone (a conflict) and sends the other changes; the real
+    store's own forms (its upload URL, its wpautop'd description, entities, term order, category
+    paths) are no false conflict, on this round and on the next, which compares with what the
+    first one learnt."""
+    store = real_connection
+    product_id, _plain_id = export_first(cli, store, tmp_path)
+    store_id = woo_id(cli, product_id)
+    with store.api() as api:
+        assert api.put(f"/products/{store_id}", json={"regular_price": "16"}).status_code == 200
+    ok(cli("products", "edit", str(product_id), "--price", "15",
+           "--description", "Salt & pepper, <b>oak</b>", "--category", "Kitchen & Dining",
+           "--category", "Kitchen & Dining > Mills", "--tag", "salt", "--tag", "Gift & Co",
+           "--attr", "Material=Oak,Steel & Brass,Glass",
+           "--image", store.images.url("red.png"), "--image", store.images.url("blue.png")))  # fmt: skip
+    sent = as_json(cli("--json", "export", "--all", "--partial"))
+    [result] = [r for r in sent["results"] if r["productId"] == product_id]
+    assert result["heldConflicts"] == ["price"], sent
+    assert sorted(result["exportedFields"]) == [
+        "Material", "categories", "description", "images", "tags"
+    ]  # fmt: skip
+    assert sent["counts"]["conflicts"] == 1
+    [held] = store_products_with_sku(store, SKU)
+    assert held["regular_price"] == "16" and held["description"] == "Salt &amp; pepper, <b>oak</b>"
+    listed = as_json(cli("--json", "sync-status", "--conflicts"))
+    assert [(c["field"], c["catalog"], c["store"]) for c in listed["conflicts"]] == [
+        ("price", "15", "16")
+    ]
+
+    # the next round: the same fields changed again, compared with what the store answered
+    ok(cli("products", "edit", str(product_id), "--description", "Salt &amp; pepper",
+           "--category", "Mills", "--tag", "Pepper", "--attr", "Material=Steel & Brass",
+           "--image", store.images.url("blue.png")))  # fmt: skip
+    again = as_json(cli("--json", "export", "--all", "--partial"))
+    [result] = [r for r in again["results"] if r["productId"] == product_id]
+    assert result["heldConflicts"] == ["price"], again
+    assert sorted(result["exportedFields"]) == [
+        "Material", "categories", "description", "images", "tags"
+    ]  # fmt: skip
+    quiet = as_json(cli("--json", "import", "--update-existing"))
+    assert quiet["updatedCount"] == 0 and quiet["conflictCount"] == 1, quiet
+
+
+def test_a_partial_export_holds_a_variation_price_edited_in_the_store(
+    cli: Any, real_connection: RealStore, tmp_path: Path
+) -> None:
+    store = real_connection
+    tee = {
+        "sku": "RT-TEE", "name": "Tee", "type": "variable", "attributes": {"Color": ["Red", "Blue"]},
+        "variations": [
+            {"sku": "RT-TEE-R", "attributes": {"Color": "Red"}, "price": "20.00"},
+            {"sku": "RT-TEE-B", "attributes": {"Color": "Blue"}, "price": "21.00"},
+        ],
+    }  # fmt: skip
+    load(cli, tmp_path, [tee])
+    fields = ("--fields", "name,sku,price,Color")
+    first = as_json(cli("--json", "export", "--all", *fields))
+    assert first["failedCount"] == 0, first
+    [red] = store_products_with_sku(store, "RT-TEE-R")
+    with store.api() as api:
+        route = f"/products/{red['parent_id']}/variations/{red['id']}"
+        assert api.put(route, json={"regular_price": "25.00"}).status_code == 200
+    ok(cli("products", "edit", "RT-TEE-R", "--price", "22.00"))
+    ok(cli("products", "edit", "RT-TEE-B", "--price", "23.00"))
+    store.mark()
+    sent = as_json(cli("--json", "export", "--all", "--partial", *fields))
+    held = {r.get("sku") or r["productId"]: r.get("heldConflicts") for r in sent["results"]}
+    assert sent["counts"]["conflicts"] == 1, held
+    assert store_products_with_sku(store, "RT-TEE-R")[0]["regular_price"] == "25.00"
+    assert store_products_with_sku(store, "RT-TEE-B")[0]["regular_price"] == "23.00"
+    assert [(r.method, r.path) for r in store.write_requests()] == [
+        ("POST", f"/wp-json/wc/v3/products/{red['parent_id']}/variations/batch")
+    ]
+    listed = as_json(cli("--json", "sync-status", "--conflicts"))
+    assert [(c["sku"], c["catalog"], c["store"]) for c in listed["conflicts"]] == [
+        ("RT-TEE-R", "22.00", "25.00")
+    ]
+
+
 # issue 11 on the real store ---------------------------------------------------------------------
 
 
