@@ -261,3 +261,22 @@ def test_a_variation_whose_store_list_cannot_be_read_fails_alone(
     assert len(failed) == 1 and "could not read the store variation" in failed[0]["message"]
     assert _variation(sandbox, "SHIRT-M")[1]["regular_price"] == "21.00"
     assert _by_sku(_partial(cli), cli)["SHIRT-M"]["exportedFields"] == ["price"]
+
+
+def test_a_variations_line_names_it_and_its_product_and_the_list_shows_quantities(
+    stores: list[SandboxStore], cli: Any
+) -> None:
+    """As the dry run does: ``SHIRT-M (variation 5 of product 3)``; ``products list`` has the
+    quantity of a product that manages its stock."""
+    _edit(cli, "SHIRT-M", "--price", "21.50")
+    ids = {p["sku"]: p["id"] for p in cli_json(cli("products", "list", "--json"))}
+    variation = cli_json(cli("products", "show", "SHIRT-M", "--json"))["id"]
+    done = cli("export", "--connection", "all", "--all", "--partial", "--fields", FIELDS)
+    assert done.exit_code == 0, done.stderr
+    line = f"~ updated SHIRT-M (variation {variation} of product {ids['SHIRT']}): price"
+    assert line in done.stdout
+    table = cli("products", "list").stdout.splitlines()  # plain rows on a pipe
+    header = table[0].split("\t")
+    rows = {row.split("\t")[1].strip(): row.split("\t") for row in table[1:]}
+    assert rows["MUG"][header.index("Qty")] == "10"
+    assert rows["PLATE"][header.index("Qty")] == ""

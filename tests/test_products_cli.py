@@ -178,7 +178,7 @@ def test_edit_changes_only_the_given_fields(cli) -> None:
     assert edited["customFields"] == {"wholesalePrice": "3.50"}
     assert edited["name"] == "Mug" and edited["createdAt"] == created["createdAt"]
     assert edited["updatedAt"] >= created["updatedAt"]
-    assert "updated product 1: price, categories, COLOR, Size, wholesalePrice" in result.stderr
+    assert "updated product 1 (E1): price, categories, COLOR, Size, wholesalePrice" in result.stderr
 
     dims = cli("--json", "products", "edit", "1", "--length", "3", "--width", "2")
     assert json.loads(dims.stdout)["dimensions"] == {"length": "3", "width": "2", "height": None}

@@ -136,6 +136,7 @@ class ResultsView(_View):
 
     def _begin(self) -> None:
         self.rows: list[list[Any]] = []
+        self.parents: dict[int, int] = {}  # a variation's product id -> its variable product's
         self.shown = 0  # rows worth showing, kept or not
 
     @property
@@ -156,6 +157,8 @@ class ResultsView(_View):
             return
         self.shown += 1
         if len(self.rows) < SHOWN:
+            if result.parent_product_id is not None:
+                self.parents[result.product_id] = result.parent_product_id
             self.rows.append(
                 [
                     result.product_id,
@@ -195,7 +198,11 @@ class ResultsView(_View):
             if change == NOT_WRITTEN:
                 continue
             sign = {CREATED: diff.CREATE, UPDATED: diff.CHANGE}.get(change, diff.SAME)
-            found.append(f"{sign} {change} {sku} (product {product_id}): {exported}")
+            parent = self.parents.get(product_id)
+            what = (
+                f"variation {product_id} of product {parent}" if parent else f"product {product_id}"
+            )
+            found.append(f"{sign} {change} {sku} ({what}): {exported}")
         more = self.shown - len(self.rows)
         return found + ([f"... and {more} more (see --json)"] if more > 0 else [])
 

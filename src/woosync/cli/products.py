@@ -139,6 +139,12 @@ def _rows(items: list[ProductView]) -> list[_ListRow]:
     return rows
 
 
+def _quantity(row: _ListRow) -> int | str:
+    """The stock quantity of a product that manages its stock (else nothing to count)."""
+    view = row.view
+    return view.stock_quantity if view.manage_stock and view.stock_quantity is not None else ""
+
+
 def _product_listing(
     items: list[ProductView], total: int, *, nest: bool = True
 ) -> Listing[_ListRow]:
@@ -163,6 +169,7 @@ def _product_listing(
         Column("Price", "price", lambda row: row.view.price),
         Column("Sale", "salePrice", lambda row: row.view.sale_price, drop=2),
         Column("Stock", "stockStatus", lambda row: row.view.stock_status, drop=1),
+        Column("Qty", "stockQuantity", _quantity, drop=1),
         Column("Status", "status", lambda row: row.view.status, drop=3),
     ]
     if not nest:
@@ -227,7 +234,9 @@ def edit_command(
     result = edit_product(state.db(), product, fields, unset=unset or [])
     edited = result.product
     what = (
-        f"variation {edited.id} ({edited.sku})" if edited.is_variation else f"product {edited.id}"
+        f"variation {edited.id} ({edited.sku})"
+        if edited.is_variation
+        else f"product {edited.id} ({edited.sku})"
     )
     if result.changes:
         names = ", ".join(change.field for change in result.changes)
