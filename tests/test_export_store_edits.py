@@ -280,3 +280,19 @@ def test_a_variations_line_names_it_and_its_product_and_the_list_shows_quantitie
     rows = {row.split("\t")[1].strip(): row.split("\t") for row in table[1:]}
     assert rows["MUG"][header.index("Qty")] == "10"
     assert rows["PLATE"][header.index("Qty")] == ""
+
+
+def test_update_holds_the_field_and_says_so(stores: list[SandboxStore], cli: Any) -> None:
+    sandbox = stores[0]
+    mug = _store(sandbox, "MUG")
+    as_manager(sandbox, "PUT", f"/products/{mug['id']}", {"regular_price": "15.00"})
+    _edit(cli, "MUG", "--price", "14.00")
+    product = cli_json(cli("products", "show", "MUG", "--json"))["id"]
+    done = cli("update", "--product", str(product), "--fields", FIELDS)
+    assert done.exit_code == 0, done.stderr
+    assert "nothing changed (held in conflict: price)" in done.stdout
+    assert f"product {product} with fields changed both in the catalog and in this store" in (
+        done.stderr
+    )
+    assert "--on-conflict catalog|store" in done.stderr
+    assert _store(sandbox, "MUG")["regular_price"] == "15.00"

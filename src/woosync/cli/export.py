@@ -254,6 +254,8 @@ def update_command(
 ) -> None:
     """Push one synced product's changed fields to a store (it must have been exported before)."""
     from woosync.cli.flags import flag_of
+    from woosync.core.errors import spell_params
+    from woosync.services.export import notices
     from woosync.services.export.run import update_product
     from woosync.shapes import export as shapes
 
@@ -272,11 +274,17 @@ def update_command(
     shaped = shapes.product_result(result, flag_of)
     if result.failed:
         output.error(f"product {product}: {shaped['message']}")
+    if result.held_conflicts:  # changed in the store too since the last sync: not sent
+        warning = notices.held_conflicts_warning(1, result.connection_id)
+        warning = warning.replace("1 product(s) or variation(s)", f"product {result.product_id}")
+        output.warn(spell_params(warning, flag_of))
 
     def human(console: Console) -> None:
         if result.failed:
             return
         fields = ", ".join(result.exported_fields) or "nothing changed"
+        if result.held_conflicts:
+            fields += f" (held in conflict: {', '.join(result.held_conflicts)})"
         console.print(
             f"product {result.product_id} -> store product {result.woo_product_id}: {fields}"
         )
