@@ -40,4 +40,5 @@ def test_demo_figures(tmp_path: Path) -> None:
     assert figures["retailProducts"] == 16  # 13 exported + 3 added by the shop manager
     assert figures["wholesaleProducts"] == 13
     assert figures["partialWrites"] == 2  # the mug, and one variation of the tee
+    assert figures["heldPrice"] == "14.50"  # the store's edit, held against the catalog's
     assert figures["importedSkus"] == ["LAMP-RATTAN", "RUG-WOOL", "SCARF-SILK"]

@@ -284,6 +284,21 @@ def run_demo(console: Console, command: RootCommand, *, latency_ms: int = 5) -> 
         )
 
         say.chapter(
+            "A price edited in the store is never overwritten unseen",
+            "The shop manager puts the mug at 14.50 in the retail store, while the catalog "
+            "moves it to 14.90. Before it writes, `--partial` reads the products it updates: "
+            "the store changed that price since the last sync, so it is held as a conflict (the "
+            "store keeps 14.50) until you decide; the import takes the store's side here.",
+        )
+        retail.update_product(int(mug_retail.get("id") or 0), {"regular_price": "14.50"})
+        say.run("products", "edit", "MUG-CLASSIC", "--price", "14.90")
+        say.run("export", "--all", "--partial", expect=0)
+        say.run("sync-status", "--conflicts")
+        say.run("import", "--update-existing", "--on-conflict", "store")
+        held = (retail.find_sku("MUG-CLASSIC") or {}).get("regular_price")
+        say.note(f"The retail store still sells the mug at **{held}**; the catalog took it.")
+
+        say.chapter(
             "Import what the shop manager added (spec use case 3)",
             "Someone added two products directly in the retail store, with the global "
             "attributes `pa_material`, `pa_size` and `pa_color`, and a variable scarf in two "
@@ -315,6 +330,7 @@ def run_demo(console: Console, command: RootCommand, *, latency_ms: int = 5) -> 
             "retailProducts": len(retail.products),
             "wholesaleProducts": len(wholesale.products),
             "partialWrites": writes,
+            "heldPrice": held,
             "importedSkus": imported_skus,
             "seconds": elapsed,
         }

@@ -163,6 +163,13 @@ class SandboxStore:
             record = write_product(self._env, data, None, strict=True, count=False)
             return render_product(self._state, self.home, record, "edit")
 
+    def update_product(self, product_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        """Update a product as ``PUT /products/{product_id}`` would (a shop manager's edit in
+        the store; raises ``ApiError``); not counted."""
+        with self._state.lock:
+            record = write_product(self._env, data, product_id, strict=True, count=False)
+            return render_product(self._state, self.home, record, "edit")
+
     def create_variation(self, parent_id: int, data: dict[str, Any]) -> dict[str, Any]:
         """Create a variation as ``POST /products/{parent_id}/variations`` would; not counted."""
         with self._state.lock:
