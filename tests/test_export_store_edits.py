@@ -241,10 +241,13 @@ def test_a_variation_field_the_store_changed_is_held_and_its_sibling_still_goes(
         ("SHIRT-S", "price", "22.00", "25.00")
     ]
 
-    decided = cli("import", "--update-existing", "--on-conflict", "store", "--quiet")
+    decided = cli("import", "--update-existing", "--on-conflict", "store")
     assert decided.exit_code == 0, decided.stderr
     shown = cli_json(cli("products", "show", "SHIRT-S", "--json"))
     assert shown["price"] == "25.00"
+    parent_id = cli_json(cli("products", "show", "SHIRT", "--json"))["id"]
+    line = f"~ updated SHIRT-S (variation {shown['id']} of product {parent_id}): price"
+    assert line in decided.stdout
     assert _partial(cli)["counts"]["updated"] == 0
 
 

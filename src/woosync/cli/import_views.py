@@ -109,7 +109,7 @@ class StoreImport:
 def change_lines(product: ProductResult, dry_run: bool, verbose: bool) -> list[str]:
     """One store product's lines, terraform-style: ``+ import SKU (store product 12)``, ``~ SKU
     price 12.50 -> 13.90`` per field a dry run would change (a real run: ``~ updated SKU (product
-    3): price, name``); unchanged products only when ``verbose``; none for skipped or failed ones
+    3): price, name``, or ``(variation 4 of product 1)``); unchanged products only when ``verbose``; none for skipped or failed ones
     (a table and stderr say those)."""
     sku = product.sku or "(no SKU)"
     where = f"({_store_object(product)})"
@@ -122,10 +122,17 @@ def change_lines(product: ProductResult, dry_run: bool, verbose: bool) -> list[s
             return [diff.changed(sku, c.field, c.old, c.new) for c in product.changes]
         fields = ", ".join(product.changed_fields or ())
         verb = "would update" if dry_run else "updated"
-        return [f"{diff.CHANGE} {verb} {sku} (product {product.product_id}): {fields}"]
+        return [f"{diff.CHANGE} {verb} {sku} ({_local_object(product)}): {fields}"]
     if product.status == "unchanged" and verbose:
-        return [diff.same(f"{sku} (product {product.product_id})")]
+        return [diff.same(f"{sku} ({_local_object(product)})")]
     return []
+
+
+def _local_object(product: ProductResult) -> str:
+    """``product 3``, or ``variation 4 of product 1`` (as an export's lines say)."""
+    if product.parent_product_id is not None:
+        return f"variation {product.product_id} of product {product.parent_product_id}"
+    return f"product {product.product_id}"
 
 
 def render(output: Output, result: ImportResult, report: Report) -> None:
