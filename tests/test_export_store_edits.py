@@ -60,6 +60,11 @@ def _store(sandbox: SandboxStore, sku: str) -> dict[str, Any]:
     return found
 
 
+def _manager_edits(sandbox: SandboxStore, sku: str, changes: dict[str, Any]) -> None:
+    """A shop manager's edit of the product ``sku`` in the store."""
+    as_manager(sandbox, "PUT", f"/products/{_store(sandbox, sku)['id']}", changes)
+
+
 def _edit(cli: Any, sku: str, *args: str) -> None:
     result = cli("products", "edit", sku, *args)
     assert result.exit_code == 0, result.stderr
@@ -80,8 +85,7 @@ def test_a_field_the_store_changed_since_the_last_sync_is_held_not_overwritten(
     stores: list[SandboxStore], cli: Any
 ) -> None:
     sandbox = stores[0]
-    mug = _store(sandbox, "MUG")
-    as_manager(sandbox, "PUT", f"/products/{mug['id']}", {"regular_price": "15.00"})
+    _manager_edits(sandbox, "MUG", {"regular_price": "15.00"})
     _edit(cli, "MUG", "--price", "14.00", "--description", "Stoneware, 400 ml.")
     _edit(cli, "PLATE", "--price", "9.50")
 
@@ -116,8 +120,7 @@ def test_the_dry_run_shows_the_held_field_and_records_nothing(
     stores: list[SandboxStore], cli: Any
 ) -> None:
     sandbox = stores[0]
-    mug = _store(sandbox, "MUG")
-    as_manager(sandbox, "PUT", f"/products/{mug['id']}", {"name": "Mug (store)"})
+    _manager_edits(sandbox, "MUG", {"name": "Mug (store)"})
     _edit(cli, "MUG", "--name", "Mug, large")
     plan = _partial(cli, "--dry-run")
     planned = {p["sku"]: p for p in plan["products"]}
@@ -130,8 +133,7 @@ def test_a_store_already_holding_the_catalogs_value_is_no_conflict(
     stores: list[SandboxStore], cli: Any
 ) -> None:
     sandbox = stores[0]
-    mug = _store(sandbox, "MUG")
-    as_manager(sandbox, "PUT", f"/products/{mug['id']}", {"regular_price": "13.00"})
+    _manager_edits(sandbox, "MUG", {"regular_price": "13.00"})
     _edit(cli, "MUG", "--price", "13.00")
     document = _partial(cli)
     assert document["counts"]["conflicts"] == 0 and not document["warnings"]
@@ -144,8 +146,7 @@ def test_sales_in_the_store_are_never_a_conflict_for_a_restock(
 ) -> None:
     """A stock quantity goes out as a change: the store's sales since the last sync are kept."""
     sandbox = stores[0]
-    mug = _store(sandbox, "MUG")
-    as_manager(sandbox, "PUT", f"/products/{mug['id']}", {"stock_quantity": 8})  # 2 sold
+    _manager_edits(sandbox, "MUG", {"stock_quantity": 8})  # 2 sold
     _edit(cli, "MUG", "--stock-quantity", "15")  # 5 delivered
     document = _partial(cli)
     assert document["counts"]["conflicts"] == 0
@@ -287,8 +288,7 @@ def test_a_variations_line_names_it_and_its_product_and_the_list_shows_quantitie
 
 def test_update_holds_the_field_and_says_so(stores: list[SandboxStore], cli: Any) -> None:
     sandbox = stores[0]
-    mug = _store(sandbox, "MUG")
-    as_manager(sandbox, "PUT", f"/products/{mug['id']}", {"regular_price": "15.00"})
+    _manager_edits(sandbox, "MUG", {"regular_price": "15.00"})
     _edit(cli, "MUG", "--price", "14.00")
     product = cli_json(cli("products", "show", "MUG", "--json"))["id"]
     done = cli("update", "--product", str(product), "--fields", FIELDS)
