@@ -299,3 +299,24 @@ def test_update_holds_the_field_and_says_so(stores: list[SandboxStore], cli: Any
     )
     assert "--on-conflict catalog|store" in done.stderr
     assert _store(sandbox, "MUG")["regular_price"] == "15.00"
+
+
+def test_update_of_a_variation_reports_the_variation_and_holds_its_field(
+    stores: list[SandboxStore], cli: Any
+) -> None:
+    sandbox = stores[0]
+    parent, small = _variation(sandbox, "SHIRT-S")
+    as_manager(
+        sandbox, "PUT", f"/products/{parent}/variations/{small['id']}", {"regular_price": "26.00"}
+    )
+    _edit(cli, "SHIRT-S", "--price", "27.00")
+    variation = cli_json(cli("products", "show", "SHIRT-S", "--json"))["id"]
+    done = cli("update", "--sku", "SHIRT-S", "--fields", FIELDS)
+    assert done.exit_code == 0, done.stderr
+    parent_id = cli_json(cli("products", "show", "SHIRT", "--json"))["id"]
+    assert (
+        f"variation {variation} of product {parent_id} -> store variation {small['id']}: "
+        "nothing changed (held in conflict: price)"
+    ) in done.stdout
+    assert f"variation {variation} with fields changed both" in done.stderr
+    assert _variation(sandbox, "SHIRT-S")[1]["regular_price"] == "26.00"

@@ -219,6 +219,9 @@ def test_update_and_delete_take_a_variation(cli, shop, db_path: Path) -> None:
     updated = cli("--json", "update", "-c", str(conn), "--product", str(medium), "--fields", FIELDS)
 
     assert updated.exit_code == 0, updated.stderr
+    answered = json.loads(updated.stdout)  # the variation's own result, not its parent's
+    assert (answered["productId"], answered["exportedFields"]) == (medium, ["price"])
+    assert answered["wooProductId"] == held["TEE-M-RED"] and "parentProductId" in answered
     assert {v["sku"]: v["regular_price"] for v in sandbox.variations(parent["id"])}[
         "TEE-M-RED"
     ] == "30.00"

@@ -276,7 +276,8 @@ def update_command(
         output.error(f"product {product}: {shaped['message']}")
     if result.held_conflicts:  # changed in the store too since the last sync: not sent
         warning = notices.held_conflicts_warning(1, result.connection_id)
-        warning = warning.replace("1 product(s) or variation(s)", f"product {result.product_id}")
+        what = "variation" if result.parent_product_id is not None else "product"
+        warning = warning.replace("1 product(s) or variation(s)", f"{what} {result.product_id}")
         output.warn(spell_params(warning, flag_of))
 
     def human(console: Console) -> None:
@@ -285,9 +286,15 @@ def update_command(
         fields = ", ".join(result.exported_fields) or "nothing changed"
         if result.held_conflicts:
             fields += f" (held in conflict: {', '.join(result.held_conflicts)})"
-        console.print(
-            f"product {result.product_id} -> store product {result.woo_product_id}: {fields}"
-        )
+        if result.parent_product_id is not None:
+            subject = f"variation {result.product_id} of product {result.parent_product_id}"
+            where = f"store variation {result.woo_product_id}"
+        else:
+            subject, where = (
+                f"product {result.product_id}",
+                f"store product {result.woo_product_id}",
+            )
+        console.print(f"{subject} -> {where}: {fields}")
 
     emit_result(output, shaped, human)
     exit_if_failed(result.failed)

@@ -308,7 +308,9 @@ def update_product(
         raise ValidationError(
             f"product {product_id} is not updated: {left_out['message']}", hint=undo
         )
-    return result.results[0]
+    # a variation goes out with its variable product: its own result, not its parent's
+    own = [r for r in result.results if r.product_id == product_id]
+    return own[0] if own else result.results[0]
 
 
 def delete_product(
