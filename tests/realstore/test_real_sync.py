@@ -256,33 +256,48 @@ def test_a_partial_export_holds_a_field_edited_in_the_store_and_sends_the_rest(
 def test_a_partial_export_holds_a_variation_price_edited_in_the_store(
     cli: Any, real_connection: RealStore, tmp_path: Path
 ) -> None:
+    """Only the variations to update are read (``include``), two parents' in one request
+    through ``/variations``; the one the store changed is held, the others go."""
     store = real_connection
-    tee = {
-        "sku": "RT-TEE", "name": "Tee", "type": "variable", "attributes": {"Color": ["Red", "Blue"]},
-        "variations": [
-            {"sku": "RT-TEE-R", "attributes": {"Color": "Red"}, "price": "20.00"},
-            {"sku": "RT-TEE-B", "attributes": {"Color": "Blue"}, "price": "21.00"},
-        ],
-    }  # fmt: skip
-    load(cli, tmp_path, [tee])
+    products = [
+        {
+            "sku": sku, "name": sku, "type": "variable", "attributes": {"Color": ["Red", "Blue"]},
+            "variations": [
+                {"sku": f"{sku}-R", "attributes": {"Color": "Red"}, "price": "20.00"},
+                {"sku": f"{sku}-B", "attributes": {"Color": "Blue"}, "price": "21.00"},
+            ],
+        }
+        for sku in ("RT-TEE", "RT-CAP")
+    ]  # fmt: skip
+    load(cli, tmp_path, products)
     fields = ("--fields", "name,sku,price,Color")
     first = as_json(cli("--json", "export", "--all", *fields))
     assert first["failedCount"] == 0, first
     [red] = store_products_with_sku(store, "RT-TEE-R")
+    [cap] = store_products_with_sku(store, "RT-CAP-R")
     with store.api() as api:
         route = f"/products/{red['parent_id']}/variations/{red['id']}"
         assert api.put(route, json={"regular_price": "25.00"}).status_code == 200
-    ok(cli("products", "edit", "RT-TEE-R", "--price", "22.00"))
-    ok(cli("products", "edit", "RT-TEE-B", "--price", "23.00"))
+    for sku, price in (("RT-TEE-R", "22.00"), ("RT-TEE-B", "23.00"), ("RT-CAP-R", "24.00")):
+        ok(cli("products", "edit", sku, "--price", price))
     store.mark()
     sent = as_json(cli("--json", "export", "--all", "--partial", *fields))
     held = {r.get("sku") or r["productId"]: r.get("heldConflicts") for r in sent["results"]}
     assert sent["counts"]["conflicts"] == 1, held
     assert store_products_with_sku(store, "RT-TEE-R")[0]["regular_price"] == "25.00"
     assert store_products_with_sku(store, "RT-TEE-B")[0]["regular_price"] == "23.00"
-    assert [(r.method, r.path) for r in store.write_requests()] == [
-        ("POST", f"/wp-json/wc/v3/products/{red['parent_id']}/variations/batch")
-    ]
+    assert store_products_with_sku(store, "RT-CAP-R")[0]["regular_price"] == "24.00"
+    requests = store.requests()
+    assert sorted((r.method, r.path) for r in requests if r.method != "GET") == sorted(
+        ("POST", f"/wp-json/wc/v3/products/{parent}/variations/batch")
+        for parent in (red["parent_id"], cap["parent_id"])
+    )
+    [read] = [r for r in requests if r.path == "/wp-json/wc/v3/variations"]
+    assert sorted(read.params["include"].split(",")) == sorted(
+        str(v["id"])
+        for sku in ("RT-TEE-R", "RT-TEE-B", "RT-CAP-R")
+        for v in store_products_with_sku(store, sku)
+    )
     listed = as_json(cli("--json", "sync-status", "--conflicts"))
     assert [(c["sku"], c["catalog"], c["store"]) for c in listed["conflicts"]] == [
         ("RT-TEE-R", "22.00", "25.00")

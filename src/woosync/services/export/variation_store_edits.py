@@ -5,6 +5,7 @@ overwritten unseen."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Protocol
 
 from woosync.core.errors import StoreError
@@ -16,6 +17,7 @@ from woosync.services.sync.conflicts import Conflict
 from woosync.services.sync.echoes import with_catalog_images
 from woosync.services.sync.prints import store_print
 from woosync.services.sync.variation_keys import product_shaped
+from woosync.woo.api_limits import MAX_PER_PAGE
 
 if TYPE_CHECKING:
     from woosync.db.engine import Database
@@ -48,7 +50,8 @@ def hold_variation_edits(
     export: Export, variations: Sequence[VariationItem], *, record: bool
 ) -> dict[int, str]:
     """:func:`hold_store_edits` for the linked variations of a partial export: their store
-    variations are read (``variation_lists``: many parents a request where the store allows it),
+    variations are read (:func:`_read`: only those, many parents' a request where the store
+    allows it),
     and a field the store changed since the last sync, to another value than the catalog's, is
     added to the variation's conflicts (booked now when ``record``; a dry run records nothing),
     which ``partial_keys`` then leaves out. Returns the variations whose store variations could
@@ -68,16 +71,7 @@ def hold_variation_edits(
             wanted.append((variation, keys))
     if not wanted:
         return {}
-    parents = list(dict.fromkeys(variation.family.woo_id for variation, _keys in wanted))
-    store: dict[int, dict[int, Mapping[str, Any]]] = {}
-    unread: dict[int, str] = {}
-    for parent_id, found in export.client.variation_lists(
-        parents, dict(READ), concurrency=export.concurrency
-    ):
-        if isinstance(found, StoreError):
-            unread[parent_id] = str(found)
-        else:
-            store[parent_id] = {int(held.get("id") or 0): held for held in found}
+    store, unread = _read(export, [variation for variation, _keys in wanted])
     failing: dict[int, str] = {}
     booked: dict[int, dict[str, Any]] = {}
     for variation, keys in wanted:
@@ -115,6 +109,39 @@ def hold_variation_edits(
         with export.db.session() as session:
             write_conflicts(session, export.connection_id, booked)
     return failing
+
+
+def _read(
+    export: Export, variations: Sequence[VariationItem]
+) -> tuple[dict[int, dict[int, Mapping[str, Any]]], dict[int, str]]:
+    """The store variations linked to ``variations``, by parent and id, and the parents whose
+    variations could not be read (id -> why). Only those variations are asked for
+    (``include``), 100 a request (where the store lists many parents' at once), several requests
+    in flight: the other variations of their parents are neither read nor held in memory."""
+    chunks: list[list[VariationItem]] = [[]]
+    for variation in sorted(variations, key=lambda v: v.family.woo_id):
+        if (
+            len(chunks[-1]) >= MAX_PER_PAGE
+            and chunks[-1][-1].family.woo_id != variation.family.woo_id
+        ):
+            chunks.append([])
+        chunks[-1].append(variation)
+
+    def read(chunk: list[VariationItem]) -> list[tuple[int, list[dict[str, Any]] | StoreError]]:
+        parents = list(dict.fromkeys(v.family.woo_id for v in chunk))
+        query = {**READ, "include": ",".join(str(v.woo_id) for v in chunk)}
+        return list(export.client.variation_lists(parents, query, concurrency=1))
+
+    store: dict[int, dict[int, Mapping[str, Any]]] = {}
+    unread: dict[int, str] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(export.concurrency, len(chunks)))) as pool:
+        for answers in pool.map(read, chunks):
+            for parent_id, found in answers:
+                if isinstance(found, StoreError):
+                    unread[parent_id] = str(found)
+                else:
+                    store[parent_id] = {int(held.get("id") or 0): held for held in found}
+    return store, unread
 
 
 def without_unread(
