@@ -95,7 +95,8 @@ def test_a_field_the_store_changed_since_the_last_sync_is_held_not_overwritten(
     assert results["MUG"]["exportedFields"] == ["description"]  # the rest of the update goes
     assert results["PLATE"]["exportedFields"] == ["price"]
     assert document["counts"]["conflicts"] == 1
-    assert any("changed both in the catalog and in this store" in w for w in document["warnings"])
+    named = "1 product(s) or variation(s) (MUG (price)) with fields changed both in the catalog"
+    assert any(named in w for w in document["warnings"]), document["warnings"]
     assert _store(sandbox, "MUG")["regular_price"] == "15.00"  # the store's edit stands
     assert _store(sandbox, "MUG")["description"] == "Stoneware, 400 ml."
     assert _store(sandbox, "PLATE")["regular_price"] == "9.50"

@@ -48,6 +48,9 @@ _NOT_READ: Any = object()
 NOT_SYNCED = "Product not synced to this connection"
 
 
+HELD_NAMED = 5  # products in conflict the run's warning names
+
+
 @dataclass
 class Tally:
     """The counts of a run's results, and the results themselves when nobody streams them."""
@@ -60,6 +63,7 @@ class Tally:
         default_factory=lambda: dict.fromkeys((CREATED, UPDATED, UNCHANGED), 0)
     )
     conflicts: int = 0
+    held: list[str] = field(default_factory=list)  # the first products in conflict, by SKU
     skipped: int = 0
 
     def counts(self, excluded: int) -> RunCounts:
@@ -94,6 +98,8 @@ class Tally:
     def add(self, result: ProductResult) -> None:
         if result.held_conflicts:
             self.conflicts += 1
+            if len(self.held) < HELD_NAMED:
+                self.held.append(f"{result.sku} ({', '.join(result.held_conflicts)})")
         if result.change in self.changes and not result.failed:
             self.changes[result.change] += 1
         if result.failed:

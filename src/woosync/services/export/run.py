@@ -242,7 +242,9 @@ def export_products(
     for (key, value), (skus, count) in run.dropped.items():
         run.warn(notices.dropped_warning(key, value, skus, count, job.connection_id))
     if counts.conflicts:
-        run.warn(notices.held_conflicts_warning(counts.conflicts, job.connection_id))
+        run.warn(
+            notices.held_conflicts_warning(counts.conflicts, job.connection_id, named=tally.held)
+        )
     return ExportResult(
         job.connection_id,
         tally.synced,
