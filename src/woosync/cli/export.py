@@ -76,7 +76,10 @@ def export_command(
         bool,
         typer.Option(
             "--partial",
-            help="Send only fields changed since the last export; unchanged products cost nothing.",
+            help=(
+                "Send only fields changed since the last export; unchanged products cost "
+                "nothing; a field the store changed too is held as a conflict, not overwritten."
+            ),
         ),
     ] = False,
     dry_run: Annotated[
