@@ -278,9 +278,9 @@ def update_command(
     if result.failed:
         output.error(f"product {product}: {shaped['message']}")
     if result.held_conflicts:  # changed in the store too since the last sync: not sent
-        warning = notices.held_conflicts_warning(1, result.connection_id)
         what = "variation" if result.parent_product_id is not None else "product"
-        warning = warning.replace("1 product(s) or variation(s)", f"{what} {result.product_id}")
+        subject = f"{what} {result.product_id}"
+        warning = notices.held_conflicts_warning(1, result.connection_id, subject=subject)
         output.warn(spell_params(warning, flag_of))
 
     def human(console: Console) -> None:

@@ -54,19 +54,26 @@ def linkless(
 
 
 def held_conflicts_warning(
-    count: int, connection_id: int, *, dry_run: bool = False, named: Sequence[str] = ()
+    count: int,
+    connection_id: int,
+    *,
+    dry_run: bool = False,
+    named: Sequence[str] = (),
+    subject: str | None = None,
 ) -> str:
     """The warning for the products a partial export leaves fields of out: changed both in the
     catalog and in this store since the last sync (``named``: the first of them, with their
-    fields, so that a cron job's mail says which). It names the store, so that the commands it
+    fields, so that a cron job's mail says which; ``subject``: the one product, ``product 3``,
+    instead of the count). It names the store, so that the commands it
     gives look where the conflicts are (a bare ``sync-status`` looks at the default store)."""
     leaves = "would leave" if dry_run else "left"
     which = ""
     if named:
         more = f" and {count - len(named)} more" if count > len(named) else ""
         which = f" ({', '.join(named)}{more})"
+    subject = subject or f"{count} product(s) or variation(s){which}"
     return (
-        f"{count} product(s) or variation(s){which} with fields changed both in the catalog and in "
+        f"{subject} with fields changed both in the catalog and in "
         f"this store (connection {connection_id}) since the last sync: this export {leaves} "
         f"those fields out ('woosync sync-status --connection {connection_id} --conflicts' "
         f"lists them; 'woosync import --connection {connection_id} --update-existing "

@@ -62,20 +62,37 @@ def hold_store_edits(run: Run, items: Sequence[Item]) -> None:
         echoes = item.known.echoes or {}
         held: dict[str, dict[str, Any]] = {}
         for key in checked:
-            target = run.by_key[key]
-            printed = store_print(target, named, slug_ids)
-            if printed in (echoes.get(key, base[key]), base[key]):
-                continue  # the store's value is the one last synced
-            if printed == sync_targets.fingerprint(target.kind, item.values.get(key)):
-                continue  # the store holds the catalog's value already
-            store = sync_targets.store_value(target, named, slug_ids.get(target.woo))
-            held[key] = Conflict(key, target.field, item.values.get(key), store).as_dict()
+            last = (echoes.get(key, base[key]), base[key])
+            found = store_edit(run.by_key[key], named, slug_ids, last, item.values.get(key))
+            if found is not None:
+                held[key] = found
         if held:
             item.known.conflicts = {**(item.known.conflicts or {}), **held}
             item.keys = [key for key in item.keys if key not in held]
             item.held = True
             if not item.keys and not item.restore:
                 item.action = UNCHANGED
+
+
+def store_edit(
+    target: sync_targets.Target,
+    woo: Mapping[str, Any],
+    slug_ids: Mapping[str, int],
+    last: tuple[str, ...],
+    value: Any,
+    current: str | None = None,
+) -> dict[str, Any] | None:
+    """The conflict (as the sync record keeps it) when the store's value of ``target`` in ``woo``
+    (the store's product or variation, in the catalog's names) is none of the prints ``last``
+    synced (the echo, the base) nor the catalog's ``value`` (its print ``current`` when made
+    already); ``None`` when the store did not change it, or holds the catalog's value already."""
+    printed = store_print(target, woo, slug_ids)
+    if printed in last:
+        return None
+    if printed == (current or sync_targets.fingerprint(target.kind, value)):
+        return None
+    store = sync_targets.store_value(target, woo, slug_ids.get(target.woo))
+    return Conflict(target.key, target.field, value, store).as_dict()
 
 
 def as_the_catalog_names(run: Run, item: Item) -> Mapping[str, Any]:

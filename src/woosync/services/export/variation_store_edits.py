@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from woosync.core.errors import StoreError
 from woosync.services.export.records import SyncRow, write_conflicts
+from woosync.services.export.store_edits import store_edit
 from woosync.services.export.variation_results import FAILED, VariationItem
 from woosync.services.sync import stock
 from woosync.services.sync import targets as sync_targets
-from woosync.services.sync.conflicts import Conflict
 from woosync.services.sync.echoes import with_catalog_images
-from woosync.services.sync.prints import store_print
 from woosync.services.sync.variation_keys import product_shaped
 from woosync.woo.api_limits import MAX_PER_PAGE
 
@@ -92,14 +91,11 @@ def hold_variation_edits(
         echoes = getattr(sync, "store_echoes", None) or {}
         held: dict[str, dict[str, Any]] = {}
         for key in keys:
-            target, last = by_key[key], variation.previous[key]
-            printed = store_print(target, named, {})
-            if printed in (echoes.get(key, last), last, variation.prints.get(key)):
-                continue
-            store_value = sync_targets.store_value(target, named)
-            held[key] = Conflict(
-                key, target.field, variation.values.get(key), store_value
-            ).as_dict()
+            last = (echoes.get(key, variation.previous[key]), variation.previous[key])
+            value, current = variation.values.get(key), variation.prints.get(key)
+            found = store_edit(by_key[key], named, {}, last, value, current)
+            if found is not None:
+                held[key] = found
         if held and sync is not None:
             merged = {**(getattr(sync, "conflicts", None) or {}), **held}
             variation.family.syncs[row_id] = sync._replace(conflicts=merged)
