@@ -194,6 +194,7 @@ def test_categories_are_compared_by_path_even_for_terms_this_store_never_resolve
     ]
 
 
+@pytest.mark.usefixtures("clock")  # the retries' pauses return at once
 def test_a_store_that_cannot_be_read_fails_those_products_not_the_run(
     stores: list[SandboxStore], cli: Any, db: Database
 ) -> None:
@@ -253,6 +254,7 @@ def test_a_variation_field_the_store_changed_is_held_and_its_sibling_still_goes(
     assert _partial(cli)["counts"]["updated"] == 0
 
 
+@pytest.mark.usefixtures("clock")  # the retries' pauses return at once
 def test_a_variation_whose_store_list_cannot_be_read_fails_alone(
     stores: list[SandboxStore], cli: Any
 ) -> None:

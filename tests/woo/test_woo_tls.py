@@ -16,7 +16,7 @@ import pytest
 
 from woo.woo_helpers import KEY, SECRET
 from woosync.woo import WooClient, WooTransportError
-from woosync.woo.transport import _no_tls
+from woosync.woo.tls import no_tls
 
 TLS = Path(__file__).resolve().parent.parent / "fixtures" / "tls"
 
@@ -131,10 +131,34 @@ def test_a_plain_http_store_loads_no_trusted_roots_and_its_tls_fails_closed(
     assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
     assert context.cert_store_stats()["x509_ca"] == 0
     with (
-        httpx.Client(verify=_no_tls(), timeout=5.0) as raw,
+        httpx.Client(verify=no_tls(), timeout=5.0) as raw,
         pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"),
     ):
         raw.get(tls_store + "/products")
     secure = make_client(tls_store, timeout=5.0)
     roots = secure._http._transport._pool._ssl_context  # type: ignore[attr-defined]
     assert roots.cert_store_stats()["x509_ca"] > 0  # https: the system/certifi roots, as before
+
+
+def test_the_trusted_roots_are_loaded_once_per_process_for_each_setting(
+    certificate: tuple[Path, Path],
+    make_client: Callable[..., WooClient],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Loading the roots takes 20-40 ms: every https client of a run over several stores shares
+    one context; another ``SSL_CERT_FILE`` is another context, and a CA bundle its own."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+    def context(client: WooClient) -> ssl.SSLContext:
+        return client._http._transport._pool._ssl_context  # type: ignore[attr-defined,no-any-return]
+
+    first, second = make_client("https://one.example"), make_client("https://two.example")
+    assert context(first) is context(second)
+    assert context(first).cert_store_stats()["x509_ca"] > 1  # certifi's many roots
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    own = context(make_client("https://three.example"))
+    assert own is not context(first) and own.cert_store_stats()["x509_ca"] == 1
+    bundle = context(make_client("https://four.example", verify=str(certificate[0])))
+    assert bundle is not own and bundle.cert_store_stats()["x509_ca"] == 1

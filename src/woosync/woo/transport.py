@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import re
-import ssl
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -36,6 +34,7 @@ from woosync.woo.limits import deadline, deadline_transport, read_body
 from woosync.woo.models import ClientStats
 from woosync.woo.retry import RetryPolicy, is_retriable_exception, is_retriable_response
 from woosync.woo.site import API_PATH, ShownURL, site_root
+from woosync.woo.tls import client_context
 from woosync.woo.translate import decode, transport_error
 from woosync.woo.wire_json import request_body
 
@@ -102,9 +101,7 @@ class Transport:
             max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
         )
         if transport is None:  # every socket operation of an attempt bound by its deadline
-            tls = _tls_verify(verify)
-            if tls is True and self.auth_scheme == "oauth1":
-                tls = _no_tls()
+            tls = client_context(verify, plain_http=self.auth_scheme == "oauth1")
             transport = deadline_transport(verify=tls, limits=limits)
         self._http = httpx.Client(  # closes the transport; its headers and timeout are ours
             timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
@@ -368,31 +365,6 @@ def _create_may_repeat(exc: WooError) -> bool:
     return (
         isinstance(exc, WooTransportError) and cause is not None and is_retriable_exception(cause)
     )
-
-
-def _tls_verify(verify: bool | str) -> bool | ssl.SSLContext:
-    """``True`` keeps httpx's default (certifi, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` when set)."""
-    if isinstance(verify, bool):
-        return verify
-    path = os.path.expanduser(verify)
-    try:
-        if os.path.isdir(path):
-            return ssl.create_default_context(capath=path)
-        return ssl.create_default_context(cafile=path)
-    except (OSError, ssl.SSLError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise WooTransportError(
-            f"cannot load the CA bundle {path}: {reason}",
-            hint="point the connection's CA bundle at a PEM file of trusted certificates",
-        ) from exc
-
-
-def _no_tls() -> ssl.SSLContext:
-    """The TLS context of a plain-http store's client: every request goes to the store's own
-    http address (no redirect is followed, no ``Link`` URL requested), so no trusted roots are
-    loaded (httpx's default loads certifi's, 20-40 ms per client); a TLS handshake through it
-    would still verify the certificate, against no roots, and fail closed."""
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # CERT_REQUIRED, check_hostname: the defaults
 
 
 def _ms(started: float) -> int:
