@@ -3,9 +3,10 @@
 Loading the trusted roots (certifi's bundle, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` when set,
 as httpx does by default) takes 20-40 ms, so it is done once per process and the context shared
 by every client that verifies against them: a run over three stores, and later ``woosync serve``,
-load them once, not once per store. An ``SSLContext`` is made to be shared by many connections
-(each client's pool already shares its own among the run's threads); nothing here changes it
-after it is made.
+load them once, not once per store. An ``SSLContext`` is made to be shared by many connections,
+as each client's pool already shares its own among the run's threads: nothing here changes it
+after it is made, and httpcore only sets the same ALPN protocol (HTTP/1.1) on it for each
+connection, as it did on a client's own context.
 """
 
 from __future__ import annotations
