@@ -23,6 +23,7 @@ from typer.testing import CliRunner, Result
 from manual_clock import ManualClock
 from queued_runs import lock_waits as watch_lock_waits
 from woosync.cli.app import app
+from woosync.core.logging import forget_secrets
 from woosync.core.timeutil import use_clock
 from woosync.db.engine import Database, open_database
 from woosync.db.models import Connection
@@ -85,6 +86,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memory
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+    forget_secrets()  # each test starts as a new process would, with no secret registered
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from urllib.parse import quote, quote_plus
 
 from woosync.core.logging import (
     REDACTED,
+    forget_secrets,
+    holds_secret,
     register_credentials,
     register_secret,
     register_signature,
@@ -57,6 +59,19 @@ def test_oauth_signatures_and_basic_headers_are_hidden_even_unregistered() -> No
     assert scrub_quoted('{"oauth_signature": "abc+def"}') == f'{{"oauth_signature": "{REDACTED}"}}'
     header = "Authorization: Basic " + base64.b64encode(b"someone:else-0123456789").decode()
     assert scrub_quoted(header) == f"Authorization: Basic {REDACTED}"
+
+
+def test_forgotten_secrets_are_no_longer_looked_for() -> None:
+    register_secret("forgettable-0123456789")
+    register_signature("SiGnAtUrE-forgettable-0123456789")
+    assert holds_secret("x forgettable-0123456789 y")
+    forget_secrets()
+    assert not holds_secret("x forgettable-0123456789 y")
+    assert scrub_quoted("forgettable-0123456789 SiGnAtUrE-forgettable-0123456789") == (
+        "forgettable-0123456789 SiGnAtUrE-forgettable-0123456789"
+    )
+    register_secret("forgettable-0123456789")  # and a secret registered again is hidden again
+    assert scrub("x forgettable-0123456789") == f"x {REDACTED}"
 
 
 def test_ordinary_text_is_left_alone() -> None:

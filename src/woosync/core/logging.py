@@ -88,6 +88,18 @@ def register_credentials(consumer_key: str | None, consumer_secret: str | None) 
             register_secret(text.rstrip("="))  # some tools drop the padding
 
 
+def forget_secrets() -> None:
+    """Forget every registered secret and recent signature, as a new process starts.
+
+    For a process that outlives its connections' keys, such as a test session where every test
+    registers its own: each write's parameters are looked through for every registered form.
+    """
+    with _secret_lock:
+        _secret_values.clear()
+        _signatures.clear()
+        _bump()
+
+
 def register_signature(value: str | None) -> None:
     """An OAuth signature just sent: one use only, so only the newest few are kept."""
     if value and len(value) >= 8:
