@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import create_engine, inspect
@@ -14,7 +15,7 @@ from sqlmodel import SQLModel, select
 
 from woosync.core.errors import DatabaseError
 from woosync.db import migrations
-from woosync.db.engine import open_database
+from woosync.db.engine import open_database, open_empty_database
 from woosync.db.models import Connection, Product
 
 
@@ -82,6 +83,61 @@ def test_step_by_step_equals_fresh(tmp_path: Path) -> None:
     fresh = tmp_path / "fresh.db"
     open_database(fresh)
     assert _schema(stepped) == _schema(fresh)
+
+
+def _schema_objects(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+    return sorted(rows.fetchall())
+
+
+def test_a_new_database_holds_exactly_what_the_migrations_make(tmp_path: Path) -> None:
+    """New databases are laid out from the schema the migrations make: every table, index and
+    trigger in the same words, at the same version."""
+    migrated = sqlite3.connect(":memory:", isolation_level=None)
+    migrations.upgrade(migrated)
+    open_database(tmp_path / "new.db")
+    new = sqlite3.connect(tmp_path / "new.db")
+    assert _schema_objects(new) == _schema_objects(migrated)
+    assert migrations.schema_version(new) == migrations.LATEST
+    assert {kind for kind, _, _ in _schema_objects(new)} == {"table", "index", "trigger"}
+    with open_empty_database(tmp_path / "absent.db").engine.connect() as empty:
+        in_memory = cast(sqlite3.Connection, empty.connection.dbapi_connection)
+        assert _schema_objects(in_memory) == _schema_objects(migrated)
+
+
+def test_databases_made_at_once_by_several_runs_are_one_database(tmp_path: Path) -> None:
+    path = tmp_path / "raced.db"
+    with ThreadPoolExecutor(4) as pool:
+        opened = list(pool.map(lambda _: open_database(path), range(4)))
+    assert len(opened) == 4
+    conn = sqlite3.connect(path)
+    assert migrations.schema_version(conn) == migrations.LATEST
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_an_upgrade_made_at_once_by_several_runs_is_made_once(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.upgrade(conn, path, target=migrations.LATEST - 3)
+    conn.close()
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: open_database(path), range(4)))
+    upgraded = sqlite3.connect(path)
+    assert migrations.schema_version(upgraded) == migrations.LATEST
+    stepped = tmp_path / "stepped.db"
+    open_database(stepped)
+    assert _schema(path) == _schema(stepped)
+
+
+def test_another_programs_database_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.db"
+    theirs = sqlite3.connect(path, isolation_level=None)
+    theirs.execute("CREATE TABLE notes (body TEXT)")
+    theirs.execute("INSERT INTO notes VALUES ('keep me')")
+    theirs.close()
+    open_database(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT body FROM notes").fetchall() == [("keep me",)]
 
 
 def test_migrations_build_what_the_models_describe(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -37,6 +38,40 @@ def _configure(conn: sqlite3.Connection) -> None:
     # In WAL mode NORMAL never corrupts the database; a power cut may lose the last commits, which
     # the next run redoes (exports re-match by SKU, imports resume from the last committed bookmark).
     conn.execute("PRAGMA synchronous = NORMAL")
+
+
+@functools.cache
+def _latest_schema() -> tuple[str, ...]:
+    """The statements that make an empty database at the latest schema, in the order SQLite keeps
+    them: worked out once per process by running the migrations on a database in memory."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.upgrade(conn)
+        rows = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY rowid"
+        ).fetchall()
+    finally:
+        conn.close()
+    return tuple(sql for (sql,) in rows)
+
+
+def _lay_out_new(conn: sqlite3.Connection) -> None:
+    """Give a database that holds nothing yet (no schema object, version 0) the latest schema in
+    one transaction. Replaying every migration on each new database took 8 ms of CPU; these
+    statements take under 2 (a test session makes a thousand databases). Anything else, such as
+    another program's database, is left to the migrations."""
+    conn.execute("BEGIN IMMEDIATE")  # a second woosync creating the same file waits, then sees it
+    try:
+        blank = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
+        if blank and migrations.schema_version(conn) == 0:
+            for statement in _latest_schema():
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migrations.LATEST}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 class Database:
@@ -115,7 +150,7 @@ def open_empty_database(path: Path | str) -> Database:
     on disk, and every read finds nothing."""
     conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     _configure(conn)
-    migrations.upgrade(conn)
+    _lay_out_new(conn)
     conn.isolation_level = "DEFERRED"  # the driver's default, which SQLAlchemy expects
     return Database(Path(path).expanduser(), memory=conn)
 
@@ -139,6 +174,7 @@ def open_database(path: Path | str) -> Database:
         _configure(conn)
         migrations.refuse_newer(conn)  # before anything writes to the file
         conn.execute("PRAGMA journal_mode = WAL")
+        _lay_out_new(conn)
         migrations.upgrade(conn, path)
     except sqlite3.OperationalError as exc:  # read-only file or folder, locked, disk full ...
         raise DatabaseError(

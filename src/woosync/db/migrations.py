@@ -130,8 +130,9 @@ def upgrade(conn: sqlite3.Connection, path: Path | None = None, *, target: int =
         step = MIGRATIONS[number - 1]
         try:
             conn.execute("BEGIN IMMEDIATE")
-            step.apply(conn)
-            conn.execute(f"PRAGMA user_version = {number}")
+            if schema_version(conn) < number:  # another run may have taken it while this one waited
+                step.apply(conn)
+                conn.execute(f"PRAGMA user_version = {number}")
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK")
