@@ -13,16 +13,17 @@ one worker and share one store (the scheduler in tests/conftest.py keeps this fo
   install missing packages; that is left to ``require``), else skip, with one line saying why.
 
 The fixture API for real-store tests (also for the tests other features add later):
-- ``real_store`` (function scope): a :class:`RealStore`, freshly reset: no products, terms or
-  webhooks, an empty access log, the image server's download counts at zero. Its attributes and
-  methods: ``url``, ``keys`` / ``read_only_keys`` (consumer key, secret), ``dir``, ``reset()``,
+- ``real_store`` (function scope): a :class:`RealStore`, freshly reset (the rows of the dump taken
+  at setup put back in place: restore_sql.py): no products, terms or webhooks, an empty access
+  log, the image server's download counts at zero. Its attributes and methods: ``url``, ``keys`` /
+  ``read_only_keys`` (consumer key, secret), ``dir``, ``reset()``,
   ``api(read_only=False)`` (a raw httpx client signed with OAuth 1.0a, base URL ``.../wp-json/wc/v3``,
   answers returned as they are), ``woo()`` (woosync's own :class:`~woosync.woo.WooClient`),
   ``requests()`` / ``write_requests()`` (the REST API requests in the access log since the reset or the
   last ``mark()``, as ``LoggedRequest(method, path, status, params)``, OAuth parameters left out;
   write requests are POST, PUT, PATCH and DELETE), ``media_count()`` (attachments in the store's
-  database), ``sql(query)`` (MariaDB as root), ``run_queue()`` (WooCommerce's queue once: webhook
-  deliveries go out), and ``images``.
+  database), ``sql(query)`` and ``sql_script(statements)`` (MariaDB as root), ``run_queue()``
+  (WooCommerce's queue once: webhook deliveries go out), and ``images``.
 - ``real_store.images`` (an :class:`ImageServer` on a loopback port): ``url(name)`` for the
   generated images in ``IMAGE_NAMES`` (PNG and JPEG) and ``downloads(name)`` / ``total_downloads()``
   (how often the store fetched them).

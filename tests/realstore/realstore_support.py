@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from realstore.restore_sql import restore_sql
 from woosync.woo import WooClient
 from woosync.woo.auth import WooAuth
 
@@ -167,12 +168,16 @@ class RealStore:
         self.read_only_keys = (env["CK_RO"], env["CS_RO"])
         self.images = images
         self.access_log = directory / "log" / "access.log"
+        self._restore = restore_sql((directory / "clean.sql").read_text(encoding="utf-8"))
         self._log_offset = 0
         self._marks = 0
 
     def reset(self) -> None:
-        """Back to just after setup (products, terms, webhooks gone; keys kept); counters zeroed."""
-        run([str(self.dir / "reset.sh")], timeout=120)
+        """Back to just after setup (products, terms, webhooks gone; keys kept); counters zeroed.
+
+        What ``reset.sh`` would do, in a third of the time: see restore_sql.py."""
+        self.sql_script(self._restore)
+        self.access_log.write_bytes(b"")
         self._log_offset = 0
         self.images.reset_counts()
 
@@ -233,6 +238,14 @@ class RealStore:
         )
         return result.stdout.strip()
 
+    def sql_script(self, script: str) -> None:
+        """Run the statements of ``script`` in the store's MariaDB database (as root)."""
+        run(
+            ["mariadb", f"--socket={self.dir}/run/mysql.sock", "-uroot", "wp"],
+            timeout=120,
+            input=script,
+        )
+
     def media_count(self) -> int:
         """Attachments in the store's media library (the placeholder image included)."""
         return int(self.sql("SELECT COUNT(*) FROM wp_posts WHERE post_type = 'attachment'"))
@@ -262,8 +275,10 @@ class RealStore:
             subprocess.run([str(self.dir / "stop.sh")], capture_output=True, timeout=60)
 
 
-def run(command: list[str], *, timeout: float) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+def run(
+    command: list[str], *, timeout: float, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, input=input)
     if result.returncode != 0:
         raise RuntimeError(
             f"{command[0]} exited {result.returncode}: {result.stderr.strip() or result.stdout}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from realstore.realstore_support import LoggedRequest, RealStore
+from realstore.realstore_support import LoggedRequest, RealStore, run
 
 
 def test_requests_media_and_reset_are_counted_as_documented(real_store: RealStore) -> None:
@@ -38,3 +38,34 @@ def test_requests_media_and_reset_are_counted_as_documented(real_store: RealStor
     assert real_store.requests() == [] and real_store.images.total_downloads() == 0
     with real_store.api(read_only=True) as api:
         assert api.get("/products").json() == []
+
+
+def _dump(store: RealStore) -> list[str]:
+    """The store's database as ``mariadb-dump`` writes it, without the line saying when."""
+    socket = f"--socket={store.dir}/run/mysql.sock"
+    text = run(["mariadb-dump", socket, "-uroot", "wp"], timeout=120).stdout
+    return [line for line in text.splitlines() if not line.startswith("-- Dump completed")]
+
+
+def test_a_reset_puts_back_exactly_what_setup_left(real_store: RealStore) -> None:
+    with real_store.api() as api:
+        made = [
+            api.post("/products/categories", json={"name": "Kitchen"}),
+            api.post("/products/attributes", json={"name": "Size", "slug": "size"}),
+            api.post("/products", json={
+                "name": "Tee", "type": "variable", "sku": "FIX-TEE", "tags": [{"name": "Soft"}],
+                "attributes": [{"name": "Size", "options": ["S"], "variation": True}],
+            }),
+            api.post("/webhooks", json={
+                "name": "w", "topic": "product.updated", "delivery_url": real_store.url + "/hook",
+            }),
+        ]  # fmt: skip
+        assert [answer.status_code for answer in made] == [201] * 4, made[-1].text
+        tee = made[2].json()["id"]
+        variation = api.post(f"/products/{tee}/variations", json={"sku": "FIX-TEE-S"})
+        assert variation.status_code == 201, variation.text
+    real_store.reset()
+    setup_dump = (real_store.dir / "clean.sql").read_text(encoding="utf-8").splitlines()
+    assert _dump(real_store) == [
+        line for line in setup_dump if not line.startswith("-- Dump completed")
+    ]
