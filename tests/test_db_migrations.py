@@ -127,6 +127,13 @@ def test_an_upgrade_made_at_once_by_several_runs_is_made_once(tmp_path: Path) ->
     stepped = tmp_path / "stepped.db"
     open_database(stepped)
     assert _schema(path) == _schema(stepped)
+    # each backup is named by the version it holds (a run may back up after another's step)
+    backups = sorted(tmp_path.glob("old.db.*bak*"))
+    assert backups and all(b.name.endswith(".bak") for b in backups), backups
+    for copy in backups:
+        held = migrations.schema_version(sqlite3.connect(copy))
+        assert copy.name == f"old.db.v{held}.bak"
+    assert tmp_path / f"old.db.v{migrations.LATEST - 3}.bak" in backups
 
 
 def test_another_programs_database_keeps_its_data(tmp_path: Path) -> None:
@@ -173,7 +180,7 @@ def test_data_from_version_1_survives_later_steps_and_is_backed_up(tmp_path: Pat
         assert (connection.store_name, connection.is_default) == ("Old", True)
         session.add(Product(sku="A-1", name="Added after upgrade"))
     backup = tmp_path / "old.db.v1.bak"
-    assert backup.exists()
+    assert backup.stat().st_mode & 0o777 == 0o600
     assert migrations.schema_version(sqlite3.connect(backup)) == 1
 
 

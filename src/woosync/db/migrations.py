@@ -8,7 +8,9 @@ woosync is refused rather than touched.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,13 +106,19 @@ def refuse_newer(conn: sqlite3.Connection) -> None:
         )
 
 
-def backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
-    """Copy the database (consistently, WAL included) to ``<file>.v<version>.bak``."""
-    target = path.with_name(f"{path.name}.v{version}.bak")
-    with sqlite3.connect(target) as copy:
+def backup(conn: sqlite3.Connection, path: Path) -> Path:
+    """Copy the database (consistently, WAL included) to ``<file>.v<N>.bak``, N being the copy's
+    own version: another run upgrading the same file may have moved it on since this one looked,
+    and a backup's name must say what it holds."""
+    partial = path.with_name(f"{path.name}.bak-{os.getpid()}-{threading.get_ident()}")
+    # made private before SQLite writes a page to it
+    os.close(os.open(partial, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600))
+    with sqlite3.connect(partial) as copy:
         conn.backup(copy)
+        version = schema_version(copy)
     copy.close()
-    target.chmod(0o600)
+    target = path.with_name(f"{path.name}.v{version}.bak")
+    os.replace(partial, target)
     return target
 
 
@@ -125,7 +133,7 @@ def upgrade(conn: sqlite3.Connection, path: Path | None = None, *, target: int =
     if current >= target:
         return 0
     if current > 0 and path is not None:
-        backup(conn, path, current)
+        backup(conn, path)
     for number in range(current + 1, target + 1):
         step = MIGRATIONS[number - 1]
         try:
