@@ -136,6 +136,21 @@ def test_an_upgrade_made_at_once_by_several_runs_is_made_once(tmp_path: Path) ->
     assert tmp_path / f"old.db.v{migrations.LATEST - 3}.bak" in backups
 
 
+def test_an_up_to_date_database_opens_and_reads_while_another_run_writes(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    open_database(path).dispose()
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # an export booking, say
+    try:
+        db = open_database(path)  # asks for no write lock: it would wait, then fail
+        with db.session() as session:
+            assert session.exec(select(Product)).all() == []
+        db.dispose()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
 def test_another_programs_database_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "theirs.db"
     theirs = sqlite3.connect(path, isolation_level=None)

@@ -56,15 +56,23 @@ def _latest_schema() -> tuple[str, ...]:
     return tuple(sql for (sql,) in rows)
 
 
+def _is_blank(conn: sqlite3.Connection) -> bool:
+    """Whether the database holds nothing yet: no schema object, version 0."""
+    if migrations.schema_version(conn) != 0:
+        return False
+    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
+
+
 def _lay_out_new(conn: sqlite3.Connection) -> None:
-    """Give a database that holds nothing yet (no schema object, version 0) the latest schema in
-    one transaction. Replaying every migration on each new database took 8 ms of CPU; these
-    statements take under 2 (a test session makes a thousand databases). Anything else, such as
-    another program's database, is left to the migrations."""
-    conn.execute("BEGIN IMMEDIATE")  # a second woosync creating the same file waits, then sees it
+    """Give a database that holds nothing yet the latest schema, in one transaction. Replaying
+    every migration on each new database took 8 ms of CPU; these statements take under 2 (a test
+    session makes a thousand databases). Anything else, such as another program's database, is
+    left to the migrations; a database in use is only read (no write lock is asked for)."""
+    if not _is_blank(conn):
+        return
+    conn.execute("BEGIN IMMEDIATE")
     try:
-        blank = conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
-        if blank and migrations.schema_version(conn) == 0:
+        if _is_blank(conn):  # still, now that this run holds the write lock
             for statement in _latest_schema():
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {migrations.LATEST}")
